@@ -1,0 +1,11 @@
+//! Schema migrations of every eiso service.
+//!
+//! Each service owns its own database (a SQLite file, or a PostgreSQL schema)
+//! and so has its own migrator. Every migrator starts with the platform tables
+//! ([`platform`]): the outbox, the audit trail, the idempotency keys and the
+//! chain heads that serialise them.
+
+pub mod identity;
+pub mod platform;
+
+pub use sea_orm_migration;

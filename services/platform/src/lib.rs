@@ -1,0 +1,20 @@
+//! What every eiso service stands on: configuration, storage, the gateway
+//! (authentication and authorisation), the audit trail, the event outbox, and
+//! the AIP plumbing (idempotent creates, page tokens, filters, etags, field
+//! violations).
+
+pub mod aip;
+pub mod audit;
+pub mod audit_service;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod gateway;
+pub mod journal;
+pub mod policy;
+
+pub use context::{CallContext, CallInfo, Principal};
+pub use error::{ServiceError, ServiceResult, Violations};
+pub use journal::{Journal, NewEvent, WriteTx};

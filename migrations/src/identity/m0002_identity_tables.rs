@@ -1,0 +1,129 @@
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0002_identity_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("units")
+                    .col(text("id").primary_key())
+                    .col(text("code"))
+                    .col(text("display_name"))
+                    .col(integer("kind"))
+                    .col(text_null("parent_id"))
+                    .col(integer("state"))
+                    .col(text_null("successor_id"))
+                    .col(text("former_names"))
+                    .col(timestamp_with_time_zone("create_time"))
+                    .col(timestamp_with_time_zone("update_time"))
+                    .col(big_integer("version"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("units_code_key")
+                    .table("units")
+                    .col("code")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("units_parent_idx")
+                    .table("units")
+                    .col("parent_id")
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table("users")
+                    .col(text("id").primary_key())
+                    .col(text("username"))
+                    .col(text("display_name"))
+                    .col(text("email"))
+                    .col(text("password_hash"))
+                    .col(integer("state"))
+                    .col(timestamp_with_time_zone("create_time"))
+                    .col(timestamp_with_time_zone("update_time"))
+                    .col(big_integer("version"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("users_username_key")
+                    .table("users")
+                    .col("username")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table("api_clients")
+                    .col(text("id").primary_key())
+                    .col(text("display_name"))
+                    .col(text("secret_hash"))
+                    .col(boolean("revoked"))
+                    .col(timestamp_with_time_zone("create_time"))
+                    .col(timestamp_with_time_zone_null("revoke_time"))
+                    .to_owned(),
+            )
+            .await?;
+
+        // Role bindings of users (`users/{id}`) and API clients (`clients/{id}`).
+        manager
+            .create_table(
+                Table::create()
+                    .table("role_bindings")
+                    .col(text("principal"))
+                    .col(integer("role"))
+                    .col(text("unit_id"))
+                    .primary_key(Index::create().col("principal").col("role").col("unit_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("role_bindings_unit_idx")
+                    .table("role_bindings")
+                    .col("unit_id")
+                    .to_owned(),
+            )
+            .await?;
+
+        // HMAC keys that sign access tokens; shared by every replica.
+        manager
+            .create_table(
+                Table::create()
+                    .table("signing_keys")
+                    .col(text("id").primary_key())
+                    .col(text("secret"))
+                    .col(timestamp_with_time_zone("create_time"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}

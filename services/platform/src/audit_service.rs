@@ -1,0 +1,118 @@
+//! `eiso.audit.v1.AuditService`: read access to every service's trail.
+
+use std::collections::HashMap;
+
+use eiso_proto::eiso::audit::v1::audit_service_server::AuditService;
+use eiso_proto::eiso::audit::v1::{
+    AuditEntry, ListAuditEntriesRequest, ListAuditEntriesResponse, VerifyAuditTrailRequest, VerifyAuditTrailResponse,
+};
+use eiso_proto::tonic::{Request, Response, Status};
+
+use crate::aip::{filter, page};
+use crate::audit::{self, EntryFilter};
+use crate::db::Db;
+use crate::error::ServiceError;
+use crate::journal::timestamp_from_micros;
+
+/// Serves the trails of the services hosted in this process.
+#[derive(Clone)]
+pub struct AuditApi {
+    trails: HashMap<String, Db>,
+}
+
+impl AuditApi {
+    pub fn new(trails: HashMap<String, Db>) -> Self {
+        Self { trails }
+    }
+
+    fn trail(&self, name: &str, field: &str) -> Result<(&str, &Db), ServiceError> {
+        let trail = name.strip_prefix("trails/").unwrap_or_default();
+        self.trails
+            .get_key_value(trail)
+            .map(|(k, db)| (k.as_str(), db))
+            .ok_or_else(|| {
+                let mut known: Vec<_> = self.trails.keys().map(|k| format!("trails/{k}")).collect();
+                known.sort();
+                ServiceError::invalid(
+                    field,
+                    format!("`{name}` is not a trail here; known: {}", known.join(", ")),
+                )
+            })
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl AuditService for AuditApi {
+    async fn list_audit_entries(
+        &self,
+        request: Request<ListAuditEntriesRequest>,
+    ) -> Result<Response<ListAuditEntriesResponse>, Status> {
+        let request = request.into_inner();
+        let (trail, db) = self.trail(&request.parent, "parent")?;
+        let size = page::size(request.page_size, 100, 1000)?;
+        let conditions = filter::parse(&request.filter, &["actor", "method", "resource", "code"])?;
+        let mut entry_filter = EntryFilter::default();
+        for condition in conditions {
+            if condition.op != filter::Op::Eq {
+                return Err(ServiceError::invalid("filter", "only `=` is supported on audit entries").into());
+            }
+            match condition.field.as_str() {
+                "actor" => entry_filter.actor = Some(condition.value),
+                "method" => entry_filter.method = Some(condition.value),
+                "resource" => entry_filter.resource = Some(condition.value),
+                _ => {
+                    let code = condition
+                        .value
+                        .parse()
+                        .map_err(|_| ServiceError::invalid("filter", "code must be a number (0 = OK)"))?;
+                    entry_filter.code = Some(code);
+                }
+            }
+        }
+        // The token holds the last sequence returned (entries are ordered by it).
+        let query = format!("{}|{}", request.parent, request.filter);
+        let after = page::decode(&request.page_token, &query)? as i64;
+        let mut entries = audit::list(db, after, size + 1, &entry_filter)
+            .await
+            .map_err(ServiceError::from)?;
+        let has_more = entries.len() as u64 > size;
+        entries.truncate(size as usize);
+        let last = entries.last().map(|e| e.sequence).unwrap_or(after);
+        Ok(Response::new(ListAuditEntriesResponse {
+            audit_entries: entries
+                .into_iter()
+                .map(|e| AuditEntry {
+                    name: format!("trails/{trail}/entries/{}", e.sequence),
+                    sequence: e.sequence,
+                    create_time: Some(timestamp_from_micros(e.create_time_us)),
+                    actor: e.entry.actor,
+                    method: e.entry.method,
+                    resource: e.entry.resource,
+                    code: e.entry.code,
+                    message: e.entry.message,
+                    reason: e.entry.reason,
+                    request_id: e.entry.request_id,
+                    previous_hash: e.previous_hash,
+                    hash: e.hash,
+                })
+                .collect(),
+            next_page_token: page::encode(&query, last as u64, has_more),
+        }))
+    }
+
+    async fn verify_audit_trail(
+        &self,
+        request: Request<VerifyAuditTrailRequest>,
+    ) -> Result<Response<VerifyAuditTrailResponse>, Status> {
+        let request = request.into_inner();
+        let (_, db) = self.trail(&request.name, "name")?;
+        let result = audit::verify(db).await.map_err(ServiceError::from)?;
+        let (first_broken_sequence, detail) = result.first_broken.unwrap_or((0, String::new()));
+        Ok(Response::new(VerifyAuditTrailResponse {
+            intact: first_broken_sequence == 0,
+            entries_checked: result.entries_checked,
+            first_broken_sequence,
+            detail,
+        }))
+    }
+}

@@ -1,0 +1,337 @@
+//! Server configuration: built-in defaults → optional TOML file → `EISO_*`
+//! environment → command-line flags (applied by the binary). Unknown keys in
+//! the file and unknown `EISO_*` variables are refused, so a typo is an error
+//! rather than a silently ignored setting.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+}
+
+/// How SQLite makes commits durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit is on disk before it is acknowledged (the default: an
+    /// acknowledged dossier or revision survives a power cut).
+    Full,
+    /// Faster; in WAL mode the last commits can be lost on power loss (not on
+    /// a process crash).
+    Normal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SqliteConfig {
+    /// How long a connection waits for a lock held by another process.
+    pub busy_timeout_ms: u64,
+    /// Size of the read pool beside the single writer connection.
+    pub read_connections: u32,
+    pub synchronous: SqliteSynchronous,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            busy_timeout_ms: 10_000,
+            read_connections: 4,
+            synchronous: SqliteSynchronous::Full,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `tracing` filter; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub listen_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: SQLite files under `data_dir`. A `postgres://` URL: PostgreSQL,
+    /// one schema per service.
+    pub database_url: Option<String>,
+    /// Tokio worker threads; `None` sizes the pool to the CPUs available.
+    pub worker_threads: Option<usize>,
+    /// Largest gRPC message accepted or sent.
+    pub max_message_bytes: usize,
+    /// Lifetime of access tokens.
+    pub token_ttl_seconds: u64,
+    pub sqlite: SqliteConfig,
+    pub log: LogConfig,
+    /// Password of the `admin` user created at first start. Never printed.
+    #[serde(skip)]
+    pub admin_password: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen_addr", &self.listen_addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("worker_threads", &self.worker_threads)
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field("sqlite", &self.sqlite)
+            .field("log", &self.log)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen_addr: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            worker_threads: None,
+            max_message_bytes: 16 * 1024 * 1024,
+            token_ttl_seconds: 3600,
+            sqlite: SqliteConfig::default(),
+            log: LogConfig::default(),
+            admin_password: None,
+        }
+    }
+}
+
+/// `EISO_*` variables that belong to clients and tests, not to the server;
+/// they are ignored rather than refused.
+const NOT_SERVER_VARIABLES: &[&str] = &["EISO_SERVER", "EISO_TOKEN", "EISO_OUTPUT", "EISO_CONFIG_DIR"];
+const NOT_SERVER_PREFIXES: &[&str] = &["EISO_TEST_"];
+
+impl Config {
+    /// Loads the configuration from the defaults, the file named by `file` (or
+    /// by `EISO_CONFIG`), then the `EISO_*` variables in `env`. Takes the
+    /// environment as a parameter so tests do not touch the process's.
+    pub fn load(file: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("EISO_CONFIG").map(PathBuf::from));
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path,
+                    source: Box::new(source),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                name: name.to_string(),
+                message: e.to_string(),
+            })
+        }
+        for (name, value) in env.iter().filter(|(name, _)| name.starts_with("EISO_")) {
+            match name.as_str() {
+                "EISO_CONFIG" => {}
+                "EISO_LISTEN_ADDR" => self.listen_addr = parse(name, value)?,
+                "EISO_DATA_DIR" => self.data_dir = PathBuf::from(value),
+                "EISO_DATABASE_URL" => {
+                    self.database_url = if value.trim().is_empty() {
+                        None
+                    } else {
+                        Some(value.trim().to_string())
+                    }
+                }
+                "EISO_WORKER_THREADS" => self.worker_threads = Some(parse(name, value)?),
+                "EISO_MAX_MESSAGE_BYTES" => self.max_message_bytes = parse(name, value)?,
+                "EISO_TOKEN_TTL_SECONDS" => self.token_ttl_seconds = parse(name, value)?,
+                "EISO_SQLITE_BUSY_TIMEOUT_MS" => self.sqlite.busy_timeout_ms = parse(name, value)?,
+                "EISO_SQLITE_READ_CONNECTIONS" => self.sqlite.read_connections = parse(name, value)?,
+                "EISO_SQLITE_SYNCHRONOUS" => {
+                    self.sqlite.synchronous = match value.trim().to_ascii_lowercase().as_str() {
+                        "full" => SqliteSynchronous::Full,
+                        "normal" => SqliteSynchronous::Normal,
+                        other => {
+                            return Err(ConfigError::Env {
+                                name: name.clone(),
+                                message: format!("expected `full` or `normal`, got `{other}`"),
+                            });
+                        }
+                    }
+                }
+                "EISO_LOG" => self.log.filter = value.clone(),
+                "EISO_ADMIN_PASSWORD" => self.admin_password = Some(value.clone()),
+                other
+                    if NOT_SERVER_VARIABLES.contains(&other)
+                        || NOT_SERVER_PREFIXES.iter().any(|p| other.starts_with(p)) => {}
+                other => {
+                    return Err(ConfigError::Env {
+                        name: other.to_string(),
+                        message: "unknown eiso setting (see deploy/eiso.example.toml for the list)".to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_message_bytes < 64 * 1024 {
+            return Err(ConfigError::Invalid {
+                field: "max_message_bytes",
+                message: "must be at least 65536".into(),
+            });
+        }
+        if self.token_ttl_seconds < 60 || self.token_ttl_seconds > 24 * 3600 {
+            return Err(ConfigError::Invalid {
+                field: "token_ttl_seconds",
+                message: "must be between 60 and 86400".into(),
+            });
+        }
+        if self.sqlite.read_connections == 0 {
+            return Err(ConfigError::Invalid {
+                field: "sqlite.read_connections",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.worker_threads == Some(0) {
+            return Err(ConfigError::Invalid {
+                field: "worker_threads",
+                message: "must be at least 1".into(),
+            });
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
+        {
+            return Err(ConfigError::Invalid {
+                field: "database_url",
+                message: "expected a postgres:// URL (or leave it unset for SQLite files under data_dir)".into(),
+            });
+        }
+        if let Some(password) = &self.admin_password
+            && password.chars().count() < 10
+        {
+            return Err(ConfigError::Invalid {
+                field: "EISO_ADMIN_PASSWORD",
+                message: "must be at least 10 characters".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Hides the password of a database URL for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = Config::load(None, &BTreeMap::new()).expect("defaults are valid");
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:50051");
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert!(config.database_url.is_none());
+        assert_eq!(config.sqlite.synchronous, SqliteSynchronous::Full);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("eiso.toml");
+        std::fs::write(
+            &path,
+            "listen_addr = \"0.0.0.0:6000\"\n[sqlite]\nread_connections = 8\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&path), &env(&[("EISO_LISTEN_ADDR", "127.0.0.1:7000")])).expect("loads");
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:7000");
+        assert_eq!(config.sqlite.read_connections, 8);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("eiso.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:6000\"\n").expect("write");
+        let error = Config::load(Some(&path), &BTreeMap::new()).expect_err("unknown key");
+        assert!(error.to_string().contains("unknown field `listen`"), "{error}");
+
+        let error = Config::load(None, &env(&[("EISO_LISTEN", "x")])).expect_err("unknown variable");
+        assert!(error.to_string().contains("EISO_LISTEN"), "{error}");
+        // Client and test variables are not the server's business.
+        Config::load(None, &env(&[("EISO_TOKEN", "x"), ("EISO_TEST_DATABASE_URL", "y")])).expect("ignored");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let error = Config::load(None, &env(&[("EISO_LISTEN_ADDR", "nowhere")])).expect_err("bad address");
+        assert!(error.to_string().contains("EISO_LISTEN_ADDR"), "{error}");
+        let error = Config::load(None, &env(&[("EISO_DATABASE_URL", "mysql://x")])).expect_err("bad url");
+        assert!(error.to_string().contains("database_url"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let config = Config::load(
+            None,
+            &env(&[
+                ("EISO_ADMIN_PASSWORD", "correct horse battery"),
+                ("EISO_DATABASE_URL", "postgres://eiso:hunter22@db/eiso"),
+            ]),
+        )
+        .expect("loads");
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("correct horse"), "{printed}");
+        assert!(!printed.contains("hunter22"), "{printed}");
+    }
+}

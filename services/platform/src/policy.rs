@@ -1,0 +1,159 @@
+//! The one table of who may call what. Every gRPC method the server offers
+//! has a row; a method without a row is refused. A test walks every method of
+//! the API (from the descriptor set) against every role.
+
+use eiso_proto::eiso::identity::v1::Role;
+
+/// Who may call a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No token needed (sign-in, health, reflection).
+    Public,
+    /// Any signed-in principal; the service may check more (e.g. "own password").
+    Authenticated,
+    /// A principal holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// `/package.Service/Method`.
+    pub method: &'static str,
+    pub access: Access,
+    /// Whether the outcome of every call goes into the audit trail (changes,
+    /// and sign-ins).
+    pub audited: bool,
+}
+
+use Access::{Authenticated, Public, Roles};
+use Role::{Admin, InternalAuditor, Leader};
+
+const ADMIN: Access = Roles(&[Admin]);
+const OVERSIGHT: Access = Roles(&[Admin, InternalAuditor, Leader]);
+
+const fn read(method: &'static str, access: Access) -> Rule {
+    Rule {
+        method,
+        access,
+        audited: false,
+    }
+}
+
+const fn write(method: &'static str, access: Access) -> Rule {
+    Rule {
+        method,
+        access,
+        audited: true,
+    }
+}
+
+/// The authorisation table.
+pub const POLICY: &[Rule] = &[
+    // Infrastructure: stock tools must work without a token.
+    read("/grpc.health.v1.Health/Check", Public),
+    read("/grpc.health.v1.Health/Watch", Public),
+    read("/grpc.health.v1.Health/List", Public),
+    read("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Public),
+    read("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Public),
+    // Identity.
+    write("/eiso.identity.v1.IdentityService/Login", Public),
+    read("/eiso.identity.v1.IdentityService/WhoAmI", Authenticated),
+    write("/eiso.identity.v1.IdentityService/CreateUnit", ADMIN),
+    read("/eiso.identity.v1.IdentityService/GetUnit", Authenticated),
+    read("/eiso.identity.v1.IdentityService/ListUnits", Authenticated),
+    write("/eiso.identity.v1.IdentityService/UpdateUnit", ADMIN),
+    write("/eiso.identity.v1.IdentityService/RenameUnit", ADMIN),
+    write("/eiso.identity.v1.IdentityService/MergeUnits", ADMIN),
+    write("/eiso.identity.v1.IdentityService/DissolveUnit", ADMIN),
+    write("/eiso.identity.v1.IdentityService/CreateUser", ADMIN),
+    // The staff directory: reviewers, assignees and auditees are picked from it.
+    read("/eiso.identity.v1.IdentityService/GetUser", Authenticated),
+    read("/eiso.identity.v1.IdentityService/ListUsers", Authenticated),
+    write("/eiso.identity.v1.IdentityService/UpdateUser", ADMIN),
+    // Own password with the current one; anyone's for an administrator.
+    write("/eiso.identity.v1.IdentityService/SetUserPassword", Authenticated),
+    write("/eiso.identity.v1.IdentityService/CreateApiClient", ADMIN),
+    read("/eiso.identity.v1.IdentityService/GetApiClient", ADMIN),
+    read("/eiso.identity.v1.IdentityService/ListApiClients", ADMIN),
+    write("/eiso.identity.v1.IdentityService/RevokeApiClient", ADMIN),
+    read(
+        "/eiso.identity.v1.IdentityService/WatchEvents",
+        Roles(&[Admin, InternalAuditor]),
+    ),
+    // Audit trails.
+    read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
+    read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),
+];
+
+/// The row of `method`, if it has one.
+pub fn rule(method: &str) -> Option<&'static Rule> {
+    POLICY.iter().find(|rule| rule.method == method)
+}
+
+/// Whether a principal holding `roles` may call `method` (false for methods
+/// missing from the table).
+pub fn allows(method: &str, roles: &[Role]) -> bool {
+    match rule(method).map(|rule| rule.access) {
+        Some(Public) | Some(Authenticated) => true,
+        Some(Roles(allowed)) => roles.iter().any(|role| allowed.contains(role)),
+        None => false,
+    }
+}
+
+/// Every role a principal can hold.
+pub const ALL_ROLES: [Role; 7] = [
+    Role::Admin,
+    Role::DocumentController,
+    Role::CounterStaff,
+    Role::ProcessingOfficer,
+    Role::Leader,
+    Role::InternalAuditor,
+    Role::Viewer,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_method_has_exactly_one_row() {
+        let methods = eiso_proto::all_methods().expect("descriptor set");
+        let missing: Vec<_> = methods.iter().filter(|m| rule(m).is_none()).collect();
+        assert!(
+            missing.is_empty(),
+            "methods missing from the authorisation table: {missing:?}"
+        );
+        for rule in POLICY {
+            let rows = POLICY.iter().filter(|r| r.method == rule.method).count();
+            assert_eq!(rows, 1, "{} has {rows} rows", rule.method);
+        }
+    }
+
+    #[test]
+    fn every_method_times_every_role_is_decided_by_the_table() {
+        for method in eiso_proto::all_methods().expect("descriptor set") {
+            let access = rule(&method).expect("row").access;
+            for role in ALL_ROLES {
+                let expected = match access {
+                    Public | Authenticated => true,
+                    Roles(allowed) => allowed.contains(&role),
+                };
+                assert_eq!(allows(&method, &[role]), expected, "{method} for {role:?}");
+            }
+            // Administration is never open to read-only or counter roles.
+            if method.contains("Create") && method.contains("IdentityService") {
+                assert!(!allows(&method, &[Role::Viewer]), "{method} open to viewers");
+                assert!(
+                    !allows(&method, &[Role::CounterStaff]),
+                    "{method} open to counter staff"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_methods_are_refused() {
+        assert!(!allows("/eiso.identity.v1.IdentityService/DropEverything", &ALL_ROLES));
+    }
+}
