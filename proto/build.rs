@@ -30,6 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = tonic_prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
     config.include_file("eiso.rs");
+    // `prost::Name` for every message: events carry resources as `Any`.
+    config.enable_type_names();
+    config.type_name_domain(["."], "type.googleapis.com");
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()

@@ -91,15 +91,22 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        // Role bindings of users (`users/{id}`) and API clients (`clients/{id}`).
+        // Role bindings of users (kind `user`) and API clients (kind `client`).
         manager
             .create_table(
                 Table::create()
                     .table("role_bindings")
-                    .col(text("principal"))
+                    .col(text("principal_kind"))
+                    .col(text("principal_id"))
                     .col(integer("role"))
                     .col(text("unit_id"))
-                    .primary_key(Index::create().col("principal").col("role").col("unit_id"))
+                    .primary_key(
+                        Index::create()
+                            .col("principal_kind")
+                            .col("principal_id")
+                            .col("role")
+                            .col("unit_id"),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -1,0 +1,44 @@
+//! The identity service (`eiso.identity.v1`): the organisation tree, users and
+//! their role bindings, API clients for machine callers, and sign-in.
+
+mod bootstrap;
+mod clients;
+mod grpc;
+mod login;
+mod rows;
+mod units;
+mod users;
+
+pub use bootstrap::{AdminSetup, ensure_bootstrap};
+pub use grpc::IdentityApi;
+pub use login::{IdentityVerifier, load_signer};
+
+use eiso_platform::Journal;
+use std::sync::Arc;
+
+/// The service: its journal (storage + outbox + audit) and the token machinery.
+#[derive(Clone)]
+pub struct Identity {
+    journal: Journal,
+    verifier: Arc<IdentityVerifier>,
+    token_ttl: chrono::Duration,
+    throttle: Arc<login::Throttle>,
+}
+
+impl Identity {
+    pub fn new(journal: Journal, verifier: Arc<IdentityVerifier>, token_ttl: chrono::Duration) -> Self {
+        Self {
+            journal,
+            verifier,
+            token_ttl,
+            throttle: Arc::new(login::Throttle::default()),
+        }
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+}
+
+/// Names of the service's storage (file name or PostgreSQL schema) and trail.
+pub const SERVICE_NAME: &str = "identity";

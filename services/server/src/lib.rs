@@ -1,0 +1,119 @@
+//! `eiso-server`: every eiso service in one process on one port, with gRPC,
+//! gRPC-Web, the standard health service and server reflection.
+//!
+//! [`App::prepare`] opens storage (running migrations), sets up identity and
+//! the first administrator; [`App::serve`] serves on a listener until the
+//! shutdown future completes. Tests bind `127.0.0.1:0` and call both.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
+use eiso_platform::Journal;
+use eiso_platform::audit_service::AuditApi;
+use eiso_platform::config::Config;
+use eiso_platform::db::{Db, StorageTarget};
+use eiso_platform::gateway::GatewayLayer;
+use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
+use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+/// The fully-qualified names of the services this process hosts, as the
+/// health service and reflection list them.
+pub const SERVICE_NAMES: [&str; 2] = ["eiso.identity.v1.IdentityService", "eiso.audit.v1.AuditService"];
+
+/// Everything the server holds once storage is open.
+pub struct App {
+    config: Config,
+    identity: Identity,
+    trails: HashMap<String, Db>,
+    verifier: Arc<IdentityVerifier>,
+    /// What the first start did about the `admin` user.
+    pub admin_setup: AdminSetup,
+}
+
+impl App {
+    /// Opens every service's storage (migrating it), loads the token key and
+    /// creates the first administrator if there is none.
+    pub async fn prepare(config: Config) -> anyhow::Result<Self> {
+        let target = StorageTarget::for_service(&config, eiso_identity::SERVICE_NAME);
+        let identity_db = Db::open::<eiso_migrations::identity::Migrator>(&target, &config)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the identity database ({}): {e}", describe(&target)))?;
+        let signer = eiso_identity::load_signer(&identity_db).await?;
+        let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
+        let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
+        let identity = Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl);
+        let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
+        let trails = HashMap::from([(eiso_identity::SERVICE_NAME.to_string(), identity_db)]);
+        Ok(Self {
+            config,
+            identity,
+            trails,
+            verifier,
+            admin_setup,
+        })
+    }
+
+    /// Serves until `shutdown` completes, then lets calls in flight finish and
+    /// closes storage.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let max = self.config.max_message_bytes;
+        let (health, health_service) = tonic_health::server::health_reporter();
+        for name in SERVICE_NAMES {
+            health
+                .set_service_status(name, tonic_health::ServingStatus::Serving)
+                .await;
+        }
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let reflection_alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+
+        let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
+
+        tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
+        // Outermost first: gRPC-Web is translated to gRPC before telemetry and
+        // the gateway see the call.
+        tonic::transport::Server::builder()
+            .accept_http1(true)
+            .layer(tonic_web::GrpcWebLayer::new())
+            .layer(eiso_telemetry::GrpcTelemetryLayer::new())
+            .layer(gateway)
+            .add_service(health_service)
+            .add_service(reflection)
+            .add_service(reflection_alpha)
+            .add_service(identity)
+            .add_service(audit)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await?;
+
+        health.set_not_serving::<IdentityServiceServer<IdentityApi>>().await;
+        for (_, db) in self.trails {
+            db.close().await;
+        }
+        tracing::info!("eiso-server stopped");
+        Ok(())
+    }
+}
+
+fn describe(target: &StorageTarget) -> String {
+    match target {
+        StorageTarget::Sqlite { path } => format!("SQLite {}", path.display()),
+        StorageTarget::Postgres { url, schema } => {
+            format!("PostgreSQL {} schema {schema}", eiso_platform::config::redact_url(url))
+        }
+    }
+}

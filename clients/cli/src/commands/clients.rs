@@ -1,0 +1,167 @@
+//! `eiso clients …`.
+
+use eiso_proto::eiso::identity::v1::{
+    ApiClient, CreateApiClientRequest, GetApiClientRequest, ListApiClientsRequest, RevokeApiClientRequest,
+};
+use serde_json::{Value, json};
+
+use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use crate::cli::{ClientCreateArgs, ClientsCommand};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::names::{nfc, role_bindings_cell, role_bindings_json};
+use crate::output::{self, details_table, json_time, local_cell, table};
+
+/// Runs a `clients` subcommand.
+pub async fn run(ctx: &Ctx, command: ClientsCommand) -> Result<(), CliError> {
+    match command {
+        ClientsCommand::Create(args) => create(ctx, args).await,
+        ClientsCommand::List(page) => {
+            let client = ctx.identity();
+            let (api_clients, next) = collect_pages(&page, |page_token| {
+                let mut client = client.clone();
+                let request = ctx.request(ListApiClientsRequest {
+                    page_size: page.page_size.unwrap_or_default(),
+                    page_token,
+                });
+                async move {
+                    let response = client
+                        .list_api_clients(request?)
+                        .await
+                        .map_err(|status| ctx.rpc_error(status))?
+                        .into_inner();
+                    Ok((response.api_clients, response.next_page_token))
+                }
+            })
+            .await?;
+            print_list(ctx, &api_clients, &next)
+        }
+        ClientsCommand::Show { client } => {
+            let request = ctx.request(GetApiClientRequest { name: client })?;
+            let api_client = ctx
+                .identity()
+                .get_api_client(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &api_client)
+        }
+        ClientsCommand::Revoke { client } => {
+            let reason = ctx.required_reason("clients revoke")?;
+            let request = ctx.request(RevokeApiClientRequest { name: client, reason })?;
+            let api_client = ctx
+                .identity()
+                .revoke_api_client(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &api_client)
+        }
+    }
+}
+
+async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
+    let request_id = request_id(args.request_id.as_deref());
+    let request = ctx.request(CreateApiClientRequest {
+        api_client: Some(ApiClient {
+            display_name: nfc(&args.name),
+            role_bindings: args.roles,
+            ..ApiClient::default()
+        }),
+        request_id: request_id.clone(),
+    })?;
+    let response = ctx
+        .identity()
+        .create_api_client(request)
+        .await
+        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
+        .into_inner();
+
+    output::warn(
+        "the client secret is shown only this once and cannot be retrieved later: store it now in the \
+         client system's configuration",
+    );
+    if ctx.json() {
+        return output::print_json(&json!({
+            "api_client": response.api_client.as_ref().map_or(Value::Null, client_json),
+            "client_id": response.client_id,
+            "client_secret": response.client_secret,
+        }));
+    }
+    if let Some(api_client) = &response.api_client {
+        output::print_table(&client_details(api_client))?;
+    }
+    output::print(&format!(
+        "client id:     {}\nclient secret: {}",
+        response.client_id, response.client_secret
+    ))
+}
+
+fn print_list(ctx: &Ctx, api_clients: &[ApiClient], next_page_token: &str) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({
+            "api_clients": api_clients.iter().map(client_json).collect::<Vec<_>>(),
+            "next_page_token": next_page_token,
+        }));
+    }
+    if api_clients.is_empty() {
+        output::print("no API clients")?;
+    } else {
+        let mut table = table(["NAME", "DISPLAY NAME", "ROLES", "STATE", "CREATED"]);
+        for api_client in api_clients {
+            table.add_row(vec![
+                api_client.name.clone(),
+                api_client.display_name.clone(),
+                role_bindings_cell(&api_client.role_bindings),
+                state_label(api_client),
+                local_cell(api_client.create_time.as_ref()),
+            ]);
+        }
+        output::print_table(&table)?;
+    }
+    note_next_page(next_page_token);
+    Ok(())
+}
+
+fn state_label(api_client: &ApiClient) -> String {
+    if api_client.revoked {
+        let when = local_cell(api_client.revoke_time.as_ref());
+        if when.is_empty() {
+            "revoked".to_string()
+        } else {
+            format!("revoked {when}")
+        }
+    } else {
+        "active".to_string()
+    }
+}
+
+fn print_one(ctx: &Ctx, api_client: &ApiClient) -> Result<(), CliError> {
+    if ctx.json() {
+        output::print_json(&client_json(api_client))
+    } else {
+        output::print_table(&client_details(api_client))
+    }
+}
+
+fn client_details(api_client: &ApiClient) -> comfy_table::Table {
+    details_table([
+        ("name", api_client.name.clone()),
+        ("display name", api_client.display_name.clone()),
+        ("roles", role_bindings_cell(&api_client.role_bindings)),
+        ("state", state_label(api_client)),
+        ("created", local_cell(api_client.create_time.as_ref())),
+    ])
+}
+
+/// An API client for JSON output.
+pub fn client_json(api_client: &ApiClient) -> Value {
+    json!({
+        "name": api_client.name,
+        "display_name": api_client.display_name,
+        "role_bindings": role_bindings_json(&api_client.role_bindings),
+        "revoked": api_client.revoked,
+        "create_time": json_time(api_client.create_time.as_ref()),
+        "revoke_time": json_time(api_client.revoke_time.as_ref()),
+    })
+}

@@ -1,0 +1,236 @@
+//! One module per command group, and what they share: paging, idempotency
+//! keys, and reading secrets from the terminal or standard input.
+
+pub mod audit;
+pub mod auth;
+pub mod clients;
+pub mod units;
+pub mod users;
+
+use std::future::Future;
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use eiso_proto::tonic::Code;
+
+use crate::cli::{Cli, Command, PageArgs};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output;
+
+/// Runs the command the user gave.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let ctx = Ctx::new(&cli)?;
+    match cli.command {
+        Command::Login(args) => auth::login(&ctx, args).await,
+        Command::Logout => auth::logout(&ctx),
+        Command::Whoami => auth::whoami(&ctx).await,
+        Command::Units(command) => units::run(&ctx, command).await,
+        Command::Users(command) => users::run(&ctx, command).await,
+        Command::Clients(command) => clients::run(&ctx, command).await,
+        Command::Audit(command) => audit::run(&ctx, command).await,
+    }
+}
+
+/// Fetches one page starting at `page.page_token`, or with `--all` every page
+/// until `next_page_token` is empty. `fetch` takes a page token and returns a
+/// page and the next token. Returns the items and the token of the page after
+/// the last one fetched (empty at the end).
+pub async fn collect_pages<T, F, Fut>(page: &PageArgs, mut fetch: F) -> Result<(Vec<T>, String), CliError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, String), CliError>>,
+{
+    let mut items = Vec::new();
+    let mut token = page.page_token.clone().unwrap_or_default();
+    loop {
+        let (mut batch, next) = fetch(token.clone()).await?;
+        items.append(&mut batch);
+        if !page.all || next.is_empty() {
+            return Ok((items, next));
+        }
+        if next == token {
+            return Err(anyhow::anyhow!("the server returned the same page token twice; stopped paging").into());
+        }
+        token = next;
+    }
+}
+
+/// After a page printed as a table, tells how to get the next one.
+pub fn note_next_page(next_page_token: &str) {
+    if !next_page_token.is_empty() {
+        output::note(&format!(
+            "more results: add --all, or --page-token {next_page_token} for the next page"
+        ));
+    }
+}
+
+/// The idempotency key of a create: the one given, or a new UUID.
+pub fn request_id(given: Option<&str>) -> String {
+    given
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+}
+
+/// When a create failed in a way that leaves its outcome unknown, tells the
+/// user how to repeat it safely with the same request id.
+pub fn with_retry_hint(error: CliError, request_id: &str) -> CliError {
+    match error.code() {
+        Some(Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown | Code::Internal) => error
+            .with_hint(format!(
+                "it may or may not have been created: repeat the same command with --request-id {request_id} \
+                 and the server will not create it twice"
+            )),
+        _ => error,
+    }
+}
+
+/// Reads one line from standard input without its line ending; an empty line
+/// or end of input is an error naming `what` was expected.
+pub fn read_stdin_line(what: &str) -> Result<String, CliError> {
+    let mut line = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| anyhow::Error::new(error).context(format!("cannot read the {what} from standard input")))?;
+    let line = strip_line_ending(&line);
+    if line.is_empty() {
+        return Err(CliError::Usage(format!(
+            "expected the {what} on standard input, found nothing"
+        )));
+    }
+    Ok(line.to_string())
+}
+
+fn strip_line_ending(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+fn require_terminal(flag: &str) -> Result<(), CliError> {
+    if io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "standard input is not a terminal, so eiso cannot prompt: use {flag}"
+        )))
+    }
+}
+
+/// Asks for a line of visible text at the terminal (e.g. a username).
+pub fn prompt_line(prompt: &str, what: &str, flag: &str) -> Result<String, CliError> {
+    require_terminal(flag)?;
+    let mut stderr = io::stderr().lock();
+    let _ = write!(stderr, "{prompt}");
+    let _ = stderr.flush();
+    drop(stderr);
+    let text = read_stdin_line(what)?;
+    Ok(text.trim().to_string())
+}
+
+/// Asks for a secret at the terminal without echoing it.
+pub fn prompt_secret(prompt: &str, flag: &str) -> Result<String, CliError> {
+    require_terminal(flag)?;
+    let secret = rpassword::prompt_password(prompt)
+        .map_err(|error| anyhow::Error::new(error).context("cannot read the password from the terminal"))?;
+    if secret.is_empty() {
+        return Err(CliError::Usage("no password given".to_string()));
+    }
+    Ok(secret)
+}
+
+/// Asks for a new password twice at the terminal.
+pub fn prompt_new_password(prompt: &str, flag: &str) -> Result<String, CliError> {
+    let first = prompt_secret(prompt, flag)?;
+    let second = prompt_secret("Repeat it: ", flag)?;
+    if first != second {
+        return Err(CliError::Usage(
+            "the two passwords differ: nothing was changed".to_string(),
+        ));
+    }
+    Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    fn page_args(all: bool, page_token: Option<&str>) -> PageArgs {
+        PageArgs {
+            page_size: None,
+            page_token: page_token.map(str::to_string),
+            all,
+        }
+    }
+
+    /// Three pages: "" → [1, 2] "p2" → [3] "p3" → [4] "".
+    async fn fake_page(token: String) -> Result<(Vec<u32>, String), CliError> {
+        Ok(match token.as_str() {
+            "" => (vec![1, 2], "p2".to_string()),
+            "p2" => (vec![3], "p3".to_string()),
+            "p3" => (vec![4], String::new()),
+            other => return Err(CliError::Usage(format!("unexpected token {other}"))),
+        })
+    }
+
+    #[tokio::test]
+    async fn all_follows_next_page_token_to_the_end() -> Result<(), CliError> {
+        let seen = RefCell::new(Vec::new());
+        let (items, next) = collect_pages(&page_args(true, None), |token| {
+            seen.borrow_mut().push(token.clone());
+            fake_page(token)
+        })
+        .await?;
+        assert_eq!(items, vec![1, 2, 3, 4]);
+        assert_eq!(next, "");
+        assert_eq!(seen.into_inner(), vec!["", "p2", "p3"]);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn without_all_one_page_and_its_next_token() -> Result<(), CliError> {
+        let (items, next) = collect_pages(&page_args(false, Some("p2")), fake_page).await?;
+        assert_eq!(items, vec![3]);
+        assert_eq!(next, "p3");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_server_repeating_its_token_does_not_loop_forever() {
+        let result = collect_pages(&page_args(true, None), |_| async {
+            Ok::<_, CliError>((vec![1], String::from("same")))
+        })
+        .await;
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn request_ids_are_given_or_fresh() {
+        assert_eq!(request_id(Some("r-1")), "r-1");
+        let fresh = request_id(None);
+        assert_eq!(
+            uuid::Uuid::parse_str(&fresh).map(|id| id.get_version_num()).ok(),
+            Some(4)
+        );
+        assert_ne!(fresh, request_id(None));
+        assert_ne!(request_id(Some("  ")), "  ");
+    }
+
+    #[test]
+    fn an_unknown_outcome_suggests_repeating_with_the_request_id() {
+        use eiso_proto::tonic::Status;
+        let error = with_retry_hint(CliError::rpc(Status::unavailable(""), "http://h:1"), "r-1");
+        assert!(error.to_string().contains("--request-id r-1"));
+        let error = with_retry_hint(CliError::rpc(Status::already_exists("code"), "http://h:1"), "r-1");
+        assert!(!error.to_string().contains("--request-id"));
+    }
+
+    #[test]
+    fn line_endings_are_stripped_but_spaces_kept() {
+        assert_eq!(strip_line_ending("pass word \r\n"), "pass word ");
+        assert_eq!(strip_line_ending("x\n"), "x");
+        assert_eq!(strip_line_ending("x"), "x");
+    }
+}

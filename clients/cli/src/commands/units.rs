@@ -1,0 +1,389 @@
+//! `eiso units …`.
+
+use eiso_proto::eiso::identity::v1::{
+    CreateUnitRequest, DissolveUnitRequest, GetUnitRequest, ListUnitsRequest, MergeUnitsRequest, RenameUnitRequest,
+    Unit, UnitKind, UpdateUnitRequest,
+};
+use eiso_proto::prost_types::FieldMask;
+use serde_json::{Value, json};
+
+use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::names::{kind_json, kind_label, nfc, unit_state_json, unit_state_label};
+use crate::output::{self, details_table, json_time, local_cell, table};
+
+/// Runs a `units` subcommand.
+pub async fn run(ctx: &Ctx, command: UnitsCommand) -> Result<(), CliError> {
+    match command {
+        UnitsCommand::List(args) => {
+            let client = ctx.identity();
+            let (units, next) = collect_pages(&args.page, |page_token| {
+                let mut client = client.clone();
+                let request = ctx.request(ListUnitsRequest {
+                    page_size: args.page.page_size.unwrap_or_default(),
+                    page_token,
+                    filter: args.filter.clone().unwrap_or_default(),
+                    order_by: args.order_by.clone().unwrap_or_default(),
+                });
+                async move {
+                    let response = client
+                        .list_units(request?)
+                        .await
+                        .map_err(|status| ctx.rpc_error(status))?
+                        .into_inner();
+                    Ok((response.units, response.next_page_token))
+                }
+            })
+            .await?;
+            print_list(ctx, &units, &next)
+        }
+        UnitsCommand::Show { unit } => {
+            let request = ctx.request(GetUnitRequest { name: unit })?;
+            let unit = ctx
+                .identity()
+                .get_unit(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &unit)
+        }
+        UnitsCommand::Create(args) => create(ctx, args).await,
+        UnitsCommand::Update(args) => update(ctx, args).await,
+        UnitsCommand::Rename(args) => rename(ctx, args).await,
+        UnitsCommand::Merge(args) => merge(ctx, args).await,
+        UnitsCommand::Dissolve(args) => dissolve(ctx, args).await,
+    }
+}
+
+async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
+    let request_id = request_id(args.request_id.as_deref());
+    let request = ctx.request(CreateUnitRequest {
+        unit: Some(Unit {
+            code: args.code.trim().to_string(),
+            display_name: nfc(&args.name),
+            kind: UnitKind::from(args.kind) as i32,
+            parent: args.parent.unwrap_or_default(),
+            ..Unit::default()
+        }),
+        request_id: request_id.clone(),
+    })?;
+    let unit = ctx
+        .identity()
+        .create_unit(request)
+        .await
+        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
+        .into_inner();
+    print_one(ctx, &unit)
+}
+
+/// The unit fields an update sends and the mask naming them, from the flags
+/// given; an error when no flag was given.
+pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliError> {
+    let mut unit = Unit {
+        name: args.unit.clone(),
+        ..Unit::default()
+    };
+    let mut paths = Vec::new();
+    if let Some(name) = &args.name {
+        unit.display_name = nfc(name);
+        paths.push("display_name".to_string());
+    }
+    if let Some(kind) = args.kind {
+        unit.kind = UnitKind::from(kind) as i32;
+        paths.push("kind".to_string());
+    }
+    if let Some(parent) = &args.parent {
+        unit.parent.clone_from(parent);
+        paths.push("parent".to_string());
+    }
+    if paths.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to update: give at least one of --name, --kind, --parent".to_string(),
+        ));
+    }
+    Ok(UpdateUnitRequest {
+        unit: Some(unit),
+        update_mask: Some(FieldMask { paths }),
+        etag: args.etag.clone().unwrap_or_default(),
+    })
+}
+
+async fn update(ctx: &Ctx, args: UnitUpdateArgs) -> Result<(), CliError> {
+    let request = ctx.request(update_request(&args)?)?;
+    let unit = ctx
+        .identity()
+        .update_unit(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    print_one(ctx, &unit)
+}
+
+async fn rename(ctx: &Ctx, args: UnitRenameArgs) -> Result<(), CliError> {
+    let reason = ctx.required_reason("units rename")?;
+    let request = ctx.request(RenameUnitRequest {
+        name: args.unit,
+        display_name: args.name.as_deref().map(nfc).unwrap_or_default(),
+        code: args.code.as_deref().map(str::trim).unwrap_or_default().to_string(),
+        reason,
+        etag: args.etag.unwrap_or_default(),
+    })?;
+    let unit = ctx
+        .identity()
+        .rename_unit(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    print_one(ctx, &unit)
+}
+
+async fn merge(ctx: &Ctx, args: UnitMergeArgs) -> Result<(), CliError> {
+    let reason = ctx.required_reason("units merge")?;
+    if args.sources.contains(&args.into) {
+        return Err(CliError::Usage(format!("{} cannot be merged into itself", args.into)));
+    }
+    let request = ctx.request(MergeUnitsRequest {
+        sources: args.sources,
+        successor: args.into,
+        reason,
+    })?;
+    let response = ctx
+        .identity()
+        .merge_units(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    if ctx.json() {
+        return output::print_json(&json!({
+            "sources": response.sources.iter().map(unit_json).collect::<Vec<_>>(),
+            "successor": response.successor.as_ref().map_or(Value::Null, unit_json),
+        }));
+    }
+    output::print_table(&units_table(&response.sources))?;
+    if let Some(successor) = &response.successor {
+        output::print(&format!(
+            "merged {} unit(s) into {} ({})",
+            response.sources.len(),
+            successor.name,
+            successor.display_name
+        ))?;
+    }
+    Ok(())
+}
+
+async fn dissolve(ctx: &Ctx, args: UnitDissolveArgs) -> Result<(), CliError> {
+    let reason = ctx.required_reason("units dissolve")?;
+    let request = ctx.request(DissolveUnitRequest {
+        name: args.unit,
+        successor: args.successor.unwrap_or_default(),
+        reason,
+        etag: args.etag.unwrap_or_default(),
+    })?;
+    let unit = ctx
+        .identity()
+        .dissolve_unit(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    print_one(ctx, &unit)
+}
+
+fn print_list(ctx: &Ctx, units: &[Unit], next_page_token: &str) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({
+            "units": units.iter().map(unit_json).collect::<Vec<_>>(),
+            "next_page_token": next_page_token,
+        }));
+    }
+    if units.is_empty() {
+        output::print("no units")?;
+    } else {
+        output::print_table(&units_table(units))?;
+    }
+    note_next_page(next_page_token);
+    Ok(())
+}
+
+fn print_one(ctx: &Ctx, unit: &Unit) -> Result<(), CliError> {
+    if ctx.json() {
+        output::print_json(&unit_json(unit))
+    } else {
+        output::print_table(&unit_details(unit))
+    }
+}
+
+fn units_table(units: &[Unit]) -> comfy_table::Table {
+    let mut table = table(["NAME", "CODE", "DISPLAY NAME", "KIND", "PARENT", "STATE", "UPDATED"]);
+    for unit in units {
+        table.add_row(vec![
+            unit.name.clone(),
+            unit.code.clone(),
+            unit.display_name.clone(),
+            kind_label(unit.kind),
+            unit.parent.clone(),
+            unit_state_label(unit.state),
+            local_cell(unit.update_time.as_ref()),
+        ]);
+    }
+    table
+}
+
+fn unit_details(unit: &Unit) -> comfy_table::Table {
+    let mut rows = vec![
+        ("name", unit.name.clone()),
+        ("code", unit.code.clone()),
+        ("display name", unit.display_name.clone()),
+        ("kind", kind_label(unit.kind)),
+        ("parent", unit.parent.clone()),
+        ("state", unit_state_label(unit.state)),
+    ];
+    if !unit.successor.is_empty() {
+        rows.push(("successor", unit.successor.clone()));
+    }
+    if !unit.former_names.is_empty() {
+        let former = unit
+            .former_names
+            .iter()
+            .map(|change| {
+                format!(
+                    "{} {} (until {})",
+                    change.code,
+                    change.display_name,
+                    local_cell(change.change_time.as_ref())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        rows.push(("former names", former));
+    }
+    rows.push(("created", local_cell(unit.create_time.as_ref())));
+    rows.push(("updated", local_cell(unit.update_time.as_ref())));
+    rows.push(("etag", unit.etag.clone()));
+    details_table(rows)
+}
+
+/// A unit for JSON output.
+pub fn unit_json(unit: &Unit) -> Value {
+    json!({
+        "name": unit.name,
+        "code": unit.code,
+        "display_name": unit.display_name,
+        "kind": kind_json(unit.kind),
+        "parent": unit.parent,
+        "state": unit_state_json(unit.state),
+        "successor": unit.successor,
+        "former_names": unit.former_names.iter().map(|change| json!({
+            "code": change.code,
+            "display_name": change.display_name,
+            "change_time": json_time(change.change_time.as_ref()),
+        })).collect::<Vec<_>>(),
+        "create_time": json_time(unit.create_time.as_ref()),
+        "update_time": json_time(unit.update_time.as_ref()),
+        "etag": unit.etag,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use eiso_proto::eiso::identity::v1::{UnitNameChange, unit};
+    use eiso_proto::prost_types::Timestamp;
+
+    use super::*;
+    use crate::names::KindArg;
+
+    fn update_args() -> UnitUpdateArgs {
+        UnitUpdateArgs {
+            unit: "units/31".to_string(),
+            name: None,
+            kind: None,
+            parent: None,
+            etag: None,
+        }
+    }
+
+    fn paths(request: &UpdateUnitRequest) -> Vec<&str> {
+        request
+            .update_mask
+            .as_ref()
+            .map(|mask| mask.paths.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_mask_names_only_the_flags_given() -> Result<(), CliError> {
+        let request = update_request(&UnitUpdateArgs {
+            name: Some("Phòng Giáo dục và Đào tạo".to_string()),
+            etag: Some("e1".to_string()),
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["display_name"]);
+        assert_eq!(request.etag, "e1");
+        let unit = request.unit.unwrap_or_default();
+        assert_eq!(unit.name, "units/31");
+        assert_eq!(unit.display_name, "Phòng Giáo dục và Đào tạo");
+
+        let request = update_request(&UnitUpdateArgs {
+            kind: Some(KindArg::PrimarySchool),
+            parent: Some("units/7".to_string()),
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["kind", "parent"]);
+        let unit = request.unit.unwrap_or_default();
+        assert_eq!(unit.kind, UnitKind::PrimarySchool as i32);
+        assert_eq!(unit.parent, "units/7");
+        assert_eq!(unit.display_name, "", "fields outside the mask are not sent");
+        Ok(())
+    }
+
+    #[test]
+    fn an_empty_parent_is_sent_to_make_a_root() -> Result<(), CliError> {
+        let request = update_request(&UnitUpdateArgs {
+            parent: Some(String::new()),
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["parent"]);
+        Ok(())
+    }
+
+    #[test]
+    fn an_update_without_flags_is_refused() {
+        assert!(matches!(update_request(&update_args()), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn json_has_rfc3339_times_and_proto_enum_names() {
+        let unit = Unit {
+            name: "units/31".to_string(),
+            code: "31-GDDT".to_string(),
+            display_name: "Phòng Giáo dục và Đào tạo".to_string(),
+            kind: UnitKind::Office as i32,
+            state: unit::State::Active as i32,
+            former_names: vec![UnitNameChange {
+                code: "31".to_string(),
+                display_name: "Phòng Giáo dục".to_string(),
+                change_time: Some(Timestamp {
+                    seconds: 1_751_328_000,
+                    nanos: 0,
+                }),
+            }],
+            create_time: Some(Timestamp {
+                seconds: 1_751_328_000,
+                nanos: 0,
+            }),
+            ..Unit::default()
+        };
+        let value = unit_json(&unit);
+        assert_eq!(value["kind"], "UNIT_KIND_OFFICE");
+        assert_eq!(value["state"], "STATE_ACTIVE");
+        assert_eq!(value["display_name"], "Phòng Giáo dục và Đào tạo");
+        assert_eq!(value["create_time"], "2025-07-01T00:00:00Z");
+        assert_eq!(value["update_time"], Value::Null);
+        assert_eq!(value["former_names"][0]["change_time"], "2025-07-01T00:00:00Z");
+
+        let text = unit_details(&unit).to_string();
+        assert!(text.contains("01/07/2025 07:00"), "{text}");
+        assert!(text.contains("office"), "{text}");
+    }
+}

@@ -1,0 +1,329 @@
+//! `eiso users …`.
+
+use eiso_proto::eiso::identity::v1::{
+    CreateUserRequest, GetUserRequest, ListUsersRequest, SetUserPasswordRequest, UpdateUserRequest, User,
+    WhoAmIRequest, user,
+};
+use eiso_proto::prost_types::FieldMask;
+use serde_json::{Value, json};
+
+use super::{
+    collect_pages, note_next_page, prompt_new_password, prompt_secret, read_stdin_line, request_id, with_retry_hint,
+};
+use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::names::{nfc, role_bindings_cell, role_bindings_json, user_state_json, user_state_label};
+use crate::output::{self, details_table, json_time, local_cell, table};
+
+/// Runs a `users` subcommand.
+pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
+    match command {
+        UsersCommand::List(args) => {
+            let client = ctx.identity();
+            let (users, next) = collect_pages(&args.page, |page_token| {
+                let mut client = client.clone();
+                let request = ctx.request(ListUsersRequest {
+                    page_size: args.page.page_size.unwrap_or_default(),
+                    page_token,
+                    filter: args.filter.clone().unwrap_or_default(),
+                    order_by: args.order_by.clone().unwrap_or_default(),
+                });
+                async move {
+                    let response = client
+                        .list_users(request?)
+                        .await
+                        .map_err(|status| ctx.rpc_error(status))?
+                        .into_inner();
+                    Ok((response.users, response.next_page_token))
+                }
+            })
+            .await?;
+            print_list(ctx, &users, &next)
+        }
+        UsersCommand::Show { user } => {
+            let user = get(ctx, user).await?;
+            print_one(ctx, &user)
+        }
+        UsersCommand::Create(args) => create(ctx, args).await,
+        UsersCommand::Update(args) => {
+            let request = update_request(&args)?;
+            send_update(ctx, request).await
+        }
+        UsersCommand::SetPassword(args) => set_password(ctx, args).await,
+        UsersCommand::Disable(args) => send_update(ctx, state_request(&args, user::State::Disabled)).await,
+        UsersCommand::Enable(args) => send_update(ctx, state_request(&args, user::State::Active)).await,
+    }
+}
+
+async fn get(ctx: &Ctx, name: String) -> Result<User, CliError> {
+    let request = ctx.request(GetUserRequest { name })?;
+    Ok(ctx
+        .identity()
+        .get_user(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner())
+}
+
+async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
+    let username = args.username.trim().to_string();
+    // Check what can be checked before asking for a password.
+    ctx.ensure_signed_in()?;
+    let password = if args.password_stdin {
+        read_stdin_line("initial password")?
+    } else {
+        prompt_new_password(&format!("Initial password for {username}: "), "--password-stdin")?
+    };
+    let request_id = request_id(args.request_id.as_deref());
+    let request = ctx.request(CreateUserRequest {
+        user: Some(User {
+            username,
+            display_name: nfc(&args.name),
+            email: args.email.as_deref().map(str::trim).unwrap_or_default().to_string(),
+            role_bindings: args.roles,
+            ..User::default()
+        }),
+        password,
+        request_id: request_id.clone(),
+    })?;
+    let user = ctx
+        .identity()
+        .create_user(request)
+        .await
+        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
+        .into_inner();
+    print_one(ctx, &user)
+}
+
+/// The user fields an update sends and the mask naming them, from the flags
+/// given; an error when no flag was given.
+pub fn update_request(args: &UserUpdateArgs) -> Result<UpdateUserRequest, CliError> {
+    let mut user = User {
+        name: args.user.clone(),
+        ..User::default()
+    };
+    let mut paths = Vec::new();
+    if let Some(name) = &args.name {
+        user.display_name = nfc(name);
+        paths.push("display_name".to_string());
+    }
+    if let Some(email) = &args.email {
+        user.email = email.trim().to_string();
+        paths.push("email".to_string());
+    }
+    if !args.roles.is_empty() || args.clear_roles {
+        user.role_bindings.clone_from(&args.roles);
+        paths.push("role_bindings".to_string());
+    }
+    if paths.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to update: give at least one of --name, --email, --role, --clear-roles".to_string(),
+        ));
+    }
+    Ok(UpdateUserRequest {
+        user: Some(user),
+        update_mask: Some(FieldMask { paths }),
+        etag: args.etag.clone().unwrap_or_default(),
+    })
+}
+
+/// `disable` and `enable`: an update of `state` alone.
+pub fn state_request(args: &UserStateArgs, state: user::State) -> UpdateUserRequest {
+    UpdateUserRequest {
+        user: Some(User {
+            name: args.user.clone(),
+            state: state as i32,
+            ..User::default()
+        }),
+        update_mask: Some(FieldMask {
+            paths: vec!["state".to_string()],
+        }),
+        etag: args.etag.clone().unwrap_or_default(),
+    }
+}
+
+async fn send_update(ctx: &Ctx, request: UpdateUserRequest) -> Result<(), CliError> {
+    let request = ctx.request(request)?;
+    let user = ctx
+        .identity()
+        .update_user(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    print_one(ctx, &user)
+}
+
+async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> {
+    let me = ctx
+        .identity()
+        .who_am_i(ctx.request(WhoAmIRequest {})?)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?
+        .into_inner();
+    let name = args.user.unwrap_or_else(|| me.principal.clone());
+    if !name.starts_with("users/") {
+        return Err(CliError::Usage(format!(
+            "{name} is not a user: machine clients have secrets, not passwords"
+        )));
+    }
+    let own = name == me.principal;
+    let (current_password, new_password) = match (own, args.password_stdin) {
+        (true, true) => (read_stdin_line("current password")?, read_stdin_line("new password")?),
+        (true, false) => (
+            prompt_secret("Current password: ", "--password-stdin")?,
+            prompt_new_password("New password: ", "--password-stdin")?,
+        ),
+        (false, true) => (String::new(), read_stdin_line("new password")?),
+        (false, false) => (
+            String::new(),
+            prompt_new_password(&format!("New password for {name}: "), "--password-stdin")?,
+        ),
+    };
+    let request = ctx.request(SetUserPasswordRequest {
+        name: name.clone(),
+        current_password,
+        new_password,
+    })?;
+    ctx.identity()
+        .set_user_password(request)
+        .await
+        .map_err(|status| ctx.rpc_error(status))?;
+    if ctx.json() {
+        output::print_json(&json!({ "name": name, "password_set": true }))
+    } else {
+        output::print(&format!("password set for {name}"))
+    }
+}
+
+fn print_list(ctx: &Ctx, users: &[User], next_page_token: &str) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({
+            "users": users.iter().map(user_json).collect::<Vec<_>>(),
+            "next_page_token": next_page_token,
+        }));
+    }
+    if users.is_empty() {
+        output::print("no users")?;
+    } else {
+        let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
+        for user in users {
+            table.add_row(vec![
+                user.name.clone(),
+                user.username.clone(),
+                user.display_name.clone(),
+                user.email.clone(),
+                role_bindings_cell(&user.role_bindings),
+                user_state_label(user.state),
+                local_cell(user.update_time.as_ref()),
+            ]);
+        }
+        output::print_table(&table)?;
+    }
+    note_next_page(next_page_token);
+    Ok(())
+}
+
+fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&user_json(user));
+    }
+    output::print_table(&details_table([
+        ("name", user.name.clone()),
+        ("username", user.username.clone()),
+        ("display name", user.display_name.clone()),
+        ("email", user.email.clone()),
+        ("roles", role_bindings_cell(&user.role_bindings)),
+        ("state", user_state_label(user.state)),
+        ("created", local_cell(user.create_time.as_ref())),
+        ("updated", local_cell(user.update_time.as_ref())),
+        ("etag", user.etag.clone()),
+    ]))
+}
+
+/// A user for JSON output.
+pub fn user_json(user: &User) -> Value {
+    json!({
+        "name": user.name,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role_bindings": role_bindings_json(&user.role_bindings),
+        "state": user_state_json(user.state),
+        "create_time": json_time(user.create_time.as_ref()),
+        "update_time": json_time(user.update_time.as_ref()),
+        "etag": user.etag,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use eiso_proto::eiso::identity::v1::{Role, RoleBinding};
+
+    use super::*;
+
+    fn update_args() -> UserUpdateArgs {
+        UserUpdateArgs {
+            user: "users/an".to_string(),
+            name: None,
+            email: None,
+            roles: Vec::new(),
+            clear_roles: false,
+            etag: None,
+        }
+    }
+
+    fn paths(request: &UpdateUserRequest) -> Vec<&str> {
+        request
+            .update_mask
+            .as_ref()
+            .map(|mask| mask.paths.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn roles_given_replace_the_bindings() -> Result<(), CliError> {
+        let viewer = RoleBinding {
+            role: Role::Viewer as i32,
+            unit: "units/31".to_string(),
+        };
+        let request = update_request(&UserUpdateArgs {
+            roles: vec![viewer.clone()],
+            email: Some(String::new()),
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["email", "role_bindings"]);
+        assert_eq!(request.user.map(|user| user.role_bindings), Some(vec![viewer]));
+        Ok(())
+    }
+
+    #[test]
+    fn clear_roles_sends_an_empty_list_under_the_mask() -> Result<(), CliError> {
+        let request = update_request(&UserUpdateArgs {
+            clear_roles: true,
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["role_bindings"]);
+        assert_eq!(request.user.map(|user| user.role_bindings.len()), Some(0));
+        Ok(())
+    }
+
+    #[test]
+    fn an_update_without_flags_is_refused() {
+        assert!(matches!(update_request(&update_args()), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn disable_and_enable_update_only_the_state() {
+        let args = UserStateArgs {
+            user: "users/an".to_string(),
+            etag: Some("e7".to_string()),
+        };
+        let request = state_request(&args, user::State::Disabled);
+        assert_eq!(paths(&request), vec!["state"]);
+        assert_eq!(request.etag, "e7");
+        assert_eq!(request.user.map(|user| user.state), Some(user::State::Disabled as i32));
+        let request = state_request(&args, user::State::Active);
+        assert_eq!(request.user.map(|user| user.state), Some(user::State::Active as i32));
+    }
+}

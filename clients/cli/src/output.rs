@@ -1,0 +1,183 @@
+//! Tables for people, JSON for scripts, and the time formats of each.
+//!
+//! Tables show times in Asia/Ho_Chi_Minh as `dd/mm/yyyy HH:MM`; JSON shows
+//! them in RFC 3339, UTC. Writing to a closed pipe (`eiso users list | head`)
+//! ends the output quietly instead of failing.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use clap::ValueEnum;
+use comfy_table::{ContentArrangement, Table, presets};
+use eiso_proto::prost_types::Timestamp;
+use serde_json::Value;
+
+use crate::error::CliError;
+
+/// The office's time zone: every time a person reads is in it.
+pub const TIME_ZONE: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Tables for people.
+    Table,
+    /// JSON for scripts: RFC 3339 UTC times, enum values as in the proto.
+    Json,
+}
+
+/// A protobuf timestamp as a UTC time; `None` when it is out of range.
+pub fn to_utc(timestamp: &Timestamp) -> Option<DateTime<Utc>> {
+    let nanos = u32::try_from(timestamp.nanos).ok()?;
+    DateTime::from_timestamp(timestamp.seconds, nanos)
+}
+
+/// `dd/mm/yyyy HH:MM` in Asia/Ho_Chi_Minh.
+pub fn format_local(time: DateTime<Utc>) -> String {
+    time.with_timezone(&TIME_ZONE).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// A timestamp field for a table: empty when unset.
+pub fn local_cell(timestamp: Option<&Timestamp>) -> String {
+    match timestamp {
+        None => String::new(),
+        Some(timestamp) => to_utc(timestamp).map_or_else(|| "(invalid time)".to_string(), format_local),
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`, with fractional seconds only when there are any.
+pub fn format_rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A timestamp field for JSON: null when unset or out of range.
+pub fn json_time(timestamp: Option<&Timestamp>) -> Value {
+    timestamp
+        .and_then(to_utc)
+        .map_or(Value::Null, |time| Value::String(format_rfc3339(time)))
+}
+
+/// A table with the house style; `headers` names the columns.
+pub fn table<I, S>(headers: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<comfy_table::Cell>,
+{
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(headers);
+    table
+}
+
+/// A two-column table of labelled values, for one resource.
+pub fn details_table<'a>(rows: impl IntoIterator<Item = (&'a str, String)>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    for (label, value) in rows {
+        table.add_row(vec![label.to_string(), value]);
+    }
+    table
+}
+
+/// Writes `text` and a newline to standard output.
+pub fn print(text: &str) -> Result<(), CliError> {
+    let mut stdout = io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(anyhow::Error::new(error)
+            .context("cannot write to standard output")
+            .into()),
+        _ => Ok(()),
+    }
+}
+
+/// Prints a table.
+pub fn print_table(table: &Table) -> Result<(), CliError> {
+    print(&table.to_string())
+}
+
+/// Prints a JSON value, pretty.
+pub fn print_json(value: &Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|error| anyhow::Error::new(error).context("cannot encode the result as JSON"))?;
+    print(&text)
+}
+
+/// A note for the person at the terminal, on standard error, so that it never
+/// mixes with the results on standard output.
+pub fn note(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// A warning on standard error.
+pub fn warn(text: &str) {
+    note(&format!("warning: {text}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_is_ho_chi_minh_day_first() {
+        // 2025-07-01T00:00:00Z is 07:00 the same day in Hà Nội (UTC+7, no DST).
+        let timestamp = Timestamp {
+            seconds: 1_751_328_000,
+            nanos: 0,
+        };
+        assert_eq!(local_cell(Some(&timestamp)), "01/07/2025 07:00");
+    }
+
+    #[test]
+    fn local_time_crosses_midnight_into_the_next_day() {
+        // 2024-12-31T17:30:00Z is 00:30 on New Year's Day in Hà Nội.
+        let time = DateTime::parse_from_rfc3339("2024-12-31T17:30:00Z")
+            .map(|time| time.with_timezone(&Utc))
+            .ok();
+        assert_eq!(time.map(format_local).as_deref(), Some("01/01/2025 00:30"));
+    }
+
+    #[test]
+    fn json_time_is_rfc3339_utc() {
+        let timestamp = Timestamp {
+            seconds: 1_751_328_000,
+            nanos: 500_000_000,
+        };
+        assert_eq!(
+            json_time(Some(&timestamp)),
+            Value::String("2025-07-01T00:00:00.500Z".into())
+        );
+        assert_eq!(
+            json_time(Some(&Timestamp {
+                seconds: 1_751_328_000,
+                nanos: 0
+            })),
+            Value::String("2025-07-01T00:00:00Z".into())
+        );
+        assert_eq!(json_time(None), Value::Null);
+    }
+
+    #[test]
+    fn unset_and_invalid_times() {
+        assert_eq!(local_cell(None), "");
+        let invalid = Timestamp { seconds: 0, nanos: -1 };
+        assert_eq!(local_cell(Some(&invalid)), "(invalid time)");
+        assert_eq!(json_time(Some(&invalid)), Value::Null);
+    }
+
+    #[test]
+    fn tables_keep_vietnamese_text() {
+        let mut table = table(["MÃ", "TÊN"]);
+        table.add_row(vec!["31-GDDT", "Phòng Giáo dục và Đào tạo"]);
+        let text = table.to_string();
+        assert!(text.contains("Phòng Giáo dục và Đào tạo"), "{text}");
+    }
+}

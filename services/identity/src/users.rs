@@ -1,0 +1,298 @@
+//! Users: create, read, list, update (display name, email, role bindings,
+//! state) and passwords.
+
+use chrono::Utc;
+use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
+use eiso_platform::auth::{hash_password, verify_password};
+use eiso_platform::journal::fingerprint;
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::identity::v1::{
+    CreateUserRequest, ListUsersRequest, ListUsersResponse, Role, SetUserPasswordRequest, UpdateUserRequest, User, user,
+};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+
+use crate::Identity;
+use crate::rows::{USER_COLUMNS, UserRow, bindings_of, get_user, set_bindings};
+use crate::units::{check_bindings, check_request_id};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub fn check_username(violations: &mut Violations, field: &str, username: &str) -> String {
+    let username = username.trim().to_ascii_lowercase();
+    if username.is_empty() {
+        violations.add(field, "is required");
+    } else if !(3..=64).contains(&username.len())
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        violations.add(field, "must be 3–64 characters of a–z, 0–9, `.`, `_` or `-`");
+    }
+    username
+}
+
+pub fn check_password(violations: &mut Violations, field: &str, password: &str) {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        violations.add(field, format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+    } else if chars > 256 {
+        violations.add(field, "must be at most 256 characters");
+    }
+}
+
+fn check_email(violations: &mut Violations, field: &str, email: &str) -> String {
+    let email = text::clean(violations, field, email, false, 254);
+    if !email.is_empty() {
+        let valid = match email.split_once('@') {
+            Some((local, domain)) => !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace),
+            None => false,
+        };
+        if !valid {
+            violations.add(field, "is not an email address");
+        }
+    }
+    email
+}
+
+/// Active users holding the admin role, other than `except`.
+async fn other_active_admins(db: &impl ConnectionTrait, except: &str) -> ServiceResult<bool> {
+    let row = db
+        .query_one(
+            Query::select()
+                .expr(Expr::val(1))
+                .from("users")
+                .and_where(Expr::col("id").ne(except.to_string()))
+                .and_where(Expr::col("state").eq(user::State::Active as i32))
+                .and_where(
+                    Expr::col("id").in_subquery(
+                        Query::select()
+                            .column("principal_id")
+                            .from("role_bindings")
+                            .and_where(Expr::col("principal_kind").eq("user"))
+                            .and_where(Expr::col("role").eq(Role::Admin as i32))
+                            .to_owned(),
+                    ),
+                ),
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
+impl Identity {
+    pub async fn create_user(&self, ctx: &CallContext, request: CreateUserRequest) -> ServiceResult<User> {
+        // The fingerprint must not keep the password: hash the request without it.
+        let mut printable = request.clone();
+        printable.password = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(request.password.as_bytes()));
+        let print = fingerprint(&printable);
+        if let Some(done) = self.journal.replay::<User>(ctx, &print).await? {
+            return Ok(done);
+        }
+        let input = request.user.unwrap_or_default();
+        let mut violations = Violations::new();
+        let username = check_username(&mut violations, "user.username", &input.username);
+        let display_name = text::clean(&mut violations, "user.display_name", &input.display_name, true, 200);
+        let email = check_email(&mut violations, "user.email", &input.email);
+        check_password(&mut violations, "password", &request.password);
+        check_request_id(&mut violations, &ctx.request_id);
+        violations.check()?;
+        let password_hash = hash_blocking(request.password).await?;
+
+        let mut tx = self.journal.begin(ctx).await?;
+        let bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;
+        let now = Utc::now();
+        let row = UserRow {
+            id: names::new_id(),
+            username,
+            display_name,
+            email,
+            password_hash,
+            state: user::State::Active as i32,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        };
+        row.insert(tx.txn()).await?;
+        set_bindings(tx.txn(), "user", &row.id, &bindings).await?;
+        let user = row.to_proto(&bindings);
+        tx.event(NewEvent::with("identity.user.created", &user.name, &user));
+        tx.commit_idempotent(&print, user).await
+    }
+
+    pub async fn get_user(&self, name: &str) -> ServiceResult<User> {
+        let id = names::parse(name, "users", "name")?;
+        let db = self.journal.db().reader();
+        let row = get_user(db, &id).await?;
+        let bindings = bindings_of(db, "user", &id).await?;
+        Ok(row.to_proto(&bindings))
+    }
+
+    pub async fn list_users(&self, request: ListUsersRequest) -> ServiceResult<ListUsersResponse> {
+        let size = page::size(request.page_size, 50, 1000)?;
+        let conditions = filter::parse(&request.filter, &["username", "state", "role", "unit"])?;
+        let terms = order::parse(
+            &request.order_by,
+            &["username", "display_name", "create_time"],
+            "username",
+        )?;
+        let query_key = format!("{}|{}", request.filter, request.order_by);
+        let offset = page::decode(&request.page_token, &query_key)?;
+
+        let mut query = Query::select();
+        query.columns(USER_COLUMNS).from("users");
+        for condition in conditions {
+            let value = condition.value.clone();
+            let bound = |column: &'static str, value: sea_orm::Value| {
+                Expr::col("id").in_subquery(
+                    Query::select()
+                        .column("principal_id")
+                        .from("role_bindings")
+                        .and_where(Expr::col("principal_kind").eq("user"))
+                        .and_where(Expr::col(column).eq(value))
+                        .to_owned(),
+                )
+            };
+            let expr = match condition.field.as_str() {
+                "username" => Expr::col("username").eq(value.to_ascii_lowercase()),
+                "state" => Expr::col("state").eq(user::State::from_str_name(&value)
+                    .map(|s| s as i32)
+                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown user state `{value}`")))?),
+                "role" => {
+                    let role = Role::from_str_name(&value)
+                        .ok_or_else(|| ServiceError::invalid("filter", format!("unknown role `{value}`")))?;
+                    bound("role", (role as i32).into())
+                }
+                _ => bound("unit_id", names::parse(&value, "units", "filter")?.into()),
+            };
+            query.and_where(match condition.op {
+                filter::Op::Eq => expr,
+                filter::Op::Ne => expr.not(),
+            });
+        }
+        for term in &terms {
+            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
+        }
+        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+        let db = self.journal.db().reader();
+        let rows = db.query_all(&query).await?;
+        let has_more = rows.len() as u64 > size;
+        let mut users = Vec::new();
+        for row in rows.iter().take(size as usize) {
+            let row = UserRow::from_row(row)?;
+            let bindings = bindings_of(db, "user", &row.id).await?;
+            users.push(row.to_proto(&bindings));
+        }
+        Ok(ListUsersResponse {
+            users,
+            next_page_token: page::encode(&query_key, offset + size, has_more),
+        })
+    }
+
+    pub async fn update_user(&self, ctx: &CallContext, request: UpdateUserRequest) -> ServiceResult<User> {
+        let input = request.user.unwrap_or_default();
+        let id = names::parse(&input.name, "users", "user.name")?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &["display_name", "email", "role_bindings", "state"],
+        )?;
+        let mut violations = Violations::new();
+        let display_name = text::clean(
+            &mut violations,
+            "user.display_name",
+            &input.display_name,
+            paths.contains(&"display_name"),
+            200,
+        );
+        let email = check_email(&mut violations, "user.email", &input.email);
+        if paths.contains(&"state") {
+            match user::State::try_from(input.state) {
+                Ok(user::State::Active) | Ok(user::State::Disabled) => {}
+                _ => violations.add("user.state", "must be STATE_ACTIVE or STATE_DISABLED"),
+            }
+        }
+        violations.check()?;
+
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row = get_user(tx.txn(), &id).await?;
+        etag::check(&request.etag, &row.name(), row.version)?;
+        let mut bindings = bindings_of(tx.txn(), "user", &id).await?;
+        if paths.contains(&"display_name") {
+            row.display_name = display_name;
+        }
+        if paths.contains(&"email") {
+            row.email = email;
+        }
+        if paths.contains(&"state") {
+            row.state = input.state;
+        }
+        if paths.contains(&"role_bindings") {
+            bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;
+            set_bindings(tx.txn(), "user", &id, &bindings).await?;
+        }
+        let still_admin = row.is_active() && bindings.iter().any(|(role, _)| *role == Role::Admin);
+        if !still_admin && !other_active_admins(tx.txn(), &id).await? {
+            return Err(ServiceError::precondition(
+                "LAST_ADMIN",
+                row.name(),
+                "this would leave no active administrator: give another user the admin role first",
+            ));
+        }
+        row.save(tx.txn(), Utc::now()).await?;
+        let user = row.to_proto(&bindings);
+        tx.event(NewEvent::with("identity.user.updated", &user.name, &user));
+        tx.commit().await?;
+        self.verifier.forget(&user.name);
+        Ok(user)
+    }
+
+    pub async fn set_user_password(&self, ctx: &CallContext, request: SetUserPasswordRequest) -> ServiceResult<()> {
+        let id = names::parse(&request.name, "users", "name")?;
+        let own = ctx.principal.name == request.name;
+        if !own && !ctx.principal.is_admin() {
+            return Err(ServiceError::PermissionDenied(
+                "only an administrator can set another user's password".into(),
+            ));
+        }
+        let mut violations = Violations::new();
+        check_password(&mut violations, "new_password", &request.new_password);
+        if own && request.current_password.is_empty() {
+            violations.add("current_password", "is required to change your own password");
+        }
+        violations.check()?;
+
+        let current = get_user(self.journal.db().reader(), &id).await?;
+        if own && !verify_blocking(request.current_password, current.password_hash.clone()).await? {
+            return Err(ServiceError::invalid(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        let new_hash = hash_blocking(request.new_password).await?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row = get_user(tx.txn(), &id).await?;
+        row.password_hash = new_hash;
+        row.save(tx.txn(), Utc::now()).await?;
+        // The event says that it changed, never what to.
+        tx.event(NewEvent {
+            event_type: "identity.user.password_changed".into(),
+            resource: row.name(),
+            payload: None,
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Argon2 is deliberately slow: keep it off the async workers.
+pub async fn hash_blocking(password: String) -> ServiceResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ServiceError::internal)?
+        .map_err(ServiceError::internal)
+}
+
+pub async fn verify_blocking(password: String, hash: String) -> ServiceResult<bool> {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(ServiceError::internal)
+}

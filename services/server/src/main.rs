@@ -1,0 +1,132 @@
+//! `eiso-server`: parse flags, load configuration, set up telemetry, bind,
+//! serve until SIGINT or SIGTERM.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use eiso_identity::AdminSetup;
+use eiso_platform::config::Config;
+
+/// eiso-server: the electronic ISO system's services, on one port.
+///
+/// With no configuration it keeps its data under ./data (SQLite) and listens
+/// on 127.0.0.1:50051. Settings come from built-in defaults, then the TOML
+/// file (--config or EISO_CONFIG), then EISO_* variables, then these flags.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// TOML configuration file (see deploy/eiso.example.toml).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Address to listen on [env: EISO_LISTEN_ADDR] [default: 127.0.0.1:50051].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Data directory for SQLite files [env: EISO_DATA_DIR] [default: ./data].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A postgres:// URL switches storage to PostgreSQL [env: EISO_DATABASE_URL].
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let mut config = match Config::load(args.config.as_deref(), &env) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("eiso-server: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(listen) = args.listen {
+        config.listen_addr = listen;
+    }
+    if let Some(dir) = args.data_dir {
+        config.data_dir = dir;
+    }
+    if let Some(url) = args.database_url {
+        config.database_url = Some(url);
+    }
+    if let Err(error) = config.validate() {
+        eprintln!("eiso-server: configuration error: {error}");
+        return ExitCode::from(2);
+    }
+
+    let workers = config
+        .worker_threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("eiso-server: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config, workers)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("eiso-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
+    let _telemetry = eiso_telemetry::init("eiso-server", &config.log.filter)?;
+    tracing::info!(?config, workers, "starting");
+    let app = eiso_server::App::prepare(config.clone()).await?;
+    match &app.admin_setup {
+        AdminSetup::Existing => {}
+        AdminSetup::FromEnvironment => {
+            tracing::info!("created user `admin` with the password from EISO_ADMIN_PASSWORD");
+        }
+        AdminSetup::Generated(password) => {
+            // Printed once, to the terminal only: never to the log.
+            eprintln!();
+            eprintln!("  First start: created the administrator `admin`.");
+            eprintln!("  Password (shown only now): {password}");
+            eprintln!("  Sign in with `eiso login --username admin` and change it with `eiso users set-password`.");
+            eprintln!();
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen_addr))?;
+    app.serve(listener, shutdown_signal()).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT received, shutting down"),
+        _ = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
