@@ -1,1 +1,287 @@
+//! The test harness: starts a real `eiso-server` (the library's `App`) on
+//! `127.0.0.1:0` with its own storage — a temporary directory of SQLite files,
+//! or a fresh PostgreSQL database when `EISO_TEST_DATABASE_URL` is set — and
+//! hands out generated clients carrying a bearer token.
 
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use eiso_platform::config::Config;
+use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
+use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
+use eiso_proto::eiso::identity::v1::{
+    CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
+    login_request,
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tokio::sync::oneshot;
+use tonic::metadata::MetadataValue;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+pub type Identity = IdentityServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Audit = AuditServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// Where a test server keeps its data.
+pub enum Backend {
+    Sqlite {
+        dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        database: String,
+        url: String,
+    },
+}
+
+impl Backend {
+    /// A fresh SQLite directory, or a fresh PostgreSQL database when
+    /// `EISO_TEST_DATABASE_URL` is set.
+    pub async fn fresh() -> Self {
+        match std::env::var("EISO_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            None => Backend::Sqlite {
+                dir: tempfile::tempdir().unwrap(),
+            },
+            Some(admin_url) => {
+                let database = format!("eiso_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(admin_url.as_str()).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {database}"))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+                let url = format!("{base}/{database}");
+                Backend::Postgres {
+                    admin_url,
+                    database,
+                    url,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Backend::Postgres { .. })
+    }
+
+    pub fn configure(&self, config: &mut Config) {
+        match self {
+            Backend::Sqlite { dir } => config.data_dir = dir.path().to_path_buf(),
+            Backend::Postgres { url, .. } => {
+                config.data_dir = PathBuf::from("/nonexistent");
+                config.database_url = Some(url.clone());
+            }
+        }
+    }
+
+    /// A direct connection to a service's tables, for tests that must reach
+    /// under the API (tampering with the audit trail).
+    pub async fn connect_raw(&self, service: &str) -> DatabaseConnection {
+        match self {
+            Backend::Sqlite { dir } => Database::connect(format!(
+                "sqlite://{}?mode=rw",
+                dir.path().join(format!("{service}.db")).display()
+            ))
+            .await
+            .unwrap(),
+            Backend::Postgres { url, .. } => {
+                let mut options = sea_orm::ConnectOptions::new(url.clone());
+                options.set_schema_search_path(service.to_string()).max_connections(1);
+                Database::connect(options).await.unwrap()
+            }
+        }
+    }
+
+    pub async fn drop_storage(self) {
+        if let Backend::Postgres {
+            admin_url, database, ..
+        } = self
+        {
+            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                    .await;
+                let _ = admin.close().await;
+            }
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub channel: Channel,
+    pub admin_token: String,
+    pub backend: Option<Backend>,
+    pub config: Config,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn test_config() -> Config {
+    let mut config = Config::load(None, &BTreeMap::new()).unwrap();
+    config.admin_password = Some(ADMIN_PASSWORD.to_string());
+    config
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_on(Backend::fresh().await).await
+    }
+
+    pub async fn start_on(backend: Backend) -> Self {
+        let mut config = test_config();
+        backend.configure(&mut config);
+        let app = eiso_server::App::prepare(config.clone()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(app.serve(listener, async {
+            let _ = rx.await;
+        }));
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut server = Self {
+            addr,
+            channel,
+            admin_token: String::new(),
+            backend: Some(backend),
+            config,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        };
+        server.admin_token = server.login("admin", ADMIN_PASSWORD).await.unwrap();
+        server
+    }
+
+    pub fn identity(&self, token: Option<&str>) -> Identity {
+        IdentityServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    pub fn audit(&self, token: Option<&str>) -> Audit {
+        AuditServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    pub fn admin(&self) -> Identity {
+        self.identity(Some(&self.admin_token))
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<String, tonic::Status> {
+        let response = self
+            .identity(None)
+            .login(LoginRequest {
+                credentials: Some(login_request::Credentials::Password(PasswordCredentials {
+                    username: username.into(),
+                    password: password.into(),
+                })),
+            })
+            .await?;
+        Ok(response.into_inner().access_token)
+    }
+
+    /// The admin's root unit.
+    pub async fn root_unit(&self) -> Unit {
+        let units = self
+            .admin()
+            .list_units(eiso_proto::eiso::identity::v1::ListUnitsRequest {
+                filter: "code = ROOT".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .units;
+        units.into_iter().next().unwrap()
+    }
+
+    pub async fn create_unit(&self, code: &str, name: &str, parent: &str) -> Unit {
+        self.admin()
+            .create_unit(CreateUnitRequest {
+                unit: Some(Unit {
+                    code: code.into(),
+                    display_name: name.into(),
+                    kind: UnitKind::Office as i32,
+                    parent: parent.into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    /// Creates a user with one role in `unit` and returns it with a token.
+    pub async fn user_with_role(&self, username: &str, role: Role, unit: &str) -> (User, String) {
+        let password = format!("{username}-password");
+        let user = self
+            .admin()
+            .create_user(CreateUserRequest {
+                user: Some(User {
+                    username: username.into(),
+                    display_name: format!("Người dùng {username}"),
+                    role_bindings: vec![RoleBinding {
+                        role: role as i32,
+                        unit: unit.into(),
+                    }],
+                    ..Default::default()
+                }),
+                password: password.clone(),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let token = self.login(username, &password).await.unwrap();
+        (user, token)
+    }
+
+    /// Stops the server (graceful shutdown) and removes its storage.
+    pub async fn stop(mut self) {
+        self.shutdown_server().await;
+        if let Some(backend) = self.backend.take() {
+            backend.drop_storage().await;
+        }
+    }
+
+    /// Stops the server and keeps its storage, to start another on it.
+    pub async fn stop_keep(mut self) -> Backend {
+        self.shutdown_server().await;
+        self.backend.take().unwrap()
+    }
+
+    async fn shutdown_server(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap().unwrap();
+        }
+    }
+}
+
+pub fn bearer(token: Option<&str>) -> Bearer {
+    Bearer(token.map(|t| format!("Bearer {t}").parse().unwrap()))
+}

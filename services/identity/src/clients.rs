@@ -3,7 +3,7 @@
 use chrono::Utc;
 use eiso_platform::aip::{names, page, text};
 use eiso_platform::auth::random_secret;
-use eiso_platform::journal::fingerprint;
+use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::{
     ApiClient, CreateApiClientRequest, CreateApiClientResponse, ListApiClientsRequest, ListApiClientsResponse,
@@ -24,9 +24,6 @@ impl Identity {
         request: CreateApiClientRequest,
     ) -> ServiceResult<CreateApiClientResponse> {
         let print = fingerprint(&request);
-        if let Some(done) = self.journal.replay::<CreateApiClientResponse>(ctx, &print).await? {
-            return Ok(done);
-        }
         let input = request.api_client.unwrap_or_default();
         let mut violations = Violations::new();
         let display_name = text::clean(
@@ -42,7 +39,14 @@ impl Identity {
         }
         violations.check()?;
 
-        let mut tx = self.journal.begin(ctx).await?;
+        let mut tx = match self
+            .journal
+            .begin_idempotent::<CreateApiClientResponse>(ctx, &print)
+            .await?
+        {
+            Begun::Fresh(tx) => tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "api_client.role_bindings").await?;
         let secret = random_secret(32);
         let row = ClientRow {
@@ -82,7 +86,7 @@ impl Identity {
             client_secret: secret,
             api_client: Some(api_client),
         };
-        tx.commit_idempotent(&print, response).await
+        tx.commit_idempotent(response).await
     }
 
     pub async fn get_api_client(&self, name: &str) -> ServiceResult<ApiClient> {

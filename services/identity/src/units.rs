@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
-use eiso_platform::journal::fingerprint;
+use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, ListUnitsRequest, ListUnitsResponse, MergeUnitsRequest, MergeUnitsResponse,
@@ -163,9 +163,6 @@ async fn hand_over(txn: &DatabaseTransaction, from: &str, to: &str, now: chrono:
 impl Identity {
     pub async fn create_unit(&self, ctx: &CallContext, request: CreateUnitRequest) -> ServiceResult<Unit> {
         let print = fingerprint(&request);
-        if let Some(done) = self.journal.replay::<Unit>(ctx, &print).await? {
-            return Ok(done);
-        }
         let input = request.unit.unwrap_or_default();
         let mut violations = Violations::new();
         let code = check_code(&mut violations, "unit.code", &input.code);
@@ -174,7 +171,10 @@ impl Identity {
         check_request_id(&mut violations, &ctx.request_id);
         violations.check()?;
 
-        let mut tx = self.journal.begin(ctx).await?;
+        let mut tx = match self.journal.begin_idempotent::<Unit>(ctx, &print).await? {
+            Begun::Fresh(tx) => tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
         let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;
         let now = Utc::now();
         let row = UnitRow {
@@ -193,7 +193,7 @@ impl Identity {
         row.insert(tx.txn()).await?;
         let unit = row.to_proto();
         tx.event(NewEvent::with("identity.unit.created", &unit.name, &unit));
-        tx.commit_idempotent(&print, unit).await
+        tx.commit_idempotent(unit).await
     }
 
     pub async fn get_unit(&self, name: &str) -> ServiceResult<Unit> {

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
 use eiso_platform::auth::{hash_password, verify_password};
-use eiso_platform::journal::fingerprint;
+use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::{
     CreateUserRequest, ListUsersRequest, ListUsersResponse, Role, SetUserPasswordRequest, UpdateUserRequest, User, user,
@@ -85,9 +85,6 @@ impl Identity {
         let mut printable = request.clone();
         printable.password = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(request.password.as_bytes()));
         let print = fingerprint(&printable);
-        if let Some(done) = self.journal.replay::<User>(ctx, &print).await? {
-            return Ok(done);
-        }
         let input = request.user.unwrap_or_default();
         let mut violations = Violations::new();
         let username = check_username(&mut violations, "user.username", &input.username);
@@ -98,7 +95,10 @@ impl Identity {
         violations.check()?;
         let password_hash = hash_blocking(request.password).await?;
 
-        let mut tx = self.journal.begin(ctx).await?;
+        let mut tx = match self.journal.begin_idempotent::<User>(ctx, &print).await? {
+            Begun::Fresh(tx) => tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;
         let now = Utc::now();
         let row = UserRow {
@@ -116,7 +116,7 @@ impl Identity {
         set_bindings(tx.txn(), "user", &row.id, &bindings).await?;
         let user = row.to_proto(&bindings);
         tx.event(NewEvent::with("identity.user.created", &user.name, &user));
-        tx.commit_idempotent(&print, user).await
+        tx.commit_idempotent(user).await
     }
 
     pub async fn get_user(&self, name: &str) -> ServiceResult<User> {

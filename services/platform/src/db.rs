@@ -140,8 +140,11 @@ impl Db {
     async fn migrate<M: MigratorTrait>(&self, target: &StorageTarget) -> Result<(), DbErr> {
         match target {
             StorageTarget::Sqlite { .. } => {
-                // The file is ours alone: the writer connection serialises.
-                M::up(&self.writer, None).await
+                // One IMMEDIATE transaction: a second process opening the
+                // same file waits for the first to finish migrating.
+                let txn = self.begin_write().await?;
+                M::up(&txn, None).await?;
+                txn.commit().await
             }
             StorageTarget::Postgres { schema, .. } => {
                 // Replicas starting at once: the first takes the lock and

@@ -135,53 +135,47 @@ where
             let rule = policy::rule(&method);
             let audited = rule.is_some_and(|r| r.audited);
 
-            let decision: Result<Option<Principal>, Status> = match rule {
-                None => Err(Status::permission_denied(format!(
+            let verified = match &token {
+                Some(token) => Some(verifier.verify(token).await),
+                None => None,
+            };
+            // Who the caller is, as far as we know, for the audit trail.
+            let actor = match &verified {
+                Some(Ok(principal)) => principal.name.clone(),
+                _ => "anonymous".to_string(),
+            };
+            let decision: Result<Option<Principal>, Status> = match (rule.map(|r| r.access), verified) {
+                (None, _) => Err(Status::permission_denied(format!(
                     "{method} is not an eiso method or is not in the authorisation table"
                 ))),
-                Some(rule) => {
-                    let principal = match &token {
-                        Some(token) => Some(verifier.verify(token).await),
-                        None => None,
-                    };
-                    match (rule.access, principal) {
-                        (Access::Public, Some(Ok(principal))) => Ok(Some(principal)),
-                        (Access::Public, _) => Ok(None),
-                        (_, None) => Err(Status::unauthenticated(
-                            "this call needs a bearer token: sign in with Login and send `authorization: Bearer <token>`",
-                        )),
-                        (_, Some(Err(status))) => Err(status),
-                        (Access::Authenticated, Some(Ok(principal))) => Ok(Some(principal)),
-                        (Access::Roles(allowed), Some(Ok(principal))) => {
-                            if principal.roles().any(|role| allowed.contains(&role)) {
-                                Ok(Some(principal))
-                            } else {
-                                Err(Status::permission_denied(format!(
-                                    "your roles do not allow {}",
-                                    method.rsplit('/').next().unwrap_or(&method)
-                                )))
-                            }
-                        }
+                (Some(Access::Public), Some(Ok(principal))) => Ok(Some(principal)),
+                (Some(Access::Public), _) => Ok(None),
+                (Some(_), None) => Err(Status::unauthenticated(
+                    "this call needs a bearer token: sign in with Login and send `authorization: Bearer <token>`",
+                )),
+                (Some(_), Some(Err(status))) => Err(status),
+                (Some(Access::Authenticated), Some(Ok(principal))) => Ok(Some(principal)),
+                (Some(Access::Roles(allowed)), Some(Ok(principal))) => {
+                    if principal.roles().any(|role| allowed.contains(&role)) {
+                        Ok(Some(principal))
+                    } else {
+                        Err(Status::permission_denied(format!(
+                            "your roles do not allow {}",
+                            method.rsplit('/').next().unwrap_or(&method)
+                        )))
                     }
                 }
             };
 
-            let (response, actor) = match decision {
-                Err(status) => {
-                    let actor = "anonymous".to_string();
-                    (status.into_http::<Body>(), actor)
-                }
+            let response = match decision {
+                Err(status) => status.into_http::<Body>(),
                 Ok(principal) => {
-                    let actor = principal
-                        .as_ref()
-                        .map(|p| p.name.clone())
-                        .unwrap_or_else(|| "anonymous".into());
                     request.extensions_mut().insert(CallInfo {
                         method: method.clone(),
                         principal,
                         reason: reason.clone(),
                     });
-                    (inner.call(request).await?, actor)
+                    inner.call(request).await?
                 }
             };
 

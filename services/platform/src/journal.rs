@@ -49,6 +49,8 @@ impl NewEvent {
 pub struct Journal {
     db: Db,
     committed: watch::Sender<i64>,
+    /// Set at shutdown: open event streams end, so that the server can drain.
+    closing: watch::Sender<bool>,
     /// How often watchers look for events committed by other replicas.
     poll_interval: Duration,
 }
@@ -56,9 +58,11 @@ pub struct Journal {
 impl Journal {
     pub fn new(db: Db) -> Self {
         let (committed, _) = watch::channel(0);
+        let (closing, _) = watch::channel(false);
         Self {
             db,
             committed,
+            closing,
             poll_interval: Duration::from_secs(1),
         }
     }
@@ -77,6 +81,60 @@ impl Journal {
             events: Vec::new(),
             resource: String::new(),
         })
+    }
+
+    /// Begins a create that is idempotent by `ctx.request_id`. The key is
+    /// claimed first thing in the transaction: a concurrent retry waits for
+    /// this one (or finds it committed) and gets its response instead of
+    /// creating twice. Without a `request_id` this is [`Journal::begin`].
+    pub async fn begin_idempotent<M: Message + Default>(
+        &self,
+        ctx: &CallContext,
+        fingerprint: &str,
+    ) -> ServiceResult<Begun<'_, M>> {
+        if ctx.request_id.is_empty() {
+            return Ok(Begun::Fresh(self.begin(ctx).await?));
+        }
+        if let Some(done) = self.replay::<M>(ctx, fingerprint).await? {
+            return Ok(Begun::Replayed(done));
+        }
+        let tx = self.begin(ctx).await?;
+        let claimed = tx
+            .txn
+            .execute(
+                Query::insert()
+                    .into_table("idempotency_keys")
+                    .columns([
+                        "scope",
+                        "request_id",
+                        "request_hash",
+                        "resource",
+                        "response",
+                        "create_time_us",
+                    ])
+                    .values_panic([
+                        idempotency_scope(ctx).into(),
+                        ctx.request_id.clone().into(),
+                        fingerprint.to_string().into(),
+                        "".into(),
+                        Vec::<u8>::new().into(),
+                        Utc::now().timestamp_micros().into(),
+                    ]),
+            )
+            .await;
+        match claimed {
+            Ok(_) => Ok(Begun::Fresh(tx)),
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                drop(tx);
+                match self.replay::<M>(ctx, fingerprint).await? {
+                    Some(done) => Ok(Begun::Replayed(done)),
+                    None => Err(ServiceError::Aborted(
+                        "a concurrent request with this request_id failed; retry".into(),
+                    )),
+                }
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The response stored for `ctx.request_id` by an earlier identical call,
@@ -117,10 +175,14 @@ impl Journal {
         let (tx, rx) = mpsc::channel(BATCH as usize);
         let db = self.db.clone();
         let mut committed = self.committed.subscribe();
+        let mut closing = self.closing.subscribe();
         let poll_interval = self.poll_interval;
         tokio::spawn(async move {
             let mut cursor = after_sequence;
             loop {
+                if *closing.borrow() {
+                    return;
+                }
                 let batch = match read_events(&db, cursor, BATCH).await {
                     Ok(batch) => batch,
                     Err(error) => {
@@ -142,11 +204,18 @@ impl Journal {
                 // poll interval (other replicas), or for the client to leave.
                 tokio::select! {
                     _ = tx.closed() => return,
+                    _ = closing.wait_for(|closing| *closing) => return,
                     _ = tokio::time::timeout(poll_interval, committed.wait_for(|latest| *latest > cursor)) => {}
                 }
             }
         });
         ReceiverStream::new(rx)
+    }
+
+    /// Ends every open event stream (at shutdown); consumers resume from
+    /// their cursor on another replica or after the restart.
+    pub fn close_watchers(&self) {
+        self.closing.send_replace(true);
     }
 
     fn notify(&self, sequence: i64) {
@@ -225,6 +294,14 @@ pub fn fingerprint<M: Message>(request: &M) -> String {
     hex::encode(Sha256::digest(request.encode_to_vec()))
 }
 
+/// The start of an idempotent create.
+pub enum Begun<'j, M> {
+    /// First time: do the work in this transaction.
+    Fresh(WriteTx<'j>),
+    /// A retry: the first call's response.
+    Replayed(M),
+}
+
 /// A write transaction that will append its events and audit entry when it
 /// commits. Dropping it without committing rolls everything back.
 pub struct WriteTx<'j> {
@@ -260,25 +337,14 @@ impl WriteTx<'_> {
     }
 
     /// Like [`WriteTx::commit`], and stores `response` under the call's
-    /// `request_id`, so that a retry gets it back. If a concurrent call with
-    /// the same `request_id` committed first, this one is rolled back and the
-    /// first one's response is returned.
-    pub async fn commit_idempotent<M: Message + Default>(self, fingerprint: &str, response: M) -> ServiceResult<M> {
-        let journal = self.journal;
-        let ctx = self.ctx.clone();
-        match self.finish(Some((fingerprint, response.encode_to_vec()))).await {
-            Ok(_) => Ok(response),
-            Err(ServiceError::AlreadyExists(_)) if !ctx.request_id.is_empty() => {
-                match journal.replay::<M>(&ctx, fingerprint).await? {
-                    Some(first) => Ok(first),
-                    None => Err(ServiceError::Aborted("a concurrent request conflicted; retry".into())),
-                }
-            }
-            Err(error) => Err(error),
-        }
+    /// `request_id` (claimed by [`Journal::begin_idempotent`]), so that a
+    /// retry gets it back.
+    pub async fn commit_idempotent<M: Message>(self, response: M) -> ServiceResult<M> {
+        self.finish(Some(response.encode_to_vec())).await?;
+        Ok(response)
     }
 
-    async fn finish(self, idempotent: Option<(&str, Vec<u8>)>) -> ServiceResult<i64> {
+    async fn finish(self, idempotent: Option<Vec<u8>>) -> ServiceResult<i64> {
         let WriteTx {
             journal,
             txn,
@@ -289,37 +355,18 @@ impl WriteTx<'_> {
         let now_us = Utc::now().timestamp_micros();
         let actor = ctx.principal.name.clone();
 
-        if let Some((fingerprint, response)) = idempotent
+        if let Some(response) = idempotent
             && !ctx.request_id.is_empty()
         {
-            let inserted = txn
-                .execute(
-                    Query::insert()
-                        .into_table("idempotency_keys")
-                        .columns([
-                            "scope",
-                            "request_id",
-                            "request_hash",
-                            "resource",
-                            "response",
-                            "create_time_us",
-                        ])
-                        .values_panic([
-                            idempotency_scope(&ctx).into(),
-                            ctx.request_id.clone().into(),
-                            fingerprint.to_string().into(),
-                            resource.clone().into(),
-                            response.into(),
-                            now_us.into(),
-                        ]),
-                )
-                .await;
-            if let Err(error) = inserted {
-                if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-                    return Err(ServiceError::AlreadyExists("request_id already used".into()));
-                }
-                return Err(error.into());
-            }
+            txn.execute(
+                Query::update()
+                    .table("idempotency_keys")
+                    .value("response", response)
+                    .value("resource", resource.clone())
+                    .and_where(Expr::col("scope").eq(idempotency_scope(&ctx)))
+                    .and_where(Expr::col("request_id").eq(ctx.request_id.clone())),
+            )
+            .await?;
         }
 
         let mut last_sequence = 0;

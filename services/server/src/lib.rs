@@ -82,6 +82,7 @@ impl App {
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let journal = self.identity.journal().clone();
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
@@ -97,7 +98,12 @@ impl App {
             .add_service(reflection_alpha)
             .add_service(identity)
             .add_service(audit)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+                shutdown.await;
+                // Event streams never end by themselves: end them so the
+                // server can drain the calls in flight.
+                journal.close_watchers();
+            })
             .await?;
 
         health.set_not_serving::<IdentityServiceServer<IdentityApi>>().await;

@@ -1,0 +1,153 @@
+//! The hash-chained audit trail: every change is recorded, tampering with
+//! a stored row is found, and the API offers no way to change an entry.
+
+use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, VerifyAuditTrailRequest};
+use eiso_proto::eiso::identity::v1::RenameUnitRequest;
+use eiso_tests::TestServer;
+use sea_orm::ConnectionTrait;
+
+async fn verify(server: &TestServer) -> eiso_proto::eiso::audit::v1::VerifyAuditTrailResponse {
+    server
+        .audit(Some(&server.admin_token))
+        .verify_audit_trail(VerifyAuditTrailRequest {
+            name: "trails/identity".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test]
+async fn changes_are_recorded_with_who_what_and_why() {
+    let server = TestServer::start().await;
+    let unit = server.create_unit("PGD", "Phòng GD&ĐT", "").await;
+    let mut request = tonic::Request::new(RenameUnitRequest {
+        name: unit.name.clone(),
+        display_name: "Phòng Văn hóa - Xã hội".into(),
+        reason: String::new(),
+        ..Default::default()
+    });
+    // The reason travels as UTF-8 binary metadata.
+    request.metadata_mut().insert_bin(
+        "eiso-reason-bin",
+        tonic::metadata::MetadataValue::from_bytes("Nghị định 142/2025/NĐ-CP".as_bytes()),
+    );
+    server.admin().rename_unit(request).await.unwrap();
+
+    let entries = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/identity".into(),
+            filter: format!("resource = \"{}\"", unit.name),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries;
+    let methods: Vec<_> = entries
+        .iter()
+        .map(|e| e.method.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(methods, ["CreateUnit", "RenameUnit"]);
+    let admin = server
+        .admin()
+        .who_am_i(eiso_proto::eiso::identity::v1::WhoAmIRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(entries.iter().all(|e| e.actor == admin.principal && e.code == 0));
+    assert_eq!(entries[1].reason, "Nghị định 142/2025/NĐ-CP");
+    assert_eq!(entries[1].previous_hash.len(), 64);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn tampering_with_a_stored_entry_is_found() {
+    let server = TestServer::start().await;
+    for i in 0..5 {
+        server
+            .create_unit(&format!("U{i}"), &format!("Trường số {i}"), "")
+            .await;
+    }
+    let before = verify(&server).await;
+    assert!(before.intact, "{before:?}");
+    assert!(before.entries_checked >= 6, "{before:?}");
+
+    // Someone with database access rewrites who made entry 3.
+    let raw = server.backend.as_ref().unwrap().connect_raw("identity").await;
+    raw.execute_unprepared("UPDATE audit_entries SET actor = 'users/someone-else' WHERE sequence = 3")
+        .await
+        .unwrap();
+    let after = verify(&server).await;
+    assert!(!after.intact);
+    assert_eq!(after.first_broken_sequence, 3, "{after:?}");
+    assert!(after.detail.contains("hash"), "{after:?}");
+
+    // Putting it back heals the chain; deleting the last entry breaks it again.
+    raw.execute_unprepared(&format!(
+        "UPDATE audit_entries SET actor = (SELECT actor FROM audit_entries WHERE sequence = 4) WHERE sequence = 3"
+    ))
+    .await
+    .unwrap();
+    assert!(verify(&server).await.intact);
+    let last = before.entries_checked;
+    raw.execute_unprepared(&format!("DELETE FROM audit_entries WHERE sequence = {last}"))
+        .await
+        .unwrap();
+    let truncated = verify(&server).await;
+    assert!(!truncated.intact);
+    assert_eq!(truncated.first_broken_sequence, last, "{truncated:?}");
+
+    // A deleted entry in the middle is found at its place.
+    raw.execute_unprepared("DELETE FROM audit_entries WHERE sequence = 2")
+        .await
+        .unwrap();
+    assert_eq!(verify(&server).await.first_broken_sequence, 2);
+    raw.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_offers_no_way_to_change_an_entry() {
+    let methods = eiso_proto::all_methods().unwrap();
+    let audit: Vec<_> = methods.iter().filter(|m| m.starts_with("/eiso.audit.")).collect();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert!(
+        audit
+            .iter()
+            .all(|m| m.ends_with("/ListAuditEntries") || m.ends_with("/VerifyAuditTrail"))
+    );
+}
+
+#[tokio::test]
+async fn audit_entries_page_without_gaps() {
+    let server = TestServer::start().await;
+    for i in 0..7 {
+        server.create_unit(&format!("P{i}"), &format!("Đơn vị {i}"), "").await;
+    }
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = server
+            .audit(Some(&server.admin_token))
+            .list_audit_entries(ListAuditEntriesRequest {
+                parent: "trails/identity".into(),
+                page_size: 3,
+                page_token: token.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        seen.extend(page.audit_entries.iter().map(|e| e.sequence));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    let expected: Vec<i64> = (1..=seen.len() as i64).collect();
+    assert_eq!(seen, expected);
+    assert!(seen.len() >= 8);
+    server.stop().await;
+}

@@ -1,0 +1,14 @@
+//! End-to-end tests of eiso-server through its gRPC API. Each test starts its
+//! own server on 127.0.0.1:0 with its own storage: SQLite by default,
+//! PostgreSQL when `EISO_TEST_DATABASE_URL` is set (a fresh database per test).
+
+#![allow(clippy::unwrap_used)]
+
+mod audit_trail;
+mod authorisation;
+mod bad_input;
+mod concurrency;
+mod events;
+mod server;
+mod units;
+mod users;

@@ -1,0 +1,103 @@
+//! The server itself: health, reflection, gRPC-Web, restart on the same data.
+
+use eiso_tests::TestServer;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+#[tokio::test]
+async fn health_answers_serving_for_every_service() {
+    let server = TestServer::start().await;
+    let mut health = HealthClient::new(server.channel.clone());
+    for service in ["", "eiso.identity.v1.IdentityService", "eiso.audit.v1.AuditService"] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .status;
+        assert_eq!(status, ServingStatus::Serving as i32, "{service:?}");
+    }
+    let unknown = health
+        .check(HealthCheckRequest {
+            service: "nope.v1.Nothing".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), tonic::Code::NotFound);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn grpc_web_calls_are_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    // A gRPC-Web unary call over HTTP/1.1, as a browser would send it: an
+    // empty HealthCheckRequest in one frame.
+    let body = [0u8, 0, 0, 0, 0];
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = format!(
+        "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nhost: {}\r\ncontent-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        server.addr,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("application/grpc-web"), "{text}");
+    // The trailer frame carries grpc-status:0 in the body.
+    assert!(text.contains("grpc-status:0"), "{text}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_keeps_data_and_tokens() {
+    let server = TestServer::start().await;
+    let unit = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", "").await;
+    let token = server.admin_token.clone();
+    let backend = server.stop_keep().await;
+
+    let server = TestServer::start_on(backend).await;
+    // The signing key is stored, so a token from before the restart still works.
+    let again = server
+        .identity(Some(&token))
+        .get_unit(eiso_proto::eiso::identity::v1::GetUnitRequest {
+            name: unit.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.display_name, "Phòng Giáo dục và Đào tạo");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn replicas_starting_at_once_migrate_once() {
+    // Several servers open the same storage at the same moment: migrations and
+    // the first-start setup must not trip over each other.
+    let backend = eiso_tests::Backend::fresh().await;
+    let mut config = eiso_tests::test_config();
+    backend.configure(&mut config);
+    let starts = (0..4).map(|_| eiso_server::App::prepare(config.clone()));
+    let apps = futures::future::join_all(starts).await;
+    for app in &apps {
+        assert!(app.is_ok(), "{:?}", app.as_ref().err());
+    }
+    let created = apps
+        .iter()
+        .filter(|app| {
+            matches!(
+                app.as_ref().map(|a| &a.admin_setup),
+                Ok(eiso_identity::AdminSetup::FromEnvironment)
+            )
+        })
+        .count();
+    assert_eq!(created, 1, "exactly one replica creates the administrator");
+    drop(apps);
+    backend.drop_storage().await;
+}

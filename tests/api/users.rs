@@ -1,0 +1,223 @@
+//! Users, sign-in and machine clients.
+
+use eiso_proto::eiso::identity::v1::*;
+use eiso_proto::prost_types::FieldMask;
+use eiso_tests::TestServer;
+use tonic::Code;
+
+#[tokio::test]
+async fn sign_in_whoami_and_disable() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let (user, token) = server
+        .user_with_role("thu.ky", Role::DocumentController, &root.name)
+        .await;
+    let me = server
+        .identity(Some(&token))
+        .who_am_i(WhoAmIRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(me.principal, user.name);
+    assert_eq!(me.username, "thu.ky");
+    assert_eq!(
+        me.role_bindings,
+        vec![RoleBinding {
+            role: Role::DocumentController as i32,
+            unit: root.name.clone()
+        }]
+    );
+
+    // Wrong password: the same answer as an unknown user.
+    let wrong = server.login("thu.ky", "not the password").await.unwrap_err();
+    let unknown = server.login("nobody", "not the password").await.unwrap_err();
+    assert_eq!(wrong.code(), Code::Unauthenticated);
+    assert_eq!(wrong.message(), unknown.message());
+
+    // Disabling the account stops its token at once, not at expiry.
+    server
+        .admin()
+        .update_user(UpdateUserRequest {
+            user: Some(User {
+                state: user::State::Disabled as i32,
+                ..user.clone()
+            }),
+            update_mask: Some(FieldMask {
+                paths: vec!["state".into()],
+            }),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
+    let status = server
+        .identity(Some(&token))
+        .who_am_i(WhoAmIRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    assert_eq!(
+        server.login("thu.ky", "thu.ky-password").await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while() {
+    let server = TestServer::start().await;
+    for _ in 0..5 {
+        assert_eq!(
+            server.login("admin", "wrong password!").await.unwrap_err().code(),
+            Code::Unauthenticated
+        );
+    }
+    let status = server.login("admin", eiso_tests::ADMIN_PASSWORD).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn passwords_change_with_the_current_one_or_by_an_admin() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let (user, token) = server.user_with_role("can.bo", Role::CounterStaff, &root.name).await;
+    let (other, _) = server.user_with_role("khac", Role::CounterStaff, &root.name).await;
+    let mut own = server.identity(Some(&token));
+
+    let status = own
+        .set_user_password(SetUserPasswordRequest {
+            name: user.name.clone(),
+            current_password: "wrong".into(),
+            new_password: "mật khẩu mới đủ dài".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    own.set_user_password(SetUserPasswordRequest {
+        name: user.name.clone(),
+        current_password: "can.bo-password".into(),
+        new_password: "mật khẩu mới đủ dài".into(),
+    })
+    .await
+    .unwrap();
+    server.login("can.bo", "mật khẩu mới đủ dài").await.unwrap();
+
+    // Not someone else's.
+    let status = own
+        .set_user_password(SetUserPasswordRequest {
+            name: other.name.clone(),
+            current_password: String::new(),
+            new_password: "another long password".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    // An administrator can.
+    server
+        .admin()
+        .set_user_password(SetUserPasswordRequest {
+            name: other.name.clone(),
+            current_password: String::new(),
+            new_password: "reset by the admin".into(),
+        })
+        .await
+        .unwrap();
+    server.login("khac", "reset by the admin").await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_last_administrator_cannot_be_removed() {
+    let server = TestServer::start().await;
+    let me = server.admin().who_am_i(WhoAmIRequest {}).await.unwrap().into_inner();
+    let admin = server
+        .admin()
+        .get_user(GetUserRequest {
+            name: me.principal.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let status = server
+        .admin()
+        .update_user(UpdateUserRequest {
+            user: Some(User {
+                role_bindings: vec![],
+                ..admin.clone()
+            }),
+            update_mask: Some(FieldMask {
+                paths: vec!["role_bindings".into()],
+            }),
+            etag: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn machine_clients_sign_in_until_revoked() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let created = server
+        .admin()
+        .create_api_client(CreateApiClientRequest {
+            api_client: Some(ApiClient {
+                display_name: "Hệ thống một cửa điện tử tỉnh".into(),
+                role_bindings: vec![RoleBinding {
+                    role: Role::Viewer as i32,
+                    unit: root.name.clone(),
+                }],
+                ..Default::default()
+            }),
+            request_id: "client-1".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let login = |secret: String| {
+        let mut identity = server.identity(None);
+        let client_id = created.client_id.clone();
+        async move {
+            identity
+                .login(LoginRequest {
+                    credentials: Some(login_request::Credentials::Client(ClientCredentials {
+                        client_id,
+                        client_secret: secret,
+                    })),
+                })
+                .await
+                .map(|r| r.into_inner())
+        }
+    };
+    let signed_in = login(created.client_secret.clone()).await.unwrap();
+    assert_eq!(signed_in.principal, created.api_client.as_ref().unwrap().name);
+    let units = server
+        .identity(Some(&signed_in.access_token))
+        .list_units(ListUnitsRequest::default())
+        .await
+        .unwrap();
+    assert!(!units.into_inner().units.is_empty());
+    assert_eq!(login("wrong".into()).await.unwrap_err().code(), Code::Unauthenticated);
+
+    server
+        .admin()
+        .revoke_api_client(RevokeApiClientRequest {
+            name: signed_in.principal.clone(),
+            reason: "hệ thống ngừng kết nối".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        login(created.client_secret.clone()).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    let status = server
+        .identity(Some(&signed_in.access_token))
+        .list_units(ListUnitsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    server.stop().await;
+}
