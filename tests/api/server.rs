@@ -101,3 +101,38 @@ async fn replicas_starting_at_once_migrate_once() {
     drop(apps);
     backend.drop_storage().await;
 }
+
+#[tokio::test]
+async fn connect_protocol_calls_are_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    // A Connect unary call (what `buf curl` sends by default): the bare
+    // message, no envelope. An empty HealthCheckRequest is zero bytes.
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = format!(
+        "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nhost: {}\r\ncontent-type: application/proto\r\nconnect-protocol-version: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("application/proto"), "{text}");
+    // HealthCheckResponse { status: SERVING (1) } is the two bytes 08 01.
+    assert!(response.ends_with(&[0x08, 0x01]), "{text}");
+
+    // Errors come back as Connect JSON with the HTTP status of the code.
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = format!(
+        "POST /eiso.identity.v1.IdentityService/WhoAmI HTTP/1.1\r\nhost: {}\r\ncontent-type: application/proto\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("\"code\":\"unauthenticated\""), "{text}");
+    server.stop().await;
+}

@@ -71,6 +71,23 @@ impl UnitRow {
         self.state == unit::State::Active as i32
     }
 
+    /// FAILED_PRECONDITION unless the unit is active: merged and dissolved
+    /// units are history and do not change.
+    pub fn ensure_active(&self) -> ServiceResult<()> {
+        if self.is_active() {
+            return Ok(());
+        }
+        Err(ServiceError::precondition(
+            "UNIT_NOT_ACTIVE",
+            self.name(),
+            format!(
+                "{} ({}) is merged or dissolved; it no longer changes",
+                self.name(),
+                self.display_name
+            ),
+        ))
+    }
+
     pub fn to_proto(&self) -> Unit {
         Unit {
             name: self.name(),

@@ -264,13 +264,7 @@ impl Identity {
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if !row.is_active() {
-            return Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                row.name(),
-                format!("{} is merged or dissolved; it can no longer change", row.name()),
-            ));
-        }
+        row.ensure_active()?;
         if paths.contains(&"display_name") {
             row.display_name = display_name;
         }
@@ -322,13 +316,7 @@ impl Identity {
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if !row.is_active() {
-            return Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                row.name(),
-                format!("{} is merged or dissolved and cannot be renamed", row.name()),
-            ));
-        }
+        row.ensure_active()?;
         let now = Utc::now();
         row.former_names.push(FormerName {
             code: row.code.clone(),
@@ -375,24 +363,12 @@ impl Identity {
 
         let mut tx = self.journal.begin(&ctx).await?;
         let mut successor = get_unit(tx.txn(), &successor_id).await?;
-        if !successor.is_active() {
-            return Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                successor.name(),
-                format!("the successor {} is itself merged or dissolved", successor.name()),
-            ));
-        }
+        successor.ensure_active()?;
         let now = Utc::now();
         let mut merged = Vec::new();
         for id in &source_ids {
             let mut source = get_unit(tx.txn(), id).await?;
-            if !source.is_active() {
-                return Err(ServiceError::precondition(
-                    "UNIT_NOT_ACTIVE",
-                    source.name(),
-                    format!("{} is already merged or dissolved", source.name()),
-                ));
-            }
+            source.ensure_active()?;
             // A successor below a source takes the source's place in the tree.
             if successor.parent_id.as_deref() == Some(id.as_str()) {
                 successor.parent_id = source.parent_id.clone();
@@ -427,24 +403,12 @@ impl Identity {
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if !row.is_active() {
-            return Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                row.name(),
-                format!("{} is already merged or dissolved", row.name()),
-            ));
-        }
+        row.ensure_active()?;
         let now = Utc::now();
         match &successor_id {
             Some(successor_id) => {
                 let successor = get_unit(tx.txn(), successor_id).await?;
-                if !successor.is_active() {
-                    return Err(ServiceError::precondition(
-                        "UNIT_NOT_ACTIVE",
-                        successor.name(),
-                        format!("the successor {} is merged or dissolved", successor.name()),
-                    ));
-                }
+                successor.ensure_active()?;
                 hand_over(tx.txn(), &id, successor_id, now).await?;
             }
             None => {

@@ -86,10 +86,11 @@ impl App {
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
-        // Outermost first: gRPC-Web is translated to gRPC before telemetry and
-        // the gateway see the call.
+        // Outermost first: Connect (buf curl's default) and gRPC-Web are
+        // translated to gRPC before telemetry and the gateway see the call.
         tonic::transport::Server::builder()
             .accept_http1(true)
+            .layer(eiso_connect::ConnectLayer::with_max_message_bytes(max))
             .layer(tonic_web::GrpcWebLayer::new())
             .layer(eiso_telemetry::GrpcTelemetryLayer::new())
             .layer(gateway)
