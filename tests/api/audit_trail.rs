@@ -85,9 +85,9 @@ async fn tampering_with_a_stored_entry_is_found() {
     assert!(after.detail.contains("hash"), "{after:?}");
 
     // Putting it back heals the chain; deleting the last entry breaks it again.
-    raw.execute_unprepared(&format!(
-        "UPDATE audit_entries SET actor = (SELECT actor FROM audit_entries WHERE sequence = 4) WHERE sequence = 3"
-    ))
+    raw.execute_unprepared(
+        "UPDATE audit_entries SET actor = (SELECT actor FROM audit_entries WHERE sequence = 4) WHERE sequence = 3",
+    )
     .await
     .unwrap();
     assert!(verify(&server).await.intact);

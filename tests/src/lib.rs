@@ -112,16 +112,17 @@ impl Backend {
     }
 
     pub async fn drop_storage(self) {
-        if let Backend::Postgres {
+        let Backend::Postgres {
             admin_url, database, ..
         } = self
-        {
-            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-                    .await;
-                let _ = admin.close().await;
-            }
+        else {
+            return;
+        };
+        if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                .await;
+            let _ = admin.close().await;
         }
     }
 }

@@ -44,7 +44,7 @@ impl Identity {
             .begin_idempotent::<CreateApiClientResponse>(ctx, &print)
             .await?
         {
-            Begun::Fresh(tx) => tx,
+            Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "api_client.role_bindings").await?;

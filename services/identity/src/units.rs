@@ -172,7 +172,7 @@ impl Identity {
         violations.check()?;
 
         let mut tx = match self.journal.begin_idempotent::<Unit>(ctx, &print).await? {
-            Begun::Fresh(tx) => tx,
+            Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
         let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;

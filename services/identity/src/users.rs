@@ -96,7 +96,7 @@ impl Identity {
         let password_hash = hash_blocking(request.password).await?;
 
         let mut tx = match self.journal.begin_idempotent::<User>(ctx, &print).await? {
-            Begun::Fresh(tx) => tx,
+            Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;

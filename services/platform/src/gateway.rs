@@ -189,7 +189,7 @@ where
                     .headers()
                     .get("grpc-message")
                     .and_then(|v| v.to_str().ok())
-                    .map(|m| percent_decode(m))
+                    .map(percent_decode)
                     .unwrap_or_default();
                 let entry = NewEntry {
                     actor,
@@ -211,15 +211,18 @@ where
 
 /// grpc-message is percent-encoded (gRPC over HTTP/2 spec).
 fn percent_decode(text: &str) -> String {
+    fn hex(byte: u8) -> Option<u8> {
+        (byte as char).to_digit(16).map(|d| d as u8)
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
-            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
         {
-            out.push(byte);
+            out.push(high << 4 | low);
             i += 3;
             continue;
         }
@@ -256,5 +259,7 @@ mod tests {
         assert_eq!(percent_decode("unit%20not%20found"), "unit not found");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%E1%BB%87"), "ệ");
+        assert_eq!(percent_decode("%ệ%"), "%ệ%");
+        assert_eq!(percent_decode("%4"), "%4");
     }
 }

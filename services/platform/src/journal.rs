@@ -93,7 +93,7 @@ impl Journal {
         fingerprint: &str,
     ) -> ServiceResult<Begun<'_, M>> {
         if ctx.request_id.is_empty() {
-            return Ok(Begun::Fresh(self.begin(ctx).await?));
+            return Ok(Begun::Fresh(Box::new(self.begin(ctx).await?)));
         }
         if let Some(done) = self.replay::<M>(ctx, fingerprint).await? {
             return Ok(Begun::Replayed(done));
@@ -123,7 +123,7 @@ impl Journal {
             )
             .await;
         match claimed {
-            Ok(_) => Ok(Begun::Fresh(tx)),
+            Ok(_) => Ok(Begun::Fresh(Box::new(tx))),
             Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 drop(tx);
                 match self.replay::<M>(ctx, fingerprint).await? {
@@ -297,7 +297,7 @@ pub fn fingerprint<M: Message>(request: &M) -> String {
 /// The start of an idempotent create.
 pub enum Begun<'j, M> {
     /// First time: do the work in this transaction.
-    Fresh(WriteTx<'j>),
+    Fresh(Box<WriteTx<'j>>),
     /// A retry: the first call's response.
     Replayed(M),
 }
