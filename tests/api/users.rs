@@ -33,6 +33,20 @@ async fn sign_in_whoami_and_disable() {
     let unknown = server.login("nobody", "not the password").await.unwrap_err();
     assert_eq!(wrong.code(), Code::Unauthenticated);
     assert_eq!(wrong.message(), unknown.message());
+    // Each attempt is in the audit trail once, with the name that was tried.
+    let failed = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
+            parent: "trails/identity".into(),
+            filter: format!("code = {}", Code::Unauthenticated as i32),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries;
+    let tried: Vec<_> = failed.iter().map(|e| e.resource.as_str()).collect();
+    assert_eq!(tried, ["username:thu.ky", "username:nobody"]);
 
     // Disabling the account stops its token at once, not at expiry.
     server
@@ -219,5 +233,97 @@ async fn machine_clients_sign_in_until_revoked() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_of_a_unit_manages_only_what_is_below_it() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let ward = server.create_unit("W1", "Phường Đằng Lâm", &root.name).await;
+    let school = server
+        .create_unit("W1-TH", "Trường Tiểu học Đằng Lâm", &ward.name)
+        .await;
+    let other = server.create_unit("W2", "Phường Cát Bi", &root.name).await;
+    let (_, token) = server.user_with_role("qtv.danglam", Role::Admin, &ward.name).await;
+    let mut ward_admin = server.identity(Some(&token));
+
+    // Inside the ward: a unit and a user.
+    let class = ward_admin
+        .create_unit(CreateUnitRequest {
+            unit: Some(Unit {
+                code: "W1-MN".into(),
+                display_name: "Trường Mầm non".into(),
+                kind: 6,
+                parent: ward.name.clone(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    ward_admin
+        .create_user(CreateUserRequest {
+            user: Some(User {
+                username: "gv.an".into(),
+                display_name: "Giáo viên An".into(),
+                role_bindings: vec![RoleBinding {
+                    role: Role::Viewer as i32,
+                    unit: school.name.clone(),
+                }],
+                ..Default::default()
+            }),
+            password: "mật khẩu đủ dài".into(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(class.parent, ward.name);
+
+    // Outside it: refused, naming the unit.
+    let status = ward_admin
+        .create_user(CreateUserRequest {
+            user: Some(User {
+                username: "gv.binh".into(),
+                display_name: "Giáo viên Bình".into(),
+                role_bindings: vec![RoleBinding {
+                    role: Role::Viewer as i32,
+                    unit: other.name.clone(),
+                }],
+                ..Default::default()
+            }),
+            password: "mật khẩu đủ dài".into(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert!(status.message().contains(&other.name), "{}", status.message());
+    let status = ward_admin
+        .rename_unit(RenameUnitRequest {
+            name: other.name.clone(),
+            display_name: "Đổi".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    // A new root needs a system administrator.
+    let status = ward_admin
+        .create_unit(CreateUnitRequest {
+            unit: Some(Unit {
+                code: "NEWROOT".into(),
+                display_name: "Gốc mới".into(),
+                kind: 1,
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    // The system administrator (bound to the root) reaches everywhere.
+    server.create_unit("W2-TH", "Trường Tiểu học Cát Bi", &other.name).await;
     server.stop().await;
 }

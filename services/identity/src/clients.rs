@@ -15,6 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use crate::Identity;
 use crate::login::hash_client_secret;
 use crate::rows::{CLIENT_COLUMNS, ClientRow, bindings_of, find_client, set_bindings};
+use crate::scope;
 use crate::units::{check_bindings, check_request_id};
 
 impl Identity {
@@ -48,6 +49,7 @@ impl Identity {
             Begun::Replayed(done) => return Ok(done),
         };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "api_client.role_bindings").await?;
+        scope::require_admin_over_principal(tx.txn(), &ctx.principal, &bindings).await?;
         let secret = random_secret(32);
         let row = ClientRow {
             id: names::new_id(),
@@ -138,6 +140,8 @@ impl Identity {
         let mut row = find_client(tx.txn(), &id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
+        scope::require_admin_over_principal(tx.txn(), &ctx.principal, &bindings_of(tx.txn(), "client", &id).await?)
+            .await?;
         if row.revoked {
             return Err(ServiceError::precondition(
                 "CLIENT_REVOKED",

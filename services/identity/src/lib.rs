@@ -6,6 +6,7 @@ mod clients;
 mod grpc;
 mod login;
 mod rows;
+mod scope;
 mod units;
 mod users;
 

@@ -228,50 +228,46 @@ impl Identity {
     /// failures alike: the trail is also the security log).
     pub async fn login(&self, request: LoginRequest) -> ServiceResult<LoginResponse> {
         let (claimed, result) = match request.credentials {
-            None => {
-                return Err(ServiceError::invalid(
+            None => (
+                String::new(),
+                Err(ServiceError::invalid(
                     "credentials",
                     "give a username and password, or a client id and secret",
-                ));
-            }
+                )),
+            ),
             Some(login_request::Credentials::Password(p)) => {
                 let username = p.username.trim().to_ascii_lowercase();
-                if username.is_empty() || p.password.is_empty() {
-                    let mut v = eiso_platform::Violations::new();
-                    if username.is_empty() {
-                        v.add("password.username", "is required");
-                    }
-                    if p.password.is_empty() {
-                        v.add("password.password", "is required");
-                    }
-                    v.check()?;
+                let mut v = eiso_platform::Violations::new();
+                if username.is_empty() {
+                    v.add("password.username", "is required");
                 }
-                let key = format!("user:{username}");
-                self.throttle.check(&key)?;
-                let result = self.login_user(&username, p.password).await;
-                match &result {
-                    Ok(_) => self.throttle.succeeded(&key),
-                    Err(ServiceError::Unauthenticated(_)) => self.throttle.failed(&key),
-                    Err(_) => {}
+                if p.password.is_empty() {
+                    v.add("password.password", "is required");
                 }
+                let result = match v.check() {
+                    Ok(()) => {
+                        self.throttled(&format!("user:{username}"), self.login_user(&username, p.password))
+                            .await
+                    }
+                    Err(error) => Err(error),
+                };
                 (format!("username:{username}"), result)
             }
             Some(login_request::Credentials::Client(c)) => {
-                if c.client_id.trim().is_empty() || c.client_secret.is_empty() {
-                    return Err(ServiceError::invalid(
+                let client_id = c.client_id.trim().to_string();
+                let result = if client_id.is_empty() || c.client_secret.is_empty() {
+                    Err(ServiceError::invalid(
                         "client",
                         "client_id and client_secret are required",
-                    ));
-                }
-                let key = format!("client:{}", c.client_id.trim());
-                self.throttle.check(&key)?;
-                let result = self.login_client(c.client_id.trim(), &c.client_secret).await;
-                match &result {
-                    Ok(_) => self.throttle.succeeded(&key),
-                    Err(ServiceError::Unauthenticated(_)) => self.throttle.failed(&key),
-                    Err(_) => {}
-                }
-                (format!("client:{}", c.client_id.trim()), result)
+                    ))
+                } else {
+                    self.throttled(
+                        &format!("client:{client_id}"),
+                        self.login_client(&client_id, &c.client_secret),
+                    )
+                    .await
+                };
+                (format!("client:{client_id}"), result)
             }
         };
         let (actor, code, message) = match &result {
@@ -293,6 +289,23 @@ impl Identity {
                 // An unrecorded sign-in is not granted.
                 return Err(ServiceError::Unavailable(error.to_string()));
             }
+        }
+        result
+    }
+
+    /// Runs a sign-in attempt unless `key` is locked out, and counts its
+    /// failure or clears the count on success.
+    async fn throttled(
+        &self,
+        key: &str,
+        attempt: impl std::future::Future<Output = ServiceResult<LoginResponse>>,
+    ) -> ServiceResult<LoginResponse> {
+        self.throttle.check(key)?;
+        let result = attempt.await;
+        match &result {
+            Ok(_) => self.throttle.succeeded(key),
+            Err(ServiceError::Unauthenticated(_)) => self.throttle.failed(key),
+            Err(_) => {}
         }
         result
     }

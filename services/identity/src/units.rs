@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::Identity;
 use crate::rows::{FormerName, UNIT_COLUMNS, UnitRow, find_unit, get_unit, unit_kind_from_filter};
+use crate::scope;
 
 /// Unit codes: 1–32 of `A-Z a-z 0-9 . _ -`.
 fn check_code(violations: &mut Violations, field: &str, code: &str) -> String {
@@ -176,6 +177,7 @@ impl Identity {
             Begun::Replayed(done) => return Ok(done),
         };
         let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;
+        scope::require_admin_over(tx.txn(), &ctx.principal, parent.as_ref().map(|p| p.id.as_str())).await?;
         let now = Utc::now();
         let row = UnitRow {
             id: names::new_id(),
@@ -263,6 +265,7 @@ impl Identity {
 
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
+        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         row.ensure_active()?;
         if paths.contains(&"display_name") {
@@ -273,6 +276,7 @@ impl Identity {
         }
         if paths.contains(&"parent") {
             let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;
+            scope::require_admin_over(tx.txn(), &ctx.principal, parent.as_ref().map(|p| p.id.as_str())).await?;
             if let Some(parent) = &parent {
                 // The new parent must not be the unit or one of its descendants.
                 let mut cursor = Some(parent.clone());
@@ -315,6 +319,7 @@ impl Identity {
 
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
+        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         row.ensure_active()?;
         let now = Utc::now();
@@ -363,11 +368,13 @@ impl Identity {
 
         let mut tx = self.journal.begin(&ctx).await?;
         let mut successor = get_unit(tx.txn(), &successor_id).await?;
+        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&successor.id)).await?;
         successor.ensure_active()?;
         let now = Utc::now();
         let mut merged = Vec::new();
         for id in &source_ids {
             let mut source = get_unit(tx.txn(), id).await?;
+            scope::require_admin_over(tx.txn(), &ctx.principal, Some(&source.id)).await?;
             source.ensure_active()?;
             // A successor below a source takes the source's place in the tree.
             if successor.parent_id.as_deref() == Some(id.as_str()) {
@@ -402,12 +409,14 @@ impl Identity {
         let ctx = ctx.clone().with_reason(&request.reason);
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_unit(tx.txn(), &id).await?;
+        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         row.ensure_active()?;
         let now = Utc::now();
         match &successor_id {
             Some(successor_id) => {
                 let successor = get_unit(tx.txn(), successor_id).await?;
+                scope::require_admin_over(tx.txn(), &ctx.principal, Some(&successor.id)).await?;
                 successor.ensure_active()?;
                 hand_over(tx.txn(), &id, successor_id, now).await?;
             }

@@ -14,6 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Identity;
 use crate::rows::{USER_COLUMNS, UserRow, bindings_of, get_user, set_bindings};
+use crate::scope;
 use crate::units::{check_bindings, check_request_id};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -100,6 +101,7 @@ impl Identity {
             Begun::Replayed(done) => return Ok(done),
         };
         let bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;
+        scope::require_admin_over_principal(tx.txn(), &ctx.principal, &bindings).await?;
         let now = Utc::now();
         let row = UserRow {
             id: names::new_id(),
@@ -214,6 +216,8 @@ impl Identity {
 
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = get_user(tx.txn(), &id).await?;
+        scope::require_admin_over_principal(tx.txn(), &ctx.principal, &bindings_of(tx.txn(), "user", &id).await?)
+            .await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         let mut bindings = bindings_of(tx.txn(), "user", &id).await?;
         if paths.contains(&"display_name") {
@@ -227,6 +231,7 @@ impl Identity {
         }
         if paths.contains(&"role_bindings") {
             bindings = check_bindings(tx.txn(), &input.role_bindings, "user.role_bindings").await?;
+            scope::require_admin_over_principal(tx.txn(), &ctx.principal, &bindings).await?;
             set_bindings(tx.txn(), "user", &id, &bindings).await?;
         }
         let still_admin = row.is_active() && bindings.iter().any(|(role, _)| *role == Role::Admin);
@@ -261,6 +266,10 @@ impl Identity {
         violations.check()?;
 
         let current = get_user(self.journal.db().reader(), &id).await?;
+        if !own {
+            let bindings = bindings_of(self.journal.db().reader(), "user", &id).await?;
+            scope::require_admin_over_principal(self.journal.db().reader(), &ctx.principal, &bindings).await?;
+        }
         if own && !verify_blocking(request.current_password, current.password_hash.clone()).await? {
             return Err(ServiceError::invalid(
                 "current_password",

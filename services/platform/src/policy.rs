@@ -57,7 +57,8 @@ pub const POLICY: &[Rule] = &[
     read("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Public),
     read("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Public),
     // Identity.
-    write("/eiso.identity.v1.IdentityService/Login", Public),
+    // Sign-in records every outcome itself, with the name that was tried.
+    read("/eiso.identity.v1.IdentityService/Login", Public),
     read("/eiso.identity.v1.IdentityService/WhoAmI", Authenticated),
     write("/eiso.identity.v1.IdentityService/CreateUnit", ADMIN),
     read("/eiso.identity.v1.IdentityService/GetUnit", Authenticated),
