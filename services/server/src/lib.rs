@@ -18,7 +18,6 @@ use eiso_platform::gateway::GatewayLayer;
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
@@ -86,6 +85,9 @@ impl App {
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
+        // Small responses must not wait for the peer's delayed ACK (Nagle):
+        // without TCP_NODELAY a 50-unit list page took 44 ms instead of 0.3 ms.
+        let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
         // Outermost first: Connect (buf curl's default) and gRPC-Web are
         // translated to gRPC before telemetry and the gateway see the call.
         tonic::transport::Server::builder()
@@ -99,7 +101,7 @@ impl App {
             .add_service(reflection_alpha)
             .add_service(identity)
             .add_service(audit)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // Event streams never end by themselves: end them so the
                 // server can drain the calls in flight.
