@@ -5,6 +5,7 @@
 //! ([`platform`]): the outbox, the audit trail, the idempotency keys and the
 //! chain heads that serialise them.
 
+pub mod documents;
 pub mod identity;
 pub mod platform;
 

@@ -8,6 +8,7 @@ mod audit_trail;
 mod authorisation;
 mod bad_input;
 mod concurrency;
+mod documents;
 mod events;
 mod server;
 mod units;

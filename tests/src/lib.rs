@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use eiso_platform::config::Config;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
+use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
@@ -39,6 +40,7 @@ impl tonic::service::Interceptor for Bearer {
 
 pub type Identity = IdentityServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Audit = AuditServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Documents = DocumentServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -183,6 +185,12 @@ impl TestServer {
 
     pub fn audit(&self, token: Option<&str>) -> Audit {
         AuditServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    pub fn documents(&self, token: &str) -> Documents {
+        DocumentServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+            .max_decoding_message_size(64 << 20)
+            .max_encoding_message_size(64 << 20)
     }
 
     pub fn admin(&self) -> Identity {

@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod clients;
+mod directory;
 mod grpc;
 mod login;
 mod rows;
@@ -11,6 +12,7 @@ mod units;
 mod users;
 
 pub use bootstrap::{AdminSetup, ensure_bootstrap};
+pub use directory::UserSummary;
 pub use grpc::IdentityApi;
 pub use login::{IdentityVerifier, load_signer};
 

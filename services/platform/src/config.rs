@@ -85,6 +85,8 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// Lifetime of access tokens.
     pub token_ttl_seconds: u64,
+    /// Largest file accepted by an upload.
+    pub max_file_bytes: u64,
     pub sqlite: SqliteConfig,
     pub log: LogConfig,
     /// Password of the `admin` user created at first start. Never printed.
@@ -101,6 +103,7 @@ impl std::fmt::Debug for Config {
             .field("worker_threads", &self.worker_threads)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field("max_file_bytes", &self.max_file_bytes)
             .field("sqlite", &self.sqlite)
             .field("log", &self.log)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
@@ -117,6 +120,7 @@ impl Default for Config {
             worker_threads: None,
             max_message_bytes: 16 * 1024 * 1024,
             token_ttl_seconds: 3600,
+            max_file_bytes: 1 << 30,
             sqlite: SqliteConfig::default(),
             log: LogConfig::default(),
             admin_password: None,
@@ -180,6 +184,7 @@ impl Config {
                 "EISO_WORKER_THREADS" => self.worker_threads = Some(parse(name, value)?),
                 "EISO_MAX_MESSAGE_BYTES" => self.max_message_bytes = parse(name, value)?,
                 "EISO_TOKEN_TTL_SECONDS" => self.token_ttl_seconds = parse(name, value)?,
+                "EISO_MAX_FILE_BYTES" => self.max_file_bytes = parse(name, value)?,
                 "EISO_SQLITE_BUSY_TIMEOUT_MS" => self.sqlite.busy_timeout_ms = parse(name, value)?,
                 "EISO_SQLITE_READ_CONNECTIONS" => self.sqlite.read_connections = parse(name, value)?,
                 "EISO_SQLITE_SYNCHRONOUS" => {
@@ -221,6 +226,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "token_ttl_seconds",
                 message: "must be between 60 and 86400".into(),
+            });
+        }
+        if self.max_file_bytes == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max_file_bytes",
+                message: "must be at least 1".into(),
             });
         }
         if self.sqlite.read_connections == 0 {

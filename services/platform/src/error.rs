@@ -48,6 +48,9 @@ pub enum ServiceError {
     /// Storage is busy or unreachable; the caller may retry.
     #[error("{0}")]
     Unavailable(String),
+    /// Stored data does not match its checksum: nothing wrong is served.
+    #[error("{0}")]
+    DataLoss(String),
     /// A bug or a storage fault. The text is logged, never sent to the caller.
     #[error("internal error: {0}")]
     Internal(String),
@@ -89,6 +92,7 @@ impl ServiceError {
             Self::Unauthenticated(_) => Code::Unauthenticated,
             Self::ResourceExhausted(_) => Code::ResourceExhausted,
             Self::Unavailable(_) => Code::Unavailable,
+            Self::DataLoss(_) => Code::DataLoss,
             Self::Internal(_) => Code::Internal,
         }
     }
@@ -124,6 +128,10 @@ impl ServiceError {
             Self::Unavailable(text) => {
                 tracing::warn!(error = %text, "storage unavailable");
                 Status::unavailable("storage is busy or unreachable; retry shortly")
+            }
+            Self::DataLoss(text) => {
+                tracing::error!(error = %text, "stored data failed its checksum");
+                Status::data_loss(text)
             }
             other => Status::new(other.code(), other.to_string()),
         }

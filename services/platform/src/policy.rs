@@ -27,9 +27,16 @@ pub struct Rule {
 }
 
 use Access::{Authenticated, Public, Roles};
-use Role::{Admin, InternalAuditor, Leader};
+use Role::{Admin, CounterStaff, DocumentController, InternalAuditor, Leader, ProcessingOfficer};
 
 const ADMIN: Access = Roles(&[Admin]);
+/// Who drafts controlled documents.
+const AUTHORS: Access = Roles(&[DocumentController, ProcessingOfficer, Leader]);
+/// Who may be named to review a revision.
+const REVIEWERS: Access = Roles(&[DocumentController, ProcessingOfficer, Leader, InternalAuditor]);
+/// Who keeps records and attaches files (to drafts and open records).
+const RECORD_KEEPERS: Access = Roles(&[DocumentController, ProcessingOfficer, Leader, CounterStaff]);
+const CONTROLLER: Access = Roles(&[DocumentController]);
 const OVERSIGHT: Access = Roles(&[Admin, InternalAuditor, Leader]);
 
 const fn read(method: &'static str, access: Access) -> Rule {
@@ -80,6 +87,54 @@ pub const POLICY: &[Rule] = &[
     write("/eiso.identity.v1.IdentityService/RevokeApiClient", ADMIN),
     read(
         "/eiso.identity.v1.IdentityService/WatchEvents",
+        Roles(&[Admin, InternalAuditor]),
+    ),
+    // Document control. Authors draft; named reviewers decide (the service
+    // checks the caller is one); the document controller publishes, withdraws
+    // and forces check-ins. Reading is open to every signed-in user, within
+    // each document's confidentiality (checked by the service).
+    write("/eiso.documents.v1.DocumentService/CreateDocument", AUTHORS),
+    read("/eiso.documents.v1.DocumentService/GetDocument", Authenticated),
+    read("/eiso.documents.v1.DocumentService/ListDocuments", Authenticated),
+    write("/eiso.documents.v1.DocumentService/UpdateDocument", AUTHORS),
+    write("/eiso.documents.v1.DocumentService/ObsoleteDocument", CONTROLLER),
+    read(
+        "/eiso.documents.v1.DocumentService/ListReviewDueDocuments",
+        Roles(&[DocumentController, Leader, InternalAuditor]),
+    ),
+    write(
+        "/eiso.documents.v1.DocumentService/RecordPeriodicReview",
+        Roles(&[DocumentController, Leader]),
+    ),
+    write("/eiso.documents.v1.DocumentService/CreateRevision", AUTHORS),
+    read("/eiso.documents.v1.DocumentService/GetRevision", Authenticated),
+    read("/eiso.documents.v1.DocumentService/ListRevisions", Authenticated),
+    write("/eiso.documents.v1.DocumentService/UpdateRevision", AUTHORS),
+    write("/eiso.documents.v1.DocumentService/CheckOutRevision", AUTHORS),
+    write("/eiso.documents.v1.DocumentService/CheckInRevision", AUTHORS),
+    write("/eiso.documents.v1.DocumentService/UploadFile", RECORD_KEEPERS),
+    write("/eiso.documents.v1.DocumentService/DeleteFile", RECORD_KEEPERS),
+    read("/eiso.documents.v1.DocumentService/DownloadFile", Authenticated),
+    write("/eiso.documents.v1.DocumentService/SubmitRevision", AUTHORS),
+    write("/eiso.documents.v1.DocumentService/ApproveRevision", REVIEWERS),
+    write("/eiso.documents.v1.DocumentService/RejectRevision", REVIEWERS),
+    write("/eiso.documents.v1.DocumentService/PublishRevision", CONTROLLER),
+    write("/eiso.documents.v1.DocumentService/AcknowledgeRevision", Authenticated),
+    read(
+        "/eiso.documents.v1.DocumentService/ListAcknowledgements",
+        Roles(&[DocumentController, Leader, InternalAuditor]),
+    ),
+    write("/eiso.documents.v1.DocumentService/CreateRecord", RECORD_KEEPERS),
+    read("/eiso.documents.v1.DocumentService/GetRecord", Authenticated),
+    read("/eiso.documents.v1.DocumentService/ListRecords", Authenticated),
+    write("/eiso.documents.v1.DocumentService/CloseRecord", RECORD_KEEPERS),
+    read(
+        "/eiso.documents.v1.DocumentService/ListRecordsDueForDisposition",
+        Roles(&[DocumentController, Leader, InternalAuditor]),
+    ),
+    write("/eiso.documents.v1.DocumentService/DisposeRecord", CONTROLLER),
+    read(
+        "/eiso.documents.v1.DocumentService/WatchEvents",
         Roles(&[Admin, InternalAuditor]),
     ),
     // Audit trails.

@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
+mod directory;
+
+use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
 use eiso_platform::Journal;
 use eiso_platform::audit_service::AuditApi;
@@ -16,17 +19,23 @@ use eiso_platform::config::Config;
 use eiso_platform::db::{Db, StorageTarget};
 use eiso_platform::gateway::GatewayLayer;
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
+use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 2] = ["eiso.identity.v1.IdentityService", "eiso.audit.v1.AuditService"];
+pub const SERVICE_NAMES: [&str; 3] = [
+    "eiso.identity.v1.IdentityService",
+    "eiso.documents.v1.DocumentService",
+    "eiso.audit.v1.AuditService",
+];
 
 /// Everything the server holds once storage is open.
 pub struct App {
     config: Config,
     identity: Identity,
+    documents: Documents,
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
     /// What the first start did about the `admin` user.
@@ -37,19 +46,42 @@ impl App {
     /// Opens every service's storage (migrating it), loads the token key and
     /// creates the first administrator if there is none.
     pub async fn prepare(config: Config) -> anyhow::Result<Self> {
-        let target = StorageTarget::for_service(&config, eiso_identity::SERVICE_NAME);
-        let identity_db = Db::open::<eiso_migrations::identity::Migrator>(&target, &config)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the identity database ({}): {e}", describe(&target)))?;
+        let identity_db = open::<eiso_migrations::identity::Migrator>(&config, eiso_identity::SERVICE_NAME).await?;
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
         let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
         let identity = Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl);
         let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
-        let trails = HashMap::from([(eiso_identity::SERVICE_NAME.to_string(), identity_db)]);
+
+        let documents_db = open::<eiso_migrations::documents::Migrator>(&config, eiso_documents::SERVICE_NAME).await?;
+        let blob_dir = config.data_dir.join("blobs");
+        let blobs = eiso_blobs::BlobStore::local(&blob_dir)
+            .map_err(|e| anyhow::anyhow!("cannot open the file store {}: {e}", blob_dir.display()))?;
+        // Uploads cut off by a crash leave staging files nobody can see.
+        match blobs.sweep_staging(std::time::Duration::from_secs(24 * 3600)).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
+            Err(error) => tracing::warn!(%error, "cannot sweep abandoned uploads"),
+        }
+        let limits = eiso_documents::Limits {
+            max_file_bytes: config.max_file_bytes,
+            ..Default::default()
+        };
+        let documents = Documents::new(
+            Journal::new(documents_db.clone()),
+            blobs,
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            limits,
+        );
+
+        let trails = HashMap::from([
+            (eiso_identity::SERVICE_NAME.to_string(), identity_db),
+            (eiso_documents::SERVICE_NAME.to_string(), documents_db),
+        ]);
         Ok(Self {
             config,
             identity,
+            documents,
             trails,
             verifier,
             admin_setup,
@@ -78,10 +110,13 @@ impl App {
         let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let documents = DocumentServiceServer::new(DocumentApi::new(self.documents.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
-        let journal = self.identity.journal().clone();
+        let journals = [self.identity.journal().clone(), self.documents.journal().clone()];
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
@@ -100,12 +135,15 @@ impl App {
             .add_service(reflection)
             .add_service(reflection_alpha)
             .add_service(identity)
+            .add_service(documents)
             .add_service(audit)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // Event streams never end by themselves: end them so the
                 // server can drain the calls in flight.
-                journal.close_watchers();
+                for journal in &journals {
+                    journal.close_watchers();
+                }
             })
             .await?;
 
@@ -116,6 +154,14 @@ impl App {
         tracing::info!("eiso-server stopped");
         Ok(())
     }
+}
+
+/// Opens (and migrates) the storage of `service`.
+async fn open<M: sea_orm_migration::MigratorTrait>(config: &Config, service: &str) -> anyhow::Result<Db> {
+    let target = StorageTarget::for_service(config, service);
+    Db::open::<M>(&target, config)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the {service} database ({}): {e}", describe(&target)))
 }
 
 fn describe(target: &StorageTarget) -> String {

@@ -1,0 +1,30 @@
+//! What document control needs to know of users and units, asked of the
+//! identity service through this trait (in `eiso-server`, an in-process
+//! adapter over identity's public API; never its tables).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use eiso_platform::ServiceResult;
+
+/// A user as the directory knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUser {
+    /// `users/{id}`.
+    pub name: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+type Answer<'a, T> = Pin<Box<dyn Future<Output = ServiceResult<T>> + Send + 'a>>;
+
+pub trait Directory: Send + Sync + 'static {
+    /// The user, if it exists.
+    fn user<'a>(&'a self, name: &'a str) -> Answer<'a, Option<DirectoryUser>>;
+    /// Whether the unit exists and is active.
+    fn unit_is_active<'a>(&'a self, name: &'a str) -> Answer<'a, Option<bool>>;
+    /// The active users holding any role on the unit or a unit below it.
+    fn users_in_unit<'a>(&'a self, name: &'a str) -> Answer<'a, Vec<DirectoryUser>>;
+    /// `unit` itself and the units above it, nearest first (`units/{id}`).
+    fn ancestors<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>>;
+}

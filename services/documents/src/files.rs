@@ -1,0 +1,220 @@
+//! Files of draft revisions and open records: streamed in and out in chunks,
+//! stored once by SHA-256, checked against it on every read.
+
+use bytes::Bytes;
+use chrono::Utc;
+use eiso_blobs::BlobError;
+use eiso_platform::aip::{names, text};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::documents::v1::{DeleteFileRequest, File, UploadFileHeader};
+use futures::{Stream, StreamExt};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+use crate::Documents;
+use crate::revisions::ensure_editable;
+use crate::rows::{FILE_COLUMNS, FileRow, get_document, get_record, get_revision, parse_revision_name};
+
+/// What a file hangs on.
+enum Parent {
+    Revision { document_id: String, number: i32 },
+    Record { id: String },
+}
+
+fn parse_parent(name: &str, field: &str) -> ServiceResult<Parent> {
+    if name.starts_with("records/") {
+        Ok(Parent::Record {
+            id: names::parse(name, "records", field)?,
+        })
+    } else {
+        let (document_id, number) = parse_revision_name(name, field)?;
+        Ok(Parent::Revision { document_id, number })
+    }
+}
+
+/// Splits `…/files/{id}` into the parent and the file id.
+fn parse_file_name(name: &str) -> ServiceResult<(Parent, String, String)> {
+    let bad = || {
+        ServiceError::invalid(
+            "name",
+            "expected `documents/{id}/revisions/{n}/files/{id}` or `records/{id}/files/{id}`",
+        )
+    };
+    let (parent, id) = name.rsplit_once("/files/").ok_or_else(bad)?;
+    if !names::valid_id(id) {
+        return Err(bad());
+    }
+    Ok((parse_parent(parent, "name")?, parent.to_string(), id.to_string()))
+}
+
+pub fn blob_error(error: BlobError) -> ServiceError {
+    match error {
+        BlobError::TooLarge { .. } => ServiceError::ResourceExhausted(error.to_string()),
+        BlobError::Corrupt { .. } => ServiceError::DataLoss(error.to_string()),
+        BlobError::InvalidDigest => ServiceError::invalid("expected_sha256", error.to_string()),
+        BlobError::Interrupted(_) => ServiceError::Aborted(format!("the upload was interrupted: {error}")),
+        BlobError::NotFound { .. } => ServiceError::DataLoss(format!("stored content is missing: {error}")),
+        other => ServiceError::Unavailable(other.to_string()),
+    }
+}
+
+impl Documents {
+    /// FAILED_PRECONDITION unless files may be added to or removed from `parent` by the caller.
+    async fn ensure_parent_writable(
+        &self,
+        db: &impl ConnectionTrait,
+        ctx: &CallContext,
+        parent: &Parent,
+        name: &str,
+    ) -> ServiceResult<()> {
+        match parent {
+            Parent::Revision { document_id, number } => {
+                let document = get_document(db, document_id).await?;
+                self.ensure_readable(&ctx.principal, &document).await?;
+                let revision = get_revision(db, document_id, *number).await?;
+                ensure_editable(&revision, &ctx.principal)
+            }
+            Parent::Record { id } => {
+                let record = get_record(db, id).await?;
+                if !record.is_open() {
+                    return Err(ServiceError::precondition(
+                        "RECORD_CLOSED",
+                        name,
+                        format!("{name} is closed: its files no longer change"),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores an upload and attaches it to its parent. The content is stored
+    /// before the transaction; if anything fails after, the content stays
+    /// unreferenced (invisible) and no file appears.
+    pub async fn upload<S, E>(&self, ctx: &CallContext, header: UploadFileHeader, chunks: S) -> ServiceResult<File>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let mut violations = Violations::new();
+        let file_name = text::clean(&mut violations, "header.file_name", &header.file_name, true, 255);
+        if file_name.contains(['/', '\\']) {
+            violations.add("header.file_name", "must not contain `/` or `\\`");
+        }
+        let content_type = match header.content_type.trim() {
+            "" => "application/octet-stream".to_string(),
+            value if value.len() <= 100 && value.contains('/') && value.is_ascii() => value.to_string(),
+            _ => {
+                violations.add("header.content_type", "is not a MIME type");
+                String::new()
+            }
+        };
+        if !header.expected_sha256.is_empty() && !eiso_blobs::valid_digest(&header.expected_sha256) {
+            violations.add("header.expected_sha256", "must be 64 lowercase hex digits");
+        }
+        violations.check()?;
+        let parent = parse_parent(&header.parent, "header.parent")?;
+        self.ensure_parent_writable(self.journal.db().reader(), ctx, &parent, &header.parent)
+            .await?;
+
+        let stored = self
+            .blobs
+            .put(chunks, self.limits.max_file_bytes)
+            .await
+            .map_err(blob_error)?;
+        if !header.expected_sha256.is_empty() && header.expected_sha256 != stored.digest {
+            return Err(ServiceError::invalid(
+                "header.expected_sha256",
+                format!(
+                    "the content received has SHA-256 {}, not the one expected",
+                    stored.digest
+                ),
+            ));
+        }
+
+        let mut tx = self.journal.begin(ctx).await?;
+        // Checked again: the parent may have changed during the upload.
+        self.ensure_parent_writable(tx.txn(), ctx, &parent, &header.parent)
+            .await?;
+        let row = FileRow {
+            id: names::new_id(),
+            parent: header.parent.clone(),
+            file_name,
+            content_type,
+            size: stored.size as i64,
+            sha256: stored.digest,
+            destroyed: false,
+            create_time: Utc::now(),
+        };
+        row.insert(tx.txn()).await?;
+        let file = row.to_proto();
+        tx.event(NewEvent::with("documents.file.added", &file.name, &file));
+        tx.commit().await?;
+        Ok(file)
+    }
+
+    pub async fn delete_file(&self, ctx: &CallContext, request: DeleteFileRequest) -> ServiceResult<()> {
+        let (parent, parent_name, id) = parse_file_name(&request.name)?;
+        let mut tx = self.journal.begin(ctx).await?;
+        self.ensure_parent_writable(tx.txn(), ctx, &parent, &parent_name)
+            .await?;
+        let deleted = tx
+            .txn()
+            .execute(
+                Query::delete()
+                    .from_table("files")
+                    .and_where(Expr::col("id").eq(id))
+                    .and_where(Expr::col("parent").eq(parent_name)),
+            )
+            .await?;
+        if deleted.rows_affected() != 1 {
+            return Err(ServiceError::NotFound(request.name));
+        }
+        tx.event(NewEvent {
+            event_type: "documents.file.removed".into(),
+            resource: request.name.clone(),
+            payload: None,
+        });
+        tx.commit().await
+    }
+
+    /// The file's description and a stream of its content, checked against
+    /// its digest as it is read (a mismatch ends the stream with DATA_LOSS
+    /// before the last chunk).
+    pub async fn download(
+        &self,
+        ctx: &CallContext,
+        name: &str,
+    ) -> ServiceResult<(File, impl Stream<Item = ServiceResult<Bytes>> + Send + use<>)> {
+        let (parent, parent_name, id) = parse_file_name(name)?;
+        let db = self.journal.db().reader();
+        if let Parent::Revision { document_id, .. } = &parent {
+            let document = get_document(db, document_id).await?;
+            self.ensure_readable(&ctx.principal, &document).await?;
+        }
+        let row = db
+            .query_one(
+                Query::select()
+                    .columns(FILE_COLUMNS)
+                    .from("files")
+                    .and_where(Expr::col("id").eq(id))
+                    .and_where(Expr::col("parent").eq(parent_name)),
+            )
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(name.to_string()))?;
+        let row = FileRow::from_row(&row)?;
+        if row.destroyed {
+            return Err(ServiceError::precondition(
+                "FILE_DESTROYED",
+                name,
+                format!("{name} was destroyed with its record"),
+            ));
+        }
+        let stream = self
+            .blobs
+            .get(&row.sha256, self.limits.chunk_bytes)
+            .await
+            .map_err(blob_error)?;
+        Ok((row.to_proto(), stream.map(|chunk| chunk.map_err(blob_error))))
+    }
+}

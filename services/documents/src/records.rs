@@ -1,0 +1,263 @@
+//! Quality records (hồ sơ ISO): kept as evidence for a retention period,
+//! then disposed of by rule as a recorded act, never silently deleted.
+
+use chrono::{Months, Utc};
+use eiso_platform::aip::{etag, filter, names, order, page, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::documents::v1::{
+    CloseRecordRequest, CreateRecordRequest, DisposeRecordRequest, Disposition, GetRecordRequest,
+    ListRecordsDueForDispositionRequest, ListRecordsDueForDispositionResponse, ListRecordsRequest, ListRecordsResponse,
+    Record, record,
+};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+
+use crate::Documents;
+use crate::rows::{
+    DispositionActJson, RECORD_COLUMNS, RecordRow, disposition_label, files_of, from_ts, get_document, get_record,
+};
+
+/// Longest retention accepted: 100 years.
+const MAX_RETENTION_MONTHS: i32 = 1200;
+
+impl Documents {
+    async fn record_proto(&self, db: &impl ConnectionTrait, row: &RecordRow) -> ServiceResult<Record> {
+        Ok(row.to_proto(files_of(db, &row.name()).await?))
+    }
+
+    pub async fn create_record(&self, ctx: &CallContext, request: CreateRecordRequest) -> ServiceResult<Record> {
+        let print = fingerprint(&request);
+        let input = request.record.unwrap_or_default();
+        let mut violations = Violations::new();
+        let title = text::clean(&mut violations, "record.title", &input.title, true, 300);
+        if !(0..=MAX_RETENTION_MONTHS).contains(&input.retention_months) {
+            violations.add(
+                "record.retention_months",
+                "must be between 0 (permanent) and 1200 months",
+            );
+        }
+        match Disposition::try_from(input.disposition) {
+            Ok(Disposition::Unspecified) => violations.add("record.disposition", "is required"),
+            Err(_) => violations.add("record.disposition", format!("unknown value {}", input.disposition)),
+            Ok(Disposition::Destroy) | Ok(Disposition::TransferToArchive) if input.retention_months == 0 => violations
+                .add(
+                    "record.disposition",
+                    "a record kept permanently (retention 0) can only be kept",
+                ),
+            Ok(_) => {}
+        }
+        if input.owner_unit.is_empty() {
+            violations.add("record.owner_unit", "is required");
+        }
+        violations.check()?;
+        self.check_unit(&input.owner_unit, "record.owner_unit").await?;
+        let document_id = names::parse_optional(&input.document, "documents", "record.document")?;
+        if let Some(id) = &document_id {
+            get_document(self.journal.db().reader(), id)
+                .await
+                .map_err(|_| ServiceError::invalid("record.document", format!("{} does not exist", input.document)))?;
+        }
+
+        let mut tx = match self.journal.begin_idempotent::<Record>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let now = Utc::now();
+        let row = RecordRow {
+            id: names::new_id(),
+            title,
+            document_id,
+            owner_unit: input.owner_unit,
+            retention_months: input.retention_months,
+            disposition: input.disposition,
+            state: record::State::Open as i32,
+            close_time: None,
+            retention_end_time: None,
+            disposition_act: None,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        };
+        row.insert(tx.txn()).await?;
+        let record = row.to_proto(Vec::new());
+        tx.event(NewEvent::with("documents.record.created", &record.name, &record));
+        tx.commit_idempotent(record).await
+    }
+
+    pub async fn get_record(&self, request: GetRecordRequest) -> ServiceResult<Record> {
+        let id = names::parse(&request.name, "records", "name")?;
+        let db = self.journal.db().reader();
+        let row = get_record(db, &id).await?;
+        self.record_proto(db, &row).await
+    }
+
+    pub async fn list_records(&self, request: ListRecordsRequest) -> ServiceResult<ListRecordsResponse> {
+        let size = page::size(request.page_size, 50, 1000)?;
+        let conditions = filter::parse(&request.filter, &["owner_unit", "document", "state", "disposition"])?;
+        let terms = order::parse(
+            &request.order_by,
+            &["create_time", "title", "retention_end_time"],
+            "create_time",
+        )?;
+        let query_key = format!("{}|{}", request.filter, request.order_by);
+        let offset = page::decode(&request.page_token, &query_key)?;
+        let mut query = Query::select();
+        query.columns(RECORD_COLUMNS).from("records");
+        for condition in conditions {
+            let value = condition.value.clone();
+            let unknown = |what: &str| ServiceError::invalid("filter", format!("unknown {what} `{value}`"));
+            let expr = match condition.field.as_str() {
+                "owner_unit" => Expr::col("owner_unit").eq(value.clone()),
+                "document" => Expr::col("document_id").eq(names::parse(&value, "documents", "filter")?),
+                "state" => Expr::col("state").eq(record::State::from_str_name(&value)
+                    .map(|s| s as i32)
+                    .ok_or_else(|| unknown("state"))?),
+                _ => Expr::col("disposition").eq(Disposition::from_str_name(&value)
+                    .map(|d| d as i32)
+                    .ok_or_else(|| unknown("disposition"))?),
+            };
+            query.and_where(match condition.op {
+                filter::Op::Eq => expr,
+                filter::Op::Ne => expr.not(),
+            });
+        }
+        for term in &terms {
+            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
+        }
+        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+        let db = self.journal.db().reader();
+        let rows = db.query_all(&query).await?;
+        let has_more = rows.len() as u64 > size;
+        let mut records = Vec::new();
+        for row in rows.iter().take(size as usize) {
+            records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
+        }
+        Ok(ListRecordsResponse {
+            records,
+            next_page_token: page::encode(&query_key, offset + size, has_more),
+        })
+    }
+
+    pub async fn close_record(&self, ctx: &CallContext, request: CloseRecordRequest) -> ServiceResult<Record> {
+        let id = names::parse(&request.name, "records", "name")?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row = get_record(tx.txn(), &id).await?;
+        etag::check(&request.etag, &row.name(), row.version)?;
+        if !row.is_open() {
+            return Err(ServiceError::precondition(
+                "RECORD_CLOSED",
+                row.name(),
+                format!("{} is already closed", row.name()),
+            ));
+        }
+        let now = Utc::now();
+        row.state = record::State::Closed as i32;
+        row.close_time = Some(now);
+        row.retention_end_time = if row.retention_months == 0 {
+            None
+        } else {
+            now.checked_add_months(Months::new(row.retention_months as u32))
+        };
+        row.save(tx.txn(), now).await?;
+        let record = self.record_proto(tx.txn(), &row).await?;
+        tx.event(NewEvent::with("documents.record.closed", &record.name, &record));
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    pub async fn list_due_for_disposition(
+        &self,
+        request: ListRecordsDueForDispositionRequest,
+    ) -> ServiceResult<ListRecordsDueForDispositionResponse> {
+        let size = page::size(request.page_size, 100, 1000)?;
+        let as_of = from_ts(&request.as_of_time).unwrap_or_else(Utc::now);
+        let query_key = format!("due|{}", as_of.timestamp_micros());
+        let offset = page::decode(&request.page_token, &query_key)?;
+        let db = self.journal.db().reader();
+        let rows = db
+            .query_all(
+                Query::select()
+                    .columns(RECORD_COLUMNS)
+                    .from("records")
+                    .and_where(Expr::col("state").eq(record::State::Closed as i32))
+                    .and_where(Expr::col("retention_end_time").lte(as_of))
+                    .order_by("retention_end_time", Order::Asc)
+                    .order_by("id", Order::Asc)
+                    .limit(size + 1)
+                    .offset(offset),
+            )
+            .await?;
+        let has_more = rows.len() as u64 > size;
+        let mut records = Vec::new();
+        for row in rows.iter().take(size as usize) {
+            records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
+        }
+        Ok(ListRecordsDueForDispositionResponse {
+            records,
+            next_page_token: page::encode(&query_key, offset + size, has_more),
+        })
+    }
+
+    pub async fn dispose_record(&self, ctx: &CallContext, request: DisposeRecordRequest) -> ServiceResult<Record> {
+        let id = names::parse(&request.name, "records", "name")?;
+        let mut violations = Violations::new();
+        let reason = text::clean(&mut violations, "reason", &request.reason, true, 2000);
+        let reference = text::clean(&mut violations, "reference", &request.reference, true, 200);
+        violations.check()?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let mut tx = self.journal.begin(&ctx).await?;
+        let mut row = get_record(tx.txn(), &id).await?;
+        etag::check(&request.etag, &row.name(), row.version)?;
+        let now = Utc::now();
+        match (row.state, row.retention_end_time) {
+            (state, _) if state != record::State::Closed as i32 => {
+                return Err(ServiceError::precondition(
+                    "RECORD_NOT_CLOSED",
+                    row.name(),
+                    format!("{} is not closed and past its retention", row.name()),
+                ));
+            }
+            (_, None) => {
+                return Err(ServiceError::precondition(
+                    "RECORD_PERMANENT",
+                    row.name(),
+                    format!("{} is kept permanently", row.name()),
+                ));
+            }
+            (_, Some(end)) if end > now => {
+                return Err(ServiceError::precondition(
+                    "RETENTION_RUNNING",
+                    row.name(),
+                    format!("{}'s retention runs until {}", row.name(), end.format("%Y-%m-%d")),
+                ));
+            }
+            _ => {}
+        }
+        if row.disposition == Disposition::Destroy as i32 {
+            // The content goes; the description, the file list and the act stay.
+            tx.txn()
+                .execute(
+                    Query::update()
+                        .table("files")
+                        .value("destroyed", true)
+                        .and_where(Expr::col("parent").eq(row.name())),
+                )
+                .await?;
+        }
+        row.state = record::State::Disposed as i32;
+        row.disposition_act = Some(DispositionActJson {
+            disposition: row.disposition,
+            actor: ctx.principal.name.clone(),
+            act_time: now,
+            reason,
+            reference,
+        });
+        row.save(tx.txn(), now).await?;
+        let record = self.record_proto(tx.txn(), &row).await?;
+        tracing::info!(record = %record.name, disposition = disposition_label(row.disposition), "record disposed");
+        tx.event(NewEvent::with("documents.record.disposed", &record.name, &record));
+        tx.commit().await?;
+        Ok(record)
+    }
+}

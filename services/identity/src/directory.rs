@@ -1,0 +1,126 @@
+//! Lookups that other services need of identity (who a user is, whether a
+//! unit is active, who works in a unit, where a unit sits in the tree).
+//! They are the identity service's public, in-process API: other services
+//! call these, never its tables.
+
+use eiso_platform::ServiceResult;
+use eiso_platform::aip::names;
+use eiso_proto::eiso::identity::v1::{unit, user};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+use crate::Identity;
+use crate::rows::{UNIT_COLUMNS, UnitRow, find_unit, find_user_by};
+
+/// A user as other services see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    /// `users/{id}`.
+    pub name: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+/// Deepest tree followed; deeper means a corrupt tree.
+const MAX_DEPTH: usize = 64;
+
+impl Identity {
+    /// The user named `users/{id}`, if it exists.
+    pub async fn user_summary(&self, name: &str) -> ServiceResult<Option<UserSummary>> {
+        let Ok(id) = names::parse(name, "users", "user") else {
+            return Ok(None);
+        };
+        let user = find_user_by(self.journal.db().reader(), "id", &id).await?;
+        Ok(user.map(|u| UserSummary {
+            name: u.name(),
+            display_name: u.display_name.clone(),
+            active: u.is_active(),
+        }))
+    }
+
+    /// `Some(active)` if the unit exists.
+    pub async fn unit_active(&self, name: &str) -> ServiceResult<Option<bool>> {
+        let Ok(id) = names::parse(name, "units", "unit") else {
+            return Ok(None);
+        };
+        Ok(find_unit(self.journal.db().reader(), &id).await?.map(|u| u.is_active()))
+    }
+
+    /// The unit and the units above it, nearest first.
+    pub async fn unit_ancestors(&self, name: &str) -> ServiceResult<Vec<String>> {
+        let Ok(id) = names::parse(name, "units", "unit") else {
+            return Ok(Vec::new());
+        };
+        let db = self.journal.db().reader();
+        let mut out = Vec::new();
+        let mut cursor = Some(id);
+        while let Some(id) = cursor {
+            if out.len() >= MAX_DEPTH {
+                break;
+            }
+            out.push(format!("units/{id}"));
+            cursor = find_unit(db, &id).await?.and_then(|u| u.parent_id);
+        }
+        Ok(out)
+    }
+
+    /// Active users holding any role on the unit or an active unit below it.
+    pub async fn users_within(&self, name: &str) -> ServiceResult<Vec<UserSummary>> {
+        let Ok(root) = names::parse(name, "units", "unit") else {
+            return Ok(Vec::new());
+        };
+        let db = self.journal.db().reader();
+        // The subtree, breadth first.
+        let mut units = vec![root];
+        let mut frontier = units.clone();
+        for _ in 0..MAX_DEPTH {
+            if frontier.is_empty() {
+                break;
+            }
+            let rows = db
+                .query_all(
+                    Query::select()
+                        .columns(UNIT_COLUMNS)
+                        .from("units")
+                        .and_where(Expr::col("parent_id").is_in(frontier.clone()))
+                        .and_where(Expr::col("state").eq(unit::State::Active as i32)),
+                )
+                .await?;
+            frontier = rows
+                .iter()
+                .map(UnitRow::from_row)
+                .map(|u| u.map(|u| u.id))
+                .collect::<ServiceResult<_>>()?;
+            units.extend(frontier.iter().cloned());
+        }
+        let rows = db
+            .query_all(
+                Query::select()
+                    .columns(["id", "display_name"])
+                    .from("users")
+                    .and_where(Expr::col("state").eq(user::State::Active as i32))
+                    .and_where(
+                        Expr::col("id").in_subquery(
+                            Query::select()
+                                .column("principal_id")
+                                .from("role_bindings")
+                                .and_where(Expr::col("principal_kind").eq("user"))
+                                .and_where(Expr::col("unit_id").is_in(units))
+                                .to_owned(),
+                        ),
+                    )
+                    .order_by("display_name", sea_orm::sea_query::Order::Asc),
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("", "id")?;
+                Ok(UserSummary {
+                    name: format!("users/{id}"),
+                    display_name: row.try_get("", "display_name")?,
+                    active: true,
+                })
+            })
+            .collect()
+    }
+}

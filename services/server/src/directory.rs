@@ -1,0 +1,39 @@
+//! The identity lookups document control needs, answered in process by the
+//! identity service's public API.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use eiso_documents::{Directory, DirectoryUser};
+use eiso_identity::{Identity, UserSummary};
+use eiso_platform::ServiceResult;
+
+pub struct IdentityDirectory(pub Identity);
+
+type Answer<'a, T> = Pin<Box<dyn Future<Output = ServiceResult<T>> + Send + 'a>>;
+
+fn user(summary: UserSummary) -> DirectoryUser {
+    DirectoryUser {
+        name: summary.name,
+        display_name: summary.display_name,
+        active: summary.active,
+    }
+}
+
+impl Directory for IdentityDirectory {
+    fn user<'a>(&'a self, name: &'a str) -> Answer<'a, Option<DirectoryUser>> {
+        Box::pin(async move { Ok(self.0.user_summary(name).await?.map(user)) })
+    }
+
+    fn unit_is_active<'a>(&'a self, name: &'a str) -> Answer<'a, Option<bool>> {
+        Box::pin(self.0.unit_active(name))
+    }
+
+    fn users_in_unit<'a>(&'a self, name: &'a str) -> Answer<'a, Vec<DirectoryUser>> {
+        Box::pin(async move { Ok(self.0.users_within(name).await?.into_iter().map(user).collect()) })
+    }
+
+    fn ancestors<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>> {
+        Box::pin(self.0.unit_ancestors(unit))
+    }
+}
