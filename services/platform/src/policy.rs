@@ -37,6 +37,12 @@ const REVIEWERS: Access = Roles(&[DocumentController, ProcessingOfficer, Leader,
 /// Who keeps records and attaches files (to drafts and open records).
 const RECORD_KEEPERS: Access = Roles(&[DocumentController, ProcessingOfficer, Leader, CounterStaff]);
 const CONTROLLER: Access = Roles(&[DocumentController]);
+/// Who maintains the procedures catalogue.
+const CATALOGUE_EDITORS: Access = Roles(&[Admin, DocumentController, Leader]);
+/// The one-stop counter.
+const COUNTER: Access = Roles(&[CounterStaff]);
+/// Everyone who works dossiers.
+const PROCESSING: Access = Roles(&[CounterStaff, ProcessingOfficer, Leader]);
 const OVERSIGHT: Access = Roles(&[Admin, InternalAuditor, Leader]);
 
 const fn read(method: &'static str, access: Access) -> Rule {
@@ -137,6 +143,70 @@ pub const POLICY: &[Rule] = &[
         "/eiso.documents.v1.DocumentService/WatchEvents",
         Roles(&[Admin, InternalAuditor]),
     ),
+    // Office calendars: everyone reads and computes deadlines; administrators
+    // confirm the years.
+    read("/eiso.procedures.v1.CalendarService/GetCalendar", Authenticated),
+    write("/eiso.procedures.v1.CalendarService/UpdateCalendar", ADMIN),
+    read("/eiso.procedures.v1.CalendarService/GetCalendarYear", Authenticated),
+    read("/eiso.procedures.v1.CalendarService/ListCalendarYears", Authenticated),
+    write("/eiso.procedures.v1.CalendarService/UpdateCalendarYear", ADMIN),
+    read("/eiso.procedures.v1.CalendarService/ProposeCalendarYear", ADMIN),
+    read("/eiso.procedures.v1.CalendarService/ComputeDeadline", Authenticated),
+    // The procedures catalogue.
+    write(
+        "/eiso.procedures.v1.ProcedureService/CreateProcedure",
+        CATALOGUE_EDITORS,
+    ),
+    read("/eiso.procedures.v1.ProcedureService/GetProcedure", Authenticated),
+    read("/eiso.procedures.v1.ProcedureService/ListProcedures", Authenticated),
+    write(
+        "/eiso.procedures.v1.ProcedureService/CreateProcedureVersion",
+        CATALOGUE_EDITORS,
+    ),
+    write(
+        "/eiso.procedures.v1.ProcedureService/UpdateProcedureVersion",
+        CATALOGUE_EDITORS,
+    ),
+    write(
+        "/eiso.procedures.v1.ProcedureService/PublishProcedureVersion",
+        CATALOGUE_EDITORS,
+    ),
+    write(
+        "/eiso.procedures.v1.ProcedureService/WithdrawProcedure",
+        CATALOGUE_EDITORS,
+    ),
+    write(
+        "/eiso.procedures.v1.ProcedureService/ImportProcedures",
+        CATALOGUE_EDITORS,
+    ),
+    read("/eiso.procedures.v1.ProcedureService/ExportProcedures", Authenticated),
+    read(
+        "/eiso.procedures.v1.ProcedureService/WatchEvents",
+        Roles(&[Admin, InternalAuditor]),
+    ),
+    // Dossiers: the counter receives and returns, officers process, leaders
+    // decide; reading is open, personal data is shown by role (the service).
+    write("/eiso.procedures.v1.DossierService/ReceiveDossier", COUNTER),
+    write("/eiso.procedures.v1.DossierService/RefuseDossier", COUNTER),
+    read("/eiso.procedures.v1.DossierService/GetDossier", Authenticated),
+    read("/eiso.procedures.v1.DossierService/ListDossiers", Authenticated),
+    write("/eiso.procedures.v1.DossierService/HandOverDossier", PROCESSING),
+    write("/eiso.procedures.v1.DossierService/RequestSupplement", PROCESSING),
+    write("/eiso.procedures.v1.DossierService/ReceiveSupplement", COUNTER),
+    write(
+        "/eiso.procedures.v1.DossierService/ExtendDossier",
+        Roles(&[ProcessingOfficer, Leader]),
+    ),
+    write("/eiso.procedures.v1.DossierService/StopProcessing", Roles(&[Leader])),
+    write("/eiso.procedures.v1.DossierService/WithdrawDossier", COUNTER),
+    write(
+        "/eiso.procedures.v1.DossierService/CompleteDossier",
+        Roles(&[ProcessingOfficer, Leader]),
+    ),
+    write("/eiso.procedures.v1.DossierService/ReturnResult", COUNTER),
+    write("/eiso.procedures.v1.DossierService/RateDossier", COUNTER),
+    read("/eiso.procedures.v1.DossierService/GetServiceStatistics", Authenticated),
+    read("/eiso.procedures.v1.DossierService/RenderForm", PROCESSING),
     // Audit trails.
     read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),

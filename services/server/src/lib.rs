@@ -98,14 +98,21 @@ impl App {
                 .set_service_status(name, tonic_health::ServingStatus::Serving)
                 .await;
         }
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1()?;
-        let reflection_alpha = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1alpha()?;
+        // Reflection lists exactly what this process serves (the descriptor
+        // set also holds contracts of services not hosted here).
+        let reflection_builder = || {
+            let mut builder = tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .with_service_name("grpc.health.v1.Health")
+                .with_service_name("grpc.reflection.v1.ServerReflection");
+            for name in SERVICE_NAMES {
+                builder = builder.with_service_name(name);
+            }
+            builder
+        };
+        let reflection = reflection_builder().build_v1()?;
+        let reflection_alpha = reflection_builder().build_v1alpha()?;
 
         let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
             .max_decoding_message_size(max)
