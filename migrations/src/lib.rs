@@ -8,5 +8,6 @@
 pub mod documents;
 pub mod identity;
 pub mod platform;
+pub mod procedures;
 
 pub use sea_orm_migration;

@@ -10,6 +10,7 @@ mod bad_input;
 mod concurrency;
 mod documents;
 mod events;
+mod procedures;
 mod server;
 mod units;
 mod users;

@@ -17,6 +17,8 @@ use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
     login_request,
 };
+use eiso_proto::eiso::procedures::v1::calendar_service_client::CalendarServiceClient;
+use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::oneshot;
 use tonic::metadata::MetadataValue;
@@ -41,6 +43,8 @@ impl tonic::service::Interceptor for Bearer {
 pub type Identity = IdentityServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Audit = AuditServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Documents = DocumentServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Calendars = CalendarServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Catalogue = ProcedureServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -191,6 +195,14 @@ impl TestServer {
         DocumentServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
             .max_decoding_message_size(64 << 20)
             .max_encoding_message_size(64 << 20)
+    }
+
+    pub fn calendars(&self, token: &str) -> Calendars {
+        CalendarServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn catalogue(&self, token: &str) -> Catalogue {
+        ProcedureServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
     }
 
     pub fn admin(&self) -> Identity {

@@ -89,7 +89,7 @@ impl Documents {
     /// Checks that a unit exists and is active.
     pub async fn check_unit(&self, unit: &str, field: &str) -> ServiceResult<()> {
         names::parse(unit, "units", field)?;
-        match self.directory.unit_is_active(unit).await? {
+        match self.directory.unit(unit).await?.map(|u| u.active) {
             Some(true) => Ok(()),
             Some(false) => Err(ServiceError::precondition(
                 "UNIT_NOT_ACTIVE",

@@ -5,7 +5,6 @@
 
 mod access;
 mod acks;
-mod directory;
 mod documents;
 mod files;
 mod grpc;
@@ -13,7 +12,7 @@ mod records;
 mod revisions;
 mod rows;
 
-pub use directory::{Directory, DirectoryUser};
+pub use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
 pub use grpc::DocumentApi;
 
 use std::sync::Arc;

@@ -21,6 +21,16 @@ pub struct UserSummary {
     pub active: bool,
 }
 
+/// A unit as other services see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSummary {
+    /// `units/{id}`.
+    pub name: String,
+    pub code: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
 /// Deepest tree followed; deeper means a corrupt tree.
 const MAX_DEPTH: usize = 64;
 
@@ -38,12 +48,17 @@ impl Identity {
         }))
     }
 
-    /// `Some(active)` if the unit exists.
-    pub async fn unit_active(&self, name: &str) -> ServiceResult<Option<bool>> {
+    /// The unit named `units/{id}`, if it exists.
+    pub async fn unit_summary(&self, name: &str) -> ServiceResult<Option<UnitSummary>> {
         let Ok(id) = names::parse(name, "units", "unit") else {
             return Ok(None);
         };
-        Ok(find_unit(self.journal.db().reader(), &id).await?.map(|u| u.is_active()))
+        Ok(find_unit(self.journal.db().reader(), &id).await?.map(|u| UnitSummary {
+            name: u.name(),
+            code: u.code.clone(),
+            display_name: u.display_name.clone(),
+            active: u.is_active(),
+        }))
     }
 
     /// The unit and the units above it, nearest first.

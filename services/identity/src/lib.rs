@@ -12,7 +12,7 @@ mod units;
 mod users;
 
 pub use bootstrap::{AdminSetup, ensure_bootstrap};
-pub use directory::UserSummary;
+pub use directory::{UnitSummary, UserSummary};
 pub use grpc::IdentityApi;
 pub use login::{IdentityVerifier, load_signer};
 

@@ -1,9 +1,42 @@
-//! The procedures service of eiso: the catalogue of administrative procedures (thủ tục
-//! hành chính), dossiers and their processing-time tracking.
+//! The procedures service of eiso (`eiso.procedures.v1`): the catalogue of
+//! administrative procedures (thủ tục hành chính), the agencies' office
+//! calendars, and dossiers with their legal deadlines and service measures.
 //!
-//! For now the crate holds the part every other piece depends on and that must be exactly
-//! right: [`calendar`], the office calendar (office hours, working days, public holidays and
-//! make-up working days per year, a Vietnamese lunar calendar to propose a new year) and the
-//! deadline rule (working-time arithmetic, supplement requests, early / on-time / late).
+//! [`calendar`] is the working-time engine every deadline comes from (office
+//! hours, working days, holidays and make-up days per year, a Vietnamese
+//! lunar calendar to propose a new year, the supplement rules and the
+//! early / on-time / late classification).
 
 pub mod calendar;
+
+mod calendars;
+mod catalogue;
+mod convert;
+mod grpc;
+
+pub use grpc::{CalendarApi, ProcedureApi};
+
+use std::sync::Arc;
+
+use eiso_platform::Journal;
+use eiso_platform::directory::Directory;
+
+/// Names of the service's storage (file name or PostgreSQL schema) and trail.
+pub const SERVICE_NAME: &str = "procedures";
+
+/// The service: storage, and what it needs to know of identity.
+#[derive(Clone)]
+pub struct Procedures {
+    journal: Journal,
+    directory: Arc<dyn Directory>,
+}
+
+impl Procedures {
+    pub fn new(journal: Journal, directory: Arc<dyn Directory>) -> Self {
+        Self { journal, directory }
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+}

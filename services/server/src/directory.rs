@@ -1,12 +1,12 @@
-//! The identity lookups document control needs, answered in process by the
+//! The identity lookups other services need, answered in process by the
 //! identity service's public API.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use eiso_documents::{Directory, DirectoryUser};
 use eiso_identity::{Identity, UserSummary};
 use eiso_platform::ServiceResult;
+use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
 
 pub struct IdentityDirectory(pub Identity);
 
@@ -25,8 +25,15 @@ impl Directory for IdentityDirectory {
         Box::pin(async move { Ok(self.0.user_summary(name).await?.map(user)) })
     }
 
-    fn unit_is_active<'a>(&'a self, name: &'a str) -> Answer<'a, Option<bool>> {
-        Box::pin(self.0.unit_active(name))
+    fn unit<'a>(&'a self, name: &'a str) -> Answer<'a, Option<DirectoryUnit>> {
+        Box::pin(async move {
+            Ok(self.0.unit_summary(name).await?.map(|u| DirectoryUnit {
+                name: u.name,
+                code: u.code,
+                display_name: u.display_name,
+                active: u.active,
+            }))
+        })
     }
 
     fn users_in_unit<'a>(&'a self, name: &'a str) -> Answer<'a, Vec<DirectoryUser>> {

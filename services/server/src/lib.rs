@@ -18,16 +18,21 @@ use eiso_platform::audit_service::AuditApi;
 use eiso_platform::config::Config;
 use eiso_platform::db::{Db, StorageTarget};
 use eiso_platform::gateway::GatewayLayer;
+use eiso_procedures::{CalendarApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
+use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarServiceServer;
+use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureServiceServer;
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 3] = [
+pub const SERVICE_NAMES: [&str; 5] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
+    "eiso.procedures.v1.CalendarService",
+    "eiso.procedures.v1.ProcedureService",
     "eiso.audit.v1.AuditService",
 ];
 
@@ -36,6 +41,7 @@ pub struct App {
     config: Config,
     identity: Identity,
     documents: Documents,
+    procedures: Procedures,
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
     /// What the first start did about the `admin` user.
@@ -74,14 +80,23 @@ impl App {
             limits,
         );
 
+        let procedures_db =
+            open::<eiso_migrations::procedures::Migrator>(&config, eiso_procedures::SERVICE_NAME).await?;
+        let procedures = Procedures::new(
+            Journal::new(procedures_db.clone()),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+        );
+
         let trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
             (eiso_documents::SERVICE_NAME.to_string(), documents_db),
+            (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
         ]);
         Ok(Self {
             config,
             identity,
             documents,
+            procedures,
             trails,
             verifier,
             admin_setup,
@@ -120,10 +135,20 @@ impl App {
         let documents = DocumentServiceServer::new(DocumentApi::new(self.documents.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let calendars = CalendarServiceServer::new(CalendarApi::new(self.procedures.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let catalogue = ProcedureServiceServer::new(ProcedureApi::new(self.procedures.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
-        let journals = [self.identity.journal().clone(), self.documents.journal().clone()];
+        let journals = [
+            self.identity.journal().clone(),
+            self.documents.journal().clone(),
+            self.procedures.journal().clone(),
+        ];
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
@@ -143,6 +168,8 @@ impl App {
             .add_service(reflection_alpha)
             .add_service(identity)
             .add_service(documents)
+            .add_service(calendars)
+            .add_service(catalogue)
             .add_service(audit)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;

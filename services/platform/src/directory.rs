@@ -1,11 +1,11 @@
-//! What document control needs to know of users and units, asked of the
-//! identity service through this trait (in `eiso-server`, an in-process
-//! adapter over identity's public API; never its tables).
+//! What services need to know of users and units, asked of the identity
+//! service through this trait (in `eiso-server`, an in-process adapter over
+//! identity's public API; never its tables).
 
 use std::future::Future;
 use std::pin::Pin;
 
-use eiso_platform::ServiceResult;
+use crate::ServiceResult;
 
 /// A user as the directory knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,13 +16,24 @@ pub struct DirectoryUser {
     pub active: bool,
 }
 
+/// A unit as the directory knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUnit {
+    /// `units/{id}`.
+    pub name: String,
+    /// Its administrative code, e.g. `31-HAIAN-GDDT`.
+    pub code: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
 type Answer<'a, T> = Pin<Box<dyn Future<Output = ServiceResult<T>> + Send + 'a>>;
 
 pub trait Directory: Send + Sync + 'static {
     /// The user, if it exists.
     fn user<'a>(&'a self, name: &'a str) -> Answer<'a, Option<DirectoryUser>>;
-    /// Whether the unit exists and is active.
-    fn unit_is_active<'a>(&'a self, name: &'a str) -> Answer<'a, Option<bool>>;
+    /// The unit, if it exists.
+    fn unit<'a>(&'a self, name: &'a str) -> Answer<'a, Option<DirectoryUnit>>;
     /// The active users holding any role on the unit or a unit below it.
     fn users_in_unit<'a>(&'a self, name: &'a str) -> Answer<'a, Vec<DirectoryUser>>;
     /// `unit` itself and the units above it, nearest first (`units/{id}`).

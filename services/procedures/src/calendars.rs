@@ -1,0 +1,443 @@
+//! Agencies' calendars as stored: settings (office hours, working days,
+//! receipt cutoff) and confirmed years. An agency without stored data works
+//! on the standard calendar with the shipped years (2024–2026) until an
+//! administrator changes it.
+
+use chrono::{DateTime, Utc};
+use eiso_platform::aip::{etag, field_mask, names};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::procedures::v1 as pb;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+
+use crate::Procedures;
+use crate::calendar::{
+    CalendarDay, OfficeCalendar, OfficeHours, OfficeInterval, ProposalOptions, Suspension, YearCalendar, YearStatus,
+    data,
+};
+use crate::convert::*;
+
+/// An agency's calendar with the versions of its stored parts.
+pub struct StoredCalendar {
+    pub unit_id: String,
+    pub calendar: OfficeCalendar,
+    pub version: i64,
+    pub update_time: Option<DateTime<Utc>>,
+    /// Stored year rows: year → (version, update time).
+    pub years: Vec<(i32, i64, DateTime<Utc>)>,
+}
+
+impl StoredCalendar {
+    pub fn name(&self) -> String {
+        format!("calendars/{}", self.unit_id)
+    }
+
+    pub fn to_proto(&self) -> pb::Calendar {
+        pb::Calendar {
+            name: self.name(),
+            office_hours: self
+                .calendar
+                .office_hours()
+                .intervals()
+                .iter()
+                .map(|i| pb::OfficeHours {
+                    start: Some(time_to_proto(i.start)),
+                    end: Some(time_to_proto(i.end)),
+                })
+                .collect(),
+            working_days: self
+                .calendar
+                .working_weekdays()
+                .iter()
+                .map(|d| weekday_to_proto(*d) as i32)
+                .collect(),
+            receipt_cutoff: self.calendar.receipt_cutoff().map(time_to_proto),
+            update_time: ts(self.update_time),
+            etag: etag::compute(&self.name(), self.version),
+        }
+    }
+
+    pub fn year_proto(&self, year: &YearCalendar) -> pb::CalendarYear {
+        let name = format!("{}/years/{}", self.name(), year.year);
+        let stored = self.years.iter().find(|(y, _, _)| *y == year.year);
+        let day = |d: &CalendarDay| pb::SpecialDay {
+            date: Some(date_to_proto(d.date)),
+            label: d.label.clone(),
+        };
+        pb::CalendarYear {
+            etag: etag::compute(&name, stored.map(|(_, v, _)| *v).unwrap_or(0)),
+            name,
+            year: year.year,
+            days_off: year.days_off.iter().map(day).collect(),
+            makeup_days: year.make_up_days.iter().map(day).collect(),
+            proposal: year.status == YearStatus::Proposal,
+            update_time: ts(stored.map(|(_, _, t)| *t)),
+        }
+    }
+}
+
+/// `calendars/{unit id}` → the unit id.
+fn parse_calendar(name: &str, field: &str) -> ServiceResult<String> {
+    names::parse(name, "calendars", field)
+}
+
+/// `calendars/{unit id}/years/{year}`.
+fn parse_year(name: &str, field: &str) -> ServiceResult<(String, i32)> {
+    let bad = || ServiceError::invalid(field, "expected `calendars/{unit id}/years/{year}`");
+    let (calendar, year) = name.split_once("/years/").ok_or_else(bad)?;
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    if !(1900..=2199).contains(&year) {
+        return Err(ServiceError::invalid(field, "the year must be between 1900 and 2199"));
+    }
+    Ok((parse_calendar(calendar, field)?, year))
+}
+
+/// Loads an agency's calendar (the standard one with the shipped years when
+/// nothing is stored).
+pub async fn load(db: &impl ConnectionTrait, unit_id: &str) -> ServiceResult<StoredCalendar> {
+    let row = db
+        .query_one(
+            Query::select()
+                .columns(["settings", "update_time", "version"])
+                .from("calendars")
+                .and_where(Expr::col("unit_id").eq(unit_id.to_string())),
+        )
+        .await?;
+    let (mut calendar, version, update_time) = match row {
+        Some(row) => {
+            let settings: String = row.try_get("", "settings")?;
+            let calendar: OfficeCalendar = serde_json::from_str(&settings).map_err(ServiceError::internal)?;
+            (
+                calendar,
+                row.try_get("", "version")?,
+                Some(row.try_get("", "update_time")?),
+            )
+        }
+        None => (OfficeCalendar::standard(), 0, None),
+    };
+    for year in data::shipped_years() {
+        calendar.set_year(year).map_err(ServiceError::internal)?;
+    }
+    let rows = db
+        .query_all(
+            Query::select()
+                .columns(["year", "data", "update_time", "version"])
+                .from("calendar_years")
+                .and_where(Expr::col("unit_id").eq(unit_id.to_string()))
+                .order_by("year", Order::Asc),
+        )
+        .await?;
+    let mut years = Vec::new();
+    for row in rows {
+        let data: String = row.try_get("", "data")?;
+        let year: YearCalendar = serde_json::from_str(&data).map_err(ServiceError::internal)?;
+        years.push((year.year, row.try_get("", "version")?, row.try_get("", "update_time")?));
+        calendar.set_year(year).map_err(ServiceError::internal)?;
+    }
+    Ok(StoredCalendar {
+        unit_id: unit_id.to_string(),
+        calendar,
+        version,
+        update_time,
+        years,
+    })
+}
+
+/// The settings part of a calendar, as stored (without its years).
+fn settings_json(calendar: &OfficeCalendar) -> ServiceResult<String> {
+    let mut settings = calendar.clone();
+    let years: Vec<i32> = settings.years().map(|y| y.year).collect();
+    for year in years {
+        settings.remove_year(year);
+    }
+    serde_json::to_string(&settings).map_err(ServiceError::internal)
+}
+
+fn clean_days(violations: &mut Violations, field: &str, days: &[pb::SpecialDay]) -> Vec<CalendarDay> {
+    let mut out = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        let label = eiso_platform::aip::text::clean(violations, &format!("{field}[{i}].label"), &day.label, true, 100);
+        match day
+            .date
+            .as_ref()
+            .map(|d| date_from_proto(d, &format!("{field}[{i}].date")))
+        {
+            Some(Ok(date)) => out.push(CalendarDay {
+                date,
+                label,
+                reason: None,
+            }),
+            Some(Err(ServiceError::InvalidArgument(v))) => {
+                for v in v {
+                    violations.add(v.field, v.description);
+                }
+            }
+            _ => violations.add(format!("{field}[{i}].date"), "is required"),
+        }
+    }
+    out
+}
+
+impl Procedures {
+    /// NOT_FOUND unless the agency exists.
+    async fn ensure_agency(&self, unit_id: &str) -> ServiceResult<()> {
+        let name = format!("units/{unit_id}");
+        match self.directory.unit(&name).await? {
+            Some(_) => Ok(()),
+            None => Err(ServiceError::NotFound(format!("calendars/{unit_id} (no unit {name})"))),
+        }
+    }
+
+    pub async fn get_calendar(&self, request: pb::GetCalendarRequest) -> ServiceResult<pb::Calendar> {
+        let unit_id = parse_calendar(&request.name, "name")?;
+        self.ensure_agency(&unit_id).await?;
+        Ok(load(self.journal.db().reader(), &unit_id).await?.to_proto())
+    }
+
+    pub async fn update_calendar(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateCalendarRequest,
+    ) -> ServiceResult<pb::Calendar> {
+        let input = request.calendar.unwrap_or_default();
+        let unit_id = parse_calendar(&input.name, "calendar.name")?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &["office_hours", "working_days", "receipt_cutoff"],
+        )?;
+        self.ensure_agency(&unit_id).await?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut stored = load(tx.txn(), &unit_id).await?;
+        etag::check(&request.etag, &stored.name(), stored.version)?;
+        if paths.contains(&"office_hours") {
+            let mut intervals = Vec::new();
+            for (i, hours) in input.office_hours.iter().enumerate() {
+                let field = format!("calendar.office_hours[{i}]");
+                let start = time_from_proto(
+                    hours
+                        .start
+                        .as_ref()
+                        .ok_or_else(|| ServiceError::invalid(&field, "start is required"))?,
+                    &field,
+                )?;
+                let end = time_from_proto(
+                    hours
+                        .end
+                        .as_ref()
+                        .ok_or_else(|| ServiceError::invalid(&field, "end is required"))?,
+                    &field,
+                )?;
+                intervals.push(OfficeInterval::new(start, end));
+            }
+            let hours = OfficeHours::new(intervals)
+                .map_err(|e| ServiceError::invalid("calendar.office_hours", e.to_string()))?;
+            stored.calendar.set_office_hours(hours);
+        }
+        if paths.contains(&"working_days") {
+            let days = input
+                .working_days
+                .iter()
+                .enumerate()
+                .map(|(i, d)| weekday_from_proto(*d, &format!("calendar.working_days[{i}]")))
+                .collect::<ServiceResult<Vec<_>>>()?;
+            stored
+                .calendar
+                .set_working_weekdays(days)
+                .map_err(|e| ServiceError::invalid("calendar.working_days", e.to_string()))?;
+        }
+        if paths.contains(&"receipt_cutoff") {
+            let cutoff = input
+                .receipt_cutoff
+                .as_ref()
+                .map(|t| time_from_proto(t, "calendar.receipt_cutoff"))
+                .transpose()?;
+            stored.calendar.set_receipt_cutoff(cutoff);
+        }
+        let now = Utc::now();
+        let settings = settings_json(&stored.calendar)?;
+        if stored.version == 0 {
+            tx.txn()
+                .execute(
+                    Query::insert()
+                        .into_table("calendars")
+                        .columns(["unit_id", "settings", "update_time", "version"])
+                        .values_panic([unit_id.clone().into(), settings.into(), now.into(), 1i64.into()]),
+                )
+                .await?;
+        } else {
+            let updated = tx
+                .txn()
+                .execute(
+                    Query::update()
+                        .table("calendars")
+                        .value("settings", settings)
+                        .value("update_time", now)
+                        .value("version", stored.version + 1)
+                        .and_where(Expr::col("unit_id").eq(unit_id.clone()))
+                        .and_where(Expr::col("version").eq(stored.version)),
+                )
+                .await?;
+            if updated.rows_affected() != 1 {
+                return Err(ServiceError::Aborted(format!(
+                    "{} changed concurrently; retry",
+                    stored.name()
+                )));
+            }
+        }
+        stored.version += 1;
+        stored.update_time = Some(now);
+        let calendar = stored.to_proto();
+        tx.event(NewEvent::with("procedures.calendar.updated", &calendar.name, &calendar));
+        tx.commit().await?;
+        Ok(calendar)
+    }
+
+    pub async fn get_calendar_year(&self, request: pb::GetCalendarYearRequest) -> ServiceResult<pb::CalendarYear> {
+        let (unit_id, year) = parse_year(&request.name, "name")?;
+        self.ensure_agency(&unit_id).await?;
+        let stored = load(self.journal.db().reader(), &unit_id).await?;
+        let data = stored
+            .calendar
+            .year(year)
+            .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
+        Ok(stored.year_proto(data))
+    }
+
+    pub async fn list_calendar_years(
+        &self,
+        request: pb::ListCalendarYearsRequest,
+    ) -> ServiceResult<pb::ListCalendarYearsResponse> {
+        let unit_id = parse_calendar(&request.parent, "parent")?;
+        self.ensure_agency(&unit_id).await?;
+        let stored = load(self.journal.db().reader(), &unit_id).await?;
+        let mut years: Vec<_> = stored.calendar.years().map(|y| stored.year_proto(y)).collect();
+        years.sort_by_key(|y| y.year);
+        Ok(pb::ListCalendarYearsResponse { years })
+    }
+
+    pub async fn update_calendar_year(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateCalendarYearRequest,
+    ) -> ServiceResult<pb::CalendarYear> {
+        let input = request.year.unwrap_or_default();
+        let (unit_id, year) = parse_year(&input.name, "year.name")?;
+        let mut violations = Violations::new();
+        let days_off = clean_days(&mut violations, "year.days_off", &input.days_off);
+        let make_up_days = clean_days(&mut violations, "year.makeup_days", &input.makeup_days);
+        violations.check()?;
+        self.ensure_agency(&unit_id).await?;
+        let data = YearCalendar {
+            year,
+            status: YearStatus::Confirmed,
+            days_off,
+            make_up_days,
+        };
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut stored = load(tx.txn(), &unit_id).await?;
+        let name = format!("{}/years/{year}", stored.name());
+        let current_version = stored
+            .years
+            .iter()
+            .find(|(y, _, _)| *y == year)
+            .map(|(_, v, _)| *v)
+            .unwrap_or(0);
+        etag::check(&request.etag, &name, current_version)?;
+        stored
+            .calendar
+            .set_year(data.clone())
+            .map_err(|e| ServiceError::invalid("year", e.to_string()))?;
+        let now = Utc::now();
+        let json = serde_json::to_string(&data).map_err(ServiceError::internal)?;
+        tx.txn()
+            .execute(
+                Query::insert()
+                    .into_table("calendar_years")
+                    .columns(["unit_id", "year", "data", "update_time", "version"])
+                    .values_panic([
+                        unit_id.clone().into(),
+                        year.into(),
+                        json.into(),
+                        now.into(),
+                        (current_version + 1).into(),
+                    ])
+                    .on_conflict(
+                        OnConflict::columns(["unit_id", "year"])
+                            .update_columns(["data", "update_time", "version"])
+                            .to_owned(),
+                    ),
+            )
+            .await?;
+        stored.years.retain(|(y, _, _)| *y != year);
+        stored.years.push((year, current_version + 1, now));
+        let proto = stored.year_proto(&data);
+        tx.event(NewEvent::with("procedures.calendar_year.updated", &proto.name, &proto));
+        tx.commit().await?;
+        Ok(proto)
+    }
+
+    pub async fn propose_calendar_year(
+        &self,
+        request: pb::ProposeCalendarYearRequest,
+    ) -> ServiceResult<pb::CalendarYear> {
+        let (unit_id, year) = parse_year(&request.name, "name")?;
+        self.ensure_agency(&unit_id).await?;
+        let stored = load(self.journal.db().reader(), &unit_id).await?;
+        let proposal = stored
+            .calendar
+            .propose_year(year, &ProposalOptions::default())
+            .map_err(|e| crate::convert::calendar_error(e, &request.name))?;
+        let mut proto = stored.year_proto(&proposal);
+        proto.etag = String::new();
+        proto.update_time = None;
+        Ok(proto)
+    }
+
+    pub async fn compute_deadline(
+        &self,
+        request: pb::ComputeDeadlineRequest,
+    ) -> ServiceResult<pb::ComputeDeadlineResponse> {
+        let unit_id = parse_calendar(&request.calendar, "calendar")?;
+        let received = from_ts(request.receive_time.as_ref(), "receive_time")?
+            .ok_or_else(|| ServiceError::invalid("receive_time", "is required"))?;
+        let processing_time = processing_time_from_proto(request.processing_time.as_ref(), "processing_time")?;
+        let mut suspensions = Vec::new();
+        for (i, s) in request.suspensions.iter().enumerate() {
+            let field = format!("suspensions[{i}]");
+            let from = from_ts(s.start_time.as_ref(), &format!("{field}.start_time"))?
+                .ok_or_else(|| ServiceError::invalid(format!("{field}.start_time"), "is required"))?;
+            let to = from_ts(s.end_time.as_ref(), &format!("{field}.end_time"))?;
+            suspensions.push(Suspension { from, to });
+        }
+        self.ensure_agency(&unit_id).await?;
+        let stored = load(self.journal.db().reader(), &unit_id).await?;
+        let calendar = &stored.calendar;
+        let subject = request.calendar.as_str();
+        let budget = calendar
+            .budget(processing_time)
+            .map_err(|e| calendar_error(e, subject))?;
+        let start = calendar
+            .receipt_start(received)
+            .map_err(|e| calendar_error(e, subject))?;
+        let deadline = calendar
+            .due_with_events(
+                received,
+                budget,
+                supplement_mode_from_proto(request.supplement_mode),
+                &suspensions,
+            )
+            .map_err(|e| calendar_error(e, subject))?;
+        Ok(match deadline {
+            crate::calendar::Deadline::Due(due) => pb::ComputeDeadlineResponse {
+                due_time: ts(Some(due)),
+                start_time: ts(Some(start)),
+                remaining: None,
+            },
+            crate::calendar::Deadline::Suspended { remaining, .. } => pb::ComputeDeadlineResponse {
+                due_time: None,
+                start_time: ts(Some(start)),
+                remaining: Some(duration(remaining)),
+            },
+        })
+    }
+}

@@ -1,0 +1,717 @@
+//! The procedures catalogue: procedures and their versions. A dossier keeps
+//! the version it was received under; publishing a new version changes
+//! nothing that is running.
+
+use chrono::{DateTime, Utc};
+use eiso_platform::aip::{etag, filter, names, order, page, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::procedures::v1 as pb;
+use eiso_proto::prost::Message;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, QueryResult};
+
+use crate::Procedures;
+use crate::convert::{processing_time_from_proto, ts};
+
+/// National procedure codes: `2.002481`, `1.001234.000.00.00.H31`.
+pub fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 40
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        && !code.starts_with('.')
+        && !code.ends_with('.')
+}
+
+/// `procedures/{code}` → code.
+pub fn parse_procedure(name: &str, field: &str) -> ServiceResult<String> {
+    match name.strip_prefix("procedures/") {
+        Some(code) if valid_code(code) => Ok(code.to_string()),
+        _ => Err(ServiceError::invalid(
+            field,
+            "expected `procedures/{national code}`, e.g. `procedures/2.002481`",
+        )),
+    }
+}
+
+/// `procedures/{code}/versions/{n}` → (code, n).
+pub fn parse_version(name: &str, field: &str) -> ServiceResult<(String, i32)> {
+    let bad = || ServiceError::invalid(field, "expected `procedures/{code}/versions/{number}`");
+    let (procedure, number) = name.split_once("/versions/").ok_or_else(bad)?;
+    let number: i32 = number.parse().map_err(|_| bad())?;
+    if number < 1 {
+        return Err(bad());
+    }
+    Ok((parse_procedure(procedure, field)?, number))
+}
+
+struct ProcedureRow {
+    code: String,
+    state: i32,
+    published_version: i32,
+    latest_version: i32,
+    agency: String,
+    field: String,
+    level: i32,
+    create_time: DateTime<Utc>,
+    update_time: DateTime<Utc>,
+    version: i64,
+}
+
+const PROCEDURE_COLUMNS: [&str; 10] = [
+    "code",
+    "state",
+    "published_version",
+    "latest_version",
+    "agency",
+    "field",
+    "level",
+    "create_time",
+    "update_time",
+    "version",
+];
+
+impl ProcedureRow {
+    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        Ok(Self {
+            code: row.try_get("", "code")?,
+            state: row.try_get("", "state")?,
+            published_version: row.try_get("", "published_version")?,
+            latest_version: row.try_get("", "latest_version")?,
+            agency: row.try_get("", "agency")?,
+            field: row.try_get("", "field")?,
+            level: row.try_get("", "level")?,
+            create_time: row.try_get("", "create_time")?,
+            update_time: row.try_get("", "update_time")?,
+            version: row.try_get("", "version")?,
+        })
+    }
+
+    fn name(&self) -> String {
+        format!("procedures/{}", self.code)
+    }
+
+    /// Keeps the filter columns in step with the version shown.
+    fn show(&mut self, content: &pb::ProcedureVersion) {
+        self.agency = content.agency.clone();
+        self.field = content.field.clone();
+        self.level = content.level;
+    }
+
+    fn to_proto(&self, version: Option<pb::ProcedureVersion>) -> pb::Procedure {
+        pb::Procedure {
+            name: self.name(),
+            code: self.code.clone(),
+            state: self.state,
+            published_version: self.published_version,
+            latest_version: self.latest_version,
+            version,
+            create_time: ts(Some(self.create_time)),
+            update_time: ts(Some(self.update_time)),
+            etag: etag::compute(&self.name(), self.version),
+        }
+    }
+
+    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
+        let result = db
+            .execute(
+                Query::update()
+                    .table("procedures")
+                    .value("state", self.state)
+                    .value("published_version", self.published_version)
+                    .value("latest_version", self.latest_version)
+                    .value("agency", self.agency.clone())
+                    .value("field", self.field.clone())
+                    .value("level", self.level)
+                    .value("update_time", now)
+                    .value("version", self.version + 1)
+                    .and_where(Expr::col("code").eq(self.code.clone()))
+                    .and_where(Expr::col("version").eq(self.version)),
+            )
+            .await?;
+        if result.rows_affected() != 1 {
+            return Err(ServiceError::Aborted(format!(
+                "{} changed concurrently; retry",
+                self.name()
+            )));
+        }
+        self.version += 1;
+        self.update_time = now;
+        Ok(())
+    }
+}
+
+async fn get_procedure_row(db: &impl ConnectionTrait, code: &str) -> ServiceResult<ProcedureRow> {
+    let row = db
+        .query_one(
+            Query::select()
+                .columns(PROCEDURE_COLUMNS)
+                .from("procedures")
+                .and_where(Expr::col("code").eq(code.to_string())),
+        )
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("procedures/{code}")))?;
+    ProcedureRow::from_row(&row)
+}
+
+/// A stored version: its content plus its place in the lifecycle.
+pub struct VersionRow {
+    pub code: String,
+    pub number: i32,
+    pub state: i32,
+    pub content: pb::ProcedureVersion,
+    pub publish_time: Option<DateTime<Utc>>,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub version: i64,
+}
+
+const VERSION_COLUMNS: [&str; 11] = [
+    "code",
+    "number",
+    "state",
+    "agency",
+    "field",
+    "level",
+    "content",
+    "publish_time",
+    "create_time",
+    "update_time",
+    "version",
+];
+
+impl VersionRow {
+    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        let bytes: Vec<u8> = row.try_get("", "content")?;
+        Ok(Self {
+            code: row.try_get("", "code")?,
+            number: row.try_get("", "number")?,
+            state: row.try_get("", "state")?,
+            content: pb::ProcedureVersion::decode(bytes.as_slice()).map_err(ServiceError::internal)?,
+            publish_time: row.try_get("", "publish_time")?,
+            create_time: row.try_get("", "create_time")?,
+            update_time: row.try_get("", "update_time")?,
+            version: row.try_get("", "version")?,
+        })
+    }
+
+    pub fn name(&self) -> String {
+        format!("procedures/{}/versions/{}", self.code, self.number)
+    }
+
+    pub fn to_proto(&self) -> pb::ProcedureVersion {
+        pb::ProcedureVersion {
+            name: self.name(),
+            number: self.number,
+            state: self.state,
+            publish_time: ts(self.publish_time),
+            create_time: ts(Some(self.create_time)),
+            update_time: ts(Some(self.update_time)),
+            etag: etag::compute(&self.name(), self.version),
+            ..self.content.clone()
+        }
+    }
+
+    async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        db.execute(
+            Query::insert()
+                .into_table("procedure_versions")
+                .columns(VERSION_COLUMNS)
+                .values_panic([
+                    self.code.clone().into(),
+                    self.number.into(),
+                    self.state.into(),
+                    self.content.agency.clone().into(),
+                    self.content.field.clone().into(),
+                    self.content.level.into(),
+                    self.content.encode_to_vec().into(),
+                    self.publish_time.into(),
+                    self.create_time.into(),
+                    self.update_time.into(),
+                    self.version.into(),
+                ]),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
+        let result = db
+            .execute(
+                Query::update()
+                    .table("procedure_versions")
+                    .value("state", self.state)
+                    .value("agency", self.content.agency.clone())
+                    .value("field", self.content.field.clone())
+                    .value("level", self.content.level)
+                    .value("content", self.content.encode_to_vec())
+                    .value("publish_time", self.publish_time)
+                    .value("update_time", now)
+                    .value("version", self.version + 1)
+                    .and_where(Expr::col("code").eq(self.code.clone()))
+                    .and_where(Expr::col("number").eq(self.number))
+                    .and_where(Expr::col("version").eq(self.version)),
+            )
+            .await?;
+        if result.rows_affected() != 1 {
+            return Err(ServiceError::Aborted(format!(
+                "{} changed concurrently; retry",
+                self.name()
+            )));
+        }
+        self.version += 1;
+        self.update_time = now;
+        Ok(())
+    }
+}
+
+pub async fn get_version_row(db: &impl ConnectionTrait, code: &str, number: i32) -> ServiceResult<VersionRow> {
+    let row = db
+        .query_one(
+            Query::select()
+                .columns(VERSION_COLUMNS)
+                .from("procedure_versions")
+                .and_where(Expr::col("code").eq(code.to_string()))
+                .and_where(Expr::col("number").eq(number)),
+        )
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("procedures/{code}/versions/{number}")))?;
+    VersionRow::from_row(&row)
+}
+
+fn check_enum<T: TryFrom<i32>>(violations: &mut Violations, field: &str, value: i32, required: bool) {
+    if value == 0 {
+        if required {
+            violations.add(field, "is required");
+        }
+    } else if T::try_from(value).is_err() {
+        violations.add(field, format!("unknown value {value}"));
+    }
+}
+
+impl Procedures {
+    /// Checks and normalises a version's content; keeps only content fields.
+    async fn clean_content(&self, input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<pb::ProcedureVersion> {
+        let mut v = Violations::new();
+        let f = |name: &str| format!("{prefix}.{name}");
+        let display_name = text::clean(&mut v, &f("display_name"), &input.display_name, true, 500);
+        let field = text::clean(&mut v, &f("field"), &input.field, true, 200);
+        check_enum::<pb::ProcedureLevel>(&mut v, &f("level"), input.level, true);
+        check_enum::<pb::SupplementMode>(&mut v, &f("supplement_mode"), input.supplement_mode, false);
+        check_enum::<pb::OnlineLevel>(&mut v, &f("online_level"), input.online_level, false);
+        if let Err(ServiceError::InvalidArgument(errors)) =
+            processing_time_from_proto(input.processing_time.as_ref(), &f("processing_time"))
+        {
+            for e in errors {
+                v.add(e.field, e.description);
+            }
+        }
+        let mut steps = Vec::new();
+        for (i, step) in input.steps.iter().enumerate() {
+            let sf = f(&format!("steps[{i}]"));
+            let display_name = text::clean(&mut v, &format!("{sf}.display_name"), &step.display_name, true, 300);
+            let handler = text::clean(&mut v, &format!("{sf}.handler"), &step.handler, false, 300);
+            if !(1..=2920).contains(&step.working_hours) {
+                v.add(format!("{sf}.working_hours"), "must be between 1 and 2920");
+            }
+            steps.push(pb::ProcedureStep {
+                display_name,
+                handler,
+                working_hours: step.working_hours,
+            });
+        }
+        let mut documents = Vec::new();
+        for (i, doc) in input.required_documents.iter().enumerate() {
+            let df = f(&format!("required_documents[{i}]"));
+            let display_name = text::clean(&mut v, &format!("{df}.display_name"), &doc.display_name, true, 500);
+            check_enum::<pb::CopyKind>(&mut v, &format!("{df}.copy_kind"), doc.copy_kind, true);
+            if !(1..=100).contains(&doc.sets) {
+                v.add(format!("{df}.sets"), "must be between 1 and 100");
+            }
+            documents.push(pb::RequiredDocument {
+                display_name,
+                copy_kind: doc.copy_kind,
+                sets: doc.sets,
+            });
+        }
+        let mut fees = Vec::new();
+        for (i, fee) in input.fees.iter().enumerate() {
+            let ff = f(&format!("fees[{i}]"));
+            let description = text::clean(&mut v, &format!("{ff}.description"), &fee.description, true, 300);
+            if fee.amount_vnd < 0 {
+                v.add(format!("{ff}.amount_vnd"), "must not be negative");
+            }
+            fees.push(pb::Fee {
+                description,
+                amount_vnd: fee.amount_vnd,
+            });
+        }
+        let legal_basis: Vec<String> = input
+            .legal_basis
+            .iter()
+            .enumerate()
+            .map(|(i, l)| text::clean(&mut v, &f(&format!("legal_basis[{i}]")), l, true, 500))
+            .collect();
+        if !input.process_document.is_empty() {
+            if let Err(ServiceError::InvalidArgument(errors)) =
+                names::parse(&input.process_document, "documents", &f("process_document"))
+            {
+                for e in errors {
+                    v.add(e.field, e.description);
+                }
+            }
+        }
+        if input.agency.is_empty() {
+            v.add(f("agency"), "is required");
+        }
+        v.check()?;
+        match self.directory.unit(&input.agency).await? {
+            None => {
+                return Err(ServiceError::invalid(
+                    f("agency"),
+                    format!("{} does not exist", input.agency),
+                ));
+            }
+            Some(unit) if !unit.active => {
+                return Err(ServiceError::precondition(
+                    "UNIT_NOT_ACTIVE",
+                    &input.agency,
+                    format!("{} is merged or dissolved; use its successor", input.agency),
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(pb::ProcedureVersion {
+            display_name,
+            field,
+            level: input.level,
+            agency: input.agency.clone(),
+            processing_time: input.processing_time,
+            supplement_mode: if input.supplement_mode == 0 {
+                pb::SupplementMode::Restart as i32
+            } else {
+                input.supplement_mode
+            },
+            steps,
+            required_documents: documents,
+            fees,
+            legal_basis,
+            online_level: input.online_level,
+            process_document: input.process_document.clone(),
+            ..Default::default()
+        })
+    }
+
+    pub async fn create_procedure(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateProcedureRequest,
+    ) -> ServiceResult<pb::Procedure> {
+        let print = fingerprint(&request);
+        let code = request.code.trim().to_string();
+        if !valid_code(&code) {
+            return Err(ServiceError::invalid(
+                "code",
+                "must be 1–40 letters, digits and dots, e.g. `2.002481`",
+            ));
+        }
+        let content = self
+            .clean_content(&request.version.unwrap_or_default(), "version")
+            .await?;
+        let mut tx = match self.journal.begin_idempotent::<pb::Procedure>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let now = Utc::now();
+        tx.txn()
+            .execute(
+                Query::insert()
+                    .into_table("procedures")
+                    .columns(PROCEDURE_COLUMNS)
+                    .values_panic([
+                        code.clone().into(),
+                        (pb::procedure::State::Draft as i32).into(),
+                        0.into(),
+                        1.into(),
+                        content.agency.clone().into(),
+                        content.field.clone().into(),
+                        content.level.into(),
+                        now.into(),
+                        now.into(),
+                        1i64.into(),
+                    ]),
+            )
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    ServiceError::AlreadyExists(format!("procedures/{code} is already in the catalogue"))
+                }
+                _ => e.into(),
+            })?;
+        let version = VersionRow {
+            code: code.clone(),
+            number: 1,
+            state: pb::procedure_version::State::Draft as i32,
+            content,
+            publish_time: None,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        };
+        version.insert(tx.txn()).await?;
+        let procedure = get_procedure_row(tx.txn(), &code)
+            .await?
+            .to_proto(Some(version.to_proto()));
+        tx.event(NewEvent::with(
+            "procedures.procedure.created",
+            &procedure.name,
+            &procedure,
+        ));
+        tx.commit_idempotent(procedure).await
+    }
+
+    pub async fn get_procedure(&self, request: pb::GetProcedureRequest) -> ServiceResult<pb::Procedure> {
+        let db = self.journal.db().reader();
+        if request.name.contains("/versions/") {
+            let (code, number) = parse_version(&request.name, "name")?;
+            let row = get_procedure_row(db, &code).await?;
+            let version = get_version_row(db, &code, number).await?;
+            return Ok(row.to_proto(Some(version.to_proto())));
+        }
+        let code = parse_procedure(&request.name, "name")?;
+        let row = get_procedure_row(db, &code).await?;
+        let shown = if row.published_version > 0 {
+            row.published_version
+        } else {
+            row.latest_version
+        };
+        let version = get_version_row(db, &code, shown).await?;
+        Ok(row.to_proto(Some(version.to_proto())))
+    }
+
+    pub async fn list_procedures(
+        &self,
+        request: pb::ListProceduresRequest,
+    ) -> ServiceResult<pb::ListProceduresResponse> {
+        let size = page::size(request.page_size, 50, 1000)?;
+        let conditions = filter::parse(&request.filter, &["state", "field", "agency", "level"])?;
+        let terms = order::parse(&request.order_by, &["code", "update_time"], "code")?;
+        let query_key = format!("{}|{}", request.filter, request.order_by);
+        let offset = page::decode(&request.page_token, &query_key)?;
+        let mut query = Query::select();
+        query.columns(PROCEDURE_COLUMNS).from("procedures");
+        for condition in conditions {
+            let value = condition.value.clone();
+            let expr = match condition.field.as_str() {
+                "state" => Expr::col("state").eq(pb::procedure::State::from_str_name(&value)
+                    .map(|s| s as i32)
+                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown state `{value}`")))?),
+                "field" => Expr::col("field").eq(value.clone()),
+                "agency" => Expr::col("agency").eq(value.clone()),
+                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
+                    .map(|l| l as i32)
+                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
+            };
+            query.and_where(match condition.op {
+                filter::Op::Eq => expr,
+                filter::Op::Ne => expr.not(),
+            });
+        }
+        for term in &terms {
+            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
+        }
+        query.order_by("code", Order::Asc).limit(size + 1).offset(offset);
+        let db = self.journal.db().reader();
+        let rows = db.query_all(&query).await?;
+        let has_more = rows.len() as u64 > size;
+        let mut procedures = Vec::new();
+        for row in rows.iter().take(size as usize) {
+            let procedure = ProcedureRow::from_row(row)?;
+            let shown = if procedure.published_version > 0 {
+                procedure.published_version
+            } else {
+                procedure.latest_version
+            };
+            let version = get_version_row(db, &procedure.code, shown).await?;
+            procedures.push(procedure.to_proto(Some(version.to_proto())));
+        }
+        Ok(pb::ListProceduresResponse {
+            procedures,
+            next_page_token: page::encode(&query_key, offset + size, has_more),
+        })
+    }
+
+    pub async fn create_version(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateProcedureVersionRequest,
+    ) -> ServiceResult<pb::ProcedureVersion> {
+        let code = parse_procedure(&request.parent, "parent")?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let latest = get_version_row(tx.txn(), &code, procedure.latest_version).await?;
+        if latest.state == pb::procedure_version::State::Draft as i32 {
+            return Err(ServiceError::precondition(
+                "VERSION_DRAFT_EXISTS",
+                latest.name(),
+                format!("{} is still a draft: edit or publish it", latest.name()),
+            ));
+        }
+        let now = Utc::now();
+        let draft = VersionRow {
+            code: code.clone(),
+            number: procedure.latest_version + 1,
+            state: pb::procedure_version::State::Draft as i32,
+            content: latest.content.clone(),
+            publish_time: None,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        };
+        draft.insert(tx.txn()).await?;
+        procedure.latest_version = draft.number;
+        procedure.save(tx.txn(), now).await?;
+        let version = draft.to_proto();
+        tx.event(NewEvent::with("procedures.version.created", &version.name, &version));
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    pub async fn update_version(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateProcedureVersionRequest,
+    ) -> ServiceResult<pb::ProcedureVersion> {
+        let input = request.version.unwrap_or_default();
+        let (code, number) = parse_version(&input.name, "version.name")?;
+        let content = self.clean_content(&input, "version").await?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row = get_version_row(tx.txn(), &code, number).await?;
+        etag::check(&request.etag, &row.name(), row.version)?;
+        if row.state != pb::procedure_version::State::Draft as i32 {
+            return Err(ServiceError::precondition(
+                "VERSION_NOT_DRAFT",
+                row.name(),
+                format!("{} is published: start a new version to change it", row.name()),
+            ));
+        }
+        row.content = content;
+        let now = Utc::now();
+        row.save(tx.txn(), now).await?;
+        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        if procedure.published_version == 0 {
+            procedure.show(&row.content);
+            procedure.save(tx.txn(), now).await?;
+        }
+        let version = row.to_proto();
+        tx.event(NewEvent::with("procedures.version.updated", &version.name, &version));
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    pub async fn publish_version(
+        &self,
+        ctx: &CallContext,
+        request: pb::PublishProcedureVersionRequest,
+    ) -> ServiceResult<pb::ProcedureVersion> {
+        let (code, number) = parse_version(&request.name, "name")?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let mut row = get_version_row(tx.txn(), &code, number).await?;
+        if row.state != pb::procedure_version::State::Draft as i32 {
+            return Err(ServiceError::precondition(
+                "VERSION_NOT_DRAFT",
+                row.name(),
+                format!("{} is not a draft", row.name()),
+            ));
+        }
+        // The step norms must add up to the processing time, in the agency's working hours.
+        if !row.content.steps.is_empty() {
+            let unit_id = row.content.agency.trim_start_matches("units/").to_string();
+            let stored = crate::calendars::load(tx.txn(), &unit_id).await?;
+            let time = processing_time_from_proto(row.content.processing_time.as_ref(), "processing_time")?;
+            let budget = stored
+                .calendar
+                .budget(time)
+                .map_err(|e| crate::convert::calendar_error(e, &row.name()))?;
+            let steps: i64 = row.content.steps.iter().map(|s| i64::from(s.working_hours)).sum();
+            if steps * 60 != budget.num_minutes() {
+                return Err(ServiceError::precondition(
+                    "STEPS_DO_NOT_ADD_UP",
+                    row.name(),
+                    format!(
+                        "the steps add up to {steps} working hours but the processing time is {} working hours",
+                        budget.num_minutes() as f64 / 60.0
+                    ),
+                ));
+            }
+        }
+        let now = Utc::now();
+        if procedure.published_version > 0 {
+            let mut previous = get_version_row(tx.txn(), &code, procedure.published_version).await?;
+            previous.state = pb::procedure_version::State::Superseded as i32;
+            previous.save(tx.txn(), now).await?;
+        }
+        row.state = pb::procedure_version::State::Published as i32;
+        row.publish_time = Some(now);
+        row.save(tx.txn(), now).await?;
+        procedure.state = pb::procedure::State::Published as i32;
+        procedure.published_version = number;
+        procedure.show(&row.content);
+        procedure.save(tx.txn(), now).await?;
+        let version = row.to_proto();
+        let whole = procedure.to_proto(Some(version.clone()));
+        tx.event(NewEvent::with("procedures.procedure.published", &whole.name, &whole));
+        tx.audit_resource(&version.name);
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    pub async fn withdraw_procedure(
+        &self,
+        ctx: &CallContext,
+        request: pb::WithdrawProcedureRequest,
+    ) -> ServiceResult<pb::Procedure> {
+        let code = parse_procedure(&request.name, "name")?;
+        if request.reason.trim().is_empty() {
+            return Err(ServiceError::invalid("reason", "say why the procedure is withdrawn"));
+        }
+        let ctx = ctx.clone().with_reason(&request.reason);
+        let mut tx = self.journal.begin(&ctx).await?;
+        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        if procedure.state == pb::procedure::State::Withdrawn as i32 {
+            return Err(ServiceError::precondition(
+                "PROCEDURE_WITHDRAWN",
+                procedure.name(),
+                format!("{} is already withdrawn", procedure.name()),
+            ));
+        }
+        procedure.state = pb::procedure::State::Withdrawn as i32;
+        procedure.save(tx.txn(), Utc::now()).await?;
+        let proto = procedure.to_proto(None);
+        tx.event(NewEvent::with("procedures.procedure.withdrawn", &proto.name, &proto));
+        tx.commit().await?;
+        Ok(proto)
+    }
+
+    /// The published version dossiers are received under, or FAILED_PRECONDITION.
+    pub async fn published_version(
+        &self,
+        db: &impl ConnectionTrait,
+        name: &str,
+        field: &str,
+    ) -> ServiceResult<VersionRow> {
+        let code = parse_procedure(name, field)?;
+        let procedure = get_procedure_row(db, &code)
+            .await
+            .map_err(|_| ServiceError::invalid(field, format!("{name} is not in the catalogue")))?;
+        if procedure.state != pb::procedure::State::Published as i32 || procedure.published_version == 0 {
+            return Err(ServiceError::precondition(
+                "PROCEDURE_NOT_PUBLISHED",
+                name,
+                format!("{name} has no published version: dossiers cannot be received under it"),
+            ));
+        }
+        get_version_row(db, &code, procedure.published_version).await
+    }
+}

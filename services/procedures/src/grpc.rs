@@ -1,0 +1,151 @@
+//! The tonic adapters: read the call context, call the service, map errors.
+
+use eiso_platform::{CallContext, ServiceError};
+use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarService;
+use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureService;
+use eiso_proto::eiso::procedures::v1::*;
+use eiso_proto::tonic::{Request, Response, Status};
+use futures::{Stream, StreamExt};
+
+use crate::Procedures;
+
+type Result<T> = std::result::Result<Response<T>, Status>;
+type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<T, Status>> + Send>>;
+
+fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+/// Runs a handler with the call context and the request message.
+macro_rules! call {
+    ($self:ident, $request:ident, $method:ident) => {{
+        let ctx = CallContext::from_request(&$request)?;
+        reply($self.procedures.$method(&ctx, $request.into_inner()).await)
+    }};
+    ($self:ident, $request:ident, $method:ident, request_id) => {{
+        let ctx = CallContext::from_request(&$request)?;
+        let request = $request.into_inner();
+        let ctx = ctx.with_request_id(&request.request_id);
+        reply($self.procedures.$method(&ctx, request).await)
+    }};
+}
+
+/// `eiso.procedures.v1.CalendarService`.
+#[derive(Clone)]
+pub struct CalendarApi {
+    procedures: Procedures,
+}
+
+impl CalendarApi {
+    pub fn new(procedures: Procedures) -> Self {
+        Self { procedures }
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl CalendarService for CalendarApi {
+    async fn get_calendar(&self, request: Request<GetCalendarRequest>) -> Result<Calendar> {
+        reply(self.procedures.get_calendar(request.into_inner()).await)
+    }
+
+    async fn update_calendar(&self, request: Request<UpdateCalendarRequest>) -> Result<Calendar> {
+        call!(self, request, update_calendar)
+    }
+
+    async fn get_calendar_year(&self, request: Request<GetCalendarYearRequest>) -> Result<CalendarYear> {
+        reply(self.procedures.get_calendar_year(request.into_inner()).await)
+    }
+
+    async fn list_calendar_years(
+        &self,
+        request: Request<ListCalendarYearsRequest>,
+    ) -> Result<ListCalendarYearsResponse> {
+        reply(self.procedures.list_calendar_years(request.into_inner()).await)
+    }
+
+    async fn update_calendar_year(&self, request: Request<UpdateCalendarYearRequest>) -> Result<CalendarYear> {
+        call!(self, request, update_calendar_year)
+    }
+
+    async fn propose_calendar_year(&self, request: Request<ProposeCalendarYearRequest>) -> Result<CalendarYear> {
+        reply(self.procedures.propose_calendar_year(request.into_inner()).await)
+    }
+
+    async fn compute_deadline(&self, request: Request<ComputeDeadlineRequest>) -> Result<ComputeDeadlineResponse> {
+        reply(self.procedures.compute_deadline(request.into_inner()).await)
+    }
+}
+
+/// `eiso.procedures.v1.ProcedureService`.
+#[derive(Clone)]
+pub struct ProcedureApi {
+    procedures: Procedures,
+}
+
+impl ProcedureApi {
+    pub fn new(procedures: Procedures) -> Self {
+        Self { procedures }
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl ProcedureService for ProcedureApi {
+    async fn create_procedure(&self, request: Request<CreateProcedureRequest>) -> Result<Procedure> {
+        call!(self, request, create_procedure, request_id)
+    }
+
+    async fn get_procedure(&self, request: Request<GetProcedureRequest>) -> Result<Procedure> {
+        reply(self.procedures.get_procedure(request.into_inner()).await)
+    }
+
+    async fn list_procedures(&self, request: Request<ListProceduresRequest>) -> Result<ListProceduresResponse> {
+        reply(self.procedures.list_procedures(request.into_inner()).await)
+    }
+
+    async fn create_procedure_version(
+        &self,
+        request: Request<CreateProcedureVersionRequest>,
+    ) -> Result<ProcedureVersion> {
+        call!(self, request, create_version)
+    }
+
+    async fn update_procedure_version(
+        &self,
+        request: Request<UpdateProcedureVersionRequest>,
+    ) -> Result<ProcedureVersion> {
+        call!(self, request, update_version)
+    }
+
+    async fn publish_procedure_version(
+        &self,
+        request: Request<PublishProcedureVersionRequest>,
+    ) -> Result<ProcedureVersion> {
+        call!(self, request, publish_version)
+    }
+
+    async fn withdraw_procedure(&self, request: Request<WithdrawProcedureRequest>) -> Result<Procedure> {
+        call!(self, request, withdraw_procedure)
+    }
+
+    async fn import_procedures(&self, _request: Request<ImportProceduresRequest>) -> Result<ImportProceduresResponse> {
+        Err(Status::unimplemented("catalogue import is not available yet"))
+    }
+
+    async fn export_procedures(&self, _request: Request<ExportProceduresRequest>) -> Result<ExportProceduresResponse> {
+        Err(Status::unimplemented("catalogue export is not available yet"))
+    }
+
+    type WatchEventsStream = BoxStream<WatchEventsResponse>;
+
+    async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        let after = request.into_inner().after_sequence;
+        if after < 0 {
+            return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
+        }
+        let stream = self.procedures.journal().watch(after).map(|item| {
+            item.map(|event| WatchEventsResponse { event: Some(event) })
+                .map_err(Status::from)
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+}
