@@ -9,6 +9,7 @@ mod authorisation;
 mod bad_input;
 mod concurrency;
 mod documents;
+mod dossiers;
 mod events;
 mod procedures;
 mod server;

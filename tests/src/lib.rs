@@ -18,6 +18,7 @@ use eiso_proto::eiso::identity::v1::{
     login_request,
 };
 use eiso_proto::eiso::procedures::v1::calendar_service_client::CalendarServiceClient;
+use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::oneshot;
@@ -45,6 +46,7 @@ pub type Audit = AuditServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Documents = DocumentServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Calendars = CalendarServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Catalogue = ProcedureServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Dossiers = DossierServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -156,9 +158,16 @@ impl TestServer {
     }
 
     pub async fn start_on(backend: Backend) -> Self {
+        Self::start_with_clock(backend, eiso_platform::clock::Clock::system()).await
+    }
+
+    /// A server whose services read time from `clock`.
+    pub async fn start_with_clock(backend: Backend, clock: eiso_platform::clock::Clock) -> Self {
         let mut config = test_config();
         backend.configure(&mut config);
-        let app = eiso_server::App::prepare(config.clone()).await.unwrap();
+        let app = eiso_server::App::prepare_with_clock(config.clone(), clock)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
@@ -199,6 +208,10 @@ impl TestServer {
 
     pub fn calendars(&self, token: &str) -> Calendars {
         CalendarServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn dossiers(&self, token: &str) -> Dossiers {
+        DossierServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
     }
 
     pub fn catalogue(&self, token: &str) -> Catalogue {

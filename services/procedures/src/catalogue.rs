@@ -352,13 +352,12 @@ impl Procedures {
             .enumerate()
             .map(|(i, l)| text::clean(&mut v, &f(&format!("legal_basis[{i}]")), l, true, 500))
             .collect();
-        if !input.process_document.is_empty() {
-            if let Err(ServiceError::InvalidArgument(errors)) =
+        if !input.process_document.is_empty()
+            && let Err(ServiceError::InvalidArgument(errors)) =
                 names::parse(&input.process_document, "documents", &f("process_document"))
-            {
-                for e in errors {
-                    v.add(e.field, e.description);
-                }
+        {
+            for e in errors {
+                v.add(e.field, e.description);
             }
         }
         if input.agency.is_empty() {

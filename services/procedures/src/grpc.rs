@@ -2,6 +2,7 @@
 
 use eiso_platform::{CallContext, ServiceError};
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarService;
+use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierService;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureService;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::tonic::{Request, Response, Status};
@@ -147,5 +148,80 @@ impl ProcedureService for ProcedureApi {
                 .map_err(Status::from)
         });
         Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+/// `eiso.procedures.v1.DossierService`.
+#[derive(Clone)]
+pub struct DossierApi {
+    procedures: Procedures,
+}
+
+impl DossierApi {
+    pub fn new(procedures: Procedures) -> Self {
+        Self { procedures }
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl DossierService for DossierApi {
+    async fn receive_dossier(&self, request: Request<ReceiveDossierRequest>) -> Result<Dossier> {
+        call!(self, request, receive_dossier, request_id)
+    }
+
+    async fn refuse_dossier(&self, request: Request<RefuseDossierRequest>) -> Result<Dossier> {
+        call!(self, request, refuse_dossier, request_id)
+    }
+
+    async fn get_dossier(&self, request: Request<GetDossierRequest>) -> Result<Dossier> {
+        call!(self, request, get_dossier)
+    }
+
+    async fn list_dossiers(&self, request: Request<ListDossiersRequest>) -> Result<ListDossiersResponse> {
+        call!(self, request, list_dossiers)
+    }
+
+    async fn hand_over_dossier(&self, request: Request<HandOverDossierRequest>) -> Result<Dossier> {
+        call!(self, request, hand_over)
+    }
+
+    async fn request_supplement(&self, request: Request<RequestSupplementRequest>) -> Result<Dossier> {
+        call!(self, request, request_supplement)
+    }
+
+    async fn receive_supplement(&self, request: Request<ReceiveSupplementRequest>) -> Result<Dossier> {
+        call!(self, request, receive_supplement)
+    }
+
+    async fn extend_dossier(&self, request: Request<ExtendDossierRequest>) -> Result<Dossier> {
+        call!(self, request, extend)
+    }
+
+    async fn stop_processing(&self, request: Request<StopProcessingRequest>) -> Result<Dossier> {
+        call!(self, request, stop_processing)
+    }
+
+    async fn withdraw_dossier(&self, request: Request<WithdrawDossierRequest>) -> Result<Dossier> {
+        call!(self, request, withdraw)
+    }
+
+    async fn complete_dossier(&self, request: Request<CompleteDossierRequest>) -> Result<Dossier> {
+        call!(self, request, complete)
+    }
+
+    async fn return_result(&self, request: Request<ReturnResultRequest>) -> Result<Dossier> {
+        call!(self, request, return_result)
+    }
+
+    async fn rate_dossier(&self, request: Request<RateDossierRequest>) -> Result<Dossier> {
+        call!(self, request, rate)
+    }
+
+    async fn get_service_statistics(&self, request: Request<GetServiceStatisticsRequest>) -> Result<ServiceStatistics> {
+        reply(self.procedures.statistics(request.into_inner()).await)
+    }
+
+    async fn render_form(&self, _request: Request<RenderFormRequest>) -> Result<RenderFormResponse> {
+        Err(Status::unimplemented("printable forms are not available yet"))
     }
 }

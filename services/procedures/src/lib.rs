@@ -12,13 +12,16 @@ pub mod calendar;
 mod calendars;
 mod catalogue;
 mod convert;
+mod dossiers;
 mod grpc;
+mod statistics;
 
-pub use grpc::{CalendarApi, ProcedureApi};
+pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 
 use std::sync::Arc;
 
 use eiso_platform::Journal;
+use eiso_platform::clock::Clock;
 use eiso_platform::directory::Directory;
 
 /// Names of the service's storage (file name or PostgreSQL schema) and trail.
@@ -29,11 +32,18 @@ pub const SERVICE_NAME: &str = "procedures";
 pub struct Procedures {
     journal: Journal,
     directory: Arc<dyn Directory>,
+    clock: Clock,
 }
 
 impl Procedures {
     pub fn new(journal: Journal, directory: Arc<dyn Directory>) -> Self {
-        Self { journal, directory }
+        Self { journal, directory, clock: Clock::system() }
+    }
+
+    /// The same service on another clock (tests move time instead of sleeping).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn journal(&self) -> &Journal {

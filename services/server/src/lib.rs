@@ -15,24 +15,27 @@ use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
 use eiso_platform::Journal;
 use eiso_platform::audit_service::AuditApi;
+use eiso_platform::clock::Clock;
 use eiso_platform::config::Config;
 use eiso_platform::db::{Db, StorageTarget};
 use eiso_platform::gateway::GatewayLayer;
-use eiso_procedures::{CalendarApi, ProcedureApi, Procedures};
+use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarServiceServer;
+use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierServiceServer;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureServiceServer;
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 5] = [
+pub const SERVICE_NAMES: [&str; 6] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
+    "eiso.procedures.v1.DossierService",
     "eiso.audit.v1.AuditService",
 ];
 
@@ -52,6 +55,11 @@ impl App {
     /// Opens every service's storage (migrating it), loads the token key and
     /// creates the first administrator if there is none.
     pub async fn prepare(config: Config) -> anyhow::Result<Self> {
+        Self::prepare_with_clock(config, Clock::system()).await
+    }
+
+    /// [`App::prepare`] on another clock (tests move time instead of sleeping).
+    pub async fn prepare_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
         let identity_db = open::<eiso_migrations::identity::Migrator>(&config, eiso_identity::SERVICE_NAME).await?;
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
@@ -85,7 +93,8 @@ impl App {
         let procedures = Procedures::new(
             Journal::new(procedures_db.clone()),
             Arc::new(directory::IdentityDirectory(identity.clone())),
-        );
+        )
+        .with_clock(clock);
 
         let trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
@@ -141,6 +150,9 @@ impl App {
         let catalogue = ProcedureServiceServer::new(ProcedureApi::new(self.procedures.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let dossiers = DossierServiceServer::new(DossierApi::new(self.procedures.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
@@ -170,6 +182,7 @@ impl App {
             .add_service(documents)
             .add_service(calendars)
             .add_service(catalogue)
+            .add_service(dossiers)
             .add_service(audit)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;

@@ -1,0 +1,1130 @@
+//! Dossiers from receipt to rating: codes, deadlines on the agency's
+//! calendar, supplements (restart or pause), the control slip, the one
+//! extension, and the outcome against the original due time. Every status
+//! change is in the dossier's history; personal data is shown only to the
+//! roles that handle dossiers and never goes into events or logs.
+
+use chrono::{DateTime, Utc};
+use eiso_platform::aip::{filter, names, order, page, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1 as pb;
+use pb::DossierStatus as S;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, QueryResult};
+use serde::{Deserialize, Serialize};
+
+use crate::Procedures;
+use crate::calendar::{self, Deadline, Suspension};
+use crate::calendars;
+use crate::catalogue::{VersionRow, get_version_row, parse_procedure};
+use crate::convert::{calendar_error, processing_time_from_proto, supplement_mode_from_proto, ts};
+
+/// Roles that see applicants' personal data.
+const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::ProcessingOfficer, Role::Leader];
+
+/// Statuses in which the clock runs or waits (not finished).
+pub const ACTIVE: [S; 4] = [S::Received, S::InProgress, S::SupplementRequested, S::AwaitingPayment];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct DocumentJson {
+    display_name: String,
+    copy_kind: i32,
+    sets: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct HandoverJson {
+    step: i32,
+    giver: String,
+    receiver: String,
+    time: DateTime<Utc>,
+    step_due: DateTime<Utc>,
+    note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct SupplementJson {
+    request_time: DateTime<Utc>,
+    reason: String,
+    documents: Vec<String>,
+    receive_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct ExtensionJson {
+    request_time: DateTime<Utc>,
+    reason: String,
+    new_appointment: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct ChangeJson {
+    status: i32,
+    time: DateTime<Utc>,
+    actor: String,
+    note: String,
+}
+
+const COLUMNS: [&str; 31] = [
+    "id",
+    "code",
+    "agency",
+    "procedure_code",
+    "procedure_version",
+    "status",
+    "channel",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_address",
+    "applicant_email",
+    "summary",
+    "documents",
+    "receive_time",
+    "due_time",
+    "appointment_time",
+    "current_step",
+    "assignee",
+    "handovers",
+    "supplements",
+    "extension",
+    "complete_time",
+    "result_summary",
+    "result_digitised",
+    "return_time",
+    "satisfaction",
+    "outcome",
+    "history",
+    "update_time",
+    "version",
+];
+
+struct DossierRow {
+    id: String,
+    code: String,
+    agency: String,
+    procedure_code: String,
+    procedure_version: i32,
+    status: i32,
+    channel: i32,
+    applicant: pb::Applicant,
+    summary: String,
+    documents: Vec<DocumentJson>,
+    receive_time: DateTime<Utc>,
+    due_time: Option<DateTime<Utc>>,
+    appointment_time: Option<DateTime<Utc>>,
+    current_step: i32,
+    assignee: String,
+    handovers: Vec<HandoverJson>,
+    supplements: Vec<SupplementJson>,
+    extension: Option<ExtensionJson>,
+    complete_time: Option<DateTime<Utc>>,
+    result_summary: String,
+    result_digitised: bool,
+    return_time: Option<DateTime<Utc>>,
+    satisfaction: i32,
+    outcome: i32,
+    history: Vec<ChangeJson>,
+    update_time: DateTime<Utc>,
+    version: i64,
+}
+
+fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
+    serde_json::to_string(value).map_err(ServiceError::internal)
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> ServiceResult<T> {
+    let text: String = row.try_get("", column)?;
+    serde_json::from_str(&text).map_err(ServiceError::internal)
+}
+
+impl DossierRow {
+    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        let extension: Option<String> = row.try_get("", "extension")?;
+        Ok(Self {
+            id: row.try_get("", "id")?,
+            code: row.try_get("", "code")?,
+            agency: row.try_get("", "agency")?,
+            procedure_code: row.try_get("", "procedure_code")?,
+            procedure_version: row.try_get("", "procedure_version")?,
+            status: row.try_get("", "status")?,
+            channel: row.try_get("", "channel")?,
+            applicant: pb::Applicant {
+                full_name: row.try_get("", "applicant_name")?,
+                id_number: row.try_get("", "applicant_id_number")?,
+                phone: row.try_get("", "applicant_phone")?,
+                address: row.try_get("", "applicant_address")?,
+                email: row.try_get("", "applicant_email")?,
+            },
+            summary: row.try_get("", "summary")?,
+            documents: parse_json(row, "documents")?,
+            receive_time: row.try_get("", "receive_time")?,
+            due_time: row.try_get("", "due_time")?,
+            appointment_time: row.try_get("", "appointment_time")?,
+            current_step: row.try_get("", "current_step")?,
+            assignee: row.try_get("", "assignee")?,
+            handovers: parse_json(row, "handovers")?,
+            supplements: parse_json(row, "supplements")?,
+            extension: extension
+                .map(|e| serde_json::from_str(&e))
+                .transpose()
+                .map_err(ServiceError::internal)?,
+            complete_time: row.try_get("", "complete_time")?,
+            result_summary: row.try_get("", "result_summary")?,
+            result_digitised: row.try_get("", "result_digitised")?,
+            return_time: row.try_get("", "return_time")?,
+            satisfaction: row.try_get("", "satisfaction")?,
+            outcome: row.try_get("", "outcome")?,
+            history: parse_json(row, "history")?,
+            update_time: row.try_get("", "update_time")?,
+            version: row.try_get("", "version")?,
+        })
+    }
+
+    fn name(&self) -> String {
+        format!("dossiers/{}", self.id)
+    }
+
+    fn status(&self) -> S {
+        S::try_from(self.status).unwrap_or(S::Unspecified)
+    }
+
+    fn values(&self) -> ServiceResult<Vec<sea_orm::Value>> {
+        Ok(vec![
+            self.id.clone().into(),
+            self.code.clone().into(),
+            self.agency.clone().into(),
+            self.procedure_code.clone().into(),
+            self.procedure_version.into(),
+            self.status.into(),
+            self.channel.into(),
+            self.applicant.full_name.clone().into(),
+            self.applicant.id_number.clone().into(),
+            self.applicant.phone.clone().into(),
+            self.applicant.address.clone().into(),
+            self.applicant.email.clone().into(),
+            self.summary.clone().into(),
+            json(&self.documents)?.into(),
+            self.receive_time.into(),
+            self.due_time.into(),
+            self.appointment_time.into(),
+            self.current_step.into(),
+            self.assignee.clone().into(),
+            json(&self.handovers)?.into(),
+            json(&self.supplements)?.into(),
+            self.extension.as_ref().map(json).transpose()?.into(),
+            self.complete_time.into(),
+            self.result_summary.clone().into(),
+            self.result_digitised.into(),
+            self.return_time.into(),
+            self.satisfaction.into(),
+            self.outcome.into(),
+            json(&self.history)?.into(),
+            self.update_time.into(),
+            self.version.into(),
+        ])
+    }
+
+    async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        let values = self.values()?;
+        db.execute(
+            Query::insert()
+                .into_table("dossiers")
+                .columns(COLUMNS)
+                .values_panic(values.into_iter().map(Expr::from)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
+        self.update_time = now;
+        let mut update = Query::update();
+        update.table("dossiers");
+        for (column, value) in COLUMNS.iter().zip(self.values()?).skip(1) {
+            if *column == "version" {
+                update.value(*column, self.version + 1);
+            } else {
+                update.value(*column, value);
+            }
+        }
+        update
+            .and_where(Expr::col("id").eq(self.id.clone()))
+            .and_where(Expr::col("version").eq(self.version));
+        let result = db.execute(&update).await?;
+        if result.rows_affected() != 1 {
+            return Err(ServiceError::Aborted(format!(
+                "{} changed concurrently; retry",
+                self.name()
+            )));
+        }
+        self.version += 1;
+        Ok(())
+    }
+
+    fn change(&mut self, status: S, time: DateTime<Utc>, actor: &str, note: &str) {
+        self.status = status as i32;
+        self.history.push(ChangeJson {
+            status: status as i32,
+            time,
+            actor: actor.to_string(),
+            note: note.to_string(),
+        });
+    }
+
+    fn to_proto(&self, personal: bool) -> pb::Dossier {
+        pb::Dossier {
+            name: self.name(),
+            code: self.code.clone(),
+            procedure_version: format!("procedures/{}/versions/{}", self.procedure_code, self.procedure_version),
+            agency: self.agency.clone(),
+            applicant: personal.then(|| self.applicant.clone()),
+            summary: self.summary.clone(),
+            channel: self.channel,
+            documents: self
+                .documents
+                .iter()
+                .map(|d| pb::ReceivedDocument {
+                    display_name: d.display_name.clone(),
+                    copy_kind: d.copy_kind,
+                    sets: d.sets,
+                })
+                .collect(),
+            status: self.status,
+            receive_time: ts(Some(self.receive_time)),
+            due_time: ts(self.due_time),
+            appointment_time: ts(self.appointment_time),
+            current_step: self.current_step,
+            assignee: self.assignee.clone(),
+            handovers: self
+                .handovers
+                .iter()
+                .map(|h| pb::Handover {
+                    step: h.step,
+                    giver: h.giver.clone(),
+                    receiver: h.receiver.clone(),
+                    handover_time: ts(Some(h.time)),
+                    step_due_time: ts(Some(h.step_due)),
+                    note: h.note.clone(),
+                })
+                .collect(),
+            supplements: self
+                .supplements
+                .iter()
+                .map(|s| pb::Supplement {
+                    request_time: ts(Some(s.request_time)),
+                    reason: s.reason.clone(),
+                    documents: s.documents.clone(),
+                    receive_time: ts(s.receive_time),
+                })
+                .collect(),
+            extension: self.extension.as_ref().map(|e| pb::Extension {
+                request_time: ts(Some(e.request_time)),
+                reason: e.reason.clone(),
+                new_appointment_time: ts(Some(e.new_appointment)),
+            }),
+            complete_time: ts(self.complete_time),
+            result_summary: self.result_summary.clone(),
+            result_digitised: self.result_digitised,
+            return_time: ts(self.return_time),
+            satisfaction: self.satisfaction,
+            outcome: self.outcome,
+            history: self
+                .history
+                .iter()
+                .map(|c| pb::StatusChange {
+                    status: c.status,
+                    change_time: ts(Some(c.time)),
+                    actor: c.actor.clone(),
+                    note: c.note.clone(),
+                })
+                .collect(),
+            update_time: ts(Some(self.update_time)),
+            etag: eiso_platform::aip::etag::compute(&self.name(), self.version),
+        }
+    }
+}
+
+/// Whether `principal` may see applicants' personal data.
+pub fn sees_personal_data(principal: &Principal) -> bool {
+    principal.roles().any(|role| PERSONAL_DATA_ROLES.contains(&role))
+}
+
+fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {
+    ServiceError::precondition(
+        "DOSSIER_STATUS",
+        row.name(),
+        format!(
+            "{} is {}: it cannot {action} (only when {})",
+            row.code,
+            status_label(row.status()),
+            allowed
+                .iter()
+                .map(|s| status_label(*s))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    )
+}
+
+pub fn status_label(status: S) -> &'static str {
+    match status {
+        S::Registered => "registered online and not yet received",
+        S::Received => "received",
+        S::NotReceived => "refused at intake",
+        S::InProgress => "in progress",
+        S::SupplementRequested => "waiting for a supplement",
+        S::AwaitingPayment => "waiting for payment",
+        S::Withdrawn => "withdrawn",
+        S::Stopped => "stopped",
+        S::Completed => "completed",
+        S::Returned => "returned",
+        S::Unspecified => "in an unknown status",
+    }
+}
+
+fn clean_applicant(v: &mut Violations, input: Option<&pb::Applicant>) -> pb::Applicant {
+    let a = input.cloned().unwrap_or_default();
+    let full_name = text::clean(v, "applicant.full_name", &a.full_name, true, 200);
+    let id_number = text::clean(v, "applicant.id_number", &a.id_number, false, 20);
+    if !id_number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        v.add("applicant.id_number", "must be letters and digits only");
+    }
+    let phone = text::clean(v, "applicant.phone", &a.phone, false, 20);
+    if !phone.chars().all(|c| c.is_ascii_digit() || " +.-".contains(c)) {
+        v.add(
+            "applicant.phone",
+            "must be a phone number (digits, spaces, `+`, `.`, `-`)",
+        );
+    }
+    let address = text::clean(v, "applicant.address", &a.address, false, 500);
+    let email = text::clean(v, "applicant.email", &a.email, false, 254);
+    if !email.is_empty() && !email.contains('@') {
+        v.add("applicant.email", "is not an email address");
+    }
+    pb::Applicant {
+        full_name,
+        id_number,
+        phone,
+        address,
+        email,
+    }
+}
+
+impl Procedures {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    async fn load(&self, db: &impl ConnectionTrait, name: &str) -> ServiceResult<DossierRow> {
+        let id = names::parse(name, "dossiers", "name")?;
+        let row = db
+            .query_one(
+                Query::select()
+                    .columns(COLUMNS)
+                    .from("dossiers")
+                    .and_where(Expr::col("id").eq(id)),
+            )
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(name.to_string()))?;
+        DossierRow::from_row(&row)
+    }
+
+    /// The next dossier code of `agency` for the local day of `time`.
+    async fn next_code(
+        &self,
+        db: &impl ConnectionTrait,
+        agency: &str,
+        agency_code: &str,
+        time: DateTime<Utc>,
+    ) -> ServiceResult<String> {
+        let day = calendar::local_time(time).format("%y%m%d").to_string();
+        let row = db
+            .query_one(
+                Query::insert()
+                    .into_table("dossier_sequences")
+                    .columns(["agency", "day", "last"])
+                    .values_panic([agency.into(), day.clone().into(), 1.into()])
+                    .on_conflict(
+                        OnConflict::columns(["agency", "day"])
+                            .value("last", Expr::col(("dossier_sequences", "last")).add(1))
+                            .to_owned(),
+                    )
+                    .returning_col("last"),
+            )
+            .await?
+            .ok_or_else(|| ServiceError::internal("dossier sequence returned nothing"))?;
+        let last: i32 = row.try_get("", "last")?;
+        Ok(format!("{agency_code}-{day}-{last:04}"))
+    }
+
+    async fn agency(&self, name: &str, field: &str) -> ServiceResult<eiso_platform::directory::DirectoryUnit> {
+        names::parse(name, "units", field)?;
+        match self.directory.unit(name).await? {
+            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
+            Some(unit) if !unit.active => Err(ServiceError::precondition(
+                "UNIT_NOT_ACTIVE",
+                name,
+                format!("{name} is merged or dissolved; receive under its successor"),
+            )),
+            Some(unit) => Ok(unit),
+        }
+    }
+
+    /// The due time of a dossier from its receipt and supplements.
+    async fn deadline(
+        &self,
+        db: &impl ConnectionTrait,
+        row: &DossierRow,
+        version: &VersionRow,
+    ) -> ServiceResult<Deadline> {
+        let unit_id = row.agency.trim_start_matches("units/").to_string();
+        let stored = calendars::load(db, &unit_id).await?;
+        let time = processing_time_from_proto(version.content.processing_time.as_ref(), "processing_time")?;
+        let budget = stored
+            .calendar
+            .budget(time)
+            .map_err(|e| calendar_error(e, &row.name()))?;
+        let suspensions: Vec<Suspension> = row
+            .supplements
+            .iter()
+            .map(|s| Suspension {
+                from: s.request_time,
+                to: s.receive_time,
+            })
+            .collect();
+        stored
+            .calendar
+            .due_with_events(
+                row.receive_time,
+                budget,
+                supplement_mode_from_proto(version.content.supplement_mode),
+                &suspensions,
+            )
+            .map_err(|e| calendar_error(e, &row.name()))
+    }
+
+    async fn finish(
+        &self,
+        mut tx: eiso_platform::WriteTx<'_>,
+        mut row: DossierRow,
+        event: &str,
+        ctx: &CallContext,
+    ) -> ServiceResult<pb::Dossier> {
+        row.save(tx.txn(), self.now()).await?;
+        // Events carry the dossier without personal data.
+        let public = row.to_proto(false);
+        tx.event(NewEvent::with(event, &public.name, &public));
+        tx.commit().await?;
+        Ok(row.to_proto(sees_personal_data(&ctx.principal)))
+    }
+
+    pub async fn receive_dossier(
+        &self,
+        ctx: &CallContext,
+        request: pb::ReceiveDossierRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let print = fingerprint(&request);
+        let mut v = Violations::new();
+        let applicant = clean_applicant(&mut v, request.applicant.as_ref());
+        let summary = text::clean(&mut v, "summary", &request.summary, false, 1000);
+        let channel = match pb::Channel::try_from(request.channel) {
+            Ok(pb::Channel::Unspecified) => pb::Channel::Direct as i32,
+            Ok(channel) => channel as i32,
+            Err(_) => {
+                v.add("channel", format!("unknown value {}", request.channel));
+                0
+            }
+        };
+        let mut documents = Vec::new();
+        for (i, d) in request.documents.iter().enumerate() {
+            let display_name = text::clean(
+                &mut v,
+                &format!("documents[{i}].display_name"),
+                &d.display_name,
+                true,
+                500,
+            );
+            if pb::CopyKind::try_from(d.copy_kind).is_err() {
+                v.add(
+                    format!("documents[{i}].copy_kind"),
+                    format!("unknown value {}", d.copy_kind),
+                );
+            }
+            if !(1..=100).contains(&d.sets) {
+                v.add(format!("documents[{i}].sets"), "must be between 1 and 100");
+            }
+            documents.push(DocumentJson {
+                display_name,
+                copy_kind: d.copy_kind,
+                sets: d.sets,
+            });
+        }
+        if request.procedure.is_empty() {
+            v.add("procedure", "is required");
+        }
+        v.check()?;
+        let agency = self.agency(&request.agency, "agency").await?;
+
+        let mut tx = match self.journal.begin_idempotent::<pb::Dossier>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let version = self
+            .published_version(tx.txn(), &request.procedure, "procedure")
+            .await?;
+        let now = self.now();
+        let code = self.next_code(tx.txn(), &agency.name, &agency.code, now).await?;
+        let mut row = DossierRow {
+            id: names::new_id(),
+            code,
+            agency: agency.name.clone(),
+            procedure_code: version.code.clone(),
+            procedure_version: version.number,
+            status: S::Received as i32,
+            channel,
+            applicant,
+            summary,
+            documents,
+            receive_time: now,
+            due_time: None,
+            appointment_time: None,
+            current_step: -1,
+            assignee: String::new(),
+            handovers: Vec::new(),
+            supplements: Vec::new(),
+            extension: None,
+            complete_time: None,
+            result_summary: String::new(),
+            result_digitised: false,
+            return_time: None,
+            satisfaction: 0,
+            outcome: 0,
+            history: Vec::new(),
+            update_time: now,
+            version: 1,
+        };
+        row.change(S::Received, now, &ctx.principal.name, "");
+        let due = self.deadline(tx.txn(), &row, &version).await?.due();
+        row.due_time = due;
+        row.appointment_time = due;
+        row.insert(tx.txn()).await?;
+        let public = row.to_proto(false);
+        tx.event(NewEvent::with("procedures.dossier.received", &public.name, &public));
+        tx.commit_idempotent(row.to_proto(sees_personal_data(&ctx.principal)))
+            .await
+    }
+
+    pub async fn refuse_dossier(
+        &self,
+        ctx: &CallContext,
+        request: pb::RefuseDossierRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let print = fingerprint(&request);
+        let mut v = Violations::new();
+        let applicant = clean_applicant(&mut v, request.applicant.as_ref());
+        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
+        v.check()?;
+        let agency = self.agency(&request.agency, "agency").await?;
+        let code = parse_procedure(&request.procedure, "procedure")?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let mut tx = match self.journal.begin_idempotent::<pb::Dossier>(&ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let version = self
+            .published_version(tx.txn(), &request.procedure, "procedure")
+            .await?;
+        let now = self.now();
+        let mut row = DossierRow {
+            id: names::new_id(),
+            code: self.next_code(tx.txn(), &agency.name, &agency.code, now).await?,
+            agency: agency.name.clone(),
+            procedure_code: code,
+            procedure_version: version.number,
+            status: S::NotReceived as i32,
+            channel: pb::Channel::Direct as i32,
+            applicant,
+            summary: String::new(),
+            documents: Vec::new(),
+            receive_time: now,
+            due_time: None,
+            appointment_time: None,
+            current_step: -1,
+            assignee: String::new(),
+            handovers: Vec::new(),
+            supplements: Vec::new(),
+            extension: None,
+            complete_time: None,
+            result_summary: String::new(),
+            result_digitised: false,
+            return_time: None,
+            satisfaction: 0,
+            outcome: 0,
+            history: Vec::new(),
+            update_time: now,
+            version: 1,
+        };
+        row.change(S::NotReceived, now, &ctx.principal.name, &reason);
+        row.insert(tx.txn()).await?;
+        let public = row.to_proto(false);
+        tx.event(NewEvent::with("procedures.dossier.refused", &public.name, &public));
+        tx.commit_idempotent(row.to_proto(sees_personal_data(&ctx.principal)))
+            .await
+    }
+
+    pub async fn get_dossier(&self, ctx: &CallContext, request: pb::GetDossierRequest) -> ServiceResult<pb::Dossier> {
+        let row = self.load(self.journal.db().reader(), &request.name).await?;
+        Ok(row.to_proto(sees_personal_data(&ctx.principal)))
+    }
+
+    pub async fn list_dossiers(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListDossiersRequest,
+    ) -> ServiceResult<pb::ListDossiersResponse> {
+        let size = page::size(request.page_size, 50, 1000)?;
+        let conditions = filter::parse(
+            &request.filter,
+            &["agency", "procedure", "status", "assignee", "code", "due"],
+        )?;
+        let terms = order::parse(
+            &request.order_by,
+            &["receive_time", "due_time", "code"],
+            "receive_time desc",
+        )?;
+        let query_key = format!("{}|{}", request.filter, request.order_by);
+        let offset = page::decode(&request.page_token, &query_key)?;
+        let now = self.now();
+        let mut query = Query::select();
+        query.columns(COLUMNS).from("dossiers");
+        let mut agency_filter = None;
+        for condition in &conditions {
+            if condition.field == "agency" && condition.op == filter::Op::Eq {
+                agency_filter = Some(condition.value.clone());
+            }
+        }
+        for condition in conditions {
+            let value = condition.value.clone();
+            let expr = match condition.field.as_str() {
+                "agency" => Expr::col("agency").eq(value),
+                "procedure" => Expr::col("procedure_code").eq(parse_procedure(&value, "filter")?),
+                "status" => Expr::col("status").eq(S::from_str_name(&value)
+                    .map(|s| s as i32)
+                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown status `{value}`")))?),
+                "assignee" => Expr::col("assignee").eq(value),
+                "code" => Expr::col("code").eq(value),
+                _ => {
+                    let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
+                    match value.as_str() {
+                        "overdue" => active.and(Expr::col("due_time").lt(now)),
+                        "soon" => {
+                            // Due within one working day of the agency's calendar
+                            // (the standard calendar when no agency is named).
+                            let unit_id = agency_filter
+                                .as_deref()
+                                .unwrap_or_default()
+                                .trim_start_matches("units/");
+                            let stored = calendars::load(self.journal.db().reader(), unit_id).await?;
+                            let day = stored.calendar.hours_per_day();
+                            let horizon = stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))?;
+                            active
+                                .and(Expr::col("due_time").gte(now))
+                                .and(Expr::col("due_time").lte(horizon))
+                        }
+                        _ => return Err(ServiceError::invalid("filter", "due takes \"soon\" or \"overdue\"")),
+                    }
+                }
+            };
+            query.and_where(match condition.op {
+                filter::Op::Eq => expr,
+                filter::Op::Ne => expr.not(),
+            });
+        }
+        for term in &terms {
+            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
+        }
+        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+        let rows = self.journal.db().reader().query_all(&query).await?;
+        let has_more = rows.len() as u64 > size;
+        let personal = sees_personal_data(&ctx.principal);
+        let dossiers = rows
+            .iter()
+            .take(size as usize)
+            .map(|r| DossierRow::from_row(r).map(|d| d.to_proto(personal)))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        Ok(pb::ListDossiersResponse {
+            dossiers,
+            next_page_token: page::encode(&query_key, offset + size, has_more),
+        })
+    }
+
+    pub async fn hand_over(
+        &self,
+        ctx: &CallContext,
+        request: pb::HandOverDossierRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let mut v = Violations::new();
+        let note = text::clean(&mut v, "note", &request.note, false, 2000);
+        v.check()?;
+        names::parse(&request.receiver, "users", "receiver")?;
+        match self.directory.user(&request.receiver).await? {
+            None => {
+                return Err(ServiceError::invalid(
+                    "receiver",
+                    format!("{} does not exist", request.receiver),
+                ));
+            }
+            Some(user) if !user.active => {
+                return Err(ServiceError::precondition(
+                    "USER_DISABLED",
+                    &request.receiver,
+                    format!("{} is disabled", request.receiver),
+                ));
+            }
+            Some(_) => {}
+        }
+        let tx = self.journal.begin(ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if !matches!(row.status(), S::Received | S::InProgress) {
+            return Err(not_in(&row, &[S::Received, S::InProgress], "be handed over"));
+        }
+        let version = get_version_row(tx.txn(), &row.procedure_code, row.procedure_version).await?;
+        let steps = version.content.steps.len() as i32;
+        let expected = row.current_step + 1;
+        if request.step != expected || request.step >= std::cmp::max(steps, 1) {
+            return Err(ServiceError::precondition(
+                "HANDOVER_OUT_OF_ORDER",
+                row.name(),
+                if request.step >= std::cmp::max(steps, 1) {
+                    format!("{} has {steps} step(s); step {} does not exist", row.code, request.step)
+                } else {
+                    format!(
+                        "{} is at step {}; the next hand-over is to step {expected}",
+                        row.code, row.current_step
+                    )
+                },
+            ));
+        }
+        let now = self.now();
+        let unit_id = row.agency.trim_start_matches("units/").to_string();
+        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let hours = version
+            .content
+            .steps
+            .get(request.step as usize)
+            .map(|s| s.working_hours)
+            .unwrap_or(0);
+        let step_due = stored
+            .calendar
+            .due(now, chrono::TimeDelta::hours(i64::from(hours)))
+            .map_err(|e| calendar_error(e, &row.name()))?;
+        row.handovers.push(HandoverJson {
+            step: request.step,
+            giver: ctx.principal.name.clone(),
+            receiver: request.receiver.clone(),
+            time: now,
+            step_due,
+            note: note.clone(),
+        });
+        row.current_step = request.step;
+        row.assignee = request.receiver.clone();
+        if row.status() == S::Received {
+            row.change(S::InProgress, now, &ctx.principal.name, &note);
+        }
+        self.finish(tx, row, "procedures.dossier.handed_over", ctx).await
+    }
+
+    pub async fn request_supplement(
+        &self,
+        ctx: &CallContext,
+        request: pb::RequestSupplementRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let mut v = Violations::new();
+        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
+        if request.documents.is_empty() {
+            v.add("documents", "name at least one document to add");
+        }
+        let documents: Vec<String> = request
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| text::clean(&mut v, &format!("documents[{i}]"), d, true, 500))
+            .collect();
+        v.check()?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if !matches!(row.status(), S::Received | S::InProgress) {
+            return Err(not_in(&row, &[S::Received, S::InProgress], "be asked for a supplement"));
+        }
+        // A supplement is requested within 3 working days of receipt.
+        let now = self.now();
+        let unit_id = row.agency.trim_start_matches("units/").to_string();
+        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let limit = stored
+            .calendar
+            .due(
+                stored
+                    .calendar
+                    .receipt_start(row.receive_time)
+                    .map_err(|e| calendar_error(e, &row.name()))?,
+                stored.calendar.hours_per_day() * 3,
+            )
+            .map_err(|e| calendar_error(e, &row.name()))?;
+        if now > limit {
+            return Err(ServiceError::precondition(
+                "SUPPLEMENT_TOO_LATE",
+                row.name(),
+                format!(
+                    "a supplement must be requested within 3 working days of receipt (by {})",
+                    local(limit)
+                ),
+            ));
+        }
+        row.supplements.push(SupplementJson {
+            request_time: now,
+            reason: reason.clone(),
+            documents,
+            receive_time: None,
+        });
+        row.due_time = None;
+        row.change(S::SupplementRequested, now, &ctx.principal.name, &reason);
+        self.finish(tx, row, "procedures.dossier.supplement_requested", &ctx)
+            .await
+    }
+
+    pub async fn receive_supplement(
+        &self,
+        ctx: &CallContext,
+        request: pb::ReceiveSupplementRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let tx = self.journal.begin(ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if row.status() != S::SupplementRequested {
+            return Err(not_in(&row, &[S::SupplementRequested], "receive a supplement"));
+        }
+        let now = self.now();
+        if let Some(open) = row.supplements.last_mut() {
+            open.receive_time = Some(now);
+        }
+        let version = get_version_row(tx.txn(), &row.procedure_code, row.procedure_version).await?;
+        let due = self.deadline(tx.txn(), &row, &version).await?.due();
+        row.due_time = due;
+        if row.extension.is_none() {
+            row.appointment_time = due;
+        }
+        let back = if row.current_step >= 0 {
+            S::InProgress
+        } else {
+            S::Received
+        };
+        row.change(back, now, &ctx.principal.name, "đã nhận hồ sơ bổ sung");
+        self.finish(tx, row, "procedures.dossier.supplement_received", ctx)
+            .await
+    }
+
+    pub async fn extend(&self, ctx: &CallContext, request: pb::ExtendDossierRequest) -> ServiceResult<pb::Dossier> {
+        let mut v = Violations::new();
+        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
+        v.check()?;
+        let new_appointment = crate::convert::from_ts(request.new_appointment_time.as_ref(), "new_appointment_time")?
+            .ok_or_else(|| ServiceError::invalid("new_appointment_time", "is required"))?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if !matches!(row.status(), S::Received | S::InProgress) {
+            return Err(not_in(&row, &[S::Received, S::InProgress], "be extended"));
+        }
+        if row.extension.is_some() {
+            return Err(ServiceError::precondition(
+                "ALREADY_EXTENDED",
+                row.name(),
+                format!("{} was already given a new appointment once", row.code),
+            ));
+        }
+        let due = row
+            .due_time
+            .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
+        let now = self.now();
+        let unit_id = row.agency.trim_start_matches("units/").to_string();
+        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let left = if now >= due {
+            chrono::TimeDelta::zero()
+        } else {
+            stored
+                .calendar
+                .working_time_between(now, due)
+                .map_err(|e| calendar_error(e, &row.name()))?
+        };
+        if left < stored.calendar.hours_per_day() {
+            return Err(ServiceError::precondition(
+                "EXTENSION_TOO_LATE",
+                row.name(),
+                format!(
+                    "an extension must be given at least one working day before the due time ({})",
+                    local(due)
+                ),
+            ));
+        }
+        if new_appointment <= due {
+            return Err(ServiceError::invalid(
+                "new_appointment_time",
+                format!("must be after the current due time ({})", local(due)),
+            ));
+        }
+        row.extension = Some(ExtensionJson {
+            request_time: now,
+            reason: reason.clone(),
+            new_appointment,
+        });
+        row.appointment_time = Some(new_appointment);
+        self.finish(tx, row, "procedures.dossier.extended", &ctx).await
+    }
+
+    async fn end(
+        &self,
+        ctx: &CallContext,
+        name: &str,
+        status: S,
+        reason: &str,
+        event: &str,
+    ) -> ServiceResult<pb::Dossier> {
+        let mut v = Violations::new();
+        let reason = text::clean(&mut v, "reason", reason, status == S::Stopped, 2000);
+        v.check()?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = self.load(tx.txn(), name).await?;
+        if !ACTIVE.contains(&row.status()) {
+            return Err(not_in(
+                &row,
+                &ACTIVE,
+                if status == S::Stopped {
+                    "be stopped"
+                } else {
+                    "be withdrawn"
+                },
+            ));
+        }
+        let now = self.now();
+        row.assignee = String::new();
+        row.change(status, now, &ctx.principal.name, &reason);
+        self.finish(tx, row, event, &ctx).await
+    }
+
+    pub async fn stop_processing(
+        &self,
+        ctx: &CallContext,
+        request: pb::StopProcessingRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        self.end(
+            ctx,
+            &request.name,
+            S::Stopped,
+            &request.reason,
+            "procedures.dossier.stopped",
+        )
+        .await
+    }
+
+    pub async fn withdraw(&self, ctx: &CallContext, request: pb::WithdrawDossierRequest) -> ServiceResult<pb::Dossier> {
+        self.end(
+            ctx,
+            &request.name,
+            S::Withdrawn,
+            &request.reason,
+            "procedures.dossier.withdrawn",
+        )
+        .await
+    }
+
+    pub async fn complete(&self, ctx: &CallContext, request: pb::CompleteDossierRequest) -> ServiceResult<pb::Dossier> {
+        let mut v = Violations::new();
+        let result = text::clean(&mut v, "result_summary", &request.result_summary, true, 2000);
+        v.check()?;
+        let tx = self.journal.begin(ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if !matches!(row.status(), S::Received | S::InProgress) {
+            return Err(not_in(&row, &[S::Received, S::InProgress], "be completed"));
+        }
+        let due = row
+            .due_time
+            .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
+        let now = self.now();
+        // The original due time decides, whatever the new appointment.
+        row.outcome = match calendar::classify(now, due) {
+            calendar::Outcome::Early => pb::Outcome::Early,
+            calendar::Outcome::OnTime => pb::Outcome::OnTime,
+            calendar::Outcome::Late => pb::Outcome::Late,
+        } as i32;
+        row.complete_time = Some(now);
+        row.result_summary = result.clone();
+        row.result_digitised = request.digitised;
+        row.change(S::Completed, now, &ctx.principal.name, &result);
+        self.finish(tx, row, "procedures.dossier.completed", ctx).await
+    }
+
+    pub async fn return_result(
+        &self,
+        ctx: &CallContext,
+        request: pb::ReturnResultRequest,
+    ) -> ServiceResult<pb::Dossier> {
+        let tx = self.journal.begin(ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if row.status() != S::Completed {
+            return Err(not_in(&row, &[S::Completed], "have its result returned"));
+        }
+        let now = self.now();
+        row.return_time = Some(now);
+        row.assignee = String::new();
+        row.change(S::Returned, now, &ctx.principal.name, "");
+        self.finish(tx, row, "procedures.dossier.returned", ctx).await
+    }
+
+    pub async fn rate(&self, ctx: &CallContext, request: pb::RateDossierRequest) -> ServiceResult<pb::Dossier> {
+        match pb::Satisfaction::try_from(request.satisfaction) {
+            Ok(pb::Satisfaction::Unspecified) => return Err(ServiceError::invalid("satisfaction", "is required")),
+            Err(_) => {
+                return Err(ServiceError::invalid(
+                    "satisfaction",
+                    format!("unknown value {}", request.satisfaction),
+                ));
+            }
+            Ok(_) => {}
+        }
+        let mut v = Violations::new();
+        let comment = text::clean(&mut v, "comment", &request.comment, false, 2000);
+        v.check()?;
+        let ctx = ctx.clone().with_reason(&comment);
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = self.load(tx.txn(), &request.name).await?;
+        if row.status() != S::Returned {
+            return Err(ServiceError::precondition(
+                "NOT_RETURNED",
+                row.name(),
+                format!(
+                    "{} is {}: an applicant rates a dossier once its result is returned",
+                    row.code,
+                    status_label(row.status())
+                ),
+            ));
+        }
+        if row.satisfaction != 0 {
+            return Err(ServiceError::precondition(
+                "ALREADY_RATED",
+                row.name(),
+                format!("{} was already rated", row.code),
+            ));
+        }
+        row.satisfaction = request.satisfaction;
+        self.finish(tx, row, "procedures.dossier.rated", &ctx).await
+    }
+}
+
+/// A time for messages, in local time.
+fn local(time: DateTime<Utc>) -> String {
+    calendar::local_time(time).format("%H:%M %d/%m/%Y").to_string()
+}

@@ -1,0 +1,455 @@
+//! Dossiers through every path on a controlled clock, and the statistics
+//! checked against figures computed by hand.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eiso_platform::clock::Clock;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::*;
+use eiso_proto::prost_types::Timestamp;
+use eiso_tests::{Backend, TestServer};
+use tonic::Code;
+
+/// A local (UTC+7) time.
+fn at(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    let local = NaiveDate::from_ymd_opt(2025, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap();
+    (local - chrono::Duration::hours(7)).and_utc()
+}
+
+fn ts(time: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: time.timestamp(),
+        nanos: 0,
+    }
+}
+
+fn applicant(name: &str) -> Option<Applicant> {
+    Some(Applicant {
+        full_name: name.into(),
+        id_number: "031204001234".into(),
+        phone: "0912 345 678".into(),
+        address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
+        email: String::new(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossiers_through_every_path_and_the_statistics() {
+    let (clock, time) = Clock::manual(at(3, 10, 8, 0));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
+    let office = server
+        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
+        .await;
+    let (_, editor) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)
+        .await;
+    let (leader, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (_, viewer_token) = server.user_with_role("thanh.tra", Role::Viewer, &office.name).await;
+
+    let mut catalogue = server.catalogue(&editor);
+    let version = ProcedureVersion {
+        display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
+        field: "Giáo dục trung học".into(),
+        level: ProcedureLevel::Commune as i32,
+        agency: office.name.clone(),
+        processing_time: Some(ProcessingTime {
+            budget: Some(processing_time::Budget::WorkingDays(3)),
+        }),
+        steps: vec![
+            ProcedureStep {
+                display_name: "Tiếp nhận".into(),
+                handler: "Một cửa".into(),
+                working_hours: 4,
+            },
+            ProcedureStep {
+                display_name: "Thẩm định".into(),
+                handler: "Chuyên viên".into(),
+                working_hours: 16,
+            },
+            ProcedureStep {
+                display_name: "Ký duyệt".into(),
+                handler: "Lãnh đạo".into(),
+                working_hours: 4,
+            },
+        ],
+        ..Default::default()
+    };
+    let created = catalogue
+        .create_procedure(CreateProcedureRequest {
+            code: "2.002481".into(),
+            version: Some(version),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    let mut counter = server.dossiers(&counter_token);
+    let receive = |name: &str, channel: Channel, request_id: &str| ReceiveDossierRequest {
+        agency: office.name.clone(),
+        procedure: "procedures/2.002481".into(),
+        applicant: applicant(name),
+        summary: "Xin chuyển trường cho con".into(),
+        channel: channel as i32,
+        documents: vec![ReceivedDocument {
+            display_name: "Đơn xin chuyển trường".into(),
+            copy_kind: CopyKind::Original as i32,
+            sets: 1,
+        }],
+        request_id: request_id.into(),
+    };
+
+    // Not published yet: refused with the reason.
+    let status = counter
+        .receive_dossier(receive("Nguyễn Văn A", Channel::Direct, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    catalogue
+        .publish_procedure_version(PublishProcedureVersionRequest {
+            name: created.version.unwrap().name,
+        })
+        .await
+        .unwrap();
+
+    // Monday 10/3 08:00: two counters receive at the same instant.
+    let mut other_counter = server.dossiers(&counter_token);
+    let (d1, d2) = tokio::join!(
+        counter.receive_dossier(receive("Nguyễn Văn An", Channel::Direct, "r-1")),
+        other_counter.receive_dossier(receive("Trần Thị Bình", Channel::Online, "r-2")),
+    );
+    let (d1, d2) = (d1.unwrap().into_inner(), d2.unwrap().into_inner());
+    let mut codes = vec![d1.code.clone(), d2.code.clone()];
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["PGD-250310-0001", "PGD-250310-0002"],
+        "distinct consecutive codes"
+    );
+    // Due 3 working days later: Mon 7 h, Tue 8, Wed 8, Thu 07:00–08:00.
+    assert_eq!(d1.due_time, Some(ts(at(3, 13, 8, 0))));
+    assert_eq!(d1.appointment_time, d1.due_time);
+    // A retry returns the same dossier.
+    let again = counter
+        .receive_dossier(receive("Nguyễn Văn An", Channel::Direct, "r-1"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.name, d1.name);
+    let d3 = counter
+        .receive_dossier(receive("Lê Văn Cường", Channel::Direct, ""))
+        .await
+        .unwrap()
+        .into_inner();
+    let d4 = counter
+        .receive_dossier(receive("Phạm Thị Dung", Channel::Direct, ""))
+        .await
+        .unwrap()
+        .into_inner();
+    let d5 = counter
+        .receive_dossier(receive("Hoàng Văn Em", Channel::Postal, ""))
+        .await
+        .unwrap()
+        .into_inner();
+    let d7 = counter
+        .receive_dossier(receive("Vũ Thị Giang", Channel::Direct, ""))
+        .await
+        .unwrap()
+        .into_inner();
+    let refused = counter
+        .refuse_dossier(RefuseDossierRequest {
+            agency: office.name.clone(),
+            procedure: "procedures/2.002481".into(),
+            applicant: applicant("Đỗ Văn Hải"),
+            reason: "Không thuộc thẩm quyền giải quyết".into(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(refused.status, DossierStatus::NotReceived as i32);
+    assert_eq!(d7.code, "PGD-250310-0006");
+
+    // Personal data: the counter sees it, a viewer does not.
+    assert_eq!(d1.applicant.as_ref().unwrap().full_name, "Nguyễn Văn An");
+    let seen = server
+        .dossiers(&viewer_token)
+        .get_dossier(GetDossierRequest { name: d1.name.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(seen.applicant.is_none());
+
+    // 08:10: the control slip; steps go in order.
+    time.set(at(3, 10, 8, 10));
+    let status = counter
+        .hand_over_dossier(HandOverDossierRequest {
+            name: d1.name.clone(),
+            step: 1,
+            receiver: officer.name.clone(),
+            note: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition, "out of order");
+    let handed = counter
+        .hand_over_dossier(HandOverDossierRequest {
+            name: d1.name.clone(),
+            step: 0,
+            receiver: officer.name.clone(),
+            note: "Đủ hồ sơ".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(handed.status, DossierStatus::InProgress as i32);
+    // The first step's 4 h norm from 08:10: 08:10–11:30 is 3 h 20, then 13:30 + 40 min.
+    assert_eq!(handed.handovers[0].step_due_time, Some(ts(at(3, 10, 14, 10))));
+    let mut officer_client = server.dossiers(&officer_token);
+    officer_client
+        .hand_over_dossier(HandOverDossierRequest {
+            name: d1.name.clone(),
+            step: 1,
+            receiver: leader.name.clone(),
+            note: "Đề nghị duyệt".into(),
+        })
+        .await
+        .unwrap();
+
+    // 14:00: a supplement for D4 (restart mode: the clock stops).
+    time.set(at(3, 10, 14, 0));
+    let waiting = officer_client
+        .request_supplement(RequestSupplementRequest {
+            name: d4.name.clone(),
+            reason: "Thiếu học bạ".into(),
+            documents: vec!["Học bạ (bản sao)".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(waiting.status, DossierStatus::SupplementRequested as i32);
+    assert!(waiting.due_time.is_none());
+
+    // Tuesday 09:00: D3 gets its one extension.
+    time.set(at(3, 11, 9, 0));
+    let mut leader_client = server.dossiers(&leader_token);
+    let extend = |name: &str| ExtendDossierRequest {
+        name: name.into(),
+        reason: "Cần xác minh thêm với trường nơi đi".into(),
+        new_appointment_time: Some(ts(at(3, 14, 17, 0))),
+    };
+    let extended = leader_client
+        .extend_dossier(extend(&d3.name))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(extended.appointment_time, Some(ts(at(3, 14, 17, 0))));
+    assert_eq!(extended.due_time, d3.due_time, "the original due time still decides");
+    let status = leader_client.extend_dossier(extend(&d3.name)).await.unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition, "only once");
+
+    // 10:00: D1 completed two days early, returned, rated.
+    time.set(at(3, 11, 10, 0));
+    let done = leader_client
+        .complete_dossier(CompleteDossierRequest {
+            name: d1.name.clone(),
+            result_summary: "Đồng ý chuyển trường".into(),
+            digitised: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(done.outcome, Outcome::Early as i32);
+    let status = counter
+        .rate_dossier(RateDossierRequest {
+            name: d1.name.clone(),
+            satisfaction: Satisfaction::VerySatisfied as i32,
+            comment: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition, "no rating before return");
+    counter
+        .return_result(ReturnResultRequest { name: d1.name.clone() })
+        .await
+        .unwrap();
+    counter
+        .rate_dossier(RateDossierRequest {
+            name: d1.name.clone(),
+            satisfaction: Satisfaction::VerySatisfied as i32,
+            comment: "Nhanh".into(),
+        })
+        .await
+        .unwrap();
+
+    // Wednesday 10:00: too late to extend D7 (6 working hours left).
+    time.set(at(3, 12, 10, 0));
+    let status = leader_client.extend_dossier(extend(&d7.name)).await.unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(status.message().contains("one working day"), "{}", status.message());
+
+    // 14:00: D4's supplement arrives; 3 working days restart from now:
+    // Wed 3 h, Thu 8, Fri 8, Mon 07:00–11:30 and 13:30–14:00 → Mon 17/3 14:00.
+    time.set(at(3, 12, 14, 0));
+    let resumed = counter
+        .receive_supplement(ReceiveSupplementRequest { name: d4.name.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resumed.due_time, Some(ts(at(3, 17, 14, 0))));
+    assert_eq!(resumed.status, DossierStatus::Received as i32);
+
+    // 15:00: D5 withdrawn by the applicant.
+    time.set(at(3, 12, 15, 0));
+    counter
+        .withdraw_dossier(WithdrawDossierRequest {
+            name: d5.name.clone(),
+            reason: "Gia đình đổi ý".into(),
+        })
+        .await
+        .unwrap();
+
+    // Thursday 08:00, exactly at its due time: D2 on time, digitised.
+    time.set(at(3, 13, 8, 0));
+    let on_time = officer_client
+        .complete_dossier(CompleteDossierRequest {
+            name: d2.name.clone(),
+            result_summary: "Đồng ý".into(),
+            digitised: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(on_time.outcome, Outcome::OnTime as i32);
+    counter
+        .return_result(ReturnResultRequest { name: d2.name.clone() })
+        .await
+        .unwrap();
+    counter
+        .rate_dossier(RateDossierRequest {
+            name: d2.name.clone(),
+            satisfaction: Satisfaction::Dissatisfied as i32,
+            comment: String::new(),
+        })
+        .await
+        .unwrap();
+
+    // Friday 10:00: D3 after its original due time is late, extension or not.
+    time.set(at(3, 14, 10, 0));
+    let late = officer_client
+        .complete_dossier(CompleteDossierRequest {
+            name: d3.name.clone(),
+            result_summary: "Đồng ý".into(),
+            digitised: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(late.outcome, Outcome::Late as i32);
+    counter
+        .return_result(ReturnResultRequest { name: d3.name.clone() })
+        .await
+        .unwrap();
+    counter
+        .rate_dossier(RateDossierRequest {
+            name: d3.name.clone(),
+            satisfaction: Satisfaction::Satisfied as i32,
+            comment: String::new(),
+        })
+        .await
+        .unwrap();
+
+    // Overdue and per-officer lists.
+    let overdue = counter
+        .list_dossiers(ListDossiersRequest {
+            filter: format!("agency = \"{}\" AND due = overdue", office.name),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .dossiers;
+    assert_eq!(
+        overdue.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        [d7.code.as_str()]
+    );
+
+    // The week by hand: 6 received (the refusal is not), D1 early, D2 on
+    // time, D3 late; D4 running within time, D7 overdue; D5 withdrawn; one
+    // of six online; one of three results digitised; two of three ratings
+    // satisfied.
+    let stats = server
+        .dossiers(&viewer_token)
+        .get_service_statistics(GetServiceStatisticsRequest {
+            agency: office.name.clone(),
+            procedure: "procedures/2.002481".into(),
+            start_date: Some(LocalDate {
+                year: 2025,
+                month: 3,
+                day: 10,
+            }),
+            end_date: Some(LocalDate {
+                year: 2025,
+                month: 3,
+                day: 14,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (
+            stats.received,
+            stats.early,
+            stats.on_time,
+            stats.late,
+            stats.in_progress,
+            stats.overdue,
+            stats.ended_otherwise,
+            stats.rated
+        ),
+        (6, 1, 1, 1, 1, 1, 1, 3)
+    );
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(stats.on_time_rate, 2.0 / 3.0), "{stats:?}");
+    assert!(close(stats.online_share, 1.0 / 6.0), "{stats:?}");
+    assert!(close(stats.digitised_rate, 1.0 / 3.0), "{stats:?}");
+    assert!(close(stats.satisfaction_rate, 2.0 / 3.0), "{stats:?}");
+    // The week before has nothing.
+    let empty = counter
+        .get_service_statistics(GetServiceStatisticsRequest {
+            start_date: Some(LocalDate {
+                year: 2025,
+                month: 3,
+                day: 3,
+            }),
+            end_date: Some(LocalDate {
+                year: 2025,
+                month: 3,
+                day: 9,
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(empty.received, 0);
+
+    // Every change is in the procedures trail, which is whole.
+    let verification = server
+        .audit(Some(&server.admin_token))
+        .verify_audit_trail(eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest {
+            name: "trails/procedures".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(verification.intact);
+    server.stop().await;
+}
