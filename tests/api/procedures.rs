@@ -337,3 +337,123 @@ async fn procedures_are_versioned() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_imports_and_exports_as_csv_and_xlsx() {
+    let server = TestServer::start().await;
+    let office = server
+        .create_unit("VHXH", "Phòng Văn hóa - Xã hội", &server.root_unit().await.name)
+        .await;
+    let (_, editor) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let mut catalogue = server.catalogue(&editor);
+    let sample = include_str!("../../services/procedures/samples/thu-tuc-giao-duc.csv")
+        .replace("units/replace-me", &office.name);
+
+    // A dry run changes nothing.
+    let dry = catalogue
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Csv as i32,
+            content: sample.clone().into_bytes(),
+            publish: true,
+            validate_only: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(dry.errors.is_empty(), "{:?}", dry.errors);
+    assert_eq!(dry.created, 12);
+    let listed = catalogue
+        .list_procedures(ListProceduresRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .procedures;
+    assert!(listed.is_empty());
+
+    let imported = catalogue
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Csv as i32,
+            content: sample.clone().into_bytes(),
+            publish: true,
+            validate_only: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (imported.created, imported.versioned, imported.unchanged),
+        (12, 0, 0),
+        "{:?}",
+        imported.errors
+    );
+
+    // Export as XLSX and import it back: nothing changes.
+    let xlsx = catalogue
+        .export_procedures(ExportProceduresRequest {
+            format: TableFormat::Xlsx as i32,
+            filter: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(xlsx.file_name, "thu-tuc-hanh-chinh.xlsx");
+    let again = catalogue
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Xlsx as i32,
+            content: xlsx.content,
+            publish: true,
+            validate_only: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (again.created, again.versioned, again.unchanged),
+        (0, 0, 12),
+        "{:?}",
+        again.errors
+    );
+
+    // One changed row drafts and publishes a new version; a bad row is reported
+    // with its row and column and does not stop the rest.
+    let changed = sample.replacen("3 ngày làm việc", "2 ngày làm việc", 1);
+    let mut lines: Vec<&str> = changed.lines().collect();
+    let bad = "9.999999,Thủ tục thử,Giáo dục,Cấp xã,units/does-not-exist,5 ngày làm việc,,,,,,,";
+    lines.push(bad);
+    let result = catalogue
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Csv as i32,
+            content: lines.join("\n").into_bytes(),
+            publish: true,
+            validate_only: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    // The first procedure's steps no longer add up to 2 days, and the last
+    // row names an agency that does not exist: both reported on their rows and
+    // columns; the other eleven are unchanged.
+    let errors: Vec<(i32, &str)> = result.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        errors,
+        [(2, "Các bước"), (14, "Cơ quan thực hiện")],
+        "{:?}",
+        result.errors
+    );
+    assert_eq!(result.unchanged, 11, "{result:?}");
+
+    // Garbage is an INVALID_ARGUMENT naming the content.
+    let status = catalogue
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Xlsx as i32,
+            content: b"not a workbook".to_vec(),
+            publish: false,
+            validate_only: false,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    server.stop().await;
+}

@@ -401,6 +401,11 @@ impl Procedures {
         })
     }
 
+    /// Checks a version's content as an import would (no write).
+    pub async fn check_content(&self, input: &pb::ProcedureVersion) -> ServiceResult<()> {
+        self.clean_content(input, "version").await.map(|_| ())
+    }
+
     pub async fn create_procedure(
         &self,
         ctx: &CallContext,

@@ -128,12 +128,12 @@ impl ProcedureService for ProcedureApi {
         call!(self, request, withdraw_procedure)
     }
 
-    async fn import_procedures(&self, _request: Request<ImportProceduresRequest>) -> Result<ImportProceduresResponse> {
-        Err(Status::unimplemented("catalogue import is not available yet"))
+    async fn import_procedures(&self, request: Request<ImportProceduresRequest>) -> Result<ImportProceduresResponse> {
+        call!(self, request, import_procedures)
     }
 
-    async fn export_procedures(&self, _request: Request<ExportProceduresRequest>) -> Result<ExportProceduresResponse> {
-        Err(Status::unimplemented("catalogue export is not available yet"))
+    async fn export_procedures(&self, request: Request<ExportProceduresRequest>) -> Result<ExportProceduresResponse> {
+        reply(self.procedures.export_procedures(request.into_inner()).await)
     }
 
     type WatchEventsStream = BoxStream<WatchEventsResponse>;

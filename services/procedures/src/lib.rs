@@ -8,6 +8,7 @@
 //! early / on-time / late classification).
 
 pub mod calendar;
+pub mod table;
 
 mod calendars;
 mod catalogue;
@@ -15,6 +16,7 @@ mod convert;
 mod dossiers;
 mod grpc;
 mod statistics;
+mod transfer;
 
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 

@@ -1,0 +1,211 @@
+//! Importing the catalogue from, and exporting it to, CSV and XLSX (the
+//! table format itself is in [`crate::table`]). Each good row creates a
+//! procedure, or drafts (and optionally publishes) a new version of one whose
+//! content changed; each bad row is reported with its row and column, and
+//! does not stop the others.
+
+use eiso_platform::aip::filter;
+use eiso_platform::{CallContext, ServiceError, ServiceResult};
+use eiso_proto::eiso::procedures::v1 as pb;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+
+use crate::Procedures;
+use crate::catalogue::get_version_row;
+use crate::table::{self, CatalogueRow, TableError};
+
+fn table_error(error: TableError) -> ServiceError {
+    match error {
+        TableError::Write { .. } => ServiceError::internal(error),
+        TableError::Unexportable { .. } => ServiceError::precondition("UNEXPORTABLE", "procedures", error.to_string()),
+        other => ServiceError::invalid("content", other.to_string()),
+    }
+}
+
+/// The table column of an API field (`version.agency` → `Cơ quan thực hiện`).
+fn column_of(field: &str) -> String {
+    let key = field.strip_prefix("version.").unwrap_or(field);
+    let key = key.split(['.', '[']).next().unwrap_or(key);
+    table::COLUMN_KEYS
+        .iter()
+        .position(|k| *k == key)
+        .and_then(|i| table::COLUMNS.get(i))
+        .map(|title| title.to_string())
+        .unwrap_or_else(|| field.to_string())
+}
+
+/// A service error on one row, as the import reports it.
+fn row_error(row: i32, error: ServiceError) -> Vec<pb::ImportRowError> {
+    match error {
+        ServiceError::InvalidArgument(violations) => violations
+            .into_iter()
+            .map(|v| pb::ImportRowError {
+                row,
+                column: column_of(&v.field),
+                description: v.description,
+            })
+            .collect(),
+        other => vec![pb::ImportRowError {
+            row,
+            column: String::new(),
+            description: other.to_string(),
+        }],
+    }
+}
+
+impl Procedures {
+    pub async fn import_procedures(
+        &self,
+        ctx: &CallContext,
+        request: pb::ImportProceduresRequest,
+    ) -> ServiceResult<pb::ImportProceduresResponse> {
+        let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
+        let rows = table::import(format, &request.content).map_err(table_error)?;
+        let mut response = pb::ImportProceduresResponse::default();
+        for parsed in rows {
+            let row = match parsed.result {
+                Ok(row) => row,
+                Err(errors) => {
+                    response.errors.extend(errors);
+                    continue;
+                }
+            };
+            match self.import_row(ctx, &row, request.publish, request.validate_only).await {
+                Ok(Imported::Created) => response.created += 1,
+                Ok(Imported::Versioned) => response.versioned += 1,
+                Ok(Imported::Unchanged) => response.unchanged += 1,
+                Err(error) => response.errors.extend(row_error(parsed.row, error)),
+            }
+        }
+        Ok(response)
+    }
+
+    async fn import_row(
+        &self,
+        ctx: &CallContext,
+        row: &CatalogueRow,
+        publish: bool,
+        validate_only: bool,
+    ) -> ServiceResult<Imported> {
+        let db = self.journal.db().reader();
+        let existing = db
+            .query_one(
+                Query::select()
+                    .columns(["published_version", "latest_version"])
+                    .from("procedures")
+                    .and_where(Expr::col("code").eq(row.code.clone())),
+            )
+            .await?;
+        let name = format!("procedures/{}", row.code);
+        let Some(existing) = existing else {
+            if validate_only {
+                self.check_content(&row.version).await?;
+                return Ok(Imported::Created);
+            }
+            let created = self
+                .create_procedure(
+                    ctx,
+                    pb::CreateProcedureRequest {
+                        code: row.code.clone(),
+                        version: Some(row.version.clone()),
+                        request_id: String::new(),
+                    },
+                )
+                .await?;
+            if publish && let Some(version) = created.version {
+                self.publish_version(ctx, pb::PublishProcedureVersionRequest { name: version.name })
+                    .await?;
+            }
+            return Ok(Imported::Created);
+        };
+        let latest: i32 = existing.try_get("", "latest_version")?;
+        let current = get_version_row(db, &row.code, latest).await?;
+        if CatalogueRow::new(&row.code, &current.content) == *row {
+            let is_draft = current.state == pb::procedure_version::State::Draft as i32;
+            if publish && is_draft && !validate_only {
+                self.publish_version(ctx, pb::PublishProcedureVersionRequest { name: current.name() })
+                    .await?;
+                return Ok(Imported::Versioned);
+            }
+            return Ok(Imported::Unchanged);
+        }
+        if validate_only {
+            self.check_content(&row.version).await?;
+            return Ok(Imported::Versioned);
+        }
+        let draft_name = if current.state == pb::procedure_version::State::Draft as i32 {
+            current.name()
+        } else {
+            self.create_version(ctx, pb::CreateProcedureVersionRequest { parent: name })
+                .await?
+                .name
+        };
+        self.update_version(
+            ctx,
+            pb::UpdateProcedureVersionRequest {
+                version: Some(pb::ProcedureVersion {
+                    name: draft_name.clone(),
+                    ..row.version.clone()
+                }),
+                etag: String::new(),
+            },
+        )
+        .await?;
+        if publish {
+            self.publish_version(ctx, pb::PublishProcedureVersionRequest { name: draft_name })
+                .await?;
+        }
+        Ok(Imported::Versioned)
+    }
+
+    pub async fn export_procedures(
+        &self,
+        request: pb::ExportProceduresRequest,
+    ) -> ServiceResult<pb::ExportProceduresResponse> {
+        let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
+        let conditions = filter::parse(&request.filter, &["field", "agency", "level"])?;
+        let db = self.journal.db().reader();
+        let mut query = Query::select();
+        query
+            .columns(["code", "published_version"])
+            .from("procedures")
+            .and_where(Expr::col("state").eq(pb::procedure::State::Published as i32));
+        for condition in conditions {
+            let value = condition.value.clone();
+            let expr = match condition.field.as_str() {
+                "field" => Expr::col("field").eq(value),
+                "agency" => Expr::col("agency").eq(value),
+                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
+                    .map(|l| l as i32)
+                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
+            };
+            query.and_where(match condition.op {
+                filter::Op::Eq => expr,
+                filter::Op::Ne => expr.not(),
+            });
+        }
+        query.order_by("code", Order::Asc);
+        let mut rows = Vec::new();
+        for row in db.query_all(&query).await? {
+            let code: String = row.try_get("", "code")?;
+            let published: i32 = row.try_get("", "published_version")?;
+            let version = get_version_row(db, &code, published).await?;
+            rows.push(CatalogueRow::new(code, &version.content));
+        }
+        let (content, extension) = match format {
+            pb::TableFormat::Csv => (table::export_csv(&rows).map_err(table_error)?, "csv"),
+            pb::TableFormat::Xlsx => (table::export_xlsx(&rows).map_err(table_error)?, "xlsx"),
+            pb::TableFormat::Unspecified => return Err(ServiceError::invalid("format", "is required: CSV or XLSX")),
+        };
+        Ok(pb::ExportProceduresResponse {
+            content,
+            file_name: format!("thu-tuc-hanh-chinh.{extension}"),
+        })
+    }
+}
+
+enum Imported {
+    Created,
+    Versioned,
+    Unchanged,
+}
