@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
+use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
 use eiso_proto::tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataMap};
 use eiso_proto::tonic::transport::{Channel, Endpoint};
@@ -25,6 +26,14 @@ pub const REASON_BIN: &str = "eiso-reason-bin";
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a file transfer, which has no overall time limit, checks that the
+/// server is still there.
+const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// How long a keep-alive ping may go unanswered before the transfer fails.
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
+/// Largest message the client accepts from the document service (a download
+/// chunk is far smaller).
+const MAX_DOCUMENT_MESSAGE: usize = 64 << 20;
 
 /// A command's view of the world.
 pub struct Ctx {
@@ -40,6 +49,7 @@ pub struct Ctx {
     pub session: Option<Session>,
     token: Result<String, CliError>,
     channel: Channel,
+    transfer_channel: Channel,
 }
 
 impl Ctx {
@@ -69,6 +79,7 @@ impl Ctx {
             _ => token,
         };
         let channel = channel(&server)?;
+        let transfer_channel = transfer_channel(&server)?;
         Ok(Ctx {
             server,
             output: cli.output,
@@ -77,6 +88,7 @@ impl Ctx {
             session: saved,
             token,
             channel,
+            transfer_channel,
         })
     }
 
@@ -88,6 +100,18 @@ impl Ctx {
     /// A client of the audit service.
     pub fn audit(&self) -> AuditServiceClient<Channel> {
         AuditServiceClient::new(self.channel.clone())
+    }
+
+    /// A client of the document service, for calls that answer at once.
+    pub fn documents(&self) -> DocumentServiceClient<Channel> {
+        documents_client(self.channel.clone())
+    }
+
+    /// A client of the document service for uploads and downloads: no
+    /// overall time limit (a large file over a slow line takes long), but
+    /// HTTP/2 keep-alive pings notice a server that has gone away.
+    pub fn transfers(&self) -> DocumentServiceClient<Channel> {
+        documents_client(self.transfer_channel.clone())
     }
 
     /// Wraps `message` with the token and the reason.
@@ -135,8 +159,28 @@ impl Ctx {
     }
 }
 
+fn documents_client(channel: Channel) -> DocumentServiceClient<Channel> {
+    DocumentServiceClient::new(channel)
+        .max_decoding_message_size(MAX_DOCUMENT_MESSAGE)
+        .max_encoding_message_size(MAX_DOCUMENT_MESSAGE)
+}
+
 /// A lazily connecting channel to `server` with connect and request timeouts.
 fn channel(server: &str) -> Result<Channel, CliError> {
+    Ok(endpoint(server)?.timeout(REQUEST_TIMEOUT).connect_lazy())
+}
+
+/// A lazily connecting channel to `server` for file transfers: a connect
+/// timeout and keep-alive pings, no request timeout.
+fn transfer_channel(server: &str) -> Result<Channel, CliError> {
+    Ok(endpoint(server)?
+        .http2_keep_alive_interval(KEEP_ALIVE_INTERVAL)
+        .keep_alive_timeout(KEEP_ALIVE_TIMEOUT)
+        .connect_lazy())
+}
+
+/// The checked address of `server` with the connect timeout.
+fn endpoint(server: &str) -> Result<Endpoint, CliError> {
     if server.starts_with("https://") {
         return Err(CliError::Usage(format!(
             "{server}: this build of eiso speaks plaintext gRPC only; use an http:// address"
@@ -147,11 +191,9 @@ fn channel(server: &str) -> Result<Channel, CliError> {
             "`{server}` is not a server address: expected http://HOST:PORT"
         )));
     }
-    let endpoint = Endpoint::from_shared(server.to_string())
+    Ok(Endpoint::from_shared(server.to_string())
         .map_err(|error| CliError::Usage(format!("`{server}` is not a server address: {error}")))?
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT);
-    Ok(endpoint.connect_lazy())
+        .connect_timeout(CONNECT_TIMEOUT))
 }
 
 /// Puts `authorization: Bearer <token>` and `eiso-reason-bin: <UTF-8 reason>`

@@ -16,8 +16,9 @@ pub const EXIT_TRAIL_BROKEN: u8 = 1;
 /// Exit code for a command line the client refuses before calling the server
 /// (clap uses the same code for its own parse errors).
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code for a local failure: session file, terminal, standard output, or a
-/// server answer the client cannot use.
+/// Exit code for a local failure: session file, terminal, local files, standard
+/// output, a server answer the client cannot use, or a download whose content
+/// does not match its SHA-256.
 pub const EXIT_LOCAL: u8 = 3;
 /// Exit codes for server errors are this plus the gRPC code number.
 pub const EXIT_RPC_BASE: u8 = 10;
@@ -28,14 +29,15 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
    0  success
    1  audit verify: the trail is broken
-   2  wrong usage: a flag or value the command does not accept
-   3  local failure: session file, terminal, output, or an unusable server answer
+   2  wrong usage: a flag or value the command does not accept, or a file it would overwrite
+   3  local failure: session file, terminal, local files, output, an unusable server answer,
+      or a download whose SHA-256 does not match
   11  CANCELLED            the request was cancelled
   12  UNKNOWN              the server failed with an unknown error
   13  INVALID_ARGUMENT     the server refused a value (each field is listed)
   14  DEADLINE_EXCEEDED    the server did not answer in time
-  15  NOT_FOUND            no such unit, user, client or trail
-  16  ALREADY_EXISTS       a unit, user or client with that code or name exists
+  15  NOT_FOUND            no such unit, user, client, trail, document, revision, record or file
+  16  ALREADY_EXISTS       a unit, user, client or document with that code or name exists
   17  PERMISSION_DENIED    your role does not allow this
   18  RESOURCE_EXHAUSTED   too many requests or a limit was reached
   19  FAILED_PRECONDITION  not possible in the resource's current state
@@ -50,7 +52,9 @@ Exit codes:
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// Something on the command line is wrong; found before calling the server.
+    /// Something on the command line is wrong; found before calling the server
+    /// (or, for a download saved under the name the server sends, before
+    /// writing over an existing file).
     #[error("{0}")]
     Usage(String),
     /// There is no usable token: no session, an expired one, or one saved for

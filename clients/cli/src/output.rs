@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -56,6 +56,63 @@ pub fn json_time(timestamp: Option<&Timestamp>) -> Value {
     timestamp
         .and_then(to_utc)
         .map_or(Value::Null, |time| Value::String(format_rfc3339(time)))
+}
+
+/// A time as a person types it: `dd/mm/yyyy HH:MM` or `dd/mm/yyyy` (00:00)
+/// in Asia/Ho_Chi_Minh, or RFC 3339 with its offset. A clap value parser.
+pub fn parse_time(input: &str) -> Result<DateTime<Utc>, String> {
+    let input = input.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(input) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let local = NaiveDateTime::parse_from_str(input, "%d/%m/%Y %H:%M")
+        .or_else(|_| NaiveDate::parse_from_str(input, "%d/%m/%Y").map(|date| date.and_time(NaiveTime::MIN)));
+    let local = local.map_err(|_| {
+        format!(
+            "`{input}` is not a time: expected \"dd/mm/yyyy HH:MM\" or dd/mm/yyyy (Asia/Ho_Chi_Minh), \
+             or RFC 3339 such as 2025-07-01T09:00:00+07:00"
+        )
+    })?;
+    TIME_ZONE
+        .from_local_datetime(&local)
+        .single()
+        .map(|time| time.with_timezone(&Utc))
+        .ok_or_else(|| format!("`{input}` does not exist in Asia/Ho_Chi_Minh"))
+}
+
+/// A UTC time as a protobuf timestamp.
+pub fn to_timestamp(time: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: time.timestamp(),
+        nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// A size in bytes for people: `512 B`, `1.5 KiB`, `5.0 MiB`, `1.2 GiB`.
+pub fn format_size(bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for next in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    format!("{value:.1} {unit}")
+}
+
+/// `1 month`, `12 months`.
+pub fn months(count: i32) -> String {
+    if count == 1 {
+        "1 month".to_string()
+    } else {
+        format!("{count} months")
+    }
 }
 
 /// A table with the house style; `headers` names the columns.
@@ -179,5 +236,35 @@ mod tests {
         table.add_row(vec!["31-GDDT", "Phòng Giáo dục và Đào tạo"]);
         let text = table.to_string();
         assert!(text.contains("Phòng Giáo dục và Đào tạo"), "{text}");
+    }
+
+    #[test]
+    fn people_type_times_in_ho_chi_minh_or_rfc3339() {
+        let expected = DateTime::parse_from_rfc3339("2025-07-01T02:30:00Z")
+            .map(|time| time.with_timezone(&Utc))
+            .ok();
+        assert_eq!(parse_time("01/07/2025 09:30").ok(), expected);
+        assert_eq!(parse_time("2025-07-01T09:30:00+07:00").ok(), expected);
+        assert_eq!(parse_time("2025-07-01T02:30:00Z").ok(), expected);
+        let midnight = DateTime::parse_from_rfc3339("2025-06-30T17:00:00Z")
+            .map(|time| time.with_timezone(&Utc))
+            .ok();
+        assert_eq!(parse_time("01/07/2025").ok(), midnight);
+        assert!(parse_time("2025-07-01").is_err());
+        assert!(parse_time("31/02/2025 10:00").is_err());
+        assert!(parse_time("07/01/2025 25:00").is_err());
+        let timestamp = expected.map(to_timestamp);
+        assert_eq!(local_cell(timestamp.as_ref()), "01/07/2025 09:30");
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(format_size(0), "0 B");
+        assert_eq!(format_size(1023), "1023 B");
+        assert_eq!(format_size(1536), "1.5 KiB");
+        assert_eq!(format_size(5 << 20), "5.0 MiB");
+        assert_eq!(format_size(3 << 30), "3.0 GiB");
+        assert_eq!(months(1), "1 month");
+        assert_eq!(months(12), "12 months");
     }
 }

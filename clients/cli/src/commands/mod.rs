@@ -4,6 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod clients;
+pub mod docs;
+pub mod files;
+pub mod records;
 pub mod units;
 pub mod users;
 
@@ -28,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Users(command) => users::run(&ctx, command).await,
         Command::Clients(command) => clients::run(&ctx, command).await,
         Command::Audit(command) => audit::run(&ctx, command).await,
+        Command::Docs(command) => docs::run(&ctx, command).await,
+        Command::Records(command) => records::run(&ctx, command).await,
     }
 }
 

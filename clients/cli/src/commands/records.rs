@@ -1,0 +1,321 @@
+//! `eiso records …`: quality records (hồ sơ) kept for a retention period,
+//! then disposed of as a recorded act.
+
+use eiso_proto::eiso::documents::v1::{
+    CloseRecordRequest, CreateRecordRequest, DisposeRecordRequest, Disposition, GetRecordRequest,
+    ListRecordsDueForDispositionRequest, ListRecordsRequest, Record,
+};
+use serde_json::{Value, json};
+
+use super::files::{file_json, files_table};
+use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::names::{disposition_json, disposition_label, nfc, record_state_json, record_state_label};
+use crate::output::{self, details_table, json_time, local_cell, table, to_timestamp};
+
+/// Runs a `records` subcommand.
+pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
+    match command {
+        RecordsCommand::Create(args) => create(ctx, args).await,
+        RecordsCommand::List(args) => list(ctx, args).await,
+        RecordsCommand::Show { record } => {
+            let request = ctx.request(GetRecordRequest { name: record })?;
+            let record = ctx
+                .documents()
+                .get_record(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &record)
+        }
+        RecordsCommand::Close { record, etag } => {
+            let request = ctx.request(CloseRecordRequest {
+                name: record,
+                etag: etag.unwrap_or_default(),
+            })?;
+            let record = ctx
+                .documents()
+                .close_record(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &record)
+        }
+        RecordsCommand::Due(args) => due(ctx, args).await,
+        RecordsCommand::Dispose {
+            record,
+            reference,
+            etag,
+        } => {
+            let reason = ctx.required_reason("records dispose")?;
+            let reference = nfc(&reference);
+            if reference.is_empty() {
+                return Err(CliError::Usage(
+                    "`eiso records dispose` needs --reference: the minutes or decision, e.g. \"Biên bản hủy số \
+                     05/BB-PGD\""
+                        .to_string(),
+                ));
+            }
+            let request = ctx.request(DisposeRecordRequest {
+                name: record,
+                reason,
+                reference,
+                etag: etag.unwrap_or_default(),
+            })?;
+            let record = ctx
+                .documents()
+                .dispose_record(request)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            print_one(ctx, &record)
+        }
+    }
+}
+
+/// The record a create sends, from the flags.
+pub fn new_record(args: &RecordCreateArgs) -> Record {
+    Record {
+        title: nfc(&args.title),
+        document: args.document.clone().unwrap_or_default(),
+        owner_unit: args.owner_unit.clone(),
+        retention_months: args.retention_months,
+        disposition: Disposition::from(args.disposition) as i32,
+        ..Record::default()
+    }
+}
+
+async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
+    let request_id = request_id(args.request_id.as_deref());
+    let request = ctx.request(CreateRecordRequest {
+        record: Some(new_record(&args)),
+        request_id: request_id.clone(),
+    })?;
+    let record = ctx
+        .documents()
+        .create_record(request)
+        .await
+        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
+        .into_inner();
+    print_one(ctx, &record)?;
+    if !ctx.json() {
+        output::note(&format!("add its files with: eiso docs upload {} FILE", record.name));
+    }
+    Ok(())
+}
+
+async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
+    let client = ctx.documents();
+    let (records, next) = collect_pages(&args.page, |page_token| {
+        let mut client = client.clone();
+        let request = ctx.request(ListRecordsRequest {
+            page_size: args.page.page_size.unwrap_or_default(),
+            page_token,
+            filter: args.filter.clone().unwrap_or_default(),
+            order_by: args.order_by.clone().unwrap_or_default(),
+        });
+        async move {
+            let response = client
+                .list_records(request?)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            Ok((response.records, response.next_page_token))
+        }
+    })
+    .await?;
+    print_list(ctx, &records, &next, "no records")
+}
+
+async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
+    let client = ctx.documents();
+    let as_of_time = args.as_of.map(to_timestamp);
+    let (records, next) = collect_pages(&args.page, |page_token| {
+        let mut client = client.clone();
+        let request = ctx.request(ListRecordsDueForDispositionRequest {
+            as_of_time,
+            page_size: args.page.page_size.unwrap_or_default(),
+            page_token,
+        });
+        async move {
+            let response = client
+                .list_records_due_for_disposition(request?)
+                .await
+                .map_err(|status| ctx.rpc_error(status))?
+                .into_inner();
+            Ok((response.records, response.next_page_token))
+        }
+    })
+    .await?;
+    print_list(ctx, &records, &next, "no records await disposition")
+}
+
+fn print_list(ctx: &Ctx, records: &[Record], next_page_token: &str, empty: &str) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({
+            "records": records.iter().map(record_json).collect::<Vec<_>>(),
+            "next_page_token": next_page_token,
+        }));
+    }
+    if records.is_empty() {
+        output::print(empty)?;
+    } else {
+        let mut table = table([
+            "NAME",
+            "TITLE",
+            "OWNER UNIT",
+            "STATE",
+            "RETENTION",
+            "DISPOSITION",
+            "RETENTION ENDS",
+        ]);
+        for record in records {
+            table.add_row(vec![
+                record.name.clone(),
+                record.title.clone(),
+                record.owner_unit.clone(),
+                record_state_label(record.state),
+                retention_label(record.retention_months),
+                disposition_label(record.disposition),
+                local_cell(record.retention_end_time.as_ref()),
+            ]);
+        }
+        output::print_table(&table)?;
+    }
+    note_next_page(next_page_token);
+    Ok(())
+}
+
+fn print_one(ctx: &Ctx, record: &Record) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&record_json(record));
+    }
+    output::print_table(&record_details(record))?;
+    if !record.files.is_empty() {
+        output::print("Files")?;
+        output::print_table(&files_table(&record.files))?;
+    }
+    Ok(())
+}
+
+fn retention_label(months: i32) -> String {
+    if months == 0 {
+        "permanent".to_string()
+    } else {
+        output::months(months)
+    }
+}
+
+fn record_details(record: &Record) -> comfy_table::Table {
+    let mut rows = vec![
+        ("name", record.name.clone()),
+        ("title", record.title.clone()),
+        ("owner unit", record.owner_unit.clone()),
+    ];
+    if !record.document.is_empty() {
+        rows.push(("document", record.document.clone()));
+    }
+    rows.push(("state", record_state_label(record.state)));
+    rows.push(("retention", retention_label(record.retention_months)));
+    rows.push(("disposition", disposition_label(record.disposition)));
+    if record.close_time.is_some() {
+        rows.push(("closed", local_cell(record.close_time.as_ref())));
+    }
+    if record.retention_end_time.is_some() {
+        rows.push(("retention ends", local_cell(record.retention_end_time.as_ref())));
+    }
+    if let Some(act) = &record.disposition_act {
+        rows.push((
+            "disposed",
+            format!(
+                "{} by {} on {}\n{}\n{}",
+                disposition_label(act.disposition),
+                act.actor,
+                local_cell(act.act_time.as_ref()),
+                act.reference,
+                act.reason
+            ),
+        ));
+    }
+    rows.push(("files", record.files.len().to_string()));
+    rows.push(("created", local_cell(record.create_time.as_ref())));
+    rows.push(("updated", local_cell(record.update_time.as_ref())));
+    rows.push(("etag", record.etag.clone()));
+    details_table(rows)
+}
+
+/// A record for JSON output.
+pub fn record_json(record: &Record) -> Value {
+    json!({
+        "name": record.name,
+        "title": record.title,
+        "document": record.document,
+        "owner_unit": record.owner_unit,
+        "retention_months": record.retention_months,
+        "disposition": disposition_json(record.disposition),
+        "state": record_state_json(record.state),
+        "files": record.files.iter().map(file_json).collect::<Vec<_>>(),
+        "close_time": json_time(record.close_time.as_ref()),
+        "retention_end_time": json_time(record.retention_end_time.as_ref()),
+        "disposition_act": record.disposition_act.as_ref().map_or(Value::Null, |act| json!({
+            "disposition": disposition_json(act.disposition),
+            "actor": act.actor,
+            "act_time": json_time(act.act_time.as_ref()),
+            "reason": act.reason,
+            "reference": act.reference,
+        })),
+        "create_time": json_time(record.create_time.as_ref()),
+        "update_time": json_time(record.update_time.as_ref()),
+        "etag": record.etag,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use eiso_proto::eiso::documents::v1::{DispositionAct, record};
+
+    use super::*;
+    use crate::names::DispositionArg;
+
+    #[test]
+    fn a_new_record_carries_the_flags() {
+        let record = new_record(&RecordCreateArgs {
+            title: "Sổ theo dõi hồ sơ năm 2024".to_string(),
+            owner_unit: "units/pgd".to_string(),
+            retention_months: 60,
+            disposition: DispositionArg::Transfer,
+            document: Some("documents/d-1".to_string()),
+            request_id: None,
+        });
+        assert_eq!(record.disposition, Disposition::TransferToArchive as i32);
+        assert_eq!(record.retention_months, 60);
+        assert_eq!(record.document, "documents/d-1");
+    }
+
+    #[test]
+    fn json_and_tables_show_the_disposition_act() {
+        let record = Record {
+            name: "records/r-1".to_string(),
+            title: "Sổ theo dõi hồ sơ năm 2024".to_string(),
+            state: record::State::Disposed as i32,
+            disposition: Disposition::Destroy as i32,
+            disposition_act: Some(DispositionAct {
+                disposition: Disposition::Destroy as i32,
+                actor: "users/u-1".to_string(),
+                reference: "Biên bản hủy số 05/BB-PGD".to_string(),
+                ..DispositionAct::default()
+            }),
+            ..Record::default()
+        };
+        let value = record_json(&record);
+        assert_eq!(value["state"], "STATE_DISPOSED");
+        assert_eq!(value["disposition"], "DISPOSITION_DESTROY");
+        assert_eq!(value["disposition_act"]["reference"], "Biên bản hủy số 05/BB-PGD");
+        assert_eq!(value["retention_end_time"], Value::Null);
+        let text = record_details(&record).to_string();
+        assert!(text.contains("Biên bản hủy số 05/BB-PGD"), "{text}");
+        assert!(text.contains("permanent"), "{text}");
+    }
+}
