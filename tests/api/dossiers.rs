@@ -441,6 +441,55 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .into_inner();
     assert_eq!(empty.received, 0);
 
+    // The printable forms: the receipt of D1 and the year's register.
+    let receipt = counter
+        .render_form(RenderFormRequest {
+            form: Form::Receipt as i32,
+            dossier: d1.name.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        receipt.html.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+        "{}",
+        receipt.html
+    );
+    assert!(receipt.html.contains(&d1.code) && receipt.html.contains("Nguyễn Văn An"));
+    assert_eq!(receipt.file_name, format!("phieu-tiep-nhan-{}.html", d1.code));
+    let register = counter
+        .render_form(RenderFormRequest {
+            form: Form::Register as i32,
+            agency: office.name.clone(),
+            year: 2025,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    for dossier in [&d1, &d2, &d3, &d4, &d5, &d7] {
+        assert!(
+            register.html.contains(&dossier.code),
+            "{} missing from the register",
+            dossier.code
+        );
+    }
+    assert!(
+        !register.html.contains(&refused.code),
+        "a refusal is not in the register"
+    );
+    let status = server
+        .dossiers(&viewer_token)
+        .render_form(RenderFormRequest {
+            form: Form::Receipt as i32,
+            dossier: d1.name.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+
     // Every change is in the procedures trail, which is whole.
     let verification = server
         .audit(Some(&server.admin_token))

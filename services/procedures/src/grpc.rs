@@ -221,7 +221,7 @@ impl DossierService for DossierApi {
         reply(self.procedures.statistics(request.into_inner()).await)
     }
 
-    async fn render_form(&self, _request: Request<RenderFormRequest>) -> Result<RenderFormResponse> {
-        Err(Status::unimplemented("printable forms are not available yet"))
+    async fn render_form(&self, request: Request<RenderFormRequest>) -> Result<RenderFormResponse> {
+        call!(self, request, render_form)
     }
 }

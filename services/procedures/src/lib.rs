@@ -8,6 +8,7 @@
 //! early / on-time / late classification).
 
 pub mod calendar;
+pub mod forms;
 pub mod table;
 
 mod calendars;
@@ -15,6 +16,7 @@ mod catalogue;
 mod convert;
 mod dossiers;
 mod grpc;
+mod printing;
 mod statistics;
 mod transfer;
 
@@ -35,11 +37,23 @@ pub struct Procedures {
     journal: Journal,
     directory: Arc<dyn Directory>,
     clock: Clock,
+    templates: Arc<forms::Templates>,
 }
 
 impl Procedures {
     pub fn new(journal: Journal, directory: Arc<dyn Directory>) -> Self {
-        Self { journal, directory, clock: Clock::system() }
+        Self {
+            journal,
+            directory,
+            clock: Clock::system(),
+            templates: Arc::new(forms::Templates::builtin()),
+        }
+    }
+
+    /// The same service printing with `templates` (an office's own forms).
+    pub fn with_templates(mut self, templates: forms::Templates) -> Self {
+        self.templates = Arc::new(templates);
+        self
     }
 
     /// The same service on another clock (tests move time instead of sleeping).

@@ -95,6 +95,16 @@ impl App {
             Arc::new(directory::IdentityDirectory(identity.clone())),
         )
         .with_clock(clock);
+        // An office's own forms, if it has put any in data_dir/templates.
+        let template_dir = config.data_dir.join("templates");
+        let procedures = if template_dir.is_dir() {
+            let templates = eiso_procedures::forms::Templates::with_overrides(&template_dir)
+                .map_err(|e| anyhow::anyhow!("cannot load the form templates in {}: {e}", template_dir.display()))?;
+            tracing::info!(dir = %template_dir.display(), "using the office's form templates");
+            procedures.with_templates(templates)
+        } else {
+            procedures
+        };
 
         let trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),

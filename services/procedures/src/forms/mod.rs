@@ -1,0 +1,371 @@
+//! Printable forms of the one-stop counter (Thông tư 01/2018/TT-VPCP, DOMAIN.md "Forms"):
+//!
+//! | form | title | file name |
+//! |---|---|---|
+//! | 01 | GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ | `phieu-tiep-nhan-<code>.html` |
+//! | 02 | PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ | `phieu-yeu-cau-bo-sung-<code>.html` |
+//! | 03 | PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | `phieu-tu-choi-<code>.html` |
+//! | 04 | PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ | `phieu-xin-loi-<code>.html` |
+//! | 05 | PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ | `phieu-kiem-soat-<code>.html` |
+//! | 06 | SỔ THEO DÕI HỒ SƠ (yearly register) | `so-theo-doi-ho-so-<suffix>.html` |
+//!
+//! Each form is a page of HTML with print CSS (A5 portrait for 01–05, A4 landscape for the
+//! register), rendered from a [minijinja] template. The templates are data, not code: the
+//! built-in ones are embedded in the binary, and an office replaces any of them without a
+//! rebuild by putting `form-01.html` … `form-06.html` (and, if it wants, the shared layout
+//! `base.html` or helpers `macros.html`) in a directory given to [`Templates::with_overrides`]. `TEMPLATES.md` beside
+//! this file lists the variables each template gets.
+//!
+//! The proto data is first turned into a serialisable view model (`view.rs`): every date and
+//! time formatted in Vietnamese in Asia/Ho_Chi_Minh, enums as Vietnamese labels, officer ids
+//! as display names, all text in Unicode NFC. Templates are rendered with HTML auto-escaping,
+//! so whatever an applicant typed is shown as text, never as markup.
+//!
+//! Personal data (the applicant's name, ID number, phone, address, email) appears only in the
+//! rendered page: the contexts' `Debug` leaves it out, and errors carry only the template's
+//! file, line and the kind of fault, never a value.
+
+mod sample;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use eiso_proto::eiso::procedures::v1::{Dossier, ProcedureVersion};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use unicode_normalization::UnicodeNormalization;
+
+pub use eiso_proto::eiso::procedures::v1::Form;
+
+/// The built-in templates: (name, source). `base.html` is the layout the forms extend and
+/// `macros.html` their helpers; an override directory may replace any of them.
+const BUILTIN: [(&str, &str); 8] = [
+    ("base.html", include_str!("templates/base.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("form-01.html", include_str!("templates/form-01.html")),
+    ("form-02.html", include_str!("templates/form-02.html")),
+    ("form-03.html", include_str!("templates/form-03.html")),
+    ("form-04.html", include_str!("templates/form-04.html")),
+    ("form-05.html", include_str!("templates/form-05.html")),
+    ("form-06.html", include_str!("templates/form-06.html")),
+];
+
+/// What a form of a dossier (01–05) is rendered from.
+#[derive(Clone, Default)]
+pub struct FormContext {
+    /// The dossier, with the applicant's data (the caller checks that the reader may see it).
+    pub dossier: Dossier,
+    /// The procedure version the dossier was received under.
+    pub procedure: ProcedureVersion,
+    /// The handling agency's name as printed, e.g. `Phòng Giáo dục và Đào tạo quận Hải An`.
+    pub agency_name: String,
+    /// The agency's code (the first part of dossier codes).
+    pub agency_code: String,
+    /// Display names of the officers named in the dossier, keyed by `users/{id}`. An officer
+    /// missing here is printed as a blank to fill in by hand.
+    pub officer_names: BTreeMap<String, String>,
+    /// When the form is printed (the date line under the motto).
+    pub issue_time: DateTime<Utc>,
+}
+
+/// What the yearly register (form 06) is rendered from.
+#[derive(Clone, Default)]
+pub struct RegisterContext {
+    /// The agency's name as printed.
+    pub agency_name: String,
+    /// The year of the register.
+    pub year: i32,
+    /// The year's dossiers, ordered by receive time; numbered 1, 2, 3 … in this order.
+    pub dossiers: Vec<Dossier>,
+    /// Display names of procedures, keyed by `procedures/{code}/versions/{n}`.
+    pub procedures: BTreeMap<String, String>,
+    /// Display names of officers, keyed by `users/{id}` (the receiving officer column). An
+    /// officer missing here leaves the cell blank.
+    pub officer_names: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for FormContext {
+    /// Leaves the applicant's data out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FormContext")
+            .field("dossier", &self.dossier.name)
+            .field("code", &self.dossier.code)
+            .field("procedure", &self.procedure.name)
+            .field("agency_code", &self.agency_code)
+            .field("issue_time", &self.issue_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for RegisterContext {
+    /// Leaves the applicants' data out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegisterContext")
+            .field("year", &self.year)
+            .field("dossiers", &self.dossiers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Errors of loading templates and rendering forms. None carries personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// An override directory or file could not be read.
+    #[error("cannot read form template {path}: {message}")]
+    Io {
+        /// The directory or file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A template is broken: a syntax error, or an error when it is tried on sample data or
+    /// rendered (an unknown variable, filter or template).
+    #[error("form template {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Template {
+        /// The file at fault: the override's path, or `built-in <name>`.
+        file: String,
+        /// The line in that file, when known.
+        line: Option<usize>,
+        /// What is wrong (the kind of fault, never a value).
+        message: String,
+    },
+    /// `render` was asked for a form that is not a form of one dossier (01–05).
+    #[error("form {0} is not a dossier form (01–05); the register (06) has its own function")]
+    NotADossierForm(i32),
+}
+
+/// The set of form templates: the built-in ones, some of them possibly replaced by an office's
+/// files. Cheap to clone; build it once and share it.
+#[derive(Clone)]
+pub struct Templates {
+    env: Environment<'static>,
+    /// Where each template came from, by template name: an override's path, or none.
+    origins: BTreeMap<&'static str, PathBuf>,
+}
+
+impl fmt::Debug for Templates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Templates")
+            .field("overrides", &self.origins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// The built-in templates.
+    pub fn builtin() -> Self {
+        let mut env = new_environment();
+        for (name, source) in BUILTIN {
+            // Checked by the tests: the built-in templates compile.
+            if let Err(err) = env.add_template(name, source) {
+                panic!("built-in form template {name} is broken: {err}");
+            }
+        }
+        Self {
+            env,
+            origins: BTreeMap::new(),
+        }
+    }
+
+    /// The built-in templates, each replaced by `<dir>/<name>` where that file exists, for
+    /// `form-01.html` … `form-06.html` and the shared `base.html` (layout) and `macros.html`. A missing file keeps
+    /// the built-in one; other files in the directory are ignored. Each override is compiled
+    /// and tried on sample data now, so that a broken template is reported when the office's
+    /// templates are loaded (naming the file and line), not when a citizen is at the counter.
+    pub fn with_overrides(dir: &Path) -> Result<Self, FormError> {
+        let meta = std::fs::metadata(dir).map_err(|e| io_error(dir, &e))?;
+        if !meta.is_dir() {
+            return Err(FormError::Io {
+                path: dir.to_path_buf(),
+                message: "not a directory".into(),
+            });
+        }
+        let mut templates = Self::builtin();
+        for (name, _) in BUILTIN {
+            let path = dir.join(name);
+            let source = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error(&path, &e)),
+            };
+            let source = String::from_utf8(source).map_err(|_| FormError::Io {
+                path: path.clone(),
+                message: "not valid UTF-8".into(),
+            })?;
+            // Templates are Vietnamese text: keep them in NFC like the data.
+            let source: String = source.nfc().collect();
+            templates.origins.insert(name, path);
+            if let Err(err) = templates.env.add_template_owned(name, source) {
+                return Err(templates.template_error(&err));
+            }
+        }
+        templates.check()?;
+        Ok(templates)
+    }
+
+    /// Whether the template of `name` (e.g. `form-01.html`) comes from an override file, and which.
+    pub fn override_path(&self, name: &str) -> Option<&Path> {
+        self.origins.get(name).map(PathBuf::as_path)
+    }
+
+    /// Renders every form on sample data: catches unknown variables, filters and templates.
+    fn check(&self) -> Result<(), FormError> {
+        let ctx = sample::form_context();
+        for form in [
+            Form::Receipt,
+            Form::SupplementRequest,
+            Form::Refusal,
+            Form::Apology,
+            Form::ControlSlip,
+        ] {
+            render(self, form, &ctx)?;
+        }
+        render_register(self, &sample::register_context())?;
+        Ok(())
+    }
+
+    fn render_view<S: serde::Serialize>(&self, name: &str, view: &S) -> Result<String, FormError> {
+        let template = self.env.get_template(name).map_err(|e| self.template_error(&e))?;
+        let html = template
+            .render(minijinja::Value::from_serialize(view))
+            .map_err(|e| self.template_error(&e))?;
+        Ok(html.nfc().collect())
+    }
+
+    /// A template error naming the file (the override's path, or the built-in name) and line,
+    /// with the kind of fault only: minijinja's debug information, which holds the values of
+    /// the variables, is never kept.
+    fn template_error(&self, err: &minijinja::Error) -> FormError {
+        let name = err.name().unwrap_or("?");
+        let file = match self.origins.get(name) {
+            Some(path) => path.display().to_string(),
+            None => format!("built-in {name}"),
+        };
+        let message = match err.detail() {
+            Some(detail) => format!("{}: {detail}", err.kind()),
+            None => err.kind().to_string(),
+        };
+        FormError::Template {
+            file,
+            line: err.line(),
+            message,
+        }
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+fn new_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    // minijinja's HTML escaping also turns `/` into `&#x2f;`, which makes every date
+    // (`05/03/2025`) unreadable in the page's source; `/` needs no escaping in text or in
+    // quoted attributes, so escape only `& < > " '`.
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+            out.write_str(&escape_html(&value.to_string()))?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    // Printing or iterating a variable that does not exist is an error (a typo in an office's
+    // template is caught when it is loaded), while `{% if x %}` on it is allowed.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    // Debug information would copy the variables' values (personal data) into errors.
+    env.set_debug(false);
+    env.set_keep_trailing_newline(true);
+    env
+}
+
+/// Escapes text for HTML (element content and quoted attribute values).
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> FormError {
+    FormError::Io {
+        path: path.to_path_buf(),
+        message: err.kind().to_string(),
+    }
+}
+
+/// The template name of a form: `form-01.html` … `form-06.html`.
+fn template_name(form: Form) -> Option<&'static str> {
+    match form {
+        Form::Receipt => Some("form-01.html"),
+        Form::SupplementRequest => Some("form-02.html"),
+        Form::Refusal => Some("form-03.html"),
+        Form::Apology => Some("form-04.html"),
+        Form::ControlSlip => Some("form-05.html"),
+        Form::Register => Some("form-06.html"),
+        Form::Unspecified => None,
+    }
+}
+
+/// Renders one of the forms of a dossier (01–05) as a printable HTML page (A5).
+pub fn render(templates: &Templates, form: Form, ctx: &FormContext) -> Result<String, FormError> {
+    let name = match form {
+        Form::Register | Form::Unspecified => return Err(FormError::NotADossierForm(form as i32)),
+        _ => template_name(form).ok_or(FormError::NotADossierForm(form as i32))?,
+    };
+    let view = view::form_view(form, ctx);
+    templates.render_view(name, &view)
+}
+
+/// Renders the yearly register (form 06) as a printable HTML page (A4 landscape).
+pub fn render_register(templates: &Templates, ctx: &RegisterContext) -> Result<String, FormError> {
+    let view = view::register_view(ctx);
+    templates.render_view("form-06.html", &view)
+}
+
+/// A suggested file name for a rendered form, e.g. `phieu-tiep-nhan-<code>.html`. For the
+/// register, `dossier_code` is whatever names the register, e.g. `<agency code>-2025`.
+/// Characters that are unsafe in a file name are replaced by `-`.
+pub fn file_name(form: Form, dossier_code: &str) -> String {
+    let stem = match form {
+        Form::Receipt => "phieu-tiep-nhan",
+        Form::SupplementRequest => "phieu-yeu-cau-bo-sung",
+        Form::Refusal => "phieu-tu-choi",
+        Form::Apology => "phieu-xin-loi",
+        Form::ControlSlip => "phieu-kiem-soat",
+        Form::Register => "so-theo-doi-ho-so",
+        Form::Unspecified => "bieu-mau",
+    };
+    let code: String = dossier_code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let code = code.trim_matches(|c| c == '.' || c == '-');
+    if code.is_empty() {
+        format!("{stem}.html")
+    } else {
+        format!("{stem}-{code}.html")
+    }
+}

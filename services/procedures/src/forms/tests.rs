@@ -1,0 +1,918 @@
+//! Tests of the printable forms: a realistic dossier through every form and the register, the
+//! escaping of applicant input, Vietnamese formatting in Asia/Ho_Chi_Minh, and overrides.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use eiso_proto::eiso::procedures::v1::{
+    Applicant, Channel, CopyKind, Dossier, DossierStatus, Extension, Fee, Handover, Outcome, ProcedureStep,
+    ProcedureVersion, ProcessingTime, ReceivedDocument, StatusChange, Supplement, processing_time::Budget,
+};
+use eiso_proto::prost_types::Timestamp;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
+
+use super::view::DateView;
+use super::*;
+use crate::calendar::TIME_ZONE;
+
+const AGENCY: &str = "Phòng Giáo dục và Đào tạo quận Hải An";
+const CODE: &str = "000.32.27.H26-250305-0007";
+const VERSION: &str = "procedures/2.002481/versions/3";
+
+fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    TIME_ZONE
+        .with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .single()
+        .expect("valid local time")
+        .with_timezone(&Utc)
+}
+
+fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
+    Some(Timestamp {
+        seconds: local(y, mo, d, h, mi).timestamp(),
+        nanos: 0,
+    })
+}
+
+fn change(status: DossierStatus, time: Option<Timestamp>, actor: &str, note: &str) -> StatusChange {
+    StatusChange {
+        status: status as i32,
+        change_time: time,
+        actor: actor.into(),
+        note: note.into(),
+    }
+}
+
+fn procedure() -> ProcedureVersion {
+    ProcedureVersion {
+        name: VERSION.into(),
+        number: 3,
+        display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
+        field: "Giáo dục trung học".into(),
+        processing_time: Some(ProcessingTime {
+            budget: Some(Budget::WorkingDays(3)),
+        }),
+        steps: vec![
+            ProcedureStep {
+                display_name: "Thẩm định hồ sơ".into(),
+                handler: "Chuyên viên phòng GD&ĐT".into(),
+                working_hours: 12,
+            },
+            ProcedureStep {
+                display_name: "Phê duyệt, ký giấy giới thiệu".into(),
+                handler: "Lãnh đạo phòng".into(),
+                working_hours: 8,
+            },
+            ProcedureStep {
+                display_name: "Vào sổ, đóng dấu, chuyển kết quả".into(),
+                handler: "Văn thư".into(),
+                working_hours: 4,
+            },
+        ],
+        fees: vec![Fee {
+            description: "Không thu phí".into(),
+            amount_vnd: 0,
+        }],
+        legal_basis: vec!["Thông tư 50/2021/TT-BGDĐT".into()],
+        ..Default::default()
+    }
+}
+
+/// A dossier received on Wednesday 5 March 2025 at 14:30 in Hải Phòng (07:30 UTC), due three
+/// working days later, handed over twice.
+fn dossier() -> Dossier {
+    Dossier {
+        name: "dossiers/01JNQ4".into(),
+        code: CODE.into(),
+        procedure_version: VERSION.into(),
+        agency: "units/hai-an-gddt".into(),
+        applicant: Some(Applicant {
+            full_name: "Nguyễn Thị Hồng Nhung".into(),
+            id_number: "031190001234".into(),
+            phone: "0912 345 678".into(),
+            address: "Số 12, ngõ 34 đường Lê Hồng Phong, phường Đằng Hải, quận Hải An, thành phố Hải Phòng".into(),
+            email: "hongnhung.nguyen@example.vn".into(),
+        }),
+        summary: "Xin chuyển trường cho con Trần Minh Khôi, lớp 7A, từ THCS Đằng Hải về THCS Chu Văn An".into(),
+        channel: Channel::Direct as i32,
+        documents: vec![
+            ReceivedDocument {
+                display_name: "Đơn xin chuyển trường do cha mẹ học sinh ký".into(),
+                copy_kind: CopyKind::Original as i32,
+                sets: 1,
+            },
+            ReceivedDocument {
+                display_name: "Học bạ".into(),
+                copy_kind: CopyKind::Original as i32,
+                sets: 1,
+            },
+            ReceivedDocument {
+                display_name: "Giấy khai sinh".into(),
+                copy_kind: CopyKind::CertifiedCopy as i32,
+                sets: 1,
+            },
+            ReceivedDocument {
+                display_name: "Giấy xác nhận cư trú".into(),
+                copy_kind: CopyKind::Photocopy as i32,
+                sets: 1,
+            },
+            ReceivedDocument {
+                display_name: "Giấy giới thiệu chuyển trường của trường đang học".into(),
+                copy_kind: CopyKind::OriginalOrCertified as i32,
+                sets: 1,
+            },
+        ],
+        status: DossierStatus::InProgress as i32,
+        receive_time: ts(2025, 3, 5, 14, 30),
+        due_time: ts(2025, 3, 10, 14, 30),
+        appointment_time: ts(2025, 3, 10, 14, 30),
+        current_step: 1,
+        assignee: "users/tran-quoc-bao".into(),
+        handovers: vec![
+            Handover {
+                step: 0,
+                giver: "users/le-van-tam".into(),
+                receiver: "users/pham-thu-ha".into(),
+                handover_time: ts(2025, 3, 5, 15, 10),
+                step_due_time: ts(2025, 3, 7, 10, 10),
+                note: "Đủ thành phần hồ sơ".into(),
+            },
+            Handover {
+                step: 1,
+                giver: "users/pham-thu-ha".into(),
+                receiver: "users/tran-quoc-bao".into(),
+                handover_time: ts(2025, 3, 6, 16, 0),
+                step_due_time: ts(2025, 3, 7, 16, 0),
+                note: "Hồ sơ hợp lệ, đề nghị phê duyệt".into(),
+            },
+        ],
+        history: vec![
+            change(DossierStatus::Received, ts(2025, 3, 5, 14, 30), "users/le-van-tam", ""),
+            change(
+                DossierStatus::InProgress,
+                ts(2025, 3, 5, 15, 10),
+                "users/le-van-tam",
+                "",
+            ),
+        ],
+        ..Default::default()
+    }
+}
+
+fn officers() -> BTreeMap<String, String> {
+    [
+        ("users/le-van-tam", "Lê Văn Tâm"),
+        ("users/pham-thu-ha", "Phạm Thu Hà"),
+        ("users/tran-quoc-bao", "Trần Quốc Bảo"),
+        ("users/do-thi-lan", "Đỗ Thị Lan"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn context(dossier: Dossier) -> FormContext {
+    FormContext {
+        dossier,
+        procedure: procedure(),
+        agency_name: AGENCY.into(),
+        agency_code: "000.32.27.H26".into(),
+        officer_names: officers(),
+        issue_time: local(2025, 3, 5, 14, 35),
+    }
+}
+
+/// The dossier after a supplement request (form 02).
+fn with_supplement(mut d: Dossier) -> Dossier {
+    d.status = DossierStatus::SupplementRequested as i32;
+    d.supplements.push(Supplement {
+        request_time: ts(2025, 3, 6, 9, 0),
+        reason: "Giấy khai sinh là bản chụp không có chứng thực".into(),
+        documents: vec!["Bản sao có chứng thực Giấy khai sinh".into(), "Ảnh 3x4 (02 ảnh)".into()],
+        receive_time: None,
+    });
+    d.history.push(change(
+        DossierStatus::SupplementRequested,
+        ts(2025, 3, 6, 9, 0),
+        "users/pham-thu-ha",
+        "",
+    ));
+    d
+}
+
+/// The dossier after an extension (form 04).
+fn with_extension(mut d: Dossier) -> Dossier {
+    d.extension = Some(Extension {
+        request_time: ts(2025, 3, 7, 10, 0),
+        reason: "Cần xác minh thông tin học bạ với trường THCS Đằng Hải".into(),
+        new_appointment_time: ts(2025, 3, 13, 9, 0),
+    });
+    d.appointment_time = ts(2025, 3, 13, 9, 0);
+    d
+}
+
+/// A dossier refused at intake (form 03).
+fn refused() -> Dossier {
+    let mut d = dossier();
+    d.status = DossierStatus::NotReceived as i32;
+    d.handovers.clear();
+    d.documents.clear();
+    d.due_time = None;
+    d.appointment_time = None;
+    d.current_step = -1;
+    d.history = vec![change(
+        DossierStatus::NotReceived,
+        ts(2025, 3, 5, 14, 30),
+        "users/do-thi-lan",
+        "Học sinh chưa hoàn thành chương trình lớp 7; thủ tục không thuộc thẩm quyền của Phòng",
+    )];
+    d
+}
+
+/// The dossier completed and returned.
+fn completed(mut d: Dossier) -> Dossier {
+    d.handovers.push(Handover {
+        step: 2,
+        giver: "users/tran-quoc-bao".into(),
+        receiver: "users/do-thi-lan".into(),
+        handover_time: ts(2025, 3, 7, 17, 0),
+        step_due_time: ts(2025, 3, 10, 11, 0),
+        note: "Đã ký".into(),
+    });
+    d.status = DossierStatus::Returned as i32;
+    d.complete_time = ts(2025, 3, 10, 8, 0);
+    d.return_time = ts(2025, 3, 10, 9, 15);
+    d.result_summary = "Giấy giới thiệu chuyển trường số 15/GT-PGDĐT".into();
+    // Completed on the due day, before the due time.
+    d.outcome = Outcome::OnTime as i32;
+    d
+}
+
+fn render_ok(form: Form, ctx: &FormContext) -> String {
+    match render(&Templates::builtin(), form, ctx) {
+        Ok(html) => html,
+        Err(e) => panic!("form {form:?} does not render: {e}"),
+    }
+}
+
+/// The text of the page without tags (and with entities of `&` decoded), whitespace collapsed,
+/// to look for phrases that cross markup.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut tag: Option<String> = None;
+    for c in html.chars() {
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(t), '>') => {
+                // Inline elements do not separate words; the others do.
+                let name: String = t
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                if !matches!(name.as_str(), "span" | "b" | "i" | "em" | "strong") {
+                    out.push(' ');
+                }
+                tag = None;
+            }
+            (Some(t), c) => t.push(c),
+            (None, c) => out.push(c),
+        }
+    }
+    let out = out.replace("&amp;", "&").replace("&emsp;", " ").replace("&nbsp;", " ");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn assert_has(html: &str, needles: &[&str]) {
+    let t = text(html);
+    for n in needles {
+        assert!(html.contains(n) || t.contains(n), "missing {n:?} in the page:\n{t}");
+    }
+}
+
+fn assert_common(html: &str, number: &str, title: &str) {
+    assert!(html.starts_with("<!DOCTYPE html>"), "starts with the doctype");
+    assert_has(
+        html,
+        &[
+            "<html lang=\"vi\">",
+            "<meta charset=\"utf-8\">",
+            "size: A5 portrait;",
+            "margin: 12mm;",
+            "\"Times New Roman\", \"Liberation Serif\", \"DejaVu Serif\", serif",
+            "display: table-header-group",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            AGENCY,
+            &format!("Mẫu số {number}"),
+            title,
+            // The issue date, in Hải Phòng.
+            "Ngày 05 tháng 03 năm 2025",
+        ],
+    );
+    assert!(is_nfc(html), "the page is NFC");
+}
+
+#[test]
+fn dates_are_vietnamese_in_ho_chi_minh_time() {
+    // 07:30 UTC is 14:30 in Hải Phòng; 18:00 UTC on 4 March is 01:00 on 5 March there.
+    let d = DateView::of(Some(
+        Utc.with_ymd_and_hms(2025, 3, 5, 7, 30, 0).single().expect("valid"),
+    ));
+    assert_eq!(d.long, "ngày 05 tháng 03 năm 2025");
+    assert_eq!(d.time, "14 giờ 30 phút, ngày 05/03/2025");
+    assert_eq!(d.time_long, "14 giờ 30 phút, ngày 05 tháng 03 năm 2025");
+    assert_eq!(d.short, "05/03/2025");
+    assert_eq!(d.short_time, "14:30 05/03/2025");
+    assert_eq!(d.iso, "2025-03-05T14:30:00+07:00");
+    let night = DateView::of(Some(
+        Utc.with_ymd_and_hms(2025, 3, 4, 18, 0, 0).single().expect("valid"),
+    ));
+    assert_eq!(night.time, "01 giờ 00 phút, ngày 05/03/2025");
+    let none = DateView::of(None);
+    assert!(!none.set && none.time.is_empty());
+}
+
+#[test]
+fn labels_are_vietnamese() {
+    assert_eq!(view::copy_kind_label(CopyKind::Original), "Bản chính");
+    assert_eq!(view::copy_kind_label(CopyKind::CertifiedCopy), "Bản sao có chứng thực");
+    assert_eq!(view::copy_kind_label(CopyKind::Photocopy), "Bản sao");
+    assert_eq!(
+        view::copy_kind_label(CopyKind::OriginalOrCertified),
+        "Bản chính hoặc bản sao có chứng thực"
+    );
+    assert_eq!(view::outcome_label(Outcome::Early), "Trước hạn");
+    assert_eq!(view::outcome_label(Outcome::OnTime), "Đúng hạn");
+    assert_eq!(view::outcome_label(Outcome::Late), "Quá hạn");
+    assert_eq!(
+        view::status_label(DossierStatus::SupplementRequested),
+        "Chờ bổ sung hồ sơ"
+    );
+    assert_eq!(view::status_label(DossierStatus::Returned), "Đã trả kết quả");
+}
+
+#[test]
+fn form_01_receipt_and_appointment() {
+    let html = render_ok(Form::Receipt, &context(dossier()));
+    assert_common(&html, "01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ");
+    assert_has(
+        &html,
+        &[
+            CODE,
+            "Tiếp nhận hồ sơ của: Nguyễn Thị Hồng Nhung Số định danh cá nhân: 031190001234",
+            "Số điện thoại: 0912 345 678",
+            "Số 12, ngõ 34 đường Lê Hồng Phong, phường Đằng Hải, quận Hải An, thành phố Hải Phòng",
+            "Email: hongnhung.nguyen@example.vn",
+            "Chuyển trường đối với học sinh trung học cơ sở (mã 2.002481)",
+            "Nội dung yêu cầu giải quyết: Xin chuyển trường cho con Trần Minh Khôi",
+            // The documents table.
+            "<th>Tên giấy tờ</th><th>Hình thức</th><th>Số bản</th>",
+            "1 Đơn xin chuyển trường do cha mẹ học sinh ký Bản chính 1",
+            "2 Học bạ Bản chính 1",
+            "3 Giấy khai sinh Bản sao có chứng thực 1",
+            "4 Giấy xác nhận cư trú Bản sao 1",
+            "5 Giấy giới thiệu chuyển trường của trường đang học Bản chính hoặc bản sao có chứng thực 1",
+            "2. Số lượng hồ sơ: 01 bộ.",
+            "3. Thời gian giải quyết hồ sơ theo quy định: 3 ngày làm việc.",
+            // 07:30 UTC → 14:30 in Asia/Ho_Chi_Minh.
+            "4. Thời gian nhận hồ sơ: 14 giờ 30 phút, ngày 05/03/2025.",
+            "5. Thời gian trả kết quả giải quyết hồ sơ: 14 giờ 30 phút, ngày 10/03/2025.",
+            "6. Đăng ký nhận kết quả tại: Phòng Giáo dục và Đào tạo quận Hải An.",
+            "NGƯỜI NỘP HỒ SƠ (Ký và ghi rõ họ tên) Nguyễn Thị Hồng Nhung",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Văn Tâm",
+        ],
+    );
+}
+
+#[test]
+fn form_02_supplement_request() {
+    let html = render_ok(Form::SupplementRequest, &context(with_supplement(dossier())));
+    assert_common(&html, "02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ");
+    assert_has(
+        &html,
+        &[
+            CODE,
+            "Hồ sơ của: Nguyễn Thị Hồng Nhung",
+            "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:",
+            "1 Bản sao có chứng thực Giấy khai sinh",
+            "2 Ảnh 3x4 (02 ảnh)",
+            "Lý do: Giấy khai sinh là bản chụp không có chứng thực",
+            "liên hệ với Phạm Thu Hà",
+            "NGƯỜI HƯỚNG DẪN (Ký và ghi rõ họ tên) Phạm Thu Hà",
+        ],
+    );
+}
+
+#[test]
+fn form_03_refusal() {
+    let html = render_ok(Form::Refusal, &context(refused()));
+    assert_common(&html, "03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ");
+    assert_has(
+        &html,
+        &[
+            "Tiếp nhận hồ sơ của: Nguyễn Thị Hồng Nhung",
+            "Thủ tục hành chính: Chuyển trường đối với học sinh trung học cơ sở",
+            "thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
+            "Học sinh chưa hoàn thành chương trình lớp 7; thủ tục không thuộc thẩm quyền của Phòng",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Đỗ Thị Lan",
+        ],
+    );
+}
+
+#[test]
+fn form_04_apology_and_new_appointment() {
+    let html = render_ok(Form::Apology, &context(with_extension(dossier())));
+    assert_common(&html, "04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ");
+    assert_has(
+        &html,
+        &[
+            "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung",
+            "Vào ngày 05 tháng 03 năm 2025, Phòng Giáo dục và Đào tạo quận Hải An đã tiếp nhận hồ sơ",
+            &format!("mã hồ sơ {CODE}"),
+            "Thời gian hẹn trả kết quả giải quyết hồ sơ: 14 giờ 30 phút, ngày 10/03/2025.",
+            "lý do: Cần xác minh thông tin học bạ với trường THCS Đằng Hải",
+            "Sự chậm trễ này đã gây phiền hà cho Ông/Bà.",
+            "xin lỗi Ông/Bà và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà vào 09 giờ 00 phút, ngày 13/03/2025.",
+            "THỦ TRƯỞNG CƠ QUAN (Ký, ghi rõ họ tên và đóng dấu)",
+        ],
+    );
+}
+
+#[test]
+fn form_05_control_slip_in_progress() {
+    let html = render_ok(Form::ControlSlip, &context(dossier()));
+    assert_common(&html, "05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ");
+    assert_has(
+        &html,
+        &[
+            CODE,
+            "Thủ tục hành chính: Chuyển trường đối với học sinh trung học cơ sở (thời hạn giải quyết 3 ngày làm việc)",
+            "Thời gian nhận hồ sơ: 14 giờ 30 phút, ngày 05/03/2025",
+            "Thời gian hẹn trả kết quả: 14 giờ 30 phút, ngày 10/03/2025",
+            // One row per hand-over, in local time, with the giver's and the receiver's names.
+            "1 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 12 giờ Giao: 15:10 05/03/2025 \
+             Người giao: Lê Văn Tâm Nhận: 15:10 05/03/2025 Người nhận: Phạm Thu Hà \
+             Hạn xử lý: 10:10 07/03/2025 Đủ thành phần hồ sơ",
+            // The second hand-over is a day before the first step's due date: early.
+            "2 Phê duyệt, ký giấy giới thiệu Lãnh đạo phòng Định mức: 8 giờ Giao: 16:00 06/03/2025 \
+             Người giao: Phạm Thu Hà Nhận: 16:00 06/03/2025 Người nhận: Trần Quốc Bảo \
+             Hạn xử lý: 16:00 07/03/2025 Trước hạn Hồ sơ hợp lệ, đề nghị phê duyệt",
+            // The step to come is a blank row.
+            "3 Vào sổ, đóng dấu, chuyển kết quả Văn thư Định mức: 4 giờ Giao: ..... giờ",
+        ],
+    );
+}
+
+#[test]
+fn form_05_control_slip_completed() {
+    let html = render_ok(Form::ControlSlip, &context(completed(dossier())));
+    assert_has(
+        &html,
+        &[
+            // Handed on at 17:00 on 7 March, after the step due at 16:00 that day: late.
+            "Giao: 17:00 07/03/2025 Người giao: Trần Quốc Bảo Nhận: 17:00 07/03/2025 Người nhận: Đỗ Thị Lan \
+             Hạn xử lý: 11:00 10/03/2025 Quá hạn Đã ký",
+            "4 Trả kết quả về bộ phận tiếp nhận",
+            "Giấy giới thiệu chuyển trường số 15/GT-PGDĐT",
+            "Kết quả giải quyết hồ sơ: Đúng hạn (hoàn thành 08 giờ 00 phút, ngày 10/03/2025).",
+        ],
+    );
+    assert!(!html.contains("Giao: ..... giờ"), "no blank rows once completed");
+}
+
+#[test]
+fn register_06() {
+    let mut second = completed(dossier());
+    second.code = "000.32.27.H26-250306-0001".into();
+    second.receive_time = ts(2025, 3, 6, 8, 5);
+    second.applicant = Some(Applicant {
+        full_name: "Công ty TNHH Giáo dục Ánh Dương".into(),
+        address: "Số 5 Lạch Tray, phường Lạch Tray, quận Ngô Quyền".into(),
+        phone: "0225 3 123 456".into(),
+        ..Default::default()
+    });
+    let ctx = RegisterContext {
+        agency_name: AGENCY.into(),
+        year: 2025,
+        dossiers: vec![with_extension(dossier()), second],
+        procedures: [(
+            VERSION.to_string(),
+            "Chuyển trường đối với học sinh trung học cơ sở".to_string(),
+        )]
+        .into_iter()
+        .collect(),
+        officer_names: officers(),
+    };
+    let html = match render_register(&Templates::builtin(), &ctx) {
+        Ok(html) => html,
+        Err(e) => panic!("the register does not render: {e}"),
+    };
+    assert_has(
+        &html,
+        &[
+            "size: A4 landscape;",
+            "counter(pages)",
+            "display: table-header-group",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Mẫu số 06",
+            "SỔ THEO DÕI HỒ SƠ",
+            "Năm 2025",
+            "STT Mã hồ sơ Trích yếu (thủ tục hành chính) Số bộ Chủ hồ sơ Địa chỉ, số điện thoại Ngày nhận \
+             Ngày hẹn trả Ngày trả kết quả Cán bộ tiếp nhận Ghi chú",
+            &format!(
+                "1 {CODE} Xin chuyển trường cho con Trần Minh Khôi, lớp 7A, từ THCS Đằng Hải về THCS Chu Văn An \
+                 Chuyển trường đối với học sinh trung học cơ sở 1 Nguyễn Thị Hồng Nhung"
+            ),
+            "thành phố Hải Phòng ĐT: 0912 345 678 05/03/2025 14:30 10/03/2025 14:30 hẹn lại 13/03/2025 Lê Văn Tâm \
+             Đang giải quyết",
+            "2 000.32.27.H26-250306-0001",
+            "Công ty TNHH Giáo dục Ánh Dương",
+            "06/03/2025 08:05 10/03/2025 14:30 10/03/2025 09:15 Lê Văn Tâm Đúng hạn",
+            "Tổng số hồ sơ: 2.",
+        ],
+    );
+    assert!(!html.contains("size: A5"), "the register is A4");
+    assert!(is_nfc(&html));
+}
+
+#[test]
+fn applicant_input_is_escaped() {
+    let mut d = dossier();
+    if let Some(a) = d.applicant.as_mut() {
+        a.full_name = "<script>alert('x')</script> Nguyễn & Con".into();
+        a.address = "\"><img src=x onerror=alert(1)>".into();
+    }
+    d.summary = "{{ 7*7 }} {% raw %}".into();
+    let ctx = context(d.clone());
+    for form in [
+        Form::Receipt,
+        Form::SupplementRequest,
+        Form::Refusal,
+        Form::Apology,
+        Form::ControlSlip,
+    ] {
+        let html = render_ok(form, &ctx);
+        assert!(!html.contains("<script>"), "{form:?}: a script tag from the input");
+        assert!(!html.contains("<img"), "{form:?}: an img tag from the input");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Nguyễn &amp; Con"),
+            "{form:?}"
+        );
+        if form != Form::ControlSlip {
+            assert!(
+                html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+                "{form:?}"
+            );
+        }
+    }
+    // Input is data, never template code.
+    let html = render_ok(Form::Receipt, &ctx);
+    assert!(html.contains("{{ 7*7 }} {% raw %}"));
+    let register = RegisterContext {
+        agency_name: AGENCY.into(),
+        year: 2025,
+        dossiers: vec![d],
+        ..Default::default()
+    };
+    let html = render_register(&Templates::builtin(), &register).expect("renders");
+    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"));
+}
+
+#[test]
+fn decomposed_input_is_printed_in_nfc() {
+    let mut d = dossier();
+    let decomposed: String = "Nguyễn Thị Hồng Nhung".nfd().collect();
+    assert_ne!(decomposed, "Nguyễn Thị Hồng Nhung");
+    if let Some(a) = d.applicant.as_mut() {
+        a.full_name = decomposed;
+    }
+    let html = render_ok(Form::Receipt, &context(d));
+    assert!(html.contains("Nguyễn Thị Hồng Nhung"));
+    assert!(is_nfc(&html));
+}
+
+#[test]
+fn a_sparse_dossier_renders_with_blanks() {
+    // Only what a counter may know: no documents, no officer names, no contact data.
+    let d = Dossier {
+        code: CODE.into(),
+        applicant: Some(Applicant {
+            full_name: "Vũ Đức Anh".into(),
+            ..Default::default()
+        }),
+        receive_time: ts(2025, 3, 5, 8, 0),
+        ..Default::default()
+    };
+    let ctx = FormContext {
+        dossier: d,
+        ..Default::default()
+    };
+    for form in [
+        Form::Receipt,
+        Form::SupplementRequest,
+        Form::Refusal,
+        Form::Apology,
+        Form::ControlSlip,
+    ] {
+        let html = render_ok(form, &ctx);
+        assert!(html.contains("Vũ Đức Anh"), "{form:?}");
+        assert!(html.contains("class=\"fill"), "{form:?}: blanks to fill in by hand");
+    }
+    let html = render_register(&Templates::builtin(), &RegisterContext::default()).expect("renders");
+    assert!(html.contains("Chưa có hồ sơ."));
+}
+
+#[test]
+fn the_register_is_not_a_dossier_form() {
+    let ctx = context(dossier());
+    assert_eq!(
+        render(&Templates::builtin(), Form::Register, &ctx),
+        Err(FormError::NotADossierForm(6))
+    );
+    assert_eq!(
+        render(&Templates::builtin(), Form::Unspecified, &ctx),
+        Err(FormError::NotADossierForm(0))
+    );
+}
+
+#[test]
+fn file_names() {
+    assert_eq!(file_name(Form::Receipt, CODE), format!("phieu-tiep-nhan-{CODE}.html"));
+    assert_eq!(
+        file_name(Form::SupplementRequest, "X-1"),
+        "phieu-yeu-cau-bo-sung-X-1.html"
+    );
+    assert_eq!(file_name(Form::Refusal, "X-1"), "phieu-tu-choi-X-1.html");
+    assert_eq!(file_name(Form::Apology, "X-1"), "phieu-xin-loi-X-1.html");
+    assert_eq!(file_name(Form::ControlSlip, "X-1"), "phieu-kiem-soat-X-1.html");
+    assert_eq!(
+        file_name(Form::Register, "000.32.27.H26-2025"),
+        "so-theo-doi-ho-so-000.32.27.H26-2025.html"
+    );
+    // Nothing that climbs out of a directory or breaks a header.
+    assert_eq!(
+        file_name(Form::Receipt, "../../etc/passwd"),
+        "phieu-tiep-nhan-etc-passwd.html"
+    );
+    assert_eq!(file_name(Form::Receipt, "a\"b\r\nc"), "phieu-tiep-nhan-a-b--c.html");
+    assert_eq!(file_name(Form::Receipt, ""), "phieu-tiep-nhan.html");
+}
+
+#[test]
+fn contexts_do_not_debug_print_personal_data() {
+    let ctx = context(dossier());
+    let debug = format!("{ctx:?}");
+    assert!(debug.contains(CODE));
+    for secret in [
+        "Nguyễn Thị Hồng Nhung",
+        "031190001234",
+        "0912 345 678",
+        "Lê Hồng Phong",
+        "hongnhung",
+    ] {
+        assert!(!debug.contains(secret), "{secret} in {debug}");
+    }
+    let register = RegisterContext {
+        dossiers: vec![dossier()],
+        ..Default::default()
+    };
+    assert!(!format!("{register:?}").contains("Nguyễn"));
+}
+
+#[test]
+fn builtin_templates_are_nfc_and_compile() {
+    for (name, source) in BUILTIN {
+        assert!(is_nfc(source), "{name} is not NFC");
+    }
+    Templates::builtin()
+        .check()
+        .expect("the built-in templates render the sample data");
+}
+
+/// A fresh empty directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("eiso-forms-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create a temporary directory");
+        Self(dir)
+    }
+
+    fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).expect("write a template");
+        path
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn an_override_replaces_one_form_and_keeps_the_others() {
+    let dir = TempDir::new("override");
+    let path = dir.write(
+        "form-01.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Trung tâm Phục vụ hành chính công: \
+         {{ applicant.full_name }} – hẹn {{ dossier.appointment.time }}</p>{% endblock %}",
+    );
+    dir.write("unrelated.txt", "{% not a template");
+    let templates = Templates::with_overrides(dir.path()).expect("the override loads");
+    assert_eq!(templates.override_path("form-01.html"), Some(path.as_path()));
+    assert_eq!(templates.override_path("form-02.html"), None);
+
+    let ctx = context(with_supplement(dossier()));
+    let html = render(&templates, Form::Receipt, &ctx).expect("renders");
+    assert!(
+        html.contains("Trung tâm Phục vụ hành chính công: Nguyễn Thị Hồng Nhung – hẹn 14 giờ 30 phút, ngày 10/03/2025")
+    );
+    assert!(
+        !html.contains("1. Thành phần hồ sơ nộp gồm"),
+        "the built-in body is replaced"
+    );
+    assert!(
+        html.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "the built-in layout is kept"
+    );
+    // Another form keeps its built-in template.
+    let html = render(&templates, Form::SupplementRequest, &ctx).expect("renders");
+    assert!(html.contains("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:"));
+    // Autoescape applies to overrides too.
+    let mut d = dossier();
+    if let Some(a) = d.applicant.as_mut() {
+        a.full_name = "<b>X</b>".into();
+    }
+    let html = render(&templates, Form::Receipt, &context(d)).expect("renders");
+    assert!(html.contains("&lt;b&gt;X&lt;/b&gt;"));
+}
+
+#[test]
+fn an_override_of_the_layout_applies_to_every_form() {
+    let dir = TempDir::new("layout");
+    dir.write(
+        "base.html",
+        "<!DOCTYPE html><html><body><header>{{ agency.name }} – Mẫu số {{ form.number }}</header>\
+         {% block content %}{% endblock %}</body></html>",
+    );
+    let templates = Templates::with_overrides(dir.path()).expect("the override loads");
+    let ctx = context(with_extension(with_supplement(dossier())));
+    for (form, number) in [(Form::Receipt, "01"), (Form::ControlSlip, "05")] {
+        let html = render(&templates, form, &ctx).expect("renders");
+        assert!(html.contains(&format!("<header>{AGENCY} – Mẫu số {number}</header>")));
+    }
+}
+
+#[test]
+fn an_override_with_a_syntax_error_names_the_file_and_line() {
+    let dir = TempDir::new("syntax");
+    let path = dir.write(
+        "form-03.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ applicant.full_name </p>\n{% endblock %}\n",
+    );
+    let err = Templates::with_overrides(dir.path()).expect_err("a broken template is an error");
+    match &err {
+        FormError::Template { file, line, .. } => {
+            assert_eq!(file, &path.display().to_string());
+            assert_eq!(*line, Some(3));
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("form-03.html") && message.contains("line 3"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_override_with_an_unknown_variable_or_filter_is_an_error_when_loaded() {
+    let dir = TempDir::new("unknown");
+    let path = dir.write(
+        "form-02.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n\n<p>{{ applicant.fax }}</p>\n{% endblock %}\n",
+    );
+    let err = Templates::with_overrides(dir.path()).expect_err("an unknown variable is an error");
+    assert!(
+        matches!(&err, FormError::Template { file, line: Some(4), .. } if file == &path.display().to_string()),
+        "{err:?}"
+    );
+    // The message tells what is wrong but carries no data value (the sample's name).
+    assert!(!err.to_string().contains("Người Mẫu"), "{err}");
+
+    let dir = TempDir::new("filter");
+    let path = dir.write("form-06.html", "<p>{{ year | no_such_filter }}</p>");
+    let err = Templates::with_overrides(dir.path()).expect_err("an unknown filter is an error");
+    assert!(
+        matches!(&err, FormError::Template { file, line: Some(1), .. } if file == &path.display().to_string()),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_override_directory_that_does_not_exist_is_an_error() {
+    let dir = TempDir::new("missing");
+    let missing = dir.path().join("nope");
+    assert!(matches!(Templates::with_overrides(&missing), Err(FormError::Io { path, .. }) if path == missing));
+    // An empty directory keeps every built-in template.
+    let templates = Templates::with_overrides(dir.path()).expect("an empty directory is fine");
+    let html = render(&templates, Form::Receipt, &context(dossier())).expect("renders");
+    assert_eq!(html, render_ok(Form::Receipt, &context(dossier())));
+}
+
+/// Writes every form of the realistic dossier to `$EISO_FORMS_PREVIEW_DIR` for `preview.sh`
+/// (a development tool: print them with Chromium and look at them).
+#[test]
+#[ignore = "development tool: writes the rendered forms for preview.sh"]
+fn write_preview() {
+    let Some(dir) = std::env::var_os("EISO_FORMS_PREVIEW_DIR") else {
+        panic!("set EISO_FORMS_PREVIEW_DIR");
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).expect("create the preview directory");
+    let templates = Templates::builtin();
+    let full = context(completed(with_extension(with_supplement(dossier()))));
+    let cases = [
+        (Form::Receipt, context(dossier())),
+        (Form::SupplementRequest, context(with_supplement(dossier()))),
+        (Form::Refusal, context(refused())),
+        (Form::Apology, context(with_extension(dossier()))),
+        (Form::ControlSlip, full.clone()),
+    ];
+    for (form, ctx) in cases {
+        let html = render(&templates, form, &ctx).expect("renders");
+        std::fs::write(dir.join(file_name(form, CODE)), html).expect("write");
+    }
+    // A long receipt: many documents, long unbroken input; nothing may be cut off.
+    let mut long = dossier();
+    for i in 0..12 {
+        long.documents.push(ReceivedDocument {
+            display_name: format!("Giấy tờ bổ sung số {} kèm theo hồ sơ chuyển trường của học sinh", i + 1),
+            copy_kind: CopyKind::OriginalOrCertified as i32,
+            sets: 2,
+        });
+    }
+    if let Some(a) = long.applicant.as_mut() {
+        a.email = "mot.dia.chi.thu.dien.tu.rat.rat.dai.khong.co.khoang.trang.nao.ca.va.con.dai.hon.mot.dong@truong-thcs-dang-hai.edu.vn".into();
+        a.full_name = "Tôn Nữ Thị Phương Thảo Nguyễn Hoàng Bảo Ngọc Khánh Linh".into();
+    }
+    let html = render(&templates, Form::Receipt, &context(long)).expect("renders");
+    std::fs::write(dir.join(file_name(Form::Receipt, "dai")), html).expect("write");
+    // What a counter knows before anything is filled in: blanks to write on by hand.
+    let sparse = Dossier {
+        code: CODE.into(),
+        applicant: Some(Applicant {
+            full_name: "Vũ Đức Anh".into(),
+            ..Default::default()
+        }),
+        receive_time: ts(2025, 3, 5, 8, 0),
+        ..Default::default()
+    };
+    let html = render(
+        &templates,
+        Form::Receipt,
+        &FormContext {
+            dossier: sparse,
+            ..context(Dossier::default())
+        },
+    )
+    .expect("renders");
+    std::fs::write(dir.join(file_name(Form::Receipt, "trong")), html).expect("write");
+    // The register of a busy year: enough rows for several A4 pages.
+    let mut dossiers = Vec::new();
+    for i in 0..60u32 {
+        let mut d = if i % 3 == 0 {
+            completed(dossier())
+        } else {
+            with_extension(dossier())
+        };
+        let day = 3 + i / 8;
+        d.code = format!("000.32.27.H26-2503{day:02}-{:04}", i % 8 + 1);
+        d.receive_time = ts(2025, 3, day, 8 + i % 8, 5);
+        dossiers.push(d);
+    }
+    let register = RegisterContext {
+        agency_name: AGENCY.into(),
+        year: 2025,
+        dossiers,
+        procedures: [(
+            VERSION.to_string(),
+            "Chuyển trường đối với học sinh trung học cơ sở".to_string(),
+        )]
+        .into_iter()
+        .collect(),
+        officer_names: officers(),
+    };
+    let html = render_register(&templates, &register).expect("renders");
+    std::fs::write(dir.join(file_name(Form::Register, "000.32.27.H26-2025")), html).expect("write");
+}
