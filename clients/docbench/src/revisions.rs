@@ -1,0 +1,172 @@
+//! Revision throughput: new documents with a draft, and full publish cycles,
+//! each spread over the clients (one connection each), which take the next
+//! item from a shared counter until all are done.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, ensure};
+use eiso_proto::eiso::documents::v1::revision;
+use eiso_proto::tonic::transport::Channel;
+
+use crate::calls;
+use crate::content::SplitMix64;
+use crate::session::Session;
+
+/// What the revision workloads need.
+#[derive(Clone)]
+pub struct Bench {
+    /// One per client.
+    pub channels: Vec<Channel>,
+    pub controller: Session,
+    /// Signed in only when the revision workloads run.
+    pub reviewer: Option<Session>,
+    /// The unit owning the documents, `units/{id}`.
+    pub unit: String,
+    /// A short random id that makes this run's document codes unique.
+    pub run: String,
+}
+
+/// Items done, the wall-clock time for all of them, and each one's latency.
+#[derive(Debug, Clone)]
+pub struct Rate {
+    pub count: u64,
+    pub elapsed: Duration,
+    pub latencies: Vec<Duration>,
+}
+
+impl Rate {
+    pub fn per_second(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// `count` documents, each with its first revision (CreateDocument + CreateRevision).
+pub async fn drafts(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
+    run_clients(bench, count, |bench, client_index, next, count| async move {
+        let mut client = bench.controller.documents(bench.channels[client_index].clone());
+        let mut latencies = Vec::new();
+        loop {
+            let item = next.fetch_add(1, Ordering::Relaxed);
+            if item >= count {
+                return Ok(latencies);
+            }
+            let began = Instant::now();
+            let code = format!("BENCH-{}-D{item}", bench.run);
+            let document = calls::create_document(&mut client, &bench.unit, &code).await?;
+            let draft = calls::create_revision(&mut client, &document.name).await?;
+            ensure!(
+                draft.state == revision::State::Draft as i32,
+                "{} is not a draft",
+                draft.name
+            );
+            latencies.push(began.elapsed());
+        }
+    })
+    .await
+}
+
+/// `count` publish cycles: CreateRevision, a 1 KiB upload, SubmitRevision,
+/// ApproveRevision (the reviewer), PublishRevision. Each client cycles its own
+/// document, created before the clock starts.
+pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
+    let reviewer = bench
+        .reviewer
+        .clone()
+        .context("publish cycles need the reviewer signed in")?;
+    let mut documents = Vec::new();
+    for (index, channel) in bench.channels.iter().enumerate() {
+        let mut client = bench.controller.documents(channel.clone());
+        let code = format!("BENCH-{}-C{index}", bench.run);
+        documents.push(calls::create_document(&mut client, &bench.unit, &code).await?.name);
+    }
+    let documents = Arc::new(documents);
+    run_clients(bench, count, move |bench, client_index, next, count| {
+        let documents = documents.clone();
+        let reviewer = reviewer.clone();
+        async move {
+            let channel = bench.channels[client_index].clone();
+            let mut controller = bench.controller.documents(channel.clone());
+            let reviewer_name = reviewer.principal.clone();
+            let mut reviewer = reviewer.documents(channel);
+            let document = &documents[client_index];
+            let mut latencies = Vec::new();
+            loop {
+                let item = next.fetch_add(1, Ordering::Relaxed);
+                if item >= count {
+                    return Ok(latencies);
+                }
+                let began = Instant::now();
+                let draft = calls::create_revision(&mut controller, document).await?;
+                calls::upload_small(&mut controller, &draft.name, "ban-hanh.pdf", small_file(item)).await?;
+                calls::submit(&mut controller, &draft.name, &reviewer_name).await?;
+                let approved = calls::approve(&mut reviewer, &draft.name).await?;
+                ensure!(
+                    approved.state == revision::State::Approved as i32,
+                    "{} is not approved after its only reviewer approved",
+                    draft.name
+                );
+                let published = calls::publish(&mut controller, &draft.name).await?;
+                ensure!(
+                    published.state == revision::State::Effective as i32,
+                    "{} is not effective after publication",
+                    draft.name
+                );
+                latencies.push(began.elapsed());
+            }
+        }
+    })
+    .await
+}
+
+/// 1 KiB, different for every cycle (identical content would be stored once).
+fn small_file(item: u64) -> Vec<u8> {
+    let mut rng = SplitMix64(item ^ 0x00d0_cbe0_c4a1_0001);
+    (0..128).flat_map(|_| rng.next().to_le_bytes()).collect()
+}
+
+/// Runs one `client` task per channel over a shared counter of `count` items;
+/// the clock covers all of them.
+async fn run_clients<F, Fut>(bench: &Bench, count: u32, client: F) -> anyhow::Result<Rate>
+where
+    F: Fn(Bench, usize, Arc<AtomicU64>, u64) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<Duration>>> + Send + 'static,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..bench.channels.len())
+        .map(|index| tokio::spawn(client(bench.clone(), index, next.clone(), u64::from(count))))
+        .collect();
+    let mut latencies = Vec::with_capacity(count as usize);
+    for task in futures::future::join_all(tasks).await {
+        latencies.extend(task.context("a client task panicked")??);
+    }
+    Ok(Rate {
+        count: latencies.len() as u64,
+        elapsed: start.elapsed(),
+        latencies,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_files_are_1_kib_and_differ() {
+        assert_eq!(small_file(1).len(), 1024);
+        assert_ne!(small_file(1), small_file(2));
+    }
+
+    #[test]
+    fn the_rate_is_items_over_wall_clock_time() {
+        let rate = Rate {
+            count: 50,
+            elapsed: Duration::from_millis(250),
+            latencies: Vec::new(),
+        };
+        assert!((rate.per_second() - 200.0).abs() < 1e-9);
+    }
+}
