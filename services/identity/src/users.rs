@@ -292,16 +292,26 @@ impl Identity {
     }
 }
 
-/// Argon2 is deliberately slow: keep it off the async workers.
+/// Argon2 takes 19 MiB and tens of milliseconds per hash on purpose. Hashes
+/// run off the async workers, at most one per CPU at a time, so a burst of
+/// sign-ins queues instead of multiplying memory and starving other calls.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+}
+
+async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
+    let _slot = hashing_slots().acquire().await.map_err(ServiceError::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(ServiceError::internal)
+}
+
 pub async fn hash_blocking(password: String) -> ServiceResult<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(ServiceError::internal)?
+    argon2(move || hash_password(&password))
+        .await?
         .map_err(ServiceError::internal)
 }
 
 pub async fn verify_blocking(password: String, hash: String) -> ServiceResult<bool> {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(ServiceError::internal)
+    argon2(move || verify_password(&password, &hash)).await
 }
