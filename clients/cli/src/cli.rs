@@ -2,17 +2,19 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use eiso_proto::eiso::identity::v1::RoleBinding;
+use eiso_proto::eiso::procedures::v1::{ReceivedDocument, Suspension};
 
 use crate::error::EXIT_CODES_HELP;
 use crate::names::{
-    ConfidentialityArg, DispositionArg, DocTypeArg, DocumentOrRevision, KindArg, client_name, document_name,
-    document_or_revision, file_name, optional_unit_name, parse_role_binding, record_name, revision_name, trail_name,
-    unit_name, upload_parent_name, user_name,
+    ChannelArg, ConfidentialityArg, DispositionArg, DocTypeArg, DocumentOrRevision, DossierRef, DueArg, FormArg,
+    KindArg, SatisfactionArg, client_name, document_name, document_or_revision, dossier_ref, file_name,
+    optional_unit_name, parse_received_document, parse_role_binding, procedure_name, procedure_or_version,
+    procedure_version_name, record_name, revision_name, trail_name, unit_name, upload_parent_name, user_name,
 };
-use crate::output::{OutputFormat, parse_time};
+use crate::output::{OutputFormat, parse_date, parse_time, to_timestamp};
 
 /// The server used when neither `--server`, `EISO_SERVER` nor a saved session
 /// names one.
@@ -22,7 +24,8 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 const GLOBAL: &str = "Global options";
 
 /// eiso: manage the organisation, users, API clients, controlled documents,
-/// quality records and the audit trail of an eiso server.
+/// quality records, the procedures catalogue, office calendars, dossiers at
+/// the one-stop counter and the audit trail of an eiso server.
 #[derive(Debug, Parser)]
 #[command(
     name = "eiso",
@@ -51,9 +54,11 @@ pub struct Cli {
     pub token: Option<String>,
 
     /// Why you are making this change; recorded in the audit trail (required by
-    /// rename, merge, dissolve, revoke, docs obsolete, docs checkin --force and
-    /// records dispose; docs create and docs revise also keep it as the new
-    /// revision's change reason)
+    /// rename, merge, dissolve, revoke, docs obsolete, docs checkin --force,
+    /// records dispose, procedures withdraw and dossiers refuse, supplement,
+    /// extend and stop, which also send it as their reason; docs create and docs
+    /// revise keep it as the new revision's change reason; dossiers withdraw
+    /// records it as the applicant's reason)
     #[arg(long, global = true, value_name = "TEXT", help_heading = GLOBAL)]
     pub reason: Option<String>,
 
@@ -90,6 +95,18 @@ pub enum Command {
     /// Quality records (hồ sơ): create, close, dispose at the end of retention
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// The catalogue of administrative procedures (thủ tục hành chính):
+    /// import, export, list, show, publish, withdraw
+    #[command(subcommand)]
+    Procedures(ProceduresCommand),
+    /// Office calendars: office hours, days off and make-up days, and the due
+    /// time of a processing time
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Dossiers (hồ sơ) at the one-stop counter: receive, hand over, complete,
+    /// return, rate, list, show, print the forms, statistics
+    #[command(subcommand)]
+    Dossiers(DossiersCommand),
 }
 
 /// `eiso login`.
@@ -734,6 +751,439 @@ pub struct RecordDueArgs {
     pub page: PageArgs,
 }
 
+/// How procedure versions are written on the command line.
+const VERSION_HELP: &str = "`procedures/CODE/versions/N` or `CODE/N` (e.g. 2.002481/2)";
+
+/// `eiso procedures …`.
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Names: a procedure is its national code (2.002481) or `procedures/2.002481`; a version is \
+                  `procedures/2.002481/versions/2` or `2.002481/2`."
+)]
+pub enum ProceduresCommand {
+    /// Import procedures from a CSV or XLSX file, one procedure a row (the
+    /// columns of `eiso procedures export`): creates new ones and drafts new
+    /// versions of changed ones
+    #[command(
+        after_help = "Each refused row is printed as `row N, COLUMN: what is wrong` (rows count the header as \
+                      row 1); the other rows are still imported. Exits with 0 when every row was accepted, and \
+                      with 4 when some were refused (with --dry-run: would be refused; nothing changes)."
+    )]
+    Import(ProcImportArgs),
+    /// Export the catalogue's published versions to a CSV or XLSX file, in the
+    /// columns `eiso procedures import` reads
+    Export(ProcExportArgs),
+    /// List procedures with their published versions (filter over state,
+    /// field, agency, level)
+    List(QueryArgs),
+    /// Show a procedure's published version (or the version asked): steps
+    /// with their hours, required documents, fees, legal basis
+    Show {
+        /// A procedure (2.002481, `procedures/2.002481`) or one of its versions
+        /// (`procedures/2.002481/versions/2`, `2.002481/2`)
+        #[arg(value_name = "CODE_OR_NAME", value_parser = procedure_or_version)]
+        procedure: String,
+    },
+    /// Publish a draft version: new dossiers are received under it, running
+    /// ones keep theirs
+    Publish {
+        #[arg(value_name = "VERSION", value_parser = procedure_version_name, help = VERSION_HELP)]
+        version: String,
+    },
+    /// Withdraw a procedure: no new dossiers, running ones continue (needs
+    /// --reason)
+    Withdraw {
+        /// The national code (2.002481) or `procedures/CODE`
+        #[arg(value_name = "CODE", value_parser = procedure_name)]
+        procedure: String,
+    },
+}
+
+/// `eiso procedures import`.
+#[derive(Debug, Args)]
+pub struct ProcImportArgs {
+    /// The file: `.csv` (UTF-8 with a header row) or `.xlsx` (first sheet)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Publish what is imported (otherwise new versions stay drafts)
+    #[arg(long)]
+    pub publish: bool,
+    /// Check only: report what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `eiso procedures export`.
+#[derive(Debug, Args)]
+pub struct ProcExportArgs {
+    /// Where to save it; the format follows the extension, `.csv` or `.xlsx`
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// AIP-160 filter over state, field, agency, level, e.g. 'field = "Giáo dục trung học"'
+    #[arg(long, value_name = "F")]
+    pub filter: Option<String>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `eiso calendar …`.
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "AGENCY is the unit whose calendar it is, `units/ID` or `ID`; its calendar is `calendars/ID`. \
+                  Times are local (Asia/Ho_Chi_Minh)."
+)]
+pub enum CalendarCommand {
+    /// Show an agency's office hours and working days, and one year's days
+    /// off and make-up working days
+    Show(CalendarShowArgs),
+    /// Propose a year's days off and make-up days from the rules (Labour Code
+    /// 2019, the lunar calendar) for an administrator to confirm; stores nothing
+    Propose(CalendarProposeArgs),
+    /// Compute when a processing time is due, as the server computes it for a
+    /// dossier received at that moment
+    Deadline(DeadlineArgs),
+}
+
+/// `eiso calendar show`.
+#[derive(Debug, Args)]
+pub struct CalendarShowArgs {
+    /// The agency, `units/ID` or `ID`
+    #[arg(value_name = "AGENCY", value_parser = unit_name)]
+    pub agency: String,
+    /// The year whose days off to show [default: this year]
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2199))]
+    pub year: Option<i32>,
+}
+
+/// `eiso calendar propose`.
+#[derive(Debug, Args)]
+pub struct CalendarProposeArgs {
+    /// The agency, `units/ID` or `ID`
+    #[arg(value_name = "AGENCY", value_parser = unit_name)]
+    pub agency: String,
+    /// The year to propose
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2199))]
+    pub year: i32,
+}
+
+/// `eiso calendar deadline`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("budget").required(true).args(["days", "hours"])))]
+pub struct DeadlineArgs {
+    /// The agency whose calendar counts the time, `units/ID` or `ID`
+    #[arg(value_name = "AGENCY", value_parser = unit_name)]
+    pub agency: String,
+    /// When the dossier is received [default: now]: "dd/mm/yyyy HH:MM"
+    /// (Asia/Ho_Chi_Minh) or RFC 3339
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub received: Option<DateTime<Utc>>,
+    /// The processing time in working days
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=3650))]
+    pub days: Option<i32>,
+    /// The processing time in working hours
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=87600))]
+    pub hours: Option<i32>,
+    /// A wait for the applicant's supplement, "dd/mm/yyyy HH:MM..dd/mm/yyyy
+    /// HH:MM", or "dd/mm/yyyy HH:MM.." while still waiting; repeat for several,
+    /// in order
+    #[arg(long = "supplement", value_name = "FROM..TO", value_parser = parse_suspension)]
+    pub supplements: Vec<Suspension>,
+    /// The clock pauses during a supplement and resumes where it stopped
+    /// [default: it restarts from zero when the complete dossier arrives]
+    #[arg(long)]
+    pub pause: bool,
+}
+
+/// clap value parser for `FROM..TO` or `FROM..`: a supplement's span.
+pub fn parse_suspension(input: &str) -> Result<Suspension, String> {
+    let (from, to) = input.split_once("..").ok_or_else(|| {
+        format!("`{input}` is not a span: expected \"dd/mm/yyyy HH:MM..dd/mm/yyyy HH:MM\" or \"dd/mm/yyyy HH:MM..\"")
+    })?;
+    let start = parse_time(from)?;
+    let end = if to.trim().is_empty() {
+        None
+    } else {
+        let end = parse_time(to)?;
+        if end < start {
+            return Err(format!("`{input}`: the supplement arrives before it was requested"));
+        }
+        Some(end)
+    };
+    Ok(Suspension {
+        start_time: Some(to_timestamp(start)),
+        end_time: end.map(to_timestamp),
+    })
+}
+
+/// `eiso dossiers …`.
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Names: a dossier is `dossiers/ID`, `ID`, or its code as printed on the receipt \
+                  (PGD-250310-0001). Times are local (Asia/Ho_Chi_Minh)."
+)]
+pub enum DossiersCommand {
+    /// Receive a complete dossier at the counter: prints its code and the
+    /// appointment to give the applicant
+    Receive(DossierReceiveArgs),
+    /// Record a dossier refused at intake (needs --reason: why it is refused)
+    Refuse(DossierRefuseArgs),
+    /// Ask the applicant for missing documents; the clock stops (needs --reason)
+    Supplement(DossierSupplementArgs),
+    /// Record that the requested supplement arrived; the clock restarts or
+    /// resumes as the procedure says
+    Resume {
+        #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+        dossier: DossierRef,
+    },
+    /// Hand the dossier on to the next step of its procedure (the control slip)
+    Handover(DossierHandoverArgs),
+    /// Give a new appointment with an apology: once, and at least one working
+    /// day before the due time (needs --reason: why it is late)
+    Extend(DossierExtendArgs),
+    /// Stop processing (needs --reason)
+    Stop {
+        #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+        dossier: DossierRef,
+    },
+    /// Record that the applicant withdrew the dossier (--reason: theirs, if
+    /// they gave one)
+    Withdraw {
+        #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+        dossier: DossierRef,
+    },
+    /// Complete processing with the result
+    Complete(DossierCompleteArgs),
+    /// Record that the result was returned to the applicant
+    Return {
+        #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+        dossier: DossierRef,
+    },
+    /// Record the applicant's rating of a returned dossier
+    Rate(DossierRateArgs),
+    /// List dossiers, newest first
+    List(DossierListArgs),
+    /// Show a dossier: applicant, documents, deadlines, the control slip,
+    /// supplements and its whole history
+    Show {
+        #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+        dossier: DossierRef,
+    },
+    /// Save a printable form of a dossier, or an agency's yearly register, as
+    /// an HTML page to print from a browser
+    Print(DossierPrintArgs),
+    /// The service-quality measures of the dossiers received in a period
+    Stats(DossierStatsArgs),
+}
+
+/// Who the applicant is.
+#[derive(Debug, Args)]
+pub struct ApplicantArgs {
+    /// The applicant's full name (or the organisation's)
+    #[arg(long = "name", value_name = "FULL_NAME")]
+    pub name: String,
+    /// Citizen ID number (số định danh cá nhân / CCCD)
+    #[arg(long, value_name = "NUMBER")]
+    pub id_number: Option<String>,
+    /// Phone number
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// Address
+    #[arg(long, value_name = "TEXT")]
+    pub address: Option<String>,
+    /// Email address
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+}
+
+/// `eiso dossiers receive`.
+#[derive(Debug, Args)]
+pub struct DossierReceiveArgs {
+    /// The handling agency, `units/ID` or `ID`
+    #[arg(long, value_name = "UNIT", value_parser = unit_name)]
+    pub agency: String,
+    /// The procedure, by national code (2.002481) or `procedures/CODE`; the
+    /// dossier is received under its published version
+    #[arg(long, value_name = "CODE", value_parser = procedure_name)]
+    pub procedure: String,
+    #[command(flatten)]
+    pub applicant: ApplicantArgs,
+    /// What is asked, in short (trích yếu)
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// How it came in
+    #[arg(long, value_enum, default_value_t = ChannelArg::Direct)]
+    pub channel: ChannelArg,
+    /// A document received, "Tên giấy tờ|KIND|SETS" with KIND ban-chinh,
+    /// ban-sao-chung-thuc, ban-sao or chinh-hoac-sao-chung-thuc [default:
+    /// ban-chinh] and SETS [default: 1]; repeat for several
+    #[arg(long = "document", value_name = "DOCUMENT", value_parser = parse_received_document)]
+    pub documents: Vec<ReceivedDocument>,
+    /// Idempotency key: repeat a receipt that may have failed with the same id
+    /// and the server does not receive the dossier twice [default: a new UUID]
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+}
+
+/// `eiso dossiers refuse`.
+#[derive(Debug, Args)]
+pub struct DossierRefuseArgs {
+    /// The agency, `units/ID` or `ID`
+    #[arg(long, value_name = "UNIT", value_parser = unit_name)]
+    pub agency: String,
+    /// The procedure asked for, by national code or `procedures/CODE`
+    #[arg(long, value_name = "CODE", value_parser = procedure_name)]
+    pub procedure: String,
+    #[command(flatten)]
+    pub applicant: ApplicantArgs,
+    /// Idempotency key [default: a new UUID]
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+}
+
+/// `eiso dossiers supplement`.
+#[derive(Debug, Args)]
+pub struct DossierSupplementArgs {
+    #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+    pub dossier: DossierRef,
+    /// A document the applicant must add, e.g. "Học bạ (bản sao)"; repeat for
+    /// several
+    #[arg(long = "document", value_name = "TEXT", required = true)]
+    pub documents: Vec<String>,
+}
+
+/// `eiso dossiers handover`.
+#[derive(Debug, Args)]
+pub struct DossierHandoverArgs {
+    #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+    pub dossier: DossierRef,
+    /// The step handed to, numbered from 1 as `eiso procedures show` lists
+    /// them; it must be the next one [default: the next one]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub step: Option<i32>,
+    /// Who receives it, `users/ID` or `ID`
+    #[arg(long = "to", value_name = "USER", value_parser = user_name)]
+    pub to: String,
+    /// Your result or note for the next person
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `eiso dossiers extend`.
+#[derive(Debug, Args)]
+pub struct DossierExtendArgs {
+    #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+    pub dossier: DossierRef,
+    /// The new appointment, after the current due time: "dd/mm/yyyy HH:MM"
+    /// (Asia/Ho_Chi_Minh) or RFC 3339
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub new_appointment: DateTime<Utc>,
+}
+
+/// `eiso dossiers complete`.
+#[derive(Debug, Args)]
+pub struct DossierCompleteArgs {
+    #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+    pub dossier: DossierRef,
+    /// The result, in short (e.g. "Đồng ý chuyển trường")
+    #[arg(long, value_name = "TEXT")]
+    pub result: String,
+    /// The result is issued as a digitised (electronic) document
+    #[arg(long)]
+    pub digitised: bool,
+}
+
+/// `eiso dossiers rate`.
+#[derive(Debug, Args)]
+pub struct DossierRateArgs {
+    #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
+    pub dossier: DossierRef,
+    /// The applicant's rating
+    #[arg(value_enum, value_name = "RATING")]
+    pub rating: SatisfactionArg,
+    /// The applicant's comment
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+}
+
+/// `eiso dossiers list`.
+#[derive(Debug, Args)]
+pub struct DossierListArgs {
+    /// AIP-160 filter over agency, procedure, status, assignee, code, due,
+    /// e.g. 'status = "DOSSIER_STATUS_IN_PROGRESS"'; joined by AND with the
+    /// flags below
+    #[arg(long, value_name = "F")]
+    pub filter: Option<String>,
+    /// Only running dossiers due within one working day, or already overdue
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub due: Option<DueArg>,
+    /// Only this agency's, `units/ID` or `ID`
+    #[arg(long, value_name = "UNIT", value_parser = unit_name)]
+    pub agency: Option<String>,
+    /// Only those held by this officer, `users/ID` or `ID`
+    #[arg(long, value_name = "USER", value_parser = user_name)]
+    pub assignee: Option<String>,
+    /// Order: 'receive_time desc' (default), 'due_time', 'code'
+    #[arg(long, value_name = "O")]
+    pub order_by: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `eiso dossiers print`.
+#[derive(Debug, Args)]
+pub struct DossierPrintArgs {
+    /// The dossier whose form to print
+    #[arg(
+        value_name = "DOSSIER",
+        value_parser = dossier_ref,
+        required_unless_present = "register",
+        conflicts_with = "register"
+    )]
+    pub dossier: Option<DossierRef>,
+    /// The form
+    #[arg(long, value_enum, required_unless_present = "register", conflicts_with = "register")]
+    pub form: Option<FormArg>,
+    /// Print an agency's yearly register of dossiers (form 06) instead
+    #[arg(long, requires_all = ["agency", "year"])]
+    pub register: bool,
+    /// The register's agency, `units/ID` or `ID`
+    #[arg(long, value_name = "UNIT", value_parser = unit_name, requires = "register")]
+    pub agency: Option<String>,
+    /// The register's year
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(2000..=2199), requires = "register")]
+    pub year: Option<i32>,
+    /// Where to save the page: a path, or a directory to save it in [default:
+    /// the name the server suggests, in the current directory]. (`-o` is the
+    /// output format, so this is `-O`.)
+    #[arg(long = "to", short = 'O', value_name = "PATH")]
+    pub to: Option<PathBuf>,
+    /// Replace the file at PATH if there is one
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `eiso dossiers stats`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Rates are percentages with one decimal, written with a decimal comma as reports write them \
+                  (66,7%); -o json gives the fractions."
+)]
+pub struct DossierStatsArgs {
+    /// The agency, `units/ID` or `ID` [default: every agency]
+    #[arg(long, value_name = "UNIT", value_parser = unit_name)]
+    pub agency: Option<String>,
+    /// Only this procedure, by national code or `procedures/CODE`
+    #[arg(long, value_name = "CODE", value_parser = procedure_name)]
+    pub procedure: Option<String>,
+    /// First day of the period, dd/mm/yyyy
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: NaiveDate,
+    /// Last day of the period, dd/mm/yyyy (included)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -872,6 +1322,140 @@ mod tests {
         let mut bad_months = base.to_vec();
         bad_months.extend(["--review-months", "121"]);
         assert!(Cli::try_parse_from(bad_months).is_err());
+    }
+
+    #[test]
+    fn dossiers_receive_takes_documents_and_a_code_or_id() {
+        let cli = Cli::try_parse_from([
+            "eiso",
+            "dossiers",
+            "receive",
+            "--agency",
+            "pgd",
+            "--procedure",
+            "2.002481",
+            "--name",
+            "Nguyễn Văn An",
+            "--document",
+            "Đơn xin chuyển trường|ban-chinh|1",
+            "--document",
+            "Giấy khai sinh|ban-sao-chung-thuc",
+            "--channel",
+            "online",
+        ]);
+        let cli = cli.map_err(|error| error.to_string());
+        assert!(cli.is_ok(), "{cli:?}");
+        if let Ok(Cli {
+            command: Command::Dossiers(DossiersCommand::Receive(args)),
+            ..
+        }) = cli
+        {
+            assert_eq!(args.agency, "units/pgd");
+            assert_eq!(args.procedure, "procedures/2.002481");
+            assert_eq!(args.channel, ChannelArg::Online);
+            assert_eq!(args.documents.len(), 2);
+        }
+        let result = Cli::try_parse_from([
+            "eiso",
+            "dossiers",
+            "receive",
+            "--agency",
+            "pgd",
+            "--procedure",
+            "2.002481",
+        ]);
+        assert!(result.is_err(), "--name is required");
+        let cli = Cli::try_parse_from(["eiso", "dossiers", "rate", "PGD-250310-0001", "very-satisfied"]);
+        assert!(matches!(
+            cli,
+            Ok(Cli {
+                command: Command::Dossiers(DossiersCommand::Rate(DossierRateArgs {
+                    dossier: DossierRef::Code(_),
+                    rating: SatisfactionArg::VerySatisfied,
+                    ..
+                })),
+                ..
+            })
+        ));
+        assert!(Cli::try_parse_from(["eiso", "dossiers", "rate", "d-1", "rat-hai-long"]).is_err());
+    }
+
+    #[test]
+    fn dossiers_print_is_a_form_of_a_dossier_or_the_register() {
+        assert!(Cli::try_parse_from(["eiso", "dossiers", "print", "d-1", "--form", "receipt", "-O", "a.html"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["eiso", "dossiers", "print", "d-1"]).is_err(),
+            "--form is required"
+        );
+        assert!(Cli::try_parse_from(["eiso", "dossiers", "print", "--form", "receipt"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "eiso",
+                "dossiers",
+                "print",
+                "--register",
+                "--agency",
+                "pgd",
+                "--year",
+                "2025"
+            ])
+            .is_ok()
+        );
+        assert!(Cli::try_parse_from(["eiso", "dossiers", "print", "--register", "--agency", "pgd"]).is_err());
+        assert!(Cli::try_parse_from(["eiso", "dossiers", "print", "d-1", "--form", "receipt", "--register"]).is_err());
+    }
+
+    #[test]
+    fn calendar_deadline_takes_days_or_hours_and_supplement_spans() {
+        let base = ["eiso", "calendar", "deadline", "pgd", "--received", "10/03/2025 08:00"];
+        assert!(Cli::try_parse_from(base).is_err(), "--days or --hours is required");
+        let mut both = base.to_vec();
+        both.extend(["--days", "3", "--hours", "8"]);
+        assert!(Cli::try_parse_from(both).is_err());
+        let mut with_supplement = base.to_vec();
+        with_supplement.extend([
+            "--days",
+            "3",
+            "--supplement",
+            "10/03/2025 14:00..12/03/2025 14:00",
+            "--supplement",
+            "13/03/2025 09:00..",
+            "--pause",
+        ]);
+        let cli = Cli::try_parse_from(with_supplement).map_err(|error| error.to_string());
+        assert!(cli.is_ok(), "{cli:?}");
+        if let Ok(Cli {
+            command: Command::Calendar(CalendarCommand::Deadline(args)),
+            ..
+        }) = cli
+        {
+            assert_eq!(args.agency, "units/pgd");
+            assert_eq!(args.days, Some(3));
+            assert!(args.pause);
+            assert!(args.supplements[0].end_time.is_some());
+            assert!(args.supplements[1].end_time.is_none());
+        }
+        assert!(parse_suspension("12/03/2025 14:00..10/03/2025 14:00").is_err());
+        assert!(parse_suspension("12/03/2025 14:00").is_err());
+    }
+
+    #[test]
+    fn procedures_commands_take_codes_and_versions() {
+        let cli = Cli::try_parse_from(["eiso", "procedures", "publish", "2.002481/2"]);
+        assert!(matches!(
+            cli,
+            Ok(Cli {
+                command: Command::Procedures(ProceduresCommand::Publish { ref version }),
+                ..
+            }) if version == "procedures/2.002481/versions/2"
+        ));
+        assert!(Cli::try_parse_from(["eiso", "procedures", "publish", "2.002481"]).is_err());
+        let help = Cli::command()
+            .find_subcommand_mut("procedures")
+            .and_then(|procedures| procedures.find_subcommand_mut("import"))
+            .map(|import| import.render_long_help().to_string())
+            .unwrap_or_default();
+        assert!(help.contains("with 4 when some were refused"), "{help}");
     }
 
     #[test]

@@ -8,6 +8,9 @@ use chrono::Utc;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
+use eiso_proto::eiso::procedures::v1::calendar_service_client::CalendarServiceClient;
+use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
+use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use eiso_proto::tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataMap};
 use eiso_proto::tonic::transport::{Channel, Endpoint};
 use eiso_proto::tonic::{Request, Status};
@@ -34,6 +37,9 @@ const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Largest message the client accepts from the document service (a download
 /// chunk is far smaller).
 const MAX_DOCUMENT_MESSAGE: usize = 64 << 20;
+/// Largest message the client sends to or accepts from the procedure service:
+/// an imported or exported catalogue travels whole in one message.
+const MAX_CATALOGUE_MESSAGE: usize = 64 << 20;
 
 /// A command's view of the world.
 pub struct Ctx {
@@ -112,6 +118,24 @@ impl Ctx {
     /// HTTP/2 keep-alive pings notice a server that has gone away.
     pub fn transfers(&self) -> DocumentServiceClient<Channel> {
         documents_client(self.transfer_channel.clone())
+    }
+
+    /// A client of the calendar service.
+    pub fn calendars(&self) -> CalendarServiceClient<Channel> {
+        CalendarServiceClient::new(self.channel.clone())
+    }
+
+    /// A client of the procedure catalogue, whose imports and exports carry
+    /// a whole CSV or XLSX file.
+    pub fn procedures(&self) -> ProcedureServiceClient<Channel> {
+        ProcedureServiceClient::new(self.channel.clone())
+            .max_decoding_message_size(MAX_CATALOGUE_MESSAGE)
+            .max_encoding_message_size(MAX_CATALOGUE_MESSAGE)
+    }
+
+    /// A client of the dossier service.
+    pub fn dossiers(&self) -> DossierServiceClient<Channel> {
+        DossierServiceClient::new(self.channel.clone())
     }
 
     /// Wraps `message` with the token and the reason.

@@ -20,6 +20,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// output, a server answer the client cannot use, or a download whose content
 /// does not match its SHA-256.
 pub const EXIT_LOCAL: u8 = 3;
+/// Exit code of `eiso procedures import` when the server refused some rows
+/// (each is listed; the other rows were imported unless it was a dry run).
+pub const EXIT_ROWS_REFUSED: u8 = 4;
 /// Exit codes for server errors are this plus the gRPC code number.
 pub const EXIT_RPC_BASE: u8 = 10;
 
@@ -32,12 +35,14 @@ Exit codes:
    2  wrong usage: a flag or value the command does not accept, or a file it would overwrite
    3  local failure: session file, terminal, local files, output, an unusable server answer,
       or a download whose SHA-256 does not match
+   4  procedures import: some rows were refused (each is listed; the others were imported)
   11  CANCELLED            the request was cancelled
   12  UNKNOWN              the server failed with an unknown error
   13  INVALID_ARGUMENT     the server refused a value (each field is listed)
   14  DEADLINE_EXCEEDED    the server did not answer in time
-  15  NOT_FOUND            no such unit, user, client, trail, document, revision, record or file
-  16  ALREADY_EXISTS       a unit, user, client or document with that code or name exists
+  15  NOT_FOUND            no such unit, user, client, trail, document, revision, record, file,
+                           procedure, calendar year or dossier
+  16  ALREADY_EXISTS       a unit, user, client, document or procedure with that code or name exists
   17  PERMISSION_DENIED    your role does not allow this
   18  RESOURCE_EXHAUSTED   too many requests or a limit was reached
   19  FAILED_PRECONDITION  not possible in the resource's current state
@@ -96,6 +101,21 @@ pub enum CliError {
         /// How many entries were checked.
         checked: i64,
     },
+    /// `procedures import` was answered, but with refused rows.
+    #[error(
+        "{count} row(s) refused{}",
+        if *.dry_run {
+            ": nothing was changed (dry run)"
+        } else {
+            ": the other rows were imported; correct these and import the file again"
+        }
+    )]
+    RowsRefused {
+        /// How many rows the server refused.
+        count: usize,
+        /// Whether it was a dry run.
+        dry_run: bool,
+    },
     /// Anything that went wrong on this machine.
     #[error(transparent)]
     Local(#[from] anyhow::Error),
@@ -150,6 +170,7 @@ impl CliError {
             CliError::NotSignedIn(_) | CliError::LoginRefused { .. } => rpc_exit_code(Code::Unauthenticated),
             CliError::Rpc { status, .. } => rpc_exit_code(status.code()),
             CliError::TrailBroken { .. } => EXIT_TRAIL_BROKEN,
+            CliError::RowsRefused { .. } => EXIT_ROWS_REFUSED,
             CliError::Local(_) => EXIT_LOCAL,
         }
     }
@@ -407,7 +428,7 @@ mod tests {
             let line = format!("{exit:>4}  {}", code_name(code));
             assert!(EXIT_CODES_HELP.contains(&line), "help lacks `{line}`");
         }
-        for fixed in [EXIT_OK, EXIT_TRAIL_BROKEN, EXIT_USAGE, EXIT_LOCAL] {
+        for fixed in [EXIT_OK, EXIT_TRAIL_BROKEN, EXIT_USAGE, EXIT_LOCAL, EXIT_ROWS_REFUSED] {
             assert!(seen.insert(fixed), "exit code {fixed} is used twice");
             assert!(EXIT_CODES_HELP.contains(&format!("{fixed:>4}  ")));
         }
@@ -416,5 +437,11 @@ mod tests {
             rpc_exit_code(Code::Unauthenticated)
         );
         assert_eq!(CliError::Usage("x".into()).exit_code(), EXIT_USAGE);
+        let refused = CliError::RowsRefused {
+            count: 2,
+            dry_run: false,
+        };
+        assert_eq!(refused.exit_code(), EXIT_ROWS_REFUSED);
+        assert!(refused.to_string().starts_with("2 row(s) refused"), "{refused}");
     }
 }

@@ -1,9 +1,14 @@
 //! Parsing what people type — resource names, `ROLE@UNIT`, unit kinds,
-//! document types — and showing enum values back to them.
+//! document types, procedures, dossiers, copy kinds — and showing enum values
+//! back to them (the procedures' in Vietnamese, as the forms print them).
 
 use clap::ValueEnum;
 use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType, document, record, review, revision};
 use eiso_proto::eiso::identity::v1::{Role, RoleBinding, UnitKind, unit, user};
+use eiso_proto::eiso::procedures::v1::{
+    Channel, CopyKind, DossierStatus, Form, OnlineLevel, Outcome, ProcedureLevel, ReceivedDocument, Satisfaction,
+    SupplementMode, Weekday, procedure, procedure_version,
+};
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
@@ -19,6 +24,12 @@ pub const TRAILS: &str = "trails";
 pub const DOCUMENTS: &str = "documents";
 /// See [`UNITS`].
 pub const RECORDS: &str = "records";
+/// See [`UNITS`].
+pub const PROCEDURES: &str = "procedures";
+/// See [`UNITS`].
+pub const DOSSIERS: &str = "dossiers";
+/// See [`UNITS`].
+pub const CALENDARS: &str = "calendars";
 
 /// `collection/id` from either `collection/id` or a bare `id`.
 pub fn normalise_name(collection: &str, input: &str) -> Result<String, String> {
@@ -583,6 +594,494 @@ pub fn record_state_json(state: i32) -> Value {
     enum_json(record::State::try_from(state).map(|state| state.as_str_name()), state)
 }
 
+/// clap value parser for a procedure: `procedures/CODE` or the bare national
+/// code (`2.002481`).
+pub fn procedure_name(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    let code = input.strip_prefix("procedures/").unwrap_or(input);
+    if plain_id(code) {
+        Ok(format!("{PROCEDURES}/{code}"))
+    } else if code.contains("/versions/") || code.contains('/') {
+        Err(format!(
+            "`{input}` names a version: give the procedure alone, e.g. `{}`",
+            code.split('/').next().unwrap_or_default()
+        ))
+    } else {
+        Err(format!(
+            "`{input}` is not a procedure: expected its national code (e.g. 2.002481) or `procedures/CODE`"
+        ))
+    }
+}
+
+/// clap value parser for a procedure version: the full
+/// `procedures/CODE/versions/N`, or the short `CODE/N`.
+pub fn procedure_version_name(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    let expected =
+        || format!("`{input}` is not a procedure version: expected `procedures/CODE/versions/N` or `CODE/N`");
+    let rest = input.strip_prefix("procedures/").unwrap_or(input);
+    let (code, number) = match rest.split_once("/versions/").or_else(|| rest.split_once('/')) {
+        Some(parts) => parts,
+        None if plain_id(rest) => {
+            return Err(format!(
+                "`{input}` names a procedure, not one of its versions: add the version number, e.g. `{rest}/1` \
+                 (`eiso procedures show {rest}` shows the published and the latest)"
+            ));
+        }
+        None => return Err(expected()),
+    };
+    if !plain_id(code) || number.is_empty() || !number.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(expected());
+    }
+    match number.parse::<i32>() {
+        Ok(number) if number >= 1 => Ok(format!("{PROCEDURES}/{code}/versions/{number}")),
+        _ => Err(format!("`{input}`: version numbers start at 1")),
+    }
+}
+
+/// clap value parser for what `eiso procedures show` takes: a procedure
+/// (`2.002481`, `procedures/2.002481`) or one of its versions
+/// (`procedures/2.002481/versions/2`, `2.002481/2`).
+pub fn procedure_or_version(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    let rest = input.strip_prefix("procedures/").unwrap_or(input);
+    if rest.contains('/') {
+        procedure_version_name(input)
+    } else {
+        procedure_name(input)
+    }
+}
+
+/// The calendar of agency `units/ID`: `calendars/ID`.
+pub fn calendar_name(unit: &str) -> String {
+    format!("{CALENDARS}/{}", short_id(unit))
+}
+
+/// A dossier as typed on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DossierRef {
+    /// `dossiers/ID`.
+    Name(String),
+    /// Its code, e.g. `PGD-250310-0001`, looked up on the server.
+    Code(String),
+}
+
+/// Whether `input` has the shape of a dossier code, `<agency code>-YYMMDD-NNNN`
+/// (never the shape of an id, which is a UUID).
+pub fn is_dossier_code(input: &str) -> bool {
+    let mut parts = input.rsplitn(3, '-');
+    let (Some(number), Some(day), Some(agency)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    number.len() >= 4
+        && number.bytes().all(|byte| byte.is_ascii_digit())
+        && day.len() == 6
+        && day.bytes().all(|byte| byte.is_ascii_digit())
+        && !agency.is_empty()
+        && plain_id(agency)
+}
+
+/// clap value parser for a dossier: `dossiers/ID`, `ID`, or its code as
+/// printed on the receipt (`PGD-250310-0001`).
+pub fn dossier_ref(input: &str) -> Result<DossierRef, String> {
+    let input = input.trim();
+    if is_dossier_code(input) {
+        return Ok(DossierRef::Code(input.to_string()));
+    }
+    normalise_name(DOSSIERS, input)
+        .map(DossierRef::Name)
+        .map_err(|_| format!("`{input}` is not a dossier: expected `dossiers/ID`, `ID` or its code (PGD-250310-0001)"))
+}
+
+/// Text folded for matching what people type: lower case, without Vietnamese
+/// diacritics (`đ` becomes `d`), words joined by `-`.
+pub fn fold(text: &str) -> String {
+    let plain: String = text
+        .trim()
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect();
+    plain
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A copy kind as typed: `ban-chinh`, `ban-sao-chung-thuc`, `ban-sao`,
+/// `chinh-hoac-sao-chung-thuc`, the Vietnamese words themselves (`Bản
+/// chính`) or the English names (`original`, `certified-copy`, `photocopy`,
+/// `original-or-certified`).
+pub fn parse_copy_kind(input: &str) -> Result<CopyKind, String> {
+    match fold(input).as_str() {
+        "ban-chinh" | "chinh" | "original" => Ok(CopyKind::Original),
+        "ban-sao-co-chung-thuc"
+        | "ban-sao-chung-thuc"
+        | "sao-chung-thuc"
+        | "chung-thuc"
+        | "certified-copy"
+        | "certified" => Ok(CopyKind::CertifiedCopy),
+        "ban-sao" | "sao" | "ban-photo" | "photo" | "photocopy" => Ok(CopyKind::Photocopy),
+        "ban-chinh-hoac-ban-sao-co-chung-thuc"
+        | "ban-chinh-hoac-ban-sao-chung-thuc"
+        | "ban-chinh-hoac-sao-chung-thuc"
+        | "chinh-hoac-sao-chung-thuc"
+        | "original-or-certified" => Ok(CopyKind::OriginalOrCertified),
+        _ => Err(format!(
+            "`{}` is not a kind of copy: expected ban-chinh, ban-sao-chung-thuc, ban-sao or \
+             chinh-hoac-sao-chung-thuc",
+            input.trim()
+        )),
+    }
+}
+
+/// clap value parser for a document received: `Tên|KIND|SETS`, e.g.
+/// `Đơn xin chuyển trường|ban-chinh|1`; the kind defaults to `ban-chinh`
+/// and the sets to 1 (`2 bộ` is read as 2).
+pub fn parse_received_document(input: &str) -> Result<ReceivedDocument, String> {
+    let parts: Vec<&str> = input.split('|').collect();
+    if parts.len() > 3 {
+        return Err(format!(
+            "`{input}` has too many `|`: expected \"Tên giấy tờ|ban-chinh|1\""
+        ));
+    }
+    let display_name = nfc(parts.first().copied().unwrap_or_default());
+    if display_name.is_empty() {
+        return Err(format!(
+            "`{input}`: the document's name is missing (expected \"Tên giấy tờ|ban-chinh|1\")"
+        ));
+    }
+    let copy_kind = match parts.get(1).map(|kind| kind.trim()) {
+        None | Some("") => CopyKind::Original,
+        Some(kind) => parse_copy_kind(kind)?,
+    };
+    let sets = match parts.get(2).map(|sets| fold(sets)) {
+        None => 1,
+        Some(sets) if sets.is_empty() => 1,
+        Some(sets) => {
+            let number = sets.strip_suffix("-bo").unwrap_or(&sets);
+            match number.parse::<i32>() {
+                Ok(sets) if (1..=100).contains(&sets) => sets,
+                _ => {
+                    return Err(format!(
+                        "`{input}`: the number of sets must be a whole number from 1 to 100"
+                    ));
+                }
+            }
+        }
+    };
+    Ok(ReceivedDocument {
+        display_name,
+        copy_kind: copy_kind as i32,
+        sets,
+    })
+}
+
+/// How a dossier came in, as typed on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// At the counter (trực tiếp).
+    Direct,
+    /// Through the online public service portal (trực tuyến).
+    Online,
+    /// By post (qua dịch vụ bưu chính).
+    Postal,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(channel: ChannelArg) -> Self {
+        match channel {
+            ChannelArg::Direct => Channel::Direct,
+            ChannelArg::Online => Channel::Online,
+            ChannelArg::Postal => Channel::Postal,
+        }
+    }
+}
+
+/// The applicant's rating, as typed on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SatisfactionArg {
+    /// Rất hài lòng.
+    VerySatisfied,
+    /// Hài lòng.
+    Satisfied,
+    /// Chấp nhận được.
+    Acceptable,
+    /// Không hài lòng.
+    Dissatisfied,
+}
+
+impl From<SatisfactionArg> for Satisfaction {
+    fn from(rating: SatisfactionArg) -> Self {
+        match rating {
+            SatisfactionArg::VerySatisfied => Satisfaction::VerySatisfied,
+            SatisfactionArg::Satisfied => Satisfaction::Satisfied,
+            SatisfactionArg::Acceptable => Satisfaction::Acceptable,
+            SatisfactionArg::Dissatisfied => Satisfaction::Dissatisfied,
+        }
+    }
+}
+
+/// A printable form of a dossier, as typed on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormArg {
+    /// 01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả).
+    Receipt,
+    /// 02: supplement request (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ).
+    Supplement,
+    /// 03: refusal (phiếu từ chối tiếp nhận giải quyết hồ sơ).
+    Refusal,
+    /// 04: apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả).
+    Apology,
+    /// 05: control slip (phiếu kiểm soát quá trình giải quyết hồ sơ).
+    ControlSlip,
+}
+
+impl From<FormArg> for Form {
+    fn from(form: FormArg) -> Self {
+        match form {
+            FormArg::Receipt => Form::Receipt,
+            FormArg::Supplement => Form::SupplementRequest,
+            FormArg::Refusal => Form::Refusal,
+            FormArg::Apology => Form::Apology,
+            FormArg::ControlSlip => Form::ControlSlip,
+        }
+    }
+}
+
+/// Which deadlines `eiso dossiers list --due` picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DueArg {
+    /// Running dossiers due within one working day.
+    Soon,
+    /// Running dossiers past their due time.
+    Overdue,
+}
+
+impl DueArg {
+    /// The value of the `due` filter.
+    pub fn filter_value(self) -> &'static str {
+        match self {
+            DueArg::Soon => "soon",
+            DueArg::Overdue => "overdue",
+        }
+    }
+}
+
+/// A dossier status for a table, in Vietnamese as the forms print it.
+pub fn dossier_status_label(status: i32) -> String {
+    let label = match DossierStatus::try_from(status) {
+        Ok(DossierStatus::Registered) => "Mới đăng ký",
+        Ok(DossierStatus::Received) => "Đã tiếp nhận",
+        Ok(DossierStatus::NotReceived) => "Từ chối tiếp nhận",
+        Ok(DossierStatus::InProgress) => "Đang giải quyết",
+        Ok(DossierStatus::SupplementRequested) => "Chờ bổ sung hồ sơ",
+        Ok(DossierStatus::AwaitingPayment) => "Chờ thực hiện nghĩa vụ tài chính",
+        Ok(DossierStatus::Withdrawn) => "Đã rút hồ sơ",
+        Ok(DossierStatus::Stopped) => "Dừng xử lý",
+        Ok(DossierStatus::Completed) => "Đã có kết quả",
+        Ok(DossierStatus::Returned) => "Đã trả kết quả",
+        Ok(DossierStatus::Unspecified) => "",
+        Err(_) => return format!("status({status})"),
+    };
+    label.to_string()
+}
+
+/// A dossier status for JSON: the proto enum name.
+pub fn dossier_status_json(status: i32) -> Value {
+    enum_json(
+        DossierStatus::try_from(status).map(|status| status.as_str_name()),
+        status,
+    )
+}
+
+/// An outcome for a table: `Trước hạn`, `Đúng hạn`, `Quá hạn`, or empty
+/// while unresolved.
+pub fn outcome_label(outcome: i32) -> String {
+    let label = match Outcome::try_from(outcome) {
+        Ok(Outcome::Early) => "Trước hạn",
+        Ok(Outcome::OnTime) => "Đúng hạn",
+        Ok(Outcome::Late) => "Quá hạn",
+        Ok(Outcome::Unspecified) => "",
+        Err(_) => return format!("outcome({outcome})"),
+    };
+    label.to_string()
+}
+
+/// An outcome for JSON: the proto enum name.
+pub fn outcome_json(outcome: i32) -> Value {
+    enum_json(Outcome::try_from(outcome).map(|outcome| outcome.as_str_name()), outcome)
+}
+
+/// A copy kind for a table, in Vietnamese.
+pub fn copy_kind_label(kind: i32) -> String {
+    let label = match CopyKind::try_from(kind) {
+        Ok(CopyKind::Original) => "Bản chính",
+        Ok(CopyKind::CertifiedCopy) => "Bản sao có chứng thực",
+        Ok(CopyKind::Photocopy) => "Bản sao",
+        Ok(CopyKind::OriginalOrCertified) => "Bản chính hoặc bản sao có chứng thực",
+        Ok(CopyKind::Unspecified) => "",
+        Err(_) => return format!("copy({kind})"),
+    };
+    label.to_string()
+}
+
+/// A copy kind for JSON: the proto enum name.
+pub fn copy_kind_json(kind: i32) -> Value {
+    enum_json(CopyKind::try_from(kind).map(|kind| kind.as_str_name()), kind)
+}
+
+/// A rating for a table, in Vietnamese; empty when not rated.
+pub fn satisfaction_label(rating: i32) -> String {
+    let label = match Satisfaction::try_from(rating) {
+        Ok(Satisfaction::VerySatisfied) => "Rất hài lòng",
+        Ok(Satisfaction::Satisfied) => "Hài lòng",
+        Ok(Satisfaction::Acceptable) => "Chấp nhận được",
+        Ok(Satisfaction::Dissatisfied) => "Không hài lòng",
+        Ok(Satisfaction::Unspecified) => "",
+        Err(_) => return format!("satisfaction({rating})"),
+    };
+    label.to_string()
+}
+
+/// A rating for JSON: the proto enum name.
+pub fn satisfaction_json(rating: i32) -> Value {
+    enum_json(
+        Satisfaction::try_from(rating).map(|rating| rating.as_str_name()),
+        rating,
+    )
+}
+
+/// A channel for a table, in Vietnamese.
+pub fn channel_label(channel: i32) -> String {
+    let label = match Channel::try_from(channel) {
+        Ok(Channel::Direct) => "Trực tiếp",
+        Ok(Channel::Online) => "Trực tuyến",
+        Ok(Channel::Postal) => "Qua dịch vụ bưu chính",
+        Ok(Channel::Unspecified) => "",
+        Err(_) => return format!("channel({channel})"),
+    };
+    label.to_string()
+}
+
+/// A channel for JSON: the proto enum name.
+pub fn channel_json(channel: i32) -> Value {
+    enum_json(Channel::try_from(channel).map(|channel| channel.as_str_name()), channel)
+}
+
+/// A procedure's level for a table, in Vietnamese as the catalogue writes it.
+pub fn level_label(level: i32) -> String {
+    let label = match ProcedureLevel::try_from(level) {
+        Ok(ProcedureLevel::Central) => "Cấp trung ương",
+        Ok(ProcedureLevel::Provincial) => "Cấp tỉnh",
+        Ok(ProcedureLevel::Commune) => "Cấp xã",
+        Ok(ProcedureLevel::District) => "Cấp huyện",
+        Ok(ProcedureLevel::Unspecified) => "",
+        Err(_) => return format!("level({level})"),
+    };
+    label.to_string()
+}
+
+/// A procedure's level for JSON: the proto enum name.
+pub fn level_json(level: i32) -> Value {
+    enum_json(ProcedureLevel::try_from(level).map(|level| level.as_str_name()), level)
+}
+
+/// An online service level for a table, in Vietnamese.
+pub fn online_level_label(level: i32) -> String {
+    let label = match OnlineLevel::try_from(level) {
+        Ok(OnlineLevel::Information) => "Cung cấp thông tin",
+        Ok(OnlineLevel::Partial) => "Một phần",
+        Ok(OnlineLevel::Full) => "Toàn trình",
+        Ok(OnlineLevel::Unspecified) => "",
+        Err(_) => return format!("online({level})"),
+    };
+    label.to_string()
+}
+
+/// An online service level for JSON: the proto enum name.
+pub fn online_level_json(level: i32) -> Value {
+    enum_json(OnlineLevel::try_from(level).map(|level| level.as_str_name()), level)
+}
+
+/// A supplement mode for a table, in Vietnamese (unset counts as restart).
+pub fn supplement_mode_label(mode: i32) -> String {
+    let label = match SupplementMode::try_from(mode) {
+        Ok(SupplementMode::Restart | SupplementMode::Unspecified) => "Tính lại từ đầu",
+        Ok(SupplementMode::Pause) => "Tạm dừng",
+        Err(_) => return format!("mode({mode})"),
+    };
+    label.to_string()
+}
+
+/// A supplement mode for JSON: the proto enum name.
+pub fn supplement_mode_json(mode: i32) -> Value {
+    enum_json(SupplementMode::try_from(mode).map(|mode| mode.as_str_name()), mode)
+}
+
+/// A weekday in Vietnamese (`Thứ Hai` … `Chủ nhật`).
+pub fn weekday_label(day: i32) -> String {
+    let label = match Weekday::try_from(day) {
+        Ok(Weekday::Monday) => "Thứ Hai",
+        Ok(Weekday::Tuesday) => "Thứ Ba",
+        Ok(Weekday::Wednesday) => "Thứ Tư",
+        Ok(Weekday::Thursday) => "Thứ Năm",
+        Ok(Weekday::Friday) => "Thứ Sáu",
+        Ok(Weekday::Saturday) => "Thứ Bảy",
+        Ok(Weekday::Sunday) => "Chủ nhật",
+        Ok(Weekday::Unspecified) => "",
+        Err(_) => return format!("weekday({day})"),
+    };
+    label.to_string()
+}
+
+/// A weekday for JSON: the proto enum name.
+pub fn weekday_json(day: i32) -> Value {
+    enum_json(Weekday::try_from(day).map(|day| day.as_str_name()), day)
+}
+
+/// A procedure's state for a table.
+pub fn procedure_state_label(state: i32) -> String {
+    match procedure::State::try_from(state) {
+        Ok(procedure::State::Draft) => "draft".to_string(),
+        Ok(procedure::State::Published) => "published".to_string(),
+        Ok(procedure::State::Withdrawn) => "withdrawn".to_string(),
+        Ok(procedure::State::Unspecified) => "unspecified".to_string(),
+        Err(_) => format!("state({state})"),
+    }
+}
+
+/// A procedure's state for JSON: the proto enum name.
+pub fn procedure_state_json(state: i32) -> Value {
+    enum_json(
+        procedure::State::try_from(state).map(|state| state.as_str_name()),
+        state,
+    )
+}
+
+/// A procedure version's state for a table.
+pub fn version_state_label(state: i32) -> String {
+    match procedure_version::State::try_from(state) {
+        Ok(procedure_version::State::Draft) => "draft".to_string(),
+        Ok(procedure_version::State::Published) => "published".to_string(),
+        Ok(procedure_version::State::Superseded) => "superseded".to_string(),
+        Ok(procedure_version::State::Unspecified) => "unspecified".to_string(),
+        Err(_) => format!("state({state})"),
+    }
+}
+
+/// A procedure version's state for JSON: the proto enum name.
+pub fn version_state_json(state: i32) -> Value {
+    enum_json(
+        procedure_version::State::try_from(state).map(|state| state.as_str_name()),
+        state,
+    )
+}
+
 /// An enum value for JSON: its proto name, or the number when this client
 /// does not know it (a newer server).
 pub fn enum_json<E>(name: Result<&'static str, E>, number: i32) -> Value {
@@ -764,6 +1263,122 @@ mod tests {
         );
         let error = document_or_revision("documents/d-1/3").err().unwrap_or_default();
         assert!(error.contains("is not a revision"), "{error}");
+    }
+
+    #[test]
+    fn procedures_are_codes_and_versions_code_slash_number() {
+        assert_eq!(procedure_name("2.002481"), Ok("procedures/2.002481".to_string()));
+        assert_eq!(
+            procedure_name(" procedures/2.002481 "),
+            Ok("procedures/2.002481".to_string())
+        );
+        assert!(procedure_name("procedures/2.002481/versions/2").is_err());
+        assert!(procedure_name("2 002481").is_err());
+        let full = Ok("procedures/2.002481/versions/2".to_string());
+        assert_eq!(procedure_version_name("procedures/2.002481/versions/2"), full);
+        assert_eq!(procedure_version_name("2.002481/2"), full);
+        assert!(procedure_version_name("2.002481/0").is_err());
+        assert!(procedure_version_name("2.002481/x").is_err());
+        let error = procedure_version_name("2.002481").err().unwrap_or_default();
+        assert!(
+            error.contains("names a procedure") && error.contains("2.002481/1"),
+            "{error}"
+        );
+        assert_eq!(procedure_or_version("2.002481"), Ok("procedures/2.002481".to_string()));
+        assert_eq!(procedure_or_version("procedures/2.002481/versions/2"), full);
+        assert_eq!(procedure_or_version("2.002481/2"), full);
+        assert_eq!(calendar_name("units/u-1"), "calendars/u-1");
+    }
+
+    #[test]
+    fn dossiers_are_names_ids_or_codes() {
+        let id = "0195b5c2-7c1e-7a3b-9f00-123456789012";
+        assert_eq!(dossier_ref(id), Ok(DossierRef::Name(format!("dossiers/{id}"))));
+        assert_eq!(
+            dossier_ref(&format!("dossiers/{id}")),
+            Ok(DossierRef::Name(format!("dossiers/{id}")))
+        );
+        assert_eq!(
+            dossier_ref("PGD-250310-0001"),
+            Ok(DossierRef::Code("PGD-250310-0001".to_string()))
+        );
+        assert_eq!(
+            dossier_ref("31-GDDT-250310-0012"),
+            Ok(DossierRef::Code("31-GDDT-250310-0012".to_string()))
+        );
+        assert!(!is_dossier_code("250310-0001"));
+        assert!(!is_dossier_code(id));
+        assert!(dossier_ref("users/x").is_err());
+    }
+
+    #[test]
+    fn copy_kinds_are_typed_with_or_without_diacritics() {
+        assert_eq!(parse_copy_kind("ban-chinh"), Ok(CopyKind::Original));
+        assert_eq!(parse_copy_kind("Bản chính"), Ok(CopyKind::Original));
+        assert_eq!(parse_copy_kind("Bản sao có chứng thực"), Ok(CopyKind::CertifiedCopy));
+        assert_eq!(parse_copy_kind("ban-sao-chung-thuc"), Ok(CopyKind::CertifiedCopy));
+        assert_eq!(parse_copy_kind("ban_sao"), Ok(CopyKind::Photocopy));
+        assert_eq!(
+            parse_copy_kind("Bản chính hoặc bản sao có chứng thực"),
+            Ok(CopyKind::OriginalOrCertified)
+        );
+        assert_eq!(
+            parse_copy_kind("original-or-certified"),
+            Ok(CopyKind::OriginalOrCertified)
+        );
+        assert!(parse_copy_kind("ban-nhap").is_err());
+        assert_eq!(fold(" Đơn  xin_chuyển "), "don-xin-chuyen");
+    }
+
+    #[test]
+    fn received_documents_are_name_kind_sets() {
+        let document = parse_received_document("Giấy khai sinh|ban-sao-chung-thuc|2");
+        assert_eq!(
+            document,
+            Ok(ReceivedDocument {
+                display_name: "Giấy khai sinh".to_string(),
+                copy_kind: CopyKind::CertifiedCopy as i32,
+                sets: 2,
+            })
+        );
+        let document = parse_received_document("Học bạ");
+        assert_eq!(
+            document.as_ref().map(|d| (d.copy_kind, d.sets)),
+            Ok((CopyKind::Original as i32, 1))
+        );
+        assert_eq!(parse_received_document("Học bạ|Bản chính|1 bộ").map(|d| d.sets), Ok(1));
+        assert!(parse_received_document("|ban-chinh|1").is_err());
+        assert!(parse_received_document("Học bạ|ban-chinh|0").is_err());
+        assert!(parse_received_document("Học bạ|ban-chinh|1|x").is_err());
+    }
+
+    #[test]
+    fn procedure_enums_read_in_vietnamese_and_json_in_proto_names() {
+        assert_eq!(
+            dossier_status_label(DossierStatus::InProgress as i32),
+            "Đang giải quyết"
+        );
+        assert_eq!(dossier_status_label(DossierStatus::Returned as i32), "Đã trả kết quả");
+        assert_eq!(
+            dossier_status_json(DossierStatus::SupplementRequested as i32),
+            Value::from("DOSSIER_STATUS_SUPPLEMENT_REQUESTED")
+        );
+        assert_eq!(outcome_label(Outcome::OnTime as i32), "Đúng hạn");
+        assert_eq!(outcome_label(Outcome::Unspecified as i32), "");
+        assert_eq!(outcome_json(Outcome::Late as i32), Value::from("OUTCOME_LATE"));
+        assert_eq!(copy_kind_label(CopyKind::Photocopy as i32), "Bản sao");
+        assert_eq!(satisfaction_label(Satisfaction::Acceptable as i32), "Chấp nhận được");
+        assert_eq!(weekday_label(Weekday::Sunday as i32), "Chủ nhật");
+        assert_eq!(dossier_status_json(99), Value::from(99));
+        assert_eq!(
+            Form::from(FormArg::ControlSlip),
+            Form::ControlSlip,
+            "the CLI's names map to the forms"
+        );
+        assert_eq!(
+            Satisfaction::from(SatisfactionArg::VerySatisfied),
+            Satisfaction::VerySatisfied
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -78,6 +78,76 @@ pub fn parse_time(input: &str) -> Result<DateTime<Utc>, String> {
         .single()
         .map(|time| time.with_timezone(&Utc))
         .ok_or_else(|| format!("`{input}` does not exist in Asia/Ho_Chi_Minh"))
+}
+
+/// A day as a person types it: `dd/mm/yyyy` (or ISO `yyyy-mm-dd`). A clap
+/// value parser.
+pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
+    let input = input.trim();
+    NaiveDate::parse_from_str(input, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(input, "%Y-%m-%d"))
+        .map_err(|_| format!("`{input}` is not a day: expected dd/mm/yyyy, e.g. 01/07/2025"))
+}
+
+/// A local day's name in Vietnamese (`Thứ Hai` … `Chủ nhật`).
+pub fn weekday_vi(day: chrono::Weekday) -> &'static str {
+    match day {
+        chrono::Weekday::Mon => "Thứ Hai",
+        chrono::Weekday::Tue => "Thứ Ba",
+        chrono::Weekday::Wed => "Thứ Tư",
+        chrono::Weekday::Thu => "Thứ Năm",
+        chrono::Weekday::Fri => "Thứ Sáu",
+        chrono::Weekday::Sat => "Thứ Bảy",
+        chrono::Weekday::Sun => "Chủ nhật",
+    }
+}
+
+/// `dd/mm/yyyy HH:MM (Thứ Năm)` in Asia/Ho_Chi_Minh: what a clerk reads out.
+pub fn format_local_day(time: DateTime<Utc>) -> String {
+    let local = time.with_timezone(&TIME_ZONE);
+    format!("{} ({})", local.format("%d/%m/%Y %H:%M"), weekday_vi(local.weekday()))
+}
+
+/// A timestamp field with its weekday for a table: empty when unset.
+pub fn local_day_cell(timestamp: Option<&Timestamp>) -> String {
+    match timestamp {
+        None => String::new(),
+        Some(timestamp) => to_utc(timestamp).map_or_else(|| "(invalid time)".to_string(), format_local_day),
+    }
+}
+
+/// An amount in đồng, thousands grouped with dots: `1.500.000 đồng`.
+pub fn format_vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{grouped} đồng")
+}
+
+/// A fraction 0–1 as a percentage with one decimal, the decimal mark a comma
+/// as Vietnamese reports write it: `66,7%`.
+pub fn format_percent(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return "–".to_string();
+    }
+    format!("{:.1}%", fraction * 100.0).replace('.', ",")
+}
+
+/// Working time for people: `13 giờ 30 phút`, `2 giờ`, `45 phút`.
+pub fn format_working_time(seconds: i64) -> String {
+    let minutes = (seconds.max(0) + 59) / 60;
+    let (hours, minutes) = (minutes / 60, minutes % 60);
+    match (hours, minutes) {
+        (0, minutes) => format!("{minutes} phút"),
+        (hours, 0) => format!("{hours} giờ"),
+        (hours, minutes) => format!("{hours} giờ {minutes} phút"),
+    }
 }
 
 /// A UTC time as a protobuf timestamp.
@@ -255,6 +325,32 @@ mod tests {
         assert!(parse_time("07/01/2025 25:00").is_err());
         let timestamp = expected.map(to_timestamp);
         assert_eq!(local_cell(timestamp.as_ref()), "01/07/2025 09:30");
+    }
+
+    #[test]
+    fn money_rates_and_working_time_read_as_in_vietnamese_reports() {
+        assert_eq!(format_vnd(0), "0 đồng");
+        assert_eq!(format_vnd(50_000), "50.000 đồng");
+        assert_eq!(format_vnd(1_500_000), "1.500.000 đồng");
+        assert_eq!(format_vnd(-1_000), "-1.000 đồng");
+        assert_eq!(format_percent(2.0 / 3.0), "66,7%");
+        assert_eq!(format_percent(1.0), "100,0%");
+        assert_eq!(format_percent(0.0), "0,0%");
+        assert_eq!(format_working_time(13 * 3600 + 30 * 60), "13 giờ 30 phút");
+        assert_eq!(format_working_time(7200), "2 giờ");
+        assert_eq!(format_working_time(45 * 60), "45 phút");
+    }
+
+    #[test]
+    fn days_are_typed_day_first_and_shown_with_their_weekday() {
+        assert_eq!(
+            parse_date("10/03/2025"),
+            Ok(NaiveDate::from_ymd_opt(2025, 3, 10).unwrap_or_default())
+        );
+        assert_eq!(parse_date("2025-03-10"), parse_date("10/03/2025"));
+        assert!(parse_date("31/02/2025").is_err());
+        let thursday = parse_time("13/03/2025 08:00").map(format_local_day);
+        assert_eq!(thursday.as_deref(), Ok("13/03/2025 08:00 (Thứ Năm)"));
     }
 
     #[test]

@@ -294,6 +294,25 @@ impl Drop for PartFile {
     }
 }
 
+/// Saves `bytes` at `target` through `target.part`, so that a failure never
+/// leaves half a file under the final name.
+pub async fn save_bytes(target: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut part = PartFile::create(part_path(target)).await?;
+    part.write(bytes).await?;
+    part.keep(target).await
+}
+
+/// A name the server suggests as a local file name: its last component, or
+/// `fallback` when that is not a usable name.
+pub fn safe_file_name(suggested: &str, fallback: &str) -> String {
+    let name = suggested.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    if name.is_empty() || name == "." || name == ".." {
+        fallback.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
 /// `PATH.part`, beside `PATH`.
 pub fn part_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().map(|name| name.to_os_string()).unwrap_or_default();
@@ -304,16 +323,11 @@ pub fn part_path(target: &Path) -> PathBuf {
 /// A stored file's name as a local file name: its last component, or the
 /// file's id when that is not a usable name.
 pub fn local_file_name(file: &File) -> String {
-    let name = file.file_name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
-    if name.is_empty() || name == "." || name == ".." {
-        short_id(&file.name).to_string()
-    } else {
-        name.to_string()
-    }
+    safe_file_name(&file.file_name, short_id(&file.name))
 }
 
 /// Refuses to replace an existing file without --force.
-fn check_target(target: &Path, force: bool) -> Result<(), CliError> {
+pub fn check_target(target: &Path, force: bool) -> Result<(), CliError> {
     match std::fs::symlink_metadata(target) {
         Ok(metadata) if metadata.is_dir() => Err(CliError::Usage(format!("{} is a directory", target.display()))),
         Ok(_) if !force => Err(CliError::Usage(format!(

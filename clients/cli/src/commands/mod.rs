@@ -3,9 +3,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clients;
 pub mod docs;
+pub mod dossiers;
 pub mod files;
+pub mod procedures;
 pub mod records;
 pub mod units;
 pub mod users;
@@ -33,6 +36,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(command) => audit::run(&ctx, command).await,
         Command::Docs(command) => docs::run(&ctx, command).await,
         Command::Records(command) => records::run(&ctx, command).await,
+        Command::Procedures(command) => procedures::run(&ctx, command).await,
+        Command::Calendar(command) => calendar::run(&ctx, command).await,
+        Command::Dossiers(command) => dossiers::run(&ctx, command).await,
     }
 }
 
@@ -67,6 +73,21 @@ pub fn note_next_page(next_page_token: &str) {
             "more results: add --all, or --page-token {next_page_token} for the next page"
         ));
     }
+}
+
+/// A value for an AIP-160 filter: quoted, with `"` and `\\` escaped.
+pub fn filter_value(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Conditions joined by AND, skipping empty ones.
+pub fn filter_and<'a>(conditions: impl IntoIterator<Item = &'a str>) -> String {
+    conditions
+        .into_iter()
+        .map(str::trim)
+        .filter(|condition| !condition.is_empty())
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// The idempotency key of a create: the one given, or a new UUID.
@@ -230,6 +251,17 @@ mod tests {
         assert!(error.to_string().contains("--request-id r-1"));
         let error = with_retry_hint(CliError::rpc(Status::already_exists("code"), "http://h:1"), "r-1");
         assert!(!error.to_string().contains("--request-id"));
+    }
+
+    #[test]
+    fn filters_quote_their_values_and_join_with_and() {
+        assert_eq!(filter_value("PGD-250310-0001"), "\"PGD-250310-0001\"");
+        assert_eq!(filter_value("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(
+            filter_and(["agency = \"units/x\"", " ", "due = \"soon\""]),
+            "agency = \"units/x\" AND due = \"soon\""
+        );
+        assert_eq!(filter_and([]), "");
     }
 
     #[test]
