@@ -2,6 +2,7 @@
 //! catalogue with its versions, dossiers and their code sequences.
 
 mod m0002_procedure_tables;
+mod m0003_statistics_indexes;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(crate::platform::CreatePlatformTables),
             Box::new(m0002_procedure_tables::Migration),
+            Box::new(m0003_statistics_indexes::Migration),
         ]
     }
 }

@@ -1,0 +1,217 @@
+//! Command-line flags.
+
+use std::time::Duration;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// eiso-dossierbench: how fast a running eiso server receives dossiers, and how
+/// long `GetServiceStatistics` takes over a year of them.
+///
+/// `--setup` (with an administrator's password) first creates, through the
+/// API, the agencies (communes), a counter-staff user bound to all of them, a
+/// document controller, and procedure 2.002481 (3 working days; steps 4 + 16
+/// + 4 hours), published; whatever already exists is kept. Then:
+///
+/// `receive`: N clients, each with its own connection, receive M dossiers in
+/// total through ReceiveDossier; reports dossiers per second and latency
+/// percentiles, and checks every code is distinct.
+///
+/// `seed`: bulk-inserts synthetic dossiers spread over a year straight into
+/// the procedures database (a SQLite file, or the `procedures` schema of a
+/// PostgreSQL database) until it holds `--total` dossiers. On SQLite, run it
+/// while the server is stopped.
+///
+/// `stats`: calls GetServiceStatistics for the whole year, for one agency and
+/// for all, `--repeat` times each; reports min / median / max.
+///
+/// Exits 1 if a call fails or a check does not hold.
+#[derive(Debug, Parser)]
+#[command(version, args_override_self = true)]
+pub struct Args {
+    /// The server, http://HOST:PORT.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:50051", global = true)]
+    pub server: String,
+    /// First create the agencies, the two users and the procedure, as the
+    /// administrator (`--admin-password-env`); what exists is kept.
+    #[arg(long)]
+    pub setup: bool,
+    /// The administrator who runs `--setup`.
+    #[arg(long, value_name = "NAME", default_value = "admin", global = true)]
+    pub admin_username: String,
+    /// The environment variable holding the administrator's password.
+    #[arg(long, value_name = "VAR", default_value = "EISO_ADMIN_PASSWORD", global = true)]
+    pub admin_password_env: String,
+    /// The counter-staff user who receives dossiers (and reads the statistics).
+    #[arg(long, value_name = "NAME", default_value = "dossierbench.motcua", global = true)]
+    pub counter_username: String,
+    /// The document controller who creates and publishes the procedure.
+    #[arg(long, value_name = "NAME", default_value = "dossierbench.thuky", global = true)]
+    pub controller_username: String,
+    /// The environment variable holding both benchmark users' password.
+    #[arg(long, value_name = "VAR", default_value = "DOSSIERBENCH_PASSWORD", global = true)]
+    pub password_env: String,
+    /// How many agencies `--setup` creates (the counter receives at all of them).
+    #[arg(long = "agencies", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3), global = true)]
+    pub agency_count: u8,
+    /// The procedure's national code.
+    #[arg(long, value_name = "CODE", default_value = "2.002481", global = true)]
+    pub procedure: String,
+    /// Deadline of each call.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub timeout_seconds: u64,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Args {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Only the setup (same as `--setup` with no command).
+    Setup,
+    /// Dossiers received per second through ReceiveDossier.
+    Receive(ReceiveArgs),
+    /// Bulk-insert a year of synthetic dossiers into the procedures database.
+    Seed(SeedArgs),
+    /// GetServiceStatistics latency over the year.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ReceiveArgs {
+    /// Clients calling at once, each with its own connection.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub clients: u32,
+    /// Dossiers to receive in total (spread over the clients).
+    #[arg(long, value_name = "M", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub count: u32,
+    /// Dossiers received before the clock starts (not counted in the rate).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub warmup: u32,
+    /// Seed of the applicants' data (random if not given; printed either way).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SeedArgs {
+    /// The number of dossiers the database should hold when done.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub total: u64,
+    /// A postgres:// URL (the procedures schema of that database), or the
+    /// SQLite file `procedures.db` (or the data directory that holds it).
+    #[arg(long, value_name = "URL_OR_SQLITE_FILE")]
+    pub database_url: String,
+    /// The PostgreSQL schema of the procedures service.
+    #[arg(long, value_name = "NAME", default_value = "procedures")]
+    pub schema: String,
+    /// The year the receive times are spread over (its working hours).
+    #[arg(long, value_name = "YYYY", default_value_t = 2025, value_parser = clap::value_parser!(i32).range(2025..=2025))]
+    pub year: i32,
+    /// Rows per INSERT statement.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub batch: u32,
+    /// INSERT statements per transaction.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batches_per_transaction: u32,
+    /// An agency (`units/{id}`) to spread the dossiers over; repeat for up to
+    /// three. By default the agencies found in the database (the dossiers
+    /// already received, then the procedure's).
+    #[arg(long = "agency", value_name = "UNIT")]
+    pub agencies: Vec<String>,
+    /// Run ANALYZE on the table afterwards (the server itself never does on
+    /// SQLite; PostgreSQL's autovacuum does it on its own).
+    #[arg(long)]
+    pub analyze: bool,
+    /// Seed of the synthetic data (random if not given; printed either way).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct StatsArgs {
+    /// Calls per measured query.
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeat: u32,
+    /// The year asked for (1 January to 31 December).
+    #[arg(long, value_name = "YYYY", default_value_t = 2025)]
+    pub year: i32,
+    /// The agency of the one-agency query, `units/{id}`; by default the
+    /// counter user's first agency.
+    #[arg(long, value_name = "UNIT")]
+    pub agency: Option<String>,
+}
+
+/// How the report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_flags_go_after_the_command() {
+        let args = Args::try_parse_from([
+            "eiso-dossierbench",
+            "receive",
+            "--clients",
+            "32",
+            "--count",
+            "10",
+            "--server",
+            "http://127.0.0.1:1",
+            "--output",
+            "json",
+        ])
+        .map_err(|e| e.to_string());
+        let args = args.as_ref();
+        assert!(matches!(
+            args.map(|a| &a.command),
+            Ok(Some(Command::Receive(ReceiveArgs {
+                clients: 32,
+                count: 10,
+                ..
+            })))
+        ));
+        assert_eq!(args.map(|a| a.output), Ok(OutputFormat::Json));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Args::command().debug_assert();
+        let args = Args::try_parse_from([
+            "eiso-dossierbench",
+            "seed",
+            "--database-url",
+            "/tmp/x",
+            "--agency",
+            "units/a",
+            "--agency",
+            "units/b",
+            "--agencies",
+            "2",
+        ])
+        .map_err(|e| e.to_string());
+        assert!(matches!(
+            args.as_ref().map(|a| (&a.command, a.agency_count)),
+            Ok((Some(Command::Seed(SeedArgs { agencies, .. })), 2)) if agencies.len() == 2
+        ));
+    }
+
+    #[test]
+    fn seed_needs_a_database() {
+        assert!(Args::try_parse_from(["eiso-dossierbench", "seed", "--total", "10"]).is_err());
+    }
+}

@@ -1,0 +1,218 @@
+//! `eiso-dossierbench`: set up an agency, its counter and a published
+//! procedure through the API (`--setup`); measure dossiers received per second
+//! (`receive`); fill the procedures database with a year of dossiers
+//! (`seed`); time `GetServiceStatistics` over them (`stats`); print the report.
+
+mod cli;
+mod people;
+mod receive;
+mod report;
+mod seed;
+mod session;
+mod setup;
+mod stats;
+mod workcal;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::Parser as _;
+use eiso_proto::tonic::transport::{Channel, Endpoint};
+use serde_json::{Map, Value, json};
+
+use crate::cli::{Args, Command, OutputFormat};
+use crate::session::Session;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("eiso-dossierbench: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("eiso-dossierbench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn env_password(var: &str) -> anyhow::Result<String> {
+    let password = std::env::var(var).with_context(|| format!("the environment variable {var} is not set"))?;
+    if password.is_empty() {
+        bail!("the environment variable {var} is empty");
+    }
+    Ok(password)
+}
+
+fn endpoint(args: &Args) -> anyhow::Result<Endpoint> {
+    if !args.server.starts_with("http://") {
+        bail!("`{}` is not a server address: expected http://HOST:PORT", args.server);
+    }
+    Ok(Endpoint::from_shared(args.server.clone())
+        .with_context(|| format!("`{}` is not a server address", args.server))?
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(args.timeout())
+        .tcp_nodelay(true))
+}
+
+async fn connect(endpoint: &Endpoint, server: &str) -> anyhow::Result<Channel> {
+    endpoint
+        .connect()
+        .await
+        .with_context(|| format!("cannot connect to {server}"))
+}
+
+fn random_seed() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    if args.command.is_none() && !args.setup {
+        bail!("nothing to do: give --setup and/or a command (setup, receive, seed, stats); see --help");
+    }
+    let mut report = Map::new();
+    let mut text = String::new();
+    report.insert("server".into(), json!(args.server));
+
+    if args.setup || matches!(args.command, Some(Command::Setup)) {
+        let endpoint = endpoint(&args)?;
+        let control = connect(&endpoint, &args.server).await?;
+        let admin = Session::login(&control, &args.admin_username, &env_password(&args.admin_password_env)?).await?;
+        let password = env_password(&args.password_env)?;
+        let done = setup::run(
+            &control,
+            &admin,
+            &setup::Plan {
+                agencies: usize::from(args.agency_count),
+                counter_username: &args.counter_username,
+                controller_username: &args.controller_username,
+                password: &password,
+                procedure: &args.procedure,
+            },
+        )
+        .await?;
+        text += &format!(
+            "setup: agencies {}; {} published; created: {}\n",
+            done.agencies.join(", "),
+            done.procedure_version,
+            if done.created.is_empty() {
+                "nothing (all there)".to_string()
+            } else {
+                done.created.join(", ")
+            }
+        );
+        report.insert(
+            "setup".into(),
+            json!({
+                "agencies": done.agencies,
+                "procedure_version": done.procedure_version,
+                "created": done.created,
+            }),
+        );
+    }
+
+    match &args.command {
+        None | Some(Command::Setup) => {}
+        Some(Command::Receive(receive_args)) => {
+            let endpoint = endpoint(&args)?;
+            let control = connect(&endpoint, &args.server).await?;
+            let counter = Session::login(&control, &args.counter_username, &env_password(&args.password_env)?).await?;
+            let agencies = setup::counter_agencies(&control, &counter, &args.counter_username).await?;
+            // One connection per client, all open before any clock starts.
+            let channels: Vec<Channel> =
+                futures::future::try_join_all((0..receive_args.clients).map(|_| endpoint.connect()))
+                    .await
+                    .with_context(|| format!("cannot open {} connections to {}", receive_args.clients, args.server))?;
+            let seed = receive_args.seed.unwrap_or_else(random_seed);
+            eprintln!(
+                "eiso-dossierbench: receiving {} dossiers (+{} warm-up) with {} clients (seed {seed}) …",
+                receive_args.count, receive_args.warmup, receive_args.clients
+            );
+            let run = receive::run(receive::Plan {
+                channels: &channels,
+                counter: &counter,
+                agencies: &agencies,
+                procedure: &args.procedure,
+                count: receive_args.count as usize,
+                warmup: receive_args.warmup as usize,
+                seed,
+            })
+            .await?;
+            text += &run.to_text();
+            report.insert("receive".into(), run.to_json());
+        }
+        Some(Command::Seed(seed_args)) => {
+            let seed = seed_args.seed.unwrap_or_else(random_seed);
+            eprintln!(
+                "eiso-dossierbench: seeding up to {} dossiers (seed {seed}) …",
+                seed_args.total
+            );
+            let run = seed::run(seed::Plan {
+                database_url: &seed_args.database_url,
+                schema: &seed_args.schema,
+                total: seed_args.total,
+                year: seed_args.year,
+                batch: seed_args.batch,
+                batches_per_transaction: seed_args.batches_per_transaction,
+                agencies: &seed_args.agencies,
+                procedure: &args.procedure,
+                analyze: seed_args.analyze,
+                seed,
+            })
+            .await?;
+            text += &run.to_text();
+            report.insert("seed".into(), run.to_json());
+        }
+        Some(Command::Stats(stats_args)) => {
+            let endpoint = endpoint(&args)?;
+            let control = connect(&endpoint, &args.server).await?;
+            let counter = Session::login(&control, &args.counter_username, &env_password(&args.password_env)?).await?;
+            let one = match &stats_args.agency {
+                Some(agency) => agency.clone(),
+                None => setup::counter_agencies(&control, &counter, &args.counter_username)
+                    .await?
+                    .remove(0),
+            };
+            eprintln!(
+                "eiso-dossierbench: GetServiceStatistics for {} × {} …",
+                stats_args.year, stats_args.repeat
+            );
+            let queries = stats::run(
+                &control,
+                &counter,
+                &[one, String::new()],
+                stats_args.year,
+                stats_args.repeat,
+            )
+            .await?;
+            for query in &queries {
+                text += &query.to_text();
+            }
+            report.insert(
+                "stats".into(),
+                json!({
+                    "year": stats_args.year,
+                    "repeat": stats_args.repeat,
+                    "queries": queries.iter().map(stats::Query::to_json).collect::<Vec<_>>(),
+                }),
+            );
+        }
+    }
+
+    match args.output {
+        OutputFormat::Text => print!("{text}"),
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&Value::Object(report)).context("cannot encode the report")?
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Figures and their printing: latency percentiles, min / median / max.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Latency {
+    pub fn of(latencies: &[Duration]) -> Option<Latency> {
+        let mut sorted: Vec<Duration> = latencies.to_vec();
+        sorted.sort_unstable();
+        let at = |p: f64| {
+            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+            ms(sorted[index])
+        };
+        (!sorted.is_empty()).then(|| Latency {
+            mean: sorted.iter().map(|d| ms(*d)).sum::<f64>() / sorted.len() as f64,
+            p50: at(0.50),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: at(1.0),
+        })
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({"mean": self.mean, "p50": self.p50, "p95": self.p95, "p99": self.p99, "max": self.max})
+    }
+
+    pub fn to_text(self) -> String {
+        format!(
+            "p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, mean {:.1} ms",
+            self.p50, self.p95, self.p99, self.max, self.mean
+        )
+    }
+}
+
+/// Min, median and max of a few timings, in milliseconds, and the first one
+/// (the coldest).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub first: f64,
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    pub fn of(timings: &[Duration]) -> Option<Spread> {
+        let first = ms(*timings.first()?);
+        let mut sorted: Vec<f64> = timings.iter().map(|d| ms(*d)).collect();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
+        Some(Spread {
+            first,
+            min: sorted[0],
+            median,
+            max: sorted[n - 1],
+        })
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({"first": self.first, "min": self.min, "median": self.median, "max": self.max})
+    }
+
+    pub fn to_text(self) -> String {
+        format!(
+            "min {:.1} ms, median {:.1} ms, max {:.1} ms (first call {:.1} ms)",
+            self.min, self.median, self.max, self.first
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_and_median() {
+        let timings: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let latency = Latency::of(&timings);
+        assert_eq!(
+            latency.map(|l| (l.p50, l.p95, l.p99, l.max)),
+            Some((50.0, 95.0, 99.0, 100.0))
+        );
+        let spread = Spread::of(&[
+            Duration::from_millis(30),
+            Duration::from_millis(10),
+            Duration::from_millis(20),
+        ]);
+        assert_eq!(
+            spread.map(|s| (s.first, s.min, s.median, s.max)),
+            Some((30.0, 10.0, 20.0, 30.0))
+        );
+        assert_eq!(Spread::of(&[]), None);
+    }
+}
