@@ -7,96 +7,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Output, Stdio};
+mod common;
 
+use common::{Person, text};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `eiso ARGS` with its session in `config_dir`, in the directory `cwd`.
-async fn eiso_in(cwd: &Path, config_dir: &Path, server: SocketAddr, args: &[&str], stdin: &str) -> Run {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_eiso"));
-    command
-        .args(args)
-        .current_dir(cwd)
-        .env("EISO_CONFIG_DIR", config_dir)
-        .env("EISO_SERVER", format!("http://{server}"))
-        .env_remove("EISO_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let stdin = stdin.to_string();
-    // The server runs on this runtime: wait for the child elsewhere.
-    tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.as_bytes()).unwrap();
-        drop(input);
-        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
-}
-
-/// A person at the terminal: their own session directory, a working directory.
-struct Person {
-    config: tempfile::TempDir,
-    cwd: tempfile::TempDir,
-    server: SocketAddr,
-}
-
-impl Person {
-    async fn login(server: SocketAddr, username: &str) -> Self {
-        let person = Person {
-            config: tempfile::tempdir().unwrap(),
-            cwd: tempfile::tempdir().unwrap(),
-            server,
-        };
-        let run = person
-            .run(
-                &["login", "--username", username, "--password-stdin"],
-                &format!("{username}-password\n"),
-            )
-            .await;
-        assert_eq!(run.code, 0, "login {username}: {}", run.stderr);
-        person
-    }
-
-    async fn run(&self, args: &[&str], stdin: &str) -> Run {
-        eiso_in(self.cwd.path(), self.config.path(), self.server, args, stdin).await
-    }
-
-    /// Runs a command that must succeed and print JSON.
-    async fn json(&self, args: &[&str]) -> Value {
-        let mut args = args.to_vec();
-        args.extend(["-o", "json"]);
-        let run = self.run(&args, "").await;
-        assert_eq!(run.code, 0, "eiso {}: {}", args.join(" "), run.stderr);
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
-    }
-
-    /// Runs a command that must fail with `code`; returns its standard error.
-    async fn fails(&self, code: i32, args: &[&str]) -> String {
-        let run = self.run(args, "").await;
-        assert_eq!(run.code, code, "eiso {}: {}{}", args.join(" "), run.stdout, run.stderr);
-        run.stderr
-    }
-}
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -113,13 +30,6 @@ fn generated_content(len: usize) -> Vec<u8> {
             state.to_le_bytes()[0]
         })
         .collect()
-}
-
-fn text(value: &Value) -> String {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("not a string: {value}"))
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
