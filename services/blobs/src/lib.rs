@@ -65,6 +65,10 @@ use sha2::{Digest, Sha256};
 
 /// Part size of multipart uploads on the local backend (no minimum there).
 const LOCAL_PART_SIZE: usize = 1024 * 1024;
+
+/// Chunks at least this large are hashed on the blocking pool, not on an
+/// async worker (SHA-256 of 256 KiB takes about half a millisecond).
+const OFF_RUNTIME_HASH_BYTES: usize = 256 * 1024;
 /// Part size of multipart uploads on other backends: S3 requires at least 5 MiB for
 /// every part but the last.
 const REMOTE_PART_SIZE: usize = 5 * 1024 * 1024;
@@ -227,7 +231,23 @@ impl BlobStore {
                         break Some(e.into());
                     }
                     size += len;
-                    hasher.update(&chunk);
+                    // Hashing a large chunk takes milliseconds: do it off the
+                    // async workers so other calls are not held up.
+                    if chunk.len() >= OFF_RUNTIME_HASH_BYTES {
+                        let mut moved = std::mem::take(&mut hasher);
+                        let piece = chunk.clone();
+                        match tokio::task::spawn_blocking(move || {
+                            moved.update(&piece);
+                            moved
+                        })
+                        .await
+                        {
+                            Ok(updated) => hasher = updated,
+                            Err(e) => break Some(join_error(e)),
+                        }
+                    } else {
+                        hasher.update(&chunk);
+                    }
                     writer.put(chunk);
                 }
             }
