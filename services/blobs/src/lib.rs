@@ -419,6 +419,49 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    /// Deletes stored content whose digest is not in `keep` and that was written
+    /// more than `older_than` ago: content left behind by a crash between storing a
+    /// file and recording it, and content whose last reference was destroyed.
+    /// Returns how many were deleted.
+    ///
+    /// Only safe while nothing else writes to the store: an upload that finds its
+    /// content already stored (deduplication) reuses it without refreshing its
+    /// time, so a concurrent sweep could delete it. Run it at start, before serving.
+    pub async fn sweep_unreferenced(
+        &self,
+        keep: &std::collections::HashSet<String>,
+        older_than: Duration,
+    ) -> Result<usize, BlobError> {
+        let cutoff_ms = SystemTime::now()
+            .checked_sub(older_than)
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let mut doomed = Vec::new();
+        let mut listing = self.store.list(Some(&Path::from(CONTENT)));
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            let Some(digest) = meta.location.filename() else {
+                continue;
+            };
+            if valid_digest(digest) && !keep.contains(digest) && meta.last_modified.timestamp_millis() < cutoff_ms {
+                doomed.push(meta.location.clone());
+            }
+        }
+        let mut removed = 0;
+        for location in doomed {
+            match self.store.delete(&location).await {
+                Ok(()) => removed += 1,
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(removed)
+    }
+}
+
 /// Deletes a staging object if `put` is dropped between completing the upload and
 /// linking it.
 struct StagingGuard {

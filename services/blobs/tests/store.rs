@@ -332,3 +332,30 @@ async fn sweep_removes_abandoned_staging_files_only() {
     assert_eq!(store.sweep_staging(Duration::ZERO).await.unwrap(), 1);
     assert!(files_under(&staging).is_empty());
 }
+
+#[tokio::test]
+async fn unreferenced_content_is_swept_and_referenced_content_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = BlobStore::local(dir.path()).unwrap();
+    let kept = store.put(chunks(&random(70_000, 1), 8192), 1 << 20).await.unwrap();
+    let orphan = store.put(chunks(&random(50_000, 2), 8192), 1 << 20).await.unwrap();
+
+    // Content newer than the age limit stays, referenced or not.
+    let keep = std::collections::HashSet::from([kept.digest.clone()]);
+    assert_eq!(
+        store
+            .sweep_unreferenced(&keep, Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Old enough: the unreferenced content goes, the referenced stays whole.
+    assert_eq!(store.sweep_unreferenced(&keep, Duration::ZERO).await.unwrap(), 1);
+    assert!(matches!(
+        read_all(&store, &orphan.digest, 4096).await,
+        Err(BlobError::NotFound { .. })
+    ));
+    assert_eq!(read_all(&store, &kept.digest, 4096).await.unwrap(), random(70_000, 1));
+    assert_eq!(store.exists(&orphan.digest).await.unwrap(), None);
+}

@@ -59,6 +59,33 @@ pub fn blob_error(error: BlobError) -> ServiceError {
 }
 
 impl Documents {
+    /// Deletes stored content that no live file refers to and that is older than
+    /// `older_than`: content stored by an upload cut off before its file was
+    /// recorded, and content destroyed with its record. Call it at start,
+    /// before serving, and only where this process is the store's one writer.
+    pub async fn sweep_unreferenced_content(&self, older_than: std::time::Duration) -> ServiceResult<usize> {
+        let rows = self
+            .journal
+            .db()
+            .reader()
+            .query_all(
+                Query::select()
+                    .distinct()
+                    .column("sha256")
+                    .from("files")
+                    .and_where(Expr::col("destroyed").eq(false)),
+            )
+            .await?;
+        let mut keep = std::collections::HashSet::with_capacity(rows.len());
+        for row in rows {
+            keep.insert(row.try_get::<String>("", "sha256")?);
+        }
+        self.blobs
+            .sweep_unreferenced(&keep, older_than)
+            .await
+            .map_err(blob_error)
+    }
+
     /// FAILED_PRECONDITION unless files may be added to or removed from `parent` by the caller.
     async fn ensure_parent_writable(
         &self,

@@ -87,6 +87,20 @@ impl App {
             Arc::new(directory::IdentityDirectory(identity.clone())),
             limits,
         );
+        // Content no live file refers to (a crash between storing and recording
+        // a file, or destroyed with its record). Only in the embedded setup,
+        // where this process is the file store's one writer; replicas sharing a
+        // store would race each other's uploads.
+        if config.database_url.is_none() {
+            match documents
+                .sweep_unreferenced_content(std::time::Duration::from_secs(24 * 3600))
+                .await
+            {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed stored content no file refers to"),
+                Err(error) => tracing::warn!(%error, "cannot sweep unreferenced content"),
+            }
+        }
 
         let procedures_db =
             open::<eiso_migrations::procedures::Migrator>(&config, eiso_procedures::SERVICE_NAME).await?;
