@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod gateway;
 pub mod journal;
+pub mod links;
 pub mod policy;
 
 pub use context::{CallContext, CallInfo, Principal};

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 mod directory;
+pub mod links;
 
 use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};

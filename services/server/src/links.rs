@@ -1,0 +1,157 @@
+//! Evidence links and record filing for plans and quality, answered in
+//! process by the documents and procedures services' public library APIs.
+
+use eiso_documents::Documents;
+use eiso_platform::links::{Answer, LinkedResource, RecordToFile, ResourceLinks};
+use eiso_platform::{CallContext, ServiceError, ServiceResult};
+use eiso_procedures::Procedures;
+use eiso_proto::eiso::documents::v1 as docs;
+use eiso_proto::eiso::procedures::v1 as procs;
+
+pub struct ServiceLinks {
+    pub documents: Documents,
+    pub procedures: Procedures,
+}
+
+/// A lookup that failed for any reason other than an outage is reported as
+/// "does not exist" on the caller's field: existence of what the caller may
+/// not see is not disclosed.
+fn missing(field: &str, name: &str, error: ServiceError) -> ServiceError {
+    match error {
+        ServiceError::Unavailable(_) | ServiceError::Internal(_) | ServiceError::DataLoss(_) => error,
+        _ => ServiceError::invalid(field, format!("{name} does not exist or is not visible to you")),
+    }
+}
+
+impl ServiceLinks {
+    async fn resolve_inner(&self, ctx: &CallContext, name: &str, field: &str) -> ServiceResult<LinkedResource> {
+        let parts: Vec<&str> = name.split('/').collect();
+        let linked = |kind: &str, title: String| LinkedResource {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            title,
+        };
+        match parts.as_slice() {
+            ["documents", _] => {
+                let document = self
+                    .documents
+                    .get_document(
+                        ctx,
+                        docs::GetDocumentRequest {
+                            name: name.to_string(),
+                            as_of_time: None,
+                        },
+                    )
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                Ok(linked("document", format!("{} {}", document.code, document.title)))
+            }
+            ["documents", id, "revisions", number] => {
+                let document = self
+                    .documents
+                    .get_document(
+                        ctx,
+                        docs::GetDocumentRequest {
+                            name: format!("documents/{id}"),
+                            as_of_time: None,
+                        },
+                    )
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                self.documents
+                    .get_revision(ctx, docs::GetRevisionRequest { name: name.to_string() })
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                Ok(linked(
+                    "revision",
+                    format!("{} {} (lần ban hành {number})", document.code, document.title),
+                ))
+            }
+            ["records", _] => {
+                let record = self
+                    .documents
+                    .get_record(docs::GetRecordRequest { name: name.to_string() })
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                Ok(linked("record", record.title))
+            }
+            ["dossiers", _] => {
+                let dossier = self
+                    .procedures
+                    .get_dossier(ctx, procs::GetDossierRequest { name: name.to_string() })
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                Ok(linked("dossier", dossier.code))
+            }
+            _ => Err(ServiceError::invalid(
+                field,
+                "must be `documents/{id}`, `documents/{id}/revisions/{n}`, `records/{id}` or `dossiers/{id}`",
+            )),
+        }
+    }
+
+    async fn file_inner(&self, ctx: &CallContext, record: RecordToFile) -> ServiceResult<String> {
+        let mut create_ctx = ctx.clone();
+        create_ctx.request_id = record.request_id.clone();
+        let created = self
+            .documents
+            .create_record(
+                &create_ctx,
+                docs::CreateRecordRequest {
+                    record: Some(docs::Record {
+                        title: record.title,
+                        owner_unit: record.owner_unit,
+                        retention_months: record.retention_months,
+                        disposition: docs::Disposition::Keep as i32,
+                        ..Default::default()
+                    }),
+                    request_id: record.request_id,
+                },
+            )
+            .await?;
+        // A retry finds the record from the first attempt: attach only what
+        // is not there yet, and close it once.
+        if created.state == docs::record::State::Open as i32 {
+            let mut file_ctx = ctx.clone();
+            file_ctx.request_id = String::new();
+            for (file_name, content_type, content) in record.files {
+                if created.files.iter().any(|f| f.file_name == file_name) {
+                    continue;
+                }
+                let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(content))]);
+                self.documents
+                    .upload(
+                        &file_ctx,
+                        docs::UploadFileHeader {
+                            parent: created.name.clone(),
+                            file_name,
+                            content_type,
+                            expected_sha256: String::new(),
+                        },
+                        chunks,
+                    )
+                    .await?;
+            }
+            self.documents
+                .close_record(
+                    &file_ctx,
+                    docs::CloseRecordRequest {
+                        name: created.name.clone(),
+                        etag: String::new(),
+                    },
+                )
+                .await?;
+        }
+        Ok(created.name)
+    }
+}
+
+impl ResourceLinks for ServiceLinks {
+    fn resolve<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, LinkedResource> {
+        Box::pin(self.resolve_inner(ctx, name, field))
+    }
+
+    fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String> {
+        Box::pin(self.file_inner(ctx, record))
+    }
+}
