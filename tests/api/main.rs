@@ -12,6 +12,7 @@ mod documents;
 mod dossiers;
 mod events;
 mod procedures;
+mod search;
 mod server;
 mod units;
 mod users;

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use eiso_platform::config::Config;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
@@ -20,6 +19,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::eiso::procedures::v1::calendar_service_client::CalendarServiceClient;
 use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
+use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::oneshot;
 use tonic::metadata::MetadataValue;
@@ -47,6 +47,7 @@ pub type Documents = DocumentServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Calendars = CalendarServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Catalogue = ProcedureServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Dossiers = DossierServiceClient<InterceptedService<Channel, Bearer>>;
+pub type SearchClient = SearchServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -57,6 +58,9 @@ pub enum Backend {
         admin_url: String,
         database: String,
         url: String,
+        /// The server's local files (file store, search index): one
+        /// directory per backend, as on SQLite.
+        files: tempfile::TempDir,
     },
 }
 
@@ -82,6 +86,7 @@ impl Backend {
                     admin_url,
                     database,
                     url,
+                    files: tempfile::tempdir().unwrap(),
                 }
             }
         }
@@ -94,8 +99,8 @@ impl Backend {
     pub fn configure(&self, config: &mut Config) {
         match self {
             Backend::Sqlite { dir } => config.data_dir = dir.path().to_path_buf(),
-            Backend::Postgres { url, .. } => {
-                config.data_dir = PathBuf::from("/nonexistent");
+            Backend::Postgres { url, files, .. } => {
+                config.data_dir = files.path().to_path_buf();
                 config.database_url = Some(url.clone());
             }
         }
@@ -216,6 +221,10 @@ impl TestServer {
 
     pub fn catalogue(&self, token: &str) -> Catalogue {
         ProcedureServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn search(&self, token: &str) -> SearchClient {
+        SearchServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
     }
 
     pub fn admin(&self) -> Identity {

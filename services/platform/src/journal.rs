@@ -167,6 +167,23 @@ impl Journal {
         Ok(Some(message))
     }
 
+    /// The sequence of the latest committed event (0 when there is none).
+    pub async fn head_sequence(&self) -> ServiceResult<i64> {
+        let row = self
+            .db
+            .reader()
+            .query_one(
+                Query::select()
+                    .expr_as(Expr::col("sequence").max(), "head")
+                    .from("outbox_events"),
+            )
+            .await?;
+        Ok(row
+            .and_then(|row| row.try_get::<Option<i64>>("", "head").ok())
+            .flatten()
+            .unwrap_or(0))
+    }
+
     /// Events after `after_sequence`: first those stored, then each new one as
     /// it commits. A task feeds the stream; it stops when the receiver is
     /// dropped (the client went away) or on a storage error, which it sends.

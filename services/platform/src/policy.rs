@@ -210,6 +210,11 @@ pub const POLICY: &[Rule] = &[
     // Audit trails.
     read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),
+    // Search: everyone searches (results are filtered by what each caller
+    // may see); the index's state is for those who answer for it.
+    read("/eiso.search.v1.SearchService/Search", Authenticated),
+    read("/eiso.search.v1.SearchService/GetIndexStatus", OVERSIGHT),
+    write("/eiso.search.v1.SearchService/RebuildIndex", ADMIN),
 ];
 
 /// The row of `method`, if it has one.

@@ -22,7 +22,7 @@ use crate::catalogue::{VersionRow, get_version_row, parse_procedure};
 use crate::convert::{calendar_error, processing_time_from_proto, supplement_mode_from_proto, ts};
 
 /// Roles that see applicants' personal data.
-const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::ProcessingOfficer, Role::Leader];
+pub const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::ProcessingOfficer, Role::Leader];
 
 /// Statuses in which the clock runs or waits (not finished).
 pub const ACTIVE: [S; 4] = [S::Received, S::InProgress, S::SupplementRequested, S::AwaitingPayment];

@@ -20,6 +20,7 @@ mod printing;
 mod statistics;
 mod transfer;
 
+pub use dossiers::PERSONAL_DATA_ROLES;
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 
 use std::sync::Arc;

@@ -1,11 +1,31 @@
-//! Search service for eiso.
+//! `eiso-search`: full-text search in Vietnamese across every service, as a
+//! read model built only from the services' event streams.
 //!
-//! The service itself — the tantivy index of documents, procedures and dossiers, fed by the
-//! services' event streams, with permission filtering, snippets, facets and the CLI — comes
-//! in issue 5. For now this crate holds its Vietnamese text analysis (see [`analysis`]):
-//! Unicode NFC normalisation, a diacritic-folded analyzer ([`analysis::FOLDED`]) so that
-//! `ho so chuyen truong` finds `hồ sơ chuyển trường`, and an exact analyzer
-//! ([`analysis::EXACT`]) that keeps diacritics so that queries typed with them rank exact
-//! matches first.
+//! - [`analysis`] — NFC, diacritic-folded and exact analyzers.
+//! - [`schema`], [`item`]: the index layout and what a source gives for one resource.
+//! - [`generation`]: one index directory, its single writer thread (commits
+//!   carry the stream cursors in their payload) and its reader.
+//! - [`source`]: the [`Source`] trait (one per event stream) and the follower task.
+//! - [`engine`]: [`Search`] — serving, rebuild-and-swap, status, searches.
+//! - [`query`]: the tantivy query with visibility and facet filters, snippets.
+//! - [`extract`]: text of PDF, DOCX, XLSX, HTML and plain files.
+//! - [`grpc`]: the gRPC service, `eiso.search.v1.SearchService`.
 
 pub mod analysis;
+pub mod engine;
+pub mod extract;
+pub mod generation;
+pub mod grpc;
+pub mod item;
+pub mod query;
+pub mod schema;
+pub mod source;
+
+pub use engine::{Entry, Search, read_entries};
+pub use generation::Change;
+pub use grpc::SearchApi;
+pub use item::{SearchItem, readers};
+pub use source::Source;
+
+/// The service name, as used for its storage directory and stream cursors.
+pub const SERVICE_NAME: &str = "search";

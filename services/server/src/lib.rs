@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 mod directory;
 pub mod links;
+mod search_sources;
 
 use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
@@ -27,17 +28,20 @@ use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServ
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarServiceServer;
 use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierServiceServer;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureServiceServer;
+use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
+use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 6] = [
+pub const SERVICE_NAMES: [&str; 7] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
     "eiso.procedures.v1.DossierService",
     "eiso.audit.v1.AuditService",
+    "eiso.search.v1.SearchService",
 ];
 
 /// Everything the server holds once storage is open.
@@ -46,6 +50,7 @@ pub struct App {
     identity: Identity,
     documents: Documents,
     procedures: Procedures,
+    search: Search,
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
     /// What the first start did about the `admin` user.
@@ -121,6 +126,17 @@ impl App {
             procedures
         };
 
+        // The search index: a read model of the services' event streams,
+        // built (or rebuilt after a schema change) by itself.
+        let search = Search::open(
+            &config.data_dir.join(eiso_search::SERVICE_NAME),
+            search_sources::sources(&documents, &procedures),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
+
         let trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
             (eiso_documents::SERVICE_NAME.to_string(), documents_db),
@@ -131,6 +147,7 @@ impl App {
             identity,
             documents,
             procedures,
+            search,
             trails,
             verifier,
             admin_setup,
@@ -178,6 +195,9 @@ impl App {
         let dossiers = DossierServiceServer::new(DossierApi::new(self.procedures.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let search = SearchServiceServer::new(SearchApi::new(self.search.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
@@ -209,6 +229,7 @@ impl App {
             .add_service(catalogue)
             .add_service(dossiers)
             .add_service(audit)
+            .add_service(search)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // Event streams never end by themselves: end them so the
@@ -220,6 +241,8 @@ impl App {
             .await?;
 
         health.set_not_serving::<IdentityServiceServer<IdentityApi>>().await;
+        // Commits what the indexer has taken in, so a restart resumes there.
+        self.search.close().await;
         for (_, db) in self.trails {
             db.close().await;
         }

@@ -29,6 +29,8 @@ use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
     login_request,
 };
+use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
+use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, SearchRequest, rebuild_progress};
 use eiso_tests::{ADMIN_PASSWORD, Backend, Documents, bearer};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
@@ -42,6 +44,9 @@ const MIB: u64 = 1024 * KIB;
 /// Clients that only upload files to a draft, and clients that publish in a loop.
 const UPLOADERS: usize = 3;
 const PUBLISHERS: usize = 3;
+/// Clients that create documents and retitle them as fast as they can: the
+/// search index takes in a change per call.
+const CATALOGUERS: usize = 2;
 /// Bounds on each client's loop, whatever happens to the kill.
 const MAX_UPLOADS: usize = 200;
 const MAX_CYCLES: usize = 200;
@@ -655,18 +660,54 @@ fn expect_state(what: &str, revision: &Revision, state: revision::State) -> Resu
     }
 }
 
-async fn run_client(index: usize, publisher: bool, channel: Channel, shared: Arc<Shared>, seed: u64) -> ClientLog {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Uploader,
+    Publisher,
+    Cataloguer,
+}
+
+async fn run_client(index: usize, kind: Kind, channel: Channel, shared: Arc<Shared>, seed: u64) -> ClientLog {
     let mut log = ClientLog::default();
-    let result = if publisher {
-        publisher_steps(index, channel, &shared, Rng(seed), &mut log).await
-    } else {
-        uploader_steps(index, channel, &shared, Rng(seed), &mut log).await
+    let result = match kind {
+        Kind::Publisher => publisher_steps(index, channel, &shared, Rng(seed), &mut log).await,
+        Kind::Uploader => uploader_steps(index, channel, &shared, Rng(seed), &mut log).await,
+        Kind::Cataloguer => cataloguer_steps(index, channel, &shared).await,
     };
     if let Err(Stop::Failed(why)) = result {
         log.failure = Some(why);
         shared.progress.send_modify(|p| p.failures += 1);
     }
     log
+}
+
+/// Creates documents and retitles each once, until the server dies.
+async fn cataloguer_steps(index: usize, channel: Channel, shared: &Shared) -> Result<(), Stop> {
+    let mut client = documents(channel, &shared.controller_token);
+    for i in 0..MAX_CYCLES * 10 {
+        if shared.killed() {
+            break;
+        }
+        let code = format!("QT-CAT-{}-{index}-{i}", shared.run);
+        let document = create_document(&mut client, &shared.unit, &code)
+            .await
+            .map_err(|s| shared.stop("CreateDocument", s))?;
+        client
+            .update_document(UpdateDocumentRequest {
+                document: Some(Document {
+                    name: document.name.clone(),
+                    title: format!("Quy trình {code} (sửa đổi)"),
+                    ..Default::default()
+                }),
+                update_mask: Some(eiso_proto::prost_types::FieldMask {
+                    paths: vec!["title".into()],
+                }),
+                etag: String::new(),
+            })
+            .await
+            .map_err(|s| shared.stop("UpdateDocument", s))?;
+    }
+    Ok(())
 }
 
 /// Creates a document and one draft, then uploads files of 100 KiB to 8 MiB
@@ -789,9 +830,15 @@ async fn upload_logged(
         sha256: sha256.clone(),
         size,
     });
-    let file = upload(client, &rev.name, &format!("tai-lieu-{i}.pdf"), &bytes)
-        .await
-        .map_err(|s| shared.stop("UploadFile", s))?;
+    // The revision number in the name lets the search check find stale text.
+    let file = upload(
+        client,
+        &rev.name,
+        &format!("tai-lieu-{i}-lan{}.pdf", rev.number),
+        &bytes,
+    )
+    .await
+    .map_err(|s| shared.stop("UploadFile", s))?;
     rev.upload_in_flight = None;
     if file.sha256 != sha256 || file.size as u64 != size {
         return Err(Stop::Failed(format!(
@@ -1146,13 +1193,17 @@ async fn acknowledged_work_survives_a_kill_during_uploads_and_publications() {
         run: format!("{:04X}", seed & 0xffff),
     });
     let mut clients = Vec::new();
-    for index in 0..UPLOADERS + PUBLISHERS {
+    for index in 0..UPLOADERS + PUBLISHERS + CATALOGUERS {
         // One connection per client, opened before the clock starts.
         let channel = connect(&url).await;
-        let publisher = index >= UPLOADERS;
+        let kind = match index {
+            i if i < UPLOADERS => Kind::Uploader,
+            i if i < UPLOADERS + PUBLISHERS => Kind::Publisher,
+            _ => Kind::Cataloguer,
+        };
         clients.push(tokio::spawn(run_client(
             index,
-            publisher,
+            kind,
             channel,
             shared.clone(),
             rng.next(),
@@ -1297,6 +1348,140 @@ async fn acknowledged_work_survives_a_kill_during_uploads_and_publications() {
         problems.join("\n")
     );
 
+    check_search_index(&control, &admin_token, &mut controller, &storage, &mut problems).await;
+    assert!(
+        problems.is_empty(),
+        "the search index after the restart (seed {seed}):\n{}",
+        problems.join("\n")
+    );
+
     drop(server);
     storage.backend.drop_storage().await;
+}
+
+// ---------------------------------------------------------------------------
+// The search index after the crash.
+
+/// Once the indexer has caught up, the index holds exactly the documents the
+/// database holds (no missing, no duplicate entry), as they are now, and
+/// each one's text is that of its effective revision (no stale revision):
+/// the files of revision n are named `…-lan{n}.pdf`.
+async fn check_search_index(
+    channel: &Channel,
+    admin_token: &str,
+    controller: &mut Documents,
+    storage: &Storage,
+    problems: &mut Vec<String>,
+) {
+    let mut search = SearchServiceClient::with_interceptor(channel.clone(), bearer(Some(admin_token)));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = search
+            .get_index_status(GetIndexStatusRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        let rebuilding = status
+            .rebuild
+            .as_ref()
+            .is_some_and(|r| r.state == rebuild_progress::State::Running as i32);
+        if !rebuilding && status.streams.iter().all(|s| s.lag == 0) {
+            // Resumed from the cursors of its last commit, not rebuilt.
+            if let Some(rebuild) = status.rebuild {
+                problems.push(format!("the index was rebuilt after the kill: {rebuild:?}"));
+            }
+            break;
+        }
+        if Instant::now() > deadline {
+            problems.push(format!("the search index did not catch up in 60 s: {status:?}"));
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let documents = list_documents(controller).await;
+    let state = |d: &Document| {
+        document::State::try_from(d.state)
+            .map(|s| s.as_str_name().trim_start_matches("STATE_").to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let mut expected: Vec<eiso_search::Entry> = documents
+        .iter()
+        .map(|d| eiso_search::Entry {
+            name: d.name.clone(),
+            kind: "document".into(),
+            title: format!("{} {}", d.code, d.title),
+            status: state(d),
+        })
+        .collect();
+    expected.sort();
+    let indexed = eiso_search::read_entries(&storage.data_dir.join("search")).unwrap();
+    for entry in &indexed {
+        if !expected.contains(entry) {
+            problems.push(format!("indexed but not so in the database: {entry:?}"));
+        }
+    }
+    for entry in &expected {
+        match indexed.iter().filter(|e| *e == entry).count() {
+            1 => {}
+            0 => problems.push(format!("missing from the index: {entry:?}")),
+            n => problems.push(format!("indexed {n} times: {entry:?}")),
+        }
+    }
+
+    // Which documents each `lan{n}` must find: those whose effective
+    // revision has a file so named (files uploaded after the restart are not).
+    let mut marked: std::collections::BTreeMap<i32, Vec<String>> = Default::default();
+    for document in documents.iter().filter(|d| d.effective_revision > 0) {
+        let number = document.effective_revision;
+        let seen = inspect(controller, &document.name).await;
+        let marker = format!("-lan{number}.pdf");
+        if seen.revisions[number as usize - 1]
+            .files
+            .iter()
+            .any(|f| f.file_name.ends_with(&marker))
+        {
+            marked.entry(number).or_default().push(document.name.clone());
+        }
+    }
+    let latest = documents.iter().map(|d| d.effective_revision).max().unwrap_or(0);
+    for number in 1..=latest {
+        let mut want = marked.remove(&number).unwrap_or_default();
+        want.sort();
+        let mut found = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = search
+                .search(SearchRequest {
+                    query: format!("lan{number}"),
+                    kinds: vec!["document".into()],
+                    page_size: 100,
+                    page_token,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            found.extend(page.results.into_iter().map(|r| r.name));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            page_token = page.next_page_token;
+        }
+        found.sort();
+        for name in want.iter().filter(|name| !found.contains(name)) {
+            problems.push(format!(
+                "{name}: the text of its effective revision {number} is not searchable"
+            ));
+        }
+        for name in found.iter().filter(|name| !want.contains(name)) {
+            problems.push(format!(
+                "{name}: found by the text of revision {number}, which is not its effective one"
+            ));
+        }
+    }
+    eprintln!(
+        "crash test: the search index holds exactly the {} documents, each with its effective revision's text",
+        expected.len()
+    );
 }

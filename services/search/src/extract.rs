@@ -1,0 +1,249 @@
+//! Text of stored files, for indexing: plain text, HTML, CSV, PDF, DOCX and
+//! XLSX. Bounded: files over [`MAX_INPUT_BYTES`] are not read, output stops at
+//! [`crate::item::MAX_BODY_BYTES`], and callers run it on the blocking pool
+//! under a time limit ([`TIME_LIMIT`]). Malformed files give an error, never
+//! a panic that escapes.
+
+use std::io::{Cursor, Read};
+use std::time::Duration;
+
+use crate::item::{MAX_BODY_BYTES, truncate};
+
+/// Larger files are indexed by name only.
+pub const MAX_INPUT_BYTES: u64 = 32 << 20;
+/// Extraction of one file may take this long; past it, the file is indexed by name only.
+pub const TIME_LIMIT: Duration = Duration::from_secs(20);
+/// Uncompressed size of a DOCX part read at most (zip bombs).
+const MAX_XML_BYTES: u64 = 64 << 20;
+
+/// What kind of text extraction applies to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Html,
+    Pdf,
+    Docx,
+    Xlsx,
+}
+
+/// The format of a file from its MIME type, else its name's extension.
+pub fn format(content_type: &str, file_name: &str) -> Option<Format> {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let by_type = match mime.as_str() {
+        "text/html" | "application/xhtml+xml" => Some(Format::Html),
+        "application/pdf" => Some(Format::Pdf),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Some(Format::Docx),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Some(Format::Xlsx),
+        m if m.starts_with("text/") => Some(Format::Text),
+        "application/json" | "application/xml" => Some(Format::Text),
+        _ => None,
+    };
+    by_type.or_else(|| {
+        let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "txt" | "csv" | "md" | "json" | "xml" => Some(Format::Text),
+            "html" | "htm" => Some(Format::Html),
+            "pdf" => Some(Format::Pdf),
+            "docx" => Some(Format::Docx),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    })
+}
+
+/// The text of `content`, at most [`MAX_BODY_BYTES`].
+pub fn text(format: Format, content: &[u8]) -> Result<String, String> {
+    if content.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!("file of {} bytes is over the extraction limit", content.len()));
+    }
+    let mut text = match format {
+        Format::Text => String::from_utf8_lossy(content).into_owned(),
+        Format::Html => html_text(&String::from_utf8_lossy(content)),
+        Format::Pdf => pdf_text(content)?,
+        Format::Docx => docx_text(content)?,
+        Format::Xlsx => xlsx_text(content)?,
+    };
+    truncate(&mut text, MAX_BODY_BYTES);
+    Ok(text)
+}
+
+fn pdf_text(content: &[u8]) -> Result<String, String> {
+    // The PDF parser panics on some malformed files; contain it.
+    let bytes = content.to_vec();
+    match std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&bytes)) {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(error)) => Err(format!("unreadable PDF: {error}")),
+        Err(_) => Err("unreadable PDF".to_string()),
+    }
+}
+
+/// Text content of HTML: tags dropped, `script`/`style` skipped, the common
+/// entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..open]));
+        let after = &rest[open..];
+        let lower: String = after.chars().take(8).collect::<String>().to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            Some("</script>")
+        } else if lower.starts_with("<style") {
+            Some("</style>")
+        } else {
+            None
+        };
+        rest = match skip_to {
+            Some(end_tag) => match after.to_ascii_lowercase().find(end_tag) {
+                Some(end) => &after[end + end_tag.len()..],
+                None => "",
+            },
+            None => match after.find('>') {
+                Some(end) => &after[end + 1..],
+                None => "",
+            },
+        };
+        out.push(' ');
+    }
+    out.push_str(&decode_entities(rest));
+    out
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn docx_text(content: &[u8]) -> Result<String, String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(content)).map_err(|e| format!("unreadable DOCX: {e}"))?;
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .map_err(|e| format!("unreadable DOCX: {e}"))?
+        .take(MAX_XML_BYTES)
+        .read_to_string(&mut xml)
+        .map_err(|e| format!("unreadable DOCX: {e}"))?;
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut out = String::new();
+    let mut in_text = false;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if e.name().0 == "w:t" => in_text = true,
+            Ok(quick_xml::events::Event::End(e)) => match e.name().0 {
+                "w:t" => in_text = false,
+                "w:p" => out.push('\n'),
+                _ => {}
+            },
+            Ok(quick_xml::events::Event::Empty(e)) if matches!(e.name().0, "w:tab" | "w:br") => {
+                out.push(' ');
+            }
+            Ok(quick_xml::events::Event::Text(t)) if in_text => {
+                out.push_str(&t);
+            }
+            Ok(quick_xml::events::Event::GeneralRef(r)) if in_text => {
+                out.push_str(&decode_entities(&format!("&{};", &*r)));
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => return Err(format!("unreadable DOCX: {error}")),
+        }
+        if out.len() > MAX_BODY_BYTES {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn xlsx_text(content: &[u8]) -> Result<String, String> {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(content)).map_err(|e| format!("unreadable XLSX: {e}"))?;
+    let mut out = String::new();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| format!("unreadable XLSX: {e}"))?;
+        for row in range.rows() {
+            for cell in row {
+                let value = cell.to_string();
+                if !value.is_empty() {
+                    out.push_str(&value);
+                    out.push(' ');
+                }
+            }
+            out.push('\n');
+            if out.len() > MAX_BODY_BYTES {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_type_then_name() {
+        assert_eq!(format("application/pdf", "x"), Some(Format::Pdf));
+        assert_eq!(format("text/plain; charset=utf-8", "x"), Some(Format::Text));
+        assert_eq!(format("application/octet-stream", "Quy trình.DOCX"), Some(Format::Docx));
+        assert_eq!(format("application/octet-stream", "ảnh.png"), None);
+    }
+
+    #[test]
+    fn html_text_drops_tags_scripts_and_decodes_entities() {
+        let text = html_text(
+            "<html><style>p{}</style><p>Hồ sơ&nbsp;chuyển <b>trường</b> &amp; lớp</p><script>x()</script></html>",
+        );
+        let words: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(words, ["Hồ", "sơ", "chuyển", "trường", "&", "lớp"]);
+    }
+
+    #[test]
+    fn docx_text_reads_paragraphs() {
+        let mut buffer = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buffer);
+            zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+                .unwrap();
+            use std::io::Write;
+            zip.write_all(
+                "<w:document><w:body><w:p><w:r><w:t>Quy trình tiếp nhận</w:t></w:r></w:p>\
+                 <w:p><w:r><w:t xml:space=\"preserve\">hồ sơ &amp; trả kết quả</w:t></w:r></w:p></w:body></w:document>"
+                    .as_bytes(),
+            )
+            .unwrap();
+            zip.finish().unwrap();
+        }
+        let text = text(Format::Docx, buffer.get_ref()).unwrap();
+        assert_eq!(text, "Quy trình tiếp nhận\nhồ sơ & trả kết quả\n");
+    }
+
+    #[test]
+    fn malformed_files_are_errors_not_panics() {
+        assert!(text(Format::Pdf, b"%PDF-1.4 garbage").is_err());
+        assert!(text(Format::Docx, b"not a zip").is_err());
+        assert!(text(Format::Xlsx, b"not a zip").is_err());
+    }
+
+    #[test]
+    fn output_is_bounded() {
+        let big = "ă".repeat(MAX_BODY_BYTES);
+        let out = text(Format::Text, big.as_bytes()).unwrap();
+        assert!(out.len() <= MAX_BODY_BYTES);
+    }
+}

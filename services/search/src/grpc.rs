@@ -1,0 +1,220 @@
+//! `eiso.search.v1.SearchService`: request checking and the tonic adapter.
+
+use eiso_platform::aip::page;
+use eiso_platform::{CallContext, ServiceResult, Violations};
+use eiso_proto::eiso::search::v1::search_service_server::SearchService;
+use eiso_proto::eiso::search::v1::*;
+use eiso_proto::prost_types::Timestamp;
+use eiso_proto::tonic::{Request, Response, Status};
+
+use crate::engine::{RebuildState, Search, Status as EngineStatus};
+use crate::query::{Ordering, SearchQuery};
+
+/// Longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 500;
+/// Most values per filter list.
+const MAX_FILTER_VALUES: usize = 50;
+const DEFAULT_PAGE: u64 = 20;
+const MAX_PAGE: u64 = 100;
+
+fn timestamp(time: chrono::DateTime<chrono::Utc>) -> Timestamp {
+    Timestamp {
+        seconds: time.timestamp(),
+        nanos: time.timestamp_subsec_nanos() as i32,
+    }
+}
+
+/// The search the request asks for, checked.
+pub fn parse_request(request: &SearchRequest) -> ServiceResult<SearchQuery> {
+    let mut violations = Violations::new();
+    let text = request.query.trim();
+    if text.is_empty() {
+        violations.add("query", "is required");
+    } else if text.chars().count() > MAX_QUERY_CHARS {
+        violations.add("query", format!("must be at most {MAX_QUERY_CHARS} characters"));
+    }
+    for (field, values) in [
+        ("kinds", &request.kinds),
+        ("units", &request.units),
+        ("types", &request.types),
+        ("statuses", &request.statuses),
+    ] {
+        if values.len() > MAX_FILTER_VALUES {
+            violations.add(field, format!("at most {MAX_FILTER_VALUES} values"));
+        }
+        if values.iter().any(|v| v.trim().is_empty() || v.len() > 200) {
+            violations.add(field, "values must be non-empty and at most 200 bytes");
+        }
+    }
+    let ordering = match request
+        .order_by
+        .trim()
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()[..]
+    {
+        [] => Ordering::Relevance,
+        ["update_time", "desc"] => Ordering::NewestFirst,
+        ["update_time"] | ["update_time", "asc"] => Ordering::OldestFirst,
+        _ => {
+            violations.add(
+                "order_by",
+                "must be empty (relevance), `update_time` or `update_time desc`",
+            );
+            Ordering::Relevance
+        }
+    };
+    violations.check()?;
+    let limit = page::size(request.page_size, DEFAULT_PAGE, MAX_PAGE)? as usize;
+    let offset = page::decode(&request.page_token, &fingerprint(request))? as usize;
+    Ok(SearchQuery {
+        text: text.to_string(),
+        kinds: request.kinds.clone(),
+        units: request.units.clone(),
+        types: request.types.clone(),
+        statuses: request.statuses.clone(),
+        ordering,
+        offset,
+        limit,
+    })
+}
+
+/// What a page token is bound to: everything but the page.
+fn fingerprint(request: &SearchRequest) -> String {
+    format!(
+        "{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}",
+        request.query, request.kinds, request.units, request.types, request.statuses, request.order_by
+    )
+}
+
+impl Search {
+    /// `Search`: the caller's visible results.
+    pub async fn run_search(&self, ctx: &CallContext, request: SearchRequest) -> ServiceResult<SearchResponse> {
+        let query = parse_request(&request)?;
+        let (offset, limit) = (query.offset, query.limit);
+        let results = self.search(&ctx.principal, query).await?;
+        let has_more = (offset + results.hits.len()) < results.total as usize;
+        Ok(SearchResponse {
+            next_page_token: page::encode(&fingerprint(&request), (offset + limit) as u64, has_more),
+            total_size: results.total as i64,
+            results: results
+                .hits
+                .into_iter()
+                .map(|hit| SearchResult {
+                    name: hit.name,
+                    kind: hit.kind,
+                    title: hit.title,
+                    snippet: hit.snippet,
+                    highlights: hit
+                        .highlights
+                        .into_iter()
+                        .map(|(start, end)| Highlight {
+                            start: start as i32,
+                            end: end as i32,
+                        })
+                        .collect(),
+                    score: hit.score,
+                    unit: hit.unit,
+                    r#type: hit.item_type,
+                    status: hit.status,
+                    update_time: hit.update_time.map(timestamp),
+                })
+                .collect(),
+            facets: results
+                .facets
+                .into_iter()
+                .map(|(facet, value, count)| FacetCount {
+                    facet,
+                    value,
+                    count: count as i64,
+                })
+                .collect(),
+        })
+    }
+
+    /// `GetIndexStatus`.
+    pub async fn index_status(&self) -> ServiceResult<IndexStatus> {
+        Ok(status_proto(self.status().await?))
+    }
+
+    /// `RebuildIndex`.
+    pub async fn request_rebuild(&self, ctx: &CallContext) -> ServiceResult<IndexStatus> {
+        tracing::info!(by = %ctx.principal.name, "search: rebuild requested");
+        self.rebuild("requested").await?;
+        self.index_status().await
+    }
+}
+
+fn status_proto(status: EngineStatus) -> IndexStatus {
+    let rebuild = &status.rebuild;
+    IndexStatus {
+        streams: status
+            .streams
+            .iter()
+            .map(|s| StreamStatus {
+                stream: s.stream.clone(),
+                indexed_sequence: s.indexed,
+                head_sequence: s.head,
+                lag: (s.head - s.indexed).max(0),
+            })
+            .collect(),
+        document_count: status.documents as i64,
+        index_bytes: status.disk_bytes as i64,
+        schema_version: crate::schema::SCHEMA_VERSION,
+        rebuild: (rebuild.state != RebuildState::None).then(|| RebuildProgress {
+            state: match rebuild.state {
+                RebuildState::None => rebuild_progress::State::Unspecified,
+                RebuildState::Running => rebuild_progress::State::Running,
+                RebuildState::Done => rebuild_progress::State::Done,
+                RebuildState::Failed => rebuild_progress::State::Failed,
+            } as i32,
+            reason: rebuild.reason.clone(),
+            start_time: rebuild.start_time.map(timestamp),
+            end_time: rebuild.end_time.map(timestamp),
+            events: rebuild.events as i64,
+            documents: rebuild.documents as i64,
+            bytes: rebuild.bytes as i64,
+            events_remaining: rebuild.events_remaining as i64,
+            documents_per_second: rebuild.documents_per_second(),
+            megabytes_per_second: rebuild.megabytes_per_second(),
+            error: rebuild.error.clone(),
+        }),
+        commit_time: status.commit_time.map(timestamp),
+    }
+}
+
+/// The tonic service.
+#[derive(Clone)]
+pub struct SearchApi {
+    search: Search,
+}
+
+impl SearchApi {
+    pub fn new(search: Search) -> Self {
+        Self { search }
+    }
+}
+
+fn reply<T>(result: ServiceResult<T>) -> Result<Response<T>, Status> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+#[eiso_proto::tonic::async_trait]
+impl SearchService for SearchApi {
+    async fn search(&self, request: Request<SearchRequest>) -> Result<Response<SearchResponse>, Status> {
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.search.run_search(&ctx, request.into_inner()).await)
+    }
+
+    async fn get_index_status(
+        &self,
+        _request: Request<GetIndexStatusRequest>,
+    ) -> Result<Response<IndexStatus>, Status> {
+        reply(self.search.index_status().await)
+    }
+
+    async fn rebuild_index(&self, request: Request<RebuildIndexRequest>) -> Result<Response<IndexStatus>, Status> {
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.search.request_rebuild(&ctx).await)
+    }
+}

@@ -1,0 +1,117 @@
+//! What the index holds about one resource, as a source produces it.
+
+use chrono::{DateTime, Utc};
+use eiso_proto::eiso::identity::v1::Role;
+use tantivy::schema::Facet;
+use tantivy::{DateTime as TantivyDateTime, TantivyDocument};
+
+use crate::analysis::normalize;
+use crate::schema::Fields;
+
+/// Longest body text indexed per item, in bytes; the rest is cut off.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// One searchable resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchItem {
+    /// Resource name, e.g. `documents/{id}`; unique in the index.
+    pub name: String,
+    /// `document`, `record`, `procedure`, `dossier`, `plan_task` …
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// Personal data (a dossier's applicant), searchable only by roles that may see it.
+    pub personal: String,
+    /// Owning unit `units/{id}`, or empty.
+    pub unit: String,
+    pub item_type: String,
+    pub status: String,
+    /// Who may see it: see [`readers`].
+    pub readers: Vec<String>,
+    pub update_time: DateTime<Utc>,
+}
+
+/// Reader tokens: an item lists the tokens that admit a caller; a caller
+/// holds tokens from their roles and units (see [`crate::Caller`]).
+pub mod readers {
+    use super::Role;
+
+    /// Every signed-in caller.
+    pub const EVERYONE: &str = "all";
+
+    /// Callers bound to `unit` or to a unit below it.
+    pub fn unit(unit: &str) -> String {
+        format!("unit:{unit}")
+    }
+
+    /// Callers holding `role`.
+    pub fn role(role: Role) -> String {
+        format!("role:{}", role.as_str_name())
+    }
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary.
+pub fn truncate(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}
+
+fn facet_value(value: &str) -> String {
+    // Facet path segments may not contain `/`.
+    value.replace('/', "\u{2215}")
+}
+
+impl SearchItem {
+    /// UTF-8 bytes of text this item puts into the index.
+    pub fn text_bytes(&self) -> usize {
+        self.title.len() + self.body.len() + self.personal.len()
+    }
+
+    pub(crate) fn to_document(&self, fields: &Fields) -> TantivyDocument {
+        let title = normalize(&self.title);
+        let mut body = normalize(&self.body);
+        truncate(&mut body, MAX_BODY_BYTES);
+        let personal = normalize(&self.personal);
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.name, &self.name);
+        doc.add_text(fields.kind, &self.kind);
+        doc.add_text(fields.title, &title);
+        doc.add_text(fields.title_exact, &title);
+        doc.add_text(fields.body, &body);
+        doc.add_text(fields.body_exact, &body);
+        if !personal.is_empty() {
+            doc.add_text(fields.personal, &personal);
+            doc.add_text(fields.personal_exact, &personal);
+        }
+        doc.add_text(fields.unit, &self.unit);
+        doc.add_text(fields.item_type, &self.item_type);
+        doc.add_text(fields.status, &self.status);
+        for reader in &self.readers {
+            doc.add_text(fields.readers, reader);
+        }
+        doc.add_facet(fields.facets, Facet::from_path(["kind", &facet_value(&self.kind)]));
+        if !self.unit.is_empty() {
+            doc.add_facet(fields.facets, Facet::from_path(["unit", &facet_value(&self.unit)]));
+        }
+        if !self.item_type.is_empty() {
+            doc.add_facet(fields.facets, Facet::from_path(["type", &facet_value(&self.item_type)]));
+        }
+        if !self.status.is_empty() {
+            doc.add_facet(fields.facets, Facet::from_path(["status", &facet_value(&self.status)]));
+        }
+        doc.add_date(
+            fields.update_time,
+            TantivyDateTime::from_timestamp_micros(self.update_time.timestamp_micros()),
+        );
+        doc
+    }
+}
+
+pub(crate) fn facet_segment_to_value(segment: &str) -> String {
+    segment.replace('\u{2215}', "/")
+}

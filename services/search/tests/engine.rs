@@ -1,0 +1,484 @@
+//! The engine end to end on a real tantivy index in a temporary directory,
+//! fed by an in-memory event stream (the services' own streams are exercised
+//! by the server's integration tests).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
+use eiso_platform::{Principal, ServiceResult};
+use eiso_proto::eiso::event::v1::Event;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_search::engine::RebuildState;
+use eiso_search::query::{Ordering, SearchQuery};
+use eiso_search::source::Answer;
+use eiso_search::{Change, Search, SearchItem, Source, readers};
+use futures::stream::{BoxStream, StreamExt};
+use tokio::sync::watch;
+use unicode_normalization::UnicodeNormalization;
+
+/// A stream of events over items held in memory: `changes` gives each
+/// touched item's current state, as the real sources do.
+struct MemorySource {
+    name: &'static str,
+    state: Mutex<(Vec<Event>, HashMap<String, SearchItem>)>,
+    head: watch::Sender<i64>,
+}
+
+impl MemorySource {
+    fn new(name: &'static str) -> Arc<Self> {
+        Arc::new(Self {
+            name,
+            state: Mutex::new((Vec::new(), HashMap::new())),
+            head: watch::channel(0).0,
+        })
+    }
+
+    fn put(&self, item: SearchItem) {
+        let mut state = self.state.lock().unwrap();
+        let sequence = state.0.len() as i64 + 1;
+        state.0.push(Event {
+            sequence,
+            resource: item.name.clone(),
+            r#type: "test.item.changed".into(),
+            ..Default::default()
+        });
+        state.1.insert(item.name.clone(), item);
+        drop(state);
+        self.head.send_replace(sequence);
+    }
+
+    fn delete(&self, name: &str) {
+        let mut state = self.state.lock().unwrap();
+        let sequence = state.0.len() as i64 + 1;
+        state.0.push(Event {
+            sequence,
+            resource: name.to_string(),
+            r#type: "test.item.deleted".into(),
+            ..Default::default()
+        });
+        state.1.remove(name);
+        drop(state);
+        self.head.send_replace(sequence);
+    }
+}
+
+impl Source for MemorySource {
+    fn stream(&self) -> &'static str {
+        self.name
+    }
+
+    /// The events after `after` known now; the stream then ends and the
+    /// follower watches again after its pause (enough for these tests).
+    fn watch(&self, after: i64) -> BoxStream<'static, ServiceResult<Event>> {
+        let events = self.state.lock().unwrap().0.clone();
+        futures::stream::iter(events.into_iter().filter(move |e| e.sequence > after).map(Ok)).boxed()
+    }
+
+    fn head(&self) -> Answer<'_, i64> {
+        let head = *self.head.borrow();
+        Box::pin(async move { Ok(head) })
+    }
+
+    fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
+        Box::pin(async move {
+            let state = self.state.lock().unwrap();
+            Ok(events
+                .iter()
+                .map(|e| match state.1.get(&e.resource) {
+                    Some(item) => Change::Upsert(Box::new(item.clone())),
+                    None => Change::Delete(e.resource.clone()),
+                })
+                .collect())
+        })
+    }
+}
+
+/// Units: `units/root` ← `units/a` ← `units/a1`; `units/root` ← `units/b`.
+struct Units;
+
+impl Directory for Units {
+    fn user<'a>(&'a self, _: &'a str) -> eiso_platform::links::Answer<'a, Option<DirectoryUser>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn unit<'a>(&'a self, _: &'a str) -> eiso_platform::links::Answer<'a, Option<DirectoryUnit>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn users_in_unit<'a>(&'a self, _: &'a str) -> eiso_platform::links::Answer<'a, Vec<DirectoryUser>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn ancestors<'a>(&'a self, unit: &'a str) -> eiso_platform::links::Answer<'a, Vec<String>> {
+        let chain: Vec<String> = match unit {
+            "units/a1" => vec!["units/a1", "units/a", "units/root"],
+            "units/a" => vec!["units/a", "units/root"],
+            "units/b" => vec!["units/b", "units/root"],
+            _ => vec!["units/root"],
+        }
+        .into_iter()
+        .map(String::from)
+        .collect();
+        Box::pin(async move { Ok(chain) })
+    }
+}
+
+fn principal(role: Role, unit: &str) -> Principal {
+    Principal {
+        name: "users/test".into(),
+        display_name: "Test".into(),
+        username: "test".into(),
+        bindings: vec![(role, unit.to_string())],
+        issue_time: Utc::now(),
+        expire_time: Utc::now() + chrono::Duration::hours(1),
+    }
+}
+
+fn item(name: &str, title: &str, body: &str) -> SearchItem {
+    SearchItem {
+        name: name.to_string(),
+        kind: "document".into(),
+        title: title.to_string(),
+        body: body.to_string(),
+        personal: String::new(),
+        unit: "units/a".into(),
+        item_type: "procedure".into(),
+        status: "effective".into(),
+        readers: vec![readers::EVERYONE.to_string()],
+        update_time: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+async fn open(dir: &std::path::Path, sources: &[Arc<MemorySource>]) -> Search {
+    let sources: Vec<Arc<dyn Source>> = sources.iter().map(|s| s.clone() as Arc<dyn Source>).collect();
+    Search::open(dir, sources, Arc::new(Units), vec![Role::CounterStaff])
+        .await
+        .unwrap()
+}
+
+/// Waits until every stream's committed cursor reaches its head.
+async fn caught_up(search: &Search) {
+    for _ in 0..200 {
+        let status = search.status().await.unwrap();
+        if status.streams.iter().all(|s| s.indexed >= s.head) && status.rebuild.state != RebuildState::Running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the index did not catch up: {:?}",
+        search.status().await.unwrap().streams
+    );
+}
+
+async fn names(search: &Search, who: &Principal, text: &str) -> Vec<String> {
+    let query = SearchQuery {
+        text: text.into(),
+        limit: 50,
+        ..Default::default()
+    };
+    search
+        .search(who, query)
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.name)
+        .collect()
+}
+
+/// Each Vietnamese vowel with each tone, and đ, in words that differ only by it.
+fn vietnamese_letters() -> Vec<(char, char)> {
+    let groups: [(&str, char); 12] = [
+        ("aàáảãạ", 'a'),
+        ("ăằắẳẵặ", 'a'),
+        ("âầấẩẫậ", 'a'),
+        ("eèéẻẽẹ", 'e'),
+        ("êềếểễệ", 'e'),
+        ("iìíỉĩị", 'i'),
+        ("oòóỏõọ", 'o'),
+        ("ôồốổỗộ", 'o'),
+        ("ơờớởỡợ", 'o'),
+        ("uùúủũụ", 'u'),
+        ("ưừứửữự", 'u'),
+        ("yỳýỷỹỵ", 'y'),
+    ];
+    let mut letters = Vec::new();
+    for (group, base) in groups {
+        for letter in group.chars() {
+            letters.push((letter, base));
+            letters.extend(letter.to_uppercase().map(|upper| (upper, base)));
+        }
+    }
+    letters.push(('đ', 'd'));
+    letters.push(('Đ', 'd'));
+    letters
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_vietnamese_letter_matches_without_diacritics_in_nfc_and_nfd() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    let letters = vietnamese_letters();
+    for (i, (letter, _)) in letters.iter().enumerate() {
+        // `qx<letter>z<i>`: one word per letter; odd ones are stored in NFD.
+        let word = format!("qx{letter}z{i}");
+        let word = if i % 2 == 1 { word.nfd().collect() } else { word };
+        source.put(item(&format!("documents/l{i}"), &format!("Mục {word}"), ""));
+    }
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+    let who = principal(Role::Viewer, "units/b");
+    for (i, (letter, base)) in letters.iter().enumerate() {
+        let ascii = format!("qx{base}z{i}");
+        assert_eq!(
+            names(&search, &who, &ascii).await,
+            [format!("documents/l{i}")],
+            "{letter} by {ascii}"
+        );
+        // The query typed with the letter, in NFD, finds it too.
+        let typed: String = format!("qx{letter}z{i}").nfd().collect();
+        assert_eq!(
+            names(&search, &who, &typed).await,
+            [format!("documents/l{i}")],
+            "{letter} typed in NFD"
+        );
+    }
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_typed_with_diacritics_ranks_exact_matches_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    // Same folded words, different diacritics: "bán" (sell) vs "bàn" (table) vs "ban" (board).
+    source.put(item("documents/ban", "Quy chế ban chỉ đạo", ""));
+    source.put(item("documents/ban-table", "Quy chế bàn giao hồ sơ", ""));
+    source.put(item("documents/ban-sell", "Quy chế bán hồ sơ mời thầu", ""));
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+    let who = principal(Role::Viewer, "units/b");
+    let typed = names(&search, &who, "bàn").await;
+    assert_eq!(typed.len(), 3, "folded matching keeps all: {typed:?}");
+    assert_eq!(typed[0], "documents/ban-table");
+    assert_eq!(names(&search, &who, "bán").await[0], "documents/ban-sell");
+    // A phrase over syllables.
+    assert_eq!(
+        names(&search, &who, "\"ban giao ho so\"").await,
+        ["documents/ban-table"]
+    );
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visibility_is_part_of_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    source.put(item("documents/open", "Kế hoạch kiểm tra công khai", ""));
+    let mut restricted = item("documents/secret", "Kế hoạch kiểm tra mật", "");
+    restricted.unit = "units/a".into();
+    restricted.readers = vec![readers::unit("units/a"), readers::role(Role::InternalAuditor)];
+    source.put(restricted);
+    let mut dossier = item("dossiers/d1", "PGD-240301-0001 Chuyển trường", "Kế hoạch kiểm tra");
+    dossier.kind = "dossier".into();
+    dossier.personal = "Nguyễn Thị Hoà 0912345678".into();
+    source.put(dossier);
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+
+    let query = |text: &str| SearchQuery {
+        text: text.into(),
+        limit: 1,
+        ..Default::default()
+    };
+    // Outside unit a: the restricted document is not counted, paged or faceted.
+    let outsider = principal(Role::Viewer, "units/b");
+    let results = search.search(&outsider, query("kiem tra")).await.unwrap();
+    assert_eq!(results.total, 2);
+    let kinds: HashMap<_, _> = results
+        .facets
+        .iter()
+        .filter(|(f, _, _)| f == "kind")
+        .map(|(_, v, c)| (v.clone(), *c))
+        .collect();
+    assert_eq!(
+        kinds,
+        HashMap::from([("document".to_string(), 1), ("dossier".to_string(), 1)])
+    );
+    // Bound to a unit below a: it sees a's restricted documents. Auditors see them anywhere.
+    for who in [
+        principal(Role::Viewer, "units/a1"),
+        principal(Role::InternalAuditor, "units/b"),
+    ] {
+        assert_eq!(search.search(&who, query("kiem tra")).await.unwrap().total, 3);
+    }
+    // Personal data: found by the counter, not by others, not even through a field prefix.
+    let counter = principal(Role::CounterStaff, "units/b");
+    assert_eq!(names(&search, &counter, "nguyen thi hoa").await, ["dossiers/d1"]);
+    assert_eq!(names(&search, &counter, "0912345678").await, ["dossiers/d1"]);
+    assert!(names(&search, &outsider, "nguyen thi hoa").await.is_empty());
+    assert!(names(&search, &outsider, "personal:nguyen").await.is_empty());
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snippets_facets_order_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    for i in 0..25 {
+        let mut it = item(
+            &format!("documents/p{i:02}"),
+            &format!("Quy trình số {i}"),
+            "Phần mở đầu dài dòng. Tiếp nhận hồ sơ chuyển trường tại bộ phận một cửa. Phần kết.",
+        );
+        it.update_time = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(i);
+        it.status = if i % 5 == 0 {
+            "obsolete".into()
+        } else {
+            "effective".into()
+        };
+        source.put(it);
+    }
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+    let who = principal(Role::Viewer, "units/b");
+    let mut query = SearchQuery {
+        text: "chuyen truong".into(),
+        ordering: Ordering::NewestFirst,
+        limit: 10,
+        ..Default::default()
+    };
+    let first = search.search(&who, query.clone()).await.unwrap();
+    assert_eq!(first.total, 25);
+    assert_eq!(first.hits[0].name, "documents/p24");
+    let hit = &first.hits[0];
+    let highlighted: Vec<String> = hit
+        .highlights
+        .iter()
+        .map(|(s, e)| hit.snippet.chars().skip(*s).take(e - s).collect())
+        .collect();
+    assert_eq!(highlighted, ["chuyển", "trường"], "snippet: {}", hit.snippet);
+    let statuses: HashMap<_, _> = first
+        .facets
+        .iter()
+        .filter(|(f, _, _)| f == "status")
+        .map(|(_, v, c)| (v.clone(), *c))
+        .collect();
+    assert_eq!(
+        statuses,
+        HashMap::from([("effective".into(), 20), ("obsolete".into(), 5)])
+    );
+    // The third page holds the five oldest.
+    query.offset = 20;
+    let third = search.search(&who, query.clone()).await.unwrap();
+    assert_eq!(
+        third.hits.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
+        [
+            "documents/p04",
+            "documents/p03",
+            "documents/p02",
+            "documents/p01",
+            "documents/p00"
+        ]
+    );
+    query.statuses = vec!["obsolete".into()];
+    query.offset = 0;
+    assert_eq!(search.search(&who, query).await.unwrap().total, 5);
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_resumes_from_the_committed_cursors() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    source.put(item("documents/1", "Sổ tay chất lượng", ""));
+    source.put(item("documents/2", "Chính sách chất lượng", ""));
+    let search = open(dir.path(), std::slice::from_ref(&source)).await;
+    caught_up(&search).await;
+    search.close().await;
+
+    // Changes while the index was closed: one updated, one deleted, one new.
+    source.put(item("documents/1", "Sổ tay chất lượng (sửa đổi)", ""));
+    source.delete("documents/2");
+    source.put(item("documents/3", "Mục tiêu chất lượng", ""));
+    let search = open(dir.path(), std::slice::from_ref(&source)).await;
+    caught_up(&search).await;
+    let entries = search.entries().await.unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.title.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("documents/1", "Sổ tay chất lượng (sửa đổi)"),
+            ("documents/3", "Mục tiêu chất lượng")
+        ]
+    );
+    assert_eq!(
+        search.rebuild_progress().state,
+        RebuildState::None,
+        "no rebuild on a clean reopen"
+    );
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_swaps_in_a_new_index_and_reports_its_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    for i in 0..500 {
+        source.put(item(
+            &format!("documents/{i}"),
+            &format!("Văn bản {i}"),
+            "nội dung kiểm soát",
+        ));
+    }
+    let search = open(dir.path(), std::slice::from_ref(&source)).await;
+    caught_up(&search).await;
+    let before = search.entries().await.unwrap();
+    search.rebuild("requested").await.unwrap();
+    // Served while rebuilding.
+    let who = principal(Role::Viewer, "units/b");
+    assert!(!names(&search, &who, "kiem soat").await.is_empty());
+    caught_up(&search).await;
+    let progress = search.rebuild_progress();
+    assert_eq!(progress.state, RebuildState::Done);
+    assert_eq!(progress.documents, 500);
+    assert!(progress.documents_per_second() > 0.0 && progress.megabytes_per_second() > 0.0);
+    assert_eq!(search.entries().await.unwrap(), before);
+    let generations: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    assert_eq!(generations, ["gen-2"], "the old index is removed after the swap");
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_of_another_layout_is_rebuilt_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    // An index in another layout where the current one should be.
+    {
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("title", tantivy::schema::TEXT);
+        let old = dir.path().join("gen-1");
+        std::fs::create_dir_all(&old).unwrap();
+        tantivy::Index::create_in_dir(&old, builder.build()).unwrap();
+        std::fs::write(dir.path().join("CURRENT"), "gen-1\n").unwrap();
+    }
+    let source = MemorySource::new("test");
+    source.put(item("documents/1", "Hướng dẫn lưu trữ hồ sơ", ""));
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+    let progress = search.rebuild_progress();
+    assert_eq!(
+        (progress.state, progress.reason.as_str()),
+        (RebuildState::Done, "schema changed")
+    );
+    let who = principal(Role::Viewer, "units/b");
+    assert_eq!(names(&search, &who, "luu tru").await, ["documents/1"]);
+    search.close().await;
+}

@@ -1,0 +1,408 @@
+//! The search index's sources in this process: each service's event stream,
+//! and the loading of an item's current state through the service's public
+//! library API, as a system principal that sees everything (the index
+//! records who may see each item; the search filters by it).
+//!
+//! Events name what changed; an item is always reloaded whole, so handling
+//! an event twice, or out of date, converges on the current state.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use eiso_documents::Documents;
+use eiso_platform::{CallContext, Journal, Principal, ServiceError, ServiceResult};
+use eiso_procedures::Procedures;
+use eiso_proto::eiso::documents::v1 as docs;
+use eiso_proto::eiso::event::v1::Event;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1 as procs;
+use eiso_proto::prost_types::Timestamp;
+use eiso_search::extract;
+use eiso_search::source::Answer;
+use eiso_search::{Change, SearchItem, Source, readers};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+
+/// Who the indexer reads as.
+fn system_context() -> CallContext {
+    let now = Utc::now();
+    CallContext {
+        method: "/eiso.search.v1.SearchService/Index".to_string(),
+        principal: Principal {
+            name: "clients/search-indexer".to_string(),
+            display_name: "search indexer".to_string(),
+            username: String::new(),
+            bindings: vec![(Role::Admin, String::new())],
+            issue_time: now,
+            expire_time: now + chrono::Duration::days(36500),
+        },
+        reason: String::new(),
+        request_id: String::new(),
+    }
+}
+
+fn time(timestamp: Option<&Timestamp>) -> DateTime<Utc> {
+    timestamp
+        .and_then(|t| DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32))
+        .unwrap_or_default()
+}
+
+/// `DOCUMENT_TYPE_PROCEDURE` → `procedure`.
+fn short(enum_name: &str, prefix: &str) -> String {
+    enum_name.strip_prefix(prefix).unwrap_or(enum_name).to_ascii_lowercase()
+}
+
+/// The item an event is about: its resource name cut to the collection and id
+/// (`documents/{id}/revisions/2/files/x` → `documents/{id}`).
+fn subject(resource: &str) -> Option<String> {
+    let mut parts = resource.splitn(3, '/');
+    let collection = parts.next()?;
+    let id = parts.next()?;
+    (!id.is_empty()).then(|| format!("{collection}/{id}"))
+}
+
+/// Distinct subjects of `events` in `collections`, in first-seen order.
+fn subjects(events: &[Event], collections: &[&str]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for event in events {
+        if let Some(subject) = subject(&event.resource)
+            && collections.iter().any(|c| subject.starts_with(&format!("{c}/")))
+            && !seen.contains(&subject)
+        {
+            seen.push(subject);
+        }
+    }
+    seen
+}
+
+/// A missing item is deleted from the index; other failures are retried.
+fn upsert_or_delete(name: &str, loaded: ServiceResult<SearchItem>) -> ServiceResult<Change> {
+    match loaded {
+        Ok(item) => Ok(Change::Upsert(Box::new(item))),
+        Err(ServiceError::NotFound(_)) => Ok(Change::Delete(name.to_string())),
+        Err(error) => Err(error),
+    }
+}
+
+fn journal_stream(journal: &Journal, after: i64) -> BoxStream<'static, ServiceResult<Event>> {
+    journal.watch(after).boxed()
+}
+
+/// The documents service: controlled documents (metadata and the text of the
+/// effective revision's files) and records.
+pub struct DocumentsSource(pub Documents);
+
+impl DocumentsSource {
+    /// Names and text of `files`, each extracted off the runtime under the time limit.
+    async fn files_text(&self, ctx: &CallContext, files: &[docs::File]) -> String {
+        let mut text = String::new();
+        for file in files {
+            text.push_str(&file.file_name);
+            text.push('\n');
+            let Some(format) = extract::format(&file.content_type, &file.file_name) else {
+                continue;
+            };
+            if file.size < 0 || file.size as u64 > extract::MAX_INPUT_BYTES {
+                continue;
+            }
+            match self.read_file(ctx, &file.name).await {
+                Ok(content) => {
+                    let job = tokio::task::spawn_blocking(move || extract::text(format, &content));
+                    match tokio::time::timeout(extract::TIME_LIMIT, job).await {
+                        Ok(Ok(Ok(extracted))) => {
+                            text.push_str(&extracted);
+                            text.push('\n');
+                        }
+                        Ok(Ok(Err(error))) => tracing::info!(file = %file.name, %error, "search: no text taken"),
+                        Ok(Err(error)) => tracing::warn!(file = %file.name, %error, "search: extraction failed"),
+                        Err(_) => tracing::warn!(file = %file.name, "search: extraction took too long; name only"),
+                    }
+                }
+                Err(error) => tracing::warn!(file = %file.name, %error, "search: cannot read file"),
+            }
+            if text.len() > eiso_search::item::MAX_BODY_BYTES {
+                break;
+            }
+        }
+        text
+    }
+
+    async fn read_file(&self, ctx: &CallContext, name: &str) -> ServiceResult<Vec<u8>> {
+        let (_, chunks) = self.0.download(ctx, name).await?;
+        let mut chunks = std::pin::pin!(chunks);
+        let mut content = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            content.extend_from_slice(&chunk?);
+        }
+        Ok(content)
+    }
+
+    async fn document(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
+        let document = self
+            .0
+            .get_document(
+                ctx,
+                docs::GetDocumentRequest {
+                    name: name.to_string(),
+                    as_of_time: None,
+                },
+            )
+            .await?;
+        let mut body = String::new();
+        for tag in &document.tags {
+            body.push_str(tag);
+            body.push('\n');
+        }
+        if let Some(origin) = &document.external_origin {
+            body.push_str(&format!("{} {}\n", origin.issuer, origin.reference));
+        }
+        if document.effective_revision > 0 {
+            let revision = self
+                .0
+                .get_revision(
+                    ctx,
+                    docs::GetRevisionRequest {
+                        name: format!("{name}/revisions/{}", document.effective_revision),
+                    },
+                )
+                .await?;
+            body.push_str(&revision.change_summary);
+            body.push('\n');
+            body.push_str(&self.files_text(ctx, &revision.files).await);
+        }
+        let restricted = document.confidentiality == docs::Confidentiality::Restricted as i32;
+        let readers = if restricted {
+            let mut readers = vec![readers::unit(&document.owner_unit)];
+            readers.extend(
+                [
+                    Role::DocumentController,
+                    Role::Leader,
+                    Role::InternalAuditor,
+                    Role::Admin,
+                ]
+                .map(readers::role),
+            );
+            readers
+        } else {
+            vec![readers::EVERYONE.to_string()]
+        };
+        Ok(SearchItem {
+            name: document.name.clone(),
+            kind: "document".to_string(),
+            title: format!("{} {}", document.code, document.title),
+            body,
+            personal: String::new(),
+            unit: document.owner_unit.clone(),
+            item_type: short(document.r#type().as_str_name(), "DOCUMENT_TYPE_"),
+            status: short(document.state().as_str_name(), "STATE_"),
+            readers,
+            update_time: time(document.update_time.as_ref()),
+        })
+    }
+
+    async fn record(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
+        let record = self
+            .0
+            .get_record(docs::GetRecordRequest { name: name.to_string() })
+            .await?;
+        Ok(SearchItem {
+            name: record.name.clone(),
+            kind: "record".to_string(),
+            title: record.title.clone(),
+            body: self.files_text(ctx, &record.files).await,
+            personal: String::new(),
+            unit: record.owner_unit.clone(),
+            item_type: String::new(),
+            status: short(record.state().as_str_name(), "STATE_"),
+            readers: vec![readers::EVERYONE.to_string()],
+            update_time: time(record.update_time.as_ref().or(record.create_time.as_ref())),
+        })
+    }
+}
+
+impl Source for DocumentsSource {
+    fn stream(&self) -> &'static str {
+        eiso_documents::SERVICE_NAME
+    }
+
+    fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
+        journal_stream(self.0.journal(), after_sequence)
+    }
+
+    fn head(&self) -> Answer<'_, i64> {
+        Box::pin(self.0.journal().head_sequence())
+    }
+
+    fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
+        Box::pin(async move {
+            let ctx = system_context();
+            let mut changes = Vec::new();
+            for name in subjects(events, &["documents", "records"]) {
+                let loaded = if name.starts_with("documents/") {
+                    self.document(&ctx, &name).await
+                } else {
+                    self.record(&ctx, &name).await
+                };
+                changes.push(upsert_or_delete(&name, loaded)?);
+            }
+            Ok(changes)
+        })
+    }
+}
+
+/// The procedures service: the catalogue and dossiers (with the applicant's
+/// data as personal data).
+pub struct ProceduresSource(pub Procedures);
+
+impl ProceduresSource {
+    async fn procedure(&self, name: &str) -> ServiceResult<SearchItem> {
+        let procedure = self
+            .0
+            .get_procedure(procs::GetProcedureRequest { name: name.to_string() })
+            .await?;
+        let version = procedure.version.clone().unwrap_or_default();
+        let mut body = format!("{}\n{}\n", procedure.code, version.field);
+        for step in &version.steps {
+            body.push_str(&step.display_name);
+            body.push('\n');
+        }
+        for document in &version.required_documents {
+            body.push_str(&document.display_name);
+            body.push('\n');
+        }
+        for fee in &version.fees {
+            body.push_str(&fee.description);
+            body.push('\n');
+        }
+        for basis in &version.legal_basis {
+            body.push_str(basis);
+            body.push('\n');
+        }
+        Ok(SearchItem {
+            name: procedure.name.clone(),
+            kind: "procedure".to_string(),
+            title: format!("{} {}", procedure.code, version.display_name),
+            body,
+            personal: String::new(),
+            unit: version.agency.clone(),
+            item_type: version.field.clone(),
+            status: short(procedure.state().as_str_name(), "STATE_"),
+            readers: vec![readers::EVERYONE.to_string()],
+            update_time: time(procedure.update_time.as_ref()),
+        })
+    }
+
+    async fn dossier(&self, name: &str, procedures: &mut HashMap<String, String>) -> ServiceResult<SearchItem> {
+        let dossier = self.0.dossier_with_personal_data(name).await?;
+        let procedure_title = match procedures.get(&dossier.procedure_version) {
+            Some(title) => title.clone(),
+            None => {
+                let title = self
+                    .0
+                    .get_procedure(procs::GetProcedureRequest {
+                        name: dossier.procedure_version.clone(),
+                    })
+                    .await
+                    .map(|p| p.version.map(|v| v.display_name).unwrap_or_default())
+                    .unwrap_or_default();
+                procedures.insert(dossier.procedure_version.clone(), title.clone());
+                title
+            }
+        };
+        let mut body = format!("{}\n{}\n{}\n", dossier.summary, procedure_title, dossier.result_summary);
+        for document in &dossier.documents {
+            body.push_str(&document.display_name);
+            body.push('\n');
+        }
+        let personal = dossier
+            .applicant
+            .as_ref()
+            .map(|a| [a.full_name.as_str(), &a.id_number, &a.phone, &a.address, &a.email].join("\n"))
+            .unwrap_or_default();
+        Ok(SearchItem {
+            name: dossier.name.clone(),
+            kind: "dossier".to_string(),
+            title: format!("{} {}", dossier.code, procedure_title),
+            body,
+            personal,
+            unit: dossier.agency.clone(),
+            item_type: dossier
+                .procedure_version
+                .split('/')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string(),
+            status: short(dossier.status().as_str_name(), "DOSSIER_STATUS_"),
+            readers: vec![readers::EVERYONE.to_string()],
+            update_time: time(dossier.update_time.as_ref()),
+        })
+    }
+}
+
+impl Source for ProceduresSource {
+    fn stream(&self) -> &'static str {
+        eiso_procedures::SERVICE_NAME
+    }
+
+    fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
+        journal_stream(self.0.journal(), after_sequence)
+    }
+
+    fn head(&self) -> Answer<'_, i64> {
+        Box::pin(self.0.journal().head_sequence())
+    }
+
+    fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
+        Box::pin(async move {
+            let mut procedures = HashMap::new();
+            let mut changes = Vec::new();
+            for name in subjects(events, &["procedures", "dossiers"]) {
+                let loaded = if name.starts_with("procedures/") {
+                    self.procedure(&name).await
+                } else {
+                    self.dossier(&name, &mut procedures).await
+                };
+                changes.push(upsert_or_delete(&name, loaded)?);
+            }
+            Ok(changes)
+        })
+    }
+}
+
+/// The sources this process indexes.
+pub fn sources(documents: &Documents, procedures: &Procedures) -> Vec<Arc<dyn Source>> {
+    vec![
+        Arc::new(DocumentsSource(documents.clone())),
+        Arc::new(ProceduresSource(procedures.clone())),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_the_top_level_resources() {
+        assert_eq!(
+            subject("documents/abc/revisions/2/files/x").as_deref(),
+            Some("documents/abc")
+        );
+        assert_eq!(subject("records/r1").as_deref(), Some("records/r1"));
+        assert_eq!(subject("calendar"), None);
+        let event = |resource: &str| Event {
+            resource: resource.to_string(),
+            ..Default::default()
+        };
+        let events = [
+            event("documents/a/revisions/1"),
+            event("calendars/default"),
+            event("documents/a"),
+            event("records/b/files/c"),
+        ];
+        assert_eq!(
+            subjects(&events, &["documents", "records"]),
+            ["documents/a", "records/b"]
+        );
+    }
+}

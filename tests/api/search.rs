@@ -1,0 +1,402 @@
+//! Search through the server: fed by the real services' event streams,
+//! filtered by what each caller may see, fresh within two seconds of a
+//! change under steady writes, and rebuilt on request.
+
+use std::time::{Duration, Instant};
+
+use eiso_proto::eiso::documents::v1::*;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::*;
+use eiso_proto::eiso::search::v1::*;
+use eiso_tests::{ADMIN_PASSWORD, Documents, SearchClient, TestServer};
+use tonic::Code;
+
+async fn create_document(
+    client: &mut Documents,
+    unit: &str,
+    code: &str,
+    title: &str,
+    confidentiality: Confidentiality,
+) -> Document {
+    client
+        .create_document(CreateDocumentRequest {
+            document: Some(Document {
+                code: code.into(),
+                title: title.into(),
+                r#type: DocumentType::Procedure as i32,
+                owner_unit: unit.into(),
+                confidentiality: confidentiality as i32,
+                review_interval_months: 12,
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn search(client: &mut SearchClient, query: &str) -> SearchResponse {
+    client
+        .search(SearchRequest {
+            query: query.into(),
+            page_size: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+fn names(response: &SearchResponse) -> Vec<String> {
+    let mut names: Vec<String> = response.results.iter().map(|r| r.name.clone()).collect();
+    names.sort();
+    names
+}
+
+/// Waits until every stream is indexed to its head.
+async fn caught_up(client: &mut SearchClient) -> IndexStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = client
+            .get_index_status(GetIndexStatusRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        let rebuilding = status
+            .rebuild
+            .as_ref()
+            .is_some_and(|r| r.state == rebuild_progress::State::Running as i32);
+        if !rebuilding && status.streams.iter().all(|s| s.lag == 0) {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the index did not catch up: {status:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_are_filtered_by_what_the_caller_may_see() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let school = server
+        .create_unit("THCS-DL", "Trường THCS Đằng Lâm", &office.name)
+        .await;
+    let other = server
+        .create_unit("THCS-DH", "Trường THCS Đằng Hải", &office.name)
+        .await;
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let (_, counter) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let (_, teacher) = server.user_with_role("giao.vien", Role::Viewer, &school.name).await;
+    let (_, outsider) = server.user_with_role("giao.vien.khac", Role::Viewer, &other.name).await;
+    let (_, auditor) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &other.name)
+        .await;
+
+    let mut documents = server.documents(&controller);
+    let open = create_document(
+        &mut documents,
+        &office.name,
+        "QT-01",
+        "Quy trình kiểm tra nội bộ",
+        Confidentiality::Internal,
+    )
+    .await;
+    let secret = create_document(
+        &mut documents,
+        &school.name,
+        "BM-02",
+        "Biên bản kiểm tra đột xuất",
+        Confidentiality::Restricted,
+    )
+    .await;
+
+    // A dossier with an applicant: personal data for the counter only.
+    let mut catalogue = server.catalogue(&controller);
+    let created = catalogue
+        .create_procedure(CreateProcedureRequest {
+            code: "2.002481".into(),
+            version: Some(ProcedureVersion {
+                display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
+                field: "Giáo dục trung học".into(),
+                level: ProcedureLevel::Commune as i32,
+                agency: office.name.clone(),
+                processing_time: Some(ProcessingTime {
+                    budget: Some(processing_time::Budget::WorkingDays(3)),
+                }),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    catalogue
+        .publish_procedure_version(PublishProcedureVersionRequest {
+            name: created.version.unwrap().name,
+        })
+        .await
+        .unwrap();
+    let dossier = server
+        .dossiers(&counter)
+        .receive_dossier(ReceiveDossierRequest {
+            agency: office.name.clone(),
+            procedure: "procedures/2.002481".into(),
+            applicant: Some(Applicant {
+                full_name: "Nguyễn Thị Hoà".into(),
+                id_number: "031204001234".into(),
+                phone: "0912345678".into(),
+                address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
+                email: String::new(),
+            }),
+            summary: "Xin kiểm tra hồ sơ chuyển trường cho con".into(),
+            channel: Channel::Direct as i32,
+            documents: vec![],
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    let (admin, _) = (server.login("admin", ADMIN_PASSWORD).await.unwrap(), ());
+    caught_up(&mut server.search(&admin)).await;
+
+    // "kiem tra" (without diacritics) is in all three; who sees what:
+    let mut sorted = vec![dossier.name.clone(), open.name.clone(), secret.name.clone()];
+    sorted.sort();
+    for (who, token, expected) in [
+        (
+            "a viewer of another school",
+            &outsider,
+            vec![dossier.name.clone(), open.name.clone()],
+        ),
+        ("a viewer of the owning school", &teacher, sorted.clone()),
+        ("an auditor anywhere", &auditor, sorted.clone()),
+    ] {
+        let mut expected = expected;
+        expected.sort();
+        let response = search(&mut server.search(token), "kiem tra").await;
+        assert_eq!(names(&response), expected, "{who}");
+        assert_eq!(
+            response.total_size as usize,
+            expected.len(),
+            "{who}: counts exclude hidden items"
+        );
+        let kind_total: i64 = response
+            .facets
+            .iter()
+            .filter(|f| f.facet == "kind")
+            .map(|f| f.count)
+            .sum();
+        assert_eq!(
+            kind_total as usize,
+            expected.len(),
+            "{who}: facets exclude hidden items"
+        );
+    }
+    // The applicant is found by the counter, not by a viewer or an auditor.
+    let by_name = search(&mut server.search(&counter), "nguyen thi hoa").await;
+    assert_eq!(names(&by_name), [dossier.name.as_str()]);
+    let by_id = search(&mut server.search(&counter), "031204001234").await;
+    assert_eq!(names(&by_id), [dossier.name.as_str()]);
+    for token in [&teacher, &auditor] {
+        assert!(
+            search(&mut server.search(token), "nguyen thi hoa")
+                .await
+                .results
+                .is_empty()
+        );
+        assert!(
+            search(&mut server.search(token), "personal:nguyen")
+                .await
+                .results
+                .is_empty()
+        );
+    }
+    // Snippets highlight the matched words, diacritics and all.
+    let hit = search(&mut server.search(&outsider), "quy trinh kiem tra")
+        .await
+        .results
+        .remove(0);
+    assert_eq!(hit.title, "QT-01 Quy trình kiểm tra nội bộ");
+    let marked: Vec<String> = hit
+        .highlights
+        .iter()
+        .map(|h| {
+            hit.snippet
+                .chars()
+                .skip(h.start as usize)
+                .take((h.end - h.start) as usize)
+                .collect()
+        })
+        .collect();
+    assert_eq!(marked, ["Quy", "trình", "kiểm", "tra"], "{}", hit.snippet);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_is_searchable_within_two_seconds_under_steady_writes() {
+    let server = TestServer::start().await;
+    let office = server
+        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
+        .await;
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let (_, viewer) = server.user_with_role("giao.vien", Role::Viewer, &office.name).await;
+
+    // Steady writes in the background: two clients creating documents.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..2 {
+        let mut client = server.documents(&controller);
+        let (stop, unit) = (stop.clone(), office.name.clone());
+        writers.push(tokio::spawn(async move {
+            let mut written = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let code = format!("NEN-{w}-{written}");
+                create_document(&mut client, &unit, &code, "Văn bản nền", Confidentiality::Internal).await;
+                written += 1;
+            }
+            written
+        }));
+    }
+    let mut documents = server.documents(&controller);
+    let mut search_client = server.search(&viewer);
+    let mut delays = Vec::new();
+    for i in 0..10 {
+        let marker = format!("dauvet{i}");
+        let created = Instant::now();
+        let document = create_document(
+            &mut documents,
+            &office.name,
+            &format!("DO-{i}"),
+            &format!("Kế hoạch {marker}"),
+            Confidentiality::Internal,
+        )
+        .await;
+        loop {
+            let found = search(&mut search_client, &marker).await;
+            if names(&found) == [document.name.clone()] {
+                break;
+            }
+            assert!(
+                created.elapsed() < Duration::from_secs(10),
+                "{marker} never became searchable"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        delays.push(created.elapsed());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut background = 0;
+    for writer in writers {
+        background += writer.await.unwrap();
+    }
+    let slowest = delays.iter().max().unwrap();
+    eprintln!("search freshness: slowest {slowest:?} of {delays:?}, {background} background writes");
+    assert!(background > 10, "the background writers kept writing");
+    assert!(
+        *slowest < Duration::from_secs(2),
+        "a change took {slowest:?} to become searchable"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_keeps_serving_then_swaps_and_reports_its_throughput() {
+    let server = TestServer::start().await;
+    let office = server
+        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
+        .await;
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let mut documents = server.documents(&controller);
+    for i in 0..40 {
+        create_document(
+            &mut documents,
+            &office.name,
+            &format!("QT-{i:02}"),
+            &format!("Quy trình số {i} về lưu trữ"),
+            Confidentiality::Internal,
+        )
+        .await;
+    }
+    let admin = server.login("admin", ADMIN_PASSWORD).await.unwrap();
+    let mut client = server.search(&admin);
+    let before = caught_up(&mut client).await;
+    assert_eq!(before.document_count, 40);
+    // A new server built its index from the streams at start.
+    assert_eq!(before.rebuild.map(|r| r.reason).as_deref(), Some("index missing"));
+
+    let started = client.rebuild_index(RebuildIndexRequest {}).await.unwrap().into_inner();
+    let progress = started.rebuild.unwrap();
+    assert_eq!(progress.reason, "requested");
+    // Still serving while it runs.
+    assert_eq!(search(&mut client, "luu tru").await.total_size, 40);
+    let after = caught_up(&mut client).await;
+    let progress = after.rebuild.unwrap();
+    assert_eq!(progress.state, rebuild_progress::State::Done as i32, "{progress:?}");
+    assert_eq!((progress.documents, after.document_count), (40, 40));
+    assert!(progress.documents_per_second > 0.0 && progress.megabytes_per_second > 0.0);
+    eprintln!(
+        "rebuild: {} items, {} bytes in {:.3} s: {:.0} items/s, {:.3} MB/s",
+        progress.documents,
+        progress.bytes,
+        progress.documents as f64 / progress.documents_per_second,
+        progress.documents_per_second,
+        progress.megabytes_per_second
+    );
+    assert_eq!(search(&mut client, "luu tru").await.total_size, 40);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_searches_name_the_field() {
+    let server = TestServer::start().await;
+    let admin = server.login("admin", ADMIN_PASSWORD).await.unwrap();
+    let mut client = server.search(&admin);
+    for (request, field) in [
+        (SearchRequest::default(), "query"),
+        (
+            SearchRequest {
+                query: "x".repeat(501),
+                ..Default::default()
+            },
+            "query",
+        ),
+        (
+            SearchRequest {
+                query: "hồ sơ".into(),
+                order_by: "title".into(),
+                ..Default::default()
+            },
+            "order_by",
+        ),
+        (
+            SearchRequest {
+                query: "hồ sơ".into(),
+                page_token: "not-a-token".into(),
+                ..Default::default()
+            },
+            "page_token",
+        ),
+        (
+            SearchRequest {
+                query: "hồ sơ".into(),
+                page_size: -1,
+                ..Default::default()
+            },
+            "page_size",
+        ),
+    ] {
+        let status = client.search(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(status.message().contains(field), "{field}: {}", status.message());
+    }
+    server.stop().await;
+}
