@@ -107,6 +107,10 @@ pub enum Command {
     /// return, rate, list, show, print the forms, statistics
     #[command(subcommand)]
     Dossiers(DossiersCommand),
+    /// Search everything you may see, in Vietnamese with or without
+    /// diacritics: `eiso search "ho so chuyen truong"`; `eiso search status`,
+    /// `eiso search rebuild`
+    Search(SearchArgs),
 }
 
 /// `eiso login`.
@@ -1182,6 +1186,50 @@ pub struct DossierStatsArgs {
     /// Last day of the period, dd/mm/yyyy (included)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub to: NaiveDate,
+}
+
+/// `eiso search …`: a search, or one of the index commands.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SearchArgs {
+    #[command(subcommand)]
+    pub command: Option<SearchCommand>,
+    /// The words to find; `"…"` inside the query is a phrase. To search for
+    /// the word "status" or "rebuild" alone, quote it inside: '"status"'
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Only this kind: document, record, procedure, dossier, plan_task,
+    /// finding, corrective_action … (repeatable)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<String>,
+    /// Only items of this unit, `units/ID` (repeatable)
+    #[arg(long, value_name = "UNIT", value_parser = unit_name)]
+    pub unit: Vec<String>,
+    /// Only this type, e.g. procedure, form (repeatable)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub r#type: Vec<String>,
+    /// Only this status, e.g. effective, obsolete (repeatable)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Newest first instead of by relevance
+    #[arg(long)]
+    pub newest: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `eiso search status|rebuild`.
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// How far the index is behind each service, its size, the last rebuild
+    Status,
+    /// Rebuild the index from the services' event streams (administrators);
+    /// the current index serves until the new one replaces it
+    Rebuild {
+        /// Start it and return without waiting
+        #[arg(long)]
+        no_wait: bool,
+    },
 }
 
 #[cfg(test)]

@@ -103,6 +103,11 @@ impl Ctx {
         IdentityServiceClient::new(self.channel.clone())
     }
 
+    /// A client of the search service.
+    pub fn search(&self) -> eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient<Channel> {
+        eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient::new(self.channel.clone())
+    }
+
     /// A client of the audit service.
     pub fn audit(&self) -> AuditServiceClient<Channel> {
         AuditServiceClient::new(self.channel.clone())

@@ -3,7 +3,8 @@
 //! rebuilt from the streams by itself.
 
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 
 use crate::analysis::{EXACT, FOLDED};
@@ -63,7 +64,15 @@ impl Fields {
             status: builder.add_text_field("status", STRING | STORED),
             readers: builder.add_text_field("readers", STRING),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
-            update_time: builder.add_date_field("update_time", INDEXED | STORED | FAST),
+            // Microseconds: changes within one second still sort in order.
+            update_time: builder.add_date_field(
+                "update_time",
+                DateOptions::default()
+                    .set_indexed()
+                    .set_stored()
+                    .set_fast()
+                    .set_precision(DateTimePrecision::Microseconds),
+            ),
         };
         (builder.build(), fields)
     }

@@ -10,6 +10,7 @@ pub mod dossiers;
 pub mod files;
 pub mod procedures;
 pub mod records;
+pub mod search;
 pub mod units;
 pub mod users;
 
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Procedures(command) => procedures::run(&ctx, command).await,
         Command::Calendar(command) => calendar::run(&ctx, command).await,
         Command::Dossiers(command) => dossiers::run(&ctx, command).await,
+        Command::Search(args) => search::run(&ctx, args).await,
     }
 }
 

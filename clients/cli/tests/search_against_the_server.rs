@@ -1,0 +1,107 @@
+//! Runs `eiso search …` against a real eiso-server (the workspace harness, on
+//! SQLite or, with `EISO_TEST_DATABASE_URL`, PostgreSQL): a search typed
+//! without diacritics with its snippet marked, the index status, and a
+//! rebuild by an administrator.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Person, assert_contains, text};
+use eiso_proto::eiso::documents::v1::{Confidentiality, CreateDocumentRequest, Document, DocumentType};
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_tests::TestServer;
+
+/// Waits until `person` sees every stream indexed to its head.
+async fn caught_up(person: &Person) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = person.json(&["search", "status"]).await;
+        let streams = status["streams"].as_array().unwrap();
+        if !streams.is_empty() && streams.iter().all(|s| s["lag"] == 0) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the index did not catch up: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_status_and_rebuild_from_the_command_line() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    server.user_with_role("quan.tri", Role::Admin, &root.name).await;
+    let mut documents = server.documents(&controller);
+    for (code, title) in [
+        ("QT-01", "Quy trình kiểm tra nội bộ"),
+        ("QT-02", "Quy trình tiếp nhận hồ sơ chuyển trường"),
+        ("BM-03", "Biểu mẫu báo cáo kết quả kiểm tra"),
+    ] {
+        documents
+            .create_document(CreateDocumentRequest {
+                document: Some(Document {
+                    code: code.into(),
+                    title: title.into(),
+                    r#type: DocumentType::Procedure as i32,
+                    owner_unit: office.name.clone(),
+                    confidentiality: Confidentiality::Internal as i32,
+                    review_interval_months: 12,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let leader = Person::login(server.addr, "lanh.dao").await;
+    caught_up(&leader).await;
+
+    // Typed without diacritics; the matched words are marked in the snippet.
+    let found = leader.ok(&["search", "ho so chuyen truong"]).await;
+    assert_contains(
+        &found,
+        &[
+            "[document] QT-02 Quy trình tiếp nhận hồ sơ chuyển trường",
+            "[hồ] [sơ] [chuyển] [trường]",
+            "1 found",
+        ],
+    );
+    let json = leader.json(&["search", "kiem", "tra", "--newest"]).await;
+    assert_eq!(json["total_size"], 2);
+    let titles: Vec<String> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text(&r["title"]))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "BM-03 Biểu mẫu báo cáo kết quả kiểm tra",
+            "QT-01 Quy trình kiểm tra nội bộ"
+        ]
+    );
+    assert_contains(
+        &leader.ok(&["search", "kiem tra", "--kind", "dossier"]).await,
+        &["nothing found"],
+    );
+    leader.fails(2, &["search"]).await;
+
+    let status = leader.ok(&["search", "status"]).await;
+    assert_contains(&status, &["documents", "procedures", "3 items", "schema 1"]);
+    // Only an administrator rebuilds.
+    let refused = leader.fails(17, &["search", "rebuild"]).await;
+    assert_contains(&refused, &["your roles do not allow RebuildIndex"]);
+    let admin = Person::login(server.addr, "quan.tri").await;
+    let rebuilt = admin.ok(&["search", "rebuild"]).await;
+    assert_contains(&rebuilt, &["rebuilt: 3 items", "items/s", "MB/s"]);
+    assert_contains(&leader.ok(&["search", "ho so"]).await, &["QT-02"]);
+    server.stop().await;
+}
