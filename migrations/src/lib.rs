@@ -7,7 +7,9 @@
 
 pub mod documents;
 pub mod identity;
+pub mod plans;
 pub mod platform;
 pub mod procedures;
+pub mod quality;
 
 pub use sea_orm_migration;

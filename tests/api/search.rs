@@ -75,6 +75,23 @@ async fn caught_up(client: &mut SearchClient) -> IndexStatus {
     }
 }
 
+/// Searches as `token` for `query` among items of `kind`, once the index
+/// has caught up with every stream (the indexer follows them asynchronously).
+pub async fn searchable(server: &TestServer, token: &str, query: &str, kind: &str) -> SearchResponse {
+    caught_up(&mut server.search(&server.admin_token)).await;
+    server
+        .search(token)
+        .search(SearchRequest {
+            query: query.into(),
+            kinds: vec![kind.into()],
+            page_size: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_are_filtered_by_what_the_caller_may_see() {
     let server = TestServer::start().await;

@@ -83,7 +83,13 @@ async fn replicas_starting_at_once_migrate_once() {
     let backend = eiso_tests::Backend::fresh().await;
     let mut config = eiso_tests::test_config();
     backend.configure(&mut config);
-    let starts = (0..4).map(|_| eiso_server::App::prepare(config.clone()));
+    // Storage is shared; each replica keeps its own search index.
+    let search_dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let starts = search_dirs.iter().map(|dir| {
+        let mut config = config.clone();
+        config.search_dir = Some(dir.path().to_path_buf());
+        eiso_server::App::prepare(config)
+    });
     let apps = futures::future::join_all(starts).await;
     for app in &apps {
         assert!(app.is_ok(), "{:?}", app.as_ref().err());
@@ -99,6 +105,14 @@ async fn replicas_starting_at_once_migrate_once() {
         .count();
     assert_eq!(created, 1, "exactly one replica creates the administrator");
     drop(apps);
+    // Two processes on one search index: the second is refused, by name.
+    let shared = tempfile::tempdir().unwrap();
+    let mut config = config.clone();
+    config.search_dir = Some(shared.path().to_path_buf());
+    let first = eiso_server::App::prepare(config.clone()).await.unwrap();
+    let second = eiso_server::App::prepare(config).await.err().unwrap().to_string();
+    assert!(second.contains("in use by another process"), "{second}");
+    drop(first);
     backend.drop_storage().await;
 }
 

@@ -16,9 +16,11 @@ use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
     login_request,
 };
+use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::procedures::v1::calendar_service_client::CalendarServiceClient;
 use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
+use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::oneshot;
@@ -48,6 +50,8 @@ pub type Calendars = CalendarServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Catalogue = ProcedureServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Dossiers = DossierServiceClient<InterceptedService<Channel, Bearer>>;
 pub type SearchClient = SearchServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Plans = PlanServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Quality = QualityServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -221,6 +225,18 @@ impl TestServer {
 
     pub fn catalogue(&self, token: &str) -> Catalogue {
         ProcedureServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn plans(&self, token: &str) -> Plans {
+        PlanServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+            .max_decoding_message_size(64 << 20)
+            .max_encoding_message_size(64 << 20)
+    }
+
+    pub fn quality(&self, token: &str) -> Quality {
+        QualityServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+            .max_decoding_message_size(64 << 20)
+            .max_encoding_message_size(64 << 20)
     }
 
     pub fn search(&self, token: &str) -> SearchClient {

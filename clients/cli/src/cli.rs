@@ -111,6 +111,14 @@ pub enum Command {
     /// diacritics: `eiso search "ho so chuyen truong"`; `eiso search status`,
     /// `eiso search rebuild`
     Search(SearchArgs),
+    /// Reform plans (kế hoạch CCHC): import, export, list, show, tasks, progress, evidence,
+    /// targets, reports
+    #[command(subcommand)]
+    Plans(crate::commands::plans::PlansCommand),
+    /// The quality system: inspections, internal audits, findings, corrective
+    /// actions, management reviews, the ISO 18091 diagnostic
+    #[command(subcommand)]
+    Quality(crate::commands::quality::QualityCommand),
 }
 
 /// `eiso login`.

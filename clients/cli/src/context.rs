@@ -138,6 +138,18 @@ impl Ctx {
             .max_encoding_message_size(MAX_CATALOGUE_MESSAGE)
     }
 
+    /// A client of the plans service, whose imports and exports carry a whole file.
+    pub fn plans(&self) -> eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient<Channel> {
+        eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient::new(self.channel.clone())
+            .max_decoding_message_size(MAX_CATALOGUE_MESSAGE)
+            .max_encoding_message_size(MAX_CATALOGUE_MESSAGE)
+    }
+
+    /// A client of the quality service.
+    pub fn quality(&self) -> eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient<Channel> {
+        eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient::new(self.channel.clone())
+    }
+
     /// A client of the dossier service.
     pub fn dossiers(&self) -> DossierServiceClient<Channel> {
         DossierServiceClient::new(self.channel.clone())

@@ -87,6 +87,9 @@ pub struct Config {
     pub token_ttl_seconds: u64,
     /// Largest file accepted by an upload.
     pub max_file_bytes: u64,
+    /// Where this process keeps its search index; `None`: `data_dir/search`.
+    /// The index is per process: replicas each need their own.
+    pub search_dir: Option<PathBuf>,
     pub sqlite: SqliteConfig,
     pub log: LogConfig,
     /// Password of the `admin` user created at first start. Never printed.
@@ -104,6 +107,7 @@ impl std::fmt::Debug for Config {
             .field("max_message_bytes", &self.max_message_bytes)
             .field("token_ttl_seconds", &self.token_ttl_seconds)
             .field("max_file_bytes", &self.max_file_bytes)
+            .field("search_dir", &self.search_dir)
             .field("sqlite", &self.sqlite)
             .field("log", &self.log)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
@@ -121,6 +125,7 @@ impl Default for Config {
             max_message_bytes: 16 * 1024 * 1024,
             token_ttl_seconds: 3600,
             max_file_bytes: 1 << 30,
+            search_dir: None,
             sqlite: SqliteConfig::default(),
             log: LogConfig::default(),
             admin_password: None,
@@ -134,6 +139,11 @@ const NOT_SERVER_VARIABLES: &[&str] = &["EISO_SERVER", "EISO_TOKEN", "EISO_OUTPU
 const NOT_SERVER_PREFIXES: &[&str] = &["EISO_TEST_"];
 
 impl Config {
+    /// The search index's directory.
+    pub fn search_dir(&self) -> PathBuf {
+        self.search_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
     /// Loads the configuration from the defaults, the file named by `file` (or
     /// by `EISO_CONFIG`), then the `EISO_*` variables in `env`. Takes the
     /// environment as a parameter so tests do not touch the process's.
@@ -185,6 +195,9 @@ impl Config {
                 "EISO_MAX_MESSAGE_BYTES" => self.max_message_bytes = parse(name, value)?,
                 "EISO_TOKEN_TTL_SECONDS" => self.token_ttl_seconds = parse(name, value)?,
                 "EISO_MAX_FILE_BYTES" => self.max_file_bytes = parse(name, value)?,
+                "EISO_SEARCH_DIR" => {
+                    self.search_dir = Some(PathBuf::from(value.trim())).filter(|p| !p.as_os_str().is_empty())
+                }
                 "EISO_SQLITE_BUSY_TIMEOUT_MS" => self.sqlite.busy_timeout_ms = parse(name, value)?,
                 "EISO_SQLITE_READ_CONNECTIONS" => self.sqlite.read_connections = parse(name, value)?,
                 "EISO_SQLITE_SYNCHRONOUS" => {

@@ -27,7 +27,7 @@ pub struct Rule {
 }
 
 use Access::{Authenticated, Public, Roles};
-use Role::{Admin, CounterStaff, DocumentController, InternalAuditor, Leader, ProcessingOfficer};
+use Role::{Admin, CounterStaff, DocumentController, InternalAuditor, Leader, ProcessingOfficer, Viewer};
 
 const ADMIN: Access = Roles(&[Admin]);
 /// Who drafts controlled documents.
@@ -44,6 +44,20 @@ const COUNTER: Access = Roles(&[CounterStaff]);
 /// Everyone who works dossiers.
 const PROCESSING: Access = Roles(&[CounterStaff, ProcessingOfficer, Leader]);
 const OVERSIGHT: Access = Roles(&[Admin, InternalAuditor, Leader]);
+/// Who reads the quality system's records (quality, issue 6): the office
+/// roles, not the counter.
+const QUALITY_READERS: Access = Roles(&[
+    Admin,
+    DocumentController,
+    ProcessingOfficer,
+    Leader,
+    InternalAuditor,
+    Viewer,
+]);
+/// Who writes reform plans, their tasks, targets and reports.
+const PLAN_WRITERS: Access = Roles(&[Leader, DocumentController, Admin]);
+/// Who records a plan task's progress and evidence: the writers and the officers doing the tasks.
+const PLAN_WORKERS: Access = Roles(&[Leader, DocumentController, Admin, ProcessingOfficer]);
 
 const fn read(method: &'static str, access: Access) -> Rule {
     Rule {
@@ -207,6 +221,162 @@ pub const POLICY: &[Rule] = &[
     write("/eiso.procedures.v1.DossierService/RateDossier", COUNTER),
     read("/eiso.procedures.v1.DossierService/GetServiceStatistics", Authenticated),
     read("/eiso.procedures.v1.DossierService/RenderForm", PROCESSING),
+    // Reform plans (issue 6). Leaders, the document controller and
+    // administrators write plans, tasks, targets and reports; the officers
+    // who carry out tasks also record progress and link evidence; every
+    // office role, auditors included, reads.
+    write("/eiso.plans.v1.PlanService/CreatePlan", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/GetPlan", Authenticated),
+    read("/eiso.plans.v1.PlanService/ListPlans", Authenticated),
+    write("/eiso.plans.v1.PlanService/UpdatePlan", PLAN_WRITERS),
+    write("/eiso.plans.v1.PlanService/CreateTask", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/GetTask", Authenticated),
+    read("/eiso.plans.v1.PlanService/ListTasks", Authenticated),
+    write("/eiso.plans.v1.PlanService/UpdateTask", PLAN_WRITERS),
+    write("/eiso.plans.v1.PlanService/RecordTaskProgress", PLAN_WORKERS),
+    write("/eiso.plans.v1.PlanService/AddTaskEvidence", PLAN_WORKERS),
+    write("/eiso.plans.v1.PlanService/RemoveTaskEvidence", PLAN_WORKERS),
+    read("/eiso.plans.v1.PlanService/ListTasksByEvidence", Authenticated),
+    write("/eiso.plans.v1.PlanService/CreateTarget", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/GetTarget", Authenticated),
+    read("/eiso.plans.v1.PlanService/ListTargets", Authenticated),
+    write("/eiso.plans.v1.PlanService/UpdateTarget", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/EvaluateTargets", Authenticated),
+    write("/eiso.plans.v1.PlanService/GenerateReport", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/GetReport", Authenticated),
+    read("/eiso.plans.v1.PlanService/ListReports", Authenticated),
+    read("/eiso.plans.v1.PlanService/ExportReport", Authenticated),
+    write("/eiso.plans.v1.PlanService/ImportPlan", PLAN_WRITERS),
+    read("/eiso.plans.v1.PlanService/ExportPlan", Authenticated),
+    read(
+        "/eiso.plans.v1.PlanService/WatchEvents",
+        Roles(&[Admin, InternalAuditor]),
+    ),
+    // Quality (issue 6). Leaders and the document controller plan
+    // inspection and audit programmes, diagnostics and management reviews;
+    // internal auditors run audits and record findings (the service checks
+    // the caller is one of the audit's auditors); the owners of corrective
+    // actions (officers, leaders) plan and implement them, and someone other
+    // than an owner verifies them (checked by the service); the office roles
+    // read.
+    write(
+        "/eiso.quality.v1.QualityService/CreateInspectionProgramme",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read(
+        "/eiso.quality.v1.QualityService/GetInspectionProgramme",
+        QUALITY_READERS,
+    ),
+    read(
+        "/eiso.quality.v1.QualityService/ListInspectionProgrammes",
+        QUALITY_READERS,
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/UpdateInspectionProgramme",
+        Roles(&[Leader, DocumentController]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CreateInspection",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetInspection", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListInspections", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/CompleteInspection",
+        Roles(&[Leader, DocumentController, ProcessingOfficer, InternalAuditor]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CancelInspection",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetInspectionCoverage", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/CreateAuditProgramme",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetAuditProgramme", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListAuditProgrammes", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/CreateAudit",
+        Roles(&[Leader, DocumentController, InternalAuditor]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetAudit", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListAudits", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/UpdateAudit",
+        Roles(&[Leader, DocumentController, InternalAuditor]),
+    ),
+    write("/eiso.quality.v1.QualityService/StartAudit", Roles(&[InternalAuditor])),
+    write(
+        "/eiso.quality.v1.QualityService/CompleteAudit",
+        Roles(&[InternalAuditor]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CreateFinding",
+        Roles(&[InternalAuditor]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetFinding", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListFindings", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/UpdateFinding",
+        Roles(&[InternalAuditor]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CreateCorrectiveAction",
+        Roles(&[InternalAuditor, Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetCorrectiveAction", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListCorrectiveActions", QUALITY_READERS),
+    read(
+        "/eiso.quality.v1.QualityService/ListOverdueCorrectiveActions",
+        QUALITY_READERS,
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/PlanCorrectiveAction",
+        Roles(&[ProcessingOfficer, Leader, DocumentController]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/ImplementCorrectiveAction",
+        Roles(&[ProcessingOfficer, Leader]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/VerifyCorrectiveAction",
+        Roles(&[InternalAuditor, Leader, DocumentController]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CloseCorrectiveAction",
+        Roles(&[InternalAuditor, Leader, DocumentController]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/GenerateManagementReviewPack",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetManagementReview", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListManagementReviews", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/CreateIndicator",
+        Roles(&[Admin, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/ListIndicators", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/UpdateIndicator",
+        Roles(&[Admin, DocumentController]),
+    ),
+    write(
+        "/eiso.quality.v1.QualityService/CreateDiagnostic",
+        Roles(&[Leader, DocumentController]),
+    ),
+    read("/eiso.quality.v1.QualityService/GetDiagnostic", QUALITY_READERS),
+    read("/eiso.quality.v1.QualityService/ListDiagnostics", QUALITY_READERS),
+    write(
+        "/eiso.quality.v1.QualityService/AssessIndicator",
+        Roles(&[Leader, DocumentController, InternalAuditor]),
+    ),
+    read("/eiso.quality.v1.QualityService/ComparePeriods", QUALITY_READERS),
+    read(
+        "/eiso.quality.v1.QualityService/WatchEvents",
+        Roles(&[Admin, InternalAuditor]),
+    ),
     // Audit trails.
     read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),

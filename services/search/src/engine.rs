@@ -124,6 +124,8 @@ struct Inner {
     rebuild: Mutex<RebuildProgress>,
     /// The generation a running rebuild fills.
     building: Mutex<Option<Arc<Serving>>>,
+    /// Held until closed: one process per index directory.
+    lock: Mutex<Option<std::fs::File>>,
 }
 
 /// The search service's engine. Cheap to clone.
@@ -179,6 +181,18 @@ impl Search {
         personal_data_roles: Vec<Role>,
     ) -> anyhow::Result<Search> {
         std::fs::create_dir_all(dir)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("LOCK"))?;
+        if let Err(error) = lock.try_lock() {
+            anyhow::bail!(
+                "the search index in {} is in use by another process ({error}): each eiso-server needs its own \
+                 (set search_dir / EISO_SEARCH_DIR)",
+                dir.display()
+            );
+        }
         let search = Search {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
@@ -188,6 +202,7 @@ impl Search {
                 serving: RwLock::new(None),
                 rebuild: Mutex::new(RebuildProgress::default()),
                 building: Mutex::new(None),
+                lock: Mutex::new(Some(lock)),
             }),
         };
         let current = read_current(dir);
@@ -465,6 +480,7 @@ impl Search {
             let _ = part.stop.send(true);
             part.generation.close().await;
         }
+        self.inner.lock.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 

@@ -11,10 +11,13 @@ use std::sync::Arc;
 
 mod directory;
 pub mod links;
+mod measures;
+mod review_sources;
 mod search_sources;
 
 use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
+use eiso_plans::{PlanApi, Plans};
 use eiso_platform::Journal;
 use eiso_platform::audit_service::AuditApi;
 use eiso_platform::clock::Clock;
@@ -25,23 +28,28 @@ use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
+use eiso_proto::eiso::plans::v1::plan_service_server::PlanServiceServer;
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarServiceServer;
 use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierServiceServer;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureServiceServer;
+use eiso_proto::eiso::quality::v1::quality_service_server::QualityServiceServer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
+use eiso_quality::{Quality, QualityApi};
 use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 7] = [
+pub const SERVICE_NAMES: [&str; 9] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
     "eiso.procedures.v1.DossierService",
     "eiso.audit.v1.AuditService",
+    "eiso.plans.v1.PlanService",
     "eiso.search.v1.SearchService",
+    "eiso.quality.v1.QualityService",
 ];
 
 /// Everything the server holds once storage is open.
@@ -50,6 +58,8 @@ pub struct App {
     identity: Identity,
     documents: Documents,
     procedures: Procedures,
+    plans: Plans,
+    quality: Quality,
     search: Search,
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
@@ -114,7 +124,7 @@ impl App {
             Journal::new(procedures_db.clone()),
             Arc::new(directory::IdentityDirectory(identity.clone())),
         )
-        .with_clock(clock);
+        .with_clock(clock.clone());
         // An office's own forms, if it has put any in data_dir/templates.
         let template_dir = config.data_dir.join("templates");
         let procedures = if template_dir.is_dir() {
@@ -126,11 +136,47 @@ impl App {
             procedures
         };
 
+        // Plans: evidence links and record filing through the documents and
+        // procedures services (this one `ResourceLinks` is for quality too),
+        // targets measured from their live data, periodic reports.
+        let resource_links: Arc<dyn eiso_platform::links::ResourceLinks> = Arc::new(links::ServiceLinks {
+            documents: documents.clone(),
+            procedures: procedures.clone(),
+        });
+        // Quality: inspections, internal audits, corrective actions,
+        // management reviews and the ISO 18091 diagnostic. Built before plans
+        // (whose targets may read its inspection coverage); its review sources
+        // (statistics from procedures, targets from plans) are added after.
+        let quality_db = open::<eiso_migrations::quality::Migrator>(&config, eiso_quality::SERVICE_NAME).await?;
+        let quality = Quality::new(
+            Journal::new(quality_db.clone()),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            resource_links.clone(),
+        )
+        .with_clock(clock.clone());
+        quality.ensure_indicator_set().await?;
+
+        let plans_db = open::<eiso_migrations::plans::Migrator>(&config, eiso_plans::SERVICE_NAME).await?;
+        let plans = Plans::new(
+            Journal::new(plans_db.clone()),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            resource_links.clone(),
+            Arc::new(measures::ServiceMeasures {
+                procedures: procedures.clone(),
+                quality: quality.clone(),
+            }),
+        )
+        .with_clock(clock.clone());
+        let quality = quality.with_review_sources(Arc::new(review_sources::ServerReviewSources {
+            procedures: procedures.clone(),
+            plans: plans.clone(),
+        }));
+
         // The search index: a read model of the services' event streams,
         // built (or rebuilt after a schema change) by itself.
         let search = Search::open(
-            &config.data_dir.join(eiso_search::SERVICE_NAME),
-            search_sources::sources(&documents, &procedures),
+            &config.search_dir(),
+            search_sources::sources(&documents, &procedures, &plans, &quality),
             Arc::new(directory::IdentityDirectory(identity.clone())),
             eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
         )
@@ -141,12 +187,16 @@ impl App {
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
             (eiso_documents::SERVICE_NAME.to_string(), documents_db),
             (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
+            (eiso_plans::SERVICE_NAME.to_string(), plans_db),
+            (eiso_quality::SERVICE_NAME.to_string(), quality_db),
         ]);
         Ok(Self {
             config,
             identity,
             documents,
             procedures,
+            plans,
+            quality,
             search,
             trails,
             verifier,
@@ -198,6 +248,20 @@ impl App {
         let search = SearchServiceServer::new(SearchApi::new(self.search.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let plans = PlanServiceServer::new(PlanApi::new(self.plans.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let quality = QualityServiceServer::new(QualityApi::new(self.quality.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        // Periodic plan reports, generated when due (idempotent per plan and
+        // period, so replicas and restarts never file twice).
+        let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
+        let scheduler = eiso_plans::Scheduler::spawn(
+            self.plans.clone(),
+            std::time::Duration::from_secs(60),
+            scheduler_stopped,
+        );
         let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
@@ -205,6 +269,8 @@ impl App {
             self.identity.journal().clone(),
             self.documents.journal().clone(),
             self.procedures.journal().clone(),
+            self.plans.journal().clone(),
+            self.quality.journal().clone(),
         ];
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
@@ -229,7 +295,9 @@ impl App {
             .add_service(catalogue)
             .add_service(dossiers)
             .add_service(audit)
+            .add_service(plans)
             .add_service(search)
+            .add_service(quality)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // Event streams never end by themselves: end them so the
@@ -237,8 +305,10 @@ impl App {
                 for journal in &journals {
                     journal.close_watchers();
                 }
+                stop_scheduler.send_replace(true);
             })
             .await?;
+        let _ = scheduler.await;
 
         health.set_not_serving::<IdentityServiceServer<IdentityApi>>().await;
         // Commits what the indexer has taken in, so a restart resumes there.

@@ -11,13 +11,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use eiso_documents::Documents;
+use eiso_plans::Plans;
 use eiso_platform::{CallContext, Journal, Principal, ServiceError, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as procs;
-use eiso_proto::prost_types::Timestamp;
+use eiso_proto::prost::Message;
+use eiso_proto::prost_types::{Any, Timestamp};
+use eiso_quality::Quality;
 use eiso_search::extract;
 use eiso_search::source::Answer;
 use eiso_search::{Change, SearchItem, Source, readers};
@@ -370,11 +373,258 @@ impl Source for ProceduresSource {
     }
 }
 
+/// A service whose events carry the whole resource (plans, quality): each
+/// event's payload is indexed as it is; the last event of a resource wins.
+pub struct PayloadSource {
+    stream: &'static str,
+    journal: Journal,
+    item: fn(&Any) -> Option<SearchItem>,
+}
+
+impl Source for PayloadSource {
+    fn stream(&self) -> &'static str {
+        self.stream
+    }
+
+    fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
+        journal_stream(&self.journal, after_sequence)
+    }
+
+    fn head(&self) -> Answer<'_, i64> {
+        Box::pin(self.journal.head_sequence())
+    }
+
+    fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
+        Box::pin(async move {
+            Ok(events
+                .iter()
+                .filter_map(|event| {
+                    if event.r#type.ends_with(".deleted") {
+                        return Some(Change::Delete(event.resource.clone()));
+                    }
+                    let item = (self.item)(event.payload.as_ref()?)?;
+                    Some(Change::Upsert(Box::new(item)))
+                })
+                .collect())
+        })
+    }
+}
+
+fn decode<M: Message + Default + eiso_proto::prost::Name>(payload: &Any) -> Option<M> {
+    (payload.type_url == M::type_url())
+        .then(|| M::decode(payload.value.as_slice()).ok())
+        .flatten()
+}
+
+fn lines<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Plan tasks and periodic reports; every signed-in role may read plans.
+fn plan_item(payload: &Any) -> Option<SearchItem> {
+    use eiso_proto::eiso::plans::v1 as plans;
+    let everyone = vec![readers::EVERYONE.to_string()];
+    if let Some(task) = decode::<plans::Task>(payload) {
+        let progress: Vec<&str> = task.progress.iter().map(|p| p.note.as_str()).collect();
+        let evidence: Vec<&str> = task.evidence.iter().map(|e| e.title.as_str()).collect();
+        let mut title = format!("{} {}", task.number, task.content);
+        eiso_search::item::truncate(&mut title, 400);
+        return Some(SearchItem {
+            name: task.name.clone(),
+            kind: "plan_task".into(),
+            title,
+            body: lines(
+                [
+                    task.content.as_str(),
+                    &task.product,
+                    &task.responsible_units_text,
+                    &task.time_frame,
+                    &task.notes,
+                ]
+                .into_iter()
+                .chain(progress)
+                .chain(evidence),
+            ),
+            personal: String::new(),
+            unit: task.responsible_units.first().cloned().unwrap_or_default(),
+            item_type: String::new(),
+            status: short(task.status().as_str_name(), "TASK_STATUS_"),
+            readers: everyone,
+            update_time: time(task.update_time.as_ref()),
+        });
+    }
+    if let Some(report) = decode::<plans::Report>(payload) {
+        let tasks: Vec<String> = report
+            .tasks
+            .iter()
+            .map(|t| format!("{} {} {}", t.number, t.content, t.latest_note))
+            .collect();
+        return Some(SearchItem {
+            name: report.name.clone(),
+            kind: "plan_report".into(),
+            title: report.title.clone(),
+            body: lines(
+                [report.period.as_str()]
+                    .into_iter()
+                    .chain(tasks.iter().map(|t| t.as_str())),
+            ),
+            personal: String::new(),
+            unit: String::new(),
+            item_type: short(report.kind().as_str_name(), "REPORT_KIND_"),
+            status: String::new(),
+            readers: everyone,
+            update_time: time(report.create_time.as_ref()),
+        });
+    }
+    None
+}
+
+/// Who reads the quality system: as its read methods allow (not the counter).
+fn quality_readers() -> Vec<String> {
+    [
+        Role::Admin,
+        Role::DocumentController,
+        Role::ProcessingOfficer,
+        Role::Leader,
+        Role::InternalAuditor,
+        Role::Viewer,
+    ]
+    .map(readers::role)
+    .to_vec()
+}
+
+/// Findings, corrective actions, audits and inspections.
+fn quality_item(payload: &Any) -> Option<SearchItem> {
+    use eiso_proto::eiso::quality::v1 as quality;
+    let item = |name: &str,
+                kind: &str,
+                title: String,
+                body: String,
+                unit: &str,
+                item_type: String,
+                status: String,
+                update: Option<&Timestamp>| SearchItem {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        title,
+        body,
+        personal: String::new(),
+        unit: unit.to_string(),
+        item_type,
+        status,
+        readers: quality_readers(),
+        update_time: time(update),
+    };
+    if let Some(finding) = decode::<quality::Finding>(payload) {
+        let evidence: Vec<&str> = finding.evidence.iter().map(|e| e.title.as_str()).collect();
+        let kind = short(finding.r#type().as_str_name(), "FINDING_TYPE_");
+        let mut title = format!("{} ({}) {}", finding.clause, kind.replace('_', " "), finding.statement);
+        eiso_search::item::truncate(&mut title, 400);
+        let status = if finding.corrective_action.is_empty() {
+            "open"
+        } else {
+            "action_raised"
+        };
+        return Some(item(
+            &finding.name,
+            "finding",
+            title,
+            lines([finding.statement.as_str()].into_iter().chain(evidence)),
+            &finding.auditee,
+            kind,
+            status.into(),
+            finding.update_time.as_ref(),
+        ));
+    }
+    if let Some(action) = decode::<quality::CorrectiveAction>(payload) {
+        let planned: Vec<&str> = action.actions.iter().map(|a| a.description.as_str()).collect();
+        let mut title = format!("Hành động khắc phục: {}", action.nonconformity);
+        eiso_search::item::truncate(&mut title, 400);
+        return Some(item(
+            &action.name,
+            "corrective_action",
+            title,
+            lines(
+                [
+                    action.nonconformity.as_str(),
+                    &action.root_cause,
+                    &action.implementation_note,
+                ]
+                .into_iter()
+                .chain(planned),
+            ),
+            &action.unit,
+            String::new(),
+            short(action.state().as_str_name(), "STATE_"),
+            action.update_time.as_ref(),
+        ));
+    }
+    if let Some(audit) = decode::<quality::Audit>(payload) {
+        let checklist: Vec<String> = audit
+            .checklist
+            .iter()
+            .map(|c| format!("{} {} {}", c.clause, c.question, c.note))
+            .collect();
+        return Some(item(
+            &audit.name,
+            "audit",
+            audit.title.clone(),
+            lines(
+                [audit.scope.as_str(), &audit.conclusion]
+                    .into_iter()
+                    .chain(audit.criteria.iter().map(String::as_str))
+                    .chain(checklist.iter().map(String::as_str)),
+            ),
+            audit.auditees.first().map(String::as_str).unwrap_or_default(),
+            String::new(),
+            short(audit.state().as_str_name(), "STATE_"),
+            audit.update_time.as_ref(),
+        ));
+    }
+    if let Some(inspection) = decode::<quality::Inspection>(payload) {
+        let evidence: Vec<&str> = inspection.evidence.iter().map(|e| e.title.as_str()).collect();
+        return Some(item(
+            &inspection.name,
+            "inspection",
+            format!("Kiểm tra {}", inspection.unit),
+            lines(
+                [inspection.findings.as_str(), &inspection.cancel_reason]
+                    .into_iter()
+                    .chain(evidence),
+            ),
+            &inspection.unit,
+            String::new(),
+            short(inspection.state().as_str_name(), "STATE_"),
+            inspection.update_time.as_ref(),
+        ));
+    }
+    None
+}
+
 /// The sources this process indexes.
-pub fn sources(documents: &Documents, procedures: &Procedures) -> Vec<Arc<dyn Source>> {
+pub fn sources(
+    documents: &Documents,
+    procedures: &Procedures,
+    plans: &Plans,
+    quality: &Quality,
+) -> Vec<Arc<dyn Source>> {
     vec![
         Arc::new(DocumentsSource(documents.clone())),
         Arc::new(ProceduresSource(procedures.clone())),
+        Arc::new(PayloadSource {
+            stream: eiso_plans::SERVICE_NAME,
+            journal: plans.journal().clone(),
+            item: plan_item,
+        }),
+        Arc::new(PayloadSource {
+            stream: eiso_quality::SERVICE_NAME,
+            journal: quality.journal().clone(),
+            item: quality_item,
+        }),
     ]
 }
 

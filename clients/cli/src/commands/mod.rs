@@ -8,7 +8,9 @@ pub mod clients;
 pub mod docs;
 pub mod dossiers;
 pub mod files;
+pub mod plans;
 pub mod procedures;
+pub mod quality;
 pub mod records;
 pub mod search;
 pub mod units;
@@ -41,6 +43,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Calendar(command) => calendar::run(&ctx, command).await,
         Command::Dossiers(command) => dossiers::run(&ctx, command).await,
         Command::Search(args) => search::run(&ctx, args).await,
+        Command::Plans(command) => plans::run(&ctx, command).await,
+        Command::Quality(command) => quality::run(&ctx, command).await,
     }
 }
 

@@ -1,0 +1,677 @@
+//! `eiso plans …`: administrative-reform plans (kế hoạch CCHC): import the appendix table
+//! (with its targets), list and show plans and tasks, record progress, link evidence, see the
+//! targets against live data, generate and fetch the periodic reports.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
+use eiso_proto::eiso::plans::v1::*;
+use eiso_proto::tonic::transport::Channel;
+use serde_json::{Value, json};
+
+use super::files::save_bytes;
+use super::procedures::table_format;
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::{self, details_table, json_time, local_cell, table};
+
+/// `eiso plans`.
+#[derive(Debug, Subcommand)]
+pub enum PlansCommand {
+    /// Creates a plan from its appendix table (STT, Nội dung công việc, Đơn vị thực hiện,
+    /// Sản phẩm, Thời gian hoàn thành, Ghi chú), CSV or XLSX, with its targets table
+    Import(ImportArgs),
+    /// Writes a plan's tasks (or targets) as the appendix table
+    Export(ExportArgs),
+    /// Lists plans
+    List {
+        /// Only this unit's plans (`units/ID`)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only this year's
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Shows a plan
+    Show {
+        /// `plans/ID`
+        plan: String,
+    },
+    /// Lists a plan's tasks in the plan's order
+    Tasks {
+        /// `plans/ID`
+        plan: String,
+    },
+    /// Appends a progress note to a task (100 marks it done)
+    Progress {
+        /// `plans/ID/tasks/ID`
+        task: String,
+        /// Percent done, 0–100
+        #[arg(long)]
+        percent: i32,
+        /// What was done
+        #[arg(long)]
+        note: String,
+    },
+    /// Evidence of tasks: documents, revisions, records, dossiers
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// The plan's targets against live data: figures and met / at risk / missed
+    Targets {
+        /// `plans/ID`
+        plan: String,
+        /// Measure as of this day (dd/mm/yyyy or yyyy-mm-dd); today when not given
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Generates or exports a report
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Lists a plan's reports
+    Reports {
+        /// `plans/ID`
+        plan: String,
+    },
+}
+
+/// `eiso plans import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The appendix table, .csv or .xlsx
+    pub file: PathBuf,
+    /// The targets table (STT, Chỉ tiêu, Cách đo, So sánh, Ngưỡng (%)), same format
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// The year of the plan
+    #[arg(long)]
+    pub year: i32,
+    /// The issuing unit, `units/ID`
+    #[arg(long)]
+    pub unit: String,
+    /// The plan's title
+    #[arg(long)]
+    pub title: String,
+    /// A legal basis (căn cứ); repeat for several
+    #[arg(long = "legal-basis")]
+    pub legal_bases: Vec<String>,
+    /// A unit as written in the table, mapped to eiso: `TEXT=units/ID`; repeat for several
+    #[arg(long = "alias")]
+    pub aliases: Vec<String>,
+    /// The plan id to use (a-z, 0-9, -)
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Check the files only; create nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `eiso plans export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// `plans/ID`
+    pub plan: String,
+    /// Where to write, .csv or .xlsx
+    pub file: PathBuf,
+    /// Write the targets table instead of the tasks
+    #[arg(long)]
+    pub targets: bool,
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `eiso plans evidence`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Links a document, revision, record or dossier to a task
+    Add {
+        /// `plans/ID/tasks/ID`
+        task: String,
+        /// `documents/ID`, `documents/ID/revisions/N`, `records/ID` or `dossiers/ID`
+        resource: String,
+    },
+    /// Unlinks it
+    Remove {
+        /// `plans/ID/tasks/ID`
+        task: String,
+        /// The linked resource
+        resource: String,
+    },
+    /// The tasks a resource is evidence for
+    Tasks {
+        /// `documents/ID`, `documents/ID/revisions/N`, `records/ID` or `dossiers/ID`
+        resource: String,
+    },
+}
+
+/// A report's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Quarterly (data to the 25th of the quarter's last month)
+    Quarterly,
+    /// Half-year (data to 24/6)
+    HalfYear,
+    /// Annual (data to 23/12)
+    Annual,
+    /// Any period within the plan's year
+    OnDemand,
+}
+
+/// `eiso plans report`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Generates a report (a periodic one once per period) and files it as a quality record
+    Generate {
+        /// `plans/ID`
+        plan: String,
+        /// The kind
+        #[arg(long, value_enum)]
+        kind: Kind,
+        /// For a quarterly report: 1–4
+        #[arg(long, default_value_t = 0)]
+        quarter: i32,
+        /// For an on-demand report: first day
+        #[arg(long)]
+        from: Option<String>,
+        /// For an on-demand report: last day
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Writes a report as .xlsx or printable .html
+    Export {
+        /// `plans/ID/reports/ID`
+        report: String,
+        /// Where to write, .xlsx or .html
+        file: PathBuf,
+        /// Replace the file if it exists
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn client(ctx: &Ctx) -> PlanServiceClient<Channel> {
+    ctx.plans()
+}
+
+fn date(text: &str) -> Result<LocalDate, CliError> {
+    let day = output::parse_date(text).map_err(CliError::Usage)?;
+    use chrono::Datelike;
+    Ok(LocalDate {
+        year: day.year(),
+        month: day.month() as i32,
+        day: day.day() as i32,
+    })
+}
+
+fn date_text(date: Option<&LocalDate>) -> String {
+    date.map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
+        .unwrap_or_default()
+}
+
+fn refuse_existing(path: &Path, force: bool) -> Result<(), CliError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => Err(CliError::Usage(format!("{} is a directory", path.display()))),
+        Ok(_) if !force => Err(CliError::Usage(format!(
+            "{} already exists: add --force to replace it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn status_text(status: i32) -> &'static str {
+    match TaskStatus::try_from(status).unwrap_or(TaskStatus::Unspecified) {
+        TaskStatus::Done => "đã hoàn thành",
+        TaskStatus::InProgress => "đang thực hiện",
+        TaskStatus::Cancelled => "không thực hiện",
+        TaskStatus::NotStarted | TaskStatus::Unspecified => "chưa thực hiện",
+    }
+}
+
+fn target_status_text(status: i32) -> &'static str {
+    match TargetStatus::try_from(status).unwrap_or(TargetStatus::Unspecified) {
+        TargetStatus::Met => "đạt",
+        TargetStatus::AtRisk => "có nguy cơ không đạt",
+        TargetStatus::Missed => "không đạt",
+        TargetStatus::NoData | TargetStatus::Unspecified => "chưa có số liệu",
+    }
+}
+
+fn enum_name<T: TryFrom<i32>>(value: i32, name: fn(&T) -> &'static str) -> Value {
+    T::try_from(value).map_or(Value::Null, |v| Value::String(name(&v).to_string()))
+}
+
+fn plan_json(plan: &Plan) -> Value {
+    json!({
+        "name": plan.name,
+        "year": plan.year,
+        "issuing_unit": plan.issuing_unit,
+        "title": plan.title,
+        "legal_bases": plan.legal_bases,
+        "task_count": plan.task_count,
+        "target_count": plan.target_count,
+        "create_time": json_time(plan.create_time.as_ref()),
+    })
+}
+
+fn task_json(task: &Task) -> Value {
+    json!({
+        "name": task.name,
+        "number": task.number,
+        "parent": task.parent,
+        "content": task.content,
+        "responsible_units_text": task.responsible_units_text,
+        "responsible_units": task.responsible_units,
+        "product": task.product,
+        "time_frame": task.time_frame,
+        "start_date": date_text(task.start_date.as_ref()),
+        "end_date": date_text(task.end_date.as_ref()),
+        "notes": task.notes,
+        "status": enum_name::<TaskStatus>(task.status, TaskStatus::as_str_name),
+        "progress_percent": task.progress_percent,
+        "evidence": task.evidence.iter().map(|e| json!({
+            "resource": e.resource,
+            "kind": e.kind,
+            "title": e.title,
+            "add_time": json_time(e.add_time.as_ref()),
+        })).collect::<Vec<_>>(),
+        "complete_time": json_time(task.complete_time.as_ref()),
+    })
+}
+
+fn evaluation_json(e: &TargetEvaluation) -> Value {
+    let target = e.target.clone().unwrap_or_default();
+    json!({
+        "target": target.name,
+        "number": target.number,
+        "text": target.text,
+        "measure": enum_name::<Measure>(target.measure, Measure::as_str_name),
+        "threshold_percent": target.threshold_percent,
+        "numerator": e.numerator,
+        "denominator": e.denominator,
+        "percent": e.percent,
+        "status": enum_name::<TargetStatus>(e.status, TargetStatus::as_str_name),
+        "explanation": e.explanation,
+        "late_tasks": e.late_tasks.iter().map(|t| t.number.clone()).collect::<Vec<_>>(),
+    })
+}
+
+fn report_json(report: &Report) -> Value {
+    json!({
+        "name": report.name,
+        "kind": enum_name::<ReportKind>(report.kind, ReportKind::as_str_name),
+        "period": report.period,
+        "period_start": date_text(report.period_start.as_ref()),
+        "cut_off_date": date_text(report.cut_off_date.as_ref()),
+        "title": report.title,
+        "record": report.record,
+        "generated_by": report.generated_by,
+        "targets": report.targets.iter().map(evaluation_json).collect::<Vec<_>>(),
+        "create_time": json_time(report.create_time.as_ref()),
+    })
+}
+
+fn print_tasks(ctx: &Ctx, tasks: &[Task]) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "tasks": tasks.iter().map(task_json).collect::<Vec<_>>() }));
+    }
+    let mut t = table([
+        "STT",
+        "Nội dung công việc",
+        "Thời gian",
+        "Tình trạng",
+        "%",
+        "Minh chứng",
+    ]);
+    for task in tasks {
+        t.add_row(vec![
+            task.number.clone(),
+            task.content.clone(),
+            task.time_frame.clone(),
+            if task.time_frame.is_empty() {
+                String::new()
+            } else {
+                status_text(task.status).to_string()
+            },
+            task.progress_percent.to_string(),
+            task.evidence.len().to_string(),
+        ]);
+    }
+    output::print_table(&t)
+}
+
+fn print_report(ctx: &Ctx, report: &Report) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&report_json(report));
+    }
+    output::print_table(&details_table([
+        ("name", report.name.clone()),
+        ("title", report.title.clone()),
+        ("period", report.period.clone()),
+        ("cut-off", date_text(report.cut_off_date.as_ref())),
+        ("record", report.record.clone()),
+        ("generated by", report.generated_by.clone()),
+        ("created", local_cell(report.create_time.as_ref())),
+    ]))
+}
+
+/// Runs a `plans` subcommand.
+pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
+    let rpc = |status| ctx.rpc_error(status);
+    match command {
+        PlansCommand::Import(args) => import(ctx, args).await,
+        PlansCommand::Export(args) => {
+            let format = table_format(&args.file)?;
+            refuse_existing(&args.file, args.force)?;
+            let request = ctx.request(ExportPlanRequest {
+                name: args.plan,
+                format: format as i32,
+                targets: args.targets,
+            })?;
+            let exported = client(ctx).export_plan(request).await.map_err(rpc)?.into_inner();
+            save_bytes(&args.file, &exported.content).await?;
+            let path = args.file.display().to_string();
+            if ctx.json() {
+                return output::print_json(&json!({ "path": path, "bytes": exported.content.len() }));
+            }
+            output::print(&format!("wrote {path}"))
+        }
+        PlansCommand::List { unit, year } => {
+            let mut filter = Vec::new();
+            if let Some(unit) = unit {
+                filter.push(format!("issuing_unit = {}", super::filter_value(&unit)));
+            }
+            if let Some(year) = year {
+                filter.push(format!("year = {year}"));
+            }
+            let request = ctx.request(ListPlansRequest {
+                filter: filter.join(" AND "),
+                page_size: 500,
+                ..Default::default()
+            })?;
+            let plans = client(ctx).list_plans(request).await.map_err(rpc)?.into_inner().plans;
+            if ctx.json() {
+                return output::print_json(&json!({ "plans": plans.iter().map(plan_json).collect::<Vec<_>>() }));
+            }
+            let mut t = table(["name", "year", "unit", "title", "tasks", "targets"]);
+            for plan in &plans {
+                t.add_row(vec![
+                    plan.name.clone(),
+                    plan.year.to_string(),
+                    plan.issuing_unit.clone(),
+                    plan.title.clone(),
+                    plan.task_count.to_string(),
+                    plan.target_count.to_string(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        PlansCommand::Show { plan } => {
+            let request = ctx.request(GetPlanRequest { name: plan })?;
+            let plan = client(ctx).get_plan(request).await.map_err(rpc)?.into_inner();
+            if ctx.json() {
+                return output::print_json(&plan_json(&plan));
+            }
+            output::print_table(&details_table([
+                ("name", plan.name.clone()),
+                ("year", plan.year.to_string()),
+                ("issuing unit", plan.issuing_unit.clone()),
+                ("title", plan.title.clone()),
+                ("legal bases", plan.legal_bases.join("\n")),
+                ("tasks", plan.task_count.to_string()),
+                ("targets", plan.target_count.to_string()),
+                ("created", local_cell(plan.create_time.as_ref())),
+            ]))
+        }
+        PlansCommand::Tasks { plan } => {
+            let request = ctx.request(ListTasksRequest {
+                parent: plan,
+                page_size: 1000,
+                ..Default::default()
+            })?;
+            let tasks = client(ctx).list_tasks(request).await.map_err(rpc)?.into_inner().tasks;
+            print_tasks(ctx, &tasks)
+        }
+        PlansCommand::Progress { task, percent, note } => {
+            let request = ctx.request(RecordTaskProgressRequest {
+                name: task,
+                percent,
+                note,
+                request_id: uuid::Uuid::new_v4().to_string(),
+            })?;
+            let task = client(ctx)
+                .record_task_progress(request)
+                .await
+                .map_err(rpc)?
+                .into_inner();
+            print_tasks(ctx, std::slice::from_ref(&task))
+        }
+        PlansCommand::Evidence(command) => match command {
+            EvidenceCommand::Add { task, resource } => {
+                let request = ctx.request(AddTaskEvidenceRequest { name: task, resource })?;
+                let task = client(ctx).add_task_evidence(request).await.map_err(rpc)?.into_inner();
+                print_evidence(ctx, &task)
+            }
+            EvidenceCommand::Remove { task, resource } => {
+                let request = ctx.request(RemoveTaskEvidenceRequest { name: task, resource })?;
+                let task = client(ctx)
+                    .remove_task_evidence(request)
+                    .await
+                    .map_err(rpc)?
+                    .into_inner();
+                print_evidence(ctx, &task)
+            }
+            EvidenceCommand::Tasks { resource } => {
+                let request = ctx.request(ListTasksByEvidenceRequest {
+                    resource,
+                    page_size: 1000,
+                    ..Default::default()
+                })?;
+                let tasks = client(ctx)
+                    .list_tasks_by_evidence(request)
+                    .await
+                    .map_err(rpc)?
+                    .into_inner()
+                    .tasks;
+                print_tasks(ctx, &tasks)
+            }
+        },
+        PlansCommand::Targets { plan, as_of } => {
+            let as_of_date = as_of.as_deref().map(date).transpose()?;
+            let request = ctx.request(EvaluateTargetsRequest { name: plan, as_of_date })?;
+            let evaluations = client(ctx)
+                .evaluate_targets(request)
+                .await
+                .map_err(rpc)?
+                .into_inner()
+                .evaluations;
+            if ctx.json() {
+                return output::print_json(
+                    &json!({ "evaluations": evaluations.iter().map(evaluation_json).collect::<Vec<_>>() }),
+                );
+            }
+            let mut t = table(["STT", "Chỉ tiêu", "Mục tiêu", "Thực hiện", "Số liệu", "Đánh giá"]);
+            for e in &evaluations {
+                let target = e.target.clone().unwrap_or_default();
+                t.add_row(vec![
+                    target.number,
+                    target.text,
+                    format!("{}%", target.threshold_percent),
+                    if e.denominator == 0 {
+                        "–".to_string()
+                    } else {
+                        format!("{}%", e.percent)
+                    },
+                    e.explanation.clone(),
+                    target_status_text(e.status).to_string(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        PlansCommand::Report(ReportCommand::Generate {
+            plan,
+            kind,
+            quarter,
+            from,
+            to,
+        }) => {
+            let kind = match kind {
+                Kind::Quarterly => ReportKind::Quarterly,
+                Kind::HalfYear => ReportKind::HalfYear,
+                Kind::Annual => ReportKind::Annual,
+                Kind::OnDemand => ReportKind::OnDemand,
+            };
+            let request = ctx.request(GenerateReportRequest {
+                parent: plan,
+                kind: kind as i32,
+                quarter,
+                start_date: from.as_deref().map(date).transpose()?,
+                end_date: to.as_deref().map(date).transpose()?,
+                request_id: uuid::Uuid::new_v4().to_string(),
+            })?;
+            let report = client(ctx).generate_report(request).await.map_err(rpc)?.into_inner();
+            print_report(ctx, &report)
+        }
+        PlansCommand::Report(ReportCommand::Export { report, file, force }) => {
+            let extension = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default();
+            let format = match extension.as_str() {
+                "xlsx" => ReportFormat::Xlsx,
+                "html" | "htm" => ReportFormat::Html,
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "{}: the format follows the extension, .xlsx or .html",
+                        file.display()
+                    )));
+                }
+            };
+            refuse_existing(&file, force)?;
+            let request = ctx.request(ExportReportRequest {
+                name: report,
+                format: format as i32,
+            })?;
+            let exported = client(ctx).export_report(request).await.map_err(rpc)?.into_inner();
+            save_bytes(&file, &exported.content).await?;
+            let path = file.display().to_string();
+            if ctx.json() {
+                return output::print_json(&json!({ "path": path, "bytes": exported.content.len() }));
+            }
+            output::print(&format!("wrote {path}"))
+        }
+        PlansCommand::Reports { plan } => {
+            let request = ctx.request(ListReportsRequest {
+                parent: plan,
+                page_size: 500,
+                ..Default::default()
+            })?;
+            let reports = client(ctx)
+                .list_reports(request)
+                .await
+                .map_err(rpc)?
+                .into_inner()
+                .reports;
+            if ctx.json() {
+                return output::print_json(&json!({ "reports": reports.iter().map(report_json).collect::<Vec<_>>() }));
+            }
+            let mut t = table(["name", "title", "cut-off", "record"]);
+            for report in &reports {
+                t.add_row(vec![
+                    report.name.clone(),
+                    report.title.clone(),
+                    date_text(report.cut_off_date.as_ref()),
+                    report.record.clone(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+    }
+}
+
+fn print_evidence(ctx: &Ctx, task: &Task) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&task_json(task));
+    }
+    let mut t = table(["resource", "kind", "title", "linked"]);
+    for e in &task.evidence {
+        t.add_row(vec![
+            e.resource.clone(),
+            e.kind.clone(),
+            e.title.clone(),
+            local_cell(e.add_time.as_ref()),
+        ]);
+    }
+    output::print_table(&t)
+}
+
+async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
+    let format = table_format(&args.file)?;
+    if let Some(targets) = &args.targets
+        && table_format(targets)? != format
+    {
+        return Err(CliError::Usage(
+            "the tasks and targets tables must have the same format".to_string(),
+        ));
+    }
+    let mut unit_aliases = HashMap::new();
+    for alias in &args.aliases {
+        let (written, unit) = alias
+            .split_once('=')
+            .ok_or_else(|| CliError::Usage(format!("--alias {alias}: write TEXT=units/ID")))?;
+        unit_aliases.insert(written.trim().to_string(), unit.trim().to_string());
+    }
+    ctx.ensure_signed_in()?;
+    let read = |path: &PathBuf| {
+        std::fs::read(path).map_err(|error| {
+            CliError::from(anyhow::Error::new(error).context(format!("cannot read {}", path.display())))
+        })
+    };
+    let content = read(&args.file)?;
+    let targets_content = match &args.targets {
+        Some(path) => read(path)?,
+        None => Vec::new(),
+    };
+    let request = ctx.request(ImportPlanRequest {
+        plan: Some(Plan {
+            year: args.year,
+            issuing_unit: args.unit,
+            title: args.title,
+            legal_bases: args.legal_bases,
+            ..Default::default()
+        }),
+        plan_id: args.id.unwrap_or_default(),
+        format: format as i32,
+        content,
+        targets_content,
+        unit_aliases,
+        validate_only: args.dry_run,
+        request_id: uuid::Uuid::new_v4().to_string(),
+    })?;
+    let imported = client(ctx)
+        .import_plan(request)
+        .await
+        .map_err(|s| ctx.rpc_error(s))?
+        .into_inner();
+    let plan = imported.plan.unwrap_or_default();
+    if ctx.json() {
+        return output::print_json(&json!({
+            "plan": plan_json(&plan),
+            "task_count": imported.task_count,
+            "target_count": imported.target_count,
+            "validate_only": args.dry_run,
+        }));
+    }
+    let mut lines = Vec::new();
+    if args.dry_run {
+        lines.push("dry run: nothing was changed; an import would give".to_string());
+    } else {
+        lines.push(format!("plan:    {}", plan.name));
+    }
+    lines.push(format!("tasks:   {}", imported.task_count));
+    lines.push(format!("targets: {}", imported.target_count));
+    output::print(&lines.join("\n"))
+}

@@ -1,0 +1,1280 @@
+//! `eiso quality …`: the quality system — inspections of the units an office
+//! manages, internal audits and their findings, corrective actions, management
+//! reviews and the ISO 18091 diagnostic.
+
+use clap::{Args, Subcommand, ValueEnum};
+use eiso_proto::eiso::procedures::v1::LocalDate;
+use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
+use eiso_proto::eiso::quality::v1::*;
+use eiso_proto::tonic::transport::Channel;
+use serde_json::{Value, json};
+
+use super::{request_id, with_retry_hint};
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::{self, details_table, format_percent, table};
+
+/// `eiso quality`.
+#[derive(Debug, Subcommand)]
+pub enum QualityCommand {
+    /// Inspections of the units an office manages (schools), and their coverage
+    #[command(subcommand)]
+    Inspections(InspectionsCommand),
+    /// Internal audits (ISO 9001 §9.2): programmes, audits, start, complete
+    #[command(subcommand)]
+    Audits(AuditsCommand),
+    /// Findings of an audit, with evidence
+    #[command(subcommand)]
+    Findings(FindingsCommand),
+    /// Corrective actions (ISO 9001 §10.2): open, plan, implement, verify, close, overdue
+    #[command(subcommand)]
+    Actions(ActionsCommand),
+    /// Management reviews (ISO 9001 §9.3): generate the data pack, list, show
+    #[command(subcommand)]
+    Reviews(ReviewsCommand),
+    /// The ISO 18091 diagnostic: indicators, assessments, comparison of two periods
+    #[command(subcommand)]
+    Diagnostic(DiagnosticCommand),
+}
+
+/// `eiso quality inspections`.
+#[derive(Debug, Subcommand)]
+pub enum InspectionsCommand {
+    /// Creates the inspection programme of a unit for a year
+    Programme {
+        /// The managing unit, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// The year
+        #[arg(long)]
+        year: i32,
+        /// Title
+        #[arg(long)]
+        title: String,
+        /// A unit to inspect, `units/ID`; repeat for each
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
+    /// Plans an inspection of one unit of a programme
+    Plan {
+        /// `inspectionProgrammes/ID`
+        #[arg(long)]
+        programme: String,
+        /// The unit inspected, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// Planned day (dd/mm/yyyy)
+        #[arg(long)]
+        date: String,
+        /// An inspector, `users/ID`; repeat for each
+        #[arg(long = "inspector", required = true)]
+        inspectors: Vec<String>,
+        /// Idempotency key (a retry with the same key plans once)
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Records that an inspection was done
+    Complete {
+        /// `inspections/ID`
+        inspection: String,
+        /// Day it was done (dd/mm/yyyy)
+        #[arg(long)]
+        date: String,
+        /// What it found
+        #[arg(long)]
+        findings: String,
+        /// Evidence: `documents/ID`, `records/ID`, `dossiers/ID` …; repeat for each
+        #[arg(long = "evidence")]
+        evidence: Vec<String>,
+    },
+    /// Cancels a planned inspection (give --reason)
+    Cancel {
+        /// `inspections/ID`
+        inspection: String,
+    },
+    /// Lists inspections
+    List {
+        /// Only this programme's, `inspectionProgrammes/ID`
+        #[arg(long)]
+        programme: Option<String>,
+        /// Only in this state: planned, done, cancelled
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// The share of a unit's population inspected in a period
+    Coverage {
+        /// The managing unit, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// First day (dd/mm/yyyy)
+        #[arg(long)]
+        from: String,
+        /// Last day (dd/mm/yyyy)
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// `eiso quality audits`.
+#[derive(Debug, Subcommand)]
+pub enum AuditsCommand {
+    /// Creates the audit programme of a year
+    Programme {
+        /// The unit audited, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// The year
+        #[arg(long)]
+        year: i32,
+        /// Title
+        #[arg(long)]
+        title: String,
+    },
+    /// Plans an audit
+    Create(AuditArgs),
+    /// Lists audits
+    List {
+        /// Only this programme's, `auditProgrammes/ID`
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Shows an audit with its checklist
+    Show {
+        /// `audits/ID`
+        audit: String,
+    },
+    /// Starts an audit
+    Start {
+        /// `audits/ID`
+        audit: String,
+    },
+    /// Completes an audit (every nonconformity needs a corrective action first)
+    Complete {
+        /// `audits/ID`
+        audit: String,
+        /// The conclusion
+        #[arg(long)]
+        conclusion: String,
+    },
+}
+
+/// `eiso quality audits create`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// `auditProgrammes/ID`
+    #[arg(long)]
+    pub programme: String,
+    /// Title
+    #[arg(long)]
+    pub title: String,
+    /// Scope
+    #[arg(long)]
+    pub scope: String,
+    /// An ISO 9001 clause audited, e.g. 7.5; repeat for each
+    #[arg(long = "clause", required = true)]
+    pub clauses: Vec<String>,
+    /// A unit audited, `units/ID`; repeat for each
+    #[arg(long = "auditee", required = true)]
+    pub auditees: Vec<String>,
+    /// An auditor, `users/ID`; repeat for each
+    #[arg(long = "auditor", required = true)]
+    pub auditors: Vec<String>,
+    /// First day (dd/mm/yyyy)
+    #[arg(long)]
+    pub from: String,
+    /// Last day (dd/mm/yyyy)
+    #[arg(long)]
+    pub to: String,
+    /// Idempotency key
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+/// Kinds of finding, as typed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    /// Major nonconformity
+    Major,
+    /// Minor nonconformity
+    Minor,
+    /// Observation
+    Observation,
+    /// Opportunity for improvement
+    Ofi,
+}
+
+impl From<Kind> for FindingType {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Major => FindingType::MajorNonconformity,
+            Kind::Minor => FindingType::MinorNonconformity,
+            Kind::Observation => FindingType::Observation,
+            Kind::Ofi => FindingType::OpportunityForImprovement,
+        }
+    }
+}
+
+/// `eiso quality findings`.
+#[derive(Debug, Subcommand)]
+pub enum FindingsCommand {
+    /// Records a finding of an audit in progress
+    Add {
+        /// `audits/ID`
+        audit: String,
+        /// The type
+        #[arg(long = "type", value_enum)]
+        kind: Kind,
+        /// ISO 9001 clause, e.g. 7.5.3
+        #[arg(long)]
+        clause: String,
+        /// The statement
+        #[arg(long)]
+        statement: String,
+        /// The unit concerned, `units/ID`
+        #[arg(long)]
+        auditee: String,
+        /// Evidence: `documents/ID`, `documents/ID/revisions/N`, `records/ID`, `dossiers/ID`
+        #[arg(long = "evidence")]
+        evidence: Vec<String>,
+    },
+    /// Lists the findings of an audit (or of all audits)
+    List {
+        /// `audits/ID`; every audit when not given
+        audit: Option<String>,
+    },
+}
+
+/// `eiso quality actions`.
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// Opens the corrective action of a nonconformity
+    Open {
+        /// `audits/ID/findings/ID`
+        finding: String,
+        /// Idempotency key
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Records the root cause and the actions
+    Plan {
+        /// `correctiveActions/ID`
+        action: String,
+        /// The root cause
+        #[arg(long)]
+        root_cause: String,
+        /// An action as `DESCRIPTION|users/ID|dd/mm/yyyy`; repeat for each
+        #[arg(long = "action", required = true)]
+        actions: Vec<String>,
+    },
+    /// Records that the actions were carried out
+    Implement {
+        /// `correctiveActions/ID`
+        action: String,
+        /// What was done
+        #[arg(long)]
+        note: String,
+    },
+    /// Records the verification of effectiveness
+    Verify {
+        /// `correctiveActions/ID`
+        action: String,
+        /// The actions did not remove the cause (back to planning)
+        #[arg(long)]
+        not_effective: bool,
+        /// What was checked
+        #[arg(long)]
+        note: String,
+    },
+    /// Closes an action verified effective
+    Close {
+        /// `correctiveActions/ID`
+        action: String,
+    },
+    /// Shows one corrective action
+    Show {
+        /// `correctiveActions/ID`
+        action: String,
+    },
+    /// Lists corrective actions
+    List {
+        /// Only in this state, e.g. open, actions_planned, closed
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Lists corrective actions past their due date
+    Overdue {
+        /// Only this unit's, `units/ID`
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+/// `eiso quality reviews`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewsCommand {
+    /// Generates the management review pack of a period and files it as a record
+    Generate {
+        /// The unit, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// First day (dd/mm/yyyy)
+        #[arg(long)]
+        from: String,
+        /// Last day (dd/mm/yyyy)
+        #[arg(long)]
+        to: String,
+        /// Title (a default is made from the period)
+        #[arg(long)]
+        title: Option<String>,
+        /// Idempotency key
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Lists management reviews
+    List,
+    /// Shows one review's pack
+    Show {
+        /// `managementReviews/ID`
+        review: String,
+    },
+}
+
+/// Colours, as typed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Light {
+    /// Red
+    Red,
+    /// Yellow
+    Yellow,
+    /// Green
+    Green,
+}
+
+impl From<Light> for Colour {
+    fn from(light: Light) -> Self {
+        match light {
+            Light::Red => Colour::Red,
+            Light::Yellow => Colour::Yellow,
+            Light::Green => Colour::Green,
+        }
+    }
+}
+
+/// `eiso quality diagnostic`.
+#[derive(Debug, Subcommand)]
+pub enum DiagnosticCommand {
+    /// Lists the indicator set
+    Indicators,
+    /// Opens the diagnostic of a unit for a period
+    Create {
+        /// The unit, `units/ID`
+        #[arg(long)]
+        unit: String,
+        /// The period, e.g. 2024
+        #[arg(long)]
+        period: String,
+        /// Title
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Assesses one indicator
+    Assess {
+        /// `diagnostics/ID`
+        diagnostic: String,
+        /// The indicator's code, e.g. 1-1 (or `indicators/1-1`)
+        #[arg(long)]
+        indicator: String,
+        /// The colour
+        #[arg(long, value_enum)]
+        colour: Light,
+        /// Why
+        #[arg(long)]
+        note: Option<String>,
+        /// Evidence; repeat for each
+        #[arg(long = "evidence")]
+        evidence: Vec<String>,
+    },
+    /// Shows a diagnostic with its assessments
+    Show {
+        /// `diagnostics/ID`
+        diagnostic: String,
+    },
+    /// Compares two diagnostics of the same unit
+    Compare {
+        /// The earlier, `diagnostics/ID`
+        base: String,
+        /// The later, `diagnostics/ID`
+        current: String,
+    },
+}
+
+fn client(ctx: &Ctx) -> QualityServiceClient<Channel> {
+    ctx.quality()
+}
+
+fn date(text: &str) -> Result<Option<LocalDate>, CliError> {
+    use chrono::Datelike;
+    let day = output::parse_date(text).map_err(CliError::Usage)?;
+    Ok(Some(LocalDate {
+        year: day.year(),
+        month: day.month() as i32,
+        day: day.day() as i32,
+    }))
+}
+
+fn date_text(date: Option<&LocalDate>) -> String {
+    date.map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
+        .unwrap_or_default()
+}
+
+fn state_name(name: &str, prefix: &str) -> String {
+    name.strip_prefix(prefix).unwrap_or(name).to_lowercase()
+}
+
+fn links(items: &[String]) -> Vec<EvidenceLink> {
+    items
+        .iter()
+        .map(|name| EvidenceLink {
+            name: name.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Runs a `quality` subcommand.
+pub async fn run(ctx: &Ctx, command: QualityCommand) -> Result<(), CliError> {
+    match command {
+        QualityCommand::Inspections(command) => inspections(ctx, command).await,
+        QualityCommand::Audits(command) => audits(ctx, command).await,
+        QualityCommand::Findings(command) => findings(ctx, command).await,
+        QualityCommand::Actions(command) => actions(ctx, command).await,
+        QualityCommand::Reviews(command) => reviews(ctx, command).await,
+        QualityCommand::Diagnostic(command) => diagnostic(ctx, command).await,
+    }
+}
+
+fn inspection_json(i: &Inspection) -> Value {
+    json!({
+        "name": i.name,
+        "programme": i.programme,
+        "unit": i.unit,
+        "planned_date": date_text(i.planned_date.as_ref()),
+        "done_date": date_text(i.done_date.as_ref()),
+        "state": state_name(inspection::State::try_from(i.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "inspectors": i.inspectors,
+        "findings": i.findings,
+        "evidence": i.evidence.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
+    })
+}
+
+fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "inspections": items.iter().map(inspection_json).collect::<Vec<_>>() }));
+    }
+    let mut t = table(["Tên", "Đơn vị", "Ngày dự kiến", "Ngày thực hiện", "Trạng thái"]);
+    for i in items {
+        let json = inspection_json(i);
+        t.add_row(vec![
+            i.name.clone(),
+            i.unit.clone(),
+            date_text(i.planned_date.as_ref()),
+            date_text(i.done_date.as_ref()),
+            json["state"].as_str().unwrap_or_default().to_string(),
+        ]);
+    }
+    output::print_table(&t)
+}
+
+async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    match command {
+        InspectionsCommand::Programme {
+            unit,
+            year,
+            title,
+            members,
+        } => {
+            let id = request_id(None);
+            let request = ctx.request(CreateInspectionProgrammeRequest {
+                programme: Some(InspectionProgramme {
+                    unit,
+                    year,
+                    title,
+                    population: members,
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            let p = client
+                .create_inspection_programme(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner();
+            if ctx.json() {
+                return output::print_json(&json!({
+                    "name": p.name, "unit": p.unit, "year": p.year, "title": p.title, "population": p.population,
+                }));
+            }
+            output::print_table(&details_table([
+                ("Tên", p.name),
+                ("Đơn vị", p.unit),
+                ("Năm", p.year.to_string()),
+                ("Tiêu đề", p.title),
+                ("Số đơn vị", p.population.len().to_string()),
+            ]))
+        }
+        InspectionsCommand::Plan {
+            programme,
+            unit,
+            date: day,
+            inspectors,
+            request_id: given,
+        } => {
+            let id = request_id(given.as_deref());
+            let request = ctx.request(CreateInspectionRequest {
+                inspection: Some(Inspection {
+                    programme,
+                    unit,
+                    planned_date: date(&day)?,
+                    inspectors,
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            let i = client
+                .create_inspection(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner();
+            print_inspections(ctx, &[i])
+        }
+        InspectionsCommand::Complete {
+            inspection,
+            date: day,
+            findings,
+            evidence,
+        } => {
+            let request = ctx.request(CompleteInspectionRequest {
+                name: inspection,
+                done_date: date(&day)?,
+                findings,
+                evidence,
+                etag: String::new(),
+            })?;
+            let i = client
+                .complete_inspection(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            print_inspections(ctx, &[i])
+        }
+        InspectionsCommand::Cancel { inspection } => {
+            let reason = ctx.required_reason("quality inspections cancel")?;
+            let request = ctx.request(CancelInspectionRequest {
+                name: inspection,
+                reason,
+                etag: String::new(),
+            })?;
+            let i = client
+                .cancel_inspection(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            print_inspections(ctx, &[i])
+        }
+        InspectionsCommand::List { programme, state } => {
+            let filter = super::filter_and([
+                programme
+                    .map(|p| format!("programme = {}", super::filter_value(&p)))
+                    .unwrap_or_default()
+                    .as_str(),
+                state
+                    .map(|s| format!("state = {}", s.to_uppercase()))
+                    .unwrap_or_default()
+                    .as_str(),
+            ]);
+            let request = ctx.request(ListInspectionsRequest {
+                filter,
+                page_size: 1000,
+                ..Default::default()
+            })?;
+            let items = client
+                .list_inspections(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .inspections;
+            print_inspections(ctx, &items)
+        }
+        InspectionsCommand::Coverage { unit, from, to } => {
+            let request = ctx.request(GetInspectionCoverageRequest {
+                unit,
+                start_date: date(&from)?,
+                end_date: date(&to)?,
+            })?;
+            let c = client
+                .get_inspection_coverage(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            if ctx.json() {
+                return output::print_json(&json!({
+                    "unit": c.unit, "inspected": c.inspected, "population": c.population, "share": c.share,
+                }));
+            }
+            output::print_table(&details_table([
+                ("Đơn vị", c.unit),
+                ("Đã kiểm tra", format!("{}/{}", c.inspected.len(), c.population.len())),
+                ("Tỷ lệ", format_percent(c.share)),
+            ]))
+        }
+    }
+}
+
+fn audit_json(a: &Audit) -> Value {
+    json!({
+        "name": a.name,
+        "programme": a.programme,
+        "title": a.title,
+        "state": state_name(audit::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "criteria": a.criteria,
+        "auditees": a.auditees,
+        "auditors": a.auditors,
+        "start_date": date_text(a.start_date.as_ref()),
+        "end_date": date_text(a.end_date.as_ref()),
+        "finding_count": a.finding_count,
+        "conclusion": a.conclusion,
+        "etag": a.etag,
+    })
+}
+
+fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "audits": items.iter().map(audit_json).collect::<Vec<_>>() }));
+    }
+    let mut t = table(["Tên", "Cuộc đánh giá", "Từ ngày", "Trạng thái", "Phát hiện"]);
+    for a in items {
+        t.add_row(vec![
+            a.name.clone(),
+            a.title.clone(),
+            date_text(a.start_date.as_ref()),
+            audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
+            a.finding_count.to_string(),
+        ]);
+    }
+    output::print_table(&t)
+}
+
+async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    let audit = match command {
+        AuditsCommand::Programme { unit, year, title } => {
+            let id = request_id(None);
+            let request = ctx.request(CreateAuditProgrammeRequest {
+                programme: Some(AuditProgramme {
+                    unit,
+                    year,
+                    title,
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            let p = client
+                .create_audit_programme(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner();
+            if ctx.json() {
+                return output::print_json(
+                    &json!({ "name": p.name, "unit": p.unit, "year": p.year, "title": p.title }),
+                );
+            }
+            return output::print_table(&details_table([
+                ("Tên", p.name),
+                ("Năm", p.year.to_string()),
+                ("Tiêu đề", p.title),
+            ]));
+        }
+        AuditsCommand::Create(args) => {
+            let id = request_id(args.request_id.as_deref());
+            let request = ctx.request(CreateAuditRequest {
+                audit: Some(Audit {
+                    programme: args.programme,
+                    title: args.title,
+                    scope: args.scope,
+                    criteria: args.clauses,
+                    auditees: args.auditees,
+                    auditors: args.auditors,
+                    start_date: date(&args.from)?,
+                    end_date: date(&args.to)?,
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            client
+                .create_audit(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner()
+        }
+        AuditsCommand::List { programme } => {
+            let request = ctx.request(ListAuditsRequest {
+                filter: programme
+                    .map(|p| format!("programme = {}", super::filter_value(&p)))
+                    .unwrap_or_default(),
+                page_size: 1000,
+                ..Default::default()
+            })?;
+            let items = client
+                .list_audits(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .audits;
+            return print_audits(ctx, &items);
+        }
+        AuditsCommand::Show { audit } => client
+            .get_audit(ctx.request(GetAuditRequest { name: audit })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        AuditsCommand::Start { audit } => client
+            .start_audit(ctx.request(StartAuditRequest {
+                name: audit,
+                etag: String::new(),
+            })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        AuditsCommand::Complete { audit, conclusion } => client
+            .complete_audit(ctx.request(CompleteAuditRequest {
+                name: audit,
+                conclusion,
+                etag: String::new(),
+            })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+    };
+    print_audits(ctx, &[audit])
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "name": f.name,
+        "type": state_name(FindingType::try_from(f.r#type).unwrap_or_default().as_str_name(), "FINDING_TYPE_"),
+        "clause": f.clause,
+        "statement": f.statement,
+        "auditee": f.auditee,
+        "evidence": f.evidence.iter().map(|e| json!({ "name": e.name, "kind": e.kind, "title": e.title })).collect::<Vec<_>>(),
+        "corrective_action": f.corrective_action,
+    })
+}
+
+async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    let items = match command {
+        FindingsCommand::Add {
+            audit,
+            kind,
+            clause,
+            statement,
+            auditee,
+            evidence,
+        } => {
+            let id = request_id(None);
+            let request = ctx.request(CreateFindingRequest {
+                parent: audit,
+                finding: Some(Finding {
+                    r#type: FindingType::from(kind) as i32,
+                    clause,
+                    statement,
+                    auditee,
+                    evidence: links(&evidence),
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            vec![
+                client
+                    .create_finding(request)
+                    .await
+                    .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                    .into_inner(),
+            ]
+        }
+        FindingsCommand::List { audit } => {
+            let request = ctx.request(ListFindingsRequest {
+                parent: audit.unwrap_or_else(|| "audits/-".to_string()),
+                page_size: 1000,
+                ..Default::default()
+            })?;
+            client
+                .list_findings(request)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .findings
+        }
+    };
+    if ctx.json() {
+        return output::print_json(&json!({ "findings": items.iter().map(finding_json).collect::<Vec<_>>() }));
+    }
+    let mut t = table(["Tên", "Loại", "Điều khoản", "Nội dung", "Hành động khắc phục"]);
+    for f in &items {
+        t.add_row(vec![
+            f.name.clone(),
+            finding_json(f)["type"].as_str().unwrap_or_default().to_string(),
+            f.clause.clone(),
+            f.statement.clone(),
+            f.corrective_action.clone(),
+        ]);
+    }
+    output::print_table(&t)
+}
+
+fn action_json(a: &CorrectiveAction) -> Value {
+    json!({
+        "name": a.name,
+        "finding": a.finding,
+        "unit": a.unit,
+        "state": state_name(corrective_action::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "nonconformity": a.nonconformity,
+        "root_cause": a.root_cause,
+        "actions": a.actions.iter().map(|p| json!({
+            "description": p.description, "owner": p.owner, "due_date": date_text(p.due_date.as_ref()),
+        })).collect::<Vec<_>>(),
+        "verifications": a.verifications.iter().map(|v| json!({
+            "verifier": v.verifier, "effective": v.effective, "note": v.note,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "corrective_actions": items.iter().map(action_json).collect::<Vec<_>>() }));
+    }
+    let mut t = table(["Tên", "Điểm không phù hợp", "Trạng thái", "Hạn"]);
+    for a in items {
+        let due = a
+            .actions
+            .iter()
+            .map(|p| date_text(p.due_date.as_ref()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        t.add_row(vec![
+            a.name.clone(),
+            a.nonconformity.clone(),
+            action_json(a)["state"].as_str().unwrap_or_default().to_string(),
+            due,
+        ]);
+    }
+    output::print_table(&t)
+}
+
+/// `DESCRIPTION|users/ID|dd/mm/yyyy` → a planned action.
+fn planned_action(text: &str) -> Result<PlannedAction, CliError> {
+    let parts: Vec<&str> = text.split('|').map(str::trim).collect();
+    match parts.as_slice() {
+        [description, owner, due] => Ok(PlannedAction {
+            description: description.to_string(),
+            owner: owner.to_string(),
+            due_date: date(due)?,
+        }),
+        _ => Err(CliError::Usage(format!(
+            "`{text}`: write an action as DESCRIPTION|users/ID|dd/mm/yyyy"
+        ))),
+    }
+}
+
+async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    let action = match command {
+        ActionsCommand::Open {
+            finding,
+            request_id: given,
+        } => {
+            let id = request_id(given.as_deref());
+            let request = ctx.request(CreateCorrectiveActionRequest {
+                corrective_action: Some(CorrectiveAction {
+                    finding,
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            client
+                .create_corrective_action(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner()
+        }
+        ActionsCommand::Plan {
+            action,
+            root_cause,
+            actions,
+        } => {
+            let actions = actions
+                .iter()
+                .map(|a| planned_action(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            client
+                .plan_corrective_action(ctx.request(PlanCorrectiveActionRequest {
+                    name: action,
+                    root_cause,
+                    actions,
+                    etag: String::new(),
+                })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+        }
+        ActionsCommand::Implement { action, note } => client
+            .implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
+                name: action,
+                note,
+                etag: String::new(),
+            })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        ActionsCommand::Verify {
+            action,
+            not_effective,
+            note,
+        } => client
+            .verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
+                name: action,
+                effective: !not_effective,
+                note,
+                etag: String::new(),
+            })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        ActionsCommand::Close { action } => client
+            .close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
+                name: action,
+                etag: String::new(),
+            })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        ActionsCommand::Show { action } => client
+            .get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+        ActionsCommand::List { state } => {
+            let items = client
+                .list_corrective_actions(
+                    ctx.request(ListCorrectiveActionsRequest {
+                        filter: state
+                            .map(|s| format!("state = {}", s.to_uppercase()))
+                            .unwrap_or_default(),
+                        page_size: 1000,
+                        ..Default::default()
+                    })?,
+                )
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .corrective_actions;
+            return print_actions(ctx, &items);
+        }
+        ActionsCommand::Overdue { unit } => {
+            let items = client
+                .list_overdue_corrective_actions(ctx.request(ListOverdueCorrectiveActionsRequest {
+                    unit: unit.unwrap_or_default(),
+                    page_size: 1000,
+                    ..Default::default()
+                })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .corrective_actions;
+            return print_actions(ctx, &items);
+        }
+    };
+    print_actions(ctx, &[action])
+}
+
+fn review_json(r: &ManagementReview) -> Value {
+    let pack = r.pack.clone().unwrap_or_default();
+    let q = pack.quality.unwrap_or_default();
+    let s = pack.service.unwrap_or_default();
+    let i = pack.inspections.unwrap_or_default();
+    json!({
+        "name": r.name,
+        "unit": r.unit,
+        "title": r.title,
+        "start_date": date_text(r.start_date.as_ref()),
+        "end_date": date_text(r.end_date.as_ref()),
+        "record": r.record,
+        "audits": q.audits,
+        "major_nonconformities": q.major_nonconformities,
+        "minor_nonconformities": q.minor_nonconformities,
+        "observations": q.observations,
+        "opportunities_for_improvement": q.opportunities_for_improvement,
+        "corrective_actions_open": q.corrective_actions_open,
+        "corrective_actions_overdue": q.corrective_actions_overdue,
+        "corrective_actions_closed": q.corrective_actions_closed,
+        "dossiers_received": s.received,
+        "on_time_rate": s.on_time_rate,
+        "satisfaction_rate": s.satisfaction_rate,
+        "inspected": i.inspected.len(),
+        "population": i.population.len(),
+        "targets": pack.targets.iter().map(|t| json!({
+            "title": t.title, "threshold": t.threshold, "actual": t.actual, "status": t.status,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    let review = match command {
+        ReviewsCommand::Generate {
+            unit,
+            from,
+            to,
+            title,
+            request_id: given,
+        } => {
+            let id = request_id(given.as_deref());
+            let request = ctx.request(GenerateManagementReviewPackRequest {
+                unit,
+                start_date: date(&from)?,
+                end_date: date(&to)?,
+                title: title.unwrap_or_default(),
+                request_id: id.clone(),
+            })?;
+            client
+                .generate_management_review_pack(request)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner()
+        }
+        ReviewsCommand::List => {
+            let items = client
+                .list_management_reviews(ctx.request(ListManagementReviewsRequest {
+                    page_size: 1000,
+                    ..Default::default()
+                })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .management_reviews;
+            if ctx.json() {
+                return output::print_json(
+                    &json!({ "management_reviews": items.iter().map(review_json).collect::<Vec<_>>() }),
+                );
+            }
+            let mut t = table(["Tên", "Tiêu đề", "Hồ sơ lưu"]);
+            for r in &items {
+                t.add_row(vec![r.name.clone(), r.title.clone(), r.record.clone()]);
+            }
+            return output::print_table(&t);
+        }
+        ReviewsCommand::Show { review } => client
+            .get_management_review(ctx.request(GetManagementReviewRequest { name: review })?)
+            .await
+            .map_err(|s| ctx.rpc_error(s))?
+            .into_inner(),
+    };
+    let json = review_json(&review);
+    if ctx.json() {
+        return output::print_json(&json);
+    }
+    let value = |key: &str| json[key].to_string();
+    output::print_table(&details_table([
+        ("Tên", review.name.clone()),
+        ("Tiêu đề", review.title.clone()),
+        (
+            "Kỳ",
+            format!(
+                "{} – {}",
+                value("start_date").trim_matches('"'),
+                value("end_date").trim_matches('"')
+            ),
+        ),
+        ("Hồ sơ lưu", review.record.clone()),
+        ("Cuộc đánh giá", value("audits")),
+        (
+            "Không phù hợp nặng / nhẹ",
+            format!(
+                "{} / {}",
+                value("major_nonconformities"),
+                value("minor_nonconformities")
+            ),
+        ),
+        (
+            "HĐKP chưa đóng / quá hạn",
+            format!(
+                "{} / {}",
+                value("corrective_actions_open"),
+                value("corrective_actions_overdue")
+            ),
+        ),
+        ("Hồ sơ TTHC tiếp nhận", value("dossiers_received")),
+        (
+            "Đơn vị đã kiểm tra",
+            format!("{}/{}", value("inspected"), value("population")),
+        ),
+    ]))
+}
+
+async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    match command {
+        DiagnosticCommand::Indicators => {
+            let items = client
+                .list_indicators(ctx.request(ListIndicatorsRequest {
+                    page_size: 1000,
+                    ..Default::default()
+                })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner()
+                .indicators;
+            if ctx.json() {
+                return output::print_json(&json!({ "indicators": items.iter().map(|i| json!({
+                    "name": i.name, "number": i.number, "title": i.title, "english_title": i.english_title,
+                    "quadrant": Quadrant::try_from(i.quadrant).unwrap_or_default().as_str_name(),
+                    "wording_verified": i.wording_verified, "active": i.active,
+                })).collect::<Vec<_>>() }));
+            }
+            let mut t = table(["Số", "Chỉ số", "Đã đối chiếu"]);
+            for i in &items {
+                t.add_row(vec![
+                    i.number.clone(),
+                    i.title.clone(),
+                    if i.wording_verified { "có" } else { "chưa" }.to_string(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        DiagnosticCommand::Create { unit, period, title } => {
+            let id = request_id(None);
+            let d = client
+                .create_diagnostic(ctx.request(CreateDiagnosticRequest {
+                    diagnostic: Some(Diagnostic {
+                        unit,
+                        period,
+                        title: title.unwrap_or_default(),
+                        ..Default::default()
+                    }),
+                    request_id: id.clone(),
+                })?)
+                .await
+                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
+                .into_inner();
+            print_diagnostic(ctx, &d)
+        }
+        DiagnosticCommand::Assess {
+            diagnostic,
+            indicator,
+            colour,
+            note,
+            evidence,
+        } => {
+            let indicator = if indicator.starts_with("indicators/") {
+                indicator
+            } else {
+                format!("indicators/{indicator}")
+            };
+            let a = client
+                .assess_indicator(ctx.request(AssessIndicatorRequest {
+                    diagnostic,
+                    assessment: Some(Assessment {
+                        indicator,
+                        colour: Colour::from(colour) as i32,
+                        note: note.unwrap_or_default(),
+                        evidence: links(&evidence),
+                        ..Default::default()
+                    }),
+                })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            let colour = state_name(Colour::try_from(a.colour).unwrap_or_default().as_str_name(), "COLOUR_");
+            if ctx.json() {
+                return output::print_json(&json!({ "name": a.name, "indicator": a.indicator, "colour": colour }));
+            }
+            output::print(&format!("{}: {colour}", a.name))
+        }
+        DiagnosticCommand::Show { diagnostic } => {
+            let d = client
+                .get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            print_diagnostic(ctx, &d)
+        }
+        DiagnosticCommand::Compare { base, current } => {
+            let c = client
+                .compare_periods(ctx.request(ComparePeriodsRequest { base, current })?)
+                .await
+                .map_err(|s| ctx.rpc_error(s))?
+                .into_inner();
+            let change = |v: i32| state_name(Change::try_from(v).unwrap_or_default().as_str_name(), "CHANGE_");
+            let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+            if ctx.json() {
+                return output::print_json(&json!({
+                    "improved": c.improved,
+                    "worsened": c.worsened,
+                    "unchanged": c.unchanged,
+                    "changes": c.changes.iter().map(|x| json!({
+                        "indicator": x.indicator, "number": x.number,
+                        "base": colour(x.base), "current": colour(x.current), "change": change(x.change),
+                    })).collect::<Vec<_>>(),
+                }));
+            }
+            let mut t = table(["Số", "Kỳ trước", "Kỳ này", "Thay đổi"]);
+            for x in c.changes.iter().filter(|x| x.base != 0 || x.current != 0) {
+                t.add_row(vec![
+                    x.number.clone(),
+                    colour(x.base),
+                    colour(x.current),
+                    change(x.change),
+                ]);
+            }
+            output::print_table(&t)?;
+            output::print(&format!(
+                "tốt lên {}, xấu đi {}, không đổi {}",
+                c.improved, c.worsened, c.unchanged
+            ))
+        }
+    }
+}
+
+fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
+    let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+    if ctx.json() {
+        return output::print_json(&json!({
+            "name": d.name,
+            "unit": d.unit,
+            "period": d.period,
+            "assessments": d.assessments.iter().map(|a| json!({
+                "indicator": a.indicator, "colour": colour(a.colour), "note": a.note,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let mut t = table(["Chỉ số", "Màu", "Ghi chú"]);
+    for a in &d.assessments {
+        t.add_row(vec![a.indicator.clone(), colour(a.colour), a.note.clone()]);
+    }
+    output::print(&format!("{} ({}, {})", d.name, d.unit, d.period))?;
+    output::print_table(&t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planned_actions_are_read_from_one_flag() {
+        let action = planned_action("Phân công cán bộ | users/abc | 14/06/2024").expect("valid");
+        assert_eq!(action.owner, "users/abc");
+        assert_eq!(action.due_date.map(|d| (d.year, d.month, d.day)), Some((2024, 6, 14)));
+        assert!(planned_action("chỉ có mô tả").is_err());
+    }
+}

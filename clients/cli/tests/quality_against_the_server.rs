@@ -1,0 +1,302 @@
+//! Runs `eiso quality …` against a real eiso-server (the workspace harness, on
+//! SQLite or, with `EISO_TEST_DATABASE_URL`, PostgreSQL) the way an office
+//! works: the leader plans the school inspections and an officer records one;
+//! the auditor runs an audit, records a nonconformity with evidence and opens
+//! its corrective action; the leader plans it, the officer implements it, the
+//! auditor verifies it and closes it; the leader generates the management
+//! review and runs the ISO 18091 diagnostic of two periods.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc};
+use common::{Person, assert_contains, text};
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_tests::TestServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quality_cycle_from_the_command_line() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    let team = server.create_unit("TKT", "Tổ kiểm tra nội bộ", &office.name).await;
+    let s1 = server
+        .create_unit("THCS-CL", "Trường THCS Cát Linh", &office.name)
+        .await;
+    let s2 = server
+        .create_unit("TH-DL", "Trường Tiểu học Đằng Lâm", &office.name)
+        .await;
+    server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (auditor, _) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &team.name)
+        .await;
+    let (officer, _) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .await;
+    let addr = server.addr;
+    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let year = today.year().to_string();
+    let day = today.format("%d/%m/%Y").to_string();
+    let due = (today + Duration::days(30)).format("%d/%m/%Y").to_string();
+    let leader = Person::login(addr, "lanh.dao").await;
+    let auditor_person = Person::login(addr, "danh.gia").await;
+    let officer_person = Person::login(addr, "chuyen.vien").await;
+
+    // Inspections and their coverage.
+    let programme = leader
+        .json(&[
+            "quality",
+            "inspections",
+            "programme",
+            "--unit",
+            &office.name,
+            "--year",
+            &year,
+            "--title",
+            "Kế hoạch kiểm tra các trường",
+            "--member",
+            &s1.name,
+            "--member",
+            &s2.name,
+        ])
+        .await;
+    let programme = text(&programme["name"]);
+    let planned = leader
+        .json(&[
+            "quality",
+            "inspections",
+            "plan",
+            "--programme",
+            &programme,
+            "--unit",
+            &s1.name,
+            "--date",
+            &day,
+            "--inspector",
+            &officer.name,
+        ])
+        .await;
+    let inspection = text(&planned["inspections"][0]["name"]);
+    let done = officer_person
+        .json(&[
+            "quality",
+            "inspections",
+            "complete",
+            &inspection,
+            "--date",
+            &day,
+            "--findings",
+            "Hồ sơ tuyển sinh đầy đủ",
+        ])
+        .await;
+    assert_eq!(done["inspections"][0]["state"], "done");
+    let coverage = leader
+        .ok(&[
+            "quality",
+            "inspections",
+            "coverage",
+            "--unit",
+            &office.name,
+            "--from",
+            &format!("01/01/{year}"),
+            "--to",
+            &format!("31/12/{year}"),
+        ])
+        .await;
+    assert_contains(&coverage, &["1/2", "50,0%"]);
+
+    // An audit with a nonconformity and its corrective action.
+    let audit_programme = leader
+        .json(&[
+            "quality",
+            "audits",
+            "programme",
+            "--unit",
+            &office.name,
+            "--year",
+            &year,
+            "--title",
+            "Chương trình đánh giá nội bộ",
+        ])
+        .await;
+    let audit_create = |auditor_name: &str| {
+        vec![
+            "quality".to_string(),
+            "audits".into(),
+            "create".into(),
+            "--programme".into(),
+            text(&audit_programme["name"]),
+            "--title".into(),
+            "Đánh giá Bộ phận Một cửa".into(),
+            "--scope".into(),
+            "Tiếp nhận và trả kết quả".into(),
+            "--clause".into(),
+            "7.5".into(),
+            "--auditee".into(),
+            counter_unit.name.clone(),
+            "--auditor".into(),
+            auditor_name.to_string(),
+            "--from".into(),
+            day.clone(),
+            "--to".into(),
+            day.clone(),
+        ]
+    };
+    // The officer works in the audited unit: not independent.
+    let refused = auditor_person
+        .fails(
+            19,
+            &audit_create(&officer.name)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_contains(&refused, &["own unit"]);
+    let audit = auditor_person
+        .json(
+            &audit_create(&auditor.name)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    let audit = text(&audit["audits"][0]["name"]);
+    auditor_person.ok(&["quality", "audits", "start", &audit]).await;
+    let finding = auditor_person
+        .json(&[
+            "quality",
+            "findings",
+            "add",
+            &audit,
+            "--type",
+            "minor",
+            "--clause",
+            "7.5.3",
+            "--statement",
+            "Sổ theo dõi hồ sơ thiếu ngày trả kết quả",
+            "--auditee",
+            &counter_unit.name,
+        ])
+        .await;
+    let finding = text(&finding["findings"][0]["name"]);
+    let stderr = auditor_person
+        .fails(
+            19,
+            &["quality", "audits", "complete", &audit, "--conclusion", "Phù hợp"],
+        )
+        .await;
+    assert_contains(&stderr, &[&finding]);
+    let opened = auditor_person.json(&["quality", "actions", "open", &finding]).await;
+    let action = text(&opened["corrective_actions"][0]["name"]);
+    let audit_done = auditor_person
+        .json(&[
+            "quality",
+            "audits",
+            "complete",
+            &audit,
+            "--conclusion",
+            "Cơ bản phù hợp",
+        ])
+        .await;
+    assert_eq!(audit_done["audits"][0]["state"], "completed");
+    let plan_action = format!("Phân công cán bộ cập nhật sổ|{}|{due}", officer.name);
+    let planned = leader
+        .json(&[
+            "quality",
+            "actions",
+            "plan",
+            &action,
+            "--root-cause",
+            "Chưa phân công người cập nhật",
+            "--action",
+            &plan_action,
+        ])
+        .await;
+    assert_eq!(planned["corrective_actions"][0]["state"], "actions_planned");
+    officer_person
+        .ok(&["quality", "actions", "implement", &action, "--note", "Đã phân công"])
+        .await;
+    auditor_person
+        .ok(&["quality", "actions", "verify", &action, "--note", "Kiểm tra 10 hồ sơ"])
+        .await;
+    let closed = auditor_person.json(&["quality", "actions", "close", &action]).await;
+    assert_eq!(closed["corrective_actions"][0]["state"], "closed");
+    let overdue = leader.json(&["quality", "actions", "overdue"]).await;
+    assert_eq!(overdue["corrective_actions"], serde_json::json!([]));
+
+    // The management review, filed as a record.
+    let review = leader
+        .json(&[
+            "quality",
+            "reviews",
+            "generate",
+            "--unit",
+            &office.name,
+            "--from",
+            &format!("01/01/{year}"),
+            "--to",
+            &format!("31/12/{year}"),
+        ])
+        .await;
+    assert_eq!(review["minor_nonconformities"], 1);
+    assert_eq!(review["corrective_actions_closed"], 1);
+    assert_eq!(review["inspected"], 1);
+    assert!(text(&review["record"]).starts_with("records/"));
+    let shown = leader.ok(&["quality", "reviews", "show", &text(&review["name"])]).await;
+    assert_contains(&shown, &[&format!("Báo cáo xem xét của lãnh đạo năm {year}"), "1/2"]);
+
+    // The diagnostic of two periods.
+    let indicators = leader.json(&["quality", "diagnostic", "indicators"]).await;
+    assert_eq!(indicators["indicators"].as_array().unwrap().len(), 39);
+    let before = leader
+        .ok(&[
+            "quality",
+            "diagnostic",
+            "create",
+            "--unit",
+            &office.name,
+            "--period",
+            "2023",
+        ])
+        .await;
+    let before = before.split_whitespace().next().unwrap().to_string();
+    let after = leader
+        .ok(&[
+            "quality",
+            "diagnostic",
+            "create",
+            "--unit",
+            &office.name,
+            "--period",
+            "2024",
+        ])
+        .await;
+    let after = after.split_whitespace().next().unwrap().to_string();
+    for (diagnostic, colour) in [(&before, "red"), (&after, "green")] {
+        leader
+            .ok(&[
+                "quality",
+                "diagnostic",
+                "assess",
+                diagnostic,
+                "--indicator",
+                "1-1",
+                "--colour",
+                colour,
+            ])
+            .await;
+    }
+    let compared = leader
+        .json(&["quality", "diagnostic", "compare", &before, &after])
+        .await;
+    assert_eq!(
+        (compared["improved"].as_i64(), compared["worsened"].as_i64()),
+        (Some(1), Some(0))
+    );
+    let table = leader.ok(&["quality", "diagnostic", "compare", &before, &after]).await;
+    assert_contains(&table, &["1.1", "red", "green", "improved", "tốt lên 1"]);
+    server.stop().await;
+}

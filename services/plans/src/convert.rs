@@ -1,0 +1,49 @@
+//! Dates and times between proto and domain; Asia/Ho_Chi_Minh for local dates.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use eiso_platform::{ServiceError, ServiceResult};
+use eiso_proto::eiso::plans::v1::LocalDate;
+use eiso_proto::prost_types::Timestamp;
+
+/// The time zone of every user-facing date.
+pub const TIME_ZONE: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+pub fn local_date(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&TIME_ZONE).date_naive()
+}
+
+pub fn date_to_proto(date: NaiveDate) -> LocalDate {
+    use chrono::Datelike;
+    LocalDate {
+        year: date.year(),
+        month: date.month() as i32,
+        day: date.day() as i32,
+    }
+}
+
+pub fn date_from_proto(date: &LocalDate, field: &str) -> ServiceResult<NaiveDate> {
+    u32::try_from(date.month)
+        .ok()
+        .zip(u32::try_from(date.day).ok())
+        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day))
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                field,
+                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
+            )
+        })
+}
+
+pub fn ts(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
+    time.map(eiso_platform::journal::timestamp)
+}
+
+pub fn from_ts(time: &Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(time.seconds, time.nanos.max(0) as u32)
+}
+
+/// `dd/mm/yyyy`.
+pub fn vn_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}

@@ -1,0 +1,426 @@
+//! Corrective actions (hành động khắc phục, ISO 9001 §10.2): opened from a
+//! nonconformity, planned (root cause, actions with owners and due dates),
+//! implemented by the owners, verified effective by someone else, closed.
+//!
+//! OPEN → ACTIONS_PLANNED → IMPLEMENTED → VERIFIED_EFFECTIVE → CLOSED, and
+//! IMPLEMENTED → NOT_EFFECTIVE → ACTIONS_PLANNED when the verification finds
+//! the cause still there.
+//!
+//! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
+//! `sort_key` the due date (the earliest action's, else the action's own).
+
+use eiso_platform::aip::{etag, names, order, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::quality::v1 as pb;
+use pb::corrective_action::State;
+use sea_orm::sea_query::{Expr, ExprTrait};
+
+use crate::Quality;
+use crate::audits::{finding_proto, is_nonconformity, parse_finding};
+use crate::common::{Paging, check_date, check_name, conditions, date_key, date_to_proto, enum_value, eq, today, ts};
+use crate::store::{CORRECTIVE_ACTIONS, FINDINGS, Row};
+
+/// States in which a corrective action is still to be carried out: past its
+/// due date, it is overdue.
+pub const PENDING: [State; 3] = [State::Open, State::ActionsPlanned, State::NotEffective];
+
+pub fn action_proto(row: &Row<pb::CorrectiveAction>) -> pb::CorrectiveAction {
+    let name = format!("correctiveActions/{}", row.id);
+    pb::CorrectiveAction {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+fn wrong_state(id: &str, state: i32, wanted: &str) -> ServiceError {
+    let current = State::try_from(state)
+        .map(|s| s.as_str_name())
+        .unwrap_or("STATE_UNSPECIFIED");
+    ServiceError::precondition(
+        "CORRECTIVE_ACTION_STATE",
+        format!("correctiveActions/{id}"),
+        format!("correctiveActions/{id} is {current}; this needs it {wanted}"),
+    )
+}
+
+/// The due key: the earliest planned action's due date, else the action's own.
+fn due_key(action: &pb::CorrectiveAction) -> String {
+    let dates = action
+        .actions
+        .iter()
+        .filter_map(|a| a.due_date.as_ref())
+        .chain(if action.actions.is_empty() {
+            action.due_date.as_ref()
+        } else {
+            None
+        });
+    dates
+        .filter_map(|d| crate::common::date_from_proto(Some(d), "due_date").ok())
+        .min()
+        .map(date_key)
+        .unwrap_or_default()
+}
+
+impl Quality {
+    pub async fn create_corrective_action(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let print = fingerprint(&request);
+        let input = request.corrective_action.unwrap_or_default();
+        let (audit_id, finding_id) = parse_finding(&input.finding, "corrective_action.finding")?;
+        let due = if input.due_date.is_some() {
+            let mut v = Violations::new();
+            let due = check_date(&mut v, input.due_date.as_ref(), "corrective_action.due_date");
+            v.check()?;
+            due
+        } else {
+            None
+        };
+        if let Some(due) = due
+            && due < today(self.clock.now())
+        {
+            return Err(ServiceError::invalid(
+                "corrective_action.due_date",
+                "must not be in the past",
+            ));
+        }
+        let mut tx = match self
+            .journal
+            .begin_idempotent::<pb::CorrectiveAction>(ctx, &print)
+            .await?
+        {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let mut finding: Row<pb::Finding> = FINDINGS
+            .find(tx.txn(), &finding_id)
+            .await?
+            .filter(|f| f.parent == audit_id)
+            .ok_or_else(|| {
+                ServiceError::invalid("corrective_action.finding", format!("{} does not exist", input.finding))
+            })?;
+        if !is_nonconformity(finding.kind) {
+            return Err(ServiceError::precondition(
+                "FINDING_NOT_NONCONFORMITY",
+                input.finding.clone(),
+                format!(
+                    "{} is not a nonconformity: observations and opportunities need no corrective action",
+                    input.finding
+                ),
+            ));
+        }
+        if !finding.message.corrective_action.is_empty() {
+            return Err(ServiceError::AlreadyExists(format!(
+                "{} already has corrective action {}",
+                input.finding, finding.message.corrective_action
+            )));
+        }
+        let now = self.clock.now();
+        let id = names::new_id();
+        let mut row = Row::new(
+            id.clone(),
+            pb::CorrectiveAction {
+                finding: input.finding.clone(),
+                nonconformity: finding.message.statement.clone(),
+                unit: finding.message.auditee.clone(),
+                due_date: due.map(date_to_proto),
+                state: State::Open as i32,
+                ..Default::default()
+            },
+            now,
+        );
+        row.parent = audit_id;
+        row.unit = finding.message.auditee.clone();
+        row.state = State::Open as i32;
+        row.sort_key = due_key(&row.message);
+        CORRECTIVE_ACTIONS.insert(tx.txn(), &row).await?;
+        finding.message.corrective_action = format!("correctiveActions/{id}");
+        FINDINGS.save(tx.txn(), &mut finding, now).await?;
+        let action = action_proto(&row);
+        let finding = finding_proto(&finding);
+        tx.event(NewEvent::with(
+            "quality.corrective_action.created",
+            &action.name,
+            &action,
+        ));
+        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
+        tx.commit_idempotent(action).await
+    }
+
+    pub async fn get_corrective_action(
+        &self,
+        request: pb::GetCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let id = names::parse(&request.name, "correctiveActions", "name")?;
+        Ok(action_proto(
+            &CORRECTIVE_ACTIONS.get(self.journal.db().reader(), &id).await?,
+        ))
+    }
+
+    pub async fn list_corrective_actions(
+        &self,
+        request: pb::ListCorrectiveActionsRequest,
+    ) -> ServiceResult<pb::ListCorrectiveActionsResponse> {
+        let filters = conditions(&request.filter, &["state", "unit", "audit"], |field, value| {
+            Ok(match field {
+                "unit" => eq("unit", value.to_string()),
+                "audit" => eq("parent", names::parse(value, "audits", "filter")?),
+                _ => eq(
+                    "state",
+                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
+                ),
+            })
+        })?;
+        let terms = order::parse(&request.order_by, &["create_time", "due_date"], "create_time")?;
+        let order: Vec<_> = terms
+            .iter()
+            .map(|t| {
+                (
+                    if t.field == "due_date" {
+                        "sort_key"
+                    } else {
+                        "create_time"
+                    },
+                    t.descending,
+                )
+            })
+            .collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows: Vec<Row<pb::CorrectiveAction>> = CORRECTIVE_ACTIONS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListCorrectiveActionsResponse {
+            corrective_actions: rows.iter().map(action_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    /// Corrective actions not yet implemented whose due date is before today
+    /// (local), the longest overdue first.
+    pub async fn list_overdue_corrective_actions(
+        &self,
+        request: pb::ListOverdueCorrectiveActionsRequest,
+    ) -> ServiceResult<pb::ListOverdueCorrectiveActionsResponse> {
+        let mut filters = vec![
+            Expr::col("state").is_in(PENDING.map(|s| s as i32)),
+            Expr::col("sort_key").ne(""),
+            Expr::col("sort_key").lt(date_key(today(self.clock.now()))),
+        ];
+        if !request.unit.is_empty() {
+            names::parse(&request.unit, "units", "unit")?;
+            filters.push(eq("unit", request.unit.clone()));
+        }
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("overdue|{}", request.unit),
+        )?;
+        let mut rows = CORRECTIVE_ACTIONS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &[("sort_key", false)],
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListOverdueCorrectiveActionsResponse {
+            corrective_actions: rows.iter().map(action_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn plan_corrective_action(
+        &self,
+        ctx: &CallContext,
+        request: pb::PlanCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let id = names::parse(&request.name, "correctiveActions", "name")?;
+        let mut v = Violations::new();
+        let root_cause = text::clean(&mut v, "root_cause", &request.root_cause, true, 10_000);
+        let today = today(self.clock.now());
+        let mut actions = Vec::new();
+        for (i, action) in request.actions.iter().enumerate() {
+            let f = format!("actions[{i}]");
+            let description = text::clean(&mut v, &format!("{f}.description"), &action.description, true, 5000);
+            check_name(&mut v, &action.owner, "users", &format!("{f}.owner"));
+            let due = check_date(&mut v, action.due_date.as_ref(), &format!("{f}.due_date"));
+            if let Some(due) = due
+                && due < today
+            {
+                v.add(format!("{f}.due_date"), "must not be in the past");
+            }
+            actions.push(pb::PlannedAction {
+                description,
+                owner: action.owner.clone(),
+                due_date: due.map(date_to_proto),
+            });
+        }
+        if request.actions.is_empty() {
+            v.add("actions", "needs at least one action");
+        } else if request.actions.len() > 100 {
+            v.add("actions", "has more than 100 actions");
+        }
+        v.check()?;
+        for (i, action) in actions.iter().enumerate() {
+            self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
+        }
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        if ![State::Open, State::ActionsPlanned, State::NotEffective]
+            .iter()
+            .any(|s| *s as i32 == row.state)
+        {
+            return Err(wrong_state(&id, row.state, "OPEN, ACTIONS_PLANNED or NOT_EFFECTIVE"));
+        }
+        row.message.root_cause = root_cause;
+        row.message.actions = actions;
+        row.state = State::ActionsPlanned as i32;
+        row.message.state = row.state;
+        row.sort_key = due_key(&row.message);
+        let now = self.clock.now();
+        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
+        let action = action_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.corrective_action.planned",
+            &action.name,
+            &action,
+        ));
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    pub async fn implement_corrective_action(
+        &self,
+        ctx: &CallContext,
+        request: pb::ImplementCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let id = names::parse(&request.name, "correctiveActions", "name")?;
+        let mut v = Violations::new();
+        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
+        v.check()?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        let owner = row.message.actions.iter().any(|a| a.owner == ctx.principal.name);
+        if !owner && !ctx.principal.has_role(Role::Leader) {
+            return Err(ServiceError::PermissionDenied(format!(
+                "only the owners of correctiveActions/{id}'s actions or a leader report it implemented"
+            )));
+        }
+        if row.state != State::ActionsPlanned as i32 {
+            return Err(wrong_state(&id, row.state, "ACTIONS_PLANNED"));
+        }
+        row.message.implementation_note = note;
+        row.state = State::Implemented as i32;
+        row.message.state = row.state;
+        let now = self.clock.now();
+        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
+        let action = action_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.corrective_action.implemented",
+            &action.name,
+            &action,
+        ));
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    pub async fn verify_corrective_action(
+        &self,
+        ctx: &CallContext,
+        request: pb::VerifyCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let id = names::parse(&request.name, "correctiveActions", "name")?;
+        let mut v = Violations::new();
+        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
+        v.check()?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        if row.state != State::Implemented as i32 {
+            return Err(wrong_state(&id, row.state, "IMPLEMENTED"));
+        }
+        if row.message.actions.iter().any(|a| a.owner == ctx.principal.name) {
+            return Err(ServiceError::precondition(
+                "VERIFIER_IS_OWNER",
+                ctx.principal.name.clone(),
+                format!(
+                    "{} owns an action of correctiveActions/{id}: effectiveness is verified by someone else",
+                    ctx.principal.name
+                ),
+            ));
+        }
+        let now = self.clock.now();
+        row.message.verifications.push(pb::Verification {
+            verifier: ctx.principal.name.clone(),
+            effective: request.effective,
+            note,
+            verify_time: ts(now),
+        });
+        row.state = if request.effective {
+            State::VerifiedEffective as i32
+        } else {
+            State::NotEffective as i32
+        };
+        row.message.state = row.state;
+        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
+        let action = action_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.corrective_action.verified",
+            &action.name,
+            &action,
+        ));
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    pub async fn close_corrective_action(
+        &self,
+        ctx: &CallContext,
+        request: pb::CloseCorrectiveActionRequest,
+    ) -> ServiceResult<pb::CorrectiveAction> {
+        let id = names::parse(&request.name, "correctiveActions", "name")?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        if row.state != State::VerifiedEffective as i32 {
+            return Err(wrong_state(&id, row.state, "VERIFIED_EFFECTIVE"));
+        }
+        let now = self.clock.now();
+        row.state = State::Closed as i32;
+        row.message.state = row.state;
+        row.message.close_time = ts(now);
+        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
+        let action = action_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.corrective_action.closed",
+            &action.name,
+            &action,
+        ));
+        tx.commit().await?;
+        Ok(action)
+    }
+}

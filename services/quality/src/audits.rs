@@ -1,0 +1,691 @@
+//! Internal audits (đánh giá nội bộ, ISO 9001 §9.2): a programme per year,
+//! audits with scope, criteria by clause, auditees, auditors and checklist,
+//! and their findings with evidence links.
+//!
+//! Columns: programmes — `unit`, `sort_key` the year. Audits — `parent` the
+//! programme id, `unit` the programme's unit, `state`, `sort_key` the start
+//! date. Findings — `parent` the audit id, `unit` the auditee, `kind` the
+//! finding type.
+
+use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::quality::v1 as pb;
+use pb::audit::State;
+
+use crate::Quality;
+use crate::common::{
+    Paging, check_date, check_enum, check_name, clean_clause, clean_names, conditions, date_key, date_to_proto,
+    enum_value, eq, ts,
+};
+use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row};
+
+pub fn programme_proto(row: &Row<pb::AuditProgramme>) -> pb::AuditProgramme {
+    let name = format!("auditProgrammes/{}", row.id);
+    pb::AuditProgramme {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+pub fn audit_proto(row: &Row<pb::Audit>) -> pb::Audit {
+    let name = format!("audits/{}", row.id);
+    pb::Audit {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+pub fn finding_proto(row: &Row<pb::Finding>) -> pb::Finding {
+    let name = format!("audits/{}/findings/{}", row.parent, row.id);
+    pb::Finding {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+/// `audits/{a}/findings/{f}` → (a, f).
+pub fn parse_finding(name: &str, field: &str) -> ServiceResult<(String, String)> {
+    let bad = || ServiceError::invalid(field, "expected `audits/{id}/findings/{id}`");
+    let (audit, finding) = name.split_once("/findings/").ok_or_else(bad)?;
+    let audit = names::parse(audit, "audits", field).map_err(|_| bad())?;
+    if !names::valid_id(finding) {
+        return Err(bad());
+    }
+    Ok((audit, finding.to_string()))
+}
+
+/// Whether a finding type needs a corrective action.
+pub fn is_nonconformity(kind: i32) -> bool {
+    kind == pb::FindingType::MajorNonconformity as i32 || kind == pb::FindingType::MinorNonconformity as i32
+}
+
+const AUDIT_FIELDS: [&str; 8] = [
+    "title",
+    "scope",
+    "criteria",
+    "auditees",
+    "auditors",
+    "start_date",
+    "end_date",
+    "checklist",
+];
+
+impl Quality {
+    pub async fn create_audit_programme(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateAuditProgrammeRequest,
+    ) -> ServiceResult<pb::AuditProgramme> {
+        let print = fingerprint(&request);
+        let input = request.programme.unwrap_or_default();
+        let mut v = Violations::new();
+        let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
+        let objectives = text::clean(&mut v, "programme.objectives", &input.objectives, false, 10_000);
+        if input.unit.is_empty() {
+            v.add("programme.unit", "is required");
+        } else {
+            check_name(&mut v, &input.unit, "units", "programme.unit");
+        }
+        if !(2000..=2100).contains(&input.year) {
+            v.add("programme.year", "must be a year between 2000 and 2100");
+        }
+        v.check()?;
+        self.check_unit(&input.unit, "programme.unit").await?;
+        let mut tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::AuditProgramme {
+                unit: input.unit.clone(),
+                year: input.year,
+                title,
+                objectives,
+                ..Default::default()
+            },
+            now,
+        );
+        row.unit = input.unit;
+        row.sort_key = format!("{:04}", input.year);
+        AUDIT_PROGRAMMES.insert(tx.txn(), &row).await?;
+        let programme = programme_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.audit_programme.created",
+            &programme.name,
+            &programme,
+        ));
+        tx.commit_idempotent(programme).await
+    }
+
+    pub async fn get_audit_programme(
+        &self,
+        request: pb::GetAuditProgrammeRequest,
+    ) -> ServiceResult<pb::AuditProgramme> {
+        let id = names::parse(&request.name, "auditProgrammes", "name")?;
+        Ok(programme_proto(
+            &AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?,
+        ))
+    }
+
+    pub async fn list_audit_programmes(
+        &self,
+        request: pb::ListAuditProgrammesRequest,
+    ) -> ServiceResult<pb::ListAuditProgrammesResponse> {
+        let filters = conditions(&request.filter, &["unit", "year"], |field, value| {
+            Ok(match field {
+                "unit" => eq("unit", value.to_string()),
+                _ => {
+                    let year: i32 = value
+                        .parse()
+                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
+                    eq("sort_key", format!("{year:04}"))
+                }
+            })
+        })?;
+        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
+        let order: Vec<_> = terms
+            .iter()
+            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
+            .collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows = AUDIT_PROGRAMMES
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListAuditProgrammesResponse {
+            programmes: rows.iter().map(programme_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    /// Checks and normalises an audit's content (the fields of [`AUDIT_FIELDS`]).
+    fn clean_audit(&self, input: &pb::Audit) -> ServiceResult<pb::Audit> {
+        let mut v = Violations::new();
+        let title = text::clean(&mut v, "audit.title", &input.title, true, 500);
+        let scope = text::clean(&mut v, "audit.scope", &input.scope, true, 5000);
+        let mut criteria: Vec<String> = Vec::new();
+        for (i, clause) in input.criteria.iter().enumerate() {
+            let clause = clean_clause(&mut v, &format!("audit.criteria[{i}]"), clause, true);
+            if !criteria.contains(&clause) {
+                criteria.push(clause);
+            }
+        }
+        if input.criteria.is_empty() {
+            v.add("audit.criteria", "needs at least one ISO 9001 clause");
+        }
+        let auditees = clean_names(&mut v, &input.auditees, "units", "audit.auditees", true);
+        let auditors = clean_names(&mut v, &input.auditors, "users", "audit.auditors", true);
+        let start = check_date(&mut v, input.start_date.as_ref(), "audit.start_date");
+        let end = check_date(&mut v, input.end_date.as_ref(), "audit.end_date");
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            v.add("audit.end_date", "must not be before start_date");
+        }
+        let mut checklist = Vec::new();
+        for (i, item) in input.checklist.iter().enumerate() {
+            let f = format!("audit.checklist[{i}]");
+            let clause = clean_clause(&mut v, &format!("{f}.clause"), &item.clause, true);
+            let question = text::clean(&mut v, &format!("{f}.question"), &item.question, true, 2000);
+            check_enum::<pb::ChecklistResult>(&mut v, &format!("{f}.result"), item.result, false);
+            let note = text::clean(&mut v, &format!("{f}.note"), &item.note, false, 5000);
+            checklist.push(pb::ChecklistItem {
+                clause,
+                question,
+                result: item.result,
+                note,
+            });
+        }
+        if input.checklist.len() > 500 {
+            v.add("audit.checklist", "has more than 500 questions");
+        }
+        v.check()?;
+        Ok(pb::Audit {
+            title,
+            scope,
+            criteria,
+            auditees,
+            auditors,
+            start_date: start.map(date_to_proto),
+            end_date: end.map(date_to_proto),
+            checklist,
+            ..Default::default()
+        })
+    }
+
+    /// The auditees exist and lie within the programme's unit; the auditors
+    /// exist and none holds a role in an auditee (independence, §9.2.2 c).
+    async fn check_audit_people(&self, programme_unit: &str, audit: &pb::Audit) -> ServiceResult<()> {
+        for (i, auditee) in audit.auditees.iter().enumerate() {
+            let field = format!("audit.auditees[{i}]");
+            self.check_unit(auditee, &field).await?;
+            if !self
+                .directory
+                .ancestors(auditee)
+                .await?
+                .iter()
+                .any(|a| a == programme_unit)
+            {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!("{auditee} is outside {programme_unit}, the programme's unit"),
+                ));
+            }
+        }
+        for (i, auditor) in audit.auditors.iter().enumerate() {
+            self.check_user(auditor, &format!("audit.auditors[{i}]")).await?;
+        }
+        for auditee in &audit.auditees {
+            let members = self.directory.users_in_unit(auditee).await?;
+            if let Some(auditor) = audit.auditors.iter().find(|a| members.iter().any(|m| &m.name == *a)) {
+                return Err(ServiceError::precondition(
+                    "AUDITOR_NOT_INDEPENDENT",
+                    auditor.clone(),
+                    format!("{auditor} works in {auditee}: an auditor may not audit their own unit"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_audit(&self, ctx: &CallContext, request: pb::CreateAuditRequest) -> ServiceResult<pb::Audit> {
+        let print = fingerprint(&request);
+        let input = request.audit.unwrap_or_default();
+        let programme_id = names::parse(&input.programme, "auditProgrammes", "audit.programme")?;
+        let content = self.clean_audit(&input)?;
+        let programme: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES
+            .find(self.journal.db().reader(), &programme_id)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("audit.programme", format!("{} does not exist", input.programme)))?;
+        self.check_audit_people(&programme.message.unit, &content).await?;
+        let mut tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::Audit {
+                programme: format!("auditProgrammes/{programme_id}"),
+                state: State::Planned as i32,
+                ..content
+            },
+            now,
+        );
+        row.parent = programme_id;
+        row.unit = programme.message.unit.clone();
+        row.state = State::Planned as i32;
+        row.sort_key = start_key(&row.message);
+        AUDITS.insert(tx.txn(), &row).await?;
+        let audit = audit_proto(&row);
+        tx.event(NewEvent::with("quality.audit.created", &audit.name, &audit));
+        tx.commit_idempotent(audit).await
+    }
+
+    pub async fn get_audit(&self, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
+        let id = names::parse(&request.name, "audits", "name")?;
+        Ok(audit_proto(&AUDITS.get(self.journal.db().reader(), &id).await?))
+    }
+
+    pub async fn list_audits(&self, request: pb::ListAuditsRequest) -> ServiceResult<pb::ListAuditsResponse> {
+        let filters = conditions(&request.filter, &["programme", "state", "unit"], |field, value| {
+            Ok(match field {
+                "programme" => eq("parent", names::parse(value, "auditProgrammes", "filter")?),
+                "unit" => eq("unit", value.to_string()),
+                _ => eq(
+                    "state",
+                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
+                ),
+            })
+        })?;
+        let terms = order::parse(&request.order_by, &["start_date", "create_time"], "start_date")?;
+        let order: Vec<_> = terms
+            .iter()
+            .map(|t| {
+                (
+                    if t.field == "start_date" {
+                        "sort_key"
+                    } else {
+                        "create_time"
+                    },
+                    t.descending,
+                )
+            })
+            .collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows = AUDITS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListAuditsResponse {
+            audits: rows.iter().map(audit_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn update_audit(&self, ctx: &CallContext, request: pb::UpdateAuditRequest) -> ServiceResult<pb::Audit> {
+        let input = request.audit.unwrap_or_default();
+        let id = names::parse(&input.name, "audits", "audit.name")?;
+        let paths = field_mask::paths(request.update_mask.as_ref(), &AUDIT_FIELDS)?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        if row.state == State::Completed as i32 {
+            return Err(ServiceError::precondition(
+                "AUDIT_COMPLETED",
+                format!("audits/{id}"),
+                format!("audits/{id} is completed and cannot change"),
+            ));
+        }
+        let mut merged = row.message.clone();
+        for path in &paths {
+            match *path {
+                "title" => merged.title = input.title.clone(),
+                "scope" => merged.scope = input.scope.clone(),
+                "criteria" => merged.criteria = input.criteria.clone(),
+                "auditees" => merged.auditees = input.auditees.clone(),
+                "auditors" => merged.auditors = input.auditors.clone(),
+                "start_date" => merged.start_date = input.start_date,
+                "end_date" => merged.end_date = input.end_date,
+                _ => merged.checklist = input.checklist.clone(),
+            }
+        }
+        let content = self.clean_audit(&merged)?;
+        if paths.iter().any(|p| *p == "auditees" || *p == "auditors") {
+            self.check_audit_people(&row.unit, &content).await?;
+        }
+        row.message = pb::Audit {
+            programme: row.message.programme.clone(),
+            state: row.message.state,
+            finding_count: row.message.finding_count,
+            conclusion: row.message.conclusion.clone(),
+            ..content
+        };
+        row.sort_key = start_key(&row.message);
+        let now = self.clock.now();
+        AUDITS.save(tx.txn(), &mut row, now).await?;
+        let audit = audit_proto(&row);
+        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
+        tx.commit().await?;
+        Ok(audit)
+    }
+
+    pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
+        let id = names::parse(&request.name, "audits", "name")?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        if row.state != State::Planned as i32 {
+            return Err(ServiceError::precondition(
+                "AUDIT_NOT_PLANNED",
+                format!("audits/{id}"),
+                format!("audits/{id} has already started"),
+            ));
+        }
+        row.state = State::InProgress as i32;
+        row.message.state = row.state;
+        let now = self.clock.now();
+        AUDITS.save(tx.txn(), &mut row, now).await?;
+        let audit = audit_proto(&row);
+        tx.event(NewEvent::with("quality.audit.started", &audit.name, &audit));
+        tx.commit().await?;
+        Ok(audit)
+    }
+
+    pub async fn complete_audit(
+        &self,
+        ctx: &CallContext,
+        request: pb::CompleteAuditRequest,
+    ) -> ServiceResult<pb::Audit> {
+        let id = names::parse(&request.name, "audits", "name")?;
+        let mut v = Violations::new();
+        let conclusion = text::clean(&mut v, "conclusion", &request.conclusion, true, 20_000);
+        v.check()?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        if row.state != State::InProgress as i32 {
+            return Err(ServiceError::precondition(
+                "AUDIT_NOT_IN_PROGRESS",
+                format!("audits/{id}"),
+                format!("audits/{id} is not in progress"),
+            ));
+        }
+        let findings: Vec<Row<pb::Finding>> = FINDINGS
+            .list(tx.txn(), vec![eq("parent", id.clone())], &[], None, 0)
+            .await?;
+        let without: Vec<String> = findings
+            .iter()
+            .filter(|f| is_nonconformity(f.kind) && f.message.corrective_action.is_empty())
+            .map(|f| format!("audits/{id}/findings/{}", f.id))
+            .collect();
+        if !without.is_empty() {
+            return Err(ServiceError::precondition(
+                "NONCONFORMITY_WITHOUT_CORRECTIVE_ACTION",
+                format!("audits/{id}"),
+                format!(
+                    "open a corrective action for each nonconformity before completing the audit: {}",
+                    without.join(", ")
+                ),
+            ));
+        }
+        row.state = State::Completed as i32;
+        row.message.state = row.state;
+        row.message.conclusion = conclusion;
+        let now = self.clock.now();
+        AUDITS.save(tx.txn(), &mut row, now).await?;
+        let audit = audit_proto(&row);
+        tx.event(NewEvent::with("quality.audit.completed", &audit.name, &audit));
+        tx.commit().await?;
+        Ok(audit)
+    }
+
+    /// Checks a finding's content against its audit; resolves its evidence.
+    async fn clean_finding(
+        &self,
+        ctx: &CallContext,
+        audit: &pb::Audit,
+        input: &pb::Finding,
+        evidence: bool,
+    ) -> ServiceResult<pb::Finding> {
+        let mut v = Violations::new();
+        check_enum::<pb::FindingType>(&mut v, "finding.type", input.r#type, true);
+        let clause = clean_clause(&mut v, "finding.clause", &input.clause, true);
+        let statement = text::clean(&mut v, "finding.statement", &input.statement, true, 10_000);
+        if input.auditee.is_empty() {
+            v.add("finding.auditee", "is required");
+        } else if !audit.auditees.contains(&input.auditee) {
+            v.add(
+                "finding.auditee",
+                format!("{} is not an auditee of the audit", input.auditee),
+            );
+        }
+        v.check()?;
+        let names: Vec<String> = input.evidence.iter().map(|e| e.name.clone()).collect();
+        let evidence = if evidence {
+            self.resolve_evidence(ctx, &names, "finding.evidence").await?
+        } else {
+            Vec::new()
+        };
+        Ok(pb::Finding {
+            r#type: input.r#type,
+            clause,
+            statement,
+            auditee: input.auditee.clone(),
+            evidence,
+            ..Default::default()
+        })
+    }
+
+    pub async fn create_finding(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateFindingRequest,
+    ) -> ServiceResult<pb::Finding> {
+        let print = fingerprint(&request);
+        let audit_id = names::parse(&request.parent, "audits", "parent")?;
+        let input = request.finding.unwrap_or_default();
+        let audit: Row<pb::Audit> = AUDITS.get(self.journal.db().reader(), &audit_id).await?;
+        let content = self.clean_finding(ctx, &audit.message, &input, true).await?;
+        if let Some(done) = self.journal.replay::<pb::Finding>(ctx, &print).await? {
+            return Ok(done);
+        }
+        if !audit.message.auditors.contains(&ctx.principal.name) {
+            return Err(ServiceError::PermissionDenied(format!(
+                "only the auditors of {} record its findings",
+                request.parent
+            )));
+        }
+        let mut tx = match self.journal.begin_idempotent::<pb::Finding>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let mut audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
+        if audit.state != State::InProgress as i32 {
+            return Err(ServiceError::precondition(
+                "AUDIT_NOT_IN_PROGRESS",
+                request.parent.clone(),
+                format!("{} is not in progress: start it to record findings", request.parent),
+            ));
+        }
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::Finding {
+                author: ctx.principal.name.clone(),
+                ..content
+            },
+            now,
+        );
+        row.parent = audit_id;
+        row.unit = row.message.auditee.clone();
+        row.kind = row.message.r#type;
+        FINDINGS.insert(tx.txn(), &row).await?;
+        audit.message.finding_count += 1;
+        AUDITS.save(tx.txn(), &mut audit, now).await?;
+        let finding = finding_proto(&row);
+        let audit = audit_proto(&audit);
+        tx.event(NewEvent::with("quality.finding.created", &finding.name, &finding));
+        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
+        tx.commit_idempotent(finding).await
+    }
+
+    pub async fn get_finding(&self, request: pb::GetFindingRequest) -> ServiceResult<pb::Finding> {
+        let (audit, id) = parse_finding(&request.name, "name")?;
+        let row: Row<pb::Finding> = FINDINGS.get(self.journal.db().reader(), &id).await?;
+        if row.parent != audit {
+            return Err(ServiceError::NotFound(request.name));
+        }
+        Ok(finding_proto(&row))
+    }
+
+    pub async fn list_findings(&self, request: pb::ListFindingsRequest) -> ServiceResult<pb::ListFindingsResponse> {
+        let mut filters = conditions(&request.filter, &["type", "auditee"], |field, value| {
+            Ok(match field {
+                "auditee" => eq("unit", value.to_string()),
+                _ => eq(
+                    "kind",
+                    enum_value(value, "FINDING_TYPE_", |s| {
+                        pb::FindingType::from_str_name(s).map(|t| t as i32)
+                    })?,
+                ),
+            })
+        })?;
+        if request.parent != "audits/-" {
+            filters.push(eq("parent", names::parse(&request.parent, "audits", "parent")?));
+        }
+        let terms = order::parse(&request.order_by, &["create_time"], "create_time")?;
+        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}|{}", request.parent, request.filter, request.order_by),
+        )?;
+        let mut rows = FINDINGS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListFindingsResponse {
+            findings: rows.iter().map(finding_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn update_finding(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateFindingRequest,
+    ) -> ServiceResult<pb::Finding> {
+        let input = request.finding.unwrap_or_default();
+        let (audit_id, id) = parse_finding(&input.name, "finding.name")?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &["type", "clause", "statement", "auditee", "evidence"],
+        )?;
+        let db = self.journal.db().reader();
+        let audit: Row<pb::Audit> = AUDITS.get(db, &audit_id).await?;
+        let current: Row<pb::Finding> = FINDINGS.get(db, &id).await?;
+        if current.parent != audit_id {
+            return Err(ServiceError::NotFound(input.name));
+        }
+        let mut merged = current.message.clone();
+        for path in &paths {
+            match *path {
+                "type" => merged.r#type = input.r#type,
+                "clause" => merged.clause = input.clause.clone(),
+                "statement" => merged.statement = input.statement.clone(),
+                "auditee" => merged.auditee = input.auditee.clone(),
+                _ => merged.evidence = input.evidence.clone(),
+            }
+        }
+        let relink = paths.contains(&"evidence");
+        let mut content = self.clean_finding(ctx, &audit.message, &merged, relink).await?;
+        if !relink {
+            content.evidence = current.message.evidence.clone();
+        }
+        let mut tx = self.journal.begin(ctx).await?;
+        let audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
+        let mut row: Row<pb::Finding> = FINDINGS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("audits/{audit_id}/findings/{id}"), row.version)?;
+        if audit.state == State::Completed as i32 {
+            return Err(ServiceError::precondition(
+                "AUDIT_COMPLETED",
+                format!("audits/{audit_id}"),
+                format!("audits/{audit_id} is completed: its findings cannot change"),
+            ));
+        }
+        if !row.message.corrective_action.is_empty() && !is_nonconformity(content.r#type) {
+            return Err(ServiceError::precondition(
+                "FINDING_HAS_CORRECTIVE_ACTION",
+                input.name.clone(),
+                format!(
+                    "{} has corrective action {}: it stays a nonconformity",
+                    input.name, row.message.corrective_action
+                ),
+            ));
+        }
+        row.message = pb::Finding {
+            corrective_action: row.message.corrective_action.clone(),
+            author: row.message.author.clone(),
+            ..content
+        };
+        row.unit = row.message.auditee.clone();
+        row.kind = row.message.r#type;
+        let now = self.clock.now();
+        FINDINGS.save(tx.txn(), &mut row, now).await?;
+        let finding = finding_proto(&row);
+        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
+        tx.commit().await?;
+        Ok(finding)
+    }
+}
+
+fn start_key(audit: &pb::Audit) -> String {
+    audit
+        .start_date
+        .as_ref()
+        .and_then(|d| crate::common::date_from_proto(Some(d), "start_date").ok())
+        .map(date_key)
+        .unwrap_or_default()
+}

@@ -1,0 +1,256 @@
+//! What every part of the service shares: local dates, checks of users,
+//! units and evidence links, and list plumbing.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::{filter, names, page, text};
+use eiso_platform::journal::timestamp;
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::procedures::v1::LocalDate;
+use eiso_proto::eiso::quality::v1 as pb;
+use eiso_proto::prost_types::Timestamp;
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+
+use crate::Quality;
+
+/// At most this many evidence links on one resource.
+pub const MAX_EVIDENCE: usize = 50;
+
+pub fn ts(time: DateTime<Utc>) -> Option<Timestamp> {
+    Some(timestamp(time))
+}
+
+pub fn date_to_proto(date: NaiveDate) -> LocalDate {
+    LocalDate {
+        year: date.year(),
+        month: date.month() as i32,
+        day: date.day() as i32,
+    }
+}
+
+/// The date of `date`, or INVALID_ARGUMENT naming `field` (also when missing).
+pub fn date_from_proto(date: Option<&LocalDate>, field: &str) -> ServiceResult<NaiveDate> {
+    let date = date.ok_or_else(|| ServiceError::invalid(field, "is required"))?;
+    u32::try_from(date.month)
+        .ok()
+        .zip(u32::try_from(date.day).ok())
+        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day))
+        .filter(|d| (1900..=2999).contains(&d.year()))
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                field,
+                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
+            )
+        })
+}
+
+/// Like [`date_from_proto`], recording the problem in `v` instead.
+pub fn check_date(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> Option<NaiveDate> {
+    match date_from_proto(date, field) {
+        Ok(date) => Some(date),
+        Err(ServiceError::InvalidArgument(errors)) => {
+            for e in errors {
+                v.add(e.field, e.description);
+            }
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// `YYYY-MM-DD`, which sorts and compares as the dates do.
+pub fn date_key(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// `dd/mm/yyyy`, as Vietnamese documents write dates.
+pub fn date_vi(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// The period's checks: both dates given, the end not before the start.
+pub fn period(start: Option<&LocalDate>, end: Option<&LocalDate>) -> ServiceResult<(NaiveDate, NaiveDate)> {
+    let mut v = Violations::new();
+    let start = check_date(&mut v, start, "start_date");
+    let end = check_date(&mut v, end, "end_date");
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        v.add("end_date", "must not be before start_date");
+    }
+    v.check()?;
+    match (start, end) {
+        (Some(s), Some(e)) => Ok((s, e)),
+        _ => Err(ServiceError::internal("period checked but missing")),
+    }
+}
+
+/// Records a violation for an enum field that is unset (when required) or unknown.
+pub fn check_enum<T: TryFrom<i32>>(v: &mut Violations, field: &str, value: i32, required: bool) {
+    if value == 0 {
+        if required {
+            v.add(field, "is required");
+        }
+    } else if T::try_from(value).is_err() {
+        v.add(field, format!("unknown value {value}"));
+    }
+}
+
+/// Records a violation if `name` is not a `collection/{id}` name.
+pub fn check_name(v: &mut Violations, name: &str, collection: &str, field: &str) {
+    if let Err(ServiceError::InvalidArgument(errors)) = names::parse(name, collection, field) {
+        for e in errors {
+            v.add(e.field, e.description);
+        }
+    }
+}
+
+/// Cleans a list of resource names: trimmed, each well-formed, no repeats.
+pub fn clean_names(v: &mut Violations, items: &[String], collection: &str, field: &str, required: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let item = item.trim().to_string();
+        check_name(v, &item, collection, &format!("{field}[{i}]"));
+        if out.contains(&item) {
+            v.add(format!("{field}[{i}]"), format!("{item} is listed twice"));
+        } else {
+            out.push(item);
+        }
+    }
+    if required && items.is_empty() {
+        v.add(field, "needs at least one entry");
+    }
+    if items.len() > 500 {
+        v.add(field, "has more than 500 entries");
+    }
+    out
+}
+
+/// An ISO 9001 clause number: `4` … `10` with optional `.n` parts, e.g. `7.5.3`.
+pub fn clean_clause(v: &mut Violations, field: &str, value: &str, required: bool) -> String {
+    let clause = text::clean(v, field, value, required, 20);
+    if !clause.is_empty() {
+        let parts: Vec<&str> = clause.split('.').collect();
+        let valid = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+            && parts
+                .first()
+                .and_then(|p| p.parse::<u32>().ok())
+                .is_some_and(|n| (4..=10).contains(&n));
+        if !valid {
+            v.add(field, "must be an ISO 9001 clause number from 4 to 10, e.g. `7.5.3`");
+        }
+    }
+    clause
+}
+
+/// The conditions of a list's AIP-160 filter. `column` maps a filter field and
+/// its value to a condition (or an error naming `filter`).
+pub fn conditions(
+    filter_text: &str,
+    allowed: &[&str],
+    mut column: impl FnMut(&str, &str) -> ServiceResult<SimpleExpr>,
+) -> ServiceResult<Vec<SimpleExpr>> {
+    let mut out = Vec::new();
+    for condition in filter::parse(filter_text, allowed)? {
+        let expr = column(&condition.field, &condition.value)?;
+        out.push(match condition.op {
+            filter::Op::Eq => expr,
+            filter::Op::Ne => expr.not(),
+        });
+    }
+    Ok(out)
+}
+
+/// An enum value in a filter, by its proto name (`STATE_DONE`) or short name (`DONE`).
+pub fn enum_value(value: &str, prefix: &str, parse: impl Fn(&str) -> Option<i32>) -> ServiceResult<i32> {
+    parse(value)
+        .or_else(|| parse(&format!("{prefix}{value}")))
+        .ok_or_else(|| ServiceError::invalid("filter", format!("unknown value `{value}`")))
+}
+
+pub fn eq(column: &'static str, value: impl Into<sea_orm::Value>) -> SimpleExpr {
+    Expr::col(column).eq(value.into())
+}
+
+/// A list page: (offset, size, query key for the token).
+pub struct Paging {
+    pub offset: u64,
+    pub size: u64,
+    pub key: String,
+}
+
+impl Paging {
+    pub fn new(page_size: i32, page_token: &str, default: u64, key: String) -> ServiceResult<Self> {
+        let size = page::size(page_size, default, 1000)?;
+        let offset = page::decode(page_token, &key)?;
+        Ok(Self { offset, size, key })
+    }
+
+    /// Cuts the extra row fetched to know whether more follow; the next token.
+    pub fn finish<T>(&self, rows: &mut Vec<T>) -> String {
+        let has_more = rows.len() as u64 > self.size;
+        rows.truncate(self.size as usize);
+        page::encode(&self.key, self.offset + self.size, has_more)
+    }
+}
+
+/// Today in the office's time zone.
+pub fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Ho_Chi_Minh).date_naive()
+}
+
+impl Quality {
+    /// INVALID_ARGUMENT naming `field` unless `name` is an existing, active user.
+    pub(crate) async fn check_user(&self, name: &str, field: &str) -> ServiceResult<()> {
+        match self.directory.user(name).await? {
+            Some(user) if user.active => Ok(()),
+            Some(_) => Err(ServiceError::invalid(field, format!("{name} is deactivated"))),
+            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
+        }
+    }
+
+    /// INVALID_ARGUMENT naming `field` unless `name` is an existing, active unit.
+    pub(crate) async fn check_unit(&self, name: &str, field: &str) -> ServiceResult<()> {
+        match self.directory.unit(name).await? {
+            Some(unit) if unit.active => Ok(()),
+            Some(_) => Err(ServiceError::precondition(
+                "UNIT_NOT_ACTIVE",
+                name,
+                format!("{name} is merged or dissolved; use its successor"),
+            )),
+            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
+        }
+    }
+
+    /// Checks each evidence link through the services that own them, as the caller.
+    pub(crate) async fn resolve_evidence(
+        &self,
+        ctx: &CallContext,
+        items: &[String],
+        field: &str,
+    ) -> ServiceResult<Vec<pb::EvidenceLink>> {
+        if items.len() > MAX_EVIDENCE {
+            return Err(ServiceError::invalid(
+                field,
+                format!("has more than {MAX_EVIDENCE} links"),
+            ));
+        }
+        let mut out: Vec<pb::EvidenceLink> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let name = item.trim();
+            let field = format!("{field}[{i}]");
+            if out.iter().any(|e| e.name == name) {
+                return Err(ServiceError::invalid(field, format!("{name} is listed twice")));
+            }
+            let linked = self.links.resolve(ctx, name, &field).await?;
+            out.push(pb::EvidenceLink {
+                name: linked.name,
+                kind: linked.kind,
+                title: linked.title,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,556 @@
+//! The ISO 18091 diagnostic (TCVN ISO 18091:2020): an indicator set in four
+//! quadrants, editable by an administrator ([`indicators`] is what ships), a
+//! red / yellow / green assessment of each indicator per period with
+//! evidence, and the comparison of two periods.
+//!
+//! Columns: indicators — `id` the code, `kind` the quadrant, `state` 1 when
+//! in use, `sort_key` the number padded for ordering. Diagnostics — `unit`,
+//! `sort_key` the period. Assessments — `id` `{diagnostic}/{code}`, `parent`
+//! the diagnostic id, `kind` the colour, `state` the quadrant, `sort_key` the
+//! indicator's.
+
+pub mod indicators;
+
+use std::collections::BTreeMap;
+
+use eiso_platform::aip::{etag, field_mask, names, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::quality::v1 as pb;
+use pb::{Change, Colour, Quadrant};
+
+use crate::Quality;
+use crate::common::{Paging, check_enum, check_name, conditions, enum_value, eq, ts};
+use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row};
+
+fn indicator_proto(row: &Row<pb::Indicator>) -> pb::Indicator {
+    let name = format!("indicators/{}", row.id);
+    pb::Indicator {
+        etag: etag::compute(&name, row.version),
+        name,
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+fn diagnostic_proto(row: &Row<pb::Diagnostic>) -> pb::Diagnostic {
+    let name = format!("diagnostics/{}", row.id);
+    pb::Diagnostic {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        ..row.message.clone()
+    }
+}
+
+fn assessment_proto(row: &Row<pb::Assessment>) -> pb::Assessment {
+    pb::Assessment {
+        name: format!("diagnostics/{}/assessments/{}", row.parent, code_of(&row.id)),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+fn code_of(assessment_id: &str) -> &str {
+    assessment_id.rsplit('/').next().unwrap_or(assessment_id)
+}
+
+/// `1.10` → `001.010`: numbers sort as numbers.
+fn number_key(number: &str) -> String {
+    number
+        .split('.')
+        .map(|part| format!("{:0>3}", part))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn valid_number(number: &str) -> bool {
+    !number.is_empty()
+        && number.len() <= 20
+        && number
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn rank(colour: i32) -> Option<i32> {
+    match Colour::try_from(colour) {
+        Ok(Colour::Red) => Some(1),
+        Ok(Colour::Yellow) => Some(2),
+        Ok(Colour::Green) => Some(3),
+        _ => None,
+    }
+}
+
+/// How `current` compares with `base`; unspecified when either is unassessed.
+pub fn change(base: i32, current: i32) -> Change {
+    match (rank(base), rank(current)) {
+        (Some(b), Some(c)) if c > b => Change::Improved,
+        (Some(b), Some(c)) if c < b => Change::Worsened,
+        (Some(_), Some(_)) => Change::Unchanged,
+        _ => Change::Unspecified,
+    }
+}
+
+const QUADRANTS: [Quadrant; 4] = [
+    Quadrant::Institutional,
+    Quadrant::Economic,
+    Quadrant::Social,
+    Quadrant::Environmental,
+];
+
+impl Quality {
+    /// Loads the shipped indicator set when there is none yet (first start).
+    /// Returns how many indicators were added.
+    pub async fn ensure_indicator_set(&self) -> ServiceResult<usize> {
+        let db = self.journal.db().reader();
+        let existing: Vec<Row<pb::Indicator>> = INDICATORS.list(db, vec![], &[], Some(1), 0).await?;
+        if !existing.is_empty() {
+            return Ok(0);
+        }
+        let ctx = CallContext::system("/eiso.quality.v1.QualityService/EnsureIndicatorSet");
+        let mut tx = self.journal.begin(&ctx).await?;
+        // Another replica may have loaded it meanwhile.
+        let existing: Vec<Row<pb::Indicator>> = INDICATORS.list(tx.txn(), vec![], &[], Some(1), 0).await?;
+        if !existing.is_empty() {
+            return Ok(0);
+        }
+        let now = self.clock.now();
+        tx.audit_resource("indicators");
+        for shipped in &indicators::SHIPPED {
+            let mut row = Row::new(
+                indicators::code(shipped.number),
+                pb::Indicator {
+                    quadrant: shipped.quadrant as i32,
+                    number: shipped.number.to_string(),
+                    title: shipped.title.to_string(),
+                    english_title: shipped.english_title.to_string(),
+                    wording_verified: false,
+                    active: true,
+                    ..Default::default()
+                },
+                now,
+            );
+            row.kind = shipped.quadrant as i32;
+            row.state = 1;
+            row.sort_key = number_key(shipped.number);
+            INDICATORS.insert(tx.txn(), &row).await?;
+            let indicator = indicator_proto(&row);
+            tx.event(NewEvent::with("quality.indicator.created", &indicator.name, &indicator));
+        }
+        tx.commit().await?;
+        Ok(indicators::SHIPPED.len())
+    }
+
+    fn clean_indicator(input: &pb::Indicator, v: &mut Violations) -> pb::Indicator {
+        check_enum::<Quadrant>(v, "indicator.quadrant", input.quadrant, true);
+        let number = input.number.trim().to_string();
+        if !valid_number(&number) {
+            v.add("indicator.number", "must be numbers separated by dots, e.g. `1.13`");
+        } else if !number.starts_with(&format!("{}.", input.quadrant)) && input.quadrant != 0 {
+            v.add(
+                "indicator.number",
+                format!("must start with its quadrant's number `{}.`", input.quadrant),
+            );
+        }
+        pb::Indicator {
+            quadrant: input.quadrant,
+            number,
+            title: text::clean(v, "indicator.title", &input.title, true, 500),
+            english_title: text::clean(v, "indicator.english_title", &input.english_title, false, 500),
+            description: text::clean(v, "indicator.description", &input.description, false, 5000),
+            wording_verified: input.wording_verified,
+            active: input.active,
+            ..Default::default()
+        }
+    }
+
+    pub async fn create_indicator(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateIndicatorRequest,
+    ) -> ServiceResult<pb::Indicator> {
+        let input = request.indicator.unwrap_or_default();
+        let mut v = Violations::new();
+        if !names::valid_id(&request.indicator_id) {
+            v.add("indicator_id", "must be 1–63 of `a-z 0-9 -`, e.g. `1-13`");
+        }
+        let content = Self::clean_indicator(&input, &mut v);
+        v.check()?;
+        let mut tx = self.journal.begin(ctx).await?;
+        if INDICATORS
+            .find::<pb::Indicator>(tx.txn(), &request.indicator_id)
+            .await?
+            .is_some()
+        {
+            return Err(ServiceError::AlreadyExists(format!(
+                "indicators/{} already exists",
+                request.indicator_id
+            )));
+        }
+        let now = self.clock.now();
+        let mut row = Row::new(request.indicator_id.clone(), content, now);
+        row.kind = row.message.quadrant;
+        row.state = i32::from(row.message.active);
+        row.sort_key = number_key(&row.message.number);
+        INDICATORS.insert(tx.txn(), &row).await?;
+        let indicator = indicator_proto(&row);
+        tx.event(NewEvent::with("quality.indicator.created", &indicator.name, &indicator));
+        tx.commit().await?;
+        Ok(indicator)
+    }
+
+    pub async fn list_indicators(
+        &self,
+        request: pb::ListIndicatorsRequest,
+    ) -> ServiceResult<pb::ListIndicatorsResponse> {
+        let filters = conditions(&request.filter, &["quadrant", "active"], |field, value| {
+            Ok(match field {
+                "quadrant" => eq(
+                    "kind",
+                    enum_value(value, "QUADRANT_", |s| Quadrant::from_str_name(s).map(|q| q as i32))?,
+                ),
+                _ => eq(
+                    "state",
+                    match value {
+                        "true" => 1,
+                        "false" => 0,
+                        _ => return Err(ServiceError::invalid("filter", "`active` is `true` or `false`")),
+                    },
+                ),
+            })
+        })?;
+        let paging = Paging::new(request.page_size, &request.page_token, 100, request.filter.clone())?;
+        let mut rows = INDICATORS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &[("kind", false), ("sort_key", false)],
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListIndicatorsResponse {
+            indicators: rows.iter().map(indicator_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn update_indicator(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateIndicatorRequest,
+    ) -> ServiceResult<pb::Indicator> {
+        let input = request.indicator.unwrap_or_default();
+        let id = names::parse(&input.name, "indicators", "indicator.name")?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &[
+                "number",
+                "title",
+                "english_title",
+                "description",
+                "wording_verified",
+                "active",
+            ],
+        )?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::Indicator> = INDICATORS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("indicators/{id}"), row.version)?;
+        let mut merged = row.message.clone();
+        for path in &paths {
+            match *path {
+                "number" => merged.number = input.number.clone(),
+                "title" => merged.title = input.title.clone(),
+                "english_title" => merged.english_title = input.english_title.clone(),
+                "description" => merged.description = input.description.clone(),
+                "wording_verified" => merged.wording_verified = input.wording_verified,
+                _ => merged.active = input.active,
+            }
+        }
+        let mut v = Violations::new();
+        let content = Self::clean_indicator(&merged, &mut v);
+        v.check()?;
+        row.message = content;
+        row.state = i32::from(row.message.active);
+        row.sort_key = number_key(&row.message.number);
+        let now = self.clock.now();
+        INDICATORS.save(tx.txn(), &mut row, now).await?;
+        let indicator = indicator_proto(&row);
+        tx.event(NewEvent::with("quality.indicator.updated", &indicator.name, &indicator));
+        tx.commit().await?;
+        Ok(indicator)
+    }
+
+    pub async fn create_diagnostic(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateDiagnosticRequest,
+    ) -> ServiceResult<pb::Diagnostic> {
+        let print = fingerprint(&request);
+        let input = request.diagnostic.unwrap_or_default();
+        let mut v = Violations::new();
+        if input.unit.is_empty() {
+            v.add("diagnostic.unit", "is required");
+        } else {
+            check_name(&mut v, &input.unit, "units", "diagnostic.unit");
+        }
+        let period = text::clean(&mut v, "diagnostic.period", &input.period, true, 50);
+        let title = text::clean(&mut v, "diagnostic.title", &input.title, false, 500);
+        v.check()?;
+        self.check_unit(&input.unit, "diagnostic.unit").await?;
+        let mut tx = match self.journal.begin_idempotent::<pb::Diagnostic>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let same: Vec<Row<pb::Diagnostic>> = DIAGNOSTICS
+            .list(
+                tx.txn(),
+                vec![eq("unit", input.unit.clone()), eq("sort_key", period.clone())],
+                &[],
+                Some(1),
+                0,
+            )
+            .await?;
+        if let Some(other) = same.first() {
+            return Err(ServiceError::AlreadyExists(format!(
+                "{} already has a diagnostic for {period}: diagnostics/{}",
+                input.unit, other.id
+            )));
+        }
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::Diagnostic {
+                unit: input.unit.clone(),
+                period: period.clone(),
+                title,
+                ..Default::default()
+            },
+            now,
+        );
+        row.unit = input.unit;
+        row.sort_key = period;
+        DIAGNOSTICS.insert(tx.txn(), &row).await?;
+        let diagnostic = diagnostic_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.diagnostic.created",
+            &diagnostic.name,
+            &diagnostic,
+        ));
+        tx.commit_idempotent(diagnostic).await
+    }
+
+    async fn assessments_of(&self, diagnostic_id: &str) -> ServiceResult<Vec<Row<pb::Assessment>>> {
+        ASSESSMENTS
+            .list(
+                self.journal.db().reader(),
+                vec![eq("parent", diagnostic_id.to_string())],
+                &[("state", false), ("sort_key", false)],
+                None,
+                0,
+            )
+            .await
+    }
+
+    pub async fn get_diagnostic(&self, request: pb::GetDiagnosticRequest) -> ServiceResult<pb::Diagnostic> {
+        let id = names::parse(&request.name, "diagnostics", "name")?;
+        let row: Row<pb::Diagnostic> = DIAGNOSTICS.get(self.journal.db().reader(), &id).await?;
+        let mut diagnostic = diagnostic_proto(&row);
+        diagnostic.assessments = self.assessments_of(&id).await?.iter().map(assessment_proto).collect();
+        Ok(diagnostic)
+    }
+
+    pub async fn list_diagnostics(
+        &self,
+        request: pb::ListDiagnosticsRequest,
+    ) -> ServiceResult<pb::ListDiagnosticsResponse> {
+        let filters = conditions(&request.filter, &["unit", "period"], |field, value| {
+            Ok(match field {
+                "unit" => eq("unit", value.to_string()),
+                _ => eq("sort_key", value.to_string()),
+            })
+        })?;
+        let paging = Paging::new(request.page_size, &request.page_token, 50, request.filter.clone())?;
+        let mut rows = DIAGNOSTICS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &[("sort_key", false)],
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListDiagnosticsResponse {
+            diagnostics: rows.iter().map(diagnostic_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn assess_indicator(
+        &self,
+        ctx: &CallContext,
+        request: pb::AssessIndicatorRequest,
+    ) -> ServiceResult<pb::Assessment> {
+        let diagnostic_id = names::parse(&request.diagnostic, "diagnostics", "diagnostic")?;
+        let input = request.assessment.unwrap_or_default();
+        let code = names::parse(&input.indicator, "indicators", "assessment.indicator")?;
+        let mut v = Violations::new();
+        check_enum::<Colour>(&mut v, "assessment.colour", input.colour, true);
+        let note = text::clean(&mut v, "assessment.note", &input.note, false, 5000);
+        v.check()?;
+        let db = self.journal.db().reader();
+        DIAGNOSTICS.get::<pb::Diagnostic>(db, &diagnostic_id).await?;
+        let indicator: Row<pb::Indicator> = INDICATORS.find(db, &code).await?.ok_or_else(|| {
+            ServiceError::invalid("assessment.indicator", format!("{} does not exist", input.indicator))
+        })?;
+        if !indicator.message.active {
+            return Err(ServiceError::precondition(
+                "INDICATOR_NOT_ACTIVE",
+                input.indicator.clone(),
+                format!("{} is out of use", input.indicator),
+            ));
+        }
+        let names: Vec<String> = input.evidence.iter().map(|e| e.name.clone()).collect();
+        let evidence = self.resolve_evidence(ctx, &names, "assessment.evidence").await?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let now = self.clock.now();
+        let id = format!("{diagnostic_id}/{code}");
+        let message = pb::Assessment {
+            indicator: format!("indicators/{code}"),
+            quadrant: indicator.message.quadrant,
+            colour: input.colour,
+            evidence,
+            note,
+            assessor: ctx.principal.name.clone(),
+            ..Default::default()
+        };
+        let row = match ASSESSMENTS.find::<pb::Assessment>(tx.txn(), &id).await? {
+            Some(mut row) => {
+                row.message = message;
+                row.kind = input.colour;
+                ASSESSMENTS.save(tx.txn(), &mut row, now).await?;
+                row
+            }
+            None => {
+                let mut row = Row::new(id, message, now);
+                row.parent = diagnostic_id;
+                row.kind = input.colour;
+                row.state = indicator.message.quadrant;
+                row.sort_key = indicator.sort_key.clone();
+                ASSESSMENTS.insert(tx.txn(), &row).await?;
+                row
+            }
+        };
+        let assessment = assessment_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.assessment.recorded",
+            &assessment.name,
+            &assessment,
+        ));
+        tx.commit().await?;
+        Ok(assessment)
+    }
+
+    pub async fn compare_periods(
+        &self,
+        request: pb::ComparePeriodsRequest,
+    ) -> ServiceResult<pb::ComparePeriodsResponse> {
+        let base_id = names::parse(&request.base, "diagnostics", "base")?;
+        let current_id = names::parse(&request.current, "diagnostics", "current")?;
+        let db = self.journal.db().reader();
+        let base: Row<pb::Diagnostic> = DIAGNOSTICS.get(db, &base_id).await?;
+        let current: Row<pb::Diagnostic> = DIAGNOSTICS.get(db, &current_id).await?;
+        if base.unit != current.unit {
+            return Err(ServiceError::invalid(
+                "current",
+                format!(
+                    "is a diagnostic of {}, not of {} like the base",
+                    current.unit, base.unit
+                ),
+            ));
+        }
+        let colours = |rows: Vec<Row<pb::Assessment>>| -> BTreeMap<String, i32> {
+            rows.into_iter()
+                .map(|r| (code_of(&r.id).to_string(), r.message.colour))
+                .collect()
+        };
+        let base_colours = colours(self.assessments_of(&base_id).await?);
+        let current_colours = colours(self.assessments_of(&current_id).await?);
+        let indicators: Vec<Row<pb::Indicator>> = INDICATORS
+            .list(db, vec![], &[("kind", false), ("sort_key", false)], None, 0)
+            .await?;
+        let mut response = pb::ComparePeriodsResponse::default();
+        let mut base_counts: BTreeMap<i32, pb::QuadrantCounts> = BTreeMap::new();
+        let mut current_counts: BTreeMap<i32, pb::QuadrantCounts> = BTreeMap::new();
+        for q in QUADRANTS {
+            let empty = pb::QuadrantCounts {
+                quadrant: q as i32,
+                ..Default::default()
+            };
+            base_counts.insert(q as i32, empty);
+            current_counts.insert(q as i32, empty);
+        }
+        let count = |counts: &mut BTreeMap<i32, pb::QuadrantCounts>, quadrant: i32, colour: i32| {
+            if let Some(c) = counts.get_mut(&quadrant) {
+                match Colour::try_from(colour) {
+                    Ok(Colour::Red) => c.red += 1,
+                    Ok(Colour::Yellow) => c.yellow += 1,
+                    Ok(Colour::Green) => c.green += 1,
+                    _ => c.unassessed += 1,
+                }
+            }
+        };
+        for indicator in &indicators {
+            let b = base_colours.get(&indicator.id).copied().unwrap_or(0);
+            let c = current_colours.get(&indicator.id).copied().unwrap_or(0);
+            // Indicators out of use count only where they were assessed.
+            if !indicator.message.active && b == 0 && c == 0 {
+                continue;
+            }
+            let quadrant = indicator.message.quadrant;
+            count(&mut base_counts, quadrant, b);
+            count(&mut current_counts, quadrant, c);
+            let change = change(b, c);
+            match change {
+                Change::Improved => response.improved += 1,
+                Change::Worsened => response.worsened += 1,
+                Change::Unchanged => response.unchanged += 1,
+                Change::Unspecified => {}
+            }
+            response.changes.push(pb::IndicatorChange {
+                indicator: format!("indicators/{}", indicator.id),
+                number: indicator.message.number.clone(),
+                quadrant,
+                base: b,
+                current: c,
+                change: change as i32,
+            });
+        }
+        response.base_counts = base_counts.into_values().collect();
+        response.current_counts = current_counts.into_values().collect();
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_compare_red_yellow_green() {
+        assert_eq!(change(Colour::Red as i32, Colour::Green as i32), Change::Improved);
+        assert_eq!(change(Colour::Green as i32, Colour::Yellow as i32), Change::Worsened);
+        assert_eq!(change(Colour::Yellow as i32, Colour::Yellow as i32), Change::Unchanged);
+        assert_eq!(change(0, Colour::Yellow as i32), Change::Unspecified);
+    }
+
+    #[test]
+    fn numbers_sort_as_numbers() {
+        assert!(number_key("1.2") < number_key("1.10"));
+        assert!(valid_number("1.13"));
+        assert!(!valid_number("1..2"));
+        assert!(!valid_number("a.1"));
+    }
+}

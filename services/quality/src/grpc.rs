@@ -1,0 +1,274 @@
+//! The tonic adapter: read the call context, call the service, map errors.
+
+use eiso_platform::{CallContext, ServiceError};
+use eiso_proto::eiso::quality::v1::quality_service_server::QualityService;
+use eiso_proto::eiso::quality::v1::*;
+use eiso_proto::tonic::{Request, Response, Status};
+use futures::{Stream, StreamExt};
+
+use crate::Quality;
+
+type Result<T> = std::result::Result<Response<T>, Status>;
+type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<T, Status>> + Send>>;
+
+fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+/// Runs a handler with the call context and the request message.
+macro_rules! call {
+    ($self:ident, $request:ident, $method:ident) => {{
+        let ctx = CallContext::from_request(&$request)?;
+        reply($self.quality.$method(&ctx, $request.into_inner()).await)
+    }};
+    ($self:ident, $request:ident, $method:ident, request_id) => {{
+        let ctx = CallContext::from_request(&$request)?;
+        let request = $request.into_inner();
+        let ctx = ctx.with_request_id(&request.request_id);
+        reply($self.quality.$method(&ctx, request).await)
+    }};
+}
+
+/// A read: needs no context beyond the gateway's check.
+macro_rules! read {
+    ($self:ident, $request:ident, $method:ident) => {{ reply($self.quality.$method($request.into_inner()).await) }};
+}
+
+/// `eiso.quality.v1.QualityService`.
+#[derive(Clone)]
+pub struct QualityApi {
+    quality: Quality,
+}
+
+impl QualityApi {
+    pub fn new(quality: Quality) -> Self {
+        Self { quality }
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl QualityService for QualityApi {
+    async fn create_inspection_programme(
+        &self,
+        request: Request<CreateInspectionProgrammeRequest>,
+    ) -> Result<InspectionProgramme> {
+        call!(self, request, create_inspection_programme, request_id)
+    }
+
+    async fn get_inspection_programme(
+        &self,
+        request: Request<GetInspectionProgrammeRequest>,
+    ) -> Result<InspectionProgramme> {
+        read!(self, request, get_inspection_programme)
+    }
+
+    async fn list_inspection_programmes(
+        &self,
+        request: Request<ListInspectionProgrammesRequest>,
+    ) -> Result<ListInspectionProgrammesResponse> {
+        read!(self, request, list_inspection_programmes)
+    }
+
+    async fn update_inspection_programme(
+        &self,
+        request: Request<UpdateInspectionProgrammeRequest>,
+    ) -> Result<InspectionProgramme> {
+        call!(self, request, update_inspection_programme)
+    }
+
+    async fn create_inspection(&self, request: Request<CreateInspectionRequest>) -> Result<Inspection> {
+        call!(self, request, create_inspection, request_id)
+    }
+
+    async fn get_inspection(&self, request: Request<GetInspectionRequest>) -> Result<Inspection> {
+        read!(self, request, get_inspection)
+    }
+
+    async fn list_inspections(&self, request: Request<ListInspectionsRequest>) -> Result<ListInspectionsResponse> {
+        read!(self, request, list_inspections)
+    }
+
+    async fn complete_inspection(&self, request: Request<CompleteInspectionRequest>) -> Result<Inspection> {
+        call!(self, request, complete_inspection)
+    }
+
+    async fn cancel_inspection(&self, request: Request<CancelInspectionRequest>) -> Result<Inspection> {
+        call!(self, request, cancel_inspection)
+    }
+
+    async fn get_inspection_coverage(
+        &self,
+        request: Request<GetInspectionCoverageRequest>,
+    ) -> Result<InspectionCoverage> {
+        read!(self, request, get_inspection_coverage)
+    }
+
+    async fn create_audit_programme(&self, request: Request<CreateAuditProgrammeRequest>) -> Result<AuditProgramme> {
+        call!(self, request, create_audit_programme, request_id)
+    }
+
+    async fn get_audit_programme(&self, request: Request<GetAuditProgrammeRequest>) -> Result<AuditProgramme> {
+        read!(self, request, get_audit_programme)
+    }
+
+    async fn list_audit_programmes(
+        &self,
+        request: Request<ListAuditProgrammesRequest>,
+    ) -> Result<ListAuditProgrammesResponse> {
+        read!(self, request, list_audit_programmes)
+    }
+
+    async fn create_audit(&self, request: Request<CreateAuditRequest>) -> Result<Audit> {
+        call!(self, request, create_audit, request_id)
+    }
+
+    async fn get_audit(&self, request: Request<GetAuditRequest>) -> Result<Audit> {
+        read!(self, request, get_audit)
+    }
+
+    async fn list_audits(&self, request: Request<ListAuditsRequest>) -> Result<ListAuditsResponse> {
+        read!(self, request, list_audits)
+    }
+
+    async fn update_audit(&self, request: Request<UpdateAuditRequest>) -> Result<Audit> {
+        call!(self, request, update_audit)
+    }
+
+    async fn start_audit(&self, request: Request<StartAuditRequest>) -> Result<Audit> {
+        call!(self, request, start_audit)
+    }
+
+    async fn complete_audit(&self, request: Request<CompleteAuditRequest>) -> Result<Audit> {
+        call!(self, request, complete_audit)
+    }
+
+    async fn create_finding(&self, request: Request<CreateFindingRequest>) -> Result<Finding> {
+        call!(self, request, create_finding, request_id)
+    }
+
+    async fn get_finding(&self, request: Request<GetFindingRequest>) -> Result<Finding> {
+        read!(self, request, get_finding)
+    }
+
+    async fn list_findings(&self, request: Request<ListFindingsRequest>) -> Result<ListFindingsResponse> {
+        read!(self, request, list_findings)
+    }
+
+    async fn update_finding(&self, request: Request<UpdateFindingRequest>) -> Result<Finding> {
+        call!(self, request, update_finding)
+    }
+
+    async fn create_corrective_action(
+        &self,
+        request: Request<CreateCorrectiveActionRequest>,
+    ) -> Result<CorrectiveAction> {
+        call!(self, request, create_corrective_action, request_id)
+    }
+
+    async fn get_corrective_action(&self, request: Request<GetCorrectiveActionRequest>) -> Result<CorrectiveAction> {
+        read!(self, request, get_corrective_action)
+    }
+
+    async fn list_corrective_actions(
+        &self,
+        request: Request<ListCorrectiveActionsRequest>,
+    ) -> Result<ListCorrectiveActionsResponse> {
+        read!(self, request, list_corrective_actions)
+    }
+
+    async fn list_overdue_corrective_actions(
+        &self,
+        request: Request<ListOverdueCorrectiveActionsRequest>,
+    ) -> Result<ListOverdueCorrectiveActionsResponse> {
+        read!(self, request, list_overdue_corrective_actions)
+    }
+
+    async fn plan_corrective_action(&self, request: Request<PlanCorrectiveActionRequest>) -> Result<CorrectiveAction> {
+        call!(self, request, plan_corrective_action)
+    }
+
+    async fn implement_corrective_action(
+        &self,
+        request: Request<ImplementCorrectiveActionRequest>,
+    ) -> Result<CorrectiveAction> {
+        call!(self, request, implement_corrective_action)
+    }
+
+    async fn verify_corrective_action(
+        &self,
+        request: Request<VerifyCorrectiveActionRequest>,
+    ) -> Result<CorrectiveAction> {
+        call!(self, request, verify_corrective_action)
+    }
+
+    async fn close_corrective_action(
+        &self,
+        request: Request<CloseCorrectiveActionRequest>,
+    ) -> Result<CorrectiveAction> {
+        call!(self, request, close_corrective_action)
+    }
+
+    async fn generate_management_review_pack(
+        &self,
+        request: Request<GenerateManagementReviewPackRequest>,
+    ) -> Result<ManagementReview> {
+        call!(self, request, generate_management_review_pack, request_id)
+    }
+
+    async fn get_management_review(&self, request: Request<GetManagementReviewRequest>) -> Result<ManagementReview> {
+        read!(self, request, get_management_review)
+    }
+
+    async fn list_management_reviews(
+        &self,
+        request: Request<ListManagementReviewsRequest>,
+    ) -> Result<ListManagementReviewsResponse> {
+        read!(self, request, list_management_reviews)
+    }
+
+    async fn create_indicator(&self, request: Request<CreateIndicatorRequest>) -> Result<Indicator> {
+        call!(self, request, create_indicator)
+    }
+
+    async fn list_indicators(&self, request: Request<ListIndicatorsRequest>) -> Result<ListIndicatorsResponse> {
+        read!(self, request, list_indicators)
+    }
+
+    async fn update_indicator(&self, request: Request<UpdateIndicatorRequest>) -> Result<Indicator> {
+        call!(self, request, update_indicator)
+    }
+
+    async fn create_diagnostic(&self, request: Request<CreateDiagnosticRequest>) -> Result<Diagnostic> {
+        call!(self, request, create_diagnostic, request_id)
+    }
+
+    async fn get_diagnostic(&self, request: Request<GetDiagnosticRequest>) -> Result<Diagnostic> {
+        read!(self, request, get_diagnostic)
+    }
+
+    async fn list_diagnostics(&self, request: Request<ListDiagnosticsRequest>) -> Result<ListDiagnosticsResponse> {
+        read!(self, request, list_diagnostics)
+    }
+
+    async fn assess_indicator(&self, request: Request<AssessIndicatorRequest>) -> Result<Assessment> {
+        call!(self, request, assess_indicator)
+    }
+
+    async fn compare_periods(&self, request: Request<ComparePeriodsRequest>) -> Result<ComparePeriodsResponse> {
+        read!(self, request, compare_periods)
+    }
+
+    type WatchEventsStream = BoxStream<WatchEventsResponse>;
+
+    async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        let after = request.into_inner().after_sequence;
+        if after < 0 {
+            return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
+        }
+        let stream = self.quality.journal().watch(after).map(|item| {
+            item.map(|event| WatchEventsResponse { event: Some(event) })
+                .map_err(Status::from)
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+}

@@ -1,0 +1,533 @@
+//! Inspections of the units an office manages (kiểm tra các trường): a
+//! programme per year and managing unit listing its population, inspections
+//! planned, done or cancelled, and the coverage of a period.
+//!
+//! Columns: programmes — `unit` the managing unit, `sort_key` the year
+//! (`0000`-padded). Inspections — `parent` the programme id, `unit` the unit
+//! inspected, `state`, `sort_key` the planned date.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::quality::v1 as pb;
+use pb::inspection::State;
+use sea_orm::sea_query::{Expr, ExprTrait};
+
+use crate::Quality;
+use crate::common::{
+    Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today, ts,
+};
+use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row};
+
+/// The inspection coverage of a managing unit in a period: unit names
+/// (`units/{id}`), sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionCoverage {
+    /// The population units with an inspection done in the period.
+    pub inspected: Vec<String>,
+    /// The units of the managing unit's programmes for the period's years.
+    pub population: Vec<String>,
+}
+
+impl InspectionCoverage {
+    /// inspected ÷ population, 0 when the population is empty.
+    pub fn share(&self) -> f64 {
+        if self.population.is_empty() {
+            0.0
+        } else {
+            self.inspected.len() as f64 / self.population.len() as f64
+        }
+    }
+}
+
+fn programme_proto(row: &Row<pb::InspectionProgramme>) -> pb::InspectionProgramme {
+    let name = format!("inspectionProgrammes/{}", row.id);
+    pb::InspectionProgramme {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+fn inspection_proto(row: &Row<pb::Inspection>) -> pb::Inspection {
+    let name = format!("inspections/{}", row.id);
+    pb::Inspection {
+        etag: etag::compute(&name, row.version),
+        name,
+        create_time: ts(row.create_time),
+        update_time: ts(row.update_time),
+        ..row.message.clone()
+    }
+}
+
+fn year_key(year: i32) -> String {
+    format!("{year:04}")
+}
+
+impl Quality {
+    /// Checks a population: each an existing unit strictly below `unit`.
+    async fn check_population(&self, unit: &str, population: &[String], field: &str) -> ServiceResult<()> {
+        for (i, member) in population.iter().enumerate() {
+            let field = format!("{field}[{i}]");
+            self.check_unit(member, &field).await?;
+            let ancestors = self.directory.ancestors(member).await?;
+            if member == unit || !ancestors.iter().any(|a| a == unit) {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!("{member} is not a unit under {unit}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_inspection_programme(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateInspectionProgrammeRequest,
+    ) -> ServiceResult<pb::InspectionProgramme> {
+        let print = fingerprint(&request);
+        let input = request.programme.unwrap_or_default();
+        let mut v = Violations::new();
+        let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
+        if input.unit.is_empty() {
+            v.add("programme.unit", "is required");
+        } else {
+            crate::common::check_name(&mut v, &input.unit, "units", "programme.unit");
+        }
+        if !(2000..=2100).contains(&input.year) {
+            v.add("programme.year", "must be a year between 2000 and 2100");
+        }
+        let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
+        v.check()?;
+        self.check_unit(&input.unit, "programme.unit").await?;
+        self.check_population(&input.unit, &population, "programme.population")
+            .await?;
+
+        let mut tx = match self
+            .journal
+            .begin_idempotent::<pb::InspectionProgramme>(ctx, &print)
+            .await?
+        {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let existing: Vec<Row<pb::InspectionProgramme>> = INSPECTION_PROGRAMMES
+            .list(
+                tx.txn(),
+                vec![eq("unit", input.unit.clone()), eq("sort_key", year_key(input.year))],
+                &[],
+                Some(1),
+                0,
+            )
+            .await?;
+        if let Some(other) = existing.first() {
+            return Err(ServiceError::AlreadyExists(format!(
+                "{} already has the inspection programme of {}: inspectionProgrammes/{}",
+                input.unit, input.year, other.id
+            )));
+        }
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::InspectionProgramme {
+                unit: input.unit.clone(),
+                year: input.year,
+                title,
+                population,
+                ..Default::default()
+            },
+            now,
+        );
+        row.unit = input.unit;
+        row.sort_key = year_key(input.year);
+        INSPECTION_PROGRAMMES.insert(tx.txn(), &row).await?;
+        let programme = programme_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.inspection_programme.created",
+            &programme.name,
+            &programme,
+        ));
+        tx.commit_idempotent(programme).await
+    }
+
+    pub async fn get_inspection_programme(
+        &self,
+        request: pb::GetInspectionProgrammeRequest,
+    ) -> ServiceResult<pb::InspectionProgramme> {
+        let id = names::parse(&request.name, "inspectionProgrammes", "name")?;
+        let row = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
+        Ok(programme_proto(&row))
+    }
+
+    pub async fn list_inspection_programmes(
+        &self,
+        request: pb::ListInspectionProgrammesRequest,
+    ) -> ServiceResult<pb::ListInspectionProgrammesResponse> {
+        let filters = conditions(&request.filter, &["unit", "year"], |field, value| {
+            Ok(match field {
+                "unit" => eq("unit", value.to_string()),
+                _ => {
+                    let year: i32 = value
+                        .parse()
+                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
+                    eq("sort_key", year_key(year))
+                }
+            })
+        })?;
+        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
+        let order: Vec<_> = terms
+            .iter()
+            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
+            .collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows = INSPECTION_PROGRAMMES
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListInspectionProgrammesResponse {
+            programmes: rows.iter().map(programme_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn update_inspection_programme(
+        &self,
+        ctx: &CallContext,
+        request: pb::UpdateInspectionProgrammeRequest,
+    ) -> ServiceResult<pb::InspectionProgramme> {
+        let input = request.programme.unwrap_or_default();
+        let id = names::parse(&input.name, "inspectionProgrammes", "programme.name")?;
+        let paths = field_mask::paths(request.update_mask.as_ref(), &["title", "population"])?;
+        let mut v = Violations::new();
+        let title = text::clean(&mut v, "programme.title", &input.title, paths.contains(&"title"), 500);
+        let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
+        v.check()?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("inspectionProgrammes/{id}"), row.version)?;
+        for path in paths {
+            match path {
+                "title" => row.message.title = title.clone(),
+                _ => {
+                    let unit = row.message.unit.clone();
+                    self.check_population(&unit, &population, "programme.population")
+                        .await?;
+                    row.message.population = population.clone();
+                }
+            }
+        }
+        let now = self.clock.now();
+        INSPECTION_PROGRAMMES.save(tx.txn(), &mut row, now).await?;
+        let programme = programme_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.inspection_programme.updated",
+            &programme.name,
+            &programme,
+        ));
+        tx.commit().await?;
+        Ok(programme)
+    }
+
+    pub async fn create_inspection(
+        &self,
+        ctx: &CallContext,
+        request: pb::CreateInspectionRequest,
+    ) -> ServiceResult<pb::Inspection> {
+        let print = fingerprint(&request);
+        let input = request.inspection.unwrap_or_default();
+        let mut v = Violations::new();
+        let programme_id = match names::parse(&input.programme, "inspectionProgrammes", "inspection.programme") {
+            Ok(id) => Some(id),
+            Err(ServiceError::InvalidArgument(errors)) => {
+                for e in errors {
+                    v.add(e.field, e.description);
+                }
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        crate::common::check_name(&mut v, &input.unit, "units", "inspection.unit");
+        let planned = check_date(&mut v, input.planned_date.as_ref(), "inspection.planned_date");
+        let inspectors = clean_names(&mut v, &input.inspectors, "users", "inspection.inspectors", true);
+        v.check()?;
+        let (Some(programme_id), Some(planned)) = (programme_id, planned) else {
+            return Err(ServiceError::internal("checked fields missing"));
+        };
+        for (i, inspector) in inspectors.iter().enumerate() {
+            self.check_user(inspector, &format!("inspection.inspectors[{i}]"))
+                .await?;
+        }
+        let programme: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES
+            .find(self.journal.db().reader(), &programme_id)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::invalid("inspection.programme", format!("{} does not exist", input.programme))
+            })?;
+        if !programme.message.population.contains(&input.unit) {
+            return Err(ServiceError::invalid(
+                "inspection.unit",
+                format!("{} is not in the population of {}", input.unit, input.programme),
+            ));
+        }
+        if planned.year() != programme.message.year {
+            return Err(ServiceError::invalid(
+                "inspection.planned_date",
+                format!("must fall in {}, the programme's year", programme.message.year),
+            ));
+        }
+
+        let mut tx = match self.journal.begin_idempotent::<pb::Inspection>(ctx, &print).await? {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let now = self.clock.now();
+        let mut row = Row::new(
+            names::new_id(),
+            pb::Inspection {
+                programme: format!("inspectionProgrammes/{programme_id}"),
+                unit: input.unit.clone(),
+                planned_date: Some(date_to_proto(planned)),
+                inspectors,
+                state: State::Planned as i32,
+                ..Default::default()
+            },
+            now,
+        );
+        row.parent = programme_id;
+        row.unit = input.unit;
+        row.state = State::Planned as i32;
+        row.sort_key = date_key(planned);
+        INSPECTIONS.insert(tx.txn(), &row).await?;
+        let inspection = inspection_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.inspection.created",
+            &inspection.name,
+            &inspection,
+        ));
+        tx.commit_idempotent(inspection).await
+    }
+
+    pub async fn get_inspection(&self, request: pb::GetInspectionRequest) -> ServiceResult<pb::Inspection> {
+        let id = names::parse(&request.name, "inspections", "name")?;
+        let row = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
+        Ok(inspection_proto(&row))
+    }
+
+    pub async fn list_inspections(
+        &self,
+        request: pb::ListInspectionsRequest,
+    ) -> ServiceResult<pb::ListInspectionsResponse> {
+        let filters = conditions(&request.filter, &["programme", "unit", "state"], |field, value| {
+            Ok(match field {
+                "programme" => eq("parent", names::parse(value, "inspectionProgrammes", "filter")?),
+                "unit" => eq("unit", value.to_string()),
+                _ => eq(
+                    "state",
+                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
+                ),
+            })
+        })?;
+        let terms = order::parse(&request.order_by, &["planned_date", "create_time"], "planned_date")?;
+        let order: Vec<_> = terms
+            .iter()
+            .map(|t| {
+                (
+                    if t.field == "planned_date" {
+                        "sort_key"
+                    } else {
+                        "create_time"
+                    },
+                    t.descending,
+                )
+            })
+            .collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows = INSPECTIONS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListInspectionsResponse {
+            inspections: rows.iter().map(inspection_proto).collect(),
+            next_page_token,
+        })
+    }
+
+    pub async fn complete_inspection(
+        &self,
+        ctx: &CallContext,
+        request: pb::CompleteInspectionRequest,
+    ) -> ServiceResult<pb::Inspection> {
+        let id = names::parse(&request.name, "inspections", "name")?;
+        let mut v = Violations::new();
+        let done = check_date(&mut v, request.done_date.as_ref(), "done_date");
+        let findings = text::clean(&mut v, "findings", &request.findings, true, 20_000);
+        v.check()?;
+        let done = done.ok_or_else(|| ServiceError::internal("checked date missing"))?;
+        if done > today(self.clock.now()) {
+            return Err(ServiceError::invalid("done_date", "must not be in the future"));
+        }
+        let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
+        let mut tx = self.journal.begin(ctx).await?;
+        let mut row: Row<pb::Inspection> = INSPECTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
+        if row.state != State::Planned as i32 {
+            return Err(ServiceError::precondition(
+                "INSPECTION_NOT_PLANNED",
+                format!("inspections/{id}"),
+                format!("inspections/{id} is not planned: it was done or cancelled already"),
+            ));
+        }
+        row.state = State::Done as i32;
+        row.message.state = State::Done as i32;
+        row.message.done_date = Some(date_to_proto(done));
+        row.message.findings = findings;
+        row.message.evidence = evidence;
+        let now = self.clock.now();
+        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
+        let inspection = inspection_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.inspection.completed",
+            &inspection.name,
+            &inspection,
+        ));
+        tx.commit().await?;
+        Ok(inspection)
+    }
+
+    pub async fn cancel_inspection(
+        &self,
+        ctx: &CallContext,
+        request: pb::CancelInspectionRequest,
+    ) -> ServiceResult<pb::Inspection> {
+        let id = names::parse(&request.name, "inspections", "name")?;
+        let mut v = Violations::new();
+        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
+        v.check()?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let mut tx = self.journal.begin(&ctx).await?;
+        let mut row: Row<pb::Inspection> = INSPECTIONS.get(tx.txn(), &id).await?;
+        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
+        if row.state != State::Planned as i32 {
+            return Err(ServiceError::precondition(
+                "INSPECTION_NOT_PLANNED",
+                format!("inspections/{id}"),
+                format!("inspections/{id} is not planned: it was done or cancelled already"),
+            ));
+        }
+        row.state = State::Cancelled as i32;
+        row.message.state = State::Cancelled as i32;
+        row.message.cancel_reason = reason;
+        let now = self.clock.now();
+        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
+        let inspection = inspection_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.inspection.cancelled",
+            &inspection.name,
+            &inspection,
+        ));
+        tx.commit().await?;
+        Ok(inspection)
+    }
+
+    /// The inspection coverage of `unit` (`units/{id}`) from `start` to `end`
+    /// (inclusive): the population is every unit of `unit`'s inspection
+    /// programmes for the years the period touches; inspected are the distinct
+    /// population units with an inspection done in the period.
+    pub async fn inspection_coverage(
+        &self,
+        unit: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> ServiceResult<InspectionCoverage> {
+        names::parse(unit, "units", "unit")?;
+        if end < start {
+            return Err(ServiceError::invalid("end_date", "must not be before start_date"));
+        }
+        let db = self.journal.db().reader();
+        let programmes: Vec<Row<pb::InspectionProgramme>> = INSPECTION_PROGRAMMES
+            .list(
+                db,
+                vec![
+                    eq("unit", unit.to_string()),
+                    Expr::col("sort_key").gte(year_key(start.year())),
+                    Expr::col("sort_key").lte(year_key(end.year())),
+                ],
+                &[],
+                None,
+                0,
+            )
+            .await?;
+        let population: BTreeSet<String> = programmes
+            .iter()
+            .flat_map(|p| p.message.population.iter().cloned())
+            .collect();
+        if population.is_empty() {
+            return Ok(InspectionCoverage::default());
+        }
+        let done: Vec<Row<pb::Inspection>> = INSPECTIONS
+            .list(
+                db,
+                vec![
+                    eq("state", State::Done as i32),
+                    Expr::col("unit").is_in(population.iter().cloned().collect::<Vec<_>>()),
+                ],
+                &[],
+                None,
+                0,
+            )
+            .await?;
+        let mut inspected = BTreeSet::new();
+        for row in &done {
+            let date = date_from_proto(row.message.done_date.as_ref(), "done_date")?;
+            if date >= start && date <= end {
+                inspected.insert(row.unit.clone());
+            }
+        }
+        Ok(InspectionCoverage {
+            inspected: inspected.into_iter().collect(),
+            population: population.into_iter().collect(),
+        })
+    }
+
+    pub async fn get_inspection_coverage(
+        &self,
+        request: pb::GetInspectionCoverageRequest,
+    ) -> ServiceResult<pb::InspectionCoverage> {
+        let (start, end) = crate::common::period(request.start_date.as_ref(), request.end_date.as_ref())?;
+        let coverage = self.inspection_coverage(&request.unit, start, end).await?;
+        Ok(pb::InspectionCoverage {
+            unit: request.unit,
+            share: coverage.share(),
+            population: coverage.population,
+            inspected: coverage.inspected,
+        })
+    }
+}

@@ -1,0 +1,350 @@
+//! The management review (xem xét của lãnh đạo, ISO 9001 §9.3): a data pack
+//! assembled from the audits, findings, corrective actions, inspections,
+//! service statistics, satisfaction and targets of a period, rendered as a
+//! workbook and a printable Vietnamese page ([`render`]), and filed as a
+//! quality record through [`ResourceLinks::file_record`].
+//!
+//! What goes into the pack, for unit U and period [start, end]:
+//! - audits: those of U's audit programmes with a day in the period, and the
+//!   findings of those audits counted by type;
+//! - corrective actions: those opened on audits of U's programmes; open = not
+//!   closed now, overdue = not implemented and past the due date today,
+//!   closed = closed in the period, effective / not effective = verifications
+//!   made in the period;
+//! - inspections: [`Quality::inspection_coverage`] of U in the period;
+//! - service statistics and satisfaction of dossiers U received in the period
+//!   and the targets of U's plan for the end date's year, from
+//!   [`ReviewSources`].
+//!
+//! Columns of `management_reviews`: `unit`, `sort_key` the end date.
+
+pub mod render;
+mod sources;
+
+pub use render::Templates;
+pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::{names, text};
+use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::links::RecordToFile;
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::quality::v1 as pb;
+use sea_orm::sea_query::{Expr, ExprTrait};
+
+use crate::Quality;
+use crate::actions::{PENDING, action_proto};
+use crate::common::{Paging, conditions, date_from_proto, date_key, date_to_proto, eq, period, today, ts};
+use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row};
+
+/// Records of management reviews are kept permanently (0 months): ISO 9001
+/// sets no period, and the office's own rule is not known to eiso.
+pub const RETENTION_MONTHS: i32 = 0;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn review_proto(row: &Row<pb::ManagementReview>) -> pb::ManagementReview {
+    pb::ManagementReview {
+        name: format!("managementReviews/{}", row.id),
+        create_time: ts(row.create_time),
+        ..row.message.clone()
+    }
+}
+
+fn local_date(time: Option<&eiso_proto::prost_types::Timestamp>) -> Option<NaiveDate> {
+    let time = time?;
+    let utc = DateTime::<Utc>::from_timestamp(time.seconds, 0)?;
+    Some(utc.with_timezone(&Ho_Chi_Minh).date_naive())
+}
+
+/// The default title: `Báo cáo xem xét của lãnh đạo năm 2024` for a calendar
+/// year, else with the period's dates.
+pub fn default_title(start: NaiveDate, end: NaiveDate) -> String {
+    use chrono::Datelike;
+    if start.month() == 1 && start.day() == 1 && end.month() == 12 && end.day() == 31 && start.year() == end.year() {
+        format!("Báo cáo xem xét của lãnh đạo năm {}", start.year())
+    } else {
+        format!(
+            "Báo cáo xem xét của lãnh đạo từ ngày {} đến ngày {}",
+            crate::common::date_vi(start),
+            crate::common::date_vi(end)
+        )
+    }
+}
+
+impl Quality {
+    /// Assembles the data of a review of `unit` for [start, end].
+    pub async fn review_pack(
+        &self,
+        ctx: &CallContext,
+        sources: &dyn ReviewSources,
+        unit: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> ServiceResult<pb::ManagementReviewPack> {
+        use chrono::Datelike;
+        let db = self.journal.db().reader();
+        let all_audits: Vec<Row<pb::Audit>> = AUDITS
+            .list(db, vec![eq("unit", unit.to_string())], &[("sort_key", false)], None, 0)
+            .await?;
+        let mut quality = pb::QualityFigures::default();
+        let mut audits = Vec::new();
+        let mut period_audit_ids = Vec::new();
+        for audit in &all_audits {
+            let (Ok(first), Ok(last)) = (
+                date_from_proto(audit.message.start_date.as_ref(), "start_date"),
+                date_from_proto(audit.message.end_date.as_ref(), "end_date"),
+            ) else {
+                continue;
+            };
+            if first > end || last < start {
+                continue;
+            }
+            quality.audits += 1;
+            if audit.state == pb::audit::State::Completed as i32 {
+                quality.audits_completed += 1;
+            }
+            period_audit_ids.push(audit.id.clone());
+            audits.push(pb::AuditSummary {
+                name: format!("audits/{}", audit.id),
+                title: audit.message.title.clone(),
+                state: audit.state,
+                start_date: audit.message.start_date,
+                finding_count: audit.message.finding_count,
+            });
+        }
+        if !period_audit_ids.is_empty() {
+            let findings: Vec<Row<pb::Finding>> = FINDINGS
+                .list(db, vec![Expr::col("parent").is_in(period_audit_ids)], &[], None, 0)
+                .await?;
+            for finding in &findings {
+                match pb::FindingType::try_from(finding.kind) {
+                    Ok(pb::FindingType::MajorNonconformity) => quality.major_nonconformities += 1,
+                    Ok(pb::FindingType::MinorNonconformity) => quality.minor_nonconformities += 1,
+                    Ok(pb::FindingType::Observation) => quality.observations += 1,
+                    Ok(pb::FindingType::OpportunityForImprovement) => quality.opportunities_for_improvement += 1,
+                    _ => {}
+                }
+            }
+        }
+        let mut open_corrective_actions = Vec::new();
+        let all_ids: Vec<String> = all_audits.iter().map(|a| a.id.clone()).collect();
+        if !all_ids.is_empty() {
+            let actions: Vec<Row<pb::CorrectiveAction>> = CORRECTIVE_ACTIONS
+                .list(
+                    db,
+                    vec![Expr::col("parent").is_in(all_ids)],
+                    &[("sort_key", false)],
+                    None,
+                    0,
+                )
+                .await?;
+            let today = date_key(today(self.clock.now()));
+            let within = |d: Option<NaiveDate>| d.is_some_and(|d| d >= start && d <= end);
+            for action in &actions {
+                if action.state != pb::corrective_action::State::Closed as i32 {
+                    quality.corrective_actions_open += 1;
+                    open_corrective_actions.push(action_proto(action));
+                    if PENDING.iter().any(|s| *s as i32 == action.state)
+                        && !action.sort_key.is_empty()
+                        && action.sort_key < today
+                    {
+                        quality.corrective_actions_overdue += 1;
+                    }
+                } else if within(local_date(action.message.close_time.as_ref())) {
+                    quality.corrective_actions_closed += 1;
+                }
+                for verification in &action.message.verifications {
+                    if within(local_date(verification.verify_time.as_ref())) {
+                        if verification.effective {
+                            quality.verifications_effective += 1;
+                        } else {
+                            quality.verifications_not_effective += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let coverage = self.inspection_coverage(unit, start, end).await?;
+        let statistics = sources.service_statistics(ctx, unit, start, end).await?;
+        let targets = sources.target_figures(ctx, unit, end.year()).await?;
+        Ok(pb::ManagementReviewPack {
+            quality: Some(quality),
+            audits,
+            open_corrective_actions,
+            service: Some(pb::ServiceFigures {
+                received: statistics.received,
+                early: statistics.early,
+                on_time: statistics.on_time,
+                late: statistics.late,
+                in_progress: statistics.in_progress,
+                overdue: statistics.overdue,
+                on_time_rate: statistics.on_time_rate,
+                digitised_rate: statistics.digitised_rate,
+                rated: statistics.rated,
+                satisfaction_rate: statistics.satisfaction_rate,
+            }),
+            inspections: Some(pb::InspectionCoverage {
+                unit: unit.to_string(),
+                share: coverage.share(),
+                population: coverage.population,
+                inspected: coverage.inspected,
+            }),
+            targets: targets
+                .into_iter()
+                .map(|t| pb::TargetFigure {
+                    title: t.title,
+                    threshold: t.threshold,
+                    actual: t.actual,
+                    status: t.status,
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn generate_management_review_pack(
+        &self,
+        ctx: &CallContext,
+        request: pb::GenerateManagementReviewPackRequest,
+    ) -> ServiceResult<pb::ManagementReview> {
+        let print = fingerprint(&request);
+        names::parse(&request.unit, "units", "unit")?;
+        let (start, end) = period(request.start_date.as_ref(), request.end_date.as_ref())?;
+        let mut v = Violations::new();
+        let title = text::clean(&mut v, "title", &request.title, false, 500);
+        v.check()?;
+        let title = if title.is_empty() {
+            default_title(start, end)
+        } else {
+            title
+        };
+        if let Some(done) = self.journal.replay::<pb::ManagementReview>(ctx, &print).await? {
+            return Ok(done);
+        }
+        let sources = self.sources.clone().ok_or_else(|| {
+            ServiceError::precondition(
+                "REVIEW_SOURCES_MISSING",
+                "managementReviews",
+                "this server has no source of service statistics and targets for management reviews",
+            )
+        })?;
+        let unit = self
+            .directory
+            .unit(&request.unit)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("unit", format!("{} does not exist", request.unit)))?;
+        let pack = self
+            .review_pack(ctx, sources.as_ref(), &request.unit, start, end)
+            .await?;
+        let now = self.clock.now();
+        let mut review = pb::ManagementReview {
+            unit: request.unit.clone(),
+            start_date: Some(date_to_proto(start)),
+            end_date: Some(date_to_proto(end)),
+            title: title.clone(),
+            pack: Some(pack),
+            author: ctx.principal.name.clone(),
+            ..Default::default()
+        };
+        let document = render::Document {
+            review: review.clone(),
+            unit_name: unit.display_name.clone(),
+            author_name: ctx.principal.display_name.clone(),
+            issue_time: now,
+        };
+        let templates = self.templates.clone();
+        let (xlsx, html) = tokio::task::spawn_blocking(move || {
+            let xlsx = render::workbook(&document)?;
+            let html = templates.page(&document)?;
+            Ok::<_, ServiceError>((xlsx, html))
+        })
+        .await
+        .map_err(ServiceError::internal)??;
+        let stem = format!("xem-xet-lanh-dao-{}-{}", date_key(start), date_key(end));
+        let record_request = if ctx.request_id.is_empty() {
+            names::new_id()
+        } else {
+            format!("management-review:{}", ctx.request_id)
+        };
+        let record = self
+            .links
+            .file_record(
+                ctx,
+                RecordToFile {
+                    title: title.clone(),
+                    owner_unit: request.unit.clone(),
+                    retention_months: RETENTION_MONTHS,
+                    files: vec![
+                        (format!("{stem}.xlsx"), XLSX.to_string(), xlsx),
+                        (
+                            format!("{stem}.html"),
+                            "text/html; charset=utf-8".to_string(),
+                            html.into_bytes(),
+                        ),
+                    ],
+                    request_id: record_request,
+                },
+            )
+            .await?;
+        review.record = record;
+        let mut tx = match self
+            .journal
+            .begin_idempotent::<pb::ManagementReview>(ctx, &print)
+            .await?
+        {
+            Begun::Fresh(tx) => *tx,
+            Begun::Replayed(done) => return Ok(done),
+        };
+        let mut row = Row::new(names::new_id(), review, now);
+        row.unit = request.unit.clone();
+        row.sort_key = date_key(end);
+        MANAGEMENT_REVIEWS.insert(tx.txn(), &row).await?;
+        let review = review_proto(&row);
+        tx.event(NewEvent::with(
+            "quality.management_review.created",
+            &review.name,
+            &review,
+        ));
+        tx.commit_idempotent(review).await
+    }
+
+    pub async fn get_management_review(
+        &self,
+        request: pb::GetManagementReviewRequest,
+    ) -> ServiceResult<pb::ManagementReview> {
+        let id = names::parse(&request.name, "managementReviews", "name")?;
+        Ok(review_proto(
+            &MANAGEMENT_REVIEWS.get(self.journal.db().reader(), &id).await?,
+        ))
+    }
+
+    pub async fn list_management_reviews(
+        &self,
+        request: pb::ListManagementReviewsRequest,
+    ) -> ServiceResult<pb::ListManagementReviewsResponse> {
+        let filters = conditions(&request.filter, &["unit"], |_, value| Ok(eq("unit", value.to_string())))?;
+        let terms = eiso_platform::aip::order::parse(&request.order_by, &["create_time"], "create_time")?;
+        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
+        let paging = Paging::new(
+            request.page_size,
+            &request.page_token,
+            50,
+            format!("{}|{}", request.filter, request.order_by),
+        )?;
+        let mut rows = MANAGEMENT_REVIEWS
+            .list(
+                self.journal.db().reader(),
+                filters,
+                &order,
+                Some(paging.size + 1),
+                paging.offset,
+            )
+            .await?;
+        let next_page_token = paging.finish(&mut rows);
+        Ok(pb::ListManagementReviewsResponse {
+            management_reviews: rows.iter().map(review_proto).collect(),
+            next_page_token,
+        })
+    }
+}

@@ -1,0 +1,231 @@
+//! Storage of the service's resources. Every table has the same shape: the
+//! resource as its protobuf encoding (`content`, exactly what events carry)
+//! plus the few columns that lists filter and sort on, and a version counter
+//! for optimistic concurrency (etags).
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `id` | the resource id (for sub-resources, unique within the table) |
+//! | `parent` | the owning resource's id (programme, audit, diagnostic), or empty |
+//! | `unit` | the unit the resource is about, `units/{id}`, or empty |
+//! | `state` | the state enum's number (or another small enum, per table) |
+//! | `kind` | a second enum (finding type, quadrant, colour), or 0 |
+//! | `sort_key` | a date `YYYY-MM-DD`, a year or a number, per table |
+
+use chrono::{DateTime, Utc};
+use eiso_platform::{ServiceError, ServiceResult};
+use eiso_proto::prost::Message;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, QueryResult};
+
+pub const COLUMNS: [&str; 10] = [
+    "id",
+    "parent",
+    "unit",
+    "state",
+    "kind",
+    "sort_key",
+    "content",
+    "create_time",
+    "update_time",
+    "version",
+];
+
+/// A stored resource and its index columns.
+#[derive(Debug, Clone)]
+pub struct Row<M> {
+    pub id: String,
+    pub parent: String,
+    pub unit: String,
+    pub state: i32,
+    pub kind: i32,
+    pub sort_key: String,
+    pub message: M,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl<M: Message + Default> Row<M> {
+    pub fn new(id: String, message: M, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            parent: String::new(),
+            unit: String::new(),
+            state: 0,
+            kind: 0,
+            sort_key: String::new(),
+            message,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        }
+    }
+
+    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        let bytes: Vec<u8> = row.try_get("", "content")?;
+        Ok(Self {
+            id: row.try_get("", "id")?,
+            parent: row.try_get("", "parent")?,
+            unit: row.try_get("", "unit")?,
+            state: row.try_get("", "state")?,
+            kind: row.try_get("", "kind")?,
+            sort_key: row.try_get("", "sort_key")?,
+            message: M::decode(bytes.as_slice()).map_err(ServiceError::internal)?,
+            create_time: row.try_get("", "create_time")?,
+            update_time: row.try_get("", "update_time")?,
+            version: row.try_get("", "version")?,
+        })
+    }
+}
+
+/// One table of resources of type `M`.
+pub struct Table {
+    pub name: &'static str,
+    /// The collection in resource names, for NOT_FOUND messages.
+    pub collection: &'static str,
+}
+
+impl Table {
+    pub async fn insert<M: Message>(&self, db: &impl ConnectionTrait, row: &Row<M>) -> ServiceResult<()> {
+        db.execute(Query::insert().into_table(self.name).columns(COLUMNS).values_panic([
+            row.id.clone().into(),
+            row.parent.clone().into(),
+            row.unit.clone().into(),
+            row.state.into(),
+            row.kind.into(),
+            row.sort_key.clone().into(),
+            row.message.encode_to_vec().into(),
+            row.create_time.into(),
+            row.update_time.into(),
+            row.version.into(),
+        ]))
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find<M: Message + Default>(
+        &self,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> ServiceResult<Option<Row<M>>> {
+        let row = db
+            .query_one(
+                Query::select()
+                    .columns(COLUMNS)
+                    .from(self.name)
+                    .and_where(Expr::col("id").eq(id.to_string())),
+            )
+            .await?;
+        row.as_ref().map(Row::from_row).transpose()
+    }
+
+    /// The row, or NOT_FOUND naming `{collection}/{id}`.
+    pub async fn get<M: Message + Default>(&self, db: &impl ConnectionTrait, id: &str) -> ServiceResult<Row<M>> {
+        self.find(db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("{}/{id}", self.collection)))
+    }
+
+    /// Writes `row` back if nobody changed it since it was read; bumps its version.
+    pub async fn save<M: Message>(
+        &self,
+        db: &impl ConnectionTrait,
+        row: &mut Row<M>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let result = db
+            .execute(
+                Query::update()
+                    .table(self.name)
+                    .value("parent", row.parent.clone())
+                    .value("unit", row.unit.clone())
+                    .value("state", row.state)
+                    .value("kind", row.kind)
+                    .value("sort_key", row.sort_key.clone())
+                    .value("content", row.message.encode_to_vec())
+                    .value("update_time", now)
+                    .value("version", row.version + 1)
+                    .and_where(Expr::col("id").eq(row.id.clone()))
+                    .and_where(Expr::col("version").eq(row.version)),
+            )
+            .await?;
+        if result.rows_affected() != 1 {
+            return Err(ServiceError::Aborted(format!(
+                "{}/{} changed concurrently; retry",
+                self.collection, row.id
+            )));
+        }
+        row.version += 1;
+        row.update_time = now;
+        Ok(())
+    }
+
+    /// Rows matching every condition, in `order` (then by id), from `offset`.
+    pub async fn list<M: Message + Default>(
+        &self,
+        db: &impl ConnectionTrait,
+        conditions: Vec<SimpleExpr>,
+        order: &[(&'static str, bool)],
+        limit: Option<u64>,
+        offset: u64,
+    ) -> ServiceResult<Vec<Row<M>>> {
+        let mut query = Query::select();
+        query.columns(COLUMNS).from(self.name);
+        for condition in conditions {
+            query.and_where(condition);
+        }
+        for (column, descending) in order {
+            query.order_by(*column, if *descending { Order::Desc } else { Order::Asc });
+        }
+        query.order_by("id", Order::Asc);
+        // SQLite takes OFFSET only after a LIMIT.
+        if let Some(limit) = limit {
+            query.limit(limit).offset(offset);
+        } else if offset > 0 {
+            return Err(ServiceError::internal("an offset needs a limit"));
+        }
+        db.query_all(&query).await?.iter().map(Row::from_row).collect()
+    }
+}
+
+pub const INSPECTION_PROGRAMMES: Table = Table {
+    name: "inspection_programmes",
+    collection: "inspectionProgrammes",
+};
+pub const INSPECTIONS: Table = Table {
+    name: "inspections",
+    collection: "inspections",
+};
+pub const AUDIT_PROGRAMMES: Table = Table {
+    name: "audit_programmes",
+    collection: "auditProgrammes",
+};
+pub const AUDITS: Table = Table {
+    name: "audits",
+    collection: "audits",
+};
+pub const FINDINGS: Table = Table {
+    name: "findings",
+    collection: "findings",
+};
+pub const CORRECTIVE_ACTIONS: Table = Table {
+    name: "corrective_actions",
+    collection: "correctiveActions",
+};
+pub const MANAGEMENT_REVIEWS: Table = Table {
+    name: "management_reviews",
+    collection: "managementReviews",
+};
+pub const INDICATORS: Table = Table {
+    name: "indicators",
+    collection: "indicators",
+};
+pub const DIAGNOSTICS: Table = Table {
+    name: "diagnostics",
+    collection: "diagnostics",
+};
+pub const ASSESSMENTS: Table = Table {
+    name: "assessments",
+    collection: "assessments",
+};

@@ -1,0 +1,144 @@
+//! What a management review (quality) takes from other services, answered in
+//! process through their public library APIs: dossier statistics from
+//! procedures, target figures from plans.
+
+use chrono::{Datelike, NaiveDate};
+use eiso_plans::Plans;
+use eiso_platform::{CallContext, ServiceResult};
+use eiso_procedures::Procedures;
+use eiso_proto::eiso::plans::v1 as plans;
+use eiso_proto::eiso::procedures::v1 as procs;
+use eiso_quality::review::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
+
+pub struct ServerReviewSources {
+    pub procedures: Procedures,
+    pub plans: Plans,
+}
+
+fn local_date(date: NaiveDate) -> procs::LocalDate {
+    procs::LocalDate {
+        year: date.year(),
+        month: date.month() as i32,
+        day: date.day() as i32,
+    }
+}
+
+/// `96.25` → `96,3%` (Vietnamese decimal comma; whole numbers without one).
+fn percent(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{}%", value.round() as i64)
+    } else {
+        // Half away from zero, as people round (format! rounds half to even).
+        format!("{:.1}%", (value * 10.0).round() / 10.0).replace('.', ",")
+    }
+}
+
+fn threshold(target: &plans::Target) -> String {
+    let sign = match plans::Comparator::try_from(target.comparator) {
+        Ok(plans::Comparator::Above) => ">",
+        Ok(plans::Comparator::AtMost) => "≤",
+        _ => "≥",
+    };
+    format!("{sign} {}", percent(target.threshold_percent))
+}
+
+fn status(status: i32) -> &'static str {
+    match plans::TargetStatus::try_from(status) {
+        Ok(plans::TargetStatus::Met) => "Đạt",
+        Ok(plans::TargetStatus::AtRisk) => "Có nguy cơ không đạt",
+        Ok(plans::TargetStatus::Missed) => "Không đạt",
+        _ => "Chưa có số liệu",
+    }
+}
+
+impl ServerReviewSources {
+    async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<ServiceStatistics> {
+        let stats = self
+            .procedures
+            .statistics(procs::GetServiceStatisticsRequest {
+                agency: unit.to_string(),
+                procedure: String::new(),
+                start_date: Some(local_date(start)),
+                end_date: Some(local_date(end)),
+            })
+            .await?;
+        Ok(ServiceStatistics {
+            received: stats.received,
+            early: stats.early,
+            on_time: stats.on_time,
+            late: stats.late,
+            in_progress: stats.in_progress,
+            overdue: stats.overdue,
+            on_time_rate: stats.on_time_rate,
+            digitised_rate: stats.digitised_rate,
+            rated: stats.rated,
+            satisfaction_rate: stats.satisfaction_rate,
+        })
+    }
+
+    async fn targets(&self, ctx: &CallContext, unit: &str, year: i32) -> ServiceResult<Vec<TargetFigure>> {
+        let Some(figures) = self.plans.target_figures(ctx, unit, year).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(figures
+            .evaluations
+            .iter()
+            .map(|evaluation| {
+                let target = evaluation.target.clone().unwrap_or_default();
+                let no_data = evaluation.status == plans::TargetStatus::NoData as i32;
+                TargetFigure {
+                    title: if target.number.is_empty() {
+                        target.text.clone()
+                    } else {
+                        format!("{}. {}", target.number, target.text)
+                    },
+                    threshold: threshold(&target),
+                    actual: if no_data {
+                        String::new()
+                    } else {
+                        format!(
+                            "{} ({}/{})",
+                            percent(evaluation.percent),
+                            evaluation.numerator,
+                            evaluation.denominator
+                        )
+                    },
+                    status: status(evaluation.status).to_string(),
+                }
+            })
+            .collect())
+    }
+}
+
+impl ReviewSources for ServerReviewSources {
+    fn service_statistics<'a>(
+        &'a self,
+        _ctx: &'a CallContext,
+        unit: &'a str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Answer<'a, ServiceStatistics> {
+        Box::pin(self.statistics(unit, start, end))
+    }
+
+    fn target_figures<'a>(&'a self, ctx: &'a CallContext, unit: &'a str, year: i32) -> Answer<'a, Vec<TargetFigure>> {
+        Box::pin(self.targets(ctx, unit, year))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_are_written_the_vietnamese_way() {
+        assert_eq!(percent(95.0), "95%");
+        assert_eq!(percent(96.25), "96,3%");
+        let target = plans::Target {
+            comparator: plans::Comparator::AtLeast as i32,
+            threshold_percent: 30.0,
+            ..Default::default()
+        };
+        assert_eq!(threshold(&target), "≥ 30%");
+    }
+}
