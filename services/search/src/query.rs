@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermSetQuery};
-use tantivy::schema::{Field, Value};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analysis::normalize;
 use crate::generation::Generation;
-use crate::item::facet_segment_to_value;
+use crate::item::{facet_segment_to_value, truncate};
 use crate::schema::Fields;
 
 /// Who is searching, as reader tokens (see [`crate::item::readers`]).
@@ -71,6 +71,8 @@ pub struct Results {
 
 /// Characters of text around the matches in a snippet.
 const SNIPPET_CHARS: usize = 220;
+/// Bytes of an item's text searched for the snippet's passage.
+const SNIPPET_SOURCE_BYTES: usize = 64 << 10;
 pub const FACETS: [&str; 4] = ["kind", "unit", "type", "status"];
 
 /// The query text as the parser gets it: NFC, and without field prefixes
@@ -79,10 +81,22 @@ pub fn sanitize(text: &str) -> String {
     normalize(text).replace(':', " ")
 }
 
+/// A filter: one of `values` must match, and it adds nothing to the score.
+/// A disjunction of term queries rather than a `TermSetQuery`, which reads
+/// the whole postings of every term into a bitset on each search (for `all`,
+/// every document): measured 3.6 → 2.9 ms per query on 100,000 documents.
 fn term_set(field: Field, values: &[String]) -> Box<dyn Query> {
-    let terms = values.iter().map(|v| Term::from_field_text(field, v));
-    // A filter: it must match, and adds nothing to the score.
-    Box::new(BoostQuery::new(Box::new(TermSetQuery::new(terms)), 0.0))
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let term = Term::from_field_text(field, v);
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
 }
 
 fn parser(generation: &Generation, caller: &Caller) -> QueryParser {
@@ -154,12 +168,24 @@ fn hit(
     score: f32,
 ) -> tantivy::Result<Hit> {
     let doc: TantivyDocument = searcher.doc(address)?;
-    // The body's passage if a query word is in it, else the title's.
-    let snippet = snippets
-        .iter()
-        .map(|generator| generator.snippet_from_doc(&doc))
-        .find(|s| !s.highlighted().is_empty())
-        .unwrap_or_else(|| snippets[0].snippet_from_doc(&doc));
+    // The body's passage if a query word is in it, else the title's. Made from
+    // the first SNIPPET_SOURCE_BYTES only: a body may hold megabytes of file
+    // text, and each hit's text is analysed again to find the passage.
+    let snippet = [(fields.body, &snippets[0]), (fields.title, &snippets[1])]
+        .into_iter()
+        .map(|(field, generator)| {
+            let mut text = stored(&doc, field);
+            truncate(&mut text, SNIPPET_SOURCE_BYTES);
+            generator.snippet(&text)
+        })
+        .reduce(|body, title| {
+            if body.highlighted().is_empty() && !title.highlighted().is_empty() {
+                title
+            } else {
+                body
+            }
+        })
+        .unwrap_or_else(Snippet::empty);
     let update_time = doc
         .get_first(fields.update_time)
         .and_then(|v| v.as_datetime())

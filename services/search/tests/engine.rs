@@ -482,3 +482,31 @@ async fn an_index_of_another_layout_is_rebuilt_by_itself() {
     assert_eq!(names(&search, &who, "luu tru").await, ["documents/1"]);
     search.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_texts_are_found_anywhere_and_snippets_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    // 2 MB of file text with the only "lưu trữ" near the end.
+    let body = format!("{} lưu trữ hồ sơ", "nội dung văn bản ".repeat(110_000));
+    source.put(item("documents/long", "Quy chế công tác văn thư", &body));
+    let search = open(dir.path(), &[source]).await;
+    caught_up(&search).await;
+    let who = principal(Role::Viewer, "units/b");
+    let results = search
+        .search(
+            &who,
+            SearchQuery {
+                text: "luu tru".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(results.total, 1);
+    let hit = &results.hits[0];
+    assert_eq!(hit.name, "documents/long");
+    assert!(hit.snippet.chars().count() <= 400, "a short passage, not the text");
+    search.close().await;
+}
