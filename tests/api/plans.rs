@@ -14,9 +14,11 @@ use eiso_proto::tonic_types::StatusExt;
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
+/// The seed plan as given (`../shared/seed/`), copied verbatim into the
+/// repository so that a clone is self-contained.
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/seed/ke-hoach-cchc-2024-phong-gddt-hai-an.txt"
+    "/../services/plans/samples/seed/ke-hoach-cchc-2024-phong-gddt-hai-an.txt"
 );
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -52,7 +54,7 @@ type SeedRow = (String, String, String, String, String);
 /// time frame); section rows are one line. The units column is always `Phòng GD&ĐT` and
 /// sometimes `, các trường MN, TH, THCS`; the time frame is the row's tail.
 fn seed_table() -> Vec<SeedRow> {
-    let text = std::fs::read_to_string(SEED).expect("the seed plan is in ../shared/seed");
+    let text = std::fs::read_to_string(SEED).expect("the seed plan is in services/plans/samples/seed");
     let start = text.find("STT Nội dung công việc").expect("the appendix table");
     let lines: Vec<&str> = text[start..].lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let header_end = lines
