@@ -108,7 +108,15 @@ impl Quality {
             return Ok(0);
         }
         let ctx = CallContext::system("/eiso.quality.v1.QualityService/EnsureIndicatorSet");
-        let mut tx = self.journal.begin(&ctx).await?;
+        match self.load_indicator_set(&ctx).await {
+            // Replicas starting together: another one loaded it at the same moment.
+            Err(ServiceError::AlreadyExists(_)) => Ok(0),
+            other => other,
+        }
+    }
+
+    async fn load_indicator_set(&self, ctx: &CallContext) -> ServiceResult<usize> {
+        let mut tx = self.journal.begin(ctx).await?;
         // Another replica may have loaded it meanwhile.
         let existing: Vec<Row<pb::Indicator>> = INDICATORS.list(tx.txn(), vec![], &[], Some(1), 0).await?;
         if !existing.is_empty() {
