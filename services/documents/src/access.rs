@@ -1,43 +1,34 @@
-//! Who may read what: a document's confidentiality, checked inside queries so
-//! that lists and pages never show what the caller may not see.
+//! Who may read and change what, by the platform's one scoping rule
+//! ([`eiso_platform::scope`]): public and internal documents are read by
+//! every signed-in user; a restricted one only within the caller's units (a
+//! binding covers its unit and the units below it). Every change checks the
+//! method's roles against the owner unit, and records are read and changed
+//! only within the caller's units. Reads are checked inside queries, so that
+//! lists and pages never show what the caller may not see.
 
-use eiso_platform::{Principal, ServiceError, ServiceResult};
+use eiso_platform::policy;
+use eiso_platform::scope::Scope;
+use eiso_platform::{CallContext, Principal, ServiceResult};
 use eiso_proto::eiso::documents::v1::Confidentiality;
-use eiso_proto::eiso::identity::v1::Role;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 
 use crate::Documents;
-use crate::rows::DocumentRow;
+use crate::rows::{DocumentRow, RecordRow};
 
-/// Roles that see restricted documents of every unit.
-const OVERSIGHT: [Role; 4] = [
-    Role::DocumentController,
-    Role::Leader,
-    Role::InternalAuditor,
-    Role::Admin,
-];
-
-/// What a caller may read.
-pub enum Visibility {
-    Everything,
-    /// Public and internal documents, and restricted ones of these units.
-    Units(Vec<String>),
+/// Whether `method` changes something (its row in the table is audited).
+fn is_change(method: &str) -> bool {
+    policy::rule(method).is_some_and(|rule| rule.audited)
 }
 
 impl Documents {
-    pub async fn visibility(&self, principal: &Principal) -> ServiceResult<Visibility> {
-        if principal.roles().any(|role| OVERSIGHT.contains(&role)) {
-            return Ok(Visibility::Everything);
-        }
-        let mut units = Vec::new();
-        for (_, unit) in &principal.bindings {
-            for ancestor in self.directory.ancestors(unit).await? {
-                if !units.contains(&ancestor) {
-                    units.push(ancestor);
-                }
-            }
-        }
-        Ok(Visibility::Units(units))
+    /// The units whose restricted documents and records the caller reads.
+    pub async fn reader_scope(&self, principal: &Principal) -> ServiceResult<Scope> {
+        Scope::of_reader(self.directory.as_ref(), principal).await
+    }
+
+    /// The units the roles of the caller's method reach.
+    pub async fn method_scope(&self, ctx: &CallContext) -> ServiceResult<Scope> {
+        Scope::of_method(self.directory.as_ref(), ctx).await
     }
 
     /// NOT_FOUND (not PERMISSION_DENIED: its existence is not disclosed)
@@ -46,24 +37,43 @@ impl Documents {
         if document.confidentiality != Confidentiality::Restricted as i32 {
             return Ok(());
         }
-        match self.visibility(principal).await? {
-            Visibility::Everything => Ok(()),
-            Visibility::Units(units) if units.contains(&document.owner_unit) => Ok(()),
-            Visibility::Units(_) => Err(ServiceError::NotFound(document.name())),
+        self.reader_scope(principal)
+            .await?
+            .require_visible(&document.owner_unit, &document.name())
+    }
+
+    /// [`Self::ensure_readable`], and for a change PERMISSION_DENIED unless
+    /// the method's roles cover the document's owner unit.
+    pub async fn ensure_access(&self, ctx: &CallContext, document: &DocumentRow) -> ServiceResult<()> {
+        self.ensure_readable(&ctx.principal, document).await?;
+        if is_change(&ctx.method) {
+            self.method_scope(ctx)
+                .await?
+                .require(&document.owner_unit, &document.name())?;
         }
+        Ok(())
+    }
+
+    /// NOT_FOUND unless the caller's units hold `record`; for a change,
+    /// PERMISSION_DENIED unless the method's roles cover them.
+    pub async fn ensure_record_access(&self, ctx: &CallContext, record: &RecordRow) -> ServiceResult<()> {
+        self.reader_scope(&ctx.principal)
+            .await?
+            .require_visible(&record.owner_unit, &record.name())?;
+        if is_change(&ctx.method) {
+            self.method_scope(ctx)
+                .await?
+                .require(&record.owner_unit, &record.name())?;
+        }
+        Ok(())
     }
 }
 
-impl Visibility {
-    /// The condition on `documents` rows that the caller may read.
-    pub fn condition(&self) -> Option<Expr> {
-        match self {
-            Visibility::Everything => None,
-            Visibility::Units(units) => Some(
-                Expr::col("confidentiality")
-                    .ne(Confidentiality::Restricted as i32)
-                    .or(Expr::col("owner_unit").is_in(units.clone())),
-            ),
-        }
-    }
+/// The condition on `documents` rows that a caller with `scope` may read.
+pub fn readable_documents(scope: &Scope) -> Option<SimpleExpr> {
+    scope.condition("owner_unit").map(|covered| {
+        Expr::col("confidentiality")
+            .ne(Confidentiality::Restricted as i32)
+            .or(covered)
+    })
 }

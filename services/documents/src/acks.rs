@@ -134,6 +134,10 @@ impl Documents {
         let db = self.journal.db().reader();
         let document = get_document(db, &id).await?;
         self.ensure_readable(&ctx.principal, &document).await?;
+        // Who has read what is oversight of the owner unit, for the method's roles.
+        self.method_scope(ctx)
+            .await?
+            .require_visible(&document.owner_unit, &document.name())?;
         get_revision(db, &id, number).await?;
 
         let of_revision = |q: &mut sea_orm::sea_query::SelectStatement| {

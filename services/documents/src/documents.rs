@@ -14,6 +14,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Documents;
+use crate::access::readable_documents;
 use crate::rows::{
     DOCUMENT_COLUMNS, DocumentRow, ExternalOriginJson, from_ts, get_document, revision_effective_at, revision_proto,
 };
@@ -123,6 +124,9 @@ impl Documents {
         }
         violations.check()?;
         self.check_unit(&input.owner_unit, "document.owner_unit").await?;
+        self.method_scope(ctx)
+            .await?
+            .require(&input.owner_unit, "the new document")?;
 
         let mut tx = match self.journal.begin_idempotent::<Document>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
@@ -182,7 +186,7 @@ impl Documents {
 
         let mut query = Query::select();
         query.columns(DOCUMENT_COLUMNS).from("documents");
-        if let Some(visible) = self.visibility(&ctx.principal).await?.condition() {
+        if let Some(visible) = readable_documents(&self.reader_scope(&ctx.principal).await?) {
             query.and_where(visible);
         }
         for condition in conditions {
@@ -266,11 +270,15 @@ impl Documents {
         violations.check()?;
         if paths.contains(&"owner_unit") {
             self.check_unit(&input.owner_unit, "document.owner_unit").await?;
+            // Moving a document is a change in the unit it goes to as well.
+            self.method_scope(ctx)
+                .await?
+                .require(&input.owner_unit, "document.owner_unit")?;
         }
 
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = get_document(tx.txn(), &id).await?;
-        self.ensure_readable(&ctx.principal, &row).await?;
+        self.ensure_access(ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         if row.is_obsolete() {
             return Err(ServiceError::precondition(
@@ -321,6 +329,7 @@ impl Documents {
         let ctx = ctx.clone().with_reason(&request.reason);
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_document(tx.txn(), &id).await?;
+        self.ensure_access(&ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         if row.is_obsolete() {
             return Err(ServiceError::precondition(
@@ -372,8 +381,9 @@ impl Documents {
             .from("documents")
             .and_where(Expr::col("state").eq(document::State::Effective as i32))
             .and_where(Expr::col("next_review_time").lte(horizon));
-        if let Some(visible) = self.visibility(&ctx.principal).await?.condition() {
-            query.and_where(visible);
+        // Due reviews are work for the method's roles, in the units they cover.
+        if let Some(covered) = self.method_scope(ctx).await?.condition("owner_unit") {
+            query.and_where(covered);
         }
         query
             .order_by("next_review_time", Order::Asc)
@@ -402,6 +412,7 @@ impl Documents {
         let ctx = ctx.clone().with_reason(&request.comment);
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_document(tx.txn(), &id).await?;
+        self.ensure_access(&ctx, &row).await?;
         if row.state != document::State::Effective as i32 {
             return Err(ServiceError::precondition(
                 "DOCUMENT_NOT_EFFECTIVE",

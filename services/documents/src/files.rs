@@ -97,12 +97,13 @@ impl Documents {
         match parent {
             Parent::Revision { document_id, number } => {
                 let document = get_document(db, document_id).await?;
-                self.ensure_readable(&ctx.principal, &document).await?;
+                self.ensure_access(ctx, &document).await?;
                 let revision = get_revision(db, document_id, *number).await?;
                 ensure_editable(&revision, &ctx.principal)
             }
             Parent::Record { id } => {
                 let record = get_record(db, id).await?;
+                self.ensure_record_access(ctx, &record).await?;
                 if !record.is_open() {
                     return Err(ServiceError::precondition(
                         "RECORD_CLOSED",
@@ -215,9 +216,15 @@ impl Documents {
     ) -> ServiceResult<(File, impl Stream<Item = ServiceResult<Bytes>> + Send + use<>)> {
         let (parent, parent_name, id) = parse_file_name(name)?;
         let db = self.journal.db().reader();
-        if let Parent::Revision { document_id, .. } = &parent {
-            let document = get_document(db, document_id).await?;
-            self.ensure_readable(&ctx.principal, &document).await?;
+        match &parent {
+            Parent::Revision { document_id, .. } => {
+                let document = get_document(db, document_id).await?;
+                self.ensure_readable(&ctx.principal, &document).await?;
+            }
+            Parent::Record { id } => {
+                let record = get_record(db, id).await?;
+                self.ensure_record_access(ctx, &record).await?;
+            }
         }
         let row = db
             .query_one(

@@ -186,11 +186,11 @@ impl DocumentService for DocumentApi {
     }
 
     async fn get_record(&self, request: Request<GetRecordRequest>) -> Result<Record> {
-        reply(self.documents.get_record(request.into_inner()).await)
+        call!(self, request, get_record)
     }
 
     async fn list_records(&self, request: Request<ListRecordsRequest>) -> Result<ListRecordsResponse> {
-        reply(self.documents.list_records(request.into_inner()).await)
+        call!(self, request, list_records)
     }
 
     async fn close_record(&self, request: Request<CloseRecordRequest>) -> Result<Record> {
@@ -201,7 +201,7 @@ impl DocumentService for DocumentApi {
         &self,
         request: Request<ListRecordsDueForDispositionRequest>,
     ) -> Result<ListRecordsDueForDispositionResponse> {
-        reply(self.documents.list_due_for_disposition(request.into_inner()).await)
+        call!(self, request, list_due_for_disposition)
     }
 
     async fn dispose_record(&self, request: Request<DisposeRecordRequest>) -> Result<Record> {

@@ -52,11 +52,18 @@ impl Documents {
         }
         violations.check()?;
         self.check_unit(&input.owner_unit, "record.owner_unit").await?;
+        self.method_scope(ctx)
+            .await?
+            .require(&input.owner_unit, "the new record")?;
         let document_id = names::parse_optional(&input.document, "documents", "record.document")?;
         if let Some(id) = &document_id {
-            get_document(self.journal.db().reader(), id)
+            let missing = || ServiceError::invalid("record.document", format!("{} does not exist", input.document));
+            let document = get_document(self.journal.db().reader(), id)
                 .await
-                .map_err(|_| ServiceError::invalid("record.document", format!("{} does not exist", input.document)))?;
+                .map_err(|_| missing())?;
+            self.ensure_readable(&ctx.principal, &document)
+                .await
+                .map_err(|_| missing())?;
         }
 
         let mut tx = match self.journal.begin_idempotent::<Record>(ctx, &print).await? {
@@ -85,14 +92,19 @@ impl Documents {
         tx.commit_idempotent(record).await
     }
 
-    pub async fn get_record(&self, request: GetRecordRequest) -> ServiceResult<Record> {
+    pub async fn get_record(&self, ctx: &CallContext, request: GetRecordRequest) -> ServiceResult<Record> {
         let id = names::parse(&request.name, "records", "name")?;
         let db = self.journal.db().reader();
         let row = get_record(db, &id).await?;
+        self.ensure_record_access(ctx, &row).await?;
         self.record_proto(db, &row).await
     }
 
-    pub async fn list_records(&self, request: ListRecordsRequest) -> ServiceResult<ListRecordsResponse> {
+    pub async fn list_records(
+        &self,
+        ctx: &CallContext,
+        request: ListRecordsRequest,
+    ) -> ServiceResult<ListRecordsResponse> {
         let size = page::size(request.page_size, 50, 1000)?;
         let conditions = filter::parse(&request.filter, &["owner_unit", "document", "state", "disposition"])?;
         let terms = order::parse(
@@ -104,6 +116,9 @@ impl Documents {
         let offset = page::decode(&request.page_token, &query_key)?;
         let mut query = Query::select();
         query.columns(RECORD_COLUMNS).from("records");
+        if let Some(covered) = self.reader_scope(&ctx.principal).await?.condition("owner_unit") {
+            query.and_where(covered);
+        }
         for condition in conditions {
             let value = condition.value.clone();
             let unknown = |what: &str| ServiceError::invalid("filter", format!("unknown {what} `{value}`"));
@@ -143,6 +158,7 @@ impl Documents {
         let id = names::parse(&request.name, "records", "name")?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = get_record(tx.txn(), &id).await?;
+        self.ensure_record_access(ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         if !row.is_open() {
             return Err(ServiceError::precondition(
@@ -168,6 +184,7 @@ impl Documents {
 
     pub async fn list_due_for_disposition(
         &self,
+        ctx: &CallContext,
         request: ListRecordsDueForDispositionRequest,
     ) -> ServiceResult<ListRecordsDueForDispositionResponse> {
         let size = page::size(request.page_size, 100, 1000)?;
@@ -175,19 +192,21 @@ impl Documents {
         let query_key = format!("due|{}", as_of.timestamp_micros());
         let offset = page::decode(&request.page_token, &query_key)?;
         let db = self.journal.db().reader();
-        let rows = db
-            .query_all(
-                Query::select()
-                    .columns(RECORD_COLUMNS)
-                    .from("records")
-                    .and_where(Expr::col("state").eq(record::State::Closed as i32))
-                    .and_where(Expr::col("retention_end_time").lte(as_of))
-                    .order_by("retention_end_time", Order::Asc)
-                    .order_by("id", Order::Asc)
-                    .limit(size + 1)
-                    .offset(offset),
-            )
-            .await?;
+        let mut query = Query::select();
+        query
+            .columns(RECORD_COLUMNS)
+            .from("records")
+            .and_where(Expr::col("state").eq(record::State::Closed as i32))
+            .and_where(Expr::col("retention_end_time").lte(as_of));
+        if let Some(covered) = self.method_scope(ctx).await?.condition("owner_unit") {
+            query.and_where(covered);
+        }
+        query
+            .order_by("retention_end_time", Order::Asc)
+            .order_by("id", Order::Asc)
+            .limit(size + 1)
+            .offset(offset);
+        let rows = db.query_all(&query).await?;
         let has_more = rows.len() as u64 > size;
         let mut records = Vec::new();
         for row in rows.iter().take(size as usize) {
@@ -208,6 +227,7 @@ impl Documents {
         let ctx = ctx.clone().with_reason(&reason);
         let mut tx = self.journal.begin(&ctx).await?;
         let mut row = get_record(tx.txn(), &id).await?;
+        self.ensure_record_access(&ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         let now = Utc::now();
         match (row.state, row.retention_end_time) {

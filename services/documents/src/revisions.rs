@@ -88,7 +88,7 @@ impl Documents {
     ) -> ServiceResult<RevisionRow> {
         let (id, number) = parse_revision_name(name, "name")?;
         let document = get_document(txn, &id).await?;
-        self.ensure_readable(&ctx.principal, &document).await?;
+        self.ensure_access(ctx, &document).await?;
         get_revision(txn, &id, number).await
     }
 
@@ -118,7 +118,7 @@ impl Documents {
             Begun::Replayed(done) => return Ok(done),
         };
         let mut document = get_document(tx.txn(), &id).await?;
-        self.ensure_readable(&ctx.principal, &document).await?;
+        self.ensure_access(ctx, &document).await?;
         if document.is_obsolete() {
             return Err(ServiceError::precondition(
                 "DOCUMENT_OBSOLETE",

@@ -79,35 +79,56 @@ impl Identity {
         Ok(out)
     }
 
-    /// Active users holding any role on the unit or an active unit below it.
-    pub async fn users_within(&self, name: &str) -> ServiceResult<Vec<UserSummary>> {
+    /// The unit and every unit below it, whatever their state, breadth first
+    /// (`units/{id}`); empty for an unknown unit.
+    pub async fn unit_subtree(&self, name: &str) -> ServiceResult<Vec<String>> {
         let Ok(root) = names::parse(name, "units", "unit") else {
             return Ok(Vec::new());
         };
         let db = self.journal.db().reader();
-        // The subtree, breadth first.
+        if find_unit(db, &root).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let ids = self.descendants(root, None).await?;
+        Ok(ids.into_iter().map(|id| format!("units/{id}")).collect())
+    }
+
+    /// `root` and the ids below it, breadth first; only units in `state` when given.
+    async fn descendants(&self, root: String, state: Option<unit::State>) -> ServiceResult<Vec<String>> {
+        let db = self.journal.db().reader();
         let mut units = vec![root];
         let mut frontier = units.clone();
         for _ in 0..MAX_DEPTH {
             if frontier.is_empty() {
                 break;
             }
-            let rows = db
-                .query_all(
-                    Query::select()
-                        .columns(UNIT_COLUMNS)
-                        .from("units")
-                        .and_where(Expr::col("parent_id").is_in(frontier.clone()))
-                        .and_where(Expr::col("state").eq(unit::State::Active as i32)),
-                )
-                .await?;
+            let mut query = Query::select();
+            query
+                .columns(UNIT_COLUMNS)
+                .from("units")
+                .and_where(Expr::col("parent_id").is_in(frontier.clone()));
+            if let Some(state) = state {
+                query.and_where(Expr::col("state").eq(state as i32));
+            }
+            let rows = db.query_all(&query).await?;
             frontier = rows
                 .iter()
                 .map(UnitRow::from_row)
                 .map(|u| u.map(|u| u.id))
+                .filter(|id| !matches!(id, Ok(id) if units.contains(id)))
                 .collect::<ServiceResult<_>>()?;
             units.extend(frontier.iter().cloned());
         }
+        Ok(units)
+    }
+
+    /// Active users holding any role on the unit or an active unit below it.
+    pub async fn users_within(&self, name: &str) -> ServiceResult<Vec<UserSummary>> {
+        let Ok(root) = names::parse(name, "units", "unit") else {
+            return Ok(Vec::new());
+        };
+        let db = self.journal.db().reader();
+        let units = self.descendants(root, Some(unit::State::Active)).await?;
         let rows = db
             .query_all(
                 Query::select()

@@ -90,6 +90,16 @@ impl CallContext {
         }
     }
 
+    /// The same caller acting through `method`: an in-process call to another
+    /// service (an evidence link is resolved as the caller's read of it).
+    pub fn as_method(&self, method: &str) -> Self {
+        Self {
+            method: method.to_string(),
+            request_id: String::new(),
+            ..self.clone()
+        }
+    }
+
     pub fn with_request_id(mut self, request_id: &str) -> Self {
         self.request_id = request_id.to_string();
         self

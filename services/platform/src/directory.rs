@@ -38,4 +38,7 @@ pub trait Directory: Send + Sync + 'static {
     fn users_in_unit<'a>(&'a self, name: &'a str) -> Answer<'a, Vec<DirectoryUser>>;
     /// `unit` itself and the units above it, nearest first (`units/{id}`).
     fn ancestors<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>>;
+    /// `unit` itself and every unit below it, whatever their state
+    /// (`units/{id}`); empty for an unknown unit.
+    fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>>;
 }

@@ -123,6 +123,17 @@ impl Directory for Units {
         .collect();
         Box::pin(async move { Ok(chain) })
     }
+    fn subtree<'a>(&'a self, unit: &'a str) -> eiso_platform::links::Answer<'a, Vec<String>> {
+        let below: Vec<String> = match unit {
+            "units/root" => vec!["units/root", "units/a", "units/a1", "units/b"],
+            "units/a" => vec!["units/a", "units/a1"],
+            other => vec![other],
+        }
+        .into_iter()
+        .map(String::from)
+        .collect();
+        Box::pin(async move { Ok(below) })
+    }
 }
 
 fn principal(role: Role, unit: &str) -> Principal {

@@ -43,4 +43,8 @@ impl Directory for IdentityDirectory {
     fn ancestors<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>> {
         Box::pin(self.0.unit_ancestors(unit))
     }
+
+    fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>> {
+        Box::pin(self.0.unit_subtree(unit))
+    }
 }

@@ -25,6 +25,10 @@ fn missing(field: &str, name: &str, error: ServiceError) -> ServiceError {
 
 impl ServiceLinks {
     async fn resolve_inner(&self, ctx: &CallContext, name: &str, field: &str) -> ServiceResult<LinkedResource> {
+        // A link shows what the caller may read of its target, whatever the
+        // caller is doing when it asks.
+        let documents = &ctx.as_method("/eiso.documents.v1.DocumentService/GetDocument");
+        let dossiers = &ctx.as_method("/eiso.procedures.v1.DossierService/GetDossier");
         let parts: Vec<&str> = name.split('/').collect();
         let linked = |kind: &str, title: String| LinkedResource {
             name: name.to_string(),
@@ -36,7 +40,7 @@ impl ServiceLinks {
                 let document = self
                     .documents
                     .get_document(
-                        ctx,
+                        documents,
                         docs::GetDocumentRequest {
                             name: name.to_string(),
                             as_of_time: None,
@@ -50,7 +54,7 @@ impl ServiceLinks {
                 let document = self
                     .documents
                     .get_document(
-                        ctx,
+                        documents,
                         docs::GetDocumentRequest {
                             name: format!("documents/{id}"),
                             as_of_time: None,
@@ -59,7 +63,7 @@ impl ServiceLinks {
                     .await
                     .map_err(|e| missing(field, name, e))?;
                 self.documents
-                    .get_revision(ctx, docs::GetRevisionRequest { name: name.to_string() })
+                    .get_revision(documents, docs::GetRevisionRequest { name: name.to_string() })
                     .await
                     .map_err(|e| missing(field, name, e))?;
                 Ok(linked(
@@ -70,7 +74,7 @@ impl ServiceLinks {
             ["records", _] => {
                 let record = self
                     .documents
-                    .get_record(docs::GetRecordRequest { name: name.to_string() })
+                    .get_record(documents, docs::GetRecordRequest { name: name.to_string() })
                     .await
                     .map_err(|e| missing(field, name, e))?;
                 Ok(linked("record", record.title))
@@ -78,7 +82,7 @@ impl ServiceLinks {
             ["dossiers", _] => {
                 let dossier = self
                     .procedures
-                    .get_dossier(ctx, procs::GetDossierRequest { name: name.to_string() })
+                    .get_dossier(dossiers, procs::GetDossierRequest { name: name.to_string() })
                     .await
                     .map_err(|e| missing(field, name, e))?;
                 Ok(linked("dossier", dossier.code))

@@ -33,7 +33,8 @@ fn system_context() -> CallContext {
     CallContext {
         method: "/eiso.search.v1.SearchService/Index".to_string(),
         principal: Principal {
-            name: "clients/search-indexer".to_string(),
+            // The indexer reads everything; the index filters for each reader.
+            name: eiso_platform::scope::SYSTEM.to_string(),
             display_name: "search indexer".to_string(),
             username: String::new(),
             bindings: vec![(Role::Admin, String::new())],
@@ -207,7 +208,7 @@ impl DocumentsSource {
     async fn record(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
         let record = self
             .0
-            .get_record(docs::GetRecordRequest { name: name.to_string() })
+            .get_record(ctx, docs::GetRecordRequest { name: name.to_string() })
             .await?;
         Ok(SearchItem {
             name: record.name.clone(),
