@@ -6,19 +6,13 @@
 //! only within the caller's units. Reads are checked inside queries, so that
 //! lists and pages never show what the caller may not see.
 
-use eiso_platform::policy;
-use eiso_platform::scope::Scope;
+use eiso_platform::scope::{Scope, authorize, is_change};
 use eiso_platform::{CallContext, Principal, ServiceResult};
 use eiso_proto::eiso::documents::v1::Confidentiality;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 
 use crate::Documents;
 use crate::rows::{DocumentRow, RecordRow};
-
-/// Whether `method` changes something (its row in the table is audited).
-fn is_change(method: &str) -> bool {
-    policy::rule(method).is_some_and(|rule| rule.audited)
-}
 
 impl Documents {
     /// The units whose restricted documents and records the caller reads.
@@ -54,18 +48,10 @@ impl Documents {
         Ok(())
     }
 
-    /// NOT_FOUND unless the caller's units hold `record`; for a change,
-    /// PERMISSION_DENIED unless the method's roles cover them.
+    /// The platform's check of a record for the caller's method
+    /// ([`eiso_platform::scope::authorize`]).
     pub async fn ensure_record_access(&self, ctx: &CallContext, record: &RecordRow) -> ServiceResult<()> {
-        self.reader_scope(&ctx.principal)
-            .await?
-            .require_visible(&record.owner_unit, &record.name())?;
-        if is_change(&ctx.method) {
-            self.method_scope(ctx)
-                .await?
-                .require(&record.owner_unit, &record.name())?;
-        }
-        Ok(())
+        authorize(self.directory.as_ref(), ctx, &record.owner_unit, &record.name()).await
     }
 }
 

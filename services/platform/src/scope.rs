@@ -133,6 +133,28 @@ impl Scope {
     }
 }
 
+/// Whether `method` changes something (its row in the table is audited).
+pub fn is_change(method: &str) -> bool {
+    policy::rule(method).is_some_and(|rule| rule.audited)
+}
+
+/// The check of one resource (`name`) that belongs to `unit`, for the
+/// caller's method: passes when the method's roles cover the unit. Otherwise
+/// NOT_FOUND when the caller may not even read the resource, or when the
+/// method only reads; PERMISSION_DENIED when it sees the resource but may not
+/// change it.
+pub async fn authorize(directory: &dyn Directory, ctx: &CallContext, unit: &str, name: &str) -> ServiceResult<()> {
+    if Scope::of_method(directory, ctx).await?.covers(unit) {
+        return Ok(());
+    }
+    if is_change(&ctx.method) && Scope::of_reader(directory, &ctx.principal).await?.covers(unit) {
+        return Err(ServiceError::PermissionDenied(format!(
+            "{name} belongs to {unit}, outside the units your role covers"
+        )));
+    }
+    Err(ServiceError::NotFound(name.to_string()))
+}
+
 /// PERMISSION_DENIED unless the caller holds one of `ctx.method`'s roles at a
 /// root unit (a unit without a parent): global operations.
 pub async fn require_root(directory: &dyn Directory, ctx: &CallContext) -> ServiceResult<()> {
@@ -237,6 +259,33 @@ mod tests {
         assert!(!publish.covers("units/s2"));
         let read = Scope::of_reader(&Tree, &ctx.principal).await.unwrap();
         assert!(read.covers("units/d") && read.covers("units/s2"));
+    }
+
+    #[tokio::test]
+    async fn authorize_hides_what_the_caller_cannot_read() {
+        // A viewer at the district and a controller at school 1.
+        let ctx = ctx(
+            PUBLISH,
+            &[(Role::Viewer, "units/d"), (Role::DocumentController, "units/s1")],
+        );
+        assert!(authorize(&Tree, &ctx, "units/s1a", "documents/x").await.is_ok());
+        let code = |unit: &'static str| {
+            let ctx = ctx.clone();
+            async move { authorize(&Tree, &ctx, unit, "documents/x").await.unwrap_err().code() }
+        };
+        // Seen (district viewer) but not changeable: denied.
+        assert_eq!(code("units/s2").await, eiso_proto::tonic::Code::PermissionDenied);
+        // Not even seen: not found.
+        assert_eq!(code("units/r").await, eiso_proto::tonic::Code::NotFound);
+        // A read that the method's roles do not cover is not found either.
+        let render = ctx.as_method("/eiso.procedures.v1.DossierService/RenderForm");
+        assert_eq!(
+            authorize(&Tree, &render, "units/s2", "dossiers/y")
+                .await
+                .unwrap_err()
+                .code(),
+            eiso_proto::tonic::Code::NotFound
+        );
     }
 
     #[tokio::test]
