@@ -48,6 +48,12 @@ impl Documents {
         Ok(())
     }
 
+    /// PERMISSION_DENIED unless the caller holds the method's role at a root
+    /// unit (the event stream, which carries every unit's changes).
+    pub async fn require_root(&self, ctx: &CallContext) -> ServiceResult<()> {
+        eiso_platform::scope::require_root(self.directory.as_ref(), ctx).await
+    }
+
     /// The platform's check of a record for the caller's method
     /// ([`eiso_platform::scope::authorize`]).
     pub async fn ensure_record_access(&self, ctx: &CallContext, record: &RecordRow) -> ServiceResult<()> {

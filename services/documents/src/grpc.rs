@@ -211,6 +211,9 @@ impl DocumentService for DocumentApi {
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        // The stream carries every unit's changes.
+        let ctx = CallContext::from_request(&request)?;
+        self.documents.require_root(&ctx).await?;
         let after = request.into_inner().after_sequence;
         if after < 0 {
             return Err(ServiceError::invalid("after_sequence", "must not be negative").into());

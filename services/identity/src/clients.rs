@@ -91,20 +91,30 @@ impl Identity {
         tx.commit_idempotent(response).await
     }
 
-    pub async fn get_api_client(&self, name: &str) -> ServiceResult<ApiClient> {
+    /// A client whose bindings the caller administers; any other is NOT_FOUND.
+    pub async fn get_api_client(&self, ctx: &CallContext, name: &str) -> ServiceResult<ApiClient> {
         let id = names::parse(name, "clients", "name")?;
         let db = self.journal.db().reader();
         let row = find_client(db, &id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(name.to_string()))?;
         let bindings = bindings_of(db, "client", &id).await?;
+        scope::require_admin_over_principal(db, &ctx.principal, &bindings)
+            .await
+            .map_err(|_| ServiceError::NotFound(name.to_string()))?;
         Ok(row.to_proto(&bindings))
     }
 
-    pub async fn list_api_clients(&self, request: ListApiClientsRequest) -> ServiceResult<ListApiClientsResponse> {
+    /// Every API client: a global operation, for an administrator of a root unit.
+    pub async fn list_api_clients(
+        &self,
+        ctx: &CallContext,
+        request: ListApiClientsRequest,
+    ) -> ServiceResult<ListApiClientsResponse> {
         let size = page::size(request.page_size, 50, 1000)?;
         let offset = page::decode(&request.page_token, "clients")?;
         let db = self.journal.db().reader();
+        scope::require_admin_over(db, &ctx.principal, None).await?;
         let rows = db
             .query_all(
                 Query::select()

@@ -105,11 +105,13 @@ impl IdentityService for IdentityApi {
     }
 
     async fn get_api_client(&self, request: Request<GetApiClientRequest>) -> Result<ApiClient> {
-        reply(self.identity.get_api_client(&request.into_inner().name).await)
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.identity.get_api_client(&ctx, &request.into_inner().name).await)
     }
 
     async fn list_api_clients(&self, request: Request<ListApiClientsRequest>) -> Result<ListApiClientsResponse> {
-        reply(self.identity.list_api_clients(request.into_inner()).await)
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.identity.list_api_clients(&ctx, request.into_inner()).await)
     }
 
     async fn revoke_api_client(&self, request: Request<RevokeApiClientRequest>) -> Result<ApiClient> {
@@ -121,6 +123,9 @@ impl IdentityService for IdentityApi {
         std::pin::Pin<Box<dyn futures::Stream<Item = std::result::Result<WatchEventsResponse, Status>> + Send>>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        // The stream carries every unit's users and clients.
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.identity.require_root(&ctx).await)?;
         let after = request.into_inner().after_sequence;
         if after < 0 {
             return Err(eiso_platform::ServiceError::invalid("after_sequence", "must not be negative").into());

@@ -38,6 +38,11 @@ impl Identity {
         }
     }
 
+    /// PERMISSION_DENIED unless the caller holds the method's role at a root unit.
+    pub async fn require_root(&self, ctx: &eiso_platform::CallContext) -> eiso_platform::ServiceResult<()> {
+        scope::require_root(self.journal.db().reader(), ctx).await
+    }
+
     pub fn journal(&self) -> &Journal {
         &self.journal
     }

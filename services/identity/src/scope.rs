@@ -2,7 +2,7 @@
 //! and every unit below it; an administrator bound to a root unit (one
 //! without a parent) administers the whole system, including new roots.
 
-use eiso_platform::{Principal, ServiceError, ServiceResult};
+use eiso_platform::{CallContext, Principal, ServiceError, ServiceResult};
 use eiso_proto::eiso::identity::v1::Role;
 use sea_orm::ConnectionTrait;
 
@@ -79,6 +79,26 @@ pub async fn require_admin_over(
         Some(id) => format!("units/{id} is outside the units you administer"),
         None => "only an administrator of a root unit can create or manage root units".to_string(),
     }))
+}
+
+/// PERMISSION_DENIED unless the caller holds one of the method's roles at a
+/// root unit: global operations (the identity event stream).
+pub async fn require_root(db: &impl ConnectionTrait, ctx: &CallContext) -> ServiceResult<()> {
+    if ctx.principal.name == eiso_platform::scope::SYSTEM {
+        return Ok(());
+    }
+    let roles: Vec<Role> = match eiso_platform::policy::rule(&ctx.method).map(|rule| rule.access) {
+        Some(eiso_platform::policy::Access::Roles(roles)) => roles.to_vec(),
+        _ => ctx.principal.roles().collect(),
+    };
+    for role in roles {
+        if is_global(db, &ctx.principal, role).await? {
+            return Ok(());
+        }
+    }
+    Err(ServiceError::PermissionDenied(
+        "this operation spans every unit: it needs the role at a root unit".to_string(),
+    ))
 }
 
 /// PERMISSION_DENIED unless the caller administers every unit of a user's

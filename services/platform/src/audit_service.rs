@@ -1,6 +1,7 @@
 //! `eiso.audit.v1.AuditService`: read access to every service's trail.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditService;
 use eiso_proto::eiso::audit::v1::{
@@ -8,21 +9,33 @@ use eiso_proto::eiso::audit::v1::{
 };
 use eiso_proto::tonic::{Request, Response, Status};
 
+use crate::CallContext;
 use crate::aip::{filter, page};
 use crate::audit::{self, EntryFilter};
 use crate::db::Db;
+use crate::directory::Directory;
 use crate::error::ServiceError;
 use crate::journal::timestamp_from_micros;
+use crate::scope;
 
-/// Serves the trails of the services hosted in this process.
+/// Serves the trails of the services hosted in this process. A trail holds
+/// every unit's changes: reading it is a global operation, for the oversight
+/// roles at a root unit ([`scope::require_root`]).
 #[derive(Clone)]
 pub struct AuditApi {
     trails: HashMap<String, Db>,
+    directory: Arc<dyn Directory>,
 }
 
 impl AuditApi {
-    pub fn new(trails: HashMap<String, Db>) -> Self {
-        Self { trails }
+    pub fn new(trails: HashMap<String, Db>, directory: Arc<dyn Directory>) -> Self {
+        Self { trails, directory }
+    }
+
+    async fn require_root<T>(&self, request: &Request<T>) -> Result<(), Status> {
+        let ctx = CallContext::from_request(request)?;
+        scope::require_root(self.directory.as_ref(), &ctx).await?;
+        Ok(())
     }
 
     fn trail(&self, name: &str, field: &str) -> Result<(&str, &Db), ServiceError> {
@@ -47,6 +60,7 @@ impl AuditService for AuditApi {
         &self,
         request: Request<ListAuditEntriesRequest>,
     ) -> Result<Response<ListAuditEntriesResponse>, Status> {
+        self.require_root(&request).await?;
         let request = request.into_inner();
         let (trail, db) = self.trail(&request.parent, "parent")?;
         let size = page::size(request.page_size, 100, 1000)?;
@@ -104,6 +118,7 @@ impl AuditService for AuditApi {
         &self,
         request: Request<VerifyAuditTrailRequest>,
     ) -> Result<Response<VerifyAuditTrailResponse>, Status> {
+        self.require_root(&request).await?;
         let request = request.into_inner();
         let (_, db) = self.trail(&request.name, "name")?;
         let result = audit::verify(db).await.map_err(ServiceError::from)?;

@@ -424,28 +424,22 @@ impl Search {
         })
     }
 
-    /// The reader tokens of `principal`.
+    /// The reader tokens of `principal`: one for each role binding.
     pub async fn caller(&self, principal: &Principal) -> ServiceResult<Caller> {
         let mut tokens = vec![readers::EVERYONE.to_string()];
-        for role in principal.roles() {
-            let token = readers::role(role);
-            if !tokens.contains(&token) {
+        for (role, unit) in &principal.bindings {
+            let token = readers::bound(*role, unit);
+            if !unit.is_empty() && !tokens.contains(&token) {
                 tokens.push(token);
-            }
-        }
-        for (_, unit) in &principal.bindings {
-            if unit.is_empty() {
-                continue;
-            }
-            for ancestor in self.inner.directory.ancestors(unit).await? {
-                let token = readers::unit(&ancestor);
-                if !tokens.contains(&token) {
-                    tokens.push(token);
-                }
             }
         }
         let personal_data = principal.roles().any(|r| self.inner.personal_data_roles.contains(&r));
         Ok(Caller { tokens, personal_data })
+    }
+
+    /// Where units sit in the tree.
+    pub fn directory(&self) -> &dyn Directory {
+        self.inner.directory.as_ref()
     }
 
     /// Runs `query` for `principal`, off the async runtime.

@@ -139,6 +139,8 @@ impl Search {
 
     /// `RebuildIndex`.
     pub async fn request_rebuild(&self, ctx: &CallContext) -> ServiceResult<IndexStatus> {
+        // The index holds every unit's items: rebuilding it is global.
+        eiso_platform::scope::require_root(self.directory(), ctx).await?;
         tracing::info!(by = %ctx.principal.name, "search: rebuild requested");
         self.rebuild("requested").await?;
         self.index_status().await

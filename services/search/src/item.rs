@@ -32,21 +32,28 @@ pub struct SearchItem {
 }
 
 /// Reader tokens: an item lists the tokens that admit a caller; a caller
-/// holds tokens from their roles and units (see [`crate::Caller`]).
+/// holds a token for each of its role bindings (see [`crate::Caller`]). The
+/// platform's scoping rule — a binding at a unit covers that unit and the
+/// units below it — is kept by an item listing, for each role that may read
+/// it, its own unit and every unit above it.
 pub mod readers {
     use super::Role;
 
     /// Every signed-in caller.
     pub const EVERYONE: &str = "all";
 
-    /// Callers bound to `unit` or to a unit below it.
-    pub fn unit(unit: &str) -> String {
-        format!("unit:{unit}")
+    /// Callers holding `role` bound at `unit`.
+    pub fn bound(role: Role, unit: &str) -> String {
+        format!("at:{}@{unit}", role.as_str_name())
     }
 
-    /// Callers holding `role`.
-    pub fn role(role: Role) -> String {
-        format!("role:{}", role.as_str_name())
+    /// The tokens of an item that `roles` may read and that belongs to the
+    /// unit whose `chain` is given (the unit first, then the units above it).
+    pub fn within(roles: &[Role], chain: &[String]) -> Vec<String> {
+        chain
+            .iter()
+            .flat_map(|unit| roles.iter().map(move |role| bound(*role, unit)))
+            .collect()
     }
 }
 

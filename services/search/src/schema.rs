@@ -10,7 +10,8 @@ use tantivy::schema::{
 use crate::analysis::{EXACT, FOLDED};
 
 /// Bump on any change to [`Fields::schema`] or to what goes into a field.
-pub const SCHEMA_VERSION: i32 = 1;
+/// 2: reader tokens are role bindings (`at:ROLE@units/{id}`), the units above included.
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]

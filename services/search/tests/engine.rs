@@ -290,7 +290,9 @@ async fn visibility_is_part_of_the_query() {
     source.put(item("documents/open", "Kế hoạch kiểm tra công khai", ""));
     let mut restricted = item("documents/secret", "Kế hoạch kiểm tra mật", "");
     restricted.unit = "units/a".into();
-    restricted.readers = vec![readers::unit("units/a"), readers::role(Role::InternalAuditor)];
+    // Readable by viewers and auditors bound at units/a or above it.
+    let chain = ["units/a".to_string(), "units/root".to_string()];
+    restricted.readers = readers::within(&[Role::Viewer, Role::InternalAuditor], &chain);
     source.put(restricted);
     let mut dossier = item("dossiers/d1", "PGD-240301-0001 Chuyển trường", "Kế hoạch kiểm tra");
     dossier.kind = "dossier".into();
@@ -318,12 +320,24 @@ async fn visibility_is_part_of_the_query() {
         kinds,
         HashMap::from([("document".to_string(), 1), ("dossier".to_string(), 1)])
     );
-    // Bound to a unit below a: it sees a's restricted documents. Auditors see them anywhere.
+    // Bound at a or above it, with a reading role: it sees a's restricted
+    // document. Below a, beside it, or with another role: not.
+    for who in [
+        principal(Role::Viewer, "units/a"),
+        principal(Role::InternalAuditor, "units/root"),
+    ] {
+        assert_eq!(search.search(&who, query("kiem tra")).await.unwrap().total, 3);
+    }
     for who in [
         principal(Role::Viewer, "units/a1"),
         principal(Role::InternalAuditor, "units/b"),
+        principal(Role::CounterStaff, "units/a"),
     ] {
-        assert_eq!(search.search(&who, query("kiem tra")).await.unwrap().total, 3);
+        assert_eq!(
+            search.search(&who, query("kiem tra")).await.unwrap().total,
+            2,
+            "{who:?}"
+        );
     }
     // Personal data: found by the counter, not by others, not even through a field prefix.
     let counter = principal(Role::CounterStaff, "units/b");

@@ -176,7 +176,13 @@ impl App {
         // built (or rebuilt after a schema change) by itself.
         let search = Search::open(
             &config.search_dir(),
-            search_sources::sources(&documents, &procedures, &plans, &quality),
+            search_sources::sources(
+                &documents,
+                &procedures,
+                &plans,
+                &quality,
+                Arc::new(directory::IdentityDirectory(identity.clone())),
+            ),
             Arc::new(directory::IdentityDirectory(identity.clone())),
             eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
         )
@@ -262,9 +268,12 @@ impl App {
             std::time::Duration::from_secs(60),
             scheduler_stopped,
         );
-        let audit = AuditServiceServer::new(AuditApi::new(self.trails.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
+        let audit = AuditServiceServer::new(AuditApi::new(
+            self.trails.clone(),
+            Arc::new(directory::IdentityDirectory(self.identity.clone())),
+        ))
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
         let journals = [
             self.identity.journal().clone(),
             self.documents.journal().clone(),

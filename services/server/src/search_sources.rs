@@ -12,6 +12,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use eiso_documents::Documents;
 use eiso_plans::Plans;
+use eiso_platform::directory::Directory;
+use eiso_platform::policy::ALL_ROLES;
 use eiso_platform::{CallContext, Journal, Principal, ServiceError, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::documents::v1 as docs;
@@ -44,6 +46,12 @@ fn system_context() -> CallContext {
         reason: String::new(),
         request_id: String::new(),
     }
+}
+
+/// The reader tokens of an item of `unit` that `roles` may read: the
+/// platform's scoping rule, as the index keeps it.
+async fn within(directory: &dyn Directory, roles: &[Role], unit: &str) -> ServiceResult<Vec<String>> {
+    Ok(readers::within(roles, &directory.ancestors(unit).await?))
 }
 
 fn time(timestamp: Option<&Timestamp>) -> DateTime<Utc> {
@@ -95,7 +103,9 @@ fn journal_stream(journal: &Journal, after: i64) -> BoxStream<'static, ServiceRe
 
 /// The documents service: controlled documents (metadata and the text of the
 /// effective revision's files) and records.
-pub struct DocumentsSource(pub Documents);
+/// Documents and records, read through the documents service; the directory
+/// places each in the unit tree.
+pub struct DocumentsSource(pub Documents, pub Arc<dyn Directory>);
 
 impl DocumentsSource {
     /// Names and text of `files`, each extracted off the runtime under the time limit.
@@ -177,17 +187,7 @@ impl DocumentsSource {
         }
         let restricted = document.confidentiality == docs::Confidentiality::Restricted as i32;
         let readers = if restricted {
-            let mut readers = vec![readers::unit(&document.owner_unit)];
-            readers.extend(
-                [
-                    Role::DocumentController,
-                    Role::Leader,
-                    Role::InternalAuditor,
-                    Role::Admin,
-                ]
-                .map(readers::role),
-            );
-            readers
+            within(self.1.as_ref(), &ALL_ROLES, &document.owner_unit).await?
         } else {
             vec![readers::EVERYONE.to_string()]
         };
@@ -219,7 +219,7 @@ impl DocumentsSource {
             unit: record.owner_unit.clone(),
             item_type: String::new(),
             status: short(record.state().as_str_name(), "STATE_"),
-            readers: vec![readers::EVERYONE.to_string()],
+            readers: within(self.1.as_ref(), &ALL_ROLES, &record.owner_unit).await?,
             update_time: time(record.update_time.as_ref().or(record.create_time.as_ref())),
         })
     }
@@ -257,7 +257,8 @@ impl Source for DocumentsSource {
 
 /// The procedures service: the catalogue and dossiers (with the applicant's
 /// data as personal data).
-pub struct ProceduresSource(pub Procedures);
+/// Procedures and dossiers, read through the procedures service.
+pub struct ProceduresSource(pub Procedures, pub Arc<dyn Directory>);
 
 impl ProceduresSource {
     async fn procedure(&self, name: &str) -> ServiceResult<SearchItem> {
@@ -338,7 +339,7 @@ impl ProceduresSource {
                 .unwrap_or_default()
                 .to_string(),
             status: short(dossier.status().as_str_name(), "DOSSIER_STATUS_"),
-            readers: vec![readers::EVERYONE.to_string()],
+            readers: within(self.1.as_ref(), &ALL_ROLES, &dossier.agency).await?,
             update_time: time(dossier.update_time.as_ref()),
         })
     }
@@ -374,12 +375,81 @@ impl Source for ProceduresSource {
     }
 }
 
+/// The unit a plan or quality resource belongs to, as its event tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Unit(String),
+    /// The plan's issuing unit (tasks and reports), `plans/{id}`.
+    Plan(String),
+    /// The audit's programme's unit (audits and findings), `audits/{id}`.
+    Audit(String),
+}
+
+/// An item from an event's payload, before its readers are known.
+pub struct PayloadItem {
+    item: SearchItem,
+    /// The roles whose bindings over the owner unit read it.
+    roles: &'static [Role],
+    owner: Owner,
+}
+
 /// A service whose events carry the whole resource (plans, quality): each
 /// event's payload is indexed as it is; the last event of a resource wins.
+/// Its readers are the platform's scoping rule over the unit it belongs to.
 pub struct PayloadSource {
     stream: &'static str,
     journal: Journal,
-    item: fn(&Any) -> Option<SearchItem>,
+    item: fn(&Any) -> Option<PayloadItem>,
+    owners: Arc<Owners>,
+}
+
+/// Finds the unit a plan or quality resource belongs to.
+pub struct Owners {
+    plans: Plans,
+    quality: Quality,
+    directory: Arc<dyn Directory>,
+}
+
+impl Owners {
+    /// The owner's unit; `None` when the owning resource is gone.
+    async fn unit(&self, owner: &Owner) -> ServiceResult<Option<String>> {
+        let found = match owner {
+            Owner::Unit(unit) => Ok(unit.clone()),
+            Owner::Plan(name) => self
+                .plans
+                .get_plan(eiso_proto::eiso::plans::v1::GetPlanRequest { name: name.clone() })
+                .await
+                .map(|plan| plan.issuing_unit),
+            Owner::Audit(name) => {
+                use eiso_proto::eiso::quality::v1 as quality;
+                match self
+                    .quality
+                    .get_audit(quality::GetAuditRequest { name: name.clone() })
+                    .await
+                {
+                    Ok(audit) => self
+                        .quality
+                        .get_audit_programme(quality::GetAuditProgrammeRequest { name: audit.programme })
+                        .await
+                        .map(|programme| programme.unit),
+                    Err(error) => Err(error),
+                }
+            }
+        };
+        match found {
+            Ok(unit) if !unit.is_empty() => Ok(Some(unit)),
+            Ok(_) | Err(ServiceError::NotFound(_)) | Err(ServiceError::InvalidArgument(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn readers(&self, roles: &[Role], owner: &Owner) -> ServiceResult<Vec<String>> {
+        match self.unit(owner).await? {
+            Some(unit) => within(self.directory.as_ref(), roles, &unit).await,
+            // Nobody reads what belongs to no unit.
+            None => Ok(Vec::new()),
+        }
+    }
 }
 
 impl Source for PayloadSource {
@@ -397,16 +467,20 @@ impl Source for PayloadSource {
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
         Box::pin(async move {
-            Ok(events
-                .iter()
-                .filter_map(|event| {
-                    if event.r#type.ends_with(".deleted") {
-                        return Some(Change::Delete(event.resource.clone()));
-                    }
-                    let item = (self.item)(event.payload.as_ref()?)?;
-                    Some(Change::Upsert(Box::new(item)))
-                })
-                .collect())
+            let mut changes = Vec::new();
+            for event in events {
+                if event.r#type.ends_with(".deleted") {
+                    changes.push(Change::Delete(event.resource.clone()));
+                    continue;
+                }
+                let Some(payload) = event.payload.as_ref().and_then(self.item) else {
+                    continue;
+                };
+                let mut item = payload.item;
+                item.readers = self.owners.readers(payload.roles, &payload.owner).await?;
+                changes.push(Change::Upsert(Box::new(item)));
+            }
+            Ok(changes)
         })
     }
 }
@@ -425,16 +499,25 @@ fn lines<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .join("\n")
 }
 
-/// Plan tasks and periodic reports; every signed-in role may read plans.
-fn plan_item(payload: &Any) -> Option<SearchItem> {
+/// `plans/{id}/tasks/{id}` → `plans/{id}` (and so for reports, findings).
+fn parent_of(name: &str) -> String {
+    name.splitn(3, '/').take(2).collect::<Vec<_>>().join("/")
+}
+
+/// Plan tasks and periodic reports; every role bound over the plan's unit reads them.
+fn plan_item(payload: &Any) -> Option<PayloadItem> {
     use eiso_proto::eiso::plans::v1 as plans;
-    let everyone = vec![readers::EVERYONE.to_string()];
+    let scoped = |item: SearchItem| PayloadItem {
+        owner: Owner::Plan(parent_of(&item.name)),
+        item,
+        roles: &ALL_ROLES,
+    };
     if let Some(task) = decode::<plans::Task>(payload) {
         let progress: Vec<&str> = task.progress.iter().map(|p| p.note.as_str()).collect();
         let evidence: Vec<&str> = task.evidence.iter().map(|e| e.title.as_str()).collect();
         let mut title = format!("{} {}", task.number, task.content);
         eiso_search::item::truncate(&mut title, 400);
-        return Some(SearchItem {
+        return Some(scoped(SearchItem {
             name: task.name.clone(),
             kind: "plan_task".into(),
             title,
@@ -454,9 +537,9 @@ fn plan_item(payload: &Any) -> Option<SearchItem> {
             unit: task.responsible_units.first().cloned().unwrap_or_default(),
             item_type: String::new(),
             status: short(task.status().as_str_name(), "TASK_STATUS_"),
-            readers: everyone,
+            readers: Vec::new(),
             update_time: time(task.update_time.as_ref()),
-        });
+        }));
     }
     if let Some(report) = decode::<plans::Report>(payload) {
         let tasks: Vec<String> = report
@@ -464,7 +547,7 @@ fn plan_item(payload: &Any) -> Option<SearchItem> {
             .iter()
             .map(|t| format!("{} {} {}", t.number, t.content, t.latest_note))
             .collect();
-        return Some(SearchItem {
+        return Some(scoped(SearchItem {
             name: report.name.clone(),
             kind: "plan_report".into(),
             title: report.title.clone(),
@@ -477,48 +560,49 @@ fn plan_item(payload: &Any) -> Option<SearchItem> {
             unit: String::new(),
             item_type: short(report.kind().as_str_name(), "REPORT_KIND_"),
             status: String::new(),
-            readers: everyone,
+            readers: Vec::new(),
             update_time: time(report.create_time.as_ref()),
-        });
+        }));
     }
     None
 }
 
 /// Who reads the quality system: as its read methods allow (not the counter).
-fn quality_readers() -> Vec<String> {
-    [
-        Role::Admin,
-        Role::DocumentController,
-        Role::ProcessingOfficer,
-        Role::Leader,
-        Role::InternalAuditor,
-        Role::Viewer,
-    ]
-    .map(readers::role)
-    .to_vec()
-}
+const QUALITY_READERS: [Role; 6] = [
+    Role::Admin,
+    Role::DocumentController,
+    Role::ProcessingOfficer,
+    Role::Leader,
+    Role::InternalAuditor,
+    Role::Viewer,
+];
 
 /// Findings, corrective actions, audits and inspections.
-fn quality_item(payload: &Any) -> Option<SearchItem> {
+fn quality_item(payload: &Any) -> Option<PayloadItem> {
     use eiso_proto::eiso::quality::v1 as quality;
-    let item = |name: &str,
+    let item = |owner: Owner,
+                name: &str,
                 kind: &str,
                 title: String,
                 body: String,
                 unit: &str,
                 item_type: String,
                 status: String,
-                update: Option<&Timestamp>| SearchItem {
-        name: name.to_string(),
-        kind: kind.to_string(),
-        title,
-        body,
-        personal: String::new(),
-        unit: unit.to_string(),
-        item_type,
-        status,
-        readers: quality_readers(),
-        update_time: time(update),
+                update: Option<&Timestamp>| PayloadItem {
+        item: SearchItem {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            title,
+            body,
+            personal: String::new(),
+            unit: unit.to_string(),
+            item_type,
+            status,
+            readers: Vec::new(),
+            update_time: time(update),
+        },
+        roles: &QUALITY_READERS,
+        owner,
     };
     if let Some(finding) = decode::<quality::Finding>(payload) {
         let evidence: Vec<&str> = finding.evidence.iter().map(|e| e.title.as_str()).collect();
@@ -531,6 +615,7 @@ fn quality_item(payload: &Any) -> Option<SearchItem> {
             "action_raised"
         };
         return Some(item(
+            Owner::Audit(parent_of(&finding.name)),
             &finding.name,
             "finding",
             title,
@@ -546,6 +631,7 @@ fn quality_item(payload: &Any) -> Option<SearchItem> {
         let mut title = format!("Hành động khắc phục: {}", action.nonconformity);
         eiso_search::item::truncate(&mut title, 400);
         return Some(item(
+            Owner::Unit(action.unit.clone()),
             &action.name,
             "corrective_action",
             title,
@@ -571,6 +657,7 @@ fn quality_item(payload: &Any) -> Option<SearchItem> {
             .map(|c| format!("{} {} {}", c.clause, c.question, c.note))
             .collect();
         return Some(item(
+            Owner::Audit(audit.name.clone()),
             &audit.name,
             "audit",
             audit.title.clone(),
@@ -589,6 +676,7 @@ fn quality_item(payload: &Any) -> Option<SearchItem> {
     if let Some(inspection) = decode::<quality::Inspection>(payload) {
         let evidence: Vec<&str> = inspection.evidence.iter().map(|e| e.title.as_str()).collect();
         return Some(item(
+            Owner::Unit(inspection.unit.clone()),
             &inspection.name,
             "inspection",
             format!("Kiểm tra {}", inspection.unit),
@@ -612,19 +700,27 @@ pub fn sources(
     procedures: &Procedures,
     plans: &Plans,
     quality: &Quality,
+    directory: Arc<dyn Directory>,
 ) -> Vec<Arc<dyn Source>> {
+    let owners = Arc::new(Owners {
+        plans: plans.clone(),
+        quality: quality.clone(),
+        directory: directory.clone(),
+    });
     vec![
-        Arc::new(DocumentsSource(documents.clone())),
-        Arc::new(ProceduresSource(procedures.clone())),
+        Arc::new(DocumentsSource(documents.clone(), directory.clone())),
+        Arc::new(ProceduresSource(procedures.clone(), directory.clone())),
         Arc::new(PayloadSource {
             stream: eiso_plans::SERVICE_NAME,
             journal: plans.journal().clone(),
             item: plan_item,
+            owners: owners.clone(),
         }),
         Arc::new(PayloadSource {
             stream: eiso_quality::SERVICE_NAME,
             journal: quality.journal().clone(),
             item: quality_item,
+            owners,
         }),
     ]
 }
