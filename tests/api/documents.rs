@@ -492,7 +492,8 @@ async fn restricted_documents_stay_within_their_unit() {
     let (_, controller) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
-    let (_, inside) = server.user_with_role("giao.vien", Role::Viewer, &school.name).await;
+    let (_, below) = server.user_with_role("giao.vien", Role::Viewer, &school.name).await;
+    let (_, inside) = server.user_with_role("chuyen.vien", Role::Viewer, &office.name).await;
     let (_, outside) = server.user_with_role("van.thu", Role::Viewer, &other.name).await;
     let document = server
         .documents(&controller)
@@ -522,8 +523,28 @@ async fn restricted_documents_stay_within_their_unit() {
                 .len()
         }
     };
-    assert_eq!(list(inside.clone()).await, 1, "a school below the owner unit sees it");
+    // A binding covers its unit and the units below it, never those above.
+    assert_eq!(list(inside.clone()).await, 1, "the owner unit sees it");
+    assert_eq!(list(below.clone()).await, 0, "a school below the owner unit does not");
     assert_eq!(list(outside.clone()).await, 0, "another unit does not");
+    // The school's own restricted document is seen by the office above it.
+    server
+        .documents(&controller)
+        .create_document(CreateDocumentRequest {
+            document: Some(Document {
+                code: "BB-TH1-01".into(),
+                title: "Biên bản họp tổ".into(),
+                r#type: DocumentType::Instruction as i32,
+                owner_unit: school.name.clone(),
+                confidentiality: Confidentiality::Restricted as i32,
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(list(inside.clone()).await, 2, "the office sees its schools' documents");
+    assert_eq!(list(below.clone()).await, 1, "the school sees its own");
     let status = server
         .documents(&outside)
         .get_document(GetDocumentRequest {
