@@ -94,10 +94,15 @@ fn journal_stream(journal: &Journal, after: i64) -> BoxStream<'static, ServiceRe
 
 /// The documents service: controlled documents (metadata and the text of the
 /// effective revision's files) and records.
-pub struct DocumentsSource(pub Documents);
+pub struct DocumentsSource {
+    pub documents: Documents,
+    /// Where the text of files is extracted (a child process in the server).
+    pub extractor: extract::Extractor,
+}
 
 impl DocumentsSource {
-    /// Names and text of `files`, each extracted off the runtime under the time limit.
+    /// Names and text of `files`, each extracted by the extractor (a file
+    /// that cannot be read is indexed by name only).
     async fn files_text(&self, ctx: &CallContext, files: &[docs::File]) -> String {
         let mut text = String::new();
         for file in files {
@@ -110,18 +115,13 @@ impl DocumentsSource {
                 continue;
             }
             match self.read_file(ctx, &file.name).await {
-                Ok(content) => {
-                    let job = tokio::task::spawn_blocking(move || extract::text(format, &content));
-                    match tokio::time::timeout(extract::TIME_LIMIT, job).await {
-                        Ok(Ok(Ok(extracted))) => {
-                            text.push_str(&extracted);
-                            text.push('\n');
-                        }
-                        Ok(Ok(Err(error))) => tracing::info!(file = %file.name, %error, "search: no text taken"),
-                        Ok(Err(error)) => tracing::warn!(file = %file.name, %error, "search: extraction failed"),
-                        Err(_) => tracing::warn!(file = %file.name, "search: extraction took too long; name only"),
+                Ok(content) => match self.extractor.text(format, content).await {
+                    Ok(extracted) => {
+                        text.push_str(&extracted);
+                        text.push('\n');
                     }
-                }
+                    Err(error) => tracing::warn!(file = %file.name, %error, "search: no text taken; name only"),
+                },
                 Err(error) => tracing::warn!(file = %file.name, %error, "search: cannot read file"),
             }
             if text.len() > eiso_search::item::MAX_BODY_BYTES {
@@ -132,7 +132,7 @@ impl DocumentsSource {
     }
 
     async fn read_file(&self, ctx: &CallContext, name: &str) -> ServiceResult<Vec<u8>> {
-        let (_, chunks) = self.0.download(ctx, name).await?;
+        let (_, chunks) = self.documents.download(ctx, name).await?;
         let mut chunks = std::pin::pin!(chunks);
         let mut content = Vec::new();
         while let Some(chunk) = chunks.next().await {
@@ -143,7 +143,7 @@ impl DocumentsSource {
 
     async fn document(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
         let document = self
-            .0
+            .documents
             .get_document(
                 ctx,
                 docs::GetDocumentRequest {
@@ -162,7 +162,7 @@ impl DocumentsSource {
         }
         if document.effective_revision > 0 {
             let revision = self
-                .0
+                .documents
                 .get_revision(
                     ctx,
                     docs::GetRevisionRequest {
@@ -206,7 +206,7 @@ impl DocumentsSource {
 
     async fn record(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
         let record = self
-            .0
+            .documents
             .get_record(docs::GetRecordRequest { name: name.to_string() })
             .await?;
         Ok(SearchItem {
@@ -230,11 +230,11 @@ impl Source for DocumentsSource {
     }
 
     fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        journal_stream(self.0.journal(), after_sequence)
+        journal_stream(self.documents.journal(), after_sequence)
     }
 
     fn head(&self) -> Answer<'_, i64> {
-        Box::pin(self.0.journal().head_sequence())
+        Box::pin(self.documents.journal().head_sequence())
     }
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
@@ -611,9 +611,13 @@ pub fn sources(
     procedures: &Procedures,
     plans: &Plans,
     quality: &Quality,
+    extractor: extract::Extractor,
 ) -> Vec<Arc<dyn Source>> {
     vec![
-        Arc::new(DocumentsSource(documents.clone())),
+        Arc::new(DocumentsSource {
+            documents: documents.clone(),
+            extractor,
+        }),
         Arc::new(ProceduresSource(procedures.clone())),
         Arc::new(PayloadSource {
             stream: eiso_plans::SERVICE_NAME,
