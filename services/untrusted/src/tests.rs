@@ -102,7 +102,7 @@ fn ordinary_files_pass_and_their_parsers_read_them() {
             let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(&sample.content)).unwrap();
             let range = workbook.worksheet_range_at(0).unwrap().unwrap();
             assert!(
-                range.cells().any(|(_, _, cell)| cell.to_string() == "ordinary"),
+                range.cells().any(|(_, _, cell)| *cell == "ordinary"),
                 "{}",
                 sample.label
             );
