@@ -1013,8 +1013,14 @@ pub fn import(format: TableFormat, content: &[u8]) -> Result<Vec<ParsedRow>, Tab
             read_csv(content)?
         }
         TableFormat::Xlsx => {
-            if !content.is_empty() {
-                eiso_untrusted::check_workbook(content, &limits).map_err(TableError::Refused)?;
+            // What is not an archive (nor a legacy workbook) calamine refuses at once.
+            if content.starts_with(b"PK") || content.starts_with(b"\xD0\xCF\x11\xE0") {
+                eiso_untrusted::check_workbook(content, &limits).map_err(|refusal| match refusal {
+                    eiso_untrusted::Refusal::Damaged(_) | eiso_untrusted::Refusal::Unsupported(_) => {
+                        TableError::NotXlsx(refusal.to_string())
+                    }
+                    other => TableError::Refused(other),
+                })?;
             }
             read_workbook(content)?
         }
