@@ -129,12 +129,22 @@ struct Sheet {
 }
 
 fn read_sheet(format: TableFormat, content: &[u8]) -> Result<Sheet, String> {
+    // Checked before any parser allocates: a file of a few KB may declare a
+    // sheet of 17 billion cells or unpack to gigabytes.
+    let limits = eiso_untrusted::Limits {
+        max_rows: MAX_ROWS as u64 + 20,
+        ..eiso_untrusted::Limits::IMPORT
+    };
     match format {
-        TableFormat::Csv => read_csv(content),
+        TableFormat::Csv => {
+            eiso_untrusted::check_csv(content, &limits).map_err(|refusal| refusal.to_string())?;
+            read_csv(content)
+        }
         TableFormat::Xlsx => {
             if content.is_empty() {
                 return Err("the file is empty".to_string());
             }
+            eiso_untrusted::check_workbook(content, &limits).map_err(|refusal| refusal.to_string())?;
             match std::panic::catch_unwind(|| read_xlsx(content)) {
                 Ok(sheet) => sheet,
                 Err(_) => Err("the workbook is damaged".to_string()),

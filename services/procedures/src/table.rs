@@ -38,7 +38,9 @@
 //! table (bold frozen header, wrapped multi-line cells, drop-down lists for the fixed values)
 //! and whose second sheet explains the columns. Import reads CSV with or without the mark,
 //! separated by `,`, `;` or tabs (detected from the header line), UTF-8 or UTF-16 with a
-//! mark, and the first sheet of an XLSX (also XLS or ODS) workbook.
+//! mark, and the first sheet of an XLSX (also ODS) workbook; legacy XLS and XLSB workbooks are
+//! refused (their records cannot be checked before reading). Files over [`eiso_untrusted::Limits::IMPORT`]
+//! (size, unpacked size, cells spanned, columns) are refused before any parser sees them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -177,6 +179,10 @@ pub enum TableError {
     /// The content is not a spreadsheet workbook.
     #[error("not an XLSX workbook: {0}")]
     NotXlsx(String),
+    /// The file is over a limit checked before reading it (size, declared
+    /// dimensions, unpacked size, nesting).
+    #[error("{0}")]
+    Refused(eiso_untrusted::Refusal),
     /// The file holds no header row.
     #[error(
         "the table is empty: the first row must hold the column titles ({})",
@@ -995,9 +1001,29 @@ fn row_cells(row: &CatalogueRow) -> Result<Vec<String>, TableError> {
 /// missing required columns, more than [`MAX_ROWS`] rows. A bad row is reported in its
 /// `ParsedRow`, as is a code given on an earlier row too.
 pub fn import(format: TableFormat, content: &[u8]) -> Result<Vec<ParsedRow>, TableError> {
+    // Checked before any parser allocates: a file of a few KB may declare a
+    // sheet of 17 billion cells or unpack to gigabytes.
+    let limits = eiso_untrusted::Limits {
+        max_rows: MAX_ROWS as u64 + 1,
+        ..eiso_untrusted::Limits::IMPORT
+    };
     let sheet = match format {
-        TableFormat::Csv => read_csv(content)?,
-        TableFormat::Xlsx => read_workbook(content)?,
+        TableFormat::Csv => {
+            eiso_untrusted::check_csv(content, &limits).map_err(TableError::Refused)?;
+            read_csv(content)?
+        }
+        TableFormat::Xlsx => {
+            // What is not an archive (nor a legacy workbook) calamine refuses at once.
+            if content.starts_with(b"PK") || content.starts_with(b"\xD0\xCF\x11\xE0") {
+                eiso_untrusted::check_workbook(content, &limits).map_err(|refusal| match refusal {
+                    eiso_untrusted::Refusal::Damaged(_) | eiso_untrusted::Refusal::Unsupported(_) => {
+                        TableError::NotXlsx(refusal.to_string())
+                    }
+                    other => TableError::Refused(other),
+                })?;
+            }
+            read_workbook(content)?
+        }
         TableFormat::Unspecified => return Err(TableError::FormatUnspecified),
     };
     let slots = map_header(&sheet.header)?;

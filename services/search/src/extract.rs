@@ -1,11 +1,26 @@
 //! Text of stored files, for indexing: plain text, HTML, CSV, PDF, DOCX and
 //! XLSX. Bounded: files over [`MAX_INPUT_BYTES`] are not read, output stops at
-//! [`crate::item::MAX_BODY_BYTES`], and callers run it on the blocking pool
-//! under a time limit ([`TIME_LIMIT`]). Malformed files give an error, never
-//! a panic that escapes.
+//! [`crate::item::MAX_BODY_BYTES`], and each file is first checked by
+//! [`eiso_untrusted`] (declared dimensions, unpacked sizes, compression
+//! ratios, nesting) before a parser sees it. Malformed files give an error,
+//! never a panic that escapes.
+//!
+//! A parser can still go wrong in ways no check foresees (an allocation that
+//! fails aborts the process; deep recursion overflows the stack), so the
+//! server extracts in a child process: [`Extractor::Child`] runs its own
+//! binary in extraction mode ([`child_main`]), which limits its address space
+//! ([`CHILD_MEMORY_BYTES`]) and CPU time before reading the file from stdin;
+//! the parent kills it past [`TIME_LIMIT`] and reads at most
+//! [`crate::item::MAX_BODY_BYTES`] of its output. A runaway costs that child,
+//! and the file is indexed by name only.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
+use std::path::PathBuf;
+use std::process::{ExitCode, Stdio};
 use std::time::Duration;
+
+use eiso_untrusted::Limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::item::{MAX_BODY_BYTES, truncate};
 
@@ -16,6 +31,12 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 /// Uncompressed size of a DOCX part read at most (zip bombs).
 const MAX_XML_BYTES: u64 = 64 << 20;
 
+/// Address space an extraction child may use (mimalloc reserves arenas of
+/// 1 GiB: under a 1 GiB limit an ordinary PDF failed).
+pub const CHILD_MEMORY_BYTES: u64 = 2 << 30;
+/// CPU seconds an extraction child may use.
+const CHILD_CPU_SECONDS: u64 = 30;
+
 /// What kind of text extraction applies to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -24,6 +45,25 @@ pub enum Format {
     Pdf,
     Docx,
     Xlsx,
+}
+
+impl Format {
+    /// The name the extraction mode takes (`--format pdf`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        [Format::Text, Format::Html, Format::Pdf, Format::Docx, Format::Xlsx]
+            .into_iter()
+            .find(|f| f.name() == name)
+    }
 }
 
 /// The format of a file from its MIME type, else its name's extension.
@@ -56,11 +96,32 @@ pub fn format(content_type: &str, file_name: &str) -> Option<Format> {
     })
 }
 
-/// The text of `content`, at most [`MAX_BODY_BYTES`].
+/// Refuses a file whose parsing could run away (see [`eiso_untrusted`]).
+pub fn check(format: Format, content: &[u8]) -> Result<(), String> {
+    let limits = Limits::EXTRACTION;
+    let refused = |refusal: eiso_untrusted::Refusal| format!("not read: {refusal}");
+    match format {
+        Format::Text | Format::Html => Ok(()),
+        Format::Pdf => eiso_untrusted::check_pdf(content, &limits).map_err(refused),
+        Format::Docx => eiso_untrusted::check_document(content, &limits).map_err(refused),
+        Format::Xlsx => match eiso_untrusted::check_workbook(content, &limits).map_err(refused)? {
+            eiso_untrusted::Workbook::Xlsx => Ok(()),
+            eiso_untrusted::Workbook::Ods => Err("not read: not an XLSX workbook".to_string()),
+        },
+    }
+}
+
+/// The text of `content`, at most [`MAX_BODY_BYTES`], once [`check`] has let it through.
 pub fn text(format: Format, content: &[u8]) -> Result<String, String> {
     if content.len() as u64 > MAX_INPUT_BYTES {
         return Err(format!("file of {} bytes is over the extraction limit", content.len()));
     }
+    check(format, content)?;
+    parse(format, content)
+}
+
+/// The text of `content`, with no checks: only in a process with limits.
+fn parse(format: Format, content: &[u8]) -> Result<String, String> {
     let mut text = match format {
         Format::Text => String::from_utf8_lossy(content).into_owned(),
         Format::Html => html_text(&String::from_utf8_lossy(content)),
@@ -70,6 +131,155 @@ pub fn text(format: Format, content: &[u8]) -> Result<String, String> {
     };
     truncate(&mut text, MAX_BODY_BYTES);
     Ok(text)
+}
+
+/// Where text is extracted.
+#[derive(Debug, Clone)]
+pub enum Extractor {
+    /// On the blocking pool of this process, under [`TIME_LIMIT`]: the checks
+    /// are the only guard (for tests and embedders without the server binary).
+    InProcess,
+    /// In a child process: `program extract --format F`, file on stdin, text
+    /// on stdout (see [`child_main`]).
+    Child { program: PathBuf },
+}
+
+impl Extractor {
+    /// The text of `content`, or why there is none.
+    pub async fn text(&self, format: Format, content: Vec<u8>) -> Result<String, String> {
+        match self {
+            Extractor::InProcess => {
+                let job = tokio::task::spawn_blocking(move || text(format, &content));
+                match tokio::time::timeout(TIME_LIMIT, job).await {
+                    Ok(Ok(result)) => result,
+                    Ok(Err(error)) => Err(format!("extraction failed: {error}")),
+                    Err(_) => Err("extraction took too long".to_string()),
+                }
+            }
+            Extractor::Child { program } => {
+                if content.len() as u64 > MAX_INPUT_BYTES {
+                    return Err(format!("file of {} bytes is over the extraction limit", content.len()));
+                }
+                in_child(program, format, content).await
+            }
+        }
+    }
+}
+
+async fn in_child(program: &PathBuf, format: Format, content: Vec<u8>) -> Result<String, String> {
+    let mut child = tokio::process::Command::new(program)
+        .args(["extract", "--format", format.name()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start the extraction process: {e}"))?;
+    let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err("the extraction process has no pipes".to_string());
+    };
+    let work = async {
+        let feed = async move {
+            // A child that stops reading (it died, or refused the file) is not an error here.
+            let _ = stdin.write_all(&content).await;
+            drop(stdin);
+        };
+        let read_out = async move {
+            let mut out = Vec::new();
+            let _ = stdout.take(MAX_BODY_BYTES as u64 + 1).read_to_end(&mut out).await;
+            out
+        };
+        let read_err = async move {
+            let mut err = Vec::new();
+            let _ = stderr.take(4096).read_to_end(&mut err).await;
+            err
+        };
+        let ((), out, err) = tokio::join!(feed, read_out, read_err);
+        (out, err)
+    };
+    let (out, err) = match tokio::time::timeout(TIME_LIMIT, work).await {
+        Ok(result) => result,
+        Err(_) => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            return Err("extraction took too long".to_string());
+        }
+    };
+    let status = match tokio::time::timeout(TIME_LIMIT, child.wait()).await {
+        Ok(Ok(status)) => status,
+        Ok(Err(error)) => return Err(format!("extraction process: {error}")),
+        Err(_) => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            return Err("extraction took too long".to_string());
+        }
+    };
+    if status.success() {
+        let mut text = String::from_utf8_lossy(&out).into_owned();
+        truncate(&mut text, MAX_BODY_BYTES);
+        return Ok(text);
+    }
+    let message = String::from_utf8_lossy(&err);
+    let mut message = message.lines().last().unwrap_or_default().to_string();
+    truncate(&mut message, 200);
+    use std::os::unix::process::ExitStatusExt;
+    match status.signal() {
+        Some(signal) => Err(format!("the extraction process died (signal {signal}) {message}")),
+        None if status.code() == Some(EXIT_REFUSED) => Err(message),
+        None => Err(format!("the extraction process failed ({status}) {message}")),
+    }
+}
+
+/// The child's exit code for a file it refused or could not read.
+const EXIT_REFUSED: i32 = 3;
+
+/// The extraction mode of the server binary: limits itself (address space,
+/// CPU time), reads the file from stdin, writes its text to stdout. A file
+/// that cannot be read exits with status 3 and the reason on stderr.
+/// `unchecked` skips [`check`] (for tests of the limits themselves).
+pub fn child_main(format: &str, unchecked: bool) -> ExitCode {
+    use rustix::process::{Resource, Rlimit, setrlimit};
+    let limit = |resource, value: u64| {
+        setrlimit(
+            resource,
+            Rlimit {
+                current: Some(value),
+                maximum: Some(value),
+            },
+        )
+    };
+    if let Err(error) = limit(Resource::As, CHILD_MEMORY_BYTES).and(limit(Resource::Cpu, CHILD_CPU_SECONDS)) {
+        eprintln!("cannot limit the extraction process: {error}");
+        return ExitCode::FAILURE;
+    }
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("unknown format `{format}`");
+        return ExitCode::from(2);
+    };
+    let mut content = Vec::new();
+    if let Err(error) = std::io::stdin().take(MAX_INPUT_BYTES + 1).read_to_end(&mut content) {
+        eprintln!("cannot read the file: {error}");
+        return ExitCode::FAILURE;
+    }
+    let result = if unchecked {
+        parse(format, &content)
+    } else {
+        text(format, &content)
+    };
+    match result {
+        Ok(text) => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("{reason}");
+            ExitCode::from(EXIT_REFUSED as u8)
+        }
+    }
 }
 
 fn pdf_text(content: &[u8]) -> Result<String, String> {

@@ -35,6 +35,7 @@ use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureService
 use eiso_proto::eiso::quality::v1::quality_service_server::QualityServiceServer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
 use eiso_quality::{Quality, QualityApi};
+pub use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
 
@@ -75,7 +76,15 @@ impl App {
     }
 
     /// [`App::prepare`] on another clock (tests move time instead of sleeping).
+    /// Text of files is extracted in this process (checked first, but with no
+    /// memory limit): the binary uses [`App::prepare_with`] and a child process.
     pub async fn prepare_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        Self::prepare_with(config, clock, Extractor::InProcess).await
+    }
+
+    /// [`App::prepare`] with the clock and where the search indexer extracts
+    /// the text of files (`Extractor::Child` runs a binary in extraction mode).
+    pub async fn prepare_with(config: Config, clock: Clock, extractor: Extractor) -> anyhow::Result<Self> {
         let identity_db = open::<eiso_migrations::identity::Migrator>(&config, eiso_identity::SERVICE_NAME).await?;
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
@@ -181,6 +190,7 @@ impl App {
                 &procedures,
                 &plans,
                 &quality,
+                extractor,
                 Arc::new(directory::IdentityDirectory(identity.clone())),
             ),
             Arc::new(directory::IdentityDirectory(identity.clone())),

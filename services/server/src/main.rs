@@ -36,10 +36,30 @@ struct Args {
     /// A postgres:// URL switches storage to PostgreSQL [env: EISO_DATABASE_URL].
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Mode>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Mode {
+    /// Internal: the text of one file (stdin) to stdout, under memory and CPU
+    /// limits; the search indexer runs the server's own binary this way, so
+    /// that a file that makes a parser run away costs only this process.
+    #[command(hide = true)]
+    Extract {
+        #[arg(long)]
+        format: String,
+        /// Skip the checks made before parsing (tests of the limits).
+        #[arg(long, hide = true)]
+        unchecked: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(Mode::Extract { format, unchecked }) = &args.command {
+        return eiso_search::extract::child_main(format, *unchecked);
+    }
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let mut config = match Config::load(args.config.as_deref(), &env) {
         Ok(config) => config,
@@ -88,7 +108,10 @@ fn main() -> ExitCode {
 async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
     let _telemetry = eiso_telemetry::init("eiso-server", &config.log.filter)?;
     tracing::info!(?config, workers, "starting");
-    let app = eiso_server::App::prepare(config.clone()).await?;
+    // Text of uploaded files is extracted by this binary in a child process.
+    let program = std::env::current_exe().map_err(|e| anyhow::anyhow!("cannot find the server binary: {e}"))?;
+    let extractor = eiso_server::Extractor::Child { program };
+    let app = eiso_server::App::prepare_with(config.clone(), eiso_platform::clock::Clock::system(), extractor).await?;
     match &app.admin_setup {
         AdminSetup::Existing => {}
         AdminSetup::FromEnvironment => {

@@ -103,12 +103,17 @@ fn journal_stream(journal: &Journal, after: i64) -> BoxStream<'static, ServiceRe
 
 /// The documents service: controlled documents (metadata and the text of the
 /// effective revision's files) and records.
-/// Documents and records, read through the documents service; the directory
-/// places each in the unit tree.
-pub struct DocumentsSource(pub Documents, pub Arc<dyn Directory>);
+pub struct DocumentsSource {
+    pub documents: Documents,
+    /// Where the text of files is extracted (a child process in the server).
+    pub extractor: extract::Extractor,
+    /// Places each document and record in the unit tree.
+    pub directory: Arc<dyn Directory>,
+}
 
 impl DocumentsSource {
-    /// Names and text of `files`, each extracted off the runtime under the time limit.
+    /// Names and text of `files`, each extracted by the extractor (a file
+    /// that cannot be read is indexed by name only).
     async fn files_text(&self, ctx: &CallContext, files: &[docs::File]) -> String {
         let mut text = String::new();
         for file in files {
@@ -121,18 +126,13 @@ impl DocumentsSource {
                 continue;
             }
             match self.read_file(ctx, &file.name).await {
-                Ok(content) => {
-                    let job = tokio::task::spawn_blocking(move || extract::text(format, &content));
-                    match tokio::time::timeout(extract::TIME_LIMIT, job).await {
-                        Ok(Ok(Ok(extracted))) => {
-                            text.push_str(&extracted);
-                            text.push('\n');
-                        }
-                        Ok(Ok(Err(error))) => tracing::info!(file = %file.name, %error, "search: no text taken"),
-                        Ok(Err(error)) => tracing::warn!(file = %file.name, %error, "search: extraction failed"),
-                        Err(_) => tracing::warn!(file = %file.name, "search: extraction took too long; name only"),
+                Ok(content) => match self.extractor.text(format, content).await {
+                    Ok(extracted) => {
+                        text.push_str(&extracted);
+                        text.push('\n');
                     }
-                }
+                    Err(error) => tracing::warn!(file = %file.name, %error, "search: no text taken; name only"),
+                },
                 Err(error) => tracing::warn!(file = %file.name, %error, "search: cannot read file"),
             }
             if text.len() > eiso_search::item::MAX_BODY_BYTES {
@@ -143,7 +143,7 @@ impl DocumentsSource {
     }
 
     async fn read_file(&self, ctx: &CallContext, name: &str) -> ServiceResult<Vec<u8>> {
-        let (_, chunks) = self.0.download(ctx, name).await?;
+        let (_, chunks) = self.documents.download(ctx, name).await?;
         let mut chunks = std::pin::pin!(chunks);
         let mut content = Vec::new();
         while let Some(chunk) = chunks.next().await {
@@ -154,7 +154,7 @@ impl DocumentsSource {
 
     async fn document(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
         let document = self
-            .0
+            .documents
             .get_document(
                 ctx,
                 docs::GetDocumentRequest {
@@ -173,7 +173,7 @@ impl DocumentsSource {
         }
         if document.effective_revision > 0 {
             let revision = self
-                .0
+                .documents
                 .get_revision(
                     ctx,
                     docs::GetRevisionRequest {
@@ -187,7 +187,7 @@ impl DocumentsSource {
         }
         let restricted = document.confidentiality == docs::Confidentiality::Restricted as i32;
         let readers = if restricted {
-            within(self.1.as_ref(), &ALL_ROLES, &document.owner_unit).await?
+            within(self.directory.as_ref(), &ALL_ROLES, &document.owner_unit).await?
         } else {
             vec![readers::EVERYONE.to_string()]
         };
@@ -207,7 +207,7 @@ impl DocumentsSource {
 
     async fn record(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
         let record = self
-            .0
+            .documents
             .get_record(ctx, docs::GetRecordRequest { name: name.to_string() })
             .await?;
         Ok(SearchItem {
@@ -219,7 +219,7 @@ impl DocumentsSource {
             unit: record.owner_unit.clone(),
             item_type: String::new(),
             status: short(record.state().as_str_name(), "STATE_"),
-            readers: within(self.1.as_ref(), &ALL_ROLES, &record.owner_unit).await?,
+            readers: within(self.directory.as_ref(), &ALL_ROLES, &record.owner_unit).await?,
             update_time: time(record.update_time.as_ref().or(record.create_time.as_ref())),
         })
     }
@@ -231,11 +231,11 @@ impl Source for DocumentsSource {
     }
 
     fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        journal_stream(self.0.journal(), after_sequence)
+        journal_stream(self.documents.journal(), after_sequence)
     }
 
     fn head(&self) -> Answer<'_, i64> {
-        Box::pin(self.0.journal().head_sequence())
+        Box::pin(self.documents.journal().head_sequence())
     }
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
@@ -700,6 +700,7 @@ pub fn sources(
     procedures: &Procedures,
     plans: &Plans,
     quality: &Quality,
+    extractor: extract::Extractor,
     directory: Arc<dyn Directory>,
 ) -> Vec<Arc<dyn Source>> {
     let owners = Arc::new(Owners {
@@ -708,7 +709,11 @@ pub fn sources(
         directory: directory.clone(),
     });
     vec![
-        Arc::new(DocumentsSource(documents.clone(), directory.clone())),
+        Arc::new(DocumentsSource {
+            documents: documents.clone(),
+            extractor,
+            directory: directory.clone(),
+        }),
         Arc::new(ProceduresSource(procedures.clone(), directory.clone())),
         Arc::new(PayloadSource {
             stream: eiso_plans::SERVICE_NAME,
