@@ -2,7 +2,10 @@
 //! belongs to a unit (ARCHITECTURE, Security).
 //!
 //! A role binding at unit U covers U and every unit below it — never the
-//! units above it or beside it. Which bindings count depends on the act:
+//! units above it or beside it. A binding at a root unit (one without a
+//! parent) covers the whole system, new roots included, as in identity: the
+//! root is where the system's own administrators and auditors sit. Which
+//! bindings count depends on the act:
 //!
 //! - [`Scope::of_method`]: the bindings whose role the method's row of the
 //!   [`policy`](crate::policy) table grants (a school's document controller
@@ -81,6 +84,9 @@ impl Scope {
         for unit in bound_units(principal, roles) {
             if units.contains(unit) {
                 continue;
+            }
+            if directory.ancestors(unit).await?.len() == 1 {
+                return Ok(Self::Everywhere);
             }
             units.extend(directory.subtree(unit).await?);
         }
@@ -172,6 +178,7 @@ pub async fn require_root(directory: &dyn Directory, ctx: &CallContext) -> Servi
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::directory::{DirectoryUnit, DirectoryUser};
@@ -311,6 +318,19 @@ mod tests {
             .is_err()
         );
         assert!(require_root(&Tree, &CallContext::system(rebuild)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_root_binding_reaches_the_whole_system() {
+        let root = ctx(PUBLISH, &[(Role::DocumentController, "units/r")]);
+        assert_eq!(Scope::of_method(&Tree, &root).await.unwrap(), Scope::Everywhere);
+        // Another role's root binding does not widen this method's scope.
+        let mixed = ctx(
+            PUBLISH,
+            &[(Role::Viewer, "units/r"), (Role::DocumentController, "units/s2")],
+        );
+        let scope = Scope::of_method(&Tree, &mixed).await.unwrap();
+        assert!(scope.covers("units/s2") && !scope.covers("units/s1"));
     }
 
     #[tokio::test]

@@ -424,13 +424,22 @@ impl Search {
         })
     }
 
-    /// The reader tokens of `principal`: one for each role binding.
+    /// The reader tokens of `principal`: one for each role binding, and one
+    /// for any root where the binding is at a root.
     pub async fn caller(&self, principal: &Principal) -> ServiceResult<Caller> {
         let mut tokens = vec![readers::EVERYONE.to_string()];
         for (role, unit) in &principal.bindings {
-            let token = readers::bound(*role, unit);
-            if !unit.is_empty() && !tokens.contains(&token) {
-                tokens.push(token);
+            if unit.is_empty() {
+                continue;
+            }
+            let mut own = vec![readers::bound(*role, unit)];
+            if self.inner.directory.ancestors(unit).await?.len() == 1 {
+                own.push(readers::bound(*role, readers::ANY_ROOT));
+            }
+            for token in own {
+                if !tokens.contains(&token) {
+                    tokens.push(token);
+                }
             }
         }
         let personal_data = principal.roles().any(|r| self.inner.personal_data_roles.contains(&r));

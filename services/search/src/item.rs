@@ -42,16 +42,22 @@ pub mod readers {
     /// Every signed-in caller.
     pub const EVERYONE: &str = "all";
 
+    /// Stands for any root unit: a binding at a root covers the whole system.
+    pub const ANY_ROOT: &str = "root";
+
     /// Callers holding `role` bound at `unit`.
     pub fn bound(role: Role, unit: &str) -> String {
         format!("at:{}@{unit}", role.as_str_name())
     }
 
     /// The tokens of an item that `roles` may read and that belongs to the
-    /// unit whose `chain` is given (the unit first, then the units above it).
+    /// unit whose `chain` is given (the unit first, then the units above it);
+    /// the roles' bindings at any root read it too.
     pub fn within(roles: &[Role], chain: &[String]) -> Vec<String> {
         chain
             .iter()
+            .map(String::as_str)
+            .chain([ANY_ROOT])
             .flat_map(|unit| roles.iter().map(move |role| bound(*role, unit)))
             .collect()
     }
