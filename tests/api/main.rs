@@ -16,5 +16,6 @@ mod procedures;
 mod quality;
 mod search;
 mod server;
+mod undecodable;
 mod units;
 mod users;

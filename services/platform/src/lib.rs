@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod journal;
 pub mod links;
 pub mod policy;
+pub mod undecodable;
 
 pub use context::{CallContext, CallInfo, Principal};
 pub use error::{ServiceError, ServiceResult, Violations};
