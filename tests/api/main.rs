@@ -7,6 +7,7 @@
 mod audit_trail;
 mod authorisation;
 mod bad_input;
+mod bad_values;
 mod concurrency;
 mod documents;
 mod dossiers;
