@@ -15,6 +15,7 @@ mod events;
 mod plans;
 mod procedures;
 mod quality;
+mod reflection;
 mod search;
 mod server;
 mod undecodable;
