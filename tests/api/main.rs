@@ -18,6 +18,7 @@ mod quality;
 mod reflection;
 mod search;
 mod server;
+mod sign_in;
 mod undecodable;
 mod units;
 mod users;

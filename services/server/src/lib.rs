@@ -81,7 +81,8 @@ impl App {
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
         let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
-        let identity = Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl);
+        let identity =
+            Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl).with_clock(clock.clone());
         let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
 
         let documents_db = open::<eiso_migrations::documents::Migrator>(&config, eiso_documents::SERVICE_NAME).await?;
