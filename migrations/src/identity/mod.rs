@@ -2,6 +2,7 @@
 //! API clients and the token signing key.
 
 mod m0002_identity_tables;
+mod m0003_sign_in_failures;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(crate::platform::CreatePlatformTables),
             Box::new(m0002_identity_tables::Migration),
+            Box::new(m0003_sign_in_failures::Migration),
         ]
     }
 }

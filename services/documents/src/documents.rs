@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use crate::Documents;
 use crate::access::readable_documents;
 use crate::rows::{
-    DOCUMENT_COLUMNS, DocumentRow, ExternalOriginJson, from_ts, get_document, revision_effective_at, revision_proto,
+    DOCUMENT_COLUMNS, DocumentRow, ExternalOriginJson, get_document, revision_effective_at, revision_proto,
 };
 
 /// Document codes: 1–40 of `A-Z a-z 0-9 . _ - /`, e.g. `QT-TTHC-01`.
@@ -74,7 +74,11 @@ fn clean_external(violations: &mut Violations, document: &Document) -> Option<Ex
     Some(ExternalOriginJson {
         issuer,
         reference,
-        issue_time: from_ts(&origin.issue_time),
+        issue_time: eiso_platform::aip::time::check_instant(
+            violations,
+            origin.issue_time.as_ref(),
+            "document.external_origin.issue_time",
+        ),
     })
 }
 
@@ -159,10 +163,11 @@ impl Documents {
 
     pub async fn get_document(&self, ctx: &CallContext, request: GetDocumentRequest) -> ServiceResult<Document> {
         let id = names::parse(&request.name, "documents", "name")?;
+        let at = eiso_platform::aip::time::optional_instant(request.as_of_time.as_ref(), "as_of_time")?
+            .unwrap_or_else(Utc::now);
         let db = self.journal.db().reader();
         let row = get_document(db, &id).await?;
         self.ensure_readable(&ctx.principal, &row).await?;
-        let at = from_ts(&request.as_of_time).unwrap_or_else(Utc::now);
         let revision = match revision_effective_at(db, &id, at).await? {
             Some(revision) => Some(revision_proto(db, &revision).await?),
             None => None,

@@ -125,10 +125,7 @@ impl Documents {
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let mut violations = Violations::new();
-        let file_name = text::clean(&mut violations, "header.file_name", &header.file_name, true, 255);
-        if file_name.contains(['/', '\\']) {
-            violations.add("header.file_name", "must not contain `/` or `\\`");
-        }
+        let file_name = text::file_name(&mut violations, "header.file_name", &header.file_name);
         let content_type = match header.content_type.trim() {
             "" => "application/octet-stream".to_string(),
             value if value.len() <= 100 && value.contains('/') && value.is_ascii() => value.to_string(),

@@ -15,7 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Documents;
 use crate::rows::{
-    DispositionActJson, RECORD_COLUMNS, RecordRow, disposition_label, files_of, from_ts, get_document, get_record,
+    DispositionActJson, RECORD_COLUMNS, RecordRow, disposition_label, files_of, get_document, get_record,
 };
 
 /// Longest retention accepted: 100 years.
@@ -188,7 +188,8 @@ impl Documents {
         request: ListRecordsDueForDispositionRequest,
     ) -> ServiceResult<ListRecordsDueForDispositionResponse> {
         let size = page::size(request.page_size, 100, 1000)?;
-        let as_of = from_ts(&request.as_of_time).unwrap_or_else(Utc::now);
+        let as_of = eiso_platform::aip::time::optional_instant(request.as_of_time.as_ref(), "as_of_time")?
+            .unwrap_or_else(Utc::now);
         let query_key = format!("due|{}", as_of.timestamp_micros());
         let offset = page::decode(&request.page_token, &query_key)?;
         let db = self.journal.db().reader();

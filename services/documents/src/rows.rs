@@ -15,11 +15,6 @@ fn ts(time: Option<DateTime<Utc>>) -> Option<eiso_proto::prost_types::Timestamp>
     time.map(timestamp)
 }
 
-pub fn from_ts(time: &Option<eiso_proto::prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    time.as_ref()
-        .and_then(|t| DateTime::from_timestamp(t.seconds, t.nanos.clamp(0, 999_999_999) as u32))
-}
-
 /// Optimistic-concurrency update: `rows_affected` must be 1.
 fn check_saved(rows: u64, name: &str) -> ServiceResult<()> {
     if rows == 1 {

@@ -29,7 +29,8 @@ fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
 #[eiso_proto::tonic::async_trait]
 impl IdentityService for IdentityApi {
     async fn login(&self, request: Request<LoginRequest>) -> Result<LoginResponse> {
-        reply(self.identity.login(request.into_inner()).await)
+        let client = request.remote_addr().map(|address| address.ip());
+        reply(self.identity.login(request.into_inner(), client).await)
     }
 
     async fn who_am_i(&self, request: Request<WhoAmIRequest>) -> Result<WhoAmIResponse> {

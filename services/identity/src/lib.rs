@@ -43,6 +43,12 @@ impl Identity {
         scope::require_root(self.journal.db().reader(), ctx).await
     }
 
+    /// The same service with sign-in lockouts timed by `clock`.
+    pub fn with_clock(mut self, clock: eiso_platform::clock::Clock) -> Self {
+        self.throttle = Arc::new(login::Throttle::with_clock(clock));
+        self
+    }
+
     pub fn journal(&self) -> &Journal {
         &self.journal
     }

@@ -160,47 +160,133 @@ impl TokenVerifier for IdentityVerifier {
     }
 }
 
-/// Refuses sign-in for a while after repeated failures for the same name.
-#[derive(Default)]
+/// Backs off sign-in per (account, client address) after repeated failures.
+///
+/// An account is never locked for everyone: failures from one address delay
+/// only that address's next attempts on that account, so someone guessing
+/// the administrator's password from outside cannot lock the administrator
+/// out. The first [`FREE_FAILURES`] failures cost nothing; each one after
+/// locks the pair for [`FIRST_LOCK`], doubled per further failure, up to
+/// [`MAX_LOCK`]. A success clears the pair. The state is in the identity
+/// database (`sign_in_failures`), so every replica sees the same.
+///
+/// The address is the connection's remote IP. When it is unknown (no TCP
+/// connection, as in-process), all such attempts share the `unknown` address;
+/// behind a reverse proxy every client shares the proxy's address (the
+/// forwarded-for header is not trusted: anyone can write it).
+#[derive(Debug, Clone, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    clock: eiso_platform::clock::Clock,
 }
 
-const MAX_FAILURES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// Failures allowed before the first lock.
+pub const FREE_FAILURES: i64 = 5;
+/// The lock after the first failure past [`FREE_FAILURES`].
+pub const FIRST_LOCK: Duration = Duration::from_secs(30);
+/// The longest lock.
+pub const MAX_LOCK: Duration = Duration::from_secs(60 * 60);
+/// Failures older than this are forgotten (the count starts again).
+const FORGET_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The lock after `failures` consecutive failures.
+pub fn lock_after(failures: i64) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::ZERO;
+    }
+    let doublings = Ord::min(u32::try_from(failures - FREE_FAILURES).unwrap_or(u32::MAX), 16);
+    Ord::min(FIRST_LOCK.saturating_mul(1 << doublings), MAX_LOCK)
+}
 
 impl Throttle {
-    fn check(&self, key: &str) -> ServiceResult<()> {
-        let failures = self
-            .failures
-            .lock()
-            .map_err(|_| ServiceError::internal("throttle lock poisoned"))?;
-        if let Some((count, since)) = failures.get(key)
-            && *count >= MAX_FAILURES
-            && since.elapsed() < LOCKOUT
-        {
-            let minutes = (LOCKOUT - since.elapsed()).as_secs().div_ceil(60);
+    pub fn with_clock(clock: eiso_platform::clock::Clock) -> Self {
+        Self { clock }
+    }
+
+    fn now_us(&self) -> i64 {
+        self.clock.now().timestamp_micros()
+    }
+
+    /// RESOURCE_EXHAUSTED while (`account`, `address`) is locked.
+    async fn check(&self, db: &Db, account: &str, address: &str) -> ServiceResult<()> {
+        let row = db
+            .reader()
+            .query_one(
+                Query::select()
+                    .column("locked_until_us")
+                    .from("sign_in_failures")
+                    .and_where(Expr::col("account").eq(account))
+                    .and_where(Expr::col("address").eq(address)),
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let locked_until: i64 = row.try_get("", "locked_until_us")?;
+        let now = self.now_us();
+        if locked_until > now {
+            let seconds = (locked_until - now + 999_999) / 1_000_000;
             return Err(ServiceError::ResourceExhausted(format!(
-                "too many failed sign-ins for this account; try again in {minutes} minute(s)"
+                "too many failed sign-ins for this account from your address; try again in {seconds} second(s)"
             )));
         }
         Ok(())
     }
 
-    fn failed(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            let entry = failures.entry(key.to_string()).or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= LOCKOUT {
-                *entry = (0, Instant::now());
+    async fn failed(&self, db: &Db, account: &str, address: &str) -> ServiceResult<()> {
+        let now = self.now_us();
+        let txn = db.begin_write().await?;
+        let previous = txn
+            .query_one(
+                Query::select()
+                    .columns(["failures", "last_failure_us"])
+                    .from("sign_in_failures")
+                    .and_where(Expr::col("account").eq(account))
+                    .and_where(Expr::col("address").eq(address)),
+            )
+            .await?;
+        let failures = match previous {
+            Some(row) => {
+                let failures: i64 = row.try_get("", "failures")?;
+                let last: i64 = row.try_get("", "last_failure_us")?;
+                let forgotten = now.saturating_sub(last) > FORGET_AFTER.as_micros() as i64;
+                if forgotten { 1 } else { failures.saturating_add(1) }
             }
-            entry.0 += 1;
-        }
+            None => 1,
+        };
+        let locked_until = now.saturating_add(lock_after(failures).as_micros() as i64);
+        txn.execute(
+            Query::insert()
+                .into_table("sign_in_failures")
+                .columns(["account", "address", "failures", "last_failure_us", "locked_until_us"])
+                .values_panic([
+                    account.into(),
+                    address.into(),
+                    failures.into(),
+                    now.into(),
+                    locked_until.into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns(["account", "address"])
+                        .update_columns(["failures", "last_failure_us", "locked_until_us"])
+                        .to_owned(),
+                ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
-    fn succeeded(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(key);
-        }
+    async fn succeeded(&self, db: &Db, account: &str, address: &str) -> ServiceResult<()> {
+        let txn = db.begin_write().await?;
+        txn.execute(
+            Query::delete()
+                .from_table("sign_in_failures")
+                .and_where(Expr::col("account").eq(account))
+                .and_where(Expr::col("address").eq(address)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 }
 
@@ -226,7 +312,11 @@ const DUMMY_HASH: &str =
 impl Identity {
     /// Signs in and records the outcome in the audit trail (successes and
     /// failures alike: the trail is also the security log).
-    pub async fn login(&self, request: LoginRequest) -> ServiceResult<LoginResponse> {
+    ///
+    /// `client` is the caller's IP address (for the per-address lockout),
+    /// `None` when unknown.
+    pub async fn login(&self, request: LoginRequest, client: Option<std::net::IpAddr>) -> ServiceResult<LoginResponse> {
+        let address = client.map_or_else(|| "unknown".to_string(), |ip| ip.to_canonical().to_string());
         let (claimed, result) = match request.credentials {
             None => (
                 String::new(),
@@ -246,8 +336,12 @@ impl Identity {
                 }
                 let result = match v.check() {
                     Ok(()) => {
-                        self.throttled(&format!("user:{username}"), self.login_user(&username, p.password))
-                            .await
+                        self.throttled(
+                            &format!("user:{username}"),
+                            &address,
+                            self.login_user(&username, p.password),
+                        )
+                        .await
                     }
                     Err(error) => Err(error),
                 };
@@ -263,6 +357,7 @@ impl Identity {
                 } else {
                     self.throttled(
                         &format!("client:{client_id}"),
+                        &address,
                         self.login_client(&client_id, &c.client_secret),
                     )
                     .await
@@ -293,18 +388,20 @@ impl Identity {
         result
     }
 
-    /// Runs a sign-in attempt unless `key` is locked out, and counts its
-    /// failure or clears the count on success.
+    /// Runs a sign-in attempt unless (`account`, `address`) is locked out,
+    /// and counts its failure or clears the count on success.
     async fn throttled(
         &self,
-        key: &str,
+        account: &str,
+        address: &str,
         attempt: impl std::future::Future<Output = ServiceResult<LoginResponse>>,
     ) -> ServiceResult<LoginResponse> {
-        self.throttle.check(key)?;
+        let db = self.journal.db();
+        self.throttle.check(db, account, address).await?;
         let result = attempt.await;
         match &result {
-            Ok(_) => self.throttle.succeeded(key),
-            Err(ServiceError::Unauthenticated(_)) => self.throttle.failed(key),
+            Ok(_) => self.throttle.succeeded(db, account, address).await?,
+            Err(ServiceError::Unauthenticated(_)) => self.throttle.failed(db, account, address).await?,
             Err(_) => {}
         }
         result
@@ -396,6 +493,15 @@ mod tests {
         !eiso_platform::auth::verify_password("x", hash)
             && hash.starts_with("$argon2id$v=19$")
             && hash.split('$').count() == 6
+    }
+
+    #[test]
+    fn the_lock_doubles_up_to_its_cap() {
+        assert_eq!(lock_after(FREE_FAILURES - 1), Duration::ZERO);
+        assert_eq!(lock_after(FREE_FAILURES), FIRST_LOCK);
+        assert_eq!(lock_after(FREE_FAILURES + 1), FIRST_LOCK * 2);
+        assert_eq!(lock_after(FREE_FAILURES + 2), FIRST_LOCK * 4);
+        assert_eq!(lock_after(i64::MAX), MAX_LOCK);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use eiso_platform::{ServiceError, ServiceResult};
+use eiso_platform::ServiceResult;
 use eiso_proto::eiso::plans::v1::LocalDate;
 use eiso_proto::prost_types::Timestamp;
 
@@ -22,17 +22,10 @@ pub fn date_to_proto(date: NaiveDate) -> LocalDate {
     }
 }
 
+/// The date of `date`, refused (naming `field`) when it does not exist or is
+/// outside the years a request may name ([`eiso_platform::aip::time`]).
 pub fn date_from_proto(date: &LocalDate, field: &str) -> ServiceResult<NaiveDate> {
-    u32::try_from(date.month)
-        .ok()
-        .zip(u32::try_from(date.day).ok())
-        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day))
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                field,
-                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
-            )
-        })
+    eiso_platform::aip::time::date(date.year, date.month, date.day, field)
 }
 
 pub fn ts(time: Option<DateTime<Utc>>) -> Option<Timestamp> {

@@ -16,15 +16,7 @@ use crate::timeframe;
 
 pub const MAX_TEXT: usize = 2000;
 
-fn check_enum<T: TryFrom<i32>>(violations: &mut Violations, field: &str, value: i32, required: bool) {
-    if value == 0 {
-        if required {
-            violations.add(field, "is required");
-        }
-    } else if T::try_from(value).is_err() {
-        violations.add(field, format!("unknown value {value}"));
-    }
-}
+use eiso_platform::aip::enums::check as check_enum;
 
 /// Folded for matching unit names: NFC, lower case, white space squashed.
 fn fold(text: &str) -> String {

@@ -99,9 +99,34 @@ const COLUMNS: [&str; 11] = [
     "hash",
 ];
 
-/// Appends `entry` inside `txn`. Locks the trail's head row first, so
-/// concurrent appenders chain one after the other.
+/// The most characters an entry's message or reason keeps: the trail can
+/// never be cleaned up, so a failed import's megabyte of errors must not land
+/// in it.
+pub const MAX_TEXT_CHARS: usize = 1000;
+/// The most characters of the short fields (actor, method, resource, request id).
+pub const MAX_NAME_CHARS: usize = 300;
+
+impl NewEntry {
+    /// The entry as it is stored: every field cut to its bound.
+    pub fn bounded(self) -> Self {
+        use crate::error::truncate_chars;
+        Self {
+            actor: truncate_chars(&self.actor, MAX_NAME_CHARS),
+            method: truncate_chars(&self.method, MAX_NAME_CHARS),
+            resource: truncate_chars(&self.resource, MAX_NAME_CHARS),
+            code: self.code,
+            message: truncate_chars(&self.message, MAX_TEXT_CHARS),
+            reason: truncate_chars(&self.reason, MAX_TEXT_CHARS),
+            request_id: truncate_chars(&self.request_id, MAX_NAME_CHARS),
+        }
+    }
+}
+
+/// Appends `entry` (cut to its bounds, see [`NewEntry::bounded`]) inside
+/// `txn`. Locks the trail's head row first, so concurrent appenders chain one
+/// after the other.
 pub async fn append(txn: &DatabaseTransaction, entry: NewEntry) -> Result<i64, DbErr> {
+    let entry = entry.bounded();
     let head = txn
         .query_one_raw(sea_orm::Statement::from_string(
             txn.get_database_backend(),
@@ -277,6 +302,27 @@ pub async fn verify(db: &Db) -> Result<Verification, DbErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_entries_are_bounded() {
+        let entry = NewEntry {
+            actor: "a".repeat(10_000),
+            method: "/m".into(),
+            resource: "r".repeat(10_000),
+            code: 3,
+            message: "ư".repeat(1_000_000),
+            reason: "x".repeat(5_000),
+            request_id: "q".repeat(5_000),
+        }
+        .bounded();
+        assert_eq!(entry.message.chars().count(), MAX_TEXT_CHARS + 1);
+        assert!(entry.message.ends_with('…'));
+        assert_eq!(entry.reason.chars().count(), MAX_TEXT_CHARS + 1);
+        assert!(entry.actor.len() <= MAX_NAME_CHARS + 3);
+        assert!(entry.resource.len() <= MAX_NAME_CHARS + 3);
+        assert!(entry.request_id.len() <= MAX_NAME_CHARS + 3);
+        assert_eq!(entry.method, "/m");
+    }
 
     #[test]
     fn hash_covers_every_field() {

@@ -56,12 +56,51 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// At most this many field violations go out in one status (message and
+/// details); the rest are counted. A CSV of 100,000 bad columns would otherwise
+/// make a status of megabytes that standard clients cannot read.
+pub const MAX_REPORTED_VIOLATIONS: usize = 10;
+/// At most this many characters of a violation's field path.
+pub const MAX_FIELD_CHARS: usize = 100;
+/// At most this many characters of a violation's description.
+pub const MAX_VIOLATION_CHARS: usize = 300;
+/// At most this many characters in any other status message.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// The violations that go out: the first [`MAX_REPORTED_VIOLATIONS`], each
+/// cut to [`MAX_VIOLATION_CHARS`], and how many more there were.
+fn reported(violations: &[FieldViolation]) -> (Vec<FieldViolation>, usize) {
+    let shown = violations
+        .iter()
+        .take(MAX_REPORTED_VIOLATIONS)
+        .map(|v| FieldViolation {
+            field: truncate_chars(&v.field, MAX_FIELD_CHARS),
+            description: truncate_chars(&v.description, MAX_VIOLATION_CHARS),
+        })
+        .collect();
+    (shown, violations.len().saturating_sub(MAX_REPORTED_VIOLATIONS))
+}
+
 fn describe(violations: &[FieldViolation]) -> String {
-    violations
+    let (shown, more) = reported(violations);
+    let listed = shown
         .iter()
         .map(|v| format!("{}: {}", v.field, v.description))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    let mut text = truncate_chars(&listed, MAX_MESSAGE_CHARS);
+    if more > 0 {
+        text.push_str(&format!("; and {more} more problem(s)"));
+    }
+    text
 }
 
 impl ServiceError {
@@ -103,8 +142,12 @@ impl ServiceError {
         match self {
             Self::InvalidArgument(violations) => {
                 let mut details = ErrorDetails::new();
-                for v in &violations {
-                    details.add_bad_request_violation(v.field.clone(), v.description.clone());
+                let (shown, more) = reported(&violations);
+                for v in shown {
+                    details.add_bad_request_violation(v.field, v.description);
+                }
+                if more > 0 {
+                    details.add_bad_request_violation("", format!("{more} more problem(s) not listed"));
                 }
                 Status::with_error_details(
                     Code::InvalidArgument,
@@ -118,7 +161,12 @@ impl ServiceError {
                 description,
             } => {
                 let mut details = ErrorDetails::new();
-                details.add_precondition_failure_violation(kind, subject, description.clone());
+                let description = truncate_chars(&description, MAX_MESSAGE_CHARS);
+                details.add_precondition_failure_violation(
+                    kind,
+                    truncate_chars(&subject, MAX_FIELD_CHARS),
+                    description.clone(),
+                );
                 Status::with_error_details(Code::FailedPrecondition, description, details)
             }
             Self::Internal(text) => {
@@ -131,9 +179,9 @@ impl ServiceError {
             }
             Self::DataLoss(text) => {
                 tracing::error!(error = %text, "stored data failed its checksum");
-                Status::data_loss(text)
+                Status::data_loss(truncate_chars(&text, MAX_MESSAGE_CHARS))
             }
-            other => Status::new(other.code(), other.to_string()),
+            other => Status::new(other.code(), truncate_chars(&other.to_string(), MAX_MESSAGE_CHARS)),
         }
     }
 }
@@ -185,6 +233,15 @@ impl Violations {
         self.0.is_empty()
     }
 
+    /// Takes in the violations of an INVALID_ARGUMENT error; any other error
+    /// becomes one violation with no field.
+    pub fn absorb(&mut self, error: ServiceError) {
+        match error {
+            ServiceError::InvalidArgument(violations) => self.0.extend(violations),
+            other => self.add("", other.to_string()),
+        }
+    }
+
     /// `Ok(())` if nothing was added, else INVALID_ARGUMENT with every violation.
     pub fn check(self) -> ServiceResult<()> {
         if self.0.is_empty() {
@@ -210,6 +267,41 @@ mod tests {
         let bad = details.bad_request().expect("bad request details");
         let fields: Vec<_> = bad.field_violations.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["unit.code", "unit.kind"]);
+    }
+
+    #[test]
+    fn many_violations_are_reported_in_bounded_size() {
+        let mut v = Violations::new();
+        for i in 0..100_000 {
+            v.add(format!("rows[0].columns[{i}]"), "x".repeat(1000));
+        }
+        let status = v.check().expect_err("violations were added").into_status();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(status.message().len() < 8 * 1024, "{} bytes", status.message().len());
+        assert!(
+            status.message().ends_with("and 99990 more problem(s)"),
+            "{}",
+            status.message()
+        );
+        assert!(
+            status.details().len() < 8 * 1024,
+            "{} bytes of details",
+            status.details().len()
+        );
+        let details = status.get_error_details();
+        let bad = details.bad_request().expect("bad request details");
+        assert_eq!(bad.field_violations.len(), MAX_REPORTED_VIOLATIONS + 1);
+        assert_eq!(bad.field_violations[0].field, "rows[0].columns[0]");
+        assert_eq!(
+            bad.field_violations[MAX_REPORTED_VIOLATIONS].description,
+            "99990 more problem(s) not listed"
+        );
+    }
+
+    #[test]
+    fn truncation_respects_characters() {
+        assert_eq!(truncate_chars("Đường", 3), "Đườ…");
+        assert_eq!(truncate_chars("abc", 3), "abc");
     }
 
     #[test]

@@ -175,7 +175,7 @@ where
                         principal,
                         reason: reason.clone(),
                     });
-                    inner.call(request).await?
+                    crate::undecodable::rewrite(inner.call(request).await?)
                 }
             };
 
@@ -210,7 +210,7 @@ where
 }
 
 /// grpc-message is percent-encoded (gRPC over HTTP/2 spec).
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     fn hex(byte: u8) -> Option<u8> {
         (byte as char).to_digit(16).map(|d| d as u8)
     }

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod links;
 pub mod policy;
 pub mod scope;
+pub mod undecodable;
 
 pub use context::{CallContext, CallInfo, Principal};
 pub use error::{ServiceError, ServiceResult, Violations};

@@ -386,7 +386,7 @@ impl Procedures {
         let proposal = stored
             .calendar
             .propose_year(year, &ProposalOptions::default())
-            .map_err(|e| crate::convert::calendar_error(e, &request.name))?;
+            .map_err(|e| crate::convert::calendar_error_at(e, &request.name, "name"))?;
         let mut proto = stored.year_proto(&proposal);
         proto.etag = String::new();
         proto.update_time = None;
@@ -401,6 +401,7 @@ impl Procedures {
         let received = from_ts(request.receive_time.as_ref(), "receive_time")?
             .ok_or_else(|| ServiceError::invalid("receive_time", "is required"))?;
         let processing_time = processing_time_from_proto(request.processing_time.as_ref(), "processing_time")?;
+        let supplement_mode = supplement_mode_from_proto(request.supplement_mode, "supplement_mode")?;
         let mut suspensions = Vec::new();
         for (i, s) in request.suspensions.iter().enumerate() {
             let field = format!("suspensions[{i}]");
@@ -418,15 +419,10 @@ impl Procedures {
             .map_err(|e| calendar_error(e, subject))?;
         let start = calendar
             .receipt_start(received)
-            .map_err(|e| calendar_error(e, subject))?;
+            .map_err(|e| crate::convert::calendar_error_at(e, subject, "receive_time"))?;
         let deadline = calendar
-            .due_with_events(
-                received,
-                budget,
-                supplement_mode_from_proto(request.supplement_mode),
-                &suspensions,
-            )
-            .map_err(|e| calendar_error(e, subject))?;
+            .due_with_events(received, budget, supplement_mode, &suspensions)
+            .map_err(|e| crate::convert::calendar_error_at(e, subject, "receive_time"))?;
         Ok(match deadline {
             crate::calendar::Deadline::Due(due) => pb::ComputeDeadlineResponse {
                 due_time: ts(Some(due)),

@@ -279,19 +279,55 @@ pub async fn get_version_row(db: &impl ConnectionTrait, code: &str, number: i32)
     VersionRow::from_row(&row)
 }
 
-fn check_enum<T: TryFrom<i32>>(violations: &mut Violations, field: &str, value: i32, required: bool) {
-    if value == 0 {
-        if required {
-            violations.add(field, "is required");
+use eiso_platform::aip::enums::check as check_enum;
+
+/// The most steps, required documents, fees and legal bases a procedure
+/// version may list: a draft's size is bounded (real procedures have a few
+/// of each; a thousand is a mistake or an attack).
+pub const MAX_STEPS: usize = 50;
+pub const MAX_REQUIRED_DOCUMENTS: usize = 100;
+pub const MAX_FEES: usize = 50;
+pub const MAX_LEGAL_BASIS: usize = 50;
+/// The most characters of a resource name in a version (agency, process document).
+const MAX_NAME_CHARS: usize = 200;
+
+/// INVALID_ARGUMENT naming each list of `input` that is longer than its bound.
+fn check_counts(input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<()> {
+    let mut v = Violations::new();
+    for (field, count, max) in [
+        ("steps", input.steps.len(), MAX_STEPS),
+        (
+            "required_documents",
+            input.required_documents.len(),
+            MAX_REQUIRED_DOCUMENTS,
+        ),
+        ("fees", input.fees.len(), MAX_FEES),
+        ("legal_basis", input.legal_basis.len(), MAX_LEGAL_BASIS),
+    ] {
+        if count > max {
+            v.add(
+                format!("{prefix}.{field}"),
+                format!("has {count} entries; at most {max} are allowed"),
+            );
         }
-    } else if T::try_from(value).is_err() {
-        violations.add(field, format!("unknown value {value}"));
     }
+    for (field, value) in [("agency", &input.agency), ("process_document", &input.process_document)] {
+        if value.chars().count() > MAX_NAME_CHARS {
+            v.add(
+                format!("{prefix}.{field}"),
+                format!("is longer than {MAX_NAME_CHARS} characters"),
+            );
+        }
+    }
+    v.check()
 }
 
 impl Procedures {
     /// Checks and normalises a version's content; keeps only content fields.
     async fn clean_content(&self, input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<pb::ProcedureVersion> {
+        // Counts first: a list of 100,000 entries is refused as one problem,
+        // not checked entry by entry.
+        check_counts(input, prefix)?;
         let mut v = Violations::new();
         let f = |name: &str| format!("{prefix}.{name}");
         let display_name = text::clean(&mut v, &f("display_name"), &input.display_name, true, 500);

@@ -16,17 +16,10 @@ pub fn date_to_proto(date: NaiveDate) -> pb::LocalDate {
     }
 }
 
+/// The date of `date`, refused (naming `field`) when it does not exist or is
+/// outside the years a request may name ([`eiso_platform::aip::time`]).
 pub fn date_from_proto(date: &pb::LocalDate, field: &str) -> ServiceResult<NaiveDate> {
-    u32::try_from(date.month)
-        .ok()
-        .zip(u32::try_from(date.day).ok())
-        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day))
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                field,
-                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
-            )
-        })
+    eiso_platform::aip::time::date(date.year, date.month, date.day, field)
 }
 
 pub fn time_to_proto(time: NaiveTime) -> pb::LocalTime {
@@ -84,26 +77,25 @@ pub fn processing_time_from_proto(time: Option<&pb::ProcessingTime>, field: &str
     }
 }
 
-pub fn supplement_mode_from_proto(mode: i32) -> SupplementMode {
-    match pb::SupplementMode::try_from(mode) {
-        Ok(pb::SupplementMode::Pause) => SupplementMode::Pause,
-        _ => SupplementMode::Restart,
-    }
+/// The supplement mode of a request: unset is RESTART (the proto says so), a
+/// number the proto does not define is refused naming `field`.
+pub fn supplement_mode_from_proto(mode: i32, field: &str) -> ServiceResult<SupplementMode> {
+    Ok(
+        match eiso_platform::aip::enums::parse_with_default::<pb::SupplementMode>(mode, field)? {
+            pb::SupplementMode::Pause => SupplementMode::Pause,
+            pb::SupplementMode::Restart | pb::SupplementMode::Unspecified => SupplementMode::Restart,
+        },
+    )
 }
 
 pub fn ts(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
     time.map(timestamp)
 }
 
+/// The instant of a request's timestamp, refused (naming `field`) outside the
+/// years a request may name ([`eiso_platform::aip::time`]).
 pub fn from_ts(time: Option<&Timestamp>, field: &str) -> ServiceResult<Option<DateTime<Utc>>> {
-    match time {
-        None => Ok(None),
-        Some(t) => u32::try_from(t.nanos)
-            .ok()
-            .and_then(|nanos| DateTime::from_timestamp(t.seconds, nanos))
-            .map(Some)
-            .ok_or_else(|| ServiceError::invalid(field, "is not a valid timestamp")),
-    }
+    eiso_platform::aip::time::optional_instant(time, field)
 }
 
 pub fn duration(delta: TimeDelta) -> Duration {
@@ -116,8 +108,28 @@ pub fn duration(delta: TimeDelta) -> Duration {
 /// Engine errors: configuration gaps are preconditions an administrator can
 /// fix; anything else about the input is an invalid argument.
 pub fn calendar_error(error: crate::calendar::CalendarError, subject: &str) -> ServiceError {
+    calendar_error_at(error, subject, "calendar")
+}
+
+/// [`calendar_error`] for a request whose `field` led the computation out of
+/// the calendar's range of years: that is the request's fault
+/// (INVALID_ARGUMENT naming `field`), not a gap an administrator can fill.
+pub fn calendar_error_at(error: crate::calendar::CalendarError, subject: &str, field: &str) -> ServiceError {
     use crate::calendar::CalendarError as E;
+    use eiso_platform::aip::time::{FIRST_YEAR, LAST_YEAR};
     match error {
+        E::YearNotConfigured(year) | E::YearNotConfirmed(year) | E::LunarYearOutOfRange(year)
+            if !(FIRST_YEAR..=LAST_YEAR).contains(&year) =>
+        {
+            ServiceError::invalid(
+                field,
+                format!("reaches the year {year}, outside the calendar's years {FIRST_YEAR} to {LAST_YEAR}"),
+            )
+        }
+        E::LunarYearOutOfRange(year) => {
+            ServiceError::invalid(field, format!("the lunar calendar has no data for {year}"))
+        }
+        E::OutOfRange => ServiceError::invalid(field, "is outside the range of dates the calendar supports"),
         E::YearNotConfigured(year) => ServiceError::precondition(
             "CALENDAR_YEAR_MISSING",
             subject,

@@ -500,7 +500,7 @@ impl Procedures {
             .due_with_events(
                 row.receive_time,
                 budget,
-                supplement_mode_from_proto(version.content.supplement_mode),
+                supplement_mode_from_proto(version.content.supplement_mode, "supplement_mode")?,
                 &suspensions,
             )
             .map_err(|e| calendar_error(e, &row.name()))

@@ -31,17 +31,7 @@ pub fn date_to_proto(date: NaiveDate) -> LocalDate {
 /// The date of `date`, or INVALID_ARGUMENT naming `field` (also when missing).
 pub fn date_from_proto(date: Option<&LocalDate>, field: &str) -> ServiceResult<NaiveDate> {
     let date = date.ok_or_else(|| ServiceError::invalid(field, "is required"))?;
-    u32::try_from(date.month)
-        .ok()
-        .zip(u32::try_from(date.day).ok())
-        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day))
-        .filter(|d| (1900..=2999).contains(&d.year()))
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                field,
-                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
-            )
-        })
+    eiso_platform::aip::time::date(date.year, date.month, date.day, field)
 }
 
 /// Like [`date_from_proto`], recording the problem in `v` instead.
@@ -86,15 +76,7 @@ pub fn period(start: Option<&LocalDate>, end: Option<&LocalDate>) -> ServiceResu
 }
 
 /// Records a violation for an enum field that is unset (when required) or unknown.
-pub fn check_enum<T: TryFrom<i32>>(v: &mut Violations, field: &str, value: i32, required: bool) {
-    if value == 0 {
-        if required {
-            v.add(field, "is required");
-        }
-    } else if T::try_from(value).is_err() {
-        v.add(field, format!("unknown value {value}"));
-    }
-}
+pub use eiso_platform::aip::enums::check as check_enum;
 
 /// Records a violation if `name` is not a `collection/{id}` name.
 pub fn check_name(v: &mut Violations, name: &str, collection: &str, field: &str) {

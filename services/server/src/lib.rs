@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod directory;
 pub mod links;
 mod measures;
+pub mod reflection;
 mod review_sources;
 mod search_sources;
 
@@ -89,7 +90,8 @@ impl App {
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
         let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
-        let identity = Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl);
+        let identity =
+            Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl).with_clock(clock.clone());
         let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
 
         let documents_db = open::<eiso_migrations::documents::Migrator>(&config, eiso_documents::SERVICE_NAME).await?;
@@ -231,20 +233,23 @@ impl App {
                 .await;
         }
         // Reflection lists exactly what this process serves (the descriptor
-        // set also holds contracts of services not hosted here).
-        let reflection_builder = || {
-            let mut builder = tonic_reflection::server::Builder::configure()
-                .register_encoded_file_descriptor_set(eiso_proto::FILE_DESCRIPTOR_SET)
-                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-                .with_service_name("grpc.health.v1.Health")
-                .with_service_name("grpc.reflection.v1.ServerReflection");
-            for name in SERVICE_NAMES {
-                builder = builder.with_service_name(name);
-            }
-            builder
-        };
-        let reflection = reflection_builder().build_v1()?;
-        let reflection_alpha = reflection_builder().build_v1alpha()?;
+        // set also holds contracts of services not hosted here), and sends
+        // each file with its dependencies, as grpc-go does.
+        let mut listed = vec!["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"];
+        listed.extend(SERVICE_NAMES);
+        let index = Arc::new(reflection::Index::new(
+            &[
+                eiso_proto::FILE_DESCRIPTOR_SET,
+                tonic_health::pb::FILE_DESCRIPTOR_SET,
+                tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            ],
+            &listed,
+        )?);
+        let reflection =
+            tonic_reflection::server::v1::ServerReflectionServer::new(reflection::v1::V1::new(index.clone()));
+        let reflection_alpha =
+            tonic_reflection::server::v1alpha::ServerReflectionServer::new(reflection::v1alpha::V1Alpha::new(index));
 
         let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
             .max_decoding_message_size(max)

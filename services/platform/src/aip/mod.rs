@@ -3,6 +3,7 @@
 //! masks (AIP-134) and etags (AIP-154). Idempotent creates (AIP-155) live in
 //! [`crate::journal`].
 
+pub mod enums;
 pub mod etag;
 pub mod field_mask;
 pub mod filter;
@@ -10,3 +11,4 @@ pub mod names;
 pub mod order;
 pub mod page;
 pub mod text;
+pub mod time;

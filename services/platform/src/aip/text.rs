@@ -20,6 +20,28 @@ pub fn clean(violations: &mut Violations, field: &str, value: &str, required: bo
     text
 }
 
+/// The most characters of a file name (what common file systems hold).
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// A file name as a user may give it: [`clean`]ed, required, at most
+/// [`MAX_FILE_NAME_CHARS`], no path separators, and not `.`, `..` or any
+/// other name made only of dots (each means a directory somewhere).
+pub fn file_name(violations: &mut Violations, field: &str, value: &str) -> String {
+    let mut mine = Violations::new();
+    let name = clean(&mut mine, field, value, true, MAX_FILE_NAME_CHARS);
+    if mine.is_empty() {
+        if name.contains(['/', '\\']) {
+            mine.add(field, "must not contain `/` or `\\`");
+        } else if name.chars().all(|c| c == '.') {
+            mine.add(field, "must not be `.`, `..` or only dots");
+        }
+    }
+    if let Err(error) = mine.check() {
+        violations.absorb(error);
+    }
+    name
+}
+
 /// NFC form of `value`, for comparisons and lookups.
 pub fn nfc(value: &str) -> String {
     value.nfc().collect()
@@ -36,6 +58,31 @@ mod tests {
         let mut v = Violations::new();
         assert_eq!(clean(&mut v, "display_name", &decomposed, true, 200), "Phòng Giáo dục");
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn file_names_that_mean_a_path_are_refused() {
+        for bad in [
+            "",
+            " ",
+            ".",
+            "..",
+            "...",
+            "a/b",
+            "..\\x",
+            "a\u{0}b",
+            "a\nb",
+            &"x".repeat(256),
+        ] {
+            let mut v = Violations::new();
+            file_name(&mut v, "header.file_name", bad);
+            assert!(!v.is_empty(), "{bad:?}");
+        }
+        for good in ["Quyết định 12.pdf", ".hidden", "a..b.docx", &"x".repeat(255)] {
+            let mut v = Violations::new();
+            file_name(&mut v, "header.file_name", good);
+            assert!(v.is_empty(), "{good:?}");
+        }
     }
 
     #[test]

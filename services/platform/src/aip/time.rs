@@ -1,0 +1,120 @@
+//! Times and dates in requests, checked against what the domain can hold.
+//!
+//! An office's documents, dossiers, plans and audits live within a human
+//! lifetime or two of today: eiso accepts years [`FIRST_YEAR`]..=[`LAST_YEAR`]
+//! (the range of the office calendar and its lunar holidays). Anything else
+//! in a request — a dossier extended to the year 10000, an `as_of` of 2^62
+//! seconds, a timestamp whose nanos are not 0..=999,999,999 — is refused with
+//! INVALID_ARGUMENT naming the field, never stored, never printed.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use eiso_proto::prost_types::Timestamp;
+
+use crate::error::{ServiceError, ServiceResult, Violations};
+
+/// The first year a request may name.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year a request may name.
+pub const LAST_YEAR: i32 = 2199;
+
+fn range() -> String {
+    format!("must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+}
+
+/// `year` if it is in [`FIRST_YEAR`]..=[`LAST_YEAR`], else INVALID_ARGUMENT naming `field`.
+pub fn year(year: i64, field: &str) -> ServiceResult<i32> {
+    i32::try_from(year)
+        .ok()
+        .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
+        .ok_or_else(|| ServiceError::invalid(field, format!("year {year} {}", range())))
+}
+
+/// The instant of `time`, or INVALID_ARGUMENT naming `field` when its nanos
+/// are out of range or it falls outside the domain's years.
+pub fn instant(time: &Timestamp, field: &str) -> ServiceResult<DateTime<Utc>> {
+    if !(0..=999_999_999).contains(&time.nanos) {
+        return Err(ServiceError::invalid(
+            field,
+            format!("nanos {} must be from 0 to 999999999", time.nanos),
+        ));
+    }
+    let at = u32::try_from(time.nanos)
+        .ok()
+        .and_then(|nanos| DateTime::from_timestamp(time.seconds, nanos))
+        .filter(|at| (FIRST_YEAR..=LAST_YEAR).contains(&at.year()))
+        .ok_or_else(|| ServiceError::invalid(field, format!("{} seconds {}", time.seconds, range())))?;
+    Ok(at)
+}
+
+/// [`instant`] of an optional field: `None` stays `None`.
+pub fn optional_instant(time: Option<&Timestamp>, field: &str) -> ServiceResult<Option<DateTime<Utc>>> {
+    time.map(|t| instant(t, field)).transpose()
+}
+
+/// The calendar date `year-month-day`, or INVALID_ARGUMENT naming `field`
+/// when it does not exist or falls outside the domain's years.
+pub fn date(year: i32, month: i32, day: i32, field: &str) -> ServiceResult<NaiveDate> {
+    let date = u32::try_from(month)
+        .ok()
+        .zip(u32::try_from(day).ok())
+        .and_then(|(month, day)| NaiveDate::from_ymd_opt(year, month, day))
+        .ok_or_else(|| ServiceError::invalid(field, format!("{year}-{month}-{day} is not a date")))?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        return Err(ServiceError::invalid(field, format!("{date} {}", range())));
+    }
+    Ok(date)
+}
+
+/// Like [`instant`], recording the problem in `violations` instead.
+pub fn check_instant(violations: &mut Violations, time: Option<&Timestamp>, field: &str) -> Option<DateTime<Utc>> {
+    match optional_instant(time, field) {
+        Ok(at) => at,
+        Err(error) => {
+            violations.absorb(error);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(seconds: i64, nanos: i32) -> Timestamp {
+        Timestamp { seconds, nanos }
+    }
+
+    #[test]
+    fn instants_outside_the_domain_are_refused_by_field() {
+        assert!(instant(&ts(1_700_000_000, 0), "t").is_ok());
+        for bad in [
+            ts(1 << 62, 0),
+            ts(-(1 << 62), 0),
+            ts(253_402_300_800, 0),
+            ts(0, -1),
+            ts(0, 1_000_000_000),
+        ] {
+            let error = instant(&bad, "as_of_time").expect_err("refused");
+            assert!(
+                matches!(&error, ServiceError::InvalidArgument(v) if v[0].field == "as_of_time"),
+                "{error}"
+            );
+        }
+        // 1 January 2200 is past the last year; 31 December 2199 is not.
+        assert!(instant(&ts(7_258_118_400, 0), "t").is_err());
+        assert!(instant(&ts(7_258_118_399, 0), "t").is_ok());
+        assert!(instant(&ts(-2_208_988_800, 0), "t").is_ok());
+        assert!(instant(&ts(-2_208_988_801, 0), "t").is_err());
+    }
+
+    #[test]
+    fn dates_outside_the_domain_are_refused() {
+        assert!(date(2026, 2, 28, "d").is_ok());
+        assert!(date(2026, 2, 29, "d").is_err());
+        assert!(date(10_000, 1, 1, "d").is_err());
+        assert!(date(1899, 12, 31, "d").is_err());
+        assert!(date(2026, -1, 1, "d").is_err());
+        assert!(year(2199, "y").is_ok());
+        assert!(year(1 << 40, "y").is_err());
+    }
+}
