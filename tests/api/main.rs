@@ -14,6 +14,7 @@ mod events;
 mod plans;
 mod procedures;
 mod quality;
+mod scoping_procedures;
 mod search;
 mod server;
 mod units;
