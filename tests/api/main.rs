@@ -17,6 +17,7 @@ mod procedures;
 mod quality;
 mod reflection;
 mod scoping;
+mod scoping_procedures;
 mod search;
 mod server;
 mod sign_in;

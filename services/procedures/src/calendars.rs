@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, field_mask, names};
+use eiso_platform::scope::authorize;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
@@ -188,6 +189,19 @@ impl Procedures {
         }
     }
 
+    /// An agency's calendar is changed (or a year proposed for it) only by
+    /// the method's roles bound at the agency or above it: the calendar sets
+    /// the legal deadline of every dossier the agency receives.
+    async fn authorize_calendar(&self, ctx: &CallContext, unit_id: &str) -> ServiceResult<()> {
+        authorize(
+            self.directory.as_ref(),
+            ctx,
+            &format!("units/{unit_id}"),
+            &format!("calendars/{unit_id}"),
+        )
+        .await
+    }
+
     pub async fn get_calendar(&self, request: pb::GetCalendarRequest) -> ServiceResult<pb::Calendar> {
         let unit_id = parse_calendar(&request.name, "name")?;
         self.ensure_agency(&unit_id).await?;
@@ -206,6 +220,7 @@ impl Procedures {
             &["office_hours", "working_days", "receipt_cutoff"],
         )?;
         self.ensure_agency(&unit_id).await?;
+        self.authorize_calendar(ctx, &unit_id).await?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut stored = load(tx.txn(), &unit_id).await?;
         etag::check(&request.etag, &stored.name(), stored.version)?;
@@ -327,6 +342,7 @@ impl Procedures {
         let make_up_days = clean_days(&mut violations, "year.makeup_days", &input.makeup_days);
         violations.check()?;
         self.ensure_agency(&unit_id).await?;
+        self.authorize_calendar(ctx, &unit_id).await?;
         let data = YearCalendar {
             year,
             status: YearStatus::Confirmed,
@@ -378,10 +394,12 @@ impl Procedures {
 
     pub async fn propose_calendar_year(
         &self,
+        ctx: &CallContext,
         request: pb::ProposeCalendarYearRequest,
     ) -> ServiceResult<pb::CalendarYear> {
         let (unit_id, year) = parse_year(&request.name, "name")?;
         self.ensure_agency(&unit_id).await?;
+        self.authorize_calendar(ctx, &unit_id).await?;
         let stored = load(self.journal.db().reader(), &unit_id).await?;
         let proposal = stored
             .calendar

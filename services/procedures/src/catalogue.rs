@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, filter, names, order, page, text};
 use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::scope::{Scope, authorize};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use eiso_proto::prost::Message;
@@ -323,6 +324,20 @@ fn check_counts(input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<()>
 }
 
 impl Procedures {
+    /// The check of a change to `procedure`: the method's roles must cover
+    /// the agency that performs it now.
+    async fn authorize_procedure(&self, ctx: &CallContext, procedure: &ProcedureRow) -> ServiceResult<()> {
+        authorize(self.directory.as_ref(), ctx, &procedure.agency, &procedure.name()).await
+    }
+
+    /// PERMISSION_DENIED unless the method's roles cover `agency`, the agency
+    /// a write creates a procedure at or moves it to (`what` names the field).
+    async fn require_agency(&self, ctx: &CallContext, agency: &str, what: &str) -> ServiceResult<()> {
+        Scope::of_method(self.directory.as_ref(), ctx)
+            .await?
+            .require(agency, what)
+    }
+
     /// Checks and normalises a version's content; keeps only content fields.
     async fn clean_content(&self, input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<pb::ProcedureVersion> {
         // Counts first: a list of 100,000 entries is refused as one problem,
@@ -458,6 +473,7 @@ impl Procedures {
         let content = self
             .clean_content(&request.version.unwrap_or_default(), "version")
             .await?;
+        self.require_agency(ctx, &content.agency, "version.agency").await?;
         let mut tx = match self.journal.begin_idempotent::<pb::Procedure>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
@@ -589,7 +605,12 @@ impl Procedures {
         let code = parse_procedure(&request.parent, "parent")?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        self.authorize_procedure(ctx, &procedure).await?;
         let latest = get_version_row(tx.txn(), &code, procedure.latest_version).await?;
+        if latest.content.agency != procedure.agency {
+            self.require_agency(ctx, &latest.content.agency, "version.agency")
+                .await?;
+        }
         if latest.state == pb::procedure_version::State::Draft as i32 {
             return Err(ServiceError::precondition(
                 "VERSION_DRAFT_EXISTS",
@@ -626,6 +647,12 @@ impl Procedures {
         let (code, number) = parse_version(&input.name, "version.name")?;
         let content = self.clean_content(&input, "version").await?;
         let mut tx = self.journal.begin(ctx).await?;
+        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        self.authorize_procedure(ctx, &procedure).await?;
+        // A draft naming another agency moves the procedure there when it is shown or published.
+        if content.agency != procedure.agency {
+            self.require_agency(ctx, &content.agency, "version.agency").await?;
+        }
         let mut row = get_version_row(tx.txn(), &code, number).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         if row.state != pb::procedure_version::State::Draft as i32 {
@@ -638,7 +665,6 @@ impl Procedures {
         row.content = content;
         let now = Utc::now();
         row.save(tx.txn(), now).await?;
-        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
         if procedure.published_version == 0 {
             procedure.show(&row.content);
             procedure.save(tx.txn(), now).await?;
@@ -657,7 +683,11 @@ impl Procedures {
         let (code, number) = parse_version(&request.name, "name")?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        self.authorize_procedure(ctx, &procedure).await?;
         let mut row = get_version_row(tx.txn(), &code, number).await?;
+        if row.content.agency != procedure.agency {
+            self.require_agency(ctx, &row.content.agency, "version.agency").await?;
+        }
         if row.state != pb::procedure_version::State::Draft as i32 {
             return Err(ServiceError::precondition(
                 "VERSION_NOT_DRAFT",
@@ -719,6 +749,7 @@ impl Procedures {
         let ctx = ctx.clone().with_reason(&request.reason);
         let mut tx = self.journal.begin(&ctx).await?;
         let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        self.authorize_procedure(&ctx, &procedure).await?;
         if procedure.state == pb::procedure::State::Withdrawn as i32 {
             return Err(ServiceError::precondition(
                 "PROCEDURE_WITHDRAWN",

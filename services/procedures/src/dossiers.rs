@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{filter, names, order, page, text};
 use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::scope::{Scope, authorize};
 use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as pb;
@@ -347,11 +348,6 @@ impl DossierRow {
     }
 }
 
-/// Whether `principal` may see applicants' personal data.
-pub fn sees_personal_data(principal: &Principal) -> bool {
-    principal.roles().any(|role| PERSONAL_DATA_ROLES.contains(&role))
-}
-
 fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {
     ServiceError::precondition(
         "DOSSIER_STATUS",
@@ -416,6 +412,28 @@ fn clean_applicant(v: &mut Violations, input: Option<&pb::Applicant>) -> pb::App
 impl Procedures {
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The agencies whose applicants' personal data `principal` sees: those
+    /// its bindings of the roles that handle dossiers cover.
+    async fn personal_data_scope(&self, principal: &Principal) -> ServiceResult<Scope> {
+        Scope::of_roles(self.directory.as_ref(), principal, Some(&PERSONAL_DATA_ROLES)).await
+    }
+
+    /// The platform's check of a dossier (it belongs to its receiving agency)
+    /// for the caller's method: NOT_FOUND outside the caller's units, so that
+    /// nothing of the dossier shows, PERMISSION_DENIED when the caller sees
+    /// it but the method's roles do not reach it.
+    async fn authorize_dossier(&self, ctx: &CallContext, row: &DossierRow) -> ServiceResult<()> {
+        authorize(self.directory.as_ref(), ctx, &row.agency, &row.name()).await
+    }
+
+    /// PERMISSION_DENIED unless the method's roles cover `agency`, where a
+    /// new dossier is to be registered.
+    async fn require_agency_scope(&self, ctx: &CallContext, agency: &str) -> ServiceResult<()> {
+        Scope::of_method(self.directory.as_ref(), ctx)
+            .await?
+            .require(agency, "the new dossier")
     }
 
     async fn load(&self, db: &impl ConnectionTrait, name: &str) -> ServiceResult<DossierRow> {
@@ -517,8 +535,9 @@ impl Procedures {
         // Events carry the dossier without personal data.
         let public = row.to_proto(false);
         tx.event(NewEvent::with(event, &public.name, &public));
+        let personal = self.personal_data_scope(&ctx.principal).await?.covers(&row.agency);
         tx.commit().await?;
-        Ok(row.to_proto(sees_personal_data(&ctx.principal)))
+        Ok(row.to_proto(personal))
     }
 
     pub async fn receive_dossier(
@@ -567,6 +586,8 @@ impl Procedures {
         }
         v.check()?;
         let agency = self.agency(&request.agency, "agency").await?;
+        self.require_agency_scope(ctx, &agency.name).await?;
+        let personal = self.personal_data_scope(&ctx.principal).await?.covers(&agency.name);
 
         let mut tx = match self.journal.begin_idempotent::<pb::Dossier>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
@@ -613,8 +634,7 @@ impl Procedures {
         row.insert(tx.txn()).await?;
         let public = row.to_proto(false);
         tx.event(NewEvent::with("procedures.dossier.received", &public.name, &public));
-        tx.commit_idempotent(row.to_proto(sees_personal_data(&ctx.principal)))
-            .await
+        tx.commit_idempotent(row.to_proto(personal)).await
     }
 
     pub async fn refuse_dossier(
@@ -628,6 +648,8 @@ impl Procedures {
         let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
         v.check()?;
         let agency = self.agency(&request.agency, "agency").await?;
+        self.require_agency_scope(ctx, &agency.name).await?;
+        let personal = self.personal_data_scope(&ctx.principal).await?.covers(&agency.name);
         let code = parse_procedure(&request.procedure, "procedure")?;
         let ctx = ctx.clone().with_reason(&reason);
         let mut tx = match self.journal.begin_idempotent::<pb::Dossier>(&ctx, &print).await? {
@@ -671,18 +693,24 @@ impl Procedures {
         row.insert(tx.txn()).await?;
         let public = row.to_proto(false);
         tx.event(NewEvent::with("procedures.dossier.refused", &public.name, &public));
-        tx.commit_idempotent(row.to_proto(sees_personal_data(&ctx.principal)))
-            .await
+        tx.commit_idempotent(row.to_proto(personal)).await
     }
 
-    /// A dossier with the applicant's data, for printing by a role that may see it.
+    /// A dossier with the applicant's data, unchecked: for the server's own
+    /// work (the search indexer) and for callers that checked the caller's
+    /// access to the dossier's agency already.
     pub async fn dossier_with_personal_data(&self, name: &str) -> ServiceResult<pb::Dossier> {
         Ok(self.load(self.journal.db().reader(), name).await?.to_proto(true))
     }
 
+    /// A dossier as the caller's method may see it: NOT_FOUND outside the
+    /// units its roles cover; the applicant's data only where a binding of a
+    /// role that handles dossiers covers the agency.
     pub async fn get_dossier(&self, ctx: &CallContext, request: pb::GetDossierRequest) -> ServiceResult<pb::Dossier> {
         let row = self.load(self.journal.db().reader(), &request.name).await?;
-        Ok(row.to_proto(sees_personal_data(&ctx.principal)))
+        self.authorize_dossier(ctx, &row).await?;
+        let personal = self.personal_data_scope(&ctx.principal).await?.covers(&row.agency);
+        Ok(row.to_proto(personal))
     }
 
     pub async fn list_dossiers(
@@ -705,6 +733,13 @@ impl Procedures {
         let now = self.now();
         let mut query = Query::select();
         query.columns(COLUMNS).from("dossiers");
+        // Only the dossiers of the caller's units, before paging.
+        if let Some(covered) = Scope::of_method(self.directory.as_ref(), ctx)
+            .await?
+            .condition("agency")
+        {
+            query.and_where(covered);
+        }
         let mut agency_filter = None;
         for condition in &conditions {
             if condition.field == "agency" && condition.op == filter::Op::Eq {
@@ -754,11 +789,11 @@ impl Procedures {
         query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
         let rows = self.journal.db().reader().query_all(&query).await?;
         let has_more = rows.len() as u64 > size;
-        let personal = sees_personal_data(&ctx.principal);
+        let personal = self.personal_data_scope(&ctx.principal).await?;
         let dossiers = rows
             .iter()
             .take(size as usize)
-            .map(|r| DossierRow::from_row(r).map(|d| d.to_proto(personal)))
+            .map(|r| DossierRow::from_row(r).map(|d| d.to_proto(personal.covers(&d.agency))))
             .collect::<ServiceResult<Vec<_>>>()?;
         Ok(pb::ListDossiersResponse {
             dossiers,
@@ -793,6 +828,7 @@ impl Procedures {
         }
         let tx = self.journal.begin(ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(ctx, &row).await?;
         if !matches!(row.status(), S::Received | S::InProgress) {
             return Err(not_in(&row, &[S::Received, S::InProgress], "be handed over"));
         }
@@ -862,6 +898,7 @@ impl Procedures {
         let ctx = ctx.clone().with_reason(&reason);
         let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(&ctx, &row).await?;
         if !matches!(row.status(), S::Received | S::InProgress) {
             return Err(not_in(&row, &[S::Received, S::InProgress], "be asked for a supplement"));
         }
@@ -908,6 +945,7 @@ impl Procedures {
     ) -> ServiceResult<pb::Dossier> {
         let tx = self.journal.begin(ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(ctx, &row).await?;
         if row.status() != S::SupplementRequested {
             return Err(not_in(&row, &[S::SupplementRequested], "receive a supplement"));
         }
@@ -940,6 +978,7 @@ impl Procedures {
         let ctx = ctx.clone().with_reason(&reason);
         let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(&ctx, &row).await?;
         if !matches!(row.status(), S::Received | S::InProgress) {
             return Err(not_in(&row, &[S::Received, S::InProgress], "be extended"));
         }
@@ -1003,6 +1042,7 @@ impl Procedures {
         let ctx = ctx.clone().with_reason(&reason);
         let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load(tx.txn(), name).await?;
+        self.authorize_dossier(&ctx, &row).await?;
         if !ACTIVE.contains(&row.status()) {
             return Err(not_in(
                 &row,
@@ -1052,6 +1092,7 @@ impl Procedures {
         v.check()?;
         let tx = self.journal.begin(ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(ctx, &row).await?;
         if !matches!(row.status(), S::Received | S::InProgress) {
             return Err(not_in(&row, &[S::Received, S::InProgress], "be completed"));
         }
@@ -1079,6 +1120,7 @@ impl Procedures {
     ) -> ServiceResult<pb::Dossier> {
         let tx = self.journal.begin(ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(ctx, &row).await?;
         if row.status() != S::Completed {
             return Err(not_in(&row, &[S::Completed], "have its result returned"));
         }
@@ -1106,6 +1148,7 @@ impl Procedures {
         let ctx = ctx.clone().with_reason(&comment);
         let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load(tx.txn(), &request.name).await?;
+        self.authorize_dossier(&ctx, &row).await?;
         if row.status() != S::Returned {
             return Err(ServiceError::precondition(
                 "NOT_RETURNED",

@@ -69,7 +69,7 @@ impl CalendarService for CalendarApi {
     }
 
     async fn propose_calendar_year(&self, request: Request<ProposeCalendarYearRequest>) -> Result<CalendarYear> {
-        reply(self.procedures.propose_calendar_year(request.into_inner()).await)
+        call!(self, request, propose_calendar_year)
     }
 
     async fn compute_deadline(&self, request: Request<ComputeDeadlineRequest>) -> Result<ComputeDeadlineResponse> {
@@ -139,10 +139,13 @@ impl ProcedureService for ProcedureApi {
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        let ctx = CallContext::from_request(&request)?;
         let after = request.into_inner().after_sequence;
         if after < 0 {
             return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
         }
+        // The stream carries every unit's events.
+        self.procedures.require_root(&ctx).await.map_err(Status::from)?;
         let stream = self.procedures.journal().watch(after).map(|item| {
             item.map(|event| WatchEventsResponse { event: Some(event) })
                 .map_err(Status::from)
@@ -218,7 +221,7 @@ impl DossierService for DossierApi {
     }
 
     async fn get_service_statistics(&self, request: Request<GetServiceStatisticsRequest>) -> Result<ServiceStatistics> {
-        reply(self.procedures.statistics(request.into_inner()).await)
+        call!(self, request, service_statistics)
     }
 
     async fn render_form(&self, request: Request<RenderFormRequest>) -> Result<RenderFormResponse> {

@@ -66,4 +66,10 @@ impl Procedures {
     pub fn journal(&self) -> &Journal {
         &self.journal
     }
+
+    /// PERMISSION_DENIED unless the caller holds the method's role at a root
+    /// unit: operations over every unit (the event stream).
+    pub async fn require_root(&self, ctx: &eiso_platform::CallContext) -> eiso_platform::ServiceResult<()> {
+        eiso_platform::scope::require_root(self.directory.as_ref(), ctx).await
+    }
 }

@@ -59,8 +59,11 @@ impl Procedures {
                 "form",
                 "is required: FORM_RECEIPT … FORM_REGISTER",
             )),
-            pb::Form::Register => self.render_register(request).await,
+            pb::Form::Register => self.render_register(ctx, request).await,
             _ => {
+                // As the caller's RenderForm: NOT_FOUND outside the units its
+                // processing roles cover, so the receipt's personal data
+                // never shows there.
                 let dossier = self
                     .get_dossier(
                         ctx,
@@ -99,7 +102,11 @@ impl Procedures {
         }
     }
 
-    async fn render_register(&self, request: pb::RenderFormRequest) -> ServiceResult<pb::RenderFormResponse> {
+    async fn render_register(
+        &self,
+        ctx: &CallContext,
+        request: pb::RenderFormRequest,
+    ) -> ServiceResult<pb::RenderFormResponse> {
         names::parse(&request.agency, "units", "agency")?;
         if !(2000..=2199).contains(&request.year) {
             return Err(ServiceError::invalid("year", "must be between 2000 and 2199"));
@@ -109,6 +116,9 @@ impl Procedures {
             .unit(&request.agency)
             .await?
             .ok_or_else(|| ServiceError::invalid("agency", format!("{} does not exist", request.agency)))?;
+        // The register shows every applicant's data: only the agencies the
+        // caller's processing roles cover.
+        self.require_agency_covered(ctx, &request.agency, "agency").await?;
         let from = crate::calendar::from_local(
             chrono::NaiveDate::from_ymd_opt(request.year, 1, 1)
                 .unwrap_or_default()

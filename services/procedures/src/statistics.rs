@@ -4,7 +4,8 @@
 
 use chrono::{Days, NaiveTime};
 use eiso_platform::aip::names;
-use eiso_platform::{ServiceError, ServiceResult};
+use eiso_platform::scope::Scope;
+use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
 use sea_orm::ConnectionTrait;
@@ -21,7 +22,53 @@ fn ratio(part: i64, whole: i64) -> f64 {
 }
 
 impl Procedures {
+    /// PERMISSION_DENIED (the field named) unless the roles of the caller's
+    /// method cover `agency`, a unit a request asks about. Units themselves
+    /// are seen by every signed-in user; what they hold is not.
+    pub(crate) async fn require_agency_covered(
+        &self,
+        ctx: &CallContext,
+        agency: &str,
+        field: &str,
+    ) -> ServiceResult<Scope> {
+        let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
+        if !scope.covers(agency) {
+            return Err(ServiceError::PermissionDenied(format!(
+                "{field}: {agency} is outside the units your role covers"
+            )));
+        }
+        Ok(scope)
+    }
+
+    /// GetServiceStatistics for a caller: the agency asked about must be
+    /// covered by the caller's units; without one, only the dossiers of the
+    /// covered agencies are counted.
+    pub async fn service_statistics(
+        &self,
+        ctx: &CallContext,
+        request: pb::GetServiceStatisticsRequest,
+    ) -> ServiceResult<pb::ServiceStatistics> {
+        let scope = if request.agency.is_empty() {
+            Scope::of_method(self.directory.as_ref(), ctx).await?
+        } else {
+            names::parse(&request.agency, "units", "agency")?;
+            self.require_agency_covered(ctx, &request.agency, "agency").await?
+        };
+        self.count_statistics(request, &scope).await
+    }
+
+    /// The statistics of every agency, unchecked: for in-process callers (a
+    /// plan's measures, a management review) that checked the caller's access
+    /// to the unit they ask about.
     pub async fn statistics(&self, request: pb::GetServiceStatisticsRequest) -> ServiceResult<pb::ServiceStatistics> {
+        self.count_statistics(request, &Scope::Everywhere).await
+    }
+
+    async fn count_statistics(
+        &self,
+        request: pb::GetServiceStatisticsRequest,
+        scope: &Scope,
+    ) -> ServiceResult<pb::ServiceStatistics> {
         let start = date_from_proto(
             request
                 .start_date
@@ -104,6 +151,9 @@ impl Procedures {
             ]));
         if !request.agency.is_empty() {
             query.and_where(Expr::col("agency").eq(request.agency.clone()));
+        }
+        if let Some(covered) = scope.condition("agency") {
+            query.and_where(covered);
         }
         if let Some(code) = procedure {
             query.and_where(Expr::col("procedure_code").eq(code));

@@ -5,6 +5,7 @@
 //! does not stop the others.
 
 use eiso_platform::aip::filter;
+use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
@@ -61,6 +62,8 @@ impl Procedures {
     ) -> ServiceResult<pb::ImportProceduresResponse> {
         let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
         let rows = table::import(format, &request.content).map_err(table_error)?;
+        // Rows are imported only for the agencies the caller's editing roles cover.
+        let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
         let mut response = pb::ImportProceduresResponse::default();
         for parsed in rows {
             let row = match parsed.result {
@@ -70,7 +73,10 @@ impl Procedures {
                     continue;
                 }
             };
-            match self.import_row(ctx, &row, request.publish, request.validate_only).await {
+            match self
+                .import_row(ctx, &scope, &row, request.publish, request.validate_only)
+                .await
+            {
                 Ok(Imported::Created) => response.created += 1,
                 Ok(Imported::Versioned) => response.versioned += 1,
                 Ok(Imported::Unchanged) => response.unchanged += 1,
@@ -83,6 +89,7 @@ impl Procedures {
     async fn import_row(
         &self,
         ctx: &CallContext,
+        scope: &Scope,
         row: &CatalogueRow,
         publish: bool,
         validate_only: bool,
@@ -91,12 +98,30 @@ impl Procedures {
         let existing = db
             .query_one(
                 Query::select()
-                    .columns(["published_version", "latest_version"])
+                    .columns(["published_version", "latest_version", "agency"])
                     .from("procedures")
                     .and_where(Expr::col("code").eq(row.code.clone())),
             )
             .await?;
         let name = format!("procedures/{}", row.code);
+        // A row outside the caller's units is refused, never imported: both
+        // the agency it names and the one that performs the procedure now.
+        let agency = &row.version.agency;
+        if !scope.covers(agency) && self.directory.unit(agency).await?.is_some() {
+            return Err(ServiceError::invalid(
+                "version.agency",
+                format!("{agency} is outside the units your role covers: the row is not imported"),
+            ));
+        }
+        if let Some(existing) = &existing {
+            let current: String = existing.try_get("", "agency")?;
+            if !scope.covers(&current) {
+                return Err(ServiceError::invalid(
+                    "version.agency",
+                    format!("{name} belongs to {current}, outside the units your role covers: the row is not imported"),
+                ));
+            }
+        }
         let Some(existing) = existing else {
             if validate_only {
                 self.check_content(&row.version).await?;
