@@ -51,6 +51,9 @@ const CREATE: [(Caller, Code); 4] = [
     (Descendant, Code::PermissionDenied),
     (Sibling, Code::PermissionDenied),
 ];
+/// A change of public information (a calendar, a procedure): the caller
+/// sees it, so outside its units the answer is PERMISSION_DENIED.
+const PUBLIC_CHANGE: [(Caller, Code); 4] = CREATE;
 /// Public information: calendars and the catalogue.
 const OPEN: [(Caller, Code); 4] = [
     (Same, Code::Ok),
@@ -254,7 +257,11 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                 })
                 .await,
         );
-        assert_eq!(got, expect(&CHANGE, *caller), "UpdateCalendar, caller {caller:?}");
+        assert_eq!(
+            got,
+            expect(&PUBLIC_CHANGE, *caller),
+            "UpdateCalendar, caller {caller:?}"
+        );
 
         let year = format!("{calendar}/years/2027");
         let got = code(
@@ -262,7 +269,11 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                 .propose_calendar_year(ProposeCalendarYearRequest { name: year.clone() })
                 .await,
         );
-        assert_eq!(got, expect(&READ, *caller), "ProposeCalendarYear, caller {caller:?}");
+        assert_eq!(
+            got,
+            expect(&PUBLIC_CHANGE, *caller),
+            "ProposeCalendarYear, caller {caller:?}"
+        );
         let got = code(
             calendars
                 .update_calendar_year(UpdateCalendarYearRequest {
@@ -274,7 +285,11 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                 })
                 .await,
         );
-        assert_eq!(got, expect(&CHANGE, *caller), "UpdateCalendarYear, caller {caller:?}");
+        assert_eq!(
+            got,
+            expect(&PUBLIC_CHANGE, *caller),
+            "UpdateCalendarYear, caller {caller:?}"
+        );
     }
 
     // The case: a school's admin changing the district's calendar.
@@ -295,7 +310,7 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
         })
         .await
         .unwrap_err();
-    assert_eq!(status.code(), Code::NotFound);
+    assert_eq!(status.code(), Code::PermissionDenied);
     let unchanged = server
         .calendars(school_admin)
         .get_calendar(GetCalendarRequest { name: district })
@@ -371,7 +386,11 @@ async fn the_catalogue_is_changed_only_within_the_procedures_agency() {
                 })
                 .await,
         );
-        assert_eq!(got, expect(&CHANGE, caller), "WithdrawProcedure, caller {caller:?}");
+        assert_eq!(
+            got,
+            expect(&PUBLIC_CHANGE, caller),
+            "WithdrawProcedure, caller {caller:?}"
+        );
         let got = code(
             catalogue
                 .create_procedure_version(CreateProcedureVersionRequest {
@@ -381,7 +400,7 @@ async fn the_catalogue_is_changed_only_within_the_procedures_agency() {
         );
         assert_eq!(
             got,
-            expect(&CHANGE, caller),
+            expect(&PUBLIC_CHANGE, caller),
             "CreateProcedureVersion, caller {caller:?}"
         );
         // The owner drafts one; the caller edits and publishes it.
@@ -408,7 +427,7 @@ async fn the_catalogue_is_changed_only_within_the_procedures_agency() {
         );
         assert_eq!(
             got,
-            expect(&CHANGE, caller),
+            expect(&PUBLIC_CHANGE, caller),
             "UpdateProcedureVersion, caller {caller:?}"
         );
         let got = code(
@@ -418,7 +437,7 @@ async fn the_catalogue_is_changed_only_within_the_procedures_agency() {
         );
         assert_eq!(
             got,
-            expect(&CHANGE, caller),
+            expect(&PUBLIC_CHANGE, caller),
             "PublishProcedureVersion, caller {caller:?}"
         );
     }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, field_mask, names};
-use eiso_platform::scope::authorize;
+use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
@@ -191,15 +191,12 @@ impl Procedures {
 
     /// An agency's calendar is changed (or a year proposed for it) only by
     /// the method's roles bound at the agency or above it: the calendar sets
-    /// the legal deadline of every dossier the agency receives.
+    /// the legal deadline of every dossier the agency receives. Calendars
+    /// are public, so a caller outside is told PERMISSION_DENIED.
     async fn authorize_calendar(&self, ctx: &CallContext, unit_id: &str) -> ServiceResult<()> {
-        authorize(
-            self.directory.as_ref(),
-            ctx,
-            &format!("units/{unit_id}"),
-            &format!("calendars/{unit_id}"),
-        )
-        .await
+        Scope::of_method(self.directory.as_ref(), ctx)
+            .await?
+            .require(&format!("units/{unit_id}"), &format!("calendars/{unit_id}"))
     }
 
     pub async fn get_calendar(&self, request: pb::GetCalendarRequest) -> ServiceResult<pb::Calendar> {

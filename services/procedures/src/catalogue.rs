@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, filter, names, order, page, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::scope::{Scope, authorize};
+use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use eiso_proto::prost::Message;
@@ -325,9 +325,12 @@ fn check_counts(input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<()>
 
 impl Procedures {
     /// The check of a change to `procedure`: the method's roles must cover
-    /// the agency that performs it now.
+    /// the agency that performs it now. The catalogue is public, so a caller
+    /// outside is told PERMISSION_DENIED.
     async fn authorize_procedure(&self, ctx: &CallContext, procedure: &ProcedureRow) -> ServiceResult<()> {
-        authorize(self.directory.as_ref(), ctx, &procedure.agency, &procedure.name()).await
+        Scope::of_method(self.directory.as_ref(), ctx)
+            .await?
+            .require(&procedure.agency, &procedure.name())
     }
 
     /// PERMISSION_DENIED unless the method's roles cover `agency`, the agency
