@@ -14,6 +14,8 @@ mod events;
 mod plans;
 mod procedures;
 mod quality;
+mod scoping_plans;
+mod scoping_quality;
 mod search;
 mod server;
 mod units;
