@@ -14,29 +14,29 @@ use eiso_tests::TestServer;
 use tonic::Code;
 
 /// Where the caller is bound, relative to the resource's unit S1.
-const WHERE: [&str; 4] = ["S1 (same)", "D (ancestor)", "S1a (descendant)", "S2 (sibling)"];
+pub const WHERE: [&str; 4] = ["S1 (same)", "D (ancestor)", "S1a (descendant)", "S2 (sibling)"];
 
 /// The answer: `None` is OK.
-type Expect = Option<Code>;
-const OK: Expect = None;
-const NOT_FOUND: Expect = Some(Code::NotFound);
-const DENIED: Expect = Some(Code::PermissionDenied);
+pub type Expect = Option<Code>;
+pub const OK: Expect = None;
+pub const NOT_FOUND: Expect = Some(Code::NotFound);
+pub const DENIED: Expect = Some(Code::PermissionDenied);
 
 /// Changing or reading something of S1: only S1 and D reach it; the others do
 /// not see it at all.
-const REACHES_S1: [Expect; 4] = [OK, OK, NOT_FOUND, NOT_FOUND];
+pub const REACHES_S1: [Expect; 4] = [OK, OK, NOT_FOUND, NOT_FOUND];
 /// Creating in S1: the others may not.
-const CREATES_IN_S1: [Expect; 4] = [OK, OK, DENIED, DENIED];
+pub const CREATES_IN_S1: [Expect; 4] = [OK, OK, DENIED, DENIED];
 
-struct Tree {
-    d: Unit,
-    s1: Unit,
-    s1a: Unit,
-    s2: Unit,
+pub struct Tree {
+    pub d: Unit,
+    pub s1: Unit,
+    pub s1a: Unit,
+    pub s2: Unit,
 }
 
 impl Tree {
-    async fn new(server: &TestServer) -> Self {
+    pub async fn new(server: &TestServer) -> Self {
         let root = server.root_unit().await;
         let d = server
             .create_unit("PGD-HA", "Phòng Giáo dục và Đào tạo quận Hải An", &root.name)
@@ -48,12 +48,12 @@ impl Tree {
     }
 
     /// The four places, in the order of [`WHERE`].
-    fn places(&self) -> [&str; 4] {
+    pub fn places(&self) -> [&str; 4] {
         [&self.s1.name, &self.d.name, &self.s1a.name, &self.s2.name]
     }
 
     /// A user with `role` at each of the four places: their tokens.
-    async fn users(&self, server: &TestServer, prefix: &str, role: Role) -> Vec<String> {
+    pub async fn users(&self, server: &TestServer, prefix: &str, role: Role) -> Vec<String> {
         let mut tokens = Vec::new();
         for (i, unit) in self.places().iter().enumerate() {
             let (_, token) = server.user_with_role(&format!("{prefix}{i}"), role, unit).await;
@@ -65,12 +65,12 @@ impl Tree {
 
 /// Compares every answer with the table and reports all mismatches at once.
 #[derive(Default)]
-struct Table {
+pub struct Table {
     wrong: Vec<String>,
 }
 
 impl Table {
-    fn check<T>(&mut self, what: &str, place: usize, expected: Expect, got: &Result<T, tonic::Status>) {
+    pub fn check<T>(&mut self, what: &str, place: usize, expected: Expect, got: &Result<T, tonic::Status>) {
         let actual = got.as_ref().err().map(|status| status.code());
         if actual != expected {
             let detail = got.as_ref().err().map(|s| s.message().to_string()).unwrap_or_default();
@@ -81,8 +81,12 @@ impl Table {
         }
     }
 
-    fn assert_all_right(self) {
-        assert!(self.wrong.is_empty(), "answers that differ from the table:\n{}", self.wrong.join("\n"));
+    pub fn assert_all_right(self) {
+        assert!(
+            self.wrong.is_empty(),
+            "answers that differ from the table:\n{}",
+            self.wrong.join("\n")
+        );
     }
 }
 
@@ -106,7 +110,7 @@ fn task(number: &str) -> Task {
     }
 }
 
-fn mask(paths: &[&str]) -> Option<FieldMask> {
+pub fn mask(paths: &[&str]) -> Option<FieldMask> {
     Some(FieldMask {
         paths: paths.iter().map(|p| p.to_string()).collect(),
     })
@@ -215,7 +219,11 @@ async fn plans_tasks_targets_and_reports_are_reached_from_their_unit_and_above()
             })
             .await;
         table.check("GetPlan", place, REACHES_S1[place], &got);
-        let listed = viewer.list_plans(ListPlansRequest::default()).await.unwrap().into_inner();
+        let listed = viewer
+            .list_plans(ListPlansRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
         let seen = listed.plans.iter().any(|p| p.name == the_plan.name);
         table.check("ListPlans shows it", place, REACHES_S1[place], &seen_as_result(seen));
         let exported = viewer
@@ -372,7 +380,7 @@ async fn plans_tasks_targets_and_reports_are_reached_from_their_unit_and_above()
 }
 
 /// A read of "is it in the list" as an answer: OK when listed, NOT_FOUND when not.
-fn seen_as_result(seen: bool) -> Result<(), tonic::Status> {
+pub fn seen_as_result(seen: bool) -> Result<(), tonic::Status> {
     if seen {
         Ok(())
     } else {
@@ -381,7 +389,7 @@ fn seen_as_result(seen: bool) -> Result<(), tonic::Status> {
 }
 
 /// A user with several role bindings: its token.
-async fn user_with_bindings(server: &TestServer, username: &str, bindings: &[(Role, &str)]) -> String {
+pub async fn user_with_bindings(server: &TestServer, username: &str, bindings: &[(Role, &str)]) -> String {
     use eiso_proto::eiso::identity::v1 as id;
     let password = format!("{username}-password");
     server
