@@ -451,7 +451,7 @@ async fn the_officers_of_the_unit_a_task_is_assigned_to_record_its_progress() {
         .into_inner()
         .tasks;
     let the_task = &tasks[0];
-    assert_eq!(the_task.responsible_units, [tree.s1.name.clone()]);
+    assert_eq!(the_task.responsible_units, std::slice::from_ref(&tree.s1.name));
 
     // S1's officers (responsible) and the district's (the plan's unit) record
     // progress; S1a's (below the responsible unit) and S2's may not, and do not see it.
