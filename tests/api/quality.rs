@@ -75,7 +75,6 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     let root = server.root_unit().await;
     let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
     let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let audit_team = server.create_unit("TKT", "Tổ kiểm tra nội bộ", &office.name).await;
     let s1 = server
         .create_unit("THCS-CL", "Trường THCS Cát Linh", &office.name)
         .await;
@@ -87,8 +86,9 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     let (_, controller_token) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
+    // Bound where the audits are: at the office (a binding covers the units below it).
     let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &audit_team.name)
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
         .await;
     let (insider, _) = server
         .user_with_role("danh.gia.2", Role::InternalAuditor, &counter_unit.name)
@@ -96,11 +96,16 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     let (officer, officer_token) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
         .await;
+    // The office's inspector: the inspections belong to the office's programme.
+    let (inspector, inspector_token) = server
+        .user_with_role("thanh.tra", Role::ProcessingOfficer, &office.name)
+        .await;
     let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
     let mut leader = server.quality(&leader_token);
     let mut controller = server.quality(&controller_token);
     let mut auditor_client = server.quality(&auditor_token);
     let mut officer_client = server.quality(&officer_token);
+    let mut inspector_client = server.quality(&inspector_token);
 
     // Evidence kept by the other services: a controlled document, a record, a dossier.
     let mut documents = server.documents(&controller_token);
@@ -212,7 +217,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             programme: programme.name.clone(),
             unit: unit.into(),
             planned_date: date(2024, 5, day),
-            inspectors: vec![officer.name.clone()],
+            inspectors: vec![inspector.name.clone()],
             ..Default::default()
         }),
         request_id: request_id.into(),
@@ -238,7 +243,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .await
         .unwrap()
         .into_inner();
-    let status = officer_client
+    let status = inspector_client
         .complete_inspection(CompleteInspectionRequest {
             name: i1.name.clone(),
             done_date: date(2024, 6, 4),
@@ -248,7 +253,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .await
         .unwrap_err();
     assert_eq!(bad_field(&status), "done_date", "not in the future");
-    let done = officer_client
+    let done = inspector_client
         .complete_inspection(CompleteInspectionRequest {
             name: i1.name.clone(),
             done_date: date(2024, 5, 10),

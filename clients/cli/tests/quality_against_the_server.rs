@@ -21,7 +21,6 @@ async fn the_quality_cycle_from_the_command_line() {
     let root = server.root_unit().await;
     let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
     let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let team = server.create_unit("TKT", "Tổ kiểm tra nội bộ", &office.name).await;
     let s1 = server
         .create_unit("THCS-CL", "Trường THCS Cát Linh", &office.name)
         .await;
@@ -29,8 +28,13 @@ async fn the_quality_cycle_from_the_command_line() {
         .create_unit("TH-DL", "Trường Tiểu học Đằng Lâm", &office.name)
         .await;
     server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    // Bound at the office whose audits and inspections they work: a binding
+    // covers its unit and those below it, not the units beside it.
     let (auditor, _) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &team.name)
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+        .await;
+    let (inspector, _) = server
+        .user_with_role("thanh.tra", Role::ProcessingOfficer, &office.name)
         .await;
     let (officer, _) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
@@ -43,6 +47,7 @@ async fn the_quality_cycle_from_the_command_line() {
     let leader = Person::login(addr, "lanh.dao").await;
     let auditor_person = Person::login(addr, "danh.gia").await;
     let officer_person = Person::login(addr, "chuyen.vien").await;
+    let inspector_person = Person::login(addr, "thanh.tra").await;
 
     // Inspections and their coverage.
     let programme = leader
@@ -75,11 +80,11 @@ async fn the_quality_cycle_from_the_command_line() {
             "--date",
             &day,
             "--inspector",
-            &officer.name,
+            &inspector.name,
         ])
         .await;
     let inspection = text(&planned["inspections"][0]["name"]);
-    let done = officer_person
+    let done = inspector_person
         .json(&[
             "quality",
             "inspections",

@@ -251,7 +251,7 @@ impl Plans {
             Some(date) => date_from_proto(date, "as_of_date")?,
             None => self.today(),
         };
-        let plan = rows::get_plan(self.journal.db().reader(), &id).await?;
+        let plan = self.checked_plan(ctx, self.journal.db().reader(), &id).await?;
         Ok(pb::EvaluateTargetsResponse {
             evaluations: self.evaluate_plan(ctx, &plan, as_of).await?,
         })
@@ -267,13 +267,18 @@ impl Plans {
         year: i32,
     ) -> ServiceResult<Option<TargetFigures>> {
         let db = self.journal.db().reader();
+        // The plans the caller reads.
+        let reader = ctx.as_method("/eiso.plans.v1.PlanService/ListPlans");
         let response = self
-            .list_plans(pb::ListPlansRequest {
-                filter: format!("issuing_unit = \"{}\" AND year = {year}", unit.replace('"', "")),
-                order_by: "create_time".to_string(),
-                page_size: 1,
-                ..Default::default()
-            })
+            .list_plans(
+                &reader,
+                pb::ListPlansRequest {
+                    filter: format!("issuing_unit = \"{}\" AND year = {year}", unit.replace('"', "")),
+                    order_by: "create_time".to_string(),
+                    page_size: 1,
+                    ..Default::default()
+                },
+            )
             .await?;
         let Some(plan) = response.plans.into_iter().next() else {
             return Ok(None);

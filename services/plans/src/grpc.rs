@@ -48,11 +48,11 @@ impl PlanService for PlanApi {
     }
 
     async fn get_plan(&self, request: Request<GetPlanRequest>) -> Result<Plan> {
-        reply(self.plans.get_plan(request.into_inner()).await)
+        call!(self, request, get_plan)
     }
 
     async fn list_plans(&self, request: Request<ListPlansRequest>) -> Result<ListPlansResponse> {
-        reply(self.plans.list_plans(request.into_inner()).await)
+        call!(self, request, list_plans)
     }
 
     async fn update_plan(&self, request: Request<UpdatePlanRequest>) -> Result<Plan> {
@@ -64,11 +64,11 @@ impl PlanService for PlanApi {
     }
 
     async fn get_task(&self, request: Request<GetTaskRequest>) -> Result<Task> {
-        reply(self.plans.get_task(request.into_inner()).await)
+        call!(self, request, get_task)
     }
 
     async fn list_tasks(&self, request: Request<ListTasksRequest>) -> Result<ListTasksResponse> {
-        reply(self.plans.list_tasks(request.into_inner()).await)
+        call!(self, request, list_tasks)
     }
 
     async fn update_task(&self, request: Request<UpdateTaskRequest>) -> Result<Task> {
@@ -91,7 +91,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<ListTasksByEvidenceRequest>,
     ) -> Result<ListTasksByEvidenceResponse> {
-        reply(self.plans.list_tasks_by_evidence(request.into_inner()).await)
+        call!(self, request, list_tasks_by_evidence)
     }
 
     async fn create_target(&self, request: Request<CreateTargetRequest>) -> Result<Target> {
@@ -99,11 +99,11 @@ impl PlanService for PlanApi {
     }
 
     async fn get_target(&self, request: Request<GetTargetRequest>) -> Result<Target> {
-        reply(self.plans.get_target(request.into_inner()).await)
+        call!(self, request, get_target)
     }
 
     async fn list_targets(&self, request: Request<ListTargetsRequest>) -> Result<ListTargetsResponse> {
-        reply(self.plans.list_targets(request.into_inner()).await)
+        call!(self, request, list_targets)
     }
 
     async fn update_target(&self, request: Request<UpdateTargetRequest>) -> Result<Target> {
@@ -119,15 +119,15 @@ impl PlanService for PlanApi {
     }
 
     async fn get_report(&self, request: Request<GetReportRequest>) -> Result<Report> {
-        reply(self.plans.get_report(request.into_inner()).await)
+        call!(self, request, get_report)
     }
 
     async fn list_reports(&self, request: Request<ListReportsRequest>) -> Result<ListReportsResponse> {
-        reply(self.plans.list_reports(request.into_inner()).await)
+        call!(self, request, list_reports)
     }
 
     async fn export_report(&self, request: Request<ExportReportRequest>) -> Result<ExportReportResponse> {
-        reply(self.plans.export_report(request.into_inner()).await)
+        call!(self, request, export_report)
     }
 
     async fn import_plan(&self, request: Request<ImportPlanRequest>) -> Result<ImportPlanResponse> {
@@ -135,12 +135,14 @@ impl PlanService for PlanApi {
     }
 
     async fn export_plan(&self, request: Request<ExportPlanRequest>) -> Result<ExportPlanResponse> {
-        reply(self.plans.export_plan(request.into_inner()).await)
+        call!(self, request, export_plan)
     }
 
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        let ctx = CallContext::from_request(&request)?;
+        self.plans.require_root(&ctx).await?;
         let after = request.into_inner().after_sequence;
         if after < 0 {
             return Err(ServiceError::invalid("after_sequence", "must not be negative").into());

@@ -14,6 +14,7 @@ pub mod report;
 pub mod table;
 pub mod timeframe;
 
+mod access;
 mod convert;
 mod evaluate;
 mod grpc;
@@ -22,6 +23,7 @@ mod reports;
 mod rows;
 mod transfer;
 
+pub use access::HIDDEN_TITLE;
 pub use evaluate::TargetFigures;
 pub use grpc::PlanApi;
 pub use reports::Scheduler;

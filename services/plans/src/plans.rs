@@ -9,6 +9,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Plans;
+use crate::access::{Visibility, is_invisible};
 use crate::convert::{date_to_proto, local_date, ts};
 use crate::rows::{self, PlanRow, TargetRow, TaskRow, parse_child, parse_plan};
 use crate::table::{parent_number, valid_number};
@@ -230,6 +231,9 @@ impl Plans {
     pub async fn create_plan(&self, ctx: &CallContext, request: pb::CreatePlanRequest) -> ServiceResult<pb::Plan> {
         let print = fingerprint(&request);
         let content = self.clean_plan(&request.plan.unwrap_or_default(), "plan").await?;
+        self.method_scope(ctx)
+            .await?
+            .require(&content.issuing_unit, "the plan")?;
         let id = if request.plan_id.is_empty() {
             names::new_id()
         } else if names::valid_id(&request.plan_id) {
@@ -255,19 +259,26 @@ impl Plans {
         tx.commit_idempotent(plan).await
     }
 
-    pub async fn get_plan(&self, request: pb::GetPlanRequest) -> ServiceResult<pb::Plan> {
+    pub async fn get_plan(&self, ctx: &CallContext, request: pb::GetPlanRequest) -> ServiceResult<pb::Plan> {
         let id = parse_plan(&request.name, "name")?;
         let db = self.journal.db().reader();
-        rows::get_plan(db, &id).await?.to_proto(db).await
+        self.checked_plan(ctx, db, &id).await?.to_proto(db).await
     }
 
-    pub async fn list_plans(&self, request: pb::ListPlansRequest) -> ServiceResult<pb::ListPlansResponse> {
+    pub async fn list_plans(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListPlansRequest,
+    ) -> ServiceResult<pb::ListPlansResponse> {
         let size = page::size(request.page_size, 50, 500)?;
         let conditions = filter::parse(&request.filter, &["issuing_unit", "year"])?;
         let terms = order::parse(&request.order_by, &["year", "create_time"], "year desc")?;
         let query_key = format!("{}|{}", request.filter, request.order_by);
         let offset = page::decode(&request.page_token, &query_key)?;
         let mut query = rows::plan_select();
+        if let Some(covered) = self.method_scope(ctx).await?.condition("issuing_unit") {
+            query.and_where(covered);
+        }
         for condition in conditions {
             let expr = match condition.field.as_str() {
                 "year" => Expr::col("year")
@@ -303,7 +314,7 @@ impl Plans {
         let id = parse_plan(&input.name, "plan.name")?;
         let paths = field_mask::paths(request.update_mask.as_ref(), &["title", "legal_bases"])?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row = rows::get_plan(tx.txn(), &id).await?;
+        let mut row = self.checked_plan(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         let mut merged = row.content.clone();
         for path in paths {
@@ -326,7 +337,7 @@ impl Plans {
     pub async fn create_task(&self, ctx: &CallContext, request: pb::CreateTaskRequest) -> ServiceResult<pb::Task> {
         let print = fingerprint(&request);
         let plan_id = parse_plan(&request.parent, "parent")?;
-        let plan = rows::get_plan(self.journal.db().reader(), &plan_id).await?;
+        let plan = self.checked_plan(ctx, self.journal.db().reader(), &plan_id).await?;
         let aliases = self.issuing_aliases(&plan.content.issuing_unit).await?;
         let mut v = Violations::new();
         let content = self.clean_task(
@@ -420,14 +431,19 @@ impl Plans {
         Ok(())
     }
 
-    pub async fn get_task(&self, request: pb::GetTaskRequest) -> ServiceResult<pb::Task> {
+    pub async fn get_task(&self, ctx: &CallContext, request: pb::GetTaskRequest) -> ServiceResult<pb::Task> {
         let (plan_id, id) = parse_child(&request.name, "tasks", "name")?;
-        Ok(rows::get_task(self.journal.db().reader(), &plan_id, &id)
-            .await?
-            .to_proto())
+        let db = self.journal.db().reader();
+        self.checked_plan(ctx, db, &plan_id).await?;
+        let task = rows::get_task(db, &plan_id, &id).await?.to_proto();
+        Ok(self.shown_one(ctx, task).await)
     }
 
-    pub async fn list_tasks(&self, request: pb::ListTasksRequest) -> ServiceResult<pb::ListTasksResponse> {
+    pub async fn list_tasks(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListTasksRequest,
+    ) -> ServiceResult<pb::ListTasksResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
         let size = page::size(request.page_size, 200, 1000)?;
         let conditions = filter::parse(&request.filter, &["status", "parent"])?;
@@ -435,7 +451,7 @@ impl Plans {
         let query_key = format!("{}|{}|{}", request.parent, request.filter, request.order_by);
         let offset = page::decode(&request.page_token, &query_key)?;
         let db = self.journal.db().reader();
-        rows::get_plan(db, &plan_id).await?;
+        self.checked_plan(ctx, db, &plan_id).await?;
         let mut query = rows::task_select();
         query.and_where(Expr::col("plan_id").eq(plan_id.clone()));
         for condition in conditions {
@@ -462,11 +478,12 @@ impl Plans {
         query.order_by("sort_key", Order::Asc).limit(size + 1).offset(offset);
         let found = db.query_all(&query).await?;
         let has_more = found.len() as u64 > size;
-        let tasks = found
-            .iter()
-            .take(size as usize)
-            .map(|row| TaskRow::from_row(row).map(|t| t.to_proto()))
-            .collect::<ServiceResult<Vec<_>>>()?;
+        let mut seen = Visibility::default();
+        let mut tasks = Vec::new();
+        for row in found.iter().take(size as usize) {
+            let task = TaskRow::from_row(row)?.to_proto();
+            tasks.push(self.shown(ctx, &mut seen, task).await);
+        }
         Ok(pb::ListTasksResponse {
             tasks,
             next_page_token: page::encode(&query_key, offset + size, has_more),
@@ -487,7 +504,7 @@ impl Plans {
                 "status",
             ],
         )?;
-        let plan = rows::get_plan(self.journal.db().reader(), &plan_id).await?;
+        let plan = self.checked_plan(ctx, self.journal.db().reader(), &plan_id).await?;
         let aliases = self.issuing_aliases(&plan.content.issuing_unit).await?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = rows::get_task(tx.txn(), &plan_id, &id).await?;
@@ -532,7 +549,7 @@ impl Plans {
         tx.event(NewEvent::with("plans.task.updated", &task.name, &task));
         self.refresh_sections(&mut tx, &plan_id).await?;
         tx.commit().await?;
-        Ok(task)
+        Ok(self.shown_one(ctx, task).await)
     }
 
     pub async fn record_progress(
@@ -548,11 +565,13 @@ impl Plans {
         }
         let note = text::clean(&mut v, "note", &request.note, true, MAX_TEXT);
         v.check()?;
+        self.task_for_work(ctx, self.journal.db().reader(), &plan_id, &id)
+            .await?;
         let mut tx = match self.journal.begin_idempotent::<pb::Task>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
-            Begun::Replayed(done) => return Ok(done),
+            Begun::Replayed(done) => return Ok(self.shown_one(ctx, done).await),
         };
-        let mut row = rows::get_task(tx.txn(), &plan_id, &id).await?;
+        let (_, mut row) = self.task_for_work(ctx, tx.txn(), &plan_id, &id).await?;
         if row.content.status == pb::TaskStatus::Cancelled as i32 {
             return Err(ServiceError::precondition(
                 "TASK_CANCELLED",
@@ -587,7 +606,8 @@ impl Plans {
         row.save(tx.txn(), now).await?;
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.progressed", &task.name, &task));
-        tx.commit_idempotent(task).await
+        let task = tx.commit_idempotent(task).await?;
+        Ok(self.shown_one(ctx, task).await)
     }
 
     pub async fn add_evidence(
@@ -599,12 +619,14 @@ impl Plans {
         if request.resource.is_empty() {
             return Err(ServiceError::invalid("resource", "is required"));
         }
+        self.task_for_work(ctx, self.journal.db().reader(), &plan_id, &id)
+            .await?;
         // Exists and is visible to the caller (checked by the service that owns it).
         let linked = self.links.resolve(ctx, &request.resource, "resource").await?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row = rows::get_task(tx.txn(), &plan_id, &id).await?;
+        let (_, mut row) = self.task_for_work(ctx, tx.txn(), &plan_id, &id).await?;
         if row.content.evidence.iter().any(|e| e.resource == linked.name) {
-            return Ok(row.to_proto());
+            return Ok(self.shown_one(ctx, row.to_proto()).await);
         }
         if row.content.evidence.len() >= 500 {
             return Err(ServiceError::precondition(
@@ -638,7 +660,7 @@ impl Plans {
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.evidence_added", &task.name, &task));
         tx.commit().await?;
-        Ok(task)
+        Ok(self.shown_one(ctx, task).await)
     }
 
     pub async fn remove_evidence(
@@ -651,7 +673,7 @@ impl Plans {
             return Err(ServiceError::invalid("resource", "is required"));
         }
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row = rows::get_task(tx.txn(), &plan_id, &id).await?;
+        let (_, mut row) = self.task_for_work(ctx, tx.txn(), &plan_id, &id).await?;
         let before = row.content.evidence.len();
         row.content.evidence.retain(|e| e.resource != request.resource);
         if row.content.evidence.len() == before {
@@ -674,11 +696,12 @@ impl Plans {
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.evidence_removed", &task.name, &task));
         tx.commit().await?;
-        Ok(task)
+        Ok(self.shown_one(ctx, task).await)
     }
 
     pub async fn list_tasks_by_evidence(
         &self,
+        ctx: &CallContext,
         request: pb::ListTasksByEvidenceRequest,
     ) -> ServiceResult<pb::ListTasksByEvidenceResponse> {
         let resource = request.resource.trim().to_string();
@@ -697,11 +720,26 @@ impl Plans {
         };
         let size = page::size(request.page_size, 100, 1000)?;
         let offset = page::decode(&request.page_token, &resource)?;
+        // A resource the caller may not see answers as one that does not
+        // exist (no task names it): its existence is not disclosed.
+        match self.links.resolve(ctx, &resource, "resource").await {
+            Ok(_) => {}
+            Err(error) if is_invisible(&error) => {
+                return Ok(pb::ListTasksByEvidenceResponse::default());
+            }
+            Err(error) => return Err(error),
+        }
         let mut query = Query::select();
         query
             .distinct()
             .columns(["plan_id", "task_id", "sort_key"])
             .from("task_evidence");
+        if let Some(covered) = self.method_scope(ctx).await?.condition("issuing_unit") {
+            query.and_where(
+                Expr::col("plan_id")
+                    .in_subquery(Query::select().column("id").from("plans").and_where(covered).to_owned()),
+            );
+        }
         if document {
             query.and_where(
                 Expr::col("resource")
@@ -720,11 +758,13 @@ impl Plans {
         let db = self.journal.db().reader();
         let found = db.query_all(&query).await?;
         let has_more = found.len() as u64 > size;
+        let mut seen = Visibility::default();
         let mut tasks = Vec::new();
         for row in found.iter().take(size as usize) {
             let plan_id: String = row.try_get("", "plan_id")?;
             let task_id: String = row.try_get("", "task_id")?;
-            tasks.push(rows::get_task(db, &plan_id, &task_id).await?.to_proto());
+            let task = rows::get_task(db, &plan_id, &task_id).await?.to_proto();
+            tasks.push(self.shown(ctx, &mut seen, task).await);
         }
         Ok(pb::ListTasksByEvidenceResponse {
             tasks,
@@ -745,6 +785,7 @@ impl Plans {
         let mut v = Violations::new();
         let content = self.clean_target(&request.target.unwrap_or_default(), &|f| format!("target.{f}"), &mut v);
         v.check()?;
+        self.checked_plan(ctx, self.journal.db().reader(), &plan_id).await?;
         let mut tx = match self.journal.begin_idempotent::<pb::Target>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
@@ -775,19 +816,23 @@ impl Plans {
         tx.commit_idempotent(target).await
     }
 
-    pub async fn get_target(&self, request: pb::GetTargetRequest) -> ServiceResult<pb::Target> {
+    pub async fn get_target(&self, ctx: &CallContext, request: pb::GetTargetRequest) -> ServiceResult<pb::Target> {
         let (plan_id, id) = parse_child(&request.name, "targets", "name")?;
-        Ok(rows::get_target(self.journal.db().reader(), &plan_id, &id)
-            .await?
-            .to_proto())
+        let db = self.journal.db().reader();
+        self.checked_plan(ctx, db, &plan_id).await?;
+        Ok(rows::get_target(db, &plan_id, &id).await?.to_proto())
     }
 
-    pub async fn list_targets(&self, request: pb::ListTargetsRequest) -> ServiceResult<pb::ListTargetsResponse> {
+    pub async fn list_targets(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListTargetsRequest,
+    ) -> ServiceResult<pb::ListTargetsResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
         let size = page::size(request.page_size, 100, 500)?;
         let offset = page::decode(&request.page_token, &request.parent)?;
         let db = self.journal.db().reader();
-        rows::get_plan(db, &plan_id).await?;
+        self.checked_plan(ctx, db, &plan_id).await?;
         let all = rows::all_targets(db, &plan_id).await?;
         let has_more = all.len() as u64 > offset + size;
         let targets = all
@@ -821,6 +866,7 @@ impl Plans {
             ],
         )?;
         let mut tx = self.journal.begin(ctx).await?;
+        self.checked_plan(ctx, tx.txn(), &plan_id).await?;
         let mut row = rows::get_target(tx.txn(), &plan_id, &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         let mut merged = row.content.clone();

@@ -352,7 +352,7 @@ impl Plans {
         request: pb::GenerateReportRequest,
     ) -> ServiceResult<pb::Report> {
         let plan_id = parse_plan(&request.parent, "parent")?;
-        let plan = rows::get_plan(self.journal.db().reader(), &plan_id).await?;
+        let plan = self.checked_plan(ctx, self.journal.db().reader(), &plan_id).await?;
         let year = plan.content.year;
         let kind = pb::ReportKind::try_from(request.kind).unwrap_or(pb::ReportKind::Unspecified);
         let period = match kind {
@@ -435,22 +435,28 @@ impl Plans {
         Ok(report)
     }
 
-    pub async fn get_report(&self, request: pb::GetReportRequest) -> ServiceResult<pb::Report> {
+    pub async fn get_report(&self, ctx: &CallContext, request: pb::GetReportRequest) -> ServiceResult<pb::Report> {
         let (plan_id, id) = parse_child(&request.name, "reports", "name")?;
-        rows::find_report(self.journal.db().reader(), &plan_id, &id, false)
+        let db = self.journal.db().reader();
+        self.checked_plan(ctx, db, &plan_id).await?;
+        rows::find_report(db, &plan_id, &id, false)
             .await?
             .map(|r| r.content)
             .ok_or_else(|| ServiceError::NotFound(request.name.clone()))
     }
 
-    pub async fn list_reports(&self, request: pb::ListReportsRequest) -> ServiceResult<pb::ListReportsResponse> {
+    pub async fn list_reports(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListReportsRequest,
+    ) -> ServiceResult<pb::ListReportsResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
         let size = page::size(request.page_size, 50, 500)?;
         let conditions = filter::parse(&request.filter, &["kind"])?;
         let query_key = format!("{}|{}", request.parent, request.filter);
         let offset = page::decode(&request.page_token, &query_key)?;
         let db = self.journal.db().reader();
-        rows::get_plan(db, &plan_id).await?;
+        self.checked_plan(ctx, db, &plan_id).await?;
         let mut query = Query::select();
         query
             .columns(["plan_id", "id", "content"])
@@ -483,13 +489,19 @@ impl Plans {
         })
     }
 
-    pub async fn export_report(&self, request: pb::ExportReportRequest) -> ServiceResult<pb::ExportReportResponse> {
+    pub async fn export_report(
+        &self,
+        ctx: &CallContext,
+        request: pb::ExportReportRequest,
+    ) -> ServiceResult<pb::ExportReportResponse> {
         let (plan_id, id) = parse_child(&request.name, "reports", "name")?;
         let format = pb::ReportFormat::try_from(request.format).unwrap_or(pb::ReportFormat::Unspecified);
         if format == pb::ReportFormat::Unspecified {
             return Err(ServiceError::invalid("format", "is required: XLSX or HTML"));
         }
-        let row = rows::find_report(self.journal.db().reader(), &plan_id, &id, true)
+        let db = self.journal.db().reader();
+        self.checked_plan(ctx, db, &plan_id).await?;
+        let row = rows::find_report(db, &plan_id, &id, true)
             .await?
             .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
         let stem = format!("bao-cao-cchc-{}", row.content.period.to_lowercase().replace("..", "-"));

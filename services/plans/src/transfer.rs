@@ -55,6 +55,7 @@ impl Plans {
         let plan = self
             .clean_plan(&request.plan.clone().unwrap_or_default(), "plan")
             .await?;
+        self.method_scope(ctx).await?.require(&plan.issuing_unit, "the plan")?;
         let id = if request.plan_id.is_empty() {
             names::new_id()
         } else if names::valid_id(&request.plan_id) {
@@ -214,11 +215,15 @@ impl Plans {
         .await
     }
 
-    pub async fn export_plan(&self, request: pb::ExportPlanRequest) -> ServiceResult<pb::ExportPlanResponse> {
+    pub async fn export_plan(
+        &self,
+        ctx: &CallContext,
+        request: pb::ExportPlanRequest,
+    ) -> ServiceResult<pb::ExportPlanResponse> {
         let id = parse_plan(&request.name, "name")?;
         let format = table_format(request.format)?;
         let db = self.journal.db().reader();
-        rows::get_plan(db, &id).await?;
+        self.checked_plan(ctx, db, &id).await?;
         let extension = if format == pb::TableFormat::Xlsx { "xlsx" } else { "csv" };
         let (content, stem) = if request.targets {
             let targets: Vec<table::TargetRow> = rows::all_targets(db, &id)

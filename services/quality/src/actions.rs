@@ -11,16 +11,18 @@
 
 use eiso_platform::aip::{etag, names, order, text};
 use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::corrective_action::State;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::audits::{finding_proto, is_nonconformity, parse_finding};
 use crate::common::{Paging, check_date, check_name, conditions, date_key, date_to_proto, enum_value, eq, today, ts};
-use crate::store::{CORRECTIVE_ACTIONS, FINDINGS, Row};
+use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row};
 
 /// States in which a corrective action is still to be carried out: past its
 /// due date, it is overdue.
@@ -91,6 +93,22 @@ impl Quality {
                 "must not be in the past",
             ));
         }
+        // The finding: one the caller may not read is reported as missing;
+        // the action is opened in the unit audited.
+        let missing =
+            || ServiceError::invalid("corrective_action.finding", format!("{} does not exist", input.finding));
+        let db = self.journal.db().reader();
+        let audit: Row<pb::Audit> = AUDITS.find(db, &audit_id).await?.ok_or_else(missing)?;
+        let finding: Row<pb::Finding> = FINDINGS
+            .find(db, &finding_id)
+            .await?
+            .filter(|f| f.parent == audit_id)
+            .ok_or_else(missing)?;
+        if !self.reads(ctx, &audit.unit).await? {
+            return Err(missing());
+        }
+        self.require_unit(ctx, &finding.message.auditee, "the corrective action")
+            .await?;
         let mut tx = match self
             .journal
             .begin_idempotent::<pb::CorrectiveAction>(ctx, &print)
@@ -156,19 +174,35 @@ impl Quality {
 
     pub async fn get_corrective_action(
         &self,
+        ctx: &CallContext,
         request: pb::GetCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         Ok(action_proto(
-            &CORRECTIVE_ACTIONS.get(self.journal.db().reader(), &id).await?,
+            &self.checked_action(ctx, self.journal.db().reader(), &id).await?,
         ))
+    }
+
+    /// The corrective action `id` after the platform's check for the
+    /// caller's method.
+    async fn checked_action(
+        &self,
+        ctx: &CallContext,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> ServiceResult<Row<pb::CorrectiveAction>> {
+        let row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(db, id).await?;
+        self.authorize(ctx, &row.unit, &format!("correctiveActions/{id}"))
+            .await?;
+        Ok(row)
     }
 
     pub async fn list_corrective_actions(
         &self,
+        ctx: &CallContext,
         request: pb::ListCorrectiveActionsRequest,
     ) -> ServiceResult<pb::ListCorrectiveActionsResponse> {
-        let filters = conditions(&request.filter, &["state", "unit", "audit"], |field, value| {
+        let mut filters = conditions(&request.filter, &["state", "unit", "audit"], |field, value| {
             Ok(match field {
                 "unit" => eq("unit", value.to_string()),
                 "audit" => eq("parent", names::parse(value, "audits", "filter")?),
@@ -198,6 +232,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows: Vec<Row<pb::CorrectiveAction>> = CORRECTIVE_ACTIONS
             .list(
                 self.journal.db().reader(),
@@ -218,6 +253,7 @@ impl Quality {
     /// (local), the longest overdue first.
     pub async fn list_overdue_corrective_actions(
         &self,
+        ctx: &CallContext,
         request: pb::ListOverdueCorrectiveActionsRequest,
     ) -> ServiceResult<pb::ListOverdueCorrectiveActionsResponse> {
         let mut filters = vec![
@@ -227,8 +263,10 @@ impl Quality {
         ];
         if !request.unit.is_empty() {
             names::parse(&request.unit, "units", "unit")?;
+            self.require_covered(ctx, &request.unit).await?;
             filters.push(eq("unit", request.unit.clone()));
         }
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let paging = Paging::new(
             request.page_size,
             &request.page_token,
@@ -287,7 +325,7 @@ impl Quality {
             self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
         }
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
         if ![State::Open, State::ActionsPlanned, State::NotEffective]
             .iter()
@@ -322,12 +360,15 @@ impl Quality {
         let note = text::clean(&mut v, "note", &request.note, true, 10_000);
         v.check()?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
         let owner = row.message.actions.iter().any(|a| a.owner == ctx.principal.name);
-        if !owner && !ctx.principal.has_role(Role::Leader) {
+        let leader = Scope::of_roles(self.directory.as_ref(), &ctx.principal, Some(&[Role::Leader]))
+            .await?
+            .covers(&row.unit);
+        if !owner && !leader {
             return Err(ServiceError::PermissionDenied(format!(
-                "only the owners of correctiveActions/{id}'s actions or a leader report it implemented"
+                "only the owners of correctiveActions/{id}'s actions or a leader of its unit report it implemented"
             )));
         }
         if row.state != State::ActionsPlanned as i32 {
@@ -358,7 +399,7 @@ impl Quality {
         let note = text::clean(&mut v, "note", &request.note, true, 10_000);
         v.check()?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
         if row.state != State::Implemented as i32 {
             return Err(wrong_state(&id, row.state, "IMPLEMENTED"));
@@ -404,7 +445,7 @@ impl Quality {
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
         if row.state != State::VerifiedEffective as i32 {
             return Err(wrong_state(&id, row.state, "VERIFIED_EFFECTIVE"));

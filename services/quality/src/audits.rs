@@ -12,8 +12,11 @@ use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::audit::State;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
+use crate::access::Visibility;
 use crate::common::{
     Paging, check_date, check_enum, check_name, clean_clause, clean_names, conditions, date_key, date_to_proto,
     enum_value, eq, ts,
@@ -101,6 +104,7 @@ impl Quality {
         }
         v.check()?;
         self.check_unit(&input.unit, "programme.unit").await?;
+        self.require_unit(ctx, &input.unit, "the programme").await?;
         let mut tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
@@ -131,19 +135,21 @@ impl Quality {
 
     pub async fn get_audit_programme(
         &self,
+        ctx: &CallContext,
         request: pb::GetAuditProgrammeRequest,
     ) -> ServiceResult<pb::AuditProgramme> {
         let id = names::parse(&request.name, "auditProgrammes", "name")?;
-        Ok(programme_proto(
-            &AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?,
-        ))
+        let row: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
+        self.authorize(ctx, &row.unit, &format!("auditProgrammes/{id}")).await?;
+        Ok(programme_proto(&row))
     }
 
     pub async fn list_audit_programmes(
         &self,
+        ctx: &CallContext,
         request: pb::ListAuditProgrammesRequest,
     ) -> ServiceResult<pb::ListAuditProgrammesResponse> {
-        let filters = conditions(&request.filter, &["unit", "year"], |field, value| {
+        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
             Ok(match field {
                 "unit" => eq("unit", value.to_string()),
                 _ => {
@@ -165,6 +171,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = AUDIT_PROGRAMMES
             .list(
                 self.journal.db().reader(),
@@ -276,10 +283,16 @@ impl Quality {
         let input = request.audit.unwrap_or_default();
         let programme_id = names::parse(&input.programme, "auditProgrammes", "audit.programme")?;
         let content = self.clean_audit(&input)?;
+        let missing = || ServiceError::invalid("audit.programme", format!("{} does not exist", input.programme));
         let programme: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES
             .find(self.journal.db().reader(), &programme_id)
             .await?
-            .ok_or_else(|| ServiceError::invalid("audit.programme", format!("{} does not exist", input.programme)))?;
+            .ok_or_else(missing)?;
+        // A programme the caller may not read is reported as missing.
+        if !self.reads(ctx, &programme.unit).await? {
+            return Err(missing());
+        }
+        self.require_unit(ctx, &programme.unit, &input.programme).await?;
         self.check_audit_people(&programme.message.unit, &content).await?;
         let mut tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
@@ -305,13 +318,32 @@ impl Quality {
         tx.commit_idempotent(audit).await
     }
 
-    pub async fn get_audit(&self, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
+    pub async fn get_audit(&self, ctx: &CallContext, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        Ok(audit_proto(&AUDITS.get(self.journal.db().reader(), &id).await?))
+        Ok(audit_proto(
+            &self.checked_audit(ctx, self.journal.db().reader(), &id).await?,
+        ))
     }
 
-    pub async fn list_audits(&self, request: pb::ListAuditsRequest) -> ServiceResult<pb::ListAuditsResponse> {
-        let filters = conditions(&request.filter, &["programme", "state", "unit"], |field, value| {
+    /// The audit `id` after the platform's check for the caller's method
+    /// (an audit belongs to its programme's unit).
+    async fn checked_audit(
+        &self,
+        ctx: &CallContext,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> ServiceResult<Row<pb::Audit>> {
+        let row: Row<pb::Audit> = AUDITS.get(db, id).await?;
+        self.authorize(ctx, &row.unit, &format!("audits/{id}")).await?;
+        Ok(row)
+    }
+
+    pub async fn list_audits(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListAuditsRequest,
+    ) -> ServiceResult<pb::ListAuditsResponse> {
+        let mut filters = conditions(&request.filter, &["programme", "state", "unit"], |field, value| {
             Ok(match field {
                 "programme" => eq("parent", names::parse(value, "auditProgrammes", "filter")?),
                 "unit" => eq("unit", value.to_string()),
@@ -341,6 +373,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = AUDITS
             .list(
                 self.journal.db().reader(),
@@ -362,7 +395,7 @@ impl Quality {
         let id = names::parse(&input.name, "audits", "audit.name")?;
         let paths = field_mask::paths(request.update_mask.as_ref(), &AUDIT_FIELDS)?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
         if row.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
@@ -407,7 +440,7 @@ impl Quality {
     pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
@@ -436,7 +469,7 @@ impl Quality {
         let conclusion = text::clean(&mut v, "conclusion", &request.conclusion, true, 20_000);
         v.check()?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::Audit> = AUDITS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
         if row.state != State::InProgress as i32 {
             return Err(ServiceError::precondition(
@@ -519,7 +552,7 @@ impl Quality {
         let print = fingerprint(&request);
         let audit_id = names::parse(&request.parent, "audits", "parent")?;
         let input = request.finding.unwrap_or_default();
-        let audit: Row<pb::Audit> = AUDITS.get(self.journal.db().reader(), &audit_id).await?;
+        let audit = self.checked_audit(ctx, self.journal.db().reader(), &audit_id).await?;
         let content = self.clean_finding(ctx, &audit.message, &input, true).await?;
         if let Some(done) = self.journal.replay::<pb::Finding>(ctx, &print).await? {
             return Ok(done);
@@ -564,16 +597,43 @@ impl Quality {
         tx.commit_idempotent(finding).await
     }
 
-    pub async fn get_finding(&self, request: pb::GetFindingRequest) -> ServiceResult<pb::Finding> {
+    pub async fn get_finding(&self, ctx: &CallContext, request: pb::GetFindingRequest) -> ServiceResult<pb::Finding> {
         let (audit, id) = parse_finding(&request.name, "name")?;
-        let row: Row<pb::Finding> = FINDINGS.get(self.journal.db().reader(), &id).await?;
-        if row.parent != audit {
-            return Err(ServiceError::NotFound(request.name));
-        }
-        Ok(finding_proto(&row))
+        let db = self.journal.db().reader();
+        let row = self.checked_finding(ctx, db, &audit, &id, &request.name).await?;
+        Ok(self
+            .shown_finding(ctx, &mut Visibility::default(), finding_proto(&row))
+            .await)
     }
 
-    pub async fn list_findings(&self, request: pb::ListFindingsRequest) -> ServiceResult<pb::ListFindingsResponse> {
+    /// The finding `audit_id`/`id` (`name`) after the platform's check for
+    /// the caller's method (a finding belongs to its audit's unit). One that
+    /// does not exist and one the caller may not read are both NOT_FOUND
+    /// naming `name`.
+    async fn checked_finding(
+        &self,
+        ctx: &CallContext,
+        db: &impl ConnectionTrait,
+        audit_id: &str,
+        id: &str,
+        name: &str,
+    ) -> ServiceResult<Row<pb::Finding>> {
+        let missing = || ServiceError::NotFound(name.to_string());
+        let audit: Row<pb::Audit> = AUDITS.find(db, audit_id).await?.ok_or_else(missing)?;
+        let row: Row<pb::Finding> = FINDINGS
+            .find(db, id)
+            .await?
+            .filter(|f| f.parent == audit_id)
+            .ok_or_else(missing)?;
+        self.authorize(ctx, &audit.unit, name).await?;
+        Ok(row)
+    }
+
+    pub async fn list_findings(
+        &self,
+        ctx: &CallContext,
+        request: pb::ListFindingsRequest,
+    ) -> ServiceResult<pb::ListFindingsResponse> {
         let mut filters = conditions(&request.filter, &["type", "auditee"], |field, value| {
             Ok(match field {
                 "auditee" => eq("unit", value.to_string()),
@@ -596,6 +656,18 @@ impl Quality {
             50,
             format!("{}|{}|{}", request.parent, request.filter, request.order_by),
         )?;
+        // Findings of the audits the caller reads.
+        if let Some(covered) = self.method_scope(ctx).await?.condition("unit") {
+            filters.push(
+                Expr::col("parent").in_subquery(
+                    Query::select()
+                        .column("id")
+                        .from(AUDITS.name)
+                        .and_where(covered)
+                        .to_owned(),
+                ),
+            );
+        }
         let mut rows = FINDINGS
             .list(
                 self.journal.db().reader(),
@@ -606,8 +678,13 @@ impl Quality {
             )
             .await?;
         let next_page_token = paging.finish(&mut rows);
+        let mut seen = Visibility::default();
+        let mut findings = Vec::new();
+        for row in &rows {
+            findings.push(self.shown_finding(ctx, &mut seen, finding_proto(row)).await);
+        }
         Ok(pb::ListFindingsResponse {
-            findings: rows.iter().map(finding_proto).collect(),
+            findings,
             next_page_token,
         })
     }
@@ -624,11 +701,8 @@ impl Quality {
             &["type", "clause", "statement", "auditee", "evidence"],
         )?;
         let db = self.journal.db().reader();
+        let current = self.checked_finding(ctx, db, &audit_id, &id, &input.name).await?;
         let audit: Row<pb::Audit> = AUDITS.get(db, &audit_id).await?;
-        let current: Row<pb::Finding> = FINDINGS.get(db, &id).await?;
-        if current.parent != audit_id {
-            return Err(ServiceError::NotFound(input.name));
-        }
         let mut merged = current.message.clone();
         for path in &paths {
             match *path {
@@ -677,7 +751,7 @@ impl Quality {
         let finding = finding_proto(&row);
         tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
         tx.commit().await?;
-        Ok(finding)
+        Ok(self.shown_finding(ctx, &mut Visibility::default(), finding).await)
     }
 }
 

@@ -59,14 +59,14 @@ impl QualityService for QualityApi {
         &self,
         request: Request<GetInspectionProgrammeRequest>,
     ) -> Result<InspectionProgramme> {
-        read!(self, request, get_inspection_programme)
+        call!(self, request, get_inspection_programme)
     }
 
     async fn list_inspection_programmes(
         &self,
         request: Request<ListInspectionProgrammesRequest>,
     ) -> Result<ListInspectionProgrammesResponse> {
-        read!(self, request, list_inspection_programmes)
+        call!(self, request, list_inspection_programmes)
     }
 
     async fn update_inspection_programme(
@@ -81,11 +81,11 @@ impl QualityService for QualityApi {
     }
 
     async fn get_inspection(&self, request: Request<GetInspectionRequest>) -> Result<Inspection> {
-        read!(self, request, get_inspection)
+        call!(self, request, get_inspection)
     }
 
     async fn list_inspections(&self, request: Request<ListInspectionsRequest>) -> Result<ListInspectionsResponse> {
-        read!(self, request, list_inspections)
+        call!(self, request, list_inspections)
     }
 
     async fn complete_inspection(&self, request: Request<CompleteInspectionRequest>) -> Result<Inspection> {
@@ -100,7 +100,7 @@ impl QualityService for QualityApi {
         &self,
         request: Request<GetInspectionCoverageRequest>,
     ) -> Result<InspectionCoverage> {
-        read!(self, request, get_inspection_coverage)
+        call!(self, request, get_inspection_coverage)
     }
 
     async fn create_audit_programme(&self, request: Request<CreateAuditProgrammeRequest>) -> Result<AuditProgramme> {
@@ -108,14 +108,14 @@ impl QualityService for QualityApi {
     }
 
     async fn get_audit_programme(&self, request: Request<GetAuditProgrammeRequest>) -> Result<AuditProgramme> {
-        read!(self, request, get_audit_programme)
+        call!(self, request, get_audit_programme)
     }
 
     async fn list_audit_programmes(
         &self,
         request: Request<ListAuditProgrammesRequest>,
     ) -> Result<ListAuditProgrammesResponse> {
-        read!(self, request, list_audit_programmes)
+        call!(self, request, list_audit_programmes)
     }
 
     async fn create_audit(&self, request: Request<CreateAuditRequest>) -> Result<Audit> {
@@ -123,11 +123,11 @@ impl QualityService for QualityApi {
     }
 
     async fn get_audit(&self, request: Request<GetAuditRequest>) -> Result<Audit> {
-        read!(self, request, get_audit)
+        call!(self, request, get_audit)
     }
 
     async fn list_audits(&self, request: Request<ListAuditsRequest>) -> Result<ListAuditsResponse> {
-        read!(self, request, list_audits)
+        call!(self, request, list_audits)
     }
 
     async fn update_audit(&self, request: Request<UpdateAuditRequest>) -> Result<Audit> {
@@ -147,11 +147,11 @@ impl QualityService for QualityApi {
     }
 
     async fn get_finding(&self, request: Request<GetFindingRequest>) -> Result<Finding> {
-        read!(self, request, get_finding)
+        call!(self, request, get_finding)
     }
 
     async fn list_findings(&self, request: Request<ListFindingsRequest>) -> Result<ListFindingsResponse> {
-        read!(self, request, list_findings)
+        call!(self, request, list_findings)
     }
 
     async fn update_finding(&self, request: Request<UpdateFindingRequest>) -> Result<Finding> {
@@ -166,21 +166,21 @@ impl QualityService for QualityApi {
     }
 
     async fn get_corrective_action(&self, request: Request<GetCorrectiveActionRequest>) -> Result<CorrectiveAction> {
-        read!(self, request, get_corrective_action)
+        call!(self, request, get_corrective_action)
     }
 
     async fn list_corrective_actions(
         &self,
         request: Request<ListCorrectiveActionsRequest>,
     ) -> Result<ListCorrectiveActionsResponse> {
-        read!(self, request, list_corrective_actions)
+        call!(self, request, list_corrective_actions)
     }
 
     async fn list_overdue_corrective_actions(
         &self,
         request: Request<ListOverdueCorrectiveActionsRequest>,
     ) -> Result<ListOverdueCorrectiveActionsResponse> {
-        read!(self, request, list_overdue_corrective_actions)
+        call!(self, request, list_overdue_corrective_actions)
     }
 
     async fn plan_corrective_action(&self, request: Request<PlanCorrectiveActionRequest>) -> Result<CorrectiveAction> {
@@ -216,14 +216,14 @@ impl QualityService for QualityApi {
     }
 
     async fn get_management_review(&self, request: Request<GetManagementReviewRequest>) -> Result<ManagementReview> {
-        read!(self, request, get_management_review)
+        call!(self, request, get_management_review)
     }
 
     async fn list_management_reviews(
         &self,
         request: Request<ListManagementReviewsRequest>,
     ) -> Result<ListManagementReviewsResponse> {
-        read!(self, request, list_management_reviews)
+        call!(self, request, list_management_reviews)
     }
 
     async fn create_indicator(&self, request: Request<CreateIndicatorRequest>) -> Result<Indicator> {
@@ -243,11 +243,11 @@ impl QualityService for QualityApi {
     }
 
     async fn get_diagnostic(&self, request: Request<GetDiagnosticRequest>) -> Result<Diagnostic> {
-        read!(self, request, get_diagnostic)
+        call!(self, request, get_diagnostic)
     }
 
     async fn list_diagnostics(&self, request: Request<ListDiagnosticsRequest>) -> Result<ListDiagnosticsResponse> {
-        read!(self, request, list_diagnostics)
+        call!(self, request, list_diagnostics)
     }
 
     async fn assess_indicator(&self, request: Request<AssessIndicatorRequest>) -> Result<Assessment> {
@@ -255,12 +255,14 @@ impl QualityService for QualityApi {
     }
 
     async fn compare_periods(&self, request: Request<ComparePeriodsRequest>) -> Result<ComparePeriodsResponse> {
-        read!(self, request, compare_periods)
+        call!(self, request, compare_periods)
     }
 
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+        let ctx = CallContext::from_request(&request)?;
+        self.quality.require_root(&ctx).await?;
         let after = request.into_inner().after_sequence;
         if after < 0 {
             return Err(ServiceError::invalid("after_sequence", "must not be negative").into());

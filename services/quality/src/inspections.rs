@@ -14,9 +14,11 @@ use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::inspection::State;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
+use crate::access::Visibility;
 use crate::common::{
     Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today, ts,
 };
@@ -70,6 +72,24 @@ fn year_key(year: i32) -> String {
 }
 
 impl Quality {
+    /// The inspection `id` after the check of a change to it: read within
+    /// the unit inspected, changed by those who hold its programme's unit.
+    async fn checked_inspection(
+        &self,
+        ctx: &CallContext,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> ServiceResult<Row<pb::Inspection>> {
+        let name = format!("inspections/{id}");
+        let row: Row<pb::Inspection> = INSPECTIONS.get(db, id).await?;
+        let programme: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES
+            .find(db, &row.parent)
+            .await?
+            .ok_or_else(|| ServiceError::internal(format!("{name} has no programme")))?;
+        self.authorize_change(ctx, &programme.unit, &row.unit, &name).await?;
+        Ok(row)
+    }
+
     /// Checks a population: each an existing unit strictly below `unit`.
     async fn check_population(&self, unit: &str, population: &[String], field: &str) -> ServiceResult<()> {
         for (i, member) in population.iter().enumerate() {
@@ -106,6 +126,7 @@ impl Quality {
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
         self.check_unit(&input.unit, "programme.unit").await?;
+        self.require_unit(ctx, &input.unit, "the programme").await?;
         self.check_population(&input.unit, &population, "programme.population")
             .await?;
 
@@ -158,18 +179,22 @@ impl Quality {
 
     pub async fn get_inspection_programme(
         &self,
+        ctx: &CallContext,
         request: pb::GetInspectionProgrammeRequest,
     ) -> ServiceResult<pb::InspectionProgramme> {
         let id = names::parse(&request.name, "inspectionProgrammes", "name")?;
-        let row = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
+        let row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
+        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
+            .await?;
         Ok(programme_proto(&row))
     }
 
     pub async fn list_inspection_programmes(
         &self,
+        ctx: &CallContext,
         request: pb::ListInspectionProgrammesRequest,
     ) -> ServiceResult<pb::ListInspectionProgrammesResponse> {
-        let filters = conditions(&request.filter, &["unit", "year"], |field, value| {
+        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
             Ok(match field {
                 "unit" => eq("unit", value.to_string()),
                 _ => {
@@ -191,6 +216,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = INSPECTION_PROGRAMMES
             .list(
                 self.journal.db().reader(),
@@ -221,6 +247,8 @@ impl Quality {
         v.check()?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(tx.txn(), &id).await?;
+        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
+            .await?;
         etag::check(&request.etag, &format!("inspectionProgrammes/{id}"), row.version)?;
         for path in paths {
             match path {
@@ -274,12 +302,16 @@ impl Quality {
             self.check_user(inspector, &format!("inspection.inspectors[{i}]"))
                 .await?;
         }
+        let missing = || ServiceError::invalid("inspection.programme", format!("{} does not exist", input.programme));
         let programme: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES
             .find(self.journal.db().reader(), &programme_id)
             .await?
-            .ok_or_else(|| {
-                ServiceError::invalid("inspection.programme", format!("{} does not exist", input.programme))
-            })?;
+            .ok_or_else(missing)?;
+        // A programme the caller may not read is reported as missing.
+        if !self.reads(ctx, &programme.unit).await? {
+            return Err(missing());
+        }
+        self.require_unit(ctx, &programme.unit, &input.programme).await?;
         if !programme.message.population.contains(&input.unit) {
             return Err(ServiceError::invalid(
                 "inspection.unit",
@@ -324,17 +356,25 @@ impl Quality {
         tx.commit_idempotent(inspection).await
     }
 
-    pub async fn get_inspection(&self, request: pb::GetInspectionRequest) -> ServiceResult<pb::Inspection> {
+    pub async fn get_inspection(
+        &self,
+        ctx: &CallContext,
+        request: pb::GetInspectionRequest,
+    ) -> ServiceResult<pb::Inspection> {
         let id = names::parse(&request.name, "inspections", "name")?;
-        let row = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
-        Ok(inspection_proto(&row))
+        let row: Row<pb::Inspection> = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
+        self.authorize(ctx, &row.unit, &format!("inspections/{id}")).await?;
+        Ok(self
+            .shown_inspection(ctx, &mut Visibility::default(), inspection_proto(&row))
+            .await)
     }
 
     pub async fn list_inspections(
         &self,
+        ctx: &CallContext,
         request: pb::ListInspectionsRequest,
     ) -> ServiceResult<pb::ListInspectionsResponse> {
-        let filters = conditions(&request.filter, &["programme", "unit", "state"], |field, value| {
+        let mut filters = conditions(&request.filter, &["programme", "unit", "state"], |field, value| {
             Ok(match field {
                 "programme" => eq("parent", names::parse(value, "inspectionProgrammes", "filter")?),
                 "unit" => eq("unit", value.to_string()),
@@ -364,6 +404,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = INSPECTIONS
             .list(
                 self.journal.db().reader(),
@@ -374,8 +415,13 @@ impl Quality {
             )
             .await?;
         let next_page_token = paging.finish(&mut rows);
+        let mut seen = Visibility::default();
+        let mut inspections = Vec::new();
+        for row in &rows {
+            inspections.push(self.shown_inspection(ctx, &mut seen, inspection_proto(row)).await);
+        }
         Ok(pb::ListInspectionsResponse {
-            inspections: rows.iter().map(inspection_proto).collect(),
+            inspections,
             next_page_token,
         })
     }
@@ -394,9 +440,10 @@ impl Quality {
         if done > today(self.clock.now()) {
             return Err(ServiceError::invalid("done_date", "must not be in the future"));
         }
+        self.checked_inspection(ctx, self.journal.db().reader(), &id).await?;
         let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::Inspection> = INSPECTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_inspection(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
@@ -419,7 +466,7 @@ impl Quality {
             &inspection,
         ));
         tx.commit().await?;
-        Ok(inspection)
+        Ok(self.shown_inspection(ctx, &mut Visibility::default(), inspection).await)
     }
 
     pub async fn cancel_inspection(
@@ -433,7 +480,7 @@ impl Quality {
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
         let mut tx = self.journal.begin(&ctx).await?;
-        let mut row: Row<pb::Inspection> = INSPECTIONS.get(tx.txn(), &id).await?;
+        let mut row = self.checked_inspection(&ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
@@ -454,7 +501,9 @@ impl Quality {
             &inspection,
         ));
         tx.commit().await?;
-        Ok(inspection)
+        Ok(self
+            .shown_inspection(&ctx, &mut Visibility::default(), inspection)
+            .await)
     }
 
     /// The inspection coverage of `unit` (`units/{id}`) from `start` to `end`
@@ -519,9 +568,12 @@ impl Quality {
 
     pub async fn get_inspection_coverage(
         &self,
+        ctx: &CallContext,
         request: pb::GetInspectionCoverageRequest,
     ) -> ServiceResult<pb::InspectionCoverage> {
         let (start, end) = crate::common::period(request.start_date.as_ref(), request.end_date.as_ref())?;
+        names::parse(&request.unit, "units", "unit")?;
+        self.require_covered(ctx, &request.unit).await?;
         let coverage = self.inspection_coverage(&request.unit, start, end).await?;
         Ok(pb::InspectionCoverage {
             unit: request.unit,

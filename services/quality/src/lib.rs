@@ -22,12 +22,14 @@ pub mod diagnostic;
 pub mod inspections;
 pub mod review;
 
+mod access;
 mod actions;
 mod audits;
 mod common;
 mod grpc;
 mod store;
 
+pub use access::HIDDEN_TITLE;
 pub use grpc::QualityApi;
 pub use inspections::InspectionCoverage;
 

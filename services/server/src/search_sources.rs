@@ -413,23 +413,24 @@ pub struct Owners {
 impl Owners {
     /// The owner's unit; `None` when the owning resource is gone.
     async fn unit(&self, owner: &Owner) -> ServiceResult<Option<String>> {
+        let ctx = system_context();
         let found = match owner {
             Owner::Unit(unit) => Ok(unit.clone()),
             Owner::Plan(name) => self
                 .plans
-                .get_plan(eiso_proto::eiso::plans::v1::GetPlanRequest { name: name.clone() })
+                .get_plan(&ctx, eiso_proto::eiso::plans::v1::GetPlanRequest { name: name.clone() })
                 .await
                 .map(|plan| plan.issuing_unit),
             Owner::Audit(name) => {
                 use eiso_proto::eiso::quality::v1 as quality;
                 match self
                     .quality
-                    .get_audit(quality::GetAuditRequest { name: name.clone() })
+                    .get_audit(&ctx, quality::GetAuditRequest { name: name.clone() })
                     .await
                 {
                     Ok(audit) => self
                         .quality
-                        .get_audit_programme(quality::GetAuditProgrammeRequest { name: audit.programme })
+                        .get_audit_programme(&ctx, quality::GetAuditProgrammeRequest { name: audit.programme })
                         .await
                         .map(|programme| programme.unit),
                     Err(error) => Err(error),

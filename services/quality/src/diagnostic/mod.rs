@@ -20,6 +20,7 @@ use eiso_proto::eiso::quality::v1 as pb;
 use pb::{Change, Colour, Quadrant};
 
 use crate::Quality;
+use crate::access::Visibility;
 use crate::common::{Paging, check_enum, check_name, conditions, enum_value, eq, ts};
 use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row};
 
@@ -184,6 +185,8 @@ impl Quality {
         }
         let content = Self::clean_indicator(&input, &mut v);
         v.check()?;
+        // The system's one indicator set: changed from the root unit.
+        self.require_root(ctx).await?;
         let mut tx = self.journal.begin(ctx).await?;
         if INDICATORS
             .find::<pb::Indicator>(tx.txn(), &request.indicator_id)
@@ -262,6 +265,7 @@ impl Quality {
                 "active",
             ],
         )?;
+        self.require_root(ctx).await?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row: Row<pb::Indicator> = INDICATORS.get(tx.txn(), &id).await?;
         etag::check(&request.etag, &format!("indicators/{id}"), row.version)?;
@@ -307,6 +311,7 @@ impl Quality {
         let title = text::clean(&mut v, "diagnostic.title", &input.title, false, 500);
         v.check()?;
         self.check_unit(&input.unit, "diagnostic.unit").await?;
+        self.require_unit(ctx, &input.unit, "the diagnostic").await?;
         let mut tx = match self.journal.begin_idempotent::<pb::Diagnostic>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
@@ -361,25 +366,44 @@ impl Quality {
             .await
     }
 
-    pub async fn get_diagnostic(&self, request: pb::GetDiagnosticRequest) -> ServiceResult<pb::Diagnostic> {
+    /// The diagnostic `id` after the platform's check for the caller's method.
+    async fn checked_diagnostic(&self, ctx: &CallContext, id: &str) -> ServiceResult<Row<pb::Diagnostic>> {
+        let row: Row<pb::Diagnostic> = DIAGNOSTICS.get(self.journal.db().reader(), id).await?;
+        self.authorize(ctx, &row.unit, &format!("diagnostics/{id}")).await?;
+        Ok(row)
+    }
+
+    pub async fn get_diagnostic(
+        &self,
+        ctx: &CallContext,
+        request: pb::GetDiagnosticRequest,
+    ) -> ServiceResult<pb::Diagnostic> {
         let id = names::parse(&request.name, "diagnostics", "name")?;
-        let row: Row<pb::Diagnostic> = DIAGNOSTICS.get(self.journal.db().reader(), &id).await?;
+        let row = self.checked_diagnostic(ctx, &id).await?;
         let mut diagnostic = diagnostic_proto(&row);
-        diagnostic.assessments = self.assessments_of(&id).await?.iter().map(assessment_proto).collect();
+        let mut seen = Visibility::default();
+        for assessment in self.assessments_of(&id).await? {
+            diagnostic.assessments.push(
+                self.shown_assessment(ctx, &mut seen, assessment_proto(&assessment))
+                    .await,
+            );
+        }
         Ok(diagnostic)
     }
 
     pub async fn list_diagnostics(
         &self,
+        ctx: &CallContext,
         request: pb::ListDiagnosticsRequest,
     ) -> ServiceResult<pb::ListDiagnosticsResponse> {
-        let filters = conditions(&request.filter, &["unit", "period"], |field, value| {
+        let mut filters = conditions(&request.filter, &["unit", "period"], |field, value| {
             Ok(match field {
                 "unit" => eq("unit", value.to_string()),
                 _ => eq("sort_key", value.to_string()),
             })
         })?;
         let paging = Paging::new(request.page_size, &request.page_token, 50, request.filter.clone())?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = DIAGNOSTICS
             .list(
                 self.journal.db().reader(),
@@ -409,7 +433,7 @@ impl Quality {
         let note = text::clean(&mut v, "assessment.note", &input.note, false, 5000);
         v.check()?;
         let db = self.journal.db().reader();
-        DIAGNOSTICS.get::<pb::Diagnostic>(db, &diagnostic_id).await?;
+        self.checked_diagnostic(ctx, &diagnostic_id).await?;
         let indicator: Row<pb::Indicator> = INDICATORS.find(db, &code).await?.ok_or_else(|| {
             ServiceError::invalid("assessment.indicator", format!("{} does not exist", input.indicator))
         })?;
@@ -458,18 +482,19 @@ impl Quality {
             &assessment,
         ));
         tx.commit().await?;
-        Ok(assessment)
+        Ok(self.shown_assessment(ctx, &mut Visibility::default(), assessment).await)
     }
 
     pub async fn compare_periods(
         &self,
+        ctx: &CallContext,
         request: pb::ComparePeriodsRequest,
     ) -> ServiceResult<pb::ComparePeriodsResponse> {
         let base_id = names::parse(&request.base, "diagnostics", "base")?;
         let current_id = names::parse(&request.current, "diagnostics", "current")?;
         let db = self.journal.db().reader();
-        let base: Row<pb::Diagnostic> = DIAGNOSTICS.get(db, &base_id).await?;
-        let current: Row<pb::Diagnostic> = DIAGNOSTICS.get(db, &current_id).await?;
+        let base = self.checked_diagnostic(ctx, &base_id).await?;
+        let current = self.checked_diagnostic(ctx, &current_id).await?;
         if base.unit != current.unit {
             return Err(ServiceError::invalid(
                 "current",

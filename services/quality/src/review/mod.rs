@@ -210,6 +210,7 @@ impl Quality {
     ) -> ServiceResult<pb::ManagementReview> {
         let print = fingerprint(&request);
         names::parse(&request.unit, "units", "unit")?;
+        self.require_unit(ctx, &request.unit, "the management review").await?;
         let (start, end) = period(request.start_date.as_ref(), request.end_date.as_ref())?;
         let mut v = Violations::new();
         let title = text::clean(&mut v, "title", &request.title, false, 500);
@@ -311,19 +312,22 @@ impl Quality {
 
     pub async fn get_management_review(
         &self,
+        ctx: &CallContext,
         request: pb::GetManagementReviewRequest,
     ) -> ServiceResult<pb::ManagementReview> {
         let id = names::parse(&request.name, "managementReviews", "name")?;
-        Ok(review_proto(
-            &MANAGEMENT_REVIEWS.get(self.journal.db().reader(), &id).await?,
-        ))
+        let row: Row<pb::ManagementReview> = MANAGEMENT_REVIEWS.get(self.journal.db().reader(), &id).await?;
+        self.authorize(ctx, &row.unit, &format!("managementReviews/{id}"))
+            .await?;
+        Ok(review_proto(&row))
     }
 
     pub async fn list_management_reviews(
         &self,
+        ctx: &CallContext,
         request: pb::ListManagementReviewsRequest,
     ) -> ServiceResult<pb::ListManagementReviewsResponse> {
-        let filters = conditions(&request.filter, &["unit"], |_, value| Ok(eq("unit", value.to_string())))?;
+        let mut filters = conditions(&request.filter, &["unit"], |_, value| Ok(eq("unit", value.to_string())))?;
         let terms = eiso_platform::aip::order::parse(&request.order_by, &["create_time"], "create_time")?;
         let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
         let paging = Paging::new(
@@ -332,6 +336,7 @@ impl Quality {
             50,
             format!("{}|{}", request.filter, request.order_by),
         )?;
+        filters.extend(self.method_scope(ctx).await?.condition("unit"));
         let mut rows = MANAGEMENT_REVIEWS
             .list(
                 self.journal.db().reader(),

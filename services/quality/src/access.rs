@@ -1,0 +1,161 @@
+//! Who may read and change what, by the platform's one scoping rule
+//! ([`eiso_platform::scope`]): a binding covers its unit and the units below
+//! it. Inspection programmes, audit programmes, corrective actions,
+//! management reviews and diagnostics belong to their `unit`; an audit to its
+//! programme's unit; a finding to its audit's unit. An inspection is read
+//! within the unit inspected (and so by the units above it) and changed by
+//! those who hold its programme, the managing unit above: a school does not
+//! plan, complete or cancel its own inspection. The indicator set is the
+//! system's one: changing it is a global operation.
+//!
+//! Reads are checked inside the queries of lists; one resource out of scope
+//! is NOT_FOUND to a caller who may not read it and PERMISSION_DENIED to one
+//! who may read it but not change it. Evidence links show what the caller may
+//! see of their target: [`HIDDEN_TITLE`] instead of the title stored when the
+//! link was made.
+
+use std::collections::HashMap;
+
+use eiso_platform::scope::{self, Scope, authorize, is_change};
+use eiso_platform::{CallContext, ServiceError, ServiceResult};
+use eiso_proto::eiso::quality::v1 as pb;
+
+use crate::Quality;
+
+/// The title an evidence link shows to a caller who may not see its target.
+pub const HIDDEN_TITLE: &str = "Tài liệu không có quyền xem";
+
+/// What one request has learnt of evidence targets: whether the caller sees each.
+#[derive(Default)]
+pub(crate) struct Visibility {
+    seen: HashMap<String, bool>,
+}
+
+impl Quality {
+    /// The units the roles of the caller's method reach.
+    pub(crate) async fn method_scope(&self, ctx: &CallContext) -> ServiceResult<Scope> {
+        Scope::of_method(self.directory.as_ref(), ctx).await
+    }
+
+    /// The platform's check of `name`, which belongs to `unit`, for the
+    /// caller's method.
+    pub(crate) async fn authorize(&self, ctx: &CallContext, unit: &str, name: &str) -> ServiceResult<()> {
+        authorize(self.directory.as_ref(), ctx, unit, name).await
+    }
+
+    /// The check of a change to `name`, read within `read_unit` and changed
+    /// by those whose method's roles cover `change_unit`: PERMISSION_DENIED
+    /// to a caller who reads it, NOT_FOUND to others.
+    pub(crate) async fn authorize_change(
+        &self,
+        ctx: &CallContext,
+        change_unit: &str,
+        read_unit: &str,
+        name: &str,
+    ) -> ServiceResult<()> {
+        if self.method_scope(ctx).await?.covers(change_unit) {
+            return Ok(());
+        }
+        if is_change(&ctx.method) && self.reads(ctx, read_unit).await? {
+            return Err(ServiceError::PermissionDenied(format!(
+                "{name} belongs to {change_unit}, outside the units your role covers"
+            )));
+        }
+        Err(ServiceError::NotFound(name.to_string()))
+    }
+
+    /// Whether any of the caller's bindings covers `unit`.
+    pub(crate) async fn reads(&self, ctx: &CallContext, unit: &str) -> ServiceResult<bool> {
+        Ok(Scope::of_reader(self.directory.as_ref(), &ctx.principal)
+            .await?
+            .covers(unit))
+    }
+
+    /// PERMISSION_DENIED unless the method's roles cover `unit`, where a
+    /// write creates `what` or moves it to.
+    pub(crate) async fn require_unit(&self, ctx: &CallContext, unit: &str, what: &str) -> ServiceResult<()> {
+        self.method_scope(ctx).await?.require(unit, what)
+    }
+
+    /// NOT_FOUND unless the method's roles cover `unit`, a unit a read asks
+    /// about.
+    pub(crate) async fn require_covered(&self, ctx: &CallContext, unit: &str) -> ServiceResult<()> {
+        self.method_scope(ctx).await?.require_visible(unit, unit)
+    }
+
+    /// The global check: the event stream and the indicator set.
+    pub(crate) async fn require_root(&self, ctx: &CallContext) -> ServiceResult<()> {
+        scope::require_root(self.directory.as_ref(), ctx).await
+    }
+
+    /// Whether the caller may see `resource` (asked once per request).
+    async fn sees(&self, ctx: &CallContext, seen: &mut Visibility, resource: &str) -> bool {
+        if ctx.principal.name == scope::SYSTEM {
+            return true;
+        }
+        if let Some(known) = seen.seen.get(resource) {
+            return *known;
+        }
+        let visible = match self.links.resolve(ctx, resource, "evidence").await {
+            Ok(_) => true,
+            Err(ServiceError::InvalidArgument(_) | ServiceError::NotFound(_) | ServiceError::PermissionDenied(_)) => {
+                false
+            }
+            Err(error) => {
+                // Shown hidden rather than failing the read: the target's
+                // service cannot say now.
+                tracing::warn!(%resource, %error, "cannot check an evidence link");
+                false
+            }
+        };
+        seen.seen.insert(resource.to_string(), visible);
+        visible
+    }
+
+    /// Hides the titles of the links in `evidence` the caller may not see.
+    pub(crate) async fn hide_evidence(
+        &self,
+        ctx: &CallContext,
+        seen: &mut Visibility,
+        evidence: &mut [pb::EvidenceLink],
+    ) {
+        for link in evidence {
+            if !self.sees(ctx, seen, &link.name).await {
+                link.title = HIDDEN_TITLE.to_string();
+            }
+        }
+    }
+
+    /// An inspection as the caller sees it.
+    pub(crate) async fn shown_inspection(
+        &self,
+        ctx: &CallContext,
+        seen: &mut Visibility,
+        mut inspection: pb::Inspection,
+    ) -> pb::Inspection {
+        self.hide_evidence(ctx, seen, &mut inspection.evidence).await;
+        inspection
+    }
+
+    /// A finding as the caller sees it.
+    pub(crate) async fn shown_finding(
+        &self,
+        ctx: &CallContext,
+        seen: &mut Visibility,
+        mut finding: pb::Finding,
+    ) -> pb::Finding {
+        self.hide_evidence(ctx, seen, &mut finding.evidence).await;
+        finding
+    }
+
+    /// An assessment as the caller sees it.
+    pub(crate) async fn shown_assessment(
+        &self,
+        ctx: &CallContext,
+        seen: &mut Visibility,
+        mut assessment: pb::Assessment,
+    ) -> pb::Assessment {
+        self.hide_evidence(ctx, seen, &mut assessment.evidence).await;
+        assessment
+    }
+}
