@@ -12,6 +12,9 @@
 
 mod documents;
 mod identity;
+mod plans;
+mod procedures;
+mod quality;
 mod table;
 
 use std::sync::Arc;
@@ -57,6 +60,8 @@ pub type Answer = Result<Seen, tonic::Status>;
 pub struct Units {
     /// The resources' unit.
     pub s1: String,
+    /// Below it: the unit an inspection of S1's programme is about.
+    pub s1a: String,
 }
 
 /// One caller of the cases.
@@ -88,6 +93,9 @@ impl Call {
 pub struct Fixture {
     pub documents: documents::Fixture,
     pub identity: identity::Fixture,
+    pub procedures: procedures::Fixture,
+    pub plans: plans::Fixture,
+    pub quality: quality::Fixture,
 }
 
 /// A method's call.
@@ -166,6 +174,7 @@ fn expected(method: &str, reach: Reach, caller: &Caller) -> bool {
         Reach::Within => within,
         Reach::Root => false,
         Reach::OwnAdmin => within && caller.role == Role::Admin,
+        Reach::Subject => caller.relation != Relation::Sibling,
     }
 }
 
@@ -214,7 +223,10 @@ async fn every_method_every_role_every_relation_matches_the_table() {
     let s1 = server.create_unit("S1", "Trường Tiểu học số 1", &district).await.name;
     let s1a = server.create_unit("S1A", "Tổ chuyên môn", &s1).await.name;
     let s2 = server.create_unit("S2", "Trường Tiểu học số 2", &district).await.name;
-    let units = Units { s1: s1.clone() };
+    let units = Units {
+        s1: s1.clone(),
+        s1a: s1a.clone(),
+    };
 
     // The setup user holds every role at the root: it makes the fixtures.
     let every_role: Vec<(Role, &str)> = ALL_ROLES.iter().map(|r| (*r, root.as_str())).collect();
@@ -243,14 +255,27 @@ async fn every_method_every_role_every_relation_matches_the_table() {
         }
     }
 
+    let documents = documents::fixture(&server, &units, &setup, (&reviewer.name, &reviewer_token), &callers).await;
     let fixture = Fixture {
-        documents: documents::fixture(&server, &units, &setup, (&reviewer.name, &reviewer_token), &callers).await,
         identity: identity::fixture(&server, &units).await,
+        procedures: procedures::fixture(&server, &units, &setup).await,
+        plans: plans::fixture(&server, &units, &setup, &documents.effective).await,
+        quality: quality::fixture(&server, &units, &setup, &callers).await,
+        documents,
     };
     // Search sees what the streams carried by now.
     identity::wait_for_index(&server, &setup).await;
 
-    let cases: Vec<Case> = [identity::cases(), documents::cases()].into_iter().flatten().collect();
+    let cases: Vec<Case> = [
+        identity::cases(),
+        documents::cases(),
+        procedures::cases(),
+        plans::cases(),
+        quality::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
 
     // Every method of the API has a row, and every row a case.
     let methods = eiso_proto::all_methods().unwrap();

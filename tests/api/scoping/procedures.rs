@@ -134,7 +134,7 @@ pub async fn fixture(server: &TestServer, units: &Units, setup: &str) -> Fixture
         next_year: format!("{calendar}/years/{next}"),
         procedure: procedure.name,
         withdrawn: withdrawn.name,
-        draft: draft.version.unwrap_or_default(),
+        draft,
         dossier: dossier.name,
         import: sample.replace("units/replace-me", &units.s1).into_bytes(),
     }
@@ -259,8 +259,10 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             method: "/eiso.procedures.v1.ProcedureService/PublishProcedureVersion",
-            run: unary!(catalogue, publish_procedure_version, |c| PublishProcedureVersionRequest {
-                name: c.fixture.procedures.draft.name.clone()
+            run: unary!(catalogue, publish_procedure_version, |c| {
+                PublishProcedureVersionRequest {
+                    name: c.fixture.procedures.draft.name.clone(),
+                }
             }),
         },
         Case {

@@ -12,6 +12,7 @@
 //! | `Within`   | yes  | yes      | no         | no      |
 //! | `Root`     | no   | no       | no         | no      |
 //! | `OwnAdmin` | an administrator, as `Within`; anyone else, no       |
+//! | `Subject`  | yes  | yes      | yes        | no      |
 //!
 //! "no" is PERMISSION_DENIED or NOT_FOUND (NOT_FOUND where the caller may not
 //! learn that the resource exists), or, for a list, the resource missing
@@ -19,7 +20,10 @@
 //! was decided on its merits), or, for a list, the resource on the page.
 //! `Root` methods span every unit and answer only to a binding at a root
 //! unit (no caller of the four relations has one; the root administrator is
-//! checked separately).
+//! checked separately). `Subject` is a resource of S1's quality programmes
+//! that is about S1a, the unit below: an inspection of S1a (the programme's
+//! units change it, S1a reads it too) or a corrective action of a finding
+//! at S1a (it belongs to S1a).
 
 /// How far a caller's binding reaches (see the module's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +33,11 @@ pub enum Reach {
     Root,
     /// Own account, or an administrator of the account's units.
     OwnAdmin,
+    /// About S1a inside S1's programme: reached from S1a as well.
+    Subject,
 }
 
-use Reach::{Open, OwnAdmin, Root, Within};
+use Reach::{Open, OwnAdmin, Root, Subject, Within};
 
 pub const TABLE: &[(&str, Reach)] = &[
     // Identity: units, users and clients are administered within the
@@ -160,8 +166,8 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.quality.v1.QualityService/ListInspectionProgrammes", Within),
     ("/eiso.quality.v1.QualityService/UpdateInspectionProgramme", Within),
     ("/eiso.quality.v1.QualityService/CreateInspection", Within),
-    ("/eiso.quality.v1.QualityService/GetInspection", Within),
-    ("/eiso.quality.v1.QualityService/ListInspections", Within),
+    ("/eiso.quality.v1.QualityService/GetInspection", Subject),
+    ("/eiso.quality.v1.QualityService/ListInspections", Subject),
     ("/eiso.quality.v1.QualityService/GetInspectionCoverage", Within),
     ("/eiso.quality.v1.QualityService/CompleteInspection", Within),
     ("/eiso.quality.v1.QualityService/CancelInspection", Within),
@@ -179,13 +185,13 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.quality.v1.QualityService/UpdateFinding", Within),
     ("/eiso.quality.v1.QualityService/CompleteAudit", Within),
     ("/eiso.quality.v1.QualityService/CreateCorrectiveAction", Within),
-    ("/eiso.quality.v1.QualityService/GetCorrectiveAction", Within),
-    ("/eiso.quality.v1.QualityService/ListCorrectiveActions", Within),
+    ("/eiso.quality.v1.QualityService/GetCorrectiveAction", Subject),
+    ("/eiso.quality.v1.QualityService/ListCorrectiveActions", Subject),
     ("/eiso.quality.v1.QualityService/ListOverdueCorrectiveActions", Within),
-    ("/eiso.quality.v1.QualityService/PlanCorrectiveAction", Within),
-    ("/eiso.quality.v1.QualityService/ImplementCorrectiveAction", Within),
-    ("/eiso.quality.v1.QualityService/VerifyCorrectiveAction", Within),
-    ("/eiso.quality.v1.QualityService/CloseCorrectiveAction", Within),
+    ("/eiso.quality.v1.QualityService/PlanCorrectiveAction", Subject),
+    ("/eiso.quality.v1.QualityService/ImplementCorrectiveAction", Subject),
+    ("/eiso.quality.v1.QualityService/VerifyCorrectiveAction", Subject),
+    ("/eiso.quality.v1.QualityService/CloseCorrectiveAction", Subject),
     ("/eiso.quality.v1.QualityService/GenerateManagementReviewPack", Within),
     ("/eiso.quality.v1.QualityService/GetManagementReview", Within),
     ("/eiso.quality.v1.QualityService/ListManagementReviews", Within),

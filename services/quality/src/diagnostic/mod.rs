@@ -178,6 +178,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::CreateIndicatorRequest,
     ) -> ServiceResult<pb::Indicator> {
+        // The system's one indicator set: changed from the root unit, and
+        // anyone else is refused before the request is looked at.
+        self.require_root(ctx).await?;
         let input = request.indicator.unwrap_or_default();
         let mut v = Violations::new();
         if !names::valid_id(&request.indicator_id) {
@@ -185,8 +188,6 @@ impl Quality {
         }
         let content = Self::clean_indicator(&input, &mut v);
         v.check()?;
-        // The system's one indicator set: changed from the root unit.
-        self.require_root(ctx).await?;
         let mut tx = self.journal.begin(ctx).await?;
         if INDICATORS
             .find::<pb::Indicator>(tx.txn(), &request.indicator_id)
