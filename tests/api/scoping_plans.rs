@@ -390,29 +390,7 @@ pub fn seen_as_result(seen: bool) -> Result<(), tonic::Status> {
 
 /// A user with several role bindings: its token.
 pub async fn user_with_bindings(server: &TestServer, username: &str, bindings: &[(Role, &str)]) -> String {
-    use eiso_proto::eiso::identity::v1 as id;
-    let password = format!("{username}-password");
-    server
-        .admin()
-        .create_user(id::CreateUserRequest {
-            user: Some(id::User {
-                username: username.into(),
-                display_name: format!("Người dùng {username}"),
-                role_bindings: bindings
-                    .iter()
-                    .map(|(role, unit)| id::RoleBinding {
-                        role: *role as i32,
-                        unit: unit.to_string(),
-                    })
-                    .collect(),
-                ..Default::default()
-            }),
-            password: password.clone(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap();
-    server.login(username, &password).await.unwrap()
+    server.user_with_bindings(username, bindings).await.1
 }
 
 #[tokio::test]

@@ -294,6 +294,11 @@ impl TestServer {
 
     /// Creates a user with one role in `unit` and returns it with a token.
     pub async fn user_with_role(&self, username: &str, role: Role, unit: &str) -> (User, String) {
+        self.user_with_bindings(username, &[(role, unit)]).await
+    }
+
+    /// Creates a user with these role bindings and returns it with a token.
+    pub async fn user_with_bindings(&self, username: &str, bindings: &[(Role, &str)]) -> (User, String) {
         let password = format!("{username}-password");
         let user = self
             .admin()
@@ -301,10 +306,13 @@ impl TestServer {
                 user: Some(User {
                     username: username.into(),
                     display_name: format!("Người dùng {username}"),
-                    role_bindings: vec![RoleBinding {
-                        role: role as i32,
-                        unit: unit.into(),
-                    }],
+                    role_bindings: bindings
+                        .iter()
+                        .map(|(role, unit)| RoleBinding {
+                            role: *role as i32,
+                            unit: unit.to_string(),
+                        })
+                        .collect(),
                     ..Default::default()
                 }),
                 password: password.clone(),

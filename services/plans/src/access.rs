@@ -11,8 +11,6 @@
 //! document the caller may not read keeps its name but shows
 //! [`HIDDEN_TITLE`] instead of the title stored when it was added.
 
-use std::collections::HashMap;
-
 use eiso_platform::scope::{self, Scope, authorize};
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::plans::v1 as pb;
@@ -21,25 +19,7 @@ use sea_orm::ConnectionTrait;
 use crate::Plans;
 use crate::rows::{self, PlanRow, TaskRow};
 
-/// The title an evidence link shows to a caller who may not see its target.
-pub const HIDDEN_TITLE: &str = "Tài liệu không có quyền xem";
-
-/// Whether an error of [`ResourceLinks::resolve`] says "not there for you"
-/// (rather than "cannot tell now").
-///
-/// [`ResourceLinks::resolve`]: eiso_platform::links::ResourceLinks::resolve
-pub(crate) fn is_invisible(error: &ServiceError) -> bool {
-    matches!(
-        error,
-        ServiceError::InvalidArgument(_) | ServiceError::NotFound(_) | ServiceError::PermissionDenied(_)
-    )
-}
-
-/// What one request has learnt of evidence targets: whether the caller sees each.
-#[derive(Default)]
-pub(crate) struct Visibility {
-    seen: HashMap<String, bool>,
-}
+pub use eiso_platform::links::{HIDDEN_TITLE, Sight as Visibility, is_invisible};
 
 impl Plans {
     /// The units the roles of the caller's method reach.
@@ -76,35 +56,11 @@ impl Plans {
         scope::require_root(self.directory.as_ref(), ctx).await
     }
 
-    /// Whether the caller may see `resource` (asked once per request).
-    async fn sees(&self, ctx: &CallContext, seen: &mut Visibility, resource: &str) -> bool {
-        if ctx.principal.name == scope::SYSTEM {
-            return true;
-        }
-        if let Some(known) = seen.seen.get(resource) {
-            return *known;
-        }
-        let visible = match self.links.resolve(ctx, resource, "evidence").await {
-            Ok(_) => true,
-            Err(error) => {
-                if !is_invisible(&error) {
-                    // Shown hidden rather than failing the read: the target's
-                    // service cannot say now.
-                    tracing::warn!(%resource, %error, "cannot check an evidence link");
-                }
-                false
-            }
-        };
-        seen.seen.insert(resource.to_string(), visible);
-        visible
-    }
-
     /// `task` as the caller sees it: the titles of evidence it may not see hidden.
     pub(crate) async fn shown(&self, ctx: &CallContext, seen: &mut Visibility, mut task: pb::Task) -> pb::Task {
         for evidence in &mut task.evidence {
-            if !self.sees(ctx, seen, &evidence.resource).await {
-                evidence.title = HIDDEN_TITLE.to_string();
-            }
+            seen.title(self.links.as_ref(), ctx, &evidence.resource, &mut evidence.title)
+                .await;
         }
         task
     }

@@ -4,10 +4,11 @@
 //! In `eiso-server` an in-process adapter answers through the documents and
 //! procedures services' public library APIs, never their tables.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{CallContext, ServiceResult};
+use crate::{CallContext, ServiceError, ServiceResult};
 
 /// A resource of another service, as the caller may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,4 +47,55 @@ pub trait ResourceLinks: Send + Sync + 'static {
 
     /// Creates a record, attaches the files, closes it; returns `records/{id}`.
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String>;
+}
+
+/// The title a link shows to a caller who may not see its target (the
+/// link's name stays; what the target is does not show through).
+pub const HIDDEN_TITLE: &str = "Tài liệu không có quyền xem";
+
+/// Whether an error of [`ResourceLinks::resolve`] says "not there for you"
+/// rather than "cannot tell now".
+pub fn is_invisible(error: &ServiceError) -> bool {
+    matches!(
+        error,
+        ServiceError::InvalidArgument(_) | ServiceError::NotFound(_) | ServiceError::PermissionDenied(_)
+    )
+}
+
+/// What one request has learnt of link targets: whether the caller sees
+/// each, asked once per target.
+#[derive(Default)]
+pub struct Sight {
+    seen: HashMap<String, bool>,
+}
+
+impl Sight {
+    /// Whether `ctx`'s caller may see `resource`. A target whose service
+    /// cannot say now counts as unseen (logged), rather than failing the read.
+    pub async fn sees(&mut self, links: &dyn ResourceLinks, ctx: &CallContext, resource: &str) -> bool {
+        if ctx.principal.name == crate::scope::SYSTEM {
+            return true;
+        }
+        if let Some(known) = self.seen.get(resource) {
+            return *known;
+        }
+        let visible = match links.resolve(ctx, resource, "evidence").await {
+            Ok(_) => true,
+            Err(error) => {
+                if !is_invisible(&error) {
+                    tracing::warn!(%resource, %error, "cannot check a link");
+                }
+                false
+            }
+        };
+        self.seen.insert(resource.to_string(), visible);
+        visible
+    }
+
+    /// `title` as the caller may see it: [`HIDDEN_TITLE`] for a target it may not see.
+    pub async fn title(&mut self, links: &dyn ResourceLinks, ctx: &CallContext, resource: &str, title: &mut String) {
+        if !self.sees(links, ctx, resource).await {
+            *title = HIDDEN_TITLE.to_string();
+        }
+    }
 }

@@ -14,22 +14,13 @@
 //! see of their target: [`HIDDEN_TITLE`] instead of the title stored when the
 //! link was made.
 
-use std::collections::HashMap;
-
 use eiso_platform::scope::{self, Scope, authorize, is_change};
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::quality::v1 as pb;
 
 use crate::Quality;
 
-/// The title an evidence link shows to a caller who may not see its target.
-pub const HIDDEN_TITLE: &str = "Tài liệu không có quyền xem";
-
-/// What one request has learnt of evidence targets: whether the caller sees each.
-#[derive(Default)]
-pub(crate) struct Visibility {
-    seen: HashMap<String, bool>,
-}
+pub use eiso_platform::links::{HIDDEN_TITLE, Sight as Visibility};
 
 impl Quality {
     /// The units the roles of the caller's method reach.
@@ -88,30 +79,6 @@ impl Quality {
         scope::require_root(self.directory.as_ref(), ctx).await
     }
 
-    /// Whether the caller may see `resource` (asked once per request).
-    async fn sees(&self, ctx: &CallContext, seen: &mut Visibility, resource: &str) -> bool {
-        if ctx.principal.name == scope::SYSTEM {
-            return true;
-        }
-        if let Some(known) = seen.seen.get(resource) {
-            return *known;
-        }
-        let visible = match self.links.resolve(ctx, resource, "evidence").await {
-            Ok(_) => true,
-            Err(ServiceError::InvalidArgument(_) | ServiceError::NotFound(_) | ServiceError::PermissionDenied(_)) => {
-                false
-            }
-            Err(error) => {
-                // Shown hidden rather than failing the read: the target's
-                // service cannot say now.
-                tracing::warn!(%resource, %error, "cannot check an evidence link");
-                false
-            }
-        };
-        seen.seen.insert(resource.to_string(), visible);
-        visible
-    }
-
     /// Hides the titles of the links in `evidence` the caller may not see.
     pub(crate) async fn hide_evidence(
         &self,
@@ -120,9 +87,7 @@ impl Quality {
         evidence: &mut [pb::EvidenceLink],
     ) {
         for link in evidence {
-            if !self.sees(ctx, seen, &link.name).await {
-                link.title = HIDDEN_TITLE.to_string();
-            }
+            seen.title(self.links.as_ref(), ctx, &link.name, &mut link.title).await;
         }
     }
 

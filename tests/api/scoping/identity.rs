@@ -30,7 +30,9 @@ pub fn fresh() -> usize {
 }
 
 pub async fn fixture(server: &TestServer, units: &Units) -> Fixture {
-    let (user, _) = super::bind(server, "target-s1", &[(Role::Viewer, &units.s1)]).await;
+    let (user, _) = server
+        .user_with_bindings("target-s1", &[(Role::Viewer, &units.s1)])
+        .await;
     Fixture {
         user: user.name,
         client: new_client(server, &units.s1).await,

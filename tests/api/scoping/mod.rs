@@ -20,7 +20,7 @@ mod table;
 use std::sync::Arc;
 
 use eiso_platform::policy::{self, ALL_ROLES};
-use eiso_proto::eiso::identity::v1::{CreateUserRequest, Role, RoleBinding, User};
+use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::prost::Message;
 use eiso_tests::TestServer;
 use futures::future::BoxFuture;
@@ -187,34 +187,6 @@ fn passed(answer: &Answer) -> bool {
     }
 }
 
-/// Creates a user with `role` at `unit` and signs in.
-pub async fn bind(server: &TestServer, username: &str, bindings: &[(Role, &str)]) -> (User, String) {
-    let password = format!("{username}-password");
-    let user = server
-        .admin()
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: username.into(),
-                display_name: format!("Người dùng {username}"),
-                role_bindings: bindings
-                    .iter()
-                    .map(|(role, unit)| RoleBinding {
-                        role: *role as i32,
-                        unit: unit.to_string(),
-                    })
-                    .collect(),
-                ..Default::default()
-            }),
-            password: password.clone(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let token = server.login(username, &password).await.unwrap();
-    (user, token)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_method_every_role_every_relation_matches_the_table() {
     let server = TestServer::start().await;
@@ -230,8 +202,8 @@ async fn every_method_every_role_every_relation_matches_the_table() {
 
     // The setup user holds every role at the root: it makes the fixtures.
     let every_role: Vec<(Role, &str)> = ALL_ROLES.iter().map(|r| (*r, root.as_str())).collect();
-    let (_, setup) = bind(&server, "setup", &every_role).await;
-    let (reviewer, reviewer_token) = bind(&server, "setup-reviewer", &every_role).await;
+    let (_, setup) = server.user_with_bindings("setup", &every_role).await;
+    let (reviewer, reviewer_token) = server.user_with_bindings("setup-reviewer", &every_role).await;
 
     let mut callers = Vec::new();
     for role in ALL_ROLES {
@@ -245,7 +217,7 @@ async fn every_method_every_role_every_relation_matches_the_table() {
             let username = format!("{}-{relation:?}", role.as_str_name())
                 .to_lowercase()
                 .replace('_', "-");
-            let (user, token) = bind(&server, &username, &[(role, unit)]).await;
+            let (user, token) = server.user_with_bindings(&username, &[(role, unit)]).await;
             callers.push(Caller {
                 role,
                 relation,
