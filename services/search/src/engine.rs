@@ -24,8 +24,8 @@ use tokio::sync::watch;
 
 use crate::generation::{self, Generation, Unusable};
 use crate::item::readers;
-use crate::query::{self, Caller, Results, SearchQuery};
 use crate::quarantine::{Ledger, Quarantined};
+use crate::query::{self, Caller, Results, SearchQuery};
 use crate::source::{Follower, Retry, Source};
 
 const CURRENT: &str = "CURRENT";

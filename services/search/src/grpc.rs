@@ -231,10 +231,7 @@ impl SearchService for SearchApi {
         reply(self.search.run_search(&ctx, request.into_inner()).await)
     }
 
-    async fn get_index_status(
-        &self,
-        request: Request<GetIndexStatusRequest>,
-    ) -> Result<Response<IndexStatus>, Status> {
+    async fn get_index_status(&self, request: Request<GetIndexStatusRequest>) -> Result<Response<IndexStatus>, Status> {
         let ctx = CallContext::from_request(&request)?;
         reply(self.search.index_status(&ctx).await)
     }

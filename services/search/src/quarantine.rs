@@ -402,7 +402,10 @@ impl Ledger {
 
     /// Forgets what `generation`'s followers had in flight (they were stopped).
     pub fn release(&self, generation: u64) {
-        self.state().attempts.in_flight.retain(|_, f| f.generation != generation);
+        self.state()
+            .attempts
+            .in_flight
+            .retain(|_, f| f.generation != generation);
     }
 
     /// The quarantined events still in force, newest first, at most
@@ -455,7 +458,11 @@ mod tests {
         let ledger = Ledger::open(dir.path(), 3).unwrap();
         let quarantined = ledger.quarantined("documents", 7).unwrap();
         assert_eq!(
-            (quarantined.resource.as_str(), quarantined.reason.as_str(), quarantined.attempts),
+            (
+                quarantined.resource.as_str(),
+                quarantined.reason.as_str(),
+                quarantined.attempts
+            ),
             ("records/7", CRASHED, 3)
         );
         assert_eq!(ledger.list().1, 1);

@@ -177,7 +177,10 @@ impl Follower {
         // the one a rebuild replaces): one that killed the process is not
         // run again; one that failed with an error is tried once more.
         let known = match attempted.as_slice() {
-            [event] => self.ledger.quarantined(stream, event.sequence).map(|q| (event.clone(), q)),
+            [event] => self
+                .ledger
+                .quarantined(stream, event.sequence)
+                .map(|q| (event.clone(), q)),
             _ => None,
         };
         if let Some((event, quarantined)) = &known
@@ -200,7 +203,12 @@ impl Follower {
             }
         };
         if attempt > 1 {
-            tracing::info!(stream, sequence = last, attempt, "search: trying a failed event again, alone");
+            tracing::info!(
+                stream,
+                sequence = last,
+                attempt,
+                "search: trying a failed event again, alone"
+            );
         }
         let result = AssertUnwindSafe(self.source.changes(batch)).catch_unwind().await;
         let error = match result {

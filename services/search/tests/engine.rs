@@ -15,9 +15,9 @@ use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_search::engine::RebuildState;
 use eiso_search::quarantine::CRASHED;
-use eiso_search::source::Retry;
 use eiso_search::query::{Ordering, SearchQuery};
 use eiso_search::source::Answer;
+use eiso_search::source::Retry;
 use eiso_search::{Change, Search, SearchItem, Source, readers};
 use futures::stream::{BoxStream, StreamExt};
 use tokio::sync::watch;
@@ -631,7 +631,11 @@ async fn poison_then_heal(how: Poison, reason: &str) {
         [
             ("documents/after".into(), "Quy trình sau".into(), "effective".into()),
             ("documents/before".into(), "Quy trình trước".into(), "effective".into()),
-            ("documents/poison".into(), "documents/poison".into(), "quarantined".into()),
+            (
+                "documents/poison".into(),
+                "documents/poison".into(),
+                "quarantined".into()
+            ),
         ],
         "the neighbours are indexed whole, the poison item by name only"
     );
@@ -639,14 +643,27 @@ async fn poison_then_heal(how: Poison, reason: &str) {
     assert_eq!(status.quarantined_count, 1);
     let quarantined = &status.quarantined[0];
     assert_eq!(
-        (quarantined.stream.as_str(), quarantined.sequence, quarantined.resource.as_str(), quarantined.attempts),
+        (
+            quarantined.stream.as_str(),
+            quarantined.sequence,
+            quarantined.resource.as_str(),
+            quarantined.attempts
+        ),
         ("test", 2, "documents/poison", 3)
     );
     assert!(quarantined.reason.contains(reason), "{}", quarantined.reason);
     // Found by name, by a root administrator only.
     assert_eq!(names(&search, &root_admin(), "poison").await, ["documents/poison"]);
-    assert!(names(&search, &principal(Role::Admin, "units/a"), "poison").await.is_empty());
-    assert!(names(&search, &principal(Role::Viewer, "units/b"), "poison").await.is_empty());
+    assert!(
+        names(&search, &principal(Role::Admin, "units/a"), "poison")
+            .await
+            .is_empty()
+    );
+    assert!(
+        names(&search, &principal(Role::Viewer, "units/b"), "poison")
+            .await
+            .is_empty()
+    );
     assert!(names(&search, &root_admin(), "hong").await.is_empty(), "no body");
 
     // The item can be read again and changes: indexed whole, quarantine lifted.
@@ -758,7 +775,11 @@ fn an_event_in_flight_at_every_crash_is_quarantined_after_three() {
             [
                 ("documents/after".into(), "Quy trình sau".into(), "effective".into()),
                 ("documents/before".into(), "Quy trình trước".into(), "effective".into()),
-                ("documents/poison".into(), "documents/poison".into(), "quarantined".into()),
+                (
+                    "documents/poison".into(),
+                    "documents/poison".into(),
+                    "quarantined".into()
+                ),
             ]
         );
         let status = search.status().await.unwrap();

@@ -44,7 +44,10 @@ pub(crate) fn inject_fault_abort_on_file(file_name: String) {
 /// allocation failure does: no panic, no unwinding), then aborts anyway.
 fn fault_point(file_name: &str) {
     if FAULT_ABORT_ON_FILE.get().is_some_and(|name| name == file_name) {
-        tracing::error!(file_name, "search: fault injection: aborting the process while indexing this file");
+        tracing::error!(
+            file_name,
+            "search: fault injection: aborting the process while indexing this file"
+        );
         let mut hog: Vec<u8> = Vec::new();
         if hog.try_reserve_exact(1 << 40).is_err()
             && let Ok(layout) = std::alloc::Layout::array::<u8>(1 << 40)

@@ -379,7 +379,10 @@ mod tests {
         assert!(note.starts_with("150 quarantined event(s)"), "{note}");
         assert!(note.ends_with("(the 1 most recent shown)"), "{note}");
         let rows = rows.to_string();
-        assert!(rows.contains("records/r1") && rows.contains("in flight during a crash"), "{rows}");
+        assert!(
+            rows.contains("records/r1") && rows.contains("in flight during a crash"),
+            "{rows}"
+        );
         assert!(!rows.contains(&"x".repeat(100)), "reasons are cut: {rows}");
         assert_eq!(status_json(&status)["quarantined_events"][0]["sequence"], 42);
     }
