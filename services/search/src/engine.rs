@@ -24,8 +24,9 @@ use tokio::sync::watch;
 
 use crate::generation::{self, Generation, Unusable};
 use crate::item::readers;
+use crate::quarantine::{Ledger, Quarantined};
 use crate::query::{self, Caller, Results, SearchQuery};
-use crate::source::{self, Source};
+use crate::source::{Follower, Retry, Source};
 
 const CURRENT: &str = "CURRENT";
 /// How often a rebuild checks whether it has caught up.
@@ -99,6 +100,10 @@ pub struct Status {
     pub disk_bytes: u64,
     pub commit_time: Option<DateTime<Utc>>,
     pub rebuild: RebuildProgress,
+    /// The quarantined events, newest first (at most [`crate::quarantine::LISTED`]).
+    pub quarantined: Vec<Quarantined>,
+    /// How many events are quarantined in all.
+    pub quarantined_count: u64,
 }
 
 /// One stored entry, for checking the index against the services' data.
@@ -126,6 +131,9 @@ struct Inner {
     building: Mutex<Option<Arc<Serving>>>,
     /// Held until closed: one process per index directory.
     lock: Mutex<Option<std::fs::File>>,
+    /// Attempts and quarantined events, shared by every generation.
+    ledger: Arc<Ledger>,
+    retry: Retry,
 }
 
 /// The search service's engine. Cheap to clone.
@@ -180,6 +188,17 @@ impl Search {
         directory: Arc<dyn Directory>,
         personal_data_roles: Vec<Role>,
     ) -> anyhow::Result<Search> {
+        Self::open_with(dir, sources, directory, personal_data_roles, Retry::default()).await
+    }
+
+    /// [`Search::open`] with how the followers retry a failed event.
+    pub async fn open_with(
+        dir: &Path,
+        sources: Vec<Arc<dyn Source>>,
+        directory: Arc<dyn Directory>,
+        personal_data_roles: Vec<Role>,
+        retry: Retry,
+    ) -> anyhow::Result<Search> {
         std::fs::create_dir_all(dir)?;
         let lock = std::fs::OpenOptions::new()
             .create(true)
@@ -193,6 +212,8 @@ impl Search {
                 dir.display()
             );
         }
+        // What was in flight at a crash is counted here, before any follower runs.
+        let ledger = Arc::new(Ledger::open(dir, retry.max_attempts)?);
         let search = Search {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
@@ -203,6 +224,8 @@ impl Search {
                 rebuild: Mutex::new(RebuildProgress::default()),
                 building: Mutex::new(None),
                 lock: Mutex::new(Some(lock)),
+                ledger,
+                retry,
             }),
         };
         let current = read_current(dir);
@@ -242,7 +265,13 @@ impl Search {
     fn start(&self, generation: Arc<Generation>) -> Arc<Serving> {
         let (stop, stopped) = watch::channel(false);
         for source in &self.inner.sources {
-            tokio::spawn(source::follow(generation.clone(), source.clone(), stopped.clone()));
+            let follower = Follower {
+                generation: generation.clone(),
+                source: source.clone(),
+                ledger: self.inner.ledger.clone(),
+                retry: self.inner.retry,
+            };
+            tokio::spawn(follower.run(stopped.clone()));
         }
         Arc::new(Serving { generation, stop })
     }
@@ -339,6 +368,7 @@ impl Search {
             if failed && let Some(building) = building {
                 let _ = building.stop.send(true);
                 building.generation.close().await;
+                search.inner.ledger.release(building.generation.id);
                 let _ = std::fs::remove_dir_all(&building.generation.dir);
             }
             *search.inner.building.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -383,6 +413,7 @@ impl Search {
             if let Some(old) = self.serve(building) {
                 let _ = old.stop.send(true);
                 old.generation.close().await;
+                self.inner.ledger.release(old.generation.id);
                 let _ = std::fs::remove_dir_all(&old.generation.dir);
             }
         }
@@ -415,12 +446,15 @@ impl Search {
             rebuild.documents = building.generation.intake.documents.load(AtomicOrdering::Relaxed);
             rebuild.bytes = building.generation.intake.bytes.load(AtomicOrdering::Relaxed);
         }
+        let (quarantined, quarantined_count) = self.inner.ledger.list();
         Ok(Status {
             streams,
             documents,
             disk_bytes,
             commit_time: committed.commit_time,
             rebuild,
+            quarantined,
+            quarantined_count,
         })
     }
 
@@ -483,6 +517,9 @@ impl Search {
             let _ = part.stop.send(true);
             part.generation.close().await;
         }
+        // A clean stop: what was in flight is not a crash.
+        let ledger = self.inner.ledger.clone();
+        let _ = tokio::task::spawn_blocking(move || ledger.close()).await;
         self.inner.lock.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }

@@ -1,7 +1,7 @@
 //! `eiso.search.v1.SearchService`: request checking and the tonic adapter.
 
 use eiso_platform::aip::page;
-use eiso_platform::{CallContext, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::search::v1::search_service_server::SearchService;
 use eiso_proto::eiso::search::v1::*;
 use eiso_proto::prost_types::Timestamp;
@@ -132,9 +132,19 @@ impl Search {
         })
     }
 
-    /// `GetIndexStatus`.
-    pub async fn index_status(&self) -> ServiceResult<IndexStatus> {
-        Ok(status_proto(self.status().await?))
+    /// `GetIndexStatus`. The quarantined events span every unit: only a
+    /// caller bound at a root unit sees them.
+    pub async fn index_status(&self, ctx: &CallContext) -> ServiceResult<IndexStatus> {
+        let mut status = self.status().await?;
+        match eiso_platform::scope::require_root(self.directory(), ctx).await {
+            Ok(()) => {}
+            Err(ServiceError::PermissionDenied(_)) => {
+                status.quarantined.clear();
+                status.quarantined_count = 0;
+            }
+            Err(error) => return Err(error),
+        }
+        Ok(status_proto(status))
     }
 
     /// `RebuildIndex`.
@@ -143,7 +153,7 @@ impl Search {
         eiso_platform::scope::require_root(self.directory(), ctx).await?;
         tracing::info!(by = %ctx.principal.name, "search: rebuild requested");
         self.rebuild("requested").await?;
-        self.index_status().await
+        self.index_status(ctx).await
     }
 }
 
@@ -182,6 +192,19 @@ fn status_proto(status: EngineStatus) -> IndexStatus {
             error: rebuild.error.clone(),
         }),
         commit_time: status.commit_time.map(timestamp),
+        quarantined_events: status
+            .quarantined
+            .iter()
+            .map(|q| QuarantinedEvent {
+                stream: q.stream.clone(),
+                sequence: q.sequence,
+                resource: q.resource.clone(),
+                reason: q.reason.clone(),
+                attempts: q.attempts.min(i32::MAX as u32) as i32,
+                quarantine_time: Some(timestamp(q.time)),
+            })
+            .collect(),
+        quarantined_event_count: status.quarantined_count as i64,
     }
 }
 
@@ -208,11 +231,9 @@ impl SearchService for SearchApi {
         reply(self.search.run_search(&ctx, request.into_inner()).await)
     }
 
-    async fn get_index_status(
-        &self,
-        _request: Request<GetIndexStatusRequest>,
-    ) -> Result<Response<IndexStatus>, Status> {
-        reply(self.search.index_status().await)
+    async fn get_index_status(&self, request: Request<GetIndexStatusRequest>) -> Result<Response<IndexStatus>, Status> {
+        let ctx = CallContext::from_request(&request)?;
+        reply(self.search.index_status(&ctx).await)
     }
 
     async fn rebuild_index(&self, request: Request<RebuildIndexRequest>) -> Result<Response<IndexStatus>, Status> {

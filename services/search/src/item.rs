@@ -79,7 +79,41 @@ fn facet_value(value: &str) -> String {
     value.replace('/', "\u{2215}")
 }
 
+/// The status of an item indexed by name only because its event is quarantined.
+pub const QUARANTINED: &str = "quarantined";
+
+/// The kind of the item `name` names, from its last collection:
+/// `records/{id}` → `record`, `plans/{id}/tasks/{id}` → `plan_task`.
+fn kind_of(name: &str) -> String {
+    let collections: Vec<&str> = name.split('/').step_by(2).collect();
+    match collections.as_slice() {
+        ["plans", "tasks"] => "plan_task".to_string(),
+        ["plans", "reports"] => "plan_report".to_string(),
+        [.., "correctiveActions"] | [.., "corrective_actions"] => "corrective_action".to_string(),
+        [.., last] => last.strip_suffix('s').unwrap_or(last).to_string(),
+        [] => String::new(),
+    }
+}
+
 impl SearchItem {
+    /// The item `name` by its name only: what the index holds of an item
+    /// whose event is quarantined. Only root administrators find it (who may
+    /// read the item is not known), under the status `quarantined`.
+    pub fn name_only(name: &str) -> SearchItem {
+        SearchItem {
+            name: name.to_string(),
+            kind: kind_of(name),
+            title: name.to_string(),
+            body: String::new(),
+            personal: String::new(),
+            unit: String::new(),
+            item_type: String::new(),
+            status: QUARANTINED.to_string(),
+            readers: vec![readers::bound(Role::Admin, readers::ANY_ROOT)],
+            update_time: Utc::now(),
+        }
+    }
+
     /// UTF-8 bytes of text this item puts into the index.
     pub fn text_bytes(&self) -> usize {
         self.title.len() + self.body.len() + self.personal.len()
@@ -127,4 +161,20 @@ impl SearchItem {
 
 pub(crate) fn facet_segment_to_value(segment: &str) -> String {
     segment.replace('\u{2215}', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_only_item_has_the_kind_of_its_collection() {
+        assert_eq!(SearchItem::name_only("records/r1").kind, "record");
+        assert_eq!(SearchItem::name_only("dossiers/d").kind, "dossier");
+        assert_eq!(SearchItem::name_only("plans/p/tasks/t").kind, "plan_task");
+        assert_eq!(SearchItem::name_only("audits/a/findings/f").kind, "finding");
+        assert_eq!(SearchItem::name_only("").kind, "");
+        let item = SearchItem::name_only("documents/x");
+        assert_eq!((item.title.as_str(), item.body.as_str()), ("documents/x", ""));
+    }
 }

@@ -6,6 +6,7 @@
 //! - [`generation`]: one index directory, its single writer thread (commits
 //!   carry the stream cursors in their payload) and its reader.
 //! - [`source`]: the [`Source`] trait (one per event stream) and the follower task.
+//! - [`quarantine`]: counted attempts, and poison events set aside.
 //! - [`engine`]: [`Search`] — serving, rebuild-and-swap, status, searches.
 //! - [`query`]: the tantivy query with visibility and facet filters, snippets.
 //! - [`extract`]: text of PDF, DOCX, XLSX, HTML and plain files.
@@ -17,6 +18,7 @@ pub mod extract;
 pub mod generation;
 pub mod grpc;
 pub mod item;
+pub mod quarantine;
 pub mod query;
 pub mod schema;
 pub mod source;

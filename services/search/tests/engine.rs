@@ -10,16 +10,29 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
-use eiso_platform::{Principal, ServiceResult};
+use eiso_platform::{Principal, ServiceError, ServiceResult};
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_search::engine::RebuildState;
+use eiso_search::quarantine::CRASHED;
 use eiso_search::query::{Ordering, SearchQuery};
 use eiso_search::source::Answer;
+use eiso_search::source::Retry;
 use eiso_search::{Change, Search, SearchItem, Source, readers};
 use futures::stream::{BoxStream, StreamExt};
 use tokio::sync::watch;
 use unicode_normalization::UnicodeNormalization;
+
+/// How `changes` goes wrong for a poisoned item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poison {
+    /// An error, every time.
+    Fail,
+    /// A panic, every time.
+    Panic,
+    /// It never returns: the process "dies" while it is in flight.
+    Hang,
+}
 
 /// A stream of events over items held in memory: `changes` gives each
 /// touched item's current state, as the real sources do.
@@ -27,6 +40,9 @@ struct MemorySource {
     name: &'static str,
     state: Mutex<(Vec<Event>, HashMap<String, SearchItem>)>,
     head: watch::Sender<i64>,
+    poisoned: Mutex<HashMap<String, Poison>>,
+    /// Calls of `changes` that met a poisoned item.
+    poison_calls: watch::Sender<u32>,
 }
 
 impl MemorySource {
@@ -35,7 +51,21 @@ impl MemorySource {
             name,
             state: Mutex::new((Vec::new(), HashMap::new())),
             head: watch::channel(0).0,
+            poisoned: Mutex::new(HashMap::new()),
+            poison_calls: watch::channel(0).0,
         })
+    }
+
+    fn poison(&self, name: &str, how: Poison) {
+        self.poisoned.lock().unwrap().insert(name.to_string(), how);
+    }
+
+    fn heal(&self, name: &str) {
+        self.poisoned.lock().unwrap().remove(name);
+    }
+
+    fn poison_calls(&self) -> u32 {
+        *self.poison_calls.borrow()
     }
 
     fn put(&self, item: SearchItem) {
@@ -86,6 +116,18 @@ impl Source for MemorySource {
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
         Box::pin(async move {
+            let poison = {
+                let poisoned = self.poisoned.lock().unwrap();
+                events.iter().find_map(|e| poisoned.get(&e.resource).copied())
+            };
+            if let Some(poison) = poison {
+                self.poison_calls.send_modify(|n| *n += 1);
+                match poison {
+                    Poison::Fail => return Err(ServiceError::Internal("the item cannot be read".into())),
+                    Poison::Panic => panic!("the item's loader panicked"),
+                    Poison::Hang => futures::future::pending::<()>().await,
+                }
+            }
             let state = self.state.lock().unwrap();
             Ok(events
                 .iter()
@@ -534,4 +576,224 @@ async fn long_texts_are_found_anywhere_and_snippets_stay_bounded() {
     assert_eq!(hit.name, "documents/long");
     assert!(hit.snippet.chars().count() <= 400, "a short passage, not the text");
     search.close().await;
+}
+
+/// Retries without the production pauses (the count of attempts is what is tested).
+const QUICK: Retry = Retry {
+    pause: Duration::from_millis(10),
+    max_attempts: 3,
+};
+
+/// Opens the index with quick retries, waiting (bounded) until the writer of
+/// a previous life of the index, in a runtime just dropped, has let go.
+async fn open_quick(dir: &std::path::Path, source: &Arc<MemorySource>) -> Search {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let sources: Vec<Arc<dyn Source>> = vec![source.clone()];
+        match Search::open_with(dir, sources, Arc::new(Units), vec![Role::CounterStaff], QUICK).await {
+            Ok(search) => return search,
+            Err(error) => {
+                assert!(std::time::Instant::now() < deadline, "cannot open the index: {error:#}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
+async fn titles(search: &Search) -> Vec<(String, String, String)> {
+    search
+        .entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.name, e.title, e.status))
+        .collect()
+}
+
+fn root_admin() -> Principal {
+    principal(Role::Admin, "units/root")
+}
+
+async fn poison_then_heal(how: Poison, reason: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    source.put(item("documents/before", "Quy trình trước", ""));
+    source.put(item("documents/poison", "Quy trình hỏng", "nội dung hỏng"));
+    source.put(item("documents/after", "Quy trình sau", ""));
+    source.poison("documents/poison", how);
+    let search = open_quick(dir.path(), &source).await;
+    caught_up(&search).await;
+
+    // Three attempts (the first with its neighbours, then alone), then it is set aside.
+    assert_eq!(source.poison_calls(), 3);
+    assert_eq!(
+        titles(&search).await,
+        [
+            ("documents/after".into(), "Quy trình sau".into(), "effective".into()),
+            ("documents/before".into(), "Quy trình trước".into(), "effective".into()),
+            (
+                "documents/poison".into(),
+                "documents/poison".into(),
+                "quarantined".into()
+            ),
+        ],
+        "the neighbours are indexed whole, the poison item by name only"
+    );
+    let status = search.status().await.unwrap();
+    assert_eq!(status.quarantined_count, 1);
+    let quarantined = &status.quarantined[0];
+    assert_eq!(
+        (
+            quarantined.stream.as_str(),
+            quarantined.sequence,
+            quarantined.resource.as_str(),
+            quarantined.attempts
+        ),
+        ("test", 2, "documents/poison", 3)
+    );
+    assert!(quarantined.reason.contains(reason), "{}", quarantined.reason);
+    // Found by name, by a root administrator only.
+    assert_eq!(names(&search, &root_admin(), "poison").await, ["documents/poison"]);
+    assert!(
+        names(&search, &principal(Role::Admin, "units/a"), "poison")
+            .await
+            .is_empty()
+    );
+    assert!(
+        names(&search, &principal(Role::Viewer, "units/b"), "poison")
+            .await
+            .is_empty()
+    );
+    assert!(names(&search, &root_admin(), "hong").await.is_empty(), "no body");
+
+    // The item can be read again and changes: indexed whole, quarantine lifted.
+    source.heal("documents/poison");
+    source.put(item("documents/poison", "Quy trình đã sửa", "nội dung đã sửa"));
+    caught_up(&search).await;
+    assert_eq!(source.poison_calls(), 3);
+    let who = principal(Role::Viewer, "units/b");
+    assert_eq!(names(&search, &who, "da sua").await, ["documents/poison"]);
+    let status = search.status().await.unwrap();
+    assert_eq!((status.quarantined_count, status.quarantined.len()), (0, 0));
+    search.close().await;
+
+    // Reopened: still lifted, nothing tried again.
+    let search = open_quick(dir.path(), &source).await;
+    caught_up(&search).await;
+    assert_eq!(search.status().await.unwrap().quarantined_count, 0);
+    search.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_that_always_fails_is_quarantined_and_the_stream_moves_on() {
+    poison_then_heal(Poison::Fail, "the item cannot be read").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_source_panics_is_quarantined_and_the_stream_moves_on() {
+    poison_then_heal(Poison::Panic, "the item's loader panicked").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_being_unavailable_is_not_counted_against_an_event() {
+    struct Unavailable(Arc<MemorySource>, Mutex<u32>);
+    impl Source for Unavailable {
+        fn stream(&self) -> &'static str {
+            self.0.stream()
+        }
+        fn watch(&self, after: i64) -> BoxStream<'static, ServiceResult<Event>> {
+            self.0.watch(after)
+        }
+        fn head(&self) -> Answer<'_, i64> {
+            self.0.head()
+        }
+        fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
+            let mut failures = self.1.lock().unwrap();
+            if *failures < 10 {
+                *failures += 1;
+                return Box::pin(async { Err(ServiceError::Unavailable("database is down".into())) });
+            }
+            self.0.changes(events)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inner = MemorySource::new("test");
+    inner.put(item("documents/1", "Sổ tay chất lượng", ""));
+    let sources: Vec<Arc<dyn Source>> = vec![Arc::new(Unavailable(inner, Mutex::new(0)))];
+    let search = Search::open_with(dir.path(), sources, Arc::new(Units), vec![], QUICK)
+        .await
+        .unwrap();
+    caught_up(&search).await;
+    // Ten failures in a row, none of them the event's: indexed whole, nothing quarantined.
+    assert_eq!(
+        titles(&search).await,
+        [("documents/1".into(), "Sổ tay chất lượng".into(), "effective".into())]
+    );
+    assert_eq!(search.status().await.unwrap().quarantined_count, 0);
+    search.close().await;
+}
+
+/// The process dies (here: its runtime is dropped, nothing is closed) while
+/// an event is in flight, at every start: the fourth start finds it in
+/// flight three times and quarantines it before trying it again.
+#[test]
+fn an_event_in_flight_at_every_crash_is_quarantined_after_three() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = MemorySource::new("test");
+    source.put(item("documents/before", "Quy trình trước", ""));
+    source.put(item("documents/poison", "Quy trình hỏng", ""));
+    source.put(item("documents/after", "Quy trình sau", ""));
+    source.poison("documents/poison", Poison::Hang);
+    for life in 1..=3u32 {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let _search = open_quick(dir.path(), &source).await;
+            let mut calls = source.poison_calls.subscribe();
+            tokio::time::timeout(Duration::from_secs(30), calls.wait_for(|n| *n >= life))
+                .await
+                .expect("the follower reaches the poison event")
+                .unwrap();
+        });
+        // The crash: every task and the index are dropped where they stand.
+        runtime.shutdown_background();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let search = open_quick(dir.path(), &source).await;
+        caught_up(&search).await;
+        assert_eq!(source.poison_calls(), 3, "not tried a fourth time");
+        assert_eq!(
+            titles(&search).await,
+            [
+                ("documents/after".into(), "Quy trình sau".into(), "effective".into()),
+                ("documents/before".into(), "Quy trình trước".into(), "effective".into()),
+                (
+                    "documents/poison".into(),
+                    "documents/poison".into(),
+                    "quarantined".into()
+                ),
+            ]
+        );
+        let status = search.status().await.unwrap();
+        assert_eq!(status.quarantined_count, 1);
+        assert_eq!(
+            (status.quarantined[0].reason.as_str(), status.quarantined[0].attempts),
+            (CRASHED, 3)
+        );
+        // A rebuild replays every event: the crashing one is not run again.
+        search.rebuild("requested").await.unwrap();
+        caught_up(&search).await;
+        assert_eq!(search.rebuild_progress().state, RebuildState::Done);
+        assert_eq!(source.poison_calls(), 3, "a rebuild does not run a crashing event");
+        assert_eq!(titles(&search).await.len(), 3);
+        search.close().await;
+    });
 }

@@ -54,6 +54,14 @@ pub const SERVICE_NAMES: [&str; 9] = [
     "eiso.quality.v1.QualityService",
 ];
 
+/// Fault injection, for tests of the search indexer's quarantine only: the
+/// process dies (as on an allocation failure) whenever the indexer reads a
+/// file named `file_name`. `eiso-server` sets it from
+/// `EISO_TEST_FAULT_ABORT_ON_FILE`; nothing else should.
+pub fn inject_fault_abort_on_file(file_name: String) {
+    search_sources::inject_fault_abort_on_file(file_name);
+}
+
 /// Everything the server holds once storage is open.
 pub struct App {
     config: Config,

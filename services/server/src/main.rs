@@ -61,6 +61,13 @@ fn main() -> ExitCode {
         return eiso_search::extract::child_main(format, *unchecked);
     }
     let env: BTreeMap<String, String> = std::env::vars().collect();
+    // A fault-injection hook for the quarantine's crash-loop test (the
+    // `EISO_TEST_` prefix keeps it out of the configuration): the indexer
+    // kills the process on the file of this name. Never set it in production.
+    if let Some(file_name) = env.get("EISO_TEST_FAULT_ABORT_ON_FILE").filter(|n| !n.is_empty()) {
+        eprintln!("eiso-server: fault injection on: the indexer dies on files named {file_name:?}");
+        eiso_server::inject_fault_abort_on_file(file_name.clone());
+    }
     let mut config = match Config::load(args.config.as_deref(), &env) {
         Ok(config) => config,
         Err(error) => {

@@ -29,6 +29,35 @@ use eiso_search::{Change, SearchItem, Source, readers};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
+/// Fault injection for tests, never set in production: the name of a file
+/// whose indexing kills this process, the way an allocation failure in a
+/// parser does (see [`crate::inject_fault_abort_on_file`]).
+static FAULT_ABORT_ON_FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the fault-injection hook (tests of the poison-event quarantine).
+pub(crate) fn inject_fault_abort_on_file(file_name: String) {
+    let _ = FAULT_ABORT_ON_FILE.set(file_name);
+}
+
+/// Dies if `file_name` is the one the fault-injection hook names: asks for a
+/// terabyte (which fails under any memory cap, and aborts the process as an
+/// allocation failure does: no panic, no unwinding), then aborts anyway.
+fn fault_point(file_name: &str) {
+    if FAULT_ABORT_ON_FILE.get().is_some_and(|name| name == file_name) {
+        tracing::error!(
+            file_name,
+            "search: fault injection: aborting the process while indexing this file"
+        );
+        let mut hog: Vec<u8> = Vec::new();
+        if hog.try_reserve_exact(1 << 40).is_err()
+            && let Ok(layout) = std::alloc::Layout::array::<u8>(1 << 40)
+        {
+            std::alloc::handle_alloc_error(layout);
+        }
+        std::process::abort();
+    }
+}
+
 /// Who the indexer reads as.
 fn system_context() -> CallContext {
     let now = Utc::now();
@@ -117,6 +146,7 @@ impl DocumentsSource {
     async fn files_text(&self, ctx: &CallContext, files: &[docs::File]) -> String {
         let mut text = String::new();
         for file in files {
+            fault_point(&file.file_name);
             text.push_str(&file.file_name);
             text.push('\n');
             let Some(format) = extract::format(&file.content_type, &file.file_name) else {
@@ -238,6 +268,10 @@ impl Source for DocumentsSource {
         Box::pin(self.documents.journal().head_sequence())
     }
 
+    fn subject(&self, event: &Event) -> Option<String> {
+        subjects(std::slice::from_ref(event), &["documents", "records"]).pop()
+    }
+
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
         Box::pin(async move {
             let ctx = system_context();
@@ -356,6 +390,10 @@ impl Source for ProceduresSource {
 
     fn head(&self) -> Answer<'_, i64> {
         Box::pin(self.0.journal().head_sequence())
+    }
+
+    fn subject(&self, event: &Event) -> Option<String> {
+        subjects(std::slice::from_ref(event), &["procedures", "dossiers"]).pop()
     }
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {

@@ -186,7 +186,44 @@ fn status_json(status: &IndexStatus) -> Value {
             "documents_per_second": r.documents_per_second, "megabytes_per_second": r.megabytes_per_second,
             "error": r.error,
         })),
+        "quarantined_events": status.quarantined_events.iter().map(|q| json!({
+            "stream": q.stream, "sequence": q.sequence, "resource": q.resource,
+            "reason": q.reason, "attempts": q.attempts,
+            "quarantine_time": json_time(q.quarantine_time.as_ref()),
+        })).collect::<Vec<_>>(),
+        "quarantined_event_count": status.quarantined_event_count,
     })
+}
+
+/// The quarantined events as a table, and how many are not shown.
+fn quarantine_text(status: &IndexStatus) -> Option<(comfy_table::Table, String)> {
+    if status.quarantined_event_count == 0 && status.quarantined_events.is_empty() {
+        return None;
+    }
+    let mut rows = table(["STREAM", "SEQUENCE", "RESOURCE", "ATTEMPTS", "SINCE", "REASON"]);
+    for event in &status.quarantined_events {
+        let mut reason: String = event.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.chars().count() > 80 {
+            reason = reason.chars().take(79).chain(['…']).collect();
+        }
+        rows.add_row(vec![
+            event.stream.clone(),
+            event.sequence.to_string(),
+            event.resource.clone(),
+            event.attempts.to_string(),
+            local_cell(event.quarantine_time.as_ref()),
+            reason,
+        ]);
+    }
+    let shown = status.quarantined_events.len() as i64;
+    let mut note = format!(
+        "{} quarantined event(s): each item is indexed by name only until a later event for it is indexed",
+        status.quarantined_event_count
+    );
+    if status.quarantined_event_count > shown {
+        note.push_str(&format!(" (the {shown} most recent shown)"));
+    }
+    Some((rows, note))
 }
 
 async fn status(ctx: &Ctx) -> Result<(), CliError> {
@@ -227,7 +264,12 @@ async fn status(ctx: &Ctx) -> Result<(), CliError> {
             }
         ));
     }
-    output::print(&text)
+    output::print(&text)?;
+    if let Some((rows, note)) = quarantine_text(&status) {
+        output::print(&note)?;
+        output::print_table(&rows)?;
+    }
+    Ok(())
 }
 
 fn progress_bar() -> ProgressBar {
@@ -315,5 +357,35 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(highlighted(&broken, false), "ngắn");
+    }
+
+    #[test]
+    fn quarantined_events_are_listed_with_their_count() {
+        use eiso_proto::eiso::search::v1::QuarantinedEvent;
+        assert!(quarantine_text(&IndexStatus::default()).is_none());
+        let status = IndexStatus {
+            quarantined_events: vec![QuarantinedEvent {
+                stream: "documents".into(),
+                sequence: 42,
+                resource: "records/r1".into(),
+                reason: format!("in flight\nduring a crash {}", "x".repeat(200)),
+                attempts: 3,
+                quarantine_time: None,
+            }],
+            quarantined_event_count: 150,
+            ..Default::default()
+        };
+        let Some((rows, note)) = quarantine_text(&status) else {
+            panic!("a status with quarantined events shows them");
+        };
+        assert!(note.starts_with("150 quarantined event(s)"), "{note}");
+        assert!(note.ends_with("(the 1 most recent shown)"), "{note}");
+        let rows = rows.to_string();
+        assert!(
+            rows.contains("records/r1") && rows.contains("in flight during a crash"),
+            "{rows}"
+        );
+        assert!(!rows.contains(&"x".repeat(100)), "reasons are cut: {rows}");
+        assert_eq!(status_json(&status)["quarantined_events"][0]["sequence"], 42);
     }
 }
