@@ -558,6 +558,121 @@ async fn restricted_documents_stay_within_their_unit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_school_neither_takes_over_nor_declassifies_the_offices_documents() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng GD&ĐT", &root.name).await;
+    let school = server.create_unit("TH1", "Trường Tiểu học số 1", &office.name).await;
+    let other = server.create_unit("TH2", "Trường Tiểu học số 2", &office.name).await;
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let (_, officer) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &school.name)
+        .await;
+    let create = |code: &str, unit: &str, confidentiality: Confidentiality| CreateDocumentRequest {
+        document: Some(Document {
+            code: code.into(),
+            title: format!("Tài liệu {code}"),
+            r#type: DocumentType::Instruction as i32,
+            owner_unit: unit.into(),
+            confidentiality: confidentiality as i32,
+            ..Default::default()
+        }),
+        request_id: String::new(),
+    };
+    let offices_internal = server
+        .documents(&controller)
+        .create_document(create("HD-01", &office.name, Confidentiality::Internal))
+        .await
+        .unwrap()
+        .into_inner();
+    let offices_restricted = server
+        .documents(&controller)
+        .create_document(create("HD-02", &office.name, Confidentiality::Restricted))
+        .await
+        .unwrap()
+        .into_inner();
+    let schools = server
+        .documents(&officer)
+        .create_document(create("BB-01", &school.name, Confidentiality::Internal))
+        .await
+        .unwrap()
+        .into_inner();
+    let update = |name: &str, document: Document, path: &str| UpdateDocumentRequest {
+        document: Some(Document {
+            name: name.into(),
+            ..document
+        }),
+        update_mask: Some(FieldMask {
+            paths: vec![path.into()],
+        }),
+        etag: String::new(),
+    };
+    let mut client = server.documents(&officer);
+    // Taking the office's document over: it sees the internal one (refused),
+    // not the restricted one (not found), and neither changes.
+    let status = client
+        .update_document(update(
+            &offices_internal.name,
+            Document {
+                owner_unit: school.name.clone(),
+                ..Default::default()
+            },
+            "owner_unit",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    let status = client
+        .update_document(update(
+            &offices_restricted.name,
+            Document {
+                confidentiality: Confidentiality::Public as i32,
+                ..Default::default()
+            },
+            "confidentiality",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound, "{status:?}");
+    // Moving its own document to a school beside it: the unit it would go to
+    // is outside the officer's units.
+    let status = client
+        .update_document(update(
+            &schools.name,
+            Document {
+                owner_unit: other.name.clone(),
+                ..Default::default()
+            },
+            "owner_unit",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    let mut office_client = server.documents(&controller);
+    for (document, unit, confidentiality) in [
+        (&offices_internal, &office.name, Confidentiality::Internal),
+        (&offices_restricted, &office.name, Confidentiality::Restricted),
+        (&schools, &school.name, Confidentiality::Internal),
+    ] {
+        let stored = office_client
+            .get_document(GetDocumentRequest {
+                name: document.name.clone(),
+                as_of_time: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (&stored.owner_unit, stored.confidentiality),
+            (unit, confidentiality as i32)
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     let server = TestServer::start().await;
     let office = server

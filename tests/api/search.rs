@@ -107,6 +107,9 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
     let (_, counter) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let (_, school_counter) = server
+        .user_with_role("mot.cua.truong", Role::CounterStaff, &school.name)
+        .await;
     let (_, teacher) = server.user_with_role("giao.vien", Role::Viewer, &school.name).await;
     let (_, outsider) = server.user_with_role("giao.vien.khac", Role::Viewer, &other.name).await;
     let (_, auditor) = server
@@ -221,6 +224,14 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
     assert_eq!(names(&by_name), [dossier.name.as_str()]);
     let by_id = search(&mut server.search(&counter), "031204001234").await;
     assert_eq!(names(&by_id), [dossier.name.as_str()]);
+    // A school's counter clerk does not find the office's applicant, not even
+    // by the ID number.
+    assert!(
+        search(&mut server.search(&school_counter), "031204001234")
+            .await
+            .results
+            .is_empty()
+    );
     for token in [&teacher, &auditor] {
         assert!(
             search(&mut server.search(token), "nguyen thi hoa")
