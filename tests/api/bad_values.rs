@@ -518,3 +518,41 @@ async fn a_hundred_thousand_bad_columns_make_a_small_error() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_import_of_many_bad_rows_lists_the_first_hundred_and_counts_them_all() {
+    let server = TestServer::start().await;
+    let office = server
+        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
+        .await;
+    let (_, editor) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../services/procedures/samples/thu-tuc-giao-duc.csv"
+    ))
+    .unwrap();
+    let header = sample.lines().next().unwrap();
+    let mut csv = format!("{header}\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "9.{i:06},Thủ tục thử,Giáo dục,Cấp xã,units/khong-co,3 ngày làm việc,Tính lại từ đầu,,,,,,\n"
+        ));
+    }
+    let response = server
+        .catalogue(&editor)
+        .import_procedures(ImportProceduresRequest {
+            format: TableFormat::Csv as i32,
+            content: csv.into_bytes(),
+            publish: false,
+            validate_only: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.errors.len(), 100, "the first hundred are listed");
+    assert!(response.error_count >= 300, "{}", response.error_count);
+    assert_eq!(response.created, 0);
+    server.stop().await;
+}

@@ -54,6 +54,9 @@ fn row_error(row: i32, error: ServiceError) -> Vec<pb::ImportRowError> {
     }
 }
 
+/// Row errors an import answer lists; `error_count` has them all.
+const MAX_LISTED_ROW_ERRORS: usize = 100;
+
 impl Procedures {
     pub async fn import_procedures(
         &self,
@@ -65,11 +68,16 @@ impl Procedures {
         // Rows are imported only for the agencies the caller's editing roles cover.
         let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
         let mut response = pb::ImportProceduresResponse::default();
+        let mut refuse = |response: &mut pb::ImportProceduresResponse, errors: Vec<pb::ImportRowError>| {
+            response.error_count += errors.len() as i32;
+            let room = MAX_LISTED_ROW_ERRORS.saturating_sub(response.errors.len());
+            response.errors.extend(errors.into_iter().take(room));
+        };
         for parsed in rows {
             let row = match parsed.result {
                 Ok(row) => row,
                 Err(errors) => {
-                    response.errors.extend(errors);
+                    refuse(&mut response, errors);
                     continue;
                 }
             };
@@ -80,7 +88,7 @@ impl Procedures {
                 Ok(Imported::Created) => response.created += 1,
                 Ok(Imported::Versioned) => response.versioned += 1,
                 Ok(Imported::Unchanged) => response.unchanged += 1,
-                Err(error) => response.errors.extend(row_error(parsed.row, error)),
+                Err(error) => refuse(&mut response, row_error(parsed.row, error)),
             }
         }
         Ok(response)

@@ -113,6 +113,7 @@ async fn import(ctx: &Ctx, args: ProcImportArgs) -> Result<(), CliError> {
             "created": report.created,
             "versioned": report.versioned,
             "unchanged": report.unchanged,
+            "error_count": refused_count(&report),
             "errors": report.errors.iter().map(|error| json!({
                 "row": error.row,
                 "column": error.column,
@@ -127,10 +128,16 @@ async fn import(ctx: &Ctx, args: ProcImportArgs) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(CliError::RowsRefused {
-            count: report.errors.len(),
+            count: refused_count(&report),
             dry_run: args.dry_run,
         })
     }
+}
+
+/// How many row errors an import reported (a server before `error_count`
+/// sent them all).
+fn refused_count(report: &ImportProceduresResponse) -> usize {
+    (report.error_count.max(0) as usize).max(report.errors.len())
 }
 
 /// What an import did (or would do), and each refused row as
@@ -143,8 +150,9 @@ pub fn import_report(report: &ImportProceduresResponse, dry_run: bool, publish: 
     lines.push(format!("created:   {}", report.created));
     lines.push(format!("versioned: {}", report.versioned));
     lines.push(format!("unchanged: {}", report.unchanged));
-    if !report.errors.is_empty() {
-        lines.push(format!("refused:   {}", report.errors.len()));
+    let refused = refused_count(report);
+    if refused > 0 {
+        lines.push(format!("refused:   {refused}"));
     }
     if report.created + report.versioned > 0 {
         lines.push(
@@ -165,6 +173,9 @@ pub fn import_report(report: &ImportProceduresResponse, dry_run: bool, publish: 
         } else {
             lines.push(format!("row {}, {}: {}", error.row, error.column, error.description));
         }
+    }
+    if refused > report.errors.len() {
+        lines.push(format!("… and {} more", refused - report.errors.len()));
     }
     lines.join("\n")
 }
@@ -545,6 +556,7 @@ mod tests {
                     description: "the row is empty".to_string(),
                 },
             ],
+            error_count: 2,
         };
         let text = import_report(&report, false, true);
         assert!(text.contains("created:   11"), "{text}");
