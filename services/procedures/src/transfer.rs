@@ -68,7 +68,7 @@ impl Procedures {
         // Rows are imported only for the agencies the caller's editing roles cover.
         let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
         let mut response = pb::ImportProceduresResponse::default();
-        let mut refuse = |response: &mut pb::ImportProceduresResponse, errors: Vec<pb::ImportRowError>| {
+        let refuse = |response: &mut pb::ImportProceduresResponse, errors: Vec<pb::ImportRowError>| {
             response.error_count += errors.len() as i32;
             let room = MAX_LISTED_ROW_ERRORS.saturating_sub(response.errors.len());
             response.errors.extend(errors.into_iter().take(room));
