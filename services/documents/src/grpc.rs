@@ -1,11 +1,13 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
 use bytes::Bytes;
+use eiso_platform::call;
+use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
 use eiso_platform::{CallContext, ServiceError};
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentService;
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::tonic::{Request, Response, Status, Streaming};
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 
 use crate::Documents;
 
@@ -21,82 +23,61 @@ impl DocumentApi {
     }
 }
 
-type Result<T> = std::result::Result<Response<T>, Status>;
-type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<T, Status>> + Send>>;
-
-fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
-    result.map(Response::new).map_err(Status::from)
-}
-
-/// Runs a handler with the call context and the request message.
-macro_rules! call {
-    ($self:ident, $request:ident, $method:ident) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        reply($self.documents.$method(&ctx, $request.into_inner()).await)
-    }};
-    ($self:ident, $request:ident, $method:ident, request_id) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        let request = $request.into_inner();
-        let ctx = ctx.with_request_id(&request.request_id);
-        reply($self.documents.$method(&ctx, request).await)
-    }};
-}
-
 #[eiso_proto::tonic::async_trait]
 impl DocumentService for DocumentApi {
     async fn create_document(&self, request: Request<CreateDocumentRequest>) -> Result<Document> {
-        call!(self, request, create_document, request_id)
+        call!(self.documents, request, create_document, request_id)
     }
 
     async fn get_document(&self, request: Request<GetDocumentRequest>) -> Result<Document> {
-        call!(self, request, get_document)
+        call!(self.documents, request, get_document)
     }
 
     async fn list_documents(&self, request: Request<ListDocumentsRequest>) -> Result<ListDocumentsResponse> {
-        call!(self, request, list_documents)
+        call!(self.documents, request, list_documents)
     }
 
     async fn update_document(&self, request: Request<UpdateDocumentRequest>) -> Result<Document> {
-        call!(self, request, update_document)
+        call!(self.documents, request, update_document)
     }
 
     async fn obsolete_document(&self, request: Request<ObsoleteDocumentRequest>) -> Result<Document> {
-        call!(self, request, obsolete_document)
+        call!(self.documents, request, obsolete_document)
     }
 
     async fn list_review_due_documents(
         &self,
         request: Request<ListReviewDueDocumentsRequest>,
     ) -> Result<ListReviewDueDocumentsResponse> {
-        call!(self, request, list_review_due)
+        call!(self.documents, request, list_review_due)
     }
 
     async fn record_periodic_review(&self, request: Request<RecordPeriodicReviewRequest>) -> Result<Document> {
-        call!(self, request, record_periodic_review)
+        call!(self.documents, request, record_periodic_review)
     }
 
     async fn create_revision(&self, request: Request<CreateRevisionRequest>) -> Result<Revision> {
-        call!(self, request, create_revision, request_id)
+        call!(self.documents, request, create_revision, request_id)
     }
 
     async fn get_revision(&self, request: Request<GetRevisionRequest>) -> Result<Revision> {
-        call!(self, request, get_revision)
+        call!(self.documents, request, get_revision)
     }
 
     async fn list_revisions(&self, request: Request<ListRevisionsRequest>) -> Result<ListRevisionsResponse> {
-        call!(self, request, list_revisions)
+        call!(self.documents, request, list_revisions)
     }
 
     async fn update_revision(&self, request: Request<UpdateRevisionRequest>) -> Result<Revision> {
-        call!(self, request, update_revision)
+        call!(self.documents, request, update_revision)
     }
 
     async fn check_out_revision(&self, request: Request<CheckOutRevisionRequest>) -> Result<Revision> {
-        call!(self, request, check_out)
+        call!(self.documents, request, check_out)
     }
 
     async fn check_in_revision(&self, request: Request<CheckInRevisionRequest>) -> Result<Revision> {
-        call!(self, request, check_in)
+        call!(self.documents, request, check_in)
     }
 
     async fn upload_file(&self, request: Request<Streaming<UploadFileRequest>>) -> Result<File> {
@@ -155,57 +136,57 @@ impl DocumentService for DocumentApi {
     }
 
     async fn submit_revision(&self, request: Request<SubmitRevisionRequest>) -> Result<Revision> {
-        call!(self, request, submit)
+        call!(self.documents, request, submit)
     }
 
     async fn approve_revision(&self, request: Request<ApproveRevisionRequest>) -> Result<Revision> {
-        call!(self, request, approve)
+        call!(self.documents, request, approve)
     }
 
     async fn reject_revision(&self, request: Request<RejectRevisionRequest>) -> Result<Revision> {
-        call!(self, request, reject)
+        call!(self.documents, request, reject)
     }
 
     async fn publish_revision(&self, request: Request<PublishRevisionRequest>) -> Result<Revision> {
-        call!(self, request, publish)
+        call!(self.documents, request, publish)
     }
 
     async fn acknowledge_revision(&self, request: Request<AcknowledgeRevisionRequest>) -> Result<Acknowledgement> {
-        call!(self, request, acknowledge)
+        call!(self.documents, request, acknowledge)
     }
 
     async fn list_acknowledgements(
         &self,
         request: Request<ListAcknowledgementsRequest>,
     ) -> Result<ListAcknowledgementsResponse> {
-        call!(self, request, list_acknowledgements)
+        call!(self.documents, request, list_acknowledgements)
     }
 
     async fn create_record(&self, request: Request<CreateRecordRequest>) -> Result<Record> {
-        call!(self, request, create_record, request_id)
+        call!(self.documents, request, create_record, request_id)
     }
 
     async fn get_record(&self, request: Request<GetRecordRequest>) -> Result<Record> {
-        call!(self, request, get_record)
+        call!(self.documents, request, get_record)
     }
 
     async fn list_records(&self, request: Request<ListRecordsRequest>) -> Result<ListRecordsResponse> {
-        call!(self, request, list_records)
+        call!(self.documents, request, list_records)
     }
 
     async fn close_record(&self, request: Request<CloseRecordRequest>) -> Result<Record> {
-        call!(self, request, close_record)
+        call!(self.documents, request, close_record)
     }
 
     async fn list_records_due_for_disposition(
         &self,
         request: Request<ListRecordsDueForDispositionRequest>,
     ) -> Result<ListRecordsDueForDispositionResponse> {
-        call!(self, request, list_due_for_disposition)
+        call!(self.documents, request, list_due_for_disposition)
     }
 
     async fn dispose_record(&self, request: Request<DisposeRecordRequest>) -> Result<Record> {
-        call!(self, request, dispose_record)
+        call!(self.documents, request, dispose_record)
     }
 
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
@@ -214,14 +195,8 @@ impl DocumentService for DocumentApi {
         // The stream carries every unit's changes.
         let ctx = CallContext::from_request(&request)?;
         self.documents.require_root(&ctx).await?;
-        let after = request.into_inner().after_sequence;
-        if after < 0 {
-            return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
-        }
-        let stream = self.documents.journal().watch(after).map(|item| {
-            item.map(|event| WatchEventsResponse { event: Some(event) })
-                .map_err(Status::from)
-        });
-        Ok(Response::new(Box::pin(stream)))
+        watch(self.documents.journal(), request.into_inner().after_sequence, |event| {
+            WatchEventsResponse { event: Some(event) }
+        })
     }
 }

@@ -1,10 +1,10 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
 use eiso_platform::CallContext;
+use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityService;
 use eiso_proto::eiso::identity::v1::*;
-use eiso_proto::tonic::{Request, Response, Status};
-use futures::StreamExt;
+use eiso_proto::tonic::{Request, Response};
 
 use crate::Identity;
 
@@ -18,12 +18,6 @@ impl IdentityApi {
     pub fn new(identity: Identity) -> Self {
         Self { identity }
     }
-}
-
-type Result<T> = std::result::Result<Response<T>, Status>;
-
-fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
-    result.map(Response::new).map_err(Status::from)
 }
 
 #[eiso_proto::tonic::async_trait]
@@ -120,21 +114,14 @@ impl IdentityService for IdentityApi {
         reply(self.identity.revoke_api_client(&ctx, request.into_inner()).await)
     }
 
-    type WatchEventsStream =
-        std::pin::Pin<Box<dyn futures::Stream<Item = std::result::Result<WatchEventsResponse, Status>> + Send>>;
+    type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
         // The stream carries every unit's users and clients.
         let ctx = CallContext::from_request(&request)?;
         reply(self.identity.require_root(&ctx).await)?;
-        let after = request.into_inner().after_sequence;
-        if after < 0 {
-            return Err(eiso_platform::ServiceError::invalid("after_sequence", "must not be negative").into());
-        }
-        let stream = self.identity.journal().watch(after).map(|item| {
-            item.map(|event| WatchEventsResponse { event: Some(event) })
-                .map_err(Status::from)
-        });
-        Ok(Response::new(Box::pin(stream)))
+        watch(self.identity.journal(), request.into_inner().after_sequence, |event| {
+            WatchEventsResponse { event: Some(event) }
+        })
     }
 }

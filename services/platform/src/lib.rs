@@ -14,6 +14,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod gateway;
+pub mod grpc;
 pub mod journal;
 pub mod links;
 pub mod policy;

@@ -1,35 +1,15 @@
 //! The tonic adapters: read the call context, call the service, map errors.
 
-use eiso_platform::{CallContext, ServiceError};
+use eiso_platform::CallContext;
+use eiso_platform::call;
+use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarService;
 use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierService;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureService;
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::tonic::{Request, Response, Status};
-use futures::{Stream, StreamExt};
+use eiso_proto::tonic::{Request, Status};
 
 use crate::Procedures;
-
-type Result<T> = std::result::Result<Response<T>, Status>;
-type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<T, Status>> + Send>>;
-
-fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
-    result.map(Response::new).map_err(Status::from)
-}
-
-/// Runs a handler with the call context and the request message.
-macro_rules! call {
-    ($self:ident, $request:ident, $method:ident) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        reply($self.procedures.$method(&ctx, $request.into_inner()).await)
-    }};
-    ($self:ident, $request:ident, $method:ident, request_id) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        let request = $request.into_inner();
-        let ctx = ctx.with_request_id(&request.request_id);
-        reply($self.procedures.$method(&ctx, request).await)
-    }};
-}
 
 /// `eiso.procedures.v1.CalendarService`.
 #[derive(Clone)]
@@ -50,7 +30,7 @@ impl CalendarService for CalendarApi {
     }
 
     async fn update_calendar(&self, request: Request<UpdateCalendarRequest>) -> Result<Calendar> {
-        call!(self, request, update_calendar)
+        call!(self.procedures, request, update_calendar)
     }
 
     async fn get_calendar_year(&self, request: Request<GetCalendarYearRequest>) -> Result<CalendarYear> {
@@ -65,11 +45,11 @@ impl CalendarService for CalendarApi {
     }
 
     async fn update_calendar_year(&self, request: Request<UpdateCalendarYearRequest>) -> Result<CalendarYear> {
-        call!(self, request, update_calendar_year)
+        call!(self.procedures, request, update_calendar_year)
     }
 
     async fn propose_calendar_year(&self, request: Request<ProposeCalendarYearRequest>) -> Result<CalendarYear> {
-        call!(self, request, propose_calendar_year)
+        call!(self.procedures, request, propose_calendar_year)
     }
 
     async fn compute_deadline(&self, request: Request<ComputeDeadlineRequest>) -> Result<ComputeDeadlineResponse> {
@@ -92,7 +72,7 @@ impl ProcedureApi {
 #[eiso_proto::tonic::async_trait]
 impl ProcedureService for ProcedureApi {
     async fn create_procedure(&self, request: Request<CreateProcedureRequest>) -> Result<Procedure> {
-        call!(self, request, create_procedure, request_id)
+        call!(self.procedures, request, create_procedure, request_id)
     }
 
     async fn get_procedure(&self, request: Request<GetProcedureRequest>) -> Result<Procedure> {
@@ -107,29 +87,29 @@ impl ProcedureService for ProcedureApi {
         &self,
         request: Request<CreateProcedureVersionRequest>,
     ) -> Result<ProcedureVersion> {
-        call!(self, request, create_version)
+        call!(self.procedures, request, create_version)
     }
 
     async fn update_procedure_version(
         &self,
         request: Request<UpdateProcedureVersionRequest>,
     ) -> Result<ProcedureVersion> {
-        call!(self, request, update_version)
+        call!(self.procedures, request, update_version)
     }
 
     async fn publish_procedure_version(
         &self,
         request: Request<PublishProcedureVersionRequest>,
     ) -> Result<ProcedureVersion> {
-        call!(self, request, publish_version)
+        call!(self.procedures, request, publish_version)
     }
 
     async fn withdraw_procedure(&self, request: Request<WithdrawProcedureRequest>) -> Result<Procedure> {
-        call!(self, request, withdraw_procedure)
+        call!(self.procedures, request, withdraw_procedure)
     }
 
     async fn import_procedures(&self, request: Request<ImportProceduresRequest>) -> Result<ImportProceduresResponse> {
-        call!(self, request, import_procedures)
+        call!(self.procedures, request, import_procedures)
     }
 
     async fn export_procedures(&self, request: Request<ExportProceduresRequest>) -> Result<ExportProceduresResponse> {
@@ -140,17 +120,13 @@ impl ProcedureService for ProcedureApi {
 
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
         let ctx = CallContext::from_request(&request)?;
-        let after = request.into_inner().after_sequence;
-        if after < 0 {
-            return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
-        }
         // The stream carries every unit's events.
         self.procedures.require_root(&ctx).await.map_err(Status::from)?;
-        let stream = self.procedures.journal().watch(after).map(|item| {
-            item.map(|event| WatchEventsResponse { event: Some(event) })
-                .map_err(Status::from)
-        });
-        Ok(Response::new(Box::pin(stream)))
+        watch(
+            self.procedures.journal(),
+            request.into_inner().after_sequence,
+            |event| WatchEventsResponse { event: Some(event) },
+        )
     }
 }
 
@@ -169,62 +145,62 @@ impl DossierApi {
 #[eiso_proto::tonic::async_trait]
 impl DossierService for DossierApi {
     async fn receive_dossier(&self, request: Request<ReceiveDossierRequest>) -> Result<Dossier> {
-        call!(self, request, receive_dossier, request_id)
+        call!(self.procedures, request, receive_dossier, request_id)
     }
 
     async fn refuse_dossier(&self, request: Request<RefuseDossierRequest>) -> Result<Dossier> {
-        call!(self, request, refuse_dossier, request_id)
+        call!(self.procedures, request, refuse_dossier, request_id)
     }
 
     async fn get_dossier(&self, request: Request<GetDossierRequest>) -> Result<Dossier> {
-        call!(self, request, get_dossier)
+        call!(self.procedures, request, get_dossier)
     }
 
     async fn list_dossiers(&self, request: Request<ListDossiersRequest>) -> Result<ListDossiersResponse> {
-        call!(self, request, list_dossiers)
+        call!(self.procedures, request, list_dossiers)
     }
 
     async fn hand_over_dossier(&self, request: Request<HandOverDossierRequest>) -> Result<Dossier> {
-        call!(self, request, hand_over)
+        call!(self.procedures, request, hand_over)
     }
 
     async fn request_supplement(&self, request: Request<RequestSupplementRequest>) -> Result<Dossier> {
-        call!(self, request, request_supplement)
+        call!(self.procedures, request, request_supplement)
     }
 
     async fn receive_supplement(&self, request: Request<ReceiveSupplementRequest>) -> Result<Dossier> {
-        call!(self, request, receive_supplement)
+        call!(self.procedures, request, receive_supplement)
     }
 
     async fn extend_dossier(&self, request: Request<ExtendDossierRequest>) -> Result<Dossier> {
-        call!(self, request, extend)
+        call!(self.procedures, request, extend)
     }
 
     async fn stop_processing(&self, request: Request<StopProcessingRequest>) -> Result<Dossier> {
-        call!(self, request, stop_processing)
+        call!(self.procedures, request, stop_processing)
     }
 
     async fn withdraw_dossier(&self, request: Request<WithdrawDossierRequest>) -> Result<Dossier> {
-        call!(self, request, withdraw)
+        call!(self.procedures, request, withdraw)
     }
 
     async fn complete_dossier(&self, request: Request<CompleteDossierRequest>) -> Result<Dossier> {
-        call!(self, request, complete)
+        call!(self.procedures, request, complete)
     }
 
     async fn return_result(&self, request: Request<ReturnResultRequest>) -> Result<Dossier> {
-        call!(self, request, return_result)
+        call!(self.procedures, request, return_result)
     }
 
     async fn rate_dossier(&self, request: Request<RateDossierRequest>) -> Result<Dossier> {
-        call!(self, request, rate)
+        call!(self.procedures, request, rate)
     }
 
     async fn get_service_statistics(&self, request: Request<GetServiceStatisticsRequest>) -> Result<ServiceStatistics> {
-        call!(self, request, service_statistics)
+        call!(self.procedures, request, service_statistics)
     }
 
     async fn render_form(&self, request: Request<RenderFormRequest>) -> Result<RenderFormResponse> {
-        call!(self, request, render_form)
+        call!(self.procedures, request, render_form)
     }
 }

@@ -1,33 +1,13 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
-use eiso_platform::{CallContext, ServiceError};
+use eiso_platform::CallContext;
+use eiso_platform::call;
+use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
 use eiso_proto::eiso::quality::v1::quality_service_server::QualityService;
 use eiso_proto::eiso::quality::v1::*;
-use eiso_proto::tonic::{Request, Response, Status};
-use futures::{Stream, StreamExt};
+use eiso_proto::tonic::Request;
 
 use crate::Quality;
-
-type Result<T> = std::result::Result<Response<T>, Status>;
-type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<T, Status>> + Send>>;
-
-fn reply<T>(result: eiso_platform::ServiceResult<T>) -> Result<T> {
-    result.map(Response::new).map_err(Status::from)
-}
-
-/// Runs a handler with the call context and the request message.
-macro_rules! call {
-    ($self:ident, $request:ident, $method:ident) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        reply($self.quality.$method(&ctx, $request.into_inner()).await)
-    }};
-    ($self:ident, $request:ident, $method:ident, request_id) => {{
-        let ctx = CallContext::from_request(&$request)?;
-        let request = $request.into_inner();
-        let ctx = ctx.with_request_id(&request.request_id);
-        reply($self.quality.$method(&ctx, request).await)
-    }};
-}
 
 /// A read: needs no context beyond the gateway's check.
 macro_rules! read {
@@ -52,182 +32,182 @@ impl QualityService for QualityApi {
         &self,
         request: Request<CreateInspectionProgrammeRequest>,
     ) -> Result<InspectionProgramme> {
-        call!(self, request, create_inspection_programme, request_id)
+        call!(self.quality, request, create_inspection_programme, request_id)
     }
 
     async fn get_inspection_programme(
         &self,
         request: Request<GetInspectionProgrammeRequest>,
     ) -> Result<InspectionProgramme> {
-        call!(self, request, get_inspection_programme)
+        call!(self.quality, request, get_inspection_programme)
     }
 
     async fn list_inspection_programmes(
         &self,
         request: Request<ListInspectionProgrammesRequest>,
     ) -> Result<ListInspectionProgrammesResponse> {
-        call!(self, request, list_inspection_programmes)
+        call!(self.quality, request, list_inspection_programmes)
     }
 
     async fn update_inspection_programme(
         &self,
         request: Request<UpdateInspectionProgrammeRequest>,
     ) -> Result<InspectionProgramme> {
-        call!(self, request, update_inspection_programme)
+        call!(self.quality, request, update_inspection_programme)
     }
 
     async fn create_inspection(&self, request: Request<CreateInspectionRequest>) -> Result<Inspection> {
-        call!(self, request, create_inspection, request_id)
+        call!(self.quality, request, create_inspection, request_id)
     }
 
     async fn get_inspection(&self, request: Request<GetInspectionRequest>) -> Result<Inspection> {
-        call!(self, request, get_inspection)
+        call!(self.quality, request, get_inspection)
     }
 
     async fn list_inspections(&self, request: Request<ListInspectionsRequest>) -> Result<ListInspectionsResponse> {
-        call!(self, request, list_inspections)
+        call!(self.quality, request, list_inspections)
     }
 
     async fn complete_inspection(&self, request: Request<CompleteInspectionRequest>) -> Result<Inspection> {
-        call!(self, request, complete_inspection)
+        call!(self.quality, request, complete_inspection)
     }
 
     async fn cancel_inspection(&self, request: Request<CancelInspectionRequest>) -> Result<Inspection> {
-        call!(self, request, cancel_inspection)
+        call!(self.quality, request, cancel_inspection)
     }
 
     async fn get_inspection_coverage(
         &self,
         request: Request<GetInspectionCoverageRequest>,
     ) -> Result<InspectionCoverage> {
-        call!(self, request, get_inspection_coverage)
+        call!(self.quality, request, get_inspection_coverage)
     }
 
     async fn create_audit_programme(&self, request: Request<CreateAuditProgrammeRequest>) -> Result<AuditProgramme> {
-        call!(self, request, create_audit_programme, request_id)
+        call!(self.quality, request, create_audit_programme, request_id)
     }
 
     async fn get_audit_programme(&self, request: Request<GetAuditProgrammeRequest>) -> Result<AuditProgramme> {
-        call!(self, request, get_audit_programme)
+        call!(self.quality, request, get_audit_programme)
     }
 
     async fn list_audit_programmes(
         &self,
         request: Request<ListAuditProgrammesRequest>,
     ) -> Result<ListAuditProgrammesResponse> {
-        call!(self, request, list_audit_programmes)
+        call!(self.quality, request, list_audit_programmes)
     }
 
     async fn create_audit(&self, request: Request<CreateAuditRequest>) -> Result<Audit> {
-        call!(self, request, create_audit, request_id)
+        call!(self.quality, request, create_audit, request_id)
     }
 
     async fn get_audit(&self, request: Request<GetAuditRequest>) -> Result<Audit> {
-        call!(self, request, get_audit)
+        call!(self.quality, request, get_audit)
     }
 
     async fn list_audits(&self, request: Request<ListAuditsRequest>) -> Result<ListAuditsResponse> {
-        call!(self, request, list_audits)
+        call!(self.quality, request, list_audits)
     }
 
     async fn update_audit(&self, request: Request<UpdateAuditRequest>) -> Result<Audit> {
-        call!(self, request, update_audit)
+        call!(self.quality, request, update_audit)
     }
 
     async fn start_audit(&self, request: Request<StartAuditRequest>) -> Result<Audit> {
-        call!(self, request, start_audit)
+        call!(self.quality, request, start_audit)
     }
 
     async fn complete_audit(&self, request: Request<CompleteAuditRequest>) -> Result<Audit> {
-        call!(self, request, complete_audit)
+        call!(self.quality, request, complete_audit)
     }
 
     async fn create_finding(&self, request: Request<CreateFindingRequest>) -> Result<Finding> {
-        call!(self, request, create_finding, request_id)
+        call!(self.quality, request, create_finding, request_id)
     }
 
     async fn get_finding(&self, request: Request<GetFindingRequest>) -> Result<Finding> {
-        call!(self, request, get_finding)
+        call!(self.quality, request, get_finding)
     }
 
     async fn list_findings(&self, request: Request<ListFindingsRequest>) -> Result<ListFindingsResponse> {
-        call!(self, request, list_findings)
+        call!(self.quality, request, list_findings)
     }
 
     async fn update_finding(&self, request: Request<UpdateFindingRequest>) -> Result<Finding> {
-        call!(self, request, update_finding)
+        call!(self.quality, request, update_finding)
     }
 
     async fn create_corrective_action(
         &self,
         request: Request<CreateCorrectiveActionRequest>,
     ) -> Result<CorrectiveAction> {
-        call!(self, request, create_corrective_action, request_id)
+        call!(self.quality, request, create_corrective_action, request_id)
     }
 
     async fn get_corrective_action(&self, request: Request<GetCorrectiveActionRequest>) -> Result<CorrectiveAction> {
-        call!(self, request, get_corrective_action)
+        call!(self.quality, request, get_corrective_action)
     }
 
     async fn list_corrective_actions(
         &self,
         request: Request<ListCorrectiveActionsRequest>,
     ) -> Result<ListCorrectiveActionsResponse> {
-        call!(self, request, list_corrective_actions)
+        call!(self.quality, request, list_corrective_actions)
     }
 
     async fn list_overdue_corrective_actions(
         &self,
         request: Request<ListOverdueCorrectiveActionsRequest>,
     ) -> Result<ListOverdueCorrectiveActionsResponse> {
-        call!(self, request, list_overdue_corrective_actions)
+        call!(self.quality, request, list_overdue_corrective_actions)
     }
 
     async fn plan_corrective_action(&self, request: Request<PlanCorrectiveActionRequest>) -> Result<CorrectiveAction> {
-        call!(self, request, plan_corrective_action)
+        call!(self.quality, request, plan_corrective_action)
     }
 
     async fn implement_corrective_action(
         &self,
         request: Request<ImplementCorrectiveActionRequest>,
     ) -> Result<CorrectiveAction> {
-        call!(self, request, implement_corrective_action)
+        call!(self.quality, request, implement_corrective_action)
     }
 
     async fn verify_corrective_action(
         &self,
         request: Request<VerifyCorrectiveActionRequest>,
     ) -> Result<CorrectiveAction> {
-        call!(self, request, verify_corrective_action)
+        call!(self.quality, request, verify_corrective_action)
     }
 
     async fn close_corrective_action(
         &self,
         request: Request<CloseCorrectiveActionRequest>,
     ) -> Result<CorrectiveAction> {
-        call!(self, request, close_corrective_action)
+        call!(self.quality, request, close_corrective_action)
     }
 
     async fn generate_management_review_pack(
         &self,
         request: Request<GenerateManagementReviewPackRequest>,
     ) -> Result<ManagementReview> {
-        call!(self, request, generate_management_review_pack, request_id)
+        call!(self.quality, request, generate_management_review_pack, request_id)
     }
 
     async fn get_management_review(&self, request: Request<GetManagementReviewRequest>) -> Result<ManagementReview> {
-        call!(self, request, get_management_review)
+        call!(self.quality, request, get_management_review)
     }
 
     async fn list_management_reviews(
         &self,
         request: Request<ListManagementReviewsRequest>,
     ) -> Result<ListManagementReviewsResponse> {
-        call!(self, request, list_management_reviews)
+        call!(self.quality, request, list_management_reviews)
     }
 
     async fn create_indicator(&self, request: Request<CreateIndicatorRequest>) -> Result<Indicator> {
-        call!(self, request, create_indicator)
+        call!(self.quality, request, create_indicator)
     }
 
     async fn list_indicators(&self, request: Request<ListIndicatorsRequest>) -> Result<ListIndicatorsResponse> {
@@ -235,27 +215,27 @@ impl QualityService for QualityApi {
     }
 
     async fn update_indicator(&self, request: Request<UpdateIndicatorRequest>) -> Result<Indicator> {
-        call!(self, request, update_indicator)
+        call!(self.quality, request, update_indicator)
     }
 
     async fn create_diagnostic(&self, request: Request<CreateDiagnosticRequest>) -> Result<Diagnostic> {
-        call!(self, request, create_diagnostic, request_id)
+        call!(self.quality, request, create_diagnostic, request_id)
     }
 
     async fn get_diagnostic(&self, request: Request<GetDiagnosticRequest>) -> Result<Diagnostic> {
-        call!(self, request, get_diagnostic)
+        call!(self.quality, request, get_diagnostic)
     }
 
     async fn list_diagnostics(&self, request: Request<ListDiagnosticsRequest>) -> Result<ListDiagnosticsResponse> {
-        call!(self, request, list_diagnostics)
+        call!(self.quality, request, list_diagnostics)
     }
 
     async fn assess_indicator(&self, request: Request<AssessIndicatorRequest>) -> Result<Assessment> {
-        call!(self, request, assess_indicator)
+        call!(self.quality, request, assess_indicator)
     }
 
     async fn compare_periods(&self, request: Request<ComparePeriodsRequest>) -> Result<ComparePeriodsResponse> {
-        call!(self, request, compare_periods)
+        call!(self.quality, request, compare_periods)
     }
 
     type WatchEventsStream = BoxStream<WatchEventsResponse>;
@@ -263,14 +243,8 @@ impl QualityService for QualityApi {
     async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
         let ctx = CallContext::from_request(&request)?;
         self.quality.require_root(&ctx).await?;
-        let after = request.into_inner().after_sequence;
-        if after < 0 {
-            return Err(ServiceError::invalid("after_sequence", "must not be negative").into());
-        }
-        let stream = self.quality.journal().watch(after).map(|item| {
-            item.map(|event| WatchEventsResponse { event: Some(event) })
-                .map_err(Status::from)
-        });
-        Ok(Response::new(Box::pin(stream)))
+        watch(self.quality.journal(), request.into_inner().after_sequence, |event| {
+            WatchEventsResponse { event: Some(event) }
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! `eiso.search.v1.SearchService`: request checking and the tonic adapter.
 
 use eiso_platform::aip::page;
+use eiso_platform::grpc::reply;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::search::v1::search_service_server::SearchService;
 use eiso_proto::eiso::search::v1::*;
@@ -218,10 +219,6 @@ impl SearchApi {
     pub fn new(search: Search) -> Self {
         Self { search }
     }
-}
-
-fn reply<T>(result: ServiceResult<T>) -> Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
 }
 
 #[eiso_proto::tonic::async_trait]
