@@ -11,9 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
-fn ts(time: Option<DateTime<Utc>>) -> Option<eiso_proto::prost_types::Timestamp> {
-    time.map(timestamp)
-}
+use eiso_platform::aip::time::optional_timestamp as ts;
 
 /// Optimistic-concurrency update: `rows_affected` must be 1.
 fn check_saved(rows: u64, name: &str) -> ServiceResult<()> {

@@ -1,13 +1,11 @@
 //! Dates and times between proto and domain; Asia/Ho_Chi_Minh for local dates.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use eiso_platform::ServiceResult;
 use eiso_proto::eiso::plans::v1::LocalDate;
-use eiso_proto::prost_types::Timestamp;
 
 /// The time zone of every user-facing date.
-pub const TIME_ZONE: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+pub use eiso_platform::aip::time::TIME_ZONE;
 
 pub fn local_date(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&TIME_ZONE).date_naive()
@@ -28,13 +26,7 @@ pub fn date_from_proto(date: &LocalDate, field: &str) -> ServiceResult<NaiveDate
     eiso_platform::aip::time::date(date.year, date.month, date.day, field)
 }
 
-pub fn ts(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
-    time.map(eiso_platform::journal::timestamp)
-}
-
-pub fn from_ts(time: &Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(time.seconds, time.nanos.max(0) as u32)
-}
+pub use eiso_platform::aip::time::{optional_timestamp as ts, stored_instant as from_ts};
 
 /// `dd/mm/yyyy`.
 pub fn vn_date(date: NaiveDate) -> String {

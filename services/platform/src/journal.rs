@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::prost::Message;
 use eiso_proto::prost_types::{Any, Timestamp};
@@ -294,12 +294,7 @@ pub fn timestamp_from_micros(us: i64) -> Timestamp {
     }
 }
 
-pub fn timestamp(time: DateTime<Utc>) -> Timestamp {
-    Timestamp {
-        seconds: time.timestamp(),
-        nanos: time.timestamp_subsec_nanos() as i32,
-    }
-}
+pub use crate::aip::time::timestamp;
 
 fn idempotency_scope(ctx: &CallContext) -> String {
     format!("{} {}", ctx.method, ctx.principal.name)

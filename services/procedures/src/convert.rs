@@ -1,7 +1,6 @@
 //! Conversions between the API's calendar messages and the engine's types.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
-use eiso_platform::journal::timestamp;
 use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use eiso_proto::prost_types::{Duration, Timestamp};
@@ -88,9 +87,7 @@ pub fn supplement_mode_from_proto(mode: i32, field: &str) -> ServiceResult<Suppl
     )
 }
 
-pub fn ts(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
-    time.map(timestamp)
-}
+pub use eiso_platform::aip::time::optional_timestamp as ts;
 
 /// The instant of a request's timestamp, refused (naming `field`) outside the
 /// years a request may name ([`eiso_platform::aip::time`]).

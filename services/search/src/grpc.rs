@@ -5,7 +5,6 @@ use eiso_platform::grpc::reply;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::search::v1::search_service_server::SearchService;
 use eiso_proto::eiso::search::v1::*;
-use eiso_proto::prost_types::Timestamp;
 use eiso_proto::tonic::{Request, Response, Status};
 
 use crate::engine::{RebuildState, Search, Status as EngineStatus};
@@ -18,12 +17,7 @@ const MAX_FILTER_VALUES: usize = 50;
 const DEFAULT_PAGE: u64 = 20;
 const MAX_PAGE: u64 = 100;
 
-fn timestamp(time: chrono::DateTime<chrono::Utc>) -> Timestamp {
-    Timestamp {
-        seconds: time.timestamp(),
-        nanos: time.timestamp_subsec_nanos() as i32,
-    }
-}
+use eiso_platform::aip::time::timestamp;
 
 /// The search the request asks for, checked.
 pub fn parse_request(request: &SearchRequest) -> ServiceResult<SearchQuery> {

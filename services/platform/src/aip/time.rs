@@ -12,6 +12,30 @@ use eiso_proto::prost_types::Timestamp;
 
 use crate::error::{ServiceError, ServiceResult, Violations};
 
+/// The time zone of every user-facing time: Asia/Ho_Chi_Minh (UTC+7, no
+/// daylight saving time since 1975). Stored time is UTC.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+/// A stored instant as a protobuf timestamp.
+pub fn timestamp(time: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: time.timestamp(),
+        nanos: time.timestamp_subsec_nanos() as i32,
+    }
+}
+
+/// An optional stored instant as a protobuf timestamp.
+pub fn optional_timestamp(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
+    time.map(timestamp)
+}
+
+/// A timestamp eiso wrote itself (stored, or from its own messages) as an
+/// instant; `None` when it cannot be one. Timestamps from requests go
+/// through [`instant`], which refuses what the domain cannot hold.
+pub fn stored_instant(time: &Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(time.seconds, time.nanos.max(0) as u32)
+}
+
 /// The first year a request may name.
 pub const FIRST_YEAR: i32 = 1900;
 /// The last year a request may name.

@@ -26,7 +26,6 @@ mod year;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use deadline::{Deadline, MAX_DAYS_WITHOUT_WORK, ProcessingTime, SupplementMode, Suspension};
@@ -36,9 +35,8 @@ pub use outcome::{Outcome, classify};
 pub use proposal::{MAX_TET_DAYS, ProposalOptions, propose_year};
 pub use year::{CalendarDay, YearCalendar, YearError, YearStatus};
 
-/// The time zone in which every calendar rule applies: Asia/Ho_Chi_Minh (UTC+7, no daylight
-/// saving time since 1975).
-pub const TIME_ZONE: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+/// The time zone in which every calendar rule applies (the platform's one).
+pub use eiso_platform::aip::time::TIME_ZONE;
 
 /// Errors of the calendar and deadline computations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
