@@ -14,18 +14,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod capped;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use capped::{CAP_KIB, CappedServer, Start, connect, login};
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{
-    CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
-    login_request,
-};
+use eiso_proto::eiso::identity::v1::{CreateUnitRequest, CreateUserRequest, Role, RoleBinding, Unit, UnitKind, User};
 use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::{ImportPlanRequest, Plan};
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
@@ -34,131 +32,14 @@ use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, SearchRequest};
 use eiso_tests::{ADMIN_PASSWORD, Backend, bearer};
 use eiso_untrusted::corpus::{self, Kind, Sample};
-use tonic::transport::{Channel, Endpoint};
 
-/// The server's address-space cap, KiB (4 GiB: mimalloc and thread stacks
-/// reserve address space, so the cap is on what is mapped, not resident).
-const CAP_KIB: u64 = 4 << 20;
+/// The server's address-space cap is `capped::CAP_KIB` (4 GiB: mimalloc and
+/// thread stacks reserve address space, so the cap is on what is mapped, not
+/// resident).
 /// Resident memory the server may reach while taking in the whole corpus.
 const MAX_RESIDENT_KIB: u64 = 1 << 20;
 const START_DEADLINE: Duration = Duration::from_secs(90);
 const SERVER: &str = env!("CARGO_BIN_EXE_eiso-server");
-
-struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl ServerProcess {
-    /// Starts the server under `ulimit -v CAP_KIB` and waits until it serves.
-    async fn start(data_dir: &std::path::Path, database_url: Option<&str>, log: PathBuf) -> Self {
-        let file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg(format!("ulimit -v {CAP_KIB} && exec \"$0\" \"$@\""))
-            .arg(SERVER)
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
-        if let Some(url) = database_url {
-            command.args(["--database-url", url]);
-        }
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("EISO_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env_remove("RUST_LOG")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .env("EISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("EISO_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().unwrap()))
-            .stderr(Stdio::from(file));
-        let child = command.spawn().unwrap();
-        let mut server = ServerProcess {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            log,
-        };
-        let deadline = Instant::now() + START_DEADLINE;
-        loop {
-            server.assert_alive();
-            let log = std::fs::read_to_string(&server.log).unwrap_or_default();
-            if let Some(line) = log.lines().find(|l| l.contains("eiso-server serving"))
-                && let Some((_, rest)) = line.split_once("address=")
-                && let Some(addr) = rest.split_whitespace().next().and_then(|a| a.parse().ok())
-            {
-                server.addr = addr;
-                return server;
-            }
-            assert!(Instant::now() < deadline, "no start:\n{}", server.log_tail());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn assert_alive(&mut self) {
-        if let Some(status) = self.child.try_wait().unwrap() {
-            panic!("eiso-server died ({status}):\n{}", self.log_tail());
-        }
-    }
-
-    /// (VmPeak, VmHWM) in KiB, from /proc.
-    fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse().ok())
-                .unwrap()
-        };
-        (field("VmPeak:"), field("VmHWM:"))
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("--- server log (last lines) ---\n{}", self.log_tail());
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn connect(addr: SocketAddr) -> Channel {
-    Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .timeout(Duration::from_secs(120))
-        .connect()
-        .await
-        .unwrap()
-}
-
-async fn login(channel: &Channel, username: &str, password: &str) -> String {
-    IdentityServiceClient::new(channel.clone())
-        .login(LoginRequest {
-            credentials: Some(login_request::Credentials::Password(PasswordCredentials {
-                username: username.into(),
-                password: password.into(),
-            })),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .access_token
-}
 
 /// Which import format reads a sample, if any.
 fn table_format(sample: &Sample) -> Option<TableFormat> {
@@ -172,18 +53,15 @@ fn table_format(sample: &Sample) -> Option<TableFormat> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_files_neither_kill_nor_bloat_a_capped_server() {
     let backend = Backend::fresh().await;
-    let (data_dir, url, _blob_dir) = match &backend {
-        Backend::Sqlite { dir } => (dir.path().to_path_buf(), None, None),
-        Backend::Postgres { url, .. } => {
-            let dir = tempfile::tempdir().unwrap();
-            (dir.path().to_path_buf(), Some(url.clone()), Some(dir))
-        }
-    };
+    let (data_dir, url, _blob_dir) = capped::storage(&backend);
     let logs = tempfile::tempdir().unwrap();
-    let mut server = ServerProcess::start(&data_dir, url.as_deref(), logs.path().join("server.log")).await;
+    let mut server = CappedServer::spawn(&data_dir, url.as_deref(), logs.path().join("server.log"), &[]);
+    let Start::Serving(addr) = server.started(START_DEADLINE).await else {
+        panic!("eiso-server died at start:\n{}", server.log_tail());
+    };
     let (_, resident_at_start) = server.memory();
-    let channel = connect(server.addr).await;
-    let admin_token = login(&channel, "admin", ADMIN_PASSWORD).await;
+    let channel = connect(addr, Duration::from_secs(120)).await;
+    let admin_token = login(&channel, "admin", ADMIN_PASSWORD).await.unwrap();
 
     // A unit and its document controller, who keeps records.
     let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin_token)));
@@ -216,7 +94,7 @@ async fn hostile_files_neither_kill_nor_bloat_a_capped_server() {
         })
         .await
         .unwrap();
-    let controller_token = login(&channel, "thu.ky", "thu.ky-password").await;
+    let controller_token = login(&channel, "thu.ky", "thu.ky-password").await.unwrap();
     let mut documents = DocumentServiceClient::with_interceptor(channel.clone(), bearer(Some(&controller_token)))
         .max_encoding_message_size(64 << 20);
 

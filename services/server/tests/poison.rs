@@ -18,19 +18,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
+mod capped;
+
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
+use capped::{CappedServer, Start, connect, login};
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{
-    CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
-    login_request,
-};
+use eiso_proto::eiso::identity::v1::{CreateUnitRequest, CreateUserRequest, Role, RoleBinding, Unit, UnitKind, User};
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, IndexStatus, SearchRequest};
 use eiso_search::quarantine::{CRASHED, MAX_ATTEMPTS};
@@ -38,129 +36,12 @@ use eiso_tests::{ADMIN_PASSWORD, Backend, Bearer, bearer};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
-/// The server's address-space cap, KiB (as in hostile.rs).
-const CAP_KIB: u64 = 4 << 20;
-const SERVER: &str = env!("CARGO_BIN_EXE_eiso-server");
 /// The file the fault-injection hook dies on.
 const POISON_FILE: &str = "bien-ban-hong.txt";
 /// Bounds on waiting for a start, a death, or the index.
 const DEADLINE: Duration = Duration::from_secs(120);
 /// Starts after which the test gives up on the server staying up.
 const MAX_STARTS: u32 = 10;
-
-struct ServerProcess {
-    child: Child,
-    log: PathBuf,
-}
-
-/// How a start ended up.
-enum Start {
-    Serving(SocketAddr),
-    Died(ExitStatus),
-}
-
-impl ServerProcess {
-    /// Starts the server under `ulimit -v CAP_KIB` with the fault hook on.
-    fn spawn(data_dir: &Path, database_url: Option<&str>, log: PathBuf) -> Self {
-        let file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg(format!("ulimit -v {CAP_KIB} && exec \"$0\" \"$@\""))
-            .arg(SERVER)
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
-        if let Some(url) = database_url {
-            command.args(["--database-url", url]);
-        }
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("EISO_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env_remove("RUST_LOG")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .env("EISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("EISO_TEST_FAULT_ABORT_ON_FILE", POISON_FILE)
-            .env("EISO_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().unwrap()))
-            .stderr(Stdio::from(file));
-        ServerProcess {
-            child: command.spawn().unwrap(),
-            log,
-        }
-    }
-
-    fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().unwrap()
-    }
-
-    /// Waits until the server serves or dies.
-    async fn started(&mut self) -> Start {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.exited() {
-                return Start::Died(status);
-            }
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            if let Some(line) = log.lines().find(|l| l.contains("eiso-server serving"))
-                && let Some((_, rest)) = line.split_once("address=")
-                && let Some(addr) = rest.split_whitespace().next().and_then(|a| a.parse().ok())
-            {
-                return Start::Serving(addr);
-            }
-            assert!(Instant::now() < deadline, "no start:\n{}", self.log_tail());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn assert_alive(&mut self) {
-        if let Some(status) = self.exited() {
-            panic!("eiso-server died ({status}):\n{}", self.log_tail());
-        }
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("--- server log (last lines) ---\n{}", self.log_tail());
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn connect(addr: SocketAddr) -> Channel {
-    Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .timeout(Duration::from_secs(60))
-        .connect()
-        .await
-        .unwrap()
-}
-
-async fn login(channel: &Channel, username: &str, password: &str) -> Result<String, tonic::Status> {
-    Ok(IdentityServiceClient::new(channel.clone())
-        .login(LoginRequest {
-            credentials: Some(login_request::Credentials::Password(PasswordCredentials {
-                username: username.into(),
-                password: password.into(),
-            })),
-        })
-        .await?
-        .into_inner()
-        .access_token)
-}
 
 async fn index_status(channel: &Channel, token: &str) -> Result<IndexStatus, tonic::Status> {
     Ok(
@@ -176,7 +57,7 @@ fn caught_up(status: &IndexStatus) -> bool {
 }
 
 /// Waits until every stream is indexed to its head, the server staying up.
-async fn wait_caught_up(server: &mut ServerProcess, channel: &Channel, token: &str) -> IndexStatus {
+async fn wait_caught_up(server: &mut CappedServer, channel: &Channel, token: &str) -> IndexStatus {
     let deadline = Instant::now() + DEADLINE;
     loop {
         server.assert_alive();
@@ -249,31 +130,26 @@ async fn search(channel: &Channel, token: &str, query: &str, statuses: &[&str]) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping() {
     let backend = Backend::fresh().await;
-    let (data_dir, url, _blob_dir) = match &backend {
-        Backend::Sqlite { dir } => (dir.path().to_path_buf(), None, None),
-        Backend::Postgres { url, .. } => {
-            let dir = tempfile::tempdir().unwrap();
-            (dir.path().to_path_buf(), Some(url.clone()), Some(dir))
-        }
-    };
+    let (data_dir, url, _blob_dir) = capped::storage(&backend);
     let logs = tempfile::tempdir().unwrap();
     let mut starts = 0u32;
     let spawn = |starts: &mut u32| {
         *starts += 1;
-        ServerProcess::spawn(
+        CappedServer::spawn(
             &data_dir,
             url.as_deref(),
             logs.path().join(format!("server-{starts}.log")),
+            &[("EISO_TEST_FAULT_ABORT_ON_FILE", POISON_FILE)],
         )
     };
 
     // First life: an office, its records clerk, a good record; then a record
     // whose file kills the indexer.
     let mut server = spawn(&mut starts);
-    let Start::Serving(addr) = server.started().await else {
+    let Start::Serving(addr) = server.started(DEADLINE).await else {
         panic!("the first start died:\n{}", server.log_tail());
     };
-    let channel = connect(addr).await;
+    let channel = connect(addr, Duration::from_secs(60)).await;
     let admin = login(&channel, "admin", ADMIN_PASSWORD).await.unwrap();
     let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
     let unit = identity
@@ -427,10 +303,10 @@ async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping(
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let mut server = spawn(&mut starts);
-    let Start::Serving(addr) = server.started().await else {
+    let Start::Serving(addr) = server.started(DEADLINE).await else {
         panic!("the start after the quarantine died:\n{}", server.log_tail());
     };
-    let channel = connect(addr).await;
+    let channel = connect(addr, Duration::from_secs(60)).await;
     let admin = login(&channel, "admin", ADMIN_PASSWORD).await.unwrap();
     let status = wait_caught_up(&mut server, &channel, &admin).await;
     assert_eq!(status.quarantined_event_count, 1);
@@ -442,11 +318,11 @@ fn libc_sigabrt() -> i32 {
     6
 }
 
-impl ServerProcess {
+impl CappedServer {
     /// Waits until this start dies (its exit status) or serves with its index
     /// caught up (a channel and an administrator's token).
     async fn died_or_caught_up(&mut self) -> Result<(Channel, String), ExitStatus> {
-        let addr = match self.started().await {
+        let addr = match self.started(DEADLINE).await {
             Start::Died(status) => return Err(status),
             Start::Serving(addr) => addr,
         };
