@@ -19,7 +19,9 @@ pub mod journal;
 pub mod links;
 pub mod policy;
 pub mod scope;
+pub mod templates;
 pub mod undecodable;
+pub mod versioned;
 
 pub use context::{CallContext, CallInfo, Principal};
 pub use error::{ServiceError, ServiceResult, Violations};

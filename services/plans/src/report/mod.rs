@@ -6,8 +6,9 @@
 //! every text is NFC; it is rendered with HTML auto-escaping. The built-in template is
 //! `templates/report.html`; an office may give its own with [`Templates::with_source`].
 
+use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::Environment;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -28,18 +29,17 @@ impl std::fmt::Debug for Templates {
 }
 
 impl Templates {
+    /// The built-in template (`templates/report.html`).
     pub fn builtin() -> Self {
-        Self::with_source(BUILTIN.to_string()).unwrap_or_else(|_| Self {
-            env: Environment::new(),
-        })
+        let mut env = templates::environment();
+        // Checked by the tests: the built-in template compiles.
+        templates::add_builtin(&mut env, "report.html", BUILTIN);
+        Self { env }
     }
 
     /// A template of the office's own (the same variables as the built-in one).
     pub fn with_source(source: String) -> Result<Self, String> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| AutoEscape::Html);
-        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-        env.set_keep_trailing_newline(true);
+        let mut env = templates::environment();
         env.add_template_owned("report.html", source)
             .map_err(|e| e.to_string())?;
         Ok(Self { env })

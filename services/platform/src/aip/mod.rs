@@ -7,6 +7,7 @@ pub mod enums;
 pub mod etag;
 pub mod field_mask;
 pub mod filter;
+pub mod list;
 pub mod names;
 pub mod order;
 pub mod page;

@@ -36,8 +36,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use eiso_platform::templates;
 use eiso_proto::eiso::procedures::v1::{Dossier, ProcedureVersion};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::Environment;
 use unicode_normalization::UnicodeNormalization;
 
 pub use eiso_proto::eiso::procedures::v1::Form;
@@ -159,12 +160,10 @@ impl fmt::Debug for Templates {
 impl Templates {
     /// The built-in templates.
     pub fn builtin() -> Self {
-        let mut env = new_environment();
+        let mut env = templates::environment();
         for (name, source) in BUILTIN {
             // Checked by the tests: the built-in templates compile.
-            if let Err(err) = env.add_template(name, source) {
-                panic!("built-in form template {name} is broken: {err}");
-            }
+            templates::add_builtin(&mut env, name, source);
         }
         Self {
             env,
@@ -262,45 +261,6 @@ impl Default for Templates {
     fn default() -> Self {
         Self::builtin()
     }
-}
-
-fn new_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    // minijinja's HTML escaping also turns `/` into `&#x2f;`, which makes every date
-    // (`05/03/2025`) unreadable in the page's source; `/` needs no escaping in text or in
-    // quoted attributes, so escape only `& < > " '`.
-    env.set_formatter(|out, state, value| {
-        if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-            out.write_str(&escape_html(&value.to_string()))?;
-            Ok(())
-        } else {
-            minijinja::escape_formatter(out, state, value)
-        }
-    });
-    // Printing or iterating a variable that does not exist is an error (a typo in an office's
-    // template is caught when it is loaded), while `{% if x %}` on it is allowed.
-    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    // Debug information would copy the variables' values (personal data) into errors.
-    env.set_debug(false);
-    env.set_keep_trailing_newline(true);
-    env
-}
-
-/// Escapes text for HTML (element content and quoted attribute values).
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn io_error(path: &Path, err: &std::io::Error) -> FormError {

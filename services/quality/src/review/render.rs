@@ -7,8 +7,9 @@
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_platform::ServiceError;
+use eiso_platform::templates;
 use eiso_proto::eiso::quality::v1 as pb;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::Environment;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 use serde::Serialize;
 
@@ -377,25 +378,9 @@ pub struct Templates {
 impl Templates {
     /// The built-in template (`templates/review.html`).
     pub fn builtin() -> Self {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| AutoEscape::Html);
-        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-        env.set_debug(false);
-        // minijinja's HTML escaping also turns `/` into `&#x2f;`, which makes every date
-        // unreadable in the page's source; `/` needs no escaping in text, so escape only
-        // `& < > " '` (as the procedures service's forms do).
-        env.set_formatter(|out, state, value| {
-            if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-                out.write_str(&escape_html(&value.to_string()))?;
-                Ok(())
-            } else {
-                minijinja::escape_formatter(out, state, value)
-            }
-        });
+        let mut env = templates::environment();
         // Checked by the tests: the built-in template compiles.
-        if let Err(error) = env.add_template("review.html", include_str!("templates/review.html")) {
-            panic!("built-in review template is broken: {error}");
-        }
+        templates::add_builtin(&mut env, "review.html", include_str!("templates/review.html"));
         Self { env }
     }
 
@@ -406,22 +391,6 @@ impl Templates {
             .render(view(document))
             .map_err(|e| ServiceError::internal(format!("cannot render the review page: {}", e.kind())))
     }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
