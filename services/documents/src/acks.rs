@@ -2,7 +2,7 @@
 //! revision (fixed when it was published), who has, and who has not.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::aip::{filter, page};
+use eiso_platform::aip::{filter, list};
 use eiso_platform::journal::timestamp;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult};
 use eiso_proto::eiso::documents::v1::{
@@ -128,9 +128,8 @@ impl Documents {
         request: ListAcknowledgementsRequest,
     ) -> ServiceResult<ListAcknowledgementsResponse> {
         let (id, number) = parse_revision_name(&request.parent, "parent")?;
-        let size = page::size(request.page_size, 100, 1000)?;
-        let query_key = format!("{}|{}", request.parent, request.filter);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        const SPEC: list::Spec = list::Spec::new(&["acknowledged"], &[], "").sizes(100, 1000);
+        let listing = eiso_platform::listing!(&SPEC, request, under request.parent, unordered)?;
         let db = self.journal.db().reader();
         let document = get_document(db, &id).await?;
         self.ensure_readable(&ctx.principal, &document).await?;
@@ -148,7 +147,7 @@ impl Documents {
         let mut query = Query::select();
         query.columns(COLUMNS);
         of_revision(&mut query);
-        for condition in filter::parse(&request.filter, &["acknowledged"])? {
+        for condition in &listing.conditions {
             let wanted = match (condition.value.as_str(), condition.op) {
                 ("true", filter::Op::Eq) | ("false", filter::Op::Ne) => true,
                 ("false", filter::Op::Eq) | ("true", filter::Op::Ne) => false,
@@ -162,14 +161,11 @@ impl Documents {
         }
         query
             .order_by("display_name", Order::Asc)
-            .order_by("user_name", Order::Asc)
-            .limit(size + 1)
-            .offset(offset);
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+            .order_by("user_name", Order::Asc);
+        listing.limit(&mut query);
+        let (rows, next_page_token) = listing.rows(db, &query).await?;
         let acknowledgements = rows
             .iter()
-            .take(size as usize)
             .map(|r| to_proto(&request.parent, r))
             .collect::<ServiceResult<Vec<_>>>()?;
 
@@ -195,7 +191,7 @@ impl Documents {
             acknowledgements,
             required_count: required as i32,
             acknowledged_count: acknowledged as i32,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 }

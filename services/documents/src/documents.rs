@@ -2,7 +2,7 @@
 //! time), list, update, withdraw, periodic review.
 
 use chrono::{DateTime, Months, Utc};
-use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
+use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::documents::v1::{
@@ -10,8 +10,7 @@ use eiso_proto::eiso::documents::v1::{
     ListDocumentsResponse, ListReviewDueDocumentsRequest, ListReviewDueDocumentsResponse, ObsoleteDocumentRequest,
     RecordPeriodicReviewRequest, UpdateDocumentRequest, document, revision,
 };
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
 use crate::Documents;
 use crate::access::readable_documents;
@@ -180,60 +179,66 @@ impl Documents {
         ctx: &CallContext,
         request: ListDocumentsRequest,
     ) -> ServiceResult<ListDocumentsResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(
-            &request.filter,
+        const SPEC: list::Spec = list::Spec::new(
             &["code", "type", "owner_unit", "state", "confidentiality", "tag"],
-        )?;
-        let terms = order::parse(&request.order_by, &["code", "title", "update_time"], "code")?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
-
+            &["code", "title", "update_time"],
+            "code",
+        );
+        let listing = eiso_platform::listing!(&SPEC, request)?;
         let mut query = Query::select();
         query.columns(DOCUMENT_COLUMNS).from("documents");
         if let Some(visible) = readable_documents(&self.reader_scope(&ctx.principal).await?) {
             query.and_where(visible);
         }
-        for condition in conditions {
-            let value = condition.value.clone();
-            let unknown = |what: &str| ServiceError::invalid("filter", format!("unknown {what} `{value}`"));
-            let expr = match condition.field.as_str() {
+        listing.filter(&mut query, |condition| {
+            let value = &condition.value;
+            Ok(match condition.field.as_str() {
                 "code" => Expr::col("code").eq(value.clone()),
                 "owner_unit" => Expr::col("owner_unit").eq(value.clone()),
                 "tag" => Expr::col("tags").like(format!(
                     "%{}%",
                     serde_json::to_string(&value.to_lowercase()).map_err(ServiceError::internal)?
                 )),
-                "type" => Expr::col("doc_type").eq(DocumentType::from_str_name(&value)
-                    .map(|t| t as i32)
-                    .ok_or_else(|| unknown("document type"))?),
-                "confidentiality" => Expr::col("confidentiality").eq(Confidentiality::from_str_name(&value)
-                    .map(|c| c as i32)
-                    .ok_or_else(|| unknown("confidentiality"))?),
-                _ => Expr::col("state").eq(document::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| unknown("state"))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
-        let rows = self.journal.db().reader().query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
-        let documents = rows
-            .iter()
-            .take(size as usize)
-            .map(|r| DocumentRow::from_row(r).map(|d| d.to_proto(None)))
-            .collect::<ServiceResult<Vec<_>>>()?;
+                "type" => Expr::col("doc_type").eq(list::enum_value(
+                    value,
+                    "DOCUMENT_TYPE_",
+                    "document type",
+                    DocumentType::from_str_name,
+                )?),
+                "confidentiality" => Expr::col("confidentiality").eq(list::enum_value(
+                    value,
+                    "CONFIDENTIALITY_",
+                    "confidentiality",
+                    Confidentiality::from_str_name,
+                )?),
+                _ => Expr::col("state").eq(list::enum_value(
+                    value,
+                    "STATE_",
+                    "state",
+                    document::State::from_str_name,
+                )?),
+            })
+        })?;
+        listing.order_and_limit(&mut query, "id");
+        let (documents, next_page_token) = self.document_page(&listing, &query).await?;
         Ok(ListDocumentsResponse {
             documents,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
+    }
+
+    /// One page of documents (without revisions) for `listing`.
+    async fn document_page(
+        &self,
+        listing: &list::Listing,
+        query: &SelectStatement,
+    ) -> ServiceResult<(Vec<Document>, String)> {
+        let (rows, next_page_token) = listing.rows(self.journal.db().reader(), query).await?;
+        let documents = rows
+            .iter()
+            .map(|r| DocumentRow::from_row(r).map(|d| d.to_proto(None)))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        Ok((documents, next_page_token))
     }
 
     pub async fn update_document(&self, ctx: &CallContext, request: UpdateDocumentRequest) -> ServiceResult<Document> {
@@ -376,9 +381,8 @@ impl Documents {
         if !(0..=3660).contains(&request.within_days) {
             return Err(ServiceError::invalid("within_days", "must be between 0 and 3660"));
         }
-        let size = page::size(request.page_size, 100, 1000)?;
-        let query_key = format!("review-due|{}", request.within_days);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        let key = format!("review-due|{}", request.within_days);
+        let listing = list::Listing::paged(request.page_size, &request.page_token, &key, 100, 1000)?;
         let horizon = Utc::now() + chrono::Duration::days(i64::from(request.within_days));
         let mut query = Query::select();
         query
@@ -392,19 +396,12 @@ impl Documents {
         }
         query
             .order_by("next_review_time", Order::Asc)
-            .order_by("id", Order::Asc)
-            .limit(size + 1)
-            .offset(offset);
-        let rows = self.journal.db().reader().query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
-        let documents = rows
-            .iter()
-            .take(size as usize)
-            .map(|r| DocumentRow::from_row(r).map(|d| d.to_proto(None)))
-            .collect::<ServiceResult<Vec<_>>>()?;
+            .order_by("id", Order::Asc);
+        listing.limit(&mut query);
+        let (documents, next_page_token) = self.document_page(&listing, &query).await?;
         Ok(ListReviewDueDocumentsResponse {
             documents,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 

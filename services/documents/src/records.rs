@@ -2,7 +2,7 @@
 //! then disposed of by rule as a recorded act, never silently deleted.
 
 use chrono::{Months, Utc};
-use eiso_platform::aip::{etag, filter, names, order, page, text};
+use eiso_platform::aip::{etag, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::documents::v1::{
@@ -105,52 +105,46 @@ impl Documents {
         ctx: &CallContext,
         request: ListRecordsRequest,
     ) -> ServiceResult<ListRecordsResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(&request.filter, &["owner_unit", "document", "state", "disposition"])?;
-        let terms = order::parse(
-            &request.order_by,
+        const SPEC: list::Spec = list::Spec::new(
+            &["owner_unit", "document", "state", "disposition"],
             &["create_time", "title", "retention_end_time"],
             "create_time",
-        )?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        );
+        let listing = eiso_platform::listing!(&SPEC, request)?;
         let mut query = Query::select();
         query.columns(RECORD_COLUMNS).from("records");
         if let Some(covered) = self.reader_scope(&ctx.principal).await?.condition("owner_unit") {
             query.and_where(covered);
         }
-        for condition in conditions {
-            let value = condition.value.clone();
-            let unknown = |what: &str| ServiceError::invalid("filter", format!("unknown {what} `{value}`"));
-            let expr = match condition.field.as_str() {
+        listing.filter(&mut query, |condition| {
+            let value = &condition.value;
+            Ok(match condition.field.as_str() {
                 "owner_unit" => Expr::col("owner_unit").eq(value.clone()),
-                "document" => Expr::col("document_id").eq(names::parse(&value, "documents", "filter")?),
-                "state" => Expr::col("state").eq(record::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| unknown("state"))?),
-                _ => Expr::col("disposition").eq(Disposition::from_str_name(&value)
-                    .map(|d| d as i32)
-                    .ok_or_else(|| unknown("disposition"))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+                "document" => Expr::col("document_id").eq(names::parse(value, "documents", "filter")?),
+                "state" => Expr::col("state").eq(list::enum_value(
+                    value,
+                    "STATE_",
+                    "state",
+                    record::State::from_str_name,
+                )?),
+                _ => Expr::col("disposition").eq(list::enum_value(
+                    value,
+                    "DISPOSITION_",
+                    "disposition",
+                    Disposition::from_str_name,
+                )?),
+            })
+        })?;
+        listing.order_and_limit(&mut query, "id");
         let db = self.journal.db().reader();
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let (rows, next_page_token) = listing.rows(db, &query).await?;
         let mut records = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
         }
         Ok(ListRecordsResponse {
             records,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 
@@ -187,11 +181,10 @@ impl Documents {
         ctx: &CallContext,
         request: ListRecordsDueForDispositionRequest,
     ) -> ServiceResult<ListRecordsDueForDispositionResponse> {
-        let size = page::size(request.page_size, 100, 1000)?;
         let as_of = eiso_platform::aip::time::optional_instant(request.as_of_time.as_ref(), "as_of_time")?
             .unwrap_or_else(Utc::now);
-        let query_key = format!("due|{}", as_of.timestamp_micros());
-        let offset = page::decode(&request.page_token, &query_key)?;
+        let key = format!("due|{}", as_of.timestamp_micros());
+        let listing = list::Listing::paged(request.page_size, &request.page_token, &key, 100, 1000)?;
         let db = self.journal.db().reader();
         let mut query = Query::select();
         query
@@ -204,18 +197,16 @@ impl Documents {
         }
         query
             .order_by("retention_end_time", Order::Asc)
-            .order_by("id", Order::Asc)
-            .limit(size + 1)
-            .offset(offset);
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+            .order_by("id", Order::Asc);
+        listing.limit(&mut query);
+        let (rows, next_page_token) = listing.rows(db, &query).await?;
         let mut records = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
         }
         Ok(ListRecordsDueForDispositionResponse {
             records,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 

@@ -3,7 +3,7 @@
 //! reviewers' comments. Check-out locks a draft for one editor.
 
 use chrono::Utc;
-use eiso_platform::aip::{etag, field_mask, names, page, text};
+use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::documents::v1::{
@@ -176,30 +176,29 @@ impl Documents {
         request: ListRevisionsRequest,
     ) -> ServiceResult<ListRevisionsResponse> {
         let id = names::parse(&request.parent, "documents", "parent")?;
-        let size = page::size(request.page_size, 50, 1000)?;
-        let offset = page::decode(&request.page_token, &request.parent)?;
+        let listing = list::Listing::paged(request.page_size, &request.page_token, &request.parent, 50, 1000)?;
         let db = self.journal.db().reader();
         let document = get_document(db, &id).await?;
         self.ensure_readable(&ctx.principal, &document).await?;
-        let rows = db
+        let mut rows = db
             .query_all(
                 Query::select()
                     .columns(REVISION_COLUMNS)
                     .from("revisions")
                     .and_where(Expr::col("document_id").eq(id.clone()))
                     .order_by("number", Order::Desc)
-                    .limit(size + 1)
-                    .offset(offset),
+                    .limit(listing.fetch())
+                    .offset(listing.offset),
             )
             .await?;
-        let has_more = rows.len() as u64 > size;
+        let next_page_token = listing.finish(&mut rows);
         let mut revisions = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             revisions.push(revision_proto(db, &RevisionRow::from_row(row)?).await?);
         }
         Ok(ListRevisionsResponse {
             revisions,
-            next_page_token: page::encode(&request.parent, offset + size, has_more),
+            next_page_token,
         })
     }
 

@@ -3,22 +3,29 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
 use eiso_platform::journal::timestamp;
-use eiso_platform::{ServiceError, ServiceResult};
+use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::documents::v1::{
     Disposition, DispositionAct, Document, ExternalOrigin, File, Record, Review, Revision, document, record,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, UpdateStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
 use eiso_platform::aip::time::optional_timestamp as ts;
 
-/// Optimistic-concurrency update: `rows_affected` must be 1.
-fn check_saved(rows: u64, name: &str) -> ServiceResult<()> {
-    if rows == 1 {
-        Ok(())
-    } else {
-        Err(ServiceError::Aborted(format!("{name} changed concurrently; retry")))
+/// Sets every column of a full-row update but the first `key` ones (the
+/// row's key), `create_time`, which never changes, and `version`, which
+/// [`versioned::update`] bumps.
+fn set_values(
+    update: &mut UpdateStatement,
+    columns: &[&'static str],
+    values: impl IntoIterator<Item = sea_orm::Value>,
+    key: usize,
+) {
+    for (column, value) in columns.iter().zip(values).skip(key) {
+        if *column != "version" && *column != "create_time" {
+            update.value(*column, value);
+        }
     }
 }
 
@@ -175,24 +182,16 @@ impl DocumentRow {
         let values = self.values()?;
         let mut update = Query::update();
         update.table("documents");
-        for (column, value) in DOCUMENT_COLUMNS.iter().zip(values).skip(1) {
-            if *column == "version" {
-                update.value(*column, self.version + 1);
-            } else if *column != "create_time" {
-                update.value(*column, value);
-            }
-        }
-        update
-            .and_where(Expr::col("id").eq(self.id.clone()))
-            .and_where(Expr::col("version").eq(self.version));
-        let result = db.execute(&update).await.map_err(|e| match e.sql_err() {
+        set_values(&mut update, &DOCUMENT_COLUMNS, values, 1);
+        update.and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), |e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(format!(
                 "{} already has a document with code `{}`",
                 self.owner_unit, self.code
             )),
             _ => e.into(),
-        })?;
-        check_saved(result.rows_affected(), &self.name())?;
+        })
+        .await?;
         self.version += 1;
         Ok(())
     }
@@ -335,19 +334,11 @@ impl RevisionRow {
         self.update_time = now;
         let mut update = Query::update();
         update.table("revisions");
-        for (column, value) in REVISION_COLUMNS.iter().zip(self.values()).skip(2) {
-            if *column == "version" {
-                update.value(*column, self.version + 1);
-            } else if *column != "create_time" {
-                update.value(*column, value);
-            }
-        }
+        set_values(&mut update, &REVISION_COLUMNS, self.values(), 2);
         update
             .and_where(Expr::col("document_id").eq(self.document_id.clone()))
-            .and_where(Expr::col("number").eq(self.number))
-            .and_where(Expr::col("version").eq(self.version));
-        let result = db.execute(&update).await?;
-        check_saved(result.rows_affected(), &self.name())?;
+            .and_where(Expr::col("number").eq(self.number));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         Ok(())
     }
@@ -662,18 +653,9 @@ impl RecordRow {
         self.update_time = now;
         let mut update = Query::update();
         update.table("records");
-        for (column, value) in RECORD_COLUMNS.iter().zip(self.values()?).skip(1) {
-            if *column == "version" {
-                update.value(*column, self.version + 1);
-            } else if *column != "create_time" {
-                update.value(*column, value);
-            }
-        }
-        update
-            .and_where(Expr::col("id").eq(self.id.clone()))
-            .and_where(Expr::col("version").eq(self.version));
-        let result = db.execute(&update).await?;
-        check_saved(result.rows_affected(), &self.name())?;
+        set_values(&mut update, &RECORD_COLUMNS, self.values()?, 1);
+        update.and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! API clients: machine callers (district and provincial systems).
 
 use chrono::Utc;
-use eiso_platform::aip::{names, page, text};
+use eiso_platform::aip::{list, names, text};
 use eiso_platform::auth::random_secret;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
@@ -111,31 +111,26 @@ impl Identity {
         ctx: &CallContext,
         request: ListApiClientsRequest,
     ) -> ServiceResult<ListApiClientsResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let offset = page::decode(&request.page_token, "clients")?;
+        let listing = list::Listing::paged(request.page_size, &request.page_token, "clients", 50, 1000)?;
         let db = self.journal.db().reader();
         scope::require_admin_over(db, &ctx.principal, None).await?;
-        let rows = db
-            .query_all(
-                Query::select()
-                    .columns(CLIENT_COLUMNS)
-                    .from("api_clients")
-                    .order_by("create_time", Order::Asc)
-                    .order_by("id", Order::Asc)
-                    .limit(size + 1)
-                    .offset(offset),
-            )
-            .await?;
-        let has_more = rows.len() as u64 > size;
+        let mut query = Query::select();
+        query
+            .columns(CLIENT_COLUMNS)
+            .from("api_clients")
+            .order_by("create_time", Order::Asc)
+            .order_by("id", Order::Asc);
+        listing.limit(&mut query);
+        let (rows, next_page_token) = listing.rows(db, &query).await?;
         let mut api_clients = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             let row = ClientRow::from_row(row)?;
             let bindings = bindings_of(db, "client", &row.id).await?;
             api_clients.push(row.to_proto(&bindings));
         }
         Ok(ListApiClientsResponse {
             api_clients,
-            next_page_token: page::encode("clients", offset + size, has_more),
+            next_page_token,
         })
     }
 

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
 use eiso_platform::journal::timestamp;
-use eiso_platform::{ServiceError, ServiceResult};
-use eiso_proto::eiso::identity::v1::{ApiClient, Role, RoleBinding, Unit, UnitKind, UnitNameChange, User, unit, user};
+use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_proto::eiso::identity::v1::{ApiClient, Role, RoleBinding, Unit, UnitNameChange, User, unit, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
@@ -153,33 +153,25 @@ impl UnitRow {
     /// Writes every mutable column back, bumping the version. Fails with
     /// ABORTED if the row changed since it was read.
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("units")
-                    .value("code", self.code.clone())
-                    .value("display_name", self.display_name.clone())
-                    .value("kind", self.kind)
-                    .value("parent_id", self.parent_id.clone())
-                    .value("state", self.state)
-                    .value("successor_id", self.successor_id.clone())
-                    .value(
-                        "former_names",
-                        serde_json::to_string(&self.former_names).map_err(ServiceError::internal)?,
-                    )
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("id").eq(self.id.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
+        let mut update = Query::update();
+        update
+            .table("units")
+            .value("code", self.code.clone())
+            .value("display_name", self.display_name.clone())
+            .value("kind", self.kind)
+            .value("parent_id", self.parent_id.clone())
+            .value("state", self.state)
+            .value("successor_id", self.successor_id.clone())
+            .value(
+                "former_names",
+                serde_json::to_string(&self.former_names).map_err(ServiceError::internal)?,
             )
-            .await
-            .map_err(|e| unique_to(e, "code", &format!("a unit with code `{}` already exists", self.code)))?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{} changed concurrently; retry",
-                self.name()
-            )));
-        }
+            .value("update_time", now)
+            .and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), |e| {
+            unique_to(e, "code", &format!("a unit with code `{}` already exists", self.code))
+        })
+        .await?;
         self.version += 1;
         self.update_time = now;
         Ok(())
@@ -299,26 +291,16 @@ impl UserRow {
     }
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("users")
-                    .value("display_name", self.display_name.clone())
-                    .value("email", self.email.clone())
-                    .value("password_hash", self.password_hash.clone())
-                    .value("state", self.state)
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("id").eq(self.id.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{} changed concurrently; retry",
-                self.name()
-            )));
-        }
+        let mut update = Query::update();
+        update
+            .table("users")
+            .value("display_name", self.display_name.clone())
+            .value("email", self.email.clone())
+            .value("password_hash", self.password_hash.clone())
+            .value("state", self.state)
+            .value("update_time", now)
+            .and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         self.update_time = now;
         Ok(())
@@ -468,11 +450,4 @@ pub async fn find_client(db: &impl ConnectionTrait, id: &str) -> ServiceResult<O
         )
         .await?;
     row.as_ref().map(ClientRow::from_row).transpose()
-}
-
-/// Parses an enum given by its proto name (`UNIT_KIND_OFFICE`) or number.
-pub fn unit_kind_from_filter(value: &str) -> Option<i32> {
-    UnitKind::from_str_name(value)
-        .map(|k| k as i32)
-        .or_else(|| value.parse().ok())
 }

@@ -1,18 +1,18 @@
 //! The organisation tree: create, read, list, update, rename, merge, dissolve.
 
 use chrono::Utc;
-use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
+use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, ListUnitsRequest, ListUnitsResponse, MergeUnitsRequest, MergeUnitsResponse,
     RenameUnitRequest, Role, RoleBinding, Unit, UnitKind, UpdateUnitRequest, unit,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::Identity;
-use crate::rows::{FormerName, UNIT_COLUMNS, UnitRow, find_unit, get_unit, unit_kind_from_filter};
+use crate::rows::{FormerName, UNIT_COLUMNS, UnitRow, find_unit, get_unit};
 use crate::scope;
 
 /// Unit codes: 1–32 of `A-Z a-z 0-9 . _ -`.
@@ -204,46 +204,41 @@ impl Identity {
     }
 
     pub async fn list_units(&self, request: ListUnitsRequest) -> ServiceResult<ListUnitsResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(&request.filter, &["code", "parent", "kind", "state"])?;
-        let terms = order::parse(&request.order_by, &["code", "display_name", "create_time"], "code")?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
-
+        const SPEC: list::Spec = list::Spec::new(
+            &["code", "parent", "kind", "state"],
+            &["code", "display_name", "create_time"],
+            "code",
+        );
+        let listing = eiso_platform::listing!(&SPEC, request)?;
         let mut query = Query::select();
         query.columns(UNIT_COLUMNS).from("units");
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "code" => Expr::col("code").eq(value),
+        listing.filter(&mut query, |condition| {
+            let value = &condition.value;
+            Ok(match condition.field.as_str() {
+                "code" => Expr::col("code").eq(value.clone()),
                 "parent" if value.is_empty() => Expr::col("parent_id").is_null(),
-                "parent" => Expr::col("parent_id").eq(names::parse(&value, "units", "filter")?),
-                "kind" => Expr::col("kind").eq(unit_kind_from_filter(&value)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown unit kind `{value}`")))?),
-                _ => Expr::col("state").eq(unit::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown unit state `{value}`")))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
-        let rows = self.journal.db().reader().query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+                "parent" => Expr::col("parent_id").eq(names::parse(value, "units", "filter")?),
+                "kind" => Expr::col("kind").eq(list::enum_value(
+                    value,
+                    "UNIT_KIND_",
+                    "unit kind",
+                    UnitKind::from_str_name,
+                )?),
+                _ => Expr::col("state").eq(list::enum_value(
+                    value,
+                    "STATE_",
+                    "unit state",
+                    unit::State::from_str_name,
+                )?),
+            })
+        })?;
+        listing.order_and_limit(&mut query, "id");
+        let (rows, next_page_token) = listing.rows(self.journal.db().reader(), &query).await?;
         let units = rows
             .iter()
-            .take(size as usize)
             .map(|r| UnitRow::from_row(r).map(|u| u.to_proto()))
             .collect::<ServiceResult<Vec<_>>>()?;
-        Ok(ListUnitsResponse {
-            units,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
-        })
+        Ok(ListUnitsResponse { units, next_page_token })
     }
 
     pub async fn update_unit(&self, ctx: &CallContext, request: UpdateUnitRequest) -> ServiceResult<Unit> {

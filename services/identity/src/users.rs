@@ -2,7 +2,7 @@
 //! state) and passwords.
 
 use chrono::Utc;
-use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
+use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::auth::{hash_password, verify_password};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
@@ -10,7 +10,7 @@ use eiso_proto::eiso::identity::v1::{
     CreateUserRequest, ListUsersRequest, ListUsersResponse, Role, SetUserPasswordRequest, UpdateUserRequest, User, user,
 };
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Identity;
 use crate::rows::{USER_COLUMNS, UserRow, bindings_of, get_user, set_bindings};
@@ -130,20 +130,16 @@ impl Identity {
     }
 
     pub async fn list_users(&self, request: ListUsersRequest) -> ServiceResult<ListUsersResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(&request.filter, &["username", "state", "role", "unit"])?;
-        let terms = order::parse(
-            &request.order_by,
+        const SPEC: list::Spec = list::Spec::new(
+            &["username", "state", "role", "unit"],
             &["username", "display_name", "create_time"],
             "username",
-        )?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
-
+        );
+        let listing = eiso_platform::listing!(&SPEC, request)?;
         let mut query = Query::select();
         query.columns(USER_COLUMNS).from("users");
-        for condition in conditions {
-            let value = condition.value.clone();
+        listing.filter(&mut query, |condition| {
+            let value = &condition.value;
             let bound = |column: &'static str, value: sea_orm::Value| {
                 Expr::col("id").in_subquery(
                     Query::select()
@@ -154,40 +150,31 @@ impl Identity {
                         .to_owned(),
                 )
             };
-            let expr = match condition.field.as_str() {
+            Ok(match condition.field.as_str() {
                 "username" => Expr::col("username").eq(value.to_ascii_lowercase()),
-                "state" => Expr::col("state").eq(user::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown user state `{value}`")))?),
-                "role" => {
-                    let role = Role::from_str_name(&value)
-                        .ok_or_else(|| ServiceError::invalid("filter", format!("unknown role `{value}`")))?;
-                    bound("role", (role as i32).into())
-                }
-                _ => bound("unit_id", names::parse(&value, "units", "filter")?.into()),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+                "state" => Expr::col("state").eq(list::enum_value(
+                    value,
+                    "STATE_",
+                    "user state",
+                    user::State::from_str_name,
+                )?),
+                "role" => bound(
+                    "role",
+                    list::enum_value(value, "ROLE_", "role", Role::from_str_name)?.into(),
+                ),
+                _ => bound("unit_id", names::parse(value, "units", "filter")?.into()),
+            })
+        })?;
+        listing.order_and_limit(&mut query, "id");
         let db = self.journal.db().reader();
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let (rows, next_page_token) = listing.rows(db, &query).await?;
         let mut users = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             let row = UserRow::from_row(row)?;
             let bindings = bindings_of(db, "user", &row.id).await?;
             users.push(row.to_proto(&bindings));
         }
-        Ok(ListUsersResponse {
-            users,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
-        })
+        Ok(ListUsersResponse { users, next_page_token })
     }
 
     pub async fn update_user(&self, ctx: &CallContext, request: UpdateUserRequest) -> ServiceResult<User> {

@@ -1,7 +1,7 @@
 //! Plans, tasks and targets: create, read, update; task progress and evidence.
 
 use chrono::NaiveDate;
-use eiso_platform::aip::{etag, field_mask, filter, names, order, page, text};
+use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::plans::v1 as pb;
@@ -270,43 +270,30 @@ impl Plans {
         ctx: &CallContext,
         request: pb::ListPlansRequest,
     ) -> ServiceResult<pb::ListPlansResponse> {
-        let size = page::size(request.page_size, 50, 500)?;
-        let conditions = filter::parse(&request.filter, &["issuing_unit", "year"])?;
-        let terms = order::parse(&request.order_by, &["year", "create_time"], "year desc")?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        const SPEC: list::Spec =
+            list::Spec::new(&["issuing_unit", "year"], &["year", "create_time"], "year desc").sizes(50, 500);
+        let listing = eiso_platform::listing!(&SPEC, request)?;
         let mut query = rows::plan_select();
         if let Some(covered) = self.method_scope(ctx).await?.condition("issuing_unit") {
             query.and_where(covered);
         }
-        for condition in conditions {
-            let expr = match condition.field.as_str() {
+        listing.filter(&mut query, |condition| {
+            Ok(match condition.field.as_str() {
                 "year" => Expr::col("year")
                     .eq(condition.value.parse::<i32>().map_err(|_| {
                         ServiceError::invalid("filter", format!("`{}` is not a year", condition.value))
                     })?),
                 _ => Expr::col("issuing_unit").eq(condition.value.clone()),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
+            })
+        })?;
+        listing.order_and_limit(&mut query, "id");
         let db = self.journal.db().reader();
-        let found = db.query_all(&query).await?;
-        let has_more = found.len() as u64 > size;
+        let (found, next_page_token) = listing.rows(db, &query).await?;
         let mut plans = Vec::new();
-        for row in found.iter().take(size as usize) {
+        for row in &found {
             plans.push(PlanRow::from_row(row)?.to_proto(db).await?);
         }
-        Ok(pb::ListPlansResponse {
-            plans,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
-        })
+        Ok(pb::ListPlansResponse { plans, next_page_token })
     }
 
     pub async fn update_plan(&self, ctx: &CallContext, request: pb::UpdatePlanRequest) -> ServiceResult<pb::Plan> {
@@ -445,22 +432,20 @@ impl Plans {
         request: pb::ListTasksRequest,
     ) -> ServiceResult<pb::ListTasksResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
-        let size = page::size(request.page_size, 200, 1000)?;
-        let conditions = filter::parse(&request.filter, &["status", "parent"])?;
-        order::parse(&request.order_by, &["number"], "number")?;
-        let query_key = format!("{}|{}|{}", request.parent, request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        const SPEC: list::Spec = list::Spec::new(&["status", "parent"], &["number"], "number").sizes(200, 1000);
+        let listing = eiso_platform::listing!(&SPEC, request, under request.parent)?;
         let db = self.journal.db().reader();
         self.checked_plan(ctx, db, &plan_id).await?;
         let mut query = rows::task_select();
         query.and_where(Expr::col("plan_id").eq(plan_id.clone()));
-        for condition in conditions {
-            let expr = match condition.field.as_str() {
-                "status" => Expr::col("status").eq(pb::TaskStatus::from_str_name(&condition.value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| {
-                    ServiceError::invalid("filter", format!("unknown status `{}`", condition.value))
-                })?),
+        listing.filter(&mut query, |condition| {
+            Ok(match condition.field.as_str() {
+                "status" => Expr::col("status").eq(list::enum_value(
+                    &condition.value,
+                    "TASK_STATUS_",
+                    "status",
+                    pb::TaskStatus::from_str_name,
+                )?),
                 _ => {
                     let parent_id = if condition.value.is_empty() {
                         String::new()
@@ -469,25 +454,19 @@ impl Plans {
                     };
                     Expr::col("parent_id").eq(parent_id)
                 }
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        query.order_by("sort_key", Order::Asc).limit(size + 1).offset(offset);
-        let found = db.query_all(&query).await?;
-        let has_more = found.len() as u64 > size;
+            })
+        })?;
+        // `number` is the only order: the tasks' outline order, by sort key.
+        query.order_by("sort_key", Order::Asc);
+        listing.limit(&mut query);
+        let (found, next_page_token) = listing.rows(db, &query).await?;
         let mut seen = Visibility::default();
         let mut tasks = Vec::new();
-        for row in found.iter().take(size as usize) {
+        for row in &found {
             let task = TaskRow::from_row(row)?.to_proto();
             tasks.push(self.shown(ctx, &mut seen, task).await);
         }
-        Ok(pb::ListTasksResponse {
-            tasks,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
-        })
+        Ok(pb::ListTasksResponse { tasks, next_page_token })
     }
 
     pub async fn update_task(&self, ctx: &CallContext, request: pb::UpdateTaskRequest) -> ServiceResult<pb::Task> {
@@ -718,8 +697,7 @@ impl Plans {
                 ));
             }
         };
-        let size = page::size(request.page_size, 100, 1000)?;
-        let offset = page::decode(&request.page_token, &resource)?;
+        let listing = list::Listing::paged(request.page_size, &request.page_token, &resource, 100, 1000)?;
         // A resource the caller may not see answers as one that does not
         // exist (no task names it): its existence is not disclosed.
         match self.links.resolve(ctx, &resource, "resource").await {
@@ -752,24 +730,19 @@ impl Plans {
         query
             .order_by("plan_id", Order::Asc)
             .order_by("sort_key", Order::Asc)
-            .order_by("task_id", Order::Asc)
-            .limit(size + 1)
-            .offset(offset);
+            .order_by("task_id", Order::Asc);
+        listing.limit(&mut query);
         let db = self.journal.db().reader();
-        let found = db.query_all(&query).await?;
-        let has_more = found.len() as u64 > size;
+        let (found, next_page_token) = listing.rows(db, &query).await?;
         let mut seen = Visibility::default();
         let mut tasks = Vec::new();
-        for row in found.iter().take(size as usize) {
+        for row in &found {
             let plan_id: String = row.try_get("", "plan_id")?;
             let task_id: String = row.try_get("", "task_id")?;
             let task = rows::get_task(db, &plan_id, &task_id).await?.to_proto();
             tasks.push(self.shown(ctx, &mut seen, task).await);
         }
-        Ok(pb::ListTasksByEvidenceResponse {
-            tasks,
-            next_page_token: page::encode(&resource, offset + size, has_more),
-        })
+        Ok(pb::ListTasksByEvidenceResponse { tasks, next_page_token })
     }
 
     // -----------------------------------------------------------------------------------
@@ -829,21 +802,19 @@ impl Plans {
         request: pb::ListTargetsRequest,
     ) -> ServiceResult<pb::ListTargetsResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
-        let size = page::size(request.page_size, 100, 500)?;
-        let offset = page::decode(&request.page_token, &request.parent)?;
+        let listing = list::Listing::paged(request.page_size, &request.page_token, &request.parent, 100, 500)?;
         let db = self.journal.db().reader();
         self.checked_plan(ctx, db, &plan_id).await?;
-        let all = rows::all_targets(db, &plan_id).await?;
-        let has_more = all.len() as u64 > offset + size;
-        let targets = all
-            .iter()
-            .skip(offset as usize)
-            .take(size as usize)
-            .map(TargetRow::to_proto)
+        let mut page: Vec<TargetRow> = rows::all_targets(db, &plan_id)
+            .await?
+            .into_iter()
+            .skip(listing.offset as usize)
+            .take(listing.fetch() as usize)
             .collect();
+        let next_page_token = listing.finish(&mut page);
         Ok(pb::ListTargetsResponse {
-            targets,
-            next_page_token: page::encode(&request.parent, offset + size, has_more),
+            targets: page.iter().map(TargetRow::to_proto).collect(),
+            next_page_token,
         })
     }
 

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, NaiveTime};
-use eiso_platform::aip::{filter, names, page};
+use eiso_platform::aip::{list, names};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult};
@@ -451,10 +451,8 @@ impl Plans {
         request: pb::ListReportsRequest,
     ) -> ServiceResult<pb::ListReportsResponse> {
         let plan_id = parse_plan(&request.parent, "parent")?;
-        let size = page::size(request.page_size, 50, 500)?;
-        let conditions = filter::parse(&request.filter, &["kind"])?;
-        let query_key = format!("{}|{}", request.parent, request.filter);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        const SPEC: list::Spec = list::Spec::new(&["kind"], &[], "").sizes(50, 500);
+        let listing = eiso_platform::listing!(&SPEC, request, under request.parent, unordered)?;
         let db = self.journal.db().reader();
         self.checked_plan(ctx, db, &plan_id).await?;
         let mut query = Query::select();
@@ -462,30 +460,26 @@ impl Plans {
             .columns(["plan_id", "id", "content"])
             .from("plan_reports")
             .and_where(Expr::col("plan_id").eq(plan_id.clone()));
-        for condition in conditions {
-            let kind = pb::ReportKind::from_str_name(&condition.value)
-                .ok_or_else(|| ServiceError::invalid("filter", format!("unknown kind `{}`", condition.value)))?;
-            let expr = Expr::col("kind").eq(kind as i32);
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
+        listing.filter(&mut query, |condition| {
+            Ok(Expr::col("kind").eq(list::enum_value(
+                &condition.value,
+                "REPORT_KIND_",
+                "kind",
+                pb::ReportKind::from_str_name,
+            )?))
+        })?;
         query
             .order_by("cut_off", Order::Desc)
-            .order_by("create_time", Order::Desc)
-            .limit(size + 1)
-            .offset(offset);
-        let found = db.query_all(&query).await?;
-        let has_more = found.len() as u64 > size;
+            .order_by("create_time", Order::Desc);
+        listing.limit(&mut query);
+        let (found, next_page_token) = listing.rows(db, &query).await?;
         let reports = found
             .iter()
-            .take(size as usize)
             .map(|row| ReportRow::from_row(row, false).map(|r| r.content))
             .collect::<ServiceResult<Vec<_>>>()?;
         Ok(pb::ListReportsResponse {
             reports,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 

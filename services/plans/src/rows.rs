@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, names};
-use eiso_platform::{ServiceError, ServiceResult};
+use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::prost::Message;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -14,10 +14,6 @@ use crate::table::sort_key;
 fn decode<M: Message + Default>(row: &QueryResult) -> ServiceResult<M> {
     let bytes: Vec<u8> = row.try_get("", "content")?;
     M::decode(bytes.as_slice()).map_err(ServiceError::internal)
-}
-
-fn concurrent(name: &str) -> ServiceError {
-    ServiceError::Aborted(format!("{name} changed concurrently; retry"))
 }
 
 /// `plans/{id}` → id.
@@ -132,20 +128,13 @@ impl PlanRow {
     }
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("plans")
-                    .value("content", self.content.encode_to_vec())
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("id").eq(self.id.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(concurrent(&self.name()));
-        }
+        let mut update = Query::update();
+        update
+            .table("plans")
+            .value("content", self.content.encode_to_vec())
+            .value("update_time", now)
+            .and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         self.update_time = now;
         Ok(())
@@ -257,22 +246,15 @@ impl TaskRow {
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         self.content.update_time = ts(Some(now));
-        let result = db
-            .execute(
-                Query::update()
-                    .table("plan_tasks")
-                    .value("status", self.content.status)
-                    .value("content", self.content.encode_to_vec())
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
-                    .and_where(Expr::col("id").eq(self.id.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(concurrent(&self.name()));
-        }
+        let mut update = Query::update();
+        update
+            .table("plan_tasks")
+            .value("status", self.content.status)
+            .value("content", self.content.encode_to_vec())
+            .value("update_time", now)
+            .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
+            .and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         self.update_time = now;
         Ok(())
@@ -400,22 +382,15 @@ impl TargetRow {
     }
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("plan_targets")
-                    .value("sort_key", sort_key(&self.content.number))
-                    .value("content", self.content.encode_to_vec())
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
-                    .and_where(Expr::col("id").eq(self.id.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(concurrent(&self.name()));
-        }
+        let mut update = Query::update();
+        update
+            .table("plan_targets")
+            .value("sort_key", sort_key(&self.content.number))
+            .value("content", self.content.encode_to_vec())
+            .value("update_time", now)
+            .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
+            .and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
         self.version += 1;
         self.update_time = now;
         Ok(())

@@ -14,22 +14,20 @@ pub fn changed_concurrently(name: &str) -> ServiceError {
     ServiceError::Aborted(format!("{name} changed concurrently; retry"))
 }
 
-/// Runs `update` on the row whose `key` column is `id`, only if its `version`
-/// column still holds `version`, and sets it to `version + 1`. ABORTED naming
-/// `name` when the row changed meanwhile; a database error goes through
-/// `map_err` (a unique key becoming ALREADY_EXISTS, say). The caller then
-/// holds `version + 1`.
+/// Runs `update` (which names its row with its own conditions) only if the
+/// row's `version` column still holds `version`, and sets it to
+/// `version + 1`. ABORTED naming `name` when the row changed meanwhile; a
+/// database error goes through `map_err` (`ServiceError::from`, or a unique
+/// key becoming ALREADY_EXISTS). The caller then holds `version + 1`.
 pub async fn update(
     db: &impl ConnectionTrait,
     mut update: UpdateStatement,
-    key: (&'static str, &str),
     version: i64,
     name: &str,
     map_err: impl FnOnce(DbErr) -> ServiceError,
 ) -> ServiceResult<()> {
     update
         .value("version", version + 1)
-        .and_where(Expr::col(key.0).eq(key.1))
         .and_where(Expr::col("version").eq(version));
     let result = db.execute(&update).await.map_err(map_err)?;
     if result.rows_affected() == 1 {

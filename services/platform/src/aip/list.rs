@@ -16,6 +16,7 @@
 //! ```
 
 use sea_orm::sea_query::{ExprTrait, Order, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::filter::{self, Condition};
 use super::order::{self, OrderTerm};
@@ -94,7 +95,12 @@ impl Listing {
     ) -> ServiceResult<Self> {
         let size = page::size(page_size, spec.default_size, spec.max_size)?;
         let conditions = filter::parse(filter, spec.filters)?;
-        let order = order::parse(order_by, spec.orders, spec.default_order)?;
+        // A list in a fixed order (no `orders` in its spec) takes no `order_by`.
+        let order = if spec.orders.is_empty() && order_by.trim().is_empty() {
+            Vec::new()
+        } else {
+            order::parse(order_by, spec.orders, spec.default_order)?
+        };
         Self::page(
             size,
             page_token,
@@ -184,6 +190,18 @@ impl Listing {
         self.size + 1
     }
 
+    /// Runs `query` (limited with [`Self::limit`] or
+    /// [`Self::order_and_limit`]): the page's rows and the next page's token.
+    pub async fn rows(
+        &self,
+        db: &impl ConnectionTrait,
+        query: &SelectStatement,
+    ) -> ServiceResult<(Vec<QueryResult>, String)> {
+        let mut rows = db.query_all(query).await?;
+        let next_page_token = self.finish(&mut rows);
+        Ok((rows, next_page_token))
+    }
+
     /// Cuts `rows` (fetched with [`Self::limit`]) to the page; the token of
     /// the next page, empty on the last.
     pub fn finish<T>(&self, rows: &mut Vec<T>) -> String {
@@ -191,6 +209,34 @@ impl Listing {
         rows.truncate(self.size as usize);
         page::encode(&self.key, self.offset + self.size, has_more)
     }
+}
+
+/// The [`Listing`] of a List request message, whose fields follow AIP-132
+/// (`page_size`, `page_token`, `filter`, `order_by`):
+/// `listing!(&SPEC, request)`, or `listing!(&SPEC, request, under request.parent)`
+/// for a list whose page tokens are bound to its parent too (add `, unordered`
+/// when the request has no `order_by`).
+#[macro_export]
+macro_rules! listing {
+    (@parse $spec:expr, $parent:expr, $request:expr, $order_by:expr) => {
+        $crate::aip::list::Listing::parse_under(
+            $spec,
+            $parent,
+            $request.page_size,
+            &$request.page_token,
+            &$request.filter,
+            $order_by,
+        )
+    };
+    ($spec:expr, $request:expr) => {
+        $crate::listing!(@parse $spec, "", $request, &$request.order_by)
+    };
+    ($spec:expr, $request:expr, under $parent:expr) => {
+        $crate::listing!(@parse $spec, &$parent, $request, &$request.order_by)
+    };
+    ($spec:expr, $request:expr, under $parent:expr, unordered) => {
+        $crate::listing!(@parse $spec, &$parent, $request, "")
+    };
 }
 
 /// An enum value named in a filter (AIP-160: enums by name, not number): its
