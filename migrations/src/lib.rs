@@ -11,5 +11,6 @@ pub mod plans;
 pub mod platform;
 pub mod procedures;
 pub mod quality;
+mod schema;
 
 pub use sea_orm_migration;

@@ -1,51 +1,42 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::schema::{index, unique_index, versioned};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_document_tables"
-    }
-}
+crate::schema::migration!("m0002_document_tables");
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
-                Table::create()
-                    .table("documents")
-                    .col(text("id").primary_key())
-                    .col(text("owner_unit"))
-                    .col(text("code"))
-                    .col(text("title"))
-                    .col(integer("doc_type"))
-                    .col(integer("confidentiality"))
-                    .col(integer("review_interval_months"))
-                    .col(text("tags"))
-                    .col(text("external_origin"))
-                    .col(integer("state"))
-                    .col(integer("effective_revision"))
-                    .col(integer("latest_revision"))
-                    .col(timestamp_with_time_zone_null("next_review_time"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("documents")
+                        .col(text("id").primary_key())
+                        .col(text("owner_unit"))
+                        .col(text("code"))
+                        .col(text("title"))
+                        .col(integer("doc_type"))
+                        .col(integer("confidentiality"))
+                        .col(integer("review_interval_months"))
+                        .col(text("tags"))
+                        .col(text("external_origin"))
+                        .col(integer("state"))
+                        .col(integer("effective_revision"))
+                        .col(integer("latest_revision"))
+                        .col(timestamp_with_time_zone_null("next_review_time")),
+                )
+                .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("documents_owner_code_key")
-                    .table("documents")
-                    .col("owner_unit")
-                    .col("code")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(
+            manager,
+            "documents_owner_code_key",
+            "documents",
+            &["owner_unit", "code"],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -111,15 +102,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("files_parent_idx")
-                    .table("files")
-                    .col("parent")
-                    .to_owned(),
-            )
-            .await?;
+        index(manager, "files_parent_idx", "files", &["parent"]).await?;
 
         // Who was asked to read a published revision (fixed at publication)
         // and who has.
@@ -140,34 +123,30 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create()
-                    .table("records")
-                    .col(text("id").primary_key())
-                    .col(text("title"))
-                    .col(text_null("document_id"))
-                    .col(text("owner_unit"))
-                    .col(integer("retention_months"))
-                    .col(integer("disposition"))
-                    .col(integer("state"))
-                    .col(timestamp_with_time_zone_null("close_time"))
-                    .col(timestamp_with_time_zone_null("retention_end_time"))
-                    .col(text_null("disposition_act"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("records")
+                        .col(text("id").primary_key())
+                        .col(text("title"))
+                        .col(text_null("document_id"))
+                        .col(text("owner_unit"))
+                        .col(integer("retention_months"))
+                        .col(integer("disposition"))
+                        .col(integer("state"))
+                        .col(timestamp_with_time_zone_null("close_time"))
+                        .col(timestamp_with_time_zone_null("retention_end_time"))
+                        .col(text_null("disposition_act")),
+                )
+                .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("records_retention_idx")
-                    .table("records")
-                    .col("state")
-                    .col("retention_end_time")
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "records_retention_idx",
+            "records",
+            &["state", "retention_end_time"],
+        )
+        .await?;
         Ok(())
     }
 }

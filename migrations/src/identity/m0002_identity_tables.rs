@@ -1,81 +1,49 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::schema::{index, unique_index, versioned};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_identity_tables"
-    }
-}
+crate::schema::migration!("m0002_identity_tables");
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
-                Table::create()
-                    .table("units")
-                    .col(text("id").primary_key())
-                    .col(text("code"))
-                    .col(text("display_name"))
-                    .col(integer("kind"))
-                    .col(text_null("parent_id"))
-                    .col(integer("state"))
-                    .col(text_null("successor_id"))
-                    .col(text("former_names"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("units")
+                        .col(text("id").primary_key())
+                        .col(text("code"))
+                        .col(text("display_name"))
+                        .col(integer("kind"))
+                        .col(text_null("parent_id"))
+                        .col(integer("state"))
+                        .col(text_null("successor_id"))
+                        .col(text("former_names")),
+                )
+                .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("units_code_key")
-                    .table("units")
-                    .col("code")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("units_parent_idx")
-                    .table("units")
-                    .col("parent_id")
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(manager, "units_code_key", "units", &["code"]).await?;
+        index(manager, "units_parent_idx", "units", &["parent_id"]).await?;
 
         manager
             .create_table(
-                Table::create()
-                    .table("users")
-                    .col(text("id").primary_key())
-                    .col(text("username"))
-                    .col(text("display_name"))
-                    .col(text("email"))
-                    .col(text("password_hash"))
-                    .col(integer("state"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("users")
+                        .col(text("id").primary_key())
+                        .col(text("username"))
+                        .col(text("display_name"))
+                        .col(text("email"))
+                        .col(text("password_hash"))
+                        .col(integer("state")),
+                )
+                .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("users_username_key")
-                    .table("users")
-                    .col("username")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(manager, "users_username_key", "users", &["username"]).await?;
 
         manager
             .create_table(
@@ -110,15 +78,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("role_bindings_unit_idx")
-                    .table("role_bindings")
-                    .col("unit_id")
-                    .to_owned(),
-            )
-            .await?;
+        index(manager, "role_bindings_unit_idx", "role_bindings", &["unit_id"]).await?;
 
         // HMAC keys that sign access tokens; shared by every replica.
         manager

@@ -5,13 +5,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0003_sign_in_failures"
-    }
-}
+crate::schema::migration!("m0003_sign_in_failures");
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

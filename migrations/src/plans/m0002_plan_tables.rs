@@ -1,13 +1,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::schema::{index, unique_index, versioned};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_plan_tables"
-    }
-}
+crate::schema::migration!("m0002_plan_tables");
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -16,28 +12,18 @@ impl MigrationTrait for Migration {
         // the columns lists filter and order on.
         manager
             .create_table(
-                Table::create()
-                    .table("plans")
-                    .col(text("id").primary_key())
-                    .col(integer("year"))
-                    .col(text("issuing_unit"))
-                    .col(blob("content"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("plans")
+                        .col(text("id").primary_key())
+                        .col(integer("year"))
+                        .col(text("issuing_unit"))
+                        .col(blob("content")),
+                )
+                .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("plans_unit_year_idx")
-                    .table("plans")
-                    .col("issuing_unit")
-                    .col("year")
-                    .to_owned(),
-            )
-            .await?;
+        index(manager, "plans_unit_year_idx", "plans", &["issuing_unit", "year"]).await?;
         // `sort_key` orders numbers as the plan does (1, 1.1, 1.2, 2, 10).
         manager
             .create_table(
@@ -57,17 +43,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("plan_tasks_number_key")
-                    .table("plan_tasks")
-                    .col("plan_id")
-                    .col("number")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(manager, "plan_tasks_number_key", "plan_tasks", &["plan_id", "number"]).await?;
         // Evidence links, for the reverse lookup (resource → tasks).
         manager
             .create_table(

@@ -1,13 +1,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::schema::{index, unique_index, versioned};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_procedure_tables"
-    }
-}
+crate::schema::migration!("m0002_procedure_tables");
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -40,21 +36,20 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create()
-                    .table("procedures")
-                    .col(text("code").primary_key())
-                    .col(integer("state"))
-                    .col(integer("published_version"))
-                    .col(integer("latest_version"))
-                    // Of the version shown (published, else the latest draft),
-                    // for filtering the catalogue.
-                    .col(text("agency"))
-                    .col(text("field"))
-                    .col(integer("level"))
-                    .col(timestamp_with_time_zone("create_time"))
-                    .col(timestamp_with_time_zone("update_time"))
-                    .col(big_integer("version"))
-                    .to_owned(),
+                versioned(
+                    Table::create()
+                        .table("procedures")
+                        .col(text("code").primary_key())
+                        .col(integer("state"))
+                        .col(integer("published_version"))
+                        .col(integer("latest_version"))
+                        // Of the version shown (published, else the latest draft),
+                        // for filtering the catalogue.
+                        .col(text("agency"))
+                        .col(text("field"))
+                        .col(integer("level")),
+                )
+                .to_owned(),
             )
             .await?;
         // The content of a version is its protobuf encoding: exactly what was
@@ -132,54 +127,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("dossiers_code_key")
-                    .table("dossiers")
-                    .col("code")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("dossiers_agency_receive_idx")
-                    .table("dossiers")
-                    .col("agency")
-                    .col("receive_time")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("dossiers_receive_idx")
-                    .table("dossiers")
-                    .col("receive_time")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("dossiers_status_due_idx")
-                    .table("dossiers")
-                    .col("status")
-                    .col("due_time")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("dossiers_assignee_idx")
-                    .table("dossiers")
-                    .col("assignee")
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(manager, "dossiers_code_key", "dossiers", &["code"]).await?;
+        index(
+            manager,
+            "dossiers_agency_receive_idx",
+            "dossiers",
+            &["agency", "receive_time"],
+        )
+        .await?;
+        index(manager, "dossiers_receive_idx", "dossiers", &["receive_time"]).await?;
+        index(manager, "dossiers_status_due_idx", "dossiers", &["status", "due_time"]).await?;
+        index(manager, "dossiers_assignee_idx", "dossiers", &["assignee"]).await?;
         Ok(())
     }
 }

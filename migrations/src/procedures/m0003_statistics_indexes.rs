@@ -1,16 +1,10 @@
 use sea_orm_migration::prelude::*;
 
-/// Covering indexes for GetServiceStatistics: a period's measures are read
-/// from the index alone, without touching the (wide) dossier rows. Measured
-/// over 1,000,000 dossiers (clients/dossierbench), the plain receive-time
-/// indexes made every statistics call read the whole period's rows.
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0003_statistics_indexes"
-    }
-}
+// Covering indexes for GetServiceStatistics: a period's measures are read
+// from the index alone, without touching the (wide) dossier rows. Measured
+// over 1,000,000 dossiers (clients/dossierbench), the plain receive-time
+// indexes made every statistics call read the whole period's rows.
+crate::schema::migration!("m0003_statistics_indexes");
 
 const MEASURES: [&str; 6] = [
     "status",

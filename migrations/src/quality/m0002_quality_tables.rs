@@ -1,13 +1,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::schema::{index, versioned};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0002_quality_tables"
-    }
-}
+crate::schema::migration!("m0002_quality_tables");
 
 /// Every table holds one kind of resource as its protobuf encoding
 /// (`content`) plus the columns lists filter and sort on; see
@@ -31,51 +27,23 @@ impl MigrationTrait for Migration {
         for table in TABLES {
             manager
                 .create_table(
-                    Table::create()
-                        .table(table)
-                        .col(text("id").primary_key())
-                        .col(text("parent"))
-                        .col(text("unit"))
-                        .col(integer("state"))
-                        .col(integer("kind"))
-                        .col(text("sort_key"))
-                        .col(blob("content"))
-                        .col(timestamp_with_time_zone("create_time"))
-                        .col(timestamp_with_time_zone("update_time"))
-                        .col(big_integer("version"))
-                        .to_owned(),
+                    versioned(
+                        Table::create()
+                            .table(table)
+                            .col(text("id").primary_key())
+                            .col(text("parent"))
+                            .col(text("unit"))
+                            .col(integer("state"))
+                            .col(integer("kind"))
+                            .col(text("sort_key"))
+                            .col(blob("content")),
+                    )
+                    .to_owned(),
                 )
                 .await?;
-            manager
-                .create_index(
-                    Index::create()
-                        .name(format!("{table}_parent_idx"))
-                        .table(table)
-                        .col("parent")
-                        .col("sort_key")
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .create_index(
-                    Index::create()
-                        .name(format!("{table}_unit_idx"))
-                        .table(table)
-                        .col("unit")
-                        .col("sort_key")
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .create_index(
-                    Index::create()
-                        .name(format!("{table}_state_idx"))
-                        .table(table)
-                        .col("state")
-                        .col("sort_key")
-                        .to_owned(),
-                )
-                .await?;
+            index(manager, &format!("{table}_parent_idx"), table, &["parent", "sort_key"]).await?;
+            index(manager, &format!("{table}_unit_idx"), table, &["unit", "sort_key"]).await?;
+            index(manager, &format!("{table}_state_idx"), table, &["state", "sort_key"]).await?;
         }
         Ok(())
     }

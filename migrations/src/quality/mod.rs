@@ -4,16 +4,4 @@
 
 mod m0002_quality_tables;
 
-use sea_orm_migration::prelude::*;
-
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(crate::platform::CreatePlatformTables),
-            Box::new(m0002_quality_tables::Migration),
-        ]
-    }
-}
+crate::schema::migrator!(m0002_quality_tables);

@@ -1,0 +1,71 @@
+//! What the migrations of every service write the same way: a migration's
+//! name, a service's migrator, indexes, and the columns every versioned
+//! resource table ends with.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+/// `migration!("m0002_x_tables")`: the `Migration` struct of a migration file
+/// and its name, which is what the migrations table records as applied, so
+/// it never changes once released.
+macro_rules! migration {
+    ($name:literal) => {
+        pub struct Migration;
+
+        impl sea_orm_migration::MigrationName for Migration {
+            fn name(&self) -> &str {
+                $name
+            }
+        }
+    };
+}
+
+/// `migrator!(m0002_x_tables, m0003_y)`: a service's `Migrator`, which runs
+/// the platform tables first, then the service's own migrations in order.
+macro_rules! migrator {
+    ($($migration:ident),+ $(,)?) => {
+        pub struct Migrator;
+
+        #[async_trait::async_trait]
+        impl sea_orm_migration::MigratorTrait for Migrator {
+            fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+                vec![
+                    Box::new(crate::platform::CreatePlatformTables),
+                    $(Box::new($migration::Migration),)+
+                ]
+            }
+        }
+    };
+}
+
+pub(crate) use {migration, migrator};
+
+/// Creates the index `name` on `table` over `columns`, in order.
+pub async fn index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
+    manager.create_index(index_of(name, table, columns)).await
+}
+
+/// Creates the unique index `name` on `table` over `columns`, in order.
+pub async fn unique_index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
+    manager
+        .create_index(index_of(name, table, columns).unique().to_owned())
+        .await
+}
+
+fn index_of(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table.to_owned());
+    for column in columns {
+        index.col(String::from(*column));
+    }
+    index
+}
+
+/// The columns a versioned resource's table ends with: when it was created
+/// and last changed, and the version optimistic concurrency checks.
+pub fn versioned(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+    table
+        .col(timestamp_with_time_zone("create_time"))
+        .col(timestamp_with_time_zone("update_time"))
+        .col(big_integer("version"))
+}
