@@ -125,15 +125,13 @@ impl Plans {
         fields: &dyn Fn(&str) -> String,
         violations: &mut Violations,
     ) -> pb::Task {
-        let number = input.number.trim().trim_end_matches('.').to_string();
-        if number.is_empty() {
-            violations.add(fields("number"), "is required");
-        } else if !valid_number(&number) {
-            violations.add(
-                fields("number"),
-                format!("`{number}` is not a task number (write 1, 1.1, 2.3 or a roman numeral I, II)"),
-            );
-        }
+        let number = clean_number(
+            &input.number,
+            "task",
+            "1, 1.1, 2.3 or a roman numeral I, II",
+            fields,
+            violations,
+        );
         let content = text::clean(violations, &fields("content"), &input.content, true, MAX_TEXT);
         let units_text = text::clean(
             violations,
@@ -189,15 +187,7 @@ impl Plans {
         fields: &dyn Fn(&str) -> String,
         violations: &mut Violations,
     ) -> pb::Target {
-        let number = input.number.trim().trim_end_matches('.').to_string();
-        if number.is_empty() {
-            violations.add(fields("number"), "is required");
-        } else if !valid_number(&number) {
-            violations.add(
-                fields("number"),
-                format!("`{number}` is not a target number (write 1, 4.1)"),
-            );
-        }
+        let number = clean_number(&input.number, "target", "1, 4.1", fields, violations);
         let text = text::clean(violations, &fields("text"), &input.text, true, MAX_TEXT);
         check_enum::<pb::Measure>(violations, &fields("measure"), input.measure, true);
         check_enum::<pb::Comparator>(violations, &fields("comparator"), input.comparator, false);
@@ -347,17 +337,7 @@ impl Plans {
             content.parent = parent_row.name();
         }
         let now = self.clock.now();
-        let row = TaskRow {
-            plan_id: plan_id.clone(),
-            id: names::new_id(),
-            content,
-            create_time: now,
-            update_time: now,
-            version: 1,
-        };
-        row.insert(tx.txn()).await?;
-        let task = row.to_proto();
-        tx.event(NewEvent::with("plans.task.created", &task.name, &task));
+        let task = TaskRow::new(&plan_id, content, now).create(&mut tx).await?;
         self.refresh_sections(&mut tx, &plan_id).await?;
         tx.commit_idempotent(task).await
     }
@@ -394,18 +374,7 @@ impl Plans {
             (start.map(date_to_proto), end.map(date_to_proto))
         };
         let now = self.clock.now();
-        for mut task in tasks
-            .iter()
-            .filter(|t| t.content.time_frame.is_empty())
-            .map(|t| TaskRow {
-                plan_id: t.plan_id.clone(),
-                id: t.id.clone(),
-                content: t.content.clone(),
-                create_time: t.create_time,
-                update_time: t.update_time,
-                version: t.version,
-            })
-        {
+        for mut task in tasks.iter().filter(|t| t.content.time_frame.is_empty()).cloned() {
             let (start, end) = span(&task.content.number);
             if task.content.start_date != start || task.content.end_date != end {
                 task.content.start_date = start;
@@ -775,17 +744,7 @@ impl Plans {
             )));
         }
         let now = self.clock.now();
-        let row = TargetRow {
-            plan_id,
-            id: names::new_id(),
-            content,
-            create_time: now,
-            update_time: now,
-            version: 1,
-        };
-        row.insert(tx.txn()).await?;
-        let target = row.to_proto();
-        tx.event(NewEvent::with("plans.target.created", &target.name, &target));
+        let target = TargetRow::new(&plan_id, content, now).create(&mut tx).await?;
         tx.commit_idempotent(target).await
     }
 
@@ -865,6 +824,27 @@ impl Plans {
     pub(crate) fn today(&self) -> NaiveDate {
         local_date(self.clock.now())
     }
+}
+
+/// A task's or target's number without its trailing dot; a violation naming
+/// `number` if it is missing or not a number such as `examples`.
+fn clean_number(
+    input: &str,
+    what: &str,
+    examples: &str,
+    fields: &dyn Fn(&str) -> String,
+    violations: &mut Violations,
+) -> String {
+    let number = input.trim().trim_end_matches('.').to_string();
+    if number.is_empty() {
+        violations.add(fields("number"), "is required");
+    } else if !valid_number(&number) {
+        violations.add(
+            fields("number"),
+            format!("`{number}` is not a {what} number (write {examples})"),
+        );
+    }
+    number
 }
 
 #[cfg(test)]

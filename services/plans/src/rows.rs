@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, names};
-use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_platform::{NewEvent, ServiceError, ServiceResult, WriteTx, versioned};
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::prost::Message;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use crate::convert::ts;
@@ -161,31 +161,147 @@ pub fn plan_select() -> sea_orm::sea_query::SelectStatement {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tasks
+// Tasks and targets: the resources under a plan
 
-pub struct TaskRow {
+/// A kind of resource stored under a plan, as its protobuf plus the columns
+/// lists filter and sort on.
+pub trait Child: Message + Default + Clone + eiso_proto::prost::Name {
+    const TABLE: &'static str;
+    /// Its word in event types: `plans.{KIND}.created`.
+    const KIND: &'static str;
+    /// The collection in its name: `plans/{plan}/{COLLECTION}/{id}`.
+    const COLLECTION: &'static str;
+    const COLUMNS: &'static [&'static str];
+
+    /// The values of the columns between `id` and `content`, in order.
+    fn indexed(&self) -> Vec<sea_orm::Value>;
+    /// The same columns as they change on save, by name.
+    fn changed(&self) -> Vec<(&'static str, sea_orm::Value)>;
+    /// The message of a second resource with the same unique key.
+    fn duplicate(&self, name: &str, plan_id: &str) -> String;
+    /// The content with the row's name, times and etag.
+    fn shown(&self, name: String, create_time: DateTime<Utc>, update_time: DateTime<Utc>, etag: String) -> Self;
+}
+
+/// [`Child::shown`] for a message with `name`, `create_time`, `update_time`
+/// and `etag` fields.
+macro_rules! shown {
+    () => {
+        fn shown(&self, name: String, create_time: DateTime<Utc>, update_time: DateTime<Utc>, etag: String) -> Self {
+            Self {
+                name,
+                create_time: ts(Some(create_time)),
+                update_time: ts(Some(update_time)),
+                etag,
+                ..self.clone()
+            }
+        }
+    };
+}
+
+impl Child for pb::Task {
+    const TABLE: &'static str = "plan_tasks";
+    const KIND: &'static str = "task";
+    const COLLECTION: &'static str = "tasks";
+    const COLUMNS: &'static [&'static str] = &[
+        "plan_id",
+        "id",
+        "number",
+        "sort_key",
+        "parent_id",
+        "status",
+        "content",
+        "create_time",
+        "update_time",
+        "version",
+    ];
+
+    fn indexed(&self) -> Vec<sea_orm::Value> {
+        let parent_id = self.parent.rsplit('/').next().unwrap_or("").to_string();
+        vec![
+            self.number.clone().into(),
+            sort_key(&self.number).into(),
+            parent_id.into(),
+            self.status.into(),
+        ]
+    }
+
+    fn changed(&self) -> Vec<(&'static str, sea_orm::Value)> {
+        vec![("status", self.status.into())]
+    }
+
+    fn duplicate(&self, _name: &str, plan_id: &str) -> String {
+        format!("plans/{plan_id} already has a task numbered {}", self.number)
+    }
+
+    shown!();
+}
+
+impl Child for pb::Target {
+    const TABLE: &'static str = "plan_targets";
+    const KIND: &'static str = "target";
+    const COLLECTION: &'static str = "targets";
+    const COLUMNS: &'static [&'static str] = &[
+        "plan_id",
+        "id",
+        "sort_key",
+        "content",
+        "create_time",
+        "update_time",
+        "version",
+    ];
+
+    fn indexed(&self) -> Vec<sea_orm::Value> {
+        vec![sort_key(&self.number).into()]
+    }
+
+    fn changed(&self) -> Vec<(&'static str, sea_orm::Value)> {
+        vec![("sort_key", sort_key(&self.number).into())]
+    }
+
+    fn duplicate(&self, name: &str, _plan_id: &str) -> String {
+        format!("{name} already exists")
+    }
+
+    shown!();
+}
+
+/// One task or target of a plan.
+#[derive(Clone)]
+pub struct ChildRow<M> {
     pub plan_id: String,
     pub id: String,
-    pub content: pb::Task,
+    pub content: M,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
     pub version: i64,
 }
 
-const TASK_COLUMNS: [&str; 10] = [
-    "plan_id",
-    "id",
-    "number",
-    "sort_key",
-    "parent_id",
-    "status",
-    "content",
-    "create_time",
-    "update_time",
-    "version",
-];
+pub type TaskRow = ChildRow<pb::Task>;
+pub type TargetRow = ChildRow<pb::Target>;
 
-impl TaskRow {
+impl<M: Child> ChildRow<M> {
+    /// A new resource under `plan_id` with a new id, at version 1.
+    pub fn new(plan_id: &str, content: M, now: DateTime<Utc>) -> Self {
+        Self {
+            plan_id: plan_id.to_string(),
+            id: names::new_id(),
+            content,
+            create_time: now,
+            update_time: now,
+            version: 1,
+        }
+    }
+
+    /// Inserts a new resource and queues its `created` event; what it is now.
+    pub async fn create(&self, tx: &mut WriteTx<'_>) -> ServiceResult<M> {
+        self.insert(tx.txn()).await?;
+        let proto = self.to_proto();
+        let event_type = format!("plans.{}.created", M::KIND);
+        tx.event(NewEvent::with(&event_type, &self.name(), &proto));
+        Ok(proto)
+    }
+
     pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
         Ok(Self {
             plan_id: row.try_get("", "plan_id")?,
@@ -198,183 +314,34 @@ impl TaskRow {
     }
 
     pub fn name(&self) -> String {
-        format!("plans/{}/tasks/{}", self.plan_id, self.id)
+        format!("plans/{}/{}/{}", self.plan_id, M::COLLECTION, self.id)
     }
 
-    pub fn to_proto(&self) -> pb::Task {
-        pb::Task {
-            name: self.name(),
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
-            etag: etag::compute(&self.name(), self.version),
-            ..self.content.clone()
-        }
-    }
-
-    fn parent_id(&self) -> String {
-        self.content.parent.rsplit('/').next().unwrap_or("").to_string()
+    pub fn to_proto(&self) -> M {
+        let name = self.name();
+        let etag = etag::compute(&name, self.version);
+        self.content.shown(name, self.create_time, self.update_time, etag)
     }
 
     pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        let mut values: Vec<sea_orm::Value> = vec![self.plan_id.clone().into(), self.id.clone().into()];
+        values.extend(self.content.indexed());
+        values.extend([
+            self.content.encode_to_vec().into(),
+            self.create_time.into(),
+            self.update_time.into(),
+            self.version.into(),
+        ]);
         db.execute(
             Query::insert()
-                .into_table("plan_tasks")
-                .columns(TASK_COLUMNS)
-                .values_panic([
-                    self.plan_id.clone().into(),
-                    self.id.clone().into(),
-                    self.content.number.clone().into(),
-                    sort_key(&self.content.number).into(),
-                    self.parent_id().into(),
-                    self.content.status.into(),
-                    self.content.encode_to_vec().into(),
-                    self.create_time.into(),
-                    self.update_time.into(),
-                    self.version.into(),
-                ]),
-        )
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(format!(
-                "plans/{} already has a task numbered {}",
-                self.plan_id, self.content.number
-            )),
-            _ => e.into(),
-        })?;
-        Ok(())
-    }
-
-    pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        self.content.update_time = ts(Some(now));
-        let mut update = Query::update();
-        update
-            .table("plan_tasks")
-            .value("status", self.content.status)
-            .value("content", self.content.encode_to_vec())
-            .value("update_time", now)
-            .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
-            .and_where(Expr::col("id").eq(self.id.clone()));
-        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
-        self.version += 1;
-        self.update_time = now;
-        Ok(())
-    }
-}
-
-pub async fn get_task(db: &impl ConnectionTrait, plan_id: &str, id: &str) -> ServiceResult<TaskRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(TASK_COLUMNS)
-                .from("plan_tasks")
-                .and_where(Expr::col("plan_id").eq(plan_id.to_string()))
-                .and_where(Expr::col("id").eq(id.to_string())),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("plans/{plan_id}/tasks/{id}")))?;
-    TaskRow::from_row(&row)
-}
-
-pub async fn task_by_number(db: &impl ConnectionTrait, plan_id: &str, number: &str) -> ServiceResult<Option<TaskRow>> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(TASK_COLUMNS)
-                .from("plan_tasks")
-                .and_where(Expr::col("plan_id").eq(plan_id.to_string()))
-                .and_where(Expr::col("number").eq(number.to_string())),
-        )
-        .await?;
-    row.as_ref().map(TaskRow::from_row).transpose()
-}
-
-/// Every task of a plan, in the plan's order.
-pub async fn all_tasks(db: &impl ConnectionTrait, plan_id: &str) -> ServiceResult<Vec<TaskRow>> {
-    let rows = db
-        .query_all(
-            Query::select()
-                .columns(TASK_COLUMNS)
-                .from("plan_tasks")
-                .and_where(Expr::col("plan_id").eq(plan_id.to_string()))
-                .order_by("sort_key", Order::Asc),
-        )
-        .await?;
-    rows.iter().map(TaskRow::from_row).collect()
-}
-
-pub fn task_select() -> sea_orm::sea_query::SelectStatement {
-    let mut query = Query::select();
-    query.columns(TASK_COLUMNS).from("plan_tasks");
-    query
-}
-
-// ---------------------------------------------------------------------------------------
-// Targets
-
-pub struct TargetRow {
-    pub plan_id: String,
-    pub id: String,
-    pub content: pb::Target,
-    pub create_time: DateTime<Utc>,
-    pub update_time: DateTime<Utc>,
-    pub version: i64,
-}
-
-const TARGET_COLUMNS: [&str; 7] = [
-    "plan_id",
-    "id",
-    "sort_key",
-    "content",
-    "create_time",
-    "update_time",
-    "version",
-];
-
-impl TargetRow {
-    pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        Ok(Self {
-            plan_id: row.try_get("", "plan_id")?,
-            id: row.try_get("", "id")?,
-            content: decode(row)?,
-            create_time: row.try_get("", "create_time")?,
-            update_time: row.try_get("", "update_time")?,
-            version: row.try_get("", "version")?,
-        })
-    }
-
-    pub fn name(&self) -> String {
-        format!("plans/{}/targets/{}", self.plan_id, self.id)
-    }
-
-    pub fn to_proto(&self) -> pb::Target {
-        pb::Target {
-            name: self.name(),
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
-            etag: etag::compute(&self.name(), self.version),
-            ..self.content.clone()
-        }
-    }
-
-    pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        db.execute(
-            Query::insert()
-                .into_table("plan_targets")
-                .columns(TARGET_COLUMNS)
-                .values_panic([
-                    self.plan_id.clone().into(),
-                    self.id.clone().into(),
-                    sort_key(&self.content.number).into(),
-                    self.content.encode_to_vec().into(),
-                    self.create_time.into(),
-                    self.update_time.into(),
-                    self.version.into(),
-                ]),
+                .into_table(M::TABLE)
+                .columns(M::COLUMNS.iter().copied())
+                .values_panic(values.into_iter().map(Expr::from)),
         )
         .await
         .map_err(|e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ServiceError::AlreadyExists(format!("{} already exists", self.name()))
+                ServiceError::AlreadyExists(self.content.duplicate(&self.name(), &self.plan_id))
             }
             _ => e.into(),
         })?;
@@ -383,9 +350,11 @@ impl TargetRow {
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         let mut update = Query::update();
+        update.table(M::TABLE);
+        for (column, value) in self.content.changed() {
+            update.value(column, value);
+        }
         update
-            .table("plan_targets")
-            .value("sort_key", sort_key(&self.content.number))
             .value("content", self.content.encode_to_vec())
             .value("update_time", now)
             .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
@@ -397,32 +366,65 @@ impl TargetRow {
     }
 }
 
-pub async fn get_target(db: &impl ConnectionTrait, plan_id: &str, id: &str) -> ServiceResult<TargetRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(TARGET_COLUMNS)
-                .from("plan_targets")
-                .and_where(Expr::col("plan_id").eq(plan_id.to_string()))
-                .and_where(Expr::col("id").eq(id.to_string())),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("plans/{plan_id}/targets/{id}")))?;
-    TargetRow::from_row(&row)
+/// The rows of `M` under `plan_id` where `column` is `value`.
+fn child_select<M: Child>(plan_id: &str) -> SelectStatement {
+    let mut query = Query::select();
+    query
+        .columns(M::COLUMNS.iter().copied())
+        .from(M::TABLE)
+        .and_where(Expr::col("plan_id").eq(plan_id.to_string()));
+    query
 }
 
-pub async fn all_targets(db: &impl ConnectionTrait, plan_id: &str) -> ServiceResult<Vec<TargetRow>> {
+async fn get_child<M: Child>(db: &impl ConnectionTrait, plan_id: &str, id: &str) -> ServiceResult<ChildRow<M>> {
+    let row = db
+        .query_one(child_select::<M>(plan_id).and_where(Expr::col("id").eq(id.to_string())))
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("plans/{plan_id}/{}/{id}", M::COLLECTION)))?;
+    ChildRow::from_row(&row)
+}
+
+/// Every row of `M` of a plan, in the plan's order.
+async fn all_children<M: Child>(db: &impl ConnectionTrait, plan_id: &str) -> ServiceResult<Vec<ChildRow<M>>> {
     let rows = db
         .query_all(
-            Query::select()
-                .columns(TARGET_COLUMNS)
-                .from("plan_targets")
-                .and_where(Expr::col("plan_id").eq(plan_id.to_string()))
+            child_select::<M>(plan_id)
                 .order_by("sort_key", Order::Asc)
                 .order_by("id", Order::Asc),
         )
         .await?;
-    rows.iter().map(TargetRow::from_row).collect()
+    rows.iter().map(ChildRow::from_row).collect()
+}
+
+pub async fn get_task(db: &impl ConnectionTrait, plan_id: &str, id: &str) -> ServiceResult<TaskRow> {
+    get_child(db, plan_id, id).await
+}
+
+pub async fn get_target(db: &impl ConnectionTrait, plan_id: &str, id: &str) -> ServiceResult<TargetRow> {
+    get_child(db, plan_id, id).await
+}
+
+pub async fn task_by_number(db: &impl ConnectionTrait, plan_id: &str, number: &str) -> ServiceResult<Option<TaskRow>> {
+    let row = db
+        .query_one(child_select::<pb::Task>(plan_id).and_where(Expr::col("number").eq(number.to_string())))
+        .await?;
+    row.as_ref().map(TaskRow::from_row).transpose()
+}
+
+/// Every task of a plan, in the plan's order.
+pub async fn all_tasks(db: &impl ConnectionTrait, plan_id: &str) -> ServiceResult<Vec<TaskRow>> {
+    all_children(db, plan_id).await
+}
+
+/// Every target of a plan, in the plan's order.
+pub async fn all_targets(db: &impl ConnectionTrait, plan_id: &str) -> ServiceResult<Vec<TargetRow>> {
+    all_children(db, plan_id).await
+}
+
+pub fn task_select() -> SelectStatement {
+    let mut query = Query::select();
+    query.columns(pb::Task::COLUMNS.iter().copied()).from(pb::Task::TABLE);
+    query
 }
 
 // ---------------------------------------------------------------------------------------

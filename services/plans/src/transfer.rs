@@ -178,30 +178,15 @@ impl Plans {
                 task.parent = format!("plans/{id}/tasks/{parent}");
             }
             ids.insert(task.number.clone(), task_id.clone());
-            let row = TaskRow {
-                plan_id: id.clone(),
+            TaskRow {
                 id: task_id,
-                content: task,
-                create_time: now,
-                update_time: now,
-                version: 1,
-            };
-            row.insert(tx.txn()).await?;
-            let proto = row.to_proto();
-            tx.event(NewEvent::with("plans.task.created", &proto.name, &proto));
+                ..TaskRow::new(&id, task, now)
+            }
+            .create(&mut tx)
+            .await?;
         }
         for target in targets {
-            let row = TargetRow {
-                plan_id: id.clone(),
-                id: names::new_id(),
-                content: target,
-                create_time: now,
-                update_time: now,
-                version: 1,
-            };
-            row.insert(tx.txn()).await?;
-            let proto = row.to_proto();
-            tx.event(NewEvent::with("plans.target.created", &proto.name, &proto));
+            TargetRow::new(&id, target, now).create(&mut tx).await?;
         }
         self.refresh_sections(&mut tx, &id).await?;
         let plan = plan_row.to_proto(tx.txn()).await?;
