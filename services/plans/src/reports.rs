@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use eiso_platform::aip::{list, names};
+use eiso_platform::blocking;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult};
@@ -283,7 +284,9 @@ impl Plans {
         let (unit_name, superior) = self.unit_names(&plan.content.issuing_unit).await?;
         let view = report::view(&content, &plan_proto, &unit_name, &superior);
         let html = self.templates.render(&view).map_err(ServiceError::internal)?;
-        let xlsx = report::workbook(&view).map_err(ServiceError::internal)?;
+        let xlsx = blocking::run(move || report::workbook(&view))
+            .await?
+            .map_err(ServiceError::internal)?;
         let stem = file_stem(plan.content.year, period);
         // Filed under the system principal for periodic reports, so that the scheduler and
         // someone asking for the same report at the same time file the same record.

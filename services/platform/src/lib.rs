@@ -7,6 +7,7 @@ pub mod aip;
 pub mod audit;
 pub mod audit_service;
 pub mod auth;
+pub mod blocking;
 pub mod clock;
 pub mod config;
 pub mod context;

@@ -324,16 +324,12 @@ pub fn html_text(html: &str) -> String {
     out
 }
 
+/// Text with its character references decoded by the HTML standard's rules:
+/// named (`&nbsp;`, `&agrave;`) and numeric (`&#7879;`, `&#x1EC7;`), which
+/// Vietnamese pages written by older editors are full of. A no-break space
+/// becomes a plain one, so it separates words like any space.
 fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    text.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    htmlize::unescape(text).replace('\u{a0}', " ")
 }
 
 fn docx_text(content: &[u8]) -> Result<String, String> {
@@ -421,6 +417,14 @@ mod tests {
         );
         let words: Vec<&str> = text.split_whitespace().collect();
         assert_eq!(words, ["Hồ", "sơ", "chuyển", "trường", "&", "lớp"]);
+    }
+
+    #[test]
+    fn html_text_decodes_numeric_and_named_references() {
+        // "Thủ tục chuyển trường" as an older editor writes it.
+        let text = html_text("<p>Th&#7911; t&#x1EE5;c chuy&#7875;n tr&#432;&#7901;ng&nbsp;&ndash; &Agrave;</p>");
+        assert_eq!(text.trim(), "Thủ tục chuyển trường – À");
+        assert_eq!(html_text("AT&amp;T &copy; &bogus; &#0;"), "AT&T © &bogus; \u{fffd}");
     }
 
     #[test]

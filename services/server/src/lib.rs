@@ -332,6 +332,14 @@ impl App {
             .add_service(quality)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
+                // While calls in flight drain, a health check (a load
+                // balancer's probe) answers NOT_SERVING for every service
+                // and for the server as a whole, so no new work is sent here.
+                for name in SERVICE_NAMES.into_iter().chain([""]) {
+                    health
+                        .set_service_status(name, tonic_health::ServingStatus::NotServing)
+                        .await;
+                }
                 // Event streams never end by themselves: end them so the
                 // server can drain the calls in flight.
                 for journal in &journals {
@@ -342,7 +350,6 @@ impl App {
             .await?;
         let _ = scheduler.await;
 
-        health.set_not_serving::<IdentityServiceServer<IdentityApi>>().await;
         // Commits what the indexer has taken in, so a restart resumes there.
         self.search.close().await;
         for (_, db) in self.trails {
