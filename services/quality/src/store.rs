@@ -13,7 +13,7 @@
 //! | `sort_key` | a date `YYYY-MM-DD`, a year or a number, per table |
 
 use chrono::{DateTime, Utc};
-use eiso_platform::{ServiceError, ServiceResult};
+use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::prost::Message;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
@@ -87,6 +87,10 @@ pub struct Table {
 }
 
 impl Table {
+    pub const fn new(name: &'static str, collection: &'static str) -> Self {
+        Self { name, collection }
+    }
+
     pub async fn insert<M: Message>(&self, db: &impl ConnectionTrait, row: &Row<M>) -> ServiceResult<()> {
         db.execute(Query::insert().into_table(self.name).columns(COLUMNS).values_panic([
             row.id.clone().into(),
@@ -127,35 +131,26 @@ impl Table {
             .ok_or_else(|| ServiceError::NotFound(format!("{}/{id}", self.collection)))
     }
 
-    /// Writes `row` back if nobody changed it since it was read; bumps its version.
+    /// Writes `row` back if nobody changed it since it was read; bumps its
+    /// version. ABORTED naming `{collection}/{id}` when someone did.
     pub async fn save<M: Message>(
         &self,
         db: &impl ConnectionTrait,
         row: &mut Row<M>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table(self.name)
-                    .value("parent", row.parent.clone())
-                    .value("unit", row.unit.clone())
-                    .value("state", row.state)
-                    .value("kind", row.kind)
-                    .value("sort_key", row.sort_key.clone())
-                    .value("content", row.message.encode_to_vec())
-                    .value("update_time", now)
-                    .value("version", row.version + 1)
-                    .and_where(Expr::col("id").eq(row.id.clone()))
-                    .and_where(Expr::col("version").eq(row.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{}/{} changed concurrently; retry",
-                self.collection, row.id
-            )));
-        }
+        let mut update = Query::update();
+        update
+            .table(self.name)
+            .value("parent", row.parent.clone())
+            .value("unit", row.unit.clone())
+            .value("state", row.state)
+            .value("kind", row.kind)
+            .value("sort_key", row.sort_key.clone())
+            .value("content", row.message.encode_to_vec())
+            .value("update_time", now);
+        let name = format!("{}/{}", self.collection, row.id);
+        versioned::update(db, update, ("id", &row.id), row.version, &name, ServiceError::from).await?;
         row.version += 1;
         row.update_time = now;
         Ok(())
@@ -189,43 +184,13 @@ impl Table {
     }
 }
 
-pub const INSPECTION_PROGRAMMES: Table = Table {
-    name: "inspection_programmes",
-    collection: "inspectionProgrammes",
-};
-pub const INSPECTIONS: Table = Table {
-    name: "inspections",
-    collection: "inspections",
-};
-pub const AUDIT_PROGRAMMES: Table = Table {
-    name: "audit_programmes",
-    collection: "auditProgrammes",
-};
-pub const AUDITS: Table = Table {
-    name: "audits",
-    collection: "audits",
-};
-pub const FINDINGS: Table = Table {
-    name: "findings",
-    collection: "findings",
-};
-pub const CORRECTIVE_ACTIONS: Table = Table {
-    name: "corrective_actions",
-    collection: "correctiveActions",
-};
-pub const MANAGEMENT_REVIEWS: Table = Table {
-    name: "management_reviews",
-    collection: "managementReviews",
-};
-pub const INDICATORS: Table = Table {
-    name: "indicators",
-    collection: "indicators",
-};
-pub const DIAGNOSTICS: Table = Table {
-    name: "diagnostics",
-    collection: "diagnostics",
-};
-pub const ASSESSMENTS: Table = Table {
-    name: "assessments",
-    collection: "assessments",
-};
+pub const INSPECTION_PROGRAMMES: Table = Table::new("inspection_programmes", "inspectionProgrammes");
+pub const INSPECTIONS: Table = Table::new("inspections", "inspections");
+pub const AUDIT_PROGRAMMES: Table = Table::new("audit_programmes", "auditProgrammes");
+pub const AUDITS: Table = Table::new("audits", "audits");
+pub const FINDINGS: Table = Table::new("findings", "findings");
+pub const CORRECTIVE_ACTIONS: Table = Table::new("corrective_actions", "correctiveActions");
+pub const MANAGEMENT_REVIEWS: Table = Table::new("management_reviews", "managementReviews");
+pub const INDICATORS: Table = Table::new("indicators", "indicators");
+pub const DIAGNOSTICS: Table = Table::new("diagnostics", "diagnostics");
+pub const ASSESSMENTS: Table = Table::new("assessments", "assessments");
