@@ -9,10 +9,10 @@
 //! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
 //! `sort_key` the due date (the earliest action's, else the action's own).
 
-use eiso_platform::aip::{etag, names, order, text};
+use eiso_platform::aip::{names, order, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::corrective_action::State;
@@ -20,24 +20,21 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::audits::{finding_proto, is_nonconformity, parse_finding};
+use crate::audits::{is_nonconformity, parse_finding};
 use crate::common::{Paging, check_date, check_name, conditions, date_key, date_to_proto, enum_value, eq, today, ts};
-use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row};
+use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
+use crate::write;
 
 /// States in which a corrective action is still to be carried out: past its
 /// due date, it is overdue.
 pub const PENDING: [State; 3] = [State::Open, State::ActionsPlanned, State::NotEffective];
 
-pub fn action_proto(row: &Row<pb::CorrectiveAction>) -> pb::CorrectiveAction {
-    let name = format!("correctiveActions/{}", row.id);
-    pb::CorrectiveAction {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(
+    pb::CorrectiveAction,
+    CORRECTIVE_ACTIONS,
+    "quality.corrective_action",
+    [etag, create_time, update_time]
+);
 
 fn wrong_state(id: &str, state: i32, wanted: &str) -> ServiceError {
     let current = State::try_from(state)
@@ -158,17 +155,9 @@ impl Quality {
         row.unit = finding.message.auditee.clone();
         row.state = State::Open as i32;
         row.sort_key = due_key(&row.message);
-        CORRECTIVE_ACTIONS.insert(tx.txn(), &row).await?;
+        let action = write::insert(&mut tx, &row).await?;
         finding.message.corrective_action = format!("correctiveActions/{id}");
-        FINDINGS.save(tx.txn(), &mut finding, now).await?;
-        let action = action_proto(&row);
-        let finding = finding_proto(&finding);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.created",
-            &action.name,
-            &action,
-        ));
-        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
+        write::save(&mut tx, &mut finding, now, "updated").await?;
         tx.commit_idempotent(action).await
     }
 
@@ -178,9 +167,10 @@ impl Quality {
         request: pb::GetCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        Ok(action_proto(
-            &self.checked_action(ctx, self.journal.db().reader(), &id).await?,
-        ))
+        Ok(self
+            .checked_action(ctx, self.journal.db().reader(), &id)
+            .await?
+            .answer())
     }
 
     /// The corrective action `id` after the platform's check for the
@@ -244,7 +234,7 @@ impl Quality {
             .await?;
         let next_page_token = paging.finish(&mut rows);
         Ok(pb::ListCorrectiveActionsResponse {
-            corrective_actions: rows.iter().map(action_proto).collect(),
+            corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -284,7 +274,7 @@ impl Quality {
             .await?;
         let next_page_token = paging.finish(&mut rows);
         Ok(pb::ListOverdueCorrectiveActionsResponse {
-            corrective_actions: rows.iter().map(action_proto).collect(),
+            corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -324,9 +314,9 @@ impl Quality {
         for (i, action) in actions.iter().enumerate() {
             self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
         }
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if ![State::Open, State::ActionsPlanned, State::NotEffective]
             .iter()
             .any(|s| *s as i32 == row.state)
@@ -338,16 +328,7 @@ impl Quality {
         row.state = State::ActionsPlanned as i32;
         row.message.state = row.state;
         row.sort_key = due_key(&row.message);
-        let now = self.clock.now();
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.planned",
-            &action.name,
-            &action,
-        ));
-        tx.commit().await?;
-        Ok(action)
+        self.commit_change(tx, row, "planned").await
     }
 
     pub async fn implement_corrective_action(
@@ -359,9 +340,9 @@ impl Quality {
         let mut v = Violations::new();
         let note = text::clean(&mut v, "note", &request.note, true, 10_000);
         v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         let owner = row.message.actions.iter().any(|a| a.owner == ctx.principal.name);
         let leader = Scope::of_roles(self.directory.as_ref(), &ctx.principal, Some(&[Role::Leader]))
             .await?
@@ -377,16 +358,7 @@ impl Quality {
         row.message.implementation_note = note;
         row.state = State::Implemented as i32;
         row.message.state = row.state;
-        let now = self.clock.now();
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.implemented",
-            &action.name,
-            &action,
-        ));
-        tx.commit().await?;
-        Ok(action)
+        self.commit_change(tx, row, "implemented").await
     }
 
     pub async fn verify_corrective_action(
@@ -400,7 +372,7 @@ impl Quality {
         v.check()?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::Implemented as i32 {
             return Err(wrong_state(&id, row.state, "IMPLEMENTED"));
         }
@@ -427,13 +399,7 @@ impl Quality {
             State::NotEffective as i32
         };
         row.message.state = row.state;
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.verified",
-            &action.name,
-            &action,
-        ));
+        let action = write::save(&mut tx, &mut row, now, "verified").await?;
         tx.commit().await?;
         Ok(action)
     }
@@ -446,7 +412,7 @@ impl Quality {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::VerifiedEffective as i32 {
             return Err(wrong_state(&id, row.state, "VERIFIED_EFFECTIVE"));
         }
@@ -454,13 +420,7 @@ impl Quality {
         row.state = State::Closed as i32;
         row.message.state = row.state;
         row.message.close_time = ts(now);
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.closed",
-            &action.name,
-            &action,
-        ));
+        let action = write::save(&mut tx, &mut row, now, "closed").await?;
         tx.commit().await?;
         Ok(action)
     }

@@ -7,9 +7,9 @@
 //! date. Findings — `parent` the audit id, `unit` the auditee, `kind` the
 //! finding type.
 
-use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::aip::{field_mask, names, order, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::audit::State;
 use sea_orm::ConnectionTrait;
@@ -19,42 +19,25 @@ use crate::Quality;
 use crate::access::Visibility;
 use crate::common::{
     Paging, check_date, check_enum, check_name, clean_clause, clean_names, conditions, date_key, date_to_proto,
-    enum_value, eq, ts,
+    enum_value, eq,
 };
-use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row};
+use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row, stored};
+use crate::write;
 
-pub fn programme_proto(row: &Row<pb::AuditProgramme>) -> pb::AuditProgramme {
-    let name = format!("auditProgrammes/{}", row.id);
-    pb::AuditProgramme {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-pub fn audit_proto(row: &Row<pb::Audit>) -> pb::Audit {
-    let name = format!("audits/{}", row.id);
-    pb::Audit {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-pub fn finding_proto(row: &Row<pb::Finding>) -> pb::Finding {
-    let name = format!("audits/{}/findings/{}", row.parent, row.id);
-    pb::Finding {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(
+    pb::AuditProgramme,
+    AUDIT_PROGRAMMES,
+    "quality.audit_programme",
+    [etag, create_time, update_time]
+);
+stored!(pb::Audit, AUDITS, "quality.audit", [etag, create_time, update_time]);
+stored!(
+    pb::Finding,
+    FINDINGS,
+    "quality.finding",
+    [etag, create_time, update_time],
+    name = |row| format!("audits/{}/findings/{}", row.parent, row.id)
+);
 
 /// `audits/{a}/findings/{f}` → (a, f).
 pub fn parse_finding(name: &str, field: &str) -> ServiceResult<(String, String)> {
@@ -105,7 +88,7 @@ impl Quality {
         v.check()?;
         self.check_unit(&input.unit, "programme.unit").await?;
         self.require_unit(ctx, &input.unit, "the programme").await?;
-        let mut tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -123,14 +106,7 @@ impl Quality {
         );
         row.unit = input.unit;
         row.sort_key = format!("{:04}", input.year);
-        AUDIT_PROGRAMMES.insert(tx.txn(), &row).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.audit_programme.created",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit_idempotent(programme).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_audit_programme(
@@ -141,7 +117,7 @@ impl Quality {
         let id = names::parse(&request.name, "auditProgrammes", "name")?;
         let row: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
         self.authorize(ctx, &row.unit, &format!("auditProgrammes/{id}")).await?;
-        Ok(programme_proto(&row))
+        Ok(row.answer())
     }
 
     pub async fn list_audit_programmes(
@@ -183,7 +159,7 @@ impl Quality {
             .await?;
         let next_page_token = paging.finish(&mut rows);
         Ok(pb::ListAuditProgrammesResponse {
-            programmes: rows.iter().map(programme_proto).collect(),
+            programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -294,7 +270,7 @@ impl Quality {
         }
         self.require_unit(ctx, &programme.unit, &input.programme).await?;
         self.check_audit_people(&programme.message.unit, &content).await?;
-        let mut tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -312,17 +288,12 @@ impl Quality {
         row.unit = programme.message.unit.clone();
         row.state = State::Planned as i32;
         row.sort_key = start_key(&row.message);
-        AUDITS.insert(tx.txn(), &row).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.created", &audit.name, &audit));
-        tx.commit_idempotent(audit).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_audit(&self, ctx: &CallContext, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        Ok(audit_proto(
-            &self.checked_audit(ctx, self.journal.db().reader(), &id).await?,
-        ))
+        Ok(self.checked_audit(ctx, self.journal.db().reader(), &id).await?.answer())
     }
 
     /// The audit `id` after the platform's check for the caller's method
@@ -385,7 +356,7 @@ impl Quality {
             .await?;
         let next_page_token = paging.finish(&mut rows);
         Ok(pb::ListAuditsResponse {
-            audits: rows.iter().map(audit_proto).collect(),
+            audits: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -394,9 +365,9 @@ impl Quality {
         let input = request.audit.unwrap_or_default();
         let id = names::parse(&input.name, "audits", "audit.name")?;
         let paths = field_mask::paths(request.update_mask.as_ref(), &AUDIT_FIELDS)?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_COMPLETED",
@@ -429,19 +400,14 @@ impl Quality {
             ..content
         };
         row.sort_key = start_key(&row.message);
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "updated").await
     }
 
     pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_NOT_PLANNED",
@@ -451,12 +417,7 @@ impl Quality {
         }
         row.state = State::InProgress as i32;
         row.message.state = row.state;
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.started", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "started").await
     }
 
     pub async fn complete_audit(
@@ -468,9 +429,9 @@ impl Quality {
         let mut v = Violations::new();
         let conclusion = text::clean(&mut v, "conclusion", &request.conclusion, true, 20_000);
         v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::InProgress as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_NOT_IN_PROGRESS",
@@ -499,12 +460,7 @@ impl Quality {
         row.state = State::Completed as i32;
         row.message.state = row.state;
         row.message.conclusion = conclusion;
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.completed", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "completed").await
     }
 
     /// Checks a finding's content against its audit; resolves its evidence.
@@ -587,13 +543,9 @@ impl Quality {
         row.parent = audit_id;
         row.unit = row.message.auditee.clone();
         row.kind = row.message.r#type;
-        FINDINGS.insert(tx.txn(), &row).await?;
+        let finding = write::insert(&mut tx, &row).await?;
         audit.message.finding_count += 1;
-        AUDITS.save(tx.txn(), &mut audit, now).await?;
-        let finding = finding_proto(&row);
-        let audit = audit_proto(&audit);
-        tx.event(NewEvent::with("quality.finding.created", &finding.name, &finding));
-        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
+        write::save(&mut tx, &mut audit, now, "updated").await?;
         tx.commit_idempotent(finding).await
     }
 
@@ -601,9 +553,7 @@ impl Quality {
         let (audit, id) = parse_finding(&request.name, "name")?;
         let db = self.journal.db().reader();
         let row = self.checked_finding(ctx, db, &audit, &id, &request.name).await?;
-        Ok(self
-            .shown_finding(ctx, &mut Visibility::default(), finding_proto(&row))
-            .await)
+        Ok(self.shown_finding(ctx, &mut Visibility::default(), row.answer()).await)
     }
 
     /// The finding `audit_id`/`id` (`name`) after the platform's check for
@@ -681,7 +631,7 @@ impl Quality {
         let mut seen = Visibility::default();
         let mut findings = Vec::new();
         for row in &rows {
-            findings.push(self.shown_finding(ctx, &mut seen, finding_proto(row)).await);
+            findings.push(self.shown_finding(ctx, &mut seen, row.answer()).await);
         }
         Ok(pb::ListFindingsResponse {
             findings,
@@ -718,10 +668,10 @@ impl Quality {
         if !relink {
             content.evidence = current.message.evidence.clone();
         }
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
         let mut row: Row<pb::Finding> = FINDINGS.get(tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{audit_id}/findings/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if audit.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_COMPLETED",
@@ -746,11 +696,7 @@ impl Quality {
         };
         row.unit = row.message.auditee.clone();
         row.kind = row.message.r#type;
-        let now = self.clock.now();
-        FINDINGS.save(tx.txn(), &mut row, now).await?;
-        let finding = finding_proto(&row);
-        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
-        tx.commit().await?;
+        let finding = self.commit_change(tx, row, "updated").await?;
         Ok(self.shown_finding(ctx, &mut Visibility::default(), finding).await)
     }
 }

@@ -9,9 +9,9 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::aip::{field_mask, names, order, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::inspection::State;
 use sea_orm::ConnectionTrait;
@@ -20,9 +20,10 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use crate::Quality;
 use crate::access::Visibility;
 use crate::common::{
-    Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today, ts,
+    Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today,
 };
-use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row};
+use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row, stored};
+use crate::write;
 
 /// The inspection coverage of a managing unit in a period: unit names
 /// (`units/{id}`), sorted.
@@ -45,27 +46,18 @@ impl InspectionCoverage {
     }
 }
 
-fn programme_proto(row: &Row<pb::InspectionProgramme>) -> pb::InspectionProgramme {
-    let name = format!("inspectionProgrammes/{}", row.id);
-    pb::InspectionProgramme {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-fn inspection_proto(row: &Row<pb::Inspection>) -> pb::Inspection {
-    let name = format!("inspections/{}", row.id);
-    pb::Inspection {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(
+    pb::InspectionProgramme,
+    INSPECTION_PROGRAMMES,
+    "quality.inspection_programme",
+    [etag, create_time, update_time]
+);
+stored!(
+    pb::Inspection,
+    INSPECTIONS,
+    "quality.inspection",
+    [etag, create_time, update_time]
+);
 
 fn year_key(year: i32) -> String {
     format!("{year:04}")
@@ -130,7 +122,7 @@ impl Quality {
         self.check_population(&input.unit, &population, "programme.population")
             .await?;
 
-        let mut tx = match self
+        let tx = match self
             .journal
             .begin_idempotent::<pb::InspectionProgramme>(ctx, &print)
             .await?
@@ -167,14 +159,7 @@ impl Quality {
         );
         row.unit = input.unit;
         row.sort_key = year_key(input.year);
-        INSPECTION_PROGRAMMES.insert(tx.txn(), &row).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection_programme.created",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit_idempotent(programme).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_inspection_programme(
@@ -186,7 +171,7 @@ impl Quality {
         let row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
         self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
             .await?;
-        Ok(programme_proto(&row))
+        Ok(row.answer())
     }
 
     pub async fn list_inspection_programmes(
@@ -228,7 +213,7 @@ impl Quality {
             .await?;
         let next_page_token = paging.finish(&mut rows);
         Ok(pb::ListInspectionProgrammesResponse {
-            programmes: rows.iter().map(programme_proto).collect(),
+            programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -245,11 +230,11 @@ impl Quality {
         let title = text::clean(&mut v, "programme.title", &input.title, paths.contains(&"title"), 500);
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(tx.txn(), &id).await?;
         self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
             .await?;
-        etag::check(&request.etag, &format!("inspectionProgrammes/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         for path in paths {
             match path {
                 "title" => row.message.title = title.clone(),
@@ -261,16 +246,7 @@ impl Quality {
                 }
             }
         }
-        let now = self.clock.now();
-        INSPECTION_PROGRAMMES.save(tx.txn(), &mut row, now).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection_programme.updated",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit().await?;
-        Ok(programme)
+        self.commit_change(tx, row, "updated").await
     }
 
     pub async fn create_inspection(
@@ -325,7 +301,7 @@ impl Quality {
             ));
         }
 
-        let mut tx = match self.journal.begin_idempotent::<pb::Inspection>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::Inspection>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -346,14 +322,7 @@ impl Quality {
         row.unit = input.unit;
         row.state = State::Planned as i32;
         row.sort_key = date_key(planned);
-        INSPECTIONS.insert(tx.txn(), &row).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.created",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit_idempotent(inspection).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_inspection(
@@ -365,7 +334,7 @@ impl Quality {
         let row: Row<pb::Inspection> = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
         self.authorize(ctx, &row.unit, &format!("inspections/{id}")).await?;
         Ok(self
-            .shown_inspection(ctx, &mut Visibility::default(), inspection_proto(&row))
+            .shown_inspection(ctx, &mut Visibility::default(), row.answer())
             .await)
     }
 
@@ -418,7 +387,7 @@ impl Quality {
         let mut seen = Visibility::default();
         let mut inspections = Vec::new();
         for row in &rows {
-            inspections.push(self.shown_inspection(ctx, &mut seen, inspection_proto(row)).await);
+            inspections.push(self.shown_inspection(ctx, &mut seen, row.answer()).await);
         }
         Ok(pb::ListInspectionsResponse {
             inspections,
@@ -442,9 +411,9 @@ impl Quality {
         }
         self.checked_inspection(ctx, self.journal.db().reader(), &id).await?;
         let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_inspection(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
                 "INSPECTION_NOT_PLANNED",
@@ -457,15 +426,7 @@ impl Quality {
         row.message.done_date = Some(date_to_proto(done));
         row.message.findings = findings;
         row.message.evidence = evidence;
-        let now = self.clock.now();
-        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.completed",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit().await?;
+        let inspection = self.commit_change(tx, row, "completed").await?;
         Ok(self.shown_inspection(ctx, &mut Visibility::default(), inspection).await)
     }
 
@@ -479,9 +440,9 @@ impl Quality {
         let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
-        let mut tx = self.journal.begin(&ctx).await?;
+        let tx = self.journal.begin(&ctx).await?;
         let mut row = self.checked_inspection(&ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if row.state != State::Planned as i32 {
             return Err(ServiceError::precondition(
                 "INSPECTION_NOT_PLANNED",
@@ -492,15 +453,7 @@ impl Quality {
         row.state = State::Cancelled as i32;
         row.message.state = State::Cancelled as i32;
         row.message.cancel_reason = reason;
-        let now = self.clock.now();
-        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.cancelled",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit().await?;
+        let inspection = self.commit_change(tx, row, "cancelled").await?;
         Ok(self
             .shown_inspection(&ctx, &mut Visibility::default(), inspection)
             .await)

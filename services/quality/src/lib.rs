@@ -28,6 +28,7 @@ mod audits;
 mod common;
 mod grpc;
 mod store;
+mod write;
 
 pub use access::HIDDEN_TITLE;
 pub use grpc::QualityApi;

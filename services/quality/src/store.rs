@@ -13,8 +13,9 @@
 //! | `sort_key` | a date `YYYY-MM-DD`, a year or a number, per table |
 
 use chrono::{DateTime, Utc};
+use eiso_platform::aip::etag;
 use eiso_platform::{ServiceError, ServiceResult, versioned};
-use eiso_proto::prost::Message;
+use eiso_proto::prost::{Message, Name};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
 
@@ -76,6 +77,76 @@ impl<M: Message + Default> Row<M> {
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
         })
+    }
+}
+
+/// A resource kept in the rows of one table.
+pub trait Stored: Message + Name + Default + Clone {
+    /// Its table.
+    const TABLE: Table;
+    /// What its events are named by: `{EVENT}.created`, `{EVENT}.updated`…
+    const EVENT: &'static str;
+
+    /// Its resource name: `{collection}/{id}` unless it is a sub-resource.
+    fn name(row: &Row<Self>) -> String {
+        format!("{}/{}", Self::TABLE.collection, row.id)
+    }
+
+    /// The resource as answered and as its events carry it: the stored
+    /// message with its name, and its etag and times where it has them.
+    fn answer(row: &Row<Self>) -> Self;
+}
+
+/// Implements [`Stored`] for `$message`, kept in `$table`, its events named
+/// `$event.{verb}`, answered with its name and with those of `etag`,
+/// `create_time` and `update_time` listed (the ones its message has). A
+/// sub-resource gives its name with `name = |row| …`.
+macro_rules! stored {
+    ($message:ty, $table:expr, $event:literal, [$($stamp:ident),*] $(, name = |$row:ident| $name:expr)?) => {
+        impl $crate::store::Stored for $message {
+            const TABLE: $crate::store::Table = $table;
+            const EVENT: &'static str = $event;
+
+            $(fn name($row: &$crate::store::Row<Self>) -> String {
+                $name
+            })?
+
+            fn answer(row: &$crate::store::Row<Self>) -> Self {
+                let name = <Self as $crate::store::Stored>::name(row);
+                Self {
+                    $($stamp: $crate::store::stored!(@stamp $stamp, row, name),)*
+                    name,
+                    ..row.message.clone()
+                }
+            }
+        }
+    };
+    (@stamp etag, $row:ident, $name:ident) => {
+        eiso_platform::aip::etag::compute(&$name, $row.version)
+    };
+    (@stamp create_time, $row:ident, $name:ident) => {
+        $crate::common::ts($row.create_time)
+    };
+    (@stamp update_time, $row:ident, $name:ident) => {
+        $crate::common::ts($row.update_time)
+    };
+}
+pub(crate) use stored;
+
+impl<M: Stored> Row<M> {
+    /// The resource's name.
+    pub fn name(&self) -> String {
+        M::name(self)
+    }
+
+    /// The resource as answered (see [`Stored::answer`]).
+    pub fn answer(&self) -> M {
+        M::answer(self)
+    }
+
+    /// ABORTED unless `etag` is empty or this row's current one.
+    pub fn check_etag(&self, etag: &str) -> ServiceResult<()> {
+        etag::check(etag, &self.name(), self.version)
     }
 }
 
