@@ -9,7 +9,8 @@
 //! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
 //! `sort_key` the due date (the earliest action's, else the action's own).
 
-use eiso_platform::aip::{names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
@@ -21,13 +22,32 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::audits::{is_nonconformity, parse_finding};
-use crate::common::{Paging, check_date, check_name, conditions, date_key, date_to_proto, enum_value, eq, today, ts};
+use crate::common::{check_date, check_name, date_key, date_to_proto, eq, today, ts};
+use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
 use crate::write;
 
 /// States in which a corrective action is still to be carried out: past its
 /// due date, it is overdue.
 pub const PENDING: [State; 3] = [State::Open, State::ActionsPlanned, State::NotEffective];
+
+/// ListCorrectiveActions: by state, unit and audit; by creation (default) or
+/// due date.
+pub(crate) const LIST_ACTIONS: List<pb::CorrectiveAction> = List::new(
+    Spec::new(&["state", "unit", "audit"], &["create_time", "due_date"], "create_time"),
+    &[
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+        ("unit", Field::Text("unit")),
+        ("audit", Field::Id("parent", "audits")),
+    ],
+    &[("due_date", "sort_key")],
+);
+/// ListOverdueCorrectiveActions: by due date, the longest overdue first.
+pub(crate) const LIST_OVERDUE: List<pb::CorrectiveAction> = List::new(
+    Spec::new(&[], &["due_date"], "due_date"),
+    &[],
+    &[("due_date", "sort_key")],
+);
 
 stored!(
     pb::CorrectiveAction,
@@ -192,47 +212,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListCorrectiveActionsRequest,
     ) -> ServiceResult<pb::ListCorrectiveActionsResponse> {
-        let mut filters = conditions(&request.filter, &["state", "unit", "audit"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                "audit" => eq("parent", names::parse(value, "audits", "filter")?),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["create_time", "due_date"], "create_time")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "due_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows: Vec<Row<pb::CorrectiveAction>> = CORRECTIVE_ACTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_ACTIONS, &request).await?;
         Ok(pb::ListCorrectiveActionsResponse {
             corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,
@@ -257,22 +237,8 @@ impl Quality {
             filters.push(eq("unit", request.unit.clone()));
         }
         filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("overdue|{}", request.unit),
-        )?;
-        let mut rows = CORRECTIVE_ACTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let listing = LIST_OVERDUE.read_under(&format!("overdue|{}", request.unit), &request)?;
+        let (rows, next_page_token) = LIST_OVERDUE.page(self.journal.db().reader(), &listing, filters).await?;
         Ok(pb::ListOverdueCorrectiveActionsResponse {
             corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,

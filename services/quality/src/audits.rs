@@ -7,7 +7,8 @@
 //! date. Findings — `parent` the audit id, `unit` the auditee, `kind` the
 //! finding type.
 
-use eiso_platform::aip::{field_mask, names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
@@ -17,10 +18,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
 use crate::access::Visibility;
-use crate::common::{
-    Paging, check_date, check_enum, check_name, clean_clause, clean_names, conditions, date_key, date_to_proto,
-    enum_value, eq,
-};
+use crate::common::{check_date, check_enum, check_name, clean_clause, clean_names, date_key, date_to_proto, eq};
+use crate::listing::{self, Field, List};
 use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row, stored};
 use crate::write;
 
@@ -54,6 +53,38 @@ pub fn parse_finding(name: &str, field: &str) -> ServiceResult<(String, String)>
 pub fn is_nonconformity(kind: i32) -> bool {
     kind == pb::FindingType::MajorNonconformity as i32 || kind == pb::FindingType::MinorNonconformity as i32
 }
+
+/// ListAuditProgrammes.
+pub(crate) const LIST_PROGRAMMES: List<pb::AuditProgramme> = listing::yearly();
+/// ListAudits: by programme, state and unit; by start date (default) or
+/// creation.
+pub(crate) const LIST_AUDITS: List<pb::Audit> = List::new(
+    Spec::new(
+        &["programme", "state", "unit"],
+        &["start_date", "create_time"],
+        "start_date",
+    ),
+    &[
+        ("programme", Field::Id("parent", "auditProgrammes")),
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+        ("unit", Field::Text("unit")),
+    ],
+    &[("start_date", "sort_key")],
+);
+/// ListFindings: by type and auditee; by creation.
+pub(crate) const LIST_FINDINGS: List<pb::Finding> = List::new(
+    Spec::new(&["type", "auditee"], &["create_time"], "create_time"),
+    &[
+        (
+            "type",
+            Field::enumeration("kind", "FINDING_TYPE_", "finding type", |s| {
+                pb::FindingType::from_str_name(s).map(i32::from)
+            }),
+        ),
+        ("auditee", Field::Text("unit")),
+    ],
+    &[],
+);
 
 const AUDIT_FIELDS: [&str; 8] = [
     "title",
@@ -125,39 +156,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListAuditProgrammesRequest,
     ) -> ServiceResult<pb::ListAuditProgrammesResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => {
-                    let year: i32 = value
-                        .parse()
-                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
-                    eq("sort_key", format!("{year:04}"))
-                }
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = AUDIT_PROGRAMMES
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_PROGRAMMES, &request).await?;
         Ok(pb::ListAuditProgrammesResponse {
             programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
@@ -314,47 +313,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListAuditsRequest,
     ) -> ServiceResult<pb::ListAuditsResponse> {
-        let mut filters = conditions(&request.filter, &["programme", "state", "unit"], |field, value| {
-            Ok(match field {
-                "programme" => eq("parent", names::parse(value, "auditProgrammes", "filter")?),
-                "unit" => eq("unit", value.to_string()),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["start_date", "create_time"], "start_date")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "start_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = AUDITS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_AUDITS, &request).await?;
         Ok(pb::ListAuditsResponse {
             audits: rows.iter().map(Row::answer).collect(),
             next_page_token,
@@ -584,31 +543,14 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListFindingsRequest,
     ) -> ServiceResult<pb::ListFindingsResponse> {
-        let mut filters = conditions(&request.filter, &["type", "auditee"], |field, value| {
-            Ok(match field {
-                "auditee" => eq("unit", value.to_string()),
-                _ => eq(
-                    "kind",
-                    enum_value(value, "FINDING_TYPE_", |s| {
-                        pb::FindingType::from_str_name(s).map(|t| t as i32)
-                    })?,
-                ),
-            })
-        })?;
+        let listing = LIST_FINDINGS.read_under(&request.parent, &request)?;
+        let mut within = Vec::new();
         if request.parent != "audits/-" {
-            filters.push(eq("parent", names::parse(&request.parent, "audits", "parent")?));
+            within.push(eq("parent", names::parse(&request.parent, "audits", "parent")?));
         }
-        let terms = order::parse(&request.order_by, &["create_time"], "create_time")?;
-        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}|{}", request.parent, request.filter, request.order_by),
-        )?;
         // Findings of the audits the caller reads.
         if let Some(covered) = self.method_scope(ctx).await?.condition("unit") {
-            filters.push(
+            within.push(
                 Expr::col("parent").in_subquery(
                     Query::select()
                         .column("id")
@@ -618,16 +560,7 @@ impl Quality {
                 ),
             );
         }
-        let mut rows = FINDINGS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = LIST_FINDINGS.page(self.journal.db().reader(), &listing, within).await?;
         let mut seen = Visibility::default();
         let mut findings = Vec::new();
         for row in &rows {

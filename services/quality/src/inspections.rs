@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use eiso_platform::aip::{field_mask, names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
@@ -19,9 +20,8 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::access::Visibility;
-use crate::common::{
-    Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today,
-};
+use crate::common::{check_date, clean_names, date_from_proto, date_key, date_to_proto, eq, today};
+use crate::listing::{self, Field, List};
 use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row, stored};
 use crate::write;
 
@@ -57,6 +57,24 @@ stored!(
     INSPECTIONS,
     "quality.inspection",
     [etag, create_time, update_time]
+);
+
+/// ListInspectionProgrammes.
+pub(crate) const LIST_PROGRAMMES: List<pb::InspectionProgramme> = listing::yearly();
+/// ListInspections: by programme, unit and state; by planned date (default)
+/// or creation.
+pub(crate) const LIST_INSPECTIONS: List<pb::Inspection> = List::new(
+    Spec::new(
+        &["programme", "unit", "state"],
+        &["planned_date", "create_time"],
+        "planned_date",
+    ),
+    &[
+        ("programme", Field::Id("parent", "inspectionProgrammes")),
+        ("unit", Field::Text("unit")),
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+    ],
+    &[("planned_date", "sort_key")],
 );
 
 fn year_key(year: i32) -> String {
@@ -179,39 +197,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListInspectionProgrammesRequest,
     ) -> ServiceResult<pb::ListInspectionProgrammesResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => {
-                    let year: i32 = value
-                        .parse()
-                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
-                    eq("sort_key", year_key(year))
-                }
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = INSPECTION_PROGRAMMES
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_PROGRAMMES, &request).await?;
         Ok(pb::ListInspectionProgrammesResponse {
             programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
@@ -343,47 +329,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListInspectionsRequest,
     ) -> ServiceResult<pb::ListInspectionsResponse> {
-        let mut filters = conditions(&request.filter, &["programme", "unit", "state"], |field, value| {
-            Ok(match field {
-                "programme" => eq("parent", names::parse(value, "inspectionProgrammes", "filter")?),
-                "unit" => eq("unit", value.to_string()),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["planned_date", "create_time"], "planned_date")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "planned_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = INSPECTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_INSPECTIONS, &request).await?;
         let mut seen = Visibility::default();
         let mut inspections = Vec::new();
         for row in &rows {

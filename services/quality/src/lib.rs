@@ -27,6 +27,7 @@ mod actions;
 mod audits;
 mod common;
 mod grpc;
+mod listing;
 mod store;
 mod write;
 

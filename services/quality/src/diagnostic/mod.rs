@@ -13,6 +13,7 @@ pub mod indicators;
 
 use std::collections::BTreeMap;
 
+use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
@@ -21,9 +22,33 @@ use pb::{Change, Colour, Quadrant};
 
 use crate::Quality;
 use crate::access::Visibility;
-use crate::common::{Paging, check_enum, check_name, conditions, enum_value, eq};
+use crate::common::{check_enum, check_name, eq};
+use crate::listing::{Field, List};
 use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row, stored};
 use crate::write;
+
+/// ListIndicators: by quadrant and whether in use; in the set's order,
+/// quadrant then number (the request has no `order_by`), 100 a page.
+pub(crate) const LIST_INDICATORS: List<pb::Indicator> = List::new(
+    Spec::new(&["quadrant", "active"], &["quadrant", "number"], "quadrant, number").sizes(100, 1000),
+    &[
+        (
+            "quadrant",
+            Field::enumeration("kind", "QUADRANT_", "quadrant", |s| {
+                Quadrant::from_str_name(s).map(i32::from)
+            }),
+        ),
+        ("active", Field::Flag("state")),
+    ],
+    &[("quadrant", "kind"), ("number", "sort_key")],
+);
+/// ListDiagnostics: by unit and period; by period (the request has no
+/// `order_by`).
+pub(crate) const LIST_DIAGNOSTICS: List<pb::Diagnostic> = List::new(
+    Spec::new(&["unit", "period"], &["period"], "period"),
+    &[("unit", Field::Text("unit")), ("period", Field::Text("sort_key"))],
+    &[("period", "sort_key")],
+);
 
 stored!(pb::Indicator, INDICATORS, "quality.indicator", [etag, update_time]);
 stored!(pb::Diagnostic, DIAGNOSTICS, "quality.diagnostic", [etag, create_time]);
@@ -194,33 +219,8 @@ impl Quality {
         &self,
         request: pb::ListIndicatorsRequest,
     ) -> ServiceResult<pb::ListIndicatorsResponse> {
-        let filters = conditions(&request.filter, &["quadrant", "active"], |field, value| {
-            Ok(match field {
-                "quadrant" => eq(
-                    "kind",
-                    enum_value(value, "QUADRANT_", |s| Quadrant::from_str_name(s).map(|q| q as i32))?,
-                ),
-                _ => eq(
-                    "state",
-                    match value {
-                        "true" => 1,
-                        "false" => 0,
-                        _ => return Err(ServiceError::invalid("filter", "`active` is `true` or `false`")),
-                    },
-                ),
-            })
-        })?;
-        let paging = Paging::new(request.page_size, &request.page_token, 100, request.filter.clone())?;
-        let mut rows = INDICATORS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("kind", false), ("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let listing = LIST_INDICATORS.read(&request)?;
+        let (rows, next_page_token) = LIST_INDICATORS.page(self.journal.db().reader(), &listing, None).await?;
         Ok(pb::ListIndicatorsResponse {
             indicators: rows.iter().map(Row::answer).collect(),
             next_page_token,
@@ -363,24 +363,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListDiagnosticsRequest,
     ) -> ServiceResult<pb::ListDiagnosticsResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "period"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => eq("sort_key", value.to_string()),
-            })
-        })?;
-        let paging = Paging::new(request.page_size, &request.page_token, 50, request.filter.clone())?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = DIAGNOSTICS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_DIAGNOSTICS, &request).await?;
         Ok(pb::ListDiagnosticsResponse {
             diagnostics: rows.iter().map(Row::answer).collect(),
             next_page_token,

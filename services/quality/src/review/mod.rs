@@ -26,6 +26,7 @@ pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
@@ -35,7 +36,8 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::actions::PENDING;
-use crate::common::{Paging, conditions, date_from_proto, date_key, date_to_proto, eq, period, today};
+use crate::common::{date_from_proto, date_key, date_to_proto, eq, period, today};
+use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row, stored};
 use crate::write;
 
@@ -44,6 +46,13 @@ use crate::write;
 pub const RETENTION_MONTHS: i32 = 0;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// ListManagementReviews: by unit; by creation.
+pub(crate) const LIST_REVIEWS: List<pb::ManagementReview> = List::new(
+    Spec::new(&["unit"], &["create_time"], "create_time"),
+    &[("unit", Field::Text("unit"))],
+    &[],
+);
 
 stored!(
     pb::ManagementReview,
@@ -320,26 +329,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListManagementReviewsRequest,
     ) -> ServiceResult<pb::ListManagementReviewsResponse> {
-        let mut filters = conditions(&request.filter, &["unit"], |_, value| Ok(eq("unit", value.to_string())))?;
-        let terms = eiso_platform::aip::order::parse(&request.order_by, &["create_time"], "create_time")?;
-        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = MANAGEMENT_REVIEWS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_REVIEWS, &request).await?;
         Ok(pb::ListManagementReviewsResponse {
             management_reviews: rows.iter().map(Row::answer).collect(),
             next_page_token,
