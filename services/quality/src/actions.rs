@@ -17,12 +17,11 @@ use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::corrective_action::State;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::audits::{is_nonconformity, parse_finding};
-use crate::common::{check_date, check_name, date_key, date_to_proto, eq, today, ts};
+use crate::common::{check_date, check_name, date_key, date_to_proto, eq, required_text, today, ts};
 use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
 use crate::write;
@@ -186,25 +185,8 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
-        let id = names::parse(&request.name, "correctiveActions", "name")?;
-        Ok(self
-            .checked_action(ctx, self.journal.db().reader(), &id)
-            .await?
-            .answer())
-    }
-
-    /// The corrective action `id` after the platform's check for the
-    /// caller's method.
-    async fn checked_action(
-        &self,
-        ctx: &CallContext,
-        db: &impl ConnectionTrait,
-        id: &str,
-    ) -> ServiceResult<Row<pb::CorrectiveAction>> {
-        let row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(db, id).await?;
-        self.authorize(ctx, &row.unit, &format!("correctiveActions/{id}"))
-            .await?;
-        Ok(row)
+        let row: Row<pb::CorrectiveAction> = self.get_checked(ctx, &request.name).await?;
+        Ok(row.answer())
     }
 
     pub async fn list_corrective_actions(
@@ -280,9 +262,9 @@ impl Quality {
         for (i, action) in actions.iter().enumerate() {
             self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
         }
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
+        let (tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if ![State::Open, State::ActionsPlanned, State::NotEffective]
             .iter()
             .any(|s| *s as i32 == row.state)
@@ -303,12 +285,10 @@ impl Quality {
         request: pb::ImplementCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut v = Violations::new();
-        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
-        v.check()?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
+        let note = required_text("note", &request.note, 10_000)?;
+        let (tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         let owner = row.message.actions.iter().any(|a| a.owner == ctx.principal.name);
         let leader = Scope::of_roles(self.directory.as_ref(), &ctx.principal, Some(&[Role::Leader]))
             .await?
@@ -333,12 +313,10 @@ impl Quality {
         request: pb::VerifyCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut v = Violations::new();
-        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
-        v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
+        let note = required_text("note", &request.note, 10_000)?;
+        let (mut tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if row.state != State::Implemented as i32 {
             return Err(wrong_state(&id, row.state, "IMPLEMENTED"));
         }
@@ -376,9 +354,9 @@ impl Quality {
         request: pb::CloseCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
+        let (mut tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if row.state != State::VerifiedEffective as i32 {
             return Err(wrong_state(&id, row.state, "VERIFIED_EFFECTIVE"));
         }

@@ -17,9 +17,9 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
-use crate::access::Visibility;
-use crate::common::{check_date, check_enum, check_name, clean_clause, clean_names, date_key, date_to_proto, eq};
-use crate::listing::{self, Field, List};
+use crate::common::{check_date, check_enum, clean_clause, clean_names, date_key, date_to_proto, eq, required_text};
+use crate::listing::{Field, List};
+use crate::programmes;
 use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row, stored};
 use crate::write;
 
@@ -55,7 +55,7 @@ pub fn is_nonconformity(kind: i32) -> bool {
 }
 
 /// ListAuditProgrammes.
-pub(crate) const LIST_PROGRAMMES: List<pb::AuditProgramme> = listing::yearly();
+pub(crate) const LIST_PROGRAMMES: List<pb::AuditProgramme> = programmes::list();
 /// ListAudits: by programme, state and unit; by start date (default) or
 /// creation.
 pub(crate) const LIST_AUDITS: List<pb::Audit> = List::new(
@@ -108,35 +108,21 @@ impl Quality {
         let mut v = Violations::new();
         let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
         let objectives = text::clean(&mut v, "programme.objectives", &input.objectives, false, 10_000);
-        if input.unit.is_empty() {
-            v.add("programme.unit", "is required");
-        } else {
-            check_name(&mut v, &input.unit, "units", "programme.unit");
-        }
-        if !(2000..=2100).contains(&input.year) {
-            v.add("programme.year", "must be a year between 2000 and 2100");
-        }
+        programmes::check_unit_and_year(&mut v, &input.unit, input.year);
         v.check()?;
-        self.check_unit(&input.unit, "programme.unit").await?;
-        self.require_unit(ctx, &input.unit, "the programme").await?;
+        self.check_programme_unit(ctx, &input.unit).await?;
         let tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
-        let now = self.clock.now();
-        let mut row = Row::new(
-            names::new_id(),
-            pb::AuditProgramme {
-                unit: input.unit.clone(),
-                year: input.year,
-                title,
-                objectives,
-                ..Default::default()
-            },
-            now,
-        );
-        row.unit = input.unit;
-        row.sort_key = format!("{:04}", input.year);
+        let programme = pb::AuditProgramme {
+            unit: input.unit.clone(),
+            year: input.year,
+            title,
+            objectives,
+            ..Default::default()
+        };
+        let row = programmes::new_row(programme, input.unit, input.year, self.clock.now());
         write::create(tx, &row).await
     }
 
@@ -145,9 +131,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetAuditProgrammeRequest,
     ) -> ServiceResult<pb::AuditProgramme> {
-        let id = names::parse(&request.name, "auditProgrammes", "name")?;
-        let row: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("auditProgrammes/{id}")).await?;
+        let row: Row<pb::AuditProgramme> = self.get_checked(ctx, &request.name).await?;
         Ok(row.answer())
     }
 
@@ -291,21 +275,8 @@ impl Quality {
     }
 
     pub async fn get_audit(&self, ctx: &CallContext, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
-        let id = names::parse(&request.name, "audits", "name")?;
-        Ok(self.checked_audit(ctx, self.journal.db().reader(), &id).await?.answer())
-    }
-
-    /// The audit `id` after the platform's check for the caller's method
-    /// (an audit belongs to its programme's unit).
-    async fn checked_audit(
-        &self,
-        ctx: &CallContext,
-        db: &impl ConnectionTrait,
-        id: &str,
-    ) -> ServiceResult<Row<pb::Audit>> {
-        let row: Row<pb::Audit> = AUDITS.get(db, id).await?;
-        self.authorize(ctx, &row.unit, &format!("audits/{id}")).await?;
-        Ok(row)
+        let row: Row<pb::Audit> = self.get_checked(ctx, &request.name).await?;
+        Ok(row.answer())
     }
 
     pub async fn list_audits(
@@ -324,9 +295,7 @@ impl Quality {
         let input = request.audit.unwrap_or_default();
         let id = names::parse(&input.name, "audits", "audit.name")?;
         let paths = field_mask::paths(request.update_mask.as_ref(), &AUDIT_FIELDS)?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
         if row.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_COMPLETED",
@@ -364,16 +333,8 @@ impl Quality {
 
     pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_PLANNED",
-                format!("audits/{id}"),
-                format!("audits/{id} has already started"),
-            ));
-        }
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
+        row.require_state(State::Planned as i32, "AUDIT_NOT_PLANNED", "has already started")?;
         row.state = State::InProgress as i32;
         row.message.state = row.state;
         self.commit_change(tx, row, "started").await
@@ -385,19 +346,9 @@ impl Quality {
         request: pb::CompleteAuditRequest,
     ) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        let mut v = Violations::new();
-        let conclusion = text::clean(&mut v, "conclusion", &request.conclusion, true, 20_000);
-        v.check()?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
-        if row.state != State::InProgress as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_IN_PROGRESS",
-                format!("audits/{id}"),
-                format!("audits/{id} is not in progress"),
-            ));
-        }
+        let conclusion = required_text("conclusion", &request.conclusion, 20_000)?;
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
+        row.require_state(State::InProgress as i32, "AUDIT_NOT_IN_PROGRESS", "is not in progress")?;
         let findings: Vec<Row<pb::Finding>> = FINDINGS
             .list(tx.txn(), vec![eq("parent", id.clone())], &[], None, 0)
             .await?;
@@ -467,7 +418,7 @@ impl Quality {
         let print = fingerprint(&request);
         let audit_id = names::parse(&request.parent, "audits", "parent")?;
         let input = request.finding.unwrap_or_default();
-        let audit = self.checked_audit(ctx, self.journal.db().reader(), &audit_id).await?;
+        let audit: Row<pb::Audit> = self.checked(ctx, self.journal.db().reader(), &audit_id).await?;
         let content = self.clean_finding(ctx, &audit.message, &input, true).await?;
         if let Some(done) = self.journal.replay::<pb::Finding>(ctx, &print).await? {
             return Ok(done);
@@ -483,13 +434,11 @@ impl Quality {
             Begun::Replayed(done) => return Ok(done),
         };
         let mut audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
-        if audit.state != State::InProgress as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_IN_PROGRESS",
-                request.parent.clone(),
-                format!("{} is not in progress: start it to record findings", request.parent),
-            ));
-        }
+        audit.require_state(
+            State::InProgress as i32,
+            "AUDIT_NOT_IN_PROGRESS",
+            "is not in progress: start it to record findings",
+        )?;
         let now = self.clock.now();
         let mut row = Row::new(
             names::new_id(),
@@ -512,7 +461,7 @@ impl Quality {
         let (audit, id) = parse_finding(&request.name, "name")?;
         let db = self.journal.db().reader();
         let row = self.checked_finding(ctx, db, &audit, &id, &request.name).await?;
-        Ok(self.shown_finding(ctx, &mut Visibility::default(), row.answer()).await)
+        Ok(self.shown(ctx, row.answer()).await)
     }
 
     /// The finding `audit_id`/`id` (`name`) after the platform's check for
@@ -561,13 +510,8 @@ impl Quality {
             );
         }
         let (rows, next_page_token) = LIST_FINDINGS.page(self.journal.db().reader(), &listing, within).await?;
-        let mut seen = Visibility::default();
-        let mut findings = Vec::new();
-        for row in &rows {
-            findings.push(self.shown_finding(ctx, &mut seen, row.answer()).await);
-        }
         Ok(pb::ListFindingsResponse {
-            findings,
+            findings: self.shown_rows(ctx, &rows).await,
             next_page_token,
         })
     }
@@ -630,7 +574,7 @@ impl Quality {
         row.unit = row.message.auditee.clone();
         row.kind = row.message.r#type;
         let finding = self.commit_change(tx, row, "updated").await?;
-        Ok(self.shown_finding(ctx, &mut Visibility::default(), finding).await)
+        Ok(self.shown(ctx, finding).await)
     }
 }
 

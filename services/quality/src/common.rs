@@ -48,6 +48,15 @@ pub fn check_date(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> 
     }
 }
 
+/// A request's one required text field, cleaned; INVALID_ARGUMENT naming
+/// `field` when it is missing or too long.
+pub fn required_text(field: &str, value: &str, max_chars: usize) -> ServiceResult<String> {
+    let mut v = Violations::new();
+    let text = text::clean(&mut v, field, value, true, max_chars);
+    v.check()?;
+    Ok(text)
+}
+
 /// `YYYY-MM-DD`, which sorts and compares as the dates do.
 pub fn date_key(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()

@@ -19,9 +19,9 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::access::Visibility;
-use crate::common::{check_date, clean_names, date_from_proto, date_key, date_to_proto, eq, today};
-use crate::listing::{self, Field, List};
+use crate::common::{check_date, clean_names, date_from_proto, date_key, date_to_proto, eq, required_text, today};
+use crate::listing::{Field, List};
+use crate::programmes::{self, year_key};
 use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row, stored};
 use crate::write;
 
@@ -60,7 +60,7 @@ stored!(
 );
 
 /// ListInspectionProgrammes.
-pub(crate) const LIST_PROGRAMMES: List<pb::InspectionProgramme> = listing::yearly();
+pub(crate) const LIST_PROGRAMMES: List<pb::InspectionProgramme> = programmes::list();
 /// ListInspections: by programme, unit and state; by planned date (default)
 /// or creation.
 pub(crate) const LIST_INSPECTIONS: List<pb::Inspection> = List::new(
@@ -76,10 +76,6 @@ pub(crate) const LIST_INSPECTIONS: List<pb::Inspection> = List::new(
     ],
     &[("planned_date", "sort_key")],
 );
-
-fn year_key(year: i32) -> String {
-    format!("{year:04}")
-}
 
 impl Quality {
     /// The inspection `id` after the check of a change to it: read within
@@ -125,18 +121,10 @@ impl Quality {
         let input = request.programme.unwrap_or_default();
         let mut v = Violations::new();
         let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
-        if input.unit.is_empty() {
-            v.add("programme.unit", "is required");
-        } else {
-            crate::common::check_name(&mut v, &input.unit, "units", "programme.unit");
-        }
-        if !(2000..=2100).contains(&input.year) {
-            v.add("programme.year", "must be a year between 2000 and 2100");
-        }
+        programmes::check_unit_and_year(&mut v, &input.unit, input.year);
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
-        self.check_unit(&input.unit, "programme.unit").await?;
-        self.require_unit(ctx, &input.unit, "the programme").await?;
+        self.check_programme_unit(ctx, &input.unit).await?;
         self.check_population(&input.unit, &population, "programme.population")
             .await?;
 
@@ -163,20 +151,14 @@ impl Quality {
                 input.unit, input.year, other.id
             )));
         }
-        let now = self.clock.now();
-        let mut row = Row::new(
-            names::new_id(),
-            pb::InspectionProgramme {
-                unit: input.unit.clone(),
-                year: input.year,
-                title,
-                population,
-                ..Default::default()
-            },
-            now,
-        );
-        row.unit = input.unit;
-        row.sort_key = year_key(input.year);
+        let programme = pb::InspectionProgramme {
+            unit: input.unit.clone(),
+            year: input.year,
+            title,
+            population,
+            ..Default::default()
+        };
+        let row = programmes::new_row(programme, input.unit, input.year, self.clock.now());
         write::create(tx, &row).await
     }
 
@@ -185,10 +167,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionProgrammeRequest,
     ) -> ServiceResult<pb::InspectionProgramme> {
-        let id = names::parse(&request.name, "inspectionProgrammes", "name")?;
-        let row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
-            .await?;
+        let row: Row<pb::InspectionProgramme> = self.get_checked(ctx, &request.name).await?;
         Ok(row.answer())
     }
 
@@ -216,11 +195,9 @@ impl Quality {
         let title = text::clean(&mut v, "programme.title", &input.title, paths.contains(&"title"), 500);
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(tx.txn(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
+        let (tx, mut row) = self
+            .begin_change::<pb::InspectionProgramme>(ctx, &id, &request.etag)
             .await?;
-        row.check_etag(&request.etag)?;
         for path in paths {
             match path {
                 "title" => row.message.title = title.clone(),
@@ -316,12 +293,8 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionRequest,
     ) -> ServiceResult<pb::Inspection> {
-        let id = names::parse(&request.name, "inspections", "name")?;
-        let row: Row<pb::Inspection> = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspections/{id}")).await?;
-        Ok(self
-            .shown_inspection(ctx, &mut Visibility::default(), row.answer())
-            .await)
+        let row: Row<pb::Inspection> = self.get_checked(ctx, &request.name).await?;
+        Ok(self.shown(ctx, row.answer()).await)
     }
 
     pub async fn list_inspections(
@@ -330,13 +303,8 @@ impl Quality {
         request: pb::ListInspectionsRequest,
     ) -> ServiceResult<pb::ListInspectionsResponse> {
         let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_INSPECTIONS, &request).await?;
-        let mut seen = Visibility::default();
-        let mut inspections = Vec::new();
-        for row in &rows {
-            inspections.push(self.shown_inspection(ctx, &mut seen, row.answer()).await);
-        }
         Ok(pb::ListInspectionsResponse {
-            inspections,
+            inspections: self.shown_rows(ctx, &rows).await,
             next_page_token,
         })
     }
@@ -360,20 +328,18 @@ impl Quality {
         let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_inspection(ctx, tx.txn(), &id).await?;
         row.check_etag(&request.etag)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "INSPECTION_NOT_PLANNED",
-                format!("inspections/{id}"),
-                format!("inspections/{id} is not planned: it was done or cancelled already"),
-            ));
-        }
+        row.require_state(
+            State::Planned as i32,
+            "INSPECTION_NOT_PLANNED",
+            "is not planned: it was done or cancelled already",
+        )?;
         row.state = State::Done as i32;
         row.message.state = State::Done as i32;
         row.message.done_date = Some(date_to_proto(done));
         row.message.findings = findings;
         row.message.evidence = evidence;
         let inspection = self.commit_change(tx, row, "completed").await?;
-        Ok(self.shown_inspection(ctx, &mut Visibility::default(), inspection).await)
+        Ok(self.shown(ctx, inspection).await)
     }
 
     pub async fn cancel_inspection(
@@ -382,27 +348,21 @@ impl Quality {
         request: pb::CancelInspectionRequest,
     ) -> ServiceResult<pb::Inspection> {
         let id = names::parse(&request.name, "inspections", "name")?;
-        let mut v = Violations::new();
-        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
-        v.check()?;
+        let reason = required_text("reason", &request.reason, 2000)?;
         let ctx = ctx.clone().with_reason(&reason);
         let tx = self.journal.begin(&ctx).await?;
         let mut row = self.checked_inspection(&ctx, tx.txn(), &id).await?;
         row.check_etag(&request.etag)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "INSPECTION_NOT_PLANNED",
-                format!("inspections/{id}"),
-                format!("inspections/{id} is not planned: it was done or cancelled already"),
-            ));
-        }
+        row.require_state(
+            State::Planned as i32,
+            "INSPECTION_NOT_PLANNED",
+            "is not planned: it was done or cancelled already",
+        )?;
         row.state = State::Cancelled as i32;
         row.message.state = State::Cancelled as i32;
         row.message.cancel_reason = reason;
         let inspection = self.commit_change(tx, row, "cancelled").await?;
-        Ok(self
-            .shown_inspection(&ctx, &mut Visibility::default(), inspection)
-            .await)
+        Ok(self.shown(&ctx, inspection).await)
     }
 
     /// The inspection coverage of `unit` (`units/{id}`) from `start` to `end`

@@ -28,6 +28,7 @@ mod audits;
 mod common;
 mod grpc;
 mod listing;
+mod programmes;
 mod store;
 mod write;
 

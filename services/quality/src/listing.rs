@@ -240,16 +240,6 @@ impl<M: Stored> List<M> {
     }
 }
 
-/// The list of the yearly programmes of units (inspection and audit): by unit
-/// and year; by year (default) or creation.
-pub const fn yearly<M: Stored>() -> List<M> {
-    List::new(
-        Spec::new(&["unit", "year"], &["year", "create_time"], "year"),
-        &[("unit", Field::Text("unit")), ("year", Field::Year)],
-        &[("year", "sort_key")],
-    )
-}
-
 impl Quality {
     /// The page `request` asks of `list`, of the rows the caller's method
     /// reaches (those whose `unit` its roles cover); the next page's token.

@@ -148,6 +148,20 @@ impl<M: Stored> Row<M> {
     pub fn check_etag(&self, etag: &str) -> ServiceResult<()> {
         etag::check(etag, &self.name(), self.version)
     }
+
+    /// FAILED_PRECONDITION `reason` on the resource, `{name} {why}`, unless
+    /// its `state` column holds `state`.
+    pub fn require_state(&self, state: i32, reason: &'static str, why: &str) -> ServiceResult<()> {
+        if self.state == state {
+            return Ok(());
+        }
+        let name = self.name();
+        Err(ServiceError::precondition(
+            reason,
+            name.clone(),
+            format!("{name} {why}"),
+        ))
+    }
 }
 
 /// One table of resources of type `M`.

@@ -1,9 +1,11 @@
-//! How every write ends: the row inserted or saved, its event queued with
-//! the resource as answered (so the outbox carries exactly what the caller
-//! gets), and the transaction committed with its audit entry.
+//! How every write starts and ends. A change starts with the row read in
+//! its transaction, checked for the caller's method and against the
+//! request's etag; a write ends with the row inserted or saved, its event
+//! queued with the resource as answered (so the outbox carries exactly what
+//! the caller gets), and the transaction committed with its audit entry.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::{NewEvent, ServiceResult, WriteTx};
+use eiso_platform::{CallContext, NewEvent, ServiceResult, WriteTx};
 
 use crate::Quality;
 use crate::store::{Row, Stored};
@@ -41,6 +43,21 @@ pub async fn create<M: Stored>(mut tx: WriteTx<'_>, row: &Row<M>) -> ServiceResu
 }
 
 impl Quality {
+    /// The start of a change to the row `id` of `M`: the transaction, and
+    /// the row after the platform's check for the caller's method and the
+    /// check of the request's `etag`.
+    pub(crate) async fn begin_change<M: Stored>(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        etag: &str,
+    ) -> ServiceResult<(WriteTx<'_>, Row<M>)> {
+        let tx = self.journal.begin(ctx).await?;
+        let row: Row<M> = self.checked(ctx, tx.txn(), id).await?;
+        row.check_etag(etag)?;
+        Ok((tx, row))
+    }
+
     /// The end of a change: [`save`] now, then the commit.
     pub(crate) async fn commit_change<M: Stored>(
         &self,

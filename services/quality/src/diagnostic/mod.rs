@@ -21,7 +21,6 @@ use eiso_proto::eiso::quality::v1 as pb;
 use pb::{Change, Colour, Quadrant};
 
 use crate::Quality;
-use crate::access::Visibility;
 use crate::common::{check_enum, check_name, eq};
 use crate::listing::{Field, List};
 use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row, stored};
@@ -336,9 +335,7 @@ impl Quality {
 
     /// The diagnostic `id` after the platform's check for the caller's method.
     async fn checked_diagnostic(&self, ctx: &CallContext, id: &str) -> ServiceResult<Row<pb::Diagnostic>> {
-        let row: Row<pb::Diagnostic> = DIAGNOSTICS.get(self.journal.db().reader(), id).await?;
-        self.authorize(ctx, &row.unit, &format!("diagnostics/{id}")).await?;
-        Ok(row)
+        self.checked(ctx, self.journal.db().reader(), id).await
     }
 
     pub async fn get_diagnostic(
@@ -346,15 +343,10 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetDiagnosticRequest,
     ) -> ServiceResult<pb::Diagnostic> {
-        let id = names::parse(&request.name, "diagnostics", "name")?;
-        let row = self.checked_diagnostic(ctx, &id).await?;
+        let row: Row<pb::Diagnostic> = self.get_checked(ctx, &request.name).await?;
+        let assessments = self.assessments_of(&row.id).await?;
         let mut diagnostic = row.answer();
-        let mut seen = Visibility::default();
-        for assessment in self.assessments_of(&id).await? {
-            diagnostic
-                .assessments
-                .push(self.shown_assessment(ctx, &mut seen, assessment.answer()).await);
-        }
+        diagnostic.assessments.extend(self.shown_rows(ctx, &assessments).await);
         Ok(diagnostic)
     }
 
@@ -427,7 +419,7 @@ impl Quality {
         };
         let assessment = write::event(&mut tx, &row, "recorded");
         tx.commit().await?;
-        Ok(self.shown_assessment(ctx, &mut Visibility::default(), assessment).await)
+        Ok(self.shown(ctx, assessment).await)
     }
 
     pub async fn compare_periods(

@@ -317,10 +317,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetManagementReviewRequest,
     ) -> ServiceResult<pb::ManagementReview> {
-        let id = names::parse(&request.name, "managementReviews", "name")?;
-        let row: Row<pb::ManagementReview> = MANAGEMENT_REVIEWS.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("managementReviews/{id}"))
-            .await?;
+        let row: Row<pb::ManagementReview> = self.get_checked(ctx, &request.name).await?;
         Ok(row.answer())
     }
 
