@@ -118,10 +118,15 @@ impl Quality {
         Ok(row)
     }
 
-    /// The resource a Get request's `name` names, [`Self::checked`].
+    /// The row a Get request's `name` names, [`Self::checked`].
     pub(crate) async fn get_checked<M: Stored>(&self, ctx: &CallContext, name: &str) -> ServiceResult<Row<M>> {
         let id = names::parse(name, M::TABLE.collection, "name")?;
         self.checked(ctx, self.journal.db().reader(), &id).await
+    }
+
+    /// The resource a Get request's `name` names, as answered.
+    pub(crate) async fn get<M: Stored>(&self, ctx: &CallContext, name: &str) -> ServiceResult<M> {
+        Ok(self.get_checked(ctx, name).await?.answer())
     }
 }
 

@@ -185,8 +185,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
-        let row: Row<pb::CorrectiveAction> = self.get_checked(ctx, &request.name).await?;
-        Ok(row.answer())
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_corrective_actions(

@@ -131,8 +131,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetAuditProgrammeRequest,
     ) -> ServiceResult<pb::AuditProgramme> {
-        let row: Row<pb::AuditProgramme> = self.get_checked(ctx, &request.name).await?;
-        Ok(row.answer())
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_audit_programmes(
@@ -275,8 +274,7 @@ impl Quality {
     }
 
     pub async fn get_audit(&self, ctx: &CallContext, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
-        let row: Row<pb::Audit> = self.get_checked(ctx, &request.name).await?;
-        Ok(row.answer())
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_audits(

@@ -167,8 +167,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionProgrammeRequest,
     ) -> ServiceResult<pb::InspectionProgramme> {
-        let row: Row<pb::InspectionProgramme> = self.get_checked(ctx, &request.name).await?;
-        Ok(row.answer())
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_inspection_programmes(
@@ -293,8 +292,8 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionRequest,
     ) -> ServiceResult<pb::Inspection> {
-        let row: Row<pb::Inspection> = self.get_checked(ctx, &request.name).await?;
-        Ok(self.shown(ctx, row.answer()).await)
+        let inspection = self.get(ctx, &request.name).await?;
+        Ok(self.shown(ctx, inspection).await)
     }
 
     pub async fn list_inspections(

@@ -317,8 +317,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetManagementReviewRequest,
     ) -> ServiceResult<pb::ManagementReview> {
-        let row: Row<pb::ManagementReview> = self.get_checked(ctx, &request.name).await?;
-        Ok(row.answer())
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_management_reviews(
