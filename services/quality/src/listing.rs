@@ -257,6 +257,65 @@ impl Quality {
 
 #[cfg(test)]
 mod tests {
+    use eiso_platform::aip::filter::{Condition, Op};
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+
+    use super::List;
+
+    fn sql<M: crate::store::Stored>(list: &List<M>, field: &str, value: &str) -> Result<String, String> {
+        let condition = Condition {
+            field: field.into(),
+            op: Op::Eq,
+            value: value.into(),
+        };
+        let expr = list.condition(&condition).map_err(|e| e.to_string())?;
+        Ok(Query::select()
+            .column("id")
+            .from("t")
+            .and_where(expr)
+            .to_string(SqliteQueryBuilder))
+    }
+
+    #[test]
+    fn filter_values_are_read_by_one_rule() {
+        let audits = &crate::audits::LIST_AUDITS;
+        for state in ["STATE_IN_PROGRESS", "IN_PROGRESS"] {
+            let sql = sql(audits, "state", state).expect("a state by name");
+            assert!(sql.ends_with(r#""state" = 2"#), "{sql}");
+        }
+        assert_eq!(
+            sql(audits, "state", "2").expect_err("a number"),
+            "invalid request: filter: unknown state `2`"
+        );
+        let programme = sql(audits, "programme", "auditProgrammes/p1").expect("a name");
+        assert!(programme.ends_with(r#""parent" = 'p1'"#), "{programme}");
+        assert!(sql(audits, "programme", "audits/p1").is_err(), "another collection");
+        let findings = &crate::audits::LIST_FINDINGS;
+        assert!(sql(findings, "type", "MINOR_NONCONFORMITY").is_ok());
+        assert_eq!(
+            sql(findings, "type", "MINOR").expect_err("no such type"),
+            "invalid request: filter: unknown finding type `MINOR`"
+        );
+        let year = sql(&crate::audits::LIST_PROGRAMMES, "year", "2025").expect("a year");
+        assert!(year.ends_with(r#""sort_key" = '2025'"#), "{year}");
+        assert_eq!(
+            sql(&crate::inspections::LIST_PROGRAMMES, "year", "next").expect_err("not a year"),
+            "invalid request: filter: `next` is not a year"
+        );
+        let indicators = &crate::diagnostic::LIST_INDICATORS;
+        assert!(
+            sql(indicators, "active", "true")
+                .expect("true")
+                .ends_with(r#""state" = 1"#)
+        );
+        assert_eq!(
+            sql(indicators, "active", "yes").expect_err("not a flag"),
+            "invalid request: filter: `active` is `true` or `false`"
+        );
+        let quadrant = sql(indicators, "quadrant", "QUADRANT_SOCIAL").expect("a quadrant");
+        assert!(quadrant.contains(r#""kind" = "#), "{quadrant}");
+    }
+
     #[test]
     fn every_filter_field_is_read_from_a_column() {
         let lists = [
