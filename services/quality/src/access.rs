@@ -14,11 +14,14 @@
 //! see of their target: [`HIDDEN_TITLE`] instead of the title stored when the
 //! link was made.
 
+use eiso_platform::aip::names;
 use eiso_platform::scope::{self, Scope, authorize, is_change};
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::quality::v1 as pb;
+use sea_orm::ConnectionTrait;
 
 use crate::Quality;
+use crate::store::{Row, Stored};
 
 pub use eiso_platform::links::{HIDDEN_TITLE, Sight as Visibility};
 
@@ -79,48 +82,67 @@ impl Quality {
         scope::require_root(self.directory.as_ref(), ctx).await
     }
 
-    /// Hides the titles of the links in `evidence` the caller may not see.
-    pub(crate) async fn hide_evidence(
-        &self,
-        ctx: &CallContext,
-        seen: &mut Visibility,
-        evidence: &mut [pb::EvidenceLink],
-    ) {
-        for link in evidence {
+    /// The resource as the caller sees it: the titles of the evidence links
+    /// it may not see hidden.
+    pub(crate) async fn shown<M: Evidenced>(&self, ctx: &CallContext, resource: M) -> M {
+        self.shown_with(ctx, &mut Visibility::default(), resource).await
+    }
+
+    /// The resources of `rows` as the caller sees them.
+    pub(crate) async fn shown_rows<M: Evidenced + Stored>(&self, ctx: &CallContext, rows: &[Row<M>]) -> Vec<M> {
+        let mut seen = Visibility::default();
+        let mut shown = Vec::with_capacity(rows.len());
+        for row in rows {
+            shown.push(self.shown_with(ctx, &mut seen, row.answer()).await);
+        }
+        shown
+    }
+
+    async fn shown_with<M: Evidenced>(&self, ctx: &CallContext, seen: &mut Visibility, mut resource: M) -> M {
+        for link in resource.evidence() {
             seen.title(self.links.as_ref(), ctx, &link.name, &mut link.title).await;
         }
+        resource
     }
 
-    /// An inspection as the caller sees it.
-    pub(crate) async fn shown_inspection(
+    /// The row `id` of `M` after the platform's check for the caller's
+    /// method: it belongs to its `unit`.
+    pub(crate) async fn checked<M: Stored>(
         &self,
         ctx: &CallContext,
-        seen: &mut Visibility,
-        mut inspection: pb::Inspection,
-    ) -> pb::Inspection {
-        self.hide_evidence(ctx, seen, &mut inspection.evidence).await;
-        inspection
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> ServiceResult<Row<M>> {
+        let row: Row<M> = M::TABLE.get(db, id).await?;
+        self.authorize(ctx, &row.unit, &row.name()).await?;
+        Ok(row)
     }
 
-    /// A finding as the caller sees it.
-    pub(crate) async fn shown_finding(
-        &self,
-        ctx: &CallContext,
-        seen: &mut Visibility,
-        mut finding: pb::Finding,
-    ) -> pb::Finding {
-        self.hide_evidence(ctx, seen, &mut finding.evidence).await;
-        finding
+    /// The row a Get request's `name` names, [`Self::checked`].
+    pub(crate) async fn get_checked<M: Stored>(&self, ctx: &CallContext, name: &str) -> ServiceResult<Row<M>> {
+        let id = names::parse(name, M::TABLE.collection, "name")?;
+        self.checked(ctx, self.journal.db().reader(), &id).await
     }
 
-    /// An assessment as the caller sees it.
-    pub(crate) async fn shown_assessment(
-        &self,
-        ctx: &CallContext,
-        seen: &mut Visibility,
-        mut assessment: pb::Assessment,
-    ) -> pb::Assessment {
-        self.hide_evidence(ctx, seen, &mut assessment.evidence).await;
-        assessment
+    /// The resource a Get request's `name` names, as answered.
+    pub(crate) async fn get<M: Stored>(&self, ctx: &CallContext, name: &str) -> ServiceResult<M> {
+        Ok(self.get_checked(ctx, name).await?.answer())
     }
 }
+
+/// A resource with evidence links.
+pub(crate) trait Evidenced {
+    fn evidence(&mut self) -> &mut [pb::EvidenceLink];
+}
+
+macro_rules! evidenced {
+    ($($message:ty),*) => {$(
+        impl Evidenced for $message {
+            fn evidence(&mut self) -> &mut [pb::EvidenceLink] {
+                &mut self.evidence
+            }
+        }
+    )*};
+}
+
+evidenced!(pb::Inspection, pb::Finding, pb::Assessment);

@@ -9,35 +9,51 @@
 //! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
 //! `sort_key` the due date (the earliest action's, else the action's own).
 
-use eiso_platform::aip::{etag, names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::corrective_action::State;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::audits::{finding_proto, is_nonconformity, parse_finding};
-use crate::common::{Paging, check_date, check_name, conditions, date_key, date_to_proto, enum_value, eq, today, ts};
-use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row};
+use crate::audits::{is_nonconformity, parse_finding};
+use crate::common::{check_date, check_name, date_key, date_to_proto, eq, required_text, today, ts};
+use crate::listing::{Field, List};
+use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
+use crate::write;
 
 /// States in which a corrective action is still to be carried out: past its
 /// due date, it is overdue.
 pub const PENDING: [State; 3] = [State::Open, State::ActionsPlanned, State::NotEffective];
 
-pub fn action_proto(row: &Row<pb::CorrectiveAction>) -> pb::CorrectiveAction {
-    let name = format!("correctiveActions/{}", row.id);
-    pb::CorrectiveAction {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+/// ListCorrectiveActions: by state, unit and audit; by creation (default) or
+/// due date.
+pub(crate) const LIST_ACTIONS: List<pb::CorrectiveAction> = List::new(
+    Spec::new(&["state", "unit", "audit"], &["create_time", "due_date"], "create_time"),
+    &[
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+        ("unit", Field::Text("unit")),
+        ("audit", Field::Id("parent", "audits")),
+    ],
+    &[("due_date", "sort_key")],
+);
+/// ListOverdueCorrectiveActions: by due date, the longest overdue first.
+pub(crate) const LIST_OVERDUE: List<pb::CorrectiveAction> = List::new(
+    Spec::new(&[], &["due_date"], "due_date"),
+    &[],
+    &[("due_date", "sort_key")],
+);
+
+stored!(
+    pb::CorrectiveAction,
+    CORRECTIVE_ACTIONS,
+    "quality.corrective_action",
+    [etag, create_time, update_time]
+);
 
 fn wrong_state(id: &str, state: i32, wanted: &str) -> ServiceError {
     let current = State::try_from(state)
@@ -158,17 +174,9 @@ impl Quality {
         row.unit = finding.message.auditee.clone();
         row.state = State::Open as i32;
         row.sort_key = due_key(&row.message);
-        CORRECTIVE_ACTIONS.insert(tx.txn(), &row).await?;
+        let action = write::insert(&mut tx, &row).await?;
         finding.message.corrective_action = format!("correctiveActions/{id}");
-        FINDINGS.save(tx.txn(), &mut finding, now).await?;
-        let action = action_proto(&row);
-        let finding = finding_proto(&finding);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.created",
-            &action.name,
-            &action,
-        ));
-        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
+        write::save(&mut tx, &mut finding, now, "updated").await?;
         tx.commit_idempotent(action).await
     }
 
@@ -177,24 +185,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
-        let id = names::parse(&request.name, "correctiveActions", "name")?;
-        Ok(action_proto(
-            &self.checked_action(ctx, self.journal.db().reader(), &id).await?,
-        ))
-    }
-
-    /// The corrective action `id` after the platform's check for the
-    /// caller's method.
-    async fn checked_action(
-        &self,
-        ctx: &CallContext,
-        db: &impl ConnectionTrait,
-        id: &str,
-    ) -> ServiceResult<Row<pb::CorrectiveAction>> {
-        let row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS.get(db, id).await?;
-        self.authorize(ctx, &row.unit, &format!("correctiveActions/{id}"))
-            .await?;
-        Ok(row)
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_corrective_actions(
@@ -202,49 +193,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListCorrectiveActionsRequest,
     ) -> ServiceResult<pb::ListCorrectiveActionsResponse> {
-        let mut filters = conditions(&request.filter, &["state", "unit", "audit"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                "audit" => eq("parent", names::parse(value, "audits", "filter")?),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["create_time", "due_date"], "create_time")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "due_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows: Vec<Row<pb::CorrectiveAction>> = CORRECTIVE_ACTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_ACTIONS, &request).await?;
         Ok(pb::ListCorrectiveActionsResponse {
-            corrective_actions: rows.iter().map(action_proto).collect(),
+            corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -267,24 +218,10 @@ impl Quality {
             filters.push(eq("unit", request.unit.clone()));
         }
         filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("overdue|{}", request.unit),
-        )?;
-        let mut rows = CORRECTIVE_ACTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let listing = LIST_OVERDUE.read_under(&format!("overdue|{}", request.unit), &request)?;
+        let (rows, next_page_token) = LIST_OVERDUE.page(self.journal.db().reader(), &listing, filters).await?;
         Ok(pb::ListOverdueCorrectiveActionsResponse {
-            corrective_actions: rows.iter().map(action_proto).collect(),
+            corrective_actions: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -324,9 +261,9 @@ impl Quality {
         for (i, action) in actions.iter().enumerate() {
             self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
         }
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        let (tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if ![State::Open, State::ActionsPlanned, State::NotEffective]
             .iter()
             .any(|s| *s as i32 == row.state)
@@ -338,16 +275,7 @@ impl Quality {
         row.state = State::ActionsPlanned as i32;
         row.message.state = row.state;
         row.sort_key = due_key(&row.message);
-        let now = self.clock.now();
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.planned",
-            &action.name,
-            &action,
-        ));
-        tx.commit().await?;
-        Ok(action)
+        self.commit_change(tx, row, "planned").await
     }
 
     pub async fn implement_corrective_action(
@@ -356,12 +284,10 @@ impl Quality {
         request: pb::ImplementCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut v = Violations::new();
-        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
-        v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        let note = required_text("note", &request.note, 10_000)?;
+        let (tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         let owner = row.message.actions.iter().any(|a| a.owner == ctx.principal.name);
         let leader = Scope::of_roles(self.directory.as_ref(), &ctx.principal, Some(&[Role::Leader]))
             .await?
@@ -377,16 +303,7 @@ impl Quality {
         row.message.implementation_note = note;
         row.state = State::Implemented as i32;
         row.message.state = row.state;
-        let now = self.clock.now();
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.implemented",
-            &action.name,
-            &action,
-        ));
-        tx.commit().await?;
-        Ok(action)
+        self.commit_change(tx, row, "implemented").await
     }
 
     pub async fn verify_corrective_action(
@@ -395,12 +312,10 @@ impl Quality {
         request: pb::VerifyCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut v = Violations::new();
-        let note = text::clean(&mut v, "note", &request.note, true, 10_000);
-        v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        let note = required_text("note", &request.note, 10_000)?;
+        let (mut tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if row.state != State::Implemented as i32 {
             return Err(wrong_state(&id, row.state, "IMPLEMENTED"));
         }
@@ -427,13 +342,7 @@ impl Quality {
             State::NotEffective as i32
         };
         row.message.state = row.state;
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.verified",
-            &action.name,
-            &action,
-        ));
+        let action = write::save(&mut tx, &mut row, now, "verified").await?;
         tx.commit().await?;
         Ok(action)
     }
@@ -444,9 +353,9 @@ impl Quality {
         request: pb::CloseCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_action(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("correctiveActions/{id}"), row.version)?;
+        let (mut tx, mut row) = self
+            .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
+            .await?;
         if row.state != State::VerifiedEffective as i32 {
             return Err(wrong_state(&id, row.state, "VERIFIED_EFFECTIVE"));
         }
@@ -454,13 +363,7 @@ impl Quality {
         row.state = State::Closed as i32;
         row.message.state = row.state;
         row.message.close_time = ts(now);
-        CORRECTIVE_ACTIONS.save(tx.txn(), &mut row, now).await?;
-        let action = action_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.corrective_action.closed",
-            &action.name,
-            &action,
-        ));
+        let action = write::save(&mut tx, &mut row, now, "closed").await?;
         tx.commit().await?;
         Ok(action)
     }

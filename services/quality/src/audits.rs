@@ -7,54 +7,36 @@
 //! date. Findings — `parent` the audit id, `unit` the auditee, `kind` the
 //! finding type.
 
-use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::audit::State;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
-use crate::access::Visibility;
-use crate::common::{
-    Paging, check_date, check_enum, check_name, clean_clause, clean_names, conditions, date_key, date_to_proto,
-    enum_value, eq, ts,
-};
-use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row};
+use crate::common::{check_date, check_enum, clean_clause, clean_names, date_key, date_to_proto, eq, required_text};
+use crate::listing::{Field, List};
+use crate::programmes;
+use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row, stored};
+use crate::write;
 
-pub fn programme_proto(row: &Row<pb::AuditProgramme>) -> pb::AuditProgramme {
-    let name = format!("auditProgrammes/{}", row.id);
-    pb::AuditProgramme {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-pub fn audit_proto(row: &Row<pb::Audit>) -> pb::Audit {
-    let name = format!("audits/{}", row.id);
-    pb::Audit {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-pub fn finding_proto(row: &Row<pb::Finding>) -> pb::Finding {
-    let name = format!("audits/{}/findings/{}", row.parent, row.id);
-    pb::Finding {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(
+    pb::AuditProgramme,
+    AUDIT_PROGRAMMES,
+    "quality.audit_programme",
+    [etag, create_time, update_time]
+);
+stored!(pb::Audit, AUDITS, "quality.audit", [etag, create_time, update_time]);
+stored!(
+    pb::Finding,
+    FINDINGS,
+    "quality.finding",
+    [etag, create_time, update_time],
+    name = |row| format!("audits/{}/findings/{}", row.parent, row.id)
+);
 
 /// `audits/{a}/findings/{f}` → (a, f).
 pub fn parse_finding(name: &str, field: &str) -> ServiceResult<(String, String)> {
@@ -71,6 +53,38 @@ pub fn parse_finding(name: &str, field: &str) -> ServiceResult<(String, String)>
 pub fn is_nonconformity(kind: i32) -> bool {
     kind == pb::FindingType::MajorNonconformity as i32 || kind == pb::FindingType::MinorNonconformity as i32
 }
+
+/// ListAuditProgrammes.
+pub(crate) const LIST_PROGRAMMES: List<pb::AuditProgramme> = programmes::list();
+/// ListAudits: by programme, state and unit; by start date (default) or
+/// creation.
+pub(crate) const LIST_AUDITS: List<pb::Audit> = List::new(
+    Spec::new(
+        &["programme", "state", "unit"],
+        &["start_date", "create_time"],
+        "start_date",
+    ),
+    &[
+        ("programme", Field::Id("parent", "auditProgrammes")),
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+        ("unit", Field::Text("unit")),
+    ],
+    &[("start_date", "sort_key")],
+);
+/// ListFindings: by type and auditee; by creation.
+pub(crate) const LIST_FINDINGS: List<pb::Finding> = List::new(
+    Spec::new(&["type", "auditee"], &["create_time"], "create_time"),
+    &[
+        (
+            "type",
+            Field::enumeration("kind", "FINDING_TYPE_", "finding type", |s| {
+                pb::FindingType::from_str_name(s).map(i32::from)
+            }),
+        ),
+        ("auditee", Field::Text("unit")),
+    ],
+    &[],
+);
 
 const AUDIT_FIELDS: [&str; 8] = [
     "title",
@@ -94,43 +108,22 @@ impl Quality {
         let mut v = Violations::new();
         let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
         let objectives = text::clean(&mut v, "programme.objectives", &input.objectives, false, 10_000);
-        if input.unit.is_empty() {
-            v.add("programme.unit", "is required");
-        } else {
-            check_name(&mut v, &input.unit, "units", "programme.unit");
-        }
-        if !(2000..=2100).contains(&input.year) {
-            v.add("programme.year", "must be a year between 2000 and 2100");
-        }
+        programmes::check_unit_and_year(&mut v, &input.unit, input.year);
         v.check()?;
-        self.check_unit(&input.unit, "programme.unit").await?;
-        self.require_unit(ctx, &input.unit, "the programme").await?;
-        let mut tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
+        self.check_programme_unit(ctx, &input.unit).await?;
+        let tx = match self.journal.begin_idempotent::<pb::AuditProgramme>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
-        let now = self.clock.now();
-        let mut row = Row::new(
-            names::new_id(),
-            pb::AuditProgramme {
-                unit: input.unit.clone(),
-                year: input.year,
-                title,
-                objectives,
-                ..Default::default()
-            },
-            now,
-        );
-        row.unit = input.unit;
-        row.sort_key = format!("{:04}", input.year);
-        AUDIT_PROGRAMMES.insert(tx.txn(), &row).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.audit_programme.created",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit_idempotent(programme).await
+        let programme = pb::AuditProgramme {
+            unit: input.unit.clone(),
+            year: input.year,
+            title,
+            objectives,
+            ..Default::default()
+        };
+        let row = programmes::new_row(programme, input.unit, input.year, self.clock.now());
+        write::create(tx, &row).await
     }
 
     pub async fn get_audit_programme(
@@ -138,10 +131,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetAuditProgrammeRequest,
     ) -> ServiceResult<pb::AuditProgramme> {
-        let id = names::parse(&request.name, "auditProgrammes", "name")?;
-        let row: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("auditProgrammes/{id}")).await?;
-        Ok(programme_proto(&row))
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_audit_programmes(
@@ -149,41 +139,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListAuditProgrammesRequest,
     ) -> ServiceResult<pb::ListAuditProgrammesResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => {
-                    let year: i32 = value
-                        .parse()
-                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
-                    eq("sort_key", format!("{year:04}"))
-                }
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = AUDIT_PROGRAMMES
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_PROGRAMMES, &request).await?;
         Ok(pb::ListAuditProgrammesResponse {
-            programmes: rows.iter().map(programme_proto).collect(),
+            programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -294,7 +252,7 @@ impl Quality {
         }
         self.require_unit(ctx, &programme.unit, &input.programme).await?;
         self.check_audit_people(&programme.message.unit, &content).await?;
-        let mut tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -312,30 +270,11 @@ impl Quality {
         row.unit = programme.message.unit.clone();
         row.state = State::Planned as i32;
         row.sort_key = start_key(&row.message);
-        AUDITS.insert(tx.txn(), &row).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.created", &audit.name, &audit));
-        tx.commit_idempotent(audit).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_audit(&self, ctx: &CallContext, request: pb::GetAuditRequest) -> ServiceResult<pb::Audit> {
-        let id = names::parse(&request.name, "audits", "name")?;
-        Ok(audit_proto(
-            &self.checked_audit(ctx, self.journal.db().reader(), &id).await?,
-        ))
-    }
-
-    /// The audit `id` after the platform's check for the caller's method
-    /// (an audit belongs to its programme's unit).
-    async fn checked_audit(
-        &self,
-        ctx: &CallContext,
-        db: &impl ConnectionTrait,
-        id: &str,
-    ) -> ServiceResult<Row<pb::Audit>> {
-        let row: Row<pb::Audit> = AUDITS.get(db, id).await?;
-        self.authorize(ctx, &row.unit, &format!("audits/{id}")).await?;
-        Ok(row)
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_audits(
@@ -343,49 +282,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListAuditsRequest,
     ) -> ServiceResult<pb::ListAuditsResponse> {
-        let mut filters = conditions(&request.filter, &["programme", "state", "unit"], |field, value| {
-            Ok(match field {
-                "programme" => eq("parent", names::parse(value, "auditProgrammes", "filter")?),
-                "unit" => eq("unit", value.to_string()),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["start_date", "create_time"], "start_date")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "start_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = AUDITS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_AUDITS, &request).await?;
         Ok(pb::ListAuditsResponse {
-            audits: rows.iter().map(audit_proto).collect(),
+            audits: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -394,9 +293,7 @@ impl Quality {
         let input = request.audit.unwrap_or_default();
         let id = names::parse(&input.name, "audits", "audit.name")?;
         let paths = field_mask::paths(request.update_mask.as_ref(), &AUDIT_FIELDS)?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
         if row.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_COMPLETED",
@@ -429,34 +326,16 @@ impl Quality {
             ..content
         };
         row.sort_key = start_key(&row.message);
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "updated").await
     }
 
     pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_PLANNED",
-                format!("audits/{id}"),
-                format!("audits/{id} has already started"),
-            ));
-        }
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
+        row.require_state(State::Planned as i32, "AUDIT_NOT_PLANNED", "has already started")?;
         row.state = State::InProgress as i32;
         row.message.state = row.state;
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.started", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "started").await
     }
 
     pub async fn complete_audit(
@@ -465,19 +344,9 @@ impl Quality {
         request: pb::CompleteAuditRequest,
     ) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
-        let mut v = Violations::new();
-        let conclusion = text::clean(&mut v, "conclusion", &request.conclusion, true, 20_000);
-        v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_audit(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{id}"), row.version)?;
-        if row.state != State::InProgress as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_IN_PROGRESS",
-                format!("audits/{id}"),
-                format!("audits/{id} is not in progress"),
-            ));
-        }
+        let conclusion = required_text("conclusion", &request.conclusion, 20_000)?;
+        let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
+        row.require_state(State::InProgress as i32, "AUDIT_NOT_IN_PROGRESS", "is not in progress")?;
         let findings: Vec<Row<pb::Finding>> = FINDINGS
             .list(tx.txn(), vec![eq("parent", id.clone())], &[], None, 0)
             .await?;
@@ -499,12 +368,7 @@ impl Quality {
         row.state = State::Completed as i32;
         row.message.state = row.state;
         row.message.conclusion = conclusion;
-        let now = self.clock.now();
-        AUDITS.save(tx.txn(), &mut row, now).await?;
-        let audit = audit_proto(&row);
-        tx.event(NewEvent::with("quality.audit.completed", &audit.name, &audit));
-        tx.commit().await?;
-        Ok(audit)
+        self.commit_change(tx, row, "completed").await
     }
 
     /// Checks a finding's content against its audit; resolves its evidence.
@@ -552,7 +416,7 @@ impl Quality {
         let print = fingerprint(&request);
         let audit_id = names::parse(&request.parent, "audits", "parent")?;
         let input = request.finding.unwrap_or_default();
-        let audit = self.checked_audit(ctx, self.journal.db().reader(), &audit_id).await?;
+        let audit: Row<pb::Audit> = self.checked(ctx, self.journal.db().reader(), &audit_id).await?;
         let content = self.clean_finding(ctx, &audit.message, &input, true).await?;
         if let Some(done) = self.journal.replay::<pb::Finding>(ctx, &print).await? {
             return Ok(done);
@@ -568,13 +432,11 @@ impl Quality {
             Begun::Replayed(done) => return Ok(done),
         };
         let mut audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
-        if audit.state != State::InProgress as i32 {
-            return Err(ServiceError::precondition(
-                "AUDIT_NOT_IN_PROGRESS",
-                request.parent.clone(),
-                format!("{} is not in progress: start it to record findings", request.parent),
-            ));
-        }
+        audit.require_state(
+            State::InProgress as i32,
+            "AUDIT_NOT_IN_PROGRESS",
+            "is not in progress: start it to record findings",
+        )?;
         let now = self.clock.now();
         let mut row = Row::new(
             names::new_id(),
@@ -587,13 +449,9 @@ impl Quality {
         row.parent = audit_id;
         row.unit = row.message.auditee.clone();
         row.kind = row.message.r#type;
-        FINDINGS.insert(tx.txn(), &row).await?;
+        let finding = write::insert(&mut tx, &row).await?;
         audit.message.finding_count += 1;
-        AUDITS.save(tx.txn(), &mut audit, now).await?;
-        let finding = finding_proto(&row);
-        let audit = audit_proto(&audit);
-        tx.event(NewEvent::with("quality.finding.created", &finding.name, &finding));
-        tx.event(NewEvent::with("quality.audit.updated", &audit.name, &audit));
+        write::save(&mut tx, &mut audit, now, "updated").await?;
         tx.commit_idempotent(finding).await
     }
 
@@ -601,9 +459,7 @@ impl Quality {
         let (audit, id) = parse_finding(&request.name, "name")?;
         let db = self.journal.db().reader();
         let row = self.checked_finding(ctx, db, &audit, &id, &request.name).await?;
-        Ok(self
-            .shown_finding(ctx, &mut Visibility::default(), finding_proto(&row))
-            .await)
+        Ok(self.shown(ctx, row.answer()).await)
     }
 
     /// The finding `audit_id`/`id` (`name`) after the platform's check for
@@ -634,31 +490,14 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListFindingsRequest,
     ) -> ServiceResult<pb::ListFindingsResponse> {
-        let mut filters = conditions(&request.filter, &["type", "auditee"], |field, value| {
-            Ok(match field {
-                "auditee" => eq("unit", value.to_string()),
-                _ => eq(
-                    "kind",
-                    enum_value(value, "FINDING_TYPE_", |s| {
-                        pb::FindingType::from_str_name(s).map(|t| t as i32)
-                    })?,
-                ),
-            })
-        })?;
+        let listing = LIST_FINDINGS.read_under(&request.parent, &request)?;
+        let mut within = Vec::new();
         if request.parent != "audits/-" {
-            filters.push(eq("parent", names::parse(&request.parent, "audits", "parent")?));
+            within.push(eq("parent", names::parse(&request.parent, "audits", "parent")?));
         }
-        let terms = order::parse(&request.order_by, &["create_time"], "create_time")?;
-        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}|{}", request.parent, request.filter, request.order_by),
-        )?;
         // Findings of the audits the caller reads.
         if let Some(covered) = self.method_scope(ctx).await?.condition("unit") {
-            filters.push(
+            within.push(
                 Expr::col("parent").in_subquery(
                     Query::select()
                         .column("id")
@@ -668,23 +507,9 @@ impl Quality {
                 ),
             );
         }
-        let mut rows = FINDINGS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
-        let mut seen = Visibility::default();
-        let mut findings = Vec::new();
-        for row in &rows {
-            findings.push(self.shown_finding(ctx, &mut seen, finding_proto(row)).await);
-        }
+        let (rows, next_page_token) = LIST_FINDINGS.page(self.journal.db().reader(), &listing, within).await?;
         Ok(pb::ListFindingsResponse {
-            findings,
+            findings: self.shown_rows(ctx, &rows).await,
             next_page_token,
         })
     }
@@ -718,10 +543,10 @@ impl Quality {
         if !relink {
             content.evidence = current.message.evidence.clone();
         }
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let audit: Row<pb::Audit> = AUDITS.get(tx.txn(), &audit_id).await?;
         let mut row: Row<pb::Finding> = FINDINGS.get(tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("audits/{audit_id}/findings/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         if audit.state == State::Completed as i32 {
             return Err(ServiceError::precondition(
                 "AUDIT_COMPLETED",
@@ -746,12 +571,8 @@ impl Quality {
         };
         row.unit = row.message.auditee.clone();
         row.kind = row.message.r#type;
-        let now = self.clock.now();
-        FINDINGS.save(tx.txn(), &mut row, now).await?;
-        let finding = finding_proto(&row);
-        tx.event(NewEvent::with("quality.finding.updated", &finding.name, &finding));
-        tx.commit().await?;
-        Ok(self.shown_finding(ctx, &mut Visibility::default(), finding).await)
+        let finding = self.commit_change(tx, row, "updated").await?;
+        Ok(self.shown(ctx, finding).await)
     }
 }
 

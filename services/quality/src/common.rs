@@ -1,9 +1,9 @@
 //! What every part of the service shares: local dates, checks of users,
-//! units and evidence links, and list plumbing.
+//! units and evidence links.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
-use eiso_platform::aip::{filter, names, page, text};
+use eiso_platform::aip::{names, text};
 use eiso_platform::journal::timestamp;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1::LocalDate;
@@ -46,6 +46,15 @@ pub fn check_date(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> 
         }
         Err(_) => None,
     }
+}
+
+/// A request's one required text field, cleaned; INVALID_ARGUMENT naming
+/// `field` when it is missing or too long.
+pub fn required_text(field: &str, value: &str, max_chars: usize) -> ServiceResult<String> {
+    let mut v = Violations::new();
+    let text = text::clean(&mut v, field, value, true, max_chars);
+    v.check()?;
+    Ok(text)
 }
 
 /// `YYYY-MM-DD`, which sorts and compares as the dates do.
@@ -127,55 +136,8 @@ pub fn clean_clause(v: &mut Violations, field: &str, value: &str, required: bool
     clause
 }
 
-/// The conditions of a list's AIP-160 filter. `column` maps a filter field and
-/// its value to a condition (or an error naming `filter`).
-pub fn conditions(
-    filter_text: &str,
-    allowed: &[&str],
-    mut column: impl FnMut(&str, &str) -> ServiceResult<SimpleExpr>,
-) -> ServiceResult<Vec<SimpleExpr>> {
-    let mut out = Vec::new();
-    for condition in filter::parse(filter_text, allowed)? {
-        let expr = column(&condition.field, &condition.value)?;
-        out.push(match condition.op {
-            filter::Op::Eq => expr,
-            filter::Op::Ne => expr.not(),
-        });
-    }
-    Ok(out)
-}
-
-/// An enum value in a filter, by its proto name (`STATE_DONE`) or short name (`DONE`).
-pub fn enum_value(value: &str, prefix: &str, parse: impl Fn(&str) -> Option<i32>) -> ServiceResult<i32> {
-    parse(value)
-        .or_else(|| parse(&format!("{prefix}{value}")))
-        .ok_or_else(|| ServiceError::invalid("filter", format!("unknown value `{value}`")))
-}
-
 pub fn eq(column: &'static str, value: impl Into<sea_orm::Value>) -> SimpleExpr {
     Expr::col(column).eq(value.into())
-}
-
-/// A list page: (offset, size, query key for the token).
-pub struct Paging {
-    pub offset: u64,
-    pub size: u64,
-    pub key: String,
-}
-
-impl Paging {
-    pub fn new(page_size: i32, page_token: &str, default: u64, key: String) -> ServiceResult<Self> {
-        let size = page::size(page_size, default, 1000)?;
-        let offset = page::decode(page_token, &key)?;
-        Ok(Self { offset, size, key })
-    }
-
-    /// Cuts the extra row fetched to know whether more follow; the next token.
-    pub fn finish<T>(&self, rows: &mut Vec<T>) -> String {
-        let has_more = rows.len() as u64 > self.size;
-        rows.truncate(self.size as usize);
-        page::encode(&self.key, self.offset + self.size, has_more)
-    }
 }
 
 /// Today in the office's time zone.

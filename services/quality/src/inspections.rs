@@ -9,20 +9,21 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use eiso_platform::aip::{etag, field_mask, names, order, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::inspection::State;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::access::Visibility;
-use crate::common::{
-    Paging, check_date, clean_names, conditions, date_from_proto, date_key, date_to_proto, enum_value, eq, today, ts,
-};
-use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row};
+use crate::common::{check_date, clean_names, date_from_proto, date_key, date_to_proto, eq, required_text, today};
+use crate::listing::{Field, List};
+use crate::programmes::{self, year_key};
+use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row, stored};
+use crate::write;
 
 /// The inspection coverage of a managing unit in a period: unit names
 /// (`units/{id}`), sorted.
@@ -45,31 +46,36 @@ impl InspectionCoverage {
     }
 }
 
-fn programme_proto(row: &Row<pb::InspectionProgramme>) -> pb::InspectionProgramme {
-    let name = format!("inspectionProgrammes/{}", row.id);
-    pb::InspectionProgramme {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(
+    pb::InspectionProgramme,
+    INSPECTION_PROGRAMMES,
+    "quality.inspection_programme",
+    [etag, create_time, update_time]
+);
+stored!(
+    pb::Inspection,
+    INSPECTIONS,
+    "quality.inspection",
+    [etag, create_time, update_time]
+);
 
-fn inspection_proto(row: &Row<pb::Inspection>) -> pb::Inspection {
-    let name = format!("inspections/{}", row.id);
-    pb::Inspection {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
-
-fn year_key(year: i32) -> String {
-    format!("{year:04}")
-}
+/// ListInspectionProgrammes.
+pub(crate) const LIST_PROGRAMMES: List<pb::InspectionProgramme> = programmes::list();
+/// ListInspections: by programme, unit and state; by planned date (default)
+/// or creation.
+pub(crate) const LIST_INSPECTIONS: List<pb::Inspection> = List::new(
+    Spec::new(
+        &["programme", "unit", "state"],
+        &["planned_date", "create_time"],
+        "planned_date",
+    ),
+    &[
+        ("programme", Field::Id("parent", "inspectionProgrammes")),
+        ("unit", Field::Text("unit")),
+        ("state", Field::state(|s| State::from_str_name(s).map(i32::from))),
+    ],
+    &[("planned_date", "sort_key")],
+);
 
 impl Quality {
     /// The inspection `id` after the check of a change to it: read within
@@ -115,22 +121,14 @@ impl Quality {
         let input = request.programme.unwrap_or_default();
         let mut v = Violations::new();
         let title = text::clean(&mut v, "programme.title", &input.title, true, 500);
-        if input.unit.is_empty() {
-            v.add("programme.unit", "is required");
-        } else {
-            crate::common::check_name(&mut v, &input.unit, "units", "programme.unit");
-        }
-        if !(2000..=2100).contains(&input.year) {
-            v.add("programme.year", "must be a year between 2000 and 2100");
-        }
+        programmes::check_unit_and_year(&mut v, &input.unit, input.year);
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
-        self.check_unit(&input.unit, "programme.unit").await?;
-        self.require_unit(ctx, &input.unit, "the programme").await?;
+        self.check_programme_unit(ctx, &input.unit).await?;
         self.check_population(&input.unit, &population, "programme.population")
             .await?;
 
-        let mut tx = match self
+        let tx = match self
             .journal
             .begin_idempotent::<pb::InspectionProgramme>(ctx, &print)
             .await?
@@ -153,28 +151,15 @@ impl Quality {
                 input.unit, input.year, other.id
             )));
         }
-        let now = self.clock.now();
-        let mut row = Row::new(
-            names::new_id(),
-            pb::InspectionProgramme {
-                unit: input.unit.clone(),
-                year: input.year,
-                title,
-                population,
-                ..Default::default()
-            },
-            now,
-        );
-        row.unit = input.unit;
-        row.sort_key = year_key(input.year);
-        INSPECTION_PROGRAMMES.insert(tx.txn(), &row).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection_programme.created",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit_idempotent(programme).await
+        let programme = pb::InspectionProgramme {
+            unit: input.unit.clone(),
+            year: input.year,
+            title,
+            population,
+            ..Default::default()
+        };
+        let row = programmes::new_row(programme, input.unit, input.year, self.clock.now());
+        write::create(tx, &row).await
     }
 
     pub async fn get_inspection_programme(
@@ -182,11 +167,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionProgrammeRequest,
     ) -> ServiceResult<pb::InspectionProgramme> {
-        let id = names::parse(&request.name, "inspectionProgrammes", "name")?;
-        let row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
-            .await?;
-        Ok(programme_proto(&row))
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_inspection_programmes(
@@ -194,41 +175,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListInspectionProgrammesRequest,
     ) -> ServiceResult<pb::ListInspectionProgrammesResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "year"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => {
-                    let year: i32 = value
-                        .parse()
-                        .map_err(|_| ServiceError::invalid("filter", format!("`{value}` is not a year")))?;
-                    eq("sort_key", year_key(year))
-                }
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["year", "create_time"], "year")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| (if t.field == "year" { "sort_key" } else { "create_time" }, t.descending))
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = INSPECTION_PROGRAMMES
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_PROGRAMMES, &request).await?;
         Ok(pb::ListInspectionProgrammesResponse {
-            programmes: rows.iter().map(programme_proto).collect(),
+            programmes: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -245,11 +194,9 @@ impl Quality {
         let title = text::clean(&mut v, "programme.title", &input.title, paths.contains(&"title"), 500);
         let population = clean_names(&mut v, &input.population, "units", "programme.population", false);
         v.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES.get(tx.txn(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspectionProgrammes/{id}"))
+        let (tx, mut row) = self
+            .begin_change::<pb::InspectionProgramme>(ctx, &id, &request.etag)
             .await?;
-        etag::check(&request.etag, &format!("inspectionProgrammes/{id}"), row.version)?;
         for path in paths {
             match path {
                 "title" => row.message.title = title.clone(),
@@ -261,16 +208,7 @@ impl Quality {
                 }
             }
         }
-        let now = self.clock.now();
-        INSPECTION_PROGRAMMES.save(tx.txn(), &mut row, now).await?;
-        let programme = programme_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection_programme.updated",
-            &programme.name,
-            &programme,
-        ));
-        tx.commit().await?;
-        Ok(programme)
+        self.commit_change(tx, row, "updated").await
     }
 
     pub async fn create_inspection(
@@ -325,7 +263,7 @@ impl Quality {
             ));
         }
 
-        let mut tx = match self.journal.begin_idempotent::<pb::Inspection>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::Inspection>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -346,14 +284,7 @@ impl Quality {
         row.unit = input.unit;
         row.state = State::Planned as i32;
         row.sort_key = date_key(planned);
-        INSPECTIONS.insert(tx.txn(), &row).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.created",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit_idempotent(inspection).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_inspection(
@@ -361,12 +292,8 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetInspectionRequest,
     ) -> ServiceResult<pb::Inspection> {
-        let id = names::parse(&request.name, "inspections", "name")?;
-        let row: Row<pb::Inspection> = INSPECTIONS.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("inspections/{id}")).await?;
-        Ok(self
-            .shown_inspection(ctx, &mut Visibility::default(), inspection_proto(&row))
-            .await)
+        let inspection = self.get(ctx, &request.name).await?;
+        Ok(self.shown(ctx, inspection).await)
     }
 
     pub async fn list_inspections(
@@ -374,54 +301,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListInspectionsRequest,
     ) -> ServiceResult<pb::ListInspectionsResponse> {
-        let mut filters = conditions(&request.filter, &["programme", "unit", "state"], |field, value| {
-            Ok(match field {
-                "programme" => eq("parent", names::parse(value, "inspectionProgrammes", "filter")?),
-                "unit" => eq("unit", value.to_string()),
-                _ => eq(
-                    "state",
-                    enum_value(value, "STATE_", |s| State::from_str_name(s).map(|s| s as i32))?,
-                ),
-            })
-        })?;
-        let terms = order::parse(&request.order_by, &["planned_date", "create_time"], "planned_date")?;
-        let order: Vec<_> = terms
-            .iter()
-            .map(|t| {
-                (
-                    if t.field == "planned_date" {
-                        "sort_key"
-                    } else {
-                        "create_time"
-                    },
-                    t.descending,
-                )
-            })
-            .collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = INSPECTIONS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
-        let mut seen = Visibility::default();
-        let mut inspections = Vec::new();
-        for row in &rows {
-            inspections.push(self.shown_inspection(ctx, &mut seen, inspection_proto(row)).await);
-        }
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_INSPECTIONS, &request).await?;
         Ok(pb::ListInspectionsResponse {
-            inspections,
+            inspections: self.shown_rows(ctx, &rows).await,
             next_page_token,
         })
     }
@@ -442,31 +324,21 @@ impl Quality {
         }
         self.checked_inspection(ctx, self.journal.db().reader(), &id).await?;
         let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_inspection(ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "INSPECTION_NOT_PLANNED",
-                format!("inspections/{id}"),
-                format!("inspections/{id} is not planned: it was done or cancelled already"),
-            ));
-        }
+        row.check_etag(&request.etag)?;
+        row.require_state(
+            State::Planned as i32,
+            "INSPECTION_NOT_PLANNED",
+            "is not planned: it was done or cancelled already",
+        )?;
         row.state = State::Done as i32;
         row.message.state = State::Done as i32;
         row.message.done_date = Some(date_to_proto(done));
         row.message.findings = findings;
         row.message.evidence = evidence;
-        let now = self.clock.now();
-        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.completed",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit().await?;
-        Ok(self.shown_inspection(ctx, &mut Visibility::default(), inspection).await)
+        let inspection = self.commit_change(tx, row, "completed").await?;
+        Ok(self.shown(ctx, inspection).await)
     }
 
     pub async fn cancel_inspection(
@@ -475,35 +347,21 @@ impl Quality {
         request: pb::CancelInspectionRequest,
     ) -> ServiceResult<pb::Inspection> {
         let id = names::parse(&request.name, "inspections", "name")?;
-        let mut v = Violations::new();
-        let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
-        v.check()?;
+        let reason = required_text("reason", &request.reason, 2000)?;
         let ctx = ctx.clone().with_reason(&reason);
-        let mut tx = self.journal.begin(&ctx).await?;
+        let tx = self.journal.begin(&ctx).await?;
         let mut row = self.checked_inspection(&ctx, tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("inspections/{id}"), row.version)?;
-        if row.state != State::Planned as i32 {
-            return Err(ServiceError::precondition(
-                "INSPECTION_NOT_PLANNED",
-                format!("inspections/{id}"),
-                format!("inspections/{id} is not planned: it was done or cancelled already"),
-            ));
-        }
+        row.check_etag(&request.etag)?;
+        row.require_state(
+            State::Planned as i32,
+            "INSPECTION_NOT_PLANNED",
+            "is not planned: it was done or cancelled already",
+        )?;
         row.state = State::Cancelled as i32;
         row.message.state = State::Cancelled as i32;
         row.message.cancel_reason = reason;
-        let now = self.clock.now();
-        INSPECTIONS.save(tx.txn(), &mut row, now).await?;
-        let inspection = inspection_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.inspection.cancelled",
-            &inspection.name,
-            &inspection,
-        ));
-        tx.commit().await?;
-        Ok(self
-            .shown_inspection(&ctx, &mut Visibility::default(), inspection)
-            .await)
+        let inspection = self.commit_change(tx, row, "cancelled").await?;
+        Ok(self.shown(&ctx, inspection).await)
     }
 
     /// The inspection coverage of `unit` (`units/{id}`) from `start` to `end`

@@ -27,7 +27,10 @@ mod actions;
 mod audits;
 mod common;
 mod grpc;
+mod listing;
+mod programmes;
 mod store;
+mod write;
 
 pub use access::HIDDEN_TITLE;
 pub use grpc::QualityApi;

@@ -13,8 +13,9 @@
 //! | `sort_key` | a date `YYYY-MM-DD`, a year or a number, per table |
 
 use chrono::{DateTime, Utc};
-use eiso_platform::{ServiceError, ServiceResult};
-use eiso_proto::prost::Message;
+use eiso_platform::aip::etag;
+use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_proto::prost::{Message, Name};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
 
@@ -79,6 +80,90 @@ impl<M: Message + Default> Row<M> {
     }
 }
 
+/// A resource kept in the rows of one table.
+pub trait Stored: Message + Name + Default + Clone {
+    /// Its table.
+    const TABLE: Table;
+    /// What its events are named by: `{EVENT}.created`, `{EVENT}.updated`…
+    const EVENT: &'static str;
+
+    /// Its resource name: `{collection}/{id}` unless it is a sub-resource.
+    fn name(row: &Row<Self>) -> String {
+        format!("{}/{}", Self::TABLE.collection, row.id)
+    }
+
+    /// The resource as answered and as its events carry it: the stored
+    /// message with its name, and its etag and times where it has them.
+    fn answer(row: &Row<Self>) -> Self;
+}
+
+/// Implements [`Stored`] for `$message`, kept in `$table`, its events named
+/// `$event.{verb}`, answered with its name and with those of `etag`,
+/// `create_time` and `update_time` listed (the ones its message has). A
+/// sub-resource gives its name with `name = |row| …`.
+macro_rules! stored {
+    ($message:ty, $table:expr, $event:literal, [$($stamp:ident),*] $(, name = |$row:ident| $name:expr)?) => {
+        impl $crate::store::Stored for $message {
+            const TABLE: $crate::store::Table = $table;
+            const EVENT: &'static str = $event;
+
+            $(fn name($row: &$crate::store::Row<Self>) -> String {
+                $name
+            })?
+
+            fn answer(row: &$crate::store::Row<Self>) -> Self {
+                let name = <Self as $crate::store::Stored>::name(row);
+                Self {
+                    $($stamp: $crate::store::stored!(@stamp $stamp, row, name),)*
+                    name,
+                    ..row.message.clone()
+                }
+            }
+        }
+    };
+    (@stamp etag, $row:ident, $name:ident) => {
+        eiso_platform::aip::etag::compute(&$name, $row.version)
+    };
+    (@stamp create_time, $row:ident, $name:ident) => {
+        $crate::common::ts($row.create_time)
+    };
+    (@stamp update_time, $row:ident, $name:ident) => {
+        $crate::common::ts($row.update_time)
+    };
+}
+pub(crate) use stored;
+
+impl<M: Stored> Row<M> {
+    /// The resource's name.
+    pub fn name(&self) -> String {
+        M::name(self)
+    }
+
+    /// The resource as answered (see [`Stored::answer`]).
+    pub fn answer(&self) -> M {
+        M::answer(self)
+    }
+
+    /// ABORTED unless `etag` is empty or this row's current one.
+    pub fn check_etag(&self, etag: &str) -> ServiceResult<()> {
+        etag::check(etag, &self.name(), self.version)
+    }
+
+    /// FAILED_PRECONDITION `reason` on the resource, `{name} {why}`, unless
+    /// its `state` column holds `state`.
+    pub fn require_state(&self, state: i32, reason: &'static str, why: &str) -> ServiceResult<()> {
+        if self.state == state {
+            return Ok(());
+        }
+        let name = self.name();
+        Err(ServiceError::precondition(
+            reason,
+            name.clone(),
+            format!("{name} {why}"),
+        ))
+    }
+}
+
 /// One table of resources of type `M`.
 pub struct Table {
     pub name: &'static str,
@@ -87,6 +172,10 @@ pub struct Table {
 }
 
 impl Table {
+    pub const fn new(name: &'static str, collection: &'static str) -> Self {
+        Self { name, collection }
+    }
+
     pub async fn insert<M: Message>(&self, db: &impl ConnectionTrait, row: &Row<M>) -> ServiceResult<()> {
         db.execute(Query::insert().into_table(self.name).columns(COLUMNS).values_panic([
             row.id.clone().into(),
@@ -127,35 +216,26 @@ impl Table {
             .ok_or_else(|| ServiceError::NotFound(format!("{}/{id}", self.collection)))
     }
 
-    /// Writes `row` back if nobody changed it since it was read; bumps its version.
+    /// Writes `row` back if nobody changed it since it was read; bumps its
+    /// version. ABORTED naming `{collection}/{id}` when someone did.
     pub async fn save<M: Message>(
         &self,
         db: &impl ConnectionTrait,
         row: &mut Row<M>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table(self.name)
-                    .value("parent", row.parent.clone())
-                    .value("unit", row.unit.clone())
-                    .value("state", row.state)
-                    .value("kind", row.kind)
-                    .value("sort_key", row.sort_key.clone())
-                    .value("content", row.message.encode_to_vec())
-                    .value("update_time", now)
-                    .value("version", row.version + 1)
-                    .and_where(Expr::col("id").eq(row.id.clone()))
-                    .and_where(Expr::col("version").eq(row.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{}/{} changed concurrently; retry",
-                self.collection, row.id
-            )));
-        }
+        let mut update = Query::update();
+        update
+            .table(self.name)
+            .value("parent", row.parent.clone())
+            .value("unit", row.unit.clone())
+            .value("state", row.state)
+            .value("kind", row.kind)
+            .value("sort_key", row.sort_key.clone())
+            .value("content", row.message.encode_to_vec())
+            .value("update_time", now);
+        let name = format!("{}/{}", self.collection, row.id);
+        versioned::update(db, update, ("id", &row.id), row.version, &name, ServiceError::from).await?;
         row.version += 1;
         row.update_time = now;
         Ok(())
@@ -189,43 +269,13 @@ impl Table {
     }
 }
 
-pub const INSPECTION_PROGRAMMES: Table = Table {
-    name: "inspection_programmes",
-    collection: "inspectionProgrammes",
-};
-pub const INSPECTIONS: Table = Table {
-    name: "inspections",
-    collection: "inspections",
-};
-pub const AUDIT_PROGRAMMES: Table = Table {
-    name: "audit_programmes",
-    collection: "auditProgrammes",
-};
-pub const AUDITS: Table = Table {
-    name: "audits",
-    collection: "audits",
-};
-pub const FINDINGS: Table = Table {
-    name: "findings",
-    collection: "findings",
-};
-pub const CORRECTIVE_ACTIONS: Table = Table {
-    name: "corrective_actions",
-    collection: "correctiveActions",
-};
-pub const MANAGEMENT_REVIEWS: Table = Table {
-    name: "management_reviews",
-    collection: "managementReviews",
-};
-pub const INDICATORS: Table = Table {
-    name: "indicators",
-    collection: "indicators",
-};
-pub const DIAGNOSTICS: Table = Table {
-    name: "diagnostics",
-    collection: "diagnostics",
-};
-pub const ASSESSMENTS: Table = Table {
-    name: "assessments",
-    collection: "assessments",
-};
+pub const INSPECTION_PROGRAMMES: Table = Table::new("inspection_programmes", "inspectionProgrammes");
+pub const INSPECTIONS: Table = Table::new("inspections", "inspections");
+pub const AUDIT_PROGRAMMES: Table = Table::new("audit_programmes", "auditProgrammes");
+pub const AUDITS: Table = Table::new("audits", "audits");
+pub const FINDINGS: Table = Table::new("findings", "findings");
+pub const CORRECTIVE_ACTIONS: Table = Table::new("corrective_actions", "correctiveActions");
+pub const MANAGEMENT_REVIEWS: Table = Table::new("management_reviews", "managementReviews");
+pub const INDICATORS: Table = Table::new("indicators", "indicators");
+pub const DIAGNOSTICS: Table = Table::new("diagnostics", "diagnostics");
+pub const ASSESSMENTS: Table = Table::new("assessments", "assessments");

@@ -13,44 +13,51 @@ pub mod indicators;
 
 use std::collections::BTreeMap;
 
-use eiso_platform::aip::{etag, field_mask, names, text};
+use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::{Change, Colour, Quadrant};
 
 use crate::Quality;
-use crate::access::Visibility;
-use crate::common::{Paging, check_enum, check_name, conditions, enum_value, eq, ts};
-use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row};
+use crate::common::{check_enum, check_name, eq};
+use crate::listing::{Field, List};
+use crate::store::{ASSESSMENTS, DIAGNOSTICS, INDICATORS, Row, stored};
+use crate::write;
 
-fn indicator_proto(row: &Row<pb::Indicator>) -> pb::Indicator {
-    let name = format!("indicators/{}", row.id);
-    pb::Indicator {
-        etag: etag::compute(&name, row.version),
-        name,
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+/// ListIndicators: by quadrant and whether in use; in the set's order,
+/// quadrant then number (the request has no `order_by`), 100 a page.
+pub(crate) const LIST_INDICATORS: List<pb::Indicator> = List::new(
+    Spec::new(&["quadrant", "active"], &["quadrant", "number"], "quadrant, number").sizes(100, 1000),
+    &[
+        (
+            "quadrant",
+            Field::enumeration("kind", "QUADRANT_", "quadrant", |s| {
+                Quadrant::from_str_name(s).map(i32::from)
+            }),
+        ),
+        ("active", Field::Flag("state")),
+    ],
+    &[("quadrant", "kind"), ("number", "sort_key")],
+);
+/// ListDiagnostics: by unit and period; by period (the request has no
+/// `order_by`).
+pub(crate) const LIST_DIAGNOSTICS: List<pb::Diagnostic> = List::new(
+    Spec::new(&["unit", "period"], &["period"], "period"),
+    &[("unit", Field::Text("unit")), ("period", Field::Text("sort_key"))],
+    &[("period", "sort_key")],
+);
 
-fn diagnostic_proto(row: &Row<pb::Diagnostic>) -> pb::Diagnostic {
-    let name = format!("diagnostics/{}", row.id);
-    pb::Diagnostic {
-        etag: etag::compute(&name, row.version),
-        name,
-        create_time: ts(row.create_time),
-        ..row.message.clone()
-    }
-}
-
-fn assessment_proto(row: &Row<pb::Assessment>) -> pb::Assessment {
-    pb::Assessment {
-        name: format!("diagnostics/{}/assessments/{}", row.parent, code_of(&row.id)),
-        update_time: ts(row.update_time),
-        ..row.message.clone()
-    }
-}
+stored!(pb::Indicator, INDICATORS, "quality.indicator", [etag, update_time]);
+stored!(pb::Diagnostic, DIAGNOSTICS, "quality.diagnostic", [etag, create_time]);
+stored!(
+    pb::Assessment,
+    ASSESSMENTS,
+    "quality.assessment",
+    [update_time],
+    name = |row| format!("diagnostics/{}/assessments/{}", row.parent, code_of(&row.id))
+);
 
 fn code_of(assessment_id: &str) -> &str {
     assessment_id.rsplit('/').next().unwrap_or(assessment_id)
@@ -142,9 +149,7 @@ impl Quality {
             row.kind = shipped.quadrant as i32;
             row.state = 1;
             row.sort_key = number_key(shipped.number);
-            INDICATORS.insert(tx.txn(), &row).await?;
-            let indicator = indicator_proto(&row);
-            tx.event(NewEvent::with("quality.indicator.created", &indicator.name, &indicator));
+            write::insert(&mut tx, &row).await?;
         }
         tx.commit().await?;
         Ok(indicators::SHIPPED.len())
@@ -204,9 +209,7 @@ impl Quality {
         row.kind = row.message.quadrant;
         row.state = i32::from(row.message.active);
         row.sort_key = number_key(&row.message.number);
-        INDICATORS.insert(tx.txn(), &row).await?;
-        let indicator = indicator_proto(&row);
-        tx.event(NewEvent::with("quality.indicator.created", &indicator.name, &indicator));
+        let indicator = write::insert(&mut tx, &row).await?;
         tx.commit().await?;
         Ok(indicator)
     }
@@ -215,35 +218,10 @@ impl Quality {
         &self,
         request: pb::ListIndicatorsRequest,
     ) -> ServiceResult<pb::ListIndicatorsResponse> {
-        let filters = conditions(&request.filter, &["quadrant", "active"], |field, value| {
-            Ok(match field {
-                "quadrant" => eq(
-                    "kind",
-                    enum_value(value, "QUADRANT_", |s| Quadrant::from_str_name(s).map(|q| q as i32))?,
-                ),
-                _ => eq(
-                    "state",
-                    match value {
-                        "true" => 1,
-                        "false" => 0,
-                        _ => return Err(ServiceError::invalid("filter", "`active` is `true` or `false`")),
-                    },
-                ),
-            })
-        })?;
-        let paging = Paging::new(request.page_size, &request.page_token, 100, request.filter.clone())?;
-        let mut rows = INDICATORS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("kind", false), ("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let listing = LIST_INDICATORS.read(&request)?;
+        let (rows, next_page_token) = LIST_INDICATORS.page(self.journal.db().reader(), &listing, None).await?;
         Ok(pb::ListIndicatorsResponse {
-            indicators: rows.iter().map(indicator_proto).collect(),
+            indicators: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -267,9 +245,9 @@ impl Quality {
             ],
         )?;
         self.require_root(ctx).await?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row: Row<pb::Indicator> = INDICATORS.get(tx.txn(), &id).await?;
-        etag::check(&request.etag, &format!("indicators/{id}"), row.version)?;
+        row.check_etag(&request.etag)?;
         let mut merged = row.message.clone();
         for path in &paths {
             match *path {
@@ -287,12 +265,7 @@ impl Quality {
         row.message = content;
         row.state = i32::from(row.message.active);
         row.sort_key = number_key(&row.message.number);
-        let now = self.clock.now();
-        INDICATORS.save(tx.txn(), &mut row, now).await?;
-        let indicator = indicator_proto(&row);
-        tx.event(NewEvent::with("quality.indicator.updated", &indicator.name, &indicator));
-        tx.commit().await?;
-        Ok(indicator)
+        self.commit_change(tx, row, "updated").await
     }
 
     pub async fn create_diagnostic(
@@ -313,7 +286,7 @@ impl Quality {
         v.check()?;
         self.check_unit(&input.unit, "diagnostic.unit").await?;
         self.require_unit(ctx, &input.unit, "the diagnostic").await?;
-        let mut tx = match self.journal.begin_idempotent::<pb::Diagnostic>(ctx, &print).await? {
+        let tx = match self.journal.begin_idempotent::<pb::Diagnostic>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
         };
@@ -345,14 +318,7 @@ impl Quality {
         );
         row.unit = input.unit;
         row.sort_key = period;
-        DIAGNOSTICS.insert(tx.txn(), &row).await?;
-        let diagnostic = diagnostic_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.diagnostic.created",
-            &diagnostic.name,
-            &diagnostic,
-        ));
-        tx.commit_idempotent(diagnostic).await
+        write::create(tx, &row).await
     }
 
     async fn assessments_of(&self, diagnostic_id: &str) -> ServiceResult<Vec<Row<pb::Assessment>>> {
@@ -369,9 +335,7 @@ impl Quality {
 
     /// The diagnostic `id` after the platform's check for the caller's method.
     async fn checked_diagnostic(&self, ctx: &CallContext, id: &str) -> ServiceResult<Row<pb::Diagnostic>> {
-        let row: Row<pb::Diagnostic> = DIAGNOSTICS.get(self.journal.db().reader(), id).await?;
-        self.authorize(ctx, &row.unit, &format!("diagnostics/{id}")).await?;
-        Ok(row)
+        self.checked(ctx, self.journal.db().reader(), id).await
     }
 
     pub async fn get_diagnostic(
@@ -379,16 +343,10 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetDiagnosticRequest,
     ) -> ServiceResult<pb::Diagnostic> {
-        let id = names::parse(&request.name, "diagnostics", "name")?;
-        let row = self.checked_diagnostic(ctx, &id).await?;
-        let mut diagnostic = diagnostic_proto(&row);
-        let mut seen = Visibility::default();
-        for assessment in self.assessments_of(&id).await? {
-            diagnostic.assessments.push(
-                self.shown_assessment(ctx, &mut seen, assessment_proto(&assessment))
-                    .await,
-            );
-        }
+        let row: Row<pb::Diagnostic> = self.get_checked(ctx, &request.name).await?;
+        let assessments = self.assessments_of(&row.id).await?;
+        let mut diagnostic = row.answer();
+        diagnostic.assessments.extend(self.shown_rows(ctx, &assessments).await);
         Ok(diagnostic)
     }
 
@@ -397,26 +355,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListDiagnosticsRequest,
     ) -> ServiceResult<pb::ListDiagnosticsResponse> {
-        let mut filters = conditions(&request.filter, &["unit", "period"], |field, value| {
-            Ok(match field {
-                "unit" => eq("unit", value.to_string()),
-                _ => eq("sort_key", value.to_string()),
-            })
-        })?;
-        let paging = Paging::new(request.page_size, &request.page_token, 50, request.filter.clone())?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = DIAGNOSTICS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &[("sort_key", false)],
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_DIAGNOSTICS, &request).await?;
         Ok(pb::ListDiagnosticsResponse {
-            diagnostics: rows.iter().map(diagnostic_proto).collect(),
+            diagnostics: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
@@ -476,14 +417,9 @@ impl Quality {
                 row
             }
         };
-        let assessment = assessment_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.assessment.recorded",
-            &assessment.name,
-            &assessment,
-        ));
+        let assessment = write::event(&mut tx, &row, "recorded");
         tx.commit().await?;
-        Ok(self.shown_assessment(ctx, &mut Visibility::default(), assessment).await)
+        Ok(self.shown(ctx, assessment).await)
     }
 
     pub async fn compare_periods(

@@ -26,17 +26,20 @@ pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::actions::{PENDING, action_proto};
-use crate::common::{Paging, conditions, date_from_proto, date_key, date_to_proto, eq, period, today, ts};
-use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row};
+use crate::actions::PENDING;
+use crate::common::{date_from_proto, date_key, date_to_proto, eq, period, today};
+use crate::listing::{Field, List};
+use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row, stored};
+use crate::write;
 
 /// Records of management reviews are kept permanently (0 months): ISO 9001
 /// sets no period, and the office's own rule is not known to eiso.
@@ -44,13 +47,19 @@ pub const RETENTION_MONTHS: i32 = 0;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn review_proto(row: &Row<pb::ManagementReview>) -> pb::ManagementReview {
-    pb::ManagementReview {
-        name: format!("managementReviews/{}", row.id),
-        create_time: ts(row.create_time),
-        ..row.message.clone()
-    }
-}
+/// ListManagementReviews: by unit; by creation.
+pub(crate) const LIST_REVIEWS: List<pb::ManagementReview> = List::new(
+    Spec::new(&["unit"], &["create_time"], "create_time"),
+    &[("unit", Field::Text("unit"))],
+    &[],
+);
+
+stored!(
+    pb::ManagementReview,
+    MANAGEMENT_REVIEWS,
+    "quality.management_review",
+    [create_time]
+);
 
 fn local_date(time: Option<&eiso_proto::prost_types::Timestamp>) -> Option<NaiveDate> {
     let time = time?;
@@ -145,7 +154,7 @@ impl Quality {
             for action in &actions {
                 if action.state != pb::corrective_action::State::Closed as i32 {
                     quality.corrective_actions_open += 1;
-                    open_corrective_actions.push(action_proto(action));
+                    open_corrective_actions.push(action.answer());
                     if PENDING.iter().any(|s| *s as i32 == action.state)
                         && !action.sort_key.is_empty()
                         && action.sort_key < today
@@ -289,7 +298,7 @@ impl Quality {
             )
             .await?;
         review.record = record;
-        let mut tx = match self
+        let tx = match self
             .journal
             .begin_idempotent::<pb::ManagementReview>(ctx, &print)
             .await?
@@ -300,14 +309,7 @@ impl Quality {
         let mut row = Row::new(names::new_id(), review, now);
         row.unit = request.unit.clone();
         row.sort_key = date_key(end);
-        MANAGEMENT_REVIEWS.insert(tx.txn(), &row).await?;
-        let review = review_proto(&row);
-        tx.event(NewEvent::with(
-            "quality.management_review.created",
-            &review.name,
-            &review,
-        ));
-        tx.commit_idempotent(review).await
+        write::create(tx, &row).await
     }
 
     pub async fn get_management_review(
@@ -315,11 +317,7 @@ impl Quality {
         ctx: &CallContext,
         request: pb::GetManagementReviewRequest,
     ) -> ServiceResult<pb::ManagementReview> {
-        let id = names::parse(&request.name, "managementReviews", "name")?;
-        let row: Row<pb::ManagementReview> = MANAGEMENT_REVIEWS.get(self.journal.db().reader(), &id).await?;
-        self.authorize(ctx, &row.unit, &format!("managementReviews/{id}"))
-            .await?;
-        Ok(review_proto(&row))
+        self.get(ctx, &request.name).await
     }
 
     pub async fn list_management_reviews(
@@ -327,28 +325,9 @@ impl Quality {
         ctx: &CallContext,
         request: pb::ListManagementReviewsRequest,
     ) -> ServiceResult<pb::ListManagementReviewsResponse> {
-        let mut filters = conditions(&request.filter, &["unit"], |_, value| Ok(eq("unit", value.to_string())))?;
-        let terms = eiso_platform::aip::order::parse(&request.order_by, &["create_time"], "create_time")?;
-        let order: Vec<_> = terms.iter().map(|t| ("create_time", t.descending)).collect();
-        let paging = Paging::new(
-            request.page_size,
-            &request.page_token,
-            50,
-            format!("{}|{}", request.filter, request.order_by),
-        )?;
-        filters.extend(self.method_scope(ctx).await?.condition("unit"));
-        let mut rows = MANAGEMENT_REVIEWS
-            .list(
-                self.journal.db().reader(),
-                filters,
-                &order,
-                Some(paging.size + 1),
-                paging.offset,
-            )
-            .await?;
-        let next_page_token = paging.finish(&mut rows);
+        let (rows, next_page_token) = self.page_in_scope(ctx, &LIST_REVIEWS, &request).await?;
         Ok(pb::ListManagementReviewsResponse {
-            management_reviews: rows.iter().map(review_proto).collect(),
+            management_reviews: rows.iter().map(Row::answer).collect(),
             next_page_token,
         })
     }
