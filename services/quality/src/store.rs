@@ -233,9 +233,10 @@ impl Table {
             .value("kind", row.kind)
             .value("sort_key", row.sort_key.clone())
             .value("content", row.message.encode_to_vec())
-            .value("update_time", now);
+            .value("update_time", now)
+            .and_where(Expr::col("id").eq(row.id.clone()));
         let name = format!("{}/{}", self.collection, row.id);
-        versioned::update(db, update, ("id", &row.id), row.version, &name, ServiceError::from).await?;
+        versioned::update(db, update, row.version, &name, ServiceError::from).await?;
         row.version += 1;
         row.update_time = now;
         Ok(())
