@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFor
 use chrono_tz::Tz;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
+use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
 use serde_json::Value;
 
@@ -89,17 +90,11 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{input}` is not a day: expected dd/mm/yyyy, e.g. 01/07/2025"))
 }
 
-/// A local day's name in Vietnamese (`Thứ Hai` … `Chủ nhật`).
+/// A local day's name in Vietnamese (`Thứ Hai` … `Chủ nhật`), as
+/// [`Weekday`](eiso_proto::eiso::procedures::v1::Weekday) labels it.
 pub fn weekday_vi(day: chrono::Weekday) -> &'static str {
-    match day {
-        chrono::Weekday::Mon => "Thứ Hai",
-        chrono::Weekday::Tue => "Thứ Ba",
-        chrono::Weekday::Wed => "Thứ Tư",
-        chrono::Weekday::Thu => "Thứ Năm",
-        chrono::Weekday::Fri => "Thứ Sáu",
-        chrono::Weekday::Sat => "Thứ Bảy",
-        chrono::Weekday::Sun => "Chủ nhật",
-    }
+    let number = i32::try_from(day.number_from_monday()).unwrap_or_default();
+    eiso_proto::eiso::procedures::v1::Weekday::label_vi_of(number).unwrap_or_default()
 }
 
 /// `dd/mm/yyyy HH:MM (Thứ Năm)` in Asia/Ho_Chi_Minh: what a clerk reads out.

@@ -11,6 +11,7 @@ use eiso_proto::eiso::documents::v1::{
     ListReviewDueDocumentsRequest, ListRevisionsRequest, ObsoleteDocumentRequest, PublishRevisionRequest,
     RejectRevisionRequest, Review, Revision, SubmitRevisionRequest,
 };
+use eiso_proto::eiso::documents::v1::{Confidentiality, document, review, revision};
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
@@ -20,12 +21,9 @@ use crate::cli::{
     DocSubmitArgs, DocsCommand, QueryArgs,
 };
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{
-    DocTypeArg, DocumentOrRevision, confidentiality_json, confidentiality_label, decision_json, decision_label,
-    doc_type_json, doc_type_label, document_state_json, document_state_label, nfc, revision_state_json,
-    revision_state_label,
-};
+use crate::names::{DocumentOrRevision, enum_json, nfc, state_cell};
 use crate::output::{self, details_table, format_local, json_time, local_cell, table, to_timestamp, to_utc};
 
 /// Runs a `docs` subcommand.
@@ -151,7 +149,7 @@ pub fn new_document(args: &DocCreateArgs) -> Result<Document, CliError> {
         }),
         _ => None,
     };
-    if args.doc_type == DocTypeArg::External && external_origin.is_none() {
+    if args.doc_type == DocumentType::External && external_origin.is_none() {
         return Err(CliError::Usage(
             "an external document needs --issuer and --reference (e.g. --issuer \"Chính phủ\" --reference \
              118/2025/NĐ-CP)"
@@ -536,7 +534,7 @@ fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result
                 None => format!(
                     "\nRevision {} ({})",
                     revision.number,
-                    revision_state_label(revision.state)
+                    state_cell::<revision::State>(revision.state, "state")
                 ),
             };
             output::print(&heading)?;
@@ -582,8 +580,8 @@ fn documents_table(documents: &[Document]) -> comfy_table::Table {
             document.name.clone(),
             document.code.clone(),
             document.title.clone(),
-            doc_type_label(document.r#type),
-            document_state_label(document.state),
+            arg_cell::<DocumentType>(document.r#type, "type"),
+            state_cell::<document::State>(document.state, "state"),
             revision_number_cell(document.effective_revision),
             local_cell(document.update_time.as_ref()),
         ]);
@@ -596,7 +594,7 @@ fn history_table(revisions: &[Revision]) -> comfy_table::Table {
     for revision in revisions {
         table.add_row(vec![
             revision.number.to_string(),
-            revision_state_label(revision.state),
+            state_cell::<revision::State>(revision.state, "state"),
             revision.change_summary.clone(),
             revision.author.clone(),
             local_cell(revision.effective_time.as_ref()),
@@ -612,7 +610,7 @@ fn reviews_table(reviews: &[Review]) -> comfy_table::Table {
         table.add_row(vec![
             review.reviewer.clone(),
             review.round.to_string(),
-            decision_label(review.decision),
+            state_cell::<review::Decision>(review.decision, "decision"),
             review.comment.clone(),
             local_cell(review.decide_time.as_ref()),
         ]);
@@ -633,10 +631,13 @@ fn document_details(document: &Document) -> comfy_table::Table {
         ("name", document.name.clone()),
         ("code", document.code.clone()),
         ("title", document.title.clone()),
-        ("type", doc_type_label(document.r#type)),
+        ("type", arg_cell::<DocumentType>(document.r#type, "type")),
         ("owner unit", document.owner_unit.clone()),
-        ("confidentiality", confidentiality_label(document.confidentiality)),
-        ("state", document_state_label(document.state)),
+        (
+            "confidentiality",
+            arg_cell::<Confidentiality>(document.confidentiality, "confidentiality"),
+        ),
+        ("state", state_cell::<document::State>(document.state, "state")),
         ("effective revision", revision_number_cell(document.effective_revision)),
         ("latest revision", revision_number_cell(document.latest_revision)),
     ];
@@ -671,7 +672,7 @@ fn revision_details(revision: &Revision) -> comfy_table::Table {
     let mut rows = vec![
         ("name", revision.name.clone()),
         ("number", revision.number.to_string()),
-        ("state", revision_state_label(revision.state)),
+        ("state", state_cell::<revision::State>(revision.state, "state")),
         ("change summary", revision.change_summary.clone()),
         ("change reason", revision.change_reason.clone()),
         ("author", revision.author.clone()),
@@ -709,9 +710,9 @@ pub fn document_json(document: &Document) -> Value {
         "name": document.name,
         "code": document.code,
         "title": document.title,
-        "type": doc_type_json(document.r#type),
+        "type": enum_json::<DocumentType>(document.r#type),
         "owner_unit": document.owner_unit,
-        "confidentiality": confidentiality_json(document.confidentiality),
+        "confidentiality": enum_json::<Confidentiality>(document.confidentiality),
         "review_interval_months": document.review_interval_months,
         "tags": document.tags,
         "external_origin": document.external_origin.as_ref().map_or(Value::Null, |origin| json!({
@@ -719,7 +720,7 @@ pub fn document_json(document: &Document) -> Value {
             "reference": origin.reference,
             "issue_time": json_time(origin.issue_time.as_ref()),
         })),
-        "state": document_state_json(document.state),
+        "state": enum_json::<document::State>(document.state),
         "effective_revision": document.effective_revision,
         "latest_revision": document.latest_revision,
         "revision": document.revision.as_ref().map_or(Value::Null, revision_json),
@@ -735,7 +736,7 @@ pub fn revision_json(revision: &Revision) -> Value {
     json!({
         "name": revision.name,
         "number": revision.number,
-        "state": revision_state_json(revision.state),
+        "state": enum_json::<revision::State>(revision.state),
         "change_summary": revision.change_summary,
         "change_reason": revision.change_reason,
         "author": revision.author,
@@ -743,7 +744,7 @@ pub fn revision_json(revision: &Revision) -> Value {
         "reviews": revision.reviews.iter().map(|review| json!({
             "reviewer": review.reviewer,
             "round": review.round,
-            "decision": decision_json(review.decision),
+            "decision": enum_json::<review::Decision>(review.decision),
             "comment": review.comment,
             "decide_time": json_time(review.decide_time.as_ref()),
         })).collect::<Vec<_>>(),
@@ -776,15 +777,14 @@ mod tests {
     use eiso_proto::prost_types::Timestamp;
 
     use super::*;
-    use crate::names::ConfidentialityArg;
 
     fn create_args() -> DocCreateArgs {
         DocCreateArgs {
             code: " QT-TTHC-01 ".to_string(),
             title: "Quy trình tiếp nhận hồ sơ".to_string(),
-            doc_type: DocTypeArg::Procedure,
+            doc_type: DocumentType::Procedure,
             owner_unit: "units/pgd".to_string(),
-            confidentiality: ConfidentialityArg::Internal,
+            confidentiality: Confidentiality::Internal,
             review_months: Some(12),
             tags: vec!["Một cửa".to_string(), " ".to_string()],
             issuer: None,
@@ -811,12 +811,12 @@ mod tests {
     #[test]
     fn an_external_document_needs_its_origin() {
         let args = DocCreateArgs {
-            doc_type: DocTypeArg::External,
+            doc_type: DocumentType::External,
             ..create_args()
         };
         assert!(matches!(new_document(&args), Err(CliError::Usage(_))));
         let args = DocCreateArgs {
-            doc_type: DocTypeArg::External,
+            doc_type: DocumentType::External,
             issuer: Some("Chính phủ".to_string()),
             reference: Some("118/2025/NĐ-CP".to_string()),
             ..create_args()

@@ -12,6 +12,7 @@ use eiso_proto::eiso::procedures::v1::{
     RequestSupplementRequest, ReturnResultRequest, Satisfaction, ServiceStatistics, StopProcessingRequest,
     WithdrawDossierRequest,
 };
+use eiso_proto::eiso::procedures::v1::{CopyKind, Outcome};
 use eiso_proto::tonic::Status;
 use serde_json::{Value, json};
 
@@ -23,10 +24,7 @@ use crate::cli::{
 };
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{
-    DossierRef, channel_json, channel_label, copy_kind_json, copy_kind_label, dossier_status_json,
-    dossier_status_label, nfc, outcome_json, outcome_label, satisfaction_json, satisfaction_label,
-};
+use crate::names::{DossierRef, enum_json, label_cell, nfc};
 use crate::output::{self, details_table, format_percent, json_time, local_cell, local_day_cell, table, to_timestamp};
 
 /// Runs a `dossiers` subcommand.
@@ -250,7 +248,7 @@ pub fn receipt_table(dossier: &Dossier) -> comfy_table::Table {
         ("APPOINTMENT", local_day_cell(dossier.appointment_time.as_ref())),
         ("DUE", local_day_cell(dossier.due_time.as_ref())),
         ("name", dossier.name.clone()),
-        ("status", dossier_status_label(dossier.status)),
+        ("status", label_cell::<DossierStatus>(dossier.status, "status")),
         ("procedure", dossier.procedure_version.clone()),
     ];
     if let Some(applicant) = &dossier.applicant {
@@ -394,7 +392,10 @@ pub fn dossiers_table(dossiers: &[Dossier]) -> comfy_table::Table {
     headers.extend(["DUE", "APPOINTMENT", "ASSIGNEE", "OUTCOME"]);
     let mut table = table(headers);
     for dossier in dossiers {
-        let mut row = vec![dossier.code.clone(), dossier_status_label(dossier.status)];
+        let mut row = vec![
+            dossier.code.clone(),
+            label_cell::<DossierStatus>(dossier.status, "status"),
+        ];
         if applicants {
             row.push(
                 dossier
@@ -408,7 +409,7 @@ pub fn dossiers_table(dossiers: &[Dossier]) -> comfy_table::Table {
             local_cell(dossier.due_time.as_ref()),
             local_cell(dossier.appointment_time.as_ref()),
             dossier.assignee.clone(),
-            outcome_label(dossier.outcome),
+            label_cell::<Outcome>(dossier.outcome, "outcome"),
         ]);
         table.add_row(row);
     }
@@ -444,7 +445,7 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
             table.add_row(vec![
                 (index + 1).to_string(),
                 document.display_name.clone(),
-                copy_kind_label(document.copy_kind),
+                label_cell::<CopyKind>(document.copy_kind, "copy"),
                 document.sets.to_string(),
             ]);
         }
@@ -499,7 +500,7 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
     for change in &dossier.history {
         table.add_row(vec![
             local_cell(change.change_time.as_ref()),
-            dossier_status_label(change.status),
+            label_cell::<DossierStatus>(change.status, "status"),
             change.actor.clone(),
             change.note.clone(),
         ]);
@@ -525,7 +526,7 @@ pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> co
     let mut rows = vec![
         ("code", dossier.code.clone()),
         ("name", dossier.name.clone()),
-        ("status", dossier_status_label(dossier.status)),
+        ("status", label_cell::<DossierStatus>(dossier.status, "status")),
         ("procedure", dossier.procedure_version.clone()),
         ("agency", dossier.agency.clone()),
     ];
@@ -549,7 +550,7 @@ pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> co
     if !dossier.summary.is_empty() {
         rows.push(("summary", dossier.summary.clone()));
     }
-    rows.push(("channel", channel_label(dossier.channel)));
+    rows.push(("channel", label_cell::<Channel>(dossier.channel, "channel")));
     rows.push(("received", local_day_cell(dossier.receive_time.as_ref())));
     let running = matches!(
         DossierStatus::try_from(dossier.status),
@@ -580,13 +581,16 @@ pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> co
         ));
     }
     if dossier.outcome != 0 {
-        rows.push(("outcome", outcome_label(dossier.outcome)));
+        rows.push(("outcome", label_cell::<Outcome>(dossier.outcome, "outcome")));
     }
     if dossier.return_time.is_some() {
         rows.push(("returned", local_cell(dossier.return_time.as_ref())));
     }
     if dossier.satisfaction != 0 {
-        rows.push(("rating", satisfaction_label(dossier.satisfaction)));
+        rows.push((
+            "rating",
+            label_cell::<Satisfaction>(dossier.satisfaction, "satisfaction"),
+        ));
     }
     rows.push(("updated", local_cell(dossier.update_time.as_ref())));
     rows.push(("etag", dossier.etag.clone()));
@@ -642,7 +646,7 @@ async fn print_form(ctx: &Ctx, args: DossierPrintArgs) -> Result<(), CliError> {
     let path = target.display().to_string();
     if ctx.json() {
         return output::print_json(&json!({
-            "form": crate::names::enum_json(Form::try_from(form).map(|form| form.as_str_name()), form),
+            "form": enum_json::<Form>(form),
             "file_name": rendered.file_name,
             "path": path,
         }));
@@ -749,13 +753,13 @@ pub fn dossier_json(dossier: &Dossier) -> Value {
             "email": applicant.email,
         })),
         "summary": dossier.summary,
-        "channel": channel_json(dossier.channel),
+        "channel": enum_json::<Channel>(dossier.channel),
         "documents": dossier.documents.iter().map(|document| json!({
             "display_name": document.display_name,
-            "copy_kind": copy_kind_json(document.copy_kind),
+            "copy_kind": enum_json::<CopyKind>(document.copy_kind),
             "sets": document.sets,
         })).collect::<Vec<_>>(),
-        "status": dossier_status_json(dossier.status),
+        "status": enum_json::<DossierStatus>(dossier.status),
         "receive_time": json_time(dossier.receive_time.as_ref()),
         "due_time": json_time(dossier.due_time.as_ref()),
         "appointment_time": json_time(dossier.appointment_time.as_ref()),
@@ -784,10 +788,10 @@ pub fn dossier_json(dossier: &Dossier) -> Value {
         "result_summary": dossier.result_summary,
         "result_digitised": dossier.result_digitised,
         "return_time": json_time(dossier.return_time.as_ref()),
-        "satisfaction": satisfaction_json(dossier.satisfaction),
-        "outcome": outcome_json(dossier.outcome),
+        "satisfaction": enum_json::<Satisfaction>(dossier.satisfaction),
+        "outcome": enum_json::<Outcome>(dossier.outcome),
         "history": dossier.history.iter().map(|change| json!({
-            "status": dossier_status_json(change.status),
+            "status": enum_json::<DossierStatus>(change.status),
             "change_time": json_time(change.change_time.as_ref()),
             "actor": change.actor,
             "note": change.note,
@@ -898,7 +902,10 @@ mod tests {
         assert_eq!(value["handovers"][0]["step"], 1);
         assert_eq!(value["history"][0]["status"], "DOSSIER_STATUS_RECEIVED");
         assert_eq!(dossier_json(&hidden)["applicant"], Value::Null);
-        assert_eq!(copy_kind_label(CopyKind::CertifiedCopy as i32), "Bản sao có chứng thực");
+        assert_eq!(
+            label_cell::<CopyKind>(CopyKind::CertifiedCopy as i32, "copy"),
+            "Bản sao có chứng thực"
+        );
     }
 
     #[test]

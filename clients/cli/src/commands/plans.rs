@@ -5,15 +5,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::*;
+use eiso_proto::labels::ProtoEnum;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
 use super::files::save_bytes;
 use super::procedures::table_format;
 use crate::context::Ctx;
+use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
 use crate::output::{self, details_table, json_time, local_cell, table};
 
@@ -147,16 +149,16 @@ pub enum EvidenceCommand {
 }
 
 /// A report's kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// Quarterly (data to the 25th of the quarter's last month)
-    Quarterly,
-    /// Half-year (data to 24/6)
-    HalfYear,
-    /// Annual (data to 23/12)
-    Annual,
-    /// Any period within the plan's year
-    OnDemand,
+impl Choices for ReportKind {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(
+            ReportKind::Quarterly,
+            "Quarterly (data to the 25th of the quarter's last month)",
+        ),
+        Choice::new(ReportKind::HalfYear, "Half-year (data to 24/6)"),
+        Choice::new(ReportKind::Annual, "Annual (data to 23/12)"),
+        Choice::new(ReportKind::OnDemand, "Any period within the plan's year"),
+    ];
 }
 
 /// `eiso plans report`.
@@ -167,8 +169,8 @@ pub enum ReportCommand {
         /// `plans/ID`
         plan: String,
         /// The kind
-        #[arg(long, value_enum)]
-        kind: Kind,
+        #[arg(long, value_parser = EnumArg::<ReportKind>::new())]
+        kind: ReportKind,
         /// For a quarterly report: 1–4
         #[arg(long, default_value_t = 0)]
         quarter: i32,
@@ -239,8 +241,9 @@ fn target_status_text(status: i32) -> &'static str {
     }
 }
 
-fn enum_name<T: TryFrom<i32>>(value: i32, name: fn(&T) -> &'static str) -> Value {
-    T::try_from(value).map_or(Value::Null, |v| Value::String(name(&v).to_string()))
+/// An enum value's proto name, or null for a number this client does not know.
+fn enum_name<E: ProtoEnum>(value: i32) -> Value {
+    E::name_of(value).map_or(Value::Null, Value::from)
 }
 
 fn plan_json(plan: &Plan) -> Value {
@@ -269,7 +272,7 @@ fn task_json(task: &Task) -> Value {
         "start_date": date_text(task.start_date.as_ref()),
         "end_date": date_text(task.end_date.as_ref()),
         "notes": task.notes,
-        "status": enum_name::<TaskStatus>(task.status, TaskStatus::as_str_name),
+        "status": enum_name::<TaskStatus>(task.status),
         "progress_percent": task.progress_percent,
         "evidence": task.evidence.iter().map(|e| json!({
             "resource": e.resource,
@@ -287,12 +290,12 @@ fn evaluation_json(e: &TargetEvaluation) -> Value {
         "target": target.name,
         "number": target.number,
         "text": target.text,
-        "measure": enum_name::<Measure>(target.measure, Measure::as_str_name),
+        "measure": enum_name::<Measure>(target.measure),
         "threshold_percent": target.threshold_percent,
         "numerator": e.numerator,
         "denominator": e.denominator,
         "percent": e.percent,
-        "status": enum_name::<TargetStatus>(e.status, TargetStatus::as_str_name),
+        "status": enum_name::<TargetStatus>(e.status),
         "explanation": e.explanation,
         "late_tasks": e.late_tasks.iter().map(|t| t.number.clone()).collect::<Vec<_>>(),
     })
@@ -301,7 +304,7 @@ fn evaluation_json(e: &TargetEvaluation) -> Value {
 fn report_json(report: &Report) -> Value {
     json!({
         "name": report.name,
-        "kind": enum_name::<ReportKind>(report.kind, ReportKind::as_str_name),
+        "kind": enum_name::<ReportKind>(report.kind),
         "period": report.period,
         "period_start": date_text(report.period_start.as_ref()),
         "cut_off_date": date_text(report.cut_off_date.as_ref()),
@@ -517,12 +520,6 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
             from,
             to,
         }) => {
-            let kind = match kind {
-                Kind::Quarterly => ReportKind::Quarterly,
-                Kind::HalfYear => ReportKind::HalfYear,
-                Kind::Annual => ReportKind::Annual,
-                Kind::OnDemand => ReportKind::OnDemand,
-            };
             let request = ctx.request(GenerateReportRequest {
                 parent: plan,
                 kind: kind as i32,

@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use eiso_proto::eiso::procedures::v1::{
+    CopyKind, OnlineLevel, ProcedureLevel, SupplementMode, procedure, procedure_version,
+};
+use eiso_proto::eiso::procedures::v1::{
     ExportProceduresRequest, GetProcedureRequest, ImportProceduresRequest, ImportProceduresResponse,
     ListProceduresRequest, Procedure, ProcedureVersion, ProcessingTime, PublishProcedureVersionRequest, TableFormat,
     WithdrawProcedureRequest, processing_time,
@@ -15,11 +18,7 @@ use super::{collect_pages, note_next_page};
 use crate::cli::{ProcExportArgs, ProcImportArgs, ProceduresCommand, QueryArgs};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{
-    copy_kind_json, copy_kind_label, level_json, level_label, online_level_json, online_level_label,
-    procedure_state_json, procedure_state_label, supplement_mode_json, supplement_mode_label, version_state_json,
-    version_state_label,
-};
+use crate::names::{enum_json, label_cell, state_cell};
 use crate::output::{self, details_table, format_vnd, json_time, local_cell, table};
 
 /// Runs a `procedures` subcommand.
@@ -262,11 +261,13 @@ fn procedures_table(procedures: &[Procedure]) -> comfy_table::Table {
             procedure.code.clone(),
             version.map(|version| version.display_name.clone()).unwrap_or_default(),
             version.map(|version| version.field.clone()).unwrap_or_default(),
-            version.map(|version| level_label(version.level)).unwrap_or_default(),
+            version
+                .map(|version| label_cell::<ProcedureLevel>(version.level, "level"))
+                .unwrap_or_default(),
             version
                 .map(|version| processing_time_label(version.processing_time.as_ref()))
                 .unwrap_or_default(),
-            procedure_state_label(procedure.state),
+            state_cell::<procedure::State>(procedure.state, "state"),
             versions_cell(procedure),
         ]);
     }
@@ -315,7 +316,7 @@ fn print_procedure(ctx: &Ctx, procedure: &Procedure) -> Result<(), CliError> {
             output::print(&format!(
                 "\nVersion {} ({})",
                 version.number,
-                version_state_label(version.state)
+                state_cell::<procedure_version::State>(version.state, "state")
             ))?;
             print_version_tables(version)
         }
@@ -332,7 +333,7 @@ fn procedure_details(procedure: &Procedure) -> comfy_table::Table {
     if let Some(version) = &procedure.version {
         rows.push(("display name", version.display_name.clone()));
     }
-    rows.push(("state", procedure_state_label(procedure.state)));
+    rows.push(("state", state_cell::<procedure::State>(procedure.state, "state")));
     rows.push(("versions", versions_cell(procedure)));
     rows.push(("created", local_cell(procedure.create_time.as_ref())));
     rows.push(("updated", local_cell(procedure.update_time.as_ref())));
@@ -359,7 +360,7 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
             table.add_row(vec![
                 (index + 1).to_string(),
                 document.display_name.clone(),
-                copy_kind_label(document.copy_kind),
+                label_cell::<CopyKind>(document.copy_kind, "copy"),
                 document.sets.to_string(),
             ]);
         }
@@ -391,17 +392,23 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
 fn version_details(version: &ProcedureVersion) -> comfy_table::Table {
     let mut rows = vec![
         ("version", version.name.clone()),
-        ("state", version_state_label(version.state)),
+        ("state", state_cell::<procedure_version::State>(version.state, "state")),
         ("display name", version.display_name.clone()),
         ("field", version.field.clone()),
-        ("level", level_label(version.level)),
+        ("level", label_cell::<ProcedureLevel>(version.level, "level")),
         ("agency", version.agency.clone()),
         (
             "processing time",
             processing_time_label(version.processing_time.as_ref()),
         ),
-        ("supplement", supplement_mode_label(version.supplement_mode)),
-        ("online service", online_level_label(version.online_level)),
+        (
+            "supplement",
+            label_cell::<SupplementMode>(version.supplement_mode, "mode"),
+        ),
+        (
+            "online service",
+            label_cell::<OnlineLevel>(version.online_level, "online"),
+        ),
     ];
     if !version.process_document.is_empty() {
         rows.push(("process document", version.process_document.clone()));
@@ -440,7 +447,7 @@ pub fn procedure_json(procedure: &Procedure) -> Value {
     json!({
         "name": procedure.name,
         "code": procedure.code,
-        "state": procedure_state_json(procedure.state),
+        "state": enum_json::<procedure::State>(procedure.state),
         "published_version": procedure.published_version,
         "latest_version": procedure.latest_version,
         "version": procedure.version.as_ref().map_or(Value::Null, version_json),
@@ -455,13 +462,13 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
     json!({
         "name": version.name,
         "number": version.number,
-        "state": version_state_json(version.state),
+        "state": enum_json::<procedure_version::State>(version.state),
         "display_name": version.display_name,
         "field": version.field,
-        "level": level_json(version.level),
+        "level": enum_json::<ProcedureLevel>(version.level),
         "agency": version.agency,
         "processing_time": processing_time_json(version.processing_time.as_ref()),
-        "supplement_mode": supplement_mode_json(version.supplement_mode),
+        "supplement_mode": enum_json::<SupplementMode>(version.supplement_mode),
         "steps": version.steps.iter().map(|step| json!({
             "display_name": step.display_name,
             "handler": step.handler,
@@ -469,7 +476,7 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
         })).collect::<Vec<_>>(),
         "required_documents": version.required_documents.iter().map(|document| json!({
             "display_name": document.display_name,
-            "copy_kind": copy_kind_json(document.copy_kind),
+            "copy_kind": enum_json::<CopyKind>(document.copy_kind),
             "sets": document.sets,
         })).collect::<Vec<_>>(),
         "fees": version.fees.iter().map(|fee| json!({
@@ -477,7 +484,7 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
             "amount_vnd": fee.amount_vnd,
         })).collect::<Vec<_>>(),
         "legal_basis": version.legal_basis,
-        "online_level": online_level_json(version.online_level),
+        "online_level": enum_json::<OnlineLevel>(version.online_level),
         "process_document": version.process_document,
         "publish_time": json_time(version.publish_time.as_ref()),
         "create_time": json_time(version.create_time.as_ref()),

@@ -2,15 +2,17 @@
 //! manages, internal audits and their findings, corrective actions, management
 //! reviews and the ISO 18091 diagnostic.
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
 use eiso_proto::eiso::quality::v1::*;
+use eiso_proto::labels::ProtoEnum;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
 use super::{request_id, with_retry_hint};
 use crate::context::Ctx;
+use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
 use crate::output::{self, details_table, format_percent, table};
 
@@ -191,27 +193,17 @@ pub struct AuditArgs {
 }
 
 /// Kinds of finding, as typed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Kind {
-    /// Major nonconformity
-    Major,
-    /// Minor nonconformity
-    Minor,
-    /// Observation
-    Observation,
-    /// Opportunity for improvement
-    Ofi,
-}
-
-impl From<Kind> for FindingType {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Major => FindingType::MajorNonconformity,
-            Kind::Minor => FindingType::MinorNonconformity,
-            Kind::Observation => FindingType::Observation,
-            Kind::Ofi => FindingType::OpportunityForImprovement,
-        }
-    }
+impl Choices for FindingType {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::named(FindingType::MajorNonconformity, "major", "Major nonconformity"),
+        Choice::named(FindingType::MinorNonconformity, "minor", "Minor nonconformity"),
+        Choice::new(FindingType::Observation, "Observation"),
+        Choice::named(
+            FindingType::OpportunityForImprovement,
+            "ofi",
+            "Opportunity for improvement",
+        ),
+    ];
 }
 
 /// `eiso quality findings`.
@@ -222,8 +214,8 @@ pub enum FindingsCommand {
         /// `audits/ID`
         audit: String,
         /// The type
-        #[arg(long = "type", value_enum)]
-        kind: Kind,
+        #[arg(long = "type", value_name = "KIND", value_parser = EnumArg::<FindingType>::new())]
+        kind: FindingType,
         /// ISO 9001 clause, e.g. 7.5.3
         #[arg(long)]
         clause: String,
@@ -340,24 +332,12 @@ pub enum ReviewsCommand {
 }
 
 /// Colours, as typed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Light {
-    /// Red
-    Red,
-    /// Yellow
-    Yellow,
-    /// Green
-    Green,
-}
-
-impl From<Light> for Colour {
-    fn from(light: Light) -> Self {
-        match light {
-            Light::Red => Colour::Red,
-            Light::Yellow => Colour::Yellow,
-            Light::Green => Colour::Green,
-        }
-    }
+impl Choices for Colour {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Colour::Red, "Red"),
+        Choice::new(Colour::Yellow, "Yellow"),
+        Choice::new(Colour::Green, "Green"),
+    ];
 }
 
 /// `eiso quality diagnostic`.
@@ -385,8 +365,8 @@ pub enum DiagnosticCommand {
         #[arg(long)]
         indicator: String,
         /// The colour
-        #[arg(long, value_enum)]
-        colour: Light,
+        #[arg(long, value_parser = EnumArg::<Colour>::new())]
+        colour: Colour,
         /// Why
         #[arg(long)]
         note: Option<String>,
@@ -427,10 +407,6 @@ fn date_text(date: Option<&LocalDate>) -> String {
         .unwrap_or_default()
 }
 
-fn state_name(name: &str, prefix: &str) -> String {
-    name.strip_prefix(prefix).unwrap_or(name).to_lowercase()
-}
-
 fn links(items: &[String]) -> Vec<EvidenceLink> {
     items
         .iter()
@@ -460,7 +436,7 @@ fn inspection_json(i: &Inspection) -> Value {
         "unit": i.unit,
         "planned_date": date_text(i.planned_date.as_ref()),
         "done_date": date_text(i.done_date.as_ref()),
-        "state": state_name(inspection::State::try_from(i.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "state": inspection::State::of(i.state).unwrap_or_default().short_name(),
         "inspectors": i.inspectors,
         "findings": i.findings,
         "evidence": i.evidence.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
@@ -636,7 +612,7 @@ fn audit_json(a: &Audit) -> Value {
         "name": a.name,
         "programme": a.programme,
         "title": a.title,
-        "state": state_name(audit::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "state": audit::State::of(a.state).unwrap_or_default().short_name(),
         "criteria": a.criteria,
         "auditees": a.auditees,
         "auditors": a.auditors,
@@ -762,7 +738,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
 fn finding_json(f: &Finding) -> Value {
     json!({
         "name": f.name,
-        "type": state_name(FindingType::try_from(f.r#type).unwrap_or_default().as_str_name(), "FINDING_TYPE_"),
+        "type": FindingType::of(f.r#type).unwrap_or_default().short_name(),
         "clause": f.clause,
         "statement": f.statement,
         "auditee": f.auditee,
@@ -786,7 +762,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
             let request = ctx.request(CreateFindingRequest {
                 parent: audit,
                 finding: Some(Finding {
-                    r#type: FindingType::from(kind) as i32,
+                    r#type: kind as i32,
                     clause,
                     statement,
                     auditee,
@@ -838,7 +814,7 @@ fn action_json(a: &CorrectiveAction) -> Value {
         "name": a.name,
         "finding": a.finding,
         "unit": a.unit,
-        "state": state_name(corrective_action::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "state": corrective_action::State::of(a.state).unwrap_or_default().short_name(),
         "nonconformity": a.nonconformity,
         "root_cause": a.root_cause,
         "actions": a.actions.iter().map(|p| json!({
@@ -1186,7 +1162,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                     diagnostic,
                     assessment: Some(Assessment {
                         indicator,
-                        colour: Colour::from(colour) as i32,
+                        colour: colour as i32,
                         note: note.unwrap_or_default(),
                         evidence: links(&evidence),
                         ..Default::default()
@@ -1195,7 +1171,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                 .await
                 .map_err(|s| ctx.rpc_error(s))?
                 .into_inner();
-            let colour = state_name(Colour::try_from(a.colour).unwrap_or_default().as_str_name(), "COLOUR_");
+            let colour = Colour::of(a.colour).unwrap_or_default().short_name();
             if ctx.json() {
                 return output::print_json(&json!({ "name": a.name, "indicator": a.indicator, "colour": colour }));
             }
@@ -1215,8 +1191,8 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                 .await
                 .map_err(|s| ctx.rpc_error(s))?
                 .into_inner();
-            let change = |v: i32| state_name(Change::try_from(v).unwrap_or_default().as_str_name(), "CHANGE_");
-            let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+            let change = |v: i32| Change::of(v).unwrap_or_default().short_name();
+            let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
             if ctx.json() {
                 return output::print_json(&json!({
                     "improved": c.improved,
@@ -1247,7 +1223,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
 }
 
 fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
-    let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+    let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
     if ctx.json() {
         return output::print_json(&json!({
             "name": d.name,

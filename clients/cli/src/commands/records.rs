@@ -1,6 +1,7 @@
 //! `eiso records …`: quality records (hồ sơ) kept for a retention period,
 //! then disposed of as a recorded act.
 
+use eiso_proto::eiso::documents::v1::record;
 use eiso_proto::eiso::documents::v1::{
     CloseRecordRequest, CreateRecordRequest, DisposeRecordRequest, Disposition, GetRecordRequest,
     ListRecordsDueForDispositionRequest, ListRecordsRequest, Record,
@@ -11,8 +12,9 @@ use super::files::{file_json, files_table};
 use super::{collect_pages, note_next_page, request_id, with_retry_hint};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{disposition_json, disposition_label, nfc, record_state_json, record_state_label};
+use crate::names::{enum_json, nfc, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table, to_timestamp};
 
 /// Runs a `records` subcommand.
@@ -176,9 +178,9 @@ fn print_list(ctx: &Ctx, records: &[Record], next_page_token: &str, empty: &str)
                 record.name.clone(),
                 record.title.clone(),
                 record.owner_unit.clone(),
-                record_state_label(record.state),
+                state_cell::<record::State>(record.state, "state"),
                 retention_label(record.retention_months),
-                disposition_label(record.disposition),
+                arg_cell::<Disposition>(record.disposition, "disposition"),
                 local_cell(record.retention_end_time.as_ref()),
             ]);
         }
@@ -217,9 +219,12 @@ fn record_details(record: &Record) -> comfy_table::Table {
     if !record.document.is_empty() {
         rows.push(("document", record.document.clone()));
     }
-    rows.push(("state", record_state_label(record.state)));
+    rows.push(("state", state_cell::<record::State>(record.state, "state")));
     rows.push(("retention", retention_label(record.retention_months)));
-    rows.push(("disposition", disposition_label(record.disposition)));
+    rows.push((
+        "disposition",
+        arg_cell::<Disposition>(record.disposition, "disposition"),
+    ));
     if record.close_time.is_some() {
         rows.push(("closed", local_cell(record.close_time.as_ref())));
     }
@@ -231,7 +236,7 @@ fn record_details(record: &Record) -> comfy_table::Table {
             "disposed",
             format!(
                 "{} by {} on {}\n{}\n{}",
-                disposition_label(act.disposition),
+                arg_cell::<Disposition>(act.disposition, "disposition"),
                 act.actor,
                 local_cell(act.act_time.as_ref()),
                 act.reference,
@@ -254,13 +259,13 @@ pub fn record_json(record: &Record) -> Value {
         "document": record.document,
         "owner_unit": record.owner_unit,
         "retention_months": record.retention_months,
-        "disposition": disposition_json(record.disposition),
-        "state": record_state_json(record.state),
+        "disposition": enum_json::<Disposition>(record.disposition),
+        "state": enum_json::<record::State>(record.state),
         "files": record.files.iter().map(file_json).collect::<Vec<_>>(),
         "close_time": json_time(record.close_time.as_ref()),
         "retention_end_time": json_time(record.retention_end_time.as_ref()),
         "disposition_act": record.disposition_act.as_ref().map_or(Value::Null, |act| json!({
-            "disposition": disposition_json(act.disposition),
+            "disposition": enum_json::<Disposition>(act.disposition),
             "actor": act.actor,
             "act_time": json_time(act.act_time.as_ref()),
             "reason": act.reason,
@@ -277,7 +282,6 @@ mod tests {
     use eiso_proto::eiso::documents::v1::{DispositionAct, record};
 
     use super::*;
-    use crate::names::DispositionArg;
 
     #[test]
     fn a_new_record_carries_the_flags() {
@@ -285,7 +289,7 @@ mod tests {
             title: "Sổ theo dõi hồ sơ năm 2024".to_string(),
             owner_unit: "units/pgd".to_string(),
             retention_months: 60,
-            disposition: DispositionArg::Transfer,
+            disposition: Disposition::TransferToArchive,
             document: Some("documents/d-1".to_string()),
             request_id: None,
         });

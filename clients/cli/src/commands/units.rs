@@ -1,5 +1,6 @@
 //! `eiso units …`.
 
+use eiso_proto::eiso::identity::v1::unit;
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, GetUnitRequest, ListUnitsRequest, MergeUnitsRequest, RenameUnitRequest,
     Unit, UnitKind, UpdateUnitRequest,
@@ -10,8 +11,9 @@ use serde_json::{Value, json};
 use super::{collect_pages, note_next_page, request_id, with_retry_hint};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{kind_json, kind_label, nfc, unit_state_json, unit_state_label};
+use crate::names::{enum_json, nfc, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `units` subcommand.
@@ -221,9 +223,9 @@ fn units_table(units: &[Unit]) -> comfy_table::Table {
             unit.name.clone(),
             unit.code.clone(),
             unit.display_name.clone(),
-            kind_label(unit.kind),
+            arg_cell::<UnitKind>(unit.kind, "kind"),
             unit.parent.clone(),
-            unit_state_label(unit.state),
+            state_cell::<unit::State>(unit.state, "state"),
             local_cell(unit.update_time.as_ref()),
         ]);
     }
@@ -235,9 +237,9 @@ fn unit_details(unit: &Unit) -> comfy_table::Table {
         ("name", unit.name.clone()),
         ("code", unit.code.clone()),
         ("display name", unit.display_name.clone()),
-        ("kind", kind_label(unit.kind)),
+        ("kind", arg_cell::<UnitKind>(unit.kind, "kind")),
         ("parent", unit.parent.clone()),
-        ("state", unit_state_label(unit.state)),
+        ("state", state_cell::<unit::State>(unit.state, "state")),
     ];
     if !unit.successor.is_empty() {
         rows.push(("successor", unit.successor.clone()));
@@ -270,9 +272,9 @@ pub fn unit_json(unit: &Unit) -> Value {
         "name": unit.name,
         "code": unit.code,
         "display_name": unit.display_name,
-        "kind": kind_json(unit.kind),
+        "kind": enum_json::<UnitKind>(unit.kind),
         "parent": unit.parent,
-        "state": unit_state_json(unit.state),
+        "state": enum_json::<unit::State>(unit.state),
         "successor": unit.successor,
         "former_names": unit.former_names.iter().map(|change| json!({
             "code": change.code,
@@ -291,7 +293,6 @@ mod tests {
     use eiso_proto::prost_types::Timestamp;
 
     use super::*;
-    use crate::names::KindArg;
 
     fn update_args() -> UnitUpdateArgs {
         UnitUpdateArgs {
@@ -325,7 +326,7 @@ mod tests {
         assert_eq!(unit.display_name, "Phòng Giáo dục và Đào tạo");
 
         let request = update_request(&UnitUpdateArgs {
-            kind: Some(KindArg::PrimarySchool),
+            kind: Some(UnitKind::PrimarySchool),
             parent: Some("units/7".to_string()),
             ..update_args()
         })?;

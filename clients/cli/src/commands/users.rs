@@ -13,7 +13,7 @@ use super::{
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{nfc, role_bindings_cell, role_bindings_json, user_state_json, user_state_label};
+use crate::names::{enum_json, nfc, role_bindings_cell, role_bindings_json, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `users` subcommand.
@@ -214,7 +214,7 @@ fn print_list(ctx: &Ctx, users: &[User], next_page_token: &str) -> Result<(), Cl
                 user.display_name.clone(),
                 user.email.clone(),
                 role_bindings_cell(&user.role_bindings),
-                user_state_label(user.state),
+                state_cell::<user::State>(user.state, "state"),
                 local_cell(user.update_time.as_ref()),
             ]);
         }
@@ -234,7 +234,7 @@ fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
         ("display name", user.display_name.clone()),
         ("email", user.email.clone()),
         ("roles", role_bindings_cell(&user.role_bindings)),
-        ("state", user_state_label(user.state)),
+        ("state", state_cell::<user::State>(user.state, "state")),
         ("created", local_cell(user.create_time.as_ref())),
         ("updated", local_cell(user.update_time.as_ref())),
         ("etag", user.etag.clone()),
@@ -249,7 +249,7 @@ pub fn user_json(user: &User) -> Value {
         "display_name": user.display_name,
         "email": user.email,
         "role_bindings": role_bindings_json(&user.role_bindings),
-        "state": user_state_json(user.state),
+        "state": enum_json::<user::State>(user.state),
         "create_time": json_time(user.create_time.as_ref()),
         "update_time": json_time(user.update_time.as_ref()),
         "etag": user.etag,
