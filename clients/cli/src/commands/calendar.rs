@@ -34,11 +34,9 @@ async fn show(ctx: &Ctx, args: CalendarShowArgs) -> Result<(), CliError> {
     let name = calendar_name(&args.agency);
     let year = args.year.unwrap_or_else(|| Utc::now().with_timezone(&TIME_ZONE).year());
     let mut client = ctx.calendars();
-    let calendar = client
-        .get_calendar(ctx.request(GetCalendarRequest { name: name.clone() })?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let calendar = ctx
+        .answer(client.get_calendar(ctx.request(GetCalendarRequest { name: name.clone() })?))
+        .await?;
     let request = ctx.request(GetCalendarYearRequest {
         name: format!("{name}/years/{year}"),
     })?;
@@ -69,12 +67,7 @@ async fn propose(ctx: &Ctx, args: CalendarProposeArgs) -> Result<(), CliError> {
     let request = ctx.request(ProposeCalendarYearRequest {
         name: format!("{}/years/{}", calendar_name(&args.agency), args.year),
     })?;
-    let proposal = ctx
-        .calendars()
-        .propose_calendar_year(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let proposal = ctx.answer(ctx.calendars().propose_calendar_year(request)).await?;
     if ctx.json() {
         return output::print_json(&year_json(&proposal));
     }
@@ -119,11 +112,8 @@ async fn deadline(ctx: &Ctx, args: DeadlineArgs) -> Result<(), CliError> {
         supplement_mode: mode as i32,
     };
     let response = ctx
-        .calendars()
-        .compute_deadline(ctx.request(request.clone())?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+        .answer(ctx.calendars().compute_deadline(ctx.request(request.clone())?))
+        .await?;
     if ctx.json() {
         return output::print_json(&deadline_json(&request, &response));
     }

@@ -15,7 +15,7 @@ use eiso_proto::eiso::documents::v1::{Confidentiality, document, review, revisio
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
 use crate::cli::{
     DocAcksArgs, DocCreateArgs, DocHistoryArgs, DocPublishArgs, DocReviewDueArgs, DocReviseArgs, DocShowArgs,
     DocSubmitArgs, DocsCommand, QueryArgs,
@@ -38,12 +38,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
         DocsCommand::Download(args) => super::files::download(ctx, args).await,
         DocsCommand::Checkout { revision } => {
             let request = ctx.request(CheckOutRevisionRequest { name: revision })?;
-            let revision = ctx
-                .documents()
-                .check_out_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().check_out_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Checkin { revision, force } => {
@@ -57,12 +52,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 force,
                 reason,
             })?;
-            let revision = ctx
-                .documents()
-                .check_in_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().check_in_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Submit(args) => submit(ctx, args).await,
@@ -71,12 +61,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 name: revision,
                 comment: comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
-            let revision = ctx
-                .documents()
-                .approve_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().approve_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Reject { revision, comment } => {
@@ -90,12 +75,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 name: revision,
                 comment,
             })?;
-            let revision = ctx
-                .documents()
-                .reject_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().reject_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Publish(args) => publish(ctx, args).await,
@@ -106,22 +86,12 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 reason,
                 etag: etag.unwrap_or_default(),
             })?;
-            let document = ctx
-                .documents()
-                .obsolete_document(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let document = ctx.answer(ctx.documents().obsolete_document(request)).await?;
             print_document(ctx, &document, None)
         }
         DocsCommand::Ack { revision } => {
             let request = ctx.request(AcknowledgeRevisionRequest { name: revision })?;
-            let acknowledgement = ctx
-                .documents()
-                .acknowledge_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let acknowledgement = ctx.answer(ctx.documents().acknowledge_revision(request)).await?;
             if ctx.json() {
                 output::print_json(&ack_json(&acknowledgement))
             } else {
@@ -182,11 +152,10 @@ async fn create(ctx: &Ctx, args: DocCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let mut client = ctx.documents();
-    let mut document = client
-        .create_document(request)
+    let mut document = ctx
+        .answer(client.create_document(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     if args.no_revision {
         return print_created(ctx, &document, None);
     }
@@ -247,38 +216,24 @@ fn print_created(ctx: &Ctx, document: &Document, draft: Option<&Revision>) -> Re
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (documents, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListDocumentsRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_documents(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.documents, response.next_page_token))
-        }
-    })
+    let (documents, next) = list_query!(
+        ctx,
+        args,
+        ctx.documents(),
+        list_documents,
+        ListDocumentsRequest,
+        documents
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "documents": documents.iter().map(document_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if documents.is_empty() {
-        output::print("no documents")?;
-    } else {
-        output::print_table(&documents_table(&documents))?;
-    }
-    note_next_page(&next);
-    Ok(())
+    print_page(
+        ctx,
+        "documents",
+        &documents,
+        &next,
+        document_json,
+        "no documents",
+        documents_table,
+    )
 }
 
 async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
@@ -288,12 +243,7 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
                 name,
                 as_of_time: args.as_of.map(to_timestamp),
             })?;
-            let document = ctx
-                .documents()
-                .get_document(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let document = ctx.answer(ctx.documents().get_document(request)).await?;
             print_document(ctx, &document, args.as_of.map(format_local).as_deref())
         }
         DocumentOrRevision::Revision(name) => {
@@ -303,52 +253,38 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
                 ));
             }
             let request = ctx.request(GetRevisionRequest { name })?;
-            let revision = ctx
-                .documents()
-                .get_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().get_revision(request)).await?;
             print_revision(ctx, &revision)
         }
     }
 }
 
 async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (revisions, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRevisionsRequest {
+    let (revisions, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListRevisionsRequest {
             parent: args.document.clone(),
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_revisions(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.revisions, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_revisions(request).await },
+        |answer| (answer.revisions, answer.next_page_token),
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "revisions": revisions.iter().map(revision_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if revisions.is_empty() {
-        output::print(&format!(
+    print_page(
+        ctx,
+        "revisions",
+        &revisions,
+        &next,
+        revision_json,
+        &format!(
             "{} has no revision yet: start one with `eiso docs revise {}`",
             args.document, args.document
-        ))?;
-    } else {
-        output::print_table(&history_table(&revisions))?;
-    }
-    note_next_page(&next);
-    Ok(())
+        ),
+        history_table,
+    )
 }
 
 async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
@@ -363,11 +299,9 @@ async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let revision = ctx
-        .documents()
-        .create_revision(request)
+        .answer(ctx.documents().create_revision(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     print_revision(ctx, &revision)?;
     if !ctx.json() {
         output::note(&format!("next: eiso docs upload {} FILE", revision.name));
@@ -381,12 +315,7 @@ async fn submit(ctx: &Ctx, args: DocSubmitArgs) -> Result<(), CliError> {
         reviewers: args.reviewers,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let revision = ctx
-        .documents()
-        .submit_revision(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let revision = ctx.answer(ctx.documents().submit_revision(request)).await?;
     print_revision(ctx, &revision)
 }
 
@@ -397,17 +326,11 @@ async fn publish(ctx: &Ctx, args: DocPublishArgs) -> Result<(), CliError> {
         acknowledgement_units: args.ack_units,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let revision = ctx
-        .documents()
-        .publish_revision(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let revision = ctx.answer(ctx.documents().publish_revision(request)).await?;
     print_revision(ctx, &revision)
 }
 
 async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
     let filter = if args.pending {
         "acknowledged = false".to_string()
     } else {
@@ -415,25 +338,22 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
     };
     // Every page carries the same counts; keep the last.
     let counts = Cell::new((0, 0));
-    let (acknowledgements, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let counts = &counts;
-        let request = ctx.request(ListAcknowledgementsRequest {
+    let (acknowledgements, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListAcknowledgementsRequest {
             parent: args.revision.clone(),
             filter: filter.clone(),
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_acknowledgements(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            counts.set((response.required_count, response.acknowledged_count));
-            Ok((response.acknowledgements, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_acknowledgements(request).await },
+        |answer| {
+            counts.set((answer.required_count, answer.acknowledged_count));
+            (answer.acknowledgements, answer.next_page_token)
+        },
+    )
     .await?;
     let (required, acknowledged) = counts.get();
     if ctx.json() {
@@ -473,51 +393,46 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
 }
 
 async fn review_due(ctx: &Ctx, args: DocReviewDueArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (documents, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListReviewDueDocumentsRequest {
+    let (documents, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListReviewDueDocumentsRequest {
             within_days: args.within_days,
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_review_due_documents(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.documents, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_review_due_documents(request).await },
+        |answer| (answer.documents, answer.next_page_token),
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "documents": documents.iter().map(document_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
+    print_page(
+        ctx,
+        "documents",
+        &documents,
+        &next,
+        document_json,
+        &format!("no periodic review due within {} days", args.within_days),
+        review_due_table,
+    )
+}
+
+fn review_due_table(documents: &[Document]) -> comfy_table::Table {
+    let now = Utc::now();
+    let mut table = table(["NAME", "CODE", "TITLE", "REVISION", "REVIEW DUE", "STATUS"]);
+    for document in documents {
+        let due = document.next_review_time.as_ref();
+        let overdue = due.and_then(to_utc).is_some_and(|due| due < now);
+        table.add_row(vec![
+            document.name.clone(),
+            document.code.clone(),
+            document.title.clone(),
+            document.effective_revision.to_string(),
+            local_cell(due),
+            if overdue { "overdue" } else { "due soon" }.to_string(),
+        ]);
     }
-    if documents.is_empty() {
-        output::print(&format!("no periodic review due within {} days", args.within_days))?;
-    } else {
-        let now = Utc::now();
-        let mut table = table(["NAME", "CODE", "TITLE", "REVISION", "REVIEW DUE", "STATUS"]);
-        for document in &documents {
-            let due = document.next_review_time.as_ref();
-            let overdue = due.and_then(to_utc).is_some_and(|due| due < now);
-            table.add_row(vec![
-                document.name.clone(),
-                document.code.clone(),
-                document.title.clone(),
-                document.effective_revision.to_string(),
-                local_cell(due),
-                if overdue { "overdue" } else { "due soon" }.to_string(),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(&next);
-    Ok(())
+    table
 }
 
 /// Prints a document and, in tables, its revision (effective now, or at

@@ -4,20 +4,18 @@
 
 use std::path::PathBuf;
 
-use chrono::{Datelike, NaiveDate};
 use eiso_proto::eiso::procedures::v1::{
     Applicant, Channel, CompleteDossierRequest, Dossier, DossierStatus, ExtendDossierRequest, Form, GetDossierRequest,
-    GetServiceStatisticsRequest, HandOverDossierRequest, ListDossiersRequest, LocalDate, ProcedureStep,
-    RateDossierRequest, ReceiveDossierRequest, ReceiveSupplementRequest, RefuseDossierRequest, RenderFormRequest,
-    RequestSupplementRequest, ReturnResultRequest, Satisfaction, ServiceStatistics, StopProcessingRequest,
-    WithdrawDossierRequest,
+    GetServiceStatisticsRequest, HandOverDossierRequest, ListDossiersRequest, ProcedureStep, RateDossierRequest,
+    ReceiveDossierRequest, ReceiveSupplementRequest, RefuseDossierRequest, RenderFormRequest, RequestSupplementRequest,
+    ReturnResultRequest, Satisfaction, ServiceStatistics, StopProcessingRequest, WithdrawDossierRequest,
 };
 use eiso_proto::eiso::procedures::v1::{CopyKind, Outcome};
 use eiso_proto::tonic::Status;
 use serde_json::{Value, json};
 
 use super::files::{check_target, safe_file_name, save_bytes};
-use super::{collect_pages, filter_and, filter_value, note_next_page, request_id, with_retry_hint};
+use super::{filter_and, filter_value, list_pages, print_page, request_id, with_retry_hint};
 use crate::cli::{
     ApplicantArgs, DossierHandoverArgs, DossierListArgs, DossierPrintArgs, DossierReceiveArgs, DossierRefuseArgs,
     DossierStatsArgs, DossiersCommand,
@@ -25,7 +23,9 @@ use crate::cli::{
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::names::{DossierRef, enum_json, label_cell, nfc};
-use crate::output::{self, details_table, format_percent, json_time, local_cell, local_day_cell, table, to_timestamp};
+use crate::output::{
+    self, details_table, format_percent, json_time, local_cell, local_date, local_day_cell, table, to_timestamp,
+};
 
 /// Runs a `dossiers` subcommand.
 pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
@@ -51,23 +51,13 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 reason,
                 documents,
             })?;
-            let dossier = ctx
-                .dossiers()
-                .request_supplement(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().request_supplement(request)).await?;
             print_changed(ctx, &dossier, Some("supplement"))
         }
         DossiersCommand::Resume { dossier } => {
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(ReceiveSupplementRequest { name })?;
-            let dossier = ctx
-                .dossiers()
-                .receive_supplement(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().receive_supplement(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::Handover(args) => handover(ctx, args).await,
@@ -79,24 +69,14 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 reason,
                 new_appointment_time: Some(to_timestamp(args.new_appointment)),
             })?;
-            let dossier = ctx
-                .dossiers()
-                .extend_dossier(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().extend_dossier(request)).await?;
             print_changed(ctx, &dossier, Some("apology"))
         }
         DossiersCommand::Stop { dossier } => {
             let reason = ctx.required_reason("dossiers stop")?;
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(StopProcessingRequest { name, reason })?;
-            let dossier = ctx
-                .dossiers()
-                .stop_processing(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().stop_processing(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::Withdraw { dossier } => {
@@ -105,12 +85,7 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 name,
                 reason: ctx.reason.clone().unwrap_or_default(),
             })?;
-            let dossier = ctx
-                .dossiers()
-                .withdraw_dossier(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().withdraw_dossier(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::Complete(args) => {
@@ -126,23 +101,13 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 result_summary,
                 digitised: args.digitised,
             })?;
-            let dossier = ctx
-                .dossiers()
-                .complete_dossier(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().complete_dossier(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::Return { dossier } => {
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(ReturnResultRequest { name })?;
-            let dossier = ctx
-                .dossiers()
-                .return_result(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().return_result(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::Rate(args) => {
@@ -152,12 +117,7 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 satisfaction: Satisfaction::from(args.rating) as i32,
                 comment: args.comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
-            let dossier = ctx
-                .dossiers()
-                .rate_dossier(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let dossier = ctx.answer(ctx.dossiers().rate_dossier(request)).await?;
             print_changed(ctx, &dossier, None)
         }
         DossiersCommand::List(args) => list(ctx, args).await,
@@ -178,13 +138,7 @@ pub async fn resolve(ctx: &Ctx, dossier: DossierRef) -> Result<String, CliError>
         filter: format!("code = {}", filter_value(&code)),
         ..ListDossiersRequest::default()
     })?;
-    let found = ctx
-        .dossiers()
-        .list_dossiers(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner()
-        .dossiers;
+    let found = ctx.answer(ctx.dossiers().list_dossiers(request)).await?.dossiers;
     match found.as_slice() {
         [one] => Ok(one.name.clone()),
         [] => Err(ctx.rpc_error(Status::not_found(format!("no dossier has the code {code}")))),
@@ -225,11 +179,9 @@ async fn receive(ctx: &Ctx, args: DossierReceiveArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let dossier = ctx
-        .dossiers()
-        .receive_dossier(request)
+        .answer(ctx.dossiers().receive_dossier(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     if ctx.json() {
         return output::print_json(&dossier_json(&dossier));
     }
@@ -270,11 +222,9 @@ async fn refuse(ctx: &Ctx, args: DossierRefuseArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let dossier = ctx
-        .dossiers()
-        .refuse_dossier(request)
+        .answer(ctx.dossiers().refuse_dossier(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     print_changed(ctx, &dossier, Some("refusal"))
 }
 
@@ -291,23 +241,13 @@ async fn handover(ctx: &Ctx, args: DossierHandoverArgs) -> Result<(), CliError> 
         receiver: args.to,
         note: args.note.as_deref().map(nfc).unwrap_or_default(),
     })?;
-    let dossier = ctx
-        .dossiers()
-        .hand_over_dossier(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let dossier = ctx.answer(ctx.dossiers().hand_over_dossier(request)).await?;
     print_changed(ctx, &dossier, Some("control-slip"))
 }
 
 async fn get(ctx: &Ctx, name: &str) -> Result<Dossier, CliError> {
     let request = ctx.request(GetDossierRequest { name: name.to_string() })?;
-    Ok(ctx
-        .dossiers()
-        .get_dossier(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    Ok(ctx.answer(ctx.dossiers().get_dossier(request)).await?)
 }
 
 /// Prints a dossier after a change; in tables, with the form to print next.
@@ -347,38 +287,29 @@ async fn list(ctx: &Ctx, args: DossierListArgs) -> Result<(), CliError> {
         .into_iter()
         .flatten(),
     );
-    let client = ctx.dossiers();
-    let (dossiers, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListDossiersRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
+    let (dossiers, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListDossiersRequest {
+            page_size,
             page_token,
             filter: filter.clone(),
             order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_dossiers(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.dossiers, response.next_page_token))
-        }
-    })
+        },
+        ctx.dossiers(),
+        |mut client, request| async move { client.list_dossiers(request).await },
+        |answer| (answer.dossiers, answer.next_page_token),
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "dossiers": dossiers.iter().map(dossier_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if dossiers.is_empty() {
-        output::print("no dossiers")?;
-    } else {
-        output::print_table(&dossiers_table(&dossiers))?;
-    }
-    note_next_page(&next);
-    Ok(())
+    print_page(
+        ctx,
+        "dossiers",
+        &dossiers,
+        &next,
+        dossier_json,
+        "no dossiers",
+        dossiers_table,
+    )
 }
 
 /// Dossiers for a table; the applicant column only when the caller's role
@@ -629,12 +560,7 @@ async fn print_form(ctx: &Ctx, args: DossierPrintArgs) -> Result<(), CliError> {
         }
     };
     let form = request.form;
-    let rendered = ctx
-        .dossiers()
-        .render_form(ctx.request(request)?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let rendered = ctx.answer(ctx.dossiers().render_form(ctx.request(request)?)).await?;
     let own_name = safe_file_name(&rendered.file_name, "bieu-mau.html");
     let target = match (early, args.to) {
         (Some(target), _) => target,
@@ -654,14 +580,6 @@ async fn print_form(ctx: &Ctx, args: DossierPrintArgs) -> Result<(), CliError> {
     output::print(&format!("saved to {path}: open it in a browser to print"))
 }
 
-fn local_date(date: NaiveDate) -> LocalDate {
-    LocalDate {
-        year: date.year(),
-        month: i32::try_from(date.month()).unwrap_or_default(),
-        day: i32::try_from(date.day()).unwrap_or_default(),
-    }
-}
-
 async fn stats(ctx: &Ctx, args: DossierStatsArgs) -> Result<(), CliError> {
     if args.to < args.from {
         return Err(CliError::Usage(format!(
@@ -676,12 +594,7 @@ async fn stats(ctx: &Ctx, args: DossierStatsArgs) -> Result<(), CliError> {
         start_date: Some(local_date(args.from)),
         end_date: Some(local_date(args.to)),
     })?;
-    let statistics = ctx
-        .dossiers()
-        .get_service_statistics(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let statistics = ctx.answer(ctx.dossiers().get_service_statistics(request)).await?;
     if ctx.json() {
         return output::print_json(&statistics_json(&statistics));
     }
@@ -924,19 +837,6 @@ mod tests {
             value["on_time_rate"]
                 .as_f64()
                 .is_some_and(|rate| (rate - 2.0 / 3.0).abs() < 1e-9)
-        );
-    }
-
-    #[test]
-    fn register_dates_become_local_dates() {
-        let date = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap_or_default();
-        assert_eq!(
-            local_date(date),
-            LocalDate {
-                year: 2025,
-                month: 3,
-                day: 10
-            }
         );
     }
 }

@@ -353,11 +353,7 @@ pub async fn download(ctx: &Ctx, args: DownloadArgs) -> Result<(), CliError> {
     }
     let request = ctx.request(DownloadFileRequest { name: args.file })?;
     let mut client = ctx.transfers();
-    let mut stream = client
-        .download_file(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let mut stream = ctx.answer(client.download_file(request)).await?;
     let file = match stream.message().await.map_err(|status| ctx.rpc_error(status))? {
         Some(message) => match message.part {
             Some(download_file_response::Part::File(file)) => file,

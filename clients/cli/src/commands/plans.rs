@@ -197,13 +197,13 @@ fn client(ctx: &Ctx) -> PlanServiceClient<Channel> {
     ctx.plans()
 }
 
+/// A day typed as dd/mm/yyyy, as the plans service takes it (its own `LocalDate`).
 fn date(text: &str) -> Result<LocalDate, CliError> {
-    let day = output::parse_date(text).map_err(CliError::Usage)?;
-    use chrono::Datelike;
+    let day = output::parse_local_date(text)?;
     Ok(LocalDate {
-        year: day.year(),
-        month: day.month() as i32,
-        day: day.day() as i32,
+        year: day.year,
+        month: day.month,
+        day: day.day,
     })
 }
 
@@ -362,7 +362,6 @@ fn print_report(ctx: &Ctx, report: &Report) -> Result<(), CliError> {
 
 /// Runs a `plans` subcommand.
 pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
-    let rpc = |status| ctx.rpc_error(status);
     match command {
         PlansCommand::Import(args) => import(ctx, args).await,
         PlansCommand::Export(args) => {
@@ -373,7 +372,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 format: format as i32,
                 targets: args.targets,
             })?;
-            let exported = client(ctx).export_plan(request).await.map_err(rpc)?.into_inner();
+            let exported = ctx.answer(client(ctx).export_plan(request)).await?;
             save_bytes(&args.file, &exported.content).await?;
             let path = args.file.display().to_string();
             if ctx.json() {
@@ -394,7 +393,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 500,
                 ..Default::default()
             })?;
-            let plans = client(ctx).list_plans(request).await.map_err(rpc)?.into_inner().plans;
+            let plans = ctx.answer(client(ctx).list_plans(request)).await?.plans;
             if ctx.json() {
                 return output::print_json(&json!({ "plans": plans.iter().map(plan_json).collect::<Vec<_>>() }));
             }
@@ -413,7 +412,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
         }
         PlansCommand::Show { plan } => {
             let request = ctx.request(GetPlanRequest { name: plan })?;
-            let plan = client(ctx).get_plan(request).await.map_err(rpc)?.into_inner();
+            let plan = ctx.answer(client(ctx).get_plan(request)).await?;
             if ctx.json() {
                 return output::print_json(&plan_json(&plan));
             }
@@ -434,7 +433,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let tasks = client(ctx).list_tasks(request).await.map_err(rpc)?.into_inner().tasks;
+            let tasks = ctx.answer(client(ctx).list_tasks(request)).await?.tasks;
             print_tasks(ctx, &tasks)
         }
         PlansCommand::Progress { task, percent, note } => {
@@ -444,26 +443,18 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 note,
                 request_id: uuid::Uuid::new_v4().to_string(),
             })?;
-            let task = client(ctx)
-                .record_task_progress(request)
-                .await
-                .map_err(rpc)?
-                .into_inner();
+            let task = ctx.answer(client(ctx).record_task_progress(request)).await?;
             print_tasks(ctx, std::slice::from_ref(&task))
         }
         PlansCommand::Evidence(command) => match command {
             EvidenceCommand::Add { task, resource } => {
                 let request = ctx.request(AddTaskEvidenceRequest { name: task, resource })?;
-                let task = client(ctx).add_task_evidence(request).await.map_err(rpc)?.into_inner();
+                let task = ctx.answer(client(ctx).add_task_evidence(request)).await?;
                 print_evidence(ctx, &task)
             }
             EvidenceCommand::Remove { task, resource } => {
                 let request = ctx.request(RemoveTaskEvidenceRequest { name: task, resource })?;
-                let task = client(ctx)
-                    .remove_task_evidence(request)
-                    .await
-                    .map_err(rpc)?
-                    .into_inner();
+                let task = ctx.answer(client(ctx).remove_task_evidence(request)).await?;
                 print_evidence(ctx, &task)
             }
             EvidenceCommand::Tasks { resource } => {
@@ -472,24 +463,14 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                     page_size: 1000,
                     ..Default::default()
                 })?;
-                let tasks = client(ctx)
-                    .list_tasks_by_evidence(request)
-                    .await
-                    .map_err(rpc)?
-                    .into_inner()
-                    .tasks;
+                let tasks = ctx.answer(client(ctx).list_tasks_by_evidence(request)).await?.tasks;
                 print_tasks(ctx, &tasks)
             }
         },
         PlansCommand::Targets { plan, as_of } => {
             let as_of_date = as_of.as_deref().map(date).transpose()?;
             let request = ctx.request(EvaluateTargetsRequest { name: plan, as_of_date })?;
-            let evaluations = client(ctx)
-                .evaluate_targets(request)
-                .await
-                .map_err(rpc)?
-                .into_inner()
-                .evaluations;
+            let evaluations = ctx.answer(client(ctx).evaluate_targets(request)).await?.evaluations;
             if ctx.json() {
                 return output::print_json(
                     &json!({ "evaluations": evaluations.iter().map(evaluation_json).collect::<Vec<_>>() }),
@@ -528,7 +509,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 end_date: to.as_deref().map(date).transpose()?,
                 request_id: uuid::Uuid::new_v4().to_string(),
             })?;
-            let report = client(ctx).generate_report(request).await.map_err(rpc)?.into_inner();
+            let report = ctx.answer(client(ctx).generate_report(request)).await?;
             print_report(ctx, &report)
         }
         PlansCommand::Report(ReportCommand::Export { report, file, force }) => {
@@ -552,7 +533,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 name: report,
                 format: format as i32,
             })?;
-            let exported = client(ctx).export_report(request).await.map_err(rpc)?.into_inner();
+            let exported = ctx.answer(client(ctx).export_report(request)).await?;
             save_bytes(&file, &exported.content).await?;
             let path = file.display().to_string();
             if ctx.json() {
@@ -566,12 +547,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 500,
                 ..Default::default()
             })?;
-            let reports = client(ctx)
-                .list_reports(request)
-                .await
-                .map_err(rpc)?
-                .into_inner()
-                .reports;
+            let reports = ctx.answer(client(ctx).list_reports(request)).await?.reports;
             if ctx.json() {
                 return output::print_json(&json!({ "reports": reports.iter().map(report_json).collect::<Vec<_>>() }));
             }
@@ -648,11 +624,7 @@ async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
         validate_only: args.dry_run,
         request_id: uuid::Uuid::new_v4().to_string(),
     })?;
-    let imported = client(ctx)
-        .import_plan(request)
-        .await
-        .map_err(|s| ctx.rpc_error(s))?
-        .into_inner();
+    let imported = ctx.answer(client(ctx).import_plan(request)).await?;
     let plan = imported.plan.unwrap_or_default();
     if ctx.json() {
         return output::print_json(&json!({

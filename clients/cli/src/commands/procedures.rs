@@ -14,7 +14,7 @@ use eiso_proto::eiso::procedures::v1::{
 use serde_json::{Value, json};
 
 use super::files::save_bytes;
-use super::{collect_pages, note_next_page};
+use super::{list_query, print_page};
 use crate::cli::{ProcExportArgs, ProcImportArgs, ProceduresCommand, QueryArgs};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -33,12 +33,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
         }
         ProceduresCommand::Publish { version } => {
             let request = ctx.request(PublishProcedureVersionRequest { name: version })?;
-            let version = ctx
-                .procedures()
-                .publish_procedure_version(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let version = ctx.answer(ctx.procedures().publish_procedure_version(request)).await?;
             if ctx.json() {
                 return output::print_json(&version_json(&version));
             }
@@ -50,12 +45,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
                 name: procedure,
                 reason,
             })?;
-            let procedure = ctx
-                .procedures()
-                .withdraw_procedure(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let procedure = ctx.answer(ctx.procedures().withdraw_procedure(request)).await?;
             print_procedure(ctx, &procedure)
         }
     }
@@ -64,12 +54,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
 /// `procedures/CODE` or `procedures/CODE/versions/N`, with its content.
 pub async fn get(ctx: &Ctx, name: &str) -> Result<Procedure, CliError> {
     let request = ctx.request(GetProcedureRequest { name: name.to_string() })?;
-    Ok(ctx
-        .procedures()
-        .get_procedure(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    Ok(ctx.answer(ctx.procedures().get_procedure(request)).await?)
 }
 
 /// The table format of a file, from its extension.
@@ -101,12 +86,7 @@ async fn import(ctx: &Ctx, args: ProcImportArgs) -> Result<(), CliError> {
         publish: args.publish,
         validate_only: args.dry_run,
     })?;
-    let report = ctx
-        .procedures()
-        .import_procedures(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let report = ctx.answer(ctx.procedures().import_procedures(request)).await?;
     if ctx.json() {
         output::print_json(&json!({
             "created": report.created,
@@ -197,12 +177,7 @@ async fn export(ctx: &Ctx, args: ProcExportArgs) -> Result<(), CliError> {
         format: format as i32,
         filter: args.filter.unwrap_or_default(),
     })?;
-    let exported = ctx
-        .procedures()
-        .export_procedures(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let exported = ctx.answer(ctx.procedures().export_procedures(request)).await?;
     save_bytes(&args.file, &exported.content).await?;
     let path = args.file.display().to_string();
     if ctx.json() {
@@ -219,38 +194,24 @@ async fn export(ctx: &Ctx, args: ProcExportArgs) -> Result<(), CliError> {
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.procedures();
-    let (procedures, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListProceduresRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_procedures(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.procedures, response.next_page_token))
-        }
-    })
+    let (procedures, next) = list_query!(
+        ctx,
+        args,
+        ctx.procedures(),
+        list_procedures,
+        ListProceduresRequest,
+        procedures
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "procedures": procedures.iter().map(procedure_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if procedures.is_empty() {
-        output::print("no procedures")?;
-    } else {
-        output::print_table(&procedures_table(&procedures))?;
-    }
-    note_next_page(&next);
-    Ok(())
+    print_page(
+        ctx,
+        "procedures",
+        &procedures,
+        &next,
+        procedure_json,
+        "no procedures",
+        procedures_table,
+    )
 }
 
 fn procedures_table(procedures: &[Procedure]) -> comfy_table::Table {

@@ -3,7 +3,6 @@
 //! reviews and the ISO 18091 diagnostic.
 
 use clap::{Args, Subcommand};
-use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::labels::ProtoEnum;
@@ -14,7 +13,7 @@ use super::{request_id, with_retry_hint};
 use crate::context::Ctx;
 use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
-use crate::output::{self, details_table, format_percent, table};
+use crate::output::{self, details_table, format_percent, local_date_text, parse_local_date, table};
 
 /// `eiso quality`.
 #[derive(Debug, Subcommand)]
@@ -392,21 +391,6 @@ fn client(ctx: &Ctx) -> QualityServiceClient<Channel> {
     ctx.quality()
 }
 
-fn date(text: &str) -> Result<Option<LocalDate>, CliError> {
-    use chrono::Datelike;
-    let day = output::parse_date(text).map_err(CliError::Usage)?;
-    Ok(Some(LocalDate {
-        year: day.year(),
-        month: day.month() as i32,
-        day: day.day() as i32,
-    }))
-}
-
-fn date_text(date: Option<&LocalDate>) -> String {
-    date.map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
-        .unwrap_or_default()
-}
-
 fn links(items: &[String]) -> Vec<EvidenceLink> {
     items
         .iter()
@@ -434,8 +418,8 @@ fn inspection_json(i: &Inspection) -> Value {
         "name": i.name,
         "programme": i.programme,
         "unit": i.unit,
-        "planned_date": date_text(i.planned_date.as_ref()),
-        "done_date": date_text(i.done_date.as_ref()),
+        "planned_date": local_date_text(i.planned_date.as_ref()),
+        "done_date": local_date_text(i.done_date.as_ref()),
         "state": inspection::State::of(i.state).unwrap_or_default().short_name(),
         "inspectors": i.inspectors,
         "findings": i.findings,
@@ -453,8 +437,8 @@ fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
         t.add_row(vec![
             i.name.clone(),
             i.unit.clone(),
-            date_text(i.planned_date.as_ref()),
-            date_text(i.done_date.as_ref()),
+            local_date_text(i.planned_date.as_ref()),
+            local_date_text(i.done_date.as_ref()),
             json["state"].as_str().unwrap_or_default().to_string(),
         ]);
     }
@@ -481,11 +465,10 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 }),
                 request_id: id.clone(),
             })?;
-            let p = client
-                .create_inspection_programme(request)
+            let p = ctx
+                .answer(client.create_inspection_programme(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+                .map_err(|error| with_retry_hint(error, &id))?;
             if ctx.json() {
                 return output::print_json(&json!({
                     "name": p.name, "unit": p.unit, "year": p.year, "title": p.title, "population": p.population,
@@ -511,17 +494,16 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 inspection: Some(Inspection {
                     programme,
                     unit,
-                    planned_date: date(&day)?,
+                    planned_date: Some(parse_local_date(&day)?),
                     inspectors,
                     ..Default::default()
                 }),
                 request_id: id.clone(),
             })?;
-            let i = client
-                .create_inspection(request)
+            let i = ctx
+                .answer(client.create_inspection(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+                .map_err(|error| with_retry_hint(error, &id))?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::Complete {
@@ -532,16 +514,12 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
         } => {
             let request = ctx.request(CompleteInspectionRequest {
                 name: inspection,
-                done_date: date(&day)?,
+                done_date: Some(parse_local_date(&day)?),
                 findings,
                 evidence,
                 etag: String::new(),
             })?;
-            let i = client
-                .complete_inspection(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let i = ctx.answer(client.complete_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::Cancel { inspection } => {
@@ -551,11 +529,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 reason,
                 etag: String::new(),
             })?;
-            let i = client
-                .cancel_inspection(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let i = ctx.answer(client.cancel_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::List { programme, state } => {
@@ -574,25 +548,16 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let items = client
-                .list_inspections(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .inspections;
+            let items = ctx.answer(client.list_inspections(request)).await?.inspections;
             print_inspections(ctx, &items)
         }
         InspectionsCommand::Coverage { unit, from, to } => {
             let request = ctx.request(GetInspectionCoverageRequest {
                 unit,
-                start_date: date(&from)?,
-                end_date: date(&to)?,
+                start_date: Some(parse_local_date(&from)?),
+                end_date: Some(parse_local_date(&to)?),
             })?;
-            let c = client
-                .get_inspection_coverage(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let c = ctx.answer(client.get_inspection_coverage(request)).await?;
             if ctx.json() {
                 return output::print_json(&json!({
                     "unit": c.unit, "inspected": c.inspected, "population": c.population, "share": c.share,
@@ -616,8 +581,8 @@ fn audit_json(a: &Audit) -> Value {
         "criteria": a.criteria,
         "auditees": a.auditees,
         "auditors": a.auditors,
-        "start_date": date_text(a.start_date.as_ref()),
-        "end_date": date_text(a.end_date.as_ref()),
+        "start_date": local_date_text(a.start_date.as_ref()),
+        "end_date": local_date_text(a.end_date.as_ref()),
         "finding_count": a.finding_count,
         "conclusion": a.conclusion,
         "etag": a.etag,
@@ -633,7 +598,7 @@ fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
         t.add_row(vec![
             a.name.clone(),
             a.title.clone(),
-            date_text(a.start_date.as_ref()),
+            local_date_text(a.start_date.as_ref()),
             audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
             a.finding_count.to_string(),
         ]);
@@ -655,11 +620,10 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            let p = client
-                .create_audit_programme(request)
+            let p = ctx
+                .answer(client.create_audit_programme(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+                .map_err(|error| with_retry_hint(error, &id))?;
             if ctx.json() {
                 return output::print_json(
                     &json!({ "name": p.name, "unit": p.unit, "year": p.year, "title": p.title }),
@@ -681,17 +645,15 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                     criteria: args.clauses,
                     auditees: args.auditees,
                     auditors: args.auditors,
-                    start_date: date(&args.from)?,
-                    end_date: date(&args.to)?,
+                    start_date: Some(parse_local_date(&args.from)?),
+                    end_date: Some(parse_local_date(&args.to)?),
                     ..Default::default()
                 }),
                 request_id: id.clone(),
             })?;
-            client
-                .create_audit(request)
+            ctx.answer(client.create_audit(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+                .map_err(|error| with_retry_hint(error, &id))?
         }
         AuditsCommand::List { programme } => {
             let request = ctx.request(ListAuditsRequest {
@@ -701,36 +663,28 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let items = client
-                .list_audits(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .audits;
+            let items = ctx.answer(client.list_audits(request)).await?.audits;
             return print_audits(ctx, &items);
         }
-        AuditsCommand::Show { audit } => client
-            .get_audit(ctx.request(GetAuditRequest { name: audit })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        AuditsCommand::Start { audit } => client
-            .start_audit(ctx.request(StartAuditRequest {
+        AuditsCommand::Show { audit } => {
+            ctx.answer(client.get_audit(ctx.request(GetAuditRequest { name: audit })?))
+                .await?
+        }
+        AuditsCommand::Start { audit } => {
+            ctx.answer(client.start_audit(ctx.request(StartAuditRequest {
                 name: audit,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        AuditsCommand::Complete { audit, conclusion } => client
-            .complete_audit(ctx.request(CompleteAuditRequest {
+            })?))
+            .await?
+        }
+        AuditsCommand::Complete { audit, conclusion } => {
+            ctx.answer(client.complete_audit(ctx.request(CompleteAuditRequest {
                 name: audit,
                 conclusion,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+            })?))
+            .await?
+        }
     };
     print_audits(ctx, &[audit])
 }
@@ -772,11 +726,9 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
                 request_id: id.clone(),
             })?;
             vec![
-                client
-                    .create_finding(request)
+                ctx.answer(client.create_finding(request))
                     .await
-                    .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                    .into_inner(),
+                    .map_err(|error| with_retry_hint(error, &id))?,
             ]
         }
         FindingsCommand::List { audit } => {
@@ -785,12 +737,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            client
-                .list_findings(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .findings
+            ctx.answer(client.list_findings(request)).await?.findings
         }
     };
     if ctx.json() {
@@ -818,7 +765,7 @@ fn action_json(a: &CorrectiveAction) -> Value {
         "nonconformity": a.nonconformity,
         "root_cause": a.root_cause,
         "actions": a.actions.iter().map(|p| json!({
-            "description": p.description, "owner": p.owner, "due_date": date_text(p.due_date.as_ref()),
+            "description": p.description, "owner": p.owner, "due_date": local_date_text(p.due_date.as_ref()),
         })).collect::<Vec<_>>(),
         "verifications": a.verifications.iter().map(|v| json!({
             "verifier": v.verifier, "effective": v.effective, "note": v.note,
@@ -835,7 +782,7 @@ fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> 
         let due = a
             .actions
             .iter()
-            .map(|p| date_text(p.due_date.as_ref()))
+            .map(|p| local_date_text(p.due_date.as_ref()))
             .collect::<Vec<_>>()
             .join(", ");
         t.add_row(vec![
@@ -855,7 +802,7 @@ fn planned_action(text: &str) -> Result<PlannedAction, CliError> {
         [description, owner, due] => Ok(PlannedAction {
             description: description.to_string(),
             owner: owner.to_string(),
-            due_date: date(due)?,
+            due_date: Some(parse_local_date(due)?),
         }),
         _ => Err(CliError::Usage(format!(
             "`{text}`: write an action as DESCRIPTION|users/ID|dd/mm/yyyy"
@@ -878,11 +825,9 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            client
-                .create_corrective_action(request)
+            ctx.answer(client.create_corrective_action(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+                .map_err(|error| with_retry_hint(error, &id))?
         }
         ActionsCommand::Plan {
             action,
@@ -893,80 +838,79 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 .iter()
                 .map(|a| planned_action(a))
                 .collect::<Result<Vec<_>, _>>()?;
-            client
-                .plan_corrective_action(ctx.request(PlanCorrectiveActionRequest {
-                    name: action,
-                    root_cause,
-                    actions,
-                    etag: String::new(),
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-        }
-        ActionsCommand::Implement { action, note } => client
-            .implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
+            ctx.answer(client.plan_corrective_action(ctx.request(PlanCorrectiveActionRequest {
                 name: action,
-                note,
+                root_cause,
+                actions,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+            })?))
+            .await?
+        }
+        ActionsCommand::Implement { action, note } => {
+            ctx.answer(
+                client.implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
+                    name: action,
+                    note,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
         ActionsCommand::Verify {
             action,
             not_effective,
             note,
-        } => client
-            .verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
-                name: action,
-                effective: !not_effective,
-                note,
-                etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        ActionsCommand::Close { action } => client
-            .close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
-                name: action,
-                etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        ActionsCommand::Show { action } => client
-            .get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+        } => {
+            ctx.answer(
+                client.verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
+                    name: action,
+                    effective: !not_effective,
+                    note,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
+        ActionsCommand::Close { action } => {
+            ctx.answer(
+                client.close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
+                    name: action,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
+        ActionsCommand::Show { action } => {
+            ctx.answer(client.get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?))
+                .await?
+        }
         ActionsCommand::List { state } => {
-            let items = client
-                .list_corrective_actions(
-                    ctx.request(ListCorrectiveActionsRequest {
-                        filter: state
-                            .map(|s| format!("state = {}", s.to_uppercase()))
-                            .unwrap_or_default(),
-                        page_size: 1000,
-                        ..Default::default()
-                    })?,
+            let items = ctx
+                .answer(
+                    client.list_corrective_actions(
+                        ctx.request(ListCorrectiveActionsRequest {
+                            filter: state
+                                .map(|s| format!("state = {}", s.to_uppercase()))
+                                .unwrap_or_default(),
+                            page_size: 1000,
+                            ..Default::default()
+                        })?,
+                    ),
                 )
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+                .await?
                 .corrective_actions;
             return print_actions(ctx, &items);
         }
         ActionsCommand::Overdue { unit } => {
-            let items = client
-                .list_overdue_corrective_actions(ctx.request(ListOverdueCorrectiveActionsRequest {
-                    unit: unit.unwrap_or_default(),
-                    page_size: 1000,
-                    ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+            let items = ctx
+                .answer(
+                    client.list_overdue_corrective_actions(ctx.request(ListOverdueCorrectiveActionsRequest {
+                        unit: unit.unwrap_or_default(),
+                        page_size: 1000,
+                        ..Default::default()
+                    })?),
+                )
+                .await?
                 .corrective_actions;
             return print_actions(ctx, &items);
         }
@@ -983,8 +927,8 @@ fn review_json(r: &ManagementReview) -> Value {
         "name": r.name,
         "unit": r.unit,
         "title": r.title,
-        "start_date": date_text(r.start_date.as_ref()),
-        "end_date": date_text(r.end_date.as_ref()),
+        "start_date": local_date_text(r.start_date.as_ref()),
+        "end_date": local_date_text(r.end_date.as_ref()),
         "record": r.record,
         "audits": q.audits,
         "major_nonconformities": q.major_nonconformities,
@@ -1018,26 +962,24 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
             let id = request_id(given.as_deref());
             let request = ctx.request(GenerateManagementReviewPackRequest {
                 unit,
-                start_date: date(&from)?,
-                end_date: date(&to)?,
+                start_date: Some(parse_local_date(&from)?),
+                end_date: Some(parse_local_date(&to)?),
                 title: title.unwrap_or_default(),
                 request_id: id.clone(),
             })?;
-            client
-                .generate_management_review_pack(request)
+            ctx.answer(client.generate_management_review_pack(request))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+                .map_err(|error| with_retry_hint(error, &id))?
         }
         ReviewsCommand::List => {
-            let items = client
-                .list_management_reviews(ctx.request(ListManagementReviewsRequest {
-                    page_size: 1000,
-                    ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+            let items = ctx
+                .answer(
+                    client.list_management_reviews(ctx.request(ListManagementReviewsRequest {
+                        page_size: 1000,
+                        ..Default::default()
+                    })?),
+                )
+                .await?
                 .management_reviews;
             if ctx.json() {
                 return output::print_json(
@@ -1050,11 +992,10 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
             }
             return output::print_table(&t);
         }
-        ReviewsCommand::Show { review } => client
-            .get_management_review(ctx.request(GetManagementReviewRequest { name: review })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+        ReviewsCommand::Show { review } => {
+            ctx.answer(client.get_management_review(ctx.request(GetManagementReviewRequest { name: review })?))
+                .await?
+        }
     };
     let json = review_json(&review);
     if ctx.json() {
@@ -1102,14 +1043,12 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
     let mut client = client(ctx);
     match command {
         DiagnosticCommand::Indicators => {
-            let items = client
-                .list_indicators(ctx.request(ListIndicatorsRequest {
+            let items = ctx
+                .answer(client.list_indicators(ctx.request(ListIndicatorsRequest {
                     page_size: 1000,
                     ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+                })?))
+                .await?
                 .indicators;
             if ctx.json() {
                 return output::print_json(&json!({ "indicators": items.iter().map(|i| json!({
@@ -1130,8 +1069,8 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
         }
         DiagnosticCommand::Create { unit, period, title } => {
             let id = request_id(None);
-            let d = client
-                .create_diagnostic(ctx.request(CreateDiagnosticRequest {
+            let d = ctx
+                .answer(client.create_diagnostic(ctx.request(CreateDiagnosticRequest {
                     diagnostic: Some(Diagnostic {
                         unit,
                         period,
@@ -1139,10 +1078,9 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                         ..Default::default()
                     }),
                     request_id: id.clone(),
-                })?)
+                })?))
                 .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+                .map_err(|error| with_retry_hint(error, &id))?;
             print_diagnostic(ctx, &d)
         }
         DiagnosticCommand::Assess {
@@ -1157,8 +1095,8 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             } else {
                 format!("indicators/{indicator}")
             };
-            let a = client
-                .assess_indicator(ctx.request(AssessIndicatorRequest {
+            let a = ctx
+                .answer(client.assess_indicator(ctx.request(AssessIndicatorRequest {
                     diagnostic,
                     assessment: Some(Assessment {
                         indicator,
@@ -1167,10 +1105,8 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                         evidence: links(&evidence),
                         ..Default::default()
                     }),
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+                })?))
+                .await?;
             let colour = Colour::of(a.colour).unwrap_or_default().short_name();
             if ctx.json() {
                 return output::print_json(&json!({ "name": a.name, "indicator": a.indicator, "colour": colour }));
@@ -1178,19 +1114,15 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             output::print(&format!("{}: {colour}", a.name))
         }
         DiagnosticCommand::Show { diagnostic } => {
-            let d = client
-                .get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let d = ctx
+                .answer(client.get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?))
+                .await?;
             print_diagnostic(ctx, &d)
         }
         DiagnosticCommand::Compare { base, current } => {
-            let c = client
-                .compare_periods(ctx.request(ComparePeriodsRequest { base, current })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let c = ctx
+                .answer(client.compare_periods(ctx.request(ComparePeriodsRequest { base, current })?))
+                .await?;
             let change = |v: i32| Change::of(v).unwrap_or_default().short_name();
             let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
             if ctx.json() {

@@ -9,7 +9,7 @@ use eiso_proto::eiso::documents::v1::{
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{list_pages, list_query, print_page, request_id, with_retry_hint};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
 use crate::enum_arg::arg_cell;
@@ -24,12 +24,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
         RecordsCommand::List(args) => list(ctx, args).await,
         RecordsCommand::Show { record } => {
             let request = ctx.request(GetRecordRequest { name: record })?;
-            let record = ctx
-                .documents()
-                .get_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().get_record(request)).await?;
             print_one(ctx, &record)
         }
         RecordsCommand::Close { record, etag } => {
@@ -37,12 +32,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 name: record,
                 etag: etag.unwrap_or_default(),
             })?;
-            let record = ctx
-                .documents()
-                .close_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().close_record(request)).await?;
             print_one(ctx, &record)
         }
         RecordsCommand::Due(args) => due(ctx, args).await,
@@ -66,12 +56,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 reference,
                 etag: etag.unwrap_or_default(),
             })?;
-            let record = ctx
-                .documents()
-                .dispose_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().dispose_record(request)).await?;
             print_one(ctx, &record)
         }
     }
@@ -96,11 +81,9 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let record = ctx
-        .documents()
-        .create_record(request)
+        .answer(ctx.documents().create_record(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     print_one(ctx, &record)?;
     if !ctx.json() {
         output::note(&format!("add its files with: eiso docs upload {} FILE", record.name));
@@ -109,85 +92,66 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (records, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRecordsRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_records(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.records, response.next_page_token))
-        }
-    })
-    .await?;
-    print_list(ctx, &records, &next, "no records")
+    let (records, next) = list_query!(ctx, args, ctx.documents(), list_records, ListRecordsRequest, records).await?;
+    print_page(
+        ctx,
+        "records",
+        &records,
+        &next,
+        record_json,
+        "no records",
+        records_table,
+    )
 }
 
 async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
     let as_of_time = args.as_of.map(to_timestamp);
-    let (records, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRecordsDueForDispositionRequest {
+    let (records, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListRecordsDueForDispositionRequest {
             as_of_time,
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_records_due_for_disposition(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.records, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_records_due_for_disposition(request).await },
+        |answer| (answer.records, answer.next_page_token),
+    )
     .await?;
-    print_list(ctx, &records, &next, "no records await disposition")
+    print_page(
+        ctx,
+        "records",
+        &records,
+        &next,
+        record_json,
+        "no records await disposition",
+        records_table,
+    )
 }
 
-fn print_list(ctx: &Ctx, records: &[Record], next_page_token: &str, empty: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "records": records.iter().map(record_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
-    }
-    if records.is_empty() {
-        output::print(empty)?;
-    } else {
-        let mut table = table([
-            "NAME",
-            "TITLE",
-            "OWNER UNIT",
-            "STATE",
-            "RETENTION",
-            "DISPOSITION",
-            "RETENTION ENDS",
+fn records_table(records: &[Record]) -> comfy_table::Table {
+    let mut table = table([
+        "NAME",
+        "TITLE",
+        "OWNER UNIT",
+        "STATE",
+        "RETENTION",
+        "DISPOSITION",
+        "RETENTION ENDS",
+    ]);
+    for record in records {
+        table.add_row(vec![
+            record.name.clone(),
+            record.title.clone(),
+            record.owner_unit.clone(),
+            state_cell::<record::State>(record.state, "state"),
+            retention_label(record.retention_months),
+            arg_cell::<Disposition>(record.disposition, "disposition"),
+            local_cell(record.retention_end_time.as_ref()),
         ]);
-        for record in records {
-            table.add_row(vec![
-                record.name.clone(),
-                record.title.clone(),
-                record.owner_unit.clone(),
-                state_cell::<record::State>(record.state, "state"),
-                retention_label(record.retention_months),
-                arg_cell::<Disposition>(record.disposition, "disposition"),
-                local_cell(record.retention_end_time.as_ref()),
-            ]);
-        }
-        output::print_table(&table)?;
     }
-    note_next_page(next_page_token);
-    Ok(())
+    table
 }
 
 fn print_one(ctx: &Ctx, record: &Record) -> Result<(), CliError> {

@@ -8,7 +8,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{list_query, print_page, request_id, with_retry_hint};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
 use crate::enum_arg::arg_cell;
@@ -20,35 +20,12 @@ use crate::output::{self, details_table, json_time, local_cell, table};
 pub async fn run(ctx: &Ctx, command: UnitsCommand) -> Result<(), CliError> {
     match command {
         UnitsCommand::List(args) => {
-            let client = ctx.identity();
-            let (units, next) = collect_pages(&args.page, |page_token| {
-                let mut client = client.clone();
-                let request = ctx.request(ListUnitsRequest {
-                    page_size: args.page.page_size.unwrap_or_default(),
-                    page_token,
-                    filter: args.filter.clone().unwrap_or_default(),
-                    order_by: args.order_by.clone().unwrap_or_default(),
-                });
-                async move {
-                    let response = client
-                        .list_units(request?)
-                        .await
-                        .map_err(|status| ctx.rpc_error(status))?
-                        .into_inner();
-                    Ok((response.units, response.next_page_token))
-                }
-            })
-            .await?;
-            print_list(ctx, &units, &next)
+            let (units, next) = list_query!(ctx, args, ctx.identity(), list_units, ListUnitsRequest, units).await?;
+            print_page(ctx, "units", &units, &next, unit_json, "no units", units_table)
         }
         UnitsCommand::Show { unit } => {
             let request = ctx.request(GetUnitRequest { name: unit })?;
-            let unit = ctx
-                .identity()
-                .get_unit(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let unit = ctx.answer(ctx.identity().get_unit(request)).await?;
             print_one(ctx, &unit)
         }
         UnitsCommand::Create(args) => create(ctx, args).await,
@@ -72,11 +49,9 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let unit = ctx
-        .identity()
-        .create_unit(request)
+        .answer(ctx.identity().create_unit(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     print_one(ctx, &unit)
 }
 
@@ -114,12 +89,7 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
 
 async fn update(ctx: &Ctx, args: UnitUpdateArgs) -> Result<(), CliError> {
     let request = ctx.request(update_request(&args)?)?;
-    let unit = ctx
-        .identity()
-        .update_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().update_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -132,12 +102,7 @@ async fn rename(ctx: &Ctx, args: UnitRenameArgs) -> Result<(), CliError> {
         reason,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let unit = ctx
-        .identity()
-        .rename_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().rename_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -151,12 +116,7 @@ async fn merge(ctx: &Ctx, args: UnitMergeArgs) -> Result<(), CliError> {
         successor: args.into,
         reason,
     })?;
-    let response = ctx
-        .identity()
-        .merge_units(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let response = ctx.answer(ctx.identity().merge_units(request)).await?;
     if ctx.json() {
         return output::print_json(&json!({
             "sources": response.sources.iter().map(unit_json).collect::<Vec<_>>(),
@@ -183,29 +143,8 @@ async fn dissolve(ctx: &Ctx, args: UnitDissolveArgs) -> Result<(), CliError> {
         reason,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let unit = ctx
-        .identity()
-        .dissolve_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().dissolve_unit(request)).await?;
     print_one(ctx, &unit)
-}
-
-fn print_list(ctx: &Ctx, units: &[Unit], next_page_token: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "units": units.iter().map(unit_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
-    }
-    if units.is_empty() {
-        output::print("no units")?;
-    } else {
-        output::print_table(&units_table(units))?;
-    }
-    note_next_page(next_page_token);
-    Ok(())
 }
 
 fn print_one(ctx: &Ctx, unit: &Unit) -> Result<(), CliError> {

@@ -7,9 +7,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{
-    collect_pages, note_next_page, prompt_new_password, prompt_secret, read_stdin_line, request_id, with_retry_hint,
-};
+use super::{list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id, with_retry_hint};
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -20,26 +18,8 @@ use crate::output::{self, details_table, json_time, local_cell, table};
 pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
     match command {
         UsersCommand::List(args) => {
-            let client = ctx.identity();
-            let (users, next) = collect_pages(&args.page, |page_token| {
-                let mut client = client.clone();
-                let request = ctx.request(ListUsersRequest {
-                    page_size: args.page.page_size.unwrap_or_default(),
-                    page_token,
-                    filter: args.filter.clone().unwrap_or_default(),
-                    order_by: args.order_by.clone().unwrap_or_default(),
-                });
-                async move {
-                    let response = client
-                        .list_users(request?)
-                        .await
-                        .map_err(|status| ctx.rpc_error(status))?
-                        .into_inner();
-                    Ok((response.users, response.next_page_token))
-                }
-            })
-            .await?;
-            print_list(ctx, &users, &next)
+            let (users, next) = list_query!(ctx, args, ctx.identity(), list_users, ListUsersRequest, users).await?;
+            print_page(ctx, "users", &users, &next, user_json, "no users", users_table)
         }
         UsersCommand::Show { user } => {
             let user = get(ctx, user).await?;
@@ -58,12 +38,7 @@ pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
 
 async fn get(ctx: &Ctx, name: String) -> Result<User, CliError> {
     let request = ctx.request(GetUserRequest { name })?;
-    Ok(ctx
-        .identity()
-        .get_user(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    Ok(ctx.answer(ctx.identity().get_user(request)).await?)
 }
 
 async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
@@ -88,11 +63,9 @@ async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let user = ctx
-        .identity()
-        .create_user(request)
+        .answer(ctx.identity().create_user(request))
         .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+        .map_err(|error| with_retry_hint(error, &request_id))?;
     print_one(ctx, &user)
 }
 
@@ -145,22 +118,14 @@ pub fn state_request(args: &UserStateArgs, state: user::State) -> UpdateUserRequ
 
 async fn send_update(ctx: &Ctx, request: UpdateUserRequest) -> Result<(), CliError> {
     let request = ctx.request(request)?;
-    let user = ctx
-        .identity()
-        .update_user(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let user = ctx.answer(ctx.identity().update_user(request)).await?;
     print_one(ctx, &user)
 }
 
 async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> {
     let me = ctx
-        .identity()
-        .who_am_i(ctx.request(WhoAmIRequest {})?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+        .answer(ctx.identity().who_am_i(ctx.request(WhoAmIRequest {})?))
+        .await?;
     let name = args.user.unwrap_or_else(|| me.principal.clone());
     if !name.starts_with("users/") {
         return Err(CliError::Usage(format!(
@@ -196,32 +161,20 @@ async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> 
     }
 }
 
-fn print_list(ctx: &Ctx, users: &[User], next_page_token: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "users": users.iter().map(user_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
+fn users_table(users: &[User]) -> comfy_table::Table {
+    let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
+    for user in users {
+        table.add_row(vec![
+            user.name.clone(),
+            user.username.clone(),
+            user.display_name.clone(),
+            user.email.clone(),
+            role_bindings_cell(&user.role_bindings),
+            state_cell::<user::State>(user.state, "state"),
+            local_cell(user.update_time.as_ref()),
+        ]);
     }
-    if users.is_empty() {
-        output::print("no users")?;
-    } else {
-        let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
-        for user in users {
-            table.add_row(vec![
-                user.name.clone(),
-                user.username.clone(),
-                user.display_name.clone(),
-                user.email.clone(),
-                role_bindings_cell(&user.role_bindings),
-                state_cell::<user::State>(user.state, "state"),
-                local_cell(user.update_time.as_ref()),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(next_page_token);
-    Ok(())
+    table
 }
 
 fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
