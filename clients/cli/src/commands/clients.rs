@@ -5,7 +5,7 @@ use eiso_proto::eiso::identity::v1::{
 };
 use serde_json::{Value, json};
 
-use super::{list_pages, print_page, request_id, with_retry_hint};
+use super::{created, list_pages, print_page, request_id};
 use crate::cli::{ClientCreateArgs, ClientsCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -60,10 +60,7 @@ async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
         }),
         request_id: request_id.clone(),
     })?;
-    let response = ctx
-        .answer(ctx.identity().create_api_client(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let response = created(ctx, &request_id, ctx.identity().create_api_client(request)).await?;
 
     output::warn(
         "the client secret is shown only this once and cannot be retrieved later: store it now in the \

@@ -15,7 +15,7 @@ use eiso_proto::eiso::documents::v1::{Confidentiality, document, review, revisio
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
+use super::{created, list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
 use crate::cli::{
     DocAcksArgs, DocCreateArgs, DocHistoryArgs, DocPublishArgs, DocReviewDueArgs, DocReviseArgs, DocShowArgs,
     DocSubmitArgs, DocsCommand, QueryArgs,
@@ -129,9 +129,9 @@ pub fn new_document(args: &DocCreateArgs) -> Result<Document, CliError> {
     Ok(Document {
         code: args.code.trim().to_string(),
         title: nfc(&args.title),
-        r#type: DocumentType::from(args.doc_type) as i32,
+        r#type: args.doc_type as i32,
         owner_unit: args.owner_unit.clone(),
-        confidentiality: eiso_proto::eiso::documents::v1::Confidentiality::from(args.confidentiality) as i32,
+        confidentiality: args.confidentiality as i32,
         review_interval_months: args.review_months.unwrap_or_default(),
         tags: args
             .tags
@@ -152,10 +152,7 @@ async fn create(ctx: &Ctx, args: DocCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let mut client = ctx.documents();
-    let mut document = ctx
-        .answer(client.create_document(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let mut document = created(ctx, &request_id, client.create_document(request)).await?;
     if args.no_revision {
         return print_created(ctx, &document, None);
     }
@@ -298,10 +295,7 @@ async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
         }),
         request_id: request_id.clone(),
     })?;
-    let revision = ctx
-        .answer(ctx.documents().create_revision(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let revision = created(ctx, &request_id, ctx.documents().create_revision(request)).await?;
     print_revision(ctx, &revision)?;
     if !ctx.json() {
         output::note(&format!("next: eiso docs upload {} FILE", revision.name));

@@ -15,7 +15,7 @@ use eiso_proto::tonic::Status;
 use serde_json::{Value, json};
 
 use super::files::{check_target, safe_file_name, save_bytes};
-use super::{filter_and, filter_value, list_pages, print_page, request_id, with_retry_hint};
+use super::{created, filter_and, filter_value, list_pages, print_page, request_id};
 use crate::cli::{
     ApplicantArgs, DossierHandoverArgs, DossierListArgs, DossierPrintArgs, DossierReceiveArgs, DossierRefuseArgs,
     DossierStatsArgs, DossiersCommand,
@@ -114,7 +114,7 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
             let name = resolve(ctx, args.dossier).await?;
             let request = ctx.request(RateDossierRequest {
                 name,
-                satisfaction: Satisfaction::from(args.rating) as i32,
+                satisfaction: args.rating as i32,
                 comment: args.comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
             let dossier = ctx.answer(ctx.dossiers().rate_dossier(request)).await?;
@@ -174,14 +174,11 @@ async fn receive(ctx: &Ctx, args: DossierReceiveArgs) -> Result<(), CliError> {
         procedure: args.procedure,
         applicant: Some(applicant),
         summary: args.summary.as_deref().map(nfc).unwrap_or_default(),
-        channel: Channel::from(args.channel) as i32,
+        channel: args.channel as i32,
         documents: args.documents,
         request_id: request_id.clone(),
     })?;
-    let dossier = ctx
-        .answer(ctx.dossiers().receive_dossier(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let dossier = created(ctx, &request_id, ctx.dossiers().receive_dossier(request)).await?;
     if ctx.json() {
         return output::print_json(&dossier_json(&dossier));
     }
@@ -221,10 +218,7 @@ async fn refuse(ctx: &Ctx, args: DossierRefuseArgs) -> Result<(), CliError> {
         reason,
         request_id: request_id.clone(),
     })?;
-    let dossier = ctx
-        .answer(ctx.dossiers().refuse_dossier(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let dossier = created(ctx, &request_id, ctx.dossiers().refuse_dossier(request)).await?;
     print_changed(ctx, &dossier, Some("refusal"))
 }
 
@@ -371,16 +365,12 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
         output::print("\nDocuments received: none listed")?;
     } else {
         output::print("\nDocuments received")?;
-        let mut table = table(["NO.", "DOCUMENT", "COPY", "SETS"]);
-        for (index, document) in dossier.documents.iter().enumerate() {
-            table.add_row(vec![
-                (index + 1).to_string(),
-                document.display_name.clone(),
-                label_cell::<CopyKind>(document.copy_kind, "copy"),
-                document.sets.to_string(),
-            ]);
-        }
-        output::print_table(&table)?;
+        output::print_table(&super::procedures::documents_table(
+            dossier
+                .documents
+                .iter()
+                .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
+        ))?;
     }
     if dossier.handovers.is_empty() {
         output::print("\nControl slip: not handed over yet")?;
@@ -553,7 +543,7 @@ async fn print_form(ctx: &Ctx, args: DossierPrintArgs) -> Result<(), CliError> {
             ));
         };
         RenderFormRequest {
-            form: Form::from(form) as i32,
+            form: form as i32,
             dossier: resolve(ctx, dossier).await?,
             agency: String::new(),
             year: 0,

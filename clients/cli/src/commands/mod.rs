@@ -20,9 +20,10 @@ pub mod users;
 pub(crate) use pages::list_query;
 pub use pages::{list_pages, note_next_page, print_page};
 
+use std::future::Future;
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use eiso_proto::tonic::Code;
+use eiso_proto::tonic::{Code, Response, Status};
 
 use crate::cli::{Cli, Command};
 use crate::context::Ctx;
@@ -84,6 +85,18 @@ pub fn with_retry_hint(error: CliError, request_id: &str) -> CliError {
             )),
         _ => error,
     }
+}
+
+/// What a create answers, or its error with [`with_retry_hint`]:
+/// `created(ctx, &request_id, ctx.identity().create_unit(request)).await?`.
+pub async fn created<T>(
+    ctx: &Ctx,
+    request_id: &str,
+    call: impl Future<Output = Result<Response<T>, Status>>,
+) -> Result<T, CliError> {
+    ctx.answer(call)
+        .await
+        .map_err(|error| with_retry_hint(error, request_id))
 }
 
 /// Reads one line from standard input without its line ending; an empty line

@@ -513,11 +513,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
             print_report(ctx, &report)
         }
         PlansCommand::Report(ReportCommand::Export { report, file, force }) => {
-            let extension = file
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .unwrap_or_default();
+            let extension = super::files::extension(&file);
             let format = match extension.as_str() {
                 "xlsx" => ReportFormat::Xlsx,
                 "html" | "htm" => ReportFormat::Html,

@@ -59,12 +59,7 @@ pub async fn get(ctx: &Ctx, name: &str) -> Result<Procedure, CliError> {
 
 /// The table format of a file, from its extension.
 pub fn table_format(path: &Path) -> Result<TableFormat, CliError> {
-    let extension = path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
+    match super::files::extension(path).as_str() {
         "csv" => Ok(TableFormat::Csv),
         "xlsx" => Ok(TableFormat::Xlsx),
         _ => Err(CliError::Usage(format!(
@@ -214,6 +209,21 @@ async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
     )
 }
 
+/// Documents, required or received, for a table: number, name, kind of copy
+/// and sets, from `(name, copy kind, sets)`.
+pub fn documents_table<'a>(documents: impl IntoIterator<Item = (&'a str, i32, i32)>) -> comfy_table::Table {
+    let mut table = table(["NO.", "DOCUMENT", "COPY", "SETS"]);
+    for (index, (name, copy_kind, sets)) in documents.into_iter().enumerate() {
+        table.add_row(vec![
+            (index + 1).to_string(),
+            name.to_string(),
+            label_cell::<CopyKind>(copy_kind, "copy"),
+            sets.to_string(),
+        ]);
+    }
+    table
+}
+
 fn procedures_table(procedures: &[Procedure]) -> comfy_table::Table {
     let mut table = table(["CODE", "NAME", "FIELD", "LEVEL", "PROCESSING TIME", "STATE", "VERSION"]);
     for procedure in procedures {
@@ -316,16 +326,12 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
         output::print("\nRequired documents: none listed")?;
     } else {
         output::print("\nRequired documents")?;
-        let mut table = table(["NO.", "DOCUMENT", "COPY", "SETS"]);
-        for (index, document) in version.required_documents.iter().enumerate() {
-            table.add_row(vec![
-                (index + 1).to_string(),
-                document.display_name.clone(),
-                label_cell::<CopyKind>(document.copy_kind, "copy"),
-                document.sets.to_string(),
-            ]);
-        }
-        output::print_table(&table)?;
+        output::print_table(&documents_table(
+            version
+                .required_documents
+                .iter()
+                .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
+        ))?;
     }
     if version.fees.is_empty() {
         output::print("\nFees: none (không thu phí, lệ phí)")?;

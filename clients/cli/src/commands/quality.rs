@@ -9,7 +9,7 @@ use eiso_proto::labels::ProtoEnum;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::{request_id, with_retry_hint};
+use super::{created, request_id};
 use crate::context::Ctx;
 use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
@@ -465,10 +465,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 }),
                 request_id: id.clone(),
             })?;
-            let p = ctx
-                .answer(client.create_inspection_programme(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?;
+            let p = created(ctx, &id, client.create_inspection_programme(request)).await?;
             if ctx.json() {
                 return output::print_json(&json!({
                     "name": p.name, "unit": p.unit, "year": p.year, "title": p.title, "population": p.population,
@@ -500,10 +497,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 }),
                 request_id: id.clone(),
             })?;
-            let i = ctx
-                .answer(client.create_inspection(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?;
+            let i = created(ctx, &id, client.create_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::Complete {
@@ -620,10 +614,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            let p = ctx
-                .answer(client.create_audit_programme(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?;
+            let p = created(ctx, &id, client.create_audit_programme(request)).await?;
             if ctx.json() {
                 return output::print_json(
                     &json!({ "name": p.name, "unit": p.unit, "year": p.year, "title": p.title }),
@@ -651,9 +642,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            ctx.answer(client.create_audit(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?
+            created(ctx, &id, client.create_audit(request)).await?
         }
         AuditsCommand::List { programme } => {
             let request = ctx.request(ListAuditsRequest {
@@ -725,11 +714,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            vec![
-                ctx.answer(client.create_finding(request))
-                    .await
-                    .map_err(|error| with_retry_hint(error, &id))?,
-            ]
+            vec![created(ctx, &id, client.create_finding(request)).await?]
         }
         FindingsCommand::List { audit } => {
             let request = ctx.request(ListFindingsRequest {
@@ -825,9 +810,7 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            ctx.answer(client.create_corrective_action(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?
+            created(ctx, &id, client.create_corrective_action(request)).await?
         }
         ActionsCommand::Plan {
             action,
@@ -967,9 +950,7 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
                 title: title.unwrap_or_default(),
                 request_id: id.clone(),
             })?;
-            ctx.answer(client.generate_management_review_pack(request))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?
+            created(ctx, &id, client.generate_management_review_pack(request)).await?
         }
         ReviewsCommand::List => {
             let items = ctx
@@ -1069,18 +1050,16 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
         }
         DiagnosticCommand::Create { unit, period, title } => {
             let id = request_id(None);
-            let d = ctx
-                .answer(client.create_diagnostic(ctx.request(CreateDiagnosticRequest {
-                    diagnostic: Some(Diagnostic {
-                        unit,
-                        period,
-                        title: title.unwrap_or_default(),
-                        ..Default::default()
-                    }),
-                    request_id: id.clone(),
-                })?))
-                .await
-                .map_err(|error| with_retry_hint(error, &id))?;
+            let request = ctx.request(CreateDiagnosticRequest {
+                diagnostic: Some(Diagnostic {
+                    unit,
+                    period,
+                    title: title.unwrap_or_default(),
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            let d = created(ctx, &id, client.create_diagnostic(request)).await?;
             print_diagnostic(ctx, &d)
         }
         DiagnosticCommand::Assess {

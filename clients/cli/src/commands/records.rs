@@ -9,7 +9,7 @@ use eiso_proto::eiso::documents::v1::{
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{list_pages, list_query, print_page, request_id, with_retry_hint};
+use super::{created, list_pages, list_query, print_page, request_id};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
 use crate::enum_arg::arg_cell;
@@ -69,7 +69,7 @@ pub fn new_record(args: &RecordCreateArgs) -> Record {
         document: args.document.clone().unwrap_or_default(),
         owner_unit: args.owner_unit.clone(),
         retention_months: args.retention_months,
-        disposition: Disposition::from(args.disposition) as i32,
+        disposition: args.disposition as i32,
         ..Record::default()
     }
 }
@@ -80,10 +80,7 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
         record: Some(new_record(&args)),
         request_id: request_id.clone(),
     })?;
-    let record = ctx
-        .answer(ctx.documents().create_record(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let record = created(ctx, &request_id, ctx.documents().create_record(request)).await?;
     print_one(ctx, &record)?;
     if !ctx.json() {
         output::note(&format!("add its files with: eiso docs upload {} FILE", record.name));

@@ -8,7 +8,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{list_query, print_page, request_id, with_retry_hint};
+use super::{created, list_query, print_page, request_id};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
 use crate::enum_arg::arg_cell;
@@ -42,16 +42,13 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
         unit: Some(Unit {
             code: args.code.trim().to_string(),
             display_name: nfc(&args.name),
-            kind: UnitKind::from(args.kind) as i32,
+            kind: args.kind as i32,
             parent: args.parent.unwrap_or_default(),
             ..Unit::default()
         }),
         request_id: request_id.clone(),
     })?;
-    let unit = ctx
-        .answer(ctx.identity().create_unit(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let unit = created(ctx, &request_id, ctx.identity().create_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -68,7 +65,7 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
         paths.push("display_name".to_string());
     }
     if let Some(kind) = args.kind {
-        unit.kind = UnitKind::from(kind) as i32;
+        unit.kind = kind as i32;
         paths.push("kind".to_string());
     }
     if let Some(parent) = &args.parent {

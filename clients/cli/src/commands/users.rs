@@ -7,7 +7,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id, with_retry_hint};
+use super::{created, list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id};
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -62,10 +62,7 @@ async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
         password,
         request_id: request_id.clone(),
     })?;
-    let user = ctx
-        .answer(ctx.identity().create_user(request))
-        .await
-        .map_err(|error| with_retry_hint(error, &request_id))?;
+    let user = created(ctx, &request_id, ctx.identity().create_user(request)).await?;
     print_one(ctx, &user)
 }
 
