@@ -18,6 +18,7 @@
 //! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
 //! ```
 
+use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
 use crate::eiso::procedures::v1::{
     Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction, SupplementMode, Weekday,
 };
@@ -184,6 +185,30 @@ impl Label for Weekday {
     }
 }
 
+impl Label for TaskStatus {
+    /// Unset is read as not started, as the proto says.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::NotStarted | Self::Unspecified => "Chưa thực hiện",
+            Self::InProgress => "Đang thực hiện",
+            Self::Done => "Đã hoàn thành",
+            Self::Cancelled => "Không thực hiện",
+        }
+    }
+}
+
+impl Label for TargetStatus {
+    /// Unset reads as no data, as the plans' reports print it.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Met => "Đạt",
+            Self::AtRisk => "Có nguy cơ không đạt",
+            Self::Missed => "Không đạt",
+            Self::NoData | Self::Unspecified => "Chưa có số liệu",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +244,8 @@ mod tests {
         assert_nfc::<OnlineLevel>();
         assert_nfc::<SupplementMode>();
         assert_nfc::<Weekday>();
+        assert_nfc::<TaskStatus>();
+        assert_nfc::<TargetStatus>();
         for status in values::<DossierStatus>().into_iter().skip(1) {
             assert!(!status.label_vi().is_empty(), "{}", status.as_str_name());
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::*;
-use eiso_proto::labels::ProtoEnum;
+use eiso_proto::labels::{Label, ProtoEnum};
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
@@ -223,22 +223,14 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), CliError> {
     }
 }
 
-fn status_text(status: i32) -> &'static str {
-    match TaskStatus::try_from(status).unwrap_or(TaskStatus::Unspecified) {
-        TaskStatus::Done => "đã hoàn thành",
-        TaskStatus::InProgress => "đang thực hiện",
-        TaskStatus::Cancelled => "không thực hiện",
-        TaskStatus::NotStarted | TaskStatus::Unspecified => "chưa thực hiện",
-    }
-}
-
-fn target_status_text(status: i32) -> &'static str {
-    match TargetStatus::try_from(status).unwrap_or(TargetStatus::Unspecified) {
-        TargetStatus::Met => "đạt",
-        TargetStatus::AtRisk => "có nguy cơ không đạt",
-        TargetStatus::Missed => "không đạt",
-        TargetStatus::NoData | TargetStatus::Unspecified => "chưa có số liệu",
-    }
+/// A status's Vietnamese label as a sentence reads it, in lower case.
+fn status_text<E: Label>(status: i32) -> String {
+    let label = E::of(status).unwrap_or_default().label_vi();
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// An enum value's proto name, or null for a number this client does not know.
@@ -336,7 +328,7 @@ fn print_tasks(ctx: &Ctx, tasks: &[Task]) -> Result<(), CliError> {
             if task.time_frame.is_empty() {
                 String::new()
             } else {
-                status_text(task.status).to_string()
+                status_text::<TaskStatus>(task.status)
             },
             task.progress_percent.to_string(),
             task.evidence.len().to_string(),
@@ -489,7 +481,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                         format!("{}%", e.percent)
                     },
                     e.explanation.clone(),
-                    target_status_text(e.status).to_string(),
+                    status_text::<TargetStatus>(e.status),
                 ]);
             }
             output::print_table(&t)
@@ -639,4 +631,24 @@ async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
     lines.push(format!("tasks:   {}", imported.task_count));
     lines.push(format!("targets: {}", imported.target_count));
     output::print(&lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_in_lower_case_vietnamese() {
+        assert_eq!(status_text::<TaskStatus>(TaskStatus::Done as i32), "đã hoàn thành");
+        assert_eq!(status_text::<TaskStatus>(0), "chưa thực hiện");
+        assert_eq!(status_text::<TaskStatus>(99), "chưa thực hiện");
+        assert_eq!(
+            status_text::<TargetStatus>(TargetStatus::AtRisk as i32),
+            "có nguy cơ không đạt"
+        );
+        assert_eq!(
+            status_text::<TargetStatus>(TargetStatus::NoData as i32),
+            "chưa có số liệu"
+        );
+    }
 }
