@@ -241,7 +241,7 @@ async fn handover(ctx: &Ctx, args: DossierHandoverArgs) -> Result<(), CliError> 
 
 async fn get(ctx: &Ctx, name: &str) -> Result<Dossier, CliError> {
     let request = ctx.request(GetDossierRequest { name: name.to_string() })?;
-    Ok(ctx.answer(ctx.dossiers().get_dossier(request)).await?)
+    ctx.answer(ctx.dossiers().get_dossier(request)).await
 }
 
 /// Prints a dossier after a change; in tables, with the form to print next.

@@ -54,7 +54,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
 /// `procedures/CODE` or `procedures/CODE/versions/N`, with its content.
 pub async fn get(ctx: &Ctx, name: &str) -> Result<Procedure, CliError> {
     let request = ctx.request(GetProcedureRequest { name: name.to_string() })?;
-    Ok(ctx.answer(ctx.procedures().get_procedure(request)).await?)
+    ctx.answer(ctx.procedures().get_procedure(request)).await
 }
 
 /// The table format of a file, from its extension.

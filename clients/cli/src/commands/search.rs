@@ -147,7 +147,7 @@ fn result_json(result: &SearchResult) -> Value {
 
 async fn get_status(ctx: &Ctx) -> Result<IndexStatus, CliError> {
     let request = ctx.request(GetIndexStatusRequest {})?;
-    Ok(ctx.answer(ctx.search().get_index_status(request)).await?)
+    ctx.answer(ctx.search().get_index_status(request)).await
 }
 
 fn state_label(state: i32) -> &'static str {

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
 
 async fn get(ctx: &Ctx, name: String) -> Result<User, CliError> {
     let request = ctx.request(GetUserRequest { name })?;
-    Ok(ctx.answer(ctx.identity().get_user(request)).await?)
+    ctx.answer(ctx.identity().get_user(request)).await
 }
 
 async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
