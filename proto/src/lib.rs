@@ -10,6 +10,8 @@ pub use tonic_types;
 
 include!(concat!(env!("OUT_DIR"), "/eiso.rs"));
 
+pub mod labels;
+
 /// The encoded `FileDescriptorSet` of every eiso proto, for server reflection
 /// and for tests that enumerate the API's methods.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/eiso_descriptor.bin"));

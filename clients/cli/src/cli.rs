@@ -4,13 +4,14 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use eiso_proto::eiso::identity::v1::RoleBinding;
-use eiso_proto::eiso::procedures::v1::{ReceivedDocument, Suspension};
+use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType};
+use eiso_proto::eiso::identity::v1::{RoleBinding, UnitKind};
+use eiso_proto::eiso::procedures::v1::{Channel, Form, ReceivedDocument, Satisfaction, Suspension};
 
+use crate::enum_arg::EnumArg;
 use crate::error::EXIT_CODES_HELP;
 use crate::names::{
-    ChannelArg, ConfidentialityArg, DispositionArg, DocTypeArg, DocumentOrRevision, DossierRef, DueArg, FormArg,
-    KindArg, SatisfactionArg, client_name, document_name, document_or_revision, dossier_ref, file_name,
+    DocumentOrRevision, DossierRef, DueArg, client_name, document_name, document_or_revision, dossier_ref, file_name,
     optional_unit_name, parse_received_document, parse_role_binding, procedure_name, procedure_or_version,
     procedure_version_name, record_name, revision_name, trail_name, unit_name, upload_parent_name, user_name,
 };
@@ -200,8 +201,8 @@ pub struct UnitCreateArgs {
     #[arg(long)]
     pub name: String,
     /// Kind of unit
-    #[arg(long, value_enum)]
-    pub kind: KindArg,
+    #[arg(long, value_parser = EnumArg::<UnitKind>::new())]
+    pub kind: UnitKind,
     /// Parent unit (`units/ID` or `ID`); none for a root
     #[arg(long, value_name = "UNIT", value_parser = unit_name)]
     pub parent: Option<String>,
@@ -222,8 +223,8 @@ pub struct UnitUpdateArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// New kind
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    #[arg(long, value_parser = EnumArg::<UnitKind>::new())]
+    pub kind: Option<UnitKind>,
     /// New parent unit; an empty value ("") makes the unit a root
     #[arg(long, value_name = "UNIT", value_parser = optional_unit_name)]
     pub parent: Option<String>,
@@ -526,14 +527,14 @@ pub struct DocCreateArgs {
     #[arg(long)]
     pub title: String,
     /// Kind of documented information
-    #[arg(long = "type", value_enum, value_name = "TYPE")]
-    pub doc_type: DocTypeArg,
+    #[arg(long = "type", value_name = "TYPE", value_parser = EnumArg::<DocumentType>::new())]
+    pub doc_type: DocumentType,
     /// The unit that owns it (`units/ID` or `ID`)
     #[arg(long, value_name = "UNIT", value_parser = unit_name)]
     pub owner_unit: String,
     /// Who may read it
-    #[arg(long, value_enum, default_value_t = ConfidentialityArg::Internal)]
-    pub confidentiality: ConfidentialityArg,
+    #[arg(long, value_parser = EnumArg::<Confidentiality>::new(), default_value = "internal")]
+    pub confidentiality: Confidentiality,
     /// Months between periodic reviews (0 or none: no periodic review)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=120))]
     pub review_months: Option<i32>,
@@ -742,8 +743,8 @@ pub struct RecordCreateArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=1200))]
     pub retention_months: i32,
     /// What happens when the retention ends
-    #[arg(long, value_enum)]
-    pub disposition: DispositionArg,
+    #[arg(long, value_parser = EnumArg::<Disposition>::new())]
+    pub disposition: Disposition,
     /// The document (form or procedure) it is kept under (`documents/ID` or `ID`)
     #[arg(long, value_name = "DOCUMENT", value_parser = document_name)]
     pub document: Option<String>,
@@ -1024,8 +1025,8 @@ pub struct DossierReceiveArgs {
     #[arg(long, value_name = "TEXT")]
     pub summary: Option<String>,
     /// How it came in
-    #[arg(long, value_enum, default_value_t = ChannelArg::Direct)]
-    pub channel: ChannelArg,
+    #[arg(long, value_parser = EnumArg::<Channel>::new(), default_value = "direct")]
+    pub channel: Channel,
     /// A document received, "Tên giấy tờ|KIND|SETS" with KIND ban-chinh,
     /// ban-sao-chung-thuc, ban-sao or chinh-hoac-sao-chung-thuc [default:
     /// ban-chinh] and SETS [default: 1]; repeat for several
@@ -1111,8 +1112,8 @@ pub struct DossierRateArgs {
     #[arg(value_name = "DOSSIER", value_parser = dossier_ref)]
     pub dossier: DossierRef,
     /// The applicant's rating
-    #[arg(value_enum, value_name = "RATING")]
-    pub rating: SatisfactionArg,
+    #[arg(value_name = "RATING", value_parser = EnumArg::<Satisfaction>::new())]
+    pub rating: Satisfaction,
     /// The applicant's comment
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
@@ -1154,8 +1155,13 @@ pub struct DossierPrintArgs {
     )]
     pub dossier: Option<DossierRef>,
     /// The form
-    #[arg(long, value_enum, required_unless_present = "register", conflicts_with = "register")]
-    pub form: Option<FormArg>,
+    #[arg(
+        long,
+        value_parser = EnumArg::<Form>::new(),
+        required_unless_present = "register",
+        conflicts_with = "register"
+    )]
+    pub form: Option<Form>,
     /// Print an agency's yearly register of dossiers (form 06) instead
     #[arg(long, requires_all = ["agency", "year"])]
     pub register: bool,
@@ -1368,7 +1374,7 @@ mod tests {
             ..
         }) = cli
         {
-            assert_eq!(args.confidentiality, ConfidentialityArg::Internal);
+            assert_eq!(args.confidentiality, Confidentiality::Internal);
             assert_eq!(args.owner_unit, "units/pgd");
             assert!(!args.no_revision);
         }
@@ -1408,7 +1414,7 @@ mod tests {
         {
             assert_eq!(args.agency, "units/pgd");
             assert_eq!(args.procedure, "procedures/2.002481");
-            assert_eq!(args.channel, ChannelArg::Online);
+            assert_eq!(args.channel, Channel::Online);
             assert_eq!(args.documents.len(), 2);
         }
         let result = Cli::try_parse_from([
@@ -1427,7 +1433,7 @@ mod tests {
             Ok(Cli {
                 command: Command::Dossiers(DossiersCommand::Rate(DossierRateArgs {
                     dossier: DossierRef::Code(_),
-                    rating: SatisfactionArg::VerySatisfied,
+                    rating: Satisfaction::VerySatisfied,
                     ..
                 })),
                 ..

@@ -1,6 +1,7 @@
 //! What every command needs: the server connection, the token, the reason,
 //! and the request metadata they become.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClie
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use eiso_proto::tonic::metadata::{AsciiMetadataValue, BinaryMetadataValue, MetadataMap};
 use eiso_proto::tonic::transport::{Channel, Endpoint};
-use eiso_proto::tonic::{Request, Status};
+use eiso_proto::tonic::{Request, Response, Status};
 
 use crate::cli::{Cli, DEFAULT_SERVER};
 use crate::error::CliError;
@@ -183,6 +184,14 @@ impl Ctx {
     /// The error for a failed call.
     pub fn rpc_error(&self, status: Status) -> CliError {
         CliError::rpc(status, &self.server)
+    }
+
+    /// What a call answers, or the error for it:
+    /// `ctx.answer(ctx.identity().get_unit(request)).await?`.
+    pub async fn answer<T>(&self, call: impl Future<Output = Result<Response<T>, Status>>) -> Result<T, CliError> {
+        call.await
+            .map(Response::into_inner)
+            .map_err(|status| self.rpc_error(status))
     }
 
     /// The reason, or a usage error naming the command that requires it.

@@ -1,16 +1,17 @@
-//! Parsing what people type — resource names, `ROLE@UNIT`, unit kinds,
-//! document types, procedures, dossiers, copy kinds — and showing enum values
-//! back to them (the procedures' in Vietnamese, as the forms print them).
+//! Parsing what people type — resource names, `ROLE@UNIT`, the enum values
+//! flags offer ([`Choices`]), procedures, dossiers, copy kinds — and showing
+//! enum values back to them (the procedures' in Vietnamese, as the forms print
+//! them).
 
 use clap::ValueEnum;
-use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType, document, record, review, revision};
-use eiso_proto::eiso::identity::v1::{Role, RoleBinding, UnitKind, unit, user};
-use eiso_proto::eiso::procedures::v1::{
-    Channel, CopyKind, DossierStatus, Form, OnlineLevel, Outcome, ProcedureLevel, ReceivedDocument, Satisfaction,
-    SupplementMode, Weekday, procedure, procedure_version,
-};
+use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType};
+use eiso_proto::eiso::identity::v1::{Role, RoleBinding, UnitKind};
+use eiso_proto::eiso::procedures::v1::{Channel, CopyKind, Form, ReceivedDocument, Satisfaction};
+use eiso_proto::labels::{Label, ProtoEnum};
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
+
+use crate::enum_arg::{self, Choice, Choices, arg_cell};
 
 /// Resource collections whose names the CLI accepts.
 pub const UNITS: &str = "units";
@@ -89,53 +90,17 @@ pub fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
 }
 
-/// A role as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RoleArg {
-    /// Manages units, users and API clients.
-    Admin,
-    /// ISO document controller (thư ký ISO).
-    DocumentController,
-    /// One-stop counter staff (cán bộ một cửa).
-    CounterStaff,
-    /// Processing officer (chuyên viên).
-    ProcessingOfficer,
-    /// Leader (lãnh đạo).
-    Leader,
-    /// ISO internal auditor.
-    InternalAuditor,
-    /// Read-only access.
-    Viewer,
-}
-
-impl From<RoleArg> for Role {
-    fn from(role: RoleArg) -> Self {
-        match role {
-            RoleArg::Admin => Role::Admin,
-            RoleArg::DocumentController => Role::DocumentController,
-            RoleArg::CounterStaff => Role::CounterStaff,
-            RoleArg::ProcessingOfficer => Role::ProcessingOfficer,
-            RoleArg::Leader => Role::Leader,
-            RoleArg::InternalAuditor => Role::InternalAuditor,
-            RoleArg::Viewer => Role::Viewer,
-        }
-    }
-}
-
-/// The command-line name of a role (`document-controller`).
-pub fn role_label(role: i32) -> String {
-    let arg = match Role::try_from(role) {
-        Ok(Role::Admin) => RoleArg::Admin,
-        Ok(Role::DocumentController) => RoleArg::DocumentController,
-        Ok(Role::CounterStaff) => RoleArg::CounterStaff,
-        Ok(Role::ProcessingOfficer) => RoleArg::ProcessingOfficer,
-        Ok(Role::Leader) => RoleArg::Leader,
-        Ok(Role::InternalAuditor) => RoleArg::InternalAuditor,
-        Ok(Role::Viewer) => RoleArg::Viewer,
-        Ok(Role::Unspecified) => return "unspecified".to_string(),
-        Err(_) => return format!("role({role})"),
-    };
-    value_name(arg)
+/// A role, as `ROLE@UNIT` names it.
+impl Choices for Role {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Role::Admin, "Manages units, users and API clients"),
+        Choice::new(Role::DocumentController, "ISO document controller (thư ký ISO)"),
+        Choice::new(Role::CounterStaff, "One-stop counter staff (cán bộ một cửa)"),
+        Choice::new(Role::ProcessingOfficer, "Processing officer (chuyên viên)"),
+        Choice::new(Role::Leader, "Leader (lãnh đạo)"),
+        Choice::new(Role::InternalAuditor, "ISO internal auditor"),
+        Choice::new(Role::Viewer, "Read-only access"),
+    ];
 }
 
 /// clap value parser for `ROLE@UNIT`, e.g. `counter-staff@units/mot-cua` or
@@ -147,23 +112,19 @@ pub fn parse_role_binding(input: &str) -> Result<RoleBinding, String> {
         .ok_or_else(|| format!("`{input}` is not ROLE@UNIT (e.g. viewer@units/31-gddt)"))?;
     let role_text = role.trim().to_ascii_lowercase().replace('_', "-");
     let role_text = role_text.strip_prefix("role-").unwrap_or(&role_text);
-    let role = RoleArg::from_str(role_text, true).map_err(|_| {
-        let known = RoleArg::value_variants()
-            .iter()
-            .map(|role| value_name(*role))
-            .collect::<Vec<_>>()
-            .join(", ");
+    let role: Role = enum_arg::parse(role_text, true).ok_or_else(|| {
+        let known = enum_arg::arg_names::<Role>().join(", ");
         format!("`{role}` is not a role: expected one of {known}")
     })?;
     Ok(RoleBinding {
-        role: Role::from(role) as i32,
+        role: role as i32,
         unit: unit_name(unit)?,
     })
 }
 
 /// `role@units/id`, as [`parse_role_binding`] reads it back.
 pub fn role_binding_label(binding: &RoleBinding) -> String {
-    format!("{}@{}", role_label(binding.role), binding.unit)
+    format!("{}@{}", arg_cell::<Role>(binding.role, "role"), binding.unit)
 }
 
 /// Role bindings for a table cell: one a line.
@@ -178,7 +139,7 @@ pub fn role_bindings_json(bindings: &[RoleBinding]) -> Value {
             .iter()
             .map(|binding| {
                 json!({
-                    "role": enum_json(Role::try_from(binding.role).map(|role| role.as_str_name()), binding.role),
+                    "role": enum_json::<Role>(binding.role),
                     "unit": binding.unit,
                 })
             })
@@ -186,105 +147,39 @@ pub fn role_bindings_json(bindings: &[RoleBinding]) -> Value {
     )
 }
 
-/// A unit kind as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// A specialised office or department (phòng, sở).
-    Office,
-    /// A commune, ward or special zone (xã, phường, đặc khu).
-    Commune,
-    /// A province or centrally-run city (tỉnh, thành phố).
-    Province,
-    /// A district-level unit (huyện, quận), kept for history.
-    District,
-    /// A public administration service centre or one-stop counter.
-    ServiceCentre,
-    /// Preschool (mầm non).
-    Preschool,
-    /// Primary school (tiểu học).
-    PrimarySchool,
-    /// Lower-secondary school (trung học cơ sở).
-    LowerSecondarySchool,
-    /// Upper-secondary school (trung học phổ thông).
-    UpperSecondarySchool,
-    /// School spanning several levels (trường liên cấp).
-    MultiLevelSchool,
-    /// Any other unit.
-    Other,
-}
-
-impl From<KindArg> for UnitKind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::Office => UnitKind::Office,
-            KindArg::Commune => UnitKind::Commune,
-            KindArg::Province => UnitKind::Province,
-            KindArg::District => UnitKind::District,
-            KindArg::ServiceCentre => UnitKind::ServiceCentre,
-            KindArg::Preschool => UnitKind::Preschool,
-            KindArg::PrimarySchool => UnitKind::PrimarySchool,
-            KindArg::LowerSecondarySchool => UnitKind::LowerSecondarySchool,
-            KindArg::UpperSecondarySchool => UnitKind::UpperSecondarySchool,
-            KindArg::MultiLevelSchool => UnitKind::MultiLevelSchool,
-            KindArg::Other => UnitKind::Other,
-        }
-    }
-}
-
-/// The command-line name of a unit kind (`service-centre`).
-pub fn kind_label(kind: i32) -> String {
-    let arg = match UnitKind::try_from(kind) {
-        Ok(UnitKind::Office) => KindArg::Office,
-        Ok(UnitKind::Commune) => KindArg::Commune,
-        Ok(UnitKind::Province) => KindArg::Province,
-        Ok(UnitKind::District) => KindArg::District,
-        Ok(UnitKind::ServiceCentre) => KindArg::ServiceCentre,
-        Ok(UnitKind::Preschool) => KindArg::Preschool,
-        Ok(UnitKind::PrimarySchool) => KindArg::PrimarySchool,
-        Ok(UnitKind::LowerSecondarySchool) => KindArg::LowerSecondarySchool,
-        Ok(UnitKind::UpperSecondarySchool) => KindArg::UpperSecondarySchool,
-        Ok(UnitKind::MultiLevelSchool) => KindArg::MultiLevelSchool,
-        Ok(UnitKind::Other) => KindArg::Other,
-        Ok(UnitKind::Unspecified) => return "unspecified".to_string(),
-        Err(_) => return format!("kind({kind})"),
-    };
-    value_name(arg)
-}
-
-/// A unit kind for JSON: the proto enum name.
-pub fn kind_json(kind: i32) -> Value {
-    enum_json(UnitKind::try_from(kind).map(|kind| kind.as_str_name()), kind)
-}
-
-/// A unit state for a table.
-pub fn unit_state_label(state: i32) -> String {
-    match unit::State::try_from(state) {
-        Ok(unit::State::Active) => "active".to_string(),
-        Ok(unit::State::Merged) => "merged".to_string(),
-        Ok(unit::State::Dissolved) => "dissolved".to_string(),
-        Ok(unit::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A unit state for JSON: the proto enum name.
-pub fn unit_state_json(state: i32) -> Value {
-    enum_json(unit::State::try_from(state).map(|state| state.as_str_name()), state)
-}
-
-/// A user state for a table.
-pub fn user_state_label(state: i32) -> String {
-    match user::State::try_from(state) {
-        Ok(user::State::Active) => "active".to_string(),
-        Ok(user::State::Disabled) => "disabled".to_string(),
-        Ok(user::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A user state for JSON: the proto enum name.
-pub fn user_state_json(state: i32) -> Value {
-    enum_json(user::State::try_from(state).map(|state| state.as_str_name()), state)
+/// A unit kind.
+impl Choices for UnitKind {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(UnitKind::Office, "A specialised office or department (phòng, sở)"),
+        Choice::new(
+            UnitKind::Commune,
+            "A commune, ward or special zone (xã, phường, đặc khu)",
+        ),
+        Choice::new(UnitKind::Province, "A province or centrally-run city (tỉnh, thành phố)"),
+        Choice::new(
+            UnitKind::District,
+            "A district-level unit (huyện, quận), kept for history",
+        ),
+        Choice::new(
+            UnitKind::ServiceCentre,
+            "A public administration service centre or one-stop counter",
+        ),
+        Choice::new(UnitKind::Preschool, "Preschool (mầm non)"),
+        Choice::new(UnitKind::PrimarySchool, "Primary school (tiểu học)"),
+        Choice::new(
+            UnitKind::LowerSecondarySchool,
+            "Lower-secondary school (trung học cơ sở)",
+        ),
+        Choice::new(
+            UnitKind::UpperSecondarySchool,
+            "Upper-secondary school (trung học phổ thông)",
+        ),
+        Choice::new(
+            UnitKind::MultiLevelSchool,
+            "School spanning several levels (trường liên cấp)",
+        ),
+        Choice::new(UnitKind::Other, "Any other unit"),
+    ];
 }
 
 /// clap value parser for a document name: `documents/ID` or `ID`.
@@ -385,213 +280,49 @@ pub fn document_or_revision(input: &str) -> Result<DocumentOrRevision, String> {
     }
 }
 
-/// A document type as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum DocTypeArg {
-    /// Quy trình (QT).
-    Procedure,
-    /// Chính sách chất lượng.
-    Policy,
-    /// Sổ tay chất lượng.
-    QualityManual,
-    /// Mục tiêu chất lượng.
-    Objectives,
-    /// Hướng dẫn (HD).
-    Instruction,
-    /// Biểu mẫu (BM).
-    Form,
-    /// Hồ sơ: a record template or register.
-    Record,
-    /// Văn bản bên ngoài (laws, decrees, circulars, standards): needs
-    /// --issuer and --reference.
-    External,
+/// A document type.
+impl Choices for DocumentType {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(DocumentType::Procedure, "Quy trình (QT)"),
+        Choice::new(DocumentType::Policy, "Chính sách chất lượng"),
+        Choice::new(DocumentType::QualityManual, "Sổ tay chất lượng"),
+        Choice::new(DocumentType::Objectives, "Mục tiêu chất lượng"),
+        Choice::new(DocumentType::Instruction, "Hướng dẫn (HD)"),
+        Choice::new(DocumentType::Form, "Biểu mẫu (BM)"),
+        Choice::new(DocumentType::Record, "Hồ sơ: a record template or register"),
+        Choice::new(
+            DocumentType::External,
+            "Văn bản bên ngoài (laws, decrees, circulars, standards): needs --issuer and --reference",
+        ),
+    ];
 }
 
-impl From<DocTypeArg> for DocumentType {
-    fn from(kind: DocTypeArg) -> Self {
-        match kind {
-            DocTypeArg::Procedure => DocumentType::Procedure,
-            DocTypeArg::Policy => DocumentType::Policy,
-            DocTypeArg::QualityManual => DocumentType::QualityManual,
-            DocTypeArg::Objectives => DocumentType::Objectives,
-            DocTypeArg::Instruction => DocumentType::Instruction,
-            DocTypeArg::Form => DocumentType::Form,
-            DocTypeArg::Record => DocumentType::Record,
-            DocTypeArg::External => DocumentType::External,
-        }
-    }
+/// Who may read a document.
+impl Choices for Confidentiality {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Confidentiality::Public, "Anyone, including the public"),
+        Choice::new(Confidentiality::Internal, "Every signed-in user"),
+        Choice::new(
+            Confidentiality::Restricted,
+            "Users of the owner unit, document controllers, leaders and auditors",
+        ),
+    ];
 }
 
-/// The command-line name of a document type (`quality-manual`).
-pub fn doc_type_label(kind: i32) -> String {
-    let arg = match DocumentType::try_from(kind) {
-        Ok(DocumentType::Procedure) => DocTypeArg::Procedure,
-        Ok(DocumentType::Policy) => DocTypeArg::Policy,
-        Ok(DocumentType::QualityManual) => DocTypeArg::QualityManual,
-        Ok(DocumentType::Objectives) => DocTypeArg::Objectives,
-        Ok(DocumentType::Instruction) => DocTypeArg::Instruction,
-        Ok(DocumentType::Form) => DocTypeArg::Form,
-        Ok(DocumentType::Record) => DocTypeArg::Record,
-        Ok(DocumentType::External) => DocTypeArg::External,
-        Ok(DocumentType::Unspecified) => return "unspecified".to_string(),
-        Err(_) => return format!("type({kind})"),
-    };
-    value_name(arg)
-}
-
-/// A document type for JSON: the proto enum name.
-pub fn doc_type_json(kind: i32) -> Value {
-    enum_json(DocumentType::try_from(kind).map(|kind| kind.as_str_name()), kind)
-}
-
-/// Who may read a document, as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ConfidentialityArg {
-    /// Anyone, including the public.
-    Public,
-    /// Every signed-in user.
-    Internal,
-    /// Users of the owner unit, document controllers, leaders and auditors.
-    Restricted,
-}
-
-impl From<ConfidentialityArg> for Confidentiality {
-    fn from(level: ConfidentialityArg) -> Self {
-        match level {
-            ConfidentialityArg::Public => Confidentiality::Public,
-            ConfidentialityArg::Internal => Confidentiality::Internal,
-            ConfidentialityArg::Restricted => Confidentiality::Restricted,
-        }
-    }
-}
-
-/// The command-line name of a confidentiality level.
-pub fn confidentiality_label(level: i32) -> String {
-    let arg = match Confidentiality::try_from(level) {
-        Ok(Confidentiality::Public) => ConfidentialityArg::Public,
-        Ok(Confidentiality::Internal) => ConfidentialityArg::Internal,
-        Ok(Confidentiality::Restricted) => ConfidentialityArg::Restricted,
-        Ok(Confidentiality::Unspecified) => return "unspecified".to_string(),
-        Err(_) => return format!("confidentiality({level})"),
-    };
-    value_name(arg)
-}
-
-/// A confidentiality level for JSON: the proto enum name.
-pub fn confidentiality_json(level: i32) -> Value {
-    enum_json(Confidentiality::try_from(level).map(|level| level.as_str_name()), level)
-}
-
-/// What happens to a record at the end of its retention, as typed on the
-/// command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum DispositionArg {
-    /// Keep it (permanently or for a further period).
-    Keep,
-    /// Destroy its content; its description and the act stay on record.
-    Destroy,
-    /// Transfer it to the archive (lưu trữ lịch sử).
-    Transfer,
-}
-
-impl From<DispositionArg> for Disposition {
-    fn from(disposition: DispositionArg) -> Self {
-        match disposition {
-            DispositionArg::Keep => Disposition::Keep,
-            DispositionArg::Destroy => Disposition::Destroy,
-            DispositionArg::Transfer => Disposition::TransferToArchive,
-        }
-    }
-}
-
-/// The command-line name of a disposition.
-pub fn disposition_label(disposition: i32) -> String {
-    let arg = match Disposition::try_from(disposition) {
-        Ok(Disposition::Keep) => DispositionArg::Keep,
-        Ok(Disposition::Destroy) => DispositionArg::Destroy,
-        Ok(Disposition::TransferToArchive) => DispositionArg::Transfer,
-        Ok(Disposition::Unspecified) => return "unspecified".to_string(),
-        Err(_) => return format!("disposition({disposition})"),
-    };
-    value_name(arg)
-}
-
-/// A disposition for JSON: the proto enum name.
-pub fn disposition_json(disposition: i32) -> Value {
-    enum_json(
-        Disposition::try_from(disposition).map(|disposition| disposition.as_str_name()),
-        disposition,
-    )
-}
-
-/// A document state for a table.
-pub fn document_state_label(state: i32) -> String {
-    match document::State::try_from(state) {
-        Ok(document::State::Draft) => "draft".to_string(),
-        Ok(document::State::Effective) => "effective".to_string(),
-        Ok(document::State::Obsolete) => "obsolete".to_string(),
-        Ok(document::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A document state for JSON: the proto enum name.
-pub fn document_state_json(state: i32) -> Value {
-    enum_json(document::State::try_from(state).map(|state| state.as_str_name()), state)
-}
-
-/// A revision state for a table.
-pub fn revision_state_label(state: i32) -> String {
-    match revision::State::try_from(state) {
-        Ok(revision::State::Draft) => "draft".to_string(),
-        Ok(revision::State::InReview) => "in review".to_string(),
-        Ok(revision::State::Approved) => "approved".to_string(),
-        Ok(revision::State::Effective) => "effective".to_string(),
-        Ok(revision::State::Superseded) => "superseded".to_string(),
-        Ok(revision::State::Obsolete) => "obsolete".to_string(),
-        Ok(revision::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A revision state for JSON: the proto enum name.
-pub fn revision_state_json(state: i32) -> Value {
-    enum_json(revision::State::try_from(state).map(|state| state.as_str_name()), state)
-}
-
-/// A reviewer's decision for a table.
-pub fn decision_label(decision: i32) -> String {
-    match review::Decision::try_from(decision) {
-        Ok(review::Decision::Pending) => "pending".to_string(),
-        Ok(review::Decision::Approved) => "approved".to_string(),
-        Ok(review::Decision::Rejected) => "rejected".to_string(),
-        Ok(review::Decision::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("decision({decision})"),
-    }
-}
-
-/// A reviewer's decision for JSON: the proto enum name.
-pub fn decision_json(decision: i32) -> Value {
-    enum_json(
-        review::Decision::try_from(decision).map(|decision| decision.as_str_name()),
-        decision,
-    )
-}
-
-/// A record state for a table.
-pub fn record_state_label(state: i32) -> String {
-    match record::State::try_from(state) {
-        Ok(record::State::Open) => "open".to_string(),
-        Ok(record::State::Closed) => "closed".to_string(),
-        Ok(record::State::Disposed) => "disposed".to_string(),
-        Ok(record::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A record state for JSON: the proto enum name.
-pub fn record_state_json(state: i32) -> Value {
-    enum_json(record::State::try_from(state).map(|state| state.as_str_name()), state)
+/// What happens to a record at the end of its retention.
+impl Choices for Disposition {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Disposition::Keep, "Keep it (permanently or for a further period)"),
+        Choice::new(
+            Disposition::Destroy,
+            "Destroy its content; its description and the act stay on record",
+        ),
+        Choice::named(
+            Disposition::TransferToArchive,
+            "transfer",
+            "Transfer it to the archive (lưu trữ lịch sử)",
+        ),
+    ];
 }
 
 /// clap value parser for a procedure: `procedures/CODE` or the bare national
@@ -781,78 +512,48 @@ pub fn parse_received_document(input: &str) -> Result<ReceivedDocument, String> 
     })
 }
 
-/// How a dossier came in, as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ChannelArg {
-    /// At the counter (trực tiếp).
-    Direct,
-    /// Through the online public service portal (trực tuyến).
-    Online,
-    /// By post (qua dịch vụ bưu chính).
-    Postal,
+/// How a dossier came in.
+impl Choices for Channel {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Channel::Direct, "At the counter (trực tiếp)"),
+        Choice::new(Channel::Online, "Through the online public service portal (trực tuyến)"),
+        Choice::new(Channel::Postal, "By post (qua dịch vụ bưu chính)"),
+    ];
 }
 
-impl From<ChannelArg> for Channel {
-    fn from(channel: ChannelArg) -> Self {
-        match channel {
-            ChannelArg::Direct => Channel::Direct,
-            ChannelArg::Online => Channel::Online,
-            ChannelArg::Postal => Channel::Postal,
-        }
-    }
+/// The applicant's rating.
+impl Choices for Satisfaction {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Satisfaction::VerySatisfied, "Rất hài lòng"),
+        Choice::new(Satisfaction::Satisfied, "Hài lòng"),
+        Choice::new(Satisfaction::Acceptable, "Chấp nhận được"),
+        Choice::new(Satisfaction::Dissatisfied, "Không hài lòng"),
+    ];
 }
 
-/// The applicant's rating, as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SatisfactionArg {
-    /// Rất hài lòng.
-    VerySatisfied,
-    /// Hài lòng.
-    Satisfied,
-    /// Chấp nhận được.
-    Acceptable,
-    /// Không hài lòng.
-    Dissatisfied,
+/// The printable forms of a dossier (the register, form 06, has a flag of its own).
+impl Choices for Form {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(
+            Form::Receipt,
+            "01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả)",
+        ),
+        Choice::named(
+            Form::SupplementRequest,
+            "supplement",
+            "02: supplement request (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ)",
+        ),
+        Choice::new(Form::Refusal, "03: refusal (phiếu từ chối tiếp nhận giải quyết hồ sơ)"),
+        Choice::new(
+            Form::Apology,
+            "04: apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả)",
+        ),
+        Choice::new(
+            Form::ControlSlip,
+            "05: control slip (phiếu kiểm soát quá trình giải quyết hồ sơ)",
+        ),
+    ];
 }
-
-impl From<SatisfactionArg> for Satisfaction {
-    fn from(rating: SatisfactionArg) -> Self {
-        match rating {
-            SatisfactionArg::VerySatisfied => Satisfaction::VerySatisfied,
-            SatisfactionArg::Satisfied => Satisfaction::Satisfied,
-            SatisfactionArg::Acceptable => Satisfaction::Acceptable,
-            SatisfactionArg::Dissatisfied => Satisfaction::Dissatisfied,
-        }
-    }
-}
-
-/// A printable form of a dossier, as typed on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FormArg {
-    /// 01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả).
-    Receipt,
-    /// 02: supplement request (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ).
-    Supplement,
-    /// 03: refusal (phiếu từ chối tiếp nhận giải quyết hồ sơ).
-    Refusal,
-    /// 04: apology and new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả).
-    Apology,
-    /// 05: control slip (phiếu kiểm soát quá trình giải quyết hồ sơ).
-    ControlSlip,
-}
-
-impl From<FormArg> for Form {
-    fn from(form: FormArg) -> Self {
-        match form {
-            FormArg::Receipt => Form::Receipt,
-            FormArg::Supplement => Form::SupplementRequest,
-            FormArg::Refusal => Form::Refusal,
-            FormArg::Apology => Form::Apology,
-            FormArg::ControlSlip => Form::ControlSlip,
-        }
-    }
-}
-
 /// Which deadlines `eiso dossiers list --due` picks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DueArg {
@@ -872,227 +573,26 @@ impl DueArg {
     }
 }
 
-/// A dossier status for a table, in Vietnamese as the forms print it.
-pub fn dossier_status_label(status: i32) -> String {
-    let label = match DossierStatus::try_from(status) {
-        Ok(DossierStatus::Registered) => "Mới đăng ký",
-        Ok(DossierStatus::Received) => "Đã tiếp nhận",
-        Ok(DossierStatus::NotReceived) => "Từ chối tiếp nhận",
-        Ok(DossierStatus::InProgress) => "Đang giải quyết",
-        Ok(DossierStatus::SupplementRequested) => "Chờ bổ sung hồ sơ",
-        Ok(DossierStatus::AwaitingPayment) => "Chờ thực hiện nghĩa vụ tài chính",
-        Ok(DossierStatus::Withdrawn) => "Đã rút hồ sơ",
-        Ok(DossierStatus::Stopped) => "Dừng xử lý",
-        Ok(DossierStatus::Completed) => "Đã có kết quả",
-        Ok(DossierStatus::Returned) => "Đã trả kết quả",
-        Ok(DossierStatus::Unspecified) => "",
-        Err(_) => return format!("status({status})"),
-    };
-    label.to_string()
-}
-
-/// A dossier status for JSON: the proto enum name.
-pub fn dossier_status_json(status: i32) -> Value {
-    enum_json(
-        DossierStatus::try_from(status).map(|status| status.as_str_name()),
-        status,
+/// A state (or another English-named enum value) for a table: its proto
+/// name without the prefix, in lower case words (`in review`); `WHAT(N)` for a
+/// number this client does not know (a newer server's).
+pub fn state_cell<E: ProtoEnum>(value: i32, what: &str) -> String {
+    E::of(value).map_or_else(
+        || format!("{what}({value})"),
+        |value| value.short_name().replace('_', " "),
     )
 }
 
-/// An outcome for a table: `Trước hạn`, `Đúng hạn`, `Quá hạn`, or empty
-/// while unresolved.
-pub fn outcome_label(outcome: i32) -> String {
-    let label = match Outcome::try_from(outcome) {
-        Ok(Outcome::Early) => "Trước hạn",
-        Ok(Outcome::OnTime) => "Đúng hạn",
-        Ok(Outcome::Late) => "Quá hạn",
-        Ok(Outcome::Unspecified) => "",
-        Err(_) => return format!("outcome({outcome})"),
-    };
-    label.to_string()
-}
-
-/// An outcome for JSON: the proto enum name.
-pub fn outcome_json(outcome: i32) -> Value {
-    enum_json(Outcome::try_from(outcome).map(|outcome| outcome.as_str_name()), outcome)
-}
-
-/// A copy kind for a table, in Vietnamese.
-pub fn copy_kind_label(kind: i32) -> String {
-    let label = match CopyKind::try_from(kind) {
-        Ok(CopyKind::Original) => "Bản chính",
-        Ok(CopyKind::CertifiedCopy) => "Bản sao có chứng thực",
-        Ok(CopyKind::Photocopy) => "Bản sao",
-        Ok(CopyKind::OriginalOrCertified) => "Bản chính hoặc bản sao có chứng thực",
-        Ok(CopyKind::Unspecified) => "",
-        Err(_) => return format!("copy({kind})"),
-    };
-    label.to_string()
-}
-
-/// A copy kind for JSON: the proto enum name.
-pub fn copy_kind_json(kind: i32) -> Value {
-    enum_json(CopyKind::try_from(kind).map(|kind| kind.as_str_name()), kind)
-}
-
-/// A rating for a table, in Vietnamese; empty when not rated.
-pub fn satisfaction_label(rating: i32) -> String {
-    let label = match Satisfaction::try_from(rating) {
-        Ok(Satisfaction::VerySatisfied) => "Rất hài lòng",
-        Ok(Satisfaction::Satisfied) => "Hài lòng",
-        Ok(Satisfaction::Acceptable) => "Chấp nhận được",
-        Ok(Satisfaction::Dissatisfied) => "Không hài lòng",
-        Ok(Satisfaction::Unspecified) => "",
-        Err(_) => return format!("satisfaction({rating})"),
-    };
-    label.to_string()
-}
-
-/// A rating for JSON: the proto enum name.
-pub fn satisfaction_json(rating: i32) -> Value {
-    enum_json(
-        Satisfaction::try_from(rating).map(|rating| rating.as_str_name()),
-        rating,
-    )
-}
-
-/// A channel for a table, in Vietnamese.
-pub fn channel_label(channel: i32) -> String {
-    let label = match Channel::try_from(channel) {
-        Ok(Channel::Direct) => "Trực tiếp",
-        Ok(Channel::Online) => "Trực tuyến",
-        Ok(Channel::Postal) => "Qua dịch vụ bưu chính",
-        Ok(Channel::Unspecified) => "",
-        Err(_) => return format!("channel({channel})"),
-    };
-    label.to_string()
-}
-
-/// A channel for JSON: the proto enum name.
-pub fn channel_json(channel: i32) -> Value {
-    enum_json(Channel::try_from(channel).map(|channel| channel.as_str_name()), channel)
-}
-
-/// A procedure's level for a table, in Vietnamese as the catalogue writes it.
-pub fn level_label(level: i32) -> String {
-    let label = match ProcedureLevel::try_from(level) {
-        Ok(ProcedureLevel::Central) => "Cấp trung ương",
-        Ok(ProcedureLevel::Provincial) => "Cấp tỉnh",
-        Ok(ProcedureLevel::Commune) => "Cấp xã",
-        Ok(ProcedureLevel::District) => "Cấp huyện",
-        Ok(ProcedureLevel::Unspecified) => "",
-        Err(_) => return format!("level({level})"),
-    };
-    label.to_string()
-}
-
-/// A procedure's level for JSON: the proto enum name.
-pub fn level_json(level: i32) -> Value {
-    enum_json(ProcedureLevel::try_from(level).map(|level| level.as_str_name()), level)
-}
-
-/// An online service level for a table, in Vietnamese.
-pub fn online_level_label(level: i32) -> String {
-    let label = match OnlineLevel::try_from(level) {
-        Ok(OnlineLevel::Information) => "Cung cấp thông tin",
-        Ok(OnlineLevel::Partial) => "Một phần",
-        Ok(OnlineLevel::Full) => "Toàn trình",
-        Ok(OnlineLevel::Unspecified) => "",
-        Err(_) => return format!("online({level})"),
-    };
-    label.to_string()
-}
-
-/// An online service level for JSON: the proto enum name.
-pub fn online_level_json(level: i32) -> Value {
-    enum_json(OnlineLevel::try_from(level).map(|level| level.as_str_name()), level)
-}
-
-/// A supplement mode for a table, in Vietnamese (unset counts as restart).
-pub fn supplement_mode_label(mode: i32) -> String {
-    let label = match SupplementMode::try_from(mode) {
-        Ok(SupplementMode::Restart | SupplementMode::Unspecified) => "Tính lại từ đầu",
-        Ok(SupplementMode::Pause) => "Tạm dừng",
-        Err(_) => return format!("mode({mode})"),
-    };
-    label.to_string()
-}
-
-/// A supplement mode for JSON: the proto enum name.
-pub fn supplement_mode_json(mode: i32) -> Value {
-    enum_json(SupplementMode::try_from(mode).map(|mode| mode.as_str_name()), mode)
-}
-
-/// A weekday in Vietnamese (`Thứ Hai` … `Chủ nhật`).
-pub fn weekday_label(day: i32) -> String {
-    let label = match Weekday::try_from(day) {
-        Ok(Weekday::Monday) => "Thứ Hai",
-        Ok(Weekday::Tuesday) => "Thứ Ba",
-        Ok(Weekday::Wednesday) => "Thứ Tư",
-        Ok(Weekday::Thursday) => "Thứ Năm",
-        Ok(Weekday::Friday) => "Thứ Sáu",
-        Ok(Weekday::Saturday) => "Thứ Bảy",
-        Ok(Weekday::Sunday) => "Chủ nhật",
-        Ok(Weekday::Unspecified) => "",
-        Err(_) => return format!("weekday({day})"),
-    };
-    label.to_string()
-}
-
-/// A weekday for JSON: the proto enum name.
-pub fn weekday_json(day: i32) -> Value {
-    enum_json(Weekday::try_from(day).map(|day| day.as_str_name()), day)
-}
-
-/// A procedure's state for a table.
-pub fn procedure_state_label(state: i32) -> String {
-    match procedure::State::try_from(state) {
-        Ok(procedure::State::Draft) => "draft".to_string(),
-        Ok(procedure::State::Published) => "published".to_string(),
-        Ok(procedure::State::Withdrawn) => "withdrawn".to_string(),
-        Ok(procedure::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A procedure's state for JSON: the proto enum name.
-pub fn procedure_state_json(state: i32) -> Value {
-    enum_json(
-        procedure::State::try_from(state).map(|state| state.as_str_name()),
-        state,
-    )
-}
-
-/// A procedure version's state for a table.
-pub fn version_state_label(state: i32) -> String {
-    match procedure_version::State::try_from(state) {
-        Ok(procedure_version::State::Draft) => "draft".to_string(),
-        Ok(procedure_version::State::Published) => "published".to_string(),
-        Ok(procedure_version::State::Superseded) => "superseded".to_string(),
-        Ok(procedure_version::State::Unspecified) => "unspecified".to_string(),
-        Err(_) => format!("state({state})"),
-    }
-}
-
-/// A procedure version's state for JSON: the proto enum name.
-pub fn version_state_json(state: i32) -> Value {
-    enum_json(
-        procedure_version::State::try_from(state).map(|state| state.as_str_name()),
-        state,
-    )
+/// A value with a Vietnamese label for a table, as the forms print it; empty
+/// when unset, `WHAT(N)` for a number this client does not know.
+pub fn label_cell<E: Label>(value: i32, what: &str) -> String {
+    E::label_vi_of(value).map_or_else(|| format!("{what}({value})"), str::to_string)
 }
 
 /// An enum value for JSON: its proto name, or the number when this client
 /// does not know it (a newer server).
-pub fn enum_json<E>(name: Result<&'static str, E>, number: i32) -> Value {
-    name.map_or_else(|_| Value::from(number), Value::from)
-}
-
-fn value_name<T: ValueEnum>(value: T) -> String {
-    value
-        .to_possible_value()
-        .map(|possible| possible.get_name().to_string())
-        .unwrap_or_default()
+pub fn enum_json<E: ProtoEnum>(value: i32) -> Value {
+    E::name_of(value).map_or_else(|| Value::from(value), Value::from)
 }
 
 #[cfg(test)]
@@ -1160,25 +660,35 @@ mod tests {
 
     #[test]
     fn role_labels_read_back() {
-        for role in RoleArg::value_variants() {
+        for role in enum_arg::choices::<Role>() {
             let binding = RoleBinding {
-                role: Role::from(*role) as i32,
+                role: role as i32,
                 unit: "units/x".to_string(),
             };
             assert_eq!(parse_role_binding(&role_binding_label(&binding)), Ok(binding));
         }
-        assert_eq!(role_label(99), "role(99)");
+        assert_eq!(arg_cell::<Role>(99, "role"), "role(99)");
+        assert_eq!(
+            arg_cell::<Role>(Role::DocumentController as i32, "role"),
+            "document-controller"
+        );
     }
 
     #[test]
     fn kind_labels_match_the_command_line() {
-        for kind in KindArg::value_variants() {
-            let label = kind_label(UnitKind::from(*kind) as i32);
-            assert_eq!(KindArg::from_str(&label, false), Ok(*kind));
+        for name in enum_arg::arg_names::<UnitKind>() {
+            let kind: Option<UnitKind> = enum_arg::parse(&name, false);
+            assert_eq!(kind.map(|kind| arg_cell::<UnitKind>(kind as i32, "kind")), Some(name));
         }
-        assert_eq!(kind_label(UnitKind::ServiceCentre as i32), "service-centre");
-        assert_eq!(kind_json(UnitKind::Office as i32), Value::from("UNIT_KIND_OFFICE"));
-        assert_eq!(kind_json(42), Value::from(42));
+        assert_eq!(
+            arg_cell::<UnitKind>(UnitKind::ServiceCentre as i32, "kind"),
+            "service-centre"
+        );
+        assert_eq!(
+            enum_json::<UnitKind>(UnitKind::Office as i32),
+            Value::from("UNIT_KIND_OFFICE")
+        );
+        assert_eq!(enum_json::<UnitKind>(42), Value::from(42));
     }
 
     #[test]
@@ -1354,61 +864,74 @@ mod tests {
 
     #[test]
     fn procedure_enums_read_in_vietnamese_and_json_in_proto_names() {
+        use eiso_proto::eiso::procedures::v1::{DossierStatus, Outcome, Weekday};
         assert_eq!(
-            dossier_status_label(DossierStatus::InProgress as i32),
+            label_cell::<DossierStatus>(DossierStatus::InProgress as i32, "status"),
             "Đang giải quyết"
         );
-        assert_eq!(dossier_status_label(DossierStatus::Returned as i32), "Đã trả kết quả");
         assert_eq!(
-            dossier_status_json(DossierStatus::SupplementRequested as i32),
+            label_cell::<DossierStatus>(DossierStatus::Returned as i32, "status"),
+            "Đã trả kết quả"
+        );
+        assert_eq!(
+            enum_json::<DossierStatus>(DossierStatus::SupplementRequested as i32),
             Value::from("DOSSIER_STATUS_SUPPLEMENT_REQUESTED")
         );
-        assert_eq!(outcome_label(Outcome::OnTime as i32), "Đúng hạn");
-        assert_eq!(outcome_label(Outcome::Unspecified as i32), "");
-        assert_eq!(outcome_json(Outcome::Late as i32), Value::from("OUTCOME_LATE"));
-        assert_eq!(copy_kind_label(CopyKind::Photocopy as i32), "Bản sao");
-        assert_eq!(satisfaction_label(Satisfaction::Acceptable as i32), "Chấp nhận được");
-        assert_eq!(weekday_label(Weekday::Sunday as i32), "Chủ nhật");
-        assert_eq!(dossier_status_json(99), Value::from(99));
+        assert_eq!(label_cell::<Outcome>(Outcome::OnTime as i32, "outcome"), "Đúng hạn");
+        assert_eq!(label_cell::<Outcome>(Outcome::Unspecified as i32, "outcome"), "");
+        assert_eq!(enum_json::<Outcome>(Outcome::Late as i32), Value::from("OUTCOME_LATE"));
+        assert_eq!(label_cell::<CopyKind>(CopyKind::Photocopy as i32, "copy"), "Bản sao");
         assert_eq!(
-            Form::from(FormArg::ControlSlip),
-            Form::ControlSlip,
+            label_cell::<Satisfaction>(Satisfaction::Acceptable as i32, "satisfaction"),
+            "Chấp nhận được"
+        );
+        assert_eq!(label_cell::<Weekday>(Weekday::Sunday as i32, "weekday"), "Chủ nhật");
+        assert_eq!(label_cell::<Weekday>(9, "weekday"), "weekday(9)");
+        assert_eq!(enum_json::<DossierStatus>(99), Value::from(99));
+        assert_eq!(
+            enum_arg::parse("control-slip", false),
+            Some(Form::ControlSlip),
             "the CLI's names map to the forms"
         );
+        assert_eq!(enum_arg::parse("supplement", false), Some(Form::SupplementRequest));
         assert_eq!(
-            Satisfaction::from(SatisfactionArg::VerySatisfied),
-            Satisfaction::VerySatisfied
+            enum_arg::parse("very-satisfied", false),
+            Some(Satisfaction::VerySatisfied)
         );
     }
 
     #[test]
     fn document_enums_read_back() {
-        for kind in DocTypeArg::value_variants() {
-            let label = doc_type_label(DocumentType::from(*kind) as i32);
-            assert_eq!(DocTypeArg::from_str(&label, false), Ok(*kind));
+        use eiso_proto::eiso::documents::v1::{review, revision};
+        fn read_back<E: Choices + std::fmt::Debug>(what: &str) {
+            for name in enum_arg::arg_names::<E>() {
+                let value: Option<E> = enum_arg::parse(&name, false);
+                assert_eq!(value.map(|value| arg_cell::<E>(value.into(), what)), Some(name));
+            }
         }
-        for level in ConfidentialityArg::value_variants() {
-            let label = confidentiality_label(Confidentiality::from(*level) as i32);
-            assert_eq!(ConfidentialityArg::from_str(&label, false), Ok(*level));
-        }
-        for disposition in DispositionArg::value_variants() {
-            let label = disposition_label(Disposition::from(*disposition) as i32);
-            assert_eq!(DispositionArg::from_str(&label, false), Ok(*disposition));
-        }
-        assert_eq!(doc_type_label(DocumentType::QualityManual as i32), "quality-manual");
+        read_back::<DocumentType>("type");
+        read_back::<Confidentiality>("confidentiality");
+        read_back::<Disposition>("disposition");
         assert_eq!(
-            doc_type_json(DocumentType::Procedure as i32),
+            arg_cell::<DocumentType>(DocumentType::QualityManual as i32, "type"),
+            "quality-manual"
+        );
+        assert_eq!(
+            enum_json::<DocumentType>(DocumentType::Procedure as i32),
             Value::from("DOCUMENT_TYPE_PROCEDURE")
         );
         assert_eq!(
-            disposition_json(Disposition::TransferToArchive as i32),
+            enum_json::<Disposition>(Disposition::TransferToArchive as i32),
             Value::from("DISPOSITION_TRANSFER_TO_ARCHIVE")
         );
         assert_eq!(
-            revision_state_json(revision::State::InReview as i32),
+            enum_json::<revision::State>(revision::State::InReview as i32),
             Value::from("STATE_IN_REVIEW")
         );
-        assert_eq!(revision_state_label(revision::State::InReview as i32), "in review");
-        assert_eq!(decision_json(42), Value::from(42));
+        assert_eq!(
+            state_cell::<revision::State>(revision::State::InReview as i32, "state"),
+            "in review"
+        );
+        assert_eq!(enum_json::<review::Decision>(42), Value::from(42));
     }
 }

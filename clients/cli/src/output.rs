@@ -10,6 +10,8 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFor
 use chrono_tz::Tz;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
+use eiso_proto::eiso::procedures::v1::LocalDate;
+use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
 use serde_json::Value;
 
@@ -89,17 +91,31 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{input}` is not a day: expected dd/mm/yyyy, e.g. 01/07/2025"))
 }
 
-/// A local day's name in Vietnamese (`Thứ Hai` … `Chủ nhật`).
-pub fn weekday_vi(day: chrono::Weekday) -> &'static str {
-    match day {
-        chrono::Weekday::Mon => "Thứ Hai",
-        chrono::Weekday::Tue => "Thứ Ba",
-        chrono::Weekday::Wed => "Thứ Tư",
-        chrono::Weekday::Thu => "Thứ Năm",
-        chrono::Weekday::Fri => "Thứ Sáu",
-        chrono::Weekday::Sat => "Thứ Bảy",
-        chrono::Weekday::Sun => "Chủ nhật",
+/// A day as the API takes it.
+pub fn local_date(day: NaiveDate) -> LocalDate {
+    LocalDate {
+        year: day.year(),
+        month: i32::try_from(day.month()).unwrap_or_default(),
+        day: i32::try_from(day.day()).unwrap_or_default(),
     }
+}
+
+/// A day typed as [`parse_date`] reads it, as the API takes it.
+pub fn parse_local_date(input: &str) -> Result<LocalDate, CliError> {
+    parse_date(input).map(local_date).map_err(CliError::Usage)
+}
+
+/// A day from the API as `dd/mm/yyyy`; empty when unset.
+pub fn local_date_text(date: Option<&LocalDate>) -> String {
+    date.map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
+        .unwrap_or_default()
+}
+
+/// A local day's name in Vietnamese (`Thứ Hai` … `Chủ nhật`), as
+/// [`Weekday`](eiso_proto::eiso::procedures::v1::Weekday) labels it.
+pub fn weekday_vi(day: chrono::Weekday) -> &'static str {
+    let number = i32::try_from(day.number_from_monday()).unwrap_or_default();
+    eiso_proto::eiso::procedures::v1::Weekday::label_vi_of(number).unwrap_or_default()
 }
 
 /// `dd/mm/yyyy HH:MM (Thứ Năm)` in Asia/Ho_Chi_Minh: what a clerk reads out.
@@ -362,5 +378,21 @@ mod tests {
         assert_eq!(format_size(3 << 30), "3.0 GiB");
         assert_eq!(months(1), "1 month");
         assert_eq!(months(12), "12 months");
+    }
+
+    #[test]
+    fn days_become_local_dates_and_back() {
+        let date = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap_or_default();
+        assert_eq!(
+            local_date(date),
+            LocalDate {
+                year: 2025,
+                month: 3,
+                day: 10
+            }
+        );
+        assert_eq!(local_date_text(Some(&local_date(date))), "10/03/2025");
+        assert_eq!(parse_local_date("10/03/2025").ok(), Some(local_date(date)));
+        assert_eq!(local_date_text(None), "");
     }
 }

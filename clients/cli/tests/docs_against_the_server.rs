@@ -9,9 +9,8 @@
 
 mod common;
 
-use common::{Person, text};
+use common::{Person, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_tests::TestServer;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -34,17 +33,11 @@ fn generated_content(len: usize) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_from_draft_to_download_and_acknowledgement() {
-    let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let (server, office) = server_with_office().await;
+    let controller = Person::with_role(&server, "thu.ky", Role::DocumentController, &office.name).await;
     let (leader, _) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let (teacher, _) = server.user_with_role("giao.vien", Role::Viewer, &office.name).await;
     let addr = server.addr;
-    let controller = Person::login(addr, "thu.ky").await;
 
     // Create: the document and its first draft.
     let created = controller
@@ -334,14 +327,8 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_are_kept_closed_and_not_disposed_early() {
-    let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
-    let controller = Person::login(server.addr, "thu.ky").await;
+    let (server, office) = server_with_office().await;
+    let controller = Person::with_role(&server, "thu.ky", Role::DocumentController, &office.name).await;
 
     let record = controller
         .json(&[

@@ -11,9 +11,8 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{Person, assert_contains, text};
+use common::{Person, assert_contains, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_tests::TestServer;
 use serde_json::Value;
 
 /// The sample catalogue with its agency set to `agency`.
@@ -23,10 +22,7 @@ fn sample_catalogue(agency: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dossier_from_the_catalogue_to_the_rating() {
-    let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
+    let (server, office) = server_with_office().await;
     server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
@@ -142,20 +138,8 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
 
     // The calendar: Monday 10/3/2025 08:00 plus 3 working days is Thursday 08:00.
     let clerk = Person::login(addr, "mot.cua").await;
-    let deadline = clerk
-        .ok(&[
-            "calendar",
-            "deadline",
-            unit_id,
-            "--received",
-            "10/03/2025 08:00",
-            "--days",
-            "3",
-        ])
-        .await;
-    assert_contains(&deadline, &["13/03/2025 08:00 (Thứ Năm)", "10/03/2025 08:00 (Thứ Hai)"]);
-    let computed = clerk
-        .json(&[
+    let three_days_from_monday = |agency| {
+        [
             "calendar",
             "deadline",
             agency,
@@ -163,25 +147,23 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
             "10/03/2025 08:00",
             "--days",
             "3",
-        ])
-        .await;
+        ]
+    };
+    let deadline = clerk.ok(&three_days_from_monday(unit_id)).await;
+    assert_contains(&deadline, &["13/03/2025 08:00 (Thứ Năm)", "10/03/2025 08:00 (Thứ Hai)"]);
+    let computed = clerk.json(&three_days_from_monday(agency)).await;
     assert_eq!(computed["due_time"], "2025-03-13T01:00:00Z");
     assert_eq!(computed["start_time"], "2025-03-10T01:00:00Z");
     // A supplement still awaited: no due time, the working time left (paused
     // after 08:00–11:30 and 13:30–14:00 were used).
     let waiting = clerk
-        .json(&[
-            "calendar",
-            "deadline",
-            agency,
-            "--received",
-            "10/03/2025 08:00",
-            "--days",
-            "3",
-            "--supplement",
-            "10/03/2025 14:00..",
-            "--pause",
-        ])
+        .json(
+            &[
+                &three_days_from_monday(agency)[..],
+                &["--supplement", "10/03/2025 14:00..", "--pause"],
+            ]
+            .concat(),
+        )
         .await;
     assert_eq!(waiting["due_time"], Value::Null);
     assert_eq!(waiting["remaining"], "72000s");

@@ -11,15 +11,12 @@
 mod common;
 
 use chrono::{Datelike, Duration, Utc};
-use common::{Person, assert_contains, text};
+use common::{Person, assert_contains, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_tests::TestServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quality_cycle_from_the_command_line() {
-    let server = TestServer::start().await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let (server, office) = server_with_office().await;
     let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
     let s1 = server
         .create_unit("THCS-CL", "Trường THCS Cát Linh", &office.name)
@@ -97,18 +94,10 @@ async fn the_quality_cycle_from_the_command_line() {
         ])
         .await;
     assert_eq!(done["inspections"][0]["state"], "done");
+    let (first_day, last_day) = (format!("01/01/{year}"), format!("31/12/{year}"));
+    let this_year = ["--unit", office.name.as_str(), "--from", &first_day, "--to", &last_day];
     let coverage = leader
-        .ok(&[
-            "quality",
-            "inspections",
-            "coverage",
-            "--unit",
-            &office.name,
-            "--from",
-            &format!("01/01/{year}"),
-            "--to",
-            &format!("31/12/{year}"),
-        ])
+        .ok(&[&["quality", "inspections", "coverage"][..], &this_year].concat())
         .await;
     assert_contains(&coverage, &["1/2", "50,0%"]);
 
@@ -234,17 +223,7 @@ async fn the_quality_cycle_from_the_command_line() {
 
     // The management review, filed as a record.
     let review = leader
-        .json(&[
-            "quality",
-            "reviews",
-            "generate",
-            "--unit",
-            &office.name,
-            "--from",
-            &format!("01/01/{year}"),
-            "--to",
-            &format!("31/12/{year}"),
-        ])
+        .json(&[&["quality", "reviews", "generate"][..], &this_year].concat())
         .await;
     assert_eq!(review["minor_nonconformities"], 1);
     assert_eq!(review["corrective_actions_closed"], 1);
@@ -256,30 +235,22 @@ async fn the_quality_cycle_from_the_command_line() {
     // The diagnostic of two periods.
     let indicators = leader.json(&["quality", "diagnostic", "indicators"]).await;
     assert_eq!(indicators["indicators"].as_array().unwrap().len(), 39);
-    let before = leader
-        .ok(&[
-            "quality",
-            "diagnostic",
-            "create",
-            "--unit",
-            &office.name,
-            "--period",
-            "2023",
-        ])
-        .await;
-    let before = before.split_whitespace().next().unwrap().to_string();
-    let after = leader
-        .ok(&[
-            "quality",
-            "diagnostic",
-            "create",
-            "--unit",
-            &office.name,
-            "--period",
-            "2024",
-        ])
-        .await;
-    let after = after.split_whitespace().next().unwrap().to_string();
+    let mut diagnostics = Vec::new();
+    for period in ["2023", "2024"] {
+        let created = leader
+            .ok(&[
+                "quality",
+                "diagnostic",
+                "create",
+                "--unit",
+                &office.name,
+                "--period",
+                period,
+            ])
+            .await;
+        diagnostics.push(created.split_whitespace().next().unwrap().to_string());
+    }
+    let (before, after) = (diagnostics[0].clone(), diagnostics[1].clone());
     for (diagnostic, colour) in [(&before, "red"), (&after, "green")] {
         leader
             .ok(&[

@@ -6,7 +6,7 @@ use eiso_proto::eiso::audit::v1::{
 use eiso_proto::tonic::Code;
 use serde_json::{Value, json};
 
-use super::{collect_pages, note_next_page};
+use super::{list_pages, print_page};
 use crate::cli::{AuditCommand, AuditListArgs};
 use crate::context::Ctx;
 use crate::error::{CliError, code_name};
@@ -19,63 +19,53 @@ pub async fn run(ctx: &Ctx, command: AuditCommand) -> Result<(), CliError> {
         AuditCommand::List(args) => list(ctx, args).await,
         AuditCommand::Verify { trail } => {
             let request = ctx.request(VerifyAuditTrailRequest { name: trail.clone() })?;
-            let response = ctx
-                .audit()
-                .verify_audit_trail(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let response = ctx.answer(ctx.audit().verify_audit_trail(request)).await?;
             report_verification(ctx, &trail, &response)
         }
     }
 }
 
 async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
-    let client = ctx.audit();
-    let (entries, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListAuditEntriesRequest {
+    let (entries, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListAuditEntriesRequest {
             parent: args.trail.clone(),
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
             filter: args.filter.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_audit_entries(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.audit_entries, response.next_page_token))
-        }
-    })
+        },
+        ctx.audit(),
+        |mut client, request| async move { client.list_audit_entries(request).await },
+        |answer| (answer.audit_entries, answer.next_page_token),
+    )
     .await?;
 
-    if ctx.json() {
-        return output::print_json(&json!({
-            "audit_entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
+    print_page(
+        ctx,
+        "audit_entries",
+        &entries,
+        &next,
+        entry_json,
+        "no audit entries",
+        entries_table,
+    )
+}
+
+fn entries_table(entries: &[AuditEntry]) -> comfy_table::Table {
+    let mut table = table(["SEQ", "TIME", "ACTOR", "METHOD", "RESOURCE", "RESULT", "REASON"]);
+    for entry in entries {
+        table.add_row(vec![
+            entry.sequence.to_string(),
+            local_cell(entry.create_time.as_ref()),
+            entry.actor.clone(),
+            short_method(&entry.method).to_string(),
+            entry.resource.clone(),
+            result_label(entry.code),
+            entry.reason.clone(),
+        ]);
     }
-    if entries.is_empty() {
-        output::print("no audit entries")?;
-    } else {
-        let mut table = table(["SEQ", "TIME", "ACTOR", "METHOD", "RESOURCE", "RESULT", "REASON"]);
-        for entry in &entries {
-            table.add_row(vec![
-                entry.sequence.to_string(),
-                local_cell(entry.create_time.as_ref()),
-                entry.actor.clone(),
-                short_method(&entry.method).to_string(),
-                entry.resource.clone(),
-                result_label(entry.code),
-                entry.reason.clone(),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(&next);
-    Ok(())
+    table
 }
 
 /// Prints the outcome; a broken trail is an error (exit code 1) after the

@@ -116,12 +116,7 @@ pub fn logout(ctx: &Ctx) -> Result<(), CliError> {
 /// Shows who the token belongs to.
 pub async fn whoami(ctx: &Ctx) -> Result<(), CliError> {
     let request = ctx.request(WhoAmIRequest {})?;
-    let me = ctx
-        .identity()
-        .who_am_i(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let me = ctx.answer(ctx.identity().who_am_i(request)).await?;
     if ctx.json() {
         return output::print_json(&json!({
             "server": ctx.server,

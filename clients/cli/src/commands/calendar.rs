@@ -2,6 +2,7 @@
 //! days off and make-up days) and the due times counted in it.
 
 use chrono::{Datelike, NaiveDate, Utc};
+use eiso_proto::eiso::procedures::v1::Weekday;
 use eiso_proto::eiso::procedures::v1::{
     Calendar, CalendarYear, ComputeDeadlineRequest, ComputeDeadlineResponse, GetCalendarRequest,
     GetCalendarYearRequest, LocalDate, LocalTime, ProcessingTime, ProposeCalendarYearRequest, SpecialDay,
@@ -14,7 +15,7 @@ use super::procedures::{processing_time_json, processing_time_label};
 use crate::cli::{CalendarCommand, CalendarProposeArgs, CalendarShowArgs, DeadlineArgs};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{calendar_name, supplement_mode_json, weekday_json, weekday_label};
+use crate::names::{calendar_name, enum_json, label_cell};
 use crate::output::{
     self, TIME_ZONE, details_table, format_local_day, format_working_time, json_time, local_cell, local_day_cell,
     table, to_timestamp, weekday_vi,
@@ -33,11 +34,9 @@ async fn show(ctx: &Ctx, args: CalendarShowArgs) -> Result<(), CliError> {
     let name = calendar_name(&args.agency);
     let year = args.year.unwrap_or_else(|| Utc::now().with_timezone(&TIME_ZONE).year());
     let mut client = ctx.calendars();
-    let calendar = client
-        .get_calendar(ctx.request(GetCalendarRequest { name: name.clone() })?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let calendar = ctx
+        .answer(client.get_calendar(ctx.request(GetCalendarRequest { name: name.clone() })?))
+        .await?;
     let request = ctx.request(GetCalendarYearRequest {
         name: format!("{name}/years/{year}"),
     })?;
@@ -68,12 +67,7 @@ async fn propose(ctx: &Ctx, args: CalendarProposeArgs) -> Result<(), CliError> {
     let request = ctx.request(ProposeCalendarYearRequest {
         name: format!("{}/years/{}", calendar_name(&args.agency), args.year),
     })?;
-    let proposal = ctx
-        .calendars()
-        .propose_calendar_year(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let proposal = ctx.answer(ctx.calendars().propose_calendar_year(request)).await?;
     if ctx.json() {
         return output::print_json(&year_json(&proposal));
     }
@@ -118,11 +112,8 @@ async fn deadline(ctx: &Ctx, args: DeadlineArgs) -> Result<(), CliError> {
         supplement_mode: mode as i32,
     };
     let response = ctx
-        .calendars()
-        .compute_deadline(ctx.request(request.clone())?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+        .answer(ctx.calendars().compute_deadline(ctx.request(request.clone())?))
+        .await?;
     if ctx.json() {
         return output::print_json(&deadline_json(&request, &response));
     }
@@ -168,7 +159,7 @@ fn calendar_details(calendar: &Calendar) -> comfy_table::Table {
     let days = calendar
         .working_days
         .iter()
-        .map(|day| weekday_label(*day))
+        .map(|day| label_cell::<Weekday>(*day, "weekday"))
         .collect::<Vec<_>>()
         .join(", ");
     let cutoff = match &calendar.receipt_cutoff {
@@ -291,7 +282,7 @@ fn deadline_json(request: &ComputeDeadlineRequest, response: &ComputeDeadlineRes
         "receive_time": json_time(request.receive_time.as_ref()),
         "processing_time": processing_time_json(request.processing_time.as_ref()),
         "suspensions": request.suspensions.iter().map(suspension_json).collect::<Vec<_>>(),
-        "supplement_mode": supplement_mode_json(request.supplement_mode),
+        "supplement_mode": enum_json::<SupplementMode>(request.supplement_mode),
         "start_time": json_time(response.start_time.as_ref()),
         "due_time": json_time(response.due_time.as_ref()),
         "remaining": response
@@ -316,7 +307,7 @@ pub fn calendar_json(calendar: &Calendar) -> Value {
             "start": time_json(span.start.as_ref()),
             "end": time_json(span.end.as_ref()),
         })).collect::<Vec<_>>(),
-        "working_days": calendar.working_days.iter().map(|day| weekday_json(*day)).collect::<Vec<_>>(),
+        "working_days": calendar.working_days.iter().map(|day| enum_json::<Weekday>(*day)).collect::<Vec<_>>(),
         "receipt_cutoff": time_json(calendar.receipt_cutoff.as_ref()),
         "update_time": json_time(calendar.update_time.as_ref()),
         "etag": calendar.etag,

@@ -5,7 +5,7 @@ use eiso_proto::eiso::identity::v1::{
 };
 use serde_json::{Value, json};
 
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{created, list_pages, print_page, request_id};
 use crate::cli::{ClientCreateArgs, ClientsCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -17,44 +17,34 @@ pub async fn run(ctx: &Ctx, command: ClientsCommand) -> Result<(), CliError> {
     match command {
         ClientsCommand::Create(args) => create(ctx, args).await,
         ClientsCommand::List(page) => {
-            let client = ctx.identity();
-            let (api_clients, next) = collect_pages(&page, |page_token| {
-                let mut client = client.clone();
-                let request = ctx.request(ListApiClientsRequest {
-                    page_size: page.page_size.unwrap_or_default(),
-                    page_token,
-                });
-                async move {
-                    let response = client
-                        .list_api_clients(request?)
-                        .await
-                        .map_err(|status| ctx.rpc_error(status))?
-                        .into_inner();
-                    Ok((response.api_clients, response.next_page_token))
-                }
-            })
+            let (api_clients, next) = list_pages(
+                ctx,
+                &page,
+                |page_size, page_token| ListApiClientsRequest { page_size, page_token },
+                ctx.identity(),
+                |mut client, request| async move { client.list_api_clients(request).await },
+                |answer| (answer.api_clients, answer.next_page_token),
+            )
             .await?;
-            print_list(ctx, &api_clients, &next)
+            print_page(
+                ctx,
+                "api_clients",
+                &api_clients,
+                &next,
+                client_json,
+                "no API clients",
+                clients_table,
+            )
         }
         ClientsCommand::Show { client } => {
             let request = ctx.request(GetApiClientRequest { name: client })?;
-            let api_client = ctx
-                .identity()
-                .get_api_client(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let api_client = ctx.answer(ctx.identity().get_api_client(request)).await?;
             print_one(ctx, &api_client)
         }
         ClientsCommand::Revoke { client } => {
             let reason = ctx.required_reason("clients revoke")?;
             let request = ctx.request(RevokeApiClientRequest { name: client, reason })?;
-            let api_client = ctx
-                .identity()
-                .revoke_api_client(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let api_client = ctx.answer(ctx.identity().revoke_api_client(request)).await?;
             print_one(ctx, &api_client)
         }
     }
@@ -70,12 +60,7 @@ async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
         }),
         request_id: request_id.clone(),
     })?;
-    let response = ctx
-        .identity()
-        .create_api_client(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let response = created(ctx, &request_id, ctx.identity().create_api_client(request)).await?;
 
     output::warn(
         "the client secret is shown only this once and cannot be retrieved later: store it now in the \
@@ -97,30 +82,18 @@ async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
     ))
 }
 
-fn print_list(ctx: &Ctx, api_clients: &[ApiClient], next_page_token: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "api_clients": api_clients.iter().map(client_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
+fn clients_table(api_clients: &[ApiClient]) -> comfy_table::Table {
+    let mut table = table(["NAME", "DISPLAY NAME", "ROLES", "STATE", "CREATED"]);
+    for api_client in api_clients {
+        table.add_row(vec![
+            api_client.name.clone(),
+            api_client.display_name.clone(),
+            role_bindings_cell(&api_client.role_bindings),
+            state_label(api_client),
+            local_cell(api_client.create_time.as_ref()),
+        ]);
     }
-    if api_clients.is_empty() {
-        output::print("no API clients")?;
-    } else {
-        let mut table = table(["NAME", "DISPLAY NAME", "ROLES", "STATE", "CREATED"]);
-        for api_client in api_clients {
-            table.add_row(vec![
-                api_client.name.clone(),
-                api_client.display_name.clone(),
-                role_bindings_cell(&api_client.role_bindings),
-                state_label(api_client),
-                local_cell(api_client.create_time.as_ref()),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(next_page_token);
-    Ok(())
+    table
 }
 
 fn state_label(api_client: &ApiClient) -> String {

@@ -11,21 +11,19 @@ use eiso_proto::eiso::documents::v1::{
     ListReviewDueDocumentsRequest, ListRevisionsRequest, ObsoleteDocumentRequest, PublishRevisionRequest,
     RejectRevisionRequest, Review, Revision, SubmitRevisionRequest,
 };
+use eiso_proto::eiso::documents::v1::{Confidentiality, document, review, revision};
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{created, list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
 use crate::cli::{
     DocAcksArgs, DocCreateArgs, DocHistoryArgs, DocPublishArgs, DocReviewDueArgs, DocReviseArgs, DocShowArgs,
     DocSubmitArgs, DocsCommand, QueryArgs,
 };
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{
-    DocTypeArg, DocumentOrRevision, confidentiality_json, confidentiality_label, decision_json, decision_label,
-    doc_type_json, doc_type_label, document_state_json, document_state_label, nfc, revision_state_json,
-    revision_state_label,
-};
+use crate::names::{DocumentOrRevision, enum_json, nfc, state_cell};
 use crate::output::{self, details_table, format_local, json_time, local_cell, table, to_timestamp, to_utc};
 
 /// Runs a `docs` subcommand.
@@ -40,12 +38,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
         DocsCommand::Download(args) => super::files::download(ctx, args).await,
         DocsCommand::Checkout { revision } => {
             let request = ctx.request(CheckOutRevisionRequest { name: revision })?;
-            let revision = ctx
-                .documents()
-                .check_out_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().check_out_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Checkin { revision, force } => {
@@ -59,12 +52,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 force,
                 reason,
             })?;
-            let revision = ctx
-                .documents()
-                .check_in_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().check_in_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Submit(args) => submit(ctx, args).await,
@@ -73,12 +61,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 name: revision,
                 comment: comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
-            let revision = ctx
-                .documents()
-                .approve_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().approve_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Reject { revision, comment } => {
@@ -92,12 +75,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 name: revision,
                 comment,
             })?;
-            let revision = ctx
-                .documents()
-                .reject_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().reject_revision(request)).await?;
             print_revision(ctx, &revision)
         }
         DocsCommand::Publish(args) => publish(ctx, args).await,
@@ -108,22 +86,12 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 reason,
                 etag: etag.unwrap_or_default(),
             })?;
-            let document = ctx
-                .documents()
-                .obsolete_document(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let document = ctx.answer(ctx.documents().obsolete_document(request)).await?;
             print_document(ctx, &document, None)
         }
         DocsCommand::Ack { revision } => {
             let request = ctx.request(AcknowledgeRevisionRequest { name: revision })?;
-            let acknowledgement = ctx
-                .documents()
-                .acknowledge_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let acknowledgement = ctx.answer(ctx.documents().acknowledge_revision(request)).await?;
             if ctx.json() {
                 output::print_json(&ack_json(&acknowledgement))
             } else {
@@ -151,7 +119,7 @@ pub fn new_document(args: &DocCreateArgs) -> Result<Document, CliError> {
         }),
         _ => None,
     };
-    if args.doc_type == DocTypeArg::External && external_origin.is_none() {
+    if args.doc_type == DocumentType::External && external_origin.is_none() {
         return Err(CliError::Usage(
             "an external document needs --issuer and --reference (e.g. --issuer \"Chính phủ\" --reference \
              118/2025/NĐ-CP)"
@@ -161,9 +129,9 @@ pub fn new_document(args: &DocCreateArgs) -> Result<Document, CliError> {
     Ok(Document {
         code: args.code.trim().to_string(),
         title: nfc(&args.title),
-        r#type: DocumentType::from(args.doc_type) as i32,
+        r#type: args.doc_type as i32,
         owner_unit: args.owner_unit.clone(),
-        confidentiality: eiso_proto::eiso::documents::v1::Confidentiality::from(args.confidentiality) as i32,
+        confidentiality: args.confidentiality as i32,
         review_interval_months: args.review_months.unwrap_or_default(),
         tags: args
             .tags
@@ -184,11 +152,7 @@ async fn create(ctx: &Ctx, args: DocCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let mut client = ctx.documents();
-    let mut document = client
-        .create_document(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let mut document = created(ctx, &request_id, client.create_document(request)).await?;
     if args.no_revision {
         return print_created(ctx, &document, None);
     }
@@ -249,38 +213,24 @@ fn print_created(ctx: &Ctx, document: &Document, draft: Option<&Revision>) -> Re
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (documents, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListDocumentsRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_documents(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.documents, response.next_page_token))
-        }
-    })
+    let (documents, next) = list_query!(
+        ctx,
+        args,
+        ctx.documents(),
+        list_documents,
+        ListDocumentsRequest,
+        documents
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "documents": documents.iter().map(document_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if documents.is_empty() {
-        output::print("no documents")?;
-    } else {
-        output::print_table(&documents_table(&documents))?;
-    }
-    note_next_page(&next);
-    Ok(())
+    print_page(
+        ctx,
+        "documents",
+        &documents,
+        &next,
+        document_json,
+        "no documents",
+        documents_table,
+    )
 }
 
 async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
@@ -290,12 +240,7 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
                 name,
                 as_of_time: args.as_of.map(to_timestamp),
             })?;
-            let document = ctx
-                .documents()
-                .get_document(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let document = ctx.answer(ctx.documents().get_document(request)).await?;
             print_document(ctx, &document, args.as_of.map(format_local).as_deref())
         }
         DocumentOrRevision::Revision(name) => {
@@ -305,52 +250,38 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
                 ));
             }
             let request = ctx.request(GetRevisionRequest { name })?;
-            let revision = ctx
-                .documents()
-                .get_revision(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let revision = ctx.answer(ctx.documents().get_revision(request)).await?;
             print_revision(ctx, &revision)
         }
     }
 }
 
 async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (revisions, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRevisionsRequest {
+    let (revisions, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListRevisionsRequest {
             parent: args.document.clone(),
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_revisions(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.revisions, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_revisions(request).await },
+        |answer| (answer.revisions, answer.next_page_token),
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "revisions": revisions.iter().map(revision_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
-    }
-    if revisions.is_empty() {
-        output::print(&format!(
+    print_page(
+        ctx,
+        "revisions",
+        &revisions,
+        &next,
+        revision_json,
+        &format!(
             "{} has no revision yet: start one with `eiso docs revise {}`",
             args.document, args.document
-        ))?;
-    } else {
-        output::print_table(&history_table(&revisions))?;
-    }
-    note_next_page(&next);
-    Ok(())
+        ),
+        history_table,
+    )
 }
 
 async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
@@ -364,12 +295,7 @@ async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
         }),
         request_id: request_id.clone(),
     })?;
-    let revision = ctx
-        .documents()
-        .create_revision(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let revision = created(ctx, &request_id, ctx.documents().create_revision(request)).await?;
     print_revision(ctx, &revision)?;
     if !ctx.json() {
         output::note(&format!("next: eiso docs upload {} FILE", revision.name));
@@ -383,12 +309,7 @@ async fn submit(ctx: &Ctx, args: DocSubmitArgs) -> Result<(), CliError> {
         reviewers: args.reviewers,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let revision = ctx
-        .documents()
-        .submit_revision(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let revision = ctx.answer(ctx.documents().submit_revision(request)).await?;
     print_revision(ctx, &revision)
 }
 
@@ -399,17 +320,11 @@ async fn publish(ctx: &Ctx, args: DocPublishArgs) -> Result<(), CliError> {
         acknowledgement_units: args.ack_units,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let revision = ctx
-        .documents()
-        .publish_revision(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let revision = ctx.answer(ctx.documents().publish_revision(request)).await?;
     print_revision(ctx, &revision)
 }
 
 async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
     let filter = if args.pending {
         "acknowledged = false".to_string()
     } else {
@@ -417,25 +332,22 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
     };
     // Every page carries the same counts; keep the last.
     let counts = Cell::new((0, 0));
-    let (acknowledgements, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let counts = &counts;
-        let request = ctx.request(ListAcknowledgementsRequest {
+    let (acknowledgements, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListAcknowledgementsRequest {
             parent: args.revision.clone(),
             filter: filter.clone(),
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_acknowledgements(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            counts.set((response.required_count, response.acknowledged_count));
-            Ok((response.acknowledgements, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_acknowledgements(request).await },
+        |answer| {
+            counts.set((answer.required_count, answer.acknowledged_count));
+            (answer.acknowledgements, answer.next_page_token)
+        },
+    )
     .await?;
     let (required, acknowledged) = counts.get();
     if ctx.json() {
@@ -475,51 +387,46 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
 }
 
 async fn review_due(ctx: &Ctx, args: DocReviewDueArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (documents, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListReviewDueDocumentsRequest {
+    let (documents, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListReviewDueDocumentsRequest {
             within_days: args.within_days,
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_review_due_documents(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.documents, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_review_due_documents(request).await },
+        |answer| (answer.documents, answer.next_page_token),
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "documents": documents.iter().map(document_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
+    print_page(
+        ctx,
+        "documents",
+        &documents,
+        &next,
+        document_json,
+        &format!("no periodic review due within {} days", args.within_days),
+        review_due_table,
+    )
+}
+
+fn review_due_table(documents: &[Document]) -> comfy_table::Table {
+    let now = Utc::now();
+    let mut table = table(["NAME", "CODE", "TITLE", "REVISION", "REVIEW DUE", "STATUS"]);
+    for document in documents {
+        let due = document.next_review_time.as_ref();
+        let overdue = due.and_then(to_utc).is_some_and(|due| due < now);
+        table.add_row(vec![
+            document.name.clone(),
+            document.code.clone(),
+            document.title.clone(),
+            document.effective_revision.to_string(),
+            local_cell(due),
+            if overdue { "overdue" } else { "due soon" }.to_string(),
+        ]);
     }
-    if documents.is_empty() {
-        output::print(&format!("no periodic review due within {} days", args.within_days))?;
-    } else {
-        let now = Utc::now();
-        let mut table = table(["NAME", "CODE", "TITLE", "REVISION", "REVIEW DUE", "STATUS"]);
-        for document in &documents {
-            let due = document.next_review_time.as_ref();
-            let overdue = due.and_then(to_utc).is_some_and(|due| due < now);
-            table.add_row(vec![
-                document.name.clone(),
-                document.code.clone(),
-                document.title.clone(),
-                document.effective_revision.to_string(),
-                local_cell(due),
-                if overdue { "overdue" } else { "due soon" }.to_string(),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(&next);
-    Ok(())
+    table
 }
 
 /// Prints a document and, in tables, its revision (effective now, or at
@@ -536,7 +443,7 @@ fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result
                 None => format!(
                     "\nRevision {} ({})",
                     revision.number,
-                    revision_state_label(revision.state)
+                    state_cell::<revision::State>(revision.state, "state")
                 ),
             };
             output::print(&heading)?;
@@ -582,8 +489,8 @@ fn documents_table(documents: &[Document]) -> comfy_table::Table {
             document.name.clone(),
             document.code.clone(),
             document.title.clone(),
-            doc_type_label(document.r#type),
-            document_state_label(document.state),
+            arg_cell::<DocumentType>(document.r#type, "type"),
+            state_cell::<document::State>(document.state, "state"),
             revision_number_cell(document.effective_revision),
             local_cell(document.update_time.as_ref()),
         ]);
@@ -596,7 +503,7 @@ fn history_table(revisions: &[Revision]) -> comfy_table::Table {
     for revision in revisions {
         table.add_row(vec![
             revision.number.to_string(),
-            revision_state_label(revision.state),
+            state_cell::<revision::State>(revision.state, "state"),
             revision.change_summary.clone(),
             revision.author.clone(),
             local_cell(revision.effective_time.as_ref()),
@@ -612,7 +519,7 @@ fn reviews_table(reviews: &[Review]) -> comfy_table::Table {
         table.add_row(vec![
             review.reviewer.clone(),
             review.round.to_string(),
-            decision_label(review.decision),
+            state_cell::<review::Decision>(review.decision, "decision"),
             review.comment.clone(),
             local_cell(review.decide_time.as_ref()),
         ]);
@@ -633,10 +540,13 @@ fn document_details(document: &Document) -> comfy_table::Table {
         ("name", document.name.clone()),
         ("code", document.code.clone()),
         ("title", document.title.clone()),
-        ("type", doc_type_label(document.r#type)),
+        ("type", arg_cell::<DocumentType>(document.r#type, "type")),
         ("owner unit", document.owner_unit.clone()),
-        ("confidentiality", confidentiality_label(document.confidentiality)),
-        ("state", document_state_label(document.state)),
+        (
+            "confidentiality",
+            arg_cell::<Confidentiality>(document.confidentiality, "confidentiality"),
+        ),
+        ("state", state_cell::<document::State>(document.state, "state")),
         ("effective revision", revision_number_cell(document.effective_revision)),
         ("latest revision", revision_number_cell(document.latest_revision)),
     ];
@@ -671,7 +581,7 @@ fn revision_details(revision: &Revision) -> comfy_table::Table {
     let mut rows = vec![
         ("name", revision.name.clone()),
         ("number", revision.number.to_string()),
-        ("state", revision_state_label(revision.state)),
+        ("state", state_cell::<revision::State>(revision.state, "state")),
         ("change summary", revision.change_summary.clone()),
         ("change reason", revision.change_reason.clone()),
         ("author", revision.author.clone()),
@@ -709,9 +619,9 @@ pub fn document_json(document: &Document) -> Value {
         "name": document.name,
         "code": document.code,
         "title": document.title,
-        "type": doc_type_json(document.r#type),
+        "type": enum_json::<DocumentType>(document.r#type),
         "owner_unit": document.owner_unit,
-        "confidentiality": confidentiality_json(document.confidentiality),
+        "confidentiality": enum_json::<Confidentiality>(document.confidentiality),
         "review_interval_months": document.review_interval_months,
         "tags": document.tags,
         "external_origin": document.external_origin.as_ref().map_or(Value::Null, |origin| json!({
@@ -719,7 +629,7 @@ pub fn document_json(document: &Document) -> Value {
             "reference": origin.reference,
             "issue_time": json_time(origin.issue_time.as_ref()),
         })),
-        "state": document_state_json(document.state),
+        "state": enum_json::<document::State>(document.state),
         "effective_revision": document.effective_revision,
         "latest_revision": document.latest_revision,
         "revision": document.revision.as_ref().map_or(Value::Null, revision_json),
@@ -735,7 +645,7 @@ pub fn revision_json(revision: &Revision) -> Value {
     json!({
         "name": revision.name,
         "number": revision.number,
-        "state": revision_state_json(revision.state),
+        "state": enum_json::<revision::State>(revision.state),
         "change_summary": revision.change_summary,
         "change_reason": revision.change_reason,
         "author": revision.author,
@@ -743,7 +653,7 @@ pub fn revision_json(revision: &Revision) -> Value {
         "reviews": revision.reviews.iter().map(|review| json!({
             "reviewer": review.reviewer,
             "round": review.round,
-            "decision": decision_json(review.decision),
+            "decision": enum_json::<review::Decision>(review.decision),
             "comment": review.comment,
             "decide_time": json_time(review.decide_time.as_ref()),
         })).collect::<Vec<_>>(),
@@ -776,15 +686,14 @@ mod tests {
     use eiso_proto::prost_types::Timestamp;
 
     use super::*;
-    use crate::names::ConfidentialityArg;
 
     fn create_args() -> DocCreateArgs {
         DocCreateArgs {
             code: " QT-TTHC-01 ".to_string(),
             title: "Quy trình tiếp nhận hồ sơ".to_string(),
-            doc_type: DocTypeArg::Procedure,
+            doc_type: DocumentType::Procedure,
             owner_unit: "units/pgd".to_string(),
-            confidentiality: ConfidentialityArg::Internal,
+            confidentiality: Confidentiality::Internal,
             review_months: Some(12),
             tags: vec!["Một cửa".to_string(), " ".to_string()],
             issuer: None,
@@ -811,12 +720,12 @@ mod tests {
     #[test]
     fn an_external_document_needs_its_origin() {
         let args = DocCreateArgs {
-            doc_type: DocTypeArg::External,
+            doc_type: DocumentType::External,
             ..create_args()
         };
         assert!(matches!(new_document(&args), Err(CliError::Usage(_))));
         let args = DocCreateArgs {
-            doc_type: DocTypeArg::External,
+            doc_type: DocumentType::External,
             issuer: Some("Chính phủ".to_string()),
             reference: Some("118/2025/NĐ-CP".to_string()),
             ..create_args()

@@ -26,14 +26,17 @@ use crate::output::{self, details_table, format_size, json_time, local_cell, tab
 /// How much of a file is read, hashed and sent at a time.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
-/// The MIME type for a file name's extension (case-insensitive).
-pub fn guess_content_type(path: &Path) -> &'static str {
-    let extension = path
-        .extension()
+/// A file name's extension in lower case; empty when it has none.
+pub fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|extension| extension.to_str())
         .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
+        .unwrap_or_default()
+}
+
+/// The MIME type for a file name's extension (case-insensitive).
+pub fn guess_content_type(path: &Path) -> &'static str {
+    match extension(path).as_str() {
         "pdf" => "application/pdf",
         "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -353,11 +356,7 @@ pub async fn download(ctx: &Ctx, args: DownloadArgs) -> Result<(), CliError> {
     }
     let request = ctx.request(DownloadFileRequest { name: args.file })?;
     let mut client = ctx.transfers();
-    let mut stream = client
-        .download_file(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let mut stream = ctx.answer(client.download_file(request)).await?;
     let file = match stream.message().await.map_err(|status| ctx.rpc_error(status))? {
         Some(message) => match message.part {
             Some(download_file_response::Part::File(file)) => file,

@@ -1,5 +1,5 @@
-//! One module per command group, and what they share: paging, idempotency
-//! keys, and reading secrets from the terminal or standard input.
+//! One module per command group, and what they share: paging ([`pages`]),
+//! idempotency keys, and reading secrets from the terminal or standard input.
 
 pub mod audit;
 pub mod auth;
@@ -8,6 +8,7 @@ pub mod clients;
 pub mod docs;
 pub mod dossiers;
 pub mod files;
+pub mod pages;
 pub mod plans;
 pub mod procedures;
 pub mod quality;
@@ -16,15 +17,17 @@ pub mod search;
 pub mod units;
 pub mod users;
 
+pub(crate) use pages::list_query;
+pub use pages::{list_pages, note_next_page, print_page};
+
 use std::future::Future;
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use eiso_proto::tonic::Code;
+use eiso_proto::tonic::{Code, Response, Status};
 
-use crate::cli::{Cli, Command, PageArgs};
+use crate::cli::{Cli, Command};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::output;
 
 /// Runs the command the user gave.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -45,39 +48,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Search(args) => search::run(&ctx, args).await,
         Command::Plans(command) => plans::run(&ctx, command).await,
         Command::Quality(command) => quality::run(&ctx, command).await,
-    }
-}
-
-/// Fetches one page starting at `page.page_token`, or with `--all` every page
-/// until `next_page_token` is empty. `fetch` takes a page token and returns a
-/// page and the next token. Returns the items and the token of the page after
-/// the last one fetched (empty at the end).
-pub async fn collect_pages<T, F, Fut>(page: &PageArgs, mut fetch: F) -> Result<(Vec<T>, String), CliError>
-where
-    F: FnMut(String) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, String), CliError>>,
-{
-    let mut items = Vec::new();
-    let mut token = page.page_token.clone().unwrap_or_default();
-    loop {
-        let (mut batch, next) = fetch(token.clone()).await?;
-        items.append(&mut batch);
-        if !page.all || next.is_empty() {
-            return Ok((items, next));
-        }
-        if next == token {
-            return Err(anyhow::anyhow!("the server returned the same page token twice; stopped paging").into());
-        }
-        token = next;
-    }
-}
-
-/// After a page printed as a table, tells how to get the next one.
-pub fn note_next_page(next_page_token: &str) {
-    if !next_page_token.is_empty() {
-        output::note(&format!(
-            "more results: add --all, or --page-token {next_page_token} for the next page"
-        ));
     }
 }
 
@@ -115,6 +85,18 @@ pub fn with_retry_hint(error: CliError, request_id: &str) -> CliError {
             )),
         _ => error,
     }
+}
+
+/// What a create answers, or its error with [`with_retry_hint`]:
+/// `created(ctx, &request_id, ctx.identity().create_unit(request)).await?`.
+pub async fn created<T>(
+    ctx: &Ctx,
+    request_id: &str,
+    call: impl Future<Output = Result<Response<T>, Status>>,
+) -> Result<T, CliError> {
+    ctx.answer(call)
+        .await
+        .map_err(|error| with_retry_hint(error, request_id))
 }
 
 /// Reads one line from standard input without its line ending; an empty line
@@ -185,58 +167,7 @@ pub fn prompt_new_password(prompt: &str, flag: &str) -> Result<String, CliError>
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
     use super::*;
-
-    fn page_args(all: bool, page_token: Option<&str>) -> PageArgs {
-        PageArgs {
-            page_size: None,
-            page_token: page_token.map(str::to_string),
-            all,
-        }
-    }
-
-    /// Three pages: "" → [1, 2] "p2" → [3] "p3" → [4] "".
-    async fn fake_page(token: String) -> Result<(Vec<u32>, String), CliError> {
-        Ok(match token.as_str() {
-            "" => (vec![1, 2], "p2".to_string()),
-            "p2" => (vec![3], "p3".to_string()),
-            "p3" => (vec![4], String::new()),
-            other => return Err(CliError::Usage(format!("unexpected token {other}"))),
-        })
-    }
-
-    #[tokio::test]
-    async fn all_follows_next_page_token_to_the_end() -> Result<(), CliError> {
-        let seen = RefCell::new(Vec::new());
-        let (items, next) = collect_pages(&page_args(true, None), |token| {
-            seen.borrow_mut().push(token.clone());
-            fake_page(token)
-        })
-        .await?;
-        assert_eq!(items, vec![1, 2, 3, 4]);
-        assert_eq!(next, "");
-        assert_eq!(seen.into_inner(), vec!["", "p2", "p3"]);
-        Ok(())
-    }
-
-    #[tokio::test]
-    async fn without_all_one_page_and_its_next_token() -> Result<(), CliError> {
-        let (items, next) = collect_pages(&page_args(false, Some("p2")), fake_page).await?;
-        assert_eq!(items, vec![3]);
-        assert_eq!(next, "p3");
-        Ok(())
-    }
-
-    #[tokio::test]
-    async fn a_server_repeating_its_token_does_not_loop_forever() {
-        let result = collect_pages(&page_args(true, None), |_| async {
-            Ok::<_, CliError>((vec![1], String::from("same")))
-        })
-        .await;
-        assert!(result.is_err());
-    }
 
     #[test]
     fn request_ids_are_given_or_fresh() {

@@ -5,15 +5,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::*;
+use eiso_proto::labels::{Label, ProtoEnum};
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
 use super::files::save_bytes;
 use super::procedures::table_format;
 use crate::context::Ctx;
+use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
 use crate::output::{self, details_table, json_time, local_cell, table};
 
@@ -147,16 +149,16 @@ pub enum EvidenceCommand {
 }
 
 /// A report's kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// Quarterly (data to the 25th of the quarter's last month)
-    Quarterly,
-    /// Half-year (data to 24/6)
-    HalfYear,
-    /// Annual (data to 23/12)
-    Annual,
-    /// Any period within the plan's year
-    OnDemand,
+impl Choices for ReportKind {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(
+            ReportKind::Quarterly,
+            "Quarterly (data to the 25th of the quarter's last month)",
+        ),
+        Choice::new(ReportKind::HalfYear, "Half-year (data to 24/6)"),
+        Choice::new(ReportKind::Annual, "Annual (data to 23/12)"),
+        Choice::new(ReportKind::OnDemand, "Any period within the plan's year"),
+    ];
 }
 
 /// `eiso plans report`.
@@ -167,8 +169,8 @@ pub enum ReportCommand {
         /// `plans/ID`
         plan: String,
         /// The kind
-        #[arg(long, value_enum)]
-        kind: Kind,
+        #[arg(long, value_parser = EnumArg::<ReportKind>::new())]
+        kind: ReportKind,
         /// For a quarterly report: 1–4
         #[arg(long, default_value_t = 0)]
         quarter: i32,
@@ -195,13 +197,13 @@ fn client(ctx: &Ctx) -> PlanServiceClient<Channel> {
     ctx.plans()
 }
 
+/// A day typed as dd/mm/yyyy, as the plans service takes it (its own `LocalDate`).
 fn date(text: &str) -> Result<LocalDate, CliError> {
-    let day = output::parse_date(text).map_err(CliError::Usage)?;
-    use chrono::Datelike;
+    let day = output::parse_local_date(text)?;
     Ok(LocalDate {
-        year: day.year(),
-        month: day.month() as i32,
-        day: day.day() as i32,
+        year: day.year,
+        month: day.month,
+        day: day.day,
     })
 }
 
@@ -221,26 +223,19 @@ fn refuse_existing(path: &Path, force: bool) -> Result<(), CliError> {
     }
 }
 
-fn status_text(status: i32) -> &'static str {
-    match TaskStatus::try_from(status).unwrap_or(TaskStatus::Unspecified) {
-        TaskStatus::Done => "đã hoàn thành",
-        TaskStatus::InProgress => "đang thực hiện",
-        TaskStatus::Cancelled => "không thực hiện",
-        TaskStatus::NotStarted | TaskStatus::Unspecified => "chưa thực hiện",
-    }
+/// A status's Vietnamese label as a sentence reads it, in lower case.
+fn status_text<E: Label>(status: i32) -> String {
+    let label = E::of(status).unwrap_or_default().label_vi();
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
-fn target_status_text(status: i32) -> &'static str {
-    match TargetStatus::try_from(status).unwrap_or(TargetStatus::Unspecified) {
-        TargetStatus::Met => "đạt",
-        TargetStatus::AtRisk => "có nguy cơ không đạt",
-        TargetStatus::Missed => "không đạt",
-        TargetStatus::NoData | TargetStatus::Unspecified => "chưa có số liệu",
-    }
-}
-
-fn enum_name<T: TryFrom<i32>>(value: i32, name: fn(&T) -> &'static str) -> Value {
-    T::try_from(value).map_or(Value::Null, |v| Value::String(name(&v).to_string()))
+/// An enum value's proto name, or null for a number this client does not know.
+fn enum_name<E: ProtoEnum>(value: i32) -> Value {
+    E::name_of(value).map_or(Value::Null, Value::from)
 }
 
 fn plan_json(plan: &Plan) -> Value {
@@ -269,7 +264,7 @@ fn task_json(task: &Task) -> Value {
         "start_date": date_text(task.start_date.as_ref()),
         "end_date": date_text(task.end_date.as_ref()),
         "notes": task.notes,
-        "status": enum_name::<TaskStatus>(task.status, TaskStatus::as_str_name),
+        "status": enum_name::<TaskStatus>(task.status),
         "progress_percent": task.progress_percent,
         "evidence": task.evidence.iter().map(|e| json!({
             "resource": e.resource,
@@ -287,12 +282,12 @@ fn evaluation_json(e: &TargetEvaluation) -> Value {
         "target": target.name,
         "number": target.number,
         "text": target.text,
-        "measure": enum_name::<Measure>(target.measure, Measure::as_str_name),
+        "measure": enum_name::<Measure>(target.measure),
         "threshold_percent": target.threshold_percent,
         "numerator": e.numerator,
         "denominator": e.denominator,
         "percent": e.percent,
-        "status": enum_name::<TargetStatus>(e.status, TargetStatus::as_str_name),
+        "status": enum_name::<TargetStatus>(e.status),
         "explanation": e.explanation,
         "late_tasks": e.late_tasks.iter().map(|t| t.number.clone()).collect::<Vec<_>>(),
     })
@@ -301,7 +296,7 @@ fn evaluation_json(e: &TargetEvaluation) -> Value {
 fn report_json(report: &Report) -> Value {
     json!({
         "name": report.name,
-        "kind": enum_name::<ReportKind>(report.kind, ReportKind::as_str_name),
+        "kind": enum_name::<ReportKind>(report.kind),
         "period": report.period,
         "period_start": date_text(report.period_start.as_ref()),
         "cut_off_date": date_text(report.cut_off_date.as_ref()),
@@ -333,7 +328,7 @@ fn print_tasks(ctx: &Ctx, tasks: &[Task]) -> Result<(), CliError> {
             if task.time_frame.is_empty() {
                 String::new()
             } else {
-                status_text(task.status).to_string()
+                status_text::<TaskStatus>(task.status)
             },
             task.progress_percent.to_string(),
             task.evidence.len().to_string(),
@@ -359,7 +354,6 @@ fn print_report(ctx: &Ctx, report: &Report) -> Result<(), CliError> {
 
 /// Runs a `plans` subcommand.
 pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
-    let rpc = |status| ctx.rpc_error(status);
     match command {
         PlansCommand::Import(args) => import(ctx, args).await,
         PlansCommand::Export(args) => {
@@ -370,7 +364,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 format: format as i32,
                 targets: args.targets,
             })?;
-            let exported = client(ctx).export_plan(request).await.map_err(rpc)?.into_inner();
+            let exported = ctx.answer(client(ctx).export_plan(request)).await?;
             save_bytes(&args.file, &exported.content).await?;
             let path = args.file.display().to_string();
             if ctx.json() {
@@ -391,7 +385,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 500,
                 ..Default::default()
             })?;
-            let plans = client(ctx).list_plans(request).await.map_err(rpc)?.into_inner().plans;
+            let plans = ctx.answer(client(ctx).list_plans(request)).await?.plans;
             if ctx.json() {
                 return output::print_json(&json!({ "plans": plans.iter().map(plan_json).collect::<Vec<_>>() }));
             }
@@ -410,7 +404,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
         }
         PlansCommand::Show { plan } => {
             let request = ctx.request(GetPlanRequest { name: plan })?;
-            let plan = client(ctx).get_plan(request).await.map_err(rpc)?.into_inner();
+            let plan = ctx.answer(client(ctx).get_plan(request)).await?;
             if ctx.json() {
                 return output::print_json(&plan_json(&plan));
             }
@@ -431,7 +425,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let tasks = client(ctx).list_tasks(request).await.map_err(rpc)?.into_inner().tasks;
+            let tasks = ctx.answer(client(ctx).list_tasks(request)).await?.tasks;
             print_tasks(ctx, &tasks)
         }
         PlansCommand::Progress { task, percent, note } => {
@@ -441,26 +435,18 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 note,
                 request_id: uuid::Uuid::new_v4().to_string(),
             })?;
-            let task = client(ctx)
-                .record_task_progress(request)
-                .await
-                .map_err(rpc)?
-                .into_inner();
+            let task = ctx.answer(client(ctx).record_task_progress(request)).await?;
             print_tasks(ctx, std::slice::from_ref(&task))
         }
         PlansCommand::Evidence(command) => match command {
             EvidenceCommand::Add { task, resource } => {
                 let request = ctx.request(AddTaskEvidenceRequest { name: task, resource })?;
-                let task = client(ctx).add_task_evidence(request).await.map_err(rpc)?.into_inner();
+                let task = ctx.answer(client(ctx).add_task_evidence(request)).await?;
                 print_evidence(ctx, &task)
             }
             EvidenceCommand::Remove { task, resource } => {
                 let request = ctx.request(RemoveTaskEvidenceRequest { name: task, resource })?;
-                let task = client(ctx)
-                    .remove_task_evidence(request)
-                    .await
-                    .map_err(rpc)?
-                    .into_inner();
+                let task = ctx.answer(client(ctx).remove_task_evidence(request)).await?;
                 print_evidence(ctx, &task)
             }
             EvidenceCommand::Tasks { resource } => {
@@ -469,24 +455,14 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                     page_size: 1000,
                     ..Default::default()
                 })?;
-                let tasks = client(ctx)
-                    .list_tasks_by_evidence(request)
-                    .await
-                    .map_err(rpc)?
-                    .into_inner()
-                    .tasks;
+                let tasks = ctx.answer(client(ctx).list_tasks_by_evidence(request)).await?.tasks;
                 print_tasks(ctx, &tasks)
             }
         },
         PlansCommand::Targets { plan, as_of } => {
             let as_of_date = as_of.as_deref().map(date).transpose()?;
             let request = ctx.request(EvaluateTargetsRequest { name: plan, as_of_date })?;
-            let evaluations = client(ctx)
-                .evaluate_targets(request)
-                .await
-                .map_err(rpc)?
-                .into_inner()
-                .evaluations;
+            let evaluations = ctx.answer(client(ctx).evaluate_targets(request)).await?.evaluations;
             if ctx.json() {
                 return output::print_json(
                     &json!({ "evaluations": evaluations.iter().map(evaluation_json).collect::<Vec<_>>() }),
@@ -505,7 +481,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                         format!("{}%", e.percent)
                     },
                     e.explanation.clone(),
-                    target_status_text(e.status).to_string(),
+                    status_text::<TargetStatus>(e.status),
                 ]);
             }
             output::print_table(&t)
@@ -517,12 +493,6 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
             from,
             to,
         }) => {
-            let kind = match kind {
-                Kind::Quarterly => ReportKind::Quarterly,
-                Kind::HalfYear => ReportKind::HalfYear,
-                Kind::Annual => ReportKind::Annual,
-                Kind::OnDemand => ReportKind::OnDemand,
-            };
             let request = ctx.request(GenerateReportRequest {
                 parent: plan,
                 kind: kind as i32,
@@ -531,15 +501,11 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 end_date: to.as_deref().map(date).transpose()?,
                 request_id: uuid::Uuid::new_v4().to_string(),
             })?;
-            let report = client(ctx).generate_report(request).await.map_err(rpc)?.into_inner();
+            let report = ctx.answer(client(ctx).generate_report(request)).await?;
             print_report(ctx, &report)
         }
         PlansCommand::Report(ReportCommand::Export { report, file, force }) => {
-            let extension = file
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .unwrap_or_default();
+            let extension = super::files::extension(&file);
             let format = match extension.as_str() {
                 "xlsx" => ReportFormat::Xlsx,
                 "html" | "htm" => ReportFormat::Html,
@@ -555,7 +521,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 name: report,
                 format: format as i32,
             })?;
-            let exported = client(ctx).export_report(request).await.map_err(rpc)?.into_inner();
+            let exported = ctx.answer(client(ctx).export_report(request)).await?;
             save_bytes(&file, &exported.content).await?;
             let path = file.display().to_string();
             if ctx.json() {
@@ -569,12 +535,7 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 page_size: 500,
                 ..Default::default()
             })?;
-            let reports = client(ctx)
-                .list_reports(request)
-                .await
-                .map_err(rpc)?
-                .into_inner()
-                .reports;
+            let reports = ctx.answer(client(ctx).list_reports(request)).await?.reports;
             if ctx.json() {
                 return output::print_json(&json!({ "reports": reports.iter().map(report_json).collect::<Vec<_>>() }));
             }
@@ -651,11 +612,7 @@ async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
         validate_only: args.dry_run,
         request_id: uuid::Uuid::new_v4().to_string(),
     })?;
-    let imported = client(ctx)
-        .import_plan(request)
-        .await
-        .map_err(|s| ctx.rpc_error(s))?
-        .into_inner();
+    let imported = ctx.answer(client(ctx).import_plan(request)).await?;
     let plan = imported.plan.unwrap_or_default();
     if ctx.json() {
         return output::print_json(&json!({
@@ -674,4 +631,24 @@ async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
     lines.push(format!("tasks:   {}", imported.task_count));
     lines.push(format!("targets: {}", imported.target_count));
     output::print(&lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_in_lower_case_vietnamese() {
+        assert_eq!(status_text::<TaskStatus>(TaskStatus::Done as i32), "đã hoàn thành");
+        assert_eq!(status_text::<TaskStatus>(0), "chưa thực hiện");
+        assert_eq!(status_text::<TaskStatus>(99), "chưa thực hiện");
+        assert_eq!(
+            status_text::<TargetStatus>(TargetStatus::AtRisk as i32),
+            "có nguy cơ không đạt"
+        );
+        assert_eq!(
+            status_text::<TargetStatus>(TargetStatus::NoData as i32),
+            "chưa có số liệu"
+        );
+    }
 }

@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use eiso_proto::eiso::procedures::v1::{
+    CopyKind, OnlineLevel, ProcedureLevel, SupplementMode, procedure, procedure_version,
+};
+use eiso_proto::eiso::procedures::v1::{
     ExportProceduresRequest, GetProcedureRequest, ImportProceduresRequest, ImportProceduresResponse,
     ListProceduresRequest, Procedure, ProcedureVersion, ProcessingTime, PublishProcedureVersionRequest, TableFormat,
     WithdrawProcedureRequest, processing_time,
@@ -11,15 +14,11 @@ use eiso_proto::eiso::procedures::v1::{
 use serde_json::{Value, json};
 
 use super::files::save_bytes;
-use super::{collect_pages, note_next_page};
+use super::{list_query, print_page};
 use crate::cli::{ProcExportArgs, ProcImportArgs, ProceduresCommand, QueryArgs};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{
-    copy_kind_json, copy_kind_label, level_json, level_label, online_level_json, online_level_label,
-    procedure_state_json, procedure_state_label, supplement_mode_json, supplement_mode_label, version_state_json,
-    version_state_label,
-};
+use crate::names::{enum_json, label_cell, state_cell};
 use crate::output::{self, details_table, format_vnd, json_time, local_cell, table};
 
 /// Runs a `procedures` subcommand.
@@ -34,12 +33,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
         }
         ProceduresCommand::Publish { version } => {
             let request = ctx.request(PublishProcedureVersionRequest { name: version })?;
-            let version = ctx
-                .procedures()
-                .publish_procedure_version(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let version = ctx.answer(ctx.procedures().publish_procedure_version(request)).await?;
             if ctx.json() {
                 return output::print_json(&version_json(&version));
             }
@@ -51,12 +45,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
                 name: procedure,
                 reason,
             })?;
-            let procedure = ctx
-                .procedures()
-                .withdraw_procedure(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let procedure = ctx.answer(ctx.procedures().withdraw_procedure(request)).await?;
             print_procedure(ctx, &procedure)
         }
     }
@@ -65,22 +54,12 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
 /// `procedures/CODE` or `procedures/CODE/versions/N`, with its content.
 pub async fn get(ctx: &Ctx, name: &str) -> Result<Procedure, CliError> {
     let request = ctx.request(GetProcedureRequest { name: name.to_string() })?;
-    Ok(ctx
-        .procedures()
-        .get_procedure(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    ctx.answer(ctx.procedures().get_procedure(request)).await
 }
 
 /// The table format of a file, from its extension.
 pub fn table_format(path: &Path) -> Result<TableFormat, CliError> {
-    let extension = path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
+    match super::files::extension(path).as_str() {
         "csv" => Ok(TableFormat::Csv),
         "xlsx" => Ok(TableFormat::Xlsx),
         _ => Err(CliError::Usage(format!(
@@ -102,12 +81,7 @@ async fn import(ctx: &Ctx, args: ProcImportArgs) -> Result<(), CliError> {
         publish: args.publish,
         validate_only: args.dry_run,
     })?;
-    let report = ctx
-        .procedures()
-        .import_procedures(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let report = ctx.answer(ctx.procedures().import_procedures(request)).await?;
     if ctx.json() {
         output::print_json(&json!({
             "created": report.created,
@@ -198,12 +172,7 @@ async fn export(ctx: &Ctx, args: ProcExportArgs) -> Result<(), CliError> {
         format: format as i32,
         filter: args.filter.unwrap_or_default(),
     })?;
-    let exported = ctx
-        .procedures()
-        .export_procedures(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let exported = ctx.answer(ctx.procedures().export_procedures(request)).await?;
     save_bytes(&args.file, &exported.content).await?;
     let path = args.file.display().to_string();
     if ctx.json() {
@@ -220,38 +189,39 @@ async fn export(ctx: &Ctx, args: ProcExportArgs) -> Result<(), CliError> {
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.procedures();
-    let (procedures, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListProceduresRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_procedures(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.procedures, response.next_page_token))
-        }
-    })
+    let (procedures, next) = list_query!(
+        ctx,
+        args,
+        ctx.procedures(),
+        list_procedures,
+        ListProceduresRequest,
+        procedures
+    )
     .await?;
-    if ctx.json() {
-        return output::print_json(&json!({
-            "procedures": procedures.iter().map(procedure_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        }));
+    print_page(
+        ctx,
+        "procedures",
+        &procedures,
+        &next,
+        procedure_json,
+        "no procedures",
+        procedures_table,
+    )
+}
+
+/// Documents, required or received, for a table: number, name, kind of copy
+/// and sets, from `(name, copy kind, sets)`.
+pub fn documents_table<'a>(documents: impl IntoIterator<Item = (&'a str, i32, i32)>) -> comfy_table::Table {
+    let mut table = table(["NO.", "DOCUMENT", "COPY", "SETS"]);
+    for (index, (name, copy_kind, sets)) in documents.into_iter().enumerate() {
+        table.add_row(vec![
+            (index + 1).to_string(),
+            name.to_string(),
+            label_cell::<CopyKind>(copy_kind, "copy"),
+            sets.to_string(),
+        ]);
     }
-    if procedures.is_empty() {
-        output::print("no procedures")?;
-    } else {
-        output::print_table(&procedures_table(&procedures))?;
-    }
-    note_next_page(&next);
-    Ok(())
+    table
 }
 
 fn procedures_table(procedures: &[Procedure]) -> comfy_table::Table {
@@ -262,11 +232,13 @@ fn procedures_table(procedures: &[Procedure]) -> comfy_table::Table {
             procedure.code.clone(),
             version.map(|version| version.display_name.clone()).unwrap_or_default(),
             version.map(|version| version.field.clone()).unwrap_or_default(),
-            version.map(|version| level_label(version.level)).unwrap_or_default(),
+            version
+                .map(|version| label_cell::<ProcedureLevel>(version.level, "level"))
+                .unwrap_or_default(),
             version
                 .map(|version| processing_time_label(version.processing_time.as_ref()))
                 .unwrap_or_default(),
-            procedure_state_label(procedure.state),
+            state_cell::<procedure::State>(procedure.state, "state"),
             versions_cell(procedure),
         ]);
     }
@@ -315,7 +287,7 @@ fn print_procedure(ctx: &Ctx, procedure: &Procedure) -> Result<(), CliError> {
             output::print(&format!(
                 "\nVersion {} ({})",
                 version.number,
-                version_state_label(version.state)
+                state_cell::<procedure_version::State>(version.state, "state")
             ))?;
             print_version_tables(version)
         }
@@ -332,7 +304,7 @@ fn procedure_details(procedure: &Procedure) -> comfy_table::Table {
     if let Some(version) = &procedure.version {
         rows.push(("display name", version.display_name.clone()));
     }
-    rows.push(("state", procedure_state_label(procedure.state)));
+    rows.push(("state", state_cell::<procedure::State>(procedure.state, "state")));
     rows.push(("versions", versions_cell(procedure)));
     rows.push(("created", local_cell(procedure.create_time.as_ref())));
     rows.push(("updated", local_cell(procedure.update_time.as_ref())));
@@ -354,16 +326,12 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
         output::print("\nRequired documents: none listed")?;
     } else {
         output::print("\nRequired documents")?;
-        let mut table = table(["NO.", "DOCUMENT", "COPY", "SETS"]);
-        for (index, document) in version.required_documents.iter().enumerate() {
-            table.add_row(vec![
-                (index + 1).to_string(),
-                document.display_name.clone(),
-                copy_kind_label(document.copy_kind),
-                document.sets.to_string(),
-            ]);
-        }
-        output::print_table(&table)?;
+        output::print_table(&documents_table(
+            version
+                .required_documents
+                .iter()
+                .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
+        ))?;
     }
     if version.fees.is_empty() {
         output::print("\nFees: none (không thu phí, lệ phí)")?;
@@ -391,17 +359,23 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
 fn version_details(version: &ProcedureVersion) -> comfy_table::Table {
     let mut rows = vec![
         ("version", version.name.clone()),
-        ("state", version_state_label(version.state)),
+        ("state", state_cell::<procedure_version::State>(version.state, "state")),
         ("display name", version.display_name.clone()),
         ("field", version.field.clone()),
-        ("level", level_label(version.level)),
+        ("level", label_cell::<ProcedureLevel>(version.level, "level")),
         ("agency", version.agency.clone()),
         (
             "processing time",
             processing_time_label(version.processing_time.as_ref()),
         ),
-        ("supplement", supplement_mode_label(version.supplement_mode)),
-        ("online service", online_level_label(version.online_level)),
+        (
+            "supplement",
+            label_cell::<SupplementMode>(version.supplement_mode, "mode"),
+        ),
+        (
+            "online service",
+            label_cell::<OnlineLevel>(version.online_level, "online"),
+        ),
     ];
     if !version.process_document.is_empty() {
         rows.push(("process document", version.process_document.clone()));
@@ -440,7 +414,7 @@ pub fn procedure_json(procedure: &Procedure) -> Value {
     json!({
         "name": procedure.name,
         "code": procedure.code,
-        "state": procedure_state_json(procedure.state),
+        "state": enum_json::<procedure::State>(procedure.state),
         "published_version": procedure.published_version,
         "latest_version": procedure.latest_version,
         "version": procedure.version.as_ref().map_or(Value::Null, version_json),
@@ -455,13 +429,13 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
     json!({
         "name": version.name,
         "number": version.number,
-        "state": version_state_json(version.state),
+        "state": enum_json::<procedure_version::State>(version.state),
         "display_name": version.display_name,
         "field": version.field,
-        "level": level_json(version.level),
+        "level": enum_json::<ProcedureLevel>(version.level),
         "agency": version.agency,
         "processing_time": processing_time_json(version.processing_time.as_ref()),
-        "supplement_mode": supplement_mode_json(version.supplement_mode),
+        "supplement_mode": enum_json::<SupplementMode>(version.supplement_mode),
         "steps": version.steps.iter().map(|step| json!({
             "display_name": step.display_name,
             "handler": step.handler,
@@ -469,7 +443,7 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
         })).collect::<Vec<_>>(),
         "required_documents": version.required_documents.iter().map(|document| json!({
             "display_name": document.display_name,
-            "copy_kind": copy_kind_json(document.copy_kind),
+            "copy_kind": enum_json::<CopyKind>(document.copy_kind),
             "sets": document.sets,
         })).collect::<Vec<_>>(),
         "fees": version.fees.iter().map(|fee| json!({
@@ -477,7 +451,7 @@ pub fn version_json(version: &ProcedureVersion) -> Value {
             "amount_vnd": fee.amount_vnd,
         })).collect::<Vec<_>>(),
         "legal_basis": version.legal_basis,
-        "online_level": online_level_json(version.online_level),
+        "online_level": enum_json::<OnlineLevel>(version.online_level),
         "process_document": version.process_document,
         "publish_time": json_time(version.publish_time.as_ref()),
         "create_time": json_time(version.create_time.as_ref()),

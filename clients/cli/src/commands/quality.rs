@@ -2,17 +2,18 @@
 //! manages, internal audits and their findings, corrective actions, management
 //! reviews and the ISO 18091 diagnostic.
 
-use clap::{Args, Subcommand, ValueEnum};
-use eiso_proto::eiso::procedures::v1::LocalDate;
+use clap::{Args, Subcommand};
 use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
 use eiso_proto::eiso::quality::v1::*;
+use eiso_proto::labels::ProtoEnum;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::{request_id, with_retry_hint};
+use super::{created, request_id};
 use crate::context::Ctx;
+use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
-use crate::output::{self, details_table, format_percent, table};
+use crate::output::{self, details_table, format_percent, local_date_text, parse_local_date, table};
 
 /// `eiso quality`.
 #[derive(Debug, Subcommand)]
@@ -191,27 +192,17 @@ pub struct AuditArgs {
 }
 
 /// Kinds of finding, as typed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Kind {
-    /// Major nonconformity
-    Major,
-    /// Minor nonconformity
-    Minor,
-    /// Observation
-    Observation,
-    /// Opportunity for improvement
-    Ofi,
-}
-
-impl From<Kind> for FindingType {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Major => FindingType::MajorNonconformity,
-            Kind::Minor => FindingType::MinorNonconformity,
-            Kind::Observation => FindingType::Observation,
-            Kind::Ofi => FindingType::OpportunityForImprovement,
-        }
-    }
+impl Choices for FindingType {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::named(FindingType::MajorNonconformity, "major", "Major nonconformity"),
+        Choice::named(FindingType::MinorNonconformity, "minor", "Minor nonconformity"),
+        Choice::new(FindingType::Observation, "Observation"),
+        Choice::named(
+            FindingType::OpportunityForImprovement,
+            "ofi",
+            "Opportunity for improvement",
+        ),
+    ];
 }
 
 /// `eiso quality findings`.
@@ -222,8 +213,8 @@ pub enum FindingsCommand {
         /// `audits/ID`
         audit: String,
         /// The type
-        #[arg(long = "type", value_enum)]
-        kind: Kind,
+        #[arg(long = "type", value_name = "KIND", value_parser = EnumArg::<FindingType>::new())]
+        kind: FindingType,
         /// ISO 9001 clause, e.g. 7.5.3
         #[arg(long)]
         clause: String,
@@ -340,24 +331,12 @@ pub enum ReviewsCommand {
 }
 
 /// Colours, as typed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Light {
-    /// Red
-    Red,
-    /// Yellow
-    Yellow,
-    /// Green
-    Green,
-}
-
-impl From<Light> for Colour {
-    fn from(light: Light) -> Self {
-        match light {
-            Light::Red => Colour::Red,
-            Light::Yellow => Colour::Yellow,
-            Light::Green => Colour::Green,
-        }
-    }
+impl Choices for Colour {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(Colour::Red, "Red"),
+        Choice::new(Colour::Yellow, "Yellow"),
+        Choice::new(Colour::Green, "Green"),
+    ];
 }
 
 /// `eiso quality diagnostic`.
@@ -385,8 +364,8 @@ pub enum DiagnosticCommand {
         #[arg(long)]
         indicator: String,
         /// The colour
-        #[arg(long, value_enum)]
-        colour: Light,
+        #[arg(long, value_parser = EnumArg::<Colour>::new())]
+        colour: Colour,
         /// Why
         #[arg(long)]
         note: Option<String>,
@@ -410,25 +389,6 @@ pub enum DiagnosticCommand {
 
 fn client(ctx: &Ctx) -> QualityServiceClient<Channel> {
     ctx.quality()
-}
-
-fn date(text: &str) -> Result<Option<LocalDate>, CliError> {
-    use chrono::Datelike;
-    let day = output::parse_date(text).map_err(CliError::Usage)?;
-    Ok(Some(LocalDate {
-        year: day.year(),
-        month: day.month() as i32,
-        day: day.day() as i32,
-    }))
-}
-
-fn date_text(date: Option<&LocalDate>) -> String {
-    date.map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
-        .unwrap_or_default()
-}
-
-fn state_name(name: &str, prefix: &str) -> String {
-    name.strip_prefix(prefix).unwrap_or(name).to_lowercase()
 }
 
 fn links(items: &[String]) -> Vec<EvidenceLink> {
@@ -458,9 +418,9 @@ fn inspection_json(i: &Inspection) -> Value {
         "name": i.name,
         "programme": i.programme,
         "unit": i.unit,
-        "planned_date": date_text(i.planned_date.as_ref()),
-        "done_date": date_text(i.done_date.as_ref()),
-        "state": state_name(inspection::State::try_from(i.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "planned_date": local_date_text(i.planned_date.as_ref()),
+        "done_date": local_date_text(i.done_date.as_ref()),
+        "state": inspection::State::of(i.state).unwrap_or_default().short_name(),
         "inspectors": i.inspectors,
         "findings": i.findings,
         "evidence": i.evidence.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
@@ -477,8 +437,8 @@ fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
         t.add_row(vec![
             i.name.clone(),
             i.unit.clone(),
-            date_text(i.planned_date.as_ref()),
-            date_text(i.done_date.as_ref()),
+            local_date_text(i.planned_date.as_ref()),
+            local_date_text(i.done_date.as_ref()),
             json["state"].as_str().unwrap_or_default().to_string(),
         ]);
     }
@@ -505,11 +465,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 }),
                 request_id: id.clone(),
             })?;
-            let p = client
-                .create_inspection_programme(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+            let p = created(ctx, &id, client.create_inspection_programme(request)).await?;
             if ctx.json() {
                 return output::print_json(&json!({
                     "name": p.name, "unit": p.unit, "year": p.year, "title": p.title, "population": p.population,
@@ -535,17 +491,13 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 inspection: Some(Inspection {
                     programme,
                     unit,
-                    planned_date: date(&day)?,
+                    planned_date: Some(parse_local_date(&day)?),
                     inspectors,
                     ..Default::default()
                 }),
                 request_id: id.clone(),
             })?;
-            let i = client
-                .create_inspection(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+            let i = created(ctx, &id, client.create_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::Complete {
@@ -556,16 +508,12 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
         } => {
             let request = ctx.request(CompleteInspectionRequest {
                 name: inspection,
-                done_date: date(&day)?,
+                done_date: Some(parse_local_date(&day)?),
                 findings,
                 evidence,
                 etag: String::new(),
             })?;
-            let i = client
-                .complete_inspection(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let i = ctx.answer(client.complete_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::Cancel { inspection } => {
@@ -575,11 +523,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 reason,
                 etag: String::new(),
             })?;
-            let i = client
-                .cancel_inspection(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let i = ctx.answer(client.cancel_inspection(request)).await?;
             print_inspections(ctx, &[i])
         }
         InspectionsCommand::List { programme, state } => {
@@ -598,25 +542,16 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let items = client
-                .list_inspections(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .inspections;
+            let items = ctx.answer(client.list_inspections(request)).await?.inspections;
             print_inspections(ctx, &items)
         }
         InspectionsCommand::Coverage { unit, from, to } => {
             let request = ctx.request(GetInspectionCoverageRequest {
                 unit,
-                start_date: date(&from)?,
-                end_date: date(&to)?,
+                start_date: Some(parse_local_date(&from)?),
+                end_date: Some(parse_local_date(&to)?),
             })?;
-            let c = client
-                .get_inspection_coverage(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let c = ctx.answer(client.get_inspection_coverage(request)).await?;
             if ctx.json() {
                 return output::print_json(&json!({
                     "unit": c.unit, "inspected": c.inspected, "population": c.population, "share": c.share,
@@ -636,12 +571,12 @@ fn audit_json(a: &Audit) -> Value {
         "name": a.name,
         "programme": a.programme,
         "title": a.title,
-        "state": state_name(audit::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "state": audit::State::of(a.state).unwrap_or_default().short_name(),
         "criteria": a.criteria,
         "auditees": a.auditees,
         "auditors": a.auditors,
-        "start_date": date_text(a.start_date.as_ref()),
-        "end_date": date_text(a.end_date.as_ref()),
+        "start_date": local_date_text(a.start_date.as_ref()),
+        "end_date": local_date_text(a.end_date.as_ref()),
         "finding_count": a.finding_count,
         "conclusion": a.conclusion,
         "etag": a.etag,
@@ -657,7 +592,7 @@ fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
         t.add_row(vec![
             a.name.clone(),
             a.title.clone(),
-            date_text(a.start_date.as_ref()),
+            local_date_text(a.start_date.as_ref()),
             audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
             a.finding_count.to_string(),
         ]);
@@ -679,11 +614,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            let p = client
-                .create_audit_programme(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+            let p = created(ctx, &id, client.create_audit_programme(request)).await?;
             if ctx.json() {
                 return output::print_json(
                     &json!({ "name": p.name, "unit": p.unit, "year": p.year, "title": p.title }),
@@ -705,17 +636,13 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                     criteria: args.clauses,
                     auditees: args.auditees,
                     auditors: args.auditors,
-                    start_date: date(&args.from)?,
-                    end_date: date(&args.to)?,
+                    start_date: Some(parse_local_date(&args.from)?),
+                    end_date: Some(parse_local_date(&args.to)?),
                     ..Default::default()
                 }),
                 request_id: id.clone(),
             })?;
-            client
-                .create_audit(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+            created(ctx, &id, client.create_audit(request)).await?
         }
         AuditsCommand::List { programme } => {
             let request = ctx.request(ListAuditsRequest {
@@ -725,36 +652,28 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            let items = client
-                .list_audits(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .audits;
+            let items = ctx.answer(client.list_audits(request)).await?.audits;
             return print_audits(ctx, &items);
         }
-        AuditsCommand::Show { audit } => client
-            .get_audit(ctx.request(GetAuditRequest { name: audit })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        AuditsCommand::Start { audit } => client
-            .start_audit(ctx.request(StartAuditRequest {
+        AuditsCommand::Show { audit } => {
+            ctx.answer(client.get_audit(ctx.request(GetAuditRequest { name: audit })?))
+                .await?
+        }
+        AuditsCommand::Start { audit } => {
+            ctx.answer(client.start_audit(ctx.request(StartAuditRequest {
                 name: audit,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        AuditsCommand::Complete { audit, conclusion } => client
-            .complete_audit(ctx.request(CompleteAuditRequest {
+            })?))
+            .await?
+        }
+        AuditsCommand::Complete { audit, conclusion } => {
+            ctx.answer(client.complete_audit(ctx.request(CompleteAuditRequest {
                 name: audit,
                 conclusion,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+            })?))
+            .await?
+        }
     };
     print_audits(ctx, &[audit])
 }
@@ -762,7 +681,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
 fn finding_json(f: &Finding) -> Value {
     json!({
         "name": f.name,
-        "type": state_name(FindingType::try_from(f.r#type).unwrap_or_default().as_str_name(), "FINDING_TYPE_"),
+        "type": FindingType::of(f.r#type).unwrap_or_default().short_name(),
         "clause": f.clause,
         "statement": f.statement,
         "auditee": f.auditee,
@@ -786,7 +705,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
             let request = ctx.request(CreateFindingRequest {
                 parent: audit,
                 finding: Some(Finding {
-                    r#type: FindingType::from(kind) as i32,
+                    r#type: kind as i32,
                     clause,
                     statement,
                     auditee,
@@ -795,13 +714,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            vec![
-                client
-                    .create_finding(request)
-                    .await
-                    .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                    .into_inner(),
-            ]
+            vec![created(ctx, &id, client.create_finding(request)).await?]
         }
         FindingsCommand::List { audit } => {
             let request = ctx.request(ListFindingsRequest {
@@ -809,12 +722,7 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
                 page_size: 1000,
                 ..Default::default()
             })?;
-            client
-                .list_findings(request)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-                .findings
+            ctx.answer(client.list_findings(request)).await?.findings
         }
     };
     if ctx.json() {
@@ -838,11 +746,11 @@ fn action_json(a: &CorrectiveAction) -> Value {
         "name": a.name,
         "finding": a.finding,
         "unit": a.unit,
-        "state": state_name(corrective_action::State::try_from(a.state).unwrap_or_default().as_str_name(), "STATE_"),
+        "state": corrective_action::State::of(a.state).unwrap_or_default().short_name(),
         "nonconformity": a.nonconformity,
         "root_cause": a.root_cause,
         "actions": a.actions.iter().map(|p| json!({
-            "description": p.description, "owner": p.owner, "due_date": date_text(p.due_date.as_ref()),
+            "description": p.description, "owner": p.owner, "due_date": local_date_text(p.due_date.as_ref()),
         })).collect::<Vec<_>>(),
         "verifications": a.verifications.iter().map(|v| json!({
             "verifier": v.verifier, "effective": v.effective, "note": v.note,
@@ -859,7 +767,7 @@ fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> 
         let due = a
             .actions
             .iter()
-            .map(|p| date_text(p.due_date.as_ref()))
+            .map(|p| local_date_text(p.due_date.as_ref()))
             .collect::<Vec<_>>()
             .join(", ");
         t.add_row(vec![
@@ -879,7 +787,7 @@ fn planned_action(text: &str) -> Result<PlannedAction, CliError> {
         [description, owner, due] => Ok(PlannedAction {
             description: description.to_string(),
             owner: owner.to_string(),
-            due_date: date(due)?,
+            due_date: Some(parse_local_date(due)?),
         }),
         _ => Err(CliError::Usage(format!(
             "`{text}`: write an action as DESCRIPTION|users/ID|dd/mm/yyyy"
@@ -902,11 +810,7 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 }),
                 request_id: id.clone(),
             })?;
-            client
-                .create_corrective_action(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+            created(ctx, &id, client.create_corrective_action(request)).await?
         }
         ActionsCommand::Plan {
             action,
@@ -917,80 +821,79 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 .iter()
                 .map(|a| planned_action(a))
                 .collect::<Result<Vec<_>, _>>()?;
-            client
-                .plan_corrective_action(ctx.request(PlanCorrectiveActionRequest {
-                    name: action,
-                    root_cause,
-                    actions,
-                    etag: String::new(),
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
-        }
-        ActionsCommand::Implement { action, note } => client
-            .implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
+            ctx.answer(client.plan_corrective_action(ctx.request(PlanCorrectiveActionRequest {
                 name: action,
-                note,
+                root_cause,
+                actions,
                 etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+            })?))
+            .await?
+        }
+        ActionsCommand::Implement { action, note } => {
+            ctx.answer(
+                client.implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
+                    name: action,
+                    note,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
         ActionsCommand::Verify {
             action,
             not_effective,
             note,
-        } => client
-            .verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
-                name: action,
-                effective: !not_effective,
-                note,
-                etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        ActionsCommand::Close { action } => client
-            .close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
-                name: action,
-                etag: String::new(),
-            })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
-        ActionsCommand::Show { action } => client
-            .get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+        } => {
+            ctx.answer(
+                client.verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
+                    name: action,
+                    effective: !not_effective,
+                    note,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
+        ActionsCommand::Close { action } => {
+            ctx.answer(
+                client.close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
+                    name: action,
+                    etag: String::new(),
+                })?),
+            )
+            .await?
+        }
+        ActionsCommand::Show { action } => {
+            ctx.answer(client.get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?))
+                .await?
+        }
         ActionsCommand::List { state } => {
-            let items = client
-                .list_corrective_actions(
-                    ctx.request(ListCorrectiveActionsRequest {
-                        filter: state
-                            .map(|s| format!("state = {}", s.to_uppercase()))
-                            .unwrap_or_default(),
-                        page_size: 1000,
-                        ..Default::default()
-                    })?,
+            let items = ctx
+                .answer(
+                    client.list_corrective_actions(
+                        ctx.request(ListCorrectiveActionsRequest {
+                            filter: state
+                                .map(|s| format!("state = {}", s.to_uppercase()))
+                                .unwrap_or_default(),
+                            page_size: 1000,
+                            ..Default::default()
+                        })?,
+                    ),
                 )
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+                .await?
                 .corrective_actions;
             return print_actions(ctx, &items);
         }
         ActionsCommand::Overdue { unit } => {
-            let items = client
-                .list_overdue_corrective_actions(ctx.request(ListOverdueCorrectiveActionsRequest {
-                    unit: unit.unwrap_or_default(),
-                    page_size: 1000,
-                    ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+            let items = ctx
+                .answer(
+                    client.list_overdue_corrective_actions(ctx.request(ListOverdueCorrectiveActionsRequest {
+                        unit: unit.unwrap_or_default(),
+                        page_size: 1000,
+                        ..Default::default()
+                    })?),
+                )
+                .await?
                 .corrective_actions;
             return print_actions(ctx, &items);
         }
@@ -1007,8 +910,8 @@ fn review_json(r: &ManagementReview) -> Value {
         "name": r.name,
         "unit": r.unit,
         "title": r.title,
-        "start_date": date_text(r.start_date.as_ref()),
-        "end_date": date_text(r.end_date.as_ref()),
+        "start_date": local_date_text(r.start_date.as_ref()),
+        "end_date": local_date_text(r.end_date.as_ref()),
         "record": r.record,
         "audits": q.audits,
         "major_nonconformities": q.major_nonconformities,
@@ -1042,26 +945,22 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
             let id = request_id(given.as_deref());
             let request = ctx.request(GenerateManagementReviewPackRequest {
                 unit,
-                start_date: date(&from)?,
-                end_date: date(&to)?,
+                start_date: Some(parse_local_date(&from)?),
+                end_date: Some(parse_local_date(&to)?),
                 title: title.unwrap_or_default(),
                 request_id: id.clone(),
             })?;
-            client
-                .generate_management_review_pack(request)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner()
+            created(ctx, &id, client.generate_management_review_pack(request)).await?
         }
         ReviewsCommand::List => {
-            let items = client
-                .list_management_reviews(ctx.request(ListManagementReviewsRequest {
-                    page_size: 1000,
-                    ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+            let items = ctx
+                .answer(
+                    client.list_management_reviews(ctx.request(ListManagementReviewsRequest {
+                        page_size: 1000,
+                        ..Default::default()
+                    })?),
+                )
+                .await?
                 .management_reviews;
             if ctx.json() {
                 return output::print_json(
@@ -1074,11 +973,10 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
             }
             return output::print_table(&t);
         }
-        ReviewsCommand::Show { review } => client
-            .get_management_review(ctx.request(GetManagementReviewRequest { name: review })?)
-            .await
-            .map_err(|s| ctx.rpc_error(s))?
-            .into_inner(),
+        ReviewsCommand::Show { review } => {
+            ctx.answer(client.get_management_review(ctx.request(GetManagementReviewRequest { name: review })?))
+                .await?
+        }
     };
     let json = review_json(&review);
     if ctx.json() {
@@ -1126,14 +1024,12 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
     let mut client = client(ctx);
     match command {
         DiagnosticCommand::Indicators => {
-            let items = client
-                .list_indicators(ctx.request(ListIndicatorsRequest {
+            let items = ctx
+                .answer(client.list_indicators(ctx.request(ListIndicatorsRequest {
                     page_size: 1000,
                     ..Default::default()
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner()
+                })?))
+                .await?
                 .indicators;
             if ctx.json() {
                 return output::print_json(&json!({ "indicators": items.iter().map(|i| json!({
@@ -1154,19 +1050,16 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
         }
         DiagnosticCommand::Create { unit, period, title } => {
             let id = request_id(None);
-            let d = client
-                .create_diagnostic(ctx.request(CreateDiagnosticRequest {
-                    diagnostic: Some(Diagnostic {
-                        unit,
-                        period,
-                        title: title.unwrap_or_default(),
-                        ..Default::default()
-                    }),
-                    request_id: id.clone(),
-                })?)
-                .await
-                .map_err(|s| with_retry_hint(ctx.rpc_error(s), &id))?
-                .into_inner();
+            let request = ctx.request(CreateDiagnosticRequest {
+                diagnostic: Some(Diagnostic {
+                    unit,
+                    period,
+                    title: title.unwrap_or_default(),
+                    ..Default::default()
+                }),
+                request_id: id.clone(),
+            })?;
+            let d = created(ctx, &id, client.create_diagnostic(request)).await?;
             print_diagnostic(ctx, &d)
         }
         DiagnosticCommand::Assess {
@@ -1181,42 +1074,36 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             } else {
                 format!("indicators/{indicator}")
             };
-            let a = client
-                .assess_indicator(ctx.request(AssessIndicatorRequest {
+            let a = ctx
+                .answer(client.assess_indicator(ctx.request(AssessIndicatorRequest {
                     diagnostic,
                     assessment: Some(Assessment {
                         indicator,
-                        colour: Colour::from(colour) as i32,
+                        colour: colour as i32,
                         note: note.unwrap_or_default(),
                         evidence: links(&evidence),
                         ..Default::default()
                     }),
-                })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
-            let colour = state_name(Colour::try_from(a.colour).unwrap_or_default().as_str_name(), "COLOUR_");
+                })?))
+                .await?;
+            let colour = Colour::of(a.colour).unwrap_or_default().short_name();
             if ctx.json() {
                 return output::print_json(&json!({ "name": a.name, "indicator": a.indicator, "colour": colour }));
             }
             output::print(&format!("{}: {colour}", a.name))
         }
         DiagnosticCommand::Show { diagnostic } => {
-            let d = client
-                .get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
+            let d = ctx
+                .answer(client.get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?))
+                .await?;
             print_diagnostic(ctx, &d)
         }
         DiagnosticCommand::Compare { base, current } => {
-            let c = client
-                .compare_periods(ctx.request(ComparePeriodsRequest { base, current })?)
-                .await
-                .map_err(|s| ctx.rpc_error(s))?
-                .into_inner();
-            let change = |v: i32| state_name(Change::try_from(v).unwrap_or_default().as_str_name(), "CHANGE_");
-            let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+            let c = ctx
+                .answer(client.compare_periods(ctx.request(ComparePeriodsRequest { base, current })?))
+                .await?;
+            let change = |v: i32| Change::of(v).unwrap_or_default().short_name();
+            let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
             if ctx.json() {
                 return output::print_json(&json!({
                     "improved": c.improved,
@@ -1247,7 +1134,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
 }
 
 fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
-    let colour = |v: i32| state_name(Colour::try_from(v).unwrap_or_default().as_str_name(), "COLOUR_");
+    let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
     if ctx.json() {
         return output::print_json(&json!({
             "name": d.name,

@@ -1,6 +1,7 @@
 //! `eiso records …`: quality records (hồ sơ) kept for a retention period,
 //! then disposed of as a recorded act.
 
+use eiso_proto::eiso::documents::v1::record;
 use eiso_proto::eiso::documents::v1::{
     CloseRecordRequest, CreateRecordRequest, DisposeRecordRequest, Disposition, GetRecordRequest,
     ListRecordsDueForDispositionRequest, ListRecordsRequest, Record,
@@ -8,11 +9,12 @@ use eiso_proto::eiso::documents::v1::{
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{created, list_pages, list_query, print_page, request_id};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{disposition_json, disposition_label, nfc, record_state_json, record_state_label};
+use crate::names::{enum_json, nfc, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table, to_timestamp};
 
 /// Runs a `records` subcommand.
@@ -22,12 +24,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
         RecordsCommand::List(args) => list(ctx, args).await,
         RecordsCommand::Show { record } => {
             let request = ctx.request(GetRecordRequest { name: record })?;
-            let record = ctx
-                .documents()
-                .get_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().get_record(request)).await?;
             print_one(ctx, &record)
         }
         RecordsCommand::Close { record, etag } => {
@@ -35,12 +32,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 name: record,
                 etag: etag.unwrap_or_default(),
             })?;
-            let record = ctx
-                .documents()
-                .close_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().close_record(request)).await?;
             print_one(ctx, &record)
         }
         RecordsCommand::Due(args) => due(ctx, args).await,
@@ -64,12 +56,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 reference,
                 etag: etag.unwrap_or_default(),
             })?;
-            let record = ctx
-                .documents()
-                .dispose_record(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let record = ctx.answer(ctx.documents().dispose_record(request)).await?;
             print_one(ctx, &record)
         }
     }
@@ -82,7 +69,7 @@ pub fn new_record(args: &RecordCreateArgs) -> Record {
         document: args.document.clone().unwrap_or_default(),
         owner_unit: args.owner_unit.clone(),
         retention_months: args.retention_months,
-        disposition: Disposition::from(args.disposition) as i32,
+        disposition: args.disposition as i32,
         ..Record::default()
     }
 }
@@ -93,12 +80,7 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
         record: Some(new_record(&args)),
         request_id: request_id.clone(),
     })?;
-    let record = ctx
-        .documents()
-        .create_record(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let record = created(ctx, &request_id, ctx.documents().create_record(request)).await?;
     print_one(ctx, &record)?;
     if !ctx.json() {
         output::note(&format!("add its files with: eiso docs upload {} FILE", record.name));
@@ -107,85 +89,66 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
 }
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
-    let (records, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRecordsRequest {
-            page_size: args.page.page_size.unwrap_or_default(),
-            page_token,
-            filter: args.filter.clone().unwrap_or_default(),
-            order_by: args.order_by.clone().unwrap_or_default(),
-        });
-        async move {
-            let response = client
-                .list_records(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.records, response.next_page_token))
-        }
-    })
-    .await?;
-    print_list(ctx, &records, &next, "no records")
+    let (records, next) = list_query!(ctx, args, ctx.documents(), list_records, ListRecordsRequest, records).await?;
+    print_page(
+        ctx,
+        "records",
+        &records,
+        &next,
+        record_json,
+        "no records",
+        records_table,
+    )
 }
 
 async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
-    let client = ctx.documents();
     let as_of_time = args.as_of.map(to_timestamp);
-    let (records, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(ListRecordsDueForDispositionRequest {
+    let (records, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| ListRecordsDueForDispositionRequest {
             as_of_time,
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        async move {
-            let response = client
-                .list_records_due_for_disposition(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            Ok((response.records, response.next_page_token))
-        }
-    })
+        },
+        ctx.documents(),
+        |mut client, request| async move { client.list_records_due_for_disposition(request).await },
+        |answer| (answer.records, answer.next_page_token),
+    )
     .await?;
-    print_list(ctx, &records, &next, "no records await disposition")
+    print_page(
+        ctx,
+        "records",
+        &records,
+        &next,
+        record_json,
+        "no records await disposition",
+        records_table,
+    )
 }
 
-fn print_list(ctx: &Ctx, records: &[Record], next_page_token: &str, empty: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "records": records.iter().map(record_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
-    }
-    if records.is_empty() {
-        output::print(empty)?;
-    } else {
-        let mut table = table([
-            "NAME",
-            "TITLE",
-            "OWNER UNIT",
-            "STATE",
-            "RETENTION",
-            "DISPOSITION",
-            "RETENTION ENDS",
+fn records_table(records: &[Record]) -> comfy_table::Table {
+    let mut table = table([
+        "NAME",
+        "TITLE",
+        "OWNER UNIT",
+        "STATE",
+        "RETENTION",
+        "DISPOSITION",
+        "RETENTION ENDS",
+    ]);
+    for record in records {
+        table.add_row(vec![
+            record.name.clone(),
+            record.title.clone(),
+            record.owner_unit.clone(),
+            state_cell::<record::State>(record.state, "state"),
+            retention_label(record.retention_months),
+            arg_cell::<Disposition>(record.disposition, "disposition"),
+            local_cell(record.retention_end_time.as_ref()),
         ]);
-        for record in records {
-            table.add_row(vec![
-                record.name.clone(),
-                record.title.clone(),
-                record.owner_unit.clone(),
-                record_state_label(record.state),
-                retention_label(record.retention_months),
-                disposition_label(record.disposition),
-                local_cell(record.retention_end_time.as_ref()),
-            ]);
-        }
-        output::print_table(&table)?;
     }
-    note_next_page(next_page_token);
-    Ok(())
+    table
 }
 
 fn print_one(ctx: &Ctx, record: &Record) -> Result<(), CliError> {
@@ -217,9 +180,12 @@ fn record_details(record: &Record) -> comfy_table::Table {
     if !record.document.is_empty() {
         rows.push(("document", record.document.clone()));
     }
-    rows.push(("state", record_state_label(record.state)));
+    rows.push(("state", state_cell::<record::State>(record.state, "state")));
     rows.push(("retention", retention_label(record.retention_months)));
-    rows.push(("disposition", disposition_label(record.disposition)));
+    rows.push((
+        "disposition",
+        arg_cell::<Disposition>(record.disposition, "disposition"),
+    ));
     if record.close_time.is_some() {
         rows.push(("closed", local_cell(record.close_time.as_ref())));
     }
@@ -231,7 +197,7 @@ fn record_details(record: &Record) -> comfy_table::Table {
             "disposed",
             format!(
                 "{} by {} on {}\n{}\n{}",
-                disposition_label(act.disposition),
+                arg_cell::<Disposition>(act.disposition, "disposition"),
                 act.actor,
                 local_cell(act.act_time.as_ref()),
                 act.reference,
@@ -254,13 +220,13 @@ pub fn record_json(record: &Record) -> Value {
         "document": record.document,
         "owner_unit": record.owner_unit,
         "retention_months": record.retention_months,
-        "disposition": disposition_json(record.disposition),
-        "state": record_state_json(record.state),
+        "disposition": enum_json::<Disposition>(record.disposition),
+        "state": enum_json::<record::State>(record.state),
         "files": record.files.iter().map(file_json).collect::<Vec<_>>(),
         "close_time": json_time(record.close_time.as_ref()),
         "retention_end_time": json_time(record.retention_end_time.as_ref()),
         "disposition_act": record.disposition_act.as_ref().map_or(Value::Null, |act| json!({
-            "disposition": disposition_json(act.disposition),
+            "disposition": enum_json::<Disposition>(act.disposition),
             "actor": act.actor,
             "act_time": json_time(act.act_time.as_ref()),
             "reason": act.reason,
@@ -277,7 +243,6 @@ mod tests {
     use eiso_proto::eiso::documents::v1::{DispositionAct, record};
 
     use super::*;
-    use crate::names::DispositionArg;
 
     #[test]
     fn a_new_record_carries_the_flags() {
@@ -285,7 +250,7 @@ mod tests {
             title: "Sổ theo dõi hồ sơ năm 2024".to_string(),
             owner_unit: "units/pgd".to_string(),
             retention_months: 60,
-            disposition: DispositionArg::Transfer,
+            disposition: Disposition::TransferToArchive,
             document: Some("documents/d-1".to_string()),
             request_id: None,
         });

@@ -10,7 +10,7 @@ use eiso_proto::eiso::search::v1::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 
-use super::{collect_pages, note_next_page};
+use super::{list_pages, note_next_page};
 use crate::cli::{SearchArgs, SearchCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -35,12 +35,12 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
             "give the words to search for, e.g. eiso search \"ho so chuyen truong\"".to_string(),
         ));
     }
-    let client = ctx.search();
     // Totals and facets come with every page; the last one is kept.
     let last: std::cell::RefCell<Option<SearchResponse>> = Default::default();
-    let (results, next) = collect_pages(&args.page, |page_token| {
-        let mut client = client.clone();
-        let request = ctx.request(SearchRequest {
+    let (results, next) = list_pages(
+        ctx,
+        &args.page,
+        |page_size, page_token| SearchRequest {
             query: query.clone(),
             kinds: args.kind.clone(),
             units: args.unit.clone(),
@@ -51,22 +51,18 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
             } else {
                 String::new()
             },
-            page_size: args.page.page_size.unwrap_or_default(),
+            page_size,
             page_token,
-        });
-        let last = &last;
-        async move {
-            let mut response = client
-                .search(request?)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
-            let results = std::mem::take(&mut response.results);
-            let next = response.next_page_token.clone();
-            *last.borrow_mut() = Some(response);
-            Ok((results, next))
-        }
-    })
+        },
+        ctx.search(),
+        |mut client, request| async move { client.search(request).await },
+        |mut answer| {
+            let results = std::mem::take(&mut answer.results);
+            let next = answer.next_page_token.clone();
+            *last.borrow_mut() = Some(answer);
+            (results, next)
+        },
+    )
     .await?;
     let response = last.into_inner().unwrap_or_default();
 
@@ -151,12 +147,7 @@ fn result_json(result: &SearchResult) -> Value {
 
 async fn get_status(ctx: &Ctx) -> Result<IndexStatus, CliError> {
     let request = ctx.request(GetIndexStatusRequest {})?;
-    Ok(ctx
-        .search()
-        .get_index_status(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    ctx.answer(ctx.search().get_index_status(request)).await
 }
 
 fn state_label(state: i32) -> &'static str {
@@ -287,12 +278,7 @@ fn progress_bar() -> ProgressBar {
 
 async fn rebuild(ctx: &Ctx, no_wait: bool) -> Result<(), CliError> {
     let request = ctx.request(RebuildIndexRequest {})?;
-    let mut status = ctx
-        .search()
-        .rebuild_index(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let mut status = ctx.answer(ctx.search().rebuild_index(request)).await?;
     let bar = if no_wait { ProgressBar::hidden() } else { progress_bar() };
     if !no_wait {
         while let Some(progress) = status.rebuild.clone() {

@@ -1,5 +1,6 @@
 //! `eiso units …`.
 
+use eiso_proto::eiso::identity::v1::unit;
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, GetUnitRequest, ListUnitsRequest, MergeUnitsRequest, RenameUnitRequest,
     Unit, UnitKind, UpdateUnitRequest,
@@ -7,46 +8,24 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{collect_pages, note_next_page, request_id, with_retry_hint};
+use super::{created, list_query, print_page, request_id};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
+use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{kind_json, kind_label, nfc, unit_state_json, unit_state_label};
+use crate::names::{enum_json, nfc, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `units` subcommand.
 pub async fn run(ctx: &Ctx, command: UnitsCommand) -> Result<(), CliError> {
     match command {
         UnitsCommand::List(args) => {
-            let client = ctx.identity();
-            let (units, next) = collect_pages(&args.page, |page_token| {
-                let mut client = client.clone();
-                let request = ctx.request(ListUnitsRequest {
-                    page_size: args.page.page_size.unwrap_or_default(),
-                    page_token,
-                    filter: args.filter.clone().unwrap_or_default(),
-                    order_by: args.order_by.clone().unwrap_or_default(),
-                });
-                async move {
-                    let response = client
-                        .list_units(request?)
-                        .await
-                        .map_err(|status| ctx.rpc_error(status))?
-                        .into_inner();
-                    Ok((response.units, response.next_page_token))
-                }
-            })
-            .await?;
-            print_list(ctx, &units, &next)
+            let (units, next) = list_query!(ctx, args, ctx.identity(), list_units, ListUnitsRequest, units).await?;
+            print_page(ctx, "units", &units, &next, unit_json, "no units", units_table)
         }
         UnitsCommand::Show { unit } => {
             let request = ctx.request(GetUnitRequest { name: unit })?;
-            let unit = ctx
-                .identity()
-                .get_unit(request)
-                .await
-                .map_err(|status| ctx.rpc_error(status))?
-                .into_inner();
+            let unit = ctx.answer(ctx.identity().get_unit(request)).await?;
             print_one(ctx, &unit)
         }
         UnitsCommand::Create(args) => create(ctx, args).await,
@@ -63,18 +42,13 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
         unit: Some(Unit {
             code: args.code.trim().to_string(),
             display_name: nfc(&args.name),
-            kind: UnitKind::from(args.kind) as i32,
+            kind: args.kind as i32,
             parent: args.parent.unwrap_or_default(),
             ..Unit::default()
         }),
         request_id: request_id.clone(),
     })?;
-    let unit = ctx
-        .identity()
-        .create_unit(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let unit = created(ctx, &request_id, ctx.identity().create_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -91,7 +65,7 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
         paths.push("display_name".to_string());
     }
     if let Some(kind) = args.kind {
-        unit.kind = UnitKind::from(kind) as i32;
+        unit.kind = kind as i32;
         paths.push("kind".to_string());
     }
     if let Some(parent) = &args.parent {
@@ -112,12 +86,7 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
 
 async fn update(ctx: &Ctx, args: UnitUpdateArgs) -> Result<(), CliError> {
     let request = ctx.request(update_request(&args)?)?;
-    let unit = ctx
-        .identity()
-        .update_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().update_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -130,12 +99,7 @@ async fn rename(ctx: &Ctx, args: UnitRenameArgs) -> Result<(), CliError> {
         reason,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let unit = ctx
-        .identity()
-        .rename_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().rename_unit(request)).await?;
     print_one(ctx, &unit)
 }
 
@@ -149,12 +113,7 @@ async fn merge(ctx: &Ctx, args: UnitMergeArgs) -> Result<(), CliError> {
         successor: args.into,
         reason,
     })?;
-    let response = ctx
-        .identity()
-        .merge_units(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let response = ctx.answer(ctx.identity().merge_units(request)).await?;
     if ctx.json() {
         return output::print_json(&json!({
             "sources": response.sources.iter().map(unit_json).collect::<Vec<_>>(),
@@ -181,29 +140,8 @@ async fn dissolve(ctx: &Ctx, args: UnitDissolveArgs) -> Result<(), CliError> {
         reason,
         etag: args.etag.unwrap_or_default(),
     })?;
-    let unit = ctx
-        .identity()
-        .dissolve_unit(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let unit = ctx.answer(ctx.identity().dissolve_unit(request)).await?;
     print_one(ctx, &unit)
-}
-
-fn print_list(ctx: &Ctx, units: &[Unit], next_page_token: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "units": units.iter().map(unit_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
-    }
-    if units.is_empty() {
-        output::print("no units")?;
-    } else {
-        output::print_table(&units_table(units))?;
-    }
-    note_next_page(next_page_token);
-    Ok(())
 }
 
 fn print_one(ctx: &Ctx, unit: &Unit) -> Result<(), CliError> {
@@ -221,9 +159,9 @@ fn units_table(units: &[Unit]) -> comfy_table::Table {
             unit.name.clone(),
             unit.code.clone(),
             unit.display_name.clone(),
-            kind_label(unit.kind),
+            arg_cell::<UnitKind>(unit.kind, "kind"),
             unit.parent.clone(),
-            unit_state_label(unit.state),
+            state_cell::<unit::State>(unit.state, "state"),
             local_cell(unit.update_time.as_ref()),
         ]);
     }
@@ -235,9 +173,9 @@ fn unit_details(unit: &Unit) -> comfy_table::Table {
         ("name", unit.name.clone()),
         ("code", unit.code.clone()),
         ("display name", unit.display_name.clone()),
-        ("kind", kind_label(unit.kind)),
+        ("kind", arg_cell::<UnitKind>(unit.kind, "kind")),
         ("parent", unit.parent.clone()),
-        ("state", unit_state_label(unit.state)),
+        ("state", state_cell::<unit::State>(unit.state, "state")),
     ];
     if !unit.successor.is_empty() {
         rows.push(("successor", unit.successor.clone()));
@@ -270,9 +208,9 @@ pub fn unit_json(unit: &Unit) -> Value {
         "name": unit.name,
         "code": unit.code,
         "display_name": unit.display_name,
-        "kind": kind_json(unit.kind),
+        "kind": enum_json::<UnitKind>(unit.kind),
         "parent": unit.parent,
-        "state": unit_state_json(unit.state),
+        "state": enum_json::<unit::State>(unit.state),
         "successor": unit.successor,
         "former_names": unit.former_names.iter().map(|change| json!({
             "code": change.code,
@@ -291,7 +229,6 @@ mod tests {
     use eiso_proto::prost_types::Timestamp;
 
     use super::*;
-    use crate::names::KindArg;
 
     fn update_args() -> UnitUpdateArgs {
         UnitUpdateArgs {
@@ -325,7 +262,7 @@ mod tests {
         assert_eq!(unit.display_name, "Phòng Giáo dục và Đào tạo");
 
         let request = update_request(&UnitUpdateArgs {
-            kind: Some(KindArg::PrimarySchool),
+            kind: Some(UnitKind::PrimarySchool),
             parent: Some("units/7".to_string()),
             ..update_args()
         })?;

@@ -7,39 +7,19 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
-use super::{
-    collect_pages, note_next_page, prompt_new_password, prompt_secret, read_stdin_line, request_id, with_retry_hint,
-};
+use super::{created, list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id};
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{nfc, role_bindings_cell, role_bindings_json, user_state_json, user_state_label};
+use crate::names::{enum_json, nfc, role_bindings_cell, role_bindings_json, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `users` subcommand.
 pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
     match command {
         UsersCommand::List(args) => {
-            let client = ctx.identity();
-            let (users, next) = collect_pages(&args.page, |page_token| {
-                let mut client = client.clone();
-                let request = ctx.request(ListUsersRequest {
-                    page_size: args.page.page_size.unwrap_or_default(),
-                    page_token,
-                    filter: args.filter.clone().unwrap_or_default(),
-                    order_by: args.order_by.clone().unwrap_or_default(),
-                });
-                async move {
-                    let response = client
-                        .list_users(request?)
-                        .await
-                        .map_err(|status| ctx.rpc_error(status))?
-                        .into_inner();
-                    Ok((response.users, response.next_page_token))
-                }
-            })
-            .await?;
-            print_list(ctx, &users, &next)
+            let (users, next) = list_query!(ctx, args, ctx.identity(), list_users, ListUsersRequest, users).await?;
+            print_page(ctx, "users", &users, &next, user_json, "no users", users_table)
         }
         UsersCommand::Show { user } => {
             let user = get(ctx, user).await?;
@@ -58,12 +38,7 @@ pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
 
 async fn get(ctx: &Ctx, name: String) -> Result<User, CliError> {
     let request = ctx.request(GetUserRequest { name })?;
-    Ok(ctx
-        .identity()
-        .get_user(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner())
+    ctx.answer(ctx.identity().get_user(request)).await
 }
 
 async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
@@ -87,12 +62,7 @@ async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
         password,
         request_id: request_id.clone(),
     })?;
-    let user = ctx
-        .identity()
-        .create_user(request)
-        .await
-        .map_err(|status| with_retry_hint(ctx.rpc_error(status), &request_id))?
-        .into_inner();
+    let user = created(ctx, &request_id, ctx.identity().create_user(request)).await?;
     print_one(ctx, &user)
 }
 
@@ -145,22 +115,14 @@ pub fn state_request(args: &UserStateArgs, state: user::State) -> UpdateUserRequ
 
 async fn send_update(ctx: &Ctx, request: UpdateUserRequest) -> Result<(), CliError> {
     let request = ctx.request(request)?;
-    let user = ctx
-        .identity()
-        .update_user(request)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+    let user = ctx.answer(ctx.identity().update_user(request)).await?;
     print_one(ctx, &user)
 }
 
 async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> {
     let me = ctx
-        .identity()
-        .who_am_i(ctx.request(WhoAmIRequest {})?)
-        .await
-        .map_err(|status| ctx.rpc_error(status))?
-        .into_inner();
+        .answer(ctx.identity().who_am_i(ctx.request(WhoAmIRequest {})?))
+        .await?;
     let name = args.user.unwrap_or_else(|| me.principal.clone());
     if !name.starts_with("users/") {
         return Err(CliError::Usage(format!(
@@ -196,32 +158,20 @@ async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> 
     }
 }
 
-fn print_list(ctx: &Ctx, users: &[User], next_page_token: &str) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({
-            "users": users.iter().map(user_json).collect::<Vec<_>>(),
-            "next_page_token": next_page_token,
-        }));
+fn users_table(users: &[User]) -> comfy_table::Table {
+    let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
+    for user in users {
+        table.add_row(vec![
+            user.name.clone(),
+            user.username.clone(),
+            user.display_name.clone(),
+            user.email.clone(),
+            role_bindings_cell(&user.role_bindings),
+            state_cell::<user::State>(user.state, "state"),
+            local_cell(user.update_time.as_ref()),
+        ]);
     }
-    if users.is_empty() {
-        output::print("no users")?;
-    } else {
-        let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
-        for user in users {
-            table.add_row(vec![
-                user.name.clone(),
-                user.username.clone(),
-                user.display_name.clone(),
-                user.email.clone(),
-                role_bindings_cell(&user.role_bindings),
-                user_state_label(user.state),
-                local_cell(user.update_time.as_ref()),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
-    note_next_page(next_page_token);
-    Ok(())
+    table
 }
 
 fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
@@ -234,7 +184,7 @@ fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
         ("display name", user.display_name.clone()),
         ("email", user.email.clone()),
         ("roles", role_bindings_cell(&user.role_bindings)),
-        ("state", user_state_label(user.state)),
+        ("state", state_cell::<user::State>(user.state, "state")),
         ("created", local_cell(user.create_time.as_ref())),
         ("updated", local_cell(user.update_time.as_ref())),
         ("etag", user.etag.clone()),
@@ -249,7 +199,7 @@ pub fn user_json(user: &User) -> Value {
         "display_name": user.display_name,
         "email": user.email,
         "role_bindings": role_bindings_json(&user.role_bindings),
-        "state": user_state_json(user.state),
+        "state": enum_json::<user::State>(user.state),
         "create_time": json_time(user.create_time.as_ref()),
         "update_time": json_time(user.update_time.as_ref()),
         "etag": user.etag,

@@ -1,5 +1,6 @@
-//! What the CLI's end-to-end tests share: running the `eiso` binary as a
-//! person would, with their own session directory and working directory.
+//! What the CLI's end-to-end tests share: a server with an office, and
+//! running the `eiso` binary as a person would, with their own session
+//! directory and working directory.
 
 #![allow(dead_code)]
 
@@ -8,7 +9,18 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
+use eiso_proto::eiso::identity::v1::{Role, Unit};
+use eiso_tests::TestServer;
 use serde_json::Value;
+
+/// A test server with the office `PGD` (Phòng Giáo dục và Đào tạo) under its
+/// root unit.
+pub async fn server_with_office() -> (TestServer, Unit) {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    (server, office)
+}
 
 pub struct Run {
     pub code: i32,
@@ -54,12 +66,18 @@ pub struct Person {
 }
 
 impl Person {
-    pub async fn login(server: SocketAddr, username: &str) -> Self {
-        let person = Person {
+    /// Someone at the terminal who has not signed in.
+    pub fn new(server: SocketAddr) -> Self {
+        Person {
             config: tempfile::tempdir().unwrap(),
             cwd: tempfile::tempdir().unwrap(),
             server,
-        };
+        }
+    }
+
+    /// A user (whose password is `USERNAME-password`) signed in.
+    pub async fn login(server: SocketAddr, username: &str) -> Self {
+        let person = Self::new(server);
         let run = person
             .run(
                 &["login", "--username", username, "--password-stdin"],
@@ -68,6 +86,12 @@ impl Person {
             .await;
         assert_eq!(run.code, 0, "login {username}: {}", run.stderr);
         person
+    }
+
+    /// A new user with `role` at `unit`, signed in.
+    pub async fn with_role(server: &TestServer, username: &str, role: Role, unit: &str) -> Self {
+        server.user_with_role(username, role, unit).await;
+        Self::login(server.addr, username).await
     }
 
     pub async fn run(&self, args: &[&str], stdin: &str) -> Run {

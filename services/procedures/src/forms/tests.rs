@@ -9,6 +9,7 @@ use eiso_proto::eiso::procedures::v1::{
     Applicant, Channel, CopyKind, Dossier, DossierStatus, Extension, Fee, Handover, Outcome, ProcedureStep,
     ProcedureVersion, ProcessingTime, ReceivedDocument, StatusChange, Supplement, processing_time::Budget,
 };
+use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
@@ -336,21 +337,18 @@ fn dates_are_vietnamese_in_ho_chi_minh_time() {
 
 #[test]
 fn labels_are_vietnamese() {
-    assert_eq!(view::copy_kind_label(CopyKind::Original), "Bản chính");
-    assert_eq!(view::copy_kind_label(CopyKind::CertifiedCopy), "Bản sao có chứng thực");
-    assert_eq!(view::copy_kind_label(CopyKind::Photocopy), "Bản sao");
+    assert_eq!(CopyKind::Original.label_vi(), "Bản chính");
+    assert_eq!(CopyKind::CertifiedCopy.label_vi(), "Bản sao có chứng thực");
+    assert_eq!(CopyKind::Photocopy.label_vi(), "Bản sao");
     assert_eq!(
-        view::copy_kind_label(CopyKind::OriginalOrCertified),
+        CopyKind::OriginalOrCertified.label_vi(),
         "Bản chính hoặc bản sao có chứng thực"
     );
-    assert_eq!(view::outcome_label(Outcome::Early), "Trước hạn");
-    assert_eq!(view::outcome_label(Outcome::OnTime), "Đúng hạn");
-    assert_eq!(view::outcome_label(Outcome::Late), "Quá hạn");
-    assert_eq!(
-        view::status_label(DossierStatus::SupplementRequested),
-        "Chờ bổ sung hồ sơ"
-    );
-    assert_eq!(view::status_label(DossierStatus::Returned), "Đã trả kết quả");
+    assert_eq!(Outcome::Early.label_vi(), "Trước hạn");
+    assert_eq!(Outcome::OnTime.label_vi(), "Đúng hạn");
+    assert_eq!(Outcome::Late.label_vi(), "Quá hạn");
+    assert_eq!(DossierStatus::SupplementRequested.label_vi(), "Chờ bổ sung hồ sơ");
+    assert_eq!(DossierStatus::Returned.label_vi(), "Đã trả kết quả");
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! The view model the templates see: the proto data turned into plain, serialisable values,
-//! formatted in Vietnamese, with times in Asia/Ho_Chi_Minh and all text in NFC. `TEMPLATES.md`
+//! formatted in Vietnamese (enum values by their `eiso_proto::labels`), with times in Asia/Ho_Chi_Minh and all text in NFC. `TEMPLATES.md`
 //! documents these names for the offices that write their own templates: keep both in step.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use eiso_proto::eiso::procedures::v1::{
-    Applicant, Channel, CopyKind, Dossier, DossierStatus, Form, Outcome, ProcedureLevel, ProcedureVersion,
-    processing_time::Budget,
+    Applicant, Dossier, DossierStatus, Form, ProcedureVersion, processing_time::Budget,
 };
+use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -89,60 +89,6 @@ impl DateView {
 
     fn ts(ts: Option<&Timestamp>) -> Self {
         Self::of(instant(ts))
-    }
-}
-
-pub(super) fn copy_kind_label(kind: CopyKind) -> &'static str {
-    match kind {
-        CopyKind::Original => "Bản chính",
-        CopyKind::CertifiedCopy => "Bản sao có chứng thực",
-        CopyKind::Photocopy => "Bản sao",
-        CopyKind::OriginalOrCertified => "Bản chính hoặc bản sao có chứng thực",
-        CopyKind::Unspecified => "",
-    }
-}
-
-pub(super) fn status_label(status: DossierStatus) -> &'static str {
-    match status {
-        DossierStatus::Unspecified => "",
-        DossierStatus::Registered => "Mới đăng ký",
-        DossierStatus::Received => "Đã tiếp nhận",
-        DossierStatus::NotReceived => "Từ chối tiếp nhận",
-        DossierStatus::InProgress => "Đang giải quyết",
-        DossierStatus::SupplementRequested => "Chờ bổ sung hồ sơ",
-        DossierStatus::AwaitingPayment => "Chờ thực hiện nghĩa vụ tài chính",
-        DossierStatus::Withdrawn => "Đã rút hồ sơ",
-        DossierStatus::Stopped => "Dừng xử lý",
-        DossierStatus::Completed => "Đã có kết quả",
-        DossierStatus::Returned => "Đã trả kết quả",
-    }
-}
-
-pub(super) fn outcome_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Unspecified => "",
-        Outcome::Early => "Trước hạn",
-        Outcome::OnTime => "Đúng hạn",
-        Outcome::Late => "Quá hạn",
-    }
-}
-
-fn channel_label(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Unspecified => "",
-        Channel::Direct => "Trực tiếp",
-        Channel::Online => "Trực tuyến",
-        Channel::Postal => "Qua dịch vụ bưu chính",
-    }
-}
-
-fn level_label(level: ProcedureLevel) -> &'static str {
-    match level {
-        ProcedureLevel::Unspecified => "",
-        ProcedureLevel::Central => "Cấp trung ương",
-        ProcedureLevel::Provincial => "Cấp tỉnh",
-        ProcedureLevel::Commune => "Cấp xã",
-        ProcedureLevel::District => "Cấp huyện",
     }
 }
 
@@ -282,7 +228,7 @@ impl ProcedureView {
             version: p.number,
             name: nfc(&p.display_name),
             field: nfc(&p.field),
-            level: level_label(p.level()),
+            level: p.level().label_vi(),
             processing_time: processing_time_label(p),
             steps: p
                 .steps
@@ -628,8 +574,8 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
             code: nfc(&d.code),
             summary,
             matter,
-            channel: channel_label(d.channel()),
-            status: status_label(d.status()),
+            channel: d.channel().label_vi(),
+            status: d.status().label_vi(),
             status_number: d.status,
             sets,
             sets_text: two_digits(i64::from(sets)),
@@ -638,7 +584,7 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
             appointment: DateView::ts(d.appointment_time.as_ref().or(d.due_time.as_ref())),
             complete: DateView::ts(d.complete_time.as_ref()),
             returned: DateView::ts(d.return_time.as_ref()),
-            outcome: outcome_label(d.outcome()),
+            outcome: d.outcome().label_vi(),
             result_summary: nfc(&d.result_summary),
             result_digitised: d.result_digitised,
             collect_place: nfc(&ctx.agency_name),
@@ -654,7 +600,7 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
             .map(|(i, doc)| DocumentView {
                 number: i + 1,
                 name: nfc(&doc.display_name),
-                copy_kind: copy_kind_label(doc.copy_kind()),
+                copy_kind: doc.copy_kind().label_vi(),
                 sets: doc.sets,
             })
             .collect(),
@@ -735,8 +681,8 @@ pub(super) fn register_view(ctx: &RegisterContext) -> RegisterView {
                 complete: DateView::ts(d.complete_time.as_ref()),
                 returned: DateView::ts(d.return_time.as_ref()),
                 receiving_officer: officer(&ctx.officer_names, receiving_officer_id(d)),
-                status: status_label(d.status()),
-                outcome: outcome_label(d.outcome()),
+                status: d.status().label_vi(),
+                outcome: d.outcome().label_vi(),
             }
         })
         .collect();

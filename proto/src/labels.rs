@@ -1,0 +1,275 @@
+//! What the API's enum values are called: the proto name of every one of them
+//! ([`ProtoEnum`]), and the Vietnamese label of those that people read
+//! ([`Label`]). The printed forms, the procedures catalogue's table, the CLI
+//! and the web app take them from here, so each label is written once.
+//!
+//! Labels are Vietnamese in Unicode NFC, exactly as the forms and the
+//! catalogue print them; an unset value's label is empty (except where the
+//! proto says how unset is taken).
+//!
+//! ```
+//! use eiso_proto::eiso::procedures::v1::DossierStatus;
+//! use eiso_proto::labels::{Label, ProtoEnum};
+//!
+//! assert_eq!(DossierStatus::Returned.label_vi(), "Đã trả kết quả");
+//! assert_eq!(DossierStatus::label_vi_of(10), Some("Đã trả kết quả"));
+//! assert_eq!(DossierStatus::label_vi_of(99), None);
+//! assert_eq!(DossierStatus::name_of(10), Some("DOSSIER_STATUS_RETURNED"));
+//! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
+//! ```
+
+use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
+use crate::eiso::procedures::v1::{
+    Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction, SupplementMode, Weekday,
+};
+
+/// Any enum of the API, by its proto names. Implemented for every generated
+/// enum (the build writes the impls from the descriptor set).
+pub trait ProtoEnum: Copy + Default + Into<i32> + TryFrom<i32> + 'static {
+    /// The proto name, e.g. `UNIT_KIND_SERVICE_CENTRE`.
+    fn as_str_name(&self) -> &'static str;
+
+    /// The value with this proto name.
+    fn from_str_name(name: &str) -> Option<Self>;
+
+    /// The value of a number, or `None` for a number this build does not know
+    /// (a newer server's).
+    fn of(value: i32) -> Option<Self> {
+        Self::try_from(value).ok()
+    }
+
+    /// The proto name of a number, or `None` for a number this build does not
+    /// know.
+    fn name_of(value: i32) -> Option<&'static str> {
+        Self::of(value).map(|value| value.as_str_name())
+    }
+
+    /// What every value's name starts with, e.g. `UNIT_KIND_`: the name of the
+    /// unspecified value without `UNSPECIFIED`.
+    fn prefix() -> &'static str {
+        let unspecified = Self::default().as_str_name();
+        unspecified.strip_suffix("UNSPECIFIED").unwrap_or("")
+    }
+
+    /// The name without the enum's prefix, in lower case: `service_centre`
+    /// for `UNIT_KIND_SERVICE_CENTRE`.
+    fn short_name(&self) -> String {
+        let name = self.as_str_name();
+        name.strip_prefix(Self::prefix()).unwrap_or(name).to_ascii_lowercase()
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/eiso_enums.rs"));
+
+/// An enum value's Vietnamese label, as people read it on forms, in the
+/// catalogue and in the apps.
+pub trait Label: ProtoEnum {
+    /// The label, in NFC.
+    fn label_vi(&self) -> &'static str;
+
+    /// The label of a number, or `None` for a number this build does not know.
+    fn label_vi_of(value: i32) -> Option<&'static str> {
+        Self::of(value).map(|value| value.label_vi())
+    }
+}
+
+impl Label for DossierStatus {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Registered => "Mới đăng ký",
+            Self::Received => "Đã tiếp nhận",
+            Self::NotReceived => "Từ chối tiếp nhận",
+            Self::InProgress => "Đang giải quyết",
+            Self::SupplementRequested => "Chờ bổ sung hồ sơ",
+            Self::AwaitingPayment => "Chờ thực hiện nghĩa vụ tài chính",
+            Self::Withdrawn => "Đã rút hồ sơ",
+            Self::Stopped => "Dừng xử lý",
+            Self::Completed => "Đã có kết quả",
+            Self::Returned => "Đã trả kết quả",
+        }
+    }
+}
+
+impl Label for Outcome {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Early => "Trước hạn",
+            Self::OnTime => "Đúng hạn",
+            Self::Late => "Quá hạn",
+        }
+    }
+}
+
+impl Label for CopyKind {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Original => "Bản chính",
+            Self::CertifiedCopy => "Bản sao có chứng thực",
+            Self::Photocopy => "Bản sao",
+            Self::OriginalOrCertified => "Bản chính hoặc bản sao có chứng thực",
+        }
+    }
+}
+
+impl Label for Satisfaction {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::VerySatisfied => "Rất hài lòng",
+            Self::Satisfied => "Hài lòng",
+            Self::Acceptable => "Chấp nhận được",
+            Self::Dissatisfied => "Không hài lòng",
+        }
+    }
+}
+
+impl Label for Channel {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Direct => "Trực tiếp",
+            Self::Online => "Trực tuyến",
+            Self::Postal => "Qua dịch vụ bưu chính",
+        }
+    }
+}
+
+impl Label for ProcedureLevel {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Central => "Cấp trung ương",
+            Self::Provincial => "Cấp tỉnh",
+            Self::Commune => "Cấp xã",
+            Self::District => "Cấp huyện",
+        }
+    }
+}
+
+impl Label for OnlineLevel {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Information => "Cung cấp thông tin",
+            Self::Partial => "Một phần",
+            Self::Full => "Toàn trình",
+        }
+    }
+}
+
+impl Label for SupplementMode {
+    /// Unset is taken as restart, as the proto says.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Restart | Self::Unspecified => "Tính lại từ đầu",
+            Self::Pause => "Tạm dừng",
+        }
+    }
+}
+
+impl Label for Weekday {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Monday => "Thứ Hai",
+            Self::Tuesday => "Thứ Ba",
+            Self::Wednesday => "Thứ Tư",
+            Self::Thursday => "Thứ Năm",
+            Self::Friday => "Thứ Sáu",
+            Self::Saturday => "Thứ Bảy",
+            Self::Sunday => "Chủ nhật",
+        }
+    }
+}
+
+impl Label for TaskStatus {
+    /// Unset is read as not started, as the proto says.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::NotStarted | Self::Unspecified => "Chưa thực hiện",
+            Self::InProgress => "Đang thực hiện",
+            Self::Done => "Đã hoàn thành",
+            Self::Cancelled => "Không thực hiện",
+        }
+    }
+}
+
+impl Label for TargetStatus {
+    /// Unset reads as no data, as the plans' reports print it.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Met => "Đạt",
+            Self::AtRisk => "Có nguy cơ không đạt",
+            Self::Missed => "Không đạt",
+            Self::NoData | Self::Unspecified => "Chưa có số liệu",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eiso::documents::v1::revision;
+    use crate::eiso::identity::v1::UnitKind;
+
+    /// Every value of `E` this build knows, by number.
+    fn values<E: ProtoEnum>() -> Vec<E> {
+        (0..64).filter_map(E::of).collect()
+    }
+
+    fn assert_nfc<E: Label>() {
+        use unicode_normalization::UnicodeNormalization;
+        for value in values::<E>() {
+            let label = value.label_vi();
+            assert_eq!(
+                label,
+                label.nfc().collect::<String>(),
+                "{} is not NFC",
+                value.as_str_name()
+            );
+        }
+    }
+
+    #[test]
+    fn labels_are_precomposed_and_only_the_unspecified_is_empty() {
+        assert_nfc::<DossierStatus>();
+        assert_nfc::<Outcome>();
+        assert_nfc::<CopyKind>();
+        assert_nfc::<Satisfaction>();
+        assert_nfc::<Channel>();
+        assert_nfc::<ProcedureLevel>();
+        assert_nfc::<OnlineLevel>();
+        assert_nfc::<SupplementMode>();
+        assert_nfc::<Weekday>();
+        assert_nfc::<TaskStatus>();
+        assert_nfc::<TargetStatus>();
+        for status in values::<DossierStatus>().into_iter().skip(1) {
+            assert!(!status.label_vi().is_empty(), "{}", status.as_str_name());
+        }
+        assert_eq!(
+            SupplementMode::Unspecified.label_vi(),
+            SupplementMode::Restart.label_vi()
+        );
+    }
+
+    #[test]
+    fn labels_by_number() {
+        assert_eq!(Weekday::label_vi_of(Weekday::Sunday as i32), Some("Chủ nhật"));
+        assert_eq!(CopyKind::label_vi_of(CopyKind::Photocopy as i32), Some("Bản sao"));
+        assert_eq!(Outcome::label_vi_of(0), Some(""));
+        assert_eq!(Channel::label_vi_of(42), None);
+    }
+
+    #[test]
+    fn every_enum_has_its_names() {
+        assert_eq!(UnitKind::prefix(), "UNIT_KIND_");
+        assert_eq!(UnitKind::ServiceCentre.short_name(), "service_centre");
+        assert_eq!(revision::State::InReview.short_name(), "in_review");
+        assert_eq!(revision::State::name_of(2), Some("STATE_IN_REVIEW"));
+        assert_eq!(UnitKind::from_str_name("UNIT_KIND_OFFICE"), Some(UnitKind::Office));
+        assert_eq!(<UnitKind as ProtoEnum>::name_of(99), None);
+    }
+}
