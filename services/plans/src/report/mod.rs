@@ -8,6 +8,7 @@
 
 use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
+use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::Environment;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::Serialize;
@@ -125,22 +126,21 @@ fn nfc(text: &str) -> String {
     text.nfc().collect()
 }
 
+/// A task status's Vietnamese label; unknown numbers read as not started.
 pub fn status_label(status: i32) -> &'static str {
-    match pb::TaskStatus::try_from(status).unwrap_or(pb::TaskStatus::Unspecified) {
-        pb::TaskStatus::Done => "Đã hoàn thành",
-        pb::TaskStatus::InProgress => "Đang thực hiện",
-        pb::TaskStatus::Cancelled => "Không thực hiện",
-        pb::TaskStatus::NotStarted | pb::TaskStatus::Unspecified => "Chưa thực hiện",
-    }
+    pb::TaskStatus::of(status).unwrap_or_default().label_vi()
 }
 
+/// A target status's Vietnamese label and the page's CSS class for it.
 pub fn target_status_label(status: i32) -> (&'static str, &'static str) {
-    match pb::TargetStatus::try_from(status).unwrap_or(pb::TargetStatus::Unspecified) {
-        pb::TargetStatus::Met => ("Đạt", "met"),
-        pb::TargetStatus::AtRisk => ("Có nguy cơ không đạt", "risk"),
-        pb::TargetStatus::Missed => ("Không đạt", "missed"),
-        pb::TargetStatus::NoData | pb::TargetStatus::Unspecified => ("Chưa có số liệu", "nodata"),
-    }
+    let status = pb::TargetStatus::of(status).unwrap_or_default();
+    let class = match status {
+        pb::TargetStatus::Met => "met",
+        pb::TargetStatus::AtRisk => "risk",
+        pb::TargetStatus::Missed => "missed",
+        pb::TargetStatus::NoData | pb::TargetStatus::Unspecified => "nodata",
+    };
+    (status.label_vi(), class)
 }
 
 /// The view of `report`.
