@@ -283,7 +283,10 @@ impl Plans {
         let (unit_name, superior) = self.unit_names(&plan.content.issuing_unit).await?;
         let view = report::view(&content, &plan_proto, &unit_name, &superior);
         let html = self.templates.render(&view).map_err(ServiceError::internal)?;
-        let xlsx = report::workbook(&view).map_err(ServiceError::internal)?;
+        // Writing the workbook is CPU work: off the async workers.
+        let xlsx = eiso_platform::spreadsheet::blocking(move || report::workbook(&view))
+            .await?
+            .map_err(ServiceError::internal)?;
         let stem = file_stem(plan.content.year, period);
         // Filed under the system principal for periodic reports, so that the scheduler and
         // someone asking for the same report at the same time file the same record.

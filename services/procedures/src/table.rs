@@ -36,17 +36,16 @@
 //! Export writes the Vietnamese header and one row per procedure: UTF-8 CSV with a byte-order
 //! mark (so that Excel shows Vietnamese correctly), or a workbook whose first sheet is the
 //! table (bold frozen header, wrapped multi-line cells, drop-down lists for the fixed values)
-//! and whose second sheet explains the columns. Import reads CSV with or without the mark,
+//! and whose second sheet explains the columns. Import reads the file with
+//! [`eiso_platform::spreadsheet`], the one reader of uploaded tables: CSV with or without the mark,
 //! separated by `,`, `;` or tabs (detected from the header line), UTF-8 or UTF-16 with a
 //! mark, and the first sheet of an XLSX (also ODS) workbook; legacy XLS and XLSB workbooks are
 //! refused (their records cannot be checked before reading). Files over [`eiso_untrusted::Limits::IMPORT`]
 //! (size, unpacked size, cells spanned, columns) are refused before any parser sees them.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use eiso_platform::spreadsheet::{self, Cell, ReadError, fold, number_text, squash};
 use eiso_proto::eiso::procedures::v1::{
     CopyKind, Fee, ImportRowError, OnlineLevel, ProcedureLevel, ProcedureStep, ProcedureVersion, ProcessingTime,
     RequiredDocument, SupplementMode, TableFormat, processing_time::Budget,
@@ -54,7 +53,6 @@ use eiso_proto::eiso::procedures::v1::{
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
 };
-use unicode_normalization::UnicodeNormalization;
 
 /// The column titles the export writes, in order (Vietnamese, for the office editing the
 /// sheet). Parallel to [`COLUMN_KEYS`].
@@ -220,6 +218,16 @@ pub enum TableError {
         /// The writer's error.
         reason: String,
     },
+}
+
+impl From<ReadError> for TableError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::NotCsv(reason) => Self::NotCsv(reason),
+            ReadError::NotXlsx(reason) => Self::NotXlsx(reason),
+            ReadError::Refused(refusal) => Self::Refused(refusal),
+        }
+    }
 }
 
 fn describe_header(unknown: &[String], missing: &[String], duplicated: &[String]) -> String {
@@ -457,21 +465,6 @@ fn expected<T>(vocabulary: Vocabulary<T>) -> String {
 
 // ---------------------------------------------------------------------------------------
 // Text
-
-/// NFC, without zero-width spaces and byte-order marks.
-fn nfc(text: &str) -> String {
-    text.nfc().filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}')).collect()
-}
-
-/// Trimmed, each run of white space (line breaks, tabs, no-break spaces) one space.
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// For comparing titles and fixed values: NFC, squashed, lower case.
-fn fold(text: &str) -> String {
-    squash(&nfc(text)).to_lowercase()
-}
 
 /// One line of text: squashed, checked for length and control characters.
 fn clean_text(text: &str, max_chars: usize) -> Result<String, String> {
@@ -827,18 +820,8 @@ fn format_fee(fee: &Fee) -> String {
 /// The catalogue as UTF-8 CSV with a byte-order mark, `,`-separated, CRLF line ends; list
 /// cells hold one item a line.
 pub fn export_csv(rows: &[CatalogueRow]) -> Result<Vec<u8>, TableError> {
-    let write_error = |error: csv::Error| TableError::Write {
-        format: "CSV",
-        reason: error.to_string(),
-    };
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(COLUMNS).map_err(write_error)?;
-    for row in rows {
-        writer.write_record(row_cells(row)?).map_err(write_error)?;
-    }
-    writer.into_inner().map_err(|error| TableError::Write {
+    let table = rows.iter().map(row_cells).collect::<Result<Vec<_>, _>>()?;
+    spreadsheet::write_csv(COLUMNS, table).map_err(|error| TableError::Write {
         format: "CSV",
         reason: error.to_string(),
     })
@@ -1007,31 +990,22 @@ pub fn import(format: TableFormat, content: &[u8]) -> Result<Vec<ParsedRow>, Tab
         max_rows: MAX_ROWS as u64 + 1,
         ..eiso_untrusted::Limits::IMPORT
     };
-    let sheet = match format {
-        TableFormat::Csv => {
-            eiso_untrusted::check_csv(content, &limits).map_err(TableError::Refused)?;
-            read_csv(content)?
-        }
-        TableFormat::Xlsx => {
-            // What is not an archive (nor a legacy workbook) calamine refuses at once.
-            if content.starts_with(b"PK") || content.starts_with(b"\xD0\xCF\x11\xE0") {
-                eiso_untrusted::check_workbook(content, &limits).map_err(|refusal| match refusal {
-                    eiso_untrusted::Refusal::Damaged(_) | eiso_untrusted::Refusal::Unsupported(_) => {
-                        TableError::NotXlsx(refusal.to_string())
-                    }
-                    other => TableError::Refused(other),
-                })?;
-            }
-            read_workbook(content)?
-        }
+    let format = match format {
+        TableFormat::Csv => spreadsheet::Format::Csv,
+        TableFormat::Xlsx => spreadsheet::Format::Xlsx,
         TableFormat::Unspecified => return Err(TableError::FormatUnspecified),
     };
-    let slots = map_header(&sheet.header)?;
-    let rows: Vec<&(i32, Vec<Cell>)> = sheet
-        .rows
-        .iter()
+    let grid = spreadsheet::read(format, content, &limits)?;
+    let mut rows = grid.rows.into_iter();
+    let header = match rows.next() {
+        Some((_, header)) if !header.iter().all(Cell::is_blank) => header,
+        _ => return Err(TableError::NoHeader),
+    };
+    let slots = map_header(&header)?;
+    let rows = rows
         .filter(|(_, cells)| !cells.iter().all(Cell::is_blank))
-        .collect();
+        .map(|(row, cells)| Ok((i32::try_from(row).map_err(|_| TableError::TooManyRows(row))?, cells)))
+        .collect::<Result<Vec<(i32, Vec<Cell>)>, TableError>>()?;
     if rows.len() > MAX_ROWS {
         return Err(TableError::TooManyRows(rows.len()));
     }
@@ -1039,209 +1013,22 @@ pub fn import(format: TableFormat, content: &[u8]) -> Result<Vec<ParsedRow>, Tab
     let parsed = rows
         .into_iter()
         .map(|(row, cells)| {
-            let mut result = parse_row(*row, &slots, sheet.first_column, cells);
+            let mut result = parse_row(row, &slots, grid.first_column, &cells);
             if let Ok(parsed) = &result {
                 if let Some(first) = first_row_of.get(&parsed.code) {
                     result = Err(vec![ImportRowError {
-                        row: *row,
+                        row,
                         column: Column::Code.title().to_string(),
                         description: format!("procedure {} is already on row {first}", parsed.code),
                     }]);
                 } else {
-                    first_row_of.insert(parsed.code.clone(), *row);
+                    first_row_of.insert(parsed.code.clone(), row);
                 }
             }
-            ParsedRow { row: *row, result }
+            ParsedRow { row, result }
         })
         .collect();
     Ok(parsed)
-}
-
-/// A cell as read.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    /// Text, NFC.
-    Text(String),
-    /// A number in a workbook.
-    Number(f64),
-    /// A value that is not text or a number (a date, an Excel error): what is wrong with it.
-    Bad(String),
-}
-
-impl Cell {
-    fn is_blank(&self) -> bool {
-        matches!(self, Self::Text(text) if text.trim().is_empty())
-    }
-}
-
-/// A table as read: the header cells, then each row with its 1-based number.
-struct Sheet {
-    header: Vec<Cell>,
-    rows: Vec<(i32, Vec<Cell>)>,
-    /// 0-based index of the sheet column the table starts in.
-    first_column: u32,
-}
-
-fn read_csv(content: &[u8]) -> Result<Sheet, TableError> {
-    let text = decode_csv(content)?;
-    if text.contains('\0') {
-        return Err(TableError::NotCsv("the file holds binary data".to_string()));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(detect_delimiter(&text))
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(record) => record.map_err(|error| TableError::NotCsv(error.to_string()))?,
-        None => return Err(TableError::NoHeader),
-    };
-    let header: Vec<Cell> = header.iter().map(|field| Cell::Text(nfc(field))).collect();
-    if header.iter().all(Cell::is_blank) {
-        return Err(TableError::NoHeader);
-    }
-    let mut rows = Vec::new();
-    for (index, record) in records.enumerate() {
-        let record = record.map_err(|error| TableError::NotCsv(error.to_string()))?;
-        // Excel shows a record as one row whatever line breaks its cells hold.
-        let row = i32::try_from(index + 2).map_err(|_| TableError::TooManyRows(index))?;
-        rows.push((row, record.iter().map(|field| Cell::Text(nfc(field))).collect()));
-    }
-    Ok(Sheet {
-        header,
-        rows,
-        first_column: 0,
-    })
-}
-
-/// The text of a CSV file: UTF-8 with or without a byte-order mark, or UTF-16 with one (as
-/// Excel's "Unicode Text" writes).
-fn decode_csv(content: &[u8]) -> Result<Cow<'_, str>, TableError> {
-    if content.starts_with(b"PK\x03\x04") || content.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(TableError::NotCsv(
-            "this is a spreadsheet workbook; import it as XLSX".to_string(),
-        ));
-    }
-    let utf16 = |bytes: &[u8], decode: fn([u8; 2]) -> u16| {
-        let units: Vec<u16> = bytes
-            .chunks(2)
-            .map(|pair| decode([pair[0], *pair.get(1).unwrap_or(&0)]))
-            .collect();
-        String::from_utf16(&units)
-            .map(Cow::Owned)
-            .map_err(|_| TableError::NotCsv("the file is not valid UTF-16 text".to_string()))
-    };
-    if let Some(rest) = content.strip_prefix(b"\xFF\xFE") {
-        return utf16(rest, u16::from_le_bytes);
-    }
-    if let Some(rest) = content.strip_prefix(b"\xFE\xFF") {
-        return utf16(rest, u16::from_be_bytes);
-    }
-    let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
-    std::str::from_utf8(content).map(Cow::Borrowed).map_err(|_| {
-        TableError::NotCsv(
-            "the file is not UTF-8 text; in Excel, save it as \"CSV UTF-8 (Comma delimited)\"".to_string(),
-        )
-    })
-}
-
-/// The separator of the header line: the most frequent of `,`, `;` and tab outside quotes
-/// (`,` if none).
-fn detect_delimiter(text: &str) -> u8 {
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '\n' | '\r' if !quoted => break,
-            _ if !quoted => {
-                if let Some(count) = counts.iter_mut().find(|(d, _)| char::from(*d) == c) {
-                    count.1 += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    // `max_by_key` keeps the last of equal counts: order them so that `,` wins ties.
-    counts.reverse();
-    counts
-        .iter()
-        .max_by_key(|(_, count)| *count)
-        .map_or(b',', |(delimiter, _)| *delimiter)
-}
-
-/// The first sheet of a workbook. The parser reads untrusted bytes: a panic inside it is
-/// reported as an unreadable file.
-fn read_workbook(content: &[u8]) -> Result<Sheet, TableError> {
-    if content.is_empty() {
-        return Err(TableError::NotXlsx("the file is empty".to_string()));
-    }
-    match std::panic::catch_unwind(|| read_first_sheet(content)) {
-        Ok(sheet) => sheet,
-        Err(_) => Err(TableError::NotXlsx("the workbook is damaged".to_string())),
-    }
-}
-
-fn read_first_sheet(content: &[u8]) -> Result<Sheet, TableError> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(content)).map_err(|_| {
-        let hint = if std::str::from_utf8(content).is_ok() {
-            "; it looks like text: import it as CSV"
-        } else {
-            ""
-        };
-        TableError::NotXlsx(format!("not an XLSX, XLS or ODS workbook{hint}"))
-    })?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(range) => {
-            range.map_err(|error| TableError::NotXlsx(format!("the first sheet cannot be read: {error}")))?
-        }
-        None => return Err(TableError::NotXlsx("the workbook has no sheet".to_string())),
-    };
-    let Some((first_row, first_column)) = range.start() else {
-        return Err(TableError::NoHeader);
-    };
-    let mut rows = range.rows();
-    let header: Vec<Cell> = match rows.next() {
-        Some(cells) => cells.iter().map(workbook_cell).collect(),
-        None => return Err(TableError::NoHeader),
-    };
-    if header.iter().all(Cell::is_blank) {
-        return Err(TableError::NoHeader);
-    }
-    let mut data = Vec::new();
-    for (index, cells) in rows.enumerate() {
-        let row = first_row as usize + index + 2;
-        let row = i32::try_from(row).map_err(|_| TableError::TooManyRows(row))?;
-        data.push((row, cells.iter().map(workbook_cell).collect()));
-    }
-    Ok(Sheet {
-        header,
-        rows: data,
-        first_column,
-    })
-}
-
-fn workbook_cell(data: &Data) -> Cell {
-    match data {
-        Data::Empty => Cell::Text(String::new()),
-        Data::String(text) => Cell::Text(nfc(text)),
-        Data::Int(number) => Cell::Number(*number as f64),
-        Data::Float(number) => Cell::Number(*number),
-        Data::Bool(value) => Cell::Text(if *value { "TRUE" } else { "FALSE" }.to_string()),
-        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
-            Cell::Bad("holds a date or time; format the cell as Text and type the value again".to_string())
-        }
-        Data::Error(error) => Cell::Bad(format!("holds the Excel error {error}")),
-    }
-}
-
-fn number_text(number: f64) -> String {
-    if number.fract() == 0.0 && number.abs() < 1e15 {
-        format!("{}", number as i64)
-    } else {
-        format!("{number}")
-    }
 }
 
 /// What each cell of a row is: a column, a column to ignore, or no column (empty title).

@@ -6,6 +6,7 @@
 
 use eiso_platform::aip::filter;
 use eiso_platform::scope::Scope;
+use eiso_platform::spreadsheet;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
@@ -64,7 +65,10 @@ impl Procedures {
         request: pb::ImportProceduresRequest,
     ) -> ServiceResult<pb::ImportProceduresResponse> {
         let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
-        let rows = table::import(format, &request.content).map_err(table_error)?;
+        let content = request.content;
+        let rows = spreadsheet::blocking(move || table::import(format, &content))
+            .await?
+            .map_err(table_error)?;
         // Rows are imported only for the agencies the caller's editing roles cover.
         let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
         let mut response = pb::ImportProceduresResponse::default();
@@ -225,11 +229,17 @@ impl Procedures {
             let version = get_version_row(db, &code, published).await?;
             rows.push(CatalogueRow::new(code, &version.content));
         }
-        let (content, extension) = match format {
-            pb::TableFormat::Csv => (table::export_csv(&rows).map_err(table_error)?, "csv"),
-            pb::TableFormat::Xlsx => (table::export_xlsx(&rows).map_err(table_error)?, "xlsx"),
+        let extension = match format {
+            pb::TableFormat::Csv => "csv",
+            pb::TableFormat::Xlsx => "xlsx",
             pb::TableFormat::Unspecified => return Err(ServiceError::invalid("format", "is required: CSV or XLSX")),
         };
+        let content = spreadsheet::blocking(move || match format {
+            pb::TableFormat::Xlsx => table::export_xlsx(&rows),
+            _ => table::export_csv(&rows),
+        })
+        .await?
+        .map_err(table_error)?;
         Ok(pb::ExportProceduresResponse {
             content,
             file_name: format!("thu-tuc-hanh-chinh.{extension}"),
