@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod forms;
+pub mod rows;
 pub mod table;
 
 mod calendars;

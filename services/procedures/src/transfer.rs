@@ -13,7 +13,8 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Procedures;
-use crate::catalogue::get_version_row;
+use crate::rows::procedures::find_procedure;
+use crate::rows::versions::get_version;
 use crate::table::{self, CatalogueRow, TableError};
 
 fn table_error(error: TableError) -> ServiceError {
@@ -107,14 +108,7 @@ impl Procedures {
         validate_only: bool,
     ) -> ServiceResult<Imported> {
         let db = self.journal.db().reader();
-        let existing = db
-            .query_one(
-                Query::select()
-                    .columns(["published_version", "latest_version", "agency"])
-                    .from("procedures")
-                    .and_where(Expr::col("code").eq(row.code.clone())),
-            )
-            .await?;
+        let existing = find_procedure(db, &row.code).await?;
         let name = format!("procedures/{}", row.code);
         // A row outside the caller's units is refused, never imported: both
         // the agency it names and the one that performs the procedure now.
@@ -125,14 +119,16 @@ impl Procedures {
                 format!("{agency} is outside the units your role covers: the row is not imported"),
             ));
         }
-        if let Some(existing) = &existing {
-            let current: String = existing.try_get("", "agency")?;
-            if !scope.covers(&current) {
-                return Err(ServiceError::invalid(
-                    "version.agency",
-                    format!("{name} belongs to {current}, outside the units your role covers: the row is not imported"),
-                ));
-            }
+        if let Some(existing) = &existing
+            && !scope.covers(&existing.agency)
+        {
+            return Err(ServiceError::invalid(
+                "version.agency",
+                format!(
+                    "{name} belongs to {}, outside the units your role covers: the row is not imported",
+                    existing.agency
+                ),
+            ));
         }
         let Some(existing) = existing else {
             if validate_only {
@@ -155,11 +151,9 @@ impl Procedures {
             }
             return Ok(Imported::Created);
         };
-        let latest: i32 = existing.try_get("", "latest_version")?;
-        let current = get_version_row(db, &row.code, latest).await?;
+        let current = get_version(db, &row.code, existing.latest_version).await?;
         if CatalogueRow::new(&row.code, &current.content) == *row {
-            let is_draft = current.state == pb::procedure_version::State::Draft as i32;
-            if publish && is_draft && !validate_only {
+            if publish && current.is_draft() && !validate_only {
                 self.publish_version(ctx, pb::PublishProcedureVersionRequest { name: current.name() })
                     .await?;
                 return Ok(Imported::Versioned);
@@ -170,7 +164,7 @@ impl Procedures {
             self.check_content(&row.version).await?;
             return Ok(Imported::Versioned);
         }
-        let draft_name = if current.state == pb::procedure_version::State::Draft as i32 {
+        let draft_name = if current.is_draft() {
             current.name()
         } else {
             self.create_version(ctx, pb::CreateProcedureVersionRequest { parent: name })
@@ -226,7 +220,7 @@ impl Procedures {
         for row in db.query_all(&query).await? {
             let code: String = row.try_get("", "code")?;
             let published: i32 = row.try_get("", "published_version")?;
-            let version = get_version_row(db, &code, published).await?;
+            let version = get_version(db, &code, published).await?;
             rows.push(CatalogueRow::new(code, &version.content));
         }
         let extension = match format {
