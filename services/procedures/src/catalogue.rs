@@ -4,13 +4,14 @@
 
 use chrono::Utc;
 use eiso_platform::aip::enums::check as check_enum;
-use eiso_platform::aip::{etag, filter, names, order, page, text};
+use eiso_platform::aip::filter::Condition;
+use eiso_platform::aip::{etag, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 
 use crate::Procedures;
 use crate::convert::processing_time_from_proto;
@@ -86,6 +87,32 @@ fn check_counts(input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<()>
         }
     }
     v.check()
+}
+
+/// ListProcedures: filters on the columns of the version shown, in pages of
+/// 50 (1,000 at most).
+const LIST: list::Spec = list::Spec::new(&["state", "field", "agency", "level"], &["code", "update_time"], "code");
+
+/// The SQL of a filter condition on the catalogue (ListProcedures,
+/// ExportProcedures): enum values by name ([`list::enum_value`]).
+pub(crate) fn procedure_condition(condition: &Condition) -> ServiceResult<SimpleExpr> {
+    let value = &condition.value;
+    Ok(match condition.field.as_str() {
+        "state" => Expr::col("state").eq(list::enum_value(
+            value,
+            "STATE_",
+            "state",
+            pb::procedure::State::from_str_name,
+        )?),
+        "field" => Expr::col("field").eq(value.clone()),
+        "agency" => Expr::col("agency").eq(value.clone()),
+        _ => Expr::col("level").eq(list::enum_value(
+            value,
+            "PROCEDURE_LEVEL_",
+            "level",
+            pb::ProcedureLevel::from_str_name,
+        )?),
+    })
 }
 
 impl Procedures {
@@ -292,46 +319,29 @@ impl Procedures {
         &self,
         request: pb::ListProceduresRequest,
     ) -> ServiceResult<pb::ListProceduresResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(&request.filter, &["state", "field", "agency", "level"])?;
-        let terms = order::parse(&request.order_by, &["code", "update_time"], "code")?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        let listing = list::Listing::parse(
+            &LIST,
+            request.page_size,
+            &request.page_token,
+            &request.filter,
+            &request.order_by,
+        )?;
         let mut query = Query::select();
         query.columns(PROCEDURE_COLUMNS).from("procedures");
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "state" => Expr::col("state").eq(pb::procedure::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown state `{value}`")))?),
-                "field" => Expr::col("field").eq(value.clone()),
-                "agency" => Expr::col("agency").eq(value.clone()),
-                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
-                    .map(|l| l as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("code", Order::Asc).limit(size + 1).offset(offset);
+        listing.filter(&mut query, procedure_condition)?;
+        listing.order_and_limit(&mut query, "code");
         let db = self.journal.db().reader();
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let mut rows = db.query_all(&query).await?;
+        let next_page_token = listing.finish(&mut rows);
         let mut procedures = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             let procedure = ProcedureRow::from_row(row)?;
             let version = versions::get_version(db, &procedure.code, procedure.shown_version()).await?;
             procedures.push(procedure.to_proto(Some(version.to_proto())));
         }
         Ok(pb::ListProceduresResponse {
             procedures,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 

@@ -5,7 +5,8 @@
 //! roles that handle dossiers and never goes into events or logs.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::aip::{filter, names, order, page, text};
+use eiso_platform::aip::filter::{self, Condition};
+use eiso_platform::aip::{list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::{Scope, authorize};
 use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
@@ -13,7 +14,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 
 use crate::Procedures;
 use crate::calendar::{self, Deadline, Suspension};
@@ -29,6 +30,41 @@ pub const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::Processing
 
 /// Statuses in which the clock runs or waits (not finished).
 pub const ACTIVE: [S; 4] = [S::Received, S::InProgress, S::SupplementRequested, S::AwaitingPayment];
+
+/// ListDossiers: in pages of 50 (1,000 at most), newest first by default.
+const LIST: list::Spec = list::Spec::new(
+    &["agency", "procedure", "status", "assignee", "code", "due"],
+    &["receive_time", "due_time", "code"],
+    "receive_time desc",
+);
+
+/// The SQL of a ListDossiers filter condition; `due = soon` ends at `soon`,
+/// worked out beforehand (it needs the agency's calendar).
+fn dossier_condition(
+    condition: &Condition,
+    now: DateTime<Utc>,
+    soon: Option<DateTime<Utc>>,
+) -> ServiceResult<SimpleExpr> {
+    let value = &condition.value;
+    Ok(match condition.field.as_str() {
+        "agency" => Expr::col("agency").eq(value.clone()),
+        "procedure" => Expr::col("procedure_code").eq(parse_procedure(value, "filter")?),
+        "status" => Expr::col("status").eq(list::enum_value(value, "DOSSIER_STATUS_", "status", S::from_str_name)?),
+        "assignee" => Expr::col("assignee").eq(value.clone()),
+        "code" => Expr::col("code").eq(value.clone()),
+        _ => {
+            let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
+            match (value.as_str(), soon) {
+                ("overdue", _) => active.and(Expr::col("due_time").lt(now)),
+                // Due within one working day of the agency's calendar.
+                ("soon", Some(horizon)) => active
+                    .and(Expr::col("due_time").gte(now))
+                    .and(Expr::col("due_time").lte(horizon)),
+                _ => return Err(ServiceError::invalid("filter", "due takes \"soon\" or \"overdue\"")),
+            }
+        }
+    })
+}
 
 fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {
     ServiceError::precondition(
@@ -337,18 +373,13 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ListDossiersRequest,
     ) -> ServiceResult<pb::ListDossiersResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(
+        let listing = list::Listing::parse(
+            &LIST,
+            request.page_size,
+            &request.page_token,
             &request.filter,
-            &["agency", "procedure", "status", "assignee", "code", "due"],
-        )?;
-        let terms = order::parse(
             &request.order_by,
-            &["receive_time", "due_time", "code"],
-            "receive_time desc",
         )?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
         let now = self.now();
         let mut query = Query::select();
         query.columns(DOSSIER_COLUMNS).from("dossiers");
@@ -359,62 +390,37 @@ impl Procedures {
         {
             query.and_where(covered);
         }
-        let mut agency_filter = None;
-        for condition in &conditions {
-            if condition.field == "agency" && condition.op == filter::Op::Eq {
-                agency_filter = Some(condition.value.clone());
-            }
-        }
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "agency" => Expr::col("agency").eq(value),
-                "procedure" => Expr::col("procedure_code").eq(parse_procedure(&value, "filter")?),
-                "status" => Expr::col("status").eq(S::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown status `{value}`")))?),
-                "assignee" => Expr::col("assignee").eq(value),
-                "code" => Expr::col("code").eq(value),
-                _ => {
-                    let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
-                    match value.as_str() {
-                        "overdue" => active.and(Expr::col("due_time").lt(now)),
-                        "soon" => {
-                            // Due within one working day of the agency's calendar
-                            // (the standard calendar when no agency is named).
-                            let agency = agency_filter.as_deref().unwrap_or_default();
-                            let stored = calendars::load_agency(self.journal.db().reader(), agency).await?;
-                            let day = stored.calendar.hours_per_day();
-                            let horizon = stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))?;
-                            active
-                                .and(Expr::col("due_time").gte(now))
-                                .and(Expr::col("due_time").lte(horizon))
-                        }
-                        _ => return Err(ServiceError::invalid("filter", "due takes \"soon\" or \"overdue\"")),
-                    }
-                }
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
-        let rows = self.journal.db().reader().query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let soon = if listing.conditions.iter().any(|c| c.field == "due" && c.value == "soon") {
+            Some(self.due_soon_horizon(&listing.conditions, now).await?)
+        } else {
+            None
+        };
+        listing.filter(&mut query, |condition| dossier_condition(condition, now, soon))?;
+        listing.order_and_limit(&mut query, "id");
+        let mut rows = self.journal.db().reader().query_all(&query).await?;
+        let next_page_token = listing.finish(&mut rows);
         let personal = self.personal_data_scope(&ctx.principal).await?;
         let dossiers = rows
             .iter()
-            .take(size as usize)
             .map(|r| DossierRow::from_row(r).map(|d| d.to_proto(personal.covers(&d.agency))))
             .collect::<ServiceResult<Vec<_>>>()?;
         Ok(pb::ListDossiersResponse {
             dossiers,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
+    }
+
+    /// Where `due = soon` ends: one working day from `now` on the calendar
+    /// of the agency the filter names (the standard calendar when it names
+    /// none).
+    async fn due_soon_horizon(&self, conditions: &[Condition], now: DateTime<Utc>) -> ServiceResult<DateTime<Utc>> {
+        let agency = conditions
+            .iter()
+            .rfind(|c| c.field == "agency" && c.op == filter::Op::Eq)
+            .map_or("", |c| c.value.as_str());
+        let stored = calendars::load_agency(self.journal.db().reader(), agency).await?;
+        let day = stored.calendar.hours_per_day();
+        stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))
     }
 
     pub async fn hand_over(

@@ -4,7 +4,7 @@
 //! content changed; each bad row is reported with its row and column, and
 //! does not stop the others.
 
-use eiso_platform::aip::filter;
+use eiso_platform::aip::list;
 use eiso_platform::scope::Scope;
 use eiso_platform::spreadsheet;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
@@ -13,8 +13,10 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Procedures;
+use crate::catalogue::procedure_condition;
 use crate::rows::procedures::find_procedure;
 use crate::rows::versions::get_version;
+use crate::rows::{PROCEDURE_COLUMNS, ProcedureRow};
 use crate::table::{self, CatalogueRow, TableError};
 
 fn table_error(error: TableError) -> ServiceError {
@@ -55,6 +57,10 @@ fn row_error(row: i32, error: ServiceError) -> Vec<pb::ImportRowError> {
         }],
     }
 }
+
+/// ExportProcedures: the published catalogue, filtered as ListProcedures is
+/// (but for the state).
+const EXPORT: list::Spec = list::Spec::new(&["field", "agency", "level"], &["code"], "code");
 
 /// Row errors an import answer lists; `error_count` has them all.
 const MAX_LISTED_ROW_ERRORS: usize = 100;
@@ -194,34 +200,20 @@ impl Procedures {
         request: pb::ExportProceduresRequest,
     ) -> ServiceResult<pb::ExportProceduresResponse> {
         let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
-        let conditions = filter::parse(&request.filter, &["field", "agency", "level"])?;
+        let listing = list::Listing::parse(&EXPORT, 0, "", &request.filter, "")?;
         let db = self.journal.db().reader();
         let mut query = Query::select();
         query
-            .columns(["code", "published_version"])
+            .columns(PROCEDURE_COLUMNS)
             .from("procedures")
             .and_where(Expr::col("state").eq(pb::procedure::State::Published as i32));
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "field" => Expr::col("field").eq(value),
-                "agency" => Expr::col("agency").eq(value),
-                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
-                    .map(|l| l as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
+        listing.filter(&mut query, procedure_condition)?;
         query.order_by("code", Order::Asc);
         let mut rows = Vec::new();
         for row in db.query_all(&query).await? {
-            let code: String = row.try_get("", "code")?;
-            let published: i32 = row.try_get("", "published_version")?;
-            let version = get_version(db, &code, published).await?;
-            rows.push(CatalogueRow::new(code, &version.content));
+            let procedure = ProcedureRow::from_row(&row)?;
+            let version = get_version(db, &procedure.code, procedure.published_version).await?;
+            rows.push(CatalogueRow::new(procedure.code, &version.content));
         }
         let extension = match format {
             pb::TableFormat::Csv => "csv",
