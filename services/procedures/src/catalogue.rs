@@ -210,22 +210,8 @@ impl Procedures {
             v.add(f("agency"), "is required");
         }
         v.check()?;
-        match self.directory.unit(&input.agency).await? {
-            None => {
-                return Err(ServiceError::invalid(
-                    f("agency"),
-                    format!("{} does not exist", input.agency),
-                ));
-            }
-            Some(unit) if !unit.active => {
-                return Err(ServiceError::precondition(
-                    "UNIT_NOT_ACTIVE",
-                    &input.agency,
-                    format!("{} is merged or dissolved; use its successor", input.agency),
-                ));
-            }
-            Some(_) => {}
-        }
+        self.active_unit(&input.agency, &f("agency"), "use its successor")
+            .await?;
         Ok(pb::ProcedureVersion {
             display_name,
             field,

@@ -9,7 +9,7 @@ use eiso_platform::aip::filter::{self, Condition};
 use eiso_platform::aip::{list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::{Scope, authorize};
-use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations, WriteTx};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
@@ -154,6 +154,31 @@ impl Procedures {
             .require(agency, "the new dossier")
     }
 
+    /// Begins a change of the dossier `name`, as the caller's method may
+    /// make it ([`Self::authorize_dossier`]).
+    async fn open(&self, ctx: &CallContext, name: &str) -> ServiceResult<(WriteTx<'_>, DossierRow)> {
+        let tx = self.journal.begin(ctx).await?;
+        let row = self.load(tx.txn(), name).await?;
+        self.authorize_dossier(ctx, &row).await?;
+        Ok((tx, row))
+    }
+
+    /// [`Self::open`] for a change made only in the `allowed` statuses:
+    /// FAILED_PRECONDITION otherwise, saying the dossier cannot `action`.
+    async fn open_in(
+        &self,
+        ctx: &CallContext,
+        name: &str,
+        allowed: &[S],
+        action: &str,
+    ) -> ServiceResult<(WriteTx<'_>, DossierRow)> {
+        let (tx, row) = self.open(ctx, name).await?;
+        if !allowed.contains(&row.status()) {
+            return Err(not_in(&row, allowed, action));
+        }
+        Ok((tx, row))
+    }
+
     async fn load(&self, db: &impl ConnectionTrait, name: &str) -> ServiceResult<DossierRow> {
         dossier_rows::get_dossier(db, &names::parse(name, "dossiers", "name")?).await
     }
@@ -173,15 +198,7 @@ impl Procedures {
 
     async fn agency(&self, name: &str, field: &str) -> ServiceResult<eiso_platform::directory::DirectoryUnit> {
         names::parse(name, "units", field)?;
-        match self.directory.unit(name).await? {
-            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
-            Some(unit) if !unit.active => Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                name,
-                format!("{name} is merged or dissolved; receive under its successor"),
-            )),
-            Some(unit) => Ok(unit),
-        }
+        self.active_unit(name, field, "receive under its successor").await
     }
 
     /// The due time of a dossier from its receipt and supplements.
@@ -218,7 +235,7 @@ impl Procedures {
 
     async fn finish(
         &self,
-        mut tx: eiso_platform::WriteTx<'_>,
+        mut tx: WriteTx<'_>,
         mut row: DossierRow,
         event: &str,
         ctx: &CallContext,
@@ -448,12 +465,9 @@ impl Procedures {
             }
             Some(_) => {}
         }
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be handed over"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Received, S::InProgress], "be handed over")
+            .await?;
         let version = get_version(tx.txn(), &row.procedure_code, row.procedure_version).await?;
         let steps = version.content.steps.len() as i32;
         let expected = row.current_step + 1;
@@ -517,12 +531,14 @@ impl Procedures {
             .collect();
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be asked for a supplement"));
-        }
+        let (tx, mut row) = self
+            .open_in(
+                &ctx,
+                &request.name,
+                &[S::Received, S::InProgress],
+                "be asked for a supplement",
+            )
+            .await?;
         // A supplement is requested within 3 working days of receipt.
         let now = self.now();
         let stored = calendars::load_agency(tx.txn(), &row.agency).await?;
@@ -563,12 +579,9 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ReceiveSupplementRequest,
     ) -> ServiceResult<pb::Dossier> {
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if row.status() != S::SupplementRequested {
-            return Err(not_in(&row, &[S::SupplementRequested], "receive a supplement"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::SupplementRequested], "receive a supplement")
+            .await?;
         let now = self.now();
         if let Some(open) = row.supplements.last_mut() {
             open.receive_time = Some(now);
@@ -596,12 +609,9 @@ impl Procedures {
         let new_appointment = crate::convert::from_ts(request.new_appointment_time.as_ref(), "new_appointment_time")?
             .ok_or_else(|| ServiceError::invalid("new_appointment_time", "is required"))?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be extended"));
-        }
+        let (tx, mut row) = self
+            .open_in(&ctx, &request.name, &[S::Received, S::InProgress], "be extended")
+            .await?;
         if row.extension.is_some() {
             return Err(ServiceError::precondition(
                 "ALREADY_EXTENDED",
@@ -659,20 +669,12 @@ impl Procedures {
         let reason = text::clean(&mut v, "reason", reason, status == S::Stopped, 2000);
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !ACTIVE.contains(&row.status()) {
-            return Err(not_in(
-                &row,
-                &ACTIVE,
-                if status == S::Stopped {
-                    "be stopped"
-                } else {
-                    "be withdrawn"
-                },
-            ));
-        }
+        let action = if status == S::Stopped {
+            "be stopped"
+        } else {
+            "be withdrawn"
+        };
+        let (tx, mut row) = self.open_in(&ctx, name, &ACTIVE, action).await?;
         let now = self.now();
         row.assignee = String::new();
         row.change(status, now, &ctx.principal.name, &reason);
@@ -709,12 +711,9 @@ impl Procedures {
         let mut v = Violations::new();
         let result = text::clean(&mut v, "result_summary", &request.result_summary, true, 2000);
         v.check()?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be completed"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Received, S::InProgress], "be completed")
+            .await?;
         let due = row
             .due_time
             .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
@@ -737,12 +736,9 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ReturnResultRequest,
     ) -> ServiceResult<pb::Dossier> {
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if row.status() != S::Completed {
-            return Err(not_in(&row, &[S::Completed], "have its result returned"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Completed], "have its result returned")
+            .await?;
         let now = self.now();
         row.return_time = Some(now);
         row.assignee = String::new();
@@ -765,9 +761,7 @@ impl Procedures {
         let comment = text::clean(&mut v, "comment", &request.comment, false, 2000);
         v.check()?;
         let ctx = ctx.clone().with_reason(&comment);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
+        let (tx, mut row) = self.open(&ctx, &request.name).await?;
         if row.status() != S::Returned {
             return Err(ServiceError::precondition(
                 "NOT_RETURNED",

@@ -68,6 +68,28 @@ impl Procedures {
         &self.journal
     }
 
+    /// The unit `name`, where a write is to put something: INVALID_ARGUMENT
+    /// naming `field` when there is no such unit, FAILED_PRECONDITION
+    /// (UNIT_NOT_ACTIVE) when it is merged or dissolved, `instead` saying
+    /// what to do then.
+    async fn active_unit(
+        &self,
+        name: &str,
+        field: &str,
+        instead: &str,
+    ) -> eiso_platform::ServiceResult<eiso_platform::directory::DirectoryUnit> {
+        use eiso_platform::ServiceError;
+        match self.directory.unit(name).await? {
+            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
+            Some(unit) if !unit.active => Err(ServiceError::precondition(
+                "UNIT_NOT_ACTIVE",
+                name,
+                format!("{name} is merged or dissolved; {instead}"),
+            )),
+            Some(unit) => Ok(unit),
+        }
+    }
+
     /// PERMISSION_DENIED unless the caller holds the method's role at a root
     /// unit: operations over every unit (the event stream).
     pub async fn require_root(&self, ctx: &eiso_platform::CallContext) -> eiso_platform::ServiceResult<()> {
