@@ -1,9 +1,9 @@
 //! `seed`: a year of synthetic dossiers inserted straight into the procedures
 //! database, in multi-row INSERTs inside large transactions, until the table
-//! holds `--total` dossiers. The rows are encoded exactly as the service
-//! encodes them (the same sea-orm values: chrono timestamps, JSON arrays as
-//! text), in receive-time order, as a year of real intake would have left
-//! them. Codes are `BENCH-YYMMDD-NNNNNNN`, numbered on from the last seeded
+//! holds `--total` dossiers. The rows are the service's own
+//! ([`eiso_procedures::rows::DossierRow`], encoded by it into the columns of
+//! [`DOSSIER_COLUMNS`]), in receive-time order, as a year of real intake would
+//! have left them. Codes are `BENCH-YYMMDD-NNNNNNN`, numbered on from the last seeded
 //! one, so they never meet the server's `<agency code>-YYMMDD-XXXX` codes.
 //!
 //! The mix: about 85% returned and 5% completed (early / on time / late about
@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use eiso_procedures::rows::dossiers::{ChangeJson, DocumentJson, ExtensionJson, HandoverJson, SupplementJson};
+use eiso_procedures::rows::{DOSSIER_COLUMNS, DossierRow};
+use eiso_proto::eiso::procedures::v1::{Applicant, Channel, DossierStatus as S, Outcome, Satisfaction};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -31,57 +34,8 @@ use crate::people;
 use crate::receive::{channel, weighted};
 use crate::workcal::{self, add_working, to_local, to_utc};
 
-/// The columns of `dossiers`, in the service's order.
-const COLUMNS: [&str; 31] = [
-    "id",
-    "code",
-    "agency",
-    "procedure_code",
-    "procedure_version",
-    "status",
-    "channel",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_address",
-    "applicant_email",
-    "summary",
-    "documents",
-    "receive_time",
-    "due_time",
-    "appointment_time",
-    "current_step",
-    "assignee",
-    "handovers",
-    "supplements",
-    "extension",
-    "complete_time",
-    "result_summary",
-    "result_digitised",
-    "return_time",
-    "satisfaction",
-    "outcome",
-    "history",
-    "update_time",
-    "version",
-];
-
 /// The prefix of seeded codes.
 pub const CODE_PREFIX: &str = "BENCH-";
-
-// DossierStatus, Outcome, Satisfaction and Channel values (eiso.procedures.v1).
-const RECEIVED: i32 = 2;
-const NOT_RECEIVED: i32 = 3;
-const IN_PROGRESS: i32 = 4;
-const SUPPLEMENT_REQUESTED: i32 = 5;
-const WITHDRAWN: i32 = 7;
-const STOPPED: i32 = 8;
-const COMPLETED: i32 = 9;
-const RETURNED: i32 = 10;
-const EARLY: i32 = 1;
-const ON_TIME: i32 = 2;
-const LATE: i32 = 3;
-const DIRECT: i32 = 1;
 
 /// The procedure's budget (3 working days) and its steps, in working minutes.
 const BUDGET_MINUTES: i64 = 3 * 8 * 60;
@@ -407,13 +361,13 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<SeedRun> {
     let producer = std::thread::spawn(move || {
         let mut generator = generator;
         loop {
-            let rows = generator.next_rows(batch);
+            let rows = generator.next_rows(batch)?;
             if rows.is_empty() {
                 break;
             }
             let n = rows.len();
             let mut insert = Query::insert();
-            insert.into_table("dossiers").columns(COLUMNS);
+            insert.into_table("dossiers").columns(DOSSIER_COLUMNS);
             for row in rows {
                 insert.values_panic(row.into_iter().map(Expr::from));
             }
@@ -421,7 +375,7 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<SeedRun> {
                 break;
             }
         }
-        generator
+        anyhow::Ok(generator)
     });
 
     let started = Instant::now();
@@ -458,7 +412,7 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<SeedRun> {
     let elapsed = started.elapsed();
     let generator = producer
         .join()
-        .map_err(|_| anyhow::anyhow!("the row generator panicked"))?;
+        .map_err(|_| anyhow::anyhow!("the row generator panicked"))??;
 
     let analyze = if plan.analyze {
         let begun = Instant::now();
@@ -619,17 +573,19 @@ impl Generator {
         Some(workcal::office_time(self.days[self.day - 1], offset))
     }
 
-    fn next_rows(&mut self, n: usize) -> Vec<Vec<Value>> {
+    /// The next `n` rows (fewer at the end of the year), as the values of
+    /// [`DOSSIER_COLUMNS`].
+    fn next_rows(&mut self, n: usize) -> anyhow::Result<Vec<Vec<Value>>> {
         let mut rows = Vec::with_capacity(n);
         while rows.len() < n {
             let Some(received) = self.next_time() else { break };
-            rows.push(self.row(received));
+            rows.push(self.row(received).values()?);
         }
-        rows
+        Ok(rows)
     }
 
     /// One dossier received at local time `received`.
-    fn row(&mut self, received: NaiveDateTime) -> Vec<Value> {
+    fn row(&mut self, received: NaiveDateTime) -> DossierRow {
         let number = self.next_number;
         self.next_number += 1;
         let code = self.code(received.date(), number);
@@ -652,61 +608,63 @@ impl Generator {
             ))
             .to_string()
         };
-        let change = |status: i32, time: DateTime<Utc>, actor: &str, note: &str| json!({"status": status, "time": time, "actor": actor, "note": note});
-        let handover = |step: usize, giver: &str, receiver: &str, time: DateTime<Utc>, note: &str| {
-            json!({
-                "step": step,
-                "giver": giver,
-                "receiver": receiver,
-                "time": time,
-                "step_due": to_utc(add_working(to_local(time), STEP_HOURS[step] * 60)),
-                "note": note,
-            })
+        let change = |status: S, time: DateTime<Utc>, actor: &str, note: &str| ChangeJson {
+            status: status as i32,
+            time,
+            actor: actor.to_string(),
+            note: note.to_string(),
+        };
+        let handover = |step: usize, giver: &str, receiver: &str, time: DateTime<Utc>, note: &str| HandoverJson {
+            step: step as i32,
+            giver: giver.to_string(),
+            receiver: receiver.to_string(),
+            time,
+            step_due: to_utc(add_working(to_local(time), STEP_HOURS[step] * 60)),
+            note: note.to_string(),
         };
 
         let kind: f64 = rng.random();
-        let mut d = Dossier {
+        let mut d = DossierRow {
             id,
             code,
             agency,
-            status: RECEIVED,
+            procedure_code: self.procedure.clone(),
+            procedure_version: self.version,
             channel: channel(rng) as i32,
             summary: application.summary.clone(),
             documents: application
                 .documents
                 .iter()
-                .map(|(name, copy, sets)| json!({"display_name": name, "copy_kind": copy, "sets": sets}))
+                .map(|(name, copy, sets)| DocumentJson {
+                    display_name: name.to_string(),
+                    copy_kind: *copy,
+                    sets: *sets,
+                })
                 .collect(),
-            receive_time,
+            applicant: Applicant {
+                full_name: application.full_name,
+                id_number: application.id_number,
+                phone: application.phone,
+                address: application.address,
+                email: application.email,
+            },
             due_time: Some(at(BUDGET_MINUTES)),
-            appointment_time: None,
-            current_step: -1,
-            assignee: String::new(),
-            handovers: Vec::new(),
-            supplements: Vec::new(),
-            extension: None,
-            complete_time: None,
-            result_summary: String::new(),
-            result_digitised: false,
-            return_time: None,
-            satisfaction: 0,
-            outcome: 0,
-            history: vec![change(RECEIVED, receive_time, &counter, "")],
-            update_time: receive_time,
+            history: vec![change(S::Received, receive_time, &counter, "")],
+            ..DossierRow::at_intake(receive_time)
         };
         d.appointment_time = d.due_time;
         let first_handover = rng.random_range(5..=60);
         if kind < 0.02 {
             // Refused at intake (form 03).
             self.mix.refused += 1;
-            d.status = NOT_RECEIVED;
-            d.channel = DIRECT;
+            d.status = S::NotReceived as i32;
+            d.channel = Channel::Direct as i32;
             d.summary = String::new();
             d.documents = Vec::new();
             d.due_time = None;
             d.appointment_time = None;
             d.history = vec![change(
-                NOT_RECEIVED,
+                S::NotReceived,
                 receive_time,
                 &counter,
                 "Không thuộc thẩm quyền giải quyết của phường nơi cư trú",
@@ -715,22 +673,22 @@ impl Generator {
             // Withdrawn by the applicant, or stopped by a leader.
             let t0 = at(first_handover);
             d.handovers.push(handover(0, &counter, &counter, t0, "Hồ sơ đầy đủ"));
-            d.history.push(change(IN_PROGRESS, t0, &counter, "Hồ sơ đầy đủ"));
+            d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             let end = at(first_handover + rng.random_range(30..=1200));
             if rng.random_bool(2.0 / 3.0) {
                 self.mix.withdrawn += 1;
-                d.status = WITHDRAWN;
+                d.status = S::Withdrawn as i32;
                 d.history.push(change(
-                    WITHDRAWN,
+                    S::Withdrawn,
                     end,
                     &counter,
                     "Gia đình chuyển nơi cư trú, xin rút hồ sơ",
                 ));
             } else {
                 self.mix.stopped += 1;
-                d.status = STOPPED;
+                d.status = S::Stopped as i32;
                 d.history.push(change(
-                    STOPPED,
+                    S::Stopped,
                     end,
                     &leader,
                     "Trường nơi đến không còn chỉ tiêu tiếp nhận",
@@ -742,24 +700,24 @@ impl Generator {
             // Still running: waiting for a supplement, or past its due time.
             let t0 = at(first_handover);
             d.handovers.push(handover(0, &counter, &counter, t0, "Hồ sơ đầy đủ"));
-            d.history.push(change(IN_PROGRESS, t0, &counter, "Hồ sơ đầy đủ"));
+            d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             d.current_step = 0;
             d.assignee = counter.clone();
-            d.status = IN_PROGRESS;
+            d.status = S::InProgress as i32;
             d.update_time = t0;
             if rng.random_bool(0.5) {
                 self.mix.supplement_requested += 1;
                 let asked = at(first_handover + rng.random_range(60..=3 * 480));
-                d.supplements.push(json!({
-                    "request_time": asked,
-                    "reason": "Học bạ nộp là bản photo, chưa có bản chính",
-                    "documents": ["Học bạ (bản chính)"],
-                    "receive_time": null,
-                }));
+                d.supplements.push(SupplementJson {
+                    request_time: asked,
+                    reason: "Học bạ nộp là bản photo, chưa có bản chính".to_string(),
+                    documents: vec!["Học bạ (bản chính)".to_string()],
+                    receive_time: None,
+                });
                 d.due_time = None;
-                d.status = SUPPLEMENT_REQUESTED;
+                d.status = S::SupplementRequested as i32;
                 d.history.push(change(
-                    SUPPLEMENT_REQUESTED,
+                    S::SupplementRequested,
                     asked,
                     &officer,
                     "Học bạ nộp là bản photo, chưa có bản chính",
@@ -777,11 +735,11 @@ impl Generator {
                     self.mix.extended += 1;
                     let asked = at(first_handover + rng.random_range(240..=480));
                     let new_appointment = at(BUDGET_MINUTES + 2 * 480);
-                    d.extension = Some(json!({
-                        "request_time": asked,
-                        "reason": "Cần xác minh chỉ tiêu tiếp nhận với trường nơi đến",
-                        "new_appointment": new_appointment,
-                    }));
+                    d.extension = Some(ExtensionJson {
+                        request_time: asked,
+                        reason: "Cần xác minh chỉ tiêu tiếp nhận với trường nơi đến".to_string(),
+                        new_appointment,
+                    });
                     d.appointment_time = Some(new_appointment);
                     d.update_time = asked;
                 }
@@ -792,17 +750,17 @@ impl Generator {
             let x: f64 = rng.random();
             let minutes = if x < 0.5 {
                 self.mix.early += 1;
-                d.outcome = EARLY;
+                d.outcome = Outcome::Early as i32;
                 rng.random_range(60..=16 * 60)
             } else if x < 0.9 {
                 self.mix.on_time += 1;
-                d.outcome = ON_TIME;
+                d.outcome = Outcome::OnTime as i32;
                 // On the due day, at or before the due time.
                 let into_day = std::cmp::max(worked_today(to_local(due)), 1);
                 BUDGET_MINUTES - rng.random_range(0..into_day)
             } else {
                 self.mix.late += 1;
-                d.outcome = LATE;
+                d.outcome = Outcome::Late as i32;
                 BUDGET_MINUTES + rng.random_range(30..=5 * 480)
             };
             let completed = at(minutes);
@@ -819,7 +777,7 @@ impl Generator {
                 t2,
                 "Đủ điều kiện chuyển trường, trình ký",
             ));
-            d.history.push(change(IN_PROGRESS, t0, &counter, "Hồ sơ đầy đủ"));
+            d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             d.current_step = 2;
             d.result_digitised = rng.random_bool(0.7);
             if d.result_digitised {
@@ -827,71 +785,40 @@ impl Generator {
             }
             d.result_summary = "Đồng ý cho học sinh chuyển trường".to_string();
             d.complete_time = Some(completed);
-            d.status = COMPLETED;
-            d.history.push(change(COMPLETED, completed, &leader, &d.result_summary));
+            d.status = S::Completed as i32;
+            d.history
+                .push(change(S::Completed, completed, &leader, &d.result_summary));
             d.update_time = completed;
             if rng.random_bool(85.0 / 90.0) {
                 self.mix.returned += 1;
                 let returned = at(minutes + rng.random_range(10..=3 * 480));
-                d.status = RETURNED;
+                d.status = S::Returned as i32;
                 d.return_time = Some(returned);
-                d.history.push(change(RETURNED, returned, &counter, ""));
+                d.history.push(change(S::Returned, returned, &counter, ""));
                 d.update_time = returned;
                 if rng.random_bool(2.0 / 3.0) {
                     self.mix.rated += 1;
                     let y: f64 = rng.random();
                     d.satisfaction = if y < 0.45 {
-                        1
+                        Satisfaction::VerySatisfied
                     } else if y < 0.85 {
-                        2
+                        Satisfaction::Satisfied
                     } else if y < 0.95 {
-                        3
+                        Satisfaction::Acceptable
                     } else {
-                        4
-                    };
+                        Satisfaction::Dissatisfied
+                    } as i32;
                 }
             } else {
                 self.mix.completed += 1;
                 d.assignee = counter.clone();
             }
         }
-        if d.channel == 2 {
+        if d.channel == Channel::Online as i32 {
             self.mix.online += 1;
         }
-        let version = d.history.len() as i64 + i64::from(d.satisfaction != 0);
-        vec![
-            d.id.into(),
-            d.code.into(),
-            d.agency.into(),
-            self.procedure.clone().into(),
-            self.version.into(),
-            d.status.into(),
-            d.channel.into(),
-            application.full_name.into(),
-            application.id_number.into(),
-            application.phone.into(),
-            application.address.into(),
-            application.email.into(),
-            d.summary.into(),
-            serde_json::Value::Array(d.documents).to_string().into(),
-            d.receive_time.into(),
-            d.due_time.into(),
-            d.appointment_time.into(),
-            d.current_step.into(),
-            d.assignee.into(),
-            serde_json::Value::Array(d.handovers).to_string().into(),
-            serde_json::Value::Array(d.supplements).to_string().into(),
-            d.extension.map(|e| e.to_string()).into(),
-            d.complete_time.into(),
-            d.result_summary.into(),
-            d.result_digitised.into(),
-            d.return_time.into(),
-            d.satisfaction.into(),
-            d.outcome.into(),
-            serde_json::Value::Array(d.history).to_string().into(),
-            d.update_time.into(),
-            version.into(),
-        ]
+        d.version = d.history.len() as i64 + i64::from(d.satisfaction != 0);
+        d
     }
 
     fn pick(&mut self, users: &[String]) -> String {
@@ -911,36 +838,18 @@ fn worked_today(local: NaiveDateTime) -> i64 {
     minutes.clamp(0, 480)
 }
 
-/// A dossier being built (the columns not taken from the application).
-struct Dossier {
-    id: String,
-    code: String,
-    agency: String,
-    status: i32,
-    channel: i32,
-    summary: String,
-    documents: Vec<serde_json::Value>,
-    receive_time: DateTime<Utc>,
-    due_time: Option<DateTime<Utc>>,
-    appointment_time: Option<DateTime<Utc>>,
-    current_step: i32,
-    assignee: String,
-    handovers: Vec<serde_json::Value>,
-    supplements: Vec<serde_json::Value>,
-    extension: Option<serde_json::Value>,
-    complete_time: Option<DateTime<Utc>>,
-    result_summary: String,
-    result_digitised: bool,
-    return_time: Option<DateTime<Utc>>,
-    satisfaction: i32,
-    outcome: i32,
-    history: Vec<serde_json::Value>,
-    update_time: DateTime<Utc>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The value of `column` in a row.
+    fn cell<'r>(row: &'r [Value], column: &str) -> &'r Value {
+        let index = DOSSIER_COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .expect("a dossier column");
+        &row[index]
+    }
 
     fn generator(total: u64) -> Generator {
         Generator::new(
@@ -960,17 +869,17 @@ mod tests {
         let mut g = generator(20_000);
         let mut rows = Vec::new();
         loop {
-            let batch = g.next_rows(500);
+            let batch = g.next_rows(500).expect("rows");
             if batch.is_empty() {
                 break;
             }
             rows.extend(batch);
         }
         assert_eq!(rows.len(), 20_000);
-        assert!(rows.iter().all(|r| r.len() == COLUMNS.len()));
+        assert!(rows.iter().all(|r| r.len() == DOSSIER_COLUMNS.len()));
         let times: Vec<DateTime<Utc>> = rows
             .iter()
-            .filter_map(|r| match &r[14] {
+            .filter_map(|r| match cell(r, "receive_time") {
                 Value::ChronoDateTimeUtc(Some(t)) => Some(*t),
                 _ => None,
             })
@@ -990,20 +899,22 @@ mod tests {
     #[test]
     fn outcomes_agree_with_the_due_time() {
         let mut g = generator(3000);
-        for row in g.next_rows(3000) {
-            let (Value::ChronoDateTimeUtc(due), Value::ChronoDateTimeUtc(done), Value::Int(Some(outcome))) =
-                (&row[15], &row[22], &row[27])
-            else {
+        for row in g.next_rows(3000).expect("rows") {
+            let (Value::ChronoDateTimeUtc(due), Value::ChronoDateTimeUtc(done), Value::Int(Some(outcome))) = (
+                cell(&row, "due_time"),
+                cell(&row, "complete_time"),
+                cell(&row, "outcome"),
+            ) else {
                 continue;
             };
             let (Some(due), Some(done)) = (due, done) else { continue };
             let expected = if done > due {
-                LATE
+                Outcome::Late
             } else if to_local(*done).date() < to_local(*due).date() {
-                EARLY
+                Outcome::Early
             } else {
-                ON_TIME
-            };
+                Outcome::OnTime
+            } as i32;
             assert_eq!(*outcome, expected, "due {due}, completed {done}");
         }
     }

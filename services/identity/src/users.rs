@@ -290,7 +290,7 @@ fn hashing_slots() -> &'static tokio::sync::Semaphore {
 
 async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
     let _slot = hashing_slots().acquire().await.map_err(ServiceError::internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(ServiceError::internal)
+    eiso_platform::blocking::run(work).await
 }
 
 pub async fn hash_blocking(password: String) -> ServiceResult<String> {

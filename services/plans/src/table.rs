@@ -13,14 +13,17 @@
 //! content column is the header); titles are matched NFC-normalised, case-insensitively. A
 //! cell that cannot be read is reported as `rows[N].<column title>`, N being the row number
 //! the spreadsheet shows (the header of a plain CSV is row 1).
+//!
+//! Files are read by [`eiso_platform::spreadsheet`], as the procedures catalogue's are: CSV in
+//! UTF-8 or UTF-16 (with a byte-order mark) separated by `,`, `;` or tabs, or the first sheet
+//! of an XLSX (or ODS) workbook, checked against the import limits first; a cell holding a
+//! date or an Excel error is reported, not read.
 
-use std::borrow::Cow;
-use std::io::Cursor;
-
-use calamine::{Data, Reader};
+use eiso_platform::spreadsheet::{self, Cell, Grid, fold, number_text};
 use eiso_proto::eiso::plans::v1::{Comparator, Measure, TableFormat};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
-use unicode_normalization::UnicodeNormalization;
+
+pub use eiso_platform::spreadsheet::squash;
 
 /// The task columns, in order.
 pub const TASK_COLUMNS: [&str; 6] = [
@@ -107,141 +110,49 @@ pub struct TargetRow {
 /// `targets_content` or `rows[N].<column>`.
 pub type Problems = Vec<(String, String)>;
 
-fn nfc(text: &str) -> String {
-    text.nfc().filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}')).collect()
-}
-
-/// Trimmed, runs of white space (line breaks included) one space.
-pub fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn fold(text: &str) -> String {
-    squash(&nfc(text)).to_lowercase()
-}
-
 // ---------------------------------------------------------------------------------------
 // Reading
 
-/// A sheet as read: rows of cells with their spreadsheet row numbers.
-struct Sheet {
-    rows: Vec<(usize, Vec<String>)>,
-}
-
-fn read_sheet(format: TableFormat, content: &[u8]) -> Result<Sheet, String> {
+fn read_sheet(format: TableFormat, content: &[u8]) -> Result<Grid, String> {
     // Checked before any parser allocates: a file of a few KB may declare a
     // sheet of 17 billion cells or unpack to gigabytes.
     let limits = eiso_untrusted::Limits {
         max_rows: MAX_ROWS as u64 + 20,
         ..eiso_untrusted::Limits::IMPORT
     };
-    match format {
-        TableFormat::Csv => {
-            eiso_untrusted::check_csv(content, &limits).map_err(|refusal| refusal.to_string())?;
-            read_csv(content)
-        }
-        TableFormat::Xlsx => {
-            if content.is_empty() {
-                return Err("the file is empty".to_string());
-            }
-            eiso_untrusted::check_workbook(content, &limits).map_err(|refusal| refusal.to_string())?;
-            match std::panic::catch_unwind(|| read_xlsx(content)) {
-                Ok(sheet) => sheet,
-                Err(_) => Err("the workbook is damaged".to_string()),
-            }
-        }
-        TableFormat::Unspecified => Err("the format is not set (CSV or XLSX)".to_string()),
-    }
-}
-
-fn decode(content: &[u8]) -> Result<Cow<'_, str>, String> {
-    if content.starts_with(b"PK\x03\x04") {
-        return Err("this is a spreadsheet workbook; import it as XLSX".to_string());
-    }
-    if let Some(rest) = content.strip_prefix(b"\xFF\xFE") {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|p| u16::from_le_bytes([p[0], *p.get(1).unwrap_or(&0)]))
-            .collect();
-        return String::from_utf16(&units)
-            .map(Cow::Owned)
-            .map_err(|_| "the file is not valid UTF-16 text".to_string());
-    }
-    let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
-    std::str::from_utf8(content)
-        .map(Cow::Borrowed)
-        .map_err(|_| "the file is not UTF-8 text; save it as \"CSV UTF-8\"".to_string())
-}
-
-fn read_csv(content: &[u8]) -> Result<Sheet, String> {
-    let text = decode(content)?;
-    if text.contains('\0') {
-        return Err("the file holds binary data".to_string());
-    }
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .rev()
-        .max_by_key(|d| first_line.matches(char::from(*d)).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| format!("not a CSV file: {e}"))?;
-        rows.push((index + 1, record.iter().map(nfc).collect()));
-        if rows.len() > MAX_ROWS + 10 {
-            return Err(format!("the table has more than {MAX_ROWS} rows"));
-        }
-    }
-    Ok(Sheet { rows })
-}
-
-fn read_xlsx(content: &[u8]) -> Result<Sheet, String> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(content))
-        .map_err(|_| "not an XLSX, XLS or ODS workbook".to_string())?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(range) => range.map_err(|e| format!("the first sheet cannot be read: {e}"))?,
-        None => return Err("the workbook has no sheet".to_string()),
+    let format = match format {
+        TableFormat::Csv => spreadsheet::Format::Csv,
+        TableFormat::Xlsx => spreadsheet::Format::Xlsx,
+        TableFormat::Unspecified => return Err("the format is not set (CSV or XLSX)".to_string()),
     };
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let mut rows = Vec::new();
-    for (index, cells) in range.rows().enumerate() {
-        let cells = cells
-            .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(text) => nfc(text),
-                Data::Int(n) => n.to_string(),
-                Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-                Data::Float(n) => n.to_string(),
-                Data::Bool(b) => b.to_string(),
-                other => other.to_string(),
-            })
-            .collect();
-        rows.push((first_row + index + 1, cells));
-        if rows.len() > MAX_ROWS + 10 {
-            return Err(format!("the table has more than {MAX_ROWS} rows"));
-        }
+    let grid = spreadsheet::read(format, content, &limits).map_err(|error| error.to_string())?;
+    if grid.rows.len() > MAX_ROWS + 10 {
+        return Err(format!("the table has more than {MAX_ROWS} rows"));
     }
-    Ok(Sheet { rows })
+    Ok(grid)
+}
+
+/// A header cell's title: a number as written, a date or error as `?`.
+fn cell_title(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Number(number) => number_text(*number),
+        Cell::Bad(_) => "?".to_string(),
+    }
 }
 
 /// Data rows: (spreadsheet row number, cells).
-type Rows = [(usize, Vec<String>)];
+type Rows = [(usize, Vec<Cell>)];
 
 /// Finds the header row (holding `STT` and `content_title`) and maps its cells to columns.
 fn header<'s>(
-    sheet: &'s Sheet,
+    sheet: &'s Grid,
     titles: &[&str],
     keys: &[&str],
     field: &str,
 ) -> Result<(Vec<Option<usize>>, &'s Rows), Problems> {
-    let matches_column = |cell: &str| {
-        let cell = fold(cell);
+    let matches_column = |cell: &Cell| {
+        let cell = fold(&cell_title(cell));
         titles
             .iter()
             .zip(keys)
@@ -265,7 +176,7 @@ fn header<'s>(
     let mut problems = Vec::new();
     let mut seen = vec![false; titles.len()];
     for cell in cells {
-        if cell.trim().is_empty() {
+        if cell.is_blank() {
             slots.push(None);
             continue;
         }
@@ -282,7 +193,10 @@ fn header<'s>(
                 slots.push(Some(column));
             }
             None => {
-                problems.push((field.to_string(), format!("unknown column `{}`", squash(cell))));
+                problems.push((
+                    field.to_string(),
+                    format!("unknown column `{}`", squash(&cell_title(cell))),
+                ));
                 slots.push(None);
             }
         }
@@ -298,14 +212,21 @@ fn header<'s>(
     Ok((slots, &sheet.rows[position + 1..]))
 }
 
-fn cells_by_column(slots: &[Option<usize>], cells: &[String], columns: usize) -> Vec<String> {
+/// The text of each column of a row, and the columns whose cell holds no text (a date, an
+/// Excel error) with what is wrong with it.
+fn cells_by_column(slots: &[Option<usize>], cells: &[Cell], columns: usize) -> (Vec<String>, Vec<(usize, String)>) {
     let mut out = vec![String::new(); columns];
+    let mut bad = Vec::new();
     for (slot, cell) in slots.iter().zip(cells) {
         if let Some(column) = slot {
-            out[*column] = cell.clone();
+            match cell {
+                Cell::Text(text) => out[*column] = text.clone(),
+                Cell::Number(number) => out[*column] = number_text(*number),
+                Cell::Bad(problem) => bad.push((*column, problem.clone())),
+            }
         }
     }
-    out
+    (out, bad)
 }
 
 fn is_roman(text: &str) -> bool {
@@ -374,8 +295,8 @@ pub fn read_tasks(format: TableFormat, content: &[u8]) -> Result<Vec<TaskRow>, P
     let mut tasks: Vec<TaskRow> = Vec::new();
     let mut roman: Option<String> = None;
     for (row, cells) in data {
-        let cells = cells_by_column(&slots, cells, TASK_COLUMNS.len());
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        let (cells, bad) = cells_by_column(&slots, cells, TASK_COLUMNS.len());
+        if bad.is_empty() && cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         if tasks.len() >= MAX_ROWS {
@@ -383,6 +304,9 @@ pub fn read_tasks(format: TableFormat, content: &[u8]) -> Result<Vec<TaskRow>, P
             break;
         }
         let at = |column: usize| format!("rows[{row}].{}", TASK_COLUMNS[column]);
+        for (column, problem) in bad {
+            problems.push((at(column), problem));
+        }
         let mut text = |column: usize, max: usize| {
             let value = squash(&cells[column]);
             if value.chars().count() > max {
@@ -474,8 +398,8 @@ pub fn read_targets(format: TableFormat, content: &[u8]) -> Result<Vec<TargetRow
     let mut problems = Vec::new();
     let mut targets: Vec<TargetRow> = Vec::new();
     for (row, cells) in data {
-        let cells = cells_by_column(&slots, cells, TARGET_COLUMNS.len());
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        let (cells, bad) = cells_by_column(&slots, cells, TARGET_COLUMNS.len());
+        if bad.is_empty() && cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         if targets.len() >= MAX_ROWS {
@@ -483,6 +407,9 @@ pub fn read_targets(format: TableFormat, content: &[u8]) -> Result<Vec<TargetRow
             break;
         }
         let at = |column: usize| format!("targets_rows[{row}].{}", TARGET_COLUMNS[column]);
+        for (column, problem) in bad {
+            problems.push((at(column), problem));
+        }
         let number = squash(&cells[0]).trim_end_matches('.').to_string();
         let text = squash(&cells[1]);
         if number.is_empty() || !valid_number(&number) {
@@ -578,24 +505,14 @@ pub fn format_percent(value: f64) -> String {
     }
 }
 
-/// UTF-8 CSV with a byte-order mark (Excel shows Vietnamese correctly), CRLF line ends.
-pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(header).map_err(|e| e.to_string())?;
-    for row in rows {
-        writer.write_record(row).map_err(|e| e.to_string())?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
-}
-
+/// The task table as CSV for Excel ([`spreadsheet::write_csv`]).
 pub fn tasks_csv(tasks: &[TaskRow]) -> Result<Vec<u8>, String> {
-    write_csv(&TASK_COLUMNS, &tasks.iter().map(task_cells).collect::<Vec<_>>())
+    spreadsheet::write_csv(&TASK_COLUMNS, tasks.iter().map(task_cells)).map_err(|e| e.to_string())
 }
 
+/// The targets table as CSV for Excel ([`spreadsheet::write_csv`]).
 pub fn targets_csv(targets: &[TargetRow]) -> Result<Vec<u8>, String> {
-    write_csv(&TARGET_COLUMNS, &targets.iter().map(target_cells).collect::<Vec<_>>())
+    spreadsheet::write_csv(&TARGET_COLUMNS, targets.iter().map(target_cells)).map_err(|e| e.to_string())
 }
 
 /// A workbook of one sheet: an optional title row, then the header (bold, frozen) and rows.

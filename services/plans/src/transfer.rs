@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use eiso_platform::aip::names;
+use eiso_platform::blocking;
 use eiso_platform::error::FieldViolation;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
@@ -89,18 +90,18 @@ impl Plans {
                     .collect(),
             )
         };
-        let task_rows = match table::read_tasks(format, &request.content) {
-            Ok(rows) => rows,
-            Err(problems) => return Err(to_error(problems)),
-        };
-        let target_rows = if request.targets_content.is_empty() {
-            Vec::new()
-        } else {
-            match table::read_targets(format, &request.targets_content) {
-                Ok(rows) => rows,
-                Err(problems) => return Err(to_error(problems)),
-            }
-        };
+        let (content, targets_content) = (request.content, request.targets_content);
+        let (task_rows, target_rows) = blocking::run(move || {
+            let tasks = table::read_tasks(format, &content)?;
+            let targets = if targets_content.is_empty() {
+                Vec::new()
+            } else {
+                table::read_targets(format, &targets_content)?
+            };
+            Ok((tasks, targets))
+        })
+        .await?
+        .map_err(to_error)?;
         let mut v = Violations::new();
         let mut tasks = Vec::new();
         for row in &task_rows {
@@ -223,10 +224,11 @@ impl Plans {
                     threshold_percent: t.content.threshold_percent,
                 })
                 .collect();
-            let bytes = match format {
+            let bytes = blocking::run(move || match format {
                 pb::TableFormat::Xlsx => table::targets_xlsx(&targets),
                 _ => table::targets_csv(&targets),
-            };
+            })
+            .await?;
             (bytes, "chi-tieu")
         } else {
             let tasks: Vec<table::TaskRow> = rows::all_tasks(db, &id)
@@ -243,10 +245,11 @@ impl Plans {
                     notes: t.content.notes,
                 })
                 .collect();
-            let bytes = match format {
+            let bytes = blocking::run(move || match format {
                 pb::TableFormat::Xlsx => table::tasks_xlsx(&tasks),
                 _ => table::tasks_csv(&tasks),
-            };
+            })
+            .await?;
             (bytes, "ke-hoach")
         };
         Ok(pb::ExportPlanResponse {

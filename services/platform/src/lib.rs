@@ -20,6 +20,7 @@ pub mod journal;
 pub mod links;
 pub mod policy;
 pub mod scope;
+pub mod spreadsheet;
 pub mod templates;
 pub mod undecodable;
 pub mod versioned;

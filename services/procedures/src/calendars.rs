@@ -9,7 +9,6 @@ use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 
 use crate::Procedures;
 use crate::calendar::{
@@ -17,6 +16,8 @@ use crate::calendar::{
     data,
 };
 use crate::convert::*;
+use crate::rows::calendars::{calendar_years, find_calendar};
+use crate::rows::{CalendarRow, CalendarYearRow};
 
 /// An agency's calendar with the versions of its stored parts.
 pub struct StoredCalendar {
@@ -96,44 +97,17 @@ fn parse_year(name: &str, field: &str) -> ServiceResult<(String, i32)> {
 /// Loads an agency's calendar (the standard one with the shipped years when
 /// nothing is stored).
 pub async fn load(db: &impl ConnectionTrait, unit_id: &str) -> ServiceResult<StoredCalendar> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(["settings", "update_time", "version"])
-                .from("calendars")
-                .and_where(Expr::col("unit_id").eq(unit_id.to_string())),
-        )
-        .await?;
-    let (mut calendar, version, update_time) = match row {
-        Some(row) => {
-            let settings: String = row.try_get("", "settings")?;
-            let calendar: OfficeCalendar = serde_json::from_str(&settings).map_err(ServiceError::internal)?;
-            (
-                calendar,
-                row.try_get("", "version")?,
-                Some(row.try_get("", "update_time")?),
-            )
-        }
+    let (mut calendar, version, update_time) = match find_calendar(db, unit_id).await? {
+        Some(row) => (row.settings, row.version, Some(row.update_time)),
         None => (OfficeCalendar::standard(), 0, None),
     };
     for year in data::shipped_years() {
         calendar.set_year(year).map_err(ServiceError::internal)?;
     }
-    let rows = db
-        .query_all(
-            Query::select()
-                .columns(["year", "data", "update_time", "version"])
-                .from("calendar_years")
-                .and_where(Expr::col("unit_id").eq(unit_id.to_string()))
-                .order_by("year", Order::Asc),
-        )
-        .await?;
     let mut years = Vec::new();
-    for row in rows {
-        let data: String = row.try_get("", "data")?;
-        let year: YearCalendar = serde_json::from_str(&data).map_err(ServiceError::internal)?;
-        years.push((year.year, row.try_get("", "version")?, row.try_get("", "update_time")?));
-        calendar.set_year(year).map_err(ServiceError::internal)?;
+    for row in calendar_years(db, unit_id).await? {
+        years.push((row.data.year, row.version, row.update_time));
+        calendar.set_year(row.data).map_err(ServiceError::internal)?;
     }
     Ok(StoredCalendar {
         unit_id: unit_id.to_string(),
@@ -144,14 +118,9 @@ pub async fn load(db: &impl ConnectionTrait, unit_id: &str) -> ServiceResult<Sto
     })
 }
 
-/// The settings part of a calendar, as stored (without its years).
-fn settings_json(calendar: &OfficeCalendar) -> ServiceResult<String> {
-    let mut settings = calendar.clone();
-    let years: Vec<i32> = settings.years().map(|y| y.year).collect();
-    for year in years {
-        settings.remove_year(year);
-    }
-    serde_json::to_string(&settings).map_err(ServiceError::internal)
+/// The calendar of `agency` (`units/{id}`), as [`load`].
+pub async fn load_agency(db: &impl ConnectionTrait, agency: &str) -> ServiceResult<StoredCalendar> {
+    load(db, agency.trim_start_matches("units/")).await
 }
 
 fn clean_days(violations: &mut Violations, field: &str, days: &[pb::SpecialDay]) -> Vec<CalendarDay> {
@@ -266,37 +235,19 @@ impl Procedures {
             stored.calendar.set_receipt_cutoff(cutoff);
         }
         let now = Utc::now();
-        let settings = settings_json(&stored.calendar)?;
-        if stored.version == 0 {
-            tx.txn()
-                .execute(
-                    Query::insert()
-                        .into_table("calendars")
-                        .columns(["unit_id", "settings", "update_time", "version"])
-                        .values_panic([unit_id.clone().into(), settings.into(), now.into(), 1i64.into()]),
-                )
-                .await?;
+        let mut row = CalendarRow {
+            unit_id: unit_id.clone(),
+            settings: stored.calendar.clone(),
+            update_time: now,
+            version: stored.version,
+        };
+        if row.version == 0 {
+            row.version = 1;
+            row.insert(tx.txn()).await?;
         } else {
-            let updated = tx
-                .txn()
-                .execute(
-                    Query::update()
-                        .table("calendars")
-                        .value("settings", settings)
-                        .value("update_time", now)
-                        .value("version", stored.version + 1)
-                        .and_where(Expr::col("unit_id").eq(unit_id.clone()))
-                        .and_where(Expr::col("version").eq(stored.version)),
-                )
-                .await?;
-            if updated.rows_affected() != 1 {
-                return Err(ServiceError::Aborted(format!(
-                    "{} changed concurrently; retry",
-                    stored.name()
-                )));
-            }
+            row.save(tx.txn(), now).await?;
         }
-        stored.version += 1;
+        stored.version = row.version;
         stored.update_time = Some(now);
         let calendar = stored.to_proto();
         tx.event(NewEvent::with("procedures.calendar.updated", &calendar.name, &calendar));
@@ -361,26 +312,14 @@ impl Procedures {
             .set_year(data.clone())
             .map_err(|e| ServiceError::invalid("year", e.to_string()))?;
         let now = Utc::now();
-        let json = serde_json::to_string(&data).map_err(ServiceError::internal)?;
-        tx.txn()
-            .execute(
-                Query::insert()
-                    .into_table("calendar_years")
-                    .columns(["unit_id", "year", "data", "update_time", "version"])
-                    .values_panic([
-                        unit_id.clone().into(),
-                        year.into(),
-                        json.into(),
-                        now.into(),
-                        (current_version + 1).into(),
-                    ])
-                    .on_conflict(
-                        OnConflict::columns(["unit_id", "year"])
-                            .update_columns(["data", "update_time", "version"])
-                            .to_owned(),
-                    ),
-            )
-            .await?;
+        CalendarYearRow {
+            unit_id: unit_id.clone(),
+            data: data.clone(),
+            update_time: now,
+            version: current_version + 1,
+        }
+        .put(tx.txn())
+        .await?;
         stored.years.retain(|(y, _, _)| *y != year);
         stored.years.push((year, current_version + 1, now));
         let proto = stored.year_proto(&data);

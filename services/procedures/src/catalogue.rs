@@ -2,18 +2,20 @@
 //! the version it was received under; publishing a new version changes
 //! nothing that is running.
 
-use chrono::{DateTime, Utc};
-use eiso_platform::aip::{etag, filter, names, order, page, text};
+use chrono::Utc;
+use eiso_platform::aip::enums::check as check_enum;
+use eiso_platform::aip::filter::Condition;
+use eiso_platform::aip::{etag, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
-use eiso_proto::prost::Message;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 
 use crate::Procedures;
-use crate::convert::{processing_time_from_proto, ts};
+use crate::convert::processing_time_from_proto;
+use crate::rows::{PROCEDURE_COLUMNS, ProcedureRow, VersionRow, procedures, versions};
 
 /// National procedure codes: `2.002481`, `1.001234.000.00.00.H31`.
 pub fn valid_code(code: &str) -> bool {
@@ -45,242 +47,6 @@ pub fn parse_version(name: &str, field: &str) -> ServiceResult<(String, i32)> {
     }
     Ok((parse_procedure(procedure, field)?, number))
 }
-
-struct ProcedureRow {
-    code: String,
-    state: i32,
-    published_version: i32,
-    latest_version: i32,
-    agency: String,
-    field: String,
-    level: i32,
-    create_time: DateTime<Utc>,
-    update_time: DateTime<Utc>,
-    version: i64,
-}
-
-const PROCEDURE_COLUMNS: [&str; 10] = [
-    "code",
-    "state",
-    "published_version",
-    "latest_version",
-    "agency",
-    "field",
-    "level",
-    "create_time",
-    "update_time",
-    "version",
-];
-
-impl ProcedureRow {
-    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        Ok(Self {
-            code: row.try_get("", "code")?,
-            state: row.try_get("", "state")?,
-            published_version: row.try_get("", "published_version")?,
-            latest_version: row.try_get("", "latest_version")?,
-            agency: row.try_get("", "agency")?,
-            field: row.try_get("", "field")?,
-            level: row.try_get("", "level")?,
-            create_time: row.try_get("", "create_time")?,
-            update_time: row.try_get("", "update_time")?,
-            version: row.try_get("", "version")?,
-        })
-    }
-
-    fn name(&self) -> String {
-        format!("procedures/{}", self.code)
-    }
-
-    /// Keeps the filter columns in step with the version shown.
-    fn show(&mut self, content: &pb::ProcedureVersion) {
-        self.agency = content.agency.clone();
-        self.field = content.field.clone();
-        self.level = content.level;
-    }
-
-    fn to_proto(&self, version: Option<pb::ProcedureVersion>) -> pb::Procedure {
-        pb::Procedure {
-            name: self.name(),
-            code: self.code.clone(),
-            state: self.state,
-            published_version: self.published_version,
-            latest_version: self.latest_version,
-            version,
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
-            etag: etag::compute(&self.name(), self.version),
-        }
-    }
-
-    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("procedures")
-                    .value("state", self.state)
-                    .value("published_version", self.published_version)
-                    .value("latest_version", self.latest_version)
-                    .value("agency", self.agency.clone())
-                    .value("field", self.field.clone())
-                    .value("level", self.level)
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("code").eq(self.code.clone()))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{} changed concurrently; retry",
-                self.name()
-            )));
-        }
-        self.version += 1;
-        self.update_time = now;
-        Ok(())
-    }
-}
-
-async fn get_procedure_row(db: &impl ConnectionTrait, code: &str) -> ServiceResult<ProcedureRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(PROCEDURE_COLUMNS)
-                .from("procedures")
-                .and_where(Expr::col("code").eq(code.to_string())),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("procedures/{code}")))?;
-    ProcedureRow::from_row(&row)
-}
-
-/// A stored version: its content plus its place in the lifecycle.
-pub struct VersionRow {
-    pub code: String,
-    pub number: i32,
-    pub state: i32,
-    pub content: pb::ProcedureVersion,
-    pub publish_time: Option<DateTime<Utc>>,
-    pub create_time: DateTime<Utc>,
-    pub update_time: DateTime<Utc>,
-    pub version: i64,
-}
-
-const VERSION_COLUMNS: [&str; 11] = [
-    "code",
-    "number",
-    "state",
-    "agency",
-    "field",
-    "level",
-    "content",
-    "publish_time",
-    "create_time",
-    "update_time",
-    "version",
-];
-
-impl VersionRow {
-    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        let bytes: Vec<u8> = row.try_get("", "content")?;
-        Ok(Self {
-            code: row.try_get("", "code")?,
-            number: row.try_get("", "number")?,
-            state: row.try_get("", "state")?,
-            content: pb::ProcedureVersion::decode(bytes.as_slice()).map_err(ServiceError::internal)?,
-            publish_time: row.try_get("", "publish_time")?,
-            create_time: row.try_get("", "create_time")?,
-            update_time: row.try_get("", "update_time")?,
-            version: row.try_get("", "version")?,
-        })
-    }
-
-    pub fn name(&self) -> String {
-        format!("procedures/{}/versions/{}", self.code, self.number)
-    }
-
-    pub fn to_proto(&self) -> pb::ProcedureVersion {
-        pb::ProcedureVersion {
-            name: self.name(),
-            number: self.number,
-            state: self.state,
-            publish_time: ts(self.publish_time),
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
-            etag: etag::compute(&self.name(), self.version),
-            ..self.content.clone()
-        }
-    }
-
-    async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        db.execute(
-            Query::insert()
-                .into_table("procedure_versions")
-                .columns(VERSION_COLUMNS)
-                .values_panic([
-                    self.code.clone().into(),
-                    self.number.into(),
-                    self.state.into(),
-                    self.content.agency.clone().into(),
-                    self.content.field.clone().into(),
-                    self.content.level.into(),
-                    self.content.encode_to_vec().into(),
-                    self.publish_time.into(),
-                    self.create_time.into(),
-                    self.update_time.into(),
-                    self.version.into(),
-                ]),
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        let result = db
-            .execute(
-                Query::update()
-                    .table("procedure_versions")
-                    .value("state", self.state)
-                    .value("agency", self.content.agency.clone())
-                    .value("field", self.content.field.clone())
-                    .value("level", self.content.level)
-                    .value("content", self.content.encode_to_vec())
-                    .value("publish_time", self.publish_time)
-                    .value("update_time", now)
-                    .value("version", self.version + 1)
-                    .and_where(Expr::col("code").eq(self.code.clone()))
-                    .and_where(Expr::col("number").eq(self.number))
-                    .and_where(Expr::col("version").eq(self.version)),
-            )
-            .await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{} changed concurrently; retry",
-                self.name()
-            )));
-        }
-        self.version += 1;
-        self.update_time = now;
-        Ok(())
-    }
-}
-
-pub async fn get_version_row(db: &impl ConnectionTrait, code: &str, number: i32) -> ServiceResult<VersionRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(VERSION_COLUMNS)
-                .from("procedure_versions")
-                .and_where(Expr::col("code").eq(code.to_string()))
-                .and_where(Expr::col("number").eq(number)),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("procedures/{code}/versions/{number}")))?;
-    VersionRow::from_row(&row)
-}
-
-use eiso_platform::aip::enums::check as check_enum;
 
 /// The most steps, required documents, fees and legal bases a procedure
 /// version may list: a draft's size is bounded (real procedures have a few
@@ -321,6 +87,32 @@ fn check_counts(input: &pb::ProcedureVersion, prefix: &str) -> ServiceResult<()>
         }
     }
     v.check()
+}
+
+/// ListProcedures: filters on the columns of the version shown, in pages of
+/// 50 (1,000 at most).
+const LIST: list::Spec = list::Spec::new(&["state", "field", "agency", "level"], &["code", "update_time"], "code");
+
+/// The SQL of a filter condition on the catalogue (ListProcedures,
+/// ExportProcedures): enum values by name ([`list::enum_value`]).
+pub(crate) fn procedure_condition(condition: &Condition) -> ServiceResult<SimpleExpr> {
+    let value = &condition.value;
+    Ok(match condition.field.as_str() {
+        "state" => Expr::col("state").eq(list::enum_value(
+            value,
+            "STATE_",
+            "state",
+            pb::procedure::State::from_str_name,
+        )?),
+        "field" => Expr::col("field").eq(value.clone()),
+        "agency" => Expr::col("agency").eq(value.clone()),
+        _ => Expr::col("level").eq(list::enum_value(
+            value,
+            "PROCEDURE_LEVEL_",
+            "level",
+            pb::ProcedureLevel::from_str_name,
+        )?),
+    })
 }
 
 impl Procedures {
@@ -418,22 +210,8 @@ impl Procedures {
             v.add(f("agency"), "is required");
         }
         v.check()?;
-        match self.directory.unit(&input.agency).await? {
-            None => {
-                return Err(ServiceError::invalid(
-                    f("agency"),
-                    format!("{} does not exist", input.agency),
-                ));
-            }
-            Some(unit) if !unit.active => {
-                return Err(ServiceError::precondition(
-                    "UNIT_NOT_ACTIVE",
-                    &input.agency,
-                    format!("{} is merged or dissolved; use its successor", input.agency),
-                ));
-            }
-            Some(_) => {}
-        }
+        self.active_unit(&input.agency, &f("agency"), "use its successor")
+            .await?;
         Ok(pb::ProcedureVersion {
             display_name,
             field,
@@ -482,43 +260,23 @@ impl Procedures {
             Begun::Replayed(done) => return Ok(done),
         };
         let now = Utc::now();
-        tx.txn()
-            .execute(
-                Query::insert()
-                    .into_table("procedures")
-                    .columns(PROCEDURE_COLUMNS)
-                    .values_panic([
-                        code.clone().into(),
-                        (pb::procedure::State::Draft as i32).into(),
-                        0.into(),
-                        1.into(),
-                        content.agency.clone().into(),
-                        content.field.clone().into(),
-                        content.level.into(),
-                        now.into(),
-                        now.into(),
-                        1i64.into(),
-                    ]),
-            )
-            .await
-            .map_err(|e| match e.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    ServiceError::AlreadyExists(format!("procedures/{code} is already in the catalogue"))
-                }
-                _ => e.into(),
-            })?;
-        let version = VersionRow {
+        ProcedureRow {
             code: code.clone(),
-            number: 1,
-            state: pb::procedure_version::State::Draft as i32,
-            content,
-            publish_time: None,
+            state: pb::procedure::State::Draft as i32,
+            published_version: 0,
+            latest_version: 1,
+            agency: content.agency.clone(),
+            field: content.field.clone(),
+            level: content.level,
             create_time: now,
             update_time: now,
             version: 1,
-        };
+        }
+        .insert(tx.txn())
+        .await?;
+        let version = VersionRow::draft(&code, 1, content, now);
         version.insert(tx.txn()).await?;
-        let procedure = get_procedure_row(tx.txn(), &code)
+        let procedure = procedures::get_procedure(tx.txn(), &code)
             .await?
             .to_proto(Some(version.to_proto()));
         tx.event(NewEvent::with(
@@ -533,18 +291,13 @@ impl Procedures {
         let db = self.journal.db().reader();
         if request.name.contains("/versions/") {
             let (code, number) = parse_version(&request.name, "name")?;
-            let row = get_procedure_row(db, &code).await?;
-            let version = get_version_row(db, &code, number).await?;
+            let row = procedures::get_procedure(db, &code).await?;
+            let version = versions::get_version(db, &code, number).await?;
             return Ok(row.to_proto(Some(version.to_proto())));
         }
         let code = parse_procedure(&request.name, "name")?;
-        let row = get_procedure_row(db, &code).await?;
-        let shown = if row.published_version > 0 {
-            row.published_version
-        } else {
-            row.latest_version
-        };
-        let version = get_version_row(db, &code, shown).await?;
+        let row = procedures::get_procedure(db, &code).await?;
+        let version = versions::get_version(db, &code, row.shown_version()).await?;
         Ok(row.to_proto(Some(version.to_proto())))
     }
 
@@ -552,51 +305,29 @@ impl Procedures {
         &self,
         request: pb::ListProceduresRequest,
     ) -> ServiceResult<pb::ListProceduresResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(&request.filter, &["state", "field", "agency", "level"])?;
-        let terms = order::parse(&request.order_by, &["code", "update_time"], "code")?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
+        let listing = list::Listing::parse(
+            &LIST,
+            request.page_size,
+            &request.page_token,
+            &request.filter,
+            &request.order_by,
+        )?;
         let mut query = Query::select();
         query.columns(PROCEDURE_COLUMNS).from("procedures");
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "state" => Expr::col("state").eq(pb::procedure::State::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown state `{value}`")))?),
-                "field" => Expr::col("field").eq(value.clone()),
-                "agency" => Expr::col("agency").eq(value.clone()),
-                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
-                    .map(|l| l as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("code", Order::Asc).limit(size + 1).offset(offset);
+        listing.filter(&mut query, procedure_condition)?;
+        listing.order_and_limit(&mut query, "code");
         let db = self.journal.db().reader();
-        let rows = db.query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let mut rows = db.query_all(&query).await?;
+        let next_page_token = listing.finish(&mut rows);
         let mut procedures = Vec::new();
-        for row in rows.iter().take(size as usize) {
+        for row in &rows {
             let procedure = ProcedureRow::from_row(row)?;
-            let shown = if procedure.published_version > 0 {
-                procedure.published_version
-            } else {
-                procedure.latest_version
-            };
-            let version = get_version_row(db, &procedure.code, shown).await?;
+            let version = versions::get_version(db, &procedure.code, procedure.shown_version()).await?;
             procedures.push(procedure.to_proto(Some(version.to_proto())));
         }
         Ok(pb::ListProceduresResponse {
             procedures,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
     }
 
@@ -607,14 +338,14 @@ impl Procedures {
     ) -> ServiceResult<pb::ProcedureVersion> {
         let code = parse_procedure(&request.parent, "parent")?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let mut procedure = procedures::get_procedure(tx.txn(), &code).await?;
         self.authorize_procedure(ctx, &procedure).await?;
-        let latest = get_version_row(tx.txn(), &code, procedure.latest_version).await?;
+        let latest = versions::get_version(tx.txn(), &code, procedure.latest_version).await?;
         if latest.content.agency != procedure.agency {
             self.require_agency(ctx, &latest.content.agency, "version.agency")
                 .await?;
         }
-        if latest.state == pb::procedure_version::State::Draft as i32 {
+        if latest.is_draft() {
             return Err(ServiceError::precondition(
                 "VERSION_DRAFT_EXISTS",
                 latest.name(),
@@ -622,16 +353,7 @@ impl Procedures {
             ));
         }
         let now = Utc::now();
-        let draft = VersionRow {
-            code: code.clone(),
-            number: procedure.latest_version + 1,
-            state: pb::procedure_version::State::Draft as i32,
-            content: latest.content.clone(),
-            publish_time: None,
-            create_time: now,
-            update_time: now,
-            version: 1,
-        };
+        let draft = VersionRow::draft(&code, procedure.latest_version + 1, latest.content.clone(), now);
         draft.insert(tx.txn()).await?;
         procedure.latest_version = draft.number;
         procedure.save(tx.txn(), now).await?;
@@ -650,15 +372,15 @@ impl Procedures {
         let (code, number) = parse_version(&input.name, "version.name")?;
         let content = self.clean_content(&input, "version").await?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let mut procedure = procedures::get_procedure(tx.txn(), &code).await?;
         self.authorize_procedure(ctx, &procedure).await?;
         // A draft naming another agency moves the procedure there when it is shown or published.
         if content.agency != procedure.agency {
             self.require_agency(ctx, &content.agency, "version.agency").await?;
         }
-        let mut row = get_version_row(tx.txn(), &code, number).await?;
+        let mut row = versions::get_version(tx.txn(), &code, number).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if row.state != pb::procedure_version::State::Draft as i32 {
+        if !row.is_draft() {
             return Err(ServiceError::precondition(
                 "VERSION_NOT_DRAFT",
                 row.name(),
@@ -685,13 +407,13 @@ impl Procedures {
     ) -> ServiceResult<pb::ProcedureVersion> {
         let (code, number) = parse_version(&request.name, "name")?;
         let mut tx = self.journal.begin(ctx).await?;
-        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let mut procedure = procedures::get_procedure(tx.txn(), &code).await?;
         self.authorize_procedure(ctx, &procedure).await?;
-        let mut row = get_version_row(tx.txn(), &code, number).await?;
+        let mut row = versions::get_version(tx.txn(), &code, number).await?;
         if row.content.agency != procedure.agency {
             self.require_agency(ctx, &row.content.agency, "version.agency").await?;
         }
-        if row.state != pb::procedure_version::State::Draft as i32 {
+        if !row.is_draft() {
             return Err(ServiceError::precondition(
                 "VERSION_NOT_DRAFT",
                 row.name(),
@@ -700,8 +422,7 @@ impl Procedures {
         }
         // The step norms must add up to the processing time, in the agency's working hours.
         if !row.content.steps.is_empty() {
-            let unit_id = row.content.agency.trim_start_matches("units/").to_string();
-            let stored = crate::calendars::load(tx.txn(), &unit_id).await?;
+            let stored = crate::calendars::load_agency(tx.txn(), &row.content.agency).await?;
             let time = processing_time_from_proto(row.content.processing_time.as_ref(), "processing_time")?;
             let budget = stored
                 .calendar
@@ -721,7 +442,7 @@ impl Procedures {
         }
         let now = Utc::now();
         if procedure.published_version > 0 {
-            let mut previous = get_version_row(tx.txn(), &code, procedure.published_version).await?;
+            let mut previous = versions::get_version(tx.txn(), &code, procedure.published_version).await?;
             previous.state = pb::procedure_version::State::Superseded as i32;
             previous.save(tx.txn(), now).await?;
         }
@@ -751,7 +472,7 @@ impl Procedures {
         }
         let ctx = ctx.clone().with_reason(&request.reason);
         let mut tx = self.journal.begin(&ctx).await?;
-        let mut procedure = get_procedure_row(tx.txn(), &code).await?;
+        let mut procedure = procedures::get_procedure(tx.txn(), &code).await?;
         self.authorize_procedure(&ctx, &procedure).await?;
         if procedure.state == pb::procedure::State::Withdrawn as i32 {
             return Err(ServiceError::precondition(
@@ -776,7 +497,7 @@ impl Procedures {
         field: &str,
     ) -> ServiceResult<VersionRow> {
         let code = parse_procedure(name, field)?;
-        let procedure = get_procedure_row(db, &code)
+        let procedure = procedures::get_procedure(db, &code)
             .await
             .map_err(|_| ServiceError::invalid(field, format!("{name} is not in the catalogue")))?;
         if procedure.state != pb::procedure::State::Published as i32 || procedure.published_version == 0 {
@@ -786,6 +507,6 @@ impl Procedures {
                 format!("{name} has no published version: dossiers cannot be received under it"),
             ));
         }
-        get_version_row(db, &code, procedure.published_version).await
+        versions::get_version(db, &code, procedure.published_version).await
     }
 }

@@ -5,22 +5,25 @@
 //! roles that handle dossiers and never goes into events or logs.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::aip::{filter, names, order, page, text};
+use eiso_platform::aip::filter::{self, Condition};
+use eiso_platform::aip::{list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::{Scope, authorize};
-use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations, WriteTx};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
-use sea_orm::{ConnectionTrait, QueryResult};
-use serde::{Deserialize, Serialize};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 
 use crate::Procedures;
 use crate::calendar::{self, Deadline, Suspension};
 use crate::calendars;
-use crate::catalogue::{VersionRow, get_version_row, parse_procedure};
-use crate::convert::{calendar_error, processing_time_from_proto, supplement_mode_from_proto, ts};
+use crate::catalogue::parse_procedure;
+use crate::convert::{calendar_error, processing_time_from_proto, supplement_mode_from_proto};
+use crate::rows::dossiers::{self as dossier_rows, DocumentJson, ExtensionJson, HandoverJson, SupplementJson};
+use crate::rows::versions::get_version;
+use crate::rows::{DOSSIER_COLUMNS, DossierRow, VersionRow};
 
 /// Roles that see applicants' personal data.
 pub const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::ProcessingOfficer, Role::Leader];
@@ -28,324 +31,39 @@ pub const PERSONAL_DATA_ROLES: [Role; 3] = [Role::CounterStaff, Role::Processing
 /// Statuses in which the clock runs or waits (not finished).
 pub const ACTIVE: [S; 4] = [S::Received, S::InProgress, S::SupplementRequested, S::AwaitingPayment];
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct DocumentJson {
-    display_name: String,
-    copy_kind: i32,
-    sets: i32,
-}
+/// ListDossiers: in pages of 50 (1,000 at most), newest first by default.
+const LIST: list::Spec = list::Spec::new(
+    &["agency", "procedure", "status", "assignee", "code", "due"],
+    &["receive_time", "due_time", "code"],
+    "receive_time desc",
+);
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct HandoverJson {
-    step: i32,
-    giver: String,
-    receiver: String,
-    time: DateTime<Utc>,
-    step_due: DateTime<Utc>,
-    note: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct SupplementJson {
-    request_time: DateTime<Utc>,
-    reason: String,
-    documents: Vec<String>,
-    receive_time: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct ExtensionJson {
-    request_time: DateTime<Utc>,
-    reason: String,
-    new_appointment: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct ChangeJson {
-    status: i32,
-    time: DateTime<Utc>,
-    actor: String,
-    note: String,
-}
-
-const COLUMNS: [&str; 31] = [
-    "id",
-    "code",
-    "agency",
-    "procedure_code",
-    "procedure_version",
-    "status",
-    "channel",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_address",
-    "applicant_email",
-    "summary",
-    "documents",
-    "receive_time",
-    "due_time",
-    "appointment_time",
-    "current_step",
-    "assignee",
-    "handovers",
-    "supplements",
-    "extension",
-    "complete_time",
-    "result_summary",
-    "result_digitised",
-    "return_time",
-    "satisfaction",
-    "outcome",
-    "history",
-    "update_time",
-    "version",
-];
-
-struct DossierRow {
-    id: String,
-    code: String,
-    agency: String,
-    procedure_code: String,
-    procedure_version: i32,
-    status: i32,
-    channel: i32,
-    applicant: pb::Applicant,
-    summary: String,
-    documents: Vec<DocumentJson>,
-    receive_time: DateTime<Utc>,
-    due_time: Option<DateTime<Utc>>,
-    appointment_time: Option<DateTime<Utc>>,
-    current_step: i32,
-    assignee: String,
-    handovers: Vec<HandoverJson>,
-    supplements: Vec<SupplementJson>,
-    extension: Option<ExtensionJson>,
-    complete_time: Option<DateTime<Utc>>,
-    result_summary: String,
-    result_digitised: bool,
-    return_time: Option<DateTime<Utc>>,
-    satisfaction: i32,
-    outcome: i32,
-    history: Vec<ChangeJson>,
-    update_time: DateTime<Utc>,
-    version: i64,
-}
-
-fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
-    serde_json::to_string(value).map_err(ServiceError::internal)
-}
-
-fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> ServiceResult<T> {
-    let text: String = row.try_get("", column)?;
-    serde_json::from_str(&text).map_err(ServiceError::internal)
-}
-
-impl DossierRow {
-    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        let extension: Option<String> = row.try_get("", "extension")?;
-        Ok(Self {
-            id: row.try_get("", "id")?,
-            code: row.try_get("", "code")?,
-            agency: row.try_get("", "agency")?,
-            procedure_code: row.try_get("", "procedure_code")?,
-            procedure_version: row.try_get("", "procedure_version")?,
-            status: row.try_get("", "status")?,
-            channel: row.try_get("", "channel")?,
-            applicant: pb::Applicant {
-                full_name: row.try_get("", "applicant_name")?,
-                id_number: row.try_get("", "applicant_id_number")?,
-                phone: row.try_get("", "applicant_phone")?,
-                address: row.try_get("", "applicant_address")?,
-                email: row.try_get("", "applicant_email")?,
-            },
-            summary: row.try_get("", "summary")?,
-            documents: parse_json(row, "documents")?,
-            receive_time: row.try_get("", "receive_time")?,
-            due_time: row.try_get("", "due_time")?,
-            appointment_time: row.try_get("", "appointment_time")?,
-            current_step: row.try_get("", "current_step")?,
-            assignee: row.try_get("", "assignee")?,
-            handovers: parse_json(row, "handovers")?,
-            supplements: parse_json(row, "supplements")?,
-            extension: extension
-                .map(|e| serde_json::from_str(&e))
-                .transpose()
-                .map_err(ServiceError::internal)?,
-            complete_time: row.try_get("", "complete_time")?,
-            result_summary: row.try_get("", "result_summary")?,
-            result_digitised: row.try_get("", "result_digitised")?,
-            return_time: row.try_get("", "return_time")?,
-            satisfaction: row.try_get("", "satisfaction")?,
-            outcome: row.try_get("", "outcome")?,
-            history: parse_json(row, "history")?,
-            update_time: row.try_get("", "update_time")?,
-            version: row.try_get("", "version")?,
-        })
-    }
-
-    fn name(&self) -> String {
-        format!("dossiers/{}", self.id)
-    }
-
-    fn status(&self) -> S {
-        S::try_from(self.status).unwrap_or(S::Unspecified)
-    }
-
-    fn values(&self) -> ServiceResult<Vec<sea_orm::Value>> {
-        Ok(vec![
-            self.id.clone().into(),
-            self.code.clone().into(),
-            self.agency.clone().into(),
-            self.procedure_code.clone().into(),
-            self.procedure_version.into(),
-            self.status.into(),
-            self.channel.into(),
-            self.applicant.full_name.clone().into(),
-            self.applicant.id_number.clone().into(),
-            self.applicant.phone.clone().into(),
-            self.applicant.address.clone().into(),
-            self.applicant.email.clone().into(),
-            self.summary.clone().into(),
-            json(&self.documents)?.into(),
-            self.receive_time.into(),
-            self.due_time.into(),
-            self.appointment_time.into(),
-            self.current_step.into(),
-            self.assignee.clone().into(),
-            json(&self.handovers)?.into(),
-            json(&self.supplements)?.into(),
-            self.extension.as_ref().map(json).transpose()?.into(),
-            self.complete_time.into(),
-            self.result_summary.clone().into(),
-            self.result_digitised.into(),
-            self.return_time.into(),
-            self.satisfaction.into(),
-            self.outcome.into(),
-            json(&self.history)?.into(),
-            self.update_time.into(),
-            self.version.into(),
-        ])
-    }
-
-    async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        let values = self.values()?;
-        db.execute(
-            Query::insert()
-                .into_table("dossiers")
-                .columns(COLUMNS)
-                .values_panic(values.into_iter().map(Expr::from)),
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
-        self.update_time = now;
-        let mut update = Query::update();
-        update.table("dossiers");
-        for (column, value) in COLUMNS.iter().zip(self.values()?).skip(1) {
-            if *column == "version" {
-                update.value(*column, self.version + 1);
-            } else {
-                update.value(*column, value);
+/// The SQL of a ListDossiers filter condition; `due = soon` ends at `soon`,
+/// worked out beforehand (it needs the agency's calendar).
+fn dossier_condition(
+    condition: &Condition,
+    now: DateTime<Utc>,
+    soon: Option<DateTime<Utc>>,
+) -> ServiceResult<SimpleExpr> {
+    let value = &condition.value;
+    Ok(match condition.field.as_str() {
+        "agency" => Expr::col("agency").eq(value.clone()),
+        "procedure" => Expr::col("procedure_code").eq(parse_procedure(value, "filter")?),
+        "status" => Expr::col("status").eq(list::enum_value(value, "DOSSIER_STATUS_", "status", S::from_str_name)?),
+        "assignee" => Expr::col("assignee").eq(value.clone()),
+        "code" => Expr::col("code").eq(value.clone()),
+        _ => {
+            let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
+            match (value.as_str(), soon) {
+                ("overdue", _) => active.and(Expr::col("due_time").lt(now)),
+                // Due within one working day of the agency's calendar.
+                ("soon", Some(horizon)) => active
+                    .and(Expr::col("due_time").gte(now))
+                    .and(Expr::col("due_time").lte(horizon)),
+                _ => return Err(ServiceError::invalid("filter", "due takes \"soon\" or \"overdue\"")),
             }
         }
-        update
-            .and_where(Expr::col("id").eq(self.id.clone()))
-            .and_where(Expr::col("version").eq(self.version));
-        let result = db.execute(&update).await?;
-        if result.rows_affected() != 1 {
-            return Err(ServiceError::Aborted(format!(
-                "{} changed concurrently; retry",
-                self.name()
-            )));
-        }
-        self.version += 1;
-        Ok(())
-    }
-
-    fn change(&mut self, status: S, time: DateTime<Utc>, actor: &str, note: &str) {
-        self.status = status as i32;
-        self.history.push(ChangeJson {
-            status: status as i32,
-            time,
-            actor: actor.to_string(),
-            note: note.to_string(),
-        });
-    }
-
-    fn to_proto(&self, personal: bool) -> pb::Dossier {
-        pb::Dossier {
-            name: self.name(),
-            code: self.code.clone(),
-            procedure_version: format!("procedures/{}/versions/{}", self.procedure_code, self.procedure_version),
-            agency: self.agency.clone(),
-            applicant: personal.then(|| self.applicant.clone()),
-            summary: self.summary.clone(),
-            channel: self.channel,
-            documents: self
-                .documents
-                .iter()
-                .map(|d| pb::ReceivedDocument {
-                    display_name: d.display_name.clone(),
-                    copy_kind: d.copy_kind,
-                    sets: d.sets,
-                })
-                .collect(),
-            status: self.status,
-            receive_time: ts(Some(self.receive_time)),
-            due_time: ts(self.due_time),
-            appointment_time: ts(self.appointment_time),
-            current_step: self.current_step,
-            assignee: self.assignee.clone(),
-            handovers: self
-                .handovers
-                .iter()
-                .map(|h| pb::Handover {
-                    step: h.step,
-                    giver: h.giver.clone(),
-                    receiver: h.receiver.clone(),
-                    handover_time: ts(Some(h.time)),
-                    step_due_time: ts(Some(h.step_due)),
-                    note: h.note.clone(),
-                })
-                .collect(),
-            supplements: self
-                .supplements
-                .iter()
-                .map(|s| pb::Supplement {
-                    request_time: ts(Some(s.request_time)),
-                    reason: s.reason.clone(),
-                    documents: s.documents.clone(),
-                    receive_time: ts(s.receive_time),
-                })
-                .collect(),
-            extension: self.extension.as_ref().map(|e| pb::Extension {
-                request_time: ts(Some(e.request_time)),
-                reason: e.reason.clone(),
-                new_appointment_time: ts(Some(e.new_appointment)),
-            }),
-            complete_time: ts(self.complete_time),
-            result_summary: self.result_summary.clone(),
-            result_digitised: self.result_digitised,
-            return_time: ts(self.return_time),
-            satisfaction: self.satisfaction,
-            outcome: self.outcome,
-            history: self
-                .history
-                .iter()
-                .map(|c| pb::StatusChange {
-                    status: c.status,
-                    change_time: ts(Some(c.time)),
-                    actor: c.actor.clone(),
-                    note: c.note.clone(),
-                })
-                .collect(),
-            update_time: ts(Some(self.update_time)),
-            etag: eiso_platform::aip::etag::compute(&self.name(), self.version),
-        }
-    }
+    })
 }
 
 fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {
@@ -436,18 +154,33 @@ impl Procedures {
             .require(agency, "the new dossier")
     }
 
+    /// Begins a change of the dossier `name`, as the caller's method may
+    /// make it ([`Self::authorize_dossier`]).
+    async fn open(&self, ctx: &CallContext, name: &str) -> ServiceResult<(WriteTx<'_>, DossierRow)> {
+        let tx = self.journal.begin(ctx).await?;
+        let row = self.load(tx.txn(), name).await?;
+        self.authorize_dossier(ctx, &row).await?;
+        Ok((tx, row))
+    }
+
+    /// [`Self::open`] for a change made only in the `allowed` statuses:
+    /// FAILED_PRECONDITION otherwise, saying the dossier cannot `action`.
+    async fn open_in(
+        &self,
+        ctx: &CallContext,
+        name: &str,
+        allowed: &[S],
+        action: &str,
+    ) -> ServiceResult<(WriteTx<'_>, DossierRow)> {
+        let (tx, row) = self.open(ctx, name).await?;
+        if !allowed.contains(&row.status()) {
+            return Err(not_in(&row, allowed, action));
+        }
+        Ok((tx, row))
+    }
+
     async fn load(&self, db: &impl ConnectionTrait, name: &str) -> ServiceResult<DossierRow> {
-        let id = names::parse(name, "dossiers", "name")?;
-        let row = db
-            .query_one(
-                Query::select()
-                    .columns(COLUMNS)
-                    .from("dossiers")
-                    .and_where(Expr::col("id").eq(id)),
-            )
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(name.to_string()))?;
-        DossierRow::from_row(&row)
+        dossier_rows::get_dossier(db, &names::parse(name, "dossiers", "name")?).await
     }
 
     /// The next dossier code of `agency` for the local day of `time`.
@@ -459,36 +192,13 @@ impl Procedures {
         time: DateTime<Utc>,
     ) -> ServiceResult<String> {
         let day = calendar::local_time(time).format("%y%m%d").to_string();
-        let row = db
-            .query_one(
-                Query::insert()
-                    .into_table("dossier_sequences")
-                    .columns(["agency", "day", "last"])
-                    .values_panic([agency.into(), day.clone().into(), 1.into()])
-                    .on_conflict(
-                        OnConflict::columns(["agency", "day"])
-                            .value("last", Expr::col(("dossier_sequences", "last")).add(1))
-                            .to_owned(),
-                    )
-                    .returning_col("last"),
-            )
-            .await?
-            .ok_or_else(|| ServiceError::internal("dossier sequence returned nothing"))?;
-        let last: i32 = row.try_get("", "last")?;
+        let last = dossier_rows::next_dossier_number(db, agency, &day).await?;
         Ok(format!("{agency_code}-{day}-{last:04}"))
     }
 
     async fn agency(&self, name: &str, field: &str) -> ServiceResult<eiso_platform::directory::DirectoryUnit> {
         names::parse(name, "units", field)?;
-        match self.directory.unit(name).await? {
-            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
-            Some(unit) if !unit.active => Err(ServiceError::precondition(
-                "UNIT_NOT_ACTIVE",
-                name,
-                format!("{name} is merged or dissolved; receive under its successor"),
-            )),
-            Some(unit) => Ok(unit),
-        }
+        self.active_unit(name, field, "receive under its successor").await
     }
 
     /// The due time of a dossier from its receipt and supplements.
@@ -498,8 +208,7 @@ impl Procedures {
         row: &DossierRow,
         version: &VersionRow,
     ) -> ServiceResult<Deadline> {
-        let unit_id = row.agency.trim_start_matches("units/").to_string();
-        let stored = calendars::load(db, &unit_id).await?;
+        let stored = calendars::load_agency(db, &row.agency).await?;
         let time = processing_time_from_proto(version.content.processing_time.as_ref(), "processing_time")?;
         let budget = stored
             .calendar
@@ -526,7 +235,7 @@ impl Procedures {
 
     async fn finish(
         &self,
-        mut tx: eiso_platform::WriteTx<'_>,
+        mut tx: WriteTx<'_>,
         mut row: DossierRow,
         event: &str,
         ctx: &CallContext,
@@ -604,28 +313,11 @@ impl Procedures {
             agency: agency.name.clone(),
             procedure_code: version.code.clone(),
             procedure_version: version.number,
-            status: S::Received as i32,
             channel,
             applicant,
             summary,
             documents,
-            receive_time: now,
-            due_time: None,
-            appointment_time: None,
-            current_step: -1,
-            assignee: String::new(),
-            handovers: Vec::new(),
-            supplements: Vec::new(),
-            extension: None,
-            complete_time: None,
-            result_summary: String::new(),
-            result_digitised: false,
-            return_time: None,
-            satisfaction: 0,
-            outcome: 0,
-            history: Vec::new(),
-            update_time: now,
-            version: 1,
+            ..DossierRow::at_intake(now)
         };
         row.change(S::Received, now, &ctx.principal.name, "");
         let due = self.deadline(tx.txn(), &row, &version).await?.due();
@@ -666,28 +358,8 @@ impl Procedures {
             agency: agency.name.clone(),
             procedure_code: code,
             procedure_version: version.number,
-            status: S::NotReceived as i32,
-            channel: pb::Channel::Direct as i32,
             applicant,
-            summary: String::new(),
-            documents: Vec::new(),
-            receive_time: now,
-            due_time: None,
-            appointment_time: None,
-            current_step: -1,
-            assignee: String::new(),
-            handovers: Vec::new(),
-            supplements: Vec::new(),
-            extension: None,
-            complete_time: None,
-            result_summary: String::new(),
-            result_digitised: false,
-            return_time: None,
-            satisfaction: 0,
-            outcome: 0,
-            history: Vec::new(),
-            update_time: now,
-            version: 1,
+            ..DossierRow::at_intake(now)
         };
         row.change(S::NotReceived, now, &ctx.principal.name, &reason);
         row.insert(tx.txn()).await?;
@@ -718,21 +390,16 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ListDossiersRequest,
     ) -> ServiceResult<pb::ListDossiersResponse> {
-        let size = page::size(request.page_size, 50, 1000)?;
-        let conditions = filter::parse(
+        let listing = list::Listing::parse(
+            &LIST,
+            request.page_size,
+            &request.page_token,
             &request.filter,
-            &["agency", "procedure", "status", "assignee", "code", "due"],
-        )?;
-        let terms = order::parse(
             &request.order_by,
-            &["receive_time", "due_time", "code"],
-            "receive_time desc",
         )?;
-        let query_key = format!("{}|{}", request.filter, request.order_by);
-        let offset = page::decode(&request.page_token, &query_key)?;
         let now = self.now();
         let mut query = Query::select();
-        query.columns(COLUMNS).from("dossiers");
+        query.columns(DOSSIER_COLUMNS).from("dossiers");
         // Only the dossiers of the caller's units, before paging.
         if let Some(covered) = Scope::of_method(self.directory.as_ref(), ctx)
             .await?
@@ -740,65 +407,37 @@ impl Procedures {
         {
             query.and_where(covered);
         }
-        let mut agency_filter = None;
-        for condition in &conditions {
-            if condition.field == "agency" && condition.op == filter::Op::Eq {
-                agency_filter = Some(condition.value.clone());
-            }
-        }
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "agency" => Expr::col("agency").eq(value),
-                "procedure" => Expr::col("procedure_code").eq(parse_procedure(&value, "filter")?),
-                "status" => Expr::col("status").eq(S::from_str_name(&value)
-                    .map(|s| s as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown status `{value}`")))?),
-                "assignee" => Expr::col("assignee").eq(value),
-                "code" => Expr::col("code").eq(value),
-                _ => {
-                    let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
-                    match value.as_str() {
-                        "overdue" => active.and(Expr::col("due_time").lt(now)),
-                        "soon" => {
-                            // Due within one working day of the agency's calendar
-                            // (the standard calendar when no agency is named).
-                            let unit_id = agency_filter
-                                .as_deref()
-                                .unwrap_or_default()
-                                .trim_start_matches("units/");
-                            let stored = calendars::load(self.journal.db().reader(), unit_id).await?;
-                            let day = stored.calendar.hours_per_day();
-                            let horizon = stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))?;
-                            active
-                                .and(Expr::col("due_time").gte(now))
-                                .and(Expr::col("due_time").lte(horizon))
-                        }
-                        _ => return Err(ServiceError::invalid("filter", "due takes \"soon\" or \"overdue\"")),
-                    }
-                }
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
-        for term in &terms {
-            query.order_by(term.field, if term.descending { Order::Desc } else { Order::Asc });
-        }
-        query.order_by("id", Order::Asc).limit(size + 1).offset(offset);
-        let rows = self.journal.db().reader().query_all(&query).await?;
-        let has_more = rows.len() as u64 > size;
+        let soon = if listing.conditions.iter().any(|c| c.field == "due" && c.value == "soon") {
+            Some(self.due_soon_horizon(&listing.conditions, now).await?)
+        } else {
+            None
+        };
+        listing.filter(&mut query, |condition| dossier_condition(condition, now, soon))?;
+        listing.order_and_limit(&mut query, "id");
+        let mut rows = self.journal.db().reader().query_all(&query).await?;
+        let next_page_token = listing.finish(&mut rows);
         let personal = self.personal_data_scope(&ctx.principal).await?;
         let dossiers = rows
             .iter()
-            .take(size as usize)
             .map(|r| DossierRow::from_row(r).map(|d| d.to_proto(personal.covers(&d.agency))))
             .collect::<ServiceResult<Vec<_>>>()?;
         Ok(pb::ListDossiersResponse {
             dossiers,
-            next_page_token: page::encode(&query_key, offset + size, has_more),
+            next_page_token,
         })
+    }
+
+    /// Where `due = soon` ends: one working day from `now` on the calendar
+    /// of the agency the filter names (the standard calendar when it names
+    /// none).
+    async fn due_soon_horizon(&self, conditions: &[Condition], now: DateTime<Utc>) -> ServiceResult<DateTime<Utc>> {
+        let agency = conditions
+            .iter()
+            .rfind(|c| c.field == "agency" && c.op == filter::Op::Eq)
+            .map_or("", |c| c.value.as_str());
+        let stored = calendars::load_agency(self.journal.db().reader(), agency).await?;
+        let day = stored.calendar.hours_per_day();
+        stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))
     }
 
     pub async fn hand_over(
@@ -826,13 +465,10 @@ impl Procedures {
             }
             Some(_) => {}
         }
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be handed over"));
-        }
-        let version = get_version_row(tx.txn(), &row.procedure_code, row.procedure_version).await?;
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Received, S::InProgress], "be handed over")
+            .await?;
+        let version = get_version(tx.txn(), &row.procedure_code, row.procedure_version).await?;
         let steps = version.content.steps.len() as i32;
         let expected = row.current_step + 1;
         if request.step != expected || request.step >= std::cmp::max(steps, 1) {
@@ -850,8 +486,7 @@ impl Procedures {
             ));
         }
         let now = self.now();
-        let unit_id = row.agency.trim_start_matches("units/").to_string();
-        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let stored = calendars::load_agency(tx.txn(), &row.agency).await?;
         let hours = version
             .content
             .steps
@@ -896,16 +531,17 @@ impl Procedures {
             .collect();
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be asked for a supplement"));
-        }
+        let (tx, mut row) = self
+            .open_in(
+                &ctx,
+                &request.name,
+                &[S::Received, S::InProgress],
+                "be asked for a supplement",
+            )
+            .await?;
         // A supplement is requested within 3 working days of receipt.
         let now = self.now();
-        let unit_id = row.agency.trim_start_matches("units/").to_string();
-        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let stored = calendars::load_agency(tx.txn(), &row.agency).await?;
         let limit = stored
             .calendar
             .due(
@@ -943,17 +579,14 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ReceiveSupplementRequest,
     ) -> ServiceResult<pb::Dossier> {
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if row.status() != S::SupplementRequested {
-            return Err(not_in(&row, &[S::SupplementRequested], "receive a supplement"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::SupplementRequested], "receive a supplement")
+            .await?;
         let now = self.now();
         if let Some(open) = row.supplements.last_mut() {
             open.receive_time = Some(now);
         }
-        let version = get_version_row(tx.txn(), &row.procedure_code, row.procedure_version).await?;
+        let version = get_version(tx.txn(), &row.procedure_code, row.procedure_version).await?;
         let due = self.deadline(tx.txn(), &row, &version).await?.due();
         row.due_time = due;
         if row.extension.is_none() {
@@ -976,12 +609,9 @@ impl Procedures {
         let new_appointment = crate::convert::from_ts(request.new_appointment_time.as_ref(), "new_appointment_time")?
             .ok_or_else(|| ServiceError::invalid("new_appointment_time", "is required"))?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be extended"));
-        }
+        let (tx, mut row) = self
+            .open_in(&ctx, &request.name, &[S::Received, S::InProgress], "be extended")
+            .await?;
         if row.extension.is_some() {
             return Err(ServiceError::precondition(
                 "ALREADY_EXTENDED",
@@ -993,8 +623,7 @@ impl Procedures {
             .due_time
             .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
         let now = self.now();
-        let unit_id = row.agency.trim_start_matches("units/").to_string();
-        let stored = calendars::load(tx.txn(), &unit_id).await?;
+        let stored = calendars::load_agency(tx.txn(), &row.agency).await?;
         let left = if now >= due {
             chrono::TimeDelta::zero()
         } else {
@@ -1040,20 +669,12 @@ impl Procedures {
         let reason = text::clean(&mut v, "reason", reason, status == S::Stopped, 2000);
         v.check()?;
         let ctx = ctx.clone().with_reason(&reason);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
-        if !ACTIVE.contains(&row.status()) {
-            return Err(not_in(
-                &row,
-                &ACTIVE,
-                if status == S::Stopped {
-                    "be stopped"
-                } else {
-                    "be withdrawn"
-                },
-            ));
-        }
+        let action = if status == S::Stopped {
+            "be stopped"
+        } else {
+            "be withdrawn"
+        };
+        let (tx, mut row) = self.open_in(&ctx, name, &ACTIVE, action).await?;
         let now = self.now();
         row.assignee = String::new();
         row.change(status, now, &ctx.principal.name, &reason);
@@ -1090,12 +711,9 @@ impl Procedures {
         let mut v = Violations::new();
         let result = text::clean(&mut v, "result_summary", &request.result_summary, true, 2000);
         v.check()?;
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if !matches!(row.status(), S::Received | S::InProgress) {
-            return Err(not_in(&row, &[S::Received, S::InProgress], "be completed"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Received, S::InProgress], "be completed")
+            .await?;
         let due = row
             .due_time
             .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
@@ -1118,12 +736,9 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ReturnResultRequest,
     ) -> ServiceResult<pb::Dossier> {
-        let tx = self.journal.begin(ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(ctx, &row).await?;
-        if row.status() != S::Completed {
-            return Err(not_in(&row, &[S::Completed], "have its result returned"));
-        }
+        let (tx, mut row) = self
+            .open_in(ctx, &request.name, &[S::Completed], "have its result returned")
+            .await?;
         let now = self.now();
         row.return_time = Some(now);
         row.assignee = String::new();
@@ -1146,9 +761,7 @@ impl Procedures {
         let comment = text::clean(&mut v, "comment", &request.comment, false, 2000);
         v.check()?;
         let ctx = ctx.clone().with_reason(&comment);
-        let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.load(tx.txn(), &request.name).await?;
-        self.authorize_dossier(&ctx, &row).await?;
+        let (tx, mut row) = self.open(&ctx, &request.name).await?;
         if row.status() != S::Returned {
             return Err(ServiceError::precondition(
                 "NOT_RETURNED",

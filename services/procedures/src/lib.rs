@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod forms;
+pub mod rows;
 pub mod table;
 
 mod calendars;
@@ -65,6 +66,28 @@ impl Procedures {
 
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    /// The unit `name`, where a write is to put something: INVALID_ARGUMENT
+    /// naming `field` when there is no such unit, FAILED_PRECONDITION
+    /// (UNIT_NOT_ACTIVE) when it is merged or dissolved, `instead` saying
+    /// what to do then.
+    async fn active_unit(
+        &self,
+        name: &str,
+        field: &str,
+        instead: &str,
+    ) -> eiso_platform::ServiceResult<eiso_platform::directory::DirectoryUnit> {
+        use eiso_platform::ServiceError;
+        match self.directory.unit(name).await? {
+            None => Err(ServiceError::invalid(field, format!("{name} does not exist"))),
+            Some(unit) if !unit.active => Err(ServiceError::precondition(
+                "UNIT_NOT_ACTIVE",
+                name,
+                format!("{name} is merged or dissolved; {instead}"),
+            )),
+            Some(unit) => Ok(unit),
+        }
     }
 
     /// PERMISSION_DENIED unless the caller holds the method's role at a root

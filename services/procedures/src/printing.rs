@@ -10,8 +10,10 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Procedures;
-use crate::catalogue::{get_version_row, parse_version};
+use crate::catalogue::parse_version;
 use crate::forms::{self, FormContext, FormError, RegisterContext};
+use crate::rows::versions::get_version;
+use crate::rows::{DOSSIER_COLUMNS, DossierRow};
 
 fn form_error(error: FormError) -> ServiceError {
     match error {
@@ -78,9 +80,7 @@ impl Procedures {
                     ));
                 }
                 let (code, number) = parse_version(&dossier.procedure_version, "dossier")?;
-                let procedure = get_version_row(self.journal.db().reader(), &code, number)
-                    .await?
-                    .to_proto();
+                let procedure = get_version(self.journal.db().reader(), &code, number).await?.to_proto();
                 let agency = self
                     .directory
                     .unit(&dossier.agency)
@@ -135,7 +135,7 @@ impl Procedures {
         let rows = db
             .query_all(
                 Query::select()
-                    .column("id")
+                    .columns(DOSSIER_COLUMNS)
                     .from("dossiers")
                     .and_where(Expr::col("agency").eq(request.agency.clone()))
                     .and_where(Expr::col("receive_time").gte(from))
@@ -147,12 +147,11 @@ impl Procedures {
             .await?;
         let mut dossiers = Vec::with_capacity(rows.len());
         let mut procedures = BTreeMap::new();
-        for row in rows {
-            let id: String = row.try_get("", "id")?;
-            let dossier = self.dossier_with_personal_data(&format!("dossiers/{id}")).await?;
+        for row in &rows {
+            let dossier = DossierRow::from_row(row)?.to_proto(true);
             if !procedures.contains_key(&dossier.procedure_version) {
                 let (code, number) = parse_version(&dossier.procedure_version, "dossier")?;
-                let version = get_version_row(db, &code, number).await?;
+                let version = get_version(db, &code, number).await?;
                 procedures.insert(dossier.procedure_version.clone(), version.content.display_name.clone());
             }
             dossiers.push(dossier);

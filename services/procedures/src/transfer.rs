@@ -4,7 +4,8 @@
 //! content changed; each bad row is reported with its row and column, and
 //! does not stop the others.
 
-use eiso_platform::aip::filter;
+use eiso_platform::aip::list;
+use eiso_platform::blocking;
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
@@ -12,7 +13,10 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Procedures;
-use crate::catalogue::get_version_row;
+use crate::catalogue::procedure_condition;
+use crate::rows::procedures::find_procedure;
+use crate::rows::versions::get_version;
+use crate::rows::{PROCEDURE_COLUMNS, ProcedureRow};
 use crate::table::{self, CatalogueRow, TableError};
 
 fn table_error(error: TableError) -> ServiceError {
@@ -54,6 +58,10 @@ fn row_error(row: i32, error: ServiceError) -> Vec<pb::ImportRowError> {
     }
 }
 
+/// ExportProcedures: the published catalogue, filtered as ListProcedures is
+/// (but for the state).
+const EXPORT: list::Spec = list::Spec::new(&["field", "agency", "level"], &["code"], "code");
+
 /// Row errors an import answer lists; `error_count` has them all.
 const MAX_LISTED_ROW_ERRORS: usize = 100;
 
@@ -64,7 +72,10 @@ impl Procedures {
         request: pb::ImportProceduresRequest,
     ) -> ServiceResult<pb::ImportProceduresResponse> {
         let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
-        let rows = table::import(format, &request.content).map_err(table_error)?;
+        let content = request.content;
+        let rows = blocking::run(move || table::import(format, &content))
+            .await?
+            .map_err(table_error)?;
         // Rows are imported only for the agencies the caller's editing roles cover.
         let scope = Scope::of_method(self.directory.as_ref(), ctx).await?;
         let mut response = pb::ImportProceduresResponse::default();
@@ -103,14 +114,7 @@ impl Procedures {
         validate_only: bool,
     ) -> ServiceResult<Imported> {
         let db = self.journal.db().reader();
-        let existing = db
-            .query_one(
-                Query::select()
-                    .columns(["published_version", "latest_version", "agency"])
-                    .from("procedures")
-                    .and_where(Expr::col("code").eq(row.code.clone())),
-            )
-            .await?;
+        let existing = find_procedure(db, &row.code).await?;
         let name = format!("procedures/{}", row.code);
         // A row outside the caller's units is refused, never imported: both
         // the agency it names and the one that performs the procedure now.
@@ -121,14 +125,16 @@ impl Procedures {
                 format!("{agency} is outside the units your role covers: the row is not imported"),
             ));
         }
-        if let Some(existing) = &existing {
-            let current: String = existing.try_get("", "agency")?;
-            if !scope.covers(&current) {
-                return Err(ServiceError::invalid(
-                    "version.agency",
-                    format!("{name} belongs to {current}, outside the units your role covers: the row is not imported"),
-                ));
-            }
+        if let Some(existing) = &existing
+            && !scope.covers(&existing.agency)
+        {
+            return Err(ServiceError::invalid(
+                "version.agency",
+                format!(
+                    "{name} belongs to {}, outside the units your role covers: the row is not imported",
+                    existing.agency
+                ),
+            ));
         }
         let Some(existing) = existing else {
             if validate_only {
@@ -151,11 +157,9 @@ impl Procedures {
             }
             return Ok(Imported::Created);
         };
-        let latest: i32 = existing.try_get("", "latest_version")?;
-        let current = get_version_row(db, &row.code, latest).await?;
+        let current = get_version(db, &row.code, existing.latest_version).await?;
         if CatalogueRow::new(&row.code, &current.content) == *row {
-            let is_draft = current.state == pb::procedure_version::State::Draft as i32;
-            if publish && is_draft && !validate_only {
+            if publish && current.is_draft() && !validate_only {
                 self.publish_version(ctx, pb::PublishProcedureVersionRequest { name: current.name() })
                     .await?;
                 return Ok(Imported::Versioned);
@@ -166,7 +170,7 @@ impl Procedures {
             self.check_content(&row.version).await?;
             return Ok(Imported::Versioned);
         }
-        let draft_name = if current.state == pb::procedure_version::State::Draft as i32 {
+        let draft_name = if current.is_draft() {
             current.name()
         } else {
             self.create_version(ctx, pb::CreateProcedureVersionRequest { parent: name })
@@ -196,40 +200,32 @@ impl Procedures {
         request: pb::ExportProceduresRequest,
     ) -> ServiceResult<pb::ExportProceduresResponse> {
         let format = pb::TableFormat::try_from(request.format).unwrap_or(pb::TableFormat::Unspecified);
-        let conditions = filter::parse(&request.filter, &["field", "agency", "level"])?;
+        let listing = list::Listing::parse(&EXPORT, 0, "", &request.filter, "")?;
         let db = self.journal.db().reader();
         let mut query = Query::select();
         query
-            .columns(["code", "published_version"])
+            .columns(PROCEDURE_COLUMNS)
             .from("procedures")
             .and_where(Expr::col("state").eq(pb::procedure::State::Published as i32));
-        for condition in conditions {
-            let value = condition.value.clone();
-            let expr = match condition.field.as_str() {
-                "field" => Expr::col("field").eq(value),
-                "agency" => Expr::col("agency").eq(value),
-                _ => Expr::col("level").eq(pb::ProcedureLevel::from_str_name(&value)
-                    .map(|l| l as i32)
-                    .ok_or_else(|| ServiceError::invalid("filter", format!("unknown level `{value}`")))?),
-            };
-            query.and_where(match condition.op {
-                filter::Op::Eq => expr,
-                filter::Op::Ne => expr.not(),
-            });
-        }
+        listing.filter(&mut query, procedure_condition)?;
         query.order_by("code", Order::Asc);
         let mut rows = Vec::new();
         for row in db.query_all(&query).await? {
-            let code: String = row.try_get("", "code")?;
-            let published: i32 = row.try_get("", "published_version")?;
-            let version = get_version_row(db, &code, published).await?;
-            rows.push(CatalogueRow::new(code, &version.content));
+            let procedure = ProcedureRow::from_row(&row)?;
+            let version = get_version(db, &procedure.code, procedure.published_version).await?;
+            rows.push(CatalogueRow::new(procedure.code, &version.content));
         }
-        let (content, extension) = match format {
-            pb::TableFormat::Csv => (table::export_csv(&rows).map_err(table_error)?, "csv"),
-            pb::TableFormat::Xlsx => (table::export_xlsx(&rows).map_err(table_error)?, "xlsx"),
+        let extension = match format {
+            pb::TableFormat::Csv => "csv",
+            pb::TableFormat::Xlsx => "xlsx",
             pb::TableFormat::Unspecified => return Err(ServiceError::invalid("format", "is required: CSV or XLSX")),
         };
+        let content = blocking::run(move || match format {
+            pb::TableFormat::Xlsx => table::export_xlsx(&rows),
+            _ => table::export_csv(&rows),
+        })
+        .await?
+        .map_err(table_error)?;
         Ok(pb::ExportProceduresResponse {
             content,
             file_name: format!("thu-tuc-hanh-chinh.{extension}"),

@@ -1,6 +1,13 @@
 use calamine::Reader;
+use eiso_proto::eiso::procedures::v1::{
+    CopyKind, Fee, ImportRowError, OnlineLevel, ProcedureLevel, ProcedureStep, ProcedureVersion, ProcessingTime,
+    RequiredDocument, SupplementMode, TableFormat, processing_time::Budget,
+};
 use unicode_normalization::UnicodeNormalization;
 
+use super::cells::*;
+use super::columns::*;
+use super::write::row_cells;
 use super::*;
 
 const RECEIVER: &str = "Bộ phận một cửa - Trung tâm Phục vụ hành chính công xã";

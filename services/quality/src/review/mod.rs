@@ -264,13 +264,12 @@ impl Quality {
             issue_time: now,
         };
         let templates = self.templates.clone();
-        let (xlsx, html) = tokio::task::spawn_blocking(move || {
+        let (xlsx, html) = eiso_platform::blocking::run(move || {
             let xlsx = render::workbook(&document)?;
             let html = templates.page(&document)?;
             Ok::<_, ServiceError>((xlsx, html))
         })
-        .await
-        .map_err(ServiceError::internal)??;
+        .await??;
         let stem = format!("xem-xet-lanh-dao-{}-{}", date_key(start), date_key(end));
         let record_request = if ctx.request_id.is_empty() {
             names::new_id()

@@ -1,0 +1,409 @@
+//! The `dossiers` table, and `dossier_sequences` that numbers their codes.
+//! The applicant's personal data has columns of its own, so that it is never
+//! part of a payload by accident; documents, hand-overs, supplements, the
+//! extension and the history are JSON text. `eiso-dossierbench` seeds this
+//! table with these rows.
+
+use chrono::{DateTime, Utc};
+use eiso_platform::aip::etag;
+use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_proto::eiso::procedures::v1 as pb;
+use pb::DossierStatus as S;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, QueryResult};
+use serde::{Deserialize, Serialize};
+
+use crate::convert::ts;
+
+/// A document received with the dossier (`documents`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DocumentJson {
+    pub display_name: String,
+    pub copy_kind: i32,
+    pub sets: i32,
+}
+
+/// A hand-over to a step (`handovers`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HandoverJson {
+    pub step: i32,
+    pub giver: String,
+    pub receiver: String,
+    pub time: DateTime<Utc>,
+    pub step_due: DateTime<Utc>,
+    pub note: String,
+}
+
+/// A supplement asked for, and when it came (`supplements`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SupplementJson {
+    pub request_time: DateTime<Utc>,
+    pub reason: String,
+    pub documents: Vec<String>,
+    pub receive_time: Option<DateTime<Utc>>,
+}
+
+/// The one extension (`extension`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExtensionJson {
+    pub request_time: DateTime<Utc>,
+    pub reason: String,
+    pub new_appointment: DateTime<Utc>,
+}
+
+/// A status change (`history`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeJson {
+    pub status: i32,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub note: String,
+}
+
+/// The columns of `dossiers`, in the order of [`DossierRow::values`].
+pub const DOSSIER_COLUMNS: [&str; 31] = [
+    "id",
+    "code",
+    "agency",
+    "procedure_code",
+    "procedure_version",
+    "status",
+    "channel",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_address",
+    "applicant_email",
+    "summary",
+    "documents",
+    "receive_time",
+    "due_time",
+    "appointment_time",
+    "current_step",
+    "assignee",
+    "handovers",
+    "supplements",
+    "extension",
+    "complete_time",
+    "result_summary",
+    "result_digitised",
+    "return_time",
+    "satisfaction",
+    "outcome",
+    "history",
+    "update_time",
+    "version",
+];
+
+#[derive(Debug, Clone)]
+pub struct DossierRow {
+    pub id: String,
+    pub code: String,
+    pub agency: String,
+    pub procedure_code: String,
+    pub procedure_version: i32,
+    pub status: i32,
+    pub channel: i32,
+    pub applicant: pb::Applicant,
+    pub summary: String,
+    pub documents: Vec<DocumentJson>,
+    pub receive_time: DateTime<Utc>,
+    pub due_time: Option<DateTime<Utc>>,
+    pub appointment_time: Option<DateTime<Utc>>,
+    /// The step handed over to last; -1 before the first hand-over.
+    pub current_step: i32,
+    pub assignee: String,
+    pub handovers: Vec<HandoverJson>,
+    pub supplements: Vec<SupplementJson>,
+    pub extension: Option<ExtensionJson>,
+    pub complete_time: Option<DateTime<Utc>>,
+    pub result_summary: String,
+    pub result_digitised: bool,
+    pub return_time: Option<DateTime<Utc>>,
+    pub satisfaction: i32,
+    pub outcome: i32,
+    pub history: Vec<ChangeJson>,
+    pub update_time: DateTime<Utc>,
+    pub version: i64,
+}
+
+fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
+    serde_json::to_string(value).map_err(ServiceError::internal)
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> ServiceResult<T> {
+    let text: String = row.try_get("", column)?;
+    serde_json::from_str(&text).map_err(ServiceError::internal)
+}
+
+impl DossierRow {
+    /// A dossier as it stands at intake at `time`: received then, nothing
+    /// after it yet (no deadline, step, hand-over, supplement, extension,
+    /// result or history), version 1. The caller fills in who, what and where.
+    pub fn at_intake(time: DateTime<Utc>) -> Self {
+        Self {
+            id: String::new(),
+            code: String::new(),
+            agency: String::new(),
+            procedure_code: String::new(),
+            procedure_version: 0,
+            status: S::Received as i32,
+            channel: pb::Channel::Direct as i32,
+            applicant: pb::Applicant::default(),
+            summary: String::new(),
+            documents: Vec::new(),
+            receive_time: time,
+            due_time: None,
+            appointment_time: None,
+            current_step: -1,
+            assignee: String::new(),
+            handovers: Vec::new(),
+            supplements: Vec::new(),
+            extension: None,
+            complete_time: None,
+            result_summary: String::new(),
+            result_digitised: false,
+            return_time: None,
+            satisfaction: 0,
+            outcome: 0,
+            history: Vec::new(),
+            update_time: time,
+            version: 1,
+        }
+    }
+
+    pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        let extension: Option<String> = row.try_get("", "extension")?;
+        Ok(Self {
+            id: row.try_get("", "id")?,
+            code: row.try_get("", "code")?,
+            agency: row.try_get("", "agency")?,
+            procedure_code: row.try_get("", "procedure_code")?,
+            procedure_version: row.try_get("", "procedure_version")?,
+            status: row.try_get("", "status")?,
+            channel: row.try_get("", "channel")?,
+            applicant: pb::Applicant {
+                full_name: row.try_get("", "applicant_name")?,
+                id_number: row.try_get("", "applicant_id_number")?,
+                phone: row.try_get("", "applicant_phone")?,
+                address: row.try_get("", "applicant_address")?,
+                email: row.try_get("", "applicant_email")?,
+            },
+            summary: row.try_get("", "summary")?,
+            documents: parse_json(row, "documents")?,
+            receive_time: row.try_get("", "receive_time")?,
+            due_time: row.try_get("", "due_time")?,
+            appointment_time: row.try_get("", "appointment_time")?,
+            current_step: row.try_get("", "current_step")?,
+            assignee: row.try_get("", "assignee")?,
+            handovers: parse_json(row, "handovers")?,
+            supplements: parse_json(row, "supplements")?,
+            extension: extension
+                .map(|e| serde_json::from_str(&e))
+                .transpose()
+                .map_err(ServiceError::internal)?,
+            complete_time: row.try_get("", "complete_time")?,
+            result_summary: row.try_get("", "result_summary")?,
+            result_digitised: row.try_get("", "result_digitised")?,
+            return_time: row.try_get("", "return_time")?,
+            satisfaction: row.try_get("", "satisfaction")?,
+            outcome: row.try_get("", "outcome")?,
+            history: parse_json(row, "history")?,
+            update_time: row.try_get("", "update_time")?,
+            version: row.try_get("", "version")?,
+        })
+    }
+
+    pub fn name(&self) -> String {
+        format!("dossiers/{}", self.id)
+    }
+
+    pub fn status(&self) -> S {
+        S::try_from(self.status).unwrap_or(S::Unspecified)
+    }
+
+    /// The row's values, in the order of [`DOSSIER_COLUMNS`].
+    pub fn values(&self) -> ServiceResult<Vec<sea_orm::Value>> {
+        Ok(vec![
+            self.id.clone().into(),
+            self.code.clone().into(),
+            self.agency.clone().into(),
+            self.procedure_code.clone().into(),
+            self.procedure_version.into(),
+            self.status.into(),
+            self.channel.into(),
+            self.applicant.full_name.clone().into(),
+            self.applicant.id_number.clone().into(),
+            self.applicant.phone.clone().into(),
+            self.applicant.address.clone().into(),
+            self.applicant.email.clone().into(),
+            self.summary.clone().into(),
+            json(&self.documents)?.into(),
+            self.receive_time.into(),
+            self.due_time.into(),
+            self.appointment_time.into(),
+            self.current_step.into(),
+            self.assignee.clone().into(),
+            json(&self.handovers)?.into(),
+            json(&self.supplements)?.into(),
+            self.extension.as_ref().map(json).transpose()?.into(),
+            self.complete_time.into(),
+            self.result_summary.clone().into(),
+            self.result_digitised.into(),
+            self.return_time.into(),
+            self.satisfaction.into(),
+            self.outcome.into(),
+            json(&self.history)?.into(),
+            self.update_time.into(),
+            self.version.into(),
+        ])
+    }
+
+    pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        let values = self.values()?;
+        db.execute(
+            Query::insert()
+                .into_table("dossiers")
+                .columns(DOSSIER_COLUMNS)
+                .values_panic(values.into_iter().map(Expr::from)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Writes every column back as of `now`, bumping the version; ABORTED if
+    /// the row changed since it was read.
+    pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
+        self.update_time = now;
+        let mut update = Query::update();
+        update.table("dossiers");
+        for (column, value) in DOSSIER_COLUMNS.iter().zip(self.values()?) {
+            if !matches!(*column, "id" | "version") {
+                update.value(*column, value);
+            }
+        }
+        update.and_where(Expr::col("id").eq(self.id.clone()));
+        versioned::update(db, update, self.version, &self.name(), Into::into).await?;
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Moves the dossier to `status`, in its history.
+    pub fn change(&mut self, status: S, time: DateTime<Utc>, actor: &str, note: &str) {
+        self.status = status as i32;
+        self.history.push(ChangeJson {
+            status: status as i32,
+            time,
+            actor: actor.to_string(),
+            note: note.to_string(),
+        });
+    }
+
+    /// The dossier, with the applicant's data when `personal`.
+    pub fn to_proto(&self, personal: bool) -> pb::Dossier {
+        pb::Dossier {
+            name: self.name(),
+            code: self.code.clone(),
+            procedure_version: format!("procedures/{}/versions/{}", self.procedure_code, self.procedure_version),
+            agency: self.agency.clone(),
+            applicant: personal.then(|| self.applicant.clone()),
+            summary: self.summary.clone(),
+            channel: self.channel,
+            documents: self
+                .documents
+                .iter()
+                .map(|d| pb::ReceivedDocument {
+                    display_name: d.display_name.clone(),
+                    copy_kind: d.copy_kind,
+                    sets: d.sets,
+                })
+                .collect(),
+            status: self.status,
+            receive_time: ts(Some(self.receive_time)),
+            due_time: ts(self.due_time),
+            appointment_time: ts(self.appointment_time),
+            current_step: self.current_step,
+            assignee: self.assignee.clone(),
+            handovers: self
+                .handovers
+                .iter()
+                .map(|h| pb::Handover {
+                    step: h.step,
+                    giver: h.giver.clone(),
+                    receiver: h.receiver.clone(),
+                    handover_time: ts(Some(h.time)),
+                    step_due_time: ts(Some(h.step_due)),
+                    note: h.note.clone(),
+                })
+                .collect(),
+            supplements: self
+                .supplements
+                .iter()
+                .map(|s| pb::Supplement {
+                    request_time: ts(Some(s.request_time)),
+                    reason: s.reason.clone(),
+                    documents: s.documents.clone(),
+                    receive_time: ts(s.receive_time),
+                })
+                .collect(),
+            extension: self.extension.as_ref().map(|e| pb::Extension {
+                request_time: ts(Some(e.request_time)),
+                reason: e.reason.clone(),
+                new_appointment_time: ts(Some(e.new_appointment)),
+            }),
+            complete_time: ts(self.complete_time),
+            result_summary: self.result_summary.clone(),
+            result_digitised: self.result_digitised,
+            return_time: ts(self.return_time),
+            satisfaction: self.satisfaction,
+            outcome: self.outcome,
+            history: self
+                .history
+                .iter()
+                .map(|c| pb::StatusChange {
+                    status: c.status,
+                    change_time: ts(Some(c.time)),
+                    actor: c.actor.clone(),
+                    note: c.note.clone(),
+                })
+                .collect(),
+            update_time: ts(Some(self.update_time)),
+            etag: etag::compute(&self.name(), self.version),
+        }
+    }
+}
+
+/// The dossier `id`, or NOT_FOUND naming it.
+pub async fn get_dossier(db: &impl ConnectionTrait, id: &str) -> ServiceResult<DossierRow> {
+    let row = db
+        .query_one(
+            Query::select()
+                .columns(DOSSIER_COLUMNS)
+                .from("dossiers")
+                .and_where(Expr::col("id").eq(id.to_string())),
+        )
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("dossiers/{id}")))?;
+    DossierRow::from_row(&row)
+}
+
+/// The next number of `agency`'s dossier codes on `day`: 1, 2, … per agency
+/// and day, never reused.
+pub async fn next_dossier_number(db: &impl ConnectionTrait, agency: &str, day: &str) -> ServiceResult<i32> {
+    let row = db
+        .query_one(
+            Query::insert()
+                .into_table("dossier_sequences")
+                .columns(["agency", "day", "last"])
+                .values_panic([agency.into(), day.into(), 1.into()])
+                .on_conflict(
+                    OnConflict::columns(["agency", "day"])
+                        .value("last", Expr::col(("dossier_sequences", "last")).add(1))
+                        .to_owned(),
+                )
+                .returning_col("last"),
+        )
+        .await?
+        .ok_or_else(|| ServiceError::internal("dossier sequence returned nothing"))?;
+    Ok(row.try_get("", "last")?)
+}
