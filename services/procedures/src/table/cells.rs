@@ -6,6 +6,7 @@ use eiso_proto::eiso::procedures::v1::{
     CopyKind, Fee, OnlineLevel, ProcedureLevel, ProcedureStep, ProcessingTime, RequiredDocument, SupplementMode,
     processing_time::Budget,
 };
+use eiso_proto::labels::{Label, ProtoEnum};
 
 use super::{HOURS_PER_DAY, quoted};
 
@@ -28,50 +29,37 @@ const MAX_AMOUNT: i64 = 1_000_000_000_000;
 const MAX_CODE_CHARS: usize = 40;
 
 // ---------------------------------------------------------------------------------------
-// Vocabularies of the enumerated columns: (value, label written on export, other spellings
-// accepted). The enum's proto name, with or without its prefix, is accepted too.
+// Vocabularies of the enumerated columns: (value, other spellings accepted). The label
+// written on export is the value's Vietnamese label (`eiso_proto::labels`); the enum's proto
+// name, with or without its prefix, is accepted too.
 
-type Vocabulary<T> = &'static [(T, &'static str, &'static [&'static str])];
+type Vocabulary<T> = &'static [(T, &'static [&'static str])];
 
 pub(super) const LEVELS: Vocabulary<ProcedureLevel> = &[
-    (
-        ProcedureLevel::Central,
-        "Cấp trung ương",
-        &["trung ương", "cấp bộ", "bộ"],
-    ),
-    (ProcedureLevel::Provincial, "Cấp tỉnh", &["tỉnh"]),
-    (ProcedureLevel::District, "Cấp huyện", &["huyện"]),
-    (ProcedureLevel::Commune, "Cấp xã", &["xã"]),
+    (ProcedureLevel::Central, &["trung ương", "cấp bộ", "bộ"]),
+    (ProcedureLevel::Provincial, &["tỉnh"]),
+    (ProcedureLevel::District, &["huyện"]),
+    (ProcedureLevel::Commune, &["xã"]),
 ];
 
 pub(super) const SUPPLEMENT_MODES: Vocabulary<SupplementMode> = &[
-    (SupplementMode::Restart, "Tính lại từ đầu", &["tính lại"]),
-    (SupplementMode::Pause, "Tạm dừng", &["tạm ngừng"]),
+    (SupplementMode::Restart, &["tính lại"]),
+    (SupplementMode::Pause, &["tạm ngừng"]),
 ];
 
 const COPY_KINDS: Vocabulary<CopyKind> = &[
-    (CopyKind::Original, "Bản chính", &[]),
-    (
-        CopyKind::CertifiedCopy,
-        "Bản sao có chứng thực",
-        &["bản sao chứng thực", "bản sao công chứng"],
-    ),
+    (CopyKind::Original, &[]),
+    (CopyKind::CertifiedCopy, &["bản sao chứng thực", "bản sao công chứng"]),
     (
         CopyKind::Photocopy,
-        "Bản sao",
         &["bản photo", "bản phô tô", "bản photocopy", "bản chụp"],
     ),
-    (
-        CopyKind::OriginalOrCertified,
-        "Bản chính hoặc bản sao có chứng thực",
-        &["bản chính hoặc bản sao chứng thực"],
-    ),
+    (CopyKind::OriginalOrCertified, &["bản chính hoặc bản sao chứng thực"]),
 ];
 
 pub(super) const ONLINE_LEVELS: Vocabulary<OnlineLevel> = &[
     (
         OnlineLevel::Full,
-        "Toàn trình",
         &[
             "dvc trực tuyến toàn trình",
             "dịch vụ công trực tuyến toàn trình",
@@ -81,7 +69,6 @@ pub(super) const ONLINE_LEVELS: Vocabulary<OnlineLevel> = &[
     ),
     (
         OnlineLevel::Partial,
-        "Một phần",
         &[
             "dvc trực tuyến một phần",
             "dịch vụ công trực tuyến một phần",
@@ -91,44 +78,29 @@ pub(super) const ONLINE_LEVELS: Vocabulary<OnlineLevel> = &[
     ),
     (
         OnlineLevel::Information,
-        "Cung cấp thông tin",
         &["chỉ cung cấp thông tin", "mức độ 2", "mức 2", "mức độ 1", "mức 1"],
     ),
 ];
 
-/// The value `text` spells in `vocabulary`, whose proto names are `enum_name` and start with
-/// `prefix`.
-fn lookup<T: Copy>(
-    text: &str,
-    vocabulary: Vocabulary<T>,
-    enum_name: fn(&T) -> &'static str,
-    prefix: &str,
-) -> Option<T> {
+/// The value `text` spells in `vocabulary`: its label, one of its other spellings, or its
+/// proto name with or without the enum's prefix.
+fn lookup<T: Label>(text: &str, vocabulary: Vocabulary<T>) -> Option<T> {
     let folded = fold(text);
-    vocabulary.iter().find_map(|(value, label, aliases)| {
-        let name = enum_name(value);
-        let matches = fold(label) == folded
+    vocabulary.iter().find_map(|(value, aliases)| {
+        let matches = fold(value.label_vi()) == folded
             || aliases.iter().any(|alias| fold(alias) == folded)
-            || name.to_lowercase() == folded
-            || name
-                .strip_prefix(prefix)
-                .is_some_and(|short| short.to_lowercase() == folded);
+            || value.as_str_name().to_lowercase() == folded
+            || value.short_name() == folded;
         matches.then_some(*value)
     })
 }
 
-pub(super) fn label<T: PartialEq>(value: T, vocabulary: Vocabulary<T>) -> &'static str {
-    vocabulary
-        .iter()
-        .find(|(v, _, _)| *v == value)
-        .map_or("", |(_, label, _)| label)
+/// The labels of a vocabulary, in its order (the order offered in a workbook's list).
+pub(super) fn labels<T: Label>(vocabulary: Vocabulary<T>) -> Vec<&'static str> {
+    vocabulary.iter().map(|(value, _)| value.label_vi()).collect()
 }
 
-pub(super) fn labels<T>(vocabulary: Vocabulary<T>) -> Vec<&'static str> {
-    vocabulary.iter().map(|(_, label, _)| *label).collect()
-}
-
-pub(super) fn expected<T>(vocabulary: Vocabulary<T>) -> String {
+pub(super) fn expected<T: Label>(vocabulary: Vocabulary<T>) -> String {
     quoted(&labels(vocabulary))
 }
 
@@ -240,15 +212,14 @@ pub(super) fn numeric_code(value: f64) -> Result<String, String> {
 }
 
 pub(super) fn parse_level(text: &str) -> Result<ProcedureLevel, String> {
-    lookup(text, LEVELS, ProcedureLevel::as_str_name, "PROCEDURE_LEVEL_")
-        .ok_or_else(|| format!("unknown level `{}` (expected {})", text.trim(), expected(LEVELS)))
+    lookup(text, LEVELS).ok_or_else(|| format!("unknown level `{}` (expected {})", text.trim(), expected(LEVELS)))
 }
 
 pub(super) fn parse_supplement_mode(text: &str) -> Result<SupplementMode, String> {
     if text.trim().is_empty() {
         return Ok(SupplementMode::Restart);
     }
-    lookup(text, SUPPLEMENT_MODES, SupplementMode::as_str_name, "SUPPLEMENT_MODE_").ok_or_else(|| {
+    lookup(text, SUPPLEMENT_MODES).ok_or_else(|| {
         format!(
             "unknown supplement mode `{}` (expected {})",
             text.trim(),
@@ -261,7 +232,7 @@ pub(super) fn parse_online_level(text: &str) -> Result<OnlineLevel, String> {
     if text.trim().is_empty() {
         return Ok(OnlineLevel::Unspecified);
     }
-    lookup(text, ONLINE_LEVELS, OnlineLevel::as_str_name, "ONLINE_LEVEL_").ok_or_else(|| {
+    lookup(text, ONLINE_LEVELS).ok_or_else(|| {
         format!(
             "unknown online-service level `{}` (expected {})",
             text.trim(),
@@ -271,7 +242,7 @@ pub(super) fn parse_online_level(text: &str) -> Result<OnlineLevel, String> {
 }
 
 pub(super) fn parse_copy_kind(text: &str) -> Result<CopyKind, String> {
-    lookup(text, COPY_KINDS, CopyKind::as_str_name, "COPY_KIND_").ok_or_else(|| {
+    lookup(text, COPY_KINDS).ok_or_else(|| {
         format!(
             "unknown copy kind `{}` (expected {})",
             text.trim(),
@@ -413,7 +384,7 @@ pub(super) fn format_document(document: &RequiredDocument) -> String {
     format!(
         "{} | {} | {} bộ",
         document.display_name,
-        label(document.copy_kind(), COPY_KINDS),
+        document.copy_kind().label_vi(),
         document.sets
     )
 }

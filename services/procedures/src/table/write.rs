@@ -2,6 +2,7 @@
 
 use eiso_platform::spreadsheet;
 use eiso_proto::eiso::procedures::v1::SupplementMode;
+use eiso_proto::labels::Label;
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
 };
@@ -148,15 +149,13 @@ pub(super) fn row_cells(row: &CatalogueRow) -> Result<Vec<String>, TableError> {
     } else {
         lines(version.fees.iter().map(format_fee).collect())
     };
-    let supplement_mode = match version.supplement_mode() {
-        SupplementMode::Pause => label(SupplementMode::Pause, SUPPLEMENT_MODES),
-        SupplementMode::Restart | SupplementMode::Unspecified => label(SupplementMode::Restart, SUPPLEMENT_MODES),
-    };
+    // Unset reads as the default, restarting the count.
+    let supplement_mode = version.supplement_mode().label_vi();
     Ok(vec![
         row.code.clone(),
         version.display_name.clone(),
         version.field.clone(),
-        label(version.level(), LEVELS).to_string(),
+        version.level().label_vi().to_string(),
         version.agency.clone(),
         format_processing_time(version.processing_time.as_ref()),
         supplement_mode.to_string(),
@@ -164,7 +163,7 @@ pub(super) fn row_cells(row: &CatalogueRow) -> Result<Vec<String>, TableError> {
         lines(version.required_documents.iter().map(format_document).collect()),
         fees,
         version.legal_basis.join("\n"),
-        label(version.online_level(), ONLINE_LEVELS).to_string(),
+        version.online_level().label_vi().to_string(),
         version.process_document.clone(),
     ])
 }
