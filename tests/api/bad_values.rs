@@ -10,6 +10,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::counter::Office;
 use tonic::Code;
 use tonic_types::StatusExt;
 
@@ -522,12 +523,10 @@ async fn a_hundred_thousand_bad_columns_make_a_small_error() {
 #[tokio::test]
 async fn an_import_of_many_bad_rows_lists_the_first_hundred_and_counts_them_all() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, editor) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: _,
+        controller: editor,
+    } = server.education_office().await;
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../services/procedures/samples/thu-tuc-giao-duc.csv"

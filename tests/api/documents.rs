@@ -5,6 +5,7 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::prost_types::{FieldMask, Timestamp};
+use eiso_tests::counter::Office;
 use eiso_tests::{Documents, TestServer};
 use sea_orm::ConnectionTrait;
 use tonic::Code;
@@ -57,12 +58,10 @@ fn now() -> Timestamp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_revision_lifecycle() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, controller_token) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller: controller_token,
+    } = server.education_office().await;
     let (leader, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let (officer, officer_token) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)

@@ -6,6 +6,7 @@ use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
+use eiso_tests::counter::Office;
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
@@ -39,12 +40,10 @@ fn applicant(name: &str) -> Option<Applicant> {
 async fn dossiers_through_every_path_and_the_statistics() {
     let (clock, time) = Clock::manual(at(3, 10, 8, 0));
     let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, editor) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller: editor,
+    } = server.education_office().await;
     let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
     let (officer, officer_token) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)

@@ -11,6 +11,7 @@ use eiso_proto::eiso::plans::v1::*;
 use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1 as quality;
 use eiso_proto::tonic_types::StatusExt;
+use eiso_tests::counter::transfer_receipt;
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
@@ -359,31 +360,7 @@ async fn the_seed_plan_through_a_year() {
     assert_eq!(status.code(), Code::PermissionDenied);
 
     // ---- Dossiers at the office, through the real DossierService.
-    let mut catalogue = server.catalogue(&controller);
-    let created = catalogue
-        .create_procedure(procs::CreateProcedureRequest {
-            code: "2.002481".into(),
-            version: Some(procs::ProcedureVersion {
-                display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-                field: "Giáo dục trung học".into(),
-                level: procs::ProcedureLevel::Commune as i32,
-                agency: office.name.clone(),
-                processing_time: Some(procs::ProcessingTime {
-                    budget: Some(procs::processing_time::Budget::WorkingDays(3)),
-                }),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    catalogue
-        .publish_procedure_version(procs::PublishProcedureVersionRequest {
-            name: created.version.unwrap().name,
-        })
-        .await
-        .unwrap();
+    server.transfer_procedure(&controller, &office.name).await;
     let mut counter = server.dossiers(&counter_token);
     let mut processing = server.dossiers(&leader);
     // Monday 15/1 08:00: four dossiers, due Thursday 18/1 08:00.
@@ -391,25 +368,7 @@ async fn the_seed_plan_through_a_year() {
     let mut dossiers = Vec::new();
     for name in ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"] {
         let dossier = counter
-            .receive_dossier(procs::ReceiveDossierRequest {
-                agency: office.name.clone(),
-                procedure: "procedures/2.002481".into(),
-                applicant: Some(procs::Applicant {
-                    full_name: name.into(),
-                    id_number: "031204001234".into(),
-                    phone: "0912 345 678".into(),
-                    address: "Hải An, Hải Phòng".into(),
-                    email: String::new(),
-                }),
-                summary: "Xin chuyển trường cho con".into(),
-                channel: procs::Channel::Direct as i32,
-                documents: vec![procs::ReceivedDocument {
-                    display_name: "Đơn xin chuyển trường".into(),
-                    copy_kind: procs::CopyKind::Original as i32,
-                    sets: 1,
-                }],
-                request_id: String::new(),
-            })
+            .receive_dossier(transfer_receipt(&office.name, name, procs::Channel::Direct))
             .await
             .unwrap()
             .into_inner();

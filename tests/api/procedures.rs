@@ -4,6 +4,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::counter::Office;
 use tonic::Code;
 
 /// A local (UTC+7) time as a timestamp.
@@ -198,12 +199,10 @@ fn transfer_procedure(agency: &str, hours: [i32; 3]) -> ProcedureVersion {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn procedures_are_versioned() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, editor) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller: editor,
+    } = server.education_office().await;
     let mut catalogue = server.catalogue(&editor);
 
     // Steps that do not add up to 3 working days (24 h) cannot be published.

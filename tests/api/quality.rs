@@ -15,6 +15,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::prost::Message;
+use eiso_tests::counter::transfer_receipt;
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 use tonic_types::StatusExt;
@@ -139,51 +140,12 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .await
         .unwrap()
         .into_inner();
-    let mut catalogue = server.catalogue(&controller_token);
-    let procedure = catalogue
-        .create_procedure(procs::CreateProcedureRequest {
-            code: "2.002481".into(),
-            version: Some(procs::ProcedureVersion {
-                display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-                field: "Giáo dục trung học".into(),
-                level: procs::ProcedureLevel::Commune as i32,
-                agency: office.name.clone(),
-                processing_time: Some(procs::ProcessingTime {
-                    budget: Some(procs::processing_time::Budget::WorkingDays(3)),
-                }),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    catalogue
-        .publish_procedure_version(procs::PublishProcedureVersionRequest {
-            name: procedure.version.unwrap().name,
-        })
-        .await
-        .unwrap();
+    server.transfer_procedure(&controller_token, &office.name).await;
     let mut counter = server.dossiers(&counter_token);
     let mut dossiers = Vec::new();
     for name in ["Nguyễn Văn An", "Trần Thị Bình"] {
         let dossier = counter
-            .receive_dossier(procs::ReceiveDossierRequest {
-                agency: office.name.clone(),
-                procedure: "procedures/2.002481".into(),
-                applicant: Some(procs::Applicant {
-                    full_name: name.into(),
-                    ..Default::default()
-                }),
-                summary: "Xin chuyển trường cho con".into(),
-                channel: procs::Channel::Direct as i32,
-                documents: vec![procs::ReceivedDocument {
-                    display_name: "Đơn xin chuyển trường".into(),
-                    copy_kind: procs::CopyKind::Original as i32,
-                    sets: 1,
-                }],
-                request_id: String::new(),
-            })
+            .receive_dossier(transfer_receipt(&office.name, name, procs::Channel::Direct))
             .await
             .unwrap()
             .into_inner();

@@ -8,6 +8,7 @@ use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::eiso::search::v1::*;
+use eiso_tests::counter::Office;
 use eiso_tests::{ADMIN_PASSWORD, Documents, SearchClient, TestServer};
 use tonic::Code;
 
@@ -135,31 +136,7 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
     .await;
 
     // A dossier with an applicant: personal data for the counter only.
-    let mut catalogue = server.catalogue(&controller);
-    let created = catalogue
-        .create_procedure(CreateProcedureRequest {
-            code: "2.002481".into(),
-            version: Some(ProcedureVersion {
-                display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-                field: "Giáo dục trung học".into(),
-                level: ProcedureLevel::Commune as i32,
-                agency: office.name.clone(),
-                processing_time: Some(ProcessingTime {
-                    budget: Some(processing_time::Budget::WorkingDays(3)),
-                }),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    catalogue
-        .publish_procedure_version(PublishProcedureVersionRequest {
-            name: created.version.unwrap().name,
-        })
-        .await
-        .unwrap();
+    server.transfer_procedure(&controller, &office.name).await;
     let dossier = server
         .dossiers(&counter)
         .receive_dossier(ReceiveDossierRequest {
@@ -270,12 +247,10 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_is_searchable_within_two_seconds_under_steady_writes() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
     let (_, viewer) = server.user_with_role("giao.vien", Role::Viewer, &office.name).await;
 
     // Steady writes in the background: two clients creating documents.
@@ -339,12 +314,10 @@ async fn a_change_is_searchable_within_two_seconds_under_steady_writes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rebuild_keeps_serving_then_swaps_and_reports_its_throughput() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
     let mut documents = server.documents(&controller);
     for i in 0..40 {
         create_document(

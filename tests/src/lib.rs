@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod counter;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 

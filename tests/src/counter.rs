@@ -1,0 +1,95 @@
+//! Fixtures of the one-stop counter: the procedure most tests receive
+//! dossiers for, and a receipt of one.
+
+use eiso_proto::eiso::procedures::v1::{
+    Applicant, Channel, CopyKind, CreateProcedureRequest, ProcedureLevel, ProcedureVersion, ProcessingTime,
+    PublishProcedureVersionRequest, ReceiveDossierRequest, ReceivedDocument, processing_time,
+};
+
+use crate::TestServer;
+
+/// The code of [`TestServer::transfer_procedure`].
+pub const TRANSFER: &str = "2.002481";
+
+impl TestServer {
+    /// Creates and publishes, as `controller`, "Chuyển trường đối với học
+    /// sinh trung học cơ sở" (`procedures/2.002481`) at `agency`: 3 working
+    /// days, no steps.
+    pub async fn transfer_procedure(&self, controller: &str, agency: &str) {
+        let mut catalogue = self.catalogue(controller);
+        let created = catalogue
+            .create_procedure(CreateProcedureRequest {
+                code: TRANSFER.into(),
+                version: Some(ProcedureVersion {
+                    display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
+                    field: "Giáo dục trung học".into(),
+                    level: ProcedureLevel::Commune as i32,
+                    agency: agency.into(),
+                    processing_time: Some(ProcessingTime {
+                        budget: Some(processing_time::Budget::WorkingDays(3)),
+                    }),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .await
+            .expect("the procedure is created")
+            .into_inner();
+        catalogue
+            .publish_procedure_version(PublishProcedureVersionRequest {
+                name: created.version.expect("a first version").name,
+            })
+            .await
+            .expect("the procedure is published");
+    }
+}
+
+/// A receipt at `agency` of a dossier for [`TestServer::transfer_procedure`]
+/// from `applicant` (an ID number, phone and address filled in), one original
+/// application form.
+pub fn transfer_receipt(agency: &str, applicant: &str, channel: Channel) -> ReceiveDossierRequest {
+    ReceiveDossierRequest {
+        agency: agency.into(),
+        procedure: format!("procedures/{TRANSFER}"),
+        applicant: Some(Applicant {
+            full_name: applicant.into(),
+            id_number: "031204001234".into(),
+            phone: "0912 345 678".into(),
+            address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
+            email: String::new(),
+        }),
+        summary: "Xin chuyển trường cho con".into(),
+        channel: channel as i32,
+        documents: vec![ReceivedDocument {
+            display_name: "Đơn xin chuyển trường".into(),
+            copy_kind: CopyKind::Original as i32,
+            sets: 1,
+        }],
+        request_id: String::new(),
+    }
+}
+
+/// An office that runs a one-stop counter, and its document controller.
+pub struct Office {
+    pub unit: eiso_proto::eiso::identity::v1::Unit,
+    /// The token of `thu.ky`, document controller of the office.
+    pub controller: String,
+}
+
+impl TestServer {
+    /// "PGD" (Phòng Giáo dục và Đào tạo) under the root unit, with `thu.ky`,
+    /// its document controller (who keeps the procedures catalogue).
+    pub async fn education_office(&self) -> Office {
+        let unit = self
+            .create_unit("PGD", "Phòng Giáo dục và Đào tạo", &self.root_unit().await.name)
+            .await;
+        let (_, controller) = self
+            .user_with_role(
+                "thu.ky",
+                eiso_proto::eiso::identity::v1::Role::DocumentController,
+                &unit.name,
+            )
+            .await;
+        Office { unit, controller }
+    }
+}
