@@ -3,5 +3,6 @@
 
 mod m0002_procedure_tables;
 mod m0003_statistics_indexes;
+mod m0004_dossier_end_time;
 
-crate::schema::migrator!(m0002_procedure_tables, m0003_statistics_indexes);
+crate::schema::migrator!(m0002_procedure_tables, m0003_statistics_indexes, m0004_dossier_end_time);

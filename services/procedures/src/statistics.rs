@@ -2,14 +2,15 @@
 //! ended (early, on time, late, otherwise), what is still running or overdue,
 //! the online share, the digitised-result rate and satisfaction.
 
-use chrono::{Days, NaiveTime};
+use chrono::{DateTime, Days, NaiveTime, Utc};
 use eiso_platform::aip::names;
+use eiso_platform::aip::time::timestamp;
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 
 use crate::Procedures;
 use crate::calendar;
@@ -51,16 +52,30 @@ impl Procedures {
         let scope = if request.agency.is_empty() {
             Scope::of_method(self.directory.as_ref(), ctx).await?
         } else {
-            names::parse(&request.agency, "units", "agency")?;
+            self.require_agency_exists(&request.agency).await?;
             self.require_agency_covered(ctx, &request.agency, "agency").await?
         };
         self.count_statistics(request, &scope).await
+    }
+
+    /// NOT_FOUND unless `agency` names an existing unit: statistics of a
+    /// unit that does not exist are not a page of zeros. Units are seen by
+    /// every signed-in user, so this discloses nothing.
+    async fn require_agency_exists(&self, agency: &str) -> ServiceResult<()> {
+        names::parse(agency, "units", "agency")?;
+        match self.directory.unit(agency).await? {
+            Some(_) => Ok(()),
+            None => Err(ServiceError::NotFound(agency.to_string())),
+        }
     }
 
     /// The statistics of every agency, unchecked: for in-process callers (a
     /// plan's measures, a management review) that checked the caller's access
     /// to the unit they ask about.
     pub async fn statistics(&self, request: pb::GetServiceStatisticsRequest) -> ServiceResult<pb::ServiceStatistics> {
+        if !request.agency.is_empty() {
+            self.require_agency_exists(&request.agency).await?;
+        }
         self.count_statistics(request, &Scope::Everywhere).await
     }
 
@@ -93,9 +108,6 @@ impl Procedures {
                 .and_time(NaiveTime::MIN),
         )
         .map_err(ServiceError::internal)?;
-        if !request.agency.is_empty() {
-            names::parse(&request.agency, "units", "agency")?;
-        }
         let procedure = if request.procedure.is_empty() {
             None
         } else {
@@ -103,70 +115,37 @@ impl Procedures {
         };
         let now = self.clock.now();
 
-        // One pass over the period's index entries with conditional sums:
-        // a single result row, no grouping sort (clients/dossierbench).
-        let count_if = |condition: Expr| Func::sum(Expr::case(condition, 1).finally(0));
+        let filter = Filter {
+            agency: &request.agency,
+            scope,
+            procedure: procedure.as_deref(),
+        };
         let active = || Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
         let completed = || Expr::col("status").is_in([S::Completed as i32, S::Returned as i32]);
         let outcome = |o: pb::Outcome| Expr::col("outcome").eq(o as i32);
-        let mut query = Query::select();
-        query
-            .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("received"))
-            .expr_as(count_if(outcome(pb::Outcome::Early)), Alias::new("early"))
-            .expr_as(count_if(outcome(pb::Outcome::OnTime)), Alias::new("on_time"))
-            .expr_as(count_if(outcome(pb::Outcome::Late)), Alias::new("late"))
-            .expr_as(count_if(active()), Alias::new("active"))
-            .expr_as(
-                count_if(active().and(Expr::col("due_time").lt(now))),
-                Alias::new("overdue"),
-            )
-            .expr_as(
-                count_if(Expr::col("status").is_in([S::Withdrawn as i32, S::Stopped as i32])),
-                Alias::new("ended"),
-            )
-            .expr_as(
-                count_if(Expr::col("channel").eq(pb::Channel::Online as i32)),
-                Alias::new("online"),
-            )
-            .expr_as(count_if(completed()), Alias::new("completed"))
-            .expr_as(
-                count_if(completed().and(Expr::col("result_digitised").eq(true))),
-                Alias::new("digitised"),
-            )
-            .expr_as(count_if(Expr::col("satisfaction").ne(0)), Alias::new("rated"))
-            .expr_as(
-                count_if(Expr::col("satisfaction").is_in([
+        let mut sums = Sums::over(&filter);
+        sums.query
+            .and_where(Expr::col("receive_time").gte(from))
+            .and_where(Expr::col("receive_time").lt(until));
+        sums.count("received", Expr::value(true))
+            .count("early", outcome(pb::Outcome::Early))
+            .count("on_time", outcome(pb::Outcome::OnTime))
+            .count("late", outcome(pb::Outcome::Late))
+            .count("active", active())
+            .count("overdue", active().and(Expr::col("due_time").lt(now)))
+            .count("ended", ended())
+            .count("online", Expr::col("channel").eq(pb::Channel::Online as i32))
+            .count("completed", completed())
+            .count("digitised", completed().and(Expr::col("result_digitised").eq(true)))
+            .count("rated", Expr::col("satisfaction").ne(0))
+            .count(
+                "satisfied",
+                Expr::col("satisfaction").is_in([
                     pb::Satisfaction::VerySatisfied as i32,
                     pb::Satisfaction::Satisfied as i32,
-                ])),
-                Alias::new("satisfied"),
-            )
-            .from("dossiers")
-            .and_where(Expr::col("receive_time").gte(from))
-            .and_where(Expr::col("receive_time").lt(until))
-            .and_where(Expr::col("status").is_not_in([
-                S::NotReceived as i32,
-                S::Registered as i32,
-                S::Unspecified as i32,
-            ]));
-        if !request.agency.is_empty() {
-            query.and_where(Expr::col("agency").eq(request.agency.clone()));
-        }
-        if let Some(covered) = scope.condition("agency") {
-            query.and_where(covered);
-        }
-        if let Some(code) = procedure {
-            query.and_where(Expr::col("procedure_code").eq(code));
-        }
-        let row = self
-            .journal
-            .db()
-            .reader()
-            .query_one(&query)
-            .await?
-            .ok_or_else(|| ServiceError::internal("the statistics query returned no row"))?;
-        // SUM over no rows is NULL; integers come back as i64 on both backends.
-        let get = |column: &str| -> ServiceResult<i64> { Ok(row.try_get::<Option<i64>>("", column)?.unwrap_or(0)) };
+                ]),
+            );
+        let get = sums.run(self.journal.db().reader()).await?;
         let mut stats = pb::ServiceStatistics {
             received: get("received")?,
             early: get("early")?,
@@ -184,6 +163,134 @@ impl Procedures {
         stats.online_share = ratio(online, stats.received);
         stats.digitised_rate = ratio(digitised, completed);
         stats.satisfaction_rate = ratio(satisfied, stats.rated);
+        stats.period = Some(self.period_figures(&filter, from, until, now).await?);
         Ok(stats)
+    }
+
+    /// The period `[from, until)` as the reporting forms count it, as at its
+    /// end, or as at `now` while it is not over (see `PeriodFigures`).
+    async fn period_figures(
+        &self,
+        filter: &Filter<'_>,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<pb::PeriodFigures> {
+        let as_of = Ord::min(until, now);
+        let received_in = || Expr::col("receive_time").gte(from);
+        // Running at `as_of`: not ended by then.
+        let running = || Expr::col("end_time").is_null().or(Expr::col("end_time").gte(as_of));
+        let ended_in = || Expr::col("end_time").gte(from).and(Expr::col("end_time").lt(as_of));
+        let completed_in = || ended_in().and(Expr::col("status").is_in([S::Completed as i32, S::Returned as i32]));
+        let outcome = |o: pb::Outcome| completed_in().and(Expr::col("outcome").eq(o as i32));
+        let channel = |c: pb::Channel| received_in().and(Expr::col("channel").eq(c as i32));
+        let not_returned = Expr::col("return_time")
+            .is_null()
+            .or(Expr::col("return_time").gte(as_of));
+        let mut sums = Sums::over(filter);
+        sums.query
+            .and_where(Expr::col("receive_time").lt(as_of))
+            .and_where(Expr::col("end_time").is_null().or(Expr::col("end_time").gte(from)));
+        sums.count("carried_over", Expr::col("receive_time").lt(from))
+            .count("received", received_in())
+            .count("online", channel(pb::Channel::Online))
+            .count("direct", channel(pb::Channel::Direct))
+            .count("postal", channel(pb::Channel::Postal))
+            .count("early", outcome(pb::Outcome::Early))
+            .count("on_time", outcome(pb::Outcome::OnTime))
+            .count("late", outcome(pb::Outcome::Late))
+            .count("not_returned", completed_in().and(not_returned))
+            .count("ended", ended_in().and(ended()))
+            .count("running", running())
+            // Waiting for a supplement, a dossier has no due time: not overdue.
+            .count("overdue", running().and(Expr::col("due_time").lt(as_of)));
+        let get = sums.run(self.journal.db().reader()).await?;
+        let mut period = pb::PeriodFigures {
+            as_of_time: Some(timestamp(as_of)),
+            open: now < until,
+            carried_over: get("carried_over")?,
+            received: get("received")?,
+            received_online: get("online")?,
+            received_direct: get("direct")?,
+            received_postal: get("postal")?,
+            finished_early: get("early")?,
+            finished_on_time: get("on_time")?,
+            finished_late: get("late")?,
+            finished_not_returned: get("not_returned")?,
+            withdrawn_or_stopped: get("ended")?,
+            in_progress_overdue: get("overdue")?,
+            ..Default::default()
+        };
+        period.to_handle = period.carried_over + period.received;
+        period.in_progress_within_time = get("running")? - period.in_progress_overdue;
+        let in_time = period.finished_early + period.finished_on_time;
+        period.on_time_rate = ratio(in_time, in_time + period.finished_late);
+        period.late_rate = ratio(period.finished_late + period.in_progress_overdue, period.to_handle);
+        Ok(period)
+    }
+}
+
+/// Withdrawn by the applicant or stopped.
+fn ended() -> Expr {
+    Expr::col("status").is_in([S::Withdrawn as i32, S::Stopped as i32])
+}
+
+/// One pass over the dossiers a call counts, with a conditional sum per
+/// figure: a single result row, no grouping sort (clients/dossierbench).
+struct Sums {
+    query: SelectStatement,
+}
+
+impl Sums {
+    /// Over the received dossiers (refused and merely registered ones never
+    /// count) that `filter` selects.
+    fn over(filter: &Filter<'_>) -> Self {
+        let mut query = Query::select();
+        query.from("dossiers").and_where(Expr::col("status").is_not_in([
+            S::NotReceived as i32,
+            S::Registered as i32,
+            S::Unspecified as i32,
+        ]));
+        filter.apply(&mut query);
+        Self { query }
+    }
+
+    /// The figure `name`: how many of the dossiers meet `condition`.
+    fn count(&mut self, name: &str, condition: Expr) -> &mut Self {
+        self.query
+            .expr_as(Func::sum(Expr::case(condition, 1).finally(0)), Alias::new(name));
+        self
+    }
+
+    /// Runs the query: each figure by its name.
+    async fn run(&self, db: &impl ConnectionTrait) -> ServiceResult<impl Fn(&str) -> ServiceResult<i64>> {
+        let row = db
+            .query_one(&self.query)
+            .await?
+            .ok_or_else(|| ServiceError::internal("the statistics query returned no row"))?;
+        // SUM over no rows is NULL; integers come back as i64 on both backends.
+        Ok(move |name: &str| Ok(row.try_get::<Option<i64>>("", name)?.unwrap_or(0)))
+    }
+}
+
+/// Which dossiers a statistics call counts: of one agency, of the agencies
+/// the caller's scope covers, of one procedure.
+struct Filter<'a> {
+    agency: &'a str,
+    scope: &'a Scope,
+    procedure: Option<&'a str>,
+}
+
+impl Filter<'_> {
+    fn apply(&self, query: &mut SelectStatement) {
+        if !self.agency.is_empty() {
+            query.and_where(Expr::col("agency").eq(self.agency));
+        }
+        if let Some(covered) = self.scope.condition("agency") {
+            query.and_where(covered);
+        }
+        if let Some(code) = self.procedure {
+            query.and_where(Expr::col("procedure_code").eq(code));
+        }
     }
 }

@@ -61,7 +61,7 @@ pub struct ChangeJson {
 }
 
 /// The columns of `dossiers`, in the order of [`DossierRow::values`].
-pub const DOSSIER_COLUMNS: [&str; 31] = [
+pub const DOSSIER_COLUMNS: [&str; 32] = [
     "id",
     "code",
     "agency",
@@ -90,6 +90,7 @@ pub const DOSSIER_COLUMNS: [&str; 31] = [
     "return_time",
     "satisfaction",
     "outcome",
+    "end_time",
     "history",
     "update_time",
     "version",
@@ -122,6 +123,9 @@ pub struct DossierRow {
     pub return_time: Option<DateTime<Utc>>,
     pub satisfaction: i32,
     pub outcome: i32,
+    /// When the dossier stopped running: completed, withdrawn or stopped
+    /// (period statistics count from receipt to here).
+    pub end_time: Option<DateTime<Utc>>,
     pub history: Vec<ChangeJson>,
     pub update_time: DateTime<Utc>,
     pub version: i64,
@@ -166,6 +170,7 @@ impl DossierRow {
             return_time: None,
             satisfaction: 0,
             outcome: 0,
+            end_time: None,
             history: Vec::new(),
             update_time: time,
             version: 1,
@@ -208,6 +213,7 @@ impl DossierRow {
             return_time: row.try_get("", "return_time")?,
             satisfaction: row.try_get("", "satisfaction")?,
             outcome: row.try_get("", "outcome")?,
+            end_time: row.try_get("", "end_time")?,
             history: parse_json(row, "history")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
@@ -253,6 +259,7 @@ impl DossierRow {
             self.return_time.into(),
             self.satisfaction.into(),
             self.outcome.into(),
+            self.end_time.into(),
             json(&self.history)?.into(),
             self.update_time.into(),
             self.version.into(),
@@ -288,9 +295,13 @@ impl DossierRow {
         Ok(())
     }
 
-    /// Moves the dossier to `status`, in its history.
+    /// Moves the dossier to `status`, in its history; a status that ends
+    /// the processing (completed, withdrawn, stopped) sets the end time.
     pub fn change(&mut self, status: S, time: DateTime<Utc>, actor: &str, note: &str) {
         self.status = status as i32;
+        if matches!(status, S::Completed | S::Withdrawn | S::Stopped) {
+            self.end_time = Some(time);
+        }
         self.history.push(ChangeJson {
             status: status as i32,
             time,
