@@ -6,7 +6,7 @@ use eiso_proto::eiso::procedures::v1::{
     CopyKind, Fee, OnlineLevel, ProcedureLevel, ProcedureStep, ProcessingTime, RequiredDocument, SupplementMode,
     processing_time::Budget,
 };
-use eiso_proto::labels::{Label, ProtoEnum};
+use eiso_proto::labels::Label;
 
 use super::{HOURS_PER_DAY, quoted};
 

@@ -1,7 +1,6 @@
 //! Export: the catalogue as CSV, or as a workbook with a guide to its columns.
 
 use eiso_platform::spreadsheet;
-use eiso_proto::eiso::procedures::v1::SupplementMode;
 use eiso_proto::labels::Label;
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
