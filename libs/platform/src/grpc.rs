@@ -1,6 +1,8 @@
 //! The glue every service's tonic adapter shares: the reply type, mapping a
 //! domain result to a gRPC answer, running a handler with the call context
-//! ([`call!`](crate::call)), and serving the event stream.
+//! ([`call!`](crate::call)), writing an adapter's service impl from a table
+//! of RPCs ([`grpc_service!`](crate::grpc_service)), and serving the event
+//! stream.
 
 use std::pin::Pin;
 
@@ -52,4 +54,107 @@ macro_rules! call {
         let ctx = ctx.with_request_id(&request.request_id);
         $crate::grpc::reply($service.$method(&ctx, request).await)
     }};
+}
+
+/// Writes a service's tonic adapter: the whole
+/// `#[async_trait] impl Trait for Adapter { ... }` block, from a table that
+/// says, one row an RPC, which handler of the service answers it and how.
+///
+/// ```ignore
+/// eiso_platform::grpc_service! {
+///     impl PlanService for PlanApi via self.plans {
+///         rpc create_plan(CreatePlanRequest) -> Plan => call create_plan, request_id;
+///         rpc get_plan(GetPlanRequest) -> Plan => call get_plan;
+///         rpc export_report(ExportReportRequest) -> ExportReportResponse => read export_report;
+///
+///         // Anything else, written out as in any impl block.
+///         type WatchEventsStream = BoxStream<WatchEventsResponse>;
+///
+///         async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+///             // ...
+///         }
+///     }
+/// }
+/// ```
+///
+/// The header is the impl's (attributes first, if any), plus `via self.field`:
+/// the adapter's field holding the service whose handlers answer. Each row
+/// `rpc name(Request) -> Response => how handler;` writes
+/// `async fn name(&self, request: Request<Request>) -> GrpcResult<Response>`,
+/// which runs `self.field.handler` in one of three ways:
+///
+/// - `call handler`: with the call context and the request message, as
+///   [`call!`](crate::call) does: `handler(&ctx, message)`;
+/// - `call handler, request_id`: the same, the context carrying the
+///   message's `request_id` (creates);
+/// - `read handler`: with the message alone, `handler(message)`, for reads
+///   that need no context beyond the gateway's check.
+///
+/// A row may carry attributes (doc comments). The rows come first; whatever
+/// follows the last row (streams, the event stream, handlers that take
+/// something else) is passed through verbatim into the same impl block.
+/// The macro writes the `async_trait` attribute itself: that attribute must
+/// see the generated methods, which it would not if the rows were a macro
+/// call inside an impl it already marks. The calling crate must depend on
+/// `eiso_proto` (the service trait comes from there anyway).
+#[macro_export]
+macro_rules! grpc_service {
+    // The `@rows` rules peel one row a step, adding its method to the
+    // bracketed list of those done (one recursion level a row), until what
+    // is left is not a row: the hand-written items. `@answer` writes a
+    // method's body from the row's `call ...` or `read ...`.
+    (
+        $(#[$attr:meta])*
+        impl $service:ident for $adapter:ident via self.$field:ident {
+            $($body:tt)*
+        }
+    ) => {
+        $crate::grpc_service!(@rows [$(#[$attr])* impl $service for $adapter] $field [] $($body)*);
+    };
+    (
+        @rows $head:tt $field:ident [$($done:tt)*]
+        $(#[$rpc_attr:meta])*
+        rpc $rpc:ident($request:ty) -> $response:ty => $how:ident $handler:ident $(, $request_id:ident)?;
+        $($rest:tt)*
+    ) => {
+        $crate::grpc_service!(@rows $head $field [
+            $($done)*
+            $(#[$rpc_attr])*
+            async fn $rpc(
+                &self,
+                request: ::eiso_proto::tonic::Request<$request>,
+            ) -> $crate::grpc::GrpcResult<$response> {
+                $crate::grpc_service!(@answer self.$field, request, $how $handler $(, $request_id)?)
+            }
+        ] $($rest)*);
+    };
+    (@rows $head:tt $field:ident [$($done:tt)*] $(#[$rpc_attr:meta])* rpc $($rest:tt)*) => {
+        ::core::compile_error!(
+            "a grpc_service! row reads `rpc name(Request) -> Response => call handler;`, \
+             `... => call handler, request_id;` or `... => read handler;`"
+        );
+    };
+    (@rows [$($head:tt)*] $field:ident [$($done:tt)*] $($items:tt)*) => {
+        #[::eiso_proto::tonic::async_trait]
+        $($head)* {
+            $($done)*
+            $($items)*
+        }
+    };
+    (@answer $service:expr, $request:ident, call $handler:ident) => {
+        $crate::call!($service, $request, $handler)
+    };
+    (@answer $service:expr, $request:ident, call $handler:ident, request_id) => {
+        $crate::call!($service, $request, $handler, request_id)
+    };
+    (@answer $service:expr, $request:ident, read $handler:ident) => {
+        $crate::grpc::reply($service.$handler($request.into_inner()).await)
+    };
+    (@answer $service:expr, $request:ident, $($how:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "a grpc_service! row answers by `call handler`, `call handler, request_id` or `read handler`, not `",
+            ::core::stringify!($($how)*),
+            "`"
+        ))
+    };
 }

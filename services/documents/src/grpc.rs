@@ -1,7 +1,6 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
 use bytes::Bytes;
-use eiso_platform::call;
 use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
 use eiso_platform::{CallContext, ServiceError};
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentService;
@@ -23,180 +22,106 @@ impl DocumentApi {
     }
 }
 
-#[eiso_proto::tonic::async_trait]
-impl DocumentService for DocumentApi {
-    async fn create_document(&self, request: Request<CreateDocumentRequest>) -> Result<Document> {
-        call!(self.documents, request, create_document, request_id)
-    }
+eiso_platform::grpc_service! {
+    impl DocumentService for DocumentApi via self.documents {
+        rpc create_document(CreateDocumentRequest) -> Document => call create_document, request_id;
+        rpc get_document(GetDocumentRequest) -> Document => call get_document;
+        rpc list_documents(ListDocumentsRequest) -> ListDocumentsResponse => call list_documents;
+        rpc update_document(UpdateDocumentRequest) -> Document => call update_document;
+        rpc obsolete_document(ObsoleteDocumentRequest) -> Document => call obsolete_document;
+        rpc list_review_due_documents(ListReviewDueDocumentsRequest) -> ListReviewDueDocumentsResponse
+            => call list_review_due;
+        rpc record_periodic_review(RecordPeriodicReviewRequest) -> Document => call record_periodic_review;
 
-    async fn get_document(&self, request: Request<GetDocumentRequest>) -> Result<Document> {
-        call!(self.documents, request, get_document)
-    }
+        rpc create_revision(CreateRevisionRequest) -> Revision => call create_revision, request_id;
+        rpc get_revision(GetRevisionRequest) -> Revision => call get_revision;
+        rpc list_revisions(ListRevisionsRequest) -> ListRevisionsResponse => call list_revisions;
+        rpc update_revision(UpdateRevisionRequest) -> Revision => call update_revision;
+        rpc check_out_revision(CheckOutRevisionRequest) -> Revision => call check_out;
+        rpc check_in_revision(CheckInRevisionRequest) -> Revision => call check_in;
+        rpc submit_revision(SubmitRevisionRequest) -> Revision => call submit;
+        rpc approve_revision(ApproveRevisionRequest) -> Revision => call approve;
+        rpc reject_revision(RejectRevisionRequest) -> Revision => call reject;
+        rpc publish_revision(PublishRevisionRequest) -> Revision => call publish;
+        rpc acknowledge_revision(AcknowledgeRevisionRequest) -> Acknowledgement => call acknowledge;
+        rpc list_acknowledgements(ListAcknowledgementsRequest) -> ListAcknowledgementsResponse
+            => call list_acknowledgements;
 
-    async fn list_documents(&self, request: Request<ListDocumentsRequest>) -> Result<ListDocumentsResponse> {
-        call!(self.documents, request, list_documents)
-    }
+        rpc create_record(CreateRecordRequest) -> Record => call create_record, request_id;
+        rpc get_record(GetRecordRequest) -> Record => call get_record;
+        rpc list_records(ListRecordsRequest) -> ListRecordsResponse => call list_records;
+        rpc close_record(CloseRecordRequest) -> Record => call close_record;
+        rpc list_records_due_for_disposition(ListRecordsDueForDispositionRequest)
+            -> ListRecordsDueForDispositionResponse
+            => call list_due_for_disposition;
+        rpc dispose_record(DisposeRecordRequest) -> Record => call dispose_record;
 
-    async fn update_document(&self, request: Request<UpdateDocumentRequest>) -> Result<Document> {
-        call!(self.documents, request, update_document)
-    }
+        // Files: the content travels as a stream; deleting answers an empty message.
 
-    async fn obsolete_document(&self, request: Request<ObsoleteDocumentRequest>) -> Result<Document> {
-        call!(self.documents, request, obsolete_document)
-    }
+        async fn upload_file(&self, request: Request<Streaming<UploadFileRequest>>) -> Result<File> {
+            let ctx = CallContext::from_request(&request)?;
+            let mut stream = request.into_inner();
+            let header = match stream.message().await? {
+                Some(UploadFileRequest {
+                    part: Some(upload_file_request::Part::Header(header)),
+                }) => header,
+                _ => {
+                    return Err(
+                        ServiceError::invalid("header", "the first message of an upload must be its header").into(),
+                    );
+                }
+            };
+            let chunks = stream.map(|message| match message {
+                Ok(UploadFileRequest {
+                    part: Some(upload_file_request::Part::Chunk(chunk)),
+                }) => Ok(Bytes::from(chunk)),
+                Ok(_) => Err(Status::invalid_argument(
+                    "a header arrived after the content had started",
+                )),
+                Err(status) => Err(status),
+            });
+            reply(self.documents.upload(&ctx, header, chunks).await)
+        }
 
-    async fn list_review_due_documents(
-        &self,
-        request: Request<ListReviewDueDocumentsRequest>,
-    ) -> Result<ListReviewDueDocumentsResponse> {
-        call!(self.documents, request, list_review_due)
-    }
+        async fn delete_file(&self, request: Request<DeleteFileRequest>) -> Result<DeleteFileResponse> {
+            let ctx = CallContext::from_request(&request)?;
+            reply(
+                self.documents
+                    .delete_file(&ctx, request.into_inner())
+                    .await
+                    .map(|()| DeleteFileResponse {}),
+            )
+        }
 
-    async fn record_periodic_review(&self, request: Request<RecordPeriodicReviewRequest>) -> Result<Document> {
-        call!(self.documents, request, record_periodic_review)
-    }
+        type DownloadFileStream = BoxStream<DownloadFileResponse>;
 
-    async fn create_revision(&self, request: Request<CreateRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, create_revision, request_id)
-    }
-
-    async fn get_revision(&self, request: Request<GetRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, get_revision)
-    }
-
-    async fn list_revisions(&self, request: Request<ListRevisionsRequest>) -> Result<ListRevisionsResponse> {
-        call!(self.documents, request, list_revisions)
-    }
-
-    async fn update_revision(&self, request: Request<UpdateRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, update_revision)
-    }
-
-    async fn check_out_revision(&self, request: Request<CheckOutRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, check_out)
-    }
-
-    async fn check_in_revision(&self, request: Request<CheckInRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, check_in)
-    }
-
-    async fn upload_file(&self, request: Request<Streaming<UploadFileRequest>>) -> Result<File> {
-        let ctx = CallContext::from_request(&request)?;
-        let mut stream = request.into_inner();
-        let header = match stream.message().await? {
-            Some(UploadFileRequest {
-                part: Some(upload_file_request::Part::Header(header)),
-            }) => header,
-            _ => {
-                return Err(
-                    ServiceError::invalid("header", "the first message of an upload must be its header").into(),
-                );
-            }
-        };
-        let chunks = stream.map(|message| match message {
-            Ok(UploadFileRequest {
-                part: Some(upload_file_request::Part::Chunk(chunk)),
-            }) => Ok(Bytes::from(chunk)),
-            Ok(_) => Err(Status::invalid_argument(
-                "a header arrived after the content had started",
-            )),
-            Err(status) => Err(status),
-        });
-        reply(self.documents.upload(&ctx, header, chunks).await)
-    }
-
-    async fn delete_file(&self, request: Request<DeleteFileRequest>) -> Result<DeleteFileResponse> {
-        let ctx = CallContext::from_request(&request)?;
-        reply(
-            self.documents
-                .delete_file(&ctx, request.into_inner())
-                .await
-                .map(|()| DeleteFileResponse {}),
-        )
-    }
-
-    type DownloadFileStream = BoxStream<DownloadFileResponse>;
-
-    async fn download_file(&self, request: Request<DownloadFileRequest>) -> Result<Self::DownloadFileStream> {
-        let ctx = CallContext::from_request(&request)?;
-        let (file, chunks) = self.documents.download(&ctx, &request.into_inner().name).await?;
-        let head = futures::stream::once(async move {
-            Ok(DownloadFileResponse {
-                part: Some(download_file_response::Part::File(file)),
-            })
-        });
-        let body = chunks.map(|chunk| {
-            chunk
-                .map(|bytes| DownloadFileResponse {
-                    part: Some(download_file_response::Part::Chunk(bytes.to_vec())),
+        async fn download_file(&self, request: Request<DownloadFileRequest>) -> Result<Self::DownloadFileStream> {
+            let ctx = CallContext::from_request(&request)?;
+            let (file, chunks) = self.documents.download(&ctx, &request.into_inner().name).await?;
+            let head = futures::stream::once(async move {
+                Ok(DownloadFileResponse {
+                    part: Some(download_file_response::Part::File(file)),
                 })
-                .map_err(Status::from)
-        });
-        Ok(Response::new(Box::pin(head.chain(body))))
-    }
+            });
+            let body = chunks.map(|chunk| {
+                chunk
+                    .map(|bytes| DownloadFileResponse {
+                        part: Some(download_file_response::Part::Chunk(bytes.to_vec())),
+                    })
+                    .map_err(Status::from)
+            });
+            Ok(Response::new(Box::pin(head.chain(body))))
+        }
 
-    async fn submit_revision(&self, request: Request<SubmitRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, submit)
-    }
+        type WatchEventsStream = BoxStream<WatchEventsResponse>;
 
-    async fn approve_revision(&self, request: Request<ApproveRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, approve)
-    }
-
-    async fn reject_revision(&self, request: Request<RejectRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, reject)
-    }
-
-    async fn publish_revision(&self, request: Request<PublishRevisionRequest>) -> Result<Revision> {
-        call!(self.documents, request, publish)
-    }
-
-    async fn acknowledge_revision(&self, request: Request<AcknowledgeRevisionRequest>) -> Result<Acknowledgement> {
-        call!(self.documents, request, acknowledge)
-    }
-
-    async fn list_acknowledgements(
-        &self,
-        request: Request<ListAcknowledgementsRequest>,
-    ) -> Result<ListAcknowledgementsResponse> {
-        call!(self.documents, request, list_acknowledgements)
-    }
-
-    async fn create_record(&self, request: Request<CreateRecordRequest>) -> Result<Record> {
-        call!(self.documents, request, create_record, request_id)
-    }
-
-    async fn get_record(&self, request: Request<GetRecordRequest>) -> Result<Record> {
-        call!(self.documents, request, get_record)
-    }
-
-    async fn list_records(&self, request: Request<ListRecordsRequest>) -> Result<ListRecordsResponse> {
-        call!(self.documents, request, list_records)
-    }
-
-    async fn close_record(&self, request: Request<CloseRecordRequest>) -> Result<Record> {
-        call!(self.documents, request, close_record)
-    }
-
-    async fn list_records_due_for_disposition(
-        &self,
-        request: Request<ListRecordsDueForDispositionRequest>,
-    ) -> Result<ListRecordsDueForDispositionResponse> {
-        call!(self.documents, request, list_due_for_disposition)
-    }
-
-    async fn dispose_record(&self, request: Request<DisposeRecordRequest>) -> Result<Record> {
-        call!(self.documents, request, dispose_record)
-    }
-
-    type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-    async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-        // The stream carries every unit's changes.
-        let ctx = CallContext::from_request(&request)?;
-        self.documents.require_root(&ctx).await?;
-        watch(self.documents.journal(), request.into_inner().after_sequence, |event| {
-            WatchEventsResponse { event: Some(event) }
-        })
+        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+            // The stream carries every unit's changes.
+            let ctx = CallContext::from_request(&request)?;
+            self.documents.require_root(&ctx).await?;
+            watch(self.documents.journal(), request.into_inner().after_sequence, |event| {
+                WatchEventsResponse { event: Some(event) }
+            })
+        }
     }
 }

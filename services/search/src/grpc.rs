@@ -215,20 +215,23 @@ impl SearchApi {
     }
 }
 
-#[eiso_proto::tonic::async_trait]
-impl SearchService for SearchApi {
-    async fn search(&self, request: Request<SearchRequest>) -> Result<Response<SearchResponse>, Status> {
-        let ctx = CallContext::from_request(&request)?;
-        reply(self.search.run_search(&ctx, request.into_inner()).await)
-    }
+eiso_platform::grpc_service! {
+    impl SearchService for SearchApi via self.search {
+        rpc search(SearchRequest) -> SearchResponse => call run_search;
 
-    async fn get_index_status(&self, request: Request<GetIndexStatusRequest>) -> Result<Response<IndexStatus>, Status> {
-        let ctx = CallContext::from_request(&request)?;
-        reply(self.search.index_status(&ctx).await)
-    }
+        // The index's status and its rebuild need only the caller.
 
-    async fn rebuild_index(&self, request: Request<RebuildIndexRequest>) -> Result<Response<IndexStatus>, Status> {
-        let ctx = CallContext::from_request(&request)?;
-        reply(self.search.request_rebuild(&ctx).await)
+        async fn get_index_status(
+            &self,
+            request: Request<GetIndexStatusRequest>,
+        ) -> Result<Response<IndexStatus>, Status> {
+            let ctx = CallContext::from_request(&request)?;
+            reply(self.search.index_status(&ctx).await)
+        }
+
+        async fn rebuild_index(&self, request: Request<RebuildIndexRequest>) -> Result<Response<IndexStatus>, Status> {
+            let ctx = CallContext::from_request(&request)?;
+            reply(self.search.request_rebuild(&ctx).await)
+        }
     }
 }
