@@ -648,6 +648,8 @@ async fn the_seed_plan_through_a_year() {
         ),
         (4, 2, 1, 1)
     );
+    // Nothing before the plan's first quarter: nothing carried over.
+    assert_eq!((dossier_figures.carried_over, dossier_figures.to_handle), (0, 4));
     assert_eq!(dossier_figures.on_time_percent, 75.0);
     let statuses: Vec<(String, i32)> = report
         .targets
@@ -689,6 +691,7 @@ async fn the_seed_plan_through_a_year() {
     assert!(html_text.contains("quý I năm 2024"));
     assert!(html_text.contains("Phòng Giáo dục và Đào tạo quận Hải An"));
     assert!(html_text.contains("hồ sơ giải quyết trước và đúng hạn (trễ hạn: 1, đang quá hạn: 0)"));
+    assert!(html_text.contains("<th>Kỳ trước chuyển sang</th>"), "the carried-over column");
     if let Ok(dir) = std::env::var("EISO_PLANS_REPORT_OUT") {
         std::fs::write(std::path::Path::new(&dir).join("report-q1.html"), &html_text).unwrap();
     }

@@ -6,22 +6,27 @@ use chrono::NaiveDate;
 use eiso_platform::CallContext;
 use eiso_platform::links::Answer;
 
-/// Dossier figures of a period at one agency.
+/// Dossier figures of a period at one agency, as the reporting forms count
+/// them: with carry-over, as at the period's end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ServiceFigures {
+    /// Received before the period and not finished at its start.
+    pub carried_over: i64,
     /// Dossiers received in the period.
     pub received: i64,
-    /// Resolved early.
+    /// Completed in the period, early.
     pub early: i64,
-    /// Resolved on time.
+    /// Completed in the period, on time.
     pub on_time: i64,
-    /// Resolved late.
+    /// Completed in the period, late.
     pub late: i64,
-    /// Still running within their due time.
+    /// Withdrawn or stopped in the period.
+    pub withdrawn_or_stopped: i64,
+    /// Still running at the period's end within their due time.
     pub in_progress: i64,
-    /// Still running past their due time.
+    /// Still running at the period's end past their due time.
     pub overdue: i64,
-    /// Completed (result ready or returned).
+    /// Of the dossiers received in the period, those completed.
     pub completed: i64,
     /// Completed with a digitised result.
     pub digitised: i64,
@@ -43,8 +48,8 @@ pub struct Coverage {
 /// The live data behind the targets. `Ok(None)` means the source is not
 /// available in this deployment (the target is then NO_DATA).
 pub trait Measures: Send + Sync + 'static {
-    /// Dossier figures of `agency_unit` (`units/{id}`) for dossiers received
-    /// from `start` to `end` (local dates, inclusive).
+    /// Dossier figures of `agency_unit` (`units/{id}`) for the period from
+    /// `start` to `end` (local dates, inclusive).
     fn service_statistics<'a>(
         &'a self,
         ctx: &'a CallContext,

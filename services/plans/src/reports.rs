@@ -217,7 +217,10 @@ impl Plans {
                 };
                 pb::DossierFigures {
                     available: true,
+                    carried_over: s.carried_over,
                     received: s.received,
+                    to_handle: s.carried_over + s.received,
+                    withdrawn_or_stopped: s.withdrawn_or_stopped,
                     early: s.early,
                     on_time: s.on_time,
                     late: s.late,

@@ -38,17 +38,22 @@ impl ServiceMeasures {
                 end_date: Some(local_date(end)),
             })
             .await?;
-        // The outcome is set when a dossier is completed: the completed ones are
-        // those with an outcome. Satisfied and digitised come back as rates of
-        // whole counts and are turned back into those counts.
+        // The period as the reporting forms count it. Satisfaction and
+        // digitised results are of the dossiers received in the period: the
+        // outcome is set when a dossier is completed, so the completed ones
+        // are those with an outcome; satisfied and digitised come back as
+        // rates of whole counts and are turned back into those counts.
+        let period = stats.period.unwrap_or_default();
         let completed = stats.early + stats.on_time + stats.late;
         Ok(Some(ServiceFigures {
-            received: stats.received,
-            early: stats.early,
-            on_time: stats.on_time,
-            late: stats.late,
-            in_progress: stats.in_progress,
-            overdue: stats.overdue,
+            carried_over: period.carried_over,
+            received: period.received,
+            early: period.finished_early,
+            on_time: period.finished_on_time,
+            late: period.finished_late,
+            withdrawn_or_stopped: period.withdrawn_or_stopped,
+            in_progress: period.in_progress_within_time,
+            overdue: period.in_progress_overdue,
             completed,
             digitised: count(stats.digitised_rate, completed),
             rated: stats.rated,

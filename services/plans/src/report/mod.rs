@@ -110,7 +110,10 @@ pub struct TargetView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DossierView {
     pub available: bool,
+    pub carried_over: i64,
     pub received: i64,
+    pub to_handle: i64,
+    pub withdrawn_or_stopped: i64,
     pub early: i64,
     pub on_time: i64,
     pub late: i64,
@@ -221,7 +224,10 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
         targets,
         dossiers: DossierView {
             available: d.available,
+            carried_over: d.carried_over,
             received: d.received,
+            to_handle: d.to_handle,
+            withdrawn_or_stopped: d.withdrawn_or_stopped,
             early: d.early,
             on_time: d.on_time,
             late: d.late,
@@ -325,10 +331,13 @@ pub fn workbook(view: &ReportView) -> Result<Vec<u8>, XlsxError> {
     let d = &view.dossiers;
     let figures: Vec<(&str, String)> = if d.available {
         vec![
-            ("Hồ sơ tiếp nhận", d.received.to_string()),
+            ("Kỳ trước chuyển sang", d.carried_over.to_string()),
+            ("Tiếp nhận trong kỳ", d.received.to_string()),
+            ("Tổng số cần xử lý", d.to_handle.to_string()),
             ("Giải quyết trước hạn", d.early.to_string()),
             ("Giải quyết đúng hạn", d.on_time.to_string()),
             ("Giải quyết quá hạn", d.late.to_string()),
+            ("Rút hồ sơ hoặc dừng xử lý", d.withdrawn_or_stopped.to_string()),
             ("Đang giải quyết trong hạn", d.in_progress.to_string()),
             ("Đang giải quyết quá hạn", d.overdue.to_string()),
             ("Tỷ lệ giải quyết trước và đúng hạn", d.on_time_percent.clone()),
