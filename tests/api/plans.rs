@@ -691,7 +691,10 @@ async fn the_seed_plan_through_a_year() {
     assert!(html_text.contains("quý I năm 2024"));
     assert!(html_text.contains("Phòng Giáo dục và Đào tạo quận Hải An"));
     assert!(html_text.contains("hồ sơ giải quyết trước và đúng hạn (trễ hạn: 1, đang quá hạn: 0)"));
-    assert!(html_text.contains("<th>Kỳ trước chuyển sang</th>"), "the carried-over column");
+    assert!(
+        html_text.contains("<th>Kỳ trước chuyển sang</th>"),
+        "the carried-over column"
+    );
     if let Ok(dir) = std::env::var("EISO_PLANS_REPORT_OUT") {
         std::fs::write(std::path::Path::new(&dir).join("report-q1.html"), &html_text).unwrap();
     }

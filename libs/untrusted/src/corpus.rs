@@ -274,6 +274,12 @@ fn docx_with(document: Entry) -> Vec<u8> {
     zip(&[document])
 }
 
+/// A valid one-page PDF showing `text` in Helvetica (ASCII), for tests of
+/// what reads PDFs.
+pub fn text_pdf(text: &str) -> Vec<u8> {
+    pdf_with(format!("BT /F1 18 Tf 10 100 Td ({text}) Tj ET").as_bytes(), "")
+}
+
 /// A one-page PDF whose page content is the stream `stream` (with `filter`).
 fn pdf_with(stream: &[u8], filter: &str) -> Vec<u8> {
     let objects: Vec<Vec<u8>> = vec![

@@ -515,6 +515,25 @@ pub fn targets_csv(targets: &[TargetRow]) -> Result<Vec<u8>, String> {
     spreadsheet::write_csv(&TARGET_COLUMNS, targets.iter().map(target_cells)).map_err(|e| e.to_string())
 }
 
+/// The header cells of the plans' workbooks: bold, centred, shaded, framed.
+pub fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin)
+}
+
+/// The body cells of the plans' workbooks: wrapped, top-aligned, framed.
+pub fn cell_format() -> Format {
+    Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin)
+}
+
 /// A workbook of one sheet: an optional title row, then the header (bold, frozen) and rows.
 /// Section rows (`bold_rows`) are bold.
 pub fn write_xlsx(
@@ -525,18 +544,9 @@ pub fn write_xlsx(
     rows: &[Vec<String>],
     bold_rows: &[bool],
 ) -> Result<Vec<u8>, XlsxError> {
-    let head = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
-    let cell = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin)
-        .set_num_format("@");
+    let head = header_format();
+    // Text cells: Excel must not turn a task number such as 1.10 into 1.1.
+    let cell = cell_format().set_num_format("@");
     let bold = cell.clone().set_bold();
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();

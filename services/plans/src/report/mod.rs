@@ -10,11 +10,11 @@ use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::Environment;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::table::{comparator_sign, format_percent};
+use crate::table::{cell_format, comparator_sign, format_percent, header_format};
 
 const BUILTIN: &str = include_str!("templates/report.html");
 
@@ -243,17 +243,8 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
 
 /// The report as a workbook: tasks, targets and dossier figures on three sheets.
 pub fn workbook(view: &ReportView) -> Result<Vec<u8>, XlsxError> {
-    let head = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border(FormatBorder::Thin);
-    let cell = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin);
+    let head = header_format();
+    let cell = cell_format();
     let bold = cell.clone().set_bold();
     let title = Format::new().set_bold().set_font_size(13);
     let mut workbook = Workbook::new();
