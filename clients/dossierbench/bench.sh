@@ -6,7 +6,8 @@
 #   3. the server stopped, the procedures database seeded straight to
 #      DOSSIERBENCH_TOTAL (1,000,000) dossiers spread over 2025;
 #   4. the server started again, GetServiceStatistics for 2025 (one agency, all
-#      agencies) DOSSIERBENCH_REPEAT (10) times each.
+#      agencies; each for every procedure and for 2.002481 alone)
+#      DOSSIERBENCH_REPEAT (10) times each.
 # SQLite (a temporary data directory) by default; with --postgres, a fresh
 # database eiso_bench_<random> on 127.0.0.1:5432 (user postgres, trust auth),
 # dropped at the end (DOSSIERBENCH_KEEP=1 keeps it, and the SQLite files are
@@ -95,7 +96,7 @@ bench seed --total "$TOTAL" --database-url "$SEED_TARGET" "${SEED_ARGS[@]}" "$@"
 
 start_server
 LOAD_STATS=$(load)
-bench stats --repeat "$REPEAT" "$@" >"$T/stats.json"
+bench stats --repeat "$REPEAT" --procedure procedures/2.002481 "$@" >"$T/stats.json"
 RSS=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 stop_server
 
@@ -114,7 +115,7 @@ jq -r '
   "\(.backend), \(.cores) cores, client and server on the same machine; load average before receive \(.load_average_1_5_15_min.before_receive), before stats \(.load_average_1_5_15_min.before_stats)",
   (.receive[] | "receive, \(.clients) clients: \(.count) dossiers in \(.seconds | r) s = \(.dossiers_per_second | r) dossiers/s; latency p50 \(.latency_ms.p50 | r) ms, p95 \(.latency_ms.p95 | r) ms, p99 \(.latency_ms.p99 | r) ms, max \(.latency_ms.max | r) ms; all codes distinct: \(.all_codes_distinct)"),
   "seed: \(.seed.inserted) rows in \(.seed.seconds | r) s = \(.seed.rows_per_second | round) rows/s (\(.seed.dossiers_after) dossiers in the table)",
-  (.stats.year as $year | .stats.queries[] | "GetServiceStatistics over \(.figures.received) dossiers received in \($year), \(if .agency == "" then "all agencies" else "one agency" end): min \(.latency_ms.min | r) ms, median \(.latency_ms.median | r) ms, max \(.latency_ms.max | r) ms (first \(.latency_ms.first | r) ms)"),
+  (.stats.year as $year | .stats.queries[] | "GetServiceStatistics over \(.figures.received) dossiers received in \($year), \(if .agency == "" then "all agencies" else "one agency" end)\(if .procedure == "" then "" else ", one procedure" end) (period view: \(.figures.period.to_handle) to handle): min \(.latency_ms.min | r) ms, median \(.latency_ms.median | r) ms, max \(.latency_ms.max | r) ms (first \(.latency_ms.first | r) ms)"),
   "server peak RSS (VmHWM) after the statistics: \(.server_vm_hwm_kib_after_stats) KiB"
 ' "$T/report.json"
 echo "full report: $T/report.json (server logs: $T/server-*.log)"

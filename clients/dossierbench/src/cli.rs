@@ -147,6 +147,9 @@ pub struct StatsArgs {
     /// counter user's first agency.
     #[arg(long, value_name = "UNIT")]
     pub agency: Option<String>,
+    /// Also measure each query for this procedure alone, `procedures/{code}`.
+    #[arg(long, value_name = "PROCEDURE", default_value = "")]
+    pub procedure: String,
 }
 
 /// How the report is printed.

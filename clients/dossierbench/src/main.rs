@@ -189,6 +189,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 &control,
                 &counter,
                 &[one, String::new()],
+                &stats_args.procedure,
                 stats_args.year,
                 stats_args.repeat,
             )

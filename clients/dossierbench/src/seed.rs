@@ -695,6 +695,7 @@ impl Generator {
                 ));
             }
             d.current_step = 0;
+            d.end_time = Some(end);
             d.update_time = end;
         } else if kind < 0.10 {
             // Still running: waiting for a supplement, or past its due time.
@@ -785,6 +786,7 @@ impl Generator {
             }
             d.result_summary = "Đồng ý cho học sinh chuyển trường".to_string();
             d.complete_time = Some(completed);
+            d.end_time = Some(completed);
             d.status = S::Completed as i32;
             d.history
                 .push(change(S::Completed, completed, &leader, &d.result_summary));

@@ -1,5 +1,6 @@
 //! `stats`: GetServiceStatistics over a whole year, for one agency and for
-//! all, called `--repeat` times each, one after the other.
+//! all, each also for one procedure with `--procedure`, called `--repeat`
+//! times each, one after the other.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,8 @@ use crate::session::{Session, call_error};
 pub struct Query {
     /// `units/{id}`, or empty for all agencies.
     pub agency: String,
+    /// `procedures/{code}`, or empty for all procedures.
+    pub procedure: String,
     pub timings: Vec<Duration>,
     pub figures: ServiceStatistics,
 }
@@ -33,21 +36,39 @@ fn figures_json(s: &ServiceStatistics) -> Value {
         "digitised_rate": s.digitised_rate,
         "satisfaction_rate": s.satisfaction_rate,
         "rated": s.rated,
+        "period": s.period.map(|p| json!({
+            "carried_over": p.carried_over,
+            "received": p.received,
+            "to_handle": p.to_handle,
+            "finished_early": p.finished_early,
+            "finished_on_time": p.finished_on_time,
+            "finished_late": p.finished_late,
+            "finished_not_returned": p.finished_not_returned,
+            "withdrawn_or_stopped": p.withdrawn_or_stopped,
+            "in_progress_within_time": p.in_progress_within_time,
+            "in_progress_overdue": p.in_progress_overdue,
+        })),
     })
 }
 
 impl Query {
     fn label(&self) -> String {
-        if self.agency.is_empty() {
+        let agency = if self.agency.is_empty() {
             "all agencies".to_string()
         } else {
             format!("agency {}", self.agency)
+        };
+        if self.procedure.is_empty() {
+            agency
+        } else {
+            format!("{agency}, {}", self.procedure)
         }
     }
 
     pub fn to_json(&self) -> Value {
         json!({
             "agency": self.agency,
+            "procedure": self.procedure,
             "calls": self.timings.len(),
             "latency_ms": Spread::of(&self.timings).map(Spread::to_json),
             "timings_ms": self.timings.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
@@ -76,25 +97,43 @@ impl Query {
             s.digitised_rate * 100.0,
             s.satisfaction_rate * 100.0
         );
+        if let Some(p) = &s.period {
+            text += &format!(
+                "  period: carried over {}, received {}, to handle {}; finished early {}, on time {}, late {}; \
+                 withdrawn or stopped {}; in progress at the end {} within time, {} overdue\n",
+                p.carried_over,
+                p.received,
+                p.to_handle,
+                p.finished_early,
+                p.finished_on_time,
+                p.finished_late,
+                p.withdrawn_or_stopped,
+                p.in_progress_within_time,
+                p.in_progress_overdue
+            );
+        }
         text
     }
 }
 
 /// Calls GetServiceStatistics `repeat` times for each agency in `agencies`
-/// (empty: all), for the year `year`.
+/// (empty: all), for the year `year`: for every procedure, then for
+/// `procedure` alone when it is not empty.
 pub async fn run(
     channel: &Channel,
     session: &Session,
     agencies: &[String],
+    procedure: &str,
     year: i32,
     repeat: u32,
 ) -> anyhow::Result<Vec<Query>> {
     let mut client = session.dossiers(channel.clone());
     let mut queries = Vec::new();
-    for agency in agencies {
+    let procedures: &[&str] = if procedure.is_empty() { &[""] } else { &["", procedure] };
+    for (agency, procedure) in agencies.iter().flat_map(|a| procedures.iter().map(move |p| (a, *p))) {
         let request = GetServiceStatisticsRequest {
             agency: agency.clone(),
-            procedure: String::new(),
+            procedure: procedure.to_string(),
             start_date: Some(LocalDate { year, month: 1, day: 1 }),
             end_date: Some(LocalDate {
                 year,
@@ -115,6 +154,7 @@ pub async fn run(
         }
         queries.push(Query {
             agency: agency.clone(),
+            procedure: procedure.to_string(),
             timings,
             figures,
         });

@@ -4,5 +4,11 @@
 mod m0002_procedure_tables;
 mod m0003_statistics_indexes;
 mod m0004_dossier_end_time;
+mod m0005_period_indexes;
 
-crate::schema::migrator!(m0002_procedure_tables, m0003_statistics_indexes, m0004_dossier_end_time);
+crate::schema::migrator!(
+    m0002_procedure_tables,
+    m0003_statistics_indexes,
+    m0004_dossier_end_time,
+    m0005_period_indexes
+);
