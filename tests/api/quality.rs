@@ -644,7 +644,11 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         (1, 1)
     );
     assert_eq!(pack.open_corrective_actions[0].name, ca2.name);
-    assert_eq!(pack.service.unwrap().received, 2, "from the procedures service");
+    let service = pack.service.unwrap();
+    assert_eq!(service.received, 2, "from the procedures service");
+    // The period as the reporting forms count it: nothing before it, the two
+    // dossiers still running at its end.
+    assert_eq!((service.carried_over, service.in_progress + service.overdue), (0, 2));
     assert_eq!(pack.inspections.unwrap().inspected, std::slice::from_ref(&s1.name));
     let stored = docs_record(&mut documents, &review.record).await;
     assert_eq!(stored.state, docs::record::State::Closed as i32);
@@ -686,6 +690,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         cells[i + 1].clone()
     };
     assert_eq!(value_of("Hồ sơ tiếp nhận"), "2");
+    assert_eq!(value_of("Kỳ trước chuyển sang"), "0");
     assert_eq!(value_of("Điểm không phù hợp nặng"), "1");
     assert_eq!(value_of("Trong đó quá hạn"), "1");
 

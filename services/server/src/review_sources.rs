@@ -62,14 +62,19 @@ impl ServerReviewSources {
                 end_date: Some(local_date(end)),
             })
             .await?;
+        // The period as the reporting forms count it; digitised results and
+        // satisfaction of the dossiers received in it.
+        let period = stats.period.unwrap_or_default();
         Ok(ServiceStatistics {
-            received: stats.received,
-            early: stats.early,
-            on_time: stats.on_time,
-            late: stats.late,
-            in_progress: stats.in_progress,
-            overdue: stats.overdue,
-            on_time_rate: stats.on_time_rate,
+            carried_over: period.carried_over,
+            received: period.received,
+            withdrawn_or_stopped: period.withdrawn_or_stopped,
+            early: period.finished_early,
+            on_time: period.finished_on_time,
+            late: period.finished_late,
+            in_progress: period.in_progress_within_time,
+            overdue: period.in_progress_overdue,
+            on_time_rate: period.on_time_rate,
             digitised_rate: stats.digitised_rate,
             rated: stats.rated,
             satisfaction_rate: stats.satisfaction_rate,

@@ -183,7 +183,9 @@ impl Quality {
             audits,
             open_corrective_actions,
             service: Some(pb::ServiceFigures {
+                carried_over: statistics.carried_over,
                 received: statistics.received,
+                withdrawn_or_stopped: statistics.withdrawn_or_stopped,
                 early: statistics.early,
                 on_time: statistics.on_time,
                 late: statistics.late,

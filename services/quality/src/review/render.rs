@@ -188,10 +188,12 @@ fn view(document: &Document) -> View {
             })
             .collect(),
         service: vec![
+            line("Kỳ trước chuyển sang", service.carried_over),
             line("Hồ sơ tiếp nhận", service.received),
             line("Giải quyết trước hạn", service.early),
             line("Giải quyết đúng hạn", service.on_time),
             line("Giải quyết quá hạn", service.late),
+            line("Rút hồ sơ hoặc dừng xử lý", service.withdrawn_or_stopped),
             line("Đang giải quyết trong hạn", service.in_progress),
             line("Đang giải quyết, đã quá hạn", service.overdue),
             line("Tỷ lệ giải quyết trước và đúng hạn", percent(service.on_time_rate)),

@@ -9,10 +9,15 @@ use std::pin::Pin;
 use chrono::NaiveDate;
 use eiso_platform::{CallContext, ServiceResult};
 
-/// Dossier statistics of a period, as the procedures service measures them.
+/// Dossier statistics of a period, as the procedures service measures them:
+/// as the reporting forms count a period (carry-over, completed in it, in
+/// progress at its end); digitised results and satisfaction of the dossiers
+/// received in it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceStatistics {
+    pub carried_over: i64,
     pub received: i64,
+    pub withdrawn_or_stopped: i64,
     pub early: i64,
     pub on_time: i64,
     pub late: i64,
