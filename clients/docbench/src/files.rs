@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::calls;
 use crate::content::{self, Generator};
 use crate::revisions::Bench;
+use crate::session;
 use crate::session::call_error;
 
 /// One direction of the transfer.
@@ -54,7 +55,7 @@ pub async fn transfer(bench: &Bench, channel: Channel, size: u64, chunk: usize, 
     let expected = tokio::task::spawn_blocking(move || content::sha256_of(seed, size))
         .await
         .context("hashing the generated file failed")?;
-    let mut client = bench.controller.documents(channel);
+    let mut client = session::documents(&bench.controller, channel);
     let code = format!("BENCH-{}-FILE", bench.run);
     let document = calls::create_document(&mut client, &bench.unit, &code).await?;
     let draft = calls::create_revision(&mut client, &document.name).await?;

@@ -29,20 +29,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("eiso-docbench: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("eiso-docbench: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    eiso_benchkit::main("eiso-docbench", || run(args))
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ use eiso_proto::tonic::transport::Channel;
 
 use crate::calls;
 use crate::content::SplitMix64;
+use crate::session;
 use crate::session::Session;
 
 /// What the revision workloads need.
@@ -46,7 +47,7 @@ impl Rate {
 /// `count` documents, each with its first revision (CreateDocument + CreateRevision).
 pub async fn drafts(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
     run_clients(bench, count, |bench, client_index, next, count| async move {
-        let mut client = bench.controller.documents(bench.channels[client_index].clone());
+        let mut client = session::documents(&bench.controller, bench.channels[client_index].clone());
         let mut latencies = Vec::new();
         loop {
             let item = next.fetch_add(1, Ordering::Relaxed);
@@ -78,7 +79,7 @@ pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
         .context("publish cycles need the reviewer signed in")?;
     let mut documents = Vec::new();
     for (index, channel) in bench.channels.iter().enumerate() {
-        let mut client = bench.controller.documents(channel.clone());
+        let mut client = session::documents(&bench.controller, channel.clone());
         let code = format!("BENCH-{}-C{index}", bench.run);
         documents.push(calls::create_document(&mut client, &bench.unit, &code).await?.name);
     }
@@ -88,9 +89,9 @@ pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
         let reviewer = reviewer.clone();
         async move {
             let channel = bench.channels[client_index].clone();
-            let mut controller = bench.controller.documents(channel.clone());
+            let mut controller = session::documents(&bench.controller, channel.clone());
             let reviewer_name = reviewer.principal.clone();
-            let mut reviewer = reviewer.documents(channel);
+            let mut reviewer = session::documents(&reviewer, channel);
             let document = &documents[client_index];
             let mut latencies = Vec::new();
             loop {

@@ -3,9 +3,7 @@
 //! works in.
 
 use anyhow::{Context as _, bail};
-use eiso_proto::eiso::identity::v1::{
-    CreateUnitRequest, CreateUserRequest, ListUnitsRequest, Role, RoleBinding, Unit, UnitKind, User, WhoAmIRequest,
-};
+use eiso_proto::eiso::identity::v1::{CreateUserRequest, Role, RoleBinding, UnitKind, User, WhoAmIRequest};
 use eiso_proto::tonic::Code;
 use eiso_proto::tonic::transport::Channel;
 
@@ -22,35 +20,13 @@ pub struct NewUser<'a> {
 /// returns the unit's name. Users that already exist are left as they are.
 pub async fn run(channel: &Channel, admin: &Session, unit_code: &str, users: &[NewUser<'_>]) -> anyhow::Result<String> {
     let mut identity = admin.identity(channel.clone());
-    let existing = identity
-        .list_units(ListUnitsRequest {
-            filter: format!("code = \"{unit_code}\""),
-            page_size: 1,
-            ..Default::default()
-        })
-        .await
-        .map_err(|status| call_error("cannot list units", &status))?
-        .into_inner()
-        .units;
-    let unit = match existing.into_iter().next() {
-        Some(unit) => unit.name,
-        None => {
-            identity
-                .create_unit(CreateUnitRequest {
-                    unit: Some(Unit {
-                        code: unit_code.to_string(),
-                        display_name: "Tổ đo hiệu năng quản lý tài liệu".to_string(),
-                        kind: UnitKind::Office as i32,
-                        ..Default::default()
-                    }),
-                    request_id: uuid::Uuid::new_v4().to_string(),
-                })
-                .await
-                .map_err(|status| call_error(&format!("cannot create the unit {unit_code}"), &status))?
-                .into_inner()
-                .name
-        }
-    };
+    let (unit, _) = eiso_benchkit::unit(
+        &mut identity,
+        unit_code,
+        "Tổ đo hiệu năng quản lý tài liệu",
+        UnitKind::Office,
+    )
+    .await?;
     for user in users {
         let created = identity
             .create_user(CreateUserRequest {

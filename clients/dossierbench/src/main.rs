@@ -28,20 +28,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("eiso-dossierbench: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("eiso-dossierbench: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    eiso_benchkit::main("eiso-dossierbench", || run(args))
 }
 
 fn env_password(var: &str) -> anyhow::Result<String> {

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::people;
 use crate::report::Latency;
+use crate::session;
 use crate::session::{Session, call_error};
 
 /// Shares of the agencies, first to third, when there are several.
@@ -149,7 +150,7 @@ async fn send(
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks = channels.iter().map(|channel| {
-        let mut client = counter.dossiers(channel.clone());
+        let mut client = session::dossiers(counter, channel.clone());
         let requests = Arc::clone(&requests);
         let next = Arc::clone(&next);
         tokio::spawn(async move {

@@ -4,9 +4,7 @@
 //! user receives at.
 
 use anyhow::{Context as _, bail};
-use eiso_proto::eiso::identity::v1::{
-    CreateUnitRequest, CreateUserRequest, ListUnitsRequest, Role, RoleBinding, Unit, UnitKind, User, WhoAmIRequest,
-};
+use eiso_proto::eiso::identity::v1::{CreateUserRequest, Role, RoleBinding, UnitKind, User, WhoAmIRequest};
 use eiso_proto::eiso::procedures::v1::{
     CopyKind, CreateProcedureRequest, Fee, GetProcedureRequest, OnlineLevel, ProcedureLevel, ProcedureStep,
     ProcedureVersion, ProcessingTime, PublishProcedureVersionRequest, RequiredDocument, SupplementMode, procedure,
@@ -15,6 +13,7 @@ use eiso_proto::eiso::procedures::v1::{
 use eiso_proto::tonic::Code;
 use eiso_proto::tonic::transport::Channel;
 
+use crate::session;
 use crate::session::{Session, call_error};
 
 /// The agencies `--setup` creates: code and Vietnamese name (communes of Hải
@@ -48,37 +47,10 @@ pub async fn run(channel: &Channel, admin: &Session, plan: &Plan<'_>) -> anyhow:
     let mut created = Vec::new();
     let mut agencies = Vec::new();
     for (code, display_name) in AGENCIES.iter().take(plan.agencies) {
-        let existing = identity
-            .list_units(ListUnitsRequest {
-                filter: format!("code = \"{code}\""),
-                page_size: 1,
-                ..Default::default()
-            })
-            .await
-            .map_err(|status| call_error("cannot list units", &status))?
-            .into_inner()
-            .units;
-        let unit = match existing.into_iter().next() {
-            Some(unit) => unit.name,
-            None => {
-                let unit = identity
-                    .create_unit(CreateUnitRequest {
-                        unit: Some(Unit {
-                            code: code.to_string(),
-                            display_name: display_name.to_string(),
-                            kind: UnitKind::Commune as i32,
-                            ..Default::default()
-                        }),
-                        request_id: uuid::Uuid::new_v4().to_string(),
-                    })
-                    .await
-                    .map_err(|status| call_error(&format!("cannot create the unit {code}"), &status))?
-                    .into_inner()
-                    .name;
-                created.push(format!("unit {code} ({unit})"));
-                unit
-            }
-        };
+        let (unit, new) = eiso_benchkit::unit(&mut identity, code, display_name, UnitKind::Commune).await?;
+        if new {
+            created.push(format!("unit {code} ({unit})"));
+        }
         agencies.push(unit);
     }
     let Some(main) = agencies.first().cloned() else {
@@ -127,7 +99,7 @@ pub async fn run(channel: &Channel, admin: &Session, plan: &Plan<'_>) -> anyhow:
     }
 
     let controller = Session::login(channel, plan.controller_username, plan.password).await?;
-    let mut catalogue = controller.catalogue(channel.clone());
+    let mut catalogue = session::catalogue(&controller, channel.clone());
     let name = format!("procedures/{}", plan.procedure);
     let found = catalogue
         .get_procedure(GetProcedureRequest { name: name.clone() })

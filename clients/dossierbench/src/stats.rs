@@ -9,6 +9,7 @@ use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
 use crate::report::Spread;
+use crate::session;
 use crate::session::{Session, call_error};
 
 /// One query's timings and answer.
@@ -127,7 +128,7 @@ pub async fn run(
     year: i32,
     repeat: u32,
 ) -> anyhow::Result<Vec<Query>> {
-    let mut client = session.dossiers(channel.clone());
+    let mut client = session::dossiers(session, channel.clone());
     let mut queries = Vec::new();
     let procedures: &[&str] = if procedure.is_empty() { &[""] } else { &["", procedure] };
     for (agency, procedure) in agencies.iter().flat_map(|a| procedures.iter().map(move |p| (a, *p))) {
