@@ -19,6 +19,7 @@ struct Ended {
     id: String,
     status: i32,
     history: String,
+    update_time: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(serde::Deserialize)]
@@ -51,7 +52,7 @@ impl MigrationTrait for Migration {
         let ended = Ended::find_by_statement(
             db.get_database_backend().build(
                 Query::select()
-                    .columns(["id", "status", "history"])
+                    .columns(["id", "status", "history", "update_time"])
                     .from("dossiers")
                     .and_where(Expr::col("status").is_in([WITHDRAWN, STOPPED])),
             ),
@@ -59,16 +60,19 @@ impl MigrationTrait for Migration {
         .all(db)
         .await?;
         for dossier in ended {
-            let history: Vec<Change> =
-                serde_json::from_str(&dossier.history).map_err(|e| DbErr::Migration(e.to_string()))?;
-            let Some(end) = history.iter().rev().find(|c| c.status == dossier.status) else {
-                continue;
-            };
+            // A history that cannot be read must not stop every start of
+            // the server: the last change of the row stands in for it.
+            let history: Vec<Change> = serde_json::from_str(&dossier.history).unwrap_or_default();
+            let end = history
+                .iter()
+                .rev()
+                .find(|c| c.status == dossier.status)
+                .map_or(dossier.update_time, |c| c.time);
             manager
                 .exec_stmt(
                     Query::update()
                         .table("dossiers")
-                        .value("end_time", end.time)
+                        .value("end_time", end)
                         .and_where(Expr::col("id").eq(dossier.id))
                         .to_owned(),
                 )
