@@ -43,6 +43,21 @@ pub fn add_builtin(env: &mut Environment<'static>, name: &'static str, source: &
     }
 }
 
+/// The text of an office's override of a built-in template, at `path`:
+/// `Ok(None)` when there is no such file (the built-in one stays), the text in
+/// Unicode NFC (templates are Vietnamese text, kept in NFC like the data),
+/// or why it cannot be used.
+pub fn read_override(path: &std::path::Path) -> Result<Option<String>, String> {
+    use unicode_normalization::UnicodeNormalization;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let source = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    Ok(Some(source.nfc().collect()))
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

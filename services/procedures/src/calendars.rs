@@ -391,3 +391,37 @@ impl Procedures {
         })
     }
 }
+
+/// Working time left before due times, on one agency's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingTimeLeft {
+    /// For each due time asked about, in order: the working time from now to
+    /// it, negative when it has passed (overdue by that much).
+    pub left: Vec<chrono::TimeDelta>,
+    /// The length of the agency's working day, to say the time in days.
+    pub working_day: chrono::TimeDelta,
+}
+
+impl Procedures {
+    /// The working time from now to each of `due` on the calendar of
+    /// `agency` (`units/{id}`): what a list of dossiers shows as "còn 1 ngày
+    /// 3 giờ làm việc". A due time outside the calendar's known years counts
+    /// as zero and is logged, so one odd dossier never breaks a list.
+    pub async fn working_time_left(&self, agency: &str, due: &[DateTime<Utc>]) -> ServiceResult<WorkingTimeLeft> {
+        let stored = load_agency(self.journal.db().reader(), agency).await?;
+        let now = self.clock.now();
+        let left = due
+            .iter()
+            .map(|due| {
+                stored.calendar.working_time_between(now, *due).unwrap_or_else(|error| {
+                    tracing::warn!(agency, %error, "working time outside the calendar's years");
+                    chrono::TimeDelta::zero()
+                })
+            })
+            .collect();
+        Ok(WorkingTimeLeft {
+            left,
+            working_day: stored.calendar.hours_per_day(),
+        })
+    }
+}

@@ -17,12 +17,15 @@ mod catalogue;
 mod convert;
 mod dossiers;
 mod grpc;
+mod lookup;
 mod printing;
 mod statistics;
 mod transfer;
 
-pub use dossiers::PERSONAL_DATA_ROLES;
+pub use calendars::WorkingTimeLeft;
+pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
+pub use lookup::{PublicDossier, SECRET_CHARS};
 
 use std::sync::Arc;
 

@@ -187,17 +187,11 @@ impl Templates {
         let mut templates = Self::builtin();
         for (name, _) in BUILTIN {
             let path = dir.join(name);
-            let source = match std::fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_error(&path, &e)),
+            let source = match eiso_platform::templates::read_override(&path) {
+                Ok(Some(source)) => source,
+                Ok(None) => continue,
+                Err(message) => return Err(FormError::Io { path, message }),
             };
-            let source = String::from_utf8(source).map_err(|_| FormError::Io {
-                path: path.clone(),
-                message: "not valid UTF-8".into(),
-            })?;
-            // Templates are Vietnamese text: keep them in NFC like the data.
-            let source: String = source.nfc().collect();
             templates.origins.insert(name, path);
             if let Err(err) = templates.env.add_template_owned(name, source) {
                 return Err(templates.template_error(&err));

@@ -386,16 +386,26 @@ impl DossierRow {
 
 /// The dossier `id`, or NOT_FOUND naming it.
 pub async fn get_dossier(db: &impl ConnectionTrait, id: &str) -> ServiceResult<DossierRow> {
-    let row = db
+    find_dossier_by(db, "id", id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("dossiers/{id}")))
+}
+
+/// The dossier whose `column` (`id` or `code`, both unique) is `value`.
+pub async fn find_dossier_by(
+    db: &impl ConnectionTrait,
+    column: &str,
+    value: &str,
+) -> ServiceResult<Option<DossierRow>> {
+    let found = db
         .query_one(
             Query::select()
                 .columns(DOSSIER_COLUMNS)
                 .from("dossiers")
-                .and_where(Expr::col("id").eq(id.to_string())),
+                .and_where(Expr::col(column.to_string()).eq(value.to_string())),
         )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("dossiers/{id}")))?;
-    DossierRow::from_row(&row)
+        .await?;
+    found.as_ref().map(DossierRow::from_row).transpose()
 }
 
 /// The next number of `agency`'s dossier codes on `day`: 1, 2, … per agency
