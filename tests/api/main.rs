@@ -27,3 +27,4 @@ mod sign_in;
 mod undecodable;
 mod units;
 mod users;
+mod web;

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod browser;
 pub mod counter;
 
 use std::collections::BTreeMap;

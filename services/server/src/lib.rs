@@ -1,5 +1,6 @@
 //! `eiso-server`: every eiso service in one process on one port, with gRPC,
-//! gRPC-Web, the standard health service and server reflection.
+//! gRPC-Web, the standard health service, server reflection and the office's
+//! web app (`eiso-web`) for browsers.
 //!
 //! [`App::prepare`] opens storage (running migrations), sets up identity and
 //! the first administrator; [`App::serve`] serves on a listener until the
@@ -73,6 +74,7 @@ pub struct App {
     search: Search,
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
+    web: eiso_web::Web,
     /// What the first start did about the `admin` user.
     pub admin_setup: AdminSetup,
 }
@@ -209,6 +211,25 @@ impl App {
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
 
+        // The office's web app, its templates overridable like the forms'.
+        let web_templates = config.data_dir.join("templates").join("web");
+        let pages = if web_templates.is_dir() {
+            let pages = eiso_web::Pages::with_overrides(&web_templates)
+                .map_err(|e| anyhow::anyhow!("cannot load the web templates: {e}"))?;
+            tracing::info!(dir = %web_templates.display(), "using the office's web templates");
+            pages
+        } else {
+            eiso_web::Pages::builtin()
+        };
+        let web = eiso_web::Web::new(eiso_web::Parts {
+            identity: identity.clone(),
+            verifier: verifier.clone(),
+            procedures: procedures.clone(),
+            directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+            pages,
+            clock,
+        });
+
         let trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
             (eiso_documents::SERVICE_NAME.to_string(), documents_db),
@@ -226,6 +247,7 @@ impl App {
             search,
             trails,
             verifier,
+            web,
             admin_setup,
         })
     }
@@ -314,6 +336,8 @@ impl App {
         // translated to gRPC before telemetry and the gateway see the call.
         tonic::transport::Server::builder()
             .accept_http1(true)
+            // Browsers' pages never reach the gRPC stack (nor its gateway).
+            .layer(self.web.clone().layer())
             .layer(eiso_connect::ConnectLayer::with_max_message_bytes(max))
             .layer(tonic_web::GrpcWebLayer::new())
             .layer(eiso_telemetry::GrpcTelemetryLayer::new())

@@ -1,0 +1,97 @@
+//! How times and durations read on a page: Asia/Ho_Chi_Minh, `dd/mm/yyyy`,
+//! working time in days and hours of the office's own working day.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_proto::prost_types::Timestamp;
+
+/// A stored (UTC) instant as the office reads it: `05/03/2025 14:30`.
+pub fn datetime(instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// The date only: `05/03/2025`.
+pub fn date(instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string()
+}
+
+/// A protobuf timestamp as [`datetime`], empty when unset or out of range.
+pub fn timestamp(ts: Option<&Timestamp>) -> String {
+    instant(ts).map(datetime).unwrap_or_default()
+}
+
+/// A protobuf timestamp as an instant.
+pub fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
+    ts.and_then(|ts| DateTime::from_timestamp(ts.seconds, ts.nanos.clamp(0, 999_999_999) as u32))
+}
+
+/// Working time left before a due time, as the counter says it:
+/// `còn 1 ngày 3 giờ làm việc`, or `quá hạn 2 giờ làm việc` when negative.
+/// `day` is the length of the office's working day.
+pub fn working_time_left(left: TimeDelta, day: TimeDelta) -> String {
+    let overdue = left < TimeDelta::zero();
+    let minutes = left.abs().num_minutes();
+    let day_minutes = day.num_minutes().max(1);
+    let (days, rest) = (minutes / day_minutes, minutes % day_minutes);
+    let (hours, mins) = (rest / 60, rest % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} ngày"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} giờ"));
+    }
+    if days == 0 && (mins > 0 || hours == 0) {
+        parts.push(format!("{mins} phút"));
+    }
+    let amount = parts.join(" ");
+    if overdue {
+        format!("quá hạn {amount} làm việc")
+    } else {
+        format!("còn {amount} làm việc")
+    }
+}
+
+/// Template filter `datetime`: an RFC 3339 instant as [`datetime`].
+pub fn datetime_filter(value: String) -> String {
+    DateTime::parse_from_rfc3339(&value)
+        .map(|t| datetime(t.with_timezone(&Utc)))
+        .unwrap_or(value)
+}
+
+/// Template filter `date`: an RFC 3339 instant as [`date`].
+pub fn date_filter(value: String) -> String {
+    DateTime::parse_from_rfc3339(&value)
+        .map(|t| date(t.with_timezone(&Utc)))
+        .unwrap_or(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_read_in_vietnam() {
+        let t = Utc.with_ymd_and_hms(2025, 3, 5, 17, 30, 0).unwrap();
+        assert_eq!(datetime(t), "06/03/2025 00:30");
+        assert_eq!(date(t), "06/03/2025");
+        assert_eq!(datetime_filter("2025-03-05T07:30:00Z".into()), "05/03/2025 14:30");
+    }
+
+    #[test]
+    fn working_time_reads_in_days_and_hours() {
+        let day = TimeDelta::hours(8);
+        assert_eq!(
+            working_time_left(TimeDelta::hours(11), day),
+            "còn 1 ngày 3 giờ làm việc"
+        );
+        assert_eq!(
+            working_time_left(TimeDelta::minutes(90), day),
+            "còn 1 giờ 30 phút làm việc"
+        );
+        assert_eq!(working_time_left(TimeDelta::hours(16), day), "còn 2 ngày làm việc");
+        assert_eq!(working_time_left(TimeDelta::zero(), day), "còn 0 phút làm việc");
+        assert_eq!(working_time_left(-TimeDelta::hours(2), day), "quá hạn 2 giờ làm việc");
+    }
+}

@@ -1,0 +1,112 @@
+//! The office's web app (`/` on the server's own port): server-rendered
+//! Vietnamese pages that work as plain HTML forms, enhanced by a little of our
+//! own JavaScript.
+//!
+//! It is one more adapter beside the gRPC ones. A handler reads the form into
+//! the API's request message, calls the same service library method with a
+//! [`CallContext`](eiso_platform::CallContext) built from the session
+//! ([`session::Session::context`], which applies the same policy table as the
+//! gateway), and renders the result. No rule and no SQL live here: unit
+//! scoping, validation and the audit trail are the services'.
+//!
+//! Layout: [`dispatch`] shares the port with gRPC; [`cookies`], [`csrf`] and
+//! [`session`] are the browser's side of sign-in; [`pages`] renders the
+//! templates (built in, overridable from `data/templates/web`); [`error`] is
+//! what a failure looks like; `views/` has one file per screen.
+
+pub mod cookies;
+pub mod csrf;
+pub mod dispatch;
+pub mod error;
+pub mod format;
+pub mod names;
+pub mod pages;
+pub mod ratelimit;
+pub mod session;
+
+mod assets;
+mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use eiso_identity::{Identity, IdentityVerifier};
+use eiso_platform::clock::Clock;
+use eiso_platform::directory::Directory;
+use eiso_procedures::Procedures;
+
+pub use dispatch::WebLayer;
+pub use pages::Pages;
+
+/// What the pages need: the services they call and the templates.
+pub struct Parts {
+    pub identity: Identity,
+    pub verifier: Arc<IdentityVerifier>,
+    pub procedures: Procedures,
+    pub directory: Arc<dyn Directory>,
+    pub pages: Pages,
+    pub clock: Clock,
+}
+
+/// The app: its [`Parts`], shared by every request.
+#[derive(Clone)]
+pub struct Web(Arc<Parts>, Arc<ratelimit::RateLimit>);
+
+/// Public dossier lookups allowed per client address in [`LOOKUP_WINDOW`].
+pub const LOOKUPS_PER_WINDOW: usize = 20;
+pub const LOOKUP_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl Web {
+    pub fn new(parts: Parts) -> Self {
+        Self(
+            Arc::new(parts),
+            Arc::new(ratelimit::RateLimit::new(LOOKUPS_PER_WINDOW, LOOKUP_WINDOW)),
+        )
+    }
+
+    /// The limit on public lookups per client address.
+    pub fn lookups(&self) -> &ratelimit::RateLimit {
+        &self.1
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.0.identity
+    }
+
+    pub fn verifier(&self) -> &IdentityVerifier {
+        &self.0.verifier
+    }
+
+    pub fn procedures(&self) -> &Procedures {
+        &self.0.procedures
+    }
+
+    pub fn directory(&self) -> &dyn Directory {
+        self.0.directory.as_ref()
+    }
+
+    pub fn pages(&self) -> &Pages {
+        &self.0.pages
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// Every page and asset of the app.
+    pub fn router(self) -> Router {
+        views::routes()
+            .merge(assets::routes())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                error::render_error_pages,
+            ))
+            .layer(axum::middleware::from_fn(pages::security_headers))
+            .with_state(self)
+    }
+
+    /// The layer that serves the app on the gRPC server's port.
+    pub fn layer(self) -> WebLayer {
+        WebLayer::new(self.router())
+    }
+}

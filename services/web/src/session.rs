@@ -1,0 +1,138 @@
+//! The signed-in person of a page: the session cookie's token verified as the
+//! gateway verifies a bearer token, and the call context a handler passes to
+//! a service, authorised by the same policy table.
+
+use axum::extract::FromRequestParts;
+use eiso_platform::context::{CallContext, Principal};
+use eiso_platform::gateway::TokenVerifier;
+use eiso_platform::policy;
+use eiso_proto::eiso::identity::v1::Role;
+use http::request::Parts;
+use serde::Serialize;
+
+use crate::error::PageError;
+use crate::{Web, cookies, csrf};
+
+/// A signed-in request.
+pub struct Session {
+    pub principal: Principal,
+    /// The value the page's forms carry in their `csrf` field.
+    pub csrf: csrf::Token,
+}
+
+impl FromRequestParts<Web> for Session {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let token = cookies::get(&parts.headers, cookies::SESSION).ok_or(PageError::SignIn { next: next.clone() })?;
+        let principal = web
+            .verifier()
+            .verify(token)
+            .await
+            .map_err(|_| PageError::SignIn { next })?;
+        Ok(Self {
+            principal,
+            csrf: csrf::Token::for_request(&parts.headers),
+        })
+    }
+}
+
+impl Session {
+    /// The context for calling `method` (`/package.Service/Method`), refused
+    /// as the gateway refuses it when the person's roles do not allow it.
+    pub fn context(&self, method: &str) -> Result<CallContext, PageError> {
+        let roles: Vec<Role> = self.principal.roles().collect();
+        if !policy::allows(method, &roles) {
+            return Err(PageError::Forbidden(format!("roles do not allow {method}")));
+        }
+        Ok(CallContext {
+            method: method.to_string(),
+            principal: self.principal.clone(),
+            reason: String::new(),
+            request_id: String::new(),
+        })
+    }
+
+    /// Whether the person may call `method` at all (to show or hide an action;
+    /// the service still checks the unit).
+    pub fn may(&self, method: &str) -> bool {
+        let roles: Vec<Role> = self.principal.roles().collect();
+        policy::allows(method, &roles)
+    }
+
+    /// The units where the person holds `role`.
+    pub fn units_with(&self, role: Role) -> Vec<String> {
+        let mut units: Vec<String> = self
+            .principal
+            .bindings
+            .iter()
+            .filter(|(r, _)| *r == role)
+            .map(|(_, unit)| unit.clone())
+            .collect();
+        units.dedup();
+        units
+    }
+
+    /// What every page's frame shows of the person.
+    pub fn frame(&self) -> Frame {
+        Frame {
+            user: self.principal.display_name.clone(),
+            csrf: self.csrf.value.clone(),
+            counter: self.may(crate::views::methods::RECEIVE_DOSSIER),
+        }
+    }
+}
+
+/// The page frame's facts: who is signed in, the forms' CSRF value, and
+/// which menu entries apply.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame {
+    pub user: String,
+    pub csrf: String,
+    pub counter: bool,
+}
+
+/// A local path to come back to after sign-in, percent-encoded for a query.
+pub fn encode_next(next: &str) -> String {
+    let safe = safe_next(next);
+    let mut out = String::new();
+    for b in safe.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `next` if it is a path on this site, else `/`: never a redirect elsewhere
+/// (`//evil.example`, `https://…`, `/\evil`).
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if local && !next.chars().any(char::is_control) {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/ho-so?trang=2"), "/ho-so?trang=2");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("ho-so"), "/");
+        assert_eq!(encode_next("/ho-so?a=1&b=2"), "/ho-so%3Fa%3D1%26b%3D2");
+    }
+}

@@ -1,0 +1,231 @@
+//! Một hồ sơ: its facts, timeline and deadline, and its printable forms.
+
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use eiso_proto::eiso::procedures::v1 as pb;
+use eiso_proto::labels::Label;
+use http::HeaderValue;
+use http::header::CONTENT_SECURITY_POLICY;
+use minijinja::context;
+use serde::Serialize;
+
+use super::methods::{GET_DOSSIER, RENDER_FORM};
+use crate::error::PageError;
+use crate::names::Names;
+use crate::session::Session;
+use crate::{Web, format};
+
+/// The forms 01–05 of a dossier, by their number in the address.
+const FORMS: &[(&str, pb::Form, &str)] = &[
+    ("01", pb::Form::Receipt, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    (
+        "02",
+        pb::Form::SupplementRequest,
+        "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    ),
+    ("03", pb::Form::Refusal, "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    ("04", pb::Form::Apology, "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    (
+        "05",
+        pb::Form::ControlSlip,
+        "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    ),
+];
+
+#[derive(Serialize)]
+struct Event {
+    time: String,
+    what: String,
+    who: String,
+    note: String,
+}
+
+/// The dossier `dossiers/{id}` as the person may see it (NOT_FOUND outside
+/// their units).
+pub async fn fetch(web: &Web, session: &Session, id: &str) -> Result<pb::Dossier, PageError> {
+    let ctx = session.context(GET_DOSSIER)?;
+    let name = format!("dossiers/{id}");
+    Ok(web
+        .procedures()
+        .get_dossier(&ctx, pb::GetDossierRequest { name })
+        .await?)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    da: String,
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let done = super::actions::ACTIONS
+        .iter()
+        .find(|a| a.key == done.da)
+        .map(|a| a.label);
+    render_page(&web, &session, &id, None, done).await
+}
+
+/// The dossier's page; `problem` is an action's refusal (its key and the
+/// message), shown beside its form.
+pub async fn render(
+    web: &Web,
+    session: &Session,
+    id: &str,
+    problem: Option<(&str, String)>,
+) -> Result<Response, PageError> {
+    render_page(web, session, id, problem, None).await
+}
+
+async fn render_page(
+    web: &Web,
+    session: &Session,
+    id: &str,
+    problem: Option<(&str, String)>,
+    done: Option<&str>,
+) -> Result<Response, PageError> {
+    let dossier = fetch(web, session, id).await?;
+    let row = super::dossiers::rows(web, std::slice::from_ref(&dossier))
+        .await?
+        .pop()
+        .ok_or(PageError::NotFound)?;
+    let mut names = Names::new(web);
+    let mut history = Vec::new();
+    for change in &dossier.history {
+        history.push(Event {
+            time: format::timestamp(change.change_time.as_ref()),
+            what: pb::DossierStatus::label_vi_of(change.status).unwrap_or("").to_string(),
+            who: names.user(&change.actor).await,
+            note: change.note.clone(),
+        });
+    }
+    let documents: Vec<_> = dossier
+        .documents
+        .iter()
+        .map(|d| {
+            context! {
+                name => d.display_name,
+                copy => pb::CopyKind::label_vi_of(d.copy_kind).unwrap_or(""),
+                sets => d.sets,
+            }
+        })
+        .collect();
+    let supplements: Vec<_> = dossier
+        .supplements
+        .iter()
+        .map(|s| {
+            context! {
+                requested => format::timestamp(s.request_time.as_ref()),
+                reason => s.reason,
+                documents => s.documents,
+                received => format::timestamp(s.receive_time.as_ref()),
+            }
+        })
+        .collect();
+    // Forms that need the applicant's data print only for roles that see it.
+    let printable = session.may(RENDER_FORM) && dossier.applicant.is_some();
+    let status = pb::DossierStatus::try_from(dossier.status).unwrap_or_default();
+    let applies = |form: pb::Form| match form {
+        pb::Form::SupplementRequest => !dossier.supplements.is_empty(),
+        pb::Form::Refusal => status == pb::DossierStatus::NotReceived,
+        pb::Form::Apology => dossier.extension.is_some(),
+        pb::Form::Receipt => status != pb::DossierStatus::NotReceived,
+        _ => true,
+    };
+    let forms: Vec<_> = FORMS
+        .iter()
+        .filter(|(_, form, _)| printable && applies(*form))
+        .map(|(number, _, title)| context! { number, title })
+        .collect();
+    let applicant = dossier.applicant.as_ref().map(|a| {
+        context! {
+            name => a.full_name,
+            id_number => a.id_number,
+            phone => a.phone,
+            address => a.address,
+            email => a.email,
+        }
+    });
+    let actions = super::actions::offered(session, &dossier);
+    let mut receivers = Vec::new();
+    if actions.iter().any(|a| a.key == "ban-giao") {
+        for user in web.directory().users_in_unit(&dossier.agency).await.unwrap_or_default() {
+            if user.active && user.name != session.principal.name {
+                receivers.push(context! { value => user.name, name => user.display_name });
+            }
+        }
+    }
+    let actions: Vec<_> = actions
+        .iter()
+        .map(|a| {
+            let error = problem
+                .as_ref()
+                .filter(|(key, _)| *key == a.key)
+                .map(|(_, m)| m.clone());
+            context! { key => a.key, label => a.label, error }
+        })
+        .collect();
+    let html = web.pages().render(
+        "dossier.html",
+        context! {
+            frame => session.frame(),
+            title => format!("Hồ sơ {}", dossier.code),
+            dossier => row,
+            summary => dossier.summary,
+            channel => pb::Channel::label_vi_of(dossier.channel).unwrap_or(""),
+            due => format::timestamp(dossier.due_time.as_ref()),
+            assignee => names.user(&dossier.assignee).await,
+            result => dossier.result_summary,
+            applicant,
+            documents,
+            supplements,
+            history,
+            forms,
+            actions,
+            receivers,
+            next_step => dossier.current_step + 1,
+            done,
+        },
+    )?;
+    let status = if problem.is_some() {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+/// A printable form, as the procedures service renders it (its own page with
+/// print CSS: A5 or A4).
+pub async fn form(
+    State(web): State<Web>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let ctx = session.context(RENDER_FORM)?;
+    let (_, form, _) = FORMS.iter().find(|(n, ..)| *n == number).ok_or(PageError::NotFound)?;
+    let rendered = web
+        .procedures()
+        .render_form(
+            &ctx,
+            pb::RenderFormRequest {
+                form: *form as i32,
+                dossier: format!("dossiers/{id}"),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut response = Html(rendered.html).into_response();
+    // The forms carry their print CSS inline; they run no script at all.
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'",
+        ),
+    );
+    Ok(response)
+}

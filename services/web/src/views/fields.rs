@@ -1,0 +1,37 @@
+//! A submitted HTML form as name/value pairs (a field may repeat: ticked
+//! checkboxes), and the CSRF check every POST starts with.
+
+use http::HeaderMap;
+
+use crate::csrf;
+use crate::error::PageError;
+
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .unwrap_or("")
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Refuses the form unless its `csrf` field matches the browser's cookie.
+    pub fn check_csrf(&self, headers: &HeaderMap) -> Result<(), PageError> {
+        if csrf::check(headers, Some(self.get("csrf"))) {
+            Ok(())
+        } else {
+            Err(PageError::Csrf)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Trang chính: where each person starts.
+
+use axum::extract::State;
+use axum::response::Html;
+use minijinja::context;
+
+use crate::Web;
+use crate::error::PageError;
+use crate::session::Session;
+
+pub async fn page(State(web): State<Web>, session: Session) -> Result<Html<String>, PageError> {
+    web.pages().render(
+        "home.html",
+        context! {
+            frame => session.frame(),
+            title => "Trang chính",
+        },
+    )
+}

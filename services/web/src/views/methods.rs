@@ -1,0 +1,8 @@
+//! The API methods the pages call, by their policy-table names: a page is
+//! allowed exactly what the same call over gRPC would be.
+
+pub const RECEIVE_DOSSIER: &str = "/eiso.procedures.v1.DossierService/ReceiveDossier";
+pub const GET_DOSSIER: &str = "/eiso.procedures.v1.DossierService/GetDossier";
+pub const LIST_DOSSIERS: &str = "/eiso.procedures.v1.DossierService/ListDossiers";
+pub const RENDER_FORM: &str = "/eiso.procedures.v1.DossierService/RenderForm";
+pub const LIST_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ListProcedures";

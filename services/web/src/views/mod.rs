@@ -1,0 +1,37 @@
+//! One file per screen. Each handler reads the form into the API's request,
+//! calls the service library with the session's call context, and renders.
+
+pub mod methods;
+
+mod actions;
+mod dossier;
+mod dossiers;
+mod fields;
+mod home;
+mod lookup;
+mod receive;
+mod sign_in;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/dang-nhap", get(sign_in::page).post(sign_in::submit))
+        .route("/dang-xuat", post(sign_in::sign_out))
+        .route("/tra-cuu", get(lookup::page).post(lookup::submit))
+        .route("/ho-so", get(dossiers::page))
+        .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
+        .route("/ho-so/{id}", get(dossier::page))
+        .route("/ho-so/{id}/da-tiep-nhan", get(receive::received))
+        .route("/ho-so/{id}/bieu-mau/{form}", get(dossier::form))
+        .route("/ho-so/{id}/thao-tac/{action}", post(actions::submit))
+        .fallback(not_found)
+}
+
+async fn not_found() -> crate::error::PageError {
+    crate::error::PageError::NotFound
+}

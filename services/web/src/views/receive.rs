@@ -1,0 +1,335 @@
+//! Tiếp nhận hồ sơ: the counter receives a dossier under a procedure's
+//! published version, its checklist ticked off, and the receipt opens ready to
+//! print. A retried submit (double click, reload) carries the same request id,
+//! so the service returns the first dossier instead of making a second.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use eiso_platform::ServiceError;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1 as pb;
+use eiso_proto::labels::Label;
+use http::HeaderMap;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::fields::Fields;
+use super::methods::{LIST_PROCEDURES, RECEIVE_DOSSIER};
+use crate::Web;
+use crate::error::PageError;
+use crate::names::Names;
+use crate::session::Session;
+
+#[derive(Deserialize, Default)]
+pub struct Choice {
+    #[serde(default)]
+    thu_tuc: String,
+}
+
+/// What the form shows again after a refused submit.
+#[derive(Default)]
+struct Entered {
+    request_id: String,
+    agency: String,
+    fields: Vec<(String, String)>,
+    ticked: Vec<usize>,
+    errors: Vec<(String, String)>,
+    problem: Option<String>,
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PageError> {
+    session.context(RECEIVE_DOSSIER)?;
+    let entered = Entered {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        ..Default::default()
+    };
+    render(&web, &session, choice.thu_tuc.trim(), entered, http::StatusCode::OK).await
+}
+
+async fn render(
+    web: &Web,
+    session: &Session,
+    code: &str,
+    entered: Entered,
+    status: http::StatusCode,
+) -> Result<Response, PageError> {
+    let procedures = published(web, session).await?;
+    let chosen = if code.is_empty() {
+        None
+    } else {
+        let found = web
+            .procedures()
+            .get_procedure(pb::GetProcedureRequest {
+                name: format!("procedures/{code}"),
+            })
+            .await;
+        match found {
+            Ok(procedure) => procedure.version,
+            Err(ServiceError::NotFound(_)) | Err(ServiceError::InvalidArgument(_)) => None,
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let mut names = Names::new(web);
+    let mut agencies = Vec::new();
+    for unit in session.units_with(Role::CounterStaff) {
+        let name = names.unit(&unit).await;
+        agencies.push(context! { value => unit, name, selected => unit == entered.agency });
+    }
+    let checklist: Vec<Value> = chosen
+        .as_ref()
+        .map(|version| {
+            version
+                .required_documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    context! {
+                        index => i,
+                        name => d.display_name,
+                        copy => pb::CopyKind::label_vi_of(d.copy_kind).unwrap_or(""),
+                        sets => d.sets,
+                        ticked => entered.ticked.contains(&i),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let value = |name: &str| {
+        entered
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let errors: Vec<Value> = entered
+        .errors
+        .iter()
+        .map(|(field, message)| context! { field, message })
+        .collect();
+    let error_of = |field: &str| entered.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
+    let channel = value("kenh");
+    let html = web.pages().render(
+        "receive.html",
+        context! {
+            frame => session.frame(),
+            title => "Tiếp nhận hồ sơ",
+            procedures,
+            code,
+            chosen => chosen.as_ref().map(|v| context! {
+                name => v.display_name,
+                number => v.number,
+                processing => processing_time(v.processing_time.as_ref()),
+            }),
+            checklist,
+            agencies,
+            request_id => entered.request_id,
+            ho_ten => value("ho_ten"),
+            so_dinh_danh => value("so_dinh_danh"),
+            dien_thoai => value("dien_thoai"),
+            dia_chi => value("dia_chi"),
+            email => value("email"),
+            trich_yeu => value("trich_yeu"),
+            kenh => if channel.is_empty() { "truc-tiep".to_string() } else { channel },
+            errors,
+            error_ho_ten => error_of("ho_ten"),
+            error_so_dinh_danh => error_of("so_dinh_danh"),
+            error_dien_thoai => error_of("dien_thoai"),
+            error_dia_chi => error_of("dia_chi"),
+            error_email => error_of("email"),
+            error_trich_yeu => error_of("trich_yeu"),
+            error_thanh_phan => error_of("thanh_phan"),
+            problem => entered.problem,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// "5 ngày làm việc" / "4 giờ làm việc".
+fn processing_time(time: Option<&pb::ProcessingTime>) -> String {
+    use pb::processing_time::Budget;
+    match time.and_then(|t| t.budget) {
+        Some(Budget::WorkingDays(days)) => format!("{days} ngày làm việc"),
+        Some(Budget::WorkingHours(hours)) => format!("{hours} giờ làm việc"),
+        None => String::new(),
+    }
+}
+
+/// The catalogue's published procedures, for the choice.
+async fn published(web: &Web, session: &Session) -> Result<Vec<Value>, PageError> {
+    session.context(LIST_PROCEDURES)?;
+    let mut out = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = web
+            .procedures()
+            .list_procedures(pb::ListProceduresRequest {
+                page_size: 1000,
+                page_token,
+                filter: "state = STATE_PUBLISHED".into(),
+                order_by: "code".into(),
+            })
+            .await?;
+        for procedure in page.procedures {
+            let name = procedure.version.map(|v| v.display_name).unwrap_or_default();
+            out.push(context! { code => procedure.code, name });
+        }
+        if page.next_page_token.is_empty() || out.len() >= 10_000 {
+            return Ok(out);
+        }
+        page_token = page.next_page_token;
+    }
+}
+
+/// The form's fields, by the API field a violation names.
+const FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "applicant.full_name",
+        "ho_ten",
+        "Nhập họ và tên người nộp hồ sơ (tối đa 200 ký tự).",
+    ),
+    (
+        "applicant.id_number",
+        "so_dinh_danh",
+        "Số định danh cá nhân chỉ gồm chữ số và chữ cái, tối đa 20 ký tự.",
+    ),
+    ("applicant.phone", "dien_thoai", "Số điện thoại không hợp lệ."),
+    (
+        "applicant.address",
+        "dia_chi",
+        "Địa chỉ quá dài hoặc có ký tự không hợp lệ.",
+    ),
+    ("applicant.email", "email", "Địa chỉ email không hợp lệ."),
+    ("summary", "trich_yeu", "Trích yếu quá dài hoặc có ký tự không hợp lệ."),
+    ("documents", "thanh_phan", "Thành phần hồ sơ không hợp lệ."),
+];
+
+/// A violation of the service as the form's field and a Vietnamese message.
+fn form_error(field: &str) -> (String, String) {
+    FIELDS
+        .iter()
+        .find(|(api, ..)| {
+            field == *api || field.starts_with(&format!("{api}[")) || field.starts_with(&format!("{api}."))
+        })
+        .map(|(_, form, message)| (form.to_string(), message.to_string()))
+        .unwrap_or_else(|| (String::new(), format!("Giá trị không hợp lệ ({field}).")))
+}
+
+pub async fn submit(
+    State(web): State<Web>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(form);
+    fields.check_csrf(&headers)?;
+    let mut ctx = session.context(RECEIVE_DOSSIER)?;
+    let code = fields.get("thu_tuc").to_string();
+    let ticked: Vec<usize> = fields.all("thanh_phan").filter_map(|v| v.parse().ok()).collect();
+    let version = web
+        .procedures()
+        .get_procedure(pb::GetProcedureRequest {
+            name: format!("procedures/{code}"),
+        })
+        .await
+        .ok()
+        .and_then(|p| p.version);
+    let documents = version
+        .as_ref()
+        .map(|v| {
+            v.required_documents
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| ticked.contains(i))
+                .map(|(_, d)| pb::ReceivedDocument {
+                    display_name: d.display_name.clone(),
+                    copy_kind: d.copy_kind,
+                    sets: d.sets,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let channel = match fields.get("kenh") {
+        "truc-tuyen" => pb::Channel::Online,
+        "buu-chinh" => pb::Channel::Postal,
+        _ => pb::Channel::Direct,
+    };
+    let request_id = fields.get("request_id").to_string();
+    ctx.request_id = request_id.clone();
+    let request = pb::ReceiveDossierRequest {
+        agency: fields.get("co_quan").to_string(),
+        procedure: format!("procedures/{code}"),
+        applicant: Some(pb::Applicant {
+            full_name: fields.get("ho_ten").to_string(),
+            id_number: fields.get("so_dinh_danh").to_string(),
+            phone: fields.get("dien_thoai").to_string(),
+            address: fields.get("dia_chi").to_string(),
+            email: fields.get("email").to_string(),
+        }),
+        summary: fields.get("trich_yeu").to_string(),
+        channel: channel as i32,
+        documents,
+        request_id: request_id.clone(),
+    };
+    let refused = |errors: Vec<(String, String)>, problem: Option<String>| Entered {
+        request_id: request_id.clone(),
+        agency: fields.get("co_quan").to_string(),
+        fields: fields.0.clone(),
+        ticked: ticked.clone(),
+        errors,
+        problem,
+    };
+    match web.procedures().receive_dossier(&ctx, request).await {
+        Ok(dossier) => {
+            let id = dossier.name.trim_start_matches("dossiers/");
+            Ok(Redirect::to(&format!("/ho-so/{id}/da-tiep-nhan")).into_response())
+        }
+        Err(ServiceError::InvalidArgument(violations)) => {
+            let errors = violations.iter().map(|v| form_error(&v.field)).collect();
+            render(
+                &web,
+                &session,
+                &code,
+                refused(errors, None),
+                http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::FailedPrecondition { .. }) => {
+            let problem = "Thủ tục này chưa công bố hoặc cơ quan không còn hoạt động: không tiếp nhận được.";
+            render(
+                &web,
+                &session,
+                &code,
+                refused(Vec::new(), Some(problem.into())),
+                http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// After a receipt: the receipt ready to print, and the way to the next one.
+pub async fn received(
+    State(web): State<Web>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Html<String>, PageError> {
+    let dossier = super::dossier::fetch(&web, &session, &id).await?;
+    web.pages().render(
+        "receipt.html",
+        context! {
+            frame => session.frame(),
+            title => format!("Đã tiếp nhận hồ sơ {}", dossier.code),
+            id,
+            code => dossier.code,
+            appointment => crate::format::timestamp(dossier.appointment_time.as_ref()),
+        },
+    )
+}

@@ -1,0 +1,516 @@
+//! The office's web app, through the server's own port as a browser uses it:
+//! sign-in with its CSRF guard, receiving a dossier at the counter (once,
+//! however often the form is sent), the dossier's pages and forms, and the
+//! same unit scoping as the gRPC API.
+
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::{Channel, ListDossiersRequest};
+use eiso_tests::TestServer;
+use eiso_tests::browser::Browser;
+use eiso_tests::counter::{TRANSFER, transfer_receipt};
+
+/// The password the harness gives every user it creates.
+fn password(username: &str) -> String {
+    format!("{username}-password")
+}
+
+/// An office with a counter clerk, a published procedure, and a browser.
+async fn counter() -> (TestServer, eiso_tests::counter::Office, Browser) {
+    let server = TestServer::start().await;
+    let office = server.education_office().await;
+    server.transfer_procedure(&office.controller, &office.unit.name).await;
+    server
+        .user_with_role("mot.cua", Role::CounterStaff, &office.unit.name)
+        .await;
+    let browser = Browser::new(server.addr);
+    (server, office, browser)
+}
+
+/// Every dossier, as the administrator lists them over gRPC.
+async fn all_dossiers(server: &TestServer) -> eiso_proto::eiso::procedures::v1::ListDossiersResponse {
+    server
+        .dossiers(&server.admin_token)
+        .list_dossiers(ListDossiersRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test]
+async fn a_page_without_a_session_leads_to_sign_in_and_back() {
+    let (server, _office, mut browser) = counter().await;
+    let page = browser.get("/ho-so?loai=qua-han").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/dang-nhap?tiep=/ho-so%3Floai%3Dqua-han")
+    );
+
+    let form = browser.get("/dang-nhap?tiep=/ho-so%3Floai%3Dqua-han").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Đăng nhập"));
+    assert_eq!(form.input("tiep").as_deref(), Some("/ho-so?loai=qua-han"));
+    let csrf = form.input("csrf").unwrap();
+    assert_eq!(browser.cookie("eiso_csrf"), Some(csrf.as_str()));
+
+    let wrong = browser
+        .post(
+            "/dang-nhap",
+            &[
+                ("csrf", &csrf),
+                ("tiep", "/ho-so"),
+                ("ten_dang_nhap", "mot.cua"),
+                ("mat_khau", "not it"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert!(browser.cookie("eiso_session").is_none());
+
+    let right = browser
+        .post(
+            "/dang-nhap",
+            &[
+                ("csrf", &csrf),
+                ("tiep", "/ho-so?loai=qua-han"),
+                ("ten_dang_nhap", "mot.cua"),
+                ("mat_khau", &password("mot.cua")),
+            ],
+        )
+        .await;
+    assert_eq!(right.status, 303);
+    assert_eq!(right.location.as_deref(), Some("/ho-so?loai=qua-han"));
+    let set_cookie = right.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+
+    let list = browser.get("/ho-so?loai=qua-han").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Hồ sơ: Quá hạn"));
+    assert!(list.headers.get("content-security-policy").is_some());
+
+    // Signing out ends the session in the browser.
+    let out = browser.post("/dang-xuat", &[("csrf", &browser.csrf())]).await;
+    assert_eq!(out.status, 303);
+    assert!(browser.cookie("eiso_session").is_none());
+    assert_eq!(browser.get("/ho-so").await.status, 303);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_never_sends_the_browser_elsewhere() {
+    let (server, _office, mut browser) = counter().await;
+    let form = browser.get("/dang-nhap").await;
+    let csrf = form.input("csrf").unwrap();
+    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let page = browser
+            .post(
+                "/dang-nhap",
+                &[
+                    ("csrf", &csrf),
+                    ("tiep", next),
+                    ("ten_dang_nhap", "mot.cua"),
+                    ("mat_khau", &password("mot.cua")),
+                ],
+            )
+            .await;
+        assert_eq!(page.location.as_deref(), Some("/"), "{next}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_value_is_refused() {
+    let (server, office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let page = browser
+        .post(
+            "/ho-so/tiep-nhan",
+            &[
+                ("csrf", "forged-forged-forged-forged-forged-forged"),
+                ("request_id", "r-1"),
+                ("thu_tuc", TRANSFER),
+                ("co_quan", &office.unit.name),
+                ("ho_ten", "Nguyễn Văn An"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Biểu mẫu đã hết hiệu lực"));
+    let listed = all_dossiers(&server).await;
+    assert!(listed.dossiers.is_empty(), "nothing was received");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_counter_receives_a_dossier_once_and_prints_its_receipt() {
+    let (server, office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let form = browser.get(&format!("/ho-so/tiep-nhan?thu_tuc={TRANSFER}")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Chuyển trường đối với học sinh trung học cơ sở"));
+    assert!(form.body.contains("3 ngày làm việc"));
+    let request_id = form.input("request_id").unwrap();
+    assert!(!request_id.is_empty());
+    let csrf = browser.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("request_id", request_id.as_str()),
+        ("thu_tuc", TRANSFER),
+        ("co_quan", office.unit.name.as_str()),
+        ("ho_ten", "Nguyễn Văn An"),
+        ("so_dinh_danh", "031204001234"),
+        ("dien_thoai", "0912345678"),
+        ("dia_chi", "Số 5, phường Đằng Lâm"),
+        ("trich_yeu", "Xin chuyển trường cho con"),
+        ("kenh", "truc-tiep"),
+    ];
+
+    // A bad value comes back on the form, marked, in Vietnamese.
+    let mut bad = fields.to_vec();
+    bad[4] = ("ho_ten", "");
+    let refused = browser.post("/ho-so/tiep-nhan", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("Nhập họ và tên người nộp hồ sơ"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("aria-invalid=\"true\""));
+    assert_eq!(
+        refused.input("so_dinh_danh").as_deref(),
+        Some("031204001234"),
+        "what was typed stays"
+    );
+
+    // Sent twice (a double click, a reload): one dossier.
+    let first = browser.post("/ho-so/tiep-nhan", &fields).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = browser.post("/ho-so/tiep-nhan", &fields).await;
+    assert_eq!(again.location, first.location);
+    let listed = all_dossiers(&server).await;
+    assert_eq!(listed.dossiers.len(), 1);
+    let dossier = &listed.dossiers[0];
+    assert_eq!(dossier.channel, Channel::Direct as i32);
+    let id = dossier.name.trim_start_matches("dossiers/");
+    assert_eq!(
+        first.location.as_deref(),
+        Some(format!("/ho-so/{id}/da-tiep-nhan").as_str())
+    );
+
+    let done = browser.get(first.location.as_deref().unwrap()).await;
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains(&dossier.code));
+    let receipt = browser.get(&format!("/ho-so/{id}/bieu-mau/01")).await;
+    assert_eq!(receipt.status, 200);
+    assert!(receipt.body.contains(&dossier.code));
+    assert!(receipt.body.contains("Nguyễn Văn An"));
+
+    // The list and the dossier's page show it, with names rather than ids.
+    let list = browser.get("/ho-so?loai=moi").await;
+    assert!(list.body.contains(&dossier.code));
+    assert!(list.body.contains("Nguyễn Văn An"));
+    assert!(list.body.contains("làm việc"), "the working time left is shown");
+    let page = browser.get(&format!("/ho-so/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Phòng Giáo dục và Đào tạo"));
+    assert!(page.body.contains("Chuyển trường đối với học sinh trung học cơ sở"));
+    assert!(!page.body.contains(&office.unit.name), "no unit id on the page");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn pages_show_a_dossier_only_inside_the_viewers_units() {
+    let server = TestServer::start().await;
+    let office = server.education_office().await;
+    let root = server.root_unit().await.name;
+    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
+    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
+    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+    server.transfer_procedure(&office.controller, &school.name).await;
+    let (_, clerk) = server
+        .user_with_role("mot.cua.a", Role::CounterStaff, &school.name)
+        .await;
+    let dossier = server
+        .dossiers(&clerk)
+        .receive_dossier(transfer_receipt(&school.name, "Trần Thị Bình", Channel::Direct))
+        .await
+        .unwrap()
+        .into_inner();
+    let id = dossier.name.trim_start_matches("dossiers/").to_string();
+    for (who, unit, sees) in [
+        ("same", school.name.as_str(), true),
+        ("ancestor", office.unit.name.as_str(), true),
+        ("root", root.as_str(), true),
+        ("descendant", below.name.as_str(), false),
+        ("sibling", sibling.name.as_str(), false),
+    ] {
+        let username = format!("xem.{who}");
+        server.user_with_role(&username, Role::Leader, unit).await;
+        let mut browser = Browser::new(server.addr);
+        browser.sign_in(&username, &password(&username)).await;
+        let page = browser.get(&format!("/ho-so/{id}")).await;
+        assert_eq!(page.status, if sees { 200 } else { 404 }, "{who}");
+        let list = browser.get("/ho-so").await;
+        assert_eq!(list.body.contains(&dossier.code), sees, "{who}: list");
+        let form = browser.get(&format!("/ho-so/{id}/bieu-mau/01")).await;
+        assert_eq!(form.status, if sees { 200 } else { 404 }, "{who}: form 01");
+        if !sees {
+            assert!(!page.body.contains("Trần Thị Bình") && !form.body.contains("Trần Thị Bình"));
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn roles_that_may_not_receive_see_no_counter_and_are_refused_by_it() {
+    let (server, office, mut browser) = counter().await;
+    server.user_with_role("lanh.dao", Role::Leader, &office.unit.name).await;
+    browser.sign_in("lanh.dao", &password("lanh.dao")).await;
+    let home = browser.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(!home.body.contains("/ho-so/tiep-nhan"));
+    let form = browser.get("/ho-so/tiep-nhan").await;
+    assert_eq!(form.status, 403);
+    assert!(form.body.contains("Không có quyền"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_pages_and_grpc_share_the_port() {
+    let (server, _office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let missing = browser.get("/khong-co").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Không tìm thấy"));
+    let asset = browser.get("/static/app.css").await;
+    assert_eq!(asset.status, 200);
+    assert!(
+        asset
+            .headers
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    // gRPC on the same port still answers.
+    let listed = server
+        .dossiers(&server.admin_token)
+        .list_dossiers(ListDossiersRequest::default())
+        .await;
+    assert!(listed.is_ok());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
+    let (server, office, mut clerk) = counter().await;
+    let (officer, _) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
+        .await;
+    let (_, clerk_token) = server
+        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
+        .await;
+    let dossier = server
+        .dossiers(&clerk_token)
+        .receive_dossier(transfer_receipt(&office.unit.name, "Lê Văn Cường", Channel::Direct))
+        .await
+        .unwrap()
+        .into_inner();
+    let id = dossier.name.trim_start_matches("dossiers/").to_string();
+    let action = |key: &str| format!("/ho-so/{id}/thao-tac/{key}");
+    clerk.sign_in("mot.cua", &password("mot.cua")).await;
+
+    // The clerk's page offers what the counter does, not what officers do.
+    let page = clerk.get(&format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("Chuyển xử lý"));
+    assert!(
+        !page.body.contains("Hoàn thành giải quyết"),
+        "completing is the officers'"
+    );
+    assert!(
+        page.body.contains("Người dùng chuyen.vien"),
+        "the officer is offered by name"
+    );
+
+    let csrf = clerk.csrf();
+    let handed = clerk
+        .post(
+            &action("ban-giao"),
+            &[
+                ("csrf", &csrf),
+                ("buoc", "0"),
+                ("nguoi_nhan", &officer.name),
+                ("ghi_chu", "Đủ hồ sơ"),
+            ],
+        )
+        .await;
+    assert_eq!(handed.status, 303, "{}", handed.body);
+    assert_eq!(
+        handed.location.as_deref(),
+        Some(format!("/ho-so/{id}?da=ban-giao").as_str())
+    );
+    let after = clerk.get(handed.location.as_deref().unwrap()).await;
+    assert!(after.body.contains("Đã ghi nhận: <strong>Chuyển xử lý</strong>"));
+
+    let mut officer_browser = Browser::new(server.addr);
+    officer_browser.sign_in("chuyen.vien", &password("chuyen.vien")).await;
+    let csrf = officer_browser.csrf();
+    let asked = officer_browser
+        .post(
+            &action("yeu-cau-bo-sung"),
+            &[
+                ("csrf", &csrf),
+                ("ly_do", "Thiếu học bạ"),
+                ("giay_to", "Học bạ bản sao\n\nGiấy khai sinh"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let received = clerk.post(&action("nhan-bo-sung"), &[("csrf", &clerk.csrf())]).await;
+    assert_eq!(received.status, 303, "{}", received.body);
+
+    // A refused action comes back on the page, in Vietnamese, nothing changed.
+    let empty = officer_browser
+        .post(&action("hoan-thanh"), &[("csrf", &csrf), ("ket_qua", "")])
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("Nhập kết quả giải quyết."), "{}", empty.body);
+    let completed = officer_browser
+        .post(
+            &action("hoan-thanh"),
+            &[("csrf", &csrf), ("ket_qua", "Đồng ý chuyển trường"), ("so_hoa", "co")],
+        )
+        .await;
+    assert_eq!(completed.status, 303, "{}", completed.body);
+    // Returning is the counter's: the officer is refused as over gRPC.
+    let refused = officer_browser.post(&action("tra-ket-qua"), &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, 403);
+
+    let returned = clerk.post(&action("tra-ket-qua"), &[("csrf", &clerk.csrf())]).await;
+    assert_eq!(returned.status, 303, "{}", returned.body);
+    let rated = clerk
+        .post(
+            &action("danh-gia"),
+            &[("csrf", &clerk.csrf()), ("muc_do", "rat-hai-long"), ("y_kien", "Nhanh")],
+        )
+        .await;
+    assert_eq!(rated.status, 303, "{}", rated.body);
+
+    let done = server
+        .dossiers(&server.admin_token)
+        .get_dossier(eiso_proto::eiso::procedures::v1::GetDossierRequest {
+            name: dossier.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    use eiso_proto::eiso::procedures::v1::{DossierStatus, Satisfaction};
+    assert_eq!(done.status, DossierStatus::Returned as i32);
+    assert_eq!(done.satisfaction, Satisfaction::VerySatisfied as i32);
+    assert_eq!(done.handovers.len(), 1);
+    assert_eq!(done.supplements.len(), 1);
+    assert_eq!(done.supplements[0].documents, ["Học bạ bản sao", "Giấy khai sinh"]);
+    assert_eq!(done.result_summary, "Đồng ý chuyển trường");
+    assert!(done.result_digitised);
+    // The trail names the person who acted from the web, as for a gRPC call.
+    let history: Vec<_> = done.history.iter().map(|c| c.actor.clone()).collect();
+    assert!(history.contains(&officer.name), "{history:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
+    let (server, office, _) = counter().await;
+    let (_, clerk) = server
+        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
+        .await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
+        .await;
+    let dossier = server
+        .dossiers(&clerk)
+        .receive_dossier(transfer_receipt(&office.unit.name, "Lê Văn Cường", Channel::Direct))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut citizen = Browser::new(server.addr);
+    let form = citizen.get(&format!("/tra-cuu?ma={}", dossier.code)).await;
+    assert_eq!(form.status, 200);
+    assert_eq!(form.input("ma").as_deref(), Some(dossier.code.as_str()));
+    let csrf = citizen.csrf();
+
+    let wrong = citizen
+        .post("/tra-cuu", &[("csrf", &csrf), ("ma", &dossier.code), ("so", "9999")])
+        .await;
+    let unknown = citizen
+        .post(
+            "/tra-cuu",
+            &[("csrf", &csrf), ("ma", "PGD-000000-0000"), ("so", "1234")],
+        )
+        .await;
+    assert_eq!((wrong.status, unknown.status), (404, 404));
+    let refusal = |page: &eiso_tests::browser::Page| {
+        let start = page.body.find("error-summary").unwrap();
+        page.body[start..start + 200].to_string()
+    };
+    assert_eq!(
+        refusal(&wrong),
+        refusal(&unknown),
+        "a wrong code and wrong digits read the same"
+    );
+    assert!(!wrong.body.contains("Đã tiếp nhận"));
+
+    let found = citizen
+        .post(
+            "/tra-cuu",
+            &[("csrf", &csrf), ("ma", &dossier.code.to_lowercase()), ("so", "1234")],
+        )
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert!(found.body.contains("Đã tiếp nhận"));
+    assert!(found.body.contains("Chuyển trường đối với học sinh trung học cơ sở"));
+    for personal in ["Lê Văn Cường", "031204001234", "0912 345 678", "Đằng Lâm"] {
+        assert!(!found.body.contains(personal), "{personal} must not show");
+    }
+
+    // What is missing shows while a supplement is awaited.
+    server
+        .dossiers(&clerk)
+        .hand_over_dossier(eiso_proto::eiso::procedures::v1::HandOverDossierRequest {
+            name: dossier.name.clone(),
+            step: 0,
+            receiver: officer.name.clone(),
+            note: String::new(),
+        })
+        .await
+        .unwrap();
+    server
+        .dossiers(&officer_token)
+        .request_supplement(eiso_proto::eiso::procedures::v1::RequestSupplementRequest {
+            name: dossier.name.clone(),
+            reason: "Thiếu học bạ".into(),
+            documents: vec!["Học bạ bản sao".into()],
+        })
+        .await
+        .unwrap();
+    let waiting = citizen
+        .post("/tra-cuu", &[("csrf", &csrf), ("ma", &dossier.code), ("so", "1234")])
+        .await;
+    assert!(waiting.body.contains("Học bạ bản sao") && waiting.body.contains("Thiếu học bạ"));
+
+    // Guessing is cut off per address.
+    let mut last = 0;
+    for _ in 0..eiso_web::LOOKUPS_PER_WINDOW {
+        last = citizen
+            .post("/tra-cuu", &[("csrf", &csrf), ("ma", &dossier.code), ("so", "0000")])
+            .await
+            .status;
+    }
+    assert_eq!(last, 429);
+    server.stop().await;
+}
