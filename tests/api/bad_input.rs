@@ -1,18 +1,10 @@
 //! Bad input gets the right code and names the field; nothing panics.
 
 use eiso_proto::eiso::identity::v1::*;
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
+use eiso_tests::values::{bad_fields, mask};
 use tonic::Code;
 use tonic_types::StatusExt;
-
-fn fields(status: &tonic::Status) -> Vec<String> {
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn invalid_requests_name_their_fields() {
@@ -22,7 +14,7 @@ async fn invalid_requests_name_their_fields() {
     // Empty required fields: every violation at once.
     let status = admin.create_unit(CreateUnitRequest::default()).await.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    assert_eq!(fields(&status), ["unit.code", "unit.display_name", "unit.kind"]);
+    assert_eq!(bad_fields(&status), ["unit.code", "unit.display_name", "unit.kind"]);
 
     // Oversized strings, unknown enum values, malformed references.
     let status = admin
@@ -38,7 +30,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["unit.code", "unit.display_name", "unit.kind"]);
+    assert_eq!(bad_fields(&status), ["unit.code", "unit.display_name", "unit.kind"]);
     let status = admin
         .create_unit(CreateUnitRequest {
             unit: Some(Unit {
@@ -52,13 +44,13 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["unit.parent"]);
+    assert_eq!(bad_fields(&status), ["unit.parent"]);
 
     // Malformed and missing names.
     for name in ["", "units/", "units/UPPER", "users/abc", "units/a/b"] {
         let status = admin.get_unit(GetUnitRequest { name: name.into() }).await.unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument, "{name:?}");
-        assert_eq!(fields(&status), ["name"], "{name:?}");
+        assert_eq!(bad_fields(&status), ["name"], "{name:?}");
     }
     let status = admin
         .get_unit(GetUnitRequest {
@@ -85,7 +77,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["user.username", "password"]);
+    assert_eq!(bad_fields(&status), ["user.username", "password"]);
     let status = admin
         .create_user(CreateUserRequest {
             user: Some(User {
@@ -102,7 +94,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["user.role_bindings[0].role"]);
+    assert_eq!(bad_fields(&status), ["user.role_bindings[0].role"]);
 
     // Filters, order and page tokens are checked too.
     let status = admin
@@ -112,7 +104,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["filter"]);
+    assert_eq!(bad_fields(&status), ["filter"]);
     let status = admin
         .list_units(ListUnitsRequest {
             order_by: "secret".into(),
@@ -120,7 +112,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["order_by"]);
+    assert_eq!(bad_fields(&status), ["order_by"]);
     let status = admin
         .list_units(ListUnitsRequest {
             page_token: "forged".into(),
@@ -128,7 +120,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["page_token"]);
+    assert_eq!(bad_fields(&status), ["page_token"]);
     let status = admin
         .list_units(ListUnitsRequest {
             page_size: -5,
@@ -136,7 +128,7 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["page_size"]);
+    assert_eq!(bad_fields(&status), ["page_size"]);
 
     // Update without a mask, or with a field that cannot change.
     let unit = server.create_unit("M", "Mới", "").await;
@@ -147,18 +139,16 @@ async fn invalid_requests_name_their_fields() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["update_mask"]);
+    assert_eq!(bad_fields(&status), ["update_mask"]);
     let status = admin
         .update_unit(UpdateUnitRequest {
             unit: Some(unit.clone()),
-            update_mask: Some(FieldMask {
-                paths: vec!["state".into()],
-            }),
+            update_mask: mask(&["state"]),
             etag: String::new(),
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["update_mask"]);
+    assert_eq!(bad_fields(&status), ["update_mask"]);
     server.stop().await;
 }
 
@@ -190,9 +180,7 @@ async fn conflicts_get_their_own_codes() {
                 display_name: "Một (sửa)".into(),
                 ..unit.clone()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["display_name".into()],
-            }),
+            update_mask: mask(&["display_name"]),
             etag: unit.etag.clone(),
         })
         .await
@@ -205,9 +193,7 @@ async fn conflicts_get_their_own_codes() {
                 display_name: "Ghi đè".into(),
                 ..unit.clone()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["display_name".into()],
-            }),
+            update_mask: mask(&["display_name"]),
             etag: unit.etag.clone(),
         })
         .await

@@ -11,21 +11,13 @@ use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
+use eiso_tests::values::bad_fields;
 use tonic::Code;
-use tonic_types::StatusExt;
-
-fn fields(status: &tonic::Status) -> Vec<String> {
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
-        .unwrap_or_default()
-}
 
 fn assert_invalid(result: Result<impl std::fmt::Debug, tonic::Status>, field: &str, case: &str) {
     let status = result.expect_err(case);
     assert_eq!(status.code(), Code::InvalidArgument, "{case}: {status:?}");
-    assert_eq!(fields(&status), [field], "{case}: {status:?}");
+    assert_eq!(bad_fields(&status), [field], "{case}: {status:?}");
 }
 
 /// 1 January 10000, 2^62 seconds either way, and bad nanos.
@@ -345,7 +337,7 @@ async fn file_names_that_mean_a_path_are_refused() {
     }
     // A good name gets past the name check (to the missing parent).
     let status = upload(&mut documents, "Quyết định 12.pdf").await.unwrap_err();
-    assert_ne!(fields(&status), ["header.file_name"], "{status:?}");
+    assert_ne!(bad_fields(&status), ["header.file_name"], "{status:?}");
     server.stop().await;
 }
 
@@ -431,7 +423,7 @@ async fn a_draft_procedure_is_bounded_in_size() {
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-        assert_eq!(fields(&status), [field], "{field}: {status:?}");
+        assert_eq!(bad_fields(&status), [field], "{field}: {status:?}");
         assert!(
             status.message().len() < 4096,
             "{field}: {} bytes",
@@ -465,7 +457,7 @@ async fn a_draft_procedure_is_bounded_in_size() {
         })
         .await
         .unwrap_err();
-    assert_eq!(fields(&status), ["version.steps"], "{status:?}");
+    assert_eq!(bad_fields(&status), ["version.steps"], "{status:?}");
     server.stop().await;
 }
 

@@ -4,8 +4,9 @@
 
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::prost_types::{FieldMask, Timestamp};
+use eiso_proto::prost_types::Timestamp;
 use eiso_tests::counter::Office;
+use eiso_tests::values::mask;
 use eiso_tests::{Documents, TestServer};
 use sea_orm::ConnectionTrait;
 use tonic::Code;
@@ -125,9 +126,7 @@ async fn the_whole_revision_lifecycle() {
                 change_reason: "sửa".into(),
                 ..Default::default()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["change_reason".into()],
-            }),
+            update_mask: mask(&["change_reason"]),
             etag: String::new(),
         })
         .await
@@ -231,9 +230,7 @@ async fn the_whole_revision_lifecycle() {
                 change_reason: "Bổ sung bước trả kết quả".into(),
                 ..Default::default()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["change_reason".into()],
-            }),
+            update_mask: mask(&["change_reason"]),
             etag: String::new(),
         })
         .await
@@ -603,9 +600,7 @@ async fn a_school_neither_takes_over_nor_declassifies_the_offices_documents() {
             name: name.into(),
             ..document
         }),
-        update_mask: Some(FieldMask {
-            paths: vec![path.into()],
-        }),
+        update_mask: mask(&[path]),
         etag: String::new(),
     };
     let mut client = server.documents(&officer);

@@ -1,29 +1,18 @@
 //! Dossiers through every path on a controlled clock, and the statistics
 //! checked against figures computed by hand.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::prost_types::Timestamp;
 use eiso_tests::counter::Office;
+use eiso_tests::values::{local_time, timestamp};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
 /// A local (UTC+7) time.
 fn at(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    let local = NaiveDate::from_ymd_opt(2025, m, d)
-        .unwrap()
-        .and_hms_opt(h, min, 0)
-        .unwrap();
-    (local - chrono::Duration::hours(7)).and_utc()
-}
-
-fn ts(time: DateTime<Utc>) -> Timestamp {
-    Timestamp {
-        seconds: time.timestamp(),
-        nanos: 0,
-    }
+    local_time(2025, m, d, h, min)
 }
 
 fn applicant(name: &str) -> Option<Applicant> {
@@ -132,7 +121,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
         "distinct consecutive codes"
     );
     // Due 3 working days later: Mon 7 h, Tue 8, Wed 8, Thu 07:00–08:00.
-    assert_eq!(d1.due_time, Some(ts(at(3, 13, 8, 0))));
+    assert_eq!(d1.due_time, Some(timestamp(at(3, 13, 8, 0))));
     assert_eq!(d1.appointment_time, d1.due_time);
     // A retry returns the same dossier.
     let again = counter
@@ -209,7 +198,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .into_inner();
     assert_eq!(handed.status, DossierStatus::InProgress as i32);
     // The first step's 4 h norm from 08:10: 08:10–11:30 is 3 h 20, then 13:30 + 40 min.
-    assert_eq!(handed.handovers[0].step_due_time, Some(ts(at(3, 10, 14, 10))));
+    assert_eq!(handed.handovers[0].step_due_time, Some(timestamp(at(3, 10, 14, 10))));
     let mut officer_client = server.dossiers(&officer_token);
     officer_client
         .hand_over_dossier(HandOverDossierRequest {
@@ -241,14 +230,14 @@ async fn dossiers_through_every_path_and_the_statistics() {
     let extend = |name: &str| ExtendDossierRequest {
         name: name.into(),
         reason: "Cần xác minh thêm với trường nơi đi".into(),
-        new_appointment_time: Some(ts(at(3, 14, 17, 0))),
+        new_appointment_time: Some(timestamp(at(3, 14, 17, 0))),
     };
     let extended = leader_client
         .extend_dossier(extend(&d3.name))
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(extended.appointment_time, Some(ts(at(3, 14, 17, 0))));
+    assert_eq!(extended.appointment_time, Some(timestamp(at(3, 14, 17, 0))));
     assert_eq!(extended.due_time, d3.due_time, "the original due time still decides");
     let status = leader_client.extend_dossier(extend(&d3.name)).await.unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition, "only once");
@@ -301,7 +290,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(resumed.due_time, Some(ts(at(3, 17, 14, 0))));
+    assert_eq!(resumed.due_time, Some(timestamp(at(3, 17, 14, 0))));
     assert_eq!(resumed.status, DossierStatus::Received as i32);
 
     // 15:00: D5 withdrawn by the applicant.

@@ -21,38 +21,14 @@
 //! | G | direct | Mon 30/6 | Thu 3/7 | completed Wed 2/7 (early), never returned |
 //! | I | direct | Mon 8/9 | Thu 11/9 | stopped Tue 9/9 |
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::prost_types::Timestamp;
 use eiso_tests::counter::{Office, transfer_receipt};
+use eiso_tests::values::{date, local_time, timestamp};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
-
-/// A local (UTC+7) time.
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    let local = NaiveDate::from_ymd_opt(y, m, d)
-        .unwrap()
-        .and_hms_opt(h, min, 0)
-        .unwrap();
-    (local - chrono::Duration::hours(7)).and_utc()
-}
-
-fn ts(time: DateTime<Utc>) -> Timestamp {
-    Timestamp {
-        seconds: time.timestamp(),
-        nanos: 0,
-    }
-}
-
-fn date(y: i32, m: i32, d: i32) -> Option<LocalDate> {
-    Some(LocalDate {
-        year: y,
-        month: m,
-        day: d,
-    })
-}
 
 /// The figures a period should show: carried over, received (online,
 /// direct, postal), finished (early, on time, late), finished not returned,
@@ -74,7 +50,7 @@ fn expected(
     let to_handle = carried_over + online + direct + postal;
     let ratio = |part: i64, whole: i64| if whole == 0 { 0.0 } else { part as f64 / whole as f64 };
     PeriodFigures {
-        as_of_time: Some(ts(as_of)),
+        as_of_time: Some(timestamp(as_of)),
         open,
         carried_over,
         received: online + direct + postal,
@@ -96,7 +72,7 @@ fn expected(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods_end() {
-    let (clock, time) = Clock::manual(at(2024, 12, 16, 7, 0));
+    let (clock, time) = Clock::manual(local_time(2024, 12, 16, 7, 0));
     let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
     let Office {
         unit: office,
@@ -132,53 +108,53 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     let year = period(date(2025, 1, 1), date(2025, 12, 31));
 
     // A: received in December 2024, completed late in January.
-    time.set(at(2024, 12, 16, 8, 0));
+    time.set(local_time(2024, 12, 16, 8, 0));
     let a = counter
         .receive_dossier(receive("Nguyễn Văn An", Channel::Direct))
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(a.due_time, Some(ts(at(2024, 12, 19, 8, 0))));
-    time.set(at(2025, 1, 6, 10, 0));
+    assert_eq!(a.due_time, Some(timestamp(local_time(2024, 12, 19, 8, 0))));
+    time.set(local_time(2025, 1, 6, 10, 0));
     let done = leader.complete_dossier(complete(&a.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::Late as i32);
-    time.set(at(2025, 1, 6, 14, 0));
+    time.set(local_time(2025, 1, 6, 14, 0));
     counter
         .return_result(ReturnResultRequest { name: a.name.clone() })
         .await
         .unwrap();
 
     // B: online, completed early, returned.
-    time.set(at(2025, 3, 10, 8, 0));
+    time.set(local_time(2025, 3, 10, 8, 0));
     let b = counter
         .receive_dossier(receive("Trần Thị Bình", Channel::Online))
         .await
         .unwrap()
         .into_inner();
-    time.set(at(2025, 3, 12, 10, 0));
+    time.set(local_time(2025, 3, 12, 10, 0));
     let done = leader.complete_dossier(complete(&b.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::Early as i32);
-    time.set(at(2025, 3, 14, 10, 0));
+    time.set(local_time(2025, 3, 14, 10, 0));
     counter
         .return_result(ReturnResultRequest { name: b.name.clone() })
         .await
         .unwrap();
 
     // H: completed on its due day before the due time; returned only in April.
-    time.set(at(2025, 3, 17, 8, 0));
+    time.set(local_time(2025, 3, 17, 8, 0));
     let h = counter
         .receive_dossier(receive("Lê Văn Hùng", Channel::Direct))
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(h.due_time, Some(ts(at(2025, 3, 20, 8, 0))));
-    time.set(at(2025, 3, 20, 7, 30));
+    assert_eq!(h.due_time, Some(timestamp(local_time(2025, 3, 20, 8, 0))));
+    time.set(local_time(2025, 3, 20, 7, 30));
     let done = leader.complete_dossier(complete(&h.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::OnTime as i32);
 
     // C and D on Monday 24/3. C is extended (a new appointment, same due time);
     // D waits for a supplement from Tuesday.
-    time.set(at(2025, 3, 24, 8, 0));
+    time.set(local_time(2025, 3, 24, 8, 0));
     let c = counter
         .receive_dossier(receive("Phạm Thị Cúc", Channel::Direct))
         .await
@@ -189,7 +165,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         .await
         .unwrap()
         .into_inner();
-    time.set(at(2025, 3, 25, 9, 0));
+    time.set(local_time(2025, 3, 25, 9, 0));
     officer
         .request_supplement(RequestSupplementRequest {
             name: d.name.clone(),
@@ -202,40 +178,40 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         .extend_dossier(ExtendDossierRequest {
             name: c.name.clone(),
             reason: "Cần xác minh thêm với trường nơi đi".into(),
-            new_appointment_time: Some(ts(at(2025, 4, 3, 17, 0))),
+            new_appointment_time: Some(timestamp(local_time(2025, 4, 3, 17, 0))),
         })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(extended.due_time, Some(ts(at(2025, 3, 27, 8, 0))));
+    assert_eq!(extended.due_time, Some(timestamp(local_time(2025, 3, 27, 8, 0))));
 
     // April: H returned, C completed within its new appointment but after its
     // due time (late), D's supplement in (due restarts: Tue 7 h, Wed 8, Thu 8,
     // Fri 1 → Fri 11/4 08:00) and D completed on its due day.
-    time.set(at(2025, 4, 2, 9, 0));
+    time.set(local_time(2025, 4, 2, 9, 0));
     counter
         .return_result(ReturnResultRequest { name: h.name.clone() })
         .await
         .unwrap();
-    time.set(at(2025, 4, 2, 10, 0));
+    time.set(local_time(2025, 4, 2, 10, 0));
     let done = leader.complete_dossier(complete(&c.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::Late as i32);
-    time.set(at(2025, 4, 2, 14, 0));
+    time.set(local_time(2025, 4, 2, 14, 0));
     counter
         .return_result(ReturnResultRequest { name: c.name.clone() })
         .await
         .unwrap();
-    time.set(at(2025, 4, 8, 8, 0));
+    time.set(local_time(2025, 4, 8, 8, 0));
     let resumed = counter
         .receive_supplement(ReceiveSupplementRequest { name: d.name.clone() })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(resumed.due_time, Some(ts(at(2025, 4, 11, 8, 0))));
-    time.set(at(2025, 4, 11, 7, 30));
+    assert_eq!(resumed.due_time, Some(timestamp(local_time(2025, 4, 11, 8, 0))));
+    time.set(local_time(2025, 4, 11, 7, 30));
     let done = leader.complete_dossier(complete(&d.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::OnTime as i32);
-    time.set(at(2025, 4, 11, 14, 0));
+    time.set(local_time(2025, 4, 11, 14, 0));
     counter
         .return_result(ReturnResultRequest { name: d.name.clone() })
         .await
@@ -249,20 +225,20 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     // - in progress at 1/4: C overdue (due 27/3); D waiting for its supplement,
     //   within time. 5 = 3 finished + 0 withdrawn + 2 in progress.
     // - on time (1 + 1) ÷ 3; late (1 late + 1 overdue) ÷ 5.
-    let end_of_q1 = at(2025, 4, 1, 0, 0);
+    let end_of_q1 = local_time(2025, 4, 1, 0, 0);
     let q1_expected = expected(end_of_q1, false, 1, [1, 2, 1], [1, 1, 1], 1, 0, [1, 1]);
-    time.set(at(2025, 4, 15, 9, 0));
+    time.set(local_time(2025, 4, 15, 9, 0));
     let stats = leader.get_service_statistics(q1.clone()).await.unwrap().into_inner();
     assert_eq!(stats.period, Some(q1_expected), "Q1 in April");
 
     // E: withdrawn the day after its receipt.
-    time.set(at(2025, 5, 5, 8, 0));
+    time.set(local_time(2025, 5, 5, 8, 0));
     let e = counter
         .receive_dossier(receive("Vũ Thị Em", Channel::Direct))
         .await
         .unwrap()
         .into_inner();
-    time.set(at(2025, 5, 6, 10, 0));
+    time.set(local_time(2025, 5, 6, 10, 0));
     counter
         .withdraw_dossier(WithdrawDossierRequest {
             name: e.name.clone(),
@@ -272,18 +248,18 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         .unwrap();
 
     // F (never finished) and G (completed early in July, never returned).
-    time.set(at(2025, 6, 23, 8, 0));
+    time.set(local_time(2025, 6, 23, 8, 0));
     counter
         .receive_dossier(receive("Đặng Văn Phúc", Channel::Online))
         .await
         .unwrap();
-    time.set(at(2025, 6, 30, 8, 0));
+    time.set(local_time(2025, 6, 30, 8, 0));
     let g = counter
         .receive_dossier(receive("Bùi Thị Giang", Channel::Direct))
         .await
         .unwrap()
         .into_inner();
-    time.set(at(2025, 7, 2, 10, 0));
+    time.set(local_time(2025, 7, 2, 10, 0));
     let done = leader.complete_dossier(complete(&g.name)).await.unwrap().into_inner();
     assert_eq!(done.outcome, Outcome::Early as i32);
 
@@ -291,7 +267,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     // - carried over: F, G (both running at 1/7) = 2; received none;
     // - finished: G early, not returned; in progress: F overdue (due 26/6).
     //   2 = 1 + 0 + 1. On time 1 ÷ 1; late (0 + 1) ÷ 2.
-    let now = at(2025, 7, 2, 11, 0);
+    let now = local_time(2025, 7, 2, 11, 0);
     time.set(now);
     let stats = leader.get_service_statistics(q3).await.unwrap().into_inner();
     assert_eq!(
@@ -301,13 +277,13 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     );
 
     // I: stopped the day after its receipt.
-    time.set(at(2025, 9, 8, 8, 0));
+    time.set(local_time(2025, 9, 8, 8, 0));
     let i = counter
         .receive_dossier(receive("Ngô Văn Ích", Channel::Direct))
         .await
         .unwrap()
         .into_inner();
-    time.set(at(2025, 9, 9, 10, 0));
+    time.set(local_time(2025, 9, 9, 10, 0));
     leader
         .stop_processing(StopProcessingRequest {
             name: i.name.clone(),
@@ -317,7 +293,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         .unwrap();
 
     // February 2026: every period asked again.
-    time.set(at(2026, 2, 2, 9, 0));
+    time.set(local_time(2026, 2, 2, 9, 0));
     let stats = leader.get_service_statistics(q1).await.unwrap().into_inner();
     assert_eq!(stats.period, Some(q1_expected), "Q1 asked again ten months later");
 
@@ -327,7 +303,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     // - finished: D on time, C late; both returned; E withdrawn;
     // - in progress at 1/7: F overdue (due 26/6), G within (due 3/7).
     //   5 = 2 + 1 + 2. On time 1 ÷ 2; late (1 + 1) ÷ 5.
-    let end_of_h1 = at(2025, 7, 1, 0, 0);
+    let end_of_h1 = local_time(2025, 7, 1, 0, 0);
     let stats = leader.get_service_statistics(q2).await.unwrap().into_inner();
     assert_eq!(
         stats.period,
@@ -358,7 +334,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
     assert_eq!(
         stats.period,
         Some(expected(
-            at(2026, 1, 1, 0, 0),
+            local_time(2026, 1, 1, 0, 0),
             false,
             1,
             [2, 5, 1],

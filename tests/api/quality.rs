@@ -8,7 +8,7 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use calamine::Reader;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
@@ -16,25 +16,14 @@ use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::prost::Message;
 use eiso_tests::counter::transfer_receipt;
+use eiso_tests::values::{date, local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 use tonic_types::StatusExt;
 
 /// 09:00 local (UTC+7) on a day of 2024.
 fn at(m: u32, d: u32) -> DateTime<Utc> {
-    let local = NaiveDate::from_ymd_opt(2024, m, d)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap();
-    (local - chrono::Duration::hours(7)).and_utc()
-}
-
-fn date(y: i32, m: i32, d: i32) -> Option<procs::LocalDate> {
-    Some(procs::LocalDate {
-        year: y,
-        month: m,
-        day: d,
-    })
+    local_time(2024, m, d, 9, 0)
 }
 
 /// The field named by an INVALID_ARGUMENT status.
@@ -349,9 +338,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
                 }],
                 ..Default::default()
             }),
-            update_mask: Some(eiso_proto::prost_types::FieldMask {
-                paths: vec!["checklist".into()],
-            }),
+            update_mask: mask(&["checklist"]),
             etag: started.etag.clone(),
         })
         .await

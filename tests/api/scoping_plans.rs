@@ -8,7 +8,6 @@
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::{Role, Unit};
 use eiso_proto::eiso::plans::v1::*;
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
 use tonic::Code;
 
@@ -100,12 +99,6 @@ fn task(number: &str) -> Task {
         time_frame: "Quý II năm 2024".into(),
         ..Default::default()
     }
-}
-
-pub fn mask(paths: &[&str]) -> Option<FieldMask> {
-    Some(FieldMask {
-        paths: paths.iter().map(|p| p.to_string()).collect(),
-    })
 }
 
 /// A user with several role bindings: its token.

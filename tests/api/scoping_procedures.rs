@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::{Role, RoleBinding, Unit, UpdateUserRequest, User};
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::prost_types::FieldMask;
+use eiso_tests::values::mask;
 use eiso_tests::{Backend, TestServer};
 use tonic::{Code, Response, Status};
 
@@ -118,9 +118,7 @@ async fn add_viewer(server: &TestServer, user: &User, unit: &str) -> String {
                 role_bindings: bindings,
                 ..user.clone()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["role_bindings".into()],
-            }),
+            update_mask: mask(&["role_bindings"]),
             etag: String::new(),
         })
         .await
@@ -250,9 +248,7 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                         working_days: [1, 2, 3, 4, 5, 6].into(),
                         ..Default::default()
                     }),
-                    update_mask: Some(FieldMask {
-                        paths: vec!["working_days".into()],
-                    }),
+                    update_mask: mask(&["working_days"]),
                     etag: String::new(),
                 })
                 .await,
@@ -303,9 +299,7 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                 working_days: [1, 2, 3, 4, 5, 6].into(),
                 ..Default::default()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["working_days".into()],
-            }),
+            update_mask: mask(&["working_days"]),
             etag: String::new(),
         })
         .await
@@ -334,9 +328,7 @@ async fn calendars_are_changed_only_from_their_agency_or_above() {
                 working_days: [1, 2, 3, 4, 5].into(),
                 ..Default::default()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["working_days".into()],
-            }),
+            update_mask: mask(&["working_days"]),
             etag: String::new(),
         })
         .await

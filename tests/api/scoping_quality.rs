@@ -7,20 +7,12 @@
 
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::values::{date, mask};
 use tonic::Code;
 
-use crate::scoping_plans::{Tree, mask, user_with_bindings};
-
-fn date(y: i32, m: i32, d: i32) -> Option<LocalDate> {
-    Some(LocalDate {
-        year: y,
-        month: m,
-        day: d,
-    })
-}
+use crate::scoping_plans::{Tree, user_with_bindings};
 
 fn link(name: &str) -> EvidenceLink {
     EvidenceLink {

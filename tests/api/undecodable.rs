@@ -7,9 +7,9 @@ use bytes::Bytes;
 use eiso_proto::eiso::identity::v1::{CreateUnitRequest, GetUnitRequest, Unit};
 use eiso_proto::prost::Message;
 use eiso_tests::TestServer;
+use eiso_tests::values::bad_fields;
 use http_body_util::{BodyExt, Full};
 use tonic::Code;
-use tonic_types::StatusExt;
 use tower::ServiceExt;
 
 const GET_UNIT: &str = "/eiso.identity.v1.IdentityService/GetUnit";
@@ -101,14 +101,6 @@ fn grpc_status(answer: &Answer) -> tonic::Status {
     );
 }
 
-fn fields(status: &tonic::Status) -> Vec<String> {
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn undecodable_grpc_requests_are_invalid_argument() {
     let server = TestServer::start().await;
@@ -159,7 +151,7 @@ async fn undecodable_grpc_requests_are_invalid_argument() {
             "{case}: {status:?}"
         );
         if !field.is_empty() {
-            assert_eq!(fields(&status), [field], "{case}: {status:?}");
+            assert_eq!(bad_fields(&status), [field], "{case}: {status:?}");
         }
     }
 
@@ -172,7 +164,7 @@ async fn undecodable_grpc_requests_are_invalid_argument() {
     // gRPC-Web, binary: the same bad bytes.
     let status = grpc_status(&send(&server, GET_UNIT, "application/grpc-web+proto", frame(&bad_name)).await);
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    assert_eq!(fields(&status), ["name"]);
+    assert_eq!(bad_fields(&status), ["name"]);
 
     // gRPC-Web text: not base64 at all, and base64 of bad bytes.
     for (case, body) in [

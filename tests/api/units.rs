@@ -3,6 +3,7 @@
 
 use eiso_proto::eiso::identity::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 
 #[tokio::test]
 async fn reorganisation_keeps_history_and_hands_over() {
@@ -145,9 +146,7 @@ async fn a_unit_cannot_become_its_own_ancestor() {
                 parent: b.name.clone(),
                 ..a.clone()
             }),
-            update_mask: Some(eiso_proto::prost_types::FieldMask {
-                paths: vec!["parent".into()],
-            }),
+            update_mask: mask(&["parent"]),
             etag: String::new(),
         })
         .await

@@ -1,8 +1,8 @@
 //! Users, sign-in and machine clients.
 
 use eiso_proto::eiso::identity::v1::*;
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 use tonic::Code;
 
 #[tokio::test]
@@ -56,9 +56,7 @@ async fn sign_in_whoami_and_disable() {
                 state: user::State::Disabled as i32,
                 ..user.clone()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["state".into()],
-            }),
+            update_mask: mask(&["state"]),
             etag: String::new(),
         })
         .await
@@ -159,9 +157,7 @@ async fn the_last_administrator_cannot_be_removed() {
                 role_bindings: vec![],
                 ..admin.clone()
             }),
-            update_mask: Some(FieldMask {
-                paths: vec!["role_bindings".into()],
-            }),
+            update_mask: mask(&["role_bindings"]),
             etag: String::new(),
         })
         .await

@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod counter;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -2,8 +2,9 @@
 //! lifecycle, and records of S1.
 
 use eiso_proto::eiso::documents::v1::*;
-use eiso_proto::prost_types::{FieldMask, Timestamp};
+use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 
 use super::identity::fresh;
 use super::{Call, Caller, Case, Seen, Units};
@@ -238,9 +239,7 @@ pub fn cases() -> Vec<Case> {
                     title: format!("Quy trình hạn chế ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["title".into()],
-                }),
+                update_mask: mask(&["title"]),
                 etag: String::new(),
             }),
         },
@@ -301,9 +300,7 @@ pub fn cases() -> Vec<Case> {
                     change_reason: format!("Lý do {}", fresh()),
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["change_reason".into()],
-                }),
+                update_mask: mask(&["change_reason"]),
                 etag: String::new(),
             }),
         },

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, VerifyAuditTrailRequest};
 use eiso_proto::eiso::identity::v1::*;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, RebuildIndexRequest, SearchRequest};
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 
 use super::{Case, Clients, Seen, Units};
 use crate::{listed, unary};
@@ -130,9 +130,7 @@ pub fn cases() -> Vec<Case> {
                     display_name: format!("Trường số 1 ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["display_name".into()],
-                }),
+                update_mask: mask(&["display_name"]),
                 etag: String::new(),
             }),
         },
@@ -205,9 +203,7 @@ pub fn cases() -> Vec<Case> {
                     display_name: format!("Người dùng {}", fresh()),
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["display_name".into()],
-                }),
+                update_mask: mask(&["display_name"]),
                 etag: String::new(),
             }),
         },

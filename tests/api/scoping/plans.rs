@@ -1,8 +1,8 @@
 //! A reform plan of S1, with a task, a target and a report.
 
 use eiso_proto::eiso::plans::v1::*;
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 
 use super::identity::fresh;
 use super::{Call, Case, Seen, Units};
@@ -46,12 +46,6 @@ fn target(number: String) -> Target {
         threshold_percent: 100.0,
         ..Default::default()
     }
-}
-
-fn mask(path: &str) -> Option<FieldMask> {
-    Some(FieldMask {
-        paths: vec![path.to_string()],
-    })
 }
 
 const TABLE: &str = "STT,Nội dung công việc,Đơn vị thực hiện,Sản phẩm,Thời gian hoàn thành,Ghi chú\n\
@@ -163,7 +157,7 @@ pub fn cases() -> Vec<Case> {
                     title: format!("Kế hoạch cải cách hành chính năm 2024 ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: mask("title"),
+                update_mask: mask(&["title"]),
                 etag: String::new(),
             }),
         },
@@ -202,7 +196,7 @@ pub fn cases() -> Vec<Case> {
                     notes: format!("Ghi chú {}", fresh()),
                     ..Default::default()
                 }),
-                update_mask: mask("notes"),
+                update_mask: mask(&["notes"]),
                 etag: String::new(),
             }),
         },
@@ -279,9 +273,7 @@ pub fn cases() -> Vec<Case> {
                     manual_denominator: 10,
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["manual_numerator".into(), "manual_denominator".into()],
-                }),
+                update_mask: mask(&["manual_numerator", "manual_denominator"]),
                 etag: String::new(),
             }),
         },

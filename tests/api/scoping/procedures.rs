@@ -1,8 +1,9 @@
 //! Calendars, the procedures catalogue and dossiers of S1.
 
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::prost_types::{FieldMask, Timestamp};
+use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::values::mask;
 
 use super::identity::fresh;
 use super::{Call, Case, Seen, Units};
@@ -185,9 +186,7 @@ pub fn cases() -> Vec<Case> {
                     working_days: [1, 2, 3, 4, 5].into(),
                     ..Default::default()
                 }),
-                update_mask: Some(FieldMask {
-                    paths: vec!["working_days".into()],
-                }),
+                update_mask: mask(&["working_days"]),
                 etag: String::new(),
             }),
         },

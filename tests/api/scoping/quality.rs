@@ -2,10 +2,9 @@
 //! corrective actions, management reviews, diagnostics; and the indicator set.
 
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1::*;
-use eiso_proto::prost_types::FieldMask;
 use eiso_tests::TestServer;
+use eiso_tests::values::{date, mask};
 use tonic::Code;
 
 use super::identity::fresh;
@@ -34,16 +33,6 @@ pub struct Fixture {
     pub diagnostic: String,
     pub earlier_diagnostic: String,
     pub indicator: Indicator,
-}
-
-fn date(year: i32, month: i32, day: i32) -> Option<LocalDate> {
-    Some(LocalDate { year, month, day })
-}
-
-fn mask(path: &str) -> Option<FieldMask> {
-    Some(FieldMask {
-        paths: vec![path.to_string()],
-    })
 }
 
 /// A reference in a request field that the caller may not see is answered
@@ -297,7 +286,7 @@ pub fn cases() -> Vec<Case> {
                         title: format!("Kế hoạch kiểm tra năm 2024 ({})", fresh()),
                         ..Default::default()
                     }),
-                    update_mask: mask("title"),
+                    update_mask: mask(&["title"]),
                     etag: String::new(),
                 }
             }),
@@ -447,7 +436,7 @@ pub fn cases() -> Vec<Case> {
                     title: format!("Đánh giá nội bộ ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: mask("title"),
+                update_mask: mask(&["title"]),
                 etag: String::new(),
             }),
         },
@@ -493,7 +482,7 @@ pub fn cases() -> Vec<Case> {
                     statement: format!("Sổ tuyển sinh thiếu chữ ký ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: mask("statement"),
+                update_mask: mask(&["statement"]),
                 etag: String::new(),
             }),
         },
@@ -702,7 +691,7 @@ pub fn cases() -> Vec<Case> {
                     title: format!("Chỉ số ({})", fresh()),
                     ..Default::default()
                 }),
-                update_mask: mask("title"),
+                update_mask: mask(&["title"]),
                 etag: String::new(),
             }),
         },
