@@ -11,6 +11,7 @@ use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
+use eiso_tests::documents;
 use eiso_tests::values::bad_fields;
 use tonic::Code;
 
@@ -286,24 +287,9 @@ async fn unknown_enum_values_and_calendar_years_are_refused() {
     server.stop().await;
 }
 
+/// Uploads a one-line PDF named `file_name` to a document that does not exist.
 async fn upload(client: &mut eiso_tests::Documents, file_name: &str) -> Result<File, tonic::Status> {
-    let messages = vec![
-        UploadFileRequest {
-            part: Some(upload_file_request::Part::Header(UploadFileHeader {
-                parent: "documents/x".into(),
-                file_name: file_name.into(),
-                content_type: "application/pdf".into(),
-                expected_sha256: String::new(),
-            })),
-        },
-        UploadFileRequest {
-            part: Some(upload_file_request::Part::Chunk(b"%PDF-1.4".to_vec())),
-        },
-    ];
-    client
-        .upload_file(futures::stream::iter(messages))
-        .await
-        .map(|r| r.into_inner())
+    documents::upload(client, "documents/x", file_name, documents::PDF, b"%PDF-1.4").await
 }
 
 #[tokio::test]

@@ -5,48 +5,12 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::prost_types::Timestamp;
+use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
+use eiso_tests::documents::{PDF, create, document, download, procedure, upload};
 use eiso_tests::values::mask;
-use eiso_tests::{Documents, TestServer};
 use sea_orm::ConnectionTrait;
 use tonic::Code;
-
-async fn upload(client: &mut Documents, parent: &str, file_name: &str, content: &[u8]) -> Result<File, tonic::Status> {
-    let mut messages = vec![UploadFileRequest {
-        part: Some(upload_file_request::Part::Header(UploadFileHeader {
-            parent: parent.into(),
-            file_name: file_name.into(),
-            content_type: "application/pdf".into(),
-            expected_sha256: String::new(),
-        })),
-    }];
-    for chunk in content.chunks(64 * 1024) {
-        messages.push(UploadFileRequest {
-            part: Some(upload_file_request::Part::Chunk(chunk.to_vec())),
-        });
-    }
-    client
-        .upload_file(futures::stream::iter(messages))
-        .await
-        .map(|r| r.into_inner())
-}
-
-async fn download(client: &mut Documents, name: &str) -> (File, Vec<u8>) {
-    let mut stream = client
-        .download_file(DownloadFileRequest { name: name.into() })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut file = None;
-    let mut content = Vec::new();
-    while let Some(message) = stream.message().await.unwrap() {
-        match message.part.unwrap() {
-            download_file_response::Part::File(f) => file = Some(f),
-            download_file_response::Part::Chunk(c) => content.extend(c),
-        }
-    }
-    (file.unwrap(), content)
-}
 
 fn now() -> Timestamp {
     let now = chrono::Utc::now();
@@ -75,14 +39,13 @@ async fn the_whole_revision_lifecycle() {
     let document = controller
         .create_document(CreateDocumentRequest {
             document: Some(Document {
-                code: "QT-TTHC-01".into(),
-                title: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
-                r#type: DocumentType::Procedure as i32,
-                owner_unit: office.name.clone(),
-                confidentiality: Confidentiality::Internal as i32,
-                review_interval_months: 12,
                 tags: vec!["Một cửa".into()],
-                ..Default::default()
+                ..procedure(
+                    "QT-TTHC-01",
+                    "Quy trình tiếp nhận và trả kết quả hồ sơ",
+                    &office.name,
+                    Confidentiality::Internal,
+                )
             }),
             request_id: "doc-1".into(),
         })
@@ -133,11 +96,11 @@ async fn the_whole_revision_lifecycle() {
         .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition, "checked out by someone else");
     let content_v1 = "Quy trình tiếp nhận hồ sơ — bản 1".repeat(5000).into_bytes();
-    let file = upload(&mut controller, &r1.name, "QT-TTHC-01.pdf", &content_v1)
+    let file = upload(&mut controller, &r1.name, "QT-TTHC-01.pdf", PDF, &content_v1)
         .await
         .unwrap();
     assert_eq!(file.size as usize, content_v1.len());
-    let status = upload(&mut leader_client, &r1.name, "khac.pdf", b"x")
+    let status = upload(&mut leader_client, &r1.name, "khac.pdf", PDF, b"x")
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition);
@@ -275,7 +238,7 @@ async fn the_whole_revision_lifecycle() {
     assert_eq!(approved.state, revision::State::Approved as i32);
 
     // Approved revisions are immutable.
-    let status = upload(&mut controller, &r1.name, "them.pdf", b"late")
+    let status = upload(&mut controller, &r1.name, "them.pdf", PDF, b"late")
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition);
@@ -309,7 +272,7 @@ async fn the_whole_revision_lifecycle() {
         .into_inner();
     assert_eq!(r2.number, 2);
     let content_v2 = b"ban 2".repeat(100);
-    upload(&mut controller, &r2.name, "QT-TTHC-01 v2.pdf", &content_v2)
+    upload(&mut controller, &r2.name, "QT-TTHC-01 v2.pdf", PDF, &content_v2)
         .await
         .unwrap();
     controller
@@ -493,17 +456,13 @@ async fn restricted_documents_stay_within_their_unit() {
     let (_, outside) = server.user_with_role("van.thu", Role::Viewer, &other.name).await;
     let document = server
         .documents(&controller)
-        .create_document(CreateDocumentRequest {
-            document: Some(Document {
-                code: "HD-NB-01".into(),
-                title: "Hướng dẫn nội bộ".into(),
-                r#type: DocumentType::Instruction as i32,
-                owner_unit: office.name.clone(),
-                confidentiality: Confidentiality::Restricted as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(document(
+            "HD-NB-01",
+            "Hướng dẫn nội bộ",
+            DocumentType::Instruction,
+            &office.name,
+            Confidentiality::Restricted,
+        )))
         .await
         .unwrap()
         .into_inner();
@@ -526,17 +485,13 @@ async fn restricted_documents_stay_within_their_unit() {
     // The school's own restricted document is seen by the office above it.
     server
         .documents(&controller)
-        .create_document(CreateDocumentRequest {
-            document: Some(Document {
-                code: "BB-TH1-01".into(),
-                title: "Biên bản họp tổ".into(),
-                r#type: DocumentType::Instruction as i32,
-                owner_unit: school.name.clone(),
-                confidentiality: Confidentiality::Restricted as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(eiso_tests::documents::document(
+            "BB-TH1-01",
+            "Biên bản họp tổ",
+            DocumentType::Instruction,
+            &school.name,
+            Confidentiality::Restricted,
+        )))
         .await
         .unwrap();
     assert_eq!(list(inside.clone()).await, 2, "the office sees its schools' documents");
@@ -566,32 +521,30 @@ async fn a_school_neither_takes_over_nor_declassifies_the_offices_documents() {
     let (_, officer) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &school.name)
         .await;
-    let create = |code: &str, unit: &str, confidentiality: Confidentiality| CreateDocumentRequest {
-        document: Some(Document {
-            code: code.into(),
-            title: format!("Tài liệu {code}"),
-            r#type: DocumentType::Instruction as i32,
-            owner_unit: unit.into(),
-            confidentiality: confidentiality as i32,
-            ..Default::default()
-        }),
-        request_id: String::new(),
+    let instruction = |code: &str, unit: &str, confidentiality: Confidentiality| {
+        create(document(
+            code,
+            &format!("Tài liệu {code}"),
+            DocumentType::Instruction,
+            unit,
+            confidentiality,
+        ))
     };
     let offices_internal = server
         .documents(&controller)
-        .create_document(create("HD-01", &office.name, Confidentiality::Internal))
+        .create_document(instruction("HD-01", &office.name, Confidentiality::Internal))
         .await
         .unwrap()
         .into_inner();
     let offices_restricted = server
         .documents(&controller)
-        .create_document(create("HD-02", &office.name, Confidentiality::Restricted))
+        .create_document(instruction("HD-02", &office.name, Confidentiality::Restricted))
         .await
         .unwrap()
         .into_inner();
     let schools = server
         .documents(&officer)
-        .create_document(create("BB-01", &school.name, Confidentiality::Internal))
+        .create_document(instruction("BB-01", &school.name, Confidentiality::Internal))
         .await
         .unwrap()
         .into_inner();
@@ -691,7 +644,7 @@ async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
         .await
         .unwrap()
         .into_inner();
-    let file = upload(&mut client, &record.name, "so-theo-doi-2024.pdf", b"so theo doi")
+    let file = upload(&mut client, &record.name, "so-theo-doi-2024.pdf", PDF, b"so theo doi")
         .await
         .unwrap();
     let closed = client
@@ -706,7 +659,9 @@ async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     let end = closed.retention_end_time.unwrap();
     let years = (end.seconds - closed.close_time.unwrap().seconds) / (365 * 86_400);
     assert_eq!(years, 5);
-    let status = upload(&mut client, &record.name, "muon.pdf", b"x").await.unwrap_err();
+    let status = upload(&mut client, &record.name, "muon.pdf", PDF, b"x")
+        .await
+        .unwrap_err();
     assert_eq!(
         status.code(),
         Code::FailedPrecondition,

@@ -16,6 +16,7 @@ use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::prost::Message;
 use eiso_tests::counter::transfer_receipt;
+use eiso_tests::documents::{create, download, procedure};
 use eiso_tests::values::{date, local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
@@ -41,21 +42,6 @@ fn link(name: &str) -> EvidenceLink {
         name: name.into(),
         ..Default::default()
     }
-}
-
-async fn download(client: &mut eiso_tests::Documents, name: &str) -> Vec<u8> {
-    let mut stream = client
-        .download_file(docs::DownloadFileRequest { name: name.into() })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut content = Vec::new();
-    while let Some(message) = stream.message().await.unwrap() {
-        if let Some(docs::download_file_response::Part::Chunk(chunk)) = message.part {
-            content.extend(chunk);
-        }
-    }
-    content
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,18 +86,12 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     // Evidence kept by the other services: a controlled document, a record, a dossier.
     let mut documents = server.documents(&controller_token);
     let document = documents
-        .create_document(docs::CreateDocumentRequest {
-            document: Some(docs::Document {
-                code: "QT-TTHC-01".into(),
-                title: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
-                r#type: docs::DocumentType::Procedure as i32,
-                owner_unit: office.name.clone(),
-                confidentiality: docs::Confidentiality::Internal as i32,
-                review_interval_months: 12,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(procedure(
+            "QT-TTHC-01",
+            "Quy trình tiếp nhận và trả kết quả hồ sơ",
+            &office.name,
+            docs::Confidentiality::Internal,
+        )))
         .await
         .unwrap()
         .into_inner();
@@ -651,7 +631,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         ]
     );
     let html_file = stored.files.iter().find(|f| f.file_name.ends_with(".html")).unwrap();
-    let html = String::from_utf8(download(&mut documents, &html_file.name).await).unwrap();
+    let html = String::from_utf8(download(&mut documents, &html_file.name).await.1).unwrap();
     for expected in [
         "<h1>Báo cáo xem xét của lãnh đạo năm 2024</h1>",
         "Từ ngày 01/01/2024 đến ngày 31/12/2024",
@@ -668,7 +648,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         std::fs::write(path, &html).unwrap();
     }
     let xlsx_file = stored.files.iter().find(|f| f.file_name.ends_with(".xlsx")).unwrap();
-    let xlsx = download(&mut documents, &xlsx_file.name).await;
+    let xlsx = download(&mut documents, &xlsx_file.name).await.1;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
     let summary = book.worksheet_range("Tổng hợp").unwrap();
     let cells: Vec<String> = summary.cells().map(|(_, _, c)| c.to_string()).collect();

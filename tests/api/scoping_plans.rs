@@ -9,6 +9,7 @@ use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::{Role, Unit};
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::documents::{create, procedure};
 use tonic::Code;
 
 /// Where the caller is bound, relative to the resource's unit S1.
@@ -180,18 +181,12 @@ async fn evidence_that_the_caller_may_not_see_shows_a_placeholder_and_is_not_dis
     // S2's restricted document.
     let secret = server
         .documents(&s2_controller)
-        .create_document(docs::CreateDocumentRequest {
-            document: Some(docs::Document {
-                code: "HS-MAT-01".into(),
-                title: "Hồ sơ kỷ luật giáo viên".into(),
-                r#type: docs::DocumentType::Procedure as i32,
-                owner_unit: tree.s2.name.clone(),
-                confidentiality: docs::Confidentiality::Restricted as i32,
-                review_interval_months: 12,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(procedure(
+            "HS-MAT-01",
+            "Hồ sơ kỷ luật giáo viên",
+            &tree.s2.name,
+            docs::Confidentiality::Restricted,
+        )))
         .await
         .unwrap()
         .into_inner();

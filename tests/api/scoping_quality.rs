@@ -9,6 +9,7 @@ use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::documents::{create, procedure};
 use eiso_tests::values::{date, mask};
 use tonic::Code;
 
@@ -100,18 +101,12 @@ async fn a_findings_evidence_the_caller_may_not_see_shows_a_placeholder() {
 
     let secret = server
         .documents(&s2_controller)
-        .create_document(docs::CreateDocumentRequest {
-            document: Some(docs::Document {
-                code: "HS-MAT-02".into(),
-                title: "Biên bản xử lý vi phạm".into(),
-                r#type: docs::DocumentType::Procedure as i32,
-                owner_unit: tree.s2.name.clone(),
-                confidentiality: docs::Confidentiality::Restricted as i32,
-                review_interval_months: 12,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(procedure(
+            "HS-MAT-02",
+            "Biên bản xử lý vi phạm",
+            &tree.s2.name,
+            docs::Confidentiality::Restricted,
+        )))
         .await
         .unwrap()
         .into_inner();

@@ -9,6 +9,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::eiso::search::v1::*;
 use eiso_tests::counter::Office;
+use eiso_tests::documents::{create, procedure};
 use eiso_tests::{ADMIN_PASSWORD, Documents, SearchClient, TestServer};
 use tonic::Code;
 
@@ -20,18 +21,7 @@ async fn create_document(
     confidentiality: Confidentiality,
 ) -> Document {
     client
-        .create_document(CreateDocumentRequest {
-            document: Some(Document {
-                code: code.into(),
-                title: title.into(),
-                r#type: DocumentType::Procedure as i32,
-                owner_unit: unit.into(),
-                confidentiality: confidentiality as i32,
-                review_interval_months: 12,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(create(procedure(code, title, unit, confidentiality)))
         .await
         .unwrap()
         .into_inner()

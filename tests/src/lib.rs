@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod counter;
+pub mod documents;
 pub mod values;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::documents;
 use eiso_tests::values::mask;
 
 use super::identity::fresh;
@@ -32,18 +33,16 @@ pub struct Fixture {
 
 async fn document(client: &mut eiso_tests::Documents, unit: &str, code: &str, review_months: i32) -> Document {
     client
-        .create_document(CreateDocumentRequest {
-            document: Some(Document {
-                code: code.into(),
-                title: format!("Quy trình {code}"),
-                r#type: DocumentType::Procedure as i32,
-                owner_unit: unit.into(),
-                confidentiality: Confidentiality::Restricted as i32,
-                review_interval_months: review_months,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_document(documents::create(Document {
+            review_interval_months: review_months,
+            ..documents::document(
+                code,
+                &format!("Quy trình {code}"),
+                DocumentType::Procedure,
+                unit,
+                Confidentiality::Restricted,
+            )
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -64,26 +63,16 @@ async fn revision(client: &mut eiso_tests::Documents, document: &str) -> Revisio
         .into_inner()
 }
 
+/// Uploads a short text file.
 async fn upload(client: &mut eiso_tests::Documents, parent: &str, file_name: &str) -> Result<File, tonic::Status> {
-    let messages = vec![
-        UploadFileRequest {
-            part: Some(upload_file_request::Part::Header(UploadFileHeader {
-                parent: parent.into(),
-                file_name: file_name.into(),
-                content_type: "text/plain".into(),
-                expected_sha256: String::new(),
-            })),
-        },
-        UploadFileRequest {
-            part: Some(upload_file_request::Part::Chunk(
-                "Nội dung tệp đính kèm".as_bytes().to_vec(),
-            )),
-        },
-    ];
-    client
-        .upload_file(futures::stream::iter(messages))
-        .await
-        .map(|r| r.into_inner())
+    documents::upload(
+        client,
+        parent,
+        file_name,
+        "text/plain",
+        "Nội dung tệp đính kèm".as_bytes(),
+    )
+    .await
 }
 
 async fn submit(client: &mut eiso_tests::Documents, revision: &str, reviewer: &str) {
@@ -200,17 +189,13 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             method: "/eiso.documents.v1.DocumentService/CreateDocument",
-            run: unary!(documents, create_document, |c| CreateDocumentRequest {
-                document: Some(Document {
-                    code: format!("QT-MOI-{}", fresh()),
-                    title: "Quy trình mới".into(),
-                    r#type: DocumentType::Procedure as i32,
-                    owner_unit: c.units.s1.clone(),
-                    confidentiality: Confidentiality::Internal as i32,
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            }),
+            run: unary!(documents, create_document, |c| documents::create(documents::document(
+                &format!("QT-MOI-{}", fresh()),
+                "Quy trình mới",
+                DocumentType::Procedure,
+                &c.units.s1,
+                Confidentiality::Internal,
+            ))),
         },
         Case {
             method: "/eiso.documents.v1.DocumentService/GetDocument",

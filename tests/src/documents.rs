@@ -1,0 +1,92 @@
+//! Fixtures of document control: a controlled document's create request, and
+//! a file's upload and download.
+
+use eiso_proto::eiso::documents::v1::{
+    Confidentiality, CreateDocumentRequest, Document, DocumentType, DownloadFileRequest, File, UploadFileHeader,
+    UploadFileRequest, download_file_response, upload_file_request,
+};
+
+use crate::Documents;
+
+/// The content type of the PDFs the tests upload.
+pub const PDF: &str = "application/pdf";
+
+/// A controlled document of `type` owned by `owner_unit`; nothing else set.
+pub fn document(
+    code: &str,
+    title: &str,
+    r#type: DocumentType,
+    owner_unit: &str,
+    confidentiality: Confidentiality,
+) -> Document {
+    Document {
+        code: code.into(),
+        title: title.into(),
+        r#type: r#type as i32,
+        owner_unit: owner_unit.into(),
+        confidentiality: confidentiality as i32,
+        ..Default::default()
+    }
+}
+
+/// A procedure document (reviewed every 12 months) owned by `owner_unit`.
+pub fn procedure(code: &str, title: &str, owner_unit: &str, confidentiality: Confidentiality) -> Document {
+    Document {
+        review_interval_months: 12,
+        ..document(code, title, DocumentType::Procedure, owner_unit, confidentiality)
+    }
+}
+
+/// The request that creates `document`, without a request id.
+pub fn create(document: Document) -> CreateDocumentRequest {
+    CreateDocumentRequest {
+        document: Some(document),
+        request_id: String::new(),
+    }
+}
+
+/// Uploads `content` to `parent` (a revision or a record): the header, then
+/// the content in chunks of 64 KiB.
+pub async fn upload(
+    client: &mut Documents,
+    parent: &str,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> Result<File, tonic::Status> {
+    let mut messages = vec![UploadFileRequest {
+        part: Some(upload_file_request::Part::Header(UploadFileHeader {
+            parent: parent.into(),
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+            expected_sha256: String::new(),
+        })),
+    }];
+    for chunk in content.chunks(64 * 1024) {
+        messages.push(UploadFileRequest {
+            part: Some(upload_file_request::Part::Chunk(chunk.to_vec())),
+        });
+    }
+    client
+        .upload_file(futures::stream::iter(messages))
+        .await
+        .map(|r| r.into_inner())
+}
+
+/// Downloads the file `name`: its metadata and its content.
+pub async fn download(client: &mut Documents, name: &str) -> (File, Vec<u8>) {
+    let mut stream = client
+        .download_file(DownloadFileRequest { name: name.into() })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut file = None;
+    let mut content = Vec::new();
+    while let Some(message) = stream.message().await.unwrap() {
+        match message.part.unwrap() {
+            download_file_response::Part::File(f) => file = Some(f),
+            download_file_response::Part::Chunk(c) => content.extend(c),
+        }
+    }
+    (file.unwrap(), content)
+}
