@@ -10,7 +10,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
-use eiso_tests::counter::Office;
+use eiso_tests::counter::{Office, transfer_version};
 use eiso_tests::documents;
 use eiso_tests::values::bad_fields;
 use tonic::Code;
@@ -69,33 +69,25 @@ fn absurd_times() -> Vec<(&'static str, Timestamp)> {
     ]
 }
 
+/// The transfer procedure, with one step.
 fn version(agency: &str) -> ProcedureVersion {
     ProcedureVersion {
-        display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-        field: "Giáo dục trung học".into(),
-        level: ProcedureLevel::Commune as i32,
-        agency: agency.into(),
-        processing_time: Some(ProcessingTime {
-            budget: Some(processing_time::Budget::WorkingDays(3)),
-        }),
         steps: vec![ProcedureStep {
             display_name: "Tiếp nhận".into(),
             handler: "Một cửa".into(),
             working_hours: 4,
         }],
-        ..Default::default()
+        ..transfer_version(agency)
     }
 }
 
 #[tokio::test]
 async fn timestamps_outside_the_domain_are_refused() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
     let (_, leader) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let mut documents = server.documents(&controller);
     let mut calendars = server.calendars(&controller);
@@ -295,12 +287,7 @@ async fn upload(client: &mut eiso_tests::Documents, file_name: &str) -> Result<F
 #[tokio::test]
 async fn file_names_that_mean_a_path_are_refused() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office { controller, .. } = server.education_office().await;
     let mut documents = server.documents(&controller);
     let long = "a".repeat(256);
     for name in [
@@ -330,12 +317,10 @@ async fn file_names_that_mean_a_path_are_refused() {
 #[tokio::test]
 async fn a_draft_procedure_is_bounded_in_size() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
     let mut catalogue = server.catalogue(&controller);
     let step = ProcedureStep {
         display_name: "Bước".into(),
@@ -450,12 +435,7 @@ async fn a_draft_procedure_is_bounded_in_size() {
 #[tokio::test]
 async fn a_hundred_thousand_bad_columns_make_a_small_error() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng Giáo dục", &server.root_unit().await.name)
-        .await;
-    let (_, controller) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office { controller, .. } = server.education_office().await;
     let mut catalogue = server.catalogue(&controller);
     let header: Vec<String> = (0..100_000).map(|i| format!("Cột lạ số {i}")).collect();
     let content = format!("{}\n{}\n", header.join(","), vec!["x"; 100_000].join(",")).into_bytes();

@@ -622,12 +622,10 @@ async fn a_school_neither_takes_over_nor_declassifies_the_offices_documents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     let server = TestServer::start().await;
-    let office = server
-        .create_unit("PGD", "Phòng GD&ĐT", &server.root_unit().await.name)
-        .await;
-    let (_, token) = server
-        .user_with_role("thu.ky", Role::DocumentController, &office.name)
-        .await;
+    let Office {
+        unit: office,
+        controller: token,
+    } = server.education_office().await;
     let mut client = server.documents(&token);
 
     let record = client

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_tests::counter::Office;
+use eiso_tests::counter::{Office, transfer_version};
 use eiso_tests::values::{local_time, timestamp};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
@@ -42,13 +42,6 @@ async fn dossiers_through_every_path_and_the_statistics() {
 
     let mut catalogue = server.catalogue(&editor);
     let version = ProcedureVersion {
-        display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-        field: "Giáo dục trung học".into(),
-        level: ProcedureLevel::Commune as i32,
-        agency: office.name.clone(),
-        processing_time: Some(ProcessingTime {
-            budget: Some(processing_time::Budget::WorkingDays(3)),
-        }),
         steps: vec![
             ProcedureStep {
                 display_name: "Tiếp nhận".into(),
@@ -66,7 +59,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
                 working_hours: 4,
             },
         ],
-        ..Default::default()
+        ..transfer_version(&office.name)
     };
     let created = catalogue
         .create_procedure(CreateProcedureRequest {

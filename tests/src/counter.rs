@@ -20,16 +20,7 @@ impl TestServer {
         let created = catalogue
             .create_procedure(CreateProcedureRequest {
                 code: TRANSFER.into(),
-                version: Some(ProcedureVersion {
-                    display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
-                    field: "Giáo dục trung học".into(),
-                    level: ProcedureLevel::Commune as i32,
-                    agency: agency.into(),
-                    processing_time: Some(ProcessingTime {
-                        budget: Some(processing_time::Budget::WorkingDays(3)),
-                    }),
-                    ..Default::default()
-                }),
+                version: Some(transfer_version(agency)),
                 request_id: String::new(),
             })
             .await
@@ -41,6 +32,21 @@ impl TestServer {
             })
             .await
             .expect("the procedure is published");
+    }
+}
+
+/// The content of [`TestServer::transfer_procedure`] at `agency`: "Chuyển
+/// trường đối với học sinh trung học cơ sở", 3 working days, no steps.
+pub fn transfer_version(agency: &str) -> ProcedureVersion {
+    ProcedureVersion {
+        display_name: "Chuyển trường đối với học sinh trung học cơ sở".into(),
+        field: "Giáo dục trung học".into(),
+        level: ProcedureLevel::Commune as i32,
+        agency: agency.into(),
+        processing_time: Some(ProcessingTime {
+            budget: Some(processing_time::Budget::WorkingDays(3)),
+        }),
+        ..Default::default()
     }
 }
 
