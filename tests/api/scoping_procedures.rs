@@ -9,11 +9,12 @@
 //! sibling). "Sees but may not change" is a caller who also holds Viewer at
 //! D.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::{Role, RoleBinding, Unit, UpdateUserRequest, User};
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_tests::values::mask;
+use eiso_tests::counter::primary_transfer_version;
+use eiso_tests::values::{local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::{Code, Response, Status};
 
@@ -142,23 +143,11 @@ fn expect(table: &[(Caller, Code)], caller: Caller) -> Code {
 
 /// Monday 10 March 2025, 08:00 local (UTC+7).
 fn monday_morning() -> DateTime<Utc> {
-    (NaiveDate::from_ymd_opt(2025, 3, 10)
-        .unwrap()
-        .and_hms_opt(8, 0, 0)
-        .unwrap()
-        - chrono::Duration::hours(7))
-    .and_utc()
+    local_time(2025, 3, 10, 8, 0)
 }
 
 fn content(agency: &str) -> ProcedureVersion {
     ProcedureVersion {
-        display_name: "Chuyển trường đối với học sinh tiểu học".into(),
-        field: "Giáo dục tiểu học".into(),
-        level: ProcedureLevel::Commune as i32,
-        agency: agency.into(),
-        processing_time: Some(ProcessingTime {
-            budget: Some(processing_time::Budget::WorkingDays(3)),
-        }),
         steps: vec![
             ProcedureStep {
                 display_name: "Tiếp nhận".into(),
@@ -171,7 +160,7 @@ fn content(agency: &str) -> ProcedureVersion {
                 working_hours: 16,
             },
         ],
-        ..Default::default()
+        ..primary_transfer_version(agency)
     }
 }
 

@@ -50,6 +50,16 @@ pub fn transfer_version(agency: &str) -> ProcedureVersion {
     }
 }
 
+/// [`transfer_version`] for primary pupils: "Chuyển trường đối với học sinh
+/// tiểu học".
+pub fn primary_transfer_version(agency: &str) -> ProcedureVersion {
+    ProcedureVersion {
+        display_name: "Chuyển trường đối với học sinh tiểu học".into(),
+        field: "Giáo dục tiểu học".into(),
+        ..transfer_version(agency)
+    }
+}
+
 /// A receipt at `agency` of a dossier for [`TestServer::transfer_procedure`]
 /// from `applicant` (an ID number, phone and address filled in), one original
 /// application form.

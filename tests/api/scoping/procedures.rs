@@ -3,6 +3,7 @@
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
+use eiso_tests::counter::primary_transfer_version;
 use eiso_tests::values::mask;
 
 use super::identity::fresh;
@@ -26,24 +27,11 @@ pub struct Fixture {
     pub import: Vec<u8>,
 }
 
-fn version(agency: &str) -> ProcedureVersion {
-    ProcedureVersion {
-        display_name: "Chuyển trường đối với học sinh tiểu học".into(),
-        field: "Giáo dục tiểu học".into(),
-        level: ProcedureLevel::Commune as i32,
-        agency: agency.into(),
-        processing_time: Some(ProcessingTime {
-            budget: Some(processing_time::Budget::WorkingDays(3)),
-        }),
-        ..Default::default()
-    }
-}
-
 async fn published(catalogue: &mut eiso_tests::Catalogue, code: &str, agency: &str) -> Procedure {
     let created = catalogue
         .create_procedure(CreateProcedureRequest {
             code: code.into(),
-            version: Some(version(agency)),
+            version: Some(primary_transfer_version(agency)),
             request_id: String::new(),
         })
         .await
@@ -235,7 +223,7 @@ pub fn cases() -> Vec<Case> {
             method: "/eiso.procedures.v1.ProcedureService/CreateProcedure",
             run: unary!(catalogue, create_procedure, |c| CreateProcedureRequest {
                 code: format!("9.{:06}", fresh()),
-                version: Some(version(&c.units.s1)),
+                version: Some(primary_transfer_version(&c.units.s1)),
                 request_id: String::new(),
             }),
         },
