@@ -84,6 +84,8 @@ impl Session {
             user: self.principal.display_name.clone(),
             csrf: self.csrf.value.clone(),
             counter: self.may(crate::views::methods::RECEIVE_DOSSIER),
+            officer: self.principal.has_role(Role::ProcessingOfficer) || self.principal.has_role(Role::Leader),
+            leader: self.principal.has_role(Role::Leader),
         }
     }
 }
@@ -94,7 +96,12 @@ impl Session {
 pub struct Frame {
     pub user: String,
     pub csrf: String,
+    /// Receives dossiers: the counter's menu.
     pub counter: bool,
+    /// Is handed dossiers to process: "my work".
+    pub officer: bool,
+    /// Answers for the unit's figures: the dashboard.
+    pub leader: bool,
 }
 
 /// A local path to come back to after sign-in, percent-encoded for a query.

@@ -142,6 +142,47 @@ fn runs(dossier: &pb::Dossier) -> bool {
     ACTIVE.contains(&status) && status != pb::DossierStatus::SupplementRequested
 }
 
+/// Việc của tôi: the dossiers the signed-in officer holds, soonest due first.
+pub async fn mine(
+    State(web): State<Web>,
+    session: Session,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, PageError> {
+    let ctx = session.context(LIST_DOSSIERS)?;
+    let filter = format!(
+        "assignee = \"{}\" AND status != DOSSIER_STATUS_COMPLETED AND status != DOSSIER_STATUS_RETURNED \
+         AND status != DOSSIER_STATUS_WITHDRAWN AND status != DOSSIER_STATUS_STOPPED",
+        session.principal.name
+    );
+    let response = web
+        .procedures()
+        .list_dossiers(
+            &ctx,
+            pb::ListDossiersRequest {
+                page_size: 50,
+                page_token: query.trang.clone(),
+                filter,
+                order_by: "due_time".into(),
+            },
+        )
+        .await?;
+    let rows = rows(&web, &response.dossiers).await?;
+    web.pages().render(
+        "dossiers.html",
+        context! {
+            frame => session.frame(),
+            title => "Việc của tôi",
+            heading => "Việc của tôi",
+            mine => true,
+            tabs => Vec::<minijinja::Value>::new(),
+            loai => "",
+            ma => "",
+            rows,
+            next_page => response.next_page_token,
+        },
+    )
+}
+
 pub async fn page(
     State(web): State<Web>,
     session: Session,

@@ -24,6 +24,7 @@ pub fn routes() -> Router<Web> {
         .route("/dang-xuat", post(sign_in::sign_out))
         .route("/tra-cuu", get(lookup::page).post(lookup::submit))
         .route("/ho-so", get(dossiers::page))
+        .route("/viec-cua-toi", get(dossiers::mine))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
         .route("/ho-so/{id}", get(dossier::page))
         .route("/ho-so/{id}/da-tiep-nhan", get(receive::received))

@@ -1,0 +1,258 @@
+// A day at the one-stop counter, in a real browser (Debian's chromium driven
+// by Playwright; nothing is downloaded): sign in, receive dossiers (one by
+// keyboard alone), print the receipt, a double click that makes one dossier,
+// hand over, ask for and receive a supplement, complete, return, rate, the
+// citizen's lookup on a phone, and a viewer of another unit refused. axe-core
+// checks every page it visits; screenshots go to $EISO_SCREENS.
+//
+// Run by scripts/browser-test (which builds eiso-server and the eiso CLI).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+
+const target = process.env.CARGO_TARGET_DIR || "target";
+const serverBin = join(target, "debug", "eiso-server");
+const cliBin = join(target, "debug", "eiso");
+const screens = process.env.EISO_SCREENS || join(target, "browser-screens");
+mkdirSync(screens, { recursive: true });
+
+const dir = mkdtempSync(join(tmpdir(), "eiso-browser-"));
+let server, base, browser, port;
+const units = {};
+const PROCEDURE = "2.002481";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+function eiso(args, input = "") {
+  return execFileSync(cliBin, args, {
+    input,
+    env: { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli") },
+    encoding: "utf8",
+  });
+}
+
+async function waitForServer() {
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(`${base}/dang-nhap`)).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("eiso-server did not start");
+}
+
+async function checked(page, name) {
+  await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true });
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `axe on ${name}`);
+}
+
+async function signIn(context, username, password) {
+  const page = await context.newPage();
+  await page.goto(`${base}/dang-nhap`);
+  await page.fill("#ten_dang_nhap", username);
+  await page.fill("#mat_khau", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+async function dossierCount(page) {
+  await page.goto(`${base}/ho-so`);
+  return await page.locator("table.list tbody tr").count();
+}
+
+before(async () => {
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(serverBin, [], {
+    env: {
+      ...process.env,
+      EISO_DATA_DIR: join(dir, "data"),
+      EISO_LISTEN_ADDR: `127.0.0.1:${port}`,
+      EISO_ADMIN_PASSWORD: "admin-password-for-browser",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForServer();
+  eiso(["login", "--username", "admin", "--password-stdin"], "admin-password-for-browser\n");
+  const root = JSON.parse(eiso(["units", "list", "--output", "json"])).units[0].name;
+  const unit = (code, name, parent) =>
+    JSON.parse(eiso(["units", "create", "--code", code, "--name", name, "--kind", "other", "--parent", parent, "--output", "json"])).name;
+  units.office = unit("PGD-HAIAN", "Phòng Giáo dục và Đào tạo quận Hải An", root);
+  units.other = unit("PGD-LECHAN", "Phòng Giáo dục và Đào tạo quận Lê Chân", root);
+  const user = (username, name, roles) =>
+    eiso(["users", "create", "--username", username, "--name", name, ...roles.flatMap((r) => ["--role", r]), "--password-stdin"],
+      `${username}-Mat-Khau-1\n`);
+  user("mot.cua", "Phạm Thị Hoa", [`counter-staff@${units.office}`]);
+  user("chuyen.vien", "Trần Văn Bình", [`processing-officer@${units.office}`]);
+  user("xem.le.chan", "Vũ Thị Lan", [`leader@${units.other}`]);
+  user("thu.ky", "Đỗ Văn Khoa", [`document-controller@${units.office}`]);
+  const csv = readFileSync("services/procedures/samples/thu-tuc-giao-duc.csv", "utf8").replaceAll("units/replace-me", units.office);
+  writeFileSync(join(dir, "catalogue.csv"), csv);
+  execFileSync(cliBin, ["login", "--username", "thu.ky", "--password-stdin"], {
+    input: "thu.ky-Mat-Khau-1\n", env: { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-thu-ky") },
+  });
+  execFileSync(cliBin, ["procedures", "import", join(dir, "catalogue.csv"), "--publish"], {
+    env: { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-thu-ky") }, encoding: "utf8",
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium" });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let receivedCode, receivedUrl;
+
+test("sign-in refuses a wrong password in Vietnamese, then lets the clerk in", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/ho-so`);
+  assert.match(page.url(), /\/dang-nhap\?tiep=/);
+  await checked(page, "sign-in");
+  await page.fill("#ten_dang_nhap", "mot.cua");
+  await page.fill("#mat_khau", "sai mật khẩu");
+  await page.click("button[type=submit]");
+  assert.match(await page.textContent(".error-summary"), /Tên đăng nhập hoặc mật khẩu không đúng/);
+  await checked(page, "sign-in-refused");
+  await page.fill("#mat_khau", "mot.cua-Mat-Khau-1");
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/ho-so`);
+  await context.close();
+});
+
+test("the clerk receives a dossier with the keyboard alone and its receipt is ready to print", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "mot.cua", "mot.cua-Mat-Khau-1");
+  await page.goto(`${base}/ho-so/tiep-nhan`);
+  await checked(page, "receive-choose");
+  // The procedure select has the focus: type the code, Enter chooses it.
+  assert.equal(await page.evaluate(() => document.activeElement.id), "thu_tuc_chon");
+  await page.keyboard.type(PROCEDURE, { delay: 30 });
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/thu_tuc=2\.002481/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "ho_ten");
+  await checked(page, "receive-form");
+  await page.keyboard.type("Nguyễn Văn An");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("031204001234");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("0912345678");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Số 5, phường Đằng Lâm, quận Hải An");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Xin chuyển trường cho con");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space"); // the first document of the checklist
+  for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement.id)) !== "tiep_nhan"; i++) {
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), "tiep_nhan");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/da-tiep-nhan$/);
+  receivedUrl = page.url().replace(/\/da-tiep-nhan$/, "");
+  receivedCode = (await page.textContent(".panel.success .mono")).trim();
+  assert.match(receivedCode, /^PGD-HAIAN-\d{6}-\d{4}$/);
+  await checked(page, "received");
+  const receipt = await context.newPage();
+  await receipt.goto(`${receivedUrl}/bieu-mau/01`);
+  const text = await receipt.textContent("body");
+  assert.match(text, /GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ/);
+  assert.ok(text.includes(receivedCode) && text.includes("Nguyễn Văn An"));
+  await receipt.screenshot({ path: join(screens, "receipt-form-01.png"), fullPage: true });
+  await context.close();
+});
+
+test("a double click on the receive button makes one dossier", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "mot.cua", "mot.cua-Mat-Khau-1");
+  const before = await dossierCount(page);
+  await page.goto(`${base}/ho-so/tiep-nhan?thu_tuc=${PROCEDURE}`);
+  await page.fill("#ho_ten", "Trần Thị Bình");
+  await page.fill("#so_dinh_danh", "031204005678");
+  await page.dblclick("#tiep_nhan");
+  await page.waitForURL(/\/da-tiep-nhan$/);
+  assert.equal(await dossierCount(page), before + 1);
+  await context.close();
+});
+
+test("the dossier is handed over, supplemented, completed, returned and rated from its page", async () => {
+  const clerk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const officer = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const counter = await signIn(clerk, "mot.cua", "mot.cua-Mat-Khau-1");
+  const desk = await signIn(officer, "chuyen.vien", "chuyen.vien-Mat-Khau-1");
+  const act = async (page, label, fill = async () => {}) => {
+    await page.goto(receivedUrl);
+    await page.click(`summary:has-text("${label}")`);
+    await fill(page);
+    await page.click(`details[open] button:has-text("${label}")`);
+    await page.waitForURL(/\?da=/);
+    assert.match(await page.textContent(".panel.success"), /Đã ghi nhận/);
+  };
+  await act(counter, "Chuyển xử lý", (p) => p.selectOption("#nguoi_nhan", { label: "Trần Văn Bình" }));
+  await checked(counter, "dossier-handed-over");
+  await desk.goto(`${base}/viec-cua-toi`);
+  assert.ok((await desk.textContent("main")).includes(receivedCode), "the officer's work lists it");
+  await checked(desk, "my-work");
+  await act(desk, "Yêu cầu bổ sung hồ sơ", async (p) => {
+    await p.fill("#ly_do_bs", "Thiếu học bạ");
+    await p.fill("#giay_to", "Học bạ bản sao");
+  });
+  await act(counter, "Nhận hồ sơ bổ sung");
+  await act(desk, "Hoàn thành giải quyết", (p) => p.fill("#ket_qua", "Đồng ý chuyển trường"));
+  await act(counter, "Trả kết quả");
+  await act(counter, "Ghi nhận đánh giá của người dân", (p) => p.check("#md1"));
+  await checked(counter, "dossier-rated");
+  const timeline = await counter.textContent(".timeline");
+  for (const step of ["Đã tiếp nhận", "Chờ bổ sung", "Đã trả kết quả"]) {
+    assert.ok(timeline.includes(step), `${step} in the timeline`);
+  }
+  await clerk.close();
+  await officer.close();
+});
+
+test("a citizen follows the dossier on a phone with its code and four digits", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/tra-cuu?ma=${receivedCode}`);
+  await page.fill("#so", "9999");
+  await page.click("button[type=submit]");
+  assert.match(await page.textContent(".error-summary"), /Không tìm thấy hồ sơ/);
+  await page.fill("#so", "1234");
+  await page.click("button[type=submit]");
+  const answer = await page.textContent(".panel.result");
+  assert.match(answer, /Đã trả kết quả/);
+  assert.ok(!answer.includes("Nguyễn Văn An") && !answer.includes("031204001234"), "nothing personal");
+  await checked(page, "lookup-phone");
+  await context.close();
+});
+
+test("a leader of another unit is refused the dossier", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "xem.le.chan", "xem.le.chan-Mat-Khau-1");
+  const response = await page.goto(receivedUrl);
+  assert.equal(response.status(), 404);
+  assert.match(await page.textContent("h1"), /Không tìm thấy/);
+  await page.goto(`${base}/ho-so`);
+  assert.ok(!(await page.textContent("main")).includes(receivedCode));
+  await checked(page, "other-unit-refused");
+  await context.close();
+});
