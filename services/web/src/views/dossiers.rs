@@ -142,31 +142,37 @@ fn runs(dossier: &pb::Dossier) -> bool {
     ACTIVE.contains(&status) && status != pb::DossierStatus::SupplementRequested
 }
 
+/// A page of 50 dossiers as rows, and the token of the next page.
+async fn list(
+    web: &Web,
+    session: &Session,
+    page_token: String,
+    filter: String,
+    order_by: &str,
+) -> Result<(Vec<Row>, String), PageError> {
+    let ctx = session.context(LIST_DOSSIERS)?;
+    let request = pb::ListDossiersRequest {
+        page_size: 50,
+        page_token,
+        filter,
+        order_by: order_by.to_string(),
+    };
+    let response = web.procedures().list_dossiers(&ctx, request).await?;
+    Ok((rows(web, &response.dossiers).await?, response.next_page_token))
+}
+
 /// Việc của tôi: the dossiers the signed-in officer holds, soonest due first.
 pub async fn mine(
     State(web): State<Web>,
     session: Session,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
-    let ctx = session.context(LIST_DOSSIERS)?;
     let filter = format!(
         "assignee = \"{}\" AND status != DOSSIER_STATUS_COMPLETED AND status != DOSSIER_STATUS_RETURNED \
          AND status != DOSSIER_STATUS_WITHDRAWN AND status != DOSSIER_STATUS_STOPPED",
         session.principal.name
     );
-    let response = web
-        .procedures()
-        .list_dossiers(
-            &ctx,
-            pb::ListDossiersRequest {
-                page_size: 50,
-                page_token: query.trang.clone(),
-                filter,
-                order_by: "due_time".into(),
-            },
-        )
-        .await?;
-    let rows = rows(&web, &response.dossiers).await?;
+    let (rows, next_page) = list(&web, &session, query.trang.clone(), filter, "due_time").await?;
     web.pages().render(
         "dossiers.html",
         context! {
@@ -178,7 +184,7 @@ pub async fn mine(
             loai => "",
             ma => "",
             rows,
-            next_page => response.next_page_token,
+            next_page,
         },
     )
 }
@@ -188,7 +194,6 @@ pub async fn page(
     session: Session,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
-    let ctx = session.context(LIST_DOSSIERS)?;
     let tab = TABS
         .iter()
         .find(|(key, ..)| *key == query.loai)
@@ -209,19 +214,7 @@ pub async fn page(
         .filter(|f| !f.is_empty())
         .collect::<Vec<_>>()
         .join(" AND ");
-    let response = web
-        .procedures()
-        .list_dossiers(
-            &ctx,
-            pb::ListDossiersRequest {
-                page_size: 50,
-                page_token: query.trang.clone(),
-                filter,
-                order_by: tab.3.to_string(),
-            },
-        )
-        .await?;
-    let rows = rows(&web, &response.dossiers).await?;
+    let (rows, next_page) = list(&web, &session, query.trang.clone(), filter, tab.3).await?;
     let tabs: Vec<_> = TABS
         .iter()
         .map(|(key, label, ..)| context! { key, label, current => *key == tab.0 })
@@ -236,7 +229,7 @@ pub async fn page(
             tabs,
             ma => query.ma,
             rows,
-            next_page => response.next_page_token,
+            next_page,
         },
     )
 }
