@@ -514,3 +514,102 @@ async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
     assert_eq!(last, 429);
     server.stop().await;
 }
+
+/// The number a dashboard figure shows: `<span class="n">N</span> {label}`.
+fn figure(body: &str, label: &str) -> String {
+    let end = body
+        .find(&format!("</span> {label}"))
+        .unwrap_or_else(|| panic!("no figure {label}"));
+    let start = body[..end].rfind('>').unwrap() + 1;
+    body[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_what_get_service_statistics_answers() {
+    use chrono::Datelike;
+    let (server, office, _) = counter().await;
+    let (_, clerk) = server
+        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
+        .await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
+        .await;
+    let mut names = Vec::new();
+    for applicant in ["An", "Bình", "Cường"] {
+        let dossier = server
+            .dossiers(&clerk)
+            .receive_dossier(transfer_receipt(&office.unit.name, applicant, Channel::Direct))
+            .await
+            .unwrap()
+            .into_inner();
+        names.push(dossier.name);
+    }
+    use eiso_proto::eiso::procedures::v1::{CompleteDossierRequest, HandOverDossierRequest};
+    server
+        .dossiers(&clerk)
+        .hand_over_dossier(HandOverDossierRequest {
+            name: names[0].clone(),
+            step: 0,
+            receiver: officer.name.clone(),
+            note: String::new(),
+        })
+        .await
+        .unwrap();
+    server
+        .dossiers(&officer_token)
+        .complete_dossier(CompleteDossierRequest {
+            name: names[0].clone(),
+            result_summary: "Đồng ý".into(),
+            digitised: false,
+        })
+        .await
+        .unwrap();
+
+    let (_, leader) = server.user_with_role("lanh.dao", Role::Leader, &office.unit.name).await;
+    let mut browser = Browser::new(server.addr);
+    browser.sign_in("lanh.dao", &password("lanh.dao")).await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive();
+    let page = browser.get(&format!("/tong-quan?nam={}&ky=", today.year())).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let local = |month: u32, day: u32| eiso_proto::eiso::procedures::v1::LocalDate {
+        year: today.year(),
+        month: month as i32,
+        day: day as i32,
+    };
+    let stats = server
+        .dossiers(&leader)
+        .get_service_statistics(eiso_proto::eiso::procedures::v1::GetServiceStatisticsRequest {
+            agency: String::new(),
+            procedure: String::new(),
+            start_date: Some(local(1, 1)),
+            end_date: Some(local(12, 31)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let period = stats.period.unwrap();
+    assert_eq!(period.to_handle, 3);
+    let finished = period.finished_early + period.finished_on_time + period.finished_late;
+    assert_eq!(figure(&page.body, "cần giải quyết"), period.to_handle.to_string());
+    assert_eq!(figure(&page.body, "đã giải quyết"), finished.to_string());
+    assert_eq!(
+        figure(&page.body, "đang giải quyết quá hạn"),
+        period.in_progress_overdue.to_string()
+    );
+    assert_eq!(
+        figure(&page.body, "đúng hạn"),
+        format!("{:.1}%", period.on_time_rate * 100.0).replace('.', ",")
+    );
+    assert!(
+        page.body.contains("Phòng Giáo dục và Đào tạo"),
+        "by unit, with its name"
+    );
+    assert!(page.body.contains("2.002481 Chuyển trường"), "by procedure");
+    assert!(page.body.contains("<svg class=\"chart\""));
+
+    // A quarter that is not a quarter is refused, not a page of zeros.
+    assert_eq!(browser.get("/tong-quan?nam=2025&ky=q5").await.status, 400);
+    server.stop().await;
+}

@@ -14,6 +14,7 @@
 //! templates (built in, overridable from `data/templates/web`); [`error`] is
 //! what a failure looks like; `views/` has one file per screen.
 
+pub mod chart;
 pub mod cookies;
 pub mod csrf;
 pub mod dispatch;

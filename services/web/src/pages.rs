@@ -29,6 +29,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("receive.html", include_str!("templates/receive.html")),
     ("receipt.html", include_str!("templates/receipt.html")),
     ("lookup.html", include_str!("templates/lookup.html")),
+    ("dashboard.html", include_str!("templates/dashboard.html")),
 ];
 
 /// The compiled templates.

@@ -4,6 +4,7 @@
 pub mod methods;
 
 mod actions;
+mod dashboard;
 mod dossier;
 mod dossiers;
 mod fields;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<Web> {
         .route("/tra-cuu", get(lookup::page).post(lookup::submit))
         .route("/ho-so", get(dossiers::page))
         .route("/viec-cua-toi", get(dossiers::mine))
+        .route("/tong-quan", get(dashboard::page))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
         .route("/ho-so/{id}", get(dossier::page))
         .route("/ho-so/{id}/da-tiep-nhan", get(receive::received))

@@ -1,0 +1,246 @@
+//! Tổng quan (the leader's dashboard): a period's figures as the one-stop
+//! reporting forms count them (carried over, received, finished early / on
+//! time / late, in progress and overdue at the period's end), for the units
+//! the person's roles cover, by unit and by procedure, and the on-time rate
+//! month by month. Every figure is GetServiceStatistics's, asked as the person.
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_proto::eiso::procedures::v1 as pb;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+use super::methods::GET_SERVICE_STATISTICS;
+use crate::chart::{self, Bar};
+use crate::error::PageError;
+use crate::names::Names;
+use crate::session::Session;
+use crate::{Web, format};
+
+#[derive(Deserialize, Default)]
+pub struct Period {
+    #[serde(default)]
+    nam: Option<i32>,
+    /// `""` the year, `q1`…`q4`, `t1`…`t12`.
+    #[serde(default)]
+    ky: String,
+}
+
+/// The first and last day of `ky` in `year`, and how it reads.
+fn bounds(year: i32, ky: &str) -> Option<(NaiveDate, NaiveDate, String)> {
+    let months = |first: u32, last: u32| {
+        let start = NaiveDate::from_ymd_opt(year, first, 1)?;
+        let next = if last == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(year, last + 1, 1)?
+        };
+        Some((start, next.pred_opt()?))
+    };
+    let (range, label) = match ky {
+        "" => (months(1, 12)?, format!("Năm {year}")),
+        q if q.starts_with('q') => {
+            let n: u32 = q[1..].parse().ok().filter(|n| (1..=4).contains(n))?;
+            (months(3 * n - 2, 3 * n)?, format!("Quý {n} năm {year}"))
+        }
+        t if t.starts_with('t') => {
+            let n: u32 = t[1..].parse().ok().filter(|n| (1..=12).contains(n))?;
+            (months(n, n)?, format!("Tháng {n} năm {year}"))
+        }
+        _ => return None,
+    };
+    Some((range.0, range.1, label))
+}
+
+fn local_date(date: NaiveDate) -> Option<pb::LocalDate> {
+    Some(pb::LocalDate {
+        year: date.year(),
+        month: date.month() as i32,
+        day: date.day() as i32,
+    })
+}
+
+fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0).replace('.', ",")
+}
+
+/// One line of the by-unit and by-procedure tables.
+#[derive(Serialize)]
+struct Line {
+    name: String,
+    carried_over: i64,
+    received: i64,
+    to_handle: i64,
+    finished: i64,
+    late: i64,
+    overdue: i64,
+    on_time_rate: String,
+}
+
+fn line(name: String, figures: &pb::PeriodFigures) -> Line {
+    let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
+    Line {
+        name,
+        carried_over: figures.carried_over,
+        received: figures.received,
+        to_handle: figures.to_handle,
+        finished,
+        late: figures.finished_late,
+        overdue: figures.in_progress_overdue,
+        on_time_rate: if finished == 0 {
+            "–".into()
+        } else {
+            percent(figures.on_time_rate)
+        },
+    }
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Query(period): Query<Period>,
+) -> Result<Html<String>, PageError> {
+    let ctx = session.context(GET_SERVICE_STATISTICS)?;
+    let today = web.clock().now().with_timezone(&Ho_Chi_Minh).date_naive();
+    let year = period.nam.unwrap_or(today.year());
+    let (start, end, label) = bounds(year, &period.ky)
+        .filter(|_| (2000..=2100).contains(&year))
+        .ok_or_else(|| PageError::BadRequest("Kỳ báo cáo không hợp lệ.".into()))?;
+    let ask = |agency: String, procedure: String, start: NaiveDate, end: NaiveDate| pb::GetServiceStatisticsRequest {
+        agency,
+        procedure,
+        start_date: local_date(start),
+        end_date: local_date(end),
+    };
+    let procedures = web.procedures();
+    let total = procedures
+        .service_statistics(&ctx, ask(String::new(), String::new(), start, end))
+        .await?;
+    let figures = total.period.unwrap_or_default();
+
+    let mut names = Names::new(&web);
+    let mut units: Vec<String> = Vec::new();
+    for bound in session.principal.bindings.iter().map(|(_, unit)| unit) {
+        for unit in web.directory().subtree(bound).await.unwrap_or_default() {
+            if !units.contains(&unit) && units.len() < 50 {
+                units.push(unit);
+            }
+        }
+    }
+    let mut by_unit = Vec::new();
+    for unit in &units {
+        if let Ok(stats) = procedures
+            .service_statistics(&ctx, ask(unit.clone(), String::new(), start, end))
+            .await
+            && let Some(figures) = stats.period.filter(|f| f.to_handle > 0)
+        {
+            by_unit.push(line(names.unit(unit).await, &figures));
+        }
+    }
+    let mut by_procedure = Vec::new();
+    let catalogue = procedures
+        .list_procedures(pb::ListProceduresRequest {
+            page_size: 200,
+            page_token: String::new(),
+            filter: String::new(),
+            order_by: "code".into(),
+        })
+        .await?;
+    for procedure in &catalogue.procedures {
+        let stats = procedures
+            .service_statistics(&ctx, ask(String::new(), procedure.name.clone(), start, end))
+            .await?;
+        if let Some(figures) = stats.period.filter(|f| f.to_handle > 0) {
+            let title = procedure
+                .version
+                .as_ref()
+                .map(|v| v.display_name.clone())
+                .unwrap_or_default();
+            by_procedure.push(line(format!("{} {title}", procedure.code), &figures));
+        }
+    }
+
+    // The on-time rate month by month, through the month of today in the current year.
+    let last_month = if year == today.year() { today.month() } else { 12 };
+    let mut bars = Vec::new();
+    for month in 1..=last_month {
+        let Some((first, last, _)) = bounds(year, &format!("t{month}")) else {
+            continue;
+        };
+        let stats = procedures
+            .service_statistics(&ctx, ask(String::new(), String::new(), first, last))
+            .await?;
+        let figures = stats.period.unwrap_or_default();
+        let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
+        bars.push(Bar {
+            label: format!("T{month}"),
+            value: (finished > 0).then_some(figures.on_time_rate),
+        });
+    }
+    let chart = chart::bars(&format!("Tỷ lệ giải quyết đúng hạn theo tháng, năm {year}"), &bars);
+
+    let periods: Vec<Value> = std::iter::once(("".to_string(), "Cả năm".to_string()))
+        .chain((1..=4).map(|q| (format!("q{q}"), format!("Quý {q}"))))
+        .chain((1..=12).map(|m| (format!("t{m}"), format!("Tháng {m}"))))
+        .map(|(value, name)| context! { selected => value == period.ky, value, name })
+        .collect();
+    let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
+    web.pages().render(
+        "dashboard.html",
+        context! {
+            frame => session.frame(),
+            title => "Tổng quan",
+            label,
+            year,
+            periods,
+            open => figures.open,
+            as_of => format::timestamp(figures.as_of_time.as_ref()),
+            f => context! {
+                to_handle => figures.to_handle,
+                carried_over => figures.carried_over,
+                received => figures.received,
+                finished_early => figures.finished_early,
+                finished_on_time => figures.finished_on_time,
+                finished_late => figures.finished_late,
+                in_progress_overdue => figures.in_progress_overdue,
+                in_progress_within_time => figures.in_progress_within_time,
+            },
+            finished,
+            on_time_rate => if finished == 0 { "–".to_string() } else { percent(figures.on_time_rate) },
+            late_rate => if figures.to_handle == 0 { "–".to_string() } else { percent(figures.late_rate) },
+            satisfaction => if total.rated == 0 { "–".to_string() } else { percent(total.satisfaction_rate) },
+            rated => total.rated,
+            by_unit,
+            by_procedure,
+            chart => Value::from_safe_string(chart),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_have_their_days() {
+        let (s, e, l) = bounds(2025, "q1").expect("q1");
+        assert_eq!(
+            (s.to_string(), e.to_string(), l.as_str()),
+            ("2025-01-01".into(), "2025-03-31".into(), "Quý 1 năm 2025")
+        );
+        let (s, e, _) = bounds(2024, "t2").expect("t2");
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2024-02-01".into(), "2024-02-29".into())
+        );
+        let (s, e, _) = bounds(2025, "").expect("year");
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2025-01-01".into(), "2025-12-31".into())
+        );
+        assert!(bounds(2025, "q5").is_none() && bounds(2025, "t0").is_none() && bounds(2025, "x").is_none());
+        assert_eq!(percent(0.955), "95,5%");
+    }
+}
