@@ -1,6 +1,12 @@
-//! What eiso's benchmark clients (docbench, dossierbench) share: signing in
-//! and the bearer interceptor ([`Session`]), failed calls as errors, the
-//! `main` runner, and finding or creating the unit a run works in.
+//! What eiso's benchmark clients share: signing in and the bearer interceptor
+//! ([`Session`]), failed calls as errors, the `main` runner, finding or
+//! creating the unit a run works in (docbench, dossierbench); the report's
+//! output format ([`report`]), nearest-rank percentiles ([`percentile`]) and
+//! the seeded generator ([`splitmix`]) (every bench client).
+
+pub mod percentile;
+pub mod report;
+pub mod splitmix;
 
 use std::future::Future;
 use std::process::ExitCode;

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::{ArgGroup, Parser, ValueEnum};
+use eiso_benchkit::report::OutputFormat;
 
 /// eiso-docbench: how fast a running eiso server does document control.
 ///
@@ -98,13 +99,6 @@ pub enum Part {
     Revisions,
     /// Upload and download of one large file.
     Files,
-}
-
-/// How the report is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
 }
 
 #[cfg(test)]

@@ -2,21 +2,8 @@
 //! at a time so that no file is ever held in memory, with its SHA-256 known
 //! before it is sent.
 
+pub use eiso_benchkit::splitmix::SplitMix64;
 use sha2::{Digest, Sha256};
-
-/// SplitMix64: fast, seedable, and good enough for bytes nobody compresses.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 /// `size` bytes from `seed`, in chunks of `chunk` bytes (the last one shorter).
 /// The bytes do not depend on the chunk size.
@@ -48,7 +35,7 @@ impl Iterator for Generator {
         let len = self.remaining.min(self.chunk as u64) as usize;
         let mut chunk = vec![0u8; len.next_multiple_of(8)];
         for word in chunk.chunks_exact_mut(8) {
-            word.copy_from_slice(&self.rng.next().to_le_bytes());
+            word.copy_from_slice(&self.rng.next_u64().to_le_bytes());
         }
         chunk.truncate(len);
         self.remaining -= len as u64;

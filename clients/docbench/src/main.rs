@@ -20,7 +20,7 @@ use clap::Parser as _;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::tonic::transport::{Channel, Endpoint};
 
-use crate::cli::{Args, OutputFormat, Part};
+use crate::cli::{Args, Part};
 use crate::report::Report;
 use crate::revisions::Bench;
 use crate::session::Session;
@@ -117,14 +117,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         report.file = Some(files::transfer(&bench, control.clone(), size, chunk, seed).await?);
     }
 
-    match args.output {
-        OutputFormat::Text => print!("{}", report.to_text()),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report.to_json()).context("cannot encode the report")?
-        ),
-    }
-    Ok(())
+    eiso_benchkit::report::print(args.output, || report.to_text(), || report.to_json())
 }
 
 fn controller_password(args: &Args) -> anyhow::Result<String> {

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
+use eiso_benchkit::percentile::Percentiles;
 use serde_json::{Value, json};
 
 use crate::files::{FileRun, Transfer};
@@ -32,17 +33,11 @@ pub struct Latency {
 
 impl Latency {
     pub fn of(latencies: &[Duration]) -> Option<Latency> {
-        let mut sorted: Vec<Duration> = latencies.to_vec();
-        sorted.sort_unstable();
-        let at = |p: f64| {
-            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-            sorted[index].as_secs_f64() * 1000.0
-        };
-        (!sorted.is_empty()).then(|| Latency {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-            max: at(1.0),
+        Percentiles::of(latencies).map(|at| Latency {
+            p50: at.ms(0.50),
+            p90: at.ms(0.90),
+            p99: at.ms(0.99),
+            max: at.ms(1.0),
         })
     }
 }

@@ -125,7 +125,7 @@ pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
 /// 1 KiB, different for every cycle (identical content would be stored once).
 fn small_file(item: u64) -> Vec<u8> {
     let mut rng = SplitMix64(item ^ 0x00d0_cbe0_c4a1_0001);
-    (0..128).flat_map(|_| rng.next().to_le_bytes()).collect()
+    (0..128).flat_map(|_| rng.next_u64().to_le_bytes()).collect()
 }
 
 /// Runs one `client` task per channel over a shared counter of `count` items;

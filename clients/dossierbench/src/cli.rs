@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use eiso_benchkit::report::OutputFormat;
 
 /// eiso-dossierbench: how fast a running eiso server receives dossiers, and how
 /// long `GetServiceStatistics` takes over a year of them.
@@ -150,13 +151,6 @@ pub struct StatsArgs {
     /// Also measure each query for this procedure alone, `procedures/{code}`.
     #[arg(long, value_name = "PROCEDURE", default_value = "")]
     pub procedure: String,
-}
-
-/// How the report is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
 }
 
 #[cfg(test)]

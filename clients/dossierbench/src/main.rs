@@ -21,7 +21,7 @@ use clap::Parser as _;
 use eiso_proto::tonic::transport::{Channel, Endpoint};
 use serde_json::{Map, Value, json};
 
-use crate::cli::{Args, Command, OutputFormat};
+use crate::cli::{Args, Command};
 use crate::session::Session;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -195,12 +195,5 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
 
-    match args.output {
-        OutputFormat::Text => print!("{text}"),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&Value::Object(report)).context("cannot encode the report")?
-        ),
-    }
-    Ok(())
+    eiso_benchkit::report::print(args.output, || text, || Value::Object(report))
 }

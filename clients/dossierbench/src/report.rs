@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use eiso_benchkit::percentile::Percentiles;
 use serde_json::{Value, json};
 
 fn ms(duration: Duration) -> f64 {
@@ -20,18 +21,12 @@ pub struct Latency {
 
 impl Latency {
     pub fn of(latencies: &[Duration]) -> Option<Latency> {
-        let mut sorted: Vec<Duration> = latencies.to_vec();
-        sorted.sort_unstable();
-        let at = |p: f64| {
-            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-            ms(sorted[index])
-        };
-        (!sorted.is_empty()).then(|| Latency {
-            mean: sorted.iter().map(|d| ms(*d)).sum::<f64>() / sorted.len() as f64,
-            p50: at(0.50),
-            p95: at(0.95),
-            p99: at(0.99),
-            max: at(1.0),
+        Percentiles::of(latencies).map(|at| Latency {
+            mean: at.mean_ms(),
+            p50: at.ms(0.50),
+            p95: at.ms(0.95),
+            p99: at.ms(0.99),
+            max: at.ms(1.0),
         })
     }
 

@@ -5,25 +5,22 @@
 
 use std::collections::{HashMap, HashSet};
 
+use eiso_benchkit::splitmix::SplitMix64;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::vocab::{self, Topic};
 
-/// SplitMix64: small, fast, and the same sequence on every platform and version.
-pub struct Rng(u64);
+/// SplitMix64 (`eiso-benchkit`), with the draws the corpus needs.
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x005e_ed0f_e150)
+        Rng(SplitMix64(seed ^ 0x005e_ed0f_e150))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (`n > 0`).

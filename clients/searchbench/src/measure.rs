@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use eiso_benchkit::percentile::nearest_rank;
+
 /// Top-10 document indices of every query, in rank order.
 pub type Results = Vec<Vec<u32>>;
 
@@ -34,13 +36,9 @@ pub fn median(mut passes: Vec<Pass>) -> Pass {
 
 /// The `p`-th percentile (0..=100), nearest rank.
 pub fn percentile(latencies: &[Duration], p: f64) -> Duration {
-    if latencies.is_empty() {
-        return Duration::ZERO;
-    }
     let mut sorted = latencies.to_vec();
     sorted.sort();
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+    nearest_rank(&sorted, p / 100.0).unwrap_or(Duration::ZERO)
 }
 
 /// Runs `search` on every query in order, timing each.

@@ -16,15 +16,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::Parser as _;
+use eiso_benchkit::splitmix::SplitMix64;
 use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
 use eiso_proto::tonic::transport::{Channel, Endpoint};
 use eiso_proto::tonic::{Code, Status};
 
 use crate::auth::Auth;
-use crate::cli::{Args, OutputFormat};
+use crate::cli::Args;
 use crate::report::{AuditCheck, LogScan, Report, Stats, mentions_locked};
-use crate::workload::{Plan, SplitMix64};
+use crate::workload::Plan;
 
 /// The trail `--verify` checks: the one the identity calls write to.
 const TRAIL: &str = "trails/identity";
@@ -106,7 +107,14 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let tasks: Vec<_> = channels
         .into_iter()
         .zip(0..)
-        .map(|(channel, index)| tokio::spawn(workload::run_client(index, channel, Arc::clone(&plan), seeds.next())))
+        .map(|(channel, index)| {
+            tokio::spawn(workload::run_client(
+                index,
+                channel,
+                Arc::clone(&plan),
+                seeds.next_u64(),
+            ))
+        })
         .collect();
     let progress = tokio::spawn(report_progress(Arc::clone(&plan)));
     let mut stats = Stats::default();
@@ -134,13 +142,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         report.server_log = Some(scan_log(path));
     }
 
-    match args.output {
-        OutputFormat::Text => print!("{}", report.to_text()),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report.to_json()).context("cannot encode the report")?
-        ),
-    }
+    eiso_benchkit::report::print(args.output, || report.to_text(), || report.to_json())?;
     Ok(!report.has_problems())
 }
 

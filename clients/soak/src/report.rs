@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use eiso_benchkit::percentile::nearest_rank;
 use eiso_proto::tonic::{Code, Status};
 use serde_json::{Value, json};
 
@@ -123,12 +124,7 @@ impl OpSummary {
 
 /// Nearest-rank percentile of sorted microseconds, in milliseconds (0 when empty).
 pub fn percentile_ms(sorted_micros: &[u32], percent: f64) -> f64 {
-    if sorted_micros.is_empty() {
-        return 0.0;
-    }
-    let rank = (percent / 100.0 * sorted_micros.len() as f64).ceil() as usize;
-    let index = rank.clamp(1, sorted_micros.len()) - 1;
-    f64::from(sorted_micros[index]) / 1000.0
+    nearest_rank(sorted_micros, percent / 100.0).map_or(0.0, |micros| f64::from(micros) / 1000.0)
 }
 
 /// The outcome of `VerifyAuditTrail`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use eiso_benchkit::splitmix::SplitMix64;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, CreateUserRequest, GetUnitRequest, ListUnitsRequest, Unit, UnitKind, UpdateUnitRequest, User,
@@ -68,7 +69,7 @@ pub async fn run_client(index: u32, channel: Channel, plan: Arc<Plan>, seed: u64
 
     while Instant::now() < plan.deadline {
         serial += 1;
-        let mut op = plan.mix.pick(rng.next());
+        let mut op = plan.mix.pick(rng.next_u64());
         if matches!(op, Op::UpdateUnit | Op::GetUnit) && units.is_empty() {
             // Nothing of our own to update or read yet.
             op = Op::CreateUnit;
@@ -154,7 +155,7 @@ fn prepare(op: Op, run_id: &str, client: u32, serial: u64, units: &[OwnUnit], rn
 
 fn pick_slot(units: &[OwnUnit], rng: &mut SplitMix64) -> usize {
     // `units` is not empty here: `run_client` creates a unit first.
-    (rng.next() % units.len().max(1) as u64) as usize
+    (rng.next_u64() % units.len().max(1) as u64) as usize
 }
 
 async fn send(client: &mut Identity, call: &Call) -> Result<Reply, Status> {
@@ -194,19 +195,6 @@ fn remember(reply: Reply, serial: u64, units: &mut Vec<OwnUnit>) {
             }
         }
         Reply::Other => {}
-    }
-}
-
-/// A small, fast, seedable generator: the choice of operation needs no more.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
     }
 }
 
