@@ -18,7 +18,7 @@ pub mod units;
 pub mod users;
 
 pub(crate) use pages::list_query;
-pub use pages::{list_pages, note_next_page, print_page};
+pub use pages::{list_pages, note_next_page, print_list, print_page};
 
 use std::future::Future;
 use std::io::{self, BufRead, IsTerminal, Write};

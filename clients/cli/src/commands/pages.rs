@@ -1,5 +1,6 @@
 //! Lists, page by page: fetching one page or, with `--all`, every page, and
-//! printing a page with how to get the next one.
+//! printing a page with how to get the next one; and printing a list the
+//! server answers whole.
 
 use std::future::Future;
 
@@ -116,6 +117,26 @@ pub fn print_page<T>(
     }
     note_next_page(next_page_token);
     Ok(())
+}
+
+/// Prints a list that comes whole: as JSON, `{"KEY": [...]}`; as a table with
+/// `headers` and a `row` per item (the headers alone when there is nothing).
+pub fn print_list<T, const N: usize>(
+    ctx: &Ctx,
+    key: &str,
+    items: &[T],
+    json: impl Fn(&T) -> Value,
+    headers: [&str; N],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ key: items.iter().map(json).collect::<Vec<_>>() }));
+    }
+    let mut table = output::table(headers);
+    for item in items {
+        table.add_row(row(item));
+    }
+    output::print_table(&table)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
 use super::files::save_bytes;
+use super::print_list;
 use super::procedures::table_format;
 use crate::context::Ctx;
 use crate::enum_arg::{Choice, Choices, EnumArg};
@@ -309,32 +310,34 @@ fn report_json(report: &Report) -> Value {
 }
 
 fn print_tasks(ctx: &Ctx, tasks: &[Task]) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({ "tasks": tasks.iter().map(task_json).collect::<Vec<_>>() }));
-    }
-    let mut t = table([
-        "STT",
-        "Nội dung công việc",
-        "Thời gian",
-        "Tình trạng",
-        "%",
-        "Minh chứng",
-    ]);
-    for task in tasks {
-        t.add_row(vec![
-            task.number.clone(),
-            task.content.clone(),
-            task.time_frame.clone(),
-            if task.time_frame.is_empty() {
-                String::new()
-            } else {
-                status_text::<TaskStatus>(task.status)
-            },
-            task.progress_percent.to_string(),
-            task.evidence.len().to_string(),
-        ]);
-    }
-    output::print_table(&t)
+    print_list(
+        ctx,
+        "tasks",
+        tasks,
+        task_json,
+        [
+            "STT",
+            "Nội dung công việc",
+            "Thời gian",
+            "Tình trạng",
+            "%",
+            "Minh chứng",
+        ],
+        |task| {
+            vec![
+                task.number.clone(),
+                task.content.clone(),
+                task.time_frame.clone(),
+                if task.time_frame.is_empty() {
+                    String::new()
+                } else {
+                    status_text::<TaskStatus>(task.status)
+                },
+                task.progress_percent.to_string(),
+                task.evidence.len().to_string(),
+            ]
+        },
+    )
 }
 
 fn print_report(ctx: &Ctx, report: &Report) -> Result<(), CliError> {
@@ -386,21 +389,23 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 ..Default::default()
             })?;
             let plans = ctx.answer(client(ctx).list_plans(request)).await?.plans;
-            if ctx.json() {
-                return output::print_json(&json!({ "plans": plans.iter().map(plan_json).collect::<Vec<_>>() }));
-            }
-            let mut t = table(["name", "year", "unit", "title", "tasks", "targets"]);
-            for plan in &plans {
-                t.add_row(vec![
-                    plan.name.clone(),
-                    plan.year.to_string(),
-                    plan.issuing_unit.clone(),
-                    plan.title.clone(),
-                    plan.task_count.to_string(),
-                    plan.target_count.to_string(),
-                ]);
-            }
-            output::print_table(&t)
+            print_list(
+                ctx,
+                "plans",
+                &plans,
+                plan_json,
+                ["name", "year", "unit", "title", "tasks", "targets"],
+                |plan| {
+                    vec![
+                        plan.name.clone(),
+                        plan.year.to_string(),
+                        plan.issuing_unit.clone(),
+                        plan.title.clone(),
+                        plan.task_count.to_string(),
+                        plan.target_count.to_string(),
+                    ]
+                },
+            )
         }
         PlansCommand::Show { plan } => {
             let request = ctx.request(GetPlanRequest { name: plan })?;
@@ -463,28 +468,28 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
             let as_of_date = as_of.as_deref().map(date).transpose()?;
             let request = ctx.request(EvaluateTargetsRequest { name: plan, as_of_date })?;
             let evaluations = ctx.answer(client(ctx).evaluate_targets(request)).await?.evaluations;
-            if ctx.json() {
-                return output::print_json(
-                    &json!({ "evaluations": evaluations.iter().map(evaluation_json).collect::<Vec<_>>() }),
-                );
-            }
-            let mut t = table(["STT", "Chỉ tiêu", "Mục tiêu", "Thực hiện", "Số liệu", "Đánh giá"]);
-            for e in &evaluations {
-                let target = e.target.clone().unwrap_or_default();
-                t.add_row(vec![
-                    target.number,
-                    target.text,
-                    format!("{}%", target.threshold_percent),
-                    if e.denominator == 0 {
-                        "–".to_string()
-                    } else {
-                        format!("{}%", e.percent)
-                    },
-                    e.explanation.clone(),
-                    status_text::<TargetStatus>(e.status),
-                ]);
-            }
-            output::print_table(&t)
+            print_list(
+                ctx,
+                "evaluations",
+                &evaluations,
+                evaluation_json,
+                ["STT", "Chỉ tiêu", "Mục tiêu", "Thực hiện", "Số liệu", "Đánh giá"],
+                |e| {
+                    let target = e.target.clone().unwrap_or_default();
+                    vec![
+                        target.number,
+                        target.text,
+                        format!("{}%", target.threshold_percent),
+                        if e.denominator == 0 {
+                            "–".to_string()
+                        } else {
+                            format!("{}%", e.percent)
+                        },
+                        e.explanation.clone(),
+                        status_text::<TargetStatus>(e.status),
+                    ]
+                },
+            )
         }
         PlansCommand::Report(ReportCommand::Generate {
             plan,
@@ -536,19 +541,21 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 ..Default::default()
             })?;
             let reports = ctx.answer(client(ctx).list_reports(request)).await?.reports;
-            if ctx.json() {
-                return output::print_json(&json!({ "reports": reports.iter().map(report_json).collect::<Vec<_>>() }));
-            }
-            let mut t = table(["name", "title", "cut-off", "record"]);
-            for report in &reports {
-                t.add_row(vec![
-                    report.name.clone(),
-                    report.title.clone(),
-                    date_text(report.cut_off_date.as_ref()),
-                    report.record.clone(),
-                ]);
-            }
-            output::print_table(&t)
+            print_list(
+                ctx,
+                "reports",
+                &reports,
+                report_json,
+                ["name", "title", "cut-off", "record"],
+                |report| {
+                    vec![
+                        report.name.clone(),
+                        report.title.clone(),
+                        date_text(report.cut_off_date.as_ref()),
+                        report.record.clone(),
+                    ]
+                },
+            )
         }
     }
 }

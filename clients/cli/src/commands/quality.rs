@@ -9,7 +9,7 @@ use eiso_proto::labels::ProtoEnum;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::{created, request_id};
+use super::{created, print_list, request_id};
 use crate::context::Ctx;
 use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
@@ -428,21 +428,22 @@ fn inspection_json(i: &Inspection) -> Value {
 }
 
 fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({ "inspections": items.iter().map(inspection_json).collect::<Vec<_>>() }));
-    }
-    let mut t = table(["Tên", "Đơn vị", "Ngày dự kiến", "Ngày thực hiện", "Trạng thái"]);
-    for i in items {
-        let json = inspection_json(i);
-        t.add_row(vec![
-            i.name.clone(),
-            i.unit.clone(),
-            local_date_text(i.planned_date.as_ref()),
-            local_date_text(i.done_date.as_ref()),
-            json["state"].as_str().unwrap_or_default().to_string(),
-        ]);
-    }
-    output::print_table(&t)
+    print_list(
+        ctx,
+        "inspections",
+        items,
+        inspection_json,
+        ["Tên", "Đơn vị", "Ngày dự kiến", "Ngày thực hiện", "Trạng thái"],
+        |i| {
+            vec![
+                i.name.clone(),
+                i.unit.clone(),
+                local_date_text(i.planned_date.as_ref()),
+                local_date_text(i.done_date.as_ref()),
+                inspection_json(i)["state"].as_str().unwrap_or_default().to_string(),
+            ]
+        },
+    )
 }
 
 async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliError> {
@@ -584,20 +585,22 @@ fn audit_json(a: &Audit) -> Value {
 }
 
 fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({ "audits": items.iter().map(audit_json).collect::<Vec<_>>() }));
-    }
-    let mut t = table(["Tên", "Cuộc đánh giá", "Từ ngày", "Trạng thái", "Phát hiện"]);
-    for a in items {
-        t.add_row(vec![
-            a.name.clone(),
-            a.title.clone(),
-            local_date_text(a.start_date.as_ref()),
-            audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
-            a.finding_count.to_string(),
-        ]);
-    }
-    output::print_table(&t)
+    print_list(
+        ctx,
+        "audits",
+        items,
+        audit_json,
+        ["Tên", "Cuộc đánh giá", "Từ ngày", "Trạng thái", "Phát hiện"],
+        |a| {
+            vec![
+                a.name.clone(),
+                a.title.clone(),
+                local_date_text(a.start_date.as_ref()),
+                audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
+                a.finding_count.to_string(),
+            ]
+        },
+    )
 }
 
 async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
@@ -725,20 +728,22 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
             ctx.answer(client.list_findings(request)).await?.findings
         }
     };
-    if ctx.json() {
-        return output::print_json(&json!({ "findings": items.iter().map(finding_json).collect::<Vec<_>>() }));
-    }
-    let mut t = table(["Tên", "Loại", "Điều khoản", "Nội dung", "Hành động khắc phục"]);
-    for f in &items {
-        t.add_row(vec![
-            f.name.clone(),
-            finding_json(f)["type"].as_str().unwrap_or_default().to_string(),
-            f.clause.clone(),
-            f.statement.clone(),
-            f.corrective_action.clone(),
-        ]);
-    }
-    output::print_table(&t)
+    print_list(
+        ctx,
+        "findings",
+        &items,
+        finding_json,
+        ["Tên", "Loại", "Điều khoản", "Nội dung", "Hành động khắc phục"],
+        |f| {
+            vec![
+                f.name.clone(),
+                finding_json(f)["type"].as_str().unwrap_or_default().to_string(),
+                f.clause.clone(),
+                f.statement.clone(),
+                f.corrective_action.clone(),
+            ]
+        },
+    )
 }
 
 fn action_json(a: &CorrectiveAction) -> Value {
@@ -759,25 +764,27 @@ fn action_json(a: &CorrectiveAction) -> Value {
 }
 
 fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> {
-    if ctx.json() {
-        return output::print_json(&json!({ "corrective_actions": items.iter().map(action_json).collect::<Vec<_>>() }));
-    }
-    let mut t = table(["Tên", "Điểm không phù hợp", "Trạng thái", "Hạn"]);
-    for a in items {
-        let due = a
-            .actions
-            .iter()
-            .map(|p| local_date_text(p.due_date.as_ref()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        t.add_row(vec![
-            a.name.clone(),
-            a.nonconformity.clone(),
-            action_json(a)["state"].as_str().unwrap_or_default().to_string(),
-            due,
-        ]);
-    }
-    output::print_table(&t)
+    print_list(
+        ctx,
+        "corrective_actions",
+        items,
+        action_json,
+        ["Tên", "Điểm không phù hợp", "Trạng thái", "Hạn"],
+        |a| {
+            let due = a
+                .actions
+                .iter()
+                .map(|p| local_date_text(p.due_date.as_ref()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![
+                a.name.clone(),
+                a.nonconformity.clone(),
+                action_json(a)["state"].as_str().unwrap_or_default().to_string(),
+                due,
+            ]
+        },
+    )
 }
 
 /// `DESCRIPTION|users/ID|dd/mm/yyyy` → a planned action.
@@ -962,16 +969,14 @@ async fn reviews(ctx: &Ctx, command: ReviewsCommand) -> Result<(), CliError> {
                 )
                 .await?
                 .management_reviews;
-            if ctx.json() {
-                return output::print_json(
-                    &json!({ "management_reviews": items.iter().map(review_json).collect::<Vec<_>>() }),
-                );
-            }
-            let mut t = table(["Tên", "Tiêu đề", "Hồ sơ lưu"]);
-            for r in &items {
-                t.add_row(vec![r.name.clone(), r.title.clone(), r.record.clone()]);
-            }
-            return output::print_table(&t);
+            return print_list(
+                ctx,
+                "management_reviews",
+                &items,
+                review_json,
+                ["Tên", "Tiêu đề", "Hồ sơ lưu"],
+                |r| vec![r.name.clone(), r.title.clone(), r.record.clone()],
+            );
         }
         ReviewsCommand::Show { review } => {
             ctx.answer(client.get_management_review(ctx.request(GetManagementReviewRequest { name: review })?))
@@ -1031,22 +1036,26 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                 })?))
                 .await?
                 .indicators;
-            if ctx.json() {
-                return output::print_json(&json!({ "indicators": items.iter().map(|i| json!({
-                    "name": i.name, "number": i.number, "title": i.title, "english_title": i.english_title,
-                    "quadrant": Quadrant::try_from(i.quadrant).unwrap_or_default().as_str_name(),
-                    "wording_verified": i.wording_verified, "active": i.active,
-                })).collect::<Vec<_>>() }));
-            }
-            let mut t = table(["Số", "Chỉ số", "Đã đối chiếu"]);
-            for i in &items {
-                t.add_row(vec![
-                    i.number.clone(),
-                    i.title.clone(),
-                    if i.wording_verified { "có" } else { "chưa" }.to_string(),
-                ]);
-            }
-            output::print_table(&t)
+            print_list(
+                ctx,
+                "indicators",
+                &items,
+                |i| {
+                    json!({
+                        "name": i.name, "number": i.number, "title": i.title, "english_title": i.english_title,
+                        "quadrant": Quadrant::try_from(i.quadrant).unwrap_or_default().as_str_name(),
+                        "wording_verified": i.wording_verified, "active": i.active,
+                    })
+                },
+                ["Số", "Chỉ số", "Đã đối chiếu"],
+                |i| {
+                    vec![
+                        i.number.clone(),
+                        i.title.clone(),
+                        if i.wording_verified { "có" } else { "chưa" }.to_string(),
+                    ]
+                },
+            )
         }
         DiagnosticCommand::Create { unit, period, title } => {
             let id = request_id(None);
