@@ -329,12 +329,23 @@ pub fn local_file_name(file: &File) -> String {
     safe_file_name(&file.file_name, short_id(&file.name))
 }
 
-/// Refuses to replace an existing file without --force.
+/// Refuses to replace an existing file without --force, for a command that
+/// can also save elsewhere with --to.
 pub fn check_target(target: &Path, force: bool) -> Result<(), CliError> {
+    refuse_to_replace(
+        target,
+        force,
+        "add --force to replace it, or save elsewhere with --to PATH",
+    )
+}
+
+/// Refuses to write over a directory, or over an existing file without
+/// --force; `advice` says what to do instead.
+pub fn refuse_to_replace(target: &Path, force: bool, advice: &str) -> Result<(), CliError> {
     match std::fs::symlink_metadata(target) {
         Ok(metadata) if metadata.is_dir() => Err(CliError::Usage(format!("{} is a directory", target.display()))),
         Ok(_) if !force => Err(CliError::Usage(format!(
-            "{} already exists: add --force to replace it, or save elsewhere with --to PATH",
+            "{} already exists: {advice}",
             target.display()
         ))),
         _ => Ok(()),

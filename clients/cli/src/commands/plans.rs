@@ -12,7 +12,7 @@ use eiso_proto::labels::{Label, ProtoEnum};
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::files::save_bytes;
+use super::files::{refuse_to_replace, save_bytes};
 use super::print_list;
 use super::procedures::table_format;
 use crate::context::Ctx;
@@ -213,17 +213,6 @@ fn date_text(date: Option<&LocalDate>) -> String {
         .unwrap_or_default()
 }
 
-fn refuse_existing(path: &Path, force: bool) -> Result<(), CliError> {
-    match std::fs::symlink_metadata(path) {
-        Ok(metadata) if metadata.is_dir() => Err(CliError::Usage(format!("{} is a directory", path.display()))),
-        Ok(_) if !force => Err(CliError::Usage(format!(
-            "{} already exists: add --force to replace it",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// A status's Vietnamese label as a sentence reads it, in lower case.
 fn status_text<E: Label>(status: i32) -> String {
     let label = E::of(status).unwrap_or_default().label_vi();
@@ -361,19 +350,14 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
         PlansCommand::Import(args) => import(ctx, args).await,
         PlansCommand::Export(args) => {
             let format = table_format(&args.file)?;
-            refuse_existing(&args.file, args.force)?;
+            refuse_to_replace(&args.file, args.force, "add --force to replace it")?;
             let request = ctx.request(ExportPlanRequest {
                 name: args.plan,
                 format: format as i32,
                 targets: args.targets,
             })?;
             let exported = ctx.answer(client(ctx).export_plan(request)).await?;
-            save_bytes(&args.file, &exported.content).await?;
-            let path = args.file.display().to_string();
-            if ctx.json() {
-                return output::print_json(&json!({ "path": path, "bytes": exported.content.len() }));
-            }
-            output::print(&format!("wrote {path}"))
+            save_export(ctx, &args.file, &exported.content).await
         }
         PlansCommand::List { unit, year } => {
             let mut filter = Vec::new();
@@ -521,18 +505,13 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                     )));
                 }
             };
-            refuse_existing(&file, force)?;
+            refuse_to_replace(&file, force, "add --force to replace it")?;
             let request = ctx.request(ExportReportRequest {
                 name: report,
                 format: format as i32,
             })?;
             let exported = ctx.answer(client(ctx).export_report(request)).await?;
-            save_bytes(&file, &exported.content).await?;
-            let path = file.display().to_string();
-            if ctx.json() {
-                return output::print_json(&json!({ "path": path, "bytes": exported.content.len() }));
-            }
-            output::print(&format!("wrote {path}"))
+            save_export(ctx, &file, &exported.content).await
         }
         PlansCommand::Reports { plan } => {
             let request = ctx.request(ListReportsRequest {
@@ -558,6 +537,16 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
             )
         }
     }
+}
+
+/// Saves an exported table or report at `file` and says where it went.
+async fn save_export(ctx: &Ctx, file: &Path, content: &[u8]) -> Result<(), CliError> {
+    save_bytes(file, content).await?;
+    let path = file.display().to_string();
+    if ctx.json() {
+        return output::print_json(&json!({ "path": path, "bytes": content.len() }));
+    }
+    output::print(&format!("wrote {path}"))
 }
 
 fn print_evidence(ctx: &Ctx, task: &Task) -> Result<(), CliError> {

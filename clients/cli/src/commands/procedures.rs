@@ -13,7 +13,7 @@ use eiso_proto::eiso::procedures::v1::{
 };
 use serde_json::{Value, json};
 
-use super::files::save_bytes;
+use super::files::{refuse_to_replace, save_bytes};
 use super::{list_query, print_page};
 use crate::cli::{ProcExportArgs, ProcImportArgs, ProceduresCommand, QueryArgs};
 use crate::context::Ctx;
@@ -156,18 +156,7 @@ pub fn import_report(report: &ImportProceduresResponse, dry_run: bool, publish: 
 
 async fn export(ctx: &Ctx, args: ProcExportArgs) -> Result<(), CliError> {
     let format = table_format(&args.file)?;
-    match std::fs::symlink_metadata(&args.file) {
-        Ok(metadata) if metadata.is_dir() => {
-            return Err(CliError::Usage(format!("{} is a directory", args.file.display())));
-        }
-        Ok(_) if !args.force => {
-            return Err(CliError::Usage(format!(
-                "{} already exists: add --force to replace it",
-                args.file.display()
-            )));
-        }
-        _ => {}
-    }
+    refuse_to_replace(&args.file, args.force, "add --force to replace it")?;
     let request = ctx.request(ExportProceduresRequest {
         format: format as i32,
         filter: args.filter.unwrap_or_default(),
