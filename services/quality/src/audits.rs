@@ -241,16 +241,9 @@ impl Quality {
         let input = request.audit.unwrap_or_default();
         let programme_id = names::parse(&input.programme, "auditProgrammes", "audit.programme")?;
         let content = self.clean_audit(&input)?;
-        let missing = || ServiceError::invalid("audit.programme", format!("{} does not exist", input.programme));
-        let programme: Row<pb::AuditProgramme> = AUDIT_PROGRAMMES
-            .find(self.journal.db().reader(), &programme_id)
-            .await?
-            .ok_or_else(missing)?;
-        // A programme the caller may not read is reported as missing.
-        if !self.reads(ctx, &programme.unit).await? {
-            return Err(missing());
-        }
-        self.require_unit(ctx, &programme.unit, &input.programme).await?;
+        let programme: Row<pb::AuditProgramme> = self
+            .programme_to_plan_in(ctx, &programme_id, &input.programme, "audit.programme")
+            .await?;
         self.check_audit_people(&programme.message.unit, &content).await?;
         let tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,

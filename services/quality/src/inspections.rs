@@ -240,16 +240,9 @@ impl Quality {
             self.check_user(inspector, &format!("inspection.inspectors[{i}]"))
                 .await?;
         }
-        let missing = || ServiceError::invalid("inspection.programme", format!("{} does not exist", input.programme));
-        let programme: Row<pb::InspectionProgramme> = INSPECTION_PROGRAMMES
-            .find(self.journal.db().reader(), &programme_id)
-            .await?
-            .ok_or_else(missing)?;
-        // A programme the caller may not read is reported as missing.
-        if !self.reads(ctx, &programme.unit).await? {
-            return Err(missing());
-        }
-        self.require_unit(ctx, &programme.unit, &input.programme).await?;
+        let programme: Row<pb::InspectionProgramme> = self
+            .programme_to_plan_in(ctx, &programme_id, &input.programme, "inspection.programme")
+            .await?;
         if !programme.message.population.contains(&input.unit) {
             return Err(ServiceError::invalid(
                 "inspection.unit",

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::names;
-use eiso_platform::{CallContext, ServiceResult, Violations};
+use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 
 use crate::Quality;
 use crate::common::check_name;
@@ -53,5 +53,27 @@ impl Quality {
     pub(crate) async fn check_programme_unit(&self, ctx: &CallContext, unit: &str) -> ServiceResult<()> {
         self.check_unit(unit, "programme.unit").await?;
         self.require_unit(ctx, unit, "the programme").await
+    }
+
+    /// The programme `name` (id `id`, given in `field`) that an audit or an
+    /// inspection is planned in: one that does not exist, or that the caller
+    /// may not read, is reported as missing; the caller must hold its unit.
+    pub(crate) async fn programme_to_plan_in<M: Stored>(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        name: &str,
+        field: &str,
+    ) -> ServiceResult<Row<M>> {
+        let missing = || ServiceError::invalid(field, format!("{name} does not exist"));
+        let programme: Row<M> = M::TABLE
+            .find(self.journal.db().reader(), id)
+            .await?
+            .ok_or_else(missing)?;
+        if !self.reads(ctx, &programme.unit).await? {
+            return Err(missing());
+        }
+        self.require_unit(ctx, &programme.unit, name).await?;
+        Ok(programme)
     }
 }
