@@ -275,20 +275,22 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         row += 1;
     }
 
+    // A sheet of numbered rows: an "STT" column first, then `titles`.
     let table = |workbook: &mut Workbook,
                  name: &str,
                  titles: &[(&str, f64)],
                  rows: Vec<Vec<String>>|
      -> Result<(), ServiceError> {
         let sheet = workbook.add_worksheet().set_name(name).map_err(xlsx_error)?;
-        for (col, (title, width)) in titles.iter().enumerate() {
+        for (col, (title, width)) in [("STT", 6.0)].iter().chain(titles).enumerate() {
             sheet.set_column_width(col as u16, *width).map_err(xlsx_error)?;
             sheet
                 .write_string_with_format(0, col as u16, *title, &header)
                 .map_err(xlsx_error)?;
         }
         for (r, values) in rows.iter().enumerate() {
-            for (col, value) in values.iter().enumerate() {
+            let number = (r + 1).to_string();
+            for (col, value) in [&number].into_iter().chain(values).enumerate() {
                 sheet
                     .write_string_with_format(r as u32 + 1, col as u16, value, &cell)
                     .map_err(xlsx_error)?;
@@ -301,7 +303,6 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         &mut workbook,
         "Đánh giá nội bộ",
         &[
-            ("STT", 6.0),
             ("Cuộc đánh giá", 50.0),
             ("Ngày bắt đầu", 14.0),
             ("Trạng thái", 20.0),
@@ -309,10 +310,8 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         ],
         view.audits
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
+            .map(|a| {
                 vec![
-                    (i + 1).to_string(),
                     a.title.clone(),
                     a.start.clone(),
                     a.state.clone(),
@@ -325,7 +324,6 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         &mut workbook,
         "Hành động khắc phục",
         &[
-            ("STT", 6.0),
             ("Điểm không phù hợp", 50.0),
             ("Nguyên nhân", 40.0),
             ("Trạng thái", 28.0),
@@ -333,10 +331,8 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         ],
         view.actions
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
+            .map(|a| {
                 vec![
-                    (i + 1).to_string(),
                     a.nonconformity.clone(),
                     a.root_cause.clone(),
                     a.state.clone(),
@@ -349,7 +345,6 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         &mut workbook,
         "Chỉ tiêu",
         &[
-            ("STT", 6.0),
             ("Chỉ tiêu", 50.0),
             ("Mục tiêu", 14.0),
             ("Kết quả", 14.0),
@@ -357,16 +352,7 @@ pub fn workbook(document: &Document) -> Result<Vec<u8>, ServiceError> {
         ],
         view.targets
             .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                vec![
-                    (i + 1).to_string(),
-                    t.title.clone(),
-                    t.threshold.clone(),
-                    t.actual.clone(),
-                    t.status.clone(),
-                ]
-            })
+            .map(|t| vec![t.title.clone(), t.threshold.clone(), t.actual.clone(), t.status.clone()])
             .collect(),
     )?;
     workbook.save_to_buffer().map_err(xlsx_error)

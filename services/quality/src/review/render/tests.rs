@@ -100,6 +100,8 @@ fn the_workbook_has_a_sheet_per_part() {
     assert!(cells.contains(&"Điểm không phù hợp nhẹ".to_string()));
     assert!(cells.contains(&"96,3%".to_string()));
     let targets = book.worksheet_range("Chỉ tiêu").expect("targets");
+    assert_eq!(targets.get((0, 0)), Some(&Data::String("STT".into())));
+    assert_eq!(targets.get((1, 0)), Some(&Data::String("1".into())));
     assert_eq!(
         targets.get((1, 1)),
         Some(&Data::String("Hồ sơ giải quyết trước và đúng hạn".into()))
