@@ -11,6 +11,7 @@ mod grpc;
 mod records;
 mod revisions;
 mod rows;
+mod table;
 
 pub use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
 pub use grpc::DocumentApi;

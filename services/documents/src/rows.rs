@@ -3,31 +3,17 @@
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
 use eiso_platform::journal::timestamp;
-use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::documents::v1::{
     Disposition, DispositionAct, Document, ExternalOrigin, File, Record, Review, Revision, document, record,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, UpdateStatement};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde::{Deserialize, Serialize};
 
-use eiso_platform::aip::time::optional_timestamp as ts;
+use crate::table::Table;
 
-/// Sets every column of a full-row update but the first `key` ones (the
-/// row's key), `create_time`, which never changes, and `version`, which
-/// [`versioned::update`] bumps.
-fn set_values(
-    update: &mut UpdateStatement,
-    columns: &[&'static str],
-    values: impl IntoIterator<Item = sea_orm::Value>,
-    key: usize,
-) {
-    for (column, value) in columns.iter().zip(values).skip(key) {
-        if *column != "version" && *column != "create_time" {
-            update.value(*column, value);
-        }
-    }
-}
+use eiso_platform::aip::time::optional_timestamp as ts;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ExternalOriginJson {
@@ -54,6 +40,12 @@ pub const DOCUMENT_COLUMNS: [&str; 16] = [
     "update_time",
     "version",
 ];
+
+const DOCUMENTS: Table<16> = Table {
+    name: "documents",
+    columns: DOCUMENT_COLUMNS,
+    key: 1,
+};
 
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
@@ -158,55 +150,37 @@ impl DocumentRow {
         ])
     }
 
-    pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        db.execute(
-            Query::insert()
-                .into_table("documents")
-                .columns(DOCUMENT_COLUMNS)
-                .values_panic(self.values()?.map(Expr::from)),
-        )
-        .await
-        .map_err(|e| match e.sql_err() {
+    /// A unique key violated: the owner unit has a document with this code.
+    fn code_taken(&self, error: DbErr) -> ServiceError {
+        match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(format!(
                 "{} already has a document with code `{}`",
                 self.owner_unit, self.code
             )),
-            _ => e.into(),
-        })?;
-        Ok(())
+            _ => error.into(),
+        }
+    }
+
+    pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        DOCUMENTS
+            .insert(db, self.values()?)
+            .await
+            .map_err(|e| self.code_taken(e))
     }
 
     /// Writes every column back, bumping the version (ABORTED if it changed).
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         self.update_time = now;
-        let values = self.values()?;
-        let mut update = Query::update();
-        update.table("documents");
-        set_values(&mut update, &DOCUMENT_COLUMNS, values, 1);
-        update.and_where(Expr::col("id").eq(self.id.clone()));
-        versioned::update(db, update, self.version, &self.name(), |e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(format!(
-                "{} already has a document with code `{}`",
-                self.owner_unit, self.code
-            )),
-            _ => e.into(),
-        })
-        .await?;
+        DOCUMENTS
+            .save(db, self.values()?, self.version, &self.name(), |e| self.code_taken(e))
+            .await?;
         self.version += 1;
         Ok(())
     }
 }
 
 pub async fn get_document(db: &impl ConnectionTrait, id: &str) -> ServiceResult<DocumentRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(DOCUMENT_COLUMNS)
-                .from("documents")
-                .and_where(Expr::col("id").eq(id.to_string())),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("documents/{id}")))?;
+    let row = DOCUMENTS.get(db, id, || format!("documents/{id}")).await?;
     DocumentRow::from_row(&row)
 }
 
@@ -228,6 +202,12 @@ pub const REVISION_COLUMNS: [&str; 16] = [
     "update_time",
     "version",
 ];
+
+const REVISIONS: Table<16> = Table {
+    name: "revisions",
+    columns: REVISION_COLUMNS,
+    key: 2,
+};
 
 #[derive(Debug, Clone)]
 pub struct RevisionRow {
@@ -320,25 +300,14 @@ impl RevisionRow {
     }
 
     pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        db.execute(
-            Query::insert()
-                .into_table("revisions")
-                .columns(REVISION_COLUMNS)
-                .values_panic(self.values().map(Expr::from)),
-        )
-        .await?;
-        Ok(())
+        Ok(REVISIONS.insert(db, self.values()).await?)
     }
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         self.update_time = now;
-        let mut update = Query::update();
-        update.table("revisions");
-        set_values(&mut update, &REVISION_COLUMNS, self.values(), 2);
-        update
-            .and_where(Expr::col("document_id").eq(self.document_id.clone()))
-            .and_where(Expr::col("number").eq(self.number));
-        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
+        REVISIONS
+            .save(db, self.values(), self.version, &self.name(), ServiceError::from)
+            .await?;
         self.version += 1;
         Ok(())
     }
@@ -538,6 +507,12 @@ pub struct DispositionActJson {
     pub reference: String,
 }
 
+const RECORDS: Table<13> = Table {
+    name: "records",
+    columns: RECORD_COLUMNS,
+    key: 1,
+};
+
 #[derive(Debug, Clone)]
 pub struct RecordRow {
     pub id: String,
@@ -639,38 +614,21 @@ impl RecordRow {
     }
 
     pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        db.execute(
-            Query::insert()
-                .into_table("records")
-                .columns(RECORD_COLUMNS)
-                .values_panic(self.values()?.map(Expr::from)),
-        )
-        .await?;
-        Ok(())
+        Ok(RECORDS.insert(db, self.values()?).await?)
     }
 
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         self.update_time = now;
-        let mut update = Query::update();
-        update.table("records");
-        set_values(&mut update, &RECORD_COLUMNS, self.values()?, 1);
-        update.and_where(Expr::col("id").eq(self.id.clone()));
-        versioned::update(db, update, self.version, &self.name(), ServiceError::from).await?;
+        RECORDS
+            .save(db, self.values()?, self.version, &self.name(), ServiceError::from)
+            .await?;
         self.version += 1;
         Ok(())
     }
 }
 
 pub async fn get_record(db: &impl ConnectionTrait, id: &str) -> ServiceResult<RecordRow> {
-    let row = db
-        .query_one(
-            Query::select()
-                .columns(RECORD_COLUMNS)
-                .from("records")
-                .and_where(Expr::col("id").eq(id.to_string())),
-        )
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("records/{id}")))?;
+    let row = RECORDS.get(db, id, || format!("records/{id}")).await?;
     RecordRow::from_row(&row)
 }
 
