@@ -2,10 +2,10 @@
 //! superseded/obsolete; a rejection sends a revision back to draft with the
 //! reviewers' comments. Check-out locks a draft for one editor.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations, WriteTx};
 use eiso_proto::eiso::documents::v1::{
     ApproveRevisionRequest, CheckInRevisionRequest, CheckOutRevisionRequest, CreateRevisionRequest, GetRevisionRequest,
     ListRevisionsRequest, ListRevisionsResponse, PublishRevisionRequest, RejectRevisionRequest, Revision,
@@ -61,6 +61,42 @@ pub fn ensure_editable(revision: &RevisionRow, principal: &Principal) -> Service
     Ok(())
 }
 
+/// The change summary and reason of a revision, checked and cleaned.
+fn clean_change(input: &Revision) -> ServiceResult<(String, String)> {
+    let mut violations = Violations::new();
+    let summary = text::clean(
+        &mut violations,
+        "revision.change_summary",
+        &input.change_summary,
+        false,
+        2000,
+    );
+    let reason = text::clean(
+        &mut violations,
+        "revision.change_reason",
+        &input.change_reason,
+        false,
+        2000,
+    );
+    violations.check()?;
+    Ok((summary, reason))
+}
+
+/// The end of a change to a revision: saved at `now`, its `event` queued
+/// with the revision as answered, committed; the revision.
+async fn commit_revision(
+    mut tx: WriteTx<'_>,
+    row: &mut RevisionRow,
+    now: DateTime<Utc>,
+    event: &str,
+) -> ServiceResult<Revision> {
+    row.save(tx.txn(), now).await?;
+    let revision = revision_proto(tx.txn(), row).await?;
+    tx.event(NewEvent::with(event, &revision.name, &revision));
+    tx.commit().await?;
+    Ok(revision)
+}
+
 async fn pending_revision(txn: &DatabaseTransaction, document_id: &str) -> ServiceResult<Option<RevisionRow>> {
     let row = txn
         .query_one(
@@ -96,22 +132,7 @@ impl Documents {
         let print = fingerprint(&request);
         let id = names::parse(&request.parent, "documents", "parent")?;
         let input = request.revision.unwrap_or_default();
-        let mut violations = Violations::new();
-        let summary = text::clean(
-            &mut violations,
-            "revision.change_summary",
-            &input.change_summary,
-            false,
-            2000,
-        );
-        let reason = text::clean(
-            &mut violations,
-            "revision.change_reason",
-            &input.change_reason,
-            false,
-            2000,
-        );
-        violations.check()?;
+        let (summary, reason) = clean_change(&input)?;
 
         let mut tx = match self.journal.begin_idempotent::<Revision>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
@@ -205,23 +226,8 @@ impl Documents {
     pub async fn update_revision(&self, ctx: &CallContext, request: UpdateRevisionRequest) -> ServiceResult<Revision> {
         let input = request.revision.unwrap_or_default();
         let paths = field_mask::paths(request.update_mask.as_ref(), &["change_summary", "change_reason"])?;
-        let mut violations = Violations::new();
-        let summary = text::clean(
-            &mut violations,
-            "revision.change_summary",
-            &input.change_summary,
-            false,
-            2000,
-        );
-        let reason = text::clean(
-            &mut violations,
-            "revision.change_reason",
-            &input.change_reason,
-            false,
-            2000,
-        );
-        violations.check()?;
-        let mut tx = self.journal.begin(ctx).await?;
+        let (summary, reason) = clean_change(&input)?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.load_revision(tx.txn(), ctx, &input.name).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         ensure_editable(&row, &ctx.principal)?;
@@ -231,15 +237,11 @@ impl Documents {
         if paths.contains(&"change_reason") {
             row.change_reason = reason;
         }
-        row.save(tx.txn(), Utc::now()).await?;
-        let revision = revision_proto(tx.txn(), &row).await?;
-        tx.event(NewEvent::with("documents.revision.updated", &revision.name, &revision));
-        tx.commit().await?;
-        Ok(revision)
+        commit_revision(tx, &mut row, Utc::now(), "documents.revision.updated").await
     }
 
     pub async fn check_out(&self, ctx: &CallContext, request: CheckOutRevisionRequest) -> ServiceResult<Revision> {
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.load_revision(tx.txn(), ctx, &request.name).await?;
         ensure_editable(&row, &ctx.principal)?;
         if row.checked_out_by.as_deref() == Some(ctx.principal.name.as_str()) {
@@ -248,20 +250,12 @@ impl Documents {
         let now = Utc::now();
         row.checked_out_by = Some(ctx.principal.name.clone());
         row.checkout_time = Some(now);
-        row.save(tx.txn(), now).await?;
-        let revision = revision_proto(tx.txn(), &row).await?;
-        tx.event(NewEvent::with(
-            "documents.revision.checked_out",
-            &revision.name,
-            &revision,
-        ));
-        tx.commit().await?;
-        Ok(revision)
+        commit_revision(tx, &mut row, now, "documents.revision.checked_out").await
     }
 
     pub async fn check_in(&self, ctx: &CallContext, request: CheckInRevisionRequest) -> ServiceResult<Revision> {
         let ctx = ctx.clone().with_reason(&request.reason);
-        let mut tx = self.journal.begin(&ctx).await?;
+        let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load_revision(tx.txn(), &ctx, &request.name).await?;
         let Some(holder) = row.checked_out_by.clone() else {
             return Err(ServiceError::precondition(
@@ -293,16 +287,12 @@ impl Documents {
         }
         row.checked_out_by = None;
         row.checkout_time = None;
-        row.save(tx.txn(), Utc::now()).await?;
-        let revision = revision_proto(tx.txn(), &row).await?;
         let event = if forced {
             "documents.revision.check_in_forced"
         } else {
             "documents.revision.checked_in"
         };
-        tx.event(NewEvent::with(event, &revision.name, &revision));
-        tx.commit().await?;
-        Ok(revision)
+        commit_revision(tx, &mut row, Utc::now(), event).await
     }
 
     pub async fn submit(&self, ctx: &CallContext, request: SubmitRevisionRequest) -> ServiceResult<Revision> {
@@ -328,7 +318,7 @@ impl Documents {
                 reviewers.push(reviewer.clone());
             }
         }
-        let mut tx = self.journal.begin(ctx).await?;
+        let tx = self.journal.begin(ctx).await?;
         let mut row = self.load_revision(tx.txn(), ctx, &request.name).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
         ensure_editable(&row, &ctx.principal)?;
@@ -378,15 +368,7 @@ impl Documents {
             ]);
         }
         tx.txn().execute(&insert).await?;
-        row.save(tx.txn(), now).await?;
-        let revision = revision_proto(tx.txn(), &row).await?;
-        tx.event(NewEvent::with(
-            "documents.revision.submitted",
-            &revision.name,
-            &revision,
-        ));
-        tx.commit().await?;
-        Ok(revision)
+        commit_revision(tx, &mut row, now, "documents.revision.submitted").await
     }
 
     /// Records the caller's decision in the current round.
@@ -407,7 +389,7 @@ impl Documents {
         );
         violations.check()?;
         let ctx = ctx.clone().with_reason(&comment);
-        let mut tx = self.journal.begin(&ctx).await?;
+        let tx = self.journal.begin(&ctx).await?;
         let mut row = self.load_revision(tx.txn(), &ctx, name).await?;
         if row.state != revision::State::InReview as i32 {
             return Err(ServiceError::precondition(
@@ -477,11 +459,7 @@ impl Documents {
                 }
             }
         };
-        row.save(tx.txn(), now).await?;
-        let revision = revision_proto(tx.txn(), &row).await?;
-        tx.event(NewEvent::with(event, &revision.name, &revision));
-        tx.commit().await?;
-        Ok(revision)
+        commit_revision(tx, &mut row, now, event).await
     }
 
     pub async fn approve(&self, ctx: &CallContext, request: ApproveRevisionRequest) -> ServiceResult<Revision> {
