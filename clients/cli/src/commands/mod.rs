@@ -15,6 +15,7 @@ pub mod quality;
 pub mod records;
 pub mod search;
 pub mod units;
+pub mod update_mask;
 pub mod users;
 
 pub(crate) use pages::list_query;

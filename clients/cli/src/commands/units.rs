@@ -5,9 +5,9 @@ use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, GetUnitRequest, ListUnitsRequest, MergeUnitsRequest, RenameUnitRequest,
     Unit, UnitKind, UpdateUnitRequest,
 };
-use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
+use super::update_mask::UpdateMask;
 use super::{created, list_query, print_page, request_id};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
@@ -59,27 +59,22 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
         name: args.unit.clone(),
         ..Unit::default()
     };
-    let mut paths = Vec::new();
+    let mut mask = UpdateMask::default();
     if let Some(name) = &args.name {
         unit.display_name = nfc(name);
-        paths.push("display_name".to_string());
+        mask.add("display_name");
     }
     if let Some(kind) = args.kind {
         unit.kind = kind as i32;
-        paths.push("kind".to_string());
+        mask.add("kind");
     }
     if let Some(parent) = &args.parent {
         unit.parent.clone_from(parent);
-        paths.push("parent".to_string());
-    }
-    if paths.is_empty() {
-        return Err(CliError::Usage(
-            "nothing to update: give at least one of --name, --kind, --parent".to_string(),
-        ));
+        mask.add("parent");
     }
     Ok(UpdateUnitRequest {
+        update_mask: Some(mask.or_refuse("--name, --kind, --parent")?),
         unit: Some(unit),
-        update_mask: Some(FieldMask { paths }),
         etag: args.etag.clone().unwrap_or_default(),
     })
 }
@@ -241,11 +236,7 @@ mod tests {
     }
 
     fn paths(request: &UpdateUnitRequest) -> Vec<&str> {
-        request
-            .update_mask
-            .as_ref()
-            .map(|mask| mask.paths.iter().map(String::as_str).collect())
-            .unwrap_or_default()
+        crate::commands::update_mask::paths(request.update_mask.as_ref())
     }
 
     #[test]

@@ -7,6 +7,7 @@ use eiso_proto::eiso::identity::v1::{
 use eiso_proto::prost_types::FieldMask;
 use serde_json::{Value, json};
 
+use super::update_mask::UpdateMask;
 use super::{created, list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id};
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
@@ -73,27 +74,22 @@ pub fn update_request(args: &UserUpdateArgs) -> Result<UpdateUserRequest, CliErr
         name: args.user.clone(),
         ..User::default()
     };
-    let mut paths = Vec::new();
+    let mut mask = UpdateMask::default();
     if let Some(name) = &args.name {
         user.display_name = nfc(name);
-        paths.push("display_name".to_string());
+        mask.add("display_name");
     }
     if let Some(email) = &args.email {
         user.email = email.trim().to_string();
-        paths.push("email".to_string());
+        mask.add("email");
     }
     if !args.roles.is_empty() || args.clear_roles {
         user.role_bindings.clone_from(&args.roles);
-        paths.push("role_bindings".to_string());
-    }
-    if paths.is_empty() {
-        return Err(CliError::Usage(
-            "nothing to update: give at least one of --name, --email, --role, --clear-roles".to_string(),
-        ));
+        mask.add("role_bindings");
     }
     Ok(UpdateUserRequest {
+        update_mask: Some(mask.or_refuse("--name, --email, --role, --clear-roles")?),
         user: Some(user),
-        update_mask: Some(FieldMask { paths }),
         etag: args.etag.clone().unwrap_or_default(),
     })
 }
@@ -224,11 +220,7 @@ mod tests {
     }
 
     fn paths(request: &UpdateUserRequest) -> Vec<&str> {
-        request
-            .update_mask
-            .as_ref()
-            .map(|mask| mask.paths.iter().map(String::as_str).collect())
-            .unwrap_or_default()
+        crate::commands::update_mask::paths(request.update_mask.as_ref())
     }
 
     #[test]
