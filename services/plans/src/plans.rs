@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use crate::Plans;
 use crate::access::{Visibility, is_invisible};
 use crate::convert::{date_to_proto, local_date, ts};
-use crate::rows::{self, PlanRow, TargetRow, TaskRow, parse_child, parse_plan};
+use crate::rows::{self, PlanRow, TargetRow, TaskRow, new_plan_id, parse_child, parse_plan};
 use crate::table::{parent_number, valid_number};
 use crate::timeframe;
 
@@ -224,13 +224,7 @@ impl Plans {
         self.method_scope(ctx)
             .await?
             .require(&content.issuing_unit, "the plan")?;
-        let id = if request.plan_id.is_empty() {
-            names::new_id()
-        } else if names::valid_id(&request.plan_id) {
-            request.plan_id.clone()
-        } else {
-            return Err(ServiceError::invalid("plan_id", "must be 1–63 of a-z, 0-9 and -"));
-        };
+        let id = new_plan_id(&request.plan_id)?;
         let mut tx = match self.journal.begin_idempotent::<pb::Plan>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),

@@ -21,6 +21,18 @@ pub fn parse_plan(name: &str, field: &str) -> ServiceResult<String> {
     names::parse(name, "plans", field)
 }
 
+/// The id of a new plan: the `plan_id` the caller chose, or a new one when
+/// none was given.
+pub fn new_plan_id(plan_id: &str) -> ServiceResult<String> {
+    if plan_id.is_empty() {
+        Ok(names::new_id())
+    } else if names::valid_id(plan_id) {
+        Ok(plan_id.to_string())
+    } else {
+        Err(ServiceError::invalid("plan_id", "must be 1–63 of a-z, 0-9 and -"))
+    }
+}
+
 /// `plans/{p}/{collection}/{id}` → (p, id).
 pub fn parse_child(name: &str, collection: &str, field: &str) -> ServiceResult<(String, String)> {
     let bad = || {

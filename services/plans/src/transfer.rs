@@ -13,7 +13,7 @@ use eiso_proto::eiso::plans::v1 as pb;
 
 use crate::Plans;
 use crate::plans::UnitAliases;
-use crate::rows::{self, PlanRow, TargetRow, TaskRow, parse_plan};
+use crate::rows::{self, PlanRow, TargetRow, TaskRow, new_plan_id, parse_plan};
 use crate::table::{self, TARGET_COLUMNS, TASK_COLUMNS, parent_number};
 
 fn task_column(field: &str) -> &'static str {
@@ -57,13 +57,7 @@ impl Plans {
             .clean_plan(&request.plan.clone().unwrap_or_default(), "plan")
             .await?;
         self.method_scope(ctx).await?.require(&plan.issuing_unit, "the plan")?;
-        let id = if request.plan_id.is_empty() {
-            names::new_id()
-        } else if names::valid_id(&request.plan_id) {
-            request.plan_id.clone()
-        } else {
-            return Err(ServiceError::invalid("plan_id", "must be 1–63 of a-z, 0-9 and -"));
-        };
+        let id = new_plan_id(&request.plan_id)?;
         let mut aliases: UnitAliases = Vec::new();
         let mut given: Vec<(&String, &String)> = request.unit_aliases.iter().collect();
         given.sort();
