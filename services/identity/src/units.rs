@@ -1,9 +1,9 @@
 //! The organisation tree: create, read, list, update, rename, merge, dissolve.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations, WriteTx};
 use eiso_proto::eiso::identity::v1::{
     CreateUnitRequest, DissolveUnitRequest, ListUnitsRequest, ListUnitsResponse, MergeUnitsRequest, MergeUnitsResponse,
     RenameUnitRequest, Role, RoleBinding, Unit, UnitKind, UpdateUnitRequest, unit,
@@ -161,6 +161,26 @@ async fn hand_over(txn: &DatabaseTransaction, from: &str, to: &str, now: chrono:
     Ok(())
 }
 
+/// The unit `id` read in `tx` for a change: the caller administers it, it
+/// still has `etag`, and it is active.
+async fn unit_to_change(tx: &WriteTx<'_>, ctx: &CallContext, id: &str, etag: &str) -> ServiceResult<UnitRow> {
+    let row = get_unit(tx.txn(), id).await?;
+    scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
+    etag::check(etag, &row.name(), row.version)?;
+    row.ensure_active()?;
+    Ok(row)
+}
+
+/// The end of a change to a unit: saved at `now`, its `event` queued with
+/// the unit as answered, committed; the unit.
+async fn commit_unit(mut tx: WriteTx<'_>, mut row: UnitRow, now: DateTime<Utc>, event: &str) -> ServiceResult<Unit> {
+    row.save(tx.txn(), now).await?;
+    let unit = row.to_proto();
+    tx.event(NewEvent::with(event, &unit.name, &unit));
+    tx.commit().await?;
+    Ok(unit)
+}
+
 impl Identity {
     pub async fn create_unit(&self, ctx: &CallContext, request: CreateUnitRequest) -> ServiceResult<Unit> {
         let print = fingerprint(&request);
@@ -258,11 +278,8 @@ impl Identity {
         }
         violations.check()?;
 
-        let mut tx = self.journal.begin(ctx).await?;
-        let mut row = get_unit(tx.txn(), &id).await?;
-        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
-        etag::check(&request.etag, &row.name(), row.version)?;
-        row.ensure_active()?;
+        let tx = self.journal.begin(ctx).await?;
+        let mut row = unit_to_change(&tx, ctx, &id, &request.etag).await?;
         if paths.contains(&"display_name") {
             row.display_name = display_name;
         }
@@ -290,11 +307,7 @@ impl Identity {
             }
             row.parent_id = parent.map(|p| p.id);
         }
-        row.save(tx.txn(), Utc::now()).await?;
-        let unit = row.to_proto();
-        tx.event(NewEvent::with("identity.unit.updated", &unit.name, &unit));
-        tx.commit().await?;
-        Ok(unit)
+        commit_unit(tx, row, Utc::now(), "identity.unit.updated").await
     }
 
     pub async fn rename_unit(&self, ctx: &CallContext, request: RenameUnitRequest) -> ServiceResult<Unit> {
@@ -312,11 +325,8 @@ impl Identity {
         violations.check()?;
         let ctx = ctx.clone().with_reason(&request.reason);
 
-        let mut tx = self.journal.begin(&ctx).await?;
-        let mut row = get_unit(tx.txn(), &id).await?;
-        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
-        etag::check(&request.etag, &row.name(), row.version)?;
-        row.ensure_active()?;
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = unit_to_change(&tx, &ctx, &id, &request.etag).await?;
         let now = Utc::now();
         row.former_names.push(FormerName {
             code: row.code.clone(),
@@ -329,11 +339,7 @@ impl Identity {
         if !code.is_empty() {
             row.code = code;
         }
-        row.save(tx.txn(), now).await?;
-        let unit = row.to_proto();
-        tx.event(NewEvent::with("identity.unit.renamed", &unit.name, &unit));
-        tx.commit().await?;
-        Ok(unit)
+        commit_unit(tx, row, now, "identity.unit.renamed").await
     }
 
     pub async fn merge_units(
@@ -402,11 +408,8 @@ impl Identity {
             return Err(ServiceError::invalid("successor", "a unit cannot succeed itself"));
         }
         let ctx = ctx.clone().with_reason(&request.reason);
-        let mut tx = self.journal.begin(&ctx).await?;
-        let mut row = get_unit(tx.txn(), &id).await?;
-        scope::require_admin_over(tx.txn(), &ctx.principal, Some(&row.id)).await?;
-        etag::check(&request.etag, &row.name(), row.version)?;
-        row.ensure_active()?;
+        let tx = self.journal.begin(&ctx).await?;
+        let mut row = unit_to_change(&tx, &ctx, &id, &request.etag).await?;
         let now = Utc::now();
         match &successor_id {
             Some(successor_id) => {
@@ -448,11 +451,7 @@ impl Identity {
         row = get_unit(tx.txn(), &id).await?;
         row.state = unit::State::Dissolved as i32;
         row.successor_id = successor_id;
-        row.save(tx.txn(), now).await?;
-        let unit = row.to_proto();
-        tx.event(NewEvent::with("identity.unit.dissolved", &unit.name, &unit));
-        tx.commit().await?;
-        Ok(unit)
+        commit_unit(tx, row, now, "identity.unit.dissolved").await
     }
 }
 
