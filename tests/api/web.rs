@@ -26,6 +26,50 @@ async fn counter() -> (TestServer, eiso_tests::counter::Office, Browser) {
     (server, office, browser)
 }
 
+/// A second counter clerk's token, and a processing officer with a token, at
+/// the office.
+async fn staff(
+    server: &TestServer,
+    office: &eiso_tests::counter::Office,
+) -> (String, eiso_proto::eiso::identity::v1::User, String) {
+    let (_, clerk) = server
+        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
+        .await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
+        .await;
+    (clerk, officer, officer_token)
+}
+
+/// A dossier received over gRPC by `clerk` at `agency` from `applicant`.
+async fn receive(
+    server: &TestServer,
+    clerk: &str,
+    agency: &str,
+    applicant: &str,
+) -> eiso_proto::eiso::procedures::v1::Dossier {
+    server
+        .dossiers(clerk)
+        .receive_dossier(transfer_receipt(agency, applicant, Channel::Direct))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// `dossier` handed by `clerk` to `officer` (`users/{id}`) for its first step.
+async fn hand_over(server: &TestServer, clerk: &str, dossier: &str, officer: &str) {
+    server
+        .dossiers(clerk)
+        .hand_over_dossier(eiso_proto::eiso::procedures::v1::HandOverDossierRequest {
+            name: dossier.to_string(),
+            step: 0,
+            receiver: officer.to_string(),
+            note: String::new(),
+        })
+        .await
+        .unwrap();
+}
+
 /// Every dossier, as the administrator lists them over gRPC.
 async fn all_dossiers(server: &TestServer) -> eiso_proto::eiso::procedures::v1::ListDossiersResponse {
     server
@@ -309,18 +353,8 @@ async fn unknown_pages_and_grpc_share_the_port() {
 #[tokio::test]
 async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
     let (server, office, mut clerk) = counter().await;
-    let (officer, _) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
-        .await;
-    let (_, clerk_token) = server
-        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
-        .await;
-    let dossier = server
-        .dossiers(&clerk_token)
-        .receive_dossier(transfer_receipt(&office.unit.name, "Lê Văn Cường", Channel::Direct))
-        .await
-        .unwrap()
-        .into_inner();
+    let (clerk_token, officer, _) = staff(&server, &office).await;
+    let dossier = receive(&server, &clerk_token, &office.unit.name, "Lê Văn Cường").await;
     let id = dossier.name.trim_start_matches("dossiers/").to_string();
     let action = |key: &str| format!("/ho-so/{id}/thao-tac/{key}");
     clerk.sign_in("mot.cua", &password("mot.cua")).await;
@@ -426,18 +460,8 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
 #[tokio::test]
 async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
     let (server, office, _) = counter().await;
-    let (_, clerk) = server
-        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
-        .await;
-    let (officer, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
-        .await;
-    let dossier = server
-        .dossiers(&clerk)
-        .receive_dossier(transfer_receipt(&office.unit.name, "Lê Văn Cường", Channel::Direct))
-        .await
-        .unwrap()
-        .into_inner();
+    let (clerk, officer, officer_token) = staff(&server, &office).await;
+    let dossier = receive(&server, &clerk, &office.unit.name, "Lê Văn Cường").await;
     let mut citizen = Browser::new(server.addr);
     let form = citizen.get(&format!("/tra-cuu?ma={}", dossier.code)).await;
     assert_eq!(form.status, 200);
@@ -479,16 +503,7 @@ async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
     }
 
     // What is missing shows while a supplement is awaited.
-    server
-        .dossiers(&clerk)
-        .hand_over_dossier(eiso_proto::eiso::procedures::v1::HandOverDossierRequest {
-            name: dossier.name.clone(),
-            step: 0,
-            receiver: officer.name.clone(),
-            note: String::new(),
-        })
-        .await
-        .unwrap();
+    hand_over(&server, &clerk, &dossier.name, &officer.name).await;
     server
         .dossiers(&officer_token)
         .request_supplement(eiso_proto::eiso::procedures::v1::RequestSupplementRequest {
@@ -528,33 +543,13 @@ fn figure(body: &str, label: &str) -> String {
 async fn the_dashboard_shows_what_get_service_statistics_answers() {
     use chrono::Datelike;
     let (server, office, _) = counter().await;
-    let (_, clerk) = server
-        .user_with_role("mot.cua.2", Role::CounterStaff, &office.unit.name)
-        .await;
-    let (officer, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
-        .await;
+    let (clerk, officer, officer_token) = staff(&server, &office).await;
     let mut names = Vec::new();
     for applicant in ["An", "Bình", "Cường"] {
-        let dossier = server
-            .dossiers(&clerk)
-            .receive_dossier(transfer_receipt(&office.unit.name, applicant, Channel::Direct))
-            .await
-            .unwrap()
-            .into_inner();
-        names.push(dossier.name);
+        names.push(receive(&server, &clerk, &office.unit.name, applicant).await.name);
     }
-    use eiso_proto::eiso::procedures::v1::{CompleteDossierRequest, HandOverDossierRequest};
-    server
-        .dossiers(&clerk)
-        .hand_over_dossier(HandOverDossierRequest {
-            name: names[0].clone(),
-            step: 0,
-            receiver: officer.name.clone(),
-            note: String::new(),
-        })
-        .await
-        .unwrap();
+    use eiso_proto::eiso::procedures::v1::CompleteDossierRequest;
+    hand_over(&server, &clerk, &names[0], &officer.name).await;
     server
         .dossiers(&officer_token)
         .complete_dossier(CompleteDossierRequest {

@@ -97,6 +97,7 @@ before(async () => {
   user("mot.cua", "Phạm Thị Hoa", [`counter-staff@${units.office}`]);
   user("chuyen.vien", "Trần Văn Bình", [`processing-officer@${units.office}`]);
   user("xem.le.chan", "Vũ Thị Lan", [`leader@${units.other}`]);
+  user("lanh.dao", "Hoàng Minh Tuấn", [`leader@${units.office}`]);
   user("thu.ky", "Đỗ Văn Khoa", [`document-controller@${units.office}`]);
   const csv = readFileSync("services/procedures/samples/thu-tuc-giao-duc.csv", "utf8").replaceAll("units/replace-me", units.office);
   writeFileSync(join(dir, "catalogue.csv"), csv);
@@ -242,6 +243,18 @@ test("a citizen follows the dossier on a phone with its code and four digits", a
   assert.match(answer, /Đã trả kết quả/);
   assert.ok(!answer.includes("Nguyễn Văn An") && !answer.includes("031204001234"), "nothing personal");
   await checked(page, "lookup-phone");
+  await context.close();
+});
+
+test("the leader's dashboard counts the day's dossiers", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  await page.click("nav >> text=Tổng quan");
+  await page.waitForURL(/\/tong-quan/);
+  const toHandle = await page.textContent("ul.figures li:first-child .n");
+  assert.equal(toHandle.trim(), "2", "the two dossiers received today");
+  assert.ok(await page.locator("svg.chart rect").count() >= 1, "this month's bar");
+  await checked(page, "dashboard");
   await context.close();
 });
 

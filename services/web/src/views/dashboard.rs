@@ -212,8 +212,10 @@ pub async fn page(
             late_rate => if figures.to_handle == 0 { "–".to_string() } else { percent(figures.late_rate) },
             satisfaction => if total.rated == 0 { "–".to_string() } else { percent(total.satisfaction_rate) },
             rated => total.rated,
-            by_unit,
-            by_procedure,
+            tables => [
+                context! { id => "don-vi", heading => "Theo đơn vị", first => "Đơn vị", lines => by_unit },
+                context! { id => "thu-tuc", heading => "Theo thủ tục", first => "Thủ tục", lines => by_procedure },
+            ],
             chart => Value::from_safe_string(chart),
         },
     )
