@@ -608,3 +608,46 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     assert_eq!(browser.get("/tong-quan?nam=2025&ky=q5").await.status, 400);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_counter_refuses_a_dossier_with_its_reason_and_prints_form_03() {
+    let (server, office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let receive = browser.get(&format!("/ho-so/tiep-nhan?thu_tuc={TRANSFER}")).await;
+    assert!(receive.body.contains(&format!("/ho-so/tu-choi?thu_tuc={TRANSFER}")));
+    let form = browser.get(&format!("/ho-so/tu-choi?thu_tuc={TRANSFER}")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let request_id = form.input("request_id").unwrap();
+    let csrf = browser.csrf();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("request_id", request_id.as_str()),
+        ("thu_tuc", TRANSFER),
+        ("co_quan", office.unit.name.as_str()),
+        ("ho_ten", "Phạm Văn Dũng"),
+        ("so_dinh_danh", "031204009876"),
+        ("ly_do", ""),
+    ];
+    let refused = browser.post("/ho-so/tu-choi", &fields).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Nhập lý do từ chối"), "{}", refused.body);
+    fields[6] = ("ly_do", "Hồ sơ thuộc thẩm quyền của trường");
+    let first = browser.post("/ho-so/tu-choi", &fields).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = browser.post("/ho-so/tu-choi", &fields).await;
+    assert_eq!(again.location, first.location, "a retry refuses once");
+    assert_eq!(all_dossiers(&server).await.dossiers.len(), 1);
+    let page = browser.get(first.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("Từ chối tiếp nhận hồ sơ"));
+    assert!(page.body.contains("bieu-mau/03") && !page.body.contains("bieu-mau/01"));
+    let id = first
+        .location
+        .as_deref()
+        .unwrap()
+        .trim_start_matches("/ho-so/")
+        .trim_end_matches("?da=tu-choi");
+    let form_03 = browser.get(&format!("/ho-so/{id}/bieu-mau/03")).await;
+    assert_eq!(form_03.status, 200);
+    assert!(form_03.body.contains("Hồ sơ thuộc thẩm quyền của trường"));
+    server.stop().await;
+}

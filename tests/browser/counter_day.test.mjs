@@ -195,6 +195,28 @@ test("a double click on the receive button makes one dossier", async () => {
   await context.close();
 });
 
+test("the clerk refuses a dossier at intake and its refusal form prints", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "mot.cua", "mot.cua-Mat-Khau-1");
+  await page.goto(`${base}/ho-so/tiep-nhan?thu_tuc=${PROCEDURE}`);
+  await page.click("text=Từ chối tiếp nhận và in phiếu từ chối");
+  await page.waitForURL(/\/ho-so\/tu-choi/);
+  await page.fill("#ho_ten", "Phạm Văn Dũng");
+  await page.click("#tu_choi");
+  assert.match(await page.textContent(".error-summary"), /Nhập lý do từ chối/);
+  await checked(page, "refuse-form-refused");
+  await page.fill("#ly_do", "Hồ sơ thuộc thẩm quyền của trường");
+  await page.click("#tu_choi");
+  await page.waitForURL(/\?da=tu-choi$/);
+  await checked(page, "refused");
+  await page.click("text=Mẫu 03");
+  const form = await context.waitForEvent("page");
+  await form.waitForLoadState();
+  assert.match(await form.textContent("body"), /Hồ sơ thuộc thẩm quyền của trường/);
+  await form.screenshot({ path: join(screens, "refusal-form-03.png"), fullPage: true });
+  await context.close();
+});
+
 test("the dossier is handed over, supplemented, completed, returned and rated from its page", async () => {
   const clerk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const officer = await browser.newContext({ viewport: { width: 1366, height: 768 } });

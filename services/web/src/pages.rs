@@ -30,6 +30,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("receipt.html", include_str!("templates/receipt.html")),
     ("lookup.html", include_str!("templates/lookup.html")),
     ("dashboard.html", include_str!("templates/dashboard.html")),
+    ("refuse.html", include_str!("templates/refuse.html")),
 ];
 
 /// The compiled templates.

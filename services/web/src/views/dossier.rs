@@ -63,10 +63,10 @@ pub async fn page(
     Path(id): Path<String>,
     axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Result<Response, PageError> {
-    let done = super::actions::ACTIONS
-        .iter()
-        .find(|a| a.key == done.da)
-        .map(|a| a.label);
+    let done = match done.da.as_str() {
+        "tu-choi" => Some("Từ chối tiếp nhận hồ sơ"),
+        key => super::actions::ACTIONS.iter().find(|a| a.key == key).map(|a| a.label),
+    };
     render_page(&web, &session, &id, None, done).await
 }
 
@@ -133,8 +133,7 @@ async fn render_page(
         pb::Form::SupplementRequest => !dossier.supplements.is_empty(),
         pb::Form::Refusal => status == pb::DossierStatus::NotReceived,
         pb::Form::Apology => dossier.extension.is_some(),
-        pb::Form::Receipt => status != pb::DossierStatus::NotReceived,
-        _ => true,
+        _ => status != pb::DossierStatus::NotReceived,
     };
     let forms: Vec<_> = FORMS
         .iter()

@@ -4,7 +4,10 @@
 use http::HeaderMap;
 
 use crate::csrf;
+use eiso_platform::CallContext;
+
 use crate::error::PageError;
+use crate::session::Session;
 
 pub struct Fields(pub Vec<(String, String)>);
 
@@ -24,6 +27,22 @@ impl Fields {
             .iter()
             .filter(move |(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// The context of a form that creates something: its CSRF value checked,
+    /// `method` authorised for the person, and the form's `request_id`
+    /// (written into the page when it was rendered) carried, so that a
+    /// resubmitted form returns what the first one created.
+    pub fn create_context(
+        &self,
+        headers: &HeaderMap,
+        session: &Session,
+        method: &str,
+    ) -> Result<CallContext, PageError> {
+        self.check_csrf(headers)?;
+        let mut ctx = session.context(method)?;
+        ctx.request_id = self.get("request_id").to_string();
+        Ok(ctx)
     }
 
     /// Refuses the form unless its `csrf` field matches the browser's cookie.

@@ -2,6 +2,7 @@
 //! allowed exactly what the same call over gRPC would be.
 
 pub const RECEIVE_DOSSIER: &str = "/eiso.procedures.v1.DossierService/ReceiveDossier";
+pub const REFUSE_DOSSIER: &str = "/eiso.procedures.v1.DossierService/RefuseDossier";
 pub const GET_DOSSIER: &str = "/eiso.procedures.v1.DossierService/GetDossier";
 pub const LIST_DOSSIERS: &str = "/eiso.procedures.v1.DossierService/ListDossiers";
 pub const RENDER_FORM: &str = "/eiso.procedures.v1.DossierService/RenderForm";

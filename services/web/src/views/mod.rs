@@ -11,6 +11,7 @@ mod fields;
 mod home;
 mod lookup;
 mod receive;
+mod refuse;
 mod sign_in;
 
 use axum::Router;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<Web> {
         .route("/viec-cua-toi", get(dossiers::mine))
         .route("/tong-quan", get(dashboard::page))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
+        .route("/ho-so/tu-choi", get(refuse::page).post(refuse::submit))
         .route("/ho-so/{id}", get(dossier::page))
         .route("/ho-so/{id}/da-tiep-nhan", get(receive::received))
         .route("/ho-so/{id}/bieu-mau/{form}", get(dossier::form))

@@ -24,7 +24,7 @@ use crate::session::Session;
 #[derive(Deserialize, Default)]
 pub struct Choice {
     #[serde(default)]
-    thu_tuc: String,
+    pub thu_tuc: String,
 }
 
 /// What the form shows again after a refused submit.
@@ -210,7 +210,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
 ];
 
 /// A violation of the service as the form's field and a Vietnamese message.
-fn form_error(field: &str) -> (String, String) {
+pub fn form_error(field: &str) -> (String, String) {
     FIELDS
         .iter()
         .find(|(api, ..)| {
@@ -227,8 +227,7 @@ pub async fn submit(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(form);
-    fields.check_csrf(&headers)?;
-    let mut ctx = session.context(RECEIVE_DOSSIER)?;
+    let ctx = fields.create_context(&headers, &session, RECEIVE_DOSSIER)?;
     let code = fields.get("thu_tuc").to_string();
     let ticked: Vec<usize> = fields.all("thanh_phan").filter_map(|v| v.parse().ok()).collect();
     let version = web
@@ -259,8 +258,7 @@ pub async fn submit(
         "buu-chinh" => pb::Channel::Postal,
         _ => pb::Channel::Direct,
     };
-    let request_id = fields.get("request_id").to_string();
-    ctx.request_id = request_id.clone();
+    let request_id = ctx.request_id.clone();
     let request = pb::ReceiveDossierRequest {
         agency: fields.get("co_quan").to_string(),
         procedure: format!("procedures/{code}"),
