@@ -252,6 +252,9 @@ async fn the_counter_receives_a_dossier_once_and_prints_its_receipt() {
     assert_eq!(receipt.status, 200);
     assert!(receipt.body.contains(&dossier.code));
     assert!(receipt.body.contains("Nguyễn Văn An"));
+    // The citizen's lookup page, as an address and a QR code.
+    assert!(receipt.body.contains(&format!("/tra-cuu?ma={}", dossier.code)));
+    assert!(receipt.body.contains("<svg"));
 
     // The list and the dossier's page show it, with names rather than ids.
     let list = browser.get("/ho-so?loai=moi").await;

@@ -178,6 +178,8 @@ test("the clerk receives a dossier with the keyboard alone and its receipt is re
   const text = await receipt.textContent("body");
   assert.match(text, /GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ/);
   assert.ok(text.includes(receivedCode) && text.includes("Nguyễn Văn An"));
+  assert.ok(text.includes(`${base}/tra-cuu?ma=${receivedCode}`), "the lookup page's address");
+  assert.equal(await receipt.locator(".lookup svg").count(), 1, "its QR code");
   await receipt.screenshot({ path: join(screens, "receipt-form-01.png"), fullPage: true });
   await context.close();
 });

@@ -75,6 +75,10 @@ impl Default for LogConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub listen_addr: SocketAddr,
+    /// The address people reach the server at (`https://motcua.example.gov.vn`),
+    /// printed on the receipt as the QR code of the citizen's lookup page.
+    /// `None`: `http://{listen_addr}`.
+    pub public_url: Option<String>,
     pub data_dir: PathBuf,
     /// `None`: SQLite files under `data_dir`. A `postgres://` URL: PostgreSQL,
     /// one schema per service.
@@ -101,6 +105,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("listen_addr", &self.listen_addr)
+            .field("public_url", &self.public_url)
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url.as_deref().map(redact_url))
             .field("worker_threads", &self.worker_threads)
@@ -119,6 +124,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            public_url: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             worker_threads: None,
@@ -139,6 +145,15 @@ const NOT_SERVER_VARIABLES: &[&str] = &["EISO_SERVER", "EISO_TOKEN", "EISO_OUTPU
 const NOT_SERVER_PREFIXES: &[&str] = &["EISO_TEST_"];
 
 impl Config {
+    /// [`Config::public_url`], or the listening address; without a trailing `/`.
+    pub fn public_base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen_addr))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
     /// The search index's directory.
     pub fn search_dir(&self) -> PathBuf {
         self.search_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
@@ -183,6 +198,7 @@ impl Config {
             match name.as_str() {
                 "EISO_CONFIG" => {}
                 "EISO_LISTEN_ADDR" => self.listen_addr = parse(name, value)?,
+                "EISO_PUBLIC_URL" => self.public_url = Some(value.trim().to_string()).filter(|url| !url.is_empty()),
                 "EISO_DATA_DIR" => self.data_dir = PathBuf::from(value),
                 "EISO_DATABASE_URL" => {
                     self.database_url = if value.trim().is_empty() {
@@ -229,6 +245,16 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.public_url
+            && !((url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() > "https://".len()
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(ConfigError::Invalid {
+                field: "public_url",
+                message: "must be an http:// or https:// address".into(),
+            });
+        }
         if self.max_message_bytes < 64 * 1024 {
             return Err(ConfigError::Invalid {
                 field: "max_message_bytes",

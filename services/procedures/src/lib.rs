@@ -43,6 +43,8 @@ pub struct Procedures {
     directory: Arc<dyn Directory>,
     clock: Clock,
     templates: Arc<forms::Templates>,
+    /// Where people reach the server; the receipt's QR code leads there.
+    public_url: String,
 }
 
 impl Procedures {
@@ -52,12 +54,20 @@ impl Procedures {
             directory,
             clock: Clock::system(),
             templates: Arc::new(forms::Templates::builtin()),
+            public_url: String::new(),
         }
     }
 
     /// The same service printing with `templates` (an office's own forms).
     pub fn with_templates(mut self, templates: forms::Templates) -> Self {
         self.templates = Arc::new(templates);
+        self
+    }
+
+    /// The same service printing `public_url` (`https://…`, no trailing `/`)
+    /// as the receipt's QR code to the citizen's lookup page.
+    pub fn with_public_url(mut self, public_url: String) -> Self {
+        self.public_url = public_url;
         self
     }
 

@@ -95,6 +95,7 @@ impl Procedures {
                     agency_code: agency.code,
                     officer_names,
                     issue_time: self.clock.now(),
+                    public_url: self.public_url.clone(),
                 };
                 let html = forms::render(&self.templates, form, &context).map_err(form_error)?;
                 Ok(pb::RenderFormResponse { html, file_name })

@@ -145,7 +145,8 @@ impl App {
             Journal::new(procedures_db.clone()),
             Arc::new(directory::IdentityDirectory(identity.clone())),
         )
-        .with_clock(clock.clone());
+        .with_clock(clock.clone())
+        .with_public_url(config.public_base_url());
         // An office's own forms, if it has put any in data_dir/templates.
         let template_dir = config.data_dir.join("templates");
         let procedures = if template_dir.is_dir() {

@@ -72,6 +72,10 @@ pub struct FormContext {
     pub officer_names: BTreeMap<String, String>,
     /// When the form is printed (the date line under the motto).
     pub issue_time: DateTime<Utc>,
+    /// Where people reach the server (`https://motcua.example.gov.vn`): the
+    /// receipt prints the citizen's lookup page there as a QR code. Empty:
+    /// no QR code.
+    pub public_url: String,
 }
 
 /// What the yearly register (form 06) is rendered from.

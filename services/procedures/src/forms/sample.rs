@@ -169,6 +169,7 @@ pub(super) fn form_context() -> FormContext {
         agency_code: "000.00.00.X00".into(),
         officer_names: officer_names(),
         issue_time: local(2025, 3, 3, 8, 0),
+        public_url: "https://motcua.example.gov.vn".into(),
     }
 }
 

@@ -181,6 +181,7 @@ fn context(dossier: Dossier) -> FormContext {
         agency_code: "000.32.27.H26".into(),
         officer_names: officers(),
         issue_time: local(2025, 3, 5, 14, 35),
+        public_url: String::new(),
     }
 }
 
@@ -382,6 +383,28 @@ fn form_01_receipt_and_appointment() {
             "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Văn Tâm",
         ],
     );
+}
+
+#[test]
+fn the_receipt_leads_to_the_lookup_page_by_qr_code_only_when_the_address_is_known() {
+    let without = render_ok(Form::Receipt, &context(dossier()));
+    assert!(!without.contains("<svg") && !without.contains("tra-cuu"));
+    let mut ctx = context(dossier());
+    ctx.public_url = "https://motcua.haian.gov.vn/".into();
+    let with = render_ok(Form::Receipt, &ctx);
+    assert!(
+        with.contains(&format!("https://motcua.haian.gov.vn/tra-cuu?ma={CODE}")),
+        "{with}"
+    );
+    assert_eq!(with.matches("<svg").count(), 1, "one QR code");
+    assert!(!with.contains("<?xml"), "an element, not a document, inside the page");
+    // The other forms print no QR code.
+    let supplement = render_ok(Form::SupplementRequest, &{
+        let mut ctx = context(with_supplement(dossier()));
+        ctx.public_url = "https://motcua.haian.gov.vn".into();
+        ctx
+    });
+    assert!(!supplement.contains("<svg"));
 }
 
 #[test]

@@ -380,6 +380,36 @@ pub(super) struct FormView {
     pub supplement: SupplementView,
     pub refusal: RefusalView,
     pub extension: ExtensionView,
+    pub lookup: LookupView,
+}
+
+/// The citizen's lookup page of the dossier, as an address and a QR code.
+#[derive(Debug, Default, Serialize)]
+pub(super) struct LookupView {
+    pub url: String,
+    /// An SVG element; empty when there is no address.
+    pub qr: String,
+}
+
+impl LookupView {
+    fn of(public_url: &str, code: &str) -> Self {
+        if public_url.is_empty() || code.is_empty() {
+            return Self::default();
+        }
+        let url = format!("{}/tra-cuu?ma={code}", public_url.trim_end_matches('/'));
+        let qr = qrcode::QrCode::new(url.as_bytes())
+            .map(|qr| {
+                let svg = qr
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(96, 96)
+                    .quiet_zone(true)
+                    .build();
+                // The renderer writes an XML declaration before the element.
+                svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or_default()
+            })
+            .unwrap_or_default();
+        Self { url, qr }
+    }
 }
 
 fn dossier_sets(d: &Dossier) -> i32 {
@@ -609,6 +639,7 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
         supplement,
         refusal,
         extension,
+        lookup: LookupView::of(&ctx.public_url, &d.code),
     }
 }
 
