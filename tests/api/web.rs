@@ -607,6 +607,28 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     assert!(page.body.contains("2.002481 Chuyển trường"), "by procedure");
     assert!(page.body.contains("<svg class=\"chart\""));
 
+    // The same figures as a workbook.
+    let download = browser.get(&format!("/tong-quan.xlsx?nam={}&ky=", today.year())).await;
+    assert_eq!(download.status, 200);
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    use calamine::Reader;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(download.bytes.to_vec())).unwrap();
+    let sheet = workbook.worksheet_range("Tổng quan").unwrap();
+    let value_of = |label: &str| {
+        sheet
+            .rows()
+            .find(|row| row.first().map(|c| c.to_string()) == Some(label.to_string()))
+            .and_then(|row| row.get(1).map(|c| c.to_string()))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    assert_eq!(value_of("Cần giải quyết"), period.to_handle.to_string());
+    assert_eq!(value_of("Đã giải quyết"), finished.to_string());
+
     // A quarter that is not a quarter is refused, not a page of zeros.
     assert_eq!(browser.get("/tong-quan?nam=2025&ky=q5").await.status, 400);
     server.stop().await;

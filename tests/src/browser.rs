@@ -16,6 +16,8 @@ pub struct Page {
     pub location: Option<String>,
     pub headers: http::HeaderMap,
     pub body: String,
+    /// The body as sent (a download).
+    pub bytes: Bytes,
 }
 
 impl Page {
@@ -124,6 +126,7 @@ impl Browser {
             location,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 

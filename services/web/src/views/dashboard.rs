@@ -97,11 +97,18 @@ fn line(name: String, figures: &pb::PeriodFigures) -> Line {
     }
 }
 
-pub async fn page(
-    State(web): State<Web>,
-    session: Session,
-    Query(period): Query<Period>,
-) -> Result<Html<String>, PageError> {
+/// What the dashboard shows, gathered once for the page and the workbook.
+struct Dashboard {
+    year: i32,
+    label: String,
+    total: pb::ServiceStatistics,
+    figures: pb::PeriodFigures,
+    by_unit: Vec<Line>,
+    by_procedure: Vec<Line>,
+    months: Vec<Bar>,
+}
+
+async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashboard, PageError> {
     let ctx = session.context(GET_SERVICE_STATISTICS)?;
     let today = web.clock().now().with_timezone(&Ho_Chi_Minh).date_naive();
     let year = period.nam.unwrap_or(today.year());
@@ -120,7 +127,7 @@ pub async fn page(
         .await?;
     let figures = total.period.unwrap_or_default();
 
-    let mut names = Names::new(&web);
+    let mut names = Names::new(web);
     let mut units: Vec<String> = Vec::new();
     for bound in session.principal.bindings.iter().map(|(_, unit)| unit) {
         for unit in web.directory().subtree(bound).await.unwrap_or_default() {
@@ -179,6 +186,25 @@ pub async fn page(
             value: (finished > 0).then_some(figures.on_time_rate),
         });
     }
+    Ok(Dashboard {
+        year,
+        label,
+        total,
+        figures,
+        by_unit,
+        by_procedure,
+        months: bars,
+    })
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Query(period): Query<Period>,
+) -> Result<Html<String>, PageError> {
+    let dashboard = collect(&web, &session, &period).await?;
+    let (year, label, total, figures) = (dashboard.year, dashboard.label, dashboard.total, dashboard.figures);
+    let (by_unit, by_procedure, bars) = (dashboard.by_unit, dashboard.by_procedure, dashboard.months);
     let chart = chart::bars(&format!("Tỷ lệ giải quyết đúng hạn theo tháng, năm {year}"), &bars);
 
     let periods: Vec<Value> = std::iter::once(("".to_string(), "Cả năm".to_string()))
@@ -217,8 +243,106 @@ pub async fn page(
                 context! { id => "thu-tuc", heading => "Theo thủ tục", first => "Thủ tục", lines => by_procedure },
             ],
             chart => Value::from_safe_string(chart),
+            ky => period.ky,
         },
     )
+}
+
+/// The dashboard as a workbook (`/tong-quan.xlsx`): the figures of the
+/// period, by unit and by procedure, as the page shows them.
+pub async fn workbook(
+    State(web): State<Web>,
+    session: Session,
+    Query(period): Query<Period>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let dashboard = collect(&web, &session, &period).await?;
+    let bytes = write_workbook(&dashboard).map_err(|e| PageError::Internal(format!("dashboard workbook: {e}")))?;
+    let file = format!("tong-quan-{}.xlsx", dashboard.year);
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        headers.insert(http::header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+fn write_workbook(d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Tổng quan")?;
+    sheet.set_column_width(0, 60)?;
+    sheet.write_with_format(0, 0, format!("Tình hình giải quyết hồ sơ: {}", d.label), &bold)?;
+    let f = &d.figures;
+    let finished = f.finished_early + f.finished_on_time + f.finished_late;
+    let rows: [(&str, i64); 11] = [
+        ("Kỳ trước chuyển sang", f.carried_over),
+        ("Tiếp nhận trong kỳ", f.received),
+        ("Tiếp nhận trực tuyến", f.received_online),
+        ("Tiếp nhận trực tiếp", f.received_direct),
+        ("Tiếp nhận qua bưu chính", f.received_postal),
+        ("Cần giải quyết", f.to_handle),
+        ("Đã giải quyết", finished),
+        ("Giải quyết trước hạn", f.finished_early),
+        ("Giải quyết đúng hạn", f.finished_on_time),
+        ("Giải quyết quá hạn", f.finished_late),
+        ("Đang giải quyết quá hạn", f.in_progress_overdue),
+    ];
+    let mut row = 2;
+    for (label, value) in rows {
+        sheet.write(row, 0, label)?;
+        sheet.write(row, 1, value as f64)?;
+        row += 1;
+    }
+    sheet.write(row, 0, "Đang giải quyết trong hạn")?;
+    sheet.write(row, 1, f.in_progress_within_time as f64)?;
+    row += 1;
+    sheet.write(row, 0, "Tỷ lệ đúng hạn: (trước hạn + đúng hạn) ÷ đã giải quyết")?;
+    sheet.write(row, 1, f.on_time_rate)?;
+    row += 1;
+    sheet.write(
+        row,
+        0,
+        "Tỷ lệ trễ hạn: (giải quyết quá hạn + đang quá hạn) ÷ cần giải quyết",
+    )?;
+    sheet.write(row, 1, f.late_rate)?;
+    row += 1;
+    sheet.write(row, 0, "Tỷ lệ hài lòng")?;
+    sheet.write(row, 1, d.total.satisfaction_rate)?;
+    row += 2;
+    for (title, lines) in [("Theo đơn vị", &d.by_unit), ("Theo thủ tục", &d.by_procedure)] {
+        sheet.write_with_format(row, 0, title, &bold)?;
+        let header = [
+            "Kỳ trước chuyển sang",
+            "Tiếp nhận",
+            "Cần giải quyết",
+            "Đã giải quyết",
+            "Quá hạn",
+            "Đang quá hạn",
+        ];
+        for (i, h) in header.iter().enumerate() {
+            sheet.write_with_format(row, 1 + i as u16, *h, &bold)?;
+        }
+        row += 1;
+        for l in lines {
+            sheet.write(row, 0, l.name.as_str())?;
+            for (i, v) in [l.carried_over, l.received, l.to_handle, l.finished, l.late, l.overdue]
+                .into_iter()
+                .enumerate()
+            {
+                sheet.write(row, 1 + i as u16, v as f64)?;
+            }
+            row += 1;
+        }
+        row += 1;
+    }
+    workbook.save_to_buffer()
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub fn routes() -> Router<Web> {
         .route("/ho-so", get(dossiers::page))
         .route("/viec-cua-toi", get(dossiers::mine))
         .route("/tong-quan", get(dashboard::page))
+        .route("/tong-quan.xlsx", get(dashboard::workbook))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
         .route("/ho-so/tu-choi", get(refuse::page).post(refuse::submit))
         .route("/ho-so/{id}", get(dossier::page))
