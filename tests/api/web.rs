@@ -457,6 +457,32 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
     // The trail names the person who acted from the web, as for a gRPC call.
     let history: Vec<_> = done.history.iter().map(|c| c.actor.clone()).collect();
     assert!(history.contains(&officer.name), "{history:?}");
+    // What was refused from the web is in the audit trail, with who tried,
+    // as a refused gRPC call is.
+    let entries = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
+            parent: "trails/procedures".into(),
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries;
+    let refused: Vec<_> = entries
+        .iter()
+        .filter(|e| e.actor == officer.name && e.code != 0)
+        .map(|e| (e.method.rsplit('/').next().unwrap().to_string(), e.code))
+        .collect();
+    assert!(
+        refused.contains(&("CompleteDossier".to_string(), tonic::Code::InvalidArgument as i32)),
+        "{refused:?}"
+    );
+    assert!(
+        refused.contains(&("ReturnResult".to_string(), tonic::Code::PermissionDenied as i32)),
+        "{refused:?}"
+    );
     server.stop().await;
 }
 

@@ -133,7 +133,6 @@ where
             let reason = reason(request.headers());
             let token = bearer(request.headers()).map(str::to_string);
             let rule = policy::rule(&method);
-            let audited = rule.is_some_and(|r| r.audited);
 
             let verified = match &token {
                 Some(token) => Some(verifier.verify(token).await),
@@ -180,32 +179,51 @@ where
             };
 
             // A failed audited call changed nothing; record that it was tried.
-            if audited
-                && let Some(code) = status_of(&response)
-                && code != Code::Ok
-                && let Some(db) = trail_of(&method).and_then(|trail| trails.get(trail))
-            {
+            if let Some(code) = status_of(&response) {
                 let message = response
                     .headers()
                     .get("grpc-message")
                     .and_then(|v| v.to_str().ok())
                     .map(percent_decode)
                     .unwrap_or_default();
-                let entry = NewEntry {
-                    actor,
-                    method: method.clone(),
-                    resource: String::new(),
-                    code: code as i32,
-                    message,
-                    reason,
-                    request_id: String::new(),
-                };
-                if let Err(error) = audit::record_outcome(db, entry).await {
-                    tracing::error!(%error, method, "cannot record a failed call in the audit trail");
-                }
+                record_failure(&trails, &actor, &method, code, message, reason).await;
             }
             Ok(response)
         })
+    }
+}
+
+/// Records in the method's audit trail that an audited call (a change, a
+/// sign-in) was tried and failed: nothing changed, but the attempt is
+/// evidence. Calls that succeeded or are not audited are not recorded here
+/// (successful changes are recorded by the services in their transaction).
+/// The gateway calls it for gRPC, the web app for its forms.
+pub async fn record_failure(
+    trails: &HashMap<String, Db>,
+    actor: &str,
+    method: &str,
+    code: Code,
+    message: String,
+    reason: String,
+) {
+    let audited = policy::rule(method).is_some_and(|r| r.audited);
+    if !audited || code == Code::Ok {
+        return;
+    }
+    let Some(db) = trail_of(method).and_then(|trail| trails.get(trail)) else {
+        return;
+    };
+    let entry = NewEntry {
+        actor: actor.to_string(),
+        method: method.to_string(),
+        resource: String::new(),
+        code: code as i32,
+        message,
+        reason,
+        request_id: String::new(),
+    };
+    if let Err(error) = audit::record_outcome(db, entry).await {
+        tracing::error!(%error, method, "cannot record a failed call in the audit trail");
     }
 }
 

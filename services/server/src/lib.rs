@@ -229,6 +229,10 @@ impl App {
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),
             pages,
             clock,
+            trails: HashMap::from([
+                (eiso_identity::SERVICE_NAME.to_string(), identity_db.clone()),
+                (eiso_procedures::SERVICE_NAME.to_string(), procedures_db.clone()),
+            ]),
         });
 
         let trails = HashMap::from([

@@ -47,6 +47,9 @@ pub struct Parts {
     pub directory: Arc<dyn Directory>,
     pub pages: Pages,
     pub clock: Clock,
+    /// The services' audit trails, by trail name: a refused write from a
+    /// page is recorded there as a refused gRPC call is.
+    pub trails: std::collections::HashMap<String, eiso_platform::db::Db>,
 }
 
 /// The app: its [`Parts`], shared by every request.
@@ -92,6 +95,46 @@ impl Web {
 
     pub fn clock(&self) -> &Clock {
         &self.0.clock
+    }
+
+    /// The context of a write from a page, authorised by the policy table; a
+    /// refusal is recorded in the method's audit trail.
+    pub async fn write_context(
+        &self,
+        session: &session::Session,
+        method: &str,
+    ) -> Result<eiso_platform::CallContext, error::PageError> {
+        let refused = match session.context(method) {
+            Ok(ctx) => return Ok(ctx),
+            Err(refused) => refused,
+        };
+        let message = format!(
+            "your roles do not allow {}",
+            method.rsplit('/').next().unwrap_or(method)
+        );
+        let error = eiso_platform::ServiceError::PermissionDenied(message);
+        self.record_refusal(session, method, &error).await;
+        Err(refused)
+    }
+
+    /// Records that a write from a page failed (nothing changed), in the
+    /// method's audit trail with the person's name, as the gateway records a
+    /// failed gRPC call. Internal errors are recorded without their detail.
+    pub async fn record_refusal(&self, session: &session::Session, method: &str, error: &eiso_platform::ServiceError) {
+        use eiso_platform::ServiceError;
+        let message = match error {
+            ServiceError::Internal(_) => "internal error".to_string(),
+            other => eiso_platform::error::truncate_chars(&other.to_string(), eiso_platform::error::MAX_MESSAGE_CHARS),
+        };
+        eiso_platform::gateway::record_failure(
+            &self.0.trails,
+            &session.principal.name,
+            method,
+            error.code(),
+            message,
+            String::new(),
+        )
+        .await;
     }
 
     /// Every page and asset of the app.

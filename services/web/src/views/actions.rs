@@ -138,7 +138,7 @@ pub async fn submit(
     let fields = Fields(form);
     fields.check_csrf(&headers)?;
     let action = ACTIONS.iter().find(|a| a.key == key).ok_or(PageError::NotFound)?;
-    let ctx = session.context(action.method)?;
+    let ctx = web.write_context(&session, action.method).await?;
     let name = format!("dossiers/{id}");
     let dossiers = web.procedures();
     let reason = fields.get("ly_do").to_string();
@@ -216,6 +216,9 @@ pub async fn submit(
                 .await
         }
     };
+    if let Err(error) = &result {
+        web.record_refusal(&session, action.method, error).await;
+    }
     let problem = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/ho-so/{id}?da={key}")).into_response()),
         Err(ServiceError::InvalidArgument(violations)) => {

@@ -6,6 +6,7 @@ use http::HeaderMap;
 use crate::csrf;
 use eiso_platform::CallContext;
 
+use crate::Web;
 use crate::error::PageError;
 use crate::session::Session;
 
@@ -33,14 +34,15 @@ impl Fields {
     /// `method` authorised for the person, and the form's `request_id`
     /// (written into the page when it was rendered) carried, so that a
     /// resubmitted form returns what the first one created.
-    pub fn create_context(
+    pub async fn create_context(
         &self,
+        web: &Web,
         headers: &HeaderMap,
         session: &Session,
         method: &str,
     ) -> Result<CallContext, PageError> {
         self.check_csrf(headers)?;
-        let mut ctx = session.context(method)?;
+        let mut ctx = web.write_context(session, method).await?;
         ctx.request_id = self.get("request_id").to_string();
         Ok(ctx)
     }

@@ -227,7 +227,7 @@ pub async fn submit(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(form);
-    let ctx = fields.create_context(&headers, &session, RECEIVE_DOSSIER)?;
+    let ctx = fields.create_context(&web, &headers, &session, RECEIVE_DOSSIER).await?;
     let code = fields.get("thu_tuc").to_string();
     let ticked: Vec<usize> = fields.all("thanh_phan").filter_map(|v| v.parse().ok()).collect();
     let version = web
@@ -282,7 +282,11 @@ pub async fn submit(
         errors,
         problem,
     };
-    match web.procedures().receive_dossier(&ctx, request).await {
+    let result = web.procedures().receive_dossier(&ctx, request).await;
+    if let Err(error) = &result {
+        web.record_refusal(&session, RECEIVE_DOSSIER, error).await;
+    }
+    match result {
         Ok(dossier) => {
             let id = dossier.name.trim_start_matches("dossiers/");
             Ok(Redirect::to(&format!("/ho-so/{id}/da-tiep-nhan")).into_response())

@@ -87,7 +87,7 @@ pub async fn submit(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(form);
-    let ctx = fields.create_context(&headers, &session, REFUSE_DOSSIER)?;
+    let ctx = fields.create_context(&web, &headers, &session, REFUSE_DOSSIER).await?;
     let request_id = ctx.request_id.clone();
     let request = pb::RefuseDossierRequest {
         agency: fields.get("co_quan").to_string(),
@@ -102,7 +102,11 @@ pub async fn submit(
         reason: fields.get("ly_do").to_string(),
         request_id: request_id.clone(),
     };
-    match web.procedures().refuse_dossier(&ctx, request).await {
+    let result = web.procedures().refuse_dossier(&ctx, request).await;
+    if let Err(error) = &result {
+        web.record_refusal(&session, REFUSE_DOSSIER, error).await;
+    }
+    match result {
         Ok(dossier) => {
             let id = dossier.name.trim_start_matches("dossiers/");
             Ok(Redirect::to(&format!("/ho-so/{id}?da=tu-choi")).into_response())
