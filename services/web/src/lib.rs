@@ -117,6 +117,20 @@ impl Web {
         Err(refused)
     }
 
+    /// `result`, the outcome of a write from a page, with a failure recorded
+    /// as [`Web::record_refusal`] records it.
+    pub async fn audited<T>(
+        &self,
+        session: &session::Session,
+        method: &str,
+        result: eiso_platform::ServiceResult<T>,
+    ) -> eiso_platform::ServiceResult<T> {
+        if let Err(error) = &result {
+            self.record_refusal(session, method, error).await;
+        }
+        result
+    }
+
     /// Records that a write from a page failed (nothing changed), in the
     /// method's audit trail with the person's name, as the gateway records a
     /// failed gRPC call. Internal errors are recorded without their detail.

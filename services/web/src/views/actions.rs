@@ -216,10 +216,7 @@ pub async fn submit(
                 .await
         }
     };
-    if let Err(error) = &result {
-        web.record_refusal(&session, action.method, error).await;
-    }
-    let problem = match result {
+    let problem = match web.audited(&session, action.method, result).await {
         Ok(_) => return Ok(Redirect::to(&format!("/ho-so/{id}?da={key}")).into_response()),
         Err(ServiceError::InvalidArgument(violations)) => {
             let mut messages: Vec<&str> = violations.iter().map(|v| message(&v.field)).collect();

@@ -283,10 +283,7 @@ pub async fn submit(
         problem,
     };
     let result = web.procedures().receive_dossier(&ctx, request).await;
-    if let Err(error) = &result {
-        web.record_refusal(&session, RECEIVE_DOSSIER, error).await;
-    }
-    match result {
+    match web.audited(&session, RECEIVE_DOSSIER, result).await {
         Ok(dossier) => {
             let id = dossier.name.trim_start_matches("dossiers/");
             Ok(Redirect::to(&format!("/ho-so/{id}/da-tiep-nhan")).into_response())

@@ -103,10 +103,7 @@ pub async fn submit(
         request_id: request_id.clone(),
     };
     let result = web.procedures().refuse_dossier(&ctx, request).await;
-    if let Err(error) = &result {
-        web.record_refusal(&session, REFUSE_DOSSIER, error).await;
-    }
-    match result {
+    match web.audited(&session, REFUSE_DOSSIER, result).await {
         Ok(dossier) => {
             let id = dossier.name.trim_start_matches("dossiers/");
             Ok(Redirect::to(&format!("/ho-so/{id}?da=tu-choi")).into_response())
