@@ -211,8 +211,8 @@ test("the clerk refuses a dossier at intake and its refusal form prints", async 
   await page.click("#tu_choi");
   await page.waitForURL(/\?da=tu-choi$/);
   await checked(page, "refused");
-  await page.click("text=Mẫu 03");
-  const form = await context.waitForEvent("page");
+  // Wait for the new tab before clicking: it may open before a later wait starts.
+  const [form] = await Promise.all([context.waitForEvent("page"), page.click("text=Mẫu 03")]);
   await form.waitForLoadState();
   assert.match(await form.textContent("body"), /Hồ sơ thuộc thẩm quyền của trường/);
   await form.screenshot({ path: join(screens, "refusal-form-03.png"), fullPage: true });
