@@ -104,7 +104,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(60))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(tune(false));
-        let writer = Database::connect(writer).await?;
+        let writer = connect_sqlite(writer, busy).await?;
 
         let mut reader = ConnectOptions::new(url);
         reader
@@ -113,7 +113,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(tune(true));
-        let reader = Database::connect(reader).await?;
+        let reader = connect_sqlite(reader, busy).await?;
         Ok(Self {
             writer,
             reader,
@@ -189,6 +189,32 @@ impl Db {
         let _ = self.reader.close().await;
         let _ = self.writer.close().await;
     }
+}
+
+/// Connects to a SQLite file, retrying while another process holds it.
+///
+/// Switching a new file to WAL takes an exclusive lock that SQLite does not
+/// wait for with the busy timeout, so processes opening the same new file at
+/// once get "database is locked" from the first connection. They retry here,
+/// within the same busy timeout, instead of failing to start.
+async fn connect_sqlite(options: ConnectOptions, busy: Duration) -> Result<DatabaseConnection, DbErr> {
+    let deadline = std::time::Instant::now() + busy;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(err) if is_sqlite_busy(&err) && std::time::Instant::now() + pause < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether `err` is SQLite's SQLITE_BUSY ("database is locked", code 5).
+fn is_sqlite_busy(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("database is locked") || text.contains("(code: 5)")
 }
 
 /// A stable advisory-lock key per schema (FNV-1a, as a positive i64).
