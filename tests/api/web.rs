@@ -70,6 +70,21 @@ async fn hand_over(server: &TestServer, clerk: &str, dossier: &str, officer: &st
         .unwrap();
 }
 
+/// The procedures service's audit trail, as the administrator reads it.
+async fn procedures_trail(server: &TestServer) -> Vec<eiso_proto::eiso::audit::v1::AuditEntry> {
+    server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
+            parent: "trails/procedures".into(),
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries
+}
+
 /// Every dossier, as the administrator lists them over gRPC.
 async fn all_dossiers(server: &TestServer) -> eiso_proto::eiso::procedures::v1::ListDossiersResponse {
     server
@@ -141,6 +156,69 @@ async fn a_page_without_a_session_leads_to_sign_in_and_back() {
     assert_eq!(out.status, 303);
     assert!(browser.cookie("eiso_session").is_none());
     assert_eq!(browser.get("/ho-so").await.status, 303);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_changes_their_own_password_with_the_current_one() {
+    let (server, _office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let form = browser.get("/doi-mat-khau").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Mật khẩu đang dùng"));
+    let csrf = browser.csrf();
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("mat_khau_hien_tai", current.to_string()),
+            ("mat_khau_moi", new.to_string()),
+            ("nhap_lai", again.to_string()),
+        ]
+    };
+    let send = async |browser: &mut Browser, fields: [(&'static str, String); 4]| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.post("/doi-mat-khau", &pairs).await
+    };
+    // Each mistake is named on its field, in Vietnamese; nothing changes.
+    let short = send(&mut browser, change("mot.cua-password", "ngan", "ngan")).await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("Mật khẩu mới cần ít nhất 10 ký tự."));
+    let mismatch = send(
+        &mut browser,
+        change("mot.cua-password", "mat-khau-moi-1", "mat-khau-moi-2"),
+    )
+    .await;
+    assert!(mismatch.body.contains("Hai lần nhập mật khẩu mới không giống nhau."));
+    let wrong = send(
+        &mut browser,
+        change("not-the-password", "mat-khau-moi-1", "mat-khau-moi-1"),
+    )
+    .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("Mật khẩu đang dùng không đúng."), "{}", wrong.body);
+
+    let done = send(
+        &mut browser,
+        change("mot.cua-password", "mat-khau-moi-1", "mat-khau-moi-1"),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Đã đổi mật khẩu."));
+    // The new password signs in; the old one no longer does.
+    let mut again = Browser::new(server.addr);
+    again.sign_in("mot.cua", "mat-khau-moi-1").await;
+    let old = server
+        .identity(None)
+        .login(eiso_proto::eiso::identity::v1::LoginRequest {
+            credentials: Some(eiso_proto::eiso::identity::v1::login_request::Credentials::Password(
+                eiso_proto::eiso::identity::v1::PasswordCredentials {
+                    username: "mot.cua".into(),
+                    password: password("mot.cua"),
+                },
+            )),
+        })
+        .await;
+    assert_eq!(old.unwrap_err().code(), tonic::Code::Unauthenticated);
     server.stop().await;
 }
 
@@ -459,17 +537,7 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
     assert!(history.contains(&officer.name), "{history:?}");
     // What was refused from the web is in the audit trail, with who tried,
     // as a refused gRPC call is.
-    let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
-            parent: "trails/procedures".into(),
-            page_size: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+    let entries = procedures_trail(&server).await;
     let refused: Vec<_> = entries
         .iter()
         .filter(|e| e.actor == officer.name && e.code != 0)
@@ -556,6 +624,137 @@ async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
             .status;
     }
     assert_eq!(last, 429);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_citizen_rates_the_service_once_with_the_code_on_the_receipt() {
+    use eiso_proto::eiso::procedures::v1 as pb;
+    let (server, office, _) = counter().await;
+    let (clerk, officer, officer_token) = staff(&server, &office).await;
+    let dossier = receive(&server, &clerk, &office.unit.name, "Lê Văn Cường").await;
+    let receipt = server
+        .dossiers(&clerk)
+        .render_form(pb::RenderFormRequest {
+            form: pb::Form::Receipt as i32,
+            dossier: dossier.name.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .html;
+    let marker = "mã đánh giá <span class=\"strong keep\">";
+    let at = receipt.find(marker).expect("the receipt prints a rating code") + marker.len();
+    let printed = receipt[at..at + 9].to_string();
+    assert_eq!(printed.len(), 9, "ABCD-EFGH: {printed}");
+    assert_eq!(&printed[4..5], "-");
+    // The code is the dossier's own and is never in an API message.
+    let got = server
+        .dossiers(&clerk)
+        .get_dossier(pb::GetDossierRequest {
+            name: dossier.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!format!("{got:?}").contains(&printed.replace('-', "")));
+
+    let mut citizen = Browser::new(server.addr);
+    citizen.get(&format!("/tra-cuu?ma={}", dossier.code)).await;
+    let csrf = citizen.csrf();
+    let rate = |code: &str, level: &str| {
+        vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("ma".to_string(), dossier.code.clone()),
+            ("so".to_string(), "1234".to_string()),
+            ("ma_danh_gia".to_string(), code.to_string()),
+            ("muc_do".to_string(), level.to_string()),
+            ("y_kien".to_string(), "Cán bộ hướng dẫn tận tình".to_string()),
+        ]
+    };
+    let send = async |citizen: &mut Browser, fields: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        citizen.post("/tra-cuu/danh-gia", &pairs).await
+    };
+    let satisfaction = async || {
+        server
+            .dossiers(&server.admin_token)
+            .get_dossier(pb::GetDossierRequest {
+                name: dossier.name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .satisfaction
+    };
+
+    // Before the result is returned: no rating form, and a rating is refused.
+    let open = citizen
+        .post("/tra-cuu", &[("csrf", &csrf), ("ma", &dossier.code), ("so", "1234")])
+        .await;
+    assert!(!open.body.contains("Gửi đánh giá"));
+    let early = send(&mut citizen, rate(&printed, "hai-long")).await;
+    assert!(early.body.contains("Hồ sơ chưa trả kết quả"), "{}", early.body);
+    assert_eq!(satisfaction().await, 0);
+
+    hand_over(&server, &clerk, &dossier.name, &officer.name).await;
+    server
+        .dossiers(&officer_token)
+        .complete_dossier(pb::CompleteDossierRequest {
+            name: dossier.name.clone(),
+            result_summary: "Đồng ý chuyển trường".into(),
+            digitised: false,
+        })
+        .await
+        .unwrap();
+    server
+        .dossiers(&clerk)
+        .return_result(pb::ReturnResultRequest {
+            name: dossier.name.clone(),
+        })
+        .await
+        .unwrap();
+
+    // Returned: the lookup offers the rating form.
+    let returned = citizen
+        .post("/tra-cuu", &[("csrf", &csrf), ("ma", &dossier.code), ("so", "1234")])
+        .await;
+    assert!(returned.body.contains("Gửi đánh giá"), "{}", returned.body);
+    // A wrong code, and the right code for another dossier's applicant, are refused.
+    let wrong = send(&mut citizen, rate("ABCD-EFGH", "hai-long")).await;
+    assert!(wrong.body.contains("Mã đánh giá không đúng"), "{}", wrong.body);
+    let mut wrong_digits = rate(&printed, "hai-long");
+    wrong_digits[2].1 = "9999".into();
+    let stranger = send(&mut citizen, wrong_digits).await;
+    assert_eq!(stranger.status, 404);
+    // No level chosen: said, nothing recorded.
+    let none = send(&mut citizen, rate(&printed, "")).await;
+    assert!(none.body.contains("Chọn một mức độ hài lòng."), "{}", none.body);
+    assert_eq!(satisfaction().await, 0);
+
+    // Typed as people type it: lower case, without the dash.
+    let typed = printed.replace('-', "").to_lowercase();
+    let thanked = send(&mut citizen, rate(&typed, "hai-long")).await;
+    assert_eq!(thanked.status, 200);
+    assert!(thanked.body.contains("Cảm ơn ông/bà đã đánh giá"), "{}", thanked.body);
+    assert!(!thanked.body.contains("Gửi đánh giá"), "the form is gone");
+    assert_eq!(satisfaction().await, pb::Satisfaction::Satisfied as i32);
+
+    // Once only: the same code again changes nothing.
+    let again = send(&mut citizen, rate(&printed, "khong-hai-long")).await;
+    assert!(again.body.contains("Hồ sơ này đã được đánh giá."), "{}", again.body);
+    assert_eq!(satisfaction().await, pb::Satisfaction::Satisfied as i32);
+
+    // The audit trail has the applicant's rating, with the comment as its reason.
+    let entries = procedures_trail(&server).await;
+    let rating: Vec<_> = entries
+        .iter()
+        .filter(|e| e.actor == "public/applicant" && e.method.ends_with("/RateDossier"))
+        .collect();
+    assert_eq!(rating.len(), 1, "{entries:?}");
+    assert_eq!(rating[0].reason, "Cán bộ hướng dẫn tận tình");
+    assert_eq!(rating[0].resource, dossier.name);
     server.stop().await;
 }
 

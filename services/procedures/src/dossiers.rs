@@ -233,7 +233,7 @@ impl Procedures {
             .map_err(|e| calendar_error(e, &row.name()))
     }
 
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         mut tx: WriteTx<'_>,
         mut row: DossierRow,
@@ -317,6 +317,7 @@ impl Procedures {
             applicant,
             summary,
             documents,
+            rating_code: crate::rating::new_rating_code(),
             ..DossierRow::at_intake(now)
         };
         row.change(S::Received, now, &ctx.principal.name, "");

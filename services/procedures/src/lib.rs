@@ -19,6 +19,7 @@ mod dossiers;
 mod grpc;
 mod lookup;
 mod printing;
+mod rating;
 mod statistics;
 mod transfer;
 
@@ -26,6 +27,7 @@ pub use calendars::WorkingTimeLeft;
 pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 pub use lookup::{PublicDossier, SECRET_CHARS};
+pub use rating::{APPLICANT, ApplicantRating, RATING_CODE_CHARS, printed_rating_code};
 
 use std::sync::Arc;
 

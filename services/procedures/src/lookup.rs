@@ -12,7 +12,9 @@ use eiso_proto::eiso::procedures::v1 as pb;
 use sha2::{Digest, Sha256};
 
 use crate::Procedures;
+use crate::rows::DossierRow;
 use crate::rows::dossiers::find_dossier_by;
+use sea_orm::ConnectionTrait;
 
 /// The public view of a dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,11 @@ pub struct PublicDossier {
     /// The open supplement request: why, and what is missing.
     pub supplement: Option<(String, Vec<String>)>,
     pub return_time: Option<DateTime<Utc>>,
+    /// The result is returned and the applicant may still rate the service
+    /// with the code on the receipt.
+    pub rateable: bool,
+    /// The service was rated (at the counter or here).
+    pub rated: bool,
 }
 
 /// How many characters of the ID number (or phone) the citizen gives.
@@ -48,46 +55,56 @@ impl Procedures {
     /// The dossier with `code` if `secret` is the last four characters of its
     /// applicant's ID number (or phone number, when it has no ID number).
     pub async fn lookup_dossier(&self, code: &str, secret: &str) -> ServiceResult<Option<PublicDossier>> {
-        let code = code.trim().to_ascii_uppercase();
-        let secret = tail(secret);
-        if code.is_empty() || code.len() > 64 || secret.chars().count() != SECRET_CHARS {
-            return Ok(None);
-        }
-        let Some(row) = find_dossier_by(self.journal.db().reader(), "code", &code).await? else {
+        let Some(row) = matching_row(self.journal.db().reader(), code, secret).await? else {
             return Ok(None);
         };
-        let dossier = row.to_proto(true);
-        let applicant = dossier.applicant.clone().unwrap_or_default();
-        let expected = if applicant.id_number.trim().is_empty() {
-            tail(&applicant.phone)
-        } else {
-            tail(&applicant.id_number)
-        };
-        // Compared as digests: no early exit on the first differing character.
-        let matches = expected.chars().count() == SECRET_CHARS
-            && Sha256::digest(expected.as_bytes()) == Sha256::digest(secret.as_bytes());
-        if !matches {
-            return Ok(None);
-        }
-        let status = pb::DossierStatus::try_from(dossier.status).unwrap_or_default();
+        let status = row.status();
         let supplement = (status == pb::DossierStatus::SupplementRequested)
-            .then(|| dossier.supplements.last())
+            .then(|| row.supplements.last())
             .flatten()
             .map(|s| (s.reason.clone(), s.documents.clone()));
-        let instant = |ts: Option<&eiso_proto::prost_types::Timestamp>| {
-            ts.and_then(|t| DateTime::from_timestamp(t.seconds, t.nanos.clamp(0, 999_999_999) as u32))
-        };
         Ok(Some(PublicDossier {
-            code: dossier.code,
-            procedure_version: dossier.procedure_version,
-            agency: dossier.agency,
+            procedure_version: format!("procedures/{}/versions/{}", row.procedure_code, row.procedure_version),
             status,
-            receive_time: instant(dossier.receive_time.as_ref()).unwrap_or_default(),
-            appointment_time: instant(dossier.appointment_time.as_ref()),
+            receive_time: row.receive_time,
+            appointment_time: row.appointment_time,
             supplement,
-            return_time: instant(dossier.return_time.as_ref()),
+            return_time: row.return_time,
+            rateable: status == pb::DossierStatus::Returned && row.satisfaction == 0 && !row.rating_code.is_empty(),
+            rated: row.satisfaction != 0,
+            code: row.code,
+            agency: row.agency,
         }))
     }
+}
+
+/// The dossier with `code` if `secret` is the last four characters of its
+/// applicant's ID number (or phone number, when it has no ID number).
+pub(crate) async fn matching_row(
+    db: &impl ConnectionTrait,
+    code: &str,
+    secret: &str,
+) -> ServiceResult<Option<DossierRow>> {
+    let code = code.trim().to_ascii_uppercase();
+    let secret = tail(secret);
+    if code.is_empty() || code.len() > 64 || secret.chars().count() != SECRET_CHARS {
+        return Ok(None);
+    }
+    let Some(row) = find_dossier_by(db, "code", &code).await? else {
+        return Ok(None);
+    };
+    let expected = if row.applicant.id_number.trim().is_empty() {
+        tail(&row.applicant.phone)
+    } else {
+        tail(&row.applicant.id_number)
+    };
+    Ok((expected.chars().count() == SECRET_CHARS && same_secret(&expected, &secret)).then_some(row))
+}
+
+/// Whether two secrets are equal, compared as digests: no early exit on the
+/// first differing character.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
 }
 
 #[cfg(test)]

@@ -88,6 +88,11 @@ impl Procedures {
                     .ok_or_else(|| ServiceError::NotFound(dossier.agency.clone()))?;
                 let officer_names = self.officer_names(std::slice::from_ref(&dossier)).await?;
                 let file_name = forms::file_name(form, &dossier.code);
+                let rating_code =
+                    crate::rows::dossiers::find_dossier_by(self.journal.db().reader(), "code", &dossier.code)
+                        .await?
+                        .map(|row| row.rating_code)
+                        .unwrap_or_default();
                 let context = FormContext {
                     dossier,
                     procedure,
@@ -96,6 +101,7 @@ impl Procedures {
                     officer_names,
                     issue_time: self.clock.now(),
                     public_url: self.public_url.clone(),
+                    rating_code,
                 };
                 let html = forms::render(&self.templates, form, &context).map_err(form_error)?;
                 Ok(pb::RenderFormResponse { html, file_name })

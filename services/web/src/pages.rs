@@ -31,6 +31,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("lookup.html", include_str!("templates/lookup.html")),
     ("dashboard.html", include_str!("templates/dashboard.html")),
     ("refuse.html", include_str!("templates/refuse.html")),
+    ("password.html", include_str!("templates/password.html")),
 ];
 
 /// The compiled templates.
@@ -120,6 +121,13 @@ mod tests {
         let pages = Pages::builtin();
         for (name, _) in BUILTIN {
             assert!(pages.env.get_template(name).is_ok(), "{name}");
+        }
+        // Every file of templates/ is built in (a new page's template
+        // forgotten here would fail only when the page is opened).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/templates");
+        for entry in std::fs::read_dir(dir).expect("templates/") {
+            let file = entry.expect("entry").file_name().to_string_lossy().to_string();
+            assert!(BUILTIN.iter().any(|(name, _)| *name == file), "{file} is not built in");
         }
     }
 

@@ -76,6 +76,9 @@ pub struct FormContext {
     /// receipt prints the citizen's lookup page there as a QR code. Empty:
     /// no QR code.
     pub public_url: String,
+    /// The one-time code the applicant rates the service with on the lookup
+    /// page (the receipt prints it); empty: none.
+    pub rating_code: String,
 }
 
 /// What the yearly register (form 06) is rendered from.

@@ -170,6 +170,7 @@ pub(super) fn form_context() -> FormContext {
         officer_names: officer_names(),
         issue_time: local(2025, 3, 3, 8, 0),
         public_url: "https://motcua.example.gov.vn".into(),
+        rating_code: "K7PM3XQA".into(),
     }
 }
 

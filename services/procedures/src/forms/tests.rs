@@ -182,6 +182,7 @@ fn context(dossier: Dossier) -> FormContext {
         officer_names: officers(),
         issue_time: local(2025, 3, 5, 14, 35),
         public_url: String::new(),
+        rating_code: String::new(),
     }
 }
 
@@ -398,6 +399,21 @@ fn the_receipt_leads_to_the_lookup_page_by_qr_code_only_when_the_address_is_know
     );
     assert_eq!(with.matches("<svg").count(), 1, "one QR code");
     assert!(!with.contains("<?xml"), "an element, not a document, inside the page");
+    assert!(!with.contains("mã đánh giá"), "no rating code, no rating line");
+    // With a rating code, the receipt says where and how to rate, once.
+    ctx.rating_code = "K7PM3XQA".into();
+    let rated = render_ok(Form::Receipt, &ctx);
+    assert!(
+        rated.contains("mã đánh giá <span class=\"strong keep\">K7PM-3XQA</span> (dùng một lần)"),
+        "{rated}"
+    );
+    let mut ctx = context(dossier());
+    ctx.rating_code = "K7PM3XQA".into();
+    let no_address = render_ok(Form::Receipt, &ctx);
+    assert!(
+        no_address.contains("K7PM-3XQA") && !no_address.contains("<svg"),
+        "the code needs no address"
+    );
     // The other forms print no QR code.
     let supplement = render_ok(Form::SupplementRequest, &{
         let mut ctx = context(with_supplement(dossier()));

@@ -389,12 +389,19 @@ pub(super) struct LookupView {
     pub url: String,
     /// An SVG element; empty when there is no address.
     pub qr: String,
+    /// The rating code as printed (`ABCD-EFGH`), with or without an
+    /// address; empty when there is none.
+    pub rating_code: String,
 }
 
 impl LookupView {
-    fn of(public_url: &str, code: &str) -> Self {
+    fn of(public_url: &str, code: &str, rating_code: &str) -> Self {
+        let rating_code = crate::rating::printed_rating_code(rating_code);
         if public_url.is_empty() || code.is_empty() {
-            return Self::default();
+            return Self {
+                rating_code,
+                ..Self::default()
+            };
         }
         let url = format!("{}/tra-cuu?ma={code}", public_url.trim_end_matches('/'));
         let qr = qrcode::QrCode::new(url.as_bytes())
@@ -408,7 +415,7 @@ impl LookupView {
                 svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or_default()
             })
             .unwrap_or_default();
-        Self { url, qr }
+        Self { url, qr, rating_code }
     }
 }
 
@@ -639,7 +646,7 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
         supplement,
         refusal,
         extension,
-        lookup: LookupView::of(&ctx.public_url, &d.code),
+        lookup: LookupView::of(&ctx.public_url, &d.code, &ctx.rating_code),
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ChangeJson {
 }
 
 /// The columns of `dossiers`, in the order of [`DossierRow::values`].
-pub const DOSSIER_COLUMNS: [&str; 32] = [
+pub const DOSSIER_COLUMNS: [&str; 33] = [
     "id",
     "code",
     "agency",
@@ -92,6 +92,7 @@ pub const DOSSIER_COLUMNS: [&str; 32] = [
     "outcome",
     "end_time",
     "history",
+    "rating_code",
     "update_time",
     "version",
 ];
@@ -127,6 +128,10 @@ pub struct DossierRow {
     /// (period statistics count from receipt to here).
     pub end_time: Option<DateTime<Utc>>,
     pub history: Vec<ChangeJson>,
+    /// The one-time code on the receipt with which the applicant rates the
+    /// service from the public lookup page; empty for dossiers received
+    /// before there were codes. Never in the API's messages.
+    pub rating_code: String,
     pub update_time: DateTime<Utc>,
     pub version: i64,
 }
@@ -172,6 +177,7 @@ impl DossierRow {
             outcome: 0,
             end_time: None,
             history: Vec::new(),
+            rating_code: String::new(),
             update_time: time,
             version: 1,
         }
@@ -215,6 +221,7 @@ impl DossierRow {
             outcome: row.try_get("", "outcome")?,
             end_time: row.try_get("", "end_time")?,
             history: parse_json(row, "history")?,
+            rating_code: row.try_get("", "rating_code")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
         })
@@ -261,6 +268,7 @@ impl DossierRow {
             self.outcome.into(),
             self.end_time.into(),
             json(&self.history)?.into(),
+            self.rating_code.clone().into(),
             self.update_time.into(),
             self.version.into(),
         ])

@@ -191,16 +191,9 @@ pub async fn submit(
         }
         "tra-ket-qua" => dossiers.return_result(&ctx, pb::ReturnResultRequest { name }).await,
         "danh-gia" => {
-            let satisfaction = match fields.get("muc_do") {
-                "rat-hai-long" => pb::Satisfaction::VerySatisfied,
-                "hai-long" => pb::Satisfaction::Satisfied,
-                "chap-nhan" => pb::Satisfaction::Acceptable,
-                "khong-hai-long" => pb::Satisfaction::Dissatisfied,
-                _ => pb::Satisfaction::Unspecified,
-            };
             let request = pb::RateDossierRequest {
                 name,
-                satisfaction: satisfaction as i32,
+                satisfaction: fields.satisfaction("muc_do") as i32,
                 comment: fields.get("y_kien").to_string(),
             };
             dossiers.rate(&ctx, request).await

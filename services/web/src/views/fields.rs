@@ -5,6 +5,7 @@ use http::HeaderMap;
 
 use crate::csrf;
 use eiso_platform::CallContext;
+use eiso_proto::eiso::procedures::v1::Satisfaction;
 
 use crate::Web;
 use crate::error::PageError;
@@ -20,6 +21,28 @@ impl Fields {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.trim())
             .unwrap_or("")
+    }
+
+    /// The first value of `name` as typed (a password: spaces count); empty
+    /// when absent.
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or("")
+    }
+
+    /// The satisfaction chosen in radio group `name` (the `satisfaction`
+    /// macro's values); unspecified when none was chosen.
+    pub fn satisfaction(&self, name: &str) -> Satisfaction {
+        match self.get(name) {
+            "rat-hai-long" => Satisfaction::VerySatisfied,
+            "hai-long" => Satisfaction::Satisfied,
+            "chap-nhan" => Satisfaction::Acceptable,
+            "khong-hai-long" => Satisfaction::Dissatisfied,
+            _ => Satisfaction::Unspecified,
+        }
     }
 
     /// Every value of `name`, in order.

@@ -7,4 +7,5 @@ pub const GET_DOSSIER: &str = "/eiso.procedures.v1.DossierService/GetDossier";
 pub const LIST_DOSSIERS: &str = "/eiso.procedures.v1.DossierService/ListDossiers";
 pub const RENDER_FORM: &str = "/eiso.procedures.v1.DossierService/RenderForm";
 pub const LIST_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ListProcedures";
+pub const SET_USER_PASSWORD: &str = "/eiso.identity.v1.IdentityService/SetUserPassword";
 pub const GET_SERVICE_STATISTICS: &str = "/eiso.procedures.v1.DossierService/GetServiceStatistics";

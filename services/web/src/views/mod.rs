@@ -10,6 +10,7 @@ mod dossiers;
 mod fields;
 mod home;
 mod lookup;
+mod password;
 mod receive;
 mod refuse;
 mod sign_in;
@@ -24,7 +25,9 @@ pub fn routes() -> Router<Web> {
         .route("/", get(home::page))
         .route("/dang-nhap", get(sign_in::page).post(sign_in::submit))
         .route("/dang-xuat", post(sign_in::sign_out))
+        .route("/doi-mat-khau", get(password::page).post(password::submit))
         .route("/tra-cuu", get(lookup::page).post(lookup::submit))
+        .route("/tra-cuu/danh-gia", post(lookup::rate))
         .route("/ho-so", get(dossiers::page))
         .route("/viec-cua-toi", get(dossiers::mine))
         .route("/tong-quan", get(dashboard::page))

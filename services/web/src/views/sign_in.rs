@@ -82,12 +82,7 @@ pub async fn submit(
     let request = LoginRequest {
         credentials: Some(login_request::Credentials::Password(PasswordCredentials {
             username: username.to_string(),
-            password: fields
-                .0
-                .iter()
-                .find(|(k, _)| k == "mat_khau")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
+            password: fields.raw("mat_khau").to_string(),
         })),
     };
     match web.identity().login(request, address).await {
