@@ -348,6 +348,70 @@ async fn the_counter_receives_a_dossier_once_and_prints_its_receipt() {
 }
 
 #[tokio::test]
+async fn the_counter_finds_a_procedure_by_typing_words_or_its_code() {
+    let (server, office, mut browser) = counter().await;
+    // A second published procedure, so that a search has something to leave out.
+    let standard = eiso_proto::eiso::procedures::v1::ProcedureVersion {
+        display_name: "Công nhận trường tiểu học đạt chuẩn quốc gia".into(),
+        ..eiso_tests::counter::transfer_version(&office.unit.name)
+    };
+    server.publish_procedure(&office.controller, "1.004492", standard).await;
+    // The indexer follows the catalogue asynchronously.
+    let indexed = crate::search::searchable(&server, &server.admin_token, "chuan quoc gia", "procedure").await;
+    assert_eq!(indexed.results.len(), 1);
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+
+    // Without script: words and Enter (the search button) list the matches,
+    // best first and marked, for a second Enter to take.
+    let page = browser.get("/ho-so/tiep-nhan?tim=chuyen+truong&tim_nut=1").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(&format!("<option value=\"{TRANSFER}\" selected>")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("1.004492"), "{}", page.body);
+    assert!(page.body.contains("1 thủ tục khớp"));
+    // Taking it opens the intake form of that procedure.
+    let chosen = browser
+        .get(&format!("/ho-so/tiep-nhan?tim=chuyen+truong&thu_tuc={TRANSFER}"))
+        .await;
+    assert!(chosen.body.contains("Thành phần hồ sơ đã nhận"), "{}", chosen.body);
+
+    // What the script asks while the clerk types: with diacritics, without,
+    // by code, and with the last word half typed.
+    for typed in ["chuyển trường", "CHUYEN TRUONG", "2.002481", "chuyen tru"] {
+        let options = browser
+            .get(&format!("/ho-so/tiep-nhan/thu-tuc?tim={}", typed.replace(' ', "+")))
+            .await;
+        assert_eq!(options.status, 200);
+        assert!(
+            options
+                .body
+                .starts_with(&format!("<option value=\"{TRANSFER}\" selected>")),
+            "{typed}: {}",
+            options.body
+        );
+        assert!(!options.body.contains("1.004492"), "{typed}: {}", options.body);
+    }
+    let other = browser.get("/ho-so/tiep-nhan/thu-tuc?tim=dat+chuan").await;
+    assert!(
+        other.body.contains("1.004492") && !other.body.contains(TRANSFER),
+        "{}",
+        other.body
+    );
+    let none = browser.get("/ho-so/tiep-nhan/thu-tuc?tim=xyzzy").await;
+    assert!(none.body.contains("Không tìm thấy thủ tục nào"));
+
+    // Only the counter asks: a viewer is refused.
+    server.user_with_role("xem", Role::Viewer, &office.unit.name).await;
+    let mut viewer = Browser::new(server.addr);
+    viewer.sign_in("xem", &password("xem")).await;
+    assert_eq!(viewer.get("/ho-so/tiep-nhan/thu-tuc?tim=chuyen").await.status, 403);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn pages_show_a_dossier_only_inside_the_viewers_units() {
     let server = TestServer::start().await;
     let office = server.education_office().await;

@@ -1,8 +1,9 @@
 // A day at the one-stop counter, in a real browser (Debian's chromium driven
 // by Playwright; nothing is downloaded): sign in, receive dossiers (one by
-// keyboard alone), print the receipt, a double click that makes one dossier,
-// hand over, ask for and receive a supplement, complete, return, rate, the
-// citizen's lookup on a phone, and a viewer of another unit refused. axe-core
+// keyboard alone, the procedure found by typing), print the receipt, a double
+// click that makes one dossier, hand over, ask for and receive a supplement,
+// complete, return, the citizen's lookup on a phone and their rating with the
+// receipt's code, a viewer of another unit refused, and a password changed. axe-core
 // checks every page it visits; screenshots go to $EISO_SCREENS.
 //
 // Run by scripts/browser-test (which builds eiso-server and the eiso CLI).
@@ -107,6 +108,14 @@ before(async () => {
   execFileSync(cliBin, ["procedures", "import", join(dir, "catalogue.csv"), "--publish"], {
     env: { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-thu-ky") }, encoding: "utf8",
   });
+  // The search index follows the catalogue asynchronously: the counter finds
+  // procedures by typing once it has them.
+  for (let i = 0; ; i++) {
+    const found = JSON.parse(eiso(["search", PROCEDURE, "--kind", "procedure", "--output", "json"]));
+    if ((found.results || []).length > 0) break;
+    if (i > 300) throw new Error("the catalogue was not indexed");
+    await new Promise((r) => setTimeout(r, 100));
+  }
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium" });
 });
 
@@ -120,7 +129,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let receivedCode, receivedUrl;
+let receivedCode, receivedUrl, ratingCode;
 
 test("sign-in refuses a wrong password in Vietnamese, then lets the clerk in", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -144,9 +153,14 @@ test("the clerk receives a dossier with the keyboard alone and its receipt is re
   const page = await signIn(context, "mot.cua", "mot.cua-Mat-Khau-1");
   await page.goto(`${base}/ho-so/tiep-nhan`);
   await checked(page, "receive-choose");
-  // The procedure select has the focus: type the code, Enter chooses it.
-  assert.equal(await page.evaluate(() => document.activeElement.id), "thu_tuc_chon");
-  await page.keyboard.type(PROCEDURE, { delay: 30 });
+  // The search box has the focus: words of the name without diacritics
+  // narrow the list as they are typed (the search service answers), and
+  // Enter takes the best match.
+  assert.equal(await page.evaluate(() => document.activeElement.id), "tim");
+  await page.keyboard.type("chuyen truong trung hoc co so", { delay: 20 });
+  await page.waitForFunction(() => document.querySelector("#thu_tuc_chon").value === "2.002481");
+  assert.match(await page.textContent("#tim-ket-qua"), /thủ tục khớp/);
+  await checked(page, "receive-search");
   await page.keyboard.press("Enter");
   await page.waitForURL(/thu_tuc=2\.002481/);
   assert.equal(await page.evaluate(() => document.activeElement.id), "ho_ten");
@@ -180,6 +194,7 @@ test("the clerk receives a dossier with the keyboard alone and its receipt is re
   assert.ok(text.includes(receivedCode) && text.includes("Nguyễn Văn An"));
   assert.ok(text.includes(`${base}/tra-cuu?ma=${receivedCode}`), "the lookup page's address");
   assert.equal(await receipt.locator(".lookup svg").count(), 1, "its QR code");
+  ratingCode = text.match(/mã đánh giá ([A-Z0-9]{4}-[A-Z0-9]{4})/)[1];
   await receipt.screenshot({ path: join(screens, "receipt-form-01.png"), fullPage: true });
   await context.close();
 });
@@ -219,7 +234,7 @@ test("the clerk refuses a dossier at intake and its refusal form prints", async 
   await context.close();
 });
 
-test("the dossier is handed over, supplemented, completed, returned and rated from its page", async () => {
+test("the dossier is handed over, supplemented, completed and returned from its page", async () => {
   const clerk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const officer = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const counter = await signIn(clerk, "mot.cua", "mot.cua-Mat-Khau-1");
@@ -244,8 +259,7 @@ test("the dossier is handed over, supplemented, completed, returned and rated fr
   await act(counter, "Nhận hồ sơ bổ sung");
   await act(desk, "Hoàn thành giải quyết", (p) => p.fill("#ket_qua", "Đồng ý chuyển trường"));
   await act(counter, "Trả kết quả");
-  await act(counter, "Ghi nhận đánh giá của người dân", (p) => p.check("#md1"));
-  await checked(counter, "dossier-rated");
+  await checked(counter, "dossier-returned");
   const timeline = await counter.textContent(".timeline");
   for (const step of ["Đã tiếp nhận", "Chờ bổ sung", "Đã trả kết quả"]) {
     assert.ok(timeline.includes(step), `${step} in the timeline`);
@@ -254,7 +268,7 @@ test("the dossier is handed over, supplemented, completed, returned and rated fr
   await officer.close();
 });
 
-test("a citizen follows the dossier on a phone with its code and four digits", async () => {
+test("a citizen follows the dossier on a phone and rates the service with the receipt's code", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const page = await context.newPage();
   await page.goto(`${base}/tra-cuu?ma=${receivedCode}`);
@@ -267,6 +281,16 @@ test("a citizen follows the dossier on a phone with its code and four digits", a
   assert.match(answer, /Đã trả kết quả/);
   assert.ok(!answer.includes("Nguyễn Văn An") && !answer.includes("031204001234"), "nothing personal");
   await checked(page, "lookup-phone");
+  // The result is returned: the applicant rates the service, once, with the
+  // code printed on the receipt.
+  await page.fill("#ma_danh_gia", ratingCode.toLowerCase());
+  await page.check("#md1");
+  await page.fill("#y_kien", "Cán bộ hướng dẫn tận tình");
+  await page.click("text=Gửi đánh giá");
+  await page.waitForSelector(".panel.success");
+  assert.match(await page.textContent(".panel.success"), /Cảm ơn ông\/bà đã đánh giá/);
+  assert.equal(await page.locator("#ma_danh_gia").count(), 0, "rated once: the form is gone");
+  await checked(page, "lookup-phone-rated");
   await context.close();
 });
 
@@ -292,4 +316,27 @@ test("a leader of another unit is refused the dossier", async () => {
   assert.ok(!(await page.textContent("main")).includes(receivedCode));
   await checked(page, "other-unit-refused");
   await context.close();
+});
+
+test("a person changes their own password", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "thu.ky", "thu.ky-Mat-Khau-1");
+  await page.click("text=Đỗ Văn Khoa");
+  await page.waitForURL(/\/doi-mat-khau$/);
+  await page.fill("#mat_khau_hien_tai", "thu.ky-Mat-Khau-1");
+  await page.fill("#mat_khau_moi", "mat-khau-moi-cua-khoa");
+  await page.fill("#nhap_lai", "mat-khau-khac");
+  await page.click("main button[type=submit]");
+  assert.match(await page.textContent(".error-summary"), /không giống nhau/);
+  await checked(page, "password-refused");
+  await page.fill("#mat_khau_hien_tai", "thu.ky-Mat-Khau-1");
+  await page.fill("#mat_khau_moi", "mat-khau-moi-cua-khoa");
+  await page.fill("#nhap_lai", "mat-khau-moi-cua-khoa");
+  await page.click("main button[type=submit]");
+  assert.match(await page.textContent(".panel.success"), /Đã đổi mật khẩu/);
+  await checked(page, "password-changed");
+  await context.close();
+  const again = await browser.newContext();
+  await signIn(again, "thu.ky", "mat-khau-moi-cua-khoa");
+  await again.close();
 });

@@ -16,11 +16,17 @@ impl TestServer {
     /// sinh trung học cơ sở" (`procedures/2.002481`) at `agency`: 3 working
     /// days, no steps.
     pub async fn transfer_procedure(&self, controller: &str, agency: &str) {
+        self.publish_procedure(controller, TRANSFER, transfer_version(agency))
+            .await;
+    }
+
+    /// Creates procedure `code` with `version` as `controller`, and publishes it.
+    pub async fn publish_procedure(&self, controller: &str, code: &str, version: ProcedureVersion) {
         let mut catalogue = self.catalogue(controller);
         let created = catalogue
             .create_procedure(CreateProcedureRequest {
-                code: TRANSFER.into(),
-                version: Some(transfer_version(agency)),
+                code: code.into(),
+                version: Some(version),
                 request_id: String::new(),
             })
             .await

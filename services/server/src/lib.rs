@@ -226,6 +226,7 @@ impl App {
             identity: identity.clone(),
             verifier: verifier.clone(),
             procedures: procedures.clone(),
+            search: search.clone(),
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),
             pages,
             clock,

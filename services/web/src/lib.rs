@@ -44,6 +44,8 @@ pub struct Parts {
     pub identity: Identity,
     pub verifier: Arc<IdentityVerifier>,
     pub procedures: Procedures,
+    /// The search index: the counter finds a procedure by typing.
+    pub search: eiso_search::Search,
     pub directory: Arc<dyn Directory>,
     pub pages: Pages,
     pub clock: Clock,
@@ -83,6 +85,10 @@ impl Web {
 
     pub fn procedures(&self) -> &Procedures {
         &self.0.procedures
+    }
+
+    pub fn search(&self) -> &eiso_search::Search {
+        &self.0.search
     }
 
     pub fn directory(&self) -> &dyn Directory {

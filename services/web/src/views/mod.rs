@@ -33,6 +33,7 @@ pub fn routes() -> Router<Web> {
         .route("/tong-quan", get(dashboard::page))
         .route("/tong-quan.xlsx", get(dashboard::workbook))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
+        .route("/ho-so/tiep-nhan/thu-tuc", get(receive::options))
         .route("/ho-so/tu-choi", get(refuse::page).post(refuse::submit))
         .route("/ho-so/{id}", get(dossier::page))
         .route("/ho-so/{id}/da-tiep-nhan", get(receive::received))

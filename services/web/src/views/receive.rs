@@ -15,16 +15,25 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::fields::Fields;
-use super::methods::{LIST_PROCEDURES, RECEIVE_DOSSIER};
+use super::methods::{LIST_PROCEDURES, RECEIVE_DOSSIER, SEARCH};
 use crate::Web;
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
+use eiso_proto::eiso::search::v1::SearchRequest;
 
 #[derive(Deserialize, Default)]
 pub struct Choice {
     #[serde(default)]
     pub thu_tuc: String,
+    /// Words typed to find the procedure (its code, or words of its name
+    /// with or without diacritics).
+    #[serde(default)]
+    pub tim: String,
+    /// Set by the search button (and so by Enter in the search box): the
+    /// words are searched, and whatever the list had chosen is not taken.
+    #[serde(default)]
+    pub tim_nut: String,
 }
 
 /// What the form shows again after a refused submit.
@@ -48,18 +57,96 @@ pub async fn page(
         request_id: uuid::Uuid::new_v4().to_string(),
         ..Default::default()
     };
-    render(&web, &session, choice.thu_tuc.trim(), entered, http::StatusCode::OK).await
+    render(&web, &session, &choice, entered, http::StatusCode::OK).await
+}
+
+/// The procedures matching `tim`, as the choice's options: what the page's
+/// script puts into the choice while the clerk types.
+pub async fn options(
+    State(web): State<Web>,
+    session: Session,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PageError> {
+    session.context(RECEIVE_DOSSIER)?;
+    let procedures = choices(&web, &session, choice.tim.trim()).await?;
+    let html = web.pages().render(
+        "procedure_options.html",
+        context! {
+            procedures => procedures.iter().map(|(code, name)| context! { code, name }).collect::<Vec<_>>(),
+            search => choice.tim.trim(),
+            code => "",
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// The published procedures to choose from: all of them, or those the
+/// search service finds for `search`, best first.
+async fn choices(web: &Web, session: &Session, search: &str) -> Result<Vec<(String, String)>, PageError> {
+    let published = published(web, session).await?;
+    if search.is_empty() {
+        return Ok(published);
+    }
+    let found = search_procedures(web, session, search).await?;
+    Ok(found
+        .iter()
+        .filter_map(|code| published.iter().find(|(c, _)| c == code).cloned())
+        .collect())
+}
+
+/// The codes of the published procedures the search service finds for
+/// `text`, best first. The last word may be half typed: when the words with
+/// it find nothing, the words before it are searched.
+async fn search_procedures(web: &Web, session: &Session, text: &str) -> Result<Vec<String>, PageError> {
+    let ctx = session.context(SEARCH)?;
+    let words: Vec<&str> = text.split_whitespace().take(20).collect();
+    let attempts = [words.join(" "), words[..words.len().saturating_sub(1)].join(" ")];
+    for query in attempts.into_iter().filter(|q| !q.is_empty()) {
+        let found = web
+            .search()
+            .run_search(
+                &ctx,
+                SearchRequest {
+                    query,
+                    kinds: vec!["procedure".into()],
+                    statuses: vec!["published".into()],
+                    page_size: 50,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let codes: Vec<String> = found
+            .results
+            .iter()
+            .filter_map(|r| r.name.strip_prefix("procedures/"))
+            .map(str::to_string)
+            .collect();
+        if !codes.is_empty() {
+            return Ok(codes);
+        }
+    }
+    Ok(Vec::new())
 }
 
 async fn render(
     web: &Web,
     session: &Session,
-    code: &str,
+    choice: &Choice,
     entered: Entered,
     status: http::StatusCode,
 ) -> Result<Response, PageError> {
-    let procedures = published(web, session).await?;
-    let chosen = if code.is_empty() {
+    let search = choice.tim.trim();
+    let procedures = choices(web, session, search).await?;
+    // Words typed and Enter: the best match is marked in the list, and the
+    // choice waits for the clerk to confirm it (Enter again).
+    let searching = !search.is_empty() && (!choice.tim_nut.is_empty() || choice.thu_tuc.trim().is_empty());
+    let code = match procedures.first() {
+        Some((first, _)) if searching => first.clone(),
+        _ => choice.thu_tuc.trim().to_string(),
+    };
+    let code = code.as_str();
+    let procedures: Vec<Value> = procedures.iter().map(|(code, name)| context! { code, name }).collect();
+    let chosen = if code.is_empty() || searching {
         None
     } else {
         let found = web
@@ -121,6 +208,7 @@ async fn render(
             title => "Tiếp nhận hồ sơ",
             procedures,
             code,
+            search,
             chosen => chosen.as_ref().map(|v| context! {
                 name => v.display_name,
                 number => v.number,
@@ -160,8 +248,8 @@ fn processing_time(time: Option<&pb::ProcessingTime>) -> String {
     }
 }
 
-/// The catalogue's published procedures, for the choice.
-async fn published(web: &Web, session: &Session) -> Result<Vec<Value>, PageError> {
+/// The catalogue's published procedures, (code, name) by code.
+async fn published(web: &Web, session: &Session) -> Result<Vec<(String, String)>, PageError> {
     session.context(LIST_PROCEDURES)?;
     let mut out = Vec::new();
     let mut page_token = String::new();
@@ -177,7 +265,7 @@ async fn published(web: &Web, session: &Session) -> Result<Vec<Value>, PageError
             .await?;
         for procedure in page.procedures {
             let name = procedure.version.map(|v| v.display_name).unwrap_or_default();
-            out.push(context! { code => procedure.code, name });
+            out.push((procedure.code, name));
         }
         if page.next_page_token.is_empty() || out.len() >= 10_000 {
             return Ok(out);
@@ -282,6 +370,10 @@ pub async fn submit(
         errors,
         problem,
     };
+    let choice = Choice {
+        thu_tuc: code.clone(),
+        ..Choice::default()
+    };
     let result = web.procedures().receive_dossier(&ctx, request).await;
     match web.audited(&session, RECEIVE_DOSSIER, result).await {
         Ok(dossier) => {
@@ -293,7 +385,7 @@ pub async fn submit(
             render(
                 &web,
                 &session,
-                &code,
+                &choice,
                 refused(errors, None),
                 http::StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -304,7 +396,7 @@ pub async fn submit(
             render(
                 &web,
                 &session,
-                &code,
+                &choice,
                 refused(Vec::new(), Some(problem.into())),
                 http::StatusCode::UNPROCESSABLE_ENTITY,
             )
