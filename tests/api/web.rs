@@ -858,6 +858,44 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
         .date_naive();
+    // The year's reform plan sets the on-time and satisfaction targets.
+    {
+        use eiso_proto::eiso::plans::v1 as plans;
+        let mut planner = server.plans(&leader);
+        let plan = planner
+            .create_plan(plans::CreatePlanRequest {
+                plan: Some(plans::Plan {
+                    year: today.year(),
+                    issuing_unit: office.unit.name.clone(),
+                    title: "Kế hoạch CCHC".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        for (number, measure, threshold) in [
+            ("4.1", plans::Measure::DossiersOnTime, 95.0),
+            ("4.2", plans::Measure::Satisfaction, 90.0),
+        ] {
+            planner
+                .create_target(plans::CreateTargetRequest {
+                    parent: plan.name.clone(),
+                    target: Some(plans::Target {
+                        number: number.into(),
+                        text: "Chỉ tiêu".into(),
+                        measure: measure as i32,
+                        comparator: plans::Comparator::AtLeast as i32,
+                        threshold_percent: threshold,
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                })
+                .await
+                .unwrap();
+        }
+    }
     let page = browser.get(&format!("/tong-quan?nam={}&ky=", today.year())).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let local = |month: u32, day: u32| eiso_proto::eiso::procedures::v1::LocalDate {
@@ -895,6 +933,11 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     );
     assert!(page.body.contains("2.002481 Chuyển trường"), "by procedure");
     assert!(page.body.contains("<svg class=\"chart\""));
+    // Beside the rates, the plan's targets: the one finished dossier was on
+    // time (100% ≥ 95%), and nobody has rated yet.
+    assert!(page.body.contains("Chỉ tiêu ≥ 95%: đạt"), "{}", page.body);
+    assert!(page.body.contains("Kế hoạch CCHC, chỉ tiêu 4.1"));
+    assert!(page.body.contains("Chỉ tiêu ≥ 90%: chưa có số liệu"), "{}", page.body);
 
     // The same figures as a workbook.
     let download = browser.get(&format!("/tong-quan.xlsx?nam={}&ky=", today.year())).await;
@@ -917,6 +960,10 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     };
     assert_eq!(value_of("Cần giải quyết"), period.to_handle.to_string());
     assert_eq!(value_of("Đã giải quyết"), finished.to_string());
+    assert_eq!(
+        value_of("Chỉ tiêu tỷ lệ đúng hạn (Kế hoạch CCHC, chỉ tiêu 4.1)"),
+        "≥ 95%: đạt"
+    );
 
     // A quarter that is not a quarter is refused, not a page of zeros.
     assert_eq!(browser.get("/tong-quan?nam=2025&ky=q5").await.status, 400);

@@ -108,6 +108,14 @@ before(async () => {
   execFileSync(cliBin, ["procedures", "import", join(dir, "catalogue.csv"), "--publish"], {
     env: { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-thu-ky") }, encoding: "utf8",
   });
+  // This year's reform plan, with its targets (the seed's 2024 plan as a
+  // sample): the dashboard sets its rates beside them.
+  const leaderCli = { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-lanh-dao") };
+  execFileSync(cliBin, ["login", "--username", "lanh.dao", "--password-stdin"], { input: "lanh.dao-Mat-Khau-1\n", env: leaderCli });
+  execFileSync(cliBin, ["plans", "import", "services/plans/samples/ke-hoach-cchc-2024.csv",
+    "--targets", "services/plans/samples/ke-hoach-cchc-2024-chi-tieu.csv",
+    "--year", String(new Date().getFullYear()), "--unit", units.office,
+    "--title", `Kế hoạch CCHC năm ${new Date().getFullYear()}`], { env: leaderCli, encoding: "utf8" });
   // The search index follows the catalogue asynchronously: the counter finds
   // procedures by typing once it has them.
   for (let i = 0; ; i++) {
@@ -302,6 +310,7 @@ test("the leader's dashboard counts the day's dossiers", async () => {
   const toHandle = await page.textContent("ul.figures li:first-child .n");
   assert.equal(toHandle.trim(), "2", "the two dossiers received today");
   assert.ok(await page.locator("svg.chart rect").count() >= 1, "this month's bar");
+  assert.match(await page.textContent("ul.figures"), /Chỉ tiêu ≥ 95%/, "the plan's on-time target");
   await checked(page, "dashboard");
   await context.close();
 });

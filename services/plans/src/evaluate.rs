@@ -60,7 +60,8 @@ fn percent(numerator: i64, denominator: i64) -> f64 {
     }
 }
 
-fn meets(numerator: i64, denominator: i64, comparator: pb::Comparator, threshold: f64) -> bool {
+/// Whether numerator ÷ denominator meets a target's `threshold` percent.
+pub fn meets(numerator: i64, denominator: i64, comparator: pb::Comparator, threshold: f64) -> bool {
     // Compared without rounding: numerator ÷ denominator against threshold ÷ 100.
     let achieved = numerator as f64 * 100.0;
     let needed = threshold * denominator as f64;

@@ -24,7 +24,7 @@ mod rows;
 mod transfer;
 
 pub use access::HIDDEN_TITLE;
-pub use evaluate::TargetFigures;
+pub use evaluate::{TargetFigures, meets};
 pub use grpc::PlanApi;
 pub use reports::Scheduler;
 

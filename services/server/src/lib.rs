@@ -227,6 +227,7 @@ impl App {
             verifier: verifier.clone(),
             procedures: procedures.clone(),
             search: search.clone(),
+            plans: plans.clone(),
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),
             pages,
             clock,

@@ -25,6 +25,13 @@ pub fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
     ts.and_then(|ts| DateTime::from_timestamp(ts.seconds, ts.nanos.clamp(0, 999_999_999) as u32))
 }
 
+/// A number as Vietnamese writes it, without trailing zeros: `95`, `92,5`.
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 /// Working time left before a due time, as the counter says it:
 /// `còn 1 ngày 3 giờ làm việc`, or `quá hạn 2 giờ làm việc` when negative.
 /// `day` is the length of the office's working day.
@@ -70,6 +77,14 @@ pub fn date_filter(value: String) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn numbers_read_in_vietnamese() {
+        assert_eq!(decimal(95.0), "95");
+        assert_eq!(decimal(92.5), "92,5");
+        assert_eq!(decimal(99.25), "99,25");
+        assert_eq!(decimal(0.0), "0");
+    }
 
     #[test]
     fn times_read_in_vietnam() {

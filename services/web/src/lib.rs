@@ -44,6 +44,8 @@ pub struct Parts {
     pub identity: Identity,
     pub verifier: Arc<IdentityVerifier>,
     pub procedures: Procedures,
+    /// The reform plans: the dashboard sets its rates beside their targets.
+    pub plans: eiso_plans::Plans,
     /// The search index: the counter finds a procedure by typing.
     pub search: eiso_search::Search,
     pub directory: Arc<dyn Directory>,
@@ -85,6 +87,10 @@ impl Web {
 
     pub fn procedures(&self) -> &Procedures {
         &self.0.procedures
+    }
+
+    pub fn plans(&self) -> &eiso_plans::Plans {
+        &self.0.plans
     }
 
     pub fn search(&self) -> &eiso_search::Search {

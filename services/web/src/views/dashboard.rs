@@ -12,7 +12,7 @@ use eiso_proto::eiso::procedures::v1 as pb;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::methods::GET_SERVICE_STATISTICS;
+use super::methods::{GET_SERVICE_STATISTICS, LIST_PLANS, LIST_TARGETS};
 use crate::chart::{self, Bar};
 use crate::error::PageError;
 use crate::names::Names;
@@ -97,6 +97,80 @@ fn line(name: String, figures: &pb::PeriodFigures) -> Line {
     }
 }
 
+/// A plan's target set beside one of the dashboard's rates.
+#[derive(Serialize)]
+struct TargetLine {
+    /// `≥ 95%`.
+    threshold: String,
+    /// Where it is written: `Kế hoạch CCHC năm 2025, chỉ tiêu 4.1`.
+    source: String,
+    /// Whether the period's figure meets it; `None` with nothing to measure.
+    met: Option<bool>,
+}
+
+/// The on-time and satisfaction targets of the reform plans of `year` the
+/// person may read (the first plan that sets each), judged against the
+/// period's `(numerator, denominator)` of each rate.
+async fn plan_targets(
+    web: &Web,
+    session: &Session,
+    year: i32,
+    on_time: (i64, i64),
+    satisfaction: (i64, i64),
+) -> Result<(Option<TargetLine>, Option<TargetLine>), PageError> {
+    use eiso_proto::eiso::plans::v1 as plans;
+    let (Ok(list_ctx), Ok(targets_ctx)) = (session.context(LIST_PLANS), session.context(LIST_TARGETS)) else {
+        return Ok((None, None));
+    };
+    let found = web
+        .plans()
+        .list_plans(
+            &list_ctx,
+            plans::ListPlansRequest {
+                page_size: 20,
+                filter: format!("year = {year}"),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (mut on_time_target, mut satisfaction_target) = (None, None);
+    for plan in found.plans {
+        let targets = web
+            .plans()
+            .list_targets(
+                &targets_ctx,
+                plans::ListTargetsRequest {
+                    parent: plan.name.clone(),
+                    page_size: 500,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for target in targets.targets {
+            let (slot, (numerator, denominator)) = match target.measure() {
+                plans::Measure::DossiersOnTime => (&mut on_time_target, on_time),
+                plans::Measure::Satisfaction => (&mut satisfaction_target, satisfaction),
+                _ => continue,
+            };
+            if slot.is_some() {
+                continue;
+            }
+            let comparator = target.comparator();
+            *slot = Some(TargetLine {
+                threshold: format!(
+                    "{} {}%",
+                    eiso_plans::table::comparator_sign(comparator),
+                    format::decimal(target.threshold_percent)
+                ),
+                source: format!("{}, chỉ tiêu {}", plan.title, target.number),
+                met: (denominator > 0)
+                    .then(|| eiso_plans::meets(numerator, denominator, comparator, target.threshold_percent)),
+            });
+        }
+    }
+    Ok((on_time_target, satisfaction_target))
+}
+
 /// What the dashboard shows, gathered once for the page and the workbook.
 struct Dashboard {
     year: i32,
@@ -106,6 +180,8 @@ struct Dashboard {
     by_unit: Vec<Line>,
     by_procedure: Vec<Line>,
     months: Vec<Bar>,
+    on_time_target: Option<TargetLine>,
+    satisfaction_target: Option<TargetLine>,
 }
 
 async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashboard, PageError> {
@@ -186,6 +262,16 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
             value: (finished > 0).then_some(figures.on_time_rate),
         });
     }
+    let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
+    let satisfied = (total.satisfaction_rate * total.rated as f64).round() as i64;
+    let (on_time_target, satisfaction_target) = plan_targets(
+        web,
+        session,
+        year,
+        (figures.finished_early + figures.finished_on_time, finished),
+        (satisfied, total.rated),
+    )
+    .await?;
     Ok(Dashboard {
         year,
         label,
@@ -194,6 +280,8 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
         by_unit,
         by_procedure,
         months: bars,
+        on_time_target,
+        satisfaction_target,
     })
 }
 
@@ -238,6 +326,8 @@ pub async fn page(
             late_rate => if figures.to_handle == 0 { "–".to_string() } else { percent(figures.late_rate) },
             satisfaction => if total.rated == 0 { "–".to_string() } else { percent(total.satisfaction_rate) },
             rated => total.rated,
+            on_time_target => dashboard.on_time_target,
+            satisfaction_target => dashboard.satisfaction_target,
             tables => [
                 context! { id => "don-vi", heading => "Theo đơn vị", first => "Đơn vị", lines => by_unit },
                 context! { id => "thu-tuc", heading => "Theo thủ tục", first => "Thủ tục", lines => by_procedure },
@@ -315,7 +405,23 @@ fn write_workbook(d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     row += 1;
     sheet.write(row, 0, "Tỷ lệ hài lòng")?;
     sheet.write(row, 1, d.total.satisfaction_rate)?;
-    row += 2;
+    row += 1;
+    for (label, target) in [
+        ("Chỉ tiêu tỷ lệ đúng hạn", &d.on_time_target),
+        ("Chỉ tiêu tỷ lệ hài lòng", &d.satisfaction_target),
+    ] {
+        if let Some(t) = target {
+            let verdict = match t.met {
+                None => "chưa có số liệu",
+                Some(true) => "đạt",
+                Some(false) => "chưa đạt",
+            };
+            sheet.write(row, 0, format!("{label} ({})", t.source))?;
+            sheet.write(row, 1, format!("{}: {verdict}", t.threshold))?;
+            row += 1;
+        }
+    }
+    row += 1;
     for (title, lines) in [("Theo đơn vị", &d.by_unit), ("Theo thủ tục", &d.by_procedure)] {
         sheet.write_with_format(row, 0, title, &bold)?;
         let header = [

@@ -8,5 +8,7 @@ pub const LIST_DOSSIERS: &str = "/eiso.procedures.v1.DossierService/ListDossiers
 pub const RENDER_FORM: &str = "/eiso.procedures.v1.DossierService/RenderForm";
 pub const LIST_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ListProcedures";
 pub const SET_USER_PASSWORD: &str = "/eiso.identity.v1.IdentityService/SetUserPassword";
+pub const LIST_PLANS: &str = "/eiso.plans.v1.PlanService/ListPlans";
+pub const LIST_TARGETS: &str = "/eiso.plans.v1.PlanService/ListTargets";
 pub const SEARCH: &str = "/eiso.search.v1.SearchService/Search";
 pub const GET_SERVICE_STATISTICS: &str = "/eiso.procedures.v1.DossierService/GetServiceStatistics";
