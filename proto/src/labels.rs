@@ -18,6 +18,7 @@
 //! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
 //! ```
 
+use crate::eiso::identity::v1::Role;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
 use crate::eiso::procedures::v1::{
     Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction, SupplementMode, Weekday,
@@ -122,6 +123,21 @@ impl Label for Satisfaction {
             Self::Satisfied => "Hài lòng",
             Self::Acceptable => "Chấp nhận được",
             Self::Dissatisfied => "Không hài lòng",
+        }
+    }
+}
+
+impl Label for Role {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Admin => "Quản trị hệ thống",
+            Self::DocumentController => "Thư ký ISO (quản lý tài liệu)",
+            Self::CounterStaff => "Cán bộ một cửa",
+            Self::ProcessingOfficer => "Chuyên viên xử lý hồ sơ",
+            Self::Leader => "Lãnh đạo",
+            Self::InternalAuditor => "Đánh giá viên nội bộ",
+            Self::Viewer => "Người xem",
         }
     }
 }
@@ -246,6 +262,7 @@ mod tests {
         assert_nfc::<Weekday>();
         assert_nfc::<TaskStatus>();
         assert_nfc::<TargetStatus>();
+        assert_nfc::<Role>();
         for status in values::<DossierStatus>().into_iter().skip(1) {
             assert!(!status.label_vi().is_empty(), "{}", status.as_str_name());
         }

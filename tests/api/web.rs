@@ -223,6 +223,84 @@ async fn a_person_changes_their_own_password_with_the_current_one() {
 }
 
 #[tokio::test]
+async fn a_first_start_offers_the_demo_office_to_the_administrator_once() {
+    let server = TestServer::start().await;
+    let mut admin = Browser::new(server.addr);
+    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let home = admin.get("/").await;
+    assert!(home.body.contains("nạp dữ liệu mẫu"), "{}", home.body);
+    let offer = admin.get("/du-lieu-mau").await;
+    assert_eq!(offer.status, 200);
+    // A form without its CSRF value loads nothing.
+    assert_eq!(admin.post("/du-lieu-mau", &[]).await.status, 403);
+
+    let loaded = admin.post("/du-lieu-mau", &[("csrf", &admin.csrf())]).await;
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+    assert!(loaded.body.contains("Đã nạp dữ liệu mẫu"));
+    let marker = "<strong class=\"mono\">";
+    let at = loaded.body.find(marker).expect("the password is shown") + marker.len();
+    let password = loaded.body[at..at + 14].to_string();
+    assert_eq!(password.len(), 14, "xxxx-xxxx-xxxx: {password}");
+    for username in ["mot.cua", "chuyen.vien", "lanh.dao", "thu.ky", "hieu.truong"] {
+        assert!(loaded.body.contains(username), "{username}");
+    }
+    // Offered once: the office is no longer empty.
+    assert!(!admin.get("/").await.body.contains("nạp dữ liệu mẫu"));
+    let again = admin.post("/du-lieu-mau", &[("csrf", &admin.csrf())]).await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("Hệ thống đã có dữ liệu"));
+
+    // The demo people sign in with the password shown, and find a living office.
+    let mut clerk = Browser::new(server.addr);
+    clerk.sign_in("mot.cua", &password).await;
+    let list = clerk.get("/ho-so").await;
+    assert_eq!(list.body.matches("<tr").count() - 1, 5, "five dossiers: {}", list.body);
+    assert!(
+        clerk
+            .get("/ho-so?loai=cho-bo-sung")
+            .await
+            .body
+            .contains("Phạm Thị Dung")
+    );
+    assert!(clerk.get("/ho-so?loai=da-tra").await.body.contains("Vũ Minh Đức"));
+    let mut leader = Browser::new(server.addr);
+    leader.sign_in("lanh.dao", &password).await;
+    let dashboard = leader.get("/tong-quan").await;
+    assert!(dashboard.body.contains("Chỉ tiêu ≥ 95%"), "{}", dashboard.body);
+    // A school's leader may not load anything, and sees no offer.
+    let mut head = Browser::new(server.addr);
+    head.sign_in("hieu.truong", &password).await;
+    assert_eq!(head.get("/du-lieu-mau").await.status, 403);
+    assert_eq!(head.post("/du-lieu-mau", &[("csrf", &head.csrf())]).await.status, 403);
+
+    // The plans: the seed's 2024 plan and this year's sample.
+    let plans = server
+        .plans(&server.admin_token)
+        .list_plans(eiso_proto::eiso::plans::v1::ListPlansRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .plans;
+    let mut ids: Vec<_> = plans.iter().map(|p| p.name.clone()).collect();
+    ids.sort();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"plans/cchc-2024".to_string()));
+    assert!(
+        plans.iter().all(|p| (p.task_count, p.target_count) == (28, 8)),
+        "the seed's tasks and targets"
+    );
+    // Each step is recorded as the person whose work it is, with the reason.
+    let entries = procedures_trail(&server).await;
+    let import = entries
+        .iter()
+        .find(|e| e.method.ends_with("/ImportProcedures"))
+        .expect("the catalogue import is in the trail");
+    assert_eq!(import.reason, "dữ liệu mẫu");
+    assert!(import.actor.starts_with("users/"));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn sign_in_never_sends_the_browser_elsewhere() {
     let (server, _office, mut browser) = counter().await;
     let form = browser.get("/dang-nhap").await;

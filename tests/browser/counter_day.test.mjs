@@ -9,31 +9,16 @@
 // Run by scripts/browser-test (which builds eiso-server and the eiso CLI).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
-
-const target = process.env.CARGO_TARGET_DIR || "target";
-const serverBin = join(target, "debug", "eiso-server");
-const cliBin = join(target, "debug", "eiso");
-const screens = process.env.EISO_SCREENS || join(target, "browser-screens");
-mkdirSync(screens, { recursive: true });
+import { cliBin, screens, startServer, launch, checked, signIn as signInAt } from "./harness.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "eiso-browser-"));
-let server, base, browser, port;
+let server, base, browser;
 const units = {};
 const PROCEDURE = "2.002481";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
 
 function eiso(args, input = "") {
   return execFileSync(cliBin, args, {
@@ -43,30 +28,7 @@ function eiso(args, input = "") {
   });
 }
 
-async function waitForServer() {
-  for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(`${base}/dang-nhap`)).ok) return; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("eiso-server did not start");
-}
-
-async function checked(page, name) {
-  await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true });
-  const axe = await new AxeBuilder({ page }).analyze();
-  const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `axe on ${name}`);
-}
-
-async function signIn(context, username, password) {
-  const page = await context.newPage();
-  await page.goto(`${base}/dang-nhap`);
-  await page.fill("#ten_dang_nhap", username);
-  await page.fill("#mat_khau", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(`${base}/`);
-  return page;
-}
+const signIn = (context, username, password) => signInAt(context, base, username, password);
 
 async function dossierCount(page) {
   await page.goto(`${base}/ho-so`);
@@ -74,18 +36,8 @@ async function dossierCount(page) {
 }
 
 before(async () => {
-  port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(serverBin, [], {
-    env: {
-      ...process.env,
-      EISO_DATA_DIR: join(dir, "data"),
-      EISO_LISTEN_ADDR: `127.0.0.1:${port}`,
-      EISO_ADMIN_PASSWORD: "admin-password-for-browser",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await waitForServer();
+  server = await startServer(dir, "admin-password-for-browser");
+  base = server.base;
   eiso(["login", "--username", "admin", "--password-stdin"], "admin-password-for-browser\n");
   const root = JSON.parse(eiso(["units", "list", "--output", "json"])).units[0].name;
   const unit = (code, name, parent) =>
@@ -124,16 +76,12 @@ before(async () => {
     if (i > 300) throw new Error("the catalogue was not indexed");
     await new Promise((r) => setTimeout(r, 100));
   }
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium" });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -39,6 +39,20 @@ pub fn random_secret(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// Letters and digits a person reads off paper or a screen and types back
+/// without mistaking one for another (no 0/O, 1/I/L), upper case.
+pub const READABLE: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// `len` random characters of `alphabet` (a code a person types: a rating
+/// code, a demo password).
+pub fn random_code(alphabet: &[u8], len: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct Claims {
     /// Principal name.

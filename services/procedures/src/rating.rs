@@ -6,9 +6,9 @@
 //! applicant's rating as made by [`APPLICANT`].
 
 use eiso_platform::aip::text;
+use eiso_platform::auth::{READABLE, random_code};
 use eiso_platform::{CallContext, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1 as pb;
-use rand::Rng;
 
 use crate::Procedures;
 use crate::lookup::{matching_row, same_secret};
@@ -16,22 +16,16 @@ use crate::lookup::{matching_row, same_secret};
 /// Characters of a rating code (printed as two groups of four).
 pub const RATING_CODE_CHARS: usize = 8;
 
-/// Letters and digits that cannot be mistaken for one another on paper
-/// (no 0/O, 1/I/L).
-const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-
 /// The principal an applicant's own rating is recorded under.
 pub const APPLICANT: &str = "public/applicant";
 
 /// The method the audit trail names for an applicant's rating.
 const METHOD: &str = "/eiso.procedures.v1.DossierService/RateDossier";
 
-/// A new rating code: 8 characters of [`ALPHABET`], about 40 bits.
+/// A new rating code: 8 characters that cannot be mistaken for one another
+/// on paper, about 40 bits.
 pub(crate) fn new_rating_code() -> String {
-    let mut rng = rand::rng();
-    (0..RATING_CODE_CHARS)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
+    random_code(READABLE, RATING_CODE_CHARS)
 }
 
 /// A rating code as printed: `ABCD-EFGH`.
@@ -115,7 +109,7 @@ mod tests {
         for _ in 0..200 {
             let code = new_rating_code();
             assert_eq!(code.len(), RATING_CODE_CHARS);
-            assert!(code.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
+            assert!(code.bytes().all(|b| READABLE.contains(&b)), "{code}");
             assert!(!code.contains(['0', 'O', '1', 'I', 'L']), "{code}");
         }
         assert_ne!(new_rating_code(), new_rating_code());

@@ -17,6 +17,7 @@
 pub mod chart;
 pub mod cookies;
 pub mod csrf;
+pub mod demo;
 pub mod dispatch;
 pub mod error;
 pub mod format;

@@ -32,6 +32,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("dashboard.html", include_str!("templates/dashboard.html")),
     ("refuse.html", include_str!("templates/refuse.html")),
     ("password.html", include_str!("templates/password.html")),
+    ("demo.html", include_str!("templates/demo.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -5,6 +5,7 @@ pub mod methods;
 
 mod actions;
 mod dashboard;
+mod demo;
 mod dossier;
 mod dossiers;
 mod fields;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<Web> {
         .route("/dang-nhap", get(sign_in::page).post(sign_in::submit))
         .route("/dang-xuat", post(sign_in::sign_out))
         .route("/doi-mat-khau", get(password::page).post(password::submit))
+        .route("/du-lieu-mau", get(demo::page).post(demo::submit))
         .route("/tra-cuu", get(lookup::page).post(lookup::submit))
         .route("/tra-cuu/danh-gia", post(lookup::rate))
         .route("/ho-so", get(dossiers::page))
