@@ -361,6 +361,78 @@ async fn dossiers_through_every_path_and_the_statistics() {
         [d7.code.as_str()]
     );
 
+    // By channel and by day of receipt: what the filter returns is what the
+    // whole list holds of that channel or day (local days, UTC+7).
+    let listed = async |filter: &str| -> Vec<String> {
+        let mut codes: Vec<String> = server
+            .dossiers(&leader_token)
+            .list_dossiers(ListDossiersRequest {
+                filter: filter.into(),
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .dossiers
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        codes.sort();
+        codes
+    };
+    let all = server
+        .dossiers(&leader_token)
+        .list_dossiers(ListDossiersRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .dossiers;
+    let expected = |keep: &dyn Fn(&Dossier) -> bool| {
+        let mut codes: Vec<String> = all.iter().filter(|d| keep(d)).map(|d| d.code.clone()).collect();
+        codes.sort();
+        codes
+    };
+    let online = listed("channel = CHANNEL_ONLINE").await;
+    assert!(!online.is_empty());
+    assert_eq!(online, expected(&|d| d.channel == Channel::Online as i32));
+    // Every dossier of the week was received on Monday 10 March.
+    let on = |from: DateTime<Utc>, until: DateTime<Utc>| {
+        expected(&|d: &Dossier| {
+            let t = d.receive_time.as_ref().unwrap().seconds;
+            t >= from.timestamp() && t < until.timestamp()
+        })
+    };
+    let monday = listed(r#"receive_time >= "2025-03-10" AND receive_time < "2025-03-11""#).await;
+    assert_eq!(monday, on(at(3, 10, 0, 0), at(3, 11, 0, 0)));
+    assert_eq!(monday.len(), all.len());
+    assert_eq!(listed(r#"receive_time >= "2025-03-11""#).await, Vec::<String>::new());
+    assert_eq!(
+        listed(r#"receive_time < "2025-03-10T00:00:00+07:00""#).await,
+        Vec::<String>::new(),
+        "an RFC 3339 time with its offset"
+    );
+    assert_eq!(listed(r#"receive_time <= "2025-03-10T23:59:59+07:00""#).await, monday);
+    for (bad, says) in [
+        (r#"receive_time >= "11/03/2025""#, "receive_time takes"),
+        (r#"code < "A""#, "`code` takes only `=` or `!=`"),
+        ("channel = CHANNEL_FAX", "channel"),
+    ] {
+        let status = server
+            .dossiers(&leader_token)
+            .list_dossiers(ListDossiersRequest {
+                filter: bad.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "{bad}");
+        assert!(status.message().contains(says), "{bad}: {}", status.message());
+    }
+
     // The week by hand: 6 received (the refusal is not), D1 early, D2 on
     // time, D3 late; D4 running within time, D7 overdue; D5 withdrawn; one
     // of six online; one of three results digitised; two of three ratings

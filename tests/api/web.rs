@@ -523,11 +523,83 @@ async fn pages_show_a_dossier_only_inside_the_viewers_units() {
         assert_eq!(page.status, if sees { 200 } else { 404 }, "{who}");
         let list = browser.get("/ho-so").await;
         assert_eq!(list.body.contains(&dossier.code), sees, "{who}: list");
+        // Naming the school in the unit filter shows nothing more.
+        let filtered = browser.get(&format!("/ho-so?don_vi={}", school.name)).await;
+        assert_eq!(filtered.status, 200, "{who}: filtered");
+        assert_eq!(
+            filtered.body.contains(&dossier.code),
+            sees,
+            "{who}: filtered by the school"
+        );
         let form = browser.get(&format!("/ho-so/{id}/bieu-mau/01")).await;
         assert_eq!(form.status, if sees { 200 } else { 404 }, "{who}: form 01");
         if !sees {
             assert!(!page.body.contains("Trần Thị Bình") && !form.body.contains("Trần Thị Bình"));
         }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_dossier_list_filters_by_procedure_unit_channel_and_day() {
+    let (server, office, mut browser) = counter().await;
+    let (clerk, _, _) = staff(&server, &office).await;
+    let direct = receive(&server, &clerk, &office.unit.name, "Lê Văn Cường").await;
+    let online = server
+        .dossiers(&clerk)
+        .receive_dossier(transfer_receipt(&office.unit.name, "Trần Thị Bình", Channel::Online))
+        .await
+        .unwrap()
+        .into_inner();
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let shows = async |browser: &mut Browser, query: &str| {
+        let page = browser.get(&format!("/ho-so?{query}")).await;
+        assert_eq!(page.status, 200, "{query}: {}", page.body);
+        (page.body.contains(&direct.code), page.body.contains(&online.code))
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(shows(&mut browser, "").await, (true, true));
+    assert_eq!(shows(&mut browser, "kenh=truc-tuyen").await, (false, true));
+    assert_eq!(shows(&mut browser, "kenh=truc-tiep").await, (true, false));
+    assert_eq!(shows(&mut browser, &format!("thu_tuc={TRANSFER}")).await, (true, true));
+    assert_eq!(shows(&mut browser, "thu_tuc=1.004492").await, (false, false));
+    assert_eq!(
+        shows(&mut browser, &format!("don_vi={}", office.unit.name)).await,
+        (true, true)
+    );
+    assert_eq!(
+        shows(&mut browser, &format!("tu_ngay={today}&den_ngay={today}")).await,
+        (true, true)
+    );
+    assert_eq!(
+        shows(&mut browser, &format!("tu_ngay={tomorrow}")).await,
+        (false, false)
+    );
+    assert_eq!(
+        shows(&mut browser, &format!("den_ngay={yesterday}")).await,
+        (false, false)
+    );
+    // Filters combine with a tab and are kept by the next page's link.
+    assert_eq!(shows(&mut browser, "loai=moi&kenh=truc-tuyen").await, (false, true));
+    let page = browser.get("/ho-so?kenh=truc-tuyen").await;
+    assert!(
+        page.body.contains("<option value=\"truc-tuyen\" selected>"),
+        "the choice is kept"
+    );
+    // What is not a filter value is refused, named, not passed on.
+    for bad in [
+        "kenh=fax",
+        "tu_ngay=31-12-2026",
+        "thu_tuc=x%22%20OR",
+        "don_vi=units%2F%22x",
+    ] {
+        let page = browser.get(&format!("/ho-so?{bad}")).await;
+        assert_eq!(page.status, 400, "{bad}");
+        assert!(page.body.contains("không hợp lệ"), "{bad}: {}", page.body);
     }
     server.stop().await;
 }

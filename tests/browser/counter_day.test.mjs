@@ -220,6 +220,14 @@ test("the dossier is handed over, supplemented, completed and returned from its 
   for (const step of ["Đã tiếp nhận", "Chờ bổ sung", "Đã trả kết quả"]) {
     assert.ok(timeline.includes(step), `${step} in the timeline`);
   }
+  // The list, filtered by channel through its filter panel.
+  await counter.goto(`${base}/ho-so`);
+  await counter.click("text=Lọc theo thủ tục");
+  await counter.selectOption("#kenh", "truc-tiep");
+  await counter.click("details.filters button[type=submit]");
+  await counter.waitForURL(/kenh=truc-tiep/);
+  assert.ok((await counter.textContent("table.list")).includes(receivedCode));
+  await checked(counter, "dossier-list-filtered");
   await clerk.close();
   await officer.close();
 });

@@ -33,10 +33,20 @@ pub const ACTIVE: [S; 4] = [S::Received, S::InProgress, S::SupplementRequested, 
 
 /// ListDossiers: in pages of 50 (1,000 at most), newest first by default.
 const LIST: list::Spec = list::Spec::new(
-    &["agency", "procedure", "status", "assignee", "code", "due"],
+    &[
+        "agency",
+        "procedure",
+        "status",
+        "assignee",
+        "code",
+        "due",
+        "channel",
+        "receive_time",
+    ],
     &["receive_time", "due_time", "code"],
     "receive_time desc",
-);
+)
+.ordered(&["receive_time"]);
 
 /// The SQL of a ListDossiers filter condition; `due = soon` ends at `soon`,
 /// worked out beforehand (it needs the agency's calendar).
@@ -52,6 +62,23 @@ fn dossier_condition(
         "status" => Expr::col("status").eq(list::enum_value(value, "DOSSIER_STATUS_", "status", S::from_str_name)?),
         "assignee" => Expr::col("assignee").eq(value.clone()),
         "code" => Expr::col("code").eq(value.clone()),
+        "channel" => Expr::col("channel").eq(list::enum_value(
+            value,
+            "CHANNEL_",
+            "channel",
+            pb::Channel::from_str_name,
+        )?),
+        "receive_time" => {
+            let time = filter_time(value)?;
+            let column = Expr::col("receive_time");
+            match condition.op {
+                filter::Op::Lt => column.lt(time),
+                filter::Op::Le => column.lte(time),
+                filter::Op::Gt => column.gt(time),
+                filter::Op::Ge => column.gte(time),
+                filter::Op::Eq | filter::Op::Ne => column.eq(time),
+            }
+        }
         _ => {
             let active = Expr::col("status").is_in(ACTIVE.map(|s| s as i32));
             match (value.as_str(), soon) {
@@ -64,6 +91,23 @@ fn dossier_condition(
             }
         }
     })
+}
+
+/// A time in a filter: an RFC 3339 instant, or a day `2026-01-31` meaning
+/// its start in the office's time zone.
+fn filter_time(value: &str) -> ServiceResult<DateTime<Utc>> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| calendar::from_local(day.and_time(chrono::NaiveTime::MIN)).ok())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "filter",
+                format!("receive_time takes an RFC 3339 time or a day YYYY-MM-DD, not \"{value}\""),
+            )
+        })
 }
 
 fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {

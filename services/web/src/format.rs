@@ -25,6 +25,20 @@ pub fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
     ts.and_then(|ts| DateTime::from_timestamp(ts.seconds, ts.nanos.clamp(0, 999_999_999) as u32))
 }
 
+/// `text` percent-encoded for an address's query (letters, digits and
+/// `-_.~/` kept).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A number as Vietnamese writes it, without trailing zeros: `95`, `92,5`.
 pub fn decimal(value: f64) -> String {
     let text = format!("{value:.2}");

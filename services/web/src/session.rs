@@ -78,6 +78,20 @@ impl Session {
         units
     }
 
+    /// The units the person's roles cover: each bound unit and the units
+    /// below it (at most `limit`), as `units/{id}`.
+    pub async fn covered_units(&self, web: &Web, limit: usize) -> Vec<String> {
+        let mut units: Vec<String> = Vec::new();
+        for bound in self.principal.bindings.iter().map(|(_, unit)| unit) {
+            for unit in web.directory().subtree(bound).await.unwrap_or_default() {
+                if !units.contains(&unit) && units.len() < limit {
+                    units.push(unit);
+                }
+            }
+        }
+        units
+    }
+
     /// What every page's frame shows of the person.
     pub fn frame(&self) -> Frame {
         Frame {
@@ -106,16 +120,7 @@ pub struct Frame {
 
 /// A local path to come back to after sign-in, percent-encoded for a query.
 pub fn encode_next(next: &str) -> String {
-    let safe = safe_next(next);
-    let mut out = String::new();
-    for b in safe.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::format::percent_encode(safe_next(next))
 }
 
 /// `next` if it is a path on this site, else `/`: never a redirect elsewhere

@@ -1,7 +1,8 @@
 //! A subset of AIP-160 filters: comparisons `field = value` (or `!=`) joined
-//! by `AND`, values quoted (`"…"`, with `\"` and `\\` escapes) or bare words.
-//! Each service names the fields it accepts; anything else is refused with the
-//! offending part named.
+//! by `AND`, values quoted (`"…"`, with `\"` and `\\` escapes) or bare words;
+//! on the fields a service names as ordered (times), also `<`, `<=`, `>` and
+//! `>=`. Each service names the fields it accepts; anything else is refused
+//! with the offending part named.
 
 use crate::error::ServiceError;
 
@@ -9,6 +10,17 @@ use crate::error::ServiceError;
 pub enum Op {
     Eq,
     Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    /// `<`, `<=`, `>` or `>=`: allowed only on ordered fields.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, Op::Eq | Op::Ne)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +34,13 @@ fn invalid(description: impl Into<String>) -> ServiceError {
     ServiceError::invalid("filter", description)
 }
 
-/// Parses `filter`, accepting only `allowed` fields.
+/// Parses `filter`, accepting only `allowed` fields, each with `=` or `!=`.
 pub fn parse(filter: &str, allowed: &[&str]) -> Result<Vec<Condition>, ServiceError> {
+    parse_ordered(filter, allowed, &[])
+}
+
+/// [`parse`], with `<`, `<=`, `>` and `>=` also accepted on the `ordered` fields.
+pub fn parse_ordered(filter: &str, allowed: &[&str], ordered: &[&str]) -> Result<Vec<Condition>, ServiceError> {
     if filter.len() > 2000 {
         return Err(invalid("is longer than 2000 characters"));
     }
@@ -49,10 +66,12 @@ pub fn parse(filter: &str, allowed: &[&str]) -> Result<Vec<Condition>, ServiceEr
             )));
         }
         let op = match tokens.get(i + 1) {
-            Some(Token::Eq) => Op::Eq,
-            Some(Token::Ne) => Op::Ne,
+            Some(Token::Op(op)) => *op,
             _ => return Err(invalid(format!("expected `=` or `!=` after `{field}`"))),
         };
+        if op.is_ordering() && !ordered.contains(&field.as_str()) {
+            return Err(invalid(format!("`{field}` takes only `=` or `!=`")));
+        }
         let value = match tokens.get(i + 2) {
             Some(Token::Word(w)) | Some(Token::Quoted(w)) => w.clone(),
             _ => return Err(invalid(format!("expected a value after `{field}`"))),
@@ -67,8 +86,7 @@ pub fn parse(filter: &str, allowed: &[&str]) -> Result<Vec<Condition>, ServiceEr
 enum Token {
     Word(String),
     Quoted(String),
-    Eq,
-    Ne,
+    Op(Op),
 }
 
 impl Token {
@@ -76,8 +94,17 @@ impl Token {
         match self {
             Token::Word(w) => format!("`{w}`"),
             Token::Quoted(q) => format!("\"{q}\""),
-            Token::Eq => "`=`".into(),
-            Token::Ne => "`!=`".into(),
+            Token::Op(op) => format!(
+                "`{}`",
+                match op {
+                    Op::Eq => "=",
+                    Op::Ne => "!=",
+                    Op::Lt => "<",
+                    Op::Le => "<=",
+                    Op::Gt => ">",
+                    Op::Ge => ">=",
+                }
+            ),
         }
     }
 }
@@ -92,14 +119,24 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ServiceError> {
             }
             '=' => {
                 chars.next();
-                tokens.push(Token::Eq);
+                tokens.push(Token::Op(Op::Eq));
             }
             '!' => {
                 chars.next();
                 if chars.next() != Some('=') {
                     return Err(invalid("`!` must be followed by `=`"));
                 }
-                tokens.push(Token::Ne);
+                tokens.push(Token::Op(Op::Ne));
+            }
+            '<' | '>' => {
+                chars.next();
+                let equal = chars.next_if_eq(&'=').is_some();
+                tokens.push(Token::Op(match (c, equal) {
+                    ('<', false) => Op::Lt,
+                    ('<', true) => Op::Le,
+                    ('>', false) => Op::Gt,
+                    _ => Op::Ge,
+                }));
             }
             '"' => {
                 chars.next();
@@ -120,7 +157,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ServiceError> {
             _ => {
                 let mut word = String::new();
                 while let Some(&c) = chars.peek() {
-                    if c.is_whitespace() || c == '=' || c == '!' || c == '"' {
+                    if c.is_whitespace() || matches!(c, '=' | '!' | '"' | '<' | '>') {
                         break;
                     }
                     word.push(c);
@@ -163,6 +200,35 @@ mod tests {
     }
 
     #[test]
+    fn ordered_fields_take_comparisons() {
+        let c = parse_ordered(
+            r#"receive_time >= "2026-01-01T00:00:00+07:00" AND receive_time<"2026-04-01" AND code = x"#,
+            &["receive_time", "code"],
+            &["receive_time"],
+        )
+        .expect("valid");
+        assert_eq!(
+            c.iter().map(|c| (c.op, c.value.as_str())).collect::<Vec<_>>(),
+            [
+                (Op::Ge, "2026-01-01T00:00:00+07:00"),
+                (Op::Lt, "2026-04-01"),
+                (Op::Eq, "x")
+            ]
+        );
+        let ops: Vec<Op> = parse_ordered("t < 1 AND t <= 2 AND t > 3 AND t >= 4", &["t"], &["t"])
+            .expect("valid")
+            .iter()
+            .map(|c| c.op)
+            .collect();
+        assert_eq!(ops, [Op::Lt, Op::Le, Op::Gt, Op::Ge]);
+        let refused = parse_ordered("code < x", &["code", "t"], &["t"]).expect_err("code is not ordered");
+        assert!(
+            refused.to_string().contains("`code` takes only `=` or `!=`"),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn refuses_what_it_does_not_understand() {
         for bad in [
             "password = x",
@@ -171,6 +237,8 @@ mod tests {
             "code = x OR code = y",
             "code = \"x",
             "code ! x",
+            "code < x",
+            "code >= x",
         ] {
             let error = parse(bad, &["code"]).expect_err(bad);
             assert!(

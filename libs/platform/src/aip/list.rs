@@ -28,6 +28,8 @@ use crate::error::{ServiceError, ServiceResult};
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
     pub filters: &'static [&'static str],
+    /// The filter fields that also take `<`, `<=`, `>` and `>=`.
+    pub ordered_filters: &'static [&'static str],
     pub orders: &'static [&'static str],
     pub default_order: &'static str,
     /// The page size for `page_size = 0`.
@@ -45,10 +47,20 @@ impl Spec {
     ) -> Self {
         Self {
             filters,
+            ordered_filters: &[],
             orders,
             default_order,
             default_size: 50,
             max_size: 1000,
+        }
+    }
+
+    /// The same list with `fields` (among its filters) also compared with
+    /// `<`, `<=`, `>` and `>=`.
+    pub const fn ordered(self, fields: &'static [&'static str]) -> Self {
+        Self {
+            ordered_filters: fields,
+            ..self
         }
     }
 
@@ -94,7 +106,7 @@ impl Listing {
         order_by: &str,
     ) -> ServiceResult<Self> {
         let size = page::size(page_size, spec.default_size, spec.max_size)?;
-        let conditions = filter::parse(filter, spec.filters)?;
+        let conditions = filter::parse_ordered(filter, spec.filters, spec.ordered_filters)?;
         // A list in a fixed order (no `orders` in its spec) takes no `order_by`.
         let order = if spec.orders.is_empty() && order_by.trim().is_empty() {
             Vec::new()
@@ -135,7 +147,8 @@ impl Listing {
     }
 
     /// The SQL condition of each filter condition, as `expr` builds it for
-    /// `field = value`, negated for `!=`.
+    /// `field = value`, negated for `!=`; for `<`, `<=`, `>` and `>=` (on
+    /// ordered fields only) `expr` builds the comparison itself.
     pub fn conditions(
         &self,
         mut expr: impl FnMut(&Condition) -> ServiceResult<SimpleExpr>,
@@ -145,8 +158,8 @@ impl Listing {
             .map(|condition| {
                 let sql = expr(condition)?;
                 Ok(match condition.op {
-                    filter::Op::Eq => sql,
                     filter::Op::Ne => sql.not(),
+                    _ => sql,
                 })
             })
             .collect()

@@ -204,14 +204,7 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
     let figures = total.period.unwrap_or_default();
 
     let mut names = Names::new(web);
-    let mut units: Vec<String> = Vec::new();
-    for bound in session.principal.bindings.iter().map(|(_, unit)| unit) {
-        for unit in web.directory().subtree(bound).await.unwrap_or_default() {
-            if !units.contains(&unit) && units.len() < 50 {
-                units.push(unit);
-            }
-        }
-    }
+    let units = session.covered_units(web, 50).await;
     let mut by_unit = Vec::new();
     for unit in &units {
         if let Ok(stats) = procedures

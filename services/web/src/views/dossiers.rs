@@ -63,6 +63,101 @@ pub struct ListQuery {
     ma: String,
     #[serde(default)]
     trang: String,
+    /// Procedure code.
+    #[serde(default)]
+    thu_tuc: String,
+    /// Unit id (`units/{id}`).
+    #[serde(default)]
+    don_vi: String,
+    /// Channel (`truc-tiep`, `truc-tuyen`, `buu-chinh`).
+    #[serde(default)]
+    kenh: String,
+    /// Received from this day (`2026-01-31`, as a date field sends it).
+    #[serde(default)]
+    tu_ngay: String,
+    /// Received up to and including this day.
+    #[serde(default)]
+    den_ngay: String,
+}
+
+impl ListQuery {
+    /// The filter conditions of the list's own filters, each value checked
+    /// before it reaches the filter; BAD_REQUEST naming the filter otherwise.
+    fn conditions(&self) -> Result<Vec<String>, PageError> {
+        let bad = |what: &str| PageError::BadRequest(format!("Bộ lọc không hợp lệ: {what}."));
+        let mut out = Vec::new();
+        let code = self.ma.trim().to_uppercase();
+        if !code.is_empty() {
+            // A dossier code is letters, digits and dashes: nothing else reaches the filter.
+            if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(PageError::BadRequest(
+                    "Mã hồ sơ chỉ gồm chữ, số và dấu gạch ngang.".into(),
+                ));
+            }
+            out.push(format!("code = \"{code}\""));
+        }
+        let procedure = self.thu_tuc.trim();
+        if !procedure.is_empty() {
+            if !procedure.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                return Err(bad("thủ tục"));
+            }
+            out.push(format!("procedure = \"procedures/{procedure}\""));
+        }
+        let unit = self.don_vi.trim();
+        if !unit.is_empty() {
+            let id = unit.strip_prefix("units/").ok_or_else(|| bad("đơn vị"))?;
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(bad("đơn vị"));
+            }
+            out.push(format!("agency = \"{unit}\""));
+        }
+        if !self.kenh.is_empty() {
+            let channel = super::fields::channel(&self.kenh).ok_or_else(|| bad("hình thức nộp"))?;
+            out.push(format!("channel = {}", channel.as_str_name()));
+        }
+        let day = |text: &str, what: &str| -> Result<Option<chrono::NaiveDate>, PageError> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| bad(what))
+        };
+        if let Some(from) = day(&self.tu_ngay, "từ ngày")? {
+            out.push(format!("receive_time >= \"{from}\""));
+        }
+        if let Some(until) = day(&self.den_ngay, "đến ngày")? {
+            let next = until.succ_opt().ok_or_else(|| bad("đến ngày"))?;
+            out.push(format!("receive_time < \"{next}\""));
+        }
+        Ok(out)
+    }
+
+    /// The address's query without the page: what the next page's link keeps.
+    fn query_string(&self) -> String {
+        [
+            ("loai", &self.loai),
+            ("ma", &self.ma),
+            ("thu_tuc", &self.thu_tuc),
+            ("don_vi", &self.don_vi),
+            ("kenh", &self.kenh),
+            ("tu_ngay", &self.tu_ngay),
+            ("den_ngay", &self.den_ngay),
+        ]
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(key, value)| format!("{key}={}", format::percent_encode(value.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// Whether any of the list's own filters is set (the filter panel opens).
+    fn filtered(&self) -> bool {
+        [&self.thu_tuc, &self.don_vi, &self.kenh, &self.tu_ngay, &self.den_ngay]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+    }
 }
 
 /// One dossier as a row of a list.
@@ -199,16 +294,7 @@ pub async fn page(
         .find(|(key, ..)| *key == query.loai)
         .ok_or_else(|| PageError::BadRequest("Không có danh sách này.".into()))?;
     let mut filter = vec![tab.2.to_string()];
-    let code = query.ma.trim().to_uppercase();
-    if !code.is_empty() {
-        // A dossier code is letters, digits and dashes: nothing else reaches the filter.
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(PageError::BadRequest(
-                "Mã hồ sơ chỉ gồm chữ, số và dấu gạch ngang.".into(),
-            ));
-        }
-        filter.push(format!("code = \"{code}\""));
-    }
+    filter.extend(query.conditions()?);
     let filter = filter
         .into_iter()
         .filter(|f| !f.is_empty())
@@ -219,6 +305,22 @@ pub async fn page(
         .iter()
         .map(|(key, label, ..)| context! { key, label, current => *key == tab.0 })
         .collect();
+    // The filters' choices: the published procedures, the person's units, the channels.
+    let procedures: Vec<_> = super::receive::published(&web, &session)
+        .await?
+        .into_iter()
+        .map(|(code, name)| context! { selected => code == query.thu_tuc.trim(), code, name })
+        .collect();
+    let mut names = Names::new(&web);
+    let mut units = Vec::new();
+    for unit in session.covered_units(&web, 200).await {
+        let name = names.unit(&unit).await;
+        units.push(context! { selected => unit == query.don_vi.trim(), value => unit, name });
+    }
+    let channels: Vec<_> = super::fields::CHANNELS
+        .iter()
+        .map(|(key, _, label)| context! { key, label, selected => *key == query.kenh })
+        .collect();
     web.pages().render(
         "dossiers.html",
         context! {
@@ -228,6 +330,13 @@ pub async fn page(
             loai => tab.0,
             tabs,
             ma => query.ma,
+            procedures,
+            units,
+            channels,
+            tu_ngay => query.tu_ngay,
+            den_ngay => query.den_ngay,
+            filtered => query.filtered(),
+            query => query.query_string(),
             rows,
             next_page,
         },

@@ -5,13 +5,29 @@ use http::HeaderMap;
 
 use crate::csrf;
 use eiso_platform::CallContext;
-use eiso_proto::eiso::procedures::v1::Satisfaction;
+use eiso_proto::eiso::procedures::v1::{Channel, Satisfaction};
 
 use crate::Web;
 use crate::error::PageError;
 use crate::session::Session;
 
 pub struct Fields(pub Vec<(String, String)>);
+
+/// The channels as the pages name them (`kenh=`): the form's value, the
+/// channel, and its label.
+pub const CHANNELS: [(&str, Channel, &str); 3] = [
+    ("truc-tiep", Channel::Direct, "Trực tiếp"),
+    ("truc-tuyen", Channel::Online, "Trực tuyến"),
+    ("buu-chinh", Channel::Postal, "Bưu chính"),
+];
+
+/// The channel a page's `kenh` value names.
+pub fn channel(value: &str) -> Option<Channel> {
+    CHANNELS
+        .iter()
+        .find(|(key, ..)| *key == value)
+        .map(|(_, channel, _)| *channel)
+}
 
 impl Fields {
     /// The first value of `name`, trimmed; empty when absent.

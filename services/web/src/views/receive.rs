@@ -249,7 +249,7 @@ fn processing_time(time: Option<&pb::ProcessingTime>) -> String {
 }
 
 /// The catalogue's published procedures, (code, name) by code.
-async fn published(web: &Web, session: &Session) -> Result<Vec<(String, String)>, PageError> {
+pub(super) async fn published(web: &Web, session: &Session) -> Result<Vec<(String, String)>, PageError> {
     session.context(LIST_PROCEDURES)?;
     let mut out = Vec::new();
     let mut page_token = String::new();
@@ -341,11 +341,7 @@ pub async fn submit(
                 .collect()
         })
         .unwrap_or_default();
-    let channel = match fields.get("kenh") {
-        "truc-tuyen" => pb::Channel::Online,
-        "buu-chinh" => pb::Channel::Postal,
-        _ => pb::Channel::Direct,
-    };
+    let channel = super::fields::channel(fields.get("kenh")).unwrap_or(pb::Channel::Direct);
     let request_id = ctx.request_id.clone();
     let request = pb::ReceiveDossierRequest {
         agency: fields.get("co_quan").to_string(),
