@@ -300,6 +300,79 @@ async fn a_first_start_offers_the_demo_office_to_the_administrator_once() {
     server.stop().await;
 }
 
+/// A session token for `username` signed with the server's own key, as if
+/// issued `signed_in` ago (renewals since keep that time) and expiring in
+/// `left`.
+async fn aged_token(
+    server: &TestServer,
+    username: &str,
+    signed_in: chrono::Duration,
+    left: chrono::Duration,
+) -> String {
+    use sea_orm::ConnectionTrait;
+    let db = server.backend.as_ref().unwrap().connect_raw("identity").await;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT secret FROM signing_keys WHERE id = 'primary'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let secret: String = row.try_get("", "secret").unwrap();
+    let signer = eiso_platform::auth::TokenSigner::new("primary", secret.into_bytes());
+    let token = server.login(username, &password(username)).await.unwrap();
+    let mut principal = signer.verify(&token, chrono::Utc::now()).unwrap();
+    let now = chrono::Utc::now();
+    principal.issue_time = now - signed_in;
+    principal.expire_time = now + left;
+    signer.issue(&principal)
+}
+
+#[tokio::test]
+async fn a_session_in_use_is_renewed_until_the_sign_in_is_a_working_day_old() {
+    use chrono::Duration;
+    let (server, _office, mut browser) = counter().await;
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    // A young session is left alone.
+    let page = browser.get("/ho-so").await;
+    assert_eq!(page.status, 200);
+    assert!(page.headers.get("set-cookie").is_none(), "{:?}", page.headers);
+
+    // Past half of its hour: the page's answer carries a renewed session,
+    // valid for another hour.
+    let old = aged_token(&server, "mot.cua", Duration::minutes(40), Duration::minutes(20)).await;
+    browser.set_cookie("eiso_session", &old);
+    let page = browser.get("/ho-so").await;
+    assert_eq!(page.status, 200);
+    let renewed = browser.cookie("eiso_session").unwrap().to_string();
+    assert_ne!(renewed, old, "renewed");
+    let set = page.headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.contains("HttpOnly") && set.contains("Max-Age=3"), "{set}");
+    let who = server
+        .identity(Some(&renewed))
+        .who_am_i(eiso_proto::eiso::identity::v1::WhoAmIRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let expires = who.expire_time.unwrap().seconds - chrono::Utc::now().timestamp();
+    assert!((3500..=3600).contains(&expires), "{expires}");
+
+    // Signing out is not undone by a renewal.
+    browser.set_cookie("eiso_session", &old);
+    let out = browser.post("/dang-xuat", &[("csrf", &browser.csrf())]).await;
+    assert_eq!(out.status, 303);
+    assert!(browser.cookie("eiso_session").is_none());
+
+    // A sign-in of 12 hours ago is not renewed: the person signs in again.
+    let day_old = aged_token(&server, "mot.cua", Duration::hours(12), Duration::minutes(20)).await;
+    browser.set_cookie("eiso_session", &day_old);
+    let page = browser.get("/ho-so").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(browser.cookie("eiso_session"), Some(day_old.as_str()), "not renewed");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn sign_in_never_sends_the_browser_elsewhere() {
     let (server, _office, mut browser) = counter().await;

@@ -56,6 +56,11 @@ impl Browser {
         self.cookies.get(name).map(String::as_str)
     }
 
+    /// Puts a cookie in the jar, as a server would have set it.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         self.send(http::Method::GET, path, None).await
     }

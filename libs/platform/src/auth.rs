@@ -68,6 +68,10 @@ struct Claims {
     iat: i64,
     /// Expires at, seconds since the epoch.
     exp: i64,
+    /// When the person signed in (a renewed token keeps it), seconds since
+    /// the epoch; absent in tokens issued before renewal existed (then `iat`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    ath: i64,
     /// Signing key id.
     kid: String,
 }
@@ -127,9 +131,14 @@ impl TokenSigner {
                 .collect(),
             iat: principal.issue_time.timestamp(),
             exp: principal.expire_time.timestamp(),
+            ath: principal.issue_time.timestamp(),
             kid: self.key_id.clone(),
         };
-        let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
+        self.sign(&claims)
+    }
+
+    fn sign(&self, claims: &Claims) -> String {
+        let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
         let signing_input = format!("v1.{body}");
         let mut mac = self.mac();
         mac.update(signing_input.as_bytes());
@@ -137,7 +146,47 @@ impl TokenSigner {
         format!("{signing_input}.{signature}")
     }
 
+    /// A new token for the holder of `token` (still valid at `now`), valid
+    /// for `ttl` from `now`, as long as the sign-in it started from is less
+    /// than `max_age` old: `None` once it is, and the person signs in again.
+    /// The new token keeps the time of the sign-in.
+    pub fn renew(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        ttl: chrono::Duration,
+        max_age: chrono::Duration,
+    ) -> Result<Option<(String, DateTime<Utc>)>, TokenError> {
+        let mut claims = self.verified_claims(token, now)?;
+        let signed_in = if claims.ath == 0 { claims.iat } else { claims.ath };
+        let expire = now + ttl;
+        if expire.timestamp() > signed_in + max_age.num_seconds() {
+            return Ok(None);
+        }
+        claims.ath = signed_in;
+        claims.iat = now.timestamp();
+        claims.exp = expire.timestamp();
+        Ok(Some((self.sign(&claims), expire)))
+    }
+
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, TokenError> {
+        let claims = self.verified_claims(token, now)?;
+        let bindings = claims
+            .roles
+            .into_iter()
+            .filter_map(|(role, unit)| Role::try_from(role).ok().map(|role| (role, unit)))
+            .collect();
+        Ok(Principal {
+            name: claims.sub,
+            display_name: claims.name,
+            username: claims.usr,
+            bindings,
+            issue_time: DateTime::from_timestamp(claims.iat, 0).ok_or(TokenError::Malformed)?,
+            expire_time: DateTime::from_timestamp(claims.exp, 0).ok_or(TokenError::Malformed)?,
+        })
+    }
+
+    fn verified_claims(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
         let (signing_input, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let body = signing_input.strip_prefix("v1.").ok_or(TokenError::Malformed)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
@@ -155,20 +204,12 @@ impl TokenSigner {
         if claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
         }
-        let bindings = claims
-            .roles
-            .into_iter()
-            .filter_map(|(role, unit)| Role::try_from(role).ok().map(|role| (role, unit)))
-            .collect();
-        Ok(Principal {
-            name: claims.sub,
-            display_name: claims.name,
-            username: claims.usr,
-            bindings,
-            issue_time: DateTime::from_timestamp(claims.iat, 0).ok_or(TokenError::Malformed)?,
-            expire_time: DateTime::from_timestamp(claims.exp, 0).ok_or(TokenError::Malformed)?,
-        })
+        Ok(claims)
     }
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 #[cfg(test)]
@@ -185,6 +226,51 @@ mod tests {
             issue_time: now,
             expire_time: now + Duration::minutes(15),
         }
+    }
+
+    #[test]
+    fn a_token_is_renewed_until_its_sign_in_is_too_old() {
+        let signer = TokenSigner::new("k1", b"secret key".to_vec());
+        let now = Utc::now();
+        let token = signer.issue(&principal(now));
+        let (ttl, max_age) = (Duration::minutes(15), Duration::hours(1));
+        // Renewed: valid from now for the TTL, the same person.
+        let later = now + Duration::minutes(10);
+        let (renewed, expire) = signer
+            .renew(&token, later, ttl, max_age)
+            .expect("valid")
+            .expect("renewed");
+        assert_eq!(expire.timestamp(), (later + ttl).timestamp());
+        let back = signer
+            .verify(&renewed, later + Duration::minutes(14))
+            .expect("still valid after the first expiry");
+        assert_eq!(
+            (back.name.as_str(), back.display_name.as_str()),
+            ("users/1", "Nguyễn Văn An")
+        );
+        // Renewed again and again, but never past the sign-in's max age.
+        let mut current = renewed;
+        let mut at = later;
+        let mut renewals = 1;
+        while let Some((next, _)) = signer
+            .renew(&current, at + Duration::minutes(10), ttl, max_age)
+            .expect("valid")
+        {
+            current = next;
+            at += Duration::minutes(10);
+            renewals += 1;
+        }
+        assert_eq!(
+            renewals, 4,
+            "10, 20, 30, 40 minutes after sign-in; at 50 the new expiry would pass the hour"
+        );
+        // An expired or forged token is not renewed.
+        assert_eq!(
+            signer.renew(&token, now + Duration::minutes(16), ttl, max_age),
+            Err(TokenError::Expired)
+        );
+        let other = TokenSigner::new("k1", b"another key".to_vec());
+        assert_eq!(other.renew(&token, later, ttl, max_age), Err(TokenError::BadSignature));
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub struct IdentityVerifier {
     cache: Mutex<HashMap<String, (Instant, Option<Principal>)>>,
 }
 
+/// How long after signing in a token is still renewed ([`Identity::renew`]):
+/// a working day and its overtime; then the person signs in again.
+pub const MAX_SIGN_IN_AGE: chrono::Duration = chrono::Duration::hours(12);
+
 const CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl IdentityVerifier {
@@ -453,6 +457,32 @@ impl Identity {
             bindings,
             issue_time: Utc::now(),
             expire_time: Utc::now(),
+        }))
+    }
+
+    /// A fresh token for the holder of `token` once half of its lifetime
+    /// has passed (the account still active: the verifier checks), so that a
+    /// person at work is not signed out mid-form; `None` while the token is
+    /// young, and once the sign-in is [`MAX_SIGN_IN_AGE`] old (sign in again).
+    pub async fn renew(&self, token: &str) -> ServiceResult<Option<LoginResponse>> {
+        let principal = self
+            .verifier
+            .verify(token)
+            .await
+            .map_err(|status| ServiceError::Unauthenticated(status.message().to_string()))?;
+        let now = Utc::now();
+        if principal.expire_time - now > self.token_ttl / 2 {
+            return Ok(None);
+        }
+        let renewed = self
+            .verifier
+            .signer()
+            .renew(token, now, self.token_ttl, MAX_SIGN_IN_AGE)
+            .map_err(|e| ServiceError::Unauthenticated(e.to_string()))?;
+        Ok(renewed.map(|(access_token, expire)| LoginResponse {
+            access_token,
+            expire_time: Some(timestamp(expire)),
+            principal: principal.name,
         }))
     }
 

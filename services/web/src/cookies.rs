@@ -50,6 +50,19 @@ pub fn set(name: &str, value: &str, max_age: Option<i64>, same_site: &str, secur
     cookie
 }
 
+/// The session cookie holding `token` until `expire_time` (as of `now`).
+pub fn session(
+    token: &str,
+    expire_time: Option<&eiso_proto::prost_types::Timestamp>,
+    now: chrono::DateTime<chrono::Utc>,
+    secure: bool,
+) -> String {
+    let max_age = crate::format::instant(expire_time)
+        .map(|expiry| (expiry - now).num_seconds())
+        .unwrap_or(0);
+    set(SESSION, token, Some(max_age), "Lax", secure)
+}
+
 /// Adds a `Set-Cookie` header.
 pub fn append(headers: &mut HeaderMap, cookie: String) {
     if let Ok(value) = cookie.parse() {

@@ -172,6 +172,10 @@ impl Web {
                 self.clone(),
                 error::render_error_pages,
             ))
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                session::renew_sessions,
+            ))
             .layer(axum::middleware::from_fn(pages::security_headers))
             .with_state(self)
     }

@@ -118,6 +118,42 @@ pub struct Frame {
     pub leader: bool,
 }
 
+/// Keeps a person at work signed in: once half of the session token's
+/// lifetime has passed, the response carries a renewed token (up to the
+/// identity service's limit on a sign-in's age; then sign-in again). Not
+/// when the page itself set the session cookie (sign-in, sign-out).
+pub async fn renew_sessions(
+    axum::extract::State(web): axum::extract::State<Web>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let token = cookies::get(request.headers(), cookies::SESSION).map(str::to_string);
+    let https = cookies::is_https(request.headers());
+    let mut response = next.run(request).await;
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return response;
+    };
+    let prefix = format!("{}=", cookies::SESSION);
+    let sets_session = response
+        .headers()
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&prefix)));
+    if sets_session {
+        return response;
+    }
+    if let Ok(Some(renewed)) = web.identity().renew(&token).await {
+        let cookie = cookies::session(
+            &renewed.access_token,
+            renewed.expire_time.as_ref(),
+            chrono::Utc::now(),
+            https,
+        );
+        cookies::append(response.headers_mut(), cookie);
+    }
+    response
+}
+
 /// A local path to come back to after sign-in, percent-encoded for a query.
 pub fn encode_next(next: &str) -> String {
     crate::format::percent_encode(safe_next(next))

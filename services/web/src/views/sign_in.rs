@@ -87,22 +87,16 @@ pub async fn submit(
     };
     match web.identity().login(request, address).await {
         Ok(signed_in) => {
-            let now = web.clock().now();
-            let max_age = crate::format::instant(signed_in.expire_time.as_ref())
-                .map(|expiry| (expiry - now).num_seconds())
-                .unwrap_or(0);
             let mut response = Redirect::to(next).into_response();
             *response.status_mut() = http::StatusCode::SEE_OTHER;
-            cookies::append(
-                response.headers_mut(),
-                cookies::set(
-                    cookies::SESSION,
-                    &signed_in.access_token,
-                    Some(max_age),
-                    "Lax",
-                    cookies::is_https(&headers),
-                ),
+            // Tokens expire by the wall clock (the identity service's).
+            let cookie = cookies::session(
+                &signed_in.access_token,
+                signed_in.expire_time.as_ref(),
+                chrono::Utc::now(),
+                cookies::is_https(&headers),
             );
+            cookies::append(response.headers_mut(), cookie);
             Ok(response)
         }
         Err(ServiceError::Unauthenticated(_)) => render(
