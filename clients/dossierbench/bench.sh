@@ -7,7 +7,10 @@
 #      DOSSIERBENCH_TOTAL (1,000,000) dossiers spread over 2025;
 #   4. the server started again, GetServiceStatistics for 2025 (one agency, all
 #      agencies; each for every procedure and for 2.002481 alone)
-#      DOSSIERBENCH_REPEAT (10) times each.
+#      DOSSIERBENCH_REPEAT (10) times each;
+#   5. the web app's dossier lists and the leader's dashboard over the same
+#      dossiers, DOSSIERBENCH_PAGES_REPEAT (50) times each (issue 10's target is
+#      p95 ≤ 50 ms at DOSSIERBENCH_TOTAL=100000).
 # SQLite (a temporary data directory) by default; with --postgres, a fresh
 # database eiso_bench_<random> on 127.0.0.1:5432 (user postgres, trust auth),
 # dropped at the end (DOSSIERBENCH_KEEP=1 keeps it, and the SQLite files are
@@ -30,6 +33,7 @@ PORT="${DOSSIERBENCH_PORT:-50082}"
 COUNT="${DOSSIERBENCH_COUNT:-5000}"
 TOTAL="${DOSSIERBENCH_TOTAL:-1000000}"
 REPEAT="${DOSSIERBENCH_REPEAT:-10}"
+PAGES_REPEAT="${DOSSIERBENCH_PAGES_REPEAT:-50}"
 export DOSSIERBENCH_ADMIN_PASSWORD=dossierbench-admin-password-123
 export DOSSIERBENCH_PASSWORD=dossierbench-user-password-123
 
@@ -97,15 +101,16 @@ bench seed --total "$TOTAL" --database-url "$SEED_TARGET" "${SEED_ARGS[@]}" "$@"
 start_server
 LOAD_STATS=$(load)
 bench stats --repeat "$REPEAT" --procedure procedures/2.002481 "$@" >"$T/stats.json"
+bench pages --repeat "$PAGES_REPEAT" "$@" >"$T/pages.json"
 RSS=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 stop_server
 
 jq -n --arg backend "$BACKEND" --argjson cores "$(nproc)" --argjson rss "$RSS" \
     --arg load_receive "$LOAD_RECEIVE" --arg load_stats "$LOAD_STATS" \
     --slurpfile setup "$T/setup.json" --slurpfile r8 "$T/receive-8.json" --slurpfile r32 "$T/receive-32.json" \
-    --slurpfile seed "$T/seed.json" --slurpfile stats "$T/stats.json" '{
+    --slurpfile seed "$T/seed.json" --slurpfile stats "$T/stats.json" --slurpfile pages "$T/pages.json" '{
         backend: $backend, cores: $cores, setup: $setup[0].setup,
-        receive: [$r8[0].receive, $r32[0].receive], seed: $seed[0].seed, stats: $stats[0].stats,
+        receive: [$r8[0].receive, $r32[0].receive], seed: $seed[0].seed, stats: $stats[0].stats, pages: $pages[0].pages,
         server_vm_hwm_kib_after_stats: $rss,
         load_average_1_5_15_min: {before_receive: $load_receive, before_stats: $load_stats}
     }' >"$T/report.json"
@@ -116,6 +121,8 @@ jq -r '
   (.receive[] | "receive, \(.clients) clients: \(.count) dossiers in \(.seconds | r) s = \(.dossiers_per_second | r) dossiers/s; latency p50 \(.latency_ms.p50 | r) ms, p95 \(.latency_ms.p95 | r) ms, p99 \(.latency_ms.p99 | r) ms, max \(.latency_ms.max | r) ms; all codes distinct: \(.all_codes_distinct)"),
   "seed: \(.seed.inserted) rows in \(.seed.seconds | r) s = \(.seed.rows_per_second | round) rows/s (\(.seed.dossiers_after) dossiers in the table)",
   (.stats.year as $year | .stats.queries[] | "GetServiceStatistics over \(.figures.received) dossiers received in \($year), \(if .agency == "" then "all agencies" else "one agency" end)\(if .procedure == "" then "" else ", one procedure" end) (period view: \(.figures.period.to_handle) to handle): min \(.latency_ms.min | r) ms, median \(.latency_ms.median | r) ms, max \(.latency_ms.max | r) ms (first \(.latency_ms.first | r) ms)"),
-  "server peak RSS (VmHWM) after the statistics: \(.server_vm_hwm_kib_after_stats) KiB"
+  (.pages.pages[] | "GET \(.path) as the \(.who) (\(.bytes / 1024 | floor) KB): p50 \(.latency_ms.p50 | r) ms, p95 \(.latency_ms.p95 | r) ms, max \(.latency_ms.max | r) ms"),
+  "CSS and JavaScript of the web app: \(.pages.assets_bytes) bytes",
+  "server peak RSS (VmHWM) after the statistics and pages: \(.server_vm_hwm_kib_after_stats) KiB"
 ' "$T/report.json"
 echo "full report: $T/report.json (server logs: $T/server-*.log)"

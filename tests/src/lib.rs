@@ -5,7 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-pub mod browser;
+/// The web app through its port as a browser uses it (shared with the page benchmark).
+pub use eiso_benchkit::browser;
 pub mod counter;
 pub mod documents;
 pub mod values;

@@ -2,8 +2,10 @@
 //! ([`Session`]), failed calls as errors, the `main` runner, finding or
 //! creating the unit a run works in (docbench, dossierbench); the report's
 //! output format ([`report`]), nearest-rank percentiles ([`percentile`]) and
-//! the seeded generator ([`splitmix`]) (every bench client).
+//! the seeded generator ([`splitmix`]) (every bench client); a browser as far
+//! as the web app's page benchmark and tests need one ([`browser`]).
 
+pub mod browser;
 pub mod percentile;
 pub mod report;
 pub mod splitmix;

@@ -48,7 +48,10 @@ pub struct Args {
     /// The document controller who creates and publishes the procedure.
     #[arg(long, value_name = "NAME", default_value = "dossierbench.thuky", global = true)]
     pub controller_username: String,
-    /// The environment variable holding both benchmark users' password.
+    /// The leader of the agencies, who opens the dashboard (`pages`).
+    #[arg(long, value_name = "NAME", default_value = "dossierbench.lanhdao", global = true)]
+    pub leader_username: String,
+    /// The environment variable holding the benchmark users' password.
     #[arg(long, value_name = "VAR", default_value = "DOSSIERBENCH_PASSWORD", global = true)]
     pub password_env: String,
     /// How many agencies `--setup` creates (the counter receives at all of them).
@@ -83,6 +86,18 @@ pub enum Command {
     Seed(SeedArgs),
     /// GetServiceStatistics latency over the year.
     Stats(StatsArgs),
+    /// The web app's dossier lists and dashboard over the year.
+    Pages(PagesArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct PagesArgs {
+    /// Calls per page (after one warm-up call).
+    #[arg(long, value_name = "K", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeat: u32,
+    /// The year the dashboard shows.
+    #[arg(long, value_name = "YYYY", default_value_t = 2025)]
+    pub year: i32,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -4,6 +4,7 @@
 //! (`seed`); time `GetServiceStatistics` over them (`stats`); print the report.
 
 mod cli;
+mod pages;
 mod people;
 mod receive;
 mod report;
@@ -63,7 +64,7 @@ fn random_seed() -> u64 {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     if args.command.is_none() && !args.setup {
-        bail!("nothing to do: give --setup and/or a command (setup, receive, seed, stats); see --help");
+        bail!("nothing to do: give --setup and/or a command (setup, receive, seed, stats, pages); see --help");
     }
     let mut report = Map::new();
     let mut text = String::new();
@@ -81,6 +82,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 agencies: usize::from(args.agency_count),
                 counter_username: &args.counter_username,
                 controller_username: &args.controller_username,
+                leader_username: &args.leader_username,
                 password: &password,
                 procedure: &args.procedure,
             },
@@ -190,6 +192,35 @@ async fn run(args: Args) -> anyhow::Result<()> {
                     "year": stats_args.year,
                     "repeat": stats_args.repeat,
                     "queries": queries.iter().map(stats::Query::to_json).collect::<Vec<_>>(),
+                }),
+            );
+        }
+        Some(Command::Pages(pages_args)) => {
+            let password = env_password(&args.password_env)?;
+            eprintln!(
+                "eiso-dossierbench: the web app's pages for {} × {} …",
+                pages_args.year, pages_args.repeat
+            );
+            let (pages, assets) = pages::run(&pages::Plan {
+                server: &args.server,
+                counter: (&args.counter_username, &password),
+                leader: (&args.leader_username, &password),
+                year: pages_args.year,
+                procedure: &args.procedure,
+                repeat: pages_args.repeat,
+            })
+            .await?;
+            for page in &pages {
+                text += &page.to_text();
+            }
+            text += &format!("the app's own CSS and JavaScript: {assets} bytes\n");
+            report.insert(
+                "pages".into(),
+                json!({
+                    "year": pages_args.year,
+                    "repeat": pages_args.repeat,
+                    "pages": pages.iter().map(pages::Page::to_json).collect::<Vec<_>>(),
+                    "assets_bytes": assets,
                 }),
             );
         }

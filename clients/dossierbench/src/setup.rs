@@ -29,6 +29,7 @@ pub struct Plan<'a> {
     pub agencies: usize,
     pub counter_username: &'a str,
     pub controller_username: &'a str,
+    pub leader_username: &'a str,
     pub password: &'a str,
     pub procedure: &'a str,
 }
@@ -76,6 +77,17 @@ pub async fn run(channel: &Channel, admin: &Session, plan: &Plan<'_>) -> anyhow:
                 role: Role::DocumentController as i32,
                 unit: main.clone(),
             }],
+        ),
+        (
+            plan.leader_username,
+            "Lê Quang Huy (lãnh đạo)",
+            agencies
+                .iter()
+                .map(|unit| RoleBinding {
+                    role: Role::Leader as i32,
+                    unit: unit.clone(),
+                })
+                .collect::<Vec<_>>(),
         ),
     ];
     for (username, display_name, role_bindings) in users {
