@@ -1150,12 +1150,68 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
         figure(&page.body, "đúng hạn"),
         format!("{:.1}%", period.on_time_rate * 100.0).replace('.', ",")
     );
-    assert!(
-        page.body.contains("Phòng Giáo dục và Đào tạo"),
-        "by unit, with its name"
-    );
-    assert!(page.body.contains("2.002481 Chuyển trường"), "by procedure");
+    // The by-unit and by-procedure lines are GetServiceStatistics asked for
+    // that unit, that procedure: carried over, received, to handle,
+    // finished, late, overdue.
+    let line = |name: &str| -> Vec<i64> {
+        let at = page
+            .body
+            .find(&format!("<td>{name}"))
+            .unwrap_or_else(|| panic!("no line {name}"));
+        let row = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+        row.split("<td class=\"num\">")
+            .skip(1)
+            .filter_map(|cell| cell.split('<').next().unwrap().parse().ok())
+            .collect()
+    };
+    for (name, agency, procedure) in [
+        ("Phòng Giáo dục và Đào tạo", office.unit.name.clone(), String::new()),
+        (
+            "2.002481 Chuyển trường",
+            String::new(),
+            format!("procedures/{TRANSFER}"),
+        ),
+    ] {
+        let asked = server
+            .dossiers(&leader)
+            .get_service_statistics(eiso_proto::eiso::procedures::v1::GetServiceStatisticsRequest {
+                agency,
+                procedure,
+                start_date: Some(local(1, 1)),
+                end_date: Some(local(12, 31)),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .period
+            .unwrap();
+        let finished = asked.finished_early + asked.finished_on_time + asked.finished_late;
+        assert_eq!(
+            line(name),
+            [
+                asked.carried_over,
+                asked.received,
+                asked.to_handle,
+                finished,
+                asked.finished_late,
+                asked.in_progress_overdue
+            ],
+            "{name}"
+        );
+    }
     assert!(page.body.contains("<svg class=\"chart\""));
+    // One bar per month so far; this month's: the one finished dossier, on time.
+    assert_eq!(
+        page.body.matches("<rect").count(),
+        1,
+        "only this month has finished dossiers"
+    );
+    assert_eq!(
+        page.body.matches("fill=\"#505a5f\">T").count(),
+        today.month() as usize,
+        "a label per month through this one"
+    );
+    assert!(page.body.contains(">100%</text>"));
     // Beside the rates, the plan's targets: the one finished dossier was on
     // time (100% ≥ 95%), and nobody has rated yet.
     assert!(page.body.contains("Chỉ tiêu ≥ 95%: đạt"), "{}", page.body);

@@ -2,7 +2,7 @@
 //! ended (early, on time, late, otherwise), what is still running or overdue,
 //! the online share, the digitised-result rate and satisfaction.
 
-use chrono::{DateTime, Days, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use eiso_platform::aip::names;
 use eiso_platform::aip::time::timestamp;
 use eiso_platform::scope::Scope;
@@ -49,12 +49,7 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::GetServiceStatisticsRequest,
     ) -> ServiceResult<pb::ServiceStatistics> {
-        let scope = if request.agency.is_empty() {
-            Scope::of_method(self.directory.as_ref(), ctx).await?
-        } else {
-            self.require_agency_exists(&request.agency).await?;
-            self.require_agency_covered(ctx, &request.agency, "agency").await?
-        };
+        let scope = self.request_scope(ctx, &request).await?;
         self.count_statistics(request, &scope).await
     }
 
@@ -79,40 +74,119 @@ impl Procedures {
         self.count_statistics(request, &Scope::Everywhere).await
     }
 
+    /// The scope of a caller's statistics request, as [`Self::service_statistics`] checks it.
+    async fn request_scope(
+        &self,
+        ctx: &CallContext,
+        request: &pb::GetServiceStatisticsRequest,
+    ) -> ServiceResult<Scope> {
+        if request.agency.is_empty() {
+            Scope::of_method(self.directory.as_ref(), ctx).await
+        } else {
+            self.require_agency_exists(&request.agency).await?;
+            self.require_agency_covered(ctx, &request.agency, "agency").await
+        }
+    }
+
+    /// The period figures of a GetServiceStatistics request broken down by
+    /// agency or by procedure in one pass, for the agencies the caller may
+    /// see (the same checks): each group that has dossiers to count, as
+    /// (`units/{id}` or the procedure's code, its figures).
+    pub async fn period_figures_by(
+        &self,
+        ctx: &CallContext,
+        request: pb::GetServiceStatisticsRequest,
+        by: StatisticsGroup,
+    ) -> ServiceResult<Vec<(String, pb::PeriodFigures)>> {
+        let scope = self.request_scope(ctx, &request).await?;
+        let bounds = Bounds::of(&request)?;
+        let now = self.clock.now();
+        let filter = Filter {
+            agency: &request.agency,
+            scope: &scope,
+            procedure: bounds.procedure.as_deref(),
+        };
+        let (sums, as_of) = period_sums(&filter, bounds.from, bounds.until, now);
+        let column = match by {
+            StatisticsGroup::Agency => "agency",
+            StatisticsGroup::Procedure => "procedure_code",
+        };
+        sums.run_grouped(self.journal.db().reader(), column)
+            .await?
+            .into_iter()
+            .map(|(key, get)| Ok((key, period_from(&get, as_of, now, bounds.until)?)))
+            .collect()
+    }
+
+    /// Dossiers finished in each month of the request's period (local
+    /// months; the first and last may be partial), in time (early or on
+    /// time) and late, in one pass: what the on-time rate by month is drawn
+    /// from. The same checks as [`Self::service_statistics`].
+    pub async fn finished_by_month(
+        &self,
+        ctx: &CallContext,
+        request: pb::GetServiceStatisticsRequest,
+    ) -> ServiceResult<Vec<MonthFinished>> {
+        let scope = self.request_scope(ctx, &request).await?;
+        let bounds = Bounds::of(&request)?;
+        let filter = Filter {
+            agency: &request.agency,
+            scope: &scope,
+            procedure: bounds.procedure.as_deref(),
+        };
+        let as_of = Ord::min(bounds.until, self.clock.now());
+        let mut months = Vec::new();
+        let mut first = bounds.start.with_day(1).unwrap_or(bounds.start);
+        while first <= bounds.end && months.len() < 240 {
+            let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
+            let local =
+                |day: NaiveDate| calendar::from_local(day.and_time(NaiveTime::MIN)).map_err(ServiceError::internal);
+            let from = Ord::max(local(first)?, bounds.from);
+            let until = Ord::min(local(next)?, as_of);
+            months.push((first, from, until));
+            if next == first {
+                break;
+            }
+            first = next;
+        }
+        let mut sums = Sums::over(&filter);
+        sums.query
+            .and_where(Expr::col("end_time").gte(bounds.from))
+            .and_where(Expr::col("end_time").lt(as_of))
+            .and_where(Expr::col("status").is_in([S::Completed as i32, S::Returned as i32]));
+        for (i, (_, from, until)) in months.iter().enumerate() {
+            let in_month = || Expr::col("end_time").gte(*from).and(Expr::col("end_time").lt(*until));
+            sums.count(
+                &format!("in_time_{i}"),
+                in_month().and(Expr::col("outcome").is_in([pb::Outcome::Early as i32, pb::Outcome::OnTime as i32])),
+            )
+            .count(
+                &format!("late_{i}"),
+                in_month().and(Expr::col("outcome").eq(pb::Outcome::Late as i32)),
+            );
+        }
+        let get = sums.run(self.journal.db().reader()).await?;
+        months
+            .iter()
+            .enumerate()
+            .map(|(i, (month, ..))| {
+                Ok(MonthFinished {
+                    month: *month,
+                    in_time: get(&format!("in_time_{i}"))?,
+                    late: get(&format!("late_{i}"))?,
+                })
+            })
+            .collect()
+    }
+
     async fn count_statistics(
         &self,
         request: pb::GetServiceStatisticsRequest,
         scope: &Scope,
     ) -> ServiceResult<pb::ServiceStatistics> {
-        let start = date_from_proto(
-            request
-                .start_date
-                .as_ref()
-                .ok_or_else(|| ServiceError::invalid("start_date", "is required"))?,
-            "start_date",
-        )?;
-        let end = date_from_proto(
-            request
-                .end_date
-                .as_ref()
-                .ok_or_else(|| ServiceError::invalid("end_date", "is required"))?,
-            "end_date",
-        )?;
-        if end < start {
-            return Err(ServiceError::invalid("end_date", "must not be before start_date"));
-        }
-        let from = calendar::from_local(start.and_time(NaiveTime::MIN)).map_err(ServiceError::internal)?;
-        let until = calendar::from_local(
-            end.checked_add_days(Days::new(1))
-                .ok_or_else(|| ServiceError::invalid("end_date", "is out of range"))?
-                .and_time(NaiveTime::MIN),
-        )
-        .map_err(ServiceError::internal)?;
-        let procedure = if request.procedure.is_empty() {
-            None
-        } else {
-            Some(parse_procedure(&request.procedure, "procedure")?)
-        };
+        let Bounds {
+            from, until, procedure, ..
+        } = Bounds::of(&request)?;
         let now = self.clock.now();
 
         let filter = Filter {
@@ -176,58 +250,148 @@ impl Procedures {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> ServiceResult<pb::PeriodFigures> {
-        let as_of = Ord::min(until, now);
-        let received_in = || Expr::col("receive_time").gte(from);
-        // Running at `as_of`: not ended by then.
-        let running = || Expr::col("end_time").is_null().or(Expr::col("end_time").gte(as_of));
-        let ended_in = || Expr::col("end_time").gte(from).and(Expr::col("end_time").lt(as_of));
-        let completed_in = || ended_in().and(Expr::col("status").is_in([S::Completed as i32, S::Returned as i32]));
-        let outcome = |o: pb::Outcome| completed_in().and(Expr::col("outcome").eq(o as i32));
-        let channel = |c: pb::Channel| received_in().and(Expr::col("channel").eq(c as i32));
-        let not_returned = Expr::col("return_time")
-            .is_null()
-            .or(Expr::col("return_time").gte(as_of));
-        let mut sums = Sums::over(filter);
-        sums.query
-            .and_where(Expr::col("receive_time").lt(as_of))
-            .and_where(Expr::col("end_time").is_null().or(Expr::col("end_time").gte(from)));
-        sums.count("carried_over", Expr::col("receive_time").lt(from))
-            .count("received", received_in())
-            .count("online", channel(pb::Channel::Online))
-            .count("direct", channel(pb::Channel::Direct))
-            .count("postal", channel(pb::Channel::Postal))
-            .count("early", outcome(pb::Outcome::Early))
-            .count("on_time", outcome(pb::Outcome::OnTime))
-            .count("late", outcome(pb::Outcome::Late))
-            .count("not_returned", completed_in().and(not_returned))
-            .count("ended", ended_in().and(ended()))
-            .count("running", running())
-            // Waiting for a supplement, a dossier has no due time: not overdue.
-            .count("overdue", running().and(Expr::col("due_time").lt(as_of)));
+        let (sums, as_of) = period_sums(filter, from, until, now);
         let get = sums.run(self.journal.db().reader()).await?;
-        let mut period = pb::PeriodFigures {
-            as_of_time: Some(timestamp(as_of)),
-            open: now < until,
-            carried_over: get("carried_over")?,
-            received: get("received")?,
-            received_online: get("online")?,
-            received_direct: get("direct")?,
-            received_postal: get("postal")?,
-            finished_early: get("early")?,
-            finished_on_time: get("on_time")?,
-            finished_late: get("late")?,
-            finished_not_returned: get("not_returned")?,
-            withdrawn_or_stopped: get("ended")?,
-            in_progress_overdue: get("overdue")?,
-            ..Default::default()
-        };
-        period.to_handle = period.carried_over + period.received;
-        period.in_progress_within_time = get("running")? - period.in_progress_overdue;
-        let in_time = period.finished_early + period.finished_on_time;
-        period.on_time_rate = ratio(in_time, in_time + period.finished_late);
-        period.late_rate = ratio(period.finished_late + period.in_progress_overdue, period.to_handle);
-        Ok(period)
+        period_from(&get, as_of, now, until)
     }
+}
+
+/// A dimension [`Procedures::period_figures_by`] breaks the figures down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsGroup {
+    Agency,
+    Procedure,
+}
+
+/// Dossiers finished in one month ([`Procedures::finished_by_month`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthFinished {
+    /// The month's first day (local).
+    pub month: NaiveDate,
+    /// Finished early or on time.
+    pub in_time: i64,
+    pub late: i64,
+}
+
+/// The checked dates of a statistics request: its local days, the instants
+/// they span (`[from, until)`), and the procedure's code if one is asked.
+struct Bounds {
+    start: NaiveDate,
+    end: NaiveDate,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    procedure: Option<String>,
+}
+
+impl Bounds {
+    fn of(request: &pb::GetServiceStatisticsRequest) -> ServiceResult<Self> {
+        let start = date_from_proto(
+            request
+                .start_date
+                .as_ref()
+                .ok_or_else(|| ServiceError::invalid("start_date", "is required"))?,
+            "start_date",
+        )?;
+        let end = date_from_proto(
+            request
+                .end_date
+                .as_ref()
+                .ok_or_else(|| ServiceError::invalid("end_date", "is required"))?,
+            "end_date",
+        )?;
+        if end < start {
+            return Err(ServiceError::invalid("end_date", "must not be before start_date"));
+        }
+        let from = calendar::from_local(start.and_time(NaiveTime::MIN)).map_err(ServiceError::internal)?;
+        let until = calendar::from_local(
+            end.checked_add_days(Days::new(1))
+                .ok_or_else(|| ServiceError::invalid("end_date", "is out of range"))?
+                .and_time(NaiveTime::MIN),
+        )
+        .map_err(ServiceError::internal)?;
+        let procedure = if request.procedure.is_empty() {
+            None
+        } else {
+            Some(parse_procedure(&request.procedure, "procedure")?)
+        };
+        Ok(Self {
+            start,
+            end,
+            from,
+            until,
+            procedure,
+        })
+    }
+}
+
+/// The one pass that counts the period figures of `[from, until)`, and the
+/// instant they are as at.
+fn period_sums(
+    filter: &Filter<'_>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (Sums, DateTime<Utc>) {
+    let as_of = Ord::min(until, now);
+    let received_in = || Expr::col("receive_time").gte(from);
+    // Running at `as_of`: not ended by then.
+    let running = || Expr::col("end_time").is_null().or(Expr::col("end_time").gte(as_of));
+    let ended_in = || Expr::col("end_time").gte(from).and(Expr::col("end_time").lt(as_of));
+    let completed_in = || ended_in().and(Expr::col("status").is_in([S::Completed as i32, S::Returned as i32]));
+    let outcome = |o: pb::Outcome| completed_in().and(Expr::col("outcome").eq(o as i32));
+    let channel = |c: pb::Channel| received_in().and(Expr::col("channel").eq(c as i32));
+    let not_returned = Expr::col("return_time")
+        .is_null()
+        .or(Expr::col("return_time").gte(as_of));
+    let mut sums = Sums::over(filter);
+    sums.query
+        .and_where(Expr::col("receive_time").lt(as_of))
+        .and_where(Expr::col("end_time").is_null().or(Expr::col("end_time").gte(from)));
+    sums.count("carried_over", Expr::col("receive_time").lt(from))
+        .count("received", received_in())
+        .count("online", channel(pb::Channel::Online))
+        .count("direct", channel(pb::Channel::Direct))
+        .count("postal", channel(pb::Channel::Postal))
+        .count("early", outcome(pb::Outcome::Early))
+        .count("on_time", outcome(pb::Outcome::OnTime))
+        .count("late", outcome(pb::Outcome::Late))
+        .count("not_returned", completed_in().and(not_returned))
+        .count("ended", ended_in().and(ended()))
+        .count("running", running())
+        // Waiting for a supplement, a dossier has no due time: not overdue.
+        .count("overdue", running().and(Expr::col("due_time").lt(as_of)));
+    (sums, as_of)
+}
+
+/// The period figures from the sums of [`period_sums`].
+fn period_from(
+    get: &impl Fn(&str) -> ServiceResult<i64>,
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> ServiceResult<pb::PeriodFigures> {
+    let mut period = pb::PeriodFigures {
+        as_of_time: Some(timestamp(as_of)),
+        open: now < until,
+        carried_over: get("carried_over")?,
+        received: get("received")?,
+        received_online: get("online")?,
+        received_direct: get("direct")?,
+        received_postal: get("postal")?,
+        finished_early: get("early")?,
+        finished_on_time: get("on_time")?,
+        finished_late: get("late")?,
+        finished_not_returned: get("not_returned")?,
+        withdrawn_or_stopped: get("ended")?,
+        in_progress_overdue: get("overdue")?,
+        ..Default::default()
+    };
+    period.to_handle = period.carried_over + period.received;
+    period.in_progress_within_time = get("running")? - period.in_progress_overdue;
+    let in_time = period.finished_early + period.finished_on_time;
+    period.on_time_rate = ratio(in_time, in_time + period.finished_late);
+    period.late_rate = ratio(period.finished_late + period.in_progress_overdue, period.to_handle);
+    Ok(period)
 }
 
 /// Withdrawn by the applicant or stopped.
@@ -260,6 +424,27 @@ impl Sums {
         self.query
             .expr_as(Func::sum(Expr::case(condition, 1).finally(0)), Alias::new(name));
         self
+    }
+
+    /// Runs the query grouped by `column`: each group's value and its
+    /// figures by name.
+    async fn run_grouped(
+        mut self,
+        db: &impl ConnectionTrait,
+        column: &str,
+    ) -> ServiceResult<Vec<(String, impl Fn(&str) -> ServiceResult<i64>)>> {
+        self.query
+            .expr_as(Expr::col(column.to_string()), Alias::new("group_key"))
+            .group_by_col(column.to_string());
+        let rows = db.query_all(&self.query).await?;
+        rows.into_iter()
+            .map(|row| {
+                let key: String = row.try_get("", "group_key")?;
+                Ok((key, move |name: &str| {
+                    Ok(row.try_get::<Option<i64>>("", name)?.unwrap_or(0))
+                }))
+            })
+            .collect()
     }
 
     /// Runs the query: each figure by its name.

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_procedures::StatisticsGroup;
 use eiso_proto::eiso::procedures::v1 as pb;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -203,58 +204,65 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
         .await?;
     let figures = total.period.unwrap_or_default();
 
+    // By unit and by procedure: one grouped pass each over the same dossiers.
     let mut names = Names::new(web);
-    let units = session.covered_units(web, 50).await;
     let mut by_unit = Vec::new();
-    for unit in &units {
-        if let Ok(stats) = procedures
-            .service_statistics(&ctx, ask(unit.clone(), String::new(), start, end))
-            .await
-            && let Some(figures) = stats.period.filter(|f| f.to_handle > 0)
-        {
-            by_unit.push(line(names.unit(unit).await, &figures));
+    for (unit, figures) in procedures
+        .period_figures_by(
+            &ctx,
+            ask(String::new(), String::new(), start, end),
+            StatisticsGroup::Agency,
+        )
+        .await?
+    {
+        if figures.to_handle > 0 {
+            by_unit.push(line(names.unit(&unit).await, &figures));
         }
     }
-    let mut by_procedure = Vec::new();
+    by_unit.sort_by(|a, b| a.name.cmp(&b.name));
     let catalogue = procedures
         .list_procedures(pb::ListProceduresRequest {
-            page_size: 200,
+            page_size: 1000,
             page_token: String::new(),
             filter: String::new(),
             order_by: "code".into(),
         })
         .await?;
-    for procedure in &catalogue.procedures {
-        let stats = procedures
-            .service_statistics(&ctx, ask(String::new(), procedure.name.clone(), start, end))
-            .await?;
-        if let Some(figures) = stats.period.filter(|f| f.to_handle > 0) {
-            let title = procedure
-                .version
-                .as_ref()
+    let mut by_procedure = Vec::new();
+    for (code, figures) in procedures
+        .period_figures_by(
+            &ctx,
+            ask(String::new(), String::new(), start, end),
+            StatisticsGroup::Procedure,
+        )
+        .await?
+    {
+        if figures.to_handle > 0 {
+            let title = catalogue
+                .procedures
+                .iter()
+                .find(|p| p.code == code)
+                .and_then(|p| p.version.as_ref())
                 .map(|v| v.display_name.clone())
                 .unwrap_or_default();
-            by_procedure.push(line(format!("{} {title}", procedure.code), &figures));
+            by_procedure.push(line(format!("{code} {title}"), &figures));
         }
     }
+    by_procedure.sort_by(|a, b| a.name.cmp(&b.name));
 
     // The on-time rate month by month, through the month of today in the current year.
     let last_month = if year == today.year() { today.month() } else { 12 };
-    let mut bars = Vec::new();
-    for month in 1..=last_month {
-        let Some((first, last, _)) = bounds(year, &format!("t{month}")) else {
-            continue;
-        };
-        let stats = procedures
-            .service_statistics(&ctx, ask(String::new(), String::new(), first, last))
-            .await?;
-        let figures = stats.period.unwrap_or_default();
-        let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
-        bars.push(Bar {
-            label: format!("T{month}"),
-            value: (finished > 0).then_some(figures.on_time_rate),
-        });
-    }
+    let year_end = bounds(year, &format!("t{last_month}")).map_or(end, |(_, last, _)| last);
+    let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(start);
+    let bars = procedures
+        .finished_by_month(&ctx, ask(String::new(), String::new(), year_start, year_end))
+        .await?
+        .into_iter()
+        .map(|m| Bar {
+            label: format!("T{}", m.month.month()),
+            value: (m.in_time + m.late > 0).then(|| m.in_time as f64 / (m.in_time + m.late) as f64),
+        })
+        .collect();
     let finished = figures.finished_early + figures.finished_on_time + figures.finished_late;
     let satisfied = (total.satisfaction_rate * total.rated as f64).round() as i64;
     let (on_time_target, satisfaction_target) = plan_targets(
