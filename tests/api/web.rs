@@ -773,8 +773,31 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
         )
         .await;
     assert_eq!(asked.status, 303, "{}", asked.body);
+    // The deadline's account: the procedure's time, and the wait.
+    let waiting = clerk.get(&format!("/ho-so/{id}")).await;
+    assert!(waiting.body.contains("Cách tính hạn giải quyết"));
+    assert!(
+        waiting
+            .body
+            .contains("Thời hạn giải quyết theo quy định: 3 ngày làm việc.")
+    );
+    assert!(waiting.body.contains("Dừng tính lúc"), "{}", waiting.body);
+    assert!(waiting.body.contains("Đang chờ người nộp bổ sung hồ sơ từ"));
+    assert!(waiting.body.contains("còn 3 ngày làm việc"), "restarts in full");
     let received = clerk.post(&action("nhan-bo-sung"), &[("csrf", &clerk.csrf())]).await;
     assert_eq!(received.status, 303, "{}", received.body);
+    let resumed = clerk.get(&format!("/ho-so/{id}")).await;
+    assert!(
+        resumed.body.contains("Nhận đủ hồ sơ bổ sung lúc") && resumed.body.contains("thời hạn tính lại từ đầu"),
+        "{}",
+        resumed.body
+    );
+    assert!(
+        resumed
+            .body
+            .contains("Quy tắc khi bổ sung hồ sơ của thủ tục này: tính lại từ đầu.")
+    );
+    assert!(resumed.body.contains(": hạn giải quyết."));
 
     // A refused action comes back on the page, in Vietnamese, nothing changed.
     let empty = officer_browser
@@ -838,6 +861,35 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
         refused.contains(&("ReturnResult".to_string(), tonic::Code::PermissionDenied as i32)),
         "{refused:?}"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_dossier_page_explains_its_deadline_across_the_30_april_holidays() {
+    // Tuesday 29/4/2025, 10:00: 30/4, 1/5 and the bridge day 2/5 are off.
+    let (clock, _time) = eiso_platform::clock::Clock::manual(eiso_tests::values::local_time(2025, 4, 29, 10, 0));
+    let server = TestServer::start_with_clock(eiso_tests::Backend::fresh().await, clock).await;
+    let office = server.education_office().await;
+    server.transfer_procedure(&office.controller, &office.unit.name).await;
+    let (_, clerk) = server
+        .user_with_role("mot.cua", Role::CounterStaff, &office.unit.name)
+        .await;
+    let dossier = receive(&server, &clerk, &office.unit.name, "Lê Văn Cường").await;
+    let id = dossier.name.trim_start_matches("dossiers/");
+    let mut browser = Browser::new(server.addr);
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let page = browser.get(&format!("/ho-so/{id}")).await;
+    assert_eq!(page.status, 200);
+    for said in [
+        "Thời hạn giải quyết theo quy định: 3 ngày làm việc.",
+        "Tiếp nhận lúc 29/04/2025 10:00 (Thứ Ba).",
+        "Hết 3 ngày làm việc lúc 07/05/2025 10:00 (Thứ Tư): hạn giải quyết.",
+        "Ngày nghỉ không tính: 30/04/2025 (Ngày Chiến thắng), 01/05/2025 (Quốc tế Lao động), \
+         02/05/2025 (Ngày nghỉ hoán đổi).",
+        "Không tính 2 ngày nghỉ cuối tuần trong khoảng này.",
+    ] {
+        assert!(page.body.contains(said), "{said}\n{}", page.body);
+    }
     server.stop().await;
 }
 

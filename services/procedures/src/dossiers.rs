@@ -110,6 +110,40 @@ fn filter_time(value: &str) -> ServiceResult<DateTime<Utc>> {
         })
 }
 
+/// What a dossier's deadline is computed from: its agency's calendar, the
+/// procedure version's budget and supplement rule, its supplements.
+struct DeadlineInputs {
+    calendar: calendar::OfficeCalendar,
+    budget: chrono::TimeDelta,
+    mode: calendar::SupplementMode,
+    suspensions: Vec<Suspension>,
+}
+
+impl DeadlineInputs {
+    async fn of(db: &impl ConnectionTrait, row: &DossierRow, version: &VersionRow) -> ServiceResult<Self> {
+        let stored = calendars::load_agency(db, &row.agency).await?;
+        let time = processing_time_from_proto(version.content.processing_time.as_ref(), "processing_time")?;
+        let budget = stored
+            .calendar
+            .budget(time)
+            .map_err(|e| calendar_error(e, &row.name()))?;
+        let suspensions = row
+            .supplements
+            .iter()
+            .map(|s| Suspension {
+                from: s.request_time,
+                to: s.receive_time,
+            })
+            .collect();
+        Ok(Self {
+            calendar: stored.calendar,
+            budget,
+            mode: supplement_mode_from_proto(version.content.supplement_mode, "supplement_mode")?,
+            suspensions,
+        })
+    }
+}
+
 fn not_in(row: &DossierRow, allowed: &[S], action: &str) -> ServiceError {
     ServiceError::precondition(
         "DOSSIER_STATUS",
@@ -252,27 +286,29 @@ impl Procedures {
         row: &DossierRow,
         version: &VersionRow,
     ) -> ServiceResult<Deadline> {
-        let stored = calendars::load_agency(db, &row.agency).await?;
-        let time = processing_time_from_proto(version.content.processing_time.as_ref(), "processing_time")?;
-        let budget = stored
+        let inputs = DeadlineInputs::of(db, row, version).await?;
+        inputs
             .calendar
-            .budget(time)
-            .map_err(|e| calendar_error(e, &row.name()))?;
-        let suspensions: Vec<Suspension> = row
-            .supplements
-            .iter()
-            .map(|s| Suspension {
-                from: s.request_time,
-                to: s.receive_time,
-            })
-            .collect();
-        stored
+            .due_with_events(row.receive_time, inputs.budget, inputs.mode, &inputs.suspensions)
+            .map_err(|e| calendar_error(e, &row.name()))
+    }
+
+    /// Why dossier `name` is due when it is ([`calendar::Explanation`]), for a
+    /// caller who may read the dossier (NOT_FOUND otherwise, as GetDossier).
+    pub async fn explain_deadline(&self, ctx: &CallContext, name: &str) -> ServiceResult<calendar::Explanation> {
+        let db = self.journal.db().reader();
+        let row = self.load(db, name).await?;
+        self.authorize_dossier(ctx, &row).await?;
+        let version = get_version(db, &row.procedure_code, row.procedure_version).await?;
+        let inputs = DeadlineInputs::of(db, &row, &version).await?;
+        inputs
             .calendar
-            .due_with_events(
+            .explain(
                 row.receive_time,
-                budget,
-                supplement_mode_from_proto(version.content.supplement_mode, "supplement_mode")?,
-                &suspensions,
+                inputs.budget,
+                inputs.mode,
+                &inputs.suspensions,
+                self.now(),
             )
             .map_err(|e| calendar_error(e, &row.name()))
     }

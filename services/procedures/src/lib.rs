@@ -24,6 +24,7 @@ mod statistics;
 mod transfer;
 
 pub use calendars::WorkingTimeLeft;
+pub use convert::weekday_to_proto;
 pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 pub use lookup::{PublicDossier, SECRET_CHARS};

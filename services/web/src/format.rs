@@ -50,8 +50,18 @@ pub fn decimal(value: f64) -> String {
 /// `còn 1 ngày 3 giờ làm việc`, or `quá hạn 2 giờ làm việc` when negative.
 /// `day` is the length of the office's working day.
 pub fn working_time_left(left: TimeDelta, day: TimeDelta) -> String {
-    let overdue = left < TimeDelta::zero();
-    let minutes = left.abs().num_minutes();
+    let amount = working_duration(left.abs(), day);
+    if left < TimeDelta::zero() {
+        format!("quá hạn {amount} làm việc")
+    } else {
+        format!("còn {amount} làm việc")
+    }
+}
+
+/// A length of working time in days and hours of the office's working day
+/// `day`: `1 ngày 3 giờ`, `45 phút`.
+pub fn working_duration(time: TimeDelta, day: TimeDelta) -> String {
+    let minutes = time.num_minutes().max(0);
     let day_minutes = day.num_minutes().max(1);
     let (days, rest) = (minutes / day_minutes, minutes % day_minutes);
     let (hours, mins) = (rest / 60, rest % 60);
@@ -65,12 +75,7 @@ pub fn working_time_left(left: TimeDelta, day: TimeDelta) -> String {
     if days == 0 && (mins > 0 || hours == 0) {
         parts.push(format!("{mins} phút"));
     }
-    let amount = parts.join(" ");
-    if overdue {
-        format!("quá hạn {amount} làm việc")
-    } else {
-        format!("còn {amount} làm việc")
-    }
+    parts.join(" ")
 }
 
 /// Template filter `datetime`: an RFC 3339 instant as [`datetime`].

@@ -17,6 +17,7 @@
 
 pub mod data;
 mod deadline;
+mod explanation;
 pub mod lunar;
 mod office_hours;
 mod outcome;
@@ -29,6 +30,7 @@ use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTim
 use serde::{Deserialize, Serialize};
 
 pub use deadline::{Deadline, MAX_DAYS_WITHOUT_WORK, ProcessingTime, SupplementMode, Suspension};
+pub use explanation::{Explanation, NotedDay, Stretch};
 pub use lunar::LunarDate;
 pub use office_hours::{OfficeHours, OfficeHoursError, OfficeInterval};
 pub use outcome::{Outcome, classify};

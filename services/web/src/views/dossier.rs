@@ -149,6 +149,20 @@ async fn render_page(
             email => a.email,
         }
     });
+    // Why it is due when it is; a dossier refused at intake has no deadline.
+    let deadline = if status == pb::DossierStatus::NotReceived {
+        None
+    } else {
+        let ctx = session.context(GET_DOSSIER)?;
+        let explained = web.procedures().explain_deadline(&ctx, &dossier.name).await;
+        match explained {
+            Ok(explanation) => Some(super::deadline::account(&explanation)),
+            // A calendar year missing its data is the administrator's to
+            // fix; the page still shows the dossier.
+            Err(eiso_platform::ServiceError::FailedPrecondition { .. }) => None,
+            Err(other) => return Err(other.into()),
+        }
+    };
     let actions = super::actions::offered(session, &dossier);
     let mut receivers = Vec::new();
     if actions.iter().any(|a| a.key == "ban-giao") {
@@ -183,6 +197,7 @@ async fn render_page(
             documents,
             supplements,
             history,
+            deadline,
             forms,
             actions,
             receivers,

@@ -5,6 +5,7 @@ pub mod methods;
 
 mod actions;
 mod dashboard;
+mod deadline;
 mod demo;
 mod dossier;
 mod dossiers;
