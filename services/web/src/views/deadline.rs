@@ -57,6 +57,10 @@ pub fn account(e: &Explanation) -> Account {
             ));
         }
         match stretch.until {
+            Some(until) if stretch.suspended && until <= stretch.counted_from => line.push_str(&format!(
+                " Yêu cầu bổ sung hồ sơ lúc {}, trước khi bắt đầu tính: chưa dùng thời gian nào.",
+                when(until)
+            )),
             Some(until) if stretch.suspended => {
                 line.push_str(&format!(" Dừng tính lúc {}: yêu cầu bổ sung hồ sơ.", when(until)))
             }
