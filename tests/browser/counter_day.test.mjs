@@ -1,7 +1,7 @@
 // A day at the one-stop counter, in a real browser (Debian's chromium driven
 // by Playwright; nothing is downloaded): sign in, receive dossiers (one by
 // keyboard alone, the procedure found by typing), print the receipt, a double
-// click that makes one dossier, hand over, ask for and receive a supplement,
+// click that makes one dossier, hand over, ask for and receive a supplement, extend with the apology (form 04),
 // complete, return, the citizen's lookup on a phone and their rating with the
 // receipt's code, a viewer of another unit refused, and a password changed. axe-core
 // checks every page it visits; screenshots go to $EISO_SCREENS.
@@ -190,7 +190,7 @@ test("the clerk refuses a dossier at intake and its refusal form prints", async 
   await context.close();
 });
 
-test("the dossier is handed over, supplemented, completed and returned from its page", async () => {
+test("the dossier is handed over, supplemented, extended, completed and returned from its page", async () => {
   const clerk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const officer = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const counter = await signIn(clerk, "mot.cua", "mot.cua-Mat-Khau-1");
@@ -213,6 +213,19 @@ test("the dossier is handed over, supplemented, completed and returned from its 
     await p.fill("#giay_to", "Học bạ bản sao");
   });
   await act(counter, "Nhận hồ sơ bổ sung");
+  // The officer sees it will be late: a new appointment, once, with the apology (form 04).
+  const later = new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10);
+  await act(desk, "Gia hạn và xin lỗi", async (p) => {
+    await p.fill("#ly_do_gh", "Cần xác minh học bạ với trường nơi đi");
+    await p.fill("#ngay_hen", later);
+  });
+  const [apology] = await Promise.all([officer.waitForEvent("page"), desk.click("text=Mẫu 04")]);
+  await apology.waitForLoadState();
+  const apologyText = await apology.textContent("body");
+  assert.match(apologyText, /PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ/);
+  assert.ok(apologyText.includes("Cần xác minh học bạ với trường nơi đi"), "the reason on the apology");
+  await apology.screenshot({ path: join(screens, "apology-form-04.png"), fullPage: true });
+  await apology.close();
   await act(desk, "Hoàn thành giải quyết", (p) => p.fill("#ket_qua", "Đồng ý chuyển trường"));
   await act(counter, "Trả kết quả");
   await checked(counter, "dossier-returned");
