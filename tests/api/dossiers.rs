@@ -452,6 +452,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
                 month: 3,
                 day: 14,
             }),
+            group_by: 0,
         })
         .await
         .unwrap()

@@ -100,6 +100,7 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         procedure: String::new(),
         start_date: start,
         end_date: end,
+        group_by: 0,
     };
     let q1 = period(date(2025, 1, 1), date(2025, 3, 31));
     let q2 = period(date(2025, 4, 1), date(2025, 6, 30));

@@ -672,6 +672,7 @@ async fn dossiers_and_their_applicants_stay_within_the_agencys_units() {
                 month: 12,
                 day: 31,
             }),
+            group_by: 0,
         };
         let got = code(dossiers.get_service_statistics(period(&tree.s1.name)).await);
         assert_eq!(

@@ -1191,6 +1191,7 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
             procedure: String::new(),
             start_date: Some(local(1, 1)),
             end_date: Some(local(12, 31)),
+            group_by: 0,
         })
         .await
         .unwrap()
@@ -1237,6 +1238,7 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
                 procedure,
                 start_date: Some(local(1, 1)),
                 end_date: Some(local(12, 31)),
+                group_by: 0,
             })
             .await
             .unwrap()
@@ -1256,6 +1258,64 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
             ],
             "{name}"
         );
+    }
+    // The same breakdowns over gRPC: `group_by` answers each agency's and
+    // each procedure's figures as asking for it alone does.
+    {
+        use eiso_proto::eiso::procedures::v1::{GetServiceStatisticsRequest, StatisticsGroup};
+        let ask = |agency: String, procedure: String, group_by: StatisticsGroup| GetServiceStatisticsRequest {
+            agency,
+            procedure,
+            start_date: Some(local(1, 1)),
+            end_date: Some(local(12, 31)),
+            group_by: group_by as i32,
+        };
+        for (by, key, alone) in [
+            (
+                StatisticsGroup::Agency,
+                office.unit.name.clone(),
+                ask(office.unit.name.clone(), String::new(), StatisticsGroup::Unspecified),
+            ),
+            (
+                StatisticsGroup::Procedure,
+                format!("procedures/{TRANSFER}"),
+                ask(
+                    String::new(),
+                    format!("procedures/{TRANSFER}"),
+                    StatisticsGroup::Unspecified,
+                ),
+            ),
+        ] {
+            let grouped = server
+                .dossiers(&leader)
+                .get_service_statistics(ask(String::new(), String::new(), by))
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(grouped.groups.len(), 1, "{by:?}: {:?}", grouped.groups);
+            assert_eq!(grouped.groups[0].key, key);
+            let one = server
+                .dossiers(&leader)
+                .get_service_statistics(alone)
+                .await
+                .unwrap()
+                .into_inner();
+            let (mut a, mut b) = (grouped.groups[0].period.unwrap(), one.period.unwrap());
+            // Both are as at the time of their own call.
+            a.as_of_time = None;
+            b.as_of_time = None;
+            assert_eq!(a, b, "{by:?}");
+        }
+        let status = server
+            .dossiers(&leader)
+            .get_service_statistics(GetServiceStatisticsRequest {
+                group_by: 99,
+                ..ask(String::new(), String::new(), StatisticsGroup::Unspecified)
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        assert!(status.message().contains("group_by"), "{}", status.message());
     }
     assert!(page.body.contains("<svg class=\"chart\""));
     // One bar per month so far; this month's: the one finished dossier, on time.

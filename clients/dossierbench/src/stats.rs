@@ -141,6 +141,7 @@ pub async fn run(
                 month: 12,
                 day: 31,
             }),
+            group_by: 0,
         };
         let mut timings = Vec::new();
         let mut figures = ServiceStatistics::default();

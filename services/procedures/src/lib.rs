@@ -29,7 +29,7 @@ pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 pub use lookup::{PublicDossier, SECRET_CHARS};
 pub use rating::{APPLICANT, ApplicantRating, RATING_CODE_CHARS, printed_rating_code};
-pub use statistics::{MonthFinished, StatisticsGroup};
+pub use statistics::MonthFinished;
 
 use std::sync::Arc;
 

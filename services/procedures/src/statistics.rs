@@ -49,8 +49,12 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::GetServiceStatisticsRequest,
     ) -> ServiceResult<pb::ServiceStatistics> {
+        let by = eiso_platform::aip::enums::parse_with_default::<pb::StatisticsGroup>(request.group_by, "group_by")?;
         let scope = self.request_scope(ctx, &request).await?;
-        self.count_statistics(request, &scope).await
+        let groups = self.period_figures_by(ctx, &request, by).await?;
+        let mut stats = self.count_statistics(request, &scope).await?;
+        stats.groups = groups;
+        Ok(stats)
     }
 
     /// NOT_FOUND unless `agency` names an existing unit: statistics of a
@@ -90,16 +94,21 @@ impl Procedures {
 
     /// The period figures of a GetServiceStatistics request broken down by
     /// agency or by procedure in one pass, for the agencies the caller may
-    /// see (the same checks): each group that has dossiers to count, as
-    /// (`units/{id}` or the procedure's code, its figures).
+    /// see (the same checks): each group that has dossiers to count, keyed
+    /// `units/{id}` or `procedures/{code}` (none for no grouping).
     pub async fn period_figures_by(
         &self,
         ctx: &CallContext,
-        request: pb::GetServiceStatisticsRequest,
-        by: StatisticsGroup,
-    ) -> ServiceResult<Vec<(String, pb::PeriodFigures)>> {
-        let scope = self.request_scope(ctx, &request).await?;
-        let bounds = Bounds::of(&request)?;
+        request: &pb::GetServiceStatisticsRequest,
+        by: pb::StatisticsGroup,
+    ) -> ServiceResult<Vec<pb::GroupFigures>> {
+        let column = match by {
+            pb::StatisticsGroup::Unspecified => return Ok(Vec::new()),
+            pb::StatisticsGroup::Agency => "agency",
+            pb::StatisticsGroup::Procedure => "procedure_code",
+        };
+        let scope = self.request_scope(ctx, request).await?;
+        let bounds = Bounds::of(request)?;
         let now = self.clock.now();
         let filter = Filter {
             agency: &request.agency,
@@ -107,14 +116,19 @@ impl Procedures {
             procedure: bounds.procedure.as_deref(),
         };
         let (sums, as_of) = period_sums(&filter, bounds.from, bounds.until, now);
-        let column = match by {
-            StatisticsGroup::Agency => "agency",
-            StatisticsGroup::Procedure => "procedure_code",
-        };
         sums.run_grouped(self.journal.db().reader(), column)
             .await?
             .into_iter()
-            .map(|(key, get)| Ok((key, period_from(&get, as_of, now, bounds.until)?)))
+            .map(|(key, get)| {
+                Ok(pb::GroupFigures {
+                    key: if by == pb::StatisticsGroup::Procedure {
+                        format!("procedures/{key}")
+                    } else {
+                        key
+                    },
+                    period: Some(period_from(&get, as_of, now, bounds.until)?),
+                })
+            })
             .collect()
     }
 
@@ -254,13 +268,6 @@ impl Procedures {
         let get = sums.run(self.journal.db().reader()).await?;
         period_from(&get, as_of, now, until)
     }
-}
-
-/// A dimension [`Procedures::period_figures_by`] breaks the figures down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatisticsGroup {
-    Agency,
-    Procedure,
 }
 
 /// Dossiers finished in one month ([`Procedures::finished_by_month`]).

@@ -60,6 +60,7 @@ impl ServerReviewSources {
                 procedure: String::new(),
                 start_date: Some(local_date(start)),
                 end_date: Some(local_date(end)),
+                group_by: 0,
             })
             .await?;
         // The period as the reporting forms count it; digitised results and

@@ -583,6 +583,7 @@ async fn stats(ctx: &Ctx, args: DossierStatsArgs) -> Result<(), CliError> {
         procedure: args.procedure.clone().unwrap_or_default(),
         start_date: Some(local_date(args.from)),
         end_date: Some(local_date(args.to)),
+        group_by: 0,
     })?;
     let statistics = ctx.answer(ctx.dossiers().get_service_statistics(request)).await?;
     if ctx.json() {

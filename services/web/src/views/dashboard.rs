@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
-use eiso_procedures::StatisticsGroup;
 use eiso_proto::eiso::procedures::v1 as pb;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -192,31 +191,24 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
     let (start, end, label) = bounds(year, &period.ky)
         .filter(|_| (2000..=2100).contains(&year))
         .ok_or_else(|| PageError::BadRequest("Kỳ báo cáo không hợp lệ.".into()))?;
-    let ask = |agency: String, procedure: String, start: NaiveDate, end: NaiveDate| pb::GetServiceStatisticsRequest {
-        agency,
-        procedure,
+    let ask = |start: NaiveDate, end: NaiveDate, group_by: pb::StatisticsGroup| pb::GetServiceStatisticsRequest {
         start_date: local_date(start),
         end_date: local_date(end),
+        group_by: group_by as i32,
+        ..Default::default()
     };
     let procedures = web.procedures();
-    let total = procedures
-        .service_statistics(&ctx, ask(String::new(), String::new(), start, end))
+    // The totals, and by unit: GetServiceStatistics grouped by agency.
+    let mut total = procedures
+        .service_statistics(&ctx, ask(start, end, pb::StatisticsGroup::Agency))
         .await?;
     let figures = total.period.unwrap_or_default();
-
-    // By unit and by procedure: one grouped pass each over the same dossiers.
     let mut names = Names::new(web);
     let mut by_unit = Vec::new();
-    for (unit, figures) in procedures
-        .period_figures_by(
-            &ctx,
-            ask(String::new(), String::new(), start, end),
-            StatisticsGroup::Agency,
-        )
-        .await?
-    {
-        if figures.to_handle > 0 {
-            by_unit.push(line(names.unit(&unit).await, &figures));
+    for group in std::mem::take(&mut total.groups) {
+        let unit_figures = group.period.unwrap_or_default();
+        if unit_figures.to_handle > 0 {
+            by_unit.push(line(names.unit(&group.key).await, &unit_figures));
         }
     }
     by_unit.sort_by(|a, b| a.name.cmp(&b.name));
@@ -228,16 +220,16 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
             order_by: "code".into(),
         })
         .await?;
+    // By procedure: the same figures grouped by procedure, in one more pass.
     let mut by_procedure = Vec::new();
-    for (code, figures) in procedures
-        .period_figures_by(
-            &ctx,
-            ask(String::new(), String::new(), start, end),
-            StatisticsGroup::Procedure,
-        )
+    let request = ask(start, end, pb::StatisticsGroup::Procedure);
+    for group in procedures
+        .period_figures_by(&ctx, &request, pb::StatisticsGroup::Procedure)
         .await?
     {
-        if figures.to_handle > 0 {
+        let procedure_figures = group.period.unwrap_or_default();
+        if procedure_figures.to_handle > 0 {
+            let code = group.key.trim_start_matches("procedures/");
             let title = catalogue
                 .procedures
                 .iter()
@@ -245,7 +237,7 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
                 .and_then(|p| p.version.as_ref())
                 .map(|v| v.display_name.clone())
                 .unwrap_or_default();
-            by_procedure.push(line(format!("{code} {title}"), &figures));
+            by_procedure.push(line(format!("{code} {title}"), &procedure_figures));
         }
     }
     by_procedure.sort_by(|a, b| a.name.cmp(&b.name));
@@ -255,7 +247,7 @@ async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashbo
     let year_end = bounds(year, &format!("t{last_month}")).map_or(end, |(_, last, _)| last);
     let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(start);
     let bars = procedures
-        .finished_by_month(&ctx, ask(String::new(), String::new(), year_start, year_end))
+        .finished_by_month(&ctx, ask(year_start, year_end, pb::StatisticsGroup::Unspecified))
         .await?
         .into_iter()
         .map(|m| Bar {
