@@ -561,8 +561,8 @@ async fn catalogue_rows_are_imported_only_for_the_callers_agencies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dossiers_and_their_applicants_stay_within_the_agencys_units() {
-    let (clock, _time) = Clock::manual(monday_morning());
-    let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
+    let (clock, time) = Clock::manual(monday_morning());
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
     let tree = Tree::build(&server).await;
     let (_, editor) = tree.user(&server, "thu.ky", Role::DocumentController, Same).await;
     let procedure = published(&server, &editor, "2.002481", &tree.s1.name).await;
@@ -682,6 +682,26 @@ async fn dossiers_and_their_applicants_stay_within_the_agencys_units() {
         );
         let own = dossiers.get_service_statistics(period("")).await.unwrap().into_inner();
         assert_eq!(own.received > 0, sees, "GetServiceStatistics of all, caller {caller:?}");
+        // Grouped by agency or procedure: S1's dossiers only where S1 is
+        // covered. (A minute on: the period figures are as at now, and count
+        // what was received before it.)
+        time.set(clock.now() + chrono::Duration::minutes(1));
+        for (by, key) in [(1, tree.s1.name.clone()), (2, procedure.name.clone())] {
+            let grouped = dossiers
+                .get_service_statistics(GetServiceStatisticsRequest {
+                    group_by: by,
+                    ..period("")
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(
+                grouped.groups.iter().any(|g| g.key == key),
+                sees,
+                "GetServiceStatistics grouped ({by}), caller {caller:?}: {:?}",
+                grouped.groups
+            );
+        }
     }
 
     // A viewer reads the dossiers of its units, without the applicant's data.
