@@ -12,6 +12,7 @@ mod concurrency;
 mod documents;
 mod dossiers;
 mod events;
+mod kept_statistics;
 mod period_statistics;
 mod plans;
 mod procedures;

@@ -166,6 +166,14 @@ pub struct StatsArgs {
     /// Also measure each query for this procedure alone, `procedures/{code}`.
     #[arg(long, value_name = "PROCEDURE", default_value = "")]
     pub procedure: String,
+    /// The procedures database (as `seed --database-url`): each answer is
+    /// then compared with the same figures counted by a scan of every
+    /// dossier row, read straight from it, and the scan is timed once.
+    #[arg(long, value_name = "URL_OR_SQLITE_FILE")]
+    pub database_url: Option<String>,
+    /// The PostgreSQL schema of the procedures service.
+    #[arg(long, value_name = "NAME", default_value = "procedures")]
+    pub schema: String,
 }
 
 #[cfg(test)]

@@ -174,6 +174,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 "eiso-dossierbench: GetServiceStatistics for {} × {} …",
                 stats_args.year, stats_args.repeat
             );
+            let database = match &stats_args.database_url {
+                Some(url) => Some(seed::connect(url, &stats_args.schema).await?.0),
+                None => None,
+            };
             let queries = stats::run(
                 &control,
                 &counter,
@@ -181,8 +185,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 &stats_args.procedure,
                 stats_args.year,
                 stats_args.repeat,
+                database.as_ref(),
             )
             .await?;
+            if let Some(wrong) = queries.iter().find(|q| q.scan.as_ref().is_some_and(|s| !s.equal)) {
+                bail!(
+                    "GetServiceStatistics ({}, {}) differs from a scan of the dossiers",
+                    wrong.agency,
+                    wrong.procedure
+                );
+            }
             for query in &queries {
                 text += &query.to_text();
             }

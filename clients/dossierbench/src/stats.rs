@@ -1,11 +1,17 @@
 //! `stats`: GetServiceStatistics over a whole year, for one agency and for
 //! all, each also for one procedure with `--procedure`, called `--repeat`
-//! times each, one after the other.
+//! times each, one after the other; with `--database-url`, each compared
+//! with a scan of the dossier rows (the figures' definition).
 
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+use eiso_platform::scope::Scope;
+use eiso_procedures::Counting;
+use eiso_procedures::statistics::count;
 use eiso_proto::eiso::procedures::v1::{GetServiceStatisticsRequest, LocalDate, ServiceStatistics};
 use eiso_proto::tonic::transport::Channel;
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::report::Spread;
@@ -21,6 +27,17 @@ pub struct Query {
     pub procedure: String,
     pub timings: Vec<Duration>,
     pub figures: ServiceStatistics,
+    /// The same figures counted by a scan of the dossier rows, if asked.
+    pub scan: Option<Scan>,
+}
+
+/// A scan of every dossier row of the query's period, read straight from
+/// the database: how long it took, and whether it counted what the service
+/// answered.
+#[derive(Debug)]
+pub struct Scan {
+    pub time: Duration,
+    pub equal: bool,
 }
 
 fn figures_json(s: &ServiceStatistics) -> Value {
@@ -74,6 +91,10 @@ impl Query {
             "latency_ms": Spread::of(&self.timings).map(Spread::to_json),
             "timings_ms": self.timings.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
             "figures": figures_json(&self.figures),
+            "scan": self.scan.as_ref().map(|s| json!({
+                "ms": s.time.as_secs_f64() * 1000.0,
+                "equal": s.equal,
+            })),
         })
     }
 
@@ -86,6 +107,17 @@ impl Query {
         );
         if let Some(spread) = Spread::of(&self.timings) {
             text += &format!("  latency: {}\n", spread.to_text());
+        }
+        if let Some(scan) = &self.scan {
+            text += &format!(
+                "  a scan of the dossier rows: {:.1} ms, {}\n",
+                scan.time.as_secs_f64() * 1000.0,
+                if scan.equal {
+                    "the same figures"
+                } else {
+                    "DIFFERENT figures"
+                }
+            );
         }
         text += &format!(
             "  received {}; early {}, on time {}, late {}; in progress {}, overdue {}; withdrawn or stopped {}; rated {}\n",
@@ -127,6 +159,7 @@ pub async fn run(
     procedure: &str,
     year: i32,
     repeat: u32,
+    database: Option<&DatabaseConnection>,
 ) -> anyhow::Result<Vec<Query>> {
     let mut client = session::dossiers(session, channel.clone());
     let mut queries = Vec::new();
@@ -154,11 +187,25 @@ pub async fn run(
                 .into_inner();
             timings.push(started.elapsed());
         }
+        let scan = match database {
+            Some(db) => {
+                let started = Instant::now();
+                let scanned = count(db, Counting::Scan, &request, &Scope::Everywhere, Utc::now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the scan failed: {e}"))?;
+                Some(Scan {
+                    time: started.elapsed(),
+                    equal: scanned == figures,
+                })
+            }
+            None => None,
+        };
         queries.push(Query {
             agency: agency.clone(),
             procedure: procedure.to_string(),
             timings,
             figures,
+            scan,
         });
     }
     Ok(queries)

@@ -6,11 +6,13 @@ mod m0003_statistics_indexes;
 mod m0004_dossier_end_time;
 mod m0005_period_indexes;
 mod m0006_rating_codes;
+mod m0007_dossier_counts;
 
 crate::schema::migrator!(
     m0002_procedure_tables,
     m0003_statistics_indexes,
     m0004_dossier_end_time,
     m0005_period_indexes,
-    m0006_rating_codes
+    m0006_rating_codes,
+    m0007_dossier_counts
 );

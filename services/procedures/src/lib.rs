@@ -15,12 +15,13 @@ pub mod table;
 mod calendars;
 mod catalogue;
 mod convert;
+pub mod counts;
 mod dossiers;
 mod grpc;
 mod lookup;
 mod printing;
 mod rating;
-mod statistics;
+pub mod statistics;
 mod transfer;
 
 pub use calendars::WorkingTimeLeft;
@@ -29,7 +30,7 @@ pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 pub use lookup::{PublicDossier, SECRET_CHARS};
 pub use rating::{APPLICANT, ApplicantRating, RATING_CODE_CHARS, printed_rating_code};
-pub use statistics::MonthFinished;
+pub use statistics::{Counting, MonthFinished};
 
 use std::sync::Arc;
 

@@ -141,6 +141,13 @@ impl App {
 
         let procedures_db =
             open::<eiso_migrations::procedures::Migrator>(&config, eiso_procedures::SERVICE_NAME).await?;
+        // The statistics' counts, on the first start after they were introduced.
+        let counted = eiso_procedures::counts::ensure_built(&procedures_db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot count the dossiers for the statistics: {e}"))?;
+        if counted > 0 {
+            tracing::info!(dossiers = counted, "counted the dossiers for the statistics");
+        }
         let procedures = Procedures::new(
             Journal::new(procedures_db.clone()),
             Arc::new(directory::IdentityDirectory(identity.clone())),

@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
 use crate::convert::ts;
+use crate::counts::{self, Counted};
 
 /// A document received with the dossier (`documents`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -134,6 +135,9 @@ pub struct DossierRow {
     pub rating_code: String,
     pub update_time: DateTime<Utc>,
     pub version: i64,
+    /// Where the dossier counted when it was read ([`Counted`]), so that a
+    /// save moves its counts; `None` for a dossier not read from the table.
+    pub counted_as: Option<Counted>,
 }
 
 fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
@@ -180,6 +184,7 @@ impl DossierRow {
             rating_code: String::new(),
             update_time: time,
             version: 1,
+            counted_as: None,
         }
     }
 
@@ -224,6 +229,7 @@ impl DossierRow {
             rating_code: row.try_get("", "rating_code")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
+            counted_as: Some(Counted::from_row(row)?),
         })
     }
 
@@ -274,6 +280,7 @@ impl DossierRow {
         ])
     }
 
+    /// Inserts the dossier and counts it ([`counts`]), in `db`'s transaction.
     pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
         let values = self.values()?;
         db.execute(
@@ -283,11 +290,11 @@ impl DossierRow {
                 .values_panic(values.into_iter().map(Expr::from)),
         )
         .await?;
-        Ok(())
+        counts::change(db, None, &Counted::of(self)).await
     }
 
-    /// Writes every column back as of `now`, bumping the version; ABORTED if
-    /// the row changed since it was read.
+    /// Writes every column back as of `now`, bumping the version, and moves
+    /// its counts; ABORTED if the row changed since it was read.
     pub async fn save(&mut self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<()> {
         self.update_time = now;
         let mut update = Query::update();
@@ -298,7 +305,14 @@ impl DossierRow {
             }
         }
         update.and_where(Expr::col("id").eq(self.id.clone()));
+        let before = self
+            .counted_as
+            .take()
+            .ok_or_else(|| ServiceError::internal("a dossier is saved that was not read from the table"))?;
         versioned::update(db, update, self.version, &self.name(), Into::into).await?;
+        let after = Counted::of(self);
+        counts::change(db, Some(&before), &after).await?;
+        self.counted_as = Some(after);
         self.version += 1;
         Ok(())
     }
