@@ -122,10 +122,15 @@ impl Scope {
 
     /// The SQL condition `column IN (units)`; `None` when everything is in scope.
     pub fn condition(&self, column: &str) -> Option<SimpleExpr> {
+        self.condition_on(Expr::col(column.to_string()))
+    }
+
+    /// [`Self::condition`] on an expression that yields the unit.
+    pub fn condition_on(&self, unit: SimpleExpr) -> Option<SimpleExpr> {
         match self {
             Self::Everywhere => None,
             Self::Units(units) if units.is_empty() => Some(Expr::val(1).eq(0)),
-            Self::Units(units) => Some(Expr::col(column.to_string()).is_in(units.iter().cloned())),
+            Self::Units(units) => Some(unit.is_in(units.iter().cloned())),
         }
     }
 

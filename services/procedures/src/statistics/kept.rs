@@ -13,7 +13,7 @@ use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, UnionType};
 
 use super::{Filter, Grouped, Month, Values};
 use crate::counts::{COUNTED_COLUMNS, Count, Counted, Figure, day_start, local_day};
@@ -196,21 +196,48 @@ impl Plan {
             let end = start
                 .checked_add_days(Days::new(1))
                 .ok_or_else(|| ServiceError::internal("day out of range"))?;
+            // The day's dossiers found through the time indexes, then
+            // filtered: through the filter's columns' indexes, a planner would
+            // read every dossier of an agency to find the few of one day.
+            // Running dossiers due on it count by their due time alone; every
+            // other figure can count a dossier changed on it.
+            let on_day: Vec<&Term> = self
+                .terms
+                .iter()
+                .filter(|t| t.partial_day().ok().flatten() == Some(day))
+                .collect();
+            let by_due = |figure: Figure| matches!(figure, Figure::Due | Figure::DueEnded | Figure::NowRunningDue);
+            let changed = on_day.iter().any(|t| t.figure != Figure::NowRunningDue).then(|| {
+                Query::select()
+                    .column("id")
+                    .from("dossiers")
+                    .and_where(Expr::col("update_time").gte(start))
+                    .to_owned()
+            });
+            let due = on_day.iter().any(|t| by_due(t.figure)).then(|| {
+                Query::select()
+                    .column("id")
+                    .from("dossiers")
+                    .and_where(Expr::col("due_time").gte(start))
+                    .and_where(Expr::col("due_time").lt(end))
+                    .to_owned()
+            });
+            let ids = match (changed, due) {
+                (Some(mut changed), Some(due)) => changed.union(UnionType::Distinct, due).to_owned(),
+                (Some(only), None) | (None, Some(only)) => only,
+                (None, None) => continue,
+            };
             let mut query = Query::select();
             query
                 .columns(COUNTED_COLUMNS)
                 .from("dossiers")
+                .and_where(Expr::col("id").in_subquery(ids))
                 .and_where(Expr::col("status").is_not_in([
                     S::NotReceived as i32,
                     S::Registered as i32,
                     S::Unspecified as i32,
-                ]))
-                .and_where(
-                    Expr::col("update_time")
-                        .gte(start)
-                        .or(Expr::col("due_time").gte(start).and(Expr::col("due_time").lt(end))),
-                );
-            filter.apply(&mut query);
+                ]));
+            filter.apply_unindexed(&mut query);
             for row in db.query_all(&query).await? {
                 let dossier = Counted::from_row(&row)?;
                 let key = match group {

@@ -456,14 +456,26 @@ struct Filter<'a> {
 
 impl Filter<'_> {
     fn apply(&self, query: &mut SelectStatement) {
+        self.apply_on(query, |column| Expr::col(column))
+    }
+
+    /// [`Self::apply`] with the columns in expressions no index serves
+    /// (`agency || ''`): for a query that must find its rows through other
+    /// indexes, which a planner without statistics (SQLite) would otherwise
+    /// pass over for an index on the filter's columns.
+    fn apply_unindexed(&self, query: &mut SelectStatement) {
+        self.apply_on(query, |column| Expr::cust(format!("({column} || '')")))
+    }
+
+    fn apply_on(&self, query: &mut SelectStatement, column: impl Fn(&'static str) -> Expr) {
         if !self.agency.is_empty() {
-            query.and_where(Expr::col("agency").eq(self.agency));
+            query.and_where(column("agency").eq(self.agency));
         }
-        if let Some(covered) = self.scope.condition("agency") {
+        if let Some(covered) = self.scope.condition_on(column("agency")) {
             query.and_where(covered);
         }
         if let Some(code) = self.procedure {
-            query.and_where(Expr::col("procedure_code").eq(code));
+            query.and_where(column("procedure_code").eq(code));
         }
     }
 }
