@@ -652,6 +652,20 @@ async fn the_dossier_list_filters_by_procedure_unit_channel_and_day() {
         shows(&mut browser, &format!("tu_ngay={tomorrow}")).await,
         (false, false)
     );
+    // Days as a clerk types them: day/month/year, whatever the browser's language.
+    let typed = |day: chrono::NaiveDate| format!("{}", day.format("%d%%2F%m%%2F%Y"));
+    assert_eq!(
+        shows(
+            &mut browser,
+            &format!("tu_ngay={}&den_ngay={}", typed(today), typed(today))
+        )
+        .await,
+        (true, true)
+    );
+    assert_eq!(
+        shows(&mut browser, &format!("tu_ngay={}", typed(tomorrow))).await,
+        (false, false)
+    );
     assert_eq!(
         shows(&mut browser, &format!("den_ngay={yesterday}")).await,
         (false, false)
@@ -666,7 +680,8 @@ async fn the_dossier_list_filters_by_procedure_unit_channel_and_day() {
     // What is not a filter value is refused, named, not passed on.
     for bad in [
         "kenh=fax",
-        "tu_ngay=31-12-2026",
+        "tu_ngay=31%2F02%2F2026",
+        "den_ngay=12%2F31%2F2026",
         "thu_tuc=x%22%20OR",
         "don_vi=units%2F%22x",
     ] {

@@ -214,7 +214,8 @@ test("the dossier is handed over, supplemented, extended, completed and returned
   });
   await act(counter, "Nhận hồ sơ bổ sung");
   // The officer sees it will be late: a new appointment, once, with the apology (form 04).
-  const later = new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10);
+  // Typed as day/month/year, as on paper, whatever the browser's language.
+  const later = new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10).split("-").reverse().join("/");
   await act(desk, "Gia hạn và xin lỗi", async (p) => {
     await p.fill("#ly_do_gh", "Cần xác minh học bạ với trường nơi đi");
     await p.fill("#ngay_hen", later);

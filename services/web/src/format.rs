@@ -1,7 +1,7 @@
 //! How times and durations read on a page: Asia/Ho_Chi_Minh, `dd/mm/yyyy`,
 //! working time in days and hours of the office's own working day.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_proto::prost_types::Timestamp;
 
@@ -23,6 +23,32 @@ pub fn timestamp(ts: Option<&Timestamp>) -> String {
 /// A protobuf timestamp as an instant.
 pub fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
     ts.and_then(|ts| DateTime::from_timestamp(ts.seconds, ts.nanos.clamp(0, 999_999_999) as u32))
+}
+
+/// A day as a person types it in a date field: `dd/mm/yyyy` (`d/m/yyyy`,
+/// with `/`, `-` or `.`), or `yyyy-mm-dd` as in an address kept from an
+/// earlier page. `None` for anything else, and for a day that does not exist.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(day);
+    }
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let number = |part: &str, digits: std::ops::RangeInclusive<usize>| {
+        (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(number(year, 4..=4)? as i32, number(month, 1..=2)?, number(day, 1..=2)?)
+}
+
+/// A time of day as typed: `HH:MM` (`H:MM`, or `HHhMM` as Vietnamese write it).
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let text = text.trim().replace(['h', 'H'], ":");
+    NaiveTime::parse_from_str(&text, "%H:%M").ok()
 }
 
 /// `text` percent-encoded for an address's query (letters, digits and
@@ -96,6 +122,29 @@ pub fn date_filter(value: String) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn days_are_read_as_people_type_them() {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 5);
+        for text in ["05/03/2025", "5/3/2025", " 05-03-2025 ", "5.3.2025", "2025-03-05"] {
+            assert_eq!(parse_day(text), day, "{text}");
+        }
+        for text in [
+            "",
+            "31/02/2025",
+            "05/13/2025",
+            "05/03/25",
+            "2025/03/05",
+            "5/3",
+            "a5/03/2025",
+            "005/03/2025",
+        ] {
+            assert_eq!(parse_day(text), None, "{text}");
+        }
+        assert_eq!(parse_time("17:00"), NaiveTime::from_hms_opt(17, 0, 0));
+        assert_eq!(parse_time("8h30"), NaiveTime::from_hms_opt(8, 30, 0));
+        assert_eq!(parse_time("25:00"), None);
+    }
 
     #[test]
     fn numbers_read_in_vietnamese() {

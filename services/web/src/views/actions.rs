@@ -7,7 +7,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, NaiveTime, TimeZone};
+use chrono::{NaiveTime, TimeZone};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_platform::ServiceError;
 use eiso_proto::eiso::procedures::v1 as pb;
@@ -103,7 +103,9 @@ fn message(field: &str) -> &'static str {
     match field {
         "reason" => "Nhập lý do.",
         "documents" => "Nhập ít nhất một giấy tờ cần bổ sung, mỗi giấy tờ một dòng.",
-        "new_appointment_time" => "Chọn ngày và giờ hẹn mới, sau hạn giải quyết hiện tại.",
+        "new_appointment_time" => {
+            "Nhập ngày hẹn mới dạng ngày/tháng/năm (ví dụ 05/03/2025) và giờ (17:00), sau hạn giải quyết hiện tại."
+        }
         "result_summary" => "Nhập kết quả giải quyết.",
         "satisfaction" => "Chọn mức độ hài lòng.",
         "receiver" => "Chọn người nhận hồ sơ.",
@@ -113,13 +115,14 @@ fn message(field: &str) -> &'static str {
     }
 }
 
-/// A local date and time typed on the form (`2025-03-05`, `14:30`).
+/// A local date and time typed on the form (`05/03/2025`, `14:30`; 17:00
+/// without a time); `None` when either cannot be read.
 fn local_instant(date: &str, time: &str) -> Option<eiso_proto::prost_types::Timestamp> {
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    let time = if time.is_empty() {
+    let date = crate::format::parse_day(date)?;
+    let time = if time.trim().is_empty() {
         NaiveTime::from_hms_opt(17, 0, 0)?
     } else {
-        NaiveTime::parse_from_str(time, "%H:%M").ok()?
+        crate::format::parse_time(time)?
     };
     let instant = Ho_Chi_Minh.from_local_datetime(&date.and_time(time)).single()?;
     Some(eiso_proto::prost_types::Timestamp {

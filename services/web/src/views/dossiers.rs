@@ -120,9 +120,7 @@ impl ListQuery {
             if text.is_empty() {
                 return Ok(None);
             }
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| bad(what))
+            crate::format::parse_day(text).map(Some).ok_or_else(|| bad(what))
         };
         if let Some(from) = day(&self.tu_ngay, "từ ngày")? {
             out.push(format!("receive_time >= \"{from}\""));
