@@ -234,13 +234,18 @@ test("the dossier is handed over, supplemented, extended, completed and returned
   for (const step of ["Đã tiếp nhận", "Chờ bổ sung", "Đã trả kết quả"]) {
     assert.ok(timeline.includes(step), `${step} in the timeline`);
   }
-  // The list, filtered by channel through its filter panel.
+  // The list, filtered by channel and by today's day typed as day/month/year
+  // through its filter panel.
+  const today = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
   await counter.goto(`${base}/ho-so`);
   await counter.click("text=Lọc theo thủ tục");
   await counter.selectOption("#kenh", "truc-tiep");
+  await counter.fill("#tu_ngay", today);
+  await counter.fill("#den_ngay", today);
   await counter.click("details.filters button[type=submit]");
   await counter.waitForURL(/kenh=truc-tiep/);
   assert.ok((await counter.textContent("table.list")).includes(receivedCode));
+  assert.equal(await counter.inputValue("#tu_ngay"), today, "the day typed is kept as typed");
   await checked(counter, "dossier-list-filtered");
   await clerk.close();
   await officer.close();
