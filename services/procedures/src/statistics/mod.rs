@@ -456,7 +456,7 @@ struct Filter<'a> {
 
 impl Filter<'_> {
     fn apply(&self, query: &mut SelectStatement) {
-        self.apply_on(query, |column| Expr::col(column))
+        self.apply_on(query, Expr::col)
     }
 
     /// [`Self::apply`] with the columns in expressions no index serves
