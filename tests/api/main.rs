@@ -13,6 +13,7 @@ mod documents;
 mod dossiers;
 mod events;
 mod kept_statistics;
+mod late_entries;
 mod period_statistics;
 mod plans;
 mod procedures;

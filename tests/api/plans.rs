@@ -444,6 +444,7 @@ async fn the_seed_plan_through_a_year() {
         percent,
         note: format!("Cập nhật tiến độ nhiệm vụ {number}"),
         request_id: request_id.into(),
+        ..Default::default()
     };
     time.set(at(2, 10, 9, 0));
     work.record_task_progress(progress("1.1", 50, "p-1")).await.unwrap();
@@ -474,16 +475,10 @@ async fn the_seed_plan_through_a_year() {
     // Evidence: a quality record of the office, checked to exist.
     let record = server
         .documents(&controller)
-        .create_record(docs::CreateRecordRequest {
-            record: Some(docs::Record {
-                title: "Kế hoạch CCHC năm 2024 đã ban hành".into(),
-                owner_unit: office.name.clone(),
-                retention_months: 60,
-                disposition: docs::Disposition::Keep as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_record(eiso_tests::documents::kept_record(
+            "Kế hoạch CCHC năm 2024 đã ban hành",
+            &office.name,
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -719,7 +714,7 @@ async fn the_seed_plan_through_a_year() {
         name: task(&tasks, "8").name.clone(),
         percent: 100,
         note: "Đã có báo cáo tổng kết".into(),
-        request_id: String::new(),
+        ..Default::default()
     })
     .await
     .unwrap();

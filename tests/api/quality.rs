@@ -96,16 +96,10 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .unwrap()
         .into_inner();
     let record = documents
-        .create_record(docs::CreateRecordRequest {
-            record: Some(docs::Record {
-                title: "Sổ theo dõi hồ sơ năm 2024".into(),
-                owner_unit: office.name.clone(),
-                retention_months: 60,
-                disposition: docs::Disposition::Keep as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_record(eiso_tests::documents::kept_record(
+            "Sổ theo dõi hồ sơ năm 2024",
+            &office.name,
+        ))
         .await
         .unwrap()
         .into_inner();

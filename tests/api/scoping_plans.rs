@@ -154,7 +154,7 @@ async fn the_officers_of_the_unit_a_task_is_assigned_to_record_its_progress() {
                 name: the_task.name.clone(),
                 percent: 20,
                 note: "Đã niêm yết".into(),
-                request_id: String::new(),
+                ..Default::default()
             })
             .await;
         table.check(

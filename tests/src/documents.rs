@@ -1,9 +1,10 @@
-//! Fixtures of document control: a controlled document's create request, and
-//! a file's upload and download.
+//! Fixtures of document control: a controlled document's and a record's
+//! create requests, and a file's upload and download.
 
 use eiso_proto::eiso::documents::v1::{
-    Confidentiality, CreateDocumentRequest, Document, DocumentType, DownloadFileRequest, File, UploadFileHeader,
-    UploadFileRequest, download_file_response, upload_file_request,
+    Confidentiality, CreateDocumentRequest, CreateRecordRequest, Disposition, Document, DocumentType,
+    DownloadFileRequest, File, Record, UploadFileHeader, UploadFileRequest, download_file_response,
+    upload_file_request,
 };
 
 use crate::Documents;
@@ -41,6 +42,21 @@ pub fn procedure(code: &str, title: &str, owner_unit: &str, confidentiality: Con
 pub fn create(document: Document) -> CreateDocumentRequest {
     CreateDocumentRequest {
         document: Some(document),
+        request_id: String::new(),
+    }
+}
+
+/// The request that creates a quality record `title` of `owner_unit`, kept
+/// five years and then kept on, without a request id.
+pub fn kept_record(title: &str, owner_unit: &str) -> CreateRecordRequest {
+    CreateRecordRequest {
+        record: Some(Record {
+            title: title.into(),
+            owner_unit: owner_unit.into(),
+            retention_months: 60,
+            disposition: Disposition::Keep as i32,
+            ..Default::default()
+        }),
         request_id: String::new(),
     }
 }

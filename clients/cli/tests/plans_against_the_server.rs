@@ -8,7 +8,6 @@
 mod common;
 
 use common::{Person, assert_contains, text};
-use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
 
@@ -95,16 +94,10 @@ async fn the_seed_plan_from_the_command_line() {
     assert_eq!(done["tasks"][0]["status"], "TASK_STATUS_DONE");
     let record = server
         .documents(&controller)
-        .create_record(docs::CreateRecordRequest {
-            record: Some(docs::Record {
-                title: "Kế hoạch CCHC năm 2024".into(),
-                owner_unit: office.name.clone(),
-                retention_months: 60,
-                disposition: docs::Disposition::Keep as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_record(eiso_tests::documents::kept_record(
+            "Kế hoạch CCHC năm 2024",
+            &office.name,
+        ))
         .await
         .unwrap()
         .into_inner();

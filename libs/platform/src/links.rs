@@ -47,6 +47,17 @@ pub trait ResourceLinks: Send + Sync + 'static {
 
     /// Creates a record, attaches the files, closes it; returns `records/{id}`.
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String>;
+
+    /// Opens the next revision of the closed record `record` for `reason`,
+    /// attaches `files` (file name, MIME type, content), closes it; returns
+    /// the revision's number.
+    fn revise_record<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        record: &'a str,
+        reason: &'a str,
+        files: Vec<(String, String, Vec<u8>)>,
+    ) -> Answer<'a, i32>;
 }
 
 /// The title a link shows to a caller who may not see its target (the

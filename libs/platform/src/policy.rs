@@ -148,6 +148,7 @@ pub const POLICY: &[Rule] = &[
     read("/eiso.documents.v1.DocumentService/GetRecord", Authenticated),
     read("/eiso.documents.v1.DocumentService/ListRecords", Authenticated),
     write("/eiso.documents.v1.DocumentService/CloseRecord", RECORD_KEEPERS),
+    write("/eiso.documents.v1.DocumentService/ReviseRecord", RECORD_KEEPERS),
     read(
         "/eiso.documents.v1.DocumentService/ListRecordsDueForDisposition",
         Roles(&[DocumentController, Leader, InternalAuditor]),
@@ -243,6 +244,7 @@ pub const POLICY: &[Rule] = &[
     write("/eiso.plans.v1.PlanService/UpdateTarget", PLAN_WRITERS),
     read("/eiso.plans.v1.PlanService/EvaluateTargets", Authenticated),
     write("/eiso.plans.v1.PlanService/GenerateReport", PLAN_WRITERS),
+    write("/eiso.plans.v1.PlanService/ReissueReport", PLAN_WRITERS),
     read("/eiso.plans.v1.PlanService/GetReport", Authenticated),
     read("/eiso.plans.v1.PlanService/ListReports", Authenticated),
     read("/eiso.plans.v1.PlanService/ExportReport", Authenticated),

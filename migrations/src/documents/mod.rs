@@ -2,5 +2,6 @@
 //! files, acknowledgements and quality records.
 
 mod m0002_document_tables;
+mod m0003_record_revisions;
 
-crate::schema::migrator!(m0002_document_tables);
+crate::schema::migrator!(m0002_document_tables, m0003_record_revisions);

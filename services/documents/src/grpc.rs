@@ -51,6 +51,7 @@ eiso_platform::grpc_service! {
         rpc get_record(GetRecordRequest) -> Record => call get_record;
         rpc list_records(ListRecordsRequest) -> ListRecordsResponse => call list_records;
         rpc close_record(CloseRecordRequest) -> Record => call close_record;
+        rpc revise_record(ReviseRecordRequest) -> Record => call revise_record;
         rpc list_records_due_for_disposition(ListRecordsDueForDispositionRequest)
             -> ListRecordsDueForDispositionResponse
             => call list_due_for_disposition;

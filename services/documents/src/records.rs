@@ -1,21 +1,22 @@
 //! Quality records (hồ sơ ISO): kept as evidence for a retention period,
 //! then disposed of by rule as a recorded act, never silently deleted.
 
-use chrono::{Months, Utc};
+use chrono::{Months, SubsecRound, Utc};
 use eiso_platform::aip::{etag, list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::documents::v1::{
     CloseRecordRequest, CreateRecordRequest, DisposeRecordRequest, Disposition, GetRecordRequest,
     ListRecordsDueForDispositionRequest, ListRecordsDueForDispositionResponse, ListRecordsRequest, ListRecordsResponse,
-    Record, record,
+    Record, ReviseRecordRequest, record,
 };
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Documents;
 use crate::rows::{
-    DispositionActJson, RECORD_COLUMNS, RecordRow, disposition_label, files_of, get_document, get_record,
+    DispositionActJson, RECORD_COLUMNS, RecordRevisionJson, RecordRow, disposition_label, files_of, get_document,
+    get_record,
 };
 
 /// Longest retention accepted: 100 years.
@@ -85,6 +86,7 @@ impl Documents {
             create_time: now,
             update_time: now,
             version: 1,
+            revisions: Vec::new(),
         };
         row.insert(tx.txn()).await?;
         let record = row.to_proto(Vec::new());
@@ -172,6 +174,51 @@ impl Documents {
         row.save(tx.txn(), now).await?;
         let record = self.record_proto(tx.txn(), &row).await?;
         tx.event(NewEvent::with("documents.record.closed", &record.name, &record));
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Opens the next revision of a closed record, to add files that
+    /// supersede the ones filed; [`Self::close_record`] closes it again and
+    /// its retention runs from then. What was filed before stays, listed as
+    /// the earlier revision's.
+    pub async fn revise_record(&self, ctx: &CallContext, request: ReviseRecordRequest) -> ServiceResult<Record> {
+        let id = names::parse(&request.name, "records", "name")?;
+        let mut violations = Violations::new();
+        let reason = text::clean(&mut violations, "reason", &request.reason, true, 2000);
+        violations.check()?;
+        let ctx = ctx.clone().with_reason(&reason);
+        let mut tx = self.journal.begin(&ctx).await?;
+        let mut row = get_record(tx.txn(), &id).await?;
+        self.ensure_record_access(&ctx, &row).await?;
+        etag::check(&request.etag, &row.name(), row.version)?;
+        if row.state != record::State::Closed as i32 {
+            let (reason_code, why) = if row.is_open() {
+                ("RECORD_OPEN", "is open: add the files and close it")
+            } else {
+                ("RECORD_DISPOSED", "was disposed of")
+            };
+            return Err(ServiceError::precondition(
+                reason_code,
+                row.name(),
+                format!("{} {why}", row.name()),
+            ));
+        }
+        // Microseconds, as the files' times are stored: a file added in this
+        // revision is never dated before it.
+        let now = Utc::now().trunc_subsecs(6);
+        row.revisions.push(RecordRevisionJson {
+            revision: row.revision() + 1,
+            reason,
+            actor: ctx.principal.name.clone(),
+            time: now,
+        });
+        row.state = record::State::Open as i32;
+        row.close_time = None;
+        row.retention_end_time = None;
+        row.save(tx.txn(), now).await?;
+        let record = self.record_proto(tx.txn(), &row).await?;
+        tx.event(NewEvent::with("documents.record.revised", &record.name, &record));
         tx.commit().await?;
         Ok(record)
     }

@@ -5,7 +5,8 @@ use eiso_platform::aip::etag;
 use eiso_platform::journal::timestamp;
 use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::documents::v1::{
-    Disposition, DispositionAct, Document, ExternalOrigin, File, Record, Review, Revision, document, record,
+    Disposition, DispositionAct, Document, ExternalOrigin, File, Record, RecordRevision, Review, Revision, document,
+    record,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
@@ -482,7 +483,7 @@ pub async fn revision_proto(db: &impl ConnectionTrait, row: &RevisionRow) -> Ser
     Ok(row.to_proto(files, reviews))
 }
 
-pub const RECORD_COLUMNS: [&str; 13] = [
+pub const RECORD_COLUMNS: [&str; 14] = [
     "id",
     "title",
     "document_id",
@@ -496,7 +497,17 @@ pub const RECORD_COLUMNS: [&str; 13] = [
     "create_time",
     "update_time",
     "version",
+    "revisions",
 ];
+
+/// A revision of a record after the first (`revisions`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordRevisionJson {
+    pub revision: i32,
+    pub reason: String,
+    pub actor: String,
+    pub time: DateTime<Utc>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DispositionActJson {
@@ -507,7 +518,7 @@ pub struct DispositionActJson {
     pub reference: String,
 }
 
-const RECORDS: Table<13> = Table {
+const RECORDS: Table<14> = Table {
     name: "records",
     columns: RECORD_COLUMNS,
     key: 1,
@@ -528,6 +539,8 @@ pub struct RecordRow {
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
     pub version: i64,
+    /// The revisions after the first, oldest first.
+    pub revisions: Vec<RecordRevisionJson>,
 }
 
 impl RecordRow {
@@ -550,6 +563,8 @@ impl RecordRow {
             create_time: row.try_get("", "create_time")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
+            revisions: serde_json::from_str(&row.try_get::<String>("", "revisions")?)
+                .map_err(ServiceError::internal)?,
         })
     }
 
@@ -557,12 +572,43 @@ impl RecordRow {
         format!("records/{}", self.id)
     }
 
+    /// The revision the record is at: 1 as filed.
+    pub fn revision(&self) -> i32 {
+        self.revisions.last().map_or(1, |r| r.revision)
+    }
+
     pub fn is_open(&self) -> bool {
         self.state == record::State::Open as i32
     }
 
     pub fn to_proto(&self, files: Vec<File>) -> Record {
+        // A file belongs to the revision that was open when it was added.
+        let revisions = self
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let until = self.revisions.get(i + 1).map(|next| next.time);
+                RecordRevision {
+                    revision: r.revision,
+                    reason: r.reason.clone(),
+                    actor: r.actor.clone(),
+                    create_time: Some(timestamp(r.time)),
+                    files: files
+                        .iter()
+                        .filter(|f| {
+                            let added = f.create_time.as_ref().map(|t| (t.seconds, t.nanos));
+                            let key = |t: DateTime<Utc>| Some((t.timestamp(), t.timestamp_subsec_nanos() as i32));
+                            added >= key(r.time) && until.is_none_or(|u| added < key(u))
+                        })
+                        .map(|f| f.name.clone())
+                        .collect(),
+                }
+            })
+            .collect();
         Record {
+            revision: self.revision(),
+            revisions,
             name: self.name(),
             title: self.title.clone(),
             document: self
@@ -590,7 +636,7 @@ impl RecordRow {
         }
     }
 
-    fn values(&self) -> ServiceResult<[sea_orm::Value; 13]> {
+    fn values(&self) -> ServiceResult<[sea_orm::Value; 14]> {
         Ok([
             self.id.clone().into(),
             self.title.clone().into(),
@@ -610,6 +656,9 @@ impl RecordRow {
             self.create_time.into(),
             self.update_time.into(),
             self.version.into(),
+            serde_json::to_string(&self.revisions)
+                .map_err(ServiceError::internal)?
+                .into(),
         ])
     }
 

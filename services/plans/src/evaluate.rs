@@ -6,7 +6,7 @@ use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::plans::v1 as pb;
 
 use crate::Plans;
-use crate::convert::{date_from_proto, date_to_proto, from_ts, local_date};
+use crate::convert::{date_from_proto, date_to_proto};
 use crate::measures::{Coverage, ServiceFigures};
 use crate::rows::{self, PlanRow, TaskRow, parse_plan};
 
@@ -36,10 +36,7 @@ pub(crate) struct TaskAt {
 }
 
 pub(crate) fn task_at(task: &pb::Task, day: NaiveDate) -> TaskAt {
-    let done = (task.status == pb::TaskStatus::Done as i32)
-        .then(|| task.complete_time.as_ref().and_then(from_ts).map(local_date))
-        .flatten()
-        .filter(|date| *date <= day);
+    let done = crate::progress::done_by(task, day);
     let end = task.end_date.as_ref().and_then(|d| date_from_proto(d, "end_date").ok());
     TaskAt { done, end }
 }

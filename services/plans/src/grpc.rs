@@ -44,6 +44,8 @@ eiso_platform::grpc_service! {
         rpc evaluate_targets(EvaluateTargetsRequest) -> EvaluateTargetsResponse => call evaluate_targets;
 
         rpc generate_report(GenerateReportRequest) -> Report => call generate_report;
+
+        rpc reissue_report(ReissueReportRequest) -> Report => call reissue_report;
         rpc get_report(GetReportRequest) -> Report => call get_report;
         rpc list_reports(ListReportsRequest) -> ListReportsResponse => call list_reports;
         rpc export_report(ExportReportRequest) -> ExportReportResponse => call export_report;

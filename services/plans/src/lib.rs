@@ -19,6 +19,8 @@ mod convert;
 mod evaluate;
 mod grpc;
 mod plans;
+mod progress;
+mod report_changes;
 mod reports;
 mod rows;
 mod transfer;

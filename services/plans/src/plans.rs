@@ -10,7 +10,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Plans;
 use crate::access::{Visibility, is_invisible};
-use crate::convert::{date_to_proto, local_date, ts};
+use crate::convert::{date_from_proto, date_to_proto, local_date, ts};
+use crate::progress;
 use crate::rows::{self, PlanRow, TargetRow, TaskRow, new_plan_id, parse_child, parse_plan};
 use crate::table::{parent_number, valid_number};
 use crate::timeframe;
@@ -483,8 +484,10 @@ impl Plans {
         let done = content.status == pb::TaskStatus::Done as i32;
         if done && !was_done {
             content.complete_time = ts(Some(now));
+            content.complete_date = Some(date_to_proto(local_date(now)));
         } else if !done {
             content.complete_time = None;
+            content.complete_date = None;
         }
         row.save(tx.txn(), now).await?;
         let task = row.to_proto();
@@ -506,9 +509,42 @@ impl Plans {
             v.add("percent", "must be between 0 and 100");
         }
         let note = text::clean(&mut v, "note", &request.note, true, MAX_TEXT);
+        let today = self.today();
+        let effective = match &request.effective_date {
+            Some(day) => date_from_proto(day, "effective_date")?,
+            None => today,
+        };
+        if effective > today {
+            v.add("effective_date", "must not be after today");
+        }
+        let late = effective < today;
+        let reason = text::clean(&mut v, "reason", &request.reason, late, MAX_TEXT);
+        if !late && !reason.is_empty() {
+            v.add(
+                "reason",
+                "is only for an update entered after the day it happened (effective_date)",
+            );
+        }
         v.check()?;
-        self.task_for_work(ctx, self.journal.db().reader(), &plan_id, &id)
+        let (plan, _) = self
+            .task_for_work(ctx, self.journal.db().reader(), &plan_id, &id)
             .await?;
+        let year_start = NaiveDate::from_ymd_opt(plan.content.year, 1, 1)
+            .ok_or_else(|| ServiceError::invalid("effective_date", "the plan's year is out of range"))?;
+        if effective < year_start {
+            return Err(ServiceError::invalid(
+                "effective_date",
+                format!("must not be before the plan's year {}", plan.content.year),
+            ));
+        }
+        // The trail keeps when it was entered (the entry's time), by whom, and
+        // when it happened with why it comes late.
+        let ctx = if late {
+            ctx.clone().with_reason(&format!("effective {effective}: {reason}"))
+        } else {
+            ctx.clone()
+        };
+        let ctx = &ctx;
         let mut tx = match self.journal.begin_idempotent::<pb::Task>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(self.shown_one(ctx, done).await),
@@ -528,23 +564,10 @@ impl Plans {
             note,
             time: ts(Some(now)),
             author: ctx.principal.name.clone(),
+            effective_date: Some(date_to_proto(effective)),
+            reason,
         });
-        content.progress_percent = request.percent;
-        if request.percent == 100 {
-            if content.status != pb::TaskStatus::Done as i32 {
-                content.status = pb::TaskStatus::Done as i32;
-                content.complete_time = ts(Some(now));
-            }
-        } else {
-            if content.status == pb::TaskStatus::Done as i32 {
-                content.complete_time = None;
-            }
-            content.status = if request.percent > 0 {
-                pb::TaskStatus::InProgress as i32
-            } else {
-                pb::TaskStatus::NotStarted as i32
-            };
-        }
+        progress::settle(content, now);
         row.save(tx.txn(), now).await?;
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.progressed", &task.name, &task));

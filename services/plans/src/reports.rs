@@ -13,11 +13,12 @@
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, NaiveTime};
+use eiso_platform::aip::text;
 use eiso_platform::aip::{list, names};
 use eiso_platform::blocking;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
-use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult};
+use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::plans::v1 as pb;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -27,7 +28,9 @@ use tokio::task::JoinHandle;
 use crate::Plans;
 use crate::convert::{TIME_ZONE, date_from_proto, date_to_proto, from_ts, local_date, ts, vn_date};
 use crate::evaluate::{is_leaf, task_at};
+use crate::plans::MAX_TEXT;
 use crate::report;
+use crate::report_changes;
 use crate::rows::{self, PlanRow, ReportRow, parse_child, parse_plan};
 
 /// The method name reports are generated and filed under.
@@ -130,6 +133,22 @@ fn file_stem(plan_year: i32, period: &Period) -> String {
     }
 }
 
+/// A report's files as filed: the workbook and the printable page.
+fn report_files(stem: &str, xlsx: &[u8], html: &str) -> Vec<(String, String, Vec<u8>)> {
+    vec![
+        (
+            format!("{stem}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            xlsx.to_vec(),
+        ),
+        (
+            format!("{stem}.html"),
+            "text/html; charset=utf-8".to_string(),
+            html.as_bytes().to_vec(),
+        ),
+    ]
+}
+
 fn is_unique_violation(error: &ServiceError) -> bool {
     matches!(error, ServiceError::AlreadyExists(_))
 }
@@ -145,17 +164,8 @@ impl Plans {
             let t = &task.content;
             let section = t.time_frame.is_empty();
             let at = task_at(t, cut_off);
-            let updates: Vec<&pb::ProgressUpdate> = t
-                .progress
-                .iter()
-                .filter(|p| {
-                    p.time
-                        .as_ref()
-                        .and_then(from_ts)
-                        .map(local_date)
-                        .is_some_and(|d| d <= cut_off)
-                })
-                .collect();
+            // What had happened by the cut-off, entered since or not.
+            let updates = crate::progress::by(t, cut_off);
             let latest = updates.last();
             let percent = if at.done.is_some() {
                 100
@@ -245,6 +255,7 @@ impl Plans {
             targets,
             dossiers: Some(dossiers),
             generated_by: ctx.principal.name.clone(),
+            revision: 1,
             ..Default::default()
         })
     }
@@ -269,6 +280,18 @@ impl Plans {
         Ok((name, superior))
     }
 
+    /// The report's printable page and workbook.
+    async fn render(&self, plan: &PlanRow, content: &pb::Report) -> ServiceResult<(String, Vec<u8>)> {
+        let plan_proto = plan.to_proto(self.journal.db().reader()).await?;
+        let (unit_name, superior) = self.unit_names(&plan.content.issuing_unit).await?;
+        let view = report::view(content, &plan_proto, &unit_name, &superior);
+        let html = self.templates.render(&view).map_err(ServiceError::internal)?;
+        let xlsx = blocking::run(move || report::workbook(&view))
+            .await?
+            .map_err(ServiceError::internal)?;
+        Ok((html, xlsx))
+    }
+
     /// Builds, files and keeps the report of `period`, or returns the one already kept.
     async fn generate(
         &self,
@@ -283,13 +306,7 @@ impl Plans {
             return Ok(existing.content);
         }
         let mut content = self.report_content(ctx, plan, period).await?;
-        let plan_proto = plan.to_proto(self.journal.db().reader()).await?;
-        let (unit_name, superior) = self.unit_names(&plan.content.issuing_unit).await?;
-        let view = report::view(&content, &plan_proto, &unit_name, &superior);
-        let html = self.templates.render(&view).map_err(ServiceError::internal)?;
-        let xlsx = blocking::run(move || report::workbook(&view))
-            .await?
-            .map_err(ServiceError::internal)?;
+        let (html, xlsx) = self.render(plan, &content).await?;
         let stem = file_stem(plan.content.year, period);
         // Filed under the system principal for periodic reports, so that the scheduler and
         // someone asking for the same report at the same time file the same record.
@@ -308,18 +325,7 @@ impl Plans {
                     title: content.title.clone(),
                     owner_unit: plan.content.issuing_unit.clone(),
                     retention_months: RETENTION_MONTHS,
-                    files: vec![
-                        (
-                            format!("{stem}.xlsx"),
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                            xlsx.clone(),
-                        ),
-                        (
-                            format!("{stem}.html"),
-                            "text/html; charset=utf-8".to_string(),
-                            html.clone().into_bytes(),
-                        ),
-                    ],
+                    files: report_files(&stem, &xlsx, &html),
                     request_id: filing_request_id,
                 },
             )
@@ -439,6 +445,95 @@ impl Plans {
             }
         }
         Ok(report)
+    }
+
+    /// Re-issues a kept report as at its cut-off, when what it counts has
+    /// changed since its last issue (late entries): its next revision, filed
+    /// as the next revision of its record, saying who, why and what changed.
+    /// FAILED_PRECONDITION (REPORT_UNCHANGED) when nothing has.
+    pub async fn reissue_report(
+        &self,
+        ctx: &CallContext,
+        request: pb::ReissueReportRequest,
+    ) -> ServiceResult<pb::Report> {
+        let (plan_id, id) = parse_child(&request.name, "reports", "name")?;
+        let mut v = Violations::new();
+        let reason = text::clean(&mut v, "reason", &request.reason, true, MAX_TEXT);
+        v.check()?;
+        let ctx = &ctx.clone().with_reason(&reason);
+        let db = self.journal.db().reader();
+        let plan = self.checked_plan(ctx, db, &plan_id).await?;
+        let kept = rows::find_report(db, &plan_id, &id, false)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
+        let before = kept.content;
+        let date = |d: &Option<pb::LocalDate>, field: &str| {
+            d.as_ref()
+                .ok_or_else(|| ServiceError::internal(format!("{} has no {field}", before.name)))
+                .and_then(|d| date_from_proto(d, field))
+        };
+        let period = Period {
+            kind: pb::ReportKind::try_from(before.kind).unwrap_or(pb::ReportKind::OnDemand),
+            key: before.period.clone(),
+            id: id.clone(),
+            start: date(&before.period_start, "period_start")?,
+            cut_off: date(&before.cut_off_date, "cut_off_date")?,
+            title: before.title.clone(),
+        };
+        let fresh = self.report_content(ctx, &plan, &period).await?;
+        let changes = report_changes::changes(&before, &fresh);
+        let revision = Ord::max(before.revision, 1);
+        if changes.is_empty() {
+            return Err(ServiceError::precondition(
+                "REPORT_UNCHANGED",
+                before.name.clone(),
+                format!(
+                    "nothing {} counts as at its cut-off {} has changed since revision {revision} was issued",
+                    before.name, period.cut_off
+                ),
+            ));
+        }
+        let now = self.clock.now();
+        let mut content = pb::Report {
+            name: before.name.clone(),
+            record: before.record.clone(),
+            create_time: before.create_time,
+            revision: revision + 1,
+            revisions: before.revisions.clone(),
+            ..fresh
+        };
+        content.revisions.push(pb::ReportRevision {
+            revision: revision + 1,
+            issued_by: ctx.principal.name.clone(),
+            issue_time: ts(Some(now)),
+            reason: reason.clone(),
+            changes,
+        });
+        let (html, xlsx) = self.render(&plan, &content).await?;
+        let stem = format!("{}-lan-{}", file_stem(plan.content.year, &period), revision + 1);
+        if !before.record.is_empty() {
+            self.links
+                .revise_record(
+                    ctx,
+                    &before.record,
+                    &format!("{} re-issued as revision {}: {reason}", before.name, revision + 1),
+                    report_files(&stem, &xlsx, &html),
+                )
+                .await?;
+        }
+        let mut tx = self.journal.begin(ctx).await?;
+        let row = ReportRow {
+            plan_id: plan_id.clone(),
+            id,
+            content: content.clone(),
+            xlsx,
+            html,
+        };
+        // Only over the revision read: two re-issues at once make one.
+        row.replace(tx.txn(), &before).await?;
+        tx.event(NewEvent::with("plans.report.reissued", &content.name, &content));
+        tx.commit().await?;
+        Ok(content)
     }
 
     pub async fn get_report(&self, ctx: &CallContext, request: pb::GetReportRequest) -> ServiceResult<pb::Report> {

@@ -493,6 +493,32 @@ impl ReportRow {
     }
 }
 
+impl ReportRow {
+    /// Writes this row's content and files over the report as `before` was
+    /// read; ABORTED when it has changed since (another re-issue).
+    pub async fn replace(&self, db: &impl ConnectionTrait, before: &pb::Report) -> ServiceResult<()> {
+        let done = db
+            .execute(
+                Query::update()
+                    .table("plan_reports")
+                    .value("content", self.content.encode_to_vec())
+                    .value("xlsx", self.xlsx.clone())
+                    .value("html", self.html.clone())
+                    .and_where(Expr::col("plan_id").eq(self.plan_id.clone()))
+                    .and_where(Expr::col("id").eq(self.id.clone()))
+                    .and_where(Expr::col("content").eq(before.encode_to_vec())),
+            )
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(ServiceError::Aborted(format!(
+                "{} changed while it was re-issued; read it again",
+                before.name
+            )));
+        }
+        Ok(())
+    }
+}
+
 pub async fn find_report(
     db: &impl ConnectionTrait,
     plan_id: &str,

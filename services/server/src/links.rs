@@ -116,37 +116,93 @@ impl ServiceLinks {
         // A retry finds the record from the first attempt: attach only what
         // is not there yet, and close it once.
         if created.state == docs::record::State::Open as i32 {
-            let mut file_ctx = ctx.clone();
-            file_ctx.request_id = String::new();
-            for (file_name, content_type, content) in record.files {
-                if created.files.iter().any(|f| f.file_name == file_name) {
-                    continue;
-                }
-                let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(content))]);
-                self.documents
-                    .upload(
-                        &file_ctx,
-                        docs::UploadFileHeader {
-                            parent: created.name.clone(),
-                            file_name,
-                            content_type,
-                            expected_sha256: String::new(),
-                        },
-                        chunks,
-                    )
-                    .await?;
+            self.attach_and_close(ctx, &created, record.files).await?;
+        }
+        Ok(created.name)
+    }
+
+    /// Uploads the files `record` lacks by name, then closes it.
+    async fn attach_and_close(
+        &self,
+        ctx: &CallContext,
+        record: &docs::Record,
+        files: Vec<(String, String, Vec<u8>)>,
+    ) -> ServiceResult<docs::Record> {
+        let mut file_ctx = ctx.clone();
+        file_ctx.request_id = String::new();
+        let current: Vec<&str> = match record.revisions.last() {
+            // In a revision, only its own files count as there.
+            Some(revision) => record
+                .files
+                .iter()
+                .filter(|f| revision.files.contains(&f.name))
+                .map(|f| f.file_name.as_str())
+                .collect(),
+            None => record.files.iter().map(|f| f.file_name.as_str()).collect(),
+        };
+        for (file_name, content_type, content) in files {
+            if current.contains(&file_name.as_str()) {
+                continue;
             }
+            let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(content))]);
             self.documents
-                .close_record(
+                .upload(
                     &file_ctx,
-                    docs::CloseRecordRequest {
-                        name: created.name.clone(),
-                        etag: String::new(),
+                    docs::UploadFileHeader {
+                        parent: record.name.clone(),
+                        file_name,
+                        content_type,
+                        expected_sha256: String::new(),
                     },
+                    chunks,
                 )
                 .await?;
         }
-        Ok(created.name)
+        self.documents
+            .close_record(
+                &file_ctx,
+                docs::CloseRecordRequest {
+                    name: record.name.clone(),
+                    etag: String::new(),
+                },
+            )
+            .await
+    }
+
+    async fn revise_inner(
+        &self,
+        ctx: &CallContext,
+        record: &str,
+        reason: &str,
+        files: Vec<(String, String, Vec<u8>)>,
+    ) -> ServiceResult<i32> {
+        let current = self
+            .documents
+            .get_record(
+                ctx,
+                docs::GetRecordRequest {
+                    name: record.to_string(),
+                },
+            )
+            .await?;
+        // An attempt cut off after opening the revision is finished, not
+        // opened again.
+        let revised = if current.state == docs::record::State::Open as i32 && !current.revisions.is_empty() {
+            current
+        } else {
+            self.documents
+                .revise_record(
+                    ctx,
+                    docs::ReviseRecordRequest {
+                        name: record.to_string(),
+                        reason: reason.to_string(),
+                        etag: String::new(),
+                    },
+                )
+                .await?
+        };
+        let closed = self.attach_and_close(ctx, &revised, files).await?;
+        Ok(closed.revision)
     }
 }
 
@@ -157,5 +213,15 @@ impl ResourceLinks for ServiceLinks {
 
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String> {
         Box::pin(self.file_inner(ctx, record))
+    }
+
+    fn revise_record<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        record: &'a str,
+        reason: &'a str,
+        files: Vec<(String, String, Vec<u8>)>,
+    ) -> Answer<'a, i32> {
+        Box::pin(self.revise_inner(ctx, record, reason, files))
     }
 }

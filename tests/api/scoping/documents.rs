@@ -29,6 +29,8 @@ pub struct Fixture {
     pub record: String,
     pub record_file: String,
     pub closed_record: String,
+    /// Another closed record of S1, for revising.
+    pub revisable_record: String,
 }
 
 async fn document(client: &mut eiso_tests::Documents, unit: &str, code: &str, review_months: i32) -> Document {
@@ -163,6 +165,15 @@ pub async fn fixture(
         .await
         .unwrap();
 
+    let revisable = record(&mut client, &units.s1, "Báo cáo quý").await;
+    client
+        .close_record(CloseRecordRequest {
+            name: revisable.name.clone(),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
+
     Fixture {
         document: draft_document.name,
         restricted_code: draft_document.code,
@@ -175,6 +186,7 @@ pub async fn fixture(
         record: open.name,
         record_file: record_file.name,
         closed_record: closed.name,
+        revisable_record: revisable.name,
     }
 }
 
@@ -418,6 +430,14 @@ pub fn cases() -> Vec<Case> {
             method: "/eiso.documents.v1.DocumentService/CloseRecord",
             run: unary!(documents, close_record, |c| CloseRecordRequest {
                 name: c.fixture.documents.record.clone(),
+                etag: String::new(),
+            }),
+        },
+        Case {
+            method: "/eiso.documents.v1.DocumentService/ReviseRecord",
+            run: unary!(documents, revise_record, |c| ReviseRecordRequest {
+                name: c.fixture.documents.revisable_record.clone(),
+                reason: "Số liệu nhập muộn".into(),
                 etag: String::new(),
             }),
         },

@@ -206,7 +206,7 @@ pub fn cases() -> Vec<Case> {
                 name: c.fixture.plans.task.clone(),
                 percent: 50,
                 note: "Đang thực hiện".into(),
-                request_id: String::new(),
+                ..Default::default()
             }),
         },
         Case {
@@ -291,6 +291,13 @@ pub fn cases() -> Vec<Case> {
                 kind: ReportKind::Quarterly as i32,
                 quarter: 1,
                 ..Default::default()
+            }),
+        },
+        Case {
+            method: "/eiso.plans.v1.PlanService/ReissueReport",
+            run: unary!(plans, reissue_report, |c| ReissueReportRequest {
+                name: c.fixture.plans.report.clone(),
+                reason: "Số liệu nhập muộn".into(),
             }),
         },
         Case {

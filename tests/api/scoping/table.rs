@@ -87,6 +87,7 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.documents.v1.DocumentService/GetRecord", Within),
     ("/eiso.documents.v1.DocumentService/ListRecords", Within),
     ("/eiso.documents.v1.DocumentService/CloseRecord", Within),
+    ("/eiso.documents.v1.DocumentService/ReviseRecord", Within),
     (
         "/eiso.documents.v1.DocumentService/ListRecordsDueForDisposition",
         Within,
@@ -154,6 +155,7 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.plans.v1.PlanService/UpdateTarget", Within),
     ("/eiso.plans.v1.PlanService/EvaluateTargets", Within),
     ("/eiso.plans.v1.PlanService/GenerateReport", Within),
+    ("/eiso.plans.v1.PlanService/ReissueReport", Within),
     ("/eiso.plans.v1.PlanService/GetReport", Within),
     ("/eiso.plans.v1.PlanService/ListReports", Within),
     ("/eiso.plans.v1.PlanService/ExportReport", Within),

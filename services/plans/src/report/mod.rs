@@ -6,6 +6,7 @@
 //! every text is NFC; it is rendered with HTML auto-escaping. The built-in template is
 //! `templates/report.html`; an office may give its own with [`Templates::with_source`].
 
+use chrono::Datelike;
 use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::labels::{Label, ProtoEnum};
@@ -81,6 +82,19 @@ pub struct ReportView {
     pub late_count: usize,
     pub targets: Vec<TargetView>,
     pub dossiers: DossierView,
+    /// 1 as first issued.
+    pub revision: i32,
+    /// The latest re-issue, when this is one.
+    pub reissue: Option<ReissueView>,
+}
+
+/// What a re-issued report says of its re-issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReissueView {
+    /// `dd/mm/yyyy`.
+    pub date: String,
+    pub reason: String,
+    pub changes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,7 +215,26 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
         })
         .collect();
     let d = report.dossiers.unwrap_or_default();
+    // A re-issue is dated the day it is signed again; the first issue, its cut-off.
+    let reissue = report.revisions.last().map(|r| {
+        let day = r
+            .issue_time
+            .as_ref()
+            .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+            .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive());
+        (day, r)
+    });
+    let (issue_day, issue_month, issue_year) = match reissue.as_ref().and_then(|(day, _)| *day) {
+        Some(day) => (day.day(), day.month(), day.year()),
+        None => (cut_off.day.max(1) as u32, cut_off.month.max(1) as u32, cut_off.year),
+    };
     ReportView {
+        revision: report.revision.max(1),
+        reissue: reissue.map(|(day, r)| ReissueView {
+            date: day.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            reason: nfc(&r.reason),
+            changes: r.changes.iter().map(|c| nfc(c)).collect(),
+        }),
         unit_name: nfc(unit_name),
         superior_name: nfc(superior_name),
         title: nfc(&report.title),
@@ -211,9 +244,9 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
             date(&report.period_start),
             date(&report.cut_off_date)
         ),
-        issue_day: cut_off.day.max(1) as u32,
-        issue_month: cut_off.month.max(1) as u32,
-        issue_year: cut_off.year,
+        issue_day,
+        issue_month,
+        issue_year,
         done_count: leaves
             .iter()
             .filter(|t| t.status == status_label(pb::TaskStatus::Done as i32))

@@ -1,0 +1,21 @@
+use sea_orm_migration::prelude::*;
+
+// A closed record can be revised: a report re-issued when late entries change
+// its figures keeps what was filed and adds the new files as the record's
+// next revision, with who revised it, when and why (JSON, oldest first;
+// empty for a record never revised).
+crate::schema::migration!("m0003_record_revisions");
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("records")
+                    .add_column(ColumnDef::new("revisions").text().not_null().default("[]"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
