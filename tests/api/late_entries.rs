@@ -373,3 +373,230 @@ async fn a_closed_record_is_revised_with_a_reason_and_keeps_what_was_filed() {
     assert_eq!(closed.revisions[0].reason, "Bổ sung ý kiến kết luận");
     server.stop().await;
 }
+
+/// A corrective action whose steps are entered weeks after they happened:
+/// each step keeps its day (not before the step it follows, a reason when
+/// late), the due date is checked against the day it was opened, and the
+/// management review pack of the first half-year counts it by those days.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() {
+    use eiso_proto::eiso::quality::v1::*;
+    let quality_day = |m: i32, d: i32| {
+        Some(eiso_proto::eiso::procedures::v1::LocalDate {
+            year: 2024,
+            month: m,
+            day: d,
+        })
+    };
+    let (clock, time) = Clock::manual(at(6, 3, 8));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (auditor, auditor_token) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+        .await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .await;
+    let mut leader = server.quality(&leader_token);
+    let mut auditing = server.quality(&auditor_token);
+    let programme = leader
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
+        .await
+        .unwrap()
+        .into_inner();
+    let audit = auditing
+        .create_audit(CreateAuditRequest {
+            audit: Some(Audit {
+                programme: programme.name.clone(),
+                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
+                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
+                criteria: vec!["7.5".into()],
+                auditees: vec![counter_unit.name.clone()],
+                auditors: vec![auditor.name.clone()],
+                start_date: quality_day(6, 3),
+                end_date: quality_day(6, 3),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    auditing
+        .start_audit(StartAuditRequest {
+            name: audit.name.clone(),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
+    let finding = auditing
+        .create_finding(CreateFindingRequest {
+            parent: audit.name.clone(),
+            finding: Some(Finding {
+                r#type: FindingType::MinorNonconformity as i32,
+                clause: "7.5.3".into(),
+                statement: "Sổ theo dõi không ghi ngày trả kết quả".into(),
+                auditee: counter_unit.name.clone(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    // Entered on 15 July: opened on 4 June, due 20 June (in the past now, not then).
+    time.set(at(7, 15, 9));
+    let open = |open_date, due_date, reason: &str| CreateCorrectiveActionRequest {
+        corrective_action: Some(CorrectiveAction {
+            finding: finding.name.clone(),
+            open_date,
+            due_date,
+            ..Default::default()
+        }),
+        request_id: String::new(),
+        reason: reason.into(),
+    };
+    for (request, field) in [
+        (open(None, quality_day(6, 20), ""), "corrective_action.due_date"),
+        (open(quality_day(6, 4), quality_day(6, 20), ""), "reason"),
+        (
+            open(quality_day(7, 16), None, "nhập muộn"),
+            "corrective_action.open_date",
+        ),
+        (
+            open(quality_day(6, 4), quality_day(6, 1), "nhập muộn"),
+            "corrective_action.due_date",
+        ),
+    ] {
+        let status = auditing.create_corrective_action(request.clone()).await.unwrap_err();
+        assert_eq!(
+            (status.code(), field_of(&status)),
+            (Code::InvalidArgument, vec![field.to_string()]),
+            "{request:?}"
+        );
+    }
+    let late = "Biên bản đánh giá được chuyển về sau";
+    let action = auditing
+        .create_corrective_action(open(quality_day(6, 4), quality_day(6, 20), late))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(action.open_date, quality_day(6, 4));
+    let planned = leader
+        .plan_corrective_action(PlanCorrectiveActionRequest {
+            name: action.name.clone(),
+            root_cause: "Chưa phân công người ghi sổ".into(),
+            actions: vec![PlannedAction {
+                description: "Phân công và hướng dẫn ghi sổ".into(),
+                owner: officer.name.clone(),
+                due_date: quality_day(6, 14),
+            }],
+            effective_date: quality_day(6, 5),
+            reason: late.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(planned.plan_date, quality_day(6, 5));
+    // Carried out on 12 June — not before it was planned.
+    let implement = |day| ImplementCorrectiveActionRequest {
+        name: action.name.clone(),
+        note: "Đã phân công, sổ ghi đủ ngày trả".into(),
+        effective_date: day,
+        reason: late.into(),
+        ..Default::default()
+    };
+    let status = server
+        .quality(&officer_token)
+        .implement_corrective_action(implement(quality_day(6, 4)))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&status), ["effective_date"], "before it was planned");
+    server
+        .quality(&officer_token)
+        .implement_corrective_action(implement(quality_day(6, 12)))
+        .await
+        .unwrap();
+    let verified = leader
+        .verify_corrective_action(VerifyCorrectiveActionRequest {
+            name: action.name.clone(),
+            effective: true,
+            note: "Kiểm tra 20 hồ sơ tháng 6: đủ ngày trả".into(),
+            effective_date: quality_day(6, 28),
+            reason: late.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(verified.verifications[0].verify_date, quality_day(6, 28));
+    assert_eq!(verified.verifications[0].late_reason, late);
+    // Closed on 2 July, in the second half-year.
+    let closed = leader
+        .close_corrective_action(CloseCorrectiveActionRequest {
+            name: action.name.clone(),
+            effective_date: quality_day(7, 2),
+            reason: late.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (closed.implement_date, closed.close_date),
+        (quality_day(6, 12), quality_day(7, 2))
+    );
+
+    // The first half-year: open at its end (closed on 2 July), not overdue
+    // (carried out on 12 June, before its due date), verified effective in it.
+    let pack = |start, end, request_id: &str| GenerateManagementReviewPackRequest {
+        unit: office.name.clone(),
+        start_date: start,
+        end_date: end,
+        title: String::new(),
+        request_id: request_id.into(),
+    };
+    let h1 = leader
+        .generate_management_review_pack(pack(quality_day(1, 1), quality_day(6, 30), "h1"))
+        .await
+        .unwrap()
+        .into_inner();
+    let figures = h1.pack.unwrap().quality.unwrap();
+    assert_eq!(
+        (
+            figures.corrective_actions_open,
+            figures.corrective_actions_overdue,
+            figures.corrective_actions_closed,
+            figures.verifications_effective
+        ),
+        (1, 0, 0, 1)
+    );
+    // July: closed in it; nothing open at its end.
+    let july = leader
+        .generate_management_review_pack(pack(quality_day(7, 1), quality_day(7, 31), "july"))
+        .await
+        .unwrap()
+        .into_inner();
+    let figures = july.pack.unwrap().quality.unwrap();
+    assert_eq!(
+        (
+            figures.corrective_actions_open,
+            figures.corrective_actions_closed,
+            figures.verifications_effective
+        ),
+        (0, 1, 0)
+    );
+    // A period that ended before it was opened does not see it.
+    let may = leader
+        .generate_management_review_pack(pack(quality_day(5, 1), quality_day(5, 31), "may"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(may.pack.unwrap().quality.unwrap().corrective_actions_open, 0);
+    server.stop().await;
+}

@@ -226,15 +226,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
 
     // ── An internal audit: independence, checklist, findings with evidence.
     let audit_programme = leader
-        .create_audit_programme(CreateAuditProgrammeRequest {
-            programme: Some(AuditProgramme {
-                unit: office.name.clone(),
-                year: 2024,
-                title: "Chương trình đánh giá nội bộ năm 2024".into(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
         .await
         .unwrap()
         .into_inner();
@@ -390,6 +382,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             ..Default::default()
         }),
         request_id: request_id.into(),
+        reason: String::new(),
     };
     let ca1 = auditor_client
         .create_corrective_action(open(&minor.name, "ca-1"))
@@ -443,6 +436,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             due_date: date(2024, 6, due_day),
         }],
         etag: String::new(),
+        ..Default::default()
     };
     let status = leader
         .plan_corrective_action(plan(&ca1.name, &leader_user.name, 1))
@@ -464,6 +458,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         effective,
         note: "Kiểm tra 10 hồ sơ ngẫu nhiên".into(),
         etag: String::new(),
+        ..Default::default()
     };
     let status = auditor_client
         .verify_corrective_action(verify(&ca1.name, true))
@@ -474,6 +469,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         name: name.into(),
         note: "Đã phân công và cập nhật sổ".into(),
         etag: String::new(),
+        ..Default::default()
     };
     let status = officer_client
         .implement_corrective_action(implement(&ca1.name))
@@ -503,6 +499,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .close_corrective_action(CloseCorrectiveActionRequest {
             name: ca1.name.clone(),
             etag: effective.etag.clone(),
+            ..Default::default()
         })
         .await
         .unwrap()

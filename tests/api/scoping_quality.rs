@@ -112,15 +112,7 @@ async fn a_findings_evidence_the_caller_may_not_see_shows_a_placeholder() {
         .into_inner();
     let mut s1 = server.quality(&s1_leader);
     let programme = s1
-        .create_audit_programme(CreateAuditProgrammeRequest {
-            programme: Some(AuditProgramme {
-                unit: tree.s1.name.clone(),
-                year: 2024,
-                title: "Chương trình đánh giá nội bộ năm 2024".into(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&tree.s1.name))
         .await
         .unwrap()
         .into_inner();

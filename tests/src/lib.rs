@@ -9,6 +9,7 @@
 pub use eiso_benchkit::browser;
 pub mod counter;
 pub mod documents;
+pub mod quality;
 pub mod values;
 
 use std::collections::BTreeMap;

@@ -13,6 +13,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod directory;
+pub mod effective;
 pub mod error;
 pub mod gateway;
 pub mod grpc;

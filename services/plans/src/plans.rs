@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use eiso_platform::aip::{etag, field_mask, list, names, text};
+use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::plans::v1 as pb;
@@ -509,42 +510,28 @@ impl Plans {
             v.add("percent", "must be between 0 and 100");
         }
         let note = text::clean(&mut v, "note", &request.note, true, MAX_TEXT);
-        let today = self.today();
-        let effective = match &request.effective_date {
-            Some(day) => date_from_proto(day, "effective_date")?,
-            None => today,
-        };
-        if effective > today {
-            v.add("effective_date", "must not be after today");
-        }
-        let late = effective < today;
-        let reason = text::clean(&mut v, "reason", &request.reason, late, MAX_TEXT);
-        if !late && !reason.is_empty() {
-            v.add(
-                "reason",
-                "is only for an update entered after the day it happened (effective_date)",
-            );
-        }
-        v.check()?;
+        let day = request
+            .effective_date
+            .as_ref()
+            .map(|d| date_from_proto(d, "effective_date"))
+            .transpose()?;
         let (plan, _) = self
             .task_for_work(ctx, self.journal.db().reader(), &plan_id, &id)
             .await?;
         let year_start = NaiveDate::from_ymd_opt(plan.content.year, 1, 1)
             .ok_or_else(|| ServiceError::invalid("effective_date", "the plan's year is out of range"))?;
-        if effective < year_start {
-            return Err(ServiceError::invalid(
-                "effective_date",
-                format!("must not be before the plan's year {}", plan.content.year),
-            ));
-        }
+        let effective = Effective::check(
+            &mut v,
+            day,
+            &request.reason,
+            self.today(),
+            ("effective_date", "reason"),
+            Some((year_start, "the plan's year")),
+        );
+        v.check()?;
         // The trail keeps when it was entered (the entry's time), by whom, and
         // when it happened with why it comes late.
-        let ctx = if late {
-            ctx.clone().with_reason(&format!("effective {effective}: {reason}"))
-        } else {
-            ctx.clone()
-        };
-        let ctx = &ctx;
+        let ctx = &effective.audited(ctx);
         let mut tx = match self.journal.begin_idempotent::<pb::Task>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(self.shown_one(ctx, done).await),
@@ -564,8 +551,8 @@ impl Plans {
             note,
             time: ts(Some(now)),
             author: ctx.principal.name.clone(),
-            effective_date: Some(date_to_proto(effective)),
-            reason,
+            effective_date: Some(date_to_proto(effective.day)),
+            reason: effective.reason,
         });
         progress::settle(content, now);
         row.save(tx.txn(), now).await?;

@@ -9,12 +9,15 @@
 //! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
 //! `sort_key` the due date (the earliest action's, else the action's own).
 
+use chrono::NaiveDate;
 use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{names, text};
+use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::corrective_action::State;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -66,8 +69,9 @@ fn wrong_state(id: &str, state: i32, wanted: &str) -> ServiceError {
     )
 }
 
-/// The due key: the earliest planned action's due date, else the action's own.
-fn due_key(action: &pb::CorrectiveAction) -> String {
+/// When a corrective action is due: the earliest planned action's due
+/// date, else the action's own.
+pub(crate) fn action_due(action: &pb::CorrectiveAction) -> Option<NaiveDate> {
     let dates = action
         .actions
         .iter()
@@ -80,8 +84,11 @@ fn due_key(action: &pb::CorrectiveAction) -> String {
     dates
         .filter_map(|d| crate::common::date_from_proto(Some(d), "due_date").ok())
         .min()
-        .map(date_key)
-        .unwrap_or_default()
+}
+
+/// The due key ([`action_due`]) the list orders and filters by.
+fn due_key(action: &pb::CorrectiveAction) -> String {
+    action_due(action).map(date_key).unwrap_or_default()
 }
 
 impl Quality {
@@ -93,22 +100,35 @@ impl Quality {
         let print = fingerprint(&request);
         let input = request.corrective_action.unwrap_or_default();
         let (audit_id, finding_id) = parse_finding(&input.finding, "corrective_action.finding")?;
+        let mut v = Violations::new();
         let due = if input.due_date.is_some() {
-            let mut v = Violations::new();
-            let due = check_date(&mut v, input.due_date.as_ref(), "corrective_action.due_date");
-            v.check()?;
-            due
+            check_date(&mut v, input.due_date.as_ref(), "corrective_action.due_date")
         } else {
             None
         };
+        let open_day = if input.open_date.is_some() {
+            check_date(&mut v, input.open_date.as_ref(), "corrective_action.open_date")
+        } else {
+            None
+        };
+        let opened = Effective::check(
+            &mut v,
+            open_day,
+            &request.reason,
+            today(self.clock.now()),
+            ("corrective_action.open_date", "reason"),
+            None,
+        );
         if let Some(due) = due
-            && due < today(self.clock.now())
+            && due < opened.day
         {
-            return Err(ServiceError::invalid(
+            v.add(
                 "corrective_action.due_date",
-                "must not be in the past",
-            ));
+                "must not be before the day the action was opened (open_date)",
+            );
         }
+        v.check()?;
+        let ctx = &opened.audited(ctx);
         // The finding: one the caller may not read is reported as missing;
         // the action is opened in the unit audited.
         let missing =
@@ -166,6 +186,7 @@ impl Quality {
                 unit: finding.message.auditee.clone(),
                 due_date: due.map(date_to_proto),
                 state: State::Open as i32,
+                open_date: Some(date_to_proto(opened.day)),
                 ..Default::default()
             },
             now,
@@ -234,7 +255,16 @@ impl Quality {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         let mut v = Violations::new();
         let root_cause = text::clean(&mut v, "root_cause", &request.root_cause, true, 10_000);
-        let today = today(self.clock.now());
+        let effective_day = check_date_opt(&mut v, request.effective_date.as_ref(), "effective_date");
+        let current = self.current_action(ctx, &id).await?;
+        let planned = Effective::check(
+            &mut v,
+            effective_day,
+            &request.reason,
+            today(self.clock.now()),
+            ("effective_date", "reason"),
+            Some((last_step_day(&current), "the corrective action's last step")),
+        );
         let mut actions = Vec::new();
         for (i, action) in request.actions.iter().enumerate() {
             let f = format!("actions[{i}]");
@@ -242,9 +272,12 @@ impl Quality {
             check_name(&mut v, &action.owner, "users", &format!("{f}.owner"));
             let due = check_date(&mut v, action.due_date.as_ref(), &format!("{f}.due_date"));
             if let Some(due) = due
-                && due < today
+                && due < planned.day
             {
-                v.add(format!("{f}.due_date"), "must not be in the past");
+                v.add(
+                    format!("{f}.due_date"),
+                    "must not be before the day the actions are planned (effective_date)",
+                );
             }
             actions.push(pb::PlannedAction {
                 description,
@@ -261,6 +294,7 @@ impl Quality {
         for (i, action) in actions.iter().enumerate() {
             self.check_user(&action.owner, &format!("actions[{i}].owner")).await?;
         }
+        let ctx = &planned.audited(ctx);
         let (tx, mut row) = self
             .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
             .await?;
@@ -272,6 +306,7 @@ impl Quality {
         }
         row.message.root_cause = root_cause;
         row.message.actions = actions;
+        row.message.plan_date = Some(date_to_proto(planned.day));
         row.state = State::ActionsPlanned as i32;
         row.message.state = row.state;
         row.sort_key = due_key(&row.message);
@@ -285,6 +320,10 @@ impl Quality {
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         let note = required_text("note", &request.note, 10_000)?;
+        let done = self
+            .effective_step(ctx, &id, request.effective_date.as_ref(), &request.reason)
+            .await?;
+        let ctx = &done.audited(ctx);
         let (tx, mut row) = self
             .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
             .await?;
@@ -301,6 +340,7 @@ impl Quality {
             return Err(wrong_state(&id, row.state, "ACTIONS_PLANNED"));
         }
         row.message.implementation_note = note;
+        row.message.implement_date = Some(date_to_proto(done.day));
         row.state = State::Implemented as i32;
         row.message.state = row.state;
         self.commit_change(tx, row, "implemented").await
@@ -313,6 +353,10 @@ impl Quality {
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
         let note = required_text("note", &request.note, 10_000)?;
+        let verified = self
+            .effective_step(ctx, &id, request.effective_date.as_ref(), &request.reason)
+            .await?;
+        let ctx = &verified.audited(ctx);
         let (mut tx, mut row) = self
             .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
             .await?;
@@ -335,6 +379,8 @@ impl Quality {
             effective: request.effective,
             note,
             verify_time: ts(now),
+            verify_date: Some(date_to_proto(verified.day)),
+            late_reason: verified.reason.clone(),
         });
         row.state = if request.effective {
             State::VerifiedEffective as i32
@@ -353,6 +399,10 @@ impl Quality {
         request: pb::CloseCorrectiveActionRequest,
     ) -> ServiceResult<pb::CorrectiveAction> {
         let id = names::parse(&request.name, "correctiveActions", "name")?;
+        let closed = self
+            .effective_step(ctx, &id, request.effective_date.as_ref(), &request.reason)
+            .await?;
+        let ctx = &closed.audited(ctx);
         let (mut tx, mut row) = self
             .begin_change::<pb::CorrectiveAction>(ctx, &id, &request.etag)
             .await?;
@@ -363,8 +413,76 @@ impl Quality {
         row.state = State::Closed as i32;
         row.message.state = row.state;
         row.message.close_time = ts(now);
+        row.message.close_date = Some(date_to_proto(closed.day));
         let action = write::save(&mut tx, &mut row, now, "closed").await?;
         tx.commit().await?;
         Ok(action)
     }
+}
+
+impl Quality {
+    /// The corrective action `id` as the caller's method may see it, before
+    /// a change (NOT_FOUND otherwise, as the change would answer).
+    async fn current_action(&self, ctx: &CallContext, id: &str) -> ServiceResult<pb::CorrectiveAction> {
+        let db = self.journal.db().reader();
+        let row: Row<pb::CorrectiveAction> = CORRECTIVE_ACTIONS
+            .find(db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("correctiveActions/{id}")))?;
+        if !self.reads(ctx, &row.unit).await? {
+            return Err(ServiceError::NotFound(format!("correctiveActions/{id}")));
+        }
+        Ok(row.message)
+    }
+
+    /// The day a step of the corrective action `id` happened, as its request
+    /// says ([`Effective`]): not after today, not before its last step.
+    async fn effective_step(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        day: Option<&LocalDate>,
+        reason: &str,
+    ) -> ServiceResult<Effective> {
+        let current = self.current_action(ctx, id).await?;
+        let mut v = Violations::new();
+        let day = check_date_opt(&mut v, day, "effective_date");
+        let effective = Effective::check(
+            &mut v,
+            day,
+            reason,
+            today(self.clock.now()),
+            ("effective_date", "reason"),
+            Some((last_step_day(&current), "the corrective action's last step")),
+        );
+        v.check()?;
+        Ok(effective)
+    }
+}
+
+/// A date a request may leave out.
+fn check_date_opt(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> Option<NaiveDate> {
+    date.and_then(|d| check_date(v, Some(d), field))
+}
+
+/// The day of a corrective action's latest step: opened, planned, carried
+/// out, verified or closed (for one recorded before these days were kept,
+/// the day it was created).
+pub(crate) fn last_step_day(action: &pb::CorrectiveAction) -> NaiveDate {
+    let day = |d: &Option<LocalDate>| {
+        d.as_ref()
+            .and_then(|d| crate::common::date_from_proto(Some(d), "day").ok())
+    };
+    [
+        day(&action.open_date),
+        day(&action.plan_date),
+        day(&action.implement_date),
+        day(&action.close_date),
+    ]
+    .into_iter()
+    .chain(action.verifications.iter().map(|v| day(&v.verify_date)))
+    .flatten()
+    .max()
+    .or_else(|| crate::common::local_date(action.create_time.as_ref()))
+    .unwrap_or(NaiveDate::MIN)
 }

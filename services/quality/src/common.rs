@@ -140,6 +140,13 @@ pub fn eq(column: &'static str, value: impl Into<sea_orm::Value>) -> SimpleExpr 
     Expr::col(column).eq(value.into())
 }
 
+/// The local day of a stored instant.
+pub fn local_date(time: Option<&eiso_proto::prost_types::Timestamp>) -> Option<NaiveDate> {
+    let time = time?;
+    let utc = DateTime::<Utc>::from_timestamp(time.seconds, 0)?;
+    Some(utc.with_timezone(&Ho_Chi_Minh).date_naive())
+}
+
 /// Today in the office's time zone.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&Ho_Chi_Minh).date_naive()

@@ -131,15 +131,7 @@ pub async fn fixture(server: &TestServer, units: &Units, setup: &str, callers: &
     }
 
     let audits = quality
-        .create_audit_programme(CreateAuditProgrammeRequest {
-            programme: Some(AuditProgramme {
-                unit: units.s1.clone(),
-                year: 2024,
-                title: "Chương trình đánh giá nội bộ năm 2024".into(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&units.s1))
         .await
         .unwrap()
         .into_inner();
@@ -181,6 +173,7 @@ pub async fn fixture(server: &TestServer, units: &Units, setup: &str, callers: &
                 ..Default::default()
             }),
             request_id: String::new(),
+            reason: String::new(),
         })
         .await
         .unwrap()
@@ -504,6 +497,7 @@ pub fn cases() -> Vec<Case> {
                             ..Default::default()
                         }),
                         request_id: String::new(),
+                        reason: String::new(),
                     };
                     reference_refused(
                         c.server
@@ -559,6 +553,7 @@ pub fn cases() -> Vec<Case> {
                     })
                     .collect(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {
@@ -568,6 +563,7 @@ pub fn cases() -> Vec<Case> {
                     name: c.fixture.quality.action.clone(),
                     note: "Đã phân công".into(),
                     etag: String::new(),
+                    ..Default::default()
                 }
             }),
         },
@@ -578,6 +574,7 @@ pub fn cases() -> Vec<Case> {
                 effective: true,
                 note: "Sổ đã đủ chữ ký".into(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {
@@ -585,6 +582,7 @@ pub fn cases() -> Vec<Case> {
             run: unary!(quality, close_corrective_action, |c| CloseCorrectiveActionRequest {
                 name: c.fixture.quality.action.clone(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {

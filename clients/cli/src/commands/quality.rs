@@ -235,6 +235,23 @@ pub enum FindingsCommand {
     },
 }
 
+/// When a step of a corrective action happened, if it is entered later.
+#[derive(Debug, Clone, Args)]
+pub struct Late {
+    /// The day it happened (dd/mm/yyyy), when entered later; today if not given
+    #[arg(long, value_name = "DD/MM/YYYY")]
+    pub effective_date: Option<String>,
+    /// Why it is entered late (required with an earlier --effective-date)
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+impl Late {
+    fn date(&self) -> Result<Option<eiso_proto::eiso::procedures::v1::LocalDate>, CliError> {
+        self.effective_date.as_deref().map(parse_local_date).transpose()
+    }
+}
+
 /// `eiso quality actions`.
 #[derive(Debug, Subcommand)]
 pub enum ActionsCommand {
@@ -245,6 +262,8 @@ pub enum ActionsCommand {
         /// Idempotency key
         #[arg(long)]
         request_id: Option<String>,
+        #[command(flatten)]
+        late: Late,
     },
     /// Records the root cause and the actions
     Plan {
@@ -256,6 +275,8 @@ pub enum ActionsCommand {
         /// An action as `DESCRIPTION|users/ID|dd/mm/yyyy`; repeat for each
         #[arg(long = "action", required = true)]
         actions: Vec<String>,
+        #[command(flatten)]
+        late: Late,
     },
     /// Records that the actions were carried out
     Implement {
@@ -264,6 +285,8 @@ pub enum ActionsCommand {
         /// What was done
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        late: Late,
     },
     /// Records the verification of effectiveness
     Verify {
@@ -275,11 +298,15 @@ pub enum ActionsCommand {
         /// What was checked
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        late: Late,
     },
     /// Closes an action verified effective
     Close {
         /// `correctiveActions/ID`
         action: String,
+        #[command(flatten)]
+        late: Late,
     },
     /// Shows one corrective action
     Show {
@@ -808,14 +835,17 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
         ActionsCommand::Open {
             finding,
             request_id: given,
+            late,
         } => {
             let id = request_id(given.as_deref());
             let request = ctx.request(CreateCorrectiveActionRequest {
                 corrective_action: Some(CorrectiveAction {
                     finding,
+                    open_date: late.date()?,
                     ..Default::default()
                 }),
                 request_id: id.clone(),
+                reason: late.reason,
             })?;
             created(ctx, &id, client.create_corrective_action(request)).await?
         }
@@ -823,6 +853,7 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
             action,
             root_cause,
             actions,
+            late,
         } => {
             let actions = actions
                 .iter()
@@ -833,15 +864,19 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 root_cause,
                 actions,
                 etag: String::new(),
+                effective_date: late.date()?,
+                reason: late.reason,
             })?))
             .await?
         }
-        ActionsCommand::Implement { action, note } => {
+        ActionsCommand::Implement { action, note, late } => {
             ctx.answer(
                 client.implement_corrective_action(ctx.request(ImplementCorrectiveActionRequest {
                     name: action,
                     note,
                     etag: String::new(),
+                    effective_date: late.date()?,
+                    reason: late.reason,
                 })?),
             )
             .await?
@@ -850,6 +885,7 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
             action,
             not_effective,
             note,
+            late,
         } => {
             ctx.answer(
                 client.verify_corrective_action(ctx.request(VerifyCorrectiveActionRequest {
@@ -857,15 +893,19 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                     effective: !not_effective,
                     note,
                     etag: String::new(),
+                    effective_date: late.date()?,
+                    reason: late.reason,
                 })?),
             )
             .await?
         }
-        ActionsCommand::Close { action } => {
+        ActionsCommand::Close { action, late } => {
             ctx.answer(
                 client.close_corrective_action(ctx.request(CloseCorrectiveActionRequest {
                     name: action,
                     etag: String::new(),
+                    effective_date: late.date()?,
+                    reason: late.reason,
                 })?),
             )
             .await?

@@ -24,19 +24,21 @@ mod sources;
 pub use render::Templates;
 pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use chrono::NaiveDate;
 use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1 as pb;
+use eiso_proto::prost_types::Timestamp;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::actions::PENDING;
-use crate::common::{date_from_proto, date_key, date_to_proto, eq, period, today};
+use crate::actions::action_due;
+use crate::common::{date_from_proto, date_key, date_to_proto, eq, local_date, period, today};
 use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row, stored};
 use crate::write;
@@ -60,12 +62,6 @@ stored!(
     "quality.management_review",
     [create_time]
 );
-
-fn local_date(time: Option<&eiso_proto::prost_types::Timestamp>) -> Option<NaiveDate> {
-    let time = time?;
-    let utc = DateTime::<Utc>::from_timestamp(time.seconds, 0)?;
-    Some(utc.with_timezone(&Ho_Chi_Minh).date_naive())
-}
 
 /// The default title: `Báo cáo xem xét của lãnh đạo năm 2024` for a calendar
 /// year, else with the period's dates.
@@ -149,23 +145,35 @@ impl Quality {
                     0,
                 )
                 .await?;
-            let today = date_key(today(self.clock.now()));
+            // By the days things happened, entered since or not: open at the
+            // period's end, closed and verified in it.
+            let as_at = Ord::min(end, today(self.clock.now()));
             let within = |d: Option<NaiveDate>| d.is_some_and(|d| d >= start && d <= end);
+            let day = |d: &Option<LocalDate>, recorded: Option<&Timestamp>| {
+                d.as_ref()
+                    .and_then(|d| date_from_proto(Some(d), "day").ok())
+                    .or_else(|| local_date(recorded))
+            };
             for action in &actions {
-                if action.state != pb::corrective_action::State::Closed as i32 {
+                let a = &action.message;
+                let opened = day(&a.open_date, a.create_time.as_ref());
+                let closed = day(&a.close_date, a.close_time.as_ref())
+                    .filter(|_| action.state == pb::corrective_action::State::Closed as i32);
+                let open_at_end = opened.is_some_and(|d| d <= end) && closed.is_none_or(|d| d > end);
+                if open_at_end {
                     quality.corrective_actions_open += 1;
                     open_corrective_actions.push(action.answer());
-                    if PENDING.iter().any(|s| *s as i32 == action.state)
-                        && !action.sort_key.is_empty()
-                        && action.sort_key < today
-                    {
+                    let carried_out = day(&a.implement_date, None).is_some_and(|d| d <= end)
+                        && !PENDING.iter().any(|s| *s as i32 == action.state);
+                    let due = action_due(a);
+                    if !carried_out && due.is_some_and(|due| due < as_at) {
                         quality.corrective_actions_overdue += 1;
                     }
-                } else if within(local_date(action.message.close_time.as_ref())) {
+                } else if within(closed) {
                     quality.corrective_actions_closed += 1;
                 }
-                for verification in &action.message.verifications {
-                    if within(local_date(verification.verify_time.as_ref())) {
+                for verification in &a.verifications {
+                    if within(day(&verification.verify_date, verification.verify_time.as_ref())) {
                         if verification.effective {
                             quality.verifications_effective += 1;
                         } else {
