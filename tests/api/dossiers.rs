@@ -533,6 +533,19 @@ async fn dossiers_through_every_path_and_the_statistics() {
         !register.html.contains(&refused.code),
         "a refusal is not in the register"
     );
+    // A form that makes no sense for the dossier is refused, saying why.
+    for (form, dossier) in [(Form::Receipt, &refused), (Form::Refusal, &d1), (Form::Apology, &d1)] {
+        let status = counter
+            .render_form(RenderFormRequest {
+                form: form as i32,
+                dossier: dossier.name.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::FailedPrecondition, "{form:?} of {}", dossier.code);
+        assert!(status.message().contains("cannot be printed"), "{status:?}");
+    }
     let status = server
         .dossiers(&viewer_token)
         .render_form(RenderFormRequest {

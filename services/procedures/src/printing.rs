@@ -79,6 +79,13 @@ impl Procedures {
                         "printing a form needs a role that sees the applicant's data".into(),
                     ));
                 }
+                if let Some(why) = forms::does_not_apply(form, &dossier) {
+                    return Err(ServiceError::precondition(
+                        "FORM_DOES_NOT_APPLY",
+                        dossier.name.clone(),
+                        format!("{} cannot be printed for {}: {why}", form.as_str_name(), dossier.name),
+                    ));
+                }
                 let (code, number) = parse_version(&dossier.procedure_version, "dossier")?;
                 let procedure = get_version(self.journal.db().reader(), &code, number).await?.to_proto();
                 let agency = self

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use eiso_platform::templates;
-use eiso_proto::eiso::procedures::v1::{Dossier, ProcedureVersion};
+use eiso_proto::eiso::procedures::v1::{Dossier, DossierStatus, ProcedureVersion};
 use minijinja::Environment;
 use unicode_normalization::UnicodeNormalization;
 
@@ -292,6 +292,26 @@ pub fn render(templates: &Templates, form: Form, ctx: &FormContext) -> Result<St
     };
     let view = view::form_view(form, ctx);
     templates.render_view(name, &view)
+}
+
+/// Why `form` makes no sense for `dossier` as it stands (a receipt for a
+/// dossier refused at intake, a refusal for one received, a supplement
+/// request before one was asked, an apology without an extension); `None`
+/// when it applies. The register (06) is not a dossier's form.
+pub fn does_not_apply(form: Form, dossier: &Dossier) -> Option<&'static str> {
+    let refused = dossier.status == DossierStatus::NotReceived as i32;
+    match form {
+        Form::SupplementRequest if dossier.supplements.is_empty() => Some("no supplement was asked for this dossier"),
+        Form::Refusal if !refused => Some("the dossier was not refused at intake"),
+        Form::Apology if dossier.extension.is_none() => {
+            Some("the dossier was not extended: there is no new appointment to apologise for")
+        }
+        Form::Receipt | Form::ControlSlip if refused => {
+            Some("the dossier was refused at intake: it has no receipt or control slip, only the refusal (form 03)")
+        }
+        Form::Register | Form::Unspecified => Some("not a form of one dossier"),
+        _ => None,
+    }
 }
 
 /// Renders the yearly register (form 06) as a printable HTML page (A4 landscape).

@@ -386,6 +386,36 @@ fn form_01_receipt_and_appointment() {
     );
 }
 
+/// Reprinted while the applicant's supplement is awaited, the receipt gives
+/// no stale appointment: a new one follows the supplement.
+#[test]
+fn a_receipt_reprinted_while_a_supplement_is_awaited_gives_no_stale_appointment() {
+    let html = text(&render_ok(Form::Receipt, &context(with_supplement(dossier()))));
+    assert!(
+        html.contains("5. Thời gian trả kết quả giải quyết hồ sơ: hẹn lại khi nhận đủ hồ sơ bổ sung."),
+        "{html}"
+    );
+    assert!(!html.contains("ngày 10/03/2025"), "{html}");
+}
+
+/// Forms that make no sense for the dossier as it stands are named with the reason.
+#[test]
+fn only_the_forms_that_apply_to_a_dossier_are_printed() {
+    let applies = |form: Form, d: &Dossier| super::does_not_apply(form, d).is_none();
+    let received = dossier();
+    assert!(applies(Form::Receipt, &received) && applies(Form::ControlSlip, &received));
+    assert!(!applies(Form::SupplementRequest, &received) && !applies(Form::Apology, &received));
+    assert!(!applies(Form::Refusal, &received) && !applies(Form::Register, &received));
+    assert!(applies(Form::SupplementRequest, &with_supplement(dossier())));
+    assert!(applies(Form::Apology, &with_extension(dossier())));
+    let refused = refused();
+    assert!(applies(Form::Refusal, &refused));
+    assert_eq!(
+        super::does_not_apply(Form::Receipt, &refused),
+        Some("the dossier was refused at intake: it has no receipt or control slip, only the refusal (form 03)")
+    );
+}
+
 #[test]
 fn the_receipt_leads_to_the_lookup_page_by_qr_code_only_when_the_address_is_known() {
     let without = render_ok(Form::Receipt, &context(dossier()));
@@ -769,11 +799,11 @@ fn an_override_replaces_one_form_and_keeps_the_others() {
     assert_eq!(templates.override_path("form-01.html"), Some(path.as_path()));
     assert_eq!(templates.override_path("form-02.html"), None);
 
-    let ctx = context(with_supplement(dossier()));
-    let html = render(&templates, Form::Receipt, &ctx).expect("renders");
+    let html = render(&templates, Form::Receipt, &context(dossier())).expect("renders");
     assert!(
         html.contains("Trung tâm Phục vụ hành chính công: Nguyễn Thị Hồng Nhung – hẹn 14 giờ 30 phút, ngày 10/03/2025")
     );
+    let ctx = context(with_supplement(dossier()));
     assert!(
         !html.contains("1. Thành phần hồ sơ nộp gồm"),
         "the built-in body is replaced"

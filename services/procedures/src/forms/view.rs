@@ -285,8 +285,12 @@ pub(super) struct DossierView {
     pub receive: DateView,
     /// The due time that decides the outcome.
     pub due: DateView,
-    /// The appointment given to the applicant (the extension's, if any).
+    /// The appointment given to the applicant (the extension's, if any);
+    /// none while the dossier waits for a supplement (the clock is stopped
+    /// and a new appointment follows the supplement).
     pub appointment: DateView,
+    /// Waiting for a supplement: the appointment is given again when it comes.
+    pub awaiting_supplement: bool,
     pub complete: DateView,
     pub returned: DateView,
     /// `Trước hạn`, `Đúng hạn`, `Quá hạn`, or empty while unresolved.
@@ -417,6 +421,20 @@ impl LookupView {
             .unwrap_or_default();
         Self { url, qr, rating_code }
     }
+}
+
+/// Whether the dossier waits for the applicant's supplement.
+fn awaiting_supplement(d: &Dossier) -> bool {
+    d.status == DossierStatus::SupplementRequested as i32
+}
+
+/// The appointment to print: the extension's or the due time, none while a
+/// supplement is awaited (the one given before no longer holds).
+fn appointment(d: &Dossier) -> Option<&Timestamp> {
+    if awaiting_supplement(d) {
+        return None;
+    }
+    d.appointment_time.as_ref().or(d.due_time.as_ref())
 }
 
 fn dossier_sets(d: &Dossier) -> i32 {
@@ -618,7 +636,8 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
             sets_text: two_digits(i64::from(sets)),
             receive: DateView::ts(d.receive_time.as_ref()),
             due: DateView::ts(d.due_time.as_ref()),
-            appointment: DateView::ts(d.appointment_time.as_ref().or(d.due_time.as_ref())),
+            appointment: DateView::ts(appointment(d)),
+            awaiting_supplement: awaiting_supplement(d),
             complete: DateView::ts(d.complete_time.as_ref()),
             returned: DateView::ts(d.return_time.as_ref()),
             outcome: d.outcome().label_vi(),
@@ -715,7 +734,7 @@ pub(super) fn register_view(ctx: &RegisterContext) -> RegisterView {
                 receive: DateView::ts(d.receive_time.as_ref()),
                 due: DateView::ts(d.due_time.as_ref()),
                 extended: d.extension.is_some(),
-                appointment: DateView::ts(d.appointment_time.as_ref().or(d.due_time.as_ref())),
+                appointment: DateView::ts(appointment(d)),
                 complete: DateView::ts(d.complete_time.as_ref()),
                 returned: DateView::ts(d.return_time.as_ref()),
                 receiving_officer: officer(&ctx.officer_names, receiving_officer_id(d)),

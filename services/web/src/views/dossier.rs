@@ -129,15 +129,9 @@ async fn render_page(
     // Forms that need the applicant's data print only for roles that see it.
     let printable = session.may(RENDER_FORM) && dossier.applicant.is_some();
     let status = pb::DossierStatus::try_from(dossier.status).unwrap_or_default();
-    let applies = |form: pb::Form| match form {
-        pb::Form::SupplementRequest => !dossier.supplements.is_empty(),
-        pb::Form::Refusal => status == pb::DossierStatus::NotReceived,
-        pb::Form::Apology => dossier.extension.is_some(),
-        _ => status != pb::DossierStatus::NotReceived,
-    };
     let forms: Vec<_> = FORMS
         .iter()
-        .filter(|(_, form, _)| printable && applies(*form))
+        .filter(|(_, form, _)| printable && eiso_procedures::forms::does_not_apply(*form, &dossier).is_none())
         .map(|(number, _, title)| context! { number, title })
         .collect();
     let applicant = dossier.applicant.as_ref().map(|a| {
