@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
+use eiso_proto::tonic_types::StatusExt;
 use eiso_tests::counter::{Office, transfer_version};
 use eiso_tests::values::{local_time, timestamp};
 use eiso_tests::{Backend, TestServer};
@@ -84,6 +85,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
             sets: 1,
         }],
         request_id: request_id.into(),
+        dossier_sets: 1,
     };
 
     // Not published yet: refused with the reason.
@@ -494,6 +496,41 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .unwrap()
         .into_inner();
     assert_eq!(empty.received, 0);
+
+    // Two sets of the dossier handed in: the receipt says so; 0 or 21 sets are named.
+    for sets in [-1, 21] {
+        let status = counter
+            .receive_dossier(ReceiveDossierRequest {
+                dossier_sets: sets,
+                ..receive("Lê Văn Sáu", Channel::Direct, "")
+            })
+            .await
+            .unwrap_err();
+        let fields: Vec<String> = status
+            .get_details_bad_request()
+            .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, ["dossier_sets"], "{sets} sets");
+    }
+    let two_sets = counter
+        .receive_dossier(ReceiveDossierRequest {
+            dossier_sets: 2,
+            ..receive("Lê Văn Sáu", Channel::Direct, "")
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(two_sets.dossier_sets, 2);
+    let receipt = counter
+        .render_form(RenderFormRequest {
+            form: Form::Receipt as i32,
+            dossier: two_sets.name.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(receipt.html.contains("2. Số lượng hồ sơ: 02 bộ."), "{}", receipt.html);
 
     // The printable forms: the receipt of D1 and the year's register.
     let receipt = counter

@@ -200,6 +200,7 @@ fn receive(agency: &str, procedure: &str) -> ReceiveDossierRequest {
         channel: Channel::Direct as i32,
         documents: vec![],
         request_id: String::new(),
+        dossier_sets: 1,
     }
 }
 

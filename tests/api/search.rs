@@ -143,6 +143,7 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
             channel: Channel::Direct as i32,
             documents: vec![],
             request_id: String::new(),
+            dossier_sets: 1,
         })
         .await
         .unwrap()

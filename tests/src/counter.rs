@@ -88,6 +88,7 @@ pub fn transfer_receipt(agency: &str, applicant: &str, channel: Channel) -> Rece
             sets: 1,
         }],
         request_id: String::new(),
+        dossier_sets: 1,
     }
 }
 

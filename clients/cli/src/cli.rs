@@ -1032,6 +1032,9 @@ pub struct DossierReceiveArgs {
     /// ban-chinh] and SETS [default: 1]; repeat for several
     #[arg(long = "document", value_name = "DOCUMENT", value_parser = parse_received_document)]
     pub documents: Vec<ReceivedDocument>,
+    /// How many sets of the dossier (bộ hồ sơ) the applicant hands in
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub sets: i32,
     /// Idempotency key: repeat a receipt that may have failed with the same id
     /// and the server does not receive the dossier twice [default: a new UUID]
     #[arg(long, value_name = "ID")]

@@ -72,6 +72,7 @@ fn request(rng: &mut impl Rng, agencies: &[String], procedure: &str) -> ReceiveD
             })
             .collect(),
         request_id: uuid::Uuid::new_v4().to_string(),
+        dossier_sets: 1,
     }
 }
 

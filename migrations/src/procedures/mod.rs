@@ -7,6 +7,7 @@ mod m0004_dossier_end_time;
 mod m0005_period_indexes;
 mod m0006_rating_codes;
 mod m0007_dossier_counts;
+mod m0008_dossier_sets;
 
 crate::schema::migrator!(
     m0002_procedure_tables,
@@ -14,5 +15,6 @@ crate::schema::migrator!(
     m0004_dossier_end_time,
     m0005_period_indexes,
     m0006_rating_codes,
-    m0007_dossier_counts
+    m0007_dossier_counts,
+    m0008_dossier_sets
 );

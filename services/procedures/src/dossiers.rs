@@ -373,6 +373,14 @@ impl Procedures {
         if request.procedure.is_empty() {
             v.add("procedure", "is required");
         }
+        let dossier_sets = match request.dossier_sets {
+            0 => 1,
+            sets if (1..=20).contains(&sets) => sets,
+            _ => {
+                v.add("dossier_sets", "must be between 1 and 20");
+                1
+            }
+        };
         v.check()?;
         let agency = self.agency(&request.agency, "agency").await?;
         self.require_agency_scope(ctx, &agency.name).await?;
@@ -398,6 +406,7 @@ impl Procedures {
             summary,
             documents,
             rating_code: crate::rating::new_rating_code(),
+            dossier_sets,
             ..DossierRow::at_intake(now)
         };
         row.change(S::Received, now, &ctx.principal.name, "");

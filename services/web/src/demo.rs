@@ -266,6 +266,7 @@ async fn dossiers(web: &Web, agency: &str, password: &str, officer_name: &str) -
                         sets: 1,
                     }],
                     request_id: format!("demo-dossier-{i}"),
+                    dossier_sets: 1,
                 },
             )
             .await?;

@@ -69,6 +69,7 @@ fn receive(agency: &str, procedure: &str) -> ReceiveDossierRequest {
             sets: 1,
         }],
         request_id: String::new(),
+        dossier_sets: 1,
     }
 }
 

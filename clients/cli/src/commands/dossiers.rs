@@ -177,6 +177,7 @@ async fn receive(ctx: &Ctx, args: DossierReceiveArgs) -> Result<(), CliError> {
         channel: args.channel as i32,
         documents: args.documents,
         request_id: request_id.clone(),
+        dossier_sets: args.sets,
     })?;
     let dossier = created(ctx, &request_id, ctx.dossiers().receive_dossier(request)).await?;
     if ctx.json() {

@@ -278,7 +278,7 @@ pub(super) struct DossierView {
     pub status: &'static str,
     /// The portal's status number, 1–10.
     pub status_number: i32,
-    /// Sets (bộ) of the dossier: the largest number of sets of its documents; 0 if none.
+    /// Sets (bộ) of the dossier handed in.
     pub sets: i32,
     /// `01`; empty when there are no documents.
     pub sets_text: String,
@@ -437,8 +437,10 @@ fn appointment(d: &Dossier) -> Option<&Timestamp> {
     d.appointment_time.as_ref().or(d.due_time.as_ref())
 }
 
+/// Sets of the dossier (bộ hồ sơ) handed in; one for a dossier from before
+/// they were counted.
 fn dossier_sets(d: &Dossier) -> i32 {
-    d.documents.iter().map(|doc| doc.sets).max().unwrap_or(0).max(0)
+    d.dossier_sets.max(1)
 }
 
 /// The actor of the last history entry with this status.

@@ -62,7 +62,7 @@ pub struct ChangeJson {
 }
 
 /// The columns of `dossiers`, in the order of [`DossierRow::values`].
-pub const DOSSIER_COLUMNS: [&str; 33] = [
+pub const DOSSIER_COLUMNS: [&str; 34] = [
     "id",
     "code",
     "agency",
@@ -96,6 +96,7 @@ pub const DOSSIER_COLUMNS: [&str; 33] = [
     "rating_code",
     "update_time",
     "version",
+    "dossier_sets",
 ];
 
 #[derive(Debug, Clone)]
@@ -135,6 +136,8 @@ pub struct DossierRow {
     pub rating_code: String,
     pub update_time: DateTime<Utc>,
     pub version: i64,
+    /// Sets of the dossier (bộ hồ sơ) handed in.
+    pub dossier_sets: i32,
     /// Where the dossier counted when it was read ([`Counted`]), so that a
     /// save moves its counts; `None` for a dossier not read from the table.
     pub counted_as: Option<Counted>,
@@ -184,6 +187,7 @@ impl DossierRow {
             rating_code: String::new(),
             update_time: time,
             version: 1,
+            dossier_sets: 1,
             counted_as: None,
         }
     }
@@ -229,6 +233,7 @@ impl DossierRow {
             rating_code: row.try_get("", "rating_code")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
+            dossier_sets: row.try_get("", "dossier_sets")?,
             counted_as: Some(Counted::from_row(row)?),
         })
     }
@@ -277,6 +282,7 @@ impl DossierRow {
             self.rating_code.clone().into(),
             self.update_time.into(),
             self.version.into(),
+            self.dossier_sets.into(),
         ])
     }
 
@@ -402,6 +408,7 @@ impl DossierRow {
                 .collect(),
             update_time: ts(Some(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
+            dossier_sets: self.dossier_sets,
         }
     }
 }

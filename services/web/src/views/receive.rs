@@ -223,6 +223,7 @@ async fn render(
             dia_chi => value("dia_chi"),
             email => value("email"),
             trich_yeu => value("trich_yeu"),
+            so_bo => { let sets = value("so_bo"); if sets.is_empty() { "1".to_string() } else { sets } },
             kenh => if channel.is_empty() { "truc-tiep".to_string() } else { channel },
             errors,
             error_ho_ten => error_of("ho_ten"),
@@ -232,6 +233,7 @@ async fn render(
             error_email => error_of("email"),
             error_trich_yeu => error_of("trich_yeu"),
             error_thanh_phan => error_of("thanh_phan"),
+            error_so_bo => error_of("so_bo"),
             problem => entered.problem,
         },
     )?;
@@ -295,6 +297,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("applicant.email", "email", "Địa chỉ email không hợp lệ."),
     ("summary", "trich_yeu", "Trích yếu quá dài hoặc có ký tự không hợp lệ."),
     ("documents", "thanh_phan", "Thành phần hồ sơ không hợp lệ."),
+    ("dossier_sets", "so_bo", "Số lượng hồ sơ là số bộ, từ 1 đến 20."),
 ];
 
 /// A violation of the service as the form's field and a Vietnamese message.
@@ -357,6 +360,11 @@ pub async fn submit(
         channel: channel as i32,
         documents,
         request_id: request_id.clone(),
+        // Not a number: refused by the service as out of range, named.
+        dossier_sets: match fields.get("so_bo").trim() {
+            "" => 1,
+            sets => sets.parse().unwrap_or(-1),
+        },
     };
     let refused = |errors: Vec<(String, String)>, problem: Option<String>| Entered {
         request_id: request_id.clone(),
