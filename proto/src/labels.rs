@@ -21,7 +21,8 @@
 use crate::eiso::identity::v1::Role;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
 use crate::eiso::procedures::v1::{
-    Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction, SupplementMode, Weekday,
+    ApplicantType, Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction,
+    SupplementMode, Weekday,
 };
 
 /// Any enum of the API, by its proto names. Implemented for every generated
@@ -153,6 +154,18 @@ impl Label for Channel {
     }
 }
 
+impl Label for ApplicantType {
+    /// Unset reads as a person, as the proto says.
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Citizen | Self::Unspecified => "Công dân",
+            Self::Business => "Doanh nghiệp",
+            Self::Agency => "Cơ quan, tổ chức",
+            Self::Other => "Khác",
+        }
+    }
+}
+
 impl Label for ProcedureLevel {
     fn label_vi(&self) -> &'static str {
         match self {
@@ -256,6 +269,7 @@ mod tests {
         assert_nfc::<CopyKind>();
         assert_nfc::<Satisfaction>();
         assert_nfc::<Channel>();
+        assert_nfc::<ApplicantType>();
         assert_nfc::<ProcedureLevel>();
         assert_nfc::<OnlineLevel>();
         assert_nfc::<SupplementMode>();

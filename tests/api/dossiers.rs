@@ -23,6 +23,7 @@ fn applicant(name: &str) -> Option<Applicant> {
         phone: "0912 345 678".into(),
         address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
         email: String::new(),
+        r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
     })
 }
 

@@ -195,6 +195,7 @@ fn receive(agency: &str, procedure: &str) -> ReceiveDossierRequest {
             phone: "0912 000 111".into(),
             address: "Số 9, phường Đằng Lâm".into(),
             email: String::new(),
+            r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
         }),
         summary: "Xin chuyển trường cho con".into(),
         channel: Channel::Direct as i32,

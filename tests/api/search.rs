@@ -138,6 +138,7 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
                 phone: "0912345678".into(),
                 address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
                 email: String::new(),
+                r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
             }),
             summary: "Xin kiểm tra hồ sơ chuyển trường cho con".into(),
             channel: Channel::Direct as i32,

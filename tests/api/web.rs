@@ -495,6 +495,33 @@ async fn the_counter_receives_a_dossier_once_and_prints_its_receipt() {
     assert!(page.body.contains("Phòng Giáo dục và Đào tạo"));
     assert!(page.body.contains("Chuyển trường đối với học sinh trung học cơ sở"));
     assert!(!page.body.contains(&office.unit.name), "no unit id on the page");
+
+    // Two sets handed in by a business: the receipt counts the sets and
+    // addresses the business as one; a type the page does not offer is named.
+    let form = browser.get(&format!("/ho-so/tiep-nhan?thu_tuc={TRANSFER}")).await;
+    let request_id = form.input("request_id").unwrap();
+    let mut business = fields.to_vec();
+    business[1] = ("request_id", request_id.as_str());
+    business[4] = ("ho_ten", "Công ty TNHH Sao Biển");
+    business.push(("so_bo", "2"));
+    let mut unknown = business.clone();
+    unknown.push(("loai_nguoi_nop", "ca-nhan-nuoc-ngoai"));
+    let refused = browser.post("/ho-so/tiep-nhan", &unknown).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Chọn người nộp là"), "{}", refused.body);
+    business.push(("loai_nguoi_nop", "doanh-nghiep"));
+    let received = browser.post("/ho-so/tiep-nhan", &business).await;
+    assert_eq!(received.status, 303, "{}", received.body);
+    let id = received
+        .location
+        .as_deref()
+        .unwrap()
+        .trim_start_matches("/ho-so/")
+        .trim_end_matches("/da-tiep-nhan")
+        .to_string();
+    let receipt = browser.get(&format!("/ho-so/{id}/bieu-mau/01")).await;
+    assert!(receipt.body.contains("Mã số doanh nghiệp, tổ chức"), "{}", receipt.body);
+    assert!(receipt.body.contains("Số lượng hồ sơ: 02 bộ"), "{}", receipt.body);
     server.stop().await;
 }
 

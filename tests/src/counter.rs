@@ -79,6 +79,7 @@ pub fn transfer_receipt(agency: &str, applicant: &str, channel: Channel) -> Rece
             phone: "0912 345 678".into(),
             address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
             email: String::new(),
+            r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
         }),
         summary: "Xin chuyển trường cho con".into(),
         channel: channel as i32,

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType};
 use eiso_proto::eiso::identity::v1::{RoleBinding, UnitKind};
-use eiso_proto::eiso::procedures::v1::{Channel, Form, ReceivedDocument, Satisfaction, Suspension};
+use eiso_proto::eiso::procedures::v1::{ApplicantType, Channel, Form, ReceivedDocument, Satisfaction, Suspension};
 
 use crate::enum_arg::EnumArg;
 use crate::error::EXIT_CODES_HELP;
@@ -1007,6 +1007,9 @@ pub struct ApplicantArgs {
     /// Email address
     #[arg(long, value_name = "EMAIL")]
     pub email: Option<String>,
+    /// Who the applicant is: the forms address a person as "Ông/Bà"
+    #[arg(long = "applicant-type", value_parser = EnumArg::<ApplicantType>::new(), default_value = "citizen")]
+    pub applicant_type: ApplicantType,
 }
 
 /// `eiso dossiers receive`.

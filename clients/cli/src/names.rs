@@ -6,7 +6,7 @@
 use clap::ValueEnum;
 use eiso_proto::eiso::documents::v1::{Confidentiality, Disposition, DocumentType};
 use eiso_proto::eiso::identity::v1::{Role, RoleBinding, UnitKind};
-use eiso_proto::eiso::procedures::v1::{Channel, CopyKind, Form, ReceivedDocument, Satisfaction};
+use eiso_proto::eiso::procedures::v1::{ApplicantType, Channel, CopyKind, Form, ReceivedDocument, Satisfaction};
 use eiso_proto::labels::{Label, ProtoEnum};
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
@@ -518,6 +518,16 @@ impl Choices for Channel {
         Choice::new(Channel::Direct, "At the counter (trực tiếp)"),
         Choice::new(Channel::Online, "Through the online public service portal (trực tuyến)"),
         Choice::new(Channel::Postal, "By post (qua dịch vụ bưu chính)"),
+    ];
+}
+
+/// Who the applicant is.
+impl Choices for ApplicantType {
+    const CHOICES: &'static [Choice<Self>] = &[
+        Choice::new(ApplicantType::Citizen, "A person (công dân)"),
+        Choice::new(ApplicantType::Business, "A business (doanh nghiệp)"),
+        Choice::new(ApplicantType::Agency, "An agency or organisation (cơ quan, tổ chức)"),
+        Choice::new(ApplicantType::Other, "Anyone else (khác)"),
     ];
 }
 

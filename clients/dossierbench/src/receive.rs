@@ -59,6 +59,7 @@ fn request(rng: &mut impl Rng, agencies: &[String], procedure: &str) -> ReceiveD
             phone: a.phone,
             address: a.address,
             email: a.email,
+            r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
         }),
         summary: a.summary,
         channel: channel(rng) as i32,

@@ -664,6 +664,7 @@ impl Generator {
                 phone: application.phone,
                 address: application.address,
                 email: application.email,
+                r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
             },
             due_time: Some(at(BUDGET_MINUTES)),
             history: vec![change(S::Received, receive_time, &counter, "")],

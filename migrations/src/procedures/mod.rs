@@ -8,6 +8,7 @@ mod m0005_period_indexes;
 mod m0006_rating_codes;
 mod m0007_dossier_counts;
 mod m0008_dossier_sets;
+mod m0009_applicant_types;
 
 crate::schema::migrator!(
     m0002_procedure_tables,
@@ -16,5 +17,6 @@ crate::schema::migrator!(
     m0005_period_indexes,
     m0006_rating_codes,
     m0007_dossier_counts,
-    m0008_dossier_sets
+    m0008_dossier_sets,
+    m0009_applicant_types
 );

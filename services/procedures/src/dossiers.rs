@@ -196,12 +196,22 @@ fn clean_applicant(v: &mut Violations, input: Option<&pb::Applicant>) -> pb::App
     if !email.is_empty() && !email.contains('@') {
         v.add("applicant.email", "is not an email address");
     }
+    let kind = match pb::ApplicantType::try_from(a.r#type) {
+        // Unset reads as a person.
+        Ok(pb::ApplicantType::Unspecified) => pb::ApplicantType::Citizen,
+        Ok(kind) => kind,
+        Err(_) => {
+            v.add("applicant.type", format!("unknown value {}", a.r#type));
+            pb::ApplicantType::Citizen
+        }
+    };
     pb::Applicant {
         full_name,
         id_number,
         phone,
         address,
         email,
+        r#type: kind as i32,
     }
 }
 

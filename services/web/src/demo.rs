@@ -253,6 +253,7 @@ async fn dossiers(web: &Web, agency: &str, password: &str, officer_name: &str) -
                         phone: (*phone).into(),
                         address: format!("{address}, quận Hải An, Hải Phòng"),
                         email: String::new(),
+                        r#type: pb::ApplicantType::Citizen as i32,
                     }),
                     summary: "Xin chuyển trường cho con".into(),
                     channel: if i % 2 == 0 {

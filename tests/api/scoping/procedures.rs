@@ -53,6 +53,7 @@ fn applicant() -> Option<Applicant> {
         phone: "0987 654 321".into(),
         address: "Số 12, phường Lạch Tray, Hải Phòng".into(),
         email: String::new(),
+        r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
     })
 }
 

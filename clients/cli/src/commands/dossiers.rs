@@ -158,6 +158,7 @@ pub fn applicant(args: &ApplicantArgs) -> Applicant {
         phone: text(&args.phone),
         address: text(&args.address),
         email: text(&args.email),
+        r#type: args.applicant_type as i32,
     }
 }
 

@@ -87,6 +87,7 @@ pub(super) fn dossier() -> Dossier {
             phone: "0000000000".into(),
             address: "Địa chỉ mẫu".into(),
             email: "mau@example.invalid".into(),
+            r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
         }),
         summary: "Nội dung mẫu".into(),
         channel: Channel::Direct as i32,

@@ -94,6 +94,7 @@ fn dossier() -> Dossier {
             phone: "0912 345 678".into(),
             address: "Số 12, ngõ 34 đường Lê Hồng Phong, phường Đằng Hải, quận Hải An, thành phố Hải Phòng".into(),
             email: "hongnhung.nguyen@example.vn".into(),
+            r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
         }),
         summary: "Xin chuyển trường cho con Trần Minh Khôi, lớp 7A, từ THCS Đằng Hải về THCS Chu Văn An".into(),
         channel: Channel::Direct as i32,
@@ -396,6 +397,27 @@ fn a_receipt_reprinted_while_a_supplement_is_awaited_gives_no_stale_appointment(
         "{html}"
     );
     assert!(!html.contains("ngày 10/03/2025"), "{html}");
+}
+
+/// A business is addressed as a body, not as "Ông/Bà", and its identifier
+/// is not a personal one.
+#[test]
+fn an_organisation_is_addressed_as_one() {
+    let mut d = with_extension(dossier());
+    if let Some(a) = d.applicant.as_mut() {
+        a.full_name = "Công ty TNHH Sao Biển".into();
+        a.id_number = "0201234567".into();
+        a.r#type = eiso_proto::eiso::procedures::v1::ApplicantType::Business as i32;
+    }
+    let apology = text(&render_ok(Form::Apology, &context(d.clone())));
+    assert!(apology.contains("Kính gửi: Công ty TNHH Sao Biển"), "{apology}");
+    assert!(apology.contains("xin lỗi Quý cơ quan, tổ chức"), "{apology}");
+    assert!(!apology.contains("Ông/Bà"), "{apology}");
+    let receipt = text(&render_ok(Form::Receipt, &context(d)));
+    assert!(receipt.contains("Mã số doanh nghiệp, tổ chức: 0201234567"), "{receipt}");
+    // A person, as before.
+    let apology = text(&render_ok(Form::Apology, &context(with_extension(dossier()))));
+    assert!(apology.contains("Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung"), "{apology}");
 }
 
 /// Forms that make no sense for the dossier as it stands are named with the reason.

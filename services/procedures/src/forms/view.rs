@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use eiso_proto::eiso::procedures::v1::{
-    Applicant, Dossier, DossierStatus, Form, ProcedureVersion, processing_time::Budget,
+    Applicant, ApplicantType, Dossier, DossierStatus, Form, ProcedureVersion, processing_time::Budget,
 };
 use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
@@ -160,17 +160,38 @@ pub(super) struct ApplicantView {
     pub phone: String,
     pub address: String,
     pub email: String,
+    /// A business, an agency or another body rather than a person.
+    pub organisation: bool,
+    /// How a letter speaks to them: `Ông/Bà`, or `Quý cơ quan, tổ chức`.
+    pub title: &'static str,
+    /// What their identifier is called on the forms.
+    pub id_label: &'static str,
 }
 
 impl ApplicantView {
     fn of(applicant: Option<&Applicant>) -> Self {
         let Some(a) = applicant else { return Self::default() };
+        let organisation = matches!(
+            ApplicantType::try_from(a.r#type),
+            Ok(ApplicantType::Business | ApplicantType::Agency | ApplicantType::Other)
+        );
         Self {
             full_name: nfc(&a.full_name),
             id_number: nfc(&a.id_number),
             phone: nfc(&a.phone),
             address: nfc(&a.address),
             email: nfc(&a.email),
+            organisation,
+            title: if organisation {
+                "Quý cơ quan, tổ chức"
+            } else {
+                "Ông/Bà"
+            },
+            id_label: if organisation {
+                "Mã số doanh nghiệp, tổ chức"
+            } else {
+                "Số định danh cá nhân"
+            },
         }
     }
 }

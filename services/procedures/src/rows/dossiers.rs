@@ -62,7 +62,7 @@ pub struct ChangeJson {
 }
 
 /// The columns of `dossiers`, in the order of [`DossierRow::values`].
-pub const DOSSIER_COLUMNS: [&str; 34] = [
+pub const DOSSIER_COLUMNS: [&str; 35] = [
     "id",
     "code",
     "agency",
@@ -97,6 +97,7 @@ pub const DOSSIER_COLUMNS: [&str; 34] = [
     "update_time",
     "version",
     "dossier_sets",
+    "applicant_type",
 ];
 
 #[derive(Debug, Clone)]
@@ -208,6 +209,7 @@ impl DossierRow {
                 phone: row.try_get("", "applicant_phone")?,
                 address: row.try_get("", "applicant_address")?,
                 email: row.try_get("", "applicant_email")?,
+                r#type: row.try_get("", "applicant_type")?,
             },
             summary: row.try_get("", "summary")?,
             documents: parse_json(row, "documents")?,
@@ -283,6 +285,7 @@ impl DossierRow {
             self.update_time.into(),
             self.version.into(),
             self.dossier_sets.into(),
+            self.applicant.r#type.into(),
         ])
     }
 

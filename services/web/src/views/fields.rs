@@ -5,7 +5,9 @@ use http::HeaderMap;
 
 use crate::csrf;
 use eiso_platform::CallContext;
-use eiso_proto::eiso::procedures::v1::{Channel, Satisfaction};
+use eiso_proto::eiso::procedures::v1::{ApplicantType, Channel, Satisfaction};
+use eiso_proto::labels::Label;
+use minijinja::{Value, context};
 
 use crate::Web;
 use crate::error::PageError;
@@ -29,7 +31,45 @@ pub fn channel(value: &str) -> Option<Channel> {
         .map(|(_, channel, _)| *channel)
 }
 
+/// Who an applicant is, as the counter's pages name it (`loai_nguoi_nop=`).
+pub const APPLICANT_TYPES: [(&str, ApplicantType); 4] = [
+    ("cong-dan", ApplicantType::Citizen),
+    ("doanh-nghiep", ApplicantType::Business),
+    ("co-quan", ApplicantType::Agency),
+    ("khac", ApplicantType::Other),
+];
+
+/// The applicant's type a page's value names; a person when absent, `None`
+/// for a value that names none.
+pub fn applicant_type(value: &str) -> Option<ApplicantType> {
+    if value.is_empty() {
+        return Some(ApplicantType::Citizen);
+    }
+    APPLICANT_TYPES
+        .iter()
+        .find(|(key, _)| *key == value)
+        .map(|(_, kind)| *kind)
+}
+
+/// The applicant types for a page's choice, `selected` (a page's value) marked.
+pub fn applicant_types(selected: &str) -> Vec<Value> {
+    APPLICANT_TYPES
+        .iter()
+        .enumerate()
+        .map(|(i, (key, kind))| {
+            let selected = *key == selected || (selected.is_empty() && i == 0);
+            context! { key, label => kind.label_vi(), selected }
+        })
+        .collect()
+}
+
 impl Fields {
+    /// The applicant's type the form names (`loai_nguoi_nop`), as the API
+    /// takes it: a value that names none is refused by the service, named.
+    pub fn applicant_type(&self) -> i32 {
+        applicant_type(self.get("loai_nguoi_nop")).map_or(-1, |kind| kind as i32)
+    }
+
     /// The first value of `name`, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0
