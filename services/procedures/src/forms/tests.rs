@@ -413,8 +413,12 @@ fn an_organisation_is_addressed_as_one() {
     assert!(apology.contains("Kính gửi: Công ty TNHH Sao Biển"), "{apology}");
     assert!(apology.contains("xin lỗi Quý cơ quan, tổ chức"), "{apology}");
     assert!(!apology.contains("Ông/Bà"), "{apology}");
-    let receipt = text(&render_ok(Form::Receipt, &context(d)));
+    let mut ctx = context(d);
+    ctx.rating_code = "K7PM3XQA".into();
+    let receipt = text(&render_ok(Form::Receipt, &ctx));
     assert!(receipt.contains("Mã số doanh nghiệp, tổ chức: 0201234567"), "{receipt}");
+    assert!(receipt.contains("quý cơ quan, tổ chức đánh giá"), "{receipt}");
+    assert!(!receipt.to_lowercase().contains("ông/bà"), "{receipt}");
     // A person, as before.
     let apology = text(&render_ok(Form::Apology, &context(with_extension(dossier()))));
     assert!(apology.contains("Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung"), "{apology}");
