@@ -188,3 +188,73 @@ async fn lists_page_through_everything_once() {
     assert_eq!(codes, expected);
     server.stop().await;
 }
+
+/// Where a unit's documents are dated (địa danh): its own place name, or
+/// the nearest unit's above it; printed before the date of a form.
+#[tokio::test]
+async fn a_unit_dates_its_documents_at_its_place_or_the_one_above() {
+    use eiso_proto::eiso::procedures::v1 as procs;
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let mut admin = server.admin();
+    let office = admin
+        .create_unit(CreateUnitRequest {
+            unit: Some(Unit {
+                code: "PGD".into(),
+                display_name: "Phòng Giáo dục và Đào tạo quận Hải An".into(),
+                kind: UnitKind::Office as i32,
+                parent: root.name.clone(),
+                place_name: " Hải An ".into(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(office.place_name, "Hải An");
+    let school = server
+        .create_unit("THCS-DL", "Trường THCS Đằng Lâm", &office.name)
+        .await;
+    assert_eq!(school.place_name, "", "its own is empty: it takes the office's");
+    let (_, controller) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    server.transfer_procedure(&controller, &office.name).await;
+    let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let mut counter = server.dossiers(&counter_token);
+    let dossier = counter
+        .receive_dossier(eiso_tests::counter::transfer_receipt(
+            &school.name,
+            "Nguyễn Văn An",
+            procs::Channel::Direct,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let receipt = || procs::RenderFormRequest {
+        form: procs::Form::Receipt as i32,
+        dossier: dossier.name.clone(),
+        ..Default::default()
+    };
+    let html = counter.render_form(receipt()).await.unwrap().into_inner().html;
+    assert!(html.contains("Hải An, ngày "), "the school takes the office's place");
+    // The school's own place name wins; an empty one goes back to the office's.
+    for (place, printed) in [("Đằng Lâm", "Đằng Lâm, ngày "), ("", "Hải An, ngày ")] {
+        admin
+            .update_unit(UpdateUnitRequest {
+                unit: Some(Unit {
+                    name: school.name.clone(),
+                    place_name: place.into(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["place_name"]),
+                etag: String::new(),
+            })
+            .await
+            .unwrap();
+        let html = counter.render_form(receipt()).await.unwrap().into_inner().html;
+        assert!(html.contains(printed), "{place:?}: {html}");
+    }
+    server.stop().await;
+}

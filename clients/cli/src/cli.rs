@@ -206,6 +206,10 @@ pub struct UnitCreateArgs {
     /// Parent unit (`units/ID` or `ID`); none for a root
     #[arg(long, value_name = "UNIT", value_parser = unit_name)]
     pub parent: Option<String>,
+    /// Where the unit's documents are dated (địa danh, e.g. "Hải An"); the
+    /// nearest unit above's when not given
+    #[arg(long, value_name = "PLACE")]
+    pub place_name: Option<String>,
     /// Idempotency key: repeat a create that may have failed with the same id
     /// and the server returns the first result instead of creating twice
     /// [default: a new UUID]
@@ -228,6 +232,9 @@ pub struct UnitUpdateArgs {
     /// New parent unit; an empty value ("") makes the unit a root
     #[arg(long, value_name = "UNIT", value_parser = optional_unit_name)]
     pub parent: Option<String>,
+    /// Where its documents are dated (địa danh); "" to take the nearest unit above's
+    #[arg(long, value_name = "PLACE")]
+    pub place_name: Option<String>,
     /// Refuse the change if the unit changed since this etag was read
     #[arg(long)]
     pub etag: Option<String>,

@@ -25,6 +25,9 @@ pub struct DirectoryUnit {
     pub code: String,
     pub display_name: String,
     pub active: bool,
+    /// Where its documents are dated (địa danh): its own, or the nearest
+    /// unit's above it; empty when none has one.
+    pub place_name: String,
 }
 
 type Answer<'a, T> = Pin<Box<dyn Future<Output = ServiceResult<T>> + Send + 'a>>;

@@ -3,5 +3,6 @@
 
 mod m0002_identity_tables;
 mod m0003_sign_in_failures;
+mod m0004_unit_place_names;
 
-crate::schema::migrator!(m0002_identity_tables, m0003_sign_in_failures);
+crate::schema::migrator!(m0002_identity_tables, m0003_sign_in_failures, m0004_unit_place_names);

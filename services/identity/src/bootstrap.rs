@@ -58,6 +58,7 @@ pub async fn ensure_bootstrap(identity: &Identity, admin_password: Option<&str>)
         create_time: now,
         update_time: now,
         version: 1,
+        place_name: String::new(),
     };
     let admin = UserRow {
         id: names::new_id(),

@@ -29,6 +29,9 @@ pub struct UnitSummary {
     pub code: String,
     pub display_name: String,
     pub active: bool,
+    /// Where its documents are dated: its own place name, or the nearest
+    /// unit's above it; empty when none has one.
+    pub place_name: String,
 }
 
 /// Deepest tree followed; deeper means a corrupt tree.
@@ -53,11 +56,28 @@ impl Identity {
         let Ok(id) = names::parse(name, "units", "unit") else {
             return Ok(None);
         };
-        Ok(find_unit(self.journal.db().reader(), &id).await?.map(|u| UnitSummary {
-            name: u.name(),
-            code: u.code.clone(),
-            display_name: u.display_name.clone(),
-            active: u.is_active(),
+        let db = self.journal.db().reader();
+        let Some(unit) = find_unit(db, &id).await? else {
+            return Ok(None);
+        };
+        let mut place_name = unit.place_name.clone();
+        let mut parent = unit.parent_id.clone();
+        let mut depth = 0;
+        while place_name.is_empty()
+            && let Some(id) = parent
+            && depth < MAX_DEPTH
+        {
+            let above = find_unit(db, &id).await?;
+            place_name = above.as_ref().map(|u| u.place_name.clone()).unwrap_or_default();
+            parent = above.and_then(|u| u.parent_id);
+            depth += 1;
+        }
+        Ok(Some(UnitSummary {
+            name: unit.name(),
+            code: unit.code.clone(),
+            display_name: unit.display_name.clone(),
+            active: unit.is_active(),
+            place_name,
         }))
     }
 

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
-pub const UNIT_COLUMNS: [&str; 11] = [
+pub const UNIT_COLUMNS: [&str; 12] = [
     "id",
     "code",
     "display_name",
@@ -21,6 +21,7 @@ pub const UNIT_COLUMNS: [&str; 11] = [
     "create_time",
     "update_time",
     "version",
+    "place_name",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub struct UnitRow {
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
     pub version: i64,
+    /// Where its documents are dated (địa danh); empty: the nearest above.
+    pub place_name: String,
 }
 
 impl UnitRow {
@@ -60,6 +63,7 @@ impl UnitRow {
             create_time: row.try_get("", "create_time")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
+            place_name: row.try_get("", "place_name")?,
         })
     }
 
@@ -117,6 +121,7 @@ impl UnitRow {
             create_time: Some(timestamp(self.create_time)),
             update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
+            place_name: self.place_name.clone(),
         }
     }
 
@@ -137,6 +142,7 @@ impl UnitRow {
                 self.create_time.into(),
                 self.update_time.into(),
                 self.version.into(),
+                self.place_name.clone().into(),
             ]),
         )
         .await
@@ -166,6 +172,7 @@ impl UnitRow {
                 "former_names",
                 serde_json::to_string(&self.former_names).map_err(ServiceError::internal)?,
             )
+            .value("place_name", self.place_name.clone())
             .value("update_time", now)
             .and_where(Expr::col("id").eq(self.id.clone()));
         versioned::update(db, update, self.version, &self.name(), |e| {

@@ -188,6 +188,7 @@ impl Identity {
         let mut violations = Violations::new();
         let code = check_code(&mut violations, "unit.code", &input.code);
         let display_name = text::clean(&mut violations, "unit.display_name", &input.display_name, true, 200);
+        let place_name = text::clean(&mut violations, "unit.place_name", &input.place_name, false, 100);
         check_kind(&mut violations, "unit.kind", input.kind);
         check_request_id(&mut violations, &ctx.request_id);
         violations.check()?;
@@ -211,6 +212,7 @@ impl Identity {
             create_time: now,
             update_time: now,
             version: 1,
+            place_name,
         };
         row.insert(tx.txn()).await?;
         let unit = row.to_proto();
@@ -264,7 +266,10 @@ impl Identity {
     pub async fn update_unit(&self, ctx: &CallContext, request: UpdateUnitRequest) -> ServiceResult<Unit> {
         let input = request.unit.unwrap_or_default();
         let id = names::parse(&input.name, "units", "unit.name")?;
-        let paths = field_mask::paths(request.update_mask.as_ref(), &["display_name", "kind", "parent"])?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &["display_name", "kind", "parent", "place_name"],
+        )?;
         let mut violations = Violations::new();
         let display_name = text::clean(
             &mut violations,
@@ -276,6 +281,7 @@ impl Identity {
         if paths.contains(&"kind") {
             check_kind(&mut violations, "unit.kind", input.kind);
         }
+        let place_name = text::clean(&mut violations, "unit.place_name", &input.place_name, false, 100);
         violations.check()?;
 
         let tx = self.journal.begin(ctx).await?;
@@ -285,6 +291,9 @@ impl Identity {
         }
         if paths.contains(&"kind") {
             row.kind = input.kind;
+        }
+        if paths.contains(&"place_name") {
+            row.place_name = place_name;
         }
         if paths.contains(&"parent") {
             let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;

@@ -260,13 +260,14 @@ impl Plans {
         })
     }
 
-    /// The printed names of the issuing unit and the body above it.
-    async fn unit_names(&self, unit: &str) -> ServiceResult<(String, String)> {
-        let name = self
+    /// The printed names of the issuing unit and the body above it, and
+    /// where the unit's documents are dated.
+    async fn unit_names(&self, unit: &str) -> ServiceResult<(String, String, String)> {
+        let (name, place) = self
             .directory
             .unit(unit)
             .await?
-            .map(|u| u.display_name)
+            .map(|u| (u.display_name, u.place_name))
             .unwrap_or_default();
         let superior = match self.directory.ancestors(unit).await?.get(1) {
             Some(parent) => self
@@ -277,14 +278,14 @@ impl Plans {
                 .unwrap_or_default(),
             None => String::new(),
         };
-        Ok((name, superior))
+        Ok((name, superior, place))
     }
 
     /// The report's printable page and workbook.
     async fn render(&self, plan: &PlanRow, content: &pb::Report) -> ServiceResult<(String, Vec<u8>)> {
         let plan_proto = plan.to_proto(self.journal.db().reader()).await?;
-        let (unit_name, superior) = self.unit_names(&plan.content.issuing_unit).await?;
-        let view = report::view(content, &plan_proto, &unit_name, &superior);
+        let (unit_name, superior, place) = self.unit_names(&plan.content.issuing_unit).await?;
+        let view = report::view(content, &plan_proto, &unit_name, &superior, &place);
         let html = self.templates.render(&view).map_err(ServiceError::internal)?;
         let xlsx = blocking::run(move || report::workbook(&view))
             .await?

@@ -105,6 +105,7 @@ impl Procedures {
                     procedure,
                     agency_name: agency.display_name,
                     agency_code: agency.code,
+                    place_name: agency.place_name,
                     officer_names,
                     issue_time: self.clock.now(),
                     public_url: self.public_url.clone(),

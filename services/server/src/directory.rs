@@ -32,6 +32,7 @@ impl Directory for IdentityDirectory {
                 code: u.code,
                 display_name: u.display_name,
                 active: u.active,
+                place_name: u.place_name,
             }))
         })
     }

@@ -102,17 +102,17 @@ pub async fn load(web: &Web, admin: &eiso_platform::Principal) -> ServiceResult<
         request_id: format!("demo-unit-{code}"),
     };
     let ctx = as_admin("CreateUnit")?;
-    let office = identity
-        .create_unit(
-            &ctx,
-            unit(
-                "PGD-HAIAN",
-                "Phòng Giáo dục và Đào tạo quận Hải An",
-                id::UnitKind::Office,
-                &root.name,
-            ),
-        )
-        .await?;
+    // The office dates its documents at Hải An; its schools take that.
+    let mut office = unit(
+        "PGD-HAIAN",
+        "Phòng Giáo dục và Đào tạo quận Hải An",
+        id::UnitKind::Office,
+        &root.name,
+    );
+    if let Some(u) = office.unit.as_mut() {
+        u.place_name = "Hải An".into();
+    }
+    let office = identity.create_unit(&ctx, office).await?;
     let school = identity
         .create_unit(
             &ctx,

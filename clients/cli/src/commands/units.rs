@@ -44,6 +44,7 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
             display_name: nfc(&args.name),
             kind: args.kind as i32,
             parent: args.parent.unwrap_or_default(),
+            place_name: args.place_name.as_deref().map(nfc).unwrap_or_default(),
             ..Unit::default()
         }),
         request_id: request_id.clone(),
@@ -72,8 +73,12 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
         unit.parent.clone_from(parent);
         mask.add("parent");
     }
+    if let Some(place) = &args.place_name {
+        unit.place_name = nfc(place);
+        mask.add("place_name");
+    }
     Ok(UpdateUnitRequest {
-        update_mask: Some(mask.or_refuse("--name, --kind, --parent")?),
+        update_mask: Some(mask.or_refuse("--name, --kind, --parent, --place-name")?),
         unit: Some(unit),
         etag: args.etag.clone().unwrap_or_default(),
     })
@@ -231,6 +236,7 @@ mod tests {
             name: None,
             kind: None,
             parent: None,
+            place_name: None,
             etag: None,
         }
     }

@@ -100,9 +100,28 @@ pub fn check_instant(violations: &mut Violations, time: Option<&Timestamp>, fiel
     }
 }
 
+/// The date line of an administrative document after its place name, as
+/// Nghị định 30/2020/NĐ-CP writes it: `ngày 05 tháng 3 năm 2025` (a day
+/// below 10 and the months 1 and 2 with a leading zero, no other).
+pub fn document_date(day: NaiveDate) -> String {
+    let month = match day.month() {
+        month @ (1 | 2) => format!("{month:02}"),
+        month => month.to_string(),
+    };
+    format!("ngày {:02} tháng {month} năm {}", day.day(), day.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_dates_pad_as_the_decree_says() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+        assert_eq!(document_date(day(2025, 3, 5)), "ngày 05 tháng 3 năm 2025");
+        assert_eq!(document_date(day(2025, 2, 28)), "ngày 28 tháng 02 năm 2025");
+        assert_eq!(document_date(day(2024, 12, 23)), "ngày 23 tháng 12 năm 2024");
+    }
 
     fn ts(seconds: i64, nanos: i32) -> Timestamp {
         Timestamp { seconds, nanos }

@@ -6,7 +6,6 @@
 //! every text is NFC; it is rendered with HTML auto-escaping. The built-in template is
 //! `templates/report.html`; an office may give its own with [`Templates::with_source`].
 
-use chrono::Datelike;
 use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::labels::{Label, ProtoEnum};
@@ -73,9 +72,11 @@ pub struct ReportView {
     /// `từ ngày 01/01/2024 đến ngày 25/3/2024`.
     pub period_text: String,
     /// The place and date line, e.g. `ngày 25 tháng 3 năm 2024`.
-    pub issue_day: u32,
-    pub issue_month: u32,
-    pub issue_year: i32,
+    /// The date line after the place name: `ngày 25 tháng 3 năm 2024`
+    /// (Nghị định 30/2020/NĐ-CP).
+    pub issue_date: String,
+    /// Where the issuing unit's documents are dated (địa danh); empty for none.
+    pub place_name: String,
     pub tasks: Vec<TaskView>,
     pub done_count: usize,
     pub leaf_count: usize,
@@ -161,7 +162,13 @@ pub fn target_status_label(status: i32) -> (&'static str, &'static str) {
 }
 
 /// The view of `report`.
-pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name: &str) -> ReportView {
+pub fn view(
+    report: &pb::Report,
+    plan: &pb::Plan,
+    unit_name: &str,
+    superior_name: &str,
+    place_name: &str,
+) -> ReportView {
     let date = |d: &Option<pb::LocalDate>| {
         d.as_ref()
             .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
@@ -224,10 +231,11 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
             .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive());
         (day, r)
     });
-    let (issue_day, issue_month, issue_year) = match reissue.as_ref().and_then(|(day, _)| *day) {
-        Some(day) => (day.day(), day.month(), day.year()),
-        None => (cut_off.day.max(1) as u32, cut_off.month.max(1) as u32, cut_off.year),
-    };
+    let issued = reissue
+        .as_ref()
+        .and_then(|(day, _)| *day)
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(cut_off.year, cut_off.month as u32, cut_off.day as u32));
+    let issue_date = issued.map(eiso_platform::aip::time::document_date).unwrap_or_default();
     ReportView {
         revision: report.revision.max(1),
         reissue: reissue.map(|(day, r)| ReissueView {
@@ -244,9 +252,8 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, unit_name: &str, superior_name
             date(&report.period_start),
             date(&report.cut_off_date)
         ),
-        issue_day,
-        issue_month,
-        issue_year,
+        issue_date,
+        place_name: nfc(place_name),
         done_count: leaves
             .iter()
             .filter(|t| t.status == status_label(pb::TaskStatus::Done as i32))

@@ -67,6 +67,9 @@ pub struct FormContext {
     pub agency_name: String,
     /// The agency's code (the first part of dossier codes).
     pub agency_code: String,
+    /// Where the agency's documents are dated (địa danh), e.g. `Hải An`;
+    /// empty for none.
+    pub place_name: String,
     /// Display names of the officers named in the dossier, keyed by `users/{id}`. An officer
     /// missing here is printed as a blank to fill in by hand.
     pub officer_names: BTreeMap<String, String>,

@@ -167,6 +167,7 @@ pub(super) fn form_context() -> FormContext {
         dossier: dossier(),
         procedure: procedure(),
         agency_name: "Cơ quan mẫu".into(),
+        place_name: "Hải An".into(),
         agency_code: "000.00.00.X00".into(),
         officer_names: officer_names(),
         issue_time: local(2025, 3, 3, 8, 0),

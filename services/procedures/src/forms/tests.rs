@@ -180,6 +180,7 @@ fn context(dossier: Dossier) -> FormContext {
         procedure: procedure(),
         agency_name: AGENCY.into(),
         agency_code: "000.32.27.H26".into(),
+        place_name: "Hải An".into(),
         officer_names: officers(),
         issue_time: local(2025, 3, 5, 14, 35),
         public_url: String::new(),
@@ -312,7 +313,8 @@ fn assert_common(html: &str, number: &str, title: &str) {
             &format!("Mẫu số {number}"),
             title,
             // The issue date, in Hải Phòng.
-            "Ngày 05 tháng 03 năm 2025",
+            // The place name before the date (Nghị định 30/2020/NĐ-CP).
+            "Hải An, ngày 05 tháng 3 năm 2025",
         ],
     );
     assert!(is_nfc(html), "the page is NFC");

@@ -40,6 +40,9 @@ pub(super) struct DateView {
     pub set: bool,
     /// `ngày 05 tháng 03 năm 2025`.
     pub long: String,
+    /// `ngày 05 tháng 3 năm 2025`: a document's date line after its place
+    /// name, as Nghị định 30/2020/NĐ-CP writes it.
+    pub document: String,
     /// `05/03/2025`.
     pub short: String,
     /// `14 giờ 30 phút, ngày 05/03/2025`.
@@ -73,6 +76,7 @@ impl DateView {
         Self {
             set: true,
             long: format!("ngày {day} tháng {month} năm {year}"),
+            document: eiso_platform::aip::time::document_date(t.date_naive()),
             short: format!("{day}/{month}/{year}"),
             time: format!("{hour} giờ {minute} phút, ngày {day}/{month}/{year}"),
             time_long: format!("{hour} giờ {minute} phút, ngày {day} tháng {month} năm {year}"),
@@ -151,6 +155,8 @@ pub(super) fn form_info(form: Form) -> FormInfo {
 pub(super) struct AgencyView {
     pub name: String,
     pub code: String,
+    /// Where its documents are dated (địa danh); empty for none.
+    pub place: String,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -646,6 +652,7 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
         agency: AgencyView {
             name: nfc(&ctx.agency_name),
             code: nfc(&ctx.agency_code),
+            place: nfc(&ctx.place_name),
         },
         issue: DateView::of(Some(ctx.issue_time)),
         dossier: DossierView {
@@ -771,6 +778,7 @@ pub(super) fn register_view(ctx: &RegisterContext) -> RegisterView {
         agency: AgencyView {
             name: nfc(&ctx.agency_name),
             code: String::new(),
+            place: String::new(),
         },
         year: ctx.year,
         count: rows.len(),

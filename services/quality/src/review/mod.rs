@@ -272,6 +272,7 @@ impl Quality {
             unit_name: unit.display_name.clone(),
             author_name: ctx.principal.display_name.clone(),
             issue_time: now,
+            place_name: unit.place_name.clone(),
         };
         let templates = self.templates.clone();
         let (xlsx, html) = eiso_platform::blocking::run(move || {

@@ -4,7 +4,7 @@
 //! the Vietnamese way (`96,2%`). Templates escape HTML, so text typed by users
 //! is shown as text.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_platform::ServiceError;
 use eiso_platform::templates;
@@ -24,6 +24,8 @@ pub struct Document {
     /// Who generated it.
     pub author_name: String,
     pub issue_time: DateTime<Utc>,
+    /// Where the unit's documents are dated (địa danh); empty for none.
+    pub place_name: String,
 }
 
 /// `0.962` → `96,2%`.
@@ -92,11 +94,11 @@ struct TargetRow {
     status: String,
 }
 
+/// The date line: `Hải An, ngày 05 tháng 3 năm 2025` (Nghị định 30/2020/NĐ-CP).
 #[derive(Serialize)]
 struct Issue {
-    day: String,
-    month: String,
-    year: i32,
+    place: String,
+    date: String,
 }
 
 /// The view model both renderings use.
@@ -136,9 +138,8 @@ fn view(document: &Document) -> View {
             date(review.end_date.as_ref())
         ),
         issue: Issue {
-            day: format!("{:02}", local.day()),
-            month: format!("{:02}", local.month()),
-            year: local.year(),
+            place: document.place_name.clone(),
+            date: eiso_platform::aip::time::document_date(local.date_naive()),
         },
         author: document.author_name.clone(),
         findings: vec![

@@ -71,6 +71,7 @@ fn sample() -> Document {
         unit_name: "Phòng Giáo dục và Đào tạo".into(),
         author_name: "Nguyễn Thị Hà".into(),
         issue_time: Utc.with_ymd_and_hms(2024, 12, 30, 20, 0, 0).single().expect("valid"),
+        place_name: "Hải An".into(),
     }
 }
 
@@ -80,7 +81,7 @@ fn the_page_is_vietnamese_with_local_dates_and_escaped_text() {
     assert!(html.contains("<h1>Báo cáo xem xét của lãnh đạo năm 2024</h1>"));
     assert!(html.contains("Từ ngày 01/01/2024 đến ngày 31/12/2024"));
     // 20:00 UTC on 30/12 is 31/12 in Hà Nội.
-    assert!(html.contains("Ngày 31 tháng 12 năm 2024"), "{html}");
+    assert!(html.contains("Hải An, ngày 31 tháng 12 năm 2024"), "{html}");
     assert!(html.contains("Đánh giá quy trình &lt;tiếp nhận&gt; hồ sơ"));
     assert!(html.contains("96,3%") && html.contains("90,0%") && html.contains("33,3%"));
     assert!(html.contains("Sổ theo dõi hồ sơ không ghi ngày trả kết quả"));
