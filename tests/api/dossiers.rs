@@ -182,6 +182,10 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition, "out of order");
+    assert!(
+        status.message().contains("the first hand-over is to step 1 (step = 0)"),
+        "steps are numbered from 1 for people: {status:?}"
+    );
     let handed = counter
         .hand_over_dossier(HandOverDossierRequest {
             name: d1.name.clone(),
@@ -205,6 +209,19 @@ async fn dossiers_through_every_path_and_the_statistics() {
         })
         .await
         .unwrap();
+    let status = officer_client
+        .hand_over_dossier(HandOverDossierRequest {
+            name: d1.name.clone(),
+            step: 9,
+            receiver: leader.name.clone(),
+            note: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        status.message().contains("step 10 (step = 9) does not exist"),
+        "{status:?}"
+    );
 
     // 14:00: a supplement for D4 (restart mode: the clock stops).
     time.set(at(3, 10, 14, 0));

@@ -575,12 +575,26 @@ impl Procedures {
             return Err(ServiceError::precondition(
                 "HANDOVER_OUT_OF_ORDER",
                 row.name(),
-                if request.step >= std::cmp::max(steps, 1) {
-                    format!("{} has {steps} step(s); step {} does not exist", row.code, request.step)
+                // Steps are numbered from 1 for people, from 0 in `step`.
+                if request.step >= std::cmp::max(steps, 1) || request.step < 0 {
+                    format!(
+                        "{}'s procedure has {} step(s); step {} (step = {}) does not exist",
+                        row.code,
+                        std::cmp::max(steps, 1),
+                        i64::from(request.step) + 1,
+                        request.step
+                    )
+                } else if row.current_step < 0 {
+                    format!(
+                        "{} has not been handed over yet: the first hand-over is to step 1 (step = 0)",
+                        row.code
+                    )
                 } else {
                     format!(
-                        "{} is at step {}; the next hand-over is to step {expected}",
-                        row.code, row.current_step
+                        "{} is at step {}; the next hand-over is to step {} (step = {expected})",
+                        row.code,
+                        row.current_step + 1,
+                        expected + 1
                     )
                 },
             ));
