@@ -267,3 +267,20 @@ async fn malformed_connect_bodies_are_not_internal() {
     }
     server.stop().await;
 }
+
+/// A method eiso does not have is UNIMPLEMENTED, named (not a refusal of the
+/// caller's roles), whether or not the caller signed in.
+#[tokio::test]
+async fn a_method_that_does_not_exist_is_unimplemented() {
+    let server = TestServer::start().await;
+    for path in [
+        "/eiso.identity.v1.IdentityService/DropEverything",
+        "/eiso.nothing.v1.Nothing/Call",
+    ] {
+        let answer = send(&server, path, "application/grpc", frame(&[])).await;
+        let status = grpc_status(&answer);
+        assert_eq!(status.code(), Code::Unimplemented, "{path}: {status:?}");
+        assert!(status.message().contains("is not a method of eiso"), "{status:?}");
+    }
+    server.stop().await;
+}

@@ -144,8 +144,9 @@ where
                 _ => "anonymous".to_string(),
             };
             let decision: Result<Option<Principal>, Status> = match (rule.map(|r| r.access), verified) {
-                (None, _) => Err(Status::permission_denied(format!(
-                    "{method} is not an eiso method or is not in the authorisation table"
+                (None, _) => Err(Status::unimplemented(format!(
+                    "{} is not a method of eiso",
+                    method.chars().take(200).collect::<String>()
                 ))),
                 (Some(Access::Public), Some(Ok(principal))) => Ok(Some(principal)),
                 (Some(Access::Public), _) => Ok(None),

@@ -72,6 +72,7 @@ const DURATION_BUCKETS: [f64; 14] = [
 #[derive(Debug, Clone)]
 pub struct GrpcTelemetryLayer {
     metrics: RpcMetrics,
+    known: Option<fn(&str) -> bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +106,16 @@ impl GrpcTelemetryLayer {
             .build();
         Self {
             metrics: RpcMetrics { requests, duration },
+            known: None,
         }
+    }
+
+    /// Labels only the methods `known` accepts (`/package.Service/Method`)
+    /// by their names, every other path `_OTHER`: a caller cannot make new
+    /// metric series by calling methods that do not exist.
+    pub fn known_methods(mut self, known: fn(&str) -> bool) -> Self {
+        self.known = Some(known);
+        self
     }
 }
 
@@ -122,6 +132,7 @@ impl<S> tower::Layer<S> for GrpcTelemetryLayer {
         GrpcTelemetryService {
             inner,
             metrics: self.metrics.clone(),
+            known: self.known,
         }
     }
 }
@@ -131,6 +142,7 @@ impl<S> tower::Layer<S> for GrpcTelemetryLayer {
 pub struct GrpcTelemetryService<S> {
     inner: S,
     metrics: RpcMetrics,
+    known: Option<fn(&str) -> bool>,
 }
 
 impl<S, ReqBody, ResBody> tower::Service<http::Request<ReqBody>> for GrpcTelemetryService<S>
@@ -147,7 +159,12 @@ where
     }
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let (service, method) = split_path(request.uri().path());
+        let path = request.uri().path();
+        let (service, method) = if self.known.is_none_or(|known| known(path)) {
+            split_path(path)
+        } else {
+            (Arc::from(OTHER), Arc::from(OTHER))
+        };
         let parent =
             global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(request.headers())));
         let span = tracing::info_span!(
@@ -606,6 +623,28 @@ mod tests {
         drain(response.into_body()).await;
 
         assert_eq!(metrics.requests(), vec![(rpc(OTHER, OTHER, 12), 1)]);
+    }
+
+    /// With the known methods given, a well-formed name of a method that
+    /// does not exist is one series with every other unknown path.
+    #[tokio::test]
+    async fn unknown_methods_share_one_series() {
+        let metrics = TestMetrics::new();
+        let layer = metrics.layer().known_methods(|path| path == PATH);
+
+        for path in [PATH, "/eiso.test.v1.Things/Made1", "/eiso.test.v1.Things/Made2"] {
+            let status = if path == PATH { "0" } else { "12" };
+            let response = call(&layer, path, &[], Some(status), vec![]).await;
+            drain(response.into_body()).await;
+        }
+
+        assert_eq!(
+            metrics.requests(),
+            vec![
+                (rpc("eiso.test.v1.Things", "GetThing", 0), 1),
+                (rpc(OTHER, OTHER, 12), 2)
+            ]
+        );
     }
 
     /// A thread-local subscriber that bridges spans to an in-memory exporter.

@@ -354,7 +354,10 @@ impl App {
             .layer(self.web.clone().layer())
             .layer(eiso_connect::ConnectLayer::with_max_message_bytes(max))
             .layer(tonic_web::GrpcWebLayer::new())
-            .layer(eiso_telemetry::GrpcTelemetryLayer::new())
+            .layer(
+                eiso_telemetry::GrpcTelemetryLayer::new()
+                    .known_methods(|method| eiso_platform::policy::rule(method).is_some()),
+            )
             .layer(gateway)
             .add_service(health_service)
             .add_service(reflection)
