@@ -40,6 +40,13 @@ macro_rules! migrator {
 
 pub(crate) use {migration, migrator};
 
+/// Adds `column` to `table`.
+pub async fn add_column(manager: &SchemaManager<'_>, table: &str, column: &mut ColumnDef) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table.to_owned()).add_column(column).to_owned())
+        .await
+}
+
 /// Creates the index `name` on `table` over `columns`, in order.
 pub async fn index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
     manager.create_index(index_of(name, table, columns)).await

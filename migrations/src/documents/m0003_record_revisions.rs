@@ -9,13 +9,11 @@ crate::schema::migration!("m0003_record_revisions");
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("records")
-                    .add_column(ColumnDef::new("revisions").text().not_null().default("[]"))
-                    .to_owned(),
-            )
-            .await
+        crate::schema::add_column(
+            manager,
+            "records",
+            ColumnDef::new("revisions").text().not_null().default("[]"),
+        )
+        .await
     }
 }

@@ -8,13 +8,11 @@ crate::schema::migration!("m0004_unit_place_names");
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("units")
-                    .add_column(ColumnDef::new("place_name").text().not_null().default(""))
-                    .to_owned(),
-            )
-            .await
+        crate::schema::add_column(
+            manager,
+            "units",
+            ColumnDef::new("place_name").text().not_null().default(""),
+        )
+        .await
     }
 }

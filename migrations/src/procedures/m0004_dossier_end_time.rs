@@ -31,14 +31,12 @@ struct Change {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("dossiers")
-                    .add_column(ColumnDef::new("end_time").timestamp_with_time_zone().null())
-                    .to_owned(),
-            )
-            .await?;
+        crate::schema::add_column(
+            manager,
+            "dossiers",
+            ColumnDef::new("end_time").timestamp_with_time_zone().null(),
+        )
+        .await?;
         let db = manager.get_connection();
         manager
             .exec_stmt(

@@ -8,13 +8,11 @@ crate::schema::migration!("m0006_rating_codes");
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("dossiers")
-                    .add_column(ColumnDef::new("rating_code").string().not_null().default(""))
-                    .to_owned(),
-            )
-            .await
+        crate::schema::add_column(
+            manager,
+            "dossiers",
+            ColumnDef::new("rating_code").string().not_null().default(""),
+        )
+        .await
     }
 }

@@ -8,13 +8,11 @@ crate::schema::migration!("m0008_dossier_sets");
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("dossiers")
-                    .add_column(ColumnDef::new("dossier_sets").integer().not_null().default(1))
-                    .to_owned(),
-            )
-            .await
+        crate::schema::add_column(
+            manager,
+            "dossiers",
+            ColumnDef::new("dossier_sets").integer().not_null().default(1),
+        )
+        .await
     }
 }

@@ -8,13 +8,11 @@ crate::schema::migration!("m0009_applicant_types");
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("dossiers")
-                    .add_column(ColumnDef::new("applicant_type").integer().not_null().default(1))
-                    .to_owned(),
-            )
-            .await
+        crate::schema::add_column(
+            manager,
+            "dossiers",
+            ColumnDef::new("applicant_type").integer().not_null().default(1),
+        )
+        .await
     }
 }
