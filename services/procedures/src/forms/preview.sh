@@ -4,8 +4,9 @@
 # Chromium as a counter would print it, reports its page count and size, and turns the pages
 # into PNGs to look at.
 #
-# Needs Debian's chromium, fonts-dejavu-core, fonts-liberation and poppler-utils:
-#   apt-get update && apt-get install -y chromium fonts-dejavu-core fonts-liberation poppler-utils
+# Needs Debian's chromium, fonts-croscore (Tinos: Times New Roman's widths, every Vietnamese
+# letter) and poppler-utils (.ci/run installs them):
+#   apt-get update && apt-get install -y chromium fonts-croscore poppler-utils
 #
 # Usage: services/procedures/src/forms/preview.sh [OUT_DIR]      (default /tmp/eiso-forms-preview)
 #   FORMS_HTML_DIR=DIR     print the .html files in DIR instead of rendering the sample ones

@@ -305,7 +305,7 @@ fn assert_common(html: &str, number: &str, title: &str) {
             "<meta charset=\"utf-8\">",
             "size: A5 portrait;",
             "margin: 12mm;",
-            "\"Times New Roman\", \"Liberation Serif\", \"DejaVu Serif\", serif",
+            "\"Times New Roman\", Tinos, \"DejaVu Serif\", serif",
             "display: table-header-group",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
@@ -326,9 +326,9 @@ fn dates_are_vietnamese_in_ho_chi_minh_time() {
     let d = DateView::of(Some(
         Utc.with_ymd_and_hms(2025, 3, 5, 7, 30, 0).single().expect("valid"),
     ));
-    assert_eq!(d.long, "ngày 05 tháng 03 năm 2025");
+    assert_eq!(d.long, "ngày 05 tháng 3 năm 2025");
     assert_eq!(d.time, "14 giờ 30 phút, ngày 05/03/2025");
-    assert_eq!(d.time_long, "14 giờ 30 phút, ngày 05 tháng 03 năm 2025");
+    assert_eq!(d.time_long, "14 giờ 30 phút, ngày 05 tháng 3 năm 2025");
     assert_eq!(d.short, "05/03/2025");
     assert_eq!(d.short_time, "14:30 05/03/2025");
     assert_eq!(d.iso, "2025-03-05T14:30:00+07:00");
@@ -524,7 +524,7 @@ fn form_04_apology_and_new_appointment() {
         &html,
         &[
             "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung",
-            "Vào ngày 05 tháng 03 năm 2025, Phòng Giáo dục và Đào tạo quận Hải An đã tiếp nhận hồ sơ",
+            "Vào ngày 05 tháng 3 năm 2025, Phòng Giáo dục và Đào tạo quận Hải An đã tiếp nhận hồ sơ",
             &format!("mã hồ sơ {CODE}"),
             "Thời gian hẹn trả kết quả giải quyết hồ sơ: 14 giờ 30 phút, ngày 10/03/2025.",
             "lý do: Cần xác minh thông tin học bạ với trường THCS Đằng Hải",
@@ -546,14 +546,15 @@ fn form_05_control_slip_in_progress() {
             "Thủ tục hành chính: Chuyển trường đối với học sinh trung học cơ sở (thời hạn giải quyết 3 ngày làm việc)",
             "Thời gian nhận hồ sơ: 14 giờ 30 phút, ngày 05/03/2025",
             "Thời gian hẹn trả kết quả: 14 giờ 30 phút, ngày 10/03/2025",
-            // One row per hand-over, in local time, with the giver's and the receiver's names.
-            "1 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 12 giờ Giao: 15:10 05/03/2025 \
-             Người giao: Lê Văn Tâm Nhận: 15:10 05/03/2025 Người nhận: Phạm Thu Hà \
-             Hạn xử lý: 10:10 07/03/2025 Đủ thành phần hồ sơ",
+            // One row per hand-over, in local time, with room for the giver's and the
+            // receiver's signatures above their names.
+            "1 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 12 giờ Giao: 15:10 05/03/2025; \
+             nhận: 15:10 05/03/2025 Hạn xử lý: 10:10 07/03/2025 Người giao (ký) Lê Văn Tâm \
+             Người nhận (ký) Phạm Thu Hà Đủ thành phần hồ sơ",
             // The second hand-over is a day before the first step's due date: early.
-            "2 Phê duyệt, ký giấy giới thiệu Lãnh đạo phòng Định mức: 8 giờ Giao: 16:00 06/03/2025 \
-             Người giao: Phạm Thu Hà Nhận: 16:00 06/03/2025 Người nhận: Trần Quốc Bảo \
-             Hạn xử lý: 16:00 07/03/2025 Trước hạn Hồ sơ hợp lệ, đề nghị phê duyệt",
+            "2 Phê duyệt, ký giấy giới thiệu Lãnh đạo phòng Định mức: 8 giờ Giao: 16:00 06/03/2025; \
+             nhận: 16:00 06/03/2025 Hạn xử lý: 16:00 07/03/2025 Người giao (ký) Phạm Thu Hà \
+             Người nhận (ký) Trần Quốc Bảo Trước hạn Hồ sơ hợp lệ, đề nghị phê duyệt",
             // The step to come is a blank row.
             "3 Vào sổ, đóng dấu, chuyển kết quả Văn thư Định mức: 4 giờ Giao: ..... giờ",
         ],
@@ -567,8 +568,8 @@ fn form_05_control_slip_completed() {
         &html,
         &[
             // Handed on at 17:00 on 7 March, after the step due at 16:00 that day: late.
-            "Giao: 17:00 07/03/2025 Người giao: Trần Quốc Bảo Nhận: 17:00 07/03/2025 Người nhận: Đỗ Thị Lan \
-             Hạn xử lý: 11:00 10/03/2025 Quá hạn Đã ký",
+            "Giao: 17:00 07/03/2025; nhận: 17:00 07/03/2025 Hạn xử lý: 11:00 10/03/2025 \
+             Người giao (ký) Trần Quốc Bảo Người nhận (ký) Đỗ Thị Lan Quá hạn Đã ký",
             "4 Trả kết quả về bộ phận tiếp nhận",
             "Giấy giới thiệu chuyển trường số 15/GT-PGDĐT",
             "Kết quả giải quyết hồ sơ: Đúng hạn (hoàn thành 08 giờ 00 phút, ngày 10/03/2025).",

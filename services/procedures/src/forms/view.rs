@@ -38,7 +38,8 @@ fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
 pub(super) struct DateView {
     /// Whether the instant is known.
     pub set: bool,
-    /// `ngày 05 tháng 03 năm 2025`.
+    /// `ngày 05 tháng 3 năm 2025`, in words as Nghị định 30/2020/NĐ-CP
+    /// writes dates (a month from 3 on without a leading zero).
     pub long: String,
     /// `ngày 05 tháng 3 năm 2025`: a document's date line after its place
     /// name, as Nghị định 30/2020/NĐ-CP writes it.
@@ -47,7 +48,7 @@ pub(super) struct DateView {
     pub short: String,
     /// `14 giờ 30 phút, ngày 05/03/2025`.
     pub time: String,
-    /// `14 giờ 30 phút, ngày 05 tháng 03 năm 2025`.
+    /// `14 giờ 30 phút, ngày 05 tháng 3 năm 2025`.
     pub time_long: String,
     /// `14:30 05/03/2025`.
     pub short_time: String,
@@ -75,11 +76,14 @@ impl DateView {
         let (hour, minute) = (format!("{:02}", t.hour()), format!("{:02}", t.minute()));
         Self {
             set: true,
-            long: format!("ngày {day} tháng {month} năm {year}"),
+            long: eiso_platform::aip::time::document_date(t.date_naive()),
             document: eiso_platform::aip::time::document_date(t.date_naive()),
             short: format!("{day}/{month}/{year}"),
             time: format!("{hour} giờ {minute} phút, ngày {day}/{month}/{year}"),
-            time_long: format!("{hour} giờ {minute} phút, ngày {day} tháng {month} năm {year}"),
+            time_long: format!(
+                "{hour} giờ {minute} phút, {}",
+                eiso_platform::aip::time::document_date(t.date_naive())
+            ),
             short_time: format!("{hour}:{minute} {day}/{month}/{year}"),
             hm: format!("{hour}:{minute}"),
             iso: t.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
