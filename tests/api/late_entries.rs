@@ -212,9 +212,15 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
         "done 20/3, by its end 31/3"
     );
     assert_eq!(
-        (second.cut_off_date, second.record.clone()),
-        (q1.cut_off_date, q1.record.clone())
+        (
+            second.cut_off_date,
+            second.record.clone(),
+            second.document_number.clone()
+        ),
+        (q1.cut_off_date, q1.record.clone(), q1.document_number.clone()),
+        "the same document, under its number"
     );
+    assert!(!q1.document_number.is_empty());
     let revision = &second.revisions[0];
     assert_eq!(
         (revision.revision, revision.issued_by.as_str(), revision.reason.as_str()),

@@ -12,6 +12,7 @@ mod concurrency;
 mod documents;
 mod dossiers;
 mod events;
+mod issued_documents;
 mod kept_statistics;
 mod late_entries;
 mod period_statistics;

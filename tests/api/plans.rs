@@ -214,6 +214,23 @@ async fn the_seed_plan_through_a_year() {
     let office = server
         .create_unit("31-HAIAN-GDDT", "Phòng Giáo dục và Đào tạo quận Hải An", &root.name)
         .await;
+    // As the seed plan is signed: at Hải An, by the head of the office.
+    server
+        .admin()
+        .update_unit(eiso_proto::eiso::identity::v1::UpdateUnitRequest {
+            unit: Some(eiso_proto::eiso::identity::v1::Unit {
+                name: office.name.clone(),
+                place_name: "Hải An".into(),
+                document_symbol: "PGDĐT".into(),
+                signer_title: "TRƯỞNG PHÒNG".into(),
+                signer_name: "Nguyễn Thị Minh Thu".into(),
+                ..Default::default()
+            }),
+            update_mask: mask(&["place_name", "document_symbol", "signer_title", "signer_name"]),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
     let (_, leader) = server.user_with_role("truong.phong", Role::Leader, &office.name).await;
     let (_, controller) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
@@ -237,6 +254,7 @@ async fn the_seed_plan_through_a_year() {
                 "Kế hoạch số 43/KH-SGDĐT ngày 17/01/2024 của Sở Giáo dục và Đào tạo Hải Phòng".into(),
                 "Quyết định số 81/QĐ-UBND ngày 22/01/2024 của UBND quận Hải An".into(),
             ],
+            report_recipients: vec!["Sở GD&ĐT".into(), "UBND quận".into()],
             ..Default::default()
         }),
         plan_id: plan_id.into(),

@@ -624,7 +624,8 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     let html_file = stored.files.iter().find(|f| f.file_name.ends_with(".html")).unwrap();
     let html = String::from_utf8(download(&mut documents, &html_file.name).await.1).unwrap();
     for expected in [
-        "<h1>Báo cáo xem xét của lãnh đạo năm 2024</h1>",
+        "<h1 class=\"kind\">BÁO CÁO</h1>\n<div class=\"subject\">Xem xét của lãnh đạo năm 2024</div>",
+        "Số: 01/BC</div>",
         "Từ ngày 01/01/2024 đến ngày 31/12/2024",
         "Ngày 20 tháng 12 năm 2024",
         "Phòng Giáo dục và Đào tạo",

@@ -210,11 +210,28 @@ pub struct UnitCreateArgs {
     /// nearest unit above's when not given
     #[arg(long, value_name = "PLACE")]
     pub place_name: Option<String>,
+    #[command(flatten)]
+    pub letterhead: LetterheadArgs,
     /// Idempotency key: repeat a create that may have failed with the same id
     /// and the server returns the first result instead of creating twice
     /// [default: a new UUID]
     #[arg(long, value_name = "ID")]
     pub request_id: Option<String>,
+}
+
+/// How a unit's documents are numbered and signed (Nghị định 30/2020/NĐ-CP).
+#[derive(Debug, Args)]
+pub struct LetterheadArgs {
+    /// Its abbreviation in document symbols, e.g. "PGDĐT": reports are numbered
+    /// "Số: 15/BC-PGDĐT"
+    #[arg(long, value_name = "SYMBOL")]
+    pub document_symbol: Option<String>,
+    /// The title its head signs under, e.g. "TRƯỞNG PHÒNG"
+    #[arg(long, value_name = "TITLE")]
+    pub signer_title: Option<String>,
+    /// The name printed under the signature, e.g. "Nguyễn Thị Minh Thu"
+    #[arg(long, value_name = "NAME")]
+    pub signer_name: Option<String>,
 }
 
 /// `eiso units update`.
@@ -235,6 +252,8 @@ pub struct UnitUpdateArgs {
     /// Where its documents are dated (địa danh); "" to take the nearest unit above's
     #[arg(long, value_name = "PLACE")]
     pub place_name: Option<String>,
+    #[command(flatten)]
+    pub letterhead: LetterheadArgs,
     /// Refuse the change if the unit changed since this etag was read
     #[arg(long)]
     pub etag: Option<String>,

@@ -16,6 +16,42 @@ pub struct DirectoryUser {
     pub active: bool,
 }
 
+/// How a unit's documents are numbered and signed (Nghị định 30/2020/NĐ-CP):
+/// the unit's own, not inherited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Letterhead {
+    /// Its abbreviation in document symbols, e.g. `PGDĐT`; may be empty.
+    pub document_symbol: String,
+    /// The title its head signs under, e.g. `TRƯỞNG PHÒNG`; may be empty.
+    pub signer_title: String,
+    /// The name under the signature; may be empty.
+    pub signer_name: String,
+}
+
+impl Letterhead {
+    /// The title printed above the signature.
+    pub fn signer_title(&self) -> &str {
+        if self.signer_title.is_empty() {
+            "THỦ TRƯỞNG ĐƠN VỊ"
+        } else {
+            &self.signer_title
+        }
+    }
+
+    /// A document's number and symbol: `15/BC-PGDĐT` (`kind` is the
+    /// document type's abbreviation, `BC` for a report), `15/BC` when the
+    /// unit has no abbreviation. Numbers below 10 are written `01` … `09`,
+    /// as the register starts the year "từ số 01" (Nghị định 30/2020/NĐ-CP,
+    /// Điều 15).
+    pub fn number(&self, number: i64, kind: &str) -> String {
+        if self.document_symbol.is_empty() {
+            format!("{number:02}/{kind}")
+        } else {
+            format!("{number:02}/{kind}-{}", self.document_symbol)
+        }
+    }
+}
+
 /// A unit as the directory knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryUnit {
@@ -28,6 +64,8 @@ pub struct DirectoryUnit {
     /// Where its documents are dated (địa danh): its own, or the nearest
     /// unit's above it; empty when none has one.
     pub place_name: String,
+    /// How its documents are numbered and signed.
+    pub letterhead: Letterhead,
 }
 
 type Answer<'a, T> = Pin<Box<dyn Future<Output = ServiceResult<T>> + Send + 'a>>;

@@ -19,6 +19,7 @@ pub mod gateway;
 pub mod grpc;
 pub mod journal;
 pub mod links;
+pub mod paper;
 pub mod policy;
 pub mod scope;
 pub mod spreadsheet;

@@ -58,6 +58,10 @@ pub trait ResourceLinks: Send + Sync + 'static {
         reason: &'a str,
         files: Vec<(String, String, Vec<u8>)>,
     ) -> Answer<'a, i32>;
+
+    /// The next number in `unit`'s register of issued documents for `year`
+    /// (numbered from 1 each year, across every service that issues).
+    fn issue_number<'a>(&'a self, ctx: &'a CallContext, unit: &'a str, year: i32) -> Answer<'a, i64>;
 }
 
 /// The title a link shows to a caller who may not see its target (the

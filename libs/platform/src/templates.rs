@@ -15,7 +15,10 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 ///   `{% if x %}` on it is allowed;
 /// - no debug information: it would copy the variables' values (personal
 ///   data) into error messages;
-/// - a template's trailing newline is kept.
+/// - a template's trailing newline is kept;
+/// - `paper.html`, the macros of a document a leader signs (letterhead, number
+///   line, date line, Nơi nhận and signature, Nghị định 30/2020/NĐ-CP), can be
+///   imported by any template.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
@@ -30,8 +33,12 @@ pub fn environment() -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_debug(false);
     env.set_keep_trailing_newline(true);
+    add_builtin(&mut env, "paper.html", PAPER);
     env
 }
+
+/// The macros every signed document shares (`templates/paper.html`).
+const PAPER: &str = include_str!("templates/paper.html");
 
 /// Adds a template compiled into the binary. A built-in template that does
 /// not compile is a defect of the build, never of input: it stops the

@@ -3,5 +3,6 @@
 
 mod m0002_document_tables;
 mod m0003_record_revisions;
+mod m0004_issue_numbers;
 
-crate::schema::migrator!(m0002_document_tables, m0003_record_revisions);
+crate::schema::migrator!(m0002_document_tables, m0003_record_revisions, m0004_issue_numbers);

@@ -4,5 +4,11 @@
 mod m0002_identity_tables;
 mod m0003_sign_in_failures;
 mod m0004_unit_place_names;
+mod m0005_unit_letterheads;
 
-crate::schema::migrator!(m0002_identity_tables, m0003_sign_in_failures, m0004_unit_place_names);
+crate::schema::migrator!(
+    m0002_identity_tables,
+    m0003_sign_in_failures,
+    m0004_unit_place_names,
+    m0005_unit_letterheads
+);

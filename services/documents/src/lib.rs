@@ -9,6 +9,7 @@ mod documents;
 mod files;
 mod grpc;
 mod records;
+mod register;
 mod revisions;
 mod rows;
 mod table;

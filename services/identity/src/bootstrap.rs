@@ -59,6 +59,9 @@ pub async fn ensure_bootstrap(identity: &Identity, admin_password: Option<&str>)
         update_time: now,
         version: 1,
         place_name: String::new(),
+        document_symbol: String::new(),
+        signer_title: String::new(),
+        signer_name: String::new(),
     };
     let admin = UserRow {
         id: names::new_id(),

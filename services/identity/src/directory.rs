@@ -32,6 +32,8 @@ pub struct UnitSummary {
     /// Where its documents are dated: its own place name, or the nearest
     /// unit's above it; empty when none has one.
     pub place_name: String,
+    /// How its documents are numbered and signed.
+    pub letterhead: eiso_platform::directory::Letterhead,
 }
 
 /// Deepest tree followed; deeper means a corrupt tree.
@@ -78,6 +80,11 @@ impl Identity {
             display_name: unit.display_name.clone(),
             active: unit.is_active(),
             place_name,
+            letterhead: eiso_platform::directory::Letterhead {
+                document_symbol: unit.document_symbol.clone(),
+                signer_title: unit.signer_title.clone(),
+                signer_name: unit.signer_name.clone(),
+            },
         }))
     }
 

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
-pub const UNIT_COLUMNS: [&str; 12] = [
+pub const UNIT_COLUMNS: [&str; 15] = [
     "id",
     "code",
     "display_name",
@@ -22,6 +22,9 @@ pub const UNIT_COLUMNS: [&str; 12] = [
     "update_time",
     "version",
     "place_name",
+    "document_symbol",
+    "signer_title",
+    "signer_name",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -46,6 +49,12 @@ pub struct UnitRow {
     pub version: i64,
     /// Where its documents are dated (địa danh); empty: the nearest above.
     pub place_name: String,
+    /// Its abbreviation in document symbols (`PGDĐT`); may be empty.
+    pub document_symbol: String,
+    /// The title its head signs under (`TRƯỞNG PHÒNG`); may be empty.
+    pub signer_title: String,
+    /// The name under its head's signature; may be empty.
+    pub signer_name: String,
 }
 
 impl UnitRow {
@@ -64,6 +73,9 @@ impl UnitRow {
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
             place_name: row.try_get("", "place_name")?,
+            document_symbol: row.try_get("", "document_symbol")?,
+            signer_title: row.try_get("", "signer_title")?,
+            signer_name: row.try_get("", "signer_name")?,
         })
     }
 
@@ -122,6 +134,9 @@ impl UnitRow {
             update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
             place_name: self.place_name.clone(),
+            document_symbol: self.document_symbol.clone(),
+            signer_title: self.signer_title.clone(),
+            signer_name: self.signer_name.clone(),
         }
     }
 
@@ -143,6 +158,9 @@ impl UnitRow {
                 self.update_time.into(),
                 self.version.into(),
                 self.place_name.clone().into(),
+                self.document_symbol.clone().into(),
+                self.signer_title.clone().into(),
+                self.signer_name.clone().into(),
             ]),
         )
         .await
@@ -173,6 +191,9 @@ impl UnitRow {
                 serde_json::to_string(&self.former_names).map_err(ServiceError::internal)?,
             )
             .value("place_name", self.place_name.clone())
+            .value("document_symbol", self.document_symbol.clone())
+            .value("signer_title", self.signer_title.clone())
+            .value("signer_name", self.signer_name.clone())
             .value("update_time", now)
             .and_where(Expr::col("id").eq(self.id.clone()));
         versioned::update(db, update, self.version, &self.name(), |e| {

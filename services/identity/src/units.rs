@@ -189,6 +189,7 @@ impl Identity {
         let code = check_code(&mut violations, "unit.code", &input.code);
         let display_name = text::clean(&mut violations, "unit.display_name", &input.display_name, true, 200);
         let place_name = text::clean(&mut violations, "unit.place_name", &input.place_name, false, 100);
+        let letterhead = Letterhead::check(&mut violations, &input);
         check_kind(&mut violations, "unit.kind", input.kind);
         check_request_id(&mut violations, &ctx.request_id);
         violations.check()?;
@@ -213,6 +214,9 @@ impl Identity {
             update_time: now,
             version: 1,
             place_name,
+            document_symbol: letterhead.document_symbol,
+            signer_title: letterhead.signer_title,
+            signer_name: letterhead.signer_name,
         };
         row.insert(tx.txn()).await?;
         let unit = row.to_proto();
@@ -268,7 +272,15 @@ impl Identity {
         let id = names::parse(&input.name, "units", "unit.name")?;
         let paths = field_mask::paths(
             request.update_mask.as_ref(),
-            &["display_name", "kind", "parent", "place_name"],
+            &[
+                "display_name",
+                "kind",
+                "parent",
+                "place_name",
+                "document_symbol",
+                "signer_title",
+                "signer_name",
+            ],
         )?;
         let mut violations = Violations::new();
         let display_name = text::clean(
@@ -282,6 +294,7 @@ impl Identity {
             check_kind(&mut violations, "unit.kind", input.kind);
         }
         let place_name = text::clean(&mut violations, "unit.place_name", &input.place_name, false, 100);
+        let letterhead = Letterhead::check(&mut violations, &input);
         violations.check()?;
 
         let tx = self.journal.begin(ctx).await?;
@@ -294,6 +307,15 @@ impl Identity {
         }
         if paths.contains(&"place_name") {
             row.place_name = place_name;
+        }
+        if paths.contains(&"document_symbol") {
+            row.document_symbol = letterhead.document_symbol;
+        }
+        if paths.contains(&"signer_title") {
+            row.signer_title = letterhead.signer_title;
+        }
+        if paths.contains(&"signer_name") {
+            row.signer_name = letterhead.signer_name;
         }
         if paths.contains(&"parent") {
             let parent = active_parent(tx.txn(), &input.parent, "unit.parent").await?;
@@ -471,5 +493,33 @@ pub fn check_request_id(violations: &mut Violations, request_id: &str) {
             "request_id",
             "must be at most 100 printable ASCII characters (a UUID is recommended)",
         );
+    }
+}
+
+/// How a unit's documents are numbered and signed, checked.
+struct Letterhead {
+    document_symbol: String,
+    signer_title: String,
+    signer_name: String,
+}
+
+impl Letterhead {
+    fn check(violations: &mut Violations, input: &Unit) -> Self {
+        let document_symbol = text::clean(violations, "unit.document_symbol", &input.document_symbol, false, 30);
+        // It follows the type's abbreviation after a dash: `15/BC-PGDĐT`.
+        if document_symbol
+            .chars()
+            .any(|c| !(c.is_alphanumeric() || c == '&' || c == '-'))
+        {
+            violations.add(
+                "unit.document_symbol",
+                "must be letters, digits, `&` or `-`, e.g. `PGDĐT` (no spaces or `/`)",
+            );
+        }
+        Self {
+            document_symbol,
+            signer_title: text::clean(violations, "unit.signer_title", &input.signer_title, false, 100),
+            signer_name: text::clean(violations, "unit.signer_name", &input.signer_name, false, 100),
+        }
     }
 }

@@ -103,6 +103,15 @@ impl Plans {
             .enumerate()
             .map(|(i, basis)| text::clean(&mut v, &f(&format!("legal_bases[{i}]")), basis, true, MAX_TEXT))
             .collect();
+        if input.report_recipients.len() > 30 {
+            v.add(f("report_recipients"), "at most 30");
+        }
+        let report_recipients: Vec<String> = input
+            .report_recipients
+            .iter()
+            .enumerate()
+            .map(|(i, to)| text::clean(&mut v, &f(&format!("report_recipients[{i}]")), to, true, 200))
+            .collect();
         if input.issuing_unit.is_empty() {
             v.add(f("issuing_unit"), "is required");
         }
@@ -113,6 +122,7 @@ impl Plans {
             issuing_unit: input.issuing_unit.clone(),
             title,
             legal_bases,
+            report_recipients,
             ..Default::default()
         })
     }
@@ -285,7 +295,10 @@ impl Plans {
     pub async fn update_plan(&self, ctx: &CallContext, request: pb::UpdatePlanRequest) -> ServiceResult<pb::Plan> {
         let input = request.plan.unwrap_or_default();
         let id = parse_plan(&input.name, "plan.name")?;
-        let paths = field_mask::paths(request.update_mask.as_ref(), &["title", "legal_bases"])?;
+        let paths = field_mask::paths(
+            request.update_mask.as_ref(),
+            &["title", "legal_bases", "report_recipients"],
+        )?;
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = self.checked_plan(ctx, tx.txn(), &id).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
@@ -293,7 +306,8 @@ impl Plans {
         for path in paths {
             match path {
                 "title" => merged.title = input.title.clone(),
-                _ => merged.legal_bases = input.legal_bases.clone(),
+                "legal_bases" => merged.legal_bases = input.legal_bases.clone(),
+                _ => merged.report_recipients = input.report_recipients.clone(),
             }
         }
         row.content = self.clean_plan(&merged, "plan").await?;

@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime};
 use eiso_platform::aip::text;
 use eiso_platform::aip::{list, names};
 use eiso_platform::blocking;
@@ -65,6 +65,8 @@ fn date(year: i32, month: u32, day: u32) -> ServiceResult<NaiveDate> {
 }
 
 const TITLE: &str = "Báo cáo kết quả thực hiện cải cách hành chính";
+/// A report's type in its symbol (`05/BC-PGDĐT`), Nghị định 30/2020/NĐ-CP Phụ lục III.
+const REPORT_SYMBOL: &str = "BC";
 
 /// Quarter `q` (1–4) of `year`: from the day after the previous quarter's cut-off (1 January
 /// for the first) to the 25th of the quarter's last month.
@@ -260,37 +262,49 @@ impl Plans {
         })
     }
 
-    /// The printed names of the issuing unit and the body above it, and
-    /// where the unit's documents are dated.
-    async fn unit_names(&self, unit: &str) -> ServiceResult<(String, String, String)> {
-        let (name, place) = self
-            .directory
-            .unit(unit)
-            .await?
-            .map(|u| (u.display_name, u.place_name))
-            .unwrap_or_default();
-        let superior = match self.directory.ancestors(unit).await?.get(1) {
-            Some(parent) => self
+    /// Who issues the plan's reports, as printed: the issuing unit, the body
+    /// above it, where and how its documents are dated, numbered and signed.
+    async fn issuer(&self, unit: &str) -> ServiceResult<report::Issuer> {
+        let mut issuer = report::Issuer::default();
+        if let Some(u) = self.directory.unit(unit).await? {
+            issuer.unit_name = u.display_name;
+            issuer.place_name = u.place_name;
+            issuer.letterhead = u.letterhead;
+        }
+        if let Some(parent) = self.directory.ancestors(unit).await?.get(1) {
+            issuer.superior_name = self
                 .directory
                 .unit(parent)
                 .await?
                 .map(|u| u.display_name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        Ok((name, superior, place))
+                .unwrap_or_default();
+        }
+        Ok(issuer)
     }
 
     /// The report's printable page and workbook.
     async fn render(&self, plan: &PlanRow, content: &pb::Report) -> ServiceResult<(String, Vec<u8>)> {
         let plan_proto = plan.to_proto(self.journal.db().reader()).await?;
-        let (unit_name, superior, place) = self.unit_names(&plan.content.issuing_unit).await?;
-        let view = report::view(content, &plan_proto, &unit_name, &superior, &place);
+        let issuer = self.issuer(&plan.content.issuing_unit).await?;
+        let view = report::view(content, &plan_proto, &issuer);
         let html = self.templates.render(&view).map_err(ServiceError::internal)?;
         let xlsx = blocking::run(move || report::workbook(&view))
             .await?
             .map_err(ServiceError::internal)?;
         Ok((html, xlsx))
+    }
+
+    /// The number and symbol a report issued on `day` by `unit` gets: the
+    /// next in the unit's register of issued documents for that year.
+    async fn document_number(&self, ctx: &CallContext, unit: &str, day: NaiveDate) -> ServiceResult<String> {
+        let number = self.links.issue_number(ctx, unit, day.year()).await?;
+        let letterhead = self
+            .directory
+            .unit(unit)
+            .await?
+            .map(|u| u.letterhead)
+            .unwrap_or_default();
+        Ok(letterhead.number(number, REPORT_SYMBOL))
     }
 
     /// Builds, files and keeps the report of `period`, or returns the one already kept.
@@ -307,8 +321,6 @@ impl Plans {
             return Ok(existing.content);
         }
         let mut content = self.report_content(ctx, plan, period).await?;
-        let (html, xlsx) = self.render(plan, &content).await?;
-        let stem = file_stem(plan.content.year, period);
         // Filed under the system principal for periodic reports, so that the scheduler and
         // someone asking for the same report at the same time file the same record.
         let filing_ctx = if period.kind == pb::ReportKind::OnDemand {
@@ -318,6 +330,12 @@ impl Plans {
             system.reason = format!("generated for {}", ctx.principal.name);
             system
         };
+        // Issued on its cut-off day, in that year's register.
+        content.document_number = self
+            .document_number(&filing_ctx, &plan.content.issuing_unit, period.cut_off)
+            .await?;
+        let (html, xlsx) = self.render(plan, &content).await?;
+        let stem = file_stem(plan.content.year, period);
         let record = self
             .links
             .file_record(
@@ -498,6 +516,8 @@ impl Plans {
         let mut content = pb::Report {
             name: before.name.clone(),
             record: before.record.clone(),
+            // The same document, issued again under its number.
+            document_number: before.document_number.clone(),
             create_time: before.create_time,
             revision: revision + 1,
             revisions: before.revisions.clone(),

@@ -33,6 +33,7 @@ impl Directory for IdentityDirectory {
                 display_name: u.display_name,
                 active: u.active,
                 place_name: u.place_name,
+                letterhead: u.letterhead,
             }))
         })
     }

@@ -224,4 +224,8 @@ impl ResourceLinks for ServiceLinks {
     ) -> Answer<'a, i32> {
         Box::pin(self.revise_inner(ctx, record, reason, files))
     }
+
+    fn issue_number<'a>(&'a self, ctx: &'a CallContext, unit: &'a str, year: i32) -> Answer<'a, i64> {
+        Box::pin(self.documents.next_issue_number(ctx, unit, year))
+    }
 }

@@ -42,6 +42,15 @@ pub enum PlansCommand {
         /// `plans/ID`
         plan: String,
     },
+    /// Sets who the plan's reports are sent to (Nơi nhận), in the printed order;
+    /// none: the body above the issuing unit
+    Recipients {
+        /// `plans/ID`
+        plan: String,
+        /// A recipient, e.g. "Sở GD&ĐT"; repeat for several
+        #[arg(long = "to")]
+        recipients: Vec<String>,
+    },
     /// Lists a plan's tasks in the plan's order
     Tasks {
         /// `plans/ID`
@@ -105,6 +114,9 @@ pub struct ImportArgs {
     /// A legal basis (căn cứ); repeat for several
     #[arg(long = "legal-basis")]
     pub legal_bases: Vec<String>,
+    /// Who the plan's reports are sent to (Nơi nhận), e.g. "Sở GD&ĐT"; repeat for several
+    #[arg(long = "report-recipient")]
+    pub report_recipients: Vec<String>,
     /// A unit as written in the table, mapped to eiso: `TEXT=units/ID`; repeat for several
     #[arg(long = "alias")]
     pub aliases: Vec<String>,
@@ -250,6 +262,7 @@ fn plan_json(plan: &Plan) -> Value {
         "issuing_unit": plan.issuing_unit,
         "title": plan.title,
         "legal_bases": plan.legal_bases,
+        "report_recipients": plan.report_recipients,
         "task_count": plan.task_count,
         "target_count": plan.target_count,
         "create_time": json_time(plan.create_time.as_ref()),
@@ -441,10 +454,36 @@ pub async fn run(ctx: &Ctx, command: PlansCommand) -> Result<(), CliError> {
                 ("issuing unit", plan.issuing_unit.clone()),
                 ("title", plan.title.clone()),
                 ("legal bases", plan.legal_bases.join("\n")),
+                ("report recipients", plan.report_recipients.join("\n")),
                 ("tasks", plan.task_count.to_string()),
                 ("targets", plan.target_count.to_string()),
                 ("created", local_cell(plan.create_time.as_ref())),
             ]))
+        }
+        PlansCommand::Recipients { plan, recipients } => {
+            let request = ctx.request(UpdatePlanRequest {
+                plan: Some(Plan {
+                    name: plan,
+                    report_recipients: recipients,
+                    ..Default::default()
+                }),
+                update_mask: Some(eiso_proto::prost_types::FieldMask {
+                    paths: vec!["report_recipients".into()],
+                }),
+                etag: String::new(),
+            })?;
+            let plan = ctx.answer(client(ctx).update_plan(request)).await?;
+            if ctx.json() {
+                return output::print_json(&plan_json(&plan));
+            }
+            println!("{}: reports go to {}", plan.name, {
+                if plan.report_recipients.is_empty() {
+                    "the body above the issuing unit".to_string()
+                } else {
+                    plan.report_recipients.join("; ")
+                }
+            });
+            Ok(())
         }
         PlansCommand::Tasks { plan } => {
             let request = ctx.request(ListTasksRequest {
@@ -649,6 +688,7 @@ async fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), CliError> {
             issuing_unit: args.unit,
             title: args.title,
             legal_bases: args.legal_bases,
+            report_recipients: args.report_recipients,
             ..Default::default()
         }),
         plan_id: args.id.unwrap_or_default(),

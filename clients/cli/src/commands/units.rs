@@ -45,6 +45,9 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
             kind: args.kind as i32,
             parent: args.parent.unwrap_or_default(),
             place_name: args.place_name.as_deref().map(nfc).unwrap_or_default(),
+            document_symbol: args.letterhead.document_symbol.as_deref().map(nfc).unwrap_or_default(),
+            signer_title: args.letterhead.signer_title.as_deref().map(nfc).unwrap_or_default(),
+            signer_name: args.letterhead.signer_name.as_deref().map(nfc).unwrap_or_default(),
             ..Unit::default()
         }),
         request_id: request_id.clone(),
@@ -77,8 +80,25 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
         unit.place_name = nfc(place);
         mask.add("place_name");
     }
+    let letterhead = &args.letterhead;
+    for (value, path, field) in [
+        (
+            &letterhead.document_symbol,
+            "document_symbol",
+            &mut unit.document_symbol,
+        ),
+        (&letterhead.signer_title, "signer_title", &mut unit.signer_title),
+        (&letterhead.signer_name, "signer_name", &mut unit.signer_name),
+    ] {
+        if let Some(value) = value {
+            *field = nfc(value);
+            mask.add(path);
+        }
+    }
     Ok(UpdateUnitRequest {
-        update_mask: Some(mask.or_refuse("--name, --kind, --parent, --place-name")?),
+        update_mask: Some(
+            mask.or_refuse("--name, --kind, --parent, --place-name, --document-symbol, --signer-title, --signer-name")?,
+        ),
         unit: Some(unit),
         etag: args.etag.clone().unwrap_or_default(),
     })
@@ -180,6 +200,16 @@ fn unit_details(unit: &Unit) -> comfy_table::Table {
     if !unit.successor.is_empty() {
         rows.push(("successor", unit.successor.clone()));
     }
+    for (label, value) in [
+        ("place name", &unit.place_name),
+        ("document symbol", &unit.document_symbol),
+        ("signer title", &unit.signer_title),
+        ("signer name", &unit.signer_name),
+    ] {
+        if !value.is_empty() {
+            rows.push((label, value.clone()));
+        }
+    }
     if !unit.former_names.is_empty() {
         let former = unit
             .former_names
@@ -212,6 +242,10 @@ pub fn unit_json(unit: &Unit) -> Value {
         "parent": unit.parent,
         "state": enum_json::<unit::State>(unit.state),
         "successor": unit.successor,
+        "place_name": unit.place_name,
+        "document_symbol": unit.document_symbol,
+        "signer_title": unit.signer_title,
+        "signer_name": unit.signer_name,
         "former_names": unit.former_names.iter().map(|change| json!({
             "code": change.code,
             "display_name": change.display_name,
@@ -237,6 +271,11 @@ mod tests {
             kind: None,
             parent: None,
             place_name: None,
+            letterhead: crate::cli::LetterheadArgs {
+                document_symbol: None,
+                signer_title: None,
+                signer_name: None,
+            },
             etag: None,
         }
     }
@@ -268,6 +307,25 @@ mod tests {
         assert_eq!(unit.kind, UnitKind::PrimarySchool as i32);
         assert_eq!(unit.parent, "units/7");
         assert_eq!(unit.display_name, "", "fields outside the mask are not sent");
+        Ok(())
+    }
+
+    #[test]
+    fn the_letterhead_flags_send_their_fields_in_nfc() -> Result<(), CliError> {
+        let decomposed: String = unicode_normalization::UnicodeNormalization::nfd("Nguyễn Thị Minh Thu").collect();
+        let request = update_request(&UnitUpdateArgs {
+            letterhead: crate::cli::LetterheadArgs {
+                document_symbol: Some("PGDĐT".to_string()),
+                signer_title: None,
+                signer_name: Some(decomposed),
+            },
+            ..update_args()
+        })?;
+        assert_eq!(paths(&request), vec!["document_symbol", "signer_name"]);
+        let unit = request.unit.unwrap_or_default();
+        assert_eq!(unit.document_symbol, "PGDĐT");
+        assert_eq!(unit.signer_name, "Nguyễn Thị Minh Thu");
+        assert_eq!(unit.signer_title, "", "not given, not sent");
         Ok(())
     }
 

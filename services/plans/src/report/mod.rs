@@ -6,6 +6,7 @@
 //! every text is NFC; it is rendered with HTML auto-escaping. The built-in template is
 //! `templates/report.html`; an office may give its own with [`Templates::with_source`].
 
+use eiso_platform::directory::Letterhead;
 use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::labels::{Label, ProtoEnum};
@@ -58,6 +59,19 @@ impl Templates {
     }
 }
 
+/// Who issues a report, as printed.
+#[derive(Debug, Clone, Default)]
+pub struct Issuer {
+    /// The issuing unit's name.
+    pub unit_name: String,
+    /// The body above it (may be empty).
+    pub superior_name: String,
+    /// Where its documents are dated (may be empty).
+    pub place_name: String,
+    /// How its documents are numbered and signed.
+    pub letterhead: Letterhead,
+}
+
 /// What the template gets.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
@@ -65,8 +79,20 @@ pub struct ReportView {
     pub unit_name: String,
     /// The superior body, printed above the unit (may be empty).
     pub superior_name: String,
+    /// `Số: 05/BC-PGDĐT` without `Số: `; empty for a report kept before
+    /// reports were numbered.
+    pub document_number: String,
     /// The report's title.
     pub title: String,
+    /// What the report is about, under `BÁO CÁO` (its title without the
+    /// document type the heading already says): `Kết quả thực hiện …`.
+    pub subject: String,
+    /// The title above the signature, `TRƯỞNG PHÒNG`.
+    pub signer_title: String,
+    /// The name under it; may be empty.
+    pub signer_name: String,
+    /// `Nơi nhận`, in order, before `Lưu: VT`.
+    pub recipients: Vec<String>,
     /// The plan's title.
     pub plan_title: String,
     /// `từ ngày 01/01/2024 đến ngày 25/3/2024`.
@@ -161,14 +187,17 @@ pub fn target_status_label(status: i32) -> (&'static str, &'static str) {
     (status.label_vi(), class)
 }
 
+/// A percentage for print: `–` when there was nothing to count.
+fn percent_of(percent: f64, denominator: i64) -> String {
+    if denominator == 0 {
+        eiso_platform::paper::NO_DATA.to_string()
+    } else {
+        format!("{}%", format_percent(percent))
+    }
+}
+
 /// The view of `report`.
-pub fn view(
-    report: &pb::Report,
-    plan: &pb::Plan,
-    unit_name: &str,
-    superior_name: &str,
-    place_name: &str,
-) -> ReportView {
+pub fn view(report: &pb::Report, plan: &pb::Plan, issuer: &Issuer) -> ReportView {
     let date = |d: &Option<pb::LocalDate>| {
         d.as_ref()
             .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
@@ -243,9 +272,22 @@ pub fn view(
             reason: nfc(&r.reason),
             changes: r.changes.iter().map(|c| nfc(c)).collect(),
         }),
-        unit_name: nfc(unit_name),
-        superior_name: nfc(superior_name),
+        unit_name: nfc(&issuer.unit_name),
+        superior_name: nfc(&issuer.superior_name),
+        document_number: nfc(&report.document_number),
         title: nfc(&report.title),
+        subject: eiso_platform::paper::subject(&report.title, "Báo cáo"),
+        signer_title: nfc(issuer.letterhead.signer_title()),
+        signer_name: nfc(&issuer.letterhead.signer_name),
+        recipients: if plan.report_recipients.is_empty() {
+            [&issuer.superior_name]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| nfc(s))
+                .collect()
+        } else {
+            plan.report_recipients.iter().map(|s| nfc(s)).collect()
+        },
         plan_title: nfc(&plan.title),
         period_text: format!(
             "từ ngày {} đến ngày {}",
@@ -253,7 +295,7 @@ pub fn view(
             date(&report.cut_off_date)
         ),
         issue_date,
-        place_name: nfc(place_name),
+        place_name: nfc(&issuer.place_name),
         done_count: leaves
             .iter()
             .filter(|t| t.status == status_label(pb::TaskStatus::Done as i32))
@@ -274,9 +316,9 @@ pub fn view(
             in_progress: d.in_progress,
             overdue: d.overdue,
             rated: d.rated,
-            on_time_percent: format!("{}%", format_percent(d.on_time_percent)),
-            satisfaction_percent: format!("{}%", format_percent(d.satisfaction_percent)),
-            digitised_percent: format!("{}%", format_percent(d.digitised_percent)),
+            on_time_percent: percent_of(d.on_time_percent, d.early + d.on_time + d.late + d.overdue),
+            satisfaction_percent: percent_of(d.satisfaction_percent, d.rated),
+            digitised_percent: percent_of(d.digitised_percent, d.early + d.on_time + d.late),
         },
     }
 }

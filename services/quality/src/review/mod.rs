@@ -24,7 +24,7 @@ mod sources;
 pub use render::Templates;
 pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
@@ -258,7 +258,20 @@ impl Quality {
             .review_pack(ctx, sources.as_ref(), &request.unit, start, end)
             .await?;
         let now = self.clock.now();
+        let superior_name = match self.directory.ancestors(&request.unit).await?.get(1) {
+            Some(parent) => self
+                .directory
+                .unit(parent)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        // Issued today, under the next number of the unit's register.
+        let year = now.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).year();
+        let number = self.links.issue_number(ctx, &request.unit, year).await?;
         let mut review = pb::ManagementReview {
+            document_number: unit.letterhead.number(number, "BC"),
             unit: request.unit.clone(),
             start_date: Some(date_to_proto(start)),
             end_date: Some(date_to_proto(end)),
@@ -273,6 +286,8 @@ impl Quality {
             author_name: ctx.principal.display_name.clone(),
             issue_time: now,
             place_name: unit.place_name.clone(),
+            letterhead: unit.letterhead.clone(),
+            superior_name,
         };
         let templates = self.templates.clone();
         let (xlsx, html) = eiso_platform::blocking::run(move || {

@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_platform::ServiceError;
+use eiso_platform::directory::Letterhead;
+use eiso_platform::paper::NO_DATA;
 use eiso_platform::templates;
 use eiso_proto::eiso::quality::v1 as pb;
 use minijinja::Environment;
@@ -26,6 +28,19 @@ pub struct Document {
     pub issue_time: DateTime<Utc>,
     /// Where the unit's documents are dated (địa danh); empty for none.
     pub place_name: String,
+    /// How the unit's documents are numbered and signed.
+    pub letterhead: Letterhead,
+    /// The body above the unit (may be empty).
+    pub superior_name: String,
+}
+
+/// `percent(fraction)`, or `–` when the rate is over nothing.
+fn percent_of(fraction: f64, denominator: i64) -> String {
+    if denominator == 0 {
+        NO_DATA.to_string()
+    } else {
+        percent(fraction)
+    }
 }
 
 /// `0.962` → `96,2%`.
@@ -105,7 +120,14 @@ struct Issue {
 #[derive(Serialize)]
 struct View {
     title: String,
+    /// Under `BÁO CÁO`: the title without it.
+    subject: String,
     unit_name: String,
+    superior_name: String,
+    /// `05/BC-PGDĐT`; empty for a pack kept before packs were numbered.
+    document_number: String,
+    signer_title: String,
+    signer_name: String,
     period: String,
     issue: Issue,
     author: String,
@@ -131,7 +153,12 @@ fn view(document: &Document) -> View {
     let local = document.issue_time.with_timezone(&Ho_Chi_Minh);
     View {
         title: review.title.clone(),
+        subject: eiso_platform::paper::subject(&review.title, "Báo cáo"),
         unit_name: document.unit_name.clone(),
+        superior_name: document.superior_name.clone(),
+        document_number: review.document_number.clone(),
+        signer_title: document.letterhead.signer_title().to_string(),
+        signer_name: document.letterhead.signer_name.clone(),
         period: format!(
             "Từ ngày {} đến ngày {}",
             date(review.start_date.as_ref()),
@@ -197,17 +224,29 @@ fn view(document: &Document) -> View {
             line("Rút hồ sơ hoặc dừng xử lý", service.withdrawn_or_stopped),
             line("Đang giải quyết trong hạn", service.in_progress),
             line("Đang giải quyết, đã quá hạn", service.overdue),
-            line("Tỷ lệ giải quyết trước và đúng hạn", percent(service.on_time_rate)),
-            line("Tỷ lệ kết quả được số hóa", percent(service.digitised_rate)),
+            line(
+                "Tỷ lệ giải quyết trước và đúng hạn",
+                percent_of(
+                    service.on_time_rate,
+                    service.early + service.on_time + service.late + service.overdue,
+                ),
+            ),
+            line(
+                "Tỷ lệ kết quả được số hóa",
+                percent_of(service.digitised_rate, service.early + service.on_time + service.late),
+            ),
         ],
         satisfaction: vec![
             line("Số hồ sơ được đánh giá", service.rated),
-            line("Tỷ lệ hài lòng", percent(service.satisfaction_rate)),
+            line("Tỷ lệ hài lòng", percent_of(service.satisfaction_rate, service.rated)),
         ],
         inspections: vec![
             line("Số đơn vị thuộc phạm vi kiểm tra", inspections.population.len()),
             line("Số đơn vị đã được kiểm tra trong kỳ", inspections.inspected.len()),
-            line("Tỷ lệ đơn vị được kiểm tra", percent(inspections.share)),
+            line(
+                "Tỷ lệ đơn vị được kiểm tra",
+                percent_of(inspections.share, inspections.population.len() as i64),
+            ),
         ],
         targets: pack
             .targets

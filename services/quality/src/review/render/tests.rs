@@ -18,6 +18,7 @@ fn sample() -> Document {
             start_date: Some(date(2024, 1, 1)),
             end_date: Some(date(2024, 12, 31)),
             title: "Báo cáo xem xét của lãnh đạo năm 2024".into(),
+            document_number: "07/BC-PGDĐT".into(),
             pack: Some(pb::ManagementReviewPack {
                 quality: Some(pb::QualityFigures {
                     audits: 2,
@@ -48,6 +49,9 @@ fn sample() -> Document {
                 }],
                 service: Some(pb::ServiceFigures {
                     received: 120,
+                    early: 50,
+                    on_time: 54,
+                    late: 4,
                     on_time_rate: 0.963,
                     satisfaction_rate: 0.9,
                     rated: 40,
@@ -72,13 +76,28 @@ fn sample() -> Document {
         author_name: "Nguyễn Thị Hà".into(),
         issue_time: Utc.with_ymd_and_hms(2024, 12, 30, 20, 0, 0).single().expect("valid"),
         place_name: "Hải An".into(),
+        letterhead: eiso_platform::directory::Letterhead {
+            document_symbol: "PGDĐT".into(),
+            signer_title: "TRƯỞNG PHÒNG".into(),
+            signer_name: "Nguyễn Thị Minh Thu".into(),
+        },
+        superior_name: "UBND quận Hải An".into(),
     }
 }
 
 #[test]
 fn the_page_is_vietnamese_with_local_dates_and_escaped_text() {
     let html = Templates::builtin().page(&sample()).expect("renders");
-    assert!(html.contains("<h1>Báo cáo xem xét của lãnh đạo năm 2024</h1>"));
+    // Nghị định 30/2020: the type as the heading, the subject under it once.
+    assert!(
+        html.contains("<h1 class=\"kind\">BÁO CÁO</h1>\n<div class=\"subject\">Xem xét của lãnh đạo năm 2024</div>"),
+        "{html}"
+    );
+    assert!(html.contains("Số: 07/BC-PGDĐT"), "the number line");
+    assert!(html.contains("<div class=\"title\">TRƯỞNG PHÒNG</div>"));
+    assert!(html.contains("<div class=\"signer\">Nguyễn Thị Minh Thu</div>"));
+    assert!(html.contains("<div class=\"superior\">UBND quận Hải An</div>"));
+    assert!(html.contains("Người lập: Nguyễn Thị Hà"));
     assert!(html.contains("Từ ngày 01/01/2024 đến ngày 31/12/2024"));
     // 20:00 UTC on 30/12 is 31/12 in Hà Nội.
     assert!(html.contains("Hải An, ngày 31 tháng 12 năm 2024"), "{html}");
