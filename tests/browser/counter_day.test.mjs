@@ -152,6 +152,21 @@ test("the clerk receives a dossier with the keyboard alone and its receipt is re
   assert.equal(await receipt.locator(".lookup svg").count(), 1, "its QR code");
   ratingCode = text.match(/mã đánh giá ([A-Z0-9]{4}-[A-Z0-9]{4})/)[1];
   await receipt.screenshot({ path: join(screens, "receipt-form-01.png"), fullPage: true });
+  // Printed as the counter prints it: A5, every letter from one font that has them all
+  // (Tinos here, Times New Roman on the office's PCs), none borrowed from a fallback.
+  const pdf = join(screens, "receipt-form-01.pdf");
+  await receipt.pdf({ path: pdf, preferCSSPageSize: true });
+  const fonts = execFileSync("pdffonts", [pdf], { encoding: "utf8" })
+    .split("\n")
+    .slice(2)
+    .filter((line) => line.trim())
+    .map((line) => line.split(/\s+/)[0].replace(/^[A-Z]{6}\+/, ""));
+  assert.ok(fonts.length > 0, "the PDF embeds its fonts");
+  assert.deepEqual(
+    [...new Set(fonts.map((f) => f.split("-")[0]))],
+    ["Tinos"],
+    `fonts used: ${fonts.join(", ")}`,
+  );
   await context.close();
 });
 
