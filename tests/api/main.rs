@@ -27,6 +27,7 @@ mod scoping_quality;
 mod search;
 mod server;
 mod sign_in;
+mod telemetry;
 mod undecodable;
 mod units;
 mod users;

@@ -167,6 +167,13 @@ impl Journal {
         Ok(Some(message))
     }
 
+    /// Told the sequence of each event this process commits (and of those
+    /// other replicas commit, as watchers find them): wait on it to follow
+    /// changes without reading the events.
+    pub fn commits(&self) -> watch::Receiver<i64> {
+        self.committed.subscribe()
+    }
+
     /// The sequence of the latest committed event (0 when there is none).
     pub async fn head_sequence(&self) -> ServiceResult<i64> {
         let row = self

@@ -110,7 +110,7 @@ async fn server_layer_and_client_interceptor_work_through_tonic() {
         .get_finished_spans()
         .expect("spans")
         .into_iter()
-        .filter(|span| span.name == "grpc.request")
+        .filter(|span| span.name == "grpc.health.v1.Health/Check")
         .collect();
     assert_eq!(server_spans.len(), 2);
     for span in &server_spans {

@@ -23,6 +23,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
@@ -40,7 +41,7 @@ use crate::carrier::HeaderExtractor;
 const GRPC_STATUS: &str = "grpc-status";
 const STATUS_OK: i64 = 0;
 const STATUS_CANCELLED: i64 = 1;
-const STATUS_UNKNOWN: i64 = 2;
+pub(crate) const STATUS_UNKNOWN: i64 = 2;
 /// Placeholder for a path that is not `/<package.Service>/<Method>`; keeps
 /// garbage paths from creating new metric series.
 const OTHER: &str = "_OTHER";
@@ -62,7 +63,7 @@ const DURATION_BUCKETS: [f64; 14] = [
 /// # }
 /// ```
 ///
-/// For each request it creates a `grpc.request` span (fields `rpc.system`,
+/// For each request it creates a span named `package.Service/Method` (fields `rpc.system`,
 /// `rpc.service`, `rpc.method`, `otel.kind = "server"`, and
 /// `rpc.grpc.status_code` at the end) whose parent is the W3C trace context of
 /// the incoming headers, and records the counter `rpc.server.requests` and the
@@ -76,7 +77,7 @@ pub struct GrpcTelemetryLayer {
 }
 
 #[derive(Debug, Clone)]
-struct RpcMetrics {
+pub(crate) struct RpcMetrics {
     requests: Counter<u64>,
     duration: Histogram<f64>,
 }
@@ -116,6 +117,14 @@ impl GrpcTelemetryLayer {
     pub fn known_methods(mut self, known: fn(&str) -> bool) -> Self {
         self.known = Some(known);
         self
+    }
+
+    /// The layer to put *outside* the protocol translators (Connect,
+    /// gRPC-Web): it records, in the same series, the calls they answer
+    /// themselves — a wrong content type, a message too large, malformed
+    /// JSON — which never reach this layer.
+    pub fn refused_outside(&self) -> crate::refused::RefusedCallsLayer {
+        crate::refused::RefusedCallsLayer::new(self.metrics.clone(), self.known)
     }
 }
 
@@ -159,36 +168,10 @@ where
     }
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let path = request.uri().path();
-        let (service, method) = if self.known.is_none_or(|known| known(path)) {
-            split_path(path)
-        } else {
-            (Arc::from(OTHER), Arc::from(OTHER))
-        };
-        let parent =
-            global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(request.headers())));
-        let span = tracing::info_span!(
-            "grpc.request",
-            rpc.system = "grpc",
-            rpc.service = %service,
-            rpc.method = %method,
-            otel.kind = "server",
-            rpc.grpc.status_code = tracing::field::Empty,
-            otel.status_code = tracing::field::Empty,
-        );
-        // Fails only when no OpenTelemetry layer is installed (no exporter) or
-        // the span is disabled by the filter; the span is then a plain
-        // `tracing` span, which is fine.
-        let _ = span.set_parent(parent);
-
-        let call = CallRecord {
-            metrics: self.metrics.clone(),
-            service,
-            method,
-            start: Instant::now(),
-            span,
-            done: false,
-        };
+        if let Some(seen) = request.extensions().get::<CallSeen>() {
+            seen.0.store(true, Ordering::Relaxed);
+        }
+        let call = CallRecord::begin(&self.metrics, self.known, &request, Instant::now(), false);
         let inner = {
             let _entered = call.span.enter();
             self.inner.call(request)
@@ -294,9 +277,14 @@ impl<B: Body> Body for GrpcTelemetryBody<B> {
     }
 }
 
+/// Put in a request's extensions by [`crate::refused::RefusedCallsLayer`]:
+/// set when the call reaches [`GrpcTelemetryService`], which records it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallSeen(pub(crate) Arc<AtomicBool>);
+
 /// The state of one call until its status is known; recorded exactly once,
 /// as CANCELLED if dropped unfinished.
-struct CallRecord {
+pub(crate) struct CallRecord {
     metrics: RpcMetrics,
     service: Arc<str>,
     method: Arc<str>,
@@ -306,7 +294,51 @@ struct CallRecord {
 }
 
 impl CallRecord {
-    fn finish(&mut self, code: i64) {
+    /// The record of the call `request` opens, started at `start`; its span
+    /// is named `package.Service/Method` (OpenTelemetry's RPC convention)
+    /// and parented on the caller's trace context. `refused`: the call was
+    /// answered before it reached the gRPC services (see [`crate::refused`]).
+    pub(crate) fn begin<B>(
+        metrics: &RpcMetrics,
+        known: Option<fn(&str) -> bool>,
+        request: &http::Request<B>,
+        start: Instant,
+        refused: bool,
+    ) -> Self {
+        let path = request.uri().path();
+        let (service, method) = if known.is_none_or(|known| known(path)) {
+            split_path(path)
+        } else {
+            (Arc::from(OTHER), Arc::from(OTHER))
+        };
+        let parent =
+            global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(request.headers())));
+        let span = tracing::info_span!(
+            "grpc.request",
+            otel.name = %format_args!("{service}/{method}"),
+            rpc.system = "grpc",
+            rpc.service = %service,
+            rpc.method = %method,
+            otel.kind = "server",
+            rpc.grpc.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            eiso.refused = refused,
+        );
+        // Fails only when no OpenTelemetry layer is installed (no exporter) or
+        // the span is disabled by the filter; the span is then a plain
+        // `tracing` span, which is fine.
+        let _ = span.set_parent(parent);
+        Self {
+            metrics: metrics.clone(),
+            service,
+            method,
+            start,
+            span,
+            done: false,
+        }
+    }
+
+    pub(crate) fn finish(&mut self, code: i64) {
         if self.done {
             return;
         }
@@ -341,7 +373,7 @@ fn is_server_error(code: i64) -> bool {
 }
 
 /// The `grpc-status` value, UNKNOWN (2) when it is present but not a valid code.
-fn status_from(headers: &http::HeaderMap) -> Option<i64> {
+pub(crate) fn status_from(headers: &http::HeaderMap) -> Option<i64> {
     let value = headers.get(GRPC_STATUS)?;
     let code = value
         .to_str()
@@ -557,6 +589,72 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_call_a_translator_refuses_is_counted_once_outside_and_one_that_got_through_once_inside() {
+        let (_subscriber, provider, exporter) = span_capture();
+        let metrics = TestMetrics::new();
+        let telemetry = metrics.layer();
+        // A translator that refuses one path itself (as Connect refuses a content type
+        // it does not speak, with HTTP 415) and hands every other call on to the
+        // gRPC stack, where the inner layer sees it.
+        let inner = telemetry.layer(service_fn(|_request: http::Request<()>| async {
+            let mut response = http::Response::new(TestBody {
+                frames: VecDeque::new(),
+            });
+            response
+                .headers_mut()
+                .insert(GRPC_STATUS, HeaderValue::from_static("0"));
+            Ok::<_, Infallible>(response)
+        }));
+        let inner = Arc::new(tokio::sync::Mutex::new(inner));
+        let translator = service_fn(move |request: http::Request<()>| {
+            let inner = inner.clone();
+            async move {
+                if request.uri().path().ends_with("/Refused") {
+                    let mut response = http::Response::new(GrpcTelemetryBody {
+                        inner: TestBody {
+                            frames: VecDeque::new(),
+                        },
+                        call: None,
+                    });
+                    *response.status_mut() = http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
+                    return Ok::<_, Infallible>(response);
+                }
+                let mut inner = inner.lock().await;
+                inner.ready().await?.call(request).await
+            }
+        });
+        let mut outer = telemetry.refused_outside().layer(translator);
+        for path in ["/eiso.test.v1.Things/Refused", PATH] {
+            let request = http::Request::builder()
+                .method("POST")
+                .uri(path)
+                .body(())
+                .expect("valid request");
+            let response = outer
+                .ready()
+                .await
+                .expect("ready")
+                .call(request)
+                .await
+                .expect("infallible");
+            drain(response.into_body()).await;
+        }
+        assert_eq!(
+            metrics.requests(),
+            vec![
+                (rpc("eiso.test.v1.Things", "GetThing", 0), 1),
+                (rpc("eiso.test.v1.Things", "Refused", 3), 1),
+            ],
+            "each call counted once: the refused one as INVALID_ARGUMENT"
+        );
+        provider.force_flush().expect("flush spans");
+        let refused = finished_span(&exporter, "eiso.test.v1.Things/Refused");
+        assert_eq!(attribute(&refused, "eiso.refused").as_deref(), Some("true"));
+        let through = finished_span(&exporter, "eiso.test.v1.Things/GetThing");
+        assert_eq!(attribute(&through, "eiso.refused").as_deref(), Some("false"));
+    }
+
+    #[tokio::test]
     async fn trailers_only_error_is_recorded_with_its_status() {
         let metrics = TestMetrics::new();
         let layer = metrics.layer();
@@ -715,7 +813,7 @@ mod tests {
         provider.force_flush().expect("flush spans");
 
         let trace_id = TraceId::from_hex(TRACE_ID).expect("trace id");
-        let span = finished_span(&exporter, "grpc.request");
+        let span = finished_span(&exporter, "eiso.test.v1.Things/GetThing");
         assert_eq!(span.span_context.trace_id(), trace_id);
         assert_eq!(span.parent_span_id, SpanId::from_hex(PARENT_SPAN_ID).expect("span id"));
         assert!(span.parent_span_is_remote);
@@ -739,7 +837,7 @@ mod tests {
         drain(response.into_body()).await;
         provider.force_flush().expect("flush spans");
 
-        let span = finished_span(&exporter, "grpc.request");
+        let span = finished_span(&exporter, "eiso.test.v1.Things/GetThing");
         assert!(span.span_context.is_valid());
         assert_eq!(span.parent_span_id, SpanId::INVALID);
         // NOT_FOUND is the caller's problem, not a server error.

@@ -118,6 +118,13 @@ fn init_with(
     let otel_layer = providers.as_ref().map(|providers| {
         tracing_opentelemetry::layer()
             .with_tracer(providers.tracer.tracer(TRACER_NAME))
+            // Only what the spans say: no source file and line, thread,
+            // busy/idle nanoseconds or module target on every span.
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+            .with_target(false)
+            .with_level(false)
             .with_filter(filter_fn(|metadata| !is_exporter_internal(metadata.target())))
     });
     let installed = tracing_subscriber::registry()

@@ -4,9 +4,11 @@
 //!   `RUST_LOG`) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, exports traces
 //!   and metrics over OTLP/gRPC. It returns a [`TelemetryGuard`] that flushes
 //!   and shuts the exporters down when dropped.
-//! - [`GrpcTelemetryLayer`] is a server-side tower layer: one `grpc.request`
-//!   span per RPC, parented on the caller's W3C trace context, and the
-//!   `rpc.server.requests` / `rpc.server.duration` metrics.
+//! - [`GrpcTelemetryLayer`] is a server-side tower layer: one span per RPC,
+//!   named `package.Service/Method` and parented on the caller's W3C trace
+//!   context, and the `rpc.server.requests` / `rpc.server.duration` metrics;
+//!   [`GrpcTelemetryLayer::refused_outside`] records, outside the protocol
+//!   translators, the calls they refuse themselves.
 //! - [`inject_trace_context`] and [`TraceContextInterceptor`] carry the current
 //!   trace context into outgoing gRPC calls.
 //!
@@ -29,10 +31,12 @@ mod carrier;
 mod grpc_client;
 mod grpc_server;
 mod init;
+mod refused;
 
 pub use grpc_client::{TraceContextInterceptor, inject_trace_context};
 pub use grpc_server::{GrpcTelemetryBody, GrpcTelemetryLayer, GrpcTelemetryService, ResponseFuture};
 pub use init::{TelemetryError, TelemetryGuard, init};
+pub use refused::{RefusedCallsLayer, RefusedCallsService, RefusedFuture};
 
 /// Name of the meter the gRPC metrics are recorded under.
 pub const METER_NAME: &str = "eiso";

@@ -17,6 +17,7 @@ mod catalogue;
 mod convert;
 pub mod counts;
 mod dossiers;
+pub mod gauges;
 mod grpc;
 mod lookup;
 mod printing;

@@ -11,6 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 mod directory;
+mod gauges;
 pub mod links;
 mod measures;
 pub mod reflection;
@@ -325,8 +326,9 @@ impl App {
         let scheduler = eiso_plans::Scheduler::spawn(
             self.plans.clone(),
             std::time::Duration::from_secs(60),
-            scheduler_stopped,
+            scheduler_stopped.clone(),
         );
+        let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped);
         let audit = AuditServiceServer::new(AuditApi::new(
             self.trails.clone(),
             Arc::new(directory::IdentityDirectory(self.identity.clone())),
@@ -348,16 +350,17 @@ impl App {
         let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
         // Outermost first: Connect (buf curl's default) and gRPC-Web are
         // translated to gRPC before telemetry and the gateway see the call.
+        let telemetry = eiso_telemetry::GrpcTelemetryLayer::new()
+            .known_methods(|method| eiso_platform::policy::rule(method).is_some());
         tonic::transport::Server::builder()
             .accept_http1(true)
             // Browsers' pages never reach the gRPC stack (nor its gateway).
             .layer(self.web.clone().layer())
+            // Calls the translators refuse themselves are counted too.
+            .layer(telemetry.refused_outside())
             .layer(eiso_connect::ConnectLayer::with_max_message_bytes(max))
             .layer(tonic_web::GrpcWebLayer::new())
-            .layer(
-                eiso_telemetry::GrpcTelemetryLayer::new()
-                    .known_methods(|method| eiso_platform::policy::rule(method).is_some()),
-            )
+            .layer(telemetry)
             .layer(gateway)
             .add_service(health_service)
             .add_service(reflection)
@@ -390,6 +393,7 @@ impl App {
             })
             .await?;
         let _ = scheduler.await;
+        let _ = gauges.await;
 
         // Commits what the indexer has taken in, so a restart resumes there.
         self.search.close().await;
