@@ -5,6 +5,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use eiso_proto::eiso::identity::v1::Role;
+
 use crate::ServiceResult;
 
 /// A user as the directory knows them.
@@ -82,4 +84,7 @@ pub trait Directory: Send + Sync + 'static {
     /// `unit` itself and every unit below it, whatever their state
     /// (`units/{id}`); empty for an unknown unit.
     fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>>;
+    /// The roles the user holds and where, as (role, `units/{id}`); empty
+    /// for an unknown user. A binding covers its unit and those below it.
+    fn bindings<'a>(&'a self, user: &'a str) -> Answer<'a, Vec<(Role, String)>>;
 }

@@ -1,6 +1,8 @@
 //! What plans and quality need of other services' resources: checking that an
 //! evidence link (a document, a revision, a record, a dossier) exists and is
-//! visible to the caller, and filing a generated report as a quality record.
+//! visible to the caller, who made a document or record what it is (so that
+//! no one audits their own work), and filing a generated report as a quality
+//! record.
 //! In `eiso-server` an in-process adapter answers through the documents and
 //! procedures services' public library APIs, never their tables.
 
@@ -19,6 +21,33 @@ pub struct LinkedResource {
     pub kind: String,
     /// A human-readable title (document code and title, record title, dossier code).
     pub title: String,
+}
+
+/// What someone did that makes a document or a record their own work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contribution {
+    /// Wrote revision `n` of the document.
+    Authored(i32),
+    /// Reviewed and approved revision `n` of the document, its effective one.
+    Approved(i32),
+    /// Filed the record.
+    Filed,
+    /// Opened revision `n` of the record (2, 3, …).
+    Revised(i32),
+}
+
+/// A controlled document or a record, with where it belongs and who made it
+/// what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// `documents/{id}` or `records/{id}`.
+    pub name: String,
+    /// `document` or `record`.
+    pub kind: String,
+    /// The unit that owns (keeps) it, `units/{id}`.
+    pub owner_unit: String,
+    /// Who contributed what, `users/{id}` (or `system`), in the order done.
+    pub contributors: Vec<(String, Contribution)>,
 }
 
 /// A generated file to keep as a quality record.
@@ -44,6 +73,12 @@ pub trait ResourceLinks: Send + Sync + 'static {
     /// see it. A malformed or missing name is INVALID_ARGUMENT naming `field`;
     /// one the caller may not see is reported the same as a missing one.
     fn resolve<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, LinkedResource>;
+
+    /// The document `documents/{id}` or record `records/{id}` with its
+    /// owner and contributors, when `ctx`'s principal may see it. Any other
+    /// name, a missing one and one the caller may not see are
+    /// INVALID_ARGUMENT naming `field`.
+    fn subject<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, Subject>;
 
     /// Creates a record, attaches the files, closes it; returns `records/{id}`.
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String>;

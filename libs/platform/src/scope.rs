@@ -227,6 +227,9 @@ mod tests {
                     .collect())
             })
         }
+        fn bindings<'a>(&'a self, _: &'a str) -> Answer<'a, Vec<(Role, String)>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
     }
 
     fn ctx(method: &str, bindings: &[(Role, &str)]) -> CallContext {

@@ -3,6 +3,7 @@
 
 use chrono::{Months, SubsecRound, Utc};
 use eiso_platform::aip::{etag, list, names, text};
+use eiso_platform::audit::{self, EntryFilter};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::documents::v1::{
@@ -100,6 +101,22 @@ impl Documents {
         let row = get_record(db, &id).await?;
         self.ensure_record_access(ctx, &row).await?;
         self.record_proto(db, &row).await
+    }
+
+    /// Who filed the record `name` (`records/{id}`), when the caller may
+    /// read it: the actor of its creation, the first successful change this
+    /// service's audit trail holds for it. `None` when the trail has none.
+    pub async fn record_filer(&self, ctx: &CallContext, name: &str) -> ServiceResult<Option<String>> {
+        let id = names::parse(name, "records", "name")?;
+        let row = get_record(self.journal.db().reader(), &id).await?;
+        self.ensure_record_access(ctx, &row).await?;
+        let created = EntryFilter {
+            resource: Some(row.name()),
+            code: Some(0),
+            ..Default::default()
+        };
+        let entries = audit::list(self.journal.db(), 0, 1, &created).await?;
+        Ok(entries.into_iter().next().map(|e| e.entry.actor))
     }
 
     pub async fn list_records(

@@ -5,12 +5,12 @@
 
 use eiso_platform::ServiceResult;
 use eiso_platform::aip::names;
-use eiso_proto::eiso::identity::v1::{unit, user};
+use eiso_proto::eiso::identity::v1::{Role, unit, user};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Identity;
-use crate::rows::{UNIT_COLUMNS, UnitRow, find_unit, find_user_by};
+use crate::rows::{UNIT_COLUMNS, UnitRow, bindings_of, find_unit, find_user_by};
 
 /// A user as other services see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +51,15 @@ impl Identity {
             display_name: u.display_name.clone(),
             active: u.is_active(),
         }))
+    }
+
+    /// The role bindings of the user `users/{id}`, as (role, `units/{id}`);
+    /// empty for an unknown user.
+    pub async fn user_bindings(&self, name: &str) -> ServiceResult<Vec<(Role, String)>> {
+        let Ok(id) = names::parse(name, "users", "user") else {
+            return Ok(Vec::new());
+        };
+        bindings_of(self.journal.db().reader(), "user", &id).await
     }
 
     /// The unit named `units/{id}`, if it exists.

@@ -176,6 +176,9 @@ impl Directory for Units {
         .collect();
         Box::pin(async move { Ok(below) })
     }
+    fn bindings<'a>(&'a self, _: &'a str) -> eiso_platform::links::Answer<'a, Vec<(Role, String)>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }
 
 fn principal(role: Role, unit: &str) -> Principal {

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use eiso_identity::{Identity, UserSummary};
 use eiso_platform::ServiceResult;
 use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
+use eiso_proto::eiso::identity::v1::Role;
 
 pub struct IdentityDirectory(pub Identity);
 
@@ -48,5 +49,9 @@ impl Directory for IdentityDirectory {
 
     fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>> {
         Box::pin(self.0.unit_subtree(unit))
+    }
+
+    fn bindings<'a>(&'a self, user: &'a str) -> Answer<'a, Vec<(Role, String)>> {
+        Box::pin(self.0.user_bindings(user))
     }
 }

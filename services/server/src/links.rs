@@ -1,8 +1,9 @@
-//! Evidence links and record filing for plans and quality, answered in
-//! process by the documents and procedures services' public library APIs.
+//! Evidence links, audit subjects and record filing for plans and quality,
+//! answered in process by the documents and procedures services' public
+//! library APIs.
 
 use eiso_documents::Documents;
-use eiso_platform::links::{Answer, LinkedResource, RecordToFile, ResourceLinks};
+use eiso_platform::links::{Answer, Contribution, LinkedResource, RecordToFile, ResourceLinks, Subject};
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::documents::v1 as docs;
@@ -90,6 +91,101 @@ impl ServiceLinks {
             _ => Err(ServiceError::invalid(
                 field,
                 "must be `documents/{id}`, `documents/{id}/revisions/{n}`, `records/{id}` or `dossiers/{id}`",
+            )),
+        }
+    }
+
+    async fn subject_inner(&self, ctx: &CallContext, name: &str, field: &str) -> ServiceResult<Subject> {
+        let reader = &ctx.as_method("/eiso.documents.v1.DocumentService/GetDocument");
+        let parts: Vec<&str> = name.split('/').collect();
+        match parts.as_slice() {
+            ["documents", _] => {
+                let document = self
+                    .documents
+                    .get_document(
+                        reader,
+                        docs::GetDocumentRequest {
+                            name: name.to_string(),
+                            as_of_time: None,
+                        },
+                    )
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                let mut revisions = Vec::new();
+                let mut page_token = String::new();
+                loop {
+                    let page = self
+                        .documents
+                        .list_revisions(
+                            reader,
+                            docs::ListRevisionsRequest {
+                                parent: name.to_string(),
+                                page_size: 1000,
+                                page_token,
+                            },
+                        )
+                        .await
+                        .map_err(|e| missing(field, name, e))?;
+                    revisions.extend(page.revisions);
+                    if page.next_page_token.is_empty() {
+                        break;
+                    }
+                    page_token = page.next_page_token;
+                }
+                revisions.sort_by_key(|r| r.number);
+                let mut contributors: Vec<(String, Contribution)> = revisions
+                    .iter()
+                    .map(|r| (r.author.clone(), Contribution::Authored(r.number)))
+                    .collect();
+                // The reviews of the effective revision's last round: the
+                // round that approved it.
+                if let Some(effective) = &document.revision {
+                    contributors.extend(
+                        effective
+                            .reviews
+                            .iter()
+                            .filter(|r| r.decision == docs::review::Decision::Approved as i32)
+                            .map(|r| (r.reviewer.clone(), Contribution::Approved(effective.number))),
+                    );
+                }
+                Ok(Subject {
+                    name: name.to_string(),
+                    kind: "document".into(),
+                    owner_unit: document.owner_unit,
+                    contributors,
+                })
+            }
+            ["records", _] => {
+                let record = self
+                    .documents
+                    .get_record(reader, docs::GetRecordRequest { name: name.to_string() })
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                let filer = self
+                    .documents
+                    .record_filer(reader, name)
+                    .await
+                    .map_err(|e| missing(field, name, e))?;
+                let contributors = filer
+                    .map(|filer| (filer, Contribution::Filed))
+                    .into_iter()
+                    .chain(
+                        record
+                            .revisions
+                            .iter()
+                            .map(|r| (r.actor.clone(), Contribution::Revised(r.revision))),
+                    )
+                    .collect();
+                Ok(Subject {
+                    name: name.to_string(),
+                    kind: "record".into(),
+                    owner_unit: record.owner_unit,
+                    contributors,
+                })
+            }
+            _ => Err(ServiceError::invalid(
+                field,
+                "must be `documents/{id}` or `records/{id}`",
             )),
         }
     }
@@ -209,6 +305,10 @@ impl ServiceLinks {
 impl ResourceLinks for ServiceLinks {
     fn resolve<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, LinkedResource> {
         Box::pin(self.resolve_inner(ctx, name, field))
+    }
+
+    fn subject<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, Subject> {
+        Box::pin(self.subject_inner(ctx, name, field))
     }
 
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String> {
