@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod audit_independence;
 mod audit_trail;
 mod authorisation;
 mod bad_input;

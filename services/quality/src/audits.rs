@@ -1,6 +1,11 @@
 //! Internal audits (đánh giá nội bộ, ISO 9001 §9.2): a programme per year,
-//! audits with scope, criteria by clause, auditees, auditors and checklist,
-//! and their findings with evidence links.
+//! audits with scope, criteria by clause, auditees, subjects (the documents
+//! and records examined), auditors and checklist, and their findings with
+//! evidence links.
+//!
+//! Independence follows ISO 19011 §4: an auditor may not audit their own
+//! work ([`own_work`]). Working in an auditee is no bar by itself, so that a
+//! small office's trained staff can audit its processes.
 //!
 //! Columns: programmes — `unit`, `sort_key` the year. Audits — `parent` the
 //! programme id, `unit` the programme's unit, `state`, `sort_key` the start
@@ -10,7 +15,9 @@
 use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::links::{Contribution, Subject};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
+use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::audit::State;
 use sea_orm::ConnectionTrait;
@@ -86,12 +93,13 @@ pub(crate) const LIST_FINDINGS: List<pb::Finding> = List::new(
     &[],
 );
 
-const AUDIT_FIELDS: [&str; 8] = [
+const AUDIT_FIELDS: [&str; 9] = [
     "title",
     "scope",
     "criteria",
     "auditees",
     "auditors",
+    "subjects",
     "start_date",
     "end_date",
     "checklist",
@@ -163,6 +171,7 @@ impl Quality {
         }
         let auditees = clean_names(&mut v, &input.auditees, "units", "audit.auditees", true);
         let auditors = clean_names(&mut v, &input.auditors, "users", "audit.auditors", true);
+        let subjects = clean_subjects(&mut v, &input.subjects);
         let start = check_date(&mut v, input.start_date.as_ref(), "audit.start_date");
         let end = check_date(&mut v, input.end_date.as_ref(), "audit.end_date");
         if let (Some(s), Some(e)) = (start, end)
@@ -194,6 +203,7 @@ impl Quality {
             criteria,
             auditees,
             auditors,
+            subjects,
             start_date: start.map(date_to_proto),
             end_date: end.map(date_to_proto),
             checklist,
@@ -201,9 +211,15 @@ impl Quality {
         })
     }
 
-    /// The auditees exist and lie within the programme's unit; the auditors
-    /// exist and none holds a role in an auditee (independence, §9.2.2 c).
-    async fn check_audit_people(&self, programme_unit: &str, audit: &pb::Audit) -> ServiceResult<()> {
+    /// The auditees exist and lie within the programme's unit; the subjects
+    /// exist, are visible to the caller and belong to a unit within it; the
+    /// auditors exist and none audits their own work ([`own_work`]).
+    async fn check_audit_people(
+        &self,
+        ctx: &CallContext,
+        programme_unit: &str,
+        audit: &pb::Audit,
+    ) -> ServiceResult<()> {
         for (i, auditee) in audit.auditees.iter().enumerate() {
             let field = format!("audit.auditees[{i}]");
             self.check_unit(auditee, &field).await?;
@@ -223,13 +239,45 @@ impl Quality {
         for (i, auditor) in audit.auditors.iter().enumerate() {
             self.check_user(auditor, &format!("audit.auditors[{i}]")).await?;
         }
-        for auditee in &audit.auditees {
-            let members = self.directory.users_in_unit(auditee).await?;
-            if let Some(auditor) = audit.auditors.iter().find(|a| members.iter().any(|m| &m.name == *a)) {
+        let mut subjects = Vec::new();
+        for (i, name) in audit.subjects.iter().enumerate() {
+            let field = format!("audit.subjects[{i}]");
+            let subject = self.links.subject(ctx, name, &field).await?;
+            if !self
+                .directory
+                .ancestors(&subject.owner_unit)
+                .await?
+                .iter()
+                .any(|a| a == programme_unit)
+            {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!(
+                        "{name} belongs to {}, outside {programme_unit}, the programme's unit",
+                        subject.owner_unit
+                    ),
+                ));
+            }
+            subjects.push(subject);
+        }
+        // The units whose processes the audit examines, each with the units
+        // above it (a leader bound there answers for it too).
+        let mut examined = Vec::new();
+        let owners = subjects.iter().map(|s| (&s.owner_unit, Some(s.name.as_str())));
+        for (unit, subject) in audit.auditees.iter().map(|a| (a, None)).chain(owners) {
+            examined.push(Examined {
+                unit: unit.clone(),
+                subject: subject.map(str::to_string),
+                above: self.directory.ancestors(unit).await?,
+            });
+        }
+        for auditor in &audit.auditors {
+            let bindings = self.directory.bindings(auditor).await?;
+            if let Some(own) = own_work(auditor, &bindings, &subjects, &examined) {
                 return Err(ServiceError::precondition(
                     "AUDITOR_NOT_INDEPENDENT",
                     auditor.clone(),
-                    format!("{auditor} works in {auditee}: an auditor may not audit their own unit"),
+                    format!("{}: {OWN_WORK_RULE}", own.describe(auditor)),
                 ));
             }
         }
@@ -244,7 +292,7 @@ impl Quality {
         let programme: Row<pb::AuditProgramme> = self
             .programme_to_plan_in(ctx, &programme_id, &input.programme, "audit.programme")
             .await?;
-        self.check_audit_people(&programme.message.unit, &content).await?;
+        self.check_audit_people(ctx, &programme.message.unit, &content).await?;
         let tx = match self.journal.begin_idempotent::<pb::Audit>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
             Begun::Replayed(done) => return Ok(done),
@@ -302,14 +350,15 @@ impl Quality {
                 "criteria" => merged.criteria = input.criteria.clone(),
                 "auditees" => merged.auditees = input.auditees.clone(),
                 "auditors" => merged.auditors = input.auditors.clone(),
+                "subjects" => merged.subjects = input.subjects.clone(),
                 "start_date" => merged.start_date = input.start_date,
                 "end_date" => merged.end_date = input.end_date,
                 _ => merged.checklist = input.checklist.clone(),
             }
         }
         let content = self.clean_audit(&merged)?;
-        if paths.iter().any(|p| *p == "auditees" || *p == "auditors") {
-            self.check_audit_people(&row.unit, &content).await?;
+        if paths.iter().any(|p| matches!(*p, "auditees" | "auditors" | "subjects")) {
+            self.check_audit_people(ctx, &row.unit, &content).await?;
         }
         row.message = pb::Audit {
             programme: row.message.programme.clone(),
@@ -569,6 +618,130 @@ impl Quality {
     }
 }
 
+/// The most subjects one audit examines.
+const MAX_SUBJECTS: usize = 100;
+
+/// Cleans an audit's subjects: trimmed, each `documents/{id}` or
+/// `records/{id}`, no repeats.
+fn clean_subjects(v: &mut Violations, items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("audit.subjects[{i}]");
+        let item = item.trim().to_string();
+        if !["documents", "records"]
+            .iter()
+            .any(|collection| names::parse(&item, collection, &field).is_ok())
+        {
+            v.add(field, "must be `documents/{id}` or `records/{id}`");
+        } else if out.contains(&item) {
+            v.add(field, format!("{item} is listed twice"));
+        } else {
+            out.push(item);
+        }
+    }
+    if items.len() > MAX_SUBJECTS {
+        v.add("audit.subjects", format!("has more than {MAX_SUBJECTS} entries"));
+    }
+    out
+}
+
+/// The rule an AUDITOR_NOT_INDEPENDENT refusal quotes.
+const OWN_WORK_RULE: &str = "an auditor may not audit their own work (ISO 19011 §4 / ISO 9001 §9.2.2 c)";
+
+/// A unit whose processes an audit examines: an auditee, or the owner of
+/// one of its subjects.
+#[derive(Debug, Clone)]
+struct Examined {
+    unit: String,
+    /// The subject it owns; `None` for an auditee.
+    subject: Option<String>,
+    /// `unit` and the units above it, nearest first.
+    above: Vec<String>,
+}
+
+/// Why auditing would be an auditor's own work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OwnWork {
+    /// They made the subject what it is.
+    Contributed {
+        subject: String,
+        contribution: Contribution,
+    },
+    /// They hold the leader role at `at`, which covers `unit`: an auditee,
+    /// or the owner of `subject`.
+    Leads {
+        at: String,
+        unit: String,
+        subject: Option<String>,
+    },
+}
+
+impl OwnWork {
+    /// What the auditor did, for the refusal's message.
+    fn describe(&self, auditor: &str) -> String {
+        match self {
+            Self::Contributed { subject, contribution } => {
+                let did = match contribution {
+                    Contribution::Authored(n) => format!("authored revision {n} of {subject}"),
+                    Contribution::Approved(n) => {
+                        format!("approved revision {n} of {subject}, its effective revision,")
+                    }
+                    Contribution::Filed => format!("filed {subject}"),
+                    Contribution::Revised(n) => format!("revised {subject} (its revision {n})"),
+                };
+                format!("{auditor} {did} which this audit examines")
+            }
+            Self::Leads { at, unit, subject } => {
+                let lead = if at == unit {
+                    format!("{auditor} is a leader of {unit}")
+                } else {
+                    format!("{auditor} is a leader at {at}, above {unit}")
+                };
+                match subject {
+                    None => format!("{lead}, an auditee of this audit, and answers for its processes"),
+                    Some(subject) => format!("{lead}, which owns {subject}, and answers for what this audit examines"),
+                }
+            }
+        }
+    }
+}
+
+/// Whether auditing `subjects` and the `examined` units would be
+/// `auditor`'s own work (ISO 19011 §4; ISO 9001 §9.2.2 c): they wrote a
+/// subject's revision, approved its effective one, filed or revised a
+/// subject record, or hold the leader role (per `bindings`) at or above an
+/// examined unit. Holding another role in an auditee is no bar.
+fn own_work(
+    auditor: &str,
+    bindings: &[(Role, String)],
+    subjects: &[Subject],
+    examined: &[Examined],
+) -> Option<OwnWork> {
+    let contributed = subjects.iter().find_map(|subject| {
+        subject
+            .contributors
+            .iter()
+            .find(|(who, _)| who == auditor)
+            .map(|(_, contribution)| OwnWork::Contributed {
+                subject: subject.name.clone(),
+                contribution: *contribution,
+            })
+    });
+    contributed.or_else(|| {
+        examined.iter().find_map(|e| {
+            bindings
+                .iter()
+                .filter(|(role, _)| *role == Role::Leader)
+                .find(|(_, at)| e.above.contains(at))
+                .map(|(_, at)| OwnWork::Leads {
+                    at: at.clone(),
+                    unit: e.unit.clone(),
+                    subject: e.subject.clone(),
+                })
+        })
+    })
+}
+
 fn start_key(audit: &pb::Audit) -> String {
     audit
         .start_date
@@ -576,4 +749,158 @@ fn start_key(audit: &pb::Audit) -> String {
         .and_then(|d| crate::common::date_from_proto(Some(d), "start_date").ok())
         .map(date_key)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn document(contributors: &[(&str, Contribution)]) -> Subject {
+        Subject {
+            name: "documents/qt-01".into(),
+            kind: "document".into(),
+            owner_unit: "units/office".into(),
+            contributors: contributors.iter().map(|(u, c)| (u.to_string(), *c)).collect(),
+        }
+    }
+
+    /// The one-unit office under its district, audited as itself.
+    fn office() -> Vec<Examined> {
+        vec![Examined {
+            unit: "units/office".into(),
+            subject: None,
+            above: vec!["units/office".into(), "units/district".into()],
+        }]
+    }
+
+    #[test]
+    fn staff_of_the_auditee_audit_what_is_not_their_own_work() {
+        let subjects = [document(&[
+            ("users/author", Contribution::Authored(1)),
+            ("users/approver", Contribution::Approved(1)),
+        ])];
+        let staff = [
+            (Role::CounterStaff, "units/office".to_string()),
+            (Role::InternalAuditor, "units/office".to_string()),
+        ];
+        assert_eq!(own_work("users/staff", &staff, &subjects, &office()), None);
+    }
+
+    #[test]
+    fn authors_approvers_filers_and_revisers_audit_their_own_work() {
+        let subjects = [
+            document(&[
+                ("users/author", Contribution::Authored(2)),
+                ("users/approver", Contribution::Approved(2)),
+            ]),
+            Subject {
+                name: "records/so-01".into(),
+                kind: "record".into(),
+                owner_unit: "units/office".into(),
+                contributors: vec![
+                    ("users/filer".into(), Contribution::Filed),
+                    ("users/reviser".into(), Contribution::Revised(2)),
+                ],
+            },
+        ];
+        for (who, subject, contribution, says) in [
+            (
+                "users/author",
+                "documents/qt-01",
+                Contribution::Authored(2),
+                "users/author authored revision 2 of documents/qt-01 which",
+            ),
+            (
+                "users/approver",
+                "documents/qt-01",
+                Contribution::Approved(2),
+                "approved revision 2 of documents/qt-01, its effective revision,",
+            ),
+            (
+                "users/filer",
+                "records/so-01",
+                Contribution::Filed,
+                "filed records/so-01",
+            ),
+            (
+                "users/reviser",
+                "records/so-01",
+                Contribution::Revised(2),
+                "revised records/so-01 (its revision 2)",
+            ),
+        ] {
+            let own = own_work(who, &[], &subjects, &office());
+            assert_eq!(
+                own,
+                Some(OwnWork::Contributed {
+                    subject: subject.into(),
+                    contribution
+                })
+            );
+            let message = own.map(|o| o.describe(who)).unwrap_or_default();
+            assert!(message.contains(says), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_leader_at_or_above_an_examined_unit_answers_for_its_processes() {
+        let at_office = [(Role::Leader, "units/office".to_string())];
+        let own = own_work("users/head", &at_office, &[], &office());
+        assert_eq!(
+            own,
+            Some(OwnWork::Leads {
+                at: "units/office".into(),
+                unit: "units/office".into(),
+                subject: None
+            })
+        );
+        let message = own.map(|o| o.describe("users/head")).unwrap_or_default();
+        assert!(
+            message.contains("users/head is a leader of units/office, an auditee"),
+            "{message}"
+        );
+
+        let above = [(Role::Leader, "units/district".to_string())];
+        assert!(own_work("users/chair", &above, &[], &office()).is_some());
+        // A leader beside the office, or one below it, does not answer for it.
+        let beside = [
+            (Role::Leader, "units/school".to_string()),
+            (Role::InternalAuditor, "units/office".to_string()),
+        ];
+        assert_eq!(own_work("users/other", &beside, &[], &office()), None);
+    }
+
+    #[test]
+    fn a_leader_of_a_subjects_owner_answers_for_the_subject() {
+        let examined = [Examined {
+            unit: "units/school".into(),
+            subject: Some("documents/qt-01".into()),
+            above: vec!["units/school".into(), "units/office".into()],
+        }];
+        let at_school = [(Role::Leader, "units/school".to_string())];
+        let message = own_work("users/head", &at_school, &[], &examined)
+            .map(|o| o.describe("users/head"))
+            .unwrap_or_default();
+        assert!(message.contains("which owns documents/qt-01"), "{message}");
+    }
+
+    #[test]
+    fn subjects_are_documents_or_records_listed_once() {
+        let mut v = Violations::new();
+        let subjects = clean_subjects(
+            &mut v,
+            &[" documents/a ".into(), "records/b".into(), "documents/a".into()],
+        );
+        assert_eq!(subjects, ["documents/a", "records/b"]);
+        let error = v.check().unwrap_err();
+        assert!(format!("{error:?}").contains("audit.subjects[2]"), "{error:?}");
+        let mut v = Violations::new();
+        clean_subjects(&mut v, &["dossiers/c".into(), "documents/a/revisions/1".into()]);
+        let error = format!("{:?}", v.check().unwrap_err());
+        assert!(
+            error.contains("audit.subjects[0]") && error.contains("audit.subjects[1]"),
+            "{error}"
+        );
+    }
 }

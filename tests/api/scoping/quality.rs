@@ -27,7 +27,7 @@ pub struct Fixture {
     pub action: String,
     /// Every caller who may implement an action owns one.
     pub owners: Vec<String>,
-    /// The internal auditors of the callers independent of S1a.
+    /// The internal auditors of the callers not bound at S1a.
     pub auditors: Vec<String>,
     pub review: String,
     pub diagnostic: String,
@@ -82,8 +82,8 @@ fn finding(unit: &str) -> Finding {
 
 pub async fn fixture(server: &TestServer, units: &Units, setup: &str, callers: &[Caller]) -> Fixture {
     let of_role = |role: Role| -> Vec<&Caller> { callers.iter().filter(|c| c.role == role).collect() };
-    // Independent of the unit audited (S1a): every auditor of the callers
-    // but the one bound there.
+    // Every auditor of the callers but the one bound at the unit audited
+    // (S1a): rows about S1a's own staff stay about their scope.
     let auditors: Vec<String> = of_role(Role::InternalAuditor)
         .iter()
         .filter(|c| c.relation != super::Relation::Descendant)
