@@ -820,6 +820,203 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     server.stop().await;
 }
 
+/// A corrective action planned three times: changed before it was carried
+/// out, then carried out and found not effective. Each replaced plan stays
+/// in its history with its root cause, actions, due date, who planned it
+/// and when, what was done of it, and why and by whom it was replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replanning_a_corrective_action_keeps_the_earlier_plans() {
+    let (clock, time) = Clock::manual(at(6, 3));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    let (leader_user, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (auditor, auditor_token) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+        .await;
+    let (officer, officer_token) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .await;
+    let mut leader = server.quality(&leader_token);
+    let mut auditing = server.quality(&auditor_token);
+    let programme = leader
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
+        .await
+        .unwrap()
+        .into_inner();
+    let audit = auditing
+        .create_audit(CreateAuditRequest {
+            audit: Some(Audit {
+                programme: programme.name.clone(),
+                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
+                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
+                criteria: vec!["7.5".into()],
+                auditees: vec![counter_unit.name.clone()],
+                auditors: vec![auditor.name.clone()],
+                start_date: date(2024, 6, 3),
+                end_date: date(2024, 6, 3),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    auditing
+        .start_audit(StartAuditRequest {
+            name: audit.name.clone(),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
+    let finding = auditing
+        .create_finding(CreateFindingRequest {
+            parent: audit.name.clone(),
+            finding: Some(Finding {
+                r#type: FindingType::MinorNonconformity as i32,
+                clause: "7.5.3".into(),
+                statement: "Sổ theo dõi không ghi ngày trả kết quả".into(),
+                auditee: counter_unit.name.clone(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let action = auditing
+        .create_corrective_action(CreateCorrectiveActionRequest {
+            corrective_action: Some(CorrectiveAction {
+                finding: finding.name.clone(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+            reason: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(action.history.is_empty());
+    let plan = |root_cause: &str, description: &str, due_day: i32| PlanCorrectiveActionRequest {
+        name: action.name.clone(),
+        root_cause: root_cause.into(),
+        actions: vec![PlannedAction {
+            description: description.into(),
+            owner: officer.name.clone(),
+            due_date: date(2024, 6, due_day),
+        }],
+        ..Default::default()
+    };
+
+    // 3 June: the first plan.
+    let first = leader
+        .plan_corrective_action(plan("Chưa phân công người ghi sổ", "Phân công người ghi sổ", 14))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(first.history.is_empty(), "nothing replaced yet");
+    assert_eq!(first.planner, leader_user.name);
+    assert_eq!(first.plan_time.as_ref().map(|t| t.seconds), Some(at(6, 3).timestamp()));
+    // 4 June: changed before it was carried out.
+    time.set(at(6, 4));
+    let second = leader
+        .plan_corrective_action(plan(
+            "Mẫu sổ không có cột ngày trả kết quả",
+            "Sửa mẫu sổ theo dõi, bổ sung cột ngày trả",
+            20,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(second.root_cause, "Mẫu sổ không có cột ngày trả kết quả");
+    assert_eq!(second.history.len(), 1);
+    let kept = &second.history[0];
+    assert_eq!(kept.root_cause, "Chưa phân công người ghi sổ");
+    assert_eq!(kept.actions, first.actions);
+    assert_eq!(kept.due_date, date(2024, 6, 14));
+    assert_eq!(
+        (kept.planner.as_str(), kept.plan_date),
+        (leader_user.name.as_str(), date(2024, 6, 3))
+    );
+    assert_eq!(kept.plan_time, first.plan_time);
+    assert_eq!(kept.replaced_state, corrective_action::State::ActionsPlanned as i32);
+    assert_eq!(kept.replaced_by, leader_user.name);
+    assert_eq!(
+        kept.replace_time.as_ref().map(|t| t.seconds),
+        Some(at(6, 4).timestamp())
+    );
+    assert!(kept.implementation_note.is_empty() && kept.implement_date.is_none());
+
+    // 5 June carried out; 6 June verified not effective.
+    time.set(at(6, 5));
+    server
+        .quality(&officer_token)
+        .implement_corrective_action(ImplementCorrectiveActionRequest {
+            name: action.name.clone(),
+            note: "Đã in sổ theo mẫu mới".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    time.set(at(6, 6));
+    auditing
+        .verify_corrective_action(VerifyCorrectiveActionRequest {
+            name: action.name.clone(),
+            effective: false,
+            note: "Sổ mới vẫn bỏ trống ngày trả ở 4/10 hồ sơ".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // 10 June: the third plan, made on 7 June and entered late.
+    time.set(at(6, 10));
+    let late = "Biên bản họp ngày 07/6 chuyển về muộn";
+    let third = leader
+        .plan_corrective_action(PlanCorrectiveActionRequest {
+            effective_date: date(2024, 6, 7),
+            reason: late.into(),
+            ..plan(
+                "Cán bộ chưa được hướng dẫn ghi sổ",
+                "Tập huấn ghi sổ cho cán bộ một cửa",
+                28,
+            )
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (third.plan_date, third.plan_late_reason.as_str()),
+        (date(2024, 6, 7), late)
+    );
+    assert!(
+        third.implementation_note.is_empty() && third.implement_date.is_none(),
+        "the new plan is not carried out yet"
+    );
+    let shown = leader
+        .get_corrective_action(GetCorrectiveActionRequest {
+            name: action.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(shown.history.len(), 2, "{shown:?}");
+    assert_eq!(shown.history[0], second.history[0], "the first plan is kept as it was");
+    let failed = &shown.history[1];
+    assert_eq!(failed.root_cause, "Mẫu sổ không có cột ngày trả kết quả");
+    assert_eq!(failed.actions, second.actions);
+    assert_eq!(failed.due_date, date(2024, 6, 20));
+    assert_eq!(failed.plan_date, date(2024, 6, 4));
+    assert_eq!(
+        (failed.implementation_note.as_str(), failed.implement_date),
+        ("Đã in sổ theo mẫu mới", date(2024, 6, 5))
+    );
+    assert_eq!(failed.replaced_state, corrective_action::State::NotEffective as i32);
+    assert_eq!(shown.root_cause, "Cán bộ chưa được hướng dẫn ghi sổ");
+    assert_eq!(shown.verifications.len(), 1, "the verification stays with the action");
+    server.stop().await;
+}
+
 async fn docs_record(client: &mut eiso_tests::Documents, name: &str) -> docs::Record {
     client
         .get_record(docs::GetRecordRequest { name: name.into() })

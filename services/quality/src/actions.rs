@@ -4,7 +4,8 @@
 //!
 //! OPEN → ACTIONS_PLANNED → IMPLEMENTED → VERIFIED_EFFECTIVE → CLOSED, and
 //! IMPLEMENTED → NOT_EFFECTIVE → ACTIONS_PLANNED when the verification finds
-//! the cause still there.
+//! the cause still there. Planning again replaces the plan and keeps the
+//! replaced one, with what was done of it, in the action's `history`.
 //!
 //! Columns: `parent` the audit id, `unit` the finding's auditee, `state`,
 //! `sort_key` the due date (the earliest action's, else the action's own).
@@ -304,9 +305,17 @@ impl Quality {
         {
             return Err(wrong_state(&id, row.state, "OPEN, ACTIONS_PLANNED or NOT_EFFECTIVE"));
         }
+        let now = self.clock.now();
+        if row.state != State::Open as i32 {
+            let replaced = replaced_plan(&mut row.message, row.state, &ctx.principal.name, now);
+            row.message.history.push(replaced);
+        }
         row.message.root_cause = root_cause;
         row.message.actions = actions;
         row.message.plan_date = Some(date_to_proto(planned.day));
+        row.message.planner = ctx.principal.name.clone();
+        row.message.plan_time = ts(now);
+        row.message.plan_late_reason = planned.reason.clone();
         row.state = State::ActionsPlanned as i32;
         row.message.state = row.state;
         row.sort_key = due_key(&row.message);
@@ -457,6 +466,31 @@ impl Quality {
         );
         v.check()?;
         Ok(effective)
+    }
+}
+
+/// The plan of `action` as its history keeps it once `by` replaces it at
+/// `now`, in `state`; what was carried out of it leaves the action with it.
+fn replaced_plan(
+    action: &mut pb::CorrectiveAction,
+    state: i32,
+    by: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> pb::ActionPlanRevision {
+    let due_date = action_due(action).map(date_to_proto);
+    pb::ActionPlanRevision {
+        root_cause: std::mem::take(&mut action.root_cause),
+        due_date,
+        actions: std::mem::take(&mut action.actions),
+        planner: std::mem::take(&mut action.planner),
+        plan_time: action.plan_time.take(),
+        plan_date: action.plan_date.take(),
+        late_reason: std::mem::take(&mut action.plan_late_reason),
+        implementation_note: std::mem::take(&mut action.implementation_note),
+        implement_date: action.implement_date.take(),
+        replaced_state: state,
+        replaced_by: by.to_string(),
+        replace_time: ts(now),
     }
 }
 
