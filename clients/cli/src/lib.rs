@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod directory;
 pub mod enum_arg;
 pub mod error;
 pub mod names;

@@ -277,3 +277,221 @@ async fn the_quality_cycle_from_the_command_line() {
     assert_contains(&table, &["1.1", "red", "green", "improved", "tốt lên 1"]);
     server.stop().await;
 }
+
+/// An audit planned with the procedure it examines, shown with its people
+/// and subject by name, its checklist built question by question; then a
+/// corrective action planned twice, shown with the plan it replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_its_checklist_and_a_replanned_action_from_the_command_line() {
+    use eiso_proto::eiso::documents::v1::Confidentiality;
+    use eiso_tests::documents::{create, procedure};
+
+    let (server, office) = server_with_office().await;
+    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (auditor, _) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+        .await;
+    let (officer, _) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .await;
+    let (_, controller_token) = server
+        .user_with_role("thu.ky", Role::DocumentController, &office.name)
+        .await;
+    let document = server
+        .documents(&controller_token)
+        .create_document(create(procedure(
+            "QT-TTHC-01",
+            "Quy trình tiếp nhận và trả kết quả hồ sơ",
+            &counter_unit.name,
+            Confidentiality::Internal,
+        )))
+        .await
+        .unwrap()
+        .into_inner();
+    let addr = server.addr;
+    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let day = today.format("%d/%m/%Y").to_string();
+    let due = (today + Duration::days(30)).format("%d/%m/%Y").to_string();
+    let leader = Person::login(addr, "lanh.dao").await;
+    let auditing = Person::login(addr, "danh.gia").await;
+
+    let programme = leader
+        .json(&[
+            "quality",
+            "audits",
+            "programme",
+            "--unit",
+            &office.name,
+            "--year",
+            &today.year().to_string(),
+            "--title",
+            "Chương trình đánh giá nội bộ",
+        ])
+        .await;
+    let created = auditing
+        .json(&[
+            "quality",
+            "audits",
+            "create",
+            "--programme",
+            &text(&programme["name"]),
+            "--title",
+            "Đánh giá quy trình một cửa",
+            "--scope",
+            "Tiếp nhận và trả kết quả hồ sơ",
+            "--clause",
+            "7.5",
+            "--clause",
+            "8.5.1",
+            "--auditee",
+            &counter_unit.name,
+            "--auditor",
+            &auditor.name,
+            "--subject",
+            &document.name,
+            "--from",
+            &day,
+            "--to",
+            &day,
+        ])
+        .await;
+    let audit = text(&created["audits"][0]["name"]);
+
+    // Shown by name; as JSON, by id.
+    let shown = auditing.ok(&["quality", "audits", "show", &audit]).await;
+    assert_contains(
+        &shown,
+        &[
+            "Đánh giá quy trình một cửa",
+            "Tiếp nhận và trả kết quả hồ sơ",
+            "7.5, 8.5.1",
+            "QT-TTHC-01 Quy trình tiếp nhận và trả kết quả hồ sơ",
+            "Bộ phận Một cửa",
+            "Người dùng danh.gia",
+            &format!("{day} – {day}"),
+            "planned",
+            "Chưa có câu hỏi đánh giá",
+        ],
+    );
+    for id in [&auditor.name, &counter_unit.name, &document.name] {
+        assert!(!shown.contains(id.as_str()), "{id} shown instead of its name:\n{shown}");
+    }
+    let json = auditing.json(&["quality", "audits", "show", &audit]).await;
+    let shown = &json["audits"][0];
+    assert_eq!(shown["auditors"], serde_json::json!([auditor.name]));
+    assert_eq!(shown["auditees"], serde_json::json!([counter_unit.name]));
+    assert_eq!(shown["subjects"], serde_json::json!([document.name]));
+    assert_eq!(shown["criteria"], serde_json::json!(["7.5", "8.5.1"]));
+
+    // The checklist, question by question.
+    for (clause, question) in [
+        ("7.5.3", "Hồ sơ có được lưu đúng thời hạn không?"),
+        ("8.5.1", "Phiếu hẹn có ghi đúng ngày trả kết quả không?"),
+    ] {
+        auditing
+            .ok(&[
+                "quality",
+                "audits",
+                "checklist",
+                "add",
+                &audit,
+                "--clause",
+                clause,
+                "--question",
+                question,
+            ])
+            .await;
+    }
+    let listed = auditing.json(&["quality", "audits", "checklist", "list", &audit]).await;
+    let questions: Vec<(i64, String)> = listed["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| (q["number"].as_i64().unwrap(), text(&q["question"])))
+        .collect();
+    assert_eq!(
+        questions,
+        [
+            (1, "Hồ sơ có được lưu đúng thời hạn không?".to_string()),
+            (2, "Phiếu hẹn có ghi đúng ngày trả kết quả không?".to_string())
+        ]
+    );
+    let refused = auditing
+        .fails(2, &["quality", "audits", "checklist", "remove", &audit, "3"])
+        .await;
+    assert_contains(&refused, &["has 2 question(s)", "from 1 to 2"]);
+    let left = auditing
+        .ok(&["quality", "audits", "checklist", "remove", &audit, "1"])
+        .await;
+    assert_contains(&left, &["Phiếu hẹn có ghi đúng ngày trả kết quả không?", "8.5.1"]);
+    assert!(!left.contains("lưu đúng thời hạn"), "{left}");
+    let shown = auditing.ok(&["quality", "audits", "show", &audit]).await;
+    assert_contains(
+        &shown,
+        &[
+            "Danh mục câu hỏi đánh giá (1)",
+            "Phiếu hẹn có ghi đúng ngày trả kết quả không?",
+        ],
+    );
+
+    // A nonconformity's corrective action, planned twice.
+    auditing.ok(&["quality", "audits", "start", &audit]).await;
+    let finding = auditing
+        .json(&[
+            "quality",
+            "findings",
+            "add",
+            &audit,
+            "--type",
+            "minor",
+            "--clause",
+            "8.5.1",
+            "--statement",
+            "Phiếu hẹn ghi sai ngày trả kết quả",
+            "--auditee",
+            &counter_unit.name,
+        ])
+        .await;
+    let opened = auditing
+        .json(&["quality", "actions", "open", &text(&finding["findings"][0]["name"])])
+        .await;
+    let action = text(&opened["corrective_actions"][0]["name"]);
+    for (root_cause, what) in [
+        ("Cán bộ tính nhầm ngày làm việc", "Hướng dẫn cách tính ngày làm việc"),
+        ("Phần mềm chưa trừ ngày nghỉ lễ", "Cập nhật lịch nghỉ lễ vào phần mềm"),
+    ] {
+        leader
+            .ok(&[
+                "quality",
+                "actions",
+                "plan",
+                &action,
+                "--root-cause",
+                root_cause,
+                "--action",
+                &format!("{what}|{}|{due}", officer.name),
+            ])
+            .await;
+    }
+    let shown = leader.ok(&["quality", "actions", "show", &action]).await;
+    assert_contains(
+        &shown,
+        &[
+            "Phần mềm chưa trừ ngày nghỉ lễ",
+            "Kế hoạch trước đây 1 (đã thay)",
+            "Cán bộ tính nhầm ngày làm việc",
+            "Hướng dẫn cách tính ngày làm việc",
+            "thay đổi trước khi thực hiện",
+            "Người dùng chuyen.vien",
+            "Người dùng lanh.dao",
+        ],
+    );
+    let json = leader.json(&["quality", "actions", "show", &action]).await;
+    let history = &json["corrective_actions"][0]["history"];
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(history[0]["root_cause"], "Cán bộ tính nhầm ngày làm việc");
+    assert_eq!(history[0]["actions"][0]["owner"], officer.name.as_str());
+    assert_eq!(history[0]["replaced_state"], "actions_planned");
+    server.stop().await;
+}

@@ -11,9 +11,11 @@ use serde_json::{Value, json};
 
 use super::{created, print_list, request_id};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
-use crate::output::{self, details_table, format_percent, local_date_text, parse_local_date, table};
+use crate::names::{nfc, state_cell};
+use crate::output::{self, details_table, format_percent, local_cell, local_date_text, parse_local_date, table};
 
 /// `eiso quality`.
 #[derive(Debug, Subcommand)]
@@ -139,11 +141,15 @@ pub enum AuditsCommand {
         #[arg(long)]
         programme: Option<String>,
     },
-    /// Shows an audit with its checklist
+    /// Shows an audit: title, scope, criteria, subjects, auditees and
+    /// auditors by name, dates, state and checklist
     Show {
         /// `audits/ID`
         audit: String,
     },
+    /// The audit's checklist: list, add or remove questions
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
     /// Starts an audit
     Start {
         /// `audits/ID`
@@ -177,9 +183,14 @@ pub struct AuditArgs {
     /// A unit audited, `units/ID`; repeat for each
     #[arg(long = "auditee", required = true)]
     pub auditees: Vec<String>,
-    /// An auditor, `users/ID`; repeat for each
+    /// An auditor, `users/ID`; repeat for each. None may audit their own
+    /// work: a subject they wrote, approved, filed or revised, or a unit they lead
     #[arg(long = "auditor", required = true)]
     pub auditors: Vec<String>,
+    /// What the audit examines: a process's controlled document, `documents/ID`, or a record, `records/ID`;
+    /// repeat for each
+    #[arg(long = "subject")]
+    pub subjects: Vec<String>,
     /// First day (dd/mm/yyyy)
     #[arg(long)]
     pub from: String,
@@ -189,6 +200,34 @@ pub struct AuditArgs {
     /// Idempotency key
     #[arg(long)]
     pub request_id: Option<String>,
+}
+
+/// `eiso quality audits checklist`.
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// Lists the questions, numbered
+    List {
+        /// `audits/ID`
+        audit: String,
+    },
+    /// Adds a question at the end
+    Add {
+        /// `audits/ID`
+        audit: String,
+        /// The ISO 9001 clause, e.g. 7.5.3
+        #[arg(long)]
+        clause: String,
+        /// The question
+        #[arg(long)]
+        question: String,
+    },
+    /// Removes a question by its number in `checklist list`
+    Remove {
+        /// `audits/ID`
+        audit: String,
+        /// The question's number, from 1
+        number: usize,
+    },
 }
 
 /// Kinds of finding, as typed.
@@ -308,7 +347,8 @@ pub enum ActionsCommand {
         #[command(flatten)]
         late: Late,
     },
-    /// Shows one corrective action
+    /// Shows one corrective action: its plan, verifications and the earlier
+    /// plans it replaced
     Show {
         /// `correctiveActions/ID`
         action: String,
@@ -599,16 +639,156 @@ fn audit_json(a: &Audit) -> Value {
         "name": a.name,
         "programme": a.programme,
         "title": a.title,
+        "scope": a.scope,
         "state": audit::State::of(a.state).unwrap_or_default().short_name(),
         "criteria": a.criteria,
+        "subjects": a.subjects,
         "auditees": a.auditees,
         "auditors": a.auditors,
         "start_date": local_date_text(a.start_date.as_ref()),
         "end_date": local_date_text(a.end_date.as_ref()),
+        "checklist": checklist_json(&a.checklist),
         "finding_count": a.finding_count,
         "conclusion": a.conclusion,
         "etag": a.etag,
     })
+}
+
+fn checklist_json(items: &[ChecklistItem]) -> Vec<Value> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            json!({
+                "number": i + 1,
+                "clause": item.clause,
+                "question": item.question,
+                "result": ChecklistResult::of(item.result).unwrap_or_default().short_name(),
+                "note": item.note,
+            })
+        })
+        .collect()
+}
+
+/// A checklist as a table: number, clause, question, result, note.
+fn checklist_table(items: &[ChecklistItem]) -> comfy_table::Table {
+    let mut t = table(["Số", "Điều khoản", "Câu hỏi", "Kết quả", "Ghi chú"]);
+    for (i, item) in items.iter().enumerate() {
+        let result = if item.result == ChecklistResult::Unspecified as i32 {
+            String::new()
+        } else {
+            state_cell::<ChecklistResult>(item.result, "result")
+        };
+        t.add_row(vec![
+            (i + 1).to_string(),
+            item.clause.clone(),
+            item.question.clone(),
+            result,
+            item.note.clone(),
+        ]);
+    }
+    t
+}
+
+/// An audit in full, its people and subjects by name; as JSON, ids.
+async fn print_audit_details(ctx: &Ctx, a: &Audit) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "audits": [audit_json(a)] }));
+    }
+    let names = a.auditees.iter().chain(&a.auditors).chain(&a.subjects);
+    let labels = Labels::of(ctx, names.map(String::as_str)).await;
+    let mut rows = vec![
+        ("Tên", a.name.clone()),
+        ("Cuộc đánh giá", a.title.clone()),
+        ("Phạm vi", a.scope.clone()),
+        ("Tiêu chí (ISO 9001)", a.criteria.join(", ")),
+        ("Tài liệu, hồ sơ được xem xét", labels.lines(&a.subjects)),
+        ("Đơn vị được đánh giá", labels.lines(&a.auditees)),
+        ("Chuyên gia đánh giá", labels.lines(&a.auditors)),
+        (
+            "Thời gian",
+            format!(
+                "{} – {}",
+                local_date_text(a.start_date.as_ref()),
+                local_date_text(a.end_date.as_ref())
+            ),
+        ),
+        ("Trạng thái", state_cell::<audit::State>(a.state, "state")),
+        ("Số phát hiện", a.finding_count.to_string()),
+    ];
+    if !a.conclusion.is_empty() {
+        rows.push(("Kết luận", a.conclusion.clone()));
+    }
+    output::print_table(&details_table(rows))?;
+    print_checklist_tables(&a.checklist)
+}
+
+fn print_checklist_tables(items: &[ChecklistItem]) -> Result<(), CliError> {
+    if items.is_empty() {
+        return output::print("\nChưa có câu hỏi đánh giá (eiso quality audits checklist add)");
+    }
+    output::print(&format!("\nDanh mục câu hỏi đánh giá ({})", items.len()))?;
+    output::print_table(&checklist_table(items))
+}
+
+/// `eiso quality audits checklist …`: reads the audit, changes its
+/// checklist and saves it with the etag read (a change made meanwhile by
+/// someone else is refused, not overwritten).
+async fn checklist(ctx: &Ctx, command: ChecklistCommand) -> Result<(), CliError> {
+    let mut client = client(ctx);
+    let name = match &command {
+        ChecklistCommand::List { audit }
+        | ChecklistCommand::Add { audit, .. }
+        | ChecklistCommand::Remove { audit, .. } => audit.clone(),
+    };
+    let current = ctx
+        .answer(client.get_audit(ctx.request(GetAuditRequest { name: name.clone() })?))
+        .await?;
+    let mut items = current.checklist.clone();
+    match command {
+        ChecklistCommand::List { .. } => return print_checklist(ctx, &current),
+        ChecklistCommand::Add { clause, question, .. } => items.push(ChecklistItem {
+            clause: nfc(&clause),
+            question: nfc(&question),
+            ..Default::default()
+        }),
+        ChecklistCommand::Remove { number, .. } => {
+            if number == 0 || number > items.len() {
+                return Err(CliError::Usage(format!(
+                    "{name} has {} question(s): give a number from 1 to {} (eiso quality audits checklist list {name})",
+                    items.len(),
+                    items.len()
+                )));
+            }
+            items.remove(number - 1);
+        }
+    }
+    let updated = ctx
+        .answer(client.update_audit(ctx.request(UpdateAuditRequest {
+            audit: Some(Audit {
+                name,
+                checklist: items,
+                ..Default::default()
+            }),
+            update_mask: Some(eiso_proto::prost_types::FieldMask {
+                paths: vec!["checklist".to_string()],
+            }),
+            etag: current.etag,
+        })?))
+        .await?;
+    print_checklist(ctx, &updated)
+}
+
+fn print_checklist(ctx: &Ctx, a: &Audit) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({
+            "audit": a.name,
+            "etag": a.etag,
+            "checklist": checklist_json(&a.checklist),
+        }));
+    }
+    output::print(&format!("{} — {}", a.name, a.title))?;
+    print_checklist_tables(&a.checklist)
 }
 
 fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
@@ -666,6 +846,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                     criteria: args.clauses,
                     auditees: args.auditees,
                     auditors: args.auditors,
+                    subjects: args.subjects,
                     start_date: Some(parse_local_date(&args.from)?),
                     end_date: Some(parse_local_date(&args.to)?),
                     ..Default::default()
@@ -686,9 +867,12 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
             return print_audits(ctx, &items);
         }
         AuditsCommand::Show { audit } => {
-            ctx.answer(client.get_audit(ctx.request(GetAuditRequest { name: audit })?))
-                .await?
+            let audit = ctx
+                .answer(client.get_audit(ctx.request(GetAuditRequest { name: audit })?))
+                .await?;
+            return print_audit_details(ctx, &audit).await;
         }
+        AuditsCommand::Checklist(command) => return checklist(ctx, command).await,
         AuditsCommand::Start { audit } => {
             ctx.answer(client.start_audit(ctx.request(StartAuditRequest {
                 name: audit,
@@ -773,21 +957,163 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
     )
 }
 
+fn planned_json(actions: &[PlannedAction]) -> Vec<Value> {
+    actions
+        .iter()
+        .map(|p| {
+            json!({
+                "description": p.description, "owner": p.owner, "due_date": local_date_text(p.due_date.as_ref()),
+            })
+        })
+        .collect()
+}
+
 fn action_json(a: &CorrectiveAction) -> Value {
+    let state = |s: i32| corrective_action::State::of(s).unwrap_or_default().short_name();
     json!({
         "name": a.name,
         "finding": a.finding,
         "unit": a.unit,
-        "state": corrective_action::State::of(a.state).unwrap_or_default().short_name(),
+        "state": state(a.state),
         "nonconformity": a.nonconformity,
         "root_cause": a.root_cause,
-        "actions": a.actions.iter().map(|p| json!({
-            "description": p.description, "owner": p.owner, "due_date": local_date_text(p.due_date.as_ref()),
-        })).collect::<Vec<_>>(),
+        "actions": planned_json(&a.actions),
+        "planner": a.planner,
+        "plan_date": local_date_text(a.plan_date.as_ref()),
+        "plan_late_reason": a.plan_late_reason,
+        "implementation_note": a.implementation_note,
         "verifications": a.verifications.iter().map(|v| json!({
             "verifier": v.verifier, "effective": v.effective, "note": v.note,
+            "verify_date": local_date_text(v.verify_date.as_ref()),
+        })).collect::<Vec<_>>(),
+        "history": a.history.iter().map(|h| json!({
+            "root_cause": h.root_cause,
+            "actions": planned_json(&h.actions),
+            "due_date": local_date_text(h.due_date.as_ref()),
+            "planner": h.planner,
+            "plan_date": local_date_text(h.plan_date.as_ref()),
+            "late_reason": h.late_reason,
+            "implementation_note": h.implementation_note,
+            "implement_date": local_date_text(h.implement_date.as_ref()),
+            "replaced_state": state(h.replaced_state),
+            "replaced_by": h.replaced_by,
+            "replace_time": output::json_time(h.replace_time.as_ref()),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The planned actions as a table, their owners by name.
+fn planned_table(actions: &[PlannedAction], labels: &Labels) -> comfy_table::Table {
+    let mut t = table(["Hành động", "Người thực hiện", "Hạn"]);
+    for p in actions {
+        t.add_row(vec![
+            p.description.clone(),
+            labels.label(&p.owner),
+            local_date_text(p.due_date.as_ref()),
+        ]);
+    }
+    t
+}
+
+/// A corrective action in full: the current plan, the verifications and
+/// the plans it replaced, oldest first; people by name. As JSON, ids.
+async fn print_action_details(ctx: &Ctx, a: &CorrectiveAction) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&json!({ "corrective_actions": [action_json(a)] }));
+    }
+    let people = std::iter::once(&a.planner)
+        .chain(a.actions.iter().map(|p| &p.owner))
+        .chain(a.verifications.iter().map(|v| &v.verifier))
+        .chain(a.history.iter().flat_map(|h| {
+            [&h.planner, &h.replaced_by]
+                .into_iter()
+                .chain(h.actions.iter().map(|p| &p.owner))
+        }));
+    let labels = Labels::of(ctx, people.map(String::as_str)).await;
+    let when = |day: Option<&eiso_proto::eiso::procedures::v1::LocalDate>, who: &str, late: &str| {
+        let mut text = local_date_text(day);
+        if !who.is_empty() {
+            text = format!("{text}, {}", labels.label(who));
+        }
+        if !late.is_empty() {
+            text = format!("{text} (nhập muộn: {late})");
+        }
+        text
+    };
+    let mut rows = vec![
+        ("Tên", a.name.clone()),
+        ("Điểm không phù hợp", a.nonconformity.clone()),
+        ("Phát hiện", a.finding.clone()),
+        ("Trạng thái", state_cell::<corrective_action::State>(a.state, "state")),
+        ("Nguyên nhân gốc", a.root_cause.clone()),
+    ];
+    if a.plan_date.is_some() {
+        rows.push((
+            "Lập kế hoạch",
+            when(a.plan_date.as_ref(), &a.planner, &a.plan_late_reason),
+        ));
+    }
+    if !a.implementation_note.is_empty() {
+        rows.push((
+            "Đã thực hiện",
+            format!(
+                "{}: {}",
+                local_date_text(a.implement_date.as_ref()),
+                a.implementation_note
+            ),
+        ));
+    }
+    output::print_table(&details_table(rows))?;
+    if !a.actions.is_empty() {
+        output::print_table(&planned_table(&a.actions, &labels))?;
+    }
+    if !a.verifications.is_empty() {
+        output::print("\nKiểm tra hiệu lực")?;
+        let mut t = table(["Ngày", "Người kiểm tra", "Có hiệu lực", "Ghi chú"]);
+        for v in &a.verifications {
+            t.add_row(vec![
+                local_date_text(v.verify_date.as_ref()),
+                labels.label(&v.verifier),
+                if v.effective { "có" } else { "không" }.to_string(),
+                v.note.clone(),
+            ]);
+        }
+        output::print_table(&t)?;
+    }
+    for (i, h) in a.history.iter().enumerate() {
+        let why = match corrective_action::State::of(h.replaced_state) {
+            Some(corrective_action::State::NotEffective) => "thực hiện nhưng không có hiệu lực".to_string(),
+            Some(corrective_action::State::ActionsPlanned) => "thay đổi trước khi thực hiện".to_string(),
+            _ => state_cell::<corrective_action::State>(h.replaced_state, "state"),
+        };
+        output::print(&format!("\nKế hoạch trước đây {} (đã thay)", i + 1))?;
+        let mut rows = vec![
+            ("Nguyên nhân gốc", h.root_cause.clone()),
+            ("Lập kế hoạch", when(h.plan_date.as_ref(), &h.planner, &h.late_reason)),
+            ("Hạn", local_date_text(h.due_date.as_ref())),
+        ];
+        if !h.implementation_note.is_empty() {
+            rows.push((
+                "Đã thực hiện",
+                format!(
+                    "{}: {}",
+                    local_date_text(h.implement_date.as_ref()),
+                    h.implementation_note
+                ),
+            ));
+        }
+        rows.push((
+            "Thay thế",
+            format!(
+                "{}, {}: {why}",
+                local_cell(h.replace_time.as_ref()),
+                labels.label(&h.replaced_by)
+            ),
+        ));
+        output::print_table(&details_table(rows))?;
+        output::print_table(&planned_table(&h.actions, &labels))?;
+    }
+    Ok(())
 }
 
 fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> {
@@ -911,8 +1237,10 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
             .await?
         }
         ActionsCommand::Show { action } => {
-            ctx.answer(client.get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?))
-                .await?
+            let action = ctx
+                .answer(client.get_corrective_action(ctx.request(GetCorrectiveActionRequest { name: action })?))
+                .await?;
+            return print_action_details(ctx, &action).await;
         }
         ActionsCommand::List { state } => {
             let items = ctx
