@@ -435,6 +435,7 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
         .start_audit(StartAuditRequest {
             name: audit.name.clone(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -605,4 +606,190 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
         .into_inner();
     assert_eq!(may.pack.unwrap().quality.unwrap().corrective_actions_open, 0);
     server.stop().await;
+}
+
+/// An audit's opening and closing meetings and a school's inspection carry
+/// the days they happened, entered later with a reason the trail keeps; a
+/// closing before the opening, a day in the future, a late day without a
+/// reason or a reason for today are refused by field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
+    use eiso_proto::eiso::quality::v1::*;
+    let quality_day = |m: i32, d: i32| {
+        Some(eiso_proto::eiso::procedures::v1::LocalDate {
+            year: 2024,
+            month: m,
+            day: d,
+        })
+    };
+    let (clock, _time) = Clock::manual(at(6, 10, 9));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let root = server.root_unit().await;
+    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    let school = server
+        .create_unit("THCS-DL", "Trường THCS Đằng Lâm", &office.name)
+        .await;
+    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (auditor, auditor_token) = server
+        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+        .await;
+    let mut leader = server.quality(&leader_token);
+    let mut auditing = server.quality(&auditor_token);
+    let programme = leader
+        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
+        .await
+        .unwrap()
+        .into_inner();
+    let audit = auditing
+        .create_audit(CreateAuditRequest {
+            audit: Some(Audit {
+                programme: programme.name.clone(),
+                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
+                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
+                criteria: vec!["7.5".into()],
+                auditees: vec![counter_unit.name.clone()],
+                auditors: vec![auditor.name.clone()],
+                start_date: quality_day(6, 3),
+                end_date: quality_day(6, 4),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    // Opened on 3 June, entered on 10 June.
+    let start = |effective_date, reason: &str| StartAuditRequest {
+        name: audit.name.clone(),
+        etag: String::new(),
+        effective_date,
+        reason: reason.into(),
+    };
+    for (request, field) in [
+        (start(quality_day(6, 3), ""), "reason"),
+        (start(quality_day(6, 11), "Họp sau"), "effective_date"),
+        (start(None, "Nhập ngay trong ngày"), "reason"),
+    ] {
+        let status = auditing.start_audit(request).await.unwrap_err();
+        assert_eq!(field_of(&status), [field], "{status:?}");
+    }
+    let why = "Biên bản họp khai mạc nhận được ngày 10/6";
+    let started = auditing
+        .start_audit(start(quality_day(6, 3), why))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(started.started_date, quality_day(6, 3));
+
+    // Closed on 4 June; not before it was opened.
+    let complete = |effective_date, reason: &str| CompleteAuditRequest {
+        name: audit.name.clone(),
+        conclusion: "Hệ thống được duy trì".into(),
+        etag: String::new(),
+        effective_date,
+        reason: reason.into(),
+    };
+    let status = auditing
+        .complete_audit(complete(quality_day(6, 2), why))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&status), ["effective_date"]);
+    assert!(status.message().contains("started") || format!("{status:?}").contains("started"));
+    let completed = auditing
+        .complete_audit(complete(quality_day(6, 4), why))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (completed.started_date, completed.completed_date),
+        (quality_day(6, 3), quality_day(6, 4))
+    );
+
+    // A school inspected on 5 June, entered on 10 June.
+    let inspections = leader
+        .create_inspection_programme(CreateInspectionProgrammeRequest {
+            programme: Some(InspectionProgramme {
+                unit: office.name.clone(),
+                year: 2024,
+                title: "Kế hoạch kiểm tra năm 2024".into(),
+                population: vec![school.name.clone()],
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let inspection = leader
+        .create_inspection(CreateInspectionRequest {
+            inspection: Some(Inspection {
+                programme: inspections.name.clone(),
+                unit: school.name.clone(),
+                planned_date: quality_day(6, 5),
+                inspectors: vec![auditor.name.clone()],
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let done = |done_date, reason: &str| CompleteInspectionRequest {
+        name: inspection.name.clone(),
+        done_date,
+        findings: "Thực hiện đúng quy định".into(),
+        reason: reason.into(),
+        ..Default::default()
+    };
+    let status = leader
+        .complete_inspection(done(quality_day(6, 5), ""))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&status), ["reason"]);
+    let inspected = leader
+        .complete_inspection(done(quality_day(6, 5), "Biên bản kiểm tra gửi về muộn"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (inspected.done_date, inspected.late_reason.as_str()),
+        (quality_day(6, 5), "Biên bản kiểm tra gửi về muộn")
+    );
+
+    // The trail keeps when each was entered and the day it happened.
+    let entries = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/quality".into(),
+            filter: "code = 0".into(),
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries;
+    let reasons: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.reason.starts_with("effective "))
+        .map(|e| (e.method.as_str(), e.reason.as_str()))
+        .collect();
+    for (method, reason) in [
+        (
+            "/eiso.quality.v1.QualityService/StartAudit",
+            format!("effective 2024-06-03: {why}"),
+        ),
+        (
+            "/eiso.quality.v1.QualityService/CompleteAudit",
+            format!("effective 2024-06-04: {why}"),
+        ),
+        (
+            "/eiso.quality.v1.QualityService/CompleteInspection",
+            "effective 2024-06-05: Biên bản kiểm tra gửi về muộn".to_string(),
+        ),
+    ] {
+        assert!(reasons.contains(&(method, reason.as_str())), "{method}: {reasons:?}");
+    }
 }

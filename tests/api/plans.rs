@@ -153,7 +153,16 @@ fn figures(e: &TargetEvaluation) -> (i64, i64, TargetStatus) {
 }
 
 /// Plans and completes an inspection of `school` on 2024-`m`-`d`.
-async fn inspect(server: &TestServer, token: &str, programme: &str, school: &str, inspector: &str, m: i32, d: i32) {
+/// Inspects `school` on `d/m`; `late`: entered after that day.
+async fn inspect(
+    server: &TestServer,
+    token: &str,
+    programme: &str,
+    school: &str,
+    inspector: &str,
+    (m, d): (i32, i32),
+    late: bool,
+) {
     let mut client = server.quality(token);
     let date = procs::LocalDate {
         year: 2024,
@@ -181,6 +190,11 @@ async fn inspect(server: &TestServer, token: &str, programme: &str, school: &str
             findings: "Thực hiện đúng quy định về cải cách hành chính".into(),
             evidence: Vec::new(),
             etag: String::new(),
+            reason: if late {
+                "Nhập từ biên bản kiểm tra".into()
+            } else {
+                String::new()
+            },
         })
         .await
         .unwrap();
@@ -540,8 +554,26 @@ async fn the_seed_plan_through_a_year() {
 
     // Two schools inspected by the cut-off.
     time.set(at(3, 12, 10, 0));
-    inspect(&server, &leader, &programme.name, &schools[0], &inspector.name, 2, 27).await;
-    inspect(&server, &leader, &programme.name, &schools[1], &inspector.name, 3, 12).await;
+    inspect(
+        &server,
+        &leader,
+        &programme.name,
+        &schools[0],
+        &inspector.name,
+        (2, 27),
+        true,
+    )
+    .await;
+    inspect(
+        &server,
+        &leader,
+        &programme.name,
+        &schools[1],
+        &inspector.name,
+        (3, 12),
+        false,
+    )
+    .await;
 
     // ---- Targets at the first quarter's cut-off.
     let evaluate = |as_of: LocalDate| EvaluateTargetsRequest {
@@ -726,7 +758,16 @@ async fn the_seed_plan_through_a_year() {
     work.record_task_progress(progress("1.2", 100, "")).await.unwrap();
     time.set(at(12, 20, 9, 0));
     work.record_task_progress(progress("2.2", 100, "")).await.unwrap();
-    inspect(&server, &leader, &programme.name, &schools[2], &inspector.name, 10, 8).await;
+    inspect(
+        &server,
+        &leader,
+        &programme.name,
+        &schools[2],
+        &inspector.name,
+        (10, 8),
+        true,
+    )
+    .await;
     let tasks = all_tasks(&mut work, &plan.name).await;
     work.record_task_progress(RecordTaskProgressRequest {
         name: task(&tasks, "8").name.clone(),

@@ -192,6 +192,8 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             findings: "Hồ sơ tuyển sinh đầy đủ; sổ điểm cập nhật đúng hạn.".into(),
             evidence: vec![record.name.clone()],
             etag: String::new(),
+            // Entered long after the day it was done.
+            reason: "Nhập từ biên bản kiểm tra".into(),
         })
         .await
         .unwrap()
@@ -295,6 +297,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .start_audit(StartAuditRequest {
             name: audit.name.clone(),
             etag: audit.etag.clone(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -376,6 +379,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             name: audit.name.clone(),
             conclusion: "Hệ thống cơ bản phù hợp".into(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -427,6 +431,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
             name: audit.name.clone(),
             conclusion: "Hệ thống cơ bản phù hợp; 02 điểm không phù hợp cần khắc phục".into(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -867,6 +872,7 @@ async fn replanning_a_corrective_action_keeps_the_earlier_plans() {
         .start_audit(StartAuditRequest {
             name: audit.name.clone(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -139,6 +139,7 @@ async fn a_findings_evidence_the_caller_may_not_see_shows_a_placeholder() {
         .start_audit(StartAuditRequest {
             name: audit.name.clone(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();

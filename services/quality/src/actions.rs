@@ -25,7 +25,9 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::audits::{is_nonconformity, parse_finding};
-use crate::common::{check_date, check_name, date_key, date_to_proto, eq, required_text, today, ts};
+use crate::common::{
+    check_date, check_date_opt, check_name, date_key, date_to_proto, effective_step, eq, required_text, today, ts,
+};
 use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
 use crate::write;
@@ -454,18 +456,12 @@ impl Quality {
         reason: &str,
     ) -> ServiceResult<Effective> {
         let current = self.current_action(ctx, id).await?;
-        let mut v = Violations::new();
-        let day = check_date_opt(&mut v, day, "effective_date");
-        let effective = Effective::check(
-            &mut v,
+        effective_step(
             day,
             reason,
             today(self.clock.now()),
-            ("effective_date", "reason"),
             Some((last_step_day(&current), "the corrective action's last step")),
-        );
-        v.check()?;
-        Ok(effective)
+        )
     }
 }
 
@@ -492,11 +488,6 @@ fn replaced_plan(
         replaced_by: by.to_string(),
         replace_time: ts(now),
     }
-}
-
-/// A date a request may leave out.
-fn check_date_opt(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> Option<NaiveDate> {
-    date.and_then(|d| check_date(v, Some(d), field))
 }
 
 /// The day of a corrective action's latest step: opened, planned, carried

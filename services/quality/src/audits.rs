@@ -24,7 +24,10 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
-use crate::common::{check_date, check_enum, clean_clause, clean_names, date_key, date_to_proto, eq, required_text};
+use crate::common::{
+    check_date, check_enum, clean_clause, clean_names, date_from_proto, date_key, date_to_proto, effective_step, eq,
+    required_text, today,
+};
 use crate::listing::{Field, List};
 use crate::programmes;
 use crate::store::{AUDIT_PROGRAMMES, AUDITS, FINDINGS, Row, stored};
@@ -373,10 +376,18 @@ impl Quality {
 
     pub async fn start_audit(&self, ctx: &CallContext, request: pb::StartAuditRequest) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
+        let started = effective_step(
+            request.effective_date.as_ref(),
+            &request.reason,
+            today(self.clock.now()),
+            None,
+        )?;
+        let ctx = &started.audited(ctx);
         let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
         row.require_state(State::Planned as i32, "AUDIT_NOT_PLANNED", "has already started")?;
         row.state = State::InProgress as i32;
         row.message.state = row.state;
+        row.message.started_date = Some(date_to_proto(started.day));
         self.commit_change(tx, row, "started").await
     }
 
@@ -387,8 +398,22 @@ impl Quality {
     ) -> ServiceResult<pb::Audit> {
         let id = names::parse(&request.name, "audits", "name")?;
         let conclusion = required_text("conclusion", &request.conclusion, 20_000)?;
+        let current: Row<pb::Audit> = self.checked(ctx, self.journal.db().reader(), &id).await?;
+        let started = current
+            .message
+            .started_date
+            .as_ref()
+            .and_then(|d| date_from_proto(Some(d), "started_date").ok());
+        let completed = effective_step(
+            request.effective_date.as_ref(),
+            &request.reason,
+            today(self.clock.now()),
+            started.map(|day| (day, "the day the audit started")),
+        )?;
+        let ctx = &completed.audited(ctx);
         let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
         row.require_state(State::InProgress as i32, "AUDIT_NOT_IN_PROGRESS", "is not in progress")?;
+        row.message.completed_date = Some(date_to_proto(completed.day));
         let findings: Vec<Row<pb::Finding>> = FINDINGS
             .list(tx.txn(), vec![eq("parent", id.clone())], &[], None, 0)
             .await?;

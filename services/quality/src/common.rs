@@ -35,6 +35,33 @@ pub fn date_from_proto(date: Option<&LocalDate>, field: &str) -> ServiceResult<N
 }
 
 /// Like [`date_from_proto`], recording the problem in `v` instead.
+/// A date a request may leave out.
+pub fn check_date_opt(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> Option<NaiveDate> {
+    date.and_then(|d| check_date(v, Some(d), field))
+}
+
+/// When a step a request enters happened (`effective_date`, today when not
+/// given) and why it is entered late (`reason`), not before `not_before`.
+pub fn effective_step(
+    date: Option<&LocalDate>,
+    reason: &str,
+    today: NaiveDate,
+    not_before: Option<(NaiveDate, &str)>,
+) -> ServiceResult<eiso_platform::effective::Effective> {
+    let mut v = Violations::new();
+    let day = check_date_opt(&mut v, date, "effective_date");
+    let effective = eiso_platform::effective::Effective::check(
+        &mut v,
+        day,
+        reason,
+        today,
+        ("effective_date", "reason"),
+        not_before,
+    );
+    v.check()?;
+    Ok(effective)
+}
+
 pub fn check_date(v: &mut Violations, date: Option<&LocalDate>, field: &str) -> Option<NaiveDate> {
     match date_from_proto(date, field) {
         Ok(date) => Some(date),

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, NaiveDate};
 use eiso_platform::aip::list::Spec;
 use eiso_platform::aip::{field_mask, names, text};
+use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
@@ -312,9 +313,17 @@ impl Quality {
         let findings = text::clean(&mut v, "findings", &request.findings, true, 20_000);
         v.check()?;
         let done = done.ok_or_else(|| ServiceError::internal("checked date missing"))?;
-        if done > today(self.clock.now()) {
-            return Err(ServiceError::invalid("done_date", "must not be in the future"));
-        }
+        let mut v = Violations::new();
+        let done = Effective::check(
+            &mut v,
+            Some(done),
+            &request.reason,
+            today(self.clock.now()),
+            ("done_date", "reason"),
+            None,
+        );
+        v.check()?;
+        let ctx = &done.audited(ctx);
         self.checked_inspection(ctx, self.journal.db().reader(), &id).await?;
         let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
         let tx = self.journal.begin(ctx).await?;
@@ -327,7 +336,8 @@ impl Quality {
         )?;
         row.state = State::Done as i32;
         row.message.state = State::Done as i32;
-        row.message.done_date = Some(date_to_proto(done));
+        row.message.done_date = Some(date_to_proto(done.day));
+        row.message.late_reason = done.reason.clone();
         row.message.findings = findings;
         row.message.evidence = evidence;
         let inspection = self.commit_change(tx, row, "completed").await?;

@@ -154,6 +154,7 @@ pub async fn fixture(server: &TestServer, units: &Units, setup: &str, callers: &
         .start_audit(StartAuditRequest {
             name: created[1].clone(),
             etag: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -341,6 +342,7 @@ pub fn cases() -> Vec<Case> {
                 findings: "Hồ sơ tuyển sinh đầy đủ".into(),
                 evidence: Vec::new(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {
@@ -438,6 +440,7 @@ pub fn cases() -> Vec<Case> {
             run: unary!(quality, start_audit, |c| StartAuditRequest {
                 name: c.fixture.quality.audit.clone(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {
@@ -485,6 +488,7 @@ pub fn cases() -> Vec<Case> {
                 name: c.fixture.quality.started.clone(),
                 conclusion: "Hệ thống vận hành phù hợp".into(),
                 etag: String::new(),
+                ..Default::default()
             }),
         },
         Case {

@@ -89,6 +89,9 @@ pub enum InspectionsCommand {
         /// Evidence: `documents/ID`, `records/ID`, `dossiers/ID` …; repeat for each
         #[arg(long = "evidence")]
         evidence: Vec<String>,
+        /// Why it is entered after --date (required when --date is before today)
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Cancels a planned inspection (give --reason)
     Cancel {
@@ -154,6 +157,8 @@ pub enum AuditsCommand {
     Start {
         /// `audits/ID`
         audit: String,
+        #[command(flatten)]
+        late: Late,
     },
     /// Completes an audit (every nonconformity needs a corrective action first)
     Complete {
@@ -162,6 +167,8 @@ pub enum AuditsCommand {
         /// The conclusion
         #[arg(long)]
         conclusion: String,
+        #[command(flatten)]
+        late: Late,
     },
 }
 
@@ -573,6 +580,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
             date: day,
             findings,
             evidence,
+            reason,
         } => {
             let request = ctx.request(CompleteInspectionRequest {
                 name: inspection,
@@ -580,6 +588,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 findings,
                 evidence,
                 etag: String::new(),
+                reason,
             })?;
             let i = ctx.answer(client.complete_inspection(request)).await?;
             print_inspections(ctx, &[i])
@@ -873,18 +882,26 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
             return print_audit_details(ctx, &audit).await;
         }
         AuditsCommand::Checklist(command) => return checklist(ctx, command).await,
-        AuditsCommand::Start { audit } => {
+        AuditsCommand::Start { audit, late } => {
             ctx.answer(client.start_audit(ctx.request(StartAuditRequest {
                 name: audit,
                 etag: String::new(),
+                effective_date: late.date()?,
+                reason: late.reason,
             })?))
             .await?
         }
-        AuditsCommand::Complete { audit, conclusion } => {
+        AuditsCommand::Complete {
+            audit,
+            conclusion,
+            late,
+        } => {
             ctx.answer(client.complete_audit(ctx.request(CompleteAuditRequest {
                 name: audit,
                 conclusion,
                 etag: String::new(),
+                effective_date: late.date()?,
+                reason: late.reason,
             })?))
             .await?
         }
