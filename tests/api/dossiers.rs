@@ -35,7 +35,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
         unit: office,
         controller: editor,
     } = server.education_office().await;
-    let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let (clerk, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
     let (officer, officer_token) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)
         .await;
@@ -119,6 +119,22 @@ async fn dossiers_through_every_path_and_the_statistics() {
     // Due 3 working days later: Mon 7 h, Tue 8, Wed 8, Thu 07:00–08:00.
     assert_eq!(d1.due_time, Some(timestamp(at(3, 13, 8, 0))));
     assert_eq!(d1.appointment_time, d1.due_time);
+    // The intake, step 1 for people (step = 0), is the counter's: recorded at
+    // receipt, by the receiving clerk for the counter, who holds the dossier.
+    // Its 4 h norm from 08:00: 08:00–11:30, then 13:30–14:00.
+    assert_eq!(d1.status, DossierStatus::Received as i32);
+    assert_eq!(d1.current_step, 0);
+    assert_eq!(d1.assignee, clerk.name);
+    assert_eq!(d1.handovers.len(), 1, "{:?}", d1.handovers);
+    let intake = &d1.handovers[0];
+    assert!(intake.intake);
+    assert_eq!(intake.step, 0);
+    assert_eq!((&intake.giver, &intake.receiver), (&clerk.name, &clerk.name));
+    assert_eq!(intake.giver_unit, office.name);
+    assert_eq!(intake.handover_time, d1.receive_time);
+    assert_eq!(intake.step_due_time, Some(timestamp(at(3, 10, 14, 0))));
+    assert_eq!(d1.history.len(), 1);
+    assert_eq!(d1.history[0].actor, clerk.name);
     // A retry returns the same dossier.
     let again = counter
         .receive_dossier(receive("Nguyễn Văn An", Channel::Direct, "r-1"))
@@ -170,12 +186,12 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .into_inner();
     assert!(seen.applicant.is_none());
 
-    // 08:10: the control slip; steps go in order.
+    // 08:10: the control slip; steps go in order, the intake being done.
     time.set(at(3, 10, 8, 10));
     let status = counter
         .hand_over_dossier(HandOverDossierRequest {
             name: d1.name.clone(),
-            step: 1,
+            step: 0,
             receiver: officer.name.clone(),
             note: String::new(),
         })
@@ -183,13 +199,15 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition, "out of order");
     assert!(
-        status.message().contains("the first hand-over is to step 1 (step = 0)"),
+        status
+            .message()
+            .contains("is at step 1, the intake at the counter; the next hand-over is to step 2 (step = 1)"),
         "steps are numbered from 1 for people: {status:?}"
     );
     let handed = counter
         .hand_over_dossier(HandOverDossierRequest {
             name: d1.name.clone(),
-            step: 0,
+            step: 1,
             receiver: officer.name.clone(),
             note: "Đủ hồ sơ".into(),
         })
@@ -197,13 +215,21 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .unwrap()
         .into_inner();
     assert_eq!(handed.status, DossierStatus::InProgress as i32);
-    // The first step's 4 h norm from 08:10: 08:10–11:30 is 3 h 20, then 13:30 + 40 min.
-    assert_eq!(handed.handovers[0].step_due_time, Some(timestamp(at(3, 10, 14, 10))));
+    assert_eq!(handed.current_step, 1);
+    assert_eq!(handed.assignee, officer.name);
+    // The second step's 16 h norm from 08:10: Monday 6 h 50, Tuesday 8 h,
+    // Wednesday 07:00–08:10.
+    assert_eq!(handed.handovers.len(), 2);
+    let first = &handed.handovers[1];
+    assert!(!first.intake);
+    assert_eq!((&first.giver, &first.receiver), (&clerk.name, &officer.name));
+    assert_eq!(first.giver_unit, office.name);
+    assert_eq!(first.step_due_time, Some(timestamp(at(3, 12, 8, 10))));
     let mut officer_client = server.dossiers(&officer_token);
     officer_client
         .hand_over_dossier(HandOverDossierRequest {
             name: d1.name.clone(),
-            step: 1,
+            step: 2,
             receiver: leader.name.clone(),
             note: "Đề nghị duyệt".into(),
         })
@@ -219,9 +245,29 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .await
         .unwrap_err();
     assert!(
-        status.message().contains("step 10 (step = 9) does not exist"),
+        status
+            .message()
+            .contains("has 3 step(s); step 10 (step = 9) does not exist"),
         "{status:?}"
     );
+    // The control slip prints the intake as its first row, by the clerk.
+    let slip = counter
+        .render_form(RenderFormRequest {
+            form: Form::ControlSlip as i32,
+            dossier: d1.name.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .html;
+    for said in [
+        "Tiếp nhận: 08:00 10/03/2025",
+        "Người tiếp nhận: Người dùng mot.cua (Phòng Giáo dục và Đào tạo)",
+        "Giao: 08:10 10/03/2025",
+    ] {
+        assert!(slip.contains(said), "{said}\n{slip}");
+    }
 
     // 14:00: a supplement for D4 (restart mode: the clock stops).
     time.set(at(3, 10, 14, 0));

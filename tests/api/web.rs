@@ -56,13 +56,14 @@ async fn receive(
         .into_inner()
 }
 
-/// `dossier` handed by `clerk` to `officer` (`users/{id}`) for its first step.
+/// `dossier` handed by `clerk` to `officer` (`users/{id}`) for the step after
+/// the intake.
 async fn hand_over(server: &TestServer, clerk: &str, dossier: &str, officer: &str) {
     server
         .dossiers(clerk)
         .hand_over_dossier(eiso_proto::eiso::procedures::v1::HandOverDossierRequest {
             name: dossier.to_string(),
-            step: 0,
+            step: 1,
             receiver: officer.to_string(),
             note: String::new(),
         })
@@ -780,6 +781,21 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
         page.body.contains("Người dùng chuyen.vien"),
         "the officer is offered by name"
     );
+    // The intake is step 1, done at receipt by the clerk for the counter; the
+    // hand-over is to step 2.
+    assert!(
+        page.body.contains(
+            "<strong>Bước 1: Tiếp nhận hồ sơ</strong> – tiếp nhận: Người dùng mot.cua.2 (Phòng Giáo dục và Đào tạo)"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<dd>Người dùng mot.cua.2</dd>"),
+        "the clerk holds it"
+    );
+    assert!(page.body.contains("Chuyển sang bước 2."), "{}", page.body);
+    assert!(!page.body.contains(&office.unit.name), "no unit id on the page");
 
     let csrf = clerk.csrf();
     let handed = clerk
@@ -787,7 +803,7 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
             &action("ban-giao"),
             &[
                 ("csrf", &csrf),
-                ("buoc", "0"),
+                ("buoc", "1"),
                 ("nguoi_nhan", &officer.name),
                 ("ghi_chu", "Đủ hồ sơ"),
             ],
@@ -800,6 +816,13 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
     );
     let after = clerk.get(handed.location.as_deref().unwrap()).await;
     assert!(after.body.contains("Đã ghi nhận: <strong>Chuyển xử lý</strong>"));
+    assert!(
+        after.body.contains(
+            "<strong>Bước 2</strong> – Người dùng mot.cua (Phòng Giáo dục và Đào tạo) chuyển cho Người dùng chuyen.vien"
+        ),
+        "{}",
+        after.body
+    );
 
     let mut officer_browser = Browser::new(server.addr);
     officer_browser.sign_in("chuyen.vien", &password("chuyen.vien")).await;
@@ -885,7 +908,7 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
     use eiso_proto::eiso::procedures::v1::{DossierStatus, Satisfaction};
     assert_eq!(done.status, DossierStatus::Returned as i32);
     assert_eq!(done.satisfaction, Satisfaction::VerySatisfied as i32);
-    assert_eq!(done.handovers.len(), 1);
+    assert_eq!(done.handovers.len(), 2, "the intake and the hand-over");
     assert_eq!(done.supplements.len(), 1);
     assert_eq!(done.supplements[0].documents, ["Học bạ bản sao", "Giấy khai sinh"]);
     assert_eq!(done.result_summary, "Đồng ý chuyển trường");

@@ -281,7 +281,9 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
             "Xin chuyển trường cho con",
             "Giấy khai sinh",
             "Bản sao có chứng thực",
-            "not handed over yet",
+            // The intake is the clerk's, done at receipt: step 1.
+            "1. Tiếp nhận, kiểm tra và chuyển hồ sơ (intake, not handed over yet)",
+            "1. Tiếp nhận, kiểm tra và chuyển hồ sơ (intake)",
             "History",
         ],
     );
@@ -294,14 +296,22 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
         .fails(2, &["dossiers", "supplement", &code, "--document", "Học bạ"])
         .await;
 
-    // The control slip: the counter hands step 1 to the officer.
+    // The control slip: after the intake (step 1), the counter hands step 2
+    // to the officer.
+    let stderr = clerk
+        .fails(
+            19,
+            &["dossiers", "handover", &code, "--step", "1", "--to", &officer.name],
+        )
+        .await;
+    assert_contains(&stderr, &["the next hand-over is to step 2"]);
     let handed = clerk
         .json(&[
             "dossiers",
             "handover",
             &code,
             "--step",
-            "1",
+            "2",
             "--to",
             &officer.name,
             "--note",
@@ -310,8 +320,9 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
         .await;
     assert_eq!(handed["status"], "DOSSIER_STATUS_IN_PROGRESS");
     assert_eq!(handed["assignee"], officer.name.as_str());
-    assert_eq!(handed["current_step"], 0);
-    assert_eq!(handed["handovers"][0]["note"], "Đủ hồ sơ");
+    assert_eq!(handed["current_step"], 1);
+    assert_eq!(handed["handovers"][0]["intake"], true);
+    assert_eq!(handed["handovers"][1]["note"], "Đủ hồ sơ");
     let officer_session = Person::login(addr, "chuyen.vien").await;
     let mine = officer_session
         .json(&["dossiers", "list", "--assignee", &officer.name])

@@ -638,6 +638,9 @@ impl Generator {
             time,
             step_due: to_utc(add_working(to_local(time), STEP_HOURS[step] * 60)),
             note: note.to_string(),
+            // Step 0 is the intake, the counter's, recorded at receipt.
+            intake: step == 0,
+            giver_unit: String::new(),
         };
 
         let kind: f64 = rng.random();
@@ -690,7 +693,7 @@ impl Generator {
         } else if kind < 0.05 {
             // Withdrawn by the applicant, or stopped by a leader.
             let t0 = at(first_handover);
-            d.handovers.push(handover(0, &counter, &counter, t0, "Hồ sơ đầy đủ"));
+            d.handovers.push(handover(0, &counter, &counter, receive_time, ""));
             d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             let end = at(first_handover + rng.random_range(30..=1200));
             if rng.random_bool(2.0 / 3.0) {
@@ -718,7 +721,7 @@ impl Generator {
         } else if kind < 0.10 {
             // Still running: waiting for a supplement, or past its due time.
             let t0 = at(first_handover);
-            d.handovers.push(handover(0, &counter, &counter, t0, "Hồ sơ đầy đủ"));
+            d.handovers.push(handover(0, &counter, &counter, receive_time, ""));
             d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             d.current_step = 0;
             d.assignee = counter.clone();
@@ -786,7 +789,7 @@ impl Generator {
             let t0 = at(minutes * 5 / 100);
             let t1 = at(minutes * 15 / 100);
             let t2 = at(minutes * 80 / 100);
-            d.handovers.push(handover(0, &counter, &counter, t0, "Hồ sơ đầy đủ"));
+            d.handovers.push(handover(0, &counter, &counter, receive_time, ""));
             d.handovers
                 .push(handover(1, &counter, &officer, t1, "Chuyển thẩm định"));
             d.handovers.push(handover(

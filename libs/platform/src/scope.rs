@@ -144,6 +144,24 @@ impl Scope {
     }
 }
 
+/// The unit the caller acts for when its method reaches `unit`: the nearest
+/// of `unit` and the units above it where the caller holds one of the
+/// method's roles (a clerk bound at the service centre above an office
+/// receives for the office as the centre). Empty for the server's own work
+/// and for a caller with no such binding.
+pub async fn acting_unit(directory: &dyn Directory, ctx: &CallContext, unit: &str) -> ServiceResult<String> {
+    let bound: BTreeSet<&str> = bound_units(&ctx.principal, method_roles(&ctx.method)).collect();
+    if bound.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(directory
+        .ancestors(unit)
+        .await?
+        .into_iter()
+        .find(|above| bound.contains(above.as_str()))
+        .unwrap_or_default())
+}
+
 /// Whether `method` changes something (its row in the table is audited).
 pub fn is_change(method: &str) -> bool {
     policy::rule(method).is_some_and(|rule| rule.audited)
@@ -274,6 +292,21 @@ mod tests {
         assert!(!publish.covers("units/s2"));
         let read = Scope::of_reader(&Tree, &ctx.principal).await.unwrap();
         assert!(read.covers("units/d") && read.covers("units/s2"));
+    }
+
+    #[tokio::test]
+    async fn the_acting_unit_is_the_nearest_binding_of_the_methods_roles() {
+        const RECEIVE: &str = "/eiso.procedures.v1.DossierService/ReceiveDossier";
+        // A counter clerk at the district also bound at school 1, and a viewer there.
+        let clerk = ctx(
+            RECEIVE,
+            &[(Role::CounterStaff, "units/d"), (Role::CounterStaff, "units/s1")],
+        );
+        assert_eq!(acting_unit(&Tree, &clerk, "units/s1a").await.unwrap(), "units/s1");
+        assert_eq!(acting_unit(&Tree, &clerk, "units/s2").await.unwrap(), "units/d");
+        assert_eq!(acting_unit(&Tree, &clerk, "units/r").await.unwrap(), "");
+        let viewer = ctx(RECEIVE, &[(Role::Viewer, "units/s1")]);
+        assert_eq!(acting_unit(&Tree, &viewer, "units/s1").await.unwrap(), "");
     }
 
     #[tokio::test]

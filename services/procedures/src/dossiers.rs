@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use eiso_platform::aip::filter::{self, Condition};
 use eiso_platform::aip::{list, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
-use eiso_platform::scope::{Scope, authorize};
+use eiso_platform::scope::{self, Scope, authorize};
 use eiso_platform::{CallContext, NewEvent, Principal, ServiceError, ServiceResult, Violations, WriteTx};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as pb;
@@ -141,6 +141,34 @@ impl DeadlineInputs {
             mode: supplement_mode_from_proto(version.content.supplement_mode, "supplement_mode")?,
             suspensions,
         })
+    }
+
+    /// The due time of `row`, from its receipt and supplements.
+    fn deadline(&self, row: &DossierRow) -> ServiceResult<Deadline> {
+        self.calendar
+            .due_with_events(row.receive_time, self.budget, self.mode, &self.suspensions)
+            .map_err(|e| calendar_error(e, &row.name()))
+    }
+}
+
+/// The norm of `step` (0-based) of a procedure version; zero for a step it
+/// does not define (the intake and the processing of a procedure without
+/// steps).
+fn step_norm(version: &VersionRow, step: i32) -> chrono::TimeDelta {
+    let hours = usize::try_from(step)
+        .ok()
+        .and_then(|index| version.content.steps.get(index))
+        .map_or(0, |s| s.working_hours);
+    chrono::TimeDelta::hours(i64::from(hours))
+}
+
+/// How many steps a dossier of `version` goes through: the version's, or,
+/// when it defines none, two (the intake at the counter and the processing).
+fn step_count(version: &VersionRow) -> i32 {
+    match i32::try_from(version.content.steps.len()) {
+        Ok(0) => 2,
+        Ok(steps) => steps,
+        Err(_) => i32::MAX,
     }
 }
 
@@ -296,11 +324,7 @@ impl Procedures {
         row: &DossierRow,
         version: &VersionRow,
     ) -> ServiceResult<Deadline> {
-        let inputs = DeadlineInputs::of(db, row, version).await?;
-        inputs
-            .calendar
-            .due_with_events(row.receive_time, inputs.budget, inputs.mode, &inputs.suspensions)
-            .map_err(|e| calendar_error(e, &row.name()))
+        DeadlineInputs::of(db, row, version).await?.deadline(row)
     }
 
     /// Why dossier `name` is due when it is ([`calendar::Explanation`]), for a
@@ -395,6 +419,7 @@ impl Procedures {
         let agency = self.agency(&request.agency, "agency").await?;
         self.require_agency_scope(ctx, &agency.name).await?;
         let personal = self.personal_data_scope(&ctx.principal).await?.covers(&agency.name);
+        let counter = scope::acting_unit(self.directory.as_ref(), ctx, &agency.name).await?;
 
         let mut tx = match self.journal.begin_idempotent::<pb::Dossier>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
@@ -420,9 +445,18 @@ impl Procedures {
             ..DossierRow::at_intake(now)
         };
         row.change(S::Received, now, &ctx.principal.name, "");
-        let due = self.deadline(tx.txn(), &row, &version).await?.due();
+        let inputs = DeadlineInputs::of(tx.txn(), &row, &version).await?;
+        let due = inputs.deadline(&row)?.due();
         row.due_time = due;
         row.appointment_time = due;
+        // The intake is the counter's step, done now by the receiving clerk;
+        // its norm counts from when the clock starts, as the deadline's does.
+        let intake_due = inputs
+            .calendar
+            .receipt_start(now)
+            .and_then(|start| inputs.calendar.due(start, step_norm(&version, 0)))
+            .map_err(|e| calendar_error(e, &row.name()))?;
+        row.record_intake(&ctx.principal.name, &counter, intake_due);
         row.insert(tx.txn()).await?;
         let public = row.to_proto(false);
         tx.event(NewEvent::with("procedures.dossier.received", &public.name, &public));
@@ -569,18 +603,17 @@ impl Procedures {
             .open_in(ctx, &request.name, &[S::Received, S::InProgress], "be handed over")
             .await?;
         let version = get_version(tx.txn(), &row.procedure_code, row.procedure_version).await?;
-        let steps = version.content.steps.len() as i32;
+        let steps = step_count(&version);
         let expected = row.current_step + 1;
-        if request.step != expected || request.step >= std::cmp::max(steps, 1) {
+        if request.step != expected || request.step >= steps {
             return Err(ServiceError::precondition(
                 "HANDOVER_OUT_OF_ORDER",
                 row.name(),
                 // Steps are numbered from 1 for people, from 0 in `step`.
-                if request.step >= std::cmp::max(steps, 1) || request.step < 0 {
+                if request.step >= steps || request.step < 0 {
                     format!(
-                        "{}'s procedure has {} step(s); step {} (step = {}) does not exist",
+                        "{}'s procedure has {steps} step(s); step {} (step = {}) does not exist",
                         row.code,
-                        std::cmp::max(steps, 1),
                         i64::from(request.step) + 1,
                         request.step
                     )
@@ -590,8 +623,13 @@ impl Procedures {
                         row.code
                     )
                 } else {
+                    let intake = if row.handovers.last().is_some_and(|h| h.intake) {
+                        ", the intake at the counter"
+                    } else {
+                        ""
+                    };
                     format!(
-                        "{} is at step {}; the next hand-over is to step {} (step = {expected})",
+                        "{} is at step {}{intake}; the next hand-over is to step {} (step = {expected})",
                         row.code,
                         row.current_step + 1,
                         expected + 1
@@ -601,16 +639,11 @@ impl Procedures {
         }
         let now = self.now();
         let stored = calendars::load_agency(tx.txn(), &row.agency).await?;
-        let hours = version
-            .content
-            .steps
-            .get(request.step as usize)
-            .map(|s| s.working_hours)
-            .unwrap_or(0);
         let step_due = stored
             .calendar
-            .due(now, chrono::TimeDelta::hours(i64::from(hours)))
+            .due(now, step_norm(&version, request.step))
             .map_err(|e| calendar_error(e, &row.name()))?;
+        let giver_unit = scope::acting_unit(self.directory.as_ref(), ctx, &row.agency).await?;
         row.handovers.push(HandoverJson {
             step: request.step,
             giver: ctx.principal.name.clone(),
@@ -618,6 +651,8 @@ impl Procedures {
             time: now,
             step_due,
             note: note.clone(),
+            intake: false,
+            giver_unit,
         });
         row.current_step = request.step;
         row.assignee = request.receiver.clone();
@@ -706,11 +741,17 @@ impl Procedures {
         if row.extension.is_none() {
             row.appointment_time = due;
         }
-        let back = if row.current_step >= 0 {
-            S::InProgress
-        } else {
-            S::Received
-        };
+        // Back to where it was when the supplement was asked for: received
+        // (at the intake) or in progress.
+        let back = row
+            .history
+            .iter()
+            .rev()
+            .skip_while(|c| c.status != S::SupplementRequested as i32)
+            .nth(1)
+            .and_then(|c| S::try_from(c.status).ok())
+            .filter(|s| matches!(s, S::Received | S::InProgress))
+            .unwrap_or(S::InProgress);
         row.change(back, now, &ctx.principal.name, "đã nhận hồ sơ bổ sung");
         self.finish(tx, row, "procedures.dossier.supplement_received", ctx)
             .await

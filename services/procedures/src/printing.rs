@@ -50,6 +50,21 @@ impl Procedures {
         Ok(names)
     }
 
+    /// Display names of the units a dossier's control slip names (the units
+    /// its rows were given for: the counter for the intake).
+    async fn unit_names(&self, dossier: &pb::Dossier) -> ServiceResult<BTreeMap<String, String>> {
+        let mut names = BTreeMap::new();
+        for unit in dossier.handovers.iter().map(|h| h.giver_unit.as_str()) {
+            if unit.starts_with("units/")
+                && !names.contains_key(unit)
+                && let Some(found) = self.directory.unit(unit).await?
+            {
+                names.insert(unit.to_string(), found.display_name);
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn render_form(
         &self,
         ctx: &CallContext,
@@ -94,6 +109,7 @@ impl Procedures {
                     .await?
                     .ok_or_else(|| ServiceError::NotFound(dossier.agency.clone()))?;
                 let officer_names = self.officer_names(std::slice::from_ref(&dossier)).await?;
+                let unit_names = self.unit_names(&dossier).await?;
                 let file_name = forms::file_name(form, &dossier.code);
                 let rating_code =
                     crate::rows::dossiers::find_dossier_by(self.journal.db().reader(), "code", &dossier.code)
@@ -107,6 +123,7 @@ impl Procedures {
                     agency_code: agency.code,
                     place_name: agency.place_name,
                     officer_names,
+                    unit_names,
                     issue_time: self.clock.now(),
                     public_url: self.public_url.clone(),
                     rating_code,

@@ -273,14 +273,15 @@ async fn dossiers(web: &Web, agency: &str, password: &str, officer_name: &str) -
             .await?;
         received.push(dossier.name);
     }
-    // The last three go to the officer.
+    // The last three go to the officer: after the intake (step 1, the
+    // counter's, recorded at receipt), to step 2.
     for name in &received[2..] {
         dossiers
             .hand_over(
                 &context(&clerk, &method("HandOverDossier"))?,
                 pb::HandOverDossierRequest {
                     name: name.clone(),
-                    step: 0,
+                    step: 1,
                     receiver: officer_name.into(),
                     note: "Hồ sơ đủ thành phần".into(),
                 },

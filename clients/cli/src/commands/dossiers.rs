@@ -380,8 +380,12 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
         output::print("\nControl slip")?;
         let mut table = table(["STEP", "FROM", "TO", "HANDED OVER", "STEP DUE", "NOTE"]);
         for handover in &dossier.handovers {
+            let mut step = step_cell(handover.step, steps);
+            if handover.intake {
+                step.push_str(" (intake)");
+            }
             table.add_row(vec![
-                step_cell(handover.step, steps),
+                step,
                 handover.giver.clone(),
                 handover.receiver.clone(),
                 local_cell(handover.handover_time.as_ref()),
@@ -488,7 +492,11 @@ pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> co
         rows.push(("appointment", local_day_cell(dossier.appointment_time.as_ref())));
     }
     if dossier.current_step >= 0 {
-        rows.push(("current step", step_cell(dossier.current_step, steps)));
+        let mut step = step_cell(dossier.current_step, steps);
+        if dossier.handovers.last().is_some_and(|handover| handover.intake) {
+            step.push_str(" (intake, not handed over yet)");
+        }
+        rows.push(("current step", step));
     } else if running {
         rows.push(("current step", "not handed over yet".to_string()));
     }
@@ -678,6 +686,8 @@ pub fn dossier_json(dossier: &Dossier) -> Value {
             "handover_time": json_time(handover.handover_time.as_ref()),
             "step_due_time": json_time(handover.step_due_time.as_ref()),
             "note": handover.note,
+            "intake": handover.intake,
+            "giver_unit": handover.giver_unit,
         })).collect::<Vec<_>>(),
         "supplements": dossier.supplements.iter().map(|supplement| json!({
             "request_time": json_time(supplement.request_time.as_ref()),
@@ -744,6 +754,8 @@ mod tests {
                 handover_time: at("10/03/2025 08:10"),
                 step_due_time: at("10/03/2025 14:10"),
                 note: "Đủ hồ sơ".to_string(),
+                intake: false,
+                giver_unit: "units/pgd".to_string(),
             }],
             outcome: Outcome::Early as i32,
             satisfaction: Satisfaction::VerySatisfied as i32,

@@ -73,6 +73,9 @@ pub struct FormContext {
     /// Display names of the officers named in the dossier, keyed by `users/{id}`. An officer
     /// missing here is printed as a blank to fill in by hand.
     pub officer_names: BTreeMap<String, String>,
+    /// Display names of the units the control slip names (the units its rows were given for,
+    /// the counter for the intake), keyed by `units/{id}`. A unit missing here is left blank.
+    pub unit_names: BTreeMap<String, String>,
     /// When the form is printed (the date line under the motto).
     pub issue_time: DateTime<Utc>,
     /// Where people reach the server (`https://motcua.example.gov.vn`): the

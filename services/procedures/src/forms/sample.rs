@@ -106,18 +106,32 @@ pub(super) fn dossier() -> Dossier {
             Handover {
                 step: 0,
                 giver: "users/1".into(),
+                receiver: "users/1".into(),
+                handover_time: ts(2025, 3, 3, 8, 0),
+                step_due_time: ts(2025, 3, 3, 16, 0),
+                note: String::new(),
+                intake: true,
+                giver_unit: "units/sample".into(),
+            },
+            Handover {
+                step: 1,
+                giver: "users/1".into(),
                 receiver: "users/2".into(),
                 handover_time: ts(2025, 3, 3, 9, 0),
                 step_due_time: ts(2025, 3, 4, 9, 0),
                 note: "Ghi chú".into(),
+                intake: false,
+                giver_unit: "units/sample".into(),
             },
             Handover {
-                step: 1,
+                step: 2,
                 giver: "users/2".into(),
                 receiver: "users/3".into(),
                 handover_time: ts(2025, 3, 4, 9, 0),
                 step_due_time: ts(2025, 3, 5, 9, 0),
                 note: String::new(),
+                intake: false,
+                giver_unit: String::new(),
             },
         ],
         supplements: vec![Supplement {
@@ -170,6 +184,9 @@ pub(super) fn form_context() -> FormContext {
         place_name: "Hải An".into(),
         agency_code: "000.00.00.X00".into(),
         officer_names: officer_names(),
+        unit_names: [("units/sample".to_string(), "Bộ phận mẫu".to_string())]
+            .into_iter()
+            .collect(),
         issue_time: local(2025, 3, 3, 8, 0),
         public_url: "https://motcua.example.gov.vn".into(),
         rating_code: "K7PM3XQA".into(),

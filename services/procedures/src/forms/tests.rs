@@ -139,6 +139,7 @@ fn dossier() -> Dossier {
                 handover_time: ts(2025, 3, 5, 15, 10),
                 step_due_time: ts(2025, 3, 7, 10, 10),
                 note: "Đủ thành phần hồ sơ".into(),
+                ..Handover::default()
             },
             Handover {
                 step: 1,
@@ -147,6 +148,7 @@ fn dossier() -> Dossier {
                 handover_time: ts(2025, 3, 6, 16, 0),
                 step_due_time: ts(2025, 3, 7, 16, 0),
                 note: "Hồ sơ hợp lệ, đề nghị phê duyệt".into(),
+                ..Handover::default()
             },
         ],
         history: vec![
@@ -182,6 +184,7 @@ fn context(dossier: Dossier) -> FormContext {
         agency_code: "000.32.27.H26".into(),
         place_name: "Hải An".into(),
         officer_names: officers(),
+        unit_names: BTreeMap::new(),
         issue_time: local(2025, 3, 5, 14, 35),
         public_url: String::new(),
         rating_code: String::new(),
@@ -244,6 +247,7 @@ fn completed(mut d: Dossier) -> Dossier {
         handover_time: ts(2025, 3, 7, 17, 0),
         step_due_time: ts(2025, 3, 10, 11, 0),
         note: "Đã ký".into(),
+        ..Handover::default()
     });
     d.status = DossierStatus::Returned as i32;
     d.complete_time = ts(2025, 3, 10, 8, 0);
@@ -576,6 +580,107 @@ fn form_05_control_slip_completed() {
         ],
     );
     assert!(!html.contains("Giao: ..... giờ"), "no blank rows once completed");
+}
+
+/// [`dossier`] as received now: its intake (step 0, the counter's) recorded at receipt by
+/// Lê Văn Tâm for the counter, then handed to step 1 at 16:00.
+fn with_intake(mut d: Dossier) -> Dossier {
+    d.handovers = vec![
+        Handover {
+            step: 0,
+            giver: "users/le-van-tam".into(),
+            receiver: "users/le-van-tam".into(),
+            handover_time: ts(2025, 3, 5, 14, 30),
+            step_due_time: ts(2025, 3, 6, 8, 30),
+            note: String::new(),
+            intake: true,
+            giver_unit: "units/mot-cua".into(),
+        },
+        Handover {
+            step: 1,
+            giver: "users/le-van-tam".into(),
+            receiver: "users/pham-thu-ha".into(),
+            handover_time: ts(2025, 3, 5, 16, 0),
+            step_due_time: ts(2025, 3, 7, 16, 0),
+            note: "Đủ thành phần hồ sơ".into(),
+            intake: false,
+            giver_unit: "units/mot-cua".into(),
+        },
+    ];
+    d.current_step = 1;
+    d.assignee = "users/pham-thu-ha".into();
+    d
+}
+
+fn with_counter(mut ctx: FormContext) -> FormContext {
+    ctx.unit_names = [("units/mot-cua".to_string(), "Bộ phận Một cửa".to_string())]
+        .into_iter()
+        .collect();
+    ctx
+}
+
+#[test]
+fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
+    // A procedure whose first step is the counter's intake.
+    let mut with_intake_step = procedure();
+    with_intake_step.steps[0].working_hours = 8;
+    with_intake_step.steps.insert(
+        0,
+        ProcedureStep {
+            display_name: "Tiếp nhận hồ sơ".into(),
+            handler: "Bộ phận một cửa".into(),
+            working_hours: 4,
+        },
+    );
+    let ctx = with_counter(FormContext {
+        procedure: with_intake_step,
+        ..context(with_intake(dossier()))
+    });
+    let html = render_ok(Form::ControlSlip, &ctx);
+    assert_has(
+        &html,
+        &[
+            // Step 1 is the intake: received at 14:30 by the clerk, for the counter, with no
+            // timeliness of its own yet.
+            "1 Tiếp nhận hồ sơ Bộ phận một cửa Định mức: 4 giờ Tiếp nhận: 14:30 05/03/2025 \
+             Người tiếp nhận: Lê Văn Tâm (Bộ phận Một cửa) Hạn xử lý: 08:30 06/03/2025 2",
+            // The first hand-over, to step 2, the day before the intake was due: early.
+            "2 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 8 giờ Giao: 16:00 05/03/2025 \
+             Người giao: Lê Văn Tâm Nhận: 16:00 05/03/2025 Người nhận: Phạm Thu Hà \
+             Hạn xử lý: 16:00 07/03/2025 Trước hạn Đủ thành phần hồ sơ",
+            "3 Phê duyệt, ký giấy giới thiệu Lãnh đạo phòng Định mức: 8 giờ Giao: ..... giờ",
+        ],
+    );
+
+    // A procedure without steps: the intake is still the counter's first row.
+    let bare = with_counter(FormContext {
+        procedure: ProcedureVersion {
+            steps: Vec::new(),
+            ..procedure()
+        },
+        ..context(with_intake(dossier()))
+    });
+    let html = render_ok(Form::ControlSlip, &bare);
+    assert_has(
+        &html,
+        &["1 Tiếp nhận hồ sơ Bộ phận Một cửa Tiếp nhận: 14:30 05/03/2025 Người tiếp nhận: Lê Văn Tâm Hạn xử lý"],
+    );
+    // Right after receipt the receipt names the clerk, and the current step is the intake.
+    let mut received = with_intake(dossier());
+    received.handovers.truncate(1);
+    received.current_step = 0;
+    received.assignee = "users/le-van-tam".into();
+    let view = super::view::form_view(
+        Form::ControlSlip,
+        &FormContext {
+            dossier: received,
+            ..bare
+        },
+    );
+    assert_eq!(view.dossier.current_step, "Tiếp nhận hồ sơ");
+    assert_eq!(view.dossier.receiving_officer, "Lê Văn Tâm");
+    assert!(view.handovers[0].intake && view.handovers[0].result.is_empty());
+    assert_eq!(view.handovers[0].giver_unit, "Bộ phận Một cửa");
 }
 
 #[test]

@@ -379,6 +379,11 @@ pub(super) struct HandoverView {
     pub done: bool,
     /// Whether the row is the return of the result after the last step.
     pub completion: bool,
+    /// Whether the row is the intake (step 1, the counter's), recorded at receipt: its time
+    /// is the receive time and its receiver the clerk who received the dossier.
+    pub intake: bool,
+    /// The unit the giver acted for (display name; for the intake, the counter), or empty.
+    pub giver_unit: String,
     /// 1-based step number (0 for the completion row).
     pub step: usize,
     /// The step's name, e.g. `Thẩm định hồ sơ`.
@@ -396,7 +401,8 @@ pub(super) struct HandoverView {
     /// When the step handed to is due.
     pub step_due: DateView,
     /// The giver's timeliness on the step it hands on: `Trước hạn`, `Đúng hạn`, `Quá hạn`,
-    /// or empty (the counter's first hand-over, or unknown).
+    /// or empty (the intake, the first row of a dossier from before it was recorded, or
+    /// unknown).
     pub result: &'static str,
     pub note: String,
 }
@@ -501,6 +507,9 @@ fn timeliness(done: Option<DateTime<Utc>>, due: Option<DateTime<Utc>>) -> &'stat
     }
 }
 
+/// What the intake row is called when the procedure names no first step.
+const INTAKE_STEP: &str = "Tiếp nhận hồ sơ";
+
 fn handover_rows(ctx: &FormContext) -> Vec<HandoverView> {
     let d = &ctx.dossier;
     let names = &ctx.officer_names;
@@ -519,15 +528,28 @@ fn handover_rows(ctx: &FormContext) -> Vec<HandoverView> {
             })
             .unwrap_or_default()
     };
+    let unit_name = |unit: &str| ctx.unit_names.get(unit).map(|n| nfc(n)).unwrap_or_default();
     let mut rows = Vec::new();
     let mut previous_due: Option<DateTime<Utc>> = None;
     for (i, h) in d.handovers.iter().enumerate() {
-        let (step_name, unit, norm, working_hours) = step_info(h.step);
+        let (mut step_name, mut unit, norm, working_hours) = step_info(h.step);
+        let giver_unit = unit_name(&h.giver_unit);
+        if h.intake {
+            // The counter's step, even where the procedure does not name it.
+            if step_name.is_empty() {
+                step_name = INTAKE_STEP.to_string();
+            }
+            if unit.is_empty() {
+                unit = giver_unit.clone();
+            }
+        }
         let time = instant(h.handover_time.as_ref());
         rows.push(HandoverView {
             number: rows.len() + 1,
             done: true,
             completion: false,
+            intake: h.intake,
+            giver_unit,
             step: usize::try_from(h.step).map(|s| s + 1).unwrap_or(0),
             step_name,
             unit,
@@ -554,6 +576,8 @@ fn handover_rows(ctx: &FormContext) -> Vec<HandoverView> {
             number: rows.len() + 1,
             done: true,
             completion: true,
+            intake: false,
+            giver_unit: String::new(),
             step: 0,
             step_name: "Trả kết quả về bộ phận tiếp nhận".into(),
             unit: String::new(),
@@ -576,6 +600,8 @@ fn handover_rows(ctx: &FormContext) -> Vec<HandoverView> {
                 number: rows.len() + 1,
                 done: false,
                 completion: false,
+                intake: false,
+                giver_unit: String::new(),
                 step: usize::try_from(index).map(|s| s + 1).unwrap_or(0),
                 step_name,
                 unit,
@@ -605,11 +631,19 @@ pub(super) fn form_view(form: Form, ctx: &FormContext) -> FormView {
         summary.clone()
     };
     let sets = dossier_sets(d);
+    let at_intake = d.handovers.last().is_some_and(|h| h.intake);
     let current_step = usize::try_from(d.current_step)
         .ok()
         .and_then(|i| ctx.procedure.steps.get(i))
         .map(|s| nfc(&s.display_name))
-        .unwrap_or_default();
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| {
+            if at_intake {
+                INTAKE_STEP.to_string()
+            } else {
+                String::new()
+            }
+        });
 
     let supplement = match d.supplements.last() {
         Some(s) => SupplementView {

@@ -24,7 +24,8 @@ pub struct DocumentJson {
     pub sets: i32,
 }
 
-/// A hand-over to a step (`handovers`).
+/// A row of the control slip (`handovers`): the intake, then each hand-over
+/// to a step.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct HandoverJson {
     pub step: i32,
@@ -33,6 +34,29 @@ pub struct HandoverJson {
     pub time: DateTime<Utc>,
     pub step_due: DateTime<Utc>,
     pub note: String,
+    /// The intake (step 0), recorded at receipt; false in rows from before it was.
+    #[serde(default)]
+    pub intake: bool,
+    /// The unit the giver acted for (`units/{id}`); empty in rows from before it was kept.
+    #[serde(default)]
+    pub giver_unit: String,
+}
+
+impl HandoverJson {
+    /// The intake: step 0, the counter's, done at `time` by `clerk` acting
+    /// for `counter`, who holds the dossier until the first hand-over.
+    pub fn intake(clerk: &str, counter: &str, time: DateTime<Utc>, step_due: DateTime<Utc>) -> Self {
+        Self {
+            step: 0,
+            giver: clerk.to_string(),
+            receiver: clerk.to_string(),
+            time,
+            step_due,
+            note: String::new(),
+            intake: true,
+            giver_unit: counter.to_string(),
+        }
+    }
 }
 
 /// A supplement asked for, and when it came (`supplements`).
@@ -115,7 +139,8 @@ pub struct DossierRow {
     pub receive_time: DateTime<Utc>,
     pub due_time: Option<DateTime<Utc>>,
     pub appointment_time: Option<DateTime<Utc>>,
-    /// The step handed over to last; -1 before the first hand-over.
+    /// The step the dossier is at: 0 from receipt (the intake); -1 for a
+    /// dossier refused at intake or received before the intake was recorded.
     pub current_step: i32,
     pub assignee: String,
     pub handovers: Vec<HandoverJson>,
@@ -156,7 +181,8 @@ fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> 
 impl DossierRow {
     /// A dossier as it stands at intake at `time`: received then, nothing
     /// after it yet (no deadline, step, hand-over, supplement, extension,
-    /// result or history), version 1. The caller fills in who, what and where.
+    /// result or history), version 1. The caller fills in who, what and where,
+    /// and a receipt its intake ([`Self::record_intake`]).
     pub fn at_intake(time: DateTime<Utc>) -> Self {
         Self {
             id: String::new(),
@@ -326,6 +352,17 @@ impl DossierRow {
         Ok(())
     }
 
+    /// Records the intake, the counter's step 0, as done at the receive time
+    /// by `clerk` for `counter` (its due time `step_due`): the first row of
+    /// the control slip. The clerk holds the dossier until the first
+    /// hand-over, which is to step 1.
+    pub fn record_intake(&mut self, clerk: &str, counter: &str, step_due: DateTime<Utc>) {
+        self.handovers
+            .push(HandoverJson::intake(clerk, counter, self.receive_time, step_due));
+        self.current_step = 0;
+        self.assignee = clerk.to_string();
+    }
+
     /// Moves the dossier to `status`, in its history; a status that ends
     /// the processing (completed, withdrawn, stopped) sets the end time.
     pub fn change(&mut self, status: S, time: DateTime<Utc>, actor: &str, note: &str) {
@@ -376,6 +413,8 @@ impl DossierRow {
                     handover_time: ts(Some(h.time)),
                     step_due_time: ts(Some(h.step_due)),
                     note: h.note.clone(),
+                    intake: h.intake,
+                    giver_unit: h.giver_unit.clone(),
                 })
                 .collect(),
             supplements: self

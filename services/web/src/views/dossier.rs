@@ -40,6 +40,33 @@ struct Event {
     note: String,
 }
 
+/// A row of the control slip: the intake, then each hand-over.
+#[derive(Serialize)]
+struct Step {
+    /// 1-based, as people number steps.
+    number: i64,
+    /// The step's name in the procedure; empty when it names none.
+    name: String,
+    /// The intake at the counter, recorded at receipt.
+    intake: bool,
+    giver: String,
+    receiver: String,
+    /// The unit the giver acted for (for the intake, the counter); empty when unknown.
+    unit: String,
+    time: String,
+    due: String,
+    note: String,
+}
+
+/// The name of step `index` (0-based) of `steps`, empty when there is none.
+fn step_name(steps: &[pb::ProcedureStep], index: i32) -> String {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| steps.get(i))
+        .map(|s| s.display_name.clone())
+        .unwrap_or_default()
+}
+
 /// The dossier `dossiers/{id}` as the person may see it (NOT_FOUND outside
 /// their units).
 pub async fn fetch(web: &Web, session: &Session, id: &str) -> Result<pb::Dossier, PageError> {
@@ -103,6 +130,36 @@ async fn render_page(
             note: change.note.clone(),
         });
     }
+    // The procedure's steps name the rows of the control slip.
+    let procedure_steps = web
+        .procedures()
+        .get_procedure(pb::GetProcedureRequest {
+            name: dossier.procedure_version.clone(),
+        })
+        .await
+        .ok()
+        .and_then(|p| p.version)
+        .map(|v| v.steps)
+        .unwrap_or_default();
+    let mut steps = Vec::new();
+    for h in &dossier.handovers {
+        steps.push(Step {
+            number: i64::from(h.step) + 1,
+            name: step_name(&procedure_steps, h.step),
+            intake: h.intake,
+            giver: names.user(&h.giver).await,
+            receiver: names.user(&h.receiver).await,
+            unit: if h.giver_unit.is_empty() {
+                String::new()
+            } else {
+                names.unit(&h.giver_unit).await
+            },
+            time: format::timestamp(h.handover_time.as_ref()),
+            due: format::timestamp(h.step_due_time.as_ref()),
+            note: h.note.clone(),
+        });
+    }
+    let next_step = dossier.current_step + 1;
     let documents: Vec<_> = dossier
         .documents
         .iter()
@@ -191,11 +248,14 @@ async fn render_page(
             documents,
             supplements,
             history,
+            steps,
             deadline,
             forms,
             actions,
             receivers,
-            next_step => dossier.current_step + 1,
+            next_step,
+            next_step_number => i64::from(next_step) + 1,
+            next_step_name => step_name(&procedure_steps, next_step),
             done,
         },
     )?;
