@@ -670,3 +670,72 @@ async fn dossiers_through_every_path_and_the_statistics() {
     assert!(verification.intact);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_receipt_into_an_unconfirmed_calendar_year_names_the_year_and_who_confirms_it() {
+    // Tuesday 29/12/2026, 09:00: three working days run into 2027, whose
+    // days off nobody has confirmed.
+    let (clock, _time) = Clock::manual(local_time(2026, 12, 29, 9, 0));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
+    server.transfer_procedure(&controller, &office.name).await;
+    let (_, clerk) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let receipt = eiso_tests::counter::transfer_receipt(&office.name, "Nguyễn Văn An", Channel::Direct);
+    let status = server
+        .dossiers(&clerk)
+        .receive_dossier(receipt.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+    let unit_id = office.name.trim_start_matches("units/");
+    let violation = status
+        .get_details_precondition_failure()
+        .and_then(|failure| failure.violations.into_iter().next())
+        .expect("a precondition failure in the details");
+    assert_eq!(violation.r#type, "CALENDAR_YEAR_MISSING");
+    assert_eq!(violation.subject, format!("calendars/{unit_id}/years/2027"));
+    for said in [
+        "the time runs into 2027, and the 2027 holiday calendar is not confirmed yet",
+        "an administrator (role ROLE_ADMIN)",
+        &format!("`eiso calendar confirm {unit_id} --year 2027`"),
+    ] {
+        assert!(status.message().contains(said), "{said}: {}", status.message());
+    }
+    // Nothing was received.
+    let listed = server
+        .dossiers(&server.admin_token)
+        .list_dossiers(ListDossiersRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.dossiers.is_empty());
+
+    // Once an administrator confirms 2027, the same receipt goes through:
+    // 1/1 off, due Monday 4/1 at 09:00.
+    let mut calendars = server.calendars(&server.admin_token);
+    let proposal = calendars
+        .propose_calendar_year(ProposeCalendarYearRequest {
+            name: violation.subject.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    calendars
+        .update_calendar_year(UpdateCalendarYearRequest {
+            year: Some(proposal),
+            etag: String::new(),
+        })
+        .await
+        .unwrap();
+    let received = server
+        .dossiers(&clerk)
+        .receive_dossier(receipt)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(received.due_time, Some(timestamp(local_time(2027, 1, 4, 9, 0))));
+    server.stop().await;
+}

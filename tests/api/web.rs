@@ -965,6 +965,107 @@ async fn the_dossier_page_explains_its_deadline_across_the_30_april_holidays() {
 }
 
 #[tokio::test]
+async fn the_counter_page_says_in_vietnamese_who_confirms_an_unconfirmed_calendar_year() {
+    use eiso_proto::eiso::procedures::v1::{ProcedureStep, ProcedureVersion};
+    use eiso_tests::values::local_time;
+    // Monday 21/12/2026: a dossier of a procedure in steps of 4, 16 and 4
+    // working hours is received, due on Thursday.
+    let (clock, time) = eiso_platform::clock::Clock::manual(local_time(2026, 12, 21, 9, 0));
+    let server = TestServer::start_with_clock(eiso_tests::Backend::fresh().await, clock).await;
+    let office = server.education_office().await;
+    server.transfer_procedure(&office.controller, &office.unit.name).await;
+    let step = |name: &str, hours| ProcedureStep {
+        display_name: name.into(),
+        handler: String::new(),
+        working_hours: hours,
+    };
+    let in_steps = ProcedureVersion {
+        steps: vec![step("Tiếp nhận", 4), step("Thẩm định", 16), step("Ký duyệt", 4)],
+        ..eiso_tests::counter::transfer_version(&office.unit.name)
+    };
+    server.publish_procedure(&office.controller, "2.002482", in_steps).await;
+    let (_, clerk) = server
+        .user_with_role("mot.cua", Role::CounterStaff, &office.unit.name)
+        .await;
+    let (officer, _) = server
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.unit.name)
+        .await;
+    let dossier = server
+        .dossiers(&clerk)
+        .receive_dossier(eiso_proto::eiso::procedures::v1::ReceiveDossierRequest {
+            procedure: "procedures/2.002482".into(),
+            ..transfer_receipt(&office.unit.name, "Lê Văn Cường", Channel::Direct)
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    // Tuesday 29/12/2026, 09:00: three working days from now run into 2027,
+    // whose days off nobody has confirmed.
+    time.set(local_time(2026, 12, 29, 9, 0));
+    let mut browser = Browser::new(server.addr);
+    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let form = browser.get(&format!("/ho-so/tiep-nhan?thu_tuc={TRANSFER}")).await;
+    let request_id = form.input("request_id").unwrap();
+    let csrf = browser.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("request_id", request_id.as_str()),
+        ("thu_tuc", TRANSFER),
+        ("co_quan", office.unit.name.as_str()),
+        ("ho_ten", "Nguyễn Văn An"),
+        ("trich_yeu", "Xin chuyển trường cho con"),
+        ("kenh", "truc-tiep"),
+    ];
+    let refused = browser.post("/ho-so/tiep-nhan", &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let unit_id = office.unit.name.trim_start_matches("units/");
+    for said in [
+        "Chưa tiếp nhận được: lịch năm 2027 chưa được xác nhận".to_string(),
+        "Thời hạn giải quyết của hồ sơ này kéo sang năm 2027, nhưng lịch nghỉ lễ, Tết năm 2027 \
+         của cơ quan mới là đề xuất, chưa được xác nhận."
+            .to_string(),
+        "Người có vai trò Quản trị hệ thống tại cơ quan này hoặc đơn vị cấp trên xác nhận lịch năm 2027".to_string(),
+        format!("<code>eiso calendar confirm {unit_id} --year 2027</code>"),
+    ] {
+        assert!(refused.body.contains(&said), "{said}\n{}", refused.body);
+    }
+    assert!(
+        !refused.body.contains("Thủ tục này chưa công bố"),
+        "not the message of an unpublished procedure"
+    );
+    assert_eq!(
+        refused.input("ho_ten").as_deref(),
+        Some("Nguyễn Văn An"),
+        "what was typed stays"
+    );
+    assert_eq!(all_dossiers(&server).await.dossiers.len(), 1, "nothing received");
+
+    // Wednesday 30/12: the earlier dossier's second step, 16 working hours
+    // from now, would be due in 2027: its page says the same.
+    time.set(local_time(2026, 12, 30, 9, 0));
+    let id = dossier.name.trim_start_matches("dossiers/");
+    let csrf = browser.csrf();
+    let handed = browser
+        .post(
+            &format!("/ho-so/{id}/thao-tac/ban-giao"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("buoc", "1"),
+                ("nguoi_nhan", officer.name.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(handed.status, 422, "{}", handed.body);
+    for said in [
+        "Thời gian cần tính cho thao tác này kéo sang năm 2027".to_string(),
+        format!("<code>eiso calendar confirm {unit_id} --year 2027</code>. Sau đó thực hiện lại thao tác."),
+    ] {
+        assert!(handed.body.contains(&said), "{said}\n{}", handed.body);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_citizen_follows_a_dossier_with_its_code_and_four_digits_only() {
     let (server, office, _) = counter().await;
     let (clerk, officer, officer_token) = staff(&server, &office).await;

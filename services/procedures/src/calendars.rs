@@ -340,7 +340,7 @@ impl Procedures {
         let proposal = stored
             .calendar
             .propose_year(year, &ProposalOptions::default())
-            .map_err(|e| crate::convert::calendar_error_at(e, &request.name, "name"))?;
+            .map_err(|e| crate::convert::calendar_error_at(e, &stored.name(), &request.name, "name"))?;
         let mut proto = stored.year_proto(&proposal);
         proto.etag = String::new();
         proto.update_time = None;
@@ -370,13 +370,13 @@ impl Procedures {
         let subject = request.calendar.as_str();
         let budget = calendar
             .budget(processing_time)
-            .map_err(|e| calendar_error(e, subject))?;
+            .map_err(|e| calendar_error(e, subject, subject))?;
         let start = calendar
             .receipt_start(received)
-            .map_err(|e| crate::convert::calendar_error_at(e, subject, "receive_time"))?;
+            .map_err(|e| crate::convert::calendar_error_at(e, subject, subject, "receive_time"))?;
         let deadline = calendar
             .due_with_events(received, budget, supplement_mode, &suspensions)
-            .map_err(|e| crate::convert::calendar_error_at(e, subject, "receive_time"))?;
+            .map_err(|e| crate::convert::calendar_error_at(e, subject, subject, "receive_time"))?;
         Ok(match deadline {
             crate::calendar::Deadline::Due(due) => pb::ComputeDeadlineResponse {
                 due_time: ts(Some(due)),

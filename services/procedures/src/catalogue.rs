@@ -427,7 +427,7 @@ impl Procedures {
             let budget = stored
                 .calendar
                 .budget(time)
-                .map_err(|e| crate::convert::calendar_error(e, &row.name()))?;
+                .map_err(|e| crate::convert::calendar_error(e, &stored.name(), &row.name()))?;
             let steps: i64 = row.content.steps.iter().map(|s| i64::from(s.working_hours)).sum();
             if steps * 60 != budget.num_minutes() {
                 return Err(ServiceError::precondition(

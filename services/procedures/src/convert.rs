@@ -102,16 +102,34 @@ pub fn duration(delta: TimeDelta) -> Duration {
     }
 }
 
-/// Engine errors: configuration gaps are preconditions an administrator can
-/// fix; anything else about the input is an invalid argument.
-pub fn calendar_error(error: crate::calendar::CalendarError, subject: &str) -> ServiceError {
-    calendar_error_at(error, subject, "calendar")
+/// The reason (PreconditionFailure type) when working time runs into a year
+/// for which an agency's calendar holds no days off at all.
+pub const CALENDAR_YEAR_MISSING: &str = "CALENDAR_YEAR_MISSING";
+/// The reason when working time runs into a year whose days off are only a
+/// proposal.
+pub const CALENDAR_YEAR_UNCONFIRMED: &str = "CALENDAR_YEAR_UNCONFIRMED";
+
+/// Engine errors met in `calendar` (`calendars/{unit id}`) while working on
+/// `subject`: configuration gaps are preconditions an administrator can fix;
+/// anything else about the input is an invalid argument.
+pub fn calendar_error(error: crate::calendar::CalendarError, calendar: &str, subject: &str) -> ServiceError {
+    calendar_error_at(error, calendar, subject, "calendar")
 }
 
 /// [`calendar_error`] for a request whose `field` led the computation out of
 /// the calendar's range of years: that is the request's fault
 /// (INVALID_ARGUMENT naming `field`), not a gap an administrator can fill.
-pub fn calendar_error_at(error: crate::calendar::CalendarError, subject: &str, field: &str) -> ServiceError {
+///
+/// A year that is not confirmed is FAILED_PRECONDITION with the reason
+/// [`CALENDAR_YEAR_MISSING`] or [`CALENDAR_YEAR_UNCONFIRMED`], whose subject
+/// is the year (`calendars/{unit id}/years/{year}`), and whose message says
+/// who confirms it and how.
+pub fn calendar_error_at(
+    error: crate::calendar::CalendarError,
+    calendar: &str,
+    subject: &str,
+    field: &str,
+) -> ServiceError {
     use crate::calendar::CalendarError as E;
     use eiso_platform::aip::time::{FIRST_YEAR, LAST_YEAR};
     match error {
@@ -127,19 +145,82 @@ pub fn calendar_error_at(error: crate::calendar::CalendarError, subject: &str, f
             ServiceError::invalid(field, format!("the lunar calendar has no data for {year}"))
         }
         E::OutOfRange => ServiceError::invalid(field, "is outside the range of dates the calendar supports"),
-        E::YearNotConfigured(year) => ServiceError::precondition(
-            "CALENDAR_YEAR_MISSING",
-            subject,
-            format!("the calendar has no data for {year}: an administrator must confirm that year first"),
-        ),
-        E::YearNotConfirmed(year) => ServiceError::precondition(
-            "CALENDAR_YEAR_UNCONFIRMED",
-            subject,
-            format!("{year} is only a proposal: an administrator must confirm it first"),
-        ),
+        E::YearNotConfigured(year) => year_not_confirmed(CALENDAR_YEAR_MISSING, calendar, year, "is not confirmed yet"),
+        E::YearNotConfirmed(year) => {
+            year_not_confirmed(CALENDAR_YEAR_UNCONFIRMED, calendar, year, "is proposed, not confirmed")
+        }
         E::InvalidSuspension { index, reason } => {
             ServiceError::invalid(format!("suspensions[{index}]"), reason.to_string())
         }
         other => ServiceError::precondition("CALENDAR", subject, other.to_string()),
+    }
+}
+
+/// Working time ran into `year`, whose holiday calendar in `calendar` `state`:
+/// the year, who confirms it, and the command that does.
+fn year_not_confirmed(kind: &'static str, calendar: &str, year: i32, state: &str) -> ServiceError {
+    let unit_id = calendar.trim_start_matches("calendars/");
+    ServiceError::precondition(
+        kind,
+        format!("{calendar}/years/{year}"),
+        format!(
+            "the time runs into {year}, and the {year} holiday calendar {state}: an administrator \
+             (role ROLE_ADMIN) of units/{unit_id} or a unit above it confirms it with \
+             `eiso calendar confirm {unit_id} --year {year}`"
+        ),
+    )
+}
+
+/// The calendar (`calendars/{unit id}`) and year of an error that says
+/// working time ran into a year not confirmed there ([`calendar_error`]);
+/// `None` for any other error.
+pub fn unconfirmed_calendar_year(error: &ServiceError) -> Option<(&str, i32)> {
+    match error {
+        ServiceError::FailedPrecondition { kind, subject, .. }
+            if *kind == CALENDAR_YEAR_MISSING || *kind == CALENDAR_YEAR_UNCONFIRMED =>
+        {
+            let (calendar, year) = subject.split_once("/years/")?;
+            Some((calendar, year.parse().ok()?))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::CalendarError;
+
+    #[test]
+    fn a_year_not_confirmed_names_the_year_and_who_confirms_it() {
+        let error = calendar_error(CalendarError::YearNotConfirmed(2027), "calendars/u-1", "dossiers/d-1");
+        assert_eq!(error.code(), eiso_proto::tonic::Code::FailedPrecondition);
+        assert_eq!(unconfirmed_calendar_year(&error), Some(("calendars/u-1", 2027)));
+        let text = error.to_string();
+        for said in [
+            "the 2027 holiday calendar is proposed, not confirmed",
+            "an administrator (role ROLE_ADMIN) of units/u-1 or a unit above it",
+            "`eiso calendar confirm u-1 --year 2027`",
+        ] {
+            assert!(text.contains(said), "{said}: {text}");
+        }
+        let ServiceError::FailedPrecondition { kind, subject, .. } =
+            calendar_error(CalendarError::YearNotConfigured(2028), "calendars/u-1", "dossiers/d-1")
+        else {
+            panic!("a precondition");
+        };
+        assert_eq!(
+            (kind, subject.as_str()),
+            (CALENDAR_YEAR_MISSING, "calendars/u-1/years/2028")
+        );
+        // Out of the calendar's range of years, it is the request that is wrong.
+        let far = calendar_error_at(
+            CalendarError::YearNotConfigured(2300),
+            "calendars/u-1",
+            "x",
+            "receive_time",
+        );
+        assert_eq!(far.code(), eiso_proto::tonic::Code::InvalidArgument);
+        assert_eq!(unconfirmed_calendar_year(&far), None);
     }
 }

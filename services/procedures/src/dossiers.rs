@@ -114,6 +114,8 @@ fn filter_time(value: &str) -> ServiceResult<DateTime<Utc>> {
 /// procedure version's budget and supplement rule, its supplements.
 struct DeadlineInputs {
     calendar: calendar::OfficeCalendar,
+    /// The calendar's name, `calendars/{unit id}`, for its errors.
+    calendar_name: String,
     budget: chrono::TimeDelta,
     mode: calendar::SupplementMode,
     suspensions: Vec<Suspension>,
@@ -126,7 +128,7 @@ impl DeadlineInputs {
         let budget = stored
             .calendar
             .budget(time)
-            .map_err(|e| calendar_error(e, &row.name()))?;
+            .map_err(|e| calendar_error(e, &stored.name(), &row.name()))?;
         let suspensions = row
             .supplements
             .iter()
@@ -136,6 +138,7 @@ impl DeadlineInputs {
             })
             .collect();
         Ok(Self {
+            calendar_name: stored.name(),
             calendar: stored.calendar,
             budget,
             mode: supplement_mode_from_proto(version.content.supplement_mode, "supplement_mode")?,
@@ -147,7 +150,7 @@ impl DeadlineInputs {
     fn deadline(&self, row: &DossierRow) -> ServiceResult<Deadline> {
         self.calendar
             .due_with_events(row.receive_time, self.budget, self.mode, &self.suspensions)
-            .map_err(|e| calendar_error(e, &row.name()))
+            .map_err(|e| calendar_error(e, &self.calendar_name, &row.name()))
     }
 }
 
@@ -344,7 +347,7 @@ impl Procedures {
                 &inputs.suspensions,
                 self.now(),
             )
-            .map_err(|e| calendar_error(e, &row.name()))
+            .map_err(|e| calendar_error(e, &inputs.calendar_name, &row.name()))
     }
 
     pub(crate) async fn finish(
@@ -455,7 +458,7 @@ impl Procedures {
             .calendar
             .receipt_start(now)
             .and_then(|start| inputs.calendar.due(start, step_norm(&version, 0)))
-            .map_err(|e| calendar_error(e, &row.name()))?;
+            .map_err(|e| calendar_error(e, &inputs.calendar_name, &row.name()))?;
         row.record_intake(&ctx.principal.name, &counter, intake_due);
         row.insert(tx.txn()).await?;
         let public = row.to_proto(false);
@@ -571,7 +574,10 @@ impl Procedures {
             .map_or("", |c| c.value.as_str());
         let stored = calendars::load_agency(self.journal.db().reader(), agency).await?;
         let day = stored.calendar.hours_per_day();
-        stored.calendar.due(now, day).map_err(|e| calendar_error(e, "filter"))
+        stored
+            .calendar
+            .due(now, day)
+            .map_err(|e| calendar_error(e, &stored.name(), "filter"))
     }
 
     pub async fn hand_over(
@@ -642,7 +648,7 @@ impl Procedures {
         let step_due = stored
             .calendar
             .due(now, step_norm(&version, request.step))
-            .map_err(|e| calendar_error(e, &row.name()))?;
+            .map_err(|e| calendar_error(e, &stored.name(), &row.name()))?;
         let giver_unit = scope::acting_unit(self.directory.as_ref(), ctx, &row.agency).await?;
         row.handovers.push(HandoverJson {
             step: request.step,
@@ -697,10 +703,10 @@ impl Procedures {
                 stored
                     .calendar
                     .receipt_start(row.receive_time)
-                    .map_err(|e| calendar_error(e, &row.name()))?,
+                    .map_err(|e| calendar_error(e, &stored.name(), &row.name()))?,
                 stored.calendar.hours_per_day() * 3,
             )
-            .map_err(|e| calendar_error(e, &row.name()))?;
+            .map_err(|e| calendar_error(e, &stored.name(), &row.name()))?;
         if now > limit {
             return Err(ServiceError::precondition(
                 "SUPPLEMENT_TOO_LATE",
@@ -785,7 +791,7 @@ impl Procedures {
             stored
                 .calendar
                 .working_time_between(now, due)
-                .map_err(|e| calendar_error(e, &row.name()))?
+                .map_err(|e| calendar_error(e, &stored.name(), &row.name()))?
         };
         if left < stored.calendar.hours_per_day() {
             return Err(ServiceError::precondition(

@@ -26,7 +26,7 @@ pub mod statistics;
 mod transfer;
 
 pub use calendars::WorkingTimeLeft;
-pub use convert::weekday_to_proto;
+pub use convert::{CALENDAR_YEAR_MISSING, CALENDAR_YEAR_UNCONFIRMED, unconfirmed_calendar_year, weekday_to_proto};
 pub use dossiers::{ACTIVE, PERSONAL_DATA_ROLES};
 pub use grpc::{CalendarApi, DossierApi, ProcedureApi};
 pub use lookup::{PublicDossier, SECRET_CHARS};

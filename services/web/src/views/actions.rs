@@ -13,6 +13,7 @@ use eiso_platform::ServiceError;
 use eiso_proto::eiso::procedures::v1 as pb;
 use http::HeaderMap;
 
+use super::dossier::Refusal;
 use super::fields::Fields;
 use crate::Web;
 use crate::error::PageError;
@@ -217,10 +218,19 @@ pub async fn submit(
         Err(ServiceError::InvalidArgument(violations)) => {
             let mut messages: Vec<&str> = violations.iter().map(|v| message(&v.field)).collect();
             messages.dedup();
-            messages.join(" ")
+            Refusal::Message(messages.join(" "))
         }
-        Err(ServiceError::FailedPrecondition { .. }) | Err(ServiceError::Aborted(_)) => {
-            "Hồ sơ vừa thay đổi hoặc đang ở trạng thái không cho phép thao tác này. Xem lại tiến trình bên dưới.".into()
+        Err(error @ (ServiceError::FailedPrecondition { .. } | ServiceError::Aborted(_))) => {
+            match eiso_procedures::unconfirmed_calendar_year(&error) {
+                // Who can confirm the year, and how: the page says it.
+                Some((calendar, year)) => {
+                    Refusal::UnconfirmedYear(year, calendar.trim_start_matches("calendars/").to_string())
+                }
+                None => Refusal::Message(
+                    "Hồ sơ vừa thay đổi hoặc đang ở trạng thái không cho phép thao tác này. Xem lại tiến trình bên dưới."
+                        .into(),
+                ),
+            }
         }
         Err(other) => return Err(other.into()),
     };

@@ -97,13 +97,22 @@ pub async fn page(
     render_page(&web, &session, &id, None, done).await
 }
 
-/// The dossier's page; `problem` is an action's refusal (its key and the
-/// message), shown beside its form.
+/// Why an action was refused, shown beside its form.
+pub enum Refusal {
+    /// What went wrong, in Vietnamese.
+    Message(String),
+    /// The working time counted ran into a year whose holiday calendar is
+    /// not confirmed: the year, and the id of the agency whose calendar it is.
+    UnconfirmedYear(i32, String),
+}
+
+/// The dossier's page; `problem` is an action's refusal (its key and why),
+/// shown beside its form.
 pub async fn render(
     web: &Web,
     session: &Session,
     id: &str,
-    problem: Option<(&str, String)>,
+    problem: Option<(&str, Refusal)>,
 ) -> Result<Response, PageError> {
     render_page(web, session, id, problem, None).await
 }
@@ -112,7 +121,7 @@ async fn render_page(
     web: &Web,
     session: &Session,
     id: &str,
-    problem: Option<(&str, String)>,
+    problem: Option<(&str, Refusal)>,
     done: Option<&str>,
 ) -> Result<Response, PageError> {
     let dossier = fetch(web, session, id).await?;
@@ -226,11 +235,16 @@ async fn render_page(
     let actions: Vec<_> = actions
         .iter()
         .map(|a| {
-            let error = problem
-                .as_ref()
-                .filter(|(key, _)| *key == a.key)
-                .map(|(_, m)| m.clone());
-            context! { key => a.key, label => a.label, error }
+            let refusal = problem.as_ref().filter(|(key, _)| *key == a.key).map(|(_, r)| r);
+            let error = match refusal {
+                Some(Refusal::Message(message)) => Some(message.clone()),
+                _ => None,
+            };
+            let unconfirmed_year = match refusal {
+                Some(Refusal::UnconfirmedYear(year, unit)) => Some(context! { year, unit }),
+                _ => None,
+            };
+            context! { key => a.key, label => a.label, error, unconfirmed_year }
         })
         .collect();
     let html = web.pages().render(
@@ -257,6 +271,7 @@ async fn render_page(
             next_step_number => i64::from(next_step) + 1,
             next_step_name => step_name(&procedure_steps, next_step),
             done,
+            admin_role => eiso_proto::eiso::identity::v1::Role::Admin.label_vi(),
         },
     )?;
     let status = if problem.is_some() {

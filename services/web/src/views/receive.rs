@@ -45,6 +45,9 @@ struct Entered {
     ticked: Vec<usize>,
     errors: Vec<(String, String)>,
     problem: Option<String>,
+    /// The receipt's deadline ran into a year whose holiday calendar is not
+    /// confirmed: the year, and the id of the agency whose calendar it is.
+    unconfirmed_year: Option<(i32, String)>,
 }
 
 pub async fn page(
@@ -236,6 +239,8 @@ async fn render(
             error_thanh_phan => error_of("thanh_phan"),
             error_so_bo => error_of("so_bo"),
             problem => entered.problem,
+            unconfirmed_year => entered.unconfirmed_year.map(|(year, unit)| context! { year, unit }),
+            admin_role => Role::Admin.label_vi(),
         },
     )?;
     Ok((status, html).into_response())
@@ -380,6 +385,7 @@ pub async fn submit(
         ticked: ticked.clone(),
         errors,
         problem,
+        unconfirmed_year: None,
     };
     let choice = Choice {
         thu_tuc: code.clone(),
@@ -402,16 +408,19 @@ pub async fn submit(
             )
             .await
         }
-        Err(ServiceError::FailedPrecondition { .. }) => {
-            let problem = "Thủ tục này chưa công bố hoặc cơ quan không còn hoạt động: không tiếp nhận được.";
-            render(
-                &web,
-                &session,
-                &choice,
-                refused(Vec::new(), Some(problem.into())),
-                http::StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(error @ ServiceError::FailedPrecondition { .. }) => {
+            let entered = match eiso_procedures::unconfirmed_calendar_year(&error) {
+                // Who can confirm the year, and how: the template says it.
+                Some((calendar, year)) => Entered {
+                    unconfirmed_year: Some((year, calendar.trim_start_matches("calendars/").to_string())),
+                    ..refused(Vec::new(), None)
+                },
+                None => {
+                    let problem = "Thủ tục này chưa công bố hoặc cơ quan không còn hoạt động: không tiếp nhận được.";
+                    refused(Vec::new(), Some(problem.into()))
+                }
+            };
+            render(&web, &session, &choice, entered, http::StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(other) => Err(other.into()),
     }
