@@ -7,6 +7,8 @@
 
 /// The web app through its port as a browser uses it (shared with the page benchmark).
 pub use eiso_benchkit::browser;
+/// The clock a server reads time from ([`TestServer::start_with_clock`]).
+pub use eiso_platform::clock::Clock;
 pub mod counter;
 pub mod documents;
 pub mod quality;

@@ -879,6 +879,11 @@ pub enum CalendarCommand {
     /// Propose a year's days off and make-up days from the rules (Labour Code
     /// 2019, the lunar calendar) for an administrator to confirm; stores nothing
     Propose(CalendarProposeArgs),
+    /// Confirm a year's days off and make-up days, so that deadlines may run
+    /// into it (an administrator of the agency or a unit above it): the
+    /// year's stored proposal or, when none is stored, the rules' proposal;
+    /// or the days in --from FILE. A year already confirmed is left as it is
+    Confirm(CalendarConfirmArgs),
     /// Compute when a processing time is due, as the server computes it for a
     /// dossier received at that moment
     Deadline(DeadlineArgs),
@@ -904,6 +909,26 @@ pub struct CalendarProposeArgs {
     /// The year to propose
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2199))]
     pub year: i32,
+}
+
+/// `eiso calendar confirm`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "To confirm the days the government announced rather than the rules' proposal: \
+                        `eiso calendar propose AGENCY --year YEAR -o json > YEAR.json`, correct the file, \
+                        then `eiso calendar confirm AGENCY --year YEAR --from YEAR.json`."
+)]
+pub struct CalendarConfirmArgs {
+    /// The agency, `units/ID` or `ID`
+    #[arg(value_name = "AGENCY", value_parser = unit_name)]
+    pub agency: String,
+    /// The year to confirm
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2199))]
+    pub year: i32,
+    /// Confirm these days instead: a year as `eiso calendar propose -o json`
+    /// prints it (its `days_off` and `makeup_days`); replaces a confirmed year
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
 }
 
 /// `eiso calendar deadline`.

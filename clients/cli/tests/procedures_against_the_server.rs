@@ -13,6 +13,8 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{Person, assert_contains, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
+use eiso_tests::values::local_time;
+use eiso_tests::{ADMIN_PASSWORD, Backend, Clock, TestServer};
 use serde_json::Value;
 
 /// The sample catalogue with its agency set to `agency`.
@@ -441,5 +443,102 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
         )
         .await;
 
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_into_an_unconfirmed_calendar_year_waits_for_the_administrator_to_confirm_it() {
+    // Tuesday 29/12/2026, 09:00: three working days run into 2027, a year
+    // nobody has confirmed the days off of.
+    let (clock, _time) = Clock::manual(local_time(2026, 12, 29, 9, 0));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
+    let office = server.education_office().await;
+    server.transfer_procedure(&office.controller, &office.unit.name).await;
+    let clerk = Person::with_role(&server, "mot.cua", Role::CounterStaff, &office.unit.name).await;
+    let agency = office.unit.name.as_str();
+    let unit_id = agency.strip_prefix("units/").unwrap();
+    let receive = |name: &'static str| {
+        [
+            "dossiers",
+            "receive",
+            "--agency",
+            agency,
+            "--procedure",
+            "2.002481",
+            "--name",
+            name,
+        ]
+    };
+
+    // The clerk is told the year, who confirms it, and how.
+    let stderr = clerk.fails(19, &receive("Nguyễn Văn An")).await;
+    assert_contains(
+        &stderr,
+        &[
+            "the 2027 holiday calendar is not confirmed yet",
+            "an administrator (role ROLE_ADMIN)",
+            &format!("`eiso calendar confirm {unit_id} --year 2027`"),
+        ],
+    );
+    // And cannot do it.
+    clerk
+        .fails(17, &["calendar", "confirm", unit_id, "--year", "2027"])
+        .await;
+
+    // The administrator confirms the rules' proposal; a second time changes nothing.
+    let admin = Person::new(server.addr);
+    let run = admin
+        .run(
+            &["login", "--username", "admin", "--password-stdin"],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = admin.run(&["calendar", "confirm", unit_id, "--year", "2027"], "").await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_contains(
+        &run.stdout,
+        &["Days off and make-up working days in 2027, confirmed", "01/01/2027"],
+    );
+    assert_contains(&run.stderr, &["2027 is confirmed"]);
+    let again = admin.run(&["calendar", "confirm", agency, "--year", "2027"], "").await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_contains(&again.stderr, &["2027 is already confirmed: nothing changed"]);
+    let shown = admin.json(&["calendar", "show", unit_id, "--year", "2027"]).await;
+    assert_eq!(shown["year"]["proposal"], false);
+
+    // Now the receipt goes through: 6 h on Tuesday, Wednesday, Thursday, and
+    // 1/1 off: due Monday 4/1/2027 at 09:00.
+    let first = clerk.json(&receive("Nguyễn Văn An")).await;
+    assert_eq!(first["due_time"], "2027-01-04T02:00:00Z", "{first}");
+
+    // The government announces Monday 4/1 off as well: the administrator
+    // confirms the corrected days from a file, and they count.
+    let mut corrected = admin.json(&["calendar", "propose", unit_id, "--year", "2027"]).await;
+    corrected["days_off"].as_array_mut().unwrap().push(serde_json::json!({
+        "date": { "year": 2027, "month": 1, "day": 4 },
+        "label": "Nghỉ bù Tết Dương lịch",
+    }));
+    let file = admin.cwd.path().join("2027.json");
+    std::fs::write(&file, corrected.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let stderr = admin
+        .fails(2, &["calendar", "confirm", unit_id, "--year", "2028", "--from", file])
+        .await;
+    assert_contains(&stderr, &["holds the year 2027, not 2028"]);
+    let replaced = admin
+        .json(&["calendar", "confirm", unit_id, "--year", "2027", "--from", file])
+        .await;
+    assert_eq!(replaced["proposal"], false);
+    assert!(
+        replaced["days_off"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|day| day["label"] == "Nghỉ bù Tết Dương lịch"),
+        "{replaced}"
+    );
+    let second = clerk.json(&receive("Trần Thị Bình")).await;
+    assert_eq!(second["due_time"], "2027-01-05T02:00:00Z", "{second}");
     server.stop().await;
 }

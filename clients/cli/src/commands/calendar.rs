@@ -1,21 +1,24 @@
 //! `eiso calendar …`: an agency's working time (office hours, working days,
 //! days off and make-up days) and the due times counted in it.
 
+use std::path::Path;
+
 use chrono::{Datelike, NaiveDate, Utc};
 use eiso_proto::eiso::procedures::v1::Weekday;
 use eiso_proto::eiso::procedures::v1::{
     Calendar, CalendarYear, ComputeDeadlineRequest, ComputeDeadlineResponse, GetCalendarRequest,
     GetCalendarYearRequest, LocalDate, LocalTime, ProcessingTime, ProposeCalendarYearRequest, SpecialDay,
-    SupplementMode, Suspension, processing_time,
+    SupplementMode, Suspension, UpdateCalendarYearRequest, processing_time,
 };
 use eiso_proto::tonic::Code;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::procedures::{processing_time_json, processing_time_label};
-use crate::cli::{CalendarCommand, CalendarProposeArgs, CalendarShowArgs, DeadlineArgs};
+use crate::cli::{CalendarCommand, CalendarConfirmArgs, CalendarProposeArgs, CalendarShowArgs, DeadlineArgs};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::names::{calendar_name, enum_json, label_cell};
+use crate::names::{calendar_name, enum_json, label_cell, nfc};
 use crate::output::{
     self, TIME_ZONE, details_table, format_local_day, format_working_time, json_time, local_cell, local_day_cell,
     table, to_timestamp, weekday_vi,
@@ -26,6 +29,7 @@ pub async fn run(ctx: &Ctx, command: CalendarCommand) -> Result<(), CliError> {
     match command {
         CalendarCommand::Show(args) => show(ctx, args).await,
         CalendarCommand::Propose(args) => propose(ctx, args).await,
+        CalendarCommand::Confirm(args) => confirm(ctx, args).await,
         CalendarCommand::Deadline(args) => deadline(ctx, args).await,
     }
 }
@@ -74,6 +78,121 @@ async fn propose(ctx: &Ctx, args: CalendarProposeArgs) -> Result<(), CliError> {
     print_year_tables(&proposal)?;
     output::note("a proposal only: nothing was stored; check it against the government's announcement");
     Ok(())
+}
+
+/// Confirms a year: the days in `--from`, or the year's stored proposal, or
+/// the rules' proposal when nothing is stored. A confirmed year is left as it
+/// is unless `--from` replaces it (with its etag: no lost update).
+async fn confirm(ctx: &Ctx, args: CalendarConfirmArgs) -> Result<(), CliError> {
+    // The file first: a mistake in it is found before calling the server.
+    let from = args
+        .from
+        .as_deref()
+        .map(|path| read_year_file(path, args.year))
+        .transpose()?;
+    let name = format!("{}/years/{}", calendar_name(&args.agency), args.year);
+    let mut client = ctx.calendars();
+    let stored = match client
+        .get_calendar_year(ctx.request(GetCalendarYearRequest { name: name.clone() })?)
+        .await
+    {
+        Ok(response) => Some(response.into_inner()),
+        Err(status) if status.code() == Code::NotFound => None,
+        Err(status) => return Err(ctx.rpc_error(status)),
+    };
+    let etag = stored.as_ref().map(|year| year.etag.clone()).unwrap_or_default();
+    let (days_off, makeup_days) = match (from, stored) {
+        (Some(days), _) => days,
+        (None, Some(year)) if !year.proposal => {
+            if ctx.json() {
+                return output::print_json(&year_json(&year));
+            }
+            print_year_tables(&year)?;
+            output::note(&format!(
+                "{} is already confirmed: nothing changed (to replace its days, use --from FILE)",
+                args.year
+            ));
+            return Ok(());
+        }
+        (None, Some(proposal)) => (proposal.days_off, proposal.makeup_days),
+        (None, None) => {
+            let request = ctx.request(ProposeCalendarYearRequest { name: name.clone() })?;
+            let proposal = ctx.answer(client.propose_calendar_year(request)).await?;
+            (proposal.days_off, proposal.makeup_days)
+        }
+    };
+    let request = ctx.request(UpdateCalendarYearRequest {
+        year: Some(CalendarYear {
+            name,
+            year: args.year,
+            days_off,
+            makeup_days,
+            ..CalendarYear::default()
+        }),
+        etag,
+    })?;
+    let confirmed = ctx.answer(client.update_calendar_year(request)).await?;
+    if ctx.json() {
+        return output::print_json(&year_json(&confirmed));
+    }
+    print_year_tables(&confirmed)?;
+    output::note(&format!(
+        "{} is confirmed: deadlines may now run into it",
+        confirmed.year
+    ));
+    Ok(())
+}
+
+/// A year's days as `eiso calendar propose -o json` prints them ([`year_json`]).
+#[derive(Deserialize)]
+struct YearFile {
+    year: Option<i32>,
+    #[serde(default)]
+    days_off: Vec<DayFile>,
+    #[serde(default)]
+    makeup_days: Vec<DayFile>,
+}
+
+#[derive(Deserialize)]
+struct DayFile {
+    date: DateFile,
+    label: String,
+}
+
+#[derive(Deserialize)]
+struct DateFile {
+    year: i32,
+    month: i32,
+    day: i32,
+}
+
+/// The days off and make-up days of `year` in the JSON file at `path`;
+/// a usage error naming the file when it is not such a year.
+fn read_year_file(path: &Path, year: i32) -> Result<(Vec<SpecialDay>, Vec<SpecialDay>), CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| anyhow::Error::new(error).context(format!("cannot read {}", path.display())))?;
+    parse_year_file(&text, year).map_err(|problem| CliError::Usage(format!("{}: {problem}", path.display())))
+}
+
+fn parse_year_file(text: &str, year: i32) -> Result<(Vec<SpecialDay>, Vec<SpecialDay>), String> {
+    let file: YearFile = serde_json::from_str(text)
+        .map_err(|error| format!("not a year as `eiso calendar propose -o json` prints it ({error})"))?;
+    if let Some(other) = file.year.filter(|other| *other != year) {
+        return Err(format!("it holds the year {other}, not {year}"));
+    }
+    let days = |days: Vec<DayFile>| {
+        days.into_iter()
+            .map(|day| SpecialDay {
+                date: Some(LocalDate {
+                    year: day.date.year,
+                    month: day.date.month,
+                    day: day.date.day,
+                }),
+                label: nfc(&day.label),
+            })
+            .collect()
+    };
+    Ok((days(file.days_off), days(file.makeup_days)))
 }
 
 async fn deadline(ctx: &Ctx, args: DeadlineArgs) -> Result<(), CliError> {
@@ -386,6 +505,27 @@ mod tests {
         assert!(first < makeup && makeup < bridge, "{text}");
         assert!(text.contains("Thứ Bảy") && text.contains("ngày làm bù"), "{text}");
         assert_eq!(year_json(&year)["makeup_days"][0]["date"]["month"], 4);
+    }
+
+    #[test]
+    fn a_year_file_is_read_back_as_propose_prints_it() {
+        let printed = year_json(&CalendarYear {
+            name: "calendars/u-1/years/2027".to_string(),
+            year: 2027,
+            days_off: vec![day(2027, 1, 1, "Te\u{0302}\u{0301}t Dương lịch")],
+            makeup_days: vec![day(2027, 2, 20, "Ngày làm bù")],
+            proposal: true,
+            ..CalendarYear::default()
+        });
+        let (days_off, makeup_days) = parse_year_file(&printed.to_string(), 2027).unwrap_or_default();
+        assert_eq!(days_off, [day(2027, 1, 1, "Tết Dương lịch")], "labels in NFC");
+        assert_eq!(makeup_days, [day(2027, 2, 20, "Ngày làm bù")]);
+        let other = parse_year_file(&printed.to_string(), 2028).err().unwrap_or_default();
+        assert!(other.contains("holds the year 2027, not 2028"), "{other}");
+        let broken = parse_year_file("{\"days_off\": [{\"label\": \"x\"}]}", 2027)
+            .err()
+            .unwrap_or_default();
+        assert!(broken.contains("missing field `date`"), "{broken}");
     }
 
     #[test]
