@@ -1,7 +1,7 @@
 //! The hash-chained audit trail: every change is recorded, tampering with
 //! a stored row is found, and the API offers no way to change an entry.
 
-use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, VerifyAuditTrailRequest};
+use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, ListAuditTrailsRequest, VerifyAuditTrailRequest};
 use eiso_proto::eiso::identity::v1::RenameUnitRequest;
 use eiso_tests::TestServer;
 use sea_orm::ConnectionTrait;
@@ -112,12 +112,45 @@ async fn tampering_with_a_stored_entry_is_found() {
 async fn the_api_offers_no_way_to_change_an_entry() {
     let methods = eiso_proto::all_methods().unwrap();
     let audit: Vec<_> = methods.iter().filter(|m| m.starts_with("/eiso.audit.")).collect();
-    assert_eq!(audit.len(), 2, "{audit:?}");
-    assert!(
-        audit
-            .iter()
-            .all(|m| m.ends_with("/ListAuditEntries") || m.ends_with("/VerifyAuditTrail"))
+    assert_eq!(audit.len(), 3, "{audit:?}");
+    assert!(audit.iter().all(|m| {
+        m.ends_with("/ListAuditEntries") || m.ends_with("/VerifyAuditTrail") || m.ends_with("/ListAuditTrails")
+    }));
+}
+
+#[tokio::test]
+async fn every_service_audit_trail_is_listed_and_verifies() {
+    let server = TestServer::start().await;
+    server.create_unit("PGD", "Phòng GD&ĐT", "").await;
+    let mut audit = server.audit(Some(&server.admin_token));
+    let trails = audit
+        .list_audit_trails(ListAuditTrailsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_trails;
+    let names: Vec<&str> = trails.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "trails/documents",
+            "trails/identity",
+            "trails/plans",
+            "trails/procedures",
+            "trails/quality"
+        ]
     );
+    for trail in &trails {
+        let verified = audit
+            .verify_audit_trail(VerifyAuditTrailRequest {
+                name: trail.name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(verified.intact, "{}: {verified:?}", trail.name);
+    }
+    server.stop().await;
 }
 
 #[tokio::test]

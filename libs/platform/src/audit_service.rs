@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditService;
 use eiso_proto::eiso::audit::v1::{
-    AuditEntry, ListAuditEntriesRequest, ListAuditEntriesResponse, VerifyAuditTrailRequest, VerifyAuditTrailResponse,
+    AuditEntry, AuditTrail, ListAuditEntriesRequest, ListAuditEntriesResponse, ListAuditTrailsRequest,
+    ListAuditTrailsResponse, VerifyAuditTrailRequest, VerifyAuditTrailResponse,
 };
 use eiso_proto::tonic::{Request, Response, Status};
 
@@ -128,6 +129,17 @@ impl AuditService for AuditApi {
             entries_checked: result.entries_checked,
             first_broken_sequence,
             detail,
+        }))
+    }
+    async fn list_audit_trails(
+        &self,
+        request: Request<ListAuditTrailsRequest>,
+    ) -> Result<Response<ListAuditTrailsResponse>, Status> {
+        self.require_root(&request).await?;
+        let mut names: Vec<_> = self.trails.keys().map(|trail| format!("trails/{trail}")).collect();
+        names.sort();
+        Ok(Response::new(ListAuditTrailsResponse {
+            audit_trails: names.into_iter().map(|name| AuditTrail { name }).collect(),
         }))
     }
 }

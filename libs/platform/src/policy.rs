@@ -382,6 +382,7 @@ pub const POLICY: &[Rule] = &[
     // Audit trails.
     read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),
+    read("/eiso.audit.v1.AuditService/ListAuditTrails", OVERSIGHT),
     // Search: everyone searches (results are filtered by what each caller
     // may see); the index's state is for those who answer for it.
     read("/eiso.search.v1.SearchService/Search", Authenticated),

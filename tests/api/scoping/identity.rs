@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, VerifyAuditTrailRequest};
+use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, ListAuditTrailsRequest, VerifyAuditTrailRequest};
 use eiso_proto::eiso::identity::v1::*;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, RebuildIndexRequest, SearchRequest};
 use eiso_tests::TestServer;
@@ -305,6 +305,10 @@ pub fn cases() -> Vec<Case> {
             run: unary!(audit_of, verify_audit_trail, |c| VerifyAuditTrailRequest {
                 name: "trails/identity".into()
             }),
+        },
+        Case {
+            method: "/eiso.audit.v1.AuditService/ListAuditTrails",
+            run: unary!(audit_of, list_audit_trails, |c| ListAuditTrailsRequest {}),
         },
     ]
 }

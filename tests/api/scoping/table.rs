@@ -214,6 +214,7 @@ pub const TABLE: &[(&str, Reach)] = &[
     // Audit trails hold every unit's changes.
     ("/eiso.audit.v1.AuditService/ListAuditEntries", Root),
     ("/eiso.audit.v1.AuditService/VerifyAuditTrail", Root),
+    ("/eiso.audit.v1.AuditService/ListAuditTrails", Root),
 ];
 
 /// Methods outside the scoping test, and why.
