@@ -137,6 +137,14 @@ impl Backend {
         }
     }
 
+    /// Runs `sql` on a service's tables directly, under the API (tampering
+    /// with the audit trail, in tests that show it is found).
+    pub async fn execute_raw(&self, service: &str, sql: &str) {
+        let raw = self.connect_raw(service).await;
+        raw.execute_unprepared(sql).await.unwrap();
+        raw.close().await.unwrap();
+    }
+
     pub async fn drop_storage(self) {
         let Backend::Postgres {
             admin_url, database, ..

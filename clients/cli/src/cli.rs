@@ -438,11 +438,12 @@ pub struct ClientCreateArgs {
 pub enum AuditCommand {
     /// List a trail's entries, oldest first
     List(AuditListArgs),
-    /// Recompute a trail's hash chain; exits with 1 when it is broken
+    /// Recompute the hash chain of every service's trail, one line each, or of
+    /// the one --trail names; exits with 1 when a trail is broken
     Verify {
-        /// The trail (a service name)
-        #[arg(long, default_value = "identity", value_parser = trail_name)]
-        trail: String,
+        /// Only this trail (a service name) [default: every trail]
+        #[arg(long, value_parser = trail_name)]
+        trail: Option<String>,
     },
 }
 

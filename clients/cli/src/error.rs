@@ -11,7 +11,7 @@ use eiso_proto::tonic_types::StatusExt;
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
-/// Exit code of `eiso audit verify` when the trail is broken.
+/// Exit code of `eiso audit verify` when a trail is broken.
 pub const EXIT_TRAIL_BROKEN: u8 = 1;
 /// Exit code for a command line the client refuses before calling the server
 /// (clap uses the same code for its own parse errors).
@@ -31,7 +31,7 @@ pub const EXIT_RPC_BASE: u8 = 10;
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
    0  success
-   1  audit verify: the trail is broken
+   1  audit verify: a trail is broken
    2  wrong usage: a flag or value the command does not accept, or a file it would overwrite
    3  local failure: session file, terminal, local files, output, an unusable server answer,
       or a download whose SHA-256 does not match
@@ -101,6 +101,20 @@ pub enum CliError {
         /// How many entries were checked.
         checked: i64,
     },
+    /// `audit verify` of every trail found broken hash chains (each trail's
+    /// line is printed already).
+    #[error(
+        "{} of {checked} audit trails {} BROKEN: {}; entries from the sequence named on cannot be trusted",
+        .broken.len(),
+        if .broken.len() == 1 { "is" } else { "are" },
+        .broken.iter().map(|(trail, sequence)| format!("{trail} from sequence {sequence}")).collect::<Vec<_>>().join(", ")
+    )]
+    TrailsBroken {
+        /// Each broken trail's short name and its first broken sequence.
+        broken: Vec<(String, i64)>,
+        /// How many trails were verified.
+        checked: usize,
+    },
     /// `procedures import` was answered, but with refused rows.
     #[error(
         "{count} row(s) refused{}",
@@ -169,7 +183,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::NotSignedIn(_) | CliError::LoginRefused { .. } => rpc_exit_code(Code::Unauthenticated),
             CliError::Rpc { status, .. } => rpc_exit_code(status.code()),
-            CliError::TrailBroken { .. } => EXIT_TRAIL_BROKEN,
+            CliError::TrailBroken { .. } | CliError::TrailsBroken { .. } => EXIT_TRAIL_BROKEN,
             CliError::RowsRefused { .. } => EXIT_ROWS_REFUSED,
             CliError::Local(_) => EXIT_LOCAL,
         }

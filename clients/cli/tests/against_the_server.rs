@@ -108,3 +108,73 @@ async fn no_server_means_unavailable() {
     assert_eq!(run.code, 24, "{}", run.stderr);
     assert!(run.stderr.contains("eiso-server running"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_checks_every_trail_and_fails_when_one_is_broken() {
+    let server = TestServer::start().await;
+    server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", "").await;
+    let admin = Person::new(server.addr);
+    let run = admin
+        .run(
+            &["login", "--username", "admin", "--password-stdin"],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // No trail named: every service's trail, one line each.
+    let verified = admin.ok(&["audit", "verify"]).await;
+    let lines: Vec<&str> = verified.lines().collect();
+    assert_eq!(lines.len(), 5, "{verified}");
+    for (line, trail) in lines
+        .iter()
+        .zip(["documents", "identity", "plans", "procedures", "quality"])
+    {
+        assert!(line.starts_with(trail) && line.contains("intact"), "{verified}");
+    }
+    let all = admin.json(&["audit", "verify"]).await;
+    assert_eq!(all["intact"], true);
+    assert_eq!(all["trails"].as_array().map(Vec::len), Some(5));
+
+    // Someone with database access rewrites who made the identity trail's first entry.
+    server
+        .backend
+        .as_ref()
+        .unwrap()
+        .execute_raw(
+            "identity",
+            "UPDATE audit_entries SET actor = 'users/someone-else' WHERE sequence = 1",
+        )
+        .await;
+    let run = admin.run(&["audit", "verify"], "").await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "every trail is still checked: {}", run.stdout);
+    assert!(
+        lines[1].starts_with("identity") && lines[1].contains("BROKEN from sequence 1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[2].starts_with("plans") && lines[2].contains("intact"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("1 of 5 audit trails is BROKEN: identity from sequence 1"),
+        "{}",
+        run.stderr
+    );
+    let run = admin.run(&["audit", "verify", "-o", "json"], "").await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let all: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(all["intact"], false);
+    assert_eq!(all["trails"][1]["trail"], "trails/identity");
+    assert_eq!(all["trails"][1]["first_broken_sequence"], 1);
+    // One trail named: that one only.
+    let documents = admin.ok(&["audit", "verify", "--trail", "documents"]).await;
+    assert!(documents.contains("the documents audit trail is intact"), "{documents}");
+    admin.fails(1, &["audit", "verify", "--trail", "identity"]).await;
+    server.stop().await;
+}

@@ -1,7 +1,7 @@
 //! `eiso audit list` and `eiso audit verify`.
 
 use eiso_proto::eiso::audit::v1::{
-    AuditEntry, ListAuditEntriesRequest, VerifyAuditTrailRequest, VerifyAuditTrailResponse,
+    AuditEntry, ListAuditEntriesRequest, ListAuditTrailsRequest, VerifyAuditTrailRequest, VerifyAuditTrailResponse,
 };
 use eiso_proto::tonic::Code;
 use serde_json::{Value, json};
@@ -17,12 +17,102 @@ use crate::output::{self, json_time, local_cell, table};
 pub async fn run(ctx: &Ctx, command: AuditCommand) -> Result<(), CliError> {
     match command {
         AuditCommand::List(args) => list(ctx, args).await,
-        AuditCommand::Verify { trail } => {
+        AuditCommand::Verify { trail: Some(trail) } => {
             let request = ctx.request(VerifyAuditTrailRequest { name: trail.clone() })?;
             let response = ctx.answer(ctx.audit().verify_audit_trail(request)).await?;
             report_verification(ctx, &trail, &response)
         }
+        AuditCommand::Verify { trail: None } => verify_every_trail(ctx).await,
     }
+}
+
+/// Verifies every trail the server keeps, one line each (one JSON document
+/// for all); a broken trail does not stop the others from being checked.
+async fn verify_every_trail(ctx: &Ctx) -> Result<(), CliError> {
+    let request = ctx.request(ListAuditTrailsRequest {})?;
+    let trails = ctx.answer(ctx.audit().list_audit_trails(request)).await?.audit_trails;
+    let mut results = Vec::new();
+    for trail in trails {
+        let request = ctx.request(VerifyAuditTrailRequest {
+            name: trail.name.clone(),
+        })?;
+        let response = ctx.answer(ctx.audit().verify_audit_trail(request)).await?;
+        results.push((trail.name, response));
+    }
+    if ctx.json() {
+        output::print_json(&json!({
+            "intact": results.iter().all(|(_, response)| response.intact),
+            "trails": results
+                .iter()
+                .map(|(trail, response)| verification_json(trail, response))
+                .collect::<Vec<_>>(),
+        }))?;
+    } else {
+        output::print(&verification_lines(&results))?;
+    }
+    every_trail_result(&results)
+}
+
+/// One line per trail: `identity   intact   42 entries checked`, or the
+/// first broken sequence.
+fn verification_lines(results: &[(String, VerifyAuditTrailResponse)]) -> String {
+    let width = results
+        .iter()
+        .map(|(trail, _)| short_id(trail).chars().count())
+        .max()
+        .unwrap_or(0);
+    results
+        .iter()
+        .map(|(trail, response)| {
+            let trail = short_id(trail);
+            let result = if response.intact {
+                "intact".to_string()
+            } else {
+                format!(
+                    "BROKEN from sequence {}{}",
+                    response.first_broken_sequence,
+                    if response.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", response.detail)
+                    }
+                )
+            };
+            format!(
+                "{trail:<width$}  {result}, {} entries checked",
+                response.entries_checked
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `Ok` when every trail is intact, [`CliError::TrailsBroken`] naming the
+/// broken ones otherwise.
+fn every_trail_result(results: &[(String, VerifyAuditTrailResponse)]) -> Result<(), CliError> {
+    let broken: Vec<(String, i64)> = results
+        .iter()
+        .filter(|(_, response)| !response.intact)
+        .map(|(trail, response)| (short_id(trail).to_string(), response.first_broken_sequence))
+        .collect();
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::TrailsBroken {
+            broken,
+            checked: results.len(),
+        })
+    }
+}
+
+fn verification_json(trail: &str, response: &VerifyAuditTrailResponse) -> Value {
+    json!({
+        "trail": format!("trails/{}", short_id(trail)),
+        "intact": response.intact,
+        "entries_checked": response.entries_checked,
+        "first_broken_sequence": response.first_broken_sequence,
+        "detail": response.detail,
+    })
 }
 
 async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
@@ -71,22 +161,16 @@ fn entries_table(entries: &[AuditEntry]) -> comfy_table::Table {
 /// Prints the outcome; a broken trail is an error (exit code 1) after the
 /// result has been printed.
 fn report_verification(ctx: &Ctx, trail: &str, response: &VerifyAuditTrailResponse) -> Result<(), CliError> {
-    let trail = short_id(trail);
+    let short = short_id(trail);
     if ctx.json() {
-        output::print_json(&json!({
-            "trail": format!("trails/{trail}"),
-            "intact": response.intact,
-            "entries_checked": response.entries_checked,
-            "first_broken_sequence": response.first_broken_sequence,
-            "detail": response.detail,
-        }))?;
+        output::print_json(&verification_json(trail, response))?;
     } else if response.intact {
         output::print(&format!(
-            "the {trail} audit trail is intact: {} entries checked",
+            "the {short} audit trail is intact: {} entries checked",
             response.entries_checked
         ))?;
     }
-    verification_result(trail, response)
+    verification_result(short, response)
 }
 
 /// `Ok` for an intact trail, [`CliError::TrailBroken`] naming the first broken
@@ -153,6 +237,41 @@ mod tests {
         let text = error.map(|error| error.to_string()).unwrap_or_default();
         assert!(text.contains("identity audit trail is BROKEN"), "{text}");
         assert!(text.contains("sequence 17 (hash mismatch)"), "{text}");
+    }
+
+    #[test]
+    fn every_trail_gets_a_line_and_one_broken_trail_fails_them_all() {
+        let intact = |checked| VerifyAuditTrailResponse {
+            intact: true,
+            entries_checked: checked,
+            ..VerifyAuditTrailResponse::default()
+        };
+        let broken = VerifyAuditTrailResponse {
+            intact: false,
+            entries_checked: 40,
+            first_broken_sequence: 17,
+            detail: "hash mismatch".to_string(),
+        };
+        let results = vec![
+            ("trails/documents".to_string(), broken),
+            ("trails/identity".to_string(), intact(42)),
+            ("trails/quality".to_string(), intact(3)),
+        ];
+        let lines = verification_lines(&results);
+        assert_eq!(
+            lines,
+            "documents  BROKEN from sequence 17 (hash mismatch), 40 entries checked\n\
+             identity   intact, 42 entries checked\n\
+             quality    intact, 3 entries checked"
+        );
+        let error = every_trail_result(&results).err();
+        assert_eq!(error.as_ref().map(CliError::exit_code), Some(EXIT_TRAIL_BROKEN));
+        let text = error.map(|error| error.to_string()).unwrap_or_default();
+        assert!(
+            text.starts_with("1 of 3 audit trails is BROKEN: documents from sequence 17;"),
+            "{text}"
+        );
+        assert!(every_trail_result(&results[1..]).is_ok());
     }
 
     #[test]
