@@ -612,16 +612,8 @@ fn with_intake(mut d: Dossier) -> Dossier {
     d
 }
 
-fn with_counter(mut ctx: FormContext) -> FormContext {
-    ctx.unit_names = [("units/mot-cua".to_string(), "Bộ phận Một cửa".to_string())]
-        .into_iter()
-        .collect();
-    ctx
-}
-
-#[test]
-fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
-    // A procedure whose first step is the counter's intake.
+/// [`procedure`] with the counter's intake as its first step (and 4 hours less to examine).
+fn procedure_with_intake() -> ProcedureVersion {
     let mut with_intake_step = procedure();
     with_intake_step.steps[0].working_hours = 8;
     with_intake_step.steps.insert(
@@ -632,8 +624,21 @@ fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
             working_hours: 4,
         },
     );
+    with_intake_step
+}
+
+fn with_counter(mut ctx: FormContext) -> FormContext {
+    ctx.unit_names = [("units/mot-cua".to_string(), "Bộ phận Một cửa".to_string())]
+        .into_iter()
+        .collect();
+    ctx
+}
+
+#[test]
+fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
+    // A procedure whose first step is the counter's intake.
     let ctx = with_counter(FormContext {
-        procedure: with_intake_step,
+        procedure: procedure_with_intake(),
         ..context(with_intake(dossier()))
     });
     let html = render_ok(Form::ControlSlip, &ctx);
@@ -1054,6 +1059,13 @@ fn write_preview() {
         let html = render(&templates, form, &ctx).expect("renders");
         std::fs::write(dir.join(file_name(form, CODE)), html).expect("write");
     }
+    // The control slip of a dossier received with its intake recorded.
+    let intake = with_counter(FormContext {
+        procedure: procedure_with_intake(),
+        ..context(with_intake(dossier()))
+    });
+    let html = render(&templates, Form::ControlSlip, &intake).expect("renders");
+    std::fs::write(dir.join(file_name(Form::ControlSlip, "tiep-nhan")), html).expect("write");
     // A long receipt: many documents, long unbroken input; nothing may be cut off.
     let mut long = dossier();
     for i in 0..12 {
