@@ -263,7 +263,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
         .html;
     for said in [
         "Tiếp nhận: 08:00 10/03/2025",
-        "Người tiếp nhận: Người dùng mot.cua (Phòng Giáo dục và Đào tạo)",
+        "Người tiếp nhận (ký)</div><div class=\"room\"></div><div>Người dùng mot.cua (Phòng Giáo dục và Đào tạo)",
         "Giao: 08:10 10/03/2025",
     ] {
         assert!(slip.contains(said), "{said}\n{slip}");

@@ -342,7 +342,8 @@ pub fn cases() -> Vec<Case> {
                 findings: "Hồ sơ tuyển sinh đầy đủ".into(),
                 evidence: Vec::new(),
                 etag: String::new(),
-                ..Default::default()
+                // Done in 2024, entered now.
+                reason: "Nhập từ biên bản kiểm tra".into(),
             }),
         },
         Case {

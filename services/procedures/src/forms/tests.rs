@@ -648,11 +648,11 @@ fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
             // Step 1 is the intake: received at 14:30 by the clerk, for the counter, with no
             // timeliness of its own yet.
             "1 Tiếp nhận hồ sơ Bộ phận một cửa Định mức: 4 giờ Tiếp nhận: 14:30 05/03/2025 \
-             Người tiếp nhận: Lê Văn Tâm (Bộ phận Một cửa) Hạn xử lý: 08:30 06/03/2025 2",
+             Hạn xử lý: 08:30 06/03/2025 Người tiếp nhận (ký) Lê Văn Tâm (Bộ phận Một cửa) 2",
             // The first hand-over, to step 2, the day before the intake was due: early.
-            "2 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 8 giờ Giao: 16:00 05/03/2025 \
-             Người giao: Lê Văn Tâm Nhận: 16:00 05/03/2025 Người nhận: Phạm Thu Hà \
-             Hạn xử lý: 16:00 07/03/2025 Trước hạn Đủ thành phần hồ sơ",
+            "2 Thẩm định hồ sơ Chuyên viên phòng GD&ĐT Định mức: 8 giờ Giao: 16:00 05/03/2025; \
+             nhận: 16:00 05/03/2025 Hạn xử lý: 16:00 07/03/2025 Người giao (ký) Lê Văn Tâm \
+             Người nhận (ký) Phạm Thu Hà Trước hạn Đủ thành phần hồ sơ",
             "3 Phê duyệt, ký giấy giới thiệu Lãnh đạo phòng Định mức: 8 giờ Giao: ..... giờ",
         ],
     );
@@ -668,8 +668,14 @@ fn form_05_control_slip_starts_with_the_intake_at_the_counter() {
     let html = render_ok(Form::ControlSlip, &bare);
     assert_has(
         &html,
-        &["1 Tiếp nhận hồ sơ Bộ phận Một cửa Tiếp nhận: 14:30 05/03/2025 Người tiếp nhận: Lê Văn Tâm Hạn xử lý"],
+        &["1 Tiếp nhận hồ sơ Bộ phận Một cửa Tiếp nhận: 14:30 05/03/2025 Hạn xử lý"],
     );
+    assert_has(&html, &["Người tiếp nhận (ký) Lê Văn Tâm"]);
+    assert!(
+        !html.contains("Người tiếp nhận (ký)</div><div class=\"room\"></div><div>Lê Văn Tâm ("),
+        "the clerk's unit is the step's own: not said twice"
+    );
+    assert_has(&html, &["Tiếp nhận: 14:30 05/03/2025"]);
     // Right after receipt the receipt names the clerk, and the current step is the intake.
     let mut received = with_intake(dossier());
     received.handovers.truncate(1);
