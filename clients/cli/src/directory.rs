@@ -20,9 +20,13 @@ pub struct Labels {
 
 impl Labels {
     /// Looks up every distinct name of `names` (`users/…`, `units/…`,
-    /// `documents/…`, `records/…`; others are left as they are).
+    /// `documents/…`, `records/…`; others are left as they are). Asks
+    /// nothing when the output is JSON, which shows the names themselves.
     pub async fn of<'a>(ctx: &Ctx, names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut labels = Self::default();
+        if ctx.json() {
+            return labels;
+        }
         for name in names {
             if name.is_empty() || labels.known.contains_key(name) {
                 continue;

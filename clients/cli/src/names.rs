@@ -11,6 +11,7 @@ use eiso_proto::labels::{Label, ProtoEnum};
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::directory::Labels;
 use crate::enum_arg::{self, Choice, Choices, arg_cell};
 
 /// Resource collections whose names the CLI accepts.
@@ -127,9 +128,24 @@ pub fn role_binding_label(binding: &RoleBinding) -> String {
     format!("{}@{}", arg_cell::<Role>(binding.role, "role"), binding.unit)
 }
 
-/// Role bindings for a table cell: one a line.
-pub fn role_bindings_cell(bindings: &[RoleBinding]) -> String {
-    bindings.iter().map(role_binding_label).collect::<Vec<_>>().join("\n")
+/// Role bindings for a table cell, one a line: `role@` the unit's name.
+pub fn role_bindings_cell(bindings: &[RoleBinding], labels: &Labels) -> String {
+    bindings
+        .iter()
+        .map(|binding| {
+            format!(
+                "{}@{}",
+                arg_cell::<Role>(binding.role, "role"),
+                labels.label(&binding.unit)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The units of `bindings`, to look up for [`role_bindings_cell`].
+pub fn binding_units(bindings: &[RoleBinding]) -> impl Iterator<Item = &str> {
+    bindings.iter().map(|binding| binding.unit.as_str())
 }
 
 /// Role bindings for JSON.

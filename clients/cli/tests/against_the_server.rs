@@ -68,6 +68,40 @@ async fn a_working_session_with_the_real_server() {
         .unwrap();
     assert_eq!(rename["reason"], "Nghị quyết 1669/NQ-UBTVQH15");
     assert_eq!(rename["resource"], name.as_str());
+    let actor = rename["actor"].as_str().unwrap().to_string();
+    assert!(actor.starts_with("users/"), "{actor}");
+
+    // The trail as a table: who and which unit by name, not by id.
+    let trail = admin.ok(&["audit", "list"]).await;
+    assert!(trail.contains("Quản trị hệ thống"), "{trail}");
+    assert!(trail.contains("TP Hải Phòng"), "{trail}");
+    assert!(!trail.contains(&actor), "{trail}");
+    assert!(!trail.contains(&name), "{trail}");
+
+    // A school: its parent is shown by name.
+    let school = admin
+        .json(&[
+            "units",
+            "create",
+            "--code",
+            "31-THCS-CL",
+            "--name",
+            "Trường THCS Cát Linh",
+            "--kind",
+            "lower-secondary-school",
+            "--parent",
+            &name,
+        ])
+        .await;
+    assert_eq!(school["kind"], "UNIT_KIND_LOWER_SECONDARY_SCHOOL");
+    assert_eq!(school["parent"], name.as_str(), "JSON keeps the id");
+    let list = admin.ok(&["units", "list"]).await;
+    let row = list.lines().find(|line| line.contains("31-THCS-CL")).unwrap();
+    assert!(row.contains("TP Hải Phòng"), "{list}");
+    assert!(!row.contains(&name), "{list}");
+    let shown = admin.ok(&["units", "show", school["name"].as_str().unwrap()]).await;
+    assert!(shown.contains("TP Hải Phòng"), "{shown}");
+    assert!(!shown.contains(&name), "{shown}");
 
     // Bad input: the field is named and the exit code is 10 + INVALID_ARGUMENT.
     let refused = admin

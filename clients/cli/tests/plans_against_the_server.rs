@@ -68,8 +68,23 @@ async fn the_seed_plan_from_the_command_line() {
     let out = leader.ok(&import(&[])).await;
     assert_contains(&out, &["plan:    plans/cchc-2024", "tasks:   28", "targets: 8"]);
 
+    // The issuing unit and the tasks' units by name; their ids only in JSON.
     let shown = leader.ok(&["plans", "show", "plans/cchc-2024"]).await;
-    assert_contains(&shown, &["Kế hoạch cải cách hành chính nhà nước", "28"]);
+    assert_contains(
+        &shown,
+        &[
+            "Kế hoạch cải cách hành chính nhà nước",
+            "28",
+            "Phòng Giáo dục và Đào tạo quận Hải An",
+        ],
+    );
+    assert!(!shown.contains(&office.name), "{shown}");
+    let listed = leader.ok(&["plans", "list"]).await;
+    assert_contains(&listed, &["Phòng Giáo dục và Đào tạo quận Hải An"]);
+    assert!(!listed.contains(&office.name), "{listed}");
+    let table = leader.ok(&["plans", "tasks", "plans/cchc-2024"]).await;
+    assert_contains(&table, &["Đơn vị thực hiện", "Phòng Giáo dục và Đào tạo quận Hải An"]);
+    assert!(!table.contains("units/"), "{table}");
     let tasks = leader.json(&["plans", "tasks", "plans/cchc-2024"]).await;
     let tasks = tasks["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 28);

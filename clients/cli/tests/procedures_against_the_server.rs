@@ -103,9 +103,10 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
             "Thông tư số 50/2021/TT-BGDĐT",
             "Tính lại từ đầu",
             "Fees: none",
-            agency,
+            "Phòng Giáo dục và Đào tạo",
         ],
     );
+    assert!(!shown.contains(agency), "the agency by name: {shown}");
     let version = controller
         .json(&["procedures", "show", "procedures/2.002481/versions/1"])
         .await;
@@ -330,6 +331,17 @@ async fn a_dossier_from_the_catalogue_to_the_rating() {
         .json(&["dossiers", "list", "--assignee", &officer.name])
         .await;
     assert_eq!(mine["dossiers"][0]["name"], name.as_str());
+    // Tables name the assignee, the agency and who handed over; JSON keeps the ids.
+    let list = clerk.ok(&["dossiers", "list", "--agency", agency]).await;
+    assert_contains(&list, &[&code, "Người dùng chuyen.vien"]);
+    assert!(!list.contains(&officer.name), "{list}");
+    let shown = clerk.ok(&["dossiers", "show", &code]).await;
+    assert_contains(
+        &shown,
+        &["Người dùng chuyen.vien", "Người dùng mot.cua", &office.display_name],
+    );
+    assert!(!shown.contains("users/"), "{shown}");
+    assert!(!shown.contains(agency), "{shown}");
     let completed = officer_session
         .json(&[
             "dossiers",

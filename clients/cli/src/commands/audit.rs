@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::{list_pages, print_page};
 use crate::cli::{AuditCommand, AuditListArgs};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::{CliError, code_name};
 use crate::names::short_id;
 use crate::output::{self, json_time, local_cell, table};
@@ -131,6 +132,10 @@ async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
     )
     .await?;
 
+    let names = entries
+        .iter()
+        .flat_map(|entry| [entry.actor.as_str(), entry.resource.as_str()]);
+    let labels = Labels::of(ctx, names.filter(|name| is_person_or_unit(name))).await;
     print_page(
         ctx,
         "audit_entries",
@@ -138,19 +143,26 @@ async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
         &next,
         entry_json,
         "no audit entries",
-        entries_table,
+        |entries| entries_table(entries, &labels),
     )
 }
 
-fn entries_table(entries: &[AuditEntry]) -> comfy_table::Table {
+/// Whether `name` is a user or a unit, the resources shown by name in the
+/// trail (a document is shown by its name: its code and title would hide
+/// which revision the entry is about).
+fn is_person_or_unit(name: &str) -> bool {
+    name.starts_with("users/") || name.starts_with("units/")
+}
+
+fn entries_table(entries: &[AuditEntry], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["SEQ", "TIME", "ACTOR", "METHOD", "RESOURCE", "RESULT", "REASON"]);
     for entry in entries {
         table.add_row(vec![
             entry.sequence.to_string(),
             local_cell(entry.create_time.as_ref()),
-            entry.actor.clone(),
+            labels.label(&entry.actor),
             short_method(&entry.method).to_string(),
-            entry.resource.clone(),
+            labels.label(&entry.resource),
             result_label(entry.code),
             entry.reason.clone(),
         ]);

@@ -9,8 +9,9 @@ use serde_json::json;
 use super::{prompt_line, prompt_secret, read_stdin_line};
 use crate::cli::LoginArgs;
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::CliError;
-use crate::names::{role_bindings_cell, role_bindings_json};
+use crate::names::{binding_units, role_bindings_cell, role_bindings_json};
 use crate::output::{self, details_table, format_local, format_rfc3339, json_time, local_cell, to_utc};
 use crate::session::{self, Session};
 
@@ -135,7 +136,8 @@ pub async fn whoami(ctx: &Ctx) -> Result<(), CliError> {
     if !me.username.is_empty() {
         rows.push(("username", me.username.clone()));
     }
-    rows.push(("roles", role_bindings_cell(&me.role_bindings)));
+    let labels = Labels::of(ctx, binding_units(&me.role_bindings)).await;
+    rows.push(("roles", role_bindings_cell(&me.role_bindings, &labels)));
     rows.push(("token expires", local_cell(me.expire_time.as_ref())));
     output::print_table(&details_table(rows))?;
     if let Some(expiry) = me.expire_time.as_ref().and_then(to_utc) {

@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 use super::{created, list_pages, print_page, request_id};
 use crate::cli::{ClientCreateArgs, ClientsCommand};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::CliError;
-use crate::names::{nfc, role_bindings_cell, role_bindings_json};
+use crate::names::{binding_units, nfc, role_bindings_cell, role_bindings_json};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `clients` subcommand.
@@ -26,6 +27,10 @@ pub async fn run(ctx: &Ctx, command: ClientsCommand) -> Result<(), CliError> {
                 |answer| (answer.api_clients, answer.next_page_token),
             )
             .await?;
+            let units = api_clients
+                .iter()
+                .flat_map(|api_client| binding_units(&api_client.role_bindings));
+            let labels = Labels::of(ctx, units).await;
             print_page(
                 ctx,
                 "api_clients",
@@ -33,19 +38,19 @@ pub async fn run(ctx: &Ctx, command: ClientsCommand) -> Result<(), CliError> {
                 &next,
                 client_json,
                 "no API clients",
-                clients_table,
+                |api_clients| clients_table(api_clients, &labels),
             )
         }
         ClientsCommand::Show { client } => {
             let request = ctx.request(GetApiClientRequest { name: client })?;
             let api_client = ctx.answer(ctx.identity().get_api_client(request)).await?;
-            print_one(ctx, &api_client)
+            print_one(ctx, &api_client).await
         }
         ClientsCommand::Revoke { client } => {
             let reason = ctx.required_reason("clients revoke")?;
             let request = ctx.request(RevokeApiClientRequest { name: client, reason })?;
             let api_client = ctx.answer(ctx.identity().revoke_api_client(request)).await?;
-            print_one(ctx, &api_client)
+            print_one(ctx, &api_client).await
         }
     }
 }
@@ -74,7 +79,8 @@ async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
         }));
     }
     if let Some(api_client) = &response.api_client {
-        output::print_table(&client_details(api_client))?;
+        let labels = Labels::of(ctx, binding_units(&api_client.role_bindings)).await;
+        output::print_table(&client_details(api_client, &labels))?;
     }
     output::print(&format!(
         "client id:     {}\nclient secret: {}",
@@ -82,13 +88,13 @@ async fn create(ctx: &Ctx, args: ClientCreateArgs) -> Result<(), CliError> {
     ))
 }
 
-fn clients_table(api_clients: &[ApiClient]) -> comfy_table::Table {
+fn clients_table(api_clients: &[ApiClient], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["NAME", "DISPLAY NAME", "ROLES", "STATE", "CREATED"]);
     for api_client in api_clients {
         table.add_row(vec![
             api_client.name.clone(),
             api_client.display_name.clone(),
-            role_bindings_cell(&api_client.role_bindings),
+            role_bindings_cell(&api_client.role_bindings, labels),
             state_label(api_client),
             local_cell(api_client.create_time.as_ref()),
         ]);
@@ -109,19 +115,19 @@ fn state_label(api_client: &ApiClient) -> String {
     }
 }
 
-fn print_one(ctx: &Ctx, api_client: &ApiClient) -> Result<(), CliError> {
+async fn print_one(ctx: &Ctx, api_client: &ApiClient) -> Result<(), CliError> {
     if ctx.json() {
-        output::print_json(&client_json(api_client))
-    } else {
-        output::print_table(&client_details(api_client))
+        return output::print_json(&client_json(api_client));
     }
+    let labels = Labels::of(ctx, binding_units(&api_client.role_bindings)).await;
+    output::print_table(&client_details(api_client, &labels))
 }
 
-fn client_details(api_client: &ApiClient) -> comfy_table::Table {
+fn client_details(api_client: &ApiClient, labels: &Labels) -> comfy_table::Table {
     details_table([
         ("name", api_client.name.clone()),
         ("display name", api_client.display_name.clone()),
-        ("roles", role_bindings_cell(&api_client.role_bindings)),
+        ("roles", role_bindings_cell(&api_client.role_bindings, labels)),
         ("state", state_label(api_client)),
         ("created", local_cell(api_client.create_time.as_ref())),
     ])

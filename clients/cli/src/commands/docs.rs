@@ -21,6 +21,7 @@ use crate::cli::{
     DocSubmitArgs, DocsCommand, QueryArgs,
 };
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
 use crate::names::{DocumentOrRevision, enum_json, nfc, state_cell};
@@ -39,7 +40,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
         DocsCommand::Checkout { revision } => {
             let request = ctx.request(CheckOutRevisionRequest { name: revision })?;
             let revision = ctx.answer(ctx.documents().check_out_revision(request)).await?;
-            print_revision(ctx, &revision)
+            print_revision(ctx, &revision).await
         }
         DocsCommand::Checkin { revision, force } => {
             let reason = if force {
@@ -53,7 +54,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 reason,
             })?;
             let revision = ctx.answer(ctx.documents().check_in_revision(request)).await?;
-            print_revision(ctx, &revision)
+            print_revision(ctx, &revision).await
         }
         DocsCommand::Submit(args) => submit(ctx, args).await,
         DocsCommand::Approve { revision, comment } => {
@@ -62,7 +63,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 comment: comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
             let revision = ctx.answer(ctx.documents().approve_revision(request)).await?;
-            print_revision(ctx, &revision)
+            print_revision(ctx, &revision).await
         }
         DocsCommand::Reject { revision, comment } => {
             let comment = nfc(&comment);
@@ -76,7 +77,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 comment,
             })?;
             let revision = ctx.answer(ctx.documents().reject_revision(request)).await?;
-            print_revision(ctx, &revision)
+            print_revision(ctx, &revision).await
         }
         DocsCommand::Publish(args) => publish(ctx, args).await,
         DocsCommand::Obsolete { document, etag } => {
@@ -87,7 +88,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
                 etag: etag.unwrap_or_default(),
             })?;
             let document = ctx.answer(ctx.documents().obsolete_document(request)).await?;
-            print_document(ctx, &document, None)
+            print_document(ctx, &document, None).await
         }
         DocsCommand::Ack { revision } => {
             let request = ctx.request(AcknowledgeRevisionRequest { name: revision })?;
@@ -97,7 +98,6 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
             } else {
                 output::print_table(&details_table([
                     ("revision", acknowledgement.revision.clone()),
-                    ("user", acknowledgement.user.clone()),
                     ("display name", acknowledgement.display_name.clone()),
                     ("acknowledged", local_cell(acknowledgement.acknowledge_time.as_ref())),
                 ]))
@@ -154,7 +154,7 @@ async fn create(ctx: &Ctx, args: DocCreateArgs) -> Result<(), CliError> {
     let mut client = ctx.documents();
     let mut document = created(ctx, &request_id, client.create_document(request)).await?;
     if args.no_revision {
-        return print_created(ctx, &document, None);
+        return print_created(ctx, &document, None).await;
     }
 
     // The draft's own idempotency key follows from the document's, so that
@@ -191,17 +191,18 @@ async fn create(ctx: &Ctx, args: DocCreateArgs) -> Result<(), CliError> {
         },
         Err(error) => output::warn(&error.to_string()),
     }
-    print_created(ctx, &document, Some(&revision))
+    print_created(ctx, &document, Some(&revision)).await
 }
 
-fn print_created(ctx: &Ctx, document: &Document, draft: Option<&Revision>) -> Result<(), CliError> {
+async fn print_created(ctx: &Ctx, document: &Document, draft: Option<&Revision>) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&json!({
             "document": document_json(document),
             "revision": draft.map_or(Value::Null, revision_json),
         }));
     }
-    output::print_table(&document_details(document))?;
+    let labels = Labels::of(ctx, [document.owner_unit.as_str()]).await;
+    output::print_table(&document_details(document, &labels))?;
     if let Some(draft) = draft {
         output::print(&format!("draft: {}", draft.name))?;
         output::note(&format!(
@@ -241,7 +242,7 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
                 as_of_time: args.as_of.map(to_timestamp),
             })?;
             let document = ctx.answer(ctx.documents().get_document(request)).await?;
-            print_document(ctx, &document, args.as_of.map(format_local).as_deref())
+            print_document(ctx, &document, args.as_of.map(format_local).as_deref()).await
         }
         DocumentOrRevision::Revision(name) => {
             if args.as_of.is_some() {
@@ -251,7 +252,7 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
             }
             let request = ctx.request(GetRevisionRequest { name })?;
             let revision = ctx.answer(ctx.documents().get_revision(request)).await?;
-            print_revision(ctx, &revision)
+            print_revision(ctx, &revision).await
         }
     }
 }
@@ -270,6 +271,7 @@ async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
         |answer| (answer.revisions, answer.next_page_token),
     )
     .await?;
+    let labels = Labels::of(ctx, revisions.iter().map(|revision| revision.author.as_str())).await;
     print_page(
         ctx,
         "revisions",
@@ -280,7 +282,7 @@ async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
             "{} has no revision yet: start one with `eiso docs revise {}`",
             args.document, args.document
         ),
-        history_table,
+        |revisions| history_table(revisions, &labels),
     )
 }
 
@@ -296,7 +298,7 @@ async fn revise(ctx: &Ctx, args: DocReviseArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let revision = created(ctx, &request_id, ctx.documents().create_revision(request)).await?;
-    print_revision(ctx, &revision)?;
+    print_revision(ctx, &revision).await?;
     if !ctx.json() {
         output::note(&format!("next: eiso docs upload {} FILE", revision.name));
     }
@@ -310,7 +312,7 @@ async fn submit(ctx: &Ctx, args: DocSubmitArgs) -> Result<(), CliError> {
         etag: args.etag.unwrap_or_default(),
     })?;
     let revision = ctx.answer(ctx.documents().submit_revision(request)).await?;
-    print_revision(ctx, &revision)
+    print_revision(ctx, &revision).await
 }
 
 async fn publish(ctx: &Ctx, args: DocPublishArgs) -> Result<(), CliError> {
@@ -321,7 +323,7 @@ async fn publish(ctx: &Ctx, args: DocPublishArgs) -> Result<(), CliError> {
         etag: args.etag.unwrap_or_default(),
     })?;
     let revision = ctx.answer(ctx.documents().publish_revision(request)).await?;
-    print_revision(ctx, &revision)
+    print_revision(ctx, &revision).await
 }
 
 async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
@@ -431,11 +433,12 @@ fn review_due_table(documents: &[Document]) -> comfy_table::Table {
 
 /// Prints a document and, in tables, its revision (effective now, or at
 /// `as_of` when given: that time as shown to people).
-fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result<(), CliError> {
+async fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&document_json(document));
     }
-    output::print_table(&document_details(document))?;
+    let labels = Labels::of(ctx, [document.owner_unit.as_str()]).await;
+    output::print_table(&document_details(document, &labels))?;
     match (&document.revision, as_of) {
         (Some(revision), _) => {
             let heading = match as_of {
@@ -447,7 +450,7 @@ fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result
                 ),
             };
             output::print(&heading)?;
-            print_revision_tables(revision)
+            print_revision_tables(ctx, revision).await
         }
         (None, Some(time)) => output::print(&format!("\nno revision was effective at {time}")),
         (None, None) if document.latest_revision > 0 => output::print(&format!(
@@ -459,16 +462,24 @@ fn print_document(ctx: &Ctx, document: &Document, as_of: Option<&str>) -> Result
 }
 
 /// Prints a revision with its files and reviews.
-fn print_revision(ctx: &Ctx, revision: &Revision) -> Result<(), CliError> {
+async fn print_revision(ctx: &Ctx, revision: &Revision) -> Result<(), CliError> {
     if ctx.json() {
         output::print_json(&revision_json(revision))
     } else {
-        print_revision_tables(revision)
+        print_revision_tables(ctx, revision).await
     }
 }
 
-fn print_revision_tables(revision: &Revision) -> Result<(), CliError> {
-    output::print_table(&revision_details(revision))?;
+/// The people of a revision: its author, who holds it checked out, its reviewers.
+fn revision_people(revision: &Revision) -> impl Iterator<Item = &str> {
+    [revision.author.as_str(), revision.checked_out_by.as_str()]
+        .into_iter()
+        .chain(revision.reviews.iter().map(|review| review.reviewer.as_str()))
+}
+
+async fn print_revision_tables(ctx: &Ctx, revision: &Revision) -> Result<(), CliError> {
+    let labels = Labels::of(ctx, revision_people(revision)).await;
+    output::print_table(&revision_details(revision, &labels))?;
     if revision.files.is_empty() {
         output::print("no files")?;
     } else {
@@ -477,7 +488,7 @@ fn print_revision_tables(revision: &Revision) -> Result<(), CliError> {
     }
     if !revision.reviews.is_empty() {
         output::print(&format!("Reviews (round {})", revision.review_round))?;
-        output::print_table(&reviews_table(&revision.reviews))?;
+        output::print_table(&reviews_table(&revision.reviews, &labels))?;
     }
     Ok(())
 }
@@ -498,14 +509,14 @@ fn documents_table(documents: &[Document]) -> comfy_table::Table {
     table
 }
 
-fn history_table(revisions: &[Revision]) -> comfy_table::Table {
+fn history_table(revisions: &[Revision], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["NO.", "STATE", "SUMMARY", "AUTHOR", "EFFECTIVE", "ENDED"]);
     for revision in revisions {
         table.add_row(vec![
             revision.number.to_string(),
             state_cell::<revision::State>(revision.state, "state"),
             revision.change_summary.clone(),
-            revision.author.clone(),
+            labels.label(&revision.author),
             local_cell(revision.effective_time.as_ref()),
             local_cell(revision.end_time.as_ref()),
         ]);
@@ -513,11 +524,11 @@ fn history_table(revisions: &[Revision]) -> comfy_table::Table {
     table
 }
 
-fn reviews_table(reviews: &[Review]) -> comfy_table::Table {
+fn reviews_table(reviews: &[Review], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["REVIEWER", "ROUND", "DECISION", "COMMENT", "DECIDED"]);
     for review in reviews {
         table.add_row(vec![
-            review.reviewer.clone(),
+            labels.label(&review.reviewer),
             review.round.to_string(),
             state_cell::<review::Decision>(review.decision, "decision"),
             review.comment.clone(),
@@ -535,13 +546,13 @@ fn revision_number_cell(number: i32) -> String {
     }
 }
 
-fn document_details(document: &Document) -> comfy_table::Table {
+fn document_details(document: &Document, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("name", document.name.clone()),
         ("code", document.code.clone()),
         ("title", document.title.clone()),
         ("type", arg_cell::<DocumentType>(document.r#type, "type")),
-        ("owner unit", document.owner_unit.clone()),
+        ("owner unit", labels.label(&document.owner_unit)),
         (
             "confidentiality",
             arg_cell::<Confidentiality>(document.confidentiality, "confidentiality"),
@@ -577,21 +588,21 @@ fn document_details(document: &Document) -> comfy_table::Table {
     details_table(rows)
 }
 
-fn revision_details(revision: &Revision) -> comfy_table::Table {
+fn revision_details(revision: &Revision, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("name", revision.name.clone()),
         ("number", revision.number.to_string()),
         ("state", state_cell::<revision::State>(revision.state, "state")),
         ("change summary", revision.change_summary.clone()),
         ("change reason", revision.change_reason.clone()),
-        ("author", revision.author.clone()),
+        ("author", labels.label(&revision.author)),
     ];
     if !revision.checked_out_by.is_empty() {
         rows.push((
             "checked out by",
             format!(
                 "{} since {}",
-                revision.checked_out_by,
+                labels.label(&revision.checked_out_by),
                 local_cell(revision.checkout_time.as_ref())
             ),
         ));
@@ -780,10 +791,10 @@ mod tests {
         assert_eq!(value["revision"]["files"][0]["file_name"], "Quy trình.pdf");
         assert_eq!(value["revision"]["reviews"][0]["decision"], "DECISION_APPROVED");
 
-        let text = document_details(&document).to_string();
+        let text = document_details(&document, &Labels::default()).to_string();
         assert!(text.contains("Quy trình tiếp nhận hồ sơ"), "{text}");
         assert!(text.contains("restricted"), "{text}");
-        let text = history_table(document.revision.as_slice()).to_string();
+        let text = history_table(document.revision.as_slice(), &Labels::default()).to_string();
         assert!(text.contains("01/07/2025 07:00"), "{text}");
         assert!(text.contains("effective"), "{text}");
     }

@@ -21,6 +21,7 @@ use crate::cli::{
     DossierStatsArgs, DossiersCommand,
 };
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::CliError;
 use crate::names::{DossierRef, enum_json, label_cell, nfc};
 use crate::output::{
@@ -52,13 +53,13 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 documents,
             })?;
             let dossier = ctx.answer(ctx.dossiers().request_supplement(request)).await?;
-            print_changed(ctx, &dossier, Some("supplement"))
+            print_changed(ctx, &dossier, Some("supplement")).await
         }
         DossiersCommand::Resume { dossier } => {
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(ReceiveSupplementRequest { name })?;
             let dossier = ctx.answer(ctx.dossiers().receive_supplement(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Handover(args) => handover(ctx, args).await,
         DossiersCommand::Extend(args) => {
@@ -70,14 +71,14 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 new_appointment_time: Some(to_timestamp(args.new_appointment)),
             })?;
             let dossier = ctx.answer(ctx.dossiers().extend_dossier(request)).await?;
-            print_changed(ctx, &dossier, Some("apology"))
+            print_changed(ctx, &dossier, Some("apology")).await
         }
         DossiersCommand::Stop { dossier } => {
             let reason = ctx.required_reason("dossiers stop")?;
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(StopProcessingRequest { name, reason })?;
             let dossier = ctx.answer(ctx.dossiers().stop_processing(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Withdraw { dossier } => {
             let name = resolve(ctx, dossier).await?;
@@ -86,7 +87,7 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 reason: ctx.reason.clone().unwrap_or_default(),
             })?;
             let dossier = ctx.answer(ctx.dossiers().withdraw_dossier(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Complete(args) => {
             let result_summary = nfc(&args.result);
@@ -102,13 +103,13 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 digitised: args.digitised,
             })?;
             let dossier = ctx.answer(ctx.dossiers().complete_dossier(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Return { dossier } => {
             let name = resolve(ctx, dossier).await?;
             let request = ctx.request(ReturnResultRequest { name })?;
             let dossier = ctx.answer(ctx.dossiers().return_result(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Rate(args) => {
             let name = resolve(ctx, args.dossier).await?;
@@ -118,7 +119,7 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 comment: args.comment.as_deref().map(nfc).unwrap_or_default(),
             })?;
             let dossier = ctx.answer(ctx.dossiers().rate_dossier(request)).await?;
-            print_changed(ctx, &dossier, None)
+            print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::List(args) => list(ctx, args).await,
         DossiersCommand::Show { dossier } => show(ctx, dossier).await,
@@ -221,7 +222,7 @@ async fn refuse(ctx: &Ctx, args: DossierRefuseArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let dossier = created(ctx, &request_id, ctx.dossiers().refuse_dossier(request)).await?;
-    print_changed(ctx, &dossier, Some("refusal"))
+    print_changed(ctx, &dossier, Some("refusal")).await
 }
 
 async fn handover(ctx: &Ctx, args: DossierHandoverArgs) -> Result<(), CliError> {
@@ -238,7 +239,7 @@ async fn handover(ctx: &Ctx, args: DossierHandoverArgs) -> Result<(), CliError> 
         note: args.note.as_deref().map(nfc).unwrap_or_default(),
     })?;
     let dossier = ctx.answer(ctx.dossiers().hand_over_dossier(request)).await?;
-    print_changed(ctx, &dossier, Some("control-slip"))
+    print_changed(ctx, &dossier, Some("control-slip")).await
 }
 
 async fn get(ctx: &Ctx, name: &str) -> Result<Dossier, CliError> {
@@ -247,11 +248,12 @@ async fn get(ctx: &Ctx, name: &str) -> Result<Dossier, CliError> {
 }
 
 /// Prints a dossier after a change; in tables, with the form to print next.
-fn print_changed(ctx: &Ctx, dossier: &Dossier, form: Option<&str>) -> Result<(), CliError> {
+async fn print_changed(ctx: &Ctx, dossier: &Dossier, form: Option<&str>) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&dossier_json(dossier));
     }
-    output::print_table(&dossier_details(dossier, None))?;
+    let labels = Labels::of(ctx, dossier_people(dossier)).await;
+    output::print_table(&dossier_details(dossier, None, &labels))?;
     if let Some(form) = form {
         output::note(&format!(
             "print the form: eiso dossiers print {} --form {form}",
@@ -297,6 +299,7 @@ async fn list(ctx: &Ctx, args: DossierListArgs) -> Result<(), CliError> {
         |answer| (answer.dossiers, answer.next_page_token),
     )
     .await?;
+    let labels = Labels::of(ctx, dossiers.iter().map(|dossier| dossier.assignee.as_str())).await;
     print_page(
         ctx,
         "dossiers",
@@ -304,13 +307,13 @@ async fn list(ctx: &Ctx, args: DossierListArgs) -> Result<(), CliError> {
         &next,
         dossier_json,
         "no dossiers",
-        dossiers_table,
+        |dossiers| dossiers_table(dossiers, &labels),
     )
 }
 
 /// Dossiers for a table; the applicant column only when the caller's role
 /// sees applicants.
-pub fn dossiers_table(dossiers: &[Dossier]) -> comfy_table::Table {
+pub fn dossiers_table(dossiers: &[Dossier], labels: &Labels) -> comfy_table::Table {
     let applicants = dossiers.iter().any(|dossier| dossier.applicant.is_some());
     let mut headers = vec!["CODE", "STATUS"];
     if applicants {
@@ -335,7 +338,7 @@ pub fn dossiers_table(dossiers: &[Dossier]) -> comfy_table::Table {
         row.extend([
             local_cell(dossier.due_time.as_ref()),
             local_cell(dossier.appointment_time.as_ref()),
-            dossier.assignee.clone(),
+            labels.label(&dossier.assignee),
             label_cell::<Outcome>(dossier.outcome, "outcome"),
         ]);
         table.add_row(row);
@@ -356,13 +359,32 @@ async fn show(ctx: &Ctx, dossier: DossierRef) -> Result<(), CliError> {
         .ok()
         .and_then(|procedure| procedure.version)
         .map(|version| version.steps);
-    print_dossier_tables(&dossier, steps.as_deref())
+    let labels = Labels::of(ctx, dossier_people(&dossier)).await;
+    print_dossier_tables(&dossier, steps.as_deref(), &labels)
+}
+
+/// The units and people a dossier names: its agency, its assignee, who handed
+/// it over to whom and who changed its status.
+pub fn dossier_people(dossier: &Dossier) -> impl Iterator<Item = &str> {
+    [dossier.agency.as_str(), dossier.assignee.as_str()]
+        .into_iter()
+        .chain(
+            dossier
+                .handovers
+                .iter()
+                .flat_map(|handover| [handover.giver.as_str(), handover.receiver.as_str()]),
+        )
+        .chain(dossier.history.iter().map(|change| change.actor.as_str()))
 }
 
 /// Everything about a dossier: its details, the documents received, the
 /// control slip, supplements, the extension and the history.
-pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> Result<(), CliError> {
-    output::print_table(&dossier_details(dossier, steps))?;
+pub fn print_dossier_tables(
+    dossier: &Dossier,
+    steps: Option<&[ProcedureStep]>,
+    labels: &Labels,
+) -> Result<(), CliError> {
+    output::print_table(&dossier_details(dossier, steps, labels))?;
     if dossier.documents.is_empty() {
         output::print("\nDocuments received: none listed")?;
     } else {
@@ -386,8 +408,8 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
             }
             table.add_row(vec![
                 step,
-                handover.giver.clone(),
-                handover.receiver.clone(),
+                labels.label(&handover.giver),
+                labels.label(&handover.receiver),
                 local_cell(handover.handover_time.as_ref()),
                 local_cell(handover.step_due_time.as_ref()),
                 handover.note.clone(),
@@ -428,7 +450,7 @@ pub fn print_dossier_tables(dossier: &Dossier, steps: Option<&[ProcedureStep]>) 
         table.add_row(vec![
             local_cell(change.change_time.as_ref()),
             label_cell::<DossierStatus>(change.status, "status"),
-            change.actor.clone(),
+            labels.label(&change.actor),
             change.note.clone(),
         ]);
     }
@@ -449,13 +471,13 @@ fn step_cell(step: i32, steps: Option<&[ProcedureStep]>) -> String {
 }
 
 /// A dossier's details, from its code to its rating.
-pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> comfy_table::Table {
+pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("code", dossier.code.clone()),
         ("name", dossier.name.clone()),
         ("status", label_cell::<DossierStatus>(dossier.status, "status")),
         ("procedure", dossier.procedure_version.clone()),
-        ("agency", dossier.agency.clone()),
+        ("agency", labels.label(&dossier.agency)),
     ];
     match &dossier.applicant {
         Some(applicant) => {
@@ -501,7 +523,7 @@ pub fn dossier_details(dossier: &Dossier, steps: Option<&[ProcedureStep]>) -> co
         rows.push(("current step", "not handed over yet".to_string()));
     }
     if !dossier.assignee.is_empty() {
-        rows.push(("assignee", dossier.assignee.clone()));
+        rows.push(("assignee", labels.label(&dossier.assignee)));
     }
     if dossier.complete_time.is_some() {
         rows.push(("completed", local_cell(dossier.complete_time.as_ref())));
@@ -791,7 +813,7 @@ mod tests {
                 ..ProcedureStep::default()
             },
         ];
-        let text = dossier_details(&dossier, Some(&steps)).to_string();
+        let text = dossier_details(&dossier, Some(&steps), &Labels::default()).to_string();
         for expected in [
             "Đã trả kết quả",
             "Trước hạn",
@@ -801,13 +823,13 @@ mod tests {
         ] {
             assert!(text.contains(expected), "no `{expected}` in\n{text}");
         }
-        let text = dossiers_table(std::slice::from_ref(&dossier)).to_string();
+        let text = dossiers_table(std::slice::from_ref(&dossier), &Labels::default()).to_string();
         assert!(text.contains("APPLICANT") && text.contains("Nguyễn Văn An"), "{text}");
         let hidden = Dossier {
             applicant: None,
             ..dossier.clone()
         };
-        let text = dossiers_table(std::slice::from_ref(&hidden)).to_string();
+        let text = dossiers_table(std::slice::from_ref(&hidden), &Labels::default()).to_string();
         assert!(!text.contains("APPLICANT"), "{text}");
 
         let value = dossier_json(&dossier);

@@ -17,6 +17,7 @@ use super::files::{refuse_to_replace, save_bytes};
 use super::{list_query, print_page};
 use crate::cli::{ProcExportArgs, ProcImportArgs, ProceduresCommand, QueryArgs};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::CliError;
 use crate::names::{enum_json, label_cell, state_cell};
 use crate::output::{self, details_table, format_vnd, json_time, local_cell, table};
@@ -29,7 +30,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
         ProceduresCommand::List(args) => list(ctx, args).await,
         ProceduresCommand::Show { procedure } => {
             let procedure = get(ctx, &procedure).await?;
-            print_procedure(ctx, &procedure)
+            print_procedure(ctx, &procedure).await
         }
         ProceduresCommand::Publish { version } => {
             let request = ctx.request(PublishProcedureVersionRequest { name: version })?;
@@ -37,7 +38,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
             if ctx.json() {
                 return output::print_json(&version_json(&version));
             }
-            print_version_tables(&version)
+            print_version_tables(ctx, &version).await
         }
         ProceduresCommand::Withdraw { procedure } => {
             let reason = ctx.required_reason("procedures withdraw")?;
@@ -46,7 +47,7 @@ pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> 
                 reason,
             })?;
             let procedure = ctx.answer(ctx.procedures().withdraw_procedure(request)).await?;
-            print_procedure(ctx, &procedure)
+            print_procedure(ctx, &procedure).await
         }
     }
 }
@@ -266,7 +267,7 @@ pub fn processing_time_json(time: Option<&ProcessingTime>) -> Value {
     }
 }
 
-fn print_procedure(ctx: &Ctx, procedure: &Procedure) -> Result<(), CliError> {
+async fn print_procedure(ctx: &Ctx, procedure: &Procedure) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&procedure_json(procedure));
     }
@@ -278,7 +279,7 @@ fn print_procedure(ctx: &Ctx, procedure: &Procedure) -> Result<(), CliError> {
                 version.number,
                 state_cell::<procedure_version::State>(version.state, "state")
             ))?;
-            print_version_tables(version)
+            print_version_tables(ctx, version).await
         }
         None if procedure.latest_version > 0 => output::print(&format!(
             "\nno version is published; the latest is {}/versions/{}",
@@ -303,8 +304,9 @@ fn procedure_details(procedure: &Procedure) -> comfy_table::Table {
 
 /// A version's details, then its steps, required documents, fees and legal
 /// basis.
-fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
-    output::print_table(&version_details(version))?;
+async fn print_version_tables(ctx: &Ctx, version: &ProcedureVersion) -> Result<(), CliError> {
+    let labels = Labels::of(ctx, [version.agency.as_str()]).await;
+    output::print_table(&version_details(version, &labels))?;
     if version.steps.is_empty() {
         output::print("\nSteps: none listed")?;
     } else {
@@ -345,14 +347,14 @@ fn print_version_tables(version: &ProcedureVersion) -> Result<(), CliError> {
     Ok(())
 }
 
-fn version_details(version: &ProcedureVersion) -> comfy_table::Table {
+fn version_details(version: &ProcedureVersion, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("version", version.name.clone()),
         ("state", state_cell::<procedure_version::State>(version.state, "state")),
         ("display name", version.display_name.clone()),
         ("field", version.field.clone()),
         ("level", label_cell::<ProcedureLevel>(version.level, "level")),
-        ("agency", version.agency.clone()),
+        ("agency", labels.label(&version.agency)),
         (
             "processing time",
             processing_time_label(version.processing_time.as_ref()),

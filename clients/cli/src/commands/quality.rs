@@ -501,17 +501,28 @@ fn inspection_json(i: &Inspection) -> Value {
     })
 }
 
-fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
+/// Inspections, each with the unit inspected and the inspectors by name.
+async fn print_inspections(ctx: &Ctx, items: &[Inspection]) -> Result<(), CliError> {
+    let names = items.iter().flat_map(|i| std::iter::once(&i.unit).chain(&i.inspectors));
+    let labels = Labels::of(ctx, names.map(String::as_str)).await;
     print_list(
         ctx,
         "inspections",
         items,
         inspection_json,
-        ["Tên", "Đơn vị", "Ngày dự kiến", "Ngày thực hiện", "Trạng thái"],
+        [
+            "Tên",
+            "Đơn vị",
+            "Người kiểm tra",
+            "Ngày dự kiến",
+            "Ngày thực hiện",
+            "Trạng thái",
+        ],
         |i| {
             vec![
                 i.name.clone(),
-                i.unit.clone(),
+                labels.label(&i.unit),
+                labels.lines(&i.inspectors),
                 local_date_text(i.planned_date.as_ref()),
                 local_date_text(i.done_date.as_ref()),
                 inspection_json(i)["state"].as_str().unwrap_or_default().to_string(),
@@ -546,9 +557,10 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                     "name": p.name, "unit": p.unit, "year": p.year, "title": p.title, "population": p.population,
                 }));
             }
+            let labels = Labels::of(ctx, [p.unit.as_str()]).await;
             output::print_table(&details_table([
                 ("Tên", p.name),
-                ("Đơn vị", p.unit),
+                ("Đơn vị", labels.label(&p.unit)),
                 ("Năm", p.year.to_string()),
                 ("Tiêu đề", p.title),
                 ("Số đơn vị", p.population.len().to_string()),
@@ -573,7 +585,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 request_id: id.clone(),
             })?;
             let i = created(ctx, &id, client.create_inspection(request)).await?;
-            print_inspections(ctx, &[i])
+            print_inspections(ctx, &[i]).await
         }
         InspectionsCommand::Complete {
             inspection,
@@ -591,7 +603,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 reason,
             })?;
             let i = ctx.answer(client.complete_inspection(request)).await?;
-            print_inspections(ctx, &[i])
+            print_inspections(ctx, &[i]).await
         }
         InspectionsCommand::Cancel { inspection } => {
             let reason = ctx.required_reason("quality inspections cancel")?;
@@ -601,7 +613,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 etag: String::new(),
             })?;
             let i = ctx.answer(client.cancel_inspection(request)).await?;
-            print_inspections(ctx, &[i])
+            print_inspections(ctx, &[i]).await
         }
         InspectionsCommand::List { programme, state } => {
             let filter = super::filter_and([
@@ -620,7 +632,7 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                 ..Default::default()
             })?;
             let items = ctx.answer(client.list_inspections(request)).await?.inspections;
-            print_inspections(ctx, &items)
+            print_inspections(ctx, &items).await
         }
         InspectionsCommand::Coverage { unit, from, to } => {
             let request = ctx.request(GetInspectionCoverageRequest {
@@ -634,8 +646,9 @@ async fn inspections(ctx: &Ctx, command: InspectionsCommand) -> Result<(), CliEr
                     "unit": c.unit, "inspected": c.inspected, "population": c.population, "share": c.share,
                 }));
             }
+            let labels = Labels::of(ctx, [c.unit.as_str()]).await;
             output::print_table(&details_table([
-                ("Đơn vị", c.unit),
+                ("Đơn vị", labels.label(&c.unit)),
                 ("Đã kiểm tra", format!("{}/{}", c.inspected.len(), c.population.len())),
                 ("Tỷ lệ", format_percent(c.share)),
             ]))
@@ -800,17 +813,27 @@ fn print_checklist(ctx: &Ctx, a: &Audit) -> Result<(), CliError> {
     print_checklist_tables(&a.checklist)
 }
 
-fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
+/// Audits, each with the units audited by name.
+async fn print_audits(ctx: &Ctx, items: &[Audit]) -> Result<(), CliError> {
+    let labels = Labels::of(ctx, items.iter().flat_map(|a| &a.auditees).map(String::as_str)).await;
     print_list(
         ctx,
         "audits",
         items,
         audit_json,
-        ["Tên", "Cuộc đánh giá", "Từ ngày", "Trạng thái", "Phát hiện"],
+        [
+            "Tên",
+            "Cuộc đánh giá",
+            "Đơn vị được đánh giá",
+            "Từ ngày",
+            "Trạng thái",
+            "Phát hiện",
+        ],
         |a| {
             vec![
                 a.name.clone(),
                 a.title.clone(),
+                labels.lines(&a.auditees),
                 local_date_text(a.start_date.as_ref()),
                 audit_json(a)["state"].as_str().unwrap_or_default().to_string(),
                 a.finding_count.to_string(),
@@ -839,8 +862,10 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                     &json!({ "name": p.name, "unit": p.unit, "year": p.year, "title": p.title }),
                 );
             }
+            let labels = Labels::of(ctx, [p.unit.as_str()]).await;
             return output::print_table(&details_table([
                 ("Tên", p.name),
+                ("Đơn vị", labels.label(&p.unit)),
                 ("Năm", p.year.to_string()),
                 ("Tiêu đề", p.title),
             ]));
@@ -873,7 +898,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
                 ..Default::default()
             })?;
             let items = ctx.answer(client.list_audits(request)).await?.audits;
-            return print_audits(ctx, &items);
+            return print_audits(ctx, &items).await;
         }
         AuditsCommand::Show { audit } => {
             let audit = ctx
@@ -906,7 +931,7 @@ async fn audits(ctx: &Ctx, command: AuditsCommand) -> Result<(), CliError> {
             .await?
         }
     };
-    print_audits(ctx, &[audit])
+    print_audits(ctx, &[audit]).await
 }
 
 fn finding_json(f: &Finding) -> Value {
@@ -956,16 +981,18 @@ async fn findings(ctx: &Ctx, command: FindingsCommand) -> Result<(), CliError> {
             ctx.answer(client.list_findings(request)).await?.findings
         }
     };
+    let labels = Labels::of(ctx, items.iter().map(|f| f.auditee.as_str())).await;
     print_list(
         ctx,
         "findings",
         &items,
         finding_json,
-        ["Tên", "Loại", "Điều khoản", "Nội dung", "Hành động khắc phục"],
+        ["Tên", "Loại", "Đơn vị", "Điều khoản", "Nội dung", "Hành động khắc phục"],
         |f| {
             vec![
                 f.name.clone(),
                 finding_json(f)["type"].as_str().unwrap_or_default().to_string(),
+                labels.label(&f.auditee),
                 f.clause.clone(),
                 f.statement.clone(),
                 f.corrective_action.clone(),
@@ -1133,13 +1160,25 @@ async fn print_action_details(ctx: &Ctx, a: &CorrectiveAction) -> Result<(), Cli
     Ok(())
 }
 
-fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> {
+/// Corrective actions, each with its unit and the owners of its actions by name.
+async fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> {
+    let names = items
+        .iter()
+        .flat_map(|a| std::iter::once(&a.unit).chain(a.actions.iter().map(|p| &p.owner)));
+    let labels = Labels::of(ctx, names.map(String::as_str)).await;
     print_list(
         ctx,
         "corrective_actions",
         items,
         action_json,
-        ["Tên", "Điểm không phù hợp", "Trạng thái", "Hạn"],
+        [
+            "Tên",
+            "Điểm không phù hợp",
+            "Đơn vị",
+            "Người thực hiện",
+            "Trạng thái",
+            "Hạn",
+        ],
         |a| {
             let due = a
                 .actions
@@ -1147,9 +1186,13 @@ fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliError> 
                 .map(|p| local_date_text(p.due_date.as_ref()))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let mut owners: Vec<String> = a.actions.iter().map(|p| labels.label(&p.owner)).collect();
+            owners.dedup();
             vec![
                 a.name.clone(),
                 a.nonconformity.clone(),
+                labels.label(&a.unit),
+                owners.join("\n"),
                 action_json(a)["state"].as_str().unwrap_or_default().to_string(),
                 due,
             ]
@@ -1274,7 +1317,7 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 )
                 .await?
                 .corrective_actions;
-            return print_actions(ctx, &items);
+            return print_actions(ctx, &items).await;
         }
         ActionsCommand::Overdue { unit } => {
             let items = ctx
@@ -1287,10 +1330,10 @@ async fn actions(ctx: &Ctx, command: ActionsCommand) -> Result<(), CliError> {
                 )
                 .await?
                 .corrective_actions;
-            return print_actions(ctx, &items);
+            return print_actions(ctx, &items).await;
         }
     };
-    print_actions(ctx, &[action])
+    print_actions(ctx, &[action]).await
 }
 
 fn review_json(r: &ManagementReview) -> Value {
@@ -1454,7 +1497,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
                 request_id: id.clone(),
             })?;
             let d = created(ctx, &id, client.create_diagnostic(request)).await?;
-            print_diagnostic(ctx, &d)
+            print_diagnostic(ctx, &d).await
         }
         DiagnosticCommand::Assess {
             diagnostic,
@@ -1490,7 +1533,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             let d = ctx
                 .answer(client.get_diagnostic(ctx.request(GetDiagnosticRequest { name: diagnostic })?))
                 .await?;
-            print_diagnostic(ctx, &d)
+            print_diagnostic(ctx, &d).await
         }
         DiagnosticCommand::Compare { base, current } => {
             let c = ctx
@@ -1527,7 +1570,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
     }
 }
 
-fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
+async fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
     let colour = |v: i32| Colour::of(v).unwrap_or_default().short_name();
     if ctx.json() {
         return output::print_json(&json!({
@@ -1543,7 +1586,8 @@ fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
     for a in &d.assessments {
         t.add_row(vec![a.indicator.clone(), colour(a.colour), a.note.clone()]);
     }
-    output::print(&format!("{} ({}, {})", d.name, d.unit, d.period))?;
+    let labels = Labels::of(ctx, [d.unit.as_str()]).await;
+    output::print(&format!("{} ({}, {})", d.name, labels.label(&d.unit), d.period))?;
     output::print_table(&t)
 }
 

@@ -12,6 +12,7 @@ use super::files::{file_json, files_table};
 use super::{created, list_pages, list_query, print_page, request_id};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
 use crate::names::{enum_json, nfc, state_cell};
@@ -25,7 +26,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
         RecordsCommand::Show { record } => {
             let request = ctx.request(GetRecordRequest { name: record })?;
             let record = ctx.answer(ctx.documents().get_record(request)).await?;
-            print_one(ctx, &record)
+            print_one(ctx, &record).await
         }
         RecordsCommand::Close { record, etag } => {
             let request = ctx.request(CloseRecordRequest {
@@ -33,7 +34,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 etag: etag.unwrap_or_default(),
             })?;
             let record = ctx.answer(ctx.documents().close_record(request)).await?;
-            print_one(ctx, &record)
+            print_one(ctx, &record).await
         }
         RecordsCommand::Due(args) => due(ctx, args).await,
         RecordsCommand::Dispose {
@@ -57,7 +58,7 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
                 etag: etag.unwrap_or_default(),
             })?;
             let record = ctx.answer(ctx.documents().dispose_record(request)).await?;
-            print_one(ctx, &record)
+            print_one(ctx, &record).await
         }
     }
 }
@@ -81,7 +82,7 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let record = created(ctx, &request_id, ctx.documents().create_record(request)).await?;
-    print_one(ctx, &record)?;
+    print_one(ctx, &record).await?;
     if !ctx.json() {
         output::note(&format!("add its files with: eiso docs upload {} FILE", record.name));
     }
@@ -90,15 +91,10 @@ async fn create(ctx: &Ctx, args: RecordCreateArgs) -> Result<(), CliError> {
 
 async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
     let (records, next) = list_query!(ctx, args, ctx.documents(), list_records, ListRecordsRequest, records).await?;
-    print_page(
-        ctx,
-        "records",
-        &records,
-        &next,
-        record_json,
-        "no records",
-        records_table,
-    )
+    let labels = Labels::of(ctx, records.iter().map(|record| record.owner_unit.as_str())).await;
+    print_page(ctx, "records", &records, &next, record_json, "no records", |records| {
+        records_table(records, &labels)
+    })
 }
 
 async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
@@ -116,6 +112,7 @@ async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
         |answer| (answer.records, answer.next_page_token),
     )
     .await?;
+    let labels = Labels::of(ctx, records.iter().map(|record| record.owner_unit.as_str())).await;
     print_page(
         ctx,
         "records",
@@ -123,11 +120,11 @@ async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
         &next,
         record_json,
         "no records await disposition",
-        records_table,
+        |records| records_table(records, &labels),
     )
 }
 
-fn records_table(records: &[Record]) -> comfy_table::Table {
+fn records_table(records: &[Record], labels: &Labels) -> comfy_table::Table {
     let mut table = table([
         "NAME",
         "TITLE",
@@ -141,7 +138,7 @@ fn records_table(records: &[Record]) -> comfy_table::Table {
         table.add_row(vec![
             record.name.clone(),
             record.title.clone(),
-            record.owner_unit.clone(),
+            labels.label(&record.owner_unit),
             state_cell::<record::State>(record.state, "state"),
             retention_label(record.retention_months),
             arg_cell::<Disposition>(record.disposition, "disposition"),
@@ -151,11 +148,16 @@ fn records_table(records: &[Record]) -> comfy_table::Table {
     table
 }
 
-fn print_one(ctx: &Ctx, record: &Record) -> Result<(), CliError> {
+async fn print_one(ctx: &Ctx, record: &Record) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&record_json(record));
     }
-    output::print_table(&record_details(record))?;
+    let actor = record.disposition_act.as_ref().map(|act| act.actor.as_str());
+    let names = [record.owner_unit.as_str(), record.document.as_str()]
+        .into_iter()
+        .chain(actor);
+    let labels = Labels::of(ctx, names).await;
+    output::print_table(&record_details(record, &labels))?;
     if !record.files.is_empty() {
         output::print("Files")?;
         output::print_table(&files_table(&record.files))?;
@@ -171,14 +173,14 @@ fn retention_label(months: i32) -> String {
     }
 }
 
-fn record_details(record: &Record) -> comfy_table::Table {
+fn record_details(record: &Record, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("name", record.name.clone()),
         ("title", record.title.clone()),
-        ("owner unit", record.owner_unit.clone()),
+        ("owner unit", labels.label(&record.owner_unit)),
     ];
     if !record.document.is_empty() {
-        rows.push(("document", record.document.clone()));
+        rows.push(("document", labels.label(&record.document)));
     }
     rows.push(("state", state_cell::<record::State>(record.state, "state")));
     rows.push(("retention", retention_label(record.retention_months)));
@@ -198,7 +200,7 @@ fn record_details(record: &Record) -> comfy_table::Table {
             format!(
                 "{} by {} on {}\n{}\n{}",
                 arg_cell::<Disposition>(act.disposition, "disposition"),
-                act.actor,
+                labels.label(&act.actor),
                 local_cell(act.act_time.as_ref()),
                 act.reference,
                 act.reason
@@ -279,7 +281,7 @@ mod tests {
         assert_eq!(value["disposition"], "DISPOSITION_DESTROY");
         assert_eq!(value["disposition_act"]["reference"], "Biên bản hủy số 05/BB-PGD");
         assert_eq!(value["retention_end_time"], Value::Null);
-        let text = record_details(&record).to_string();
+        let text = record_details(&record, &Labels::default()).to_string();
         assert!(text.contains("Biên bản hủy số 05/BB-PGD"), "{text}");
         assert!(text.contains("permanent"), "{text}");
     }

@@ -11,6 +11,7 @@ use super::update_mask::UpdateMask;
 use super::{created, list_query, print_page, request_id};
 use crate::cli::{UnitCreateArgs, UnitDissolveArgs, UnitMergeArgs, UnitRenameArgs, UnitUpdateArgs, UnitsCommand};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
 use crate::names::{enum_json, nfc, state_cell};
@@ -21,12 +22,15 @@ pub async fn run(ctx: &Ctx, command: UnitsCommand) -> Result<(), CliError> {
     match command {
         UnitsCommand::List(args) => {
             let (units, next) = list_query!(ctx, args, ctx.identity(), list_units, ListUnitsRequest, units).await?;
-            print_page(ctx, "units", &units, &next, unit_json, "no units", units_table)
+            let labels = Labels::of(ctx, units.iter().map(|unit| unit.parent.as_str())).await;
+            print_page(ctx, "units", &units, &next, unit_json, "no units", |units| {
+                units_table(units, &labels)
+            })
         }
         UnitsCommand::Show { unit } => {
             let request = ctx.request(GetUnitRequest { name: unit })?;
             let unit = ctx.answer(ctx.identity().get_unit(request)).await?;
-            print_one(ctx, &unit)
+            print_one(ctx, &unit).await
         }
         UnitsCommand::Create(args) => create(ctx, args).await,
         UnitsCommand::Update(args) => update(ctx, args).await,
@@ -53,7 +57,7 @@ async fn create(ctx: &Ctx, args: UnitCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let unit = created(ctx, &request_id, ctx.identity().create_unit(request)).await?;
-    print_one(ctx, &unit)
+    print_one(ctx, &unit).await
 }
 
 /// The unit fields an update sends and the mask naming them, from the flags
@@ -107,7 +111,7 @@ pub fn update_request(args: &UnitUpdateArgs) -> Result<UpdateUnitRequest, CliErr
 async fn update(ctx: &Ctx, args: UnitUpdateArgs) -> Result<(), CliError> {
     let request = ctx.request(update_request(&args)?)?;
     let unit = ctx.answer(ctx.identity().update_unit(request)).await?;
-    print_one(ctx, &unit)
+    print_one(ctx, &unit).await
 }
 
 async fn rename(ctx: &Ctx, args: UnitRenameArgs) -> Result<(), CliError> {
@@ -120,7 +124,7 @@ async fn rename(ctx: &Ctx, args: UnitRenameArgs) -> Result<(), CliError> {
         etag: args.etag.unwrap_or_default(),
     })?;
     let unit = ctx.answer(ctx.identity().rename_unit(request)).await?;
-    print_one(ctx, &unit)
+    print_one(ctx, &unit).await
 }
 
 async fn merge(ctx: &Ctx, args: UnitMergeArgs) -> Result<(), CliError> {
@@ -140,7 +144,8 @@ async fn merge(ctx: &Ctx, args: UnitMergeArgs) -> Result<(), CliError> {
             "successor": response.successor.as_ref().map_or(Value::Null, unit_json),
         }));
     }
-    output::print_table(&units_table(&response.sources))?;
+    let labels = Labels::of(ctx, response.sources.iter().map(|unit| unit.parent.as_str())).await;
+    output::print_table(&units_table(&response.sources, &labels))?;
     if let Some(successor) = &response.successor {
         output::print(&format!(
             "merged {} unit(s) into {} ({})",
@@ -161,18 +166,18 @@ async fn dissolve(ctx: &Ctx, args: UnitDissolveArgs) -> Result<(), CliError> {
         etag: args.etag.unwrap_or_default(),
     })?;
     let unit = ctx.answer(ctx.identity().dissolve_unit(request)).await?;
-    print_one(ctx, &unit)
+    print_one(ctx, &unit).await
 }
 
-fn print_one(ctx: &Ctx, unit: &Unit) -> Result<(), CliError> {
+async fn print_one(ctx: &Ctx, unit: &Unit) -> Result<(), CliError> {
     if ctx.json() {
-        output::print_json(&unit_json(unit))
-    } else {
-        output::print_table(&unit_details(unit))
+        return output::print_json(&unit_json(unit));
     }
+    let labels = Labels::of(ctx, [unit.parent.as_str(), unit.successor.as_str()]).await;
+    output::print_table(&unit_details(unit, &labels))
 }
 
-fn units_table(units: &[Unit]) -> comfy_table::Table {
+fn units_table(units: &[Unit], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["NAME", "CODE", "DISPLAY NAME", "KIND", "PARENT", "STATE", "UPDATED"]);
     for unit in units {
         table.add_row(vec![
@@ -180,7 +185,7 @@ fn units_table(units: &[Unit]) -> comfy_table::Table {
             unit.code.clone(),
             unit.display_name.clone(),
             arg_cell::<UnitKind>(unit.kind, "kind"),
-            unit.parent.clone(),
+            labels.label(&unit.parent),
             state_cell::<unit::State>(unit.state, "state"),
             local_cell(unit.update_time.as_ref()),
         ]);
@@ -188,17 +193,17 @@ fn units_table(units: &[Unit]) -> comfy_table::Table {
     table
 }
 
-fn unit_details(unit: &Unit) -> comfy_table::Table {
+fn unit_details(unit: &Unit, labels: &Labels) -> comfy_table::Table {
     let mut rows = vec![
         ("name", unit.name.clone()),
         ("code", unit.code.clone()),
         ("display name", unit.display_name.clone()),
         ("kind", arg_cell::<UnitKind>(unit.kind, "kind")),
-        ("parent", unit.parent.clone()),
+        ("parent", labels.label(&unit.parent)),
         ("state", state_cell::<unit::State>(unit.state, "state")),
     ];
     if !unit.successor.is_empty() {
-        rows.push(("successor", unit.successor.clone()));
+        rows.push(("successor", labels.label(&unit.successor)));
     }
     for (label, value) in [
         ("place name", &unit.place_name),
@@ -374,7 +379,7 @@ mod tests {
         assert_eq!(value["update_time"], Value::Null);
         assert_eq!(value["former_names"][0]["change_time"], "2025-07-01T00:00:00Z");
 
-        let text = unit_details(&unit).to_string();
+        let text = unit_details(&unit, &Labels::default()).to_string();
         assert!(text.contains("01/07/2025 07:00"), "{text}");
         assert!(text.contains("office"), "{text}");
     }

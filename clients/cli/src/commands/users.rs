@@ -11,8 +11,9 @@ use super::update_mask::UpdateMask;
 use super::{created, list_query, print_page, prompt_new_password, prompt_secret, read_stdin_line, request_id};
 use crate::cli::{SetPasswordArgs, UserCreateArgs, UserStateArgs, UserUpdateArgs, UsersCommand};
 use crate::context::Ctx;
+use crate::directory::Labels;
 use crate::error::CliError;
-use crate::names::{enum_json, nfc, role_bindings_cell, role_bindings_json, state_cell};
+use crate::names::{binding_units, enum_json, nfc, role_bindings_cell, role_bindings_json, state_cell};
 use crate::output::{self, details_table, json_time, local_cell, table};
 
 /// Runs a `users` subcommand.
@@ -20,11 +21,14 @@ pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
     match command {
         UsersCommand::List(args) => {
             let (users, next) = list_query!(ctx, args, ctx.identity(), list_users, ListUsersRequest, users).await?;
-            print_page(ctx, "users", &users, &next, user_json, "no users", users_table)
+            let labels = Labels::of(ctx, users.iter().flat_map(|user| binding_units(&user.role_bindings))).await;
+            print_page(ctx, "users", &users, &next, user_json, "no users", |users| {
+                users_table(users, &labels)
+            })
         }
         UsersCommand::Show { user } => {
             let user = get(ctx, user).await?;
-            print_one(ctx, &user)
+            print_one(ctx, &user).await
         }
         UsersCommand::Create(args) => create(ctx, args).await,
         UsersCommand::Update(args) => {
@@ -64,7 +68,7 @@ async fn create(ctx: &Ctx, args: UserCreateArgs) -> Result<(), CliError> {
         request_id: request_id.clone(),
     })?;
     let user = created(ctx, &request_id, ctx.identity().create_user(request)).await?;
-    print_one(ctx, &user)
+    print_one(ctx, &user).await
 }
 
 /// The user fields an update sends and the mask naming them, from the flags
@@ -112,7 +116,7 @@ pub fn state_request(args: &UserStateArgs, state: user::State) -> UpdateUserRequ
 async fn send_update(ctx: &Ctx, request: UpdateUserRequest) -> Result<(), CliError> {
     let request = ctx.request(request)?;
     let user = ctx.answer(ctx.identity().update_user(request)).await?;
-    print_one(ctx, &user)
+    print_one(ctx, &user).await
 }
 
 async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> {
@@ -154,7 +158,7 @@ async fn set_password(ctx: &Ctx, args: SetPasswordArgs) -> Result<(), CliError> 
     }
 }
 
-fn users_table(users: &[User]) -> comfy_table::Table {
+fn users_table(users: &[User], labels: &Labels) -> comfy_table::Table {
     let mut table = table(["NAME", "USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "STATE", "UPDATED"]);
     for user in users {
         table.add_row(vec![
@@ -162,7 +166,7 @@ fn users_table(users: &[User]) -> comfy_table::Table {
             user.username.clone(),
             user.display_name.clone(),
             user.email.clone(),
-            role_bindings_cell(&user.role_bindings),
+            role_bindings_cell(&user.role_bindings, labels),
             state_cell::<user::State>(user.state, "state"),
             local_cell(user.update_time.as_ref()),
         ]);
@@ -170,16 +174,17 @@ fn users_table(users: &[User]) -> comfy_table::Table {
     table
 }
 
-fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
+async fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
     if ctx.json() {
         return output::print_json(&user_json(user));
     }
+    let labels = Labels::of(ctx, binding_units(&user.role_bindings)).await;
     output::print_table(&details_table([
         ("name", user.name.clone()),
         ("username", user.username.clone()),
         ("display name", user.display_name.clone()),
         ("email", user.email.clone()),
-        ("roles", role_bindings_cell(&user.role_bindings)),
+        ("roles", role_bindings_cell(&user.role_bindings, &labels)),
         ("state", state_cell::<user::State>(user.state, "state")),
         ("created", local_cell(user.create_time.as_ref())),
         ("updated", local_cell(user.update_time.as_ref())),
