@@ -1341,6 +1341,43 @@ mod tests {
         }
     }
 
+    /// The kind `units create` was given, or clap's error.
+    fn created_kind(kind: &str) -> Result<UnitKind, String> {
+        let cli = Cli::try_parse_from(["eiso", "units", "create", "--code", "c", "--name", "n", "--kind", kind])
+            .map_err(|error| error.to_string())?;
+        match cli.command {
+            Command::Units(UnitsCommand::Create(args)) => Ok(args.kind),
+            other => Err(format!("not units create: {other:?}")),
+        }
+    }
+
+    #[test]
+    fn units_create_takes_the_kinds_its_help_lists_and_vietnamese_aliases() {
+        let mut command = Cli::command();
+        let help = command
+            .find_subcommand_mut("units")
+            .and_then(|units| units.find_subcommand_mut("create"))
+            .map(|create| create.render_long_help().to_string())
+            .unwrap_or_default();
+        for name in crate::enum_arg::arg_names::<UnitKind>() {
+            assert!(help.contains(&format!("{name}:")), "{name} missing from\n{help}");
+            assert!(created_kind(&name).is_ok(), "{name} listed but refused");
+        }
+        assert!(help.contains("also: mn, mầm-non"), "{help}");
+        assert!(help.contains("also: thcs, trung-học-cơ-sở"), "{help}");
+        assert_eq!(created_kind("phòng"), Ok(UnitKind::Office));
+        assert_eq!(created_kind("phong"), Ok(UnitKind::Office));
+        assert_eq!(created_kind("MN"), Ok(UnitKind::Preschool));
+        assert_eq!(created_kind("Tiểu học"), Ok(UnitKind::PrimarySchool));
+        assert_eq!(created_kind("thcs"), Ok(UnitKind::LowerSecondarySchool));
+        assert_eq!(created_kind("THPT"), Ok(UnitKind::UpperSecondarySchool));
+        let refused = created_kind("school");
+        assert!(
+            refused.as_ref().is_err_and(|error| error.contains("primary-school")),
+            "a refusal lists the kinds: {refused:?}"
+        );
+    }
+
     #[test]
     fn a_bad_role_binding_is_a_usage_error() {
         let result = Cli::try_parse_from(["eiso", "clients", "create", "--name", "x", "--role", "boss@units/a"]);

@@ -5,7 +5,9 @@
 //! with `-` between words (`UNIT_KIND_SERVICE_CENTRE` is `service-centre`),
 //! unless the command line gives it a shorter name of its own (`transfer` for
 //! `DISPOSITION_TRANSFER_TO_ARCHIVE`). Which values a flag offers, in which
-//! order, and the help line of each, is the enum's [`Choices`].
+//! order, and the help line of each, is the enum's [`Choices`]. A value may
+//! also have aliases, Vietnamese words people use for it (`thcs`, `mầm non`),
+//! matched without regard to case or diacritics and listed in its help line.
 
 use std::ffi::OsStr;
 use std::marker::PhantomData;
@@ -13,11 +15,14 @@ use std::marker::PhantomData;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use eiso_proto::labels::ProtoEnum;
 
+use crate::names::fold;
+
 /// A value people may type, with its help line.
 pub struct Choice<E> {
     value: E,
     name: Option<&'static str>,
     help: &'static str,
+    aliases: &'static [&'static str],
 }
 
 impl<E> Choice<E> {
@@ -27,6 +32,7 @@ impl<E> Choice<E> {
             value,
             name: None,
             help,
+            aliases: &[],
         }
     }
 
@@ -36,6 +42,18 @@ impl<E> Choice<E> {
             value,
             name: Some(name),
             help,
+            aliases: &[],
+        }
+    }
+
+    /// `value`, typed by its proto name or as one of `aliases` (written as
+    /// people write them, with diacritics; `--help` lists them so).
+    pub const fn aliased(value: E, help: &'static str, aliases: &'static [&'static str]) -> Self {
+        Self {
+            value,
+            name: None,
+            help,
+            aliases,
         }
     }
 }
@@ -55,9 +73,18 @@ pub fn arg_name<E: Choices>(value: E) -> String {
         .map_or_else(|| value.short_name().replace('_', "-"), str::to_string)
 }
 
-/// The value typed as `text`.
+/// The value typed as `text`: its command-line name (in any case when
+/// `ignore_case`), or one of its aliases in any case, with or without
+/// diacritics.
 pub fn parse<E: Choices>(text: &str, ignore_case: bool) -> Option<E> {
-    choices::<E>().find(|value| possible_value(*value, "").matches(text, ignore_case))
+    if let Some(value) = choices::<E>().find(|value| possible_value(*value, "", &[]).matches(text, ignore_case)) {
+        return Some(value);
+    }
+    let folded = fold(text);
+    E::CHOICES
+        .iter()
+        .find(|choice| choice.aliases.iter().any(|alias| fold(alias) == folded))
+        .map(|choice| choice.value)
 }
 
 /// The values people may type, in order.
@@ -76,9 +103,15 @@ pub fn arg_cell<E: Choices>(value: i32, what: &str) -> String {
     E::of(value).map_or_else(|| format!("{what}({value})"), arg_name)
 }
 
-fn possible_value<E: Choices>(value: E, help: &'static str) -> PossibleValue {
+/// `value` as clap offers it: its name, and a help line that ends with its
+/// aliases, if any.
+fn possible_value<E: Choices>(value: E, help: &'static str, aliases: &[&str]) -> PossibleValue {
     let possible = PossibleValue::new(arg_name(value));
-    if help.is_empty() { possible } else { possible.help(help) }
+    match (help.is_empty(), aliases.is_empty()) {
+        (true, true) => possible,
+        (false, true) => possible.help(help),
+        (_, false) => possible.help(format!("{help}; also: {}", aliases.join(", "))),
+    }
 }
 
 /// The clap value parser of a flag that takes `E`:
@@ -96,7 +129,7 @@ impl<E: Choices> EnumArg<E> {
     fn values() -> PossibleValuesParser {
         E::CHOICES
             .iter()
-            .map(|choice| possible_value(choice.value, choice.help))
+            .map(|choice| possible_value(choice.value, choice.help, choice.aliases))
             .collect::<Vec<_>>()
             .into()
     }
@@ -112,8 +145,12 @@ impl<E: Choices> TypedValueParser for EnumArg<E> {
     type Value = E;
 
     fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &OsStr) -> Result<E, clap::Error> {
-        let text = Self::values().parse_ref(cmd, arg, value)?;
         let ignore_case = arg.is_some_and(clap::Arg::is_ignore_case_set);
+        if let Some(parsed) = value.to_str().and_then(|text| parse(text, ignore_case)) {
+            return Ok(parsed);
+        }
+        // Not a name nor an alias: clap's own parser says so, listing the values.
+        let text = Self::values().parse_ref(cmd, arg, value)?;
         parse(&text, ignore_case).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd))
     }
 

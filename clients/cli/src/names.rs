@@ -163,38 +163,57 @@ pub fn role_bindings_json(bindings: &[RoleBinding]) -> Value {
     )
 }
 
-/// A unit kind.
+/// A unit kind, with the Vietnamese words and abbreviations offices use for it
+/// (`phòng`, `mn`, `thcs` …) as aliases.
 impl Choices for UnitKind {
     const CHOICES: &'static [Choice<Self>] = &[
-        Choice::new(UnitKind::Office, "A specialised office or department (phòng, sở)"),
-        Choice::new(
+        Choice::aliased(
+            UnitKind::Office,
+            "A specialised office or department (phòng, sở)",
+            &["phòng", "sở"],
+        ),
+        Choice::aliased(
             UnitKind::Commune,
             "A commune, ward or special zone (xã, phường, đặc khu)",
+            &["xã", "phường", "đặc-khu"],
         ),
-        Choice::new(UnitKind::Province, "A province or centrally-run city (tỉnh, thành phố)"),
-        Choice::new(
+        Choice::aliased(
+            UnitKind::Province,
+            "A province or centrally-run city (tỉnh, thành phố)",
+            &["tỉnh", "thành-phố"],
+        ),
+        Choice::aliased(
             UnitKind::District,
             "A district-level unit (huyện, quận), kept for history",
+            &["huyện", "quận"],
         ),
-        Choice::new(
+        Choice::aliased(
             UnitKind::ServiceCentre,
             "A public administration service centre or one-stop counter",
+            &["một-cửa", "trung-tâm-phục-vụ-hành-chính-công"],
         ),
-        Choice::new(UnitKind::Preschool, "Preschool (mầm non)"),
-        Choice::new(UnitKind::PrimarySchool, "Primary school (tiểu học)"),
-        Choice::new(
+        Choice::aliased(UnitKind::Preschool, "Preschool (mầm non)", &["mn", "mầm-non"]),
+        Choice::aliased(
+            UnitKind::PrimarySchool,
+            "Primary school (tiểu học)",
+            &["th", "tiểu-học"],
+        ),
+        Choice::aliased(
             UnitKind::LowerSecondarySchool,
             "Lower-secondary school (trung học cơ sở)",
+            &["thcs", "trung-học-cơ-sở"],
         ),
-        Choice::new(
+        Choice::aliased(
             UnitKind::UpperSecondarySchool,
             "Upper-secondary school (trung học phổ thông)",
+            &["thpt", "trung-học-phổ-thông"],
         ),
-        Choice::new(
+        Choice::aliased(
             UnitKind::MultiLevelSchool,
             "School spanning several levels (trường liên cấp)",
+            &["liên-cấp"],
         ),
-        Choice::new(UnitKind::Other, "Any other unit"),
+        Choice::aliased(UnitKind::Other, "Any other unit", &["khác"]),
     ];
 }
 
@@ -698,6 +717,27 @@ mod tests {
             arg_cell::<Role>(Role::DocumentController as i32, "role"),
             "document-controller"
         );
+    }
+
+    #[test]
+    fn unit_kinds_are_accepted_by_their_vietnamese_names_with_or_without_diacritics() {
+        let kind = |text: &str| enum_arg::parse::<UnitKind>(text, false);
+        assert_eq!(kind("phòng"), Some(UnitKind::Office));
+        assert_eq!(kind("PHONG"), Some(UnitKind::Office));
+        assert_eq!(kind("mn"), Some(UnitKind::Preschool));
+        assert_eq!(kind("Mầm non"), Some(UnitKind::Preschool));
+        assert_eq!(kind("mam-non"), Some(UnitKind::Preschool));
+        assert_eq!(kind("TH"), Some(UnitKind::PrimarySchool));
+        assert_eq!(kind("tiểu-học"), Some(UnitKind::PrimarySchool));
+        assert_eq!(kind("THCS"), Some(UnitKind::LowerSecondarySchool));
+        assert_eq!(kind("thpt"), Some(UnitKind::UpperSecondarySchool));
+        assert_eq!(kind("phường"), Some(UnitKind::Commune));
+        assert_eq!(kind("liên cấp"), Some(UnitKind::MultiLevelSchool));
+        let decomposed: String = "tiểu học".nfd().collect();
+        assert_eq!(kind(&decomposed), Some(UnitKind::PrimarySchool), "typed decomposed");
+        assert_eq!(kind("trường"), None);
+        assert_eq!(kind("unspecified"), None);
+        assert_eq!(kind(""), None);
     }
 
     #[test]

@@ -78,7 +78,7 @@ async fn a_working_session_with_the_real_server() {
     assert!(!trail.contains(&actor), "{trail}");
     assert!(!trail.contains(&name), "{trail}");
 
-    // A school: its parent is shown by name.
+    // A school, its kind given in Vietnamese: its parent is shown by name.
     let school = admin
         .json(&[
             "units",
@@ -88,7 +88,7 @@ async fn a_working_session_with_the_real_server() {
             "--name",
             "Trường THCS Cát Linh",
             "--kind",
-            "lower-secondary-school",
+            "thcs",
             "--parent",
             &name,
         ])
@@ -102,6 +102,19 @@ async fn a_working_session_with_the_real_server() {
     let shown = admin.ok(&["units", "show", school["name"].as_str().unwrap()]).await;
     assert!(shown.contains("TP Hải Phòng"), "{shown}");
     assert!(!shown.contains(&name), "{shown}");
+    let preschool = admin
+        .json(&[
+            "units",
+            "create",
+            "--code",
+            "31-MN-HA",
+            "--name",
+            "Trường Mầm non Hải An",
+            "--kind",
+            "Mầm non",
+        ])
+        .await;
+    assert_eq!(preschool["kind"], "UNIT_KIND_PRESCHOOL");
 
     // Bad input: the field is named and the exit code is 10 + INVALID_ARGUMENT.
     let refused = admin
