@@ -24,6 +24,9 @@ use crate::eiso::procedures::v1::{
     ApplicantType, Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction,
     SupplementMode, Weekday,
 };
+use crate::eiso::quality::v1::{
+    Change, ChecklistResult, Colour, FindingType, Quadrant, audit, corrective_action, inspection,
+};
 
 /// Any enum of the API, by its proto names. Implemented for every generated
 /// enum (the build writes the impls from the descriptor set).
@@ -238,6 +241,99 @@ impl Label for TargetStatus {
     }
 }
 
+impl Label for FindingType {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::MajorNonconformity => "Điểm không phù hợp nặng",
+            Self::MinorNonconformity => "Điểm không phù hợp nhẹ",
+            Self::Observation => "Điểm lưu ý",
+            Self::OpportunityForImprovement => "Cơ hội cải tiến",
+        }
+    }
+}
+
+impl Label for ChecklistResult {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Conforming => "Phù hợp",
+            Self::Nonconforming => "Không phù hợp",
+            Self::NotApplicable => "Không áp dụng",
+        }
+    }
+}
+
+impl Label for audit::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Planned => "Đã lên kế hoạch",
+            Self::InProgress => "Đang đánh giá",
+            Self::Completed => "Đã hoàn thành",
+        }
+    }
+}
+
+impl Label for inspection::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Planned => "Đã lên kế hoạch",
+            Self::Done => "Đã kiểm tra",
+            Self::Cancelled => "Đã hủy",
+        }
+    }
+}
+
+impl Label for corrective_action::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Open => "Chưa lập kế hoạch khắc phục",
+            Self::ActionsPlanned => "Đã lập kế hoạch khắc phục",
+            Self::Implemented => "Đã thực hiện, chờ kiểm tra xác nhận",
+            Self::VerifiedEffective => "Đã xác nhận có hiệu lực",
+            Self::Closed => "Đã đóng",
+            Self::NotEffective => "Không có hiệu lực",
+        }
+    }
+}
+
+impl Label for Quadrant {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Institutional => "Phát triển thể chế vì chính quyền tốt",
+            Self::Economic => "Phát triển kinh tế bền vững",
+            Self::Social => "Phát triển xã hội bao trùm",
+            Self::Environmental => "Phát triển môi trường bền vững",
+        }
+    }
+}
+
+impl Label for Colour {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa đánh giá",
+            Self::Red => "Đỏ",
+            Self::Yellow => "Vàng",
+            Self::Green => "Xanh",
+        }
+    }
+}
+
+impl Label for Change {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Không so sánh được",
+            Self::Improved => "Tốt lên",
+            Self::Worsened => "Xấu đi",
+            Self::Unchanged => "Không đổi",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +373,19 @@ mod tests {
         assert_nfc::<TaskStatus>();
         assert_nfc::<TargetStatus>();
         assert_nfc::<Role>();
+        assert_nfc::<FindingType>();
+        assert_nfc::<ChecklistResult>();
+        assert_nfc::<audit::State>();
+        assert_nfc::<inspection::State>();
+        assert_nfc::<corrective_action::State>();
+        assert_nfc::<Quadrant>();
+        assert_nfc::<Colour>();
+        assert_nfc::<Change>();
+        for kind in values::<FindingType>().into_iter().skip(1) {
+            assert!(!kind.label_vi().is_empty(), "{}", kind.as_str_name());
+        }
+        assert_eq!(FindingType::MajorNonconformity.label_vi(), "Điểm không phù hợp nặng");
+        assert_eq!(Change::Improved.label_vi(), "Tốt lên");
         for status in values::<DossierStatus>().into_iter().skip(1) {
             assert!(!status.label_vi().is_empty(), "{}", status.as_str_name());
         }

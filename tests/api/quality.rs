@@ -822,6 +822,34 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     );
     let hidden = crate::search::searchable(&server, &counter_token, &minor.statement, "finding").await;
     assert!(hidden.results.is_empty(), "the counter does not read findings");
+
+    // A finding's type is searchable in Vietnamese and by its code, and shown
+    // in Vietnamese; the minor nonconformities are not major ones.
+    let names = |found: &eiso_proto::eiso::search::v1::SearchResponse| {
+        found.results.iter().map(|r| r.name.clone()).collect::<Vec<_>>()
+    };
+    let found = crate::search::searchable(&server, &leader_token, "không phù hợp nặng", "finding").await;
+    assert_eq!(names(&found), std::slice::from_ref(&major.name), "{found:?}");
+    assert!(found.results[0].title.contains("Điểm không phù hợp nặng"), "{found:?}");
+    let found = crate::search::searchable(&server, &leader_token, "major nonconformity", "finding").await;
+    assert_eq!(names(&found), std::slice::from_ref(&major.name), "{found:?}");
+    let found = crate::search::searchable(&server, &leader_token, "khong phu hop nhe", "finding").await;
+    assert!(found.results.iter().any(|r| r.name == minor.name), "{found:?}");
+    assert!(!names(&found).contains(&major.name), "{found:?}");
+    // A corrective action's state, in Vietnamese.
+    let found = crate::search::searchable(&server, &leader_token, "\"đã đóng\"", "corrective_action").await;
+    assert!(!found.results.is_empty(), "{found:?}");
+    assert!(found.results.iter().all(|r| r.status == "closed"), "{found:?}");
+
+    // An inspection is found by the school's name and shown with it, not its id.
+    let found = crate::search::searchable(&server, &leader_token, "Tiểu học Đằng Lâm", "inspection").await;
+    assert_eq!(names(&found), std::slice::from_ref(&i2.name), "{found:?}");
+    assert_eq!(found.results[0].title, "Kiểm tra Trường Tiểu học Đằng Lâm");
+    let found = crate::search::searchable(&server, &leader_token, "kiem tra", "inspection").await;
+    assert_eq!(found.results.len(), 2, "{found:?}");
+    assert!(found.results.iter().all(|r| !r.title.contains("units/")), "{found:?}");
+    let found = crate::search::searchable(&server, &leader_token, "đã hủy", "inspection").await;
+    assert_eq!(names(&found), std::slice::from_ref(&i2.name), "{found:?}");
     server.stop().await;
 }
 

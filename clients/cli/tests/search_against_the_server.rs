@@ -95,7 +95,7 @@ async fn search_status_and_rebuild_from_the_command_line() {
     leader.fails(2, &["search"]).await;
 
     let status = leader.ok(&["search", "status"]).await;
-    assert_contains(&status, &["documents", "procedures", "3 items", "schema 2"]);
+    assert_contains(&status, &["documents", "procedures", "3 items", "schema 3"]);
     // Only an administrator rebuilds.
     let refused = leader.fails(17, &["search", "rebuild"]).await;
     assert_contains(&refused, &["your roles do not allow RebuildIndex"]);

@@ -11,7 +11,8 @@ use crate::analysis::{EXACT, FOLDED};
 
 /// Bump on any change to [`Fields::schema`] or to what goes into a field.
 /// 2: reader tokens are role bindings (`at:ROLE@units/{id}`), the units above included.
-pub const SCHEMA_VERSION: i32 = 2;
+/// 3: quality items carry their types and states in Vietnamese, and their unit's name.
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]

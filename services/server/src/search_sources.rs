@@ -20,6 +20,7 @@ use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1 as procs;
+use eiso_proto::labels::Label;
 use eiso_proto::prost::Message;
 use eiso_proto::prost_types::{Any, Timestamp};
 use eiso_quality::Quality;
@@ -429,6 +430,9 @@ pub struct PayloadItem {
     /// The roles whose bindings over the owner unit read it.
     roles: &'static [Role],
     owner: Owner,
+    /// Whether its title ends with its unit's name (added once the name is
+    /// looked up: an inspection is "Kiểm tra Trường Tiểu học …").
+    unit_in_title: bool,
 }
 
 /// A service whose events carry the whole resource (plans, quality): each
@@ -482,6 +486,17 @@ impl Owners {
         }
     }
 
+    /// The display name of `unit`, `None` when it has none or is unknown.
+    async fn unit_name(&self, unit: &str) -> ServiceResult<Option<String>> {
+        if unit.is_empty() {
+            return Ok(None);
+        }
+        let found = self.directory.unit(unit).await?;
+        Ok(found
+            .map(|unit| unit.display_name)
+            .filter(|name| !name.trim().is_empty()))
+    }
+
     async fn readers(&self, roles: &[Role], owner: &Owner) -> ServiceResult<Vec<String>> {
         match self.unit(owner).await? {
             Some(unit) => within(self.directory.as_ref(), roles, &unit).await,
@@ -517,6 +532,15 @@ impl Source for PayloadSource {
                 };
                 let mut item = payload.item;
                 item.readers = self.owners.readers(payload.roles, &payload.owner).await?;
+                // Found by its unit's name, and shown with it rather than its id.
+                let unit_name = self.owners.unit_name(&item.unit).await?;
+                let unit_label = unit_name.as_deref().unwrap_or(&item.unit);
+                if payload.unit_in_title {
+                    item.title = format!("{} {unit_label}", item.title);
+                }
+                if let Some(unit_name) = &unit_name {
+                    item.body = lines([item.body.as_str(), unit_name]);
+                }
                 changes.push(Change::Upsert(Box::new(item)));
             }
             Ok(changes)
@@ -550,10 +574,12 @@ fn plan_item(payload: &Any) -> Option<PayloadItem> {
         owner: Owner::Plan(parent_of(&item.name)),
         item,
         roles: &ALL_ROLES,
+        unit_in_title: false,
     };
     if let Some(task) = decode::<plans::Task>(payload) {
         let progress: Vec<&str> = task.progress.iter().map(|p| p.note.as_str()).collect();
         let evidence: Vec<&str> = task.evidence.iter().map(|e| e.title.as_str()).collect();
+        let status = task.status().label_vi();
         let mut title = format!("{} {}", task.number, task.content);
         eiso_search::item::truncate(&mut title, 400);
         return Some(scoped(SearchItem {
@@ -567,6 +593,7 @@ fn plan_item(payload: &Any) -> Option<PayloadItem> {
                     &task.responsible_units_text,
                     &task.time_frame,
                     &task.notes,
+                    status,
                 ]
                 .into_iter()
                 .chain(progress)
@@ -628,6 +655,7 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
                 item_type: String,
                 status: String,
                 update: Option<&Timestamp>| PayloadItem {
+        unit_in_title: false,
         item: SearchItem {
             name: name.to_string(),
             kind: kind.to_string(),
@@ -646,19 +674,26 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
     if let Some(finding) = decode::<quality::Finding>(payload) {
         let evidence: Vec<&str> = finding.evidence.iter().map(|e| e.title.as_str()).collect();
         let kind = short(finding.r#type().as_str_name(), "FINDING_TYPE_");
-        let mut title = format!("{} ({}) {}", finding.clause, kind.replace('_', " "), finding.statement);
+        let kind_vi = finding.r#type().label_vi();
+        let mut title = format!("{} ({kind_vi}) {}", finding.clause, finding.statement);
         eiso_search::item::truncate(&mut title, 400);
-        let status = if finding.corrective_action.is_empty() {
-            "open"
+        let (status, status_vi) = if finding.corrective_action.is_empty() {
+            ("open", "Chưa có hành động khắc phục")
         } else {
-            "action_raised"
+            ("action_raised", "Đã có hành động khắc phục")
         };
+        // The type and status in Vietnamese and by their codes, as people search.
+        let codes = format!("{} {status}", kind.replace('_', " "));
         return Some(item(
             Owner::Audit(parent_of(&finding.name)),
             &finding.name,
             "finding",
             title,
-            lines([finding.statement.as_str()].into_iter().chain(evidence)),
+            lines(
+                [finding.statement.as_str(), kind_vi, status_vi, &codes]
+                    .into_iter()
+                    .chain(evidence),
+            ),
             &finding.auditee,
             kind,
             status.into(),
@@ -667,6 +702,8 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
     }
     if let Some(action) = decode::<quality::CorrectiveAction>(payload) {
         let planned: Vec<&str> = action.actions.iter().map(|a| a.description.as_str()).collect();
+        let state = action.state();
+        let codes = short(state.as_str_name(), "STATE_").replace('_', " ");
         let mut title = format!("Hành động khắc phục: {}", action.nonconformity);
         eiso_search::item::truncate(&mut title, 400);
         return Some(item(
@@ -679,13 +716,15 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
                     action.nonconformity.as_str(),
                     &action.root_cause,
                     &action.implementation_note,
+                    state.label_vi(),
+                    &codes,
                 ]
                 .into_iter()
                 .chain(planned),
             ),
             &action.unit,
             String::new(),
-            short(action.state().as_str_name(), "STATE_"),
+            short(state.as_str_name(), "STATE_"),
             action.update_time.as_ref(),
         ));
     }
@@ -693,7 +732,7 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
         let checklist: Vec<String> = audit
             .checklist
             .iter()
-            .map(|c| format!("{} {} {}", c.clause, c.question, c.note))
+            .map(|c| format!("{} {} {} {}", c.clause, c.question, c.result().label_vi(), c.note))
             .collect();
         return Some(item(
             Owner::Audit(audit.name.clone()),
@@ -701,7 +740,7 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
             "audit",
             audit.title.clone(),
             lines(
-                [audit.scope.as_str(), &audit.conclusion]
+                [audit.scope.as_str(), &audit.conclusion, audit.state().label_vi()]
                     .into_iter()
                     .chain(audit.criteria.iter().map(String::as_str))
                     .chain(checklist.iter().map(String::as_str)),
@@ -714,21 +753,29 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
     }
     if let Some(inspection) = decode::<quality::Inspection>(payload) {
         let evidence: Vec<&str> = inspection.evidence.iter().map(|e| e.title.as_str()).collect();
-        return Some(item(
+        let inspected = item(
             Owner::Unit(inspection.unit.clone()),
             &inspection.name,
             "inspection",
-            format!("Kiểm tra {}", inspection.unit),
+            "Kiểm tra".to_string(),
             lines(
-                [inspection.findings.as_str(), &inspection.cancel_reason]
-                    .into_iter()
-                    .chain(evidence),
+                [
+                    inspection.findings.as_str(),
+                    &inspection.cancel_reason,
+                    inspection.state().label_vi(),
+                ]
+                .into_iter()
+                .chain(evidence),
             ),
             &inspection.unit,
             String::new(),
             short(inspection.state().as_str_name(), "STATE_"),
             inspection.update_time.as_ref(),
-        ));
+        );
+        return Some(PayloadItem {
+            unit_in_title: true,
+            ..inspected
+        });
     }
     None
 }
