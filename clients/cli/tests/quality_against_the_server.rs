@@ -252,7 +252,8 @@ async fn the_quality_cycle_from_the_command_line() {
         diagnostics.push(created.split_whitespace().next().unwrap().to_string());
     }
     let (before, after) = (diagnostics[0].clone(), diagnostics[1].clone());
-    for (diagnostic, colour) in [(&before, "red"), (&after, "green")] {
+    // The indicator by its id, then by its number as the diagnostic prints it.
+    for (diagnostic, indicator, colour) in [(&before, "1-1", "red"), (&after, "1.1", "green")] {
         leader
             .ok(&[
                 "quality",
@@ -260,7 +261,7 @@ async fn the_quality_cycle_from_the_command_line() {
                 "assess",
                 diagnostic,
                 "--indicator",
-                "1-1",
+                indicator,
                 "--colour",
                 colour,
             ])

@@ -434,7 +434,8 @@ pub enum DiagnosticCommand {
     Assess {
         /// `diagnostics/ID`
         diagnostic: String,
-        /// The indicator's code, e.g. 1-1 (or `indicators/1-1`)
+        /// The indicator, by its number as the diagnostic prints it (1.1) or its
+        /// name (`indicators/1-1`)
         #[arg(long)]
         indicator: String,
         /// The colour
@@ -1200,6 +1201,14 @@ async fn print_actions(ctx: &Ctx, items: &[CorrectiveAction]) -> Result<(), CliE
     )
 }
 
+/// `indicators/{id}` of an indicator typed by its number (`1.1`), its id
+/// (`1-1`) or its name: an id is its number with `-` for `.`.
+fn indicator_name(typed: &str) -> String {
+    let typed = typed.trim();
+    let id = typed.strip_prefix("indicators/").unwrap_or(typed);
+    format!("indicators/{}", id.replace('.', "-"))
+}
+
 /// `DESCRIPTION|users/ID|dd/mm/yyyy` → a planned action.
 fn planned_action(text: &str) -> Result<PlannedAction, CliError> {
     let parts: Vec<&str> = text.split('|').map(str::trim).collect();
@@ -1506,11 +1515,7 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             note,
             evidence,
         } => {
-            let indicator = if indicator.starts_with("indicators/") {
-                indicator
-            } else {
-                format!("indicators/{indicator}")
-            };
+            let indicator = indicator_name(&indicator);
             let a = ctx
                 .answer(client.assess_indicator(ctx.request(AssessIndicatorRequest {
                     diagnostic,
@@ -1594,6 +1599,13 @@ async fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_indicator_is_one_whichever_way_it_is_spelled() {
+        for typed in ["1.10", "1-10", "indicators/1-10", "indicators/1.10", " 1.10 "] {
+            assert_eq!(indicator_name(typed), "indicators/1-10", "{typed}");
+        }
+    }
 
     #[test]
     fn planned_actions_are_read_from_one_flag() {

@@ -369,7 +369,13 @@ impl Quality {
     ) -> ServiceResult<pb::Assessment> {
         let diagnostic_id = names::parse(&request.diagnostic, "diagnostics", "diagnostic")?;
         let input = request.assessment.unwrap_or_default();
-        let code = names::parse(&input.indicator, "indicators", "assessment.indicator")?;
+        // An indicator is named by its number as people read it (`1.1`) or
+        // as its id spells it (`1-1`): one indicator either way.
+        let code = names::parse(
+            &indicators::code(&input.indicator),
+            "indicators",
+            "assessment.indicator",
+        )?;
         let mut v = Violations::new();
         check_enum::<Colour>(&mut v, "assessment.colour", input.colour, true);
         let note = text::clean(&mut v, "assessment.note", &input.note, false, 5000);
