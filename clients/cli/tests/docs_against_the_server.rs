@@ -241,6 +241,8 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains("Người dùng giao.vien"), "{}", run.stdout);
+    assert!(!run.stdout.contains(&teacher.name), "people by name: {}", run.stdout);
 
     // History: newest first, after a new draft is started.
     let draft = controller

@@ -368,11 +368,16 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
             "no acknowledgements"
         })?;
     } else {
-        let mut table = table(["USER", "DISPLAY NAME", "ACKNOWLEDGED"]);
+        // People by name; their ids are in the JSON output.
+        let mut table = table(["USER", "ACKNOWLEDGED"]);
         for acknowledgement in &acknowledgements {
+            let who = if acknowledgement.display_name.is_empty() {
+                &acknowledgement.user
+            } else {
+                &acknowledgement.display_name
+            };
             table.add_row(vec![
-                acknowledgement.user.clone(),
-                acknowledgement.display_name.clone(),
+                who.clone(),
                 acknowledgement
                     .acknowledge_time
                     .as_ref()
