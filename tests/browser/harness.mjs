@@ -28,9 +28,12 @@ function freePort() {
 export async function startServer(dir, adminPassword) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The tests' own settings are not the server's, which refuses EISO_* names it does
+  // not know.
+  const { EISO_SCREENS: _screens, ...inherited } = process.env;
   const server = spawn(serverBin, [], {
     env: {
-      ...process.env,
+      ...inherited,
       EISO_DATA_DIR: join(dir, "data"),
       EISO_LISTEN_ADDR: `127.0.0.1:${port}`,
       EISO_ADMIN_PASSWORD: adminPassword,
