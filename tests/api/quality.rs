@@ -724,13 +724,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .await
         .unwrap_err();
     assert_eq!(bad_field(&status), "assessment.colour");
-    let got = leader
-        .get_diagnostic(GetDiagnosticRequest {
-            name: d2024.name.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let got = diagnostic_named(&mut leader, &d2024.name).await;
     assert_eq!(got.assessments.len(), 4, "assessing again replaces");
     assert_eq!(got.assessments[0].colour, Colour::Green as i32);
     assert_eq!(got.assessments[0].evidence[0].kind, "record");
@@ -771,6 +765,35 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .find(|c| c.quadrant == Quadrant::Social as i32)
         .unwrap();
     assert_eq!((social.red, social.unassessed), (1, 11));
+
+    // Each assessment carries its change from the period before, kept up to
+    // date when the earlier period is assessed again.
+    let by_indicator = |diagnostic: &Diagnostic, code: &str| {
+        let found = diagnostic
+            .assessments
+            .iter()
+            .find(|a| a.indicator.ends_with(code))
+            .unwrap();
+        (
+            Colour::try_from(found.previous_colour).unwrap(),
+            Change::try_from(found.change).unwrap(),
+        )
+    };
+    assert_eq!(by_indicator(&got, "/1-1"), (Colour::Red, Change::Improved));
+    assert_eq!(by_indicator(&got, "/1-2"), (Colour::Green, Change::Worsened));
+    assert_eq!(by_indicator(&got, "/2-1"), (Colour::Yellow, Change::Unchanged));
+    assert_eq!(by_indicator(&got, "/3-1"), (Colour::Unspecified, Change::Unspecified));
+    auditor_client
+        .assess_indicator(assess(&d2023.name, "2-1", Colour::Red, vec![]))
+        .await
+        .unwrap();
+    let got = diagnostic_named(&mut leader, &d2024.name).await;
+    assert_eq!(by_indicator(&got, "/2-1"), (Colour::Red, Change::Improved));
+    let earlier = diagnostic_named(&mut leader, &d2023.name).await;
+    assert_eq!(
+        by_indicator(&earlier, "/1-1"),
+        (Colour::Unspecified, Change::Unspecified)
+    );
 
     // ── Events carry the full resource (the search service indexes them).
     let mut events = server
@@ -841,6 +864,23 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     let found = crate::search::searchable(&server, &leader_token, "\"đã đóng\"", "corrective_action").await;
     assert!(!found.results.is_empty(), "{found:?}");
     assert!(found.results.iter().all(|r| r.status == "closed"), "{found:?}");
+
+    // A diagnostic's results, in Vietnamese and by their codes: the 2024
+    // indicators that got better, and the one that got worse.
+    let assessment = |d: &Diagnostic, code: &str| format!("{}/assessments/{code}", d.name);
+    let mut found = names(&crate::search::searchable(&server, &leader_token, "\"tốt lên\"", "assessment").await);
+    found.sort();
+    assert_eq!(found, [assessment(&d2024, "1-1"), assessment(&d2024, "2-1")]);
+    let found = crate::search::searchable(&server, &leader_token, "xau di", "assessment").await;
+    assert_eq!(names(&found), [assessment(&d2024, "1-2")], "{found:?}");
+    assert_eq!(found.results[0].title, "Chỉ số 1.2: Vàng (Xấu đi, kỳ trước xanh)");
+    assert_eq!(found.results[0].unit, office.name, "the diagnostic's unit");
+    let found = crate::search::searchable(&server, &leader_token, "improved", "assessment").await;
+    assert_eq!(found.results.len(), 2, "{found:?}");
+    let hidden = crate::search::searchable(&server, &counter_token, "tốt lên", "assessment").await;
+    assert!(hidden.results.is_empty(), "the counter does not read the diagnostic");
+    let found = crate::search::searchable(&server, &leader_token, "ISO 18091 2023", "diagnostic").await;
+    assert_eq!(names(&found), std::slice::from_ref(&d2023.name), "{found:?}");
 
     // An inspection is found by the school's name and shown with it, not its id.
     let found = crate::search::searchable(&server, &leader_token, "Tiểu học Đằng Lâm", "inspection").await;
@@ -1055,6 +1095,15 @@ async fn replanning_a_corrective_action_keeps_the_earlier_plans() {
 async fn docs_record(client: &mut eiso_tests::Documents, name: &str) -> docs::Record {
     client
         .get_record(docs::GetRecordRequest { name: name.into() })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// The diagnostic `name` with its assessments.
+async fn diagnostic_named(client: &mut eiso_tests::Quality, name: &str) -> Diagnostic {
+    client
+        .get_diagnostic(GetDiagnosticRequest { name: name.into() })
         .await
         .unwrap()
         .into_inner()

@@ -6,7 +6,7 @@
 //! sub-unit S1a) and S2.
 
 use eiso_proto::eiso::documents::v1 as docs;
-use eiso_proto::eiso::identity::v1::{Role, Unit};
+use eiso_proto::eiso::identity::v1::{DissolveUnitRequest, Role, Unit, UnitKind};
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::TestServer;
 use eiso_tests::documents::{create, procedure};
@@ -165,6 +165,173 @@ async fn the_officers_of_the_unit_a_task_is_assigned_to_record_its_progress() {
         );
     }
     table.assert_all_right();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_for_a_group_of_schools_reaches_the_schools_of_those_kinds_as_they_come_and_go() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let d = server
+        .create_unit("PGD-HA", "Phòng Giáo dục và Đào tạo quận Hải An", &root.name)
+        .await;
+    let school = |code: &'static str, name: &'static str, kind: UnitKind, parent: String| {
+        let server = &server;
+        async move { server.create_unit_of_kind(code, name, kind, &parent).await }
+    };
+    let mn = school("MN-HS", "Trường Mầm non Hoa Sen", UnitKind::Preschool, d.name.clone()).await;
+    let th = school(
+        "TH-CL",
+        "Trường Tiểu học Cát Linh",
+        UnitKind::PrimarySchool,
+        d.name.clone(),
+    )
+    .await;
+    let th_team = server.create_unit("TH-CL-TO1", "Tổ chuyên môn khối 1", &th.name).await;
+    let thcs = school(
+        "THCS-CT",
+        "Trường THCS Chu Văn An",
+        UnitKind::LowerSecondarySchool,
+        d.name.clone(),
+    )
+    .await;
+    let multi = school(
+        "PT-NC",
+        "Trường PT nhiều cấp học Ngôi Sao",
+        UnitKind::MultiLevelSchool,
+        d.name.clone(),
+    )
+    .await;
+    let other_district = server
+        .create_unit("PGD-NQ", "Phòng GD&ĐT quận Ngô Quyền", &root.name)
+        .await;
+    let elsewhere = school(
+        "TH-NQ",
+        "Trường Tiểu học Lê Lợi",
+        UnitKind::PrimarySchool,
+        other_district.name.clone(),
+    )
+    .await;
+    let (_, leader) = server.user_with_role("lanh.dao.d", Role::Leader, &d.name).await;
+
+    // The seed plan's row, as imported.
+    let imported = server
+        .plans(&leader)
+        .import_plan(ImportPlanRequest {
+            plan: Some(plan(&d.name, "Kế hoạch cải cách hành chính năm 2024")),
+            format: TableFormat::Csv as i32,
+            content: "STT,Nội dung công việc,Đơn vị thực hiện,Sản phẩm,Thời gian hoàn thành,Ghi chú\n\
+                      1,Xây dựng kế hoạch CCHC năm 2024,\"Phòng GD&ĐT, các trường MN, TH, THCS\",Kế hoạch,Tháng 1 năm 2024,\n"
+                .as_bytes()
+                .to_vec(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let plan_name = imported.plan.unwrap().name;
+    let the_task = |token: String| {
+        let server = &server;
+        let plan_name = plan_name.clone();
+        async move {
+            server
+                .plans(&token)
+                .list_tasks(ListTasksRequest {
+                    parent: plan_name,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .tasks
+                .remove(0)
+        }
+    };
+    let task = the_task(leader.clone()).await;
+    // The office by its name, then the schools of the group by theirs.
+    assert_eq!(
+        task.responsible_units,
+        [d.name.as_str(), &mn.name, &thcs.name, &th.name]
+    );
+    assert_eq!(
+        task.responsible_unit_kinds,
+        [
+            UnitKind::Preschool as i32,
+            UnitKind::PrimarySchool as i32,
+            UnitKind::LowerSecondarySchool as i32
+        ]
+    );
+    let got = server
+        .plans(&leader)
+        .get_task(GetTaskRequest {
+            name: task.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got.responsible_units, task.responsible_units);
+
+    // A school of the group (same), the district (ancestor), a team inside a school
+    // of the group (descendant), a school beside them of a kind not named (sibling)
+    // and a primary school of another district.
+    let places = [&th.name, &d.name, &th_team.name, &multi.name, &elsewhere.name];
+    let mut wrong = Vec::new();
+    for (i, unit) in places.iter().enumerate() {
+        let (_, officer) = server
+            .user_with_role(&format!("chuyen.vien.{i}"), Role::ProcessingOfficer, unit)
+            .await;
+        let progressed = server
+            .plans(&officer)
+            .record_task_progress(RecordTaskProgressRequest {
+                name: task.name.clone(),
+                percent: 10,
+                note: "Đã xây dựng dự thảo".into(),
+                ..Default::default()
+            })
+            .await;
+        let expected = [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND][i];
+        if progressed.as_ref().err().map(|s| s.code()) != expected {
+            wrong.push(format!("officer at {unit}: expected {expected:?}, got {progressed:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+
+    // A lower-secondary school opened later is in the group at once, and may record;
+    // the preschool dissolved is out.
+    let new_school = school(
+        "THCS-NS",
+        "Trường THCS Nam Sơn",
+        UnitKind::LowerSecondarySchool,
+        d.name.clone(),
+    )
+    .await;
+    server
+        .admin()
+        .dissolve_unit(DissolveUnitRequest {
+            name: mn.name.clone(),
+            reason: "Sáp nhập theo quyết định của UBND quận".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let task = the_task(leader.clone()).await;
+    assert_eq!(
+        task.responsible_units,
+        [d.name.as_str(), &thcs.name, &new_school.name, &th.name]
+    );
+    let (_, newcomer) = server
+        .user_with_role("chuyen.vien.ns", Role::ProcessingOfficer, &new_school.name)
+        .await;
+    server
+        .plans(&newcomer)
+        .record_task_progress(RecordTaskProgressRequest {
+            name: task.name.clone(),
+            percent: 30,
+            note: "Trường đã ban hành kế hoạch".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     server.stop().await;
 }
 

@@ -293,12 +293,16 @@ impl TestServer {
     }
 
     pub async fn create_unit(&self, code: &str, name: &str, parent: &str) -> Unit {
+        self.create_unit_of_kind(code, name, UnitKind::Office, parent).await
+    }
+
+    pub async fn create_unit_of_kind(&self, code: &str, name: &str, kind: UnitKind, parent: &str) -> Unit {
         self.admin()
             .create_unit(CreateUnitRequest {
                 unit: Some(Unit {
                     code: code.into(),
                     display_name: name.into(),
-                    kind: UnitKind::Office as i32,
+                    kind: kind as i32,
                     parent: parent.into(),
                     ..Default::default()
                 }),

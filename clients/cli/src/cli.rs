@@ -1271,7 +1271,7 @@ pub struct SearchArgs {
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// Only this kind: document, record, procedure, dossier, plan_task,
-    /// finding, corrective_action … (repeatable)
+    /// finding, corrective_action, inspection, audit, diagnostic, assessment (repeatable)
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<String>,
     /// Only items of this unit, `units/ID` (repeatable)

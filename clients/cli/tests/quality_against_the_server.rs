@@ -275,7 +275,10 @@ async fn the_quality_cycle_from_the_command_line() {
         (Some(1), Some(0))
     );
     let table = leader.ok(&["quality", "diagnostic", "compare", &before, &after]).await;
-    assert_contains(&table, &["1.1", "red", "green", "improved", "tốt lên 1"]);
+    assert_contains(&table, &["1.1", "Đỏ", "Xanh", "Tốt lên", "tốt lên 1"]);
+    // The later period's diagnostic shows each indicator against the period before.
+    let shown = leader.ok(&["quality", "diagnostic", "show", &after]).await;
+    assert_contains(&shown, &["1.1", "Xanh", "Tốt lên (kỳ trước đỏ)"]);
     server.stop().await;
 }
 

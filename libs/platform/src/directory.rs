@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 
 use crate::ServiceResult;
 
@@ -84,6 +84,9 @@ pub trait Directory: Send + Sync + 'static {
     /// `unit` itself and every unit below it, whatever their state
     /// (`units/{id}`); empty for an unknown unit.
     fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>>;
+    /// The active units at or below `unit` whose kind is one of `kinds`,
+    /// by display name (`units/{id}`); empty for an unknown unit.
+    fn units_of_kinds<'a>(&'a self, unit: &'a str, kinds: &'a [UnitKind]) -> Answer<'a, Vec<String>>;
     /// The roles the user holds and where, as (role, `units/{id}`); empty
     /// for an unknown user. A binding covers its unit and those below it.
     fn bindings<'a>(&'a self, user: &'a str) -> Answer<'a, Vec<(Role, String)>>;

@@ -83,16 +83,19 @@ pub trait ResourceLinks: Send + Sync + 'static {
     /// Creates a record, attaches the files, closes it; returns `records/{id}`.
     fn file_record<'a>(&'a self, ctx: &'a CallContext, record: RecordToFile) -> Answer<'a, String>;
 
-    /// Opens the next revision of the closed record `record` for `reason`,
-    /// attaches `files` (file name, MIME type, content), closes it; returns
-    /// the revision's number.
+    /// Makes `revision` of the closed record `record` for `reason`: opens
+    /// it, attaches `files` (file name, MIME type, content), closes it.
+    /// Done already (an earlier attempt, or another caller at the same
+    /// moment) is OK; a record that is elsewhere than `revision - 1` or
+    /// `revision` is ABORTED, so two callers racing make one revision.
     fn revise_record<'a>(
         &'a self,
         ctx: &'a CallContext,
         record: &'a str,
+        revision: i32,
         reason: &'a str,
         files: Vec<(String, String, Vec<u8>)>,
-    ) -> Answer<'a, i32>;
+    ) -> Answer<'a, ()>;
 
     /// The next number in `unit`'s register of issued documents for `year`
     /// (numbered from 1 each year, across every service that issues).

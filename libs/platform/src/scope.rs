@@ -207,6 +207,7 @@ mod tests {
     use crate::directory::{DirectoryUnit, DirectoryUser};
     use crate::links::Answer;
     use chrono::Utc;
+    use eiso_proto::eiso::identity::v1::UnitKind;
 
     /// `units/r` ← `units/d` ← {`units/s1` ← `units/s1a`, `units/s2`}.
     struct Tree;
@@ -244,6 +245,9 @@ mod tests {
                     .map(String::from)
                     .collect())
             })
+        }
+        fn units_of_kinds<'a>(&'a self, _: &'a str, _: &'a [UnitKind]) -> Answer<'a, Vec<String>> {
+            Box::pin(async { Ok(Vec::new()) })
         }
         fn bindings<'a>(&'a self, _: &'a str) -> Answer<'a, Vec<(Role, String)>> {
             Box::pin(async { Ok(Vec::new()) })

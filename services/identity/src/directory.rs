@@ -5,7 +5,7 @@
 
 use eiso_platform::ServiceResult;
 use eiso_platform::aip::names;
-use eiso_proto::eiso::identity::v1::{Role, unit, user};
+use eiso_proto::eiso::identity::v1::{Role, UnitKind, unit, user};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
@@ -129,6 +129,49 @@ impl Identity {
         Ok(ids.into_iter().map(|id| format!("units/{id}")).collect())
     }
 
+    /// The active units at or below `name` whose kind is one of `kinds`, by
+    /// display name (`units/{id}`): the schools a plan names as a group.
+    pub async fn units_of_kinds(&self, name: &str, kinds: &[UnitKind]) -> ServiceResult<Vec<String>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let units = self.active_within(name).await?;
+        let rows = self
+            .journal
+            .db()
+            .reader()
+            .query_all(
+                Query::select()
+                    .columns(["id", "display_name"])
+                    .from("units")
+                    .and_where(Expr::col("id").is_in(units))
+                    .and_where(Expr::col("state").eq(unit::State::Active as i32))
+                    .and_where(Expr::col("kind").is_in(kinds.iter().map(|k| *k as i32))),
+            )
+            .await?;
+        // Sorted here, not by the database's collation, so both backends agree.
+        let mut found = rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<String>("", "display_name")?,
+                    row.try_get::<String>("", "id")?,
+                ))
+            })
+            .collect::<ServiceResult<Vec<_>>>()?;
+        found.sort();
+        Ok(found.into_iter().map(|(_, id)| format!("units/{id}")).collect())
+    }
+
+    /// The ids of the unit `name` and the active units below it; empty for a
+    /// name that is not a unit's.
+    async fn active_within(&self, name: &str) -> ServiceResult<Vec<String>> {
+        match names::parse(name, "units", "unit") {
+            Ok(root) => self.descendants(root, Some(unit::State::Active)).await,
+            Err(_) => Ok(Vec::new()),
+        }
+    }
+
     /// `root` and the ids below it, breadth first; only units in `state` when given.
     async fn descendants(&self, root: String, state: Option<unit::State>) -> ServiceResult<Vec<String>> {
         let db = self.journal.db().reader();
@@ -160,12 +203,14 @@ impl Identity {
 
     /// Active users holding any role on the unit or an active unit below it.
     pub async fn users_within(&self, name: &str) -> ServiceResult<Vec<UserSummary>> {
-        let Ok(root) = names::parse(name, "units", "unit") else {
+        let units = self.active_within(name).await?;
+        if units.is_empty() {
             return Ok(Vec::new());
-        };
-        let db = self.journal.db().reader();
-        let units = self.descendants(root, Some(unit::State::Active)).await?;
-        let rows = db
+        }
+        let rows = self
+            .journal
+            .db()
+            .reader()
             .query_all(
                 Query::select()
                     .columns(["id", "display_name"])

@@ -11,15 +11,25 @@
 //! document the caller may not read keeps its name but shows
 //! [`HIDDEN_TITLE`] instead of the title stored when it was added.
 
+use std::collections::HashMap;
+
 use eiso_platform::scope::{self, Scope, authorize};
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::plans::v1 as pb;
 use sea_orm::ConnectionTrait;
 
-use crate::Plans;
 use crate::rows::{self, PlanRow, TaskRow};
+use crate::{Plans, groups};
 
 pub use eiso_platform::links::{HIDDEN_TITLE, Sight as Visibility, is_invisible};
+
+/// What a listing has looked up once for all its tasks: what the caller may
+/// see, and the schools of each plan's groups.
+#[derive(Default)]
+pub(crate) struct Seen {
+    pub(crate) sight: Visibility,
+    groups: HashMap<(String, Vec<i32>), Vec<String>>,
+}
 
 impl Plans {
     /// The units the roles of the caller's method reach.
@@ -48,6 +58,16 @@ impl Plans {
         {
             return Ok(());
         }
+        let kinds = groups::school_kinds(&task.content.responsible_units_text);
+        if !kinds.is_empty() {
+            let schools = self
+                .directory
+                .units_of_kinds(&plan.content.issuing_unit, &kinds)
+                .await?;
+            if scope.covers_any(schools.iter().map(String::as_str)) {
+                return Ok(());
+            }
+        }
         self.authorize_plan(ctx, plan, &plan.name()).await
     }
 
@@ -56,18 +76,45 @@ impl Plans {
         scope::require_root(self.directory.as_ref(), ctx).await
     }
 
-    /// `task` as the caller sees it: the titles of evidence it may not see hidden.
-    pub(crate) async fn shown(&self, ctx: &CallContext, seen: &mut Visibility, mut task: pb::Task) -> pb::Task {
+    /// `task` as the caller sees it: the schools of the groups it names
+    /// among its responsible units ([`groups`]), the titles of evidence the
+    /// caller may not see hidden.
+    pub(crate) async fn shown(
+        &self,
+        ctx: &CallContext,
+        seen: &mut Seen,
+        mut task: pb::Task,
+    ) -> ServiceResult<pb::Task> {
+        let kinds = groups::school_kinds(&task.responsible_units_text);
+        if !kinds.is_empty() {
+            let plan_id = task.name.split('/').nth(1).unwrap_or_default().to_string();
+            let key = (plan_id, kinds.iter().map(|k| *k as i32).collect::<Vec<_>>());
+            if !seen.groups.contains_key(&key) {
+                let plan = rows::get_plan(self.journal.db().reader(), &key.0).await?;
+                let schools = self
+                    .directory
+                    .units_of_kinds(&plan.content.issuing_unit, &kinds)
+                    .await?;
+                seen.groups.insert(key.clone(), schools);
+            }
+            for school in &seen.groups[&key] {
+                if !task.responsible_units.contains(school) {
+                    task.responsible_units.push(school.clone());
+                }
+            }
+            task.responsible_unit_kinds = key.1;
+        }
         for evidence in &mut task.evidence {
-            seen.title(self.links.as_ref(), ctx, &evidence.resource, &mut evidence.title)
+            seen.sight
+                .title(self.links.as_ref(), ctx, &evidence.resource, &mut evidence.title)
                 .await;
         }
-        task
+        Ok(task)
     }
 
     /// One task as the caller sees it.
-    pub(crate) async fn shown_one(&self, ctx: &CallContext, task: pb::Task) -> pb::Task {
-        self.shown(ctx, &mut Visibility::default(), task).await
+    pub(crate) async fn shown_one(&self, ctx: &CallContext, task: pb::Task) -> ServiceResult<pb::Task> {
+        self.shown(ctx, &mut Seen::default(), task).await
     }
 }
 

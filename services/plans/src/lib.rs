@@ -17,6 +17,7 @@ pub mod timeframe;
 mod access;
 mod convert;
 mod evaluate;
+mod groups;
 mod grpc;
 mod plans;
 mod progress;
@@ -49,6 +50,8 @@ pub struct Plans {
     measures: Arc<dyn measures::Measures>,
     clock: Clock,
     templates: Arc<report::Templates>,
+    /// The reports being re-issued in this process: one at a time each.
+    reissuing: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Plans {
@@ -65,6 +68,7 @@ impl Plans {
             measures,
             clock: Clock::system(),
             templates: Arc::new(report::Templates::builtin()),
+            reissuing: Arc::default(),
         }
     }
 

@@ -10,7 +10,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Plans;
-use crate::access::{Visibility, is_invisible};
+use crate::access::{Seen, is_invisible};
 use crate::convert::{date_from_proto, date_to_proto, local_date, ts};
 use crate::progress;
 use crate::rows::{self, PlanRow, TargetRow, TaskRow, new_plan_id, parse_child, parse_plan};
@@ -21,14 +21,7 @@ pub const MAX_TEXT: usize = 2000;
 
 use eiso_platform::aip::enums::check as check_enum;
 
-/// Folded for matching unit names: NFC, lower case, white space squashed.
-fn fold(text: &str) -> String {
-    text::nfc(text)
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use eiso_platform::spreadsheet::fold;
 
 /// Names a unit is written as in a plan: its display name, its code, and for an education
 /// office the usual abbreviations.
@@ -402,7 +395,7 @@ impl Plans {
         let db = self.journal.db().reader();
         self.checked_plan(ctx, db, &plan_id).await?;
         let task = rows::get_task(db, &plan_id, &id).await?.to_proto();
-        Ok(self.shown_one(ctx, task).await)
+        self.shown_one(ctx, task).await
     }
 
     pub async fn list_tasks(
@@ -439,11 +432,11 @@ impl Plans {
         query.order_by("sort_key", Order::Asc);
         listing.limit(&mut query);
         let (found, next_page_token) = listing.rows(db, &query).await?;
-        let mut seen = Visibility::default();
+        let mut seen = Seen::default();
         let mut tasks = Vec::new();
         for row in &found {
             let task = TaskRow::from_row(row)?.to_proto();
-            tasks.push(self.shown(ctx, &mut seen, task).await);
+            tasks.push(self.shown(ctx, &mut seen, task).await?);
         }
         Ok(pb::ListTasksResponse { tasks, next_page_token })
     }
@@ -509,7 +502,7 @@ impl Plans {
         tx.event(NewEvent::with("plans.task.updated", &task.name, &task));
         self.refresh_sections(&mut tx, &plan_id).await?;
         tx.commit().await?;
-        Ok(self.shown_one(ctx, task).await)
+        self.shown_one(ctx, task).await
     }
 
     pub async fn record_progress(
@@ -548,7 +541,7 @@ impl Plans {
         let ctx = &effective.audited(ctx);
         let mut tx = match self.journal.begin_idempotent::<pb::Task>(ctx, &print).await? {
             Begun::Fresh(tx) => *tx,
-            Begun::Replayed(done) => return Ok(self.shown_one(ctx, done).await),
+            Begun::Replayed(done) => return self.shown_one(ctx, done).await,
         };
         let (_, mut row) = self.task_for_work(ctx, tx.txn(), &plan_id, &id).await?;
         if row.content.status == pb::TaskStatus::Cancelled as i32 {
@@ -573,7 +566,7 @@ impl Plans {
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.progressed", &task.name, &task));
         let task = tx.commit_idempotent(task).await?;
-        Ok(self.shown_one(ctx, task).await)
+        self.shown_one(ctx, task).await
     }
 
     pub async fn add_evidence(
@@ -592,7 +585,7 @@ impl Plans {
         let mut tx = self.journal.begin(ctx).await?;
         let (_, mut row) = self.task_for_work(ctx, tx.txn(), &plan_id, &id).await?;
         if row.content.evidence.iter().any(|e| e.resource == linked.name) {
-            return Ok(self.shown_one(ctx, row.to_proto()).await);
+            return self.shown_one(ctx, row.to_proto()).await;
         }
         if row.content.evidence.len() >= 500 {
             return Err(ServiceError::precondition(
@@ -626,7 +619,7 @@ impl Plans {
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.evidence_added", &task.name, &task));
         tx.commit().await?;
-        Ok(self.shown_one(ctx, task).await)
+        self.shown_one(ctx, task).await
     }
 
     pub async fn remove_evidence(
@@ -662,7 +655,7 @@ impl Plans {
         let task = row.to_proto();
         tx.event(NewEvent::with("plans.task.evidence_removed", &task.name, &task));
         tx.commit().await?;
-        Ok(self.shown_one(ctx, task).await)
+        self.shown_one(ctx, task).await
     }
 
     pub async fn list_tasks_by_evidence(
@@ -721,13 +714,13 @@ impl Plans {
         listing.limit(&mut query);
         let db = self.journal.db().reader();
         let (found, next_page_token) = listing.rows(db, &query).await?;
-        let mut seen = Visibility::default();
+        let mut seen = Seen::default();
         let mut tasks = Vec::new();
         for row in &found {
             let plan_id: String = row.try_get("", "plan_id")?;
             let task_id: String = row.try_get("", "task_id")?;
             let task = rows::get_task(db, &plan_id, &task_id).await?.to_proto();
-            tasks.push(self.shown(ctx, &mut seen, task).await);
+            tasks.push(self.shown(ctx, &mut seen, task).await?);
         }
         Ok(pb::ListTasksByEvidenceResponse { tasks, next_page_token })
     }

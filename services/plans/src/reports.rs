@@ -10,6 +10,8 @@
 //! under a request id derived from plan and period: a restart, a retry or two replicas
 //! running the scheduler at once file one record and keep one report.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
@@ -482,6 +484,10 @@ impl Plans {
         let ctx = &ctx.clone().with_reason(&reason);
         let db = self.journal.db().reader();
         let plan = self.checked_plan(ctx, db, &plan_id).await?;
+        // One re-issue of a report at a time: the record's revision and the
+        // report's are two services' writes, and two callers finishing one
+        // record revision at once would attach its files twice.
+        let _turn = Reissuing::take(&self.reissuing, &request.name)?;
         let kept = rows::find_report(db, &plan_id, &id, false)
             .await?
             .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
@@ -532,11 +538,16 @@ impl Plans {
         });
         let (html, xlsx) = self.render(&plan, &content).await?;
         let stem = format!("{}-lan-{}", file_stem(plan.content.year, &period), revision + 1);
+        // The record's revision first, keyed by the report's: two re-issues at
+        // once make one record revision (the other is ABORTED here or at the
+        // report's compare-and-set below), and a re-issue cut off between the
+        // two is finished by the next.
         if !before.record.is_empty() {
             self.links
                 .revise_record(
                     ctx,
                     &before.record,
+                    revision + 1,
                     &format!("{} re-issued as revision {}: {reason}", before.name, revision + 1),
                     report_files(&stem, &xlsx, &html),
                 )
@@ -703,6 +714,36 @@ impl Scheduler {
                 }
             }
         })
+    }
+}
+
+/// A report being re-issued in this process, until dropped.
+struct Reissuing {
+    set: Arc<Mutex<HashSet<String>>>,
+    name: String,
+}
+
+impl Reissuing {
+    fn take(set: &Arc<Mutex<HashSet<String>>>, name: &str) -> ServiceResult<Self> {
+        let mut taken = set.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !taken.insert(name.to_string()) {
+            return Err(ServiceError::Aborted(format!(
+                "{name} is being re-issued by another request; read it again when that is done"
+            )));
+        }
+        Ok(Self {
+            set: set.clone(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl Drop for Reissuing {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.name);
     }
 }
 

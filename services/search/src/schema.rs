@@ -12,7 +12,8 @@ use crate::analysis::{EXACT, FOLDED};
 /// Bump on any change to [`Fields::schema`] or to what goes into a field.
 /// 2: reader tokens are role bindings (`at:ROLE@units/{id}`), the units above included.
 /// 3: quality items carry their types and states in Vietnamese, and their unit's name.
-pub const SCHEMA_VERSION: i32 = 3;
+/// 4: ISO 18091 diagnostics and their assessments (colour and change in Vietnamese).
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,7 @@ use chrono::{TimeZone, Utc};
 use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
 use eiso_platform::{Principal, ServiceError, ServiceResult};
 use eiso_proto::eiso::event::v1::Event;
-use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 use eiso_search::engine::RebuildState;
 use eiso_search::quarantine::CRASHED;
 use eiso_search::query::{Ordering, SearchQuery};
@@ -175,6 +175,9 @@ impl Directory for Units {
         .map(String::from)
         .collect();
         Box::pin(async move { Ok(below) })
+    }
+    fn units_of_kinds<'a>(&'a self, _: &'a str, _: &'a [UnitKind]) -> eiso_platform::links::Answer<'a, Vec<String>> {
+        Box::pin(async { Ok(Vec::new()) })
     }
     fn bindings<'a>(&'a self, _: &'a str) -> eiso_platform::links::Answer<'a, Vec<(Role, String)>> {
         Box::pin(async { Ok(Vec::new()) })

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use eiso_identity::{Identity, UserSummary};
 use eiso_platform::ServiceResult;
 use eiso_platform::directory::{Directory, DirectoryUnit, DirectoryUser};
-use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 
 pub struct IdentityDirectory(pub Identity);
 
@@ -49,6 +49,10 @@ impl Directory for IdentityDirectory {
 
     fn subtree<'a>(&'a self, unit: &'a str) -> Answer<'a, Vec<String>> {
         Box::pin(self.0.unit_subtree(unit))
+    }
+
+    fn units_of_kinds<'a>(&'a self, unit: &'a str, kinds: &'a [UnitKind]) -> Answer<'a, Vec<String>> {
+        Box::pin(self.0.units_of_kinds(unit, kinds))
     }
 
     fn bindings<'a>(&'a self, user: &'a str) -> Answer<'a, Vec<(Role, String)>> {

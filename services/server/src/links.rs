@@ -269,9 +269,10 @@ impl ServiceLinks {
         &self,
         ctx: &CallContext,
         record: &str,
+        revision: i32,
         reason: &str,
         files: Vec<(String, String, Vec<u8>)>,
-    ) -> ServiceResult<i32> {
+    ) -> ServiceResult<()> {
         let current = self
             .documents
             .get_record(
@@ -281,24 +282,34 @@ impl ServiceLinks {
                 },
             )
             .await?;
-        // An attempt cut off after opening the revision is finished, not
-        // opened again.
-        let revised = if current.state == docs::record::State::Open as i32 && !current.revisions.is_empty() {
-            current
-        } else {
-            self.documents
-                .revise_record(
-                    ctx,
-                    docs::ReviseRecordRequest {
-                        name: record.to_string(),
-                        reason: reason.to_string(),
-                        etag: String::new(),
-                    },
-                )
-                .await?
+        let open = current.state == docs::record::State::Open as i32;
+        let revised = match current.revision {
+            // Made already, by an earlier attempt or by another caller.
+            at if at == revision && !open => return Ok(()),
+            // An attempt cut off after opening the revision is finished, not
+            // opened again.
+            at if at == revision && !current.revisions.is_empty() => current,
+            at if at == revision - 1 && !open => {
+                // Over the record as read: of two callers at once, one opens it.
+                self.documents
+                    .revise_record(
+                        ctx,
+                        docs::ReviseRecordRequest {
+                            name: record.to_string(),
+                            reason: reason.to_string(),
+                            etag: current.etag.clone(),
+                        },
+                    )
+                    .await?
+            }
+            at => {
+                return Err(ServiceError::Aborted(format!(
+                    "{record} is at revision {at}, not ready for revision {revision}; read it again"
+                )));
+            }
         };
-        let closed = self.attach_and_close(ctx, &revised, files).await?;
-        Ok(closed.revision)
+        self.attach_and_close(ctx, &revised, files).await?;
+        Ok(())
     }
 }
 
@@ -319,10 +330,11 @@ impl ResourceLinks for ServiceLinks {
         &'a self,
         ctx: &'a CallContext,
         record: &'a str,
+        revision: i32,
         reason: &'a str,
         files: Vec<(String, String, Vec<u8>)>,
-    ) -> Answer<'a, i32> {
-        Box::pin(self.revise_inner(ctx, record, reason, files))
+    ) -> Answer<'a, ()> {
+        Box::pin(self.revise_inner(ctx, record, revision, reason, files))
     }
 
     fn issue_number<'a>(&'a self, ctx: &'a CallContext, unit: &'a str, year: i32) -> Answer<'a, i64> {

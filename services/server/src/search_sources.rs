@@ -422,6 +422,8 @@ pub enum Owner {
     Plan(String),
     /// The audit's programme's unit (audits and findings), `audits/{id}`.
     Audit(String),
+    /// The diagnostic's unit (its assessments), `diagnostics/{id}`.
+    Diagnostic(String),
 }
 
 /// An item from an event's payload, before its readers are known.
@@ -478,6 +480,14 @@ impl Owners {
                     Err(error) => Err(error),
                 }
             }
+            Owner::Diagnostic(name) => self
+                .quality
+                .get_diagnostic(
+                    &ctx,
+                    eiso_proto::eiso::quality::v1::GetDiagnosticRequest { name: name.clone() },
+                )
+                .await
+                .map(|diagnostic| diagnostic.unit),
         };
         match found {
             Ok(unit) if !unit.is_empty() => Ok(Some(unit)),
@@ -497,10 +507,10 @@ impl Owners {
             .filter(|name| !name.trim().is_empty()))
     }
 
-    async fn readers(&self, roles: &[Role], owner: &Owner) -> ServiceResult<Vec<String>> {
-        match self.unit(owner).await? {
-            Some(unit) => within(self.directory.as_ref(), roles, &unit).await,
-            // Nobody reads what belongs to no unit.
+    /// Who reads what belongs to `unit`: nobody when it belongs to no unit.
+    async fn readers(&self, roles: &[Role], unit: Option<&str>) -> ServiceResult<Vec<String>> {
+        match unit {
+            Some(unit) => within(self.directory.as_ref(), roles, unit).await,
             None => Ok(Vec::new()),
         }
     }
@@ -531,7 +541,12 @@ impl Source for PayloadSource {
                     continue;
                 };
                 let mut item = payload.item;
-                item.readers = self.owners.readers(payload.roles, &payload.owner).await?;
+                let owner = self.owners.unit(&payload.owner).await?;
+                item.readers = self.owners.readers(payload.roles, owner.as_deref()).await?;
+                // An item that names no unit of its own is its owner's.
+                if item.unit.is_empty() {
+                    item.unit = owner.unwrap_or_default();
+                }
                 // Found by its unit's name, and shown with it rather than its id.
                 let unit_name = self.owners.unit_name(&item.unit).await?;
                 let unit_label = unit_name.as_deref().unwrap_or(&item.unit);
@@ -749,6 +764,68 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
             String::new(),
             short(audit.state().as_str_name(), "STATE_"),
             audit.update_time.as_ref(),
+        ));
+    }
+    if let Some(diagnostic) = decode::<quality::Diagnostic>(payload) {
+        let mut title = format!("Chẩn đoán ISO 18091 kỳ {}", diagnostic.period);
+        if !diagnostic.title.is_empty() {
+            title = format!("{title}: {}", diagnostic.title);
+        }
+        eiso_search::item::truncate(&mut title, 400);
+        return Some(item(
+            Owner::Unit(diagnostic.unit.clone()),
+            &diagnostic.name,
+            "diagnostic",
+            title,
+            lines([diagnostic.title.as_str(), &diagnostic.period]),
+            &diagnostic.unit,
+            String::new(),
+            String::new(),
+            diagnostic.create_time.as_ref(),
+        ));
+    }
+    if let Some(assessment) = decode::<quality::Assessment>(payload) {
+        let evidence: Vec<&str> = assessment.evidence.iter().map(|e| e.title.as_str()).collect();
+        let number = assessment
+            .indicator
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .replace('-', ".");
+        let colour = assessment.colour();
+        let change = assessment.change();
+        let previous = assessment.previous_colour();
+        let mut title = format!("Chỉ số {number}: {}", colour.label_vi());
+        if change != quality::Change::Unspecified {
+            title = format!(
+                "{title} ({}, kỳ trước {})",
+                change.label_vi(),
+                previous.label_vi().to_lowercase()
+            );
+        }
+        // The colour and the change in Vietnamese and by their codes, as people search.
+        let compared = change != quality::Change::Unspecified;
+        let change_code = if compared {
+            short(change.as_str_name(), "CHANGE_")
+        } else {
+            String::new()
+        };
+        let change_vi = if compared { change.label_vi() } else { "" };
+        let codes = format!("{} {change_code}", short(colour.as_str_name(), "COLOUR_"));
+        return Some(item(
+            Owner::Diagnostic(parent_of(&assessment.name)),
+            &assessment.name,
+            "assessment",
+            title,
+            lines(
+                [assessment.note.as_str(), colour.label_vi(), change_vi, &codes]
+                    .into_iter()
+                    .chain(evidence),
+            ),
+            "",
+            short(colour.as_str_name(), "COLOUR_"),
+            change_code,
+            assessment.update_time.as_ref(),
         ));
     }
     if let Some(inspection) = decode::<quality::Inspection>(payload) {

@@ -14,7 +14,7 @@ use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::enum_arg::{Choice, Choices, EnumArg};
 use crate::error::CliError;
-use crate::names::{nfc, state_cell};
+use crate::names::{label_cell, nfc, state_cell};
 use crate::output::{self, details_table, format_percent, local_cell, local_date_text, parse_local_date, table};
 
 /// `eiso quality`.
@@ -1561,9 +1561,9 @@ async fn diagnostic(ctx: &Ctx, command: DiagnosticCommand) -> Result<(), CliErro
             for x in c.changes.iter().filter(|x| x.base != 0 || x.current != 0) {
                 t.add_row(vec![
                     x.number.clone(),
-                    colour(x.base),
-                    colour(x.current),
-                    change(x.change),
+                    label_cell::<Colour>(x.base, "colour"),
+                    label_cell::<Colour>(x.current, "colour"),
+                    label_cell::<Change>(x.change, "change"),
                 ]);
             }
             output::print_table(&t)?;
@@ -1584,12 +1584,29 @@ async fn print_diagnostic(ctx: &Ctx, d: &Diagnostic) -> Result<(), CliError> {
             "period": d.period,
             "assessments": d.assessments.iter().map(|a| json!({
                 "indicator": a.indicator, "colour": colour(a.colour), "note": a.note,
+                "previous_colour": colour(a.previous_colour),
+                "change": Change::of(a.change).unwrap_or_default().short_name(),
             })).collect::<Vec<_>>(),
         }));
     }
-    let mut t = table(["Chỉ số", "Màu", "Ghi chú"]);
+    let mut t = table(["Chỉ số", "Màu", "So với kỳ trước", "Ghi chú"]);
     for a in &d.assessments {
-        t.add_row(vec![a.indicator.clone(), colour(a.colour), a.note.clone()]);
+        let number = a.indicator.rsplit('/').next().unwrap_or_default().replace('-', ".");
+        let compared = if a.change == 0 {
+            String::new()
+        } else {
+            format!(
+                "{} (kỳ trước {})",
+                label_cell::<Change>(a.change, "change"),
+                label_cell::<Colour>(a.previous_colour, "colour").to_lowercase()
+            )
+        };
+        t.add_row(vec![
+            number,
+            label_cell::<Colour>(a.colour, "colour"),
+            compared,
+            a.note.clone(),
+        ]);
     }
     let labels = Labels::of(ctx, [d.unit.as_str()]).await;
     output::print(&format!("{} ({}, {})", d.name, labels.label(&d.unit), d.period))?;

@@ -19,6 +19,8 @@ use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::quality::v1 as pb;
 use pb::{Change, Colour, Quadrant};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::common::{check_enum, check_name, eq};
@@ -381,7 +383,7 @@ impl Quality {
         let note = text::clean(&mut v, "assessment.note", &input.note, false, 5000);
         v.check()?;
         let db = self.journal.db().reader();
-        self.checked_diagnostic(ctx, &diagnostic_id).await?;
+        let diagnostic = self.checked_diagnostic(ctx, &diagnostic_id).await?;
         let indicator: Row<pb::Indicator> = INDICATORS.find(db, &code).await?.ok_or_else(|| {
             ServiceError::invalid("assessment.indicator", format!("{} does not exist", input.indicator))
         })?;
@@ -397,6 +399,14 @@ impl Quality {
         let mut tx = self.journal.begin(ctx).await?;
         let now = self.clock.now();
         let id = format!("{diagnostic_id}/{code}");
+        let (before, after) = neighbours(tx.txn(), &diagnostic).await?;
+        let previous_colour = match &before {
+            Some(before) => ASSESSMENTS
+                .find::<pb::Assessment>(tx.txn(), &format!("{}/{code}", before.id))
+                .await?
+                .map_or(0, |a| a.message.colour),
+            None => 0,
+        };
         let message = pb::Assessment {
             indicator: format!("indicators/{code}"),
             quadrant: indicator.message.quadrant,
@@ -404,8 +414,22 @@ impl Quality {
             evidence,
             note,
             assessor: ctx.principal.name.clone(),
+            previous_colour,
+            change: change(previous_colour, input.colour) as i32,
             ..Default::default()
         };
+        // The next period's assessment of the indicator now compares with this one.
+        if let Some(after) = after
+            && let Some(mut next) = ASSESSMENTS
+                .find::<pb::Assessment>(tx.txn(), &format!("{}/{code}", after.id))
+                .await?
+            && next.message.previous_colour != input.colour
+        {
+            next.message.previous_colour = input.colour;
+            next.message.change = change(input.colour, next.message.colour) as i32;
+            ASSESSMENTS.save(tx.txn(), &mut next, now).await?;
+            write::event(&mut tx, &next, "recorded");
+        }
         let row = match ASSESSMENTS.find::<pb::Assessment>(tx.txn(), &id).await? {
             Some(mut row) => {
                 row.message = message;
@@ -508,6 +532,34 @@ impl Quality {
         response.current_counts = current_counts.into_values().collect();
         Ok(response)
     }
+}
+
+/// The unit's diagnostics of the periods just before and just after `diagnostic`'s.
+async fn neighbours(
+    db: &impl ConnectionTrait,
+    diagnostic: &Row<pb::Diagnostic>,
+) -> ServiceResult<(Option<Row<pb::Diagnostic>>, Option<Row<pb::Diagnostic>>)> {
+    let mut nearest = Vec::new();
+    for before in [true, false] {
+        let key = diagnostic.sort_key.clone();
+        let side = if before {
+            Expr::col("sort_key").lt(key)
+        } else {
+            Expr::col("sort_key").gt(key)
+        };
+        let mut found = DIAGNOSTICS
+            .list(
+                db,
+                vec![eq("unit", diagnostic.unit.clone()), side],
+                &[("sort_key", before)],
+                Some(1),
+                0,
+            )
+            .await?;
+        nearest.push(found.pop());
+    }
+    let after = nearest.pop().flatten();
+    Ok((nearest.pop().flatten(), after))
 }
 
 #[cfg(test)]
