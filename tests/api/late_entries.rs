@@ -422,52 +422,15 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
         .await;
     let mut leader = server.quality(&leader_token);
     let mut auditing = server.quality(&auditor_token);
-    let programme = leader
-        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
-        .await
-        .unwrap()
-        .into_inner();
-    let audit = auditing
-        .create_audit(CreateAuditRequest {
-            audit: Some(Audit {
-                programme: programme.name.clone(),
-                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
-                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
-                criteria: vec!["7.5".into()],
-                auditees: vec![counter_unit.name.clone()],
-                auditors: vec![auditor.name.clone()],
-                start_date: quality_day(6, 3),
-                end_date: quality_day(6, 3),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    auditing
-        .start_audit(StartAuditRequest {
-            name: audit.name.clone(),
-            etag: String::new(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let finding = auditing
-        .create_finding(CreateFindingRequest {
-            parent: audit.name.clone(),
-            finding: Some(Finding {
-                r#type: FindingType::MinorNonconformity as i32,
-                clause: "7.5.3".into(),
-                statement: "Sổ theo dõi không ghi ngày trả kết quả".into(),
-                auditee: counter_unit.name.clone(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let (_, finding) = eiso_tests::quality::audited_counter(
+        &mut leader,
+        &mut auditing,
+        &office.name,
+        &counter_unit.name,
+        &auditor.name,
+        quality_day(6, 3),
+    )
+    .await;
 
     // Entered on 15 July: opened on 4 June, due 20 June (in the past now, not then).
     time.set(at(7, 15, 9));
@@ -656,20 +619,13 @@ async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
         .unwrap()
         .into_inner();
     let audit = auditing
-        .create_audit(CreateAuditRequest {
-            audit: Some(Audit {
-                programme: programme.name.clone(),
-                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
-                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
-                criteria: vec!["7.5".into()],
-                auditees: vec![counter_unit.name.clone()],
-                auditors: vec![auditor.name.clone()],
-                start_date: quality_day(6, 3),
-                end_date: quality_day(6, 4),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_audit(eiso_tests::quality::counter_audit(
+            &programme.name,
+            &counter_unit.name,
+            &auditor.name,
+            quality_day(6, 3),
+            quality_day(6, 4),
+        ))
         .await
         .unwrap()
         .into_inner();

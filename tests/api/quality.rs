@@ -914,52 +914,15 @@ async fn replanning_a_corrective_action_keeps_the_earlier_plans() {
         .await;
     let mut leader = server.quality(&leader_token);
     let mut auditing = server.quality(&auditor_token);
-    let programme = leader
-        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
-        .await
-        .unwrap()
-        .into_inner();
-    let audit = auditing
-        .create_audit(CreateAuditRequest {
-            audit: Some(Audit {
-                programme: programme.name.clone(),
-                title: "Đánh giá nội bộ Bộ phận Một cửa".into(),
-                scope: "Quy trình tiếp nhận và trả kết quả hồ sơ".into(),
-                criteria: vec!["7.5".into()],
-                auditees: vec![counter_unit.name.clone()],
-                auditors: vec![auditor.name.clone()],
-                start_date: date(2024, 6, 3),
-                end_date: date(2024, 6, 3),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    auditing
-        .start_audit(StartAuditRequest {
-            name: audit.name.clone(),
-            etag: String::new(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let finding = auditing
-        .create_finding(CreateFindingRequest {
-            parent: audit.name.clone(),
-            finding: Some(Finding {
-                r#type: FindingType::MinorNonconformity as i32,
-                clause: "7.5.3".into(),
-                statement: "Sổ theo dõi không ghi ngày trả kết quả".into(),
-                auditee: counter_unit.name.clone(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let (_, finding) = eiso_tests::quality::audited_counter(
+        &mut leader,
+        &mut auditing,
+        &office.name,
+        &counter_unit.name,
+        &auditor.name,
+        date(2024, 6, 3),
+    )
+    .await;
     let action = auditing
         .create_corrective_action(CreateCorrectiveActionRequest {
             corrective_action: Some(CorrectiveAction {
