@@ -18,8 +18,11 @@
 //! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
 //! ```
 
+use crate::eiso::documents::v1::{DocumentType, document, record};
 use crate::eiso::identity::v1::Role;
+use crate::eiso::plans::v1::ReportKind;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
+use crate::eiso::procedures::v1::procedure;
 use crate::eiso::procedures::v1::{
     ApplicantType, Channel, CopyKind, DossierStatus, OnlineLevel, Outcome, ProcedureLevel, Satisfaction,
     SupplementMode, Weekday,
@@ -61,6 +64,12 @@ pub trait ProtoEnum: Copy + Default + Into<i32> + TryFrom<i32> + 'static {
     fn short_name(&self) -> String {
         let name = self.as_str_name();
         name.strip_prefix(Self::prefix()).unwrap_or(name).to_ascii_lowercase()
+    }
+
+    /// The value of a [`Self::short_name`]: `service_centre` →
+    /// `UNIT_KIND_SERVICE_CENTRE`.
+    fn from_short_name(short: &str) -> Option<Self> {
+        Self::from_str_name(&format!("{}{}", Self::prefix(), short.to_ascii_uppercase()))
     }
 }
 
@@ -241,6 +250,67 @@ impl Label for TargetStatus {
     }
 }
 
+impl Label for DocumentType {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa phân loại",
+            Self::QualityManual => "Sổ tay chất lượng",
+            Self::Policy => "Chính sách chất lượng",
+            Self::Objectives => "Mục tiêu chất lượng",
+            Self::Procedure => "Quy trình",
+            Self::Instruction => "Hướng dẫn",
+            Self::Form => "Biểu mẫu",
+            Self::Record => "Hồ sơ",
+            Self::External => "Văn bản bên ngoài",
+        }
+    }
+}
+
+impl Label for document::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Draft => "Đang soạn thảo",
+            Self::Effective => "Có hiệu lực",
+            Self::Obsolete => "Hết hiệu lực",
+        }
+    }
+}
+
+impl Label for record::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Open => "Đang lập",
+            Self::Closed => "Đã đóng",
+            Self::Disposed => "Đã xử lý khi hết hạn lưu",
+        }
+    }
+}
+
+impl Label for procedure::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Draft => "Chưa công bố",
+            Self::Published => "Đã công bố",
+            Self::Withdrawn => "Đã bãi bỏ",
+        }
+    }
+}
+
+impl Label for ReportKind {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Báo cáo",
+            Self::Quarterly => "Báo cáo quý",
+            Self::HalfYear => "Báo cáo 6 tháng",
+            Self::Annual => "Báo cáo năm",
+            Self::OnDemand => "Báo cáo đột xuất",
+        }
+    }
+}
+
 impl Label for FindingType {
     fn label_vi(&self) -> &'static str {
         match self {
@@ -379,6 +449,11 @@ mod tests {
         assert_nfc::<inspection::State>();
         assert_nfc::<corrective_action::State>();
         assert_nfc::<Quadrant>();
+        assert_nfc::<DocumentType>();
+        assert_nfc::<document::State>();
+        assert_nfc::<record::State>();
+        assert_nfc::<procedure::State>();
+        assert_nfc::<ReportKind>();
         assert_nfc::<Colour>();
         assert_nfc::<Change>();
         for kind in values::<FindingType>().into_iter().skip(1) {

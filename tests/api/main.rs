@@ -33,3 +33,4 @@ mod undecodable;
 mod units;
 mod users;
 mod web;
+mod web_search;

@@ -46,7 +46,7 @@ fn names(response: &SearchResponse) -> Vec<String> {
 }
 
 /// Waits until every stream is indexed to its head.
-async fn caught_up(client: &mut SearchClient) -> IndexStatus {
+pub async fn caught_up(client: &mut SearchClient) -> IndexStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let status = client

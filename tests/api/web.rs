@@ -593,21 +593,14 @@ async fn the_counter_finds_a_procedure_by_typing_words_or_its_code() {
 #[tokio::test]
 async fn pages_show_a_dossier_only_inside_the_viewers_units() {
     let server = TestServer::start().await;
-    let office = server.education_office().await;
+    let eiso_tests::counter::SchoolWithDossier {
+        office,
+        school,
+        below,
+        sibling,
+        dossier,
+    } = server.school_with_dossier().await;
     let root = server.root_unit().await.name;
-    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
-    server.transfer_procedure(&office.controller, &school.name).await;
-    let (_, clerk) = server
-        .user_with_role("mot.cua.a", Role::CounterStaff, &school.name)
-        .await;
-    let dossier = server
-        .dossiers(&clerk)
-        .receive_dossier(transfer_receipt(&school.name, "Trần Thị Bình", Channel::Direct))
-        .await
-        .unwrap()
-        .into_inner();
     let id = dossier.name.trim_start_matches("dossiers/").to_string();
     for (who, unit, sees) in [
         ("same", school.name.as_str(), true),

@@ -305,6 +305,25 @@ test("the leader's dashboard counts the day's dossiers", async () => {
   await context.close();
 });
 
+test("the leader finds the day's dossiers from the header's search box, typed without diacritics", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  await page.fill("#tim-nhanh", "chuyen truong");
+  await page.press("#tim-nhanh", "Enter");
+  await page.waitForURL(/\/tim-kiem\?q=chuyen\+truong/);
+  assert.match(await page.textContent(".result-count"), /Tìm thấy \d+ kết quả/);
+  assert.ok(await page.locator(".snippet mark").count() >= 1, "the matched words are marked");
+  assert.ok((await page.textContent("main")).includes(receivedCode), "the dossier received today");
+  await checked(page, "search");
+  // Only dossiers: the kind's count narrows the search, and says how to widen it again.
+  await page.click(".facets >> text=Hồ sơ TTHC");
+  await page.waitForURL(/loai=dossier/);
+  assert.ok(await page.locator(".facets a.chosen").count() === 1);
+  await page.click(`.found a >> text=${receivedCode}`);
+  await page.waitForURL(receivedUrl);
+  await context.close();
+});
+
 test("a leader of another unit is refused the dossier", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "xem.le.chan", "xem.le.chan-Mat-Khau-1");

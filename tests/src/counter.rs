@@ -117,3 +117,47 @@ impl TestServer {
         Office { unit, controller }
     }
 }
+
+/// A school of the education office with its dossier, and the units a
+/// scoping test asks from: a team below the school and a school beside it.
+pub struct SchoolWithDossier {
+    pub office: Office,
+    pub school: eiso_proto::eiso::identity::v1::Unit,
+    pub below: eiso_proto::eiso::identity::v1::Unit,
+    pub sibling: eiso_proto::eiso::identity::v1::Unit,
+    /// Received at the school's counter from "Trần Thị Bình" for [`TRANSFER`].
+    pub dossier: eiso_proto::eiso::procedures::v1::Dossier,
+}
+
+impl TestServer {
+    /// "Trường THCS A" under [`TestServer::education_office`], with a team
+    /// below it and "Trường THCS B" beside it; the school publishes
+    /// [`TRANSFER`] and its clerk `mot.cua.a` receives one dossier.
+    pub async fn school_with_dossier(&self) -> SchoolWithDossier {
+        let office = self.education_office().await;
+        let school = self.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
+        let below = self.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
+        let sibling = self.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+        self.transfer_procedure(&office.controller, &school.name).await;
+        let (_, clerk) = self
+            .user_with_role(
+                "mot.cua.a",
+                eiso_proto::eiso::identity::v1::Role::CounterStaff,
+                &school.name,
+            )
+            .await;
+        let dossier = self
+            .dossiers(&clerk)
+            .receive_dossier(transfer_receipt(&school.name, "Trần Thị Bình", Channel::Direct))
+            .await
+            .unwrap()
+            .into_inner();
+        SchoolWithDossier {
+            office,
+            school,
+            below,
+            sibling,
+            dossier,
+        }
+    }
+}

@@ -33,6 +33,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("refuse.html", include_str!("templates/refuse.html")),
     ("password.html", include_str!("templates/password.html")),
     ("demo.html", include_str!("templates/demo.html")),
+    ("search.html", include_str!("templates/search.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

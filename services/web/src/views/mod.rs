@@ -15,6 +15,7 @@ mod lookup;
 mod password;
 mod receive;
 mod refuse;
+mod search;
 mod sign_in;
 
 use axum::Router;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<Web> {
         .route("/tra-cuu/danh-gia", post(lookup::rate))
         .route("/ho-so", get(dossiers::page))
         .route("/viec-cua-toi", get(dossiers::mine))
+        .route("/tim-kiem", get(search::page))
         .route("/tong-quan", get(dashboard::page))
         .route("/tong-quan.xlsx", get(dashboard::workbook))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))
