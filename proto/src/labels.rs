@@ -18,7 +18,7 @@
 //! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
 //! ```
 
-use crate::eiso::documents::v1::{DocumentType, document, record};
+use crate::eiso::documents::v1::{Confidentiality, DocumentType, document, record, review, revision};
 use crate::eiso::identity::v1::Role;
 use crate::eiso::plans::v1::ReportKind;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
@@ -64,6 +64,11 @@ pub trait ProtoEnum: Copy + Default + Into<i32> + TryFrom<i32> + 'static {
     fn short_name(&self) -> String {
         let name = self.as_str_name();
         name.strip_prefix(Self::prefix()).unwrap_or(name).to_ascii_lowercase()
+    }
+
+    /// Every value this build knows, by number (the unset value first).
+    fn values() -> Vec<Self> {
+        (0..64).filter_map(Self::of).collect()
     }
 
     /// The value of a [`Self::short_name`]: `service_centre` →
@@ -266,6 +271,42 @@ impl Label for DocumentType {
     }
 }
 
+impl Label for Confidentiality {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Public => "Công khai",
+            Self::Internal => "Nội bộ",
+            Self::Restricted => "Hạn chế",
+        }
+    }
+}
+
+impl Label for revision::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Draft => "Đang soạn thảo",
+            Self::InReview => "Đang xem xét",
+            Self::Approved => "Đã phê duyệt",
+            Self::Effective => "Đang có hiệu lực",
+            Self::Superseded => "Đã được thay thế",
+            Self::Obsolete => "Hết hiệu lực",
+        }
+    }
+}
+
+impl Label for review::Decision {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Pending => "Chưa cho ý kiến",
+            Self::Approved => "Đồng ý",
+            Self::Rejected => "Không đồng ý",
+        }
+    }
+}
+
 impl Label for document::State {
     fn label_vi(&self) -> &'static str {
         match self {
@@ -410,9 +451,8 @@ mod tests {
     use crate::eiso::documents::v1::revision;
     use crate::eiso::identity::v1::UnitKind;
 
-    /// Every value of `E` this build knows, by number.
     fn values<E: ProtoEnum>() -> Vec<E> {
-        (0..64).filter_map(E::of).collect()
+        E::values()
     }
 
     fn assert_nfc<E: Label>() {
@@ -450,6 +490,9 @@ mod tests {
         assert_nfc::<corrective_action::State>();
         assert_nfc::<Quadrant>();
         assert_nfc::<DocumentType>();
+        assert_nfc::<Confidentiality>();
+        assert_nfc::<revision::State>();
+        assert_nfc::<review::Decision>();
         assert_nfc::<document::State>();
         assert_nfc::<record::State>();
         assert_nfc::<procedure::State>();

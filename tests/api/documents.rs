@@ -57,14 +57,7 @@ async fn the_whole_revision_lifecycle() {
 
     // Revision 1: drafted under a check-out lock.
     let r1 = controller
-        .create_revision(CreateRevisionRequest {
-            parent: document.name.clone(),
-            revision: Some(Revision {
-                change_summary: "Ban hành lần đầu".into(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_revision(eiso_tests::documents::first_revision(&document.name))
         .await
         .unwrap()
         .into_inner();

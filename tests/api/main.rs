@@ -33,4 +33,5 @@ mod undecodable;
 mod units;
 mod users;
 mod web;
+mod web_documents;
 mod web_search;

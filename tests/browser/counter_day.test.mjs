@@ -324,6 +324,47 @@ test("the leader finds the day's dossiers from the header's search box, typed wi
   await context.close();
 });
 
+test("the leader reads a published procedure, its reviews and its PDF from the documents' pages", async () => {
+  // Written by the secretary, reviewed by the leader (rejected once, then approved), published.
+  const controllerCli = { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-thu-ky") };
+  const leaderCli = { ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, "cli-lanh-dao") };
+  const as = (env, args) => execFileSync(cliBin, args, { env, encoding: "utf8" });
+  const leader = JSON.parse(eiso(["users", "list", "--filter", 'username = "lanh.dao"', "--output", "json"])).users[0].name;
+  const created = JSON.parse(as(controllerCli, ["docs", "create", "--code", "QT-TTHC-01",
+    "--title", "Quy trình tiếp nhận và trả kết quả hồ sơ tại Bộ phận Một cửa", "--type", "procedure",
+    "--owner-unit", units.office, "--review-months", "12", "--tag", "một cửa", "--output", "json"]));
+  const revision = created.revision.name;
+  const pdf = join(dir, "QT-TTHC-01 Quy trình một cửa.pdf");
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+  as(controllerCli, ["docs", "upload", revision, pdf]);
+  as(controllerCli, ["docs", "submit", revision, "--reviewer", leader]);
+  as(leaderCli, ["docs", "reject", revision, "--comment", "Bổ sung bước trả kết quả qua bưu chính"]);
+  as(controllerCli, ["docs", "submit", revision, "--reviewer", leader]);
+  as(leaderCli, ["docs", "approve", revision, "--comment", "Đồng ý ban hành"]);
+  as(controllerCli, ["docs", "publish", revision]);
+
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  await page.click("nav >> text=Tài liệu");
+  await page.waitForURL(/\/tai-lieu$/);
+  assert.match(await page.textContent("table.list"), /QT-TTHC-01/);
+  await checked(page, "documents");
+  await page.click("table.list >> text=QT-TTHC-01");
+  await page.waitForURL(/\/tai-lieu\/[^/]+$/);
+  const main = await page.textContent("main");
+  assert.match(main, /Lần ban hành 1/);
+  assert.match(main, /Bổ sung bước trả kết quả qua bưu chính|Đồng ý ban hành/);
+  assert.match(main, /vòng 2/);
+  await checked(page, "document");
+  // The PDF, as the browser is given it.
+  const href = await page.getAttribute(".in-force .files a >> text=Tải về", "href");
+  const response = await page.request.get(`${base}${href}`);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()["content-disposition"], /^attachment;/);
+  assert.match((await response.body()).toString("latin1"), /^%PDF-1.4/);
+  await context.close();
+});
+
 test("a leader of another unit is refused the dossier", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "xem.le.chan", "xem.le.chan-Mat-Khau-1");

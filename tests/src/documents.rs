@@ -2,9 +2,9 @@
 //! create requests, and a file's upload and download.
 
 use eiso_proto::eiso::documents::v1::{
-    Confidentiality, CreateDocumentRequest, CreateRecordRequest, Disposition, Document, DocumentType,
-    DownloadFileRequest, File, Record, UploadFileHeader, UploadFileRequest, download_file_response,
-    upload_file_request,
+    Confidentiality, CreateDocumentRequest, CreateRecordRequest, CreateRevisionRequest, Disposition, Document,
+    DocumentType, DownloadFileRequest, File, Record, Revision, UploadFileHeader, UploadFileRequest,
+    download_file_response, upload_file_request,
 };
 
 use crate::Documents;
@@ -42,6 +42,19 @@ pub fn procedure(code: &str, title: &str, owner_unit: &str, confidentiality: Con
 pub fn create(document: Document) -> CreateDocumentRequest {
     CreateDocumentRequest {
         document: Some(document),
+        request_id: String::new(),
+    }
+}
+
+/// The request that starts `document`'s first revision ("Ban hành lần
+/// đầu"), without a request id.
+pub fn first_revision(document: &str) -> CreateRevisionRequest {
+    CreateRevisionRequest {
+        parent: document.into(),
+        revision: Some(Revision {
+            change_summary: "Ban hành lần đầu".into(),
+            ..Default::default()
+        }),
         request_id: String::new(),
     }
 }

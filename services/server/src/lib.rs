@@ -234,6 +234,7 @@ impl App {
             identity: identity.clone(),
             verifier: verifier.clone(),
             procedures: procedures.clone(),
+            documents: documents.clone(),
             search: search.clone(),
             plans: plans.clone(),
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),
@@ -242,6 +243,7 @@ impl App {
             trails: HashMap::from([
                 (eiso_identity::SERVICE_NAME.to_string(), identity_db.clone()),
                 (eiso_procedures::SERVICE_NAME.to_string(), procedures_db.clone()),
+                (eiso_documents::SERVICE_NAME.to_string(), documents_db.clone()),
             ]),
         });
 

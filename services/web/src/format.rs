@@ -65,6 +65,18 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
+/// An address's query from (key, value) pairs: values trimmed and
+/// percent-encoded, empty ones left out.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| (key, value.trim()))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{key}={}", percent_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// A number as Vietnamese writes it, without trailing zeros: `95`, `92,5`.
 pub fn decimal(value: f64) -> String {
     let text = format!("{value:.2}");

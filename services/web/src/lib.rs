@@ -47,6 +47,8 @@ pub struct Parts {
     pub procedures: Procedures,
     /// The reform plans: the dashboard sets its rates beside their targets.
     pub plans: eiso_plans::Plans,
+    /// Controlled documents and records.
+    pub documents: eiso_documents::Documents,
     /// The search index: the counter finds a procedure by typing.
     pub search: eiso_search::Search,
     pub directory: Arc<dyn Directory>,
@@ -92,6 +94,10 @@ impl Web {
 
     pub fn plans(&self) -> &eiso_plans::Plans {
         &self.0.plans
+    }
+
+    pub fn documents(&self) -> &eiso_documents::Documents {
+        &self.0.documents
     }
 
     pub fn search(&self) -> &eiso_search::Search {

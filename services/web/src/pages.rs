@@ -34,6 +34,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("password.html", include_str!("templates/password.html")),
     ("demo.html", include_str!("templates/demo.html")),
     ("search.html", include_str!("templates/search.html")),
+    ("documents.html", include_str!("templates/documents.html")),
+    ("document.html", include_str!("templates/document.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -105,8 +105,7 @@ impl ListQuery {
         }
         let unit = self.don_vi.trim();
         if !unit.is_empty() {
-            let id = unit.strip_prefix("units/").ok_or_else(|| bad("đơn vị"))?;
-            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            if !super::fields::is_unit_name(unit) {
                 return Err(bad("đơn vị"));
             }
             out.push(format!("agency = \"{unit}\""));
@@ -134,7 +133,7 @@ impl ListQuery {
 
     /// The address's query without the page: what the next page's link keeps.
     fn query_string(&self) -> String {
-        [
+        format::query_string(&[
             ("loai", &self.loai),
             ("ma", &self.ma),
             ("thu_tuc", &self.thu_tuc),
@@ -142,12 +141,7 @@ impl ListQuery {
             ("kenh", &self.kenh),
             ("tu_ngay", &self.tu_ngay),
             ("den_ngay", &self.den_ngay),
-        ]
-        .iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(key, value)| format!("{key}={}", format::percent_encode(value.trim())))
-        .collect::<Vec<_>>()
-        .join("&")
+        ])
     }
 
     /// Whether any of the list's own filters is set (the filter panel opens).

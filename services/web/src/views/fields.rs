@@ -32,6 +32,13 @@ pub fn channel(value: &str) -> Option<Channel> {
 }
 
 /// Who an applicant is, as the counter's pages name it (`loai_nguoi_nop=`).
+/// Whether `value` is a unit's name, `units/{id}`, safe to put in a filter.
+pub fn is_unit_name(value: &str) -> bool {
+    value
+        .strip_prefix("units/")
+        .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
 pub const APPLICANT_TYPES: [(&str, ApplicantType); 4] = [
     ("cong-dan", ApplicantType::Citizen),
     ("doanh-nghiep", ApplicantType::Business),

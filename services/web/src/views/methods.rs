@@ -12,3 +12,7 @@ pub const LIST_PLANS: &str = "/eiso.plans.v1.PlanService/ListPlans";
 pub const LIST_TARGETS: &str = "/eiso.plans.v1.PlanService/ListTargets";
 pub const SEARCH: &str = "/eiso.search.v1.SearchService/Search";
 pub const GET_SERVICE_STATISTICS: &str = "/eiso.procedures.v1.DossierService/GetServiceStatistics";
+pub const LIST_DOCUMENTS: &str = "/eiso.documents.v1.DocumentService/ListDocuments";
+pub const GET_DOCUMENT: &str = "/eiso.documents.v1.DocumentService/GetDocument";
+pub const LIST_REVISIONS: &str = "/eiso.documents.v1.DocumentService/ListRevisions";
+pub const DOWNLOAD_FILE: &str = "/eiso.documents.v1.DocumentService/DownloadFile";

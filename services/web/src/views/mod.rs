@@ -7,8 +7,11 @@ mod actions;
 mod dashboard;
 mod deadline;
 mod demo;
+mod document;
+mod documents;
 mod dossier;
 mod dossiers;
+mod download;
 mod fields;
 mod home;
 mod lookup;
@@ -35,6 +38,9 @@ pub fn routes() -> Router<Web> {
         .route("/ho-so", get(dossiers::page))
         .route("/viec-cua-toi", get(dossiers::mine))
         .route("/tim-kiem", get(search::page))
+        .route("/tai-lieu", get(documents::page))
+        .route("/tai-lieu/{id}", get(document::page))
+        .route("/tep/{*name}", get(download::file))
         .route("/tong-quan", get(dashboard::page))
         .route("/tong-quan.xlsx", get(dashboard::workbook))
         .route("/ho-so/tiep-nhan", get(receive::page).post(receive::submit))

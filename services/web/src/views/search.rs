@@ -135,13 +135,7 @@ impl SearchQuery {
                 param.1 = value;
             }
         }
-        let query = params
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(key, value)| format!("{key}={}", format::percent_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
-        format!("/tim-kiem?{query}")
+        format!("/tim-kiem?{}", format::query_string(&params))
     }
 }
 
@@ -203,6 +197,7 @@ struct Found {
 fn page_of(name: &str, kind: &str) -> String {
     match (kind, name.split_once('/')) {
         ("dossier", Some((_, id))) => format!("/ho-so/{id}"),
+        ("document", Some(_)) => super::documents::href(name),
         _ => String::new(),
     }
 }

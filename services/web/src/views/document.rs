@@ -1,0 +1,235 @@
+//! Một tài liệu: its facts, the revision in force (now, or on a day asked),
+//! every revision with who wrote, reviewed and approved it and when, and
+//! its files to view in the browser or download.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use chrono::{NaiveTime, TimeZone};
+use eiso_proto::eiso::documents::v1::{self as pb, Confidentiality, DocumentType, document, review, revision};
+use eiso_proto::labels::{Label, ProtoEnum};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::methods::{GET_DOCUMENT, LIST_REVISIONS};
+use crate::error::PageError;
+use crate::names::Names;
+use crate::session::Session;
+use crate::{Web, format};
+
+#[derive(Deserialize, Default)]
+pub struct DocumentQuery {
+    /// The day whose revision in force is shown (`ngày/tháng/năm`); today when empty.
+    #[serde(default)]
+    ngay: String,
+}
+
+#[derive(Serialize)]
+struct FileView {
+    file_name: String,
+    size: String,
+    /// Shown in the browser (PDF, pictures) rather than only downloaded.
+    viewable: bool,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct ReviewView {
+    reviewer: String,
+    decision: String,
+    decision_key: String,
+    comment: String,
+    time: String,
+}
+
+#[derive(Serialize)]
+struct RevisionView {
+    number: i32,
+    state: String,
+    state_key: String,
+    change_summary: String,
+    change_reason: String,
+    author: String,
+    round: i32,
+    reviews: Vec<ReviewView>,
+    submitted: String,
+    approved: String,
+    effective: String,
+    ended: String,
+    files: Vec<FileView>,
+}
+
+/// A size as people read it: `850 B`, `12,5 KB`, `3,2 MB`.
+fn size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{} KB", format::decimal((b / KB * 10.0).round() / 10.0))
+    } else {
+        format!("{} MB", format::decimal((b / KB / KB * 10.0).round() / 10.0))
+    }
+}
+
+/// Whether a browser may show the file itself: PDF and pictures (not SVG,
+/// which can carry script).
+pub fn viewable(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
+/// The address of a file of a revision or a record (`…/files/{id}`).
+pub fn file_href(name: &str) -> String {
+    format!("/tep/{name}")
+}
+
+async fn revision_view(names: &mut Names<'_>, r: &pb::Revision) -> RevisionView {
+    let state = revision::State::try_from(r.state).unwrap_or_default();
+    let mut reviews = Vec::new();
+    for review in &r.reviews {
+        let decision = review::Decision::try_from(review.decision).unwrap_or_default();
+        reviews.push(ReviewView {
+            reviewer: names.user(&review.reviewer).await,
+            decision: decision.label_vi().into(),
+            decision_key: decision.short_name(),
+            comment: review.comment.clone(),
+            time: format::timestamp(review.decide_time.as_ref()),
+        });
+    }
+    RevisionView {
+        number: r.number,
+        state: state.label_vi().into(),
+        state_key: state.short_name(),
+        change_summary: r.change_summary.clone(),
+        change_reason: r.change_reason.clone(),
+        author: names.user(&r.author).await,
+        round: r.review_round,
+        reviews,
+        submitted: format::timestamp(r.submit_time.as_ref()),
+        approved: format::timestamp(r.approve_time.as_ref()),
+        effective: format::timestamp(r.effective_time.as_ref()),
+        ended: format::timestamp(r.end_time.as_ref()),
+        files: r
+            .files
+            .iter()
+            .map(|f| FileView {
+                file_name: f.file_name.clone(),
+                size: size(f.size),
+                viewable: viewable(&f.content_type),
+                href: file_href(&f.name),
+            })
+            .collect(),
+    }
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(query): Query<DocumentQuery>,
+) -> Result<Html<String>, PageError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(PageError::NotFound);
+    }
+    let name = format!("documents/{id}");
+    // The end of the day asked, in Vietnam's time.
+    let day = query.ngay.trim();
+    let as_of = if day.is_empty() {
+        None
+    } else {
+        let day = format::parse_day(day)
+            .ok_or_else(|| PageError::BadRequest(format!("Ngày “{day}” không hợp lệ: viết ngày/tháng/năm.")))?;
+        let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
+        let local = chrono_tz::Asia::Ho_Chi_Minh
+            .from_local_datetime(&end)
+            .single()
+            .ok_or_else(|| PageError::BadRequest("Ngày không hợp lệ.".into()))?;
+        Some(local.with_timezone(&chrono::Utc))
+    };
+    let document = web
+        .documents()
+        .get_document(
+            &session.context(GET_DOCUMENT)?,
+            pb::GetDocumentRequest {
+                name: name.clone(),
+                as_of_time: as_of.map(|t| eiso_proto::prost_types::Timestamp {
+                    seconds: t.timestamp(),
+                    nanos: 0,
+                }),
+            },
+        )
+        .await?;
+    let revisions = web
+        .documents()
+        .list_revisions(
+            &session.context(LIST_REVISIONS)?,
+            pb::ListRevisionsRequest {
+                parent: name.clone(),
+                page_size: 100,
+                ..Default::default()
+            },
+        )
+        .await?
+        .revisions;
+    let mut names = Names::new(&web);
+    let mut shown = Vec::new();
+    for r in revisions.iter().rev() {
+        shown.push(revision_view(&mut names, r).await);
+    }
+    let in_force = match &document.revision {
+        Some(r) => Some(revision_view(&mut names, r).await),
+        None => None,
+    };
+    let state = document::State::try_from(document.state).unwrap_or_default();
+    web.pages().render(
+        "document.html",
+        context! {
+            frame => session.frame(),
+            title => format!("{} {}", document.code, document.title),
+            id,
+            code => document.code,
+            heading => document.title,
+            kind => DocumentType::try_from(document.r#type).unwrap_or_default().label_vi(),
+            unit => names.unit(&document.owner_unit).await,
+            confidentiality => Confidentiality::try_from(document.confidentiality).unwrap_or_default().label_vi(),
+            state => state.label_vi(),
+            state_key => state.short_name(),
+            tags => document.tags,
+            review_months => document.review_interval_months,
+            next_review => format::timestamp(document.next_review_time.as_ref()),
+            external => document.external_origin.map(|o| context! {
+                issuer => o.issuer,
+                reference => o.reference,
+                issued => format::timestamp(o.issue_time.as_ref()),
+            }),
+            day => day,
+            in_force,
+            revisions => shown,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size(850), "850 B");
+        assert_eq!(size(12_800), "12,5 KB");
+        assert_eq!(size(3_355_443), "3,2 MB");
+    }
+
+    #[test]
+    fn only_pdf_and_pictures_open_in_the_browser() {
+        assert!(viewable("application/pdf"));
+        assert!(viewable("image/png"));
+        assert!(!viewable("image/svg+xml"));
+        assert!(!viewable("text/html"));
+        assert!(!viewable(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ));
+    }
+}
