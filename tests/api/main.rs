@@ -34,4 +34,5 @@ mod units;
 mod users;
 mod web;
 mod web_documents;
+mod web_reviews;
 mod web_search;

@@ -338,13 +338,36 @@ test("the leader reads a published procedure, its reviews and its PDF from the d
   writeFileSync(pdf, "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
   as(controllerCli, ["docs", "upload", revision, pdf]);
   as(controllerCli, ["docs", "submit", revision, "--reviewer", leader]);
-  as(leaderCli, ["docs", "reject", revision, "--comment", "Bổ sung bước trả kết quả qua bưu chính"]);
-  as(controllerCli, ["docs", "submit", revision, "--reviewer", leader]);
-  as(leaderCli, ["docs", "approve", revision, "--comment", "Đồng ý ban hành"]);
-  as(controllerCli, ["docs", "publish", revision]);
 
+  // The leader disagrees from the inbox, saying what must change; then, sent
+  // again, agrees; the secretary publishes from hers.
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  await page.click("nav >> text=Chờ duyệt");
+  await page.waitForURL(/\/cho-duyet$/);
+  assert.match(await page.textContent("main"), /QT-TTHC-01/);
+  await page.click("button >> text=Không đồng ý");
+  assert.match(await page.textContent(".error-summary"), /Nhập nhận xét/);
+  await checked(page, "reviews-comment-missing");
+  await page.fill("textarea[name=nhan_xet]", "Bổ sung bước trả kết quả qua bưu chính");
+  await page.click("button >> text=Không đồng ý");
+  await page.waitForURL(/da=khong-dong-y/);
+  as(controllerCli, ["docs", "submit", revision, "--reviewer", leader]);
+  await page.goto(`${base}/cho-duyet`);
+  await checked(page, "reviews");
+  await page.fill("textarea[name=nhan_xet]", "Đồng ý ban hành");
+  await page.click("button >> text=Đồng ý");
+  await page.waitForURL(/da=dong-y/);
+  const secretaryContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const secretary = await signIn(secretaryContext, "thu.ky", "thu.ky-Mat-Khau-1");
+  await secretary.goto(`${base}/cho-duyet`);
+  assert.match(await secretary.textContent("main"), /Đã phê duyệt, chờ ban hành/);
+  await checked(secretary, "reviews-to-publish");
+  await secretary.click("button >> text=Ban hành");
+  await secretary.waitForURL(/da=ban-hanh/);
+  await secretaryContext.close();
+
+  await page.goto(`${base}/`);
   await page.click("nav >> text=Tài liệu");
   await page.waitForURL(/\/tai-lieu$/);
   assert.match(await page.textContent("table.list"), /QT-TTHC-01/);

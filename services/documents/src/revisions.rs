@@ -16,6 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::Documents;
+use crate::access::readable_documents;
 use crate::documents::next_review;
 use crate::rows::{
     REVISION_COLUMNS, RevisionRow, files_of, get_document, get_revision, parse_revision_name, revision_proto,
@@ -196,22 +197,66 @@ impl Documents {
         ctx: &CallContext,
         request: ListRevisionsRequest,
     ) -> ServiceResult<ListRevisionsResponse> {
-        let id = names::parse(&request.parent, "documents", "parent")?;
-        let listing = list::Listing::paged(request.page_size, &request.page_token, &request.parent, 50, 1000)?;
+        const SPEC: list::Spec = list::Spec::new(&["state", "pending_reviewer"], &[], "");
+        let every = request.parent == "documents/-";
+        let id = if every {
+            None
+        } else {
+            Some(names::parse(&request.parent, "documents", "parent")?)
+        };
+        let listing = eiso_platform::listing!(&SPEC, request, under request.parent, unordered)?;
         let db = self.journal.db().reader();
-        let document = get_document(db, &id).await?;
-        self.ensure_readable(&ctx.principal, &document).await?;
-        let mut rows = db
-            .query_all(
-                Query::select()
-                    .columns(REVISION_COLUMNS)
-                    .from("revisions")
-                    .and_where(Expr::col("document_id").eq(id.clone()))
-                    .order_by("number", Order::Desc)
-                    .limit(listing.fetch())
-                    .offset(listing.offset),
-            )
-            .await?;
+        let mut query = Query::select();
+        query.columns(REVISION_COLUMNS).from("revisions");
+        match &id {
+            Some(id) => {
+                let document = get_document(db, id).await?;
+                self.ensure_readable(&ctx.principal, &document).await?;
+                query.and_where(Expr::col("document_id").eq(id.clone()));
+                query.order_by("number", Order::Desc);
+            }
+            None => {
+                let mut readable = Query::select();
+                readable.column("id").from("documents");
+                if let Some(visible) = readable_documents(&self.reader_scope(&ctx.principal).await?) {
+                    readable.and_where(visible);
+                }
+                query.and_where(Expr::col("document_id").in_subquery(readable));
+                query
+                    .order_by("update_time", Order::Desc)
+                    .order_by("document_id", Order::Asc)
+                    .order_by("number", Order::Desc);
+            }
+        }
+        listing.filter(&mut query, |condition| {
+            let value = &condition.value;
+            Ok(match condition.field.as_str() {
+                "state" => Expr::col("state").eq(list::enum_value(
+                    value,
+                    "STATE_",
+                    "state",
+                    revision::State::from_str_name,
+                )?),
+                _ => {
+                    names::parse(value, "users", "filter")?;
+                    Expr::col("state")
+                        .eq(revision::State::InReview as i32)
+                        .and(Expr::exists(
+                            Query::select()
+                                .expr(Expr::val(1))
+                                .from("reviews")
+                                .and_where(Expr::col(("reviews", "document_id")).equals(("revisions", "document_id")))
+                                .and_where(Expr::col(("reviews", "number")).equals(("revisions", "number")))
+                                .and_where(Expr::col(("reviews", "round")).equals(("revisions", "review_round")))
+                                .and_where(Expr::col(("reviews", "reviewer")).eq(value.clone()))
+                                .and_where(Expr::col(("reviews", "decision")).eq(review::Decision::Pending as i32))
+                                .to_owned(),
+                        ))
+                }
+            })
+        })?;
+        listing.limit(&mut query);
+        let mut rows = db.query_all(&query).await?;
         let next_page_token = listing.finish(&mut rows);
         let mut revisions = Vec::new();
         for row in &rows {

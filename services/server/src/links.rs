@@ -122,6 +122,7 @@ impl ServiceLinks {
                                 parent: name.to_string(),
                                 page_size: 1000,
                                 page_token,
+                                filter: String::new(),
                             },
                         )
                         .await

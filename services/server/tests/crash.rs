@@ -524,6 +524,7 @@ async fn inspect(client: &mut Documents, name: &str) -> Seen {
                 parent: name.into(),
                 page_size: 1000,
                 page_token,
+                filter: String::new(),
             })
             .await
             .unwrap()

@@ -36,6 +36,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("search.html", include_str!("templates/search.html")),
     ("documents.html", include_str!("templates/documents.html")),
     ("document.html", include_str!("templates/document.html")),
+    ("reviews.html", include_str!("templates/reviews.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

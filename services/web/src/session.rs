@@ -100,6 +100,8 @@ impl Session {
             counter: self.may(crate::views::methods::RECEIVE_DOSSIER),
             officer: self.principal.has_role(Role::ProcessingOfficer) || self.principal.has_role(Role::Leader),
             leader: self.principal.has_role(Role::Leader),
+            reviewer: self.may(crate::views::methods::APPROVE_REVISION)
+                || self.may(crate::views::methods::PUBLISH_REVISION),
         }
     }
 }
@@ -116,6 +118,8 @@ pub struct Frame {
     pub officer: bool,
     /// Answers for the unit's figures: the dashboard.
     pub leader: bool,
+    /// Reviews or publishes documents: the review inbox.
+    pub reviewer: bool,
 }
 
 /// Keeps a person at work signed in: once half of the session token's

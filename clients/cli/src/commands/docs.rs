@@ -265,6 +265,7 @@ async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
             parent: args.document.clone(),
             page_size,
             page_token,
+            filter: String::new(),
         },
         ctx.documents(),
         |mut client, request| async move { client.list_revisions(request).await },

@@ -24,7 +24,7 @@ pub struct DocumentQuery {
 }
 
 #[derive(Serialize)]
-struct FileView {
+pub struct FileView {
     file_name: String,
     size: String,
     /// Shown in the browser (PDF, pictures) rather than only downloaded.
@@ -81,7 +81,7 @@ pub fn viewable(content_type: &str) -> bool {
 }
 
 /// The address of a file of a revision or a record (`…/files/{id}`).
-pub fn file_href(name: &str) -> String {
+fn file_href(name: &str) -> String {
     format!("/tep/{name}")
 }
 
@@ -111,17 +111,21 @@ async fn revision_view(names: &mut Names<'_>, r: &pb::Revision) -> RevisionView 
         approved: format::timestamp(r.approve_time.as_ref()),
         effective: format::timestamp(r.effective_time.as_ref()),
         ended: format::timestamp(r.end_time.as_ref()),
-        files: r
-            .files
-            .iter()
-            .map(|f| FileView {
-                file_name: f.file_name.clone(),
-                size: size(f.size),
-                viewable: viewable(&f.content_type),
-                href: file_href(&f.name),
-            })
-            .collect(),
+        files: file_views(&r.files),
     }
+}
+
+/// Files as links to view (PDF, pictures) or download.
+pub fn file_views(files: &[pb::File]) -> Vec<FileView> {
+    files
+        .iter()
+        .map(|f| FileView {
+            file_name: f.file_name.clone(),
+            size: size(f.size),
+            viewable: viewable(&f.content_type),
+            href: file_href(&f.name),
+        })
+        .collect()
 }
 
 pub async fn page(

@@ -16,3 +16,7 @@ pub const LIST_DOCUMENTS: &str = "/eiso.documents.v1.DocumentService/ListDocumen
 pub const GET_DOCUMENT: &str = "/eiso.documents.v1.DocumentService/GetDocument";
 pub const LIST_REVISIONS: &str = "/eiso.documents.v1.DocumentService/ListRevisions";
 pub const DOWNLOAD_FILE: &str = "/eiso.documents.v1.DocumentService/DownloadFile";
+pub const APPROVE_REVISION: &str = "/eiso.documents.v1.DocumentService/ApproveRevision";
+pub const REJECT_REVISION: &str = "/eiso.documents.v1.DocumentService/RejectRevision";
+pub const PUBLISH_REVISION: &str = "/eiso.documents.v1.DocumentService/PublishRevision";
+pub const LIST_REVIEW_DUE: &str = "/eiso.documents.v1.DocumentService/ListReviewDueDocuments";

@@ -18,6 +18,7 @@ mod lookup;
 mod password;
 mod receive;
 mod refuse;
+mod reviews;
 mod search;
 mod sign_in;
 
@@ -39,6 +40,8 @@ pub fn routes() -> Router<Web> {
         .route("/viec-cua-toi", get(dossiers::mine))
         .route("/tim-kiem", get(search::page))
         .route("/tai-lieu", get(documents::page))
+        .route("/cho-duyet", get(reviews::page))
+        .route("/cho-duyet/{id}/{number}/{action}", post(reviews::submit))
         .route("/tai-lieu/{id}", get(document::page))
         .route("/tep/{*name}", get(download::file))
         .route("/tong-quan", get(dashboard::page))
