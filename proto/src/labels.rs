@@ -18,7 +18,7 @@
 //! assert_eq!(DossierStatus::InProgress.short_name(), "in_progress");
 //! ```
 
-use crate::eiso::documents::v1::{Confidentiality, DocumentType, document, record, review, revision};
+use crate::eiso::documents::v1::{Confidentiality, Disposition, DocumentType, document, record, review, revision};
 use crate::eiso::identity::v1::Role;
 use crate::eiso::plans::v1::ReportKind;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
@@ -329,6 +329,17 @@ impl Label for record::State {
     }
 }
 
+impl Label for Disposition {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "Chưa xác định",
+            Self::Keep => "Tiếp tục lưu giữ",
+            Self::Destroy => "Hủy",
+            Self::TransferToArchive => "Nộp lưu trữ lịch sử",
+        }
+    }
+}
+
 impl Label for procedure::State {
     fn label_vi(&self) -> &'static str {
         match self {
@@ -491,6 +502,7 @@ mod tests {
         assert_nfc::<Quadrant>();
         assert_nfc::<DocumentType>();
         assert_nfc::<Confidentiality>();
+        assert_nfc::<Disposition>();
         assert_nfc::<revision::State>();
         assert_nfc::<review::Decision>();
         assert_nfc::<document::State>();

@@ -9,7 +9,6 @@ use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
 use eiso_tests::documents::{PDF, create, document, download, procedure, upload};
 use eiso_tests::values::mask;
-use sea_orm::ConnectionTrait;
 use tonic::Code;
 
 fn now() -> Timestamp {
@@ -622,16 +621,10 @@ async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     let mut client = server.documents(&token);
 
     let record = client
-        .create_record(CreateRecordRequest {
-            record: Some(Record {
-                title: "Sổ theo dõi hồ sơ năm 2024".into(),
-                owner_unit: office.name.clone(),
-                retention_months: 60,
-                disposition: Disposition::Destroy as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
+        .create_record(eiso_tests::documents::record_to_destroy(
+            "Sổ theo dõi hồ sơ năm 2024",
+            &office.name,
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -689,17 +682,7 @@ async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     assert_eq!(due_later.records.len(), 1);
 
     // Five years pass (the stored end of retention is moved back).
-    let raw = server.backend.as_ref().unwrap().connect_raw("documents").await;
-    let past = chrono::Utc::now() - chrono::Duration::days(1);
-    let sql = match raw.get_database_backend() {
-        sea_orm::DbBackend::Postgres => format!("UPDATE records SET retention_end_time = '{}'", past.to_rfc3339()),
-        _ => format!(
-            "UPDATE records SET retention_end_time = '{}'",
-            past.format("%Y-%m-%d %H:%M:%S%.6f %:z")
-        ),
-    };
-    raw.execute_unprepared(&sql).await.unwrap();
-    raw.close().await.unwrap();
+    server.end_record_retention().await;
 
     let disposed = client.dispose_record(dispose).await.unwrap().into_inner();
     assert_eq!(disposed.state, record::State::Disposed as i32);

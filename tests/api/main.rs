@@ -34,5 +34,6 @@ mod units;
 mod users;
 mod web;
 mod web_documents;
+mod web_records;
 mod web_reviews;
 mod web_search;

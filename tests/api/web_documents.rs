@@ -84,6 +84,7 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
     controller
         .publish_revision(PublishRevisionRequest {
             name: r1.name.clone(),
+            acknowledgement_units: vec![school.name.clone()],
             ..Default::default()
         })
         .await
@@ -98,10 +99,7 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
         ("descendant", below.name.as_str(), false),
         ("sibling", sibling.name.as_str(), false),
     ] {
-        let username = format!("lanh.dao.{who}");
-        server.user_with_role(&username, Role::Leader, unit).await;
-        let mut browser = Browser::new(server.addr);
-        browser.sign_in(&username, &format!("{username}-password")).await;
+        let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let list = browser.get("/tai-lieu").await;
         assert_eq!(list.status, 200, "{who}");
         assert_eq!(list.body.contains("QT-TS-01"), sees, "{who}: the list");
@@ -174,6 +172,29 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
     );
     // Names that are not a file's are not asked of the service.
     assert_eq!(browser.get("/tep/documents/x/revisions/1").await.status, 404);
+
+    // The school's staff were asked to read it: who has and who has not.
+    assert!(page.body.contains("Xác nhận đã đọc: 0/1"), "{}", page.body);
+    assert!(page.body.contains("Chưa xác nhận:</strong> Người dùng hieu.truong"));
+    let mut head = Browser::new(server.addr);
+    head.sign_in("hieu.truong", "hieu.truong-password").await;
+    let csrf = head.csrf();
+    let read = head
+        .post(&format!("{page_address}/lan/1/da-doc"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(read.status, 303);
+    assert_eq!(
+        read.location.as_deref(),
+        Some(format!("{page_address}?da=da-doc").as_str())
+    );
+    assert!(
+        head.get(&format!("{page_address}?da=da-doc"))
+            .await
+            .body
+            .contains("bạn đã đọc và hiểu lần ban hành 1")
+    );
+    let page = browser.get(&page_address).await;
+    assert!(page.body.contains("Xác nhận đã đọc: 1/1"), "{}", page.body);
 
     // The list's filters.
     let procedures = browser.get("/tai-lieu?loai=procedure&trang_thai=effective").await;

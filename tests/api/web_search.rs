@@ -27,10 +27,7 @@ async fn the_search_page_finds_what_the_person_may_see_with_the_words_marked() {
         ("descendant", below.name.as_str(), false),
         ("sibling", sibling.name.as_str(), false),
     ] {
-        let username = format!("lanh.dao.{who}");
-        server.user_with_role(&username, Role::Leader, unit).await;
-        let mut browser = Browser::new(server.addr);
-        browser.sign_in(&username, &format!("{username}-password")).await;
+        let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         // Without diacritics, from the box in every page's header.
         let home = browser.get("/").await;
         assert!(

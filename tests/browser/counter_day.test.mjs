@@ -374,11 +374,30 @@ test("the leader reads a published procedure, its reviews and its PDF from the d
   await checked(page, "documents");
   await page.click("table.list >> text=QT-TTHC-01");
   await page.waitForURL(/\/tai-lieu\/[^/]+$/);
+  const documentUrl = page.url();
   const main = await page.textContent("main");
   assert.match(main, /Lần ban hành 1/);
   assert.match(main, /Bổ sung bước trả kết quả qua bưu chính|Đồng ý ban hành/);
   assert.match(main, /vòng 2/);
   await checked(page, "document");
+  // The secretary was asked nothing, but reads and says so.
+  await page.click("button >> text=Tôi đã đọc và hiểu");
+  await page.waitForURL(/da=da-doc/);
+  // A record kept under the procedure: the counter's register of the year, closed.
+  const record = JSON.parse(as(controllerCli, ["records", "create", "--title", `Sổ theo dõi hồ sơ năm ${new Date().getFullYear()}`,
+    "--owner-unit", units.office, "--retention-months", "60", "--disposition", "destroy", "--output", "json"]));
+  const register = join(dir, "so-theo-doi.pdf");
+  writeFileSync(register, "%PDF-1.4\n%%EOF\n");
+  as(controllerCli, ["docs", "upload", record.name, register]);
+  as(controllerCli, ["records", "close", record.name]);
+  await page.click("nav >> text=Hồ sơ chất lượng");
+  await page.waitForURL(/\/ho-so-chat-luong$/);
+  await checked(page, "records");
+  await page.click("table.list >> text=Sổ theo dõi hồ sơ");
+  await page.waitForURL(/\/ho-so-chat-luong\/[^/]+$/);
+  assert.match(await page.textContent("main"), /5 năm/);
+  await checked(page, "record");
+  await page.goto(documentUrl);
   // The PDF, as the browser is given it.
   const href = await page.getAttribute(".in-force .files a >> text=Tải về", "href");
   const response = await page.request.get(`${base}${href}`);

@@ -74,6 +74,16 @@ pub fn kept_record(title: &str, owner_unit: &str) -> CreateRecordRequest {
     }
 }
 
+/// The request that creates a quality record `title` of `owner_unit`, kept
+/// five years and then destroyed, without a request id.
+pub fn record_to_destroy(title: &str, owner_unit: &str) -> CreateRecordRequest {
+    let mut request = kept_record(title, owner_unit);
+    if let Some(record) = request.record.as_mut() {
+        record.disposition = Disposition::Destroy as i32;
+    }
+    request
+}
+
 /// Uploads `content` to `parent` (a revision or a record): the header, then
 /// the content in chunks of 64 KiB.
 pub async fn upload(
@@ -118,4 +128,28 @@ pub async fn download(client: &mut Documents, name: &str) -> (File, Vec<u8>) {
         }
     }
     (file.unwrap(), content)
+}
+
+impl crate::TestServer {
+    /// Moves the end of every closed record's retention to yesterday, as if
+    /// its years had passed (the documents service reads the system's time).
+    pub async fn end_record_retention(&self) {
+        use sea_orm::ConnectionTrait;
+        let raw = self
+            .backend
+            .as_ref()
+            .expect("a running server's storage")
+            .connect_raw("documents")
+            .await;
+        let past = chrono::Utc::now() - chrono::Duration::days(1);
+        let sql = match raw.get_database_backend() {
+            sea_orm::DbBackend::Postgres => format!("UPDATE records SET retention_end_time = '{}'", past.to_rfc3339()),
+            _ => format!(
+                "UPDATE records SET retention_end_time = '{}'",
+                past.format("%Y-%m-%d %H:%M:%S%.6f %:z")
+            ),
+        };
+        raw.execute_unprepared(&sql).await.expect("the update");
+        raw.close().await.expect("closed");
+    }
 }

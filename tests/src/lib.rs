@@ -318,6 +318,15 @@ impl TestServer {
         self.user_with_bindings(username, &[(role, unit)]).await
     }
 
+    /// A browser signed in to the web app as a new user `username` with
+    /// `role` in `unit`.
+    pub async fn signed_in(&self, username: &str, role: Role, unit: &str) -> browser::Browser {
+        self.user_with_role(username, role, unit).await;
+        let mut browser = browser::Browser::new(self.addr);
+        browser.sign_in(username, &format!("{username}-password")).await;
+        browser
+    }
+
     /// Creates a user with these role bindings and returns it with a token.
     pub async fn user_with_bindings(&self, username: &str, bindings: &[(Role, &str)]) -> (User, String) {
         let password = format!("{username}-password");

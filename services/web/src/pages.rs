@@ -37,6 +37,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("documents.html", include_str!("templates/documents.html")),
     ("document.html", include_str!("templates/document.html")),
     ("reviews.html", include_str!("templates/reviews.html")),
+    ("records.html", include_str!("templates/records.html")),
+    ("record.html", include_str!("templates/record.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

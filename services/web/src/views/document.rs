@@ -10,7 +10,7 @@ use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::methods::{GET_DOCUMENT, LIST_REVISIONS};
+use super::methods::{ACKNOWLEDGE_REVISION, GET_DOCUMENT, LIST_ACKNOWLEDGEMENTS, LIST_REVISIONS};
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
@@ -21,6 +21,77 @@ pub struct DocumentQuery {
     /// The day whose revision in force is shown (`ngày/tháng/năm`); today when empty.
     #[serde(default)]
     ngay: String,
+    /// `da-doc`: the person just acknowledged reading it.
+    #[serde(default)]
+    da: String,
+}
+
+/// Who was asked to acknowledge the revision in force, for those who
+/// oversee the owner unit: (asked, acknowledged, who has, who has not);
+/// `None` for a person who may not see it.
+async fn acknowledgements(web: &Web, session: &Session, revision: &str) -> Result<Option<minijinja::Value>, PageError> {
+    if !session.may(LIST_ACKNOWLEDGEMENTS) {
+        return Ok(None);
+    }
+    let answer = web
+        .documents()
+        .list_acknowledgements(
+            &session.context(LIST_ACKNOWLEDGEMENTS)?,
+            pb::ListAcknowledgementsRequest {
+                parent: revision.to_string(),
+                page_size: 1000,
+                ..Default::default()
+            },
+        )
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        // Oversight of another unit's readers: not this person's to see.
+        Err(eiso_platform::ServiceError::PermissionDenied(_) | eiso_platform::ServiceError::NotFound(_)) => {
+            return Ok(None);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if answer.required_count == 0 && answer.acknowledgements.is_empty() {
+        return Ok(None);
+    }
+    let (done, waiting): (Vec<_>, Vec<_>) = answer
+        .acknowledgements
+        .iter()
+        .partition(|a| a.acknowledge_time.is_some());
+    Ok(Some(context! {
+        asked => answer.required_count,
+        acknowledged => answer.acknowledged_count,
+        done => done.iter().map(|a| context! { name => a.display_name.clone(), time => format::timestamp(a.acknowledge_time.as_ref()) }).collect::<Vec<_>>(),
+        waiting => waiting.iter().map(|a| a.display_name.clone()).collect::<Vec<_>>(),
+    }))
+}
+
+/// "Tôi đã đọc và hiểu": the person acknowledges the revision in force.
+pub async fn acknowledge(
+    State(web): State<Web>,
+    session: Session,
+    headers: http::HeaderMap,
+    Path((id, number)): Path<(String, u32)>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    super::fields::Fields(form).check_csrf(&headers)?;
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(PageError::NotFound);
+    }
+    let ctx = web.write_context(&session, ACKNOWLEDGE_REVISION).await?;
+    let result = web
+        .documents()
+        .acknowledge(
+            &ctx,
+            pb::AcknowledgeRevisionRequest {
+                name: format!("documents/{id}/revisions/{number}"),
+            },
+        )
+        .await;
+    web.audited(&session, ACKNOWLEDGE_REVISION, result).await?;
+    Ok(axum::response::Redirect::to(&format!("/tai-lieu/{id}?da=da-doc")).into_response())
 }
 
 #[derive(Serialize)]
@@ -186,6 +257,15 @@ pub async fn page(
         Some(r) => Some(revision_view(&mut names, r).await),
         None => None,
     };
+    // Acknowledging is of the revision in use today, not of one on a past day.
+    let current = document
+        .revision
+        .as_ref()
+        .filter(|r| as_of.is_none() && r.state == revision::State::Effective as i32);
+    let acks = match current {
+        Some(r) => acknowledgements(&web, &session, &r.name).await?,
+        None => None,
+    };
     let state = document::State::try_from(document.state).unwrap_or_default();
     web.pages().render(
         "document.html",
@@ -210,6 +290,9 @@ pub async fn page(
             }),
             day => day,
             in_force,
+            acks,
+            may_acknowledge => current.is_some(),
+            acknowledged_now => query.da == "da-doc",
             revisions => shown,
         },
     )

@@ -17,6 +17,7 @@ mod home;
 mod lookup;
 mod password;
 mod receive;
+mod records;
 mod refuse;
 mod reviews;
 mod search;
@@ -41,8 +42,12 @@ pub fn routes() -> Router<Web> {
         .route("/tim-kiem", get(search::page))
         .route("/tai-lieu", get(documents::page))
         .route("/cho-duyet", get(reviews::page))
+        .route("/ho-so-chat-luong", get(records::page))
+        .route("/ho-so-chat-luong/{id}", get(records::record_page))
+        .route("/ho-so-chat-luong/{id}/xu-ly", post(records::dispose))
         .route("/cho-duyet/{id}/{number}/{action}", post(reviews::submit))
         .route("/tai-lieu/{id}", get(document::page))
+        .route("/tai-lieu/{id}/lan/{number}/da-doc", post(document::acknowledge))
         .route("/tep/{*name}", get(download::file))
         .route("/tong-quan", get(dashboard::page))
         .route("/tong-quan.xlsx", get(dashboard::workbook))

@@ -198,6 +198,7 @@ fn page_of(name: &str, kind: &str) -> String {
     match (kind, name.split_once('/')) {
         ("dossier", Some((_, id))) => format!("/ho-so/{id}"),
         ("document", Some(_)) => super::documents::href(name),
+        ("record", Some(_)) => super::records::href(name),
         _ => String::new(),
     }
 }
