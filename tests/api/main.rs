@@ -37,3 +37,4 @@ mod web_documents;
 mod web_records;
 mod web_reviews;
 mod web_search;
+mod web_trail;

@@ -407,6 +407,20 @@ test("the leader reads a published procedure, its reviews and its PDF from the d
   await context.close();
 });
 
+test("the administrator reads the documents' trail and checks its chain", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "admin", "admin-password-for-browser");
+  await page.click("nav >> text=Nhật ký");
+  await page.waitForURL(/\/nhat-ky$/);
+  await page.selectOption("#so", "documents");
+  await page.click("button >> text=Kiểm tra tính toàn vẹn");
+  await page.waitForURL(/kiem_tra=1/);
+  assert.match(await page.textContent("main"), /Nhật ký toàn vẹn/);
+  assert.match(await page.textContent("table.list"), /PublishRevision/);
+  await checked(page, "trail");
+  await context.close();
+});
+
 test("a leader of another unit is refused the dossier", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "xem.le.chan", "xem.le.chan-Mat-Khau-1");

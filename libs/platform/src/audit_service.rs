@@ -33,12 +33,6 @@ impl AuditApi {
         Self { trails, directory }
     }
 
-    async fn require_root<T>(&self, request: &Request<T>) -> Result<(), Status> {
-        let ctx = CallContext::from_request(request)?;
-        scope::require_root(self.directory.as_ref(), &ctx).await?;
-        Ok(())
-    }
-
     fn trail(&self, name: &str, field: &str) -> Result<(&str, &Db), ServiceError> {
         let trail = name.strip_prefix("trails/").unwrap_or_default();
         self.trails
@@ -55,21 +49,24 @@ impl AuditApi {
     }
 }
 
-#[eiso_proto::tonic::async_trait]
-impl AuditService for AuditApi {
-    async fn list_audit_entries(
+impl AuditApi {
+    /// The entries of one trail, oldest first, after the page token's.
+    pub async fn list_entries(
         &self,
-        request: Request<ListAuditEntriesRequest>,
-    ) -> Result<Response<ListAuditEntriesResponse>, Status> {
-        self.require_root(&request).await?;
-        let request = request.into_inner();
+        ctx: &CallContext,
+        request: ListAuditEntriesRequest,
+    ) -> Result<ListAuditEntriesResponse, ServiceError> {
+        scope::require_root(self.directory.as_ref(), ctx).await?;
         let (trail, db) = self.trail(&request.parent, "parent")?;
         let size = page::size(request.page_size, 100, 1000)?;
         let conditions = filter::parse(&request.filter, &["actor", "method", "resource", "code"])?;
         let mut entry_filter = EntryFilter::default();
         for condition in conditions {
             if condition.op != filter::Op::Eq {
-                return Err(ServiceError::invalid("filter", "only `=` is supported on audit entries").into());
+                return Err(ServiceError::invalid(
+                    "filter",
+                    "only `=` is supported on audit entries",
+                ));
             }
             match condition.field.as_str() {
                 "actor" => entry_filter.actor = Some(condition.value),
@@ -87,13 +84,11 @@ impl AuditService for AuditApi {
         // The token holds the last sequence returned (entries are ordered by it).
         let query = format!("{}|{}", request.parent, request.filter);
         let after = page::decode(&request.page_token, &query)? as i64;
-        let mut entries = audit::list(db, after, size + 1, &entry_filter)
-            .await
-            .map_err(ServiceError::from)?;
+        let mut entries = audit::list(db, after, size + 1, &entry_filter).await?;
         let has_more = entries.len() as u64 > size;
         entries.truncate(size as usize);
         let last = entries.last().map(|e| e.sequence).unwrap_or(after);
-        Ok(Response::new(ListAuditEntriesResponse {
+        Ok(ListAuditEntriesResponse {
             audit_entries: entries
                 .into_iter()
                 .map(|e| AuditEntry {
@@ -112,34 +107,61 @@ impl AuditService for AuditApi {
                 })
                 .collect(),
             next_page_token: page::encode(&query, last as u64, has_more),
-        }))
+        })
+    }
+
+    /// Whether a trail's hash chain is intact, entry by entry.
+    pub async fn verify(
+        &self,
+        ctx: &CallContext,
+        request: VerifyAuditTrailRequest,
+    ) -> Result<VerifyAuditTrailResponse, ServiceError> {
+        scope::require_root(self.directory.as_ref(), ctx).await?;
+        let (_, db) = self.trail(&request.name, "name")?;
+        let result = audit::verify(db).await?;
+        let (first_broken_sequence, detail) = result.first_broken.unwrap_or((0, String::new()));
+        Ok(VerifyAuditTrailResponse {
+            intact: first_broken_sequence == 0,
+            entries_checked: result.entries_checked,
+            first_broken_sequence,
+            detail,
+        })
+    }
+
+    /// The trails served here, by name.
+    pub async fn list_trails(&self, ctx: &CallContext) -> Result<ListAuditTrailsResponse, ServiceError> {
+        scope::require_root(self.directory.as_ref(), ctx).await?;
+        let mut names: Vec<_> = self.trails.keys().map(|trail| format!("trails/{trail}")).collect();
+        names.sort();
+        Ok(ListAuditTrailsResponse {
+            audit_trails: names.into_iter().map(|name| AuditTrail { name }).collect(),
+        })
+    }
+}
+
+#[eiso_proto::tonic::async_trait]
+impl AuditService for AuditApi {
+    async fn list_audit_entries(
+        &self,
+        request: Request<ListAuditEntriesRequest>,
+    ) -> Result<Response<ListAuditEntriesResponse>, Status> {
+        let ctx = CallContext::from_request(&request)?;
+        Ok(Response::new(self.list_entries(&ctx, request.into_inner()).await?))
     }
 
     async fn verify_audit_trail(
         &self,
         request: Request<VerifyAuditTrailRequest>,
     ) -> Result<Response<VerifyAuditTrailResponse>, Status> {
-        self.require_root(&request).await?;
-        let request = request.into_inner();
-        let (_, db) = self.trail(&request.name, "name")?;
-        let result = audit::verify(db).await.map_err(ServiceError::from)?;
-        let (first_broken_sequence, detail) = result.first_broken.unwrap_or((0, String::new()));
-        Ok(Response::new(VerifyAuditTrailResponse {
-            intact: first_broken_sequence == 0,
-            entries_checked: result.entries_checked,
-            first_broken_sequence,
-            detail,
-        }))
+        let ctx = CallContext::from_request(&request)?;
+        Ok(Response::new(self.verify(&ctx, request.into_inner()).await?))
     }
+
     async fn list_audit_trails(
         &self,
         request: Request<ListAuditTrailsRequest>,
     ) -> Result<Response<ListAuditTrailsResponse>, Status> {
-        self.require_root(&request).await?;
-        let mut names: Vec<_> = self.trails.keys().map(|trail| format!("trails/{trail}")).collect();
-        names.sort();
-        Ok(Response::new(ListAuditTrailsResponse {
-            audit_trails: names.into_iter().map(|name| AuditTrail { name }).collect(),
-        }))
+        let ctx = CallContext::from_request(&request)?;
+        Ok(Response::new(self.list_trails(&ctx).await?))
     }
 }

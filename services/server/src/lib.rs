@@ -230,6 +230,13 @@ impl App {
         } else {
             eiso_web::Pages::builtin()
         };
+        let trails = HashMap::from([
+            (eiso_identity::SERVICE_NAME.to_string(), identity_db),
+            (eiso_documents::SERVICE_NAME.to_string(), documents_db),
+            (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
+            (eiso_plans::SERVICE_NAME.to_string(), plans_db),
+            (eiso_quality::SERVICE_NAME.to_string(), quality_db),
+        ]);
         let web = eiso_web::Web::new(eiso_web::Parts {
             identity: identity.clone(),
             verifier: verifier.clone(),
@@ -240,20 +247,10 @@ impl App {
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),
             pages,
             clock,
-            trails: HashMap::from([
-                (eiso_identity::SERVICE_NAME.to_string(), identity_db.clone()),
-                (eiso_procedures::SERVICE_NAME.to_string(), procedures_db.clone()),
-                (eiso_documents::SERVICE_NAME.to_string(), documents_db.clone()),
-            ]),
+            audit: AuditApi::new(trails.clone(), Arc::new(directory::IdentityDirectory(identity.clone()))),
+            trails: trails.clone(),
         });
 
-        let trails = HashMap::from([
-            (eiso_identity::SERVICE_NAME.to_string(), identity_db),
-            (eiso_documents::SERVICE_NAME.to_string(), documents_db),
-            (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
-            (eiso_plans::SERVICE_NAME.to_string(), plans_db),
-            (eiso_quality::SERVICE_NAME.to_string(), quality_db),
-        ]);
         Ok(Self {
             config,
             identity,

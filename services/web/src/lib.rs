@@ -57,6 +57,8 @@ pub struct Parts {
     /// The services' audit trails, by trail name: a refused write from a
     /// page is recorded there as a refused gRPC call is.
     pub trails: std::collections::HashMap<String, eiso_platform::db::Db>,
+    /// Reading and verifying those trails (the audit trail page).
+    pub audit: eiso_platform::audit_service::AuditApi,
 }
 
 /// The app: its [`Parts`], shared by every request.
@@ -94,6 +96,10 @@ impl Web {
 
     pub fn plans(&self) -> &eiso_plans::Plans {
         &self.0.plans
+    }
+
+    pub fn audit(&self) -> &eiso_platform::audit_service::AuditApi {
+        &self.0.audit
     }
 
     pub fn documents(&self) -> &eiso_documents::Documents {

@@ -39,6 +39,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("reviews.html", include_str!("templates/reviews.html")),
     ("records.html", include_str!("templates/records.html")),
     ("record.html", include_str!("templates/record.html")),
+    ("trail.html", include_str!("templates/trail.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -100,6 +100,7 @@ impl Session {
             counter: self.may(crate::views::methods::RECEIVE_DOSSIER),
             officer: self.principal.has_role(Role::ProcessingOfficer) || self.principal.has_role(Role::Leader),
             leader: self.principal.has_role(Role::Leader),
+            auditor: self.may(crate::views::methods::LIST_AUDIT_ENTRIES),
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
         }
@@ -118,6 +119,8 @@ pub struct Frame {
     pub officer: bool,
     /// Answers for the unit's figures: the dashboard.
     pub leader: bool,
+    /// Reads the audit trails (oversight roles).
+    pub auditor: bool,
     /// Reviews or publishes documents: the review inbox.
     pub reviewer: bool,
 }

@@ -26,3 +26,6 @@ pub const LIST_RECORDS_DUE: &str = "/eiso.documents.v1.DocumentService/ListRecor
 pub const DISPOSE_RECORD: &str = "/eiso.documents.v1.DocumentService/DisposeRecord";
 pub const ACKNOWLEDGE_REVISION: &str = "/eiso.documents.v1.DocumentService/AcknowledgeRevision";
 pub const LIST_ACKNOWLEDGEMENTS: &str = "/eiso.documents.v1.DocumentService/ListAcknowledgements";
+pub const LIST_AUDIT_ENTRIES: &str = "/eiso.audit.v1.AuditService/ListAuditEntries";
+pub const VERIFY_AUDIT_TRAIL: &str = "/eiso.audit.v1.AuditService/VerifyAuditTrail";
+pub const LIST_AUDIT_TRAILS: &str = "/eiso.audit.v1.AuditService/ListAuditTrails";

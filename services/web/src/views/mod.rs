@@ -22,6 +22,7 @@ mod refuse;
 mod reviews;
 mod search;
 mod sign_in;
+mod trail;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,6 +43,7 @@ pub fn routes() -> Router<Web> {
         .route("/tim-kiem", get(search::page))
         .route("/tai-lieu", get(documents::page))
         .route("/cho-duyet", get(reviews::page))
+        .route("/nhat-ky", get(trail::page))
         .route("/ho-so-chat-luong", get(records::page))
         .route("/ho-so-chat-luong/{id}", get(records::record_page))
         .route("/ho-so-chat-luong/{id}/xu-ly", post(records::dispose))
