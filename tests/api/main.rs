@@ -34,6 +34,7 @@ mod units;
 mod users;
 mod web;
 mod web_documents;
+mod web_plans;
 mod web_records;
 mod web_reviews;
 mod web_search;

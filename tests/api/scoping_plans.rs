@@ -163,6 +163,19 @@ async fn the_officers_of_the_unit_a_task_is_assigned_to_record_its_progress() {
             [OK, OK, NOT_FOUND, NOT_FOUND][place],
             &progressed,
         );
+        // Those who record it read it, as its page shows it to them.
+        let read = server
+            .plans(&officers[place])
+            .get_task(GetTaskRequest {
+                name: the_task.name.clone(),
+            })
+            .await;
+        table.check(
+            "GetTask of D's task assigned to S1",
+            place,
+            [OK, OK, NOT_FOUND, NOT_FOUND][place],
+            &read,
+        );
     }
     table.assert_all_right();
     server.stop().await;

@@ -407,6 +407,26 @@ test("the leader reads a published procedure, its reviews and its PDF from the d
   await context.close();
 });
 
+test("the leader reads this year's reform plan, its late tasks, and records a task's progress", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await signIn(context, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  await page.click("nav >> text=Kế hoạch");
+  await page.waitForURL(/\/ke-hoach$/);
+  await page.click(`table.list >> text=Kế hoạch CCHC năm ${new Date().getFullYear()}`);
+  await page.waitForURL(/\/ke-hoach\/[^/]+$/);
+  assert.ok(await page.locator("table.tasks tbody tr").count() > 10, "the seed plan's tasks");
+  await checked(page, "plan");
+  await page.click("table.tasks tbody tr:not(.section) td a >> nth=0");
+  await page.waitForURL(/\/nhiem-vu\//);
+  await page.fill("#phan_tram", "50");
+  await page.fill("#noi_dung", "Đã xây dựng dự thảo kế hoạch");
+  await page.click("button >> text=Ghi tiến độ");
+  await page.waitForURL(/da=tien-do/);
+  assert.match(await page.textContent("main"), /Đã xây dựng dự thảo kế hoạch/);
+  await checked(page, "task");
+  await context.close();
+});
+
 test("the administrator reads the documents' trail and checks its chain", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "admin", "admin-password-for-browser");

@@ -390,12 +390,13 @@ impl Plans {
         Ok(())
     }
 
+    /// A task, to those who read its plan and to the units it is assigned
+    /// to (who record its progress: [`Self::authorize_task_work`]).
     pub async fn get_task(&self, ctx: &CallContext, request: pb::GetTaskRequest) -> ServiceResult<pb::Task> {
         let (plan_id, id) = parse_child(&request.name, "tasks", "name")?;
         let db = self.journal.db().reader();
-        self.checked_plan(ctx, db, &plan_id).await?;
-        let task = rows::get_task(db, &plan_id, &id).await?.to_proto();
-        self.shown_one(ctx, task).await
+        let (_, task) = self.task_for_work(ctx, db, &plan_id, &id).await?;
+        self.shown_one(ctx, task.to_proto()).await
     }
 
     pub async fn list_tasks(

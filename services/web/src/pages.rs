@@ -40,6 +40,9 @@ const BUILTIN: &[(&str, &str)] = &[
     ("records.html", include_str!("templates/records.html")),
     ("record.html", include_str!("templates/record.html")),
     ("trail.html", include_str!("templates/trail.html")),
+    ("plans.html", include_str!("templates/plans.html")),
+    ("plan.html", include_str!("templates/plan.html")),
+    ("task.html", include_str!("templates/task.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -16,6 +16,7 @@ mod fields;
 mod home;
 mod lookup;
 mod password;
+mod plans;
 mod receive;
 mod records;
 mod refuse;
@@ -44,6 +45,11 @@ pub fn routes() -> Router<Web> {
         .route("/tai-lieu", get(documents::page))
         .route("/cho-duyet", get(reviews::page))
         .route("/nhat-ky", get(trail::page))
+        .route("/ke-hoach", get(plans::list))
+        .route("/ke-hoach/{id}", get(plans::plan))
+        .route("/ke-hoach/{plan}/nhiem-vu/{task}", get(plans::task))
+        .route("/ke-hoach/{plan}/nhiem-vu/{task}/tien-do", post(plans::record_progress))
+        .route("/ke-hoach/{plan}/nhiem-vu/{task}/minh-chung", post(plans::add_evidence))
         .route("/ho-so-chat-luong", get(records::page))
         .route("/ho-so-chat-luong/{id}", get(records::record_page))
         .route("/ho-so-chat-luong/{id}/xu-ly", post(records::dispose))
