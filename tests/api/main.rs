@@ -38,4 +38,5 @@ mod web_plans;
 mod web_records;
 mod web_reviews;
 mod web_search;
+mod web_targets;
 mod web_trail;

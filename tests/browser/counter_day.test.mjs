@@ -416,6 +416,12 @@ test("the leader reads this year's reform plan, its late tasks, and records a ta
   await page.waitForURL(/\/ke-hoach\/[^/]+$/);
   assert.ok(await page.locator("table.tasks tbody tr").count() > 10, "the seed plan's tasks");
   await checked(page, "plan");
+  await page.click("text=Chỉ tiêu và báo cáo");
+  await page.waitForURL(/\/chi-tieu$/);
+  assert.ok(await page.locator(".cards .card").count() >= 5, "the seed plan's targets");
+  assert.match(await page.textContent(".cards"), /Chỉ tiêu|chỉ tiêu/);
+  await checked(page, "targets");
+  await page.goBack();
   await page.click("table.tasks tbody tr:not(.section) td a >> nth=0");
   await page.waitForURL(/\/nhiem-vu\//);
   await page.fill("#phan_tram", "50");

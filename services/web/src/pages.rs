@@ -43,6 +43,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("plans.html", include_str!("templates/plans.html")),
     ("plan.html", include_str!("templates/plan.html")),
     ("task.html", include_str!("templates/task.html")),
+    ("targets.html", include_str!("templates/targets.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -34,3 +34,6 @@ pub const LIST_TASKS: &str = "/eiso.plans.v1.PlanService/ListTasks";
 pub const GET_TASK: &str = "/eiso.plans.v1.PlanService/GetTask";
 pub const RECORD_TASK_PROGRESS: &str = "/eiso.plans.v1.PlanService/RecordTaskProgress";
 pub const ADD_TASK_EVIDENCE: &str = "/eiso.plans.v1.PlanService/AddTaskEvidence";
+pub const EVALUATE_TARGETS: &str = "/eiso.plans.v1.PlanService/EvaluateTargets";
+pub const LIST_REPORTS: &str = "/eiso.plans.v1.PlanService/ListReports";
+pub const EXPORT_REPORT: &str = "/eiso.plans.v1.PlanService/ExportReport";

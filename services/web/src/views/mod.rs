@@ -23,6 +23,7 @@ mod refuse;
 mod reviews;
 mod search;
 mod sign_in;
+mod targets;
 mod trail;
 
 use axum::Router;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<Web> {
         .route("/nhat-ky", get(trail::page))
         .route("/ke-hoach", get(plans::list))
         .route("/ke-hoach/{id}", get(plans::plan))
+        .route("/ke-hoach/{id}/chi-tieu", get(targets::page))
+        .route("/ke-hoach/{plan}/bao-cao/{report}", get(targets::export))
         .route("/ke-hoach/{plan}/nhiem-vu/{task}", get(plans::task))
         .route("/ke-hoach/{plan}/nhiem-vu/{task}/tien-do", post(plans::record_progress))
         .route("/ke-hoach/{plan}/nhiem-vu/{task}/minh-chung", post(plans::add_evidence))

@@ -24,7 +24,7 @@ use crate::names::Names;
 use crate::session::Session;
 use crate::{Web, format};
 
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
@@ -32,12 +32,12 @@ fn day(date: Option<&pb::LocalDate>) -> Option<NaiveDate> {
     date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
 }
 
-fn day_text(date: Option<&pb::LocalDate>) -> String {
+pub(super) fn day_text(date: Option<&pb::LocalDate>) -> String {
     day(date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
 /// Today in Vietnam.
-fn today(web: &Web) -> NaiveDate {
+pub(super) fn today(web: &Web) -> NaiveDate {
     web.clock()
         .now()
         .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
@@ -51,6 +51,22 @@ fn is_late(task: &pb::Task, today: NaiveDate) -> bool {
     !task.time_frame.is_empty()
         && !matches!(status, TaskStatus::Done | TaskStatus::Cancelled)
         && day(task.end_date.as_ref()).is_some_and(|end| end < today)
+}
+
+/// The plan `plans/{id}` as the person may read it; NOT_FOUND otherwise.
+pub(super) async fn plan_of(web: &Web, session: &Session, id: &str) -> Result<pb::Plan, PageError> {
+    if !valid_id(id) {
+        return Err(PageError::NotFound);
+    }
+    Ok(web
+        .plans()
+        .get_plan(
+            &session.context(GET_PLAN)?,
+            pb::GetPlanRequest {
+                name: format!("plans/{id}"),
+            },
+        )
+        .await?)
 }
 
 pub async fn list(State(web): State<Web>, session: Session) -> Result<Html<String>, PageError> {
@@ -113,14 +129,8 @@ pub async fn plan(
     Path(id): Path<String>,
     Query(query): Query<PlanQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
-    let name = format!("plans/{id}");
-    let plan = web
-        .plans()
-        .get_plan(&session.context(GET_PLAN)?, pb::GetPlanRequest { name: name.clone() })
-        .await?;
+    let plan = plan_of(&web, &session, &id).await?;
+    let name = plan.name.clone();
     let mut tasks = Vec::new();
     let mut page_token = String::new();
     loop {

@@ -1,0 +1,139 @@
+//! The targets page: each target's figure from live data against its goal,
+//! with its status in Vietnamese and "–" where there is no data yet, the
+//! figure month by month, and the plan's reports printable and as a
+//! workbook; the same unit scoping as the API.
+
+use chrono::Datelike;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::plans::v1::*;
+use eiso_tests::TestServer;
+
+#[tokio::test]
+async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
+    let server = TestServer::start().await;
+    let office = server.education_office().await;
+    let root = server.root_unit().await;
+    let school = server
+        .create_unit("TH-CL", "Trường Tiểu học Cát Linh", &office.unit.name)
+        .await;
+    let other = server
+        .create_unit("PGD-LC", "Phòng GD&ĐT quận Lê Chân", &root.name)
+        .await;
+    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.unit.name).await;
+    let mut plans = server.plans(&leader_token);
+    let year = chrono::Utc::now().year();
+    let plan = plans
+        .create_plan(CreatePlanRequest {
+            plan: Some(Plan {
+                year,
+                issuing_unit: office.unit.name.clone(),
+                title: format!("Kế hoạch cải cách hành chính năm {year}"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let target = |number: &str, text: &str, measure: Measure, numerator: i64, denominator: i64| CreateTargetRequest {
+        parent: plan.name.clone(),
+        target: Some(Target {
+            number: number.into(),
+            text: text.into(),
+            measure: measure as i32,
+            comparator: Comparator::AtLeast as i32,
+            threshold_percent: 90.0,
+            manual_numerator: numerator,
+            manual_denominator: denominator,
+            ..Default::default()
+        }),
+        request_id: String::new(),
+    };
+    plans
+        .create_target(target(
+            "1",
+            "Tối thiểu 90% cán bộ được tập huấn",
+            Measure::Manual,
+            19,
+            20,
+        ))
+        .await
+        .unwrap();
+    plans
+        .create_target(target(
+            "2",
+            "Trên 90% hồ sơ giải quyết đúng hạn",
+            Measure::DossiersOnTime,
+            0,
+            0,
+        ))
+        .await
+        .unwrap();
+    let report = plans
+        .generate_report(GenerateReportRequest {
+            parent: plan.name.clone(),
+            kind: ReportKind::OnDemand as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let plan_id = plan.name.trim_start_matches("plans/");
+    let page_address = format!("/ke-hoach/{plan_id}/chi-tieu");
+    let report_address = format!(
+        "/ke-hoach/{plan_id}/bao-cao/{}",
+        report.name.rsplit('/').next().unwrap()
+    );
+
+    for (who, unit, sees) in [
+        ("same", office.unit.name.as_str(), true),
+        ("ancestor", root.name.as_str(), true),
+        ("descendant", school.name.as_str(), false),
+        ("sibling", other.name.as_str(), false),
+    ] {
+        let mut browser = server.signed_in(&format!("xem.{who}"), Role::Leader, unit).await;
+        let page = browser.get(&page_address).await;
+        assert_eq!(page.status, if sees { 200 } else { 404 }, "{who}");
+        assert_eq!(
+            browser.get(&report_address).await.status,
+            if sees { 200 } else { 404 },
+            "{who}: report"
+        );
+    }
+
+    let mut leader = eiso_tests::browser::Browser::new(server.addr);
+    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let page = leader.get(&page_address).await;
+    for expected in [
+        "Tối thiểu 90% cán bộ được tập huấn",
+        "95%",
+        "chỉ tiêu ≥ 90%",
+        "Đạt",
+        "Chưa có số liệu",
+        "<svg class=\"chart\"",
+        &report.title,
+    ] {
+        assert!(page.body.contains(expected), "{expected} in {}", page.body);
+    }
+    assert!(page.body.contains(">–<"), "no data is a dash, not 0%");
+    // The report as filed: printable, and a workbook to download.
+    let printed = leader.get(&report_address).await;
+    assert_eq!(printed.status, 200);
+    assert!(
+        printed.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(printed.body.contains(&report.title));
+    let workbook = leader.get(&format!("{report_address}?dinh-dang=xlsx")).await;
+    assert_eq!(workbook.status, 200);
+    assert!(
+        workbook.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(&workbook.bytes[..2], b"PK", "an XLSX is a zip");
+    server.stop().await;
+}
