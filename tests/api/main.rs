@@ -33,6 +33,7 @@ mod undecodable;
 mod units;
 mod users;
 mod web;
+mod web_actions_board;
 mod web_documents;
 mod web_plans;
 mod web_records;

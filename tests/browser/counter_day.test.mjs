@@ -421,6 +421,12 @@ test("the leader reads this year's reform plan, its late tasks, and records a ta
   assert.ok(await page.locator(".cards .card").count() >= 5, "the seed plan's targets");
   assert.match(await page.textContent(".cards"), /Chỉ tiêu|chỉ tiêu/);
   await checked(page, "targets");
+  // The corrective actions' board, one column per step (none open yet).
+  await page.click("nav >> text=Khắc phục");
+  await page.waitForURL(/\/chat-luong\/hanh-dong$/);
+  assert.equal(await page.locator(".board-column").count(), 5);
+  await checked(page, "actions-board");
+  await page.goBack();
   await page.goBack();
   await page.click("table.tasks tbody tr:not(.section) td a >> nth=0");
   await page.waitForURL(/\/nhiem-vu\//);

@@ -242,6 +242,7 @@ impl App {
             verifier: verifier.clone(),
             procedures: procedures.clone(),
             documents: documents.clone(),
+            quality: quality.clone(),
             search: search.clone(),
             plans: plans.clone(),
             directory: Arc::new(directory::IdentityDirectory(identity.clone())),

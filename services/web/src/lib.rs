@@ -49,6 +49,8 @@ pub struct Parts {
     pub plans: eiso_plans::Plans,
     /// Controlled documents and records.
     pub documents: eiso_documents::Documents,
+    /// Internal audits, corrective actions, inspections.
+    pub quality: eiso_quality::Quality,
     /// The search index: the counter finds a procedure by typing.
     pub search: eiso_search::Search,
     pub directory: Arc<dyn Directory>,
@@ -100,6 +102,10 @@ impl Web {
 
     pub fn audit(&self) -> &eiso_platform::audit_service::AuditApi {
         &self.0.audit
+    }
+
+    pub fn quality(&self) -> &eiso_quality::Quality {
+        &self.0.quality
     }
 
     pub fn documents(&self) -> &eiso_documents::Documents {

@@ -44,6 +44,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("plan.html", include_str!("templates/plan.html")),
     ("task.html", include_str!("templates/task.html")),
     ("targets.html", include_str!("templates/targets.html")),
+    ("actions_board.html", include_str!("templates/actions_board.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -101,6 +101,7 @@ impl Session {
             officer: self.principal.has_role(Role::ProcessingOfficer) || self.principal.has_role(Role::Leader),
             leader: self.principal.has_role(Role::Leader),
             auditor: self.may(crate::views::methods::LIST_AUDIT_ENTRIES),
+            quality: self.may(crate::views::methods::LIST_CORRECTIVE_ACTIONS),
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
         }
@@ -121,6 +122,8 @@ pub struct Frame {
     pub leader: bool,
     /// Reads the audit trails (oversight roles).
     pub auditor: bool,
+    /// Reads the quality system (the office's roles, not the counter).
+    pub quality: bool,
     /// Reviews or publishes documents: the review inbox.
     pub reviewer: bool,
 }

@@ -37,3 +37,4 @@ pub const ADD_TASK_EVIDENCE: &str = "/eiso.plans.v1.PlanService/AddTaskEvidence"
 pub const EVALUATE_TARGETS: &str = "/eiso.plans.v1.PlanService/EvaluateTargets";
 pub const LIST_REPORTS: &str = "/eiso.plans.v1.PlanService/ListReports";
 pub const EXPORT_REPORT: &str = "/eiso.plans.v1.PlanService/ExportReport";
+pub const LIST_CORRECTIVE_ACTIONS: &str = "/eiso.quality.v1.QualityService/ListCorrectiveActions";

@@ -4,6 +4,7 @@
 pub mod methods;
 
 mod actions;
+mod actions_board;
 mod dashboard;
 mod deadline;
 mod demo;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<Web> {
         .route("/tai-lieu", get(documents::page))
         .route("/cho-duyet", get(reviews::page))
         .route("/nhat-ky", get(trail::page))
+        .route("/chat-luong/hanh-dong", get(actions_board::page))
         .route("/ke-hoach", get(plans::list))
         .route("/ke-hoach/{id}", get(plans::plan))
         .route("/ke-hoach/{id}/chi-tieu", get(targets::page))
