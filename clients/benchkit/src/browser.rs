@@ -72,10 +72,42 @@ impl Browser {
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
+        let body = ("application/x-www-form-urlencoded".to_string(), Bytes::from(body));
         self.send(http::Method::POST, path, Some(body)).await
     }
 
-    async fn send(&mut self, method: http::Method, path: &str, form: Option<String>) -> Page {
+    /// Submits a `multipart/form-data` form: its text fields in order, then
+    /// its files as (field, file name, content type, content).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Page {
+        const BOUNDARY: &str = "----eiso-test-boundary-7d1f3a";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, content_type, content) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let body = (format!("multipart/form-data; boundary={BOUNDARY}"), Bytes::from(body));
+        self.send(http::Method::POST, path, Some(body)).await
+    }
+
+    async fn send(&mut self, method: http::Method, path: &str, form: Option<(String, Bytes)>) -> Page {
         let stream = tokio::net::TcpStream::connect(self.addr)
             .await
             .expect("the server listens");
@@ -97,9 +129,9 @@ impl Browser {
             request = request.header(http::header::COOKIE, jar);
         }
         let body = match form {
-            Some(form) => {
-                request = request.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Full::new(Bytes::from(form))
+            Some((content_type, body)) => {
+                request = request.header(http::header::CONTENT_TYPE, content_type);
+                Full::new(body)
             }
             None => Full::new(Bytes::new()),
         };

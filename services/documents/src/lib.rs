@@ -65,4 +65,9 @@ impl Documents {
     pub fn journal(&self) -> &Journal {
         &self.journal
     }
+
+    /// The bounds on files (largest upload, download chunk size).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
 }

@@ -45,6 +45,16 @@ pub fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(number(year, 4..=4)? as i32, number(month, 1..=2)?, number(day, 1..=2)?)
 }
 
+/// The instant a day in Vietnam begins (its midnight, in UTC).
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(NaiveTime::MIN);
+    chrono_tz::Asia::Ho_Chi_Minh
+        .from_local_datetime(&midnight)
+        .single()
+        .map_or_else(|| midnight.and_utc(), |local| local.with_timezone(&Utc))
+}
+
 /// A time of day as typed: `HH:MM` (`H:MM`, or `HHhMM` as Vietnamese write it).
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let text = text.trim().replace(['h', 'H'], ":");

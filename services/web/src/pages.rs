@@ -36,6 +36,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("search.html", include_str!("templates/search.html")),
     ("documents.html", include_str!("templates/documents.html")),
     ("document.html", include_str!("templates/document.html")),
+    ("document_new.html", include_str!("templates/document_new.html")),
     ("reviews.html", include_str!("templates/reviews.html")),
     ("records.html", include_str!("templates/records.html")),
     ("record.html", include_str!("templates/record.html")),

@@ -54,6 +54,54 @@
         }
       });
     });
+    // Uploads: files dropped on the zone or chosen are sent at once, with a
+    // progress bar; without this script the form posts as it is.
+    document.querySelectorAll("form[data-upload]").forEach(function (form) {
+      var zone = form.querySelector("[data-dropzone]");
+      var input = form.querySelector("input[type=file]");
+      var bar = form.querySelector("[data-progress]");
+      var status = form.querySelector("[data-upload-status]");
+      function send(files) {
+        if (!files || !files.length) return;
+        var data = new FormData();
+        data.append("csrf", form.querySelector("input[name=csrf]").value);
+        for (var i = 0; i < files.length; i++) data.append("tep", files[i], files[i].name);
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        bar.hidden = false; bar.value = 0;
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+        xhr.upload.addEventListener("progress", function (event) {
+          if (event.lengthComputable) {
+            bar.value = Math.round(event.loaded * 100 / event.total);
+            status.textContent = "Đang tải lên: " + bar.value + "%";
+          }
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.status < 400) { window.location.assign(xhr.responseURL || window.location.href); return; }
+          var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+          var problem = page.querySelector("#ban-thao .error-summary");
+          status.textContent = problem ? problem.textContent.trim() : "Không tải lên được (mã " + xhr.status + ").";
+          status.setAttribute("role", "alert");
+          bar.hidden = true;
+          form.querySelectorAll("button[type=submit]").forEach(function (b) { b.removeAttribute("aria-disabled"); });
+        });
+        xhr.addEventListener("error", function () {
+          status.textContent = "Mất kết nối khi tải lên: thử lại.";
+          bar.hidden = true;
+          form.querySelectorAll("button[type=submit]").forEach(function (b) { b.removeAttribute("aria-disabled"); });
+        });
+        xhr.send(data);
+      }
+      form.addEventListener("submit", function (event) { event.preventDefault(); send(input.files); });
+      input.addEventListener("change", function () { send(input.files); });
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragging"); });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragging"); });
+      });
+      zone.addEventListener("drop", function (event) { send(event.dataTransfer.files); });
+    });
     var focus = document.querySelector("[data-focus]");
     if (focus) focus.focus();
     document.querySelectorAll("a[data-print]").forEach(function (link) {

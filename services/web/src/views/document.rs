@@ -10,7 +10,9 @@ use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::methods::{ACKNOWLEDGE_REVISION, GET_DOCUMENT, LIST_ACKNOWLEDGEMENTS, LIST_REVISIONS};
+use super::methods::{
+    ACKNOWLEDGE_REVISION, GET_DOCUMENT, LIST_ACKNOWLEDGEMENTS, LIST_REVISIONS, UPDATE_REVISION, UPLOAD_FILE,
+};
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
@@ -77,9 +79,7 @@ pub async fn acknowledge(
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
     super::fields::Fields(form).check_csrf(&headers)?;
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(PageError::NotFound);
-    }
+    super::drafting::check_id(&id)?;
     let ctx = web.write_context(&session, ACKNOWLEDGE_REVISION).await?;
     let result = web
         .documents()
@@ -205,9 +205,19 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<DocumentQuery>,
 ) -> Result<Html<String>, PageError> {
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(PageError::NotFound);
-    }
+    super::drafting::check_id(&id)?;
+    render(&web, &session, &id, query, None).await
+}
+
+/// The document's page; `problem` is a refused draft action (its key and
+/// what to say), shown beside the draft.
+pub async fn render(
+    web: &Web,
+    session: &Session,
+    id: &str,
+    query: DocumentQuery,
+    problem: Option<(String, String)>,
+) -> Result<Html<String>, PageError> {
     let name = format!("documents/{id}");
     // The end of the day asked, in Vietnam's time.
     let day = query.ngay.trim();
@@ -248,7 +258,7 @@ pub async fn page(
         )
         .await?
         .revisions;
-    let mut names = Names::new(&web);
+    let mut names = Names::new(web);
     let mut shown = Vec::new();
     for r in revisions.iter().rev() {
         shown.push(revision_view(&mut names, r).await);
@@ -263,9 +273,18 @@ pub async fn page(
         .as_ref()
         .filter(|r| as_of.is_none() && r.state == revision::State::Effective as i32);
     let acks = match current {
-        Some(r) => acknowledgements(&web, &session, &r.name).await?,
+        Some(r) => acknowledgements(web, session, &r.name).await?,
         None => None,
     };
+    // The draft being written, for those who may work on it.
+    let draft = match revisions.iter().find(|r| r.state == revision::State::Draft as i32) {
+        Some(r) if session.may(UPDATE_REVISION) || session.may(UPLOAD_FILE) => {
+            Some(super::drafting::draft_panel(web, session, &document, r).await)
+        }
+        _ => None,
+    };
+    let may_start_revision = super::drafting::may_start_revision(session, &document, &revisions);
+    let (problem_key, problem_message) = problem.unwrap_or_default();
     let state = document::State::try_from(document.state).unwrap_or_default();
     web.pages().render(
         "document.html",
@@ -293,7 +312,13 @@ pub async fn page(
             acks,
             may_acknowledge => current.is_some(),
             acknowledged_now => query.da == "da-doc",
+            done => super::drafting::done_message(&query.da),
             revisions => shown,
+            draft,
+            may_start_revision,
+            request_id => uuid::Uuid::new_v4().to_string(),
+            problem_key,
+            problem_message,
         },
     )
 }

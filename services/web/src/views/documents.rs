@@ -97,7 +97,7 @@ struct Row {
 }
 
 /// The choices of an enum filter: (short name, label, chosen), unset left out.
-fn choices<E: Label>(chosen: &str) -> Vec<minijinja::Value> {
+pub fn choices<E: Label>(chosen: &str) -> Vec<minijinja::Value> {
     E::values()
         .into_iter()
         .filter(|value| (*value).into() != 0)
@@ -167,6 +167,7 @@ pub async fn page(
             "documents.html",
             context! {
                 frame => session.frame(),
+                may_create => session.may(super::methods::CREATE_DOCUMENT),
                 title => "Tài liệu",
                 rows,
                 kinds => choices::<DocumentType>(&query.loai),

@@ -15,6 +15,23 @@ use crate::session::Session;
 
 pub struct Fields(pub Vec<(String, String)>);
 
+/// A form's fields by the API field a violation names: (API field, form
+/// field, what to say in Vietnamese).
+pub type FieldTable = [(&'static str, &'static str, &'static str)];
+
+/// A violation of the service as the form's field and its message: the
+/// table's entry for the API field or one inside it (`a.b`, `a[0]`), or an
+/// unnamed message quoting the field.
+pub fn field_error(table: &FieldTable, field: &str) -> (String, String) {
+    table
+        .iter()
+        .find(|(api, ..)| {
+            field == *api || field.starts_with(&format!("{api}[")) || field.starts_with(&format!("{api}."))
+        })
+        .map(|(_, form, message)| (form.to_string(), message.to_string()))
+        .unwrap_or_else(|| (String::new(), format!("Giá trị không hợp lệ ({field}).")))
+}
+
 /// The channels as the pages name them (`kenh=`): the form's value, the
 /// channel, and its label.
 pub const CHANNELS: [(&str, Channel, &str); 3] = [

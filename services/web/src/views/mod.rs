@@ -13,6 +13,7 @@ mod documents;
 mod dossier;
 mod dossiers;
 mod download;
+mod drafting;
 mod fields;
 mod home;
 mod lookup;
@@ -59,7 +60,15 @@ pub fn routes() -> Router<Web> {
         .route("/ho-so-chat-luong/{id}", get(records::record_page))
         .route("/ho-so-chat-luong/{id}/xu-ly", post(records::dispose))
         .route("/cho-duyet/{id}/{number}/{action}", post(reviews::submit))
+        .route("/tai-lieu/moi", get(drafting::new_page).post(drafting::create))
         .route("/tai-lieu/{id}", get(document::page))
+        .route("/tai-lieu/{id}/lan-moi", post(drafting::new_revision))
+        .route("/tai-lieu/{id}/lan/{number}/{action}", post(drafting::act))
+        .route(
+            "/tai-lieu/{id}/lan/{number}/tep",
+            // The documents service bounds each file; a page's own limit would cut uploads short.
+            post(drafting::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/tai-lieu/{id}/lan/{number}/da-doc", post(document::acknowledge))
         .route("/tep/{*name}", get(download::file))
         .route("/tong-quan", get(dashboard::page))

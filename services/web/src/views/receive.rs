@@ -283,7 +283,7 @@ pub(super) async fn published(web: &Web, session: &Session) -> Result<Vec<(Strin
 }
 
 /// The form's fields, by the API field a violation names.
-const FIELDS: &[(&str, &str, &str)] = &[
+const FIELDS: &super::fields::FieldTable = &[
     (
         "applicant.full_name",
         "ho_ten",
@@ -313,13 +313,7 @@ const FIELDS: &[(&str, &str, &str)] = &[
 
 /// A violation of the service as the form's field and a Vietnamese message.
 pub fn form_error(field: &str) -> (String, String) {
-    FIELDS
-        .iter()
-        .find(|(api, ..)| {
-            field == *api || field.starts_with(&format!("{api}[")) || field.starts_with(&format!("{api}."))
-        })
-        .map(|(_, form, message)| (form.to_string(), message.to_string()))
-        .unwrap_or_else(|| (String::new(), format!("Giá trị không hợp lệ ({field}).")))
+    super::fields::field_error(FIELDS, field)
 }
 
 pub async fn submit(

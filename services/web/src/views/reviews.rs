@@ -64,6 +64,8 @@ struct Waiting {
     submitted: String,
     approved: String,
     files: Vec<FileView>,
+    /// The owner unit, whose people are asked to acknowledge what is published.
+    unit: String,
 }
 
 /// A refusal to show beside the revision it is about.
@@ -124,6 +126,7 @@ async fn waiting(web: &Web, session: &Session, list: &[pb::Revision]) -> Result<
             submitted: format::timestamp(r.submit_time.as_ref()),
             approved: format::timestamp(r.approve_time.as_ref()),
             files: file_views(&r.files),
+            unit: names.unit(&document.owner_unit).await,
         });
     }
     Ok(out)
@@ -240,11 +243,26 @@ pub async fn submit(
                 .await
         }
         _ => {
+            // Everyone of the owner unit (and the units below) reads what is published.
+            let mut units = Vec::new();
+            if fields.get("xac_nhan") == "1" {
+                let document = documents
+                    .get_document(
+                        &session.context(GET_DOCUMENT)?,
+                        pb::GetDocumentRequest {
+                            name: format!("documents/{id}"),
+                            as_of_time: None,
+                        },
+                    )
+                    .await?;
+                units.push(document.owner_unit);
+            }
             documents
                 .publish(
                     &ctx,
                     pb::PublishRevisionRequest {
                         name,
+                        acknowledgement_units: units,
                         ..Default::default()
                     },
                 )
