@@ -34,6 +34,7 @@ mod units;
 mod users;
 mod web;
 mod web_actions_board;
+mod web_audits;
 mod web_documents;
 mod web_drafting;
 mod web_plans;

@@ -33,7 +33,7 @@ impl Page {
                 }
                 let start = tag.find("value=\"")? + "value=\"".len();
                 let end = tag[start..].find('"')? + start;
-                Some(tag[start..end].to_string())
+                Some(unescape(&tag[start..end]))
             })
     }
 }
@@ -189,6 +189,19 @@ impl Browser {
     pub fn csrf(&self) -> String {
         self.cookie("eiso_csrf").expect("a CSRF cookie").to_string()
     }
+}
+
+/// An attribute's value as a browser reads it: the entities the templates
+/// write decoded.
+fn unescape(text: &str) -> String {
+    text.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Percent-encodes a form value.

@@ -46,6 +46,9 @@ const BUILTIN: &[(&str, &str)] = &[
     ("task.html", include_str!("templates/task.html")),
     ("targets.html", include_str!("templates/targets.html")),
     ("actions_board.html", include_str!("templates/actions_board.html")),
+    ("audits.html", include_str!("templates/audits.html")),
+    ("audit.html", include_str!("templates/audit.html")),
+    ("action.html", include_str!("templates/action.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

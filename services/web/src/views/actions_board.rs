@@ -38,6 +38,7 @@ pub struct BoardQuery {
 
 #[derive(Serialize)]
 struct Card {
+    href: String,
     nonconformity: String,
     unit: String,
     due: String,
@@ -46,11 +47,11 @@ struct Card {
     last_step: String,
 }
 
-fn day(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> Option<NaiveDate> {
+pub(super) fn day(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> Option<NaiveDate> {
     date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
 }
 
-fn day_text(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> String {
+pub(super) fn day_text(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> String {
     day(date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
@@ -118,6 +119,7 @@ pub async fn page(
             .find_map(|(what, date)| day(date.as_ref()).map(|_| format!("{what} {}", day_text(date.as_ref()))))
             .unwrap_or_default();
             cards.push(Card {
+                href: super::action::href(&action.name),
                 nonconformity: action.nonconformity.clone(),
                 unit: names.unit(&action.unit).await,
                 due: day_text(action.due_date.as_ref()),

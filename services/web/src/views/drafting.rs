@@ -40,10 +40,11 @@ const REVIEWER_ROLES: [Role; 4] = [
 
 /// A document id from the address: letters, digits and dashes only.
 pub fn check_id(id: &str) -> Result<(), PageError> {
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(PageError::NotFound);
+    if super::fields::valid_id(id) {
+        Ok(())
+    } else {
+        Err(PageError::NotFound)
     }
-    Ok(())
 }
 
 /// What the new-document form holds, as typed.

@@ -15,6 +15,12 @@ use crate::session::Session;
 
 pub struct Fields(pub Vec<(String, String)>);
 
+/// Whether an id taken from a page's address may name a resource: letters,
+/// digits and dashes only (anything else is no page).
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// A form's fields by the API field a violation names: (API field, form
 /// field, what to say in Vietnamese).
 pub type FieldTable = [(&'static str, &'static str, &'static str)];

@@ -3,8 +3,10 @@
 
 pub mod methods;
 
+mod action;
 mod actions;
 mod actions_board;
+mod audits;
 mod dashboard;
 mod deadline;
 mod demo;
@@ -14,6 +16,7 @@ mod dossier;
 mod dossiers;
 mod download;
 mod drafting;
+mod evidence;
 mod fields;
 mod home;
 mod lookup;
@@ -49,6 +52,11 @@ pub fn routes() -> Router<Web> {
         .route("/cho-duyet", get(reviews::page))
         .route("/nhat-ky", get(trail::page))
         .route("/chat-luong/hanh-dong", get(actions_board::page))
+        .route("/chat-luong/hanh-dong/{id}", get(action::page))
+        .route("/chat-luong/hanh-dong/{id}/{step}", post(action::step))
+        .route("/chat-luong/danh-gia", get(audits::list))
+        .route("/chat-luong/danh-gia/{id}", get(audits::page))
+        .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
         .route("/ke-hoach", get(plans::list))
         .route("/ke-hoach/{id}", get(plans::plan))
         .route("/ke-hoach/{id}/chi-tieu", get(targets::page))

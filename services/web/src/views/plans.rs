@@ -11,22 +11,17 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use eiso_platform::ServiceError;
 use eiso_proto::eiso::plans::v1::{self as pb, TaskStatus};
-use eiso_proto::eiso::search::v1::SearchRequest;
 use eiso_proto::labels::{Label, ProtoEnum};
 use http::HeaderMap;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::fields::Fields;
-use super::methods::{ADD_TASK_EVIDENCE, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS, SEARCH};
+use super::methods::{ADD_TASK_EVIDENCE, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS};
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
 use crate::{Web, format};
-
-pub(super) fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
 
 fn day(date: Option<&pb::LocalDate>) -> Option<NaiveDate> {
     date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
@@ -55,7 +50,7 @@ fn is_late(task: &pb::Task, today: NaiveDate) -> bool {
 
 /// The plan `plans/{id}` as the person may read it; NOT_FOUND otherwise.
 pub(super) async fn plan_of(web: &Web, session: &Session, id: &str) -> Result<pb::Plan, PageError> {
-    if !valid_id(id) {
+    if !super::fields::valid_id(id) {
         return Err(PageError::NotFound);
     }
     Ok(web
@@ -276,8 +271,8 @@ async fn render_task(
     for e in &task.evidence {
         evidence.push(context! {
             title => e.title.clone(),
-            kind => evidence_kind(&e.kind),
-            href => evidence_href(&e.resource),
+            kind => super::evidence::kind_label(&e.kind),
+            href => super::evidence::href(&e.resource),
             added => format::timestamp(e.add_time.as_ref()),
             actor => names.user(&e.actor).await,
         });
@@ -287,31 +282,8 @@ async fn render_task(
         units.push(names.unit(unit).await);
     }
     // Evidence found by the words typed, among what the person may see.
-    let words = query.tim.trim();
-    let mut found = Vec::new();
-    if !words.is_empty() {
-        let answer = web
-            .search()
-            .run_search(
-                &session.context(SEARCH)?,
-                SearchRequest {
-                    query: words.chars().take(500).collect(),
-                    kinds: vec!["document".into(), "record".into(), "dossier".into()],
-                    page_size: 10,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let linked: Vec<&str> = task.evidence.iter().map(|e| e.resource.as_str()).collect();
-        for r in answer.results {
-            found.push(context! {
-                linked => linked.contains(&r.name.as_str()),
-                resource => r.name,
-                title => r.title,
-                kind => evidence_kind(&r.kind),
-            });
-        }
-    }
+    let linked: Vec<&str> = task.evidence.iter().map(|e| e.resource.as_str()).collect();
+    let found = super::evidence::find(web, session, &query.tim, &linked).await?;
     let status = TaskStatus::try_from(task.status).unwrap_or_default();
     let may_work = session.may(RECORD_TASK_PROGRESS);
     let errors: Vec<_> = typed
@@ -350,7 +322,7 @@ async fn render_task(
             progress,
             evidence,
             may_work,
-            tim => words,
+            tim => query.tim.trim(),
             found,
             done => match query.da.as_str() {
                 "tien-do" => "Đã ghi tiến độ.",
@@ -370,34 +342,13 @@ async fn render_task(
     )
 }
 
-fn evidence_kind(kind: &str) -> &'static str {
-    match kind {
-        "document" => "Tài liệu",
-        "revision" => "Lần ban hành tài liệu",
-        "record" => "Hồ sơ chất lượng",
-        "dossier" => "Hồ sơ TTHC",
-        _ => "Minh chứng",
-    }
-}
-
-/// The page of a linked resource, where the app has one.
-fn evidence_href(resource: &str) -> String {
-    let parts: Vec<&str> = resource.split('/').collect();
-    match parts.as_slice() {
-        ["documents", id, ..] if valid_id(id) => format!("/tai-lieu/{id}"),
-        ["records", id] if valid_id(id) => format!("/ho-so-chat-luong/{id}"),
-        ["dossiers", id] if valid_id(id) => format!("/ho-so/{id}"),
-        _ => String::new(),
-    }
-}
-
 pub async fn task(
     State(web): State<Web>,
     session: Session,
     Path((plan_id, task_id)): Path<(String, String)>,
     Query(query): Query<TaskQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !valid_id(&plan_id) || !valid_id(&task_id) {
+    if !super::fields::valid_id(&plan_id) || !super::fields::valid_id(&task_id) {
         return Err(PageError::NotFound);
     }
     render_task(&web, &session, &plan_id, &task_id, &query, Typed::default()).await
@@ -412,7 +363,7 @@ fn checked_form(
 ) -> Result<Fields, PageError> {
     let fields = Fields(form);
     fields.check_csrf(headers)?;
-    if !valid_id(plan_id) || !valid_id(task_id) {
+    if !super::fields::valid_id(plan_id) || !super::fields::valid_id(task_id) {
         return Err(PageError::NotFound);
     }
     Ok(fields)
@@ -547,14 +498,6 @@ pub async fn add_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn evidence_links_to_the_page_of_what_it_names() {
-        assert_eq!(evidence_href("documents/a/revisions/2"), "/tai-lieu/a");
-        assert_eq!(evidence_href("records/r"), "/ho-so-chat-luong/r");
-        assert_eq!(evidence_href("dossiers/d"), "/ho-so/d");
-        assert_eq!(evidence_href("records/r/files/f"), "");
-    }
 
     #[test]
     fn a_task_is_late_when_its_time_frame_is_over_and_it_is_not_done() {

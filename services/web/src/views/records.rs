@@ -264,10 +264,6 @@ async fn render(web: &Web, session: &Session, id: &str, done: bool, typed: Typed
     )
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
-
 #[derive(Deserialize, Default)]
 pub struct RecordQuery {
     #[serde(default)]
@@ -280,7 +276,7 @@ pub async fn record_page(
     Path(id): Path<String>,
     Query(query): Query<RecordQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !valid_id(&id) {
+    if !super::fields::valid_id(&id) {
         return Err(PageError::NotFound);
     }
     render(&web, &session, &id, query.da == "xu-ly", Typed::default()).await
@@ -296,7 +292,7 @@ pub async fn dispose(
 ) -> Result<Response, PageError> {
     let fields = Fields(form);
     fields.check_csrf(&headers)?;
-    if !valid_id(&id) {
+    if !super::fields::valid_id(&id) {
         return Err(PageError::NotFound);
     }
     let ctx = web.write_context(&session, DISPOSE_RECORD).await?;

@@ -14,8 +14,9 @@ use http::{HeaderValue, StatusCode};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::fields::valid_id;
 use super::methods::{EVALUATE_TARGETS, EXPORT_REPORT, LIST_REPORTS};
-use super::plans::{day_text, plan_of, today, valid_id};
+use super::plans::{day_text, plan_of, today};
 use crate::chart::{self, Bar};
 use crate::error::PageError;
 use crate::session::Session;
