@@ -52,6 +52,7 @@ before(async () => {
   user("xem.le.chan", "Vũ Thị Lan", [`leader@${units.other}`]);
   user("lanh.dao", "Hoàng Minh Tuấn", [`leader@${units.office}`]);
   user("thu.ky", "Đỗ Văn Khoa", [`document-controller@${units.office}`]);
+  user("danh.gia", "Ngô Thị Thu", [`internal-auditor@${units.office}`]);
   const csv = readFileSync("services/procedures/samples/thu-tuc-giao-duc.csv", "utf8").replaceAll("units/replace-me", units.office);
   writeFileSync(join(dir, "catalogue.csv"), csv);
   execFileSync(cliBin, ["login", "--username", "thu.ky", "--password-stdin"], {
@@ -437,6 +438,180 @@ test("the leader reads this year's reform plan, its late tasks, and records a ta
   assert.match(await page.textContent("main"), /Đã xây dựng dự thảo kế hoạch/);
   await checked(page, "task");
   await context.close();
+});
+
+test("an ISO year in the browser: drafted, reviewed twice, published, read, found, evidence of a task and of an audit finding, its corrective action verified and closed", async () => {
+  const viewport = { viewport: { width: 1366, height: 768 } };
+  const year = new Date().getFullYear();
+  const as = (who) => ({ ...process.env, EISO_SERVER: base, EISO_CONFIG_DIR: join(dir, `cli-${who}`) });
+  execFileSync(cliBin, ["login", "--username", "danh.gia", "--password-stdin"], { input: "danh.gia-Mat-Khau-1\n", env: as("danh-gia") });
+
+  // The controller drafts the procedure in the browser and drops its PDF on the draft.
+  const controllerContext = await browser.newContext(viewport);
+  const controller = await signIn(controllerContext, "thu.ky", "thu.ky-Mat-Khau-1");
+  await controller.click("nav >> text=Tài liệu");
+  await controller.click("text=Soạn tài liệu mới");
+  await controller.waitForURL(/\/tai-lieu\/moi$/);
+  await controller.fill("#ma", "QT-CT-01");
+  await controller.fill("#ten", "Quy trình giải quyết thủ tục chuyển trường");
+  await controller.selectOption("#loai", "procedure");
+  await controller.fill("#tu_khoa", "chuyển trường, một cửa");
+  await checked(controller, "document-new");
+  await controller.click("main button >> text=Tạo tài liệu");
+  await controller.waitForURL(/da=tao/);
+  const documentUrl = controller.url().split("?")[0];
+  const pdf = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + "% noi dung\n".repeat(20000);
+  await controller.evaluate((content) => {
+    const files = new DataTransfer();
+    files.items.add(new File([content], "QT-CT-01 Quy trình chuyển trường.pdf", { type: "application/pdf" }));
+    document.querySelector("[data-dropzone]").dispatchEvent(new DragEvent("drop", { dataTransfer: files, bubbles: true, cancelable: true }));
+  }, pdf);
+  await controller.waitForURL(/da=tai-len/);
+  assert.match(await controller.textContent("#ban-thao"), /QT-CT-01 Quy trình chuyển trường\.pdf/);
+  await checked(controller, "document-draft");
+  await controller.check("label >> text=Hoàng Minh Tuấn");
+  await controller.check("label >> text=Trần Văn Bình");
+  await controller.click("button >> text=Trình xem xét");
+  await controller.waitForURL(/da=trinh/);
+
+  // One reviewer disagrees with a comment; the draft comes back, is sent again, and both agree.
+  const officerContext = await browser.newContext(viewport);
+  const officer = await signIn(officerContext, "chuyen.vien", "chuyen.vien-Mat-Khau-1");
+  await officer.goto(`${base}/cho-duyet`);
+  const mine = officer.locator("article", { hasText: "QT-CT-01" });
+  await mine.locator("textarea[name=nhan_xet]").fill("Ghi rõ thời hạn trả lời của trường nơi đến");
+  await mine.locator("button >> text=Không đồng ý").click();
+  await officer.waitForURL(/da=khong-dong-y/);
+  await controller.goto(documentUrl);
+  assert.match(await controller.textContent("main"), /Ghi rõ thời hạn trả lời của trường nơi đến/);
+  await controller.fill("#noi_dung", "Ban hành lần đầu; thêm thời hạn trả lời của trường nơi đến");
+  await controller.click("#ban-thao button >> text=Lưu");
+  await controller.waitForURL(/da=sua/);
+  await controller.check("label >> text=Hoàng Minh Tuấn");
+  await controller.check("label >> text=Trần Văn Bình");
+  await controller.click("button >> text=Trình xem xét");
+  await controller.waitForURL(/da=trinh/);
+  const leaderContext = await browser.newContext(viewport);
+  const leader = await signIn(leaderContext, "lanh.dao", "lanh.dao-Mat-Khau-1");
+  for (const reviewer of [officer, leader]) {
+    await reviewer.goto(`${base}/cho-duyet`);
+    await reviewer.locator("article", { hasText: "QT-CT-01" }).locator("button >> text=Đồng ý").first().click();
+    await reviewer.waitForURL(/da=dong-y/);
+  }
+  await controller.goto(`${base}/cho-duyet`);
+  await controller.locator("article", { hasText: "QT-CT-01" }).locator("button >> text=Ban hành").click();
+  await controller.waitForURL(/da=ban-hanh/);
+
+  // The unit is asked to acknowledge; the counter clerk reads it and says so.
+  const clerkContext = await browser.newContext(viewport);
+  const clerk = await signIn(clerkContext, "mot.cua", "mot.cua-Mat-Khau-1");
+  await clerk.goto(documentUrl);
+  await clerk.click("button >> text=Tôi đã đọc và hiểu");
+  await clerk.waitForURL(/da=da-doc/);
+  await clerkContext.close();
+  await controller.goto(documentUrl);
+  assert.match(await controller.textContent(".acks"), /Phạm Thị Hoa/);
+  assert.match(await controller.textContent(".acks h3"), /Xác nhận đã đọc: 1\/\d+/);
+  await checked(controller, "document-published");
+
+  // Found without diacritics, the match marked.
+  for (let i = 0; ; i++) {
+    const found = JSON.parse(eiso(["search", "QT-CT-01", "--output", "json"]));
+    if ((found.results || []).some((r) => /chuyển trường/.test(r.title))) break;
+    if (i > 300) throw new Error("the document was not indexed");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await leader.fill("#tim-nhanh", "quy trinh giai quyet chuyen truong");
+  await leader.press("#tim-nhanh", "Enter");
+  await leader.waitForURL(/\/tim-kiem\?q=/);
+  const hit = leader.locator(".found li", { hasText: "QT-CT-01" }).first();
+  assert.ok(await hit.locator("mark").count() >= 1, "the matched words are marked");
+
+  // Evidence of a plan task.
+  await leader.goto(`${base}/ke-hoach`);
+  await leader.click(`table.list >> text=Kế hoạch CCHC năm ${year}`);
+  await leader.waitForURL(/\/ke-hoach\/[^/]+$/);
+  const planUrl = leader.url();
+  await leader.click("table.tasks tbody tr:not(.section) td a >> nth=1");
+  await leader.waitForURL(/\/nhiem-vu\//);
+  await leader.fill("#tim", "quy trinh chuyen truong");
+  await leader.press("#tim", "Enter");
+  await leader.waitForURL(/tim=/);
+  await leader.locator(".found-evidence li", { hasText: "chuyển trường" }).locator("button").click();
+  await leader.waitForURL(/da=minh-chung/);
+  assert.match(await leader.textContent("main"), /Quy trình giải quyết thủ tục chuyển trường/);
+
+  // The targets page shows the figures the API gives.
+  const plan = planUrl.split("/ke-hoach/")[1];
+  const evaluations = JSON.parse(execFileSync(cliBin, ["plans", "targets", `plans/${plan}`, "--output", "json"], { env: as("lanh-dao"), encoding: "utf8" })).evaluations;
+  const measured = evaluations.find((e) => e.denominator > 0);
+  assert.ok(measured, "a target measured from today's dossiers");
+  await leader.goto(`${planUrl}/chi-tieu`);
+  const card = leader.locator(".card", { has: leader.locator(`h3 .mono:text-is("${measured.number}")`) });
+  const expected = `${String(Math.round(measured.percent * 10) / 10).replace(".", ",")}%`;
+  assert.equal((await card.locator(".figure .big").textContent()).trim(), expected);
+
+  // An internal audit of the office: the auditor records a finding with the procedure as evidence.
+  const leaderCli = as("lanh-dao");
+  const programme = JSON.parse(execFileSync(cliBin, ["quality", "audits", "programme", "--unit", units.office, "--year", String(year),
+    "--title", `Chương trình đánh giá nội bộ năm ${year}`, "--output", "json"], { env: leaderCli, encoding: "utf8" })).name;
+  const auditor = JSON.parse(eiso(["users", "list", "--filter", 'username = "danh.gia"', "--output", "json"])).users[0].name;
+  const today = new Date().toLocaleDateString("en-GB", { timeZone: "Asia/Ho_Chi_Minh" });
+  execFileSync(cliBin, ["quality", "audits", "create", "--programme", programme, "--title", "Đánh giá nội bộ quy trình chuyển trường",
+    "--scope", "Tiếp nhận và giải quyết hồ sơ chuyển trường", "--clause", "8.5", "--auditee", units.office, "--auditor", auditor,
+    "--from", today, "--to", today, "--output", "json"], { env: as("danh-gia"), encoding: "utf8" });
+  const auditorContext = await browser.newContext(viewport);
+  const auditorPage = await signIn(auditorContext, "danh.gia", "danh.gia-Mat-Khau-1");
+  await auditorPage.click("nav >> text=Đánh giá");
+  await auditorPage.waitForURL(/\/chat-luong\/danh-gia$/);
+  await checked(auditorPage, "audits");
+  await auditorPage.click("table.list >> text=Đánh giá nội bộ quy trình chuyển trường");
+  await auditorPage.click("button >> text=Bắt đầu đánh giá");
+  await auditorPage.waitForURL(/da=bat-dau/);
+  await auditorPage.selectOption("#loai", "minor_nonconformity");
+  await auditorPage.fill("#dieu_khoan", "7.5.3");
+  await auditorPage.fill("form[action$=phat-hien] #noi_dung", "Hồ sơ chuyển trường không lưu phiếu kiểm soát quá trình");
+  await auditorPage.click("button >> text=Ghi nhận");
+  await auditorPage.waitForURL(/da=phat-hien/);
+  const finding = auditorPage.locator("article.finding").first();
+  await finding.locator("input[name=tim]").fill("QT-CT-01");
+  await finding.locator("button >> text=Tìm").click();
+  await auditorPage.locator("article.finding .found-evidence button >> text=Gắn").first().click();
+  await auditorPage.waitForURL(/da=minh-chung/);
+  assert.ok(await auditorPage.locator(`article.finding a[href="${new URL(documentUrl).pathname}"]`).count() === 1, "the procedure is the finding's evidence");
+  await auditorPage.click("summary >> text=Mở hành động khắc phục");
+  await auditorPage.fill("input[name=han]", `31/12/${year + 1}`);
+  await auditorPage.click("details button >> text=Mở hành động khắc phục");
+  await auditorPage.waitForURL(/da=khac-phuc/);
+  await auditorPage.fill("#ket_luan", "Quy trình được áp dụng; một điểm không phù hợp nhỏ về lưu hồ sơ");
+  await auditorPage.click("button >> text=Kết thúc đánh giá");
+  await auditorPage.waitForURL(/da=ket-thuc/);
+  await checked(auditorPage, "audit");
+
+  // The corrective action: planned and carried out by the office, verified by the auditor, closed.
+  await leader.goto(`${base}/chat-luong/hanh-dong`);
+  await leader.click(".board-card a >> text=Hồ sơ chuyển trường không lưu phiếu kiểm soát quá trình");
+  await leader.waitForURL(/\/chat-luong\/hanh-dong\/[^/?]+$/);
+  const actionUrl = leader.url();
+  await leader.fill("#nguyen_nhan", "Quy trình chưa quy định lưu phiếu kiểm soát");
+  await leader.fill("#mo_ta_1", "Bổ sung bước lưu phiếu kiểm soát vào hồ sơ");
+  await leader.selectOption("#nguoi_1", { label: "Trần Văn Bình" });
+  await leader.fill("#han_1", `30/12/${year + 1}`);
+  await leader.click("button >> text=Lưu kế hoạch");
+  await leader.waitForURL(/da=lap-ke-hoach/);
+  await leader.fill("#ket_qua", "Đã bổ sung và áp dụng từ hôm nay");
+  await leader.click("button >> text=Đã thực hiện");
+  await leader.waitForURL(/da=thuc-hien/);
+  await auditorPage.goto(actionUrl);
+  await auditorPage.check("#hl-co");
+  await auditorPage.fill("#nhan_xet", "Kiểm tra 10 hồ sơ chuyển trường: đủ phiếu kiểm soát");
+  await auditorPage.click("button >> text=Ghi kết quả kiểm tra");
+  await auditorPage.waitForURL(/da=kiem-tra/);
+  await auditorPage.click("button >> text=Đóng hành động khắc phục");
+  await auditorPage.waitForURL(/da=dong/);
+  assert.match(await auditorPage.textContent("main"), /Có hiệu lực/);
+  await checked(auditorPage, "action-closed");
+  for (const c of [controllerContext, officerContext, leaderContext, auditorContext]) await c.close();
 });
 
 test("the administrator reads the documents' trail and checks its chain", async () => {

@@ -130,15 +130,17 @@ struct RevisionView {
 }
 
 /// A size as people read it: `850 B`, `12,5 KB`, `3,2 MB`.
-fn size(bytes: i64) -> String {
+pub fn size(bytes: i64) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;
     if b < KB {
         format!("{bytes} B")
     } else if b < KB * KB {
         format!("{} KB", format::decimal((b / KB * 10.0).round() / 10.0))
-    } else {
+    } else if b < KB * KB * KB {
         format!("{} MB", format::decimal((b / KB / KB * 10.0).round() / 10.0))
+    } else {
+        format!("{} GB", format::decimal((b / KB / KB / KB * 10.0).round() / 10.0))
     }
 }
 
@@ -332,6 +334,7 @@ mod tests {
         assert_eq!(size(850), "850 B");
         assert_eq!(size(12_800), "12,5 KB");
         assert_eq!(size(3_355_443), "3,2 MB");
+        assert_eq!(size(1 << 30), "1 GB");
     }
 
     #[test]

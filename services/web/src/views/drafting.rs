@@ -561,8 +561,8 @@ pub async fn upload(
                 continue;
             }
             Err(ServiceError::ResourceExhausted(_)) => format!(
-                "Tệp “{file_name}” lớn hơn giới hạn {} MB.",
-                web.documents().limits().max_file_bytes / (1024 * 1024)
+                "Tệp “{file_name}” lớn hơn giới hạn {}.",
+                super::document::size(i64::try_from(web.documents().limits().max_file_bytes).unwrap_or(i64::MAX))
             ),
             Err(ServiceError::InvalidArgument(violations))
                 if violations.iter().any(|v| v.field == "header.file_name") =>
@@ -647,7 +647,7 @@ pub async fn draft_panel(web: &Web, session: &Session, document: &pb::Document, 
         may_lock => session.may(CHECK_OUT_REVISION),
         reviewers,
         files => draft.files.iter().map(|f| context! { name => f.name, file_name => f.file_name }).collect::<Vec<_>>(),
-        max_mb => web.documents().limits().max_file_bytes / (1024 * 1024),
+        max_size => super::document::size(i64::try_from(web.documents().limits().max_file_bytes).unwrap_or(i64::MAX)),
     }
 }
 
