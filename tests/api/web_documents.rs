@@ -115,6 +115,23 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
         }
     }
 
+    // The API keeps the first round's rejection beside the second round's approval.
+    let published = controller
+        .get_revision(GetRevisionRequest { name: r1.name.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(published.reviews.len(), 1);
+    assert_eq!(published.reviews[0].round, 2);
+    let earlier: Vec<_> = published
+        .earlier_reviews
+        .iter()
+        .map(|r| (r.round, r.decision, r.comment.as_str()))
+        .collect();
+    assert_eq!(
+        earlier,
+        [(1, review::Decision::Rejected as i32, "Bổ sung lưu đồ tuyển sinh")]
+    );
     let mut browser = Browser::new(server.addr);
     browser.sign_in("lanh.dao.same", "lanh.dao.same-password").await;
     // The page: the revision in force, the rejection and the approval by name.
@@ -128,6 +145,8 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
         "Người dùng hieu.truong",
         "Đồng ý ban hành",
         "vòng 2",
+        "Ý kiến các vòng trước",
+        "Bổ sung lưu đồ tuyển sinh",
         "QT-TS-01 Quy trình tuyển sinh.pdf",
         "QT-TS-01.docx",
     ] {

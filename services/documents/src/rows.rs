@@ -276,6 +276,7 @@ impl RevisionRow {
             create_time: Some(timestamp(self.create_time)),
             update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
+            earlier_reviews: Vec::new(),
         }
     }
 
@@ -451,6 +452,29 @@ pub async fn reviews_of(
     number: i32,
     round: i32,
 ) -> ServiceResult<Vec<Review>> {
+    reviews_where(db, document_id, number, Expr::col("round").eq(round)).await
+}
+
+/// The decisions of the rounds before `round` (those a rejection ended, and
+/// any reviewer who decided before it), oldest round first.
+pub async fn earlier_reviews(
+    db: &impl ConnectionTrait,
+    document_id: &str,
+    number: i32,
+    round: i32,
+) -> ServiceResult<Vec<Review>> {
+    let condition = Expr::col("round")
+        .lt(round)
+        .and(Expr::col("decision").ne(eiso_proto::eiso::documents::v1::review::Decision::Pending as i32));
+    reviews_where(db, document_id, number, condition).await
+}
+
+async fn reviews_where(
+    db: &impl ConnectionTrait,
+    document_id: &str,
+    number: i32,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> ServiceResult<Vec<Review>> {
     let rows = db
         .query_all(
             Query::select()
@@ -458,7 +482,8 @@ pub async fn reviews_of(
                 .from("reviews")
                 .and_where(Expr::col("document_id").eq(document_id.to_string()))
                 .and_where(Expr::col("number").eq(number))
-                .and_where(Expr::col("round").eq(round))
+                .and_where(condition)
+                .order_by("round", Order::Asc)
                 .order_by("reviewer", Order::Asc),
         )
         .await?;
@@ -476,11 +501,14 @@ pub async fn reviews_of(
         .collect()
 }
 
-/// A revision as the API shows it: with its files and current reviews.
+/// A revision as the API shows it: with its files, its current round's
+/// reviews and the decisions of the rounds before.
 pub async fn revision_proto(db: &impl ConnectionTrait, row: &RevisionRow) -> ServiceResult<Revision> {
     let files = files_of(db, &row.name()).await?;
     let reviews = reviews_of(db, &row.document_id, row.number, row.review_round).await?;
-    Ok(row.to_proto(files, reviews))
+    let mut revision = row.to_proto(files, reviews);
+    revision.earlier_reviews = earlier_reviews(db, &row.document_id, row.number, row.review_round).await?;
+    Ok(revision)
 }
 
 pub const RECORD_COLUMNS: [&str; 14] = [

@@ -105,6 +105,7 @@ pub struct FileView {
 
 #[derive(Serialize)]
 struct ReviewView {
+    round: i32,
     reviewer: String,
     decision: String,
     decision_key: String,
@@ -122,6 +123,8 @@ struct RevisionView {
     author: String,
     round: i32,
     reviews: Vec<ReviewView>,
+    /// Decisions of the rounds before the current one.
+    earlier: Vec<ReviewView>,
     submitted: String,
     approved: String,
     effective: String,
@@ -158,18 +161,27 @@ fn file_href(name: &str) -> String {
     format!("/tep/{name}")
 }
 
+async fn review_view(names: &mut Names<'_>, review: &pb::Review) -> ReviewView {
+    let decision = review::Decision::try_from(review.decision).unwrap_or_default();
+    ReviewView {
+        round: review.round,
+        reviewer: names.user(&review.reviewer).await,
+        decision: decision.label_vi().into(),
+        decision_key: decision.short_name(),
+        comment: review.comment.clone(),
+        time: format::timestamp(review.decide_time.as_ref()),
+    }
+}
+
 async fn revision_view(names: &mut Names<'_>, r: &pb::Revision) -> RevisionView {
     let state = revision::State::try_from(r.state).unwrap_or_default();
     let mut reviews = Vec::new();
     for review in &r.reviews {
-        let decision = review::Decision::try_from(review.decision).unwrap_or_default();
-        reviews.push(ReviewView {
-            reviewer: names.user(&review.reviewer).await,
-            decision: decision.label_vi().into(),
-            decision_key: decision.short_name(),
-            comment: review.comment.clone(),
-            time: format::timestamp(review.decide_time.as_ref()),
-        });
+        reviews.push(review_view(names, review).await);
+    }
+    let mut earlier = Vec::new();
+    for review in &r.earlier_reviews {
+        earlier.push(review_view(names, review).await);
     }
     RevisionView {
         number: r.number,
@@ -180,6 +192,7 @@ async fn revision_view(names: &mut Names<'_>, r: &pb::Revision) -> RevisionView 
         author: names.user(&r.author).await,
         round: r.review_round,
         reviews,
+        earlier,
         submitted: format::timestamp(r.submit_time.as_ref()),
         approved: format::timestamp(r.approve_time.as_ref()),
         effective: format::timestamp(r.effective_time.as_ref()),
