@@ -62,7 +62,17 @@ impl Browser {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        self.send(http::Method::GET, path, None).await
+        self.send(http::Method::GET, path, None, Full::new(Bytes::new())).await
+    }
+
+    /// Posts `body` as it is produced (a large upload, never held whole).
+    pub async fn post_stream<B>(&mut self, path: &str, content_type: &str, body: B) -> Page
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.send(http::Method::POST, path, Some(content_type.to_string()), body)
+            .await
     }
 
     /// Submits a form (`application/x-www-form-urlencoded`).
@@ -72,8 +82,14 @@ impl Browser {
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let body = ("application/x-www-form-urlencoded".to_string(), Bytes::from(body));
-        self.send(http::Method::POST, path, Some(body)).await
+        let content_type = "application/x-www-form-urlencoded".to_string();
+        self.send(
+            http::Method::POST,
+            path,
+            Some(content_type),
+            Full::new(Bytes::from(body)),
+        )
+        .await
     }
 
     /// Submits a `multipart/form-data` form: its text fields in order, then
@@ -103,11 +119,21 @@ impl Browser {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        let body = (format!("multipart/form-data; boundary={BOUNDARY}"), Bytes::from(body));
-        self.send(http::Method::POST, path, Some(body)).await
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(
+            http::Method::POST,
+            path,
+            Some(content_type),
+            Full::new(Bytes::from(body)),
+        )
+        .await
     }
 
-    async fn send(&mut self, method: http::Method, path: &str, form: Option<(String, Bytes)>) -> Page {
+    async fn send<B>(&mut self, method: http::Method, path: &str, content_type: Option<String>, body: B) -> Page
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let stream = tokio::net::TcpStream::connect(self.addr)
             .await
             .expect("the server listens");
@@ -128,13 +154,9 @@ impl Browser {
                 .join("; ");
             request = request.header(http::header::COOKIE, jar);
         }
-        let body = match form {
-            Some((content_type, body)) => {
-                request = request.header(http::header::CONTENT_TYPE, content_type);
-                Full::new(body)
-            }
-            None => Full::new(Bytes::new()),
-        };
+        if let Some(content_type) = content_type {
+            request = request.header(http::header::CONTENT_TYPE, content_type);
+        }
         let response = sender
             .send_request(request.body(body).expect("a request"))
             .await

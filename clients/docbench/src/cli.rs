@@ -71,6 +71,11 @@ pub struct Args {
     /// Seed of the file's content (random if not given; printed either way).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// How the large file goes up: `grpc` (UploadFile) or `web` (the
+    /// document page's upload, multipart/form-data over HTTP/1.1, signed in
+    /// on the sign-in page with the document controller's password).
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = UploadVia::Grpc)]
+    pub upload_via: UploadVia,
     /// Run only one part: the revision rates or the file transfer.
     #[arg(long, value_enum, value_name = "PART")]
     pub only: Option<Part>,
@@ -90,6 +95,13 @@ impl Args {
     pub fn runs(&self, part: Part) -> bool {
         self.only.is_none_or(|only| only == part)
     }
+}
+
+/// The way the large file is uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UploadVia {
+    Grpc,
+    Web,
 }
 
 /// A part of the benchmark.

@@ -20,7 +20,7 @@ use clap::Parser as _;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::tonic::transport::{Channel, Endpoint};
 
-use crate::cli::{Args, Part};
+use crate::cli::{Args, Part, UploadVia};
 use crate::report::Report;
 use crate::revisions::Bench;
 use crate::session::Session;
@@ -114,7 +114,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             args.file_mib
         );
         let chunk = args.chunk_kib as usize * 1024;
-        report.file = Some(files::transfer(&bench, control.clone(), size, chunk, seed).await?);
+        let web = match args.upload_via {
+            UploadVia::Grpc => None,
+            UploadVia::Web => Some(files::WebUpload {
+                addr: args.server.trim_start_matches("http://").parse().with_context(|| {
+                    format!(
+                        "`{}` is not http://IP:PORT (the web upload needs an address)",
+                        args.server
+                    )
+                })?,
+                username: args.username.clone(),
+                password: password.clone(),
+            }),
+        };
+        report.file = Some(files::transfer(&bench, control.clone(), size, chunk, seed, web).await?);
     }
 
     eiso_benchkit::report::print(args.output, || report.to_text(), || report.to_json())
