@@ -22,6 +22,7 @@ pub mod dispatch;
 pub mod error;
 pub mod format;
 pub mod names;
+pub mod paced;
 pub mod pages;
 pub mod ratelimit;
 pub mod session;

@@ -506,9 +506,16 @@ pub async fn upload(
     session: Session,
     headers: HeaderMap,
     Path((id, number)): Path<(String, u32)>,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    use axum::extract::FromRequest;
     check_id(&id)?;
+    // The parser takes the body one frame at a time (see `paced`).
+    let (parts, body) = request.into_parts();
+    let paced = axum::body::Body::new(crate::paced::Paced::new(body));
+    let mut multipart = Multipart::from_request(axum::extract::Request::from_parts(parts, paced), &())
+        .await
+        .map_err(|_| PageError::BadRequest("Tệp phải được gửi bằng biểu mẫu tải lên (multipart/form-data).".into()))?;
     let parent = format!("documents/{id}/revisions/{number}");
     let mut checked = false;
     let mut uploaded = 0;
