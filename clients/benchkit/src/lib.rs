@@ -6,6 +6,7 @@
 //! as the web app's page benchmark and tests need one ([`browser`]).
 
 pub mod browser;
+pub mod pages;
 pub mod percentile;
 pub mod report;
 pub mod splitmix;

@@ -76,7 +76,14 @@ pub struct Args {
     /// on the sign-in page with the document controller's password).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = UploadVia::Grpc)]
     pub upload_via: UploadVia,
-    /// Run only one part: the revision rates or the file transfer.
+    /// Times each page this many times (after one warm-up call).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub pages_repeat: u32,
+    /// Before timing the pages, wait until the search index holds this many
+    /// items (needs --admin-password-env).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub expect_items: u64,
+    /// Run only one part: the revision rates, the file transfer or the pages.
     #[arg(long, value_enum, value_name = "PART")]
     pub only: Option<Part>,
     /// Deadline of each call (the upload and the download are one call each).
@@ -93,7 +100,11 @@ impl Args {
     }
 
     pub fn runs(&self, part: Part) -> bool {
-        self.only.is_none_or(|only| only == part)
+        // The pages only when asked: they want a server already filled.
+        match self.only {
+            None => part != Part::Pages,
+            Some(only) => only == part,
+        }
     }
 }
 
@@ -111,6 +122,8 @@ pub enum Part {
     Revisions,
     /// Upload and download of one large file.
     Files,
+    /// The document controller's pages: lists, search, inbox (`--only pages`).
+    Pages,
 }
 
 #[cfg(test)]

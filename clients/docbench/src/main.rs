@@ -7,6 +7,7 @@ mod calls;
 mod cli;
 mod content;
 mod files;
+mod pages;
 mod report;
 mod revisions;
 mod session;
@@ -98,6 +99,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         drafts: None,
         cycles: None,
         file: None,
+        pages: None,
     };
 
     if args.runs(Part::Revisions) {
@@ -128,6 +130,32 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }),
         };
         report.file = Some(files::transfer(&bench, control.clone(), size, chunk, seed, web).await?);
+    }
+
+    if args.runs(Part::Pages) {
+        let admin = match &args.admin_password_env {
+            Some(var) => {
+                let admin_password = env_password(var)?;
+                let session = Session::login(&control, &args.admin_username, &admin_password).await?;
+                Some((admin_password, session))
+            }
+            None => None,
+        };
+        eprintln!("eiso-docbench: the pages, {} calls each …", args.pages_repeat);
+        report.pages = Some(
+            pages::run(pages::Plan {
+                addr: pages::addr(&args.server)?,
+                controller: (&args.username, &password),
+                admin: admin
+                    .as_ref()
+                    .map(|(password, session)| (args.admin_username.as_str(), password.as_str(), session)),
+                channel: control.clone(),
+                expect_items: args.expect_items,
+                session: &bench.controller,
+                repeat: args.pages_repeat,
+            })
+            .await?,
+        );
     }
 
     eiso_benchkit::report::print(args.output, || report.to_text(), || report.to_json())

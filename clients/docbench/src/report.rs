@@ -20,6 +20,7 @@ pub struct Report {
     pub drafts: Option<Rate>,
     pub cycles: Option<Rate>,
     pub file: Option<FileRun>,
+    pub pages: Option<crate::pages::PagesRun>,
 }
 
 /// Latency percentiles, in milliseconds.
@@ -95,11 +96,24 @@ impl Report {
                 "download": transfer_json(&f.download),
                 "download_identical": f.download.sha256 == f.expected_sha256 && f.download.bytes == f.upload.bytes,
             })),
+            "pages": self.pages.as_ref().map(|p| json!({
+                "index_items": p.items,
+                "pages": p.pages.iter().map(eiso_benchkit::pages::Page::to_json).collect::<Vec<_>>(),
+            })),
         })
     }
 
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        if let Some(pages) = &self.pages {
+            if let Some(items) = pages.items {
+                let _ = writeln!(out, "  search index: {items} items");
+            }
+            for page in &pages.pages {
+                out.push_str("  ");
+                out.push_str(&page.to_text());
+            }
+        }
         let _ = writeln!(
             out,
             "eiso-docbench: {} (run {}, {} clients)",

@@ -6,46 +6,10 @@
 //! (HTTP/1.1, the session cookie).
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use eiso_benchkit::browser::Browser;
-use serde_json::{Value, json};
-
-use crate::report::Latency;
-
-/// One page's timings.
-#[derive(Debug)]
-pub struct Page {
-    pub who: &'static str,
-    pub path: String,
-    pub timings: Vec<Duration>,
-    /// The body's size, bytes.
-    pub bytes: usize,
-}
-
-impl Page {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "who": self.who,
-            "path": self.path,
-            "calls": self.timings.len(),
-            "bytes": self.bytes,
-            "latency_ms": Latency::of(&self.timings).map(Latency::to_json),
-        })
-    }
-
-    pub fn to_text(&self) -> String {
-        let latency = Latency::of(&self.timings).map_or_else(String::new, Latency::to_text);
-        format!(
-            "GET {} as the {} ({} calls, {} KB): {latency}\n",
-            self.path,
-            self.who,
-            self.timings.len(),
-            self.bytes / 1024
-        )
-    }
-}
+pub use eiso_benchkit::pages::Page;
 
 /// What `pages` measures, and as whom.
 pub struct Plan<'a> {
@@ -85,25 +49,7 @@ pub async fn run(plan: &Plan<'_>) -> anyhow::Result<(Vec<Page>, usize)> {
     let mut out = Vec::new();
     for (who, path) in pages {
         let browser = if who == "leader" { &mut leader } else { &mut counter };
-        let warm = browser.get(&path).await;
-        if warm.status != 200 {
-            bail!("GET {path} answered {}: {}", warm.status, warm.body);
-        }
-        let mut timings = Vec::with_capacity(plan.repeat as usize);
-        for _ in 0..plan.repeat {
-            let started = Instant::now();
-            let page = browser.get(&path).await;
-            timings.push(started.elapsed());
-            if page.status != 200 {
-                bail!("GET {path} answered {}", page.status);
-            }
-        }
-        out.push(Page {
-            who,
-            path,
-            timings,
-            bytes: warm.bytes.len(),
-        });
+        out.push(Page::time(browser, who, path, plan.repeat).await?);
     }
     let mut assets = 0;
     for asset in ["/static/app.css", "/static/app.js"] {
