@@ -35,6 +35,7 @@ mod users;
 mod web;
 mod web_actions_board;
 mod web_audits;
+mod web_diagnostic;
 mod web_documents;
 mod web_drafting;
 mod web_plans;

@@ -611,6 +611,26 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
   await auditorPage.waitForURL(/da=dong/);
   assert.match(await auditorPage.textContent("main"), /Có hiệu lực/);
   await checked(auditorPage, "action-closed");
+
+  // The ISO 18091 diagnostic of two years: four quadrants of lights, last year beside this one.
+  const diagnostics = [year - 1, year].map((period) => JSON.parse(execFileSync(cliBin, ["quality", "diagnostic", "create",
+    "--unit", units.office, "--period", String(period), "--title", `Tự đánh giá theo TCVN ISO 18091 năm ${period}`, "--output", "json"],
+  { env: leaderCli, encoding: "utf8" })).name);
+  const assess = (diagnostic, indicator, colour) => execFileSync(cliBin, ["quality", "diagnostic", "assess", diagnostic,
+    "--indicator", indicator, "--colour", colour, "--note", "Theo báo cáo tổng kết", "--evidence", documentUrl.replace(/^.*\/tai-lieu\//, "documents/")],
+  { env: as("danh-gia"), encoding: "utf8" });
+  assess(diagnostics[0], "1-1", "red");
+  assess(diagnostics[0], "2-1", "green");
+  assess(diagnostics[1], "1-1", "green");
+  assess(diagnostics[1], "2-1", "yellow");
+  assess(diagnostics[1], "3-1", "red");
+  await leader.goto(`${base}/chat-luong/danh-gia`);
+  await leader.click("text=Chẩn đoán ISO 18091");
+  await leader.click(`table.list >> text=Tự đánh giá theo TCVN ISO 18091 năm ${year}`);
+  assert.equal(await leader.locator(".quadrant").count(), 4);
+  assert.match(await leader.textContent(".quadrants"), /Tốt lên/);
+  assert.match(await leader.textContent(".quadrants"), /Xấu đi/);
+  await checked(leader, "diagnostic");
   for (const c of [controllerContext, officerContext, leaderContext, auditorContext]) await c.close();
 });
 

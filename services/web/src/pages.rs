@@ -49,6 +49,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("audits.html", include_str!("templates/audits.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("action.html", include_str!("templates/action.html")),
+    ("diagnostics.html", include_str!("templates/diagnostics.html")),
+    ("diagnostic.html", include_str!("templates/diagnostic.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -60,3 +60,6 @@ pub const PLAN_CORRECTIVE_ACTION: &str = "/eiso.quality.v1.QualityService/PlanCo
 pub const IMPLEMENT_CORRECTIVE_ACTION: &str = "/eiso.quality.v1.QualityService/ImplementCorrectiveAction";
 pub const VERIFY_CORRECTIVE_ACTION: &str = "/eiso.quality.v1.QualityService/VerifyCorrectiveAction";
 pub const CLOSE_CORRECTIVE_ACTION: &str = "/eiso.quality.v1.QualityService/CloseCorrectiveAction";
+pub const LIST_DIAGNOSTICS: &str = "/eiso.quality.v1.QualityService/ListDiagnostics";
+pub const GET_DIAGNOSTIC: &str = "/eiso.quality.v1.QualityService/GetDiagnostic";
+pub const LIST_INDICATORS: &str = "/eiso.quality.v1.QualityService/ListIndicators";

@@ -10,6 +10,7 @@ mod audits;
 mod dashboard;
 mod deadline;
 mod demo;
+mod diagnostic;
 mod document;
 mod documents;
 mod dossier;
@@ -54,6 +55,8 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/hanh-dong", get(actions_board::page))
         .route("/chat-luong/hanh-dong/{id}", get(action::page))
         .route("/chat-luong/hanh-dong/{id}/{step}", post(action::step))
+        .route("/chat-luong/chan-doan", get(diagnostic::list))
+        .route("/chat-luong/chan-doan/{id}", get(diagnostic::page))
         .route("/chat-luong/danh-gia", get(audits::list))
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
