@@ -51,6 +51,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("action.html", include_str!("templates/action.html")),
     ("diagnostics.html", include_str!("templates/diagnostics.html")),
     ("diagnostic.html", include_str!("templates/diagnostic.html")),
+    ("inspections.html", include_str!("templates/inspections.html")),
+    ("review_packs.html", include_str!("templates/review_packs.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -20,6 +20,7 @@ mod drafting;
 mod evidence;
 mod fields;
 mod home;
+mod inspections;
 mod lookup;
 mod password;
 mod plans;
@@ -27,6 +28,7 @@ mod receive;
 mod records;
 mod refuse;
 mod reviews;
+mod reviews_pack;
 mod search;
 mod sign_in;
 mod targets;
@@ -57,6 +59,12 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/hanh-dong/{id}/{step}", post(action::step))
         .route("/chat-luong/chan-doan", get(diagnostic::list))
         .route("/chat-luong/chan-doan/{id}", get(diagnostic::page))
+        .route("/chat-luong/kiem-tra", get(inspections::page))
+        .route("/chat-luong/kiem-tra/{id}/hoan-thanh", post(inspections::complete))
+        .route(
+            "/chat-luong/xem-xet",
+            get(reviews_pack::page).post(reviews_pack::generate),
+        )
         .route("/chat-luong/danh-gia", get(audits::list))
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
