@@ -44,26 +44,134 @@ async fn an_audit_is_worked_from_its_page_to_a_verified_and_closed_corrective_ac
     let mut auditor = eiso_tests::browser::Browser::new(server.addr);
     auditor.sign_in("danh.gia", "danh.gia-password").await;
     let csrf = auditor.csrf();
+    // The leader sets up the year's programme from the page; the auditor plans the audit there.
+    let mut leader_browser = eiso_tests::browser::Browser::new(server.addr);
+    leader_browser.sign_in("lanh.dao", "lanh.dao-password").await;
+    let leader_csrf = leader_browser.csrf();
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let made = leader_browser
+        .post(
+            "/chat-luong/danh-gia/chuong-trinh",
+            &[
+                ("csrf", &leader_csrf),
+                ("request_id", "programme-of-the-year"),
+                ("don_vi", &office.unit.name),
+                ("nam", &year),
+                ("ten_chuong_trinh", &format!("Chương trình đánh giá nội bộ năm {year}")),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
     let programme = server
         .quality(&leader_token)
-        .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.unit.name))
+        .list_audit_programmes(ListAuditProgrammesRequest::default())
         .await
         .unwrap()
-        .into_inner();
+        .into_inner()
+        .programmes
+        .remove(0);
+    let list = auditor.get("/chat-luong/danh-gia").await;
+    assert!(list.body.contains("Lập kế hoạch cuộc đánh giá"), "{}", list.body);
+    assert!(
+        list.body.contains(&format!(r#"value="{}""#, me.name)),
+        "the auditor is offered"
+    );
+    let today = today_text();
+    let plan = |auditee: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("request_id", format!("audit-{auditee}")),
+            ("chuong_trinh", programme.name.clone()),
+            ("ten", "Đánh giá nội bộ Bộ phận Một cửa".to_string()),
+            ("pham_vi", "Quy trình tiếp nhận và trả kết quả hồ sơ".to_string()),
+            ("dieu_khoan", "7.5, 8.5".to_string()),
+            ("don_vi_duoc_danh_gia", auditee.to_string()),
+            ("chuyen_gia", me.name.clone()),
+            ("tu_ngay", today.clone()),
+            ("den_ngay", today.clone()),
+        ]
+    };
+    // A unit outside the programme's: refused, named, the form kept.
+    let outside = server
+        .create_unit("PTP", "Phòng Tư pháp", &server.root_unit().await.name)
+        .await;
+    let fields = plan(&outside.name);
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = auditor.post("/chat-luong/danh-gia/cuoc-moi", &borrowed).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("thuộc đơn vị của chương trình"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Quy trình tiếp nhận và trả kết quả hồ sơ"),
+        "kept"
+    );
+    let fields = plan(&counter_unit.name);
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let planned = auditor.post("/chat-luong/danh-gia/cuoc-moi", &borrowed).await;
+    assert_eq!(planned.status, 303, "{}", planned.body);
+    let id = planned
+        .location
+        .unwrap()
+        .trim_start_matches("/chat-luong/danh-gia/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page_address = format!("/chat-luong/danh-gia/{id}");
     let audit = server
         .quality(&auditor_token)
-        .create_audit(eiso_tests::quality::counter_audit(
-            &programme.name,
-            &counter_unit.name,
-            &me.name,
-            local_today(),
-            local_today(),
-        ))
+        .get_audit(GetAuditRequest {
+            name: format!("audits/{id}"),
+        })
         .await
         .unwrap()
         .into_inner();
-    let id = audit.name.trim_start_matches("audits/").to_string();
-    let page_address = format!("/chat-luong/danh-gia/{id}");
+    assert_eq!(audit.criteria, ["7.5", "8.5"]);
+    assert_eq!(audit.auditees, std::slice::from_ref(&counter_unit.name));
+
+    // The checklist: a question added, then answered.
+    let page = auditor.get(&page_address).await;
+    let added = auditor
+        .post(
+            &format!("{page_address}/them-cau-hoi"),
+            &[
+                ("csrf", &csrf),
+                ("request_id", "q1"),
+                ("etag", &page.input("etag").unwrap()),
+                ("dieu_khoan_moi", "7.5.3"),
+                ("cau_hoi", "Sổ theo dõi hồ sơ có ghi ngày trả kết quả không?"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = auditor.get(&page_address).await;
+    let answered = auditor
+        .post(
+            &format!("{page_address}/danh-muc"),
+            &[
+                ("csrf", &csrf),
+                ("request_id", "r1"),
+                ("etag", &page.input("etag").unwrap()),
+                ("ket_qua_0", "nonconforming"),
+                ("ghi_chu_0", "3/20 hồ sơ thiếu ngày trả"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let audit = server
+        .quality(&auditor_token)
+        .get_audit(GetAuditRequest {
+            name: format!("audits/{id}"),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(audit.checklist.len(), 1);
+    assert_eq!(audit.checklist[0].result, ChecklistResult::Nonconforming as i32);
+    assert_eq!(audit.checklist[0].note, "3/20 hồ sơ thiếu ngày trả");
 
     let list = auditor.get("/chat-luong/danh-gia").await;
     assert!(list.body.contains("Đánh giá nội bộ Bộ phận Một cửa"), "{}", list.body);

@@ -553,17 +553,34 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
 
   // An internal audit of the office: the auditor records a finding with the procedure as evidence.
   const leaderCli = as("lanh-dao");
-  const programme = JSON.parse(execFileSync(cliBin, ["quality", "audits", "programme", "--unit", units.office, "--year", String(year),
-    "--title", `Chương trình đánh giá nội bộ năm ${year}`, "--output", "json"], { env: leaderCli, encoding: "utf8" })).name;
+  // The leader sets up the year's programme; the auditor plans the audit and its checklist, all from the pages.
+  await leader.goto(`${base}/chat-luong/danh-gia`);
+  await leader.click("summary >> text=Lập chương trình đánh giá của năm");
+  await leader.click("button >> text=Lập chương trình");
+  await leader.waitForURL(/da=chuong-trinh/);
   const auditor = JSON.parse(eiso(["users", "list", "--filter", 'username = "danh.gia"', "--output", "json"])).users[0].name;
   const today = new Date().toLocaleDateString("en-GB", { timeZone: "Asia/Ho_Chi_Minh" });
-  execFileSync(cliBin, ["quality", "audits", "create", "--programme", programme, "--title", "Đánh giá nội bộ quy trình chuyển trường",
-    "--scope", "Tiếp nhận và giải quyết hồ sơ chuyển trường", "--clause", "8.5", "--auditee", units.office, "--auditor", auditor,
-    "--from", today, "--to", today, "--output", "json"], { env: as("danh-gia"), encoding: "utf8" });
   const auditorContext = await browser.newContext(viewport);
   const auditorPage = await signIn(auditorContext, "danh.gia", "danh.gia-Mat-Khau-1");
   await auditorPage.click("nav >> text=Đánh giá");
   await auditorPage.waitForURL(/\/chat-luong\/danh-gia$/);
+  await auditorPage.click("summary >> text=Lập kế hoạch cuộc đánh giá");
+  await auditorPage.fill("#ten", "Đánh giá nội bộ quy trình chuyển trường");
+  await auditorPage.fill("#pham_vi", "Tiếp nhận và giải quyết hồ sơ chuyển trường");
+  await auditorPage.fill("#dieu_khoan", "7.5, 8.5");
+  await auditorPage.check("label >> text=Phòng Giáo dục và Đào tạo quận Hải An");
+  await auditorPage.check("label >> text=Ngô Thị Thu");
+  await auditorPage.fill("#tu_ngay", today);
+  await auditorPage.fill("#den_ngay", today);
+  await checked(auditorPage, "audit-plan");
+  await auditorPage.click("button >> text=Lập kế hoạch");
+  await auditorPage.waitForURL(/da=lap/);
+  await auditorPage.click("summary >> text=Thêm câu hỏi");
+  await auditorPage.fill("#dieu_khoan_moi", "7.5.3");
+  await auditorPage.fill("#cau_hoi", "Hồ sơ chuyển trường có lưu phiếu kiểm soát quá trình không?");
+  await auditorPage.click("details button >> text=Thêm");
+  await auditorPage.waitForURL(/da=them-cau-hoi/);
+  await auditorPage.goto(`${base}/chat-luong/danh-gia`);
   await checked(auditorPage, "audits");
   await auditorPage.click("table.list >> text=Đánh giá nội bộ quy trình chuyển trường");
   await auditorPage.click("button >> text=Bắt đầu đánh giá");
@@ -573,6 +590,10 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
   await auditorPage.fill("form[action$=phat-hien] #noi_dung", "Hồ sơ chuyển trường không lưu phiếu kiểm soát quá trình");
   await auditorPage.click("button >> text=Ghi nhận");
   await auditorPage.waitForURL(/da=phat-hien/);
+  await auditorPage.selectOption("select[name=ket_qua_0]", "nonconforming");
+  await auditorPage.fill("input[name=ghi_chu_0]", "2/10 hồ sơ thiếu phiếu kiểm soát");
+  await auditorPage.click("button >> text=Lưu kết quả");
+  await auditorPage.waitForURL(/da=danh-muc/);
   const finding = auditorPage.locator("article.finding").first();
   await finding.locator("input[name=tim]").fill("QT-CT-01");
   await finding.locator("button >> text=Tìm").click();

@@ -22,7 +22,7 @@ use super::actions_board::day_text;
 use super::fields::Fields;
 use super::methods::{
     COMPLETE_AUDIT, CREATE_CORRECTIVE_ACTION, CREATE_FINDING, GET_AUDIT, LIST_AUDITS, LIST_FINDINGS, START_AUDIT,
-    UPDATE_FINDING,
+    UPDATE_AUDIT, UPDATE_FINDING,
 };
 use crate::error::PageError;
 use crate::names::Names;
@@ -40,8 +40,38 @@ pub(super) fn local_date(text: &str) -> Option<LocalDate> {
     })
 }
 
-/// Đánh giá nội bộ: every audit the person may read, latest first.
-pub async fn list(State(web): State<Web>, session: Session) -> Result<Html<String>, PageError> {
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    da: String,
+}
+
+/// Đánh giá nội bộ: every audit the person may read, latest first, and the
+/// planning forms for those who plan.
+pub async fn list(
+    State(web): State<Web>,
+    session: Session,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, PageError> {
+    let done = (query.da == "chuong-trinh").then_some("Đã lập chương trình đánh giá.");
+    render_list_saying(&web, &session, super::audit_plan::Typed::default(), done).await
+}
+
+/// The audits' page with the planning forms as typed (a refused plan).
+pub async fn render_list(
+    web: &Web,
+    session: &Session,
+    typed: super::audit_plan::Typed,
+) -> Result<Html<String>, PageError> {
+    render_list_saying(web, session, typed, None).await
+}
+
+async fn render_list_saying(
+    web: &Web,
+    session: &Session,
+    typed: super::audit_plan::Typed,
+    done: Option<&str>,
+) -> Result<Html<String>, PageError> {
     let answer = web
         .quality()
         .list_audits(
@@ -53,7 +83,7 @@ pub async fn list(State(web): State<Web>, session: Session) -> Result<Html<Strin
             },
         )
         .await?;
-    let mut names = Names::new(&web);
+    let mut names = Names::new(web);
     let mut rows = Vec::new();
     for a in answer.audits {
         let state = audit::State::try_from(a.state).unwrap_or_default();
@@ -72,9 +102,10 @@ pub async fn list(State(web): State<Web>, session: Session) -> Result<Html<Strin
             findings => a.finding_count,
         });
     }
+    let plan = super::audit_plan::forms(web, session, typed).await?;
     web.pages().render(
         "audits.html",
-        context! { frame => session.frame(), title => "Đánh giá nội bộ", rows },
+        context! { frame => session.frame(), title => "Đánh giá nội bộ", rows, plan, done },
     )
 }
 
@@ -99,6 +130,9 @@ fn done_message(done: &str) -> Option<&'static str> {
         "phat-hien" => "Đã ghi nhận phát hiện.",
         "minh-chung" => "Đã gắn minh chứng vào phát hiện.",
         "khac-phuc" => "Đã mở hành động khắc phục.",
+        "danh-muc" => "Đã lưu kết quả theo danh mục kiểm tra.",
+        "them-cau-hoi" => "Đã thêm câu hỏi vào danh mục kiểm tra.",
+        "lap" => "Đã lập kế hoạch cuộc đánh giá.",
         _ => return None,
     })
 }
@@ -141,9 +175,11 @@ async fn render(
     let checklist: Vec<Value> = a
         .checklist
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(index, item)| {
             let result = ChecklistResult::try_from(item.result).unwrap_or_default();
             context! {
+                index,
                 clause => item.clause,
                 question => item.question,
                 result => if result == ChecklistResult::Unspecified { "Chưa kiểm tra" } else { result.label_vi() },
@@ -219,6 +255,12 @@ async fn render(
             may_complete => in_progress && session.may(COMPLETE_AUDIT),
             may_record => in_progress && session.may(CREATE_FINDING),
             may_link => session.may(UPDATE_FINDING) && state != audit::State::Completed,
+            may_edit_checklist => session.may(UPDATE_AUDIT) && state != audit::State::Completed,
+            results => ChecklistResult::values()
+                .into_iter()
+                .filter(|r| *r != ChecklistResult::Unspecified)
+                .map(|r| context! { key => r.short_name(), label => r.label_vi() })
+                .collect::<Vec<_>>(),
             tim => query.tim.trim(),
             done => done_message(&query.da),
             problem,
@@ -246,6 +288,8 @@ const STEPS: &[(&str, &str)] = &[
     ("phat-hien", CREATE_FINDING),
     ("minh-chung", UPDATE_FINDING),
     ("khac-phuc", CREATE_CORRECTIVE_ACTION),
+    ("danh-muc", UPDATE_AUDIT),
+    ("them-cau-hoi", UPDATE_AUDIT),
 ];
 
 pub async fn step(
@@ -344,6 +388,46 @@ pub async fn step(
                 .await
                 .map(drop)
         }
+        "danh-muc" | "them-cau-hoi" => {
+            let current = quality
+                .get_audit(&session.context(GET_AUDIT)?, pb::GetAuditRequest { name: name.clone() })
+                .await?;
+            let mut checklist = current.checklist.clone();
+            if step == "them-cau-hoi" {
+                checklist.push(pb::ChecklistItem {
+                    clause: fields.get("dieu_khoan_moi").to_string(),
+                    question: fields.get("cau_hoi").to_string(),
+                    ..Default::default()
+                });
+            } else {
+                for (i, item) in checklist.iter_mut().enumerate() {
+                    let result = fields.get(&format!("ket_qua_{i}"));
+                    item.result = if result.is_empty() {
+                        ChecklistResult::Unspecified as i32
+                    } else {
+                        ChecklistResult::from_short_name(result).map_or(-1, |r| r as i32)
+                    };
+                    item.note = fields.get(&format!("ghi_chu_{i}")).to_string();
+                }
+            }
+            quality
+                .update_audit(
+                    &ctx,
+                    pb::UpdateAuditRequest {
+                        audit: Some(pb::Audit {
+                            name: name.clone(),
+                            checklist,
+                            ..Default::default()
+                        }),
+                        update_mask: Some(eiso_proto::prost_types::FieldMask {
+                            paths: vec!["checklist".into()],
+                        }),
+                        etag: fields.get("etag").to_string(),
+                    },
+                )
+                .await
+                .map(drop)
+        }
         _ => {
             let finding_name = finding_of(&fields).ok_or(PageError::NotFound)?;
             let due = fields.get("han");
@@ -411,6 +495,11 @@ fn violation_vi(field: &str) -> String {
         "finding.statement" => "Nhập nội dung phát hiện.",
         "finding.auditee" => "Chọn đơn vị được đánh giá mà phát hiện nói đến.",
         "conclusion" => "Nhập kết luận của cuộc đánh giá.",
+        field if field.starts_with("audit.checklist") && field.ends_with(".question") => "Nhập câu hỏi kiểm tra.",
+        field if field.starts_with("audit.checklist") && field.ends_with(".clause") => {
+            "Nhập điều khoản của câu hỏi, ví dụ 7.5.3."
+        }
+        field if field.starts_with("audit.checklist") => "Kết quả kiểm tra không hợp lệ.",
         "corrective_action.nonconformity" => "Nhập sự không phù hợp cần khắc phục.",
         "corrective_action.due_date" => "Hạn hoàn thành không trước ngày mở hành động.",
         field if field.starts_with("finding.evidence") => {

@@ -68,3 +68,7 @@ pub const GET_INSPECTION_COVERAGE: &str = "/eiso.quality.v1.QualityService/GetIn
 pub const COMPLETE_INSPECTION: &str = "/eiso.quality.v1.QualityService/CompleteInspection";
 pub const LIST_MANAGEMENT_REVIEWS: &str = "/eiso.quality.v1.QualityService/ListManagementReviews";
 pub const GENERATE_REVIEW_PACK: &str = "/eiso.quality.v1.QualityService/GenerateManagementReviewPack";
+pub const UPDATE_AUDIT: &str = "/eiso.quality.v1.QualityService/UpdateAudit";
+pub const CREATE_AUDIT: &str = "/eiso.quality.v1.QualityService/CreateAudit";
+pub const CREATE_AUDIT_PROGRAMME: &str = "/eiso.quality.v1.QualityService/CreateAuditProgramme";
+pub const LIST_AUDIT_PROGRAMMES: &str = "/eiso.quality.v1.QualityService/ListAuditProgrammes";

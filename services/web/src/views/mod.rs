@@ -6,6 +6,7 @@ pub mod methods;
 mod action;
 mod actions;
 mod actions_board;
+mod audit_plan;
 mod audits;
 mod dashboard;
 mod deadline;
@@ -66,6 +67,8 @@ pub fn routes() -> Router<Web> {
             get(reviews_pack::page).post(reviews_pack::generate),
         )
         .route("/chat-luong/danh-gia", get(audits::list))
+        .route("/chat-luong/danh-gia/chuong-trinh", post(audit_plan::create_programme))
+        .route("/chat-luong/danh-gia/cuoc-moi", post(audit_plan::create_audit))
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
         .route("/ke-hoach", get(plans::list))
