@@ -279,11 +279,7 @@ pub async fn step(
     };
     let message = match web.audited(&session, method, result).await {
         Ok(_) => return Ok(Redirect::to(&format!("/chat-luong/hanh-dong/{id}?da={step}")).into_response()),
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| violation_vi(&v.field))
-            .collect::<Vec<_>>()
-            .join(" "),
+        Err(ServiceError::InvalidArgument(violations)) => super::fields::say_violations(&violations, violation_vi),
         Err(ServiceError::FailedPrecondition { kind, description, .. }) => match kind {
             "VERIFIER_IS_OWNER" => {
                 "Người kiểm tra hiệu lực không được là người thực hiện việc khắc phục: đề nghị người khác kiểm tra."
@@ -305,8 +301,8 @@ async fn refused(web: &Web, session: &Session, id: &str, message: String) -> Res
     Ok((http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn violation_vi(field: &str) -> String {
-    let said = match field {
+fn violation_vi(field: &str) -> Option<&'static str> {
+    Some(match field {
         "root_cause" => "Nhập nguyên nhân gốc rễ.",
         "note" => "Nhập nội dung (đã làm gì, kết quả kiểm tra).",
         field if field.ends_with(".description") => "Nhập nội dung của từng việc cần làm.",
@@ -314,7 +310,6 @@ fn violation_vi(field: &str) -> String {
         field if field.ends_with(".due_date") => {
             "Hạn của từng việc không trước hôm nay và không sau hạn của hành động."
         }
-        _ => return format!("Giá trị không hợp lệ ({field})."),
-    };
-    said.to_string()
+        _ => return None,
+    })
 }

@@ -140,16 +140,14 @@ pub async fn create_programme(
         .await;
     let problem = match web.audited(&session, CREATE_AUDIT_PROGRAMME, result).await {
         Ok(_) => return Ok(Redirect::to("/chat-luong/danh-gia?da=chuong-trinh").into_response()),
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| match v.field.as_str() {
-                "programme.year" => "Năm không hợp lệ.".to_string(),
-                "programme.title" => "Nhập tên chương trình.".to_string(),
-                "programme.unit" => "Chọn đơn vị.".to_string(),
-                other => format!("Giá trị không hợp lệ ({other})."),
+        Err(ServiceError::InvalidArgument(violations)) => {
+            super::fields::say_violations(&violations, |field| match field {
+                "programme.year" => Some("Năm không hợp lệ."),
+                "programme.title" => Some("Nhập tên chương trình."),
+                "programme.unit" => Some("Chọn đơn vị."),
+                _ => None,
             })
-            .collect::<Vec<_>>()
-            .join(" "),
+        }
         Err(ServiceError::AlreadyExists(_)) => "Đơn vị đã có chương trình đánh giá của năm này.".to_string(),
         Err(ServiceError::PermissionDenied(_) | ServiceError::NotFound(_)) => {
             "Bạn không lập chương trình cho đơn vị này.".to_string()
@@ -220,31 +218,27 @@ pub async fn create_audit(
             let id = audit.name.trim_start_matches("audits/");
             return Ok(Redirect::to(&format!("/chat-luong/danh-gia/{id}?da=lap")).into_response());
         }
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| {
-                let field = v.field.as_str();
-                let said = if field.starts_with("audit.programme") {
-                    "Chọn chương trình đánh giá."
-                } else if field.starts_with("audit.title") {
-                    "Nhập tên cuộc đánh giá."
-                } else if field.starts_with("audit.scope") {
-                    "Nhập phạm vi đánh giá."
-                } else if field.starts_with("audit.criteria") {
-                    "Nhập ít nhất một điều khoản ISO 9001, ví dụ 7.5, 8.5."
-                } else if field.starts_with("audit.auditees") {
-                    "Chọn đơn vị được đánh giá (thuộc đơn vị của chương trình)."
-                } else if field.starts_with("audit.auditors") {
-                    "Chọn chuyên gia đánh giá."
-                } else if field.starts_with("audit.start_date") || field.starts_with("audit.end_date") {
-                    "Đến ngày không trước từ ngày."
-                } else {
-                    return format!("Giá trị không hợp lệ ({field}).");
-                };
-                said.to_string()
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        Err(ServiceError::InvalidArgument(violations)) => super::fields::say_violations(&violations, |field| {
+            let said = [
+                ("audit.programme", "Chọn chương trình đánh giá."),
+                ("audit.title", "Nhập tên cuộc đánh giá."),
+                ("audit.scope", "Nhập phạm vi đánh giá."),
+                (
+                    "audit.criteria",
+                    "Nhập ít nhất một điều khoản ISO 9001, ví dụ 7.5, 8.5.",
+                ),
+                (
+                    "audit.auditees",
+                    "Chọn đơn vị được đánh giá (thuộc đơn vị của chương trình).",
+                ),
+                ("audit.auditors", "Chọn chuyên gia đánh giá."),
+                ("audit.start_date", "Đến ngày không trước từ ngày."),
+                ("audit.end_date", "Đến ngày không trước từ ngày."),
+            ];
+            said.iter()
+                .find(|(api, _)| field.starts_with(api))
+                .map(|(_, said)| *said)
+        }),
         Err(ServiceError::FailedPrecondition {
             kind: "AUDITOR_NOT_INDEPENDENT",
             description,

@@ -463,8 +463,7 @@ pub async fn step(
     let message = match web.audited(&session, method, result).await {
         Ok(()) => return Ok(Redirect::to(&format!("/chat-luong/danh-gia/{id}?da={step}")).into_response()),
         Err(ServiceError::InvalidArgument(violations)) => {
-            let said: Vec<String> = violations.iter().map(|v| violation_vi(&v.field)).collect();
-            said.join(" ")
+            super::fields::say_violations(&violations, violation_vi)
         }
         Err(ServiceError::FailedPrecondition { kind, description, .. }) => match kind {
             "NONCONFORMITY_WITHOUT_CORRECTIVE_ACTION" => {
@@ -488,8 +487,8 @@ async fn refused(web: &Web, session: &Session, id: &str, message: String) -> Res
 }
 
 /// What a violation of an audit step says, by the API field it names.
-fn violation_vi(field: &str) -> String {
-    let said = match field {
+fn violation_vi(field: &str) -> Option<&'static str> {
+    Some(match field {
         "finding.type" => "Chọn loại phát hiện.",
         "finding.clause" => "Nhập điều khoản ISO 9001, ví dụ 7.5.3.",
         "finding.statement" => "Nhập nội dung phát hiện.",
@@ -505,7 +504,6 @@ fn violation_vi(field: &str) -> String {
         field if field.starts_with("finding.evidence") => {
             "Không gắn được minh chứng này: có thể đã bị xóa hoặc bạn không được xem."
         }
-        _ => return format!("Giá trị không hợp lệ ({field})."),
-    };
-    said.to_string()
+        _ => return None,
+    })
 }

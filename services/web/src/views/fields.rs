@@ -21,6 +21,23 @@ pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// A refused call's violations in Vietnamese, one sentence each, in order
+/// and without repeats: `say` tells what a violation of an API field means;
+/// a field it does not know is quoted.
+pub fn say_violations(
+    violations: &[eiso_platform::error::FieldViolation],
+    say: impl Fn(&str) -> Option<&'static str>,
+) -> String {
+    let mut said: Vec<String> = Vec::new();
+    for v in violations {
+        let sentence = say(&v.field).map_or_else(|| format!("Giá trị không hợp lệ ({}).", v.field), str::to_string);
+        if !said.contains(&sentence) {
+            said.push(sentence);
+        }
+    }
+    said.join(" ")
+}
+
 /// A form's fields by the API field a violation names: (API field, form
 /// field, what to say in Vietnamese).
 pub type FieldTable = [(&'static str, &'static str, &'static str)];
@@ -163,5 +180,24 @@ impl Fields {
         } else {
             Err(PageError::Csrf)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiso_platform::error::FieldViolation;
+
+    #[test]
+    fn violations_are_said_once_each_and_unknown_fields_quoted() {
+        let violations = [
+            FieldViolation::new("audit.start_date", "x"),
+            FieldViolation::new("audit.end_date", "y"),
+            FieldViolation::new("mystery", "z"),
+        ];
+        let said = say_violations(&violations, |field| {
+            field.ends_with("_date").then_some("Đến ngày không trước từ ngày.")
+        });
+        assert_eq!(said, "Đến ngày không trước từ ngày. Giá trị không hợp lệ (mystery).");
     }
 }

@@ -220,16 +220,14 @@ pub async fn complete(
             let back = format::query_string(&[("don_vi", &query.don_vi), ("nam", &query.nam), ("da", "hoan-thanh")]);
             return Ok(Redirect::to(&format!("/chat-luong/kiem-tra?{back}")).into_response());
         }
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| match v.field.as_str() {
-                "findings" => "Nhập kết quả kiểm tra.".to_string(),
-                "done_date" => "Ngày kiểm tra không sau hôm nay.".to_string(),
-                "reason" => "Ngày kiểm tra đã qua: nhập lý do ghi muộn.".to_string(),
-                other => format!("Giá trị không hợp lệ ({other})."),
+        Err(ServiceError::InvalidArgument(violations)) => {
+            super::fields::say_violations(&violations, |field| match field {
+                "findings" => Some("Nhập kết quả kiểm tra."),
+                "done_date" => Some("Ngày kiểm tra không sau hôm nay."),
+                "reason" => Some("Ngày kiểm tra đã qua: nhập lý do ghi muộn."),
+                _ => None,
             })
-            .collect::<Vec<_>>()
-            .join(" "),
+        }
         Err(ServiceError::FailedPrecondition { description, .. }) => format!("Không ghi nhận được: {description}"),
         Err(ServiceError::Aborted(_)) => "Cuộc kiểm tra vừa được người khác cập nhật: xem lại rồi làm lại.".to_string(),
         Err(ServiceError::PermissionDenied(_)) => "Bạn không ghi nhận kiểm tra của đơn vị này.".to_string(),

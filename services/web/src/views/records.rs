@@ -312,15 +312,13 @@ pub async fn dispose(
         .await;
     let message = match web.audited(&session, DISPOSE_RECORD, result).await {
         Ok(_) => return Ok(Redirect::to(&format!("/ho-so-chat-luong/{id}?da=xu-ly")).into_response()),
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| match v.field.as_str() {
-                "reason" => "Nhập lý do hoặc quyết định cho phép xử lý.",
-                "reference" => "Nhập số biên bản hoặc quyết định.",
-                _ => "Có giá trị không hợp lệ.",
+        Err(ServiceError::InvalidArgument(violations)) => {
+            super::fields::say_violations(&violations, |field| match field {
+                "reason" => Some("Nhập lý do hoặc quyết định cho phép xử lý."),
+                "reference" => Some("Nhập số biên bản hoặc quyết định."),
+                _ => None,
             })
-            .collect::<Vec<_>>()
-            .join(" "),
+        }
         Err(ServiceError::FailedPrecondition { .. } | ServiceError::Aborted(_)) => {
             "Hồ sơ chưa hết hạn lưu hoặc vừa được xử lý: xem lại thông tin bên dưới.".to_string()
         }

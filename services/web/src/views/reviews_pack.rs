@@ -135,16 +135,14 @@ pub async fn generate(
         .await;
     typed.problem = Some(match web.audited(&session, GENERATE_REVIEW_PACK, result).await {
         Ok(_) => return Ok(Redirect::to("/chat-luong/xem-xet?da=lap").into_response()),
-        Err(ServiceError::InvalidArgument(violations)) => violations
-            .iter()
-            .map(|v| match v.field.as_str() {
-                "end_date" => "Đến ngày không trước từ ngày.".to_string(),
-                "title" => "Tiêu đề quá dài.".to_string(),
-                "unit" => "Chọn đơn vị.".to_string(),
-                other => format!("Giá trị không hợp lệ ({other})."),
+        Err(ServiceError::InvalidArgument(violations)) => {
+            super::fields::say_violations(&violations, |field| match field {
+                "end_date" => Some("Đến ngày không trước từ ngày."),
+                "title" => Some("Tiêu đề quá dài."),
+                "unit" => Some("Chọn đơn vị."),
+                _ => None,
             })
-            .collect::<Vec<_>>()
-            .join(" "),
+        }
         Err(ServiceError::PermissionDenied(_) | ServiceError::NotFound(_)) => {
             "Bạn không lập hồ sơ xem xét cho đơn vị này.".to_string()
         }
