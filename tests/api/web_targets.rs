@@ -99,6 +99,11 @@ async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
             if sees { 200 } else { 404 },
             "{who}: report"
         );
+        assert_eq!(
+            browser.get(&format!("/ke-hoach/{plan_id}/xuat")).await.status,
+            if sees { 200 } else { 404 },
+            "{who}: the plan's table"
+        );
     }
 
     let mut leader = eiso_tests::browser::Browser::new(server.addr);
@@ -135,5 +140,19 @@ async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
             .starts_with("attachment;")
     );
     assert_eq!(&workbook.bytes[..2], b"PK", "an XLSX is a zip");
+    let disposition = workbook.headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+
+    // The plan's tables, to download as the import reads them.
+    let plan_page = leader.get(&format!("/ke-hoach/{plan_id}")).await;
+    assert!(plan_page.body.contains(&format!("/ke-hoach/{plan_id}/xuat")));
+    let tasks = leader.get(&format!("/ke-hoach/{plan_id}/xuat?dinh-dang=csv")).await;
+    assert_eq!(tasks.status, 200);
+    assert!(tasks.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = String::from_utf8_lossy(&tasks.bytes).into_owned();
+    assert!(csv.contains("Thời gian hoàn thành"), "{csv}");
+    let targets = leader.get(&format!("/ke-hoach/{plan_id}/xuat?chi-tieu=1")).await;
+    assert_eq!(targets.status, 200);
+    assert_eq!(&targets.bytes[..2], b"PK", "the targets' workbook");
     server.stop().await;
 }

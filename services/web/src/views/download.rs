@@ -39,7 +39,7 @@ fn is_file_name(name: &str) -> bool {
 
 /// `Content-Disposition` for `file_name`: an ASCII stand-in for old
 /// browsers, and the name itself (RFC 6266, RFC 5987).
-fn disposition(inline: bool, file_name: &str) -> String {
+pub(super) fn disposition(inline: bool, file_name: &str) -> String {
     let ascii: String = file_name
         .chars()
         .map(|c| {

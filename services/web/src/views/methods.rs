@@ -72,3 +72,4 @@ pub const UPDATE_AUDIT: &str = "/eiso.quality.v1.QualityService/UpdateAudit";
 pub const CREATE_AUDIT: &str = "/eiso.quality.v1.QualityService/CreateAudit";
 pub const CREATE_AUDIT_PROGRAMME: &str = "/eiso.quality.v1.QualityService/CreateAuditProgramme";
 pub const LIST_AUDIT_PROGRAMMES: &str = "/eiso.quality.v1.QualityService/ListAuditProgrammes";
+pub const EXPORT_PLAN: &str = "/eiso.plans.v1.PlanService/ExportPlan";

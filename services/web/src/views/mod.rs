@@ -74,6 +74,7 @@ pub fn routes() -> Router<Web> {
         .route("/ke-hoach", get(plans::list))
         .route("/ke-hoach/{id}", get(plans::plan))
         .route("/ke-hoach/{id}/chi-tieu", get(targets::page))
+        .route("/ke-hoach/{id}/xuat", get(plans::export))
         .route("/ke-hoach/{plan}/bao-cao/{report}", get(targets::export))
         .route("/ke-hoach/{plan}/nhiem-vu/{task}", get(plans::task))
         .route("/ke-hoach/{plan}/nhiem-vu/{task}/tien-do", post(plans::record_progress))

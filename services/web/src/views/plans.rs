@@ -17,7 +17,9 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::fields::Fields;
-use super::methods::{ADD_TASK_EVIDENCE, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS};
+use super::methods::{
+    ADD_TASK_EVIDENCE, EXPORT_PLAN, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS,
+};
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
@@ -522,4 +524,60 @@ mod tests {
         };
         assert!(!is_late(&section, today), "a section's tasks are late, not the section");
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    /// `csv`, or the workbook.
+    #[serde(default, rename = "dinh-dang")]
+    dinh_dang: String,
+    /// `1`: the targets' table rather than the tasks'.
+    #[serde(default, rename = "chi-tieu")]
+    chi_tieu: String,
+}
+
+/// Xuất: the plan's appendix table (or its targets), as the import reads it,
+/// to download as a workbook or CSV.
+pub async fn export(
+    State(web): State<Web>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    use http::HeaderValue;
+    use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    if !super::fields::valid_id(&id) {
+        return Err(PageError::NotFound);
+    }
+    let csv = query.dinh_dang == "csv";
+    let file = web
+        .plans()
+        .export_plan(
+            &session.context(EXPORT_PLAN)?,
+            pb::ExportPlanRequest {
+                name: format!("plans/{id}"),
+                format: if csv {
+                    pb::TableFormat::Csv
+                } else {
+                    pb::TableFormat::Xlsx
+                } as i32,
+                targets: query.chi_tieu == "1",
+            },
+        )
+        .await?;
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    };
+    let mut response = (http::StatusCode::OK, file.content).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let disposition = super::download::disposition(false, &file.file_name);
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| PageError::Internal(e.to_string()))?,
+    );
+    Ok(response)
 }

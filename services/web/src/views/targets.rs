@@ -196,10 +196,7 @@ pub async fn export(
     if workbook {
         headers.insert(
             CONTENT_DISPOSITION,
-            value(&format!(
-                "attachment; filename=\"{}\"",
-                file.file_name.replace(|c: char| !c.is_ascii_graphic() || c == '"', "_")
-            ))?,
+            value(&super::download::disposition(false, &file.file_name))?,
         );
     }
     // The printable page carries its print CSS inline and runs no script.
