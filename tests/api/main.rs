@@ -39,6 +39,7 @@ mod web_diagnostic;
 mod web_documents;
 mod web_drafting;
 mod web_inspections;
+mod web_plan_import;
 mod web_plans;
 mod web_records;
 mod web_review_packs;

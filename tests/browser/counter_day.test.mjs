@@ -541,6 +541,17 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
   await leader.waitForURL(/da=minh-chung/);
   assert.match(await leader.textContent("main"), /Quy trình giải quyết thủ tục chuyển trường/);
 
+  // Next year's plan, checked from its appendix table before it is imported.
+  await leader.goto(`${base}/ke-hoach`);
+  await leader.click("text=Nhập kế hoạch từ bảng");
+  await leader.fill("#nam", String(year + 1));
+  await leader.fill("#ten", `Kế hoạch cải cách hành chính năm ${year + 1}`);
+  await leader.setInputFiles("#bang", "services/plans/samples/ke-hoach-cchc-2024.csv");
+  await leader.setInputFiles("#chi_tieu", "services/plans/samples/ke-hoach-cchc-2024-chi-tieu.csv");
+  await leader.click("button >> text=Kiểm tra");
+  assert.match(await leader.textContent("main"), /Bảng đọc được: \d+ nhiệm vụ, 8 chỉ tiêu/);
+  await checked(leader, "plan-import-checked");
+
   // The targets page shows the figures the API gives.
   const plan = planUrl.split("/ke-hoach/")[1];
   const evaluations = JSON.parse(execFileSync(cliBin, ["plans", "targets", `plans/${plan}`, "--output", "json"], { env: as("lanh-dao"), encoding: "utf8" })).evaluations;

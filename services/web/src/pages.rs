@@ -43,6 +43,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("trail.html", include_str!("templates/trail.html")),
     ("plans.html", include_str!("templates/plans.html")),
     ("plan.html", include_str!("templates/plan.html")),
+    ("plan_import.html", include_str!("templates/plan_import.html")),
     ("task.html", include_str!("templates/task.html")),
     ("targets.html", include_str!("templates/targets.html")),
     ("actions_board.html", include_str!("templates/actions_board.html")),

@@ -73,3 +73,4 @@ pub const CREATE_AUDIT: &str = "/eiso.quality.v1.QualityService/CreateAudit";
 pub const CREATE_AUDIT_PROGRAMME: &str = "/eiso.quality.v1.QualityService/CreateAuditProgramme";
 pub const LIST_AUDIT_PROGRAMMES: &str = "/eiso.quality.v1.QualityService/ListAuditProgrammes";
 pub const EXPORT_PLAN: &str = "/eiso.plans.v1.PlanService/ExportPlan";
+pub const IMPORT_PLAN: &str = "/eiso.plans.v1.PlanService/ImportPlan";

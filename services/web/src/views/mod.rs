@@ -24,6 +24,7 @@ mod home;
 mod inspections;
 mod lookup;
 mod password;
+mod plan_import;
 mod plans;
 mod receive;
 mod records;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
         .route("/ke-hoach", get(plans::list))
+        .route("/ke-hoach/nhap", get(plan_import::page).post(plan_import::submit))
         .route("/ke-hoach/{id}", get(plans::plan))
         .route("/ke-hoach/{id}/chi-tieu", get(targets::page))
         .route("/ke-hoach/{id}/xuat", get(plans::export))

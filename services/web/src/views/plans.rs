@@ -91,7 +91,12 @@ pub async fn list(State(web): State<Web>, session: Session) -> Result<Html<Strin
     }
     web.pages().render(
         "plans.html",
-        context! { frame => session.frame(), title => "Kế hoạch CCHC", plans },
+        context! {
+            frame => session.frame(),
+            title => "Kế hoạch CCHC",
+            plans,
+            may_import => session.may(super::methods::IMPORT_PLAN),
+        },
     )
 }
 
