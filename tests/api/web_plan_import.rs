@@ -19,10 +19,12 @@ fn send(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn a_leader_checks_then_imports_the_appendix_table_and_sees_each_problem_on_its_row() {
     let server = TestServer::start().await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let below = server.create_unit("PGD-TO", "Tổ Tổng hợp", &office.name).await;
-    let sibling = server.create_unit("PTP", "Phòng Tư pháp", &root.name).await;
+    let eiso_tests::Neighbours {
+        root,
+        office,
+        below,
+        sibling,
+    } = server.office_with_neighbours().await;
     let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let mut leader = eiso_tests::browser::Browser::new(server.addr);
     leader.sign_in("lanh.dao", "lanh.dao-password").await;

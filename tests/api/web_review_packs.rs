@@ -10,10 +10,12 @@ use eiso_tests::TestServer;
 #[tokio::test]
 async fn a_leader_generates_the_review_pack_from_the_page_and_opens_its_record() {
     let server = TestServer::start().await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let below = server.create_unit("PGD-TO", "Tổ Tổng hợp", &office.name).await;
-    let sibling = server.create_unit("PTP", "Phòng Tư pháp", &root.name).await;
+    let eiso_tests::Neighbours {
+        root,
+        office,
+        below,
+        sibling,
+    } = server.office_with_neighbours().await;
     let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let mut leader = eiso_tests::browser::Browser::new(server.addr);
     leader.sign_in("lanh.dao", "lanh.dao-password").await;

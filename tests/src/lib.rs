@@ -162,6 +162,15 @@ impl Backend {
 }
 
 /// A running server.
+/// A unit with one above (the root), one below and one beside, from
+/// [`TestServer::office_with_neighbours`].
+pub struct Neighbours {
+    pub root: Unit,
+    pub office: Unit,
+    pub below: Unit,
+    pub sibling: Unit,
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub channel: Channel,
@@ -290,6 +299,21 @@ impl TestServer {
             .into_inner()
             .units;
         units.into_iter().next().unwrap()
+    }
+
+    /// The units a scoping test asks from: "Phòng Giáo dục và Đào tạo" under
+    /// the root, a team below it and "Phòng Tư pháp" beside it.
+    pub async fn office_with_neighbours(&self) -> Neighbours {
+        let root = self.root_unit().await;
+        let office = self.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+        let below = self.create_unit("PGD-TO", "Tổ Tổng hợp", &office.name).await;
+        let sibling = self.create_unit("PTP", "Phòng Tư pháp", &root.name).await;
+        Neighbours {
+            root,
+            office,
+            below,
+            sibling,
+        }
     }
 
     pub async fn create_unit(&self, code: &str, name: &str, parent: &str) -> Unit {
