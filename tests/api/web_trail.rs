@@ -88,8 +88,13 @@ async fn an_auditor_reads_filters_and_verifies_a_trail_from_its_page() {
         .signed_in("danh.gia.pgd", Role::InternalAuditor, &office.unit.name)
         .await;
     assert_eq!(office_auditor.get("/nhat-ky").await.status, 403);
+    assert!(
+        !office_auditor.get("/").await.body.contains(r#"href="/nhat-ky""#),
+        "the menu offers only what is allowed"
+    );
     let mut root_leader = server.signed_in("lanh.dao", Role::Leader, &root.name).await;
     assert_eq!(root_leader.get("/nhat-ky").await.status, 200);
+    assert!(root_leader.get("/").await.body.contains(r#"href="/nhat-ky""#));
     let mut clerk = server.signed_in("mot.cua", Role::CounterStaff, &root.name).await;
     assert!(!clerk.get("/").await.body.contains(r#"href="/nhat-ky""#));
     assert_eq!(clerk.get("/nhat-ky").await.status, 403);

@@ -18,6 +18,9 @@ pub struct Session {
     pub principal: Principal,
     /// The value the page's forms carry in their `csrf` field.
     pub csrf: csrf::Token,
+    /// Reads the audit trails: the role for them at a root unit (the trails
+    /// span every unit), so that the menu offers only what is allowed.
+    pub reads_trails: bool,
 }
 
 impl FromRequestParts<Web> for Session {
@@ -35,10 +38,15 @@ impl FromRequestParts<Web> for Session {
             .verify(token)
             .await
             .map_err(|_| PageError::SignIn { next })?;
-        Ok(Self {
+        let mut session = Self {
             principal,
             csrf: csrf::Token::for_request(&parts.headers),
-        })
+            reads_trails: false,
+        };
+        if let Ok(ctx) = session.context(crate::views::methods::LIST_AUDIT_ENTRIES) {
+            session.reads_trails = eiso_platform::scope::require_root(web.directory(), &ctx).await.is_ok();
+        }
+        Ok(session)
     }
 }
 
@@ -100,7 +108,7 @@ impl Session {
             counter: self.may(crate::views::methods::RECEIVE_DOSSIER),
             officer: self.principal.has_role(Role::ProcessingOfficer) || self.principal.has_role(Role::Leader),
             leader: self.principal.has_role(Role::Leader),
-            auditor: self.may(crate::views::methods::LIST_AUDIT_ENTRIES),
+            auditor: self.reads_trails,
             quality: self.may(crate::views::methods::LIST_CORRECTIVE_ACTIONS),
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
