@@ -19,7 +19,7 @@
 //! ```
 
 use crate::eiso::documents::v1::{Confidentiality, Disposition, DocumentType, document, record, review, revision};
-use crate::eiso::identity::v1::Role;
+use crate::eiso::identity::v1::{Role, UnitKind, unit, user};
 use crate::eiso::plans::v1::ReportKind;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
 use crate::eiso::procedures::v1::procedure;
@@ -156,6 +156,46 @@ impl Label for Role {
             Self::Leader => "Lãnh đạo",
             Self::InternalAuditor => "Đánh giá viên nội bộ",
             Self::Viewer => "Người xem",
+        }
+    }
+}
+
+impl Label for UnitKind {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Province => "Tỉnh, thành phố",
+            Self::Commune => "Xã, phường, đặc khu",
+            Self::District => "Quận, huyện",
+            Self::Office => "Cơ quan, phòng ban",
+            Self::ServiceCentre => "Trung tâm phục vụ hành chính công",
+            Self::Preschool => "Trường mầm non",
+            Self::PrimarySchool => "Trường tiểu học",
+            Self::LowerSecondarySchool => "Trường trung học cơ sở",
+            Self::UpperSecondarySchool => "Trường trung học phổ thông",
+            Self::MultiLevelSchool => "Trường phổ thông nhiều cấp học",
+            Self::Other => "Đơn vị khác",
+        }
+    }
+}
+
+impl Label for unit::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Active => "Đang hoạt động",
+            Self::Merged => "Đã sáp nhập",
+            Self::Dissolved => "Đã giải thể",
+        }
+    }
+}
+
+impl Label for user::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Active => "Đang dùng",
+            Self::Disabled => "Đã khóa",
         }
     }
 }
@@ -494,6 +534,9 @@ mod tests {
         assert_nfc::<TaskStatus>();
         assert_nfc::<TargetStatus>();
         assert_nfc::<Role>();
+        assert_nfc::<UnitKind>();
+        assert_nfc::<unit::State>();
+        assert_nfc::<user::State>();
         assert_nfc::<FindingType>();
         assert_nfc::<ChecklistResult>();
         assert_nfc::<audit::State>();

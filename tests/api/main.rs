@@ -34,6 +34,7 @@ mod units;
 mod users;
 mod web;
 mod web_actions_board;
+mod web_admin;
 mod web_audits;
 mod web_diagnostic;
 mod web_documents;

@@ -708,6 +708,22 @@ test("the administrator reads the documents' trail and checks its chain", async 
   assert.match(await page.textContent("main"), /Nhật ký toàn vẹn/);
   assert.match(await page.textContent("table.list"), /PublishRevision/);
   await checked(page, "trail");
+  // The units and the people, kept from the administration's pages.
+  await page.click("nav >> text=Quản trị");
+  await page.waitForURL(/\/quan-tri\/don-vi$/);
+  await page.click("summary >> text=Thêm đơn vị");
+  await page.fill("#ten", "Trường Mầm non Hoa Sen");
+  await page.fill("#ma", "MN-HOA-SEN");
+  await page.selectOption("#loai", "preschool");
+  await page.selectOption("#cap_tren", units.office);
+  await page.click("button >> text=Thêm đơn vị");
+  await page.waitForURL(/da=them/);
+  assert.match(await page.textContent("table.units"), /Trường Mầm non Hoa Sen/);
+  await checked(page, "admin-units");
+  await page.click("text=Người dùng");
+  await page.waitForURL(/\/quan-tri\/nguoi-dung$/);
+  assert.match(await page.textContent("main"), /Phạm Thị Hoa/);
+  await checked(page, "admin-users");
   await context.close();
 });
 

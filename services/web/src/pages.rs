@@ -54,6 +54,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("diagnostic.html", include_str!("templates/diagnostic.html")),
     ("inspections.html", include_str!("templates/inspections.html")),
     ("review_packs.html", include_str!("templates/review_packs.html")),
+    ("admin_units.html", include_str!("templates/admin_units.html")),
+    ("admin_users.html", include_str!("templates/admin_users.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -110,6 +110,7 @@ impl Session {
             leader: self.principal.has_role(Role::Leader),
             auditor: self.reads_trails,
             quality: self.may(crate::views::methods::LIST_CORRECTIVE_ACTIONS),
+            admin: self.may(crate::views::methods::CREATE_UNIT) || self.may(crate::views::methods::UPDATE_USER),
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
         }
@@ -134,6 +135,8 @@ pub struct Frame {
     pub quality: bool,
     /// Reviews or publishes documents: the review inbox.
     pub reviewer: bool,
+    /// Manages units and people: the administration's pages.
+    pub admin: bool,
 }
 
 /// Keeps a person at work signed in: once half of the session token's

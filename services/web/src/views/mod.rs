@@ -6,6 +6,8 @@ pub mod methods;
 mod action;
 mod actions;
 mod actions_board;
+mod admin_units;
+mod admin_users;
 mod audit_plan;
 mod audits;
 mod dashboard;
@@ -72,6 +74,9 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/danh-gia/cuoc-moi", post(audit_plan::create_audit))
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
+        .route("/quan-tri/don-vi", get(admin_units::page).post(admin_units::create))
+        .route("/quan-tri/nguoi-dung", get(admin_users::page).post(admin_users::create))
+        .route("/quan-tri/nguoi-dung/{id}/{action}", post(admin_users::change))
         .route("/ke-hoach", get(plans::list))
         .route("/ke-hoach/nhap", get(plan_import::page).post(plan_import::submit))
         .route("/ke-hoach/{id}", get(plans::plan))
