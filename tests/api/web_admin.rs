@@ -233,3 +233,100 @@ async fn an_administrator_keeps_the_units_and_the_people_from_the_pages() {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+/// The value of the definition after `<dt>{label}</dt><dd class="mono">`.
+fn shown(body: &str, label: &str) -> String {
+    let marker = format!("<dt>{label}</dt><dd class=\"mono\">");
+    let start = body.find(&marker).unwrap_or_else(|| panic!("{label}: {body}")) + marker.len();
+    body[start..start + body[start..].find('<').expect("the end")].to_string()
+}
+
+#[tokio::test]
+async fn another_system_is_registered_with_its_secret_shown_once_and_revoked_with_a_reason() {
+    let server = TestServer::start().await;
+    let eiso_tests::Neighbours { office, .. } = server.office_with_neighbours().await;
+    let mut admin = eiso_tests::browser::Browser::new(server.addr);
+    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let csrf = admin.csrf();
+    let page = admin.get("/quan-tri/ket-noi").await;
+    assert_eq!(page.status, 200);
+    let made = admin
+        .post(
+            "/quan-tri/ket-noi",
+            &[
+                ("csrf", csrf.as_str()),
+                ("request_id", "portal"),
+                ("ten", "Cổng dịch vụ công tỉnh"),
+                ("vai_tro", "viewer"),
+                ("don_vi", office.name.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!(
+        made.headers["cache-control"], "no-store",
+        "the secret is kept by no cache"
+    );
+    let client_id = shown(&made.body, "Mã hệ thống (client_id)");
+    let secret = shown(&made.body, "Mã bí mật (client_secret)");
+    let login = |secret: String| {
+        let mut identity = server.identity(None);
+        let client_id = client_id.clone();
+        async move {
+            identity
+                .login(LoginRequest {
+                    credentials: Some(login_request::Credentials::Client(ClientCredentials {
+                        client_id,
+                        client_secret: secret,
+                    })),
+                })
+                .await
+        }
+    };
+    assert!(
+        login(secret.clone()).await.is_ok(),
+        "the credentials shown sign the system in"
+    );
+    let listed = admin.get("/quan-tri/ket-noi").await;
+    assert!(listed.body.contains("Cổng dịch vụ công tỉnh"));
+    assert!(
+        listed.body.contains("Người xem – Phòng Giáo dục và Đào tạo"),
+        "{}",
+        listed.body
+    );
+    assert!(!listed.body.contains(&secret), "the secret is shown once only");
+    let id = listed
+        .body
+        .split("/quan-tri/ket-noi/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the revoke form")
+        .to_string();
+    let bare = admin
+        .post(
+            &format!("/quan-tri/ket-noi/{id}/thu-hoi"),
+            &[("csrf", csrf.as_str()), ("ly_do", "")],
+        )
+        .await;
+    assert_eq!(bare.status, 422);
+    assert!(bare.body.contains("Nhập lý do thu hồi."), "{}", bare.body);
+    let revoked = admin
+        .post(
+            &format!("/quan-tri/ket-noi/{id}/thu-hoi"),
+            &[("csrf", csrf.as_str()), ("ly_do", "Hết hợp đồng kết nối")],
+        )
+        .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    assert!(login(secret).await.is_err(), "a revoked system signs in no more");
+    assert!(
+        admin
+            .get("/quan-tri/ket-noi?da=thu-hoi")
+            .await
+            .body
+            .contains("Đã thu hồi")
+    );
+
+    // Nobody but an administrator reads the page.
+    let mut leader = server.signed_in("lanh.dao", Role::Leader, &office.name).await;
+    assert_eq!(leader.get("/quan-tri/ket-noi").await.status, 403);
+}

@@ -724,6 +724,14 @@ test("the administrator reads the documents' trail and checks its chain", async 
   await page.waitForURL(/\/quan-tri\/nguoi-dung$/);
   assert.match(await page.textContent("main"), /Phạm Thị Hoa/);
   await checked(page, "admin-users");
+  await page.click("text=Hệ thống kết nối");
+  await page.waitForURL(/\/quan-tri\/ket-noi$/);
+  await page.click("summary >> text=Đăng ký hệ thống");
+  await page.fill("#ten", "Hệ thống thông tin giải quyết TTHC tỉnh");
+  await page.selectOption("#vai_tro", "viewer");
+  await page.click("button >> text=Đăng ký");
+  assert.match(await page.textContent(".panel.success"), /Lưu ngay mã bí mật/);
+  await checked(page, "admin-clients");
   await context.close();
 });
 

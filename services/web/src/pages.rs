@@ -56,6 +56,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("review_packs.html", include_str!("templates/review_packs.html")),
     ("admin_units.html", include_str!("templates/admin_units.html")),
     ("admin_users.html", include_str!("templates/admin_users.html")),
+    ("admin_clients.html", include_str!("templates/admin_clients.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

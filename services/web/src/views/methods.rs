@@ -79,3 +79,6 @@ pub const CREATE_UNIT: &str = "/eiso.identity.v1.IdentityService/CreateUnit";
 pub const LIST_USERS: &str = "/eiso.identity.v1.IdentityService/ListUsers";
 pub const CREATE_USER: &str = "/eiso.identity.v1.IdentityService/CreateUser";
 pub const UPDATE_USER: &str = "/eiso.identity.v1.IdentityService/UpdateUser";
+pub const LIST_API_CLIENTS: &str = "/eiso.identity.v1.IdentityService/ListApiClients";
+pub const CREATE_API_CLIENT: &str = "/eiso.identity.v1.IdentityService/CreateApiClient";
+pub const REVOKE_API_CLIENT: &str = "/eiso.identity.v1.IdentityService/RevokeApiClient";

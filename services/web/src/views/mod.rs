@@ -6,6 +6,7 @@ pub mod methods;
 mod action;
 mod actions;
 mod actions_board;
+mod admin_clients;
 mod admin_units;
 mod admin_users;
 mod audit_plan;
@@ -75,6 +76,11 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
         .route("/quan-tri/don-vi", get(admin_units::page).post(admin_units::create))
+        .route(
+            "/quan-tri/ket-noi",
+            get(admin_clients::page).post(admin_clients::create),
+        )
+        .route("/quan-tri/ket-noi/{id}/thu-hoi", post(admin_clients::revoke))
         .route("/quan-tri/nguoi-dung", get(admin_users::page).post(admin_users::create))
         .route("/quan-tri/nguoi-dung/{id}/{action}", post(admin_users::change))
         .route("/ke-hoach", get(plans::list))
