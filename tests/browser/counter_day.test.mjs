@@ -698,6 +698,7 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
 });
 
 test("the administrator reads the documents' trail and checks its chain", async () => {
+  const year = new Date().getFullYear();
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await signIn(context, "admin", "admin-password-for-browser");
   await page.click("nav >> text=Nhật ký");
@@ -732,6 +733,9 @@ test("the administrator reads the documents' trail and checks its chain", async 
   await page.click("button >> text=Đăng ký");
   assert.match(await page.textContent(".panel.success"), /Lưu ngay mã bí mật/);
   await checked(page, "admin-clients");
+  await page.goto(`${base}/quan-tri/lich?don_vi=${units.office}&nam=${year + 1}`);
+  assert.match(await page.textContent("main"), new RegExp(`Năm ${year + 1}: (đề xuất|đã xác nhận)`));
+  await checked(page, "admin-calendar");
   await context.close();
 });
 

@@ -82,3 +82,7 @@ pub const UPDATE_USER: &str = "/eiso.identity.v1.IdentityService/UpdateUser";
 pub const LIST_API_CLIENTS: &str = "/eiso.identity.v1.IdentityService/ListApiClients";
 pub const CREATE_API_CLIENT: &str = "/eiso.identity.v1.IdentityService/CreateApiClient";
 pub const REVOKE_API_CLIENT: &str = "/eiso.identity.v1.IdentityService/RevokeApiClient";
+pub const GET_CALENDAR: &str = "/eiso.procedures.v1.CalendarService/GetCalendar";
+pub const LIST_CALENDAR_YEARS: &str = "/eiso.procedures.v1.CalendarService/ListCalendarYears";
+pub const UPDATE_CALENDAR_YEAR: &str = "/eiso.procedures.v1.CalendarService/UpdateCalendarYear";
+pub const PROPOSE_CALENDAR_YEAR: &str = "/eiso.procedures.v1.CalendarService/ProposeCalendarYear";

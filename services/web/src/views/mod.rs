@@ -6,6 +6,7 @@ pub mod methods;
 mod action;
 mod actions;
 mod actions_board;
+mod admin_calendar;
 mod admin_clients;
 mod admin_units;
 mod admin_users;
@@ -81,6 +82,8 @@ pub fn routes() -> Router<Web> {
             get(admin_clients::page).post(admin_clients::create),
         )
         .route("/quan-tri/ket-noi/{id}/thu-hoi", post(admin_clients::revoke))
+        .route("/quan-tri/lich", get(admin_calendar::page))
+        .route("/quan-tri/lich/{action}", post(admin_calendar::change))
         .route("/quan-tri/nguoi-dung", get(admin_users::page).post(admin_users::create))
         .route("/quan-tri/nguoi-dung/{id}/{action}", post(admin_users::change))
         .route("/ke-hoach", get(plans::list))
