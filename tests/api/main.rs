@@ -37,6 +37,7 @@ mod web_actions_board;
 mod web_admin;
 mod web_audits;
 mod web_calendar;
+mod web_catalogue;
 mod web_diagnostic;
 mod web_documents;
 mod web_drafting;

@@ -736,6 +736,10 @@ test("the administrator reads the documents' trail and checks its chain", async 
   await page.goto(`${base}/quan-tri/lich?don_vi=${units.office}&nam=${year + 1}`);
   assert.match(await page.textContent("main"), new RegExp(`Năm ${year + 1}: (đề xuất|đã xác nhận)`));
   await checked(page, "admin-calendar");
+  await page.click("text=Danh mục thủ tục");
+  await page.waitForURL(/\/quan-tri\/thu-tuc$/);
+  assert.match(await page.textContent("table.list"), new RegExp(PROCEDURE.replace(".", "\\.")));
+  await checked(page, "admin-catalogue");
   await context.close();
 });
 

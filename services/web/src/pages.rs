@@ -58,6 +58,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("admin_users.html", include_str!("templates/admin_users.html")),
     ("admin_clients.html", include_str!("templates/admin_clients.html")),
     ("admin_calendar.html", include_str!("templates/admin_calendar.html")),
+    ("admin_catalogue.html", include_str!("templates/admin_catalogue.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -86,3 +86,6 @@ pub const GET_CALENDAR: &str = "/eiso.procedures.v1.CalendarService/GetCalendar"
 pub const LIST_CALENDAR_YEARS: &str = "/eiso.procedures.v1.CalendarService/ListCalendarYears";
 pub const UPDATE_CALENDAR_YEAR: &str = "/eiso.procedures.v1.CalendarService/UpdateCalendarYear";
 pub const PROPOSE_CALENDAR_YEAR: &str = "/eiso.procedures.v1.CalendarService/ProposeCalendarYear";
+pub const IMPORT_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ImportProcedures";
+pub const EXPORT_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ExportProcedures";
+pub const PUBLISH_PROCEDURE_VERSION: &str = "/eiso.procedures.v1.ProcedureService/PublishProcedureVersion";

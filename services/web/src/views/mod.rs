@@ -7,6 +7,7 @@ mod action;
 mod actions;
 mod actions_board;
 mod admin_calendar;
+mod admin_catalogue;
 mod admin_clients;
 mod admin_units;
 mod admin_users;
@@ -83,6 +84,12 @@ pub fn routes() -> Router<Web> {
         )
         .route("/quan-tri/ket-noi/{id}/thu-hoi", post(admin_clients::revoke))
         .route("/quan-tri/lich", get(admin_calendar::page))
+        .route(
+            "/quan-tri/thu-tuc",
+            get(admin_catalogue::page).post(admin_catalogue::import),
+        )
+        .route("/quan-tri/thu-tuc/ban-hanh", post(admin_catalogue::publish))
+        .route("/quan-tri/thu-tuc/xuat", get(admin_catalogue::export))
         .route("/quan-tri/lich/{action}", post(admin_calendar::change))
         .route("/quan-tri/nguoi-dung", get(admin_users::page).post(admin_users::create))
         .route("/quan-tri/nguoi-dung/{id}/{action}", post(admin_users::change))

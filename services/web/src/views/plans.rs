@@ -541,6 +541,13 @@ pub struct ExportQuery {
     chi_tieu: String,
 }
 
+impl ExportQuery {
+    /// CSV rather than the workbook.
+    pub fn csv(&self) -> bool {
+        self.dinh_dang == "csv"
+    }
+}
+
 /// Xuất: the plan's appendix table (or its targets), as the import reads it,
 /// to download as a workbook or CSV.
 pub async fn export(
@@ -554,7 +561,7 @@ pub async fn export(
     if !super::fields::valid_id(&id) {
         return Err(PageError::NotFound);
     }
-    let csv = query.dinh_dang == "csv";
+    let csv = query.csv();
     let file = web
         .plans()
         .export_plan(

@@ -1,0 +1,292 @@
+//! Quản trị — danh mục thủ tục: the administrative procedures the agencies
+//! receive, with their published and latest versions; the catalogue table
+//! imported (checked first, each refused row shown with its column) or
+//! exported; a new version published. The procedures service decides who
+//! may change which agency's procedures.
+
+use axum::extract::{Multipart, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use eiso_platform::ServiceError;
+use eiso_proto::eiso::procedures::v1::{self as pb, procedure};
+use eiso_proto::labels::{Label, ProtoEnum};
+use http::HeaderMap;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::methods::{EXPORT_PROCEDURES, IMPORT_PROCEDURES, LIST_PROCEDURES, PUBLISH_PROCEDURE_VERSION};
+use crate::error::PageError;
+use crate::session::Session;
+use crate::{Web, csrf};
+
+/// The largest catalogue table the page takes.
+const MAX_TABLE_BYTES: usize = 10 << 20;
+
+#[derive(Deserialize, Default)]
+pub struct CatalogueQuery {
+    #[serde(default)]
+    da: String,
+}
+
+/// How the last import went.
+#[derive(Default)]
+struct Outcome {
+    /// (created, versioned, unchanged, checked only)
+    counts: Option<(i32, i32, i32, bool)>,
+    /// (row, column, what is wrong), and how many in all.
+    errors: Vec<(i32, String, String)>,
+    error_count: i32,
+    problem: Option<String>,
+}
+
+async fn render(web: &Web, session: &Session, outcome: Outcome, done: &str) -> Result<Html<String>, PageError> {
+    session.context(LIST_PROCEDURES)?;
+    let mut procedures = Vec::new();
+    let mut page_token = String::new();
+    for _ in 0..100 {
+        let answer = web
+            .procedures()
+            .list_procedures(pb::ListProceduresRequest {
+                page_size: 1000,
+                page_token,
+                order_by: "code".into(),
+                ..Default::default()
+            })
+            .await?;
+        procedures.extend(answer.procedures);
+        if answer.next_page_token.is_empty() {
+            break;
+        }
+        page_token = answer.next_page_token;
+    }
+    let may_publish = session.may(PUBLISH_PROCEDURE_VERSION);
+    let rows: Vec<Value> = procedures
+        .iter()
+        .map(|p| {
+            let state = procedure::State::try_from(p.state).unwrap_or_default();
+            let pending = p.latest_version > p.published_version && state != procedure::State::Withdrawn;
+            context! {
+                code => p.code,
+                name => p.version.as_ref().map(|v| v.display_name.clone()).unwrap_or_default(),
+                state => state.label_vi(),
+                state_key => state.short_name(),
+                published => p.published_version,
+                latest => p.latest_version,
+                publish => (pending && may_publish).then(|| format!("{}/versions/{}", p.name, p.latest_version)),
+            }
+        })
+        .collect();
+    let errors: Vec<Value> = outcome
+        .errors
+        .into_iter()
+        .map(|(row, column, what)| context! { row, column, what })
+        .collect();
+    web.pages().render(
+        "admin_catalogue.html",
+        context! {
+            frame => session.frame(),
+            title => "Danh mục thủ tục",
+            rows,
+            may_import => session.may(IMPORT_PROCEDURES),
+            counts => outcome.counts.map(|(created, versioned, unchanged, checked)| context! { created, versioned, unchanged, checked }),
+            errors,
+            error_count => outcome.error_count,
+            problem => outcome.problem,
+            done => (done == "ban-hanh").then_some("Đã ban hành phiên bản mới của thủ tục."),
+        },
+    )
+}
+
+pub async fn page(
+    State(web): State<Web>,
+    session: Session,
+    Query(query): Query<CatalogueQuery>,
+) -> Result<Html<String>, PageError> {
+    render(&web, &session, Outcome::default(), &query.da).await
+}
+
+/// Reads a field up to `limit` bytes.
+async fn read_field(field: &mut axum::extract::multipart::Field<'_>, limit: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        out.extend_from_slice(&chunk);
+        if out.len() > limit {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Checks (`kiem_tra`) or imports (`nhap`, publishing when `ban_hanh`) the catalogue table.
+pub async fn import(
+    State(web): State<Web>,
+    session: Session,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let mut checked_csrf = false;
+    let (mut action, mut publish) = (String::new(), false);
+    let mut table: Option<(String, Vec<u8>)> = None;
+    let mut outcome = Outcome::default();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| PageError::BadRequest("Biểu mẫu gửi lên không đọc được.".into()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if !checked_csrf {
+            // The CSRF value comes first, before anything else is read.
+            let value = match name.as_str() {
+                "csrf" => read_field(&mut field, 256).await,
+                _ => None,
+            };
+            if !csrf::check(&headers, value.as_deref().map(String::from_utf8_lossy).as_deref()) {
+                return Err(PageError::Csrf);
+            }
+            checked_csrf = true;
+            continue;
+        }
+        let file_name = field.file_name().map(str::to_string);
+        let Some(content) = read_field(&mut field, MAX_TABLE_BYTES).await else {
+            outcome.problem = Some(format!("Tệp lớn hơn {} MB.", MAX_TABLE_BYTES >> 20));
+            return refused(&web, &session, outcome).await;
+        };
+        match name.as_str() {
+            "hanh_dong" => action = String::from_utf8_lossy(&content).trim().to_string(),
+            "ban_hanh" => publish = true,
+            "bang" => table = file_name.filter(|n| !n.is_empty()).map(|n| (n, content)),
+            _ => {}
+        }
+    }
+    if !checked_csrf {
+        return Err(PageError::Csrf);
+    }
+    let ctx = web.write_context(&session, IMPORT_PROCEDURES).await?;
+    let Some((file_name, content)) = table else {
+        outcome.problem = Some("Chọn tệp danh mục thủ tục (Excel .xlsx hoặc .csv).".into());
+        return refused(&web, &session, outcome).await;
+    };
+    let lower = file_name.to_lowercase();
+    let format = if lower.ends_with(".xlsx") {
+        pb::TableFormat::Xlsx
+    } else if lower.ends_with(".csv") {
+        pb::TableFormat::Csv
+    } else {
+        outcome.problem = Some(format!("“{file_name}” không phải tệp Excel (.xlsx) hay CSV (.csv)."));
+        return refused(&web, &session, outcome).await;
+    };
+    let validate_only = action != "nhap";
+    let result = web
+        .procedures()
+        .import_procedures(
+            &ctx,
+            pb::ImportProceduresRequest {
+                format: format as i32,
+                content,
+                publish,
+                validate_only,
+            },
+        )
+        .await;
+    match web.audited(&session, IMPORT_PROCEDURES, result).await {
+        Ok(answer) if answer.error_count == 0 => {
+            outcome.counts = Some((answer.created, answer.versioned, answer.unchanged, validate_only));
+            Ok(render(&web, &session, outcome, "").await?.into_response())
+        }
+        Ok(answer) => {
+            outcome.error_count = answer.error_count;
+            outcome.errors = answer
+                .errors
+                .into_iter()
+                .map(|e| (e.row, e.column, e.description))
+                .collect();
+            refused(&web, &session, outcome).await
+        }
+        Err(ServiceError::InvalidArgument(violations)) => {
+            outcome.problem = Some(super::fields::say_violations(&violations, |_| None));
+            refused(&web, &session, outcome).await
+        }
+        Err(ServiceError::PermissionDenied(_) | ServiceError::NotFound(_)) => {
+            outcome.problem = Some("Bảng có thủ tục của cơ quan bạn không quản lý.".into());
+            refused(&web, &session, outcome).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn refused(web: &Web, session: &Session, outcome: Outcome) -> Result<Response, PageError> {
+    let page = render(web, session, outcome, "").await?;
+    Ok((http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// A procedure's newest version published.
+pub async fn publish(
+    State(web): State<Web>,
+    session: Session,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = super::fields::Fields(form);
+    fields.check_csrf(&headers)?;
+    let ctx = web.write_context(&session, PUBLISH_PROCEDURE_VERSION).await?;
+    let result = web
+        .procedures()
+        .publish_version(
+            &ctx,
+            pb::PublishProcedureVersionRequest {
+                name: fields.get("phien_ban").to_string(),
+            },
+        )
+        .await;
+    let problem = match web.audited(&session, PUBLISH_PROCEDURE_VERSION, result).await {
+        Ok(_) => return Ok(Redirect::to("/quan-tri/thu-tuc?da=ban-hanh").into_response()),
+        Err(ServiceError::InvalidArgument(_) | ServiceError::NotFound(_)) => "Không có phiên bản này.".to_string(),
+        Err(ServiceError::FailedPrecondition { description, .. }) => format!("Chưa ban hành được: {description}"),
+        Err(ServiceError::PermissionDenied(_)) => "Bạn không quản lý thủ tục của cơ quan này.".to_string(),
+        Err(other) => return Err(other.into()),
+    };
+    let outcome = Outcome {
+        problem: Some(problem),
+        ..Default::default()
+    };
+    refused(&web, &session, outcome).await
+}
+
+/// Xuất: the catalogue as the import reads it.
+pub async fn export(
+    State(web): State<Web>,
+    session: Session,
+    Query(query): Query<super::plans::ExportQuery>,
+) -> Result<Response, PageError> {
+    use http::HeaderValue;
+    use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    session.context(EXPORT_PROCEDURES)?;
+    let csv = query.csv();
+    let file = web
+        .procedures()
+        .export_procedures(pb::ExportProceduresRequest {
+            format: if csv {
+                pb::TableFormat::Csv
+            } else {
+                pb::TableFormat::Xlsx
+            } as i32,
+            filter: String::new(),
+        })
+        .await?;
+    let mut response = (http::StatusCode::OK, file.content).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(if csv {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        }),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let disposition = super::download::disposition(false, &file.file_name);
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| PageError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
