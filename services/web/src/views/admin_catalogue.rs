@@ -14,12 +14,9 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::methods::{EXPORT_PROCEDURES, IMPORT_PROCEDURES, LIST_PROCEDURES, PUBLISH_PROCEDURE_VERSION};
+use crate::Web;
 use crate::error::PageError;
 use crate::session::Session;
-use crate::{Web, csrf};
-
-/// The largest catalogue table the page takes.
-const MAX_TABLE_BYTES: usize = 10 << 20;
 
 #[derive(Deserialize, Default)]
 pub struct CatalogueQuery {
@@ -104,75 +101,37 @@ pub async fn page(
     render(&web, &session, Outcome::default(), &query.da).await
 }
 
-/// Reads a field up to `limit` bytes.
-async fn read_field(field: &mut axum::extract::multipart::Field<'_>, limit: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Ok(Some(chunk)) = field.chunk().await {
-        out.extend_from_slice(&chunk);
-        if out.len() > limit {
-            return None;
-        }
-    }
-    Some(out)
-}
-
 /// Checks (`kiem_tra`) or imports (`nhap`, publishing when `ban_hanh`) the catalogue table.
 pub async fn import(
     State(web): State<Web>,
     session: Session,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let mut checked_csrf = false;
-    let (mut action, mut publish) = (String::new(), false);
-    let mut table: Option<(String, Vec<u8>)> = None;
     let mut outcome = Outcome::default();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| PageError::BadRequest("Biểu mẫu gửi lên không đọc được.".into()))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if !checked_csrf {
-            // The CSRF value comes first, before anything else is read.
-            let value = match name.as_str() {
-                "csrf" => read_field(&mut field, 256).await,
-                _ => None,
-            };
-            if !csrf::check(&headers, value.as_deref().map(String::from_utf8_lossy).as_deref()) {
-                return Err(PageError::Csrf);
-            }
-            checked_csrf = true;
-            continue;
-        }
-        let file_name = field.file_name().map(str::to_string);
-        let Some(content) = read_field(&mut field, MAX_TABLE_BYTES).await else {
-            outcome.problem = Some(format!("Tệp lớn hơn {} MB.", MAX_TABLE_BYTES >> 20));
+    let mut form = match super::tables_form::read(&headers, multipart).await {
+        Ok(form) => form,
+        Err(Ok(problem)) => {
+            outcome.problem = Some(problem);
             return refused(&web, &session, outcome).await;
-        };
-        match name.as_str() {
-            "hanh_dong" => action = String::from_utf8_lossy(&content).trim().to_string(),
-            "ban_hanh" => publish = true,
-            "bang" => table = file_name.filter(|n| !n.is_empty()).map(|n| (n, content)),
-            _ => {}
         }
-    }
-    if !checked_csrf {
-        return Err(PageError::Csrf);
-    }
+        Err(Err(error)) => return Err(error),
+    };
+    let action = form.get("hanh_dong").to_string();
+    let publish = form.get("ban_hanh") == "1";
+    let table = form.take_file("bang");
     let ctx = web.write_context(&session, IMPORT_PROCEDURES).await?;
     let Some((file_name, content)) = table else {
         outcome.problem = Some("Chọn tệp danh mục thủ tục (Excel .xlsx hoặc .csv).".into());
         return refused(&web, &session, outcome).await;
     };
-    let lower = file_name.to_lowercase();
-    let format = if lower.ends_with(".xlsx") {
-        pb::TableFormat::Xlsx
-    } else if lower.ends_with(".csv") {
-        pb::TableFormat::Csv
-    } else {
-        outcome.problem = Some(format!("“{file_name}” không phải tệp Excel (.xlsx) hay CSV (.csv)."));
-        return refused(&web, &session, outcome).await;
+    let format = match super::tables_form::format_of(&file_name) {
+        Some("xlsx") => pb::TableFormat::Xlsx,
+        Some(_) => pb::TableFormat::Csv,
+        None => {
+            outcome.problem = Some(format!("“{file_name}” không phải tệp Excel (.xlsx) hay CSV (.csv)."));
+            return refused(&web, &session, outcome).await;
+        }
     };
     let validate_only = action != "nhap";
     let result = web

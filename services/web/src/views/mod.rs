@@ -38,6 +38,7 @@ mod reviews;
 mod reviews_pack;
 mod search;
 mod sign_in;
+mod tables_form;
 mod targets;
 mod trail;
 

@@ -14,15 +14,11 @@ use http::HeaderMap;
 use minijinja::{Value, context};
 
 use super::methods::IMPORT_PLAN;
+use crate::Web;
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
-use crate::{Web, csrf};
 
-/// The largest table the page takes (a year's appendix is a few hundred KB).
-const MAX_TABLE_BYTES: usize = 10 << 20;
-/// The largest text field of the form.
-const MAX_FIELD_BYTES: usize = 4096;
 /// The roles that write plans (the policy table's plan writers).
 const WRITERS: [Role; 3] = [Role::Leader, Role::DocumentController, Role::Admin];
 
@@ -89,32 +85,11 @@ pub async fn page(State(web): State<Web>, session: Session) -> Result<Html<Strin
     render(&web, &session, Typed::default()).await
 }
 
-/// A field's content, refused past `limit` bytes.
-async fn read_field(field: &mut axum::extract::multipart::Field<'_>, limit: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                out.extend_from_slice(&chunk);
-                if out.len() > limit {
-                    return Err(format!("Tệp lớn hơn {} MB.", limit >> 20));
-                }
-            }
-            Ok(None) => return Ok(out),
-            Err(_) => return Err("Tệp tải lên bị gián đoạn: thử lại.".into()),
-        }
-    }
-}
-
 /// The table's format from its file name.
 fn format_of(file_name: &str) -> Option<pb::TableFormat> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx") {
-        Some(pb::TableFormat::Xlsx)
-    } else if lower.ends_with(".csv") {
-        Some(pb::TableFormat::Csv)
-    } else {
-        None
+    match super::tables_form::format_of(file_name)? {
+        "xlsx" => Some(pb::TableFormat::Xlsx),
+        _ => Some(pb::TableFormat::Csv),
     }
 }
 
@@ -183,58 +158,28 @@ pub async fn submit(
     State(web): State<Web>,
     session: Session,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let mut typed = Typed::default();
-    let mut action = String::new();
-    let mut tasks: Option<(String, Vec<u8>)> = None;
-    let mut targets: Option<(String, Vec<u8>)> = None;
-    let mut checked_csrf = false;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| PageError::BadRequest("Biểu mẫu gửi lên không đọc được.".into()))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if !checked_csrf {
-            // The CSRF value comes first, before anything else is read.
-            let value = match name.as_str() {
-                "csrf" => read_field(&mut field, 256).await.ok(),
-                _ => None,
+    let mut form = match super::tables_form::read(&headers, multipart).await {
+        Ok(form) => form,
+        Err(Ok(problem)) => {
+            let typed = Typed {
+                problem: Some(problem),
+                ..Default::default()
             };
-            if !csrf::check(&headers, value.as_deref().map(String::from_utf8_lossy).as_deref()) {
-                return Err(PageError::Csrf);
-            }
-            checked_csrf = true;
-            continue;
+            return refused(&web, &session, typed).await;
         }
-        let file_name = field.file_name().map(str::to_string);
-        let limit = if file_name.is_some() {
-            MAX_TABLE_BYTES
-        } else {
-            MAX_FIELD_BYTES
-        };
-        let content = match read_field(&mut field, limit).await {
-            Ok(content) => content,
-            Err(problem) => {
-                typed.problem = Some(problem);
-                return refused(&web, &session, typed).await;
-            }
-        };
-        let text = || String::from_utf8_lossy(&content).trim().to_string();
-        match name.as_str() {
-            "ten" => typed.title = text(),
-            "nam" => typed.year = text(),
-            "don_vi" => typed.unit = text(),
-            "hanh_dong" => action = text(),
-            "bang" => tasks = file_name.filter(|n| !n.is_empty()).map(|n| (n, content)),
-            "chi_tieu" => targets = file_name.filter(|n| !n.is_empty()).map(|n| (n, content)),
-            _ => {}
-        }
-    }
-    if !checked_csrf {
-        return Err(PageError::Csrf);
-    }
+        Err(Err(error)) => return Err(error),
+    };
+    let mut typed = Typed {
+        title: form.get("ten").to_string(),
+        year: form.get("nam").to_string(),
+        unit: form.get("don_vi").to_string(),
+        ..Default::default()
+    };
+    let action = form.get("hanh_dong").to_string();
+    let tasks = form.take_file("bang");
+    let targets = form.take_file("chi_tieu");
     let ctx = web.write_context(&session, IMPORT_PLAN).await?;
     let Some((tasks_name, tasks_content)) = tasks else {
         typed.problem = Some("Chọn tệp bảng nhiệm vụ (Excel .xlsx hoặc .csv).".into());
