@@ -135,3 +135,45 @@ async fn a_leader_checks_imports_and_publishes_the_catalogue_from_the_page() {
             .contains("Nhập danh mục từ bảng")
     );
 }
+
+#[tokio::test]
+async fn a_table_form_takes_a_large_table_and_refuses_a_form_past_its_bound() {
+    let server = TestServer::start().await;
+    let eiso_tests::Neighbours { office, .. } = server.office_with_neighbours().await;
+    let mut leader = server.signed_in("lanh.dao", Role::Leader, &office.name).await;
+    let csrf = leader.csrf();
+    let fields = [("csrf", csrf.as_str()), ("hanh_dong", "kiem_tra")];
+    // 3 MiB: past axum's default body limit, within the form's: read, and judged as a table.
+    let large = format!("Mã TTHC,Tên thủ tục\n{}", "x,y\n".repeat(3 << 18));
+    let page = leader
+        .post_multipart(
+            "/quan-tri/thu-tuc",
+            &fields,
+            &[("bang", "a.csv", CSV, large.as_bytes())],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(!page.body.contains("Bảng quá lớn"), "{}", page.body);
+    // Three tables of 8 MiB: each within the per-file bound, together past the form's.
+    let big = vec![b'a'; 8 << 20];
+    let page = leader
+        .post_multipart(
+            "/quan-tri/thu-tuc",
+            &fields,
+            &[
+                ("bang", "a.csv", CSV, &big),
+                ("bang", "b.csv", CSV, &big),
+                ("bang", "c.csv", CSV, &big),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("Bảng quá lớn"), "{}", page.body);
+    // One table past its own bound.
+    let huge = vec![b'a'; 11 << 20];
+    let page = leader
+        .post_multipart("/quan-tri/thu-tuc", &fields, &[("bang", "a.csv", CSV, &huge)])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Bảng quá lớn"), "{}", page.body);
+}

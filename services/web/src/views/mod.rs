@@ -87,7 +87,9 @@ pub fn routes() -> Router<Web> {
         .route("/quan-tri/lich", get(admin_calendar::page))
         .route(
             "/quan-tri/thu-tuc",
-            get(admin_catalogue::page).post(admin_catalogue::import),
+            get(admin_catalogue::page)
+                .post(admin_catalogue::import)
+                .layer(axum::extract::DefaultBodyLimit::max(tables_form::MAX_FORM_BYTES)),
         )
         .route("/quan-tri/thu-tuc/ban-hanh", post(admin_catalogue::publish))
         .route("/quan-tri/thu-tuc/xuat", get(admin_catalogue::export))
@@ -95,7 +97,12 @@ pub fn routes() -> Router<Web> {
         .route("/quan-tri/nguoi-dung", get(admin_users::page).post(admin_users::create))
         .route("/quan-tri/nguoi-dung/{id}/{action}", post(admin_users::change))
         .route("/ke-hoach", get(plans::list))
-        .route("/ke-hoach/nhap", get(plan_import::page).post(plan_import::submit))
+        .route(
+            "/ke-hoach/nhap",
+            get(plan_import::page)
+                .post(plan_import::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(tables_form::MAX_FORM_BYTES)),
+        )
         .route("/ke-hoach/{id}", get(plans::plan))
         .route("/ke-hoach/{id}/chi-tieu", get(targets::page))
         .route("/ke-hoach/{id}/xuat", get(plans::export))

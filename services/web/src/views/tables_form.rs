@@ -15,6 +15,9 @@ use crate::error::PageError;
 pub const MAX_TABLE_BYTES: usize = 10 << 20;
 /// The largest text field.
 const MAX_FIELD_BYTES: usize = 4096;
+/// The most a whole form may send (two tables and its fields): the routes'
+/// body limit, so that no form is buffered past it.
+pub const MAX_FORM_BYTES: usize = 2 * MAX_TABLE_BYTES + (64 << 10);
 
 /// What the form sent.
 #[derive(Default)]
@@ -91,7 +94,7 @@ pub async fn read(headers: &HeaderMap, mut multipart: Multipart) -> Result<Table
         };
         let Some(content) = read_part(&mut field, limit).await else {
             return Err(Ok(format!(
-                "Tệp lớn hơn {} MB, hoặc việc gửi bị gián đoạn.",
+                "Bảng quá lớn (tối đa {} MB mỗi tệp), hoặc việc gửi bị gián đoạn.",
                 MAX_TABLE_BYTES >> 20
             )));
         };
