@@ -159,28 +159,74 @@ async fn audit_entries_page_without_gaps() {
     for i in 0..7 {
         server.create_unit(&format!("P{i}"), &format!("Đơn vị {i}"), "").await;
     }
-    let mut seen = Vec::new();
-    let mut token = String::new();
-    loop {
-        let page = server
-            .audit(Some(&server.admin_token))
-            .list_audit_entries(ListAuditEntriesRequest {
-                parent: "trails/identity".into(),
-                page_size: 3,
-                page_token: token.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        seen.extend(page.audit_entries.iter().map(|e| e.sequence));
-        if page.next_page_token.is_empty() {
-            break;
+    let all = |order_by: &'static str| {
+        let server = &server;
+        async move {
+            let mut seen = Vec::new();
+            let mut token = String::new();
+            loop {
+                let page = server
+                    .audit(Some(&server.admin_token))
+                    .list_audit_entries(ListAuditEntriesRequest {
+                        parent: "trails/identity".into(),
+                        page_size: 3,
+                        page_token: token.clone(),
+                        order_by: order_by.into(),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner();
+                seen.extend(page.audit_entries.iter().map(|e| e.sequence));
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            seen
         }
-        token = page.next_page_token;
-    }
+    };
+    let seen = all("").await;
     let expected: Vec<i64> = (1..=seen.len() as i64).collect();
     assert_eq!(seen, expected);
     assert!(seen.len() >= 8);
+    // Newest first: the same entries the other way round, pages without gaps.
+    let newest_first = all("sequence desc").await;
+    assert_eq!(newest_first, expected.iter().rev().copied().collect::<Vec<_>>());
+
+    // A token belongs to its order; an order that is not the trail's is refused by name.
+    let first = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/identity".into(),
+            page_size: 3,
+            order_by: "sequence desc".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let other_order = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/identity".into(),
+            page_size: 3,
+            page_token: first.next_page_token,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(other_order.code(), tonic::Code::InvalidArgument);
+    let bad = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/identity".into(),
+            order_by: "actor".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+    assert!(bad.message().contains("order_by"), "{}", bad.message());
     server.stop().await;
 }

@@ -49,6 +49,10 @@ async fn an_auditor_reads_filters_and_verifies_a_trail_from_its_page() {
         page.body
     );
     assert!(page.body.contains("Người dùng thu.ky"), "the person by name");
+    assert!(
+        page.body.find("Người dùng xem") < page.body.find("Người dùng thu.ky"),
+        "the newest entry (the refused attempt) comes first"
+    );
 
     // By resource, by person, by result.
     let by_resource = auditor

@@ -456,6 +456,9 @@ pub struct AuditListArgs {
     /// AIP-160 filter, e.g. 'actor = "users/…" AND code = 7'
     #[arg(long, value_name = "F")]
     pub filter: Option<String>,
+    /// Newest entries first (the trail's order reversed)
+    #[arg(long)]
+    pub newest_first: bool,
     #[command(flatten)]
     pub page: PageArgs,
 }

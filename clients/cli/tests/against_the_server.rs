@@ -70,6 +70,17 @@ async fn a_working_session_with_the_real_server() {
     assert_eq!(rename["resource"], name.as_str());
     let actor = rename["actor"].as_str().unwrap().to_string();
     assert!(actor.starts_with("users/"), "{actor}");
+    // Newest first: the rename, the last act, leads.
+    let newest = admin.json(&["audit", "list", "--newest-first"]).await["audit_entries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sequences =
+        |list: &[serde_json::Value]| list.iter().map(|e| e["sequence"].as_i64().unwrap()).collect::<Vec<_>>();
+    let mut reversed = sequences(&entries);
+    reversed.reverse();
+    assert_eq!(sequences(&newest), reversed);
+    assert!(newest[0]["method"].as_str().unwrap().ends_with("/RenameUnit"));
 
     // The trail as a table: who and which unit by name, not by id.
     let trail = admin.ok(&["audit", "list"]).await;

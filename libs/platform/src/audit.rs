@@ -188,13 +188,30 @@ pub struct EntryFilter {
 
 /// Up to `limit` entries after `after_sequence`, oldest first.
 pub async fn list(db: &Db, after_sequence: i64, limit: u64, filter: &EntryFilter) -> Result<Vec<Entry>, DbErr> {
+    list_from(db, Cursor::After(after_sequence), limit, filter).await
+}
+
+/// Where a listing of a trail starts, and which way it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// Oldest first, from the entry after this sequence (0: the first).
+    After(i64),
+    /// Newest first, from the entry before this sequence (`i64::MAX`: the last).
+    Before(i64),
+}
+
+/// Up to `limit` entries matching `filter` from `cursor` on, in its order.
+pub async fn list_from(db: &Db, cursor: Cursor, limit: u64, filter: &EntryFilter) -> Result<Vec<Entry>, DbErr> {
     let mut query = Query::select();
-    query
-        .columns(COLUMNS)
-        .from("audit_entries")
-        .and_where(Expr::col("sequence").gt(after_sequence))
-        .order_by("sequence", Order::Asc)
-        .limit(limit);
+    query.columns(COLUMNS).from("audit_entries").limit(limit);
+    match cursor {
+        Cursor::After(sequence) => query
+            .and_where(Expr::col("sequence").gt(sequence))
+            .order_by("sequence", Order::Asc),
+        Cursor::Before(sequence) => query
+            .and_where(Expr::col("sequence").lt(sequence))
+            .order_by("sequence", Order::Desc),
+    };
     if let Some(actor) = &filter.actor {
         query.and_where(Expr::col("actor").eq(actor.clone()));
     }

@@ -81,13 +81,28 @@ impl AuditApi {
                 }
             }
         }
-        // The token holds the last sequence returned (entries are ordered by it).
-        let query = format!("{}|{}", request.parent, request.filter);
-        let after = page::decode(&request.page_token, &query)? as i64;
-        let mut entries = audit::list(db, after, size + 1, &entry_filter).await?;
+        let newest_first = match request.order_by.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [] | ["sequence"] | ["sequence", "asc"] => false,
+            ["sequence", "desc"] => true,
+            _ => {
+                return Err(ServiceError::invalid(
+                    "order_by",
+                    "audit entries are ordered by `sequence` or `sequence desc`",
+                ));
+            }
+        };
+        // The token holds the last sequence returned (entries are ordered by
+        // it); the query it belongs to includes the order.
+        let query = format!("{}|{}|{}", request.parent, request.filter, newest_first);
+        let cursor = match page::decode(&request.page_token, &query)? as i64 {
+            0 if newest_first => audit::Cursor::Before(i64::MAX),
+            last if newest_first => audit::Cursor::Before(last),
+            last => audit::Cursor::After(last),
+        };
+        let mut entries = audit::list_from(db, cursor, size + 1, &entry_filter).await?;
         let has_more = entries.len() as u64 > size;
         entries.truncate(size as usize);
-        let last = entries.last().map(|e| e.sequence).unwrap_or(after);
+        let last = entries.last().map_or(0, |e| e.sequence);
         Ok(ListAuditEntriesResponse {
             audit_entries: entries
                 .into_iter()

@@ -125,6 +125,11 @@ async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
             page_size,
             page_token,
             filter: args.filter.clone().unwrap_or_default(),
+            order_by: if args.newest_first {
+                "sequence desc".into()
+            } else {
+                String::new()
+            },
         },
         ctx.audit(),
         |mut client, request| async move { client.list_audit_entries(request).await },

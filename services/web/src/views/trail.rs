@@ -191,6 +191,7 @@ pub async fn page(
                     page_size: 100,
                     page_token: query.trang.trim().to_string(),
                     filter: filter.join(" AND "),
+                    order_by: "sequence desc".into(),
                 },
             )
             .await?;
