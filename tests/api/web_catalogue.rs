@@ -64,6 +64,11 @@ async fn a_leader_checks_imports_and_publishes_the_catalogue_from_the_page() {
         "{}",
         refused.body
     );
+    assert!(
+        refused.body.contains("“khong-phai-ma” không phải mã thủ tục quốc gia"),
+        "what is wrong, in Vietnamese, with the value typed: {}",
+        refused.body
+    );
 
     let import_fields = send("nhap");
     let borrowed: Vec<(&str, &str)> = import_fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -154,6 +159,11 @@ async fn a_table_form_takes_a_large_table_and_refuses_a_form_past_its_bound() {
         .await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(!page.body.contains("Bảng quá lớn"), "{}", page.body);
+    assert!(
+        page.body.contains("Dòng tiêu đề không đúng mẫu danh mục."),
+        "a header that is not the catalogue's, in Vietnamese: {}",
+        page.body
+    );
     // Three tables of 8 MiB: each within the per-file bound, together past the form's.
     let big = vec![b'a'; 8 << 20];
     let page = leader

@@ -156,12 +156,16 @@ pub async fn import(
             outcome.errors = answer
                 .errors
                 .into_iter()
-                .map(|e| (e.row, e.column, e.description))
+                .map(|e| (e.row, e.column, super::catalogue_problems::say(&e.description)))
                 .collect();
             refused(&web, &session, outcome).await
         }
         Err(ServiceError::InvalidArgument(violations)) => {
-            outcome.problem = Some(super::fields::say_violations(&violations, |_| None));
+            let said: Vec<String> = violations
+                .iter()
+                .map(|v| super::catalogue_problems::say(&v.description))
+                .collect();
+            outcome.problem = Some(said.join(" "));
             refused(&web, &session, outcome).await
         }
         Err(ServiceError::PermissionDenied(_) | ServiceError::NotFound(_)) => {

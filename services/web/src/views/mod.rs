@@ -13,6 +13,7 @@ mod admin_units;
 mod admin_users;
 mod audit_plan;
 mod audits;
+mod catalogue_problems;
 mod dashboard;
 mod deadline;
 mod demo;
