@@ -721,6 +721,20 @@ test("the administrator reads the documents' trail and checks its chain", async 
   await page.waitForURL(/da=them/);
   assert.match(await page.textContent("table.units"), /Trường Mầm non Hoa Sen/);
   await checked(page, "admin-units");
+  // A unit's own page: its letterhead set, the decision-backed acts offered.
+  await page.click("table.units >> text=Trường Mầm non Hoa Sen");
+  await page.waitForURL(/\/quan-tri\/don-vi\/[a-z0-9-]+$/);
+  await page.click("summary >> text=Sửa thể thức văn bản");
+  await page.fill("#dia_danh", "Hải An");
+  await page.fill("#ky_hieu", "MNHS");
+  await page.fill("#chuc_danh", "HIỆU TRƯỞNG");
+  await page.click("button >> text=Lưu thể thức");
+  await page.waitForURL(/da=tieu-de/);
+  assert.match(await page.textContent("main"), /Số: 15\/BC-MNHS/);
+  await page.click("summary >> text=Sáp nhập vào đơn vị khác");
+  await checked(page, "admin-unit");
+  await page.click(".breadcrumb >> text=Đơn vị");
+  await page.waitForURL(/\/quan-tri\/don-vi$/);
   await page.click("text=Người dùng");
   await page.waitForURL(/\/quan-tri\/nguoi-dung$/);
   assert.match(await page.textContent("main"), /Phạm Thị Hoa/);

@@ -54,6 +54,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("diagnostic.html", include_str!("templates/diagnostic.html")),
     ("inspections.html", include_str!("templates/inspections.html")),
     ("review_packs.html", include_str!("templates/review_packs.html")),
+    ("admin_unit.html", include_str!("templates/admin_unit.html")),
     ("admin_units.html", include_str!("templates/admin_units.html")),
     ("admin_users.html", include_str!("templates/admin_users.html")),
     ("admin_clients.html", include_str!("templates/admin_clients.html")),

@@ -89,8 +89,20 @@ impl Session {
     /// The units the person's roles cover: each bound unit and the units
     /// below it (at most `limit`), as `units/{id}`.
     pub async fn covered_units(&self, web: &Web, limit: usize) -> Vec<String> {
+        self.covered_units_where(web, limit, |_| true).await
+    }
+
+    /// The units covered by the person's bindings of the roles `holds`
+    /// accepts: each bound unit and the units below it (at most `limit`).
+    pub async fn covered_units_where(&self, web: &Web, limit: usize, holds: impl Fn(Role) -> bool) -> Vec<String> {
         let mut units: Vec<String> = Vec::new();
-        for bound in self.principal.bindings.iter().map(|(_, unit)| unit) {
+        for bound in self
+            .principal
+            .bindings
+            .iter()
+            .filter(|(role, _)| holds(*role))
+            .map(|(_, unit)| unit)
+        {
             for unit in web.directory().subtree(bound).await.unwrap_or_default() {
                 if !units.contains(&unit) && units.len() < limit {
                     units.push(unit);

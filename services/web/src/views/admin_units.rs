@@ -101,6 +101,7 @@ async fn render(web: &Web, session: &Session, typed: Typed, done: bool) -> Resul
             let state = unit::State::try_from(u.state).unwrap_or_default();
             context! {
                 depth => depth.min(6),
+                id => u.name.trim_start_matches("units/"),
                 code => u.code,
                 name => u.display_name,
                 kind => UnitKind::try_from(u.kind).unwrap_or_default().label_vi(),

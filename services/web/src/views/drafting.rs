@@ -95,27 +95,14 @@ fn form_error(field: &str) -> (String, String) {
     super::fields::field_error(FIELDS, field)
 }
 
-/// The units where the person may write documents: where they hold an
-/// author's role, and the units below.
-async fn writable_units(web: &Web, session: &Session) -> Vec<String> {
-    let mut units = Vec::new();
-    for (role, bound) in &session.principal.bindings {
-        if !AUTHOR_ROLES.contains(role) {
-            continue;
-        }
-        for unit in web.directory().subtree(bound).await.unwrap_or_default() {
-            if !units.contains(&unit) && units.len() < 500 {
-                units.push(unit);
-            }
-        }
-    }
-    units
-}
-
 async fn render_new(web: &Web, session: &Session, entered: Entered) -> Result<Html<String>, PageError> {
     let mut names = Names::new(web);
     let mut units = Vec::new();
-    for unit in writable_units(web, session).await {
+    // The units where the person holds an author's role, and those below.
+    for unit in session
+        .covered_units_where(web, 500, |role| AUTHOR_ROLES.contains(&role))
+        .await
+    {
         let name = names.unit(&unit).await;
         units.push(context! { selected => unit == entered.unit, value => unit, name });
     }

@@ -9,6 +9,7 @@ mod actions_board;
 mod admin_calendar;
 mod admin_catalogue;
 mod admin_clients;
+mod admin_unit;
 mod admin_units;
 mod admin_users;
 mod audit_plan;
@@ -80,6 +81,8 @@ pub fn routes() -> Router<Web> {
         .route("/chat-luong/danh-gia/{id}", get(audits::page))
         .route("/chat-luong/danh-gia/{id}/{step}", post(audits::step))
         .route("/quan-tri/don-vi", get(admin_units::page).post(admin_units::create))
+        .route("/quan-tri/don-vi/{id}", get(admin_unit::page))
+        .route("/quan-tri/don-vi/{id}/{action}", post(admin_unit::change))
         .route(
             "/quan-tri/ket-noi",
             get(admin_clients::page).post(admin_clients::create),
