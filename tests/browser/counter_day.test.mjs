@@ -549,8 +549,14 @@ test("an ISO year in the browser: drafted, reviewed twice, published, read, foun
   await leader.setInputFiles("#bang", "services/plans/samples/ke-hoach-cchc-2024.csv");
   await leader.setInputFiles("#chi_tieu", "services/plans/samples/ke-hoach-cchc-2024-chi-tieu.csv");
   await leader.click("button >> text=Kiểm tra");
-  assert.match(await leader.textContent("main"), /Bảng đọc được: \d+ nhiệm vụ, 8 chỉ tiêu/);
+  // Checked in place: the page stays, the files stay chosen, and the import follows without choosing them again.
+  await leader.locator("[data-check-result] [role=status]").waitFor();
+  assert.match(await leader.innerText("[data-check-result]"), /Bảng đọc được: \d+ nhiệm vụ, 8 chỉ tiêu\. Bấm “Nhập kế hoạch”/);
+  assert.equal(await leader.locator("#bang").evaluate((input) => input.files.length), 1);
   await checked(leader, "plan-import-checked");
+  await leader.click("button >> text=Nhập kế hoạch");
+  await leader.waitForURL(/\/ke-hoach\/[a-z0-9-]+$/);
+  assert.match(await leader.textContent("h1"), new RegExp(`năm ${year + 1}`));
 
   // The targets page shows the figures the API gives.
   const plan = planUrl.split("/ke-hoach/")[1];

@@ -7,7 +7,9 @@
 // - a link marked data-print opens the form and its print dialog;
 // - in a form marked data-procedure-search, the procedure list follows what
 //   is typed in the search box (the search service answers), and Enter there
-//   takes the best match.
+//   takes the best match;
+// - a table form marked data-check-in-place checks its files in place, so
+//   they stay chosen for the import that follows.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -52,6 +54,38 @@
           // The best match for the words as typed now, once the list has them.
           refresh().then(function (current) { if (current && select.value) form.submit(); });
         }
+      });
+    });
+    // A table form's "Kiểm tra" checks in place: the result replaces the
+    // page's result area and the chosen files stay chosen, so "Nhập" follows
+    // without choosing them again. Without this script (or when the answer
+    // is not the page, e.g. a session that ended) the form posts as it is.
+    document.querySelectorAll("form[data-check-in-place]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        var button = event.submitter;
+        var area = document.querySelector("[data-check-result]");
+        if (form.dataset.plain || !button || button.value !== "kiem_tra" || !area || !window.fetch) return;
+        event.preventDefault();
+        button.setAttribute("aria-disabled", "true");
+        fetch(form.action, { method: "POST", body: new FormData(form, button), credentials: "same-origin" })
+          .then(function (response) { return response.text(); })
+          .then(function (text) {
+            var result = new DOMParser().parseFromString(text, "text/html").querySelector("[data-check-result]");
+            if (!result) { form.dataset.plain = "1"; form.requestSubmit(button); return; }
+            area.innerHTML = result.innerHTML;
+            area.querySelectorAll("[data-rechoose]").forEach(function (e) { e.hidden = true; });
+            area.querySelectorAll("[data-kept]").forEach(function (e) { e.hidden = false; });
+            var focus = area.querySelector("[data-focus], [role=status]");
+            if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
+          })
+          .catch(function () {
+            area.innerHTML = "";
+            var note = document.createElement("p");
+            note.className = "error-message"; note.setAttribute("role", "alert");
+            note.textContent = "Mất kết nối khi kiểm tra: thử lại.";
+            area.appendChild(note);
+          })
+          .finally(function () { button.removeAttribute("aria-disabled"); });
       });
     });
     // Uploads: files dropped on the zone or chosen are sent at once, with a
