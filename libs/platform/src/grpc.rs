@@ -66,11 +66,10 @@ macro_rules! call {
 ///         rpc create_plan(CreatePlanRequest) -> Plan => call create_plan, request_id;
 ///         rpc get_plan(GetPlanRequest) -> Plan => call get_plan;
 ///         rpc export_report(ExportReportRequest) -> ExportReportResponse => read export_report;
+///         stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
 ///
 ///         // Anything else, written out as in any impl block.
-///         type WatchEventsStream = BoxStream<WatchEventsResponse>;
-///
-///         async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
+///         async fn watch_plan(&self, request: Request<WatchPlanRequest>) -> Result<Self::WatchPlanStream> {
 ///             // ...
 ///         }
 ///     }
@@ -89,6 +88,11 @@ macro_rules! call {
 ///   message's `request_id` (creates);
 /// - `read handler`: with the message alone, `handler(message)`, for reads
 ///   that need no context beyond the gateway's check.
+///
+/// One more row writes the service's event stream:
+/// `stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;`
+/// serves `self.field.journal()`'s events (see [`watch`]) to a caller that
+/// `self.field.require_root(&ctx)` accepts.
 ///
 /// A row may carry attributes (doc comments). The rows come first; whatever
 /// follows the last row (streams, the event stream, handlers that take
@@ -125,6 +129,30 @@ macro_rules! grpc_service {
                 request: ::eiso_proto::tonic::Request<$request>,
             ) -> $crate::grpc::GrpcResult<$response> {
                 $crate::grpc_service!(@answer self.$field, request, $how $handler $(, $request_id)?)
+            }
+        ] $($rest)*);
+    };
+    (
+        @rows $head:tt $field:ident [$($done:tt)*]
+        $(#[$rpc_attr:meta])*
+        stream watch_events($request:ty) -> $response:ident => events;
+        $($rest:tt)*
+    ) => {
+        $crate::grpc_service!(@rows $head $field [
+            $($done)*
+            type WatchEventsStream = $crate::grpc::BoxStream<$response>;
+
+            $(#[$rpc_attr])*
+            async fn watch_events(
+                &self,
+                request: ::eiso_proto::tonic::Request<$request>,
+            ) -> $crate::grpc::GrpcResult<Self::WatchEventsStream> {
+                // The stream carries every unit's events: root-level readers only.
+                let ctx = $crate::CallContext::from_request(&request)?;
+                self.$field.require_root(&ctx).await?;
+                $crate::grpc::watch(self.$field.journal(), request.into_inner().after_sequence, |event| {
+                    $response { event: Some(event) }
+                })
             }
         ] $($rest)*);
     };

@@ -1,7 +1,7 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
 use bytes::Bytes;
-use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
+use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply};
 use eiso_platform::{CallContext, ServiceError};
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentService;
 use eiso_proto::eiso::documents::v1::*;
@@ -56,6 +56,7 @@ eiso_platform::grpc_service! {
             -> ListRecordsDueForDispositionResponse
             => call list_due_for_disposition;
         rpc dispose_record(DisposeRecordRequest) -> Record => call dispose_record;
+        stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
 
         // Files: the content travels as a stream; deleting answers an empty message.
 
@@ -112,17 +113,6 @@ eiso_platform::grpc_service! {
                     .map_err(Status::from)
             });
             Ok(Response::new(Box::pin(head.chain(body))))
-        }
-
-        type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-            // The stream carries every unit's changes.
-            let ctx = CallContext::from_request(&request)?;
-            self.documents.require_root(&ctx).await?;
-            watch(self.documents.journal(), request.into_inner().after_sequence, |event| {
-                WatchEventsResponse { event: Some(event) }
-            })
         }
     }
 }

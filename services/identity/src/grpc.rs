@@ -1,7 +1,7 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
 use eiso_platform::CallContext;
-use eiso_platform::grpc::{BoxStream, GrpcResult as Result, reply, watch};
+use eiso_platform::grpc::{GrpcResult as Result, reply};
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityService;
 use eiso_proto::eiso::identity::v1::*;
 use eiso_proto::tonic::{Request, Response};
@@ -37,6 +37,7 @@ eiso_platform::grpc_service! {
         rpc create_api_client(CreateApiClientRequest) -> CreateApiClientResponse => call create_api_client, request_id;
         rpc list_api_clients(ListApiClientsRequest) -> ListApiClientsResponse => call list_api_clients;
         rpc revoke_api_client(RevokeApiClientRequest) -> ApiClient => call revoke_api_client;
+        stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
 
         // Logging in has no context yet, only the caller's address; who-am-I cannot fail.
 
@@ -63,17 +64,6 @@ eiso_platform::grpc_service! {
         async fn get_api_client(&self, request: Request<GetApiClientRequest>) -> Result<ApiClient> {
             let ctx = CallContext::from_request(&request)?;
             reply(self.identity.get_api_client(&ctx, &request.into_inner().name).await)
-        }
-
-        type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-            // The stream carries every unit's users and clients.
-            let ctx = CallContext::from_request(&request)?;
-            reply(self.identity.require_root(&ctx).await)?;
-            watch(self.identity.journal(), request.into_inner().after_sequence, |event| {
-                WatchEventsResponse { event: Some(event) }
-            })
         }
     }
 }

@@ -1,10 +1,7 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
-use eiso_platform::CallContext;
-use eiso_platform::grpc::{BoxStream, GrpcResult as Result, watch};
 use eiso_proto::eiso::plans::v1::plan_service_server::PlanService;
 use eiso_proto::eiso::plans::v1::*;
-use eiso_proto::tonic::Request;
 
 use crate::Plans;
 
@@ -52,15 +49,6 @@ eiso_platform::grpc_service! {
 
         rpc import_plan(ImportPlanRequest) -> ImportPlanResponse => call import_plan, request_id;
         rpc export_plan(ExportPlanRequest) -> ExportPlanResponse => call export_plan;
-
-        type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-            let ctx = CallContext::from_request(&request)?;
-            self.plans.require_root(&ctx).await?;
-            watch(self.plans.journal(), request.into_inner().after_sequence, |event| {
-                WatchEventsResponse { event: Some(event) }
-            })
-        }
+        stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
     }
 }

@@ -1,12 +1,9 @@
 //! The tonic adapters: read the call context, call the service, map errors.
 
-use eiso_platform::CallContext;
-use eiso_platform::grpc::{BoxStream, GrpcResult as Result, watch};
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarService;
 use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierService;
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureService;
 use eiso_proto::eiso::procedures::v1::*;
-use eiso_proto::tonic::{Request, Status};
 
 use crate::Procedures;
 
@@ -57,19 +54,7 @@ eiso_platform::grpc_service! {
         rpc withdraw_procedure(WithdrawProcedureRequest) -> Procedure => call withdraw_procedure;
         rpc import_procedures(ImportProceduresRequest) -> ImportProceduresResponse => call import_procedures;
         rpc export_procedures(ExportProceduresRequest) -> ExportProceduresResponse => read export_procedures;
-
-        type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-            let ctx = CallContext::from_request(&request)?;
-            // The stream carries every unit's events.
-            self.procedures.require_root(&ctx).await.map_err(Status::from)?;
-            watch(
-                self.procedures.journal(),
-                request.into_inner().after_sequence,
-                |event| WatchEventsResponse { event: Some(event) },
-            )
-        }
+        stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
     }
 }
 

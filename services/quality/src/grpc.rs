@@ -1,10 +1,7 @@
 //! The tonic adapter: read the call context, call the service, map errors.
 
-use eiso_platform::CallContext;
-use eiso_platform::grpc::{BoxStream, GrpcResult as Result, watch};
 use eiso_proto::eiso::quality::v1::quality_service_server::QualityService;
 use eiso_proto::eiso::quality::v1::*;
-use eiso_proto::tonic::Request;
 
 use crate::Quality;
 
@@ -85,15 +82,6 @@ eiso_platform::grpc_service! {
         rpc list_diagnostics(ListDiagnosticsRequest) -> ListDiagnosticsResponse => call list_diagnostics;
         rpc assess_indicator(AssessIndicatorRequest) -> Assessment => call assess_indicator;
         rpc compare_periods(ComparePeriodsRequest) -> ComparePeriodsResponse => call compare_periods;
-
-        type WatchEventsStream = BoxStream<WatchEventsResponse>;
-
-        async fn watch_events(&self, request: Request<WatchEventsRequest>) -> Result<Self::WatchEventsStream> {
-            let ctx = CallContext::from_request(&request)?;
-            self.quality.require_root(&ctx).await?;
-            watch(self.quality.journal(), request.into_inner().after_sequence, |event| {
-                WatchEventsResponse { event: Some(event) }
-            })
-        }
+        stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
     }
 }
