@@ -11,7 +11,8 @@ use eiso_proto::eiso::audit::v1::{
 use eiso_proto::tonic::{Request, Response, Status};
 
 use crate::CallContext;
-use crate::aip::{filter, page};
+use crate::aip::filter;
+use crate::aip::list::Spec;
 use crate::audit::{self, EntryFilter};
 use crate::db::Db;
 use crate::directory::Directory;
@@ -27,6 +28,10 @@ pub struct AuditApi {
     trails: HashMap<String, Db>,
     directory: Arc<dyn Directory>,
 }
+
+/// ListAuditEntries: filters on who, what, which resource and the result;
+/// in the trail's order (`sequence`), or newest first (`sequence desc`).
+const ENTRIES: Spec = Spec::new(&["actor", "method", "resource", "code"], &["sequence"], "sequence").sizes(100, 1000);
 
 impl AuditApi {
     pub fn new(trails: HashMap<String, Db>, directory: Arc<dyn Directory>) -> Self {
@@ -50,7 +55,7 @@ impl AuditApi {
 }
 
 impl AuditApi {
-    /// The entries of one trail, oldest first, after the page token's.
+    /// The entries of one trail, oldest or newest first, from the page token.s on.
     pub async fn list_entries(
         &self,
         ctx: &CallContext,
@@ -58,10 +63,9 @@ impl AuditApi {
     ) -> Result<ListAuditEntriesResponse, ServiceError> {
         scope::require_root(self.directory.as_ref(), ctx).await?;
         let (trail, db) = self.trail(&request.parent, "parent")?;
-        let size = page::size(request.page_size, 100, 1000)?;
-        let conditions = filter::parse(&request.filter, &["actor", "method", "resource", "code"])?;
+        let listing = crate::listing!(&ENTRIES, request, under request.parent)?;
         let mut entry_filter = EntryFilter::default();
-        for condition in conditions {
+        for condition in listing.conditions.clone() {
             if condition.op != filter::Op::Eq {
                 return Err(ServiceError::invalid(
                     "filter",
@@ -81,27 +85,17 @@ impl AuditApi {
                 }
             }
         }
-        let newest_first = match request.order_by.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [] | ["sequence"] | ["sequence", "asc"] => false,
-            ["sequence", "desc"] => true,
-            _ => {
-                return Err(ServiceError::invalid(
-                    "order_by",
-                    "audit entries are ordered by `sequence` or `sequence desc`",
-                ));
-            }
-        };
-        // The token holds the last sequence returned (entries are ordered by
-        // it); the query it belongs to includes the order.
-        let query = format!("{}|{}|{}", request.parent, request.filter, newest_first);
-        let cursor = match page::decode(&request.page_token, &query)? as i64 {
+        // Paged by sequence, not offset (the trail grows while it is read):
+        // the token holds the last sequence returned.
+        let newest_first = listing.order.first().is_some_and(|term| term.descending);
+        let cursor = match listing.offset as i64 {
             0 if newest_first => audit::Cursor::Before(i64::MAX),
             last if newest_first => audit::Cursor::Before(last),
             last => audit::Cursor::After(last),
         };
-        let mut entries = audit::list_from(db, cursor, size + 1, &entry_filter).await?;
-        let has_more = entries.len() as u64 > size;
-        entries.truncate(size as usize);
+        let mut entries = audit::list_from(db, cursor, listing.fetch(), &entry_filter).await?;
+        let has_more = entries.len() as u64 > listing.size;
+        entries.truncate(listing.size as usize);
         let last = entries.last().map_or(0, |e| e.sequence);
         Ok(ListAuditEntriesResponse {
             audit_entries: entries
@@ -121,7 +115,7 @@ impl AuditApi {
                     hash: e.hash,
                 })
                 .collect(),
-            next_page_token: page::encode(&query, last as u64, has_more),
+            next_page_token: listing.token_after(last as u64, has_more),
         })
     }
 

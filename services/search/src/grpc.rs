@@ -1,6 +1,6 @@
 //! `eiso.search.v1.SearchService`: request checking and the tonic adapter.
 
-use eiso_platform::aip::page;
+use eiso_platform::aip::list::Listing;
 use eiso_platform::grpc::reply;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::search::v1::search_service_server::SearchService;
@@ -19,8 +19,8 @@ const MAX_PAGE: u64 = 100;
 
 use eiso_platform::aip::time::timestamp;
 
-/// The search the request asks for, checked.
-pub fn parse_request(request: &SearchRequest) -> ServiceResult<SearchQuery> {
+/// The search the request asks for, checked, with its page.
+pub fn parse_request(request: &SearchRequest) -> ServiceResult<(SearchQuery, Listing)> {
     let mut violations = Violations::new();
     let text = request.query.trim();
     if text.is_empty() {
@@ -60,18 +60,24 @@ pub fn parse_request(request: &SearchRequest) -> ServiceResult<SearchQuery> {
         }
     };
     violations.check()?;
-    let limit = page::size(request.page_size, DEFAULT_PAGE, MAX_PAGE)? as usize;
-    let offset = page::decode(&request.page_token, &fingerprint(request))? as usize;
-    Ok(SearchQuery {
+    let page = Listing::paged(
+        request.page_size,
+        &request.page_token,
+        &fingerprint(request),
+        DEFAULT_PAGE,
+        MAX_PAGE,
+    )?;
+    let query = SearchQuery {
         text: text.to_string(),
         kinds: request.kinds.clone(),
         units: request.units.clone(),
         types: request.types.clone(),
         statuses: request.statuses.clone(),
         ordering,
-        offset,
-        limit,
-    })
+        offset: page.offset as usize,
+        limit: page.size as usize,
+    };
+    Ok((query, page))
 }
 
 /// What a page token is bound to: everything but the page.
@@ -85,12 +91,12 @@ fn fingerprint(request: &SearchRequest) -> String {
 impl Search {
     /// `Search`: the caller's visible results.
     pub async fn run_search(&self, ctx: &CallContext, request: SearchRequest) -> ServiceResult<SearchResponse> {
-        let query = parse_request(&request)?;
-        let (offset, limit) = (query.offset, query.limit);
+        let (query, page) = parse_request(&request)?;
+        let offset = query.offset;
         let results = self.search(&ctx.principal, query).await?;
         let has_more = (offset + results.hits.len()) < results.total as usize;
         Ok(SearchResponse {
-            next_page_token: page::encode(&fingerprint(&request), (offset + limit) as u64, has_more),
+            next_page_token: page.token_after(page.offset + page.size, has_more),
             total_size: results.total as i64,
             results: results
                 .hits

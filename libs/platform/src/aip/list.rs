@@ -215,6 +215,15 @@ impl Listing {
         Ok((rows, next_page_token))
     }
 
+    /// The token of the next page, read back as [`Self::offset`]: for a list
+    /// whose rows are not fetched with [`Self::limit`], `position` is where
+    /// the next page starts (an offset, or in a list paged by a key, such as
+    /// an append-only log read by sequence, the last key returned). Empty
+    /// on the last page.
+    pub fn token_after(&self, position: u64, has_more: bool) -> String {
+        page::encode(&self.key, position, has_more)
+    }
+
     /// Cuts `rows` (fetched with [`Self::limit`]) to the page; the token of
     /// the next page, empty on the last.
     pub fn finish<T>(&self, rows: &mut Vec<T>) -> String {
