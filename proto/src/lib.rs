@@ -10,6 +10,7 @@ pub use tonic_types;
 
 include!(concat!(env!("OUT_DIR"), "/eiso.rs"));
 
+pub mod codes;
 pub mod labels;
 
 /// The encoded `FileDescriptorSet` of every eiso proto, for server reflection

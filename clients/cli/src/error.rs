@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+pub use eiso_proto::codes::name as code_name;
 use eiso_proto::tonic::{Code, Status};
 use eiso_proto::tonic_types::StatusExt;
 
@@ -196,29 +197,6 @@ pub fn rpc_exit_code(code: Code) -> u8 {
     match code {
         Code::Ok => EXIT_LOCAL,
         other => EXIT_RPC_BASE + other as u8,
-    }
-}
-
-/// The canonical upper-case name of a gRPC code.
-pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "OK",
-        Code::Cancelled => "CANCELLED",
-        Code::Unknown => "UNKNOWN",
-        Code::InvalidArgument => "INVALID_ARGUMENT",
-        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
-        Code::NotFound => "NOT_FOUND",
-        Code::AlreadyExists => "ALREADY_EXISTS",
-        Code::PermissionDenied => "PERMISSION_DENIED",
-        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
-        Code::FailedPrecondition => "FAILED_PRECONDITION",
-        Code::Aborted => "ABORTED",
-        Code::OutOfRange => "OUT_OF_RANGE",
-        Code::Unimplemented => "UNIMPLEMENTED",
-        Code::Internal => "INTERNAL",
-        Code::Unavailable => "UNAVAILABLE",
-        Code::DataLoss => "DATA_LOSS",
-        Code::Unauthenticated => "UNAUTHENTICATED",
     }
 }
 

@@ -10,6 +10,7 @@ use eiso_proto::tonic::{Code, Status};
 use serde_json::{Value, json};
 
 use crate::cli::Op;
+pub use eiso_proto::codes::name as code_name;
 
 /// The text that SQLite lock contention shows up as, in a status or a log line.
 const LOCKED_MARKERS: [&str; 2] = ["database is locked", "database table is locked"];
@@ -467,29 +468,6 @@ impl Report {
             "audit": audit,
             "ok": !self.has_problems(),
         })
-    }
-}
-
-/// The canonical upper-case name of a gRPC code, e.g. `DEADLINE_EXCEEDED`.
-pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "OK",
-        Code::Cancelled => "CANCELLED",
-        Code::Unknown => "UNKNOWN",
-        Code::InvalidArgument => "INVALID_ARGUMENT",
-        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
-        Code::NotFound => "NOT_FOUND",
-        Code::AlreadyExists => "ALREADY_EXISTS",
-        Code::PermissionDenied => "PERMISSION_DENIED",
-        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
-        Code::FailedPrecondition => "FAILED_PRECONDITION",
-        Code::Aborted => "ABORTED",
-        Code::OutOfRange => "OUT_OF_RANGE",
-        Code::Unimplemented => "UNIMPLEMENTED",
-        Code::Internal => "INTERNAL",
-        Code::Unavailable => "UNAVAILABLE",
-        Code::DataLoss => "DATA_LOSS",
-        Code::Unauthenticated => "UNAUTHENTICATED",
     }
 }
 

@@ -16,6 +16,7 @@ use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
 use crate::{Web, format};
+use eiso_proto::codes::name_of_number as code_name;
 
 /// The trails as people call them, by the service's name.
 const TRAILS: &[(&str, &str)] = &[
@@ -78,27 +79,6 @@ const RESULTS: &[(i32, &str)] = &[
     (5, "Không tìm thấy"),
     (10, "Xung đột, thử lại"),
 ];
-
-/// A gRPC status code's name, as the trail stores the number.
-fn code_name(code: i32) -> &'static str {
-    match code {
-        0 => "OK",
-        1 => "CANCELLED",
-        3 => "INVALID_ARGUMENT",
-        4 => "DEADLINE_EXCEEDED",
-        5 => "NOT_FOUND",
-        6 => "ALREADY_EXISTS",
-        7 => "PERMISSION_DENIED",
-        8 => "RESOURCE_EXHAUSTED",
-        9 => "FAILED_PRECONDITION",
-        10 => "ABORTED",
-        12 => "UNIMPLEMENTED",
-        13 => "INTERNAL",
-        14 => "UNAVAILABLE",
-        16 => "UNAUTHENTICATED",
-        _ => "UNKNOWN",
-    }
-}
 
 /// The page of the resource an entry names (or of the resource it is part
 /// of: a revision's document, a file's record), where the app has one.
