@@ -430,8 +430,8 @@ impl Label for audit::State {
     fn label_vi(&self) -> &'static str {
         match self {
             Self::Unspecified => "",
-            Self::Planned => "Đã lên kế hoạch",
-            Self::InProgress => "Đang đánh giá",
+            Self::Planned => "Đã lập kế hoạch",
+            Self::InProgress => "Đang thực hiện",
             Self::Completed => "Đã hoàn thành",
         }
     }
@@ -452,12 +452,12 @@ impl Label for corrective_action::State {
     fn label_vi(&self) -> &'static str {
         match self {
             Self::Unspecified => "",
-            Self::Open => "Chưa lập kế hoạch khắc phục",
+            Self::Open => "Mới mở, chưa lập kế hoạch",
             Self::ActionsPlanned => "Đã lập kế hoạch khắc phục",
-            Self::Implemented => "Đã thực hiện, chờ kiểm tra xác nhận",
+            Self::Implemented => "Đã thực hiện, chờ kiểm tra hiệu lực",
             Self::VerifiedEffective => "Đã xác nhận có hiệu lực",
             Self::Closed => "Đã đóng",
-            Self::NotEffective => "Không có hiệu lực",
+            Self::NotEffective => "Chưa hiệu lực, lập lại kế hoạch",
         }
     }
 }
@@ -574,6 +574,17 @@ mod tests {
         assert_eq!(CopyKind::label_vi_of(CopyKind::Photocopy as i32), Some("Bản sao"));
         assert_eq!(Outcome::label_vi_of(0), Some(""));
         assert_eq!(Channel::label_vi_of(42), None);
+    }
+
+    #[test]
+    fn quality_states_read_as_the_review_pack_prints_them() {
+        assert_eq!(audit::State::Planned.label_vi(), "Đã lập kế hoạch");
+        assert_eq!(audit::State::InProgress.label_vi(), "Đang thực hiện");
+        assert_eq!(corrective_action::State::Open.label_vi(), "Mới mở, chưa lập kế hoạch");
+        assert_eq!(
+            corrective_action::State::NotEffective.label_vi(),
+            "Chưa hiệu lực, lập lại kế hoạch"
+        );
     }
 
     #[test]

@@ -192,6 +192,18 @@ impl From<ServiceError> for Status {
     }
 }
 
+impl ServiceError {
+    /// A database error from a write that may break a unique key: the
+    /// violation as ALREADY_EXISTS saying `message` (what already holds the
+    /// key, in the caller's terms), anything else as any database error.
+    pub fn unique(error: sea_orm::DbErr, message: impl FnOnce() -> String) -> Self {
+        match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::AlreadyExists(message()),
+            _ => error.into(),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ServiceError {
     fn from(error: sea_orm::DbErr) -> Self {
         use sea_orm::{DbErr, SqlErr};

@@ -26,6 +26,7 @@ pub mod spreadsheet;
 pub mod templates;
 pub mod undecodable;
 pub mod versioned;
+pub mod vi;
 
 pub use context::{CallContext, CallInfo, Principal};
 pub use error::{ServiceError, ServiceResult, Violations};

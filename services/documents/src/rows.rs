@@ -153,13 +153,9 @@ impl DocumentRow {
 
     /// A unique key violated: the owner unit has a document with this code.
     fn code_taken(&self, error: DbErr) -> ServiceError {
-        match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(format!(
-                "{} already has a document with code `{}`",
-                self.owner_unit, self.code
-            )),
-            _ => error.into(),
-        }
+        ServiceError::unique(error, || {
+            format!("{} already has a document with code `{}`", self.owner_unit, self.code)
+        })
     }
 
     pub async fn insert(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {

@@ -164,13 +164,7 @@ impl UnitRow {
             ]),
         )
         .await
-        .map_err(|e| {
-            unique_to(
-                e,
-                "unit.code",
-                &format!("a unit with code `{}` already exists", self.code),
-            )
-        })?;
+        .map_err(|e| ServiceError::unique(e, || format!("a unit with code `{}` already exists", self.code)))?;
         Ok(())
     }
 
@@ -197,20 +191,12 @@ impl UnitRow {
             .value("update_time", now)
             .and_where(Expr::col("id").eq(self.id.clone()));
         versioned::update(db, update, self.version, &self.name(), |e| {
-            unique_to(e, "code", &format!("a unit with code `{}` already exists", self.code))
+            ServiceError::unique(e, || format!("a unit with code `{}` already exists", self.code))
         })
         .await?;
         self.version += 1;
         self.update_time = now;
         Ok(())
-    }
-}
-
-/// A unique-key violation becomes ALREADY_EXISTS with `message`.
-pub fn unique_to(error: sea_orm::DbErr, _field: &str, message: &str) -> ServiceError {
-    match error.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::AlreadyExists(message.to_string()),
-        _ => error.into(),
     }
 }
 
@@ -308,13 +294,7 @@ impl UserRow {
             self.version.into(),
         ]))
         .await
-        .map_err(|e| {
-            unique_to(
-                e,
-                "user.username",
-                &format!("a user with username `{}` already exists", self.username),
-            )
-        })?;
+        .map_err(|e| ServiceError::unique(e, || format!("a user with username `{}` already exists", self.username)))?;
         Ok(())
     }
 

@@ -6,9 +6,10 @@ use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::plans::v1 as pb;
 
 use crate::Plans;
-use crate::convert::{date_from_proto, date_to_proto};
+use crate::convert::date_from_proto;
 use crate::measures::{Coverage, ServiceFigures};
 use crate::rows::{self, PlanRow, TaskRow, parse_plan};
+use eiso_platform::aip::time::proto_date;
 
 /// The evaluated targets of a unit's plan for a year (for the management review).
 #[derive(Debug, Clone, PartialEq)]
@@ -187,8 +188,8 @@ impl Plans {
                                 done => late_tasks.push(pb::LateTask {
                                     task: task.name(),
                                     number: task.content.number.clone(),
-                                    end_date: Some(date_to_proto(end)),
-                                    done_date: done.map(date_to_proto),
+                                    end_date: Some(proto_date(end)),
+                                    done_date: done.map(proto_date),
                                 }),
                             }
                         }
@@ -230,8 +231,8 @@ impl Plans {
                 denominator,
                 percent: percent(numerator, denominator),
                 status: status as i32,
-                period_start: Some(date_to_proto(period_start)),
-                period_end: Some(date_to_proto(window_end.max(period_start))),
+                period_start: Some(proto_date(period_start)),
+                period_end: Some(proto_date(window_end.max(period_start))),
                 explanation,
                 late_tasks,
             });

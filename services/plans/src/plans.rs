@@ -1,6 +1,7 @@
 //! Plans, tasks and targets: create, read, update; task progress and evidence.
 
 use chrono::NaiveDate;
+use eiso_platform::aip::time::{proto_date, timestamp};
 use eiso_platform::aip::{etag, field_mask, list, names, text};
 use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
@@ -11,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::Plans;
 use crate::access::{Seen, is_invisible};
-use crate::convert::{date_from_proto, date_to_proto, local_date, ts};
+use crate::convert::{date_from_proto, local_date};
 use crate::progress;
 use crate::rows::{self, PlanRow, TargetRow, TaskRow, new_plan_id, parse_child, parse_plan};
 use crate::table::{parent_number, valid_number};
@@ -160,7 +161,7 @@ impl Plans {
             (None, None)
         } else {
             match timeframe::parse(&time_frame, plan_year) {
-                Ok(frame) => (Some(date_to_proto(frame.start)), Some(date_to_proto(frame.end))),
+                Ok(frame) => (Some(proto_date(frame.start)), Some(proto_date(frame.end))),
                 Err(error) => {
                     violations.add(fields("time_frame"), error);
                     (None, None)
@@ -374,7 +375,7 @@ impl Plans {
                     };
                 }
             }
-            (start.map(date_to_proto), end.map(date_to_proto))
+            (start.map(proto_date), end.map(proto_date))
         };
         let now = self.clock.now();
         for mut task in tasks.iter().filter(|t| t.content.time_frame.is_empty()).cloned() {
@@ -492,8 +493,8 @@ impl Plans {
         content.status = clean.status;
         let done = content.status == pb::TaskStatus::Done as i32;
         if done && !was_done {
-            content.complete_time = ts(Some(now));
-            content.complete_date = Some(date_to_proto(local_date(now)));
+            content.complete_time = Some(timestamp(now));
+            content.complete_date = Some(proto_date(local_date(now)));
         } else if !done {
             content.complete_time = None;
             content.complete_date = None;
@@ -557,9 +558,9 @@ impl Plans {
         content.progress.push(pb::ProgressUpdate {
             percent: request.percent,
             note,
-            time: ts(Some(now)),
+            time: Some(timestamp(now)),
             author: ctx.principal.name.clone(),
-            effective_date: Some(date_to_proto(effective.day)),
+            effective_date: Some(proto_date(effective.day)),
             reason: effective.reason,
         });
         progress::settle(content, now);
@@ -601,7 +602,7 @@ impl Plans {
             kind: linked.kind,
             title: linked.title,
             actor: ctx.principal.name.clone(),
-            add_time: ts(Some(now)),
+            add_time: Some(timestamp(now)),
         });
         tx.txn()
             .execute(

@@ -5,16 +5,17 @@
 //! cut-off sees what had happened by then.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use eiso_platform::aip::time::{proto_date, stored_instant, timestamp};
 use eiso_proto::eiso::plans::v1 as pb;
 
-use crate::convert::{date_from_proto, date_to_proto, from_ts, local_date, ts};
+use crate::convert::{date_from_proto, local_date};
 
 /// The day an update happened: its effective date, or (for an update
 /// recorded before effective dates existed) the local day it was recorded.
 pub(crate) fn effective_day(update: &pb::ProgressUpdate) -> Option<NaiveDate> {
     match &update.effective_date {
         Some(day) => date_from_proto(day, "effective_date").ok(),
-        None => update.time.as_ref().and_then(from_ts).map(local_date),
+        None => update.time.as_ref().and_then(stored_instant).map(local_date),
     }
 }
 
@@ -58,10 +59,10 @@ pub(crate) fn settle(task: &mut pb::Task, now: DateTime<Utc>) {
     match done {
         Some(day) => {
             if task.status != pb::TaskStatus::Done as i32 || task.complete_time.is_none() {
-                task.complete_time = ts(Some(now));
+                task.complete_time = Some(timestamp(now));
             }
             task.status = pb::TaskStatus::Done as i32;
-            task.complete_date = Some(date_to_proto(day));
+            task.complete_date = Some(proto_date(day));
         }
         None => {
             task.complete_time = None;
@@ -84,7 +85,7 @@ pub(crate) fn done_by(task: &pb::Task, day: NaiveDate) -> Option<NaiveDate> {
     task.complete_date
         .as_ref()
         .and_then(|d| date_from_proto(d, "complete_date").ok())
-        .or_else(|| task.complete_time.as_ref().and_then(from_ts).map(local_date))
+        .or_else(|| task.complete_time.as_ref().and_then(stored_instant).map(local_date))
         .filter(|done| *done <= day)
 }
 
@@ -101,9 +102,9 @@ mod tests {
         pb::ProgressUpdate {
             percent,
             note: String::new(),
-            time: ts(Some(at)),
+            time: Some(timestamp(at)),
             author: "users/a".into(),
-            effective_date: effective.map(|(m, d)| date_to_proto(day(m, d))),
+            effective_date: effective.map(|(m, d)| proto_date(day(m, d))),
             reason: String::new(),
         }
     }
@@ -138,13 +139,13 @@ mod tests {
         task.progress.push(update(100, (4, 20), Some((4, 18))));
         settle(&mut task, now);
         assert_eq!(task.status, pb::TaskStatus::Done as i32);
-        assert_eq!(task.complete_date, Some(date_to_proto(day(4, 18))));
+        assert_eq!(task.complete_date, Some(proto_date(day(4, 18))));
         assert_eq!(done_by(&task, day(4, 17)), None);
         assert_eq!(done_by(&task, day(4, 30)), Some(day(4, 18)));
         // A later 100% does not move the day it was done.
         task.progress.push(update(100, (4, 25), None));
         settle(&mut task, now);
-        assert_eq!(task.complete_date, Some(date_to_proto(day(4, 18))));
+        assert_eq!(task.complete_date, Some(proto_date(day(4, 18))));
         // Reopened: a later update below 100%.
         task.progress.push(update(80, (4, 26), None));
         settle(&mut task, now);

@@ -2,17 +2,12 @@
 //! what a re-issue says it changed (`ReportRevision.changes`), printed on
 //! the re-issued page.
 
+use eiso_platform::vi::{self, Zeros};
 use eiso_proto::eiso::plans::v1 as pb;
 use eiso_proto::labels::Label;
 
 fn status_of<E: Label>(value: i32) -> String {
     E::label_vi_of(value).unwrap_or_default().to_lowercase()
-}
-
-fn decimal(value: f64) -> String {
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.replace('.', ",")
 }
 
 /// The lines saying how `after` differs from `before` in what the report
@@ -63,10 +58,10 @@ pub(crate) fn changes(before: &pb::Report, after: &pb::Report) -> Vec<String> {
             "Chỉ tiêu {number}: {}/{} ({}%) → {}/{} ({}%)",
             old.numerator,
             old.denominator,
-            decimal(old.percent),
+            vi::decimal(old.percent, 2, Zeros::Dropped),
             target.numerator,
             target.denominator,
-            decimal(target.percent)
+            vi::decimal(target.percent, 2, Zeros::Dropped)
         );
         if old.status != target.status {
             line += &format!(
@@ -131,7 +126,5 @@ mod tests {
                 "Hồ sơ tiếp nhận trong kỳ: 12 → 13"
             ]
         );
-        assert_eq!(decimal(33.333), "33,33");
-        assert_eq!(decimal(30.0), "30");
     }
 }

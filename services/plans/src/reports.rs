@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
 use eiso_platform::aip::text;
+use eiso_platform::aip::time::{TIME_ZONE, proto_date, stored_instant, timestamp};
 use eiso_platform::aip::{list, names};
 use eiso_platform::blocking;
 use eiso_platform::journal::{Begun, fingerprint};
@@ -28,7 +29,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::Plans;
-use crate::convert::{TIME_ZONE, date_from_proto, date_to_proto, from_ts, local_date, ts, vn_date};
+use crate::convert::{date_from_proto, local_date, vn_date};
 use crate::evaluate::{is_leaf, task_at};
 use crate::plans::MAX_TEXT;
 use crate::report;
@@ -197,7 +198,7 @@ impl Plans {
                 .filter(|e| {
                     e.add_time
                         .as_ref()
-                        .and_then(from_ts)
+                        .and_then(stored_instant)
                         .map(local_date)
                         .is_some_and(|d| d <= cut_off)
                 })
@@ -252,8 +253,8 @@ impl Plans {
             name: format!("plans/{}/reports/{}", plan.id, period.id),
             kind: period.kind as i32,
             period: period.key.clone(),
-            period_start: Some(date_to_proto(period.start)),
-            cut_off_date: Some(date_to_proto(cut_off)),
+            period_start: Some(proto_date(period.start)),
+            cut_off_date: Some(proto_date(cut_off)),
             title: period.title.clone(),
             tasks: progress,
             targets,
@@ -353,7 +354,7 @@ impl Plans {
             .await?;
         content.record = record;
         let now = self.clock.now();
-        content.create_time = ts(Some(now));
+        content.create_time = Some(timestamp(now));
         let row = ReportRow {
             plan_id: plan.id.clone(),
             id: period.id.clone(),
@@ -532,7 +533,7 @@ impl Plans {
         content.revisions.push(pb::ReportRevision {
             revision: revision + 1,
             issued_by: ctx.principal.name.clone(),
-            issue_time: ts(Some(now)),
+            issue_time: Some(timestamp(now)),
             reason: reason.clone(),
             changes,
         });

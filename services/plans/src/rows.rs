@@ -1,6 +1,7 @@
 //! Storage: each resource as its protobuf encoding plus the columns lists use.
 
 use chrono::{DateTime, Utc};
+use eiso_platform::aip::time::timestamp;
 use eiso_platform::aip::{etag, names};
 use eiso_platform::{NewEvent, ServiceError, ServiceResult, WriteTx, versioned};
 use eiso_proto::eiso::plans::v1 as pb;
@@ -8,7 +9,6 @@ use eiso_proto::prost::Message;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 
-use crate::convert::ts;
 use crate::table::sort_key;
 
 fn decode<M: Message + Default>(row: &QueryResult) -> ServiceResult<M> {
@@ -112,8 +112,8 @@ impl PlanRow {
             name: self.name(),
             task_count: count("plan_tasks").await?,
             target_count: count("plan_targets").await?,
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
+            create_time: Some(timestamp(self.create_time)),
+            update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
             ..self.content.clone()
         })
@@ -130,12 +130,7 @@ impl PlanRow {
             self.version.into(),
         ]))
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ServiceError::AlreadyExists(format!("plans/{} already exists", self.id))
-            }
-            _ => e.into(),
-        })?;
+        .map_err(|e| ServiceError::unique(e, || format!("plans/{} already exists", self.id)))?;
         Ok(())
     }
 
@@ -202,8 +197,8 @@ macro_rules! shown {
         fn shown(&self, name: String, create_time: DateTime<Utc>, update_time: DateTime<Utc>, etag: String) -> Self {
             Self {
                 name,
-                create_time: ts(Some(create_time)),
-                update_time: ts(Some(update_time)),
+                create_time: Some(timestamp(create_time)),
+                update_time: Some(timestamp(update_time)),
                 etag,
                 ..self.clone()
             }
@@ -351,12 +346,7 @@ impl<M: Child> ChildRow<M> {
                 .values_panic(values.into_iter().map(Expr::from)),
         )
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ServiceError::AlreadyExists(self.content.duplicate(&self.name(), &self.plan_id))
-            }
-            _ => e.into(),
-        })?;
+        .map_err(|e| ServiceError::unique(e, || self.content.duplicate(&self.name(), &self.plan_id)))?;
         Ok(())
     }
 

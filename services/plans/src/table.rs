@@ -20,6 +20,7 @@
 //! date or an Excel error is reported, not read.
 
 use eiso_platform::spreadsheet::{self, Cell, Grid, fold, number_text};
+use eiso_platform::vi::{self, Zeros};
 use eiso_proto::eiso::plans::v1::{Comparator, Measure, TableFormat};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
@@ -495,14 +496,11 @@ fn target_cells(target: &TargetRow) -> Vec<String> {
     ]
 }
 
-/// `95`, `97.5`.
+/// `95`, `97.5`: at most two decimals, without trailing zeros, and — unlike
+/// the other pages ([`vi::decimal`]) — a point for the decimal mark, as the
+/// plans' tables and printed report have always written it.
 pub fn format_percent(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        let text = format!("{value:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    vi::decimal(value, 2, Zeros::Dropped).replace(',', ".")
 }
 
 /// The task table as CSV for Excel ([`spreadsheet::write_csv`]).

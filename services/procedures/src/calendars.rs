@@ -4,6 +4,7 @@
 //! administrator changes it.
 
 use chrono::{DateTime, Utc};
+use eiso_platform::aip::time::{optional_instant, optional_timestamp, proto_date, required_instant, timestamp};
 use eiso_platform::aip::{etag, field_mask, names};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
@@ -54,7 +55,7 @@ impl StoredCalendar {
                 .map(|d| weekday_to_proto(*d) as i32)
                 .collect(),
             receipt_cutoff: self.calendar.receipt_cutoff().map(time_to_proto),
-            update_time: ts(self.update_time),
+            update_time: optional_timestamp(self.update_time),
             etag: etag::compute(&self.name(), self.version),
         }
     }
@@ -63,7 +64,7 @@ impl StoredCalendar {
         let name = format!("{}/years/{}", self.name(), year.year);
         let stored = self.years.iter().find(|(y, _, _)| *y == year.year);
         let day = |d: &CalendarDay| pb::SpecialDay {
-            date: Some(date_to_proto(d.date)),
+            date: Some(proto_date(d.date)),
             label: d.label.clone(),
         };
         pb::CalendarYear {
@@ -73,7 +74,7 @@ impl StoredCalendar {
             days_off: year.days_off.iter().map(day).collect(),
             makeup_days: year.make_up_days.iter().map(day).collect(),
             proposal: year.status == YearStatus::Proposal,
-            update_time: ts(stored.map(|(_, _, t)| *t)),
+            update_time: optional_timestamp(stored.map(|(_, _, t)| *t)),
         }
     }
 }
@@ -352,16 +353,14 @@ impl Procedures {
         request: pb::ComputeDeadlineRequest,
     ) -> ServiceResult<pb::ComputeDeadlineResponse> {
         let unit_id = parse_calendar(&request.calendar, "calendar")?;
-        let received = from_ts(request.receive_time.as_ref(), "receive_time")?
-            .ok_or_else(|| ServiceError::invalid("receive_time", "is required"))?;
+        let received = required_instant(request.receive_time.as_ref(), "receive_time")?;
         let processing_time = processing_time_from_proto(request.processing_time.as_ref(), "processing_time")?;
         let supplement_mode = supplement_mode_from_proto(request.supplement_mode, "supplement_mode")?;
         let mut suspensions = Vec::new();
         for (i, s) in request.suspensions.iter().enumerate() {
             let field = format!("suspensions[{i}]");
-            let from = from_ts(s.start_time.as_ref(), &format!("{field}.start_time"))?
-                .ok_or_else(|| ServiceError::invalid(format!("{field}.start_time"), "is required"))?;
-            let to = from_ts(s.end_time.as_ref(), &format!("{field}.end_time"))?;
+            let from = required_instant(s.start_time.as_ref(), &format!("{field}.start_time"))?;
+            let to = optional_instant(s.end_time.as_ref(), &format!("{field}.end_time"))?;
             suspensions.push(Suspension { from, to });
         }
         self.ensure_agency(&unit_id).await?;
@@ -379,13 +378,13 @@ impl Procedures {
             .map_err(|e| crate::convert::calendar_error_at(e, subject, subject, "receive_time"))?;
         Ok(match deadline {
             crate::calendar::Deadline::Due(due) => pb::ComputeDeadlineResponse {
-                due_time: ts(Some(due)),
-                start_time: ts(Some(start)),
+                due_time: Some(timestamp(due)),
+                start_time: Some(timestamp(start)),
                 remaining: None,
             },
             crate::calendar::Deadline::Suspended { remaining, .. } => pb::ComputeDeadlineResponse {
                 due_time: None,
-                start_time: ts(Some(start)),
+                start_time: Some(timestamp(start)),
                 remaining: Some(duration(remaining)),
             },
         })

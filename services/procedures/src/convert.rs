@@ -1,19 +1,11 @@
 //! Conversions between the API's calendar messages and the engine's types.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use chrono::{NaiveDate, NaiveTime, TimeDelta, Weekday};
 use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
-use eiso_proto::prost_types::{Duration, Timestamp};
+use eiso_proto::prost_types::Duration;
 
-use crate::calendar::{ProcessingTime, SupplementMode};
-
-pub fn date_to_proto(date: NaiveDate) -> pb::LocalDate {
-    pb::LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
-}
+use crate::calendar::{Outcome, ProcessingTime, SupplementMode};
 
 /// The date of `date`, refused (naming `field`) when it does not exist or is
 /// outside the years a request may name ([`eiso_platform::aip::time`]).
@@ -46,6 +38,15 @@ pub fn weekday_to_proto(day: Weekday) -> pb::Weekday {
         Weekday::Fri => pb::Weekday::Friday,
         Weekday::Sat => pb::Weekday::Saturday,
         Weekday::Sun => pb::Weekday::Sunday,
+    }
+}
+
+/// How a dossier was resolved, as the API (and its Vietnamese label) says it.
+pub fn outcome_to_proto(outcome: Outcome) -> pb::Outcome {
+    match outcome {
+        Outcome::Early => pb::Outcome::Early,
+        Outcome::OnTime => pb::Outcome::OnTime,
+        Outcome::Late => pb::Outcome::Late,
     }
 }
 
@@ -85,14 +86,6 @@ pub fn supplement_mode_from_proto(mode: i32, field: &str) -> ServiceResult<Suppl
             pb::SupplementMode::Restart | pb::SupplementMode::Unspecified => SupplementMode::Restart,
         },
     )
-}
-
-pub use eiso_platform::aip::time::optional_timestamp as ts;
-
-/// The instant of a request's timestamp, refused (naming `field`) outside the
-/// years a request may name ([`eiso_platform::aip::time`]).
-pub fn from_ts(time: Option<&Timestamp>, field: &str) -> ServiceResult<Option<DateTime<Utc>>> {
-    eiso_platform::aip::time::optional_instant(time, field)
 }
 
 pub fn duration(delta: TimeDelta) -> Duration {

@@ -20,7 +20,7 @@ use crate::Procedures;
 use crate::calendar::{self, Deadline, Suspension};
 use crate::calendars;
 use crate::catalogue::parse_procedure;
-use crate::convert::{calendar_error, processing_time_from_proto, supplement_mode_from_proto};
+use crate::convert::{calendar_error, outcome_to_proto, processing_time_from_proto, supplement_mode_from_proto};
 use crate::rows::dossiers::{self as dossier_rows, DocumentJson, ExtensionJson, HandoverJson, SupplementJson};
 use crate::rows::versions::get_version;
 use crate::rows::{DOSSIER_COLUMNS, DossierRow, VersionRow};
@@ -767,8 +767,8 @@ impl Procedures {
         let mut v = Violations::new();
         let reason = text::clean(&mut v, "reason", &request.reason, true, 2000);
         v.check()?;
-        let new_appointment = crate::convert::from_ts(request.new_appointment_time.as_ref(), "new_appointment_time")?
-            .ok_or_else(|| ServiceError::invalid("new_appointment_time", "is required"))?;
+        let new_appointment =
+            eiso_platform::aip::time::required_instant(request.new_appointment_time.as_ref(), "new_appointment_time")?;
         let ctx = ctx.clone().with_reason(&reason);
         let (tx, mut row) = self
             .open_in(&ctx, &request.name, &[S::Received, S::InProgress], "be extended")
@@ -880,11 +880,7 @@ impl Procedures {
             .ok_or_else(|| ServiceError::precondition("NO_DUE_TIME", row.name(), "the dossier has no due time"))?;
         let now = self.now();
         // The original due time decides, whatever the new appointment.
-        row.outcome = match calendar::classify(now, due) {
-            calendar::Outcome::Early => pb::Outcome::Early,
-            calendar::Outcome::OnTime => pb::Outcome::OnTime,
-            calendar::Outcome::Late => pb::Outcome::Late,
-        } as i32;
+        row.outcome = outcome_to_proto(calendar::classify(now, due)) as i32;
         row.complete_time = Some(now);
         row.result_summary = result.clone();
         row.result_digitised = request.digitised;

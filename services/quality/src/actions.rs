@@ -12,6 +12,7 @@
 
 use chrono::NaiveDate;
 use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::time::{proto_date, timestamp};
 use eiso_platform::aip::{names, text};
 use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
@@ -25,9 +26,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
 use crate::audits::{is_nonconformity, parse_finding};
-use crate::common::{
-    check_date, check_date_opt, check_name, date_key, date_to_proto, effective_step, eq, required_text, today, ts,
-};
+use crate::common::{check_date, check_date_opt, check_name, date_key, effective_step, eq, required_text, today};
 use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, Row, stored};
 use crate::write;
@@ -187,9 +186,9 @@ impl Quality {
                 finding: input.finding.clone(),
                 nonconformity: finding.message.statement.clone(),
                 unit: finding.message.auditee.clone(),
-                due_date: due.map(date_to_proto),
+                due_date: due.map(proto_date),
                 state: State::Open as i32,
-                open_date: Some(date_to_proto(opened.day)),
+                open_date: Some(proto_date(opened.day)),
                 ..Default::default()
             },
             now,
@@ -285,7 +284,7 @@ impl Quality {
             actions.push(pb::PlannedAction {
                 description,
                 owner: action.owner.clone(),
-                due_date: due.map(date_to_proto),
+                due_date: due.map(proto_date),
             });
         }
         if request.actions.is_empty() {
@@ -314,9 +313,9 @@ impl Quality {
         }
         row.message.root_cause = root_cause;
         row.message.actions = actions;
-        row.message.plan_date = Some(date_to_proto(planned.day));
+        row.message.plan_date = Some(proto_date(planned.day));
         row.message.planner = ctx.principal.name.clone();
-        row.message.plan_time = ts(now);
+        row.message.plan_time = Some(timestamp(now));
         row.message.plan_late_reason = planned.reason.clone();
         row.state = State::ActionsPlanned as i32;
         row.message.state = row.state;
@@ -351,7 +350,7 @@ impl Quality {
             return Err(wrong_state(&id, row.state, "ACTIONS_PLANNED"));
         }
         row.message.implementation_note = note;
-        row.message.implement_date = Some(date_to_proto(done.day));
+        row.message.implement_date = Some(proto_date(done.day));
         row.state = State::Implemented as i32;
         row.message.state = row.state;
         self.commit_change(tx, row, "implemented").await
@@ -389,8 +388,8 @@ impl Quality {
             verifier: ctx.principal.name.clone(),
             effective: request.effective,
             note,
-            verify_time: ts(now),
-            verify_date: Some(date_to_proto(verified.day)),
+            verify_time: Some(timestamp(now)),
+            verify_date: Some(proto_date(verified.day)),
             late_reason: verified.reason.clone(),
         });
         row.state = if request.effective {
@@ -423,8 +422,8 @@ impl Quality {
         let now = self.clock.now();
         row.state = State::Closed as i32;
         row.message.state = row.state;
-        row.message.close_time = ts(now);
-        row.message.close_date = Some(date_to_proto(closed.day));
+        row.message.close_time = Some(timestamp(now));
+        row.message.close_date = Some(proto_date(closed.day));
         let action = write::save(&mut tx, &mut row, now, "closed").await?;
         tx.commit().await?;
         Ok(action)
@@ -473,7 +472,7 @@ fn replaced_plan(
     by: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> pb::ActionPlanRevision {
-    let due_date = action_due(action).map(date_to_proto);
+    let due_date = action_due(action).map(proto_date);
     pb::ActionPlanRevision {
         root_cause: std::mem::take(&mut action.root_cause),
         due_date,
@@ -486,7 +485,7 @@ fn replaced_plan(
         implement_date: action.implement_date.take(),
         replaced_state: state,
         replaced_by: by.to_string(),
-        replace_time: ts(now),
+        replace_time: Some(timestamp(now)),
     }
 }
 

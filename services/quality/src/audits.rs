@@ -13,6 +13,7 @@
 //! finding type.
 
 use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::time::proto_date;
 use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::{Contribution, Subject};
@@ -25,8 +26,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Quality;
 use crate::common::{
-    check_date, check_enum, clean_clause, clean_names, date_from_proto, date_key, date_to_proto, effective_step, eq,
-    required_text, today,
+    check_date, check_enum, clean_clause, clean_names, date_from_proto, date_key, effective_step, eq, required_text,
+    today,
 };
 use crate::listing::{Field, List};
 use crate::programmes;
@@ -207,8 +208,8 @@ impl Quality {
             auditees,
             auditors,
             subjects,
-            start_date: start.map(date_to_proto),
-            end_date: end.map(date_to_proto),
+            start_date: start.map(proto_date),
+            end_date: end.map(proto_date),
             checklist,
             ..Default::default()
         })
@@ -387,7 +388,7 @@ impl Quality {
         row.require_state(State::Planned as i32, "AUDIT_NOT_PLANNED", "has already started")?;
         row.state = State::InProgress as i32;
         row.message.state = row.state;
-        row.message.started_date = Some(date_to_proto(started.day));
+        row.message.started_date = Some(proto_date(started.day));
         self.commit_change(tx, row, "started").await
     }
 
@@ -413,7 +414,7 @@ impl Quality {
         let ctx = &completed.audited(ctx);
         let (tx, mut row) = self.begin_change::<pb::Audit>(ctx, &id, &request.etag).await?;
         row.require_state(State::InProgress as i32, "AUDIT_NOT_IN_PROGRESS", "is not in progress")?;
-        row.message.completed_date = Some(date_to_proto(completed.day));
+        row.message.completed_date = Some(proto_date(completed.day));
         let findings: Vec<Row<pb::Finding>> = FINDINGS
             .list(tx.txn(), vec![eq("parent", id.clone())], &[], None, 0)
             .await?;

@@ -1,32 +1,18 @@
 //! What every part of the service shares: local dates, checks of users,
 //! units and evidence links.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use chrono::{DateTime, NaiveDate, Utc};
+use eiso_platform::aip::time::TIME_ZONE;
 use eiso_platform::aip::{names, text};
-use eiso_platform::journal::timestamp;
 use eiso_platform::{CallContext, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1 as pb;
-use eiso_proto::prost_types::Timestamp;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 
 use crate::Quality;
 
 /// At most this many evidence links on one resource.
 pub const MAX_EVIDENCE: usize = 50;
-
-pub fn ts(time: DateTime<Utc>) -> Option<Timestamp> {
-    Some(timestamp(time))
-}
-
-pub fn date_to_proto(date: NaiveDate) -> LocalDate {
-    LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
-}
 
 /// The date of `date`, or INVALID_ARGUMENT naming `field` (also when missing).
 pub fn date_from_proto(date: Option<&LocalDate>, field: &str) -> ServiceResult<NaiveDate> {
@@ -171,12 +157,12 @@ pub fn eq(column: &'static str, value: impl Into<sea_orm::Value>) -> SimpleExpr 
 pub fn local_date(time: Option<&eiso_proto::prost_types::Timestamp>) -> Option<NaiveDate> {
     let time = time?;
     let utc = DateTime::<Utc>::from_timestamp(time.seconds, 0)?;
-    Some(utc.with_timezone(&Ho_Chi_Minh).date_naive())
+    Some(utc.with_timezone(&TIME_ZONE).date_naive())
 }
 
 /// Today in the office's time zone.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Ho_Chi_Minh).date_naive()
+    now.with_timezone(&TIME_ZONE).date_naive()
 }
 
 impl Quality {

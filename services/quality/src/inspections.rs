@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::time::proto_date;
 use eiso_platform::aip::{field_mask, names, text};
 use eiso_platform::effective::Effective;
 use eiso_platform::journal::{Begun, fingerprint};
@@ -20,7 +21,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::Quality;
-use crate::common::{check_date, clean_names, date_from_proto, date_key, date_to_proto, eq, required_text, today};
+use crate::common::{check_date, clean_names, date_from_proto, date_key, eq, required_text, today};
 use crate::listing::{Field, List};
 use crate::programmes::{self, year_key};
 use crate::store::{INSPECTION_PROGRAMMES, INSPECTIONS, Row, stored};
@@ -267,7 +268,7 @@ impl Quality {
             pb::Inspection {
                 programme: format!("inspectionProgrammes/{programme_id}"),
                 unit: input.unit.clone(),
-                planned_date: Some(date_to_proto(planned)),
+                planned_date: Some(proto_date(planned)),
                 inspectors,
                 state: State::Planned as i32,
                 ..Default::default()
@@ -336,7 +337,7 @@ impl Quality {
         )?;
         row.state = State::Done as i32;
         row.message.state = State::Done as i32;
-        row.message.done_date = Some(date_to_proto(done.day));
+        row.message.done_date = Some(proto_date(done.day));
         row.message.late_reason = done.reason.clone();
         row.message.findings = findings;
         row.message.evidence = evidence;

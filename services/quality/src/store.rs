@@ -125,10 +125,10 @@ macro_rules! stored {
         eiso_platform::aip::etag::compute(&$name, $row.version)
     };
     (@stamp create_time, $row:ident, $name:ident) => {
-        $crate::common::ts($row.create_time)
+        Some(eiso_platform::aip::time::timestamp($row.create_time))
     };
     (@stamp update_time, $row:ident, $name:ident) => {
-        $crate::common::ts($row.update_time)
+        Some(eiso_platform::aip::time::timestamp($row.update_time))
     };
 }
 pub(crate) use stored;

@@ -1,8 +1,9 @@
 //! The live data behind the plans' targets, answered in process by the
 //! procedures and quality services' public library APIs.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use eiso_plans::measures::{Coverage, Measures, ServiceFigures};
+use eiso_platform::aip::time::proto_date;
 use eiso_platform::links::Answer;
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
@@ -12,14 +13,6 @@ use eiso_quality::Quality;
 pub struct ServiceMeasures {
     pub procedures: Procedures,
     pub quality: Quality,
-}
-
-fn local_date(date: NaiveDate) -> procs::LocalDate {
-    procs::LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
 }
 
 /// `rate` × `whole`, as the count it was computed from.
@@ -34,8 +27,8 @@ impl ServiceMeasures {
             .statistics(procs::GetServiceStatisticsRequest {
                 agency: unit.to_string(),
                 procedure: String::new(),
-                start_date: Some(local_date(start)),
-                end_date: Some(local_date(end)),
+                start_date: Some(proto_date(start)),
+                end_date: Some(proto_date(end)),
                 group_by: 0,
             })
             .await?;

@@ -2,25 +2,20 @@
 //! process through their public library APIs: dossier statistics from
 //! procedures, target figures from plans.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use eiso_plans::Plans;
+use eiso_platform::aip::time::proto_date;
+use eiso_platform::vi::{self, Zeros};
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::plans::v1 as plans;
 use eiso_proto::eiso::procedures::v1 as procs;
+use eiso_proto::labels::{Label, ProtoEnum};
 use eiso_quality::review::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
 pub struct ServerReviewSources {
     pub procedures: Procedures,
     pub plans: Plans,
-}
-
-fn local_date(date: NaiveDate) -> procs::LocalDate {
-    procs::LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
 }
 
 /// `96.25` → `96,3%` (Vietnamese decimal comma; whole numbers without one).
@@ -29,7 +24,7 @@ fn percent(value: f64) -> String {
         format!("{}%", value.round() as i64)
     } else {
         // Half away from zero, as people round (format! rounds half to even).
-        format!("{:.1}%", (value * 10.0).round() / 10.0).replace('.', ",")
+        format!("{}%", vi::decimal((value * 10.0).round() / 10.0, 1, Zeros::Kept))
     }
 }
 
@@ -42,15 +37,6 @@ fn threshold(target: &plans::Target) -> String {
     format!("{sign} {}", percent(target.threshold_percent))
 }
 
-fn status(status: i32) -> &'static str {
-    match plans::TargetStatus::try_from(status) {
-        Ok(plans::TargetStatus::Met) => "Đạt",
-        Ok(plans::TargetStatus::AtRisk) => "Có nguy cơ không đạt",
-        Ok(plans::TargetStatus::Missed) => "Không đạt",
-        _ => "Chưa có số liệu",
-    }
-}
-
 impl ServerReviewSources {
     async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<ServiceStatistics> {
         let stats = self
@@ -58,8 +44,8 @@ impl ServerReviewSources {
             .statistics(procs::GetServiceStatisticsRequest {
                 agency: unit.to_string(),
                 procedure: String::new(),
-                start_date: Some(local_date(start)),
-                end_date: Some(local_date(end)),
+                start_date: Some(proto_date(start)),
+                end_date: Some(proto_date(end)),
                 group_by: 0,
             })
             .await?;
@@ -109,7 +95,10 @@ impl ServerReviewSources {
                             evaluation.denominator
                         )
                     },
-                    status: status(evaluation.status).to_string(),
+                    status: plans::TargetStatus::of(evaluation.status)
+                        .unwrap_or_default()
+                        .label_vi()
+                        .to_string(),
                 }
             })
             .collect())

@@ -86,7 +86,7 @@ async fn within(directory: &dyn Directory, roles: &[Role], unit: &str) -> Servic
 
 fn time(timestamp: Option<&Timestamp>) -> DateTime<Utc> {
     timestamp
-        .and_then(|t| DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32))
+        .and_then(eiso_platform::aip::time::stored_instant)
         .unwrap_or_default()
 }
 

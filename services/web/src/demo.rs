@@ -13,6 +13,7 @@
 //! with the reason "dữ liệu mẫu".
 
 use chrono::Datelike;
+use eiso_platform::aip::time::TIME_ZONE;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::identity::v1 as id;
 use eiso_proto::eiso::plans::v1 as plans;
@@ -181,7 +182,7 @@ pub async fn load(web: &Web, admin: &eiso_platform::Principal) -> ServiceResult<
 
     // The leader imports the seed's plan, and the same for this year as a sample.
     let leader = sign_in(web, "lanh.dao", &password).await?;
-    let this_year = web.clock().now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).year();
+    let this_year = web.clock().now().with_timezone(&TIME_ZONE).year();
     for (year, plan_id, title) in [
         (
             2024,

@@ -2,17 +2,18 @@
 //! working time in days and hours of the office's own working day.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::time::{ProtoDate, TIME_ZONE};
+use eiso_platform::vi::{self, Zeros};
 use eiso_proto::prost_types::Timestamp;
 
 /// A stored (UTC) instant as the office reads it: `05/03/2025 14:30`.
 pub fn datetime(instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string()
+    instant.with_timezone(&TIME_ZONE).format("%d/%m/%Y %H:%M").to_string()
 }
 
 /// The date only: `05/03/2025`.
 pub fn date(instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string()
+    instant.with_timezone(&TIME_ZONE).format("%d/%m/%Y").to_string()
 }
 
 /// A protobuf timestamp as [`datetime`], empty when unset or out of range.
@@ -23,6 +24,18 @@ pub fn timestamp(ts: Option<&Timestamp>) -> String {
 /// A protobuf timestamp as an instant.
 pub fn instant(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
     ts.and_then(|ts| DateTime::from_timestamp(ts.seconds, ts.nanos.clamp(0, 999_999_999) as u32))
+}
+
+/// The day of an API date message (either package's), `None` when unset or
+/// no such day.
+pub fn day<D: ProtoDate>(date: Option<&D>) -> Option<NaiveDate> {
+    date.and_then(ProtoDate::to_naive)
+}
+
+/// An API date message as [`day`] reads it, `dd/mm/yyyy`; empty when unset
+/// or no such day.
+pub fn day_text<D: ProtoDate>(date: Option<&D>) -> String {
+    day(date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
 /// A day as a person types it in a date field: `dd/mm/yyyy` (`d/m/yyyy`,
@@ -49,7 +62,7 @@ pub fn parse_day(text: &str) -> Option<NaiveDate> {
 pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;
     let midnight = day.and_time(NaiveTime::MIN);
-    chrono_tz::Asia::Ho_Chi_Minh
+    TIME_ZONE
         .from_local_datetime(&midnight)
         .single()
         .map_or_else(|| midnight.and_utc(), |local| local.with_timezone(&Utc))
@@ -87,11 +100,10 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// A number as Vietnamese writes it, without trailing zeros: `95`, `92,5`.
+/// A number as the pages write it: at most two decimals, without trailing
+/// zeros, `95`, `92,5` ([`vi::decimal`]).
 pub fn decimal(value: f64) -> String {
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.replace('.', ",")
+    vi::decimal(value, 2, Zeros::Dropped)
 }
 
 /// Working time left before a due time, as the counter says it:

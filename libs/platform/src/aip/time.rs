@@ -75,6 +75,12 @@ pub fn optional_instant(time: Option<&Timestamp>, field: &str) -> ServiceResult<
     time.map(|t| instant(t, field)).transpose()
 }
 
+/// [`instant`] of a field a request must set: INVALID_ARGUMENT naming
+/// `field` (`is required`) when it is missing.
+pub fn required_instant(time: Option<&Timestamp>, field: &str) -> ServiceResult<DateTime<Utc>> {
+    instant(time.ok_or_else(|| ServiceError::invalid(field, "is required"))?, field)
+}
+
 /// The calendar date `year-month-day`, or INVALID_ARGUMENT naming `field`
 /// when it does not exist or falls outside the domain's years.
 pub fn date(year: i32, month: i32, day: i32, field: &str) -> ServiceResult<NaiveDate> {
@@ -87,6 +93,46 @@ pub fn date(year: i32, month: i32, day: i32, field: &str) -> ServiceResult<Naive
         return Err(ServiceError::invalid(field, format!("{date} {}", range())));
     }
     Ok(date)
+}
+
+/// The API's calendar date messages — `eiso.procedures.v1.LocalDate` and
+/// `eiso.plans.v1.LocalDate`, the same three fields in two packages — to and
+/// from [`NaiveDate`].
+pub trait ProtoDate: Sized {
+    /// The message of `date`.
+    fn from_naive(date: NaiveDate) -> Self;
+
+    /// The date the message names, `None` when there is no such day. The
+    /// years are not checked: a request's date goes through [`date`].
+    fn to_naive(&self) -> Option<NaiveDate>;
+}
+
+macro_rules! proto_date {
+    ($($message:ty),*) => {$(
+        impl ProtoDate for $message {
+            fn from_naive(date: NaiveDate) -> Self {
+                Self {
+                    year: date.year(),
+                    month: date.month() as i32,
+                    day: date.day() as i32,
+                }
+            }
+
+            fn to_naive(&self) -> Option<NaiveDate> {
+                NaiveDate::from_ymd_opt(self.year, self.month.try_into().ok()?, self.day.try_into().ok()?)
+            }
+        }
+    )*};
+}
+
+proto_date!(
+    eiso_proto::eiso::procedures::v1::LocalDate,
+    eiso_proto::eiso::plans::v1::LocalDate
+);
+
+/// `date` as the API's calendar date message (either package's).
+pub fn proto_date<D: ProtoDate>(date: NaiveDate) -> D {
+    D::from_naive(date)
 }
 
 /// Like [`instant`], recording the problem in `violations` instead.
@@ -148,6 +194,44 @@ mod tests {
         assert!(instant(&ts(7_258_118_399, 0), "t").is_ok());
         assert!(instant(&ts(-2_208_988_800, 0), "t").is_ok());
         assert!(instant(&ts(-2_208_988_801, 0), "t").is_err());
+    }
+
+    #[test]
+    fn required_instants_name_their_field() {
+        assert!(required_instant(Some(&ts(1_700_000_000, 0)), "t").is_ok());
+        for (bad, description) in [
+            (None, "is required"),
+            (Some(ts(0, -1)), "nanos -1 must be from 0 to 999999999"),
+        ] {
+            let error = required_instant(bad.as_ref(), "receive_time").expect_err("refused");
+            assert!(
+                matches!(&error, ServiceError::InvalidArgument(v)
+                    if v[0].field == "receive_time" && v[0].description == description),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn proto_dates_round_trip() {
+        use eiso_proto::eiso::{plans, procedures};
+        let day = NaiveDate::from_ymd_opt(2025, 3, 5).expect("a day");
+        let message: procedures::v1::LocalDate = proto_date(day);
+        assert_eq!((message.year, message.month, message.day), (2025, 3, 5));
+        assert_eq!(message.to_naive(), Some(day));
+        assert_eq!(proto_date::<plans::v1::LocalDate>(day).to_naive(), Some(day));
+        let not_a_day = plans::v1::LocalDate {
+            year: 2025,
+            month: 2,
+            day: 30,
+        };
+        assert_eq!(not_a_day.to_naive(), None);
+        let negative = plans::v1::LocalDate {
+            year: 2025,
+            month: -1,
+            day: 1,
+        };
+        assert_eq!(negative.to_naive(), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! every text is NFC; it is rendered with HTML auto-escaping. The built-in template is
 //! `templates/report.html`; an office may give its own with [`Templates::with_source`].
 
+use eiso_platform::aip::time::TIME_ZONE;
 use eiso_platform::directory::Letterhead;
 use eiso_platform::templates;
 use eiso_proto::eiso::plans::v1 as pb;
@@ -257,7 +258,7 @@ pub fn view(report: &pb::Report, plan: &pb::Plan, issuer: &Issuer) -> ReportView
             .issue_time
             .as_ref()
             .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
-            .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive());
+            .map(|t| t.with_timezone(&TIME_ZONE).date_naive());
         (day, r)
     });
     let issued = reissue

@@ -17,17 +17,6 @@ pub enum Outcome {
     Late,
 }
 
-impl Outcome {
-    /// The Vietnamese name used on forms and reports.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Early => "Trước hạn",
-            Self::OnTime => "Đúng hạn",
-            Self::Late => "Quá hạn",
-        }
-    }
-}
-
 /// Classifies a completion against a due time (DOMAIN.md): late if completed after the due
 /// time; early if completed on an earlier local (Asia/Ho_Chi_Minh) calendar date than the due
 /// date; otherwise on time.
@@ -94,9 +83,11 @@ mod tests {
 
     #[test]
     fn labels_and_serde() {
-        assert_eq!(Outcome::Early.label(), "Trước hạn");
-        assert_eq!(Outcome::OnTime.label(), "Đúng hạn");
-        assert_eq!(Outcome::Late.label(), "Quá hạn");
+        use eiso_proto::labels::Label;
+        let label = |outcome| crate::convert::outcome_to_proto(outcome).label_vi();
+        assert_eq!(label(Outcome::Early), "Trước hạn");
+        assert_eq!(label(Outcome::OnTime), "Đúng hạn");
+        assert_eq!(label(Outcome::Late), "Quá hạn");
         assert_eq!(serde_json::to_string(&Outcome::OnTime).expect("json"), r#""on_time""#);
     }
 }

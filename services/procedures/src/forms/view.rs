@@ -15,6 +15,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::{FormContext, RegisterContext};
 use crate::calendar::{TIME_ZONE, classify};
+use crate::convert::outcome_to_proto;
 
 /// Text in Unicode NFC.
 fn nfc(s: &str) -> String {
@@ -502,7 +503,7 @@ fn receiving_officer_id(d: &Dossier) -> &str {
 
 fn timeliness(done: Option<DateTime<Utc>>, due: Option<DateTime<Utc>>) -> &'static str {
     match (done, due) {
-        (Some(done), Some(due)) => classify(done, due).label(),
+        (Some(done), Some(due)) => outcome_to_proto(classify(done, due)).label_vi(),
         _ => "",
     }
 }

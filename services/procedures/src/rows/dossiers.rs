@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
+use eiso_platform::aip::time::{optional_timestamp, timestamp};
 use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::procedures::v1 as pb;
 use pb::DossierStatus as S;
@@ -13,7 +14,6 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
-use crate::convert::ts;
 use crate::counts::{self, Counted};
 
 /// A document received with the dossier (`documents`).
@@ -398,9 +398,9 @@ impl DossierRow {
                 })
                 .collect(),
             status: self.status,
-            receive_time: ts(Some(self.receive_time)),
-            due_time: ts(self.due_time),
-            appointment_time: ts(self.appointment_time),
+            receive_time: Some(timestamp(self.receive_time)),
+            due_time: optional_timestamp(self.due_time),
+            appointment_time: optional_timestamp(self.appointment_time),
             current_step: self.current_step,
             assignee: self.assignee.clone(),
             handovers: self
@@ -410,8 +410,8 @@ impl DossierRow {
                     step: h.step,
                     giver: h.giver.clone(),
                     receiver: h.receiver.clone(),
-                    handover_time: ts(Some(h.time)),
-                    step_due_time: ts(Some(h.step_due)),
+                    handover_time: Some(timestamp(h.time)),
+                    step_due_time: Some(timestamp(h.step_due)),
                     note: h.note.clone(),
                     intake: h.intake,
                     giver_unit: h.giver_unit.clone(),
@@ -421,21 +421,21 @@ impl DossierRow {
                 .supplements
                 .iter()
                 .map(|s| pb::Supplement {
-                    request_time: ts(Some(s.request_time)),
+                    request_time: Some(timestamp(s.request_time)),
                     reason: s.reason.clone(),
                     documents: s.documents.clone(),
-                    receive_time: ts(s.receive_time),
+                    receive_time: optional_timestamp(s.receive_time),
                 })
                 .collect(),
             extension: self.extension.as_ref().map(|e| pb::Extension {
-                request_time: ts(Some(e.request_time)),
+                request_time: Some(timestamp(e.request_time)),
                 reason: e.reason.clone(),
-                new_appointment_time: ts(Some(e.new_appointment)),
+                new_appointment_time: Some(timestamp(e.new_appointment)),
             }),
-            complete_time: ts(self.complete_time),
+            complete_time: optional_timestamp(self.complete_time),
             result_summary: self.result_summary.clone(),
             result_digitised: self.result_digitised,
-            return_time: ts(self.return_time),
+            return_time: optional_timestamp(self.return_time),
             satisfaction: self.satisfaction,
             outcome: self.outcome,
             history: self
@@ -443,12 +443,12 @@ impl DossierRow {
                 .iter()
                 .map(|c| pb::StatusChange {
                     status: c.status,
-                    change_time: ts(Some(c.time)),
+                    change_time: Some(timestamp(c.time)),
                     actor: c.actor.clone(),
                     note: c.note.clone(),
                 })
                 .collect(),
-            update_time: ts(Some(self.update_time)),
+            update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
             dossier_sets: self.dossier_sets,
         }

@@ -4,12 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
+use eiso_platform::aip::time::timestamp;
 use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::procedures::v1 as pb;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
-
-use crate::convert::ts;
 
 pub const PROCEDURE_COLUMNS: [&str; 10] = [
     "code",
@@ -81,8 +80,8 @@ impl ProcedureRow {
             published_version: self.published_version,
             latest_version: self.latest_version,
             version,
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
+            create_time: Some(timestamp(self.create_time)),
+            update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
         }
     }
@@ -107,12 +106,7 @@ impl ProcedureRow {
                 ]),
         )
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ServiceError::AlreadyExists(format!("procedures/{} is already in the catalogue", self.code))
-            }
-            _ => e.into(),
-        })?;
+        .map_err(|e| ServiceError::unique(e, || format!("procedures/{} is already in the catalogue", self.code)))?;
         Ok(())
     }
 

@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::aip::etag;
+use eiso_platform::aip::time::{optional_timestamp, timestamp};
 use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::procedures::v1 as pb;
 use eiso_proto::prost::Message;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
-
-use crate::convert::ts;
 
 pub const VERSION_COLUMNS: [&str; 11] = [
     "code",
@@ -80,9 +79,9 @@ impl VersionRow {
             name: self.name(),
             number: self.number,
             state: self.state,
-            publish_time: ts(self.publish_time),
-            create_time: ts(Some(self.create_time)),
-            update_time: ts(Some(self.update_time)),
+            publish_time: optional_timestamp(self.publish_time),
+            create_time: Some(timestamp(self.create_time)),
+            update_time: Some(timestamp(self.update_time)),
             etag: etag::compute(&self.name(), self.version),
             ..self.content.clone()
         }

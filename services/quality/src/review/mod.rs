@@ -26,6 +26,7 @@ pub use sources::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
 use chrono::{Datelike, NaiveDate};
 use eiso_platform::aip::list::Spec;
+use eiso_platform::aip::time::{TIME_ZONE, proto_date};
 use eiso_platform::aip::{names, text};
 use eiso_platform::journal::{Begun, fingerprint};
 use eiso_platform::links::RecordToFile;
@@ -38,7 +39,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use crate::Quality;
 use crate::actions::PENDING;
 use crate::actions::action_due;
-use crate::common::{date_from_proto, date_key, date_to_proto, eq, local_date, period, today};
+use crate::common::{date_from_proto, date_key, eq, local_date, period, today};
 use crate::listing::{Field, List};
 use crate::store::{AUDITS, CORRECTIVE_ACTIONS, FINDINGS, MANAGEMENT_REVIEWS, Row, stored};
 use crate::write;
@@ -268,13 +269,13 @@ impl Quality {
             None => String::new(),
         };
         // Issued today, under the next number of the unit's register.
-        let year = now.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).year();
+        let year = now.with_timezone(&TIME_ZONE).year();
         let number = self.links.issue_number(ctx, &request.unit, year).await?;
         let mut review = pb::ManagementReview {
             document_number: unit.letterhead.number(number, "BC"),
             unit: request.unit.clone(),
-            start_date: Some(date_to_proto(start)),
-            end_date: Some(date_to_proto(end)),
+            start_date: Some(proto_date(start)),
+            end_date: Some(proto_date(end)),
             title: title.clone(),
             pack: Some(pack),
             author: ctx.principal.name.clone(),

@@ -5,12 +5,14 @@
 //! is shown as text.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
 use eiso_platform::ServiceError;
+use eiso_platform::aip::time::TIME_ZONE;
 use eiso_platform::directory::Letterhead;
 use eiso_platform::paper::NO_DATA;
 use eiso_platform::templates;
+use eiso_platform::vi::{self, Zeros};
 use eiso_proto::eiso::quality::v1 as pb;
+use eiso_proto::labels::Label;
 use minijinja::Environment;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 use serde::Serialize;
@@ -34,41 +36,13 @@ pub struct Document {
     pub superior_name: String,
 }
 
-/// `percent(fraction)`, or `–` when the rate is over nothing.
+/// `0.962` → `96,2%`, or `–` when the rate is over nothing.
 fn percent_of(fraction: f64, denominator: i64) -> String {
     if denominator == 0 {
         NO_DATA.to_string()
     } else {
-        percent(fraction)
-    }
-}
-
-/// `0.962` → `96,2%`.
-pub fn percent(fraction: f64) -> String {
-    // Half away from zero, as people round (format! rounds half to even).
-    format!("{:.1}%", (fraction * 1000.0).round() / 10.0).replace('.', ",")
-}
-
-pub fn audit_state(state: i32) -> &'static str {
-    use pb::audit::State;
-    match State::try_from(state) {
-        Ok(State::Planned) => "Đã lập kế hoạch",
-        Ok(State::InProgress) => "Đang thực hiện",
-        Ok(State::Completed) => "Đã hoàn thành",
-        _ => "",
-    }
-}
-
-pub fn action_state(state: i32) -> &'static str {
-    use pb::corrective_action::State;
-    match State::try_from(state) {
-        Ok(State::Open) => "Mới mở, chưa lập kế hoạch",
-        Ok(State::ActionsPlanned) => "Đã lập kế hoạch khắc phục",
-        Ok(State::Implemented) => "Đã thực hiện, chờ kiểm tra hiệu lực",
-        Ok(State::VerifiedEffective) => "Đã xác nhận có hiệu lực",
-        Ok(State::Closed) => "Đã đóng",
-        Ok(State::NotEffective) => "Chưa hiệu lực, lập lại kế hoạch",
-        _ => "",
+        // Half away from zero, as people round (format! rounds half to even).
+        format!("{}%", vi::decimal((fraction * 1000.0).round() / 10.0, 1, Zeros::Kept))
     }
 }
 
@@ -150,7 +124,7 @@ fn view(document: &Document) -> View {
     let date = |d: Option<&eiso_proto::eiso::procedures::v1::LocalDate>| {
         date_from_proto(d, "date").map(date_vi).unwrap_or_default()
     };
-    let local = document.issue_time.with_timezone(&Ho_Chi_Minh);
+    let local = document.issue_time.with_timezone(&TIME_ZONE);
     View {
         title: review.title.clone(),
         subject: eiso_platform::paper::subject(&review.title, "Báo cáo"),
@@ -182,7 +156,7 @@ fn view(document: &Document) -> View {
             .iter()
             .map(|a| AuditRow {
                 title: a.title.clone(),
-                state: audit_state(a.state).to_string(),
+                state: pb::audit::State::label_vi_of(a.state).unwrap_or_default().to_string(),
                 start: date(a.start_date.as_ref()),
                 findings: a.finding_count,
             })
@@ -210,7 +184,9 @@ fn view(document: &Document) -> View {
                 ActionRow {
                     nonconformity: a.nonconformity.clone(),
                     root_cause: a.root_cause.clone(),
-                    state: action_state(a.state).to_string(),
+                    state: pb::corrective_action::State::label_vi_of(a.state)
+                        .unwrap_or_default()
+                        .to_string(),
                     due: due.map(date_vi).unwrap_or_default(),
                 }
             })

@@ -7,9 +7,9 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveTime, TimeZone};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use chrono::{NaiveTime, TimeZone, Utc};
 use eiso_platform::ServiceError;
+use eiso_platform::aip::time::{TIME_ZONE, timestamp};
 use eiso_proto::eiso::procedures::v1 as pb;
 use http::HeaderMap;
 
@@ -125,11 +125,8 @@ fn local_instant(date: &str, time: &str) -> Option<eiso_proto::prost_types::Time
     } else {
         crate::format::parse_time(time)?
     };
-    let instant = Ho_Chi_Minh.from_local_datetime(&date.and_time(time)).single()?;
-    Some(eiso_proto::prost_types::Timestamp {
-        seconds: instant.timestamp(),
-        nanos: 0,
-    })
+    let instant = TIME_ZONE.from_local_datetime(&date.and_time(time)).single()?;
+    Some(timestamp(instant.with_timezone(&Utc)))
 }
 
 pub async fn submit(

@@ -47,13 +47,8 @@ struct Card {
     last_step: String,
 }
 
-pub(super) fn day(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> Option<NaiveDate> {
-    date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
-}
-
-pub(super) fn day_text(date: Option<&eiso_proto::eiso::procedures::v1::LocalDate>) -> String {
-    day(date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
-}
+// The quality pages take these from here; they live in `format`.
+pub(super) use crate::format::{day, day_text};
 
 /// Whether an action is overdue today: due, and not yet carried out.
 fn overdue(action: &pb::CorrectiveAction, today: NaiveDate) -> bool {

@@ -8,7 +8,7 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use eiso_platform::ServiceError;
 use eiso_proto::eiso::procedures::v1::{self as pb, Weekday};
 use eiso_proto::labels::Label;
@@ -40,16 +40,10 @@ fn calendar_of(unit: &str) -> String {
     format!("calendars/{}", unit.trim_start_matches("units/"))
 }
 
-fn day_text(date: Option<&pb::LocalDate>) -> String {
-    date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
-        .map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
-}
-
 fn days(list: &[pb::SpecialDay]) -> Vec<Value> {
     list.iter()
         .enumerate()
-        .map(|(index, d)| context! { index, day => day_text(d.date.as_ref()), label => d.label })
+        .map(|(index, d)| context! { index, day => format::day_text(d.date.as_ref()), label => d.label })
         .collect()
 }
 

@@ -7,7 +7,8 @@
 use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{Datelike, NaiveDate};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use eiso_platform::aip::time::proto_date;
+use eiso_platform::vi::{self, Zeros};
 use eiso_proto::eiso::procedures::v1 as pb;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -54,16 +55,9 @@ fn bounds(year: i32, ky: &str) -> Option<(NaiveDate, NaiveDate, String)> {
     Some((range.0, range.1, label))
 }
 
-fn local_date(date: NaiveDate) -> Option<pb::LocalDate> {
-    Some(pb::LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    })
-}
-
+/// A rate 0–1 as a percentage with one decimal: `95,5%`.
 fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0).replace('.', ",")
+    format!("{}%", vi::decimal(rate * 100.0, 1, Zeros::Kept))
 }
 
 /// One line of the by-unit and by-procedure tables.
@@ -186,14 +180,14 @@ struct Dashboard {
 
 async fn collect(web: &Web, session: &Session, period: &Period) -> Result<Dashboard, PageError> {
     let ctx = session.context(GET_SERVICE_STATISTICS)?;
-    let today = web.clock().now().with_timezone(&Ho_Chi_Minh).date_naive();
+    let today = super::plans::today(web);
     let year = period.nam.unwrap_or(today.year());
     let (start, end, label) = bounds(year, &period.ky)
         .filter(|_| (2000..=2100).contains(&year))
         .ok_or_else(|| PageError::BadRequest("Kỳ báo cáo không hợp lệ.".into()))?;
     let ask = |start: NaiveDate, end: NaiveDate, group_by: pb::StatisticsGroup| pb::GetServiceStatisticsRequest {
-        start_date: local_date(start),
-        end_date: local_date(end),
+        start_date: Some(proto_date(start)),
+        end_date: Some(proto_date(end)),
         group_by: group_by as i32,
         ..Default::default()
     };
@@ -340,8 +334,11 @@ pub async fn workbook(
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
     let dashboard = collect(&web, &session, &period).await?;
-    let bytes = write_workbook(&dashboard).map_err(|e| PageError::Internal(format!("dashboard workbook: {e}")))?;
     let file = format!("tong-quan-{}.xlsx", dashboard.year);
+    // Writing the workbook is CPU work: off the async workers.
+    let bytes = eiso_platform::blocking::run(move || write_workbook(&dashboard))
+        .await?
+        .map_err(|e| PageError::Internal(format!("dashboard workbook: {e}")))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -6,6 +6,7 @@
 //! are here.
 
 use chrono::{DateTime, Datelike, Utc};
+use eiso_platform::aip::time::TIME_ZONE;
 use eiso_procedures::calendar::{Deadline, Explanation, SupplementMode};
 use eiso_proto::eiso::procedures::v1 as pb;
 use eiso_proto::labels::Label;
@@ -25,7 +26,7 @@ pub struct Account {
 
 /// `05/03/2025 14:30 (Thứ Tư)`.
 fn when(instant: DateTime<Utc>) -> String {
-    let local = instant.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+    let local = instant.with_timezone(&TIME_ZONE);
     let weekday = eiso_procedures::weekday_to_proto(local.weekday());
     format!("{} ({})", format::datetime(instant), weekday.label_vi())
 }

@@ -5,6 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use chrono::{NaiveTime, TimeZone};
+use eiso_platform::aip::time::{TIME_ZONE, timestamp};
 use eiso_proto::eiso::documents::v1::{self as pb, Confidentiality, DocumentType, document, review, revision};
 use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::context;
@@ -242,7 +243,7 @@ pub async fn render(
         let day = format::parse_day(day)
             .ok_or_else(|| PageError::BadRequest(format!("Ngày “{day}” không hợp lệ: viết ngày/tháng/năm.")))?;
         let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
-        let local = chrono_tz::Asia::Ho_Chi_Minh
+        let local = TIME_ZONE
             .from_local_datetime(&end)
             .single()
             .ok_or_else(|| PageError::BadRequest("Ngày không hợp lệ.".into()))?;
@@ -254,10 +255,7 @@ pub async fn render(
             &session.context(GET_DOCUMENT)?,
             pb::GetDocumentRequest {
                 name: name.clone(),
-                as_of_time: as_of.map(|t| eiso_proto::prost_types::Timestamp {
-                    seconds: t.timestamp(),
-                    nanos: 0,
-                }),
+                as_of_time: as_of.map(timestamp),
             },
         )
         .await?;

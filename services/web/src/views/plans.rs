@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use eiso_platform::ServiceError;
+use eiso_platform::aip::time::{TIME_ZONE, proto_date};
 use eiso_proto::eiso::plans::v1::{self as pb, TaskStatus};
 use eiso_proto::labels::{Label, ProtoEnum};
 use http::HeaderMap;
@@ -20,25 +21,15 @@ use super::fields::Fields;
 use super::methods::{
     ADD_TASK_EVIDENCE, EXPORT_PLAN, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS,
 };
+use crate::Web;
 use crate::error::PageError;
+use crate::format::{self, day, day_text};
 use crate::names::Names;
 use crate::session::Session;
-use crate::{Web, format};
-
-fn day(date: Option<&pb::LocalDate>) -> Option<NaiveDate> {
-    date.and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?))
-}
-
-pub(super) fn day_text(date: Option<&pb::LocalDate>) -> String {
-    day(date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
-}
 
 /// Today in Vietnam.
 pub(super) fn today(web: &Web) -> NaiveDate {
-    web.clock()
-        .now()
-        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-        .date_naive()
+    web.clock().now().with_timezone(&TIME_ZONE).date_naive()
 }
 
 /// Whether the task is late today: its time frame over, not done nor cancelled.
@@ -411,17 +402,12 @@ pub async fn record_progress(
         }
     };
     if typed.errors.is_empty() {
-        use chrono::Datelike;
         let request = pb::RecordTaskProgressRequest {
             name: format!("plans/{plan_id}/tasks/{task_id}"),
             percent: percent.unwrap_or_default(),
             note: typed.note.clone(),
             request_id: fields.get("ma_yeu_cau").to_string(),
-            effective_date: effective.map(|d| pb::LocalDate {
-                year: d.year(),
-                month: d.month() as i32,
-                day: d.day() as i32,
-            }),
+            effective_date: effective.map(proto_date),
             reason: typed.reason.clone(),
         };
         let result = web.plans().record_progress(&ctx, request).await;

@@ -12,14 +12,14 @@ use http::HeaderMap;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::actions_board::day_text;
 use super::audits::local_date;
 use super::fields::Fields;
 use super::methods::{GENERATE_REVIEW_PACK, LIST_MANAGEMENT_REVIEWS};
+use crate::Web;
 use crate::error::PageError;
+use crate::format::{self, day_text};
 use crate::names::Names;
 use crate::session::Session;
-use crate::{Web, format};
 
 #[derive(Deserialize, Default)]
 pub struct PacksQuery {

@@ -7,6 +7,7 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use eiso_platform::aip::time::proto_date;
 use eiso_proto::eiso::plans::v1::{self as pb, Comparator, ReportKind, TargetStatus};
 use eiso_proto::labels::{Label, ProtoEnum};
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -16,19 +17,12 @@ use serde::Deserialize;
 
 use super::fields::valid_id;
 use super::methods::{EVALUATE_TARGETS, EXPORT_REPORT, LIST_REPORTS};
-use super::plans::{day_text, plan_of, today};
+use super::plans::{plan_of, today};
+use crate::Web;
 use crate::chart::{self, Bar};
 use crate::error::PageError;
+use crate::format::{self, day_text};
 use crate::session::Session;
-use crate::{Web, format};
-
-fn local(date: NaiveDate) -> pb::LocalDate {
-    pb::LocalDate {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
-}
 
 /// The goal as the plan states it: `≥ 95%`.
 fn goal(target: &pb::Target) -> String {
@@ -68,7 +62,7 @@ pub async fn page(State(web): State<Web>, session: Session, Path(id): Path<Strin
                     &session.context(EVALUATE_TARGETS)?,
                     pb::EvaluateTargetsRequest {
                         name,
-                        as_of_date: as_of.map(local),
+                        as_of_date: as_of.map(proto_date),
                     },
                 )
                 .await
