@@ -12,5 +12,6 @@ pub mod platform;
 pub mod procedures;
 pub mod quality;
 mod schema;
+pub mod sync;
 
 pub use sea_orm_migration;

@@ -3,7 +3,10 @@
 //! reform plan measures ("100% of dossiers updated, tracked and synchronised
 //! to the portal").
 //!
-//! This crate holds the two halves that speak to the portal:
+//! [`delivery`] follows the procedures service's event stream and delivers
+//! each dossier's changes in order, retrying with backoff and parking a
+//! dossier that keeps failing; [`store`] keeps its cursor and each dossier's
+//! state. Below it, two halves speak to the portal:
 //! - [`portal`]: the portal's protocol (sign-in with a session, `TraCuuHoSo`,
 //!   `DongBoHoSoMC` create-or-update, `CapNhatTienDoHoSoMC`), each failure
 //!   told apart as worth retrying or not;
@@ -17,8 +20,10 @@
 //! v1.4); they are checked against the simulator in `clients/portal-sim`.
 
 pub mod config;
+pub mod delivery;
 pub mod portal;
 pub mod record;
+pub mod store;
 
 pub use config::PortalConfig;
 pub use portal::{Portal, PortalError};

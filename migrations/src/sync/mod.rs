@@ -1,0 +1,6 @@
+//! The portal sync's database: where it is in the procedures service's event
+//! stream, each dossier's sync state, and the changes not yet delivered.
+
+mod m0002_sync_tables;
+
+crate::schema::migrator!(m0002_sync_tables);

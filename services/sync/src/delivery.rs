@@ -1,0 +1,304 @@
+//! Delivering dossiers to the portal from the procedures service's event
+//! stream: each dossier's changes in order, at least once (the portal's
+//! create-or-update makes a repeat harmless), one dossier's failure never
+//! holding up another. A failed attempt is tried again after a backoff that
+//! doubles with each failure (with jitter, so a portal coming back is not hit
+//! by everyone at once); a dossier that keeps failing is parked with its last
+//! error until an administrator sends it again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use eiso_platform::ServiceResult;
+use eiso_platform::db::Db;
+use eiso_proto::eiso::event::v1::Event;
+use eiso_proto::eiso::procedures::v1::Dossier;
+use eiso_proto::prost::Message;
+use futures::{Stream, StreamExt};
+
+use crate::portal::{Portal, PortalError};
+use crate::record::{self, Handler, Names};
+use crate::store::{self, Change};
+
+/// The stream the sync follows.
+pub const STREAM: &str = "procedures";
+/// The events that change what the portal shows of a dossier.
+const DOSSIER_EVENTS: &str = "procedures.dossier.";
+const DOSSIER_TYPE: &str = "eiso.procedures.v1.Dossier";
+/// Dossiers delivered at once in a round.
+const PARALLEL: usize = 8;
+
+/// When to try again, and when to stop trying.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    /// The wait after the first failure; it doubles with each one after.
+    pub first: Duration,
+    /// The longest wait.
+    pub longest: Duration,
+    /// Failures to no answer before a dossier is parked.
+    pub attempts: i32,
+    /// Refusals (the portal answered no) before a dossier is parked: fewer,
+    /// since sending the same again is refused again.
+    pub refusals: i32,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_secs(5),
+            longest: Duration::from_secs(3600),
+            attempts: 24,
+            refusals: 3,
+        }
+    }
+}
+
+impl Retry {
+    /// The wait after the `attempts`-th failure in a row, `jitter` (0–1)
+    /// taking it down to as little as half.
+    pub fn delay(&self, attempts: i32, jitter: f64) -> Duration {
+        let doublings = attempts.saturating_sub(1).clamp(0, 30) as u32;
+        let full = self.first.saturating_mul(1u32 << doublings).min(self.longest);
+        full.mul_f64(1.0 - jitter.clamp(0.0, 1.0) / 2.0)
+    }
+
+    /// Whether the `attempts`-th failure in a row, `error`, parks the dossier.
+    fn parks(&self, attempts: i32, error: &PortalError) -> bool {
+        attempts
+            >= if error.is_retryable() {
+                self.attempts
+            } else {
+                self.refusals
+            }
+    }
+}
+
+/// What the portal wants that a dossier does not hold: the names of its
+/// procedure, field and agency, and of the people who handled it.
+#[eiso_proto::tonic::async_trait]
+pub trait Lookups: Send + Sync {
+    async fn names(&self, dossier: &Dossier) -> ServiceResult<Names>;
+    async fn handler(&self, user: &str) -> Handler;
+}
+
+/// What a round of delivery did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// Changes the portal took.
+    pub delivered: u64,
+    /// Dossiers whose attempt failed (and will be tried again).
+    pub failed: u64,
+    /// Dossiers parked in this round.
+    pub parked: u64,
+}
+
+/// The sync of one office's dossiers with the portal.
+#[derive(Clone)]
+pub struct Delivery {
+    db: Db,
+    portal: Arc<Portal>,
+    lookups: Arc<dyn Lookups>,
+    retry: Retry,
+}
+
+fn micros(time: DateTime<Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
+impl Delivery {
+    pub fn new(db: Db, portal: Arc<Portal>, lookups: Arc<dyn Lookups>, retry: Retry) -> Self {
+        Self {
+            db,
+            portal,
+            lookups,
+            retry,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Where to resume the stream: the last event taken in.
+    pub async fn cursor(&self) -> ServiceResult<i64> {
+        store::cursor(&self.db, STREAM).await
+    }
+
+    /// Takes in one event of the stream: a dossier's change is kept for
+    /// delivery; any other event only moves the cursor.
+    pub async fn take_in(&self, event: &Event, now: DateTime<Utc>) -> ServiceResult<()> {
+        let dossier = event
+            .payload
+            .as_ref()
+            .filter(|_| event.r#type.starts_with(DOSSIER_EVENTS))
+            .filter(|any| any.type_url.ends_with(DOSSIER_TYPE))
+            .and_then(|any| {
+                Dossier::decode(any.value.as_slice())
+                    .ok()
+                    .map(|d| (d, any.value.clone()))
+            });
+        let Some((dossier, payload)) = dossier else {
+            return store::take_in(&self.db, STREAM, event.sequence, None, micros(now)).await;
+        };
+        let change = Change {
+            dossier: dossier.name.clone(),
+            sequence: event.sequence,
+            event_type: event.r#type.clone(),
+            payload,
+            create_time_us: event
+                .create_time
+                .as_ref()
+                .and_then(eiso_platform::aip::time::stored_instant)
+                .map_or_else(|| micros(now), micros),
+        };
+        store::take_in(
+            &self.db,
+            STREAM,
+            event.sequence,
+            Some((&change, &dossier.code, &dossier.agency)),
+            micros(now),
+        )
+        .await
+    }
+
+    /// Takes in every event `events` brings, until it ends.
+    pub async fn follow(&self, events: impl Stream<Item = ServiceResult<Event>>) -> ServiceResult<()> {
+        let mut events = std::pin::pin!(events);
+        while let Some(event) = events.next().await {
+            self.take_in(&event?, Utc::now()).await?;
+        }
+        Ok(())
+    }
+
+    /// Delivers what is due at `now`: each due dossier's changes in order,
+    /// up to the first that fails.
+    pub async fn round(&self, now: DateTime<Utc>) -> ServiceResult<Round> {
+        let due = store::due(&self.db, micros(now), 1000).await?;
+        let outcomes: Vec<ServiceResult<Round>> = futures::stream::iter(due)
+            .map(|sync| self.deliver(sync, now))
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
+        let mut round = Round::default();
+        for outcome in outcomes {
+            let one = outcome?;
+            round.delivered += one.delivered;
+            round.failed += one.failed;
+            round.parked += one.parked;
+        }
+        Ok(round)
+    }
+
+    async fn deliver(&self, sync: store::DossierSync, now: DateTime<Utc>) -> ServiceResult<Round> {
+        let mut round = Round::default();
+        let mut synced = sync.synced_sequence;
+        let mut known = sync.portal_known.then_some(true);
+        while let Some(change) = store::next_change(&self.db, &sync.dossier, synced).await? {
+            match self.send(&change, known).await {
+                Ok(()) => {
+                    store::delivered(&self.db, &sync.dossier, change.sequence, micros(now)).await?;
+                    round.delivered += 1;
+                    synced = change.sequence;
+                    known = Some(true);
+                }
+                Err(error) => {
+                    let attempts = sync.attempts + 1;
+                    let parked = self.retry.parks(attempts, &error);
+                    let wait = self.retry.delay(attempts, rand::random::<f64>());
+                    let next = micros(now) + i64::try_from(wait.as_micros()).unwrap_or(i64::MAX / 2);
+                    tracing::warn!(dossier = %sync.dossier, attempts, parked, %error, "portal sync failed");
+                    store::failed(
+                        &self.db,
+                        &sync.dossier,
+                        &error.to_string(),
+                        attempts,
+                        micros(now),
+                        next,
+                        parked,
+                    )
+                    .await?;
+                    round.failed += 1;
+                    round.parked += u64::from(parked);
+                    break;
+                }
+            }
+        }
+        Ok(round)
+    }
+
+    /// Sends one change: the dossier as it was after it, and its steps.
+    async fn send(&self, change: &Change, known: Option<bool>) -> Result<(), PortalError> {
+        let unreadable = |detail: String| PortalError::Refused {
+            operation: "DongBoHoSoMC",
+            code: -1,
+            message: detail,
+        };
+        let dossier = Dossier::decode(change.payload.as_slice()).map_err(|e| unreadable(e.to_string()))?;
+        let names = self
+            .lookups
+            .names(&dossier)
+            .await
+            .map_err(|e| PortalError::Unavailable {
+                operation: "DongBoHoSoMC",
+                detail: format!("the dossier's names: {e}"),
+            })?;
+        self.portal
+            .send_dossier(&record::dossier(&dossier, &names), known)
+            .await?;
+        let mut handlers = HashMap::new();
+        for handover in &dossier.handovers {
+            if !handlers.contains_key(&handover.receiver) {
+                handlers.insert(
+                    handover.receiver.clone(),
+                    self.lookups.handler(&handover.receiver).await,
+                );
+            }
+        }
+        let steps = record::steps(&dossier, |user| handlers.get(user).cloned().unwrap_or_default());
+        self.portal.send_steps(steps).await
+    }
+
+    /// Sends a parked dossier again at the next round; whether it was parked.
+    pub async fn resend(&self, dossier: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
+        store::resend(&self.db, dossier, micros(now)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_to_its_ceiling_and_jitter_takes_at_most_half() {
+        let retry = Retry {
+            first: Duration::from_secs(5),
+            longest: Duration::from_secs(60),
+            ..Retry::default()
+        };
+        assert_eq!(retry.delay(1, 0.0), Duration::from_secs(5));
+        assert_eq!(retry.delay(2, 0.0), Duration::from_secs(10));
+        assert_eq!(retry.delay(4, 0.0), Duration::from_secs(40));
+        assert_eq!(retry.delay(5, 0.0), Duration::from_secs(60), "capped");
+        assert_eq!(retry.delay(500, 0.0), Duration::from_secs(60), "no overflow");
+        assert_eq!(retry.delay(2, 1.0), Duration::from_secs(5), "jitter halves at most");
+    }
+
+    #[test]
+    fn a_refusal_parks_sooner_than_no_answer() {
+        let retry = Retry::default();
+        let refused = PortalError::Refused {
+            operation: "DongBoHoSoMC",
+            code: 2,
+            message: "NgayHenTra".into(),
+        };
+        let silent = PortalError::Unavailable {
+            operation: "DongBoHoSoMC",
+            detail: "timeout".into(),
+        };
+        assert!(retry.parks(retry.refusals, &refused));
+        assert!(!retry.parks(retry.refusals, &silent));
+        assert!(retry.parks(retry.attempts, &silent));
+    }
+}

@@ -1,0 +1,387 @@
+//! The sync's own tables: the cursor in the procedures service's event
+//! stream, each dossier's sync state, and the changes not yet delivered.
+//! Taking an event in is one transaction with the cursor's move, so a
+//! restart neither loses nor doubles one.
+
+use eiso_platform::ServiceResult;
+use eiso_platform::db::Db;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, QueryResult};
+
+/// Where a dossier's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Changes wait to be delivered.
+    Pending = 1,
+    /// The portal has the newest change.
+    Synced = 2,
+    /// The last attempt failed; the next one is due at `next_attempt_us`.
+    Failing = 3,
+    /// Failed too often: waits for an administrator to send it again.
+    Parked = 4,
+}
+
+impl State {
+    fn of(value: i32) -> Self {
+        match value {
+            2 => Self::Synced,
+            3 => Self::Failing,
+            4 => Self::Parked,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// One dossier's sync state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierSync {
+    /// `dossiers/{id}`.
+    pub dossier: String,
+    pub code: String,
+    pub agency: String,
+    pub state: State,
+    /// The newest change taken in, and the newest the portal has.
+    pub seen_sequence: i64,
+    pub synced_sequence: i64,
+    /// Whether the portal is known to have the dossier.
+    pub portal_known: bool,
+    /// Failed attempts since the last delivery.
+    pub attempts: i32,
+    pub last_error: String,
+    pub last_attempt_us: Option<i64>,
+    pub next_attempt_us: i64,
+    /// When the oldest change not delivered was made.
+    pub pending_since_us: Option<i64>,
+}
+
+const COLUMNS: [&str; 12] = [
+    "dossier",
+    "code",
+    "agency",
+    "state",
+    "seen_sequence",
+    "synced_sequence",
+    "portal_known",
+    "attempts",
+    "last_error",
+    "last_attempt_us",
+    "next_attempt_us",
+    "pending_since_us",
+];
+
+impl DossierSync {
+    fn from_row(row: &QueryResult) -> ServiceResult<Self> {
+        Ok(Self {
+            dossier: row.try_get("", "dossier")?,
+            code: row.try_get("", "code")?,
+            agency: row.try_get("", "agency")?,
+            state: State::of(row.try_get("", "state")?),
+            seen_sequence: row.try_get("", "seen_sequence")?,
+            synced_sequence: row.try_get("", "synced_sequence")?,
+            portal_known: row.try_get("", "portal_known")?,
+            attempts: row.try_get("", "attempts")?,
+            last_error: row.try_get("", "last_error")?,
+            last_attempt_us: row.try_get("", "last_attempt_us")?,
+            next_attempt_us: row.try_get("", "next_attempt_us")?,
+            pending_since_us: row.try_get("", "pending_since_us")?,
+        })
+    }
+}
+
+/// A change taken in: the dossier as it was after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub dossier: String,
+    pub sequence: i64,
+    pub event_type: String,
+    /// The dossier's protobuf encoding.
+    pub payload: Vec<u8>,
+    pub create_time_us: i64,
+}
+
+/// The stream's position: events up to it are taken in.
+pub async fn cursor(db: &Db, stream: &str) -> ServiceResult<i64> {
+    let row = db
+        .reader()
+        .query_one(
+            Query::select()
+                .column("after_sequence")
+                .from("sync_cursors")
+                .and_where(Expr::col("stream").eq(stream)),
+        )
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "after_sequence")?,
+        None => 0,
+    })
+}
+
+/// Takes in the event at `sequence` of `stream`: `change` (a dossier's, or
+/// `None` for an event the sync does not deliver) and the cursor's move, in
+/// one transaction. A change taken in before is not taken twice.
+pub async fn take_in(
+    db: &Db,
+    stream: &str,
+    sequence: i64,
+    change: Option<(&Change, &str, &str)>,
+    now_us: i64,
+) -> ServiceResult<()> {
+    let txn = db.begin_write().await?;
+    if let Some((change, code, agency)) = change {
+        let inserted = txn
+            .execute(
+                Query::insert()
+                    .into_table("sync_changes")
+                    .columns(["dossier", "sequence", "event_type", "payload", "create_time_us"])
+                    .values_panic([
+                        change.dossier.clone().into(),
+                        change.sequence.into(),
+                        change.event_type.clone().into(),
+                        change.payload.clone().into(),
+                        change.create_time_us.into(),
+                    ])
+                    .on_conflict(OnConflict::columns(["dossier", "sequence"]).do_nothing().to_owned()),
+            )
+            .await?
+            .rows_affected();
+        if inserted > 0 {
+            let known = find(&txn, &change.dossier).await?;
+            match known {
+                None => {
+                    txn.execute(
+                        Query::insert()
+                            .into_table("sync_dossiers")
+                            .columns(COLUMNS)
+                            .values_panic([
+                                change.dossier.clone().into(),
+                                code.into(),
+                                agency.into(),
+                                (State::Pending as i32).into(),
+                                change.sequence.into(),
+                                0i64.into(),
+                                false.into(),
+                                0i32.into(),
+                                "".into(),
+                                Option::<i64>::None.into(),
+                                now_us.into(),
+                                Some(change.create_time_us).into(),
+                            ]),
+                    )
+                    .await?;
+                }
+                Some(known) => {
+                    let mut update = Query::update();
+                    update
+                        .table("sync_dossiers")
+                        .value("seen_sequence", Ord::max(known.seen_sequence, change.sequence))
+                        .value("code", code)
+                        .value("agency", agency)
+                        .and_where(Expr::col("dossier").eq(change.dossier.clone()));
+                    if known.state == State::Synced {
+                        update
+                            .value("state", State::Pending as i32)
+                            .value("next_attempt_us", now_us)
+                            .value("pending_since_us", change.create_time_us);
+                    }
+                    txn.execute(&update).await?;
+                }
+            }
+        }
+    }
+    txn.execute(
+        Query::insert()
+            .into_table("sync_cursors")
+            .columns(["stream", "after_sequence"])
+            .values_panic([stream.into(), sequence.into()])
+            .on_conflict(OnConflict::column("stream").update_column("after_sequence").to_owned()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn find(db: &impl ConnectionTrait, dossier: &str) -> ServiceResult<Option<DossierSync>> {
+    db.query_one(
+        Query::select()
+            .columns(COLUMNS)
+            .from("sync_dossiers")
+            .and_where(Expr::col("dossier").eq(dossier)),
+    )
+    .await?
+    .as_ref()
+    .map(DossierSync::from_row)
+    .transpose()
+}
+
+/// One dossier's sync state.
+pub async fn get(db: &Db, dossier: &str) -> ServiceResult<Option<DossierSync>> {
+    find(db.reader(), dossier).await
+}
+
+/// The dossiers whose next attempt is due at `now_us`, longest waiting first.
+pub async fn due(db: &Db, now_us: i64, limit: u64) -> ServiceResult<Vec<DossierSync>> {
+    db.reader()
+        .query_all(
+            Query::select()
+                .columns(COLUMNS)
+                .from("sync_dossiers")
+                .and_where(Expr::col("state").is_in([State::Pending as i32, State::Failing as i32]))
+                .and_where(Expr::col("next_attempt_us").lte(now_us))
+                .order_by("next_attempt_us", Order::Asc)
+                .limit(limit),
+        )
+        .await?
+        .iter()
+        .map(DossierSync::from_row)
+        .collect()
+}
+
+/// The oldest change of `dossier` after `after`, if any.
+pub async fn next_change(db: &Db, dossier: &str, after: i64) -> ServiceResult<Option<Change>> {
+    let row = db
+        .reader()
+        .query_one(
+            Query::select()
+                .columns(["dossier", "sequence", "event_type", "payload", "create_time_us"])
+                .from("sync_changes")
+                .and_where(Expr::col("dossier").eq(dossier))
+                .and_where(Expr::col("sequence").gt(after))
+                .order_by("sequence", Order::Asc)
+                .limit(1),
+        )
+        .await?;
+    row.map(|row| {
+        Ok(Change {
+            dossier: row.try_get("", "dossier")?,
+            sequence: row.try_get("", "sequence")?,
+            event_type: row.try_get("", "event_type")?,
+            payload: row.try_get("", "payload")?,
+            create_time_us: row.try_get("", "create_time_us")?,
+        })
+    })
+    .transpose()
+}
+
+/// The portal has `dossier` as of change `sequence`: later changes stay
+/// pending, the delivered ones are dropped.
+pub async fn delivered(db: &Db, dossier: &str, sequence: i64, now_us: i64) -> ServiceResult<()> {
+    let txn = db.begin_write().await?;
+    txn.execute(
+        Query::delete()
+            .from_table("sync_changes")
+            .and_where(Expr::col("dossier").eq(dossier))
+            .and_where(Expr::col("sequence").lte(sequence)),
+    )
+    .await?;
+    let next = txn
+        .query_one(
+            Query::select()
+                .expr(Expr::col("create_time_us").min())
+                .from("sync_changes")
+                .and_where(Expr::col("dossier").eq(dossier)),
+        )
+        .await?
+        .map(|row| row.try_get_by_index::<Option<i64>>(0))
+        .transpose()?
+        .flatten();
+    txn.execute(
+        Query::update()
+            .table("sync_dossiers")
+            .value("synced_sequence", sequence)
+            .value("portal_known", true)
+            .value("attempts", 0i32)
+            .value("last_error", "")
+            .value("last_attempt_us", now_us)
+            .value(
+                "state",
+                if next.is_some() { State::Pending } else { State::Synced } as i32,
+            )
+            .value("next_attempt_us", now_us)
+            .value("pending_since_us", next)
+            .and_where(Expr::col("dossier").eq(dossier)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An attempt at `dossier` failed with `error`: tried again at
+/// `next_attempt_us`, or parked.
+pub async fn failed(
+    db: &Db,
+    dossier: &str,
+    error: &str,
+    attempts: i32,
+    now_us: i64,
+    next_attempt_us: i64,
+    parked: bool,
+) -> ServiceResult<()> {
+    let error = eiso_platform::error::truncate_chars(error, eiso_platform::error::MAX_MESSAGE_CHARS);
+    let txn = db.begin_write().await?;
+    txn.execute(
+        Query::update()
+            .table("sync_dossiers")
+            .value("state", if parked { State::Parked } else { State::Failing } as i32)
+            .value("attempts", attempts)
+            .value("last_error", error)
+            .value("last_attempt_us", now_us)
+            .value("next_attempt_us", next_attempt_us)
+            .and_where(Expr::col("dossier").eq(dossier)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A parked dossier is sent again at once (its attempts counted anew);
+/// whether it was parked.
+pub async fn resend(db: &Db, dossier: &str, now_us: i64) -> ServiceResult<bool> {
+    let txn = db.begin_write().await?;
+    let changed = txn
+        .execute(
+            Query::update()
+                .table("sync_dossiers")
+                .value("state", State::Pending as i32)
+                .value("attempts", 0i32)
+                .value("next_attempt_us", now_us)
+                .and_where(Expr::col("dossier").eq(dossier))
+                .and_where(Expr::col("state").eq(State::Parked as i32)),
+        )
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    Ok(changed > 0)
+}
+
+/// The dossiers in `state`, by dossier name (at most `limit`).
+pub async fn in_state(db: &Db, state: State, limit: u64) -> ServiceResult<Vec<DossierSync>> {
+    db.reader()
+        .query_all(
+            Query::select()
+                .columns(COLUMNS)
+                .from("sync_dossiers")
+                .and_where(Expr::col("state").eq(state as i32))
+                .order_by("dossier", Order::Asc)
+                .limit(limit),
+        )
+        .await?
+        .iter()
+        .map(DossierSync::from_row)
+        .collect()
+}
+
+/// When the oldest change not yet delivered was made (the sync's lag).
+pub async fn oldest_pending_us(db: &Db) -> ServiceResult<Option<i64>> {
+    let row = db
+        .reader()
+        .query_one(
+            Query::select()
+                .expr(Expr::col("pending_since_us").min())
+                .from("sync_dossiers"),
+        )
+        .await?;
+    Ok(row
+        .map(|row| row.try_get_by_index::<Option<i64>>(0))
+        .transpose()?
+        .flatten())
+}
