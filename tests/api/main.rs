@@ -18,6 +18,7 @@ mod kept_statistics;
 mod late_entries;
 mod period_statistics;
 mod plans;
+mod portal_sync;
 mod procedures;
 mod quality;
 mod reflection;

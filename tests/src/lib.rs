@@ -198,7 +198,22 @@ impl TestServer {
 
     /// A server whose services read time from `clock`.
     pub async fn start_with_clock(backend: Backend, clock: eiso_platform::clock::Clock) -> Self {
+        Self::start_with(backend, clock, |_| {}).await
+    }
+
+    /// A server on a fresh backend with the test configuration as
+    /// `configure` changes it.
+    pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with(Backend::fresh().await, eiso_platform::clock::Clock::system(), configure).await
+    }
+
+    async fn start_with(
+        backend: Backend,
+        clock: eiso_platform::clock::Clock,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = test_config();
+        configure(&mut config);
         backend.configure(&mut config);
         let app = eiso_server::App::prepare_with_clock(config.clone(), clock)
             .await

@@ -71,6 +71,66 @@ impl Default for LogConfig {
     }
 }
 
+/// The National Public Service Portal (Cổng Dịch vụ công quốc gia): its
+/// adapter's address, eiso's account there and the agency's code. The
+/// password is never printed; give it as `EISO_PORTAL_PASSWORD` rather than
+/// in a file.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    pub url: String,
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    /// The agency's code at the portal (`madonvi`).
+    pub agency_code: String,
+    /// How long one call may take.
+    #[serde(default = "PortalConfig::default_timeout_seconds")]
+    pub timeout_seconds: u64,
+    /// How often due deliveries are attempted.
+    #[serde(default = "PortalConfig::default_interval_seconds")]
+    pub interval_seconds: u64,
+    /// Local procedure code → the portal's code, where they differ.
+    #[serde(default)]
+    pub procedure_codes: BTreeMap<String, String>,
+}
+
+impl PortalConfig {
+    fn default_timeout_seconds() -> u64 {
+        30
+    }
+
+    fn default_interval_seconds() -> u64 {
+        5
+    }
+
+    fn named(url: &str) -> Self {
+        Self {
+            url: url.to_string(),
+            username: String::new(),
+            password: String::new(),
+            agency_code: String::new(),
+            timeout_seconds: Self::default_timeout_seconds(),
+            interval_seconds: Self::default_interval_seconds(),
+            procedure_codes: BTreeMap::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PortalConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortalConfig")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &if self.password.is_empty() { "" } else { "<set>" })
+            .field("agency_code", &self.agency_code)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("interval_seconds", &self.interval_seconds)
+            .field("procedure_codes", &self.procedure_codes.len())
+            .finish()
+    }
+}
+
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -96,6 +156,9 @@ pub struct Config {
     pub search_dir: Option<PathBuf>,
     pub sqlite: SqliteConfig,
     pub log: LogConfig,
+    /// The National Public Service Portal the dossiers are synchronised to;
+    /// `None` (the default): no synchronisation.
+    pub portal: Option<PortalConfig>,
     /// Password of the `admin` user created at first start. Never printed.
     #[serde(skip)]
     pub admin_password: Option<String>,
@@ -114,6 +177,7 @@ impl std::fmt::Debug for Config {
             .field("max_file_bytes", &self.max_file_bytes)
             .field("search_dir", &self.search_dir)
             .field("sqlite", &self.sqlite)
+            .field("portal", &self.portal)
             .field("log", &self.log)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
@@ -134,6 +198,7 @@ impl Default for Config {
             search_dir: None,
             sqlite: SqliteConfig::default(),
             log: LogConfig::default(),
+            portal: None,
             admin_password: None,
         }
     }
@@ -230,6 +295,17 @@ impl Config {
                 }
                 "EISO_LOG" => self.log.filter = value.clone(),
                 "EISO_ADMIN_PASSWORD" => self.admin_password = Some(value.clone()),
+                "EISO_PORTAL_URL" => {
+                    self.portal = match self.portal.take() {
+                        _ if value.trim().is_empty() => None,
+                        Some(portal) => Some(PortalConfig {
+                            url: value.trim().to_string(),
+                            ..portal
+                        }),
+                        None => Some(PortalConfig::named(value.trim())),
+                    }
+                }
+                "EISO_PORTAL_USERNAME" | "EISO_PORTAL_PASSWORD" | "EISO_PORTAL_AGENCY_CODE" => {}
                 other
                     if NOT_SERVER_VARIABLES.contains(&other)
                         || NOT_SERVER_PREFIXES.iter().any(|p| other.starts_with(p)) => {}
@@ -241,10 +317,60 @@ impl Config {
                 }
             }
         }
+        if let Some(portal) = &mut self.portal {
+            for (name, field) in [
+                ("EISO_PORTAL_USERNAME", &mut portal.username),
+                ("EISO_PORTAL_PASSWORD", &mut portal.password),
+                ("EISO_PORTAL_AGENCY_CODE", &mut portal.agency_code),
+            ] {
+                if let Some(value) = env.get(name) {
+                    *field = value.trim().to_string();
+                }
+            }
+        } else if let Some(name) = [
+            "EISO_PORTAL_USERNAME",
+            "EISO_PORTAL_PASSWORD",
+            "EISO_PORTAL_AGENCY_CODE",
+        ]
+        .into_iter()
+        .find(|name| env.contains_key(*name))
+        {
+            return Err(ConfigError::Env {
+                name: name.to_string(),
+                message: "no portal is configured: set EISO_PORTAL_URL (or [portal] url in the file) too".into(),
+            });
+        }
         Ok(())
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(portal) = &self.portal {
+            for (field, value) in [
+                ("portal.url", &portal.url),
+                ("portal.username", &portal.username),
+                ("portal.password", &portal.password),
+                ("portal.agency_code", &portal.agency_code),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(ConfigError::Invalid {
+                        field,
+                        message: "is required when the portal is configured".into(),
+                    });
+                }
+            }
+            if !(portal.url.starts_with("https://") || portal.url.starts_with("http://")) {
+                return Err(ConfigError::Invalid {
+                    field: "portal.url",
+                    message: "must be an http:// or https:// address".into(),
+                });
+            }
+            if portal.timeout_seconds == 0 || portal.interval_seconds == 0 {
+                return Err(ConfigError::Invalid {
+                    field: "portal.interval_seconds",
+                    message: "timeout_seconds and interval_seconds must be at least 1".into(),
+                });
+            }
+        }
         if let Some(url) = &self.public_url
             && !((url.starts_with("https://") || url.starts_with("http://"))
                 && url.len() > "https://".len()
@@ -323,6 +449,43 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_portal_is_off_by_default_and_configured_whole_or_refused() {
+        assert!(Config::load(None, &BTreeMap::new()).expect("defaults").portal.is_none());
+        let config = Config::load(
+            None,
+            &env(&[
+                ("EISO_PORTAL_URL", "https://dichvucong.gov.vn/api"),
+                ("EISO_PORTAL_USERNAME", "hp-gddt"),
+                ("EISO_PORTAL_PASSWORD", "mat-khau-cong"),
+                ("EISO_PORTAL_AGENCY_CODE", "000.31.H31"),
+            ]),
+        )
+        .expect("a portal");
+        let portal = config.portal.as_ref().expect("configured");
+        assert_eq!(
+            (portal.agency_code.as_str(), portal.interval_seconds),
+            ("000.31.H31", 5)
+        );
+        assert!(
+            !format!("{config:?}").contains("mat-khau-cong"),
+            "the password is never printed"
+        );
+        let missing = Config::load(None, &env(&[("EISO_PORTAL_URL", "https://p.example")]));
+        assert!(
+            matches!(
+                missing,
+                Err(ConfigError::Invalid {
+                    field: "portal.username",
+                    ..
+                })
+            ),
+            "{missing:?}"
+        );
+        let orphan = Config::load(None, &env(&[("EISO_PORTAL_PASSWORD", "x")]));
+        assert!(matches!(orphan, Err(ConfigError::Env { .. })), "{orphan:?}");
     }
 
     #[test]

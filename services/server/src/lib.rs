@@ -14,6 +14,7 @@ mod directory;
 mod gauges;
 pub mod links;
 mod measures;
+mod portal_sync;
 pub mod reflection;
 mod review_sources;
 mod search_sources;
@@ -76,6 +77,8 @@ pub struct App {
     trails: HashMap<String, Db>,
     verifier: Arc<IdentityVerifier>,
     web: eiso_web::Web,
+    /// The dossiers' sync with the national portal, when one is configured.
+    portal_sync: Option<eiso_sync::delivery::Delivery>,
     /// What the first start did about the `admin` user.
     pub admin_setup: AdminSetup,
 }
@@ -220,6 +223,27 @@ impl App {
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
 
+        // The national portal's sync, when the configuration names a portal.
+        let portal_sync = match &config.portal {
+            None => None,
+            Some(settings) => {
+                let db = open::<eiso_migrations::sync::Migrator>(&config, portal_sync::SERVICE_NAME).await?;
+                let portal = Arc::new(portal_sync::portal(settings)?);
+                let lookups = Arc::new(portal_sync::ServiceLookups {
+                    procedures: procedures.clone(),
+                    directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+                    portal: portal.clone(),
+                });
+                tracing::info!(url = %settings.url, agency = %settings.agency_code, "dossiers are synchronised to the national portal");
+                Some(eiso_sync::delivery::Delivery::new(
+                    db,
+                    portal,
+                    lookups,
+                    eiso_sync::delivery::Retry::default(),
+                ))
+            }
+        };
+
         // The office's web app, its templates overridable like the forms'.
         let web_templates = config.data_dir.join("templates").join("web");
         let pages = if web_templates.is_dir() {
@@ -263,6 +287,7 @@ impl App {
             trails,
             verifier,
             web,
+            portal_sync,
             admin_setup,
         })
     }
@@ -328,6 +353,15 @@ impl App {
             std::time::Duration::from_secs(60),
             scheduler_stopped.clone(),
         );
+        let syncing = self.portal_sync.clone().map(|delivery| {
+            let interval = self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds);
+            portal_sync::spawn(
+                delivery,
+                self.procedures.journal().clone(),
+                std::time::Duration::from_secs(interval),
+                scheduler_stopped.clone(),
+            )
+        });
         let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped);
         let audit = AuditServiceServer::new(AuditApi::new(
             self.trails.clone(),
@@ -394,6 +428,12 @@ impl App {
             .await?;
         let _ = scheduler.await;
         let _ = gauges.await;
+        if let Some(syncing) = syncing {
+            let _ = syncing.await;
+        }
+        if let Some(delivery) = self.portal_sync {
+            delivery.db().clone().close().await;
+        }
 
         // Commits what the indexer has taken in, so a restart resumes there.
         self.search.close().await;

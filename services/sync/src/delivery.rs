@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use eiso_platform::ServiceResult;
 use eiso_platform::db::Db;
 use eiso_proto::eiso::event::v1::Event;
-use eiso_proto::eiso::procedures::v1::Dossier;
+use eiso_proto::eiso::procedures::v1::{Applicant, Dossier};
 use eiso_proto::prost::Message;
 use futures::{Stream, StreamExt};
 
@@ -81,6 +81,9 @@ impl Retry {
 pub trait Lookups: Send + Sync {
     async fn names(&self, dossier: &Dossier) -> ServiceResult<Names>;
     async fn handler(&self, user: &str) -> Handler;
+    /// The applicant of `dossier`: events carry dossiers without personal
+    /// data, which the portal needs (the applicant as the dossier has it now).
+    async fn applicant(&self, dossier: &Dossier) -> ServiceResult<Option<Applicant>>;
 }
 
 /// What a round of delivery did.
@@ -235,15 +238,19 @@ impl Delivery {
             code: -1,
             message: detail,
         };
-        let dossier = Dossier::decode(change.payload.as_slice()).map_err(|e| unreadable(e.to_string()))?;
-        let names = self
-            .lookups
-            .names(&dossier)
-            .await
-            .map_err(|e| PortalError::Unavailable {
-                operation: "DongBoHoSoMC",
-                detail: format!("the dossier's names: {e}"),
-            })?;
+        let mut dossier = Dossier::decode(change.payload.as_slice()).map_err(|e| unreadable(e.to_string()))?;
+        let looked_up = |what: &str, e: eiso_platform::ServiceError| PortalError::Unavailable {
+            operation: "DongBoHoSoMC",
+            detail: format!("the dossier's {what}: {e}"),
+        };
+        if dossier.applicant.as_ref().is_none_or(|a| a.full_name.is_empty()) {
+            dossier.applicant = self
+                .lookups
+                .applicant(&dossier)
+                .await
+                .map_err(|e| looked_up("applicant", e))?;
+        }
+        let names = self.lookups.names(&dossier).await.map_err(|e| looked_up("names", e))?;
         self.portal
             .send_dossier(&record::dossier(&dossier, &names), known)
             .await?;

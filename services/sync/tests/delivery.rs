@@ -53,6 +53,14 @@ impl Lookups for Fixed {
             ..Default::default()
         }
     }
+
+    async fn applicant(&self, _dossier: &Dossier) -> ServiceResult<Option<Applicant>> {
+        Ok(Some(Applicant {
+            full_name: "Trần Văn Nam".into(),
+            r#type: ApplicantType::Citizen as i32,
+            ..Default::default()
+        }))
+    }
 }
 
 struct Setup {
@@ -125,11 +133,8 @@ fn dossier(id: &str, status: DossierStatus) -> Dossier {
         name: format!("dossiers/{id}"),
         code: format!("H31-{id}"),
         agency: "units/pgd".into(),
-        applicant: Some(Applicant {
-            full_name: "Trần Văn Nam".into(),
-            r#type: ApplicantType::Citizen as i32,
-            ..Default::default()
-        }),
+        // Events carry no personal data: the applicant is looked up.
+        applicant: None,
         status: status as i32,
         receive_time: at(RECEIVED),
         appointment_time: at(RECEIVED + 3 * 86_400),
