@@ -10,7 +10,12 @@ use eiso_platform::config::PortalConfig;
 use eiso_portal_sim::{Config as SimConfig, Simulator};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::{CompleteDossierRequest, ReturnResultRequest};
+use eiso_proto::eiso::sync::v1::{
+    DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, ListDossierSyncsRequest, ResendDossierSyncRequest,
+    dossier_sync,
+};
 use eiso_tests::TestServer;
+use tonic::Code;
 
 const AGENCY: &str = "000.31.H31";
 
@@ -97,5 +102,88 @@ async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
         simulator.dossier(&code).expect("held").dossier["DanhSachGiayToKetQua"][0]["DuocSoHoa"],
         "1"
     );
+
+    // What the administrator sees of it.
+    let mut sync = server.sync(&server.admin_token);
+    let name = format!("{}/sync", school.dossier.name);
+    let state = sync
+        .get_dossier_sync(GetDossierSyncRequest { name: name.clone() })
+        .await
+        .expect("its sync")
+        .into_inner();
+    assert_eq!(state.state, dossier_sync::State::Synced as i32, "{state:?}");
+    assert_eq!(state.synced_sequence, state.seen_sequence);
+    assert_eq!((state.code.as_str(), state.last_error.as_str()), (code.as_str(), ""));
+    assert!(state.pending_since_time.is_none());
+    let status = sync
+        .get_sync_status(GetSyncStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert!(status.configured);
+    assert_eq!(status.portal_url, simulator.url());
+    assert_eq!(
+        (status.synced_dossiers, status.pending_dossiers, status.parked_dossiers),
+        (1, 0, 0)
+    );
+    assert!(status.oldest_pending_time.is_none(), "no lag once delivered");
+    let listed = |filter: &str| {
+        let mut sync = sync.clone();
+        let filter = filter.to_string();
+        async move {
+            sync.list_dossier_syncs(ListDossierSyncsRequest {
+                filter,
+                ..Default::default()
+            })
+            .await
+            .map(|answer| answer.into_inner().dossier_syncs)
+        }
+    };
+    assert_eq!(listed("state = SYNCED").await.expect("listed").len(), 1);
+    assert!(listed("state = PARKED").await.expect("listed").is_empty());
+    assert_eq!(
+        listed("state = LOST").await.expect_err("no such state").code(),
+        Code::InvalidArgument
+    );
+    let not_parked = sync
+        .resend_dossier_sync(ResendDossierSyncRequest { name: name.clone() })
+        .await
+        .expect_err("not parked");
+    assert_eq!(not_parked.code(), Code::FailedPrecondition, "{not_parked:?}");
+    let bad = sync
+        .get_dossier_sync(GetDossierSyncRequest {
+            name: school.dossier.name.clone(),
+        })
+        .await
+        .expect_err("not a sync's name");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(bad.message().contains("name"), "{}", bad.message());
     simulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_a_portal_nothing_is_synchronised_and_the_api_says_so() {
+    let server = TestServer::start().await;
+    let school = server.school_with_dossier().await;
+    let mut sync = server.sync(&server.admin_token);
+    let status = sync
+        .get_sync_status(GetSyncStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert!(!status.configured);
+    let missing = sync
+        .get_dossier_sync(GetDossierSyncRequest {
+            name: format!("{}/sync", school.dossier.name),
+        })
+        .await
+        .expect_err("nothing synchronised");
+    assert_eq!(missing.code(), Code::NotFound);
+    let listed: Vec<DossierSync> = sync
+        .list_dossier_syncs(ListDossierSyncsRequest::default())
+        .await
+        .expect("listed")
+        .into_inner()
+        .dossier_syncs;
+    assert!(listed.is_empty());
 }

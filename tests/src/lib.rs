@@ -61,6 +61,8 @@ pub type Dossiers = DossierServiceClient<InterceptedService<Channel, Bearer>>;
 pub type SearchClient = SearchServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Plans = PlanServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Quality = QualityServiceClient<InterceptedService<Channel, Bearer>>;
+pub type SyncClient =
+    eiso_proto::eiso::sync::v1::sync_service_client::SyncServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -282,6 +284,13 @@ impl TestServer {
 
     pub fn search(&self, token: &str) -> SearchClient {
         SearchServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn sync(&self, token: &str) -> SyncClient {
+        eiso_proto::eiso::sync::v1::sync_service_client::SyncServiceClient::with_interceptor(
+            self.channel.clone(),
+            bearer(Some(token)),
+        )
     }
 
     pub fn admin(&self) -> Identity {

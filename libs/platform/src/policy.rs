@@ -385,6 +385,13 @@ pub const POLICY: &[Rule] = &[
     read("/eiso.audit.v1.AuditService/ListAuditTrails", OVERSIGHT),
     // Search: everyone searches (results are filtered by what each caller
     // may see); the index's state is for those who answer for it.
+    // The national portal's sync: its state is the office's to watch (the
+    // administrators and leaders), a parked dossier an administrator's to
+    // send again; the whole picture is a root-level reader's.
+    read("/eiso.sync.v1.SyncService/GetDossierSync", Roles(&[Admin, Leader])),
+    read("/eiso.sync.v1.SyncService/ListDossierSyncs", Roles(&[Admin, Leader])),
+    write("/eiso.sync.v1.SyncService/ResendDossierSync", ADMIN),
+    read("/eiso.sync.v1.SyncService/GetSyncStatus", Roles(&[Admin, Leader])),
     read("/eiso.search.v1.SearchService/Search", Authenticated),
     read("/eiso.search.v1.SearchService/GetIndexStatus", OVERSIGHT),
     write("/eiso.search.v1.SearchService/RebuildIndex", ADMIN),

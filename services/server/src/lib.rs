@@ -38,6 +38,7 @@ use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierServiceServ
 use eiso_proto::eiso::procedures::v1::procedure_service_server::ProcedureServiceServer;
 use eiso_proto::eiso::quality::v1::quality_service_server::QualityServiceServer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
+use eiso_proto::eiso::sync::v1::sync_service_server::SyncServiceServer;
 use eiso_quality::{Quality, QualityApi};
 pub use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
@@ -45,7 +46,7 @@ use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 9] = [
+pub const SERVICE_NAMES: [&str; 10] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
@@ -55,6 +56,7 @@ pub const SERVICE_NAMES: [&str; 9] = [
     "eiso.plans.v1.PlanService",
     "eiso.search.v1.SearchService",
     "eiso.quality.v1.QualityService",
+    "eiso.sync.v1.SyncService",
 ];
 
 /// Fault injection, for tests of the search indexer's quarantine only: the
@@ -79,6 +81,8 @@ pub struct App {
     web: eiso_web::Web,
     /// The dossiers' sync with the national portal, when one is configured.
     portal_sync: Option<eiso_sync::delivery::Delivery>,
+    /// The sync's API (answering that nothing is synchronised without a portal).
+    sync: eiso_sync::service::Sync,
     /// What the first start did about the `admin` user.
     pub admin_setup: AdminSetup,
 }
@@ -254,13 +258,16 @@ impl App {
         } else {
             eiso_web::Pages::builtin()
         };
-        let trails = HashMap::from([
+        let mut trails = HashMap::from([
             (eiso_identity::SERVICE_NAME.to_string(), identity_db),
             (eiso_documents::SERVICE_NAME.to_string(), documents_db),
             (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
             (eiso_plans::SERVICE_NAME.to_string(), plans_db),
             (eiso_quality::SERVICE_NAME.to_string(), quality_db),
         ]);
+        if let Some(delivery) = &portal_sync {
+            trails.insert(portal_sync::SERVICE_NAME.to_string(), delivery.db().clone());
+        }
         let web = eiso_web::Web::new(eiso_web::Parts {
             identity: identity.clone(),
             verifier: verifier.clone(),
@@ -276,6 +283,11 @@ impl App {
             trails: trails.clone(),
         });
 
+        let sync = eiso_sync::service::Sync::new(
+            portal_sync.clone(),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            config.portal.as_ref().map_or("", |portal| portal.url.as_str()),
+        );
         Ok(Self {
             config,
             identity,
@@ -287,6 +299,7 @@ impl App {
             trails,
             verifier,
             web,
+            sync,
             portal_sync,
             admin_setup,
         })
@@ -343,6 +356,9 @@ impl App {
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
         let quality = QualityServiceServer::new(QualityApi::new(self.quality.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let sync = SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(self.sync.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
         // Periodic plan reports, generated when due (idempotent per plan and
@@ -408,6 +424,7 @@ impl App {
             .add_service(plans)
             .add_service(search)
             .add_service(quality)
+            .add_service(sync)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // While calls in flight drain, a health check (a load
@@ -430,9 +447,6 @@ impl App {
         let _ = gauges.await;
         if let Some(syncing) = syncing {
             let _ = syncing.await;
-        }
-        if let Some(delivery) = self.portal_sync {
-            delivery.db().clone().close().await;
         }
 
         // Commits what the indexer has taken in, so a restart resumes there.

@@ -269,7 +269,10 @@ impl Delivery {
 
     /// Sends a parked dossier again at the next round; whether it was parked.
     pub async fn resend(&self, dossier: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
-        store::resend(&self.db, dossier, micros(now)).await
+        let txn = self.db.begin_write().await?;
+        let parked = store::resend(&txn, dossier, micros(now)).await?;
+        txn.commit().await?;
+        Ok(parked)
     }
 }
 

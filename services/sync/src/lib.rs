@@ -21,8 +21,10 @@
 
 pub mod config;
 pub mod delivery;
+pub mod grpc;
 pub mod portal;
 pub mod record;
+pub mod service;
 pub mod store;
 
 pub use config::PortalConfig;

@@ -333,10 +333,9 @@ pub async fn failed(
     Ok(())
 }
 
-/// A parked dossier is sent again at once (its attempts counted anew);
-/// whether it was parked.
-pub async fn resend(db: &Db, dossier: &str, now_us: i64) -> ServiceResult<bool> {
-    let txn = db.begin_write().await?;
+/// A parked dossier is sent again at once (its attempts counted anew), in
+/// the caller's transaction; whether it was parked.
+pub async fn resend(txn: &impl ConnectionTrait, dossier: &str, now_us: i64) -> ServiceResult<bool> {
     let changed = txn
         .execute(
             Query::update()
@@ -349,8 +348,54 @@ pub async fn resend(db: &Db, dossier: &str, now_us: i64) -> ServiceResult<bool> 
         )
         .await?
         .rows_affected();
-    txn.commit().await?;
     Ok(changed > 0)
+}
+
+/// A page of dossiers by name, `conditions` (scope, filter) applied before
+/// paging; `limit` rows from `offset`.
+pub async fn page(
+    db: &Db,
+    conditions: Vec<sea_orm::sea_query::SimpleExpr>,
+    offset: u64,
+    limit: u64,
+) -> ServiceResult<Vec<DossierSync>> {
+    let mut query = Query::select();
+    query.columns(COLUMNS).from("sync_dossiers");
+    for condition in conditions {
+        query.and_where(condition);
+    }
+    query.order_by("dossier", Order::Asc).offset(offset).limit(limit);
+    db.reader()
+        .query_all(&query)
+        .await?
+        .iter()
+        .map(DossierSync::from_row)
+        .collect()
+}
+
+/// Dossiers by state: (pending or failing, synced, parked).
+pub async fn counts(db: &Db) -> ServiceResult<(i64, i64, i64)> {
+    let rows = db
+        .reader()
+        .query_all(
+            Query::select()
+                .column("state")
+                .expr_as(Expr::col("dossier").count(), "n")
+                .from("sync_dossiers")
+                .group_by_col("state"),
+        )
+        .await?;
+    let mut counts = (0, 0, 0);
+    for row in rows {
+        let state: i32 = row.try_get("", "state")?;
+        let n: i64 = row.try_get("", "n")?;
+        match State::of(state) {
+            State::Pending | State::Failing => counts.0 += n,
+            State::Synced => counts.1 += n,
+            State::Parked => counts.2 += n,
+        }
+    }
+    Ok(counts)
 }
 
 /// The dossiers in `state`, by dossier name (at most `limit`).

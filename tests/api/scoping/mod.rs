@@ -15,6 +15,7 @@ mod identity;
 mod plans;
 mod procedures;
 mod quality;
+mod sync;
 mod table;
 
 use std::sync::Arc;
@@ -96,6 +97,7 @@ pub struct Fixture {
     pub procedures: procedures::Fixture,
     pub plans: plans::Fixture,
     pub quality: quality::Fixture,
+    pub sync: sync::Fixture,
 }
 
 /// A method's call.
@@ -189,7 +191,27 @@ fn passed(answer: &Answer) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_method_every_role_every_relation_matches_the_table() {
-    let server = TestServer::start().await;
+    // With the portal's simulator, so that the sync has a dossier to show.
+    let portal = eiso_portal_sim::Simulator::start(eiso_portal_sim::Config::default().with_account(
+        "scoping",
+        "mat-khau-cong",
+        "000.00.00.H31",
+    ))
+    .await
+    .unwrap();
+    let url = portal.url();
+    let server = TestServer::start_configured(|config| {
+        config.portal = Some(eiso_platform::config::PortalConfig {
+            url,
+            username: "scoping".into(),
+            password: "mat-khau-cong".into(),
+            agency_code: "000.00.00.H31".into(),
+            timeout_seconds: 5,
+            interval_seconds: 1,
+            procedure_codes: Default::default(),
+        });
+    })
+    .await;
     let root = server.root_unit().await.name;
     let district = server.create_unit("D", "Phòng GD&ĐT", &root).await.name;
     let s1 = server.create_unit("S1", "Trường Tiểu học số 1", &district).await.name;
@@ -228,9 +250,11 @@ async fn every_method_every_role_every_relation_matches_the_table() {
     }
 
     let documents = documents::fixture(&server, &units, &setup, (&reviewer.name, &reviewer_token), &callers).await;
+    let procedures = procedures::fixture(&server, &units, &setup).await;
     let fixture = Fixture {
         identity: identity::fixture(&server, &units).await,
-        procedures: procedures::fixture(&server, &units, &setup).await,
+        sync: sync::fixture(&server, &setup, &procedures.dossier).await,
+        procedures,
         plans: plans::fixture(&server, &units, &setup, &documents.effective).await,
         quality: quality::fixture(&server, &units, &setup, &callers).await,
         documents,
@@ -244,6 +268,7 @@ async fn every_method_every_role_every_relation_matches_the_table() {
         procedures::cases(),
         plans::cases(),
         quality::cases(),
+        sync::cases(),
     ]
     .into_iter()
     .flatten()
@@ -317,4 +342,5 @@ async fn every_method_every_role_every_relation_matches_the_table() {
     if let Ok(server) = Arc::try_unwrap(server) {
         server.stop().await;
     }
+    portal.shutdown().await;
 }

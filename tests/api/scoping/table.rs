@@ -215,6 +215,12 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.audit.v1.AuditService/ListAuditEntries", Root),
     ("/eiso.audit.v1.AuditService/VerifyAuditTrail", Root),
     ("/eiso.audit.v1.AuditService/ListAuditTrails", Root),
+    // The national portal's sync: a dossier's sync state belongs to its
+    // agency (S1); the whole picture spans every unit.
+    ("/eiso.sync.v1.SyncService/GetDossierSync", Within),
+    ("/eiso.sync.v1.SyncService/ListDossierSyncs", Within),
+    ("/eiso.sync.v1.SyncService/ResendDossierSync", Within),
+    ("/eiso.sync.v1.SyncService/GetSyncStatus", Root),
 ];
 
 /// Methods outside the scoping test, and why.

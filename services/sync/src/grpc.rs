@@ -1,0 +1,26 @@
+//! The tonic adapter of `eiso.sync.v1.SyncService`.
+
+use eiso_proto::eiso::sync::v1::sync_service_server::SyncService;
+use eiso_proto::eiso::sync::v1::*;
+
+use crate::service::Sync;
+
+#[derive(Clone)]
+pub struct SyncApi {
+    sync: Sync,
+}
+
+impl SyncApi {
+    pub fn new(sync: Sync) -> Self {
+        Self { sync }
+    }
+}
+
+eiso_platform::grpc_service! {
+    impl SyncService for SyncApi via self.sync {
+        rpc get_dossier_sync(GetDossierSyncRequest) -> DossierSync => call get_dossier_sync;
+        rpc list_dossier_syncs(ListDossierSyncsRequest) -> ListDossierSyncsResponse => call list_dossier_syncs;
+        rpc resend_dossier_sync(ResendDossierSyncRequest) -> DossierSync => call resend_dossier_sync;
+        rpc get_sync_status(GetSyncStatusRequest) -> SyncStatus => call get_sync_status;
+    }
+}
