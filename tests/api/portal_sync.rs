@@ -9,6 +9,9 @@ use std::time::Duration;
 use eiso_platform::config::PortalConfig;
 use eiso_portal_sim::{Config as SimConfig, Simulator};
 use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::plans::v1::{
+    Comparator, CreatePlanRequest, CreateTargetRequest, EvaluateTargetsRequest, Measure, Plan, Target,
+};
 use eiso_proto::eiso::procedures::v1::{CompleteDossierRequest, ReturnResultRequest};
 use eiso_proto::eiso::sync::v1::{
     DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, ListDossierSyncsRequest, ResendDossierSyncRequest,
@@ -64,11 +67,66 @@ async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
     assert_eq!(held.dossier["DonViXuLy"], "Trường THCS A");
     assert_eq!(held.dossier["ChuHoSo"], "Trần Thị Bình");
 
-    // The portal goes down; the dossier is completed and returned meanwhile.
-    simulator.set_down(true);
+    // The reform plan's target "dossiers synchronised to the portal": the true ratio.
     let (_, leader) = server
         .user_with_role("lanh.dao", Role::Leader, &school.school.name)
         .await;
+    let mut plans = server.plans(&leader);
+    let year: i32 = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .format("%Y")
+        .to_string()
+        .parse()
+        .expect("a year");
+    let plan = plans
+        .create_plan(CreatePlanRequest {
+            plan: Some(Plan {
+                year,
+                issuing_unit: school.school.name.clone(),
+                title: "Kế hoạch cải cách hành chính".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .expect("a plan")
+        .into_inner();
+    plans
+        .create_target(CreateTargetRequest {
+            parent: plan.name.clone(),
+            target: Some(Target {
+                number: "1".into(),
+                text: "100% hồ sơ được cập nhật, theo dõi và đồng bộ lên Cổng Dịch vụ công quốc gia".into(),
+                measure: Measure::DossiersTracked as i32,
+                comparator: Comparator::AtLeast as i32,
+                threshold_percent: 100.0,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .expect("a target");
+    let tracked = || {
+        let mut plans = plans.clone();
+        let name = plan.name.clone();
+        async move {
+            let evaluation = plans
+                .evaluate_targets(EvaluateTargetsRequest {
+                    name,
+                    ..Default::default()
+                })
+                .await
+                .expect("evaluated")
+                .into_inner()
+                .evaluations
+                .remove(0);
+            (evaluation.numerator, evaluation.denominator)
+        }
+    };
+    assert_eq!(tracked().await, (1, 1), "received and synchronised");
+
+    // The portal goes down; the dossier is completed and returned meanwhile.
+    simulator.set_down(true);
     server
         .dossiers(&leader)
         .complete_dossier(CompleteDossierRequest {
@@ -89,11 +147,28 @@ async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
         })
         .await
         .expect("returned");
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut sync = server.sync(&server.admin_token);
+    let name = format!("{}/sync", school.dossier.name);
+    for _ in 0..200 {
+        let state = sync
+            .get_dossier_sync(GetDossierSyncRequest { name: name.clone() })
+            .await
+            .expect("its sync")
+            .into_inner();
+        if state.attempts > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         simulator.dossier(&code).expect("held").states,
         ["2"],
         "nothing arrives while down"
+    );
+    assert_eq!(
+        tracked().await,
+        (0, 1),
+        "its newest changes wait: not synchronised meanwhile"
     );
     simulator.set_down(false);
     // Back up: both changes arrive, in order (the first backoff is 5 s at most).
@@ -103,9 +178,9 @@ async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
         "1"
     );
 
+    assert_eq!(tracked().await, (1, 1), "caught up: 100%");
+
     // What the administrator sees of it.
-    let mut sync = server.sync(&server.admin_token);
-    let name = format!("{}/sync", school.dossier.name);
     let state = sync
         .get_dossier_sync(GetDossierSyncRequest { name: name.clone() })
         .await

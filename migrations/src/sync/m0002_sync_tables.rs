@@ -38,6 +38,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer("next_attempt_us"))
                     // When the oldest change not yet delivered was made: the lag.
                     .col(big_integer_null("pending_since_us"))
+                    // When the dossier was received: the period it counts in.
+                    .col(big_integer_null("receive_time_us"))
                     .to_owned(),
             )
             .await?;
@@ -46,6 +48,13 @@ impl MigrationTrait for Migration {
             "sync_dossiers_due_idx",
             "sync_dossiers",
             &["state", "next_attempt_us"],
+        )
+        .await?;
+        index(
+            manager,
+            "sync_dossiers_received_idx",
+            "sync_dossiers",
+            &["agency", "receive_time_us"],
         )
         .await?;
         // The changes not yet delivered, each the dossier as it was after it.

@@ -94,22 +94,46 @@ impl Plans {
             let content = &target.content;
             let measure = pb::Measure::try_from(content.measure).unwrap_or(pb::Measure::Unspecified);
             let mut late_tasks = Vec::new();
+            // The dossier figures, read once for the targets measured from them.
+            let from_dossiers = matches!(
+                measure,
+                pb::Measure::DossiersOnTime
+                    | pb::Measure::Satisfaction
+                    | pb::Measure::ResultsDigitised
+                    | pb::Measure::DossiersTracked
+            );
+            if started && from_dossiers && live.service.is_none() {
+                live.service = Some(
+                    self.measures
+                        .service_statistics(ctx, &unit, period_start, window_end)
+                        .await?,
+                );
+            }
             // (numerator, denominator, explanation); None = the source is not available.
             let figures: Option<(i64, i64, String)> = if !started {
                 Some((0, 0, "Kỳ đánh giá chưa bắt đầu".to_string()))
             } else {
                 match measure {
-                    pb::Measure::DossiersOnTime
-                    | pb::Measure::Satisfaction
-                    | pb::Measure::ResultsDigitised
-                    | pb::Measure::DossiersTracked => {
-                        if live.service.is_none() {
-                            live.service = Some(
-                                self.measures
-                                    .service_statistics(ctx, &unit, period_start, window_end)
-                                    .await?,
-                            );
+                    pb::Measure::DossiersTracked => {
+                        // Synchronised to the national portal, of those received:
+                        // without a portal there is nothing to measure.
+                        let synced = self
+                            .measures
+                            .dossiers_synced(ctx, &unit, period_start, window_end)
+                            .await?;
+                        match (live.service.flatten(), synced) {
+                            (Some(s), Some(synced)) => Some((
+                                synced,
+                                s.received,
+                                format!(
+                                    "{synced}/{} hồ sơ tiếp nhận đã đồng bộ lên Cổng Dịch vụ công quốc gia",
+                                    s.received
+                                ),
+                            )),
+                            _ => None,
                         }
+                    }
+                    pb::Measure::DossiersOnTime | pb::Measure::Satisfaction | pb::Measure::ResultsDigitised => {
                         live.service.flatten().map(|s| match measure {
                             pb::Measure::DossiersOnTime => (
                                 s.early + s.on_time,
@@ -127,18 +151,11 @@ impl Plans {
                                 s.rated,
                                 format!("{}/{} lượt đánh giá hài lòng hoặc rất hài lòng", s.satisfied, s.rated),
                             ),
-                            pb::Measure::ResultsDigitised => (
+                            // Results digitised.
+                            _ => (
                                 s.digitised,
                                 s.completed,
                                 format!("{}/{} kết quả giải quyết được số hóa", s.digitised, s.completed),
-                            ),
-                            _ => (
-                                s.received,
-                                s.received,
-                                format!(
-                                    "{}/{} hồ sơ tiếp nhận được theo dõi trạng thái trên eiso",
-                                    s.received, s.received
-                                ),
                             ),
                         })
                     }

@@ -69,6 +69,17 @@ pub trait Measures: Send + Sync + 'static {
 
     /// (published, not withdrawn) procedures handled by `unit`.
     fn procedures_published<'a>(&'a self, ctx: &'a CallContext, unit: &'a str) -> Answer<'a, Option<(i64, i64)>>;
+
+    /// Of the dossiers `agency_unit` received from `start` to `end` (local
+    /// dates, inclusive), those the National Public Service Portal has up
+    /// to date; `None` when no portal is configured.
+    fn dossiers_synced<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        agency_unit: &'a str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Answer<'a, Option<i64>>;
 }
 
 /// No live data: every measured target is NO_DATA (a plans service alone).
@@ -96,6 +107,16 @@ impl Measures for NoMeasures {
     }
 
     fn procedures_published<'a>(&'a self, _ctx: &'a CallContext, _unit: &'a str) -> Answer<'a, Option<(i64, i64)>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn dossiers_synced<'a>(
+        &'a self,
+        _ctx: &'a CallContext,
+        _agency_unit: &'a str,
+        _start: NaiveDate,
+        _end: NaiveDate,
+    ) -> Answer<'a, Option<i64>> {
         Box::pin(async { Ok(None) })
     }
 }

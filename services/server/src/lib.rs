@@ -193,6 +193,27 @@ impl App {
         .with_clock(clock.clone());
         quality.ensure_indicator_set().await?;
 
+        // The national portal's sync, when the configuration names a portal.
+        let portal_sync = match &config.portal {
+            None => None,
+            Some(settings) => {
+                let db = open::<eiso_migrations::sync::Migrator>(&config, portal_sync::SERVICE_NAME).await?;
+                let portal = Arc::new(portal_sync::portal(settings)?);
+                let lookups = Arc::new(portal_sync::ServiceLookups {
+                    procedures: procedures.clone(),
+                    directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+                    portal: portal.clone(),
+                });
+                tracing::info!(url = %settings.url, agency = %settings.agency_code, "dossiers are synchronised to the national portal");
+                Some(eiso_sync::delivery::Delivery::new(
+                    db,
+                    portal,
+                    lookups,
+                    eiso_sync::delivery::Retry::default(),
+                ))
+            }
+        };
+
         let plans_db = open::<eiso_migrations::plans::Migrator>(&config, eiso_plans::SERVICE_NAME).await?;
         let plans = Plans::new(
             Journal::new(plans_db.clone()),
@@ -201,6 +222,7 @@ impl App {
             Arc::new(measures::ServiceMeasures {
                 procedures: procedures.clone(),
                 quality: quality.clone(),
+                sync: portal_sync.clone(),
             }),
         )
         .with_clock(clock.clone());
@@ -226,27 +248,6 @@ impl App {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
-
-        // The national portal's sync, when the configuration names a portal.
-        let portal_sync = match &config.portal {
-            None => None,
-            Some(settings) => {
-                let db = open::<eiso_migrations::sync::Migrator>(&config, portal_sync::SERVICE_NAME).await?;
-                let portal = Arc::new(portal_sync::portal(settings)?);
-                let lookups = Arc::new(portal_sync::ServiceLookups {
-                    procedures: procedures.clone(),
-                    directory: Arc::new(directory::IdentityDirectory(identity.clone())),
-                    portal: portal.clone(),
-                });
-                tracing::info!(url = %settings.url, agency = %settings.agency_code, "dossiers are synchronised to the national portal");
-                Some(eiso_sync::delivery::Delivery::new(
-                    db,
-                    portal,
-                    lookups,
-                    eiso_sync::delivery::Retry::default(),
-                ))
-            }
-        };
 
         // The office's web app, its templates overridable like the forms'.
         let web_templates = config.data_dir.join("templates").join("web");

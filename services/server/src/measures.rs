@@ -13,6 +13,8 @@ use eiso_quality::Quality;
 pub struct ServiceMeasures {
     pub procedures: Procedures,
     pub quality: Quality,
+    /// The national portal's sync, when one is configured.
+    pub sync: Option<eiso_sync::delivery::Delivery>,
 }
 
 /// `rate` × `whole`, as the count it was computed from.
@@ -117,5 +119,31 @@ impl Measures for ServiceMeasures {
 
     fn procedures_published<'a>(&'a self, _ctx: &'a CallContext, unit: &'a str) -> Answer<'a, Option<(i64, i64)>> {
         Box::pin(self.published(unit))
+    }
+
+    fn dossiers_synced<'a>(
+        &'a self,
+        _ctx: &'a CallContext,
+        agency_unit: &'a str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Answer<'a, Option<i64>> {
+        Box::pin(async move {
+            let Some(sync) = &self.sync else {
+                return Ok(None);
+            };
+            // The local days from `start` to `end` inclusive, as instants.
+            let midnight = |day: NaiveDate| {
+                use chrono::TimeZone;
+                eiso_platform::aip::time::TIME_ZONE
+                    .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+                    .earliest()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+            };
+            let (Some(from), Some(to)) = (midnight(start), end.succ_opt().and_then(midnight)) else {
+                return Ok(Some(0));
+            };
+            Ok(Some(sync.synced_received(agency_unit, from, to).await?))
+        })
     }
 }

@@ -156,14 +156,16 @@ impl Delivery {
                 .and_then(eiso_platform::aip::time::stored_instant)
                 .map_or_else(|| micros(now), micros),
         };
-        store::take_in(
-            &self.db,
-            STREAM,
-            event.sequence,
-            Some((&change, &dossier.code, &dossier.agency)),
-            micros(now),
-        )
-        .await
+        let keys = store::Keys {
+            code: dossier.code.clone(),
+            agency: dossier.agency.clone(),
+            receive_time_us: dossier
+                .receive_time
+                .as_ref()
+                .and_then(eiso_platform::aip::time::stored_instant)
+                .map(micros),
+        };
+        store::take_in(&self.db, STREAM, event.sequence, Some((&change, &keys)), micros(now)).await
     }
 
     /// Takes in every event `events` brings, until it ends.
@@ -265,6 +267,12 @@ impl Delivery {
         }
         let steps = record::steps(&dossier, |user| handlers.get(user).cloned().unwrap_or_default());
         self.portal.send_steps(steps).await
+    }
+
+    /// Dossiers of `agency` received from `start` to `end` (exclusive) that
+    /// the portal has up to date.
+    pub async fn synced_received(&self, agency: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> ServiceResult<i64> {
+        store::synced_received(&self.db, agency, micros(start), micros(end)).await
     }
 
     /// Sends a parked dossier again at the next round; whether it was parked.

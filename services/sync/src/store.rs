@@ -52,9 +52,20 @@ pub struct DossierSync {
     pub next_attempt_us: i64,
     /// When the oldest change not delivered was made.
     pub pending_since_us: Option<i64>,
+    /// When the dossier was received.
+    pub receive_time_us: Option<i64>,
 }
 
-const COLUMNS: [&str; 12] = [
+/// What a change tells of its dossier besides the change itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub code: String,
+    /// `units/{id}`.
+    pub agency: String,
+    pub receive_time_us: Option<i64>,
+}
+
+const COLUMNS: [&str; 13] = [
     "dossier",
     "code",
     "agency",
@@ -67,6 +78,7 @@ const COLUMNS: [&str; 12] = [
     "last_attempt_us",
     "next_attempt_us",
     "pending_since_us",
+    "receive_time_us",
 ];
 
 impl DossierSync {
@@ -84,6 +96,7 @@ impl DossierSync {
             last_attempt_us: row.try_get("", "last_attempt_us")?,
             next_attempt_us: row.try_get("", "next_attempt_us")?,
             pending_since_us: row.try_get("", "pending_since_us")?,
+            receive_time_us: row.try_get("", "receive_time_us")?,
         })
     }
 }
@@ -123,11 +136,11 @@ pub async fn take_in(
     db: &Db,
     stream: &str,
     sequence: i64,
-    change: Option<(&Change, &str, &str)>,
+    change: Option<(&Change, &Keys)>,
     now_us: i64,
 ) -> ServiceResult<()> {
     let txn = db.begin_write().await?;
-    if let Some((change, code, agency)) = change {
+    if let Some((change, keys)) = change {
         let inserted = txn
             .execute(
                 Query::insert()
@@ -154,8 +167,8 @@ pub async fn take_in(
                             .columns(COLUMNS)
                             .values_panic([
                                 change.dossier.clone().into(),
-                                code.into(),
-                                agency.into(),
+                                keys.code.clone().into(),
+                                keys.agency.clone().into(),
                                 (State::Pending as i32).into(),
                                 change.sequence.into(),
                                 0i64.into(),
@@ -165,6 +178,7 @@ pub async fn take_in(
                                 Option::<i64>::None.into(),
                                 now_us.into(),
                                 Some(change.create_time_us).into(),
+                                keys.receive_time_us.into(),
                             ]),
                     )
                     .await?;
@@ -174,9 +188,12 @@ pub async fn take_in(
                     update
                         .table("sync_dossiers")
                         .value("seen_sequence", Ord::max(known.seen_sequence, change.sequence))
-                        .value("code", code)
-                        .value("agency", agency)
+                        .value("code", keys.code.clone())
+                        .value("agency", keys.agency.clone())
                         .and_where(Expr::col("dossier").eq(change.dossier.clone()));
+                    if keys.receive_time_us.is_some() {
+                        update.value("receive_time_us", keys.receive_time_us);
+                    }
                     if known.state == State::Synced {
                         update
                             .value("state", State::Pending as i32)
@@ -371,6 +388,24 @@ pub async fn page(
         .iter()
         .map(DossierSync::from_row)
         .collect()
+}
+
+/// Dossiers of `agency` received from `start_us` (inclusive) to `end_us`
+/// (exclusive) that the portal has up to date.
+pub async fn synced_received(db: &Db, agency: &str, start_us: i64, end_us: i64) -> ServiceResult<i64> {
+    let row = db
+        .reader()
+        .query_one(
+            Query::select()
+                .expr(Expr::col("dossier").count())
+                .from("sync_dossiers")
+                .and_where(Expr::col("agency").eq(agency))
+                .and_where(Expr::col("receive_time_us").gte(start_us))
+                .and_where(Expr::col("receive_time_us").lt(end_us))
+                .and_where(Expr::col("state").eq(State::Synced as i32)),
+        )
+        .await?;
+    Ok(row.map(|row| row.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
 }
 
 /// Dossiers by state: (pending or failing, synced, parked).
