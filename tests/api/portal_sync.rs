@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use eiso_platform::config::PortalConfig;
-use eiso_portal_sim::{Config as SimConfig, Simulator};
+use eiso_portal_sim::Simulator;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::plans::v1::{
     Comparator, CreatePlanRequest, CreateTargetRequest, EvaluateTargetsRequest, Measure, Plan, Target,
@@ -19,8 +18,6 @@ use eiso_proto::eiso::sync::v1::{
 };
 use eiso_tests::TestServer;
 use tonic::Code;
-
-const AGENCY: &str = "000.31.H31";
 
 /// Waits up to 20 s for the portal to hold `code` in `states`.
 async fn until_states(simulator: &Simulator, code: &str, states: &[&str]) {
@@ -39,22 +36,7 @@ async fn until_states(simulator: &Simulator, code: &str, states: &[&str]) {
 
 #[tokio::test]
 async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
-    let simulator = Simulator::start(SimConfig::default().with_account("hp-gddt", "mat-khau-cong", AGENCY))
-        .await
-        .expect("the simulator");
-    let url = simulator.url();
-    let server = TestServer::start_configured(|config| {
-        config.portal = Some(PortalConfig {
-            url,
-            username: "hp-gddt".into(),
-            password: "mat-khau-cong".into(),
-            agency_code: AGENCY.into(),
-            timeout_seconds: 5,
-            interval_seconds: 1,
-            procedure_codes: Default::default(),
-        });
-    })
-    .await;
+    let (simulator, server) = TestServer::with_portal().await;
     let school = server.school_with_dossier().await;
     let code = school.dossier.code.clone();
     until_states(&simulator, &code, &["2"]).await;

@@ -11,6 +11,7 @@ pub use eiso_benchkit::browser;
 pub use eiso_platform::clock::Clock;
 pub mod counter;
 pub mod documents;
+pub mod portal;
 pub mod quality;
 pub mod values;
 

@@ -116,6 +116,10 @@ pub enum Command {
     /// targets, reports
     #[command(subcommand)]
     Plans(crate::commands::plans::PlansCommand),
+    /// The dossiers' sync with the National Public Service Portal: status,
+    /// list (e.g. --state parked), show, resend
+    #[command(subcommand)]
+    Sync(crate::commands::sync::SyncCommand),
     /// The quality system: inspections, internal audits, findings, corrective
     /// actions, management reviews, the ISO 18091 diagnostic
     #[command(subcommand)]

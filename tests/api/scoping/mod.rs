@@ -192,26 +192,7 @@ fn passed(answer: &Answer) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_method_every_role_every_relation_matches_the_table() {
     // With the portal's simulator, so that the sync has a dossier to show.
-    let portal = eiso_portal_sim::Simulator::start(eiso_portal_sim::Config::default().with_account(
-        "scoping",
-        "mat-khau-cong",
-        "000.00.00.H31",
-    ))
-    .await
-    .unwrap();
-    let url = portal.url();
-    let server = TestServer::start_configured(|config| {
-        config.portal = Some(eiso_platform::config::PortalConfig {
-            url,
-            username: "scoping".into(),
-            password: "mat-khau-cong".into(),
-            agency_code: "000.00.00.H31".into(),
-            timeout_seconds: 5,
-            interval_seconds: 1,
-            procedure_codes: Default::default(),
-        });
-    })
-    .await;
+    let (portal, server) = TestServer::with_portal().await;
     let root = server.root_unit().await.name;
     let district = server.create_unit("D", "Phòng GD&ĐT", &root).await.name;
     let s1 = server.create_unit("S1", "Trường Tiểu học số 1", &district).await.name;

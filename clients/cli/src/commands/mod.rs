@@ -14,6 +14,7 @@ pub mod procedures;
 pub mod quality;
 pub mod records;
 pub mod search;
+pub mod sync;
 pub mod units;
 pub mod update_mask;
 pub mod users;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Search(args) => search::run(&ctx, args).await,
         Command::Plans(command) => plans::run(&ctx, command).await,
         Command::Quality(command) => quality::run(&ctx, command).await,
+        Command::Sync(command) => sync::run(&ctx, command).await,
     }
 }
 
