@@ -1,6 +1,7 @@
 //! For the operators (issue 18): the domain gauges ARCHITECTURE.md promises —
 //! open dossiers by status, overdue dossiers — reported through the global
-//! OpenTelemetry meter as the counter works and as time passes.
+//! OpenTelemetry meter as the counter works and as time passes; and the
+//! national portal's sync: dossiers by state and the lag.
 //!
 //! The test installs an in-memory meter provider as the process's global one
 //! before the server starts (each test runs in its own process under
@@ -33,7 +34,7 @@ impl Metrics {
         Self { provider, exporter }
     }
 
-    /// The gauge `name`'s points: (the `status` attribute or "", value).
+    /// The gauge `name`'s points: (the `status` or `state` attribute or "", value).
     fn gauge(&self, name: &str) -> Vec<(String, i64)> {
         self.exporter.reset();
         self.provider.force_flush().expect("flush metrics");
@@ -49,7 +50,7 @@ impl Metrics {
                     .map(|point| {
                         let status = point
                             .attributes()
-                            .find(|kv| kv.key.as_str() == "status")
+                            .find(|kv| matches!(kv.key.as_str(), "status" | "state"))
                             .map(|kv| kv.value.to_string())
                             .unwrap_or_default();
                         (status, point.value())
@@ -131,4 +132,53 @@ async fn the_dossier_gauges_follow_the_counter_and_the_clock() {
     metrics.until("eiso.dossiers.open", &open(3)).await;
     metrics.until("eiso.dossiers.overdue", &[("", 2)]).await;
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_gauges_show_what_waits_for_the_portal_and_how_long() {
+    let metrics = Metrics::install();
+    let (simulator, server) = TestServer::with_portal().await;
+    let school = server.school_with_dossier().await;
+    let state = |waiting, synced| [("parked", 0), ("synced", synced), ("waiting", waiting)];
+    metrics.until("eiso.sync.dossiers", &state(0, 1)).await;
+    metrics.until("eiso.sync.lag", &[("", 0)]).await;
+
+    // The portal goes down and the dossier is completed: it waits, and the lag grows.
+    simulator.set_down(true);
+    let (_, leader) = server
+        .user_with_role("lanh.dao", Role::Leader, &school.school.name)
+        .await;
+    server
+        .dossiers(&leader)
+        .complete_dossier(procs::CompleteDossierRequest {
+            name: school.dossier.name.clone(),
+            result_summary: "Đồng ý chuyển trường".into(),
+            digitised: false,
+        })
+        .await
+        .unwrap();
+    metrics.until("eiso.sync.dossiers", &state(1, 0)).await;
+    let mut lag = 0;
+    for _ in 0..100 {
+        lag = metrics.gauge("eiso.sync.lag").first().map_or(0, |(_, n)| *n);
+        if lag >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(lag >= 2, "the lag grows while the portal is down: {lag}");
+
+    // Back up: delivered at the next attempt (its backoff may be up to 10 s
+    // after two failures), then nothing waits.
+    simulator.set_down(false);
+    let caught_up: Vec<(String, i64)> = state(0, 1).iter().map(|(s, n)| (s.to_string(), *n)).collect();
+    for _ in 0..300 {
+        if metrics.gauge("eiso.sync.dossiers") == caught_up {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    metrics.until("eiso.sync.dossiers", &state(0, 1)).await;
+    metrics.until("eiso.sync.lag", &[("", 0)]).await;
+    simulator.shutdown().await;
 }

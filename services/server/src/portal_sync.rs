@@ -88,6 +88,89 @@ impl Lookups for ServiceLookups {
     }
 }
 
+/// What the sync's gauges read: dossiers waiting, synced and parked, and
+/// the seconds since the oldest change not yet delivered was made.
+#[derive(Debug, Clone, Copy, Default)]
+struct Snapshot {
+    waiting: i64,
+    synced: i64,
+    parked: i64,
+    lag_seconds: i64,
+}
+
+/// `eiso.sync.dossiers` (attribute `state`: waiting, synced, parked) and
+/// `eiso.sync.lag` (seconds), read from a snapshot each delivery round
+/// refreshes, so an export never waits on the database.
+struct Gauges {
+    snapshot: Arc<std::sync::Mutex<Snapshot>>,
+    _instruments: (
+        opentelemetry::metrics::ObservableGauge<i64>,
+        opentelemetry::metrics::ObservableGauge<i64>,
+    ),
+}
+
+impl Gauges {
+    fn register() -> Self {
+        let snapshot = Arc::new(std::sync::Mutex::new(Snapshot::default()));
+        let meter = opentelemetry::global::meter(eiso_telemetry::METER_NAME);
+        let dossiers = {
+            let snapshot = snapshot.clone();
+            meter
+                .i64_observable_gauge("eiso.sync.dossiers")
+                .with_description("Dossiers of the national portal's sync, by state")
+                .with_unit("{dossier}")
+                .with_callback(move |observer| {
+                    let now = snapshot.lock().map(|s| *s).unwrap_or_default();
+                    for (state, n) in [("waiting", now.waiting), ("synced", now.synced), ("parked", now.parked)] {
+                        observer.observe(n, &[opentelemetry::KeyValue::new("state", state)]);
+                    }
+                })
+                .build()
+        };
+        let lag = {
+            let snapshot = snapshot.clone();
+            meter
+                .i64_observable_gauge("eiso.sync.lag")
+                .with_description("Time since the oldest dossier change not yet delivered to the portal")
+                .with_unit("s")
+                .with_callback(move |observer| {
+                    if let Ok(now) = snapshot.lock() {
+                        observer.observe(now.lag_seconds, &[]);
+                    }
+                })
+                .build()
+        };
+        Self {
+            snapshot,
+            _instruments: (dossiers, lag),
+        }
+    }
+
+    async fn refresh(&self, delivery: &Delivery) {
+        let db = delivery.db();
+        let read = async {
+            let (waiting, synced, parked) = eiso_sync::store::counts(db).await?;
+            let oldest = eiso_sync::store::oldest_pending_us(db).await?;
+            eiso_platform::ServiceResult::Ok(Snapshot {
+                waiting,
+                synced,
+                parked,
+                lag_seconds: oldest.map_or(0, |us| {
+                    ((chrono::Utc::now().timestamp_micros() - us) / 1_000_000).max(0)
+                }),
+            })
+        };
+        match read.await {
+            Ok(snapshot) => {
+                if let Ok(mut kept) = self.snapshot.lock() {
+                    *kept = snapshot;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "portal sync: cannot read the gauges"),
+        }
+    }
+}
+
 /// Runs the sync until `stop`: one task takes the stream in, another
 /// delivers what is due every `interval`. A failure is logged and tried
 /// again after `interval`; nothing is lost (the cursor moves only with what
@@ -123,8 +206,10 @@ pub fn spawn(
         })
     };
     let mut stop = stop;
+    let gauges = Gauges::register();
     tokio::spawn(async move {
         loop {
+            gauges.refresh(&delivery).await;
             match delivery.round(chrono::Utc::now()).await {
                 Ok(round) if round.delivered + round.failed > 0 => {
                     tracing::info!(
