@@ -30,6 +30,7 @@ use crate::eiso::procedures::v1::{
 use crate::eiso::quality::v1::{
     Change, ChecklistResult, Colour, FindingType, Quadrant, audit, corrective_action, inspection,
 };
+use crate::eiso::sync::v1::dossier_sync;
 
 /// Any enum of the API, by its proto names. Implemented for every generated
 /// enum (the build writes the impls from the descriptor set).
@@ -106,6 +107,20 @@ impl Label for DossierStatus {
             Self::Stopped => "Dừng xử lý",
             Self::Completed => "Đã có kết quả",
             Self::Returned => "Đã trả kết quả",
+        }
+    }
+}
+
+/// A dossier's sync with the national portal, as the sync page's tabs and
+/// the dossier's page name it.
+impl Label for dossier_sync::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Pending => "Chờ gửi",
+            Self::Synced => "Đã đồng bộ",
+            Self::Failing => "Đang lỗi, sẽ thử lại",
+            Self::Parked => "Bị dừng",
         }
     }
 }
@@ -554,6 +569,7 @@ mod tests {
         assert_nfc::<ReportKind>();
         assert_nfc::<Colour>();
         assert_nfc::<Change>();
+        assert_nfc::<dossier_sync::State>();
         for kind in values::<FindingType>().into_iter().skip(1) {
             assert!(!kind.label_vi().is_empty(), "{}", kind.as_str_name());
         }

@@ -50,4 +50,5 @@ mod web_review_packs;
 mod web_reviews;
 mod web_search;
 mod web_targets;
+mod web_sync;
 mod web_trail;

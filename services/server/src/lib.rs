@@ -269,6 +269,11 @@ impl App {
         if let Some(delivery) = &portal_sync {
             trails.insert(portal_sync::SERVICE_NAME.to_string(), delivery.db().clone());
         }
+        let sync = eiso_sync::service::Sync::new(
+            portal_sync.clone(),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+            config.portal.as_ref().map_or("", |portal| portal.url.as_str()),
+        );
         let web = eiso_web::Web::new(eiso_web::Parts {
             identity: identity.clone(),
             verifier: verifier.clone(),
@@ -282,13 +287,9 @@ impl App {
             clock,
             audit: AuditApi::new(trails.clone(), Arc::new(directory::IdentityDirectory(identity.clone()))),
             trails: trails.clone(),
+            sync: portal_sync.is_some().then(|| sync.clone()),
         });
 
-        let sync = eiso_sync::service::Sync::new(
-            portal_sync.clone(),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
-            config.portal.as_ref().map_or("", |portal| portal.url.as_str()),
-        );
         Ok(Self {
             config,
             identity,

@@ -138,6 +138,12 @@ pub fn working_duration(time: TimeDelta, day: TimeDelta) -> String {
     parts.join(" ")
 }
 
+/// A length of clock time as people say it, in days, hours and minutes:
+/// `2 ngày 3 giờ`, `45 phút` (how far the portal's sync lags).
+pub fn elapsed(time: TimeDelta) -> String {
+    working_duration(time, TimeDelta::days(1))
+}
+
 /// Template filter `datetime`: an RFC 3339 instant as [`datetime`].
 pub fn datetime_filter(value: String) -> String {
     DateTime::parse_from_rfc3339(&value)
@@ -210,5 +216,7 @@ mod tests {
         assert_eq!(working_time_left(TimeDelta::hours(16), day), "còn 2 ngày làm việc");
         assert_eq!(working_time_left(TimeDelta::zero(), day), "còn 0 phút làm việc");
         assert_eq!(working_time_left(-TimeDelta::hours(2), day), "quá hạn 2 giờ làm việc");
+        assert_eq!(elapsed(TimeDelta::hours(27)), "1 ngày 3 giờ");
+        assert_eq!(elapsed(TimeDelta::minutes(45)), "45 phút");
     }
 }

@@ -62,6 +62,9 @@ pub struct Parts {
     pub trails: std::collections::HashMap<String, eiso_platform::db::Db>,
     /// Reading and verifying those trails (the audit trail page).
     pub audit: eiso_platform::audit_service::AuditApi,
+    /// The dossiers' sync with the national portal; `None` when no portal
+    /// is configured (the pages say so, and the dossier's page shows no sync).
+    pub sync: Option<eiso_sync::service::Sync>,
 }
 
 /// The app: its [`Parts`], shared by every request.
@@ -111,6 +114,11 @@ impl Web {
 
     pub fn documents(&self) -> &eiso_documents::Documents {
         &self.0.documents
+    }
+
+    /// The national portal's sync, when a portal is configured.
+    pub fn sync(&self) -> Option<&eiso_sync::service::Sync> {
+        self.0.sync.as_ref()
     }
 
     pub fn search(&self) -> &eiso_search::Search {

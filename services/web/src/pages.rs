@@ -60,6 +60,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("admin_clients.html", include_str!("templates/admin_clients.html")),
     ("admin_calendar.html", include_str!("templates/admin_calendar.html")),
     ("admin_catalogue.html", include_str!("templates/admin_catalogue.html")),
+    ("admin_sync.html", include_str!("templates/admin_sync.html")),
     (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),

@@ -125,6 +125,7 @@ impl Session {
             admin: self.may(crate::views::methods::CREATE_UNIT) || self.may(crate::views::methods::UPDATE_USER),
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
+            sync: self.may(crate::views::methods::LIST_DOSSIER_SYNCS),
         }
     }
 }
@@ -149,6 +150,8 @@ pub struct Frame {
     pub reviewer: bool,
     /// Manages units and people: the administration's pages.
     pub admin: bool,
+    /// Reads the dossiers' sync with the national portal: its page.
+    pub sync: bool,
 }
 
 /// Keeps a person at work signed in: once half of the session token's

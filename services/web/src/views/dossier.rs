@@ -271,6 +271,7 @@ async fn render_page(
             next_step_number => i64::from(next_step) + 1,
             next_step_name => step_name(&procedure_steps, next_step),
             done,
+            sync => super::admin_sync::dossier_line(web, session, &dossier.name).await,
             admin_role => eiso_proto::eiso::identity::v1::Role::Admin.label_vi(),
         },
     )?;

@@ -16,6 +16,7 @@ pub async fn page(State(web): State<Web>, session: Session) -> Result<Html<Strin
             frame => session.frame(),
             title => "Trang chính",
             offer_demo,
+            portal => web.sync().is_some(),
         },
     )
 }

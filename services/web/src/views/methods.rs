@@ -93,3 +93,7 @@ pub const PROPOSE_CALENDAR_YEAR: &str = "/eiso.procedures.v1.CalendarService/Pro
 pub const IMPORT_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ImportProcedures";
 pub const EXPORT_PROCEDURES: &str = "/eiso.procedures.v1.ProcedureService/ExportProcedures";
 pub const PUBLISH_PROCEDURE_VERSION: &str = "/eiso.procedures.v1.ProcedureService/PublishProcedureVersion";
+pub const GET_DOSSIER_SYNC: &str = "/eiso.sync.v1.SyncService/GetDossierSync";
+pub const LIST_DOSSIER_SYNCS: &str = "/eiso.sync.v1.SyncService/ListDossierSyncs";
+pub const RESEND_DOSSIER_SYNC: &str = "/eiso.sync.v1.SyncService/ResendDossierSync";
+pub const GET_SYNC_STATUS: &str = "/eiso.sync.v1.SyncService/GetSyncStatus";

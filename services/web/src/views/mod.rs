@@ -9,6 +9,7 @@ mod actions_board;
 mod admin_calendar;
 mod admin_catalogue;
 mod admin_clients;
+mod admin_sync;
 mod admin_unit;
 mod admin_units;
 mod admin_users;
@@ -88,6 +89,8 @@ pub fn routes() -> Router<Web> {
             get(admin_clients::page).post(admin_clients::create),
         )
         .route("/quan-tri/ket-noi/{id}/thu-hoi", post(admin_clients::revoke))
+        .route("/quan-tri/dong-bo", get(admin_sync::page))
+        .route("/quan-tri/dong-bo/{id}/gui-lai", post(admin_sync::resend))
         .route("/quan-tri/lich", get(admin_calendar::page))
         .route(
             "/quan-tri/thu-tuc",

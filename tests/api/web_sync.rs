@@ -1,0 +1,399 @@
+//! The web page of the dossiers' sync with the national portal
+//! (`/quan-tri/dong-bo`) against the portal's simulator: a dossier the portal
+//! keeps refusing is parked and listed, with its agency, attempts and error;
+//! an administrator of its unit (or a unit above) sends it again from the
+//! page and it is delivered; administrators below or beside do not see it
+//! and cannot send it; the dossier's page shows its sync; without a portal
+//! the page says so.
+
+use std::time::Duration;
+
+use eiso_portal_sim::{Fault, Simulator};
+use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::{Channel, Dossier};
+use eiso_proto::eiso::sync::v1::{DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, dossier_sync};
+use eiso_tests::TestServer;
+use eiso_tests::browser::{Browser, Page};
+use eiso_tests::counter::transfer_receipt;
+
+const PAGE: &str = "/quan-tri/dong-bo";
+/// What the simulated portal answers while it refuses.
+const REFUSAL: &str = "Mã thủ tục hành chính không có trong Cơ sở dữ liệu quốc gia";
+
+/// The dossier's id in the web's addresses.
+fn id_of(dossier: &Dossier) -> &str {
+    dossier.name.trim_start_matches("dossiers/")
+}
+
+/// The sync of `dossier` once `done` holds of it (up to 40 s: three
+/// refusals park a dossier after two backoffs of at most 5 and 10 s).
+async fn sync_until(server: &TestServer, dossier: &Dossier, done: impl Fn(&DossierSync) -> bool) -> DossierSync {
+    let mut sync = server.sync(&server.admin_token);
+    let name = format!("{}/sync", dossier.name);
+    let mut last = None;
+    for _ in 0..400 {
+        if let Ok(answer) = sync
+            .get_dossier_sync(GetDossierSyncRequest { name: name.clone() })
+            .await
+        {
+            let state = answer.into_inner();
+            if done(&state) {
+                return state;
+            }
+            last = Some(state);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{}: {last:?}", dossier.code);
+}
+
+/// Waits up to 20 s for the portal to hold `code`.
+async fn until_held(simulator: &Simulator, code: &str) {
+    for _ in 0..200 {
+        if simulator.dossier(code).is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{code} never reached the portal: {:?}", simulator.counters());
+}
+
+/// A new user with `role` at `unit`, signed in to the web app; with the
+/// user's name (`users/{id}`).
+async fn signed_in(server: &TestServer, username: &str, role: Role, unit: &str) -> (String, Browser) {
+    let (user, _) = server.user_with_role(username, role, unit).await;
+    let mut browser = Browser::new(server.addr);
+    browser.sign_in(username, &format!("{username}-password")).await;
+    (user.name, browser)
+}
+
+/// How many dossiers a list page shows.
+fn rows(page: &Page) -> usize {
+    page.body.matches(r#"<a class="mono" href="/ho-so/"#).count()
+}
+
+fn resend_form(dossier: &Dossier) -> String {
+    format!(r#"action="{PAGE}/{}/gui-lai""#, id_of(dossier))
+}
+
+/// Presses "Gửi lại" for `dossier` (the form as the page has it).
+async fn resend(browser: &mut Browser, dossier: &Dossier) -> Page {
+    let csrf = browser.csrf();
+    browser
+        .post(
+            &format!("{PAGE}/{}/gui-lai", id_of(dossier)),
+            &[("csrf", csrf.as_str())],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_units() {
+    let (simulator, server) = TestServer::with_portal().await;
+    // The portal refuses the first three calls: the dossier's first three
+    // attempts, after which it is parked.
+    simulator.fail_next(
+        3,
+        Fault::ErrorCode {
+            error_code: 99,
+            message: REFUSAL.into(),
+        },
+    );
+    let school = server.school_with_dossier().await;
+    let dossier = school.dossier.clone();
+    let parked = sync_until(&server, &dossier, |s| s.state == dossier_sync::State::Parked as i32).await;
+    assert_eq!(parked.attempts, 3, "{parked:?}");
+    assert!(simulator.dossier(&dossier.code).is_none(), "nothing delivered");
+
+    // The system's administrator (at the root): the sync as a whole and the parked dossier.
+    let mut admin = Browser::new(server.addr);
+    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let units = admin.get("/quan-tri/don-vi").await;
+    assert!(
+        units
+            .body
+            .contains(r#"<a href="/quan-tri/dong-bo">Đồng bộ Cổng DVCQG</a>"#),
+        "the administration links the page"
+    );
+    let page = admin.get(PAGE).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("<h1>Đồng bộ Cổng Dịch vụ công quốc gia</h1>"), "{body}");
+    assert!(body.contains(&simulator.url()), "the portal's address: {body}");
+    assert!(body.contains(r#"<span class="n">1</span> hồ sơ bị dừng"#), "{body}");
+    assert!(body.contains(r#"<span class="n">0</span> hồ sơ đã đồng bộ"#), "{body}");
+    assert!(
+        body.contains(r#"aria-current="page">Bị dừng</a>"#),
+        "opens on the parked: {body}"
+    );
+    assert!(
+        body.contains(&format!(r#"href="/ho-so/{}">{}</a>"#, id_of(&dossier), dossier.code)),
+        "the dossier, linked: {body}"
+    );
+    assert!(body.contains("<td>Trường THCS A</td>"), "its agency by name: {body}");
+    assert!(
+        !body.contains(&format!("<td>{}</td>", school.school.name)),
+        "not its id"
+    );
+    assert!(body.contains(r#"<td class="num">3</td>"#), "three attempts: {body}");
+    assert!(body.contains(REFUSAL), "the portal's answer: {body}");
+    let last_attempt = eiso_web::format::timestamp(parked.last_attempt_time.as_ref());
+    assert!(
+        body.contains(&format!("<td>{last_attempt}</td>")),
+        "the last attempt in Vietnam's time ({last_attempt}): {body}"
+    );
+    assert!(body.contains(&resend_form(&dossier)), "{body}");
+    // The lag: the change waiting since the dossier was received, in Vietnam's time.
+    let status = server
+        .sync(&server.admin_token)
+        .get_sync_status(GetSyncStatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let oldest = eiso_web::format::timestamp(status.oldest_pending_time.as_ref());
+    assert!(!oldest.is_empty());
+    assert!(
+        body.contains(&format!("{oldest} <span class=\"lag\">(chậm ")),
+        "{oldest}: {body}"
+    );
+    let other_tab = admin.get(&format!("{PAGE}?loai=dang-loi")).await;
+    assert_eq!(rows(&other_tab), 0, "not failing: parked");
+    assert!(
+        other_tab
+            .body
+            .contains(r#"aria-current="page">Đang lỗi, sẽ thử lại</a>"#)
+    );
+    assert_eq!(admin.get(&format!("{PAGE}?loai=khac")).await.status, 400);
+
+    // The dossier's page says where its sync stands.
+    let dossier_page = admin.get(&format!("/ho-so/{}", id_of(&dossier))).await;
+    assert_eq!(dossier_page.status, 200);
+    let line = dossier_page
+        .body
+        .split("<dt>Đồng bộ Cổng DVCQG</dt>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the sync's line: {}", dossier_page.body));
+    let line = &line[..line.find("</dd>").unwrap()];
+    assert!(
+        line.contains(r#"<span class="status status-parked">Bị dừng</span>"#),
+        "{line}"
+    );
+    assert!(line.contains("3 lần gửi lỗi"), "{line}");
+    assert!(line.contains(REFUSAL), "{line}");
+    assert!(
+        line.contains(&format!(r#"<a href="{PAGE}">Xem danh sách đồng bộ</a>"#)),
+        "{line}"
+    );
+
+    // One rule: an administrator of the school or of the office above sees
+    // it and may send it again; one of the team below or the school beside
+    // sees nothing of it and is refused.
+    let (school_admin, mut at_school) = signed_in(&server, "qt.truong", Role::Admin, &school.school.name).await;
+    let (_, mut above) = signed_in(&server, "qt.phong", Role::Admin, &school.office.unit.name).await;
+    let (_, mut below) = signed_in(&server, "qt.to", Role::Admin, &school.below.name).await;
+    let (_, mut beside) = signed_in(&server, "qt.truong.b", Role::Admin, &school.sibling.name).await;
+    for (who, browser) in [("same unit", &mut at_school), ("above", &mut above)] {
+        let page = browser.get(PAGE).await;
+        assert_eq!(page.status, 200, "{who}");
+        assert_eq!(rows(&page), 1, "{who}: {}", page.body);
+        assert!(page.body.contains(&resend_form(&dossier)), "{who}");
+        assert!(
+            !page.body.contains("hồ sơ đã đồng bộ"),
+            "{who}: the office's figures are a root reader's"
+        );
+    }
+    for (who, browser) in [("below", &mut below), ("beside", &mut beside)] {
+        let page = browser.get(PAGE).await;
+        assert_eq!(page.status, 200, "{who}");
+        assert_eq!(rows(&page), 0, "{who}: {}", page.body);
+        assert!(!page.body.contains(&dossier.code), "{who}");
+        assert!(page.body.contains("Không có hồ sơ nào trong danh sách này."), "{who}");
+        let refused = resend(browser, &dossier).await;
+        assert_eq!(refused.status, 404, "{who}: {}", refused.body);
+        let dossier_page = browser.get(&format!("/ho-so/{}", id_of(&dossier))).await;
+        assert_eq!(dossier_page.status, 404, "{who}: not their dossier");
+    }
+    // A leader of the school reads the list, without the button; the
+    // counter's clerk reads neither the page nor the dossier's line.
+    let (_, mut leader) = signed_in(&server, "lanh.dao", Role::Leader, &school.school.name).await;
+    let page = leader.get(PAGE).await;
+    assert_eq!((page.status, rows(&page)), (200, 1), "{}", page.body);
+    assert!(!page.body.contains("gui-lai"), "{}", page.body);
+    assert!(
+        leader
+            .get(&format!("/ho-so/{}", id_of(&dossier)))
+            .await
+            .body
+            .contains("<dt>Đồng bộ Cổng DVCQG</dt>")
+    );
+    let refused = resend(&mut leader, &dossier).await;
+    assert_eq!(refused.status, 403, "a leader does not send again");
+    let mut clerk = Browser::new(server.addr);
+    clerk.sign_in("mot.cua.a", "mot.cua.a-password").await;
+    assert_eq!(clerk.get(PAGE).await.status, 403);
+    let clerk_view = clerk.get(&format!("/ho-so/{}", id_of(&dossier))).await;
+    assert_eq!(clerk_view.status, 200);
+    assert!(!clerk_view.body.contains("Đồng bộ Cổng DVCQG"));
+    assert!(!clerk.get("/").await.body.contains(PAGE), "no link either");
+    assert!(
+        leader.get("/").await.body.contains(&format!(r#"href="{PAGE}""#)),
+        "the leader's home links it"
+    );
+    let still = sync_until(&server, &dossier, |_| true).await;
+    assert_eq!(
+        still.state,
+        dossier_sync::State::Parked as i32,
+        "the refusals changed nothing"
+    );
+
+    // Without the form's CSRF value nothing is sent.
+    let forged = at_school
+        .post(&format!("{PAGE}/{}/gui-lai", id_of(&dossier)), &[("csrf", "forged")])
+        .await;
+    assert_eq!(forged.status, 403);
+    // The school's administrator sends it again: it is delivered.
+    let sent = resend(&mut at_school, &dossier).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let back = sent.location.expect("back to the list");
+    let page = at_school.get(&back).await;
+    assert!(page.body.contains("Đã đưa hồ sơ vào hàng chờ gửi lại"), "{}", page.body);
+    until_held(&simulator, &dossier.code).await;
+    let synced = sync_until(&server, &dossier, |s| s.state == dossier_sync::State::Synced as i32).await;
+    let page = at_school.get(&format!("{PAGE}?loai=da-dong-bo")).await;
+    assert_eq!(rows(&page), 1, "{}", page.body);
+    assert_eq!(rows(&at_school.get(PAGE).await), 0, "parked no more");
+    let dossier_page = at_school.get(&format!("/ho-so/{}", id_of(&dossier))).await;
+    assert!(
+        dossier_page.body.contains(&format!(
+            r#"<span class="status status-synced">Đã đồng bộ</span>: Cổng đã có đến thay đổi số {}"#,
+            synced.synced_sequence
+        )),
+        "{}",
+        dossier_page.body
+    );
+    assert!(dossier_page.body.contains(&format!(
+        r#"<a href="{PAGE}?loai=da-dong-bo">Xem danh sách đồng bộ</a>"#
+    )));
+    // Sent again once: a second time is refused, since it is not parked.
+    let again = resend(&mut at_school, &dossier).await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("Hồ sơ này không còn bị dừng"), "{}", again.body);
+
+    // The trail keeps who sent it again, as for the same call over gRPC.
+    let entries = server
+        .audit(Some(&server.admin_token))
+        .list_audit_entries(ListAuditEntriesRequest {
+            parent: "trails/sync".into(),
+            filter: format!("resource = \"{}/sync\"", dossier.name),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_entries;
+    let resent: Vec<_> = entries
+        .iter()
+        .filter(|e| e.method.ends_with("/ResendDossierSync") && e.code == 0)
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(resent, [school_admin.as_str()], "{entries:?}");
+    simulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
+    let (simulator, server) = TestServer::with_portal().await;
+    let school = server.school_with_dossier().await;
+    let clerk = server.login("mot.cua.a", "mot.cua.a-password").await.unwrap();
+    let mut dossiers = server.dossiers(&clerk);
+    for i in 0..50 {
+        dossiers
+            .receive_dossier(transfer_receipt(
+                &school.school.name,
+                &format!("Người nộp {i}"),
+                Channel::Direct,
+            ))
+            .await
+            .unwrap();
+    }
+    for _ in 0..400 {
+        if simulator.dossiers().len() == 51 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(simulator.dossiers().len(), 51);
+    let mut admin = Browser::new(server.addr);
+    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut first = admin.get(&format!("{PAGE}?loai=da-dong-bo")).await;
+    for _ in 0..100 {
+        // The last delivery's state is written just after the portal took it.
+        if rows(&first) == 50 && first.body.contains(r#"<span class="n">51</span> hồ sơ đã đồng bộ"#) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        first = admin.get(&format!("{PAGE}?loai=da-dong-bo")).await;
+    }
+    assert_eq!(rows(&first), 50);
+    assert!(
+        first.body.contains("Không có: Cổng đã nhận mọi thay đổi."),
+        "no lag: {}",
+        first.body
+    );
+    let next = first
+        .body
+        .split(r#"<a class="button secondary" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next page")
+        .replace("&amp;", "&");
+    assert!(next.starts_with(&format!("{PAGE}?loai=da-dong-bo&trang=")), "{next}");
+    let second = admin.get(&next).await;
+    assert_eq!(rows(&second), 1, "{}", second.body);
+    assert!(!second.body.contains("Trang sau"));
+    // By unit: the school's, none beside it.
+    let of_school = admin
+        .get(&format!("{PAGE}?loai=da-dong-bo&don_vi={}", school.school.name))
+        .await;
+    assert_eq!(rows(&of_school), 50);
+    let beside = admin
+        .get(&format!("{PAGE}?loai=da-dong-bo&don_vi={}", school.sibling.name))
+        .await;
+    assert_eq!(rows(&beside), 0);
+    assert!(beside.body.contains(&format!(
+        r#"<option value="{}" selected>Trường THCS B</option>"#,
+        school.sibling.name
+    )));
+    assert_eq!(
+        admin.get(&format!("{PAGE}?don_vi=units%2F%22%20OR%201")).await.status,
+        400
+    );
+    simulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_a_portal_the_page_says_it_is_not_configured() {
+    let server = TestServer::start().await;
+    let school = server.school_with_dossier().await;
+    let mut admin = Browser::new(server.addr);
+    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let page = admin.get(PAGE).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<table"), "{}", page.body);
+    assert!(!admin.get("/").await.body.contains(PAGE), "no card on the home page");
+    let dossier_page = admin.get(&format!("/ho-so/{}", id_of(&school.dossier))).await;
+    assert_eq!(dossier_page.status, 200);
+    assert!(!dossier_page.body.contains("Đồng bộ Cổng DVCQG"));
+    let refused = resend(&mut admin, &school.dossier).await;
+    assert_eq!(refused.status, 404, "no portal: nothing to send");
+    // A role without the right is refused all the same.
+    let mut clerk = Browser::new(server.addr);
+    clerk.sign_in("mot.cua.a", "mot.cua.a-password").await;
+    assert_eq!(clerk.get(PAGE).await.status, 403);
+}
