@@ -7,6 +7,7 @@
 
 pub mod documents;
 pub mod identity;
+pub mod notify;
 pub mod plans;
 pub mod platform;
 pub mod procedures;

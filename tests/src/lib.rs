@@ -11,6 +11,7 @@ pub use eiso_benchkit::browser;
 pub use eiso_platform::clock::Clock;
 pub mod counter;
 pub mod documents;
+pub mod notify;
 pub mod portal;
 pub mod quality;
 pub mod values;
@@ -64,6 +65,9 @@ pub type Plans = PlanServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Quality = QualityServiceClient<InterceptedService<Channel, Bearer>>;
 pub type SyncClient =
     eiso_proto::eiso::sync::v1::sync_service_client::SyncServiceClient<InterceptedService<Channel, Bearer>>;
+pub type NotificationClient = eiso_proto::eiso::notify::v1::notification_service_client::NotificationServiceClient<
+    InterceptedService<Channel, Bearer>,
+>;
 
 /// Where a test server keeps its data.
 pub enum Backend {
@@ -285,6 +289,13 @@ impl TestServer {
 
     pub fn search(&self, token: &str) -> SearchClient {
         SearchServiceClient::with_interceptor(self.channel.clone(), bearer(Some(token)))
+    }
+
+    pub fn notifications(&self, token: &str) -> NotificationClient {
+        eiso_proto::eiso::notify::v1::notification_service_client::NotificationServiceClient::with_interceptor(
+            self.channel.clone(),
+            bearer(Some(token)),
+        )
     }
 
     pub fn sync(&self, token: &str) -> SyncClient {

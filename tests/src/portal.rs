@@ -14,6 +14,14 @@ impl TestServer {
     /// The portal's simulator, and a server delivering to it every second
     /// (calls time out after 5 s).
     pub async fn with_portal() -> (Simulator, TestServer) {
+        Self::with_portal_and(|_| {}).await
+    }
+
+    /// [`TestServer::with_portal`], the configuration changed by `configure`
+    /// besides.
+    pub async fn with_portal_and(
+        configure: impl FnOnce(&mut eiso_platform::config::Config),
+    ) -> (Simulator, TestServer) {
         let simulator =
             Simulator::start(Config::default().with_account(PORTAL_USERNAME, PORTAL_PASSWORD, PORTAL_AGENCY))
                 .await
@@ -29,6 +37,7 @@ impl TestServer {
                 interval_seconds: 1,
                 procedure_codes: Default::default(),
             });
+            configure(config);
         })
         .await;
         (simulator, server)

@@ -120,6 +120,10 @@ pub enum Command {
     /// list (e.g. --state parked), show, resend
     #[command(subcommand)]
     Sync(crate::commands::sync::SyncCommand),
+    /// The messages to applicants (e-mail, SMS): list (e.g. --state parked,
+    /// --dossier ID), resend
+    #[command(subcommand)]
+    Notifications(crate::commands::notifications::NotificationsCommand),
     /// The quality system: inspections, internal audits, findings, corrective
     /// actions, management reviews, the ISO 18091 diagnostic
     #[command(subcommand)]

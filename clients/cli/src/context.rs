@@ -109,6 +109,13 @@ impl Ctx {
         eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient::new(self.channel.clone())
     }
 
+    /// A client of the applicants' notifications.
+    pub fn notifications(
+        &self,
+    ) -> eiso_proto::eiso::notify::v1::notification_service_client::NotificationServiceClient<Channel> {
+        eiso_proto::eiso::notify::v1::notification_service_client::NotificationServiceClient::new(self.channel.clone())
+    }
+
     /// A client of the portal sync.
     pub fn sync(&self) -> eiso_proto::eiso::sync::v1::sync_service_client::SyncServiceClient<Channel> {
         eiso_proto::eiso::sync::v1::sync_service_client::SyncServiceClient::new(self.channel.clone())

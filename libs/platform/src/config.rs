@@ -131,6 +131,123 @@ impl std::fmt::Debug for PortalConfig {
     }
 }
 
+/// Notifications to applicants (received, supplement asked, extended,
+/// result ready): e-mail through an SMTP server and/or SMS through an HTTP
+/// gateway. Secrets (the SMTP URL's password, the gateway's token) are never
+/// printed; give them as `EISO_NOTIFY_SMTP_URL` and `EISO_NOTIFY_SMS_TOKEN`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// The SMTP server: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465`; empty: no e-mail.
+    #[serde(default)]
+    pub smtp_url: String,
+    /// The e-mails' sender, `Bộ phận Một cửa <motcua@example.gov.vn>`.
+    #[serde(default)]
+    pub from: String,
+    /// The SMS gateway's address (JSON over HTTP POST); empty: no SMS.
+    #[serde(default)]
+    pub sms_url: String,
+    /// The gateway's bearer token.
+    #[serde(default)]
+    pub sms_token: String,
+    /// The brand name the SMS is sent under, when the gateway wants one.
+    #[serde(default)]
+    pub sms_sender: String,
+    /// SMS text without diacritics (the carriers' brand-name SMS are usually
+    /// sent so: a Vietnamese text with marks takes a 70-character segment).
+    #[serde(default = "NotificationsConfig::yes")]
+    pub sms_unaccented: bool,
+    /// How long one send may take.
+    #[serde(default = "NotificationsConfig::default_timeout_seconds")]
+    pub timeout_seconds: u64,
+    /// How often due notifications are sent.
+    #[serde(default = "NotificationsConfig::default_interval_seconds")]
+    pub interval_seconds: u64,
+}
+
+impl NotificationsConfig {
+    fn yes() -> bool {
+        true
+    }
+
+    fn default_timeout_seconds() -> u64 {
+        30
+    }
+
+    fn default_interval_seconds() -> u64 {
+        5
+    }
+
+    fn empty() -> Self {
+        Self {
+            smtp_url: String::new(),
+            from: String::new(),
+            sms_url: String::new(),
+            sms_token: String::new(),
+            sms_sender: String::new(),
+            sms_unaccented: true,
+            timeout_seconds: Self::default_timeout_seconds(),
+            interval_seconds: Self::default_interval_seconds(),
+        }
+    }
+}
+
+impl NotificationsConfig {
+    /// At least one channel, each complete; a sender for e-mail.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, message: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                message: message.to_string(),
+            })
+        };
+        if self.smtp_url.is_empty() && self.sms_url.is_empty() {
+            return invalid(
+                "notifications.smtp_url",
+                "name an SMTP server or an SMS gateway (notifications.sms_url), or leave [notifications] out",
+            );
+        }
+        if !self.smtp_url.is_empty() {
+            if !(self.smtp_url.starts_with("smtp://") || self.smtp_url.starts_with("smtps://")) {
+                return invalid("notifications.smtp_url", "must be an smtp:// or smtps:// address");
+            }
+            if !self.from.contains('@') {
+                return invalid(
+                    "notifications.from",
+                    "is required with an SMTP server: the sender's address, `Bộ phận Một cửa <motcua@…>`",
+                );
+            }
+        }
+        let web_address = self.sms_url.starts_with("https://") || self.sms_url.starts_with("http://");
+        if !self.sms_url.is_empty() && !web_address {
+            return invalid("notifications.sms_url", "must be an http:// or https:// address");
+        }
+        if self.timeout_seconds == 0 || self.interval_seconds == 0 {
+            return invalid(
+                "notifications.interval_seconds",
+                "timeout_seconds and interval_seconds must be at least 1",
+            );
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for NotificationsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotificationsConfig")
+            .field("smtp_url", &redact_url(&self.smtp_url))
+            .field("from", &self.from)
+            .field("sms_url", &redact_url(&self.sms_url))
+            .field("sms_token", &if self.sms_token.is_empty() { "" } else { "<set>" })
+            .field("sms_sender", &self.sms_sender)
+            .field("sms_unaccented", &self.sms_unaccented)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("interval_seconds", &self.interval_seconds)
+            .finish()
+    }
+}
+
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -159,6 +276,8 @@ pub struct Config {
     /// The National Public Service Portal the dossiers are synchronised to;
     /// `None` (the default): no synchronisation.
     pub portal: Option<PortalConfig>,
+    /// Notifications to applicants; `None` (the default): none are sent.
+    pub notifications: Option<NotificationsConfig>,
     /// Password of the `admin` user created at first start. Never printed.
     #[serde(skip)]
     pub admin_password: Option<String>,
@@ -178,6 +297,7 @@ impl std::fmt::Debug for Config {
             .field("search_dir", &self.search_dir)
             .field("sqlite", &self.sqlite)
             .field("portal", &self.portal)
+            .field("notifications", &self.notifications)
             .field("log", &self.log)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
@@ -199,6 +319,7 @@ impl Default for Config {
             sqlite: SqliteConfig::default(),
             log: LogConfig::default(),
             portal: None,
+            notifications: None,
             admin_password: None,
         }
     }
@@ -306,6 +427,16 @@ impl Config {
                     }
                 }
                 "EISO_PORTAL_USERNAME" | "EISO_PORTAL_PASSWORD" | "EISO_PORTAL_AGENCY_CODE" => {}
+                "EISO_NOTIFY_SMTP_URL" | "EISO_NOTIFY_FROM" | "EISO_NOTIFY_SMS_URL" | "EISO_NOTIFY_SMS_TOKEN" => {
+                    let notifications = self.notifications.get_or_insert_with(NotificationsConfig::empty);
+                    let field = match name.as_str() {
+                        "EISO_NOTIFY_SMTP_URL" => &mut notifications.smtp_url,
+                        "EISO_NOTIFY_FROM" => &mut notifications.from,
+                        "EISO_NOTIFY_SMS_URL" => &mut notifications.sms_url,
+                        _ => &mut notifications.sms_token,
+                    };
+                    *field = value.trim().to_string();
+                }
                 other
                     if NOT_SERVER_VARIABLES.contains(&other)
                         || NOT_SERVER_PREFIXES.iter().any(|p| other.starts_with(p)) => {}
@@ -370,6 +501,9 @@ impl Config {
                     message: "timeout_seconds and interval_seconds must be at least 1".into(),
                 });
             }
+        }
+        if let Some(notifications) = &self.notifications {
+            notifications.validate()?;
         }
         if let Some(url) = &self.public_url
             && !((url.starts_with("https://") || url.starts_with("http://"))
@@ -486,6 +620,69 @@ mod tests {
         );
         let orphan = Config::load(None, &env(&[("EISO_PORTAL_PASSWORD", "x")]));
         assert!(matches!(orphan, Err(ConfigError::Env { .. })), "{orphan:?}");
+    }
+
+    #[test]
+    fn notifications_are_off_by_default_and_configured_whole_or_refused() {
+        assert!(
+            Config::load(None, &BTreeMap::new())
+                .expect("defaults")
+                .notifications
+                .is_none()
+        );
+        let config = Config::load(
+            None,
+            &env(&[
+                (
+                    "EISO_NOTIFY_SMTP_URL",
+                    "smtp://motcua:mat-khau-thu@mail.example.gov.vn:587?tls=required",
+                ),
+                ("EISO_NOTIFY_FROM", "Bộ phận Một cửa <motcua@example.gov.vn>"),
+                ("EISO_NOTIFY_SMS_URL", "https://sms.example.vn/send"),
+                ("EISO_NOTIFY_SMS_TOKEN", "token-bi-mat"),
+            ]),
+        )
+        .expect("notifications");
+        let notifications = config.notifications.as_ref().expect("configured");
+        assert!(notifications.sms_unaccented && notifications.interval_seconds == 5);
+        let printed = format!("{config:?}");
+        assert!(
+            !printed.contains("mat-khau-thu") && !printed.contains("token-bi-mat"),
+            "secrets are never printed: {printed}"
+        );
+        let no_sender = Config::load(None, &env(&[("EISO_NOTIFY_SMTP_URL", "smtp://localhost:25")]));
+        assert!(
+            matches!(
+                no_sender,
+                Err(ConfigError::Invalid {
+                    field: "notifications.from",
+                    ..
+                })
+            ),
+            "{no_sender:?}"
+        );
+        let no_channel = Config::load(None, &env(&[("EISO_NOTIFY_FROM", "a <a@b.vn>")]));
+        assert!(
+            matches!(
+                no_channel,
+                Err(ConfigError::Invalid {
+                    field: "notifications.smtp_url",
+                    ..
+                })
+            ),
+            "{no_channel:?}"
+        );
+        let wrong = Config::load(None, &env(&[("EISO_NOTIFY_SMS_URL", "ftp://x")]));
+        assert!(
+            matches!(
+                wrong,
+                Err(ConfigError::Invalid {
+                    field: "notifications.sms_url",
+                    ..
+                })
+            ),
+            "{wrong:?}"
+        );
     }
 
     #[test]

@@ -392,6 +392,13 @@ pub const POLICY: &[Rule] = &[
     read("/eiso.sync.v1.SyncService/ListDossierSyncs", Roles(&[Admin, Leader])),
     write("/eiso.sync.v1.SyncService/ResendDossierSync", ADMIN),
     read("/eiso.sync.v1.SyncService/GetSyncStatus", Roles(&[Admin, Leader])),
+    // The applicants' notifications: the office watches them as it watches
+    // the sync; an administrator sends parked ones again.
+    read(
+        "/eiso.notify.v1.NotificationService/ListNotifications",
+        Roles(&[Admin, Leader]),
+    ),
+    write("/eiso.notify.v1.NotificationService/ResendNotifications", ADMIN),
     read("/eiso.search.v1.SearchService/Search", Authenticated),
     read("/eiso.search.v1.SearchService/GetIndexStatus", OVERSIGHT),
     write("/eiso.search.v1.SearchService/RebuildIndex", ADMIN),

@@ -37,6 +37,20 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
+/// An environment for plain-text templates (the e-mails and SMS to
+/// applicants): nothing escaped, the same strictness on undefined variables
+/// and no debug information, block tags taking their own line with them so
+/// that a template reads as the text it writes.
+pub fn text_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_debug(false);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env
+}
+
 /// The macros every signed document shares (`templates/paper.html`).
 const PAPER: &str = include_str!("templates/paper.html");
 

@@ -11,9 +11,12 @@ use std::future::Future;
 use std::sync::Arc;
 
 mod directory;
+mod dossier_facts;
 mod gauges;
 pub mod links;
 mod measures;
+mod notifications;
+mod outbound;
 mod portal_sync;
 pub mod reflection;
 mod review_sources;
@@ -32,6 +35,7 @@ use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
+use eiso_proto::eiso::notify::v1::notification_service_server::NotificationServiceServer;
 use eiso_proto::eiso::plans::v1::plan_service_server::PlanServiceServer;
 use eiso_proto::eiso::procedures::v1::calendar_service_server::CalendarServiceServer;
 use eiso_proto::eiso::procedures::v1::dossier_service_server::DossierServiceServer;
@@ -46,7 +50,7 @@ use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 10] = [
+pub const SERVICE_NAMES: [&str; 11] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
@@ -57,6 +61,7 @@ pub const SERVICE_NAMES: [&str; 10] = [
     "eiso.search.v1.SearchService",
     "eiso.quality.v1.QualityService",
     "eiso.sync.v1.SyncService",
+    "eiso.notify.v1.NotificationService",
 ];
 
 /// Fault injection, for tests of the search indexer's quarantine only: the
@@ -81,6 +86,8 @@ pub struct App {
     web: eiso_web::Web,
     /// The dossiers' sync with the national portal, when one is configured.
     portal_sync: Option<eiso_sync::delivery::Delivery>,
+    /// The applicants' notifications, when a channel is configured.
+    notifier: Option<eiso_notify::Notifier>,
     /// The sync's API (answering that nothing is synchronised without a portal).
     sync: eiso_sync::service::Sync,
     /// What the first start did about the `admin` user.
@@ -193,6 +200,19 @@ impl App {
         .with_clock(clock.clone());
         quality.ensure_indicator_set().await?;
 
+        // What the outward deliveries read of a dossier besides its events.
+        let dossier_facts = dossier_facts::DossierFacts {
+            procedures: procedures.clone(),
+            directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+        };
+        // The applicants' notifications, when the configuration names a channel.
+        let notifier = match &config.notifications {
+            None => None,
+            Some(settings) => {
+                let db = open::<eiso_migrations::notify::Migrator>(&config, notifications::SERVICE_NAME).await?;
+                Some(notifications::notifier(settings, &config, db, dossier_facts.clone())?)
+            }
+        };
         // The national portal's sync, when the configuration names a portal.
         let portal_sync = match &config.portal {
             None => None,
@@ -200,8 +220,7 @@ impl App {
                 let db = open::<eiso_migrations::sync::Migrator>(&config, portal_sync::SERVICE_NAME).await?;
                 let portal = Arc::new(portal_sync::portal(settings)?);
                 let lookups = Arc::new(portal_sync::ServiceLookups {
-                    procedures: procedures.clone(),
-                    directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+                    facts: dossier_facts.clone(),
                     portal: portal.clone(),
                 });
                 tracing::info!(url = %settings.url, agency = %settings.agency_code, "dossiers are synchronised to the national portal");
@@ -269,6 +288,9 @@ impl App {
         if let Some(delivery) = &portal_sync {
             trails.insert(portal_sync::SERVICE_NAME.to_string(), delivery.db().clone());
         }
+        if let Some(notifier) = &notifier {
+            trails.insert(notifications::SERVICE_NAME.to_string(), notifier.db().clone());
+        }
         let sync = eiso_sync::service::Sync::new(
             portal_sync.clone(),
             Arc::new(directory::IdentityDirectory(identity.clone())),
@@ -303,6 +325,7 @@ impl App {
             web,
             sync,
             portal_sync,
+            notifier,
             admin_setup,
         })
     }
@@ -363,6 +386,14 @@ impl App {
         let sync = SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(self.sync.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
+        let notifications = NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(
+            eiso_notify::service::Notifications::new(
+                self.notifier.clone(),
+                Arc::new(directory::IdentityDirectory(self.identity.clone())),
+            ),
+        ))
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
         // Periodic plan reports, generated when due (idempotent per plan and
         // period, so replicas and restarts never file twice).
         let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
@@ -375,6 +406,19 @@ impl App {
             let interval = self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds);
             portal_sync::spawn(
                 delivery,
+                self.procedures.journal().clone(),
+                std::time::Duration::from_secs(interval),
+                scheduler_stopped.clone(),
+            )
+        });
+        let notifying = self.notifier.clone().map(|notifier| {
+            let interval = self
+                .config
+                .notifications
+                .as_ref()
+                .map_or(5, |notifications| notifications.interval_seconds);
+            notifications::spawn(
+                notifier,
                 self.procedures.journal().clone(),
                 std::time::Duration::from_secs(interval),
                 scheduler_stopped.clone(),
@@ -427,6 +471,7 @@ impl App {
             .add_service(search)
             .add_service(quality)
             .add_service(sync)
+            .add_service(notifications)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // While calls in flight drain, a health check (a load
@@ -447,6 +492,9 @@ impl App {
             .await?;
         let _ = scheduler.await;
         let _ = gauges.await;
+        if let Some(notifying) = notifying {
+            let _ = notifying.await;
+        }
         if let Some(syncing) = syncing {
             let _ = syncing.await;
         }

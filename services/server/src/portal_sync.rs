@@ -1,6 +1,5 @@
 //! The dossiers' sync with the National Public Service Portal, when one is
-//! configured: the sync follows the procedures service's event stream from
-//! its committed cursor and delivers what is due every few seconds (see
+//! configured: an outward delivery (see [`crate::outbound`] and
 //! `eiso_sync::delivery`). The names the portal wants come from the
 //! procedure catalogue and the identity directory.
 
@@ -9,14 +8,17 @@ use std::time::Duration;
 
 use eiso_platform::ServiceResult;
 use eiso_platform::config::PortalConfig as PortalSettings;
-use eiso_platform::directory::Directory;
-use eiso_procedures::Procedures;
-use eiso_proto::eiso::procedures::v1::{Applicant, Dossier, GetDossierRequest, GetProcedureRequest};
+use eiso_proto::eiso::event::v1::Event;
+use eiso_proto::eiso::procedures::v1::{Applicant, Dossier};
 use eiso_sync::delivery::{Delivery, Lookups};
 use eiso_sync::record::{Handler, Names};
 use eiso_sync::{Portal, PortalConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::dossier_facts::DossierFacts;
+use crate::outbound::{self, Outbound};
 
 /// The storage and trail name of the sync.
 pub const SERVICE_NAME: &str = "sync";
@@ -34,55 +36,33 @@ pub fn portal(settings: &PortalSettings) -> anyhow::Result<Portal> {
     Portal::new(config).map_err(|e| anyhow::anyhow!("cannot set up the portal client: {e}"))
 }
 
-/// Names from the catalogue and the directory.
+/// Names from the catalogue and the directory, the portal's procedure codes
+/// in place of local ones.
 pub struct ServiceLookups {
-    pub procedures: Procedures,
-    pub directory: Arc<dyn Directory>,
+    pub facts: DossierFacts,
     pub portal: Arc<Portal>,
 }
 
 #[eiso_proto::tonic::async_trait]
 impl Lookups for ServiceLookups {
     async fn names(&self, dossier: &Dossier) -> ServiceResult<Names> {
-        let procedure = self
-            .procedures
-            .get_procedure(GetProcedureRequest {
-                name: dossier.procedure_version.clone(),
-            })
-            .await?;
-        let version = procedure.version.unwrap_or_default();
-        let agency = self.directory.unit(&dossier.agency).await?;
+        let names = self.facts.names(dossier).await?;
         Ok(Names {
-            procedure_code: self.portal.config().national_code(&procedure.code).to_string(),
-            procedure_name: version.display_name,
+            procedure_code: self.portal.config().national_code(&names.procedure_code).to_string(),
+            procedure_name: names.procedure_name,
             field_code: String::new(),
-            field_name: version.field,
-            agency_name: agency.map(|unit| unit.display_name).unwrap_or_default(),
+            field_name: names.field,
+            agency_name: names.agency_name,
         })
     }
 
     async fn applicant(&self, dossier: &Dossier) -> ServiceResult<Option<Applicant>> {
-        // The sync reads as the server itself: it sees every agency's applicants.
-        let ctx = eiso_platform::CallContext::system("/eiso.procedures.v1.DossierService/GetDossier");
-        let current = self
-            .procedures
-            .get_dossier(
-                &ctx,
-                GetDossierRequest {
-                    name: dossier.name.clone(),
-                },
-            )
-            .await?;
-        Ok(current.applicant)
+        self.facts.applicant(dossier).await
     }
 
     async fn handler(&self, user: &str) -> Handler {
-        let name = match self.directory.user(user).await {
-            Ok(Some(user)) => user.display_name,
-            _ => String::new(),
-        };
         Handler {
-            name,
+            name: self.facts.user_name(user).await,
             ..Default::default()
         }
     }
@@ -171,62 +151,50 @@ impl Gauges {
     }
 }
 
-/// Runs the sync until `stop`: one task takes the stream in, another
-/// delivers what is due every `interval`. A failure is logged and tried
-/// again after `interval`; nothing is lost (the cursor moves only with what
-/// it took in).
+/// The sync as an outward delivery: its gauges refreshed before each round.
+#[derive(Clone)]
+struct Syncing {
+    delivery: Delivery,
+    gauges: Arc<Gauges>,
+}
+
+#[eiso_proto::tonic::async_trait]
+impl Outbound for Syncing {
+    const NAME: &'static str = "portal sync";
+
+    async fn cursor(&self) -> ServiceResult<i64> {
+        self.delivery.cursor().await
+    }
+
+    async fn follow(&self, events: ReceiverStream<ServiceResult<Event>>) -> ServiceResult<()> {
+        self.delivery.follow(events).await
+    }
+
+    async fn round(&self) -> ServiceResult<()> {
+        self.gauges.refresh(&self.delivery).await;
+        let round = self.delivery.round(chrono::Utc::now()).await?;
+        if round.delivered + round.failed > 0 {
+            tracing::info!(
+                delivered = round.delivered,
+                failed = round.failed,
+                parked = round.parked,
+                "portal sync round"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Runs the sync until `stop` (see [`crate::outbound`]).
 pub fn spawn(
     delivery: Delivery,
     journal: eiso_platform::Journal,
     interval: Duration,
     stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    let follower = {
-        let delivery = delivery.clone();
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            loop {
-                let followed = async {
-                    let cursor = delivery.cursor().await?;
-                    delivery.follow(journal.watch(cursor)).await
-                };
-                tokio::select! {
-                    _ = stop.wait_for(|stopped| *stopped) => break,
-                    outcome = followed => {
-                        if let Err(error) = outcome {
-                            tracing::warn!(%error, "portal sync: the event stream broke off; resuming");
-                        }
-                    }
-                }
-                tokio::select! {
-                    _ = stop.wait_for(|stopped| *stopped) => break,
-                    () = tokio::time::sleep(interval) => {}
-                }
-            }
-        })
+    let syncing = Syncing {
+        delivery,
+        gauges: Arc::new(Gauges::register()),
     };
-    let mut stop = stop;
-    let gauges = Gauges::register();
-    tokio::spawn(async move {
-        loop {
-            gauges.refresh(&delivery).await;
-            match delivery.round(chrono::Utc::now()).await {
-                Ok(round) if round.delivered + round.failed > 0 => {
-                    tracing::info!(
-                        delivered = round.delivered,
-                        failed = round.failed,
-                        parked = round.parked,
-                        "portal sync round"
-                    );
-                }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "portal sync: a round failed"),
-            }
-            tokio::select! {
-                _ = stop.wait_for(|stopped| *stopped) => break,
-                () = tokio::time::sleep(interval) => {}
-            }
-        }
-        let _ = follower.await;
-    })
+    outbound::spawn(syncing, journal, interval, stop)
 }

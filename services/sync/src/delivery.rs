@@ -8,11 +8,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use eiso_platform::ServiceResult;
 use eiso_platform::db::Db;
+pub use eiso_platform::retry::Retry;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::procedures::v1::{Applicant, Dossier};
 use eiso_proto::prost::Message;
@@ -29,51 +29,6 @@ const DOSSIER_EVENTS: &str = "procedures.dossier.";
 const DOSSIER_TYPE: &str = "eiso.procedures.v1.Dossier";
 /// Dossiers delivered at once in a round.
 const PARALLEL: usize = 8;
-
-/// When to try again, and when to stop trying.
-#[derive(Debug, Clone)]
-pub struct Retry {
-    /// The wait after the first failure; it doubles with each one after.
-    pub first: Duration,
-    /// The longest wait.
-    pub longest: Duration,
-    /// Failures to no answer before a dossier is parked.
-    pub attempts: i32,
-    /// Refusals (the portal answered no) before a dossier is parked: fewer,
-    /// since sending the same again is refused again.
-    pub refusals: i32,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Self {
-            first: Duration::from_secs(5),
-            longest: Duration::from_secs(3600),
-            attempts: 24,
-            refusals: 3,
-        }
-    }
-}
-
-impl Retry {
-    /// The wait after the `attempts`-th failure in a row, `jitter` (0–1)
-    /// taking it down to as little as half.
-    pub fn delay(&self, attempts: i32, jitter: f64) -> Duration {
-        let doublings = attempts.saturating_sub(1).clamp(0, 30) as u32;
-        let full = self.first.saturating_mul(1u32 << doublings).min(self.longest);
-        full.mul_f64(1.0 - jitter.clamp(0.0, 1.0) / 2.0)
-    }
-
-    /// Whether the `attempts`-th failure in a row, `error`, parks the dossier.
-    fn parks(&self, attempts: i32, error: &PortalError) -> bool {
-        attempts
-            >= if error.is_retryable() {
-                self.attempts
-            } else {
-                self.refusals
-            }
-    }
-}
 
 /// What the portal wants that a dossier does not hold: the names of its
 /// procedure, field and agency, and of the people who handled it.
@@ -210,9 +165,8 @@ impl Delivery {
                 }
                 Err(error) => {
                     let attempts = sync.attempts + 1;
-                    let parked = self.retry.parks(attempts, &error);
-                    let wait = self.retry.delay(attempts, rand::random::<f64>());
-                    let next = micros(now) + i64::try_from(wait.as_micros()).unwrap_or(i64::MAX / 2);
+                    let parked = self.retry.parks(attempts, error.is_retryable());
+                    let next = self.retry.next_attempt_us(attempts, micros(now));
                     tracing::warn!(dossier = %sync.dossier, attempts, parked, %error, "portal sync failed");
                     store::failed(
                         &self.db,
@@ -281,42 +235,5 @@ impl Delivery {
         let parked = store::resend(&txn, dossier, micros(now)).await?;
         txn.commit().await?;
         Ok(parked)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_wait_doubles_to_its_ceiling_and_jitter_takes_at_most_half() {
-        let retry = Retry {
-            first: Duration::from_secs(5),
-            longest: Duration::from_secs(60),
-            ..Retry::default()
-        };
-        assert_eq!(retry.delay(1, 0.0), Duration::from_secs(5));
-        assert_eq!(retry.delay(2, 0.0), Duration::from_secs(10));
-        assert_eq!(retry.delay(4, 0.0), Duration::from_secs(40));
-        assert_eq!(retry.delay(5, 0.0), Duration::from_secs(60), "capped");
-        assert_eq!(retry.delay(500, 0.0), Duration::from_secs(60), "no overflow");
-        assert_eq!(retry.delay(2, 1.0), Duration::from_secs(5), "jitter halves at most");
-    }
-
-    #[test]
-    fn a_refusal_parks_sooner_than_no_answer() {
-        let retry = Retry::default();
-        let refused = PortalError::Refused {
-            operation: "DongBoHoSoMC",
-            code: 2,
-            message: "NgayHenTra".into(),
-        };
-        let silent = PortalError::Unavailable {
-            operation: "DongBoHoSoMC",
-            detail: "timeout".into(),
-        };
-        assert!(retry.parks(retry.refusals, &refused));
-        assert!(!retry.parks(retry.refusals, &silent));
-        assert!(retry.parks(retry.attempts, &silent));
     }
 }

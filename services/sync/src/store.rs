@@ -5,6 +5,7 @@
 
 use eiso_platform::ServiceResult;
 use eiso_platform::db::Db;
+use eiso_platform::outward;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 
@@ -114,19 +115,7 @@ pub struct Change {
 
 /// The stream's position: events up to it are taken in.
 pub async fn cursor(db: &Db, stream: &str) -> ServiceResult<i64> {
-    let row = db
-        .reader()
-        .query_one(
-            Query::select()
-                .column("after_sequence")
-                .from("sync_cursors")
-                .and_where(Expr::col("stream").eq(stream)),
-        )
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get("", "after_sequence")?,
-        None => 0,
-    })
+    outward::cursor(db, "sync_cursors", stream).await
 }
 
 /// Takes in the event at `sequence` of `stream`: `change` (a dossier's, or
@@ -205,14 +194,7 @@ pub async fn take_in(
             }
         }
     }
-    txn.execute(
-        Query::insert()
-            .into_table("sync_cursors")
-            .columns(["stream", "after_sequence"])
-            .values_panic([stream.into(), sequence.into()])
-            .on_conflict(OnConflict::column("stream").update_column("after_sequence").to_owned()),
-    )
-    .await?;
+    outward::advance(&txn, "sync_cursors", stream, sequence).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -333,21 +315,14 @@ pub async fn failed(
     next_attempt_us: i64,
     parked: bool,
 ) -> ServiceResult<()> {
-    let error = eiso_platform::error::truncate_chars(error, eiso_platform::error::MAX_MESSAGE_CHARS);
-    let txn = db.begin_write().await?;
-    txn.execute(
-        Query::update()
-            .table("sync_dossiers")
-            .value("state", if parked { State::Parked } else { State::Failing } as i32)
-            .value("attempts", attempts)
-            .value("last_error", error)
-            .value("last_attempt_us", now_us)
-            .value("next_attempt_us", next_attempt_us)
-            .and_where(Expr::col("dossier").eq(dossier)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let failure = outward::Failure {
+        error,
+        attempts,
+        now_us,
+        next_attempt_us,
+        state: if parked { State::Parked } else { State::Failing } as i32,
+    };
+    outward::failed(db, "sync_dossiers", "dossier", dossier, failure).await
 }
 
 /// A parked dossier is sent again at once (its attempts counted anew), in
@@ -410,20 +385,8 @@ pub async fn synced_received(db: &Db, agency: &str, start_us: i64, end_us: i64) 
 
 /// Dossiers by state: (pending or failing, synced, parked).
 pub async fn counts(db: &Db) -> ServiceResult<(i64, i64, i64)> {
-    let rows = db
-        .reader()
-        .query_all(
-            Query::select()
-                .column("state")
-                .expr_as(Expr::col("dossier").count(), "n")
-                .from("sync_dossiers")
-                .group_by_col("state"),
-        )
-        .await?;
     let mut counts = (0, 0, 0);
-    for row in rows {
-        let state: i32 = row.try_get("", "state")?;
-        let n: i64 = row.try_get("", "n")?;
+    for (state, n) in outward::counts_by_state(db, "sync_dossiers").await? {
         match State::of(state) {
             State::Pending | State::Failing => counts.0 += n,
             State::Synced => counts.1 += n,

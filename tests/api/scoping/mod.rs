@@ -12,6 +12,7 @@
 
 mod documents;
 mod identity;
+mod notify;
 mod plans;
 mod procedures;
 mod quality;
@@ -98,6 +99,7 @@ pub struct Fixture {
     pub plans: plans::Fixture,
     pub quality: quality::Fixture,
     pub sync: sync::Fixture,
+    pub notify: notify::Fixture,
 }
 
 /// A method's call.
@@ -191,8 +193,10 @@ fn passed(answer: &Answer) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_method_every_role_every_relation_matches_the_table() {
-    // With the portal's simulator, so that the sync has a dossier to show.
-    let (portal, server) = TestServer::with_portal().await;
+    // With the portal's simulator and the notifications' servers, so that
+    // the sync and the notifications have a dossier to show.
+    let (_mail, _sms, notifications) = eiso_tests::notify::sinks().await;
+    let (portal, server) = TestServer::with_portal_and(|config| config.notifications = Some(notifications)).await;
     let root = server.root_unit().await.name;
     let district = server.create_unit("D", "Phòng GD&ĐT", &root).await.name;
     let s1 = server.create_unit("S1", "Trường Tiểu học số 1", &district).await.name;
@@ -235,6 +239,7 @@ async fn every_method_every_role_every_relation_matches_the_table() {
     let fixture = Fixture {
         identity: identity::fixture(&server, &units).await,
         sync: sync::fixture(&server, &setup, &procedures.dossier).await,
+        notify: notify::fixture(&server, &setup, &procedures.dossier).await,
         procedures,
         plans: plans::fixture(&server, &units, &setup, &documents.effective).await,
         quality: quality::fixture(&server, &units, &setup, &callers).await,
@@ -250,6 +255,7 @@ async fn every_method_every_role_every_relation_matches_the_table() {
         plans::cases(),
         quality::cases(),
         sync::cases(),
+        notify::cases(),
     ]
     .into_iter()
     .flatten()

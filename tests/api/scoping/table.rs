@@ -221,6 +221,9 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.sync.v1.SyncService/ListDossierSyncs", Within),
     ("/eiso.sync.v1.SyncService/ResendDossierSync", Within),
     ("/eiso.sync.v1.SyncService/GetSyncStatus", Root),
+    // The applicants' notifications belong to their dossier's agency (S1).
+    ("/eiso.notify.v1.NotificationService/ListNotifications", Within),
+    ("/eiso.notify.v1.NotificationService/ResendNotifications", Within),
 ];
 
 /// Methods outside the scoping test, and why.

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod docs;
 pub mod dossiers;
 pub mod files;
+pub mod notifications;
 pub mod pages;
 pub mod plans;
 pub mod procedures;
@@ -51,6 +52,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plans(command) => plans::run(&ctx, command).await,
         Command::Quality(command) => quality::run(&ctx, command).await,
         Command::Sync(command) => sync::run(&ctx, command).await,
+        Command::Notifications(command) => notifications::run(&ctx, command).await,
     }
 }
 

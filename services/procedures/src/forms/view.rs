@@ -80,7 +80,7 @@ impl DateView {
             long: eiso_platform::aip::time::document_date(t.date_naive()),
             document: eiso_platform::aip::time::document_date(t.date_naive()),
             short: format!("{day}/{month}/{year}"),
-            time: format!("{hour} giờ {minute} phút, ngày {day}/{month}/{year}"),
+            time: eiso_platform::vi::time_and_date(instant),
             time_long: format!(
                 "{hour} giờ {minute} phút, {}",
                 eiso_platform::aip::time::document_date(t.date_naive())
