@@ -20,6 +20,7 @@
 
 use crate::eiso::documents::v1::{Confidentiality, Disposition, DocumentType, document, record, review, revision};
 use crate::eiso::identity::v1::{Role, UnitKind, unit, user};
+use crate::eiso::notify::v1::notification;
 use crate::eiso::plans::v1::ReportKind;
 use crate::eiso::plans::v1::{TargetStatus, TaskStatus};
 use crate::eiso::procedures::v1::procedure;
@@ -119,6 +120,44 @@ impl Label for dossier_sync::State {
             Self::Unspecified => "",
             Self::Pending => "Chờ gửi",
             Self::Synced => "Đã đồng bộ",
+            Self::Failing => "Đang lỗi, sẽ thử lại",
+            Self::Parked => "Bị dừng",
+        }
+    }
+}
+
+/// What a notification tells the applicant, as the notifications' page and
+/// the dossier's page name it.
+impl Label for notification::Kind {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Received => "Tiếp nhận hồ sơ",
+            Self::SupplementRequested => "Yêu cầu bổ sung",
+            Self::Extended => "Gia hạn, xin lỗi",
+            Self::ResultReady => "Có kết quả",
+        }
+    }
+}
+
+/// How a notification reaches the applicant.
+impl Label for notification::Channel {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Email => "Thư điện tử",
+            Self::Sms => "Tin nhắn SMS",
+        }
+    }
+}
+
+/// Where a notification stands, as the notifications' page's tabs name it.
+impl Label for notification::State {
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "",
+            Self::Pending => "Chờ gửi",
+            Self::Sent => "Đã gửi",
             Self::Failing => "Đang lỗi, sẽ thử lại",
             Self::Parked => "Bị dừng",
         }
@@ -570,6 +609,12 @@ mod tests {
         assert_nfc::<Colour>();
         assert_nfc::<Change>();
         assert_nfc::<dossier_sync::State>();
+        assert_nfc::<notification::Kind>();
+        assert_nfc::<notification::Channel>();
+        assert_nfc::<notification::State>();
+        for kind in values::<notification::Kind>().into_iter().skip(1) {
+            assert!(!kind.label_vi().is_empty(), "{}", kind.as_str_name());
+        }
         for kind in values::<FindingType>().into_iter().skip(1) {
             assert!(!kind.label_vi().is_empty(), "{}", kind.as_str_name());
         }

@@ -44,6 +44,7 @@ mod web_diagnostic;
 mod web_documents;
 mod web_drafting;
 mod web_inspections;
+mod web_notifications;
 mod web_plan_import;
 mod web_plans;
 mod web_records;

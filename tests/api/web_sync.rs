@@ -9,22 +9,17 @@
 use std::time::Duration;
 
 use eiso_portal_sim::{Fault, Simulator};
-use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::{Channel, Dossier};
 use eiso_proto::eiso::sync::v1::{DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, dossier_sync};
 use eiso_tests::TestServer;
 use eiso_tests::browser::{Browser, Page};
 use eiso_tests::counter::transfer_receipt;
+use eiso_tests::web::{id_of, next_page};
 
 const PAGE: &str = "/quan-tri/dong-bo";
 /// What the simulated portal answers while it refuses.
 const REFUSAL: &str = "Mã thủ tục hành chính không có trong Cơ sở dữ liệu quốc gia";
-
-/// The dossier's id in the web's addresses.
-fn id_of(dossier: &Dossier) -> &str {
-    dossier.name.trim_start_matches("dossiers/")
-}
 
 /// The sync of `dossier` once `done` holds of it (up to 40 s: three
 /// refusals park a dossier after two backoffs of at most 5 and 10 s).
@@ -57,15 +52,6 @@ async fn until_held(simulator: &Simulator, code: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{code} never reached the portal: {:?}", simulator.counters());
-}
-
-/// A new user with `role` at `unit`, signed in to the web app; with the
-/// user's name (`users/{id}`).
-async fn signed_in(server: &TestServer, username: &str, role: Role, unit: &str) -> (String, Browser) {
-    let (user, _) = server.user_with_role(username, role, unit).await;
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in(username, &format!("{username}-password")).await;
-    (user.name, browser)
 }
 
 /// How many dossiers a list page shows.
@@ -107,8 +93,7 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     assert!(simulator.dossier(&dossier.code).is_none(), "nothing delivered");
 
     // The system's administrator (at the root): the sync as a whole and the parked dossier.
-    let mut admin = Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let units = admin.get("/quan-tri/don-vi").await;
     assert!(
         units
@@ -189,10 +174,12 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     // One rule: an administrator of the school or of the office above sees
     // it and may send it again; one of the team below or the school beside
     // sees nothing of it and is refused.
-    let (school_admin, mut at_school) = signed_in(&server, "qt.truong", Role::Admin, &school.school.name).await;
-    let (_, mut above) = signed_in(&server, "qt.phong", Role::Admin, &school.office.unit.name).await;
-    let (_, mut below) = signed_in(&server, "qt.to", Role::Admin, &school.below.name).await;
-    let (_, mut beside) = signed_in(&server, "qt.truong.b", Role::Admin, &school.sibling.name).await;
+    let (school_admin, mut at_school) = server.signed_in_as("qt.truong", Role::Admin, &school.school.name).await;
+    let mut above = server
+        .signed_in("qt.phong", Role::Admin, &school.office.unit.name)
+        .await;
+    let mut below = server.signed_in("qt.to", Role::Admin, &school.below.name).await;
+    let mut beside = server.signed_in("qt.truong.b", Role::Admin, &school.sibling.name).await;
     for (who, browser) in [("same unit", &mut at_school), ("above", &mut above)] {
         let page = browser.get(PAGE).await;
         assert_eq!(page.status, 200, "{who}");
@@ -216,7 +203,7 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     }
     // A leader of the school reads the list, without the button; the
     // counter's clerk reads neither the page nor the dossier's line.
-    let (_, mut leader) = signed_in(&server, "lanh.dao", Role::Leader, &school.school.name).await;
+    let mut leader = server.signed_in("lanh.dao", Role::Leader, &school.school.name).await;
     let page = leader.get(PAGE).await;
     assert_eq!((page.status, rows(&page)), (200, 1), "{}", page.body);
     assert!(!page.body.contains("gui-lai"), "{}", page.body);
@@ -229,8 +216,7 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     );
     let refused = resend(&mut leader, &dossier).await;
     assert_eq!(refused.status, 403, "a leader does not send again");
-    let mut clerk = Browser::new(server.addr);
-    clerk.sign_in("mot.cua.a", "mot.cua.a-password").await;
+    let mut clerk = server.browser_of("mot.cua.a").await;
     assert_eq!(clerk.get(PAGE).await.status, 403);
     let clerk_view = clerk.get(&format!("/ho-so/{}", id_of(&dossier))).await;
     assert_eq!(clerk_view.status, 200);
@@ -281,23 +267,10 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     assert!(again.body.contains("Hồ sơ này không còn bị dừng"), "{}", again.body);
 
     // The trail keeps who sent it again, as for the same call over gRPC.
-    let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(ListAuditEntriesRequest {
-            parent: "trails/sync".into(),
-            filter: format!("resource = \"{}/sync\"", dossier.name),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
-    let resent: Vec<_> = entries
-        .iter()
-        .filter(|e| e.method.ends_with("/ResendDossierSync") && e.code == 0)
-        .map(|e| e.actor.as_str())
-        .collect();
-    assert_eq!(resent, [school_admin.as_str()], "{entries:?}");
+    let resent = server
+        .actors_of("trails/sync", &format!("{}/sync", dossier.name), "/ResendDossierSync")
+        .await;
+    assert_eq!(resent, [school_admin]);
     simulator.shutdown().await;
 }
 
@@ -324,8 +297,7 @@ async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(simulator.dossiers().len(), 51);
-    let mut admin = Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let mut first = admin.get(&format!("{PAGE}?loai=da-dong-bo")).await;
     for _ in 0..100 {
         // The last delivery's state is written just after the portal took it.
@@ -341,13 +313,7 @@ async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
         "no lag: {}",
         first.body
     );
-    let next = first
-        .body
-        .split(r#"<a class="button secondary" href=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a next page")
-        .replace("&amp;", "&");
+    let next = next_page(&first).expect("a next page");
     assert!(next.starts_with(&format!("{PAGE}?loai=da-dong-bo&trang=")), "{next}");
     let second = admin.get(&next).await;
     assert_eq!(rows(&second), 1, "{}", second.body);
@@ -376,8 +342,7 @@ async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
 async fn without_a_portal_the_page_says_it_is_not_configured() {
     let server = TestServer::start().await;
     let school = server.school_with_dossier().await;
-    let mut admin = Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let page = admin.get(PAGE).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -393,7 +358,6 @@ async fn without_a_portal_the_page_says_it_is_not_configured() {
     let refused = resend(&mut admin, &school.dossier).await;
     assert_eq!(refused.status, 404, "no portal: nothing to send");
     // A role without the right is refused all the same.
-    let mut clerk = Browser::new(server.addr);
-    clerk.sign_in("mot.cua.a", "mot.cua.a-password").await;
+    let mut clerk = server.browser_of("mot.cua.a").await;
     assert_eq!(clerk.get(PAGE).await.status, 403);
 }

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod portal;
 pub mod quality;
 pub mod values;
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -381,10 +382,7 @@ impl TestServer {
     /// A browser signed in to the web app as a new user `username` with
     /// `role` in `unit`.
     pub async fn signed_in(&self, username: &str, role: Role, unit: &str) -> browser::Browser {
-        self.user_with_role(username, role, unit).await;
-        let mut browser = browser::Browser::new(self.addr);
-        browser.sign_in(username, &format!("{username}-password")).await;
-        browser
+        self.signed_in_as(username, role, unit).await.1
     }
 
     /// Creates a user with these role bindings and returns it with a token.

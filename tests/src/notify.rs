@@ -34,7 +34,16 @@ impl TestServer {
     /// An SMTP server, an SMS gateway, and a server notifying through both
     /// every second, with a public address for the lookup links.
     pub async fn with_notifications() -> (MailServer, SmsGateway, TestServer) {
-        let (mail, sms, notifications) = sinks().await;
+        Self::with_notifications_and(|_| {}).await
+    }
+
+    /// [`TestServer::with_notifications`], the notifications' configuration
+    /// changed by `configure` besides (a shorter backoff, for one).
+    pub async fn with_notifications_and(
+        configure: impl FnOnce(&mut NotificationsConfig),
+    ) -> (MailServer, SmsGateway, TestServer) {
+        let (mail, sms, mut notifications) = sinks().await;
+        configure(&mut notifications);
         let server = TestServer::start_configured(|config| {
             config.public_url = Some(PUBLIC_URL.into());
             config.notifications = Some(notifications);

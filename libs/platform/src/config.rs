@@ -164,6 +164,10 @@ pub struct NotificationsConfig {
     /// How often due notifications are sent.
     #[serde(default = "NotificationsConfig::default_interval_seconds")]
     pub interval_seconds: u64,
+    /// The wait before the first retry of a failed notification; it doubles
+    /// with each failure after (up to an hour).
+    #[serde(default = "NotificationsConfig::default_retry_first_seconds")]
+    pub retry_first_seconds: u64,
 }
 
 impl NotificationsConfig {
@@ -179,6 +183,19 @@ impl NotificationsConfig {
         5
     }
 
+    fn default_retry_first_seconds() -> u64 {
+        5
+    }
+
+    /// When a failed notification is tried again and when it is parked: the
+    /// shared backoff, starting at [`Self::retry_first_seconds`].
+    pub fn retry(&self) -> crate::retry::Retry {
+        crate::retry::Retry {
+            first: std::time::Duration::from_secs(self.retry_first_seconds),
+            ..crate::retry::Retry::default()
+        }
+    }
+
     fn empty() -> Self {
         Self {
             smtp_url: String::new(),
@@ -189,6 +206,7 @@ impl NotificationsConfig {
             sms_unaccented: true,
             timeout_seconds: Self::default_timeout_seconds(),
             interval_seconds: Self::default_interval_seconds(),
+            retry_first_seconds: Self::default_retry_first_seconds(),
         }
     }
 }
@@ -229,6 +247,13 @@ impl NotificationsConfig {
                 "timeout_seconds and interval_seconds must be at least 1",
             );
         }
+        let longest = crate::retry::Retry::default().longest.as_secs();
+        if !(1..=longest).contains(&self.retry_first_seconds) {
+            return Err(ConfigError::Invalid {
+                field: "notifications.retry_first_seconds",
+                message: format!("must be from 1 to {longest} (the longest wait between retries)"),
+            });
+        }
         Ok(())
     }
 }
@@ -244,6 +269,7 @@ impl std::fmt::Debug for NotificationsConfig {
             .field("sms_unaccented", &self.sms_unaccented)
             .field("timeout_seconds", &self.timeout_seconds)
             .field("interval_seconds", &self.interval_seconds)
+            .field("retry_first_seconds", &self.retry_first_seconds)
             .finish()
     }
 }
@@ -683,6 +709,48 @@ mod tests {
             ),
             "{wrong:?}"
         );
+    }
+
+    #[test]
+    fn the_first_retry_of_a_notification_is_configurable_within_the_ceiling() {
+        let load = |retry: &str| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("eiso.toml");
+            std::fs::write(
+                &path,
+                format!("[notifications]\nsms_url = \"https://sms.example.vn/send\"\n{retry}"),
+            )
+            .expect("write");
+            Config::load(Some(&path), &BTreeMap::new())
+        };
+        let default = load("").expect("the default backoff");
+        let retry = default.notifications.as_ref().expect("configured").retry();
+        assert_eq!(retry.first, std::time::Duration::from_secs(5));
+        let quick = load("retry_first_seconds = 1").expect("a quick first retry");
+        let retry = quick.notifications.as_ref().expect("configured").retry();
+        assert_eq!(
+            (retry.first, retry.longest, retry.refusals),
+            (
+                std::time::Duration::from_secs(1),
+                crate::retry::Retry::default().longest,
+                crate::retry::Retry::default().refusals
+            ),
+            "only the first wait changes"
+        );
+        assert!(format!("{quick:?}").contains("retry_first_seconds: 1"));
+        for wrong in ["retry_first_seconds = 0", "retry_first_seconds = 3601"] {
+            let refused = load(wrong);
+            assert!(
+                matches!(
+                    refused,
+                    Err(ConfigError::Invalid {
+                        field: "notifications.retry_first_seconds",
+                        ..
+                    })
+                ),
+                "{wrong}: {refused:?}"
+            );
+        }
     }
 
     #[test]

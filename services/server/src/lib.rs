@@ -90,6 +90,8 @@ pub struct App {
     notifier: Option<eiso_notify::Notifier>,
     /// The sync's API (answering that nothing is synchronised without a portal).
     sync: eiso_sync::service::Sync,
+    /// The notifications' API (answering that nothing is sent without a channel).
+    notifications: eiso_notify::service::Notifications,
     /// What the first start did about the `admin` user.
     pub admin_setup: AdminSetup,
 }
@@ -296,6 +298,10 @@ impl App {
             Arc::new(directory::IdentityDirectory(identity.clone())),
             config.portal.as_ref().map_or("", |portal| portal.url.as_str()),
         );
+        let notifications = eiso_notify::service::Notifications::new(
+            notifier.clone(),
+            Arc::new(directory::IdentityDirectory(identity.clone())),
+        );
         let web = eiso_web::Web::new(eiso_web::Parts {
             identity: identity.clone(),
             verifier: verifier.clone(),
@@ -310,6 +316,7 @@ impl App {
             audit: AuditApi::new(trails.clone(), Arc::new(directory::IdentityDirectory(identity.clone()))),
             trails: trails.clone(),
             sync: portal_sync.is_some().then(|| sync.clone()),
+            notifications: notifier.is_some().then(|| notifications.clone()),
         });
 
         Ok(Self {
@@ -326,6 +333,7 @@ impl App {
             sync,
             portal_sync,
             notifier,
+            notifications,
             admin_setup,
         })
     }
@@ -386,14 +394,10 @@ impl App {
         let sync = SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(self.sync.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
-        let notifications = NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(
-            eiso_notify::service::Notifications::new(
-                self.notifier.clone(),
-                Arc::new(directory::IdentityDirectory(self.identity.clone())),
-            ),
-        ))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
+        let notifications =
+            NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(self.notifications.clone()))
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max);
         // Periodic plan reports, generated when due (idempotent per plan and
         // period, so replicas and restarts never file twice).
         let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);

@@ -12,7 +12,6 @@ use eiso_notify::{Channels, Notifier, Templates};
 use eiso_platform::ServiceResult;
 use eiso_platform::config::{Config, NotificationsConfig};
 use eiso_platform::db::Db;
-use eiso_platform::retry::Retry;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::procedures::v1::{Applicant, Dossier};
 use tokio::sync::watch;
@@ -69,7 +68,7 @@ pub fn notifier(
         Arc::new(channels),
         Arc::new(templates),
         Arc::new(ServiceLookups(facts)),
-        Retry::default(),
+        settings.retry(),
         config.public_url.clone(),
     ))
 }

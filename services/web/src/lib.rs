@@ -65,6 +65,9 @@ pub struct Parts {
     /// The dossiers' sync with the national portal; `None` when no portal
     /// is configured (the pages say so, and the dossier's page shows no sync).
     pub sync: Option<eiso_sync::service::Sync>,
+    /// The notifications to applicants; `None` when no channel (e-mail,
+    /// SMS) is configured (the pages say so, and the dossier's page shows none).
+    pub notifications: Option<eiso_notify::service::Notifications>,
 }
 
 /// The app: its [`Parts`], shared by every request.
@@ -119,6 +122,11 @@ impl Web {
     /// The national portal's sync, when a portal is configured.
     pub fn sync(&self) -> Option<&eiso_sync::service::Sync> {
         self.0.sync.as_ref()
+    }
+
+    /// The notifications to applicants, when a channel is configured.
+    pub fn notifications(&self) -> Option<&eiso_notify::service::Notifications> {
+        self.0.notifications.as_ref()
     }
 
     pub fn search(&self) -> &eiso_search::Search {

@@ -1,8 +1,10 @@
 //! People read names, not ids: the display names of units, users and
-//! procedures a page mentions, each looked up once per page.
+//! procedures a page mentions, and the codes of its dossiers, each looked up
+//! once per page.
 
 use std::collections::HashMap;
 
+use eiso_platform::CallContext;
 use eiso_proto::eiso::procedures::v1 as pb;
 
 use crate::Web;
@@ -13,6 +15,7 @@ pub struct Names<'a> {
     units: HashMap<String, String>,
     users: HashMap<String, String>,
     procedures: HashMap<String, String>,
+    dossiers: HashMap<String, Option<String>>,
 }
 
 impl<'a> Names<'a> {
@@ -22,6 +25,7 @@ impl<'a> Names<'a> {
             units: HashMap::new(),
             users: HashMap::new(),
             procedures: HashMap::new(),
+            dossiers: HashMap::new(),
         }
     }
 
@@ -78,6 +82,29 @@ impl<'a> Names<'a> {
             found
         };
         self.procedures.insert(procedure.to_string(), found.clone());
+        found
+    }
+
+    /// The code of the dossier `dossiers/{id}`, as its receipt prints it, for
+    /// the person of `ctx` (`GetDossier`); `None` when they may not read it.
+    pub async fn dossier(&mut self, ctx: &CallContext, name: &str) -> Option<String> {
+        if let Some(found) = self.dossiers.get(name) {
+            return found.clone();
+        }
+        let request = pb::GetDossierRequest { name: name.to_string() };
+        let found = match self.web.procedures().get_dossier(ctx, request).await {
+            Ok(dossier) => Some(dossier.code),
+            Err(error) => {
+                if !matches!(
+                    error,
+                    eiso_platform::ServiceError::NotFound(_) | eiso_platform::ServiceError::PermissionDenied(_)
+                ) {
+                    tracing::warn!(dossier = name, %error, "cannot read a dossier's code");
+                }
+                None
+            }
+        };
+        self.dossiers.insert(name.to_string(), found.clone());
         found
     }
 }

@@ -62,6 +62,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ("admin_catalogue.html", include_str!("templates/admin_catalogue.html")),
     ("admin_sync.html", include_str!("templates/admin_sync.html")),
     (
+        "admin_notifications.html",
+        include_str!("templates/admin_notifications.html"),
+    ),
+    (
         "procedure_options.html",
         include_str!("templates/procedure_options.html"),
     ),

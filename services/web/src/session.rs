@@ -126,6 +126,7 @@ impl Session {
             reviewer: self.may(crate::views::methods::APPROVE_REVISION)
                 || self.may(crate::views::methods::PUBLISH_REVISION),
             sync: self.may(crate::views::methods::LIST_DOSSIER_SYNCS),
+            notifications: self.may(crate::views::methods::LIST_NOTIFICATIONS),
         }
     }
 }
@@ -152,6 +153,8 @@ pub struct Frame {
     pub admin: bool,
     /// Reads the dossiers' sync with the national portal: its page.
     pub sync: bool,
+    /// Reads the notifications to applicants: their page.
+    pub notifications: bool,
 }
 
 /// Keeps a person at work signed in: once half of the session token's

@@ -92,6 +92,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let done = match done.da.as_str() {
         "tu-choi" => Some("Từ chối tiếp nhận hồ sơ"),
+        key if key == super::admin_notifications::RESENT.0 => Some(super::admin_notifications::RESENT.1),
         key => super::actions::ACTIONS.iter().find(|a| a.key == key).map(|a| a.label),
     };
     render_page(&web, &session, &id, None, done).await
@@ -272,6 +273,7 @@ async fn render_page(
             next_step_name => step_name(&procedure_steps, next_step),
             done,
             sync => super::admin_sync::dossier_line(web, session, &dossier.name).await,
+            notifications => super::admin_notifications::dossier_section(web, session, &dossier.name, &dossier.agency).await,
             admin_role => eiso_proto::eiso::identity::v1::Role::Admin.label_vi(),
         },
     )?;

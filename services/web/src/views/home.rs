@@ -17,6 +17,7 @@ pub async fn page(State(web): State<Web>, session: Session) -> Result<Html<Strin
             title => "Trang chính",
             offer_demo,
             portal => web.sync().is_some(),
+            notifying => web.notifications().is_some(),
         },
     )
 }

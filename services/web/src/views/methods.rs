@@ -97,3 +97,5 @@ pub const GET_DOSSIER_SYNC: &str = "/eiso.sync.v1.SyncService/GetDossierSync";
 pub const LIST_DOSSIER_SYNCS: &str = "/eiso.sync.v1.SyncService/ListDossierSyncs";
 pub const RESEND_DOSSIER_SYNC: &str = "/eiso.sync.v1.SyncService/ResendDossierSync";
 pub const GET_SYNC_STATUS: &str = "/eiso.sync.v1.SyncService/GetSyncStatus";
+pub const LIST_NOTIFICATIONS: &str = "/eiso.notify.v1.NotificationService/ListNotifications";
+pub const RESEND_NOTIFICATIONS: &str = "/eiso.notify.v1.NotificationService/ResendNotifications";

@@ -9,6 +9,7 @@ mod actions_board;
 mod admin_calendar;
 mod admin_catalogue;
 mod admin_clients;
+mod admin_notifications;
 mod admin_sync;
 mod admin_unit;
 mod admin_units;
@@ -31,6 +32,7 @@ mod fields;
 mod home;
 mod inspections;
 mod lookup;
+mod outward;
 mod password;
 mod plan_import;
 mod plans;
@@ -91,6 +93,8 @@ pub fn routes() -> Router<Web> {
         .route("/quan-tri/ket-noi/{id}/thu-hoi", post(admin_clients::revoke))
         .route("/quan-tri/dong-bo", get(admin_sync::page))
         .route("/quan-tri/dong-bo/{id}/gui-lai", post(admin_sync::resend))
+        .route("/quan-tri/thong-bao", get(admin_notifications::page))
+        .route("/quan-tri/thong-bao/{id}/gui-lai", post(admin_notifications::resend))
         .route("/quan-tri/lich", get(admin_calendar::page))
         .route(
             "/quan-tri/thu-tuc",

@@ -1,0 +1,69 @@
+//! What the web pages' tests of the outward deliveries (the portal's sync,
+//! the notifications) share: the addresses of a dossier, a list's next page,
+//! a signed-in person with their name, and who a trail says did a call.
+
+use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
+use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::procedures::v1::Dossier;
+
+use crate::TestServer;
+use crate::browser::{Browser, Page};
+
+/// The dossier's id in the web's addresses (`/ho-so/{id}`).
+pub fn id_of(dossier: &Dossier) -> &str {
+    dossier.name.trim_start_matches("dossiers/")
+}
+
+/// The address of a list's "Trang sau", as a browser follows it.
+pub fn next_page(page: &Page) -> Option<String> {
+    page.body
+        .split(r#"<a class="button secondary" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|next| next.replace("&amp;", "&"))
+}
+
+impl TestServer {
+    /// A browser signed in to the web app as `username`, an existing user
+    /// whose password is `{username}-password` (as the fixtures make them),
+    /// or the system's administrator (`admin`).
+    pub async fn browser_of(&self, username: &str) -> Browser {
+        let password = if username == "admin" {
+            crate::ADMIN_PASSWORD.to_string()
+        } else {
+            format!("{username}-password")
+        };
+        let mut browser = Browser::new(self.addr);
+        browser.sign_in(username, &password).await;
+        browser
+    }
+
+    /// A browser signed in to the web app as a new user `username` with
+    /// `role` in `unit`, and the user's name (`users/{id}`).
+    pub async fn signed_in_as(&self, username: &str, role: Role, unit: &str) -> (String, Browser) {
+        let (user, _) = self.user_with_role(username, role, unit).await;
+        (user.name, self.browser_of(username).await)
+    }
+
+    /// Who made the successful calls of `method` (`…/ResendDossierSync`:
+    /// its name's end) on `resource`, as the trail `trail` (`trails/…`) has
+    /// them, in order.
+    pub async fn actors_of(&self, trail: &str, resource: &str, method: &str) -> Vec<String> {
+        let entries = self
+            .audit(Some(&self.admin_token))
+            .list_audit_entries(ListAuditEntriesRequest {
+                parent: trail.into(),
+                filter: format!("resource = \"{resource}\""),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .audit_entries;
+        entries
+            .into_iter()
+            .filter(|e| e.method.ends_with(method) && e.code == 0)
+            .map(|e| e.actor)
+            .collect()
+    }
+}
