@@ -6,7 +6,7 @@ use eiso_proto::eiso::procedures::v1::{
     PublishProcedureVersionRequest, ReceiveDossierRequest, ReceivedDocument, processing_time,
 };
 
-use crate::TestServer;
+use crate::{Catalogue, TestServer};
 
 /// The code of [`TestServer::transfer_procedure`].
 pub const TRANSFER: &str = "2.002481";
@@ -22,23 +22,28 @@ impl TestServer {
 
     /// Creates procedure `code` with `version` as `controller`, and publishes it.
     pub async fn publish_procedure(&self, controller: &str, code: &str, version: ProcedureVersion) {
-        let mut catalogue = self.catalogue(controller);
-        let created = catalogue
-            .create_procedure(CreateProcedureRequest {
-                code: code.into(),
-                version: Some(version),
-                request_id: String::new(),
-            })
-            .await
-            .expect("the procedure is created")
-            .into_inner();
-        catalogue
-            .publish_procedure_version(PublishProcedureVersionRequest {
-                name: created.version.expect("a first version").name,
-            })
-            .await
-            .expect("the procedure is published");
+        publish_procedure(&mut self.catalogue(controller), code, version).await;
     }
+}
+
+/// Creates procedure `code` with `version` through `catalogue` (a server of
+/// this process or another), and publishes it.
+pub async fn publish_procedure(catalogue: &mut Catalogue, code: &str, version: ProcedureVersion) {
+    let created = catalogue
+        .create_procedure(CreateProcedureRequest {
+            code: code.into(),
+            version: Some(version),
+            request_id: String::new(),
+        })
+        .await
+        .expect("the procedure is created")
+        .into_inner();
+    catalogue
+        .publish_procedure_version(PublishProcedureVersionRequest {
+            name: created.version.expect("a first version").name,
+        })
+        .await
+        .expect("the procedure is published");
 }
 
 /// The content of [`TestServer::transfer_procedure`] at `agency`: "Chuyển

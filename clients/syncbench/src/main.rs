@@ -7,6 +7,13 @@
 //! postgres://…` uses a fresh schema there (dropped at the end).
 //!
 //!   cargo run --release -p eiso-syncbench -- --changes 100000
+//!
+//! `--steady 200 --seconds 60` measures instead the lag of the sync in the
+//! real `eiso-server` under a steady load of receipts (see [`steady`]); the
+//! server binary is the one built next to this one, or `--server-binary`:
+//!
+//!   cargo build --release -p eiso-server -p eiso-syncbench
+//!   target/release/eiso-syncbench --steady 200 --seconds 60
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,14 +32,36 @@ use eiso_sync::delivery::{Delivery, Lookups, Retry};
 use eiso_sync::record::{Handler, Names};
 use eiso_sync::{Portal, PortalConfig};
 
+mod server;
+mod steady;
+
 #[derive(Parser)]
 struct Args {
     /// Dossier changes in all (four a dossier).
     #[arg(long, default_value_t = 100_000)]
     changes: u64,
-    /// A PostgreSQL database to keep the sync's tables in (a fresh schema).
+    /// A PostgreSQL database to keep the sync's tables in (a fresh schema);
+    /// with `--steady`, where to make a fresh database for the server.
     #[arg(long)]
     database_url: Option<String>,
+    /// Receipts a second through a running `eiso-server`, measuring the
+    /// sync's lag instead of its throughput.
+    #[arg(long, value_name = "RECEIPTS_PER_SECOND")]
+    steady: Option<u32>,
+    /// With `--steady`: how long the load lasts.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// With `--steady`: connections receiving at once.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// With `--steady`: the server's delivery interval (`[portal]
+    /// interval_seconds`; the server's default is 5).
+    #[arg(long, default_value_t = 1)]
+    interval_seconds: u64,
+    /// With `--steady`: the `eiso-server` binary [default: the one next to
+    /// this program].
+    #[arg(long)]
+    server_binary: Option<std::path::PathBuf>,
 }
 
 /// The names the catalogue and the directory would give.
@@ -108,6 +137,11 @@ fn event(sequence: i64, dossier: u64, step: usize) -> Event {
     }
 }
 
+/// The backend's name for the report.
+fn backend(database_url: Option<&str>) -> &'static str {
+    if database_url.is_some() { "PostgreSQL" } else { "SQLite" }
+}
+
 fn per_second(count: u64, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64().max(1e-9)
 }
@@ -115,6 +149,21 @@ fn per_second(count: u64, elapsed: Duration) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(rate) = args.steady {
+        let binary = match args.server_binary.clone() {
+            Some(binary) => binary,
+            None => server::sibling_binary()?,
+        };
+        return steady::run(steady::Plan {
+            binary: &binary,
+            database_url: args.database_url.as_deref(),
+            rate,
+            seconds: args.seconds,
+            clients: args.clients,
+            interval_seconds: args.interval_seconds,
+        })
+        .await;
+    }
     let dossiers = (args.changes / 4).max(1);
     let changes = dossiers * 4;
     let dir = tempfile::tempdir()?;
@@ -175,14 +224,7 @@ async fn main() -> anyhow::Result<()> {
     let held = simulator.dossiers();
     let in_order = held.iter().filter(|d| d.states == ["2", "4", "9", "10"]).count() as u64;
     let counters = simulator.counters();
-    println!(
-        "backend                 {}",
-        if args.database_url.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    );
+    println!("backend                 {}", backend(args.database_url.as_deref()));
     println!("dossiers                {dossiers}");
     println!("changes                 {changes}");
     println!(

@@ -12,10 +12,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-use std::os::unix::process::ExitStatusExt;
+mod process;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -24,20 +23,14 @@ use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
-use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{
-    CreateUnitRequest, CreateUserRequest, LoginRequest, PasswordCredentials, Role, RoleBinding, Unit, UnitKind, User,
-    login_request,
-};
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, SearchRequest, rebuild_progress};
-use eiso_tests::{ADMIN_PASSWORD, Backend, Documents, bearer};
+use eiso_tests::{ADMIN_PASSWORD, Documents, bearer};
+use process::{CALL_TIMEOUT, ServerProcess, Storage, connect, login, password_of, unit_with_people};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
-use tonic::transport::{Channel, Endpoint};
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
+use tonic::transport::Channel;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -55,220 +48,14 @@ const MAX_CYCLES: usize = 200;
 const KILL_AFTER_MS: std::ops::Range<u64> = 1000..2500;
 const MIN_UPLOADS_BEFORE_KILL: u64 = 3;
 const MIN_PUBLISHES_BEFORE_KILL: u64 = 1;
-/// Deadlines: a server coming up, reaching the minimum progress, and any call.
-const START_DEADLINE: Duration = Duration::from_secs(90);
+/// Deadline: reaching the minimum progress.
 const PROGRESS_DEADLINE: Duration = Duration::from_secs(120);
-const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 const UPLOAD_CHUNK: usize = 256 * 1024;
-const DOCUMENTS_SERVICE: &str = "eiso.documents.v1.DocumentService";
-
-// ---------------------------------------------------------------------------
-// The server process.
-
-/// Where the server keeps its data: the database (SQLite files in `data_dir`
-/// or a PostgreSQL database) and the blob store (always `data_dir/blobs`).
-struct Storage {
-    backend: Backend,
-    data_dir: PathBuf,
-    database_url: Option<String>,
-    /// The data directory on PostgreSQL (the SQLite one belongs to the backend).
-    _blob_dir: Option<tempfile::TempDir>,
-}
-
-impl Storage {
-    async fn fresh() -> Self {
-        let backend = Backend::fresh().await;
-        match &backend {
-            Backend::Sqlite { dir } => Storage {
-                data_dir: dir.path().to_path_buf(),
-                database_url: None,
-                _blob_dir: None,
-                backend,
-            },
-            Backend::Postgres { url, .. } => {
-                let dir = tempfile::tempdir().unwrap();
-                Storage {
-                    data_dir: dir.path().to_path_buf(),
-                    database_url: Some(url.clone()),
-                    _blob_dir: Some(dir),
-                    backend,
-                }
-            }
-        }
-    }
-}
-
-/// A running `eiso-server` child process. Dropping it kills the process, so
-/// that a failing test never leaves a server behind.
-struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl ServerProcess {
-    /// Starts the server on a free port and waits until its health service
-    /// says the document service is SERVING.
-    async fn start(storage: &Storage, log: PathBuf) -> Self {
-        let file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_eiso-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(&storage.data_dir);
-        if let Some(url) = &storage.database_url {
-            command.args(["--database-url", url]);
-        }
-        // Only the settings given here: nothing inherited from the test's environment.
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("EISO_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env_remove("RUST_LOG")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .env("EISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("EISO_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().unwrap()))
-            .stderr(Stdio::from(file));
-        let child = command.spawn().unwrap();
-        let mut server = ServerProcess {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            log,
-        };
-        server.addr = server.wait_until_serving().await;
-        server
-    }
-
-    async fn wait_until_serving(&mut self) -> SocketAddr {
-        let deadline = Instant::now() + START_DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("eiso-server exited during start-up ({status}):\n{}", self.log_tail());
-            }
-            if let Some(addr) = serving_address(&std::fs::read_to_string(&self.log).unwrap_or_default())
-                && health_is_serving(addr).await
-            {
-                return addr;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "eiso-server did not become SERVING within {START_DEADLINE:?}:\n{}",
-                self.log_tail()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// SIGKILL: no shutdown, no flush, no WAL checkpoint.
-    fn kill(&mut self) {
-        if let Some(status) = self.child.try_wait().unwrap() {
-            panic!("eiso-server died before the kill ({status}):\n{}", self.log_tail());
-        }
-        self.child.kill().unwrap();
-        let status = self.child.wait().unwrap();
-        assert_eq!(status.signal(), Some(9), "{status}");
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("--- {} (last lines) ---\n{}", self.log.display(), self.log_tail());
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The address in the server's `eiso-server serving address=…` log line.
-fn serving_address(log: &str) -> Option<SocketAddr> {
-    let line = log.lines().find(|line| line.contains("eiso-server serving"))?;
-    let line = strip_ansi(line);
-    let (_, rest) = line.split_once("address=")?;
-    rest.split_whitespace().next()?.parse().ok()
-}
-
-/// Removes terminal colour sequences, should the log carry any.
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-async fn health_is_serving(addr: SocketAddr) -> bool {
-    let Ok(endpoint) = Endpoint::from_shared(format!("http://{addr}")) else {
-        return false;
-    };
-    let Ok(channel) = endpoint
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(5))
-        .connect()
-        .await
-    else {
-        return false;
-    };
-    let response = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: DOCUMENTS_SERVICE.into(),
-        })
-        .await;
-    matches!(response, Ok(r) if r.get_ref().status == ServingStatus::Serving as i32)
-}
-
-async fn connect(url: &str) -> Channel {
-    Endpoint::from_shared(url.to_string())
-        .unwrap()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(CALL_TIMEOUT)
-        .connect()
-        .await
-        .unwrap()
-}
 
 fn documents(channel: Channel, token: &str) -> Documents {
     DocumentServiceClient::with_interceptor(channel, bearer(Some(token)))
         .max_decoding_message_size(16 << 20)
         .max_encoding_message_size(16 << 20)
-}
-
-/// Signs in; returns the token and the principal (`users/{id}`).
-async fn login(channel: &Channel, username: &str, password: &str) -> (String, String) {
-    let response = IdentityServiceClient::new(channel.clone())
-        .login(LoginRequest {
-            credentials: Some(login_request::Credentials::Password(PasswordCredentials {
-                username: username.into(),
-                password: password.into(),
-            })),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    (response.access_token, response.principal)
 }
 
 /// The people of the test: a document controller who authors and publishes,
@@ -283,48 +70,17 @@ struct People {
 const CONTROLLER: &str = "thu.ky.iso";
 const REVIEWER: &str = "lanh.dao";
 
-fn password_of(username: &str) -> String {
-    format!("{username}-password")
-}
-
 async fn set_up_people(channel: &Channel) -> People {
-    let (admin_token, _) = login(channel, "admin", ADMIN_PASSWORD).await;
-    let mut admin = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin_token)));
-    let unit = admin
-        .create_unit(CreateUnitRequest {
-            unit: Some(Unit {
-                code: "PGD".into(),
-                display_name: "Phòng Giáo dục và Đào tạo".into(),
-                kind: UnitKind::Office as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    for (username, role) in [(CONTROLLER, Role::DocumentController), (REVIEWER, Role::Leader)] {
-        admin
-            .create_user(CreateUserRequest {
-                user: Some(User {
-                    username: username.into(),
-                    display_name: format!("Người dùng {username}"),
-                    role_bindings: vec![RoleBinding {
-                        role: role as i32,
-                        unit: unit.name.clone(),
-                    }],
-                    ..Default::default()
-                }),
-                password: password_of(username),
-                request_id: String::new(),
-            })
-            .await
-            .unwrap();
-    }
+    let unit = unit_with_people(
+        channel,
+        ("PGD", "Phòng Giáo dục và Đào tạo", UnitKind::Office),
+        &[(CONTROLLER, Role::DocumentController), (REVIEWER, Role::Leader)],
+    )
+    .await;
     let (controller_token, _) = login(channel, CONTROLLER, &password_of(CONTROLLER)).await;
     let (reviewer_token, reviewer) = login(channel, REVIEWER, &password_of(REVIEWER)).await;
     People {
-        unit: unit.name,
+        unit,
         controller_token,
         reviewer_token,
         reviewer,
@@ -1171,11 +927,7 @@ async fn acknowledged_work_survives_a_kill_during_uploads_and_publications() {
     let kill_after = Duration::from_millis(KILL_AFTER_MS.start + rng.below(KILL_AFTER_MS.end - KILL_AFTER_MS.start));
     eprintln!(
         "crash test: seed {seed} (EISO_TEST_CRASH_SEED), {}, kill after {kill_after:?}",
-        if storage.backend.is_postgres() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
+        storage.backend_name()
     );
 
     // First life: set up the people, then let the clients work and kill it.

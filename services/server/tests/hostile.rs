@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod capped;
+mod process;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -19,6 +19,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod capped;
+mod process;
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;

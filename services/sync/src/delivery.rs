@@ -29,6 +29,8 @@ const DOSSIER_EVENTS: &str = "procedures.dossier.";
 const DOSSIER_TYPE: &str = "eiso.procedures.v1.Dossier";
 /// Dossiers delivered at once in a round.
 const PARALLEL: usize = 8;
+/// Dossiers read at once from the due ones.
+const BATCH: u64 = 1000;
 
 /// What the portal wants that a dossier does not hold: the names of its
 /// procedure, field and agency, and of the people who handled it.
@@ -133,22 +135,30 @@ impl Delivery {
     }
 
     /// Delivers what is due at `now`: each due dossier's changes in order,
-    /// up to the first that fails.
+    /// up to the first that fails; batch after batch while batches come
+    /// full, so that the rate is not capped at a batch an interval.
     pub async fn round(&self, now: DateTime<Utc>) -> ServiceResult<Round> {
-        let due = store::due(&self.db, micros(now), 1000).await?;
-        let outcomes: Vec<ServiceResult<Round>> = futures::stream::iter(due)
-            .map(|sync| self.deliver(sync, now))
-            .buffer_unordered(PARALLEL)
-            .collect()
-            .await;
         let mut round = Round::default();
-        for outcome in outcomes {
-            let one = outcome?;
-            round.delivered += one.delivered;
-            round.failed += one.failed;
-            round.parked += one.parked;
+        loop {
+            let due = store::due(&self.db, micros(now), BATCH).await?;
+            let full = due.len() as u64 == BATCH;
+            let outcomes: Vec<ServiceResult<Round>> = futures::stream::iter(due)
+                .map(|sync| self.deliver(sync, now))
+                .buffer_unordered(PARALLEL)
+                .collect()
+                .await;
+            let mut progress = 0;
+            for outcome in outcomes {
+                let one = outcome?;
+                progress += one.delivered + one.failed;
+                round.delivered += one.delivered;
+                round.failed += one.failed;
+                round.parked += one.parked;
+            }
+            if !full || progress == 0 {
+                return Ok(round);
+            }
         }
-        Ok(round)
     }
 
     async fn deliver(&self, sync: store::DossierSync, now: DateTime<Utc>) -> ServiceResult<Round> {

@@ -1,18 +1,19 @@
 //! The real `eiso-server` binary under an address-space cap (`ulimit -v`),
 //! shared by the tests of hostile files and of poison events: a runaway
-//! allocation dies inside the test, never takes the machine down.
+//! allocation dies inside the test, never takes the machine down. The
+//! server's arguments and environment are those of [`crate::process`].
 
 // Each test binary uses its own part of this module.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
 use eiso_proto::eiso::identity::v1::{LoginRequest, PasswordCredentials, login_request};
-use eiso_tests::{ADMIN_PASSWORD, Backend};
+use eiso_tests::Backend;
 use tonic::transport::{Channel, Endpoint};
 
 /// The address-space cap of the server process, in KiB (4 GiB).
@@ -47,32 +48,12 @@ impl CappedServer {
     /// Starts the server under `ulimit -v CAP_KIB` with a clean `EISO_*`
     /// environment plus `env`.
     pub fn spawn(data_dir: &Path, database_url: Option<&str>, log: PathBuf, env: &[(&str, &str)]) -> Self {
-        let file = std::fs::File::create(&log).unwrap();
         let mut command = Command::new("sh");
         command
             .arg("-c")
             .arg(format!("ulimit -v {CAP_KIB} && exec \"$0\" \"$@\""))
-            .arg(SERVER)
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
-        if let Some(url) = database_url {
-            command.args(["--database-url", url]);
-        }
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("EISO_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env_remove("RUST_LOG")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .env("EISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("EISO_LOG", "info")
-            .env("NO_COLOR", "1")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().unwrap()))
-            .stderr(Stdio::from(file));
+            .arg(SERVER);
+        crate::process::serve(&mut command, data_dir, database_url, &log, env);
         CappedServer {
             child: command.spawn().unwrap(),
             log,
