@@ -40,7 +40,12 @@ pub fn masked(recipient: &str) -> String {
         None => {
             let digits: Vec<char> = recipient.chars().filter(char::is_ascii_digit).collect();
             let head: String = digits.iter().take(4).collect();
-            let tail: String = digits.iter().skip(digits.len().saturating_sub(3).max(4)).collect();
+            // The last three only of a full number: a short one would show whole.
+            let tail: String = if digits.len() >= 9 {
+                digits[digits.len() - 3..].iter().collect()
+            } else {
+                String::new()
+            };
             format!("{head}***{tail}")
         }
     }
