@@ -320,3 +320,19 @@ async fn while_the_portal_is_down_nothing_is_lost_attempts_wait_and_the_lag_show
     assert_eq!(store::oldest_pending_us(s.delivery.db()).await.expect("lag"), None);
     s.finish().await;
 }
+
+/// More dossiers due than one batch reads (1,000): one round delivers them
+/// all rather than one batch an interval.
+#[tokio::test]
+async fn a_round_delivers_more_than_a_batch() {
+    let s = setup(Retry::default()).await;
+    let events = (1..=1_100).map(|n| event(n, "received", &dossier(&format!("d{n}"), DossierStatus::Received)));
+    s.delivery
+        .follow(futures::stream::iter(events.map(Ok)))
+        .await
+        .expect("taken in");
+    let round = s.delivery.round(now()).await.expect("a round");
+    assert_eq!(round.delivered, 1_100, "{round:?}");
+    assert_eq!(store::counts(s.delivery.db()).await.expect("counted"), (0, 1_100, 0));
+    s.finish().await;
+}
