@@ -395,3 +395,131 @@ async fn bad_searches_name_the_field() {
     }
     server.stop().await;
 }
+
+/// A dossier of the transfer procedure received at `agency` by `counter`.
+async fn receive_transfer(server: &TestServer, counter: &str, agency: &str, applicant: &str, summary: &str) -> Dossier {
+    server
+        .dossiers(counter)
+        .receive_dossier(ReceiveDossierRequest {
+            agency: agency.into(),
+            procedure: "procedures/2.002481".into(),
+            applicant: Some(Applicant {
+                full_name: applicant.into(),
+                id_number: "031204001234".into(),
+                phone: "0912345678".into(),
+                address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
+                email: String::new(),
+                r#type: ApplicantType::Citizen as i32,
+            }),
+            summary: summary.into(),
+            channel: Channel::Direct as i32,
+            documents: vec![],
+            request_id: String::new(),
+            dossier_sets: 1,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+fn first(response: &SearchResponse) -> &str {
+    response.results.first().map_or("", |r| r.name.as_str())
+}
+
+/// Issue 14 through the API: abbreviations, codes with or without dots, typos
+/// with a suggestion, partial matches said so, the applicant for the counter only,
+/// and a query with nothing to look for refused with its field named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_forgives_how_officers_type() {
+    let server = TestServer::start().await;
+    let Office {
+        unit: office,
+        controller,
+    } = server.education_office().await;
+    let (_, counter) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
+    let (_, viewer) = server.user_with_role("giao.vien", Role::Viewer, &office.name).await;
+    server.transfer_procedure(&controller, &office.name).await;
+    let mut documents = server.documents(&controller);
+    let procedure_document = create_document(
+        &mut documents,
+        &office.name,
+        "QT-TTHC-01",
+        "Quy trình tiếp nhận hồ sơ thủ tục hành chính tại Bộ phận một cửa",
+        Confidentiality::Internal,
+    )
+    .await;
+    let dossier = receive_transfer(
+        &server,
+        &counter,
+        &office.name,
+        "Nguyễn Thị Hoà",
+        "Xin chuyển trường cho con từ Trường THCS Đằng Lâm",
+    )
+    .await;
+    caught_up(&mut server.search(&server.admin_token)).await;
+    let mut as_counter = server.search(&counter);
+    let mut as_viewer = server.search(&viewer);
+
+    // Codes with or without their dots, document codes, dossier codes.
+    for query in ["2.002481", "2002481"] {
+        assert_eq!(
+            first(&search(&mut as_viewer, query).await),
+            "procedures/2.002481",
+            "{query}"
+        );
+    }
+    assert_eq!(
+        first(&search(&mut as_viewer, "qt-tthc-01").await),
+        procedure_document.name
+    );
+    assert_eq!(first(&search(&mut as_counter, &dossier.code).await), dossier.name);
+
+    // An abbreviation finds what it stands for, and the reverse.
+    let thcs = search(&mut as_viewer, "chuyen truong thcs").await;
+    assert!(names(&thcs).contains(&"procedures/2.002481".to_string()), "{thcs:?}");
+    let found = search(&mut as_viewer, "quy trinh tthc").await;
+    assert_eq!(first(&found), procedure_document.name);
+    assert!(!found.spelled_alike && !found.partial && found.suggestion.is_empty());
+
+    // A typo: words spelled alike, said so, with the query respelt.
+    let typo = search(&mut as_viewer, "chuyen truogn").await;
+    assert!(typo.spelled_alike && !typo.partial, "{typo:?}");
+    assert_eq!(typo.suggestion, "chuyển trường");
+    assert!(names(&typo).contains(&"procedures/2.002481".to_string()));
+
+    // Nothing has every word: the best partial matches, marked.
+    let partial = search(&mut as_viewer, "thu tuc hanh chinh 2099").await;
+    assert!(partial.partial, "{partial:?}");
+    assert_eq!(first(&partial), procedure_document.name);
+
+    // The applicant: named to the counter, found by the name or not; never to a viewer.
+    let by_name = search(&mut as_counter, "nguyen thi hoa").await;
+    let hit = &by_name.results[0];
+    assert_eq!(
+        (hit.name.as_str(), hit.applicant.as_str()),
+        (dossier.name.as_str(), "Nguyễn Thị Hoà")
+    );
+    assert_eq!(hit.snippet, "Nguyễn Thị Hoà");
+    for (client, applicant) in [(&mut as_counter, "Nguyễn Thị Hoà"), (&mut as_viewer, "")] {
+        let found = search(client, "thcs dang lam").await;
+        let hit = found.results.iter().find(|r| r.name == dossier.name).unwrap();
+        assert_eq!(hit.applicant, applicant);
+        if applicant.is_empty() {
+            assert!(!hit.snippet.contains("Hoà"), "{}", hit.snippet);
+        }
+    }
+
+    // Nothing to look for: refused, the field named.
+    for query in ["-thcs", "- + –", "\"\""] {
+        let status = as_viewer
+            .search(SearchRequest {
+                query: query.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "{query}");
+        assert!(status.message().contains("query"), "{query}: {}", status.message());
+    }
+    server.stop().await;
+}

@@ -1,7 +1,7 @@
 //! Runs `eiso search …` against a real eiso-server (the workspace harness, on
 //! SQLite or, with `EISO_TEST_DATABASE_URL`, PostgreSQL): a search typed
-//! without diacritics with its snippet marked, the index status, and a
-//! rebuild by an administrator.
+//! without diacritics with its snippet marked, a typo with the suggestion, a
+//! partial match said so, the index status, and a rebuild by an administrator.
 
 #![allow(clippy::unwrap_used)]
 
@@ -72,6 +72,25 @@ async fn search_status_and_rebuild_from_the_command_line() {
             "[hồ] [sơ] [chuyển] [trường]",
             "1 found",
         ],
+    );
+    // A typo: the results with the word respelt, and the query as the index spells it.
+    let respelt = leader.ok(&["search", "ho so chuyen truogn"]).await;
+    assert_contains(
+        &respelt,
+        &["Có phải bạn muốn tìm: hồ sơ chuyển trường?", "QT-02", "[trường]"],
+    );
+    let json = leader.json(&["search", "ho so chuyen truogn"]).await;
+    assert_eq!(text(&json["suggestion"]), "hồ sơ chuyển trường");
+    assert_eq!(json["spelled_alike"], true);
+    // No item has every word: the closest, said so.
+    let partial = leader.ok(&["search", "kiem tra noi bo nam 2099"]).await;
+    assert_contains(
+        &partial,
+        &["no item has all the words", "QT-01 Quy trình kiểm tra nội bộ"],
+    );
+    assert_eq!(
+        leader.json(&["search", "kiem tra noi bo nam 2099"]).await["partial"],
+        true
     );
     let json = leader.json(&["search", "kiem", "tra", "--newest"]).await;
     assert_eq!(json["total_size"], 2);

@@ -1,16 +1,20 @@
 //! eiso search through the eiso-search crate itself: a [`Generation`] in a
 //! temporary directory, fed through [`Generation::apply`] in batches and
 //! committed with [`Generation::flush`], queried with [`query::run`] (the
-//! service's path) and with [`query::build`] + a plain top-10 collector.
+//! service's path) and with [`Plan::new`] + [`query::build`] (the query of all
+//! the words, the service's first stage) + a plain top-10 collector.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
 use chrono::DateTime;
+use eiso_search::abbreviations::Abbreviations;
 use eiso_search::generation::Generation;
+use eiso_search::plan::Plan;
 use eiso_search::query::{self, Caller, SearchQuery};
+use eiso_search::snippet::{Marks, Snippets};
 use eiso_search::{Change, SearchItem, readers};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery, TermSetQuery};
@@ -19,6 +23,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
 use crate::corpus::{Corpus, Doc};
+
+/// The service's built-in abbreviations.
+static ABBREVIATIONS: LazyLock<Abbreviations> = LazyLock::new(Abbreviations::builtin);
 
 /// Items per `Generation::apply` call (the followers apply one page of events at a time).
 pub const BATCH: usize = 500;
@@ -152,9 +159,18 @@ fn doc_index(name: &str) -> anyhow::Result<u32> {
         .ok_or_else(|| anyhow!("unexpected item name {name}"))
 }
 
+/// The document index of a stored item, from its name.
+fn stored_index(generation: &Generation, doc: &TantivyDocument) -> anyhow::Result<u32> {
+    let name = doc
+        .get_first(generation.fields.name)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    doc_index(name)
+}
+
 /// The service's path: `query::run` (top 10 with snippets, total, facets).
 pub fn run_service(generation: &Generation, caller: &Caller, text: &str) -> anyhow::Result<(Vec<u32>, u64)> {
-    let results = query::run(generation, caller, &search_query(text))?;
+    let results = query::run(generation, caller, &search_query(text), &ABBREVIATIONS)?;
     let hits = results
         .hits
         .iter()
@@ -166,9 +182,9 @@ pub fn run_service(generation: &Generation, caller: &Caller, text: &str) -> anyh
 /// How a query is run, for the profile of the query path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// `query::build` only (parse + visibility filter).
+    /// `Plan::new` + `query::build` only (parse, abbreviations, visibility filter).
     Parse,
-    /// `query::build` + top 10 by score, no stored fields.
+    /// … + top 10 by score, no stored fields.
     Top10,
     /// … + the stored name of each hit: what the SQL baselines return.
     Ids,
@@ -176,26 +192,31 @@ pub enum Stage {
     IdsCount,
     /// … + `Count` + the facet counts.
     IdsCountFacets,
-    /// … + the two `SnippetGenerator`s `query::run` creates (no snippet made).
+    /// … + the plan's `Marks` the snippets are made with (no snippet made).
     IdsCountFacetsGenerators,
     /// `query::run`: all of the above + snippets.
     Service,
-    /// `Ids` + the two generators + a snippet per hit (no count, no facets).
+    /// `Ids` + a passage of title and body per hit (no count, no facets).
     IdsSnippets,
-    /// Prototype: only the folded fields (title, body) in the parser.
+    /// Before issue 14, prototype: tantivy's `QueryParser` on the folded fields
+    /// (title, body) only, the filter a `TermSetQuery`.
     FoldedOnly,
-    /// Prototype: the service's text query without the visibility filter.
+    /// Before issue 14: the `QueryParser` query without the visibility filter.
     NoFilter,
-    /// Prototype: the visibility filter as `TermQuery`s (postings with skip
-    /// lists) instead of a `TermSetQuery` (a bit set built from all postings).
+    /// Before issue 14: the service's query then, tantivy's `QueryParser` on the
+    /// four text fields with the visibility filter as `TermQuery`s.
     TermFilter,
     /// Not equivalent, a ceiling: the folded body field alone, no filter, so
     /// that a multi-word query is a pure term intersection (block-max WAND).
     BodyIntersection,
+    /// Before issue 14, the service's path: the `QueryParser` query with its filter,
+    /// total and facets, and a tantivy `SnippetGenerator` snippet per hit (the
+    /// body's when a query word is in it, else the title's).
+    ServiceBefore,
 }
 
 impl Stage {
-    pub const PROFILE: [Stage; 12] = [
+    pub const PROFILE: [Stage; 13] = [
         Stage::Parse,
         Stage::Top10,
         Stage::Ids,
@@ -208,24 +229,28 @@ impl Stage {
         Stage::NoFilter,
         Stage::TermFilter,
         Stage::BodyIntersection,
+        Stage::ServiceBefore,
     ];
 
     pub fn describe(self) -> &'static str {
         match self {
-            Stage::Parse => "`query::build` only (parse, visibility filter)",
-            Stage::Top10 => "`query::build` + `TopDocs` top 10 (no stored fields)",
+            Stage::Parse => "`Plan::new` + `query::build` only (parse, abbreviations, visibility filter)",
+            Stage::Top10 => "… + `TopDocs` top 10 (no stored fields)",
             Stage::Ids => "… + stored `name` of the 10 hits (= the SQL baselines' work)",
             Stage::IdsCount => "… + `Count` in the same search",
             Stage::IdsCountFacets => "… + `Count` + `FacetCollector` (4 facets)",
-            Stage::IdsCountFacetsGenerators => "… + `SnippetGenerator::create` for body and title (no snippet made)",
+            Stage::IdsCountFacetsGenerators => "… + the plan's snippet `Marks` (no snippet made)",
             Stage::Service => "`query::run` (… + a snippet per hit, `Hit` assembled)",
-            Stage::IdsSnippets => "`Ids` + `SnippetGenerator`s + a snippet per hit (no `Count`, no facets)",
-            Stage::FoldedOnly => "prototype: `Ids` with the parser on `title`, `body` only (no `*_exact`)",
-            Stage::NoFilter => "prototype: `Ids` without the `readers` filter clause",
-            Stage::TermFilter => "prototype: `Ids` with the `readers` filter as `TermQuery`s, not `TermSetQuery`",
+            Stage::IdsSnippets => "`Ids` + a title and body passage per hit (no `Count`, no facets)",
+            Stage::FoldedOnly => {
+                "before issue 14, prototype: `QueryParser` on `title`, `body` only, `TermSetQuery` filter, ids"
+            }
+            Stage::NoFilter => "before issue 14: the `QueryParser` query without the `readers` filter, ids",
+            Stage::TermFilter => "before issue 14: the service's `QueryParser` query with its `readers` filter, ids",
             Stage::BodyIntersection => {
                 "ceiling, not equivalent: folded `body` only, no filter (a pure term intersection: block-max WAND)"
             }
+            Stage::ServiceBefore => "before issue 14: `query::run` as it was (`QueryParser`, `SnippetGenerator`s)",
         }
     }
 }
@@ -254,8 +279,8 @@ fn readers_term_filter(generation: &Generation, caller: &Caller) -> Box<dyn Quer
     Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
 }
 
-/// The service's parser (`query::build` without its filter clause) on the
-/// four text fields, or on the two folded ones.
+/// The query the service made before issue 14 (tantivy's `QueryParser`, without
+/// the filter clause) on the four text fields, or on the two folded ones.
 fn text_query(generation: &Generation, text: &str, folded_only: bool) -> Box<dyn Query> {
     let f = &generation.fields;
     let fields = if folded_only {
@@ -279,10 +304,58 @@ fn filtered(text_query: Box<dyn Query>, filter: Box<dyn Query>) -> Box<dyn Query
     ]))
 }
 
+/// The service's path before issue 14 (see [`Stage::ServiceBefore`]), on today's index.
+fn service_before(generation: &Generation, caller: &Caller, text: &str) -> anyhow::Result<Vec<u32>> {
+    let searcher = generation.reader.searcher();
+    let full = filtered(
+        text_query(generation, text, false),
+        readers_term_filter(generation, caller),
+    );
+    let mut facets = FacetCollector::for_field("facets");
+    for facet in query::FACETS {
+        facets.add_facet(format!("/{facet}").as_str());
+    }
+    let (_, top, _) = searcher.search(&*full, &(Count, TopDocs::with_limit(10).order_by_score(), facets))?;
+    let mut generators = Vec::new();
+    for field in [generation.fields.body, generation.fields.title] {
+        let mut generator = SnippetGenerator::create(&searcher, &*full, field)?;
+        generator.set_max_num_chars(220);
+        generators.push((field, generator));
+    }
+    let mut hits = Vec::with_capacity(top.len());
+    for (_, address) in top {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let snippet = generators
+            .iter()
+            .map(|(field, generator)| {
+                let mut text = doc
+                    .get_first(*field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                eiso_search::item::truncate(&mut text, 64 << 10);
+                generator.snippet(&text)
+            })
+            .reduce(|body, title| {
+                if body.highlighted().is_empty() && !title.highlighted().is_empty() {
+                    title
+                } else {
+                    body
+                }
+            });
+        std::hint::black_box(snippet);
+        hits.push(stored_index(generation, &doc)?);
+    }
+    Ok(hits)
+}
+
 /// Runs `text` the way `stage` says; returns the top-10 document indices.
 pub fn run_stage(generation: &Generation, caller: &Caller, text: &str, stage: Stage) -> anyhow::Result<Vec<u32>> {
     if stage == Stage::Service {
         return Ok(run_service(generation, caller, text)?.0);
+    }
+    if stage == Stage::ServiceBefore {
+        return service_before(generation, caller, text);
     }
     let searcher = generation.reader.searcher();
     let full = match stage {
@@ -297,7 +370,10 @@ pub fn run_stage(generation: &Generation, caller: &Caller, text: &str, stage: St
             parser.set_conjunction_by_default();
             parser.parse_query_lenient(&query::sanitize(text)).0
         }
-        _ => query::build(generation, caller, &search_query(text)),
+        _ => {
+            let plan = Plan::new(text, &ABBREVIATIONS);
+            query::build(generation, caller, &search_query(text), &plan)
+        }
     };
     let top = TopDocs::with_limit(10).order_by_score();
     let addresses = match stage {
@@ -310,10 +386,7 @@ pub fn run_stage(generation: &Generation, caller: &Caller, text: &str, stage: St
             }
             let addresses = searcher.search(&*full, &(Count, top, facets))?.1;
             if stage == Stage::IdsCountFacetsGenerators {
-                for field in [generation.fields.body, generation.fields.title] {
-                    let mut generator = SnippetGenerator::create(&searcher, &*full, field)?;
-                    generator.set_max_num_chars(220);
-                }
+                std::hint::black_box(Marks::new(&Plan::new(text, &ABBREVIATIONS)));
             }
             addresses
         }
@@ -322,34 +395,19 @@ pub fn run_stage(generation: &Generation, caller: &Caller, text: &str, stage: St
     if stage == Stage::Top10 {
         return Ok(addresses.iter().map(|(_, a)| a.doc_id).collect());
     }
-    let snippets = if stage == Stage::IdsSnippets {
-        let mut generators = Vec::new();
-        for field in [generation.fields.body, generation.fields.title] {
-            let mut generator = SnippetGenerator::create(&searcher, &*full, field)?;
-            generator.set_max_num_chars(220);
-            generators.push(generator);
-        }
-        generators
-    } else {
-        Vec::new()
-    };
+    let mut snippets =
+        (stage == Stage::IdsSnippets).then(|| (Marks::new(&Plan::new(text, &ABBREVIATIONS)), Snippets::default()));
     let mut hits = Vec::with_capacity(addresses.len());
     for (_, address) in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
-        // As `query::run` does: the body's passage if a query word is in it, else the title's.
-        if let Some(first) = snippets.first() {
-            let snippet = snippets
-                .iter()
-                .map(|generator| generator.snippet_from_doc(&doc))
-                .find(|s| !s.highlighted().is_empty())
-                .unwrap_or_else(|| first.snippet_from_doc(&doc));
-            std::hint::black_box(snippet);
+        // As `query::run` does: a passage of the title and of the body, the best kept.
+        if let Some((marks, snippets)) = snippets.as_mut() {
+            for field in [generation.fields.title, generation.fields.body] {
+                let text = doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+                std::hint::black_box(snippets.passage(marks, text, false));
+            }
         }
-        let name = doc
-            .get_first(generation.fields.name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        hits.push(doc_index(name)?);
+        hits.push(stored_index(generation, &doc)?);
     }
     Ok(hits)
 }

@@ -7,6 +7,10 @@
 //!   `hồ sơ chuyển trường`.
 //! - [`EXACT`] (`vi_exact`): the same without folding, so that a query typed with its
 //!   diacritics can be boosted towards exact matches.
+//! - [`CODES`] (`vi_codes`): codes written with dots, dashes or slashes (`1.004492`,
+//!   `QT-TTHC-01`, `61/2018/NĐ-CP`, a dossier's `PGD-240301-0001`) as one token each,
+//!   without their joiners, lower case and folded (`1004492`, `qttthc01`,
+//!   `612018ndcp`), so that a code typed without its dots is found ([`code_key`]).
 //!
 //! Both start with Unicode NFC normalisation ([`NfcTokenizer`]): tantivy's
 //! `AsciiFoldingFilter` only folds precomposed letters, and text in decomposed form (NFD,
@@ -18,13 +22,17 @@
 //! stored text, otherwise the highlighted ranges may be off for NFD input.
 
 use tantivy::Index;
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Tokenizer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Name of the diacritic-folding analyzer.
 pub const FOLDED: &str = "vi_folded";
 /// Name of the diacritic-preserving analyzer.
 pub const EXACT: &str = "vi_exact";
+/// Name of the analyzer of codes (see the module docs).
+pub const CODES: &str = "vi_codes";
 
 /// Tokens of this many bytes (UTF-8) or more are dropped (base64 blobs, hashes…).
 pub const MAX_TOKEN_BYTES: usize = 40;
@@ -93,12 +101,125 @@ pub fn exact_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers [`FOLDED`] and [`EXACT`] on `index`. Call it after every open/create, before
-/// indexing or parsing queries: tokenizers are not persisted with the index.
+/// Characters that join the parts of a code: `1.004492`, `QT-TTHC-01`, `61/2018/NĐ-CP`.
+pub fn is_code_joiner(c: char) -> bool {
+    matches!(c, '.' | '-' | '/' | '_')
+}
+
+/// Splits text into codes: runs of letters, digits and [joiners](is_code_joiner) with at
+/// least one digit and at least two parts, each given as its letters and digits only
+/// (`Số 61/2018/NĐ-CP,` → `612018NĐCP`). Everything else is left out.
+#[derive(Clone, Default)]
+pub struct CodeTokenizer {
+    tokens: Vec<Token>,
+}
+
+/// The tokens of [`CodeTokenizer`].
+pub struct CodeTokenStream<'a> {
+    tokens: std::vec::Drain<'a, Token>,
+    current: Token,
+}
+
+impl TokenStream for CodeTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.tokens.next() {
+            Some(token) => {
+                self.current = token;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+impl CodeTokenizer {
+    fn push_run(&mut self, text: &str, start: usize, end: usize) {
+        let raw = &text[start..end];
+        let run = raw.trim_start_matches(is_code_joiner);
+        let start = start + (raw.len() - run.len());
+        let run = run.trim_end_matches(is_code_joiner);
+        let parts = run.split(is_code_joiner).filter(|p| !p.is_empty()).count();
+        if parts < 2 || !run.chars().any(|c| c.is_ascii_digit()) {
+            return;
+        }
+        let position = self.tokens.len();
+        self.tokens.push(Token {
+            offset_from: start,
+            offset_to: start + run.len(),
+            position,
+            text: run.chars().filter(|c| !is_code_joiner(*c)).collect(),
+            position_length: 1,
+        });
+    }
+}
+
+impl Tokenizer for CodeTokenizer {
+    type TokenStream<'a> = CodeTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CodeTokenStream<'a> {
+        self.tokens.clear();
+        let mut run: Option<usize> = None;
+        for (at, c) in text.char_indices() {
+            let inside = c.is_alphanumeric() || is_code_joiner(c);
+            match (inside, run) {
+                (true, None) => run = Some(at),
+                (false, Some(start)) => {
+                    self.push_run(text, start, at);
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = run {
+            self.push_run(text, start, text.len());
+        }
+        CodeTokenStream {
+            tokens: self.tokens.drain(..),
+            current: Token::default(),
+        }
+    }
+}
+
+/// NFC → codes → remove long → lower case → ASCII folding.
+pub fn codes_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(NfcTokenizer::new(CodeTokenizer::default()))
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The tokens of `text` by `analyzer`, with their offsets in the NFC text.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    analyzer.token_stream(text).process(&mut |t| out.push(t.clone()));
+    out
+}
+
+/// What a query word (a run without spaces, e.g. `1.004492` or `1004492`) is in the
+/// [`CODES`] field, if it holds a digit: its folded tokens joined (`1004492`). A code
+/// in the text of an item is indexed the same way, so both spellings meet there.
+pub fn code_key(folded_tokens: &[&str]) -> Option<String> {
+    let key: String = folded_tokens.concat();
+    (key.chars().any(|c| c.is_ascii_digit()) && key.len() < MAX_TOKEN_BYTES).then_some(key)
+}
+
+/// Registers [`FOLDED`], [`EXACT`] and [`CODES`] on `index`. Call it after every
+/// open/create, before indexing or parsing queries: tokenizers are not persisted with
+/// the index.
 pub fn register(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(FOLDED, folded_analyzer());
     tokenizers.register(EXACT, exact_analyzer());
+    tokenizers.register(CODES, codes_analyzer());
 }
 
 #[cfg(test)]
@@ -179,6 +300,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn codes_are_joined_without_their_dots_dashes_and_slashes() {
+        let text = "Thủ tục 1.004492, quy trình QT-TTHC-01 (Nghị định 61/2018/NĐ-CP); hồ sơ \
+                    PGD-240301-0001 giai đoạn 2021-2030. Mục 3. NĐ-CP, năm 2024.";
+        assert_eq!(
+            tokens(codes_analyzer(), text),
+            ["1004492", "qttthc01", "612018ndcp", "pgd2403010001", "20212030"]
+        );
+        // The offsets name the code as written, without the joiners around it.
+        let mut analyzer = codes_analyzer();
+        let spans: Vec<&str> = super::tokens(&mut analyzer, "xem -QT-01- nay")
+            .iter()
+            .map(|t| &"xem -QT-01- nay"[t.offset_from..t.offset_to])
+            .collect();
+        assert_eq!(spans, ["QT-01"]);
+        assert!(tokens(codes_analyzer(), "").is_empty());
+        assert_eq!(code_key(&["1", "004492"]).as_deref(), Some("1004492"));
+        assert_eq!(code_key(&["qt", "tthc"]), None, "no digit: not a code");
     }
 
     #[test]

@@ -22,8 +22,10 @@ use tantivy::query::AllQuery;
 use tantivy::schema::Value;
 use tokio::sync::watch;
 
+use crate::abbreviations::Abbreviations;
 use crate::generation::{self, Generation, Unusable};
 use crate::item::readers;
+use crate::plan::Plan;
 use crate::quarantine::{Ledger, Quarantined};
 use crate::query::{self, Caller, Results, SearchQuery};
 use crate::source::{Follower, Retry, Source};
@@ -134,6 +136,8 @@ struct Inner {
     /// Attempts and quarantined events, shared by every generation.
     ledger: Arc<Ledger>,
     retry: Retry,
+    /// The built-in abbreviations and the office's, read at open.
+    abbreviations: Arc<Abbreviations>,
 }
 
 /// The search service's engine. Cheap to clone.
@@ -212,6 +216,7 @@ impl Search {
                 dir.display()
             );
         }
+        let abbreviations = Arc::new(Abbreviations::load(dir)?);
         // What was in flight at a crash is counted here, before any follower runs.
         let ledger = Arc::new(Ledger::open(dir, retry.max_attempts)?);
         let search = Search {
@@ -226,6 +231,7 @@ impl Search {
                 lock: Mutex::new(Some(lock)),
                 ledger,
                 retry,
+                abbreviations,
             }),
         };
         let current = read_current(dir);
@@ -485,11 +491,24 @@ impl Search {
         self.inner.directory.as_ref()
     }
 
-    /// Runs `query` for `principal`, off the async runtime.
+    /// The abbreviations searches expand.
+    pub fn abbreviations(&self) -> &Abbreviations {
+        &self.inner.abbreviations
+    }
+
+    /// Runs `query` for `principal`, off the async runtime. A query with nothing to
+    /// look for (only punctuation, or only excluded words) is refused.
     pub async fn search(&self, principal: &Principal, query: SearchQuery) -> ServiceResult<Results> {
+        if Plan::new(&query.text, &self.inner.abbreviations).required.is_empty() {
+            return Err(ServiceError::invalid(
+                "query",
+                "has no word to look for: give at least one word or code that is not excluded with `-`",
+            ));
+        }
         let caller = self.caller(principal).await?;
         let serving = self.serving()?;
-        tokio::task::spawn_blocking(move || query::run(&serving.generation, &caller, &query))
+        let abbreviations = self.inner.abbreviations.clone();
+        tokio::task::spawn_blocking(move || query::run(&serving.generation, &caller, &query, &abbreviations))
             .await
             .map_err(internal)?
             .map_err(internal)

@@ -8,7 +8,7 @@ use eiso_proto::eiso::search::v1::*;
 use eiso_proto::tonic::{Request, Response, Status};
 
 use crate::engine::{RebuildState, Search, Status as EngineStatus};
-use crate::query::{Ordering, SearchQuery};
+use crate::query::{Matching, Ordering, SearchQuery};
 
 /// Longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 500;
@@ -119,6 +119,7 @@ impl Search {
                     r#type: hit.item_type,
                     status: hit.status,
                     update_time: hit.update_time.map(timestamp),
+                    applicant: hit.applicant,
                 })
                 .collect(),
             facets: results
@@ -130,6 +131,9 @@ impl Search {
                     count: count as i64,
                 })
                 .collect(),
+            suggestion: results.suggestion.unwrap_or_default(),
+            spelled_alike: results.matching == Matching::SpelledAlike,
+            partial: results.matching == Matching::SomeWords,
         })
     }
 

@@ -20,7 +20,9 @@ pub struct SearchItem {
     pub kind: String,
     pub title: String,
     pub body: String,
-    /// Personal data (a dossier's applicant), searchable only by roles that may see it.
+    /// Personal data (a dossier's applicant), searchable only by roles that may see it,
+    /// one value a line; the first line names the person (shown with a result to the
+    /// callers who may see personal data).
     pub personal: String,
     /// Owning unit `units/{id}`, or empty.
     pub unit: String,
@@ -131,6 +133,8 @@ impl SearchItem {
         doc.add_text(fields.title_exact, &title);
         doc.add_text(fields.body, &body);
         doc.add_text(fields.body_exact, &body);
+        doc.add_text(fields.codes, &title);
+        doc.add_text(fields.codes, &body);
         if !personal.is_empty() {
             doc.add_text(fields.personal, &personal);
             doc.add_text(fields.personal_exact, &personal);

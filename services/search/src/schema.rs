@@ -7,13 +7,14 @@ use tantivy::schema::{
     TextOptions,
 };
 
-use crate::analysis::{EXACT, FOLDED};
+use crate::analysis::{CODES, EXACT, FOLDED};
 
 /// Bump on any change to [`Fields::schema`] or to what goes into a field.
 /// 2: reader tokens are role bindings (`at:ROLE@units/{id}`), the units above included.
 /// 3: quality items carry their types and states in Vietnamese, and their unit's name.
 /// 4: ISO 18091 diagnostics and their assessments (colour and change in Vietnamese).
-pub const SCHEMA_VERSION: i32 = 4;
+/// 5: `codes`: the codes of title and body without their dots, dashes and slashes.
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,8 @@ pub struct Fields {
     /// Personal data (a dossier's applicant): only searched for roles that may see it.
     pub personal: Field,
     pub personal_exact: Field,
+    /// Codes in the title and body, joined (`1.004492` → `1004492`): see [`CODES`].
+    pub codes: Field,
     pub unit: Field,
     pub item_type: Field,
     pub status: Field,
@@ -62,6 +65,14 @@ impl Fields {
             body_exact: builder.add_text_field("body_exact", text(EXACT, false)),
             personal: builder.add_text_field("personal", text(FOLDED, true)),
             personal_exact: builder.add_text_field("personal_exact", text(EXACT, false)),
+            codes: builder.add_text_field(
+                "codes",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(CODES)
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                ),
+            ),
             unit: builder.add_text_field("unit", STRING | STORED),
             item_type: builder.add_text_field("type", STRING | STORED),
             status: builder.add_text_field("status", STRING | STORED),

@@ -71,6 +71,9 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
             "results": results.iter().map(result_json).collect::<Vec<_>>(),
             "total_size": response.total_size,
             "facets": response.facets.iter().map(|f| json!({"facet": f.facet, "value": f.value, "count": f.count})).collect::<Vec<_>>(),
+            "suggestion": response.suggestion,
+            "spelled_alike": response.spelled_alike,
+            "partial": response.partial,
             "next_page_token": next,
         }));
     }
@@ -79,7 +82,7 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let bold = io::stdout().is_terminal();
-    let mut text = String::new();
+    let mut text = notices(&response);
     for (i, result) in results.iter().enumerate() {
         text.push_str(&format!(
             "{:>3}. [{}] {}\n     {}  {}\n",
@@ -89,6 +92,9 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
             result.name,
             local_cell(result.update_time.as_ref())
         ));
+        if !result.applicant.is_empty() {
+            text.push_str(&format!("     applicant: {}\n", result.applicant));
+        }
         if !result.snippet.is_empty() {
             text.push_str(&format!("     {}\n", highlighted(result, bold)));
         }
@@ -106,6 +112,22 @@ async fn search(ctx: &Ctx, args: SearchArgs) -> Result<(), CliError> {
     output::print(&text)?;
     note_next_page(&next);
     Ok(())
+}
+
+/// What the service says of how the results were found, before them: the query
+/// respelled (in the words the office's users see on the web page too), and whether
+/// the results have only some of the words.
+pub fn notices(response: &SearchResponse) -> String {
+    let mut text = String::new();
+    if !response.suggestion.is_empty() {
+        text.push_str(&format!("Có phải bạn muốn tìm: {}?\n", response.suggestion));
+    }
+    if response.partial {
+        text.push_str("no item has all the words: these have some of them, the most first\n");
+    } else if response.spelled_alike {
+        text.push_str("some results have words spelled alike instead; those with the words as typed come first\n");
+    }
+    text
 }
 
 /// The snippet on one line with its matched words marked: bold on a
@@ -142,6 +164,7 @@ fn result_json(result: &SearchResult) -> Value {
         "type": result.r#type,
         "status": result.status,
         "update_time": json_time(result.update_time.as_ref()),
+        "applicant": result.applicant,
     })
 }
 
@@ -343,6 +366,29 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(highlighted(&broken, false), "ngắn");
+    }
+
+    #[test]
+    fn the_suggestion_and_the_partial_notice_come_before_the_results() {
+        assert_eq!(notices(&SearchResponse::default()), "");
+        let respelt = SearchResponse {
+            suggestion: "chuyển trường".into(),
+            spelled_alike: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            notices(&respelt),
+            "Có phải bạn muốn tìm: chuyển trường?\nsome results have words spelled alike instead; those with \
+             the words as typed come first\n"
+        );
+        let partial = SearchResponse {
+            partial: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            notices(&partial),
+            "no item has all the words: these have some of them, the most first\n"
+        );
     }
 
     #[test]
