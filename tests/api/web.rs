@@ -558,8 +558,17 @@ async fn the_counter_finds_a_procedure_by_typing_words_or_its_code() {
     assert!(chosen.body.contains("Thành phần hồ sơ đã nhận"), "{}", chosen.body);
 
     // What the script asks while the clerk types: with diacritics, without,
-    // by code, and with the last word half typed.
-    for typed in ["chuyển trường", "CHUYEN TRUONG", "2.002481", "chuyen tru"] {
+    // by code with or without its dots, with the last word half typed, in the
+    // office's abbreviations, and with a slip of the fingers.
+    for typed in [
+        "chuyển trường",
+        "CHUYEN TRUONG",
+        "2.002481",
+        "2002481",
+        "chuyen tru",
+        "chuyen truong thcs",
+        "chuyen truogn",
+    ] {
         let options = browser
             .get(&format!("/ho-so/tiep-nhan/thu-tuc?tim={}", typed.replace(' ', "+")))
             .await;
@@ -581,6 +590,18 @@ async fn the_counter_finds_a_procedure_by_typing_words_or_its_code() {
     );
     let none = browser.get("/ho-so/tiep-nhan/thu-tuc?tim=xyzzy").await;
     assert!(none.body.contains("Không tìm thấy thủ tục nào"));
+    // Words that only exclude find nothing, rather than an error page.
+    for typed in ["-thcs", "-"] {
+        let excluded = browser.get(&format!("/ho-so/tiep-nhan/thu-tuc?tim={typed}")).await;
+        assert_eq!(excluded.status, 200, "{typed}: {}", excluded.body);
+        assert!(
+            excluded.body.contains("Không tìm thấy thủ tục nào"),
+            "{typed}: {}",
+            excluded.body
+        );
+        let page = browser.get(&format!("/ho-so/tiep-nhan?tim={typed}&tim_nut=1")).await;
+        assert_eq!(page.status, 200, "{typed}: {}", page.body);
+    }
 
     // Only the counter asks: a viewer is refused.
     server.user_with_role("xem", Role::Viewer, &office.unit.name).await;

@@ -70,6 +70,43 @@ async fn the_search_page_finds_what_the_person_may_see_with_the_words_marked() {
         assert!(other_kind.body.contains("Không tìm thấy kết quả nào"), "{who}");
         let newest = browser.get("/tim-kiem?q=chuyen%20truong&sap_xep=moi-nhat").await;
         assert!(newest.body.contains("<strong>mới nhất</strong>"), "{who}");
+        // Those who may see personal data see whose dossier it is.
+        assert!(page.body.contains("Người nộp: Trần Thị Bình"), "{who}: {}", page.body);
+        // An abbreviation finds the words written out, without a notice.
+        let abbreviated = browser.get("/tim-kiem?q=chuyen+truong+thcs").await;
+        assert!(abbreviated.body.contains(&dossier.code), "{who}: {}", abbreviated.body);
+        assert!(!abbreviated.body.contains("Có phải bạn muốn tìm"), "{who}");
+        assert!(!abbreviated.body.contains("search-notice"), "{who}");
+        // A slip of the fingers: found, below what matches as typed, with the
+        // words as the index spells them offered as a link.
+        let slip = browser.get("/tim-kiem?q=chuyen+truogn").await;
+        assert!(slip.body.contains(&dossier.code), "{who}: {}", slip.body);
+        assert!(
+            slip.body.contains("Có phải bạn muốn tìm: <a href=\"/tim-kiem?q=chuy%E1%BB%83n%20tr%C6%B0%E1%BB%9Dng\"><strong>chuyển trường</strong></a>?"),
+            "{who}: {}",
+            slip.body
+        );
+        assert!(slip.body.contains("từ viết gần giống"), "{who}");
+        // Words no item has all of: the items with some, said to be partial.
+        let some = browser.get("/tim-kiem?q=chuyen+truong+kiemdinh").await;
+        assert!(some.body.contains(&dossier.code), "{who}: {}", some.body);
+        assert!(
+            some.body.contains("Không có kết quả nào có đủ mọi từ đã gõ"),
+            "{who}: {}",
+            some.body
+        );
+        // Words that only exclude: the page says why beside the box, not an error page.
+        let excluded = browser.get("/tim-kiem?q=-thcs").await;
+        assert_eq!(excluded.status, 200, "{who}");
+        assert!(
+            excluded.body.contains("Không có từ nào để tìm"),
+            "{who}: {}",
+            excluded.body
+        );
+        assert!(
+            excluded.body.contains(r#"value="-thcs""#),
+            "{who}: the words stay in the box"
+        );
     }
 
     // A query the service refuses comes back as a page that says why.

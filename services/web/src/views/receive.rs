@@ -117,7 +117,13 @@ async fn search_procedures(web: &Web, session: &Session, text: &str) -> Result<V
                     ..Default::default()
                 },
             )
-            .await?;
+            .await;
+        let found = match found {
+            Ok(found) => found,
+            // Words with nothing to look for (`-thcs` alone) find nothing.
+            Err(error) if super::search::nothing_to_look_for(&error) => continue,
+            Err(error) => return Err(error.into()),
+        };
         let codes: Vec<String> = found
             .results
             .iter()

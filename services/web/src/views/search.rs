@@ -12,11 +12,23 @@ use eiso_proto::labels::Label;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use eiso_platform::ServiceError;
+
 use super::methods::SEARCH;
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
 use crate::{Web, format};
+
+/// What the page says when the words hold nothing to look for.
+const NOTHING_TO_LOOK_FOR: &str = "Không có từ nào để tìm. Hãy gõ ít nhất một từ hoặc mã không có dấu trừ (-) \
+     dính liền phía trước; dấu trừ dính liền một từ nghĩa là loại trừ từ đó.";
+
+/// Whether the service refused the words themselves (only `-word`s, only
+/// punctuation), rather than a filter or a page token.
+pub(super) fn nothing_to_look_for(error: &ServiceError) -> bool {
+    matches!(error, ServiceError::InvalidArgument(violations) if violations.iter().any(|v| v.field == "query"))
+}
 
 /// Results a page.
 const PAGE_SIZE: i32 = 20;
@@ -190,6 +202,8 @@ struct Found {
     unit: String,
     status: String,
     updated: String,
+    /// A dossier's applicant, for those who may see personal data.
+    applicant: String,
     snippet: Vec<Piece>,
 }
 
@@ -278,6 +292,10 @@ pub async fn page(
     let mut facet_links = Vec::new();
     let mut total = 0;
     let mut next_page = String::new();
+    let mut suggestion = None;
+    let mut partial = false;
+    let mut spelled_alike = false;
+    let mut refused = None;
     if !words.is_empty() {
         let one = |value: &str| {
             let value = value.trim();
@@ -287,7 +305,7 @@ pub async fn page(
                 vec![value.to_string()]
             }
         };
-        let answer = web
+        let answer = match web
             .search()
             .run_search(
                 &ctx,
@@ -306,7 +324,25 @@ pub async fn page(
                     page_token: query.trang.trim().to_string(),
                 },
             )
-            .await?;
+            .await
+        {
+            Ok(answer) => answer,
+            // Words with nothing to look for (only `-word`s, only punctuation):
+            // the page says so beside the box, where they can be changed.
+            Err(error) if nothing_to_look_for(&error) => {
+                refused = Some(NOTHING_TO_LOOK_FOR);
+                Default::default()
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if !answer.suggestion.is_empty() {
+            suggestion = Some(context! {
+                text => answer.suggestion.clone(),
+                href => query.address(&[("q", answer.suggestion.as_str())]),
+            });
+        }
+        partial = answer.partial;
+        spelled_alike = answer.spelled_alike;
         let mut names = Names::new(&web);
         for result in &answer.results {
             found.push(Found {
@@ -324,6 +360,7 @@ pub async fn page(
                     value_label(&result.kind, "status", &result.status)
                 },
                 updated: format::timestamp(result.update_time.as_ref()),
+                applicant: result.applicant.clone(),
                 snippet: pieces(&result.snippet, result),
             });
         }
@@ -351,6 +388,10 @@ pub async fn page(
             clear_filters => filtered.then(|| query.address(&[("loai", ""), ("don_vi", ""), ("kieu", ""), ("trang_thai", "")])),
             filters => query.filters().iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| context! { key => k, value => v }).collect::<Vec<_>>(),
             total,
+            refused,
+            suggestion,
+            partial,
+            spelled_alike,
             results => found,
             facets => facet_links,
             next_page,
