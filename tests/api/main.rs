@@ -13,6 +13,7 @@ mod concurrency;
 mod documents;
 mod dossiers;
 mod events;
+mod file_store;
 mod issued_documents;
 mod kept_statistics;
 mod late_entries;

@@ -16,7 +16,12 @@ use tonic::transport::{Channel, Endpoint};
 /// A connection to `server` from the local address `from` (any 127.x.y.z is
 /// this machine).
 async fn connect_from(server: &TestServer, from: &str) -> Channel {
-    Endpoint::from_shared(format!("http://{}", server.addr))
+    connect_to(server.addr, from).await
+}
+
+/// A connection to the server at `addr` from the local address `from`.
+async fn connect_to(addr: std::net::SocketAddr, from: &str) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
         .local_address(Some(from.parse::<IpAddr>().unwrap()))
         .connect()
@@ -96,5 +101,167 @@ async fn lockout_is_per_address_backs_off_and_resets() {
         );
     }
     assert_locked_for(login(&attacker, "guess").await, 30);
+    server.stop().await;
+}
+
+/// A second server on `first`'s storage, as another replica behind the same
+/// load balancer: its own pools and search index, the same tables.
+struct Replica {
+    addr: std::net::SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _search: tempfile::TempDir,
+}
+
+impl Replica {
+    async fn start(first: &TestServer, clock: Clock) -> Self {
+        let search = tempfile::tempdir().unwrap();
+        let mut config = first.config.clone();
+        config.search_dir = Some(search.path().to_path_buf());
+        let app = eiso_server::App::prepare_with_clock(config, clock).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(app.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            shutdown,
+            handle,
+            _search: search,
+        }
+    }
+
+    async fn stop(self) {
+        let _ = self.shutdown.send(());
+        self.handle.await.unwrap().unwrap();
+    }
+}
+
+/// The stored failures of `admin` per client address.
+async fn stored_failures(server: &TestServer) -> Vec<(String, i64)> {
+    use sea_orm::ConnectionTrait;
+    let db = server.backend.as_ref().unwrap().connect_raw("identity").await;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT address, failures FROM sign_in_failures WHERE account = 'user:admin' ORDER BY address",
+        ))
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get("", "address").unwrap(),
+                row.try_get("", "failures").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_share_one_lockout() {
+    let (clock, time) = Clock::manual(Utc::now());
+    let now = Utc::now();
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let replica = Replica::start(&server, clock.clone()).await;
+    let one = connect_to(server.addr, "127.0.0.2").await;
+    let other = connect_to(replica.addr, "127.0.0.2").await;
+
+    // Five failures spread over both replicas lock the address on both, as
+    // five on one would: a load balancer does not multiply the tries.
+    for channel in [&one, &other, &one, &other, &other] {
+        assert_eq!(login(channel, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+    }
+    assert_locked_for(login(&one, ADMIN_PASSWORD).await, 30);
+    assert_locked_for(login(&other, ADMIN_PASSWORD).await, 30);
+    // Another address signs in through either.
+    login(&connect_to(replica.addr, "127.0.0.3").await, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+
+    // The next failure, on the other replica, doubles the lock seen by the first.
+    time.set(now + chrono::Duration::seconds(31));
+    assert_eq!(login(&other, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+    assert_locked_for(login(&one, "guess").await, 60);
+
+    // A success on one clears the count for both: five free failures again.
+    time.set(now + chrono::Duration::seconds(31 + 61));
+    login(&one, ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(stored_failures(&server).await, vec![]);
+    for channel in [&other, &other, &one, &other, &one] {
+        assert_eq!(login(channel, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+    }
+    assert_locked_for(login(&other, "guess").await, 30);
+
+    replica.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_at_once_on_two_replicas_all_count() {
+    let (clock, _time) = Clock::manual(Utc::now());
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let replica = Replica::start(&server, clock.clone()).await;
+    let channels = [
+        connect_to(server.addr, "127.0.0.2").await,
+        connect_to(replica.addr, "127.0.0.2").await,
+    ];
+
+    // Eight wrong passwords at once, half through each replica. Those that
+    // start after the fifth is counted are refused uncounted; every other
+    // one counts, none lost to another's write.
+    let attempts = (0..8).map(|i| login(&channels[i % 2], "guess"));
+    let results = futures::future::join_all(attempts).await;
+    let wrong = results
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|s| s.code() == Code::Unauthenticated))
+        .count();
+    let refused = results
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|s| s.code() == Code::ResourceExhausted))
+        .count();
+    assert_eq!(wrong + refused, 8, "{results:?}");
+    assert!(wrong >= 5, "{results:?}");
+    assert_eq!(
+        stored_failures(&server).await,
+        vec![("127.0.0.2".to_string(), wrong as i64)]
+    );
+    // The lock is the one after that many failures (the clock stands still).
+    let seconds = 30 << (wrong - 5);
+    assert_locked_for(login(&channels[1], ADMIN_PASSWORD).await, seconds);
+    assert_locked_for(login(&channels[0], ADMIN_PASSWORD).await, seconds);
+
+    replica.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_a_day_old_are_forgotten_and_deleted() {
+    let (clock, time) = Clock::manual(Utc::now());
+    let now = Utc::now();
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let back = connect_to(server.addr, "127.0.0.2").await;
+    let recent = connect_to(server.addr, "127.0.0.3").await;
+    let gone = connect_to(server.addr, "127.0.0.4").await;
+    for channel in [&back, &recent, &gone] {
+        for _ in 0..5 {
+            assert_eq!(login(channel, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+        }
+    }
+
+    // Just short of a day later one address fails again: its count goes on.
+    time.set(now + chrono::Duration::hours(24) - chrono::Duration::seconds(1));
+    assert_eq!(login(&recent, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+    // Just past the day the others' failures are forgotten: one that comes
+    // back counts from one, and its failure deletes the other's row.
+    time.set(now + chrono::Duration::hours(24) + chrono::Duration::seconds(1));
+    assert_eq!(login(&back, "guess").await.unwrap_err().code(), Code::Unauthenticated);
+    assert_eq!(
+        stored_failures(&server).await,
+        vec![("127.0.0.2".to_string(), 1), ("127.0.0.3".to_string(), 6)]
+    );
     server.stop().await;
 }

@@ -63,6 +63,12 @@ use object_store::path::Path;
 use object_store::{GetResultPayload, ObjectStore, WriteMultipart};
 use sha2::{Digest, Sha256};
 
+mod s3;
+#[cfg(feature = "test-server")]
+pub mod test_server;
+
+pub use s3::S3Location;
+
 /// Part size of multipart uploads on the local backend (no minimum there).
 const LOCAL_PART_SIZE: usize = 1024 * 1024;
 
@@ -371,6 +377,16 @@ impl BlobStore {
             digest: digest.to_owned(),
             size,
         })
+    }
+
+    /// Whether the store answers (the bucket exists and the credentials are
+    /// accepted): asked at start, so a wrong bucket or key stops the server
+    /// instead of failing the first upload.
+    pub async fn check(&self) -> Result<(), BlobError> {
+        // A listing, not a HEAD: a HEAD's refusal has no body, and some stores
+        // answer it 404 whatever the signature.
+        self.store.list_with_delimiter(Some(&Path::from(STAGING))).await?;
+        Ok(())
     }
 
     /// The size of the blob `digest`, or `None` if it is not stored.

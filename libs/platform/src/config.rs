@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod blob_store;
+
+pub use blob_store::{BlobStoreConfig, BlobStoreKind};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
@@ -56,17 +60,110 @@ impl Default for SqliteConfig {
     }
 }
 
+/// The services that keep a database, by the name of their SQLite file or
+/// PostgreSQL schema: the keys of `[postgres.pool]`.
+pub const DATABASE_SERVICES: [&str; 7] = [
+    "identity",
+    "documents",
+    "procedures",
+    "quality",
+    "plans",
+    "notify",
+    "sync",
+];
+
+/// The largest pool size `[postgres]` accepts.
+pub const MAX_POOL_SIZE: u32 = 200;
+
+/// PostgreSQL connection pools (when `database_url` is a `postgres://` URL).
+/// Each service a process hosts opens its own pool, so one replica holds up
+/// to the sum of its services' pools, and every replica as many.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostgresConfig {
+    /// Largest pool of each service not named in `pool`.
+    pub max_connections: u32,
+    /// Largest pool of the services named (see [`DATABASE_SERVICES`]).
+    pub pool: BTreeMap<String, u32>,
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            pool: BTreeMap::new(),
+        }
+    }
+}
+
+impl PostgresConfig {
+    /// The largest pool of `service` (its schema name).
+    pub fn max_connections_of(&self, service: &str) -> u32 {
+        self.pool.get(service).copied().unwrap_or(self.max_connections)
+    }
+
+    /// Every size from 1 to [`MAX_POOL_SIZE`]; only known services named.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let sizes = std::iter::once(("postgres.max_connections", "", self.max_connections)).chain(
+            self.pool
+                .iter()
+                .map(|(service, size)| ("postgres.pool", service.as_str(), *size)),
+        );
+        for (field, service, size) in sizes {
+            if !(1..=MAX_POOL_SIZE).contains(&size) {
+                return Err(ConfigError::Invalid {
+                    field,
+                    message: format!("{service} must be from 1 to {MAX_POOL_SIZE}, got {size}")
+                        .trim_start()
+                        .to_string(),
+                });
+            }
+        }
+        if let Some(unknown) = self
+            .pool
+            .keys()
+            .find(|name| !DATABASE_SERVICES.contains(&name.as_str()))
+        {
+            return Err(ConfigError::Invalid {
+                field: "postgres.pool",
+                message: unknown_service(unknown),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn unknown_service(name: &str) -> String {
+    format!(
+        "unknown service `{name}`: expected one of {}",
+        DATABASE_SERVICES.join(", ")
+    )
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event (the default).
+    Text,
+    /// One JSON object per line (timestamp, level, target, message, the
+    /// event's fields, its spans), for a log collector.
+    Json,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// `tracing` filter; `RUST_LOG` wins when set.
     pub filter: String,
+    pub format: LogFormat,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         Self {
             filter: "info".to_string(),
+            format: LogFormat::Text,
         }
     }
 }
@@ -298,7 +395,10 @@ pub struct Config {
     /// The index is per process: replicas each need their own.
     pub search_dir: Option<PathBuf>,
     pub sqlite: SqliteConfig,
+    pub postgres: PostgresConfig,
     pub log: LogConfig,
+    /// Where uploaded files are kept: `data_dir/blobs`, or a bucket.
+    pub blob_store: BlobStoreConfig,
     /// The National Public Service Portal the dossiers are synchronised to;
     /// `None` (the default): no synchronisation.
     pub portal: Option<PortalConfig>,
@@ -322,9 +422,11 @@ impl std::fmt::Debug for Config {
             .field("max_file_bytes", &self.max_file_bytes)
             .field("search_dir", &self.search_dir)
             .field("sqlite", &self.sqlite)
+            .field("postgres", &self.postgres)
             .field("portal", &self.portal)
             .field("notifications", &self.notifications)
             .field("log", &self.log)
+            .field("blob_store", &self.blob_store)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -343,7 +445,9 @@ impl Default for Config {
             max_file_bytes: 1 << 30,
             search_dir: None,
             sqlite: SqliteConfig::default(),
+            postgres: PostgresConfig::default(),
             log: LogConfig::default(),
+            blob_store: BlobStoreConfig::default(),
             portal: None,
             notifications: None,
             admin_password: None,
@@ -392,6 +496,7 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(env)?;
+        config.blob_store.credentials_from(env);
         config.validate()?;
         Ok(config)
     }
@@ -440,7 +545,35 @@ impl Config {
                         }
                     }
                 }
+                "EISO_POSTGRES_MAX_CONNECTIONS" => self.postgres.max_connections = parse(name, value)?,
+                other if other.starts_with("EISO_POSTGRES_POOL_") => {
+                    let service = other["EISO_POSTGRES_POOL_".len()..].to_ascii_lowercase();
+                    if !DATABASE_SERVICES.contains(&service.as_str()) {
+                        return Err(ConfigError::Env {
+                            name: name.clone(),
+                            message: unknown_service(&service),
+                        });
+                    }
+                    if value.trim().is_empty() {
+                        self.postgres.pool.remove(&service);
+                    } else {
+                        self.postgres.pool.insert(service, parse(name, value)?);
+                    }
+                }
                 "EISO_LOG" => self.log.filter = value.clone(),
+                name if blob_store::VARIABLES.contains(&name) => self.blob_store.apply_env(name, value)?,
+                "EISO_LOG_FORMAT" => {
+                    self.log.format = match value.trim().to_ascii_lowercase().as_str() {
+                        "text" => LogFormat::Text,
+                        "json" => LogFormat::Json,
+                        other => {
+                            return Err(ConfigError::Env {
+                                name: name.clone(),
+                                message: format!("expected `text` or `json`, got `{other}`"),
+                            });
+                        }
+                    }
+                }
                 "EISO_ADMIN_PASSWORD" => self.admin_password = Some(value.clone()),
                 "EISO_PORTAL_URL" => {
                     self.portal = match self.portal.take() {
@@ -501,6 +634,7 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.blob_store.validate()?;
         if let Some(portal) = &self.portal {
             for (field, value) in [
                 ("portal.url", &portal.url),
@@ -565,6 +699,7 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        self.postgres.validate()?;
         if self.worker_threads == Some(0) {
             return Err(ConfigError::Invalid {
                 field: "worker_threads",
@@ -607,7 +742,8 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    /// The environment of `pairs` (the submodules' tests too).
+    pub(super) fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
@@ -791,11 +927,91 @@ mod tests {
     }
 
     #[test]
+    fn the_log_format_is_text_unless_json_is_asked_for() {
+        let config = Config::load(None, &BTreeMap::new()).expect("defaults");
+        assert_eq!(config.log.format, LogFormat::Text);
+        let config = Config::load(None, &env(&[("EISO_LOG_FORMAT", " JSON ")])).expect("json");
+        assert_eq!(config.log.format, LogFormat::Json);
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("eiso.toml");
+        std::fs::write(&path, "[log]\nfilter = \"warn\"\nformat = \"json\"\n").expect("write");
+        let config = Config::load(Some(&path), &BTreeMap::new()).expect("loads");
+        assert_eq!(
+            (config.log.filter.as_str(), config.log.format),
+            ("warn", LogFormat::Json)
+        );
+        let config = Config::load(Some(&path), &env(&[("EISO_LOG_FORMAT", "text")])).expect("env wins");
+        assert_eq!(config.log.format, LogFormat::Text);
+
+        let error = Config::load(None, &env(&[("EISO_LOG_FORMAT", "yaml")])).expect_err("unknown format");
+        assert!(error.to_string().contains("EISO_LOG_FORMAT"), "{error}");
+        std::fs::write(&path, "[log]\nformat = \"logfmt\"\n").expect("write");
+        let error = Config::load(Some(&path), &BTreeMap::new()).expect_err("unknown format in the file");
+        assert!(error.to_string().contains("logfmt"), "{error}");
+    }
+
+    #[test]
     fn bad_values_name_the_setting() {
         let error = Config::load(None, &env(&[("EISO_LISTEN_ADDR", "nowhere")])).expect_err("bad address");
         assert!(error.to_string().contains("EISO_LISTEN_ADDR"), "{error}");
         let error = Config::load(None, &env(&[("EISO_DATABASE_URL", "mysql://x")])).expect_err("bad url");
         assert!(error.to_string().contains("database_url"), "{error}");
+    }
+
+    #[test]
+    fn postgres_pools_are_sized_per_service_within_bounds() {
+        let config = Config::load(None, &BTreeMap::new()).expect("defaults");
+        assert_eq!(config.postgres.max_connections_of("documents"), 8);
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("eiso.toml");
+        let write = |text: &str| std::fs::write(&path, text).expect("write");
+        write("[postgres]\nmax_connections = 6\n[postgres.pool]\ndocuments = 12\nsync = 2\n");
+        let config = Config::load(Some(&path), &BTreeMap::new()).expect("loads");
+        assert_eq!(
+            DATABASE_SERVICES.map(|service| config.postgres.max_connections_of(service)),
+            [6, 12, 6, 6, 6, 6, 2]
+        );
+        let config = Config::load(
+            Some(&path),
+            &env(&[
+                ("EISO_POSTGRES_MAX_CONNECTIONS", "4"),
+                ("EISO_POSTGRES_POOL_PLANS", "3"),
+                ("EISO_POSTGRES_POOL_SYNC", ""),
+            ]),
+        )
+        .expect("the environment wins");
+        assert_eq!(
+            DATABASE_SERVICES.map(|service| config.postgres.max_connections_of(service)),
+            [4, 12, 4, 4, 3, 4, 4]
+        );
+
+        for (text, field) in [
+            ("[postgres]\nmax_connections = 0\n", "postgres.max_connections"),
+            ("[postgres]\nmax_connections = 201\n", "postgres.max_connections"),
+            ("[postgres.pool]\nplans = 0\n", "postgres.pool"),
+            ("[postgres.pool]\ndocumnets = 4\n", "postgres.pool"),
+        ] {
+            write(text);
+            let refused = Config::load(Some(&path), &BTreeMap::new());
+            assert!(
+                matches!(&refused, Err(ConfigError::Invalid { field: f, .. }) if *f == field),
+                "{text}: {refused:?}"
+            );
+        }
+        write("[postgres]\nmax_connection = 4\n");
+        let error = Config::load(Some(&path), &BTreeMap::new()).expect_err("unknown key");
+        assert!(error.to_string().contains("unknown field `max_connection`"), "{error}");
+        for (name, value) in [
+            ("EISO_POSTGRES_POOL_DOCUMNETS", "4"),
+            ("EISO_POSTGRES_MAX_CONNECTIONS", "many"),
+        ] {
+            let error = Config::load(None, &env(&[(name, value)])).expect_err("refused");
+            assert!(error.to_string().contains(name), "{error}");
+        }
+        let error = Config::load(None, &env(&[("EISO_POSTGRES_POOL_QUALITY", "500")])).expect_err("too large");
+        assert!(error.to_string().contains("postgres.pool"), "{error}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! writer pool, then up to the busy timeout for other processes), so a
 //! read-then-write transaction can never fail half-way with "database is
 //! locked". PostgreSQL gets one pool with the service's schema on its
-//! `search_path`.
+//! `search_path`, as large as `[postgres]` says.
 
 use std::path::Path;
 use std::time::Duration;
@@ -64,7 +64,7 @@ impl Db {
     pub async fn open<M: MigratorTrait>(target: &StorageTarget, config: &Config) -> Result<Self, DbErr> {
         let db = match target {
             StorageTarget::Sqlite { path } => Self::open_sqlite(path, config).await?,
-            StorageTarget::Postgres { url, schema } => Self::open_postgres(url, schema).await?,
+            StorageTarget::Postgres { url, schema } => Self::open_postgres(url, schema, config).await?,
         };
         db.migrate::<M>(target).await?;
         Ok(db)
@@ -121,10 +121,14 @@ impl Db {
         })
     }
 
-    async fn open_postgres(url: &str, schema: &str) -> Result<Self, DbErr> {
+    /// One pool of `[postgres] max_connections`, or the service's own size
+    /// from `[postgres.pool]` (the schema is the service's name).
+    async fn open_postgres(url: &str, schema: &str, config: &Config) -> Result<Self, DbErr> {
+        let max_connections = config.postgres.max_connections_of(schema);
+        tracing::debug!(schema, max_connections, "PostgreSQL pool");
         let mut options = ConnectOptions::new(url.to_string());
         options
-            .max_connections(16)
+            .max_connections(max_connections)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false)

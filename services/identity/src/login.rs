@@ -172,7 +172,10 @@ impl TokenVerifier for IdentityVerifier {
 /// out. The first [`FREE_FAILURES`] failures cost nothing; each one after
 /// locks the pair for [`FIRST_LOCK`], doubled per further failure, up to
 /// [`MAX_LOCK`]. A success clears the pair. The state is in the identity
-/// database (`sign_in_failures`), so every replica sees the same.
+/// database (`sign_in_failures`), so every replica sees the same: a failure
+/// is counted by one statement on the stored row (failures at once on two
+/// replicas both count), and pairs forgotten after [`FORGET_AFTER`] are
+/// deleted as sign-ins go by.
 ///
 /// The address is the connection's remote IP. When it is unknown (no TCP
 /// connection, as in-process), all such attempts share the `unknown` address;
@@ -217,7 +220,7 @@ impl Throttle {
             .query_one(
                 Query::select()
                     .column("locked_until_us")
-                    .from("sign_in_failures")
+                    .from(FAILURES_TABLE)
                     .and_where(Expr::col("account").eq(account))
                     .and_where(Expr::col("address").eq(address)),
             )
@@ -236,47 +239,40 @@ impl Throttle {
         Ok(())
     }
 
+    /// Counts a failure of (`account`, `address`) and locks the pair for
+    /// [`lock_after`] the new count, in one statement on the stored row, so
+    /// failures at once on any replica all count (nothing is read first).
     async fn failed(&self, db: &Db, account: &str, address: &str) -> ServiceResult<()> {
         let now = self.now_us();
+        let stored = |column: &'static str| Expr::col((FAILURES_TABLE, column));
+        let forgotten = stored("last_failure_us").lt(now.saturating_sub(micros(FORGET_AFTER)));
+        let failures = Expr::case(forgotten.clone(), 1i64).finally(stored("failures").add(1i64));
+        let lock = Expr::case(forgotten, micros(lock_after(1))).finally(lock_us_after(stored("failures").add(1i64)));
         let txn = db.begin_write().await?;
-        let previous = txn
-            .query_one(
-                Query::select()
-                    .columns(["failures", "last_failure_us"])
-                    .from("sign_in_failures")
-                    .and_where(Expr::col("account").eq(account))
-                    .and_where(Expr::col("address").eq(address)),
-            )
-            .await?;
-        let failures = match previous {
-            Some(row) => {
-                let failures: i64 = row.try_get("", "failures")?;
-                let last: i64 = row.try_get("", "last_failure_us")?;
-                let forgotten = now.saturating_sub(last) > FORGET_AFTER.as_micros() as i64;
-                if forgotten { 1 } else { failures.saturating_add(1) }
-            }
-            None => 1,
-        };
-        let locked_until = now.saturating_add(lock_after(failures).as_micros() as i64);
         txn.execute(
             Query::insert()
-                .into_table("sign_in_failures")
+                .into_table(FAILURES_TABLE)
                 .columns(["account", "address", "failures", "last_failure_us", "locked_until_us"])
                 .values_panic([
                     account.into(),
                     address.into(),
-                    failures.into(),
+                    1i64.into(),
                     now.into(),
-                    locked_until.into(),
+                    now.saturating_add(micros(lock_after(1))).into(),
                 ])
                 .on_conflict(
                     OnConflict::columns(["account", "address"])
-                        .update_columns(["failures", "last_failure_us", "locked_until_us"])
+                        .values([
+                            ("failures", failures.into()),
+                            ("last_failure_us", Expr::val(now)),
+                            ("locked_until_us", Expr::val(now).add(lock)),
+                        ])
                         .to_owned(),
                 ),
         )
         .await?;
         txn.commit().await?;
+        self.forget_old(db).await;
         Ok(())
     }
 
@@ -284,14 +280,75 @@ impl Throttle {
         let txn = db.begin_write().await?;
         txn.execute(
             Query::delete()
-                .from_table("sign_in_failures")
+                .from_table(FAILURES_TABLE)
                 .and_where(Expr::col("account").eq(account))
                 .and_where(Expr::col("address").eq(address)),
         )
         .await?;
         txn.commit().await?;
+        self.forget_old(db).await;
         Ok(())
     }
+
+    /// Deletes the pairs whose last failure is older than [`FORGET_AFTER`]
+    /// (their lock long over): the next failure would count from one
+    /// anyway. Opportunistic, after each sign-in that wrote: a write only
+    /// when there is such a row, and a failure here fails no sign-in.
+    async fn forget_old(&self, db: &Db) {
+        let now = self.now_us();
+        let old = || {
+            Expr::col("last_failure_us")
+                .lt(now.saturating_sub(micros(FORGET_AFTER)))
+                .and(Expr::col("locked_until_us").lte(now))
+        };
+        let forget = async {
+            let any = db
+                .reader()
+                .query_one(
+                    Query::select()
+                        .expr(Expr::val(1i64))
+                        .from(FAILURES_TABLE)
+                        .and_where(old())
+                        .limit(1),
+                )
+                .await?;
+            if any.is_none() {
+                return Ok(0);
+            }
+            let txn = db.begin_write().await?;
+            let deleted = txn
+                .execute(Query::delete().from_table(FAILURES_TABLE).and_where(old()))
+                .await?
+                .rows_affected();
+            txn.commit().await?;
+            Ok::<_, sea_orm::DbErr>(deleted)
+        };
+        match forget.await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::debug!(deleted, "forgot old failed sign-ins"),
+            Err(error) => tracing::warn!(%error, "cannot delete old failed sign-ins"),
+        }
+    }
+}
+
+const FAILURES_TABLE: &str = "sign_in_failures";
+
+fn micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// [`lock_after`] in SQL, in microseconds, for the count `failures`: one
+/// branch per lock shorter than [`MAX_LOCK`], so the rule has one source.
+fn lock_us_after(failures: Expr) -> Expr {
+    let mut lock = Expr::case(failures.clone().lt(FREE_FAILURES), micros(Duration::ZERO));
+    for count in FREE_FAILURES.. {
+        let after = lock_after(count);
+        if after >= MAX_LOCK {
+            break;
+        }
+        lock = lock.case(failures.clone().eq(count), micros(after));
+    }
+    lock.finally(micros(MAX_LOCK)).into()
 }
 
 fn secret_hash(secret: &str) -> String {
@@ -532,6 +589,20 @@ mod tests {
         assert_eq!(lock_after(FREE_FAILURES + 1), FIRST_LOCK * 2);
         assert_eq!(lock_after(FREE_FAILURES + 2), FIRST_LOCK * 4);
         assert_eq!(lock_after(i64::MAX), MAX_LOCK);
+    }
+
+    #[tokio::test]
+    async fn the_lock_in_sql_is_the_lock_in_rust() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.expect("a database");
+        for failures in 0..=20 {
+            let row = db
+                .query_one(Query::select().expr_as(lock_us_after(Expr::val(failures)), "lock_us"))
+                .await
+                .expect("a lock")
+                .expect("a row");
+            let lock: i64 = row.try_get("", "lock_us").expect("microseconds");
+            assert_eq!(lock, micros(lock_after(failures)), "after {failures} failures");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 mod directory;
 mod dossier_facts;
+mod files;
 mod gauges;
 pub mod links;
 mod measures;
@@ -122,9 +123,7 @@ impl App {
         let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
 
         let documents_db = open::<eiso_migrations::documents::Migrator>(&config, eiso_documents::SERVICE_NAME).await?;
-        let blob_dir = config.data_dir.join("blobs");
-        let blobs = eiso_blobs::BlobStore::local(&blob_dir)
-            .map_err(|e| anyhow::anyhow!("cannot open the file store {}: {e}", blob_dir.display()))?;
+        let blobs = files::open(&config).await?;
         // Uploads cut off by a crash leave staging files nobody can see.
         match blobs.sweep_staging(std::time::Duration::from_secs(24 * 3600)).await {
             Ok(0) => {}
