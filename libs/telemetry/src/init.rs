@@ -13,7 +13,9 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::filter::{EnvFilter, ParseError, filter_fn};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 use tracing_subscriber::{Layer, fmt as subscriber_fmt};
 
@@ -57,11 +59,35 @@ pub enum TelemetryError {
     AlreadyInitialized(#[from] TryInitError),
 }
 
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event (the default).
+    #[default]
+    Text,
+    /// One JSON object per line, for a log collector: `timestamp`, `level`,
+    /// `target`, `message` and the event's own fields at the top level, the
+    /// current span as `span` and the spans it is in, outermost first, as
+    /// `spans` (each with its name and fields).
+    Json,
+}
+
+/// Installs logging, tracing and metrics for the process, logging as text:
+/// [`init_with_format`] with [`LogFormat::Text`].
+///
+/// # Errors
+///
+/// As [`init_with_format`].
+pub fn init(service_name: &str, default_filter: &str) -> Result<TelemetryGuard, TelemetryError> {
+    init_with_format(service_name, default_filter, LogFormat::Text)
+}
+
 /// Installs logging, tracing and metrics for the process.
 ///
-/// - Logs go to stderr through `tracing-subscriber`'s `fmt` layer, filtered by
-///   `RUST_LOG` or, when it is unset, empty or invalid, by `default_filter`
-///   (e.g. `"info"`). An invalid `RUST_LOG` is reported as a warning.
+/// - Logs go to stderr through `tracing-subscriber`'s `fmt` layer, as text or
+///   one JSON object per line (`format`), filtered by `RUST_LOG` or, when it
+///   is unset, empty or invalid, by `default_filter` (e.g. `"info"`). An
+///   invalid `RUST_LOG` is reported as a warning.
 /// - When `OTEL_EXPORTER_OTLP_ENDPOINT` is set (e.g. `http://127.0.0.1:4317`;
 ///   a value without a scheme means `http://`), spans and metrics are exported
 ///   over OTLP/gRPC with the resource `service.name = service_name`: spans
@@ -84,7 +110,11 @@ pub enum TelemetryError {
 ///
 /// [`TelemetryError::AlreadyInitialized`] on a second call (nothing global is
 /// changed then); the other variants for bad configuration.
-pub fn init(service_name: &str, default_filter: &str) -> Result<TelemetryGuard, TelemetryError> {
+pub fn init_with_format(
+    service_name: &str,
+    default_filter: &str,
+    format: LogFormat,
+) -> Result<TelemetryGuard, TelemetryError> {
     let rust_log = std::env::var(EnvFilter::DEFAULT_ENV).ok();
     let otlp = std::env::var(ENDPOINT_VAR)
         .ok()
@@ -93,20 +123,21 @@ pub fn init(service_name: &str, default_filter: &str) -> Result<TelemetryGuard, 
             endpoint,
             timeout: export_timeout(std::env::var(TIMEOUT_VAR).ok().as_deref()),
         });
-    init_with(service_name, default_filter, rust_log.as_deref(), otlp)
+    init_with(service_name, default_filter, format, rust_log.as_deref(), otlp)
 }
 
-/// Where and how to export; read from the environment by [`init`].
+/// Where and how to export; read from the environment by [`init_with_format`].
 #[derive(Debug, Clone)]
 struct OtlpSettings {
     endpoint: String,
     timeout: Duration,
 }
 
-/// [`init`] with its environment passed in.
+/// [`init_with_format`] with its environment passed in.
 fn init_with(
     service_name: &str,
     default_filter: &str,
+    format: LogFormat,
     rust_log: Option<&str>,
     otlp: Option<OtlpSettings>,
 ) -> Result<TelemetryGuard, TelemetryError> {
@@ -129,7 +160,7 @@ fn init_with(
     });
     let installed = tracing_subscriber::registry()
         .with(filter)
-        .with(subscriber_fmt::layer().with_writer(std::io::stderr))
+        .with(log_layer(format, std::io::stderr))
         .with(otel_layer)
         .try_init();
     if let Err(error) = installed {
@@ -148,6 +179,25 @@ fn init_with(
         tracing::warn!(%error, "ignoring invalid RUST_LOG, using the default filter");
     }
     Ok(TelemetryGuard { providers })
+}
+
+/// The layer that writes the log lines to `writer` in `format`.
+fn log_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+    W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
+{
+    match format {
+        LogFormat::Text => subscriber_fmt::layer().with_writer(writer).boxed(),
+        LogFormat::Json => subscriber_fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_ansi(false)
+            .with_writer(writer)
+            .boxed(),
+    }
 }
 
 /// The filter from `RUST_LOG`, or from `default_filter` when `RUST_LOG` is
@@ -355,8 +405,8 @@ mod tests {
     /// The only test that installs the global subscriber.
     #[test]
     fn second_init_is_an_error_not_a_panic() {
-        let guard = init_with("eiso-test", "info", None, None).expect("first init");
-        let second = init_with("eiso-test", "info", None, None);
+        let guard = init_with("eiso-test", "info", LogFormat::Text, None, None).expect("first init");
+        let second = init_with("eiso-test", "info", LogFormat::Json, None, None);
         assert!(
             matches!(second, Err(TelemetryError::AlreadyInitialized(_))),
             "{second:?}"
@@ -365,6 +415,93 @@ mod tests {
         let start = Instant::now();
         drop(guard);
         assert!(start.elapsed() < Duration::from_secs(1));
+    }
+
+    /// What a log layer writes, kept for the test to read.
+    #[derive(Clone, Default)]
+    struct Written(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Written {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl MakeWriter<'_> for Written {
+        type Writer = Self;
+
+        fn make_writer(&self) -> Self {
+            self.clone()
+        }
+    }
+
+    impl Written {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().expect("lock").clone()).expect("UTF-8")
+        }
+    }
+
+    /// Logs two events, the first inside a span, through `format`'s layer.
+    fn log_two_events(format: LogFormat) -> String {
+        let written = Written::default();
+        let subscriber = tracing_subscriber::registry().with(log_layer(format, written.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("call", rpc.method = "eiso.identity.v1.IdentityService/Login");
+            let entered = span.enter();
+            tracing::info!(unit = "units/31", attempts = 3, retried = true, "signed in");
+            drop(entered);
+            tracing::warn!(target: "eiso_other", "a \"quoted\" message\nover two lines");
+        });
+        written.text()
+    }
+
+    #[test]
+    fn json_logs_are_one_object_per_line_with_level_target_message_and_fields() {
+        let text = log_two_events(LogFormat::Json);
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+            .collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(text.ends_with('\n'), "{text:?}");
+
+        let first = &lines[0];
+        assert!(first.is_object(), "{first}");
+        assert_eq!(first["level"], "INFO", "{first}");
+        assert_eq!(first["target"], module_path!(), "{first}");
+        assert_eq!(first["message"], "signed in", "{first}");
+        assert_eq!(first["unit"], "units/31", "{first}");
+        assert_eq!(first["attempts"], 3, "{first}");
+        assert_eq!(first["retried"], true, "{first}");
+        assert!(first["timestamp"].as_str().is_some_and(|t| !t.is_empty()), "{first}");
+        assert_eq!(first["span"]["name"], "call", "{first}");
+        assert_eq!(
+            first["span"]["rpc.method"], "eiso.identity.v1.IdentityService/Login",
+            "{first}"
+        );
+        assert_eq!(first["spans"][0]["name"], "call", "{first}");
+
+        let second = &lines[1];
+        assert_eq!(second["level"], "WARN", "{second}");
+        assert_eq!(second["target"], "eiso_other", "{second}");
+        assert_eq!(second["message"], "a \"quoted\" message\nover two lines", "{second}");
+        assert!(second.get("span").is_none(), "outside any span: {second}");
+    }
+
+    #[test]
+    fn text_logs_stay_plain_lines() {
+        let text = log_two_events(LogFormat::Text);
+        let first = text.lines().next().expect("a line");
+        assert!(!first.starts_with('{'), "{text}");
+        assert!(
+            first.contains("INFO") && first.contains("signed in") && first.contains("attempts"),
+            "{text}"
+        );
     }
 
     #[test]

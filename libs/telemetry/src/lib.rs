@@ -1,7 +1,7 @@
 //! Telemetry for eiso services: logs, traces and metrics.
 //!
 //! - [`init`] installs the `tracing` subscriber (logs to stderr, filtered by
-//!   `RUST_LOG`) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, exports traces
+//!   `RUST_LOG`; [`init_with_format`] writes them as JSON lines instead) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, exports traces
 //!   and metrics over OTLP/gRPC. It returns a [`TelemetryGuard`] that flushes
 //!   and shuts the exporters down when dropped.
 //! - [`GrpcTelemetryLayer`] is a server-side tower layer: one span per RPC,
@@ -35,7 +35,7 @@ mod refused;
 
 pub use grpc_client::{TraceContextInterceptor, inject_trace_context};
 pub use grpc_server::{GrpcTelemetryBody, GrpcTelemetryLayer, GrpcTelemetryService, ResponseFuture};
-pub use init::{TelemetryError, TelemetryGuard, init};
+pub use init::{LogFormat, TelemetryError, TelemetryGuard, init, init_with_format};
 pub use refused::{RefusedCallsLayer, RefusedCallsService, RefusedFuture};
 
 /// Name of the meter the gRPC metrics are recorded under.

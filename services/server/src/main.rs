@@ -113,7 +113,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
-    let _telemetry = eiso_telemetry::init("eiso-server", &config.log.filter)?;
+    let log_format = match config.log.format {
+        eiso_platform::config::LogFormat::Text => eiso_telemetry::LogFormat::Text,
+        eiso_platform::config::LogFormat::Json => eiso_telemetry::LogFormat::Json,
+    };
+    let _telemetry = eiso_telemetry::init_with_format("eiso-server", &config.log.filter, log_format)?;
     tracing::info!(?config, workers, "starting");
     // Text of uploaded files is extracted by this binary in a child process.
     let program = std::env::current_exe().map_err(|e| anyhow::anyhow!("cannot find the server binary: {e}"))?;
