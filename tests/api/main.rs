@@ -17,6 +17,7 @@ mod file_store;
 mod issued_documents;
 mod kept_statistics;
 mod late_entries;
+mod leases;
 mod notifications;
 mod period_statistics;
 mod plans;

@@ -9,6 +9,7 @@ use chrono::Utc;
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
 use eiso_proto::eiso::identity::v1::{LoginRequest, PasswordCredentials, login_request};
+use eiso_tests::replica::Replica;
 use eiso_tests::{ADMIN_PASSWORD, Backend, TestServer};
 use tonic::Code;
 use tonic::transport::{Channel, Endpoint};
@@ -102,41 +103,6 @@ async fn lockout_is_per_address_backs_off_and_resets() {
     }
     assert_locked_for(login(&attacker, "guess").await, 30);
     server.stop().await;
-}
-
-/// A second server on `first`'s storage, as another replica behind the same
-/// load balancer: its own pools and search index, the same tables.
-struct Replica {
-    addr: std::net::SocketAddr,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
-    _search: tempfile::TempDir,
-}
-
-impl Replica {
-    async fn start(first: &TestServer, clock: Clock) -> Self {
-        let search = tempfile::tempdir().unwrap();
-        let mut config = first.config.clone();
-        config.search_dir = Some(search.path().to_path_buf());
-        let app = eiso_server::App::prepare_with_clock(config, clock).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(app.serve(listener, async {
-            let _ = stopped.await;
-        }));
-        Self {
-            addr,
-            shutdown,
-            handle,
-            _search: search,
-        }
-    }
-
-    async fn stop(self) {
-        let _ = self.shutdown.send(());
-        self.handle.await.unwrap().unwrap();
-    }
 }
 
 /// The stored failures of `admin` per client address.

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod notify;
 pub mod portal;
 pub mod quality;
+pub mod replica;
 pub mod values;
 pub mod web;
 

@@ -210,6 +210,21 @@ impl BlobStore {
         S: Stream<Item = Result<Bytes, E>> + Send,
         E: Into<Box<dyn StdError + Send + Sync>>,
     {
+        self.put_claimed(chunks, max_size, async |_: &str| Ok(())).await
+    }
+
+    /// [`BlobStore::put`], with `claim` called with the digest once the content
+    /// is known and before it is made visible at its address (or found there
+    /// already): where replicas share the store, the caller records there that
+    /// the content is about to be referenced, so that a concurrent sweep of
+    /// unreferenced content leaves it alone. A failed claim fails the upload
+    /// and stores nothing.
+    pub async fn put_claimed<S, E, C>(&self, chunks: S, max_size: u64, claim: C) -> Result<BlobRef, BlobError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send,
+        E: Into<Box<dyn StdError + Send + Sync>>,
+        C: AsyncFnOnce(&str) -> Result<(), BlobError>,
+    {
         let staging = Path::from_iter([STAGING, &uuid::Uuid::new_v4().to_string()]);
         let upload = self.store.put_multipart(&staging).await?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_size);
@@ -283,6 +298,7 @@ impl BlobStore {
                 .map_err(join_error)??;
         }
 
+        claim(&digest).await?;
         let deduplicated = self.link(&staging, &target, size).await?;
 
         if let Some(fs) = &self.local {
@@ -443,12 +459,30 @@ impl BlobStore {
     ///
     /// Only safe while nothing else writes to the store: an upload that finds its
     /// content already stored (deduplication) reuses it without refreshing its
-    /// time, so a concurrent sweep could delete it. Run it at start, before serving.
+    /// time, so a concurrent sweep could delete it. Where uploads run meanwhile,
+    /// list with [`BlobStore::unreferenced`], claim each digest against the
+    /// uploads' claims ([`BlobStore::put_claimed`]), and [`BlobStore::delete`].
     pub async fn sweep_unreferenced(
         &self,
         keep: &std::collections::HashSet<String>,
         older_than: Duration,
     ) -> Result<usize, BlobError> {
+        let mut removed = 0;
+        for digest in self.unreferenced(keep, older_than).await? {
+            if self.delete(&digest).await? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The digests of stored content not in `keep` and written more than
+    /// `older_than` ago: what [`BlobStore::sweep_unreferenced`] would delete.
+    pub async fn unreferenced(
+        &self,
+        keep: &std::collections::HashSet<String>,
+        older_than: Duration,
+    ) -> Result<Vec<String>, BlobError> {
         let cutoff_ms = SystemTime::now()
             .checked_sub(older_than)
             .unwrap_or(SystemTime::UNIX_EPOCH)
@@ -463,18 +497,20 @@ impl BlobStore {
                 continue;
             };
             if valid_digest(digest) && !keep.contains(digest) && meta.last_modified.timestamp_millis() < cutoff_ms {
-                doomed.push(meta.location.clone());
+                doomed.push(digest.to_string());
             }
         }
-        let mut removed = 0;
-        for location in doomed {
-            match self.store.delete(&location).await {
-                Ok(()) => removed += 1,
-                Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
+        Ok(doomed)
+    }
+
+    /// Deletes the content `digest`; `false` if it was not there.
+    pub async fn delete(&self, digest: &str) -> Result<bool, BlobError> {
+        check_digest(digest)?;
+        match self.store.delete(&content_path(digest)).await {
+            Ok(()) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
         }
-        Ok(removed)
     }
 }
 

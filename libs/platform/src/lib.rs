@@ -18,6 +18,7 @@ pub mod error;
 pub mod gateway;
 pub mod grpc;
 pub mod journal;
+pub mod lease;
 pub mod links;
 pub mod outward;
 pub mod paper;

@@ -11,9 +11,9 @@ use futures::{Stream, StreamExt};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
-use crate::Documents;
 use crate::revisions::ensure_editable;
 use crate::rows::{FILE_COLUMNS, FileRow, get_document, get_record, get_revision, parse_revision_name};
+use crate::{Documents, blob_claims};
 
 /// What a file hangs on.
 enum Parent {
@@ -61,29 +61,56 @@ pub fn blob_error(error: BlobError) -> ServiceError {
 impl Documents {
     /// Deletes stored content that no live file refers to and that is older than
     /// `older_than`: content stored by an upload cut off before its file was
-    /// recorded, and content destroyed with its record. Call it at start,
-    /// before serving, and only where this process is the store's one writer.
+    /// recorded, and content destroyed with its record. Safe while uploads run,
+    /// on this replica or another sharing the store and the database: each
+    /// digest is taken against the uploads' holds before it is deleted
+    /// ([`blob_claims`]). Returns how many were deleted.
     pub async fn sweep_unreferenced_content(&self, older_than: std::time::Duration) -> ServiceResult<usize> {
-        let rows = self
-            .journal
-            .db()
-            .reader()
-            .query_all(
-                Query::select()
-                    .distinct()
-                    .column("sha256")
-                    .from("files")
-                    .and_where(Expr::col("destroyed").eq(false)),
-            )
-            .await?;
+        let db = self.journal.db();
+        blob_claims::drop_expired(db).await?;
+        let keep = self.referenced_content(None).await?;
+        let candidates = self.blobs.unreferenced(&keep, older_than).await.map_err(blob_error)?;
+        let mut removed = 0;
+        for digest in candidates {
+            if !blob_claims::take_for_sweep(db, &digest).await? {
+                continue;
+            }
+            // Taken: no upload can reuse it now. One may have recorded a file
+            // on it since the listing.
+            let outcome = async {
+                if self.referenced_content(Some(&digest)).await?.is_empty() {
+                    self.blobs.delete(&digest).await.map_err(blob_error)
+                } else {
+                    Ok(false)
+                }
+            }
+            .await;
+            blob_claims::give_back(db, &digest).await?;
+            if outcome? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The digests live files refer to: all, or whether `digest` is one.
+    async fn referenced_content(&self, digest: Option<&str>) -> ServiceResult<std::collections::HashSet<String>> {
+        let mut query = Query::select();
+        query
+            .distinct()
+            .column("sha256")
+            .from("files")
+            .and_where(Expr::col("destroyed").eq(false));
+        if let Some(digest) = digest {
+            query.and_where(Expr::col("sha256").eq(digest));
+        }
+        // A new read: it sees every file committed before it began.
+        let rows = self.journal.db().reader().query_all(&query).await?;
         let mut keep = std::collections::HashSet::with_capacity(rows.len());
         for row in rows {
             keep.insert(row.try_get::<String>("", "sha256")?);
         }
-        self.blobs
-            .sweep_unreferenced(&keep, older_than)
-            .await
-            .map_err(blob_error)
+        Ok(keep)
     }
 
     /// FAILED_PRECONDITION unless files may be added to or removed from `parent` by the caller.
@@ -142,11 +169,36 @@ impl Documents {
         self.ensure_parent_writable(self.journal.db().reader(), ctx, &parent, &header.parent)
             .await?;
 
+        // Held from before the content is visible until its file row is
+        // committed: a replica's sweep leaves it alone meanwhile.
+        let db = self.journal.db();
+        let claimant = names::new_id();
         let stored = self
             .blobs
-            .put(chunks, self.limits.max_file_bytes)
+            .put_claimed(chunks, self.limits.max_file_bytes, async |digest: &str| {
+                blob_claims::hold(db, digest, &claimant).await
+            })
             .await
             .map_err(blob_error)?;
+        let recorded = self
+            .record_file(ctx, &header, &parent, file_name, content_type, &stored)
+            .await;
+        if let Err(error) = blob_claims::let_go(db, &stored.digest, &claimant).await {
+            tracing::warn!(%error, "cannot let go of an upload's hold; it expires by itself");
+        }
+        recorded
+    }
+
+    /// Records the stored content as a file of its parent.
+    async fn record_file(
+        &self,
+        ctx: &CallContext,
+        header: &UploadFileHeader,
+        parent: &Parent,
+        file_name: String,
+        content_type: String,
+        stored: &eiso_blobs::BlobRef,
+    ) -> ServiceResult<File> {
         if !header.expected_sha256.is_empty() && header.expected_sha256 != stored.digest {
             return Err(ServiceError::invalid(
                 "header.expected_sha256",
@@ -159,7 +211,7 @@ impl Documents {
 
         let mut tx = self.journal.begin(ctx).await?;
         // Checked again: the parent may have changed during the upload.
-        self.ensure_parent_writable(tx.txn(), ctx, &parent, &header.parent)
+        self.ensure_parent_writable(tx.txn(), ctx, parent, &header.parent)
             .await?;
         let row = FileRow {
             id: names::new_id(),
@@ -167,7 +219,7 @@ impl Documents {
             file_name,
             content_type,
             size: stored.size as i64,
-            sha256: stored.digest,
+            sha256: stored.digest.clone(),
             destroyed: false,
             create_time: Utc::now(),
         };

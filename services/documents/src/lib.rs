@@ -5,6 +5,7 @@
 
 mod access;
 mod acks;
+mod blob_claims;
 mod documents;
 mod files;
 mod grpc;

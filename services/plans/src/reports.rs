@@ -20,6 +20,7 @@ use eiso_platform::aip::time::{TIME_ZONE, proto_date, stored_instant, timestamp}
 use eiso_platform::aip::{list, names};
 use eiso_platform::blocking;
 use eiso_platform::journal::{Begun, fingerprint};
+use eiso_platform::lease::Lease;
 use eiso_platform::links::RecordToFile;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::plans::v1 as pb;
@@ -700,19 +701,36 @@ pub struct Scheduler;
 
 impl Scheduler {
     /// Runs [`Plans::run_due_reports`] now and then every `interval` until `shutdown` turns true.
-    pub fn spawn(plans: Plans, interval: Duration, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+    /// Runs the due reports every `interval` while this process holds
+    /// `lease` (one replica at a time), until `shutdown`; gives the lease
+    /// back then.
+    pub fn spawn(
+        plans: Plans,
+        interval: Duration,
+        lease: Lease,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 if *shutdown.borrow() {
-                    return;
+                    break;
                 }
-                if let Err(error) = plans.run_due_reports().await {
-                    tracing::warn!(%error, "the report scheduler's pass failed");
+                match lease.hold().await {
+                    Ok(true) => {
+                        if let Err(error) = plans.run_due_reports().await {
+                            tracing::warn!(%error, "the report scheduler's pass failed");
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "the report scheduler cannot renew its lease"),
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(interval) => {}
-                    _ = shutdown.wait_for(|stop| *stop) => return,
+                    _ = shutdown.wait_for(|stop| *stop) => break,
                 }
+            }
+            if let Err(error) = lease.release().await {
+                tracing::warn!(%error, "the report scheduler cannot give its lease back");
             }
         })
     }

@@ -32,6 +32,7 @@ use eiso_platform::clock::Clock;
 use eiso_platform::config::Config;
 use eiso_platform::db::{Db, StorageTarget};
 use eiso_platform::gateway::GatewayLayer;
+use eiso_platform::lease::Lease;
 use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
@@ -98,6 +99,11 @@ pub struct App {
 }
 
 impl App {
+    /// The documents service this process hosts (tests drive its sweep).
+    pub fn documents(&self) -> &Documents {
+        &self.documents
+    }
+
     /// Opens every service's storage (migrating it), loads the token key and
     /// creates the first administrator if there is none.
     pub async fn prepare(config: Config) -> anyhow::Result<Self> {
@@ -141,19 +147,9 @@ impl App {
             limits,
         );
         // Content no live file refers to (a crash between storing and recording
-        // a file, or destroyed with its record). Only in the embedded setup,
-        // where this process is the file store's one writer; replicas sharing a
-        // store would race each other's uploads.
-        if config.database_url.is_none() {
-            match documents
-                .sweep_unreferenced_content(std::time::Duration::from_secs(24 * 3600))
-                .await
-            {
-                Ok(0) => {}
-                Ok(swept) => tracing::info!(swept, "removed stored content no file refers to"),
-                Err(error) => tracing::warn!(%error, "cannot sweep unreferenced content"),
-            }
-        }
+        // a file, or destroyed with its record): at start, then daily while
+        // serving. Safe beside uploads on any replica sharing the store.
+        files::sweep_unreferenced(&documents).await;
 
         let procedures_db =
             open::<eiso_migrations::procedures::Migrator>(&config, eiso_procedures::SERVICE_NAME).await?;
@@ -397,20 +393,30 @@ impl App {
             NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(self.notifications.clone()))
                 .max_decoding_message_size(max)
                 .max_encoding_message_size(max);
+        // Background work one replica at a time does, under a lease in
+        // identity's database; this process is a new holder each start.
+        let holder = format!("{}-{}", self.config.listen_addr, uuid::Uuid::new_v4().simple());
+        let lease = |name: &str, ttl: std::time::Duration| {
+            Lease::new(self.identity.journal().db().clone(), name, holder.clone()).with_ttl(ttl)
+        };
         // Periodic plan reports, generated when due (idempotent per plan and
-        // period, so replicas and restarts never file twice).
+        // period besides, so a lease handed over mid-pass never files twice).
         let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
+        let report_interval = std::time::Duration::from_secs(60);
         let scheduler = eiso_plans::Scheduler::spawn(
             self.plans.clone(),
-            std::time::Duration::from_secs(60),
+            report_interval,
+            lease("plans.reports", outbound::lease_ttl(report_interval)),
             scheduler_stopped.clone(),
         );
         let syncing = self.portal_sync.clone().map(|delivery| {
-            let interval = self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds);
+            let interval =
+                std::time::Duration::from_secs(self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds));
             portal_sync::spawn(
                 delivery,
                 self.procedures.journal().clone(),
-                std::time::Duration::from_secs(interval),
+                interval,
+                lease("sync.delivery", outbound::lease_ttl(interval)),
                 scheduler_stopped.clone(),
             )
         });
@@ -420,13 +426,16 @@ impl App {
                 .notifications
                 .as_ref()
                 .map_or(5, |notifications| notifications.interval_seconds);
+            let interval = std::time::Duration::from_secs(interval);
             notifications::spawn(
                 notifier,
                 self.procedures.journal().clone(),
-                std::time::Duration::from_secs(interval),
+                interval,
+                lease("notify.delivery", outbound::lease_ttl(interval)),
                 scheduler_stopped.clone(),
             )
         });
+        let sweeps = files::spawn_sweeps(self.documents.clone(), scheduler_stopped.clone());
         let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped);
         let audit = AuditServiceServer::new(AuditApi::new(
             self.trails.clone(),
@@ -495,6 +504,7 @@ impl App {
             .await?;
         let _ = scheduler.await;
         let _ = gauges.await;
+        let _ = sweeps.await;
         if let Some(notifying) = notifying {
             let _ = notifying.await;
         }

@@ -107,7 +107,8 @@ pub fn spawn(
     notifier: Notifier,
     journal: eiso_platform::Journal,
     interval: Duration,
+    lease: eiso_platform::lease::Lease,
     stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    outbound::spawn(Notifying(notifier), journal, interval, stop)
+    outbound::spawn(Notifying(notifier), journal, interval, lease, stop)
 }

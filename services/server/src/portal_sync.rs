@@ -190,11 +190,12 @@ pub fn spawn(
     delivery: Delivery,
     journal: eiso_platform::Journal,
     interval: Duration,
+    lease: eiso_platform::lease::Lease,
     stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     let syncing = Syncing {
         delivery,
         gauges: Arc::new(Gauges::register()),
     };
-    outbound::spawn(syncing, journal, interval, stop)
+    outbound::spawn(syncing, journal, interval, lease, stop)
 }
