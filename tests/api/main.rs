@@ -33,6 +33,7 @@ mod search;
 mod server;
 mod sign_in;
 mod telemetry;
+mod tls;
 mod undecodable;
 mod units;
 mod users;

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod blob_store;
+mod tls;
 
 pub use blob_store::{BlobStoreConfig, BlobStoreKind};
+pub use tls::TlsConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -399,6 +401,9 @@ pub struct Config {
     pub log: LogConfig,
     /// Where uploaded files are kept: `data_dir/blobs`, or a bucket.
     pub blob_store: BlobStoreConfig,
+    /// TLS on the listener; `None` (the default): plain HTTP/2 and HTTP/1.1,
+    /// for a TLS-terminating proxy or load balancer in front.
+    pub tls: Option<TlsConfig>,
     /// The National Public Service Portal the dossiers are synchronised to;
     /// `None` (the default): no synchronisation.
     pub portal: Option<PortalConfig>,
@@ -427,6 +432,7 @@ impl std::fmt::Debug for Config {
             .field("notifications", &self.notifications)
             .field("log", &self.log)
             .field("blob_store", &self.blob_store)
+            .field("tls", &self.tls)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -448,6 +454,7 @@ impl Default for Config {
             postgres: PostgresConfig::default(),
             log: LogConfig::default(),
             blob_store: BlobStoreConfig::default(),
+            tls: None,
             portal: None,
             notifications: None,
             admin_password: None,
@@ -465,7 +472,10 @@ impl Config {
     pub fn public_base_url(&self) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen_addr))
+            .unwrap_or_else(|| {
+                let scheme = if self.tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{}", self.listen_addr)
+            })
             .trim_end_matches('/')
             .to_string()
     }
@@ -562,6 +572,9 @@ impl Config {
                 }
                 "EISO_LOG" => self.log.filter = value.clone(),
                 name if blob_store::VARIABLES.contains(&name) => self.blob_store.apply_env(name, value)?,
+                name if tls::VARIABLES.contains(&name) => {
+                    self.tls.get_or_insert_with(TlsConfig::default).apply_env(name, value)?
+                }
                 "EISO_LOG_FORMAT" => {
                     self.log.format = match value.trim().to_ascii_lowercase().as_str() {
                         "text" => LogFormat::Text,
@@ -635,6 +648,9 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.blob_store.validate()?;
+        if let Some(tls) = &self.tls {
+            tls.validate()?;
+        }
         if let Some(portal) = &self.portal {
             for (field, value) in [
                 ("portal.url", &portal.url),

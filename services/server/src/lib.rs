@@ -22,6 +22,7 @@ mod portal_sync;
 pub mod reflection;
 mod review_sources;
 mod search_sources;
+mod tls;
 
 use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
@@ -94,6 +95,8 @@ pub struct App {
     sync: eiso_sync::service::Sync,
     /// The notifications' API (answering that nothing is sent without a channel).
     notifications: eiso_notify::service::Notifications,
+    /// TLS on the listener, when configured.
+    tls: Option<tonic::transport::ServerTlsConfig>,
     /// What the first start did about the `admin` user.
     pub admin_setup: AdminSetup,
 }
@@ -120,6 +123,8 @@ impl App {
     /// [`App::prepare`] with the clock and where the search indexer extracts
     /// the text of files (`Extractor::Child` runs a binary in extraction mode).
     pub async fn prepare_with(config: Config, clock: Clock, extractor: Extractor) -> anyhow::Result<Self> {
+        // Read first: a wrong path stops the start before anything is opened.
+        let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
         let identity_db = open::<eiso_migrations::identity::Migrator>(&config, eiso_identity::SERVICE_NAME).await?;
         let signer = eiso_identity::load_signer(&identity_db).await?;
         let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
@@ -329,6 +334,7 @@ impl App {
             portal_sync,
             notifier,
             notifications,
+            tls,
             admin_setup,
         })
     }
@@ -460,7 +466,13 @@ impl App {
         // translated to gRPC before telemetry and the gateway see the call.
         let telemetry = eiso_telemetry::GrpcTelemetryLayer::new()
             .known_methods(|method| eiso_platform::policy::rule(method).is_some());
-        tonic::transport::Server::builder()
+        let mut server = tonic::transport::Server::builder();
+        if let Some(tls) = self.tls {
+            server = server
+                .tls_config(tls)
+                .map_err(|e| anyhow::anyhow!("cannot set up TLS on the listener: {e}"))?;
+        }
+        server
             .accept_http1(true)
             // Browsers' pages never reach the gRPC stack (nor its gateway).
             .layer(self.web.clone().layer())
