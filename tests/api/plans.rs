@@ -950,3 +950,47 @@ async fn the_seed_plan_through_a_year() {
     );
     server.stop().await;
 }
+
+/// Two replicas on one database, both started after a quarterly report's
+/// cut-off: one files it (the one holding the scheduler's lease), once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_at_a_cut_off_file_the_report_once() {
+    let (clock, time) = Clock::manual(at(3, 25, 16, 0));
+    let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
+    let root = server.root_unit().await;
+    let office = server
+        .create_unit("31-HAIAN-GDDT", "Phòng Giáo dục và Đào tạo quận Hải An", &root.name)
+        .await;
+    let (_, leader) = server.user_with_role("truong.phong", Role::Leader, &office.name).await;
+    server
+        .plans(&leader)
+        .import_plan(ImportPlanRequest {
+            plan: Some(Plan {
+                year: 2024,
+                issuing_unit: office.name.clone(),
+                title: "Kế hoạch cải cách hành chính năm 2024".into(),
+                ..Default::default()
+            }),
+            plan_id: "cchc-2024".into(),
+            format: TableFormat::Csv as i32,
+            content: std::fs::read(SAMPLE).unwrap(),
+            targets_content: std::fs::read(SAMPLE_TARGETS).unwrap(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Past the cut-off (17:00 on 25/3), both start and run their scheduler.
+    time.set(at(3, 25, 17, 30));
+    let backend = server.stop_keep().await;
+    let server = TestServer::start_with_clock(backend, clock.clone()).await;
+    let replica = eiso_tests::replica::Replica::start(&server, clock.clone()).await;
+    let reports = wait_for_reports(&server, &server.admin_token, "plans/cchc-2024", 1).await;
+    // A few scheduler passes' worth of time for a second filing to show.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let again = wait_for_reports(&server, &server.admin_token, "plans/cchc-2024", 1).await;
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(again, reports, "filed once");
+    assert_eq!(reports[0].name, "plans/cchc-2024/reports/2024-q1");
+    replica.stop().await;
+    server.stop().await;
+}

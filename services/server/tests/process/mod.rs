@@ -141,6 +141,30 @@ impl ServerProcess {
         assert_eq!(status.signal(), Some(9), "{status}");
     }
 
+    /// SIGTERM, as an orchestrator stops a replica: the server drains the
+    /// calls in flight and exits; waits for it (at most a minute).
+    pub fn terminate(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "eiso-server stopped badly ({status}):\n{}",
+                    self.log_tail()
+                );
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "eiso-server did not stop within a minute of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
