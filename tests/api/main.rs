@@ -7,6 +7,7 @@
 mod audit_independence;
 mod audit_trail;
 mod authorisation;
+mod backup;
 mod bad_input;
 mod bad_values;
 mod concurrency;

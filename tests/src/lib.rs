@@ -216,6 +216,12 @@ impl TestServer {
         Self::start_with(Backend::fresh().await, eiso_platform::clock::Clock::system(), configure).await
     }
 
+    /// A server on `backend` with the test configuration as `configure`
+    /// changes it (a restored backup, a bucket).
+    pub async fn start_on_configured(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with(backend, eiso_platform::clock::Clock::system(), configure).await
+    }
+
     async fn start_with(
         backend: Backend,
         clock: eiso_platform::clock::Clock,

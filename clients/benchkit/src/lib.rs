@@ -9,6 +9,7 @@ pub mod browser;
 pub mod pages;
 pub mod percentile;
 pub mod report;
+pub mod servers;
 pub mod splitmix;
 
 use std::future::Future;

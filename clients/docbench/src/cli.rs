@@ -25,6 +25,10 @@ pub struct Args {
     /// The server, http://HOST:PORT.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:50051")]
     pub server: String,
+    /// Another replica of the same server (repeat for each): the clients
+    /// spread their connections over `--server` and these.
+    #[arg(long = "replica", value_name = "URL")]
+    pub replicas: Vec<String>,
     /// A document controller: creates, uploads, submits and publishes.
     #[arg(long, value_name = "NAME")]
     pub username: String,

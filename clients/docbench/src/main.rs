@@ -18,8 +18,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser as _;
+use eiso_benchkit::servers::Servers;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::tonic::transport::{Channel, Endpoint};
+use eiso_proto::tonic::transport::Channel;
 
 use crate::cli::{Args, Part, UploadVia};
 use crate::report::Report;
@@ -36,18 +37,8 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let password = controller_password(&args)?;
     let reviewer_password = env_password(&args.reviewer_password_env)?;
-    if !args.server.starts_with("http://") {
-        bail!("`{}` is not a server address: expected http://HOST:PORT", args.server);
-    }
-    let endpoint = Endpoint::from_shared(args.server.clone())
-        .with_context(|| format!("`{}` is not a server address", args.server))?
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(args.timeout())
-        .tcp_nodelay(true);
-    let control = endpoint
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to {}", args.server))?;
+    let servers = Servers::new(&args.server, &args.replicas, CONNECT_TIMEOUT, args.timeout())?;
+    let control = servers.control().await?;
 
     if args.setup {
         let Some(var) = &args.admin_password_env else {
@@ -80,9 +71,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let unit = setup::controller_unit(&control, &controller, &args.username).await?;
 
     // One connection per client, all open before any clock starts.
-    let channels: Vec<Channel> = futures::future::try_join_all((0..args.concurrency).map(|_| endpoint.connect()))
-        .await
-        .with_context(|| format!("cannot open {} connections to {}", args.concurrency, args.server))?;
+    let channels: Vec<Channel> = servers.clients(args.concurrency).await?;
     let random = uuid::Uuid::new_v4().as_u64_pair();
     let run = format!("{:06X}", random.0 & 0xff_ffff);
     let bench = Bench {

@@ -32,6 +32,10 @@ pub struct Args {
     /// The server, http://HOST:PORT.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:50051", global = true)]
     pub server: String,
+    /// Another replica of the same server (repeat for each): `receive`'s
+    /// clients spread their connections over `--server` and these.
+    #[arg(long = "replica", value_name = "URL", global = true)]
+    pub replicas: Vec<String>,
     /// First create the agencies, the two users and the procedure, as the
     /// administrator (`--admin-password-env`); what exists is kept.
     #[arg(long)]

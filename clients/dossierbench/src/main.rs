@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser as _;
-use eiso_proto::tonic::transport::{Channel, Endpoint};
+use eiso_benchkit::servers::Servers;
+use eiso_proto::tonic::transport::Channel;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{Args, Command};
@@ -40,24 +41,6 @@ fn env_password(var: &str) -> anyhow::Result<String> {
     Ok(password)
 }
 
-fn endpoint(args: &Args) -> anyhow::Result<Endpoint> {
-    if !args.server.starts_with("http://") {
-        bail!("`{}` is not a server address: expected http://HOST:PORT", args.server);
-    }
-    Ok(Endpoint::from_shared(args.server.clone())
-        .with_context(|| format!("`{}` is not a server address", args.server))?
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(args.timeout())
-        .tcp_nodelay(true))
-}
-
-async fn connect(endpoint: &Endpoint, server: &str) -> anyhow::Result<Channel> {
-    endpoint
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to {server}"))
-}
-
 fn random_seed() -> u64 {
     uuid::Uuid::new_v4().as_u64_pair().0
 }
@@ -69,10 +52,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut report = Map::new();
     let mut text = String::new();
     report.insert("server".into(), json!(args.server));
+    if !args.replicas.is_empty() {
+        report.insert("replicas".into(), json!(args.replicas));
+    }
 
     if args.setup || matches!(args.command, Some(Command::Setup)) {
-        let endpoint = endpoint(&args)?;
-        let control = connect(&endpoint, &args.server).await?;
+        let control = Servers::new(&args.server, &[], CONNECT_TIMEOUT, args.timeout())?
+            .control()
+            .await?;
         let admin = Session::login(&control, &args.admin_username, &env_password(&args.admin_password_env)?).await?;
         let password = env_password(&args.password_env)?;
         let done = setup::run(
@@ -111,15 +98,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     match &args.command {
         None | Some(Command::Setup) => {}
         Some(Command::Receive(receive_args)) => {
-            let endpoint = endpoint(&args)?;
-            let control = connect(&endpoint, &args.server).await?;
+            let servers = Servers::new(&args.server, &args.replicas, CONNECT_TIMEOUT, args.timeout())?;
+            let control = servers.control().await?;
             let counter = Session::login(&control, &args.counter_username, &env_password(&args.password_env)?).await?;
             let agencies = setup::counter_agencies(&control, &counter, &args.counter_username).await?;
             // One connection per client, all open before any clock starts.
-            let channels: Vec<Channel> =
-                futures::future::try_join_all((0..receive_args.clients).map(|_| endpoint.connect()))
-                    .await
-                    .with_context(|| format!("cannot open {} connections to {}", receive_args.clients, args.server))?;
+            let channels: Vec<Channel> = servers.clients(receive_args.clients).await?;
             let seed = receive_args.seed.unwrap_or_else(random_seed);
             eprintln!(
                 "eiso-dossierbench: receiving {} dossiers (+{} warm-up) with {} clients (seed {seed}) …",
@@ -161,8 +145,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             report.insert("seed".into(), run.to_json());
         }
         Some(Command::Stats(stats_args)) => {
-            let endpoint = endpoint(&args)?;
-            let control = connect(&endpoint, &args.server).await?;
+            let servers = Servers::new(&args.server, &args.replicas, CONNECT_TIMEOUT, args.timeout())?;
+            let control = servers.control().await?;
             let counter = Session::login(&control, &args.counter_username, &env_password(&args.password_env)?).await?;
             let one = match &stats_args.agency {
                 Some(agency) => agency.clone(),
