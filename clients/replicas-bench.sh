@@ -80,4 +80,10 @@ start_replica 0
 run 1
 start_replica 1
 start_replica 2
+# The new replicas build their search index from everything the first run
+# wrote: let them finish before the clock starts (REPLICAS_BENCH_SETTLE s).
+for i in 1 2; do
+    for _ in $(seq 600); do grep -qs "index rebuilt" "$T/replica-$i.log" && break; sleep 0.1; done
+done
+sleep "${REPLICAS_BENCH_SETTLE:-15}"
 run 3
