@@ -210,7 +210,7 @@ impl Notifier {
                     let attempts = message.attempts + 1;
                     let parked = self.retry.parks(attempts, error.is_retryable());
                     let next = self.retry.next_attempt_us(attempts, micros(now));
-                    tracing::warn!(message = %message.id, dossier = %message.dossier, attempts, parked, %error, "notification not sent");
+                    tracing::warn!(notification = %message.id, dossier = %message.dossier, attempts, parked, %error, "notification not sent");
                     store::failed(
                         &self.db,
                         &message.id,
