@@ -433,6 +433,14 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
         grpc = (container.get(probe) or {}).get("grpc")
         if not grpc or grpc.get("port") not in ports.values():
             problems.append(f"{probe} is not a grpc probe on the container's port")
+    # Readiness follows the database; liveness must not, or an outage of
+    # PostgreSQL restarts every pod.
+    liveness = ((container.get("livenessProbe") or {}).get("grpc") or {}).get("service")
+    if liveness != "liveness":
+        problems.append(f'livenessProbe asks for service {liveness!r}, not "liveness" (which does not follow the database)')
+    readiness = ((container.get("readinessProbe") or {}).get("grpc") or {}).get("service", "")
+    if readiness != "":
+        problems.append(f'readinessProbe asks for service {readiness!r}, not the server as a whole ("")')
     pre_stop = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds", 0)
     grace = spec.get("terminationGracePeriodSeconds", 30)
     # The server's drain: 30 s, as the systemd unit and compose allow.

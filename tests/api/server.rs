@@ -9,7 +9,12 @@ use tonic_health::pb::health_client::HealthClient;
 async fn health_answers_serving_for_every_service() {
     let server = TestServer::start().await;
     let mut health = HealthClient::new(server.channel.clone());
-    for service in ["", "eiso.identity.v1.IdentityService", "eiso.audit.v1.AuditService"] {
+    for service in [
+        "",
+        "liveness",
+        "eiso.identity.v1.IdentityService",
+        "eiso.audit.v1.AuditService",
+    ] {
         let status = health
             .check(HealthCheckRequest {
                 service: service.into(),
@@ -148,5 +153,99 @@ async fn connect_protocol_calls_are_answered() {
     let text = String::from_utf8_lossy(&response);
     assert!(text.starts_with("HTTP/1.1 401"), "{text}");
     assert!(text.contains("\"code\":\"unauthenticated\""), "{text}");
+    server.stop().await;
+}
+
+/// The health service's status of `service`.
+async fn status_of(health: &mut HealthClient<tonic::transport::Channel>, service: &str) -> i32 {
+    health
+        .check(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status
+}
+
+/// Waits (up to 30 s) until every one of `services` reports `status`.
+async fn wait_for_status(
+    health: &mut HealthClient<tonic::transport::Channel>,
+    services: &[&str],
+    status: ServingStatus,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut seen = Vec::new();
+        for service in services {
+            seen.push(status_of(health, service).await);
+        }
+        if seen.iter().all(|s| *s == status as i32) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{services:?} still {seen:?}, waiting for {status:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Readiness follows the database: when PostgreSQL stops taking the
+/// server's connections, the health service (still answering: the process is
+/// alive) reports NOT_SERVING for the server and its services, and SERVING
+/// again once the database takes connections. PostgreSQL only: a SQLite file
+/// the process holds open cannot stop answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database() {
+    use sea_orm::ConnectionTrait;
+    let backend = eiso_tests::Backend::fresh().await;
+    let eiso_tests::Backend::Postgres {
+        admin_url, database, ..
+    } = &backend
+    else {
+        println!("note: the database readiness test runs on PostgreSQL only (EISO_TEST_DATABASE_URL)");
+        return;
+    };
+    let (admin_url, database) = (admin_url.clone(), database.clone());
+    let server = TestServer::start_on_configured(backend, |config| {
+        config.health.check_interval_ms = 100;
+        config.health.check_timeout_ms = 1_000;
+    })
+    .await;
+    let mut health = HealthClient::new(server.channel.clone());
+    let watched = ["", "eiso.documents.v1.DocumentService", "eiso.audit.v1.AuditService"];
+    wait_for_status(&mut health, &watched, ServingStatus::Serving).await;
+
+    let admin = sea_orm::Database::connect(admin_url.as_str()).await.unwrap();
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ))
+        .await
+        .unwrap();
+    wait_for_status(&mut health, &watched, ServingStatus::NotServing).await;
+    // Still not serving a moment later (the check does not flap), and alive:
+    // a liveness probe must not get the replica restarted for the outage.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(status_of(&mut health, "").await, ServingStatus::NotServing as i32);
+    assert_eq!(status_of(&mut health, "liveness").await, ServingStatus::Serving as i32);
+
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    wait_for_status(&mut health, &watched, ServingStatus::Serving).await;
+    // And it works again, end to end.
+    server
+        .identity(Some(&server.admin_token))
+        .list_units(eiso_proto::eiso::identity::v1::ListUnitsRequest::default())
+        .await
+        .unwrap();
     server.stop().await;
 }

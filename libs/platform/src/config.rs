@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod blob_store;
+mod health;
 mod tls;
 
 pub use blob_store::{BlobStoreConfig, BlobStoreKind};
+pub use health::HealthConfig;
 pub use tls::TlsConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -404,6 +406,9 @@ pub struct Config {
     /// TLS on the listener; `None` (the default): plain HTTP/2 and HTTP/1.1,
     /// for a TLS-terminating proxy or load balancer in front.
     pub tls: Option<TlsConfig>,
+    /// How often the databases are checked for the readiness reported by
+    /// the health service.
+    pub health: HealthConfig,
     /// The National Public Service Portal the dossiers are synchronised to;
     /// `None` (the default): no synchronisation.
     pub portal: Option<PortalConfig>,
@@ -433,6 +438,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("blob_store", &self.blob_store)
             .field("tls", &self.tls)
+            .field("health", &self.health)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -455,6 +461,7 @@ impl Default for Config {
             log: LogConfig::default(),
             blob_store: BlobStoreConfig::default(),
             tls: None,
+            health: HealthConfig::default(),
             portal: None,
             notifications: None,
             admin_password: None,
@@ -572,6 +579,7 @@ impl Config {
                 }
                 "EISO_LOG" => self.log.filter = value.clone(),
                 name if blob_store::VARIABLES.contains(&name) => self.blob_store.apply_env(name, value)?,
+                name if health::VARIABLES.contains(&name) => self.health.apply_env(name, value)?,
                 name if tls::VARIABLES.contains(&name) => {
                     self.tls.get_or_insert_with(TlsConfig::default).apply_env(name, value)?
                 }
@@ -648,6 +656,7 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.blob_store.validate()?;
+        self.health.validate()?;
         if let Some(tls) = &self.tls {
             tls.validate()?;
         }

@@ -188,6 +188,12 @@ impl Db {
         }
     }
 
+    /// Asks the database a trivial query through the read pool: whether it
+    /// answers at all (the readiness check). Bound its time by the caller.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.reader.execute_unprepared("SELECT 1").await.map(|_| ())
+    }
+
     /// Closes the pools (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(self) {
         let _ = self.reader.close().await;

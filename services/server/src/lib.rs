@@ -19,6 +19,7 @@ mod measures;
 mod notifications;
 mod outbound;
 mod portal_sync;
+mod readiness;
 pub mod reflection;
 mod review_sources;
 mod search_sources;
@@ -344,11 +345,7 @@ impl App {
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let max = self.config.max_message_bytes;
         let (health, health_service) = tonic_health::server::health_reporter();
-        for name in SERVICE_NAMES {
-            health
-                .set_service_status(name, tonic_health::ServingStatus::Serving)
-                .await;
-        }
+        let readiness = readiness::Readiness::serving(health).await;
         // Reflection lists exactly what this process serves (the descriptor
         // set also holds contracts of services not hosted here), and sends
         // each file with its dependencies, as grpc-go does.
@@ -442,7 +439,14 @@ impl App {
             )
         });
         let sweeps = files::spawn_sweeps(self.documents.clone(), scheduler_stopped.clone());
-        let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped);
+        let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped.clone());
+        // Readiness follows the databases: NOT_SERVING while one does not answer.
+        let checks = readiness.clone().spawn_checks(
+            self.trails.clone(),
+            std::time::Duration::from_millis(self.config.health.check_interval_ms),
+            std::time::Duration::from_millis(self.config.health.check_timeout_ms),
+            scheduler_stopped,
+        );
         let audit = AuditServiceServer::new(AuditApi::new(
             self.trails.clone(),
             Arc::new(directory::IdentityDirectory(self.identity.clone())),
@@ -501,11 +505,7 @@ impl App {
                 // While calls in flight drain, a health check (a load
                 // balancer's probe) answers NOT_SERVING for every service
                 // and for the server as a whole, so no new work is sent here.
-                for name in SERVICE_NAMES.into_iter().chain([""]) {
-                    health
-                        .set_service_status(name, tonic_health::ServingStatus::NotServing)
-                        .await;
-                }
+                readiness.drain().await;
                 // Event streams never end by themselves: end them so the
                 // server can drain the calls in flight.
                 for journal in &journals {
@@ -516,6 +516,7 @@ impl App {
             .await?;
         let _ = scheduler.await;
         let _ = gauges.await;
+        let _ = checks.await;
         let _ = sweeps.await;
         if let Some(notifying) = notifying {
             let _ = notifying.await;
