@@ -22,6 +22,7 @@ mod portal_sync;
 mod readiness;
 pub mod reflection;
 mod review_sources;
+mod search_reads;
 mod search_sources;
 mod tls;
 
@@ -258,10 +259,12 @@ impl App {
         let search = Search::open(
             &config.search_dir(),
             search_sources::sources(
-                &documents,
-                &procedures,
-                &plans,
-                &quality,
+                Arc::new(search_reads::LocalReads {
+                    documents: documents.clone(),
+                    procedures: procedures.clone(),
+                    plans: plans.clone(),
+                    quality: quality.clone(),
+                }),
                 extractor,
                 Arc::new(directory::IdentityDirectory(identity.clone())),
             ),

@@ -1,6 +1,6 @@
-//! The search index's sources in this process: each service's event stream,
-//! and the loading of an item's current state through the service's public
-//! library API, as a system principal that sees everything (the index
+//! The search index's sources: each service's event stream, and the loading
+//! of an item's current state, through [`SearchReads`] (the services in this
+//! process, or over gRPC), as a principal that sees everything (the index
 //! records who may see each item; the search filters by it).
 //!
 //! Events name what changed; an item is always reloaded whole, so handling
@@ -10,25 +10,21 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use eiso_documents::Documents;
-use eiso_plans::Plans;
 use eiso_platform::directory::Directory;
 use eiso_platform::policy::ALL_ROLES;
-use eiso_platform::{CallContext, Journal, Principal, ServiceError, ServiceResult};
-use eiso_procedures::Procedures;
+use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::labels::Label;
 use eiso_proto::prost::Message;
 use eiso_proto::prost_types::{Any, Timestamp};
-use eiso_quality::Quality;
 use eiso_search::extract;
 use eiso_search::source::Answer;
 use eiso_search::{Change, SearchItem, Source, readers};
-use futures::StreamExt;
 use futures::stream::BoxStream;
+
+use crate::search_reads::{SearchReads, Stream};
 
 /// Fault injection for tests, never set in production: the name of a file
 /// whose indexing kills this process, the way an allocation failure in a
@@ -56,25 +52,6 @@ fn fault_point(file_name: &str) {
             std::alloc::handle_alloc_error(layout);
         }
         std::process::abort();
-    }
-}
-
-/// Who the indexer reads as.
-fn system_context() -> CallContext {
-    let now = Utc::now();
-    CallContext {
-        method: "/eiso.search.v1.SearchService/Index".to_string(),
-        principal: Principal {
-            // The indexer reads everything; the index filters for each reader.
-            name: eiso_platform::scope::SYSTEM.to_string(),
-            display_name: "search indexer".to_string(),
-            username: String::new(),
-            bindings: vec![(Role::Admin, String::new())],
-            issue_time: now,
-            expire_time: now + chrono::Duration::days(36500),
-        },
-        reason: String::new(),
-        request_id: String::new(),
     }
 }
 
@@ -127,14 +104,10 @@ fn upsert_or_delete(name: &str, loaded: ServiceResult<SearchItem>) -> ServiceRes
     }
 }
 
-fn journal_stream(journal: &Journal, after: i64) -> BoxStream<'static, ServiceResult<Event>> {
-    journal.watch(after).boxed()
-}
-
 /// The documents service: controlled documents (metadata and the text of the
 /// effective revision's files) and records.
 pub struct DocumentsSource {
-    pub documents: Documents,
+    pub reads: Arc<dyn SearchReads>,
     /// Where the text of files is extracted (a child process in the server).
     pub extractor: extract::Extractor,
     /// Places each document and record in the unit tree.
@@ -144,7 +117,7 @@ pub struct DocumentsSource {
 impl DocumentsSource {
     /// Names and text of `files`, each extracted by the extractor (a file
     /// that cannot be read is indexed by name only).
-    async fn files_text(&self, ctx: &CallContext, files: &[docs::File]) -> String {
+    async fn files_text(&self, files: &[docs::File]) -> String {
         let mut text = String::new();
         for file in files {
             fault_point(&file.file_name);
@@ -156,7 +129,7 @@ impl DocumentsSource {
             if file.size < 0 || file.size as u64 > extract::MAX_INPUT_BYTES {
                 continue;
             }
-            match self.read_file(ctx, &file.name).await {
+            match self.reads.file_content(&file.name).await {
                 Ok(content) => match self.extractor.text(format, content).await {
                     Ok(extracted) => {
                         text.push_str(&extracted);
@@ -173,27 +146,8 @@ impl DocumentsSource {
         text
     }
 
-    async fn read_file(&self, ctx: &CallContext, name: &str) -> ServiceResult<Vec<u8>> {
-        let (_, chunks) = self.documents.download(ctx, name).await?;
-        let mut chunks = std::pin::pin!(chunks);
-        let mut content = Vec::new();
-        while let Some(chunk) = chunks.next().await {
-            content.extend_from_slice(&chunk?);
-        }
-        Ok(content)
-    }
-
-    async fn document(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
-        let document = self
-            .documents
-            .get_document(
-                ctx,
-                docs::GetDocumentRequest {
-                    name: name.to_string(),
-                    as_of_time: None,
-                },
-            )
-            .await?;
+    async fn document(&self, name: &str) -> ServiceResult<SearchItem> {
+        let document = self.reads.document(name).await?;
         let mut body = String::new();
         for tag in &document.tags {
             body.push_str(tag);
@@ -204,17 +158,12 @@ impl DocumentsSource {
         }
         if document.effective_revision > 0 {
             let revision = self
-                .documents
-                .get_revision(
-                    ctx,
-                    docs::GetRevisionRequest {
-                        name: format!("{name}/revisions/{}", document.effective_revision),
-                    },
-                )
+                .reads
+                .revision(&format!("{name}/revisions/{}", document.effective_revision))
                 .await?;
             body.push_str(&revision.change_summary);
             body.push('\n');
-            body.push_str(&self.files_text(ctx, &revision.files).await);
+            body.push_str(&self.files_text(&revision.files).await);
         }
         let restricted = document.confidentiality == docs::Confidentiality::Restricted as i32;
         let readers = if restricted {
@@ -236,16 +185,13 @@ impl DocumentsSource {
         })
     }
 
-    async fn record(&self, ctx: &CallContext, name: &str) -> ServiceResult<SearchItem> {
-        let record = self
-            .documents
-            .get_record(ctx, docs::GetRecordRequest { name: name.to_string() })
-            .await?;
+    async fn record(&self, name: &str) -> ServiceResult<SearchItem> {
+        let record = self.reads.record(name).await?;
         Ok(SearchItem {
             name: record.name.clone(),
             kind: "record".to_string(),
             title: record.title.clone(),
-            body: self.files_text(ctx, &record.files).await,
+            body: self.files_text(&record.files).await,
             personal: String::new(),
             unit: record.owner_unit.clone(),
             item_type: String::new(),
@@ -262,11 +208,11 @@ impl Source for DocumentsSource {
     }
 
     fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        journal_stream(self.documents.journal(), after_sequence)
+        self.reads.watch(Stream::Documents, after_sequence)
     }
 
     fn head(&self) -> Answer<'_, i64> {
-        Box::pin(self.documents.journal().head_sequence())
+        self.reads.head(Stream::Documents)
     }
 
     fn subject(&self, event: &Event) -> Option<String> {
@@ -275,13 +221,12 @@ impl Source for DocumentsSource {
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
         Box::pin(async move {
-            let ctx = system_context();
             let mut changes = Vec::new();
             for name in subjects(events, &["documents", "records"]) {
                 let loaded = if name.starts_with("documents/") {
-                    self.document(&ctx, &name).await
+                    self.document(&name).await
                 } else {
-                    self.record(&ctx, &name).await
+                    self.record(&name).await
                 };
                 changes.push(upsert_or_delete(&name, loaded)?);
             }
@@ -292,15 +237,14 @@ impl Source for DocumentsSource {
 
 /// The procedures service: the catalogue and dossiers (with the applicant's
 /// data as personal data).
-/// Procedures and dossiers, read through the procedures service.
-pub struct ProceduresSource(pub Procedures, pub Arc<dyn Directory>);
+pub struct ProceduresSource {
+    pub reads: Arc<dyn SearchReads>,
+    pub directory: Arc<dyn Directory>,
+}
 
 impl ProceduresSource {
     async fn procedure(&self, name: &str) -> ServiceResult<SearchItem> {
-        let procedure = self
-            .0
-            .get_procedure(procs::GetProcedureRequest { name: name.to_string() })
-            .await?;
+        let procedure = self.reads.procedure(name).await?;
         let version = procedure.version.clone().unwrap_or_default();
         let mut body = format!("{}\n{}\n", procedure.code, version.field);
         for step in &version.steps {
@@ -334,15 +278,13 @@ impl ProceduresSource {
     }
 
     async fn dossier(&self, name: &str, procedures: &mut HashMap<String, String>) -> ServiceResult<SearchItem> {
-        let dossier = self.0.dossier_with_personal_data(name).await?;
+        let dossier = self.reads.dossier(name).await?;
         let procedure_title = match procedures.get(&dossier.procedure_version) {
             Some(title) => title.clone(),
             None => {
                 let title = self
-                    .0
-                    .get_procedure(procs::GetProcedureRequest {
-                        name: dossier.procedure_version.clone(),
-                    })
+                    .reads
+                    .procedure(&dossier.procedure_version)
                     .await
                     .map(|p| p.version.map(|v| v.display_name).unwrap_or_default())
                     .unwrap_or_default();
@@ -374,7 +316,7 @@ impl ProceduresSource {
                 .unwrap_or_default()
                 .to_string(),
             status: short(dossier.status().as_str_name(), "DOSSIER_STATUS_"),
-            readers: within(self.1.as_ref(), &ALL_ROLES, &dossier.agency).await?,
+            readers: within(self.directory.as_ref(), &ALL_ROLES, &dossier.agency).await?,
             update_time: time(dossier.update_time.as_ref()),
         })
     }
@@ -386,11 +328,11 @@ impl Source for ProceduresSource {
     }
 
     fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        journal_stream(self.0.journal(), after_sequence)
+        self.reads.watch(Stream::Procedures, after_sequence)
     }
 
     fn head(&self) -> Answer<'_, i64> {
-        Box::pin(self.0.journal().head_sequence())
+        self.reads.head(Stream::Procedures)
     }
 
     fn subject(&self, event: &Event) -> Option<String> {
@@ -441,53 +383,32 @@ pub struct PayloadItem {
 /// event's payload is indexed as it is; the last event of a resource wins.
 /// Its readers are the platform's scoping rule over the unit it belongs to.
 pub struct PayloadSource {
-    stream: &'static str,
-    journal: Journal,
+    stream: Stream,
     item: fn(&Any) -> Option<PayloadItem>,
     owners: Arc<Owners>,
 }
 
 /// Finds the unit a plan or quality resource belongs to.
 pub struct Owners {
-    plans: Plans,
-    quality: Quality,
+    reads: Arc<dyn SearchReads>,
     directory: Arc<dyn Directory>,
 }
 
 impl Owners {
     /// The owner's unit; `None` when the owning resource is gone.
     async fn unit(&self, owner: &Owner) -> ServiceResult<Option<String>> {
-        let ctx = system_context();
         let found = match owner {
             Owner::Unit(unit) => Ok(unit.clone()),
-            Owner::Plan(name) => self
-                .plans
-                .get_plan(&ctx, eiso_proto::eiso::plans::v1::GetPlanRequest { name: name.clone() })
-                .await
-                .map(|plan| plan.issuing_unit),
-            Owner::Audit(name) => {
-                use eiso_proto::eiso::quality::v1 as quality;
-                match self
-                    .quality
-                    .get_audit(&ctx, quality::GetAuditRequest { name: name.clone() })
+            Owner::Plan(name) => self.reads.plan(name).await.map(|plan| plan.issuing_unit),
+            Owner::Audit(name) => match self.reads.audit(name).await {
+                Ok(audit) => self
+                    .reads
+                    .audit_programme(&audit.programme)
                     .await
-                {
-                    Ok(audit) => self
-                        .quality
-                        .get_audit_programme(&ctx, quality::GetAuditProgrammeRequest { name: audit.programme })
-                        .await
-                        .map(|programme| programme.unit),
-                    Err(error) => Err(error),
-                }
-            }
-            Owner::Diagnostic(name) => self
-                .quality
-                .get_diagnostic(
-                    &ctx,
-                    eiso_proto::eiso::quality::v1::GetDiagnosticRequest { name: name.clone() },
-                )
-                .await
-                .map(|diagnostic| diagnostic.unit),
+                    .map(|programme| programme.unit),
+                Err(error) => Err(error),
+            },
+            Owner::Diagnostic(name) => self.reads.diagnostic(name).await.map(|diagnostic| diagnostic.unit),
         };
         match found {
             Ok(unit) if !unit.is_empty() => Ok(Some(unit)),
@@ -518,15 +439,15 @@ impl Owners {
 
 impl Source for PayloadSource {
     fn stream(&self) -> &'static str {
-        self.stream
+        self.stream.name()
     }
 
     fn watch(&self, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        journal_stream(&self.journal, after_sequence)
+        self.owners.reads.watch(self.stream, after_sequence)
     }
 
     fn head(&self) -> Answer<'_, i64> {
-        Box::pin(self.journal.head_sequence())
+        self.owners.reads.head(self.stream)
     }
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
@@ -857,36 +778,30 @@ fn quality_item(payload: &Any) -> Option<PayloadItem> {
     None
 }
 
-/// The sources this process indexes.
+/// The sources of the index, read through `reads`.
 pub fn sources(
-    documents: &Documents,
-    procedures: &Procedures,
-    plans: &Plans,
-    quality: &Quality,
+    reads: Arc<dyn SearchReads>,
     extractor: extract::Extractor,
     directory: Arc<dyn Directory>,
 ) -> Vec<Arc<dyn Source>> {
     let owners = Arc::new(Owners {
-        plans: plans.clone(),
-        quality: quality.clone(),
+        reads: reads.clone(),
         directory: directory.clone(),
     });
     vec![
         Arc::new(DocumentsSource {
-            documents: documents.clone(),
+            reads: reads.clone(),
             extractor,
             directory: directory.clone(),
         }),
-        Arc::new(ProceduresSource(procedures.clone(), directory.clone())),
+        Arc::new(ProceduresSource { reads, directory }),
         Arc::new(PayloadSource {
-            stream: eiso_plans::SERVICE_NAME,
-            journal: plans.journal().clone(),
+            stream: Stream::Plans,
             item: plan_item,
             owners: owners.clone(),
         }),
         Arc::new(PayloadSource {
-            stream: eiso_quality::SERVICE_NAME,
-            journal: quality.journal().clone(),
+            stream: Stream::Quality,
             item: quality_item,
             owners,
         }),
