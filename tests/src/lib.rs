@@ -58,6 +58,8 @@ impl tonic::service::Interceptor for Bearer {
 
 pub type Identity = IdentityServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Audit = AuditServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Events =
+    eiso_proto::eiso::event::v1::event_service_client::EventServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Documents = DocumentServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Calendars = CalendarServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Catalogue = ProcedureServiceClient<InterceptedService<Channel, Bearer>>;
@@ -263,6 +265,14 @@ impl TestServer {
 
     pub fn audit(&self, token: Option<&str>) -> Audit {
         AuditServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    /// The event streams' heads (`EventService`).
+    pub fn events(&self, token: &str) -> Events {
+        eiso_proto::eiso::event::v1::event_service_client::EventServiceClient::with_interceptor(
+            self.channel.clone(),
+            bearer(Some(token)),
+        )
     }
 
     pub fn documents(&self, token: &str) -> Documents {

@@ -15,6 +15,7 @@ pub mod db;
 pub mod directory;
 pub mod effective;
 pub mod error;
+pub mod event_service;
 pub mod gateway;
 pub mod grpc;
 pub mod journal;

@@ -383,6 +383,11 @@ pub const POLICY: &[Rule] = &[
     read("/eiso.audit.v1.AuditService/ListAuditEntries", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/VerifyAuditTrail", OVERSIGHT),
     read("/eiso.audit.v1.AuditService/ListAuditTrails", OVERSIGHT),
+    // How far each event stream goes: for those who may follow the streams.
+    read(
+        "/eiso.event.v1.EventService/GetEventStream",
+        Roles(&[Admin, InternalAuditor]),
+    ),
     // Search: everyone searches (results are filtered by what each caller
     // may see); the index's state is for those who answer for it.
     // The national portal's sync: its state is the office's to watch (the

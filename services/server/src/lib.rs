@@ -34,11 +34,13 @@ use eiso_platform::audit_service::AuditApi;
 use eiso_platform::clock::Clock;
 use eiso_platform::config::Config;
 use eiso_platform::db::{Db, StorageTarget};
+use eiso_platform::event_service::EventApi;
 use eiso_platform::gateway::GatewayLayer;
 use eiso_platform::lease::Lease;
 use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
 use eiso_proto::eiso::documents::v1::document_service_server::DocumentServiceServer;
+use eiso_proto::eiso::event::v1::event_service_server::EventServiceServer;
 use eiso_proto::eiso::identity::v1::identity_service_server::IdentityServiceServer;
 use eiso_proto::eiso::notify::v1::notification_service_server::NotificationServiceServer;
 use eiso_proto::eiso::plans::v1::plan_service_server::PlanServiceServer;
@@ -55,13 +57,14 @@ use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the
 /// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 11] = [
+pub const SERVICE_NAMES: [&str; 12] = [
     "eiso.identity.v1.IdentityService",
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
     "eiso.procedures.v1.DossierService",
     "eiso.audit.v1.AuditService",
+    "eiso.event.v1.EventService",
     "eiso.plans.v1.PlanService",
     "eiso.search.v1.SearchService",
     "eiso.quality.v1.QualityService",
@@ -463,6 +466,20 @@ impl App {
             self.plans.journal().clone(),
             self.quality.journal().clone(),
         ];
+        let events = EventServiceServer::new(EventApi::new(
+            [
+                eiso_identity::SERVICE_NAME,
+                eiso_documents::SERVICE_NAME,
+                eiso_procedures::SERVICE_NAME,
+                eiso_plans::SERVICE_NAME,
+                eiso_quality::SERVICE_NAME,
+            ]
+            .into_iter()
+            .map(String::from)
+            .zip(journals.iter().cloned())
+            .collect(),
+            Arc::new(directory::IdentityDirectory(self.identity.clone())),
+        ));
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
         tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
@@ -498,6 +515,7 @@ impl App {
             .add_service(catalogue)
             .add_service(dossiers)
             .add_service(audit)
+            .add_service(events)
             .add_service(plans)
             .add_service(search)
             .add_service(quality)

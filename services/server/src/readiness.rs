@@ -29,8 +29,9 @@ pub const LIVENESS: &str = "liveness";
 
 /// The databases (by service storage name) that `service` needs to answer a
 /// call: identity's for every call (tokens, roles, units), its own besides.
-/// `None`: every database (the audit service reads every trail, and the
-/// server as a whole is ready only when all are).
+/// `None`: every database (the audit service reads every trail, the event
+/// service every stream, and the server as a whole is ready only when all
+/// are).
 fn databases_of(service: &str) -> Option<&'static [&'static str]> {
     Some(match service {
         "eiso.identity.v1.IdentityService" | "eiso.search.v1.SearchService" => &["identity"],
@@ -153,9 +154,9 @@ mod tests {
     fn every_hosted_service_names_the_databases_it_needs() {
         for name in SERVICE_NAMES {
             match databases_of(name) {
-                None => assert_eq!(
-                    name, "eiso.audit.v1.AuditService",
-                    "only the audit service reads every trail"
+                None => assert!(
+                    ["eiso.audit.v1.AuditService", "eiso.event.v1.EventService"].contains(&name),
+                    "{name}: only the audit and event services read every database"
                 ),
                 Some(needed) => assert!(needed.contains(&"identity"), "{name}"),
             }

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use eiso_proto::eiso::audit::v1::{ListAuditEntriesRequest, ListAuditTrailsRequest, VerifyAuditTrailRequest};
+use eiso_proto::eiso::event::v1::GetEventStreamRequest;
 use eiso_proto::eiso::identity::v1::*;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, RebuildIndexRequest, SearchRequest};
 use eiso_tests::TestServer;
@@ -310,6 +311,12 @@ pub fn cases() -> Vec<Case> {
             method: "/eiso.audit.v1.AuditService/ListAuditTrails",
             run: unary!(audit_of, list_audit_trails, |c| ListAuditTrailsRequest {}),
         },
+        Case {
+            method: "/eiso.event.v1.EventService/GetEventStream",
+            run: unary!(events, get_event_stream, |c| GetEventStreamRequest {
+                name: "eventStreams/documents".into()
+            }),
+        },
     ]
 }
 
@@ -342,4 +349,13 @@ pub async fn root_administrator_reaches_everything(server: &TestServer) {
         .rebuild_index(RebuildIndexRequest {})
         .await
         .unwrap();
+    let stream = server
+        .events(&token)
+        .get_event_stream(GetEventStreamRequest {
+            name: "eventStreams/documents".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(stream.head_sequence > 0, "{stream:?}");
 }

@@ -215,6 +215,8 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.audit.v1.AuditService/ListAuditEntries", Root),
     ("/eiso.audit.v1.AuditService/VerifyAuditTrail", Root),
     ("/eiso.audit.v1.AuditService/ListAuditTrails", Root),
+    // Event streams hold every unit's changes, as WatchEvents does.
+    ("/eiso.event.v1.EventService/GetEventStream", Root),
     // The national portal's sync: a dossier's sync state belongs to its
     // agency (S1); the whole picture spans every unit.
     ("/eiso.sync.v1.SyncService/GetDossierSync", Within),
