@@ -26,6 +26,7 @@ mod portal_sync;
 mod procedures;
 mod quality;
 mod reflection;
+mod remote;
 mod scoping;
 mod scoping_plans;
 mod scoping_procedures;

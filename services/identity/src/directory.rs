@@ -165,7 +165,7 @@ impl Identity {
 
     /// The ids of the unit `name` and the active units below it; empty for a
     /// name that is not a unit's.
-    async fn active_within(&self, name: &str) -> ServiceResult<Vec<String>> {
+    pub(crate) async fn active_within(&self, name: &str) -> ServiceResult<Vec<String>> {
         match names::parse(name, "units", "unit") {
             Ok(root) => self.descendants(root, Some(unit::State::Active)).await,
             Err(_) => Ok(Vec::new()),

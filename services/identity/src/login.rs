@@ -561,6 +561,7 @@ impl Identity {
             username: p.username.clone(),
             role_bindings: bindings_to_proto(&p.bindings),
             expire_time: Some(timestamp(p.expire_time)),
+            issue_time: Some(timestamp(p.issue_time)),
         }
     }
 }

@@ -131,25 +131,34 @@ impl Identity {
 
     pub async fn list_users(&self, request: ListUsersRequest) -> ServiceResult<ListUsersResponse> {
         const SPEC: list::Spec = list::Spec::new(
-            &["username", "state", "role", "unit"],
+            &["username", "state", "role", "unit", "within_unit"],
             &["username", "display_name", "create_time"],
             "username",
         );
         let listing = eiso_platform::listing!(&SPEC, request)?;
+        // `within_unit`: the unit and the active units below it, as the
+        // directory's `users_within` reads them (one walk per condition).
+        let mut within = std::collections::HashMap::new();
+        for condition in listing.conditions.iter().filter(|c| c.field == "within_unit") {
+            names::parse(&condition.value, "units", "filter")?;
+            let units = self.active_within(&condition.value).await?;
+            within.insert(condition.value.clone(), units);
+        }
         let mut query = Query::select();
         query.columns(USER_COLUMNS).from("users");
         listing.filter(&mut query, |condition| {
             let value = &condition.value;
-            let bound = |column: &'static str, value: sea_orm::Value| {
+            let bound_where = |condition: sea_orm::sea_query::SimpleExpr| {
                 Expr::col("id").in_subquery(
                     Query::select()
                         .column("principal_id")
                         .from("role_bindings")
                         .and_where(Expr::col("principal_kind").eq("user"))
-                        .and_where(Expr::col(column).eq(value))
+                        .and_where(condition)
                         .to_owned(),
                 )
             };
+            let bound = |column: &'static str, value: sea_orm::Value| bound_where(Expr::col(column).eq(value));
             Ok(match condition.field.as_str() {
                 "username" => Expr::col("username").eq(value.to_ascii_lowercase()),
                 "state" => Expr::col("state").eq(list::enum_value(
@@ -162,7 +171,8 @@ impl Identity {
                     "role",
                     list::enum_value(value, "ROLE_", "role", Role::from_str_name)?.into(),
                 ),
-                _ => bound("unit_id", names::parse(value, "units", "filter")?.into()),
+                "unit" => bound("unit_id", names::parse(value, "units", "filter")?.into()),
+                _ => bound_where(Expr::col("unit_id").is_in(within.get(value).cloned().unwrap_or_default())),
             })
         })?;
         listing.order_and_limit(&mut query, "id");

@@ -1,0 +1,28 @@
+//! The cross-service traits of `eiso-platform` answered by another eiso
+//! process over gRPC, for a process that hosts only some services (a search
+//! replica follows identity from elsewhere).
+//!
+//! - [`Upstream`]: a lazily connected channel to another eiso process, with a
+//!   per-call deadline, retries of idempotent reads on UNAVAILABLE, and a
+//!   service identity (an API client that signs in by itself and keeps its
+//!   token fresh).
+//! - [`RemoteDirectory`]: [`eiso_platform::directory::Directory`] over
+//!   `eiso.identity.v1.IdentityService`, answering what the in-process
+//!   directory answers.
+//! - [`RemoteVerifier`]: [`eiso_platform::gateway::TokenVerifier`] that asks
+//!   identity's `WhoAmI` with the caller's own token.
+//! - [`error::from_status`]: a status from upstream back into a
+//!   [`eiso_platform::ServiceError`], code and message kept.
+
+pub mod config;
+pub mod directory;
+pub mod error;
+pub mod retry;
+pub mod upstream;
+pub mod verifier;
+
+pub use config::{Secret, UpstreamConfig, UpstreamError};
+pub use directory::RemoteDirectory;
+pub use retry::RetryPolicy;
+pub use upstream::Upstream;
+pub use verifier::RemoteVerifier;
