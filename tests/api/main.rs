@@ -32,6 +32,7 @@ mod scoping_plans;
 mod scoping_procedures;
 mod scoping_quality;
 mod search;
+mod search_replica;
 mod server;
 mod sign_in;
 mod telemetry;

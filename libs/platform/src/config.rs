@@ -11,11 +11,15 @@ use serde::Deserialize;
 
 mod blob_store;
 mod health;
+mod hosting;
 mod tls;
+mod upstream;
 
 pub use blob_store::{BlobStoreConfig, BlobStoreKind};
 pub use health::HealthConfig;
+pub use hosting::{Hosting, SERVICES};
 pub use tls::TlsConfig;
+pub use upstream::{Secret, UpstreamConfig, UpstreamError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -409,6 +413,11 @@ pub struct Config {
     /// How often the databases are checked for the readiness reported by
     /// the health service.
     pub health: HealthConfig,
+    /// The services this process hosts; `None` (the default): every one.
+    /// See [`Hosting`].
+    pub services: Option<Vec<String>>,
+    /// The process hosting the services this one does not (`services`).
+    pub upstream: Option<UpstreamConfig>,
     /// The National Public Service Portal the dossiers are synchronised to;
     /// `None` (the default): no synchronisation.
     pub portal: Option<PortalConfig>,
@@ -439,6 +448,8 @@ impl std::fmt::Debug for Config {
             .field("blob_store", &self.blob_store)
             .field("tls", &self.tls)
             .field("health", &self.health)
+            .field("services", &self.services)
+            .field("upstream", &self.upstream)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -462,6 +473,8 @@ impl Default for Config {
             blob_store: BlobStoreConfig::default(),
             tls: None,
             health: HealthConfig::default(),
+            services: None,
+            upstream: None,
             portal: None,
             notifications: None,
             admin_password: None,
@@ -580,6 +593,11 @@ impl Config {
                 "EISO_LOG" => self.log.filter = value.clone(),
                 name if blob_store::VARIABLES.contains(&name) => self.blob_store.apply_env(name, value)?,
                 name if health::VARIABLES.contains(&name) => self.health.apply_env(name, value)?,
+                "EISO_SERVICES" => hosting::apply_env(self, value),
+                name if upstream::VARIABLES.contains(&name) => self
+                    .upstream
+                    .get_or_insert_with(|| UpstreamConfig::new(""))
+                    .apply_env(name, value)?,
                 name if tls::VARIABLES.contains(&name) => {
                     self.tls.get_or_insert_with(TlsConfig::default).apply_env(name, value)?
                 }
@@ -657,6 +675,10 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.blob_store.validate()?;
         self.health.validate()?;
+        if let Some(upstream) = &self.upstream {
+            upstream.validate_config()?;
+        }
+        self.validate_hosting()?;
         if let Some(tls) = &self.tls {
             tls.validate()?;
         }

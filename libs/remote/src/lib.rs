@@ -14,15 +14,15 @@
 //! - [`error::from_status`]: a status from upstream back into a
 //!   [`eiso_platform::ServiceError`], code and message kept.
 
-pub mod config;
 pub mod directory;
 pub mod error;
 pub mod retry;
 pub mod upstream;
 pub mod verifier;
 
-pub use config::{Secret, UpstreamConfig, UpstreamError};
 pub use directory::RemoteDirectory;
+/// `[upstream]` is part of the server's configuration.
+pub use eiso_platform::config::{Secret, UpstreamConfig, UpstreamError};
 pub use retry::RetryPolicy;
 pub use upstream::Upstream;
 pub use verifier::RemoteVerifier;

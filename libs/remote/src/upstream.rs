@@ -25,8 +25,8 @@ use eiso_proto::tonic::{Code, Request, Response, Status};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::config::{Secret, UpstreamConfig, UpstreamError};
 use crate::retry::{self, RetryPolicy};
+use eiso_platform::config::{Secret, UpstreamConfig, UpstreamError};
 
 /// Identity's sign-in method.
 pub const LOGIN: &str = "/eiso.identity.v1.IdentityService/Login";
@@ -153,6 +153,13 @@ impl Upstream {
     /// The channel itself, for streams and calls this type does not wrap.
     pub fn channel(&self) -> Channel {
         self.channel.clone()
+    }
+
+    /// The `authorization` header of the service identity (signing in when
+    /// it holds no fresh token), for calls this type does not wrap: a
+    /// server stream, which must not carry the per-call deadline.
+    pub async fn service_authorization(&self) -> Result<AsciiMetadataValue, Status> {
+        self.service_token(Instant::now() + self.timeout).await
     }
 
     /// `clients/{id}` of the service identity, if there is one.

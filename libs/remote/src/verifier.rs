@@ -199,7 +199,7 @@ impl TokenVerifier for RemoteVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::UpstreamConfig;
+    use eiso_platform::config::UpstreamConfig;
     use eiso_platform::journal::timestamp;
     use eiso_proto::eiso::identity::v1::RoleBinding;
 

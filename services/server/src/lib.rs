@@ -21,8 +21,10 @@ mod outbound;
 mod portal_sync;
 mod readiness;
 pub mod reflection;
+mod remote_reads;
 mod review_sources;
 mod search_reads;
+mod search_replica;
 mod search_sources;
 mod tls;
 
@@ -53,6 +55,7 @@ use eiso_proto::eiso::sync::v1::sync_service_server::SyncServiceServer;
 use eiso_quality::{Quality, QualityApi};
 pub use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
+pub use search_replica::SearchReplica;
 use tokio::net::TcpListener;
 
 /// The fully-qualified names of the services this process hosts, as the

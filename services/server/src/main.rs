@@ -122,6 +122,13 @@ async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
     // Text of uploaded files is extracted by this binary in a child process.
     let program = std::env::current_exe().map_err(|e| anyhow::anyhow!("cannot find the server binary: {e}"))?;
     let extractor = eiso_server::Extractor::Child { program };
+    if config.hosting() == eiso_platform::config::Hosting::SearchReplica {
+        let replica = eiso_server::SearchReplica::prepare(config.clone(), extractor).await?;
+        let listener = tokio::net::TcpListener::bind(config.listen_addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen_addr))?;
+        return replica.serve(listener, shutdown_signal()).await;
+    }
     let app = eiso_server::App::prepare_with(config.clone(), eiso_platform::clock::Clock::system(), extractor).await?;
     match &app.admin_setup {
         AdminSetup::Existing => {}

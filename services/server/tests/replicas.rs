@@ -7,10 +7,13 @@
 //! restart). A client whose call fails sends it again to another replica
 //! under the same request id.
 //!
+//! A search replica (`EISO_SERVICES=search`) in a process of its own follows
+//! the replica that stays up over gRPC, as an API client bound at the root.
+//!
 //! Afterwards every acknowledged receipt is there with the code it was
 //! acknowledged with, no receipt is there twice, the codes of each day run
 //! from 1 without a gap, the audit trails are intact, and each surviving
-//! replica's search index finds every dossier.
+//! replica's search index, and the search replica's, finds every dossier.
 
 #![allow(clippy::unwrap_used)]
 
@@ -24,7 +27,8 @@ use std::time::{Duration, Instant};
 use eiso_blobs::test_server::S3Server;
 use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
-use eiso_proto::eiso::identity::v1::{Role, UnitKind};
+use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
+use eiso_proto::eiso::identity::v1::{ApiClient, CreateApiClientRequest, ListUnitsRequest, Role, RoleBinding, UnitKind};
 use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use eiso_proto::eiso::procedures::v1::{Channel as Intake, ListDossiersRequest, ReceiveDossierRequest};
@@ -158,6 +162,51 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
     // Signed in on one replica, the token is good on all.
     let (clerk, _) = login(&connect(&replicas[2].url()).await, CLERK, &password_of(CLERK)).await;
 
+    // The search replica: an API client at the root (administrator to follow
+    // the streams, leader to index applicants), following replica 2.
+    let search_dir = tempfile::tempdir().unwrap();
+    let search_replica = {
+        let (admin, _) = login(&channel, "admin", ADMIN_PASSWORD).await;
+        let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
+        let units = identity
+            .list_units(ListUnitsRequest {
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .units;
+        let root = units.iter().find(|u| u.parent.is_empty()).unwrap().name.clone();
+        let binding = |role: Role| RoleBinding {
+            role: role as i32,
+            unit: root.clone(),
+        };
+        let created = identity
+            .create_api_client(CreateApiClientRequest {
+                api_client: Some(ApiClient {
+                    display_name: "Tìm kiếm (bản sao)".into(),
+                    role_bindings: vec![binding(Role::Admin), binding(Role::Leader)],
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let env = [
+            ("EISO_SERVICES".to_string(), "search".to_string()),
+            ("EISO_UPSTREAM_URL".to_string(), replicas[2].url()),
+            ("EISO_UPSTREAM_CLIENT_ID".to_string(), created.client_id),
+            ("EISO_UPSTREAM_CLIENT_SECRET".to_string(), created.client_secret),
+            (
+                "EISO_SEARCH_DIR".to_string(),
+                search_dir.path().to_string_lossy().into_owned(),
+            ),
+        ];
+        start(&storage, REPLICAS, 0, &env).await
+    };
+
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
     for client in 0..CLIENTS {
@@ -260,8 +309,9 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
         assert!(verification.intact, "{trail}: {verification:?}");
     }
 
-    // Each surviving replica's own index finds every dossier.
-    for replica in [&replicas[1], &replicas[2]] {
+    // Each surviving replica's own index, and the search replica's, finds
+    // every dossier.
+    for replica in [&replicas[1], &replicas[2], &search_replica] {
         let mut search = SearchServiceClient::with_interceptor(connect(&replica.url()).await, bearer(Some(&admin)));
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {

@@ -27,7 +27,6 @@ use tonic_health::pb::health_client::HealthClient;
 /// Deadlines: a server coming up, and any call.
 pub const START_DEADLINE: Duration = Duration::from_secs(90);
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
-const DOCUMENTS_SERVICE: &str = "eiso.documents.v1.DocumentService";
 
 /// Where the server keeps its data: the database (SQLite files in `data_dir`
 /// or a PostgreSQL database) and the blob store (always `data_dir/blobs`).
@@ -250,7 +249,9 @@ async fn health_is_serving(addr: SocketAddr) -> bool {
     };
     let response = HealthClient::new(channel)
         .check(HealthCheckRequest {
-            service: DOCUMENTS_SERVICE.into(),
+            // The server as a whole, as a load balancer asks (a search
+            // replica hosts no documents service).
+            service: String::new(),
         })
         .await;
     matches!(response, Ok(r) if r.get_ref().status == ServingStatus::Serving as i32)

@@ -1,11 +1,15 @@
-//! Where another eiso process is and who this process is there: the URL, the
-//! API client it signs in as, the deadline of a call, and the certificates of
-//! a TLS connection. The client secret is never printed.
+//! `[upstream]`: where another eiso process is and who this process is
+//! there, for a process that hosts only some services (`services`): the URL,
+//! the API client it signs in as, the deadline of a call, and the
+//! certificates of a TLS connection. The client secret is never printed;
+//! give it as `EISO_UPSTREAM_CLIENT_SECRET`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use super::ConfigError;
 
 /// A secret that `Debug` does not print.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -182,6 +186,62 @@ impl UpstreamConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// The `EISO_*` variables of `[upstream]`.
+pub(super) const VARIABLES: &[&str] = &[
+    "EISO_UPSTREAM_URL",
+    "EISO_UPSTREAM_CLIENT_ID",
+    "EISO_UPSTREAM_CLIENT_SECRET",
+    "EISO_UPSTREAM_TIMEOUT_SECONDS",
+    "EISO_UPSTREAM_CA_FILE",
+    "EISO_UPSTREAM_CERT_FILE",
+    "EISO_UPSTREAM_KEY_FILE",
+];
+
+impl UpstreamConfig {
+    /// Applies one of [`VARIABLES`].
+    pub(super) fn apply_env(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
+        let path = || Some(PathBuf::from(value.trim())).filter(|p| !p.as_os_str().is_empty());
+        match name {
+            "EISO_UPSTREAM_URL" => self.url = value.trim().to_string(),
+            "EISO_UPSTREAM_CLIENT_ID" => self.client_id = value.trim().to_string(),
+            "EISO_UPSTREAM_CLIENT_SECRET" => self.client_secret = Secret::new(value),
+            "EISO_UPSTREAM_TIMEOUT_SECONDS" => {
+                self.timeout_seconds = value.trim().parse().map_err(|e| ConfigError::Env {
+                    name: name.to_string(),
+                    message: format!("expected seconds, got `{value}`: {e}"),
+                })?
+            }
+            "EISO_UPSTREAM_CA_FILE" => self.ca_file = path(),
+            "EISO_UPSTREAM_CERT_FILE" => self.cert_file = path(),
+            _ => self.key_file = path(),
+        }
+        Ok(())
+    }
+
+    /// [`UpstreamConfig::validate`] as the server's configuration says it.
+    pub(super) fn validate_config(&self) -> Result<(), ConfigError> {
+        self.validate().map_err(|error| match error {
+            UpstreamError::Invalid { field, message } => ConfigError::Invalid {
+                field: match field {
+                    "url" => "upstream.url",
+                    "client_id" => "upstream.client_id",
+                    "client_secret" => "upstream.client_secret",
+                    "timeout_seconds" => "upstream.timeout_seconds",
+                    "ca_file" => "upstream.ca_file",
+                    "cert_file" => "upstream.cert_file",
+                    "key_file" => "upstream.key_file",
+                    _ => "upstream",
+                },
+                message,
+            },
+            other => ConfigError::Invalid {
+                field: "upstream",
+                message: other.to_string(),
+            },
+        })
     }
 }
 
