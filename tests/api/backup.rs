@@ -14,8 +14,7 @@ use eiso_blobs::test_server::{BUCKET, S3Server};
 use eiso_platform::config::Config;
 use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::procedures::v1::GetDossierRequest;
-use eiso_tests::counter::Office;
-use eiso_tests::documents::{PDF, download, record_to_destroy, upload};
+use eiso_tests::documents::download;
 use eiso_tests::{Backend, TestServer};
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -49,18 +48,8 @@ async fn a_backup_of_the_database_and_the_bucket_restores_a_working_office() {
     let Some(s3) = S3Server::start() else { return };
     let bucket = |s3: &S3Server| Config::load(None, &s3.env().into_iter().collect()).unwrap().blob_store;
     let server = TestServer::start_configured(|config| config.blob_store = bucket(&s3)).await;
-    let school = server.school_with_dossier().await;
-    let Office { unit, controller } = &school.office;
-    let mut documents = server.documents(controller);
-    let record = documents
-        .create_record(record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name))
-        .await
-        .unwrap()
-        .into_inner();
-    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    let file = upload(&mut documents, &record.name, "so-theo-doi.pdf", PDF, &content)
-        .await
-        .unwrap();
+    let made = crate::transfer::make_office(&server).await;
+    let (school, file, content) = (&made.school, &made.file, &made.content);
 
     // The backup: the database first, then the bucket (content is never
     // changed in place, so every file the dump refers to is in the copy).
@@ -99,8 +88,8 @@ async fn a_backup_of_the_database_and_the_bucket_restores_a_working_office() {
     // What was there is there: the sign-in (start_on_configured signed in as
     // admin), the record's file whole, the dossier, the trails intact.
     let controller = server2.login("thu.ky", "thu.ky-password").await.unwrap();
-    let (_, downloaded) = download(&mut server2.documents(&controller), &file.name).await;
-    assert!(downloaded == content, "the file came back different");
+    let (_, downloaded) = download(&mut server2.documents(&controller), file).await;
+    assert!(&downloaded == content, "the file came back different");
     let dossier = server2
         .dossiers(&server2.admin_token)
         .get_dossier(GetDossierRequest {

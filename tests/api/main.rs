@@ -37,6 +37,7 @@ mod server;
 mod sign_in;
 mod telemetry;
 mod tls;
+mod transfer;
 mod undecodable;
 mod units;
 mod users;

@@ -503,6 +503,29 @@ impl BlobStore {
         Ok(doomed)
     }
 
+    /// Every piece of content the store holds, as its address and size, in no
+    /// particular order; the staging area (uploads in progress) is left out.
+    /// Streams the listing: nothing is collected in memory.
+    pub fn list(&self) -> BoxStream<'static, Result<BlobRef, BlobError>> {
+        self.store
+            .list(Some(&Path::from(CONTENT)))
+            .map_err(BlobError::from)
+            .try_filter_map(|meta| async move {
+                // Only `sha256/<first 2 hex>/<digest>`: anything else there
+                // was not written by this store.
+                let blob = meta
+                    .location
+                    .filename()
+                    .filter(|digest| valid_digest(digest) && meta.location == content_path(digest))
+                    .map(|digest| BlobRef {
+                        digest: digest.to_string(),
+                        size: meta.size,
+                    });
+                Ok(blob)
+            })
+            .boxed()
+    }
+
     /// Deletes the content `digest`; `false` if it was not there.
     pub async fn delete(&self, digest: &str) -> Result<bool, BlobError> {
         check_digest(digest)?;
@@ -688,6 +711,8 @@ impl Stream for BlobReader {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
@@ -700,6 +725,27 @@ mod tests {
         assert!(!valid_digest("../etc/passwd"));
         assert!(!valid_digest(&format!("../{}", &ok[3..])));
         assert!(!valid_digest(""));
+    }
+
+    #[tokio::test]
+    async fn list_gives_the_content_and_not_the_staging_area() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::local(dir.path()).unwrap();
+        let mut stored = Vec::new();
+        for content in [&b"first"[..], b"second, longer", b"first"] {
+            let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::copy_from_slice(content))]);
+            stored.push(store.put(chunks, 1024).await.unwrap());
+        }
+        // An upload cut off by a crash, and a stray file.
+        std::fs::create_dir_all(dir.path().join(STAGING)).unwrap();
+        std::fs::write(dir.path().join(STAGING).join("abandoned"), b"partial").unwrap();
+        std::fs::write(dir.path().join(CONTENT).join("notes.txt"), b"stray").unwrap();
+
+        let mut listed: Vec<BlobRef> = store.list().try_collect().await.unwrap();
+        listed.sort_by(|a, b| a.digest.cmp(&b.digest));
+        stored.sort_by(|a, b| a.digest.cmp(&b.digest));
+        stored.dedup();
+        assert_eq!(listed, stored);
     }
 
     #[test]

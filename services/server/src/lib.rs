@@ -27,6 +27,7 @@ mod search_reads;
 mod search_replica;
 mod search_sources;
 mod tls;
+pub mod transfer;
 
 use eiso_documents::{DocumentApi, Documents};
 use eiso_identity::{AdminSetup, Identity, IdentityApi, IdentityVerifier};
@@ -567,7 +568,8 @@ async fn open<M: sea_orm_migration::MigratorTrait>(config: &Config, service: &st
         .map_err(|e| anyhow::anyhow!("cannot open the {service} database ({}): {e}", describe(&target)))
 }
 
-fn describe(target: &StorageTarget) -> String {
+/// Where a service's data is, in words (its URL's password masked).
+pub(crate) fn describe(target: &StorageTarget) -> String {
     match target {
         StorageTarget::Sqlite { path } => format!("SQLite {}", path.display()),
         StorageTarget::Postgres { url, schema } => {

@@ -25,16 +25,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(version)]
 struct Args {
     /// TOML configuration file (see deploy/eiso.example.toml).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
     /// Address to listen on [env: EISO_LISTEN_ADDR] [default: 127.0.0.1:50051].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
     /// Data directory for SQLite files [env: EISO_DATA_DIR] [default: ./data].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// A postgres:// URL switches storage to PostgreSQL [env: EISO_DATABASE_URL].
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Option<Mode>,
@@ -52,6 +52,23 @@ enum Mode {
         /// Skip the checks made before parsing (tests of the limits).
         #[arg(long, hide = true)]
         unchecked: bool,
+    },
+    /// Writes the office (every service's tables and every stored file) to
+    /// DIR, a new or empty directory, for `import`. Stop the server first.
+    /// Reads the storage the configuration names, as the server would.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Puts an office exported to DIR into the storage the configuration
+    /// names (SQLite files or PostgreSQL; the local file store or a bucket).
+    /// Stop the servers first. The search index is rebuilt at the next start.
+    Import {
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Replace the office the target already holds (refused otherwise).
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -103,13 +120,42 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config, workers)) {
+    let outcome = match args.command {
+        Some(Mode::Export { to }) => runtime.block_on(transfer(config, Transfer::Export { to })),
+        Some(Mode::Import { from, replace }) => runtime.block_on(transfer(config, Transfer::Import { from, replace })),
+        _ => runtime.block_on(run(config, workers)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("eiso-server: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+enum Transfer {
+    Export { to: PathBuf },
+    Import { from: PathBuf, replace: bool },
+}
+
+/// `export` and `import`: the summary on stdout, progress in the log.
+async fn transfer(config: Config, transfer: Transfer) -> anyhow::Result<()> {
+    let log_format = match config.log.format {
+        eiso_platform::config::LogFormat::Text => eiso_telemetry::LogFormat::Text,
+        eiso_platform::config::LogFormat::Json => eiso_telemetry::LogFormat::Json,
+    };
+    let _telemetry = eiso_telemetry::init_with_format("eiso-server", &config.log.filter, log_format)?;
+    let summary = match transfer {
+        Transfer::Export { to } => eiso_server::transfer::export(&config, &to)
+            .await
+            .map_err(|e| e.context(format!("export to {} failed", to.display())))?,
+        Transfer::Import { from, replace } => eiso_server::transfer::import(&config, &from, replace)
+            .await
+            .map_err(|e| e.context(format!("import from {} failed", from.display())))?,
+    };
+    println!("{summary}");
+    Ok(())
 }
 
 async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
