@@ -28,7 +28,9 @@ use eiso_blobs::test_server::S3Server;
 use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{ApiClient, CreateApiClientRequest, ListUnitsRequest, Role, RoleBinding, UnitKind};
+use eiso_proto::eiso::identity::v1::{
+    ApiClient, CreateApiClientRequest, ListUnitsRequest, Role, RoleBinding, UnitKind,
+};
 use eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient;
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
 use eiso_proto::eiso::procedures::v1::{Channel as Intake, ListDossiersRequest, ReceiveDossierRequest};
