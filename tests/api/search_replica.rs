@@ -3,7 +3,7 @@
 //! gRPC as an API client bound at the root (administrator, to follow the
 //! streams; leader, to index applicants' data). Callers' tokens are checked
 //! by that process's identity; results are filtered by the same rule as the
-//! server's own search.
+//! server's own search. It is ready while that process serves.
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +50,8 @@ async fn start_replica(
     let mut config = eiso_tests::test_config();
     config.data_dir = dir.to_path_buf();
     config.services = Some(vec!["search".into()]);
+    config.health.check_interval_ms = 100;
+    config.health.check_timeout_ms = 1_000;
     config.upstream = Some(
         UpstreamConfig::new(format!("http://{}", server.addr))
             .with_service_identity(created.client_id, created.client_secret),
@@ -165,7 +167,43 @@ async fn a_search_replica_follows_the_services_over_grpc_and_filters_as_the_serv
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
 
+    // Without its upstream no token can be checked: the replica reports
+    // NOT_SERVING (and stays alive) until the upstream serves again.
+    let health = tonic_health::pb::health_client::HealthClient::new(
+        tonic::transport::Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_lazy(),
+    );
+    let status = |service: &'static str| {
+        let mut health = health.clone();
+        async move {
+            health
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .status
+        }
+    };
+    use tonic_health::pb::health_check_response::ServingStatus;
+    assert_eq!(status("").await, ServingStatus::Serving as i32);
+    server.stop().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status("").await != ServingStatus::NotServing as i32 {
+        assert!(
+            Instant::now() < deadline,
+            "the replica still serves without its upstream"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        status("eiso.search.v1.SearchService").await,
+        ServingStatus::NotServing as i32
+    );
+    assert_eq!(status("liveness").await, ServingStatus::Serving as i32);
+
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();
-    server.stop().await;
 }

@@ -9,6 +9,10 @@
 //! the drain take one lock around their status changes, and the check never
 //! changes a status once the drain has begun.
 //!
+//! A search replica has no database: its readiness follows the process it
+//! reads from instead ([`Readiness::spawn_upstream_checks`]), whose health
+//! it asks for the server as a whole.
+//!
 //! Liveness is the service name [`LIVENESS`]: SERVING for as long as the
 //! process answers, whatever its databases do (a PostgreSQL outage must not
 //! get every replica restarted).
@@ -52,6 +56,8 @@ fn databases_of(service: &str) -> Option<&'static [&'static str]> {
 #[derive(Clone)]
 pub struct Readiness {
     health: HealthReporter,
+    /// The services this process hosts.
+    hosted: &'static [&'static str],
     /// Whether the drain has begun (after which nothing is SERVING again).
     draining: Arc<tokio::sync::Mutex<bool>>,
 }
@@ -59,11 +65,17 @@ pub struct Readiness {
 impl Readiness {
     /// Every service SERVING (storage was opened and migrated just before).
     pub async fn serving(health: HealthReporter) -> Self {
-        for name in SERVICE_NAMES.into_iter().chain(["", LIVENESS]) {
+        Self::serving_only(health, &SERVICE_NAMES).await
+    }
+
+    /// The services `hosted` SERVING, and the server as a whole.
+    pub async fn serving_only(health: HealthReporter, hosted: &'static [&'static str]) -> Self {
+        for name in hosted.iter().copied().chain(["", LIVENESS]) {
             health.set_service_status(name, ServingStatus::Serving).await;
         }
         Self {
             health,
+            hosted,
             draining: Arc::default(),
         }
     }
@@ -73,9 +85,65 @@ impl Readiness {
     pub async fn drain(&self) {
         let mut draining = self.draining.lock().await;
         *draining = true;
-        for name in SERVICE_NAMES.into_iter().chain([""]) {
+        for name in self.hosted.iter().copied().chain([""]) {
             self.health.set_service_status(name, ServingStatus::NotServing).await;
         }
+    }
+
+    /// Every hosted service and the server SERVING or not, unless the drain
+    /// has begun.
+    async fn show_all(&self, ready: bool) {
+        let draining = self.draining.lock().await;
+        if *draining {
+            return;
+        }
+        let status = if ready {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        for name in self.hosted.iter().copied().chain([""]) {
+            self.health.set_service_status(name, status).await;
+        }
+    }
+
+    /// Asks the upstream's health for the server as a whole every
+    /// `interval` until `stop` turns true: this process is ready while the
+    /// upstream answers SERVING within `timeout`.
+    pub fn spawn_upstream_checks(
+        self,
+        channel: tonic::transport::Channel,
+        url: String,
+        interval: Duration,
+        timeout: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        use tonic_health::pb::health_check_response::ServingStatus as Status;
+        tokio::spawn(async move {
+            let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+            let mut shown = true;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stop.wait_for(|stopped| *stopped) => return,
+                }
+                let answer = tokio::time::timeout(
+                    timeout,
+                    client.check(tonic_health::pb::HealthCheckRequest { service: String::new() }),
+                )
+                .await;
+                let ready = matches!(&answer, Ok(Ok(r)) if r.get_ref().status == Status::Serving as i32);
+                if ready != shown {
+                    if ready {
+                        tracing::info!(upstream = %url, "the upstream serves again: serving");
+                    } else {
+                        tracing::warn!(upstream = %url, "the upstream does not serve: not serving");
+                    }
+                    self.show_all(ready).await;
+                    shown = ready;
+                }
+            }
+        })
     }
 
     /// Sets each service's status from the databases that do not answer,
@@ -85,7 +153,7 @@ impl Readiness {
         if *draining {
             return;
         }
-        for name in SERVICE_NAMES.into_iter().chain([""]) {
+        for name in self.hosted.iter().copied().chain([""]) {
             let ready = match databases_of(name) {
                 Some(needed) => needed.iter().all(|db| !down.contains(*db)),
                 None => down.is_empty(),

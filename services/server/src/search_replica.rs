@@ -5,8 +5,10 @@
 //! sees which result is read from there too; the replica keeps no database.
 //!
 //! Its health: SERVING once the index is open (it answers from what it has
-//! taken in while it catches up, as a restarted server does), NOT_SERVING
-//! while it drains; `liveness` as in the full server.
+//! taken in while it catches up, as a restarted server does) and while the
+//! upstream's health answers SERVING (asked every `[health]
+//! check_interval_ms`); NOT_SERVING while it drains; `liveness` as in the
+//! full server.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -21,9 +23,8 @@ use eiso_remote::{RemoteDirectory, RemoteVerifier, Upstream};
 use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
-use tonic_health::ServingStatus;
 
-use crate::readiness::LIVENESS;
+use crate::readiness::Readiness;
 use crate::remote_reads::RemoteReads;
 use crate::{reflection, search_sources};
 
@@ -39,6 +40,7 @@ pub struct SearchReplica {
     config: Config,
     search: Search,
     verifier: Arc<RemoteVerifier>,
+    upstream: Arc<Upstream>,
 }
 
 impl SearchReplica {
@@ -74,7 +76,8 @@ impl SearchReplica {
         Ok(Self {
             config,
             search,
-            verifier: Arc::new(RemoteVerifier::new(upstream)),
+            verifier: Arc::new(RemoteVerifier::new(upstream.clone())),
+            upstream,
         })
     }
 
@@ -83,9 +86,16 @@ impl SearchReplica {
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let max = self.config.max_message_bytes;
         let (health, health_service) = tonic_health::server::health_reporter();
-        for name in [SERVICE_NAME, "", LIVENESS] {
-            health.set_service_status(name, ServingStatus::Serving).await;
-        }
+        let readiness = Readiness::serving_only(health, &[SERVICE_NAME]).await;
+        // Ready while the upstream serves: without it no token can be checked.
+        let (stop_checks, checks_stopped) = tokio::sync::watch::channel(false);
+        let checks = readiness.clone().spawn_upstream_checks(
+            self.upstream.channel(),
+            self.upstream.url().to_string(),
+            Duration::from_millis(self.config.health.check_interval_ms),
+            Duration::from_millis(self.config.health.check_timeout_ms),
+            checks_stopped,
+        );
         let index = Arc::new(reflection::Index::new(
             &[
                 eiso_proto::FILE_DESCRIPTOR_SET,
@@ -126,11 +136,11 @@ impl SearchReplica {
             .add_service(search)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
-                for name in [SERVICE_NAME, ""] {
-                    health.set_service_status(name, ServingStatus::NotServing).await;
-                }
+                readiness.drain().await;
+                stop_checks.send_replace(true);
             })
             .await?;
+        let _ = checks.await;
         self.search.close().await;
         tracing::info!("search replica stopped");
         Ok(())
