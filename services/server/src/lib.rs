@@ -356,24 +356,8 @@ impl App {
         let max = self.config.max_message_bytes;
         let (health, health_service) = tonic_health::server::health_reporter();
         let readiness = readiness::Readiness::serving(health).await;
-        // Reflection lists exactly what this process serves (the descriptor
-        // set also holds contracts of services not hosted here), and sends
-        // each file with its dependencies, as grpc-go does.
-        let mut listed = vec!["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"];
-        listed.extend(SERVICE_NAMES);
-        let index = Arc::new(reflection::Index::new(
-            &[
-                eiso_proto::FILE_DESCRIPTOR_SET,
-                tonic_health::pb::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
-            ],
-            &listed,
-        )?);
-        let reflection =
-            tonic_reflection::server::v1::ServerReflectionServer::new(reflection::v1::V1::new(index.clone()));
-        let reflection_alpha =
-            tonic_reflection::server::v1alpha::ServerReflectionServer::new(reflection::v1alpha::V1Alpha::new(index));
+        // Reflection lists exactly what this process serves.
+        let (reflection, reflection_alpha) = reflection::services(&SERVICE_NAMES)?;
 
         let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
             .max_decoding_message_size(max)

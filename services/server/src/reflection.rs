@@ -20,6 +20,34 @@ use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorProto};
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
+/// The two reflection services (v1 and v1alpha) of a process that hosts
+/// `hosted` (fully-qualified service names) besides health and reflection:
+/// they list exactly those (the descriptor set also holds contracts of
+/// services not hosted here) and send each file with its dependencies, as
+/// grpc-go does.
+pub fn services(
+    hosted: &[&str],
+) -> anyhow::Result<(
+    tonic_reflection::server::v1::ServerReflectionServer<v1::V1>,
+    tonic_reflection::server::v1alpha::ServerReflectionServer<v1alpha::V1Alpha>,
+)> {
+    let mut listed = vec!["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"];
+    listed.extend(hosted);
+    let index = Arc::new(Index::new(
+        &[
+            eiso_proto::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+        ],
+        &listed,
+    )?);
+    Ok((
+        tonic_reflection::server::v1::ServerReflectionServer::new(v1::V1::new(index.clone())),
+        tonic_reflection::server::v1alpha::ServerReflectionServer::new(v1alpha::V1Alpha::new(index)),
+    ))
+}
+
 /// Every file of the registered descriptor sets, by name, and the file that
 /// defines each symbol.
 #[derive(Debug, Default)]

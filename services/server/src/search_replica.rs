@@ -96,23 +96,7 @@ impl SearchReplica {
             Duration::from_millis(self.config.health.check_timeout_ms),
             checks_stopped,
         );
-        let index = Arc::new(reflection::Index::new(
-            &[
-                eiso_proto::FILE_DESCRIPTOR_SET,
-                tonic_health::pb::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
-            ],
-            &[
-                "grpc.health.v1.Health",
-                "grpc.reflection.v1.ServerReflection",
-                SERVICE_NAME,
-            ],
-        )?);
-        let reflection =
-            tonic_reflection::server::v1::ServerReflectionServer::new(reflection::v1::V1::new(index.clone()));
-        let reflection_alpha =
-            tonic_reflection::server::v1alpha::ServerReflectionServer::new(reflection::v1alpha::V1Alpha::new(index));
+        let (reflection, reflection_alpha) = reflection::services(&[SERVICE_NAME])?;
         let search = SearchServiceServer::new(SearchApi::new(self.search.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
