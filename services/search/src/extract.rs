@@ -31,8 +31,9 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 /// Uncompressed size of a DOCX part read at most (zip bombs).
 const MAX_XML_BYTES: u64 = 64 << 20;
 
-/// Address space an extraction child may use (mimalloc reserves arenas of
-/// 1 GiB: under a 1 GiB limit an ordinary PDF failed).
+/// Address space an extraction child may use (the allocator's arenas and the
+/// thread stacks reserve address space they never touch: under a 1 GiB limit
+/// an ordinary PDF once failed).
 pub const CHILD_MEMORY_BYTES: u64 = 2 << 30;
 /// CPU seconds an extraction child may use.
 const CHILD_CPU_SECONDS: u64 = 30;

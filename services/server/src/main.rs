@@ -10,12 +10,6 @@ use clap::Parser;
 use eiso_identity::AdminSetup;
 use eiso_platform::config::Config;
 
-/// mimalloc returns freed memory to the system: with the default allocator,
-/// the 19 MiB argon2 buffers of a few sign-ins stayed resident (the document
-/// benchmark idled at 148 MB after five sign-ins).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// eiso-server: the electronic ISO system's services, on one port.
 ///
 /// With no configuration it keeps its data under ./data (SQLite) and listens
@@ -73,6 +67,7 @@ enum Mode {
 }
 
 fn main() -> ExitCode {
+    return_large_buffers();
     let args = Args::parse();
     if let Some(Mode::Extract { format, unchecked }) = &args.command {
         return eiso_search::extract::child_main(format, *unchecked);
@@ -194,6 +189,23 @@ async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen_addr))?;
     app.serve(listener, shutdown_signal()).await
+}
+
+/// Makes glibc's allocator map every buffer of 1 MiB or more by itself and
+/// unmap it when freed. By default the threshold rises to the size of the
+/// largest buffer freed so far, so after the first sign-in each argon2 hash's
+/// 19 MiB came from the heap arenas and stayed there: 100 sign-ins left the
+/// server at 142 MiB. mimalloc, used before for that reason, kept 47 MiB of
+/// committed arenas at idle (83 MiB RSS against 45 MiB with glibc;
+/// `clients/memory-bench.sh`, docs/benchmarks.md).
+#[allow(unsafe_code)]
+fn return_large_buffers() {
+    // SAFETY: mallopt only sets a tunable of the allocator; called first
+    // thing in main, before any other thread exists.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -34,9 +34,9 @@ use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, SearchRequest};
 use eiso_tests::{ADMIN_PASSWORD, Backend, bearer};
 use eiso_untrusted::corpus::{self, Kind, Sample};
 
-/// The server's address-space cap is `capped::CAP_KIB` (4 GiB: mimalloc and
-/// thread stacks reserve address space, so the cap is on what is mapped, not
-/// resident).
+/// The server's address-space cap is `capped::CAP_KIB` (4 GiB: the
+/// allocator's arenas and thread stacks reserve address space, so the cap is
+/// on what is mapped, not resident).
 /// Resident memory the server may reach while taking in the whole corpus.
 const MAX_RESIDENT_KIB: u64 = 1 << 20;
 const START_DEADLINE: Duration = Duration::from_secs(90);
