@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use eiso_benchkit::report::OutputFormat;
 
 /// eiso-dossierbench: how fast a running eiso server receives dossiers, and how
@@ -24,6 +24,13 @@ use eiso_benchkit::report::OutputFormat;
 ///
 /// `stats`: calls GetServiceStatistics for the whole year, for one agency and
 /// for all, `--repeat` times each; reports min / median / max.
+///
+/// `transitions`: receives M dossiers, then hands each over (HandOverDossier,
+/// intake to step 2) with N clients; reports transitions per second.
+///
+/// `raw-commits`: no server: the database's own rate of single-row INSERT +
+/// COMMIT transactions, opened as the server opens it (the baseline of
+/// issue 15, target 1).
 ///
 /// Exits 1 if a call fails or a check does not hold.
 #[derive(Debug, Parser)]
@@ -92,6 +99,73 @@ pub enum Command {
     Stats(StatsArgs),
     /// The web app's dossier lists and dashboard over the year.
     Pages(PagesArgs),
+    /// Dossiers handed over per second through HandOverDossier.
+    Transitions(TransitionsArgs),
+    /// The database's own rate of single-row INSERT + COMMIT (no server).
+    RawCommits(RawCommitsArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TransitionsArgs {
+    /// Clients calling at once, each with its own connection.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub clients: u32,
+    /// Dossiers to hand over in total (received first, spread over the
+    /// clients; with `--dossiers`, at most as many as the file names less
+    /// the warm-up).
+    #[arg(long, value_name = "M", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub count: u32,
+    /// Dossiers handed over before the clock starts (not counted in the rate).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub warmup: u32,
+    /// Seed of the applicants' data (random if not given; printed either way).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Hand over the dossiers this file names (`receive --names-out`, all
+    /// still at the counter's intake) instead of receiving new ones.
+    #[arg(long, value_name = "FILE")]
+    pub dossiers: Option<std::path::PathBuf>,
+}
+
+/// `synchronous` of the SQLite baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct RawCommitsArgs {
+    /// A postgres:// URL (a schema of that database is created, used and
+    /// dropped), or a SQLite file to create (removed afterwards).
+    #[arg(long, value_name = "URL_OR_SQLITE_FILE")]
+    pub database_url: String,
+    /// The PostgreSQL schema to create and drop.
+    #[arg(long, value_name = "NAME", default_value = "raw_commits")]
+    pub schema: String,
+    /// Tasks committing at once (they share the server's pool: one writer
+    /// on SQLite, `[postgres] max_connections` on PostgreSQL).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub clients: u32,
+    /// How long the measured part runs.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub seconds: f64,
+    /// How long the tasks commit before the clock starts.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub warmup_seconds: f64,
+    /// SQLite's `synchronous` (the server's default is full).
+    #[arg(long, value_enum, default_value_t = Synchronous::Full)]
+    pub synchronous: Synchronous,
+    /// Bytes of text in each row.
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub payload_bytes: u32,
+    /// Also update one shared row in each transaction, first (as every eiso
+    /// write updates its service's outbox and audit chain heads).
+    #[arg(long)]
+    pub hot_row: bool,
+    /// Keep the SQLite file or the PostgreSQL schema.
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -118,6 +192,10 @@ pub struct ReceiveArgs {
     /// Seed of the applicants' data (random if not given; printed either way).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Write the name of every dossier received to this file, one a line,
+    /// the warm-up's first (for `transitions --dossiers`).
+    #[arg(long, value_name = "FILE")]
+    pub names_out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -231,6 +309,52 @@ mod tests {
         assert!(matches!(
             args.as_ref().map(|a| (&a.command, a.agency_count)),
             Ok((Some(Command::Seed(SeedArgs { agencies, .. })), 2)) if agencies.len() == 2
+        ));
+    }
+
+    #[test]
+    fn raw_commits_and_transitions() {
+        let args = Args::try_parse_from([
+            "eiso-dossierbench",
+            "raw-commits",
+            "--database-url",
+            "/tmp/raw.db",
+            "--clients",
+            "32",
+            "--seconds",
+            "2.5",
+            "--hot-row",
+        ])
+        .map_err(|e| e.to_string());
+        assert!(matches!(
+            args.as_ref().map(|a| &a.command),
+            Ok(Some(Command::RawCommits(RawCommitsArgs {
+                clients: 32,
+                hot_row: true,
+                synchronous: Synchronous::Full,
+                payload_bytes: 200,
+                ..
+            })))
+        ));
+        assert!(Args::try_parse_from(["eiso-dossierbench", "raw-commits"]).is_err());
+        let args = Args::try_parse_from([
+            "eiso-dossierbench",
+            "transitions",
+            "--clients",
+            "8",
+            "--dossiers",
+            "/tmp/names.txt",
+        ])
+        .map_err(|e| e.to_string());
+        assert!(matches!(
+            args.as_ref().map(|a| &a.command),
+            Ok(Some(Command::Transitions(TransitionsArgs {
+                clients: 8,
+                count: 5000,
+                warmup: 100,
+                dossiers: Some(_),
+                ..
+            })))
         ));
     }
 

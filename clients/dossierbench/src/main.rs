@@ -1,17 +1,22 @@
 //! `eiso-dossierbench`: set up an agency, its counter and a published
 //! procedure through the API (`--setup`); measure dossiers received per second
 //! (`receive`); fill the procedures database with a year of dossiers
-//! (`seed`); time `GetServiceStatistics` over them (`stats`); print the report.
+//! (`seed`); time `GetServiceStatistics` over them (`stats`); measure
+//! hand-overs per second (`transitions`) and the database's own commit rate
+//! (`raw-commits`); print the report.
 
 mod cli;
 mod pages;
 mod people;
+mod raw;
 mod receive;
 mod report;
 mod seed;
 mod session;
 mod setup;
+mod spread;
 mod stats;
+mod transitions;
 mod workcal;
 
 use std::process::ExitCode;
@@ -23,7 +28,7 @@ use eiso_benchkit::servers::Servers;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{Args, Command};
+use crate::cli::{Args, Command, Synchronous};
 use crate::session::Session;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,7 +52,9 @@ fn random_seed() -> u64 {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     if args.command.is_none() && !args.setup {
-        bail!("nothing to do: give --setup and/or a command (setup, receive, seed, stats, pages); see --help");
+        bail!(
+            "nothing to do: give --setup and/or a command (setup, receive, transitions, seed, stats, pages, raw-commits); see --help"
+        );
     }
     let mut report = Map::new();
     let mut text = String::new();
@@ -119,8 +126,113 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 seed,
             })
             .await?;
+            if let Some(path) = &receive_args.names_out {
+                let mut names = run.names.join("\n");
+                names.push('\n');
+                std::fs::write(path, names).with_context(|| format!("cannot write {}", path.display()))?;
+            }
             text += &run.to_text();
             report.insert("receive".into(), run.to_json());
+        }
+        Some(Command::Transitions(transitions_args)) => {
+            let servers = Servers::new(&args.server, &args.replicas, CONNECT_TIMEOUT, args.timeout())?;
+            let control = servers.control().await?;
+            let password = env_password(&args.password_env)?;
+            let counter = Session::login(&control, &args.counter_username, &password).await?;
+            let leader = Session::login(&control, &args.leader_username, &password).await?;
+            let channels: Vec<Channel> = servers.clients(transitions_args.clients).await?;
+            let count = transitions_args.count as usize;
+            let warmup = transitions_args.warmup as usize;
+            let (names, received) = match &transitions_args.dossiers {
+                Some(path) => {
+                    let names =
+                        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let names: Vec<String> = names.lines().filter(|l| !l.is_empty()).map(str::to_string).collect();
+                    if names.len() <= warmup {
+                        bail!(
+                            "{} names {} dossiers, no more than the warm-up ({warmup})",
+                            path.display(),
+                            names.len()
+                        );
+                    }
+                    (names, None)
+                }
+                None => {
+                    let agencies = setup::counter_agencies(&control, &counter, &args.counter_username).await?;
+                    let seed = transitions_args.seed.unwrap_or_else(random_seed);
+                    eprintln!(
+                        "eiso-dossierbench: receiving {} dossiers to hand over with {} clients (seed {seed}) …",
+                        count + warmup,
+                        transitions_args.clients
+                    );
+                    let received = receive::run(receive::Plan {
+                        channels: &channels,
+                        counter: &counter,
+                        agencies: &agencies,
+                        procedure: &args.procedure,
+                        count,
+                        warmup,
+                        seed,
+                    })
+                    .await?;
+                    (received.names.clone(), Some(received))
+                }
+            };
+            let names = &names[..names.len().min(count + warmup)];
+            eprintln!(
+                "eiso-dossierbench: handing over {} dossiers (+{warmup} warm-up) with {} clients …",
+                names.len() - warmup.min(names.len()),
+                transitions_args.clients
+            );
+            let run = transitions::run(transitions::Plan {
+                channels: &channels,
+                counter: &counter,
+                receiver: &leader.principal,
+                dossiers: names,
+                warmup,
+            })
+            .await?;
+            text += &run.to_text();
+            let mut json = run.to_json();
+            if let Some(received) = received {
+                text += &format!(
+                    "  (the dossiers handed over were received first: {:.1} dossiers/s)\n",
+                    received.per_second()
+                );
+                if let Value::Object(fields) = &mut json {
+                    fields.insert("receipts_before".into(), received.to_json());
+                }
+            }
+            report.insert("transitions".into(), json);
+        }
+        Some(Command::RawCommits(raw_args)) => {
+            eprintln!(
+                "eiso-dossierbench: raw commits{} with {} tasks for {} s (+{} s warm-up) …",
+                if raw_args.hot_row { " on a hot row" } else { "" },
+                raw_args.clients,
+                raw_args.seconds,
+                raw_args.warmup_seconds
+            );
+            let seconds = |s: f64, flag: &str| {
+                Duration::try_from_secs_f64(s).with_context(|| format!("{flag} must be a duration in seconds, got {s}"))
+            };
+            let run = raw::run(raw::Plan {
+                database_url: &raw_args.database_url,
+                schema: &raw_args.schema,
+                clients: raw_args.clients as usize,
+                warmup: seconds(raw_args.warmup_seconds, "--warmup-seconds")?,
+                duration: seconds(raw_args.seconds, "--seconds")?,
+                synchronous: match raw_args.synchronous {
+                    Synchronous::Full => eiso_platform::config::SqliteSynchronous::Full,
+                    Synchronous::Normal => eiso_platform::config::SqliteSynchronous::Normal,
+                },
+                payload_bytes: raw_args.payload_bytes as usize,
+                hot_row: raw_args.hot_row,
+                keep: raw_args.keep,
+            })
+            .await?;
+            text += &run.to_text();
+            report.insert("raw_commits".into(), run.to_json());
         }
         Some(Command::Seed(seed_args)) => {
             let seed = seed_args.seed.unwrap_or_else(random_seed);

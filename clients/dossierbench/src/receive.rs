@@ -3,11 +3,9 @@
 //! clock measures the server (and the network stack), not the generator.
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use eiso_proto::eiso::procedures::v1::{Applicant, Channel, DossierStatus, ReceiveDossierRequest, ReceivedDocument};
 use eiso_proto::tonic::transport;
 use rand::rngs::StdRng;
@@ -16,8 +14,8 @@ use serde_json::{Value, json};
 
 use crate::people;
 use crate::report::Latency;
-use crate::session;
 use crate::session::{Session, call_error};
+use crate::spread;
 
 /// Shares of the agencies, first to third, when there are several.
 pub const AGENCY_WEIGHTS: [f64; 3] = [0.60, 0.25, 0.15];
@@ -90,6 +88,8 @@ pub struct ReceiveRun {
     pub distinct_codes: usize,
     pub first_code: String,
     pub last_code: String,
+    /// `dossiers/{id}` of every dossier received, warm-up first.
+    pub names: Vec<String>,
 }
 
 impl ReceiveRun {
@@ -138,8 +138,8 @@ impl ReceiveRun {
     }
 }
 
-/// What one client got: latency and code of each call.
-type Calls = Vec<(Duration, String)>;
+/// What one client got: latency, code and name of each call.
+type Calls = Vec<(Duration, String, String)>;
 
 /// Sends `requests` over `channels`, one task per channel, each taking the
 /// next request when its previous call returns.
@@ -148,48 +148,25 @@ async fn send(
     counter: &Session,
     requests: Vec<ReceiveDossierRequest>,
 ) -> anyhow::Result<(Duration, Calls)> {
-    let requests = Arc::new(requests);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let tasks = channels.iter().map(|channel| {
-        let mut client = session::dossiers(counter, channel.clone());
-        let requests = Arc::clone(&requests);
-        let next = Arc::clone(&next);
-        tokio::spawn(async move {
-            let mut calls = Calls::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(request) = requests.get(i) else {
-                    break;
-                };
-                let begun = Instant::now();
-                let dossier = client
-                    .receive_dossier(request.clone())
-                    .await
-                    .map_err(|status| call_error("ReceiveDossier failed", &status))?
-                    .into_inner();
-                calls.push((begun.elapsed(), dossier.code.clone()));
-                if dossier.status != DossierStatus::Received as i32 || dossier.due_time.is_none() {
-                    bail!(
-                        "{} came back with status {} and due time {:?}",
-                        dossier.code,
-                        dossier.status,
-                        dossier.due_time
-                    );
-                }
-            }
-            anyhow::Ok(calls)
-        })
-    });
-    let results = futures::future::try_join_all(tasks)
-        .await
-        .context("a client task panicked")?;
-    let elapsed = started.elapsed();
-    let mut calls = Calls::new();
-    for result in results {
-        calls.extend(result?);
-    }
-    Ok((elapsed, calls))
+    spread::over_channels(channels, counter, requests, |mut client, request| async move {
+        let begun = Instant::now();
+        let dossier = client
+            .receive_dossier(request)
+            .await
+            .map_err(|status| call_error("ReceiveDossier failed", &status))?
+            .into_inner();
+        let latency = begun.elapsed();
+        if dossier.status != DossierStatus::Received as i32 || dossier.due_time.is_none() {
+            bail!(
+                "{} came back with status {} and due time {:?}",
+                dossier.code,
+                dossier.status,
+                dossier.due_time
+            );
+        }
+        Ok((latency, dossier.code, dossier.name))
+    })
+    .await
 }
 
 /// `<agency code>-YYMMDD-XXXX`.
@@ -226,13 +203,20 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<ReceiveRun> {
     let requests = generate(plan.count);
 
     let mut codes: Vec<String> = Vec::with_capacity(plan.warmup + plan.count);
+    let mut names: Vec<String> = Vec::with_capacity(plan.warmup + plan.count);
     if plan.warmup > 0 {
         let (_, calls) = send(plan.channels, plan.counter, warmup_requests).await?;
-        codes.extend(calls.into_iter().map(|(_, code)| code));
+        for (_, code, name) in calls {
+            codes.push(code);
+            names.push(name);
+        }
     }
     let (elapsed, calls) = send(plan.channels, plan.counter, requests).await?;
-    let latencies: Vec<Duration> = calls.iter().map(|(latency, _)| *latency).collect();
-    codes.extend(calls.into_iter().map(|(_, code)| code));
+    let latencies: Vec<Duration> = calls.iter().map(|(latency, _, _)| *latency).collect();
+    for (_, code, name) in calls {
+        codes.push(code);
+        names.push(name);
+    }
 
     if let Some(bad) = codes.iter().find(|code| !well_formed(code)) {
         bail!("dossier code `{bad}` is not <agency code>-YYMMDD-XXXX");
@@ -254,6 +238,7 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<ReceiveRun> {
         distinct_codes: distinct,
         first_code: sorted.first().cloned().unwrap_or_default(),
         last_code: sorted.last().cloned().unwrap_or_default(),
+        names,
     })
 }
 
