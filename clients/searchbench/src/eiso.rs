@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow};
 use chrono::DateTime;
 use eiso_search::abbreviations::Abbreviations;
+use eiso_search::analysis::{folded_analyzer, tokens};
 use eiso_search::generation::Generation;
 use eiso_search::plan::Plan;
 use eiso_search::query::{self, Caller, SearchQuery};
@@ -213,10 +214,14 @@ pub enum Stage {
     /// total and facets, and a tantivy `SnippetGenerator` snippet per hit (the
     /// body's when a query word is in it, else the title's).
     ServiceBefore,
+    /// The query the Lucene engine runs, in tantivy: every folded word required,
+    /// each `title^2 OR body`, the `readers` filter as in `query::build`; no
+    /// abbreviations, no codes. Ids.
+    LuceneShape,
 }
 
 impl Stage {
-    pub const PROFILE: [Stage; 13] = [
+    pub const PROFILE: [Stage; 14] = [
         Stage::Parse,
         Stage::Top10,
         Stage::Ids,
@@ -230,6 +235,7 @@ impl Stage {
         Stage::TermFilter,
         Stage::BodyIntersection,
         Stage::ServiceBefore,
+        Stage::LuceneShape,
     ];
 
     pub fn describe(self) -> &'static str {
@@ -251,6 +257,9 @@ impl Stage {
                 "ceiling, not equivalent: folded `body` only, no filter (a pure term intersection: block-max WAND)"
             }
             Stage::ServiceBefore => "before issue 14: `query::run` as it was (`QueryParser`, `SnippetGenerator`s)",
+            Stage::LuceneShape => {
+                "Lucene's query in tantivy: each word `title^2` OR `body`, all required, `readers` filter, ids"
+            }
         }
     }
 }
@@ -302,6 +311,33 @@ fn filtered(text_query: Box<dyn Query>, filter: Box<dyn Query>) -> Box<dyn Query
         (Occur::Must, text_query),
         (Occur::Must, filter),
     ]))
+}
+
+/// The query LuceneBench.java makes (see [`Stage::LuceneShape`]).
+fn lucene_shape(generation: &Generation, caller: &Caller, text: &str) -> Box<dyn Query> {
+    let f = &generation.fields;
+    let words = tokens(&mut folded_analyzer(), &query::sanitize(text));
+    let clauses = words
+        .iter()
+        .map(|token| {
+            let either: Box<dyn Query> = Box::new(BooleanQuery::union(vec![
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.title, &token.text),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    2.0,
+                )),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, &token.text),
+                    IndexRecordOption::WithFreqs,
+                )),
+            ]));
+            (Occur::Must, either)
+        })
+        .chain(std::iter::once((Occur::Must, readers_term_filter(generation, caller))))
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The service's path before issue 14 (see [`Stage::ServiceBefore`]), on today's index.
@@ -365,6 +401,7 @@ pub fn run_stage(generation: &Generation, caller: &Caller, text: &str, stage: St
             text_query(generation, text, false),
             readers_term_filter(generation, caller),
         ),
+        Stage::LuceneShape => lucene_shape(generation, caller, text),
         Stage::BodyIntersection => {
             let mut parser = QueryParser::for_index(&generation.index, vec![generation.fields.body]);
             parser.set_conjunction_by_default();

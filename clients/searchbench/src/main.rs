@@ -1,11 +1,13 @@
-//! `eiso-searchbench`: eiso search against PostgreSQL full-text search and
-//! SQLite FTS5, in one run, on one synthetic Vietnamese corpus and one query
-//! set typed without diacritics. Prints a Markdown report: build time, index
-//! size, queries per second, p50/p99 latency and recall@10 against a ground
-//! truth computed by a plain scan.
+//! `eiso-searchbench`: eiso search against PostgreSQL full-text search,
+//! SQLite FTS5 and Apache Lucene, in one run, on one synthetic Vietnamese
+//! corpus and one query set typed without diacritics. Prints a Markdown
+//! report: build time, index size, queries per second, p50/p99 latency and
+//! recall@10 against a ground truth computed by a plain scan; eiso's top-10
+//! path and Lucene also side by side (see `run_lucene`).
 
 mod corpus;
 mod eiso;
+mod lucene;
 mod measure;
 mod postgres;
 mod report;
@@ -15,17 +17,20 @@ mod vocab;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Parser;
 
 use crate::eiso::Stage;
 use crate::measure::{EngineReport, Pass, Results};
-use crate::report::{Facts, Profile};
+use crate::report::{Contender, Facts, Profile};
 
 #[derive(Debug, Parser)]
-#[command(name = "eiso-searchbench", about = "eiso search vs PostgreSQL FTS vs SQLite FTS5")]
+#[command(
+    name = "eiso-searchbench",
+    about = "eiso search vs PostgreSQL FTS vs SQLite FTS5 vs Apache Lucene"
+)]
 struct Args {
     /// Documents in the synthetic corpus.
     #[arg(long, default_value_t = 100_000)]
@@ -53,6 +58,26 @@ struct Args {
     skip_postgres: bool,
     #[arg(long)]
     skip_sqlite: bool,
+    /// Skip Apache Lucene (needs java, javac and Debian's liblucene8-java jars).
+    #[arg(long)]
+    skip_lucene: bool,
+    /// Where lucene-core-*.jar and lucene-analyzers-common-*.jar are.
+    #[arg(long, env = "SEARCHBENCH_LUCENE_JARS", default_value = "/usr/share/java")]
+    lucene_jars: PathBuf,
+    /// Rounds of the head-to-head with Lucene: in each, one timed pass of every way over
+    /// the query set, the ways alternating chunk by chunk (`--lucene-chunk`).
+    #[arg(long, default_value_t = 5)]
+    lucene_rounds: usize,
+    /// Record the Lucene JVM with Java Flight Recorder into this file
+    /// (`jfr print --events jdk.ExecutionSample FILE` reads its samples).
+    #[arg(long)]
+    lucene_jfr: Option<PathBuf>,
+    /// Queries per chunk of the head-to-head with Lucene (see `run_lucene`).
+    #[arg(long, default_value_t = 50)]
+    lucene_chunk: usize,
+    /// Untimed Lucene passes before the rounds, until this long (the JVM's JIT compiler).
+    #[arg(long, default_value_t = 20.0)]
+    lucene_warmup_secs: f64,
     /// Timed passes over the query set per engine; the one with the median
     /// wall time is reported.
     #[arg(long, default_value_t = 3)]
@@ -66,7 +91,7 @@ struct Args {
     /// Skip the profile of eiso's query path.
     #[arg(long)]
     no_profile: bool,
-    /// Where the eiso index and the SQLite file go (a temporary directory inside it).
+    /// Where the eiso index, the SQLite file and the Lucene index go (a temporary directory inside it).
     #[arg(long, default_value_os_t = std::env::temp_dir())]
     work_dir: PathBuf,
     /// Also write the Markdown report to this file.
@@ -226,6 +251,23 @@ fn run(args: Args) -> anyhow::Result<()> {
         totals: None,
     });
 
+    // Apache Lucene, head to head with eiso's top-10 path: passes alternated.
+    let mut contenders = Vec::new();
+    if !args.skip_lucene {
+        let search = |q: &str, stage| eiso::run_stage(&generation, &caller, q, stage);
+        let (lucene_contenders, lucene_reports) = run_lucene(
+            &args,
+            start,
+            &corpus,
+            &texts,
+            &work.path().join("lucene"),
+            search,
+            &mut notes,
+        )?;
+        contenders = lucene_contenders;
+        reports.extend(lucene_reports);
+    }
+
     // The same index merged into one segment: what a merge after a rebuild would give.
     if built.segments > 1 && !args.no_merged {
         progress(
@@ -327,15 +369,173 @@ fn run(args: Args) -> anyhow::Result<()> {
         truth_time,
         repeat,
         pass_budget_secs: args.pass_budget_secs,
+        lucene_chunk: args.lucene_chunk,
         wall: start.elapsed(),
     };
-    let markdown = report::markdown(&facts, &reports, &profile, &notes);
+    let markdown = report::markdown(&facts, &reports, &contenders, &profile, &notes);
     println!("{markdown}");
     if let Some(path) = &args.markdown {
         std::fs::write(path, &markdown).with_context(|| format!("cannot write {}", path.display()))?;
     }
     progress(start, "done");
     Ok(())
+}
+
+/// Apache Lucene (LuceneBench.java in a JVM) head to head with eiso's top-10
+/// path (`eiso` runs a query on the open generation). Each round is one timed
+/// pass of every way, one client then two threads, made of chunks of queries:
+/// every way runs a chunk before the next chunk starts, so that the machine's
+/// load (other work on its 2 cores) falls on all ways alike. Returns the ways
+/// of the head-to-head and Lucene's rows of the main table.
+fn run_lucene(
+    args: &Args,
+    start: Instant,
+    corpus: &corpus::Corpus,
+    texts: &[String],
+    dir: &std::path::Path,
+    eiso: impl Fn(&str, Stage) -> anyhow::Result<Vec<u32>> + Sync,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<(Vec<Contender>, Vec<EngineReport>)> {
+    use lucene::Mode;
+
+    progress(
+        start,
+        "lucene: compiling LuceneBench.java, building its index (one thread, then commit)",
+    );
+    let mut lucene = lucene::start(corpus, texts, dir, &args.lucene_jars, args.lucene_jfr.as_deref())?;
+    progress(
+        start,
+        format_args!("lucene: built in {:.1}s", lucene.build.as_secs_f64()),
+    );
+    // The untimed passes: the top 10s give the recall (and the exact totals), then
+    // more passes until the JIT compiler is done (the QPS of each goes in the notes).
+    let (top_results, _) = lucene.results(Mode::Top)?;
+    let (exact_results, exact_totals) = lucene.results(Mode::Exact)?;
+    let warm_up = Instant::now();
+    let mut warm_qps = Vec::new();
+    while warm_qps.len() < 10 || warm_up.elapsed().as_secs_f64() < args.lucene_warmup_secs {
+        warm_qps.push(lucene.pass(Mode::Top, 0..texts.len())?.qps());
+        warm_qps.push(lucene.pass(Mode::Exact, 0..texts.len())?.qps());
+    }
+    let stages = [Stage::Ids, Stage::LuceneShape];
+    let mut results: Vec<Results> = Vec::new();
+    for stage in stages {
+        results.push(measure::sequential(texts, |q| eiso(q, stage))?.1);
+    }
+    results.push(top_results.clone());
+    results.push(exact_results.clone());
+    let rounds = args.lucene_rounds.max(1);
+    progress(
+        start,
+        format_args!(
+            "eiso vs lucene: {rounds} rounds of alternated chunks of {} queries",
+            args.lucene_chunk
+        ),
+    );
+    // Each round goes through the query set in chunks; every way runs each chunk in
+    // turn (the first way rotating from chunk to chunk), one client then two threads.
+    let n = texts.len();
+    let chunk = args.lucene_chunk.max(1);
+    let mut passes: [Vec<Pass>; 4] = Default::default();
+    let mut two: [Vec<f64>; 4] = Default::default();
+    for _ in 0..rounds {
+        let mut round: [Pass; 4] = std::array::from_fn(|_| Pass {
+            latencies: Vec::with_capacity(n),
+            wall: Duration::ZERO,
+        });
+        let mut two_walls = [Duration::ZERO; 4];
+        for (c, from) in (0..n).step_by(chunk).enumerate() {
+            let range = from..(from + chunk).min(n);
+            let part = &texts[range.clone()];
+            for k in 0..4 {
+                let way = (c + k) % 4;
+                let pass = match way {
+                    0 | 1 => measure::sequential(part, |q| eiso(q, stages[way]))?.0,
+                    2 => lucene.pass(Mode::Top, range.clone())?,
+                    _ => lucene.pass(Mode::Exact, range.clone())?,
+                };
+                round[way].latencies.extend(pass.latencies);
+                round[way].wall += pass.wall;
+            }
+            for k in 0..4 {
+                let way = (c + k) % 4;
+                two_walls[way] += match way {
+                    0 | 1 => two_threads_wall(part, |q| eiso(q, stages[way]))?,
+                    2 => lucene.two_threads(Mode::Top, range.clone())?,
+                    _ => lucene.two_threads(Mode::Exact, range.clone())?,
+                };
+            }
+        }
+        for (way, pass) in round.into_iter().enumerate() {
+            passes[way].push(pass);
+            two[way].push(n as f64 / two_walls[way].as_secs_f64());
+        }
+    }
+    let ways = [
+        "eiso — `query::build` + top-10 ids (the service's query)",
+        "eiso — Lucene's query in tantivy (`title^2` OR `body` per word, `readers` filter), ids",
+        "Apache Lucene — `search(query, 10)` (Lucene's default top 10), stored id",
+        "Apache Lucene — every match scored and counted, stored id",
+    ];
+    let mut contenders = Vec::new();
+    for (((way, passes), two), results) in ways.into_iter().zip(passes).zip(two).zip(results) {
+        contenders.push(Contender {
+            lucene: way.starts_with("Apache Lucene"),
+            way: way.to_string(),
+            passes,
+            two_threads_qps: two,
+            results,
+        });
+    }
+    let mut reports = Vec::new();
+    for (c, results, totals) in [(2, top_results, None), (3, exact_results, Some(exact_totals))] {
+        let contender = &contenders[c];
+        reports.push(EngineReport {
+            engine: contender.way.clone(),
+            build: lucene.build,
+            index_bytes: lucene.bytes,
+            sequential: measure::median(contender.passes.clone()),
+            two_threads_qps: Some(measure::median_of(&contender.two_threads_qps)),
+            results,
+            totals,
+        });
+    }
+    notes.push(format!(
+        "Lucene: {}, JVM flags `-Xms{heap} -Xmx{heap}`; LuceneBench.java compiled by the bench with `javac` against \
+         {} (Debian's liblucene8-java: Maven's registry is not reachable from this machine); at the `commit()` {} \
+         segments, {:.1} MB; `close()` (waits for merges) and reopen took {:.1}s more → {} segments, {:.1} MB \
+         ({}), queried. Stored: the id only (eiso also stores title and body, and indexes them twice).",
+        lucene.version,
+        lucene
+            .jars
+            .iter()
+            .map(|j| j.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        lucene.segments_at_commit,
+        report::mb(lucene.bytes_at_commit),
+        lucene.settle.as_secs_f64(),
+        lucene.segments,
+        report::mb(lucene.bytes),
+        lucene.directory,
+        heap = lucene::HEAP,
+    ));
+    notes.push(format!(
+        "Lucene's JVM warm-up before the rounds: {} untimed passes, `search(query, 10)` and every match \
+         alternately, QPS {} (after the two passes whose top 10s give the recall).",
+        warm_qps.len(),
+        warm_qps
+            .iter()
+            .map(|q| format!("{q:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    notes.push(format!(
+        "Lucene probes (NFC char filter, StandardTokenizer, LowerCaseFilter, ASCIIFoldingFilter): {}",
+        lucene.probes.join("; ")
+    ));
+    lucene.finish()?;
+    Ok((contenders, reports))
 }
 
 /// Up to `repeat` passes, no more once `budget` is spent; the one with the median wall time.
@@ -355,7 +555,14 @@ fn repeated(
 /// Two threads sharing the query set (one takes the even queries, the other
 /// the odd ones); queries per second over both.
 fn two_threads(texts: &[String], search: impl Fn(&str) -> anyhow::Result<Vec<u32>> + Sync) -> anyhow::Result<f64> {
-    let n = texts.len();
+    Ok(texts.len() as f64 / two_threads_wall(texts, search)?.as_secs_f64())
+}
+
+/// The wall time of two threads sharing `texts` (even / odd ones).
+fn two_threads_wall(
+    texts: &[String],
+    search: impl Fn(&str) -> anyhow::Result<Vec<u32>> + Sync,
+) -> anyhow::Result<Duration> {
     let began = Instant::now();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..2)
@@ -376,7 +583,7 @@ fn two_threads(texts: &[String], search: impl Fn(&str) -> anyhow::Result<Vec<u32
         }
         Ok::<_, anyhow::Error>(())
     })?;
-    Ok(n as f64 / began.elapsed().as_secs_f64())
+    Ok(began.elapsed())
 }
 
 /// A sequential timed pass of an async `search(conn, text)`.

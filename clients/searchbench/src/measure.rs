@@ -8,6 +8,7 @@ use eiso_benchkit::percentile::nearest_rank;
 pub type Results = Vec<Vec<u32>>;
 
 /// One sequential pass: the latency of every query and the wall time.
+#[derive(Clone)]
 pub struct Pass {
     pub latencies: Vec<Duration>,
     pub wall: Duration,
@@ -32,6 +33,13 @@ pub fn median(mut passes: Vec<Pass>) -> Pass {
     passes.sort_by_key(|p| p.wall);
     let middle = passes.len() / 2;
     passes.swap_remove(middle)
+}
+
+/// The median of `values` (the upper one of an even count).
+pub fn median_of(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// The `p`-th percentile (0..=100), nearest rank.
@@ -108,6 +116,13 @@ mod tests {
         let (recall, counted) = recall_at_10(&results, &truth, |_| true);
         assert_eq!(counted, 2);
         assert!((recall - (1.0 / 3.0 + 1.0) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn median_of_values() {
+        assert_eq!(median_of(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median_of(&[4.0, 1.0, 3.0, 2.0]), 3.0);
+        assert!(median_of(&[]).is_nan());
     }
 
     #[test]

@@ -43,8 +43,9 @@ pub struct Built {
     pub probes: Vec<String>,
 }
 
-/// Escapes a value for COPY's text format.
-fn copy_escape(out: &mut String, value: &str) {
+/// Escapes a value for COPY's text format (`\`, tab, newline and carriage
+/// return); the Lucene side reads its corpus lines the same way.
+pub fn copy_escape(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),

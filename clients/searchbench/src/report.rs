@@ -22,6 +22,8 @@ pub struct Facts<'a> {
     pub truth_time: Duration,
     pub repeat: usize,
     pub pass_budget_secs: f64,
+    /// Queries per chunk of the head-to-head with Lucene.
+    pub lucene_chunk: usize,
     pub wall: Duration,
 }
 
@@ -30,6 +32,19 @@ pub struct Profile {
     pub stage: &'static str,
     pub pass: Pass,
     pub recall: Option<f64>,
+}
+
+/// One way of running the query set in the head-to-head with Lucene.
+pub struct Contender {
+    pub way: String,
+    /// One timed pass per round, the rounds alternating the contenders.
+    pub passes: Vec<Pass>,
+    /// Queries per second with two threads, one run per round.
+    pub two_threads_qps: Vec<f64>,
+    /// The top 10s of the warm-up pass.
+    pub results: measure::Results,
+    /// A way of Lucene's: the fastest of them (one client) is the baseline.
+    pub lucene: bool,
 }
 
 /// Megabytes (10^6 bytes).
@@ -80,7 +95,13 @@ fn ratio(part: usize, whole: usize) -> String {
     format!("{part} ({:.1}%)", 100.0 * part as f64 / whole.max(1) as f64)
 }
 
-pub fn markdown(facts: &Facts, reports: &[EngineReport], profile: &[Profile], notes: &[String]) -> String {
+pub fn markdown(
+    facts: &Facts,
+    reports: &[EngineReport],
+    contenders: &[Contender],
+    profile: &[Profile],
+    notes: &[String],
+) -> String {
     let mut out = String::new();
     let corpus = facts.corpus;
     let docs = corpus.docs.len();
@@ -198,6 +219,15 @@ pub fn markdown(facts: &Facts, reports: &[EngineReport], profile: &[Profile], no
             recall
         );
     }
+    if reports.iter().any(|r| r.engine.starts_with("Apache Lucene")) {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "The engines' rows ran one after the other, each under the machine's load of its moment; Lucene's are \
+             from the head-to-head below, where eiso's top-10 path and Lucene ran side by side, chunk by chunk: \
+             the ratios to Lucene are that table's."
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -238,6 +268,70 @@ pub fn markdown(facts: &Facts, reports: &[EngineReport], profile: &[Profile], no
             "| {} | {with_d:.3} | {without_d:.3} | {equal} | {empty} | {sum} |",
             r.engine
         );
+    }
+    let medians: Vec<(Pass, f64)> = contenders
+        .iter()
+        .map(|c| {
+            (
+                measure::median(c.passes.clone()),
+                measure::median_of(&c.two_threads_qps),
+            )
+        })
+        .collect();
+    let baseline = (0..contenders.len())
+        .filter(|&c| contenders[c].lucene)
+        .max_by(|&a, &b| medians[a].0.qps().total_cmp(&medians[b].0.qps()));
+    if let Some(b) = baseline {
+        let base = &contenders[b];
+        let (base_pass, base_two) = &medians[b];
+        let rounds = base.passes.len();
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "eiso against Apache Lucene: {rounds} rounds, each one timed pass of every way below over the query \
+             set with one client, then the same with two threads (even / odd queries); the ways alternate chunk \
+             by chunk ({} queries a chunk, every way runs a chunk before the next starts, the first way rotating), \
+             so that the machine's load falls on all alike. Before them, one untimed pass of each (its top 10s \
+             give the recall) and Lucene's JVM warm-up (below). QPS = queries / Σ latency, p50 and p99 from each \
+             way's round with the median; QPS (2 threads) = queries / Σ chunk wall time, the median of the \
+             rounds'; the baseline is Lucene's faster way (one client), here \"{}\":",
+            facts.lucene_chunk, base.way
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| way | QPS per round | QPS | p50 (ms) | p99 (ms) | QPS (2 threads) per round | QPS (2 threads) | \
+             recall@10 | QPS ÷ Lucene's (1 / 2 threads) | ÷ Lucene's per round, 1 thread (min – max) |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|");
+        for (c, (median, two)) in contenders.iter().zip(&medians) {
+            let (recall, _) = measure::recall_at_10(&c.results, facts.truth, |_| true);
+            let per_round: Vec<f64> = c
+                .passes
+                .iter()
+                .zip(&base.passes)
+                .map(|(a, b)| a.qps() / b.qps())
+                .collect();
+            let (low, high) = per_round
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
+                    (lo.min(r), hi.max(r))
+                });
+            let list = |values: &mut dyn Iterator<Item = f64>| values.map(qps).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.2} | {:.2} | {} | {} | {recall:.3} | {:.2}× / {:.2}× | {low:.2} – {high:.2} |",
+                c.way,
+                list(&mut c.passes.iter().map(Pass::qps)),
+                qps(median.qps()),
+                median.percentile_ms(50.0),
+                median.percentile_ms(99.0),
+                list(&mut c.two_threads_qps.iter().copied()),
+                qps(*two),
+                median.qps() / base_pass.qps(),
+                two / base_two,
+            );
+        }
     }
     if !profile.is_empty() {
         let _ = writeln!(out);
