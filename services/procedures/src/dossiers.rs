@@ -432,10 +432,8 @@ impl Procedures {
             .published_version(tx.txn(), &request.procedure, "procedure")
             .await?;
         let now = self.now();
-        let code = self.next_code(tx.txn(), &agency.name, &agency.code, now).await?;
         let mut row = DossierRow {
             id: names::new_id(),
-            code,
             agency: agency.name.clone(),
             procedure_code: version.code.clone(),
             procedure_version: version.number,
@@ -460,6 +458,10 @@ impl Procedures {
             .and_then(|start| inputs.calendar.due(start, step_norm(&version, 0)))
             .map_err(|e| calendar_error(e, &inputs.calendar_name, &row.name()))?;
         row.record_intake(&ctx.principal.name, &counter, intake_due);
+        // The code last, just before the insert: its number row stays locked
+        // until the commit and serialises the agency's receipts of the day,
+        // so the calendar's reads above are done before it is taken.
+        row.code = self.next_code(tx.txn(), &agency.name, &agency.code, now).await?;
         row.insert(tx.txn()).await?;
         let public = row.to_proto(false);
         tx.event(NewEvent::with("procedures.dossier.received", &public.name, &public));
