@@ -4,12 +4,16 @@
 //! report: build time, index size, queries per second, p50/p99 latency and
 //! recall@10 against a ground truth computed by a plain scan; eiso's top-10
 //! path and Lucene also side by side (see `run_lucene`).
+//!
+//! `eiso-searchbench rebuild` measures a rebuild of a running eiso-server's
+//! index through the service instead (see [`rebuild`]).
 
 mod corpus;
 mod eiso;
 mod lucene;
 mod measure;
 mod postgres;
+mod rebuild;
 mod report;
 mod sqlite;
 mod vocab;
@@ -20,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::eiso::Stage;
 use crate::measure::{EngineReport, Pass, Results};
@@ -29,9 +33,12 @@ use crate::report::{Contender, Facts, Profile};
 #[derive(Debug, Parser)]
 #[command(
     name = "eiso-searchbench",
-    about = "eiso search vs PostgreSQL FTS vs SQLite FTS5 vs Apache Lucene"
+    about = "eiso search vs PostgreSQL FTS vs SQLite FTS5 vs Apache Lucene",
+    args_conflicts_with_subcommands = true
 )]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Documents in the synthetic corpus.
     #[arg(long, default_value_t = 100_000)]
     docs: usize,
@@ -105,8 +112,20 @@ struct Args {
     dump_queries: Option<PathBuf>,
 }
 
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// A rebuild of a running eiso-server's search index through the service:
+    /// the corpus written through the API as published documents and records
+    /// with a text file each, then RebuildIndex, timed until it is done
+    /// (clients/searchbench/rebuild.sh starts the server and runs it).
+    Rebuild(rebuild::Args),
+}
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(Command::Rebuild(rebuild)) = args.command.take() {
+        return eiso_benchkit::main("eiso-searchbench rebuild", || rebuild::run(rebuild));
+    }
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
