@@ -22,7 +22,7 @@ use eiso_proto::prost_types::{Any, Timestamp};
 use eiso_search::extract;
 use eiso_search::source::Answer;
 use eiso_search::{Change, SearchItem, Source, readers};
-use futures::stream::BoxStream;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
 use crate::search_reads::{SearchReads, Stream};
 
@@ -103,6 +103,9 @@ fn upsert_or_delete(name: &str, loaded: ServiceResult<SearchItem>) -> ServiceRes
         Err(error) => Err(error),
     }
 }
+
+/// Items of a batch the documents source loads at once.
+const ITEMS_IN_FLIGHT: usize = 4;
 
 /// The documents service: controlled documents (metadata and the text of the
 /// effective revision's files) and records.
@@ -221,16 +224,20 @@ impl Source for DocumentsSource {
 
     fn changes<'a>(&'a self, events: &'a [Event]) -> Answer<'a, Vec<Change>> {
         Box::pin(async move {
-            let mut changes = Vec::new();
-            for name in subjects(events, &["documents", "records"]) {
-                let loaded = if name.starts_with("documents/") {
-                    self.document(&name).await
-                } else {
-                    self.record(&name).await
-                };
-                changes.push(upsert_or_delete(&name, loaded)?);
-            }
-            Ok(changes)
+            // Several items in flight: each waits on its reads and its files'
+            // extraction, not on the CPU (a rebuild reloads every item).
+            futures::stream::iter(subjects(events, &["documents", "records"]))
+                .map(|name| async move {
+                    let loaded = if name.starts_with("documents/") {
+                        self.document(&name).await
+                    } else {
+                        self.record(&name).await
+                    };
+                    upsert_or_delete(&name, loaded)
+                })
+                .buffered(ITEMS_IN_FLIGHT)
+                .try_collect()
+                .await
         })
     }
 }
