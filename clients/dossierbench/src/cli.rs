@@ -107,24 +107,32 @@ pub enum Command {
 
 #[derive(Debug, ClapArgs)]
 pub struct TransitionsArgs {
+    #[command(flatten)]
+    pub calls: Calls,
+    /// Hand over the dossiers this file names (`receive --names-out`, all
+    /// still at the counter's intake) instead of receiving new ones (then
+    /// `--count` is at most as many as the file names less the warm-up).
+    #[arg(long, value_name = "FILE")]
+    pub dossiers: Option<std::path::PathBuf>,
+}
+
+/// How many calls a write bench makes, and from how many clients
+/// (`receive`, `transitions`).
+#[derive(Debug, ClapArgs)]
+pub struct Calls {
     /// Clients calling at once, each with its own connection.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub clients: u32,
-    /// Dossiers to hand over in total (received first, spread over the
-    /// clients; with `--dossiers`, at most as many as the file names less
-    /// the warm-up).
+    /// Dossiers in total (spread over the clients; `transitions` receives
+    /// them first unless `--dossiers` names them).
     #[arg(long, value_name = "M", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub count: u32,
-    /// Dossiers handed over before the clock starts (not counted in the rate).
+    /// Dossiers before the clock starts (not counted in the rate).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub warmup: u32,
     /// Seed of the applicants' data (random if not given; printed either way).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Hand over the dossiers this file names (`receive --names-out`, all
-    /// still at the counter's intake) instead of receiving new ones.
-    #[arg(long, value_name = "FILE")]
-    pub dossiers: Option<std::path::PathBuf>,
 }
 
 /// `synchronous` of the SQLite baseline.
@@ -180,18 +188,8 @@ pub struct PagesArgs {
 
 #[derive(Debug, ClapArgs)]
 pub struct ReceiveArgs {
-    /// Clients calling at once, each with its own connection.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub clients: u32,
-    /// Dossiers to receive in total (spread over the clients).
-    #[arg(long, value_name = "M", default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
-    pub count: u32,
-    /// Dossiers received before the clock starts (not counted in the rate).
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub warmup: u32,
-    /// Seed of the applicants' data (random if not given; printed either way).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub calls: Calls,
     /// Write the name of every dossier received to this file, one a line,
     /// the warm-up's first (for `transitions --dossiers`).
     #[arg(long, value_name = "FILE")]
@@ -281,8 +279,11 @@ mod tests {
         assert!(matches!(
             args.map(|a| &a.command),
             Ok(Some(Command::Receive(ReceiveArgs {
-                clients: 32,
-                count: 10,
+                calls: Calls {
+                    clients: 32,
+                    count: 10,
+                    ..
+                },
                 ..
             })))
         ));
@@ -349,11 +350,13 @@ mod tests {
         assert!(matches!(
             args.as_ref().map(|a| &a.command),
             Ok(Some(Command::Transitions(TransitionsArgs {
-                clients: 8,
-                count: 5000,
-                warmup: 100,
+                calls: Calls {
+                    clients: 8,
+                    count: 5000,
+                    warmup: 100,
+                    ..
+                },
                 dossiers: Some(_),
-                ..
             })))
         ));
     }

@@ -110,19 +110,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let counter = Session::login(&control, &args.counter_username, &env_password(&args.password_env)?).await?;
             let agencies = setup::counter_agencies(&control, &counter, &args.counter_username).await?;
             // One connection per client, all open before any clock starts.
-            let channels: Vec<Channel> = servers.clients(receive_args.clients).await?;
-            let seed = receive_args.seed.unwrap_or_else(random_seed);
+            let channels: Vec<Channel> = servers.clients(receive_args.calls.clients).await?;
+            let seed = receive_args.calls.seed.unwrap_or_else(random_seed);
             eprintln!(
                 "eiso-dossierbench: receiving {} dossiers (+{} warm-up) with {} clients (seed {seed}) …",
-                receive_args.count, receive_args.warmup, receive_args.clients
+                receive_args.calls.count, receive_args.calls.warmup, receive_args.calls.clients
             );
             let run = receive::run(receive::Plan {
                 channels: &channels,
                 counter: &counter,
                 agencies: &agencies,
                 procedure: &args.procedure,
-                count: receive_args.count as usize,
-                warmup: receive_args.warmup as usize,
+                count: receive_args.calls.count as usize,
+                warmup: receive_args.calls.warmup as usize,
                 seed,
             })
             .await?;
@@ -140,9 +140,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let password = env_password(&args.password_env)?;
             let counter = Session::login(&control, &args.counter_username, &password).await?;
             let leader = Session::login(&control, &args.leader_username, &password).await?;
-            let channels: Vec<Channel> = servers.clients(transitions_args.clients).await?;
-            let count = transitions_args.count as usize;
-            let warmup = transitions_args.warmup as usize;
+            let channels: Vec<Channel> = servers.clients(transitions_args.calls.clients).await?;
+            let count = transitions_args.calls.count as usize;
+            let warmup = transitions_args.calls.warmup as usize;
             let (names, received) = match &transitions_args.dossiers {
                 Some(path) => {
                     let names =
@@ -159,11 +159,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 }
                 None => {
                     let agencies = setup::counter_agencies(&control, &counter, &args.counter_username).await?;
-                    let seed = transitions_args.seed.unwrap_or_else(random_seed);
+                    let seed = transitions_args.calls.seed.unwrap_or_else(random_seed);
                     eprintln!(
                         "eiso-dossierbench: receiving {} dossiers to hand over with {} clients (seed {seed}) …",
                         count + warmup,
-                        transitions_args.clients
+                        transitions_args.calls.clients
                     );
                     let received = receive::run(receive::Plan {
                         channels: &channels,
@@ -182,7 +182,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             eprintln!(
                 "eiso-dossierbench: handing over {} dossiers (+{warmup} warm-up) with {} clients …",
                 names.len() - warmup.min(names.len()),
-                transitions_args.clients
+                transitions_args.calls.clients
             );
             let run = transitions::run(transitions::Plan {
                 channels: &channels,
