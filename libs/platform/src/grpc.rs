@@ -62,7 +62,10 @@ macro_rules! call {
 ///
 /// ```ignore
 /// eiso_platform::grpc_service! {
-///     impl PlanService for PlanApi via self.plans {
+///     /// `eiso.plans.v1.PlanService`.
+///     pub struct PlanApi(plans: Plans);
+///
+///     impl PlanService for PlanApi {
 ///         rpc create_plan(CreatePlanRequest) -> Plan => call create_plan, request_id;
 ///         rpc get_plan(GetPlanRequest) -> Plan => call get_plan;
 ///         rpc export_report(ExportReportRequest) -> ExportReportResponse => read export_report;
@@ -76,8 +79,11 @@ macro_rules! call {
 /// }
 /// ```
 ///
-/// The header is the impl's (attributes first, if any), plus `via self.field`:
-/// the adapter's field holding the service whose handlers answer. Each row
+/// The first item declares the adapter: `struct Adapter(field: Service);`
+/// writes a `Clone` struct with that one field and `Adapter::new(field)`,
+/// and the rows answer through `self.field`. An adapter declared elsewhere
+/// is named in the header instead, `impl Trait for Adapter via self.field`.
+/// The header is the impl's (attributes first, if any). Each row
 /// `rpc name(Request) -> Response => how handler;` writes
 /// `async fn name(&self, request: Request<Request>) -> GrpcResult<Response>`,
 /// which runs `self.field.handler` in one of three ways:
@@ -107,6 +113,29 @@ macro_rules! grpc_service {
     // bracketed list of those done (one recursion level a row), until what
     // is left is not a row: the hand-written items. `@answer` writes a
     // method's body from the row's `call ...` or `read ...`.
+    (
+        $(#[$struct_attr:meta])*
+        $vis:vis struct $adapter:ident($field:ident: $inner:ty);
+
+        $(#[$attr:meta])*
+        impl $service:ident for $same:ident {
+            $($body:tt)*
+        }
+    ) => {
+        $(#[$struct_attr])*
+        #[derive(Clone)]
+        $vis struct $adapter {
+            $field: $inner,
+        }
+
+        impl $adapter {
+            pub fn new($field: $inner) -> Self {
+                Self { $field }
+            }
+        }
+
+        $crate::grpc_service!(@rows [$(#[$attr])* impl $service for $same] $field [] $($body)*);
+    };
     (
         $(#[$attr:meta])*
         impl $service:ident for $adapter:ident via self.$field:ident {

@@ -10,20 +10,11 @@ use futures::StreamExt;
 
 use crate::Documents;
 
-/// `eiso.documents.v1.DocumentService` over [`Documents`].
-#[derive(Clone)]
-pub struct DocumentApi {
-    documents: Documents,
-}
-
-impl DocumentApi {
-    pub fn new(documents: Documents) -> Self {
-        Self { documents }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl DocumentService for DocumentApi via self.documents {
+    /// `eiso.documents.v1.DocumentService` over [`Documents`].
+    pub struct DocumentApi(documents: Documents);
+
+    impl DocumentService for DocumentApi {
         rpc create_document(CreateDocumentRequest) -> Document => call create_document, request_id;
         rpc get_document(GetDocumentRequest) -> Document => call get_document;
         rpc list_documents(ListDocumentsRequest) -> ListDocumentsResponse => call list_documents;

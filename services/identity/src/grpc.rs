@@ -8,20 +8,11 @@ use eiso_proto::tonic::{Request, Response};
 
 use crate::Identity;
 
-/// `eiso.identity.v1.IdentityService` over an [`Identity`].
-#[derive(Clone)]
-pub struct IdentityApi {
-    identity: Identity,
-}
-
-impl IdentityApi {
-    pub fn new(identity: Identity) -> Self {
-        Self { identity }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl IdentityService for IdentityApi via self.identity {
+    /// `eiso.identity.v1.IdentityService` over an [`Identity`].
+    pub struct IdentityApi(identity: Identity);
+
+    impl IdentityService for IdentityApi {
         rpc create_unit(CreateUnitRequest) -> Unit => call create_unit, request_id;
         rpc list_units(ListUnitsRequest) -> ListUnitsResponse => read list_units;
         rpc update_unit(UpdateUnitRequest) -> Unit => call update_unit;

@@ -5,20 +5,11 @@ use eiso_proto::eiso::plans::v1::*;
 
 use crate::Plans;
 
-/// `eiso.plans.v1.PlanService`.
-#[derive(Clone)]
-pub struct PlanApi {
-    plans: Plans,
-}
-
-impl PlanApi {
-    pub fn new(plans: Plans) -> Self {
-        Self { plans }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl PlanService for PlanApi via self.plans {
+    /// `eiso.plans.v1.PlanService`.
+    pub struct PlanApi(plans: Plans);
+
+    impl PlanService for PlanApi {
         rpc create_plan(CreatePlanRequest) -> Plan => call create_plan, request_id;
         rpc get_plan(GetPlanRequest) -> Plan => call get_plan;
         rpc list_plans(ListPlansRequest) -> ListPlansResponse => call list_plans;

@@ -7,20 +7,11 @@ use eiso_proto::eiso::procedures::v1::*;
 
 use crate::Procedures;
 
-/// `eiso.procedures.v1.CalendarService`.
-#[derive(Clone)]
-pub struct CalendarApi {
-    procedures: Procedures,
-}
-
-impl CalendarApi {
-    pub fn new(procedures: Procedures) -> Self {
-        Self { procedures }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl CalendarService for CalendarApi via self.procedures {
+    /// `eiso.procedures.v1.CalendarService`.
+    pub struct CalendarApi(procedures: Procedures);
+
+    impl CalendarService for CalendarApi {
         rpc get_calendar(GetCalendarRequest) -> Calendar => read get_calendar;
         rpc update_calendar(UpdateCalendarRequest) -> Calendar => call update_calendar;
         rpc get_calendar_year(GetCalendarYearRequest) -> CalendarYear => read get_calendar_year;
@@ -31,20 +22,11 @@ eiso_platform::grpc_service! {
     }
 }
 
-/// `eiso.procedures.v1.ProcedureService`.
-#[derive(Clone)]
-pub struct ProcedureApi {
-    procedures: Procedures,
-}
-
-impl ProcedureApi {
-    pub fn new(procedures: Procedures) -> Self {
-        Self { procedures }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl ProcedureService for ProcedureApi via self.procedures {
+    /// `eiso.procedures.v1.ProcedureService`.
+    pub struct ProcedureApi(procedures: Procedures);
+
+    impl ProcedureService for ProcedureApi {
         rpc create_procedure(CreateProcedureRequest) -> Procedure => call create_procedure, request_id;
         rpc get_procedure(GetProcedureRequest) -> Procedure => read get_procedure;
         rpc list_procedures(ListProceduresRequest) -> ListProceduresResponse => read list_procedures;
@@ -58,20 +40,11 @@ eiso_platform::grpc_service! {
     }
 }
 
-/// `eiso.procedures.v1.DossierService`.
-#[derive(Clone)]
-pub struct DossierApi {
-    procedures: Procedures,
-}
-
-impl DossierApi {
-    pub fn new(procedures: Procedures) -> Self {
-        Self { procedures }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl DossierService for DossierApi via self.procedures {
+    /// `eiso.procedures.v1.DossierService`.
+    pub struct DossierApi(procedures: Procedures);
+
+    impl DossierService for DossierApi {
         rpc receive_dossier(ReceiveDossierRequest) -> Dossier => call receive_dossier, request_id;
         rpc refuse_dossier(RefuseDossierRequest) -> Dossier => call refuse_dossier, request_id;
         rpc get_dossier(GetDossierRequest) -> Dossier => call get_dossier;

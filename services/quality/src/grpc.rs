@@ -5,20 +5,11 @@ use eiso_proto::eiso::quality::v1::*;
 
 use crate::Quality;
 
-/// `eiso.quality.v1.QualityService`.
-#[derive(Clone)]
-pub struct QualityApi {
-    quality: Quality,
-}
-
-impl QualityApi {
-    pub fn new(quality: Quality) -> Self {
-        Self { quality }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl QualityService for QualityApi via self.quality {
+    /// `eiso.quality.v1.QualityService`.
+    pub struct QualityApi(quality: Quality);
+
+    impl QualityService for QualityApi {
         rpc create_inspection_programme(CreateInspectionProgrammeRequest) -> InspectionProgramme
             => call create_inspection_programme, request_id;
         rpc get_inspection_programme(GetInspectionProgrammeRequest) -> InspectionProgramme

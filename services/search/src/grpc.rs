@@ -213,20 +213,11 @@ fn status_proto(status: EngineStatus) -> IndexStatus {
     }
 }
 
-/// The tonic service.
-#[derive(Clone)]
-pub struct SearchApi {
-    search: Search,
-}
-
-impl SearchApi {
-    pub fn new(search: Search) -> Self {
-        Self { search }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl SearchService for SearchApi via self.search {
+    /// The tonic service.
+    pub struct SearchApi(search: Search);
+
+    impl SearchService for SearchApi {
         rpc search(SearchRequest) -> SearchResponse => call run_search;
 
         // The index's status and its rebuild need only the caller.

@@ -5,19 +5,11 @@ use eiso_proto::eiso::sync::v1::*;
 
 use crate::service::Sync;
 
-#[derive(Clone)]
-pub struct SyncApi {
-    sync: Sync,
-}
-
-impl SyncApi {
-    pub fn new(sync: Sync) -> Self {
-        Self { sync }
-    }
-}
-
 eiso_platform::grpc_service! {
-    impl SyncService for SyncApi via self.sync {
+    /// `eiso.sync.v1.SyncService`.
+    pub struct SyncApi(sync: Sync);
+
+    impl SyncService for SyncApi {
         rpc get_dossier_sync(GetDossierSyncRequest) -> DossierSync => call get_dossier_sync;
         rpc list_dossier_syncs(ListDossierSyncsRequest) -> ListDossierSyncsResponse => call list_dossier_syncs;
         rpc resend_dossier_sync(ResendDossierSyncRequest) -> DossierSync => call resend_dossier_sync;
