@@ -166,23 +166,7 @@ fn content(agency: &str) -> ProcedureVersion {
 
 /// Creates and publishes procedure `code` at `agency` as `token`.
 async fn published(server: &TestServer, token: &str, code: &str, agency: &str) -> Procedure {
-    let mut catalogue = server.catalogue(token);
-    let created = catalogue
-        .create_procedure(CreateProcedureRequest {
-            code: code.into(),
-            version: Some(content(agency)),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    catalogue
-        .publish_procedure_version(PublishProcedureVersionRequest {
-            name: created.version.clone().unwrap().name,
-        })
-        .await
-        .unwrap();
-    created
+    server.publish_procedure(token, code, content(agency)).await
 }
 
 fn receive(agency: &str, procedure: &str) -> ReceiveDossierRequest {

@@ -2,7 +2,7 @@
 //! dossiers for, and a receipt of one.
 
 use eiso_proto::eiso::procedures::v1::{
-    Applicant, Channel, CopyKind, CreateProcedureRequest, ProcedureLevel, ProcedureVersion, ProcessingTime,
+    Applicant, Channel, CopyKind, CreateProcedureRequest, Procedure, ProcedureLevel, ProcedureVersion, ProcessingTime,
     PublishProcedureVersionRequest, ReceiveDossierRequest, ReceivedDocument, processing_time,
 };
 
@@ -20,15 +20,16 @@ impl TestServer {
             .await;
     }
 
-    /// Creates procedure `code` with `version` as `controller`, and publishes it.
-    pub async fn publish_procedure(&self, controller: &str, code: &str, version: ProcedureVersion) {
-        publish_procedure(&mut self.catalogue(controller), code, version).await;
+    /// Creates procedure `code` with `version` as `controller`, and publishes
+    /// it; the procedure as created.
+    pub async fn publish_procedure(&self, controller: &str, code: &str, version: ProcedureVersion) -> Procedure {
+        publish_procedure(&mut self.catalogue(controller), code, version).await
     }
 }
 
 /// Creates procedure `code` with `version` through `catalogue` (a server of
-/// this process or another), and publishes it.
-pub async fn publish_procedure(catalogue: &mut Catalogue, code: &str, version: ProcedureVersion) {
+/// this process or another), and publishes it; the procedure as created.
+pub async fn publish_procedure(catalogue: &mut Catalogue, code: &str, version: ProcedureVersion) -> Procedure {
     let created = catalogue
         .create_procedure(CreateProcedureRequest {
             code: code.into(),
@@ -40,10 +41,11 @@ pub async fn publish_procedure(catalogue: &mut Catalogue, code: &str, version: P
         .into_inner();
     catalogue
         .publish_procedure_version(PublishProcedureVersionRequest {
-            name: created.version.expect("a first version").name,
+            name: created.version.clone().expect("a first version").name,
         })
         .await
         .expect("the procedure is published");
+    created
 }
 
 /// The content of [`TestServer::transfer_procedure`] at `agency`: "Chuyển

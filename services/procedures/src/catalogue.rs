@@ -305,13 +305,7 @@ impl Procedures {
         &self,
         request: pb::ListProceduresRequest,
     ) -> ServiceResult<pb::ListProceduresResponse> {
-        let listing = list::Listing::parse(
-            &LIST,
-            request.page_size,
-            &request.page_token,
-            &request.filter,
-            &request.order_by,
-        )?;
+        let listing = eiso_platform::listing!(&LIST, request)?;
         let mut query = Query::select();
         query.columns(PROCEDURE_COLUMNS).from("procedures");
         listing.filter(&mut query, procedure_condition)?;

@@ -529,13 +529,7 @@ impl Procedures {
         ctx: &CallContext,
         request: pb::ListDossiersRequest,
     ) -> ServiceResult<pb::ListDossiersResponse> {
-        let listing = list::Listing::parse(
-            &LIST,
-            request.page_size,
-            &request.page_token,
-            &request.filter,
-            &request.order_by,
-        )?;
+        let listing = eiso_platform::listing!(&LIST, request)?;
         let now = self.now();
         let mut query = Query::select();
         query.columns(DOSSIER_COLUMNS).from("dossiers");

@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use eiso_plans::measures::{Coverage, Measures, ServiceFigures};
-use eiso_platform::aip::time::proto_date;
 use eiso_platform::links::Answer;
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
@@ -24,16 +23,7 @@ fn count(rate: f64, whole: i64) -> i64 {
 
 impl ServiceMeasures {
     async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<Option<ServiceFigures>> {
-        let stats = self
-            .procedures
-            .statistics(procs::GetServiceStatisticsRequest {
-                agency: unit.to_string(),
-                procedure: String::new(),
-                start_date: Some(proto_date(start)),
-                end_date: Some(proto_date(end)),
-                group_by: 0,
-            })
-            .await?;
+        let stats = self.procedures.statistics(unit, start, end).await?;
         // The period as the reporting forms count it. Satisfaction and
         // digitised results are of the dossiers received in the period: the
         // outcome is set when a dossier is completed, so the completed ones

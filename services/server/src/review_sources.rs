@@ -4,12 +4,10 @@
 
 use chrono::NaiveDate;
 use eiso_plans::Plans;
-use eiso_platform::aip::time::proto_date;
 use eiso_platform::vi::{self, Zeros};
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::plans::v1 as plans;
-use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::labels::{Label, ProtoEnum};
 use eiso_quality::review::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
 
@@ -39,16 +37,7 @@ fn threshold(target: &plans::Target) -> String {
 
 impl ServerReviewSources {
     async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<ServiceStatistics> {
-        let stats = self
-            .procedures
-            .statistics(procs::GetServiceStatisticsRequest {
-                agency: unit.to_string(),
-                procedure: String::new(),
-                start_date: Some(proto_date(start)),
-                end_date: Some(proto_date(end)),
-                group_by: 0,
-            })
-            .await?;
+        let stats = self.procedures.statistics(unit, start, end).await?;
         // The period as the reporting forms count it; digitised results and
         // satisfaction of the dossiers received in it.
         let period = stats.period.unwrap_or_default();

@@ -28,22 +28,7 @@ pub struct Fixture {
 }
 
 async fn published(catalogue: &mut eiso_tests::Catalogue, code: &str, agency: &str) -> Procedure {
-    let created = catalogue
-        .create_procedure(CreateProcedureRequest {
-            code: code.into(),
-            version: Some(primary_transfer_version(agency)),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    catalogue
-        .publish_procedure_version(PublishProcedureVersionRequest {
-            name: created.version.clone().unwrap().name,
-        })
-        .await
-        .unwrap();
-    created
+    eiso_tests::counter::publish_procedure(catalogue, code, primary_transfer_version(agency)).await
 }
 
 fn applicant() -> Option<Applicant> {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use eiso_platform::aip::names;
-use eiso_platform::aip::time::timestamp;
+use eiso_platform::aip::time::{proto_date, timestamp};
 use eiso_platform::scope::Scope;
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
 use eiso_proto::eiso::procedures::v1 as pb;
@@ -128,13 +128,24 @@ impl Procedures {
         }
     }
 
-    /// The statistics of every agency, unchecked: for in-process callers (a
-    /// plan's measures, a management review) that checked the caller's access
-    /// to the unit they ask about.
-    pub async fn statistics(&self, request: pb::GetServiceStatisticsRequest) -> ServiceResult<pb::ServiceStatistics> {
-        if !request.agency.is_empty() {
-            self.require_agency_exists(&request.agency).await?;
-        }
+    /// The statistics of `agency`'s dossiers over the days `start` to `end`,
+    /// every procedure together, unchecked: for in-process callers (a plan's
+    /// measures, a management review) that checked the caller's access to the
+    /// unit they ask about.
+    pub async fn statistics(
+        &self,
+        agency: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> ServiceResult<pb::ServiceStatistics> {
+        self.require_agency_exists(agency).await?;
+        let request = pb::GetServiceStatisticsRequest {
+            agency: agency.to_string(),
+            procedure: String::new(),
+            start_date: Some(proto_date(start)),
+            end_date: Some(proto_date(end)),
+            group_by: 0,
+        };
         count(
             self.journal.db().reader(),
             Counting::Kept,
