@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use eiso_platform::db::Db;
+use eiso_platform::outward::{self, Failure};
 use eiso_platform::retry::Retry;
 use eiso_platform::{ServiceError, ServiceResult};
 use eiso_proto::eiso::event::v1::Event;
@@ -165,11 +166,7 @@ impl Notifier {
 
     /// Takes in every event `events` brings, until it ends.
     pub async fn follow(&self, events: impl Stream<Item = ServiceResult<Event>>) -> ServiceResult<()> {
-        let mut events = std::pin::pin!(events);
-        while let Some(event) = events.next().await {
-            self.take_in(&event?, Utc::now()).await?;
-        }
-        Ok(())
+        outward::follow(events, |event, now| async move { self.take_in(&event, now).await }).await
     }
 
     /// Sends what is due at `now`: the first unsent message of each line,
@@ -207,20 +204,12 @@ impl Notifier {
                     round.sent += 1;
                 }
                 Err(error) => {
-                    let attempts = message.attempts + 1;
-                    let parked = self.retry.parks(attempts, error.is_retryable());
-                    let next = self.retry.next_attempt_us(attempts, micros(now));
+                    let text = error.to_string();
+                    let failure =
+                        Failure::after(&self.retry, message.attempts, &text, error.is_retryable(), micros(now));
+                    let (attempts, parked) = (failure.attempts, failure.parked);
                     tracing::warn!(notification = %message.id, dossier = %message.dossier, attempts, parked, %error, "notification not sent");
-                    store::failed(
-                        &self.db,
-                        &message.id,
-                        &error.to_string(),
-                        attempts,
-                        micros(now),
-                        next,
-                        parked,
-                    )
-                    .await?;
+                    store::failed(&self.db, &message.id, failure).await?;
                     round.failed += 1;
                     round.parked += u64::from(parked);
                     return Ok(round);

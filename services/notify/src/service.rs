@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use eiso_platform::aip::list::{self, Listing, Spec};
+use eiso_platform::aip::list::{Listing, Spec};
 use eiso_platform::aip::time::timestamp;
 use eiso_platform::directory::Directory;
-use eiso_platform::scope::{self, Scope};
+use eiso_platform::outward;
+use eiso_platform::scope;
 use eiso_platform::{CallContext, Journal, ServiceError, ServiceResult};
 use eiso_proto::eiso::notify::v1 as pb;
-use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::delivery::Notifier;
 use crate::notice::{Channel, Kind};
@@ -100,28 +100,11 @@ impl Notifications {
         request: pb::ListNotificationsRequest,
     ) -> ServiceResult<pb::ListNotificationsResponse> {
         let listing = Listing::parse(&LIST, request.page_size, &request.page_token, &request.filter, "")?;
-        let mut conditions = listing.conditions(|c| {
-            Ok(match c.field.as_str() {
-                // The stored numbers are the API's.
-                "state" => Expr::col("state").eq(list::enum_value(
-                    &c.value,
-                    "STATE_",
-                    "state",
-                    pb::notification::State::from_str_name,
-                )?),
-                "dossier" => Expr::col("dossier").eq(c.value.clone()),
-                _ => Expr::col("agency").eq(c.value.clone()),
-            })
-        })?;
+        let conditions = outward::list_conditions(&listing, pb::notification::State::from_str_name)?;
         let Some(notifier) = &self.notifier else {
             return Ok(pb::ListNotificationsResponse::default());
         };
-        if let Some(scope) = Scope::of_method(self.directory.as_ref(), ctx)
-            .await?
-            .condition("agency")
-        {
-            conditions.push(scope);
-        }
+        let conditions = outward::in_scope(self.directory.as_ref(), ctx, conditions).await?;
         let mut rows = store::page(notifier.db(), conditions, listing.offset, listing.fetch()).await?;
         let next_page_token = listing.finish(&mut rows);
         Ok(pb::ListNotificationsResponse {

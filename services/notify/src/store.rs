@@ -14,25 +14,26 @@ use crate::notice::Channel;
 const TABLE: &str = "notify_messages";
 const CURSORS: &str = "notify_cursors";
 
-/// Where a message stands.
+/// Where a message stands (numbered as every outward item's state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
 pub enum State {
     /// Waits its turn.
-    Pending = 1,
+    Pending = outward::PENDING,
     /// Taken by the server.
-    Sent = 2,
+    Sent = outward::DELIVERED,
     /// The last attempt failed; the next is due at `next_attempt_us`.
-    Failing = 3,
+    Failing = outward::FAILING,
     /// Failed too often: waits for an administrator to send it again.
-    Parked = 4,
+    Parked = outward::PARKED,
 }
 
 impl State {
     fn of(value: i32) -> Self {
         match value {
-            2 => Self::Sent,
-            3 => Self::Failing,
-            4 => Self::Parked,
+            outward::DELIVERED => Self::Sent,
+            outward::FAILING => Self::Failing,
+            outward::PARKED => Self::Parked,
             _ => Self::Pending,
         }
     }
@@ -120,6 +121,11 @@ impl Message {
         query.columns(COLUMNS).from(TABLE);
         query
     }
+
+    /// The messages `query` reads.
+    async fn all(db: &Db, query: &SelectStatement) -> ServiceResult<Vec<Self>> {
+        db.reader().query_all(query).await?.iter().map(Self::from_row).collect()
+    }
 }
 
 /// The stream's position: events up to it are taken in.
@@ -190,12 +196,7 @@ pub async fn due(db: &Db, now_us: i64, limit: u64) -> ServiceResult<Vec<Message>
         .and_where(Expr::exists(earlier).not())
         .order_by((m, Alias::new("sequence")), Order::Asc)
         .limit(limit);
-    db.reader()
-        .query_all(&query)
-        .await?
-        .iter()
-        .map(Message::from_row)
-        .collect()
+    Message::all(db, &query).await
 }
 
 /// The next unsent message of `dossier` on `channel` after `sequence`.
@@ -233,86 +234,45 @@ pub async fn sent(db: &Db, id: &str, now_us: i64) -> ServiceResult<()> {
     Ok(())
 }
 
-/// An attempt at message `id` failed with `error`: tried again at
+/// An attempt at message `id` failed: tried again at the failure's
 /// `next_attempt_us`, or parked.
-pub async fn failed(
-    db: &Db,
-    id: &str,
-    error: &str,
-    attempts: i32,
-    now_us: i64,
-    next_attempt_us: i64,
-    parked: bool,
-) -> ServiceResult<()> {
-    let failure = outward::Failure {
-        error,
-        attempts,
-        now_us,
-        next_attempt_us,
-        state: if parked { State::Parked } else { State::Failing } as i32,
-    };
+pub async fn failed(db: &Db, id: &str, failure: outward::Failure<'_>) -> ServiceResult<()> {
     outward::failed(db, TABLE, "id", id, failure).await
 }
 
 /// The parked messages of `dossier` are sent again at once (their attempts
 /// counted anew), in the caller's transaction; how many were parked.
 pub async fn resend(txn: &impl ConnectionTrait, dossier: &str, now_us: i64) -> ServiceResult<u64> {
-    let changed = txn
-        .execute(
-            Query::update()
-                .table(TABLE)
-                .value("state", State::Pending as i32)
-                .value("attempts", 0i32)
-                .value("next_attempt_us", now_us)
-                .and_where(Expr::col("dossier").eq(dossier))
-                .and_where(Expr::col("state").eq(State::Parked as i32)),
-        )
-        .await?
-        .rows_affected();
-    Ok(changed)
+    outward::resend(txn, TABLE, "dossier", dossier, now_us).await
 }
 
 /// The messages of `dossier`, in the order of their events.
 pub async fn of_dossier(db: &Db, dossier: &str) -> ServiceResult<Vec<Message>> {
-    db.reader()
-        .query_all(
-            Message::select()
-                .and_where(Expr::col("dossier").eq(dossier))
-                .order_by("sequence", Order::Asc)
-                .order_by("channel", Order::Asc),
-        )
-        .await?
-        .iter()
-        .map(Message::from_row)
-        .collect()
+    Message::all(
+        db,
+        Message::select()
+            .and_where(Expr::col("dossier").eq(dossier))
+            .order_by("sequence", Order::Asc)
+            .order_by("channel", Order::Asc),
+    )
+    .await
 }
 
 /// The messages in `state`, oldest event first (at most `limit`).
 pub async fn in_state(db: &Db, state: State, limit: u64) -> ServiceResult<Vec<Message>> {
-    db.reader()
-        .query_all(
-            Message::select()
-                .and_where(Expr::col("state").eq(state as i32))
-                .order_by("sequence", Order::Asc)
-                .limit(limit),
-        )
-        .await?
-        .iter()
-        .map(Message::from_row)
-        .collect()
+    Message::all(
+        db,
+        Message::select()
+            .and_where(Expr::col("state").eq(state as i32))
+            .order_by("sequence", Order::Asc)
+            .limit(limit),
+    )
+    .await
 }
 
 /// Messages by state: (pending or failing, sent, parked).
 pub async fn counts(db: &Db) -> ServiceResult<(i64, i64, i64)> {
-    let mut counts = (0, 0, 0);
-    for (state, n) in outward::counts_by_state(db, TABLE).await? {
-        match State::of(state) {
-            State::Pending | State::Failing => counts.0 += n,
-            State::Sent => counts.1 += n,
-            State::Parked => counts.2 += n,
-        }
-    }
-    Ok(counts)
+    outward::counts(db, TABLE).await
 }
 
 /// A page of messages in the order of their events, `conditions` (scope,
@@ -332,10 +292,5 @@ pub async fn page(
         .order_by("channel", Order::Asc)
         .offset(offset)
         .limit(limit);
-    db.reader()
-        .query_all(&query)
-        .await?
-        .iter()
-        .map(Message::from_row)
-        .collect()
+    Message::all(db, &query).await
 }

@@ -16,13 +16,12 @@ use eiso_notify::store::{self, State};
 use eiso_notify::{Channels, Notifier, Templates};
 use eiso_notify_sim::{MailServer, SmsConfig, SmsGateway};
 use eiso_platform::ServiceResult;
-use eiso_platform::config::{Config, NotificationsConfig};
-use eiso_platform::db::{Db, StorageTarget};
+use eiso_platform::config::NotificationsConfig;
+use eiso_platform::outward::testing::{TestDb, dossier_event};
 use eiso_platform::retry::Retry;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::procedures::v1::{Applicant, ApplicantType, Dossier, DossierStatus, Extension, Supplement};
-use eiso_proto::prost::Message;
-use eiso_proto::prost_types::{Any, Timestamp};
+use eiso_proto::prost_types::Timestamp;
 use unicode_normalization::UnicodeNormalization;
 
 /// 05/03/2025 14:30 in Vietnam.
@@ -58,38 +57,17 @@ struct Setup {
     mail: MailServer,
     sms: SmsGateway,
     notifier: Notifier,
-    schema: Option<String>,
-    _dir: tempfile::TempDir,
+    db: TestDb,
 }
 
 impl Setup {
     async fn finish(self) {
-        if let Some(schema) = self.schema {
-            use sea_orm::ConnectionTrait;
-            self.notifier
-                .db()
-                .reader()
-                .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-                .await
-                .expect("the test's schema dropped");
-        }
+        self.db.finish().await;
     }
 }
 
 async fn setup(retry: Retry) -> Setup {
-    let dir = tempfile::tempdir().expect("a directory");
-    let target = match std::env::var("EISO_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        Some(url) => StorageTarget::Postgres {
-            url,
-            schema: format!("notify_{}", uuid::Uuid::new_v4().simple()),
-        },
-        None => StorageTarget::Sqlite {
-            path: dir.path().join("notify.db"),
-        },
-    };
-    let db = Db::open::<eiso_migrations::notify::Migrator>(&target, &Config::default())
-        .await
-        .expect("the notifier's database");
+    let db = TestDb::fresh::<eiso_migrations::notify::Migrator>("notify").await;
     let mail = MailServer::start().expect("an SMTP server");
     let sms = SmsGateway::start(SmsConfig::default()).await.expect("an SMS gateway");
     let config: NotificationsConfig = serde_json::from_value(serde_json::json!({
@@ -103,23 +81,18 @@ async fn setup(retry: Retry) -> Setup {
     .expect("a configuration");
     let channels = Arc::new(Channels::new(&config).expect("the channels"));
     let notifier = Notifier::new(
-        db,
+        db.db.clone(),
         channels,
         Arc::new(Templates::builtin()),
         Arc::new(Fixed),
         retry,
         Some("https://motcua.thuynguyen.example.gov.vn".into()),
     );
-    let schema = match target {
-        StorageTarget::Postgres { schema, .. } => Some(schema),
-        StorageTarget::Sqlite { .. } => None,
-    };
     Setup {
         mail,
         sms,
         notifier,
-        schema,
-        _dir: dir,
+        db,
     }
 }
 
@@ -159,17 +132,7 @@ fn dossier(id: &str, status: DossierStatus) -> Dossier {
 }
 
 fn event(sequence: i64, kind: &str, d: &Dossier) -> Event {
-    Event {
-        sequence,
-        r#type: format!("procedures.dossier.{kind}"),
-        resource: d.name.clone(),
-        create_time: at(RECEIVED + sequence),
-        payload: Some(Any {
-            type_url: "type.googleapis.com/eiso.procedures.v1.Dossier".into(),
-            value: d.encode_to_vec(),
-        }),
-        actor: "users/clerk".into(),
-    }
+    dossier_event(sequence, kind, d, at(RECEIVED + sequence))
 }
 
 /// A dossier's whole life: received, handed over (quiet), supplement asked,
@@ -208,6 +171,16 @@ fn subjects(mail: &MailServer, address: &str) -> Vec<String> {
         .collect()
 }
 
+/// The subjects of the mails of a dossier's [`life`], in order.
+fn life_subjects(code: &str) -> [String; 4] {
+    [
+        format!("Đã tiếp nhận hồ sơ {code}"),
+        format!("Hồ sơ {code} cần bổ sung"),
+        format!("Hồ sơ {code}: thư xin lỗi và hẹn lại ngày trả kết quả"),
+        format!("Hồ sơ {code} đã có kết quả"),
+    ]
+}
+
 #[tokio::test]
 async fn each_moment_reaches_the_applicant_once_in_order_in_vietnamese() {
     let s = setup(Retry::default()).await;
@@ -218,16 +191,7 @@ async fn each_moment_reaches_the_applicant_once_in_order_in_vietnamese() {
     assert_eq!(s.notifier.cursor().await.expect("cursor"), 5);
     let round = s.notifier.round(now()).await.expect("a round");
     assert_eq!((round.sent, round.failed), (8, 0), "{round:?}");
-    let code = "000.31.H31-250305-a";
-    assert_eq!(
-        subjects(&s.mail, "a@example.vn"),
-        [
-            format!("Đã tiếp nhận hồ sơ {code}"),
-            format!("Hồ sơ {code} cần bổ sung"),
-            format!("Hồ sơ {code}: thư xin lỗi và hẹn lại ngày trả kết quả"),
-            format!("Hồ sơ {code} đã có kết quả"),
-        ]
-    );
+    assert_eq!(subjects(&s.mail, "a@example.vn"), life_subjects("000.31.H31-250305-a"));
     let mails = s.mail.mails();
     let receipt = &mails[0];
     assert_eq!(receipt.from, "motcua@thuynguyen.example.gov.vn");
@@ -327,16 +291,7 @@ async fn a_refused_mailbox_parks_its_line_without_holding_up_the_others() {
     s.mail.accept("a@example.vn");
     assert_eq!(s.notifier.resend("dossiers/a", now()).await.expect("resent"), 1);
     assert_eq!(s.notifier.round(now()).await.expect("a round").sent, 4);
-    let code = "000.31.H31-250305-a";
-    assert_eq!(
-        subjects(&s.mail, "a@example.vn"),
-        [
-            format!("Đã tiếp nhận hồ sơ {code}"),
-            format!("Hồ sơ {code} cần bổ sung"),
-            format!("Hồ sơ {code}: thư xin lỗi và hẹn lại ngày trả kết quả"),
-            format!("Hồ sơ {code} đã có kết quả"),
-        ]
-    );
+    assert_eq!(subjects(&s.mail, "a@example.vn"), life_subjects("000.31.H31-250305-a"));
     s.finish().await;
 }
 

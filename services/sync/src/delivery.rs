@@ -12,6 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use eiso_platform::ServiceResult;
 use eiso_platform::db::Db;
+use eiso_platform::outward::{self, Failure};
 pub use eiso_platform::retry::Retry;
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::procedures::v1::{Applicant, Dossier};
@@ -127,11 +128,7 @@ impl Delivery {
 
     /// Takes in every event `events` brings, until it ends.
     pub async fn follow(&self, events: impl Stream<Item = ServiceResult<Event>>) -> ServiceResult<()> {
-        let mut events = std::pin::pin!(events);
-        while let Some(event) = events.next().await {
-            self.take_in(&event?, Utc::now()).await?;
-        }
-        Ok(())
+        outward::follow(events, |event, now| async move { self.take_in(&event, now).await }).await
     }
 
     /// Delivers what is due at `now`: each due dossier's changes in order,
@@ -174,20 +171,11 @@ impl Delivery {
                     known = Some(true);
                 }
                 Err(error) => {
-                    let attempts = sync.attempts + 1;
-                    let parked = self.retry.parks(attempts, error.is_retryable());
-                    let next = self.retry.next_attempt_us(attempts, micros(now));
+                    let text = error.to_string();
+                    let failure = Failure::after(&self.retry, sync.attempts, &text, error.is_retryable(), micros(now));
+                    let (attempts, parked) = (failure.attempts, failure.parked);
                     tracing::warn!(dossier = %sync.dossier, attempts, parked, %error, "portal sync failed");
-                    store::failed(
-                        &self.db,
-                        &sync.dossier,
-                        &error.to_string(),
-                        attempts,
-                        micros(now),
-                        next,
-                        parked,
-                    )
-                    .await?;
+                    store::failed(&self.db, &sync.dossier, failure).await?;
                     round.failed += 1;
                     round.parked += u64::from(parked);
                     break;

@@ -6,28 +6,30 @@
 use eiso_platform::ServiceResult;
 use eiso_platform::db::Db;
 use eiso_platform::outward;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 
-/// Where a dossier's delivery stands.
+/// Where a dossier's delivery stands (numbered as every outward item's
+/// state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
 pub enum State {
     /// Changes wait to be delivered.
-    Pending = 1,
+    Pending = outward::PENDING,
     /// The portal has the newest change.
-    Synced = 2,
+    Synced = outward::DELIVERED,
     /// The last attempt failed; the next one is due at `next_attempt_us`.
-    Failing = 3,
+    Failing = outward::FAILING,
     /// Failed too often: waits for an administrator to send it again.
-    Parked = 4,
+    Parked = outward::PARKED,
 }
 
 impl State {
     fn of(value: i32) -> Self {
         match value {
-            2 => Self::Synced,
-            3 => Self::Failing,
-            4 => Self::Parked,
+            outward::DELIVERED => Self::Synced,
+            outward::FAILING => Self::Failing,
+            outward::PARKED => Self::Parked,
             _ => Self::Pending,
         }
     }
@@ -99,6 +101,17 @@ impl DossierSync {
             pending_since_us: row.try_get("", "pending_since_us")?,
             receive_time_us: row.try_get("", "receive_time_us")?,
         })
+    }
+
+    fn select() -> SelectStatement {
+        let mut query = Query::select();
+        query.columns(COLUMNS).from("sync_dossiers");
+        query
+    }
+
+    /// The dossiers' states `query` reads.
+    async fn all(db: &Db, query: &SelectStatement) -> ServiceResult<Vec<Self>> {
+        db.reader().query_all(query).await?.iter().map(Self::from_row).collect()
     }
 }
 
@@ -200,16 +213,11 @@ pub async fn take_in(
 }
 
 async fn find(db: &impl ConnectionTrait, dossier: &str) -> ServiceResult<Option<DossierSync>> {
-    db.query_one(
-        Query::select()
-            .columns(COLUMNS)
-            .from("sync_dossiers")
-            .and_where(Expr::col("dossier").eq(dossier)),
-    )
-    .await?
-    .as_ref()
-    .map(DossierSync::from_row)
-    .transpose()
+    db.query_one(DossierSync::select().and_where(Expr::col("dossier").eq(dossier)))
+        .await?
+        .as_ref()
+        .map(DossierSync::from_row)
+        .transpose()
 }
 
 /// One dossier's sync state.
@@ -219,20 +227,15 @@ pub async fn get(db: &Db, dossier: &str) -> ServiceResult<Option<DossierSync>> {
 
 /// The dossiers whose next attempt is due at `now_us`, longest waiting first.
 pub async fn due(db: &Db, now_us: i64, limit: u64) -> ServiceResult<Vec<DossierSync>> {
-    db.reader()
-        .query_all(
-            Query::select()
-                .columns(COLUMNS)
-                .from("sync_dossiers")
-                .and_where(Expr::col("state").is_in([State::Pending as i32, State::Failing as i32]))
-                .and_where(Expr::col("next_attempt_us").lte(now_us))
-                .order_by("next_attempt_us", Order::Asc)
-                .limit(limit),
-        )
-        .await?
-        .iter()
-        .map(DossierSync::from_row)
-        .collect()
+    DossierSync::all(
+        db,
+        DossierSync::select()
+            .and_where(Expr::col("state").is_in([State::Pending as i32, State::Failing as i32]))
+            .and_where(Expr::col("next_attempt_us").lte(now_us))
+            .order_by("next_attempt_us", Order::Asc)
+            .limit(limit),
+    )
+    .await
 }
 
 /// The oldest change of `dossier` after `after`, if any.
@@ -304,43 +307,16 @@ pub async fn delivered(db: &Db, dossier: &str, sequence: i64, now_us: i64) -> Se
     Ok(())
 }
 
-/// An attempt at `dossier` failed with `error`: tried again at
+/// An attempt at `dossier` failed: tried again at the failure's
 /// `next_attempt_us`, or parked.
-pub async fn failed(
-    db: &Db,
-    dossier: &str,
-    error: &str,
-    attempts: i32,
-    now_us: i64,
-    next_attempt_us: i64,
-    parked: bool,
-) -> ServiceResult<()> {
-    let failure = outward::Failure {
-        error,
-        attempts,
-        now_us,
-        next_attempt_us,
-        state: if parked { State::Parked } else { State::Failing } as i32,
-    };
+pub async fn failed(db: &Db, dossier: &str, failure: outward::Failure<'_>) -> ServiceResult<()> {
     outward::failed(db, "sync_dossiers", "dossier", dossier, failure).await
 }
 
 /// A parked dossier is sent again at once (its attempts counted anew), in
 /// the caller's transaction; whether it was parked.
 pub async fn resend(txn: &impl ConnectionTrait, dossier: &str, now_us: i64) -> ServiceResult<bool> {
-    let changed = txn
-        .execute(
-            Query::update()
-                .table("sync_dossiers")
-                .value("state", State::Pending as i32)
-                .value("attempts", 0i32)
-                .value("next_attempt_us", now_us)
-                .and_where(Expr::col("dossier").eq(dossier))
-                .and_where(Expr::col("state").eq(State::Parked as i32)),
-        )
-        .await?
-        .rows_affected();
-    Ok(changed > 0)
+    Ok(outward::resend(txn, "sync_dossiers", "dossier", dossier, now_us).await? > 0)
 }
 
 /// A page of dossiers by name, `conditions` (scope, filter) applied before
@@ -351,18 +327,12 @@ pub async fn page(
     offset: u64,
     limit: u64,
 ) -> ServiceResult<Vec<DossierSync>> {
-    let mut query = Query::select();
-    query.columns(COLUMNS).from("sync_dossiers");
+    let mut query = DossierSync::select();
     for condition in conditions {
         query.and_where(condition);
     }
     query.order_by("dossier", Order::Asc).offset(offset).limit(limit);
-    db.reader()
-        .query_all(&query)
-        .await?
-        .iter()
-        .map(DossierSync::from_row)
-        .collect()
+    DossierSync::all(db, &query).await
 }
 
 /// Dossiers of `agency` received from `start_us` (inclusive) to `end_us`
@@ -385,32 +355,19 @@ pub async fn synced_received(db: &Db, agency: &str, start_us: i64, end_us: i64) 
 
 /// Dossiers by state: (pending or failing, synced, parked).
 pub async fn counts(db: &Db) -> ServiceResult<(i64, i64, i64)> {
-    let mut counts = (0, 0, 0);
-    for (state, n) in outward::counts_by_state(db, "sync_dossiers").await? {
-        match State::of(state) {
-            State::Pending | State::Failing => counts.0 += n,
-            State::Synced => counts.1 += n,
-            State::Parked => counts.2 += n,
-        }
-    }
-    Ok(counts)
+    outward::counts(db, "sync_dossiers").await
 }
 
 /// The dossiers in `state`, by dossier name (at most `limit`).
 pub async fn in_state(db: &Db, state: State, limit: u64) -> ServiceResult<Vec<DossierSync>> {
-    db.reader()
-        .query_all(
-            Query::select()
-                .columns(COLUMNS)
-                .from("sync_dossiers")
-                .and_where(Expr::col("state").eq(state as i32))
-                .order_by("dossier", Order::Asc)
-                .limit(limit),
-        )
-        .await?
-        .iter()
-        .map(DossierSync::from_row)
-        .collect()
+    DossierSync::all(
+        db,
+        DossierSync::select()
+            .and_where(Expr::col("state").eq(state as i32))
+            .order_by("dossier", Order::Asc)
+            .limit(limit),
+    )
+    .await
 }
 
 /// When the oldest change not yet delivered was made (the sync's lag).

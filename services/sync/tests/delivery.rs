@@ -11,13 +11,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use eiso_platform::ServiceResult;
-use eiso_platform::config::Config;
-use eiso_platform::db::{Db, StorageTarget};
+use eiso_platform::outward::testing::{TestDb, dossier_event};
 use eiso_portal_sim::{Config as SimConfig, Simulator};
 use eiso_proto::eiso::event::v1::Event;
 use eiso_proto::eiso::procedures::v1::{Applicant, ApplicantType, Dossier, DossierStatus};
-use eiso_proto::prost::Message;
-use eiso_proto::prost_types::{Any, Timestamp};
+use eiso_proto::prost_types::Timestamp;
 use eiso_sync::delivery::{Delivery, Lookups, Retry};
 use eiso_sync::record::{Handler, Names};
 use eiso_sync::store::{self, State};
@@ -67,40 +65,18 @@ struct Setup {
     simulator: Simulator,
     delivery: Delivery,
     lookups: Arc<Fixed>,
-    /// The PostgreSQL schema the test made, dropped at its end.
-    schema: Option<String>,
-    _dir: tempfile::TempDir,
+    db: TestDb,
 }
 
 impl Setup {
     async fn finish(self) {
         self.simulator.shutdown().await;
-        if let Some(schema) = self.schema {
-            use sea_orm::ConnectionTrait;
-            self.delivery
-                .db()
-                .reader()
-                .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-                .await
-                .expect("the test's schema dropped");
-        }
+        self.db.finish().await;
     }
 }
 
 async fn setup(retry: Retry) -> Setup {
-    let dir = tempfile::tempdir().expect("a directory");
-    let target = match std::env::var("EISO_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        Some(url) => StorageTarget::Postgres {
-            url,
-            schema: format!("sync_{}", uuid::Uuid::new_v4().simple()),
-        },
-        None => StorageTarget::Sqlite {
-            path: dir.path().join("sync.db"),
-        },
-    };
-    let db = Db::open::<eiso_migrations::sync::Migrator>(&target, &Config::default())
-        .await
-        .expect("the sync's database");
+    let db = TestDb::fresh::<eiso_migrations::sync::Migrator>("sync").await;
     let simulator = Simulator::start(SimConfig::default().with_account("eiso", "mat-khau-cong", AGENCY))
         .await
         .expect("the simulator");
@@ -110,17 +86,12 @@ async fn setup(retry: Retry) -> Setup {
     let lookups = Arc::new(Fixed {
         broken: AtomicBool::new(false),
     });
-    let delivery = Delivery::new(db, portal, lookups.clone(), retry);
-    let schema = match target {
-        StorageTarget::Postgres { schema, .. } => Some(schema),
-        StorageTarget::Sqlite { .. } => None,
-    };
+    let delivery = Delivery::new(db.db.clone(), portal, lookups.clone(), retry);
     Setup {
         simulator,
         delivery,
         lookups,
-        schema,
-        _dir: dir,
+        db,
     }
 }
 
@@ -147,17 +118,7 @@ fn dossier(id: &str, status: DossierStatus) -> Dossier {
 }
 
 fn event(sequence: i64, kind: &str, d: &Dossier) -> Event {
-    Event {
-        sequence,
-        r#type: format!("procedures.dossier.{kind}"),
-        resource: d.name.clone(),
-        create_time: at(RECEIVED + sequence),
-        payload: Some(Any {
-            type_url: "type.googleapis.com/eiso.procedures.v1.Dossier".into(),
-            value: d.encode_to_vec(),
-        }),
-        actor: "users/clerk".into(),
-    }
+    dossier_event(sequence, kind, d, at(RECEIVED + sequence))
 }
 
 fn now() -> DateTime<Utc> {
