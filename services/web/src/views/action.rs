@@ -163,9 +163,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<ActionQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     render(&web, &session, &id, &query.da, None).await
 }
 
@@ -184,11 +182,8 @@ pub async fn step(
     Path((id, step)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    super::fields::check_id(&id)?;
+    let fields = Fields::checked(form, &headers)?;
     let (_, method) = STEPS.iter().find(|(k, _)| *k == step).ok_or(PageError::NotFound)?;
     let ctx = web.write_context(&session, method).await?;
     let name = format!("correctiveActions/{id}");

@@ -136,8 +136,7 @@ pub async fn submit(
     Path((id, key)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let action = ACTIONS.iter().find(|a| a.key == key).ok_or(PageError::NotFound)?;
     let ctx = web.write_context(&session, action.method).await?;
     let name = format!("dossiers/{id}");

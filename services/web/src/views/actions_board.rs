@@ -11,6 +11,7 @@ use eiso_proto::labels::Label;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::every_page::every_page;
 use super::methods::LIST_CORRECTIVE_ACTIONS;
 use crate::error::PageError;
 use crate::names::Names;
@@ -68,32 +69,29 @@ pub async fn page(
     if !unit.is_empty() && !super::fields::is_unit_name(unit) {
         return Err(PageError::BadRequest("Bộ lọc không hợp lệ: đơn vị.".into()));
     }
-    let mut actions = Vec::new();
-    let mut page_token = String::new();
+    let ctx = session.context(LIST_CORRECTIVE_ACTIONS)?;
     // A board shows every action; a thousand a page, ten pages at most.
-    for _ in 0..10 {
-        let answer = web
-            .quality()
-            .list_corrective_actions(
-                &session.context(LIST_CORRECTIVE_ACTIONS)?,
-                pb::ListCorrectiveActionsRequest {
-                    page_size: 1000,
-                    page_token,
-                    filter: if unit.is_empty() {
-                        String::new()
-                    } else {
-                        format!("unit = \"{unit}\"")
-                    },
-                    order_by: "due_date".into(),
-                },
-            )
-            .await?;
-        actions.extend(answer.corrective_actions);
-        if answer.next_page_token.is_empty() {
-            break;
+    let actions = every_page(10, |page_token| {
+        let request = pb::ListCorrectiveActionsRequest {
+            page_size: 1000,
+            page_token,
+            filter: if unit.is_empty() {
+                String::new()
+            } else {
+                format!("unit = \"{unit}\"")
+            },
+            order_by: "due_date".into(),
+        };
+        let ctx = &ctx;
+        let web = &web;
+        async move {
+            web.quality()
+                .list_corrective_actions(ctx, request)
+                .await
+                .map(|answer| (answer.corrective_actions, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let today = super::plans::today(&web);
     let mut names = Names::new(&web);
     let mut columns = Vec::new();
@@ -125,11 +123,8 @@ pub async fn page(
         }
         columns.push(context! { title, count => cards.len(), cards });
     }
-    let mut units = Vec::new();
-    for covered in session.covered_units(&web, 200).await {
-        let name = names.unit(&covered).await;
-        units.push(context! { selected => covered == unit, value => covered, name });
-    }
+    let covered = session.covered_units(&web, 200).await;
+    let units = super::fields::unit_choices(&mut names, covered, unit).await;
     web.pages().render(
         "actions_board.html",
         context! {

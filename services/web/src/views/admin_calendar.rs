@@ -191,8 +191,7 @@ pub async fn change(
     if !matches!(action.as_str(), "xac-nhan" | "them-ngay" | "bo-ngay") {
         return Err(PageError::NotFound);
     }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, UPDATE_CALENDAR_YEAR).await?;
     let unit = fields.get("don_vi").to_string();
     if !super::fields::is_unit_name(&unit) {

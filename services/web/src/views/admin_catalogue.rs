@@ -13,6 +13,7 @@ use http::HeaderMap;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::every_page::every_page;
 use super::methods::{EXPORT_PROCEDURES, IMPORT_PROCEDURES, LIST_PROCEDURES, PUBLISH_PROCEDURE_VERSION};
 use crate::Web;
 use crate::error::PageError;
@@ -37,24 +38,21 @@ struct Outcome {
 
 async fn render(web: &Web, session: &Session, outcome: Outcome, done: &str) -> Result<Html<String>, PageError> {
     session.context(LIST_PROCEDURES)?;
-    let mut procedures = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..100 {
-        let answer = web
-            .procedures()
-            .list_procedures(pb::ListProceduresRequest {
-                page_size: 1000,
-                page_token,
-                order_by: "code".into(),
-                ..Default::default()
-            })
-            .await?;
-        procedures.extend(answer.procedures);
-        if answer.next_page_token.is_empty() {
-            break;
+    let procedures = every_page(100, |page_token| {
+        let request = pb::ListProceduresRequest {
+            page_size: 1000,
+            page_token,
+            order_by: "code".into(),
+            ..Default::default()
+        };
+        async move {
+            web.procedures()
+                .list_procedures(request)
+                .await
+                .map(|answer| (answer.procedures, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let may_publish = session.may(PUBLISH_PROCEDURE_VERSION);
     let rows: Vec<Value> = procedures
         .iter()
@@ -188,8 +186,7 @@ pub async fn publish(
     headers: HeaderMap,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = super::fields::Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = super::fields::Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, PUBLISH_PROCEDURE_VERSION).await?;
     let result = web
         .procedures()
@@ -220,8 +217,6 @@ pub async fn export(
     session: Session,
     Query(query): Query<super::plans::ExportQuery>,
 ) -> Result<Response, PageError> {
-    use http::HeaderValue;
-    use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
     session.context(EXPORT_PROCEDURES)?;
     let csv = query.csv();
     let file = web
@@ -235,21 +230,5 @@ pub async fn export(
             filter: String::new(),
         })
         .await?;
-    let mut response = (http::StatusCode::OK, file.content).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(if csv {
-            "text/csv; charset=utf-8"
-        } else {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        }),
-    );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    let disposition = super::download::disposition(false, &file.file_name);
-    headers.insert(
-        CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| PageError::Internal(e.to_string()))?,
-    );
-    Ok(response)
+    super::download::table(csv, file.content, &file.file_name)
 }

@@ -176,11 +176,8 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    super::fields::check_id(&id)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, REVOKE_API_CLIENT).await?;
     // The trail keeps why a system lost its access: the page asks for it.
     let result = if fields.get("ly_do").is_empty() {

@@ -197,9 +197,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<UnitQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     let done = ACTS
         .iter()
         .find(|(act, ..)| *act == query.da)
@@ -218,11 +216,8 @@ pub async fn change(
     let Some(&(_, method, _)) = ACTS.iter().find(|(a, ..)| *a == act) else {
         return Err(PageError::NotFound);
     };
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    super::fields::check_id(&id)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, method).await?;
     let name = format!("units/{id}");
     let mut typed = Typed {

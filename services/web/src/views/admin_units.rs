@@ -16,6 +16,7 @@ use http::HeaderMap;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::every_page::every_page;
 use super::fields::Fields;
 use super::methods::{CREATE_UNIT, LIST_UNITS};
 use crate::Web;
@@ -25,24 +26,20 @@ use crate::session::Session;
 /// Every unit, by pages of a thousand.
 pub async fn all_units(web: &Web, session: &Session) -> Result<Vec<pb::Unit>, PageError> {
     session.context(LIST_UNITS)?;
-    let mut units = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..100 {
-        let answer = web
-            .identity()
-            .list_units(pb::ListUnitsRequest {
-                page_size: 1000,
-                page_token,
-                ..Default::default()
-            })
-            .await?;
-        units.extend(answer.units);
-        if answer.next_page_token.is_empty() {
-            break;
+    every_page(100, |page_token| {
+        let request = pb::ListUnitsRequest {
+            page_size: 1000,
+            page_token,
+            ..Default::default()
+        };
+        async move {
+            web.identity()
+                .list_units(request)
+                .await
+                .map(|answer| (answer.units, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
-    Ok(units)
+    })
+    .await
 }
 
 /// The units in tree order (each after its parent), with their depth.
@@ -139,7 +136,7 @@ async fn render(web: &Web, session: &Session, typed: Typed, done: bool) -> Resul
             kinds,
             code => typed.code,
             heading => typed.name,
-            request_id => if typed.request_id.is_empty() { uuid::Uuid::new_v4().to_string() } else { typed.request_id },
+            request_id => super::fields::request_id_or_new(typed.request_id),
             problem => typed.problem,
             done => done.then_some("Đã thêm đơn vị."),
         },

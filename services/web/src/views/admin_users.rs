@@ -16,6 +16,7 @@ use http::HeaderMap;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::every_page::every_page;
 use super::fields::Fields;
 use super::methods::{CREATE_USER, LIST_USERS, UPDATE_USER};
 use crate::Web;
@@ -51,25 +52,22 @@ fn done_message(done: &str) -> Option<&'static str> {
 }
 
 async fn render(web: &Web, session: &Session, typed: Typed, done: &str) -> Result<Html<String>, PageError> {
-    let mut users = Vec::new();
-    let mut page_token = String::new();
     session.context(LIST_USERS)?;
-    for _ in 0..100 {
-        let answer = web
-            .identity()
-            .list_users(pb::ListUsersRequest {
-                page_size: 1000,
-                page_token,
-                order_by: "username".into(),
-                ..Default::default()
-            })
-            .await?;
-        users.extend(answer.users);
-        if answer.next_page_token.is_empty() {
-            break;
+    let users = every_page(100, |page_token| {
+        let request = pb::ListUsersRequest {
+            page_size: 1000,
+            page_token,
+            order_by: "username".into(),
+            ..Default::default()
+        };
+        async move {
+            web.identity()
+                .list_users(request)
+                .await
+                .map(|answer| (answer.users, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let units = super::admin_units::all_units(web, session).await?;
     let unit_names: HashMap<&str, &str> = units
         .iter()
@@ -133,7 +131,7 @@ async fn render(web: &Web, session: &Session, typed: Typed, done: &str) -> Resul
             username => typed.username,
             name => typed.name,
             email => typed.email,
-            request_id => if typed.request_id.is_empty() { uuid::Uuid::new_v4().to_string() } else { typed.request_id },
+            request_id => super::fields::request_id_or_new(typed.request_id),
             problem => typed.problem,
             done => done_message(done),
         },
@@ -235,8 +233,7 @@ pub async fn change(
     if !super::fields::valid_id(&id) || done_message(&action).is_none() || action == "them" {
         return Err(PageError::NotFound);
     }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, UPDATE_USER).await?;
     let name = format!("users/{id}");
     let current = web.identity().get_user(&name).await?;

@@ -275,9 +275,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     render(&web, &session, &id, &query, None).await
 }
 
@@ -299,9 +297,7 @@ pub async fn step(
     Path((id, step)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     let fields = Fields(form);
     let (_, method) = STEPS.iter().find(|(k, _)| *k == step).ok_or(PageError::NotFound)?;
     let ctx = fields.create_context(&web, &headers, &session, method).await?;

@@ -43,7 +43,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Html<String>, PageError> {
-    Fields(form).check_csrf(&headers)?;
+    Fields::checked(form, &headers)?;
     if !session.principal.is_admin() {
         return Err(PageError::Forbidden(
             "the demo office is loaded by an administrator".into(),

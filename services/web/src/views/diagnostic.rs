@@ -11,6 +11,7 @@ use eiso_proto::eiso::quality::v1::{self as pb, Change, Colour, Quadrant};
 use eiso_proto::labels::{Label, ProtoEnum};
 use minijinja::{Value, context};
 
+use super::every_page::every_page;
 use super::methods::{GET_DIAGNOSTIC, LIST_DIAGNOSTICS, LIST_INDICATORS};
 use crate::Web;
 use crate::error::PageError;
@@ -74,9 +75,7 @@ fn light(colour: i32) -> Value {
 }
 
 pub async fn page(State(web): State<Web>, session: Session, Path(id): Path<String>) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     let diagnostic = web
         .quality()
         .get_diagnostic(
@@ -88,23 +87,21 @@ pub async fn page(State(web): State<Web>, session: Session, Path(id): Path<Strin
         .await?;
     // The indicator set is the same for every unit: the policy table still decides who reads it.
     session.context(LIST_INDICATORS)?;
-    let mut indicators = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let answer = web
-            .quality()
-            .list_indicators(pb::ListIndicatorsRequest {
-                page_size: 1000,
-                page_token,
-                ..Default::default()
-            })
-            .await?;
-        indicators.extend(answer.indicators);
-        if answer.next_page_token.is_empty() {
-            break;
+    let indicators = every_page(usize::MAX, |page_token| {
+        let request = pb::ListIndicatorsRequest {
+            page_size: 1000,
+            page_token,
+            ..Default::default()
+        };
+        let web = &web;
+        async move {
+            web.quality()
+                .list_indicators(request)
+                .await
+                .map(|answer| (answer.indicators, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let assessed: HashMap<&str, &pb::Assessment> = diagnostic
         .assessments
         .iter()

@@ -79,8 +79,8 @@ pub async fn acknowledge(
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
-    super::fields::Fields(form).check_csrf(&headers)?;
-    super::drafting::check_id(&id)?;
+    super::fields::Fields::checked(form, &headers)?;
+    super::fields::check_id(&id)?;
     let ctx = web.write_context(&session, ACKNOWLEDGE_REVISION).await?;
     let result = web
         .documents()
@@ -221,7 +221,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<DocumentQuery>,
 ) -> Result<Html<String>, PageError> {
-    super::drafting::check_id(&id)?;
+    super::fields::check_id(&id)?;
     render(&web, &session, &id, query, None).await
 }
 

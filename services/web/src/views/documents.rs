@@ -155,11 +155,8 @@ pub async fn page(
             updated: format::timestamp(d.update_time.as_ref()),
         });
     }
-    let mut units = Vec::new();
-    for unit in session.covered_units(&web, 200).await {
-        let name = names.unit(&unit).await;
-        units.push(context! { selected => unit == query.don_vi.trim(), value => unit, name });
-    }
+    let covered = session.covered_units(&web, 200).await;
+    let units = super::fields::unit_choices(&mut names, covered, query.don_vi.trim()).await;
     let filtered = !query.query_string().is_empty();
     Ok(web
         .pages()

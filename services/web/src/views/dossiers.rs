@@ -304,11 +304,8 @@ pub async fn page(
         .map(|(code, name)| context! { selected => code == query.thu_tuc.trim(), code, name })
         .collect();
     let mut names = Names::new(&web);
-    let mut units = Vec::new();
-    for unit in session.covered_units(&web, 200).await {
-        let name = names.unit(&unit).await;
-        units.push(context! { selected => unit == query.don_vi.trim(), value => unit, name });
-    }
+    let covered = session.covered_units(&web, 200).await;
+    let units = super::fields::unit_choices(&mut names, covered, query.don_vi.trim()).await;
     let channels: Vec<_> = super::fields::CHANNELS
         .iter()
         .map(|(key, _, label)| context! { key, label, selected => *key == query.kenh })

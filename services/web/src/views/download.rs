@@ -57,6 +57,26 @@ pub(super) fn disposition(inline: bool, file_name: &str) -> String {
     )
 }
 
+/// An exported table to download under `file_name`: CSV (`csv`) or an Excel
+/// workbook, not kept by shared caches.
+pub fn table(csv: bool, content: impl IntoResponse, file_name: &str) -> Result<Response, PageError> {
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    };
+    let mut response = (StatusCode::OK, content).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let disposition = disposition(false, file_name);
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| PageError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
+
 pub async fn file(
     State(web): State<Web>,
     session: Session,

@@ -18,7 +18,7 @@ use http::{HeaderMap, StatusCode};
 use minijinja::{Value, context};
 
 use super::documents::choices;
-use super::fields::Fields;
+use super::fields::{Fields, check_id};
 use super::methods::{
     CHECK_IN_REVISION, CHECK_OUT_REVISION, CREATE_DOCUMENT, CREATE_REVISION, DELETE_FILE, SUBMIT_REVISION,
     UPDATE_REVISION, UPLOAD_FILE,
@@ -37,15 +37,6 @@ const REVIEWER_ROLES: [Role; 4] = [
     Role::Leader,
     Role::InternalAuditor,
 ];
-
-/// A document id from the address: letters, digits and dashes only.
-pub fn check_id(id: &str) -> Result<(), PageError> {
-    if super::fields::valid_id(id) {
-        Ok(())
-    } else {
-        Err(PageError::NotFound)
-    }
-}
 
 /// What the new-document form holds, as typed.
 #[derive(Default)]
@@ -355,8 +346,7 @@ pub async fn act(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     check_id(&id)?;
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let (_, method) = ACTIONS.iter().find(|(k, _)| *k == action).ok_or(PageError::NotFound)?;
     let ctx = web.write_context(&session, method).await?;
     let name = format!("documents/{id}/revisions/{number}");

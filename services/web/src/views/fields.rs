@@ -11,6 +11,7 @@ use minijinja::{Value, context};
 
 use crate::Web;
 use crate::error::PageError;
+use crate::names::Names;
 use crate::session::Session;
 
 pub struct Fields(pub Vec<(String, String)>);
@@ -19,6 +20,23 @@ pub struct Fields(pub Vec<(String, String)>);
 /// digits and dashes only (anything else is no page).
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// An id taken from a page's address, refused as no page unless it is
+/// [`valid_id`].
+pub fn check_id(id: &str) -> Result<(), PageError> {
+    if valid_id(id) { Ok(()) } else { Err(PageError::NotFound) }
+}
+
+/// The `request_id` a create form carries ([`Fields::create_context`]): the
+/// one it was sent with when a refused form is shown again, so that sending
+/// it once more still creates one thing; a new one on a fresh form.
+pub fn request_id_or_new(sent: String) -> String {
+    if sent.is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        sent
+    }
 }
 
 /// A refused call's violations in Vietnamese, one sentence each, in order
@@ -74,9 +92,18 @@ pub fn channel(value: &str) -> Option<Channel> {
 /// Who an applicant is, as the counter's pages name it (`loai_nguoi_nop=`).
 /// Whether `value` is a unit's name, `units/{id}`, safe to put in a filter.
 pub fn is_unit_name(value: &str) -> bool {
-    value
-        .strip_prefix("units/")
-        .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    value.strip_prefix("units/").is_some_and(valid_id)
+}
+
+/// A list's unit filter (`macros.html`'s `unit_select`): each of `units`
+/// by its name, `selected` (a page's value) marked.
+pub async fn unit_choices(names: &mut Names<'_>, units: Vec<String>, selected: &str) -> Vec<Value> {
+    let mut choices = Vec::new();
+    for unit in units {
+        let name = names.unit(&unit).await;
+        choices.push(context! { selected => unit == selected, value => unit, name });
+    }
+    choices
 }
 
 pub const APPLICANT_TYPES: [(&str, ApplicantType); 4] = [
@@ -111,6 +138,14 @@ pub fn applicant_types(selected: &str) -> Vec<Value> {
 }
 
 impl Fields {
+    /// A submitted form, refused unless its `csrf` field matches the
+    /// browser's cookie ([`Fields::check_csrf`]).
+    pub fn checked(form: Vec<(String, String)>, headers: &HeaderMap) -> Result<Self, PageError> {
+        let fields = Fields(form);
+        fields.check_csrf(headers)?;
+        Ok(fields)
+    }
+
     /// The applicant's type the form names (`loai_nguoi_nop`), as the API
     /// takes it: a value that names none is refused by the service, named.
     pub fn applicant_type(&self) -> i32 {

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::actions_board::{day, day_text};
 use super::audits::local_date;
+use super::every_page::every_page;
 use super::fields::Fields;
 use super::methods::{COMPLETE_INSPECTION, GET_INSPECTION_COVERAGE, LIST_INSPECTIONS};
 use crate::error::PageError;
@@ -94,31 +95,25 @@ async fn render(
             Err(other) => return Err(other.into()),
         }
     };
-    let mut inspections = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..10 {
-        let answer = web
-            .quality()
-            .list_inspections(
-                &session.context(LIST_INSPECTIONS)?,
-                pb::ListInspectionsRequest {
-                    page_size: 1000,
-                    page_token,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        inspections.extend(
-            answer
+    let ctx = session.context(LIST_INSPECTIONS)?;
+    let inspections = every_page(10, |page_token| {
+        let request = pb::ListInspectionsRequest {
+            page_size: 1000,
+            page_token,
+            ..Default::default()
+        };
+        let ctx = &ctx;
+        async move {
+            let answer = web.quality().list_inspections(ctx, request).await?;
+            let planned_in_year = answer
                 .inspections
                 .into_iter()
-                .filter(|i| day(i.planned_date.as_ref()).is_some_and(|d| d.year() == year)),
-        );
-        if answer.next_page_token.is_empty() {
-            break;
+                .filter(|i| day(i.planned_date.as_ref()).is_some_and(|d| d.year() == year))
+                .collect();
+            Ok::<_, ServiceError>((planned_in_year, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let may_complete = session.may(COMPLETE_INSPECTION);
     let (problem_key, problem_message) = problem.unwrap_or_default();
     let mut rows = Vec::new();
@@ -186,11 +181,8 @@ pub async fn complete(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    super::fields::check_id(&id)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, COMPLETE_INSPECTION).await?;
     let query = InspectionsQuery {
         don_vi: fields.get("don_vi").to_string(),

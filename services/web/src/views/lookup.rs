@@ -58,8 +58,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let code = fields.get("ma").to_string();
     if let Some(refused) = over_limit(&web, &headers, address, &code).await? {
         return Ok(refused);
@@ -128,8 +127,7 @@ pub async fn rate(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let code = fields.get("ma").to_string();
     if let Some(refused) = over_limit(&web, &headers, address, &code).await? {
         return Ok(refused);

@@ -27,6 +27,7 @@ mod dossier;
 mod dossiers;
 mod download;
 mod drafting;
+mod every_page;
 mod evidence;
 mod fields;
 mod home;

@@ -13,7 +13,7 @@ use http::HeaderMap;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::fields::{Fields, is_unit_name, valid_id};
+use super::fields::{Fields, check_id, is_unit_name, unit_choices};
 use crate::error::PageError;
 use crate::names::Names;
 use crate::session::Session;
@@ -162,15 +162,10 @@ fn filter<S: ProtoEnum>(state: S, unit: &str) -> Result<String, PageError> {
 /// The units the filter offers: those the person's roles that may call
 /// `method` cover, by name, `chosen` selected.
 async fn units(web: &Web, session: &Session, names: &mut Names<'_>, method: &str, chosen: &str) -> Vec<Value> {
-    let mut units = Vec::new();
-    for u in session
+    let units = session
         .covered_units_where(web, 200, |role| policy::allows(method, &[role]))
-        .await
-    {
-        let name = names.unit(&u).await;
-        units.push(context! { selected => u == chosen, value => u, name });
-    }
-    units
+        .await;
+    unit_choices(names, units, chosen).await
 }
 
 /// The units where the person may call `method` (an administrator's
@@ -212,9 +207,7 @@ where
     Call: Future<Output = Option<ServiceResult<T>>>,
     Page: Future<Output = Result<Html<String>, PageError>>,
 {
-    if !valid_id(resend.id) {
-        return Err(PageError::NotFound);
-    }
+    check_id(resend.id)?;
     form.check_csrf(headers)?;
     let ctx = web.write_context(session, resend.method).await?;
     // Nothing to send when the delivery is not configured.

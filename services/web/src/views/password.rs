@@ -53,8 +53,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let ctx = web.write_context(&session, SET_USER_PASSWORD).await?;
     let current = fields.raw("mat_khau_hien_tai");
     let new = fields.raw("mat_khau_moi");

@@ -17,6 +17,7 @@ use http::HeaderMap;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::every_page::every_page;
 use super::fields::Fields;
 use super::methods::{
     ADD_TASK_EVIDENCE, EXPORT_PLAN, GET_PLAN, GET_TASK, LIST_PLANS, LIST_TASKS, RECORD_TASK_PROGRESS,
@@ -43,9 +44,7 @@ fn is_late(task: &pb::Task, today: NaiveDate) -> bool {
 
 /// The plan `plans/{id}` as the person may read it; NOT_FOUND otherwise.
 pub(super) async fn plan_of(web: &Web, session: &Session, id: &str) -> Result<pb::Plan, PageError> {
-    if !super::fields::valid_id(id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(id)?;
     Ok(web
         .plans()
         .get_plan(
@@ -124,27 +123,24 @@ pub async fn plan(
 ) -> Result<Html<String>, PageError> {
     let plan = plan_of(&web, &session, &id).await?;
     let name = plan.name.clone();
-    let mut tasks = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let answer = web
-            .plans()
-            .list_tasks(
-                &session.context(LIST_TASKS)?,
-                pb::ListTasksRequest {
-                    parent: name.clone(),
-                    page_size: 1000,
-                    page_token,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        tasks.extend(answer.tasks);
-        if answer.next_page_token.is_empty() {
-            break;
+    let ctx = session.context(LIST_TASKS)?;
+    let tasks = every_page(usize::MAX, |page_token| {
+        let request = pb::ListTasksRequest {
+            parent: name.clone(),
+            page_size: 1000,
+            page_token,
+            ..Default::default()
+        };
+        let ctx = &ctx;
+        let web = &web;
+        async move {
+            web.plans()
+                .list_tasks(ctx, request)
+                .await
+                .map(|answer| (answer.tasks, answer.next_page_token))
         }
-        page_token = answer.next_page_token;
-    }
+    })
+    .await?;
     let today = today(&web);
     let late_only = !query.tre_han.is_empty();
     let mut names = Names::new(&web);
@@ -346,9 +342,8 @@ pub async fn task(
     Path((plan_id, task_id)): Path<(String, String)>,
     Query(query): Query<TaskQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&plan_id) || !super::fields::valid_id(&task_id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&plan_id)?;
+    super::fields::check_id(&task_id)?;
     render_task(&web, &session, &plan_id, &task_id, &query, Typed::default()).await
 }
 
@@ -359,11 +354,9 @@ fn checked_form(
     plan_id: &str,
     task_id: &str,
 ) -> Result<Fields, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(headers)?;
-    if !super::fields::valid_id(plan_id) || !super::fields::valid_id(task_id) {
-        return Err(PageError::NotFound);
-    }
+    let fields = Fields::checked(form, headers)?;
+    super::fields::check_id(plan_id)?;
+    super::fields::check_id(task_id)?;
     Ok(fields)
 }
 
@@ -542,11 +535,7 @@ pub async fn export(
     Path(id): Path<String>,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
-    use http::HeaderValue;
-    use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     let csv = query.csv();
     let file = web
         .plans()
@@ -563,19 +552,5 @@ pub async fn export(
             },
         )
         .await?;
-    let content_type = if csv {
-        "text/csv; charset=utf-8"
-    } else {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    };
-    let mut response = (http::StatusCode::OK, file.content).into_response();
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    let disposition = super::download::disposition(false, &file.file_name);
-    headers.insert(
-        CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| PageError::Internal(e.to_string()))?,
-    );
-    Ok(response)
+    super::download::table(csv, file.content, &file.file_name)
 }

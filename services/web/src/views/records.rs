@@ -154,11 +154,8 @@ pub async fn page(
         .map(|(key, label, _)| context! { key, label, current => *key == tab.0 })
         .collect();
     let mut names = Names::new(&web);
-    let mut units = Vec::new();
-    for covered in session.covered_units(&web, 200).await {
-        let name = names.unit(&covered).await;
-        units.push(context! { selected => covered == unit, value => covered, name });
-    }
+    let covered = session.covered_units(&web, 200).await;
+    let units = super::fields::unit_choices(&mut names, covered, unit).await;
     web.pages().render(
         "records.html",
         context! {
@@ -276,9 +273,7 @@ pub async fn record_page(
     Path(id): Path<String>,
     Query(query): Query<RecordQuery>,
 ) -> Result<Html<String>, PageError> {
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    super::fields::check_id(&id)?;
     render(&web, &session, &id, query.da == "xu-ly", Typed::default()).await
 }
 
@@ -290,11 +285,8 @@ pub async fn dispose(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
-    if !super::fields::valid_id(&id) {
-        return Err(PageError::NotFound);
-    }
+    let fields = Fields::checked(form, &headers)?;
+    super::fields::check_id(&id)?;
     let ctx = web.write_context(&session, DISPOSE_RECORD).await?;
     let reason = fields.get("ly_do").to_string();
     let reference = fields.get("so_bien_ban").to_string();

@@ -209,11 +209,8 @@ pub async fn submit(
     Path((id, number, key)): Path<(String, u32, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(PageError::NotFound);
-    }
+    let fields = Fields::checked(form, &headers)?;
+    super::fields::check_id(&id)?;
     let (_, method, _) = ACTIONS.iter().find(|(k, ..)| *k == key).ok_or(PageError::NotFound)?;
     let ctx = web.write_context(&session, method).await?;
     let name = format!("documents/{id}/revisions/{number}");

@@ -63,13 +63,12 @@ async fn render(web: &Web, session: &Session, typed: Typed, done: bool) -> Resul
         });
     }
     let may_generate = session.may(GENERATE_REVIEW_PACK);
-    let mut units = Vec::new();
-    if may_generate {
-        for unit in session.covered_units(web, 200).await {
-            let name = names.unit(&unit).await;
-            units.push(context! { selected => unit == typed.unit, value => unit, name });
-        }
-    }
+    let units = if may_generate {
+        let covered = session.covered_units(web, 200).await;
+        super::fields::unit_choices(&mut names, covered, &typed.unit).await
+    } else {
+        Vec::new()
+    };
     let year = super::plans::today(web).year();
     web.pages().render(
         "review_packs.html",
@@ -82,7 +81,7 @@ async fn render(web: &Web, session: &Session, typed: Typed, done: bool) -> Resul
             from => if typed.from.is_empty() { format!("01/01/{year}") } else { typed.from },
             to => if typed.to.is_empty() { format!("30/06/{year}") } else { typed.to },
             heading => typed.title,
-            request_id => if typed.request_id.is_empty() { uuid::Uuid::new_v4().to_string() } else { typed.request_id },
+            request_id => super::fields::request_id_or_new(typed.request_id),
             problem => typed.problem,
             done => done.then_some("Đã lập hồ sơ xem xét của lãnh đạo và lưu thành hồ sơ chất lượng."),
         },

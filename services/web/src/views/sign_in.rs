@@ -75,8 +75,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(form);
-    fields.check_csrf(&headers)?;
+    let fields = Fields::checked(form, &headers)?;
     let next = safe_next(fields.get("tiep"));
     let username = fields.get("ten_dang_nhap");
     let request = LoginRequest {
@@ -125,7 +124,7 @@ pub async fn submit(
 }
 
 pub async fn sign_out(headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
-    Fields(form).check_csrf(&headers)?;
+    Fields::checked(form, &headers)?;
     let mut response = Redirect::to("/dang-nhap").into_response();
     *response.status_mut() = http::StatusCode::SEE_OTHER;
     cookies::append(

@@ -15,7 +15,7 @@ use http::{HeaderValue, StatusCode};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::fields::valid_id;
+use super::fields::check_id;
 use super::methods::{EVALUATE_TARGETS, EXPORT_REPORT, LIST_REPORTS};
 use super::plans::{plan_of, today};
 use crate::Web;
@@ -164,9 +164,8 @@ pub async fn export(
     Path((plan_id, report_id)): Path<(String, String)>,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
-    if !valid_id(&plan_id) || !valid_id(&report_id) {
-        return Err(PageError::NotFound);
-    }
+    check_id(&plan_id)?;
+    check_id(&report_id)?;
     let workbook = query.dinh_dang == "xlsx";
     let file = web
         .plans()
