@@ -5,17 +5,26 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// `migration!("m0002_x_tables")`: the `Migration` struct of a migration file
-/// and its name, which is what the migrations table records as applied, so
+/// `migration!("m0002_x_tables", |manager| { ... })`: the `Migration` of a
+/// migration file, its name and what it does (`up`, given the schema
+/// manager). The name is what the migrations table records as applied, so
 /// it never changes once released.
 macro_rules! migration {
-    ($name:literal) => {
+    ($name:literal, |$manager:ident| $up:block) => {
         pub struct Migration;
 
         impl sea_orm_migration::MigrationName for Migration {
             fn name(&self) -> &str {
                 $name
             }
+        }
+
+        #[async_trait::async_trait]
+        impl sea_orm_migration::MigrationTrait for Migration {
+            async fn up(
+                &self,
+                $manager: &sea_orm_migration::SchemaManager,
+            ) -> Result<(), sea_orm_migration::DbErr> $up
         }
     };
 }

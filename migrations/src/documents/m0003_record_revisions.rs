@@ -4,16 +4,11 @@ use sea_orm_migration::prelude::*;
 // its figures keeps what was filed and adds the new files as the record's
 // next revision, with who revised it, when and why (JSON, oldest first;
 // empty for a record never revised).
-crate::schema::migration!("m0003_record_revisions");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::schema::add_column(
-            manager,
-            "records",
-            ColumnDef::new("revisions").text().not_null().default("[]"),
-        )
-        .await
-    }
-}
+crate::schema::migration!("m0003_record_revisions", |manager| {
+    crate::schema::add_column(
+        manager,
+        "records",
+        ColumnDef::new("revisions").text().not_null().default("[]"),
+    )
+    .await
+});

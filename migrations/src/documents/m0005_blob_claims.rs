@@ -5,21 +5,16 @@ use sea_orm_migration::schema::*;
 // upload holds the content it is about to refer to, a sweep of content no
 // file refers to takes it (claimant `sweep`) before deleting it; each looks
 // for the other's claim after writing its own.
-crate::schema::migration!("m0005_blob_claims");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("blob_claims")
-                    .col(text("digest"))
-                    .col(text("claimant"))
-                    .col(big_integer("at_us"))
-                    .primary_key(Index::create().col("digest").col("claimant"))
-                    .to_owned(),
-            )
-            .await
-    }
-}
+crate::schema::migration!("m0005_blob_claims", |manager| {
+    manager
+        .create_table(
+            Table::create()
+                .table("blob_claims")
+                .col(text("digest"))
+                .col(text("claimant"))
+                .col(big_integer("at_us"))
+                .primary_key(Index::create().col("digest").col("claimant"))
+                .to_owned(),
+        )
+        .await
+});

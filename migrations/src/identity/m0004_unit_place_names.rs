@@ -3,16 +3,11 @@ use sea_orm_migration::prelude::*;
 // The place name a unit's documents are dated at (địa danh): forms, reports
 // and review packs print `Hải An, ngày … tháng … năm …`. Empty for the units
 // there were: they take the nearest one above them, or none.
-crate::schema::migration!("m0004_unit_place_names");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::schema::add_column(
-            manager,
-            "units",
-            ColumnDef::new("place_name").text().not_null().default(""),
-        )
-        .await
-    }
-}
+crate::schema::migration!("m0004_unit_place_names", |manager| {
+    crate::schema::add_column(
+        manager,
+        "units",
+        ColumnDef::new("place_name").text().not_null().default(""),
+    )
+    .await
+});

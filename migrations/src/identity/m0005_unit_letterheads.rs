@@ -4,14 +4,9 @@ use sea_orm_migration::prelude::*;
 // its abbreviation in document symbols (`15/BC-PGDĐT`), and the title and
 // name its head signs under. Empty for the units there were: reports print
 // `15/BC` and `THỦ TRƯỞNG ĐƠN VỊ` until an administrator sets them.
-crate::schema::migration!("m0005_unit_letterheads");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["document_symbol", "signer_title", "signer_name"] {
-            crate::schema::add_column(manager, "units", ColumnDef::new(column).text().not_null().default("")).await?;
-        }
-        Ok(())
+crate::schema::migration!("m0005_unit_letterheads", |manager| {
+    for column in ["document_symbol", "signer_title", "signer_name"] {
+        crate::schema::add_column(manager, "units", ColumnDef::new(column).text().not_null().default("")).await?;
     }
-}
+    Ok(())
+});

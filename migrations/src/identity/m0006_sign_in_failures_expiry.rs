@@ -4,17 +4,12 @@
 
 use sea_orm_migration::prelude::*;
 
-crate::schema::migration!("m0006_sign_in_failures_expiry");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::schema::index(
-            manager,
-            "sign_in_failures_last_failure_idx",
-            "sign_in_failures",
-            &["last_failure_us"],
-        )
-        .await
-    }
-}
+crate::schema::migration!("m0006_sign_in_failures_expiry", |manager| {
+    crate::schema::index(
+        manager,
+        "sign_in_failures_last_failure_idx",
+        "sign_in_failures",
+        &["last_failure_us"],
+    )
+    .await
+});

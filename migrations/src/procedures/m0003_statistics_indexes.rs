@@ -4,8 +4,6 @@ use sea_orm_migration::prelude::*;
 // from the index alone, without touching the (wide) dossier rows. Measured
 // over 1,000,000 dossiers (clients/dossierbench), the plain receive-time
 // indexes made every statistics call read the whole period's rows.
-crate::schema::migration!("m0003_statistics_indexes");
-
 const MEASURES: [&str; 6] = [
     "status",
     "outcome",
@@ -15,37 +13,34 @@ const MEASURES: [&str; 6] = [
     "due_time",
 ];
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(Index::drop().name("dossiers_receive_idx").table("dossiers").to_owned())
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("dossiers_agency_receive_idx")
-                    .table("dossiers")
-                    .to_owned(),
-            )
-            .await?;
-        let mut period = Index::create();
-        period
-            .name("dossiers_period_measures_idx")
-            .table("dossiers")
-            .col("receive_time");
-        let mut agency = Index::create();
-        agency
-            .name("dossiers_agency_period_measures_idx")
-            .table("dossiers")
-            .col("agency")
-            .col("receive_time");
-        for column in MEASURES {
-            period.col(column);
-            agency.col(column);
-        }
-        manager.create_index(period).await?;
-        manager.create_index(agency).await?;
-        Ok(())
+crate::schema::migration!("m0003_statistics_indexes", |manager| {
+    manager
+        .drop_index(Index::drop().name("dossiers_receive_idx").table("dossiers").to_owned())
+        .await?;
+    manager
+        .drop_index(
+            Index::drop()
+                .name("dossiers_agency_receive_idx")
+                .table("dossiers")
+                .to_owned(),
+        )
+        .await?;
+    let mut period = Index::create();
+    period
+        .name("dossiers_period_measures_idx")
+        .table("dossiers")
+        .col("receive_time");
+    let mut agency = Index::create();
+    agency
+        .name("dossiers_agency_period_measures_idx")
+        .table("dossiers")
+        .col("agency")
+        .col("receive_time");
+    for column in MEASURES {
+        period.col(column);
+        agency.col(column);
     }
-}
+    manager.create_index(period).await?;
+    manager.create_index(agency).await?;
+    Ok(())
+});

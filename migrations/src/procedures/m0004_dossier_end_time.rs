@@ -7,8 +7,6 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, FromQueryResult};
 // received before it and not yet ended at its start. Existing dossiers get it
 // from their completion time, or from the last change of their history that
 // withdrew or stopped them.
-crate::schema::migration!("m0004_dossier_end_time");
-
 const COMPLETED: i32 = DossierStatus::Completed as i32;
 const RETURNED: i32 = DossierStatus::Returned as i32;
 const WITHDRAWN: i32 = DossierStatus::Withdrawn as i32;
@@ -28,54 +26,51 @@ struct Change {
     time: chrono::DateTime<chrono::Utc>,
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::schema::add_column(
-            manager,
-            "dossiers",
-            ColumnDef::new("end_time").timestamp_with_time_zone().null(),
+crate::schema::migration!("m0004_dossier_end_time", |manager| {
+    crate::schema::add_column(
+        manager,
+        "dossiers",
+        ColumnDef::new("end_time").timestamp_with_time_zone().null(),
+    )
+    .await?;
+    let db = manager.get_connection();
+    manager
+        .exec_stmt(
+            Query::update()
+                .table("dossiers")
+                .value("end_time", Expr::col("complete_time"))
+                .and_where(Expr::col("status").is_in([COMPLETED, RETURNED]))
+                .to_owned(),
         )
         .await?;
-        let db = manager.get_connection();
+    let ended = Ended::find_by_statement(
+        db.get_database_backend().build(
+            Query::select()
+                .columns(["id", "status", "history", "update_time"])
+                .from("dossiers")
+                .and_where(Expr::col("status").is_in([WITHDRAWN, STOPPED])),
+        ),
+    )
+    .all(db)
+    .await?;
+    for dossier in ended {
+        // A history that cannot be read must not stop every start of
+        // the server: the last change of the row stands in for it.
+        let history: Vec<Change> = serde_json::from_str(&dossier.history).unwrap_or_default();
+        let end = history
+            .iter()
+            .rev()
+            .find(|c| c.status == dossier.status)
+            .map_or(dossier.update_time, |c| c.time);
         manager
             .exec_stmt(
                 Query::update()
                     .table("dossiers")
-                    .value("end_time", Expr::col("complete_time"))
-                    .and_where(Expr::col("status").is_in([COMPLETED, RETURNED]))
+                    .value("end_time", end)
+                    .and_where(Expr::col("id").eq(dossier.id))
                     .to_owned(),
             )
             .await?;
-        let ended = Ended::find_by_statement(
-            db.get_database_backend().build(
-                Query::select()
-                    .columns(["id", "status", "history", "update_time"])
-                    .from("dossiers")
-                    .and_where(Expr::col("status").is_in([WITHDRAWN, STOPPED])),
-            ),
-        )
-        .all(db)
-        .await?;
-        for dossier in ended {
-            // A history that cannot be read must not stop every start of
-            // the server: the last change of the row stands in for it.
-            let history: Vec<Change> = serde_json::from_str(&dossier.history).unwrap_or_default();
-            let end = history
-                .iter()
-                .rev()
-                .find(|c| c.status == dossier.status)
-                .map_or(dossier.update_time, |c| c.time);
-            manager
-                .exec_stmt(
-                    Query::update()
-                        .table("dossiers")
-                        .value("end_time", end)
-                        .and_where(Expr::col("id").eq(dossier.id))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
     }
-}
+    Ok(())
+});

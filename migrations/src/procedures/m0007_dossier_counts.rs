@@ -11,33 +11,28 @@ use sea_orm_migration::schema::*;
 // this migration (`eiso_procedures::counts`). Two more indexes find the
 // dossiers the current day's part of a period reads from its rows: those
 // changed today, and those due today.
-crate::schema::migration!("m0007_dossier_counts");
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("dossier_counts")
-                    .col(text("agency"))
-                    .col(text("procedure_code"))
-                    .col(small_integer("figure"))
-                    .col(integer("day"))
-                    .col(integer("day2"))
-                    .col(integer("n"))
-                    .primary_key(
-                        Index::create()
-                            .col("agency")
-                            .col("procedure_code")
-                            .col("figure")
-                            .col("day")
-                            .col("day2"),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        crate::schema::index(manager, "dossiers_update_idx", "dossiers", &["update_time"]).await?;
-        crate::schema::index(manager, "dossiers_due_idx", "dossiers", &["due_time"]).await
-    }
-}
+crate::schema::migration!("m0007_dossier_counts", |manager| {
+    manager
+        .create_table(
+            Table::create()
+                .table("dossier_counts")
+                .col(text("agency"))
+                .col(text("procedure_code"))
+                .col(small_integer("figure"))
+                .col(integer("day"))
+                .col(integer("day2"))
+                .col(integer("n"))
+                .primary_key(
+                    Index::create()
+                        .col("agency")
+                        .col("procedure_code")
+                        .col("figure")
+                        .col("day")
+                        .col("day2"),
+                )
+                .to_owned(),
+        )
+        .await?;
+    crate::schema::index(manager, "dossiers_update_idx", "dossiers", &["update_time"]).await?;
+    crate::schema::index(manager, "dossiers_due_idx", "dossiers", &["due_time"]).await
+});

@@ -3,8 +3,6 @@ use sea_orm_migration::schema::*;
 
 use crate::schema::{index, versioned};
 
-crate::schema::migration!("m0002_quality_tables");
-
 /// Every table holds one kind of resource as its protobuf encoding
 /// (`content`) plus the columns lists filter and sort on; see
 /// `services/quality/src/store.rs` for what each column means per table.
@@ -21,30 +19,27 @@ const TABLES: [&str; 10] = [
     "assessments",
 ];
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            manager
-                .create_table(
-                    versioned(
-                        Table::create()
-                            .table(table)
-                            .col(text("id").primary_key())
-                            .col(text("parent"))
-                            .col(text("unit"))
-                            .col(integer("state"))
-                            .col(integer("kind"))
-                            .col(text("sort_key"))
-                            .col(blob("content")),
-                    )
-                    .to_owned(),
+crate::schema::migration!("m0002_quality_tables", |manager| {
+    for table in TABLES {
+        manager
+            .create_table(
+                versioned(
+                    Table::create()
+                        .table(table)
+                        .col(text("id").primary_key())
+                        .col(text("parent"))
+                        .col(text("unit"))
+                        .col(integer("state"))
+                        .col(integer("kind"))
+                        .col(text("sort_key"))
+                        .col(blob("content")),
                 )
-                .await?;
-            index(manager, &format!("{table}_parent_idx"), table, &["parent", "sort_key"]).await?;
-            index(manager, &format!("{table}_unit_idx"), table, &["unit", "sort_key"]).await?;
-            index(manager, &format!("{table}_state_idx"), table, &["state", "sort_key"]).await?;
-        }
-        Ok(())
+                .to_owned(),
+            )
+            .await?;
+        index(manager, &format!("{table}_parent_idx"), table, &["parent", "sort_key"]).await?;
+        index(manager, &format!("{table}_unit_idx"), table, &["unit", "sort_key"]).await?;
+        index(manager, &format!("{table}_state_idx"), table, &["state", "sort_key"]).await?;
     }
-}
+    Ok(())
+});
