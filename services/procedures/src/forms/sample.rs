@@ -15,7 +15,7 @@ use super::{FormContext, RegisterContext};
 use crate::calendar::TIME_ZONE;
 
 /// A local (Asia/Ho_Chi_Minh) wall-clock time as a UTC instant.
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+pub(super) fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     TIME_ZONE
         .with_ymd_and_hms(y, mo, d, h, mi, 0)
         .single()
@@ -23,7 +23,7 @@ fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
+pub(super) fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
     let t = local(y, mo, d, h, mi);
     Some(Timestamp {
         seconds: t.timestamp(),
@@ -31,7 +31,7 @@ fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
     })
 }
 
-fn change(status: DossierStatus, time: Option<Timestamp>, actor: &str, note: &str) -> StatusChange {
+pub(super) fn change(status: DossierStatus, time: Option<Timestamp>, actor: &str, note: &str) -> StatusChange {
     StatusChange {
         status: status as i32,
         change_time: time,

@@ -4,46 +4,21 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use eiso_proto::eiso::procedures::v1::{
     Applicant, Channel, CopyKind, Dossier, DossierStatus, Extension, Fee, Handover, Outcome, ProcedureStep,
-    ProcedureVersion, ProcessingTime, ReceivedDocument, StatusChange, Supplement, processing_time::Budget,
+    ProcedureVersion, ProcessingTime, ReceivedDocument, Supplement, processing_time::Budget,
 };
 use eiso_proto::labels::Label;
-use eiso_proto::prost_types::Timestamp;
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
+use super::sample::{change, local, ts};
 use super::view::DateView;
 use super::*;
-use crate::calendar::TIME_ZONE;
 
 const AGENCY: &str = "Phòng Giáo dục và Đào tạo quận Hải An";
 const CODE: &str = "000.32.27.H26-250305-0007";
 const VERSION: &str = "procedures/2.002481/versions/3";
-
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    TIME_ZONE
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .expect("valid local time")
-        .with_timezone(&Utc)
-}
-
-fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
-    Some(Timestamp {
-        seconds: local(y, mo, d, h, mi).timestamp(),
-        nanos: 0,
-    })
-}
-
-fn change(status: DossierStatus, time: Option<Timestamp>, actor: &str, note: &str) -> StatusChange {
-    StatusChange {
-        status: status as i32,
-        change_time: time,
-        actor: actor.into(),
-        note: note.into(),
-    }
-}
 
 fn procedure() -> ProcedureVersion {
     ProcedureVersion {
