@@ -235,25 +235,22 @@ async fn download(client: &mut Documents, name: &str) -> Result<(File, String, u
 }
 
 async fn list_documents(client: &mut Documents) -> Vec<Document> {
-    let mut all = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..100 {
-        let page = client
-            .list_documents(ListDocumentsRequest {
-                page_size: 1000,
-                page_token,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        all.extend(page.documents);
-        if page.next_page_token.is_empty() {
-            return all;
+    process::all_pages(|page_token| {
+        let mut client = client.clone();
+        async move {
+            let page = client
+                .list_documents(ListDocumentsRequest {
+                    page_size: 1000,
+                    page_token,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            (page.documents, page.next_page_token)
         }
-        page_token = page.next_page_token;
-    }
-    panic!("ListDocuments did not end after 100 pages");
+    })
+    .await
 }
 
 /// A document as the server shows it now: with its current revision, and all
@@ -272,25 +269,23 @@ async fn inspect(client: &mut Documents, name: &str) -> Seen {
         .await
         .unwrap()
         .into_inner();
-    let mut revisions = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..100 {
-        let page = client
-            .list_revisions(ListRevisionsRequest {
-                parent: name.into(),
-                page_size: 1000,
-                page_token,
-                filter: String::new(),
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        revisions.extend(page.revisions);
-        if page.next_page_token.is_empty() {
-            break;
+    let mut revisions = process::all_pages(|page_token| {
+        let mut client = client.clone();
+        async move {
+            let page = client
+                .list_revisions(ListRevisionsRequest {
+                    parent: name.into(),
+                    page_size: 1000,
+                    page_token,
+                    filter: String::new(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            (page.revisions, page.next_page_token)
         }
-        page_token = page.next_page_token;
-    }
+    })
+    .await;
     revisions.sort_by_key(|r| r.number);
     Seen { document, revisions }
 }

@@ -23,8 +23,7 @@ use std::time::{Duration, Instant};
 use capped::{CAP_KIB, CappedServer, Start, connect, login};
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
-use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{CreateUnitRequest, CreateUserRequest, Role, RoleBinding, Unit, UnitKind, User};
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::{ImportPlanRequest, Plan};
 use eiso_proto::eiso::procedures::v1::procedure_service_client::ProcedureServiceClient;
@@ -65,36 +64,12 @@ async fn hostile_files_neither_kill_nor_bloat_a_capped_server() {
     let admin_token = login(&channel, "admin", ADMIN_PASSWORD).await.unwrap();
 
     // A unit and its document controller, who keeps records.
-    let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin_token)));
-    let unit = identity
-        .create_unit(CreateUnitRequest {
-            unit: Some(Unit {
-                code: "PGD".into(),
-                display_name: "Phòng Giáo dục và Đào tạo".into(),
-                kind: UnitKind::Office as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    identity
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: "thu.ky".into(),
-                display_name: "Thư ký ISO".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::DocumentController as i32,
-                    unit: unit.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            password: "thu.ky-password".into(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap();
+    let unit = process::unit_with_people(
+        &channel,
+        ("PGD", "Phòng Giáo dục và Đào tạo", UnitKind::Office),
+        &[("thu.ky", Role::DocumentController)],
+    )
+    .await;
     let controller_token = login(&channel, "thu.ky", "thu.ky-password").await.unwrap();
     let mut documents = DocumentServiceClient::with_interceptor(channel.clone(), bearer(Some(&controller_token)))
         .max_encoding_message_size(64 << 20);
@@ -122,7 +97,7 @@ async fn hostile_files_neither_kill_nor_bloat_a_capped_server() {
             .import_plan(ImportPlanRequest {
                 plan: Some(Plan {
                     year: 2024,
-                    issuing_unit: unit.name.clone(),
+                    issuing_unit: unit.clone(),
                     title: "Kế hoạch cải cách hành chính năm 2024".into(),
                     ..Default::default()
                 }),
@@ -153,7 +128,7 @@ async fn hostile_files_neither_kill_nor_bloat_a_capped_server() {
             .create_record(CreateRecordRequest {
                 record: Some(Record {
                     title: format!("Hồ sơ lưu trữ số{i}"),
-                    owner_unit: unit.name.clone(),
+                    owner_unit: unit.clone(),
                     retention_months: 12,
                     disposition: Disposition::Keep as i32,
                     ..Default::default()

@@ -28,8 +28,7 @@ use std::time::{Duration, Instant};
 use capped::{CappedServer, Start, connect, login};
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
-use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{CreateUnitRequest, CreateUserRequest, Role, RoleBinding, Unit, UnitKind, User};
+use eiso_proto::eiso::identity::v1::{Role, UnitKind};
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, IndexStatus, SearchRequest};
 use eiso_search::quarantine::{CRASHED, MAX_ATTEMPTS};
@@ -152,41 +151,17 @@ async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping(
     };
     let channel = connect(addr, Duration::from_secs(60)).await;
     let admin = login(&channel, "admin", ADMIN_PASSWORD).await.unwrap();
-    let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
-    let unit = identity
-        .create_unit(CreateUnitRequest {
-            unit: Some(Unit {
-                code: "PGD".into(),
-                display_name: "Phòng Giáo dục và Đào tạo".into(),
-                kind: UnitKind::Office as i32,
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    identity
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: "thu.ky".into(),
-                display_name: "Thư ký ISO".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::DocumentController as i32,
-                    unit: unit.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            password: "thu.ky-password".into(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap();
+    let unit = process::unit_with_people(
+        &channel,
+        ("PGD", "Phòng Giáo dục và Đào tạo", UnitKind::Office),
+        &[("thu.ky", Role::DocumentController)],
+    )
+    .await;
     let clerk = login(&channel, "thu.ky", "thu.ky-password").await.unwrap();
     let mut documents = DocumentServiceClient::with_interceptor(channel.clone(), bearer(Some(&clerk)));
     let (good, uploaded) = record_with_file(
         &mut documents,
-        &unit.name,
+        &unit,
         "Hồ sơ họp giao ban",
         "bien-ban-giao-ban.txt",
         "biên bản họp giao ban tháng mười",
@@ -200,7 +175,7 @@ async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping(
         .create_record(CreateRecordRequest {
             record: Some(Record {
                 title: "Hồ sơ có tệp hỏng".into(),
-                owner_unit: unit.name.clone(),
+                owner_unit: unit.clone(),
                 retention_months: 12,
                 disposition: Disposition::Keep as i32,
                 ..Default::default()
@@ -227,7 +202,6 @@ async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping(
     // before the answer leaves, so the outcome of the call is not asserted.
     let _ = documents.upload_file(futures::stream::iter([header, chunk])).await;
     drop(documents);
-    drop(identity);
     drop(channel);
 
     // The supervisor: restart whenever it dies, until it stays up with the
@@ -287,7 +261,7 @@ async fn a_file_that_kills_the_indexer_is_quarantined_and_restarts_stop_looping(
     let mut documents = DocumentServiceClient::with_interceptor(channel.clone(), bearer(Some(&clerk)));
     let (after, uploaded) = record_with_file(
         &mut documents,
-        &unit.name,
+        &unit,
         "Hồ sơ kiểm tra cuối năm",
         "ket-luan.txt",
         "kết luận thanh tra chuyên đề",

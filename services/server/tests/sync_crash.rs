@@ -521,27 +521,8 @@ async fn wait_until_delivered(channel: &Channel, admin_token: &str) -> SyncStatu
     }
 }
 
-/// Every item of a listing: `page` gives the items and the next page's
-/// token after the token it is given.
-async fn all_pages<T, F, Fut>(mut page: F) -> Vec<T>
-where
-    F: FnMut(String) -> Fut,
-    Fut: std::future::Future<Output = (Vec<T>, String)>,
-{
-    let mut all = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let (items, next) = page(page_token).await;
-        all.extend(items);
-        if next.is_empty() {
-            return all;
-        }
-        page_token = next;
-    }
-}
-
 async fn list_dossiers(client: &Dossiers) -> Vec<Dossier> {
-    all_pages(|page_token| {
+    process::all_pages(|page_token| {
         let mut client = client.clone();
         async move {
             let page = client
@@ -561,7 +542,7 @@ async fn list_dossiers(client: &Dossiers) -> Vec<Dossier> {
 
 async fn list_syncs(channel: &Channel, admin_token: &str) -> Vec<DossierSync> {
     let sync = SyncServiceClient::with_interceptor(channel.clone(), bearer(Some(admin_token)));
-    all_pages(|page_token| {
+    process::all_pages(|page_token| {
         let mut sync = sync.clone();
         async move {
             let page = sync

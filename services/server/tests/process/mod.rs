@@ -331,3 +331,24 @@ pub async fn unit_with_people(
     }
     unit.name
 }
+
+/// Every item of a list, a page after another: `page` answers the items at a
+/// token (empty for the first page) and the next page's token, empty after
+/// the last. A list that does not end within 1,000 pages fails the test.
+pub async fn all_pages<T, F, Fut>(mut page: F) -> Vec<T>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = (Vec<T>, String)>,
+{
+    let mut all = Vec::new();
+    let mut page_token = String::new();
+    for _ in 0..1000 {
+        let (items, next) = page(page_token).await;
+        all.extend(items);
+        if next.is_empty() {
+            return all;
+        }
+        page_token = next;
+    }
+    panic!("the list did not end after 1,000 pages");
+}
