@@ -40,12 +40,7 @@ async fn plan(server: &TestServer, token: &str, unit: &str, year: i32, recipient
 async fn quarterly(server: &TestServer, token: &str, plan: &Plan, quarter: i32) -> (Report, String) {
     let mut plans = server.plans(token);
     let report = plans
-        .generate_report(GenerateReportRequest {
-            parent: plan.name.clone(),
-            kind: ReportKind::Quarterly as i32,
-            quarter,
-            ..Default::default()
-        })
+        .generate_report(eiso_tests::plans::quarterly_report(&plan.name, quarter))
         .await
         .unwrap()
         .into_inner();

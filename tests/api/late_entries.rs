@@ -16,11 +16,6 @@ use eiso_tests::values::local_time;
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../services/plans/samples/ke-hoach-cchc-2024.csv"
-);
-
 fn at(m: u32, d: u32, h: u32) -> DateTime<Utc> {
     local_time(2024, m, d, h, 0)
 }
@@ -50,18 +45,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
         .await;
     let mut plans = server.plans(&leader);
     let plan = plans
-        .import_plan(ImportPlanRequest {
-            plan: Some(Plan {
-                year: 2024,
-                issuing_unit: office.name.clone(),
-                title: "Kế hoạch cải cách hành chính năm 2024".into(),
-                ..Default::default()
-            }),
-            plan_id: "cchc-2024".into(),
-            format: TableFormat::Csv as i32,
-            content: std::fs::read(SAMPLE).unwrap(),
-            ..Default::default()
-        })
+        .import_plan(eiso_tests::plans::import_sample_plan(&office.name))
         .await
         .unwrap()
         .into_inner()
@@ -93,12 +77,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
     // The Q1 report, filed at its cut-off (25 March).
     time.set(at(3, 25, 18));
     let q1 = plans
-        .generate_report(GenerateReportRequest {
-            parent: plan.name.clone(),
-            kind: ReportKind::Quarterly as i32,
-            quarter: 1,
-            ..Default::default()
-        })
+        .generate_report(eiso_tests::plans::quarterly_report(&plan.name, 1))
         .await
         .unwrap()
         .into_inner();
@@ -182,12 +161,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
 
     // Generating Q1 again returns it as filed.
     let again = plans
-        .generate_report(GenerateReportRequest {
-            parent: plan.name.clone(),
-            kind: ReportKind::Quarterly as i32,
-            quarter: 1,
-            ..Default::default()
-        })
+        .generate_report(eiso_tests::plans::quarterly_report(&plan.name, 1))
         .await
         .unwrap()
         .into_inner();
@@ -410,27 +384,17 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
     };
     let (clock, time) = Clock::manual(at(6, 3, 8));
     let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
+    let mut quality = server.quality_office().await;
     let (officer, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &quality.counter_unit.name)
         .await;
-    let mut leader = server.quality(&leader_token);
-    let mut auditing = server.quality(&auditor_token);
-    let (_, finding) = eiso_tests::quality::audited_counter(
-        &mut leader,
-        &mut auditing,
-        &office.name,
-        &counter_unit.name,
-        &auditor.name,
-        quality_day(6, 3),
-    )
-    .await;
+    let (_, finding) = quality.audit_counter(quality_day(6, 3)).await;
+    let eiso_tests::quality::QualityOffice {
+        office,
+        mut leader,
+        mut auditing,
+        ..
+    } = quality;
 
     // Entered on 15 July: opened on 4 June, due 20 June (in the past now, not then).
     time.set(at(7, 15, 9));
@@ -601,18 +565,17 @@ async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
     };
     let (clock, _time) = Clock::manual(at(6, 10, 9));
     let server = TestServer::start_with_clock(Backend::fresh().await, clock.clone()).await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+    let eiso_tests::quality::QualityOffice {
+        office,
+        counter_unit,
+        mut leader,
+        auditor,
+        mut auditing,
+        ..
+    } = server.quality_office().await;
     let school = server
         .create_unit("THCS-DL", "Trường THCS Đằng Lâm", &office.name)
         .await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
-    let mut leader = server.quality(&leader_token);
-    let mut auditing = server.quality(&auditor_token);
     let programme = leader
         .create_audit_programme(eiso_tests::quality::audit_programme_2024(&office.name))
         .await

@@ -22,10 +22,6 @@ const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../services/plans/samples/seed/ke-hoach-cchc-2024-phong-gddt-hai-an.txt"
 );
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../services/plans/samples/ke-hoach-cchc-2024.csv"
-);
 const SAMPLE_TARGETS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../services/plans/samples/ke-hoach-cchc-2024-chi-tieu.csv"
@@ -278,7 +274,7 @@ async fn the_seed_plan_through_a_year() {
         request_id: format!("import-{plan_id}"),
         ..Default::default()
     };
-    let csv = std::fs::read(SAMPLE).unwrap();
+    let csv = std::fs::read(eiso_tests::plans::SAMPLE_PLAN).unwrap();
     let targets_csv = std::fs::read(SAMPLE_TARGETS).unwrap();
     let request = import("cchc-2024", TableFormat::Csv, csv.clone(), targets_csv.clone());
 
@@ -663,12 +659,7 @@ async fn the_seed_plan_through_a_year() {
     // Asked for on demand, it is the same report.
     let asked = server
         .plans(&leader)
-        .generate_report(GenerateReportRequest {
-            parent: plan.name.clone(),
-            kind: ReportKind::Quarterly as i32,
-            quarter: 1,
-            ..Default::default()
-        })
+        .generate_report(eiso_tests::plans::quarterly_report(&plan.name, 1))
         .await
         .unwrap()
         .into_inner();
@@ -965,17 +956,8 @@ async fn two_replicas_at_a_cut_off_file_the_report_once() {
     server
         .plans(&leader)
         .import_plan(ImportPlanRequest {
-            plan: Some(Plan {
-                year: 2024,
-                issuing_unit: office.name.clone(),
-                title: "Kế hoạch cải cách hành chính năm 2024".into(),
-                ..Default::default()
-            }),
-            plan_id: "cchc-2024".into(),
-            format: TableFormat::Csv as i32,
-            content: std::fs::read(SAMPLE).unwrap(),
             targets_content: std::fs::read(SAMPLE_TARGETS).unwrap(),
-            ..Default::default()
+            ..eiso_tests::plans::import_sample_plan(&office.name)
         })
         .await
         .unwrap();

@@ -16,7 +16,7 @@ use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::prost::Message;
 use eiso_tests::counter::transfer_receipt;
-use eiso_tests::documents::{create, download, procedure};
+use eiso_tests::documents::download;
 use eiso_tests::values::{date, local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
@@ -93,12 +93,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
     // Evidence kept by the other services: a controlled document, a record, a dossier.
     let mut documents = server.documents(&controller_token);
     let document = documents
-        .create_document(create(procedure(
-            "QT-TTHC-01",
-            "Quy trình tiếp nhận và trả kết quả hồ sơ",
-            &office.name,
-            docs::Confidentiality::Internal,
-        )))
+        .create_document(eiso_tests::documents::counter_procedure(&office.name))
         .await
         .unwrap()
         .into_inner();
@@ -902,36 +897,19 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
 async fn replanning_a_corrective_action_keeps_the_earlier_plans() {
     let (clock, time) = Clock::manual(at(6, 3));
     let server = TestServer::start_with_clock(Backend::fresh().await, clock).await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let (leader_user, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
+    let mut quality = server.quality_office().await;
     let (officer, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
+        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &quality.counter_unit.name)
         .await;
-    let mut leader = server.quality(&leader_token);
-    let mut auditing = server.quality(&auditor_token);
-    let (_, finding) = eiso_tests::quality::audited_counter(
-        &mut leader,
-        &mut auditing,
-        &office.name,
-        &counter_unit.name,
-        &auditor.name,
-        date(2024, 6, 3),
-    )
-    .await;
+    let (_, finding) = quality.audit_counter(date(2024, 6, 3)).await;
+    let eiso_tests::quality::QualityOffice {
+        leader_user,
+        mut leader,
+        mut auditing,
+        ..
+    } = quality;
     let action = auditing
-        .create_corrective_action(CreateCorrectiveActionRequest {
-            corrective_action: Some(CorrectiveAction {
-                finding: finding.name.clone(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-            reason: String::new(),
-        })
+        .create_corrective_action(eiso_tests::quality::corrective_action_of(&finding.name))
         .await
         .unwrap()
         .into_inner();

@@ -225,17 +225,7 @@ async fn the_remote_directory_answers_what_the_in_process_one_answers() {
     let teacher = rename_user(&server, &teacher, "Bùi Minh Châu").await;
     let (neighbour, _) = server.user_with_role("tu.phap", Role::Viewer, &tree.sibling.name).await;
     let (gone, _) = server.user_with_role("da.nghi", Role::Viewer, &office.name).await;
-    admin
-        .update_user(UpdateUserRequest {
-            user: Some(User {
-                state: user::State::Disabled as i32,
-                ..gone.clone()
-            }),
-            update_mask: mask(&["state"]),
-            etag: String::new(),
-        })
-        .await
-        .unwrap();
+    admin.update_user(eiso_tests::disable_user(&gone)).await.unwrap();
     let me = admin.who_am_i(WhoAmIRequest {}).await.unwrap().into_inner();
 
     let (config, _) = service_identity(&server, &tree.root).await;
@@ -486,19 +476,12 @@ async fn the_service_identity_signs_in_again_when_its_token_expires() {
     let admin_token = server.login("admin", eiso_tests::ADMIN_PASSWORD).await.unwrap();
     server
         .identity(Some(&admin_token))
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: "can.bo".into(),
-                display_name: "Cán bộ".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::Viewer as i32,
-                    unit: root.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            password: "can.bo-password".into(),
-            request_id: String::new(),
-        })
+        .create_user(eiso_tests::new_user(
+            "can.bo",
+            "Cán bộ",
+            &[(Role::Viewer, &root.name)],
+            "can.bo-password",
+        ))
         .await
         .unwrap();
     let token = server.login("can.bo", "can.bo-password").await.unwrap();
@@ -563,14 +546,7 @@ async fn a_changed_role_reaches_the_remote_verifier_within_its_cache_time() {
     // A disabled account is refused once the answer is no longer kept.
     server
         .admin()
-        .update_user(UpdateUserRequest {
-            user: Some(User {
-                state: user::State::Disabled as i32,
-                ..user.clone()
-            }),
-            update_mask: mask(&["state"]),
-            etag: String::new(),
-        })
+        .update_user(eiso_tests::disable_user(&user))
         .await
         .unwrap();
     hands.set(Utc::now() + chrono::Duration::seconds(62));

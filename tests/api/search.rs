@@ -70,8 +70,12 @@ pub async fn caught_up(client: &mut SearchClient) -> IndexStatus {
 /// has caught up with every stream (the indexer follows them asynchronously).
 pub async fn searchable(server: &TestServer, token: &str, query: &str, kind: &str) -> SearchResponse {
     caught_up(&mut server.search(&server.admin_token)).await;
-    server
-        .search(token)
+    search_kind(&mut server.search(token), query, kind).await
+}
+
+/// Searches through `client` for `query` among the first 50 items of `kind`.
+pub async fn search_kind(client: &mut SearchClient, query: &str, kind: &str) -> SearchResponse {
+    client
         .search(SearchRequest {
             query: query.into(),
             kinds: vec![kind.into()],

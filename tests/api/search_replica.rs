@@ -17,7 +17,7 @@ use eiso_tests::documents::{create, procedure};
 use eiso_tests::{SearchClient, TestServer, bearer};
 use tonic::Code;
 
-use crate::search::caught_up;
+use crate::search::{caught_up, search_kind};
 
 /// A replica of `server`'s search, signed in as a new API client; its
 /// address, and what stops it.
@@ -74,19 +74,6 @@ fn client(addr: std::net::SocketAddr, token: &str) -> SearchClient {
     SearchServiceClient::with_interceptor(channel, bearer(Some(token)))
 }
 
-async fn search(client: &mut SearchClient, query: &str, kind: &str) -> SearchResponse {
-    client
-        .search(SearchRequest {
-            query: query.into(),
-            kinds: vec![kind.into()],
-            page_size: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-}
-
 fn names(response: &SearchResponse) -> Vec<&str> {
     let mut names: Vec<&str> = response.results.iter().map(|r| r.name.as_str()).collect();
     names.sort();
@@ -112,19 +99,19 @@ async fn a_search_replica_follows_the_services_over_grpc_and_filters_as_the_serv
     // school's clerk finds the dossier with its applicant; the clerk of the
     // school beside it does not find it.
     for token in [&clerk, &beside, &server.admin_token] {
-        let here = search(&mut server.search(token), "chuyen truong", "dossier").await;
-        let there = search(&mut client(addr, token), "chuyen truong", "dossier").await;
+        let here = search_kind(&mut server.search(token), "chuyen truong", "dossier").await;
+        let there = search_kind(&mut client(addr, token), "chuyen truong", "dossier").await;
         assert_eq!(names(&there), names(&here), "{token}");
         assert_eq!(
             there.results.iter().map(|r| &r.applicant).collect::<Vec<_>>(),
             here.results.iter().map(|r| &r.applicant).collect::<Vec<_>>()
         );
     }
-    let found = search(&mut client(addr, &clerk), "chuyen truong", "dossier").await;
+    let found = search_kind(&mut client(addr, &clerk), "chuyen truong", "dossier").await;
     assert_eq!(names(&found), [school.dossier.name.as_str()]);
     assert!(found.results[0].applicant.contains("Trần Thị Bình"), "{found:?}");
     assert!(
-        search(&mut client(addr, &beside), "chuyen truong", "dossier")
+        search_kind(&mut client(addr, &beside), "chuyen truong", "dossier")
             .await
             .results
             .is_empty()
@@ -144,7 +131,7 @@ async fn a_search_replica_follows_the_services_over_grpc_and_filters_as_the_serv
         .into_inner();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let found = search(
+        let found = search_kind(
             &mut client(addr, &school.office.controller),
             "tuyen sinh lop 6",
             "document",

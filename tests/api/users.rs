@@ -51,14 +51,7 @@ async fn sign_in_whoami_and_disable() {
     // Disabling the account stops its token at once, not at expiry.
     server
         .admin()
-        .update_user(UpdateUserRequest {
-            user: Some(User {
-                state: user::State::Disabled as i32,
-                ..user.clone()
-            }),
-            update_mask: mask(&["state"]),
-            etag: String::new(),
-        })
+        .update_user(eiso_tests::disable_user(&user))
         .await
         .unwrap();
     let status = server
@@ -260,38 +253,24 @@ async fn an_administrator_of_a_unit_manages_only_what_is_below_it() {
         .unwrap()
         .into_inner();
     ward_admin
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: "gv.an".into(),
-                display_name: "Giáo viên An".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::Viewer as i32,
-                    unit: school.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            password: "mật khẩu đủ dài".into(),
-            request_id: String::new(),
-        })
+        .create_user(eiso_tests::new_user(
+            "gv.an",
+            "Giáo viên An",
+            &[(Role::Viewer, &school.name)],
+            "mật khẩu đủ dài",
+        ))
         .await
         .unwrap();
     assert_eq!(class.parent, ward.name);
 
     // Outside it: refused, naming the unit.
     let status = ward_admin
-        .create_user(CreateUserRequest {
-            user: Some(User {
-                username: "gv.binh".into(),
-                display_name: "Giáo viên Bình".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::Viewer as i32,
-                    unit: other.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            password: "mật khẩu đủ dài".into(),
-            request_id: String::new(),
-        })
+        .create_user(eiso_tests::new_user(
+            "gv.binh",
+            "Giáo viên Bình",
+            &[(Role::Viewer, &other.name)],
+            "mật khẩu đủ dài",
+        ))
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);

@@ -226,8 +226,7 @@ async fn a_person_changes_their_own_password_with_the_current_one() {
 #[tokio::test]
 async fn a_first_start_offers_the_demo_office_to_the_administrator_once() {
     let server = TestServer::start().await;
-    let mut admin = Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let home = admin.get("/").await;
     assert!(home.body.contains("nạp dữ liệu mẫu"), "{}", home.body);
     let offer = admin.get("/du-lieu-mau").await;
@@ -605,8 +604,7 @@ async fn the_counter_finds_a_procedure_by_typing_words_or_its_code() {
 
     // Only the counter asks: a viewer is refused.
     server.user_with_role("xem", Role::Viewer, &office.unit.name).await;
-    let mut viewer = Browser::new(server.addr);
-    viewer.sign_in("xem", &password("xem")).await;
+    let mut viewer = server.browser_of("xem").await;
     assert_eq!(viewer.get("/ho-so/tiep-nhan/thu-tuc?tim=chuyen").await.status, 403);
     server.stop().await;
 }
@@ -838,8 +836,7 @@ async fn a_dossier_goes_from_hand_over_to_rating_on_its_page() {
         after.body
     );
 
-    let mut officer_browser = Browser::new(server.addr);
-    officer_browser.sign_in("chuyen.vien", &password("chuyen.vien")).await;
+    let mut officer_browser = server.browser_of("chuyen.vien").await;
     let csrf = officer_browser.csrf();
     let asked = officer_browser
         .post(
@@ -961,8 +958,7 @@ async fn the_dossier_page_explains_its_deadline_across_the_30_april_holidays() {
         .await;
     let dossier = receive(&server, &clerk, &office.unit.name, "Lê Văn Cường").await;
     let id = dossier.name.trim_start_matches("dossiers/");
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let mut browser = server.browser_of("mot.cua").await;
     let page = browser.get(&format!("/ho-so/{id}")).await;
     assert_eq!(page.status, 200);
     for said in [
@@ -1016,8 +1012,7 @@ async fn the_counter_page_says_in_vietnamese_who_confirms_an_unconfirmed_calenda
     // Tuesday 29/12/2026, 09:00: three working days from now run into 2027,
     // whose days off nobody has confirmed.
     time.set(local_time(2026, 12, 29, 9, 0));
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("mot.cua", &password("mot.cua")).await;
+    let mut browser = server.browser_of("mot.cua").await;
     let form = browser.get(&format!("/ho-so/tiep-nhan?thu_tuc={TRANSFER}")).await;
     let request_id = form.input("request_id").unwrap();
     let csrf = browser.csrf();
@@ -1313,9 +1308,9 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
         .await
         .unwrap();
 
-    let (_, leader) = server.user_with_role("lanh.dao", Role::Leader, &office.unit.name).await;
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("lanh.dao", &password("lanh.dao")).await;
+    let (leader, mut browser) = server
+        .signed_in_with_token("lanh.dao", Role::Leader, &office.unit.name)
+        .await;
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
         .date_naive();

@@ -11,17 +11,13 @@ use eiso_tests::TestServer;
 #[tokio::test]
 async fn corrective_actions_are_shown_by_step_to_those_who_read_their_unit() {
     let server = TestServer::start().await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let below = server.create_unit("BPMC-TO", "Tổ tiếp nhận", &counter_unit.name).await;
-    let sibling = server.create_unit("TCKT", "Tổ Tài chính – Kế toán", &office.name).await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+    let mut quality = server.quality_office().await;
+    let below = server
+        .create_unit("BPMC-TO", "Tổ tiếp nhận", &quality.counter_unit.name)
         .await;
-    let mut leader = server.quality(&leader_token);
-    let mut auditing = server.quality(&auditor_token);
+    let sibling = server
+        .create_unit("TCKT", "Tổ Tài chính – Kế toán", &quality.office.name)
+        .await;
     let today = chrono::Utc::now().date_naive();
     let local = |d: chrono::NaiveDate| {
         Some(eiso_proto::eiso::procedures::v1::LocalDate {
@@ -30,15 +26,13 @@ async fn corrective_actions_are_shown_by_step_to_those_who_read_their_unit() {
             day: d.day() as i32,
         })
     };
-    let (_, finding) = eiso_tests::quality::audited_counter(
-        &mut leader,
-        &mut auditing,
-        &office.name,
-        &counter_unit.name,
-        &auditor.name,
-        local(today),
-    )
-    .await;
+    let (_, finding) = quality.audit_counter(local(today)).await;
+    let eiso_tests::quality::QualityOffice {
+        office,
+        counter_unit,
+        mut auditing,
+        ..
+    } = quality;
     auditing
         .create_corrective_action(CreateCorrectiveActionRequest {
             corrective_action: Some(CorrectiveAction {
@@ -52,12 +46,9 @@ async fn corrective_actions_are_shown_by_step_to_those_who_read_their_unit() {
         .await
         .unwrap();
 
-    for (who, unit, sees) in [
-        ("same", counter_unit.name.as_str(), true),
-        ("ancestor", office.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&counter_unit.name, &office.name, &below.name, &sibling.name)
+    {
         let mut browser = server.signed_in(&format!("xem.{who}"), Role::Leader, unit).await;
         let board = browser.get("/chat-luong/hanh-dong").await;
         assert_eq!(board.status, 200, "{who}");

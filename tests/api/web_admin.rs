@@ -15,8 +15,7 @@ async fn an_administrator_keeps_the_units_and_the_people_from_the_pages() {
         below,
         sibling,
     } = server.office_with_neighbours().await;
-    let mut admin = eiso_tests::browser::Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let csrf = admin.csrf();
     let home = admin.get("/").await;
     assert!(
@@ -251,8 +250,7 @@ async fn a_unit_keeps_its_letterhead_and_history_and_is_renamed_merged_and_disso
         below,
         sibling,
     } = server.office_with_neighbours().await;
-    let mut admin = eiso_tests::browser::Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let csrf = admin.csrf();
     let at = |unit: &Unit| format!("/quan-tri/don-vi/{}", id_of(unit));
     let tree = admin.get("/quan-tri/don-vi").await;
@@ -511,8 +509,7 @@ fn shown(body: &str, label: &str) -> String {
 async fn another_system_is_registered_with_its_secret_shown_once_and_revoked_with_a_reason() {
     let server = TestServer::start().await;
     let eiso_tests::Neighbours { office, .. } = server.office_with_neighbours().await;
-    let mut admin = eiso_tests::browser::Browser::new(server.addr);
-    admin.sign_in("admin", eiso_tests::ADMIN_PASSWORD).await;
+    let mut admin = server.browser_of("admin").await;
     let csrf = admin.csrf();
     let page = admin.get("/quan-tri/ket-noi").await;
     assert_eq!(page.status, 200);

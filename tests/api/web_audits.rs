@@ -5,11 +5,9 @@
 //! verified by someone who owns none of its actions; every step refused to
 //! a person the quality service refuses, and the pages scoped by unit.
 
-use eiso_proto::eiso::documents::v1::Confidentiality;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_tests::TestServer;
-use eiso_tests::documents::{create, procedure};
 
 /// Today as the pages write it.
 fn today_text() -> String {
@@ -41,12 +39,10 @@ async fn an_audit_is_worked_from_its_page_to_a_verified_and_closed_corrective_ac
     let (me, auditor_token) = server
         .user_with_role("danh.gia", Role::InternalAuditor, &office.unit.name)
         .await;
-    let mut auditor = eiso_tests::browser::Browser::new(server.addr);
-    auditor.sign_in("danh.gia", "danh.gia-password").await;
+    let mut auditor = server.browser_of("danh.gia").await;
     let csrf = auditor.csrf();
     // The leader sets up the year's programme from the page; the auditor plans the audit there.
-    let mut leader_browser = eiso_tests::browser::Browser::new(server.addr);
-    leader_browser.sign_in("lanh.dao", "lanh.dao-password").await;
+    let mut leader_browser = server.browser_of("lanh.dao").await;
     let leader_csrf = leader_browser.csrf();
     let year = chrono::Utc::now().format("%Y").to_string();
     let made = leader_browser
@@ -241,12 +237,7 @@ async fn an_audit_is_worked_from_its_page_to_a_verified_and_closed_corrective_ac
     // Evidence: the counter's procedure, found without diacritics, linked.
     let document = server
         .documents(&office.controller)
-        .create_document(create(procedure(
-            "QT-TTHC-01",
-            "Quy trình tiếp nhận và trả kết quả hồ sơ",
-            &office.unit.name,
-            Confidentiality::Internal,
-        )))
+        .create_document(eiso_tests::documents::counter_procedure(&office.unit.name))
         .await
         .unwrap()
         .into_inner();
@@ -331,8 +322,7 @@ async fn an_audit_is_worked_from_its_page_to_a_verified_and_closed_corrective_ac
     let (clerk, _) = server
         .user_with_role("mot.cua", Role::CounterStaff, &counter_unit.name)
         .await;
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let mut leader = server.browser_of("lanh.dao").await;
     let leader_csrf = leader.csrf();
     let page = leader.get(&action_address).await;
     assert!(page.body.contains("Lập kế hoạch khắc phục"), "{}", page.body);
@@ -423,26 +413,22 @@ fn eiso_web_action_href(name: &str) -> String {
 #[tokio::test]
 async fn an_owner_of_the_action_does_not_verify_it_and_pages_follow_the_units() {
     let server = TestServer::start().await;
-    let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let below = server.create_unit("BPMC-TO", "Tổ tiếp nhận", &counter_unit.name).await;
-    let sibling = server.create_unit("TCKT", "Tổ Tài chính – Kế toán", &office.name).await;
-    let (leader_user, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, auditor_token) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+    let mut quality = server.quality_office().await;
+    let below = server
+        .create_unit("BPMC-TO", "Tổ tiếp nhận", &quality.counter_unit.name)
         .await;
-    let mut leader_client = server.quality(&leader_token);
-    let mut auditing = server.quality(&auditor_token);
-    let (audit, finding) = eiso_tests::quality::audited_counter(
-        &mut leader_client,
-        &mut auditing,
-        &office.name,
-        &counter_unit.name,
-        &auditor.name,
-        local_today(),
-    )
-    .await;
+    let sibling = server
+        .create_unit("TCKT", "Tổ Tài chính – Kế toán", &quality.office.name)
+        .await;
+    let (audit, finding) = quality.audit_counter(local_today()).await;
+    let eiso_tests::quality::QualityOffice {
+        office,
+        counter_unit,
+        leader_user,
+        leader: mut leader_client,
+        mut auditing,
+        ..
+    } = quality;
     let action = auditing
         .create_corrective_action(CreateCorrectiveActionRequest {
             corrective_action: Some(CorrectiveAction {
@@ -457,8 +443,7 @@ async fn an_owner_of_the_action_does_not_verify_it_and_pages_follow_the_units() 
     replan_and_implement(&mut leader_client, &action.name, &leader_user.name, "Đã sửa").await;
     let action_address = eiso_web_action_href(&action.name);
     // The owner of the action's one task may not verify it.
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let mut leader = server.browser_of("lanh.dao").await;
     let csrf = leader.csrf();
     let refused = leader
         .post(

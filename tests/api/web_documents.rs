@@ -6,7 +6,6 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
-use eiso_tests::browser::Browser;
 use eiso_tests::documents::{PDF, create, procedure, upload};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -93,12 +92,9 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
     let page_address = format!("/tai-lieu/{id}");
     let pdf_address = format!("/tep/{}", pdf.name);
 
-    for (who, unit, sees) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let list = browser.get("/tai-lieu").await;
         assert_eq!(list.status, 200, "{who}");
@@ -132,8 +128,7 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
         earlier,
         [(1, review::Decision::Rejected as i32, "Bổ sung lưu đồ tuyển sinh")]
     );
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("lanh.dao.same", "lanh.dao.same-password").await;
+    let mut browser = server.browser_of("lanh.dao.same").await;
     // The page: the revision in force, the rejection and the approval by name.
     let page = browser.get(&page_address).await;
     for expected in [
@@ -195,8 +190,7 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
     // The school's staff were asked to read it: who has and who has not.
     assert!(page.body.contains("Xác nhận đã đọc: 0/1"), "{}", page.body);
     assert!(page.body.contains("Chưa xác nhận:</strong> Người dùng hieu.truong"));
-    let mut head = Browser::new(server.addr);
-    head.sign_in("hieu.truong", "hieu.truong-password").await;
+    let mut head = server.browser_of("hieu.truong").await;
     let csrf = head.csrf();
     let read = head
         .post(&format!("{page_address}/lan/1/da-doc"), &[("csrf", &csrf)])

@@ -237,8 +237,7 @@ async fn an_author_writes_a_document_uploads_its_file_and_sends_it_to_reviewers_
     assert_eq!(revision.change_summary, "Ban hành lần đầu theo Thông tư 30/2024");
     assert_eq!(revision.reviews.len(), 2);
     assert_eq!(revision.files.len(), 1);
-    let mut reviewer = eiso_tests::browser::Browser::new(server.addr);
-    reviewer.sign_in("hieu.truong", "hieu.truong-password").await;
+    let mut reviewer = server.browser_of("hieu.truong").await;
     let inbox = reviewer.get("/cho-duyet").await;
     assert!(inbox.body.contains("QT-TS-01"), "{}", inbox.body);
     // No longer a draft: nothing to write on the page.
@@ -281,12 +280,9 @@ async fn writing_a_document_follows_the_unit_scoping_of_the_api() {
         .into_inner();
     let id = document.name.trim_start_matches("documents/").to_string();
 
-    for (who, unit, writes) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, writes) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let mut browser = server
             .signed_in(&format!("soan.thao.{who}"), Role::DocumentController, unit)
             .await;

@@ -79,8 +79,7 @@ async fn an_office_sees_which_schools_were_inspected_and_records_an_inspection_f
         .await
         .unwrap();
 
-    let mut browser = eiso_tests::browser::Browser::new(server.addr);
-    browser.sign_in("thanh.tra", "thanh.tra-password").await;
+    let mut browser = server.browser_of("thanh.tra").await;
     let csrf = browser.csrf();
     let address = format!("/chat-luong/kiem-tra?don_vi={}&nam={}", office.name, today.year());
     let page = browser.get(&address).await;

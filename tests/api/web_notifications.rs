@@ -14,11 +14,20 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::notify::v1::{ListNotificationsRequest, Notification, notification};
 use eiso_proto::eiso::procedures::v1::{Channel, Dossier};
 use eiso_tests::TestServer;
-use eiso_tests::browser::{Browser, Page};
+use eiso_tests::browser::Page;
 use eiso_tests::counter::transfer_receipt;
+use eiso_tests::outward::{Administrators, OutwardPage, until};
 use eiso_tests::web::{id_of, next_page};
 
 const PAGE: &str = "/quan-tri/thong-bao";
+const LIST: OutwardPage = OutwardPage {
+    path: PAGE,
+    rows,
+    none_listed: "Không có thông báo nào trong danh sách này.",
+    not_configured: "Chưa cấu hình gửi thông báo cho người nộp hồ sơ",
+    on_dossier_page: |page| section(page).is_some(),
+    back: Some(""),
+};
 /// The applicant's mailbox, refused by the SMTP server at first.
 const MAILBOX: &str = "binh.tran@example.vn";
 const SECTION: &str = "<h2 id=\"h-thong-bao\">Thông báo cho người nộp hồ sơ</h2>";
@@ -79,22 +88,6 @@ async fn until_mailed(mail: &MailServer, address: &str) {
 /// How many notifications a list page shows.
 fn rows(page: &Page) -> usize {
     page.body.matches("<td>Trường THCS ").count()
-}
-
-fn resend_form(dossier: &Dossier) -> String {
-    format!(r#"action="{PAGE}/{}/gui-lai""#, id_of(dossier))
-}
-
-/// Presses "Gửi lại" for `dossier`: on the list, or on the dossier's page
-/// (`back`: `ho-so`).
-async fn resend(browser: &mut Browser, dossier: &Dossier, back: &str) -> Page {
-    let csrf = browser.csrf();
-    browser
-        .post(
-            &format!("{PAGE}/{}/gui-lai", id_of(dossier)),
-            &[("csrf", csrf.as_str()), ("ve", back)],
-        )
-        .await
 }
 
 /// The dossier page's section of its notifications, if it has one.
@@ -171,7 +164,7 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
         body.contains(&format!("<td>{last_attempt}</td>")),
         "the last attempt in Vietnam's time ({last_attempt}): {body}"
     );
-    assert!(body.contains(&resend_form(&dossier)), "{body}");
+    assert!(body.contains(&LIST.resend_form(&dossier)), "{body}");
     // The SMS of both receipts went out.
     let sent = admin.get(&format!("{PAGE}?loai=da-gui")).await;
     assert_eq!(rows(&sent), 2, "{}", sent.body);
@@ -205,48 +198,33 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
         listed.contains(r#"<span class="status status-sent">Đã gửi</span> "#),
         "sent, with its time: {listed}"
     );
-    assert!(listed.contains(&resend_form(&dossier)), "{listed}");
+    assert!(listed.contains(&LIST.resend_form(&dossier)), "{listed}");
     assert!(listed.contains(r#"<input type="hidden" name="ve" value="ho-so">"#));
 
     // One rule: an administrator of the school or of the office above sees
     // it and may send it again; one of the team below or the school beside
     // sees nothing of it and is refused.
-    let (school_admin, mut at_school) = server.signed_in_as("qt.truong", Role::Admin, &school.school.name).await;
-    let mut above = server
-        .signed_in("qt.phong", Role::Admin, &school.office.unit.name)
-        .await;
-    let mut below = server.signed_in("qt.to", Role::Admin, &school.below.name).await;
-    let mut beside = server.signed_in("qt.truong.b", Role::Admin, &school.sibling.name).await;
+    let Administrators {
+        school_admin,
+        mut at_school,
+        mut above,
+        mut below,
+        mut beside,
+    } = server.administrators_around(&school).await;
     for (who, browser) in [("same unit", &mut at_school), ("above", &mut above)] {
-        let page = browser.get(PAGE).await;
-        assert_eq!(page.status, 200, "{who}");
-        assert_eq!(rows(&page), 1, "{who}: {}", page.body);
-        assert!(page.body.contains(&resend_form(&dossier)), "{who}");
+        LIST.sees_parked(who, browser, &dossier).await;
         let dossier_page = browser.get(&format!("/ho-so/{}", id_of(&dossier))).await;
         let listed = section(&dossier_page).unwrap_or_else(|| panic!("{who}: {}", dossier_page.body));
-        assert!(listed.contains(&resend_form(&dossier)), "{who}: {listed}");
+        assert!(listed.contains(&LIST.resend_form(&dossier)), "{who}: {listed}");
     }
     for (who, browser) in [("below", &mut below), ("beside", &mut beside)] {
-        let page = browser.get(PAGE).await;
-        assert_eq!(page.status, 200, "{who}");
-        assert_eq!(rows(&page), 0, "{who}: {}", page.body);
-        assert!(!page.body.contains(&dossier.code), "{who}");
-        assert!(
-            page.body.contains("Không có thông báo nào trong danh sách này."),
-            "{who}"
-        );
+        LIST.sees_none_of(who, browser, &dossier).await;
         assert_eq!(rows(&browser.get(&format!("{PAGE}?loai=da-gui")).await), 0, "{who}");
-        let refused = resend(browser, &dossier, "").await;
-        assert_eq!(refused.status, 404, "{who}: {}", refused.body);
-        let dossier_page = browser.get(&format!("/ho-so/{}", id_of(&dossier))).await;
-        assert_eq!(dossier_page.status, 404, "{who}: not their dossier");
     }
     // A leader of the school reads the list and the section, without the
     // button; the counter's clerk reads neither.
     let mut leader = server.signed_in("lanh.dao", Role::Leader, &school.school.name).await;
-    let page = leader.get(PAGE).await;
-    assert_eq!((page.status, rows(&page)), (200, 1), "{}", page.body);
-    assert!(!page.body.contains("gui-lai"), "{}", page.body);
+    LIST.leader_reads_without_button(&mut leader).await;
     let dossier_page = leader.get(&format!("/ho-so/{}", id_of(&dossier))).await;
     let listed = section(&dossier_page).unwrap_or_else(|| panic!("{}", dossier_page.body));
     assert!(listed.contains("status-parked"), "{listed}");
@@ -255,14 +233,9 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
         leader.get("/").await.body.contains(&format!(r#"<a href="{PAGE}">"#)),
         "the leader's home links the page"
     );
-    let refused = resend(&mut leader, &dossier, "ho-so").await;
+    let refused = LIST.resend(&mut leader, &dossier, Some("ho-so")).await;
     assert_eq!(refused.status, 403, "a leader does not send again");
-    let mut clerk_browser = server.browser_of("mot.cua.a").await;
-    assert_eq!(clerk_browser.get(PAGE).await.status, 403);
-    let clerk_view = clerk_browser.get(&format!("/ho-so/{}", id_of(&dossier))).await;
-    assert_eq!(clerk_view.status, 200);
-    assert!(section(&clerk_view).is_none(), "{}", clerk_view.body);
-    assert!(!clerk_browser.get("/").await.body.contains(PAGE), "no link either");
+    LIST.clerk_reads_neither(&server, &dossier).await;
     let still = receipt_mail_until(&server, &dossier, |_| true).await;
     assert_eq!(
         still.state,
@@ -270,15 +243,11 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
         "the refusals changed nothing"
     );
 
-    // Without the form's CSRF value nothing is sent.
-    let forged = at_school
-        .post(&format!("{PAGE}/{}/gui-lai", id_of(&dossier)), &[("csrf", "forged")])
-        .await;
-    assert_eq!(forged.status, 403);
+    LIST.forged_resend_is_refused(&mut at_school, &dossier).await;
     // The mailbox takes mail again; the school's administrator sends the
     // parked receipt again from the dossier's page, and it arrives.
     mail.accept(MAILBOX);
-    let sent = resend(&mut at_school, &dossier, "ho-so").await;
+    let sent = LIST.resend(&mut at_school, &dossier, Some("ho-so")).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let back = sent.location.expect("back to the dossier");
     assert_eq!(back, format!("/ho-so/{}?da=gui-lai-thong-bao", id_of(&dossier)));
@@ -316,7 +285,7 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
     assert_eq!(rows(&at_school.get(PAGE).await), 0, "parked no more");
     assert_eq!(rows(&at_school.get(&format!("{PAGE}?loai=da-gui")).await), 3);
     // Sent again once: a second time is refused, since none is parked.
-    let again = resend(&mut above, &dossier, "").await;
+    let again = LIST.resend_from_list(&mut above, &dossier).await;
     assert_eq!(again.status, 422);
     assert!(
         again.body.contains("Hồ sơ này không còn thông báo nào bị dừng"),
@@ -339,24 +308,8 @@ async fn a_parked_mail_is_listed_and_sent_again_by_an_administrator_of_its_units
 async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
     let (_mail, sms, server) = TestServer::with_notifications().await;
     let school = server.school_with_dossier().await;
-    let clerk = server.login("mot.cua.a", "mot.cua.a-password").await.unwrap();
-    let mut dossiers = server.dossiers(&clerk);
-    for i in 0..50 {
-        dossiers
-            .receive_dossier(transfer_receipt(
-                &school.school.name,
-                &format!("Người nộp {i}"),
-                Channel::Direct,
-            ))
-            .await
-            .unwrap();
-    }
-    for _ in 0..400 {
-        if sms.requests().len() >= 51 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    server.receive_fifty(&school).await;
+    until(|| sms.requests().len() >= 51).await;
     assert_eq!(sms.requests().len(), 51);
     let mut admin = server.browser_of("admin").await;
     let list = format!("{PAGE}?loai=da-gui");
@@ -379,40 +332,11 @@ async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
     let second = second.expect("a second page of one");
     assert!(!second.body.contains("Trang sau"));
     // By unit: the school's, none beside it.
-    let of_school = admin.get(&format!("{list}&don_vi={}", school.school.name)).await;
-    assert_eq!(rows(&of_school), 50);
-    let beside = admin.get(&format!("{list}&don_vi={}", school.sibling.name)).await;
-    assert_eq!(rows(&beside), 0);
-    assert!(beside.body.contains(&format!(
-        r#"<option value="{}" selected>Trường THCS B</option>"#,
-        school.sibling.name
-    )));
-    assert_eq!(
-        admin.get(&format!("{PAGE}?don_vi=units%2F%22%20OR%201")).await.status,
-        400
-    );
+    LIST.filters_by_unit(&mut admin, &list, &school).await;
 }
 
 #[tokio::test]
 async fn without_a_channel_the_page_says_it_is_not_configured() {
     let server = TestServer::start().await;
-    let school = server.school_with_dossier().await;
-    let mut admin = server.browser_of("admin").await;
-    let page = admin.get(PAGE).await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    assert!(
-        page.body.contains("Chưa cấu hình gửi thông báo cho người nộp hồ sơ"),
-        "{}",
-        page.body
-    );
-    assert!(!page.body.contains("<table"), "{}", page.body);
-    assert!(!admin.get("/").await.body.contains(PAGE), "no card on the home page");
-    let dossier_page = admin.get(&format!("/ho-so/{}", id_of(&school.dossier))).await;
-    assert_eq!(dossier_page.status, 200);
-    assert!(section(&dossier_page).is_none());
-    let refused = resend(&mut admin, &school.dossier, "").await;
-    assert_eq!(refused.status, 404, "no channel: nothing to send");
-    // A role without the right is refused all the same.
-    let mut clerk = server.browser_of("mot.cua.a").await;
-    assert_eq!(clerk.get(PAGE).await.status, 403);
+    LIST.says_it_is_not_configured(&server).await;
 }

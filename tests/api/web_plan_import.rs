@@ -25,9 +25,9 @@ async fn a_leader_checks_then_imports_the_appendix_table_and_sees_each_problem_o
         below,
         sibling,
     } = server.office_with_neighbours().await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let (leader_token, mut leader) = server
+        .signed_in_with_token("lanh.dao", Role::Leader, &office.name)
+        .await;
     let csrf = leader.csrf();
     assert!(leader.get("/ke-hoach").await.body.contains(r#"href="/ke-hoach/nhap""#));
     let form = leader.get("/ke-hoach/nhap").await;

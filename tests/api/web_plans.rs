@@ -64,8 +64,7 @@ async fn a_school_records_its_task_and_links_evidence_from_the_plans_pages() {
     let task_page = format!("/ke-hoach/{plan_id}/nhiem-vu/{task_id}");
 
     // The leader's plan: both tasks, the school's by its name, the late one apart.
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let mut leader = server.browser_of("lanh.dao").await;
     assert!(leader.get("/ke-hoach").await.body.contains(&plan.title));
     let outline = leader.get(&format!("/ke-hoach/{plan_id}")).await;
     for expected in [
@@ -81,12 +80,9 @@ async fn a_school_records_its_task_and_links_evidence_from_the_plans_pages() {
 
     // The school's officer (the task's unit) and the office's leader open the
     // task; a team below the school and the school beside it do not.
-    for (who, unit, sees) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let mut browser = server
             .signed_in(&format!("chuyen.vien.{who}"), Role::ProcessingOfficer, unit)
             .await;
@@ -95,8 +91,7 @@ async fn a_school_records_its_task_and_links_evidence_from_the_plans_pages() {
     }
 
     // Progress: a bad percent, a late day without its reason, then recorded.
-    let mut officer = eiso_tests::browser::Browser::new(server.addr);
-    officer.sign_in("chuyen.vien.same", "chuyen.vien.same-password").await;
+    let mut officer = server.browser_of("chuyen.vien.same").await;
     let csrf = officer.csrf();
     let progress = format!("{task_page}/tien-do");
     let refused = officer

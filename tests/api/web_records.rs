@@ -5,7 +5,6 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
-use eiso_tests::browser::Browser;
 use eiso_tests::documents::{PDF, record_to_destroy, upload};
 
 #[tokio::test]
@@ -34,12 +33,9 @@ async fn a_record_is_kept_shown_by_revision_and_disposed_of_from_its_page() {
     let id = record.name.trim_start_matches("records/");
     let address = format!("/ho-so-chat-luong/{id}");
 
-    for (who, unit, sees) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let list = browser.get("/ho-so-chat-luong?loai=da-dong").await;
         assert_eq!(list.status, 200, "{who}");
@@ -52,8 +48,7 @@ async fn a_record_is_kept_shown_by_revision_and_disposed_of_from_its_page() {
         assert_eq!(page.status, if sees { 200 } else { 404 }, "{who}: the page");
     }
 
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("thu.ky", "thu.ky-password").await;
+    let mut browser = server.browser_of("thu.ky").await;
     let page = browser.get(&address).await;
     for expected in [
         "Trường THCS A",
@@ -125,8 +120,7 @@ async fn a_record_is_kept_shown_by_revision_and_disposed_of_from_its_page() {
     assert_eq!(got.state, record::State::Disposed as i32);
 
     // A leader may read the record but not dispose of it.
-    let mut leader = Browser::new(server.addr);
-    leader.sign_in("lanh.dao.same", "lanh.dao.same-password").await;
+    let mut leader = server.browser_of("lanh.dao.same").await;
     let csrf = leader.csrf();
     let refused = leader
         .post(

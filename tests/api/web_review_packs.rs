@@ -16,9 +16,9 @@ async fn a_leader_generates_the_review_pack_from_the_page_and_opens_its_record()
         below,
         sibling,
     } = server.office_with_neighbours().await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let (leader_token, mut leader) = server
+        .signed_in_with_token("lanh.dao", Role::Leader, &office.name)
+        .await;
     let csrf = leader.csrf();
 
     let page = leader.get("/chat-luong/xem-xet").await;

@@ -6,7 +6,6 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
-use eiso_tests::browser::Browser;
 use eiso_tests::documents::{PDF, create, first_revision, procedure, upload};
 
 /// A draft of `document` with a PDF, sent by `controller` to `reviewers`: its name.
@@ -54,12 +53,7 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
     server.user_with_role("xem", Role::Viewer, &office.unit.name).await;
     let document = server
         .documents(&office.controller)
-        .create_document(create(procedure(
-            "QT-TTHC-01",
-            "Quy trình tiếp nhận và trả kết quả hồ sơ",
-            &office.unit.name,
-            Confidentiality::Internal,
-        )))
+        .create_document(eiso_tests::documents::counter_procedure(&office.unit.name))
         .await
         .unwrap()
         .into_inner();
@@ -72,8 +66,7 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
     .await;
     let key = revision.trim_start_matches("documents/").replace("/revisions/", "/");
 
-    let mut head_browser = Browser::new(server.addr);
-    head_browser.sign_in("truong.phong", "truong.phong-password").await;
+    let mut head_browser = server.browser_of("truong.phong").await;
     let inbox = head_browser.get("/cho-duyet").await;
     assert_eq!(inbox.status, 200);
     assert!(inbox.body.contains(r#"href="/cho-duyet""#), "the menu has the inbox");
@@ -145,8 +138,7 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
         .await;
     assert_eq!(twice.status, 200);
     assert!(twice.body.contains("Bản này vừa thay đổi"), "{}", twice.body);
-    let mut officer_browser = Browser::new(server.addr);
-    officer_browser.sign_in("chuyen.vien", "chuyen.vien-password").await;
+    let mut officer_browser = server.browser_of("chuyen.vien").await;
     let csrf = officer_browser.csrf();
     // An officer may not publish; the page refuses, and nothing changes.
     let agreed = officer_browser
@@ -163,8 +155,7 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
     assert_eq!(not_theirs.status, 403);
 
     // The controller publishes what was approved.
-    let mut controller_browser = Browser::new(server.addr);
-    controller_browser.sign_in("thu.ky", "thu.ky-password").await;
+    let mut controller_browser = server.browser_of("thu.ky").await;
     let inbox = controller_browser.get("/cho-duyet").await;
     assert!(inbox.body.contains("Đã phê duyệt, chờ ban hành"));
     assert!(inbox.body.contains("QT-TTHC-01"), "{}", inbox.body);
@@ -179,8 +170,7 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
     );
 
     // A viewer has no inbox in the menu and may not decide.
-    let mut viewer = Browser::new(server.addr);
-    viewer.sign_in("xem", "xem-password").await;
+    let mut viewer = server.browser_of("xem").await;
     assert!(!viewer.get("/").await.body.contains(r#"href="/cho-duyet""#));
     let csrf = viewer.csrf();
     let refused = viewer
@@ -215,12 +205,9 @@ async fn the_inbox_across_documents_lists_only_what_the_caller_may_read() {
         filter: filter.into(),
         ..Default::default()
     };
-    for (who, unit, sees) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let (_, token) = server
             .user_with_role(&format!("lanh.dao.{who}"), Role::Leader, unit)
             .await;

@@ -21,12 +21,9 @@ async fn the_search_page_finds_what_the_person_may_see_with_the_words_marked() {
     let id = dossier.name.trim_start_matches("dossiers/").to_string();
     crate::search::caught_up(&mut server.search(&server.admin_token)).await;
 
-    for (who, unit, sees) in [
-        ("same", school.name.as_str(), true),
-        ("ancestor", office.unit.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in
+        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
+    {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         // Without diacritics, from the box in every page's header.
         let home = browser.get("/").await;
@@ -110,8 +107,7 @@ async fn the_search_page_finds_what_the_person_may_see_with_the_words_marked() {
     }
 
     // A query the service refuses comes back as a page that says why.
-    let mut browser = Browser::new(server.addr);
-    browser.sign_in("lanh.dao.same", "lanh.dao.same-password").await;
+    let mut browser = server.browser_of("lanh.dao.same").await;
     let long = "a".repeat(501);
     let refused = browser.get(&format!("/tim-kiem?q={long}")).await;
     assert_eq!(refused.status, 400);

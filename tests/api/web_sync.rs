@@ -10,14 +10,22 @@ use std::time::Duration;
 
 use eiso_portal_sim::{Fault, Simulator};
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::eiso::procedures::v1::{Channel, Dossier};
+use eiso_proto::eiso::procedures::v1::Dossier;
 use eiso_proto::eiso::sync::v1::{DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, dossier_sync};
 use eiso_tests::TestServer;
-use eiso_tests::browser::{Browser, Page};
-use eiso_tests::counter::transfer_receipt;
+use eiso_tests::browser::Page;
+use eiso_tests::outward::{Administrators, OutwardPage, until};
 use eiso_tests::web::{id_of, next_page};
 
 const PAGE: &str = "/quan-tri/dong-bo";
+const LIST: OutwardPage = OutwardPage {
+    path: PAGE,
+    rows,
+    none_listed: "Không có hồ sơ nào trong danh sách này.",
+    not_configured: "Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia",
+    on_dossier_page: |page| page.body.contains("Đồng bộ Cổng DVCQG"),
+    back: None,
+};
 /// What the simulated portal answers while it refuses.
 const REFUSAL: &str = "Mã thủ tục hành chính không có trong Cơ sở dữ liệu quốc gia";
 
@@ -57,21 +65,6 @@ async fn until_held(simulator: &Simulator, code: &str) {
 /// How many dossiers a list page shows.
 fn rows(page: &Page) -> usize {
     page.body.matches(r#"<a class="mono" href="/ho-so/"#).count()
-}
-
-fn resend_form(dossier: &Dossier) -> String {
-    format!(r#"action="{PAGE}/{}/gui-lai""#, id_of(dossier))
-}
-
-/// Presses "Gửi lại" for `dossier` (the form as the page has it).
-async fn resend(browser: &mut Browser, dossier: &Dossier) -> Page {
-    let csrf = browser.csrf();
-    browser
-        .post(
-            &format!("{PAGE}/{}/gui-lai", id_of(dossier)),
-            &[("csrf", csrf.as_str())],
-        )
-        .await
 }
 
 #[tokio::test]
@@ -128,7 +121,7 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
         body.contains(&format!("<td>{last_attempt}</td>")),
         "the last attempt in Vietnam's time ({last_attempt}): {body}"
     );
-    assert!(body.contains(&resend_form(&dossier)), "{body}");
+    assert!(body.contains(&LIST.resend_form(&dossier)), "{body}");
     // The lag: the change waiting since the dossier was received, in Vietnam's time.
     let status = server
         .sync(&server.admin_token)
@@ -174,39 +167,27 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
     // One rule: an administrator of the school or of the office above sees
     // it and may send it again; one of the team below or the school beside
     // sees nothing of it and is refused.
-    let (school_admin, mut at_school) = server.signed_in_as("qt.truong", Role::Admin, &school.school.name).await;
-    let mut above = server
-        .signed_in("qt.phong", Role::Admin, &school.office.unit.name)
-        .await;
-    let mut below = server.signed_in("qt.to", Role::Admin, &school.below.name).await;
-    let mut beside = server.signed_in("qt.truong.b", Role::Admin, &school.sibling.name).await;
+    let Administrators {
+        school_admin,
+        mut at_school,
+        mut above,
+        mut below,
+        mut beside,
+    } = server.administrators_around(&school).await;
     for (who, browser) in [("same unit", &mut at_school), ("above", &mut above)] {
-        let page = browser.get(PAGE).await;
-        assert_eq!(page.status, 200, "{who}");
-        assert_eq!(rows(&page), 1, "{who}: {}", page.body);
-        assert!(page.body.contains(&resend_form(&dossier)), "{who}");
+        let page = LIST.sees_parked(who, browser, &dossier).await;
         assert!(
             !page.body.contains("hồ sơ đã đồng bộ"),
             "{who}: the office's figures are a root reader's"
         );
     }
     for (who, browser) in [("below", &mut below), ("beside", &mut beside)] {
-        let page = browser.get(PAGE).await;
-        assert_eq!(page.status, 200, "{who}");
-        assert_eq!(rows(&page), 0, "{who}: {}", page.body);
-        assert!(!page.body.contains(&dossier.code), "{who}");
-        assert!(page.body.contains("Không có hồ sơ nào trong danh sách này."), "{who}");
-        let refused = resend(browser, &dossier).await;
-        assert_eq!(refused.status, 404, "{who}: {}", refused.body);
-        let dossier_page = browser.get(&format!("/ho-so/{}", id_of(&dossier))).await;
-        assert_eq!(dossier_page.status, 404, "{who}: not their dossier");
+        LIST.sees_none_of(who, browser, &dossier).await;
     }
     // A leader of the school reads the list, without the button; the
     // counter's clerk reads neither the page nor the dossier's line.
     let mut leader = server.signed_in("lanh.dao", Role::Leader, &school.school.name).await;
-    let page = leader.get(PAGE).await;
-    assert_eq!((page.status, rows(&page)), (200, 1), "{}", page.body);
-    assert!(!page.body.contains("gui-lai"), "{}", page.body);
+    LIST.leader_reads_without_button(&mut leader).await;
     assert!(
         leader
             .get(&format!("/ho-so/{}", id_of(&dossier)))
@@ -214,14 +195,9 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
             .body
             .contains("<dt>Đồng bộ Cổng DVCQG</dt>")
     );
-    let refused = resend(&mut leader, &dossier).await;
+    let refused = LIST.resend_from_list(&mut leader, &dossier).await;
     assert_eq!(refused.status, 403, "a leader does not send again");
-    let mut clerk = server.browser_of("mot.cua.a").await;
-    assert_eq!(clerk.get(PAGE).await.status, 403);
-    let clerk_view = clerk.get(&format!("/ho-so/{}", id_of(&dossier))).await;
-    assert_eq!(clerk_view.status, 200);
-    assert!(!clerk_view.body.contains("Đồng bộ Cổng DVCQG"));
-    assert!(!clerk.get("/").await.body.contains(PAGE), "no link either");
+    LIST.clerk_reads_neither(&server, &dossier).await;
     assert!(
         leader.get("/").await.body.contains(&format!(r#"href="{PAGE}""#)),
         "the leader's home links it"
@@ -233,13 +209,9 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
         "the refusals changed nothing"
     );
 
-    // Without the form's CSRF value nothing is sent.
-    let forged = at_school
-        .post(&format!("{PAGE}/{}/gui-lai", id_of(&dossier)), &[("csrf", "forged")])
-        .await;
-    assert_eq!(forged.status, 403);
+    LIST.forged_resend_is_refused(&mut at_school, &dossier).await;
     // The school's administrator sends it again: it is delivered.
-    let sent = resend(&mut at_school, &dossier).await;
+    let sent = LIST.resend_from_list(&mut at_school, &dossier).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let back = sent.location.expect("back to the list");
     let page = at_school.get(&back).await;
@@ -262,7 +234,7 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
         r#"<a href="{PAGE}?loai=da-dong-bo">Xem danh sách đồng bộ</a>"#
     )));
     // Sent again once: a second time is refused, since it is not parked.
-    let again = resend(&mut at_school, &dossier).await;
+    let again = LIST.resend_from_list(&mut at_school, &dossier).await;
     assert_eq!(again.status, 422);
     assert!(again.body.contains("Hồ sơ này không còn bị dừng"), "{}", again.body);
 
@@ -278,24 +250,8 @@ async fn a_parked_dossier_is_listed_and_sent_again_by_an_administrator_of_its_un
 async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
     let (simulator, server) = TestServer::with_portal().await;
     let school = server.school_with_dossier().await;
-    let clerk = server.login("mot.cua.a", "mot.cua.a-password").await.unwrap();
-    let mut dossiers = server.dossiers(&clerk);
-    for i in 0..50 {
-        dossiers
-            .receive_dossier(transfer_receipt(
-                &school.school.name,
-                &format!("Người nộp {i}"),
-                Channel::Direct,
-            ))
-            .await
-            .unwrap();
-    }
-    for _ in 0..400 {
-        if simulator.dossiers().len() == 51 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    server.receive_fifty(&school).await;
+    until(|| simulator.dossiers().len() == 51).await;
     assert_eq!(simulator.dossiers().len(), 51);
     let mut admin = server.browser_of("admin").await;
     let mut first = admin.get(&format!("{PAGE}?loai=da-dong-bo")).await;
@@ -319,45 +275,13 @@ async fn the_lists_page_fifty_at_a_time_by_state_and_unit() {
     assert_eq!(rows(&second), 1, "{}", second.body);
     assert!(!second.body.contains("Trang sau"));
     // By unit: the school's, none beside it.
-    let of_school = admin
-        .get(&format!("{PAGE}?loai=da-dong-bo&don_vi={}", school.school.name))
+    LIST.filters_by_unit(&mut admin, &format!("{PAGE}?loai=da-dong-bo"), &school)
         .await;
-    assert_eq!(rows(&of_school), 50);
-    let beside = admin
-        .get(&format!("{PAGE}?loai=da-dong-bo&don_vi={}", school.sibling.name))
-        .await;
-    assert_eq!(rows(&beside), 0);
-    assert!(beside.body.contains(&format!(
-        r#"<option value="{}" selected>Trường THCS B</option>"#,
-        school.sibling.name
-    )));
-    assert_eq!(
-        admin.get(&format!("{PAGE}?don_vi=units%2F%22%20OR%201")).await.status,
-        400
-    );
     simulator.shutdown().await;
 }
 
 #[tokio::test]
 async fn without_a_portal_the_page_says_it_is_not_configured() {
     let server = TestServer::start().await;
-    let school = server.school_with_dossier().await;
-    let mut admin = server.browser_of("admin").await;
-    let page = admin.get(PAGE).await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    assert!(
-        page.body.contains("Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia"),
-        "{}",
-        page.body
-    );
-    assert!(!page.body.contains("<table"), "{}", page.body);
-    assert!(!admin.get("/").await.body.contains(PAGE), "no card on the home page");
-    let dossier_page = admin.get(&format!("/ho-so/{}", id_of(&school.dossier))).await;
-    assert_eq!(dossier_page.status, 200);
-    assert!(!dossier_page.body.contains("Đồng bộ Cổng DVCQG"));
-    let refused = resend(&mut admin, &school.dossier).await;
-    assert_eq!(refused.status, 404, "no portal: nothing to send");
-    // A role without the right is refused all the same.
-    let mut clerk = server.browser_of("mot.cua.a").await;
-    assert_eq!(clerk.get(PAGE).await.status, 403);
+    LIST.says_it_is_not_configured(&server).await;
 }

@@ -85,12 +85,7 @@ async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
         report.name.rsplit('/').next().unwrap()
     );
 
-    for (who, unit, sees) in [
-        ("same", office.unit.name.as_str(), true),
-        ("ancestor", root.name.as_str(), true),
-        ("descendant", school.name.as_str(), false),
-        ("sibling", other.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in eiso_tests::web::scoped_readers(&office.unit.name, &root.name, &school.name, &other.name) {
         let mut browser = server.signed_in(&format!("xem.{who}"), Role::Leader, unit).await;
         let page = browser.get(&page_address).await;
         assert_eq!(page.status, if sees { 200 } else { 404 }, "{who}");
@@ -106,8 +101,7 @@ async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
         );
     }
 
-    let mut leader = eiso_tests::browser::Browser::new(server.addr);
-    leader.sign_in("lanh.dao", "lanh.dao-password").await;
+    let mut leader = server.browser_of("lanh.dao").await;
     let page = leader.get(&page_address).await;
     for expected in [
         "Tối thiểu 90% cán bộ được tập huấn",

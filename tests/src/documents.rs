@@ -46,6 +46,17 @@ pub fn create(document: Document) -> CreateDocumentRequest {
     }
 }
 
+/// The request that creates the one-stop counter's procedure "QT-TTHC-01"
+/// (internal) owned by `owner_unit`, without a request id.
+pub fn counter_procedure(owner_unit: &str) -> CreateDocumentRequest {
+    create(procedure(
+        "QT-TTHC-01",
+        "Quy trình tiếp nhận và trả kết quả hồ sơ",
+        owner_unit,
+        Confidentiality::Internal,
+    ))
+}
+
 /// The request that starts `document`'s first revision ("Ban hành lần
 /// đầu"), without a request id.
 pub fn first_revision(document: &str) -> CreateRevisionRequest {

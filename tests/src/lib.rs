@@ -12,6 +12,8 @@ pub use eiso_platform::clock::Clock;
 pub mod counter;
 pub mod documents;
 pub mod notify;
+pub mod outward;
+pub mod plans;
 pub mod portal;
 pub mod quality;
 pub mod replica;
@@ -407,22 +409,12 @@ impl TestServer {
         let password = format!("{username}-password");
         let user = self
             .admin()
-            .create_user(CreateUserRequest {
-                user: Some(User {
-                    username: username.into(),
-                    display_name: format!("Người dùng {username}"),
-                    role_bindings: bindings
-                        .iter()
-                        .map(|(role, unit)| RoleBinding {
-                            role: *role as i32,
-                            unit: unit.to_string(),
-                        })
-                        .collect(),
-                    ..Default::default()
-                }),
-                password: password.clone(),
-                request_id: String::new(),
-            })
+            .create_user(new_user(
+                username,
+                &format!("Người dùng {username}"),
+                bindings,
+                &password,
+            ))
             .await
             .unwrap()
             .into_inner();
@@ -451,6 +443,40 @@ impl TestServer {
         if let Some(handle) = self.handle.take() {
             handle.await.unwrap().unwrap();
         }
+    }
+}
+
+/// The request that creates the user `username` called `display_name`
+/// with these role bindings and `password`, without a request id.
+pub fn new_user(username: &str, display_name: &str, bindings: &[(Role, &str)], password: &str) -> CreateUserRequest {
+    CreateUserRequest {
+        user: Some(User {
+            username: username.into(),
+            display_name: display_name.into(),
+            role_bindings: bindings
+                .iter()
+                .map(|(role, unit)| RoleBinding {
+                    role: *role as i32,
+                    unit: unit.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }),
+        password: password.into(),
+        request_id: String::new(),
+    }
+}
+
+/// The request that disables `user`'s account (its state only), without an
+/// etag.
+pub fn disable_user(user: &User) -> eiso_proto::eiso::identity::v1::UpdateUserRequest {
+    eiso_proto::eiso::identity::v1::UpdateUserRequest {
+        user: Some(User {
+            state: eiso_proto::eiso::identity::v1::user::State::Disabled as i32,
+            ..user.clone()
+        }),
+        update_mask: values::mask(&["state"]),
+        etag: String::new(),
     }
 }
 

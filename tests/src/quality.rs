@@ -1,13 +1,14 @@
 //! Fixtures of the quality system: a unit's internal-audit programme, the
 //! audit of its one-stop counter and what it finds there.
 
+use eiso_proto::eiso::identity::v1::{Role, Unit, User};
 use eiso_proto::eiso::procedures::v1::LocalDate;
 use eiso_proto::eiso::quality::v1::{
-    Audit, AuditProgramme, CreateAuditProgrammeRequest, CreateAuditRequest, CreateFindingRequest, Finding, FindingType,
-    StartAuditRequest,
+    Audit, AuditProgramme, CorrectiveAction, CreateAuditProgrammeRequest, CreateAuditRequest,
+    CreateCorrectiveActionRequest, CreateFindingRequest, Finding, FindingType, StartAuditRequest,
 };
 
-use crate::Quality;
+use crate::{Quality, TestServer};
 
 /// The request that creates `unit`'s internal-audit programme of 2024,
 /// without a request id.
@@ -99,4 +100,73 @@ pub async fn audited_counter(
         .unwrap()
         .into_inner();
     (audit, finding)
+}
+
+/// An office keeping a quality system: "Phòng Giáo dục và Đào tạo" under
+/// the root with its one-stop counter "Bộ phận Một cửa" below it, its
+/// leader `lanh.dao` and its internal auditor `danh.gia` (both bound at the
+/// office), each with a token and a client.
+pub struct QualityOffice {
+    pub root: Unit,
+    pub office: Unit,
+    pub counter_unit: Unit,
+    pub leader_user: User,
+    pub leader_token: String,
+    pub leader: Quality,
+    pub auditor: User,
+    pub auditor_token: String,
+    pub auditing: Quality,
+}
+
+impl TestServer {
+    /// A [`QualityOffice`].
+    pub async fn quality_office(&self) -> QualityOffice {
+        let root = self.root_unit().await;
+        let office = self.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
+        let counter_unit = self.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
+        let (leader_user, leader_token) = self.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+        let (auditor, auditor_token) = self
+            .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
+            .await;
+        QualityOffice {
+            leader: self.quality(&leader_token),
+            auditing: self.quality(&auditor_token),
+            root,
+            office,
+            counter_unit,
+            leader_user,
+            leader_token,
+            auditor,
+            auditor_token,
+        }
+    }
+}
+
+impl QualityOffice {
+    /// The [`audited_counter`] of this office's counter, by its auditor, on
+    /// `day`: the audit and the finding.
+    pub async fn audit_counter(&mut self, day: Option<LocalDate>) -> (Audit, Finding) {
+        audited_counter(
+            &mut self.leader,
+            &mut self.auditing,
+            &self.office.name,
+            &self.counter_unit.name,
+            &self.auditor.name,
+            day,
+        )
+        .await
+    }
+}
+
+/// The request that opens a corrective action of `finding` (`…/findings/…`)
+/// with nothing else given, without a request id or a reason.
+pub fn corrective_action_of(finding: &str) -> CreateCorrectiveActionRequest {
+    CreateCorrectiveActionRequest {
+        corrective_action: Some(CorrectiveAction {
+            finding: finding.into(),
+            ..Default::default()
+        }),
+        request_id: String::new(),
+        reason: String::new(),
+    }
 }

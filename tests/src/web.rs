@@ -1,6 +1,6 @@
-//! What the web pages' tests of the outward deliveries (the portal's sync,
-//! the notifications) share: the addresses of a dossier, a list's next page,
-//! a signed-in person with their name, and who a trail says did a call.
+//! What the web pages' tests share: the addresses of a dossier, a list's
+//! next page, a signed-in person with their name or token, the one rule of
+//! who reads a unit's pages, and who a trail says did a call.
 
 use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::identity::v1::Role;
@@ -23,6 +23,23 @@ pub fn next_page(page: &Page) -> Option<String> {
         .map(|next| next.replace("&amp;", "&"))
 }
 
+/// The one rule of the unit scoping, as four people's rows: `(who, unit,
+/// sees)` for one bound at `same` (the unit of what is read), at an
+/// `ancestor` of it (both see), at a `descendant` and at a `sibling` (neither).
+pub fn scoped_readers<'a>(
+    same: &'a str,
+    ancestor: &'a str,
+    descendant: &'a str,
+    sibling: &'a str,
+) -> [(&'static str, &'a str, bool); 4] {
+    [
+        ("same", same, true),
+        ("ancestor", ancestor, true),
+        ("descendant", descendant, false),
+        ("sibling", sibling, false),
+    ]
+}
+
 impl TestServer {
     /// A browser signed in to the web app as `username`, an existing user
     /// whose password is `{username}-password` (as the fixtures make them),
@@ -43,6 +60,13 @@ impl TestServer {
     pub async fn signed_in_as(&self, username: &str, role: Role, unit: &str) -> (String, Browser) {
         let (user, _) = self.user_with_role(username, role, unit).await;
         (user.name, self.browser_of(username).await)
+    }
+
+    /// A browser signed in to the web app as a new user `username` with
+    /// `role` in `unit`, and the user's token for the API.
+    pub async fn signed_in_with_token(&self, username: &str, role: Role, unit: &str) -> (String, Browser) {
+        let (_, token) = self.user_with_role(username, role, unit).await;
+        (token, self.browser_of(username).await)
     }
 
     /// Who made the successful calls of `method` (`…/ResendDossierSync`:

@@ -168,14 +168,7 @@ pub async fn fixture(server: &TestServer, units: &Units, setup: &str, callers: &
         .unwrap()
         .into_inner();
     let the_action = quality
-        .create_corrective_action(CreateCorrectiveActionRequest {
-            corrective_action: Some(CorrectiveAction {
-                finding: the_finding.name.clone(),
-                ..Default::default()
-            }),
-            request_id: String::new(),
-            reason: String::new(),
-        })
+        .create_corrective_action(eiso_tests::quality::corrective_action_of(&the_finding.name))
         .await
         .unwrap()
         .into_inner();
