@@ -171,14 +171,7 @@ async fn no_server_means_unavailable() {
 async fn audit_verify_checks_every_trail_and_fails_when_one_is_broken() {
     let server = TestServer::start().await;
     server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", "").await;
-    let admin = Person::new(server.addr);
-    let run = admin
-        .run(
-            &["login", "--username", "admin", "--password-stdin"],
-            &format!("{ADMIN_PASSWORD}\n"),
-        )
-        .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let admin = Person::admin(server.addr).await;
 
     // No trail named: every service's trail, one line each.
     let verified = admin.ok(&["audit", "verify"]).await;

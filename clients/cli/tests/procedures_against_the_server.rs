@@ -14,7 +14,7 @@ use chrono::{Duration, Utc};
 use common::{Person, assert_contains, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::values::local_time;
-use eiso_tests::{ADMIN_PASSWORD, Backend, Clock, TestServer};
+use eiso_tests::{Backend, Clock, TestServer};
 use serde_json::Value;
 
 /// The sample catalogue with its agency set to `agency`.
@@ -498,14 +498,7 @@ async fn a_receipt_into_an_unconfirmed_calendar_year_waits_for_the_administrator
         .await;
 
     // The administrator confirms the rules' proposal; a second time changes nothing.
-    let admin = Person::new(server.addr);
-    let run = admin
-        .run(
-            &["login", "--username", "admin", "--password-stdin"],
-            &format!("{ADMIN_PASSWORD}\n"),
-        )
-        .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let admin = Person::admin(server.addr).await;
     let run = admin.run(&["calendar", "confirm", unit_id, "--year", "2027"], "").await;
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_contains(

@@ -22,14 +22,7 @@ async fn an_administrator_follows_the_sync_from_the_command_line() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let admin = Person::new(server.addr);
-    let login = admin
-        .run(
-            &["login", "--username", "admin", "--password-stdin"],
-            &format!("{}\n", eiso_tests::ADMIN_PASSWORD),
-        )
-        .await;
-    assert_eq!(login.code, 0, "{}", login.stderr);
+    let admin = Person::admin(server.addr).await;
 
     let status = admin.json(&["sync", "status"]).await;
     assert_eq!(status["configured"], true);

@@ -77,11 +77,20 @@ impl Person {
 
     /// A user (whose password is `USERNAME-password`) signed in.
     pub async fn login(server: SocketAddr, username: &str) -> Self {
+        Self::login_with(server, username, &format!("{username}-password")).await
+    }
+
+    /// The first administrator (`admin`, [`eiso_tests::ADMIN_PASSWORD`]) signed in.
+    pub async fn admin(server: SocketAddr) -> Self {
+        Self::login_with(server, "admin", eiso_tests::ADMIN_PASSWORD).await
+    }
+
+    async fn login_with(server: SocketAddr, username: &str, password: &str) -> Self {
         let person = Self::new(server);
         let run = person
             .run(
                 &["login", "--username", username, "--password-stdin"],
-                &format!("{username}-password\n"),
+                &format!("{password}\n"),
             )
             .await;
         assert_eq!(run.code, 0, "login {username}: {}", run.stderr);
