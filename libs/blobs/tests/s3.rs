@@ -6,23 +6,13 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use eiso_blobs::test_server::{BUCKET, S3Server};
 use eiso_blobs::{BlobError, BlobStore, S3Location};
-use futures::{Stream, StreamExt};
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-fn random(len: usize, seed: u64) -> Vec<u8> {
-    let mut v = vec![0u8; len];
-    StdRng::seed_from_u64(seed).fill(&mut v[..]);
-    v
-}
-
-fn chunks(data: &[u8], piece: usize) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + use<> {
-    let pieces: Vec<_> = data.chunks(piece).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
-    futures::stream::iter(pieces)
-}
+mod common;
+use common::{chunks, random, sweep_keeping};
 
 async fn read_all(store: &BlobStore, digest: &str) -> Result<Vec<u8>, BlobError> {
     let mut reader = store.get(digest, 256 * 1024).await?;
@@ -160,16 +150,7 @@ async fn unreferenced_content_and_abandoned_staging_are_swept() {
     let store = BlobStore::s3(&server.location()).unwrap();
     let kept = store.put(chunks(&random(1000, 12), 100), u64::MAX).await.unwrap();
     let orphan = store.put(chunks(&random(1000, 13), 100), u64::MAX).await.unwrap();
-    let keep = std::collections::HashSet::from([kept.digest.clone()]);
-    // Too recent to be swept.
-    assert_eq!(
-        store
-            .sweep_unreferenced(&keep, Duration::from_secs(3600))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(store.sweep_unreferenced(&keep, Duration::ZERO).await.unwrap(), 1);
+    sweep_keeping(&store, &kept.digest).await;
     assert_eq!(store.exists(&orphan.digest).await.unwrap(), None);
     assert_eq!(store.exists(&kept.digest).await.unwrap(), Some(1000));
     assert_eq!(store.sweep_staging(Duration::ZERO).await.unwrap(), 0);

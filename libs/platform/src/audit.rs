@@ -122,20 +122,26 @@ impl NewEntry {
     }
 }
 
+/// The audit chain's head row (its sequence and hash) as `sql`, which reads
+/// or moves it, returns it.
+async fn chain_head(db: &impl ConnectionTrait, sql: &str) -> Result<(i64, String), DbErr> {
+    let head = db
+        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("audit chain head".into()))?;
+    Ok((head.try_get("", "sequence")?, head.try_get("", "hash")?))
+}
+
 /// Appends `entry` (cut to its bounds, see [`NewEntry::bounded`]) inside
 /// `txn`. Locks the trail's head row first, so concurrent appenders chain one
 /// after the other.
 pub async fn append(txn: &DatabaseTransaction, entry: NewEntry) -> Result<i64, DbErr> {
     let entry = entry.bounded();
-    let head = txn
-        .query_one_raw(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
-            "UPDATE chain_heads SET sequence = sequence + 1 WHERE name = 'audit' RETURNING sequence, hash",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("audit chain head".into()))?;
-    let sequence: i64 = head.try_get("", "sequence")?;
-    let previous_hash: String = head.try_get("", "hash")?;
+    let (sequence, previous_hash) = chain_head(
+        txn,
+        "UPDATE chain_heads SET sequence = sequence + 1 WHERE name = 'audit' RETURNING sequence, hash",
+    )
+    .await?;
     let create_time_us = Utc::now().timestamp_micros();
     let hash = entry_hash(sequence, create_time_us, &entry, &previous_hash);
 
@@ -288,16 +294,11 @@ pub async fn verify(db: &Db) -> Result<Verification, DbErr> {
         }
     }
     // Entries deleted from the end show up against the head row.
-    let head = db
-        .reader()
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.backend(),
-            "SELECT sequence, hash FROM chain_heads WHERE name = 'audit'",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("audit chain head".into()))?;
-    let head_sequence: i64 = head.try_get("", "sequence")?;
-    let head_hash: String = head.try_get("", "hash")?;
+    let (head_sequence, head_hash) = chain_head(
+        db.reader(),
+        "SELECT sequence, hash FROM chain_heads WHERE name = 'audit'",
+    )
+    .await?;
     if head_sequence != expected_sequence - 1 || head_hash != expected_previous {
         return Ok(Verification {
             entries_checked: checked,

@@ -254,20 +254,23 @@ impl Journal {
     }
 }
 
+/// The columns of `outbox_events`, as they are written and read.
+const OUTBOX_COLUMNS: [&str; 7] = [
+    "sequence",
+    "event_type",
+    "resource",
+    "actor",
+    "payload_type",
+    "payload",
+    "create_time_us",
+];
+
 async fn read_events(db: &Db, after_sequence: i64, limit: u64) -> Result<Vec<Event>, DbErr> {
     let rows = db
         .reader()
         .query_all(
             Query::select()
-                .columns([
-                    "sequence",
-                    "event_type",
-                    "resource",
-                    "actor",
-                    "payload_type",
-                    "payload",
-                    "create_time_us",
-                ])
+                .columns(OUTBOX_COLUMNS)
                 .from("outbox_events")
                 .and_where(Expr::col("sequence").gt(after_sequence))
                 .order_by("sequence", Order::Asc)
@@ -403,15 +406,7 @@ impl WriteTx<'_> {
                 .ok_or_else(|| ServiceError::internal("outbox chain head missing"))?;
             last_sequence = head.try_get("", "sequence")?;
             let mut insert = Query::insert();
-            insert.into_table("outbox_events").columns([
-                "sequence",
-                "event_type",
-                "resource",
-                "actor",
-                "payload_type",
-                "payload",
-                "create_time_us",
-            ]);
+            insert.into_table("outbox_events").columns(OUTBOX_COLUMNS);
             for (i, event) in events.into_iter().enumerate() {
                 let (payload_type, payload) = match event.payload {
                     Some(any) => (any.type_url, any.value),

@@ -16,6 +16,16 @@ use crate::rows::{get_document, get_revision, parse_revision_name};
 
 const COLUMNS: [&str; 4] = ["user_name", "display_name", "required", "acknowledge_time"];
 
+/// Every column of `acknowledgements`: the revision's key, then [`COLUMNS`].
+pub(crate) const INSERT_COLUMNS: [&str; 6] = [
+    "document_id",
+    "number",
+    "user_name",
+    "display_name",
+    "required",
+    "acknowledge_time",
+];
+
 fn to_proto(revision: &str, row: &sea_orm::QueryResult) -> ServiceResult<Acknowledgement> {
     let time: Option<DateTime<Utc>> = row.try_get("", "acknowledge_time")?;
     Ok(Acknowledgement {
@@ -88,14 +98,7 @@ impl Documents {
                 .execute(
                     Query::insert()
                         .into_table("acknowledgements")
-                        .columns([
-                            "document_id",
-                            "number",
-                            "user_name",
-                            "display_name",
-                            "required",
-                            "acknowledge_time",
-                        ])
+                        .columns(INSERT_COLUMNS)
                         .values_panic([
                             id.clone().into(),
                             number.into(),

@@ -40,6 +40,33 @@ fn check_enum<T: TryFrom<i32>>(violations: &mut Violations, field: &str, value: 
     }
 }
 
+/// The fields a document's create and update check alike, in this order:
+/// title (required when set), type, confidentiality, review interval, tags
+/// and external origin; `set(field)` says whether the call sets `field`
+/// (every one on create, the mask's on update). The cleaned title, tags and
+/// external origin.
+fn check_fields(
+    violations: &mut Violations,
+    input: &Document,
+    set: impl Fn(&str) -> bool,
+) -> (String, Vec<String>, Option<ExternalOriginJson>) {
+    let title = text::clean(violations, "document.title", &input.title, set("title"), 300);
+    if set("type") {
+        check_enum::<DocumentType>(violations, "document.type", input.r#type);
+    }
+    if set("confidentiality") {
+        check_enum::<Confidentiality>(violations, "document.confidentiality", input.confidentiality);
+    }
+    check_interval(
+        violations,
+        "document.review_interval_months",
+        input.review_interval_months,
+    );
+    let tags = clean_tags(violations, &input.tags);
+    let external = clean_external(violations, input);
+    (title, tags, external)
+}
+
 fn check_interval(violations: &mut Violations, field: &str, months: i32) {
     if !(0..=120).contains(&months) {
         violations.add(field, "must be between 0 (no periodic review) and 120 months");
@@ -109,16 +136,7 @@ impl Documents {
         let input = request.document.unwrap_or_default();
         let mut violations = Violations::new();
         let code = check_code(&mut violations, "document.code", &input.code);
-        let title = text::clean(&mut violations, "document.title", &input.title, true, 300);
-        check_enum::<DocumentType>(&mut violations, "document.type", input.r#type);
-        check_enum::<Confidentiality>(&mut violations, "document.confidentiality", input.confidentiality);
-        check_interval(
-            &mut violations,
-            "document.review_interval_months",
-            input.review_interval_months,
-        );
-        let tags = clean_tags(&mut violations, &input.tags);
-        let external = clean_external(&mut violations, &input);
+        let (title, tags, external) = check_fields(&mut violations, &input, |_| true);
         if input.r#type == DocumentType::External as i32 && external.is_none() {
             violations.add("document.external_origin", "is required for external documents");
         }
@@ -211,12 +229,7 @@ impl Documents {
                     "confidentiality",
                     Confidentiality::from_str_name,
                 )?),
-                _ => Expr::col("state").eq(list::enum_value(
-                    value,
-                    "STATE_",
-                    "state",
-                    document::State::from_str_name,
-                )?),
+                _ => Expr::col("state").eq(list::state_value(value, document::State::from_str_name)?),
             })
         })?;
         listing.order_and_limit(&mut query, "id");
@@ -257,26 +270,7 @@ impl Documents {
             ],
         )?;
         let mut violations = Violations::new();
-        let title = text::clean(
-            &mut violations,
-            "document.title",
-            &input.title,
-            paths.contains(&"title"),
-            300,
-        );
-        if paths.contains(&"type") {
-            check_enum::<DocumentType>(&mut violations, "document.type", input.r#type);
-        }
-        if paths.contains(&"confidentiality") {
-            check_enum::<Confidentiality>(&mut violations, "document.confidentiality", input.confidentiality);
-        }
-        check_interval(
-            &mut violations,
-            "document.review_interval_months",
-            input.review_interval_months,
-        );
-        let tags = clean_tags(&mut violations, &input.tags);
-        let external = clean_external(&mut violations, &input);
+        let (title, tags, external) = check_fields(&mut violations, &input, |field| paths.contains(&field));
         violations.check()?;
         if paths.contains(&"owner_unit") {
             self.check_unit(&input.owner_unit, "document.owner_unit").await?;
@@ -290,13 +284,7 @@ impl Documents {
         let mut row = get_document(tx.txn(), &id).await?;
         self.ensure_access(ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if row.is_obsolete() {
-            return Err(ServiceError::precondition(
-                "DOCUMENT_OBSOLETE",
-                row.name(),
-                format!("{} is obsolete and no longer changes", row.name()),
-            ));
-        }
+        row.ensure_not_obsolete("is obsolete and no longer changes")?;
         for path in &paths {
             match *path {
                 "title" => row.title = title.clone(),
@@ -341,13 +329,7 @@ impl Documents {
         let mut row = get_document(tx.txn(), &id).await?;
         self.ensure_access(&ctx, &row).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if row.is_obsolete() {
-            return Err(ServiceError::precondition(
-                "DOCUMENT_OBSOLETE",
-                row.name(),
-                format!("{} is already obsolete", row.name()),
-            ));
-        }
+        row.ensure_not_obsolete("is already obsolete")?;
         let now = Utc::now();
         let mut effective = None;
         if row.effective_revision > 0 {

@@ -12,7 +12,7 @@ use eiso_proto::eiso::documents::v1::{
     Record, ReviseRecordRequest, record,
 };
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
 use crate::Documents;
 use crate::rows::{
@@ -26,6 +26,22 @@ const MAX_RETENTION_MONTHS: i32 = 1200;
 impl Documents {
     async fn record_proto(&self, db: &impl ConnectionTrait, row: &RecordRow) -> ServiceResult<Record> {
         Ok(row.to_proto(files_of(db, &row.name()).await?))
+    }
+
+    /// The page of records `query` selects (limited by `listing`), and the
+    /// token of the next page.
+    async fn record_page(
+        &self,
+        listing: &list::Listing,
+        query: &SelectStatement,
+    ) -> ServiceResult<(Vec<Record>, String)> {
+        let db = self.journal.db().reader();
+        let (rows, next_page_token) = listing.rows(db, query).await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
+        }
+        Ok((records, next_page_token))
     }
 
     pub async fn create_record(&self, ctx: &CallContext, request: CreateRecordRequest) -> ServiceResult<Record> {
@@ -140,12 +156,7 @@ impl Documents {
             Ok(match condition.field.as_str() {
                 "owner_unit" => Expr::col("owner_unit").eq(value.clone()),
                 "document" => Expr::col("document_id").eq(names::parse(value, "documents", "filter")?),
-                "state" => Expr::col("state").eq(list::enum_value(
-                    value,
-                    "STATE_",
-                    "state",
-                    record::State::from_str_name,
-                )?),
+                "state" => Expr::col("state").eq(list::state_value(value, record::State::from_str_name)?),
                 _ => Expr::col("disposition").eq(list::enum_value(
                     value,
                     "DISPOSITION_",
@@ -155,12 +166,7 @@ impl Documents {
             })
         })?;
         listing.order_and_limit(&mut query, "id");
-        let db = self.journal.db().reader();
-        let (rows, next_page_token) = listing.rows(db, &query).await?;
-        let mut records = Vec::new();
-        for row in &rows {
-            records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
-        }
+        let (records, next_page_token) = self.record_page(&listing, &query).await?;
         Ok(ListRecordsResponse {
             records,
             next_page_token,
@@ -249,7 +255,6 @@ impl Documents {
             .unwrap_or_else(Utc::now);
         let key = format!("due|{}", as_of.timestamp_micros());
         let listing = list::Listing::paged(request.page_size, &request.page_token, &key, 100, 1000)?;
-        let db = self.journal.db().reader();
         let mut query = Query::select();
         query
             .columns(RECORD_COLUMNS)
@@ -263,11 +268,7 @@ impl Documents {
             .order_by("retention_end_time", Order::Asc)
             .order_by("id", Order::Asc);
         listing.limit(&mut query);
-        let (rows, next_page_token) = listing.rows(db, &query).await?;
-        let mut records = Vec::new();
-        for row in &rows {
-            records.push(self.record_proto(db, &RecordRow::from_row(row)?).await?);
-        }
+        let (records, next_page_token) = self.record_page(&listing, &query).await?;
         Ok(ListRecordsDueForDispositionResponse {
             records,
             next_page_token,

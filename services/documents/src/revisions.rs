@@ -17,6 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::Documents;
 use crate::access::readable_documents;
+use crate::acks::INSERT_COLUMNS;
 use crate::documents::next_review;
 use crate::rows::{
     REVISION_COLUMNS, RevisionRow, files_of, get_document, get_revision, parse_revision_name, revision_proto,
@@ -34,19 +35,27 @@ fn state_name(state: i32) -> &'static str {
     }
 }
 
+/// FAILED_PRECONDITION `reason` unless `revision` is in `state`: "{name} is
+/// {its state}: {why}".
+fn require_state(revision: &RevisionRow, state: revision::State, reason: &'static str, why: &str) -> ServiceResult<()> {
+    if revision.state == state as i32 {
+        return Ok(());
+    }
+    Err(ServiceError::precondition(
+        reason,
+        revision.name(),
+        format!("{} is {}: {why}", revision.name(), state_name(revision.state)),
+    ))
+}
+
 /// FAILED_PRECONDITION unless `revision` is a draft the caller may edit.
 pub fn ensure_editable(revision: &RevisionRow, principal: &Principal) -> ServiceResult<()> {
-    if revision.state != revision::State::Draft as i32 {
-        return Err(ServiceError::precondition(
-            "REVISION_NOT_DRAFT",
-            revision.name(),
-            format!(
-                "{} is {}: only drafts change (approved and later revisions are immutable)",
-                revision.name(),
-                state_name(revision.state)
-            ),
-        ));
-    }
+    require_state(
+        revision,
+        revision::State::Draft,
+        "REVISION_NOT_DRAFT",
+        "only drafts change (approved and later revisions are immutable)",
+    )?;
     if let Some(holder) = &revision.checked_out_by
         && holder != &principal.name
     {
@@ -141,13 +150,7 @@ impl Documents {
         };
         let mut document = get_document(tx.txn(), &id).await?;
         self.ensure_access(ctx, &document).await?;
-        if document.is_obsolete() {
-            return Err(ServiceError::precondition(
-                "DOCUMENT_OBSOLETE",
-                document.name(),
-                format!("{} is obsolete: it takes no new revision", document.name()),
-            ));
-        }
+        document.ensure_not_obsolete("is obsolete: it takes no new revision")?;
         if let Some(open) = pending_revision(tx.txn(), &id).await? {
             return Err(ServiceError::precondition(
                 "REVISION_PENDING",
@@ -231,12 +234,7 @@ impl Documents {
         listing.filter(&mut query, |condition| {
             let value = &condition.value;
             Ok(match condition.field.as_str() {
-                "state" => Expr::col("state").eq(list::enum_value(
-                    value,
-                    "STATE_",
-                    "state",
-                    revision::State::from_str_name,
-                )?),
+                "state" => Expr::col("state").eq(list::state_value(value, revision::State::from_str_name)?),
                 _ => {
                     names::parse(value, "users", "filter")?;
                     Expr::col("state")
@@ -545,25 +543,14 @@ impl Documents {
         let mut tx = self.journal.begin(ctx).await?;
         let mut row = self.load_revision(tx.txn(), ctx, &request.name).await?;
         etag::check(&request.etag, &row.name(), row.version)?;
-        if row.state != revision::State::Approved as i32 {
-            return Err(ServiceError::precondition(
-                "REVISION_NOT_APPROVED",
-                row.name(),
-                format!(
-                    "{} is {}: only an approved revision can be published",
-                    row.name(),
-                    state_name(row.state)
-                ),
-            ));
-        }
+        require_state(
+            &row,
+            revision::State::Approved,
+            "REVISION_NOT_APPROVED",
+            "only an approved revision can be published",
+        )?;
         let mut document = get_document(tx.txn(), &row.document_id).await?;
-        if document.is_obsolete() {
-            return Err(ServiceError::precondition(
-                "DOCUMENT_OBSOLETE",
-                document.name(),
-                format!("{} is obsolete", document.name()),
-            ));
-        }
+        document.ensure_not_obsolete("is obsolete")?;
         let now = Utc::now();
         if document.effective_revision > 0 {
             let mut previous = get_revision(tx.txn(), &row.document_id, document.effective_revision).await?;
@@ -586,14 +573,7 @@ impl Documents {
         document.save(tx.txn(), now).await?;
         if !readers.is_empty() {
             let mut insert = Query::insert();
-            insert.into_table("acknowledgements").columns([
-                "document_id",
-                "number",
-                "user_name",
-                "display_name",
-                "required",
-                "acknowledge_time",
-            ]);
+            insert.into_table("acknowledgements").columns(INSERT_COLUMNS);
             for (user, display) in &readers {
                 insert.values_panic([
                     row.document_id.clone().into(),

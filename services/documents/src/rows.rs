@@ -100,6 +100,19 @@ impl DocumentRow {
         self.state == document::State::Obsolete as i32
     }
 
+    /// FAILED_PRECONDITION unless the document is in use: "{name} {says}"
+    /// when it is obsolete.
+    pub fn ensure_not_obsolete(&self, says: &str) -> ServiceResult<()> {
+        if !self.is_obsolete() {
+            return Ok(());
+        }
+        Err(ServiceError::precondition(
+            "DOCUMENT_OBSOLETE",
+            self.name(),
+            format!("{} {says}", self.name()),
+        ))
+    }
+
     pub fn to_proto(&self, revision: Option<Revision>) -> Document {
         Document {
             name: self.name(),

@@ -4,7 +4,7 @@ use chrono::Utc;
 use eiso_platform::aip::names;
 use eiso_platform::auth::random_secret;
 use eiso_platform::{CallContext, NewEvent, ServiceError, ServiceResult};
-use eiso_proto::eiso::identity::v1::{Role, UnitKind, unit, user};
+use eiso_proto::eiso::identity::v1::{Role, UnitKind, user};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::Query;
 
@@ -46,23 +46,7 @@ pub async fn ensure_bootstrap(identity: &Identity, admin_password: Option<&str>)
     let ctx = CallContext::system("eiso-server/bootstrap").with_reason("first start");
     let mut tx = identity.journal().begin(&ctx).await?;
     let now = Utc::now();
-    let root = UnitRow {
-        id: names::new_id(),
-        code: "ROOT".into(),
-        display_name: "Đơn vị gốc".into(),
-        kind: UnitKind::Other as i32,
-        parent_id: None,
-        state: unit::State::Active as i32,
-        successor_id: None,
-        former_names: Vec::new(),
-        create_time: now,
-        update_time: now,
-        version: 1,
-        place_name: String::new(),
-        document_symbol: String::new(),
-        signer_title: String::new(),
-        signer_name: String::new(),
-    };
+    let root = UnitRow::new_active("ROOT".into(), "Đơn vị gốc".into(), UnitKind::Other as i32, None, now);
     let admin = UserRow {
         id: names::new_id(),
         username: "admin".into(),

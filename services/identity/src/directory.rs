@@ -7,10 +7,10 @@ use eiso_platform::ServiceResult;
 use eiso_platform::aip::names;
 use eiso_proto::eiso::identity::v1::{Role, UnitKind, unit, user};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::Identity;
-use crate::rows::{UNIT_COLUMNS, UnitRow, bindings_of, find_unit, find_user_by};
+use crate::rows::{UNIT_COLUMNS, UnitRow, bindings_of, find_unit, find_user_by, users_bound_where};
 
 /// A user as other services see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,13 +136,9 @@ impl Identity {
             return Ok(Vec::new());
         }
         let units = self.active_within(name).await?;
-        let rows = self
-            .journal
-            .db()
-            .reader()
-            .query_all(
+        let mut found = self
+            .ids_and_display_names(
                 Query::select()
-                    .columns(["id", "display_name"])
                     .from("units")
                     .and_where(Expr::col("id").is_in(units))
                     .and_where(Expr::col("state").eq(unit::State::Active as i32))
@@ -150,17 +146,8 @@ impl Identity {
             )
             .await?;
         // Sorted here, not by the database's collation, so both backends agree.
-        let mut found = rows
-            .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get::<String>("", "display_name")?,
-                    row.try_get::<String>("", "id")?,
-                ))
-            })
-            .collect::<ServiceResult<Vec<_>>>()?;
-        found.sort();
-        Ok(found.into_iter().map(|(_, id)| format!("units/{id}")).collect())
+        found.sort_by(|(a_id, a_name), (b_id, b_name)| (a_name, a_id).cmp(&(b_name, b_id)));
+        Ok(found.into_iter().map(|(id, _)| format!("units/{id}")).collect())
     }
 
     /// The ids of the unit `name` and the active units below it; empty for a
@@ -207,37 +194,36 @@ impl Identity {
         if units.is_empty() {
             return Ok(Vec::new());
         }
+        let found = self
+            .ids_and_display_names(
+                Query::select()
+                    .from("users")
+                    .and_where(Expr::col("state").eq(user::State::Active as i32))
+                    .and_where(users_bound_where(Expr::col("unit_id").is_in(units)))
+                    .order_by("display_name", sea_orm::sea_query::Order::Asc),
+            )
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, display_name)| UserSummary {
+                name: format!("users/{id}"),
+                display_name,
+                active: true,
+            })
+            .collect())
+    }
+
+    /// The `id` and `display_name` of each row `query` selects (it names the
+    /// table and the rows, this the columns), in its order.
+    async fn ids_and_display_names(&self, query: &mut SelectStatement) -> ServiceResult<Vec<(String, String)>> {
         let rows = self
             .journal
             .db()
             .reader()
-            .query_all(
-                Query::select()
-                    .columns(["id", "display_name"])
-                    .from("users")
-                    .and_where(Expr::col("state").eq(user::State::Active as i32))
-                    .and_where(
-                        Expr::col("id").in_subquery(
-                            Query::select()
-                                .column("principal_id")
-                                .from("role_bindings")
-                                .and_where(Expr::col("principal_kind").eq("user"))
-                                .and_where(Expr::col("unit_id").is_in(units))
-                                .to_owned(),
-                        ),
-                    )
-                    .order_by("display_name", sea_orm::sea_query::Order::Asc),
-            )
+            .query_all(query.columns(["id", "display_name"]))
             .await?;
         rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("", "id")?;
-                Ok(UserSummary {
-                    name: format!("users/{id}"),
-                    display_name: row.try_get("", "display_name")?,
-                    active: true,
-                })
-            })
+            .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "display_name")?)))
             .collect()
     }
 }

@@ -1,11 +1,11 @@
 //! Rows of the identity tables and their mapping to the API messages.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::aip::etag;
+use eiso_platform::aip::{etag, names};
 use eiso_platform::journal::timestamp;
 use eiso_platform::{ServiceError, ServiceResult, versioned};
 use eiso_proto::eiso::identity::v1::{ApiClient, Role, RoleBinding, Unit, UnitNameChange, User, unit, user};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,34 @@ pub struct UnitRow {
 }
 
 impl UnitRow {
+    /// A new active unit, made `now`: no successor, no former names, no place
+    /// name or letterhead of its own.
+    pub fn new_active(
+        code: String,
+        display_name: String,
+        kind: i32,
+        parent_id: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: names::new_id(),
+            code,
+            display_name,
+            kind,
+            parent_id,
+            state: unit::State::Active as i32,
+            successor_id: None,
+            former_names: Vec::new(),
+            create_time: now,
+            update_time: now,
+            version: 1,
+            place_name: String::new(),
+            document_symbol: String::new(),
+            signer_title: String::new(),
+            signer_name: String::new(),
+        }
+    }
+
     pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
         let former: String = row.try_get("", "former_names")?;
         Ok(Self {
@@ -370,6 +398,18 @@ pub async fn bindings_of(db: &impl ConnectionTrait, kind: &str, id: &str) -> Ser
         }
     }
     Ok(out)
+}
+
+/// The users (their `id`) holding a role binding that meets `condition`.
+pub fn users_bound_where(condition: SimpleExpr) -> SimpleExpr {
+    Expr::col("id").in_subquery(
+        Query::select()
+            .column("principal_id")
+            .from("role_bindings")
+            .and_where(Expr::col("principal_kind").eq("user"))
+            .and_where(condition)
+            .to_owned(),
+    )
 }
 
 /// Replaces the role bindings of a principal.

@@ -202,21 +202,11 @@ impl Identity {
         scope::require_admin_over(tx.txn(), &ctx.principal, parent.as_ref().map(|p| p.id.as_str())).await?;
         let now = Utc::now();
         let row = UnitRow {
-            id: names::new_id(),
-            code,
-            display_name,
-            kind: input.kind,
-            parent_id: parent.map(|p| p.id),
-            state: unit::State::Active as i32,
-            successor_id: None,
-            former_names: Vec::new(),
-            create_time: now,
-            update_time: now,
-            version: 1,
             place_name,
             document_symbol: letterhead.document_symbol,
             signer_title: letterhead.signer_title,
             signer_name: letterhead.signer_name,
+            ..UnitRow::new_active(code, display_name, input.kind, parent.map(|p| p.id), now)
         };
         row.insert(tx.txn()).await?;
         let unit = row.to_proto();

@@ -13,7 +13,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::Identity;
-use crate::rows::{USER_COLUMNS, UserRow, bindings_of, get_user, set_bindings};
+use crate::rows::{USER_COLUMNS, UserRow, bindings_of, get_user, set_bindings, users_bound_where};
 use crate::scope;
 use crate::units::{check_bindings, check_request_id};
 
@@ -65,16 +65,7 @@ async fn other_active_admins(db: &impl ConnectionTrait, except: &str) -> Service
                 .from("users")
                 .and_where(Expr::col("id").ne(except.to_string()))
                 .and_where(Expr::col("state").eq(user::State::Active as i32))
-                .and_where(
-                    Expr::col("id").in_subquery(
-                        Query::select()
-                            .column("principal_id")
-                            .from("role_bindings")
-                            .and_where(Expr::col("principal_kind").eq("user"))
-                            .and_where(Expr::col("role").eq(Role::Admin as i32))
-                            .to_owned(),
-                    ),
-                ),
+                .and_where(users_bound_where(Expr::col("role").eq(Role::Admin as i32))),
         )
         .await?;
     Ok(row.is_some())
@@ -148,17 +139,7 @@ impl Identity {
         query.columns(USER_COLUMNS).from("users");
         listing.filter(&mut query, |condition| {
             let value = &condition.value;
-            let bound_where = |condition: sea_orm::sea_query::SimpleExpr| {
-                Expr::col("id").in_subquery(
-                    Query::select()
-                        .column("principal_id")
-                        .from("role_bindings")
-                        .and_where(Expr::col("principal_kind").eq("user"))
-                        .and_where(condition)
-                        .to_owned(),
-                )
-            };
-            let bound = |column: &'static str, value: sea_orm::Value| bound_where(Expr::col(column).eq(value));
+            let bound = |column: &'static str, value: sea_orm::Value| users_bound_where(Expr::col(column).eq(value));
             Ok(match condition.field.as_str() {
                 "username" => Expr::col("username").eq(value.to_ascii_lowercase()),
                 "state" => Expr::col("state").eq(list::enum_value(
@@ -172,7 +153,7 @@ impl Identity {
                     list::enum_value(value, "ROLE_", "role", Role::from_str_name)?.into(),
                 ),
                 "unit" => bound("unit_id", names::parse(value, "units", "filter")?.into()),
-                _ => bound_where(Expr::col("unit_id").is_in(within.get(value).cloned().unwrap_or_default())),
+                _ => users_bound_where(Expr::col("unit_id").is_in(within.get(value).cloned().unwrap_or_default())),
             })
         })?;
         listing.order_and_limit(&mut query, "id");

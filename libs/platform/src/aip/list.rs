@@ -277,6 +277,12 @@ pub fn enum_value<E: Into<i32>>(
         .ok_or_else(|| ServiceError::invalid("filter", format!("unknown {what} `{value}`")))
 }
 
+/// The [`enum_value`] of a `state` filter: a resource's `State`, named with
+/// or without its `STATE_` prefix.
+pub fn state_value<E: Into<i32>>(value: &str, parse: impl Fn(&str) -> Option<E>) -> ServiceResult<i32> {
+    enum_value(value, "STATE_", "state", parse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
