@@ -14,10 +14,8 @@
 #   clients/docbench/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/eiso-target}"
-cargo build --release --locked -p eiso-server -p eiso-docbench >&2
-BIN="$CARGO_TARGET_DIR/release"
-T=$(mktemp -d)
+. clients/benchkit/release.sh
+build_release eiso-docbench
 PORT="${DOCBENCH_PORT:-50081}"
 FILE_MIB="${DOCBENCH_FILE_MIB:-200}"
 export DOCBENCH_ADMIN_PASSWORD=docbench-admin-password-123

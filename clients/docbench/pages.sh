@@ -15,10 +15,8 @@
 #   clients/docbench/pages.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/eiso-target}"
-cargo build --release --locked -p eiso-server -p eiso-docbench -p eiso-dossierbench >&2
-BIN="$CARGO_TARGET_DIR/release"
-T=$(mktemp -d)
+. clients/benchkit/release.sh
+build_release eiso-docbench eiso-dossierbench
 PORT="${PAGESBENCH_PORT:-50083}"
 DOSSIERS="${PAGESBENCH_DOSSIERS:-90000}"
 DOCUMENTS="${PAGESBENCH_DOCUMENTS:-10000}"

@@ -56,10 +56,8 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/eiso-target}"
-cargo build --release --locked -p eiso-server -p eiso-dossierbench >&2
-BIN="$CARGO_TARGET_DIR/release"
-T=$(mktemp -d)
+. clients/benchkit/release.sh
+build_release eiso-dossierbench
 PORT="${DOSSIERBENCH_PORT:-50082}"
 COUNT="${DOSSIERBENCH_COUNT:-5000}"
 TOTAL="${DOSSIERBENCH_TOTAL:-1000000}"

@@ -33,9 +33,8 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/eiso-target-bench}"
-cargo build --release --locked -p eiso-server -p eiso-searchbench >&2
-BIN="$CARGO_TARGET_DIR/release"
-T=$(mktemp -d)
+. clients/benchkit/release.sh
+build_release eiso-searchbench
 PORT="${REBUILDBENCH_PORT:-50083}"
 export REBUILDBENCH_ADMIN_PASSWORD=rebuildbench-admin-password-123
 export REBUILDBENCH_USER_PASSWORD=rebuildbench-user-password-123

@@ -7,10 +7,8 @@
 #   clients/soak/soak.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/eiso-target}"
-cargo build --release --locked -p eiso-server -p eiso-soak >&2
-BIN="$CARGO_TARGET_DIR/release"
-T=$(mktemp -d)
+. clients/benchkit/release.sh
+build_release eiso-soak
 PORT="${SOAK_PORT:-50071}"
 PASSWORD=soak-admin-password-123
 

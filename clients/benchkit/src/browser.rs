@@ -82,14 +82,8 @@ impl Browser {
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let content_type = "application/x-www-form-urlencoded".to_string();
-        self.send(
-            http::Method::POST,
-            path,
-            Some(content_type),
-            Full::new(Bytes::from(body)),
-        )
-        .await
+        let content_type = "application/x-www-form-urlencoded";
+        self.post_stream(path, content_type, Full::new(Bytes::from(body))).await
     }
 
     /// Submits a `multipart/form-data` form: its text fields in order, then
@@ -120,13 +114,8 @@ impl Browser {
         }
         body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.send(
-            http::Method::POST,
-            path,
-            Some(content_type),
-            Full::new(Bytes::from(body)),
-        )
-        .await
+        self.post_stream(path, &content_type, Full::new(Bytes::from(body)))
+            .await
     }
 
     async fn send<B>(&mut self, method: http::Method, path: &str, content_type: Option<String>, body: B) -> Page

@@ -1,13 +1,15 @@
 //! What eiso's benchmark clients share: signing in and the bearer interceptor
 //! ([`Session`]), failed calls as errors, the `main` runner, finding or
 //! creating the unit a run works in (docbench, dossierbench); the report's
-//! output format ([`report`]), nearest-rank percentiles ([`percentile`]) and
-//! the seeded generator ([`splitmix`]) (every bench client); a browser as far
-//! as the web app's page benchmark and tests need one ([`browser`]).
+//! output format ([`report`]), nearest-rank percentiles ([`percentile`]), a
+//! run's rate ([`rate`]) and the seeded generator ([`splitmix`]) (every bench
+//! client); a browser as far as the web app's page benchmark and tests need one
+//! ([`browser`]).
 
 pub mod browser;
 pub mod pages;
 pub mod percentile;
+pub mod rate;
 pub mod report;
 pub mod servers;
 pub mod splitmix;

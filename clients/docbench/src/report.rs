@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use eiso_benchkit::percentile::Percentiles;
+use eiso_benchkit::rate::Rate;
 use serde_json::{Value, json};
 
 use crate::files::{FileRun, Transfer};
-use crate::revisions::Rate;
 
 const MIB: f64 = 1024.0 * 1024.0;
 

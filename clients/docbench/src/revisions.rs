@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
-use eiso_proto::eiso::documents::v1::revision;
+use eiso_benchkit::rate::Rate;
+use eiso_proto::eiso::documents::v1::{Revision, revision};
 use eiso_proto::tonic::transport::Channel;
 
 use crate::calls;
@@ -30,41 +31,20 @@ pub struct Bench {
     pub run: String,
 }
 
-/// Items done, the wall-clock time for all of them, and each one's latency.
-#[derive(Debug, Clone)]
-pub struct Rate {
-    pub count: u64,
-    pub elapsed: Duration,
-    pub latencies: Vec<Duration>,
-}
-
-impl Rate {
-    pub fn per_second(&self) -> f64 {
-        self.count as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-}
-
 /// `count` documents, each with its first revision (CreateDocument + CreateRevision).
 pub async fn drafts(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
     run_clients(bench, count, |bench, client_index, next, count| async move {
         let mut client = session::documents(&bench.controller, bench.channels[client_index].clone());
         let mut latencies = Vec::new();
-        loop {
-            let item = next.fetch_add(1, Ordering::Relaxed);
-            if item >= count {
-                return Ok(latencies);
-            }
+        while let Some(item) = take(&next, count) {
             let began = Instant::now();
             let code = format!("BENCH-{}-D{item}", bench.run);
             let document = calls::create_document(&mut client, &bench.unit, &code).await?;
             let draft = calls::create_revision(&mut client, &document.name).await?;
-            ensure!(
-                draft.state == revision::State::Draft as i32,
-                "{} is not a draft",
-                draft.name
-            );
+            in_state(&draft, revision::State::Draft, "a draft")?;
             latencies.push(began.elapsed());
         }
+        Ok(latencies)
     })
     .await
 }
@@ -94,29 +74,22 @@ pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
             let mut reviewer = session::documents(&reviewer, channel);
             let document = &documents[client_index];
             let mut latencies = Vec::new();
-            loop {
-                let item = next.fetch_add(1, Ordering::Relaxed);
-                if item >= count {
-                    return Ok(latencies);
-                }
+            while let Some(item) = take(&next, count) {
                 let began = Instant::now();
                 let draft = calls::create_revision(&mut controller, document).await?;
                 calls::upload_small(&mut controller, &draft.name, "ban-hanh.pdf", small_file(item)).await?;
                 calls::submit(&mut controller, &draft.name, &reviewer_name).await?;
                 let approved = calls::approve(&mut reviewer, &draft.name).await?;
-                ensure!(
-                    approved.state == revision::State::Approved as i32,
-                    "{} is not approved after its only reviewer approved",
-                    draft.name
-                );
+                in_state(
+                    &approved,
+                    revision::State::Approved,
+                    "approved after its only reviewer approved",
+                )?;
                 let published = calls::publish(&mut controller, &draft.name).await?;
-                ensure!(
-                    published.state == revision::State::Effective as i32,
-                    "{} is not effective after publication",
-                    draft.name
-                );
+                in_state(&published, revision::State::Effective, "effective after publication")?;
                 latencies.push(began.elapsed());
             }
+            Ok(latencies)
         }
     })
     .await
@@ -126,6 +99,18 @@ pub async fn publish_cycles(bench: &Bench, count: u32) -> anyhow::Result<Rate> {
 fn small_file(item: u64) -> Vec<u8> {
     let mut rng = SplitMix64(item ^ 0x00d0_cbe0_c4a1_0001);
     (0..128).flat_map(|_| rng.next_u64().to_le_bytes()).collect()
+}
+
+/// The next item from the shared counter, or `None` once all `count` are taken.
+fn take(next: &AtomicU64, count: u64) -> Option<u64> {
+    let item = next.fetch_add(1, Ordering::Relaxed);
+    (item < count).then_some(item)
+}
+
+/// Fails unless `revision` is in `state`; `what` names that state in the message.
+fn in_state(revision: &Revision, state: revision::State, what: &str) -> anyhow::Result<()> {
+    ensure!(revision.state == state as i32, "{} is not {what}", revision.name);
+    Ok(())
 }
 
 /// Runs one `client` task per channel over a shared counter of `count` items;
@@ -159,15 +144,5 @@ mod tests {
     fn small_files_are_1_kib_and_differ() {
         assert_eq!(small_file(1).len(), 1024);
         assert_ne!(small_file(1), small_file(2));
-    }
-
-    #[test]
-    fn the_rate_is_items_over_wall_clock_time() {
-        let rate = Rate {
-            count: 50,
-            elapsed: Duration::from_millis(250),
-            latencies: Vec::new(),
-        };
-        assert!((rate.per_second() - 200.0).abs() < 1e-9);
     }
 }

@@ -260,21 +260,15 @@ pub struct StatsArgs {
 mod tests {
     use super::*;
 
+    /// `line` (its words) as the command line after `eiso-dossierbench`.
+    fn parse(line: &str) -> Result<Args, String> {
+        let words = std::iter::once("eiso-dossierbench").chain(line.split_whitespace());
+        Args::try_parse_from(words).map_err(|e| e.to_string())
+    }
+
     #[test]
     fn global_flags_go_after_the_command() {
-        let args = Args::try_parse_from([
-            "eiso-dossierbench",
-            "receive",
-            "--clients",
-            "32",
-            "--count",
-            "10",
-            "--server",
-            "http://127.0.0.1:1",
-            "--output",
-            "json",
-        ])
-        .map_err(|e| e.to_string());
+        let args = parse("receive --clients 32 --count 10 --server http://127.0.0.1:1 --output json");
         let args = args.as_ref();
         assert!(matches!(
             args.map(|a| &a.command),
@@ -294,19 +288,7 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory as _;
         Args::command().debug_assert();
-        let args = Args::try_parse_from([
-            "eiso-dossierbench",
-            "seed",
-            "--database-url",
-            "/tmp/x",
-            "--agency",
-            "units/a",
-            "--agency",
-            "units/b",
-            "--agencies",
-            "2",
-        ])
-        .map_err(|e| e.to_string());
+        let args = parse("seed --database-url /tmp/x --agency units/a --agency units/b --agencies 2");
         assert!(matches!(
             args.as_ref().map(|a| (&a.command, a.agency_count)),
             Ok((Some(Command::Seed(SeedArgs { agencies, .. })), 2)) if agencies.len() == 2
@@ -315,18 +297,7 @@ mod tests {
 
     #[test]
     fn raw_commits_and_transitions() {
-        let args = Args::try_parse_from([
-            "eiso-dossierbench",
-            "raw-commits",
-            "--database-url",
-            "/tmp/raw.db",
-            "--clients",
-            "32",
-            "--seconds",
-            "2.5",
-            "--hot-row",
-        ])
-        .map_err(|e| e.to_string());
+        let args = parse("raw-commits --database-url /tmp/raw.db --clients 32 --seconds 2.5 --hot-row");
         assert!(matches!(
             args.as_ref().map(|a| &a.command),
             Ok(Some(Command::RawCommits(RawCommitsArgs {
@@ -337,16 +308,8 @@ mod tests {
                 ..
             })))
         ));
-        assert!(Args::try_parse_from(["eiso-dossierbench", "raw-commits"]).is_err());
-        let args = Args::try_parse_from([
-            "eiso-dossierbench",
-            "transitions",
-            "--clients",
-            "8",
-            "--dossiers",
-            "/tmp/names.txt",
-        ])
-        .map_err(|e| e.to_string());
+        assert!(parse("raw-commits").is_err());
+        let args = parse("transitions --clients 8 --dossiers /tmp/names.txt");
         assert!(matches!(
             args.as_ref().map(|a| &a.command),
             Ok(Some(Command::Transitions(TransitionsArgs {
@@ -363,6 +326,6 @@ mod tests {
 
     #[test]
     fn seed_needs_a_database() {
-        assert!(Args::try_parse_from(["eiso-dossierbench", "seed", "--total", "10"]).is_err());
+        assert!(parse("seed --total 10").is_err());
     }
 }

@@ -197,7 +197,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             if let Some(received) = received {
                 text += &format!(
                     "  (the dossiers handed over were received first: {:.1} dossiers/s)\n",
-                    received.per_second()
+                    received.calls.rate.per_second()
                 );
                 if let Value::Object(fields) = &mut json {
                     fields.insert("receipts_before".into(), received.to_json());

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use eiso_benchkit::rate::Rate;
 use eiso_proto::eiso::procedures::v1::{Applicant, Channel, DossierStatus, ReceiveDossierRequest, ReceivedDocument};
 use eiso_proto::tonic::transport;
 use rand::rngs::StdRng;
@@ -13,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::people;
-use crate::report::Latency;
+use crate::report::Measured;
 use crate::session::{Session, call_error};
 use crate::spread;
 
@@ -78,13 +79,9 @@ fn request(rng: &mut impl Rng, agencies: &[String], procedure: &str) -> ReceiveD
 /// The measured part of a run.
 #[derive(Debug)]
 pub struct ReceiveRun {
-    pub clients: usize,
-    pub count: usize,
-    pub warmup: usize,
+    pub calls: Measured,
     pub seed: u64,
     pub agencies: Vec<String>,
-    pub elapsed: Duration,
-    pub latencies: Vec<Duration>,
     pub distinct_codes: usize,
     pub first_code: String,
     pub last_code: String,
@@ -93,44 +90,32 @@ pub struct ReceiveRun {
 }
 
 impl ReceiveRun {
-    pub fn per_second(&self) -> f64 {
-        self.count as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-
     pub fn to_json(&self) -> Value {
-        json!({
-            "call": "eiso.procedures.v1.DossierService/ReceiveDossier",
-            "clients": self.clients,
-            "count": self.count,
-            "warmup": self.warmup,
+        let mut json = json!({
             "seed": self.seed,
             "agencies": self.agencies,
-            "seconds": self.elapsed.as_secs_f64(),
-            "dossiers_per_second": self.per_second(),
-            "latency_ms": Latency::of(&self.latencies).map(Latency::to_json),
             "distinct_codes": self.distinct_codes,
-            "all_codes_distinct": self.distinct_codes == self.count + self.warmup,
+            "all_codes_distinct": self.distinct_codes == self.received(),
             "first_code": self.first_code,
             "last_code": self.last_code,
-        })
+        });
+        let call = "eiso.procedures.v1.DossierService/ReceiveDossier";
+        self.calls.add_json(&mut json, call, "dossiers_per_second");
+        json
+    }
+
+    /// The dossiers received, the warm-up's with the measured ones.
+    fn received(&self) -> usize {
+        self.calls.rate.count as usize + self.calls.warmup
     }
 
     pub fn to_text(&self) -> String {
-        let mut text = format!(
-            "ReceiveDossier: {} dossiers by {} clients in {:.2} s = {:.1} dossiers/s\n",
-            self.count,
-            self.clients,
-            self.elapsed.as_secs_f64(),
-            self.per_second()
-        );
-        if let Some(latency) = Latency::of(&self.latencies) {
-            text += &format!("  latency: {}\n", latency.to_text());
-        }
+        let mut text = self.calls.to_text("ReceiveDossier", "dossiers");
         text += &format!(
             "  codes: {} distinct of {} received (with {} warm-up), {} … {}\n",
             self.distinct_codes,
-            self.count + self.warmup,
-            self.warmup,
+            self.received(),
+            self.calls.warmup,
             self.first_code,
             self.last_code
         );
@@ -228,13 +213,17 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<ReceiveRun> {
     let mut sorted = codes.clone();
     sorted.sort();
     Ok(ReceiveRun {
-        clients: plan.channels.len(),
-        count: plan.count,
-        warmup: plan.warmup,
+        calls: Measured {
+            clients: plan.channels.len(),
+            warmup: plan.warmup,
+            rate: Rate {
+                count: plan.count as u64,
+                elapsed,
+                latencies,
+            },
+        },
         seed: plan.seed,
         agencies: plan.agencies.to_vec(),
-        elapsed,
-        latencies,
         distinct_codes: distinct,
         first_code: sorted.first().cloned().unwrap_or_default(),
         last_code: sorted.last().cloned().unwrap_or_default(),

@@ -3,7 +3,54 @@
 use std::time::Duration;
 
 use eiso_benchkit::percentile::Percentiles;
+use eiso_benchkit::rate::Rate;
 use serde_json::{Value, json};
+
+/// Calls by `clients` clients, each on its own connection, after `warmup`
+/// unmeasured ones: how fast the measured ones went.
+#[derive(Debug)]
+pub struct Measured {
+    pub clients: usize,
+    pub warmup: usize,
+    pub rate: Rate,
+}
+
+impl Measured {
+    /// Adds to the report object `json` the method `call`
+    /// (`package.Service/Method`), the clients, the counts, the time, the rate
+    /// (as `rate_key`) and the latency.
+    pub fn add_json(&self, json: &mut Value, call: &str, rate_key: &str) {
+        for (key, value) in [
+            ("call", json!(call)),
+            ("clients", json!(self.clients)),
+            ("count", json!(self.rate.count)),
+            ("warmup", json!(self.warmup)),
+            ("seconds", json!(self.rate.elapsed.as_secs_f64())),
+            (rate_key, json!(self.rate.per_second())),
+            (
+                "latency_ms",
+                json!(Latency::of(&self.rate.latencies).map(Latency::to_json)),
+            ),
+        ] {
+            json[key] = value;
+        }
+    }
+
+    /// `method: N dossiers by C clients in S s = R unit/s`, and the latency.
+    pub fn to_text(&self, method: &str, unit: &str) -> String {
+        let mut text = format!(
+            "{method}: {} dossiers by {} clients in {:.2} s = {:.1} {unit}/s\n",
+            self.rate.count,
+            self.clients,
+            self.rate.elapsed.as_secs_f64(),
+            self.rate.per_second()
+        );
+        if let Some(latency) = Latency::of(&self.rate.latencies) {
+            text += &format!("  latency: {}\n", latency.to_text());
+        }
+        text
+    }
+}
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0

@@ -631,6 +631,11 @@ impl Generator {
             actor: actor.to_string(),
             note: note.to_string(),
         };
+        // Moves `d` to `status`, with its change in the history.
+        let move_to = |d: &mut DossierRow, status: S, time: DateTime<Utc>, actor: &str, note: &str| {
+            d.status = status as i32;
+            d.history.push(change(status, time, actor, note));
+        };
         let handover = |step: usize, giver: &str, receiver: &str, time: DateTime<Utc>, note: &str| HandoverJson {
             step: step as i32,
             giver: giver.to_string(),
@@ -696,25 +701,14 @@ impl Generator {
             d.handovers.push(handover(0, &counter, &counter, receive_time, ""));
             d.history.push(change(S::InProgress, t0, &counter, "Hồ sơ đầy đủ"));
             let end = at(first_handover + rng.random_range(30..=1200));
-            if rng.random_bool(2.0 / 3.0) {
+            let (status, actor, note) = if rng.random_bool(2.0 / 3.0) {
                 self.mix.withdrawn += 1;
-                d.status = S::Withdrawn as i32;
-                d.history.push(change(
-                    S::Withdrawn,
-                    end,
-                    &counter,
-                    "Gia đình chuyển nơi cư trú, xin rút hồ sơ",
-                ));
+                (S::Withdrawn, &counter, "Gia đình chuyển nơi cư trú, xin rút hồ sơ")
             } else {
                 self.mix.stopped += 1;
-                d.status = S::Stopped as i32;
-                d.history.push(change(
-                    S::Stopped,
-                    end,
-                    &leader,
-                    "Trường nơi đến không còn chỉ tiêu tiếp nhận",
-                ));
-            }
+                (S::Stopped, &leader, "Trường nơi đến không còn chỉ tiêu tiếp nhận")
+            };
+            move_to(&mut d, status, end, actor, note);
             d.current_step = 0;
             d.end_time = Some(end);
             d.update_time = end;
@@ -737,13 +731,13 @@ impl Generator {
                     receive_time: None,
                 });
                 d.due_time = None;
-                d.status = S::SupplementRequested as i32;
-                d.history.push(change(
+                move_to(
+                    &mut d,
                     S::SupplementRequested,
                     asked,
                     &officer,
                     "Học bạ nộp là bản photo, chưa có bản chính",
-                ));
+                );
                 d.update_time = asked;
             } else {
                 self.mix.in_progress += 1;
@@ -815,9 +809,8 @@ impl Generator {
             if rng.random_bool(85.0 / 90.0) {
                 self.mix.returned += 1;
                 let returned = at(minutes + rng.random_range(10..=3 * 480));
-                d.status = S::Returned as i32;
                 d.return_time = Some(returned);
-                d.history.push(change(S::Returned, returned, &counter, ""));
+                move_to(&mut d, S::Returned, returned, &counter, "");
                 d.update_time = returned;
                 if rng.random_bool(2.0 / 3.0) {
                     self.mix.rated += 1;

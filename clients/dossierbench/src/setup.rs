@@ -58,17 +58,21 @@ pub async fn run(channel: &Channel, admin: &Session, plan: &Plan<'_>) -> anyhow:
         bail!("no agency to set up");
     };
 
+    // `role` in every agency.
+    let everywhere = |role: Role| {
+        agencies
+            .iter()
+            .map(|unit| RoleBinding {
+                role: role as i32,
+                unit: unit.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
     let users = [
         (
             plan.counter_username,
             "Nguyễn Thị Thu Hà (một cửa)",
-            agencies
-                .iter()
-                .map(|unit| RoleBinding {
-                    role: Role::CounterStaff as i32,
-                    unit: unit.clone(),
-                })
-                .collect::<Vec<_>>(),
+            everywhere(Role::CounterStaff),
         ),
         (
             plan.controller_username,
@@ -81,13 +85,7 @@ pub async fn run(channel: &Channel, admin: &Session, plan: &Plan<'_>) -> anyhow:
         (
             plan.leader_username,
             "Lê Quang Huy (lãnh đạo)",
-            agencies
-                .iter()
-                .map(|unit| RoleBinding {
-                    role: Role::Leader as i32,
-                    unit: unit.clone(),
-                })
-                .collect::<Vec<_>>(),
+            everywhere(Role::Leader),
         ),
     ];
     for (username, display_name, role_bindings) in users {

@@ -7,11 +7,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use eiso_benchkit::rate::Rate;
 use eiso_proto::eiso::procedures::v1::{DossierStatus, HandOverDossierRequest};
 use eiso_proto::tonic::transport;
 use serde_json::{Value, json};
 
-use crate::report::Latency;
+use crate::report::Measured;
 use crate::session::{Session, call_error};
 use crate::spread;
 
@@ -27,43 +28,19 @@ pub struct Plan<'a> {
 
 #[derive(Debug)]
 pub struct TransitionRun {
-    pub clients: usize,
-    pub count: usize,
-    pub warmup: usize,
-    pub elapsed: Duration,
-    pub latencies: Vec<Duration>,
+    pub calls: Measured,
 }
 
 impl TransitionRun {
-    pub fn per_second(&self) -> f64 {
-        self.count as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-
     pub fn to_json(&self) -> Value {
-        json!({
-            "call": "eiso.procedures.v1.DossierService/HandOverDossier",
-            "transition": "received (intake, step 1) -> in progress (step 2)",
-            "clients": self.clients,
-            "count": self.count,
-            "warmup": self.warmup,
-            "seconds": self.elapsed.as_secs_f64(),
-            "transitions_per_second": self.per_second(),
-            "latency_ms": Latency::of(&self.latencies).map(Latency::to_json),
-        })
+        let mut json = json!({"transition": "received (intake, step 1) -> in progress (step 2)"});
+        let call = "eiso.procedures.v1.DossierService/HandOverDossier";
+        self.calls.add_json(&mut json, call, "transitions_per_second");
+        json
     }
 
     pub fn to_text(&self) -> String {
-        let mut text = format!(
-            "HandOverDossier: {} dossiers by {} clients in {:.2} s = {:.1} transitions/s\n",
-            self.count,
-            self.clients,
-            self.elapsed.as_secs_f64(),
-            self.per_second()
-        );
-        if let Some(latency) = Latency::of(&self.latencies) {
-            text += &format!("  latency: {}\n", latency.to_text());
-        }
-        text
+        self.calls.to_text("HandOverDossier", "transitions")
     }
 }
 
@@ -117,10 +94,14 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<TransitionRun> {
     }
     let (elapsed, latencies) = send(plan.channels, plan.counter, plan.receiver, measured).await?;
     Ok(TransitionRun {
-        clients: plan.channels.len(),
-        count: measured.len(),
-        warmup,
-        elapsed,
-        latencies,
+        calls: Measured {
+            clients: plan.channels.len(),
+            warmup,
+            rate: Rate {
+                count: measured.len() as u64,
+                elapsed,
+                latencies,
+            },
+        },
     })
 }

@@ -647,6 +647,28 @@ macro_rules! async_two_clients {
     }};
 }
 
+/// Over `$pool`: the hit count of each of `$texts` by `$engine::count`, one
+/// pass's results, the median of up to `$repeat` timed passes of
+/// `$engine::search` while `$budget` lasts, and two clients' queries per second.
+macro_rules! async_measured {
+    ($engine:ident, $pool:expr, $texts:expr, $repeat:expr, $budget:expr) => {{
+        let mut conn = $pool.acquire().await?;
+        let mut totals = Vec::with_capacity($texts.len());
+        for text in $texts.iter() {
+            totals.push($engine::count(&mut conn, text).await?);
+        }
+        let (_, results) = async_pass!($engine::search, &mut conn, $texts);
+        let began = Instant::now();
+        let mut passes = Vec::with_capacity($repeat);
+        while passes.len() < $repeat.max(1) && (passes.is_empty() || began.elapsed() < $budget) {
+            passes.push(async_pass!($engine::search, &mut conn, $texts).0);
+        }
+        drop(conn);
+        let two = async_two_clients!($engine::search, $pool, $texts.clone());
+        (totals, results, measure::median(passes), two)
+    }};
+}
+
 async fn run_postgres(
     args: &Args,
     (repeat, budget): (usize, std::time::Duration),
@@ -656,20 +678,7 @@ async fn run_postgres(
 ) -> anyhow::Result<EngineReport> {
     postgres::recreate(&args.pg_url, &args.pg_database).await?;
     let built = postgres::build(corpus, &args.pg_url, &args.pg_database).await?;
-    let mut conn = built.pool.acquire().await?;
-    let mut totals = Vec::with_capacity(texts.len());
-    for text in texts.iter() {
-        totals.push(postgres::count(&mut conn, text).await?);
-    }
-    let (_, results) = async_pass!(postgres::search, &mut conn, texts);
-    let began = Instant::now();
-    let mut passes = Vec::with_capacity(repeat);
-    while passes.len() < repeat.max(1) && (passes.is_empty() || began.elapsed() < budget) {
-        passes.push(async_pass!(postgres::search, &mut conn, texts).0);
-    }
-    let pass = measure::median(passes);
-    drop(conn);
-    let two = async_two_clients!(postgres::search, built.pool, texts.clone());
+    let (totals, results, pass, two) = async_measured!(postgres, built.pool, texts, repeat, budget);
     notes.push(format!(
         "PostgreSQL: {}; GIN index {:.1} MB of the {:.1} MB total (heap + TOAST + indexes); \
          server defaults (shared_buffers, work_mem, maintenance_work_mem untouched).",
@@ -701,20 +710,7 @@ async fn run_sqlite(
     notes: &mut Vec<String>,
 ) -> anyhow::Result<EngineReport> {
     let built = sqlite::build(corpus, file).await?;
-    let mut conn = built.pool.acquire().await?;
-    let mut totals = Vec::with_capacity(texts.len());
-    for text in texts.iter() {
-        totals.push(sqlite::count(&mut conn, text).await?);
-    }
-    let (_, results) = async_pass!(sqlite::search, &mut conn, texts);
-    let began = Instant::now();
-    let mut passes = Vec::with_capacity(repeat);
-    while passes.len() < repeat.max(1) && (passes.is_empty() || began.elapsed() < budget) {
-        passes.push(async_pass!(sqlite::search, &mut conn, texts).0);
-    }
-    let pass = measure::median(passes);
-    drop(conn);
-    let two = async_two_clients!(sqlite::search, built.pool, texts.clone());
+    let (totals, results, pass, two) = async_measured!(sqlite, built.pool, texts, repeat, budget);
     notes.push(format!(
         "SQLite {} (bundled by libsqlite3-sys): the build includes the final FTS5 `optimize` ({:.1}s).",
         built.version,

@@ -77,11 +77,7 @@ pub async fn recreate(url: &str, database: &str) -> anyhow::Result<()> {
     let mut admin = PgConnection::connect_with(&options(url, "postgres")?)
         .await
         .with_context(|| format!("cannot connect to PostgreSQL at {url}"))?;
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
+    drop_on(&mut admin, database).await?;
     sqlx::raw_sql(AssertSqlSafe(format!(
         "CREATE DATABASE \"{database}\" TEMPLATE template0 ENCODING 'UTF8'"
     )))
@@ -91,13 +87,19 @@ pub async fn recreate(url: &str, database: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn drop_database(url: &str, database: &str) -> anyhow::Result<()> {
-    let mut admin = PgConnection::connect_with(&options(url, "postgres")?).await?;
+/// Drops `database` if it is there, ending its sessions, over `admin`.
+async fn drop_on(admin: &mut PgConnection, database: &str) -> anyhow::Result<()> {
     sqlx::raw_sql(AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
     )))
-    .execute(&mut admin)
+    .execute(admin)
     .await?;
+    Ok(())
+}
+
+pub async fn drop_database(url: &str, database: &str) -> anyhow::Result<()> {
+    let mut admin = PgConnection::connect_with(&options(url, "postgres")?).await?;
+    drop_on(&mut admin, database).await?;
     admin.close().await?;
     Ok(())
 }

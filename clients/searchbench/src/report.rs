@@ -58,27 +58,21 @@ pub fn load_average() -> String {
         .unwrap_or_else(|_| "?".to_string())
 }
 
+/// What follows `key` on the first line of `file` that starts with it.
+fn proc_line(file: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string)
+}
+
 pub fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
+    proc_line("/proc/cpuinfo", "model name")
+        .and_then(|rest| rest.split(':').nth(1).map(|m| m.trim().to_string()))
         .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
 pub fn memory_gb() -> f64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
+    proc_line("/proc/meminfo", "MemTotal:")
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0 / 1024.0)
 }
 

@@ -120,6 +120,17 @@ impl<S> ConnectService<S> {
     }
 }
 
+/// The service behind the layer, as the translations call it: HTTP requests
+/// in, responses with a [`BytesBody`] out.
+pub(crate) trait Inner<B>: Service<Request<Body>, Response = Response<B>, Error: Into<BoxError>> {}
+
+impl<S, B> Inner<B> for S where S: Service<Request<Body>, Response = Response<B>, Error: Into<BoxError>> {}
+
+/// A response body of [`Bytes`] whose errors can be boxed.
+pub(crate) trait BytesBody: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static {}
+
+impl<B> BytesBody for B where B: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static {}
+
 impl<S: NamedService> NamedService for ConnectService<S> {
     const NAME: &'static str = S::NAME;
 }
@@ -129,8 +140,7 @@ where
     S: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError> + Send + 'static,
-    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
+    ResBody: BytesBody,
 {
     type Response = Response<Body>;
     type Error = S::Error;
@@ -193,8 +203,7 @@ pin_project! {
 impl<F, B, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    B: BytesBody,
 {
     type Output = Result<Response<Body>, E>;
 

@@ -13,19 +13,18 @@ use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 use http_body::Frame;
 use tokio::time::{Instant, Sleep};
 use tonic::body::Body;
-use tower::{BoxError, Service, ServiceExt as _};
+use tower::{BoxError, ServiceExt as _};
 
 use crate::protocol::{
     CONNECT_ACCEPT_ENCODING, CONNECT_CONTENT_ENCODING, Code, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, Status, end_stream,
 };
 use crate::request::{CONNECT_PROTO, Flavor, deadline_exceeded, rewrite_head, strip_grpc_framing, until};
+use crate::{BytesBody, Inner};
 
 pub(crate) async fn serve<S, B>(inner: S, req: Request<Body>) -> Response<Body>
 where
-    S: Service<Request<Body>, Response = Response<B>>,
-    S::Error: Into<BoxError>,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    S: Inner<B>,
+    B: BytesBody,
 {
     let (mut parts, body) = req.into_parts();
     let rewritten = match rewrite_head(&mut parts, Flavor::Stream) {

@@ -10,13 +10,14 @@ use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TY
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, request};
 use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use tonic::body::Body;
-use tower::{BoxError, Service, ServiceExt as _};
+use tower::ServiceExt as _;
 
 use crate::protocol::{
     Code, FLAG_COMPRESSED, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, Status, URL_SAFE_INDIFFERENT, envelope, error_body,
     is_status_header,
 };
 use crate::request::{Flavor, JSON, PROTO, deadline_exceeded, query_pairs, rewrite_head, strip_grpc_framing, until};
+use crate::{BytesBody, Inner};
 
 /// Where the request message comes from.
 #[derive(Debug, Clone, Copy)]
@@ -29,10 +30,8 @@ pub(crate) enum Source {
 
 pub(crate) async fn serve<S, B>(inner: S, req: Request<Body>, max: usize, source: Source) -> Response<Body>
 where
-    S: Service<Request<Body>, Response = Response<B>>,
-    S::Error: Into<BoxError>,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    S: Inner<B>,
+    B: BytesBody,
 {
     match call(inner, req, max, source).await {
         Ok(res) => res,
@@ -53,10 +52,8 @@ fn failed(headers: HeaderMap, status: Status) -> Failure {
 
 async fn call<S, B>(inner: S, req: Request<Body>, max: usize, source: Source) -> Result<Response<Body>, Failure>
 where
-    S: Service<Request<Body>, Response = Response<B>>,
-    S::Error: Into<BoxError>,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    S: Inner<B>,
+    B: BytesBody,
 {
     let (mut parts, body) = req.into_parts();
     let message = match source {

@@ -106,6 +106,21 @@ struct Server {
     _reporter: tonic_health::server::HealthReporter,
 }
 
+impl Server {
+    /// POSTs `body` as `content_type` to `path` over HTTP/2.
+    async fn post(&self, path: &str, content_type: &str, body: impl Into<Bytes>) -> Answer {
+        send(&h2_client(), request(self.addr, path, content_type, body)).await
+    }
+
+    /// GETs `path_and_query` over HTTP/2.
+    async fn get(&self, path_and_query: &str) -> Answer {
+        let req = Request::get(format!("http://{}{path_and_query}", self.addr))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        send(&h2_client(), req).await
+    }
+}
+
 async fn start(layer: ConnectLayer) -> Server {
     let (reporter, health) = tonic_health::server::health_reporter();
     let reflection = tonic_reflection::server::Builder::configure()
@@ -203,6 +218,21 @@ fn envelopes(mut body: Bytes) -> Vec<(u8, Bytes)> {
 
 /// The end-stream message of a Connect streaming response (which must be its
 /// last envelope) and the messages before it.
+/// Asserts that `message` is a HealthCheckResponse saying SERVING.
+fn assert_serving(message: Bytes) {
+    assert_eq!(
+        HealthCheckResponse::decode(message).unwrap().status(),
+        ServingStatus::Serving
+    );
+}
+
+/// The error of an end-stream that follows no message.
+fn end_stream_error(answer: &Answer) -> Value {
+    let (messages, mut end) = end_stream(answer);
+    assert!(messages.is_empty(), "{messages:?}");
+    end["error"].take()
+}
+
 fn end_stream(answer: &Answer) -> (Vec<Bytes>, Value) {
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.header("content-type"), "application/connect+proto");
@@ -234,11 +264,7 @@ fn check(service: &str) -> Bytes {
 #[tokio::test]
 async fn unary_check_serving() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(server.addr, CHECK, "application/proto", check("")),
-    )
-    .await;
+    let answer = server.post(CHECK, "application/proto", check("")).await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     assert_eq!(answer.header("content-type"), "application/proto");
     let res = HealthCheckResponse::decode(answer.body).unwrap();
@@ -255,10 +281,7 @@ async fn unary_over_http1_with_protocol_header() {
         .insert("connect-timeout-ms", HeaderValue::from_static("5000"));
     let answer = send(&h1_client(), req).await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
-    assert_eq!(
-        HealthCheckResponse::decode(answer.body).unwrap().status(),
-        ServingStatus::Serving
-    );
+    assert_serving(answer.body);
 }
 
 #[tokio::test]
@@ -266,25 +289,15 @@ async fn unary_get() {
     use base64::Engine as _;
     let server = start(ConnectLayer::new()).await;
     let message = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(check(""));
-    let req = Request::get(format!(
-        "http://{}{CHECK}?connect=v1&encoding=proto&base64=1&message={message}",
-        server.addr
-    ))
-    .body(Full::new(Bytes::new()))
-    .unwrap();
-    let answer = send(&h2_client(), req).await;
+    let answer = server
+        .get(&format!("{CHECK}?connect=v1&encoding=proto&base64=1&message={message}"))
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
-    assert_eq!(
-        HealthCheckResponse::decode(answer.body).unwrap().status(),
-        ServingStatus::Serving
-    );
+    assert_serving(answer.body);
 
     // Percent-encoded raw bytes, for an unknown service: not_found.
     let raw: String = check("nope").iter().map(|b| format!("%{b:02X}")).collect();
-    let req = Request::get(format!("http://{}{CHECK}?encoding=proto&message={raw}", server.addr))
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    let answer = send(&h2_client(), req).await;
+    let answer = server.get(&format!("{CHECK}?encoding=proto&message={raw}")).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.json()["code"], "not_found");
 }
@@ -292,11 +305,7 @@ async fn unary_get() {
 #[tokio::test]
 async fn unary_unknown_service_is_not_found() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(server.addr, CHECK, "application/proto", check("no.such.Service")),
-    )
-    .await;
+    let answer = server.post(CHECK, "application/proto", check("no.such.Service")).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.header("content-type"), "application/json");
     let json = answer.json();
@@ -307,11 +316,7 @@ async fn unary_unknown_service_is_not_found() {
 #[tokio::test]
 async fn unary_unknown_method_is_unimplemented() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(server.addr, "/no.Such/Method", "application/proto", Bytes::new()),
-    )
-    .await;
+    let answer = server.post("/no.Such/Method", "application/proto", Bytes::new()).await;
     assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED);
     assert_eq!(answer.json()["code"], "unimplemented");
 }
@@ -319,11 +324,9 @@ async fn unary_unknown_method_is_unimplemented() {
 #[tokio::test]
 async fn unary_error_details_and_percent_decoded_message() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(server.addr, "/test.Scripted/Details", "application/proto", Bytes::new()),
-    )
-    .await;
+    let answer = server
+        .post("/test.Scripted/Details", "application/proto", Bytes::new())
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let json = answer.json();
     assert_eq!(json["code"], "invalid_argument");
@@ -344,34 +347,19 @@ async fn unary_error_details_and_percent_decoded_message() {
 #[tokio::test]
 async fn malformed_status_headers_do_not_panic() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(
-            server.addr,
-            "/test.Scripted/BadDetails",
-            "application/proto",
-            Bytes::new(),
-        ),
-    )
-    .await;
+    let answer = server
+        .post("/test.Scripted/BadDetails", "application/proto", Bytes::new())
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let json = answer.json();
     assert_eq!(json["code"], "failed_precondition");
     assert!(json.get("details").is_none(), "{json}");
 
-    let answer = send(
-        &h2_client(),
-        request(
-            server.addr,
-            "/test.Scripted/BadDetails",
-            "application/connect+proto",
-            Bytes::new(),
-        ),
-    )
-    .await;
-    let (messages, end) = end_stream(&answer);
-    assert!(messages.is_empty());
-    assert_eq!(end["error"]["code"], "failed_precondition");
+    let answer = server
+        .post("/test.Scripted/BadDetails", "application/connect+proto", Bytes::new())
+        .await;
+    let error = end_stream_error(&answer);
+    assert_eq!(error["code"], "failed_precondition");
 }
 
 #[tokio::test]
@@ -420,21 +408,13 @@ async fn streaming_trailers_become_end_stream_metadata() {
 #[tokio::test]
 async fn streaming_error_details() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(
-            server.addr,
-            "/test.Scripted/Details",
-            "application/connect+proto",
-            Bytes::new(),
-        ),
-    )
-    .await;
-    let (messages, end) = end_stream(&answer);
-    assert!(messages.is_empty());
-    assert_eq!(end["error"]["code"], "invalid_argument");
-    assert_eq!(end["error"]["message"], "bad name: ü 100%");
-    assert_eq!(end["error"]["details"][0]["type"], "google.rpc.BadRequest");
+    let answer = server
+        .post("/test.Scripted/Details", "application/connect+proto", Bytes::new())
+        .await;
+    let error = end_stream_error(&answer);
+    assert_eq!(error["code"], "invalid_argument");
+    assert_eq!(error["message"], "bad name: ü 100%");
+    assert_eq!(error["details"][0]["type"], "google.rpc.BadRequest");
 }
 
 #[tokio::test]
@@ -498,11 +478,9 @@ async fn streaming_reflection_list_services() {
 #[tokio::test]
 async fn streaming_protocol_for_a_unary_method() {
     let server = start(ConnectLayer::new()).await;
-    let answer = send(
-        &h2_client(),
-        request(server.addr, CHECK, "application/connect+proto", envelope(0, &check(""))),
-    )
-    .await;
+    let answer = server
+        .post(CHECK, "application/connect+proto", envelope(0, &check("")))
+        .await;
     let (messages, end) = end_stream(&answer);
     assert_eq!(messages.len(), 1);
     assert_eq!(
@@ -511,19 +489,11 @@ async fn streaming_protocol_for_a_unary_method() {
     );
     assert_eq!(end, json!({}));
 
-    let answer = send(
-        &h2_client(),
-        request(
-            server.addr,
-            CHECK,
-            "application/connect+proto",
-            envelope(0, &check("nope")),
-        ),
-    )
-    .await;
-    let (messages, end) = end_stream(&answer);
-    assert!(messages.is_empty());
-    assert_eq!(end["error"]["code"], "not_found");
+    let answer = server
+        .post(CHECK, "application/connect+proto", envelope(0, &check("nope")))
+        .await;
+    let error = end_stream_error(&answer);
+    assert_eq!(error["code"], "not_found");
 }
 
 #[tokio::test]
@@ -586,16 +556,9 @@ async fn malformed_envelope_is_a_connect_error() {
         b"\x00\x00\x00\x00\x10abc",
         b"\x07\x00\x00\x00\x00",
     ] {
-        let answer = send(
-            &h2_client(),
-            request(
-                server.addr,
-                CHECK,
-                "application/connect+proto",
-                Bytes::copy_from_slice(body),
-            ),
-        )
-        .await;
+        let answer = server
+            .post(CHECK, "application/connect+proto", Bytes::copy_from_slice(body))
+            .await;
         let (_, end) = end_stream(&answer);
         let code = end["error"]["code"].as_str().unwrap_or_default().to_owned();
         assert!(
@@ -604,16 +567,9 @@ async fn malformed_envelope_is_a_connect_error() {
         );
     }
     // Unary: bytes that are not a HealthCheckRequest.
-    let answer = send(
-        &h2_client(),
-        request(
-            server.addr,
-            CHECK,
-            "application/proto",
-            Bytes::from_static(b"\xff\xff\xff"),
-        ),
-    )
-    .await;
+    let answer = server
+        .post(CHECK, "application/proto", Bytes::from_static(b"\xff\xff\xff"))
+        .await;
     assert!(
         answer.status.is_client_error() || answer.status.is_server_error(),
         "{:?}",
@@ -622,11 +578,7 @@ async fn malformed_envelope_is_a_connect_error() {
     let code = answer.json()["code"].as_str().unwrap().to_owned();
     assert!(["invalid_argument", "internal"].contains(&code.as_str()), "{code}");
     // The server is still fine.
-    let answer = send(
-        &h2_client(),
-        request(server.addr, CHECK, "application/proto", check("")),
-    )
-    .await;
+    let answer = server.post(CHECK, "application/proto", check("")).await;
     assert_eq!(answer.status, StatusCode::OK);
 }
 
@@ -659,13 +611,9 @@ async fn bad_connect_headers_are_connect_errors() {
         );
     }
     // Invalid base64 in a GET.
-    let req = Request::get(format!(
-        "http://{}{CHECK}?encoding=proto&base64=1&message=%%%",
-        server.addr
-    ))
-    .body(Full::new(Bytes::new()))
-    .unwrap();
-    let answer = send(&h2_client(), req).await;
+    let answer = server
+        .get(&format!("{CHECK}?encoding=proto&base64=1&message=%%%"))
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.json()["code"], "invalid_argument");
 }
@@ -674,15 +622,11 @@ async fn bad_connect_headers_are_connect_errors() {
 async fn unary_request_cap() {
     let server = start(ConnectLayer::with_max_message_bytes(64)).await;
     let big = Bytes::from(vec![0u8; 65]);
-    let answer = send(&h2_client(), request(server.addr, CHECK, "application/proto", big)).await;
+    let answer = server.post(CHECK, "application/proto", big).await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(answer.json()["code"], "resource_exhausted");
     // Under the cap is served as usual.
-    let answer = send(
-        &h2_client(),
-        request(server.addr, CHECK, "application/proto", check("")),
-    )
-    .await;
+    let answer = server.post(CHECK, "application/proto", check("")).await;
     assert_eq!(answer.status, StatusCode::OK);
 }
 
@@ -690,11 +634,7 @@ async fn unary_request_cap() {
 async fn json_codec_is_refused_with_415() {
     let server = start(ConnectLayer::new()).await;
     for content_type in ["application/json", "application/connect+json"] {
-        let answer = send(
-            &h2_client(),
-            request(server.addr, CHECK, content_type, Bytes::from_static(b"{}")),
-        )
-        .await;
+        let answer = server.post(CHECK, content_type, Bytes::from_static(b"{}")).await;
         assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
         let json = answer.json();
         assert_eq!(json["code"], "unimplemented");

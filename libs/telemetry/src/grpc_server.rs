@@ -456,23 +456,27 @@ mod tests {
 
         /// Cumulative `rpc.server.requests` values by attribute set.
         fn requests(&self) -> Vec<(Attributes, u64)> {
-            self.points("rpc.server.requests", |data| match data {
-                AggregatedMetrics::U64(MetricData::Sum(sum)) => sum
-                    .data_points()
-                    .map(|point| (attributes(point.attributes()), point.value()))
-                    .collect(),
-                other => panic!("rpc.server.requests is not a u64 sum: {other:?}"),
-            })
+            self.counts("rpc.server.requests", Instrument::U64Sum)
         }
 
         /// `rpc.server.duration` sample counts by attribute set.
         fn durations(&self) -> Vec<(Attributes, u64)> {
-            self.points("rpc.server.duration", |data| match data {
-                AggregatedMetrics::F64(MetricData::Histogram(histogram)) => histogram
+            self.counts("rpc.server.duration", Instrument::F64Histogram)
+        }
+
+        /// What the metric `name`, which must be an `instrument`, counted by
+        /// attribute set: the sum's value or the histogram's sample count.
+        fn counts(&self, name: &str, instrument: Instrument) -> Vec<(Attributes, u64)> {
+            self.points(name, |data| match (instrument, data) {
+                (Instrument::U64Sum, AggregatedMetrics::U64(MetricData::Sum(sum))) => sum
+                    .data_points()
+                    .map(|point| (attributes(point.attributes()), point.value()))
+                    .collect(),
+                (Instrument::F64Histogram, AggregatedMetrics::F64(MetricData::Histogram(h))) => h
                     .data_points()
                     .map(|point| (attributes(point.attributes()), point.count()))
                     .collect(),
-                other => panic!("rpc.server.duration is not an f64 histogram: {other:?}"),
+                (instrument, other) => panic!("{name} is not a {instrument:?}: {other:?}"),
             })
         }
 
@@ -500,6 +504,18 @@ mod tests {
         attributes
             .map(|kv| (kv.key.to_string(), kv.value.to_string()))
             .collect()
+    }
+
+    /// The kind of instrument a metric is recorded with.
+    #[derive(Debug, Clone, Copy)]
+    enum Instrument {
+        U64Sum,
+        F64Histogram,
+    }
+
+    /// One call of `PATH` counted, ended with `code`.
+    fn get_thing(code: i64) -> (Attributes, u64) {
+        (rpc("eiso.test.v1.Things", "GetThing", code), 1)
     }
 
     fn rpc(service: &str, method: &str, code: i64) -> Attributes {
@@ -630,21 +646,12 @@ mod tests {
                 .uri(path)
                 .body(())
                 .expect("valid request");
-            let response = outer
-                .ready()
-                .await
-                .expect("ready")
-                .call(request)
-                .await
-                .expect("infallible");
+            let response = (&mut outer).oneshot(request).await.expect("infallible");
             drain(response.into_body()).await;
         }
         assert_eq!(
             metrics.requests(),
-            vec![
-                (rpc("eiso.test.v1.Things", "GetThing", 0), 1),
-                (rpc("eiso.test.v1.Things", "Refused", 3), 1),
-            ],
+            vec![get_thing(0), (rpc("eiso.test.v1.Things", "Refused", 3), 1)],
             "each call counted once: the refused one as INVALID_ARGUMENT"
         );
         provider.force_flush().expect("flush spans");
@@ -661,7 +668,7 @@ mod tests {
 
         let response = call(&layer, PATH, &[], Some("5"), vec![]).await;
 
-        let expected = vec![(rpc("eiso.test.v1.Things", "GetThing", 5), 1)];
+        let expected = vec![get_thing(5)];
         assert_eq!(metrics.requests(), expected);
         assert_eq!(metrics.durations(), expected);
         drain(response.into_body()).await;
@@ -677,7 +684,7 @@ mod tests {
         assert_eq!(metrics.requests(), vec![], "the call is still streaming");
         drain(response.into_body()).await;
 
-        let expected = vec![(rpc("eiso.test.v1.Things", "GetThing", 0), 1)];
+        let expected = vec![get_thing(0)];
         assert_eq!(metrics.requests(), expected);
         assert_eq!(metrics.durations(), expected);
     }
@@ -692,13 +699,7 @@ mod tests {
         let failed = call(&layer, PATH, &[], None, vec![data(), trailers("13")]).await;
         drain(failed.into_body()).await;
 
-        assert_eq!(
-            metrics.requests(),
-            vec![
-                (rpc("eiso.test.v1.Things", "GetThing", 0), 1),
-                (rpc("eiso.test.v1.Things", "GetThing", 13), 1),
-            ]
-        );
+        assert_eq!(metrics.requests(), vec![get_thing(0), get_thing(13)]);
     }
 
     #[tokio::test]
@@ -709,7 +710,7 @@ mod tests {
         let response = call(&layer, PATH, &[], None, vec![data(), trailers("0")]).await;
         drop(response);
 
-        assert_eq!(metrics.requests(), vec![(rpc("eiso.test.v1.Things", "GetThing", 1), 1)]);
+        assert_eq!(metrics.requests(), vec![get_thing(1)]);
     }
 
     #[tokio::test]
@@ -736,13 +737,7 @@ mod tests {
             drain(response.into_body()).await;
         }
 
-        assert_eq!(
-            metrics.requests(),
-            vec![
-                (rpc("eiso.test.v1.Things", "GetThing", 0), 1),
-                (rpc(OTHER, OTHER, 12), 2)
-            ]
-        );
+        assert_eq!(metrics.requests(), vec![get_thing(0), (rpc(OTHER, OTHER, 12), 2)]);
     }
 
     /// A thread-local subscriber that bridges spans to an in-memory exporter.
@@ -801,14 +796,7 @@ mod tests {
             .header("authorization", "Bearer do-not-record-me")
             .body(())
             .expect("valid request");
-        let mut service = layer.layer(handler);
-        let response = service
-            .ready()
-            .await
-            .expect("ready")
-            .call(request)
-            .await
-            .expect("infallible");
+        let response = layer.layer(handler).oneshot(request).await.expect("infallible");
         drain(response.into_body()).await;
         provider.force_flush().expect("flush spans");
 

@@ -152,29 +152,26 @@ fn zip(entries: &[Entry]) -> Vec<u8> {
         let offset = out.len() as u32;
         let method: u16 = if entry.deflated { 8 } else { 0 };
         let name = entry.name.as_bytes();
+        // The fields a local header and its central record share, from "version needed" to the name's length.
+        let shared = |header: &mut Vec<u8>| {
+            header.extend_from_slice(&20u16.to_le_bytes());
+            header.extend_from_slice(&0u16.to_le_bytes());
+            header.extend_from_slice(&method.to_le_bytes());
+            header.extend_from_slice(&[0, 0, 0x21, 0]);
+            header.extend_from_slice(&entry.crc.to_le_bytes());
+            header.extend_from_slice(&clamp(entry.data.len() as u64).to_le_bytes());
+            header.extend_from_slice(&clamp(entry.size).to_le_bytes());
+            header.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        };
         out.extend_from_slice(b"PK\x03\x04");
-        out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&method.to_le_bytes());
-        out.extend_from_slice(&[0, 0, 0x21, 0]);
-        out.extend_from_slice(&entry.crc.to_le_bytes());
-        out.extend_from_slice(&clamp(entry.data.len() as u64).to_le_bytes());
-        out.extend_from_slice(&clamp(entry.size).to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        shared(&mut out);
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(name);
         out.extend_from_slice(&entry.data);
 
         central.extend_from_slice(b"PK\x01\x02");
         central.extend_from_slice(&20u16.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&method.to_le_bytes());
-        central.extend_from_slice(&[0, 0, 0x21, 0]);
-        central.extend_from_slice(&entry.crc.to_le_bytes());
-        central.extend_from_slice(&clamp(entry.data.len() as u64).to_le_bytes());
-        central.extend_from_slice(&clamp(entry.size).to_le_bytes());
-        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        shared(&mut central);
         central.extend_from_slice(&[0; 12]);
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(name);
@@ -276,6 +273,36 @@ fn docx_with(document: Entry) -> Vec<u8> {
 
 /// A valid one-page PDF showing `text` in Helvetica (ASCII), for tests of
 /// what reads PDFs.
+/// The sample `label`: a file of `kind` whose content entry inflates to a
+/// gibibyte of `a`, declaring `declared` bytes (the truth when `None`).
+fn zip_bomb(label: &'static str, kind: Kind, declared: Option<u64>) -> Sample {
+    let bomb = |name: &str, head: String, tail: &str| {
+        bomb(name, head.as_bytes(), &[b'a'; MIB], 1024, tail.as_bytes(), declared)
+    };
+    let content = match kind {
+        Kind::Xlsx => xlsx_with(
+            bomb(
+                "xl/worksheets/sheet1.xml",
+                format!("{SHEET_HEAD}<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>"),
+                "</t></is></c></row></sheetData></worksheet>",
+            ),
+            strings_xml(),
+        ),
+        Kind::Ods => ods_with(bomb(
+            "content.xml",
+            format!("{ODS_HEAD}<table:table-row><table:table-cell office:value-type=\"string\"><text:p>"),
+            &format!("</text:p></table:table-cell></table:table-row>{ODS_TAIL}"),
+        )),
+        Kind::Docx => docx_with(bomb(
+            "word/document.xml",
+            format!("{DOCX_HEAD}<w:p><w:r><w:t>"),
+            "</w:t></w:r></w:p></w:body></w:document>",
+        )),
+        Kind::Pdf | Kind::Csv => unreachable!("{kind:?} is not a zip archive"),
+    };
+    sample(label, kind, content)
+}
+
 pub fn text_pdf(text: &str) -> Vec<u8> {
     pdf_with(format!("BT /F1 18 Tf 10 100 Td ({text}) Tj ET").as_bytes(), "")
 }
@@ -429,36 +456,8 @@ pub fn hostile() -> Vec<Sample> {
             strings_xml(),
         ),
     ));
-    all.push(sample(
-        "xlsx-zip-bomb",
-        Kind::Xlsx,
-        xlsx_with(
-            bomb(
-                "xl/worksheets/sheet1.xml",
-                format!("{SHEET_HEAD}<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>").as_bytes(),
-                &[b'a'; MIB],
-                1024,
-                b"</t></is></c></row></sheetData></worksheet>",
-                None,
-            ),
-            strings_xml(),
-        ),
-    ));
-    all.push(sample(
-        "xlsx-zip-bomb-lying-header",
-        Kind::Xlsx,
-        xlsx_with(
-            bomb(
-                "xl/worksheets/sheet1.xml",
-                format!("{SHEET_HEAD}<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>").as_bytes(),
-                &[b'a'; MIB],
-                1024,
-                b"</t></is></c></row></sheetData></worksheet>",
-                Some(1000),
-            ),
-            strings_xml(),
-        ),
-    ));
+    all.push(zip_bomb("xlsx-zip-bomb", Kind::Xlsx, None));
+    all.push(zip_bomb("xlsx-zip-bomb-lying-header", Kind::Xlsx, Some(1000)));
     all.push(sample(
         "xlsx-deep-nesting",
         Kind::Xlsx,
@@ -492,18 +491,7 @@ pub fn hostile() -> Vec<Sample> {
             .as_bytes(),
         )),
     ));
-    all.push(sample(
-        "ods-zip-bomb",
-        Kind::Ods,
-        ods_with(bomb(
-            "content.xml",
-            format!("{ODS_HEAD}<table:table-row><table:table-cell office:value-type=\"string\"><text:p>").as_bytes(),
-            &[b'a'; MIB],
-            1024,
-            format!("</text:p></table:table-cell></table:table-row>{ODS_TAIL}").as_bytes(),
-            None,
-        )),
-    ));
+    all.push(zip_bomb("ods-zip-bomb", Kind::Ods, None));
     all.push(sample(
         "ods-deep-nesting",
         Kind::Ods,
@@ -514,30 +502,8 @@ pub fn hostile() -> Vec<Sample> {
     ));
 
     // --- DOCX
-    all.push(sample(
-        "docx-zip-bomb",
-        Kind::Docx,
-        docx_with(bomb(
-            "word/document.xml",
-            format!("{DOCX_HEAD}<w:p><w:r><w:t>").as_bytes(),
-            &[b'a'; MIB],
-            1024,
-            b"</w:t></w:r></w:p></w:body></w:document>",
-            None,
-        )),
-    ));
-    all.push(sample(
-        "docx-zip-bomb-lying-header",
-        Kind::Docx,
-        docx_with(bomb(
-            "word/document.xml",
-            format!("{DOCX_HEAD}<w:p><w:r><w:t>").as_bytes(),
-            &[b'a'; MIB],
-            1024,
-            b"</w:t></w:r></w:p></w:body></w:document>",
-            Some(1000),
-        )),
-    ));
+    all.push(zip_bomb("docx-zip-bomb", Kind::Docx, None));
+    all.push(zip_bomb("docx-zip-bomb-lying-header", Kind::Docx, Some(1000)));
     all.push(sample(
         "docx-deep-nesting",
         Kind::Docx,

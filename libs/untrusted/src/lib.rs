@@ -336,6 +336,26 @@ fn unpack_bound(packed: u64, limits: &Limits, left: u64) -> (u64, bool) {
     (bound, bound == by_ratio && by_ratio < limits.max_entry_bytes.min(left))
 }
 
+/// Why `entry` may not unpack past `bound`: its ratio, what is `left` of the
+/// file's budget, or the budget of one entry.
+fn over_bound(entry: String, bound: u64, by_ratio: bool, left: u64, limits: &Limits) -> Refusal {
+    if by_ratio {
+        Refusal::Ratio {
+            entry,
+            max: limits.max_ratio,
+        }
+    } else if bound == left {
+        Refusal::UnpackedTooLarge {
+            max: limits.max_unpacked_bytes,
+        }
+    } else {
+        Refusal::EntryTooLarge {
+            entry,
+            max: limits.max_entry_bytes,
+        }
+    }
+}
+
 /// Inflates every entry through a counter; scans the XML ones.
 fn check_entries(content: &[u8], limits: &Limits, contents: Contents) -> Result<(), Refusal> {
     let mut archive = open_zip(content, limits)?;
@@ -350,25 +370,9 @@ fn check_entries(content: &[u8], limits: &Limits, contents: Contents) -> Result<
         let declared = entry.size();
         let left = limits.max_unpacked_bytes - unpacked;
         let (bound, by_ratio) = unpack_bound(packed, limits, left);
-        let over = |by_ratio: bool| {
-            if by_ratio {
-                Refusal::Ratio {
-                    entry: shown(&name),
-                    max: limits.max_ratio,
-                }
-            } else if bound == left {
-                Refusal::UnpackedTooLarge {
-                    max: limits.max_unpacked_bytes,
-                }
-            } else {
-                Refusal::EntryTooLarge {
-                    entry: shown(&name),
-                    max: limits.max_entry_bytes,
-                }
-            }
-        };
+        let over = || over_bound(shown(&name), bound, by_ratio, left, limits);
         if declared > bound {
-            return Err(over(by_ratio));
+            return Err(over());
         }
         let mut counted = Counted {
             inner: entry,
@@ -384,7 +388,7 @@ fn check_entries(content: &[u8], limits: &Limits, contents: Contents) -> Result<
                 .map_err(|e| io_refusal(&e))
         };
         match result {
-            Err(Refusal::Damaged(_)) if counted.read > bound => return Err(over(by_ratio)),
+            Err(Refusal::Damaged(_)) if counted.read > bound => return Err(over()),
             Err(refusal) => return Err(refusal),
             Ok(()) => {}
         }
@@ -747,21 +751,7 @@ pub fn check_pdf(content: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     // A stream that does not inflate is the parser's problem, not a risk.
                     let _ = std::io::copy(&mut counted, &mut std::io::sink());
                     if counted.read > bound {
-                        return Err(if by_ratio {
-                            Refusal::Ratio {
-                                entry: "a PDF stream".to_string(),
-                                max: limits.max_ratio,
-                            }
-                        } else if bound == left {
-                            Refusal::UnpackedTooLarge {
-                                max: limits.max_unpacked_bytes,
-                            }
-                        } else {
-                            Refusal::EntryTooLarge {
-                                entry: "a PDF stream".to_string(),
-                                max: limits.max_entry_bytes,
-                            }
-                        });
+                        return Err(over_bound("a PDF stream".to_string(), bound, by_ratio, left, limits));
                     }
                     unpacked += counted.read;
                 }

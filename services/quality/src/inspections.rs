@@ -98,6 +98,28 @@ impl Quality {
         Ok(row)
     }
 
+    /// The inspection `id` at `etag`, still planned, moved to `state` (for
+    /// the caller to fill in and commit).
+    async fn planned_inspection(
+        &self,
+        ctx: &CallContext,
+        db: &impl ConnectionTrait,
+        id: &str,
+        etag: &str,
+        state: State,
+    ) -> ServiceResult<Row<pb::Inspection>> {
+        let mut row = self.checked_inspection(ctx, db, id).await?;
+        row.check_etag(etag)?;
+        row.require_state(
+            State::Planned as i32,
+            "INSPECTION_NOT_PLANNED",
+            "is not planned: it was done or cancelled already",
+        )?;
+        row.state = state as i32;
+        row.message.state = state as i32;
+        Ok(row)
+    }
+
     /// Checks a population: each an existing unit strictly below `unit`.
     async fn check_population(&self, unit: &str, population: &[String], field: &str) -> ServiceResult<()> {
         for (i, member) in population.iter().enumerate() {
@@ -328,15 +350,9 @@ impl Quality {
         self.checked_inspection(ctx, self.journal.db().reader(), &id).await?;
         let evidence = self.resolve_evidence(ctx, &request.evidence, "evidence").await?;
         let tx = self.journal.begin(ctx).await?;
-        let mut row = self.checked_inspection(ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
-        row.require_state(
-            State::Planned as i32,
-            "INSPECTION_NOT_PLANNED",
-            "is not planned: it was done or cancelled already",
-        )?;
-        row.state = State::Done as i32;
-        row.message.state = State::Done as i32;
+        let mut row = self
+            .planned_inspection(ctx, tx.txn(), &id, &request.etag, State::Done)
+            .await?;
         row.message.done_date = Some(proto_date(done.day));
         row.message.late_reason = done.reason.clone();
         row.message.findings = findings;
@@ -354,15 +370,9 @@ impl Quality {
         let reason = required_text("reason", &request.reason, 2000)?;
         let ctx = ctx.clone().with_reason(&reason);
         let tx = self.journal.begin(&ctx).await?;
-        let mut row = self.checked_inspection(&ctx, tx.txn(), &id).await?;
-        row.check_etag(&request.etag)?;
-        row.require_state(
-            State::Planned as i32,
-            "INSPECTION_NOT_PLANNED",
-            "is not planned: it was done or cancelled already",
-        )?;
-        row.state = State::Cancelled as i32;
-        row.message.state = State::Cancelled as i32;
+        let mut row = self
+            .planned_inspection(&ctx, tx.txn(), &id, &request.etag, State::Cancelled)
+            .await?;
         row.message.cancel_reason = reason;
         let inspection = self.commit_change(tx, row, "cancelled").await?;
         Ok(self.shown(&ctx, inspection).await)

@@ -12,6 +12,7 @@ use std::time::Duration;
 use eiso_procedures::Procedures;
 use eiso_procedures::gauges::DossierGauges;
 use opentelemetry::KeyValue;
+use opentelemetry::metrics::{AsyncInstrument, Meter, ObservableGauge};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -20,43 +21,59 @@ const SETTLE: Duration = Duration::from_secs(1);
 /// How often the counts are taken when nothing changes.
 const EVERY: Duration = Duration::from_secs(60);
 
+/// Registers the i64 gauge `name` with `meter`: each export has `observe`
+/// report what `snapshot` holds then (nothing while its lock is poisoned).
+pub(crate) fn snapshot_gauge<T: Send + 'static>(
+    meter: &Meter,
+    name: &'static str,
+    description: &'static str,
+    unit: &'static str,
+    snapshot: &Arc<Mutex<T>>,
+    observe: impl Fn(&T, &dyn AsyncInstrument<i64>) + Send + Sync + 'static,
+) -> ObservableGauge<i64> {
+    let snapshot = snapshot.clone();
+    meter
+        .i64_observable_gauge(name)
+        .with_description(description)
+        .with_unit(unit)
+        .with_callback(move |observer| {
+            if let Ok(now) = snapshot.lock() {
+                observe(&now, observer);
+            }
+        })
+        .build()
+}
+
 /// Registers the gauges with the global meter (call after telemetry's
 /// `init`) and starts the task that keeps their snapshot; it ends when `stop`
 /// turns true.
 pub fn spawn(procedures: Procedures, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     let snapshot = Arc::new(Mutex::new(DossierGauges::default()));
     let meter = opentelemetry::global::meter(eiso_telemetry::METER_NAME);
-    let open = {
-        let snapshot = snapshot.clone();
-        meter
-            .i64_observable_gauge("eiso.dossiers.open")
-            .with_description("Dossiers not yet finished, by status")
-            .with_unit("{dossier}")
-            .with_callback(move |observer| {
-                let gauges = snapshot.lock().map(|g| g.clone()).unwrap_or_default();
-                for (status, n) in gauges.open {
-                    let name = status
-                        .as_str_name()
-                        .trim_start_matches("DOSSIER_STATUS_")
-                        .to_ascii_lowercase();
-                    observer.observe(n, &[KeyValue::new("status", name)]);
-                }
-            })
-            .build()
-    };
-    let overdue = {
-        let snapshot = snapshot.clone();
-        meter
-            .i64_observable_gauge("eiso.dossiers.overdue")
-            .with_description("Dossiers whose clock runs past their due time")
-            .with_unit("{dossier}")
-            .with_callback(move |observer| {
-                if let Ok(gauges) = snapshot.lock() {
-                    observer.observe(gauges.overdue, &[]);
-                }
-            })
-            .build()
-    };
+    let open = snapshot_gauge(
+        &meter,
+        "eiso.dossiers.open",
+        "Dossiers not yet finished, by status",
+        "{dossier}",
+        &snapshot,
+        |gauges, observer| {
+            for (status, n) in &gauges.open {
+                let name = status
+                    .as_str_name()
+                    .trim_start_matches("DOSSIER_STATUS_")
+                    .to_ascii_lowercase();
+                observer.observe(*n, &[KeyValue::new("status", name)]);
+            }
+        },
+    );
+    let overdue = snapshot_gauge(
+        &meter,
+        "eiso.dossiers.overdue",
+        "Dossiers whose clock runs past their due time",
+        "{dossier}",
+        &snapshot,
+        |gauges, observer| observer.observe(gauges.overdue, &[]),
+    );
     tokio::spawn(async move {
         // Held for as long as the gauges are reported.
         let _instruments = (open, overdue);

@@ -25,6 +25,34 @@ fn missing(field: &str, name: &str, error: ServiceError) -> ServiceError {
 }
 
 impl ServiceLinks {
+    /// The document `document`, read for the link `name` in `field`
+    /// (INVALID_ARGUMENT when it cannot be read: [`missing`]).
+    async fn linked_document(
+        &self,
+        reader: &CallContext,
+        document: String,
+        field: &str,
+        name: &str,
+    ) -> ServiceResult<docs::Document> {
+        let request = docs::GetDocumentRequest {
+            name: document,
+            as_of_time: None,
+        };
+        self.documents
+            .get_document(reader, request)
+            .await
+            .map_err(|e| missing(field, name, e))
+    }
+
+    /// The record `name`, read for the link in `field` (as [`Self::linked_document`]).
+    async fn linked_record(&self, reader: &CallContext, field: &str, name: &str) -> ServiceResult<docs::Record> {
+        let request = docs::GetRecordRequest { name: name.to_string() };
+        self.documents
+            .get_record(reader, request)
+            .await
+            .map_err(|e| missing(field, name, e))
+    }
+
     async fn resolve_inner(&self, ctx: &CallContext, name: &str, field: &str) -> ServiceResult<LinkedResource> {
         // A link shows what the caller may read of its target, whatever the
         // caller is doing when it asks.
@@ -38,31 +66,13 @@ impl ServiceLinks {
         };
         match parts.as_slice() {
             ["documents", _] => {
-                let document = self
-                    .documents
-                    .get_document(
-                        documents,
-                        docs::GetDocumentRequest {
-                            name: name.to_string(),
-                            as_of_time: None,
-                        },
-                    )
-                    .await
-                    .map_err(|e| missing(field, name, e))?;
+                let document = self.linked_document(documents, name.to_string(), field, name).await?;
                 Ok(linked("document", format!("{} {}", document.code, document.title)))
             }
             ["documents", id, "revisions", number] => {
                 let document = self
-                    .documents
-                    .get_document(
-                        documents,
-                        docs::GetDocumentRequest {
-                            name: format!("documents/{id}"),
-                            as_of_time: None,
-                        },
-                    )
-                    .await
-                    .map_err(|e| missing(field, name, e))?;
+                    .linked_document(documents, format!("documents/{id}"), field, name)
+                    .await?;
                 self.documents
                     .get_revision(documents, docs::GetRevisionRequest { name: name.to_string() })
                     .await
@@ -73,11 +83,7 @@ impl ServiceLinks {
                 ))
             }
             ["records", _] => {
-                let record = self
-                    .documents
-                    .get_record(documents, docs::GetRecordRequest { name: name.to_string() })
-                    .await
-                    .map_err(|e| missing(field, name, e))?;
+                let record = self.linked_record(documents, field, name).await?;
                 Ok(linked("record", record.title))
             }
             ["dossiers", _] => {
@@ -100,17 +106,7 @@ impl ServiceLinks {
         let parts: Vec<&str> = name.split('/').collect();
         match parts.as_slice() {
             ["documents", _] => {
-                let document = self
-                    .documents
-                    .get_document(
-                        reader,
-                        docs::GetDocumentRequest {
-                            name: name.to_string(),
-                            as_of_time: None,
-                        },
-                    )
-                    .await
-                    .map_err(|e| missing(field, name, e))?;
+                let document = self.linked_document(reader, name.to_string(), field, name).await?;
                 let mut revisions = Vec::new();
                 let mut page_token = String::new();
                 loop {
@@ -157,11 +153,7 @@ impl ServiceLinks {
                 })
             }
             ["records", _] => {
-                let record = self
-                    .documents
-                    .get_record(reader, docs::GetRecordRequest { name: name.to_string() })
-                    .await
-                    .map_err(|e| missing(field, name, e))?;
+                let record = self.linked_record(reader, field, name).await?;
                 let filer = self
                     .documents
                     .record_filer(reader, name)

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::dossier_facts::DossierFacts;
+use crate::gauges::snapshot_gauge;
 use crate::outbound::{self, Outbound};
 
 /// The storage and trail name of the sync.
@@ -93,33 +94,26 @@ impl Gauges {
     fn register() -> Self {
         let snapshot = Arc::new(std::sync::Mutex::new(Snapshot::default()));
         let meter = opentelemetry::global::meter(eiso_telemetry::METER_NAME);
-        let dossiers = {
-            let snapshot = snapshot.clone();
-            meter
-                .i64_observable_gauge("eiso.sync.dossiers")
-                .with_description("Dossiers of the national portal's sync, by state")
-                .with_unit("{dossier}")
-                .with_callback(move |observer| {
-                    let now = snapshot.lock().map(|s| *s).unwrap_or_default();
-                    for (state, n) in [("waiting", now.waiting), ("synced", now.synced), ("parked", now.parked)] {
-                        observer.observe(n, &[opentelemetry::KeyValue::new("state", state)]);
-                    }
-                })
-                .build()
-        };
-        let lag = {
-            let snapshot = snapshot.clone();
-            meter
-                .i64_observable_gauge("eiso.sync.lag")
-                .with_description("Time since the oldest dossier change not yet delivered to the portal")
-                .with_unit("s")
-                .with_callback(move |observer| {
-                    if let Ok(now) = snapshot.lock() {
-                        observer.observe(now.lag_seconds, &[]);
-                    }
-                })
-                .build()
-        };
+        let dossiers = snapshot_gauge(
+            &meter,
+            "eiso.sync.dossiers",
+            "Dossiers of the national portal's sync, by state",
+            "{dossier}",
+            &snapshot,
+            |now, observer| {
+                for (state, n) in [("waiting", now.waiting), ("synced", now.synced), ("parked", now.parked)] {
+                    observer.observe(n, &[opentelemetry::KeyValue::new("state", state)]);
+                }
+            },
+        );
+        let lag = snapshot_gauge(
+            &meter,
+            "eiso.sync.lag",
+            "Time since the oldest dossier change not yet delivered to the portal",
+            "s",
+            &snapshot,
+            |now, observer| observer.observe(now.lag_seconds, &[]),
+        );
         Self {
             snapshot,
             _instruments: (dossiers, lag),

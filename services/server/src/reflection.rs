@@ -112,20 +112,16 @@ impl Index {
     fn add_symbols(&mut self, file: &FileDescriptorProto) {
         let name = file.name().to_string();
         let package = file.package();
-        let qualified = |prefix: &str, item: &str| {
+        fn qualified(prefix: &str, item: &str) -> String {
             if prefix.is_empty() {
                 item.to_string()
             } else {
                 format!("{prefix}.{item}")
             }
-        };
+        }
         let mut symbols = Vec::new();
         fn message(out: &mut Vec<String>, prefix: &str, m: &DescriptorProto) {
-            let full = if prefix.is_empty() {
-                m.name().to_string()
-            } else {
-                format!("{prefix}.{}", m.name())
-            };
+            let full = qualified(prefix, m.name());
             for field in &m.field {
                 out.push(format!("{full}.{}", field.name()));
             }
@@ -141,11 +137,7 @@ impl Index {
             out.push(full);
         }
         fn enumeration(out: &mut Vec<String>, prefix: &str, e: &EnumDescriptorProto) {
-            let full = if prefix.is_empty() {
-                e.name().to_string()
-            } else {
-                format!("{prefix}.{}", e.name())
-            };
+            let full = qualified(prefix, e.name());
             for value in &e.value {
                 out.push(format!("{full}.{}", value.name()));
             }

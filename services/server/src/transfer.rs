@@ -284,6 +284,16 @@ struct FilesDump {
     bytes: u64,
 }
 
+impl FilesDump {
+    /// These files and one more of `bytes`.
+    fn and_file(self, bytes: u64) -> Self {
+        Self {
+            count: self.count + 1,
+            bytes: self.bytes + bytes,
+        }
+    }
+}
+
 /// What an export or an import carried.
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -1043,12 +1053,10 @@ async fn export_files(store: &BlobStore, dir: &Path) -> anyhow::Result<FilesDump
         .map_err(|e| anyhow::Error::new(e).context("cannot list the stored files"))
         .map_ok(|blob| export_file(store, blob, dir))
         .try_buffer_unordered(FILE_CONCURRENCY)
-        .try_fold(FilesDump::default(), |total, bytes| async move {
-            Ok(FilesDump {
-                count: total.count + 1,
-                bytes: total.bytes + bytes,
-            })
-        })
+        .try_fold(
+            FilesDump::default(),
+            |total, bytes| async move { Ok(total.and_file(bytes)) },
+        )
         .await
 }
 
@@ -1542,12 +1550,10 @@ async fn import_files(store: &BlobStore, dir: &Path) -> anyhow::Result<FilesDump
     futures::stream::iter(files)
         .map(|(digest, path)| async move { import_file(store, &digest, &path).await })
         .buffer_unordered(FILE_CONCURRENCY)
-        .try_fold(FilesDump::default(), |total, bytes| async move {
-            Ok(FilesDump {
-                count: total.count + 1,
-                bytes: total.bytes + bytes,
-            })
-        })
+        .try_fold(
+            FilesDump::default(),
+            |total, bytes| async move { Ok(total.and_file(bytes)) },
+        )
         .await
 }
 

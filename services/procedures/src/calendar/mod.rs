@@ -486,15 +486,22 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_year_without_any_working_day_is_refused() {
-        let mut calendar = OfficeCalendar::new(OfficeHours::default(), MONDAY_TO_FRIDAY.to_vec()).expect("valid");
+    /// 2030 with every day that `off` picks as a day off.
+    fn year_2030_off(off: impl Fn(&NaiveDate) -> bool) -> YearCalendar {
         let mut year = YearCalendar::new(2030);
         year.days_off = d(2030, 1, 1)
             .iter_days()
             .take_while(|day| day.year() == 2030)
+            .filter(off)
             .map(|day| CalendarDay::new(day, "Nghỉ"))
             .collect();
+        year
+    }
+
+    #[test]
+    fn a_year_without_any_working_day_is_refused() {
+        let mut calendar = OfficeCalendar::new(OfficeHours::default(), MONDAY_TO_FRIDAY.to_vec()).expect("valid");
+        let mut year = year_2030_off(|_| true);
         assert_eq!(
             calendar.set_year(year.clone()),
             Err(CalendarError::Year {
@@ -513,14 +520,8 @@ mod tests {
     #[test]
     fn changing_weekdays_rechecks_years() {
         let mut calendar = OfficeCalendar::new(OfficeHours::default(), MONDAY_TO_FRIDAY.to_vec()).expect("valid");
-        let mut year = YearCalendar::new(2030);
         // Every Sunday of 2030 is a day off; with Sunday as the only working weekday nothing is left.
-        year.days_off = d(2030, 1, 1)
-            .iter_days()
-            .take_while(|day| day.year() == 2030)
-            .filter(|day| day.weekday() == Weekday::Sun)
-            .map(|day| CalendarDay::new(day, "Nghỉ"))
-            .collect();
+        let year = year_2030_off(|day| day.weekday() == Weekday::Sun);
         assert_eq!(calendar.set_year(year), Ok(None));
         let before = calendar.clone();
         assert!(matches!(

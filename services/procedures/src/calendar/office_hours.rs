@@ -163,6 +163,16 @@ pub(crate) const fn hm(hour: u32, minute: u32) -> NaiveTime {
 mod tests {
     use super::*;
 
+    /// Office hours of `intervals`, each (start hour, minute, end hour, minute).
+    fn hours_of(intervals: &[(u32, u32, u32, u32)]) -> Result<OfficeHours, OfficeHoursError> {
+        OfficeHours::new(
+            intervals
+                .iter()
+                .map(|&(h1, m1, h2, m2)| OfficeInterval::new(hm(h1, m1), hm(h2, m2)))
+                .collect(),
+        )
+    }
+
     #[test]
     fn default_is_eight_hours_in_two_intervals() {
         let hours = OfficeHours::default();
@@ -174,11 +184,7 @@ mod tests {
 
     #[test]
     fn common_alternative_is_also_eight_hours() {
-        let hours = OfficeHours::new(vec![
-            OfficeInterval::new(hm(8, 0), hm(12, 0)),
-            OfficeInterval::new(hm(13, 0), hm(17, 0)),
-        ])
-        .expect("valid office hours");
+        let hours = hours_of(&[(8, 0, 12, 0), (13, 0, 17, 0)]).expect("valid office hours");
         assert_eq!(hours.per_day(), TimeDelta::hours(8));
     }
 
@@ -189,11 +195,7 @@ mod tests {
 
     #[test]
     fn interval_ending_before_it_starts_is_refused() {
-        let err = OfficeHours::new(vec![
-            OfficeInterval::new(hm(7, 0), hm(11, 30)),
-            OfficeInterval::new(hm(17, 0), hm(13, 30)),
-        ])
-        .expect_err("reversed interval");
+        let err = hours_of(&[(7, 0, 11, 30), (17, 0, 13, 30)]).expect_err("reversed interval");
         assert_eq!(
             err,
             OfficeHoursError::EmptyInterval {
@@ -202,16 +204,13 @@ mod tests {
                 end: hm(13, 30)
             }
         );
-        let zero = OfficeHours::new(vec![OfficeInterval::new(hm(7, 0), hm(7, 0))]);
+        let zero = hours_of(&[(7, 0, 7, 0)]);
         assert!(matches!(zero, Err(OfficeHoursError::EmptyInterval { index: 0, .. })));
     }
 
     #[test]
     fn overlapping_or_unordered_intervals_are_refused() {
-        let overlapping = OfficeHours::new(vec![
-            OfficeInterval::new(hm(7, 0), hm(12, 0)),
-            OfficeInterval::new(hm(11, 30), hm(17, 0)),
-        ]);
+        let overlapping = hours_of(&[(7, 0, 12, 0), (11, 30, 17, 0)]);
         assert_eq!(
             overlapping,
             Err(OfficeHoursError::OutOfOrder {
@@ -221,10 +220,7 @@ mod tests {
                 previous_end: hm(12, 0)
             })
         );
-        let unordered = OfficeHours::new(vec![
-            OfficeInterval::new(hm(13, 30), hm(17, 0)),
-            OfficeInterval::new(hm(7, 0), hm(11, 30)),
-        ]);
+        let unordered = hours_of(&[(13, 30, 17, 0), (7, 0, 11, 30)]);
         assert!(matches!(unordered, Err(OfficeHoursError::OutOfOrder { index: 1, .. })));
         let message = unordered.expect_err("unordered").to_string();
         assert!(message.contains("must be ordered"), "{message}");
@@ -232,11 +228,7 @@ mod tests {
 
     #[test]
     fn touching_intervals_are_accepted() {
-        let hours = OfficeHours::new(vec![
-            OfficeInterval::new(hm(7, 0), hm(11, 30)),
-            OfficeInterval::new(hm(11, 30), hm(12, 0)),
-        ])
-        .expect("touching intervals");
+        let hours = hours_of(&[(7, 0, 11, 30), (11, 30, 12, 0)]).expect("touching intervals");
         assert_eq!(hours.per_day(), TimeDelta::minutes(300));
     }
 

@@ -43,6 +43,15 @@ use unicode_normalization::UnicodeNormalization;
 
 pub use eiso_proto::eiso::procedures::v1::Form;
 
+/// Every form of a dossier, 01 to 05.
+const FORMS: [Form; 5] = [
+    Form::Receipt,
+    Form::SupplementRequest,
+    Form::Refusal,
+    Form::Apology,
+    Form::ControlSlip,
+];
+
 /// The built-in templates: (name, source). `base.html` is the layout the forms extend and
 /// `macros.html` their helpers; an override directory may replace any of them.
 const BUILTIN: [(&str, &str); 8] = [
@@ -222,13 +231,7 @@ impl Templates {
     /// Renders every form on sample data: catches unknown variables, filters and templates.
     fn check(&self) -> Result<(), FormError> {
         let ctx = sample::form_context();
-        for form in [
-            Form::Receipt,
-            Form::SupplementRequest,
-            Form::Refusal,
-            Form::Apology,
-            Form::ControlSlip,
-        ] {
+        for form in FORMS {
             render(self, form, &ctx)?;
         }
         render_register(self, &sample::register_context())?;

@@ -733,13 +733,7 @@ fn applicant_input_is_escaped() {
     }
     d.summary = "{{ 7*7 }} {% raw %}".into();
     let ctx = context(d.clone());
-    for form in [
-        Form::Receipt,
-        Form::SupplementRequest,
-        Form::Refusal,
-        Form::Apology,
-        Form::ControlSlip,
-    ] {
+    for form in FORMS {
         let html = render_ok(form, &ctx);
         assert!(!html.contains("<script>"), "{form:?}: a script tag from the input");
         assert!(!html.contains("<img"), "{form:?}: an img tag from the input");
@@ -796,13 +790,7 @@ fn a_sparse_dossier_renders_with_blanks() {
         dossier: d,
         ..Default::default()
     };
-    for form in [
-        Form::Receipt,
-        Form::SupplementRequest,
-        Form::Refusal,
-        Form::Apology,
-        Form::ControlSlip,
-    ] {
+    for form in FORMS {
         let html = render_ok(form, &ctx);
         assert!(html.contains("Vũ Đức Anh"), "{form:?}");
         assert!(html.contains("class=\"fill"), "{form:?}: blanks to fill in by hand");

@@ -4,10 +4,11 @@
 //! standard calendar.
 
 use chrono::{DateTime, Utc};
-use eiso_platform::{ServiceError, ServiceResult, versioned};
+use eiso_platform::{ServiceResult, versioned};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 
+use super::{json, parse_json};
 use crate::calendar::{OfficeCalendar, YearCalendar};
 
 pub const CALENDAR_COLUMNS: [&str; 4] = ["unit_id", "settings", "update_time", "version"];
@@ -28,15 +29,14 @@ fn settings_json(calendar: &OfficeCalendar) -> ServiceResult<String> {
     for year in years {
         settings.remove_year(year);
     }
-    serde_json::to_string(&settings).map_err(ServiceError::internal)
+    json(&settings)
 }
 
 impl CalendarRow {
     pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        let settings: String = row.try_get("", "settings")?;
         Ok(Self {
             unit_id: row.try_get("", "unit_id")?,
-            settings: serde_json::from_str(&settings).map_err(ServiceError::internal)?,
+            settings: parse_json(row, "settings")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
         })
@@ -103,10 +103,9 @@ pub struct CalendarYearRow {
 
 impl CalendarYearRow {
     pub fn from_row(row: &QueryResult) -> ServiceResult<Self> {
-        let data: String = row.try_get("", "data")?;
         Ok(Self {
             unit_id: row.try_get("", "unit_id")?,
-            data: serde_json::from_str(&data).map_err(ServiceError::internal)?,
+            data: parse_json(row, "data")?,
             update_time: row.try_get("", "update_time")?,
             version: row.try_get("", "version")?,
         })
@@ -114,7 +113,6 @@ impl CalendarYearRow {
 
     /// Stores the year, replacing the agency's row for it if there is one.
     pub async fn put(&self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        let json = serde_json::to_string(&self.data).map_err(ServiceError::internal)?;
         db.execute(
             Query::insert()
                 .into_table("calendar_years")
@@ -122,7 +120,7 @@ impl CalendarYearRow {
                 .values_panic([
                     self.unit_id.clone().into(),
                     self.data.year.into(),
-                    json.into(),
+                    json(&self.data)?.into(),
                     self.update_time.into(),
                     self.version.into(),
                 ])

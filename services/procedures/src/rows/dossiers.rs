@@ -14,6 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
+use super::{json, parse_json};
 use crate::counts::{self, Counted};
 
 /// A document received with the dossier (`documents`).
@@ -167,15 +168,6 @@ pub struct DossierRow {
     /// Where the dossier counted when it was read ([`Counted`]), so that a
     /// save moves its counts; `None` for a dossier not read from the table.
     pub counted_as: Option<Counted>,
-}
-
-fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
-    serde_json::to_string(value).map_err(ServiceError::internal)
-}
-
-fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> ServiceResult<T> {
-    let text: String = row.try_get("", column)?;
-    serde_json::from_str(&text).map_err(ServiceError::internal)
 }
 
 impl DossierRow {

@@ -21,3 +21,18 @@ pub use calendars::{CalendarRow, CalendarYearRow};
 pub use dossiers::{DOSSIER_COLUMNS, DossierRow};
 pub use procedures::{PROCEDURE_COLUMNS, ProcedureRow};
 pub use versions::{VERSION_COLUMNS, VersionRow};
+
+use eiso_platform::{ServiceError, ServiceResult};
+use sea_orm::QueryResult;
+use serde::{Deserialize, Serialize};
+
+/// `value` as the JSON text a column holds.
+fn json<T: Serialize>(value: &T) -> ServiceResult<String> {
+    serde_json::to_string(value).map_err(ServiceError::internal)
+}
+
+/// The JSON text of `column` read back.
+fn parse_json<T: for<'de> Deserialize<'de>>(row: &QueryResult, column: &str) -> ServiceResult<T> {
+    let text: String = row.try_get("", column)?;
+    serde_json::from_str(&text).map_err(ServiceError::internal)
+}

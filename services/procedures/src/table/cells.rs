@@ -211,44 +211,32 @@ pub(super) fn numeric_code(value: f64) -> Result<String, String> {
     }
 }
 
+/// `text` looked up in `vocabulary`, or why not, naming the column's value as `what`.
+fn parse_in<T: Label>(text: &str, vocabulary: Vocabulary<T>, what: &str) -> Result<T, String> {
+    lookup(text, vocabulary)
+        .ok_or_else(|| format!("unknown {what} `{}` (expected {})", text.trim(), expected(vocabulary)))
+}
+
 pub(super) fn parse_level(text: &str) -> Result<ProcedureLevel, String> {
-    lookup(text, LEVELS).ok_or_else(|| format!("unknown level `{}` (expected {})", text.trim(), expected(LEVELS)))
+    parse_in(text, LEVELS, "level")
 }
 
 pub(super) fn parse_supplement_mode(text: &str) -> Result<SupplementMode, String> {
     if text.trim().is_empty() {
         return Ok(SupplementMode::Restart);
     }
-    lookup(text, SUPPLEMENT_MODES).ok_or_else(|| {
-        format!(
-            "unknown supplement mode `{}` (expected {})",
-            text.trim(),
-            expected(SUPPLEMENT_MODES)
-        )
-    })
+    parse_in(text, SUPPLEMENT_MODES, "supplement mode")
 }
 
 pub(super) fn parse_online_level(text: &str) -> Result<OnlineLevel, String> {
     if text.trim().is_empty() {
         return Ok(OnlineLevel::Unspecified);
     }
-    lookup(text, ONLINE_LEVELS).ok_or_else(|| {
-        format!(
-            "unknown online-service level `{}` (expected {})",
-            text.trim(),
-            expected(ONLINE_LEVELS)
-        )
-    })
+    parse_in(text, ONLINE_LEVELS, "online-service level")
 }
 
 pub(super) fn parse_copy_kind(text: &str) -> Result<CopyKind, String> {
-    lookup(text, COPY_KINDS).ok_or_else(|| {
-        format!(
-            "unknown copy kind `{}` (expected {})",
-            text.trim(),
-            expected(COPY_KINDS)
-        )
-    })
+    parse_in(text, COPY_KINDS, "copy kind")
 }
 
 /// A resource id: 1–63 of `a-z 0-9 -`, as everywhere in eiso.
