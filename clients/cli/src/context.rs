@@ -209,9 +209,11 @@ impl Ctx {
     /// The reason, or a usage error naming the command that requires it.
     pub fn required_reason(&self, command: &str) -> Result<String, CliError> {
         self.reason.clone().ok_or_else(|| {
-            CliError::Usage(format!(
-                "`eiso {command}` needs --reason TEXT: why (e.g. the decision number), recorded in the audit trail"
-            ))
+            CliError::needs(
+                command,
+                "--reason TEXT",
+                "why (e.g. the decision number), recorded in the audit trail",
+            )
         })
     }
 

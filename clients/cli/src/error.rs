@@ -149,6 +149,12 @@ fn hint_suffix(hint: Option<&str>) -> String {
 }
 
 impl CliError {
+    /// The usage error of a command run without something it needs:
+    /// `` `eiso COMMAND` needs FLAG: WHAT ``.
+    pub fn needs(command: &str, flag: &str, what: &str) -> Self {
+        CliError::Usage(format!("`eiso {command}` needs {flag}: {what}"))
+    }
+
     /// Wraps a status returned by a call to `server`.
     pub fn rpc(status: Status, server: &str) -> Self {
         CliError::Rpc {

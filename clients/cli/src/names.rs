@@ -13,6 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::directory::Labels;
 use crate::enum_arg::{self, Choice, Choices, arg_cell};
+use crate::error::CliError;
 
 /// Resource collections whose names the CLI accepts.
 pub const UNITS: &str = "units";
@@ -89,6 +90,15 @@ pub fn short_id(name: &str) -> &str {
 /// keyboard on Windows sends; macOS may send the decomposed one), trimmed.
 pub fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
+}
+
+/// [`nfc`] of text a command needs: [`CliError::needs`] when it is blank.
+pub fn required_text(text: &str, command: &str, flag: &str, what: &str) -> Result<String, CliError> {
+    let text = nfc(text);
+    if text.is_empty() {
+        return Err(CliError::needs(command, flag, what));
+    }
+    Ok(text)
 }
 
 /// A role, as `ROLE@UNIT` names it.
@@ -763,6 +773,16 @@ mod tests {
         let decomposed = "Pho\u{300}ng";
         assert_eq!(nfc(decomposed), "Phòng");
         assert_eq!(nfc(decomposed).chars().count(), 5);
+    }
+
+    #[test]
+    fn required_text_is_composed_and_blank_text_is_refused() {
+        let required = |text| required_text(text, "docs reject", "--comment TEXT", "what must change");
+        assert!(matches!(required(" Pho\u{300}ng "), Ok(text) if text == "Phòng"));
+        assert!(matches!(
+            required("  "),
+            Err(CliError::Usage(message)) if message == "`eiso docs reject` needs --comment TEXT: what must change"
+        ));
     }
 
     #[test]

@@ -10,7 +10,9 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFor
 use chrono_tz::Tz;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
-use eiso_proto::eiso::procedures::v1::LocalDate;
+use eiso_proto::eiso::documents::v1::{Document, Record, Revision};
+use eiso_proto::eiso::identity::v1::{Unit, User};
+use eiso_proto::eiso::procedures::v1::{LocalDate, Procedure};
 use eiso_proto::labels::Label;
 use eiso_proto::prost_types::Timestamp;
 use serde_json::Value;
@@ -225,6 +227,45 @@ pub fn details_table<'a>(rows: impl IntoIterator<Item = (&'a str, String)>) -> T
         table.add_row(vec![label.to_string(), value]);
     }
     table
+}
+
+/// A stored resource's stamps: when it was created and last updated, and its
+/// etag.
+pub trait Stamped {
+    fn stamps(&self) -> (Option<&Timestamp>, Option<&Timestamp>, &str);
+}
+
+macro_rules! stamped {
+    ($($resource:ty),* $(,)?) => {$(
+        impl Stamped for $resource {
+            fn stamps(&self) -> (Option<&Timestamp>, Option<&Timestamp>, &str) {
+                (self.create_time.as_ref(), self.update_time.as_ref(), &self.etag)
+            }
+        }
+    )*};
+}
+
+stamped!(Document, Revision, Record, Procedure, Unit, User);
+
+/// [`details_table`] of `rows`, then what every stored resource shows last:
+/// when it was created and updated, and its etag.
+pub fn stamped_details_table<'a>(rows: impl IntoIterator<Item = (&'a str, String)>, resource: &impl Stamped) -> Table {
+    let (create_time, update_time, etag) = resource.stamps();
+    details_table(rows.into_iter().chain([
+        ("created", local_cell(create_time)),
+        ("updated", local_cell(update_time)),
+        ("etag", etag.to_string()),
+    ]))
+}
+
+/// Prints a section of what is shown: `\nHEADING` and its table, or
+/// `\nHEADING: NONE` when it is empty.
+pub fn print_section(heading: &str, none: &str, empty: bool, table: impl FnOnce() -> Table) -> Result<(), CliError> {
+    if empty {
+        return print(&format!("\n{heading}: {none}"));
+    }
+    print(&format!("\n{heading}"))?;
+    print_table(&table())
 }
 
 /// Writes `text` and a newline to standard output.

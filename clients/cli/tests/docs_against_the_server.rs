@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Person, server_with_office, text};
+use common::{Person, assert_contains, server_with_office, text};
 use eiso_proto::eiso::identity::v1::Role;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -134,27 +134,22 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
     assert_eq!(shown["revision"]["files"][0]["name"], file_name.as_str());
     assert_eq!(shown["revision"]["reviews"][0]["decision"], "DECISION_APPROVED");
     assert!(shown["next_review_time"].is_string(), "{shown}");
-    let run = controller.run(&["docs", "show", &document], "").await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for expected in [
-        "Quy trình tiếp nhận và trả kết quả hồ sơ",
-        "Revision 1 (effective)",
-        "Quy trình tiếp nhận.pdf",
-        "5.0 MiB",
-        "every 12 months",
-    ] {
-        assert!(run.stdout.contains(expected), "no `{expected}` in\n{}", run.stdout);
-    }
-    // Before it was published, no revision was effective.
-    let run = controller
-        .run(&["docs", "show", &id, "--as-of", "01/01/2020 08:00"], "")
-        .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("no revision was effective at 01/01/2020 08:00"),
-        "{}",
-        run.stdout
+    let table = controller.ok(&["docs", "show", &document]).await;
+    assert_contains(
+        &table,
+        &[
+            "Quy trình tiếp nhận và trả kết quả hồ sơ",
+            "Revision 1 (effective)",
+            "Quy trình tiếp nhận.pdf",
+            "5.0 MiB",
+            "every 12 months",
+        ],
     );
+    // Before it was published, no revision was effective.
+    let before = controller
+        .ok(&["docs", "show", &id, "--as-of", "01/01/2020 08:00"])
+        .await;
+    assert_contains(&before, &["no revision was effective at 01/01/2020 08:00"]);
 
     // Download: the same bytes, the same digest, through PATH.part.
     let downloads = tempfile::tempdir().unwrap();
@@ -178,16 +173,14 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
         "{stderr}"
     );
     assert_eq!(std::fs::read(&target).unwrap(), b"ban nhap");
-    let run = controller
-        .run(&["docs", "download", &file_name, "-O", target_arg, "--force"], "")
+    let saved = controller
+        .ok(&["docs", "download", &file_name, "-O", target_arg, "--force"])
         .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(std::fs::read(&target).unwrap() == content);
-    assert!(run.stdout.contains(target_arg), "{}", run.stdout);
+    assert_contains(&saved, &[target_arg]);
     // Without a path: the file's own name in the current directory; into a
     // directory: its own name there.
-    let run = controller.run(&["docs", "download", &file_name], "").await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    controller.ok(&["docs", "download", &file_name]).await;
     let own_name = controller.cwd.path().join("Quy trình tiếp nhận.pdf");
     assert!(std::fs::read(&own_name).unwrap() == content);
     controller
@@ -235,14 +228,12 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
     assert_eq!(acks["acknowledged_count"], 1);
     let pending = controller.json(&["docs", "acks", &short, "--pending"]).await;
     assert_eq!(pending["acknowledgements"], Value::Array(Vec::new()));
-    let run = controller.run(&["docs", "acks", &short], "").await;
-    assert!(
-        run.stdout.contains("1 of 1 required acknowledgements received"),
-        "{}",
-        run.stdout
+    let table = controller.ok(&["docs", "acks", &short]).await;
+    assert_contains(
+        &table,
+        &["1 of 1 required acknowledgements received", "Người dùng giao.vien"],
     );
-    assert!(run.stdout.contains("Người dùng giao.vien"), "{}", run.stdout);
-    assert!(!run.stdout.contains(&teacher.name), "people by name: {}", run.stdout);
+    assert!(!table.contains(&teacher.name), "people by name: {table}");
 
     // History: newest first, after a new draft is started.
     let draft = controller
@@ -267,13 +258,8 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
     assert_eq!(history["revisions"][0]["state"], "STATE_DRAFT");
     assert_eq!(history["revisions"][1]["state"], "STATE_EFFECTIVE");
     assert_eq!(history["revisions"][1]["change_summary"], "Ban hành lần đầu");
-    let run = controller.run(&["docs", "history", &document], "").await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("Sửa đổi theo Nghị định 118/2025/NĐ-CP"),
-        "{}",
-        run.stdout
-    );
+    let table = controller.ok(&["docs", "history", &document]).await;
+    assert_contains(&table, &["Sửa đổi theo Nghị định 118/2025/NĐ-CP"]);
     // One open revision at a time.
     controller.fails(19, &["docs", "revise", &id]).await;
     // Check-out locks the draft against the leader.
@@ -294,12 +280,8 @@ async fn a_document_from_draft_to_download_and_acknowledgement() {
         .json(&["docs", "list", "--filter", "code = \"QT-TTHC-01\""])
         .await;
     assert_eq!(listed["documents"][0]["name"], document.as_str());
-    let run = controller.run(&["docs", "list"], "").await;
-    assert!(
-        run.stdout.contains("Quy trình tiếp nhận và trả kết quả hồ sơ"),
-        "{}",
-        run.stdout
-    );
+    let table = controller.ok(&["docs", "list"]).await;
+    assert_contains(&table, &["Quy trình tiếp nhận và trả kết quả hồ sơ"]);
 
     // Stored content damaged on the server's disk: the server ends the
     // download with DATA_LOSS (exit 25) and the partial file is removed.
@@ -399,10 +381,8 @@ async fn records_are_kept_closed_and_not_disposed_early() {
         )
         .await;
 
-    let run = controller.run(&["records", "show", &name], "").await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Sổ theo dõi hồ sơ năm 2024"), "{}", run.stdout);
-    assert!(run.stdout.contains("so-theo-doi.xlsx"), "{}", run.stdout);
+    let table = controller.ok(&["records", "show", &name]).await;
+    assert_contains(&table, &["Sổ theo dõi hồ sơ năm 2024", "so-theo-doi.xlsx"]);
     let listed = controller.json(&["records", "list"]).await;
     assert_eq!(listed["records"][0]["name"], name.as_str());
 

@@ -23,17 +23,12 @@ async fn the_seed_plan_from_the_command_line() {
             &server.root_unit().await.name,
         )
         .await;
-    server.user_with_role("truong.phong", Role::Leader, &office.name).await;
-    server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)
-        .await;
-    server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
+    let leader = Person::with_role(&server, "truong.phong", Role::Leader, &office.name).await;
+    let officer = Person::with_role(&server, "chuyen.vien", Role::ProcessingOfficer, &office.name).await;
+    let auditor = Person::with_role(&server, "danh.gia", Role::InternalAuditor, &office.name).await;
     let (_, controller) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
-    let addr = server.addr;
     let tasks_csv = format!("{SAMPLES}/ke-hoach-cchc-2024.csv");
     let targets_csv = format!("{SAMPLES}/ke-hoach-cchc-2024-chi-tieu.csv");
     let import = |extra: &'static [&'static str]| {
@@ -57,10 +52,8 @@ async fn the_seed_plan_from_the_command_line() {
     };
 
     // An officer may not import; the leader checks, then imports in one command.
-    let officer = Person::login(addr, "chuyen.vien").await;
     let refused = officer.fails(17, &import(&[])).await;
     assert_contains(&refused, &["your roles do not allow ImportPlan"]);
-    let leader = Person::login(addr, "truong.phong").await;
     let dry = leader.json(&import(&["--dry-run"])).await;
     assert_eq!(dry["task_count"], 28);
     assert_eq!(dry["target_count"], 8);
@@ -124,7 +117,6 @@ async fn the_seed_plan_from_the_command_line() {
         .fails(13, &["plans", "evidence", "add", &task_name, "records/nothing-here"])
         .await;
     assert_contains(&missing, &["resource", "does not exist"]);
-    let auditor = Person::login(addr, "danh.gia").await;
     let supported = auditor.json(&["plans", "evidence", "tasks", &record.name]).await;
     assert_eq!(supported["tasks"][0]["number"], "1.1");
 

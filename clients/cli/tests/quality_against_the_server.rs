@@ -10,61 +10,101 @@
 
 mod common;
 
-use chrono::{Datelike, Duration, Utc};
-use common::{Person, assert_contains, server_with_office, text};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use common::{Person, assert_contains, text, units_under};
 use eiso_proto::eiso::identity::v1::Role;
+use eiso_tests::TestServer;
+use eiso_tests::quality::QualityOffice;
+
+/// A server with a [`QualityOffice`], and its leader `lanh.dao` and its
+/// auditor `danh.gia` signed in.
+async fn quality_office_signed_in() -> (TestServer, QualityOffice, Person, Person) {
+    let server = TestServer::start().await;
+    let quality = server.quality_office().await;
+    let leader = Person::login(server.addr, "lanh.dao").await;
+    let auditor = Person::login(server.addr, "danh.gia").await;
+    (server, quality, leader, auditor)
+}
+
+/// Today in Vietnam, and as `dd/mm/yyyy` today and thirty days on.
+fn today_and_due() -> (NaiveDate, String, String) {
+    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let day = today.format("%d/%m/%Y").to_string();
+    let due = (today + Duration::days(30)).format("%d/%m/%Y").to_string();
+    (today, day, due)
+}
+
+/// Creates the `kind` programme (`inspections` or `audits`) of `unit` for
+/// `year`, with the `more` flags; its name.
+async fn create_programme(leader: &Person, kind: &str, unit: &str, year: &str, title: &str, more: &[&str]) -> String {
+    let mut args = vec![
+        "quality",
+        kind,
+        "programme",
+        "--unit",
+        unit,
+        "--year",
+        year,
+        "--title",
+        title,
+    ];
+    args.extend_from_slice(more);
+    text(&leader.json(&args).await["name"])
+}
+
+/// Adds to `audit` a minor nonconformity of `auditee` against `clause`; its name.
+async fn minor_finding(auditor: &Person, audit: &str, clause: &str, statement: &str, auditee: &str) -> String {
+    let finding = auditor
+        .json(&[
+            "quality",
+            "findings",
+            "add",
+            audit,
+            "--type",
+            "minor",
+            "--clause",
+            clause,
+            "--statement",
+            statement,
+            "--auditee",
+            auditee,
+        ])
+        .await;
+    text(&finding["findings"][0]["name"])
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quality_cycle_from_the_command_line() {
-    let (server, office) = server_with_office().await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    let s1 = server
-        .create_unit("THCS-CL", "Trường THCS Cát Linh", &office.name)
-        .await;
-    let s2 = server
-        .create_unit("TH-DL", "Trường Tiểu học Đằng Lâm", &office.name)
-        .await;
-    let (leader_user, _) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    // Bound at the office whose audits and inspections they work: a binding
-    // covers its unit and those below it, not the units beside it.
-    let (auditor, _) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
-    let (inspector, _) = server
-        .user_with_role("thanh.tra", Role::ProcessingOfficer, &office.name)
-        .await;
-    let (officer, _) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
-        .await;
-    let addr = server.addr;
-    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let (server, quality, leader, auditor_person) = quality_office_signed_in().await;
+    let (office, counter_unit, auditor) = (&quality.office, &quality.counter_unit, &quality.auditor);
+    let [s1, s2] = units_under(
+        &server,
+        office,
+        [
+            ("THCS-CL", "Trường THCS Cát Linh"),
+            ("TH-DL", "Trường Tiểu học Đằng Lâm"),
+        ],
+    )
+    .await;
+    // Bound, like the auditor, at the office whose inspections they work: a
+    // binding covers its unit and those below it, not the units beside it.
+    let (inspector, inspector_person) =
+        Person::user_with_role(&server, "thanh.tra", Role::ProcessingOfficer, &office.name).await;
+    let (officer, officer_person) =
+        Person::user_with_role(&server, "chuyen.vien", Role::ProcessingOfficer, &counter_unit.name).await;
+    let (today, day, due) = today_and_due();
     let year = today.year().to_string();
-    let day = today.format("%d/%m/%Y").to_string();
-    let due = (today + Duration::days(30)).format("%d/%m/%Y").to_string();
-    let leader = Person::login(addr, "lanh.dao").await;
-    let auditor_person = Person::login(addr, "danh.gia").await;
-    let officer_person = Person::login(addr, "chuyen.vien").await;
-    let inspector_person = Person::login(addr, "thanh.tra").await;
 
     // Inspections and their coverage.
-    let programme = leader
-        .json(&[
-            "quality",
-            "inspections",
-            "programme",
-            "--unit",
-            &office.name,
-            "--year",
-            &year,
-            "--title",
-            "Kế hoạch kiểm tra các trường",
-            "--member",
-            &s1.name,
-            "--member",
-            &s2.name,
-        ])
-        .await;
-    let programme = text(&programme["name"]);
+    let programme = create_programme(
+        &leader,
+        "inspections",
+        &office.name,
+        &year,
+        "Kế hoạch kiểm tra các trường",
+        &["--member", &s1.name, "--member", &s2.name],
+    )
+    .await;
     let planned = leader
         .json(&[
             "quality",
@@ -102,26 +142,22 @@ async fn the_quality_cycle_from_the_command_line() {
     assert_contains(&coverage, &["1/2", "50,0%"]);
 
     // An audit with a nonconformity and its corrective action.
-    let audit_programme = leader
-        .json(&[
-            "quality",
-            "audits",
-            "programme",
-            "--unit",
-            &office.name,
-            "--year",
-            &year,
-            "--title",
-            "Chương trình đánh giá nội bộ",
-        ])
-        .await;
+    let audit_programme = create_programme(
+        &leader,
+        "audits",
+        &office.name,
+        &year,
+        "Chương trình đánh giá nội bộ",
+        &[],
+    )
+    .await;
     let audit_create = |auditor_name: &str| {
         vec![
             "quality".to_string(),
             "audits".into(),
             "create".into(),
             "--programme".into(),
-            text(&audit_programme["name"]),
+            audit_programme.clone(),
             "--title".into(),
             "Đánh giá Bộ phận Một cửa".into(),
             "--scope".into(),
@@ -143,7 +179,7 @@ async fn the_quality_cycle_from_the_command_line() {
     let refused = auditor_person
         .fails(
             19,
-            &audit_create(&leader_user.name)
+            &audit_create(&quality.leader_user.name)
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
@@ -160,23 +196,14 @@ async fn the_quality_cycle_from_the_command_line() {
         .await;
     let audit = text(&audit["audits"][0]["name"]);
     auditor_person.ok(&["quality", "audits", "start", &audit]).await;
-    let finding = auditor_person
-        .json(&[
-            "quality",
-            "findings",
-            "add",
-            &audit,
-            "--type",
-            "minor",
-            "--clause",
-            "7.5.3",
-            "--statement",
-            "Sổ theo dõi hồ sơ thiếu ngày trả kết quả",
-            "--auditee",
-            &counter_unit.name,
-        ])
-        .await;
-    let finding = text(&finding["findings"][0]["name"]);
+    let finding = minor_finding(
+        &auditor_person,
+        &audit,
+        "7.5.3",
+        "Sổ theo dõi hồ sơ thiếu ngày trả kết quả",
+        &counter_unit.name,
+    )
+    .await;
     let stderr = auditor_person
         .fails(
             19,
@@ -287,15 +314,10 @@ async fn the_quality_cycle_from_the_command_line() {
 /// corrective action planned twice, shown with the plan it replaced.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audit_its_checklist_and_a_replanned_action_from_the_command_line() {
-    use eiso_proto::eiso::documents::v1::Confidentiality;
-    use eiso_tests::documents::{create, procedure};
+    use eiso_tests::documents::counter_procedure;
 
-    let (server, office) = server_with_office().await;
-    let counter_unit = server.create_unit("BPMC", "Bộ phận Một cửa", &office.name).await;
-    server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    let (auditor, _) = server
-        .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
-        .await;
+    let (server, quality, leader, auditing) = quality_office_signed_in().await;
+    let (office, counter_unit, auditor) = (&quality.office, &quality.counter_unit, &quality.auditor);
     let (officer, _) = server
         .user_with_role("chuyen.vien", Role::ProcessingOfficer, &counter_unit.name)
         .await;
@@ -304,42 +326,28 @@ async fn an_audit_its_checklist_and_a_replanned_action_from_the_command_line() {
         .await;
     let document = server
         .documents(&controller_token)
-        .create_document(create(procedure(
-            "QT-TTHC-01",
-            "Quy trình tiếp nhận và trả kết quả hồ sơ",
-            &counter_unit.name,
-            Confidentiality::Internal,
-        )))
+        .create_document(counter_procedure(&counter_unit.name))
         .await
         .unwrap()
         .into_inner();
-    let addr = server.addr;
-    let today = (Utc::now() + Duration::hours(7)).date_naive();
-    let day = today.format("%d/%m/%Y").to_string();
-    let due = (today + Duration::days(30)).format("%d/%m/%Y").to_string();
-    let leader = Person::login(addr, "lanh.dao").await;
-    let auditing = Person::login(addr, "danh.gia").await;
+    let (today, day, due) = today_and_due();
 
-    let programme = leader
-        .json(&[
-            "quality",
-            "audits",
-            "programme",
-            "--unit",
-            &office.name,
-            "--year",
-            &today.year().to_string(),
-            "--title",
-            "Chương trình đánh giá nội bộ",
-        ])
-        .await;
+    let programme = create_programme(
+        &leader,
+        "audits",
+        &office.name,
+        &today.year().to_string(),
+        "Chương trình đánh giá nội bộ",
+        &[],
+    )
+    .await;
     let created = auditing
         .json(&[
             "quality",
             "audits",
             "create",
             "--programme",
-            &text(&programme["name"]),
+            &programme,
             "--title",
             "Đánh giá quy trình một cửa",
             "--scope",
@@ -441,25 +449,15 @@ async fn an_audit_its_checklist_and_a_replanned_action_from_the_command_line() {
 
     // A nonconformity's corrective action, planned twice.
     auditing.ok(&["quality", "audits", "start", &audit]).await;
-    let finding = auditing
-        .json(&[
-            "quality",
-            "findings",
-            "add",
-            &audit,
-            "--type",
-            "minor",
-            "--clause",
-            "8.5.1",
-            "--statement",
-            "Phiếu hẹn ghi sai ngày trả kết quả",
-            "--auditee",
-            &counter_unit.name,
-        ])
-        .await;
-    let opened = auditing
-        .json(&["quality", "actions", "open", &text(&finding["findings"][0]["name"])])
-        .await;
+    let finding = minor_finding(
+        &auditing,
+        &audit,
+        "8.5.1",
+        "Phiếu hẹn ghi sai ngày trả kết quả",
+        &counter_unit.name,
+    )
+    .await;
+    let opened = auditing.json(&["quality", "actions", "open", &finding]).await;
     let action = text(&opened["corrective_actions"][0]["name"]);
     for (root_cause, what) in [
         ("Cán bộ tính nhầm ngày làm việc", "Hướng dẫn cách tính ngày làm việc"),

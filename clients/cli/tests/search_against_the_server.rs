@@ -9,10 +9,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Person, assert_contains, text};
-use eiso_proto::eiso::documents::v1::{Confidentiality, CreateDocumentRequest, Document, DocumentType};
+use common::{Person, assert_contains, server_with_office, text};
+use eiso_proto::eiso::documents::v1::Confidentiality;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_tests::TestServer;
+use eiso_tests::documents::{create, procedure};
 
 /// Waits until `person` sees every stream indexed to its head.
 async fn caught_up(person: &Person) {
@@ -30,14 +30,13 @@ async fn caught_up(person: &Person) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_status_and_rebuild_from_the_command_line() {
-    let server = TestServer::start().await;
+    let (server, office) = server_with_office().await;
     let root = server.root_unit().await;
-    let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
     let (_, controller) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
-    server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
-    server.user_with_role("quan.tri", Role::Admin, &root.name).await;
+    let leader = Person::with_role(&server, "lanh.dao", Role::Leader, &office.name).await;
+    let admin = Person::with_role(&server, "quan.tri", Role::Admin, &root.name).await;
     let mut documents = server.documents(&controller);
     for (code, title) in [
         ("QT-01", "Quy trình kiểm tra nội bộ"),
@@ -45,22 +44,10 @@ async fn search_status_and_rebuild_from_the_command_line() {
         ("BM-03", "Biểu mẫu báo cáo kết quả kiểm tra"),
     ] {
         documents
-            .create_document(CreateDocumentRequest {
-                document: Some(Document {
-                    code: code.into(),
-                    title: title.into(),
-                    r#type: DocumentType::Procedure as i32,
-                    owner_unit: office.name.clone(),
-                    confidentiality: Confidentiality::Internal as i32,
-                    review_interval_months: 12,
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            })
+            .create_document(create(procedure(code, title, &office.name, Confidentiality::Internal)))
             .await
             .unwrap();
     }
-    let leader = Person::login(server.addr, "lanh.dao").await;
     caught_up(&leader).await;
 
     // Typed without diacritics; the matched words are marked in the snippet.
@@ -119,7 +106,6 @@ async fn search_status_and_rebuild_from_the_command_line() {
     // Only an administrator rebuilds.
     let refused = leader.fails(17, &["search", "rebuild"]).await;
     assert_contains(&refused, &["your roles do not allow RebuildIndex"]);
-    let admin = Person::login(server.addr, "quan.tri").await;
     let rebuilt = admin.ok(&["search", "rebuild"]).await;
     assert_contains(&rebuilt, &["rebuilt: 3 items", "items/s", "MB/s"]);
     assert_contains(&leader.ok(&["search", "ho so"]).await, &["QT-02"]);

@@ -6,7 +6,7 @@ use eiso_proto::eiso::audit::v1::{
 use eiso_proto::tonic::Code;
 use serde_json::{Value, json};
 
-use super::{list_pages, print_page};
+use super::{list_method, print_page};
 use crate::cli::{AuditCommand, AuditListArgs};
 use crate::context::Ctx;
 use crate::directory::Labels;
@@ -117,7 +117,7 @@ fn verification_json(trail: &str, response: &VerifyAuditTrailResponse) -> Value 
 }
 
 async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
-    let (entries, next) = list_pages(
+    let (entries, next) = list_method!(
         ctx,
         &args.page,
         |page_size, page_token| ListAuditEntriesRequest {
@@ -132,8 +132,8 @@ async fn list(ctx: &Ctx, args: AuditListArgs) -> Result<(), CliError> {
             },
         },
         ctx.audit(),
-        |mut client, request| async move { client.list_audit_entries(request).await },
-        |answer| (answer.audit_entries, answer.next_page_token),
+        list_audit_entries,
+        audit_entries,
     )
     .await?;
 

@@ -72,12 +72,11 @@ async fn propose(ctx: &Ctx, args: CalendarProposeArgs) -> Result<(), CliError> {
         name: format!("{}/years/{}", calendar_name(&args.agency), args.year),
     })?;
     let proposal = ctx.answer(ctx.calendars().propose_calendar_year(request)).await?;
-    if ctx.json() {
-        return output::print_json(&year_json(&proposal));
-    }
-    print_year_tables(&proposal)?;
-    output::note("a proposal only: nothing was stored; check it against the government's announcement");
-    Ok(())
+    print_year(
+        ctx,
+        &proposal,
+        "a proposal only: nothing was stored; check it against the government's announcement",
+    )
 }
 
 /// Confirms a year: the days in `--from`, or the year's stored proposal, or
@@ -104,15 +103,14 @@ async fn confirm(ctx: &Ctx, args: CalendarConfirmArgs) -> Result<(), CliError> {
     let (days_off, makeup_days) = match (from, stored) {
         (Some(days), _) => days,
         (None, Some(year)) if !year.proposal => {
-            if ctx.json() {
-                return output::print_json(&year_json(&year));
-            }
-            print_year_tables(&year)?;
-            output::note(&format!(
-                "{} is already confirmed: nothing changed (to replace its days, use --from FILE)",
-                args.year
-            ));
-            return Ok(());
+            return print_year(
+                ctx,
+                &year,
+                &format!(
+                    "{} is already confirmed: nothing changed (to replace its days, use --from FILE)",
+                    args.year
+                ),
+            );
         }
         (None, Some(proposal)) => (proposal.days_off, proposal.makeup_days),
         (None, None) => {
@@ -132,15 +130,11 @@ async fn confirm(ctx: &Ctx, args: CalendarConfirmArgs) -> Result<(), CliError> {
         etag,
     })?;
     let confirmed = ctx.answer(client.update_calendar_year(request)).await?;
-    if ctx.json() {
-        return output::print_json(&year_json(&confirmed));
-    }
-    print_year_tables(&confirmed)?;
-    output::note(&format!(
-        "{} is confirmed: deadlines may now run into it",
-        confirmed.year
-    ));
-    Ok(())
+    print_year(
+        ctx,
+        &confirmed,
+        &format!("{} is confirmed: deadlines may now run into it", confirmed.year),
+    )
 }
 
 /// A year's days as `eiso calendar propose -o json` prints them ([`year_json`]).
@@ -303,6 +297,16 @@ fn calendar_details(calendar: &Calendar) -> comfy_table::Table {
         ),
         ("etag", calendar.etag.clone()),
     ])
+}
+
+/// Prints a year: as JSON, or as its tables and then `note`.
+fn print_year(ctx: &Ctx, year: &CalendarYear, note: &str) -> Result<(), CliError> {
+    if ctx.json() {
+        return output::print_json(&year_json(year));
+    }
+    print_year_tables(year)?;
+    output::note(note);
+    Ok(())
 }
 
 /// A year's days off and make-up days, in date order, in one table.

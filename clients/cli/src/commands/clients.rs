@@ -5,7 +5,7 @@ use eiso_proto::eiso::identity::v1::{
 };
 use serde_json::{Value, json};
 
-use super::{created, list_pages, print_page, request_id};
+use super::{created, list_method, print_page, request_id};
 use crate::cli::{ClientCreateArgs, ClientsCommand};
 use crate::context::Ctx;
 use crate::directory::Labels;
@@ -18,13 +18,13 @@ pub async fn run(ctx: &Ctx, command: ClientsCommand) -> Result<(), CliError> {
     match command {
         ClientsCommand::Create(args) => create(ctx, args).await,
         ClientsCommand::List(page) => {
-            let (api_clients, next) = list_pages(
+            let (api_clients, next) = list_method!(
                 ctx,
                 &page,
                 |page_size, page_token| ListApiClientsRequest { page_size, page_token },
                 ctx.identity(),
-                |mut client, request| async move { client.list_api_clients(request).await },
-                |answer| (answer.api_clients, answer.next_page_token),
+                list_api_clients,
+                api_clients,
             )
             .await?;
             let units = api_clients

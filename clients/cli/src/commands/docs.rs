@@ -15,7 +15,7 @@ use eiso_proto::eiso::documents::v1::{Confidentiality, document, review, revisio
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{created, list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
+use super::{created, list_method, list_pages, list_query, note_next_page, print_page, request_id, with_retry_hint};
 use crate::cli::{
     DocAcksArgs, DocCreateArgs, DocHistoryArgs, DocPublishArgs, DocReviewDueArgs, DocReviseArgs, DocShowArgs,
     DocSubmitArgs, DocsCommand, QueryArgs,
@@ -24,8 +24,10 @@ use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{DocumentOrRevision, enum_json, nfc, state_cell};
-use crate::output::{self, details_table, format_local, json_time, local_cell, table, to_timestamp, to_utc};
+use crate::names::{DocumentOrRevision, enum_json, nfc, required_text, state_cell};
+use crate::output::{
+    self, details_table, format_local, json_time, local_cell, stamped_details_table, table, to_timestamp, to_utc,
+};
 
 /// Runs a `docs` subcommand.
 pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
@@ -66,12 +68,7 @@ pub async fn run(ctx: &Ctx, command: DocsCommand) -> Result<(), CliError> {
             print_revision(ctx, &revision).await
         }
         DocsCommand::Reject { revision, comment } => {
-            let comment = nfc(&comment);
-            if comment.is_empty() {
-                return Err(CliError::Usage(
-                    "`eiso docs reject` needs --comment TEXT: what must change".to_string(),
-                ));
-            }
+            let comment = required_text(&comment, "docs reject", "--comment TEXT", "what must change")?;
             let request = ctx.request(RejectRevisionRequest {
                 name: revision,
                 comment,
@@ -258,7 +255,7 @@ async fn show(ctx: &Ctx, args: DocShowArgs) -> Result<(), CliError> {
 }
 
 async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
-    let (revisions, next) = list_pages(
+    let (revisions, next) = list_method!(
         ctx,
         &args.page,
         |page_size, page_token| ListRevisionsRequest {
@@ -268,8 +265,8 @@ async fn history(ctx: &Ctx, args: DocHistoryArgs) -> Result<(), CliError> {
             filter: String::new(),
         },
         ctx.documents(),
-        |mut client, request| async move { client.list_revisions(request).await },
-        |answer| (answer.revisions, answer.next_page_token),
+        list_revisions,
+        revisions,
     )
     .await?;
     let labels = Labels::of(ctx, revisions.iter().map(|revision| revision.author.as_str())).await;
@@ -395,7 +392,7 @@ async fn acks(ctx: &Ctx, args: DocAcksArgs) -> Result<(), CliError> {
 }
 
 async fn review_due(ctx: &Ctx, args: DocReviewDueArgs) -> Result<(), CliError> {
-    let (documents, next) = list_pages(
+    let (documents, next) = list_method!(
         ctx,
         &args.page,
         |page_size, page_token| ListReviewDueDocumentsRequest {
@@ -404,8 +401,8 @@ async fn review_due(ctx: &Ctx, args: DocReviewDueArgs) -> Result<(), CliError> {
             page_token,
         },
         ctx.documents(),
-        |mut client, request| async move { client.list_review_due_documents(request).await },
-        |answer| (answer.documents, answer.next_page_token),
+        list_review_due_documents,
+        documents,
     )
     .await?;
     print_page(
@@ -588,10 +585,7 @@ fn document_details(document: &Document, labels: &Labels) -> comfy_table::Table 
     if document.next_review_time.is_some() {
         rows.push(("next review", local_cell(document.next_review_time.as_ref())));
     }
-    rows.push(("created", local_cell(document.create_time.as_ref())));
-    rows.push(("updated", local_cell(document.update_time.as_ref())));
-    rows.push(("etag", document.etag.clone()));
-    details_table(rows)
+    stamped_details_table(rows, document)
 }
 
 fn revision_details(revision: &Revision, labels: &Labels) -> comfy_table::Table {
@@ -624,10 +618,7 @@ fn revision_details(revision: &Revision, labels: &Labels) -> comfy_table::Table 
             rows.push((label, local_cell(time.as_ref())));
         }
     }
-    rows.push(("created", local_cell(revision.create_time.as_ref())));
-    rows.push(("updated", local_cell(revision.update_time.as_ref())));
-    rows.push(("etag", revision.etag.clone()));
-    details_table(rows)
+    stamped_details_table(rows, revision)
 }
 
 /// A document for JSON output, with its revision when it has one.

@@ -15,7 +15,7 @@ use eiso_proto::tonic::Status;
 use serde_json::{Value, json};
 
 use super::files::{check_target, safe_file_name, save_bytes};
-use super::{created, filter_and, filter_value, list_pages, print_page, request_id};
+use super::{created, filter_and, filter_value, list_method, print_page, request_id};
 use crate::cli::{
     ApplicantArgs, DossierHandoverArgs, DossierListArgs, DossierPrintArgs, DossierReceiveArgs, DossierRefuseArgs,
     DossierStatsArgs, DossiersCommand,
@@ -23,7 +23,7 @@ use crate::cli::{
 use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::error::CliError;
-use crate::names::{DossierRef, enum_json, label_cell, nfc};
+use crate::names::{DossierRef, enum_json, label_cell, nfc, required_text};
 use crate::output::{
     self, details_table, format_percent, json_time, local_cell, local_date, local_day_cell, table, to_timestamp,
 };
@@ -42,8 +42,10 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
                 .filter(|document| !document.is_empty())
                 .collect();
             if documents.is_empty() {
-                return Err(CliError::Usage(
-                    "`eiso dossiers supplement` needs --document TEXT: what the applicant must add".to_string(),
+                return Err(CliError::needs(
+                    "dossiers supplement",
+                    "--document TEXT",
+                    "what the applicant must add",
                 ));
             }
             let name = resolve(ctx, args.dossier).await?;
@@ -90,12 +92,12 @@ pub async fn run(ctx: &Ctx, command: DossiersCommand) -> Result<(), CliError> {
             print_changed(ctx, &dossier, None).await
         }
         DossiersCommand::Complete(args) => {
-            let result_summary = nfc(&args.result);
-            if result_summary.is_empty() {
-                return Err(CliError::Usage(
-                    "`eiso dossiers complete` needs --result TEXT: the result, in short".to_string(),
-                ));
-            }
+            let result_summary = required_text(
+                &args.result,
+                "dossiers complete",
+                "--result TEXT",
+                "the result, in short",
+            )?;
             let name = resolve(ctx, args.dossier).await?;
             let request = ctx.request(CompleteDossierRequest {
                 name,
@@ -166,8 +168,10 @@ pub fn applicant(args: &ApplicantArgs) -> Applicant {
 async fn receive(ctx: &Ctx, args: DossierReceiveArgs) -> Result<(), CliError> {
     let applicant = applicant(&args.applicant);
     if applicant.full_name.is_empty() {
-        return Err(CliError::Usage(
-            "`eiso dossiers receive` needs --name: the applicant's full name".to_string(),
+        return Err(CliError::needs(
+            "dossiers receive",
+            "--name",
+            "the applicant's full name",
         ));
     }
     let request_id = request_id(args.request_id.as_deref());
@@ -285,7 +289,7 @@ async fn list(ctx: &Ctx, args: DossierListArgs) -> Result<(), CliError> {
         .into_iter()
         .flatten(),
     );
-    let (dossiers, next) = list_pages(
+    let (dossiers, next) = list_method!(
         ctx,
         &args.page,
         |page_size, page_token| ListDossiersRequest {
@@ -295,8 +299,8 @@ async fn list(ctx: &Ctx, args: DossierListArgs) -> Result<(), CliError> {
             order_by: args.order_by.clone().unwrap_or_default(),
         },
         ctx.dossiers(),
-        |mut client, request| async move { client.list_dossiers(request).await },
-        |answer| (answer.dossiers, answer.next_page_token),
+        list_dossiers,
+        dossiers,
     )
     .await?;
     let labels = Labels::of(ctx, dossiers.iter().map(|dossier| dossier.assignee.as_str())).await;
@@ -385,38 +389,42 @@ pub fn print_dossier_tables(
     labels: &Labels,
 ) -> Result<(), CliError> {
     output::print_table(&dossier_details(dossier, steps, labels))?;
-    if dossier.documents.is_empty() {
-        output::print("\nDocuments received: none listed")?;
-    } else {
-        output::print("\nDocuments received")?;
-        output::print_table(&super::procedures::documents_table(
-            dossier
-                .documents
-                .iter()
-                .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
-        ))?;
-    }
-    if dossier.handovers.is_empty() {
-        output::print("\nControl slip: not handed over yet")?;
-    } else {
-        output::print("\nControl slip")?;
-        let mut table = table(["STEP", "FROM", "TO", "HANDED OVER", "STEP DUE", "NOTE"]);
-        for handover in &dossier.handovers {
-            let mut step = step_cell(handover.step, steps);
-            if handover.intake {
-                step.push_str(" (intake)");
+    output::print_section(
+        "Documents received",
+        "none listed",
+        dossier.documents.is_empty(),
+        || {
+            super::procedures::documents_table(
+                dossier
+                    .documents
+                    .iter()
+                    .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
+            )
+        },
+    )?;
+    output::print_section(
+        "Control slip",
+        "not handed over yet",
+        dossier.handovers.is_empty(),
+        || {
+            let mut table = table(["STEP", "FROM", "TO", "HANDED OVER", "STEP DUE", "NOTE"]);
+            for handover in &dossier.handovers {
+                let mut step = step_cell(handover.step, steps);
+                if handover.intake {
+                    step.push_str(" (intake)");
+                }
+                table.add_row(vec![
+                    step,
+                    labels.label(&handover.giver),
+                    labels.label(&handover.receiver),
+                    local_cell(handover.handover_time.as_ref()),
+                    local_cell(handover.step_due_time.as_ref()),
+                    handover.note.clone(),
+                ]);
             }
-            table.add_row(vec![
-                step,
-                labels.label(&handover.giver),
-                labels.label(&handover.receiver),
-                local_cell(handover.handover_time.as_ref()),
-                local_cell(handover.step_due_time.as_ref()),
-                handover.note.clone(),
-            ]);
-        }
-        output::print_table(&table)?;
-    }
+            table
+        },
+    )?;
     if !dossier.supplements.is_empty() {
         output::print("\nSupplements")?;
         let mut table = table(["REQUESTED", "REASON", "DOCUMENTS", "RECEIVED"]);

@@ -20,7 +20,7 @@ pub mod units;
 pub mod update_mask;
 pub mod users;
 
-pub(crate) use pages::list_query;
+pub(crate) use pages::{list_method, list_query};
 pub use pages::{list_pages, note_next_page, print_list, print_page};
 
 use std::future::Future;
@@ -67,6 +67,16 @@ pub fn filter_and<'a>(conditions: impl IntoIterator<Item = &'a str>) -> String {
         .into_iter()
         .map(str::trim)
         .filter(|condition| !condition.is_empty())
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The filter `FIELD = VALUE AND …` of the fields given a value (a filter
+/// value already as [`filter_value`] or an enum name).
+pub fn filter_fields<const N: usize>(fields: [(&str, Option<String>); N]) -> String {
+    fields
+        .into_iter()
+        .filter_map(|(field, value)| Some(format!("{field} = {}", value?)))
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -204,6 +214,15 @@ mod tests {
             "agency = \"units/x\" AND due = \"soon\""
         );
         assert_eq!(filter_and([]), "");
+        assert_eq!(
+            filter_fields([
+                ("state", Some("PARKED".to_string())),
+                ("dossier", None),
+                ("agency", Some(filter_value("units/x"))),
+            ]),
+            "state = PARKED AND agency = \"units/x\""
+        );
+        assert_eq!(filter_fields([("state", None)]), "");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use eiso_proto::eiso::notify::v1::*;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::{filter_value, list_pages, print_page};
+use super::{filter_fields, filter_value, list_method, print_page};
 use crate::cli::PageArgs;
 use crate::context::Ctx;
 use crate::enum_arg::{Choice, Choices, EnumArg, arg_cell};
@@ -142,18 +142,12 @@ pub async fn run(ctx: &Ctx, command: NotificationsCommand) -> Result<(), CliErro
             agency,
             page,
         } => {
-            let mut conditions = Vec::new();
-            if let Some(state) = state {
-                conditions.push(format!("state = {}", state.as_str_name()));
-            }
-            if let Some(dossier) = &dossier {
-                conditions.push(format!("dossier = {}", filter_value(&dossier_name(dossier))));
-            }
-            if let Some(agency) = &agency {
-                conditions.push(format!("agency = {}", filter_value(agency)));
-            }
-            let filter = conditions.join(" AND ");
-            let (notifications, next) = list_pages(
+            let filter = filter_fields([
+                ("state", state.map(|state| state.as_str_name().to_string())),
+                ("dossier", dossier.map(|dossier| filter_value(&dossier_name(&dossier)))),
+                ("agency", agency.as_deref().map(filter_value)),
+            ]);
+            let (notifications, next) = list_method!(
                 ctx,
                 &page,
                 |page_size, page_token| ListNotificationsRequest {
@@ -162,8 +156,8 @@ pub async fn run(ctx: &Ctx, command: NotificationsCommand) -> Result<(), CliErro
                     filter: filter.clone(),
                 },
                 client(ctx),
-                |mut client, request| async move { client.list_notifications(request).await },
-                |answer| (answer.notifications, answer.next_page_token),
+                list_notifications,
+                notifications,
             )
             .await?;
             print_notifications(ctx, &notifications, &next)

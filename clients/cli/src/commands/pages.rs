@@ -69,13 +69,32 @@ where
     .await
 }
 
-/// [`list_pages`] for a List method whose request is the standard one, the
+/// [`list_pages`] for a List method that answers its items in the field
+/// `items` and the next page token:
+/// `list_method!(ctx, &page, request, ctx.identity(), list_api_clients, api_clients)`
+/// calls `list_api_clients` with the requests `request` makes for each page
+/// and takes the `api_clients` out of each answer.
+macro_rules! list_method {
+    ($ctx:expr, $page:expr, $request:expr, $client:expr, $method:ident, $items:ident $(,)?) => {
+        $crate::commands::list_pages(
+            $ctx,
+            $page,
+            $request,
+            $client,
+            |mut client, request| async move { client.$method(request).await },
+            |answer| (answer.$items, answer.next_page_token),
+        )
+    };
+}
+pub(crate) use list_method;
+
+/// [`list_method!`] for a List method whose request is the standard one, the
 /// page and the filter and order of [`QueryArgs`](crate::cli::QueryArgs):
 /// `list_query!(ctx, args, ctx.identity(), list_units, ListUnitsRequest, units)`
 /// lists the units.
 macro_rules! list_query {
     ($ctx:expr, $query:expr, $client:expr, $method:ident, $request:ident, $items:ident) => {
-        $crate::commands::list_pages(
+        $crate::commands::list_method!(
             $ctx,
             &$query.page,
             |page_size, page_token| $request {
@@ -85,8 +104,8 @@ macro_rules! list_query {
                 order_by: $query.order_by.clone().unwrap_or_default(),
             },
             $client,
-            |mut client, request| async move { client.$method(request).await },
-            |answer| (answer.$items, answer.next_page_token),
+            $method,
+            $items
         )
     };
 }

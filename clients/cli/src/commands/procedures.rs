@@ -20,7 +20,7 @@ use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::error::CliError;
 use crate::names::{enum_json, label_cell, state_cell};
-use crate::output::{self, details_table, format_vnd, json_time, local_cell, table};
+use crate::output::{self, details_table, format_vnd, json_time, local_cell, stamped_details_table, table};
 
 /// Runs a `procedures` subcommand.
 pub async fn run(ctx: &Ctx, command: ProceduresCommand) -> Result<(), CliError> {
@@ -296,10 +296,7 @@ fn procedure_details(procedure: &Procedure) -> comfy_table::Table {
     }
     rows.push(("state", state_cell::<procedure::State>(procedure.state, "state")));
     rows.push(("versions", versions_cell(procedure)));
-    rows.push(("created", local_cell(procedure.create_time.as_ref())));
-    rows.push(("updated", local_cell(procedure.update_time.as_ref())));
-    rows.push(("etag", procedure.etag.clone()));
-    details_table(rows)
+    stamped_details_table(rows, procedure)
 }
 
 /// A version's details, then its steps, required documents, fees and legal
@@ -307,33 +304,34 @@ fn procedure_details(procedure: &Procedure) -> comfy_table::Table {
 async fn print_version_tables(ctx: &Ctx, version: &ProcedureVersion) -> Result<(), CliError> {
     let labels = Labels::of(ctx, [version.agency.as_str()]).await;
     output::print_table(&version_details(version, &labels))?;
-    if version.steps.is_empty() {
-        output::print("\nSteps: none listed")?;
-    } else {
-        output::print("\nSteps")?;
-        output::print_table(&steps_table(version))?;
-    }
-    if version.required_documents.is_empty() {
-        output::print("\nRequired documents: none listed")?;
-    } else {
-        output::print("\nRequired documents")?;
-        output::print_table(&documents_table(
-            version
-                .required_documents
-                .iter()
-                .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
-        ))?;
-    }
-    if version.fees.is_empty() {
-        output::print("\nFees: none (không thu phí, lệ phí)")?;
-    } else {
-        output::print("\nFees")?;
-        let mut table = table(["DESCRIPTION", "AMOUNT"]);
-        for fee in &version.fees {
-            table.add_row(vec![fee.description.clone(), format_vnd(fee.amount_vnd)]);
-        }
-        output::print_table(&table)?;
-    }
+    output::print_section("Steps", "none listed", version.steps.is_empty(), || {
+        steps_table(version)
+    })?;
+    output::print_section(
+        "Required documents",
+        "none listed",
+        version.required_documents.is_empty(),
+        || {
+            documents_table(
+                version
+                    .required_documents
+                    .iter()
+                    .map(|document| (document.display_name.as_str(), document.copy_kind, document.sets)),
+            )
+        },
+    )?;
+    output::print_section(
+        "Fees",
+        "none (không thu phí, lệ phí)",
+        version.fees.is_empty(),
+        || {
+            let mut table = table(["DESCRIPTION", "AMOUNT"]);
+            for fee in &version.fees {
+                table.add_row(vec![fee.description.clone(), format_vnd(fee.amount_vnd)]);
+            }
+            table
+        },
+    )?;
     if !version.legal_basis.is_empty() {
         output::print("\nLegal basis")?;
         let lines: Vec<String> = version

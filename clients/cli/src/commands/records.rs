@@ -9,14 +9,14 @@ use eiso_proto::eiso::documents::v1::{
 use serde_json::{Value, json};
 
 use super::files::{file_json, files_table};
-use super::{created, list_pages, list_query, print_page, request_id};
+use super::{created, list_method, list_query, print_page, request_id};
 use crate::cli::{QueryArgs, RecordCreateArgs, RecordDueArgs, RecordsCommand};
 use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
-use crate::names::{enum_json, nfc, state_cell};
-use crate::output::{self, details_table, json_time, local_cell, table, to_timestamp};
+use crate::names::{enum_json, nfc, required_text, state_cell};
+use crate::output::{self, json_time, local_cell, stamped_details_table, table, to_timestamp};
 
 /// Runs a `records` subcommand.
 pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
@@ -43,14 +43,12 @@ pub async fn run(ctx: &Ctx, command: RecordsCommand) -> Result<(), CliError> {
             etag,
         } => {
             let reason = ctx.required_reason("records dispose")?;
-            let reference = nfc(&reference);
-            if reference.is_empty() {
-                return Err(CliError::Usage(
-                    "`eiso records dispose` needs --reference: the minutes or decision, e.g. \"Biên bản hủy số \
-                     05/BB-PGD\""
-                        .to_string(),
-                ));
-            }
+            let reference = required_text(
+                &reference,
+                "records dispose",
+                "--reference",
+                "the minutes or decision, e.g. \"Biên bản hủy số 05/BB-PGD\"",
+            )?;
             let request = ctx.request(DisposeRecordRequest {
                 name: record,
                 reason,
@@ -99,7 +97,7 @@ async fn list(ctx: &Ctx, args: QueryArgs) -> Result<(), CliError> {
 
 async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
     let as_of_time = args.as_of.map(to_timestamp);
-    let (records, next) = list_pages(
+    let (records, next) = list_method!(
         ctx,
         &args.page,
         |page_size, page_token| ListRecordsDueForDispositionRequest {
@@ -108,8 +106,8 @@ async fn due(ctx: &Ctx, args: RecordDueArgs) -> Result<(), CliError> {
             page_token,
         },
         ctx.documents(),
-        |mut client, request| async move { client.list_records_due_for_disposition(request).await },
-        |answer| (answer.records, answer.next_page_token),
+        list_records_due_for_disposition,
+        records,
     )
     .await?;
     let labels = Labels::of(ctx, records.iter().map(|record| record.owner_unit.as_str())).await;
@@ -208,10 +206,7 @@ fn record_details(record: &Record, labels: &Labels) -> comfy_table::Table {
         ));
     }
     rows.push(("files", record.files.len().to_string()));
-    rows.push(("created", local_cell(record.create_time.as_ref())));
-    rows.push(("updated", local_cell(record.update_time.as_ref())));
-    rows.push(("etag", record.etag.clone()));
-    details_table(rows)
+    stamped_details_table(rows, record)
 }
 
 /// A record for JSON output.

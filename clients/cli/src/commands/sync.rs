@@ -9,7 +9,7 @@ use eiso_proto::eiso::sync::v1::*;
 use eiso_proto::tonic::transport::Channel;
 use serde_json::{Value, json};
 
-use super::{filter_value, list_pages, print_page};
+use super::{filter_fields, filter_value, list_method, print_page};
 use crate::cli::PageArgs;
 use crate::context::Ctx;
 use crate::error::CliError;
@@ -161,15 +161,11 @@ pub async fn run(ctx: &Ctx, command: SyncCommand) -> Result<(), CliError> {
             )
         }
         SyncCommand::List { state, agency, page } => {
-            let mut conditions = Vec::new();
-            if let Some(state) = state {
-                conditions.push(format!("state = {}", state.filter()));
-            }
-            if let Some(agency) = &agency {
-                conditions.push(format!("agency = {}", filter_value(agency)));
-            }
-            let filter = conditions.join(" AND ");
-            let (syncs, next) = list_pages(
+            let filter = filter_fields([
+                ("state", state.map(|state| state.filter().to_string())),
+                ("agency", agency.as_deref().map(filter_value)),
+            ]);
+            let (syncs, next) = list_method!(
                 ctx,
                 &page,
                 |page_size, page_token| ListDossierSyncsRequest {
@@ -178,8 +174,8 @@ pub async fn run(ctx: &Ctx, command: SyncCommand) -> Result<(), CliError> {
                     filter: filter.clone(),
                 },
                 client(ctx),
-                |mut client, request| async move { client.list_dossier_syncs(request).await },
-                |answer| (answer.dossier_syncs, answer.next_page_token),
+                list_dossier_syncs,
+                dossier_syncs,
             )
             .await?;
             print_page(ctx, "dossier_syncs", &syncs, &next, sync_json, "no dossiers", |syncs| {

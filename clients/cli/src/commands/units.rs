@@ -15,7 +15,7 @@ use crate::directory::Labels;
 use crate::enum_arg::arg_cell;
 use crate::error::CliError;
 use crate::names::{enum_json, nfc, state_cell};
-use crate::output::{self, details_table, json_time, local_cell, table};
+use crate::output::{self, json_time, local_cell, stamped_details_table, table};
 
 /// Runs a `units` subcommand.
 pub async fn run(ctx: &Ctx, command: UnitsCommand) -> Result<(), CliError> {
@@ -231,10 +231,7 @@ fn unit_details(unit: &Unit, labels: &Labels) -> comfy_table::Table {
             .join("\n");
         rows.push(("former names", former));
     }
-    rows.push(("created", local_cell(unit.create_time.as_ref())));
-    rows.push(("updated", local_cell(unit.update_time.as_ref())));
-    rows.push(("etag", unit.etag.clone()));
-    details_table(rows)
+    stamped_details_table(rows, unit)
 }
 
 /// A unit for JSON output.

@@ -14,7 +14,7 @@ use crate::context::Ctx;
 use crate::directory::Labels;
 use crate::error::CliError;
 use crate::names::{binding_units, enum_json, nfc, role_bindings_cell, role_bindings_json, state_cell};
-use crate::output::{self, details_table, json_time, local_cell, table};
+use crate::output::{self, json_time, local_cell, stamped_details_table, table};
 
 /// Runs a `users` subcommand.
 pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
@@ -179,17 +179,17 @@ async fn print_one(ctx: &Ctx, user: &User) -> Result<(), CliError> {
         return output::print_json(&user_json(user));
     }
     let labels = Labels::of(ctx, binding_units(&user.role_bindings)).await;
-    output::print_table(&details_table([
-        ("name", user.name.clone()),
-        ("username", user.username.clone()),
-        ("display name", user.display_name.clone()),
-        ("email", user.email.clone()),
-        ("roles", role_bindings_cell(&user.role_bindings, &labels)),
-        ("state", state_cell::<user::State>(user.state, "state")),
-        ("created", local_cell(user.create_time.as_ref())),
-        ("updated", local_cell(user.update_time.as_ref())),
-        ("etag", user.etag.clone()),
-    ]))
+    output::print_table(&stamped_details_table(
+        [
+            ("name", user.name.clone()),
+            ("username", user.username.clone()),
+            ("display name", user.display_name.clone()),
+            ("email", user.email.clone()),
+            ("roles", role_bindings_cell(&user.role_bindings, &labels)),
+            ("state", state_cell::<user::State>(user.state, "state")),
+        ],
+        user,
+    ))
 }
 
 /// A user for JSON output.

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use eiso_proto::eiso::identity::v1::{Role, Unit};
+use eiso_proto::eiso::identity::v1::{Role, Unit, User};
 use eiso_tests::TestServer;
 use serde_json::Value;
 
@@ -20,6 +20,15 @@ pub async fn server_with_office() -> (TestServer, Unit) {
     let root = server.root_unit().await;
     let office = server.create_unit("PGD", "Phòng Giáo dục và Đào tạo", &root.name).await;
     (server, office)
+}
+
+/// Units under `parent`, one a `(code, display name)`, created in order.
+pub async fn units_under<const N: usize>(server: &TestServer, parent: &Unit, units: [(&str, &str); N]) -> [Unit; N] {
+    let mut created = Vec::with_capacity(N);
+    for (code, display_name) in units {
+        created.push(server.create_unit(code, display_name, &parent.name).await);
+    }
+    created.try_into().unwrap()
 }
 
 pub struct Run {
@@ -99,8 +108,13 @@ impl Person {
 
     /// A new user with `role` at `unit`, signed in.
     pub async fn with_role(server: &TestServer, username: &str, role: Role, unit: &str) -> Self {
-        server.user_with_role(username, role, unit).await;
-        Self::login(server.addr, username).await
+        Self::user_with_role(server, username, role, unit).await.1
+    }
+
+    /// A new user with `role` at `unit`, and that user signed in.
+    pub async fn user_with_role(server: &TestServer, username: &str, role: Role, unit: &str) -> (User, Self) {
+        let (user, _) = server.user_with_role(username, role, unit).await;
+        (user, Self::login(server.addr, username).await)
     }
 
     pub async fn run(&self, args: &[&str], stdin: &str) -> Run {
