@@ -8,20 +8,10 @@ use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_tests::TestServer;
-use eiso_tests::documents::{PDF, create, kept_record, procedure, upload};
-use eiso_tests::values::{date, mask};
+use eiso_tests::documents::{PDF, create, file_record, kept_record, procedure, upload};
+use eiso_tests::values::{bad_field, date, mask};
 use tonic::Code;
 use tonic_types::StatusExt;
-
-/// The field named by an INVALID_ARGUMENT status.
-fn bad_field(status: &tonic::Status) -> String {
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
-        .unwrap_or_default()
-}
 
 /// Asserts an AUDITOR_NOT_INDEPENDENT refusal of `auditor` whose message
 /// says what they did (`did`) and quotes the rule.
@@ -136,12 +126,11 @@ async fn a_small_office_audits_itself_but_no_auditor_audits_their_own_work() {
         })
         .await
         .unwrap();
-    let register = server
-        .documents(&filer_token)
-        .create_record(kept_record("Sổ theo dõi hồ sơ năm 2024", &office.name))
-        .await
-        .unwrap()
-        .into_inner();
+    let register = file_record(
+        &mut server.documents(&filer_token),
+        kept_record("Sổ theo dõi hồ sơ năm 2024", &office.name),
+    )
+    .await;
     let elsewhere = server
         .documents(&other_controller)
         .create_document(create(procedure(

@@ -7,14 +7,7 @@ use eiso_tests::TestServer;
 use sea_orm::ConnectionTrait;
 
 async fn verify(server: &TestServer) -> eiso_proto::eiso::audit::v1::VerifyAuditTrailResponse {
-    server
-        .audit(Some(&server.admin_token))
-        .verify_audit_trail(VerifyAuditTrailRequest {
-            name: "trails/identity".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
+    server.verify_trail("trails/identity").await
 }
 
 #[tokio::test]
@@ -35,16 +28,8 @@ async fn changes_are_recorded_with_who_what_and_why() {
     server.admin().rename_unit(request).await.unwrap();
 
     let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(ListAuditEntriesRequest {
-            parent: "trails/identity".into(),
-            filter: format!("resource = \"{}\"", unit.name),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+        .audit_entries("trails/identity", &format!("resource = \"{}\"", unit.name))
+        .await;
     let methods: Vec<_> = entries
         .iter()
         .map(|e| e.method.rsplit('/').next().unwrap().to_string())

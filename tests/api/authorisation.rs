@@ -121,16 +121,8 @@ async fn refused_calls_are_audited() {
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
     let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
-            parent: "trails/identity".into(),
-            filter: format!("code = {}", Code::PermissionDenied as i32),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+        .audit_entries("trails/identity", &format!("code = {}", Code::PermissionDenied as i32))
+        .await;
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0].method, "/eiso.identity.v1.IdentityService/CreateUnit");
     assert_eq!(entries[0].actor, viewer.name);

@@ -12,7 +12,6 @@ use std::process::Command;
 
 use eiso_blobs::test_server::{BUCKET, S3Server};
 use eiso_platform::config::Config;
-use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::procedures::v1::GetDossierRequest;
 use eiso_tests::documents::download;
 use eiso_tests::{Backend, TestServer};
@@ -100,12 +99,7 @@ async fn a_backup_of_the_database_and_the_bucket_restores_a_working_office() {
         .into_inner();
     assert_eq!(dossier.code, school.dossier.code);
     for trail in ["trails/identity", "trails/documents", "trails/procedures"] {
-        let verification = server2
-            .audit(Some(&server2.admin_token))
-            .verify_audit_trail(VerifyAuditTrailRequest { name: trail.into() })
-            .await
-            .unwrap()
-            .into_inner();
+        let verification = server2.verify_trail(trail).await;
         assert!(verification.intact, "{trail}: {verification:?}");
         assert!(verification.entries_checked > 0, "{trail}");
     }

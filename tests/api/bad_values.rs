@@ -4,7 +4,6 @@
 //! proto does not define, calendar years out of range, file names that mean a
 //! path, oversized drafts, and a CSV of 100,000 columns.
 
-use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
@@ -457,16 +456,11 @@ async fn a_hundred_thousand_bad_columns_make_a_small_error() {
 
     // The failed import's audit entry is bounded too.
     let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(ListAuditEntriesRequest {
-            parent: "trails/procedures".into(),
-            filter: "method = \"/eiso.procedures.v1.ProcedureService/ImportProcedures\"".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+        .audit_entries(
+            "trails/procedures",
+            "method = \"/eiso.procedures.v1.ProcedureService/ImportProcedures\"",
+        )
+        .await;
     let entry = entries.last().expect("the failed import is in the trail");
     assert_eq!(entry.code, Code::InvalidArgument as i32);
     println!("its audit entry: message {} bytes", entry.message.len());

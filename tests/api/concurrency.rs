@@ -1,9 +1,8 @@
 //! Many clients writing at once: no "database is locked", nothing lost, the
 //! chains stay whole; idempotent creates stay single under concurrent retries.
 
-use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::identity::v1::identity_service_client::IdentityServiceClient;
-use eiso_proto::eiso::identity::v1::{CreateUnitRequest, ListUnitsRequest, Unit, UnitKind, WatchEventsRequest};
+use eiso_proto::eiso::identity::v1::{CreateUnitRequest, ListUnitsRequest, Unit, UnitKind};
 use eiso_tests::{TestServer, bearer};
 use tonic::transport::Channel;
 
@@ -67,23 +66,11 @@ async fn thirty_two_clients_write_at_once_without_errors() {
         .units;
     assert_eq!(units.len(), CLIENTS * WRITES_PER_CLIENT);
 
-    let verification = server
-        .audit(Some(&server.admin_token))
-        .verify_audit_trail(VerifyAuditTrailRequest {
-            name: "trails/identity".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let verification = server.verify_trail("trails/identity").await;
     assert!(verification.intact, "{verification:?}");
 
     // The outbox has one event per write, numbered without gaps.
-    let mut stream = server
-        .admin()
-        .watch_events(WatchEventsRequest { after_sequence: 0 })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = server.identity_events_after(0).await;
     let expected = 2 + CLIENTS * WRITES_PER_CLIENT;
     for sequence in 1..=expected as i64 {
         let event = stream.message().await.unwrap().unwrap().event.unwrap();

@@ -7,7 +7,7 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
-use eiso_tests::documents::{PDF, create, document, download, procedure, upload};
+use eiso_tests::documents::{PDF, create, document, download, file_record, procedure, record_to_destroy, upload};
 use eiso_tests::values::mask;
 use tonic::Code;
 
@@ -420,14 +420,7 @@ async fn the_whole_revision_lifecycle() {
     assert_eq!(status.code(), Code::FailedPrecondition);
 
     // Every change is in the documents trail, and the trail is whole.
-    let verification = server
-        .audit(Some(&server.admin_token))
-        .verify_audit_trail(eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest {
-            name: "trails/documents".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let verification = server.verify_trail("trails/documents").await;
     assert!(verification.intact);
     assert!(verification.entries_checked >= 20, "{verification:?}");
     server.stop().await;
@@ -620,14 +613,11 @@ async fn records_are_kept_then_disposed_of_as_a_recorded_act() {
     } = server.education_office().await;
     let mut client = server.documents(&token);
 
-    let record = client
-        .create_record(eiso_tests::documents::record_to_destroy(
-            "Sổ theo dõi hồ sơ năm 2024",
-            &office.name,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut client,
+        record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &office.name),
+    )
+    .await;
     let file = upload(&mut client, &record.name, "so-theo-doi-2024.pdf", PDF, b"so theo doi")
         .await
         .unwrap();

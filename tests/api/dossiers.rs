@@ -6,8 +6,8 @@ use eiso_platform::clock::Clock;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::tonic_types::StatusExt;
-use eiso_tests::counter::{Office, transfer_version};
-use eiso_tests::values::{local_time, timestamp};
+use eiso_tests::counter::{Office, transfer_receipt, transfer_version};
+use eiso_tests::values::{bad_fields, local_time, timestamp};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
@@ -16,15 +16,9 @@ fn at(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     local_time(2025, m, d, h, min)
 }
 
+/// The applicant of [`transfer_receipt`] called `name`.
 fn applicant(name: &str) -> Option<Applicant> {
-    Some(Applicant {
-        full_name: name.into(),
-        id_number: "031204001234".into(),
-        phone: "0912 345 678".into(),
-        address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
-        email: String::new(),
-        r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
-    })
+    transfer_receipt("", name, Channel::Direct).applicant
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,18 +69,8 @@ async fn dossiers_through_every_path_and_the_statistics() {
 
     let mut counter = server.dossiers(&counter_token);
     let receive = |name: &str, channel: Channel, request_id: &str| ReceiveDossierRequest {
-        agency: office.name.clone(),
-        procedure: "procedures/2.002481".into(),
-        applicant: applicant(name),
-        summary: "Xin chuyển trường cho con".into(),
-        channel: channel as i32,
-        documents: vec![ReceivedDocument {
-            display_name: "Đơn xin chuyển trường".into(),
-            copy_kind: CopyKind::Original as i32,
-            sets: 1,
-        }],
         request_id: request_id.into(),
-        dossier_sets: 1,
+        ..transfer_receipt(&office.name, name, channel)
     };
 
     // Not published yet: refused with the reason.
@@ -570,11 +554,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
             })
             .await
             .unwrap_err();
-        let fields: Vec<String> = status
-            .get_details_bad_request()
-            .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
-            .unwrap_or_default();
-        assert_eq!(fields, ["dossier_sets"], "{sets} sets");
+        assert_eq!(bad_fields(&status), ["dossier_sets"], "{sets} sets");
     }
     let two_sets = counter
         .receive_dossier(ReceiveDossierRequest {
@@ -659,14 +639,7 @@ async fn dossiers_through_every_path_and_the_statistics() {
     assert_eq!(status.code(), Code::PermissionDenied);
 
     // Every change is in the procedures trail, which is whole.
-    let verification = server
-        .audit(Some(&server.admin_token))
-        .verify_audit_trail(eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest {
-            name: "trails/procedures".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let verification = server.verify_trail("trails/procedures").await;
     assert!(verification.intact);
     server.stop().await;
 }
@@ -683,7 +656,7 @@ async fn a_receipt_into_an_unconfirmed_calendar_year_names_the_year_and_who_conf
     } = server.education_office().await;
     server.transfer_procedure(&controller, &office.name).await;
     let (_, clerk) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
-    let receipt = eiso_tests::counter::transfer_receipt(&office.name, "Nguyễn Văn An", Channel::Direct);
+    let receipt = transfer_receipt(&office.name, "Nguyễn Văn An", Channel::Direct);
     let status = server
         .dossiers(&clerk)
         .receive_dossier(receipt.clone())

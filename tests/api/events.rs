@@ -26,12 +26,7 @@ async fn a_consumer_resumes_from_its_cursor_without_loss_or_duplicates() {
         server.create_unit(&format!("A{i}"), &format!("Đơn vị A{i}"), "").await;
     }
     // First run of the consumer: read three events, remember the cursor, crash.
-    let mut stream = server
-        .admin()
-        .watch_events(WatchEventsRequest { after_sequence: 0 })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = server.identity_events_after(0).await;
     let mut consumed = Vec::new();
     for _ in 0..3 {
         consumed.push(next(&mut stream).await);
@@ -45,12 +40,7 @@ async fn a_consumer_resumes_from_its_cursor_without_loss_or_duplicates() {
     }
 
     // Second run: resume after the cursor, then follow live changes.
-    let mut stream = server
-        .admin()
-        .watch_events(WatchEventsRequest { after_sequence: cursor })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = server.identity_events_after(cursor).await;
     // Bootstrap wrote 2 events (root unit, admin), then 5 + 4 units.
     let total = 2 + 5 + 4;
     while consumed.len() < total {
@@ -93,12 +83,7 @@ async fn a_rolled_back_change_emits_no_event() {
     assert_eq!(duplicate.code(), tonic::Code::AlreadyExists);
     server.create_unit("AFTER", "Ba", "").await;
 
-    let mut stream = server
-        .admin()
-        .watch_events(WatchEventsRequest { after_sequence: 2 })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = server.identity_events_after(2).await;
     let first = next(&mut stream).await;
     let second = next(&mut stream).await;
     assert_eq!((first.sequence, second.sequence), (3, 4));

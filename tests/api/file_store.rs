@@ -9,7 +9,7 @@ use eiso_platform::config::{BlobStoreConfig, Config};
 use eiso_proto::eiso::documents::v1::DeleteFileRequest;
 use eiso_tests::TestServer;
 use eiso_tests::counter::Office;
-use eiso_tests::documents::{PDF, download, record_to_destroy, upload};
+use eiso_tests::documents::{PDF, download, file_record, record_to_destroy, upload};
 
 /// `[blob_store]` as the server's environment names `server`'s bucket.
 fn bucket(server: &S3Server) -> BlobStoreConfig {
@@ -24,11 +24,7 @@ async fn uploads_go_to_the_bucket_and_come_back_whole() {
     let server = TestServer::start_configured(|config| config.blob_store = bucket(&s3)).await;
     let Office { unit, controller } = server.education_office().await;
     let mut client = server.documents(&controller);
-    let record = client
-        .create_record(record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(&mut client, record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name)).await;
     // Larger than one S3 part (5 MiB), and a small one.
     let large: Vec<u8> = (0..7 * 1024 * 1024 + 17).map(|i: usize| (i * 31 % 251) as u8).collect();
     let small = b"so theo doi".to_vec();
@@ -92,11 +88,7 @@ async fn a_sweep_on_one_replica_never_deletes_what_another_is_storing() {
     let sweeper = eiso_server::App::prepare(config).await.unwrap();
     let Office { unit, controller } = server.education_office().await;
     let mut client = server.documents(&controller);
-    let record = client
-        .create_record(record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(&mut client, record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name)).await;
     let mut swept = 0;
     for round in 0..40u32 {
         let content: Vec<u8> = (0..200_000u32)

@@ -44,15 +44,8 @@ async fn quarterly(server: &TestServer, token: &str, plan: &Plan, quarter: i32) 
         .await
         .unwrap()
         .into_inner();
-    let page = plans
-        .export_report(ExportReportRequest {
-            name: report.name.clone(),
-            format: ReportFormat::Html as i32,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    (report, String::from_utf8(page.content).unwrap())
+    let page = eiso_tests::plans::report_html(&mut plans, &report.name).await;
+    (report, page)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -72,20 +72,13 @@ async fn statistics_from_the_kept_counts_equal_a_scan_of_every_dossier() {
     let school = server
         .create_unit("THCS-DL", "Trường THCS Đằng Lâm", &office.name)
         .await;
-    let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
-    let (_, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)
-        .await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (mut counter, mut officer, mut leader) = server.counter_desks(&office.name).await;
     server.transfer_procedure(&editor, &office.name).await;
     server
         .publish_procedure(&editor, PRIMARY, primary_transfer_version(&office.name))
         .await;
     let db = server.backend.as_ref().unwrap().connect_raw("procedures").await;
 
-    let mut counter = server.dossiers(&counter_token);
-    let mut officer = server.dossiers(&officer_token);
-    let mut leader = server.dossiers(&leader_token);
     let agencies = [office.name.clone(), school.name.clone()];
     let procedures = [TRANSFER, PRIMARY];
     let channels = [Channel::Direct, Channel::Online, Channel::Postal];

@@ -11,8 +11,8 @@ use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::plans::v1::*;
-use eiso_proto::tonic_types::StatusExt;
-use eiso_tests::values::local_time;
+use eiso_tests::documents::{file_record, kept_record};
+use eiso_tests::values::{bad_fields, local_time};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
@@ -22,13 +22,6 @@ fn at(m: u32, d: u32, h: u32) -> DateTime<Utc> {
 
 fn day(year: i32, month: i32, day: i32) -> Option<LocalDate> {
     Some(LocalDate { year, month, day })
-}
-
-fn field_of(status: &tonic::Status) -> Vec<String> {
-    status
-        .get_details_bad_request()
-        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
-        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +100,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
     ] {
         let status = work.record_task_progress(request.clone()).await.unwrap_err();
         assert_eq!(
-            (status.code(), field_of(&status)),
+            (status.code(), bad_fields(&status)),
             (Code::InvalidArgument, vec![field.to_string()]),
             "{request:?}"
         );
@@ -141,19 +134,14 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
 
     // The trail: entered now by the officer, effective 20 March, with the reason.
     let entries = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(ListAuditEntriesRequest {
-            parent: "trails/plans".into(),
-            filter: format!(
+        .audit_entries(
+            "trails/plans",
+            &format!(
                 "method = \"/eiso.plans.v1.PlanService/RecordTaskProgress\" AND actor = \"{}\" AND code = 0",
                 officer_user.name
             ),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+        )
+        .await;
     let entered = entries.iter().find(|e| e.reason.contains(reason)).unwrap();
     assert_eq!(entered.reason, format!("effective 2024-03-20: {reason}"));
     // The trail stamps the entry with the machine's own time, whatever the services' clock.
@@ -175,7 +163,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
     let status = work.reissue_report(reissue("Cập nhật")).await.unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
     let status = plans.reissue_report(reissue("")).await.unwrap_err();
-    assert_eq!(field_of(&status), ["reason"]);
+    assert_eq!(bad_fields(&status), ["reason"]);
     time.set(at(4, 23, 9));
     let why = "Cập nhật tiến độ nhiệm vụ 1.2 nhập muộn";
     // Two re-issues at the same moment make one revision of the report and of
@@ -235,15 +223,7 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
     assert_eq!(kept, second);
 
     // The printed page says it is the second issue, why, and what changed.
-    let page = plans
-        .export_report(ExportReportRequest {
-            name: q1.name.clone(),
-            format: ReportFormat::Html as i32,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let html = String::from_utf8(page.content).unwrap();
+    let html = eiso_tests::plans::report_html(&mut plans, &q1.name).await;
     assert!(html.contains("Ban hành lại lần 2"), "{html}");
     assert!(html.contains("Nhiệm vụ 1.2: 30% → 100%"));
     assert!(
@@ -292,14 +272,11 @@ async fn a_closed_record_is_revised_with_a_reason_and_keeps_what_was_filed() {
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
     let mut documents = server.documents(&controller);
-    let record = documents
-        .create_record(eiso_tests::documents::kept_record(
-            "Biên bản họp xem xét của lãnh đạo",
-            &office.name,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut documents,
+        kept_record("Biên bản họp xem xét của lãnh đạo", &office.name),
+    )
+    .await;
     assert_eq!((record.revision, record.revisions.len()), (1, 0));
     let revise = |reason: &str| docs::ReviseRecordRequest {
         name: record.name.clone(),
@@ -329,7 +306,7 @@ async fn a_closed_record_is_revised_with_a_reason_and_keeps_what_was_filed() {
         .await
         .unwrap();
     let status = documents.revise_record(revise(" ")).await.unwrap_err();
-    assert_eq!(field_of(&status), ["reason"]);
+    assert_eq!(bad_fields(&status), ["reason"]);
     let opened = documents
         .revise_record(revise("Bổ sung ý kiến kết luận"))
         .await
@@ -422,7 +399,7 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
     ] {
         let status = auditing.create_corrective_action(request.clone()).await.unwrap_err();
         assert_eq!(
-            (status.code(), field_of(&status)),
+            (status.code(), bad_fields(&status)),
             (Code::InvalidArgument, vec![field.to_string()]),
             "{request:?}"
         );
@@ -464,7 +441,7 @@ async fn corrective_action_steps_entered_late_count_by_the_days_they_happened() 
         .implement_corrective_action(implement(quality_day(6, 4)))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&status), ["effective_date"], "before it was planned");
+    assert_eq!(bad_fields(&status), ["effective_date"], "before it was planned");
     server
         .quality(&officer_token)
         .implement_corrective_action(implement(quality_day(6, 12)))
@@ -606,7 +583,7 @@ async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
         (start(None, "Nhập ngay trong ngày"), "reason"),
     ] {
         let status = auditing.start_audit(request).await.unwrap_err();
-        assert_eq!(field_of(&status), [field], "{status:?}");
+        assert_eq!(bad_fields(&status), [field], "{status:?}");
     }
     let why = "Biên bản họp khai mạc nhận được ngày 10/6";
     let started = auditing
@@ -628,7 +605,7 @@ async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
         .complete_audit(complete(quality_day(6, 2), why))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&status), ["effective_date"]);
+    assert_eq!(bad_fields(&status), ["effective_date"]);
     assert!(status.message().contains("started") || format!("{status:?}").contains("started"));
     let completed = auditing
         .complete_audit(complete(quality_day(6, 4), why))
@@ -680,7 +657,7 @@ async fn audits_and_inspections_entered_late_carry_the_days_they_happened() {
         .complete_inspection(done(quality_day(6, 5), ""))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&status), ["reason"]);
+    assert_eq!(bad_fields(&status), ["reason"]);
     let inspected = leader
         .complete_inspection(done(quality_day(6, 5), "Biên bản kiểm tra gửi về muộn"))
         .await

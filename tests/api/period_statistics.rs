@@ -23,7 +23,6 @@
 
 use chrono::{DateTime, Utc};
 use eiso_platform::clock::Clock;
-use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_tests::counter::{Office, transfer_receipt};
 use eiso_tests::values::{date, local_time, timestamp};
@@ -78,17 +77,10 @@ async fn a_year_of_dossiers_counted_by_period_with_carry_over_as_at_each_periods
         unit: office,
         controller: editor,
     } = server.education_office().await;
-    let (_, counter_token) = server.user_with_role("mot.cua", Role::CounterStaff, &office.name).await;
-    let (_, officer_token) = server
-        .user_with_role("chuyen.vien", Role::ProcessingOfficer, &office.name)
-        .await;
-    let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
+    let (mut counter, mut officer, mut leader) = server.counter_desks(&office.name).await;
 
     server.transfer_procedure(&editor, &office.name).await;
 
-    let mut counter = server.dossiers(&counter_token);
-    let mut officer = server.dossiers(&officer_token);
-    let mut leader = server.dossiers(&leader_token);
     let receive = |name: &str, channel: Channel| transfer_receipt(&office.name, name, channel);
     let complete = |name: &str| CompleteDossierRequest {
         name: name.into(),

@@ -10,9 +10,9 @@ use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::plans::v1::*;
 use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1 as quality;
-use eiso_proto::tonic_types::StatusExt;
 use eiso_tests::counter::transfer_receipt;
-use eiso_tests::values::{local_time, mask};
+use eiso_tests::documents::{file_record, kept_record};
+use eiso_tests::values::{bad_fields, local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
 
@@ -110,14 +110,6 @@ fn rows_of(tasks: &[Task]) -> Vec<SeedRow> {
             )
         })
         .collect()
-}
-
-fn field_of(status: &tonic::Status) -> Vec<String> {
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
-        .unwrap_or_default()
 }
 
 async fn all_tasks(client: &mut eiso_tests::Plans, plan: &str) -> Vec<Task> {
@@ -335,7 +327,7 @@ async fn the_seed_plan_through_a_year() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    assert_eq!(field_of(&status), ["rows[14].Thời gian hoàn thành"]);
+    assert_eq!(bad_fields(&status), ["rows[14].Thời gian hoàn thành"]);
 
     // ---- Policy: writers write, officers record progress, everyone reads.
     let status = server
@@ -498,18 +490,14 @@ async fn the_seed_plan_through_a_year() {
         })
         .await
         .unwrap_err();
-    assert_eq!(field_of(&status), ["percent"]);
+    assert_eq!(bad_fields(&status), ["percent"]);
 
     // Evidence: a quality record of the office, checked to exist.
-    let record = server
-        .documents(&controller)
-        .create_record(eiso_tests::documents::kept_record(
-            "Kế hoạch CCHC năm 2024 đã ban hành",
-            &office.name,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut server.documents(&controller),
+        kept_record("Kế hoạch CCHC năm 2024 đã ban hành", &office.name),
+    )
+    .await;
     let linked = work
         .add_task_evidence(AddTaskEvidenceRequest {
             name: task(&tasks, "1.1").name.clone(),
@@ -533,7 +521,7 @@ async fn the_seed_plan_through_a_year() {
             .await
             .unwrap_err();
         assert_eq!(status.code(), expected, "{resource}");
-        assert_eq!(field_of(&status), ["resource"]);
+        assert_eq!(bad_fields(&status), ["resource"]);
     }
     // The auditor goes from the record to the task it supports.
     let supported = server
@@ -712,16 +700,7 @@ async fn the_seed_plan_through_a_year() {
     assert_eq!(filed.len(), 1, "filed once across restarts and the request");
     assert_eq!(filed[0].name, report.record);
     assert_eq!(filed[0].files.len(), 2);
-    let html = server
-        .plans(&leader)
-        .export_report(ExportReportRequest {
-            name: report.name.clone(),
-            format: ReportFormat::Html as i32,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let html_text = String::from_utf8(html.content).unwrap();
+    let html_text = eiso_tests::plans::report_html(&mut server.plans(&leader), &report.name).await;
     assert!(html_text.contains("size: A4 portrait"));
     assert!(html_text.contains("quý I năm 2024"));
     assert!(html_text.contains("Phòng Giáo dục và Đào tạo quận Hải An"));

@@ -8,15 +8,14 @@ use std::time::Duration;
 
 use eiso_portal_sim::Simulator;
 use eiso_proto::eiso::identity::v1::Role;
-use eiso_proto::eiso::plans::v1::{
-    Comparator, CreatePlanRequest, CreateTargetRequest, EvaluateTargetsRequest, Measure, Plan, Target,
-};
+use eiso_proto::eiso::plans::v1::{Comparator, CreateTargetRequest, EvaluateTargetsRequest, Measure, Plan, Target};
 use eiso_proto::eiso::procedures::v1::{CompleteDossierRequest, ReturnResultRequest};
 use eiso_proto::eiso::sync::v1::{
     DossierSync, GetDossierSyncRequest, GetSyncStatusRequest, ListDossierSyncsRequest, ResendDossierSyncRequest,
     dossier_sync,
 };
 use eiso_tests::TestServer;
+use eiso_tests::plans::{create_plan, reform_plan};
 use tonic::Code;
 
 /// Waits up to 20 s for the portal to hold `code` in `states`.
@@ -60,19 +59,14 @@ async fn a_dossier_reaches_the_portal_in_order_and_waits_while_it_is_down() {
         .to_string()
         .parse()
         .expect("a year");
-    let plan = plans
-        .create_plan(CreatePlanRequest {
-            plan: Some(Plan {
-                year,
-                issuing_unit: school.school.name.clone(),
-                title: "Kế hoạch cải cách hành chính".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-        .await
-        .expect("a plan")
-        .into_inner();
+    let plan = create_plan(
+        &mut plans,
+        Plan {
+            title: "Kế hoạch cải cách hành chính".into(),
+            ..reform_plan(&school.school.name, year)
+        },
+    )
+    .await;
     plans
         .create_target(CreateTargetRequest {
             parent: plan.name.clone(),

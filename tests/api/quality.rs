@@ -16,25 +16,14 @@ use eiso_proto::eiso::procedures::v1 as procs;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_proto::prost::Message;
 use eiso_tests::counter::transfer_receipt;
-use eiso_tests::documents::download;
-use eiso_tests::values::{date, local_time, mask};
+use eiso_tests::documents::{download, file_record, kept_record};
+use eiso_tests::values::{bad_field, date, local_time, mask};
 use eiso_tests::{Backend, TestServer};
 use tonic::Code;
-use tonic_types::StatusExt;
 
 /// 09:00 local (UTC+7) on a day of 2024.
 fn at(m: u32, d: u32) -> DateTime<Utc> {
     local_time(2024, m, d, 9, 0)
-}
-
-/// The field named by an INVALID_ARGUMENT status.
-fn bad_field(status: &tonic::Status) -> String {
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
-        .unwrap_or_default()
 }
 
 fn link(name: &str) -> EvidenceLink {
@@ -97,14 +86,7 @@ async fn audits_actions_inspections_reviews_and_the_diagnostic() {
         .await
         .unwrap()
         .into_inner();
-    let record = documents
-        .create_record(eiso_tests::documents::kept_record(
-            "Sổ theo dõi hồ sơ năm 2024",
-            &office.name,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(&mut documents, kept_record("Sổ theo dõi hồ sơ năm 2024", &office.name)).await;
     server.transfer_procedure(&controller_token, &office.name).await;
     let mut counter = server.dossiers(&counter_token);
     let mut dossiers = Vec::new();

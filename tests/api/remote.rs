@@ -347,20 +347,11 @@ async fn the_remote_directory_answers_what_the_in_process_one_answers() {
     // The verifier: the principal the server sees, for a user, the
     // administrator and a machine client.
     let verifier = RemoteVerifier::new(upstream.clone());
-    let client_token = {
-        let mut identity = server.identity(None);
-        identity
-            .login(LoginRequest {
-                credentials: Some(login_request::Credentials::Client(ClientCredentials {
-                    client_id: config.client_id().to_string(),
-                    client_secret: config.client_secret.expose().to_string(),
-                })),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .access_token
-    };
+    let client_token = server
+        .login_client(config.client_id(), config.client_secret.expose())
+        .await
+        .unwrap()
+        .access_token;
     for token in [&officer_token, &server.admin_token, &client_token] {
         let remote_principal = verifier.verify(token).await.unwrap();
         let local_principal = local_verifier.verify(token).await.unwrap();

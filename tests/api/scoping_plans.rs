@@ -10,6 +10,7 @@ use eiso_proto::eiso::identity::v1::{DissolveUnitRequest, Role, Unit, UnitKind};
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::TestServer;
 use eiso_tests::documents::{create, procedure};
+use eiso_tests::plans::{create_plan, create_task, reform_plan};
 use tonic::Code;
 
 /// Where the caller is bound, relative to the resource's unit S1.
@@ -82,15 +83,6 @@ impl Table {
     }
 }
 
-fn plan(unit: &str, title: &str) -> Plan {
-    Plan {
-        year: 2024,
-        issuing_unit: unit.into(),
-        title: title.into(),
-        ..Default::default()
-    }
-}
-
 fn task(number: &str) -> Task {
     Task {
         number: number.into(),
@@ -119,7 +111,7 @@ async fn the_officers_of_the_unit_a_task_is_assigned_to_record_its_progress() {
     let imported = server
         .plans(&district_leader)
         .import_plan(ImportPlanRequest {
-            plan: Some(plan(&tree.d.name, "Kế hoạch cải cách hành chính năm 2024")),
+            plan: Some(reform_plan(&tree.d.name, 2024)),
             format: TableFormat::Csv as i32,
             content: "STT,Nội dung công việc,Đơn vị thực hiện,Sản phẩm,Thời gian hoàn thành,Ghi chú\n\
                       1,Niêm yết thủ tục hành chính,Trường Cát Linh,Bảng niêm yết,Quý II năm 2024,\n"
@@ -231,7 +223,7 @@ async fn a_task_for_a_group_of_schools_reaches_the_schools_of_those_kinds_as_the
     let imported = server
         .plans(&leader)
         .import_plan(ImportPlanRequest {
-            plan: Some(plan(&d.name, "Kế hoạch cải cách hành chính năm 2024")),
+            plan: Some(reform_plan(&d.name, 2024)),
             format: TableFormat::Csv as i32,
             content: "STT,Nội dung công việc,Đơn vị thực hiện,Sản phẩm,Thời gian hoàn thành,Ghi chú\n\
                       1,Xây dựng kế hoạch CCHC năm 2024,\"Phòng GD&ĐT, các trường MN, TH, THCS\",Kế hoạch,Tháng 1 năm 2024,\n"
@@ -373,23 +365,8 @@ async fn evidence_that_the_caller_may_not_see_shows_a_placeholder_and_is_not_dis
 
     // S1's plan; the district's leader (who sees both) links the document to a task.
     let mut district = server.plans(&district_leader);
-    let the_plan = district
-        .create_plan(CreatePlanRequest {
-            plan: Some(plan(&tree.s1.name, "Kế hoạch cải cách hành chính năm 2024")),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let the_task = district
-        .create_task(CreateTaskRequest {
-            parent: the_plan.name.clone(),
-            task: Some(task("1")),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let the_plan = create_plan(&mut district, reform_plan(&tree.s1.name, 2024)).await;
+    let the_task = create_task(&mut district, &the_plan.name, task("1")).await;
     let linked = district
         .add_task_evidence(AddTaskEvidenceRequest {
             name: the_task.name.clone(),

@@ -10,6 +10,7 @@ use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::eiso::search::v1::*;
 use eiso_tests::counter::Office;
 use eiso_tests::documents::{create, procedure};
+use eiso_tests::search::wait_caught_up;
 use eiso_tests::{ADMIN_PASSWORD, Documents, SearchClient, TestServer};
 use tonic::Code;
 
@@ -47,23 +48,9 @@ fn names(response: &SearchResponse) -> Vec<String> {
 
 /// Waits until every stream is indexed to its head.
 pub async fn caught_up(client: &mut SearchClient) -> IndexStatus {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let status = client
-            .get_index_status(GetIndexStatusRequest {})
-            .await
-            .unwrap()
-            .into_inner();
-        let rebuilding = status
-            .rebuild
-            .as_ref()
-            .is_some_and(|r| r.state == rebuild_progress::State::Running as i32);
-        if !rebuilding && status.streams.iter().all(|s| s.lag == 0) {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "the index did not catch up: {status:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_caught_up(client, Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|status| panic!("the index did not catch up: {status:?}"))
 }
 
 /// Searches as `token` for `query` among items of `kind`, once the index
@@ -131,28 +118,14 @@ async fn results_are_filtered_by_what_the_caller_may_see() {
 
     // A dossier with an applicant: personal data for the counter only.
     server.transfer_procedure(&controller, &office.name).await;
-    let dossier = server
-        .dossiers(&counter)
-        .receive_dossier(ReceiveDossierRequest {
-            agency: office.name.clone(),
-            procedure: "procedures/2.002481".into(),
-            applicant: Some(Applicant {
-                full_name: "Nguyễn Thị Hoà".into(),
-                id_number: "031204001234".into(),
-                phone: "0912345678".into(),
-                address: "Số 5, phường Đằng Lâm, Hải Phòng".into(),
-                email: String::new(),
-                r#type: eiso_proto::eiso::procedures::v1::ApplicantType::Citizen as i32,
-            }),
-            summary: "Xin kiểm tra hồ sơ chuyển trường cho con".into(),
-            channel: Channel::Direct as i32,
-            documents: vec![],
-            request_id: String::new(),
-            dossier_sets: 1,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let dossier = receive_transfer(
+        &server,
+        &counter,
+        &office.name,
+        "Nguyễn Thị Hoà",
+        "Xin kiểm tra hồ sơ chuyển trường cho con",
+    )
+    .await;
 
     let (admin, _) = (server.login("admin", ADMIN_PASSWORD).await.unwrap(), ());
     caught_up(&mut server.search(&admin)).await;

@@ -12,11 +12,10 @@ use std::path::Path;
 
 use eiso_blobs::test_server::S3Server;
 use eiso_platform::config::Config;
-use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::procedures::v1::GetDossierRequest;
 use eiso_server::transfer::{self, Summary};
 use eiso_tests::counter::{Office, SchoolWithDossier};
-use eiso_tests::documents::{PDF, download, record_to_destroy, upload};
+use eiso_tests::documents::{PDF, download, file_record, record_to_destroy, upload};
 use eiso_tests::{Backend, TestServer, test_config};
 
 /// What a test made before a move (or a backup), to find after it.
@@ -32,11 +31,11 @@ pub async fn make_office(server: &TestServer) -> Made {
     let school = server.school_with_dossier().await;
     let Office { unit, controller } = &school.office;
     let mut documents = server.documents(controller);
-    let record = documents
-        .create_record(record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut documents,
+        record_to_destroy("Sổ theo dõi hồ sơ năm 2024", &unit.name),
+    )
+    .await;
     let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     let file = upload(&mut documents, &record.name, "so-theo-doi.pdf", PDF, &content)
         .await
@@ -71,12 +70,7 @@ async fn check_office(server: &TestServer, made: &Made, shape: &str) {
         "trails/plans",
         "trails/quality",
     ] {
-        let verification = server
-            .audit(Some(&server.admin_token))
-            .verify_audit_trail(VerifyAuditTrailRequest { name: trail.into() })
-            .await
-            .unwrap()
-            .into_inner();
+        let verification = server.verify_trail(trail).await;
         assert!(verification.intact, "{shape}: {trail}: {verification:?}");
         if ["trails/identity", "trails/documents", "trails/procedures"].contains(&trail) {
             assert!(verification.entries_checked > 0, "{shape}: {trail}");

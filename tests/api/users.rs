@@ -35,16 +35,8 @@ async fn sign_in_whoami_and_disable() {
     assert_eq!(wrong.message(), unknown.message());
     // Each attempt is in the audit trail once, with the name that was tried.
     let failed = server
-        .audit(Some(&server.admin_token))
-        .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
-            parent: "trails/identity".into(),
-            filter: format!("code = {}", Code::Unauthenticated as i32),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_entries;
+        .audit_entries("trails/identity", &format!("code = {}", Code::Unauthenticated as i32))
+        .await;
     let tried: Vec<_> = failed.iter().map(|e| e.resource.as_str()).collect();
     assert_eq!(tried, ["username:thu.ky", "username:nobody"]);
 
@@ -179,22 +171,10 @@ async fn machine_clients_sign_in_until_revoked() {
         .await
         .unwrap()
         .into_inner();
-    let login = |secret: String| {
-        let mut identity = server.identity(None);
-        let client_id = created.client_id.clone();
-        async move {
-            identity
-                .login(LoginRequest {
-                    credentials: Some(login_request::Credentials::Client(ClientCredentials {
-                        client_id,
-                        client_secret: secret,
-                    })),
-                })
-                .await
-                .map(|r| r.into_inner())
-        }
-    };
-    let signed_in = login(created.client_secret.clone()).await.unwrap();
+    let signed_in = server
+        .login_client(&created.client_id, &created.client_secret)
+        .await
+        .unwrap();
     assert_eq!(signed_in.principal, created.api_client.as_ref().unwrap().name);
     let units = server
         .identity(Some(&signed_in.access_token))
@@ -202,7 +182,8 @@ async fn machine_clients_sign_in_until_revoked() {
         .await
         .unwrap();
     assert!(!units.into_inner().units.is_empty());
-    assert_eq!(login("wrong".into()).await.unwrap_err().code(), Code::Unauthenticated);
+    let wrong = server.login_client(&created.client_id, "wrong").await;
+    assert_eq!(wrong.unwrap_err().code(), Code::Unauthenticated);
 
     server
         .admin()
@@ -212,10 +193,8 @@ async fn machine_clients_sign_in_until_revoked() {
         })
         .await
         .unwrap();
-    assert_eq!(
-        login(created.client_secret.clone()).await.unwrap_err().code(),
-        Code::Unauthenticated
-    );
+    let revoked = server.login_client(&created.client_id, &created.client_secret).await;
+    assert_eq!(revoked.unwrap_err().code(), Code::Unauthenticated);
     let status = server
         .identity(Some(&signed_in.access_token))
         .list_units(ListUnitsRequest::default())

@@ -1318,19 +1318,14 @@ async fn the_dashboard_shows_what_get_service_statistics_answers() {
     {
         use eiso_proto::eiso::plans::v1 as plans;
         let mut planner = server.plans(&leader);
-        let plan = planner
-            .create_plan(plans::CreatePlanRequest {
-                plan: Some(plans::Plan {
-                    year: today.year(),
-                    issuing_unit: office.unit.name.clone(),
-                    title: "Kế hoạch CCHC".into(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let plan = eiso_tests::plans::create_plan(
+            &mut planner,
+            plans::Plan {
+                title: "Kế hoạch CCHC".into(),
+                ..eiso_tests::plans::reform_plan(&office.unit.name, today.year())
+            },
+        )
+        .await;
         for (number, measure, threshold) in [
             ("4.1", plans::Measure::DossiersOnTime, 95.0),
             ("4.2", plans::Measure::Satisfaction, 90.0),

@@ -12,12 +12,7 @@ use eiso_tests::TestServer;
 async fn corrective_actions_are_shown_by_step_to_those_who_read_their_unit() {
     let server = TestServer::start().await;
     let mut quality = server.quality_office().await;
-    let below = server
-        .create_unit("BPMC-TO", "Tổ tiếp nhận", &quality.counter_unit.name)
-        .await;
-    let sibling = server
-        .create_unit("TCKT", "Tổ Tài chính – Kế toán", &quality.office.name)
-        .await;
+    let (below, sibling) = server.counter_neighbours(&quality).await;
     let today = chrono::Utc::now().date_naive();
     let local = |d: chrono::NaiveDate| {
         Some(eiso_proto::eiso::procedures::v1::LocalDate {

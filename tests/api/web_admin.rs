@@ -532,22 +532,8 @@ async fn another_system_is_registered_with_its_secret_shown_once_and_revoked_wit
     );
     let client_id = shown(&made.body, "Mã hệ thống (client_id)");
     let secret = shown(&made.body, "Mã bí mật (client_secret)");
-    let login = |secret: String| {
-        let mut identity = server.identity(None);
-        let client_id = client_id.clone();
-        async move {
-            identity
-                .login(LoginRequest {
-                    credentials: Some(login_request::Credentials::Client(ClientCredentials {
-                        client_id,
-                        client_secret: secret,
-                    })),
-                })
-                .await
-        }
-    };
     assert!(
-        login(secret.clone()).await.is_ok(),
+        server.login_client(&client_id, &secret).await.is_ok(),
         "the credentials shown sign the system in"
     );
     let listed = admin.get("/quan-tri/ket-noi").await;
@@ -580,7 +566,10 @@ async fn another_system_is_registered_with_its_secret_shown_once_and_revoked_wit
         )
         .await;
     assert_eq!(revoked.status, 303, "{}", revoked.body);
-    assert!(login(secret).await.is_err(), "a revoked system signs in no more");
+    assert!(
+        server.login_client(&client_id, &secret).await.is_err(),
+        "a revoked system signs in no more"
+    );
     assert!(
         admin
             .get("/quan-tri/ket-noi?da=thu-hoi")

@@ -414,12 +414,7 @@ fn eiso_web_action_href(name: &str) -> String {
 async fn an_owner_of_the_action_does_not_verify_it_and_pages_follow_the_units() {
     let server = TestServer::start().await;
     let mut quality = server.quality_office().await;
-    let below = server
-        .create_unit("BPMC-TO", "Tổ tiếp nhận", &quality.counter_unit.name)
-        .await;
-    let sibling = server
-        .create_unit("TCKT", "Tổ Tài chính – Kế toán", &quality.office.name)
-        .await;
+    let (below, sibling) = server.counter_neighbours(&quality).await;
     let (audit, finding) = quality.audit_counter(local_today()).await;
     let eiso_tests::quality::QualityOffice {
         office,

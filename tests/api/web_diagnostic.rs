@@ -6,16 +6,13 @@
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::quality::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::documents::{file_record, kept_record};
 
 #[tokio::test]
 async fn a_diagnostic_is_four_quadrants_of_lights_beside_the_period_before() {
     let server = TestServer::start().await;
-    let eiso_tests::Neighbours {
-        root,
-        office,
-        below,
-        sibling,
-    } = server.office_with_neighbours().await;
+    let neighbours = server.office_with_neighbours().await;
+    let office = &neighbours.office;
     let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.name).await;
     let (_, auditor_token) = server
         .user_with_role("danh.gia", Role::InternalAuditor, &office.name)
@@ -23,15 +20,11 @@ async fn a_diagnostic_is_four_quadrants_of_lights_beside_the_period_before() {
     let (_, controller_token) = server
         .user_with_role("thu.ky", Role::DocumentController, &office.name)
         .await;
-    let record = server
-        .documents(&controller_token)
-        .create_record(eiso_tests::documents::kept_record(
-            "Báo cáo tổng kết năm học 2023-2024",
-            &office.name,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut server.documents(&controller_token),
+        kept_record("Báo cáo tổng kết năm học 2023-2024", &office.name),
+    )
+    .await;
     let mut leader = server.quality(&leader_token);
     let mut auditor = server.quality(&auditor_token);
     let mut diagnostics = Vec::new();
@@ -119,11 +112,7 @@ async fn a_diagnostic_is_four_quadrants_of_lights_beside_the_period_before() {
     let now = row.find("light-green").expect("green now");
     assert!(before < now, "{row}");
 
-    for (who, unit, sees) in [
-        ("ancestor", root.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in neighbours.around() {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         assert_eq!(
             browser.get(&address).await.status,

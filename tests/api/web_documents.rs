@@ -13,10 +13,8 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 #[tokio::test]
 async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may_read_it() {
     let server = TestServer::start().await;
-    let office = server.education_office().await;
-    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+    let units = server.school_units().await;
+    let (office, school) = (&units.office, &units.school);
     let (reviewer, reviewer_token) = server.user_with_role("hieu.truong", Role::Leader, &school.name).await;
     let mut controller = server.documents(&office.controller);
     let document = controller
@@ -92,9 +90,7 @@ async fn a_documents_pages_show_its_revisions_reviews_and_files_to_those_who_may
     let page_address = format!("/tai-lieu/{id}");
     let pdf_address = format!("/tep/{}", pdf.name);
 
-    for (who, unit, sees) in
-        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
-    {
+    for (who, unit, sees) in units.readers() {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let list = browser.get("/tai-lieu").await;
         assert_eq!(list.status, 200, "{who}");

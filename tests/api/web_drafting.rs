@@ -258,10 +258,8 @@ async fn an_author_writes_a_document_uploads_its_file_and_sends_it_to_reviewers_
 #[tokio::test]
 async fn writing_a_document_follows_the_unit_scoping_of_the_api() {
     let server = TestServer::start().await;
-    let office = server.education_office().await;
-    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+    let units = server.school_units().await;
+    let (office, school) = (&units.office, &units.school);
     let mut controller = server.documents(&office.controller);
     let document = controller
         .create_document(create(procedure(
@@ -280,9 +278,7 @@ async fn writing_a_document_follows_the_unit_scoping_of_the_api() {
         .into_inner();
     let id = document.name.trim_start_matches("documents/").to_string();
 
-    for (who, unit, writes) in
-        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
-    {
+    for (who, unit, writes) in units.readers() {
         let mut browser = server
             .signed_in(&format!("soan.thao.{who}"), Role::DocumentController, unit)
             .await;

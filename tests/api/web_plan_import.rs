@@ -19,12 +19,8 @@ fn send(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn a_leader_checks_then_imports_the_appendix_table_and_sees_each_problem_on_its_row() {
     let server = TestServer::start().await;
-    let eiso_tests::Neighbours {
-        root,
-        office,
-        below,
-        sibling,
-    } = server.office_with_neighbours().await;
+    let neighbours = server.office_with_neighbours().await;
+    let office = &neighbours.office;
     let (leader_token, mut leader) = server
         .signed_in_with_token("lanh.dao", Role::Leader, &office.name)
         .await;
@@ -136,11 +132,7 @@ async fn a_leader_checks_then_imports_the_appendix_table_and_sees_each_problem_o
     );
 
     // For the office's 2025 plan: allowed above it, refused below and beside.
-    for (who, unit, writes) in [
-        ("ancestor", root.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, writes) in neighbours.around() {
         let mut other = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let csrf = other.csrf();
         let page = other

@@ -5,21 +5,19 @@
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_tests::TestServer;
-use eiso_tests::documents::{PDF, record_to_destroy, upload};
+use eiso_tests::documents::{PDF, file_record, record_to_destroy, upload};
 
 #[tokio::test]
 async fn a_record_is_kept_shown_by_revision_and_disposed_of_from_its_page() {
     let server = TestServer::start().await;
-    let office = server.education_office().await;
-    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+    let units = server.school_units().await;
+    let (office, school) = (&units.office, &units.school);
     let mut client = server.documents(&office.controller);
-    let record = client
-        .create_record(record_to_destroy("Sổ theo dõi hồ sơ tuyển sinh năm 2024", &school.name))
-        .await
-        .unwrap()
-        .into_inner();
+    let record = file_record(
+        &mut client,
+        record_to_destroy("Sổ theo dõi hồ sơ tuyển sinh năm 2024", &school.name),
+    )
+    .await;
     upload(&mut client, &record.name, "so-tuyen-sinh-2024.pdf", PDF, b"%PDF-1.4 so")
         .await
         .unwrap();
@@ -33,9 +31,7 @@ async fn a_record_is_kept_shown_by_revision_and_disposed_of_from_its_page() {
     let id = record.name.trim_start_matches("records/");
     let address = format!("/ho-so-chat-luong/{id}");
 
-    for (who, unit, sees) in
-        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
-    {
+    for (who, unit, sees) in units.readers() {
         let mut browser = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let list = browser.get("/ho-so-chat-luong?loai=da-dong").await;
         assert_eq!(list.status, 200, "{who}");

@@ -10,12 +10,8 @@ use eiso_tests::TestServer;
 #[tokio::test]
 async fn a_leader_generates_the_review_pack_from_the_page_and_opens_its_record() {
     let server = TestServer::start().await;
-    let eiso_tests::Neighbours {
-        root,
-        office,
-        below,
-        sibling,
-    } = server.office_with_neighbours().await;
+    let neighbours = server.office_with_neighbours().await;
+    let office = &neighbours.office;
     let (leader_token, mut leader) = server
         .signed_in_with_token("lanh.dao", Role::Leader, &office.name)
         .await;
@@ -77,11 +73,7 @@ async fn a_leader_generates_the_review_pack_from_the_page_and_opens_its_record()
     assert_eq!(record.status, 200);
     assert!(record.body.contains("Xem xét của lãnh đạo 6 tháng đầu năm 2024"));
 
-    for (who, unit, sees) in [
-        ("ancestor", root.name.as_str(), true),
-        ("descendant", below.name.as_str(), false),
-        ("sibling", sibling.name.as_str(), false),
-    ] {
+    for (who, unit, sees) in neighbours.around() {
         let mut other = server.signed_in(&format!("lanh.dao.{who}"), Role::Leader, unit).await;
         let page = other.get("/chat-luong/xem-xet").await;
         assert_eq!(page.status, 200, "{who}");

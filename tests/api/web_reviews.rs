@@ -183,10 +183,8 @@ async fn reviewers_decide_and_the_controller_publishes_from_the_inbox() {
 #[tokio::test]
 async fn the_inbox_across_documents_lists_only_what_the_caller_may_read() {
     let server = TestServer::start().await;
-    let office = server.education_office().await;
-    let school = server.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-    let below = server.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-    let sibling = server.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+    let units = server.school_units().await;
+    let (office, school) = (&units.office, &units.school);
     let (reviewer, _) = server.user_with_role("hieu.truong", Role::Leader, &school.name).await;
     let secret = server
         .documents(&office.controller)
@@ -205,9 +203,7 @@ async fn the_inbox_across_documents_lists_only_what_the_caller_may_read() {
         filter: filter.into(),
         ..Default::default()
     };
-    for (who, unit, sees) in
-        eiso_tests::web::scoped_readers(&school.name, &office.unit.name, &below.name, &sibling.name)
-    {
+    for (who, unit, sees) in units.readers() {
         let (_, token) = server
             .user_with_role(&format!("lanh.dao.{who}"), Role::Leader, unit)
             .await;

@@ -7,6 +7,7 @@ use chrono::Datelike;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::plans::{create_plan, reform_plan};
 
 #[tokio::test]
 async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
@@ -22,19 +23,7 @@ async fn a_plans_targets_and_reports_are_shown_to_those_who_read_the_plan() {
     let (_, leader_token) = server.user_with_role("lanh.dao", Role::Leader, &office.unit.name).await;
     let mut plans = server.plans(&leader_token);
     let year = chrono::Utc::now().year();
-    let plan = plans
-        .create_plan(CreatePlanRequest {
-            plan: Some(Plan {
-                year,
-                issuing_unit: office.unit.name.clone(),
-                title: format!("Kế hoạch cải cách hành chính năm {year}"),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = create_plan(&mut plans, reform_plan(&office.unit.name, year)).await;
     let target = |number: &str, text: &str, measure: Measure, numerator: i64, denominator: i64| CreateTargetRequest {
         parent: plan.name.clone(),
         target: Some(Target {

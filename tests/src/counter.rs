@@ -1,12 +1,13 @@
 //! Fixtures of the one-stop counter: the procedure most tests receive
-//! dossiers for, and a receipt of one.
+//! dossiers for, a receipt of one, the counter's people, and a school of the
+//! education office with the units around it.
 
 use eiso_proto::eiso::procedures::v1::{
     Applicant, Channel, CopyKind, CreateProcedureRequest, Procedure, ProcedureLevel, ProcedureVersion, ProcessingTime,
     PublishProcedureVersionRequest, ReceiveDossierRequest, ReceivedDocument, processing_time,
 };
 
-use crate::{Catalogue, TestServer};
+use crate::{Catalogue, Dossiers, TestServer};
 
 /// The code of [`TestServer::transfer_procedure`].
 pub const TRANSFER: &str = "2.002481";
@@ -100,6 +101,19 @@ pub fn transfer_receipt(agency: &str, applicant: &str, channel: Channel) -> Rece
     }
 }
 
+impl TestServer {
+    /// The dossier clients of a counter's three people at `unit`: `mot.cua`
+    /// (counter staff), who receives; `chuyen.vien` (processing officer), who
+    /// handles; `lanh.dao` (leader), who signs.
+    pub async fn counter_desks(&self, unit: &str) -> (Dossiers, Dossiers, Dossiers) {
+        use eiso_proto::eiso::identity::v1::Role;
+        let (_, counter) = self.user_with_role("mot.cua", Role::CounterStaff, unit).await;
+        let (_, officer) = self.user_with_role("chuyen.vien", Role::ProcessingOfficer, unit).await;
+        let (_, leader) = self.user_with_role("lanh.dao", Role::Leader, unit).await;
+        (self.dossiers(&counter), self.dossiers(&officer), self.dossiers(&leader))
+    }
+}
+
 /// An office that runs a one-stop counter, and its document controller.
 pub struct Office {
     pub unit: eiso_proto::eiso::identity::v1::Unit,
@@ -125,6 +139,46 @@ impl TestServer {
     }
 }
 
+/// A school of the education office, and the units a scoping test asks
+/// from: a team below the school and a school beside it.
+pub struct SchoolUnits {
+    pub office: Office,
+    pub school: eiso_proto::eiso::identity::v1::Unit,
+    pub below: eiso_proto::eiso::identity::v1::Unit,
+    pub sibling: eiso_proto::eiso::identity::v1::Unit,
+}
+
+impl SchoolUnits {
+    /// Who reads the school's pages, as [`crate::web::scoped_readers`] has
+    /// them: the school and the office see, the team below and the school
+    /// beside do not.
+    pub fn readers(&self) -> [(&'static str, &str, bool); 4] {
+        crate::web::scoped_readers(
+            &self.school.name,
+            &self.office.unit.name,
+            &self.below.name,
+            &self.sibling.name,
+        )
+    }
+}
+
+impl TestServer {
+    /// "Trường THCS A" under [`TestServer::education_office`], with a team
+    /// below it and "Trường THCS B" beside it.
+    pub async fn school_units(&self) -> SchoolUnits {
+        let office = self.education_office().await;
+        let school = self.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
+        let below = self.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
+        let sibling = self.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+        SchoolUnits {
+            office,
+            school,
+            below,
+            sibling,
+        }
+    }
+}
+
 /// A school of the education office with its dossier, and the units a
 /// scoping test asks from: a team below the school and a school beside it.
 pub struct SchoolWithDossier {
@@ -137,14 +191,15 @@ pub struct SchoolWithDossier {
 }
 
 impl TestServer {
-    /// "Trường THCS A" under [`TestServer::education_office`], with a team
-    /// below it and "Trường THCS B" beside it; the school publishes
-    /// [`TRANSFER`] and its clerk `mot.cua.a` receives one dossier.
+    /// The [`SchoolUnits`]; the school publishes [`TRANSFER`] and its clerk
+    /// `mot.cua.a` receives one dossier.
     pub async fn school_with_dossier(&self) -> SchoolWithDossier {
-        let office = self.education_office().await;
-        let school = self.create_unit("THCS-A", "Trường THCS A", &office.unit.name).await;
-        let below = self.create_unit("THCS-A-TO", "Tổ chuyên môn", &school.name).await;
-        let sibling = self.create_unit("THCS-B", "Trường THCS B", &office.unit.name).await;
+        let SchoolUnits {
+            office,
+            school,
+            below,
+            sibling,
+        } = self.school_units().await;
         self.transfer_procedure(&office.controller, &school.name).await;
         let (_, clerk) = self
             .user_with_role(

@@ -1,5 +1,5 @@
 //! Fixtures of document control: a controlled document's and a record's
-//! create requests, and a file's upload and download.
+//! create requests, a record filed, and a file's upload and download.
 
 use eiso_proto::eiso::documents::v1::{
     Confidentiality, CreateDocumentRequest, CreateRecordRequest, CreateRevisionRequest, Disposition, Document,
@@ -93,6 +93,16 @@ pub fn record_to_destroy(title: &str, owner_unit: &str) -> CreateRecordRequest {
         record.disposition = Disposition::Destroy as i32;
     }
     request
+}
+
+/// Creates the record `request` asks for through `client`: the record as
+/// created.
+pub async fn file_record(client: &mut Documents, request: CreateRecordRequest) -> Record {
+    client
+        .create_record(request)
+        .await
+        .expect("the record is created")
+        .into_inner()
 }
 
 /// Uploads `content` to `parent` (a revision or a record): the header, then

@@ -17,6 +17,7 @@ pub mod plans;
 pub mod portal;
 pub mod quality;
 pub mod replica;
+pub mod search;
 pub mod values;
 pub mod web;
 
@@ -184,6 +185,17 @@ pub struct Neighbours {
     pub sibling: Unit,
 }
 
+impl Neighbours {
+    /// Who reads the office's pages from around it, as rows of
+    /// [`web::scoped_readers`]: one bound at the root (an ancestor: sees), at
+    /// the team below and at the unit beside (neither sees).
+    pub fn around(&self) -> [(&'static str, &str, bool); 3] {
+        let [_, around @ ..] =
+            web::scoped_readers(&self.office.name, &self.root.name, &self.below.name, &self.sibling.name);
+        around
+    }
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub channel: Channel,
@@ -340,6 +352,63 @@ impl TestServer {
             })
             .await?;
         Ok(response.into_inner().access_token)
+    }
+
+    /// Signs the machine client `client_id` in with `client_secret`: the
+    /// login's answer (its token and principal) or the refusal.
+    pub async fn login_client(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<eiso_proto::eiso::identity::v1::LoginResponse, tonic::Status> {
+        self.identity(None)
+            .login(LoginRequest {
+                credentials: Some(login_request::Credentials::Client(
+                    eiso_proto::eiso::identity::v1::ClientCredentials {
+                        client_id: client_id.into(),
+                        client_secret: client_secret.into(),
+                    },
+                )),
+            })
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// The entries of `trail` (`trails/…`) that `filter` selects, as the
+    /// admin lists them: one page of the default size.
+    pub async fn audit_entries(&self, trail: &str, filter: &str) -> Vec<eiso_proto::eiso::audit::v1::AuditEntry> {
+        self.audit(Some(&self.admin_token))
+            .list_audit_entries(eiso_proto::eiso::audit::v1::ListAuditEntriesRequest {
+                parent: trail.into(),
+                filter: filter.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .audit_entries
+    }
+
+    /// `trail`'s hash chain (`trails/…`) as the admin has it verified.
+    pub async fn verify_trail(&self, trail: &str) -> eiso_proto::eiso::audit::v1::VerifyAuditTrailResponse {
+        self.audit(Some(&self.admin_token))
+            .verify_audit_trail(eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest { name: trail.into() })
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    /// The identity service's outbox as the admin follows it: every event
+    /// after `after_sequence`, then the live ones.
+    pub async fn identity_events_after(
+        &self,
+        after_sequence: i64,
+    ) -> tonic::Streaming<eiso_proto::eiso::identity::v1::WatchEventsResponse> {
+        self.admin()
+            .watch_events(eiso_proto::eiso::identity::v1::WatchEventsRequest { after_sequence })
+            .await
+            .unwrap()
+            .into_inner()
     }
 
     /// The admin's root unit.

@@ -142,6 +142,21 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// The units a scoping test of `quality`'s counter asks from, besides
+    /// the office above it: "Tổ tiếp nhận" below the counter and "Tổ Tài
+    /// chính – Kế toán" beside it, under the office.
+    pub async fn counter_neighbours(&self, quality: &QualityOffice) -> (Unit, Unit) {
+        let below = self
+            .create_unit("BPMC-TO", "Tổ tiếp nhận", &quality.counter_unit.name)
+            .await;
+        let sibling = self
+            .create_unit("TCKT", "Tổ Tài chính – Kế toán", &quality.office.name)
+            .await;
+        (below, sibling)
+    }
+}
+
 impl QualityOffice {
     /// The [`audited_counter`] of this office's counter, by its auditor, on
     /// `day`: the audit and the finding.

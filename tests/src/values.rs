@@ -45,3 +45,10 @@ pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
         .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
         .unwrap_or_default()
 }
+
+/// The first field an INVALID_ARGUMENT status names, after asserting the
+/// status is one; empty when it names none.
+pub fn bad_field(status: &tonic::Status) -> String {
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    bad_fields(status).into_iter().next().unwrap_or_default()
+}

@@ -2,7 +2,6 @@
 //! next page, a signed-in person with their name or token, the one rule of
 //! who reads a unit's pages, and who a trail says did a call.
 
-use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::procedures::v1::Dossier;
 
@@ -73,17 +72,7 @@ impl TestServer {
     /// its name's end) on `resource`, as the trail `trail` (`trails/…`) has
     /// them, in order.
     pub async fn actors_of(&self, trail: &str, resource: &str, method: &str) -> Vec<String> {
-        let entries = self
-            .audit(Some(&self.admin_token))
-            .list_audit_entries(ListAuditEntriesRequest {
-                parent: trail.into(),
-                filter: format!("resource = \"{resource}\""),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .audit_entries;
+        let entries = self.audit_entries(trail, &format!("resource = \"{resource}\"")).await;
         entries
             .into_iter()
             .filter(|e| e.method.ends_with(method) && e.code == 0)

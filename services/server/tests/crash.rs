@@ -24,8 +24,9 @@ use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::*;
 use eiso_proto::eiso::identity::v1::{Role, UnitKind};
+use eiso_proto::eiso::search::v1::SearchRequest;
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
-use eiso_proto::eiso::search::v1::{GetIndexStatusRequest, SearchRequest, rebuild_progress};
+use eiso_tests::search::wait_caught_up;
 use eiso_tests::{ADMIN_PASSWORD, Documents, bearer};
 use process::{CALL_TIMEOUT, ServerProcess, Storage, connect, login, password_of, unit_with_people};
 use sha2::{Digest, Sha256};
@@ -302,6 +303,19 @@ enum Step {
     Published = 4,
 }
 
+impl Step {
+    /// The method that takes a revision to this step, and the state it
+    /// answers with.
+    fn call(self) -> (&'static str, revision::State) {
+        match self {
+            Step::Created => ("CreateRevision", revision::State::Draft),
+            Step::Submitted => ("SubmitRevision", revision::State::InReview),
+            Step::Approved => ("ApproveRevision", revision::State::Approved),
+            Step::Published => ("PublishRevision", revision::State::Effective),
+        }
+    }
+}
+
 fn step_of(state: i32) -> Option<Step> {
     match revision::State::try_from(state).ok()? {
         revision::State::Draft => Some(Step::Created),
@@ -399,6 +413,22 @@ impl Shared {
     }
 }
 
+/// One step of a revision's way (`call`, made by the step's method):
+/// marked attempted before the call goes out and done once it is answered,
+/// the answer in the step's state.
+async fn advance(
+    shared: &Shared,
+    rev: &mut RevisionLog,
+    step: Step,
+    call: impl Future<Output = Result<Revision, tonic::Status>>,
+) -> Result<(), Stop> {
+    let (what, state) = step.call();
+    rev.attempted = step;
+    let answered = call.await.map_err(|s| shared.stop(what, s))?;
+    rev.done = step;
+    expect_state(what, &answered, state)
+}
+
 fn expect_state(what: &str, revision: &Revision, state: revision::State) -> Result<(), Stop> {
     if revision.state == state as i32 {
         Ok(())
@@ -473,19 +503,8 @@ async fn uploader_steps(
 ) -> Result<(), Stop> {
     let mut client = documents(channel, &shared.controller_token);
     let code = format!("QT-UP-{}-{index}", shared.run);
-    let document = create_document(&mut client, &shared.unit, &code)
-        .await
-        .map_err(|s| shared.stop("CreateDocument", s))?;
-    let doc = log.document.insert(DocumentLog {
-        name: document.name.clone(),
-        revision_in_flight: true,
-        revisions: Vec::new(),
-    });
-    let revision = create_revision(&mut client, &document.name)
-        .await
-        .map_err(|s| shared.stop("CreateRevision", s))?;
-    doc.revision_in_flight = false;
-    let rev = push_revision(doc, &revision);
+    let doc = logged_document(&mut client, shared, log, &code).await?;
+    let rev = logged_revision(&mut client, shared, doc).await?;
     for i in 0..MAX_UPLOADS {
         if shared.killed() {
             break;
@@ -508,49 +527,58 @@ async fn publisher_steps(
     let mut controller = documents(channel.clone(), &shared.controller_token);
     let mut reviewer = documents(channel, &shared.reviewer_token);
     let code = format!("QT-PUB-{}-{index}", shared.run);
-    let document = create_document(&mut controller, &shared.unit, &code)
-        .await
-        .map_err(|s| shared.stop("CreateDocument", s))?;
-    let doc = log.document.insert(DocumentLog {
-        name: document.name.clone(),
-        revision_in_flight: false,
-        revisions: Vec::new(),
-    });
+    let doc = logged_document(&mut controller, shared, log, &code).await?;
     for cycle in 0..MAX_CYCLES {
         if shared.killed() {
             break;
         }
-        doc.revision_in_flight = true;
-        let revision = create_revision(&mut controller, &document.name)
-            .await
-            .map_err(|s| shared.stop("CreateRevision", s))?;
-        doc.revision_in_flight = false;
-        let rev = push_revision(doc, &revision);
+        let rev = logged_revision(&mut controller, shared, doc).await?;
         upload_logged(&mut controller, shared, rev, &mut rng, cycle, 100 * KIB, MIB).await?;
 
-        rev.attempted = Step::Submitted;
-        let submitted = submit(&mut controller, &rev.name, &shared.reviewer)
-            .await
-            .map_err(|s| shared.stop("SubmitRevision", s))?;
-        rev.done = Step::Submitted;
-        expect_state("SubmitRevision", &submitted, revision::State::InReview)?;
-
-        rev.attempted = Step::Approved;
-        let approved = approve(&mut reviewer, &rev.name)
-            .await
-            .map_err(|s| shared.stop("ApproveRevision", s))?;
-        rev.done = Step::Approved;
-        expect_state("ApproveRevision", &approved, revision::State::Approved)?;
-
-        rev.attempted = Step::Published;
-        let published = publish(&mut controller, &rev.name)
-            .await
-            .map_err(|s| shared.stop("PublishRevision", s))?;
-        rev.done = Step::Published;
-        expect_state("PublishRevision", &published, revision::State::Effective)?;
+        let name = rev.name.clone();
+        advance(
+            shared,
+            rev,
+            Step::Submitted,
+            submit(&mut controller, &name, &shared.reviewer),
+        )
+        .await?;
+        advance(shared, rev, Step::Approved, approve(&mut reviewer, &name)).await?;
+        advance(shared, rev, Step::Published, publish(&mut controller, &name)).await?;
         shared.progress.send_modify(|p| p.publishes += 1);
     }
     Ok(())
+}
+
+/// Creates the document `code`, logged in `log`.
+async fn logged_document<'a>(
+    client: &mut Documents,
+    shared: &Shared,
+    log: &'a mut ClientLog,
+    code: &str,
+) -> Result<&'a mut DocumentLog, Stop> {
+    let document = create_document(client, &shared.unit, code)
+        .await
+        .map_err(|s| shared.stop("CreateDocument", s))?;
+    Ok(log.document.insert(DocumentLog {
+        name: document.name,
+        revision_in_flight: false,
+        revisions: Vec::new(),
+    }))
+}
+
+/// Creates a draft of `doc`, logged: in flight until it is answered.
+async fn logged_revision<'a>(
+    client: &mut Documents,
+    shared: &Shared,
+    doc: &'a mut DocumentLog,
+) -> Result<&'a mut RevisionLog, Stop> {
+    doc.revision_in_flight = true;
+    let revision = create_revision(client, &doc.name)
+        .await
+        .map_err(|s| shared.stop("CreateRevision", s))?;
+    doc.revision_in_flight = false;
+    Ok(push_revision(doc, &revision))
 }
 
 fn push_revision<'a>(doc: &'a mut DocumentLog, revision: &Revision) -> &'a mut RevisionLog {
@@ -1122,29 +1150,17 @@ async fn check_search_index(
     problems: &mut Vec<String>,
 ) {
     let mut search = SearchServiceClient::with_interceptor(channel.clone(), bearer(Some(admin_token)));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let status = search
-            .get_index_status(GetIndexStatusRequest {})
-            .await
-            .unwrap()
-            .into_inner();
-        let rebuilding = status
-            .rebuild
-            .as_ref()
-            .is_some_and(|r| r.state == rebuild_progress::State::Running as i32);
-        if !rebuilding && status.streams.iter().all(|s| s.lag == 0) {
-            // Resumed from the cursors of its last commit, not rebuilt.
+    match wait_caught_up(&mut search, Duration::from_secs(60)).await {
+        // Resumed from the cursors of its last commit, not rebuilt.
+        Ok(status) => {
             if let Some(rebuild) = status.rebuild {
                 problems.push(format!("the index was rebuilt after the kill: {rebuild:?}"));
             }
-            break;
         }
-        if Instant::now() > deadline {
+        Err(status) => {
             problems.push(format!("the search index did not catch up in 60 s: {status:?}"));
             return;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     let documents = list_documents(controller).await;

@@ -2,6 +2,7 @@
 
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::TestServer;
+use eiso_tests::plans::{create_plan, create_task, reform_plan};
 use eiso_tests::values::mask;
 
 use super::identity::fresh;
@@ -18,12 +19,11 @@ pub struct Fixture {
     pub evidence: String,
 }
 
+/// A plan of `unit` for 2024 called `title`.
 fn plan(unit: &str, title: &str) -> Plan {
     Plan {
-        year: 2024,
-        issuing_unit: unit.into(),
         title: title.into(),
-        ..Default::default()
+        ..reform_plan(unit, 2024)
     }
 }
 
@@ -53,23 +53,8 @@ const TABLE: &str = "STT,Nội dung công việc,Đơn vị thực hiện,Sản 
 
 pub async fn fixture(server: &TestServer, units: &Units, setup: &str, evidence: &str) -> Fixture {
     let mut plans = server.plans(setup);
-    let the_plan = plans
-        .create_plan(CreatePlanRequest {
-            plan: Some(plan(&units.s1, "Kế hoạch cải cách hành chính năm 2024")),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let the_task = plans
-        .create_task(CreateTaskRequest {
-            parent: the_plan.name.clone(),
-            task: Some(task("1".into())),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let the_plan = create_plan(&mut plans, reform_plan(&units.s1, 2024)).await;
+    let the_task = create_task(&mut plans, &the_plan.name, task("1".into())).await;
     plans
         .add_task_evidence(AddTaskEvidenceRequest {
             name: the_task.name.clone(),

@@ -3,7 +3,7 @@
 use eiso_proto::eiso::procedures::v1::*;
 use eiso_proto::prost_types::Timestamp;
 use eiso_tests::TestServer;
-use eiso_tests::counter::primary_transfer_version;
+use eiso_tests::counter::{primary_transfer_version, transfer_receipt};
 use eiso_tests::values::mask;
 
 use super::identity::fresh;
@@ -42,20 +42,12 @@ fn applicant() -> Option<Applicant> {
     })
 }
 
+/// The [`transfer_receipt`] of [`applicant`]'s dossier for `procedure`.
 fn receive(agency: &str, procedure: &str) -> ReceiveDossierRequest {
     ReceiveDossierRequest {
-        agency: agency.into(),
         procedure: procedure.into(),
         applicant: applicant(),
-        summary: "Xin chuyển trường cho con".into(),
-        channel: Channel::Direct as i32,
-        documents: vec![ReceivedDocument {
-            display_name: "Đơn xin chuyển trường".into(),
-            copy_kind: CopyKind::Original as i32,
-            sets: 1,
-        }],
-        request_id: String::new(),
-        dossier_sets: 1,
+        ..transfer_receipt(agency, "", Channel::Direct)
     }
 }
 
