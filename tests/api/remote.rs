@@ -22,26 +22,9 @@ use eiso_tests::values::mask;
 use tonic::Code;
 
 /// An API client with a viewer's role at the root, as a replica's service
-/// identity; the upstream configuration that signs in as it.
-async fn service_identity(server: &TestServer, root: &Unit) -> (UpstreamConfig, String) {
-    // A fresh administrator's token: some servers here issue short ones.
-    let admin_token = server.login("admin", eiso_tests::ADMIN_PASSWORD).await.unwrap();
-    let created = server
-        .identity(Some(&admin_token))
-        .create_api_client(CreateApiClientRequest {
-            api_client: Some(ApiClient {
-                display_name: "Bản sao tìm kiếm".into(),
-                role_bindings: vec![RoleBinding {
-                    role: Role::Viewer as i32,
-                    unit: root.name.clone(),
-                }],
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+/// identity; the upstream configuration that signs in as it, and its name.
+async fn service_identity(server: &TestServer) -> (UpstreamConfig, String) {
+    let created = server.root_api_client("Bản sao tìm kiếm", &[Role::Viewer]).await;
     let config = UpstreamConfig::new(format!("http://{}", server.addr))
         .with_service_identity(created.client_id.clone(), created.client_secret);
     (config, created.api_client.unwrap().name)
@@ -228,7 +211,7 @@ async fn the_remote_directory_answers_what_the_in_process_one_answers() {
     admin.update_user(eiso_tests::disable_user(&gone)).await.unwrap();
     let me = admin.who_am_i(WhoAmIRequest {}).await.unwrap().into_inner();
 
-    let (config, _) = service_identity(&server, &tree.root).await;
+    let (config, _) = service_identity(&server).await;
     let upstream = upstream(&config);
     let (local, local_verifier, db) = in_process(&server).await;
     // Taking the tree for every question: each answer is today's.
@@ -442,7 +425,7 @@ async fn root_admin(server: &TestServer) -> String {
 async fn the_service_identity_signs_in_again_when_its_token_expires() {
     let server = TestServer::start_configured(|config| config.token_ttl_seconds = 2).await;
     let root = server.root_unit().await;
-    let (config, client) = service_identity(&server, &root).await;
+    let (config, client) = service_identity(&server).await;
     let admin = root_admin(&server).await;
 
     // One upstream renews by the system clock; one whose clock stands still
@@ -507,7 +490,7 @@ async fn the_service_identity_signs_in_again_when_its_token_expires() {
 async fn a_changed_role_reaches_the_remote_verifier_within_its_cache_time() {
     let server = TestServer::start().await;
     let tree = server.office_with_neighbours().await;
-    let (config, _) = service_identity(&server, &tree.root).await;
+    let (config, _) = service_identity(&server).await;
     let (user, token) = server.user_with_role("lanh.dao", Role::Viewer, &tree.office.name).await;
     let (clock, hands) = Clock::manual(Utc::now());
     let verifier = RemoteVerifier::new(upstream(&config)).with_clock(clock);

@@ -7,9 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use eiso_platform::config::UpstreamConfig;
 use eiso_proto::eiso::documents::v1::Confidentiality;
-use eiso_proto::eiso::identity::v1::{ApiClient, CreateApiClientRequest, Role, RoleBinding};
+use eiso_proto::eiso::identity::v1::Role;
 use eiso_proto::eiso::search::v1::search_service_client::SearchServiceClient;
 use eiso_proto::eiso::search::v1::{SearchRequest, SearchResponse};
 use eiso_server::{Extractor, SearchReplica};
@@ -29,32 +28,15 @@ async fn start_replica(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<anyhow::Result<()>>,
 ) {
-    let root = server.root_unit().await;
-    let binding = |role: Role| RoleBinding {
-        role: role as i32,
-        unit: root.name.clone(),
-    };
-    let created = server
-        .identity(Some(&server.admin_token))
-        .create_api_client(CreateApiClientRequest {
-            api_client: Some(ApiClient {
-                display_name: "Bản sao tìm kiếm".into(),
-                role_bindings: vec![binding(Role::Admin), binding(Role::Leader)],
-                ..Default::default()
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
     let mut config = eiso_tests::test_config();
     config.data_dir = dir.to_path_buf();
     config.services = Some(vec!["search".into()]);
     config.health.check_interval_ms = 100;
     config.health.check_timeout_ms = 1_000;
     config.upstream = Some(
-        UpstreamConfig::new(format!("http://{}", server.addr))
-            .with_service_identity(created.client_id, created.client_secret),
+        server
+            .upstream_as("Bản sao tìm kiếm", &[Role::Admin, Role::Leader])
+            .await,
     );
     config.validate().unwrap();
     let replica = SearchReplica::prepare(config, Extractor::InProcess).await.unwrap();

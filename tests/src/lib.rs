@@ -374,6 +374,44 @@ impl TestServer {
             .map(|r| r.into_inner())
     }
 
+    /// A new API client bound at the root unit with `roles`, created by a
+    /// freshly signed-in administrator (some servers here issue short
+    /// tokens): what `CreateApiClient` answered, its secret included.
+    pub async fn root_api_client(
+        &self,
+        display_name: &str,
+        roles: &[Role],
+    ) -> eiso_proto::eiso::identity::v1::CreateApiClientResponse {
+        let root = self.root_unit().await;
+        let admin_token = self.login("admin", ADMIN_PASSWORD).await.unwrap();
+        self.identity(Some(&admin_token))
+            .create_api_client(eiso_proto::eiso::identity::v1::CreateApiClientRequest {
+                api_client: Some(eiso_proto::eiso::identity::v1::ApiClient {
+                    display_name: display_name.into(),
+                    role_bindings: roles
+                        .iter()
+                        .map(|role| eiso_proto::eiso::identity::v1::RoleBinding {
+                            role: *role as i32,
+                            unit: root.name.clone(),
+                        })
+                        .collect(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    /// The `[upstream]` of a process that follows this server, signed in
+    /// as a new API client bound at the root unit with `roles`.
+    pub async fn upstream_as(&self, display_name: &str, roles: &[Role]) -> eiso_platform::config::UpstreamConfig {
+        let created = self.root_api_client(display_name, roles).await;
+        eiso_platform::config::UpstreamConfig::new(format!("http://{}", self.addr))
+            .with_service_identity(created.client_id, created.client_secret)
+    }
+
     /// The entries of `trail` (`trails/…`) that `filter` selects, as the
     /// admin lists them: one page of the default size.
     pub async fn audit_entries(&self, trail: &str, filter: &str) -> Vec<eiso_proto::eiso::audit::v1::AuditEntry> {
