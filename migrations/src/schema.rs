@@ -49,6 +49,22 @@ macro_rules! migrator {
 
 pub(crate) use {migration, migrator};
 
+/// Creates the `leases` table (`eiso_platform::lease`): who holds each
+/// piece of background work that one replica at a time does, until when.
+/// In the database of the service whose work it is.
+pub async fn create_leases(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table("leases")
+                .col(text("name").primary_key())
+                .col(text("holder"))
+                .col(big_integer("until_us"))
+                .to_owned(),
+        )
+        .await
+}
+
 /// Adds `column` to `table`.
 pub async fn add_column(manager: &SchemaManager<'_>, table: &str, column: &mut ColumnDef) -> Result<(), DbErr> {
     manager

@@ -104,7 +104,10 @@ async fn a_sweep_on_one_replica_never_deletes_what_another_is_storing() {
             .unwrap();
         let mut again = client.clone();
         let (sweep, stored) = tokio::join!(
-            sweeper.documents().sweep_unreferenced_content(Duration::ZERO),
+            sweeper
+                .documents()
+                .expect("hosts documents")
+                .sweep_unreferenced_content(Duration::ZERO),
             upload(&mut again, &record.name, "ban-2.pdf", PDF, &content)
         );
         swept += sweep.unwrap();

@@ -10,9 +10,10 @@ use eiso_platform::db::{Db, StorageTarget};
 use eiso_platform::lease::Lease;
 use eiso_tests::TestServer;
 
-async fn identity_db(server: &TestServer) -> Db {
-    let target = StorageTarget::for_service(&server.config, "identity");
-    Db::open::<eiso_migrations::identity::Migrator>(&target, &server.config)
+/// The plans service's database, which holds the lease on its reports.
+async fn plans_db(server: &TestServer) -> Db {
+    let target = StorageTarget::for_service(&server.config, "plans");
+    Db::open::<eiso_migrations::plans::Migrator>(&target, &server.config)
         .await
         .unwrap()
 }
@@ -20,7 +21,7 @@ async fn identity_db(server: &TestServer) -> Db {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_holder_at_a_time_and_another_takes_over_when_it_stops_renewing() {
     let server = TestServer::start().await;
-    let db = identity_db(&server).await;
+    let db = plans_db(&server).await;
     let start = Utc::now();
     let (clock, time) = Clock::manual(start);
     let lease = |holder: &str| {

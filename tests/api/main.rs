@@ -15,6 +15,7 @@ mod documents;
 mod dossiers;
 mod events;
 mod file_store;
+mod identity_elsewhere;
 mod issued_documents;
 mod kept_statistics;
 mod late_entries;

@@ -104,7 +104,7 @@ async fn replicas_starting_at_once_migrate_once() {
         .filter(|app| {
             matches!(
                 app.as_ref().map(|a| &a.admin_setup),
-                Ok(eiso_identity::AdminSetup::FromEnvironment)
+                Ok(Some(eiso_identity::AdminSetup::FromEnvironment))
             )
         })
         .count();

@@ -1,10 +1,11 @@
 //! A lease on a piece of background work that one process at a time must do
 //! among replicas sharing a database — filing the periodic reports, sending
 //! the applicants' notifications, synchronising with the national portal —
-//! held in the `leases` table (identity's database): taken where it is free
-//! or expired, renewed by its holder on each round, handed over when the
-//! holder stops renewing for the lease's time to live (killed, or cut off
-//! from the database) or gives it back at shutdown.
+//! held in the `leases` table of the database of the service whose work it
+//! is (so a process that does not host identity can do it): taken where it
+//! is free or expired, renewed by its holder on each round, handed over when
+//! the holder stops renewing for the lease's time to live (killed, or cut
+//! off from the database) or gives it back at shutdown.
 
 use std::time::Duration;
 

@@ -2,5 +2,6 @@
 //! targets and generated reports.
 
 mod m0002_plan_tables;
+mod m0003_leases;
 
-crate::schema::migrator!(m0002_plan_tables);
+crate::schema::migrator!(m0002_plan_tables, m0003_leases);

@@ -2,5 +2,6 @@
 //! stream, each dossier's sync state, and the changes not yet delivered.
 
 mod m0002_sync_tables;
+mod m0003_leases;
 
-crate::schema::migrator!(m0002_sync_tables);
+crate::schema::migrator!(m0002_sync_tables, m0003_leases);

@@ -1,6 +1,8 @@
 //! `eiso-server`: every eiso service in one process on one port, with gRPC,
 //! gRPC-Web, the standard health service, server reflection and the office's
-//! web app (`eiso-web`) for browsers.
+//! web app (`eiso-web`) for browsers. Or some of them (`services`,
+//! [`Hosting`]): identity alone, or every service but identity with identity
+//! in another process; a search replica is [`SearchReplica`].
 //!
 //! [`App::prepare`] opens storage (running migrations), sets up identity and
 //! the first administrator; [`App::serve`] serves on a listener until the
@@ -21,6 +23,7 @@ mod outbound;
 mod portal_sync;
 mod readiness;
 pub mod reflection;
+mod relay;
 mod remote_reads;
 mod review_sources;
 mod search_reads;
@@ -36,9 +39,12 @@ use eiso_platform::Journal;
 use eiso_platform::audit_service::AuditApi;
 use eiso_platform::clock::Clock;
 use eiso_platform::config::Config;
+use eiso_platform::config::Hosting;
 use eiso_platform::db::{Db, StorageTarget};
+use eiso_platform::directory::Directory;
 use eiso_platform::event_service::EventApi;
 use eiso_platform::gateway::GatewayLayer;
+use eiso_platform::gateway::TokenVerifier;
 use eiso_platform::lease::Lease;
 use eiso_procedures::{CalendarApi, DossierApi, ProcedureApi, Procedures};
 use eiso_proto::eiso::audit::v1::audit_service_server::AuditServiceServer;
@@ -54,15 +60,29 @@ use eiso_proto::eiso::quality::v1::quality_service_server::QualityServiceServer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
 use eiso_proto::eiso::sync::v1::sync_service_server::SyncServiceServer;
 use eiso_quality::{Quality, QualityApi};
+use eiso_remote::{RemoteDirectory, RemoteVerifier, Upstream};
 pub use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 pub use search_replica::SearchReplica;
 use tokio::net::TcpListener;
 
-/// The fully-qualified names of the services this process hosts, as the
-/// health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 12] = [
+/// A gRPC service's server with this process's limit on message sizes, both
+/// ways (`max_message_bytes`).
+macro_rules! sized {
+    ($server:expr, $max:expr) => {
+        $server.max_decoding_message_size($max).max_encoding_message_size($max)
+    };
+}
+
+/// What a process hosting identity alone serves.
+const IDENTITY_SERVICE_NAMES: [&str; 3] = [
     "eiso.identity.v1.IdentityService",
+    "eiso.audit.v1.AuditService",
+    "eiso.event.v1.EventService",
+];
+
+/// What a process hosting every service but identity serves.
+const WITHOUT_IDENTITY_SERVICE_NAMES: [&str; 11] = [
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
@@ -76,6 +96,32 @@ pub const SERVICE_NAMES: [&str; 12] = [
     "eiso.notify.v1.NotificationService",
 ];
 
+/// The fully-qualified names of the services a process hosting every one
+/// serves, as the health service and reflection list them.
+pub const SERVICE_NAMES: [&str; 12] = with_identity(WITHOUT_IDENTITY_SERVICE_NAMES);
+
+/// `IdentityService` first, then `others`.
+const fn with_identity(others: [&'static str; 11]) -> [&'static str; 12] {
+    let mut all = [IDENTITY_SERVICE_NAMES[0]; 12];
+    let mut i = 0;
+    while i < others.len() {
+        all[i + 1] = others[i];
+        i += 1;
+    }
+    all
+}
+
+/// The fully-qualified names of the services a process of this shape serves
+/// (a search replica's: [`search_replica::SERVICE_NAME`]).
+pub fn service_names(hosting: Hosting) -> &'static [&'static str] {
+    match hosting {
+        Hosting::All => &SERVICE_NAMES,
+        Hosting::Identity => &IDENTITY_SERVICE_NAMES,
+        Hosting::WithoutIdentity => &WITHOUT_IDENTITY_SERVICE_NAMES,
+        Hosting::SearchReplica => &[search_replica::SERVICE_NAME],
+    }
+}
+
 /// Fault injection, for tests of the search indexer's quarantine only: the
 /// process dies (as on an allocation failure) whenever the indexer reads a
 /// file named `file_name`. `eiso-server` sets it from
@@ -84,18 +130,76 @@ pub fn inject_fault_abort_on_file(file_name: String) {
     search_sources::inject_fault_abort_on_file(file_name);
 }
 
-/// Everything the server holds once storage is open.
-pub struct App {
-    config: Config,
-    identity: Identity,
+/// Where identity is for this process.
+enum IdentityAt {
+    /// Hosted here, on its own storage.
+    Here {
+        identity: Identity,
+        verifier: Arc<IdentityVerifier>,
+    },
+    /// In the process at `[upstream]`: tokens are checked there (`WhoAmI`)
+    /// and the unit tree and users are read from there.
+    Upstream(Arc<Upstream>),
+}
+
+impl IdentityAt {
+    /// Opens identity's storage and creates the first administrator, or
+    /// prepares the calls to the process that hosts it.
+    async fn prepare(config: &Config, clock: &Clock) -> anyhow::Result<(Self, Option<AdminSetup>)> {
+        if config.hosting().identity_upstream() {
+            let settings = config
+                .upstream
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("a process without identity needs [upstream]"))?;
+            let upstream = Upstream::new(settings).map_err(|e| anyhow::anyhow!("cannot set up the upstream: {e}"))?;
+            tracing::info!(upstream = %upstream.url(), "identity is upstream");
+            return Ok((Self::Upstream(Arc::new(upstream)), None));
+        }
+        let db = open::<eiso_migrations::identity::Migrator>(config, eiso_identity::SERVICE_NAME).await?;
+        let signer = eiso_identity::load_signer(&db).await?;
+        let verifier = Arc::new(IdentityVerifier::new(signer, db.clone()));
+        let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
+        let identity = Identity::new(Journal::new(db), verifier.clone(), ttl).with_clock(clock.clone());
+        let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
+        Ok((Self::Here { identity, verifier }, Some(admin_setup)))
+    }
+
+    fn directory(&self) -> Arc<dyn Directory> {
+        match self {
+            Self::Here { identity, .. } => Arc::new(directory::IdentityDirectory(identity.clone())),
+            Self::Upstream(upstream) => Arc::new(RemoteDirectory::new(upstream.clone())),
+        }
+    }
+
+    fn verifier(&self) -> Arc<dyn TokenVerifier> {
+        match self {
+            Self::Here { verifier, .. } => verifier.clone(),
+            Self::Upstream(upstream) => Arc::new(RemoteVerifier::new(upstream.clone())),
+        }
+    }
+
+    fn identity(&self) -> Option<&Identity> {
+        match self {
+            Self::Here { identity, .. } => Some(identity),
+            Self::Upstream(_) => None,
+        }
+    }
+
+    fn upstream(&self) -> Option<&Arc<Upstream>> {
+        match self {
+            Self::Here { .. } => None,
+            Self::Upstream(upstream) => Some(upstream),
+        }
+    }
+}
+
+/// Every service but identity, on their own storage.
+struct Services {
     documents: Documents,
     procedures: Procedures,
     plans: Plans,
     quality: Quality,
     search: Search,
-    trails: HashMap<String, Db>,
-    verifier: Arc<IdentityVerifier>,
-    web: eiso_web::Web,
     /// The dossiers' sync with the national portal, when one is configured.
     portal_sync: Option<eiso_sync::delivery::Delivery>,
     /// The applicants' notifications, when a channel is configured.
@@ -104,46 +208,19 @@ pub struct App {
     sync: eiso_sync::service::Sync,
     /// The notifications' API (answering that nothing is sent without a channel).
     notifications: eiso_notify::service::Notifications,
-    /// TLS on the listener, when configured.
-    tls: Option<tonic::transport::ServerTlsConfig>,
-    /// What the first start did about the `admin` user.
-    pub admin_setup: AdminSetup,
 }
 
-impl App {
-    /// The documents service this process hosts (tests drive its sweep).
-    pub fn documents(&self) -> &Documents {
-        &self.documents
-    }
-
-    /// Opens every service's storage (migrating it), loads the token key and
-    /// creates the first administrator if there is none.
-    pub async fn prepare(config: Config) -> anyhow::Result<Self> {
-        Self::prepare_with_clock(config, Clock::system()).await
-    }
-
-    /// [`App::prepare`] on another clock (tests move time instead of sleeping).
-    /// Text of files is extracted in this process (checked first, but with no
-    /// memory limit): the binary uses [`App::prepare_with`] and a child process.
-    pub async fn prepare_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
-        Self::prepare_with(config, clock, Extractor::InProcess).await
-    }
-
-    /// [`App::prepare`] with the clock and where the search indexer extracts
-    /// the text of files (`Extractor::Child` runs a binary in extraction mode).
-    pub async fn prepare_with(config: Config, clock: Clock, extractor: Extractor) -> anyhow::Result<Self> {
-        // Read first: a wrong path stops the start before anything is opened.
-        let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
-        let identity_db = open::<eiso_migrations::identity::Migrator>(&config, eiso_identity::SERVICE_NAME).await?;
-        let signer = eiso_identity::load_signer(&identity_db).await?;
-        let verifier = Arc::new(IdentityVerifier::new(signer, identity_db.clone()));
-        let ttl = chrono::Duration::seconds(config.token_ttl_seconds as i64);
-        let identity =
-            Identity::new(Journal::new(identity_db.clone()), verifier.clone(), ttl).with_clock(clock.clone());
-        let admin_setup = eiso_identity::ensure_bootstrap(&identity, config.admin_password.as_deref()).await?;
-
-        let documents_db = open::<eiso_migrations::documents::Migrator>(&config, eiso_documents::SERVICE_NAME).await?;
-        let blobs = files::open(&config).await?;
+impl Services {
+    /// Opens every service's storage but identity's (migrating it), with
+    /// identity's lookups from `directory`.
+    async fn prepare(
+        config: &Config,
+        clock: &Clock,
+        extractor: Extractor,
+        directory: Arc<dyn Directory>,
+    ) -> anyhow::Result<Self> {
+        let documents_db = open::<eiso_migrations::documents::Migrator>(config, eiso_documents::SERVICE_NAME).await?;
+        let blobs = files::open(config).await?;
         // Uploads cut off by a crash leave staging files nobody can see.
         match blobs.sweep_staging(std::time::Duration::from_secs(24 * 3600)).await {
             Ok(0) => {}
@@ -154,19 +231,14 @@ impl App {
             max_file_bytes: config.max_file_bytes,
             ..Default::default()
         };
-        let documents = Documents::new(
-            Journal::new(documents_db.clone()),
-            blobs,
-            Arc::new(directory::IdentityDirectory(identity.clone())),
-            limits,
-        );
+        let documents = Documents::new(Journal::new(documents_db), blobs, directory.clone(), limits);
         // Content no live file refers to (a crash between storing and recording
         // a file, or destroyed with its record): at start, then daily while
         // serving. Safe beside uploads on any replica sharing the store.
         files::sweep_unreferenced(&documents).await;
 
         let procedures_db =
-            open::<eiso_migrations::procedures::Migrator>(&config, eiso_procedures::SERVICE_NAME).await?;
+            open::<eiso_migrations::procedures::Migrator>(config, eiso_procedures::SERVICE_NAME).await?;
         // The statistics' counts, on the first start after they were introduced.
         let counted = eiso_procedures::counts::ensure_built(&procedures_db)
             .await
@@ -174,12 +246,9 @@ impl App {
         if counted > 0 {
             tracing::info!(dossiers = counted, "counted the dossiers for the statistics");
         }
-        let procedures = Procedures::new(
-            Journal::new(procedures_db.clone()),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
-        )
-        .with_clock(clock.clone())
-        .with_public_url(config.public_base_url());
+        let procedures = Procedures::new(Journal::new(procedures_db), directory.clone())
+            .with_clock(clock.clone())
+            .with_public_url(config.public_base_url());
         // An office's own forms, if it has put any in data_dir/templates.
         let template_dir = config.data_dir.join("templates");
         let procedures = if template_dir.is_dir() {
@@ -202,33 +271,29 @@ impl App {
         // management reviews and the ISO 18091 diagnostic. Built before plans
         // (whose targets may read its inspection coverage); its review sources
         // (statistics from procedures, targets from plans) are added after.
-        let quality_db = open::<eiso_migrations::quality::Migrator>(&config, eiso_quality::SERVICE_NAME).await?;
-        let quality = Quality::new(
-            Journal::new(quality_db.clone()),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
-            resource_links.clone(),
-        )
-        .with_clock(clock.clone());
+        let quality_db = open::<eiso_migrations::quality::Migrator>(config, eiso_quality::SERVICE_NAME).await?;
+        let quality =
+            Quality::new(Journal::new(quality_db), directory.clone(), resource_links.clone()).with_clock(clock.clone());
         quality.ensure_indicator_set().await?;
 
         // What the outward deliveries read of a dossier besides its events.
         let dossier_facts = dossier_facts::DossierFacts {
             procedures: procedures.clone(),
-            directory: Arc::new(directory::IdentityDirectory(identity.clone())),
+            directory: directory.clone(),
         };
         // The applicants' notifications, when the configuration names a channel.
         let notifier = match &config.notifications {
             None => None,
             Some(settings) => {
-                let db = open::<eiso_migrations::notify::Migrator>(&config, notifications::SERVICE_NAME).await?;
-                Some(notifications::notifier(settings, &config, db, dossier_facts.clone())?)
+                let db = open::<eiso_migrations::notify::Migrator>(config, notifications::SERVICE_NAME).await?;
+                Some(notifications::notifier(settings, config, db, dossier_facts.clone())?)
             }
         };
         // The national portal's sync, when the configuration names a portal.
         let portal_sync = match &config.portal {
             None => None,
             Some(settings) => {
-                let db = open::<eiso_migrations::sync::Migrator>(&config, portal_sync::SERVICE_NAME).await?;
+                let db = open::<eiso_migrations::sync::Migrator>(config, portal_sync::SERVICE_NAME).await?;
                 let portal = Arc::new(portal_sync::portal(settings)?);
                 let lookups = Arc::new(portal_sync::ServiceLookups {
                     facts: dossier_facts.clone(),
@@ -244,10 +309,10 @@ impl App {
             }
         };
 
-        let plans_db = open::<eiso_migrations::plans::Migrator>(&config, eiso_plans::SERVICE_NAME).await?;
+        let plans_db = open::<eiso_migrations::plans::Migrator>(config, eiso_plans::SERVICE_NAME).await?;
         let plans = Plans::new(
-            Journal::new(plans_db.clone()),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
+            Journal::new(plans_db),
+            directory.clone(),
             resource_links.clone(),
             Arc::new(measures::ServiceMeasures {
                 procedures: procedures.clone(),
@@ -273,78 +338,163 @@ impl App {
                     quality: quality.clone(),
                 }),
                 extractor,
-                Arc::new(directory::IdentityDirectory(identity.clone())),
+                directory.clone(),
             ),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
+            directory.clone(),
             eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
 
-        // The office's web app, its templates overridable like the forms'.
-        let web_templates = config.data_dir.join("templates").join("web");
-        let pages = if web_templates.is_dir() {
-            let pages = eiso_web::Pages::with_overrides(&web_templates)
-                .map_err(|e| anyhow::anyhow!("cannot load the web templates: {e}"))?;
-            tracing::info!(dir = %web_templates.display(), "using the office's web templates");
-            pages
-        } else {
-            eiso_web::Pages::builtin()
-        };
-        let mut trails = HashMap::from([
-            (eiso_identity::SERVICE_NAME.to_string(), identity_db),
-            (eiso_documents::SERVICE_NAME.to_string(), documents_db),
-            (eiso_procedures::SERVICE_NAME.to_string(), procedures_db),
-            (eiso_plans::SERVICE_NAME.to_string(), plans_db),
-            (eiso_quality::SERVICE_NAME.to_string(), quality_db),
-        ]);
-        if let Some(delivery) = &portal_sync {
-            trails.insert(portal_sync::SERVICE_NAME.to_string(), delivery.db().clone());
-        }
-        if let Some(notifier) = &notifier {
-            trails.insert(notifications::SERVICE_NAME.to_string(), notifier.db().clone());
-        }
         let sync = eiso_sync::service::Sync::new(
             portal_sync.clone(),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
+            directory.clone(),
             config.portal.as_ref().map_or("", |portal| portal.url.as_str()),
         );
-        let notifications = eiso_notify::service::Notifications::new(
-            notifier.clone(),
-            Arc::new(directory::IdentityDirectory(identity.clone())),
-        );
-        let web = eiso_web::Web::new(eiso_web::Parts {
-            identity: identity.clone(),
-            verifier: verifier.clone(),
-            procedures: procedures.clone(),
-            documents: documents.clone(),
-            quality: quality.clone(),
-            search: search.clone(),
-            plans: plans.clone(),
-            directory: Arc::new(directory::IdentityDirectory(identity.clone())),
-            pages,
-            clock,
-            audit: AuditApi::new(trails.clone(), Arc::new(directory::IdentityDirectory(identity.clone()))),
-            trails: trails.clone(),
-            sync: portal_sync.is_some().then(|| sync.clone()),
-            notifications: notifier.is_some().then(|| notifications.clone()),
-        });
-
+        let notifications = eiso_notify::service::Notifications::new(notifier.clone(), directory);
         Ok(Self {
-            config,
-            identity,
             documents,
             procedures,
             plans,
             quality,
             search,
-            trails,
-            verifier,
-            web,
-            sync,
             portal_sync,
             notifier,
+            sync,
             notifications,
+        })
+    }
+
+    /// The services' journals whose event streams the event service serves,
+    /// by service name.
+    fn journals(&self) -> [(&'static str, Journal); 4] {
+        [
+            (eiso_documents::SERVICE_NAME, self.documents.journal().clone()),
+            (eiso_procedures::SERVICE_NAME, self.procedures.journal().clone()),
+            (eiso_plans::SERVICE_NAME, self.plans.journal().clone()),
+            (eiso_quality::SERVICE_NAME, self.quality.journal().clone()),
+        ]
+    }
+
+    /// Their databases (the audit trails, and what readiness checks), by
+    /// service name.
+    fn databases(&self) -> impl Iterator<Item = (String, Db)> + '_ {
+        let journals = self
+            .journals()
+            .map(|(name, journal)| (name.to_string(), journal.db().clone()));
+        let sync = self
+            .portal_sync
+            .as_ref()
+            .map(|delivery| (portal_sync::SERVICE_NAME.to_string(), delivery.db().clone()));
+        let notify = self
+            .notifier
+            .as_ref()
+            .map(|notifier| (notifications::SERVICE_NAME.to_string(), notifier.db().clone()));
+        journals.into_iter().chain(sync).chain(notify)
+    }
+}
+
+/// Everything the server holds once storage is open: every service, or
+/// some of them (`services`, [`Hosting`]).
+pub struct App {
+    config: Config,
+    identity: IdentityAt,
+    /// Every service but identity, when this process hosts them.
+    services: Option<Services>,
+    /// The audit trails of the services hosted here, by service name.
+    trails: HashMap<String, Db>,
+    verifier: Arc<dyn TokenVerifier>,
+    directory: Arc<dyn Directory>,
+    /// The office's web app, where every service is hosted.
+    web: Option<eiso_web::Web>,
+    /// TLS on the listener, when configured.
+    tls: Option<tonic::transport::ServerTlsConfig>,
+    /// What the first start did about the `admin` user (`None`: identity
+    /// is hosted elsewhere).
+    pub admin_setup: Option<AdminSetup>,
+}
+
+impl App {
+    /// The documents service, when this process hosts it (tests drive its
+    /// sweep).
+    pub fn documents(&self) -> Option<&Documents> {
+        self.services.as_ref().map(|services| &services.documents)
+    }
+
+    /// Opens every hosted service's storage (migrating it), loads the token
+    /// key and creates the first administrator if there is none.
+    pub async fn prepare(config: Config) -> anyhow::Result<Self> {
+        Self::prepare_with_clock(config, Clock::system()).await
+    }
+
+    /// [`App::prepare`] on another clock (tests move time instead of sleeping).
+    /// Text of files is extracted in this process (checked first, but with no
+    /// memory limit): the binary uses [`App::prepare_with`] and a child process.
+    pub async fn prepare_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        Self::prepare_with(config, clock, Extractor::InProcess).await
+    }
+
+    /// [`App::prepare`] with the clock and where the search indexer extracts
+    /// the text of files (`Extractor::Child` runs a binary in extraction mode).
+    pub async fn prepare_with(config: Config, clock: Clock, extractor: Extractor) -> anyhow::Result<Self> {
+        let hosting = config.hosting();
+        if hosting == Hosting::SearchReplica {
+            anyhow::bail!("a search replica (services = [\"search\"]) is started as SearchReplica, not App");
+        }
+        // Read first: a wrong path stops the start before anything is opened.
+        let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+        let (identity, admin_setup) = IdentityAt::prepare(&config, &clock).await?;
+        let directory = identity.directory();
+        let services = match hosting.hosts("documents") {
+            true => Some(Services::prepare(&config, &clock, extractor, directory.clone()).await?),
+            false => None,
+        };
+        let mut trails: HashMap<String, Db> = services.iter().flat_map(Services::databases).collect();
+        if let Some(here) = identity.identity() {
+            trails.insert(eiso_identity::SERVICE_NAME.to_string(), here.journal().db().clone());
+        }
+
+        // The office's web app, where every service is (its pages call them
+        // all in process), its templates overridable like the forms'.
+        let web = match (&identity, &services) {
+            (IdentityAt::Here { identity, verifier }, Some(services)) => {
+                let web_templates = config.data_dir.join("templates").join("web");
+                let pages = if web_templates.is_dir() {
+                    let pages = eiso_web::Pages::with_overrides(&web_templates)
+                        .map_err(|e| anyhow::anyhow!("cannot load the web templates: {e}"))?;
+                    tracing::info!(dir = %web_templates.display(), "using the office's web templates");
+                    pages
+                } else {
+                    eiso_web::Pages::builtin()
+                };
+                Some(eiso_web::Web::new(eiso_web::Parts {
+                    identity: identity.clone(),
+                    verifier: verifier.clone(),
+                    procedures: services.procedures.clone(),
+                    documents: services.documents.clone(),
+                    quality: services.quality.clone(),
+                    search: services.search.clone(),
+                    plans: services.plans.clone(),
+                    directory: directory.clone(),
+                    pages,
+                    clock,
+                    audit: AuditApi::new(trails.clone(), directory.clone()),
+                    trails: trails.clone(),
+                    sync: services.portal_sync.is_some().then(|| services.sync.clone()),
+                    notifications: services.notifier.is_some().then(|| services.notifications.clone()),
+                }))
+            }
+            _ => None,
+        };
+
+        Ok(Self {
+            verifier: identity.verifier(),
+            config,
+            identity,
+            services,
+            trails,
+            directory,
+            web,
             tls,
             admin_setup,
         })
@@ -354,123 +504,86 @@ impl App {
     /// closes storage.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let max = self.config.max_message_bytes;
+        let hosted = service_names(self.config.hosting());
         let (health, health_service) = tonic_health::server::health_reporter();
-        let readiness = readiness::Readiness::serving(health).await;
+        let readiness = readiness::Readiness::serving(health, hosted).await;
         // Reflection lists exactly what this process serves.
-        let (reflection, reflection_alpha) = reflection::services(&SERVICE_NAMES)?;
+        let (reflection, reflection_alpha) = reflection::services(hosted)?;
 
-        let identity = IdentityServiceServer::new(IdentityApi::new(self.identity.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let documents = DocumentServiceServer::new(DocumentApi::new(self.documents.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let calendars = CalendarServiceServer::new(CalendarApi::new(self.procedures.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let catalogue = ProcedureServiceServer::new(ProcedureApi::new(self.procedures.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let dossiers = DossierServiceServer::new(DossierApi::new(self.procedures.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let search = SearchServiceServer::new(SearchApi::new(self.search.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let plans = PlanServiceServer::new(PlanApi::new(self.plans.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let quality = QualityServiceServer::new(QualityApi::new(self.quality.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let sync = SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(self.sync.clone()))
-            .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let notifications =
-            NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(self.notifications.clone()))
-                .max_decoding_message_size(max)
-                .max_encoding_message_size(max);
-        // Background work one replica at a time does, under a lease in
-        // identity's database; this process is a new holder each start.
-        let holder = format!("{}-{}", self.config.listen_addr, uuid::Uuid::new_v4().simple());
-        let lease = |name: &str, ttl: std::time::Duration| {
-            Lease::new(self.identity.journal().db().clone(), name, holder.clone()).with_ttl(ttl)
+        // What this process does not host answers UNIMPLEMENTED.
+        let services = self.services.as_ref();
+        let identity = self
+            .identity
+            .identity()
+            .map(|identity| sized!(IdentityServiceServer::new(IdentityApi::new(identity.clone())), max));
+        let documents =
+            services.map(|s| sized!(DocumentServiceServer::new(DocumentApi::new(s.documents.clone())), max));
+        let calendars =
+            services.map(|s| sized!(CalendarServiceServer::new(CalendarApi::new(s.procedures.clone())), max));
+        let catalogue = services.map(|s| {
+            sized!(
+                ProcedureServiceServer::new(ProcedureApi::new(s.procedures.clone())),
+                max
+            )
+        });
+        let dossiers = services.map(|s| sized!(DossierServiceServer::new(DossierApi::new(s.procedures.clone())), max));
+        let search = services.map(|s| sized!(SearchServiceServer::new(SearchApi::new(s.search.clone())), max));
+        let plans = services.map(|s| sized!(PlanServiceServer::new(PlanApi::new(s.plans.clone())), max));
+        let quality = services.map(|s| sized!(QualityServiceServer::new(QualityApi::new(s.quality.clone())), max));
+        let sync = services.map(|s| {
+            sized!(
+                SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(s.sync.clone())),
+                max
+            )
+        });
+        let notifications = services.map(|s| {
+            sized!(
+                NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(s.notifications.clone())),
+                max
+            )
+        });
+        let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
+        let background = match services {
+            Some(services) => self.spawn_background(services, &background_stopped),
+            None => Vec::new(),
         };
-        // Periodic plan reports, generated when due (idempotent per plan and
-        // period besides, so a lease handed over mid-pass never files twice).
-        let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
-        let report_interval = std::time::Duration::from_secs(60);
-        let scheduler = eiso_plans::Scheduler::spawn(
-            self.plans.clone(),
-            report_interval,
-            lease("plans.reports", outbound::lease_ttl(report_interval)),
-            scheduler_stopped.clone(),
-        );
-        let syncing = self.portal_sync.clone().map(|delivery| {
-            let interval =
-                std::time::Duration::from_secs(self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds));
-            portal_sync::spawn(
-                delivery,
-                self.procedures.journal().clone(),
-                interval,
-                lease("sync.delivery", outbound::lease_ttl(interval)),
-                scheduler_stopped.clone(),
-            )
-        });
-        let notifying = self.notifier.clone().map(|notifier| {
-            let interval = self
-                .config
-                .notifications
-                .as_ref()
-                .map_or(5, |notifications| notifications.interval_seconds);
-            let interval = std::time::Duration::from_secs(interval);
-            notifications::spawn(
-                notifier,
-                self.procedures.journal().clone(),
-                interval,
-                lease("notify.delivery", outbound::lease_ttl(interval)),
-                scheduler_stopped.clone(),
-            )
-        });
-        let sweeps = files::spawn_sweeps(self.documents.clone(), scheduler_stopped.clone());
-        let gauges = gauges::spawn(self.procedures.clone(), scheduler_stopped.clone());
-        // Readiness follows the databases: NOT_SERVING while one does not answer.
+        // Readiness follows the databases (and identity's process, when it is
+        // elsewhere): NOT_SERVING while one does not answer.
         let checks = readiness.clone().spawn_checks(
-            self.trails.clone(),
+            readiness::dependencies(
+                &self.trails,
+                self.identity.upstream().map(|upstream| upstream.channel()),
+            ),
             std::time::Duration::from_millis(self.config.health.check_interval_ms),
             std::time::Duration::from_millis(self.config.health.check_timeout_ms),
-            scheduler_stopped,
+            background_stopped,
         );
-        let audit = AuditServiceServer::new(AuditApi::new(
-            self.trails.clone(),
-            Arc::new(directory::IdentityDirectory(self.identity.clone())),
-        ))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-        let journals = [
-            self.identity.journal().clone(),
-            self.documents.journal().clone(),
-            self.procedures.journal().clone(),
-            self.plans.journal().clone(),
-            self.quality.journal().clone(),
-        ];
-        let events = EventServiceServer::new(EventApi::new(
-            [
-                eiso_identity::SERVICE_NAME,
-                eiso_documents::SERVICE_NAME,
-                eiso_procedures::SERVICE_NAME,
-                eiso_plans::SERVICE_NAME,
-                eiso_quality::SERVICE_NAME,
-            ]
-            .into_iter()
-            .map(String::from)
-            .zip(journals.iter().cloned())
-            .collect(),
-            Arc::new(directory::IdentityDirectory(self.identity.clone())),
-        ));
+        // Identity's trail and stream from its process, when it is elsewhere.
+        let identity_upstream = self.identity.upstream().cloned();
+        let audit = sized!(
+            AuditServiceServer::new(relay::AuditRelay {
+                local: AuditApi::new(self.trails.clone(), self.directory.clone()),
+                upstream: identity_upstream.clone(),
+            }),
+            max
+        );
+        let mut journals: Vec<(&str, Journal)> = services.map(Services::journals).into_iter().flatten().collect();
+        if let Some(identity) = self.identity.identity() {
+            journals.insert(0, (eiso_identity::SERVICE_NAME, identity.journal().clone()));
+        }
+        let events = EventServiceServer::new(relay::EventRelay {
+            local: EventApi::new(
+                journals
+                    .iter()
+                    .map(|(name, journal)| (name.to_string(), journal.clone()))
+                    .collect(),
+                self.directory.clone(),
+            ),
+            upstream: identity_upstream,
+        });
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
-        tracing::info!(address = %listener.local_addr()?, "eiso-server serving");
+        tracing::info!(address = %listener.local_addr()?, hosting = ?self.config.hosting(), "eiso-server serving");
         // Small responses must not wait for the peer's delayed ACK (Nagle):
         // without TCP_NODELAY a 50-unit list page took 44 ms instead of 0.3 ms.
         let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
@@ -479,15 +592,19 @@ impl App {
         let telemetry = eiso_telemetry::GrpcTelemetryLayer::new()
             .known_methods(|method| eiso_platform::policy::rule(method).is_some());
         let mut server = tonic::transport::Server::builder();
-        if let Some(tls) = self.tls {
+        if let Some(tls) = self.tls.clone() {
             server = server
                 .tls_config(tls)
                 .map_err(|e| anyhow::anyhow!("cannot set up TLS on the listener: {e}"))?;
         }
+        let web = match &self.web {
+            Some(web) => web.clone().layer(),
+            None => eiso_web::WebLayer::absent(),
+        };
         server
             .accept_http1(true)
             // Browsers' pages never reach the gRPC stack (nor its gateway).
-            .layer(self.web.clone().layer())
+            .layer(web)
             // Calls the translators refuse themselves are counted too.
             .layer(telemetry.refused_outside())
             .layer(eiso_connect::ConnectLayer::with_max_message_bytes(max))
@@ -497,18 +614,18 @@ impl App {
             .add_service(health_service)
             .add_service(reflection)
             .add_service(reflection_alpha)
-            .add_service(identity)
-            .add_service(documents)
-            .add_service(calendars)
-            .add_service(catalogue)
-            .add_service(dossiers)
+            .add_optional_service(identity)
+            .add_optional_service(documents)
+            .add_optional_service(calendars)
+            .add_optional_service(catalogue)
+            .add_optional_service(dossiers)
             .add_service(audit)
             .add_service(events)
-            .add_service(plans)
-            .add_service(search)
-            .add_service(quality)
-            .add_service(sync)
-            .add_service(notifications)
+            .add_optional_service(plans)
+            .add_optional_service(search)
+            .add_optional_service(quality)
+            .add_optional_service(sync)
+            .add_optional_service(notifications)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown.await;
                 // While calls in flight drain, a health check (a load
@@ -517,30 +634,85 @@ impl App {
                 readiness.drain().await;
                 // Event streams never end by themselves: end them so the
                 // server can drain the calls in flight.
-                for journal in &journals {
+                for (_, journal) in &journals {
                     journal.close_watchers();
                 }
-                stop_scheduler.send_replace(true);
+                stop_background.send_replace(true);
             })
             .await?;
-        let _ = scheduler.await;
-        let _ = gauges.await;
+        for task in background {
+            let _ = task.await;
+        }
         let _ = checks.await;
-        let _ = sweeps.await;
-        if let Some(notifying) = notifying {
-            let _ = notifying.await;
-        }
-        if let Some(syncing) = syncing {
-            let _ = syncing.await;
-        }
 
-        // Commits what the indexer has taken in, so a restart resumes there.
-        self.search.close().await;
+        if let Some(services) = &self.services {
+            // Commits what the indexer has taken in, so a restart resumes there.
+            services.search.close().await;
+        }
         for (_, db) in self.trails {
             db.close().await;
         }
         tracing::info!("eiso-server stopped");
         Ok(())
+    }
+
+    /// The background work of the services besides identity: periodic
+    /// reports, the portal sync and the notifications (each one replica at a
+    /// time, under a lease in its own service's database), the file sweeps
+    /// and the gauges; all stop when `stopped` turns true.
+    fn spawn_background(
+        &self,
+        services: &Services,
+        stopped: &tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        // This process is a new holder each start.
+        let holder = format!("{}-{}", self.config.listen_addr, uuid::Uuid::new_v4().simple());
+        let lease =
+            |db: &Db, name: &str, ttl: std::time::Duration| Lease::new(db.clone(), name, holder.clone()).with_ttl(ttl);
+        // Periodic plan reports, generated when due (idempotent per plan and
+        // period besides, so a lease handed over mid-pass never files twice).
+        let report_interval = std::time::Duration::from_secs(60);
+        let mut tasks = vec![eiso_plans::Scheduler::spawn(
+            services.plans.clone(),
+            report_interval,
+            lease(
+                services.plans.journal().db(),
+                "plans.reports",
+                outbound::lease_ttl(report_interval),
+            ),
+            stopped.clone(),
+        )];
+        if let Some(delivery) = services.portal_sync.clone() {
+            let interval =
+                std::time::Duration::from_secs(self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds));
+            let lease = lease(delivery.db(), "sync.delivery", outbound::lease_ttl(interval));
+            tasks.push(portal_sync::spawn(
+                delivery,
+                services.procedures.journal().clone(),
+                interval,
+                lease,
+                stopped.clone(),
+            ));
+        }
+        if let Some(notifier) = services.notifier.clone() {
+            let interval = self
+                .config
+                .notifications
+                .as_ref()
+                .map_or(5, |notifications| notifications.interval_seconds);
+            let interval = std::time::Duration::from_secs(interval);
+            let lease = lease(notifier.db(), "notify.delivery", outbound::lease_ttl(interval));
+            tasks.push(notifications::spawn(
+                notifier,
+                services.procedures.journal().clone(),
+                interval,
+                lease,
+                stopped.clone(),
+            ));
+        }
+        tasks.push(files::spawn_sweeps(services.documents.clone(), stopped.clone()));
+        tasks.push(gauges::spawn(services.procedures.clone(), stopped.clone()));
+        tasks
     }
 }
 
@@ -559,5 +731,35 @@ pub(crate) fn describe(target: &StorageTarget) -> String {
         StorageTarget::Postgres { url, schema } => {
             format!("PostgreSQL {} schema {schema}", eiso_platform::config::redact_url(url))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_shape_serves_what_it_hosts_and_the_audit_and_event_services() {
+        for hosting in [Hosting::All, Hosting::Identity, Hosting::WithoutIdentity] {
+            let names = service_names(hosting);
+            assert!(names.contains(&"eiso.audit.v1.AuditService"), "{hosting:?}");
+            assert!(names.contains(&"eiso.event.v1.EventService"), "{hosting:?}");
+            assert_eq!(
+                names.contains(&"eiso.identity.v1.IdentityService"),
+                hosting.hosts("identity"),
+                "{hosting:?}"
+            );
+            assert_eq!(
+                names.contains(&"eiso.documents.v1.DocumentService"),
+                hosting.hosts("documents"),
+                "{hosting:?}"
+            );
+            assert!(names.iter().all(|name| SERVICE_NAMES.contains(name)), "{hosting:?}");
+        }
+        let mut unique = SERVICE_NAMES.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), SERVICE_NAMES.len());
+        assert_eq!(SERVICE_NAMES[0], "eiso.identity.v1.IdentityService");
     }
 }

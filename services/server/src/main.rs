@@ -172,11 +172,12 @@ async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
     }
     let app = eiso_server::App::prepare_with(config.clone(), eiso_platform::clock::Clock::system(), extractor).await?;
     match &app.admin_setup {
-        AdminSetup::Existing => {}
-        AdminSetup::FromEnvironment => {
+        // Users already existed, or identity is in another process.
+        None | Some(AdminSetup::Existing) => {}
+        Some(AdminSetup::FromEnvironment) => {
             tracing::info!("created user `admin` with the password from EISO_ADMIN_PASSWORD");
         }
-        AdminSetup::Generated(password) => {
+        Some(AdminSetup::Generated(password)) => {
             // Printed once, to the terminal only: never to the log.
             eprintln!();
             eprintln!("  First start: created the administrator `admin`.");

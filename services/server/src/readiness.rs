@@ -9,9 +9,9 @@
 //! the drain take one lock around their status changes, and the check never
 //! changes a status once the drain has begun.
 //!
-//! A search replica has no database: its readiness follows the process it
-//! reads from instead ([`Readiness::spawn_upstream_checks`]), whose health
-//! it asks for the server as a whole.
+//! Where identity is in another process (a search replica, a process
+//! without identity), that process stands for identity's database: its
+//! health for the server as a whole is asked instead ([`Dependency`]).
 //!
 //! Liveness is the service name [`LIVENESS`]: SERVING for as long as the
 //! process answers, whatever its databases do (a PostgreSQL outage must not
@@ -24,8 +24,6 @@ use std::time::Duration;
 use eiso_platform::db::Db;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
-
-use crate::SERVICE_NAMES;
 
 /// The health service's name for "the process is alive": what a liveness
 /// probe asks for (Kubernetes `livenessProbe.grpc.service`).
@@ -63,13 +61,9 @@ pub struct Readiness {
 }
 
 impl Readiness {
-    /// Every service SERVING (storage was opened and migrated just before).
-    pub async fn serving(health: HealthReporter) -> Self {
-        Self::serving_only(health, &SERVICE_NAMES).await
-    }
-
-    /// The services `hosted` SERVING, and the server as a whole.
-    pub async fn serving_only(health: HealthReporter, hosted: &'static [&'static str]) -> Self {
+    /// The services `hosted` SERVING, and the server as a whole (storage
+    /// was opened and migrated just before).
+    pub async fn serving(health: HealthReporter, hosted: &'static [&'static str]) -> Self {
         for name in hosted.iter().copied().chain(["", LIVENESS]) {
             health.set_service_status(name, ServingStatus::Serving).await;
         }
@@ -88,62 +82,6 @@ impl Readiness {
         for name in self.hosted.iter().copied().chain([""]) {
             self.health.set_service_status(name, ServingStatus::NotServing).await;
         }
-    }
-
-    /// Every hosted service and the server SERVING or not, unless the drain
-    /// has begun.
-    async fn show_all(&self, ready: bool) {
-        let draining = self.draining.lock().await;
-        if *draining {
-            return;
-        }
-        let status = if ready {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        };
-        for name in self.hosted.iter().copied().chain([""]) {
-            self.health.set_service_status(name, status).await;
-        }
-    }
-
-    /// Asks the upstream's health for the server as a whole every
-    /// `interval` until `stop` turns true: this process is ready while the
-    /// upstream answers SERVING within `timeout`.
-    pub fn spawn_upstream_checks(
-        self,
-        channel: tonic::transport::Channel,
-        url: String,
-        interval: Duration,
-        timeout: Duration,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        use tonic_health::pb::health_check_response::ServingStatus as Status;
-        tokio::spawn(async move {
-            let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
-            let mut shown = true;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = stop.wait_for(|stopped| *stopped) => return,
-                }
-                let answer = tokio::time::timeout(
-                    timeout,
-                    client.check(tonic_health::pb::HealthCheckRequest { service: String::new() }),
-                )
-                .await;
-                let ready = matches!(&answer, Ok(Ok(r)) if r.get_ref().status == Status::Serving as i32);
-                if ready != shown {
-                    if ready {
-                        tracing::info!(upstream = %url, "the upstream serves again: serving");
-                    } else {
-                        tracing::warn!(upstream = %url, "the upstream does not serve: not serving");
-                    }
-                    self.show_all(ready).await;
-                    shown = ready;
-                }
-            }
-        })
     }
 
     /// Sets each service's status from the databases that do not answer,
@@ -167,10 +105,10 @@ impl Readiness {
         }
     }
 
-    /// Checks `databases` every `interval` until `stop` turns true.
+    /// Checks `dependencies` every `interval` until `stop` turns true.
     pub fn spawn_checks(
         self,
-        databases: HashMap<String, Db>,
+        dependencies: HashMap<String, Dependency>,
         interval: Duration,
         timeout: Duration,
         mut stop: tokio::sync::watch::Receiver<bool>,
@@ -182,24 +120,23 @@ impl Readiness {
                     _ = tokio::time::sleep(interval) => {}
                     _ = stop.wait_for(|stopped| *stopped) => return,
                 }
-                let checks = databases.iter().map(|(name, db)| async move {
-                    let answer = match tokio::time::timeout(timeout, db.ping()).await {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(error)) => Err(error.to_string()),
+                let checks = dependencies.iter().map(|(name, dependency)| async move {
+                    let answer = match tokio::time::timeout(timeout, dependency.check()).await {
+                        Ok(answer) => answer,
                         Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
                     };
-                    (name.clone(), answer)
+                    (name.clone(), dependency.kind(), answer)
                 });
                 let mut down = BTreeSet::new();
-                for (name, answer) in futures::future::join_all(checks).await {
+                for (name, kind, answer) in futures::future::join_all(checks).await {
                     match answer {
                         Ok(()) if shown.contains(&name) => {
-                            tracing::info!(database = %name, "the database answers again: serving");
+                            tracing::info!(dependency = %name, kind, "answers again: serving");
                         }
                         Ok(()) => {}
                         Err(error) => {
                             if !shown.contains(&name) {
-                                tracing::warn!(database = %name, %error, "the database does not answer: not serving");
+                                tracing::warn!(dependency = %name, kind, %error, "does not answer: not serving");
                             }
                             down.insert(name);
                         }
@@ -214,9 +151,65 @@ impl Readiness {
     }
 }
 
+/// What readiness depends on, by the name [`databases_of`] gives it.
+pub enum Dependency {
+    /// A service's database, asked `SELECT 1`.
+    Database(Db),
+    /// The process at `[upstream]` that hosts identity for this one (a
+    /// search replica, a process without identity): its health for the
+    /// server as a whole must be SERVING, or no token can be checked.
+    Upstream(tonic::transport::Channel),
+}
+
+impl Dependency {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Database(_) => "database",
+            Self::Upstream(_) => "upstream",
+        }
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        use tonic_health::pb::health_check_response::ServingStatus as Status;
+        match self {
+            Self::Database(db) => db.ping().await.map_err(|error| error.to_string()),
+            Self::Upstream(channel) => {
+                let mut client = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+                let answer = client
+                    .check(tonic_health::pb::HealthCheckRequest { service: String::new() })
+                    .await
+                    .map_err(|status| status.to_string())?;
+                if answer.get_ref().status == Status::Serving as i32 {
+                    Ok(())
+                } else {
+                    Err("the upstream reports NOT_SERVING".to_string())
+                }
+            }
+        }
+    }
+}
+
+/// The dependencies of a process: its databases, and identity's process
+/// when identity is elsewhere (under the name `identity`, which every
+/// service needs).
+pub fn dependencies(
+    databases: &HashMap<String, Db>,
+    upstream: Option<tonic::transport::Channel>,
+) -> HashMap<String, Dependency> {
+    let mut dependencies: HashMap<String, Dependency> = databases
+        .iter()
+        .map(|(name, db)| (name.clone(), Dependency::Database(db.clone())))
+        .collect();
+    if let Some(channel) = upstream {
+        dependencies.insert("identity".to_string(), Dependency::Upstream(channel));
+    }
+    dependencies
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SERVICE_NAMES;
 
     #[test]
     fn every_hosted_service_names_the_databases_it_needs() {

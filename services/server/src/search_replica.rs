@@ -24,7 +24,7 @@ use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
 
-use crate::readiness::Readiness;
+use crate::readiness::{self, Readiness};
 use crate::remote_reads::RemoteReads;
 use crate::{reflection, search_sources};
 
@@ -86,12 +86,11 @@ impl SearchReplica {
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let max = self.config.max_message_bytes;
         let (health, health_service) = tonic_health::server::health_reporter();
-        let readiness = Readiness::serving_only(health, &[SERVICE_NAME]).await;
+        let readiness = Readiness::serving(health, &[SERVICE_NAME]).await;
         // Ready while the upstream serves: without it no token can be checked.
         let (stop_checks, checks_stopped) = tokio::sync::watch::channel(false);
-        let checks = readiness.clone().spawn_upstream_checks(
-            self.upstream.channel(),
-            self.upstream.url().to_string(),
+        let checks = readiness.clone().spawn_checks(
+            readiness::dependencies(&HashMap::new(), Some(self.upstream.channel())),
             Duration::from_millis(self.config.health.check_interval_ms),
             Duration::from_millis(self.config.health.check_timeout_ms),
             checks_stopped,

@@ -36,6 +36,18 @@ impl WebLayer {
     pub fn new(router: Router) -> Self {
         Self { router }
     }
+
+    /// For a process that does not serve the web app (it hosts only some
+    /// of the services): every page answers 404, saying where the app is.
+    pub fn absent() -> Self {
+        Self::new(Router::new().fallback(|| async {
+            (
+                http::StatusCode::NOT_FOUND,
+                "This eiso process hosts only some of the services: the web app is served by the \
+                 processes that host every service.\n",
+            )
+        }))
+    }
 }
 
 impl<S> Layer<S> for WebLayer {
