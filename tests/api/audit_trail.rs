@@ -215,3 +215,56 @@ async fn audit_entries_page_without_gaps() {
     assert!(bad.message().contains("order_by"), "{}", bad.message());
     server.stop().await;
 }
+
+/// A trail verified while it is written to is intact: entries appended
+/// between reading the entries and reading the head are read, not taken for
+/// entries removed from the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trail_verified_while_it_is_written_to_is_intact() {
+    let server = TestServer::start().await;
+    let root = server.root_unit().await;
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut writers = Vec::new();
+    for writer in 0..2 {
+        let (admin, root, writing) = (server.admin(), root.name.clone(), writing.clone());
+        writers.push(tokio::spawn(async move {
+            let mut admin = admin;
+            let mut written = 0;
+            while writing.load(std::sync::atomic::Ordering::SeqCst) {
+                admin
+                    .create_unit(eiso_proto::eiso::identity::v1::CreateUnitRequest {
+                        unit: Some(eiso_proto::eiso::identity::v1::Unit {
+                            code: format!("W{writer}-{written}"),
+                            display_name: format!("Tổ {writer}-{written}"),
+                            kind: eiso_proto::eiso::identity::v1::UnitKind::Office as i32,
+                            parent: root.clone(),
+                            ..Default::default()
+                        }),
+                        request_id: String::new(),
+                    })
+                    .await
+                    .unwrap();
+                written += 1;
+            }
+            written
+        }));
+    }
+    let mut verified = Vec::new();
+    for _ in 0..40 {
+        let verification = verify(&server).await;
+        assert!(verification.intact, "{verification:?}");
+        verified.push(verification.entries_checked);
+    }
+    writing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut written = 0;
+    for writer in writers {
+        written += writer.await.unwrap();
+    }
+    // The verifications ran among the writes, not after them.
+    assert!(
+        written > 0 && verified.first() < verified.last(),
+        "{written} written; {verified:?}"
+    );
+    assert!(verify(&server).await.intact);
+    server.stop().await;
+}

@@ -248,73 +248,85 @@ pub struct Verification {
 
 /// Recomputes the chain from the first entry, in batches, and stops at the
 /// first broken link: a changed field, a missing or inserted entry, or a head
-/// row that does not match the last entry.
+/// row that does not match the last entry. A trail written to while it is
+/// read is not broken: entries appended after a batch was read are read once
+/// the head shows them.
 pub async fn verify(db: &Db) -> Result<Verification, DbErr> {
     const BATCH: u64 = 1000;
     let mut expected_previous = GENESIS_HASH.to_string();
     let mut expected_sequence = 1i64;
     let mut checked = 0i64;
-    loop {
-        let batch = list(db, expected_sequence - 1, BATCH, &EntryFilter::default()).await?;
-        for entry in &batch {
-            checked += 1;
-            if entry.sequence != expected_sequence {
-                return Ok(Verification {
-                    entries_checked: checked,
-                    first_broken: Some((
-                        expected_sequence,
-                        format!(
-                            "entry {expected_sequence} is missing (next stored entry is {})",
-                            entry.sequence
-                        ),
-                    )),
-                });
+    // The head read after the entries, last round: a later head means
+    // entries were appended meanwhile (each with the head, in one
+    // transaction), which the next round reads.
+    let mut seen_head = None;
+    'rounds: loop {
+        loop {
+            let batch = list(db, expected_sequence - 1, BATCH, &EntryFilter::default()).await?;
+            for entry in &batch {
+                checked += 1;
+                if entry.sequence != expected_sequence {
+                    return Ok(Verification {
+                        entries_checked: checked,
+                        first_broken: Some((
+                            expected_sequence,
+                            format!(
+                                "entry {expected_sequence} is missing (next stored entry is {})",
+                                entry.sequence
+                            ),
+                        )),
+                    });
+                }
+                if entry.previous_hash != expected_previous {
+                    return Ok(Verification {
+                        entries_checked: checked,
+                        first_broken: Some((
+                            entry.sequence,
+                            "previous_hash does not match the hash of the entry before".to_string(),
+                        )),
+                    });
+                }
+                let recomputed = entry_hash(entry.sequence, entry.create_time_us, &entry.entry, &entry.previous_hash);
+                if recomputed != entry.hash {
+                    return Ok(Verification {
+                        entries_checked: checked,
+                        first_broken: Some((entry.sequence, "content does not match its hash".to_string())),
+                    });
+                }
+                expected_previous = entry.hash.clone();
+                expected_sequence += 1;
             }
-            if entry.previous_hash != expected_previous {
-                return Ok(Verification {
-                    entries_checked: checked,
-                    first_broken: Some((
-                        entry.sequence,
-                        "previous_hash does not match the hash of the entry before".to_string(),
-                    )),
-                });
+            if (batch.len() as u64) < BATCH {
+                break;
             }
-            let recomputed = entry_hash(entry.sequence, entry.create_time_us, &entry.entry, &entry.previous_hash);
-            if recomputed != entry.hash {
-                return Ok(Verification {
-                    entries_checked: checked,
-                    first_broken: Some((entry.sequence, "content does not match its hash".to_string())),
-                });
-            }
-            expected_previous = entry.hash.clone();
-            expected_sequence += 1;
         }
-        if (batch.len() as u64) < BATCH {
-            break;
+        // Entries deleted from the end show up against the head row.
+        let (head_sequence, head_hash) = chain_head(
+            db.reader(),
+            "SELECT sequence, hash FROM chain_heads WHERE name = 'audit'",
+        )
+        .await?;
+        if head_sequence > expected_sequence - 1 && seen_head != Some(head_sequence) {
+            seen_head = Some(head_sequence);
+            continue 'rounds;
         }
-    }
-    // Entries deleted from the end show up against the head row.
-    let (head_sequence, head_hash) = chain_head(
-        db.reader(),
-        "SELECT sequence, hash FROM chain_heads WHERE name = 'audit'",
-    )
-    .await?;
-    if head_sequence != expected_sequence - 1 || head_hash != expected_previous {
+        if head_sequence != expected_sequence - 1 || head_hash != expected_previous {
+            return Ok(Verification {
+                entries_checked: checked,
+                first_broken: Some((
+                    expected_sequence,
+                    format!(
+                        "the trail ends at entry {} but {head_sequence} were written",
+                        expected_sequence - 1
+                    ),
+                )),
+            });
+        }
         return Ok(Verification {
             entries_checked: checked,
-            first_broken: Some((
-                expected_sequence,
-                format!(
-                    "the trail ends at entry {} but {head_sequence} were written",
-                    expected_sequence - 1
-                ),
-            )),
+            first_broken: None,
         });
     }
-    Ok(Verification {
-        entries_checked: checked,
-        first_broken: None,
-    })
 }
 
 #[cfg(test)]
