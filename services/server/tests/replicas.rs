@@ -10,6 +10,12 @@
 //! A search replica (`EISO_SERVICES=search`) in a process of its own follows
 //! the replica that stays up over gRPC, as an API client bound at the root.
 //!
+//! The same again with identity apart: one process hosts identity alone (at
+//! an address the others keep), the three replicas every other service with
+//! identity upstream; identity is killed with SIGKILL and started again on
+//! its address in the middle, besides the replicas' kill and restart. The
+//! audit trails, identity's included, are verified through a replica.
+//!
 //! Afterwards every acknowledged receipt is there with the code it was
 //! acknowledged with, no receipt is there twice, the codes of each day run
 //! from 1 without a gap, the audit trails are intact, and each surviving
@@ -50,6 +56,8 @@ const RECEIPTS_PER_CLIENT: usize = 60;
 /// restart after that many.
 const KILL_AT: usize = 70;
 const RESTART_AT: usize = 150;
+/// With identity apart, identity's process is killed after this many.
+const IDENTITY_KILL_AT: usize = 110;
 /// How long a client keeps sending one receipt again.
 const RETRY_DEADLINE: Duration = Duration::from_secs(90);
 
@@ -85,6 +93,68 @@ fn start_env(search: &tempfile::TempDir, s3: Option<&S3Server>) -> Vec<(String, 
         env.extend(s3.env());
     }
     env
+}
+
+/// How the services are spread over the processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Every service in each replica, and a search replica.
+    AllInOne,
+    /// Identity in a process of its own; every other service in each replica.
+    IdentityApart,
+}
+
+/// A new API client bound at the root unit with `roles`, created by the
+/// administrator through `channel`: its id and secret.
+async fn root_api_client(channel: &Channel, name: &str, roles: &[Role]) -> (String, String) {
+    let (admin, _) = login(channel, "admin", ADMIN_PASSWORD).await;
+    let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
+    let units = identity
+        .list_units(ListUnitsRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .units;
+    let root = units.iter().find(|u| u.parent.is_empty()).unwrap().name.clone();
+    let created = identity
+        .create_api_client(CreateApiClientRequest {
+            api_client: Some(ApiClient {
+                display_name: name.into(),
+                role_bindings: roles
+                    .iter()
+                    .map(|role| RoleBinding {
+                        role: *role as i32,
+                        unit: root.clone(),
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    (created.client_id, created.client_secret)
+}
+
+/// The settings of a process that follows `upstream` as the API client
+/// `client`, hosting `services`.
+fn following(services: &str, upstream: &str, (id, secret): &(String, String)) -> Vec<(String, String)> {
+    vec![
+        ("EISO_SERVICES".to_string(), services.to_string()),
+        ("EISO_UPSTREAM_URL".to_string(), upstream.to_string()),
+        ("EISO_UPSTREAM_CLIENT_ID".to_string(), id.clone()),
+        ("EISO_UPSTREAM_CLIENT_SECRET".to_string(), secret.clone()),
+    ]
+}
+
+/// An address on 127.0.0.1 free now, for a process started again on it.
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
 }
 
 async fn start(storage: &Storage, replica: usize, life: usize, env: &[(String, String)]) -> ServerProcess {
@@ -136,18 +206,71 @@ fn a_replica_going_away(status: &tonic::Status) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
+    run(Shape::AllInOne).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn receipts_survive_a_killed_replica_and_identity_killed_when_identity_is_apart() {
+    run(Shape::IdentityApart).await;
+}
+
+/// What identity's process is at, and how it is started (again).
+struct IdentityApart {
+    process: ServerProcess,
+    listen: String,
+    lives: usize,
+}
+
+impl IdentityApart {
+    async fn start(storage: &Storage, listen: String, life: usize) -> ServerProcess {
+        let log = storage.data_dir.join(format!("identity-{life}.log"));
+        ServerProcess::start_on(storage, &listen, log, &[("EISO_SERVICES", "identity")]).await
+    }
+}
+
+async fn run(shape: Shape) {
     let storage = Storage::fresh().await;
     let s3 = S3Server::start();
     let searches: Vec<tempfile::TempDir> = (0..REPLICAS).map(|_| tempfile::tempdir().unwrap()).collect();
+    // Identity apart: its process first, and the replicas follow it as an
+    // API client that reads the unit tree and the users.
+    let mut identity = match shape {
+        Shape::AllInOne => None,
+        Shape::IdentityApart => {
+            let listen = free_address();
+            let process = IdentityApart::start(&storage, listen.clone(), 0).await;
+            Some(IdentityApart {
+                process,
+                listen,
+                lives: 1,
+            })
+        }
+    };
+    let replica_env = match &identity {
+        None => Vec::new(),
+        Some(identity) => {
+            let client = root_api_client(&connect(&identity.process.url()).await, "Các dịch vụ", &[Role::Admin]).await;
+            following(
+                "documents,procedures,plans,quality,search,sync,notify",
+                &identity.process.url(),
+                &client,
+            )
+        }
+    };
+    let env_of = |search: &tempfile::TempDir| [start_env(search, s3.as_ref()), replica_env.clone()].concat();
     let mut replicas = Vec::new();
     for (replica, search) in searches.iter().take(REPLICAS).enumerate() {
-        replicas.push(start(&storage, replica, 0, &start_env(search, s3.as_ref())).await);
+        replicas.push(start(&storage, replica, 0, &env_of(search)).await);
     }
     let balancer = Arc::new(Balancer {
         channels: RwLock::new(replicas.iter().map(|r| lazy(&r.url())).collect()),
     });
 
-    let channel = connect(&replicas[0].url()).await;
+    // Sign-in and the people: where identity is.
+    // (Its address does not change when it is started again.)
+    let identity_at = identity.as_ref().map(|identity| identity.process.url());
+    let identity_url = |replica: &ServerProcess| identity_at.clone().unwrap_or_else(|| replica.url());
+    let channel = connect(&identity_url(&replicas[0])).await;
     let agency = unit_with_people(
         &channel,
         ("UBND-DANGLAM", "Ủy ban nhân dân phường Đằng Lâm", UnitKind::Commune),
@@ -156,57 +279,30 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
     .await;
     let (leader, _) = login(&channel, LEADER, &password_of(LEADER)).await;
     publish_procedure(
-        &mut ProcedureServiceClient::with_interceptor(channel.clone(), bearer(Some(&leader))),
+        &mut ProcedureServiceClient::with_interceptor(connect(&replicas[0].url()).await, bearer(Some(&leader))),
         TRANSFER,
         transfer_version(&agency),
     )
     .await;
-    // Signed in on one replica, the token is good on all.
-    let (clerk, _) = login(&connect(&replicas[2].url()).await, CLERK, &password_of(CLERK)).await;
+    // Signed in on one replica (or at identity), the token is good on all.
+    let (clerk, _) = login(&connect(&identity_url(&replicas[2])).await, CLERK, &password_of(CLERK)).await;
 
     // The search replica: an API client at the root (administrator to follow
-    // the streams, leader to index applicants), following replica 2.
+    // the streams, leader to index applicants), following replica 2. (With
+    // identity apart it would follow a load balancer that routes identity's
+    // calls to identity: not in this test.)
     let search_dir = tempfile::tempdir().unwrap();
-    let search_replica = {
-        let (admin, _) = login(&channel, "admin", ADMIN_PASSWORD).await;
-        let mut identity = IdentityServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
-        let units = identity
-            .list_units(ListUnitsRequest {
-                page_size: 1000,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .units;
-        let root = units.iter().find(|u| u.parent.is_empty()).unwrap().name.clone();
-        let binding = |role: Role| RoleBinding {
-            role: role as i32,
-            unit: root.clone(),
-        };
-        let created = identity
-            .create_api_client(CreateApiClientRequest {
-                api_client: Some(ApiClient {
-                    display_name: "Tìm kiếm (bản sao)".into(),
-                    role_bindings: vec![binding(Role::Admin), binding(Role::Leader)],
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        let env = [
-            ("EISO_SERVICES".to_string(), "search".to_string()),
-            ("EISO_UPSTREAM_URL".to_string(), replicas[2].url()),
-            ("EISO_UPSTREAM_CLIENT_ID".to_string(), created.client_id),
-            ("EISO_UPSTREAM_CLIENT_SECRET".to_string(), created.client_secret),
-            (
+    let search_replica = match shape {
+        Shape::IdentityApart => None,
+        Shape::AllInOne => {
+            let client = root_api_client(&channel, "Tìm kiếm (bản sao)", &[Role::Admin, Role::Leader]).await;
+            let mut env = following("search", &replicas[2].url(), &client);
+            env.push((
                 "EISO_SEARCH_DIR".to_string(),
                 search_dir.path().to_string_lossy().into_owned(),
-            ),
-        ];
-        start(&storage, REPLICAS, 0, &env).await
+            ));
+            Some(start(&storage, REPLICAS, 0, &env).await)
+        }
     };
 
     let acknowledged = Arc::new(AtomicUsize::new(0));
@@ -245,11 +341,20 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
     };
     wait_for(KILL_AT).await;
     replicas[0].kill();
+    if let Some(identity) = identity.as_mut() {
+        // Identity dies and comes back on its address: meanwhile the
+        // replicas answer from the tokens and the unit tree they hold, and
+        // what needs identity fails UNAVAILABLE and is sent again.
+        wait_for(IDENTITY_KILL_AT).await;
+        identity.process.kill();
+        identity.process = IdentityApart::start(&storage, identity.listen.clone(), identity.lives).await;
+        identity.lives += 1;
+    }
     wait_for(RESTART_AT).await;
     // Rolling restart of replica 1: drained with SIGTERM, started again (on
     // another port, as a new pod), put back in the balancer's list.
     replicas[1].terminate();
-    replicas[1] = start(&storage, 1, 1, &start_env(&searches[1], s3.as_ref())).await;
+    replicas[1] = start(&storage, 1, 1, &env_of(&searches[1])).await;
     balancer.set(1, &replicas[1].url());
 
     let mut acked: HashMap<String, String> = HashMap::new();
@@ -263,7 +368,7 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
     // Every acknowledged receipt, once, with its code; the codes of each day
     // from 1 without a gap.
     let channel = connect(&replicas[2].url()).await;
-    let (admin, _) = login(&channel, "admin", ADMIN_PASSWORD).await;
+    let (admin, _) = login(&connect(&identity_url(&replicas[2])).await, "admin", ADMIN_PASSWORD).await;
     let mut listing = DossierServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
     let mut stored = Vec::new();
     let mut page_token = String::new();
@@ -301,6 +406,8 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
         assert!(stored.contains(code), "{code} was acknowledged and is not there");
     }
 
+    // Through a replica: identity's trail from identity's process when it
+    // is apart.
     let mut audit = AuditServiceClient::with_interceptor(channel.clone(), bearer(Some(&admin)));
     for trail in ["trails/identity", "trails/procedures"] {
         let verification = audit
@@ -313,7 +420,10 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
 
     // Each surviving replica's own index, and the search replica's, finds
     // every dossier.
-    for replica in [&replicas[1], &replicas[2], &search_replica] {
+    for replica in [Some(&replicas[1]), Some(&replicas[2]), search_replica.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         let mut search = SearchServiceClient::with_interceptor(connect(&replica.url()).await, bearer(Some(&admin)));
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -344,7 +454,7 @@ async fn receipts_survive_a_killed_replica_and_a_rolling_restart() {
     let sent_again = SENT_AGAIN.load(Ordering::SeqCst);
     assert!(sent_again > 0, "no call met a replica going away");
     println!(
-        "{}: {} receipts over {REPLICAS} replicas through a kill and a rolling restart, {sent_again} calls sent again; {} days of codes",
+        "{} ({shape:?}): {} receipts over {REPLICAS} replicas through a kill and a rolling restart, {sent_again} calls sent again; {} days of codes",
         storage.backend_name(),
         stored.len(),
         by_day.len()

@@ -88,9 +88,16 @@ impl ServerProcess {
     /// [`ServerProcess::start`] with these `EISO_*` settings besides the
     /// administrator's password and the log's.
     pub async fn start_with(storage: &Storage, log: PathBuf, env: &[(&str, &str)]) -> Self {
+        Self::start_on(storage, "127.0.0.1:0", log, env).await
+    }
+
+    /// [`ServerProcess::start_with`] listening on `listen` (a process that
+    /// others reach at a fixed address, started again on it).
+    pub async fn start_on(storage: &Storage, listen: &str, log: PathBuf, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_eiso-server"));
-        serve(
+        serve_on(
             &mut command,
+            listen,
             &storage.data_dir,
             storage.database_url.as_deref(),
             &log,
@@ -128,6 +135,11 @@ impl ServerProcess {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// SIGKILL: no shutdown, no flush, no WAL checkpoint.
@@ -187,8 +199,20 @@ impl Drop for ServerProcess {
 /// administrator's password, the log's, then `env`), nothing inherited from
 /// the test's environment; its output to `log`.
 pub fn serve(command: &mut Command, data_dir: &Path, database_url: Option<&str>, log: &Path, env: &[(&str, &str)]) {
+    serve_on(command, "127.0.0.1:0", data_dir, database_url, log, env);
+}
+
+/// [`serve`] listening on `listen`.
+pub fn serve_on(
+    command: &mut Command,
+    listen: &str,
+    data_dir: &Path,
+    database_url: Option<&str>,
+    log: &Path,
+    env: &[(&str, &str)],
+) {
     let file = std::fs::File::create(log).unwrap();
-    command.args(["--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
+    command.args(["--listen", listen, "--data-dir"]).arg(data_dir);
     if let Some(url) = database_url {
         command.args(["--database-url", url]);
     }
