@@ -36,6 +36,15 @@ checked is what can be without one:
   its client secret from a Secret, and has a headless Service, a Service and
   a PDB of its own; every Service and PDB selects the pods of exactly one
   workload; `kubectl kustomize` renders it, where kubectl is installed.
+- deploy/kubernetes/identity-apart/ (identity in its own process, applied
+  on top of the base): the same, on its objects together with the base's:
+  the schemas, its kustomization.yaml against its files, its render (the
+  base's namespace and image); the Deployment with EISO_SERVICES=identity
+  and the one with every other service (EISO_SERVICES exactly as the server
+  takes them, config/hosting.rs) are hardened and probed as the base's,
+  have a Service, a PDB and (if any) an HPA that agree with them, and the
+  latter follows a Service of the identity pods with its client secret from
+  a Secret; the one Deployment hosting every service stays the base's.
 - Every EISO_* variable set anywhere above is one the server accepts (read
   from its configuration code, libs/platform/src/config.rs and
   config/*.rs): the server refuses unknown ones; and deploy/eiso.example.toml
@@ -60,6 +69,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 KUBE = DEPLOY / "kubernetes"
+# Overlays applied on top of the base, each checked with the base's objects.
+KUBE_OVERLAYS = [KUBE / "identity-apart"]
 BIN = Path(sys.executable).parent
 # Oldest Kubernetes the manifests support (the preStop `sleep` action), and
 # the newest whose schemas kubernetes-validate carries.
@@ -152,6 +163,33 @@ def documented_variables() -> tuple[set[str], set[str]]:
 
 
 KNOWN, KNOWN_PREFIXES = server_variables()
+
+
+def hostable_services() -> list[str]:
+    """The names EISO_SERVICES takes (SERVICES in config/hosting.rs)."""
+    code = (ROOT / "libs/platform/src/config/hosting.rs").read_text()
+    found = re.search(r"pub const SERVICES: \[&str; \d+\] = \[([^\]]*)\]", code)
+    return re.findall(r'"([a-z]+)"', found.group(1)) if found else []
+
+
+def hosting(value: str | None) -> str | None:
+    """What EISO_SERVICES makes of a process, as Config::hosting does:
+    "all", "search", "identity", "without-identity", or None (refused)."""
+    if value is None:
+        return "all"
+    names = [n.strip().lower() for n in str(value).split(",") if n.strip()]
+    services = hostable_services()
+    if not names:
+        return "all"
+    if any(n not in services for n in names):
+        return None
+    if set(names) == {"search"}:
+        return "search"
+    if set(names) == {"identity"}:
+        return "identity"
+    if "identity" not in names and set(services) - {"identity"} <= set(names):
+        return "without-identity"
+    return "all" if set(services) <= set(names) else None
 
 
 def unknown_variables(where: str, names) -> list[str]:
@@ -648,39 +686,67 @@ def validate_objects(label: str, objects: list[dict]) -> list[str]:
     return problems
 
 
-def check_kubernetes() -> None:
-    kustomization = yaml.safe_load((KUBE / "kustomization.yaml").read_text())
+def check_kubernetes(directory: Path = KUBE, base: list[dict] | None = None, base_images: list | None = None) -> list[dict]:
+    """The base (directory KUBE), or an overlay applied on top of it: its
+    own objects against the schemas and its render, and the cross-checks on
+    them together with the base's objects. Returns the objects."""
+    where = f"{directory.relative_to(DEPLOY)}/"
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
     listed = kustomization.get("resources", [])
-    present = sorted(p.name for p in KUBE.glob("*.yaml") if p.name != "kustomization.yaml")
-    problems = [f"{name} is listed but missing" for name in listed if not (KUBE / name).exists()]
+    present = sorted(p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml")
+    problems = [f"{name} is listed but missing" for name in listed if not (directory / name).is_file()]
     problems += [f"{name} is not listed in kustomization.yaml" for name in present if name not in listed]
-    check("kubernetes/kustomization.yaml lists exactly the manifests", problems)
+    if base is not None:
+        if kustomization.get("namespace") != KUBE_NAMESPACE.get("namespace"):
+            problems.append(f"namespace {kustomization.get('namespace')!r} is not the base's {KUBE_NAMESPACE.get('namespace')!r}")
+        if kustomization.get("images") != base_images:
+            problems.append("images is not the base's: the two would run different images")
+    check(f"{where}kustomization.yaml lists exactly the manifests" + (", with the base's namespace and image" if base is not None else ""), problems)
 
     objects: list[dict] = []
     for name in listed:
-        if (KUBE / name).exists():
-            objects += load_yaml_documents(KUBE / name)
+        if (directory / name).is_file():
+            objects += load_yaml_documents(directory / name)
     check(
-        f"kubernetes/: {len(objects)} objects against the schemas of Kubernetes {' and '.join(KUBERNETES_VERSIONS)} (strict)",
+        f"{where}: {len(objects)} objects against the schemas of Kubernetes {' and '.join(KUBERNETES_VERSIONS)} (strict)",
         validate_objects("", objects),
     )
 
-    guarded("kubernetes/: the workloads, Services, PDBs, HPA and settings agree", check_agreement, objects, kustomization)
+    everything = [*(base or []), *objects]
+    guarded(f"{where}: the workloads, Services, PDBs, HPA and settings agree", check_agreement, everything, kustomization, where, base is not None)
 
     kubectl = shutil.which("kubectl")
     if not kubectl:
-        print("skip kubectl kustomize: kubectl is not installed")
-        return
-    code, output = run([kubectl, "kustomize", str(KUBE)])
+        print(f"skip {where}: kubectl kustomize: kubectl is not installed")
+        return objects
+    code, output = run([kubectl, "kustomize", str(directory)])
     if code != 0:
-        check("kubernetes/: kubectl kustomize renders", output.splitlines()[-5:])
-        return
+        check(f"{where}: kubectl kustomize renders", output.splitlines()[-5:])
+        return objects
     rendered = [doc for doc in yaml.safe_load_all(output) if doc]
     problems = validate_objects("rendered", rendered)
     for obj in rendered:
         if obj.get("kind") != "Namespace" and obj["metadata"].get("namespace") != kustomization.get("namespace"):
             problems.append(f"rendered {obj['kind']}/{obj['metadata']['name']} is outside namespace {kustomization.get('namespace')}")
-    check(f"kubernetes/: kubectl kustomize renders {len(rendered)} valid objects", problems)
+        for container in ((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers", []):
+            if container.get("image") == "eiso":
+                problems.append(f"rendered {obj['kind']}/{obj['metadata']['name']}: the image eiso is not rewritten (images)")
+    names = [(o.get("kind"), o["metadata"]["name"]) for o in [*(base or []), *rendered] if o.get("kind") != "Namespace"]
+    problems += [f"{kind}/{name} is also in the base: applying would replace it" for kind, name in sorted(set(n for n in names if names.count(n) > 1))]
+    check(f"{where}: kubectl kustomize renders {len(rendered)} valid objects", problems)
+    return objects
+
+
+# The base's kustomization (namespace, images), for the overlays.
+KUBE_NAMESPACE: dict = {}
+
+
+def check_kubernetes_all() -> None:
+    base_kustomization = yaml.safe_load((KUBE / "kustomization.yaml").read_text())
+    KUBE_NAMESPACE["namespace"] = base_kustomization.get("namespace")
+    base = check_kubernetes()
+    for overlay in KUBE_OVERLAYS:
+        guarded(f"{overlay.relative_to(DEPLOY)}/", check_kubernetes, overlay, base, base_kustomization.get("images"))
 
 
 def pod_environment(container: dict, config_maps: dict, secrets: dict, where: str) -> tuple[dict, dict, list[str]]:
@@ -757,7 +823,7 @@ def selects(selector: dict, labels: dict) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def check_agreement(objects: list[dict], kustomization: dict) -> None:
+def check_agreement(objects: list[dict], kustomization: dict, label: str = "kubernetes/", overlay: bool = False) -> None:
     by_kind: dict[str, list[dict]] = {}
     for obj in objects:
         by_kind.setdefault(obj.get("kind"), []).append(obj)
@@ -767,15 +833,24 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
         own = obj.get("metadata", {}).get("namespace")
         if obj.get("kind") != "Namespace" and own not in (None, namespace):
             problems.append(f"{obj['kind']}/{obj['metadata']['name']} is in namespace {own}, not {namespace}")
-    deployments = by_kind.get("Deployment", [])
-    if len(deployments) != 1:
-        problems.append(f"{len(deployments)} Deployments; expected the one of the eiso replicas")
-        check("kubernetes/: the Deployment, Service, PDB, HPA and settings agree", problems)
-        return
-    deployment = deployments[0]
-    workloads = [deployment, *by_kind.get("StatefulSet", [])]
     config_maps = {o["metadata"]["name"]: o for o in by_kind.get("ConfigMap", [])}
     secrets = {o["metadata"]["name"]: o for o in by_kind.get("Secret", [])}
+    all_deployments = by_kind.get("Deployment", [])
+
+    def services_of(workload: dict) -> str | None:
+        container = workload["spec"]["template"]["spec"]["containers"][0]
+        return pod_environment(container, config_maps, secrets, "")[0].get("EISO_SERVICES")
+
+    # The one Deployment hosting every service (the base's `eiso`), and the
+    # others (EISO_SERVICES: identity apart), checked after it.
+    deployments = [d for d in all_deployments if hosting(services_of(d)) == "all"]
+    split = [d for d in all_deployments if d not in deployments]
+    if len(deployments) != 1:
+        problems.append(f"{len(deployments)} Deployments hosting every service; expected the one of the eiso replicas")
+        check(f"{label}: the Deployment, Service, PDB, HPA and settings agree", problems)
+        return
+    deployment = deployments[0]
+    workloads = [deployment, *split, *by_kind.get("StatefulSet", [])]
 
     def name(obj: dict) -> str:
         return f"{obj['kind']}/{obj['metadata']['name']}"
@@ -838,14 +913,23 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
             problems.append(f"PDB minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
     for hpa in by_kind.get("HorizontalPodAutoscaler", []):
         target = hpa["spec"]["scaleTargetRef"]
+        if target["kind"] == "Deployment" and target["name"] in [d["metadata"]["name"] for d in split]:
+            continue  # checked with that Deployment, below
         if (target["kind"], target["name"]) != ("Deployment", deployment["metadata"]["name"]):
-            problems.append(f"the autoscaler scales {target['kind']}/{target['name']}, not the Deployment")
+            problems.append(f"the autoscaler {hpa['metadata']['name']} scales {target['kind']}/{target['name']}, not a Deployment of the manifests")
+            continue
         if hpa["spec"].get("minReplicas", 1) < replicas:
             problems.append("the autoscaler's minReplicas is below the Deployment's replicas")
         floor = max((p["spec"].get("minAvailable", 0) for p in pdbs), default=0)
         if hpa["spec"].get("minReplicas", 1) <= floor:
             problems.append("the autoscaler may go down to the PDB's minAvailable: no node could ever drain")
-    check("kubernetes/: the Deployment, Service, PDB, HPA and settings agree", problems)
+    check(f"{label}: the Deployment, Service, PDB, HPA and settings agree", problems)
+
+    if split or overlay:
+        check(
+            f"{label}: identity apart: its Deployment and the other services' agree with their Services, PDBs, HPA and settings",
+            check_split(split, by_kind, owners, config_maps, secrets, name, overlay),
+        )
 
     problems = []
     statefulsets = by_kind.get("StatefulSet", [])
@@ -921,7 +1005,112 @@ def check_agreement(objects: list[dict], kustomization: dict) -> None:
         for pdb in pdbs:
             if not 0 < pdb["spec"].get("minAvailable", 0) < replicas:
                 problems.append(f"{name(pdb)}: minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
-    check("kubernetes/: the search replicas' StatefulSet, Services, PDB and settings agree", problems)
+    check(f"{label}: the search replicas' StatefulSet, Services, PDB and settings agree", problems)
+
+
+def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dict, secrets: dict, name, overlay: bool) -> list[str]:
+    """The Deployments of identity apart (EISO_SERVICES=identity, and every
+    service but identity following it at EISO_UPSTREAM_URL): hardened and
+    probed as the base's, with the settings their shape needs, a Service, a
+    PDB and (if any) an autoscaler of their own."""
+    problems = []
+    if not hostable_services() or "identity" not in hostable_services():
+        problems.append("no SERVICES (with identity) in libs/platform/src/config/hosting.rs: has the code moved?")
+    shapes: dict[str, list[dict]] = {}
+    shape_of = {
+        name(d): hosting(pod_environment(d["spec"]["template"]["spec"]["containers"][0], config_maps, secrets, "")[0].get("EISO_SERVICES"))
+        for d in split
+    }
+    identity_services = [s for w, own in owners.items() if shape_of.get(w) == "identity" for s in own if s["kind"] == "Service"]
+    for deployment in split:
+        where = name(deployment)
+        pod_problems, ports = check_pod(where, deployment)
+        problems += pod_problems
+        spec = deployment["spec"]["template"]["spec"]
+        container = spec["containers"][0]
+        replicas = deployment["spec"].get("replicas", 1)
+        env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
+        problems += ref_problems
+        problems += unknown_variables(f"{where}'s environment", env)
+        shape = hosting(env.get("EISO_SERVICES"))
+        if shape is None:
+            problems.append(
+                f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} is refused by the server: identity alone, or every one"
+                f" but identity ({','.join(s for s in hostable_services() if s != 'identity')})"
+            )
+            continue
+        if shape not in ("identity", "without-identity"):
+            problems.append(f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} makes a {shape} process, not identity apart")
+            continue
+        shapes.setdefault(shape, []).append(deployment)
+        if env.get("EISO_LOG_FORMAT") != "json":
+            problems.append(f"{where}: EISO_LOG_FORMAT is {env.get('EISO_LOG_FORMAT')!r}, not 'json'")
+        if not str(env.get("EISO_DATABASE_URL", "")).startswith(("postgres://", "postgresql://")):
+            problems.append(f"{where}: EISO_DATABASE_URL is not a postgres:// URL")
+        if not str(env.get("EISO_LISTEN_ADDR", "")).endswith(f":{ports.get('grpc')}"):
+            problems.append(f"{where}: EISO_LISTEN_ADDR {env.get('EISO_LISTEN_ADDR')} is not the container port {ports.get('grpc')}")
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+        for path in (env.get("EISO_DATA_DIR"), env.get("EISO_SEARCH_DIR"), "/tmp"):
+            if path and path not in mounts:
+                problems.append(f"{where}: {path} is not mounted: the root filesystem is read-only")
+        search = mounts.get(env.get("EISO_SEARCH_DIR"))
+        if shape == "without-identity" and (not search or not ({"emptyDir", "ephemeral"} & set(volumes.get(search, {})))):
+            problems.append(f"{where}: EISO_SEARCH_DIR {env.get('EISO_SEARCH_DIR')} is not a volume of the pod's own (emptyDir)")
+        upstream_keys = [key for key in env if key.startswith("EISO_UPSTREAM_")]
+        if shape == "identity" and upstream_keys:
+            problems.append(f"{where}: identity follows no one, but is given {', '.join(sorted(upstream_keys))}")
+        if shape == "without-identity":
+            if env.get("EISO_BLOB_STORE_KIND") != "s3":
+                problems.append(f"{where}: EISO_BLOB_STORE_KIND is {env.get('EISO_BLOB_STORE_KIND')!r}, not 's3'")
+            for key in ("EISO_UPSTREAM_CLIENT_ID", "EISO_UPSTREAM_CLIENT_SECRET"):
+                if not env.get(key):
+                    problems.append(f"{where}: {key} is not set: it refuses to start without identity's API client")
+            wrong = origin.get("EISO_UPSTREAM_CLIENT_SECRET", {"Secret"}) - {"Secret"}
+            if wrong:
+                problems.append(f"{where}: EISO_UPSTREAM_CLIENT_SECRET is also given by {', '.join(sorted(wrong))}, not only a Secret")
+            upstream = re.match(r"http://([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d+)/?$", str(env.get("EISO_UPSTREAM_URL", "")))
+            services_by_name = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
+            if not upstream:
+                problems.append(f"{where}: EISO_UPSTREAM_URL {env.get('EISO_UPSTREAM_URL')!r} is not http://<service>:<port>")
+            else:
+                service = services_by_name.get(upstream.group(1))
+                if service is None or not any(service is s for s in identity_services):
+                    problems.append(f"{where}: EISO_UPSTREAM_URL names {upstream.group(1)}, not a Service of the identity pods (EISO_SERVICES=identity)")
+                elif int(upstream.group(2)) not in [p["port"] for p in service["spec"]["ports"]]:
+                    problems.append(f"{where}: EISO_UPSTREAM_URL's port {upstream.group(2)} is not a port of Service/{upstream.group(1)}")
+        own = owners.get(where, [])
+        services = [s for s in own if s["kind"] == "Service"]
+        if not services:
+            problems.append(f"{where}: no Service selects its pods, for the gateway to route to")
+        for service in services:
+            for port in service["spec"]["ports"]:
+                target = port.get("targetPort", port["port"])
+                if target not in ports and target not in ports.values():
+                    problems.append(f"{name(service)} targets port {target}, not {where}'s container's")
+        pdbs = [o for o in own if o["kind"] == "PodDisruptionBudget"]
+        if not pdbs:
+            problems.append(f"{where}: no PodDisruptionBudget selects its pods")
+        for pdb in pdbs:
+            if not 0 < pdb["spec"].get("minAvailable", 0) < replicas:
+                problems.append(f"{name(pdb)}: minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
+        floor = max((p["spec"].get("minAvailable", 0) for p in pdbs), default=0)
+        for hpa in by_kind.get("HorizontalPodAutoscaler", []):
+            target = hpa["spec"]["scaleTargetRef"]
+            if (target["kind"], target["name"]) != ("Deployment", deployment["metadata"]["name"]):
+                continue
+            low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"].get("maxReplicas", 0)
+            if low < replicas:
+                problems.append(f"{name(hpa)}: minReplicas {low} is below {where}'s {replicas} replicas")
+            if low <= floor:
+                problems.append(f"{name(hpa)}: may go down to the PDB's minAvailable {floor}: no node could ever drain")
+            if high < low:
+                problems.append(f"{name(hpa)}: maxReplicas {high} is below minReplicas {low}")
+    if overlay:
+        for shape, what in (("identity", "EISO_SERVICES=identity"), ("without-identity", "every service but identity")):
+            if len(shapes.get(shape, [])) != 1:
+                problems.append(f"{len(shapes.get(shape, []))} Deployments of {what}; expected one")
+    return problems
 
 
 def main() -> int:
@@ -932,7 +1121,7 @@ def main() -> int:
     guarded("envoy.yaml", check_envoy)
     guarded("envoy.yaml: routes", check_envoy_routes, compose)
     guarded("otel-collector.yaml", check_otel, compose)
-    guarded("kubernetes/", check_kubernetes)
+    guarded("kubernetes/", check_kubernetes_all)
     if failures:
         print(f"\n{len(failures)} check(s) failed: {', '.join(failures)}")
         return 1
