@@ -154,6 +154,12 @@ pub const POLICY: &[Rule] = &[
         Roles(&[DocumentController, Leader, InternalAuditor]),
     ),
     write("/eiso.documents.v1.DocumentService/DisposeRecord", CONTROLLER),
+    // The register of issued documents: numbers are taken by those who
+    // issue the unit's documents (the plans' reports, the review packs).
+    write(
+        "/eiso.documents.v1.DocumentService/AllocateIssueNumber",
+        Roles(&[Leader, DocumentController, Admin]),
+    ),
     read(
         "/eiso.documents.v1.DocumentService/WatchEvents",
         Roles(&[Admin, InternalAuditor]),
@@ -397,6 +403,7 @@ pub const POLICY: &[Rule] = &[
     read("/eiso.sync.v1.SyncService/ListDossierSyncs", Roles(&[Admin, Leader])),
     write("/eiso.sync.v1.SyncService/ResendDossierSync", ADMIN),
     read("/eiso.sync.v1.SyncService/GetSyncStatus", Roles(&[Admin, Leader])),
+    read("/eiso.sync.v1.SyncService/CountSyncedDossiers", Roles(&[Admin, Leader])),
     // The applicants' notifications: the office watches them as it watches
     // the sync; an administrator sends parked ones again.
     read(

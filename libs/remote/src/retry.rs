@@ -49,7 +49,7 @@ impl RetryPolicy {
 
 /// Whether calling `method` (`/package.Service/Method`, or the method's
 /// name alone) twice does what calling it once does: the standard reads
-/// (`Get…`, `List…`) and `WhoAmI`.
+/// (`Get…`, `List…`), the counts (`Count…`) and `WhoAmI`.
 pub fn is_idempotent(method: &str) -> bool {
     let name = method.rsplit('/').next().unwrap_or(method);
     let read = |prefix: &str| {
@@ -57,7 +57,7 @@ pub fn is_idempotent(method: &str) -> bool {
             .and_then(|rest| rest.chars().next())
             .is_some_and(|first| first.is_ascii_uppercase())
     };
-    read("Get") || read("List") || name == "WhoAmI"
+    read("Get") || read("List") || read("Count") || name == "WhoAmI"
 }
 
 /// Whether a failure says that the call did not get through, so that trying
@@ -98,6 +98,7 @@ mod tests {
             "/eiso.identity.v1.IdentityService/ListUsers",
             "/eiso.identity.v1.IdentityService/WhoAmI",
             "/eiso.documents.v1.DocumentService/ListRecordsDueForDisposition",
+            "/eiso.sync.v1.SyncService/CountSyncedDossiers",
             "GetUser",
         ] {
             assert!(is_idempotent(read), "{read}");
@@ -108,7 +109,9 @@ mod tests {
             "/eiso.identity.v1.IdentityService/UpdateUser",
             "/eiso.identity.v1.IdentityService/RevokeApiClient",
             "/eiso.procedures.v1.DossierService/ReceiveDossier",
+            "/eiso.documents.v1.DocumentService/AllocateIssueNumber",
             "/eiso.identity.v1.IdentityService/WatchEvents",
+            "/eiso.x.v1.X/Counter",
             "/eiso.x.v1.X/Getaway",
             "/eiso.x.v1.X/Listen",
             "",

@@ -47,6 +47,7 @@ eiso_platform::grpc_service! {
             -> ListRecordsDueForDispositionResponse
             => call list_due_for_disposition;
         rpc dispose_record(DisposeRecordRequest) -> Record => call dispose_record;
+        rpc allocate_issue_number(AllocateIssueNumberRequest) -> IssueNumber => call allocate_issue_number;
         stream watch_events(WatchEventsRequest) -> WatchEventsResponse => events;
 
         // Files: the content travels as a stream; deleting answers an empty message.

@@ -8,12 +8,28 @@
 //! the register's audit trail explains.
 
 use eiso_platform::{CallContext, ServiceError, ServiceResult};
+use eiso_proto::eiso::documents::v1::{AllocateIssueNumberRequest, IssueNumber};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 
 use crate::Documents;
 
 impl Documents {
+    /// AllocateIssueNumber: [`Self::next_issue_number`] for a service that
+    /// issues documents in another process, the number with its name.
+    pub async fn allocate_issue_number(
+        &self,
+        ctx: &CallContext,
+        request: AllocateIssueNumberRequest,
+    ) -> ServiceResult<IssueNumber> {
+        let AllocateIssueNumberRequest { unit, year } = request;
+        let number = self.next_issue_number(ctx, &unit, year).await?;
+        Ok(IssueNumber {
+            name: format!("{unit}/issueNumbers/{year}/{number}"),
+            number,
+        })
+    }
+
     /// The next number in `unit`'s register for `year`: 1 for its first
     /// document of the year. The caller's method must cover `unit`.
     pub async fn next_issue_number(&self, ctx: &CallContext, unit: &str, year: i32) -> ServiceResult<i64> {

@@ -14,5 +14,7 @@ eiso_platform::grpc_service! {
         rpc list_dossier_syncs(ListDossierSyncsRequest) -> ListDossierSyncsResponse => call list_dossier_syncs;
         rpc resend_dossier_sync(ResendDossierSyncRequest) -> DossierSync => call resend_dossier_sync;
         rpc get_sync_status(GetSyncStatusRequest) -> SyncStatus => call get_sync_status;
+        rpc count_synced_dossiers(CountSyncedDossiersRequest) -> CountSyncedDossiersResponse
+            => call count_synced_dossiers;
     }
 }

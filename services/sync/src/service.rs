@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use eiso_platform::aip::list::{Listing, Spec};
-use eiso_platform::aip::time::timestamp;
+use eiso_platform::aip::names;
+use eiso_platform::aip::time::{required_instant, timestamp};
 use eiso_platform::directory::Directory;
 use eiso_platform::outward;
-use eiso_platform::scope;
-use eiso_platform::{CallContext, Journal, ServiceError, ServiceResult};
+use eiso_platform::scope::{self, Scope};
+use eiso_platform::{CallContext, Journal, ServiceError, ServiceResult, Violations};
 use eiso_proto::eiso::sync::v1 as pb;
 
 use crate::delivery::{Delivery, STREAM};
@@ -153,6 +154,54 @@ impl Sync {
             parked_dossiers: parked,
             oldest_pending_time: store::oldest_pending_us(delivery.db()).await?.and_then(instant),
             cursor: store::cursor(delivery.db(), STREAM).await?,
+        })
+    }
+
+    /// CountSyncedDossiers: of the dossiers `agency` received in the period,
+    /// those the portal has up to date. The agency must exist and the roles
+    /// of the caller's method must cover it (PERMISSION_DENIED otherwise, as
+    /// for the statistics of an agency: units are no secret); without a
+    /// portal, nothing is synchronised (after the same checks).
+    pub async fn count_synced_dossiers(
+        &self,
+        ctx: &CallContext,
+        request: pb::CountSyncedDossiersRequest,
+    ) -> ServiceResult<pb::CountSyncedDossiersResponse> {
+        let mut violations = Violations::new();
+        if let Err(error) = names::parse(&request.agency, "units", "agency") {
+            violations.absorb(error);
+        }
+        let mut time = |value: Option<&eiso_proto::prost_types::Timestamp>, field: &str| {
+            required_instant(value, field)
+                .map_err(|error| violations.absorb(error))
+                .ok()
+        };
+        let start = time(request.start_time.as_ref(), "start_time");
+        let end = time(request.end_time.as_ref(), "end_time");
+        if let (Some(start), Some(end)) = (start, end)
+            && end <= start
+        {
+            violations.add("end_time", "must be after start_time");
+        }
+        violations.check()?;
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(ServiceError::internal("checked times are missing"));
+        };
+        let agency = request.agency;
+        if self.directory.unit(&agency).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("agency {agency}")));
+        }
+        if !Scope::of_method(self.directory.as_ref(), ctx).await?.covers(&agency) {
+            return Err(ServiceError::PermissionDenied(format!(
+                "agency: {agency} is outside the units your role covers"
+            )));
+        }
+        let Some(delivery) = &self.delivery else {
+            return Ok(pb::CountSyncedDossiersResponse::default());
+        };
+        Ok(pb::CountSyncedDossiersResponse {
+            configured: true,
+            synced_dossiers: delivery.synced_received(&agency, start, end).await?,
         })
     }
 }

@@ -464,6 +464,14 @@ pub fn cases() -> Vec<Case> {
             }),
         },
         Case {
+            // A year of its own: the reports' numbers stay as they are.
+            method: "/eiso.documents.v1.DocumentService/AllocateIssueNumber",
+            run: unary!(documents, allocate_issue_number, |c| AllocateIssueNumberRequest {
+                unit: c.units.s1.clone(),
+                year: 2199,
+            }),
+        },
+        Case {
             method: "/eiso.documents.v1.DocumentService/ObsoleteDocument",
             run: unary!(documents, obsolete_document, |c| ObsoleteDocumentRequest {
                 name: c.fixture.documents.document.clone(),

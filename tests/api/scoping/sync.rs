@@ -55,6 +55,18 @@ pub fn cases() -> Vec<Case> {
             }),
         },
         Case {
+            // S1's agency, over every year a request may name.
+            method: "/eiso.sync.v1.SyncService/CountSyncedDossiers",
+            run: unary!(sync, count_synced_dossiers, |c| CountSyncedDossiersRequest {
+                agency: c.units.s1.clone(),
+                start_time: Some(eiso_proto::prost_types::Timestamp { seconds: 0, nanos: 0 }),
+                end_time: Some(eiso_proto::prost_types::Timestamp {
+                    seconds: 4_102_444_800,
+                    nanos: 0,
+                }),
+            }),
+        },
+        Case {
             method: "/eiso.sync.v1.SyncService/GetSyncStatus",
             run: unary!(sync, get_sync_status, |c| GetSyncStatusRequest {}),
         },

@@ -93,6 +93,8 @@ pub const TABLE: &[(&str, Reach)] = &[
         Within,
     ),
     ("/eiso.documents.v1.DocumentService/DisposeRecord", Within),
+    // S1's register of issued documents.
+    ("/eiso.documents.v1.DocumentService/AllocateIssueNumber", Within),
     ("/eiso.documents.v1.DocumentService/ObsoleteDocument", Within),
     ("/eiso.documents.v1.DocumentService/WatchEvents", Root),
     // Office calendars are public: everyone computes deadlines; changing an
@@ -223,6 +225,8 @@ pub const TABLE: &[(&str, Reach)] = &[
     ("/eiso.sync.v1.SyncService/ListDossierSyncs", Within),
     ("/eiso.sync.v1.SyncService/ResendDossierSync", Within),
     ("/eiso.sync.v1.SyncService/GetSyncStatus", Root),
+    // The synced dossiers S1 received, counted.
+    ("/eiso.sync.v1.SyncService/CountSyncedDossiers", Within),
     // The applicants' notifications belong to their dossier's agency (S1).
     ("/eiso.notify.v1.NotificationService/ListNotifications", Within),
     ("/eiso.notify.v1.NotificationService/ResendNotifications", Within),
