@@ -17,9 +17,22 @@ pub struct Replica {
 impl Replica {
     /// Starts a replica of `first` whose services read time from `clock`.
     pub async fn start(first: &TestServer, clock: Clock) -> Self {
+        Self::start_configured(first, clock, |_| {}).await
+    }
+
+    /// Starts a process on `first`'s storage with its configuration as
+    /// `configure` changes it (a process hosting some services, with
+    /// `[upstream]`).
+    pub async fn start_configured(
+        first: &TestServer,
+        clock: Clock,
+        configure: impl FnOnce(&mut eiso_platform::config::Config),
+    ) -> Self {
         let search = tempfile::tempdir().unwrap();
         let mut config = first.config.clone();
         config.search_dir = Some(search.path().to_path_buf());
+        configure(&mut config);
+        config.validate().unwrap();
         let app = eiso_server::App::prepare_with_clock(config, clock).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -42,6 +55,13 @@ impl Replica {
             .connect()
             .await
             .unwrap()
+    }
+
+    /// A channel to this replica, connected on first use.
+    pub fn lazy_channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.addr))
+            .unwrap()
+            .connect_lazy()
     }
 
     pub async fn stop(self) {

@@ -17,7 +17,7 @@ mod upstream;
 
 pub use blob_store::{BlobStoreConfig, BlobStoreKind};
 pub use health::HealthConfig;
-pub use hosting::{Hosting, SERVICES};
+pub use hosting::{GROUPS, Hosting, SERVICES, service_of};
 pub use tls::TlsConfig;
 pub use upstream::{Secret, UpstreamConfig, UpstreamError};
 

@@ -41,6 +41,31 @@ pub struct CallInfo {
     pub principal: Option<Principal>,
     /// The reason the caller gave in `eiso-reason-bin` (UTF-8) or `eiso-reason`.
     pub reason: String,
+    /// The bearer token the call came with, once verified.
+    pub token: Option<BearerToken>,
+}
+
+/// A caller's verified bearer token, kept to call another eiso process on
+/// the caller's behalf (that process then decides what the caller may see,
+/// as it would if the caller had come to it directly). Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BearerToken(std::sync::Arc<str>);
+
+impl BearerToken {
+    pub fn new(token: &str) -> Self {
+        Self(token.into())
+    }
+
+    /// The token itself, to send as `authorization: Bearer <token>`.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(…)")
+    }
 }
 
 /// What a handler needs to record a change: the call facts plus the
@@ -51,6 +76,9 @@ pub struct CallContext {
     pub principal: Principal,
     pub reason: String,
     pub request_id: String,
+    /// The caller's token, when the call came over gRPC with one; `None`
+    /// for the server's own work and for the web app's sessions.
+    pub token: Option<BearerToken>,
 }
 
 impl CallContext {
@@ -69,6 +97,7 @@ impl CallContext {
             principal,
             reason: info.reason.clone(),
             request_id: String::new(),
+            token: info.token.clone(),
         })
     }
 
@@ -87,6 +116,7 @@ impl CallContext {
             },
             reason: String::new(),
             request_id: String::new(),
+            token: None,
         }
     }
 

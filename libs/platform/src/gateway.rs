@@ -15,7 +15,7 @@ use eiso_proto::tonic::{Code, Status};
 use tower::{Layer, Service};
 
 use crate::audit::{self, NewEntry};
-use crate::context::{CallInfo, Principal};
+use crate::context::{BearerToken, CallInfo, Principal};
 use crate::db::Db;
 use crate::policy::{self, Access};
 
@@ -177,6 +177,7 @@ where
                 Ok(principal) => {
                     request.extensions_mut().insert(CallInfo {
                         method: method.clone(),
+                        token: principal.as_ref().and(token.as_deref()).map(BearerToken::new),
                         principal,
                         reason: reason.clone(),
                     });

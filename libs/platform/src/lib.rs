@@ -32,6 +32,6 @@ pub mod undecodable;
 pub mod versioned;
 pub mod vi;
 
-pub use context::{CallContext, CallInfo, Principal};
+pub use context::{BearerToken, CallContext, CallInfo, Principal};
 pub use error::{ServiceError, ServiceResult, Violations};
 pub use journal::{Journal, NewEvent, WriteTx};

@@ -11,12 +11,15 @@
 //!   directory answers.
 //! - [`RemoteVerifier`]: [`eiso_platform::gateway::TokenVerifier`] that asks
 //!   identity's `WhoAmI` with the caller's own token.
+//! - [`Routes`]: the upstream of each service, at `[upstream]`'s url or
+//!   the service's route, all signing in as one service identity.
 //! - [`error::from_status`]: a status from upstream back into a
 //!   [`eiso_platform::ServiceError`], code and message kept.
 
 pub mod directory;
 pub mod error;
 pub mod retry;
+pub mod routes;
 pub mod upstream;
 pub mod verifier;
 
@@ -24,5 +27,6 @@ pub use directory::RemoteDirectory;
 /// `[upstream]` is part of the server's configuration.
 pub use eiso_platform::config::{Secret, UpstreamConfig, UpstreamError};
 pub use retry::RetryPolicy;
+pub use routes::Routes;
 pub use upstream::Upstream;
 pub use verifier::RemoteVerifier;

@@ -13,6 +13,7 @@
 //! may see, as it would if the caller had come to it directly.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -38,14 +39,18 @@ pub struct Upstream {
     channel: Channel,
     timeout: Duration,
     retry: RetryPolicy,
-    identity: Option<ServiceIdentity>,
+    identity: Option<Arc<ServiceIdentity>>,
     clock: Clock,
 }
 
-/// The API client this process signs in as, and the token it holds.
+/// The API client this process signs in as, where it signs in (identity's
+/// address), and the token it holds: one for every upstream of a process.
 struct ServiceIdentity {
     client_id: String,
     secret: Secret,
+    /// Identity's address and a channel to it.
+    login_url: String,
+    login: Channel,
     token: Mutex<Option<HeldToken>>,
 }
 
@@ -75,6 +80,35 @@ impl std::fmt::Debug for Upstream {
     }
 }
 
+/// `url` without spaces or a trailing slash.
+fn normalized(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+/// A lazily connected endpoint at `url` with `config`'s deadline and TLS.
+fn endpoint(config: &UpstreamConfig, url: &str) -> Result<Endpoint, UpstreamError> {
+    let mut endpoint = Endpoint::from_shared(url.to_string())?
+        .connect_timeout(config.timeout())
+        .tcp_nodelay(true)
+        // A connection that died silently is noticed within a minute.
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_timeout(Duration::from_secs(20));
+    if config.is_tls() {
+        let mut tls = ClientTlsConfig::new();
+        if let Some(ca) = &config.ca_file {
+            tls = tls.ca_certificate(Certificate::from_pem(read_file("ca_file", ca)?));
+        }
+        if let (Some(cert), Some(key)) = (&config.cert_file, &config.key_file) {
+            tls = tls.identity(Identity::from_pem(
+                read_file("cert_file", cert)?,
+                read_file("key_file", key)?,
+            ));
+        }
+        endpoint = endpoint.tls_config(tls)?;
+    }
+    Ok(endpoint)
+}
+
 fn read_file(field: &'static str, path: &std::path::Path) -> Result<Vec<u8>, UpstreamError> {
     std::fs::read(path).map_err(|source| UpstreamError::File {
         field,
@@ -88,39 +122,48 @@ impl Upstream {
     /// call connects). Needs a running tokio runtime.
     pub fn new(config: &UpstreamConfig) -> Result<Self, UpstreamError> {
         config.validate()?;
-        let url = config.url.trim().trim_end_matches('/').to_string();
-        let mut endpoint = Endpoint::from_shared(url.clone())?
-            .connect_timeout(config.timeout())
-            .tcp_nodelay(true)
-            // A connection that died silently is noticed within a minute.
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .keep_alive_timeout(Duration::from_secs(20));
-        if config.is_tls() {
-            let mut tls = ClientTlsConfig::new();
-            if let Some(ca) = &config.ca_file {
-                tls = tls.ca_certificate(Certificate::from_pem(read_file("ca_file", ca)?));
-            }
-            if let (Some(cert), Some(key)) = (&config.cert_file, &config.key_file) {
-                tls = tls.identity(Identity::from_pem(
-                    read_file("cert_file", cert)?,
-                    read_file("key_file", key)?,
-                ));
-            }
-            endpoint = endpoint.tls_config(tls)?;
-        }
-        let identity = (!config.client_id().is_empty()).then(|| ServiceIdentity {
-            client_id: config.client_id().to_string(),
-            secret: config.client_secret.clone(),
-            token: Mutex::new(None),
+        let url = normalized(&config.url);
+        let channel = endpoint(config, &url)?.connect_lazy();
+        let login_url = normalized(config.url_of("identity"));
+        let login = match login_url == url {
+            true => channel.clone(),
+            false => endpoint(config, &login_url)?.connect_lazy(),
+        };
+        let identity = (!config.client_id().is_empty()).then(|| {
+            Arc::new(ServiceIdentity {
+                client_id: config.client_id().to_string(),
+                secret: config.client_secret.clone(),
+                login_url,
+                login,
+                token: Mutex::new(None),
+            })
         });
         Ok(Self {
             url,
-            channel: endpoint.connect_lazy(),
+            channel,
             timeout: config.timeout(),
             retry: RetryPolicy::default(),
             identity,
             clock: Clock::system(),
         })
+    }
+
+    /// The upstream of `service`: at its route in `config` (this upstream's
+    /// configuration), else this one; signed in to as the same service
+    /// identity, whose token the two share.
+    pub fn to_service(self: &Arc<Self>, config: &UpstreamConfig, service: &str) -> Result<Arc<Self>, UpstreamError> {
+        let url = normalized(config.url_of(service));
+        if url == self.url {
+            return Ok(self.clone());
+        }
+        Ok(Arc::new(Self {
+            channel: endpoint(config, &url)?.connect_lazy(),
+            url,
+            timeout: self.timeout,
+            retry: self.retry.clone(),
+            identity: self.identity.clone(),
+            clock: self.clock.clone(),
+        }))
     }
 
     /// The same upstream with another deadline per call.
@@ -342,7 +385,7 @@ impl Upstream {
         });
         request.set_timeout(remaining);
         eiso_telemetry::inject_trace_context(request.metadata_mut());
-        let mut client = IdentityServiceClient::new(self.channel.clone());
+        let mut client = IdentityServiceClient::new(identity.login.clone());
         let response = match tokio::time::timeout(remaining, client.login(request)).await {
             Err(_) => return Err(self.sign_in_failed(identity, self.too_late(LOGIN))),
             Ok(Err(status)) => return Err(self.sign_in_failed(identity, status)),
@@ -352,13 +395,21 @@ impl Upstream {
             .expire_time
             .and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
             .ok_or_else(|| {
-                Status::internal(format!("{} signed the service identity in without an expiry", self.url))
+                Status::internal(format!(
+                    "{} signed the service identity in without an expiry",
+                    identity.login_url
+                ))
             })?;
         let header = format!("Bearer {}", response.access_token)
             .parse::<AsciiMetadataValue>()
-            .map_err(|_| Status::internal(format!("{} gave a token that is not printable ASCII", self.url)))?;
+            .map_err(|_| {
+                Status::internal(format!(
+                    "{} gave a token that is not printable ASCII",
+                    identity.login_url
+                ))
+            })?;
         tracing::info!(
-            url = %self.url,
+            url = %identity.login_url,
             principal = %response.principal,
             %expire_time,
             "signed in as the service identity"
@@ -376,17 +427,17 @@ impl Upstream {
     fn sign_in_failed(&self, identity: &ServiceIdentity, status: Status) -> Status {
         let message = format!(
             "cannot sign in to {} as clients/{}: {}",
-            self.url,
+            identity.login_url,
             identity.client_id,
             status.message()
         );
         let transient =
             retry::is_retryable(&status) || matches!(status.code(), Code::DeadlineExceeded | Code::ResourceExhausted);
         if transient {
-            tracing::warn!(url = %self.url, code = ?status.code(), "{message}");
+            tracing::warn!(url = %identity.login_url, code = ?status.code(), "{message}");
             Status::unavailable(message)
         } else {
-            tracing::error!(url = %self.url, code = ?status.code(), "{message}");
+            tracing::error!(url = %identity.login_url, code = ?status.code(), "{message}");
             Status::internal(message)
         }
     }

@@ -17,7 +17,7 @@ mod dossier_facts;
 mod files;
 mod gauges;
 pub mod links;
-mod measures;
+pub mod measures;
 mod notifications;
 mod outbound;
 mod portal_sync;
@@ -25,7 +25,7 @@ mod readiness;
 pub mod reflection;
 mod relay;
 mod remote_reads;
-mod review_sources;
+pub mod review_sources;
 mod search_reads;
 mod search_replica;
 mod search_sources;
@@ -60,7 +60,7 @@ use eiso_proto::eiso::quality::v1::quality_service_server::QualityServiceServer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
 use eiso_proto::eiso::sync::v1::sync_service_server::SyncServiceServer;
 use eiso_quality::{Quality, QualityApi};
-use eiso_remote::{RemoteDirectory, RemoteVerifier, Upstream};
+use eiso_remote::{RemoteDirectory, RemoteVerifier, Routes, Upstream};
 pub use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 pub use search_replica::SearchReplica;
@@ -74,15 +74,10 @@ macro_rules! sized {
     };
 }
 
-/// What a process hosting identity alone serves.
-const IDENTITY_SERVICE_NAMES: [&str; 3] = [
+/// The fully-qualified names of the services a process hosting every one
+/// serves, as the health service and reflection list them.
+pub const SERVICE_NAMES: [&str; 12] = [
     "eiso.identity.v1.IdentityService",
-    "eiso.audit.v1.AuditService",
-    "eiso.event.v1.EventService",
-];
-
-/// What a process hosting every service but identity serves.
-const WITHOUT_IDENTITY_SERVICE_NAMES: [&str; 11] = [
     "eiso.documents.v1.DocumentService",
     "eiso.procedures.v1.CalendarService",
     "eiso.procedures.v1.ProcedureService",
@@ -96,30 +91,13 @@ const WITHOUT_IDENTITY_SERVICE_NAMES: [&str; 11] = [
     "eiso.notify.v1.NotificationService",
 ];
 
-/// The fully-qualified names of the services a process hosting every one
-/// serves, as the health service and reflection list them.
-pub const SERVICE_NAMES: [&str; 12] = with_identity(WITHOUT_IDENTITY_SERVICE_NAMES);
-
-/// `IdentityService` first, then `others`.
-const fn with_identity(others: [&'static str; 11]) -> [&'static str; 12] {
-    let mut all = [IDENTITY_SERVICE_NAMES[0]; 12];
-    let mut i = 0;
-    while i < others.len() {
-        all[i + 1] = others[i];
-        i += 1;
-    }
-    all
-}
-
 /// The fully-qualified names of the services a process of this shape serves
 /// (a search replica's: [`search_replica::SERVICE_NAME`]).
-pub fn service_names(hosting: Hosting) -> &'static [&'static str] {
-    match hosting {
-        Hosting::All => &SERVICE_NAMES,
-        Hosting::Identity => &IDENTITY_SERVICE_NAMES,
-        Hosting::WithoutIdentity => &WITHOUT_IDENTITY_SERVICE_NAMES,
-        Hosting::SearchReplica => &[search_replica::SERVICE_NAME],
-    }
+pub fn service_names(hosting: Hosting) -> Vec<&'static str> {
+    SERVICE_NAMES
+        .into_iter()
+        .filter(|grpc| eiso_platform::config::service_of(grpc).is_none_or(|service| hosting.hosts(service)))
+        .collect()
 }
 
 /// Fault injection, for tests of the search indexer's quarantine only: the
@@ -145,15 +123,17 @@ enum IdentityAt {
 impl IdentityAt {
     /// Opens identity's storage and creates the first administrator, or
     /// prepares the calls to the process that hosts it.
-    async fn prepare(config: &Config, clock: &Clock) -> anyhow::Result<(Self, Option<AdminSetup>)> {
+    async fn prepare(
+        config: &Config,
+        clock: &Clock,
+        routes: Option<&Routes>,
+    ) -> anyhow::Result<(Self, Option<AdminSetup>)> {
         if config.hosting().identity_upstream() {
-            let settings = config
-                .upstream
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("a process without identity needs [upstream]"))?;
-            let upstream = Upstream::new(settings).map_err(|e| anyhow::anyhow!("cannot set up the upstream: {e}"))?;
+            let upstream = routes
+                .ok_or_else(|| anyhow::anyhow!("a process without identity needs [upstream]"))?
+                .to("identity");
             tracing::info!(upstream = %upstream.url(), "identity is upstream");
-            return Ok((Self::Upstream(Arc::new(upstream)), None));
+            return Ok((Self::Upstream(upstream), None));
         }
         let db = open::<eiso_migrations::identity::Migrator>(config, eiso_identity::SERVICE_NAME).await?;
         let signer = eiso_identity::load_signer(&db).await?;
@@ -193,13 +173,11 @@ impl IdentityAt {
     }
 }
 
-/// Every service but identity, on their own storage.
-struct Services {
+/// The records group: documents, the procedures and dossiers, and the
+/// dossiers' outward deliveries (the portal sync, the notifications).
+struct Records {
     documents: Documents,
     procedures: Procedures,
-    plans: Plans,
-    quality: Quality,
-    search: Search,
     /// The dossiers' sync with the national portal, when one is configured.
     portal_sync: Option<eiso_sync::delivery::Delivery>,
     /// The applicants' notifications, when a channel is configured.
@@ -210,15 +188,10 @@ struct Services {
     notifications: eiso_notify::service::Notifications,
 }
 
-impl Services {
-    /// Opens every service's storage but identity's (migrating it), with
-    /// identity's lookups from `directory`.
-    async fn prepare(
-        config: &Config,
-        clock: &Clock,
-        extractor: Extractor,
-        directory: Arc<dyn Directory>,
-    ) -> anyhow::Result<Self> {
+impl Records {
+    /// Opens the group's storage (migrating it), with identity's lookups
+    /// from `directory`.
+    async fn prepare(config: &Config, clock: &Clock, directory: Arc<dyn Directory>) -> anyhow::Result<Self> {
         let documents_db = open::<eiso_migrations::documents::Migrator>(config, eiso_documents::SERVICE_NAME).await?;
         let blobs = files::open(config).await?;
         // Uploads cut off by a crash leave staging files nobody can see.
@@ -260,22 +233,6 @@ impl Services {
             procedures
         };
 
-        // Plans: evidence links and record filing through the documents and
-        // procedures services (this one `ResourceLinks` is for quality too),
-        // targets measured from their live data, periodic reports.
-        let resource_links: Arc<dyn eiso_platform::links::ResourceLinks> = Arc::new(links::ServiceLinks {
-            documents: documents.clone(),
-            procedures: procedures.clone(),
-        });
-        // Quality: inspections, internal audits, corrective actions,
-        // management reviews and the ISO 18091 diagnostic. Built before plans
-        // (whose targets may read its inspection coverage); its review sources
-        // (statistics from procedures, targets from plans) are added after.
-        let quality_db = open::<eiso_migrations::quality::Migrator>(config, eiso_quality::SERVICE_NAME).await?;
-        let quality =
-            Quality::new(Journal::new(quality_db), directory.clone(), resource_links.clone()).with_clock(clock.clone());
-        quality.ensure_indicator_set().await?;
-
         // What the outward deliveries read of a dossier besides its events.
         let dossier_facts = dossier_facts::DossierFacts {
             procedures: procedures.clone(),
@@ -308,44 +265,6 @@ impl Services {
                 ))
             }
         };
-
-        let plans_db = open::<eiso_migrations::plans::Migrator>(config, eiso_plans::SERVICE_NAME).await?;
-        let plans = Plans::new(
-            Journal::new(plans_db),
-            directory.clone(),
-            resource_links.clone(),
-            Arc::new(measures::ServiceMeasures {
-                procedures: procedures.clone(),
-                quality: quality.clone(),
-                sync: portal_sync.clone(),
-            }),
-        )
-        .with_clock(clock.clone());
-        let quality = quality.with_review_sources(Arc::new(review_sources::ServerReviewSources {
-            procedures: procedures.clone(),
-            plans: plans.clone(),
-        }));
-
-        // The search index: a read model of the services' event streams,
-        // built (or rebuilt after a schema change) by itself.
-        let search = Search::open(
-            &config.search_dir(),
-            search_sources::sources(
-                Arc::new(search_reads::LocalReads {
-                    documents: documents.clone(),
-                    procedures: procedures.clone(),
-                    plans: plans.clone(),
-                    quality: quality.clone(),
-                }),
-                extractor,
-                directory.clone(),
-            ),
-            directory.clone(),
-            eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?;
-
         let sync = eiso_sync::service::Sync::new(
             portal_sync.clone(),
             directory.clone(),
@@ -355,25 +274,158 @@ impl Services {
         Ok(Self {
             documents,
             procedures,
-            plans,
-            quality,
-            search,
             portal_sync,
             notifier,
             sync,
             notifications,
         })
     }
+}
+
+/// The management group: reform plans and the quality system.
+struct Management {
+    plans: Plans,
+    quality: Quality,
+}
+
+impl Management {
+    /// Opens the group's storage (migrating it). What it takes of the
+    /// records group (evidence links, record filing, the register of issued
+    /// documents, dossier figures) comes from `records` in process, or over
+    /// gRPC from where `routes` say the records group is.
+    async fn prepare(
+        config: &Config,
+        clock: &Clock,
+        directory: Arc<dyn Directory>,
+        records: Option<&Records>,
+        routes: Option<&Routes>,
+    ) -> anyhow::Result<Self> {
+        let remote = |service: &str| {
+            routes
+                .map(|routes| routes.to(service))
+                .ok_or_else(|| anyhow::anyhow!("plans and quality without documents and procedures need [upstream]"))
+        };
+        // Evidence links and record filing through the documents and
+        // procedures services (one `ResourceLinks` for plans and quality).
+        let resource_links: Arc<dyn eiso_platform::links::ResourceLinks> = match records {
+            Some(records) => Arc::new(links::ServiceLinks::in_process(
+                records.documents.clone(),
+                records.procedures.clone(),
+            )),
+            None => Arc::new(links::ServiceLinks::remote(remote("documents")?, remote("procedures")?)),
+        };
+        // Quality: inspections, internal audits, corrective actions,
+        // management reviews and the ISO 18091 diagnostic. Built before plans
+        // (whose targets may read its inspection coverage); its review sources
+        // (statistics from procedures, targets from plans) are added after.
+        let quality_db = open::<eiso_migrations::quality::Migrator>(config, eiso_quality::SERVICE_NAME).await?;
+        let quality =
+            Quality::new(Journal::new(quality_db), directory.clone(), resource_links.clone()).with_clock(clock.clone());
+        quality.ensure_indicator_set().await?;
+
+        // Plans: targets measured from the live data of procedures, quality
+        // and the portal sync; periodic reports.
+        let measures: Arc<dyn eiso_plans::measures::Measures> = match records {
+            Some(records) => Arc::new(measures::ServiceMeasures::in_process(
+                records.procedures.clone(),
+                quality.clone(),
+                records.portal_sync.clone(),
+            )),
+            None => Arc::new(measures::ServiceMeasures::remote(
+                quality.clone(),
+                remote("procedures")?,
+                remote("sync")?,
+            )),
+        };
+        let plans_db = open::<eiso_migrations::plans::Migrator>(config, eiso_plans::SERVICE_NAME).await?;
+        let plans = Plans::new(Journal::new(plans_db), directory, resource_links, measures).with_clock(clock.clone());
+        let review_sources: Arc<dyn eiso_quality::review::ReviewSources> = match records {
+            Some(records) => Arc::new(review_sources::ServerReviewSources::in_process(
+                records.procedures.clone(),
+                plans.clone(),
+            )),
+            None => Arc::new(review_sources::ServerReviewSources::remote(
+                remote("procedures")?,
+                plans.clone(),
+            )),
+        };
+        let quality = quality.with_review_sources(review_sources);
+        Ok(Self { plans, quality })
+    }
+}
+
+/// Every service but identity that a process hosts, on their own storage.
+struct Services {
+    records: Option<Records>,
+    management: Option<Management>,
+    /// The search index, where every service it indexes is hosted (a
+    /// search replica is [`SearchReplica`]).
+    search: Option<Search>,
+}
+
+impl Services {
+    /// Opens the storage of the groups `config` names (migrating it), with
+    /// identity's lookups from `directory` and the other groups at `routes`.
+    async fn prepare(
+        config: &Config,
+        clock: &Clock,
+        extractor: Extractor,
+        directory: Arc<dyn Directory>,
+        routes: Option<&Routes>,
+    ) -> anyhow::Result<Self> {
+        let hosting = config.hosting();
+        let records = match hosting.hosts("documents") {
+            true => Some(Records::prepare(config, clock, directory.clone()).await?),
+            false => None,
+        };
+        let management = match hosting.hosts("plans") {
+            true => Some(Management::prepare(config, clock, directory.clone(), records.as_ref(), routes).await?),
+            false => None,
+        };
+        // The search index: a read model of the services' event streams,
+        // built (or rebuilt after a schema change) by itself.
+        let search = match (&records, &management) {
+            (Some(records), Some(management)) if hosting.hosts("search") => Some(
+                Search::open(
+                    &config.search_dir(),
+                    search_sources::sources(
+                        Arc::new(search_reads::LocalReads {
+                            documents: records.documents.clone(),
+                            procedures: records.procedures.clone(),
+                            plans: management.plans.clone(),
+                            quality: management.quality.clone(),
+                        }),
+                        extractor,
+                        directory.clone(),
+                    ),
+                    directory,
+                    eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the search index: {e}"))?,
+            ),
+            _ => None,
+        };
+        Ok(Self {
+            records,
+            management,
+            search,
+        })
+    }
 
     /// The services' journals whose event streams the event service serves,
     /// by service name.
-    fn journals(&self) -> [(&'static str, Journal); 4] {
-        [
-            (eiso_documents::SERVICE_NAME, self.documents.journal().clone()),
-            (eiso_procedures::SERVICE_NAME, self.procedures.journal().clone()),
-            (eiso_plans::SERVICE_NAME, self.plans.journal().clone()),
-            (eiso_quality::SERVICE_NAME, self.quality.journal().clone()),
-        ]
+    fn journals(&self) -> Vec<(&'static str, Journal)> {
+        let mut journals = Vec::new();
+        if let Some(records) = &self.records {
+            journals.push((eiso_documents::SERVICE_NAME, records.documents.journal().clone()));
+            journals.push((eiso_procedures::SERVICE_NAME, records.procedures.journal().clone()));
+        }
+        if let Some(management) = &self.management {
+            journals.push((eiso_plans::SERVICE_NAME, management.plans.journal().clone()));
+            journals.push((eiso_quality::SERVICE_NAME, management.quality.journal().clone()));
+        }
+        journals
     }
 
     /// Their databases (the audit trails, and what readiness checks), by
@@ -381,16 +433,19 @@ impl Services {
     fn databases(&self) -> impl Iterator<Item = (String, Db)> + '_ {
         let journals = self
             .journals()
+            .into_iter()
             .map(|(name, journal)| (name.to_string(), journal.db().clone()));
         let sync = self
-            .portal_sync
-            .as_ref()
+            .records
+            .iter()
+            .filter_map(|records| records.portal_sync.as_ref())
             .map(|delivery| (portal_sync::SERVICE_NAME.to_string(), delivery.db().clone()));
         let notify = self
-            .notifier
-            .as_ref()
+            .records
+            .iter()
+            .filter_map(|records| records.notifier.as_ref())
             .map(|notifier| (notifications::SERVICE_NAME.to_string(), notifier.db().clone()));
-        journals.into_iter().chain(sync).chain(notify)
+        journals.chain(sync).chain(notify)
     }
 }
 
@@ -399,6 +454,9 @@ impl Services {
 pub struct App {
     config: Config,
     identity: IdentityAt,
+    /// Where the services this process does not host answer, when it
+    /// hosts only some.
+    routes: Option<Routes>,
     /// Every service but identity, when this process hosts them.
     services: Option<Services>,
     /// The audit trails of the services hosted here, by service name.
@@ -418,7 +476,11 @@ impl App {
     /// The documents service, when this process hosts it (tests drive its
     /// sweep).
     pub fn documents(&self) -> Option<&Documents> {
-        self.services.as_ref().map(|services| &services.documents)
+        self.records().map(|records| &records.documents)
+    }
+
+    fn records(&self) -> Option<&Records> {
+        self.services.as_ref().and_then(|services| services.records.as_ref())
     }
 
     /// Opens every hosted service's storage (migrating it), loads the token
@@ -438,15 +500,21 @@ impl App {
     /// the text of files (`Extractor::Child` runs a binary in extraction mode).
     pub async fn prepare_with(config: Config, clock: Clock, extractor: Extractor) -> anyhow::Result<Self> {
         let hosting = config.hosting();
-        if hosting == Hosting::SearchReplica {
+        if hosting.is_search_replica() {
             anyhow::bail!("a search replica (services = [\"search\"]) is started as SearchReplica, not App");
         }
         // Read first: a wrong path stops the start before anything is opened.
         let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
-        let (identity, admin_setup) = IdentityAt::prepare(&config, &clock).await?;
+        let routes = match (&config.upstream, hosting.needs_upstream()) {
+            (Some(settings), true) => {
+                Some(Routes::new(settings).map_err(|e| anyhow::anyhow!("cannot set up the upstream: {e}"))?)
+            }
+            _ => None,
+        };
+        let (identity, admin_setup) = IdentityAt::prepare(&config, &clock, routes.as_ref()).await?;
         let directory = identity.directory();
-        let services = match hosting.hosts("documents") {
-            true => Some(Services::prepare(&config, &clock, extractor, directory.clone()).await?),
+        let services = match hosting.names().any(|service| service != "identity") {
+            true => Some(Services::prepare(&config, &clock, extractor, directory.clone(), routes.as_ref()).await?),
             false => None,
         };
         let mut trails: HashMap<String, Db> = services.iter().flat_map(Services::databases).collect();
@@ -456,8 +524,15 @@ impl App {
 
         // The office's web app, where every service is (its pages call them
         // all in process), its templates overridable like the forms'.
-        let web = match (&identity, &services) {
-            (IdentityAt::Here { identity, verifier }, Some(services)) => {
+        let every = services.as_ref().and_then(|services| {
+            Some((
+                services.records.as_ref()?,
+                services.management.as_ref()?,
+                services.search.as_ref()?,
+            ))
+        });
+        let web = match (&identity, every) {
+            (IdentityAt::Here { identity, verifier }, Some((records, management, search))) => {
                 let web_templates = config.data_dir.join("templates").join("web");
                 let pages = if web_templates.is_dir() {
                     let pages = eiso_web::Pages::with_overrides(&web_templates)
@@ -470,18 +545,18 @@ impl App {
                 Some(eiso_web::Web::new(eiso_web::Parts {
                     identity: identity.clone(),
                     verifier: verifier.clone(),
-                    procedures: services.procedures.clone(),
-                    documents: services.documents.clone(),
-                    quality: services.quality.clone(),
-                    search: services.search.clone(),
-                    plans: services.plans.clone(),
+                    procedures: records.procedures.clone(),
+                    documents: records.documents.clone(),
+                    quality: management.quality.clone(),
+                    search: search.clone(),
+                    plans: management.plans.clone(),
                     directory: directory.clone(),
                     pages,
                     clock,
                     audit: AuditApi::new(trails.clone(), directory.clone()),
                     trails: trails.clone(),
-                    sync: services.portal_sync.is_some().then(|| services.sync.clone()),
-                    notifications: services.notifier.is_some().then(|| services.notifications.clone()),
+                    sync: records.portal_sync.is_some().then(|| records.sync.clone()),
+                    notifications: records.notifier.is_some().then(|| records.notifications.clone()),
                 }))
             }
             _ => None,
@@ -491,6 +566,7 @@ impl App {
             verifier: identity.verifier(),
             config,
             identity,
+            routes,
             services,
             trails,
             directory,
@@ -506,39 +582,42 @@ impl App {
         let max = self.config.max_message_bytes;
         let hosted = service_names(self.config.hosting());
         let (health, health_service) = tonic_health::server::health_reporter();
-        let readiness = readiness::Readiness::serving(health, hosted).await;
+        let readiness = readiness::Readiness::serving(health, &hosted).await;
         // Reflection lists exactly what this process serves.
-        let (reflection, reflection_alpha) = reflection::services(hosted)?;
+        let (reflection, reflection_alpha) = reflection::services(&hosted)?;
 
         // What this process does not host answers UNIMPLEMENTED.
         let services = self.services.as_ref();
+        let records = self.records();
+        let management = services.and_then(|s| s.management.as_ref());
         let identity = self
             .identity
             .identity()
             .map(|identity| sized!(IdentityServiceServer::new(IdentityApi::new(identity.clone())), max));
-        let documents =
-            services.map(|s| sized!(DocumentServiceServer::new(DocumentApi::new(s.documents.clone())), max));
+        let documents = records.map(|r| sized!(DocumentServiceServer::new(DocumentApi::new(r.documents.clone())), max));
         let calendars =
-            services.map(|s| sized!(CalendarServiceServer::new(CalendarApi::new(s.procedures.clone())), max));
-        let catalogue = services.map(|s| {
+            records.map(|r| sized!(CalendarServiceServer::new(CalendarApi::new(r.procedures.clone())), max));
+        let catalogue = records.map(|r| {
             sized!(
-                ProcedureServiceServer::new(ProcedureApi::new(s.procedures.clone())),
+                ProcedureServiceServer::new(ProcedureApi::new(r.procedures.clone())),
                 max
             )
         });
-        let dossiers = services.map(|s| sized!(DossierServiceServer::new(DossierApi::new(s.procedures.clone())), max));
-        let search = services.map(|s| sized!(SearchServiceServer::new(SearchApi::new(s.search.clone())), max));
-        let plans = services.map(|s| sized!(PlanServiceServer::new(PlanApi::new(s.plans.clone())), max));
-        let quality = services.map(|s| sized!(QualityServiceServer::new(QualityApi::new(s.quality.clone())), max));
-        let sync = services.map(|s| {
+        let dossiers = records.map(|r| sized!(DossierServiceServer::new(DossierApi::new(r.procedures.clone())), max));
+        let search = services
+            .and_then(|s| s.search.as_ref())
+            .map(|search| sized!(SearchServiceServer::new(SearchApi::new(search.clone())), max));
+        let plans = management.map(|m| sized!(PlanServiceServer::new(PlanApi::new(m.plans.clone())), max));
+        let quality = management.map(|m| sized!(QualityServiceServer::new(QualityApi::new(m.quality.clone())), max));
+        let sync = records.map(|r| {
             sized!(
-                SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(s.sync.clone())),
+                SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(r.sync.clone())),
                 max
             )
         });
-        let notifications = services.map(|s| {
+        let notifications = records.map(|r| {
             sized!(
-                NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(s.notifications.clone())),
+                NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(r.notifications.clone())),
                 max
             )
         });
@@ -558,12 +637,13 @@ impl App {
             std::time::Duration::from_millis(self.config.health.check_timeout_ms),
             background_stopped,
         );
-        // Identity's trail and stream from its process, when it is elsewhere.
-        let identity_upstream = self.identity.upstream().cloned();
+        // The trails and streams of the services hosted elsewhere, from
+        // where they are.
+        let elsewhere = relay::Elsewhere::new(self.config.hosting(), self.routes.as_ref());
         let audit = sized!(
             AuditServiceServer::new(relay::AuditRelay {
                 local: AuditApi::new(self.trails.clone(), self.directory.clone()),
-                upstream: identity_upstream.clone(),
+                elsewhere: elsewhere.clone(),
             }),
             max
         );
@@ -579,7 +659,7 @@ impl App {
                     .collect(),
                 self.directory.clone(),
             ),
-            upstream: identity_upstream,
+            elsewhere,
         });
         let gateway = GatewayLayer::new(self.verifier.clone(), self.trails.clone());
 
@@ -645,9 +725,9 @@ impl App {
         }
         let _ = checks.await;
 
-        if let Some(services) = &self.services {
+        if let Some(search) = self.services.as_ref().and_then(|services| services.search.as_ref()) {
             // Commits what the indexer has taken in, so a restart resumes there.
-            services.search.close().await;
+            search.close().await;
         }
         for (_, db) in self.trails {
             db.close().await;
@@ -669,32 +749,38 @@ impl App {
         let holder = format!("{}-{}", self.config.listen_addr, uuid::Uuid::new_v4().simple());
         let lease =
             |db: &Db, name: &str, ttl: std::time::Duration| Lease::new(db.clone(), name, holder.clone()).with_ttl(ttl);
+        let mut tasks = Vec::new();
         // Periodic plan reports, generated when due (idempotent per plan and
         // period besides, so a lease handed over mid-pass never files twice).
-        let report_interval = std::time::Duration::from_secs(60);
-        let mut tasks = vec![eiso_plans::Scheduler::spawn(
-            services.plans.clone(),
-            report_interval,
-            lease(
-                services.plans.journal().db(),
-                "plans.reports",
-                outbound::lease_ttl(report_interval),
-            ),
-            stopped.clone(),
-        )];
-        if let Some(delivery) = services.portal_sync.clone() {
+        if let Some(management) = &services.management {
+            let report_interval = std::time::Duration::from_secs(60);
+            tasks.push(eiso_plans::Scheduler::spawn(
+                management.plans.clone(),
+                report_interval,
+                lease(
+                    management.plans.journal().db(),
+                    "plans.reports",
+                    outbound::lease_ttl(report_interval),
+                ),
+                stopped.clone(),
+            ));
+        }
+        let Some(records) = &services.records else {
+            return tasks;
+        };
+        if let Some(delivery) = records.portal_sync.clone() {
             let interval =
                 std::time::Duration::from_secs(self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds));
             let lease = lease(delivery.db(), "sync.delivery", outbound::lease_ttl(interval));
             tasks.push(portal_sync::spawn(
                 delivery,
-                services.procedures.journal().clone(),
+                records.procedures.journal().clone(),
                 interval,
                 lease,
                 stopped.clone(),
             ));
         }
-        if let Some(notifier) = services.notifier.clone() {
+        if let Some(notifier) = records.notifier.clone() {
             let interval = self
                 .config
                 .notifications
@@ -704,14 +790,14 @@ impl App {
             let lease = lease(notifier.db(), "notify.delivery", outbound::lease_ttl(interval));
             tasks.push(notifications::spawn(
                 notifier,
-                services.procedures.journal().clone(),
+                records.procedures.journal().clone(),
                 interval,
                 lease,
                 stopped.clone(),
             ));
         }
-        tasks.push(files::spawn_sweeps(services.documents.clone(), stopped.clone()));
-        tasks.push(gauges::spawn(services.procedures.clone(), stopped.clone()));
+        tasks.push(files::spawn_sweeps(records.documents.clone(), stopped.clone()));
+        tasks.push(gauges::spawn(records.procedures.clone(), stopped.clone()));
         tasks
     }
 }
@@ -737,29 +823,50 @@ pub(crate) fn describe(target: &StorageTarget) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eiso_platform::config::service_of;
 
     #[test]
     fn each_shape_serves_what_it_hosts_and_the_audit_and_event_services() {
-        for hosting in [Hosting::All, Hosting::Identity, Hosting::WithoutIdentity] {
+        let shapes = [
+            Hosting::ALL,
+            Hosting::of(["identity"]),
+            Hosting::of(["documents", "procedures", "sync", "notify"]),
+            Hosting::of(["plans", "quality"]),
+            Hosting::of([
+                "documents",
+                "procedures",
+                "plans",
+                "quality",
+                "search",
+                "sync",
+                "notify",
+            ]),
+        ];
+        for hosting in shapes {
             let names = service_names(hosting);
             assert!(names.contains(&"eiso.audit.v1.AuditService"), "{hosting:?}");
             assert!(names.contains(&"eiso.event.v1.EventService"), "{hosting:?}");
+            for service in eiso_platform::config::SERVICES {
+                let served = SERVICE_NAMES
+                    .iter()
+                    .filter(|grpc| service_of(grpc) == Some(service))
+                    .all(|grpc| names.contains(grpc));
+                assert_eq!(served, hosting.hosts(service), "{hosting:?} {service}");
+            }
+        }
+        assert_eq!(service_names(Hosting::ALL), SERVICE_NAMES);
+        assert_eq!(service_names(Hosting::of(["plans", "quality"])).len(), 4);
+        // Every gRPC service belongs to a service of `services`, but audit and events.
+        for grpc in SERVICE_NAMES {
             assert_eq!(
-                names.contains(&"eiso.identity.v1.IdentityService"),
-                hosting.hosts("identity"),
-                "{hosting:?}"
+                service_of(grpc).is_none(),
+                ["eiso.audit.v1.AuditService", "eiso.event.v1.EventService"].contains(&grpc),
+                "{grpc}"
             );
-            assert_eq!(
-                names.contains(&"eiso.documents.v1.DocumentService"),
-                hosting.hosts("documents"),
-                "{hosting:?}"
-            );
-            assert!(names.iter().all(|name| SERVICE_NAMES.contains(name)), "{hosting:?}");
         }
         let mut unique = SERVICE_NAMES.to_vec();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), SERVICE_NAMES.len());
-        assert_eq!(SERVICE_NAMES[0], "eiso.identity.v1.IdentityService");
     }
 }

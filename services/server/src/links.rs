@@ -1,6 +1,13 @@
 //! Evidence links, audit subjects and record filing for plans and quality,
-//! answered in process by the documents and procedures services' public
-//! library APIs.
+//! answered by the documents and procedures services: in process through
+//! their public library APIs ([`InProcessLinks`]), or over gRPC from the
+//! process that hosts them ([`remote::RemoteLinks`]). What the answers are
+//! made of (which reads, in which order, what a subject's contributors are,
+//! how a record is filed or revised) is [`ServiceLinks`], once for both.
+
+pub mod remote;
+
+use std::future::Future;
 
 use eiso_documents::Documents;
 use eiso_platform::links::{Answer, Contribution, LinkedResource, RecordToFile, ResourceLinks, Subject};
@@ -9,9 +16,189 @@ use eiso_procedures::Procedures;
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::procedures::v1 as procs;
 
-pub struct ServiceLinks {
+pub use remote::RemoteLinks;
+
+/// What [`ServiceLinks`] asks of the documents and procedures services, each
+/// as `ctx`'s caller (a caller's read sees what that caller may see; a write
+/// is checked and recorded as that caller's).
+pub trait LinkSource: Send + Sync + 'static {
+    fn get_document(
+        &self,
+        ctx: &CallContext,
+        request: docs::GetDocumentRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Document>> + Send;
+
+    fn get_revision(
+        &self,
+        ctx: &CallContext,
+        request: docs::GetRevisionRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Revision>> + Send;
+
+    fn list_revisions(
+        &self,
+        ctx: &CallContext,
+        request: docs::ListRevisionsRequest,
+    ) -> impl Future<Output = ServiceResult<docs::ListRevisionsResponse>> + Send;
+
+    fn get_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::GetRecordRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Record>> + Send;
+
+    /// Who filed `record`, which `ctx`'s caller has just read with
+    /// [`Self::get_record`] (so may see): the actor of its creation in the
+    /// documents audit trail; `None` when the trail has none.
+    fn record_filer(
+        &self,
+        ctx: &CallContext,
+        record: &docs::Record,
+    ) -> impl Future<Output = ServiceResult<Option<String>>> + Send;
+
+    fn create_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::CreateRecordRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Record>> + Send;
+
+    /// Uploads `content` as one file under `header.parent`.
+    fn upload(
+        &self,
+        ctx: &CallContext,
+        header: docs::UploadFileHeader,
+        content: Vec<u8>,
+    ) -> impl Future<Output = ServiceResult<docs::File>> + Send;
+
+    fn close_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::CloseRecordRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Record>> + Send;
+
+    fn revise_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::ReviseRecordRequest,
+    ) -> impl Future<Output = ServiceResult<docs::Record>> + Send;
+
+    /// The next number in `unit`'s register of issued documents for `year`.
+    fn allocate_issue_number(
+        &self,
+        ctx: &CallContext,
+        unit: &str,
+        year: i32,
+    ) -> impl Future<Output = ServiceResult<i64>> + Send;
+
+    fn get_dossier(
+        &self,
+        ctx: &CallContext,
+        request: procs::GetDossierRequest,
+    ) -> impl Future<Output = ServiceResult<procs::Dossier>> + Send;
+}
+
+/// The documents and procedures services of this process, through their
+/// public library APIs.
+pub struct InProcessLinks {
     pub documents: Documents,
     pub procedures: Procedures,
+}
+
+impl LinkSource for InProcessLinks {
+    async fn get_document(
+        &self,
+        ctx: &CallContext,
+        request: docs::GetDocumentRequest,
+    ) -> ServiceResult<docs::Document> {
+        self.documents.get_document(ctx, request).await
+    }
+
+    async fn get_revision(
+        &self,
+        ctx: &CallContext,
+        request: docs::GetRevisionRequest,
+    ) -> ServiceResult<docs::Revision> {
+        self.documents.get_revision(ctx, request).await
+    }
+
+    async fn list_revisions(
+        &self,
+        ctx: &CallContext,
+        request: docs::ListRevisionsRequest,
+    ) -> ServiceResult<docs::ListRevisionsResponse> {
+        self.documents.list_revisions(ctx, request).await
+    }
+
+    async fn get_record(&self, ctx: &CallContext, request: docs::GetRecordRequest) -> ServiceResult<docs::Record> {
+        self.documents.get_record(ctx, request).await
+    }
+
+    async fn record_filer(&self, ctx: &CallContext, record: &docs::Record) -> ServiceResult<Option<String>> {
+        self.documents.record_filer(ctx, &record.name).await
+    }
+
+    async fn create_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::CreateRecordRequest,
+    ) -> ServiceResult<docs::Record> {
+        self.documents.create_record(ctx, request).await
+    }
+
+    async fn upload(
+        &self,
+        ctx: &CallContext,
+        header: docs::UploadFileHeader,
+        content: Vec<u8>,
+    ) -> ServiceResult<docs::File> {
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(content))]);
+        self.documents.upload(ctx, header, chunks).await
+    }
+
+    async fn close_record(&self, ctx: &CallContext, request: docs::CloseRecordRequest) -> ServiceResult<docs::Record> {
+        self.documents.close_record(ctx, request).await
+    }
+
+    async fn revise_record(
+        &self,
+        ctx: &CallContext,
+        request: docs::ReviseRecordRequest,
+    ) -> ServiceResult<docs::Record> {
+        self.documents.revise_record(ctx, request).await
+    }
+
+    async fn allocate_issue_number(&self, ctx: &CallContext, unit: &str, year: i32) -> ServiceResult<i64> {
+        self.documents.next_issue_number(ctx, unit, year).await
+    }
+
+    async fn get_dossier(&self, ctx: &CallContext, request: procs::GetDossierRequest) -> ServiceResult<procs::Dossier> {
+        self.procedures.get_dossier(ctx, request).await
+    }
+}
+
+/// [`ResourceLinks`] over a [`LinkSource`]: [`ServiceLinks::in_process`] in
+/// a process hosting documents and procedures, [`ServiceLinks::remote`] in
+/// one that calls them over gRPC.
+pub struct ServiceLinks<S> {
+    source: S,
+}
+
+impl ServiceLinks<InProcessLinks> {
+    pub fn in_process(documents: Documents, procedures: Procedures) -> Self {
+        Self {
+            source: InProcessLinks { documents, procedures },
+        }
+    }
+}
+
+impl<S: LinkSource> ServiceLinks<S> {
+    /// Links answered by `source`.
+    pub fn new(source: S) -> Self {
+        Self { source }
+    }
+
+    pub fn source(&self) -> &S {
+        &self.source
+    }
 }
 
 /// A lookup that failed for any reason other than an outage is reported as
@@ -24,7 +211,7 @@ fn missing(field: &str, name: &str, error: ServiceError) -> ServiceError {
     }
 }
 
-impl ServiceLinks {
+impl<S: LinkSource> ServiceLinks<S> {
     /// The document `document`, read for the link `name` in `field`
     /// (INVALID_ARGUMENT when it cannot be read: [`missing`]).
     async fn linked_document(
@@ -38,7 +225,7 @@ impl ServiceLinks {
             name: document,
             as_of_time: None,
         };
-        self.documents
+        self.source
             .get_document(reader, request)
             .await
             .map_err(|e| missing(field, name, e))
@@ -47,7 +234,7 @@ impl ServiceLinks {
     /// The record `name`, read for the link in `field` (as [`Self::linked_document`]).
     async fn linked_record(&self, reader: &CallContext, field: &str, name: &str) -> ServiceResult<docs::Record> {
         let request = docs::GetRecordRequest { name: name.to_string() };
-        self.documents
+        self.source
             .get_record(reader, request)
             .await
             .map_err(|e| missing(field, name, e))
@@ -73,7 +260,7 @@ impl ServiceLinks {
                 let document = self
                     .linked_document(documents, format!("documents/{id}"), field, name)
                     .await?;
-                self.documents
+                self.source
                     .get_revision(documents, docs::GetRevisionRequest { name: name.to_string() })
                     .await
                     .map_err(|e| missing(field, name, e))?;
@@ -88,7 +275,7 @@ impl ServiceLinks {
             }
             ["dossiers", _] => {
                 let dossier = self
-                    .procedures
+                    .source
                     .get_dossier(dossiers, procs::GetDossierRequest { name: name.to_string() })
                     .await
                     .map_err(|e| missing(field, name, e))?;
@@ -111,7 +298,7 @@ impl ServiceLinks {
                 let mut page_token = String::new();
                 loop {
                     let page = self
-                        .documents
+                        .source
                         .list_revisions(
                             reader,
                             docs::ListRevisionsRequest {
@@ -155,8 +342,8 @@ impl ServiceLinks {
             ["records", _] => {
                 let record = self.linked_record(reader, field, name).await?;
                 let filer = self
-                    .documents
-                    .record_filer(reader, name)
+                    .source
+                    .record_filer(reader, &record)
                     .await
                     .map_err(|e| missing(field, name, e))?;
                 let contributors = filer
@@ -187,7 +374,7 @@ impl ServiceLinks {
         let mut create_ctx = ctx.clone();
         create_ctx.request_id = record.request_id.clone();
         let created = self
-            .documents
+            .source
             .create_record(
                 &create_ctx,
                 docs::CreateRecordRequest {
@@ -202,12 +389,17 @@ impl ServiceLinks {
                 },
             )
             .await?;
-        // A retry finds the record from the first attempt: attach only what
-        // is not there yet, and close it once.
-        if created.state == docs::record::State::Open as i32 {
-            self.attach_and_close(ctx, &created, record.files).await?;
+        // A retry is answered with the record as the first attempt created
+        // it: read it as it is now, attach only what is not there yet, and
+        // close it once.
+        let current = self
+            .source
+            .get_record(ctx, docs::GetRecordRequest { name: created.name })
+            .await?;
+        if current.state == docs::record::State::Open as i32 {
+            self.attach_and_close(ctx, &current, record.files).await?;
         }
-        Ok(created.name)
+        Ok(current.name)
     }
 
     /// Uploads the files `record` lacks by name, then closes it.
@@ -233,8 +425,7 @@ impl ServiceLinks {
             if current.contains(&file_name.as_str()) {
                 continue;
             }
-            let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(content))]);
-            self.documents
+            self.source
                 .upload(
                     &file_ctx,
                     docs::UploadFileHeader {
@@ -243,11 +434,11 @@ impl ServiceLinks {
                         content_type,
                         expected_sha256: String::new(),
                     },
-                    chunks,
+                    content,
                 )
                 .await?;
         }
-        self.documents
+        self.source
             .close_record(
                 &file_ctx,
                 docs::CloseRecordRequest {
@@ -267,7 +458,7 @@ impl ServiceLinks {
         files: Vec<(String, String, Vec<u8>)>,
     ) -> ServiceResult<()> {
         let current = self
-            .documents
+            .source
             .get_record(
                 ctx,
                 docs::GetRecordRequest {
@@ -284,7 +475,7 @@ impl ServiceLinks {
             at if at == revision && !current.revisions.is_empty() => current,
             at if at == revision - 1 && !open => {
                 // Over the record as read: of two callers at once, one opens it.
-                self.documents
+                self.source
                     .revise_record(
                         ctx,
                         docs::ReviseRecordRequest {
@@ -306,7 +497,7 @@ impl ServiceLinks {
     }
 }
 
-impl ResourceLinks for ServiceLinks {
+impl<S: LinkSource> ResourceLinks for ServiceLinks<S> {
     fn resolve<'a>(&'a self, ctx: &'a CallContext, name: &'a str, field: &'a str) -> Answer<'a, LinkedResource> {
         Box::pin(self.resolve_inner(ctx, name, field))
     }
@@ -331,6 +522,6 @@ impl ResourceLinks for ServiceLinks {
     }
 
     fn issue_number<'a>(&'a self, ctx: &'a CallContext, unit: &'a str, year: i32) -> Answer<'a, i64> {
-        Box::pin(self.documents.next_issue_number(ctx, unit, year))
+        Box::pin(self.source.allocate_issue_number(ctx, unit, year))
     }
 }

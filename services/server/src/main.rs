@@ -163,7 +163,7 @@ async fn run(config: Config, workers: usize) -> anyhow::Result<()> {
     // Text of uploaded files is extracted by this binary in a child process.
     let program = std::env::current_exe().map_err(|e| anyhow::anyhow!("cannot find the server binary: {e}"))?;
     let extractor = eiso_server::Extractor::Child { program };
-    if config.hosting() == eiso_platform::config::Hosting::SearchReplica {
+    if config.hosting().is_search_replica() {
         let replica = eiso_server::SearchReplica::prepare(config.clone(), extractor).await?;
         let listener = tokio::net::TcpListener::bind(config.listen_addr)
             .await

@@ -1,19 +1,129 @@
-//! The live data behind the plans' targets, answered in process by the
-//! procedures and quality services' public library APIs.
+//! The live data behind the plans' targets: dossier statistics and the
+//! published procedures from procedures, the portal's sync count from sync,
+//! inspection coverage from quality (always in this process with plans).
+//! Procedures and sync are asked in process through their public library
+//! APIs, or over gRPC from the process that hosts them
+//! ([`remote::RemoteProcedures`], [`remote::RemoteSync`]); what the targets
+//! take from the answers is [`ServiceMeasures`], once for both.
 
-use chrono::NaiveDate;
-use eiso_plans::measures::{Coverage, Measures, ServiceFigures};
+pub mod remote;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eiso_plans::measures::{Coverage, ServiceFigures};
 use eiso_platform::links::Answer;
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::procedures::v1 as procs;
-use eiso_quality::Quality;
+use eiso_remote::Upstream;
 
-pub struct ServiceMeasures {
-    pub procedures: Procedures,
-    pub quality: Quality,
-    /// The national portal's sync, when one is configured.
-    pub sync: Option<eiso_sync::delivery::Delivery>,
+/// What [`ServiceMeasures`] answers and takes, for callers that do not
+/// depend on plans and quality themselves (tests).
+pub use eiso_plans::measures::Measures;
+pub use eiso_quality::Quality;
+pub use remote::{RemoteProcedures, RemoteSync};
+
+/// What plans and quality read of the procedures service's figures,
+/// unchecked: their callers checked the caller's access to the unit asked
+/// about (over gRPC, they are asked as the service identity).
+pub trait ProcedureFigures: Send + Sync + 'static {
+    /// The statistics of `agency`'s dossiers over the days `start` to `end`
+    /// (inclusive), every procedure together.
+    fn statistics(
+        &self,
+        agency: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> impl Future<Output = ServiceResult<procs::ServiceStatistics>> + Send;
+
+    fn list_procedures(
+        &self,
+        request: procs::ListProceduresRequest,
+    ) -> impl Future<Output = ServiceResult<procs::ListProceduresResponse>> + Send;
+}
+
+impl ProcedureFigures for Procedures {
+    async fn statistics(
+        &self,
+        agency: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> ServiceResult<procs::ServiceStatistics> {
+        Procedures::statistics(self, agency, start, end).await
+    }
+
+    async fn list_procedures(
+        &self,
+        request: procs::ListProceduresRequest,
+    ) -> ServiceResult<procs::ListProceduresResponse> {
+        Procedures::list_procedures(self, request).await
+    }
+}
+
+/// Where the portal's sync count comes from.
+pub enum SyncCount {
+    /// No portal in this deployment: the measure has no data.
+    None,
+    /// The sync of this process.
+    InProcess(eiso_sync::delivery::Delivery),
+    /// The sync of another process.
+    Remote(RemoteSync),
+}
+
+impl SyncCount {
+    /// Of the dossiers `agency` received in [`from`, `to`), those the portal
+    /// has up to date; `None` when no portal is configured.
+    async fn synced(&self, agency: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> ServiceResult<Option<i64>> {
+        match self {
+            Self::None => Ok(None),
+            Self::InProcess(sync) => Ok(Some(sync.synced_received(agency, from, to).await?)),
+            Self::Remote(sync) => sync.synced(agency, from, to).await,
+        }
+    }
+}
+
+/// [`Measures`] over the procedures' figures `P`, the sync count and this
+/// process's quality service.
+pub struct ServiceMeasures<P> {
+    procedures: P,
+    quality: Quality,
+    sync: SyncCount,
+}
+
+impl ServiceMeasures<Procedures> {
+    /// Everything in this process; `sync` when a portal is configured.
+    pub fn in_process(procedures: Procedures, quality: Quality, sync: Option<eiso_sync::delivery::Delivery>) -> Self {
+        let sync = match sync {
+            Some(sync) => SyncCount::InProcess(sync),
+            None => SyncCount::None,
+        };
+        Self::new(procedures, quality, sync)
+    }
+}
+
+impl ServiceMeasures<RemoteProcedures> {
+    /// Procedures and the portal sync in other processes (which may be one
+    /// process), asked as the service identity; quality here. Without a
+    /// portal there, sync answers that it is not configured: no data.
+    pub fn remote(quality: Quality, procedures: Arc<Upstream>, sync: Arc<Upstream>) -> Self {
+        Self::new(
+            RemoteProcedures::new(procedures),
+            quality,
+            SyncCount::Remote(RemoteSync::new(sync)),
+        )
+    }
+}
+
+impl<P: ProcedureFigures> ServiceMeasures<P> {
+    pub fn new(procedures: P, quality: Quality, sync: SyncCount) -> Self {
+        Self {
+            procedures,
+            quality,
+            sync,
+        }
+    }
 }
 
 /// `rate` × `whole`, as the count it was computed from.
@@ -21,7 +131,7 @@ fn count(rate: f64, whole: i64) -> i64 {
     (rate * whole as f64).round() as i64
 }
 
-impl ServiceMeasures {
+impl<P: ProcedureFigures> ServiceMeasures<P> {
     async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<Option<ServiceFigures>> {
         let stats = self.procedures.statistics(unit, start, end).await?;
         // The period as the reporting forms count it. Satisfaction and
@@ -80,7 +190,7 @@ impl ServiceMeasures {
     }
 }
 
-impl Measures for ServiceMeasures {
+impl<P: ProcedureFigures> Measures for ServiceMeasures<P> {
     fn service_statistics<'a>(
         &'a self,
         _ctx: &'a CallContext,
@@ -119,9 +229,9 @@ impl Measures for ServiceMeasures {
         end: NaiveDate,
     ) -> Answer<'a, Option<i64>> {
         Box::pin(async move {
-            let Some(sync) = &self.sync else {
+            if matches!(self.sync, SyncCount::None) {
                 return Ok(None);
-            };
+            }
             // The local days from `start` to `end` inclusive, as instants.
             let midnight = |day: NaiveDate| {
                 use chrono::TimeZone;
@@ -133,7 +243,7 @@ impl Measures for ServiceMeasures {
             let (Some(from), Some(to)) = (midnight(start), end.succ_opt().and_then(midnight)) else {
                 return Ok(Some(0));
             };
-            Ok(Some(sync.synced_received(agency_unit, from, to).await?))
+            self.sync.synced(agency_unit, from, to).await
         })
     }
 }

@@ -55,7 +55,7 @@ fn databases_of(service: &str) -> Option<&'static [&'static str]> {
 pub struct Readiness {
     health: HealthReporter,
     /// The services this process hosts.
-    hosted: &'static [&'static str],
+    hosted: Arc<[&'static str]>,
     /// Whether the drain has begun (after which nothing is SERVING again).
     draining: Arc<tokio::sync::Mutex<bool>>,
 }
@@ -63,13 +63,13 @@ pub struct Readiness {
 impl Readiness {
     /// The services `hosted` SERVING, and the server as a whole (storage
     /// was opened and migrated just before).
-    pub async fn serving(health: HealthReporter, hosted: &'static [&'static str]) -> Self {
+    pub async fn serving(health: HealthReporter, hosted: &[&'static str]) -> Self {
         for name in hosted.iter().copied().chain(["", LIVENESS]) {
             health.set_service_status(name, ServingStatus::Serving).await;
         }
         Self {
             health,
-            hosted,
+            hosted: hosted.into(),
             draining: Arc::default(),
         }
     }

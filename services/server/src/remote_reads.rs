@@ -1,7 +1,7 @@
 //! [`SearchReads`] over gRPC, for a search replica: the services' event
 //! streams (`WatchEvents`) and heads (`EventService`), and the resources the
-//! events name, read from the process at `[upstream]` as its service
-//! identity (an API client bound at the root unit as administrator, to follow
+//! events name, read where `[upstream]` says each service is (its url, or
+//! the service's route) as its service identity (an API client bound at the root unit as administrator, to follow
 //! the streams, and as leader, to read applicants' data).
 //!
 //! Reads are retried on UNAVAILABLE within their deadline ([`Upstream`]); a
@@ -25,8 +25,8 @@ use eiso_proto::eiso::quality::v1 as quality;
 use eiso_proto::eiso::quality::v1::quality_service_client::QualityServiceClient;
 use eiso_proto::tonic::transport::Channel;
 use eiso_proto::tonic::{Request, Response, Status};
-use eiso_remote::Upstream;
 use eiso_remote::error::from_status;
+use eiso_remote::{Routes, Upstream};
 use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::search_reads::{Answer, SearchReads, Stream};
@@ -38,25 +38,26 @@ const MAX_MESSAGE_BYTES: usize = 64 << 20;
 /// The services at `[upstream]`, read over gRPC.
 pub struct RemoteReads {
     /// Unary reads, with the configured deadline.
-    upstream: Arc<Upstream>,
-    /// File downloads: the same process with a deadline long enough for the
-    /// largest file the indexer reads.
-    files: Arc<Upstream>,
+    routes: Arc<Routes>,
+    /// File downloads: the same processes with a deadline long enough for
+    /// the largest file the indexer reads.
+    files: Arc<Routes>,
 }
 
 impl RemoteReads {
-    pub fn new(upstream: Arc<Upstream>, files: Arc<Upstream>) -> Self {
-        Self { upstream, files }
+    pub fn new(routes: Arc<Routes>, files: Arc<Routes>) -> Self {
+        Self { routes, files }
     }
 
-    /// One unary read as the service identity.
+    /// One unary read as the service identity, where `method`'s service is.
     async fn get<Req, Res, F, Fut>(&self, method: &str, request: Req, send: F) -> ServiceResult<Res>
     where
         Req: Clone,
         F: Fn(Channel, Request<Req>) -> Fut,
         Fut: Future<Output = Result<Response<Res>, Status>>,
     {
-        self.upstream
+        self.routes
+            .for_method(method)
             .call(method, request, send)
             .await
             .map_err(|status| from_status(&status))
@@ -95,7 +96,7 @@ async fn open_stream(
 
 impl SearchReads for RemoteReads {
     fn watch(&self, stream: Stream, after_sequence: i64) -> BoxStream<'static, ServiceResult<Event>> {
-        let upstream = self.upstream.clone();
+        let upstream = self.routes.to(stream.name());
         stream::once(open_stream(upstream, stream, after_sequence))
             .flat_map(|opened| match opened {
                 Ok(events) => events.boxed(),
@@ -115,13 +116,17 @@ impl SearchReads for RemoteReads {
             let request = GetEventStreamRequest {
                 name: format!("eventStreams/{}", stream.name()),
             };
+            // Asked where the stream's service is (any process would pass it on).
             let stream = self
-                .get(
+                .routes
+                .to(stream.name())
+                .call(
                     "/eiso.event.v1.EventService/GetEventStream",
                     request,
                     |channel, request| async move { EventServiceClient::new(channel).get_event_stream(request).await },
                 )
-                .await?;
+                .await
+                .map_err(|status| from_status(&status))?;
             Ok(stream.head_sequence)
         })
     }
@@ -176,6 +181,7 @@ impl SearchReads for RemoteReads {
             let request = docs::DownloadFileRequest { name: name.to_string() };
             let mut parts = self
                 .files
+                .to("documents")
                 .call(
                     "/eiso.documents.v1.DocumentService/DownloadFile",
                     request,

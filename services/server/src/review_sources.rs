@@ -1,19 +1,45 @@
-//! What a management review (quality) takes from other services, answered in
-//! process through their public library APIs: dossier statistics from
-//! procedures, target figures from plans.
+//! What a management review (quality) takes from other services: dossier
+//! statistics from procedures, in process or over gRPC
+//! ([`crate::measures::ProcedureFigures`]), and target figures from plans,
+//! always in this process with quality.
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use eiso_plans::Plans;
 use eiso_platform::vi::{self, Zeros};
 use eiso_platform::{CallContext, ServiceResult};
 use eiso_procedures::Procedures;
 use eiso_proto::eiso::plans::v1 as plans;
 use eiso_proto::labels::{Label, ProtoEnum};
-use eiso_quality::review::{Answer, ReviewSources, ServiceStatistics, TargetFigure};
+use eiso_quality::review::{Answer, ServiceStatistics, TargetFigure};
+use eiso_remote::Upstream;
 
-pub struct ServerReviewSources {
-    pub procedures: Procedures,
-    pub plans: Plans,
+/// What [`ServerReviewSources`] takes and answers, for callers that do not
+/// depend on plans and quality themselves (tests).
+pub use eiso_plans::Plans;
+pub use eiso_quality::review::ReviewSources;
+
+use crate::measures::{ProcedureFigures, RemoteProcedures};
+
+/// [`ReviewSources`] over the procedures' figures `P` and this process's
+/// plans service.
+pub struct ServerReviewSources<P> {
+    procedures: P,
+    plans: Plans,
+}
+
+impl ServerReviewSources<Procedures> {
+    pub fn in_process(procedures: Procedures, plans: Plans) -> Self {
+        Self::new(procedures, plans)
+    }
+}
+
+impl ServerReviewSources<RemoteProcedures> {
+    /// The statistics from the procedures service at `procedures`, asked as
+    /// the service identity.
+    pub fn remote(procedures: Arc<Upstream>, plans: Plans) -> Self {
+        Self::new(RemoteProcedures::new(procedures), plans)
+    }
 }
 
 /// `96.25` → `96,3%` (Vietnamese decimal comma; whole numbers without one).
@@ -35,7 +61,11 @@ fn threshold(target: &plans::Target) -> String {
     format!("{sign} {}", percent(target.threshold_percent))
 }
 
-impl ServerReviewSources {
+impl<P: ProcedureFigures> ServerReviewSources<P> {
+    pub fn new(procedures: P, plans: Plans) -> Self {
+        Self { procedures, plans }
+    }
+
     async fn statistics(&self, unit: &str, start: NaiveDate, end: NaiveDate) -> ServiceResult<ServiceStatistics> {
         let stats = self.procedures.statistics(unit, start, end).await?;
         // The period as the reporting forms count it; digitised results and
@@ -94,7 +124,7 @@ impl ServerReviewSources {
     }
 }
 
-impl ReviewSources for ServerReviewSources {
+impl<P: ProcedureFigures> ReviewSources for ServerReviewSources<P> {
     fn service_statistics<'a>(
         &'a self,
         _ctx: &'a CallContext,

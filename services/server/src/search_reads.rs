@@ -94,6 +94,7 @@ fn system_context() -> CallContext {
         },
         reason: String::new(),
         request_id: String::new(),
+        token: None,
     }
 }
 

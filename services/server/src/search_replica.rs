@@ -19,7 +19,7 @@ use eiso_platform::config::Config;
 use eiso_platform::directory::Directory;
 use eiso_platform::gateway::GatewayLayer;
 use eiso_proto::eiso::search::v1::search_service_server::SearchServiceServer;
-use eiso_remote::{RemoteDirectory, RemoteVerifier, Upstream};
+use eiso_remote::{RemoteDirectory, RemoteVerifier, Routes, Upstream};
 use eiso_search::extract::Extractor;
 use eiso_search::{Search, SearchApi};
 use tokio::net::TcpListener;
@@ -40,6 +40,7 @@ pub struct SearchReplica {
     config: Config,
     search: Search,
     verifier: Arc<RemoteVerifier>,
+    /// Where identity is: tokens are checked there, and readiness follows it.
     upstream: Arc<Upstream>,
 }
 
@@ -52,21 +53,15 @@ impl SearchReplica {
             .upstream
             .clone()
             .ok_or_else(|| anyhow::anyhow!("a search replica needs [upstream]"))?;
-        let upstream =
-            Arc::new(Upstream::new(&settings).map_err(|e| anyhow::anyhow!("cannot set up the upstream: {e}"))?);
-        let files = Arc::new(
-            Upstream::new(&settings)
-                .map_err(|e| anyhow::anyhow!("cannot set up the upstream: {e}"))?
-                .with_timeout(FILE_DEADLINE),
-        );
+        let setup = |e| anyhow::anyhow!("cannot set up the upstream: {e}");
+        let routes = Arc::new(Routes::new(&settings).map_err(setup)?);
+        let files = Arc::new(Routes::with_timeout(&settings, FILE_DEADLINE).map_err(setup)?);
+        // Tokens are checked and the unit tree read where identity is.
+        let upstream = routes.to("identity");
         let directory: Arc<dyn Directory> = Arc::new(RemoteDirectory::new(upstream.clone()));
         let search = Search::open(
             &config.search_dir(),
-            search_sources::sources(
-                Arc::new(RemoteReads::new(upstream.clone(), files)),
-                extractor,
-                directory.clone(),
-            ),
+            search_sources::sources(Arc::new(RemoteReads::new(routes, files)), extractor, directory.clone()),
             directory,
             eiso_procedures::PERSONAL_DATA_ROLES.to_vec(),
         )

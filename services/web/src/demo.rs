@@ -354,6 +354,7 @@ fn context(principal: &eiso_platform::Principal, method: &str) -> ServiceResult<
         principal: principal.clone(),
         reason: REASON.to_string(),
         request_id: String::new(),
+        token: None,
     })
 }
 

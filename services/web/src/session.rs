@@ -63,6 +63,7 @@ impl Session {
             principal: self.principal.clone(),
             reason: String::new(),
             request_id: String::new(),
+            token: None,
         })
     }
 

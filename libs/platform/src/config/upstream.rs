@@ -4,6 +4,7 @@
 //! certificates of a TLS connection. The client secret is never printed;
 //! give it as `EISO_UPSTREAM_CLIENT_SECRET`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -76,6 +77,12 @@ pub struct UpstreamConfig {
     pub cert_file: Option<PathBuf>,
     #[serde(default)]
     pub key_file: Option<PathBuf>,
+    /// Services that answer elsewhere than `url`, by service name (one of
+    /// `services`' names): `documents = "http://10.0.0.6:50051"`. Without a
+    /// load balancer that routes by service, each group hosted elsewhere
+    /// is named here. The service identity signs in at identity's address.
+    #[serde(default)]
+    pub routes: BTreeMap<String, String>,
 }
 
 /// A configuration that cannot work, or its files cannot be read.
@@ -118,7 +125,22 @@ impl UpstreamConfig {
             ca_file: None,
             cert_file: None,
             key_file: None,
+            routes: BTreeMap::new(),
         }
+    }
+
+    /// The same upstream, with `service` answering at `url`.
+    pub fn with_route(mut self, service: &str, url: impl Into<String>) -> Self {
+        self.routes.insert(service.to_string(), url.into());
+        self
+    }
+
+    /// Where `service` answers: its route, else `url`.
+    pub fn url_of(&self, service: &str) -> &str {
+        self.routes
+            .get(service)
+            .map_or(self.url.as_str(), String::as_str)
+            .trim()
     }
 
     /// The same upstream, signed in to as the API client `client_id`.
@@ -143,15 +165,24 @@ impl UpstreamConfig {
     }
 
     pub fn validate(&self) -> Result<(), UpstreamError> {
-        let url = self.url.trim().to_ascii_lowercase();
-        let Some(rest) = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")) else {
-            return Err(invalid(
-                "url",
-                "must start with http:// or https://, e.g. http://10.0.0.5:50051",
-            ));
-        };
-        if rest.trim_end_matches('/').is_empty() {
-            return Err(invalid("url", "names no host"));
+        check_url("url", &self.url)?;
+        for (service, url) in &self.routes {
+            if !super::SERVICES.contains(&service.as_str()) {
+                return Err(invalid(
+                    "routes",
+                    format!(
+                        "`{service}` is not a service: expected some of {}",
+                        super::SERVICES.join(", ")
+                    ),
+                ));
+            }
+            check_url("routes", url)?;
+            if url.trim().to_ascii_lowercase().starts_with("https://") != self.is_tls() {
+                return Err(invalid(
+                    "routes",
+                    format!("{service}'s route must use the scheme of url (http:// or https://, one CA)"),
+                ));
+            }
         }
         if self.client_id().is_empty() != self.client_secret.is_empty() {
             return Err(invalid(
@@ -189,6 +220,21 @@ impl UpstreamConfig {
     }
 }
 
+/// An upstream address: `http://` or `https://` and a host.
+fn check_url(field: &'static str, url: &str) -> Result<(), UpstreamError> {
+    let url = url.trim().to_ascii_lowercase();
+    let Some(rest) = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")) else {
+        return Err(invalid(
+            field,
+            "must start with http:// or https://, e.g. http://10.0.0.5:50051",
+        ));
+    };
+    if rest.trim_end_matches('/').is_empty() {
+        return Err(invalid(field, "names no host"));
+    }
+    Ok(())
+}
+
 /// The `EISO_*` variables of `[upstream]`.
 pub(super) const VARIABLES: &[&str] = &[
     "EISO_UPSTREAM_URL",
@@ -198,6 +244,7 @@ pub(super) const VARIABLES: &[&str] = &[
     "EISO_UPSTREAM_CA_FILE",
     "EISO_UPSTREAM_CERT_FILE",
     "EISO_UPSTREAM_KEY_FILE",
+    "EISO_UPSTREAM_ROUTES",
 ];
 
 impl UpstreamConfig {
@@ -216,6 +263,18 @@ impl UpstreamConfig {
             }
             "EISO_UPSTREAM_CA_FILE" => self.ca_file = path(),
             "EISO_UPSTREAM_CERT_FILE" => self.cert_file = path(),
+            "EISO_UPSTREAM_ROUTES" => {
+                // `documents=http://10.0.0.6:50051,procedures=http://…`
+                self.routes.clear();
+                for route in value.split(',').map(str::trim).filter(|route| !route.is_empty()) {
+                    let (service, url) = route.split_once('=').ok_or_else(|| ConfigError::Env {
+                        name: name.to_string(),
+                        message: format!("expected service=url pairs separated by commas, got `{route}`"),
+                    })?;
+                    self.routes
+                        .insert(service.trim().to_ascii_lowercase(), url.trim().to_string());
+                }
+            }
             _ => self.key_file = path(),
         }
         Ok(())
@@ -233,6 +292,7 @@ impl UpstreamConfig {
                     "ca_file" => "upstream.ca_file",
                     "cert_file" => "upstream.cert_file",
                     "key_file" => "upstream.key_file",
+                    "routes" => "upstream.routes",
                     _ => "upstream",
                 },
                 message,
@@ -291,6 +351,21 @@ mod tests {
             "client_id",
         );
         refused(UpstreamConfig::new("https://x"), "ca_file");
+        refused(
+            UpstreamConfig::new("http://x").with_route("documnets", "http://y"),
+            "routes",
+        );
+        refused(UpstreamConfig::new("http://x").with_route("documents", "y:1"), "routes");
+        refused(
+            UpstreamConfig::new("http://x").with_route("documents", "https://y"),
+            "routes",
+        );
+        let routed = UpstreamConfig::new("http://x").with_route("documents", " http://y:1 ");
+        routed.validate().expect("a route");
+        assert_eq!(
+            (routed.url_of("documents"), routed.url_of("plans")),
+            ("http://y:1", "http://x")
+        );
         refused(
             UpstreamConfig {
                 timeout_seconds: 0,
