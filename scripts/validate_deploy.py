@@ -36,15 +36,24 @@ checked is what can be without one:
   its client secret from a Secret, and has a headless Service, a Service and
   a PDB of its own; every Service and PDB selects the pods of exactly one
   workload; `kubectl kustomize` renders it, where kubectl is installed.
-- deploy/kubernetes/identity-apart/ (identity in its own process, applied
-  on top of the base): the same, on its objects together with the base's:
-  the schemas, its kustomization.yaml against its files, its render (the
-  base's namespace and image); the Deployment with EISO_SERVICES=identity
-  and the one with every other service (EISO_SERVICES exactly as the server
-  takes them, config/hosting.rs) are hardened and probed as the base's,
-  have a Service, a PDB and (if any) an HPA that agree with them, and the
-  latter follows a Service of the identity pods with its client secret from
-  a Secret; the one Deployment hosting every service stays the base's.
+- deploy/kubernetes/identity-apart/ (identity in its own process) and
+  deploy/kubernetes/groups-apart/ (identity, the records group and the
+  management group each in its own process), each applied alone on top of
+  the base: the same, on its objects together with the base's: the
+  schemas, its kustomization.yaml against its files, its render (the
+  base's namespace and image); its Deployments are the expected ones
+  (KUBE_OVERLAYS), each with the expected EISO_SERVICES, a union of whole
+  groups as the server takes it (config/hosting.rs), hardened and probed
+  as the base's, with a Service, a PDB and (where expected) an HPA that
+  agree with it; a process missing a group it needs (GROUP_NEEDS) follows
+  identity at EISO_UPSTREAM_URL, a Service of the identity pods, with its
+  client secret only from a Secret, and reaches every other service it
+  needs there or by its route in EISO_UPSTREAM_ROUTES (service=url pairs
+  as the server parses them, covering exactly those services, each URL a
+  Service of the pods hosting it and one of its ports); the example
+  HTTPRoute in its kustomization.yaml sends every service of proto/ to a
+  Service of pods that host it and the web app to the Deployment hosting
+  every service, which stays the base's.
 - Every EISO_* variable set anywhere above is one the server accepts (read
   from its configuration code, libs/platform/src/config.rs and
   config/*.rs): the server refuses unknown ones; and deploy/eiso.example.toml
@@ -69,8 +78,26 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 KUBE = DEPLOY / "kubernetes"
-# Overlays applied on top of the base, each checked with the base's objects.
-KUBE_OVERLAYS = [KUBE / "identity-apart"]
+# Overlays applied on top of the base (alternatives: never two together),
+# each checked with the base's objects: the Deployments each must have, by
+# name, with the services each hosts (EISO_SERVICES, as a set) and whether
+# an autoscaler scales it.
+KUBE_OVERLAYS = {
+    KUBE / "identity-apart": {
+        "eiso-identity": ("identity", False),
+        "eiso-services": ("documents,procedures,plans,quality,search,sync,notify", True),
+    },
+    KUBE / "groups-apart": {
+        "eiso-identity": ("identity", False),
+        "eiso-records": ("documents,procedures,sync,notify", True),
+        "eiso-management": ("plans,quality", True),
+    },
+}
+# What a group hosted apart asks other groups for at [upstream], as
+# Hosting::needs_upstream (config/hosting.rs) and deploy/README.md's table:
+# every group identity's token checks and unit tree, management the records
+# group's evidence, filing and figures. (Search alone is the StatefulSet's.)
+GROUP_NEEDS = {"records": {"identity"}, "management": {"identity", "records"}}
 BIN = Path(sys.executable).parent
 # Oldest Kubernetes the manifests support (the preStop `sleep` action), and
 # the newest whose schemas kubernetes-validate carries.
@@ -172,9 +199,39 @@ def hostable_services() -> list[str]:
     return re.findall(r'"([a-z]+)"', found.group(1)) if found else []
 
 
+def service_group_map() -> dict[str, list[str]]:
+    """The groups a process hosts whole, by name (GROUPS in
+    config/hosting.rs)."""
+    code = (ROOT / "libs/platform/src/config/hosting.rs").read_text()
+    found = re.search(r"pub const GROUPS: \[\(&str, &\[&str\]\); \d+\] = \[(.*?)\n\];", code, re.S)
+    groups = [re.findall(r'"([a-z]+)"', group) for group in re.findall(r"\(([^)]*)\)", found.group(1))] if found else []
+    return {group[0]: group[1:] for group in groups if group}
+
+
+def service_groups() -> list[list[str]]:
+    """The groups a process hosts whole (GROUPS in config/hosting.rs)."""
+    return list(service_group_map().values())
+
+
+def service_names(value: str | None) -> set[str]:
+    """The services EISO_SERVICES names (unset: every one)."""
+    names = {n.strip().lower() for n in str(value or "").split(",") if n.strip()}
+    return names or set(hostable_services())
+
+
+def upstream_services(hosted: set[str]) -> set[str]:
+    """The services a process hosting `hosted` asks for at [upstream]: those
+    of the groups its groups need (GROUP_NEEDS) that it does not host."""
+    groups = service_group_map()
+    own = {group for group, services in groups.items() if set(services) <= hosted}
+    needed = set().union(*(GROUP_NEEDS.get(group, set()) for group in own)) - own
+    return {service for group in needed for service in groups.get(group, [])}
+
+
 def hosting(value: str | None) -> str | None:
     """What EISO_SERVICES makes of a process, as Config::hosting does:
-    "all", "search", "identity", "without-identity", or None (refused)."""
+    "all", "search", "identity", "without-identity", "some" (another union
+    of whole groups), or None (refused)."""
     if value is None:
         return "all"
     names = [n.strip().lower() for n in str(value).split(",") if n.strip()]
@@ -185,11 +242,19 @@ def hosting(value: str | None) -> str | None:
         return None
     if set(names) == {"search"}:
         return "search"
+    groups = service_groups()
+    if not groups or any(0 < len(set(group) & set(names)) < len(group) for group in groups):
+        return None
+    indexed = {"documents", "procedures", "plans", "quality"}
+    if "search" in names and not indexed <= set(names):
+        return None
+    if set(services) <= set(names):
+        return "all"
     if set(names) == {"identity"}:
         return "identity"
     if "identity" not in names and set(services) - {"identity"} <= set(names):
         return "without-identity"
-    return "all" if set(services) <= set(names) else None
+    return "some"
 
 
 def unknown_variables(where: str, names) -> list[str]:
@@ -686,10 +751,13 @@ def validate_objects(label: str, objects: list[dict]) -> list[str]:
     return problems
 
 
-def check_kubernetes(directory: Path = KUBE, base: list[dict] | None = None, base_images: list | None = None) -> list[dict]:
-    """The base (directory KUBE), or an overlay applied on top of it: its
-    own objects against the schemas and its render, and the cross-checks on
-    them together with the base's objects. Returns the objects."""
+def check_kubernetes(
+    directory: Path = KUBE, base: list[dict] | None = None, base_images: list | None = None, expected: dict | None = None
+) -> list[dict]:
+    """The base (directory KUBE), or an overlay applied on top of it (with
+    its Deployments `expected`, KUBE_OVERLAYS): its own objects against the
+    schemas and its render, and the cross-checks on them together with the
+    base's objects. Returns the objects."""
     where = f"{directory.relative_to(DEPLOY)}/"
     kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
     listed = kustomization.get("resources", [])
@@ -713,7 +781,15 @@ def check_kubernetes(directory: Path = KUBE, base: list[dict] | None = None, bas
     )
 
     everything = [*(base or []), *objects]
-    guarded(f"{where}: the workloads, Services, PDBs, HPA and settings agree", check_agreement, everything, kustomization, where, base is not None)
+    guarded(f"{where}: the workloads, Services, PDBs, HPA and settings agree", check_agreement, everything, kustomization, where, expected)
+    if base is not None:
+        guarded(
+            f"{where}: the example HTTPRoute",
+            lambda: check(
+                f"{where}: the example HTTPRoute (kustomization.yaml) sends every service to pods that host it, the web app to eiso",
+                check_gateway_example(directory, everything),
+            ),
+        )
 
     kubectl = shutil.which("kubectl")
     if not kubectl:
@@ -745,8 +821,8 @@ def check_kubernetes_all() -> None:
     base_kustomization = yaml.safe_load((KUBE / "kustomization.yaml").read_text())
     KUBE_NAMESPACE["namespace"] = base_kustomization.get("namespace")
     base = check_kubernetes()
-    for overlay in KUBE_OVERLAYS:
-        guarded(f"{overlay.relative_to(DEPLOY)}/", check_kubernetes, overlay, base, base_kustomization.get("images"))
+    for overlay, expected in KUBE_OVERLAYS.items():
+        guarded(f"{overlay.relative_to(DEPLOY)}/", check_kubernetes, overlay, base, base_kustomization.get("images"), expected)
 
 
 def pod_environment(container: dict, config_maps: dict, secrets: dict, where: str) -> tuple[dict, dict, list[str]]:
@@ -823,7 +899,9 @@ def selects(selector: dict, labels: dict) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def check_agreement(objects: list[dict], kustomization: dict, label: str = "kubernetes/", overlay: bool = False) -> None:
+def check_agreement(objects: list[dict], kustomization: dict, label: str = "kubernetes/", overlay: dict | None = None) -> None:
+    """`overlay`: the Deployments an overlay must have (KUBE_OVERLAYS), or
+    None for the base."""
     by_kind: dict[str, list[dict]] = {}
     for obj in objects:
         by_kind.setdefault(obj.get("kind"), []).append(obj)
@@ -842,7 +920,7 @@ def check_agreement(objects: list[dict], kustomization: dict, label: str = "kube
         return pod_environment(container, config_maps, secrets, "")[0].get("EISO_SERVICES")
 
     # The one Deployment hosting every service (the base's `eiso`), and the
-    # others (EISO_SERVICES: identity apart), checked after it.
+    # others (EISO_SERVICES: some groups, an overlay's), checked after it.
     deployments = [d for d in all_deployments if hosting(services_of(d)) == "all"]
     split = [d for d in all_deployments if d not in deployments]
     if len(deployments) != 1:
@@ -925,9 +1003,10 @@ def check_agreement(objects: list[dict], kustomization: dict, label: str = "kube
             problems.append("the autoscaler may go down to the PDB's minAvailable: no node could ever drain")
     check(f"{label}: the Deployment, Service, PDB, HPA and settings agree", problems)
 
-    if split or overlay:
+    if split or overlay is not None:
+        shapes = ", ".join(f"{d}={services}" for d, (services, _) in (overlay or {}).items())
         check(
-            f"{label}: identity apart: its Deployment and the other services' agree with their Services, PDBs, HPA and settings",
+            f"{label}: the Deployments of some groups ({shapes or 'none expected'}) agree with their Services, PDBs, HPAs, settings and upstreams",
             check_split(split, by_kind, owners, config_maps, secrets, name, overlay),
         )
 
@@ -1008,20 +1087,76 @@ def check_agreement(objects: list[dict], kustomization: dict, label: str = "kube
     check(f"{label}: the search replicas' StatefulSet, Services, PDB and settings agree", problems)
 
 
-def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dict, secrets: dict, name, overlay: bool) -> list[str]:
-    """The Deployments of identity apart (EISO_SERVICES=identity, and every
-    service but identity following it at EISO_UPSTREAM_URL): hardened and
-    probed as the base's, with the settings their shape needs, a Service, a
-    PDB and (if any) an autoscaler of their own."""
+UPSTREAM_ADDRESS = re.compile(r"http://([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d+)/?$")
+
+
+def upstream_routes(value: str | None) -> tuple[dict[str, str], list[str]]:
+    """EISO_UPSTREAM_ROUTES as the server reads it (config/upstream.rs):
+    service=url pairs separated by commas; and what it would refuse."""
+    routes: dict[str, str] = {}
+    problems = []
+    for route in (r.strip() for r in str(value or "").split(",")):
+        if not route:
+            continue
+        if "=" not in route:
+            problems.append(f"EISO_UPSTREAM_ROUTES: {route!r} is not service=url (pairs separated by commas); the server refuses it")
+            continue
+        service, url = (part.strip() for part in route.split("=", 1))
+        service = service.lower()
+        if service not in hostable_services():
+            problems.append(f"EISO_UPSTREAM_ROUTES: {service!r} is not a service ({', '.join(hostable_services())}); the server refuses it")
+        elif service in routes:
+            problems.append(f"EISO_UPSTREAM_ROUTES names {service} twice (the last wins)")
+        routes[service] = url
+    return routes, problems
+
+
+def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dict, secrets: dict, name, expected: dict | None) -> list[str]:
+    """The Deployments that host some groups of services (EISO_SERVICES: a
+    union of whole groups, as config/hosting.rs takes it), beside the one
+    hosting every service: hardened and probed as the base's, with the
+    settings their shape needs, a Service, a PDB and (if any, or if
+    `expected` says) an autoscaler of their own; a process that does not
+    host a group it needs (GROUP_NEEDS) asks identity at EISO_UPSTREAM_URL,
+    a Service of the identity pods, and every other service it needs at
+    the Service of pods hosting it (EISO_UPSTREAM_URL's, or its route in
+    EISO_UPSTREAM_ROUTES), as an API client whose secret is in a Secret.
+    `expected` (an overlay's, KUBE_OVERLAYS): the Deployments there must
+    be, by name, and the services each hosts."""
     problems = []
     if not hostable_services() or "identity" not in hostable_services():
         problems.append("no SERVICES (with identity) in libs/platform/src/config/hosting.rs: has the code moved?")
-    shapes: dict[str, list[dict]] = {}
-    shape_of = {
-        name(d): hosting(pod_environment(d["spec"]["template"]["spec"]["containers"][0], config_maps, secrets, "")[0].get("EISO_SERVICES"))
-        for d in split
-    }
-    identity_services = [s for w, own in owners.items() if shape_of.get(w) == "identity" for s in own if s["kind"] == "Service"]
+    groups = service_group_map()
+    if set(GROUP_NEEDS) - set(groups) or set().union(*GROUP_NEEDS.values()) - set(groups):
+        problems.append(f"GROUP_NEEDS names groups that are not GROUPS of libs/platform/src/config/hosting.rs ({', '.join(groups)}): has the code moved?")
+    accepted = "; ".join(f"{group}: {','.join(services)}" for group, services in groups.items())
+
+    def environment_of(deployment: dict) -> dict:
+        return pod_environment(deployment["spec"]["template"]["spec"]["containers"][0], config_maps, secrets, "")[0]
+
+    # What the pods of each Deployment host, and which Services lead to them.
+    hosted_by = {name(d): service_names(environment_of(d).get("EISO_SERVICES")) for d in split if hosting(environment_of(d).get("EISO_SERVICES"))}
+    services_by_name = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
+
+    def hosted_behind(service: dict) -> set[str]:
+        return set().union(*(hosted_by.get(w, set()) for w, own in owners.items() if any(service is s for s in own)))
+
+    def address(where: str, key: str, url: str | None, wanted: str) -> tuple[dict | None, list[str]]:
+        """The Service `url` names, which must lead to pods hosting `wanted`."""
+        found = UPSTREAM_ADDRESS.match(str(url or ""))
+        if not found:
+            return None, [f"{where}: {key} {url!r} is not http://<service>:<port>"]
+        service = services_by_name.get(found.group(1))
+        if service is None or wanted not in hosted_behind(service):
+            return None, [
+                f"{where}: {key} names {found.group(1)}, not a Service of the pods hosting {wanted} apart"
+                + (" (EISO_SERVICES=identity)" if wanted == "identity" else "")
+            ]
+        if int(found.group(2)) not in [p["port"] for p in service["spec"]["ports"]]:
+            return service, [f"{where}: {key}'s port {found.group(2)} is not a port of Service/{found.group(1)}"]
+        return service, []
+
+    seen = set()
     for deployment in split:
         where = name(deployment)
         pod_problems, ports = check_pod(where, deployment)
@@ -1032,17 +1167,25 @@ def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dic
         env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
         problems += ref_problems
         problems += unknown_variables(f"{where}'s environment", env)
+        if expected is not None:
+            seen.add(deployment["metadata"]["name"])
         shape = hosting(env.get("EISO_SERVICES"))
         if shape is None:
             problems.append(
-                f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} is refused by the server: identity alone, or every one"
-                f" but identity ({','.join(s for s in hostable_services() if s != 'identity')})"
+                f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} is refused by the server: a union of whole groups"
+                f" ({accepted}; search with records and management), or search alone"
             )
             continue
-        if shape not in ("identity", "without-identity"):
-            problems.append(f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} makes a {shape} process, not identity apart")
+        if shape == "search":
+            problems.append(f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r} makes a search replica: those are the base's StatefulSet")
             continue
-        shapes.setdefault(shape, []).append(deployment)
+        hosted = service_names(env.get("EISO_SERVICES"))
+        if expected is not None:
+            want = expected.get(deployment["metadata"]["name"])
+            if want is None:
+                problems.append(f"{where}: not a Deployment of this overlay (expected {', '.join(sorted(expected))})")
+            elif hosted != service_names(want[0]):
+                problems.append(f"{where}: EISO_SERVICES={env.get('EISO_SERVICES')!r}, not {want[0]!r}")
         if env.get("EISO_LOG_FORMAT") != "json":
             problems.append(f"{where}: EISO_LOG_FORMAT is {env.get('EISO_LOG_FORMAT')!r}, not 'json'")
         if not str(env.get("EISO_DATABASE_URL", "")).startswith(("postgres://", "postgresql://")):
@@ -1055,30 +1198,44 @@ def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dic
             if path and path not in mounts:
                 problems.append(f"{where}: {path} is not mounted: the root filesystem is read-only")
         search = mounts.get(env.get("EISO_SEARCH_DIR"))
-        if shape == "without-identity" and (not search or not ({"emptyDir", "ephemeral"} & set(volumes.get(search, {})))):
+        if "search" in hosted and (not search or not ({"emptyDir", "ephemeral"} & set(volumes.get(search, {})))):
             problems.append(f"{where}: EISO_SEARCH_DIR {env.get('EISO_SEARCH_DIR')} is not a volume of the pod's own (emptyDir)")
+        if hosted - {"identity"} and env.get("EISO_BLOB_STORE_KIND") != "s3":
+            problems.append(f"{where}: EISO_BLOB_STORE_KIND is {env.get('EISO_BLOB_STORE_KIND')!r}, not 's3'")
+        needed = upstream_services(hosted)
         upstream_keys = [key for key in env if key.startswith("EISO_UPSTREAM_")]
-        if shape == "identity" and upstream_keys:
-            problems.append(f"{where}: identity follows no one, but is given {', '.join(sorted(upstream_keys))}")
-        if shape == "without-identity":
-            if env.get("EISO_BLOB_STORE_KIND") != "s3":
-                problems.append(f"{where}: EISO_BLOB_STORE_KIND is {env.get('EISO_BLOB_STORE_KIND')!r}, not 's3'")
+        if not needed and upstream_keys:
+            problems.append(f"{where}: hosts every group its services need, but is given {', '.join(sorted(upstream_keys))}")
+        if needed:
             for key in ("EISO_UPSTREAM_CLIENT_ID", "EISO_UPSTREAM_CLIENT_SECRET"):
                 if not env.get(key):
                     problems.append(f"{where}: {key} is not set: it refuses to start without identity's API client")
             wrong = origin.get("EISO_UPSTREAM_CLIENT_SECRET", {"Secret"}) - {"Secret"}
             if wrong:
                 problems.append(f"{where}: EISO_UPSTREAM_CLIENT_SECRET is also given by {', '.join(sorted(wrong))}, not only a Secret")
-            upstream = re.match(r"http://([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d+)/?$", str(env.get("EISO_UPSTREAM_URL", "")))
-            services_by_name = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
-            if not upstream:
-                problems.append(f"{where}: EISO_UPSTREAM_URL {env.get('EISO_UPSTREAM_URL')!r} is not http://<service>:<port>")
-            else:
-                service = services_by_name.get(upstream.group(1))
-                if service is None or not any(service is s for s in identity_services):
-                    problems.append(f"{where}: EISO_UPSTREAM_URL names {upstream.group(1)}, not a Service of the identity pods (EISO_SERVICES=identity)")
-                elif int(upstream.group(2)) not in [p["port"] for p in service["spec"]["ports"]]:
-                    problems.append(f"{where}: EISO_UPSTREAM_URL's port {upstream.group(2)} is not a port of Service/{upstream.group(1)}")
+            # The API client signs in at EISO_UPSTREAM_URL: identity's, when
+            # identity is elsewhere.
+            wanted = "identity" if "identity" in needed else sorted(needed)[0]
+            service, url_problems = address(where, "EISO_UPSTREAM_URL", env.get("EISO_UPSTREAM_URL"), wanted)
+            problems += url_problems
+            at_url = hosted_behind(service) if service is not None else set(needed)
+            routes, route_problems = upstream_routes(env.get("EISO_UPSTREAM_ROUTES"))
+            problems += [f"{where}: {problem}" for problem in route_problems]
+            for missing in sorted(needed - at_url - set(routes)):
+                problems.append(
+                    f"{where}: {missing} is not hosted behind EISO_UPSTREAM_URL's Service and has no route in EISO_UPSTREAM_ROUTES"
+                )
+            for routed, url in sorted(routes.items()):
+                if routed not in hostable_services():
+                    continue
+                if routed in hosted:
+                    problems.append(f"{where}: EISO_UPSTREAM_ROUTES routes {routed}, which it hosts itself")
+                elif routed not in needed:
+                    problems.append(f"{where}: EISO_UPSTREAM_ROUTES routes {routed}, which its services do not ask for (only {', '.join(sorted(needed))})")
+                elif routed in at_url:
+                    problems.append(f"{where}: EISO_UPSTREAM_ROUTES routes {routed}, which EISO_UPSTREAM_URL's Service already hosts")
+                else:
+                    problems += address(where, f"EISO_UPSTREAM_ROUTES' {routed}", url, routed)[1]
         own = owners.get(where, [])
         services = [s for s in own if s["kind"] == "Service"]
         if not services:
@@ -1095,10 +1252,12 @@ def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dic
             if not 0 < pdb["spec"].get("minAvailable", 0) < replicas:
                 problems.append(f"{name(pdb)}: minAvailable {pdb['spec'].get('minAvailable')} must be below the {replicas} replicas")
         floor = max((p["spec"].get("minAvailable", 0) for p in pdbs), default=0)
+        scaled = False
         for hpa in by_kind.get("HorizontalPodAutoscaler", []):
             target = hpa["spec"]["scaleTargetRef"]
             if (target["kind"], target["name"]) != ("Deployment", deployment["metadata"]["name"]):
                 continue
+            scaled = True
             low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"].get("maxReplicas", 0)
             if low < replicas:
                 problems.append(f"{name(hpa)}: minReplicas {low} is below {where}'s {replicas} replicas")
@@ -1106,10 +1265,83 @@ def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dic
                 problems.append(f"{name(hpa)}: may go down to the PDB's minAvailable {floor}: no node could ever drain")
             if high < low:
                 problems.append(f"{name(hpa)}: maxReplicas {high} is below minReplicas {low}")
-    if overlay:
-        for shape, what in (("identity", "EISO_SERVICES=identity"), ("without-identity", "every service but identity")):
-            if len(shapes.get(shape, [])) != 1:
-                problems.append(f"{len(shapes.get(shape, []))} Deployments of {what}; expected one")
+        want = (expected or {}).get(deployment["metadata"]["name"])
+        if want and want[1] and not scaled:
+            problems.append(f"{where}: no HorizontalPodAutoscaler scales it")
+    for missing, (services, _) in sorted((expected or {}).items()):
+        if missing not in seen:
+            problems.append(f"no Deployment {missing} (EISO_SERVICES={services}) among the overlay's")
+    return problems
+
+
+def gateway_example(directory: Path) -> list[dict]:
+    """The HTTPRoute rules of the comment of an overlay's
+    kustomization.yaml (the block after `#   rules:`)."""
+    lines = (directory / "kustomization.yaml").read_text().splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"#\s+rules:\s*$", line)), None)
+    if start is None:
+        return []
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#") or not line[1:].strip():
+            break
+        block.append(line[1:])
+    indent = min(len(line) - len(line.lstrip()) for line in block)
+    return (yaml.safe_load("\n".join(line[indent:] for line in block)) or {}).get("rules") or []
+
+
+def check_gateway_example(directory: Path, objects: list[dict]) -> list[str]:
+    """Every gRPC service of proto/ (and the web app) goes, by the longest
+    PathPrefix of the example HTTPRoute, to a Service of pods that host it;
+    the audit and event services (answered everywhere) and /grpc. (health,
+    reflection) to any eiso Service."""
+    rules = gateway_example(directory)
+    if not rules:
+        return ["kustomization.yaml has no example HTTPRoute (`#   rules:`) for the gateway"]
+    problems = []
+    config_maps = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "ConfigMap"}
+    secrets = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Secret"}
+    workloads = [o for o in objects if o.get("kind") in ("Deployment", "StatefulSet")]
+    services = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Service"}
+
+    def hosted_behind(backend: str) -> set[str] | None:
+        service = services.get(backend)
+        if service is None:
+            return None
+        behind = [w for w in workloads if selects(service["spec"].get("selector") or {}, w["spec"]["template"]["metadata"].get("labels", {}))]
+        if not behind:
+            return None
+        env = [pod_environment(w["spec"]["template"]["spec"]["containers"][0], config_maps, secrets, "")[0] for w in behind]
+        return set().union(*(service_names(e.get("EISO_SERVICES")) for e in env))
+
+    def backend(path: str) -> str | None:
+        best, length = None, -1
+        for rule in rules:
+            prefixes = [m.get("path", {}).get("value", "/") for m in rule.get("matches") or [{}]]
+            for prefix in prefixes:
+                if path.startswith(prefix) and len(prefix) > length:
+                    best, length = ((rule.get("backendRefs") or [{}])[0].get("name"), len(prefix))
+        return best
+
+    everyone = set(hostable_services())
+    paths = {f"/{s}/Call": ((s.split(".")[1] if s.count(".") >= 2 else ""), s) for s in proto_services()}
+    paths["/grpc.health.v1.Health/Check"] = ("any", "health")
+    paths["/tra-cuu"] = ("all", "the web app")
+    for path, (hosted_name, what) in sorted(paths.items()):
+        target = backend(path)
+        behind = hosted_behind(target or "")
+        if behind is None:
+            problems.append(f"the example HTTPRoute sends {what} ({path}) to {target}, not a Service of the manifests that selects eiso pods")
+        elif hosted_name in ("audit", "event", "any"):
+            if not behind - {"search"}:
+                problems.append(f"the example HTTPRoute sends {what} to {target}, a search replica's Service")
+        elif hosted_name == "all":
+            if behind != everyone:
+                problems.append(f"the example HTTPRoute sends {what} to {target}, whose pods do not host every service")
+        elif hosted_name not in everyone:
+            problems.append(f"{what}: cannot tell which of {', '.join(sorted(everyone))} hosts it (package {hosted_name})")
+        elif hosted_name not in behind:
+            problems.append(f"the example HTTPRoute sends {what} to {target}, whose pods host {', '.join(sorted(behind))}, not {hosted_name}")
     return problems
 
 
