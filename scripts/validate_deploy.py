@@ -37,7 +37,7 @@ checked is what can be without one:
   a PDB of its own; every Service and PDB selects the pods of exactly one
   workload; `kubectl kustomize` renders it, where kubectl is installed.
 - deploy/kubernetes/identity-apart/ (identity in its own process) and
-  deploy/kubernetes/groups-apart/ (identity, the records group and the
+  deploy/kubernetes/groups-apart/ (identity, the documents and procedures groups and the
   management group each in its own process), each applied alone on top of
   the base: the same, on its objects together with the base's: the
   schemas, its kustomization.yaml against its files, its render (the
@@ -95,9 +95,10 @@ KUBE_OVERLAYS = {
 }
 # What a group hosted apart asks other groups for at [upstream], as
 # Hosting::needs_upstream (config/hosting.rs) and deploy/README.md's table:
-# every group identity's token checks and unit tree, management the records
-# group's evidence, filing and figures. (Search alone is the StatefulSet's.)
-GROUP_NEEDS = {"records": {"identity"}, "management": {"identity", "records"}}
+# every group identity's token checks and unit tree, management the
+# evidence, filing and figures of documents and procedures. (Search alone is
+# the StatefulSet's.)
+GROUP_NEEDS = {"documents": {"identity"}, "procedures": {"identity"}, "management": {"identity", "documents", "procedures"}}
 BIN = Path(sys.executable).parent
 # Oldest Kubernetes the manifests support (the preStop `sleep` action), and
 # the newest whose schemas kubernetes-validate carries.

@@ -1,14 +1,15 @@
 //! Each group of services in a process of its own (issue 13): identity
-//! alone; the records group (documents, procedures, sync, notify) with
-//! identity at `[upstream]`; the management group (plans, quality) with
-//! identity at `[upstream]` and the records group at its `routes`; all on the
-//! same storage. What plans and quality take of the records group goes over
-//! gRPC: an evidence link is resolved with the caller's own token, so a
-//! binding at a unit still covers that unit and the ones below it and
-//! nothing above or beside it; a report is numbered in the records group's
-//! register and filed there as a record by the leader who asked for it; a
-//! management review pack reads the dossier figures there. The audit and
-//! event services of any process answer for every group's trail and stream.
+//! alone; documents with identity at `[upstream]`; procedures (with sync
+//! and notify) likewise; the management group (plans, quality) with
+//! identity at `[upstream]` and the two others at its `routes`; all on the
+//! same storage. What plans and quality take of documents and procedures
+//! goes over gRPC: an evidence link is resolved with the caller's own token,
+//! so a binding at a unit still covers that unit and the ones below it and
+//! nothing above or beside it; a report is numbered in the documents
+//! process's register and filed there as a record; a management review pack
+//! reads the dossier figures from the procedures process and is filed as the
+//! leader who asked for it. The audit and event services of any process
+//! answer for every group's trail and stream.
 
 use eiso_platform::clock::Clock;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
@@ -31,7 +32,8 @@ use eiso_tests::{TestServer, bearer, browser};
 use tonic::Code;
 use tonic::transport::Channel;
 
-const RECORDS: [&str; 4] = ["documents", "procedures", "sync", "notify"];
+/// The procedures group.
+const PROCEDURES: [&str; 3] = ["procedures", "sync", "notify"];
 
 /// The year of the plans (the quarter reported on is over).
 const YEAR: i32 = 2026;
@@ -51,19 +53,27 @@ fn audit(channel: Channel, token: &str) -> AuditServiceClient<Intercepted> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_callers_scope() {
+async fn plans_and_quality_apart_from_the_documents_and_dossiers_they_use_keep_the_callers_scope() {
     let identity = TestServer::start_configured(|config| config.services = Some(vec!["identity".into()])).await;
     let units = identity.office_with_neighbours().await;
-    let records_upstream = identity.upstream_as("Nhóm hồ sơ", &[Role::Admin, Role::Leader]).await;
+    let documents_upstream = identity.upstream_as("Nhóm tài liệu", &[Role::Admin]).await;
     let records = Replica::start_configured(&identity, Clock::system(), |config| {
-        config.services = Some(RECORDS.map(String::from).to_vec());
-        config.upstream = Some(records_upstream);
+        config.services = Some(vec!["documents".into()]);
+        config.upstream = Some(documents_upstream);
     })
     .await;
-    let records_url = format!("http://{}", records.addr);
-    let mut management_upstream = identity.upstream_as("Nhóm quản lý", &[Role::Admin, Role::Leader]).await;
-    for service in RECORDS {
-        management_upstream = management_upstream.with_route(service, &records_url);
+    let procedures_upstream = identity.upstream_as("Nhóm thủ tục", &[Role::Admin]).await;
+    let procedures = Replica::start_configured(&identity, Clock::system(), |config| {
+        config.services = Some(PROCEDURES.map(String::from).to_vec());
+        config.upstream = Some(procedures_upstream);
+    })
+    .await;
+    let mut management_upstream = identity
+        .upstream_as("Nhóm quản lý", &[Role::Admin, Role::Leader])
+        .await
+        .with_route("documents", format!("http://{}", records.addr));
+    for service in PROCEDURES {
+        management_upstream = management_upstream.with_route(service, format!("http://{}", procedures.addr));
     }
     let management_identity = format!("clients/{}", management_upstream.client_id());
     let management = Replica::start_configured(&identity, Clock::system(), |config| {
@@ -72,7 +82,7 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
     })
     .await;
 
-    // The office's record keeper files a record in the records group.
+    // The office's record keeper files a record in the documents process.
     let (_, keeper) = identity
         .user_with_role("van.thu", Role::DocumentController, &units.office.name)
         .await;
@@ -135,7 +145,7 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
     let (leader, leader_token, plan) = office_leader.unwrap();
 
     // The office's quarterly report: numbered in the office's register,
-    // which the records group keeps, and filed there as a closed record by
+    // which the documents process keeps, and filed there as a closed record by
     // the management group's service identity (a periodic report is filed
     // by the server, whoever asks first, as `system` is in one process).
     let report = plans(management.lazy_channel(), &leader_token)
@@ -149,14 +159,14 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
             name: report.record.clone(),
         })
         .await
-        .expect("the report's record is in the records group")
+        .expect("the report's record is in the documents process")
         .into_inner();
     assert_eq!(filed.state, record::State::Closed as i32, "{filed:?}");
     assert!(!filed.files.is_empty(), "{filed:?}");
     assert_eq!(filed.owner_unit, units.office.name);
     let created = record_creators(&records, &identity, &report.record).await;
     assert_eq!(created, vec![management_identity]);
-    // The register is one: the next number the records group gives is 2.
+    // The register is one: the next number the documents process gives is 2.
     let next = documents(records.lazy_channel(), &leader_token)
         .allocate_issue_number(AllocateIssueNumberRequest {
             unit: units.office.name.clone(),
@@ -168,7 +178,7 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
     assert_eq!(next.number, 2);
 
     // A management review pack reads the office's dossier figures from the
-    // records group and is the register's third document.
+    // procedures process and is the register's third document.
     let pack = QualityServiceClient::with_interceptor(management.lazy_channel(), bearer(Some(&leader_token)))
         .generate_management_review_pack(GenerateManagementReviewPackRequest {
             unit: units.office.name.clone(),
@@ -189,8 +199,8 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
         .expect("the review pack is generated")
         .into_inner();
     assert_eq!(pack.document_number, "03/BC", "{pack:?}");
-    // The pack is filed as the leader who asked for it: the records group
-    // checked the leader's own token.
+    // The pack is filed as the leader who asked for it: the documents
+    // process checked the leader's own token.
     let created = record_creators(&records, &identity, &pack.record).await;
     assert_eq!(
         created,
@@ -212,7 +222,16 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
         .await
         .unwrap_err();
     assert_eq!(records_at_management.code(), Code::Unimplemented);
-    for process in [&records, &management] {
+    let dossiers_at_documents =
+        eiso_proto::eiso::procedures::v1::dossier_service_client::DossierServiceClient::with_interceptor(
+            records.lazy_channel(),
+            bearer(Some(&leader_token)),
+        )
+        .list_dossiers(procs::ListDossiersRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(dossiers_at_documents.code(), Code::Unimplemented);
+    for process in [&records, &procedures, &management] {
         let page = browser::Browser::new(process.addr).get("/").await;
         assert_eq!(page.status, 404, "{}", page.body);
     }
@@ -257,16 +276,17 @@ async fn plans_and_quality_apart_from_the_records_they_link_and_file_keep_the_ca
             name: "eventStreams/documents".into(),
         })
         .await
-        .expect("the documents stream, from the records group")
+        .expect("the documents stream, from the documents process")
         .into_inner();
     assert!(documents_stream.head_sequence > 0, "{documents_stream:?}");
 
     management.stop().await;
+    procedures.stop().await;
     records.stop().await;
     identity.stop().await;
 }
 
-/// Who created `record`, as the documents trail (kept by the records group)
+/// Who created `record`, as the documents trail (kept by the documents process)
 /// says: the actors of its successful CreateRecord entries.
 async fn record_creators(records: &Replica, identity: &TestServer, record: &str) -> Vec<String> {
     audit(records.lazy_channel(), &identity.admin_token)

@@ -173,10 +173,34 @@ impl IdentityAt {
     }
 }
 
-/// The records group: documents, the procedures and dossiers, and the
-/// dossiers' outward deliveries (the portal sync, the notifications).
-struct Records {
-    documents: Documents,
+/// The documents group: controlled documents and records, on their
+/// storage (migrated) and file store, with identity's lookups from
+/// `directory`.
+async fn open_documents(config: &Config, directory: Arc<dyn Directory>) -> anyhow::Result<Documents> {
+    let documents_db = open::<eiso_migrations::documents::Migrator>(config, eiso_documents::SERVICE_NAME).await?;
+    let blobs = files::open(config).await?;
+    // Uploads cut off by a crash leave staging files nobody can see.
+    match blobs.sweep_staging(std::time::Duration::from_secs(24 * 3600)).await {
+        Ok(0) => {}
+        Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
+        Err(error) => tracing::warn!(%error, "cannot sweep abandoned uploads"),
+    }
+    let limits = eiso_documents::Limits {
+        max_file_bytes: config.max_file_bytes,
+        ..Default::default()
+    };
+    let documents = Documents::new(Journal::new(documents_db), blobs, directory, limits);
+    // Content no live file refers to (a crash between storing and recording
+    // a file, or destroyed with its record): at start, then daily while
+    // serving. Safe beside uploads on any replica sharing the store.
+    files::sweep_unreferenced(&documents).await;
+    Ok(documents)
+}
+
+/// The procedures group: the catalogue, the calendar and the dossiers, and
+/// the dossiers' outward deliveries (the portal sync, the notifications),
+/// which follow the dossiers' event stream in process.
+struct Dossiers {
     procedures: Procedures,
     /// The dossiers' sync with the national portal, when one is configured.
     portal_sync: Option<eiso_sync::delivery::Delivery>,
@@ -188,28 +212,10 @@ struct Records {
     notifications: eiso_notify::service::Notifications,
 }
 
-impl Records {
+impl Dossiers {
     /// Opens the group's storage (migrating it), with identity's lookups
     /// from `directory`.
     async fn prepare(config: &Config, clock: &Clock, directory: Arc<dyn Directory>) -> anyhow::Result<Self> {
-        let documents_db = open::<eiso_migrations::documents::Migrator>(config, eiso_documents::SERVICE_NAME).await?;
-        let blobs = files::open(config).await?;
-        // Uploads cut off by a crash leave staging files nobody can see.
-        match blobs.sweep_staging(std::time::Duration::from_secs(24 * 3600)).await {
-            Ok(0) => {}
-            Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
-            Err(error) => tracing::warn!(%error, "cannot sweep abandoned uploads"),
-        }
-        let limits = eiso_documents::Limits {
-            max_file_bytes: config.max_file_bytes,
-            ..Default::default()
-        };
-        let documents = Documents::new(Journal::new(documents_db), blobs, directory.clone(), limits);
-        // Content no live file refers to (a crash between storing and recording
-        // a file, or destroyed with its record): at start, then daily while
-        // serving. Safe beside uploads on any replica sharing the store.
-        files::sweep_unreferenced(&documents).await;
-
         let procedures_db =
             open::<eiso_migrations::procedures::Migrator>(config, eiso_procedures::SERVICE_NAME).await?;
         // The statistics' counts, on the first start after they were introduced.
@@ -272,7 +278,6 @@ impl Records {
         );
         let notifications = eiso_notify::service::Notifications::new(notifier.clone(), directory);
         Ok(Self {
-            documents,
             procedures,
             portal_sync,
             notifier,
@@ -290,29 +295,32 @@ struct Management {
 
 impl Management {
     /// Opens the group's storage (migrating it). What it takes of the
-    /// records group (evidence links, record filing, the register of issued
-    /// documents, dossier figures) comes from `records` in process, or over
-    /// gRPC from where `routes` say the records group is.
+    /// documents and procedures groups (evidence links, record filing, the
+    /// register of issued documents, dossier figures) comes from them in
+    /// process where this process hosts them, or over gRPC from where
+    /// `routes` say they are.
     async fn prepare(
         config: &Config,
         clock: &Clock,
         directory: Arc<dyn Directory>,
-        records: Option<&Records>,
+        documents: Option<&Documents>,
+        dossiers: Option<&Dossiers>,
         routes: Option<&Routes>,
     ) -> anyhow::Result<Self> {
         let remote = |service: &str| {
             routes
                 .map(|routes| routes.to(service))
-                .ok_or_else(|| anyhow::anyhow!("plans and quality without documents and procedures need [upstream]"))
+                .ok_or_else(|| anyhow::anyhow!("plans and quality without documents or procedures need [upstream]"))
         };
         // Evidence links and record filing through the documents and
-        // procedures services (one `ResourceLinks` for plans and quality).
-        let resource_links: Arc<dyn eiso_platform::links::ResourceLinks> = match records {
-            Some(records) => Arc::new(links::ServiceLinks::in_process(
-                records.documents.clone(),
-                records.procedures.clone(),
+        // procedures services (one `ResourceLinks` for plans and quality):
+        // in process where both are here, else over gRPC (to where each is).
+        let resource_links: Arc<dyn eiso_platform::links::ResourceLinks> = match (documents, dossiers) {
+            (Some(documents), Some(dossiers)) => Arc::new(links::ServiceLinks::in_process(
+                documents.clone(),
+                dossiers.procedures.clone(),
             )),
-            None => Arc::new(links::ServiceLinks::remote(remote("documents")?, remote("procedures")?)),
+            _ => Arc::new(links::ServiceLinks::remote(remote("documents")?, remote("procedures")?)),
         };
         // Quality: inspections, internal audits, corrective actions,
         // management reviews and the ISO 18091 diagnostic. Built before plans
@@ -325,11 +333,11 @@ impl Management {
 
         // Plans: targets measured from the live data of procedures, quality
         // and the portal sync; periodic reports.
-        let measures: Arc<dyn eiso_plans::measures::Measures> = match records {
-            Some(records) => Arc::new(measures::ServiceMeasures::in_process(
-                records.procedures.clone(),
+        let measures: Arc<dyn eiso_plans::measures::Measures> = match dossiers {
+            Some(dossiers) => Arc::new(measures::ServiceMeasures::in_process(
+                dossiers.procedures.clone(),
                 quality.clone(),
-                records.portal_sync.clone(),
+                dossiers.portal_sync.clone(),
             )),
             None => Arc::new(measures::ServiceMeasures::remote(
                 quality.clone(),
@@ -339,9 +347,9 @@ impl Management {
         };
         let plans_db = open::<eiso_migrations::plans::Migrator>(config, eiso_plans::SERVICE_NAME).await?;
         let plans = Plans::new(Journal::new(plans_db), directory, resource_links, measures).with_clock(clock.clone());
-        let review_sources: Arc<dyn eiso_quality::review::ReviewSources> = match records {
-            Some(records) => Arc::new(review_sources::ServerReviewSources::in_process(
-                records.procedures.clone(),
+        let review_sources: Arc<dyn eiso_quality::review::ReviewSources> = match dossiers {
+            Some(dossiers) => Arc::new(review_sources::ServerReviewSources::in_process(
+                dossiers.procedures.clone(),
                 plans.clone(),
             )),
             None => Arc::new(review_sources::ServerReviewSources::remote(
@@ -356,7 +364,8 @@ impl Management {
 
 /// Every service but identity that a process hosts, on their own storage.
 struct Services {
-    records: Option<Records>,
+    documents: Option<Documents>,
+    dossiers: Option<Dossiers>,
     management: Option<Management>,
     /// The search index, where every service it indexes is hosted (a
     /// search replica is [`SearchReplica`]).
@@ -374,24 +383,38 @@ impl Services {
         routes: Option<&Routes>,
     ) -> anyhow::Result<Self> {
         let hosting = config.hosting();
-        let records = match hosting.hosts("documents") {
-            true => Some(Records::prepare(config, clock, directory.clone()).await?),
+        let documents = match hosting.hosts("documents") {
+            true => Some(open_documents(config, directory.clone()).await?),
+            false => None,
+        };
+        let dossiers = match hosting.hosts("procedures") {
+            true => Some(Dossiers::prepare(config, clock, directory.clone()).await?),
             false => None,
         };
         let management = match hosting.hosts("plans") {
-            true => Some(Management::prepare(config, clock, directory.clone(), records.as_ref(), routes).await?),
+            true => Some(
+                Management::prepare(
+                    config,
+                    clock,
+                    directory.clone(),
+                    documents.as_ref(),
+                    dossiers.as_ref(),
+                    routes,
+                )
+                .await?,
+            ),
             false => None,
         };
         // The search index: a read model of the services' event streams,
         // built (or rebuilt after a schema change) by itself.
-        let search = match (&records, &management) {
-            (Some(records), Some(management)) if hosting.hosts("search") => Some(
+        let search = match (&documents, &dossiers, &management) {
+            (Some(documents), Some(dossiers), Some(management)) if hosting.hosts("search") => Some(
                 Search::open(
                     &config.search_dir(),
                     search_sources::sources(
                         Arc::new(search_reads::LocalReads {
-                            documents: records.documents.clone(),
-                            procedures: records.procedures.clone(),
+                            documents: documents.clone(),
+                            procedures: dossiers.procedures.clone(),
                             plans: management.plans.clone(),
                             quality: management.quality.clone(),
                         }),
@@ -407,7 +430,8 @@ impl Services {
             _ => None,
         };
         Ok(Self {
-            records,
+            documents,
+            dossiers,
             management,
             search,
         })
@@ -417,9 +441,11 @@ impl Services {
     /// by service name.
     fn journals(&self) -> Vec<(&'static str, Journal)> {
         let mut journals = Vec::new();
-        if let Some(records) = &self.records {
-            journals.push((eiso_documents::SERVICE_NAME, records.documents.journal().clone()));
-            journals.push((eiso_procedures::SERVICE_NAME, records.procedures.journal().clone()));
+        if let Some(documents) = &self.documents {
+            journals.push((eiso_documents::SERVICE_NAME, documents.journal().clone()));
+        }
+        if let Some(dossiers) = &self.dossiers {
+            journals.push((eiso_procedures::SERVICE_NAME, dossiers.procedures.journal().clone()));
         }
         if let Some(management) = &self.management {
             journals.push((eiso_plans::SERVICE_NAME, management.plans.journal().clone()));
@@ -436,14 +462,14 @@ impl Services {
             .into_iter()
             .map(|(name, journal)| (name.to_string(), journal.db().clone()));
         let sync = self
-            .records
+            .dossiers
             .iter()
-            .filter_map(|records| records.portal_sync.as_ref())
+            .filter_map(|dossiers| dossiers.portal_sync.as_ref())
             .map(|delivery| (portal_sync::SERVICE_NAME.to_string(), delivery.db().clone()));
         let notify = self
-            .records
+            .dossiers
             .iter()
-            .filter_map(|records| records.notifier.as_ref())
+            .filter_map(|dossiers| dossiers.notifier.as_ref())
             .map(|notifier| (notifications::SERVICE_NAME.to_string(), notifier.db().clone()));
         journals.chain(sync).chain(notify)
     }
@@ -476,11 +502,11 @@ impl App {
     /// The documents service, when this process hosts it (tests drive its
     /// sweep).
     pub fn documents(&self) -> Option<&Documents> {
-        self.records().map(|records| &records.documents)
+        self.services.as_ref().and_then(|services| services.documents.as_ref())
     }
 
-    fn records(&self) -> Option<&Records> {
-        self.services.as_ref().and_then(|services| services.records.as_ref())
+    fn dossiers(&self) -> Option<&Dossiers> {
+        self.services.as_ref().and_then(|services| services.dossiers.as_ref())
     }
 
     /// Opens every hosted service's storage (migrating it), loads the token
@@ -526,13 +552,14 @@ impl App {
         // all in process), its templates overridable like the forms'.
         let every = services.as_ref().and_then(|services| {
             Some((
-                services.records.as_ref()?,
+                services.documents.as_ref()?,
+                services.dossiers.as_ref()?,
                 services.management.as_ref()?,
                 services.search.as_ref()?,
             ))
         });
         let web = match (&identity, every) {
-            (IdentityAt::Here { identity, verifier }, Some((records, management, search))) => {
+            (IdentityAt::Here { identity, verifier }, Some((documents, dossiers, management, search))) => {
                 let web_templates = config.data_dir.join("templates").join("web");
                 let pages = if web_templates.is_dir() {
                     let pages = eiso_web::Pages::with_overrides(&web_templates)
@@ -545,8 +572,8 @@ impl App {
                 Some(eiso_web::Web::new(eiso_web::Parts {
                     identity: identity.clone(),
                     verifier: verifier.clone(),
-                    procedures: records.procedures.clone(),
-                    documents: records.documents.clone(),
+                    procedures: dossiers.procedures.clone(),
+                    documents: documents.clone(),
                     quality: management.quality.clone(),
                     search: search.clone(),
                     plans: management.plans.clone(),
@@ -555,8 +582,8 @@ impl App {
                     clock,
                     audit: AuditApi::new(trails.clone(), directory.clone()),
                     trails: trails.clone(),
-                    sync: records.portal_sync.is_some().then(|| records.sync.clone()),
-                    notifications: records.notifier.is_some().then(|| records.notifications.clone()),
+                    sync: dossiers.portal_sync.is_some().then(|| dossiers.sync.clone()),
+                    notifications: dossiers.notifier.is_some().then(|| dossiers.notifications.clone()),
                 }))
             }
             _ => None,
@@ -588,34 +615,37 @@ impl App {
 
         // What this process does not host answers UNIMPLEMENTED.
         let services = self.services.as_ref();
-        let records = self.records();
+        let dossiers = self.dossiers();
         let management = services.and_then(|s| s.management.as_ref());
         let identity = self
             .identity
             .identity()
             .map(|identity| sized!(IdentityServiceServer::new(IdentityApi::new(identity.clone())), max));
-        let documents = records.map(|r| sized!(DocumentServiceServer::new(DocumentApi::new(r.documents.clone())), max));
+        let documents = self
+            .documents()
+            .map(|d| sized!(DocumentServiceServer::new(DocumentApi::new(d.clone())), max));
         let calendars =
-            records.map(|r| sized!(CalendarServiceServer::new(CalendarApi::new(r.procedures.clone())), max));
-        let catalogue = records.map(|r| {
+            dossiers.map(|r| sized!(CalendarServiceServer::new(CalendarApi::new(r.procedures.clone())), max));
+        let catalogue = dossiers.map(|r| {
             sized!(
                 ProcedureServiceServer::new(ProcedureApi::new(r.procedures.clone())),
                 max
             )
         });
-        let dossiers = records.map(|r| sized!(DossierServiceServer::new(DossierApi::new(r.procedures.clone())), max));
+        let dossier_service =
+            dossiers.map(|r| sized!(DossierServiceServer::new(DossierApi::new(r.procedures.clone())), max));
         let search = services
             .and_then(|s| s.search.as_ref())
             .map(|search| sized!(SearchServiceServer::new(SearchApi::new(search.clone())), max));
         let plans = management.map(|m| sized!(PlanServiceServer::new(PlanApi::new(m.plans.clone())), max));
         let quality = management.map(|m| sized!(QualityServiceServer::new(QualityApi::new(m.quality.clone())), max));
-        let sync = records.map(|r| {
+        let sync = dossiers.map(|r| {
             sized!(
                 SyncServiceServer::new(eiso_sync::grpc::SyncApi::new(r.sync.clone())),
                 max
             )
         });
-        let notifications = records.map(|r| {
+        let notifications = dossiers.map(|r| {
             sized!(
                 NotificationServiceServer::new(eiso_notify::grpc::NotificationApi::new(r.notifications.clone())),
                 max
@@ -698,7 +728,7 @@ impl App {
             .add_optional_service(documents)
             .add_optional_service(calendars)
             .add_optional_service(catalogue)
-            .add_optional_service(dossiers)
+            .add_optional_service(dossier_service)
             .add_service(audit)
             .add_service(events)
             .add_optional_service(plans)
@@ -765,22 +795,25 @@ impl App {
                 stopped.clone(),
             ));
         }
-        let Some(records) = &services.records else {
+        if let Some(documents) = &services.documents {
+            tasks.push(files::spawn_sweeps(documents.clone(), stopped.clone()));
+        }
+        let Some(dossiers) = &services.dossiers else {
             return tasks;
         };
-        if let Some(delivery) = records.portal_sync.clone() {
+        if let Some(delivery) = dossiers.portal_sync.clone() {
             let interval =
                 std::time::Duration::from_secs(self.config.portal.as_ref().map_or(5, |portal| portal.interval_seconds));
             let lease = lease(delivery.db(), "sync.delivery", outbound::lease_ttl(interval));
             tasks.push(portal_sync::spawn(
                 delivery,
-                records.procedures.journal().clone(),
+                dossiers.procedures.journal().clone(),
                 interval,
                 lease,
                 stopped.clone(),
             ));
         }
-        if let Some(notifier) = records.notifier.clone() {
+        if let Some(notifier) = dossiers.notifier.clone() {
             let interval = self
                 .config
                 .notifications
@@ -790,14 +823,13 @@ impl App {
             let lease = lease(notifier.db(), "notify.delivery", outbound::lease_ttl(interval));
             tasks.push(notifications::spawn(
                 notifier,
-                records.procedures.journal().clone(),
+                dossiers.procedures.journal().clone(),
                 interval,
                 lease,
                 stopped.clone(),
             ));
         }
-        tasks.push(files::spawn_sweeps(records.documents.clone(), stopped.clone()));
-        tasks.push(gauges::spawn(records.procedures.clone(), stopped.clone()));
+        tasks.push(gauges::spawn(dossiers.procedures.clone(), stopped.clone()));
         tasks
     }
 }

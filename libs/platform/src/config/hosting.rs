@@ -4,19 +4,20 @@
 //! still call each other in process:
 //!
 //! - **identity**: sign-in, tokens, users, units, API clients;
-//! - **records**: `documents`, `procedures`, `sync` and `notify` (the
-//!   portal sync and the notifications follow the dossiers' stream in
-//!   process);
+//! - **documents**: controlled documents and records;
+//! - **procedures**: `procedures`, `sync` and `notify` (the portal sync and
+//!   the notifications follow the dossiers' stream in process);
 //! - **management**: `plans` and `quality` (a plan's targets read the
 //!   inspection coverage, a management review the plan's targets);
-//! - **search**, which indexes the other services: with the records and
+//! - **search**, which indexes the other services: with the documents, procedures and
 //!   management groups, or alone as a **search replica** that follows the
 //!   other processes' event streams over gRPC.
 //!
 //! A process hosts any union of whole groups (default: every one). What a
 //! hosted service needs of a group hosted elsewhere it asks over gRPC at
 //! `[upstream]`: identity's token checks and unit tree, and for management
-//! the evidence links, record filing and figures of the records group.
+//! the evidence links and record filing of documents and the dossier
+//! figures of procedures.
 
 use super::{Config, ConfigError};
 
@@ -44,9 +45,10 @@ pub fn service_of(grpc: &str) -> Option<&'static str> {
 
 /// The groups of services that a process hosts whole or not at all
 /// (search, a group of its own, is not among them: see [`Hosting`]).
-pub const GROUPS: [(&str, &[&str]); 3] = [
+pub const GROUPS: [(&str, &[&str]); 4] = [
     ("identity", &["identity"]),
-    ("records", &["documents", "procedures", "sync", "notify"]),
+    ("documents", &["documents"]),
+    ("procedures", &["procedures", "sync", "notify"]),
     ("management", &["plans", "quality"]),
 ];
 
@@ -110,8 +112,8 @@ impl Hosting {
     /// and its service identity are needed).
     pub fn needs_upstream(self) -> bool {
         let others_without_identity = !self.hosts("identity") && self.names().next().is_some();
-        let management_without_records = self.hosts("plans") && !self.hosts("documents");
-        others_without_identity || management_without_records
+        let management_apart = self.hosts("plans") && !(self.hosts("documents") && self.hosts("procedures"));
+        others_without_identity || management_apart
     }
 
     /// Why this set of services is not a shape a process can take, if it
@@ -243,8 +245,9 @@ mod tests {
         let identity = hosting("identity", false);
         assert!(identity.hosts("identity") && !identity.hosts("documents") && !identity.needs_upstream());
 
-        // Records with identity: nothing upstream. Management alone or
-        // without records: identity's and records' answers come from there.
+        // Documents and procedures with identity: nothing upstream.
+        // Management alone, or beside only one of them: what it needs of the
+        // other comes from there.
         let records = hosting("identity,documents,procedures,sync,notify", false);
         assert!(records.hosts("sync") && !records.hosts("plans") && !records.needs_upstream());
         let management = hosting("plans,quality", true);
@@ -256,11 +259,17 @@ mod tests {
         assert!(replica.is_search_replica() && replica.needs_upstream());
         assert_eq!(format!("{replica:?}"), "{\"search\"}");
 
+        let documents = hosting("identity,documents", false);
+        assert!(documents.hosts("documents") && !documents.hosts("procedures") && !documents.needs_upstream());
+        let beside_procedures = hosting("identity,procedures,sync,notify,plans,quality", true);
+        assert!(beside_procedures.needs_upstream() && !beside_procedures.identity_upstream());
         for needs in [
             "plans,quality",
             "documents,procedures,sync,notify",
+            "documents",
             "search",
             "identity,plans,quality",
+            "identity,documents,plans,quality",
         ] {
             refused(&[("EISO_SERVICES", needs)], "upstream");
         }
@@ -299,9 +308,9 @@ mod tests {
             vars
         };
         for split in [
-            "documents",
             "identity,documents,sync,notify",
             "documents,procedures",
+            "procedures,sync",
             "plans",
             "quality,identity",
             "documents,procedures,sync,notify,search",
