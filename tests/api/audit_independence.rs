@@ -103,29 +103,13 @@ async fn a_small_office_audits_itself_but_no_auditor_audits_their_own_work() {
     upload(&mut documents, &revision.name, "QT-TTHC-01.pdf", PDF, b"quy trinh")
         .await
         .unwrap();
-    documents
-        .submit_revision(docs::SubmitRevisionRequest {
-            name: revision.name.clone(),
-            reviewers: vec![approver.name.clone()],
-            etag: String::new(),
-        })
-        .await
-        .unwrap();
-    server
-        .documents(&approver_token)
-        .approve_revision(docs::ApproveRevisionRequest {
-            name: revision.name.clone(),
-            comment: "Đồng ý ban hành".into(),
-        })
-        .await
-        .unwrap();
-    documents
-        .publish_revision(docs::PublishRevisionRequest {
-            name: revision.name.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    eiso_tests::documents::publish_reviewed(
+        &mut documents,
+        &mut server.documents(&approver_token),
+        &revision.name,
+        &approver.name,
+    )
+    .await;
     let register = file_record(
         &mut server.documents(&filer_token),
         kept_record("Sổ theo dõi hồ sơ năm 2024", &office.name),

@@ -12,8 +12,8 @@
 //! answer for every group's trail and stream.
 
 use eiso_platform::clock::Clock;
+use eiso_proto::eiso::audit::v1::VerifyAuditTrailRequest;
 use eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient;
-use eiso_proto::eiso::audit::v1::{ListAuditTrailsRequest, VerifyAuditTrailRequest};
 use eiso_proto::eiso::documents::v1::document_service_client::DocumentServiceClient;
 use eiso_proto::eiso::documents::v1::{AllocateIssueNumberRequest, GetRecordRequest, record};
 use eiso_proto::eiso::event::v1::GetEventStreamRequest;
@@ -28,7 +28,7 @@ use eiso_tests::documents::kept_record;
 use eiso_tests::plans::{create_plan, create_task, quarterly_report, reform_plan};
 use eiso_tests::replica::Replica;
 use eiso_tests::values::bad_fields;
-use eiso_tests::{TestServer, bearer, browser};
+use eiso_tests::{TestServer, bearer, browser, trail_names};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -239,17 +239,8 @@ async fn plans_and_quality_apart_from_the_documents_and_dossiers_they_use_keep_t
     // The management group's audit and event services answer for every
     // group's trail and stream, from where each is kept.
     let admin = &identity.admin_token;
-    let listed: Vec<String> = audit(management.lazy_channel(), admin)
-        .list_audit_trails(ListAuditTrailsRequest::default())
-        .await
-        .unwrap()
-        .into_inner()
-        .audit_trails
-        .into_iter()
-        .map(|trail| trail.name)
-        .collect();
     assert_eq!(
-        listed,
+        trail_names(management.lazy_channel(), admin).await,
         [
             "trails/documents",
             "trails/identity",

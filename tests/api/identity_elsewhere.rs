@@ -15,7 +15,7 @@ use eiso_proto::eiso::documents::v1::GetRecordRequest;
 use eiso_proto::eiso::event::v1::GetEventStreamRequest;
 use eiso_proto::eiso::identity::v1::{ListUnitsRequest, Role};
 use eiso_tests::documents::kept_record;
-use eiso_tests::{Documents, TestServer, bearer, browser};
+use eiso_tests::{Documents, TestServer, bearer, browser, trail_names};
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
@@ -81,21 +81,6 @@ async fn status(addr: std::net::SocketAddr, service: &str) -> i32 {
         .unwrap()
         .into_inner()
         .status
-}
-
-async fn trails(channel: Channel, token: &str) -> Vec<String> {
-    eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient::with_interceptor(
-        channel,
-        bearer(Some(token)),
-    )
-    .list_audit_trails(ListAuditTrailsRequest::default())
-    .await
-    .unwrap()
-    .into_inner()
-    .audit_trails
-    .into_iter()
-    .map(|trail| trail.name)
-    .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,11 +159,11 @@ async fn services_scope_every_call_by_the_unit_tree_of_identity_in_another_proce
     // identity's trail and stream too, from the identity process, as the
     // caller may see them there.
     assert_eq!(
-        trails(identity.channel.clone(), &identity.admin_token).await,
+        trail_names(identity.channel.clone(), &identity.admin_token).await,
         ["trails/identity"]
     );
     assert_eq!(
-        trails(channel(addr), &identity.admin_token).await,
+        trail_names(channel(addr), &identity.admin_token).await,
         [
             "trails/documents",
             "trails/identity",

@@ -190,29 +190,13 @@ async fn make(server: &TestServer) -> Made {
     upload(&mut documents, &revision.name, "QT-TTHC-01.pdf", PDF, b"quy trinh")
         .await
         .unwrap();
-    documents
-        .submit_revision(docs::SubmitRevisionRequest {
-            name: revision.name.clone(),
-            reviewers: vec![approver.name.clone()],
-            etag: String::new(),
-        })
-        .await
-        .unwrap();
-    server
-        .documents(&leader_token)
-        .approve_revision(docs::ApproveRevisionRequest {
-            name: revision.name.clone(),
-            comment: "Đồng ý ban hành".into(),
-        })
-        .await
-        .unwrap();
-    documents
-        .publish_revision(docs::PublishRevisionRequest {
-            name: revision.name.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    eiso_tests::documents::publish_reviewed(
+        &mut documents,
+        &mut server.documents(&leader_token),
+        &revision.name,
+        &approver.name,
+    )
+    .await;
     let restricted = documents
         .create_document(create(procedure(
             "QT-NS-01",

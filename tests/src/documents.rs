@@ -2,9 +2,9 @@
 //! create requests, a record filed, and a file's upload and download.
 
 use eiso_proto::eiso::documents::v1::{
-    Confidentiality, CreateDocumentRequest, CreateRecordRequest, CreateRevisionRequest, Disposition, Document,
-    DocumentType, DownloadFileRequest, File, Record, Revision, UploadFileHeader, UploadFileRequest,
-    download_file_response, upload_file_request,
+    ApproveRevisionRequest, Confidentiality, CreateDocumentRequest, CreateRecordRequest, CreateRevisionRequest,
+    Disposition, Document, DocumentType, DownloadFileRequest, File, PublishRevisionRequest, Record, Revision,
+    SubmitRevisionRequest, UploadFileHeader, UploadFileRequest, download_file_response, upload_file_request,
 };
 
 use crate::Documents;
@@ -103,6 +103,34 @@ pub async fn file_record(client: &mut Documents, request: CreateRecordRequest) -
         .await
         .expect("the record is created")
         .into_inner()
+}
+
+/// Takes the draft `revision` through review to publication: `author`
+/// submits it to `approver` (`users/…`), the approver (signed in as
+/// `approving`) approves it "Đồng ý ban hành", and `author` publishes it.
+pub async fn publish_reviewed(author: &mut Documents, approving: &mut Documents, revision: &str, approver: &str) {
+    author
+        .submit_revision(SubmitRevisionRequest {
+            name: revision.into(),
+            reviewers: vec![approver.into()],
+            etag: String::new(),
+        })
+        .await
+        .expect("the revision is submitted");
+    approving
+        .approve_revision(ApproveRevisionRequest {
+            name: revision.into(),
+            comment: "Đồng ý ban hành".into(),
+        })
+        .await
+        .expect("the revision is approved");
+    author
+        .publish_revision(PublishRevisionRequest {
+            name: revision.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("the revision is published");
 }
 
 /// Uploads `content` to `parent` (a revision or a record): the header, then

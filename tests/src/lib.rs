@@ -590,3 +590,20 @@ pub fn disable_user(user: &User) -> eiso_proto::eiso::identity::v1::UpdateUserRe
 pub fn bearer(token: Option<&str>) -> Bearer {
     Bearer(token.map(|t| format!("Bearer {t}").parse().unwrap()))
 }
+
+/// The names of the audit trails the process at `channel` lists to the
+/// bearer of `token`.
+pub async fn trail_names(channel: Channel, token: &str) -> Vec<String> {
+    eiso_proto::eiso::audit::v1::audit_service_client::AuditServiceClient::with_interceptor(
+        channel,
+        bearer(Some(token)),
+    )
+    .list_audit_trails(eiso_proto::eiso::audit::v1::ListAuditTrailsRequest::default())
+    .await
+    .expect("the trails are listed")
+    .into_inner()
+    .audit_trails
+    .into_iter()
+    .map(|trail| trail.name)
+    .collect()
+}
