@@ -10,6 +10,7 @@ use eiso_platform::clock::Clock;
 use eiso_proto::eiso::audit::v1::ListAuditEntriesRequest;
 use eiso_proto::eiso::documents::v1 as docs;
 use eiso_proto::eiso::identity::v1::Role;
+use eiso_proto::eiso::plans::v1::plan_service_client::PlanServiceClient;
 use eiso_proto::eiso::plans::v1::*;
 use eiso_tests::documents::{file_record, kept_record};
 use eiso_tests::values::{bad_fields, local_time};
@@ -166,13 +167,18 @@ async fn a_quarters_progress_entered_a_month_late_and_the_report_reissued() {
     assert_eq!(bad_fields(&status), ["reason"]);
     time.set(at(4, 23, 9));
     let why = "Cập nhật tiến độ nhiệm vụ 1.2 nhập muộn";
-    // Two re-issues at the same moment make one revision of the report and of
-    // its record (checked below); the other is refused.
-    let (mut first_client, mut second_client) = (plans.clone(), plans.clone());
+    // Two re-issues at the same moment, sent to two replicas on the same
+    // storage, make one revision of the report and of its record (checked
+    // below); the other is refused.
+    let replica = eiso_tests::replica::Replica::start(&server, clock.clone()).await;
+    let mut first_client = plans.clone();
+    let mut second_client =
+        PlanServiceClient::with_interceptor(replica.lazy_channel(), eiso_tests::bearer(Some(&leader)));
     let (one, other) = tokio::join!(
         first_client.reissue_report(reissue(why)),
         second_client.reissue_report(reissue(why))
     );
+    replica.stop().await;
     let (second, refused) = match (one, other) {
         (Ok(second), Err(refused)) | (Err(refused), Ok(second)) => (second.into_inner(), refused),
         (one, other) => panic!("one re-issue must win: {one:?} {other:?}"),

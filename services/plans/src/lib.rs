@@ -50,8 +50,6 @@ pub struct Plans {
     measures: Arc<dyn measures::Measures>,
     clock: Clock,
     templates: Arc<report::Templates>,
-    /// The reports being re-issued in this process: one at a time each.
-    reissuing: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Plans {
@@ -68,7 +66,6 @@ impl Plans {
             measures,
             clock: Clock::system(),
             templates: Arc::new(report::Templates::builtin()),
-            reissuing: Arc::default(),
         }
     }
 

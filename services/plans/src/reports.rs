@@ -10,8 +10,6 @@
 //! under a request id derived from plan and period: a restart, a retry or two replicas
 //! running the scheduler at once file one record and keep one report.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
@@ -30,6 +28,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::Plans;
+
+/// How long a re-issue's turn outlives its holder: longer than a re-issue
+/// takes (recounting, rendering, filing the files), short enough that a
+/// replica killed in the middle does not hold the report up for long.
+const REISSUE_TURN: Duration = Duration::from_secs(120);
 use crate::convert::{date_from_proto, local_date, vn_date};
 use crate::evaluate::{is_leaf, task_at};
 use crate::plans::MAX_TEXT;
@@ -479,6 +482,33 @@ impl Plans {
         ctx: &CallContext,
         request: pb::ReissueReportRequest,
     ) -> ServiceResult<pb::Report> {
+        parse_child(&request.name, "reports", "name")?;
+        // One re-issue of a report at a time, among every replica: the
+        // record's revision and the report's are two services' writes, and
+        // two callers finishing one record revision at once would attach its
+        // files twice. A lease in this service's database, given back when
+        // done (or expired, if this process dies meanwhile).
+        let turn = Lease::new(
+            self.journal.db().clone(),
+            format!("plans.reissue:{}", request.name),
+            names::new_id(),
+        )
+        .with_ttl(REISSUE_TURN);
+        if !turn.hold().await? {
+            return Err(ServiceError::Aborted(format!(
+                "{} is being re-issued by another request; read it again when that is done",
+                request.name
+            )));
+        }
+        let reissued = self.reissue_in_turn(ctx, request).await;
+        if let Err(error) = turn.release().await {
+            tracing::warn!(%error, lease = turn.name(), "cannot give back a re-issue's turn; it expires by itself");
+        }
+        reissued
+    }
+
+    /// [`Self::reissue_report`] once its turn is taken.
+    async fn reissue_in_turn(&self, ctx: &CallContext, request: pb::ReissueReportRequest) -> ServiceResult<pb::Report> {
         let (plan_id, id) = parse_child(&request.name, "reports", "name")?;
         let mut v = Violations::new();
         let reason = text::clean(&mut v, "reason", &request.reason, true, MAX_TEXT);
@@ -486,10 +516,6 @@ impl Plans {
         let ctx = &ctx.clone().with_reason(&reason);
         let db = self.journal.db().reader();
         let plan = self.checked_plan(ctx, db, &plan_id).await?;
-        // One re-issue of a report at a time: the record's revision and the
-        // report's are two services' writes, and two callers finishing one
-        // record revision at once would attach its files twice.
-        let _turn = Reissuing::take(&self.reissuing, &request.name)?;
         let kept = rows::find_report(db, &plan_id, &id, false)
             .await?
             .ok_or_else(|| ServiceError::NotFound(request.name.clone()))?;
@@ -737,35 +763,6 @@ impl Scheduler {
 }
 
 /// A report being re-issued in this process, until dropped.
-struct Reissuing {
-    set: Arc<Mutex<HashSet<String>>>,
-    name: String,
-}
-
-impl Reissuing {
-    fn take(set: &Arc<Mutex<HashSet<String>>>, name: &str) -> ServiceResult<Self> {
-        let mut taken = set.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !taken.insert(name.to_string()) {
-            return Err(ServiceError::Aborted(format!(
-                "{name} is being re-issued by another request; read it again when that is done"
-            )));
-        }
-        Ok(Self {
-            set: set.clone(),
-            name: name.to_string(),
-        })
-    }
-}
-
-impl Drop for Reissuing {
-    fn drop(&mut self) {
-        self.set
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&self.name);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
