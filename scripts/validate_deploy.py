@@ -851,6 +851,20 @@ def pod_environment(container: dict, config_maps: dict, secrets: dict, where: st
     return env, origin, problems
 
 
+def workload_parts(where: str, workload: dict, config_maps: dict, secrets: dict, label: str | None = None):
+    """What every check of an eiso workload starts from: the problems of
+    its pod (check_pod) and of its environment (references, unknown
+    variables, named by `label`), its ports, pod spec, container, replicas,
+    environment and where each variable comes from."""
+    problems, ports = check_pod(where, workload)
+    spec = workload["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
+    problems += ref_problems
+    problems += unknown_variables(label or f"{where}'s environment", env)
+    return problems, ports, spec, container, workload["spec"].get("replicas", 1), env, origin
+
+
 def check_pod(where: str, workload: dict) -> tuple[list[str], dict]:
     """What every eiso pod needs, Deployment or StatefulSet: hardening,
     probes on the health service, the drain, resources."""
@@ -952,14 +966,10 @@ def check_agreement(objects: list[dict], kustomization: dict, label: str = "kube
         else:
             owners[name(chosen[0])].append(obj)
 
-    spec = deployment["spec"]["template"]["spec"]
-    container = spec["containers"][0]
-    pod_problems, ports = check_pod(name(deployment), deployment)
+    pod_problems, ports, spec, container, replicas, env, _ = workload_parts(
+        name(deployment), deployment, config_maps, secrets, "the Deployment's environment"
+    )
     problems += pod_problems
-    replicas = deployment["spec"].get("replicas", 1)
-    env, _, ref_problems = pod_environment(container, config_maps, secrets, name(deployment))
-    problems += ref_problems
-    problems += unknown_variables("the Deployment's environment", env)
     if "EISO_SERVICES" in env:
         problems.append(f"the Deployment sets EISO_SERVICES={env['EISO_SERVICES']!r}: its pods host every service")
     for key, want in (("EISO_LOG_FORMAT", "json"), ("EISO_BLOB_STORE_KIND", "s3")):
@@ -1017,14 +1027,8 @@ def check_agreement(objects: list[dict], kustomization: dict, label: str = "kube
         problems.append("no StatefulSet of search replicas")
     for statefulset in statefulsets:
         where = name(statefulset)
-        pod_problems, ports = check_pod(where, statefulset)
+        pod_problems, ports, spec, container, replicas, env, origin = workload_parts(where, statefulset, config_maps, secrets)
         problems += pod_problems
-        spec = statefulset["spec"]["template"]["spec"]
-        container = spec["containers"][0]
-        replicas = statefulset["spec"].get("replicas", 1)
-        env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
-        problems += ref_problems
-        problems += unknown_variables(f"{where}'s environment", env)
         if env.get("EISO_SERVICES", "").strip().lower() != "search":
             problems.append(f"{where}: EISO_SERVICES is {env.get('EISO_SERVICES')!r}, not 'search'")
         if env.get("EISO_LOG_FORMAT") != "json":
@@ -1160,14 +1164,8 @@ def check_split(split: list[dict], by_kind: dict, owners: dict, config_maps: dic
     seen = set()
     for deployment in split:
         where = name(deployment)
-        pod_problems, ports = check_pod(where, deployment)
+        pod_problems, ports, spec, container, replicas, env, origin = workload_parts(where, deployment, config_maps, secrets)
         problems += pod_problems
-        spec = deployment["spec"]["template"]["spec"]
-        container = spec["containers"][0]
-        replicas = deployment["spec"].get("replicas", 1)
-        env, origin, ref_problems = pod_environment(container, config_maps, secrets, where)
-        problems += ref_problems
-        problems += unknown_variables(f"{where}'s environment", env)
         if expected is not None:
             seen.add(deployment["metadata"]["name"])
         shape = hosting(env.get("EISO_SERVICES"))

@@ -15,7 +15,7 @@ use eiso_proto::eiso::documents::v1::GetRecordRequest;
 use eiso_proto::eiso::event::v1::GetEventStreamRequest;
 use eiso_proto::eiso::identity::v1::{ListUnitsRequest, Role};
 use eiso_tests::documents::kept_record;
-use eiso_tests::{Documents, TestServer, bearer, browser, trail_names};
+use eiso_tests::{Documents, TestServer, bearer, browser, health_status, trail_names};
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
@@ -70,17 +70,6 @@ fn documents(addr: std::net::SocketAddr, token: &str) -> Documents {
         channel(addr),
         bearer(Some(token)),
     )
-}
-
-async fn status(addr: std::net::SocketAddr, service: &str) -> i32 {
-    HealthClient::new(channel(addr))
-        .check(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .status
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,7 +217,7 @@ async fn services_scope_every_call_by_the_unit_tree_of_identity_in_another_proce
 
     // Without the identity process no token can be checked: NOT_SERVING,
     // alive.
-    assert_eq!(status(addr, "").await, ServingStatus::Serving as i32);
+    assert_eq!(health_status(channel(addr), "").await, ServingStatus::Serving as i32);
     let unknown = HealthClient::new(channel(addr))
         .check(HealthCheckRequest {
             service: "eiso.identity.v1.IdentityService".into(),
@@ -243,15 +232,18 @@ async fn services_scope_every_call_by_the_unit_tree_of_identity_in_another_proce
     // Its storage stays: the other process still uses it.
     let storage = identity.stop_keep().await;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while status(addr, "").await != ServingStatus::NotServing as i32 {
+    while health_status(channel(addr), "").await != ServingStatus::NotServing as i32 {
         assert!(Instant::now() < deadline, "still serving without the identity process");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(
-        status(addr, "eiso.documents.v1.DocumentService").await,
+        health_status(channel(addr), "eiso.documents.v1.DocumentService").await,
         ServingStatus::NotServing as i32
     );
-    assert_eq!(status(addr, "liveness").await, ServingStatus::Serving as i32);
+    assert_eq!(
+        health_status(channel(addr), "liveness").await,
+        ServingStatus::Serving as i32
+    );
 
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();

@@ -1,6 +1,6 @@
 //! The server itself: health, reflection, gRPC-Web, restart on the same data.
 
-use eiso_tests::TestServer;
+use eiso_tests::{TestServer, health_status};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -156,29 +156,13 @@ async fn connect_protocol_calls_are_answered() {
     server.stop().await;
 }
 
-/// The health service's status of `service`.
-async fn status_of(health: &mut HealthClient<tonic::transport::Channel>, service: &str) -> i32 {
-    health
-        .check(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .status
-}
-
 /// Waits (up to 30 s) until every one of `services` reports `status`.
-async fn wait_for_status(
-    health: &mut HealthClient<tonic::transport::Channel>,
-    services: &[&str],
-    status: ServingStatus,
-) {
+async fn wait_for_status(health: &tonic::transport::Channel, services: &[&str], status: ServingStatus) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let mut seen = Vec::new();
         for service in services {
-            seen.push(status_of(health, service).await);
+            seen.push(health_status(health.clone(), service).await);
         }
         if seen.iter().all(|s| *s == status as i32) {
             return;
@@ -213,9 +197,9 @@ async fn readiness_follows_the_database() {
         config.health.check_timeout_ms = 1_000;
     })
     .await;
-    let mut health = HealthClient::new(server.channel.clone());
+    let health = server.channel.clone();
     let watched = ["", "eiso.documents.v1.DocumentService", "eiso.audit.v1.AuditService"];
-    wait_for_status(&mut health, &watched, ServingStatus::Serving).await;
+    wait_for_status(&health, &watched, ServingStatus::Serving).await;
 
     let admin = sea_orm::Database::connect(admin_url.as_str()).await.unwrap();
     admin
@@ -228,19 +212,25 @@ async fn readiness_follows_the_database() {
         ))
         .await
         .unwrap();
-    wait_for_status(&mut health, &watched, ServingStatus::NotServing).await;
+    wait_for_status(&health, &watched, ServingStatus::NotServing).await;
     // Still not serving a moment later (the check does not flap), and alive:
     // a liveness probe must not get the replica restarted for the outage.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(status_of(&mut health, "").await, ServingStatus::NotServing as i32);
-    assert_eq!(status_of(&mut health, "liveness").await, ServingStatus::Serving as i32);
+    assert_eq!(
+        health_status(health.clone(), "").await,
+        ServingStatus::NotServing as i32
+    );
+    assert_eq!(
+        health_status(health.clone(), "liveness").await,
+        ServingStatus::Serving as i32
+    );
 
     admin
         .execute_unprepared(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
         .await
         .unwrap();
     admin.close().await.unwrap();
-    wait_for_status(&mut health, &watched, ServingStatus::Serving).await;
+    wait_for_status(&health, &watched, ServingStatus::Serving).await;
     // And it works again, end to end.
     server
         .identity(Some(&server.admin_token))

@@ -591,6 +591,19 @@ pub fn bearer(token: Option<&str>) -> Bearer {
     Bearer(token.map(|t| format!("Bearer {t}").parse().unwrap()))
 }
 
+/// The status the health service of the process at `channel` gives
+/// `service` (`""`: the server as a whole).
+pub async fn health_status(channel: Channel, service: &str) -> i32 {
+    tonic_health::pb::health_client::HealthClient::new(channel)
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("the health service answers")
+        .into_inner()
+        .status
+}
+
 /// The names of the audit trails the process at `channel` lists to the
 /// bearer of `token`.
 pub async fn trail_names(channel: Channel, token: &str) -> Vec<String> {
